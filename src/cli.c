@@ -1,0 +1,132 @@
+/* cli.c - the command line: global options, help, dispatch. */
+#include "i18n.h"
+#include "cli.h"
+#include "cmd.h"
+#include "manager.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int
+cli_option_value(int argc, char **argv, int *i, const char *name,
+		 const char **value, FILE *err)
+{
+	size_t len = strlen(name);
+
+	if (strncmp(argv[*i], name, len) == 0 && argv[*i][len] == '=') {
+		*value = argv[*i] + len + 1;
+		return 1;
+	}
+	if (strcmp(argv[*i], name) != 0)
+		return 0;
+	if (*i + 1 >= argc) {
+		fprintf(err, _("manager: option %s needs a value\n"), name);
+		return -1;
+	}
+	*value = argv[++*i];
+	return 1;
+}
+
+int
+cli_parse_globals(int argc, char **argv, struct cli_opts *opts, FILE *err)
+{
+	int i, rc;
+
+	memset(opts, 0, sizeof *opts);
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			opts->help = 1;
+		else if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-V") == 0)
+			opts->version = 1;
+		else if (strcmp(argv[i], "--json") == 0)
+			opts->json = 1;
+		else if ((rc = cli_option_value(argc, argv, &i, "--config",
+		    &opts->config, err)) != 0 ||
+		    (rc = cli_option_value(argc, argv, &i, "--db", &opts->db, err)) != 0) {
+			if (rc < 0)
+				return -1;
+		} else if (strcmp(argv[i], "--") == 0) {
+			return i + 1;
+		} else {
+			fprintf(err, _("manager: unknown option %s\n"), argv[i]);
+			cli_short_usage(err);
+			return -1;
+		}
+	}
+	return i;
+}
+
+void
+cli_short_usage(FILE *out)
+{
+	fprintf(out, _("usage: manager [--config FILE] [--db FILE] [--json] COMMAND [ARGS]\n"
+	    "Try \"manager --help\" for the list of commands.\n"));
+}
+
+void
+cli_help(FILE *out)
+{
+	fprintf(out, _("usage: manager [OPTIONS] [COMMAND [ARGS]]\n\n"
+	    "Plugin and task management console. Without a command, opens the console.\n\n"
+	    "Options:\n"
+	    "  --config FILE   read this configuration file\n"
+	    "  --db FILE       use this database\n"
+	    "  --json          print results as JSON\n"
+	    "  -h, --help      show this help\n"
+	    "  -V, --version   show the version\n\n"
+	    "Commands:\n"));
+	for (size_t i = 0; cmd_table[i] != NULL; i++) {
+		const struct cmd_entry *e = cmd_table[i];
+		char left[64];
+
+		if (e->flags & CMD_HIDDEN)
+			continue;
+		snprintf(left, sizeof left, "%s%s%s", e->noun,
+		    e->verb != NULL ? " " : "", e->verb != NULL ? e->verb : "");
+		fprintf(out, "  %-20s %s\n", left, _(e->summary));
+	}
+}
+
+static int
+cli_run_command(struct cli_opts *opts, int argc, char **argv)
+{
+	struct conf_source src = { .config_arg = opts->config, .db_arg = opts->db,
+	    .warnings = stderr };
+	struct cmd_ctx ctx = { .out = stdout, .err = stderr, .json = opts->json };
+	const struct cmd_entry *e;
+	struct mgr_error err = { 0 };
+	int status;
+
+	e = cmd_find(argv[0], argc > 1 ? argv[1] : NULL);
+	if (e == NULL)
+		return cmd_dispatch(&ctx, argc, argv);	/* prints the usage */
+	if (mgr_open(&src, &ctx.mgr, &err) != 0)
+		return cmd_fail(&ctx, err.code, err.msg);
+	if (!(e->flags & CMD_NO_DB) && mgr_open_db(ctx.mgr, &err) != 0) {
+		status = cmd_fail(&ctx, err.code, err.msg);
+		mgr_close(ctx.mgr);
+		return status;
+	}
+	status = cmd_dispatch(&ctx, argc, argv);
+	mgr_close(ctx.mgr);
+	return status;
+}
+
+int
+cli_main(int argc, char **argv)
+{
+	struct cli_opts opts;
+	int first = cli_parse_globals(argc, argv, &opts, stderr);
+
+	if (first < 0)
+		return CMD_EXIT_USAGE;
+	if (opts.version) {
+		printf("manager %s\n", PACKAGE_VERSION);
+		return CMD_EXIT_OK;
+	}
+	if (opts.help || first == argc) {
+		cli_help(stdout);
+		return CMD_EXIT_OK;
+	}
+	return cli_run_command(&opts, argc - first, argv + first);
+}

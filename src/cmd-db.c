@@ -1,0 +1,47 @@
+/* cmd-db.c - manager db check: integrity check and schema version. */
+#include "i18n.h"
+#include "cmd.h"
+#include "manager.h"
+#include "util.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+
+static int
+db_check_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct mgr_db *db = ctx->mgr->db;
+	struct mgr_error err = { 0 };
+	char *report = NULL;
+	int ok, version;
+
+	(void)argc;
+	(void)argv;
+	if (db_user_version(db, &version, &err) != 0 ||
+	    db_integrity_check(db, &ok, &report, &err) != 0)
+		return cmd_fail(ctx, err.code, err.msg);
+	if (ctx->json) {
+		json_t *o = json_pack("{s:s, s:i, s:i, s:b, s:s}",
+		    "database", db_path(db), "schema_version", version,
+		    "schema_latest", db_schema_latest(), "ok", ok,
+		    "integrity", report);
+		char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fprintf(ctx->out, "%s\n", s);
+		free(s);
+		json_decref(o);
+	} else {
+		fprintf(ctx->out, _("database:       %s\n"), db_path(db));
+		fprintf(ctx->out, _("schema version: %d (latest %d)\n"), version,
+		    db_schema_latest());
+		fprintf(ctx->out, _("integrity:      %s\n"), report);
+	}
+	free(report);
+	return ok ? CMD_EXIT_OK : CMD_EXIT_FAIL;
+}
+
+const struct cmd_entry cmd_db_check_entry = {
+	.noun = "db", .verb = "check", .usage = "",
+	.summary = N_("check the database's integrity and schema version"),
+	.flags = 0, .min_args = 0, .max_args = 0,
+	.exec = db_check_exec,
+};

@@ -1,0 +1,169 @@
+/* cmd.c - the subcommand table and the helpers commands share. */
+#include "i18n.h"
+#include "cmd.h"
+#include "error.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One line per command; each is defined in its cmd-*.c file. */
+extern const struct cmd_entry cmd_config_show_entry;
+extern const struct cmd_entry cmd_db_check_entry;
+
+const struct cmd_entry *const cmd_table[] = {
+	&cmd_config_show_entry,
+	&cmd_db_check_entry,
+	NULL
+};
+
+const struct cmd_entry *
+cmd_find(const char *noun, const char *verb)
+{
+	for (size_t i = 0; cmd_table[i] != NULL; i++) {
+		const struct cmd_entry *e = cmd_table[i];
+		if (strcmp(e->noun, noun) != 0)
+			continue;
+		if (e->verb == NULL || (verb != NULL && strcmp(e->verb, verb) == 0))
+			return e;
+	}
+	return NULL;
+}
+
+static int
+cmd_noun_exists(const char *noun)
+{
+	for (size_t i = 0; cmd_table[i] != NULL; i++)
+		if (strcmp(cmd_table[i]->noun, noun) == 0)
+			return 1;
+	return 0;
+}
+
+int
+cmd_usage(struct cmd_ctx *ctx, const struct cmd_entry *e)
+{
+	fprintf(ctx->err, _("usage: manager %s%s%s %s\n"), e->noun,
+	    e->verb != NULL ? " " : "", e->verb != NULL ? e->verb : "",
+	    e->usage != NULL ? _(e->usage) : "");
+	return CMD_EXIT_USAGE;
+}
+
+static int
+cmd_noun_usage(struct cmd_ctx *ctx, const char *noun, const char *verb)
+{
+	if (verb != NULL)
+		fprintf(ctx->err, _("manager: unknown command \"%s %s\"\n"), noun, verb);
+	else
+		fprintf(ctx->err, _("manager: \"%s\" needs a command\n"), noun);
+	for (size_t i = 0; cmd_table[i] != NULL; i++)
+		if (strcmp(cmd_table[i]->noun, noun) == 0 &&
+		    !(cmd_table[i]->flags & CMD_HIDDEN))
+			cmd_usage(ctx, cmd_table[i]);
+	return CMD_EXIT_USAGE;
+}
+
+int
+cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const struct cmd_entry *e;
+	int nargs;
+
+	if (argc < 1)
+		return CMD_EXIT_USAGE;
+	e = cmd_find(argv[0], argc > 1 ? argv[1] : NULL);
+	if (e == NULL) {
+		if (cmd_noun_exists(argv[0]))
+			return cmd_noun_usage(ctx, argv[0], argc > 1 ? argv[1] : NULL);
+		fprintf(ctx->err, _("manager: unknown command \"%s\"; "
+		    "see \"manager --help\"\n"), argv[0]);
+		return CMD_EXIT_USAGE;
+	}
+	argc -= e->verb != NULL ? 2 : 1;
+	argv += e->verb != NULL ? 2 : 1;
+	nargs = 0;
+	for (int i = 0; i < argc; i++)
+		if (strncmp(argv[i], "--", 2) != 0)
+			nargs++;
+	if (nargs < e->min_args || (e->max_args >= 0 && nargs > e->max_args))
+		return cmd_usage(ctx, e);
+	return e->exec(ctx, argc, argv);
+}
+
+static void
+cmd_remove_args(int *argc, char **argv, int at, int count)
+{
+	memmove(&argv[at], &argv[at + count],
+	    (size_t)(*argc - at - count + 1) * sizeof *argv);
+	*argc -= count;
+}
+
+int
+cmd_take_flag(int *argc, char **argv, const char *name)
+{
+	for (int i = 0; i < *argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return 0;
+		if (strcmp(argv[i], name) == 0) {
+			cmd_remove_args(argc, argv, i, 1);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int
+cmd_take_option(struct cmd_ctx *ctx, int *argc, char **argv, const char *name,
+		const char **value)
+{
+	size_t len = strlen(name);
+
+	for (int i = 0; i < *argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return 0;
+		if (strncmp(argv[i], name, len) == 0 && argv[i][len] == '=') {
+			*value = argv[i] + len + 1;
+			cmd_remove_args(argc, argv, i, 1);
+			return 1;
+		}
+		if (strcmp(argv[i], name) != 0)
+			continue;
+		if (i + 1 >= *argc) {
+			fprintf(ctx->err, _("manager: option %s needs a value\n"), name);
+			return -1;
+		}
+		*value = argv[i + 1];
+		cmd_remove_args(argc, argv, i, 2);
+		return 1;
+	}
+	return 0;
+}
+
+int
+cmd_no_more_options(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
+		    char **argv)
+{
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return 0;
+		if (strncmp(argv[i], "--", 2) == 0) {
+			fprintf(ctx->err, _("manager: unknown option %s\n"), argv[i]);
+			return cmd_usage(ctx, e);
+		}
+	}
+	return 0;
+}
+
+int
+cmd_fail(struct cmd_ctx *ctx, int code, const char *msg)
+{
+	if (ctx->json) {
+		json_t *o = json_pack("{s:s, s:s}", "error", msg, "code",
+		    mgr_code_name(code));
+		char *s = json_dumps(o, JSON_COMPACT);
+		fprintf(ctx->err, "%s\n", s);
+		free(s);
+		json_decref(o);
+	} else
+		fprintf(ctx->err, "manager: %s\n", msg);
+	return mgr_code_exit_status(code);
+}

@@ -1,0 +1,456 @@
+/* conf.c - the configuration: libconfig file, defaults, XDG paths. */
+#include "i18n.h"
+#include "conf.h"
+#include "log.h"
+#include "util.h"
+
+#include <errno.h>
+#include <libconfig.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+
+#define OFF(field) offsetof(struct mgr_conf, field)
+#define BIG INT_MAX
+
+const struct conf_key conf_keys[] = {
+	{ "manager", "plugins_directory", CONF_PATH, OFF(plugins_directory), "plugins", 0, 0 },
+	{ "manager", "tasks_directory", CONF_PATH, OFF(tasks_directory), "tasks", 0, 0 },
+	{ "manager", "auto_enable", CONF_BOOL, OFF(auto_enable), "false", 0, 1 },
+	{ "manager", "hot_reload", CONF_BOOL, OFF(hot_reload), "false", 0, 1 },
+	{ "manager", "sandboxing", CONF_BOOL, OFF(sandboxing), "true", 0, 1 },
+	{ "manager", "data_directory", CONF_PATH, OFF(data_directory), NULL, 0, 0 },
+	{ "manager", "database", CONF_PATH, OFF(database), "manager.db", 0, 0 },
+	{ "manager", "log_level", CONF_STRING, OFF(log_level), "info", 0, 0 },
+	{ "manager", "log_file", CONF_PATH, OFF(log_file), NULL, 0, 0 },
+	{ "manager", "repositories", CONF_LIST, OFF(repositories), NULL, 0, 0 },
+	{ "manager", "archive_max_mb", CONF_INT, OFF(archive_max_mb), "64", 1, 65536 },
+	{ "manager", "archive_max_entries", CONF_INT, OFF(archive_max_entries), "10000", 1, 1000000 },
+	{ "manager", "archive_max_ratio", CONF_INT, OFF(archive_max_ratio), "100", 1, 100000 },
+	{ "manager", "sandbox_cpu_seconds", CONF_INT, OFF(sandbox_cpu_seconds), "0", 0, BIG },
+	{ "manager", "sandbox_memory_mb", CONF_INT, OFF(sandbox_memory_mb), "0", 0, BIG },
+	{ "manager", "sandbox_open_files", CONF_INT, OFF(sandbox_open_files), "256", 16, 1048576 },
+	{ "manager", "kill_grace_seconds", CONF_INT, OFF(kill_grace_seconds), "5", 0, 3600 },
+	{ "manager", "worker_threads", CONF_INT, OFF(worker_threads), "4", 1, 256 },
+	{ "manager", "retry_backoff_base", CONF_INT, OFF(retry_backoff_base), "1", 0, 86400 },
+	{ "manager", "retry_backoff_cap", CONF_INT, OFF(retry_backoff_cap), "300", 0, 86400 },
+	{ "manager", "history_keep_runs", CONF_INT, OFF(history_keep_runs), "100", 1, BIG },
+	{ "manager", "history_max_age_days", CONF_INT, OFF(history_max_age_days), "30", 1, 36500 },
+	{ "manager", "output_excerpt_bytes", CONF_INT, OFF(output_excerpt_bytes), "4096", 0, 1048576 },
+	{ "manager", "shutdown_grace_seconds", CONF_INT, OFF(shutdown_grace_seconds), "10", 0, 3600 },
+	{ "manager", "reload_debounce_ms", CONF_INT, OFF(reload_debounce_ms), "100", 0, 60000 },
+	{ "manager", "snapshot_keep", CONF_INT, OFF(snapshot_keep), "5", 1, 1000 },
+	{ "manager", "fault_max_crashes", CONF_INT, OFF(fault_max_crashes), "3", 1, 1000 },
+	{ "manager", "fault_window_seconds", CONF_INT, OFF(fault_window_seconds), "300", 1, 86400 },
+	{ "api", "listen", CONF_STRING, OFF(api_listen), NULL, 0, 0 },
+	{ "api", "token", CONF_STRING, OFF(api_token), NULL, 0, 0 },
+	{ "api", "token_file", CONF_PATH, OFF(api_token_file), NULL, 0, 0 },
+	{ "api", "max_body_kb", CONF_INT, OFF(api_max_body_kb), "1024", 1, 1048576 },
+};
+const size_t conf_nkeys = sizeof conf_keys / sizeof conf_keys[0];
+
+struct conf_loader {
+	const struct conf_source *src;
+	struct mgr_conf *conf;
+	struct conf_origin *origins;	/* one per conf_keys entry */
+	char *base_dir;			/* relative paths resolve here */
+	struct mgr_error *err;
+};
+
+static const char *
+conf_getenv(const struct conf_source *src, const char *name)
+{
+	const char *v = src->getenv_fn != NULL ? src->getenv_fn(name) : getenv(name);
+	return (v != NULL && *v != '\0') ? v : NULL;
+}
+
+static void *
+conf_field(struct mgr_conf *conf, const struct conf_key *key)
+{
+	return (char *)conf + key->offset;
+}
+
+/* $XDG_*_HOME, or $HOME/fallback. */
+static char *
+xdg_dir(const struct conf_source *src, const char *var, const char *fallback)
+{
+	const char *v = conf_getenv(src, var);
+	const char *home;
+
+	if (v != NULL && v[0] == '/')
+		return xstrdup(v);
+	home = conf_getenv(src, "HOME");
+	return xasprintf("%s/%s", home != NULL ? home : "/", fallback);
+}
+
+static int
+file_exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
+/* Picks the config file by the lookup order; NULL when none applies. */
+static int
+conf_find_file(const struct conf_source *src, char **out, struct mgr_error *err)
+{
+	const char *v;
+	char *dir, *path;
+
+	*out = NULL;
+	if ((v = src->config_arg) != NULL || (v = conf_getenv(src, "MANAGER_CONFIG")) != NULL) {
+		if (!file_exists(v))
+			return mgr_error_set(err, MGR_ENOENT,
+			    _("%s: configuration file not found"), v);
+		*out = xstrdup(v);
+		return 0;
+	}
+	dir = xdg_dir(src, "XDG_CONFIG_HOME", ".config");
+	path = xasprintf("%s/manager/manager.conf", dir);
+	free(dir);
+	if (file_exists(path)) {
+		*out = path;
+		return 0;
+	}
+	free(path);
+	path = xasprintf("%s/manager.conf",
+	    src->sysconfdir != NULL ? src->sysconfdir : SYSCONFDIR);
+	if (file_exists(path)) {
+		*out = path;
+		return 0;
+	}
+	free(path);
+	return 0;
+}
+
+static int
+conf_set_text(struct conf_loader *l, const struct conf_key *key,
+	      const char *text, const char *where)
+{
+	void *field = conf_field(l->conf, key);
+	struct conf_origin *o = &l->origins[key - conf_keys];
+
+	switch (key->type) {
+	case CONF_STRING:
+	case CONF_PATH:
+		free(*(char **)field);
+		*(char **)field = text != NULL ? xstrdup(text) : NULL;
+		break;
+	case CONF_BOOL:
+		*(int *)field = text != NULL && strcmp(text, "true") == 0;
+		break;
+	case CONF_INT:
+		*(int *)field = text != NULL ? atoi(text) : 0;
+		break;
+	case CONF_LIST:
+		break;
+	}
+	snprintf(o->where, sizeof o->where, "%s", where);
+	return 0;
+}
+
+static void
+conf_set_defaults(struct conf_loader *l)
+{
+	for (size_t i = 0; i < conf_nkeys; i++) {
+		l->origins[i].key = NULL;
+		conf_set_text(l, &conf_keys[i], conf_keys[i].def, _("default"));
+	}
+}
+
+static const char *
+conf_type_name(enum conf_type type)
+{
+	switch (type) {
+	case CONF_STRING:	return _("a string");
+	case CONF_PATH:		return _("a path string");
+	case CONF_INT:		return _("an integer");
+	case CONF_BOOL:		return _("true or false");
+	case CONF_LIST:		return _("a list of strings");
+	}
+	return "";
+}
+
+static int
+conf_type_error(struct conf_loader *l, const config_setting_t *s,
+		const struct conf_key *key)
+{
+	return mgr_error_set(l->err, MGR_EINVAL,
+	    _("%s:%d: %s.%s must be %s"), l->conf->file,
+	    config_setting_source_line(s), key->group, key->name,
+	    conf_type_name(key->type));
+}
+
+static int
+conf_read_list(struct conf_loader *l, const config_setting_t *s,
+	       const struct conf_key *key)
+{
+	char ***field = conf_field(l->conf, key);
+	int n = config_setting_length(s);
+
+	if (!config_setting_is_aggregate(s) || config_setting_is_group(s))
+		return conf_type_error(l, s, key);
+	strv_free(*field);
+	*field = xcalloc((size_t)n + 1, sizeof **field);
+	for (int i = 0; i < n; i++) {
+		const char *v = config_setting_get_string_elem(s, i);
+		if (v == NULL)
+			return conf_type_error(l, s, key);
+		(*field)[i] = path_resolve(l->base_dir, v);
+	}
+	return 0;
+}
+
+static int
+conf_read_setting(struct conf_loader *l, const config_setting_t *s,
+		  const struct conf_key *key)
+{
+	void *field = conf_field(l->conf, key);
+	int type = config_setting_type(s);
+	const char *str;
+
+	switch (key->type) {
+	case CONF_STRING:
+	case CONF_PATH:
+		if (type != CONFIG_TYPE_STRING)
+			return conf_type_error(l, s, key);
+		str = config_setting_get_string(s);
+		free(*(char **)field);
+		*(char **)field = key->type == CONF_PATH ?
+		    path_resolve(l->base_dir, str) : xstrdup(str);
+		return 0;
+	case CONF_BOOL:
+		if (type != CONFIG_TYPE_BOOL)
+			return conf_type_error(l, s, key);
+		*(int *)field = config_setting_get_bool(s);
+		return 0;
+	case CONF_INT:
+		if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64)
+			return conf_type_error(l, s, key);
+		long long v = config_setting_get_int64(s);
+		if (v < key->min || v > key->max)
+			return mgr_error_set(l->err, MGR_EINVAL,
+			    _("%s:%d: %s.%s: %lld is out of range %d-%d"),
+			    l->conf->file, config_setting_source_line(s),
+			    key->group, key->name, v, key->min, key->max);
+		*(int *)field = (int)v;
+		return 0;
+	case CONF_LIST:
+		return conf_read_list(l, s, key);
+	}
+	return 0;
+}
+
+static const struct conf_key *
+conf_key_find(const char *group, const char *name)
+{
+	for (size_t i = 0; i < conf_nkeys; i++)
+		if (strcmp(conf_keys[i].group, group) == 0 &&
+		    strcmp(conf_keys[i].name, name) == 0)
+			return &conf_keys[i];
+	return NULL;
+}
+
+static void
+conf_warn(struct conf_loader *l, const config_setting_t *s, const char *what)
+{
+	if (l->src->warnings == NULL)
+		return;
+	fprintf(l->src->warnings, _("%s:%d: warning: unknown key %s\n"),
+	    l->conf->file, config_setting_source_line(s), what);
+}
+
+static int
+conf_read_group(struct conf_loader *l, const config_setting_t *group)
+{
+	const char *gname = config_setting_name(group);
+	int n = config_setting_length(group);
+
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *s = config_setting_get_elem(group, i);
+		const struct conf_key *key = conf_key_find(gname, config_setting_name(s));
+		char *full;
+		int rc;
+
+		if (key == NULL) {
+			full = xasprintf("%s.%s", gname, config_setting_name(s));
+			conf_warn(l, s, full);
+			free(full);
+			continue;
+		}
+		if ((rc = conf_read_setting(l, s, key)) != 0)
+			return rc;
+		snprintf(l->origins[key - conf_keys].where,
+		    sizeof l->origins[0].where, "%s:%d", l->conf->file,
+		    config_setting_source_line(s));
+	}
+	return 0;
+}
+
+static int
+conf_read_file(struct conf_loader *l)
+{
+	config_t cfg;
+	config_setting_t *root;
+	int rc = 0;
+
+	config_init(&cfg);
+	if (config_read_file(&cfg, l->conf->file) != CONFIG_TRUE) {
+		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
+			rc = mgr_error_set(l->err, MGR_EIO, _("%s: %s"),
+			    l->conf->file, strerror(errno));
+		else
+			rc = mgr_error_set(l->err, MGR_EINVAL, _("%s:%d: %s"),
+			    l->conf->file, config_error_line(&cfg),
+			    config_error_text(&cfg));
+		config_destroy(&cfg);
+		return rc;
+	}
+	root = config_root_setting(&cfg);
+	for (int i = 0; rc == 0 && i < config_setting_length(root); i++) {
+		config_setting_t *s = config_setting_get_elem(root, i);
+		const char *name = config_setting_name(s);
+
+		if (!config_setting_is_group(s) ||
+		    (strcmp(name, "manager") != 0 && strcmp(name, "api") != 0)) {
+			conf_warn(l, s, name);
+			continue;
+		}
+		rc = conf_read_group(l, s);
+	}
+	config_destroy(&cfg);
+	return rc;
+}
+
+/* Default paths hang off data_directory, whatever the file said. */
+static void
+conf_resolve_defaults(struct conf_loader *l)
+{
+	struct mgr_conf *c = l->conf;
+	char **paths[] = { &c->plugins_directory, &c->tasks_directory, &c->database };
+	const char *names[] = { "plugins_directory", "tasks_directory", "database" };
+
+	if (c->data_directory == NULL) {
+		char *dir = xdg_dir(l->src, "XDG_DATA_HOME", ".local/share");
+		c->data_directory = xasprintf("%s/manager", dir);
+		free(dir);
+	}
+	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+		const struct conf_key *key = conf_key_find("manager", names[i]);
+		if (strcmp(l->origins[key - conf_keys].where, _("default")) != 0)
+			continue;
+		char *abs = path_resolve(c->data_directory, *paths[i]);
+		free(*paths[i]);
+		*paths[i] = abs;
+	}
+}
+
+static int
+conf_check(struct conf_loader *l)
+{
+	enum log_level level;
+	const struct conf_key *key = conf_key_find("manager", "log_level");
+
+	if (log_level_parse(l->conf->log_level, &level) != 0)
+		return mgr_error_set(l->err, MGR_EINVAL,
+		    _("%s: manager.log_level: \"%s\" is not one of error, warning, info, debug"),
+		    l->origins[key - conf_keys].where, l->conf->log_level);
+	return 0;
+}
+
+int
+conf_load(const struct conf_source *src, struct mgr_conf **out,
+	  struct conf_origin **origins, size_t *norigins, struct mgr_error *err)
+{
+	struct conf_loader l = { .src = src, .err = err };
+	int rc;
+
+	l.conf = xcalloc(1, sizeof *l.conf);
+	l.origins = xcalloc(conf_nkeys, sizeof *l.origins);
+	conf_set_defaults(&l);
+	if ((rc = conf_find_file(src, &l.conf->file, err)) != 0)
+		goto fail;
+	if (l.conf->file != NULL) {
+		l.base_dir = path_dirname_abs(l.conf->file);
+		if ((rc = conf_read_file(&l)) != 0)
+			goto fail;
+	}
+	if (src->db_arg != NULL) {
+		const struct conf_key *key = conf_key_find("manager", "database");
+		free(l.conf->database);
+		l.conf->database = path_resolve(NULL, src->db_arg);
+		snprintf(l.origins[key - conf_keys].where,
+		    sizeof l.origins[0].where, "%s", _("command line (--db)"));
+	}
+	conf_resolve_defaults(&l);
+	if ((rc = conf_check(&l)) != 0)
+		goto fail;
+	for (size_t i = 0; i < conf_nkeys; i++)
+		l.origins[i].key = conf_keys[i].name;
+	free(l.base_dir);
+	*out = l.conf;
+	if (origins != NULL) {
+		*origins = l.origins;
+		*norigins = conf_nkeys;
+	} else
+		free(l.origins);
+	return 0;
+fail:
+	free(l.base_dir);
+	free(l.origins);
+	conf_free(l.conf);
+	return rc;
+}
+
+void
+conf_free(struct mgr_conf *conf)
+{
+	if (conf == NULL)
+		return;
+	for (size_t i = 0; i < conf_nkeys; i++) {
+		void *field = conf_field(conf, &conf_keys[i]);
+		if (conf_keys[i].type == CONF_STRING || conf_keys[i].type == CONF_PATH)
+			free(*(char **)field);
+		else if (conf_keys[i].type == CONF_LIST)
+			strv_free(*(char ***)field);
+	}
+	free(conf->file);
+	free(conf);
+}
+
+void
+conf_origins_free(struct conf_origin *origins, size_t n)
+{
+	(void)n;
+	free(origins);
+}
+
+char *
+conf_value_text(const struct mgr_conf *conf, const struct conf_key *key)
+{
+	const void *field = (const char *)conf + key->offset;
+	char *const *list;
+	struct strbuf sb = STRBUF_INIT;
+
+	switch (key->type) {
+	case CONF_STRING:
+	case CONF_PATH:
+		return xstrdup(*(char *const *)field != NULL ?
+		    *(char *const *)field : "");
+	case CONF_BOOL:
+		return xstrdup(*(const int *)field ? "true" : "false");
+	case CONF_INT:
+		return xasprintf("%d", *(const int *)field);
+	case CONF_LIST:
+		list = *(char **const *)field;
+		for (size_t i = 0; list != NULL && list[i] != NULL; i++)
+			strbuf_addf(&sb, "%s%s", i ? ", " : "", list[i]);
+		return strbuf_detach(&sb);
+	}
+	return xstrdup("");
+}

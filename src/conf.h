@@ -1,0 +1,96 @@
+/* conf.h - the configuration: libconfig file, defaults, XDG paths.
+ *
+ * Lookup order: --config FILE, $MANAGER_CONFIG,
+ * $XDG_CONFIG_HOME/manager/manager.conf, $(sysconfdir)/manager.conf, then
+ * built-in defaults (the embedded default: state under
+ * $XDG_DATA_HOME/manager).  Relative paths resolve against the folder of
+ * the config file, or against data_directory for the embedded default.
+ */
+#ifndef MGR_CONF_H
+#define MGR_CONF_H
+
+#include <stdio.h>
+#include "error.h"
+
+/* Every setting, in one struct; each has an entry in conf.c's key table. */
+struct mgr_conf {
+	char *file;			/* config file read, or NULL */
+
+	/* group "manager": the seed's keys */
+	char *plugins_directory;
+	char *tasks_directory;
+	int auto_enable;
+	int hot_reload;
+	int sandboxing;
+	/* group "manager": ours */
+	char *data_directory;
+	char *database;
+	char *log_level;
+	char *log_file;
+	char **repositories;		/* package repository folders, NULL-ended */
+	int archive_max_mb;		/* zip: total uncompressed size */
+	int archive_max_entries;
+	int archive_max_ratio;		/* zip: uncompressed / compressed */
+	int sandbox_cpu_seconds;	/* RLIMIT_CPU of a run, 0 = none */
+	int sandbox_memory_mb;		/* RLIMIT_AS of a run, 0 = none */
+	int sandbox_open_files;		/* RLIMIT_NOFILE of a run */
+	int kill_grace_seconds;		/* SIGTERM to SIGKILL */
+	int worker_threads;		/* sandboxing = false: pool size */
+	int retry_backoff_base;		/* seconds */
+	int retry_backoff_cap;		/* seconds */
+	int history_keep_runs;		/* per task */
+	int history_max_age_days;
+	int output_excerpt_bytes;
+	int shutdown_grace_seconds;
+	int reload_debounce_ms;
+	int snapshot_keep;
+	int fault_max_crashes;		/* circuit breaker: crashes ... */
+	int fault_window_seconds;	/* ... within this window */
+	/* group "api" */
+	char *api_listen;		/* "127.0.0.1:8470", NULL = off */
+	char *api_token;
+	char *api_token_file;
+	int api_max_body_kb;
+};
+
+enum conf_warning_kind { CONF_WARN_UNKNOWN_KEY };
+
+/* Where a value came from, for `manager config show`. */
+struct conf_origin {
+	const char *key;		/* "manager.plugins_directory" */
+	char where[512];		/* "default", "/etc/manager.conf:7" */
+};
+
+struct conf_source {
+	const char *config_arg;		/* --config, or NULL */
+	const char *db_arg;		/* --db, or NULL */
+	/* Environment lookups, injectable for tests; NULL means getenv. */
+	const char *(*getenv_fn)(const char *name);
+	const char *sysconfdir;		/* NULL: SYSCONFDIR */
+	/* Warnings (unknown keys) go here, one line each; may be NULL. */
+	FILE *warnings;
+};
+
+/* Loads the configuration; *out must be freed with conf_free. */
+int conf_load(const struct conf_source *src, struct mgr_conf **out,
+	      struct conf_origin **origins, size_t *norigins,
+	      struct mgr_error *err);
+void conf_free(struct mgr_conf *conf);
+void conf_origins_free(struct conf_origin *origins, size_t n);
+
+/* The key table, for config show and documentation. */
+enum conf_type { CONF_STRING, CONF_INT, CONF_BOOL, CONF_PATH, CONF_LIST };
+struct conf_key {
+	const char *group;		/* "manager" or "api" */
+	const char *name;
+	enum conf_type type;
+	size_t offset;			/* in struct mgr_conf */
+	const char *def;		/* default as text; NULL = unset */
+	int min, max;			/* CONF_INT range */
+};
+extern const struct conf_key conf_keys[];
+extern const size_t conf_nkeys;
+/* Formats a setting's current value as text (malloc'd). */
+char *conf_value_text(const struct mgr_conf *conf, const struct conf_key *key);
+
+#endif

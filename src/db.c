@@ -1,0 +1,424 @@
+/* db.c - the SQLite connection: pragmas, migrations, transactions,
+ * statement cache. */
+#include "i18n.h"
+#include "db.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DB_BUSY_TIMEOUT_MS 10000
+
+/* One migration per schema version; each runs in its own transaction.
+ * Times are integer UTC microseconds; JSON columns hold text. Never edit a
+ * released migration: add a new one. */
+static const char *const migrations[] = {
+	/* 1: the seed's models */
+	"CREATE TABLE plugins ("
+	"  id TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  version TEXT NOT NULL,"
+	"  description TEXT NOT NULL DEFAULT '',"
+	"  author TEXT NOT NULL DEFAULT '',"
+	"  enabled INTEGER NOT NULL DEFAULT 0,"
+	"  installed_at INTEGER NOT NULL,"
+	"  path TEXT NOT NULL,"
+	"  manifest TEXT NOT NULL DEFAULT '{}',"
+	"  dependencies TEXT NOT NULL DEFAULT '[]',"
+	"  state TEXT NOT NULL DEFAULT 'disabled'"
+	"    CHECK (state IN ('enabled','disabled','faulted')),"
+	"  error TEXT,"
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE TABLE tasks ("
+	"  id TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  func_path TEXT NOT NULL,"
+	"  trigger TEXT NOT NULL CHECK (trigger IN ('interval','cron','date')),"
+	"  trigger_args TEXT NOT NULL DEFAULT '{}',"
+	"  enabled INTEGER NOT NULL DEFAULT 1,"
+	"  max_retries INTEGER NOT NULL DEFAULT 3,"
+	"  timeout INTEGER NOT NULL DEFAULT 0,"
+	"  last_run INTEGER,"
+	"  next_run INTEGER,"
+	"  status TEXT NOT NULL DEFAULT 'scheduled',"
+	"  plugin_id TEXT,"
+	"  misfire_grace_time INTEGER NOT NULL DEFAULT 1,"
+	"  coalesce INTEGER NOT NULL DEFAULT 1,"
+	"  max_instances INTEGER NOT NULL DEFAULT 1,"
+	"  source TEXT NOT NULL DEFAULT 'cli',"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE INDEX tasks_next_run ON tasks(next_run);"
+	"CREATE INDEX tasks_plugin ON tasks(plugin_id);"
+	"CREATE TABLE plugin_state ("
+	"  plugin_id TEXT NOT NULL REFERENCES plugins(id) ON DELETE CASCADE,"
+	"  key TEXT NOT NULL,"
+	"  value TEXT NOT NULL,"
+	"  PRIMARY KEY (plugin_id, key));",
+	/* 2: history, audit, control plane, snapshots, host */
+	"CREATE TABLE runs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  task_id TEXT NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,"
+	"  attempt INTEGER NOT NULL DEFAULT 1,"
+	"  scheduled_at INTEGER,"
+	"  started_at INTEGER,"
+	"  ended_at INTEGER,"
+	"  status TEXT NOT NULL,"
+	"  exit_code INTEGER,"
+	"  signal INTEGER,"
+	"  output TEXT,"
+	"  error TEXT);"
+	"CREATE INDEX runs_task ON runs(task_id, id);"
+	"CREATE INDEX runs_started ON runs(started_at);"
+	"CREATE TABLE events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  subject TEXT NOT NULL DEFAULT '',"
+	"  message TEXT NOT NULL);"
+	"CREATE INDEX events_subject ON events(subject, id);"
+	"CREATE TABLE commands ("
+	"  id INTEGER PRIMARY KEY,"
+	"  created_at INTEGER NOT NULL,"
+	"  client_pid INTEGER NOT NULL,"
+	"  argv TEXT NOT NULL,"
+	"  json INTEGER NOT NULL DEFAULT 0,"
+	"  state TEXT NOT NULL DEFAULT 'pending'"
+	"    CHECK (state IN ('pending','running','done')),"
+	"  exit_status INTEGER,"
+	"  output TEXT,"
+	"  error_output TEXT,"
+	"  finished_at INTEGER);"
+	"CREATE INDEX commands_pending ON commands(state, id);"
+	"CREATE TABLE snapshots ("
+	"  id INTEGER PRIMARY KEY,"
+	"  plugin_id TEXT NOT NULL,"
+	"  version TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  path TEXT NOT NULL,"
+	"  sha256 TEXT NOT NULL,"
+	"  size INTEGER NOT NULL,"
+	"  reason TEXT NOT NULL DEFAULT 'manual');"
+	"CREATE INDEX snapshots_plugin ON snapshots(plugin_id, id);"
+	"CREATE TABLE host ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  pid INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  started_at INTEGER NOT NULL,"
+	"  heartbeat_at INTEGER NOT NULL);",
+};
+
+#define DB_NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+#define DB_STMT_CACHE 64
+
+struct db_stmt {
+	const char *sql;	/* key: the caller's string, compared by value */
+	sqlite3_stmt *st;
+};
+
+struct mgr_db {
+	sqlite3 *h;
+	char *path;
+	int depth;		/* transaction nesting */
+	struct db_stmt cache[DB_STMT_CACHE];
+	int ncache;
+};
+
+int
+db_schema_latest(void)
+{
+	return DB_NMIGRATIONS;
+}
+
+sqlite3 *
+db_handle(struct mgr_db *db)
+{
+	return db->h;
+}
+
+const char *
+db_path(struct mgr_db *db)
+{
+	return db->path;
+}
+
+int
+db_error(struct mgr_db *db, struct mgr_error *err, const char *what)
+{
+	return mgr_error_set(err, MGR_EDB, _("%s: %s: %s"), db->path, what,
+	    sqlite3_errmsg(db->h));
+}
+
+int
+db_exec(struct mgr_db *db, const char *sql, struct mgr_error *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		mgr_error_set(err, MGR_EDB, _("%s: %s"), db->path,
+		    msg != NULL ? msg : sqlite3_errmsg(db->h));
+		sqlite3_free(msg);
+		return MGR_EDB;
+	}
+	return 0;
+}
+
+int
+db_prepare(struct mgr_db *db, const char *sql, sqlite3_stmt **st,
+	   struct mgr_error *err)
+{
+	struct db_stmt *slot;
+
+	for (int i = 0; i < db->ncache; i++) {
+		if (db->cache[i].sql == sql || strcmp(db->cache[i].sql, sql) == 0) {
+			*st = db->cache[i].st;
+			sqlite3_reset(*st);
+			sqlite3_clear_bindings(*st);
+			return 0;
+		}
+	}
+	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
+	    NULL) != SQLITE_OK)
+		return db_error(db, err, _("cannot prepare statement"));
+	if (db->ncache == DB_STMT_CACHE) {
+		/* Full: evict the oldest; caches are for hot statements. */
+		sqlite3_finalize(db->cache[0].st);
+		memmove(db->cache, db->cache + 1,
+		    (DB_STMT_CACHE - 1) * sizeof db->cache[0]);
+		db->ncache--;
+	}
+	slot = &db->cache[db->ncache++];
+	slot->sql = sql;
+	slot->st = *st;
+	return 0;
+}
+
+int
+db_begin(struct mgr_db *db, struct mgr_error *err)
+{
+	int rc;
+
+	rc = db_exec(db, db->depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT nested", err);
+	if (rc == 0)
+		db->depth++;
+	return rc;
+}
+
+int
+db_commit(struct mgr_db *db, struct mgr_error *err)
+{
+	int rc;
+
+	rc = db_exec(db, db->depth == 1 ? "COMMIT" : "RELEASE nested", err);
+	if (rc != 0) {
+		db_rollback(db);
+		return rc;
+	}
+	db->depth--;
+	return 0;
+}
+
+void
+db_rollback(struct mgr_db *db)
+{
+	if (db->depth == 0)
+		return;
+	if (db->depth == 1)
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	else
+		sqlite3_exec(db->h, "ROLLBACK TO nested; RELEASE nested", NULL,
+		    NULL, NULL);
+	db->depth--;
+}
+
+int
+db_transaction(struct mgr_db *db, db_txn_fn fn, void *arg, struct mgr_error *err)
+{
+	int rc;
+
+	if ((rc = db_begin(db, err)) != 0)
+		return rc;
+	if ((rc = fn(db, arg, err)) != 0) {
+		db_rollback(db);
+		return rc;
+	}
+	return db_commit(db, err);
+}
+
+int
+db_user_version(struct mgr_db *db, int *version, struct mgr_error *err)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(db->h, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return db_error(db, err, "user_version");
+	*version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	return 0;
+}
+
+struct migration_arg {
+	int version;
+};
+
+static int
+db_apply_migration(struct mgr_db *db, void *argp, struct mgr_error *err)
+{
+	struct migration_arg *arg = argp;
+	char *pragma;
+	int rc;
+
+	if ((rc = db_exec(db, migrations[arg->version - 1], err)) != 0)
+		return mgr_error_prefix(err, _("migration to schema %d"), arg->version);
+	pragma = xasprintf("PRAGMA user_version = %d", arg->version);
+	rc = db_exec(db, pragma, err);
+	free(pragma);
+	return rc;
+}
+
+static int
+db_migrate(struct mgr_db *db, int target, struct mgr_error *err)
+{
+	struct migration_arg arg;
+	int version, rc;
+
+	if ((rc = db_user_version(db, &version, err)) != 0)
+		return rc;
+	if (version > DB_NMIGRATIONS)
+		return mgr_error_set(err, MGR_EVERSION,
+		    _("%s: schema version %d is newer than this manager supports (%d); "
+		      "use a newer manager"), db->path, version, DB_NMIGRATIONS);
+	for (arg.version = version + 1; arg.version <= target; arg.version++)
+		if ((rc = db_transaction(db, db_apply_migration, &arg, err)) != 0)
+			return rc;
+	return 0;
+}
+
+/* The folder is 0700 and the file 0600 before SQLite ever opens it, so
+ * state is never readable by others, not even for an instant. */
+static int
+db_prepare_files(const char *path, struct mgr_error *err)
+{
+	char *dir = path_dirname_abs(path);
+	int fd, rc;
+
+	rc = mkdir_p(dir, 0700, 0, err);
+	free(dir);
+	if (rc != 0)
+		return rc;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd == -1)
+		return mgr_error_set(err, MGR_EIO, _("%s: %s"), path, strerror(errno));
+	close(fd);
+	return 0;
+}
+
+static int
+db_set_pragmas(struct mgr_db *db, struct mgr_error *err)
+{
+	sqlite3_busy_timeout(db->h, DB_BUSY_TIMEOUT_MS);
+	return db_exec(db,
+	    "PRAGMA journal_mode = WAL;"
+	    "PRAGMA synchronous = NORMAL;"
+	    "PRAGMA foreign_keys = ON;", err);
+}
+
+int
+db_open_version(const char *path, int version, struct mgr_db **out,
+		struct mgr_error *err)
+{
+	struct mgr_db *db;
+	int rc;
+
+	if ((rc = db_prepare_files(path, err)) != 0)
+		return rc;
+	db = xcalloc(1, sizeof *db);
+	db->path = xstrdup(path);
+	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		rc = db_error(db, err, _("cannot open database"));
+		db_close(db);
+		return rc;
+	}
+	if ((rc = db_set_pragmas(db, err)) != 0 ||
+	    (rc = db_migrate(db, version, err)) != 0) {
+		db_close(db);
+		return rc;
+	}
+	*out = db;
+	return 0;
+}
+
+int
+db_open(const char *path, struct mgr_db **out, struct mgr_error *err)
+{
+	return db_open_version(path, DB_NMIGRATIONS, out, err);
+}
+
+void
+db_close(struct mgr_db *db)
+{
+	if (db == NULL)
+		return;
+	for (int i = 0; i < db->ncache; i++)
+		sqlite3_finalize(db->cache[i].st);
+	if (db->h != NULL)
+		sqlite3_close(db->h);
+	free(db->path);
+	free(db);
+}
+
+int64_t
+db_data_version(struct mgr_db *db)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	if (db_prepare(db, "PRAGMA data_version", &st, NULL) != 0)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return v;
+}
+
+int
+db_integrity_check(struct mgr_db *db, int *ok, char **report, struct mgr_error *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->h, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK)
+		return db_error(db, err, "integrity_check");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		strbuf_addf(&sb, "%s%s", sb.len ? "\n" : "",
+		    (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		strbuf_free(&sb);
+		return db_error(db, err, "integrity_check");
+	}
+	*report = strbuf_detach(&sb);
+	*ok = strcmp(*report, "ok") == 0;
+	return 0;
+}
+
+char *
+db_column_strdup(sqlite3_stmt *st, int col)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+	return s != NULL ? xstrdup((const char *)s) : NULL;
+}
+
+int
+db_bind_text_or_null(sqlite3_stmt *st, int idx, const char *s)
+{
+	if (s == NULL)
+		return sqlite3_bind_null(st, idx);
+	return sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT);
+}

@@ -1,0 +1,231 @@
+/* run_store.c - the runs table (run history) and the events table. */
+#include "i18n.h"
+#include "store.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define RUN_COLUMNS \
+	"id, task_id, attempt, scheduled_at, started_at, ended_at, status, " \
+	"exit_code, signal, output, error"
+
+void
+run_rec_clear(struct run_rec *r)
+{
+	free(r->task_id);
+	free(r->status);
+	free(r->output);
+	free(r->error);
+	memset(r, 0, sizeof *r);
+}
+
+void
+run_recs_free(struct run_rec *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		run_rec_clear(&v[i]);
+	free(v);
+}
+
+static void
+run_from_row(sqlite3_stmt *st, struct run_rec *r)
+{
+	r->id = sqlite3_column_int64(st, 0);
+	r->task_id = db_column_strdup(st, 1);
+	r->attempt = sqlite3_column_int(st, 2);
+	r->scheduled_at = sqlite3_column_int64(st, 3);
+	r->started_at = sqlite3_column_int64(st, 4);
+	r->ended_at = sqlite3_column_int64(st, 5);
+	r->status = db_column_strdup(st, 6);
+	r->exit_code = sqlite3_column_type(st, 7) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int(st, 7);
+	r->signal = sqlite3_column_int(st, 8);
+	r->output = db_column_strdup(st, 9);
+	r->error = db_column_strdup(st, 10);
+}
+
+static void
+bind_opt_int64(sqlite3_stmt *st, int idx, int64_t v)
+{
+	if (v == 0)
+		sqlite3_bind_null(st, idx);
+	else
+		sqlite3_bind_int64(st, idx, v);
+}
+
+int
+run_store_insert(struct mgr_db *db, struct run_rec *r, struct mgr_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(db, "INSERT INTO runs (task_id, attempt, "
+	    "scheduled_at, started_at, ended_at, status, exit_code, signal, "
+	    "output, error) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)", &st, err)) != 0)
+		return rc;
+	sqlite3_bind_text(st, 1, r->task_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, r->attempt > 0 ? r->attempt : 1);
+	bind_opt_int64(st, 3, r->scheduled_at);
+	bind_opt_int64(st, 4, r->started_at);
+	bind_opt_int64(st, 5, r->ended_at);
+	sqlite3_bind_text(st, 6, r->status, -1, SQLITE_STATIC);
+	if (r->exit_code >= 0)
+		sqlite3_bind_int(st, 7, r->exit_code);
+	bind_opt_int64(st, 8, r->signal);
+	db_bind_text_or_null(st, 9, r->output);
+	db_bind_text_or_null(st, 10, r->error);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_error(db, err, r->task_id);
+	r->id = sqlite3_last_insert_rowid(db_handle(db));
+	return 0;
+}
+
+int
+run_store_finish(struct mgr_db *db, const struct run_rec *r,
+		 struct mgr_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(db, "UPDATE runs SET ended_at=?2, status=?3, "
+	    "exit_code=?4, signal=?5, output=?6, error=?7 WHERE id=?1", &st, err)) != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, r->id);
+	bind_opt_int64(st, 2, r->ended_at);
+	sqlite3_bind_text(st, 3, r->status, -1, SQLITE_STATIC);
+	if (r->exit_code >= 0)
+		sqlite3_bind_int(st, 4, r->exit_code);
+	bind_opt_int64(st, 5, r->signal);
+	db_bind_text_or_null(st, 6, r->output);
+	db_bind_text_or_null(st, 7, r->error);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_error(db, err, r->task_id);
+	return 0;
+}
+
+int
+run_store_list(struct mgr_db *db, const char *task_id, int64_t after_id,
+	       size_t limit, struct run_rec **out, size_t *n,
+	       struct mgr_error *err)
+{
+	struct run_rec *v = NULL;
+	size_t count = 0, cap = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(db, "SELECT " RUN_COLUMNS " FROM runs "
+	    "WHERE (?1 IS NULL OR task_id=?1) AND id>?2 ORDER BY id DESC LIMIT ?3",
+	    &st, err)) != 0)
+		return rc;
+	db_bind_text_or_null(st, 1, task_id);
+	sqlite3_bind_int64(st, 2, after_id);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (count == cap) {
+			cap = cap ? cap * 2 : 32;
+			v = xrealloc(v, cap * sizeof *v);
+		}
+		memset(&v[count], 0, sizeof *v);
+		run_from_row(st, &v[count++]);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		run_recs_free(v, count);
+		return db_error(db, err, _("cannot list runs"));
+	}
+	*out = v;
+	*n = count;
+	return 0;
+}
+
+int
+run_store_prune(struct mgr_db *db, int keep_per_task, int64_t oldest_us,
+		int64_t *pruned, struct mgr_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	/* Runs still going (no ended_at) are never pruned. */
+	if ((rc = db_prepare(db, "DELETE FROM runs WHERE ended_at IS NOT NULL AND "
+	    "(started_at < ?2 OR id IN (SELECT id FROM (SELECT id, ROW_NUMBER() "
+	    "OVER (PARTITION BY task_id ORDER BY id DESC) AS n FROM runs) "
+	    "WHERE n > ?1))", &st, err)) != 0)
+		return rc;
+	sqlite3_bind_int(st, 1, keep_per_task);
+	sqlite3_bind_int64(st, 2, oldest_us);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_error(db, err, _("cannot prune run history"));
+	if (pruned != NULL)
+		*pruned = sqlite3_changes(db_handle(db));
+	return 0;
+}
+
+void
+event_recs_free(struct event_rec *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].kind);
+		free(v[i].subject);
+		free(v[i].message);
+	}
+	free(v);
+}
+
+int
+event_store_add(struct mgr_db *db, const char *kind, const char *subject,
+		const char *message, struct mgr_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(db, "INSERT INTO events (at, kind, subject, message) "
+	    "VALUES (?1,?2,?3,?4)", &st, err)) != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, mgr_now_us());
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, subject != NULL ? subject : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, message, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_error(db, err, kind);
+	return 0;
+}
+
+int
+event_store_list(struct mgr_db *db, const char *subject, int64_t after_id,
+		 size_t limit, struct event_rec **out, size_t *n,
+		 struct mgr_error *err)
+{
+	struct event_rec *v = NULL;
+	size_t count = 0, cap = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(db, "SELECT id, at, kind, subject, message FROM events "
+	    "WHERE (?1 IS NULL OR subject=?1) AND id>?2 ORDER BY id DESC LIMIT ?3",
+	    &st, err)) != 0)
+		return rc;
+	db_bind_text_or_null(st, 1, subject);
+	sqlite3_bind_int64(st, 2, after_id);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (count == cap) {
+			cap = cap ? cap * 2 : 32;
+			v = xrealloc(v, cap * sizeof *v);
+		}
+		v[count].id = sqlite3_column_int64(st, 0);
+		v[count].at = sqlite3_column_int64(st, 1);
+		v[count].kind = db_column_strdup(st, 2);
+		v[count].subject = db_column_strdup(st, 3);
+		v[count].message = db_column_strdup(st, 4);
+		count++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		event_recs_free(v, count);
+		return db_error(db, err, _("cannot list events"));
+	}
+	*out = v;
+	*n = count;
+	return 0;
+}

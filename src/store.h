@@ -1,0 +1,135 @@
+/* store.h - rows of the database and their CRUD (the seed's models and
+ * PluginCRUD/TaskCRUD).  Times are Unix microseconds, 0 for "none". */
+#ifndef MGR_STORE_H
+#define MGR_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "db.h"
+
+/* The seed's Plugin model, plus state and error. */
+struct plugin_rec {
+	char *id;
+	char *name;
+	char *version;
+	char *description;
+	char *author;
+	int enabled;
+	int64_t installed_at;
+	char *path;		/* installed folder */
+	char *manifest;		/* JSON object */
+	char *dependencies;	/* JSON array of "id OP version" */
+	char *state;		/* "enabled", "disabled", "faulted" */
+	char *error;		/* why it is faulted or failed to enable */
+	int64_t updated_at;
+};
+
+void plugin_rec_clear(struct plugin_rec *p);
+void plugin_recs_free(struct plugin_rec *v, size_t n);
+int plugin_store_create(struct mgr_db *db, const struct plugin_rec *p,
+			struct mgr_error *err);
+int plugin_store_read(struct mgr_db *db, const char *id, struct plugin_rec *out,
+		      struct mgr_error *err);
+int plugin_store_update(struct mgr_db *db, const struct plugin_rec *p,
+			struct mgr_error *err);
+int plugin_store_set_state(struct mgr_db *db, const char *id, const char *state,
+			   const char *error, struct mgr_error *err);
+int plugin_store_delete(struct mgr_db *db, const char *id, struct mgr_error *err);
+int plugin_store_list(struct mgr_db *db, struct plugin_rec **out, size_t *n,
+		      struct mgr_error *err);
+/* Per-plugin key/value state (the host table's state_get/state_set). */
+int plugin_state_get(struct mgr_db *db, const char *plugin, const char *key,
+		     char **value, struct mgr_error *err);
+int plugin_state_set(struct mgr_db *db, const char *plugin, const char *key,
+		     const char *value, struct mgr_error *err);
+
+/* The seed's Task model, plus APScheduler's job options. */
+struct task_rec {
+	char *id;
+	char *name;
+	char *func_path;	/* "PLUGIN:FUNCTION" or "exec:COMMAND ARG..." */
+	char *trigger;		/* "interval", "cron", "date" */
+	char *trigger_args;	/* JSON object of FIELD: VALUE strings */
+	int enabled;
+	int max_retries;
+	int timeout;		/* seconds, 0 = none */
+	int64_t last_run;
+	int64_t next_run;
+	char *status;
+	char *plugin_id;	/* owning plugin, or NULL */
+	int misfire_grace_time;	/* seconds */
+	int coalesce;
+	int max_instances;
+	char *source;		/* "cli", "plugin:ID", "file:PATH" */
+	int64_t created_at;
+	int64_t updated_at;
+};
+
+void task_rec_init(struct task_rec *t);	/* defaults of a new task */
+void task_rec_clear(struct task_rec *t);
+void task_recs_free(struct task_rec *v, size_t n);
+int task_store_create(struct mgr_db *db, const struct task_rec *t,
+		      struct mgr_error *err);
+int task_store_read(struct mgr_db *db, const char *id, struct task_rec *out,
+		    struct mgr_error *err);
+int task_store_update(struct mgr_db *db, const struct task_rec *t,
+		      struct mgr_error *err);
+/* The scheduler's hot path: status and times only. */
+int task_store_set_status(struct mgr_db *db, const char *id, const char *status,
+			  int64_t last_run, int64_t next_run, struct mgr_error *err);
+int task_store_delete(struct mgr_db *db, const char *id, struct mgr_error *err);
+int task_store_list(struct mgr_db *db, struct task_rec **out, size_t *n,
+		    struct mgr_error *err);
+int task_store_list_by_plugin(struct mgr_db *db, const char *plugin_id,
+			      struct task_rec **out, size_t *n,
+			      struct mgr_error *err);
+
+/* One attempt of a task. */
+struct run_rec {
+	int64_t id;
+	char *task_id;
+	int attempt;
+	int64_t scheduled_at;
+	int64_t started_at;
+	int64_t ended_at;
+	char *status;
+	int exit_code;		/* -1 when none */
+	int signal;		/* 0 when none */
+	char *output;		/* bounded excerpt of stdout and stderr */
+	char *error;
+};
+
+void run_rec_clear(struct run_rec *r);
+void run_recs_free(struct run_rec *v, size_t n);
+/* Inserts a run; sets r->id. */
+int run_store_insert(struct mgr_db *db, struct run_rec *r, struct mgr_error *err);
+/* Writes the end of a run (ended_at, status, exit_code, signal, output, error). */
+int run_store_finish(struct mgr_db *db, const struct run_rec *r,
+		     struct mgr_error *err);
+/* Newest first; task_id NULL for all tasks; after_id > 0 only newer rows. */
+int run_store_list(struct mgr_db *db, const char *task_id, int64_t after_id,
+		   size_t limit, struct run_rec **out, size_t *n,
+		   struct mgr_error *err);
+/* Keeps the newest keep_per_task runs of each task and none older than
+ * oldest_us; returns the number deleted in *pruned. */
+int run_store_prune(struct mgr_db *db, int keep_per_task, int64_t oldest_us,
+		    int64_t *pruned, struct mgr_error *err);
+
+/* What happened, for the console and for audit. */
+struct event_rec {
+	int64_t id;
+	int64_t at;
+	char *kind;		/* "plugin.enabled", "task.paused", ... */
+	char *subject;		/* plugin or task id */
+	char *message;
+};
+
+void event_recs_free(struct event_rec *v, size_t n);
+int event_store_add(struct mgr_db *db, const char *kind, const char *subject,
+		    const char *message, struct mgr_error *err);
+/* Newest first; subject NULL for all; after_id > 0 only newer rows. */
+int event_store_list(struct mgr_db *db, const char *subject, int64_t after_id,
+		     size_t limit, struct event_rec **out, size_t *n,
+		     struct mgr_error *err);
+
+#endif

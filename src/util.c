@@ -1,0 +1,313 @@
+/* util.c - allocation that cannot fail, strings, paths, files. */
+#include "i18n.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static void
+oom(void)
+{
+	fputs("manager: out of memory\n", stderr);
+	abort();
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	char *p = strdup(s);
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *p = strndup(s, n);
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) == -1)
+		oom();
+	va_end(ap);
+	return s;
+}
+
+void
+strv_free(char **v)
+{
+	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+size_t
+strv_len(char *const *v)
+{
+	size_t n = 0;
+	while (v != NULL && v[n] != NULL)
+		n++;
+	return n;
+}
+
+char **
+strv_push(char **v, const char *s)
+{
+	size_t n = strv_len(v);
+	v = xrealloc(v, (n + 2) * sizeof *v);
+	v[n] = xstrdup(s);
+	v[n + 1] = NULL;
+	return v;
+}
+
+void
+strbuf_add(struct strbuf *sb, const char *s, size_t n)
+{
+	if (sb->len + n + 1 > sb->cap) {
+		sb->cap = (sb->len + n + 1) * 2;
+		sb->buf = xrealloc(sb->buf, sb->cap);
+	}
+	memcpy(sb->buf + sb->len, s, n);
+	sb->len += n;
+	sb->buf[sb->len] = '\0';
+}
+
+void
+strbuf_adds(struct strbuf *sb, const char *s)
+{
+	strbuf_add(sb, s, strlen(s));
+}
+
+void
+strbuf_addf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n == -1)
+		oom();
+	strbuf_add(sb, s, (size_t)n);
+	free(s);
+}
+
+char *
+strbuf_detach(struct strbuf *sb)
+{
+	char *s = sb->buf != NULL ? sb->buf : xstrdup("");
+	sb->buf = NULL;
+	sb->len = sb->cap = 0;
+	return s;
+}
+
+void
+strbuf_free(struct strbuf *sb)
+{
+	free(sb->buf);
+	sb->buf = NULL;
+	sb->len = sb->cap = 0;
+}
+
+char *
+path_resolve(const char *base, const char *path)
+{
+	char cwd[PATH_MAX];
+
+	if (path[0] == '/')
+		return xstrdup(path);
+	if (base == NULL) {
+		if (getcwd(cwd, sizeof cwd) == NULL)
+			return xstrdup(path);
+		base = cwd;
+	}
+	if (strcmp(path, ".") == 0)
+		return xstrdup(base);
+	return xasprintf("%s/%s", base, path);
+}
+
+char *
+path_dirname_abs(const char *path)
+{
+	char *abs = path_resolve(NULL, path);
+	char *slash = strrchr(abs, '/');
+
+	if (slash == abs)
+		slash[1] = '\0';
+	else if (slash != NULL)
+		*slash = '\0';
+	return abs;
+}
+
+int
+mkdir_p(const char *path, mode_t mode, int fix_leaf, struct mgr_error *err)
+{
+	char *copy = xstrdup(path);
+	int rc = 0;
+
+	for (char *p = copy + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char saved = *p;
+		*p = '\0';
+		if (mkdir(copy, mode) == -1 && errno != EEXIST) {
+			rc = mgr_error_set(err, MGR_EIO, _("%s: cannot create folder: %s"),
+			    copy, strerror(errno));
+			break;
+		}
+		*p = saved;
+		if (saved == '\0')
+			break;
+	}
+	if (rc == 0 && fix_leaf && chmod(path, mode) == -1)
+		rc = mgr_error_set(err, MGR_EIO, _("%s: cannot set mode: %s"),
+		    path, strerror(errno));
+	free(copy);
+	return rc;
+}
+
+static int
+rm_rf_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP)
+		return rmdir(path) == -1 ? -1 : 0;
+	return unlink(path) == -1 ? -1 : 0;
+}
+
+int
+rm_rf(const char *path, struct mgr_error *err)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == -1)
+		return errno == ENOENT ? 0 : mgr_error_set(err, MGR_EIO,
+		    _("%s: %s"), path, strerror(errno));
+	if (nftw(path, rm_rf_entry, 16, FTW_DEPTH | FTW_PHYS) == -1)
+		return mgr_error_set(err, MGR_EIO, _("%s: cannot remove: %s"),
+		    path, strerror(errno));
+	return 0;
+}
+
+int
+copy_file(const char *src, const char *dst, mode_t mode, struct mgr_error *err)
+{
+	char buf[65536];
+	ssize_t n;
+	int in, out, rc = 0;
+
+	if ((in = open(src, O_RDONLY | O_CLOEXEC)) == -1)
+		return mgr_error_set(err, MGR_EIO, _("%s: %s"), src, strerror(errno));
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (out == -1) {
+		rc = mgr_error_set(err, MGR_EIO, _("%s: %s"), dst, strerror(errno));
+		close(in);
+		return rc;
+	}
+	while ((n = read(in, buf, sizeof buf)) > 0) {
+		if (write(out, buf, (size_t)n) != n) {
+			rc = mgr_error_set(err, MGR_EIO, _("%s: %s"), dst,
+			    strerror(errno));
+			break;
+		}
+	}
+	if (n < 0)
+		rc = mgr_error_set(err, MGR_EIO, _("%s: %s"), src, strerror(errno));
+	close(in);
+	if (close(out) == -1 && rc == 0)
+		rc = mgr_error_set(err, MGR_EIO, _("%s: %s"), dst, strerror(errno));
+	if (rc != 0)
+		unlink(dst);
+	return rc;
+}
+
+int
+read_file(const char *path, char **out, size_t *len, struct mgr_error *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char buf[65536];
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return mgr_error_set(err, errno == ENOENT ? MGR_ENOENT : MGR_EIO,
+		    _("%s: %s"), path, strerror(errno));
+	while ((n = read(fd, buf, sizeof buf)) > 0)
+		strbuf_add(&sb, buf, (size_t)n);
+	close(fd);
+	if (n < 0) {
+		strbuf_free(&sb);
+		return mgr_error_set(err, MGR_EIO, _("%s: %s"), path, strerror(errno));
+	}
+	if (len != NULL)
+		*len = sb.len;
+	*out = strbuf_detach(&sb);
+	return 0;
+}
+
+int64_t
+mgr_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t
+mgr_mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}

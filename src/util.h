@@ -1,0 +1,58 @@
+/* util.h - allocation that cannot fail, strings, paths, files. */
+#ifndef MGR_UTIL_H
+#define MGR_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "error.h"
+
+/* Allocation failure aborts: there is no sane recovery from it here. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* NULL-terminated string vectors. */
+void strv_free(char **v);
+size_t strv_len(char *const *v);
+char **strv_push(char **v, const char *s);
+
+/* A growing string. */
+struct strbuf {
+	char *buf;
+	size_t len, cap;
+};
+#define STRBUF_INIT { NULL, 0, 0 }
+void strbuf_add(struct strbuf *sb, const char *s, size_t n);
+void strbuf_adds(struct strbuf *sb, const char *s);
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+char *strbuf_detach(struct strbuf *sb);	/* never NULL */
+void strbuf_free(struct strbuf *sb);
+
+/* Joins base and path unless path is absolute; base NULL = cwd. */
+char *path_resolve(const char *base, const char *path);
+/* Absolute folder holding path. */
+char *path_dirname_abs(const char *path);
+/* mkdir -p, each created folder with mode; an existing leaf gets mode too
+ * when fix_leaf is set. */
+int mkdir_p(const char *path, mode_t mode, int fix_leaf, struct mgr_error *err);
+/* rm -rf without following symlinks. */
+int rm_rf(const char *path, struct mgr_error *err);
+/* Copies a file (mode preserved); dst is created exclusively. */
+int copy_file(const char *src, const char *dst, mode_t mode, struct mgr_error *err);
+/* Reads a whole file (NUL-terminated); *len may be NULL. */
+int read_file(const char *path, char **out, size_t *len, struct mgr_error *err);
+
+/* SHA-256 of a file, as 64 lowercase hex digits plus NUL. */
+int sha256_file(const char *path, char out[65], struct mgr_error *err);
+void sha256_hex(const void *data, size_t len, char out[65]);
+
+/* Wall clock, Unix microseconds (CLOCK_REALTIME). */
+int64_t mgr_now_us(void);
+/* Monotonic clock, microseconds (CLOCK_MONOTONIC), for durations. */
+int64_t mgr_mono_us(void);
+#endif

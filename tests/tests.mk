@@ -1,0 +1,37 @@
+# Every test speaks TAP, so a failure is counted per case, not per file.
+TEST_EXTENSIONS = .sh
+LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+SH_LOG_DRIVER = $(LOG_DRIVER)
+SH_LOG_COMPILER = $(SHELL)
+AM_TESTS_ENVIRONMENT = \
+	export CMOCKA_MESSAGE_OUTPUT=TAP; \
+	export top_srcdir='$(abs_top_srcdir)'; \
+	export top_builddir='$(abs_top_builddir)'; \
+	export MANAGER='$(abs_top_builddir)/manager'; \
+	export MANAGER_LOCALEDIR='$(abs_top_builddir)/tests/locale'; \
+	export LC_ALL=C.UTF-8;
+
+TEST_CFLAGS = $(AM_CFLAGS) $(MGR_CFLAGS) $(CMOCKA_CFLAGS)
+TEST_LIBS = src/libmgr.a $(MGR_LIBS) $(CMOCKA_LIBS)
+
+check_PROGRAMS += tests/unit/test_conf tests/unit/test_db tests/unit/test_store
+tests_unit_test_conf_SOURCES = tests/unit/test_conf.c tests/unit/testutil.h
+tests_unit_test_conf_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_conf_LDADD = $(TEST_LIBS)
+tests_unit_test_db_SOURCES = tests/unit/test_db.c tests/unit/testutil.h
+tests_unit_test_db_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_db_LDADD = $(TEST_LIBS)
+tests_unit_test_store_SOURCES = tests/unit/test_store.c tests/unit/testutil.h
+tests_unit_test_store_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_store_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_conf tests/unit/test_db tests/unit/test_store
+
+dist_check_SCRIPTS = tests/cli/lib.sh tests/cli/cli.sh
+TESTS += tests/cli/cli.sh
+
+# Compiled catalogues in a locale tree the tests point gettext at.
+check_DATA += tests/locale/de/LC_MESSAGES/manager.mo
+tests/locale/de/LC_MESSAGES/manager.mo: $(srcdir)/po/de.po
+	$(MKDIR_P) tests/locale/de/LC_MESSAGES
+	$(MSGFMT) -c -o $@ $(srcdir)/po/de.po
+CLEANFILES += tests/locale/de/LC_MESSAGES/manager.mo
