@@ -10,10 +10,30 @@
 /* One line per command; each is defined in its cmd-*.c file. */
 extern const struct cmd_entry cmd_config_show_entry;
 extern const struct cmd_entry cmd_db_check_entry;
+extern const struct cmd_entry cmd_task_add_entry;
+extern const struct cmd_entry cmd_task_list_entry;
+extern const struct cmd_entry cmd_task_show_entry;
+extern const struct cmd_entry cmd_task_edit_entry;
+extern const struct cmd_entry cmd_task_remove_entry;
+extern const struct cmd_entry cmd_task_pause_entry;
+extern const struct cmd_entry cmd_task_resume_entry;
+extern const struct cmd_entry cmd_task_run_entry;
+extern const struct cmd_entry cmd_task_history_entry;
+extern const struct cmd_entry cmd_sched_run_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_config_show_entry,
 	&cmd_db_check_entry,
+	&cmd_task_add_entry,
+	&cmd_task_list_entry,
+	&cmd_task_show_entry,
+	&cmd_task_edit_entry,
+	&cmd_task_remove_entry,
+	&cmd_task_pause_entry,
+	&cmd_task_resume_entry,
+	&cmd_task_run_entry,
+	&cmd_task_history_entry,
+	&cmd_sched_run_entry,
 	NULL
 };
 
