@@ -329,8 +329,10 @@ load_zone(struct trigger *t, const char *name, struct mgr_error *err)
 {
 	struct mgr_error e;
 
+	/* An unknown zone is bad trigger input, not a missing object. */
 	if (tz_load(name, &t->zone, &e) != 0) {
-		return mgr_error_set(err, e.code, _("timezone: %s"), e.msg);
+		return mgr_error_set(err, e.code == MGR_ENOMEM ? MGR_ENOMEM :
+		    MGR_EINVAL, _("timezone: %s"), e.msg);
 	}
 	return 0;
 }
