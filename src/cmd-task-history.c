@@ -54,7 +54,7 @@ history_text(struct cmd_ctx *ctx, const struct run_rec *v, size_t n, int output)
 {
 	char start[TIMEFMT_ISO_MAX], dur[32];
 
-	fprintf(ctx->out, "%-8s %-26s %-10s %-7s %-11s %-24s %s\n", _("RUN"),
+	fprintf(ctx->out, "%-8s %-32s %-10s %-7s %-11s %-24s %s\n", _("RUN"),
 	    _("STARTED"), _("DURATION"), _("ATTEMPT"), _("STATUS"), _("TASK"),
 	    _("RESULT"));
 	for (size_t i = 0; i < n; i++) {
@@ -64,7 +64,7 @@ history_text(struct cmd_ctx *ctx, const struct run_rec *v, size_t n, int output)
 			    (double)(r->ended_at - r->started_at) / 1e6);
 		else
 			snprintf(dur, sizeof dur, "-");
-		fprintf(ctx->out, "%-8lld %-26s %-10s %-7d %-11s %-24s %s\n",
+		fprintf(ctx->out, "%-8lld %-32s %-10s %-7d %-11s %-24s %s\n",
 		    (long long)r->id, r->started_at ? timefmt_iso(start,
 		    sizeof start, r->started_at, NULL) : "-", dur, r->attempt,
 		    r->status, r->task_id, r->error != NULL ? r->error : "");

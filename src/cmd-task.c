@@ -397,39 +397,43 @@ const struct cmd_entry cmd_task_edit_entry = {
 	.exec = task_edit_exec,
 };
 
+/* Runs fn; on success prints msg (unless --json). */
 static int
 task_simple(struct cmd_ctx *ctx, const char *id,
 	    int (*fn)(struct mgr *, const char *, struct mgr_error *),
-	    const char *done_fmt)
+	    char *msg)
 {
 	struct mgr_error err = { 0 };
+	int rc = fn(ctx->mgr, id, &err);
 
-	if (fn(ctx->mgr, id, &err) != 0)
-		return fail_err(ctx, &err);
-	if (!ctx->json)
-		fprintf(ctx->out, done_fmt, id);
-	return CMD_EXIT_OK;
+	if (rc == 0 && !ctx->json)
+		fprintf(ctx->out, "%s\n", msg);
+	free(msg);
+	return rc != 0 ? fail_err(ctx, &err) : CMD_EXIT_OK;
 }
 
 static int
 task_remove_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	(void)argc;
-	return task_simple(ctx, argv[0], taskmgr_remove, _("task %s removed\n"));
+	return task_simple(ctx, argv[0], taskmgr_remove,
+	    xasprintf(_("task %s removed"), argv[0]));
 }
 
 static int
 task_pause_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	(void)argc;
-	return task_simple(ctx, argv[0], taskmgr_pause, _("task %s paused\n"));
+	return task_simple(ctx, argv[0], taskmgr_pause,
+	    xasprintf(_("task %s paused"), argv[0]));
 }
 
 static int
 task_resume_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	(void)argc;
-	return task_simple(ctx, argv[0], taskmgr_resume, _("task %s resumed\n"));
+	return task_simple(ctx, argv[0], taskmgr_resume,
+	    xasprintf(_("task %s resumed"), argv[0]));
 }
 
 const struct cmd_entry cmd_task_remove_entry = {

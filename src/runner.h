@@ -12,6 +12,7 @@
 #ifndef MGR_RUNNER_H
 #define MGR_RUNNER_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "error.h"
 

@@ -36,6 +36,7 @@ struct attempt {
 	int64_t scheduled_at;
 	int number;			/* 1 = first attempt */
 	int waiting;			/* retry timer armed */
+	const char *outcome;		/* how the last attempt ended */
 	ev_timer retry;
 	struct attempt *prev, *next;	/* s->attempts */
 };
@@ -301,6 +302,7 @@ attempt_done(struct run_outcome *o, void *arg)
 	task_record(s, t, a->scheduled_at, a->number, status, o);
 	run_outcome_clear(o);
 	t->last_status = retry ? "retrying" : status;
+	a->outcome = status;
 	task_mark_dirty(s, t);
 	if (!retry) {
 		attempt_end(s, a);
@@ -654,7 +656,7 @@ task_cancel_retries(struct scheduler *s, struct stask *t)
 		next = a->next;
 		if (a->t == t && a->waiting) {
 			ev_timer_stop(s->loop, &a->retry);
-			t->last_status = NULL;
+			t->last_status = a->outcome;
 			attempt_end(s, a);
 		}
 	}
@@ -775,6 +777,7 @@ scheduler_shutdown(struct mgr *mgr, int grace_seconds, void (*done)(struct mgr *
 		next = a->next;
 		if (a->waiting) {
 			ev_timer_stop(s->loop, &a->retry);
+			a->t->last_status = a->outcome;
 			attempt_end(s, a);
 		}
 	}
