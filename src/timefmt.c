@@ -9,14 +9,7 @@
 #include "timefmt.h"
 #include "tz.h"
 
-int64_t
-mgr_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * MGR_US_PER_S + ts.tv_nsec / 1000;
-}
+/* mgr_now_us() lives in util.c. */
 
 /* Floor division, so instants before 1970 split correctly. */
 static void
