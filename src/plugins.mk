@@ -3,7 +3,16 @@
 src_libmgr_a_SOURCES += \
 	src/manager-plugin.h \
 	src/plugin_host.c src/plugin_host.h \
-	src/loader.c src/loader.h
+	src/loader.c src/loader.h \
+	src/version.c src/version.h \
+	src/manifest.c src/manifest.h \
+	src/validator.c src/validator.h \
+	src/probe.c src/probe.h \
+	src/archive.c src/archive.h \
+	src/package_index.c src/package_index.h \
+	src/installer.c src/installer.h \
+	src/plugins.c src/plugins.h \
+	src/cmd-plugin.c
 
 # The ABI header as plugins include it: <manager/plugin.h>, in the build
 # tree for the example plugins and installed for plugin authors.
