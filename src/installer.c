@@ -154,6 +154,7 @@ struct install_job {
 	struct mgr *mgr;
 	int flags;
 	const char *source;		/* for messages */
+	const char *shown;		/* what stands for staging's root */
 	const char *expect_id;		/* from a package index, or NULL */
 	const char *expect_version;
 	struct install_result *res;
@@ -290,6 +291,7 @@ install_staged(struct install_job *j, const char *staging,
 	    (rc = installed_list(j->mgr, &all, &n, err)) != 0)
 		goto out;
 	if ((rc = validate_plugin_dir(root, &o, all, n, &m, &p, err)) != 0) {
+		problems_rebase(&p, root, j->shown);
 		problems_to_error(&p, err);
 		goto out;
 	}
@@ -320,12 +322,14 @@ install_path(struct install_job *j, const char *path, int is_zip,
 	     struct mgr_error *err)
 {
 	struct archive_limits lim;
-	char *staging = NULL, *unpacked;
+	char *staging = NULL, *unpacked, *shown;
 	int rc;
 
 	if ((rc = staging_create(j->mgr, &staging, err)) != 0)
 		return rc;
 	unpacked = xasprintf("%s/new", staging);
+	shown = is_zip ? xasprintf("%s!", path) : xstrdup(path);
+	j->shown = shown;
 	if (is_zip) {
 		installer_limits(j->mgr, &lim);
 		if (mkdir(unpacked, 0700) != 0)
@@ -340,6 +344,7 @@ install_path(struct install_job *j, const char *path, int is_zip,
 	else
 		rc = install_staged(j, staging, unpacked, err);
 	rm_rf(staging, NULL);
+	free(shown);
 	free(unpacked);
 	free(staging);
 	return rc;
@@ -485,6 +490,11 @@ installer_validate(struct mgr *mgr, const char *path, struct mgr_problems *p,
 	if (mgr->db != NULL)
 		installed_list(mgr, &all, &n, NULL);
 	rc = validate_plugin_dir(root, &o, all, n, m, p, err);
+	if (staging != NULL) {
+		char *shown = xasprintf("%s!", path);
+		problems_rebase(p, root, shown);
+		free(shown);
+	}
 out:
 	if (staging != NULL)
 		rm_rf(staging, NULL);

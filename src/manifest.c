@@ -38,6 +38,26 @@ problems_free(struct mgr_problems *p)
 	p->n = 0;
 }
 
+void
+problems_rebase(struct mgr_problems *p, const char *from, const char *to)
+{
+	size_t n = strlen(from);
+
+	for (size_t i = 0; i < p->n; i++) {
+		struct strbuf sb = STRBUF_INIT;
+		const char *s = p->msgs[i], *hit;
+
+		while ((hit = strstr(s, from)) != NULL) {
+			strbuf_add(&sb, s, (size_t)(hit - s));
+			strbuf_adds(&sb, to);
+			s = hit + n;
+		}
+		strbuf_adds(&sb, s);
+		free(p->msgs[i]);
+		p->msgs[i] = strbuf_detach(&sb);
+	}
+}
+
 int
 problems_to_error(const struct mgr_problems *p, struct mgr_error *err)
 {

@@ -27,6 +27,9 @@ struct mgr_problems {
 void problems_add(struct mgr_problems *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void problems_free(struct mgr_problems *p);
+/* Replaces every occurrence of from by to (a staging path by the path
+ * the user gave). */
+void problems_rebase(struct mgr_problems *p, const char *from, const char *to);
 /* Sets err to the first problem (and how many more), MGR_EINVAL; 0 if
  * there are none. */
 int problems_to_error(const struct mgr_problems *p, struct mgr_error *err);

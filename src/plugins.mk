@@ -30,3 +30,12 @@ tests_unit_test_loader_SOURCES = tests/unit/test_loader.c
 tests_unit_test_loader_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_loader_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_loader
+
+check_PROGRAMS += tests/unit/test_version tests/unit/test_manifest
+tests_unit_test_version_SOURCES = tests/unit/test_version.c
+tests_unit_test_version_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_version_LDADD = $(TEST_LIBS)
+tests_unit_test_manifest_SOURCES = tests/unit/test_manifest.c
+tests_unit_test_manifest_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_manifest_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_version tests/unit/test_manifest
