@@ -44,11 +44,11 @@ preview_take_options(struct cmd_ctx *ctx, int *argc, char **argv,
 		     struct preview_opts *o)
 {
 	memset(o, 0, sizeof *o);
-	if (cmd_take_option(ctx, argc, argv, "from", &o->from) < 0 ||
-	    cmd_take_option(ctx, argc, argv, "count", &o->count) < 0 ||
-	    cmd_take_option(ctx, argc, argv, "tz", &o->tz) < 0)
+	if (cmd_take_option(ctx, argc, argv, "--from", &o->from) < 0 ||
+	    cmd_take_option(ctx, argc, argv, "--count", &o->count) < 0 ||
+	    cmd_take_option(ctx, argc, argv, "--tz", &o->tz) < 0)
 		return -1;
-	o->json = ctx->json || cmd_take_flag(argc, argv, "json");
+	o->json = ctx->json || cmd_take_flag(argc, argv, "--json");
 	if (cmd_no_more_options(ctx, &cmd_schedule_preview_entry, *argc,
 	    argv) != 0)
 		return -1;

@@ -9,12 +9,6 @@ src_libmgr_a_SOURCES += \
 	src/sandbox.c src/sandbox.h \
 	src/cmd-task.c src/cmd-task-history.c
 
-# Triggers (the trigger helper's files), built here until its own
-# fragment is on main; drop these lines when it lands.
-src_libmgr_a_SOURCES += \
-	src/trigger.c src/trigger.h src/cron.c src/cron.h \
-	src/tz.c src/tz.h src/timefmt.c src/timefmt.h
-
 pkglibexec_PROGRAMS += manager-run
 manager_run_SOURCES = src/manager-run.c
 manager_run_CFLAGS = $(AM_CFLAGS) $(MGR_CFLAGS)
