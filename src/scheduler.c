@@ -15,12 +15,14 @@
  */
 #include "i18n.h"
 #include "manager.h"
+#include "plugins.h"
 #include "runner.h"
 #include "sched_int.h"
 #include "scheduler.h"
 #include "trigger.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -273,7 +275,13 @@ task_emit(struct scheduler *s, struct stask *t, const char *status,
 	  const struct run_outcome *o)
 {
 	struct mgr_error err = { 0 };
+	char kind[32];
 
+	if (s->mgr->plugins != NULL) {
+		snprintf(kind, sizeof kind, "task.%s", status);
+		plugins_emit(s->mgr, kind, t->rec.id, o != NULL && o->error != NULL ?
+		    o->error : status);
+	}
 	if (strcmp(status, "succeeded") == 0)
 		return;		/* history has it; events are for attention */
 	mgr_event(s->mgr, status[0] == 'r' ? "task.retrying" : "task.failed",
