@@ -2,7 +2,7 @@
 # task commands, and the manager-run sandbox helper.
 src_libmgr_a_SOURCES += \
 	src/scheduler.c src/scheduler.h src/sched_int.h \
-	src/sched_index.c src/sched_files.c \
+	src/sched_index.c src/sched_files.c src/sched_writer.c src/sched_writer.h \
 	src/taskmgr.c \
 	src/runner.c src/runner.h src/runner_int.h src/runner_plugin.c \
 	src/pool.c src/pool.h \
@@ -30,3 +30,19 @@ tests_unit_test_sched_engine_SOURCES = tests/unit/test_sched_engine.c tests/unit
 tests_unit_test_sched_engine_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_sched_engine_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_sched_engine
+
+# `make bench`: the dispatch benchmark (bench/run), never part of check.
+EXTRA_PROGRAMS = bench/sched_bench
+bench_sched_bench_SOURCES = bench/sched_bench.c
+bench_sched_bench_CFLAGS = $(AM_CFLAGS) $(MGR_CFLAGS)
+bench_sched_bench_LDADD = src/libmgr.a $(MGR_LIBS)
+bench/noop/noop.so: $(srcdir)/bench/noop/noop.c $(srcdir)/bench/noop/plugin.conf $(PLUGIN_HEADER)
+	$(AM_V_CC)$(PLUGIN_BUILD)
+CLEANFILES += bench/sched_bench bench/noop/noop.so
+EXTRA_DIST += bench/noop/noop.c bench/noop/plugin.conf bench/sched_bench.c \
+	bench/apscheduler_bench.py bench/RESULTS-sched.md
+dist_noinst_SCRIPTS += bench/run
+bench: manager manager-run bench/sched_bench bench/noop/noop.so
+	top_builddir='$(abs_top_builddir)' top_srcdir='$(abs_top_srcdir)' \
+	  $(SHELL) $(srcdir)/bench/run
+.PHONY: bench
