@@ -188,7 +188,7 @@ main(int argc, char **argv)
 	load_tasks(mgr, &o, func);
 	t1 = mgr_mono_us();
 	mgr->loop = ev_default_loop(0);
-	if (func[0] == 'n' && plugins_start(mgr, &err) != 0)
+	if (strcmp(o.mode, "inproc") == 0 && plugins_start(mgr, &err) != 0)
 		die("plugins_start", &err);
 	getrusage(RUSAGE_SELF, &ru0);
 	if (scheduler_start(mgr, &err) != 0)
