@@ -4,7 +4,7 @@ src_libmgr_a_SOURCES += \
 	src/scheduler.c src/scheduler.h src/sched_int.h \
 	src/sched_index.c src/sched_files.c src/sched_writer.c src/sched_writer.h \
 	src/taskmgr.c \
-	src/runner.c src/runner.h src/runner_int.h src/runner_plugin.c \
+	src/runner.c src/runner.h src/runner_int.h src/runner_plugin.c src/runner_worker.c \
 	src/pool.c src/pool.h \
 	src/sandbox.c src/sandbox.h \
 	src/cmd-task.c src/cmd-task-history.c
