@@ -30,6 +30,7 @@ struct stask {
 	int in_backlog;			/* task_run_backlog is running */
 	const char *last_status;	/* static string */
 	int removed;			/* row gone; freed when inflight is 0 */
+	int plugin_off;			/* its plugin is not enabled */
 	int dirty;			/* row needs writing */
 	struct stask *dirty_next;
 	struct stask *hnext;		/* id table chain */

@@ -93,7 +93,7 @@ task_status(const struct stask *t)
 {
 	if (!t->rec.enabled)
 		return "paused";
-	if (t->trig == NULL)
+	if (t->trig == NULL || t->plugin_off)
 		return "disabled";
 	if (t->inflight > 0)
 		return t->last_status != NULL &&
@@ -112,7 +112,8 @@ task_set_next(struct scheduler *s, struct stask *t, int64_t nominal)
 	if (s->foreground)
 		return;		/* a one-off run leaves the schedule alone */
 	t->nominal = nominal;
-	if (nominal == TRIGGER_NONE || !t->rec.enabled || t->trig == NULL) {
+	if (nominal == TRIGGER_NONE || !t->rec.enabled || t->trig == NULL ||
+	    t->plugin_off) {
 		t->fire = TRIGGER_NONE;
 		heap_remove(s, t);
 	} else {
@@ -570,6 +571,27 @@ sched_housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		log_debug(&s->mgr->log, "pruned %lld runs", (long long)pruned);
 }
 
+/* A PLUGIN:FUNCTION task waits, as `disabled`, while its plugin is not
+ * enabled; the plugins module tells us (scheduler_task_changed) when
+ * that changes. */
+static void
+task_check_plugin(struct scheduler *s, struct stask *t)
+{
+	const char *f = t->rec.func_path, *colon = strchr(f, ':');
+	struct plugin_rec p;
+	char *id;
+
+	t->plugin_off = 0;
+	if (strncmp(f, "exec:", 5) == 0 || colon == NULL)
+		return;
+	id = xstrndup(f, (size_t)(colon - f));
+	memset(&p, 0, sizeof p);
+	if (plugin_store_read(s->mgr->db, id, &p, NULL) != 0 || !p.enabled)
+		t->plugin_off = 1;
+	plugin_rec_clear(&p);
+	free(id);
+}
+
 /* Builds the trigger afresh and computes the first fire time from now. */
 static void
 task_reschedule(struct scheduler *s, struct stask *t)
@@ -578,6 +600,7 @@ task_reschedule(struct scheduler *s, struct stask *t)
 
 	trigger_free(t->trig);
 	t->trig = NULL;
+	task_check_plugin(s, t);
 	if (task_trigger_build(&t->rec, &t->trig, &err) != 0) {
 		log_error(&s->mgr->log, "task %s: %s", t->rec.id, err.msg);
 		task_set_next(s, t, TRIGGER_NONE);
@@ -591,7 +614,7 @@ task_reschedule(struct scheduler *s, struct stask *t)
 static void
 task_apply_row(struct scheduler *s, struct stask *t, struct task_rec *row)
 {
-	int resched = !t->rec.enabled || t->trig == NULL ||
+	int resched = !t->rec.enabled || t->trig == NULL || t->plugin_off ||
 	    strcmp(t->rec.trigger, row->trigger) != 0 ||
 	    strcmp(t->rec.trigger_args, row->trigger_args) != 0;
 	int64_t last_run = t->rec.last_run;
@@ -603,8 +626,10 @@ task_apply_row(struct scheduler *s, struct stask *t, struct task_rec *row)
 	memset(row, 0, sizeof *row);
 	if (resched)
 		task_reschedule(s, t);
-	else
-		task_set_next(s, t, t->nominal);
+	else {
+		task_check_plugin(s, t);
+		task_set_next(s, t, t->plugin_off ? TRIGGER_NONE : t->nominal);
+	}
 }
 
 static struct stask *
@@ -630,6 +655,7 @@ task_load(struct scheduler *s, struct task_rec *row, int64_t now)
 	struct stask *t = task_new(s, row);
 
 	t->last_status = status_outcome(t->rec.status);
+	task_check_plugin(s, t);
 	if (task_trigger_build(&t->rec, &t->trig, &err) != 0) {
 		log_error(&s->mgr->log, "task %s: %s", t->rec.id, err.msg);
 		task_set_next(s, t, TRIGGER_NONE);
@@ -637,7 +663,7 @@ task_load(struct scheduler *s, struct task_rec *row, int64_t now)
 	}
 	if (trigger_is_reboot(t->trig)) {
 		task_set_next(s, t, TRIGGER_NONE);
-		if (t->rec.enabled && !s->foreground)
+		if (t->rec.enabled && !t->plugin_off && !s->foreground)
 			task_start_attempt(s, t, now);
 		return;
 	}
