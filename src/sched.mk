@@ -48,7 +48,7 @@ bench_sched_bench_LDADD = src/libmgr.a $(MGR_LIBS)
 bench/noop/noop.so: $(srcdir)/bench/noop/noop.c $(srcdir)/bench/noop/plugin.conf $(PLUGIN_HEADER)
 	$(AM_V_CC)$(PLUGIN_BUILD)
 CLEANFILES += bench/sched_bench bench/noop/noop.so
-EXTRA_DIST += bench/noop/noop.c bench/noop/plugin.conf bench/sched_bench.c \
+EXTRA_DIST += doc/SCHEDULER.md bench/noop/noop.c bench/noop/plugin.conf bench/sched_bench.c \
 	bench/apscheduler_bench.py bench/RESULTS-sched.md
 dist_noinst_SCRIPTS += bench/run
 bench: manager manager-run manager-exec bench/sched_bench bench/noop/noop.so
