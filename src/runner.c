@@ -224,8 +224,12 @@ proc_watch(struct runner *r, struct proc_job *j)
 	j->kill.data = j;
 	ev_timer_init(&j->timeout, proc_timeout_cb, j->timeout_s, 0);
 	j->timeout.data = j;
-	if (j->timeout_s > 0)
+	if (j->timeout_s > 0) {
+		/* A timeout counts from now, not from the start of a long
+		 * loop iteration. */
+		ev_now_update(r->loop);
 		ev_timer_start(r->loop, &j->timeout);
+	}
 }
 
 /* A helper's limit options, shared by exec and plugin runs; mode NULL

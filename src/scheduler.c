@@ -970,6 +970,7 @@ scheduler_shutdown(struct mgr *mgr, int grace_seconds, void (*done)(struct mgr *
 		}
 	}
 	s->shutdown_done = done;
+	ev_now_update(s->loop);	/* this iteration may have been long */
 	ev_timer_set(&s->grace, grace_seconds, 0);
 	if (grace_seconds <= 0)
 		runner_interrupt_all(s->runner);
