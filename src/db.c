@@ -310,7 +310,15 @@ db_prepare_files(const char *path, struct mgr_error *err)
 	free(dir);
 	if (rc != 0)
 		return rc;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/* Only a new file is opened here.  close() of any descriptor of a
+	 * file drops every POSIX lock this process holds on it, so opening
+	 * and closing a database that another connection of this process
+	 * uses (the scheduler's writer, a plugin host) would silently break
+	 * SQLite's locking: another process would then think it is alone and
+	 * delete the WAL under us. */
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd == -1 && errno == EEXIST)
+		return 0;
 	if (fd == -1)
 		return mgr_error_set(err, MGR_EIO, _("%s: %s"), path, strerror(errno));
 	close(fd);

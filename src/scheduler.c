@@ -784,7 +784,9 @@ sched_new(struct mgr *mgr, struct mgr_error *err)
 	s->rows.data = s;
 	ev_timer_start(s->loop, &s->rows);
 	ev_unref(s->loop);
-	ev_timer_init(&s->housekeeping, sched_housekeeping_cb, 60.0, HOUSEKEEPING_S);
+	/* First soon after start (history may have aged while the engine was
+	 * down), then every HOUSEKEEPING_S. */
+	ev_timer_init(&s->housekeeping, sched_housekeeping_cb, 1.0, HOUSEKEEPING_S);
 	s->housekeeping.data = s;
 	ev_timer_init(&s->grace, sched_grace_cb, 0, 0);
 	s->grace.data = s;
