@@ -39,3 +39,7 @@ tests_unit_test_manifest_SOURCES = tests/unit/test_manifest.c
 tests_unit_test_manifest_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_manifest_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_version tests/unit/test_manifest
+
+# Integration tests: the real binary, real SQLite, real dlopen and probes.
+dist_check_SCRIPTS += tests/plugins/lib.sh tests/plugins/install.sh
+TESTS += tests/plugins/install.sh
