@@ -99,7 +99,7 @@ live_load(struct mgr *mgr, const struct plugin_rec *rec, struct mgr_error *err)
 	    (ok = def->on_enable(plugin_host_handle(l.host))) != 0) {
 		plugin_host_free(l.host);
 		loader_unload(l.lp);
-		return mgr_error_set(err, MGR_EPLUGIN, _("plugin %s: on_enable "
+		return mgr_error_set(err, MGR_EINVAL, _("plugin %s: on_enable "
 		    "refused (returned %d)"), rec->id, ok);
 	}
 	l.id = xstrdup(rec->id);

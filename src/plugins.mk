@@ -41,5 +41,7 @@ tests_unit_test_manifest_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_version tests/unit/test_manifest
 
 # Integration tests: the real binary, real SQLite, real dlopen and probes.
-dist_check_SCRIPTS += tests/plugins/lib.sh tests/plugins/install.sh
-TESTS += tests/plugins/install.sh
+dist_check_SCRIPTS += tests/plugins/lib.sh tests/plugins/install.sh \
+	tests/plugins/archives.sh tests/plugins/repository.sh tests/plugins/lifecycle.sh
+TESTS += tests/plugins/install.sh tests/plugins/archives.sh \
+	tests/plugins/repository.sh tests/plugins/lifecycle.sh
