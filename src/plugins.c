@@ -6,6 +6,7 @@
 #include "manifest.h"
 #include "plugin_host.h"
 #include "plugins.h"
+#include "scheduler.h"
 #include "util.h"
 #include "validator.h"
 
@@ -17,10 +18,6 @@
 
 #define PLUGINS_MAX_DEPTH 16
 
-/* The scheduler (another module) is told about task rows we create or
- * remove; a weak reference so this module links without it. */
-void scheduler_task_changed(struct mgr *mgr, const char *task_id)
-	__attribute__((weak));
 
 struct plugin_live {
 	char *id;
@@ -36,7 +33,7 @@ struct plugins {
 static void
 tell_scheduler(struct mgr *mgr, const char *task_id)
 {
-	if (mgr->sched != NULL && scheduler_task_changed != NULL)
+	if (mgr->sched != NULL)
 		scheduler_task_changed(mgr, task_id);
 }
 
@@ -200,23 +197,12 @@ create_default_tasks(struct mgr *mgr, const struct plugin_rec *rec,
 			task_rec_clear(&old);
 			continue;
 		}
-		task_rec_init(&t);
-		t.id = mt->id;
-		t.name = mt->name;
-		t.func_path = xasprintf("%s:%s", rec->id, mt->func);
-		t.trigger = mt->trigger;
-		t.trigger_args = mt->trigger_args;
-		t.enabled = mt->enabled;
-		if (mt->max_retries >= 0)
-			t.max_retries = mt->max_retries;
-		if (mt->timeout >= 0)
-			t.timeout = mt->timeout;
-		t.plugin_id = rec->id;
-		t.source = xasprintf("plugin:%s", rec->id);
-		if ((rc = task_store_create(mgr->db, &t, err)) == 0)
+		if ((rc = manifest_task_rec(rec->id, mt, &t, err)) == 0 &&
+		    (rc = task_store_create(mgr->db, &t, err)) == 0)
 			*created = strv_push(*created, mt->id);
-		free(t.func_path);
-		free(t.source);
+		if (rc != 0)
+			mgr_error_prefix(err, "%s:%d", m.file, mt->line);
+		task_rec_clear(&t);
 	}
 out:
 	manifest_clear(&m);

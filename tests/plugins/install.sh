@@ -97,6 +97,11 @@ for want in 'plugin.conf:1: field "id"' 'field "name" is missing' \
 	grep -qF "$want" "$T/err" && ok "validate names: $want" ||
 	    not_ok "validate names: $want" "$(cat "$T/err")"
 done
+cp -r "$EX/hello" "$T/badtask"
+sed -i 's/minutes = 30;/minutes = -5;/' "$T/badtask/plugin.conf"
+expect_fail "a default task with a bad trigger is refused at validation" 1 \
+    'plugin.conf:[0-9]+: task "hello.greet": minutes' m plugin validate "$T/badtask"
+expect_fail "and at install" 1 'task "hello.greet": minutes' m plugin install "$T/badtask"
 check "validate accepts a good plugin" m plugin validate "$EX/base"
 grep -q "valid plugin base 1.0.0" "$T/out" && ok "validate says so" || not_ok "validate says so"
 m --json plugin validate "$T/broken" > "$T/v.json" 2>/dev/null

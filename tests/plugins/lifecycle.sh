@@ -33,8 +33,8 @@ check "enable hello" m --json plugin enable hello
 python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); assert p["enabled"] is True and p["state"] == "enabled"' "$T/out" &&
     ok "enable --json prints the plugin" || not_ok "enable --json prints the plugin" "$(cat "$T/out")"
 is "the manifest's default task was created" \
-    "$(sql "SELECT id, func_path, trigger, trigger_args, plugin_id, source FROM tasks")" \
-    'hello.greet|hello:greet|interval|{"minutes":"30"}|hello|plugin:hello'
+    "$(sql "SELECT id, func_path, trigger, json_extract(trigger_args, '$.minutes'), plugin_id, source, next_run > 0 FROM tasks")" \
+    'hello.greet|hello:greet|interval|30|hello|plugin:hello|1'
 check "disable and enable again" sh -c "'$MANAGER' --config '$CONF' plugin disable hello && '$MANAGER' --config '$CONF' plugin enable hello"
 is "the default task is not duplicated" "$(sql "SELECT count(*) FROM tasks")" "1"
 
