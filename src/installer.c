@@ -25,12 +25,20 @@ install_result_clear(struct install_result *r)
 	memset(r, 0, sizeof *r);
 }
 
+/* The manager binary runs the probe: this process, unless MANAGER_EXE
+ * names it (for programs linking the engine that are not `manager`, such
+ * as the unit tests). */
 void
 installer_probe_opts(struct mgr *mgr, struct probe_opts *o, char exe[PATH_MAX])
 {
-	ssize_t n = readlink("/proc/self/exe", exe, PATH_MAX - 1);
+	const char *env = getenv("MANAGER_EXE");
+	ssize_t n;
 
 	memset(o, 0, sizeof *o);
+	if (env != NULL && env[0] == '/' && strlen(env) < PATH_MAX)
+		n = (ssize_t)strlen(strcpy(exe, env));
+	else
+		n = readlink("/proc/self/exe", exe, PATH_MAX - 1);
 	exe[n > 0 ? n : 0] = '\0';
 	o->exe = n > 0 ? exe : NULL;
 	o->config = mgr->conf->file;
