@@ -24,8 +24,12 @@ check "install from a folder" m plugin install "$EX/hello"
 grep -q "installed hello 1.2.0" "$T/out" && ok "install says what it did" ||
     not_ok "install says what it did" "$(cat "$T/out")"
 plugins_dir_is "only the plugin folder is left" "hello "
-is "the plugin's files are in place" \
-    "$(ls "$PLUGINS/hello" | tr '\n' ' ')" "hello.c hello.so plugin.conf "
+[ -f "$PLUGINS/hello/hello.so" ] && [ -f "$PLUGINS/hello/plugin.conf" ] &&
+    ok "the plugin's files are in place" ||
+    not_ok "the plugin's files are in place" "$(ls -l "$PLUGINS/hello")"
+is "installed files are private" \
+    "$(stat -c %a "$PLUGINS" "$PLUGINS/hello" "$PLUGINS/hello/hello.so" | tr '\n' ' ')" \
+    "700 700 600 "
 
 m --json plugin list > "$T/list.json"
 python3 - "$T/list.json" <<'PY' && ok "--json plugin list has the seed's Plugin fields" || not_ok "--json plugin list has the seed's Plugin fields" "$(cat "$T/list.json")"
