@@ -1,0 +1,18 @@
+# The engine host: host lock, control plane, daemon, signals, HTTP API.
+src_libmgr_a_SOURCES += \
+	src/cmd-host.c \
+	src/control.c \
+	src/control_store.c src/control_store.h \
+	src/daemon.c \
+	src/engine.c src/engine.h \
+	src/host.h \
+	src/hostlock.c \
+	src/notify.c src/notify.h \
+	src/reload.c \
+	src/route.c
+
+ENGINE_TESTS = \
+	tests/engine/daemon.sh \
+	tests/engine/control.sh
+dist_check_SCRIPTS += tests/engine/lib.sh $(ENGINE_TESTS)
+TESTS += $(ENGINE_TESTS)
