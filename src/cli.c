@@ -68,7 +68,6 @@ void
 cli_short_usage(FILE *out)
 {
 	fprintf(out, _("usage: manager [--config FILE] [--db FILE] [--json] COMMAND [ARGS]\n"
-	    "       manager [--config FILE] [--db FILE] --daemon [--detach] [--pidfile FILE]\n"
 	    "Try \"manager --help\" for the list of commands.\n"));
 }
 
@@ -81,9 +80,6 @@ cli_help(FILE *out)
 	    "  --config FILE   read this configuration file\n"
 	    "  --db FILE       use this database\n"
 	    "  --json          print results as JSON\n"
-	    "  --daemon        run the engine without the console\n"
-	    "  --detach        with --daemon: go to the background\n"
-	    "  --pidfile FILE  with --daemon: write the pid to FILE\n"
 	    "  -h, --help      show this help\n"
 	    "  -V, --version   show the version\n\n"
 	    "Commands:\n"));
@@ -97,6 +93,11 @@ cli_help(FILE *out)
 		    e->verb != NULL ? " " : "", e->verb != NULL ? e->verb : "");
 		fprintf(out, "  %-20s %s\n", left, _(e->summary));
 	}
+	fprintf(out, _("\nEngine host:\n"
+	    "  manager --daemon [--detach] [--pidfile FILE]\n"
+	    "  --daemon        run the engine without the console (as \"daemon\")\n"
+	    "  --detach        go to the background once the engine runs\n"
+	    "  --pidfile FILE  write the daemon's pid to FILE (0644)\n"));
 }
 
 static int

@@ -100,6 +100,8 @@ host_echo_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (cmd_take_option(ctx, &argc, argv, "--stderr", &errtext) < 0 ||
 	    cmd_take_option(ctx, &argc, argv, "--exit", &exit_text) < 0)
 		return CMD_EXIT_USAGE;
+	if (cmd_no_more_options(ctx, cmd_find("host", "echo"), argc, argv) != 0)
+		return CMD_EXIT_USAGE;
 	if (show_pid)
 		fprintf(ctx->out, "pid %ld\n", (long)getpid());
 	for (int i = 0; i < argc; i++)
