@@ -176,39 +176,51 @@ control_refuse(FILE *err, char **argv)
 	return 1;
 }
 
-static int
-control_dispatch(struct control *c, const struct command_rec *rec,
-		 char **out, char **errout)
+int
+engine_run_captured(struct mgr *mgr, int argc, char **argv, int json,
+		    char **out, char **errout)
 {
-	struct cmd_ctx ctx = { .mgr = c->mgr, .json = rec->json };
-	struct mgr_error err = { 0 };
-	size_t olen, elen;
-	char **argv;
+	struct cmd_ctx ctx = { .mgr = mgr, .json = json };
+	size_t olen, elen, n = (size_t)argc + 1;
+	char **view;
 	int status;
 
 	ctx.out = open_memstream(out, &olen);
 	ctx.err = open_memstream(errout, &elen);
 	if (ctx.out == NULL || ctx.err == NULL)
 		abort();	/* as xmalloc: no memory */
-	if ((argv = command_argv_parse(rec->argv, &err)) == NULL)
-		status = cmd_fail(&ctx, err.code, err.msg);
-	else if (control_refuse(ctx.err, argv))
+	/* Commands take options out of argv: give them a copy of the
+	 * pointers, so that argv still owns every string. */
+	view = xmalloc(n * sizeof *view);
+	memcpy(view, argv, n * sizeof *view);
+	if (control_refuse(ctx.err, view))
 		status = CMD_EXIT_USAGE;
-	else {
-		/* Commands take options out of argv: give them a copy of the
-		 * pointers, so that argv still owns every string. */
-		size_t n = strv_len(argv) + 1;
-		char **view = xmalloc(n * sizeof *view);
-
-		memcpy(view, argv, n * sizeof *view);
-		control_enter_client_cwd(rec->client_pid);
-		status = cmd_dispatch(&ctx, (int)n - 1, view);
-		control_leave_client_cwd(c);
-		free(view);
-	}
-	strv_free(argv);
+	else
+		status = cmd_dispatch(&ctx, argc, view);
+	free(view);
 	fclose(ctx.out);
 	fclose(ctx.err);
+	return status;
+}
+
+static int
+control_dispatch(struct control *c, const struct command_rec *rec,
+		 char **out, char **errout)
+{
+	struct mgr_error err = { 0 };
+	char **argv;
+	int status;
+
+	if ((argv = command_argv_parse(rec->argv, &err)) == NULL) {
+		*out = xstrdup("");
+		*errout = xasprintf("manager: %s\n", err.msg);
+		return CMD_EXIT_FAIL;
+	}
+	control_enter_client_cwd(rec->client_pid);
+	status = engine_run_captured(c->mgr, (int)strv_len(argv), argv, rec->json,
+	    out, errout);
+	control_leave_client_cwd(c);
+	strv_free(argv);
 	return status;
 }
 

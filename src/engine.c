@@ -7,6 +7,7 @@
  * shutdown goes the other way.
  */
 #include "i18n.h"
+#include "api.h"
 #include "control_store.h"
 #include "engine.h"
 #include "host.h"
@@ -116,7 +117,8 @@ engine_start(struct mgr *mgr, struct mgr_error *err)
 		mgr->loop = ev_default_loop(EVFLAG_AUTO);
 	if ((rc = engine_start_subsystems(mgr, err)) != 0)
 		return rc;
-	if ((rc = control_start(mgr, &h->control, err)) != 0) {
+	if ((rc = control_start(mgr, &h->control, err)) != 0 ||
+	    (rc = api_start(mgr, &h->api, err)) != 0) {
 		control_free(h->control);
 		h->control = NULL;
 		engine_stop_subsystems(mgr);
@@ -172,6 +174,8 @@ engine_shutdown(struct mgr *mgr, int grace_seconds,
 	h->done = done;
 	notify_state("STOPPING=1");
 	control_pause(h->control);
+	api_stop(h->api);
+	h->api = NULL;
 	ev_timer_stop(mgr->loop, &h->housekeeping);
 	(void)grace_seconds;
 	engine_shutdown_done(mgr);
@@ -187,6 +191,8 @@ engine_stop(struct mgr *mgr)
 	engine_signals_stop(mgr);
 	ev_timer_stop(mgr->loop, &h->housekeeping);
 	ev_idle_stop(mgr->loop, &h->finish);
+	api_stop(h->api);
+	h->api = NULL;
 	control_free(h->control);
 	h->control = NULL;
 	engine_stop_subsystems(mgr);

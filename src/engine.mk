@@ -1,5 +1,8 @@
 # The engine host: host lock, control plane, daemon, signals, HTTP API.
 src_libmgr_a_SOURCES += \
+	src/api.c src/api.h \
+	src/api_auth.c src/api_auth.h \
+	src/api_routes.c src/api_routes.h \
 	src/cmd-host.c \
 	src/control.c \
 	src/control_store.c src/control_store.h \
@@ -13,6 +16,7 @@ src_libmgr_a_SOURCES += \
 
 ENGINE_TESTS = \
 	tests/engine/daemon.sh \
-	tests/engine/control.sh
+	tests/engine/control.sh \
+	tests/engine/api.sh
 dist_check_SCRIPTS += tests/engine/lib.sh $(ENGINE_TESTS)
 TESTS += $(ENGINE_TESTS)

@@ -42,8 +42,15 @@ void control_pause(struct control *c);
 void control_free(struct control *c);
 /* Carries out every pending command now. */
 void control_drain(struct mgr *mgr, struct control *c);
+/* Runs one command line in this process with memory streams for its
+ * output (malloc'd, never NULL); returns its exit status.  The road the
+ * control plane and the HTTP API share. */
+int engine_run_captured(struct mgr *mgr, int argc, char **argv, int json,
+			char **out, char **errout);
 /* Deletes answered commands older than a day. */
 void control_prune(struct mgr *mgr);
+/* api.c */
+struct mgr_conf;
 /* reload.c: whether the api group differs (the server must restart). */
 struct mgr_conf;
 int engine_api_settings_changed(const struct mgr_conf *a,

@@ -3,6 +3,7 @@
  * nothing: the previous configuration stays in force.
  */
 #include "i18n.h"
+#include "api.h"
 #include "engine.h"
 #include "host.h"
 #include "manager.h"
@@ -72,13 +73,29 @@ engine_api_settings_changed(const struct mgr_conf *a, const struct mgr_conf *b)
 	    a->api_max_body_kb != b->api_max_body_kb;
 }
 
+/* A new api group restarts the server; if the new one cannot start, the
+ * error is logged and the API stays off until the next good reload. */
+static void
+reload_api(struct mgr *mgr, const struct mgr_conf *old)
+{
+	struct host *h = mgr->host;
+	struct mgr_error err = { 0 };
+
+	if (h == NULL || !h->started || h->stopping ||
+	    !engine_api_settings_changed(old, mgr->conf))
+		return;
+	api_stop(h->api);
+	h->api = NULL;
+	if (api_start(mgr, &h->api, &err) != 0)
+		log_error(&mgr->log, "api: %s", err.msg);
+}
+
 static int
 reload_subsystems(struct mgr *mgr, const struct mgr_conf *old,
 		  struct mgr_error *err)
 {
-	(void)mgr;
-	(void)old;
 	(void)err;
+	reload_api(mgr, old);
 	return 0;
 }
 
