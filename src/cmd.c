@@ -14,6 +14,7 @@ extern const struct cmd_entry cmd_daemon_entry;
 extern const struct cmd_entry cmd_host_status_entry;
 extern const struct cmd_entry cmd_host_reload_entry;
 extern const struct cmd_entry cmd_host_echo_entry;
+extern const struct cmd_entry cmd_schedule_preview_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_config_show_entry,
@@ -22,6 +23,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_host_status_entry,
 	&cmd_host_reload_entry,
 	&cmd_host_echo_entry,
+	&cmd_schedule_preview_entry,
 	NULL
 };
 
@@ -70,6 +72,40 @@ cmd_noun_usage(struct cmd_ctx *ctx, const char *noun, const char *verb)
 	return CMD_EXIT_USAGE;
 }
 
+/* Whether the usage text shows option `name` with a value ("--from TIME"):
+ * the usage string is the one place where a command's options are listed. */
+static int
+cmd_option_takes_value(const struct cmd_entry *e, const char *name)
+{
+	size_t len = strlen(name);
+	const char *p = e->usage;
+
+	while (p != NULL && (p = strstr(p, name)) != NULL) {
+		p += len;
+		if (p[0] == ' ' && p[1] >= 'A' && p[1] <= 'Z')
+			return 1;
+	}
+	return 0;
+}
+
+/* Arguments that are not options nor option values, up to "--". */
+static int
+cmd_count_positional(const struct cmd_entry *e, int argc, char **argv)
+{
+	int n = 0;
+
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return n + argc - i - 1;
+		if (strncmp(argv[i], "--", 2) != 0)
+			n++;
+		else if (strchr(argv[i], '=') == NULL &&
+		    cmd_option_takes_value(e, argv[i]))
+			i++;
+	}
+	return n;
+}
+
 int
 cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -88,10 +124,7 @@ cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	argc -= e->verb != NULL ? 2 : 1;
 	argv += e->verb != NULL ? 2 : 1;
-	nargs = 0;
-	for (int i = 0; i < argc; i++)
-		if (strncmp(argv[i], "--", 2) != 0)
-			nargs++;
+	nargs = cmd_count_positional(e, argc, argv);
 	if (nargs < e->min_args || (e->max_args >= 0 && nargs > e->max_args))
 		return cmd_usage(ctx, e);
 	return e->exec(ctx, argc, argv);
