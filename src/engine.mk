@@ -20,3 +20,13 @@ ENGINE_TESTS = \
 	tests/engine/api.sh
 dist_check_SCRIPTS += tests/engine/lib.sh $(ENGINE_TESTS)
 TESTS += $(ENGINE_TESTS)
+
+# systemd unit (paths filled in at build time) and the man page.
+systemdsystemunitdir = $(prefix)/lib/systemd/system
+systemdsystemunit_DATA = data/manager.service
+data/manager.service: $(srcdir)/data/manager.service.in Makefile
+	$(MKDIR_P) data
+	sed -e 's|@bindir[@]|$(bindir)|g' $(srcdir)/data/manager.service.in >$@
+CLEANFILES += data/manager.service
+EXTRA_DIST += data/manager.service.in
+dist_man_MANS = data/manager.1
