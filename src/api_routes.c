@@ -8,6 +8,7 @@
 #include "cmd.h"
 #include "host.h"
 #include "manager.h"
+#include "plugins.h"
 #include "util.h"
 
 #include <jansson.h>
@@ -500,12 +501,45 @@ route_match(const char *pattern, const char *path, char *id, size_t idsz)
 	return *pattern == '\0' && *path == '\0';
 }
 
+/* /plugins/{plugin_id}/PATH: a route the plugin registered through the
+ * host table (it runs here, on the loop thread, like its hooks). */
+static void
+plugin_own_route(struct api_call *call)
+{
+	const char *rest = call->url + strlen("/plugins/");
+	const char *slash = strchr(rest, '/');
+	char *id, *out = NULL;
+	int status = 0;
+
+	if (slash == NULL || slash == rest || slash[1] == '\0') {
+		api_reply_error(call, 404, NULL, _("no route %s"), call->url);
+		return;
+	}
+	id = xstrndup(rest, (size_t)(slash - rest));
+	if (plugins_route(call->mgr, id, call->method, slash,
+	    call->body != NULL ? call->body : "", &out, &status) != 0)
+		api_reply_error(call, 404, NULL, _("no route %s (plugin \"%s\" is "
+		    "not enabled or has no %s route there)"), call->url, id,
+		    call->method);
+	else if (status < 100 || status > 599) {
+		free(out);
+		api_reply_error(call, 500, NULL, _("plugin \"%s\" answered with "
+		    "HTTP status %d"), id, status);
+	} else
+		reply(call, status, out != NULL ? out : xstrdup("{}"));
+	free(id);
+}
+
 void
 api_route(struct api_call *call)
 {
 	const char *path = call->url + strlen("/manager/");
 	char id[256] = "", allow[64] = "";
 
+	if (strncmp(call->url, "/plugins/", 9) == 0) {
+		plugin_own_route(call);
+		return;
+	}
 	if (strncmp(call->url, "/manager/", 9) != 0) {
 		api_reply_error(call, 404, NULL, _("no route %s"), call->url);
 		return;

@@ -15,6 +15,14 @@ extern const struct cmd_entry cmd_host_status_entry;
 extern const struct cmd_entry cmd_host_reload_entry;
 extern const struct cmd_entry cmd_host_echo_entry;
 extern const struct cmd_entry cmd_schedule_preview_entry;
+extern const struct cmd_entry cmd_plugin_install_entry;
+extern const struct cmd_entry cmd_plugin_list_entry;
+extern const struct cmd_entry cmd_plugin_show_entry;
+extern const struct cmd_entry cmd_plugin_enable_entry;
+extern const struct cmd_entry cmd_plugin_disable_entry;
+extern const struct cmd_entry cmd_plugin_uninstall_entry;
+extern const struct cmd_entry cmd_plugin_validate_entry;
+extern const struct cmd_entry cmd_plugin_probe_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_config_show_entry,
@@ -24,6 +32,14 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_host_reload_entry,
 	&cmd_host_echo_entry,
 	&cmd_schedule_preview_entry,
+	&cmd_plugin_install_entry,
+	&cmd_plugin_list_entry,
+	&cmd_plugin_show_entry,
+	&cmd_plugin_enable_entry,
+	&cmd_plugin_disable_entry,
+	&cmd_plugin_uninstall_entry,
+	&cmd_plugin_validate_entry,
+	&cmd_plugin_probe_entry,
 	NULL
 };
 

@@ -13,6 +13,7 @@
 #include "host.h"
 #include "manager.h"
 #include "notify.h"
+#include "plugins.h"
 #include "util.h"
 
 #include <ev.h>
@@ -93,15 +94,13 @@ engine_signals_stop(struct mgr *mgr)
 static int
 engine_start_subsystems(struct mgr *mgr, struct mgr_error *err)
 {
-	(void)mgr;
-	(void)err;
-	return 0;
+	return plugins_start(mgr, err);
 }
 
 static void
 engine_stop_subsystems(struct mgr *mgr)
 {
-	(void)mgr;
+	plugins_stop(mgr);
 }
 
 int
