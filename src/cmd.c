@@ -10,6 +10,10 @@
 /* One line per command; each is defined in its cmd-*.c file. */
 extern const struct cmd_entry cmd_config_show_entry;
 extern const struct cmd_entry cmd_db_check_entry;
+extern const struct cmd_entry cmd_daemon_entry;
+extern const struct cmd_entry cmd_host_status_entry;
+extern const struct cmd_entry cmd_host_reload_entry;
+extern const struct cmd_entry cmd_host_echo_entry;
 extern const struct cmd_entry cmd_schedule_preview_entry;
 extern const struct cmd_entry cmd_plugin_install_entry;
 extern const struct cmd_entry cmd_plugin_list_entry;
@@ -33,6 +37,10 @@ extern const struct cmd_entry cmd_sched_run_entry;
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_config_show_entry,
 	&cmd_db_check_entry,
+	&cmd_daemon_entry,
+	&cmd_host_status_entry,
+	&cmd_host_reload_entry,
+	&cmd_host_echo_entry,
 	&cmd_schedule_preview_entry,
 	&cmd_plugin_install_entry,
 	&cmd_plugin_list_entry,
