@@ -9,10 +9,12 @@
 
 /* One line per command; each is defined in its cmd-*.c file. */
 extern const struct cmd_entry cmd_config_show_entry;
+extern const struct cmd_entry cmd_console_entry;
 extern const struct cmd_entry cmd_db_check_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_config_show_entry,
+	&cmd_console_entry,
 	&cmd_db_check_entry,
 	NULL
 };
