@@ -11,11 +11,49 @@
 extern const struct cmd_entry cmd_config_show_entry;
 extern const struct cmd_entry cmd_console_entry;
 extern const struct cmd_entry cmd_db_check_entry;
+extern const struct cmd_entry cmd_schedule_preview_entry;
+extern const struct cmd_entry cmd_plugin_install_entry;
+extern const struct cmd_entry cmd_plugin_list_entry;
+extern const struct cmd_entry cmd_plugin_show_entry;
+extern const struct cmd_entry cmd_plugin_enable_entry;
+extern const struct cmd_entry cmd_plugin_disable_entry;
+extern const struct cmd_entry cmd_plugin_uninstall_entry;
+extern const struct cmd_entry cmd_plugin_validate_entry;
+extern const struct cmd_entry cmd_plugin_probe_entry;
+extern const struct cmd_entry cmd_task_add_entry;
+extern const struct cmd_entry cmd_task_list_entry;
+extern const struct cmd_entry cmd_task_show_entry;
+extern const struct cmd_entry cmd_task_edit_entry;
+extern const struct cmd_entry cmd_task_remove_entry;
+extern const struct cmd_entry cmd_task_pause_entry;
+extern const struct cmd_entry cmd_task_resume_entry;
+extern const struct cmd_entry cmd_task_run_entry;
+extern const struct cmd_entry cmd_task_history_entry;
+extern const struct cmd_entry cmd_sched_run_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_config_show_entry,
 	&cmd_console_entry,
 	&cmd_db_check_entry,
+	&cmd_schedule_preview_entry,
+	&cmd_plugin_install_entry,
+	&cmd_plugin_list_entry,
+	&cmd_plugin_show_entry,
+	&cmd_plugin_enable_entry,
+	&cmd_plugin_disable_entry,
+	&cmd_plugin_uninstall_entry,
+	&cmd_plugin_validate_entry,
+	&cmd_plugin_probe_entry,
+	&cmd_task_add_entry,
+	&cmd_task_list_entry,
+	&cmd_task_show_entry,
+	&cmd_task_edit_entry,
+	&cmd_task_remove_entry,
+	&cmd_task_pause_entry,
+	&cmd_task_resume_entry,
+	&cmd_task_run_entry,
+	&cmd_task_history_entry,
+	&cmd_sched_run_entry,
 	NULL
 };
 
@@ -64,6 +102,40 @@ cmd_noun_usage(struct cmd_ctx *ctx, const char *noun, const char *verb)
 	return CMD_EXIT_USAGE;
 }
 
+/* Whether the usage text shows option `name` with a value ("--from TIME"):
+ * the usage string is the one place where a command's options are listed. */
+static int
+cmd_option_takes_value(const struct cmd_entry *e, const char *name)
+{
+	size_t len = strlen(name);
+	const char *p = e->usage;
+
+	while (p != NULL && (p = strstr(p, name)) != NULL) {
+		p += len;
+		if (p[0] == ' ' && p[1] >= 'A' && p[1] <= 'Z')
+			return 1;
+	}
+	return 0;
+}
+
+/* Arguments that are not options nor option values, up to "--". */
+static int
+cmd_count_positional(const struct cmd_entry *e, int argc, char **argv)
+{
+	int n = 0;
+
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return n + argc - i - 1;
+		if (strncmp(argv[i], "--", 2) != 0)
+			n++;
+		else if (strchr(argv[i], '=') == NULL &&
+		    cmd_option_takes_value(e, argv[i]))
+			i++;
+	}
+	return n;
+}
+
 int
 cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -82,10 +154,7 @@ cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	argc -= e->verb != NULL ? 2 : 1;
 	argv += e->verb != NULL ? 2 : 1;
-	nargs = 0;
-	for (int i = 0; i < argc; i++)
-		if (strncmp(argv[i], "--", 2) != 0)
-			nargs++;
+	nargs = cmd_count_positional(e, argc, argv);
 	if (nargs < e->min_args || (e->max_args >= 0 && nargs > e->max_args))
 		return cmd_usage(ctx, e);
 	return e->exec(ctx, argc, argv);

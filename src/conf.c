@@ -66,7 +66,7 @@ struct conf_loader {
 static const char *
 conf_getenv(const struct conf_source *src, const char *name)
 {
-	const char *v = src->getenv_fn != NULL ? src->getenv_fn(name) : getenv(name);
+	const char *v = src->getenv_fn != NULL ? src->getenv_fn(src->getenv_arg, name) : getenv(name);
 	return (v != NULL && *v != '\0') ? v : NULL;
 }
 

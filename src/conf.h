@@ -65,7 +65,8 @@ struct conf_source {
 	const char *config_arg;		/* --config, or NULL */
 	const char *db_arg;		/* --db, or NULL */
 	/* Environment lookups, injectable for tests; NULL means getenv. */
-	const char *(*getenv_fn)(const char *name);
+	const char *(*getenv_fn)(void *arg, const char *name);
+	void *getenv_arg;
 	const char *sysconfdir;		/* NULL: SYSCONFDIR */
 	/* Warnings (unknown keys) go here, one line each; may be NULL. */
 	FILE *warnings;

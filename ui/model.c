@@ -1,7 +1,9 @@
 /* model.c - the console's read-only queries.  Each pane is one query; the
  * tasks query is skipped when the tasks table's signature (row count and
  * newest updated_at) did not move, so 100 runs a second do not re-read
- * 10,000 tasks unless the scheduler touched them. */
+ * 10,000 tasks unless the scheduler touched them.  The signature is the
+ * row count, the newest updated_at and a sum of their low bits, so an
+ * update that writes an older time is seen too. */
 #include "i18n.h"
 #include "model.h"
 #include "format.h"
@@ -46,7 +48,7 @@ model_free(struct ui_model *m)
 }
 
 static int
-table_signature(struct mgr_db *db, const char *sql, int64_t sig[2],
+table_signature(struct mgr_db *db, const char *sql, int64_t sig[3],
 		struct mgr_error *err)
 {
 	sqlite3_stmt *st;
@@ -60,6 +62,7 @@ table_signature(struct mgr_db *db, const char *sql, int64_t sig[2],
 	}
 	sig[0] = sqlite3_column_int64(st, 0);
 	sig[1] = sqlite3_column_int64(st, 1);
+	sig[2] = sqlite3_column_int64(st, 2);
 	sqlite3_reset(st);
 	return 0;
 }
@@ -273,21 +276,21 @@ static int
 refresh_tables(struct ui_model *m, struct mgr_db *db, int force,
 	       struct mgr_error *err)
 {
-	int64_t sig[2];
+	int64_t sig[3];
 	int rc;
 
-	if ((rc = table_signature(db, "SELECT count(*), COALESCE(max(updated_at), 0) "
-	    "FROM tasks", sig, err)) != 0)
+	if ((rc = table_signature(db, "SELECT count(*), COALESCE(max(updated_at), 0), "
+	    "COALESCE(sum(updated_at & 4294967295), 0) FROM tasks", sig, err)) != 0)
 		return rc;
-	if (force || sig[0] != m->task_sig[0] || sig[1] != m->task_sig[1]) {
+	if (force || memcmp(sig, m->task_sig, sizeof sig) != 0) {
 		if ((rc = load_tasks(m, db, err)) != 0)
 			return rc;
 		memcpy(m->task_sig, sig, sizeof sig);
 	}
-	if ((rc = table_signature(db, "SELECT count(*), COALESCE(max(updated_at), 0) "
-	    "FROM plugins", sig, err)) != 0)
+	if ((rc = table_signature(db, "SELECT count(*), COALESCE(max(updated_at), 0), "
+	    "COALESCE(sum(updated_at & 4294967295), 0) FROM plugins", sig, err)) != 0)
 		return rc;
-	if (force || sig[0] != m->plugin_sig[0] || sig[1] != m->plugin_sig[1]) {
+	if (force || memcmp(sig, m->plugin_sig, sizeof sig) != 0) {
 		if ((rc = load_plugins(m, db, err)) != 0)
 			return rc;
 		memcpy(m->plugin_sig, sig, sizeof sig);

@@ -51,8 +51,8 @@ struct ui_model {
 	int runs_per_min;
 	int running;		/* runs without an end */
 	int64_t data_version;
-	int64_t task_sig[2];	/* count, max(updated_at) */
-	int64_t plugin_sig[2];
+	int64_t task_sig[3];	/* count, max and sum of updated_at */
+	int64_t plugin_sig[3];
 	int loaded;
 };
 

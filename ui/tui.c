@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+#include <fcntl.h>
 
 #define UI_TICK 0.25
 
@@ -186,6 +187,41 @@ ui_atexit(void)
 		endwin();
 }
 
+/* Log lines and children's stderr must not scribble over the screen:
+ * while the console runs, stderr goes to /dev/null if it is the terminal
+ * (events still reach the log pane through the database). */
+static void
+ui_stderr_hide(struct ui *ui)
+{
+	int fd;
+
+	ui->saved_to_stderr = ui->mgr->log.to_stderr;
+	ui->mgr->log.to_stderr = 0;
+	ui->saved_stderr = -1;
+	if (!isatty(STDERR_FILENO))
+		return;
+	fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (fd == -1)
+		return;
+	fflush(stderr);
+	ui->saved_stderr = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (ui->saved_stderr != -1)
+		dup2(fd, STDERR_FILENO);
+	close(fd);
+}
+
+static void
+ui_stderr_restore(struct ui *ui)
+{
+	ui->mgr->log.to_stderr = ui->saved_to_stderr;
+	if (ui->saved_stderr == -1)
+		return;
+	fflush(stderr);
+	dup2(ui->saved_stderr, STDERR_FILENO);
+	close(ui->saved_stderr);
+	ui->saved_stderr = -1;
+}
+
 static int
 ui_terminal_start(struct ui *ui, SCREEN **screen, struct mgr_error *err)
 {
@@ -298,6 +334,7 @@ ui_console_run(struct mgr *mgr, struct mgr_error *err)
 		ui_free(&ui);
 		return rc;
 	}
+	ui_stderr_hide(&ui);
 	ev_io_start(ui.loop, &ui.input);
 	ev_timer_start(ui.loop, &ui.tick);
 	ui_rebuild_panes(&ui);
@@ -308,6 +345,7 @@ ui_console_run(struct mgr *mgr, struct mgr_error *err)
 	ui_watchers_stop(&ui);
 	endwin();
 	delscreen(screen);
+	ui_stderr_restore(&ui);
 	ui_free(&ui);
 	return ui.exit_status;
 }

@@ -99,6 +99,8 @@ struct ui {
 	int exit_status;
 	int hosting;		/* this process hosts the engine */
 	int attached;		/* another process hosts it: engine_submit */
+	int saved_stderr;	/* fd 2 while it points to /dev/null */
+	int saved_to_stderr;	/* mgr->log.to_stderr before the console */
 	int64_t started_at;
 	int64_t last_second;	/* redraw once a second for LEFT columns */
 };

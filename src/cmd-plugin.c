@@ -1,0 +1,327 @@
+/* cmd-plugin.c - manager plugin install|list|show|enable|disable|
+ * uninstall|validate (and the hidden probe run in a child). */
+#include "i18n.h"
+#include "cmd.h"
+#include "installer.h"
+#include "manager.h"
+#include "plugins.h"
+#include "probe.h"
+#include "util.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void
+iso8601(int64_t us, char *buf, size_t size)
+{
+	time_t t = (time_t)(us / 1000000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static json_t *
+json_or(const char *text, json_t *fallback)
+{
+	json_t *j = text != NULL ? json_loads(text, 0, NULL) : NULL;
+
+	if (j == NULL)
+		return fallback;
+	json_decref(fallback);
+	return j;
+}
+
+/* The seed's PluginRead, plus our fields. */
+static json_t *
+plugin_json(const struct plugin_rec *p)
+{
+	char at[32], up[32];
+
+	iso8601(p->installed_at, at, sizeof at);
+	iso8601(p->updated_at, up, sizeof up);
+	return json_pack("{s:s, s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:o, s:o, "
+	    "s:s, s:o, s:s}",
+	    "id", p->id, "name", p->name, "version", p->version,
+	    "enabled", p->enabled, "installed_at", at,
+	    "description", p->description != NULL ? p->description : "",
+	    "author", p->author != NULL ? p->author : "",
+	    "path", p->path,
+	    "manifest", json_or(p->manifest, json_object()),
+	    "dependencies", json_or(p->dependencies, json_array()),
+	    "state", p->state,
+	    "error", p->error != NULL ? json_string(p->error) : json_null(),
+	    "updated_at", up);
+}
+
+static void
+print_json(struct cmd_ctx *ctx, json_t *j)
+{
+	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+	fprintf(ctx->out, "%s\n", s);
+	free(s);
+	json_decref(j);
+}
+
+static void
+print_plugin(struct cmd_ctx *ctx, const struct plugin_rec *p)
+{
+	char at[32];
+	json_t *deps = json_or(p->dependencies, json_array()), *v;
+	size_t i;
+
+	iso8601(p->installed_at, at, sizeof at);
+	fprintf(ctx->out, _("id:           %s\n"), p->id);
+	fprintf(ctx->out, _("name:         %s\n"), p->name);
+	fprintf(ctx->out, _("version:      %s\n"), p->version);
+	fprintf(ctx->out, _("state:        %s\n"), p->state);
+	if (p->error != NULL)
+		fprintf(ctx->out, _("error:        %s\n"), p->error);
+	fprintf(ctx->out, _("description:  %s\n"), p->description);
+	fprintf(ctx->out, _("author:       %s\n"), p->author);
+	fprintf(ctx->out, _("installed at: %s\n"), at);
+	fprintf(ctx->out, _("path:         %s\n"), p->path);
+	fprintf(ctx->out, _("dependencies:"));
+	json_array_foreach(deps, i, v)
+		fprintf(ctx->out, "%s %s", i > 0 ? "," : "", json_string_value(v));
+	fprintf(ctx->out, "%s\n", json_array_size(deps) == 0 ? _(" none") : "");
+	json_decref(deps);
+}
+
+/* Prints the plugin's row after a change (JSON: the object). */
+static int
+report_plugin(struct cmd_ctx *ctx, const char *id, const char *what)
+{
+	struct plugin_rec p = { 0 };
+	struct mgr_error err = { 0 };
+
+	if (plugin_store_read(ctx->mgr->db, id, &p, &err) != 0)
+		return cmd_fail(ctx, err.code, err.msg);
+	if (ctx->json)
+		print_json(ctx, plugin_json(&p));
+	else
+		fprintf(ctx->out, "%s %s %s\n", what, p.id, p.version);
+	plugin_rec_clear(&p);
+	return CMD_EXIT_OK;
+}
+
+static int
+plugin_install_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	extern const struct cmd_entry cmd_plugin_install_entry;
+	struct mgr_error err = { 0 };
+	int flags = 0, rc;
+	char *id = NULL;
+
+	if (cmd_take_flag(&argc, argv, "--force"))
+		flags |= PLUGIN_INSTALL_FORCE;
+	if (cmd_take_flag(&argc, argv, "--no-enable"))
+		flags |= PLUGIN_INSTALL_NO_ENABLE;
+	if ((rc = cmd_no_more_options(ctx, &cmd_plugin_install_entry, argc, argv)) != 0)
+		return rc;
+	if (argc < 1 || (argc > 1 && strcmp(argv[0], "--") != 0))
+		return cmd_usage(ctx, &cmd_plugin_install_entry);
+	rc = mgr_plugin_install(ctx->mgr, argv[argc - 1], flags, &id, &err);
+	if (rc != 0 && id == NULL)
+		return cmd_fail(ctx, err.code, err.msg);
+	if (rc != 0) {
+		free(id);
+		return cmd_fail(ctx, err.code, err.msg);
+	}
+	rc = report_plugin(ctx, id, _("installed"));
+	free(id);
+	return rc;
+}
+
+static int
+plugin_list_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct plugin_rec *v;
+	struct mgr_error err = { 0 };
+	size_t n;
+
+	(void)argc;
+	(void)argv;
+	if (plugin_store_list(ctx->mgr->db, &v, &n, &err) != 0)
+		return cmd_fail(ctx, err.code, err.msg);
+	if (ctx->json) {
+		json_t *arr = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(arr, plugin_json(&v[i]));
+		print_json(ctx, arr);
+	} else if (n == 0)
+		fprintf(ctx->out, _("no plugins installed\n"));
+	else {
+		fprintf(ctx->out, "%-20s %-12s %-9s %s\n", _("ID"), _("VERSION"),
+		    _("STATE"), _("NAME"));
+		for (size_t i = 0; i < n; i++)
+			fprintf(ctx->out, "%-20s %-12s %-9s %s\n", v[i].id,
+			    v[i].version, v[i].state, v[i].name);
+	}
+	plugin_recs_free(v, n);
+	return CMD_EXIT_OK;
+}
+
+static int
+plugin_show_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct plugin_rec p = { 0 };
+	struct mgr_error err = { 0 };
+
+	(void)argc;
+	if (plugin_store_read(ctx->mgr->db, argv[0], &p, &err) != 0)
+		return cmd_fail(ctx, err.code, err.msg);
+	if (ctx->json)
+		print_json(ctx, plugin_json(&p));
+	else
+		print_plugin(ctx, &p);
+	plugin_rec_clear(&p);
+	return CMD_EXIT_OK;
+}
+
+static int
+plugin_enable_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct mgr_error err = { 0 };
+
+	(void)argc;
+	if (mgr_plugin_enable(ctx->mgr, argv[0], &err) != 0)
+		return cmd_fail(ctx, err.code, err.msg);
+	return report_plugin(ctx, argv[0], _("enabled"));
+}
+
+static int
+plugin_disable_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	extern const struct cmd_entry cmd_plugin_disable_entry;
+	struct mgr_error err = { 0 };
+	int cascade = cmd_take_flag(&argc, argv, "--cascade"), rc;
+
+	if ((rc = cmd_no_more_options(ctx, &cmd_plugin_disable_entry, argc, argv)) != 0)
+		return rc;
+	if (mgr_plugin_disable(ctx->mgr, argv[argc - 1], cascade, &err) != 0)
+		return cmd_fail(ctx, err.code, err.msg);
+	return report_plugin(ctx, argv[argc - 1], _("disabled"));
+}
+
+static int
+plugin_uninstall_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	extern const struct cmd_entry cmd_plugin_uninstall_entry;
+	struct mgr_error err = { 0 };
+	int keep = cmd_take_flag(&argc, argv, "--keep-tasks"), rc;
+	const char *id;
+
+	if ((rc = cmd_no_more_options(ctx, &cmd_plugin_uninstall_entry, argc, argv)) != 0)
+		return rc;
+	id = argv[argc - 1];
+	if (mgr_plugin_uninstall(ctx->mgr, id, keep, &err) != 0)
+		return cmd_fail(ctx, err.code, err.msg);
+	if (ctx->json)
+		print_json(ctx, json_pack("{s:s, s:b, s:b}", "id", id,
+		    "uninstalled", 1, "kept_tasks", keep));
+	else
+		fprintf(ctx->out, _("uninstalled %s\n"), id);
+	return CMD_EXIT_OK;
+}
+
+static int
+plugin_validate_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct mgr_problems p = { 0 };
+	struct mgr_error err = { 0 };
+	struct manifest m;
+	const char *path = argv[argc - 1];
+	int rc = installer_validate(ctx->mgr, path, &p, &m, &err);
+
+	if (rc != 0 && p.n == 0)
+		problems_add(&p, "%s", err.msg);
+	if (ctx->json) {
+		json_t *arr = json_array();
+		for (size_t i = 0; i < p.n; i++)
+			json_array_append_new(arr, json_string(p.msgs[i]));
+		print_json(ctx, json_pack("{s:s, s:b, s:s?, s:s?, s:o}", "path",
+		    path, "valid", p.n == 0, "id", m.id, "version", m.version,
+		    "problems", arr));
+	} else if (p.n == 0)
+		fprintf(ctx->out, _("%s: valid plugin %s %s\n"), path, m.id,
+		    m.version);
+	else {
+		for (size_t i = 0; i < p.n; i++)
+			fprintf(ctx->err, "%s\n", p.msgs[i]);
+		fprintf(ctx->err, ngettext("manager: %s: %zu problem found\n",
+		    "manager: %s: %zu problems found\n", p.n), path, p.n);
+	}
+	rc = p.n == 0 ? CMD_EXIT_OK : CMD_EXIT_FAIL;
+	manifest_clear(&m);
+	problems_free(&p);
+	return rc;
+}
+
+static int
+plugin_probe_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct mgr_error err = { 0 };
+	int enable = cmd_take_flag(&argc, argv, "--enable");
+
+	if (argc > 0 && strcmp(argv[0], "--") == 0) {
+		argc--;
+		argv++;
+	}
+	if (argc != 1)
+		return CMD_EXIT_USAGE;
+	if (enable && mgr_open_db(ctx->mgr, &err) != 0)
+		return cmd_fail(ctx, err.code, err.msg);
+	return probe_child(ctx->out, argv[0], enable, ctx->mgr->db,
+	    &ctx->mgr->log);
+}
+
+const struct cmd_entry cmd_plugin_install_entry = {
+	.noun = "plugin", .verb = "install",
+	.usage = N_("[--force] [--no-enable] FOLDER|FILE.zip|NAME[@CONSTRAINT]"),
+	.summary = N_("install a plugin from a folder, a zip or a repository"),
+	.flags = CMD_MUTATES, .min_args = 1, .max_args = 1,
+	.exec = plugin_install_exec,
+};
+const struct cmd_entry cmd_plugin_list_entry = {
+	.noun = "plugin", .verb = "list", .usage = "",
+	.summary = N_("list installed plugins"),
+	.flags = 0, .min_args = 0, .max_args = 0, .exec = plugin_list_exec,
+};
+const struct cmd_entry cmd_plugin_show_entry = {
+	.noun = "plugin", .verb = "show", .usage = N_("ID"),
+	.summary = N_("show one plugin"),
+	.flags = 0, .min_args = 1, .max_args = 1, .exec = plugin_show_exec,
+};
+const struct cmd_entry cmd_plugin_enable_entry = {
+	.noun = "plugin", .verb = "enable", .usage = N_("ID"),
+	.summary = N_("enable a plugin (and its dependencies)"),
+	.flags = CMD_MUTATES, .min_args = 1, .max_args = 1,
+	.exec = plugin_enable_exec,
+};
+const struct cmd_entry cmd_plugin_disable_entry = {
+	.noun = "plugin", .verb = "disable", .usage = N_("[--cascade] ID"),
+	.summary = N_("disable a plugin (--cascade: its dependents first)"),
+	.flags = CMD_MUTATES, .min_args = 1, .max_args = 1,
+	.exec = plugin_disable_exec,
+};
+const struct cmd_entry cmd_plugin_uninstall_entry = {
+	.noun = "plugin", .verb = "uninstall", .usage = N_("[--keep-tasks] ID"),
+	.summary = N_("disable and remove a plugin"),
+	.flags = CMD_MUTATES, .min_args = 1, .max_args = 1,
+	.exec = plugin_uninstall_exec,
+};
+const struct cmd_entry cmd_plugin_validate_entry = {
+	.noun = "plugin", .verb = "validate", .usage = N_("FOLDER|FILE.zip"),
+	.summary = N_("check a plugin and print every problem found"),
+	.flags = 0, .min_args = 1, .max_args = 1, .exec = plugin_validate_exec,
+};
+const struct cmd_entry cmd_plugin_probe_entry = {
+	.noun = "plugin", .verb = "probe", .usage = "[--enable] FOLDER",
+	.summary = N_("load a plugin in this process (internal)"),
+	.flags = CMD_HIDDEN | CMD_NO_DB, .min_args = 1, .max_args = 1,
+	.exec = plugin_probe_exec,
+};

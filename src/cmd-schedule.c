@@ -1,0 +1,168 @@
+/* cmd-schedule.c - "manager schedule preview": a trigger's next fire times.
+ *
+ * Needs no database: it parses the trigger as "task add" would and prints
+ * when it would fire, so a schedule can be checked before it is saved.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "error.h"
+#include "i18n.h"
+#include "timefmt.h"
+#include "trigger.h"
+
+#define PREVIEW_DEFAULT_COUNT 10
+#define PREVIEW_MAX_COUNT 100000
+
+static int cmd_schedule_preview_exec(struct cmd_ctx *, int, char **);
+
+const struct cmd_entry cmd_schedule_preview_entry = {
+	.noun = "schedule",
+	.verb = "preview",
+	.usage = "TYPE [FIELD=VALUE ...] [--from TIME] [--count N] [--tz ZONE]",
+	.summary = N_("show the next fire times of a trigger"),
+	.flags = CMD_NO_DB,
+	.min_args = 1,
+	.max_args = -1,
+	.exec = cmd_schedule_preview_exec,
+};
+
+struct preview_opts {
+	const char *from;
+	const char *count;
+	const char *tz;
+	int json;
+};
+
+/* Removes the options from argv; -1 after printing a usage error. */
+static int
+preview_take_options(struct cmd_ctx *ctx, int *argc, char **argv,
+		     struct preview_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	if (cmd_take_option(ctx, argc, argv, "--from", &o->from) < 0 ||
+	    cmd_take_option(ctx, argc, argv, "--count", &o->count) < 0 ||
+	    cmd_take_option(ctx, argc, argv, "--tz", &o->tz) < 0)
+		return -1;
+	o->json = ctx->json || cmd_take_flag(argc, argv, "--json");
+	if (cmd_no_more_options(ctx, &cmd_schedule_preview_entry, *argc,
+	    argv) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+parse_count(const char *s, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || *out < 1 ||
+	    *out > PREVIEW_MAX_COUNT)
+		return -1;
+	return 0;
+}
+
+/* TYPE FIELD=VALUE... plus timezone=ZONE for --tz. */
+static int
+preview_trigger(int argc, char **argv, const char *tz, struct trigger **t,
+		struct mgr_error *err)
+{
+	const char **fields;
+	char *tzfield = NULL;
+	size_t n = 0;
+	int i, rc;
+
+	if ((fields = calloc(argc + 1, sizeof *fields)) == NULL)
+		return mgr_error_set(err, MGR_ENOMEM, _("out of memory"));
+	for (i = 1; i < argc; i++)
+		fields[n++] = argv[i];
+	if (tz != NULL) {
+		if ((tzfield = malloc(strlen(tz) + sizeof "timezone=")) ==
+		    NULL) {
+			free(fields);
+			return mgr_error_set(err, MGR_ENOMEM, _("out of memory"));
+		}
+		strcpy(tzfield, "timezone=");
+		strcat(tzfield, tz);
+		fields[n++] = tzfield;
+	}
+	rc = trigger_parse(argv[0], fields, n, t, err);
+	free(tzfield);
+	free(fields);
+	return rc;
+}
+
+static void
+preview_print(struct cmd_ctx *ctx, const struct trigger *t, int64_t from,
+	      long count, int json)
+{
+	char iso[TIMEFMT_ISO_MAX];
+	int64_t f;
+	long n = 0;
+
+	if (json)
+		fputc('[', ctx->out);
+	f = trigger_next(t, TRIGGER_NONE, from);
+	while (f != TRIGGER_NONE && n < count) {
+		/* A date trigger reports a past run_date (a misfire to the
+		 * scheduler); a preview shows only what is still to come. */
+		if (f >= from) {
+			timefmt_iso(iso, sizeof iso, f, trigger_zone(t));
+			if (json)
+				fprintf(ctx->out, "%s\"%s\"", n > 0 ? "," : "",
+				    iso);
+			else
+				fprintf(ctx->out, "%s\n", iso);
+			n++;
+		}
+		f = trigger_next(t, f, f);
+	}
+	if (json)
+		fputs("]\n", ctx->out);
+}
+
+static int
+cmd_schedule_preview_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct preview_opts o;
+	struct trigger *t;
+	struct mgr_error err;
+	int64_t from;
+	long count = PREVIEW_DEFAULT_COUNT;
+
+	if (preview_take_options(ctx, &argc, argv, &o) != 0)
+		return CMD_EXIT_USAGE;
+	if (argc < 1)
+		return cmd_usage(ctx, &cmd_schedule_preview_entry);
+	if (o.count != NULL && parse_count(o.count, &count) != 0) {
+		mgr_error_set(&err, MGR_EINVAL,
+		    _("--count: \"%s\" is not a number from 1 to %d"), o.count,
+		    PREVIEW_MAX_COUNT);
+		cmd_fail(ctx, err.code, err.msg);
+		return CMD_EXIT_USAGE;
+	}
+	if (preview_trigger(argc, argv, o.tz, &t, &err) != 0) {
+		cmd_fail(ctx, err.code, err.msg);
+		return CMD_EXIT_FAIL;
+	}
+	from = mgr_now_us();
+	if (o.from != NULL &&
+	    timefmt_parse(o.from, trigger_zone(t), &from, &err) != 0) {
+		trigger_free(t);
+		cmd_fail(ctx, err.code, err.msg);
+		return CMD_EXIT_USAGE;
+	}
+	if (trigger_is_reboot(t) && !o.json) {
+		fprintf(ctx->err, "%s\n", _("@reboot: runs once each time the "
+		    "engine starts, never from the clock"));
+	}
+	preview_print(ctx, t, from, count, o.json);
+	trigger_free(t);
+	return CMD_EXIT_OK;
+}

@@ -1,0 +1,53 @@
+/* cron.h - cron expressions in wall-clock time (private to trigger.c).
+ *
+ * Two dialects: APScheduler's CronTrigger fields (year ... second, with
+ * "last", "2nd fri", day_of_week 0 = Monday) and Vixie crontab lines
+ * ("m h dom mon dow", 0 and 7 = Sunday, day-of-month OR day-of-week).
+ * Both search wall times only; trigger.c maps them to instants, which is
+ * where daylight saving is dealt with.
+ */
+#ifndef MGR_CRON_H
+#define MGR_CRON_H
+
+#include <stdint.h>
+
+#include "tz.h"
+
+struct mgr_error;
+
+enum cron_field_id {
+	CRON_YEAR,
+	CRON_MONTH,
+	CRON_DAY,
+	CRON_WEEK,
+	CRON_DOW,
+	CRON_HOUR,
+	CRON_MINUTE,
+	CRON_SECOND,
+	CRON_NFIELDS
+};
+
+struct cron;
+
+/* "year", "month", ... for a cron_field_id. */
+const char *cron_field_name(int id);
+/* The cron_field_id for a name, or -1. */
+int cron_field_lookup(const char *name);
+
+/* APScheduler fields: values[id] is the expression or NULL when unset;
+ * unset fields get APScheduler's defaults. */
+int cron_parse_fields(const char *const values[CRON_NFIELDS],
+		      struct cron **out, struct mgr_error *err);
+/* A crontab line or @alias.  *reboot is set for "@reboot", which gives a
+ * cron that never matches. */
+int cron_parse_crontab(const char *line, struct cron **out, int *reboot,
+		       struct mgr_error *err);
+void cron_free(struct cron *c);
+
+/* Moves *wall to the first matching wall time at or after it.  Gives up
+ * (returns -1) once the wall time passes limit (wall seconds, see
+ * tz_fields_to_seconds) or year 9999; returns 0 when found. */
+int cron_next_wall(const struct cron *c, struct tm_fields *wall,
+		   int64_t limit);
+
+#endif

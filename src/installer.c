@@ -1,0 +1,506 @@
+/* installer.c - staging, validation, atomic rename, one transaction. */
+#include "i18n.h"
+#include "archive.h"
+#include "installer.h"
+#include "manager.h"
+#include "package_index.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define INSTALL_MAX_DEPTH 16
+
+void
+install_result_clear(struct install_result *r)
+{
+	free(r->id);
+	free(r->version);
+	free(r->old_version);
+	strv_free(r->deps_installed);
+	memset(r, 0, sizeof *r);
+}
+
+void
+installer_probe_opts(struct mgr *mgr, struct probe_opts *o, char exe[PATH_MAX])
+{
+	ssize_t n = readlink("/proc/self/exe", exe, PATH_MAX - 1);
+
+	memset(o, 0, sizeof *o);
+	exe[n > 0 ? n : 0] = '\0';
+	o->exe = n > 0 ? exe : NULL;
+	o->config = mgr->conf->file;
+	o->db = mgr->conf->database;
+	o->timeout_ms = PROBE_TIMEOUT_MS;
+}
+
+static void
+installer_limits(struct mgr *mgr, struct archive_limits *lim)
+{
+	lim->max_bytes = (uint64_t)mgr->conf->archive_max_mb << 20;
+	lim->max_entries = (uint64_t)mgr->conf->archive_max_entries;
+	lim->max_ratio = (uint64_t)mgr->conf->archive_max_ratio;
+}
+
+/* A staging folder inside plugins_directory: same file system as the
+ * final place, so renames are atomic. */
+static int
+staging_create(struct mgr *mgr, char **out, struct mgr_error *err)
+{
+	const char *dir = mgr->conf->plugins_directory;
+	char *tmpl;
+	int rc;
+
+	if ((rc = mkdir_p(dir, 0700, 0, err)) != 0)
+		return rc;
+	tmpl = xasprintf("%s/.staging-XXXXXX", dir);
+	if (mkdtemp(tmpl) == NULL) {
+		rc = mgr_error_set(err, MGR_EIO, _("%s: cannot create a staging "
+		    "folder: %s"), dir, strerror(errno));
+		free(tmpl);
+		return rc;
+	}
+	*out = tmpl;
+	return 0;
+}
+
+/* Copies a plugin folder: regular files and folders only. */
+static int
+copy_tree(const char *src, const char *dst, struct mgr_error *err)
+{
+	DIR *d = opendir(src);
+	struct dirent *de;
+	int rc = 0;
+
+	if (d == NULL)
+		return mgr_error_set(err, MGR_EIO, _("%s: %s"), src, strerror(errno));
+	if (mkdir(dst, 0700) != 0) {
+		closedir(d);
+		return mgr_error_set(err, MGR_EIO, _("%s: %s"), dst, strerror(errno));
+	}
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		char *from, *to;
+		struct stat st;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		from = xasprintf("%s/%s", src, de->d_name);
+		to = xasprintf("%s/%s", dst, de->d_name);
+		if (lstat(from, &st) != 0)
+			rc = mgr_error_set(err, MGR_EIO, _("%s: %s"), from,
+			    strerror(errno));
+		else if (S_ISDIR(st.st_mode))
+			rc = copy_tree(from, to, err);
+		else if (S_ISREG(st.st_mode))
+			rc = copy_file(from, to, 0600, err);
+		else
+			rc = mgr_error_set(err, MGR_EUNSAFE, _("%s: not a regular "
+			    "file or folder (symbolic links and devices are not "
+			    "installed)"), from);
+		free(from);
+		free(to);
+	}
+	closedir(d);
+	return rc;
+}
+
+/* The plugin root in what was unpacked: the folder itself, or its only
+ * subfolder when the archive wraps the plugin in a folder. */
+static int
+find_root(const char *unpacked, char **root, struct mgr_error *err)
+{
+	char *conf = xasprintf("%s/%s", unpacked, MANIFEST_FILE);
+	DIR *d;
+	struct dirent *de;
+	char *only = NULL;
+	int count = 0;
+
+	if (access(conf, F_OK) == 0) {
+		free(conf);
+		*root = xstrdup(unpacked);
+		return 0;
+	}
+	free(conf);
+	if ((d = opendir(unpacked)) == NULL)
+		return mgr_error_set(err, MGR_EIO, "%s: %s", unpacked, strerror(errno));
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.' || (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)) {
+			count++;
+			free(only);
+			only = xasprintf("%s/%s", unpacked, de->d_name);
+		}
+	closedir(d);
+	if (count == 1) {
+		conf = xasprintf("%s/%s", only, MANIFEST_FILE);
+		if (access(conf, F_OK) == 0) {
+			free(conf);
+			*root = only;
+			return 0;
+		}
+		free(conf);
+	}
+	free(only);
+	return mgr_error_set(err, MGR_EINVAL, _("no %s found (the plugin folder, "
+	    "or the archive's top level or only folder, must hold it)"),
+	    MANIFEST_FILE);
+}
+
+struct install_job {
+	struct mgr *mgr;
+	int flags;
+	const char *source;		/* for messages */
+	const char *shown;		/* what stands for staging's root */
+	const char *expect_id;		/* from a package index, or NULL */
+	const char *expect_version;
+	struct install_result *res;
+	int depth;
+};
+
+static int
+check_expected(struct install_job *j, const struct manifest *m,
+	       struct mgr_error *err)
+{
+	if (j->expect_id == NULL)
+		return 0;
+	if (strcmp(j->expect_id, m->id) != 0 ||
+	    strcmp(j->expect_version, m->version) != 0)
+		return mgr_error_set(err, MGR_EINVAL, _("%s: the package index "
+		    "lists %s %s but the archive holds %s %s"), j->source,
+		    j->expect_id, j->expect_version, m->id, m->version);
+	return 0;
+}
+
+/* Same version or older needs --force. */
+static int
+check_version_change(struct install_job *j, const struct plugin_rec *old,
+		     const struct manifest *m, struct mgr_error *err)
+{
+	int cmp = version_cmp_text(m->version, old->version);
+
+	if (cmp > 0 || (j->flags & INSTALL_FORCE))
+		return 0;
+	if (cmp == 0)
+		return mgr_error_set(err, MGR_EEXIST, _("plugin %s %s is already "
+		    "installed (use --force to reinstall)"), m->id, old->version);
+	return mgr_error_set(err, MGR_EEXIST, _("plugin %s: installed version "
+	    "%s is newer than %s (use --force to downgrade)"), m->id,
+	    old->version, m->version);
+}
+
+static void
+rec_from_manifest(struct plugin_rec *p, const struct manifest *m,
+		  const struct plugin_rec *old, const char *path)
+{
+	memset(p, 0, sizeof *p);
+	p->id = m->id;
+	p->name = m->name;
+	p->version = m->version;
+	p->description = m->description;
+	p->author = m->author;
+	p->path = (char *)path;
+	p->manifest = m->json;
+	p->dependencies = m->deps_json;
+	p->enabled = old != NULL ? old->enabled : 0;
+	p->state = old != NULL ? old->state : "disabled";
+	p->error = old != NULL ? old->error : NULL;
+	p->installed_at = old != NULL ? old->installed_at : mgr_now_us();
+}
+
+static int
+record_install(struct mgr *mgr, const struct manifest *m,
+	       const struct plugin_rec *old, const char *final,
+	       struct mgr_error *err)
+{
+	struct plugin_rec p;
+	int rc;
+
+	rec_from_manifest(&p, m, old, final);
+	if ((rc = db_begin(mgr->db, err)) != 0)
+		return rc;
+	rc = old != NULL ? plugin_store_update(mgr->db, &p, err) :
+	    plugin_store_create(mgr->db, &p, err);
+	if (rc == 0 && old != NULL)
+		rc = mgr_event(mgr, "plugin.upgraded", m->id, err, _("%s %s "
+		    "replaced %s"), m->id, m->version, old->version);
+	else if (rc == 0)
+		rc = mgr_event(mgr, "plugin.installed", m->id, err, _("%s %s "
+		    "installed in %s"), m->id, m->version, final);
+	if (rc == 0)
+		rc = db_commit(mgr->db, err);
+	if (rc != 0)
+		db_rollback(mgr->db);
+	return rc;
+}
+
+/* Renames root into place (the old folder aside into staging), records
+ * it, and undoes the renames if recording fails. */
+static int
+commit_install(struct install_job *j, const char *staging, const char *root,
+	       const struct manifest *m, const struct plugin_rec *old,
+	       struct mgr_error *err)
+{
+	char *final = xasprintf("%s/%s", j->mgr->conf->plugins_directory, m->id);
+	char *aside = xasprintf("%s/previous", staging);
+	int had_old = 0, rc = 0;
+
+	if (rename(final, aside) == 0)
+		had_old = 1;
+	else if (errno != ENOENT)
+		rc = mgr_error_set(err, MGR_EIO, _("%s: cannot move aside: %s"),
+		    final, strerror(errno));
+	if (rc == 0 && rename(root, final) != 0)
+		rc = mgr_error_set(err, MGR_EIO, _("%s: cannot move into place: %s"),
+		    final, strerror(errno));
+	else if (rc == 0 && (rc = record_install(j->mgr, m, old, final, err)) != 0)
+		rename(final, root);
+	if (rc != 0 && had_old)
+		rename(aside, final);
+	free(final);
+	free(aside);
+	return rc;
+}
+
+static int
+installed_list(struct mgr *mgr, struct plugin_rec **v, size_t *n,
+	       struct mgr_error *err)
+{
+	return plugin_store_list(mgr->db, v, n, err);
+}
+
+/* Validates staging's plugin and commits it. */
+static int
+install_staged(struct install_job *j, const char *staging,
+	       const char *unpacked, struct mgr_error *err)
+{
+	struct mgr_problems p = { 0 };
+	struct plugin_rec *all = NULL, *old = NULL;
+	struct probe_opts o;
+	struct manifest m;
+	char exe[PATH_MAX], *root = NULL;
+	size_t n = 0;
+	int rc;
+
+	memset(&m, 0, sizeof m);
+	installer_probe_opts(j->mgr, &o, exe);
+	if ((rc = find_root(unpacked, &root, err)) != 0 ||
+	    (rc = installed_list(j->mgr, &all, &n, err)) != 0)
+		goto out;
+	if ((rc = validate_plugin_dir(root, &o, all, n, &m, &p, err)) != 0) {
+		problems_rebase(&p, root, j->shown);
+		problems_to_error(&p, err);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(all[i].id, m.id) == 0)
+			old = &all[i];
+	if ((rc = check_expected(j, &m, err)) != 0 ||
+	    (old != NULL && (rc = check_version_change(j, old, &m, err)) != 0))
+		goto out;
+	if ((rc = commit_install(j, staging, root, &m, old, err)) != 0)
+		goto out;
+	j->res->id = xstrdup(m.id);
+	j->res->version = xstrdup(m.version);
+	j->res->old_version = old != NULL ? xstrdup(old->version) : NULL;
+out:
+	if (rc != 0)
+		mgr_error_prefix(err, _("cannot install %s"), j->source);
+	free(root);
+	manifest_clear(&m);
+	problems_free(&p);
+	plugin_recs_free(all, n);
+	return rc;
+}
+
+/* Stages source (a folder or a zip), installs, removes staging. */
+static int
+install_path(struct install_job *j, const char *path, int is_zip,
+	     struct mgr_error *err)
+{
+	struct archive_limits lim;
+	char *staging = NULL, *unpacked, *shown;
+	int rc;
+
+	if ((rc = staging_create(j->mgr, &staging, err)) != 0)
+		return rc;
+	unpacked = xasprintf("%s/new", staging);
+	shown = is_zip ? xasprintf("%s!", path) : xstrdup(path);
+	j->shown = shown;
+	if (is_zip) {
+		installer_limits(j->mgr, &lim);
+		if (mkdir(unpacked, 0700) != 0)
+			rc = mgr_error_set(err, MGR_EIO, "%s: %s", unpacked,
+			    strerror(errno));
+		else
+			rc = archive_extract(path, unpacked, &lim, err);
+	} else
+		rc = copy_tree(path, unpacked, err);
+	if (rc != 0)
+		mgr_error_prefix(err, _("cannot install %s"), j->source);
+	else
+		rc = install_staged(j, staging, unpacked, err);
+	rm_rf(staging, NULL);
+	free(shown);
+	free(unpacked);
+	free(staging);
+	return rc;
+}
+
+static int install_package(struct install_job *j, const struct dep_spec *spec,
+			   struct mgr_error *err);
+
+/* Dependencies that are missing or too old come first. */
+static int
+install_package_deps(struct install_job *j, const struct pkg_entry *e,
+		     struct mgr_error *err)
+{
+	for (size_t i = 0; i < e->ndeps; i++) {
+		struct plugin_rec rec = { 0 };
+		struct semver v;
+		int ok = plugin_store_read(j->mgr->db, e->deps[i].id, &rec, NULL) == 0 &&
+		    version_parse(rec.version, 1, &v, NULL) == 0 &&
+		    constraint_match(&e->deps[i].c, &v);
+		plugin_rec_clear(&rec);
+		if (!ok) {
+			struct install_result sub = { 0 };
+			struct install_job dj = *j;
+			int rc;
+
+			dj.res = &sub;
+			dj.flags &= ~INSTALL_FORCE;
+			dj.depth++;
+			if ((rc = install_package(&dj, &e->deps[i], err)) != 0) {
+				install_result_clear(&sub);
+				return mgr_error_prefix(err, _("dependency of %s %s"),
+				    e->id, e->version);
+			}
+			j->res->deps_installed = strv_push(j->res->deps_installed,
+			    sub.id);
+			for (size_t k = 0; sub.deps_installed != NULL &&
+			    sub.deps_installed[k] != NULL; k++)
+				j->res->deps_installed = strv_push(
+				    j->res->deps_installed, sub.deps_installed[k]);
+			install_result_clear(&sub);
+		}
+	}
+	return 0;
+}
+
+static int
+verify_checksum(const struct pkg_entry *e, struct mgr_error *err)
+{
+	char sum[65];
+	int rc;
+
+	if ((rc = sha256_file(e->archive, sum, err)) != 0)
+		return mgr_error_prefix(err, "%s:%d", e->index_file, e->line);
+	if (strcmp(sum, e->sha256) != 0)
+		return mgr_error_set(err, MGR_EUNSAFE, _("%s: checksum mismatch: "
+		    "%s:%d says sha256 %s, the file has %s"), e->archive,
+		    e->index_file, e->line, e->sha256, sum);
+	return 0;
+}
+
+static int
+install_package(struct install_job *j, const struct dep_spec *spec,
+		struct mgr_error *err)
+{
+	struct pkg_entry e;
+	struct install_job pj = *j;
+	int rc;
+
+	if (j->depth > INSTALL_MAX_DEPTH)
+		return mgr_error_set(err, MGR_EINVAL, _("%s: dependencies nest "
+		    "deeper than %d levels (a cycle in the repository?)"),
+		    spec->id, INSTALL_MAX_DEPTH);
+	if ((rc = package_find(j->mgr->conf->repositories, spec->id, &spec->c,
+	    &e, err)) != 0)
+		return rc;
+	if ((rc = install_package_deps(j, &e, err)) == 0 &&
+	    (rc = verify_checksum(&e, err)) == 0) {
+		pj.expect_id = e.id;
+		pj.expect_version = e.version;
+		pj.source = e.archive;
+		rc = install_path(&pj, e.archive, 1, err);
+	}
+	pkg_entry_clear(&e);
+	return rc;
+}
+
+int
+installer_install(struct mgr *mgr, const char *source, int flags,
+		  struct install_result *res, struct mgr_error *err)
+{
+	struct install_job j = { .mgr = mgr, .flags = flags, .source = source,
+	    .res = res };
+	struct dep_spec spec;
+	struct mgr_error perr = { 0 };
+	struct stat st;
+
+	memset(res, 0, sizeof *res);
+	if (stat(source, &st) == 0 && S_ISDIR(st.st_mode))
+		return install_path(&j, source, 0, err);
+	if (stat(source, &st) == 0 && S_ISREG(st.st_mode))
+		return install_path(&j, source, 1, err);
+	if (strchr(source, '/') != NULL || dep_parse(source, &spec, &perr) != 0)
+		return mgr_error_set(err, MGR_ENOENT, _("%s: no such folder or zip "
+		    "file, and not a package name (NAME or NAME@CONSTRAINT)"),
+		    source);
+	return install_package(&j, &spec, err);
+}
+
+int
+installer_validate(struct mgr *mgr, const char *path, struct mgr_problems *p,
+		   struct manifest *m, struct mgr_error *err)
+{
+	struct plugin_rec *all = NULL;
+	struct archive_limits lim;
+	struct probe_opts o;
+	char exe[PATH_MAX], *staging = NULL, *unpacked = NULL, *root = NULL;
+	size_t n = 0;
+	struct stat st;
+	int rc;
+
+	memset(m, 0, sizeof *m);
+	installer_probe_opts(mgr, &o, exe);
+	if (stat(path, &st) != 0)
+		return mgr_error_set(err, MGR_ENOENT, "%s: %s", path, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		root = xstrdup(path);
+	else {
+		installer_limits(mgr, &lim);
+		if ((rc = staging_create(mgr, &staging, err)) != 0)
+			return rc;
+		unpacked = xasprintf("%s/new", staging);
+		if (mkdir(unpacked, 0700) != 0)
+			rc = mgr_error_set(err, MGR_EIO, "%s: %s", unpacked,
+			    strerror(errno));
+		else
+			rc = archive_extract(path, unpacked, &lim, err);
+		if (rc != 0 ||
+		    (rc = find_root(unpacked, &root, err)) != 0) {
+			problems_add(p, "%s", err->msg);
+			goto out;
+		}
+	}
+	if (mgr->db != NULL)
+		installed_list(mgr, &all, &n, NULL);
+	rc = validate_plugin_dir(root, &o, all, n, m, p, err);
+	if (staging != NULL) {
+		char *shown = xasprintf("%s!", path);
+		problems_rebase(p, root, shown);
+		free(shown);
+	}
+out:
+	if (staging != NULL)
+		rm_rf(staging, NULL);
+	plugin_recs_free(all, n);
+	free(staging);
+	free(unpacked);
+	free(root);
+	return p->n > 0 ? problems_to_error(p, err) : rc;
+}

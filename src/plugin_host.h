@@ -1,0 +1,66 @@
+/* plugin_host.h - the host services a plugin reaches through its handles
+ * (struct mgr_host_api): log, state, config, hooks, routes, and the task
+ * contexts that carry one run of a task function.
+ *
+ * A plugin_host belongs to one plugin.  Its state_get/state_set use a
+ * private SQLite connection (opened on first use on the file of the db
+ * given), guarded by a mutex, because task functions may call them from
+ * worker threads while the loop thread uses the main connection.
+ * Hooks and routes are registered from on_enable (loop thread) and called
+ * from the loop thread only.
+ */
+#ifndef MGR_PLUGIN_HOST_H
+#define MGR_PLUGIN_HOST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "db.h"
+#include "log.h"
+#include "manager-plugin.h"
+
+struct plugin_host;
+struct task_ctx;
+
+/* manifest_json: the manifest as a JSON object (its "config" object feeds
+ * config_get); NULL or unparsable gives an empty config.  db may be NULL
+ * (state_get then returns NULL and state_set fails); log may be NULL. */
+struct plugin_host *plugin_host_new(struct mgr_db *db, struct mgr_log *log,
+				    const char *plugin_id,
+				    const char *manifest_json);
+void plugin_host_free(struct plugin_host *h);
+mgr_host *plugin_host_handle(struct plugin_host *h);
+/* The plugin_host behind a handle given to a plugin. */
+struct plugin_host *plugin_host_from_handle(mgr_host *handle);
+const char *plugin_host_id(const struct plugin_host *h);
+
+/* Calls every hook registered for event (or for "*"). */
+void plugin_host_emit(struct plugin_host *h, const char *event,
+		      const char *subject, const char *message);
+/* Calls the route registered for method and path: 0 with *out_body
+ * (malloc'd, may be NULL) and *status set, or MGR_ENOENT if none matches. */
+int plugin_host_route(struct plugin_host *h, const char *method,
+		      const char *path, const char *body, char **out_body,
+		      int *status);
+/* Drops every hook and route (when the plugin is disabled). */
+void plugin_host_clear_registrations(struct plugin_host *h);
+size_t plugin_host_hook_count(const struct plugin_host *h);
+size_t plugin_host_route_count(const struct plugin_host *h);
+
+/* One run.  args: "NAME=VALUE" strings, NULL-ended (copied; may be NULL);
+ * deadline_us: Unix µs or 0; output_max: bytes of output kept (the rest
+ * is dropped and "[output truncated]" appended). */
+struct task_ctx *task_ctx_new(struct plugin_host *h, char *const *args,
+			      int64_t deadline_us, size_t output_max);
+mgr_task_ctx *task_ctx_handle(struct task_ctx *c);
+/* Thread-safe: the task sees mgr_cancelled() == 1 from now on. */
+void task_ctx_cancel(struct task_ctx *c);
+int task_ctx_is_cancelled(const struct task_ctx *c);
+/* Output so far (never NULL).  Read it after the task function returned,
+ * or from the thread running it. */
+const char *task_ctx_output(const struct task_ctx *c);
+/* Output written from now on is also written to fd (e.g. a sandbox
+ * child's stdout); -1 stops it. */
+void task_ctx_set_output_fd(struct task_ctx *c, int fd);
+void task_ctx_free(struct task_ctx *c);
+
+#endif

@@ -1,0 +1,627 @@
+/* plugins.c - install, enable, disable, uninstall; loaded plugins. */
+#include "i18n.h"
+#include "installer.h"
+#include "loader.h"
+#include "manager.h"
+#include "manifest.h"
+#include "plugin_host.h"
+#include "plugins.h"
+#include "util.h"
+#include "validator.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define PLUGINS_MAX_DEPTH 16
+
+/* The scheduler (another module) is told about task rows we create or
+ * remove; a weak reference so this module links without it. */
+void scheduler_task_changed(struct mgr *mgr, const char *task_id)
+	__attribute__((weak));
+
+struct plugin_live {
+	char *id;
+	struct loaded_plugin *lp;
+	struct plugin_host *host;
+};
+
+struct plugins {
+	struct plugin_live *v;
+	size_t n;
+};
+
+static void
+tell_scheduler(struct mgr *mgr, const char *task_id)
+{
+	if (mgr->sched != NULL && scheduler_task_changed != NULL)
+		scheduler_task_changed(mgr, task_id);
+}
+
+static struct plugin_live *
+live_find(struct mgr *mgr, const char *id)
+{
+	if (mgr->plugins == NULL)
+		return NULL;
+	for (size_t i = 0; i < mgr->plugins->n; i++)
+		if (strcmp(mgr->plugins->v[i].id, id) == 0)
+			return &mgr->plugins->v[i];
+	return NULL;
+}
+
+struct loaded_plugin *
+plugins_loaded(struct mgr *mgr, const char *id)
+{
+	struct plugin_live *l = live_find(mgr, id);
+
+	return l != NULL ? l->lp : NULL;
+}
+
+struct plugin_host *
+plugins_host(struct mgr *mgr, const char *id)
+{
+	struct plugin_live *l = live_find(mgr, id);
+
+	return l != NULL ? l->host : NULL;
+}
+
+static char *
+rec_library(const struct plugin_rec *rec)
+{
+	json_t *m = json_loads(rec->manifest != NULL ? rec->manifest : "{}", 0, NULL);
+	const char *lib = json_string_value(json_object_get(m, "library"));
+	char *path = xasprintf("%s/%s", rec->path, lib != NULL ? lib : "");
+
+	json_decref(m);
+	return path;
+}
+
+/* Loads rec into this process and calls on_enable. */
+static int
+live_load(struct mgr *mgr, const struct plugin_rec *rec, struct mgr_error *err)
+{
+	char *lib = rec_library(rec), *cache;
+	struct plugin_live l = { 0 };
+	const struct mgr_plugin_def *def;
+	int rc, ok;
+
+	cache = xasprintf("%s/cache", mgr->conf->data_directory);
+	rc = loader_load_cached(lib, rec->id, cache, &l.lp, err);
+	free(cache);
+	free(lib);
+	if (rc != 0)
+		return rc;
+	l.host = plugin_host_new(mgr->db, &mgr->log, rec->id, rec->manifest);
+	def = loader_def(l.lp);
+	if (def->on_enable != NULL &&
+	    (ok = def->on_enable(plugin_host_handle(l.host))) != 0) {
+		plugin_host_free(l.host);
+		loader_unload(l.lp);
+		return mgr_error_set(err, MGR_EPLUGIN, _("plugin %s: on_enable "
+		    "refused (returned %d)"), rec->id, ok);
+	}
+	l.id = xstrdup(rec->id);
+	mgr->plugins->v = xrealloc(mgr->plugins->v,
+	    (mgr->plugins->n + 1) * sizeof *mgr->plugins->v);
+	mgr->plugins->v[mgr->plugins->n++] = l;
+	return 0;
+}
+
+/* on_disable, then unload. */
+static void
+live_unload(struct mgr *mgr, const char *id)
+{
+	struct plugin_live *l = live_find(mgr, id);
+	const struct mgr_plugin_def *def;
+	size_t at;
+
+	if (l == NULL)
+		return;
+	def = loader_def(l->lp);
+	if (def->on_disable != NULL)
+		def->on_disable(plugin_host_handle(l->host));
+	plugin_host_free(l->host);
+	loader_unload(l->lp);
+	free(l->id);
+	at = (size_t)(l - mgr->plugins->v);
+	memmove(l, l + 1, (mgr->plugins->n - at - 1) * sizeof *l);
+	mgr->plugins->n--;
+}
+
+/* Marks id disabled or faulted with why, in one transaction. */
+static void
+record_failure(struct mgr *mgr, const char *id, const struct mgr_error *why)
+{
+	const char *state = why->code == MGR_EPLUGIN || why->code == MGR_ETIMEOUT ?
+	    "faulted" : "disabled";
+
+	if (db_begin(mgr->db, NULL) != 0)
+		return;
+	if (plugin_store_set_state(mgr->db, id, state, why->msg, NULL) != 0 ||
+	    mgr_event(mgr, "plugin.enable_failed", id, NULL, "%s", why->msg) != 0 ||
+	    db_commit(mgr->db, NULL) != 0)
+		db_rollback(mgr->db);
+}
+
+static int plugin_enable(struct mgr *mgr, const char *id, int depth,
+			 struct mgr_error *err);
+
+static int
+enable_deps(struct mgr *mgr, const struct plugin_rec *rec, int depth,
+	    struct mgr_error *err)
+{
+	struct dep_spec *deps;
+	size_t n;
+	int rc;
+
+	if ((rc = deps_from_json(rec->dependencies, &deps, &n, err)) != 0)
+		return rc;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		struct plugin_rec dep = { 0 };
+		struct semver v;
+
+		if (plugin_store_read(mgr->db, deps[i].id, &dep, NULL) != 0)
+			rc = mgr_error_set(err, MGR_ENOENT, _("plugin %s needs %s %s, "
+			    "which is not installed"), rec->id, deps[i].id,
+			    deps[i].text);
+		else if (version_parse(dep.version, 1, &v, NULL) != 0 ||
+		    !constraint_match(&deps[i].c, &v))
+			rc = mgr_error_set(err, MGR_ECONFLICT, _("plugin %s needs "
+			    "%s %s, but version %s is installed"), rec->id,
+			    deps[i].id, deps[i].text, dep.version);
+		else if (!dep.enabled &&
+		    (rc = plugin_enable(mgr, deps[i].id, depth + 1, err)) != 0)
+			mgr_error_prefix(err, _("plugin %s needs %s"), rec->id,
+			    deps[i].id);
+		plugin_rec_clear(&dep);
+	}
+	free(deps);
+	return rc;
+}
+
+/* The manifest's default tasks, created once (an existing row wins). */
+static int
+create_default_tasks(struct mgr *mgr, const struct plugin_rec *rec,
+		     char ***created, struct mgr_error *err)
+{
+	struct mgr_problems p = { 0 };
+	struct manifest m;
+	int rc = 0;
+
+	if (manifest_load(rec->path, &m, &p, NULL) != 0)
+		goto out;	/* validated at install; nothing to add */
+	for (size_t i = 0; i < m.ntasks && rc == 0; i++) {
+		struct manifest_task *mt = &m.tasks[i];
+		struct task_rec t, old = { 0 };
+
+		if (task_store_read(mgr->db, mt->id, &old, NULL) == 0) {
+			task_rec_clear(&old);
+			continue;
+		}
+		task_rec_init(&t);
+		t.id = mt->id;
+		t.name = mt->name;
+		t.func_path = xasprintf("%s:%s", rec->id, mt->func);
+		t.trigger = mt->trigger;
+		t.trigger_args = mt->trigger_args;
+		t.enabled = mt->enabled;
+		if (mt->max_retries >= 0)
+			t.max_retries = mt->max_retries;
+		if (mt->timeout >= 0)
+			t.timeout = mt->timeout;
+		t.plugin_id = rec->id;
+		t.source = xasprintf("plugin:%s", rec->id);
+		if ((rc = task_store_create(mgr->db, &t, err)) == 0)
+			*created = strv_push(*created, mt->id);
+		free(t.func_path);
+		free(t.source);
+	}
+out:
+	manifest_clear(&m);
+	problems_free(&p);
+	return rc;
+}
+
+static int
+record_enabled(struct mgr *mgr, struct plugin_rec *rec, char ***created,
+	       struct mgr_error *err)
+{
+	int rc;
+
+	if ((rc = db_begin(mgr->db, err)) != 0)
+		return rc;
+	free(rec->error);
+	rec->error = NULL;
+	free(rec->state);
+	rec->state = xstrdup("enabled");
+	rec->enabled = 1;
+	if ((rc = plugin_store_update(mgr->db, rec, err)) == 0 &&
+	    (rc = create_default_tasks(mgr, rec, created, err)) == 0 &&
+	    (rc = mgr_event(mgr, "plugin.enabled", rec->id, err, _("%s %s "
+	    "enabled"), rec->id, rec->version)) == 0)
+		rc = db_commit(mgr->db, err);
+	if (rc != 0) {
+		db_rollback(mgr->db);
+		strv_free(*created);
+		*created = NULL;
+	}
+	return rc;
+}
+
+static int
+enable_checked(struct mgr *mgr, struct plugin_rec *rec, int depth,
+	       struct mgr_error *err)
+{
+	struct probe_opts o;
+	char exe[PATH_MAX];
+	int rc;
+
+	installer_probe_opts(mgr, &o, exe);
+	if ((rc = enable_deps(mgr, rec, depth, err)) != 0)
+		return rc;
+	if (o.exe != NULL && (rc = probe_plugin(&o, rec->path, 1, err)) != 0)
+		return rc;
+	if (mgr->plugins != NULL && live_find(mgr, rec->id) == NULL)
+		rc = live_load(mgr, rec, err);
+	return rc;
+}
+
+static int
+plugin_enable(struct mgr *mgr, const char *id, int depth, struct mgr_error *err)
+{
+	struct plugin_rec rec = { 0 };
+	char **created = NULL;
+	int rc;
+
+	if (depth > PLUGINS_MAX_DEPTH)
+		return mgr_error_set(err, MGR_EINVAL, _("plugin %s: dependencies "
+		    "nest deeper than %d levels"), id, PLUGINS_MAX_DEPTH);
+	if ((rc = plugin_store_read(mgr->db, id, &rec, err)) != 0)
+		return rc;
+	if (rec.enabled) {
+		plugin_rec_clear(&rec);
+		return 0;
+	}
+	if ((rc = enable_checked(mgr, &rec, depth, err)) != 0)
+		record_failure(mgr, id, err);
+	else if ((rc = record_enabled(mgr, &rec, &created, err)) != 0)
+		live_unload(mgr, id);
+	for (size_t i = 0; created != NULL && created[i] != NULL; i++)
+		tell_scheduler(mgr, created[i]);
+	if (rc == 0)
+		plugins_emit(mgr, "plugin.enabled", id, rec.version);
+	strv_free(created);
+	plugin_rec_clear(&rec);
+	return rc;
+}
+
+int
+mgr_plugin_enable(struct mgr *mgr, const char *id, struct mgr_error *err)
+{
+	return plugin_enable(mgr, id, 0, err);
+}
+
+/* Enabled plugins whose dependencies name id. */
+static char **
+enabled_dependents(struct mgr *mgr, const char *id, struct mgr_error *err)
+{
+	struct plugin_rec *all;
+	char **out = NULL;
+	size_t n;
+
+	if (plugin_store_list(mgr->db, &all, &n, err) != 0)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		struct dep_spec *deps;
+		size_t nd;
+
+		if (!all[i].enabled ||
+		    deps_from_json(all[i].dependencies, &deps, &nd, NULL) != 0)
+			continue;
+		for (size_t k = 0; k < nd; k++)
+			if (strcmp(deps[k].id, id) == 0) {
+				out = strv_push(out, all[i].id);
+				break;
+			}
+		free(deps);
+	}
+	plugin_recs_free(all, n);
+	return out;
+}
+
+static int
+disable_dependents(struct mgr *mgr, const char *id, int cascade, int depth,
+		   struct mgr_error *err);
+
+static void
+tell_scheduler_tasks(struct mgr *mgr, const char *plugin_id)
+{
+	struct task_rec *tasks;
+	size_t n;
+
+	if (mgr->sched == NULL ||
+	    task_store_list_by_plugin(mgr->db, plugin_id, &tasks, &n, NULL) != 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		tell_scheduler(mgr, tasks[i].id);
+	task_recs_free(tasks, n);
+}
+
+static int
+plugin_disable(struct mgr *mgr, const char *id, int cascade, int depth,
+	       struct mgr_error *err)
+{
+	struct plugin_rec rec = { 0 };
+	int rc;
+
+	if ((rc = plugin_store_read(mgr->db, id, &rec, err)) != 0)
+		return rc;
+	if (!rec.enabled) {
+		plugin_rec_clear(&rec);
+		return 0;
+	}
+	if ((rc = disable_dependents(mgr, id, cascade, depth, err)) == 0 &&
+	    (rc = db_begin(mgr->db, err)) == 0) {
+		if ((rc = plugin_store_set_state(mgr->db, id, "disabled", NULL,
+		    err)) == 0 && (rc = mgr_event(mgr, "plugin.disabled", id, err,
+		    _("%s %s disabled"), id, rec.version)) == 0)
+			rc = db_commit(mgr->db, err);
+		if (rc != 0)
+			db_rollback(mgr->db);
+	}
+	if (rc == 0) {
+		plugins_emit(mgr, "plugin.disabled", id, rec.version);
+		live_unload(mgr, id);
+		tell_scheduler_tasks(mgr, id);
+	}
+	plugin_rec_clear(&rec);
+	return rc;
+}
+
+static int
+disable_dependents(struct mgr *mgr, const char *id, int cascade, int depth,
+		   struct mgr_error *err)
+{
+	struct mgr_error lerr = { 0 };
+	char **deps = enabled_dependents(mgr, id, &lerr);
+	char *names;
+	int rc = 0;
+
+	if (lerr.code != 0)
+		return mgr_error_set(err, lerr.code, "%s", lerr.msg);
+	if (deps == NULL)
+		return 0;
+	if (!cascade || depth > PLUGINS_MAX_DEPTH) {
+		struct strbuf sb = STRBUF_INIT;
+		for (size_t i = 0; deps[i] != NULL; i++)
+			strbuf_addf(&sb, "%s%s", i > 0 ? ", " : "", deps[i]);
+		names = strbuf_detach(&sb);
+		rc = mgr_error_set(err, MGR_ECONFLICT, _("cannot disable %s: "
+		    "enabled plugins depend on it: %s (use --cascade to disable "
+		    "them too)"), id, names);
+		free(names);
+	}
+	for (size_t i = 0; rc == 0 && deps[i] != NULL; i++)
+		rc = plugin_disable(mgr, deps[i], 1, depth + 1, err);
+	strv_free(deps);
+	return rc;
+}
+
+int
+mgr_plugin_disable(struct mgr *mgr, const char *id, int cascade,
+		   struct mgr_error *err)
+{
+	return plugin_disable(mgr, id, cascade, 0, err);
+}
+
+static int
+record_uninstall(struct mgr *mgr, const struct plugin_rec *rec, int keep_tasks,
+		 char ***removed, struct mgr_error *err)
+{
+	struct task_rec *tasks = NULL;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = db_begin(mgr->db, err)) != 0)
+		return rc;
+	if (!keep_tasks)
+		rc = task_store_list_by_plugin(mgr->db, rec->id, &tasks, &n, err);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		if ((rc = task_store_delete(mgr->db, tasks[i].id, err)) == 0)
+			*removed = strv_push(*removed, tasks[i].id);
+	if (rc == 0 && (rc = plugin_store_delete(mgr->db, rec->id, err)) == 0 &&
+	    (rc = mgr_event(mgr, "plugin.uninstalled", rec->id, err,
+	    _("%s %s uninstalled%s"), rec->id, rec->version,
+	    keep_tasks ? _(" (tasks kept)") : "")) == 0)
+		rc = db_commit(mgr->db, err);
+	if (rc != 0) {
+		db_rollback(mgr->db);
+		strv_free(*removed);
+		*removed = NULL;
+	}
+	task_recs_free(tasks, n);
+	return rc;
+}
+
+/* Moves the plugin folder into a fresh folder inside plugins_directory,
+ * so the removal can be undone until the database commits. */
+static int
+move_aside(struct mgr *mgr, const char *path, char **aside, char **moved,
+	   struct mgr_error *err)
+{
+	char *tmpl = xasprintf("%s/.removing-XXXXXX", mgr->conf->plugins_directory);
+
+	*aside = NULL;
+	*moved = NULL;
+	if (mkdtemp(tmpl) == NULL) {
+		int rc = mgr_error_set(err, MGR_EIO, _("%s: %s"), tmpl,
+		    strerror(errno));
+		free(tmpl);
+		return rc;
+	}
+	*aside = tmpl;
+	*moved = xasprintf("%s/old", tmpl);
+	if (rename(path, *moved) != 0 && errno != ENOENT)
+		return mgr_error_set(err, MGR_EIO, _("%s: cannot remove: %s"), path,
+		    strerror(errno));
+	return 0;
+}
+
+int
+mgr_plugin_uninstall(struct mgr *mgr, const char *id, int keep_tasks,
+		     struct mgr_error *err)
+{
+	struct plugin_rec rec = { 0 };
+	char **removed = NULL, *aside = NULL, *moved = NULL;
+	int rc;
+
+	if ((rc = plugin_store_read(mgr->db, id, &rec, err)) != 0)
+		return rc;
+	if ((rc = plugin_disable(mgr, id, 0, 0, err)) == 0 &&
+	    (rc = move_aside(mgr, rec.path, &aside, &moved, err)) == 0 &&
+	    (rc = record_uninstall(mgr, &rec, keep_tasks, &removed, err)) != 0)
+		rename(moved, rec.path);
+	if (aside != NULL)
+		rm_rf(aside, NULL);
+	for (size_t i = 0; removed != NULL && removed[i] != NULL; i++)
+		tell_scheduler(mgr, removed[i]);
+	strv_free(removed);
+	free(aside);
+	free(moved);
+	plugin_rec_clear(&rec);
+	return rc;
+}
+
+/* An upgrade of a plugin loaded here swaps the image. */
+static void
+reload_upgraded(struct mgr *mgr, const char *id)
+{
+	struct plugin_rec rec = { 0 };
+	struct mgr_error err = { 0 };
+
+	if (live_find(mgr, id) == NULL ||
+	    plugin_store_read(mgr->db, id, &rec, NULL) != 0)
+		return;
+	live_unload(mgr, id);
+	if (live_load(mgr, &rec, &err) != 0)
+		record_failure(mgr, id, &err);
+	plugin_rec_clear(&rec);
+}
+
+int
+mgr_plugin_install(struct mgr *mgr, const char *source, int flags,
+		   char **installed_id, struct mgr_error *err)
+{
+	struct install_result res;
+	int rc;
+
+	rc = installer_install(mgr, source, (flags & PLUGIN_INSTALL_FORCE) ?
+	    INSTALL_FORCE : 0, &res, err);
+	if (rc != 0)
+		return rc;
+	if (res.old_version != NULL)
+		reload_upgraded(mgr, res.id);
+	if (mgr->conf->auto_enable && !(flags & PLUGIN_INSTALL_NO_ENABLE) &&
+	    (rc = mgr_plugin_enable(mgr, res.id, err)) != 0)
+		mgr_error_prefix(err, _("installed %s %s, but enabling it failed"),
+		    res.id, res.version);
+	if (installed_id != NULL)
+		*installed_id = xstrdup(res.id);
+	install_result_clear(&res);
+	return rc;
+}
+
+static int
+start_one(struct mgr *mgr, struct plugin_rec *rec, struct mgr_error *err)
+{
+	struct mgr_error why = { 0 };
+	struct probe_opts o;
+	char exe[PATH_MAX];
+	int rc = 0;
+
+	installer_probe_opts(mgr, &o, exe);
+	if (mgr->conf->sandboxing && o.exe != NULL)
+		rc = probe_plugin(&o, rec->path, 1, &why);
+	if (rc == 0)
+		rc = live_load(mgr, rec, &why);
+	if (rc != 0) {
+		log_error(&mgr->log, "%s", why.msg);
+		record_failure(mgr, rec->id, &why);
+	}
+	(void)err;
+	return 0;
+}
+
+int
+plugins_start(struct mgr *mgr, struct mgr_error *err)
+{
+	struct plugin_rec *all;
+	struct dep_node *nodes;
+	struct dep_spec **specs;
+	size_t n, *order;
+	int rc;
+
+	if (mgr->plugins == NULL)
+		mgr->plugins = xcalloc(1, sizeof *mgr->plugins);
+	if ((rc = plugin_store_list(mgr->db, &all, &n, err)) != 0)
+		return rc;
+	nodes = xcalloc(n + 1, sizeof *nodes);
+	specs = xcalloc(n + 1, sizeof *specs);
+	order = xcalloc(n + 1, sizeof *order);
+	for (size_t i = 0; i < n; i++) {
+		nodes[i].id = all[i].id;
+		nodes[i].version = all[i].version;
+		deps_from_json(all[i].dependencies, &specs[i], &nodes[i].ndeps, NULL);
+		nodes[i].deps = specs[i];
+	}
+	rc = deps_order(nodes, n, order, err);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		struct plugin_rec *rec = &all[order[i]];
+		if (rec->enabled)
+			rc = start_one(mgr, rec, err);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(specs[i]);
+	free(specs);
+	free(nodes);
+	free(order);
+	plugin_recs_free(all, n);
+	return rc;
+}
+
+void
+plugins_stop(struct mgr *mgr)
+{
+	if (mgr->plugins == NULL)
+		return;
+	/* Dependents were loaded last: unload them first. */
+	while (mgr->plugins->n > 0)
+		live_unload(mgr, mgr->plugins->v[mgr->plugins->n - 1].id);
+	free(mgr->plugins->v);
+	free(mgr->plugins);
+	mgr->plugins = NULL;
+}
+
+void
+plugins_emit(struct mgr *mgr, const char *event, const char *subject,
+	     const char *message)
+{
+	if (mgr->plugins == NULL)
+		return;
+	for (size_t i = 0; i < mgr->plugins->n; i++)
+		plugin_host_emit(mgr->plugins->v[i].host, event, subject, message);
+}
+
+int
+plugins_route(struct mgr *mgr, const char *plugin_id, const char *method,
+	      const char *path, const char *body, char **out_body, int *status)
+{
+	struct plugin_live *l = live_find(mgr, plugin_id);
+
+	if (l == NULL)
+		return MGR_ENOENT;
+	return plugin_host_route(l->host, method, path[0] == '/' ? path + 1 : path,
+	    body, out_body, status);
+}

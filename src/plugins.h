@@ -1,0 +1,63 @@
+/* plugins.h - plugin lifecycle (the seed's PluginManager): install,
+ * enable, disable, uninstall; loading enabled plugins when the engine
+ * starts; hooks and routes of loaded plugins.
+ *
+ * State lives in SQLite; every change is one transaction with an events
+ * row.  mgr->plugins (created by plugins_start) holds the plugins loaded
+ * into this process: only a process hosting the engine loads plugin code
+ * in-process, for hooks, routes and the unsandboxed worker pool.  A
+ * short-lived CLI (mgr->plugins NULL) changes the database and files only.
+ *
+ * Enabling always runs the plugin's on_enable first in a probe child
+ * (validator.h), so a crashing or refusing on_enable marks the plugin
+ * faulted/disabled with the error stored and never takes the engine down;
+ * when this process hosts the engine, the plugin is then loaded here and
+ * on_enable runs again to register its hooks and routes.
+ */
+#ifndef MGR_PLUGINS_H
+#define MGR_PLUGINS_H
+
+#include "error.h"
+
+struct mgr;
+struct loaded_plugin;
+struct plugin_host;
+
+enum plugin_install_flags {
+	PLUGIN_INSTALL_FORCE = 1 << 0,	/* same version or downgrade */
+	PLUGIN_INSTALL_NO_ENABLE = 1 << 1, /* even with auto_enable */
+};
+
+int plugins_start(struct mgr *mgr, struct mgr_error *err);
+void plugins_stop(struct mgr *mgr);
+
+/* source: folder, .zip, or NAME[@CONSTRAINT] from the repositories.
+ * *installed_id (may be NULL) gets the id.  With auto_enable, enables it
+ * too; if that fails the plugin stays installed and the error says so. */
+int mgr_plugin_install(struct mgr *mgr, const char *source, int flags,
+		       char **installed_id, struct mgr_error *err);
+/* Enables dependencies first.  Enabling an enabled plugin is a no-op. */
+int mgr_plugin_enable(struct mgr *mgr, const char *id, struct mgr_error *err);
+/* Refused (MGR_ECONFLICT) while an enabled plugin depends on id, unless
+ * cascade, which disables those first. */
+int mgr_plugin_disable(struct mgr *mgr, const char *id, int cascade,
+		       struct mgr_error *err);
+/* Disables, removes the files and the rows; the plugin's tasks are
+ * deleted unless keep_tasks. */
+int mgr_plugin_uninstall(struct mgr *mgr, const char *id, int keep_tasks,
+			 struct mgr_error *err);
+
+/* Loaded (in-process) plugins, NULL when not loaded here. */
+struct loaded_plugin *plugins_loaded(struct mgr *mgr, const char *id);
+struct plugin_host *plugins_host(struct mgr *mgr, const char *id);
+
+/* Calls hooks of loaded plugins registered for event. */
+void plugins_emit(struct mgr *mgr, const char *event, const char *subject,
+		  const char *message);
+/* Calls the route of plugin_id for method and path: 0 with *out_body and
+ * *status, MGR_ENOENT if the plugin is not loaded or has no such route. */
+int plugins_route(struct mgr *mgr, const char *plugin_id, const char *method,
+		  const char *path, const char *body, char **out_body,
+		  int *status);
+
+#endif

@@ -1,0 +1,41 @@
+# Plugins: ABI header, host services, loader, validator, installer,
+# lifecycle, `manager plugin ...` commands.
+src_libmgr_a_SOURCES += \
+	src/manager-plugin.h \
+	src/plugin_host.c src/plugin_host.h \
+	src/loader.c src/loader.h \
+	src/version.c src/version.h \
+	src/manifest.c src/manifest.h \
+	src/validator.c src/validator.h \
+	src/probe.c src/probe.h \
+	src/archive.c src/archive.h \
+	src/package_index.c src/package_index.h \
+	src/installer.c src/installer.h \
+	src/plugins.c src/plugins.h \
+	src/cmd-plugin.c
+
+# The ABI header as plugins include it: <manager/plugin.h>, in the build
+# tree for the example plugins and installed for plugin authors.
+manager_includedir = $(includedir)/manager
+nodist_manager_include_HEADERS = include/manager/plugin.h
+include/manager/plugin.h: $(srcdir)/src/manager-plugin.h
+	$(AM_V_GEN)$(MKDIR_P) include/manager && cp $(srcdir)/src/manager-plugin.h $@ \
+	  && chmod u+w $@
+CLEANFILES += include/manager/plugin.h
+pkgconfigdir = $(libdir)/pkgconfig
+nodist_pkgconfig_DATA = data/manager-plugin.pc
+
+check_PROGRAMS += tests/unit/test_loader
+tests_unit_test_loader_SOURCES = tests/unit/test_loader.c
+tests_unit_test_loader_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_loader_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_loader
+
+check_PROGRAMS += tests/unit/test_version tests/unit/test_manifest
+tests_unit_test_version_SOURCES = tests/unit/test_version.c
+tests_unit_test_version_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_version_LDADD = $(TEST_LIBS)
+tests_unit_test_manifest_SOURCES = tests/unit/test_manifest.c
+tests_unit_test_manifest_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_manifest_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_version tests/unit/test_manifest

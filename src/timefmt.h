@@ -1,0 +1,32 @@
+/* timefmt.h - clock, ISO 8601 formatting and parsing in a given zone. */
+#ifndef MGR_TIMEFMT_H
+#define MGR_TIMEFMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct mgr_error;
+struct tz;
+
+#define MGR_US_PER_S INT64_C(1000000)
+/* Room for "-123456-12-31T23:59:59.999999+14:00:00" and a NUL. */
+#define TIMEFMT_ISO_MAX 48
+
+/* Now as Unix microseconds (CLOCK_REALTIME). */
+int64_t mgr_now_us(void);
+
+/* Formats a Unix-microseconds instant as ISO 8601 in zone z (UTC if NULL):
+ * "2026-03-02T09:00:00+01:00", with ".ffffff" only when the instant has
+ * a fraction of a second and ":SS" in the offset only when it has
+ * seconds.  Returns buf. */
+char *timefmt_iso(char *buf, size_t len, int64_t us, const struct tz *z);
+
+/* Parses "2026-03-02", "2026-03-02T09:00", "2026-03-02 09:00:00.5",
+ * with an optional "Z", "+01:00", "+0100" or "+01".  A value without an
+ * offset is a wall time in z (UTC if NULL); one that does not exist
+ * there (a DST gap) means the end of the gap, a repeated one its first
+ * occurrence.  Errors name the text. */
+int timefmt_parse(const char *text, const struct tz *z, int64_t *out_us,
+		  struct mgr_error *err);
+
+#endif

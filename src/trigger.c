@@ -1,0 +1,671 @@
+/* trigger.c - interval, cron and date triggers (APScheduler 3.9). */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cron.h"
+#include "error.h"
+#include "i18n.h"
+#include "timefmt.h"
+#include "trigger.h"
+#include "tz.h"
+
+/* Every field name any trigger takes, in the order they are stored. */
+enum field_id {
+	/* 0 .. CRON_NFIELDS - 1 are the cron fields, same numbering. */
+	F_CRONTAB = CRON_NFIELDS,
+	F_WEEKS,
+	F_DAYS,
+	F_HOURS,
+	F_MINUTES,
+	F_SECONDS,
+	F_START,
+	F_END,
+	F_RUN,
+	F_TIMEZONE,
+	F_JITTER,
+	F_COUNT
+};
+
+static const char *const extra_names[] = { "crontab", "weeks", "days",
+	"hours", "minutes", "seconds", "start_date", "end_date", "run_date",
+	"timezone", "jitter" };
+
+/* Seconds per interval unit, F_WEEKS .. F_SECONDS. */
+static const int64_t unit_seconds[] = { 604800, 86400, 3600, 60, 1 };
+
+#define CRON_FIELD_BITS ((1u << CRON_NFIELDS) - 1)
+#define BIT(f) (1u << (f))
+
+static const struct {
+	const char *name;
+	enum trigger_type type;
+	unsigned allowed;
+} trigger_types[] = {
+	{ "interval", TRIGGER_INTERVAL, BIT(F_WEEKS) | BIT(F_DAYS) |
+	    BIT(F_HOURS) | BIT(F_MINUTES) | BIT(F_SECONDS) | BIT(F_START) |
+	    BIT(F_END) | BIT(F_TIMEZONE) | BIT(F_JITTER) },
+	{ "cron", TRIGGER_CRON, CRON_FIELD_BITS | BIT(F_CRONTAB) |
+	    BIT(F_START) | BIT(F_END) | BIT(F_TIMEZONE) | BIT(F_JITTER) },
+	{ "date", TRIGGER_DATE, BIT(F_RUN) | BIT(F_TIMEZONE) },
+};
+
+struct trigger_field {
+	char *name;
+	char *value;
+	int numeric;		/* a JSON number when serialised */
+};
+
+struct trigger {
+	enum trigger_type type;
+	struct tz *zone;
+	int has_start, has_end, has_run;
+	int64_t start_us, end_us, run_us;
+	int64_t jitter_us;
+	int64_t interval_us;
+	struct cron *cron;
+	int reboot;
+	struct trigger_field fields[F_COUNT];
+	size_t nfields;
+};
+
+/* The raw "NAME=VALUE" values while parsing, by field_id. */
+struct raw_fields {
+	const char *value[F_COUNT];
+	char *owned[F_COUNT];
+};
+
+static const char *
+field_name(int id)
+{
+	if (id < CRON_NFIELDS)
+		return cron_field_name(id);
+	return extra_names[id - CRON_NFIELDS];
+}
+
+static int
+field_lookup(const char *name, size_t len)
+{
+	int id;
+
+	for (id = 0; id < F_COUNT; id++) {
+		if (strlen(field_name(id)) == len &&
+		    strncmp(field_name(id), name, len) == 0)
+			return id;
+	}
+	return -1;
+}
+
+void
+trigger_free(struct trigger *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->nfields; i++) {
+		free(t->fields[i].name);
+		free(t->fields[i].value);
+	}
+	cron_free(t->cron);
+	tz_free(t->zone);
+	free(t);
+}
+
+static void
+raw_free(struct raw_fields *raw)
+{
+	int i;
+
+	for (i = 0; i < F_COUNT; i++)
+		free(raw->owned[i]);
+}
+
+/* Splits the NAME=VALUE strings, checking names against the type. */
+static int
+split_fields(const char *type, unsigned allowed, const char *const *fields,
+	     size_t nfields, struct raw_fields *raw, struct mgr_error *err)
+{
+	const char *eq;
+	size_t i;
+	int id;
+
+	for (i = 0; i < nfields; i++) {
+		if ((eq = strchr(fields[i], '=')) == NULL) {
+			return mgr_error_set(err, MGR_EINVAL,
+			    _("\"%s\" is not a NAME=VALUE field"), fields[i]);
+		}
+		id = field_lookup(fields[i], eq - fields[i]);
+		if (id < 0 || !(allowed & BIT(id))) {
+			return mgr_error_set(err, MGR_EINVAL,
+			    _("unknown field \"%.*s\" for %s trigger"),
+			    (int)(eq - fields[i]), fields[i], type);
+		}
+		if (raw->owned[id] != NULL) {
+			return mgr_error_set(err, MGR_EINVAL,
+			    _("field \"%s\" is given twice"), field_name(id));
+		}
+		if ((raw->owned[id] = strdup(eq + 1)) == NULL)
+			return mgr_error_set(err, MGR_ENOMEM, _("out of memory"));
+		raw->value[id] = raw->owned[id];
+	}
+	return 0;
+}
+
+static int
+add_field(struct trigger *t, int id, const char *value, int numeric,
+	  struct mgr_error *err)
+{
+	struct trigger_field *f = &t->fields[t->nfields];
+
+	f->name = strdup(field_name(id));
+	f->value = strdup(value);
+	f->numeric = numeric;
+	t->nfields++;
+	if (f->name == NULL || f->value == NULL)
+		return mgr_error_set(err, MGR_ENOMEM, _("out of memory"));
+	return 0;
+}
+
+/* A non-negative decimal "12", "1.5" as millionths of a unit; also
+ * writes it back normalised ("007.50" -> "7.5"). */
+static int
+parse_decimal(int id, const char *s, int64_t *micro, char *norm,
+	      size_t normlen, struct mgr_error *err)
+{
+	const char *p = s;
+	int64_t whole = 0, frac = 0, scale = 100000;
+	int digits = 0, fdigits = 0;
+
+	if (*p == '-') {
+		return mgr_error_set(err, MGR_EINVAL,
+		    _("%s: \"%s\" must not be negative"), field_name(id), s);
+	}
+	if (*p == '+')
+		p++;
+	for (; *p >= '0' && *p <= '9'; p++, digits++) {
+		if (whole > INT64_C(1000000000)) {
+			return mgr_error_set(err, MGR_EINVAL,
+			    _("%s: \"%s\" is too large"), field_name(id), s);
+		}
+		whole = whole * 10 + (*p - '0');
+	}
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++, fdigits++) {
+			frac += (*p - '0') * scale;
+			scale /= 10;
+		}
+	}
+	if (*p != '\0' || digits + fdigits == 0) {
+		return mgr_error_set(err, MGR_EINVAL,
+		    _("%s: \"%s\" is not a number"), field_name(id), s);
+	}
+	*micro = whole * 1000000 + frac;
+	if (frac == 0)
+		snprintf(norm, normlen, "%lld", (long long)whole);
+	else {
+		snprintf(norm, normlen, "%lld.%06lld", (long long)whole,
+		    (long long)frac);
+		while (norm[strlen(norm) - 1] == '0')
+			norm[strlen(norm) - 1] = '\0';
+	}
+	return 0;
+}
+
+static int
+parse_date_field(struct trigger *t, int id, const char *value, int64_t *us,
+		 struct mgr_error *err)
+{
+	struct mgr_error e;
+	char iso[TIMEFMT_ISO_MAX];
+
+	if (timefmt_parse(value, t->zone, us, &e) != 0) {
+		return mgr_error_set(err, e.code, _("%s: %s"), field_name(id),
+		    e.msg);
+	}
+	timefmt_iso(iso, sizeof iso, *us, t->zone);
+	return add_field(t, id, iso, 0, err);
+}
+
+static int
+parse_interval(struct trigger *t, const struct raw_fields *raw,
+	       struct mgr_error *err)
+{
+	char norm[64];
+	int64_t micro, us;
+	int id, rc;
+
+	t->interval_us = 0;
+	for (id = F_WEEKS; id <= F_SECONDS; id++) {
+		if (raw->value[id] == NULL)
+			continue;
+		if ((rc = parse_decimal(id, raw->value[id], &micro, norm,
+		    sizeof norm, err)) != 0)
+			return rc;
+		if (__builtin_mul_overflow(micro, unit_seconds[id - F_WEEKS],
+		    &us) || __builtin_add_overflow(t->interval_us, us,
+		    &t->interval_us)) {
+			return mgr_error_set(err, MGR_EINVAL,
+			    _("%s: \"%s\" is too large"), field_name(id),
+			    raw->value[id]);
+		}
+		if ((rc = add_field(t, id, norm, 1, err)) != 0)
+			return rc;
+	}
+	/* As APScheduler: a zero interval means one second. */
+	if (t->interval_us == 0)
+		t->interval_us = MGR_US_PER_S;
+	return 0;
+}
+
+static int
+parse_cron(struct trigger *t, const struct raw_fields *raw,
+	   struct mgr_error *err)
+{
+	int id, rc;
+
+	if (raw->value[F_CRONTAB] != NULL) {
+		for (id = 0; id < CRON_NFIELDS; id++) {
+			if (raw->value[id] != NULL) {
+				return mgr_error_set(err, MGR_EINVAL,
+				    _("crontab cannot be combined with field "
+				    "\"%s\""), field_name(id));
+			}
+		}
+		rc = cron_parse_crontab(raw->value[F_CRONTAB], &t->cron,
+		    &t->reboot, err);
+		if (rc == 0)
+			rc = add_field(t, F_CRONTAB, raw->value[F_CRONTAB], 0,
+			    err);
+		return rc;
+	}
+	if ((rc = cron_parse_fields(raw->value, &t->cron, err)) != 0)
+		return rc;
+	for (id = 0; id < CRON_NFIELDS; id++) {
+		if (raw->value[id] != NULL &&
+		    (rc = add_field(t, id, raw->value[id], 0, err)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* The fields every type may share, in storage order after its own. */
+static int
+parse_common(struct trigger *t, const struct raw_fields *raw,
+	     struct mgr_error *err)
+{
+	char norm[64];
+	int64_t micro;
+	int rc;
+
+	if (raw->value[F_START] != NULL && (rc = parse_date_field(t, F_START,
+	    raw->value[F_START], &t->start_us, err)) != 0)
+		return rc;
+	t->has_start = raw->value[F_START] != NULL;
+	if (raw->value[F_END] != NULL && (rc = parse_date_field(t, F_END,
+	    raw->value[F_END], &t->end_us, err)) != 0)
+		return rc;
+	t->has_end = raw->value[F_END] != NULL;
+	if (raw->value[F_RUN] != NULL && (rc = parse_date_field(t, F_RUN,
+	    raw->value[F_RUN], &t->run_us, err)) != 0)
+		return rc;
+	t->has_run = raw->value[F_RUN] != NULL;
+	if (raw->value[F_TIMEZONE] != NULL && (rc = add_field(t, F_TIMEZONE,
+	    raw->value[F_TIMEZONE], 0, err)) != 0)
+		return rc;
+	if (raw->value[F_JITTER] != NULL) {
+		if ((rc = parse_decimal(F_JITTER, raw->value[F_JITTER], &micro,
+		    norm, sizeof norm, err)) != 0)
+			return rc;
+		t->jitter_us = micro;
+		return add_field(t, F_JITTER, norm, 1, err);
+	}
+	return 0;
+}
+
+static int
+load_zone(struct trigger *t, const char *name, struct mgr_error *err)
+{
+	struct mgr_error e;
+
+	/* An unknown zone is bad trigger input, not a missing object. */
+	if (tz_load(name, &t->zone, &e) != 0) {
+		return mgr_error_set(err, e.code == MGR_ENOMEM ? MGR_ENOMEM :
+		    MGR_EINVAL, _("timezone: %s"), e.msg);
+	}
+	return 0;
+}
+
+int
+trigger_parse(const char *type, const char *const *fields, size_t nfields,
+	      struct trigger **out, struct mgr_error *err)
+{
+	struct raw_fields raw;
+	struct trigger *t;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	for (i = 0; i < sizeof trigger_types / sizeof trigger_types[0]; i++) {
+		if (strcmp(type, trigger_types[i].name) == 0)
+			break;
+	}
+	if (i == sizeof trigger_types / sizeof trigger_types[0]) {
+		return mgr_error_set(err, MGR_EINVAL,
+		    _("unknown trigger type \"%s\" (expected interval, cron "
+		    "or date)"), type);
+	}
+	if ((t = calloc(1, sizeof *t)) == NULL)
+		return mgr_error_set(err, MGR_ENOMEM, _("out of memory"));
+	t->type = trigger_types[i].type;
+	memset(&raw, 0, sizeof raw);
+	rc = split_fields(type, trigger_types[i].allowed, fields, nfields,
+	    &raw, err);
+	if (rc == 0)
+		rc = load_zone(t, raw.value[F_TIMEZONE], err);
+	if (rc == 0 && t->type == TRIGGER_INTERVAL)
+		rc = parse_interval(t, &raw, err);
+	if (rc == 0 && t->type == TRIGGER_CRON)
+		rc = parse_cron(t, &raw, err);
+	if (rc == 0)
+		rc = parse_common(t, &raw, err);
+	raw_free(&raw);
+	if (rc != 0) {
+		trigger_free(t);
+		return rc;
+	}
+	*out = t;
+	return 0;
+}
+
+/* ---- accessors ---- */
+
+enum trigger_type
+trigger_type(const struct trigger *t)
+{
+	return t->type;
+}
+
+const char *
+trigger_type_name(const struct trigger *t)
+{
+	return trigger_types[t->type].name;
+}
+
+int64_t
+trigger_jitter_us(const struct trigger *t)
+{
+	return t->jitter_us;
+}
+
+int64_t
+trigger_end_us(const struct trigger *t)
+{
+	return t->has_end ? t->end_us : TRIGGER_NONE;
+}
+
+const struct tz *
+trigger_zone(const struct trigger *t)
+{
+	return t->zone;
+}
+
+int
+trigger_is_reboot(const struct trigger *t)
+{
+	return t->reboot;
+}
+
+size_t
+trigger_field_count(const struct trigger *t)
+{
+	return t->nfields;
+}
+
+const char *
+trigger_field_name(const struct trigger *t, size_t i)
+{
+	return i < t->nfields ? t->fields[i].name : NULL;
+}
+
+const char *
+trigger_field_value(const struct trigger *t, size_t i)
+{
+	return i < t->nfields ? t->fields[i].value : NULL;
+}
+
+/* ---- next fire time ---- */
+
+static int64_t
+floor_div(int64_t a, int64_t b)
+{
+	return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+static int64_t
+interval_next(const struct trigger *t, int64_t prev, int64_t now)
+{
+	int64_t start, next, n;
+
+	if (prev != TRIGGER_NONE)
+		next = prev + t->interval_us;
+	else {
+		start = t->has_start ? t->start_us : now + t->interval_us;
+		if (start > now)
+			next = start;
+		else {
+			/* The first start + k * interval at or after now. */
+			n = (now - start + t->interval_us - 1) / t->interval_us;
+			next = start + n * t->interval_us;
+		}
+	}
+	if (t->has_end && next > t->end_us)
+		return TRIGGER_NONE;
+	return next;
+}
+
+/* Searches wall times from the wall time at start; maps each match to an
+ * instant (a gap's wall times to the gap's end, a fold's to its first
+ * occurrence) and skips those that map before start. */
+static int64_t
+cron_next(const struct trigger *t, int64_t prev, int64_t now)
+{
+	struct tm_fields wall;
+	int64_t start, s, u, limit = INT64_MAX;
+
+	if (prev != TRIGGER_NONE) {
+		start = prev + 1 < now ? prev + 1 : now;
+		if (start == prev)
+			start++;
+	} else if (t->has_start && t->start_us > now)
+		start = t->start_us;
+	else
+		start = now;
+	/* APScheduler's datetime_ceil: whole seconds. */
+	s = -floor_div(-start, MGR_US_PER_S);
+	if (t->has_end)
+		limit = floor_div(t->end_us, MGR_US_PER_S) + 2 * 86400;
+	tz_utc_to_local(t->zone, s, &wall);
+	for (;;) {
+		if (cron_next_wall(t->cron, &wall, limit) != 0)
+			return TRIGGER_NONE;
+		tz_local_to_utc(t->zone, &wall, &u, NULL);
+		if (u >= s)
+			break;
+		tz_seconds_to_fields(tz_fields_to_seconds(&wall) + 1, &wall);
+	}
+	u *= MGR_US_PER_S;
+	if (t->has_end && u > t->end_us)
+		return TRIGGER_NONE;
+	return u;
+}
+
+int64_t
+trigger_next(const struct trigger *t, int64_t prev_us, int64_t now_us)
+{
+	switch (t->type) {
+	case TRIGGER_INTERVAL:
+		return interval_next(t, prev_us, now_us);
+	case TRIGGER_CRON:
+		return cron_next(t, prev_us, now_us);
+	default:
+		if (prev_us != TRIGGER_NONE)
+			return TRIGGER_NONE;
+		return t->has_run ? t->run_us : now_us;
+	}
+}
+
+/* Inserts a field at its storage position (fields are kept sorted). */
+static int
+insert_field(struct trigger *t, int id, const char *value,
+	     struct mgr_error *err)
+{
+	struct trigger_field f;
+	size_t i;
+	int rc;
+
+	if ((rc = add_field(t, id, value, 0, err)) != 0)
+		return rc;
+	f = t->fields[t->nfields - 1];
+	for (i = t->nfields - 1; i > 0; i--) {
+		if (field_lookup(t->fields[i - 1].name,
+		    strlen(t->fields[i - 1].name)) < id)
+			break;
+		t->fields[i] = t->fields[i - 1];
+	}
+	t->fields[i] = f;
+	return 0;
+}
+
+int
+trigger_pin(struct trigger *t, int64_t now_us, struct mgr_error *err)
+{
+	char iso[TIMEFMT_ISO_MAX];
+
+	if (t->type == TRIGGER_INTERVAL && !t->has_start) {
+		t->start_us = now_us + t->interval_us;
+		t->has_start = 1;
+		timefmt_iso(iso, sizeof iso, t->start_us, t->zone);
+		return insert_field(t, F_START, iso, err);
+	}
+	if (t->type == TRIGGER_DATE && !t->has_run) {
+		t->run_us = now_us;
+		t->has_run = 1;
+		timefmt_iso(iso, sizeof iso, t->run_us, t->zone);
+		return insert_field(t, F_RUN, iso, err);
+	}
+	return 0;
+}
+
+/* ---- text ---- */
+
+static void
+describe_interval(FILE *f, int64_t us)
+{
+	static const struct {
+		int64_t s;
+		const char *unit;
+	} units[] = { { 604800, "w" }, { 86400, "d" }, { 3600, "h" },
+		{ 60, "min" } };
+	int64_t s = us / MGR_US_PER_S, frac = us % MGR_US_PER_S;
+	size_t i;
+
+	fputs(_("every "), f);
+	for (i = 0; i < sizeof units / sizeof units[0]; i++) {
+		if (s >= units[i].s) {
+			fprintf(f, "%lld%s", (long long)(s / units[i].s),
+			    units[i].unit);
+			s %= units[i].s;
+		}
+	}
+	if (frac != 0)
+		fprintf(f, "%lld.%06llds", (long long)s, (long long)frac);
+	else if (s != 0)
+		fprintf(f, "%llds", (long long)s);
+}
+
+char *
+trigger_describe(const struct trigger *t)
+{
+	char *buf = NULL, iso[TIMEFMT_ISO_MAX];
+	size_t len, i;
+	FILE *f;
+	const char *name;
+
+	if ((f = open_memstream(&buf, &len)) == NULL)
+		return NULL;
+	if (t->type == TRIGGER_INTERVAL)
+		describe_interval(f, t->interval_us);
+	else if (t->type == TRIGGER_DATE) {
+		if (t->has_run)
+			fprintf(f, _("once at %s"), timefmt_iso(iso, sizeof iso,
+			    t->run_us, t->zone));
+		else
+			fputs(_("once, now"), f);
+	} else
+		fputs("cron", f);
+	for (i = 0; i < t->nfields; i++) {
+		name = t->fields[i].name;
+		if (t->type == TRIGGER_INTERVAL && t->fields[i].numeric &&
+		    strcmp(name, "jitter") != 0)
+			continue;
+		if (t->type == TRIGGER_DATE && strcmp(name, "run_date") == 0)
+			continue;
+		if (strchr(t->fields[i].value, ' ') != NULL)
+			fprintf(f, " %s=\"%s\"", name, t->fields[i].value);
+		else
+			fprintf(f, " %s=%s", name, t->fields[i].value);
+	}
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static void
+json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", (unsigned char)*s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+int
+trigger_fields_to_json(const struct trigger *t, char **out,
+		       struct mgr_error *err)
+{
+	char *buf = NULL;
+	size_t len, i;
+	FILE *f;
+
+	*out = NULL;
+	if ((f = open_memstream(&buf, &len)) == NULL)
+		return mgr_error_set(err, MGR_ENOMEM, _("out of memory"));
+	fputc('{', f);
+	for (i = 0; i < t->nfields; i++) {
+		if (i > 0)
+			fputc(',', f);
+		json_string(f, t->fields[i].name);
+		fputc(':', f);
+		if (t->fields[i].numeric)
+			fputs(t->fields[i].value, f);
+		else
+			json_string(f, t->fields[i].value);
+	}
+	fputc('}', f);
+	if (fclose(f) != 0) {
+		free(buf);
+		return mgr_error_set(err, MGR_ENOMEM, _("out of memory"));
+	}
+	*out = buf;
+	return 0;
+}

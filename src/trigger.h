@@ -1,0 +1,97 @@
+/* trigger.h - when a task fires: interval, cron and date triggers.
+ *
+ * Semantics follow APScheduler 3.9 (IntervalTrigger, CronTrigger,
+ * DateTrigger) so schedules from the Python seed keep their times, with
+ * two deliberate differences where APScheduler (pytz) misbehaves around
+ * daylight saving: a cron wall time that does not exist fires once, at the
+ * end of the gap; a repeated one fires once, at its first occurrence.
+ *
+ * Pure functions over an immutable object: no clock, no randomness, no
+ * globals.  Times are Unix microseconds, UTC.
+ */
+#ifndef MGR_TRIGGER_H
+#define MGR_TRIGGER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct mgr_error;
+struct trigger;
+struct tz;
+
+/* "No previous fire time" (argument) and "no more fire times" (result). */
+#define TRIGGER_NONE INT64_MIN
+
+enum trigger_type {
+	TRIGGER_INTERVAL,
+	TRIGGER_CRON,
+	TRIGGER_DATE,
+};
+
+/* Builds a trigger from TYPE ("interval", "cron", "date") and
+ * "NAME=VALUE" fields as typed on a command line:
+ *   interval: weeks days hours minutes seconds (decimal numbers),
+ *             start_date end_date timezone jitter
+ *   cron:     year month day week day_of_week hour minute second
+ *             start_date end_date timezone jitter
+ *             or crontab="m h dom mon dow" / crontab=@daily (Vixie)
+ *   date:     run_date timezone
+ * Dates are ISO 8601; without an offset they are wall times in timezone
+ * (default "local").  Errors name the field and the offending text. */
+int trigger_parse(const char *type, const char *const *fields,
+		  size_t nfields, struct trigger **out,
+		  struct mgr_error *err);
+void trigger_free(struct trigger *t);
+
+enum trigger_type trigger_type(const struct trigger *t);
+/* "interval", "cron", "date". */
+const char *trigger_type_name(const struct trigger *t);
+
+/* APScheduler's get_next_fire_time(previous_fire_time, now), without
+ * jitter:
+ *  - prev_us == TRIGGER_NONE (first run): the first fire time at or after
+ *    now_us (and start_date); a date trigger returns run_date even when it
+ *    is already past, so the scheduler can count the misfire.
+ *  - otherwise: cron gives the first fire time after min(prev, now);
+ *    interval gives prev + interval, which may lie before now_us (a
+ *    misfire; call again with it as prev to catch up); date gives none.
+ * Returns TRIGGER_NONE when the trigger will never fire again (past
+ * end_date, a fired date trigger, @reboot). */
+int64_t trigger_next(const struct trigger *t, int64_t prev_us,
+		     int64_t now_us);
+
+/* Pins what APScheduler fixes at construction from the clock: an interval
+ * without start_date starts at now + interval, a date trigger without
+ * run_date runs at now.  Call once when a task is created, so that the
+ * stored fields (trigger_field_*) keep the anchor.  Unpinned, trigger_next
+ * uses its now_us argument for them. */
+int trigger_pin(struct trigger *t, int64_t now_us, struct mgr_error *err);
+
+/* Maximum jitter in microseconds (0: none): the scheduler adds a random
+ * delay in [0, jitter] to each fire time and, for cron, clamps it to
+ * trigger_end_us() as APScheduler does. */
+int64_t trigger_jitter_us(const struct trigger *t);
+/* end_date, or TRIGGER_NONE. */
+int64_t trigger_end_us(const struct trigger *t);
+/* The zone the trigger computes in (timezone field, else "local"). */
+const struct tz *trigger_zone(const struct trigger *t);
+/* crontab=@reboot: never fires from the clock; the scheduler runs such a
+ * task once per engine start. */
+int trigger_is_reboot(const struct trigger *t);
+
+/* Short text: "every 30min", "cron minute=0 hour=9 day_of_week=mon-fri",
+ * "once at 2026-03-02T09:00:00+01:00".  Caller frees; NULL on ENOMEM. */
+char *trigger_describe(const struct trigger *t);
+
+/* The normalised fields, in a fixed order, for storage: dates become ISO
+ * 8601 with offset, numbers lose leading zeros.  trigger_parse(type,
+ * "NAME=VALUE"...) of them gives back an equivalent trigger. */
+size_t trigger_field_count(const struct trigger *t);
+const char *trigger_field_name(const struct trigger *t, size_t i);
+const char *trigger_field_value(const struct trigger *t, size_t i);
+/* The same as a JSON object ({"minute":"0","hours":1.5}): numbers for
+ * interval units and jitter, strings otherwise.  Caller frees *out. */
+int trigger_fields_to_json(const struct trigger *t, char **out,
+			   struct mgr_error *err);
+
+#endif

@@ -1,0 +1,241 @@
+/* test_db.c - opening, modes, migrations (fresh, upgrade, newer-version
+ * refusal) and transactions (commit, rollback, nesting). */
+#include "testutil.h"
+#include "db.h"
+
+#include <sys/stat.h>
+
+static int
+setup(void **state)
+{
+	*state = tmpdir_new();
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	tmpdir_free(*state);
+	return 0;
+}
+
+static int
+mode_of(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_mode & 07777;
+}
+
+static int
+count_rows(struct mgr_db *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	int n;
+
+	assert_int_equal(sqlite3_prepare_v2(db_handle(db), sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static void
+test_fresh_database(void **state)
+{
+	char *path = xasprintf("%s/state/sub/m.db", (char *)*state);
+	char *dir = xasprintf("%s/state/sub", (char *)*state);
+	struct mgr_db *db;
+	struct mgr_error err = { 0 };
+	int version;
+
+	assert_int_equal(db_open(path, &db, &err), 0);
+	assert_int_equal(db_user_version(db, &version, &err), 0);
+	assert_int_equal(version, db_schema_latest());
+	assert_int_equal(mode_of(path), 0600);
+	assert_int_equal(mode_of(dir), 0700);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM sqlite_master WHERE "
+	    "name IN ('plugins','tasks','runs','events','commands','snapshots',"
+	    "'plugin_state','host')"), 8);
+	assert_int_equal(count_rows(db, "PRAGMA foreign_keys"), 1);
+	db_close(db);
+	free(path);
+	free(dir);
+}
+
+static void
+test_wal_mode(void **state)
+{
+	char *path = xasprintf("%s/m.db", (char *)*state);
+	struct mgr_db *db;
+	sqlite3_stmt *st;
+
+	assert_int_equal(db_open(path, &db, NULL), 0);
+	sqlite3_prepare_v2(db_handle(db), "PRAGMA journal_mode", -1, &st, NULL);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
+	sqlite3_finalize(st);
+	db_close(db);
+	free(path);
+}
+
+/* A version-1 database with data upgrades to the latest and keeps it. */
+static void
+test_upgrade_keeps_data(void **state)
+{
+	char *path = xasprintf("%s/m.db", (char *)*state);
+	struct mgr_db *db;
+	struct mgr_error err = { 0 };
+	int version;
+
+	assert_int_equal(db_open_version(path, 1, &db, &err), 0);
+	assert_int_equal(db_user_version(db, &version, &err), 0);
+	assert_int_equal(version, 1);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM sqlite_master "
+	    "WHERE name='runs'"), 0);
+	assert_int_equal(db_exec(db, "INSERT INTO tasks (id, name, func_path, "
+	    "trigger, created_at, updated_at) VALUES ('t1','t1','exec:true',"
+	    "'interval',1,1)", &err), 0);
+	db_close(db);
+
+	assert_int_equal(db_open(path, &db, &err), 0);
+	assert_int_equal(db_user_version(db, &version, &err), 0);
+	assert_int_equal(version, db_schema_latest());
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM tasks WHERE id='t1'"), 1);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM sqlite_master "
+	    "WHERE name='runs'"), 1);
+	db_close(db);
+	free(path);
+}
+
+static void
+test_newer_version_refused(void **state)
+{
+	char *path = xasprintf("%s/m.db", (char *)*state);
+	struct mgr_db *db = NULL;
+	struct mgr_error err = { 0 };
+	char *pragma = xasprintf("PRAGMA user_version = %d", db_schema_latest() + 1);
+
+	assert_int_equal(db_open(path, &db, &err), 0);
+	assert_int_equal(db_exec(db, pragma, &err), 0);
+	db_close(db);
+	db = NULL;
+	assert_int_equal(db_open(path, &db, &err), MGR_EVERSION);
+	assert_null(db);
+	assert_non_null(strstr(err.msg, "newer than this manager supports"));
+	free(pragma);
+	free(path);
+}
+
+static int
+txn_insert_then_fail(struct mgr_db *db, void *arg, struct mgr_error *err)
+{
+	(void)arg;
+	if (db_exec(db, "INSERT INTO events (at, kind, message) VALUES (1,'a','x')", err))
+		return MGR_EDB;
+	return mgr_error_set(err, MGR_EINVAL, "deliberate failure");
+}
+
+static int
+txn_insert(struct mgr_db *db, void *arg, struct mgr_error *err)
+{
+	(void)arg;
+	return db_exec(db, "INSERT INTO events (at, kind, message) VALUES (1,'b','y')", err);
+}
+
+static int
+txn_nested_inner_fails(struct mgr_db *db, void *arg, struct mgr_error *err)
+{
+	struct mgr_error inner = { 0 };
+
+	if (txn_insert(db, arg, err) != 0)
+		return MGR_EDB;
+	/* The inner failure rolls back only its savepoint. */
+	assert_int_equal(db_transaction(db, txn_insert_then_fail, NULL, &inner),
+	    MGR_EINVAL);
+	return 0;
+}
+
+static void
+test_transactions(void **state)
+{
+	char *path = xasprintf("%s/m.db", (char *)*state);
+	struct mgr_db *db;
+	struct mgr_error err = { 0 };
+
+	assert_int_equal(db_open(path, &db, &err), 0);
+	assert_int_equal(db_transaction(db, txn_insert_then_fail, NULL, &err), MGR_EINVAL);
+	assert_string_equal(err.msg, "deliberate failure");
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM events"), 0);
+	assert_int_equal(db_transaction(db, txn_insert, NULL, &err), 0);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM events"), 1);
+	assert_int_equal(db_transaction(db, txn_nested_inner_fails, NULL, &err), 0);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM events WHERE kind='b'"), 2);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM events WHERE kind='a'"), 0);
+	db_close(db);
+	free(path);
+}
+
+static void
+test_data_version_sees_other_connection(void **state)
+{
+	char *path = xasprintf("%s/m.db", (char *)*state);
+	struct mgr_db *a, *b;
+	int64_t before;
+
+	assert_int_equal(db_open(path, &a, NULL), 0);
+	assert_int_equal(db_open(path, &b, NULL), 0);
+	before = db_data_version(a);
+	assert_int_equal(db_exec(b, "INSERT INTO events (at, kind, message) "
+	    "VALUES (1,'c','z')", NULL), 0);
+	assert_true(db_data_version(a) != before);
+	db_close(a);
+	db_close(b);
+	free(path);
+}
+
+static void
+test_integrity_check(void **state)
+{
+	char *path = xasprintf("%s/m.db", (char *)*state);
+	struct mgr_db *db;
+	char *report;
+	int ok = 0;
+
+	assert_int_equal(db_open(path, &db, NULL), 0);
+	assert_int_equal(db_integrity_check(db, &ok, &report, NULL), 0);
+	assert_true(ok);
+	assert_string_equal(report, "ok");
+	free(report);
+	db_close(db);
+	free(path);
+}
+
+static void
+test_unwritable_folder(void **state)
+{
+	struct mgr_db *db = NULL;
+	struct mgr_error err = { 0 };
+
+	(void)state;
+	assert_int_not_equal(db_open("/proc/nonexistent/m.db", &db, &err), 0);
+	assert_null(db);
+	assert_non_null(strstr(err.msg, "/proc/nonexistent"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_fresh_database, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wal_mode, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_upgrade_keeps_data, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_newer_version_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_data_version_sees_other_connection, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_integrity_check, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unwritable_folder, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("db", tests, NULL, NULL);
+}
