@@ -4,7 +4,7 @@
 # prompt, resize, quit and signals with the terminal restored.
 . "$top_srcdir/tests/console/lib.sh"
 
-echo "1..32"
+echo "1..33"
 console_setup
 seed_example || { echo "Bail out! cannot seed the database"; exit 1; }
 
@@ -56,9 +56,11 @@ keys Escape
 check "Esc clears the filter" wait_for "Tasks 4"
 
 keys Enter
-check "Enter opens the task's details" wait_for "Run history (newest first)"
+check "Enter opens the task's details" wait_for "Task backup.nightly"
 check "details show the trigger fields" wait_for "type             cron"
 check "details list the next 10 fire times" wait_for " 10. "
+keys G
+check "End scrolls to the run history" wait_for "(no runs yet)"
 keys Escape
 check "Esc goes back to the panes" wait_gone "Run history"
 
