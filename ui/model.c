@@ -15,18 +15,6 @@
 #include <string.h>
 
 static void
-ui_tasks_free(struct ui_task *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(v[i].id);
-		free(v[i].name);
-		free(v[i].status);
-		free(v[i].plugin_id);
-	}
-	free(v);
-}
-
-static void
 ui_log_free(struct ui_log *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -41,7 +29,7 @@ void
 model_free(struct ui_model *m)
 {
 	plugin_recs_free(m->plugins, m->nplugins);
-	ui_tasks_free(m->tasks, m->ntasks);
+	model_tasks_free(m);
 	ui_log_free(m->log, m->nlog);
 	free(m->host.kind);
 	memset(m, 0, sizeof *m);
@@ -64,44 +52,6 @@ table_signature(struct mgr_db *db, const char *sql, int64_t sig[3],
 	sig[1] = sqlite3_column_int64(st, 1);
 	sig[2] = sqlite3_column_int64(st, 2);
 	sqlite3_reset(st);
-	return 0;
-}
-
-static int
-load_tasks(struct ui_model *m, struct mgr_db *db, struct mgr_error *err)
-{
-	struct ui_task *v = NULL;
-	size_t n = 0, cap = 0;
-	sqlite3_stmt *st;
-	int rc;
-
-	if ((rc = db_prepare(db, "SELECT id, name, status, plugin_id, enabled, "
-	    "max_retries, next_run, last_run FROM tasks "
-	    "ORDER BY next_run IS NULL, next_run, id", &st, err)) != 0)
-		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			v = xrealloc(v, cap * sizeof *v);
-		}
-		v[n].id = db_column_strdup(st, 0);
-		v[n].name = db_column_strdup(st, 1);
-		v[n].status = db_column_strdup(st, 2);
-		v[n].plugin_id = db_column_strdup(st, 3);
-		v[n].enabled = sqlite3_column_int(st, 4);
-		v[n].max_retries = sqlite3_column_int(st, 5);
-		v[n].next_run = sqlite3_column_int64(st, 6);
-		v[n].last_run = sqlite3_column_int64(st, 7);
-		n++;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		ui_tasks_free(v, n);
-		return db_error(db, err, _("cannot list tasks"));
-	}
-	ui_tasks_free(m->tasks, m->ntasks);
-	m->tasks = v;
-	m->ntasks = n;
 	return 0;
 }
 
@@ -283,7 +233,7 @@ refresh_tables(struct ui_model *m, struct mgr_db *db, int force,
 	    "COALESCE(sum(updated_at & 4294967295), 0) FROM tasks", sig, err)) != 0)
 		return rc;
 	if (force || memcmp(sig, m->task_sig, sizeof sig) != 0) {
-		if ((rc = load_tasks(m, db, err)) != 0)
+		if ((rc = model_tasks_load(m, db, sig, force, err)) != 0)
 			return rc;
 		memcpy(m->task_sig, sig, sizeof sig);
 	}
@@ -318,14 +268,6 @@ model_refresh(struct ui_model *m, struct mgr_db *db, int force, int *changed,
 	return 0;
 }
 
-const struct ui_task *
-model_task(const struct ui_model *m, const char *id)
-{
-	for (size_t i = 0; i < m->ntasks; i++)
-		if (strcmp(m->tasks[i].id, id) == 0)
-			return &m->tasks[i];
-	return NULL;
-}
 
 const struct plugin_rec *
 model_plugin(const struct ui_model *m, const char *id)

@@ -9,6 +9,7 @@
 #include "store.h"
 
 struct mgr_db;
+struct ui_arena;
 struct mgr_error;
 
 /* A task row as the tasks pane needs it (not the whole record). */
@@ -21,6 +22,7 @@ struct ui_task {
 	int max_retries;
 	int64_t next_run;
 	int64_t last_run;
+	int64_t updated_at;
 };
 
 /* One line of the live log: a run or an event. */
@@ -43,7 +45,12 @@ struct ui_host {
 struct ui_model {
 	struct plugin_rec *plugins;
 	size_t nplugins;
-	struct ui_task *tasks;	/* sorted by next fire time, none last */
+	struct ui_task *tasks;	/* in load order; see order */
+	size_t *order;		/* tasks by next fire time, none last */
+	struct ui_arena *task_strings;	/* their strings */
+	size_t task_waste;	/* bytes of replaced strings in the arena */
+	size_t *task_slots;	/* id hash: index + 1, 0 empty */
+	size_t ntask_slots;
 	size_t ntasks;
 	struct ui_log *log;	/* newest first */
 	size_t nlog;
@@ -64,7 +71,19 @@ int model_refresh(struct ui_model *m, struct mgr_db *db, int force,
 		  int *changed, struct mgr_error *err);
 void model_free(struct ui_model *m);
 
+/* The i-th task in display order (by next fire time). */
+static inline const struct ui_task *
+model_task_at(const struct ui_model *m, size_t i)
+{
+	return &m->tasks[m->order[i]];
+}
 const struct ui_task *model_task(const struct ui_model *m, const char *id);
+/* model_tasks.c: (re)loads the tasks whose signature moved to sig: only
+ * the rows updated since the last load when that accounts for the whole
+ * change, all of them otherwise (or with force). */
+int model_tasks_load(struct ui_model *m, struct mgr_db *db,
+		     const int64_t sig[3], int force, struct mgr_error *err);
+void model_tasks_free(struct ui_model *m);
 const struct plugin_rec *model_plugin(const struct ui_model *m,
 				      const char *id);
 

@@ -19,7 +19,7 @@ tasks_count(const struct ui *ui)
 static const char *
 tasks_id(const struct ui *ui, size_t i)
 {
-	return ui->model.tasks[i].id;
+	return model_task_at(&ui->model, i)->id;
 }
 
 /* A paused task says so whatever its last status was. */
@@ -34,7 +34,7 @@ task_status(const struct ui_task *t)
 static int
 tasks_match(const struct ui *ui, size_t i, const char *filter)
 {
-	const struct ui_task *t = &ui->model.tasks[i];
+	const struct ui_task *t = model_task_at(&ui->model, i);
 
 	return ui_contains(t->id, filter) || ui_contains(t->name, filter) ||
 	    ui_contains(task_status(t), filter);
@@ -85,7 +85,7 @@ task_left(const struct ui_task *t, int64_t now, char *buf, size_t size)
 static int
 tasks_row(const struct ui *ui, size_t i, int width, char *buf, size_t size)
 {
-	const struct ui_task *t = &ui->model.tasks[i];
+	const struct ui_task *t = model_task_at(&ui->model, i);
 	int64_t now = mgr_now_us();
 	char next[32], left[32], last[32], name[512];
 	int wname = task_cols_name(width);

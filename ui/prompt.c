@@ -213,14 +213,16 @@ complete_candidates(struct ui *ui, char **words, size_t idx, const char *prefix)
 	}
 	if (idx < 2 || prefix[0] == '-')
 		return c;
-	if (strcmp(words[0], "plugin") != 0)
-		for (size_t i = 0; i < ui->model.ntasks; i++)
-			if (strncmp(ui->model.tasks[i].id, prefix, n) == 0)
-				c = strv_push(c, ui->model.tasks[i].id);
+	/* Ids in display order; a bounded list keeps Tab instant with
+	 * 10,000 tasks (the common prefix is then of the first ones). */
 	if (strcmp(words[0], "task") != 0)
-		for (size_t i = 0; i < ui->model.nplugins; i++)
+		for (size_t i = 0; i < ui->model.nplugins && strv_len(c) < 200; i++)
 			if (strncmp(ui->model.plugins[i].id, prefix, n) == 0)
 				c = strv_push(c, ui->model.plugins[i].id);
+	if (strcmp(words[0], "plugin") != 0)
+		for (size_t i = 0; i < ui->model.ntasks && strv_len(c) < 200; i++)
+			if (strncmp(model_task_at(&ui->model, i)->id, prefix, n) == 0)
+				c = strv_push(c, model_task_at(&ui->model, i)->id);
 	return c;
 }
 

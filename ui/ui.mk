@@ -8,17 +8,21 @@ src_libmgr_a_SOURCES += \
 	ui/fire_times.c \
 	ui/format.c ui/format.h \
 	ui/keys.c \
-	ui/model.c ui/model.h \
+	ui/model.c ui/model.h ui/model_tasks.c \
 	ui/pane_log.c ui/pane_plugins.c ui/pane_tasks.c ui/panes.c \
 	ui/prompt.c \
 	ui/tui.c ui/tui.h \
 	ui/ui.h
 
-check_PROGRAMS += tests/unit/test_format
+check_PROGRAMS += tests/unit/test_format tests/unit/test_console_model
 tests_unit_test_format_SOURCES = tests/unit/test_format.c
 tests_unit_test_format_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_format_LDADD = $(TEST_LIBS)
-TESTS += tests/unit/test_format
+tests_unit_test_console_model_SOURCES = tests/unit/test_console_model.c \
+	tests/unit/testutil.h
+tests_unit_test_console_model_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_console_model_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_format tests/unit/test_console_model
 
 dist_check_SCRIPTS += tests/console/lib.sh tests/console/console.sh
 if HAVE_TMUX
