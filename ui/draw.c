@@ -106,11 +106,28 @@ ui_layout(struct ui *ui)
 }
 
 static void
+header_host(const struct ui *ui, char *buf, size_t size)
+{
+	const struct ui_model *m = &ui->model;
+	char up[32];
+
+	if (!m->host.present) {
+		snprintf(buf, size, "%s", _("host: none"));
+		return;
+	}
+	fmt_duration(mgr_now_us() - m->host.started_at, up, sizeof up);
+	snprintf(buf, size, _("host: %s pid %d up %s%s"), m->host.kind != NULL ?
+	    m->host.kind : "?", m->host.pid, up, ui->attached ?
+	    _(" (attached)") : "");
+}
+
+/* The most useful facts first, so a narrow terminal cuts the least. */
+static void
 draw_header(const struct ui *ui)
 {
 	const struct ui_model *m = &ui->model;
 	size_t on = 0, faulted = 0, paused = 0;
-	char host[128], up[32], line[512];
+	char host[160], faults[64], line[512];
 
 	for (size_t i = 0; i < m->nplugins; i++) {
 		on += m->plugins[i].enabled;
@@ -119,18 +136,14 @@ draw_header(const struct ui *ui)
 	}
 	for (size_t i = 0; i < m->ntasks; i++)
 		paused += !m->tasks[i].enabled;
-	if (m->host.present) {
-		fmt_duration(mgr_now_us() - m->host.started_at, up, sizeof up);
-		snprintf(host, sizeof host, _("host: %s pid %d up %s%s"),
-		    m->host.kind != NULL ? m->host.kind : "?", m->host.pid, up,
-		    ui->attached ? _(" (attached)") : "");
-	} else {
-		snprintf(host, sizeof host, "%s", _("host: none (acting directly)"));
-	}
+	header_host(ui, host, sizeof host);
+	faults[0] = '\0';
+	if (faulted > 0)
+		snprintf(faults, sizeof faults, _(", %zu faulted"), faulted);
 	snprintf(line, sizeof line,
-	    _(" manager  %s  plugins %zu (%zu on, %zu faulted)  tasks %zu (%zu paused)"
-	    "  running %d  runs/min %d"), host, m->nplugins, on, faulted,
-	    m->ntasks, paused, m->running, m->runs_per_min);
+	    _(" manager  %s  plugins %zu (%zu on%s)  tasks %zu (%zu paused)"
+	    "  runs/min %d  running %d"), host, m->nplugins, on, faults,
+	    m->ntasks, paused, m->runs_per_min, m->running);
 	put_cells(ui, 0, 0, ui->cols, line, ui_attr(ui, CP_TITLE, A_REVERSE) |
 	    (ui->colors ? A_REVERSE : 0));
 }

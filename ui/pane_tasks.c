@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { W_NEXT = 9, W_LEFT = 8, W_LAST = 9, W_STATUS = 10 };
+enum { W_NEXT = 9, W_LEFT = 9, W_LAST = 9, W_STATUS = 10 };
 
 static size_t
 tasks_count(const struct ui *ui)

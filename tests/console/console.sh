@@ -16,7 +16,7 @@ console_start 120 40
 check "the console opens on the example data" wait_for "hello.greet"
 check "plugins show with their state" wait_for "broken             0.1.0     faulted"
 check "the header counts plugins and tasks" \
-	wait_for "plugins 4 (2 on, 1 faulted)  tasks 4 (1 paused)"
+	wait_for "plugins 4 (2 on, 1 faulted)  tasks 4 (1 paused)  runs/min"
 check "a paused task says so" wait_for "paused     report.weekly"
 check "the footer lists the keys of the pane" wait_for "p pause"
 
