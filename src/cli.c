@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int
 cli_option_value(int argc, char **argv, int *i, const char *name,
@@ -174,6 +175,13 @@ cli_main(int argc, char **argv)
 	}
 	if (opts.daemon && !opts.help)
 		return cli_run_daemon(&opts, argc - first, argv + first);
+	/* No command on a terminal: the console. */
+	if (!opts.help && first == argc && isatty(STDIN_FILENO) &&
+	    isatty(STDOUT_FILENO)) {
+		char *console[] = { (char *)"console", NULL };
+
+		return cli_run_command(&opts, 1, console);
+	}
 	if (opts.help || first == argc) {
 		cli_help(stdout);
 		return CMD_EXIT_OK;

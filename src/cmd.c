@@ -9,6 +9,7 @@
 
 /* One line per command; each is defined in its cmd-*.c file. */
 extern const struct cmd_entry cmd_config_show_entry;
+extern const struct cmd_entry cmd_console_entry;
 extern const struct cmd_entry cmd_db_check_entry;
 extern const struct cmd_entry cmd_daemon_entry;
 extern const struct cmd_entry cmd_host_status_entry;
@@ -36,6 +37,7 @@ extern const struct cmd_entry cmd_sched_run_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_config_show_entry,
+	&cmd_console_entry,
 	&cmd_db_check_entry,
 	&cmd_daemon_entry,
 	&cmd_host_status_entry,
