@@ -34,6 +34,10 @@ extern const struct cmd_entry cmd_task_resume_entry;
 extern const struct cmd_entry cmd_task_run_entry;
 extern const struct cmd_entry cmd_task_history_entry;
 extern const struct cmd_entry cmd_sched_run_entry;
+extern const struct cmd_entry cmd_snapshot_create_entry;
+extern const struct cmd_entry cmd_snapshot_list_entry;
+extern const struct cmd_entry cmd_snapshot_restore_entry;
+extern const struct cmd_entry cmd_snapshot_delete_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_config_show_entry,
@@ -62,6 +66,10 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_task_run_entry,
 	&cmd_task_history_entry,
 	&cmd_sched_run_entry,
+	&cmd_snapshot_create_entry,
+	&cmd_snapshot_list_entry,
+	&cmd_snapshot_restore_entry,
+	&cmd_snapshot_delete_entry,
 	NULL
 };
 

@@ -2,6 +2,7 @@
 #include "i18n.h"
 #include "archive.h"
 #include "installer.h"
+#include "snapshot.h"
 #include "manager.h"
 #include "package_index.h"
 #include "util.h"
@@ -308,6 +309,10 @@ install_staged(struct install_job *j, const char *staging,
 			old = &all[i];
 	if ((rc = check_expected(j, &m, err)) != 0 ||
 	    (old != NULL && (rc = check_version_change(j, old, &m, err)) != 0))
+		goto out;
+	/* An upgrade can be undone: snapshot the installed version first. */
+	if (old != NULL && (rc = snapshot_create(j->mgr, old->id, "upgrade",
+	    NULL, err)) != 0)
 		goto out;
 	if ((rc = commit_install(j, staging, root, &m, old, err)) != 0)
 		goto out;
