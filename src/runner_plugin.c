@@ -168,7 +168,7 @@ static int
 sandbox_start(struct runner *r, const struct run_spec *spec, const char *plugin,
 	      const char *func, run_done_fn done, void *arg, struct mgr_error *err)
 {
-	char **argv, *lib, *s;
+	char **argv, *lib = NULL, *s;
 	int rc;
 
 	if ((rc = plugin_library(r->mgr, plugin, &lib, err)) != 0)
