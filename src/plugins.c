@@ -272,8 +272,10 @@ plugin_enable(struct mgr *mgr, const char *id, int depth, struct mgr_error *err)
 	}
 	if ((rc = enable_checked(mgr, &rec, depth, err)) != 0)
 		record_failure(mgr, id, err);
-	else if ((rc = record_enabled(mgr, &rec, &created, err)) != 0)
+	else if ((rc = record_enabled(mgr, &rec, &created, err)) != 0) {
 		live_unload(mgr, id);
+		record_failure(mgr, id, err);
+	}
 	for (size_t i = 0; created != NULL && created[i] != NULL; i++)
 		tell_scheduler(mgr, created[i]);
 	if (rc == 0)
