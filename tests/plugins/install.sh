@@ -42,7 +42,8 @@ assert p["id"] == "hello" and p["version"] == "1.2.0" and p["enabled"] is False
 assert p["state"] == "disabled" and p["error"] is None
 assert p["manifest"]["config"]["greeting"] == "Hello"
 assert p["dependencies"] == []
-assert p["installed_at"].endswith("Z")
+import datetime
+assert datetime.datetime.fromisoformat(p["installed_at"]).utcoffset().total_seconds() == 0
 PY
 
 expect_fail "reinstalling the same version needs --force" 4 \
