@@ -309,6 +309,15 @@ install_staged(struct install_job *j, const char *staging,
 	if ((rc = check_expected(j, &m, err)) != 0 ||
 	    (old != NULL && (rc = check_version_change(j, old, &m, err)) != 0))
 		goto out;
+	/* An enabled plugin stays enabled across an upgrade: its new
+	 * on_enable must pass first. */
+	if (old != NULL && old->enabled && o.exe != NULL &&
+	    (rc = probe_plugin(&o, root, 1, err)) != 0) {
+		problems_add(&p, "%s", err->msg);
+		problems_rebase(&p, root, j->shown);
+		problems_to_error(&p, err);
+		goto out;
+	}
 	if ((rc = commit_install(j, staging, root, &m, old, err)) != 0)
 		goto out;
 	j->res->id = xstrdup(m.id);

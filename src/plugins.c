@@ -11,6 +11,7 @@
 #include "validator.h"
 
 #include <errno.h>
+#include <glob.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -542,6 +543,21 @@ start_one(struct mgr *mgr, struct plugin_rec *rec, struct mgr_error *err)
 	return 0;
 }
 
+/* Shadow copies left by a process that died without unloading. */
+static void
+purge_cache(struct mgr *mgr)
+{
+	char *pattern = xasprintf("%s/cache/shadow-*", mgr->conf->data_directory);
+	glob_t g;
+
+	if (glob(pattern, GLOB_NOSORT, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc; i++)
+			rm_rf(g.gl_pathv[i], NULL);
+		globfree(&g);
+	}
+	free(pattern);
+}
+
 int
 plugins_start(struct mgr *mgr, struct mgr_error *err)
 {
@@ -551,8 +567,10 @@ plugins_start(struct mgr *mgr, struct mgr_error *err)
 	size_t n, *order;
 	int rc;
 
-	if (mgr->plugins == NULL)
+	if (mgr->plugins == NULL) {
 		mgr->plugins = xcalloc(1, sizeof *mgr->plugins);
+		purge_cache(mgr);
+	}
 	if ((rc = plugin_store_list(mgr->db, &all, &n, err)) != 0)
 		return rc;
 	nodes = xcalloc(n + 1, sizeof *nodes);
