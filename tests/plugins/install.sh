@@ -113,6 +113,12 @@ m --json plugin validate "$T/broken" > "$T/v.json" 2>/dev/null
 python3 -c 'import json,sys; v=json.load(open(sys.argv[1])); assert v["valid"] is False and len(v["problems"]) >= 4' "$T/v.json" &&
     ok "validate --json lists the problems" || not_ok "validate --json lists the problems"
 
+cp -r "$EX/base" "$T/linked"
+ln -s /etc/passwd "$T/linked/passwd"
+expect_fail "a folder holding a symbolic link is refused" 1 \
+    "linked/passwd: not a regular file or folder" m plugin install "$T/linked"
+plugins_dir_is "nothing is left of it" "hello "
+
 expect_fail "a missing source is a clear error" 3 "no such folder or zip file" \
     m plugin install "$T/nope/"
 expect_fail "show of an unknown plugin exits 3" 3 'plugin "zzz" is not installed' \
