@@ -2,6 +2,7 @@
 #include "i18n.h"
 #include "archive.h"
 #include "installer.h"
+#include "snapshot.h"
 #include "manager.h"
 #include "package_index.h"
 #include "util.h"
@@ -318,6 +319,10 @@ install_staged(struct install_job *j, const char *staging,
 		problems_to_error(&p, err);
 		goto out;
 	}
+	/* An upgrade can be undone: snapshot the installed version first. */
+	if (old != NULL && (rc = snapshot_create(j->mgr, old->id, "upgrade",
+	    NULL, err)) != 0)
+		goto out;
 	if ((rc = commit_install(j, staging, root, &m, old, err)) != 0)
 		goto out;
 	j->res->id = xstrdup(m.id);

@@ -7,6 +7,7 @@
 #include "plugin_host.h"
 #include "plugins.h"
 #include "scheduler.h"
+#include "snapshot.h"
 #include "util.h"
 #include "validator.h"
 
@@ -468,7 +469,9 @@ mgr_plugin_uninstall(struct mgr *mgr, const char *id, int keep_tasks,
 
 	if ((rc = plugin_store_read(mgr->db, id, &rec, err)) != 0)
 		return rc;
-	if ((rc = plugin_disable(mgr, id, 0, 0, err)) == 0 &&
+	/* An uninstall can be undone with `manager snapshot restore`. */
+	if ((rc = snapshot_create(mgr, id, "uninstall", NULL, err)) == 0 &&
+	    (rc = plugin_disable(mgr, id, 0, 0, err)) == 0 &&
 	    (rc = move_aside(mgr, rec.path, &aside, &moved, err)) == 0 &&
 	    (rc = record_uninstall(mgr, &rec, keep_tasks, &removed, err)) != 0)
 		rename(moved, rec.path);
@@ -497,6 +500,22 @@ reload_upgraded(struct mgr *mgr, const char *id)
 	if (live_load(mgr, &rec, &err) != 0)
 		record_failure(mgr, id, &err);
 	plugin_rec_clear(&rec);
+}
+
+int
+plugins_live_reload(struct mgr *mgr, const char *id, struct mgr_error *err)
+{
+	struct plugin_rec rec = { 0 };
+	int rc;
+
+	if (live_find(mgr, id) == NULL)
+		return 0;
+	if ((rc = plugin_store_read(mgr->db, id, &rec, err)) != 0)
+		return rc;
+	live_unload(mgr, id);
+	rc = live_load(mgr, &rec, err);
+	plugin_rec_clear(&rec);
+	return rc;
 }
 
 int
