@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int
 cli_option_value(int argc, char **argv, int *i, const char *name,
@@ -115,6 +116,11 @@ cli_run_command(struct cli_opts *opts, int argc, char **argv)
 		return cmd_dispatch(&ctx, argc, argv);	/* prints the usage */
 	if (mgr_open(&src, &ctx.mgr, &err) != 0)
 		return cmd_fail(&ctx, err.code, err.msg);
+	/* A one-shot command says what it did on stdout; its log lines on
+	 * stderr would only repeat that, so only warnings get through. */
+	if (!(e->flags & CMD_HOST) && ctx.mgr->log.to_stderr &&
+	    ctx.mgr->log.level > LOG_LVL_WARNING)
+		ctx.mgr->log.level = LOG_LVL_WARNING;
 	if (e->flags & CMD_MUTATES) {
 		/* Through the running host, or as a short-lived one. */
 		status = engine_cli_command(ctx.mgr, argc, argv, opts->json);
@@ -174,6 +180,13 @@ cli_main(int argc, char **argv)
 	}
 	if (opts.daemon && !opts.help)
 		return cli_run_daemon(&opts, argc - first, argv + first);
+	/* No command on a terminal: the console. */
+	if (!opts.help && first == argc && isatty(STDIN_FILENO) &&
+	    isatty(STDOUT_FILENO)) {
+		char *console[] = { (char *)"console", NULL };
+
+		return cli_run_command(&opts, 1, console);
+	}
 	if (opts.help || first == argc) {
 		cli_help(stdout);
 		return CMD_EXIT_OK;

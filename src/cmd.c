@@ -9,6 +9,7 @@
 
 /* One line per command; each is defined in its cmd-*.c file. */
 extern const struct cmd_entry cmd_config_show_entry;
+extern const struct cmd_entry cmd_console_entry;
 extern const struct cmd_entry cmd_db_check_entry;
 extern const struct cmd_entry cmd_daemon_entry;
 extern const struct cmd_entry cmd_host_status_entry;
@@ -23,9 +24,24 @@ extern const struct cmd_entry cmd_plugin_disable_entry;
 extern const struct cmd_entry cmd_plugin_uninstall_entry;
 extern const struct cmd_entry cmd_plugin_validate_entry;
 extern const struct cmd_entry cmd_plugin_probe_entry;
+extern const struct cmd_entry cmd_task_add_entry;
+extern const struct cmd_entry cmd_task_list_entry;
+extern const struct cmd_entry cmd_task_show_entry;
+extern const struct cmd_entry cmd_task_edit_entry;
+extern const struct cmd_entry cmd_task_remove_entry;
+extern const struct cmd_entry cmd_task_pause_entry;
+extern const struct cmd_entry cmd_task_resume_entry;
+extern const struct cmd_entry cmd_task_run_entry;
+extern const struct cmd_entry cmd_task_history_entry;
+extern const struct cmd_entry cmd_sched_run_entry;
+extern const struct cmd_entry cmd_snapshot_create_entry;
+extern const struct cmd_entry cmd_snapshot_list_entry;
+extern const struct cmd_entry cmd_snapshot_restore_entry;
+extern const struct cmd_entry cmd_snapshot_delete_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_config_show_entry,
+	&cmd_console_entry,
 	&cmd_db_check_entry,
 	&cmd_daemon_entry,
 	&cmd_host_status_entry,
@@ -40,6 +56,20 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_plugin_uninstall_entry,
 	&cmd_plugin_validate_entry,
 	&cmd_plugin_probe_entry,
+	&cmd_task_add_entry,
+	&cmd_task_list_entry,
+	&cmd_task_show_entry,
+	&cmd_task_edit_entry,
+	&cmd_task_remove_entry,
+	&cmd_task_pause_entry,
+	&cmd_task_resume_entry,
+	&cmd_task_run_entry,
+	&cmd_task_history_entry,
+	&cmd_sched_run_entry,
+	&cmd_snapshot_create_entry,
+	&cmd_snapshot_list_entry,
+	&cmd_snapshot_restore_entry,
+	&cmd_snapshot_delete_entry,
 	NULL
 };
 

@@ -263,6 +263,6 @@ daemon_exec(struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd_entry cmd_daemon_entry = {
 	.noun = "daemon", .verb = NULL, .usage = "[--detach] [--pidfile FILE]",
 	.summary = N_("run the engine without the console (also --daemon)"),
-	.flags = CMD_NO_DB, .min_args = 0, .max_args = -1,	/* checked above */
+	.flags = CMD_NO_DB | CMD_HOST, .min_args = 0, .max_args = -1,	/* checked above */
 	.exec = daemon_exec,
 };

@@ -316,7 +316,13 @@ db_prepare_files(const char *path, struct mgr_error *err)
 	free(dir);
 	if (rc != 0)
 		return rc;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/* O_EXCL: never open an existing database here.  Closing any
+	 * descriptor of a file drops every POSIX lock this process holds on
+	 * it, so an open+close while another connection of this process is
+	 * open would let other processes delete the WAL under it. */
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd == -1 && errno == EEXIST)
+		return 0;
 	if (fd == -1)
 		return mgr_error_set(err, MGR_EIO, _("%s: %s"), path, strerror(errno));
 	close(fd);

@@ -1,0 +1,203 @@
+/* cmd-task-history.c - manager task history, and the hidden
+ * __scheduler-run that hosts the scheduler alone for a while (tests,
+ * benchmarks) until the daemon exists. */
+#include "i18n.h"
+#include "cmd.h"
+#include "manager.h"
+#include "plugins.h"
+#include "sandbox.h"
+#include "scheduler.h"
+#include "timefmt.h"
+#include "util.h"
+
+#include <ev.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+static json_t *
+json_time(int64_t us)
+{
+	char buf[TIMEFMT_ISO_MAX];
+
+	if (us == 0)
+		return json_null();
+	return json_string(timefmt_iso(buf, sizeof buf, us, NULL));
+}
+
+static json_t *
+run_json(const struct run_rec *r)
+{
+	char name[32];
+	json_t *o = json_pack("{s:I, s:s, s:i, s:o, s:o, s:o, s:s}",
+	    "id", (json_int_t)r->id, "task_id", r->task_id, "attempt", r->attempt,
+	    "scheduled_at", json_time(r->scheduled_at),
+	    "started_at", json_time(r->started_at),
+	    "ended_at", json_time(r->ended_at), "status", r->status);
+
+	json_object_set_new(o, "duration", r->started_at && r->ended_at ?
+	    json_real((double)(r->ended_at - r->started_at) / 1e6) : json_null());
+	json_object_set_new(o, "exit_code", r->exit_code >= 0 ?
+	    json_integer(r->exit_code) : json_null());
+	json_object_set_new(o, "signal", r->signal > 0 ?
+	    json_string(sandbox_signal_name(r->signal, name, sizeof name)) :
+	    json_null());
+	json_object_set_new(o, "output", r->output ? json_string(r->output) :
+	    json_null());
+	json_object_set_new(o, "error", r->error ? json_string(r->error) :
+	    json_null());
+	return o;
+}
+
+static void
+history_text(struct cmd_ctx *ctx, const struct run_rec *v, size_t n, int output)
+{
+	char start[TIMEFMT_ISO_MAX], dur[32];
+
+	fprintf(ctx->out, "%-8s %-32s %-10s %-7s %-11s %-24s %s\n", _("RUN"),
+	    _("STARTED"), _("DURATION"), _("ATTEMPT"), _("STATUS"), _("TASK"),
+	    _("RESULT"));
+	for (size_t i = 0; i < n; i++) {
+		const struct run_rec *r = &v[i];
+		if (r->started_at && r->ended_at)
+			snprintf(dur, sizeof dur, "%.3fs",
+			    (double)(r->ended_at - r->started_at) / 1e6);
+		else
+			snprintf(dur, sizeof dur, "-");
+		fprintf(ctx->out, "%-8lld %-32s %-10s %-7d %-11s %-24s %s\n",
+		    (long long)r->id, r->started_at ? timefmt_iso(start,
+		    sizeof start, r->started_at, NULL) : "-", dur, r->attempt,
+		    r->status, r->task_id, r->error != NULL ? r->error : "");
+		if (output && r->output != NULL)
+			fprintf(ctx->out, "%s%s", r->output,
+			    r->output[strlen(r->output) - 1] == '\n' ? "" : "\n");
+	}
+}
+
+extern const struct cmd_entry cmd_task_history_entry;
+
+static int
+task_history_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct mgr_error err = { 0 };
+	int limit = 20, output, rc;
+	const char *value = NULL;
+	struct run_rec *v;
+	size_t n;
+
+	if (cmd_take_option(ctx, &argc, argv, "--limit", &value) < 0)
+		return CMD_EXIT_USAGE;
+	if (value != NULL && (limit = atoi(value)) <= 0)
+		return cmd_fail(ctx, MGR_EINVAL, _("--limit needs a number above 0"));
+	output = cmd_take_flag(&argc, argv, "--output");
+	if ((rc = cmd_no_more_options(ctx, &cmd_task_history_entry, argc, argv)) != 0)
+		return rc;
+	if (argc > 1)
+		return cmd_usage(ctx, &cmd_task_history_entry);
+	if (run_store_list(ctx->mgr->db, argc > 0 ? argv[0] : NULL, 0,
+	    (size_t)limit, &v, &n, &err) != 0)
+		return cmd_fail(ctx, err.code, err.msg);
+	if (ctx->json) {
+		json_t *a = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(a, run_json(&v[i]));
+		char *s = json_dumps(a, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fprintf(ctx->out, "%s\n", s);
+		free(s);
+		json_decref(a);
+	} else
+		history_text(ctx, v, n, output);
+	run_recs_free(v, n);
+	return CMD_EXIT_OK;
+}
+
+const struct cmd_entry cmd_task_history_entry = {
+	.noun = "task", .verb = "history", .usage = N_("[ID] [--limit N] [--output]"),
+	.summary = N_("show the run history, newest first"),
+	.flags = 0, .min_args = 0, .max_args = 3,
+	.exec = task_history_exec,
+};
+
+/* __scheduler-run: the loop's watchers of a short-lived host. */
+struct sched_host {
+	struct mgr *mgr;
+	ev_timer stop;
+	ev_signal sigterm, sigint;
+	int stopping;
+};
+
+static void
+sched_host_done(struct mgr *mgr)
+{
+	ev_break(mgr->loop, EVBREAK_ALL);
+}
+
+static void
+sched_host_stop(struct sched_host *h)
+{
+	if (h->stopping++)
+		return;
+	ev_timer_stop(h->mgr->loop, &h->stop);
+	ev_signal_stop(h->mgr->loop, &h->sigterm);
+	ev_signal_stop(h->mgr->loop, &h->sigint);
+	scheduler_shutdown(h->mgr, h->mgr->conf->shutdown_grace_seconds,
+	    sched_host_done);
+}
+
+static void
+sched_host_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	sched_host_stop(w->data);
+}
+
+static void
+sched_host_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	sched_host_stop(w->data);
+}
+
+static int
+sched_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct mgr *mgr = ctx->mgr;
+	struct mgr_error err = { 0 };
+	struct sched_host h = { .mgr = mgr };
+	const char *value = NULL;
+	double secs;
+
+	if (cmd_take_option(ctx, &argc, argv, "--for", &value) <= 0 ||
+	    (secs = atof(value)) <= 0)
+		return cmd_fail(ctx, MGR_EINVAL, _("--for needs a number of seconds"));
+	mgr->loop = ev_default_loop(0);
+	if (plugins_start(mgr, &err) != 0)
+		fprintf(ctx->err, "manager: %s\n", err.msg);	/* the rest still runs */
+	if (scheduler_start(mgr, &err) != 0) {
+		plugins_stop(mgr);
+		return cmd_fail(ctx, err.code, err.msg);
+	}
+	ev_timer_init(&h.stop, sched_host_timer_cb, secs, 0);
+	h.stop.data = &h;
+	ev_timer_start(mgr->loop, &h.stop);
+	ev_signal_init(&h.sigterm, sched_host_signal_cb, SIGTERM);
+	h.sigterm.data = &h;
+	ev_signal_start(mgr->loop, &h.sigterm);
+	ev_signal_init(&h.sigint, sched_host_signal_cb, SIGINT);
+	h.sigint.data = &h;
+	ev_signal_start(mgr->loop, &h.sigint);
+	ev_run(mgr->loop, 0);
+	scheduler_free(mgr);
+	plugins_stop(mgr);
+	return CMD_EXIT_OK;
+}
+
+const struct cmd_entry cmd_sched_run_entry = {
+	.noun = "__scheduler-run", .verb = NULL, .usage = "--for SECONDS",
+	.summary = N_("host the scheduler alone for a while (tests)"),
+	.flags = CMD_HIDDEN, .min_args = 0, .max_args = 1,
+	.exec = sched_run_exec,
+};

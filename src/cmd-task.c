@@ -1,0 +1,492 @@
+/* cmd-task.c - manager task add|list|show|edit|remove|pause|resume|run|
+ * history: the task manager from the command line (and, through the
+ * command table, from the console and the HTTP API). */
+#include "i18n.h"
+#include "cmd.h"
+#include "manager.h"
+#include "scheduler.h"
+#include "timefmt.h"
+#include "trigger.h"
+#include "tz.h"
+#include "util.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define US INT64_C(1000000)
+
+static int
+fail_err(struct cmd_ctx *ctx, const struct mgr_error *err)
+{
+	return cmd_fail(ctx, err->code, err->msg);
+}
+
+/* "--name N": a whole number >= min, or a usage error naming the option. */
+static int
+take_int(struct cmd_ctx *ctx, int *argc, char **argv, const char *name,
+	 int min, int *out)
+{
+	const char *value;
+	char *end, *msg;
+	long v;
+	int rc = cmd_take_option(ctx, argc, argv, name, &value);
+
+	if (rc <= 0)
+		return rc;
+	errno = 0;
+	v = strtol(value, &end, 10);
+	if (errno == 0 && end != value && *end == '\0' && v >= min && v <= INT_MAX) {
+		*out = (int)v;
+		return 1;
+	}
+	msg = xasprintf(_("option %s: \"%s\" is not a whole number >= %d"), name,
+	    value, min);
+	cmd_fail(ctx, MGR_EINVAL, msg);
+	free(msg);
+	return -1;
+}
+
+/* The options add and edit share. */
+static int
+take_task_options(struct cmd_ctx *ctx, int *argc, char **argv, struct task_rec *t)
+{
+	const char *name = NULL;
+
+	if (take_int(ctx, argc, argv, "--max-retries", 0, &t->max_retries) < 0 ||
+	    take_int(ctx, argc, argv, "--timeout", 0, &t->timeout) < 0 ||
+	    take_int(ctx, argc, argv, "--misfire-grace-time", 0,
+	    &t->misfire_grace_time) < 0 ||
+	    take_int(ctx, argc, argv, "--max-instances", 1, &t->max_instances) < 0 ||
+	    cmd_take_option(ctx, argc, argv, "--name", &name) < 0)
+		return -1;
+	if (name != NULL) {
+		free(t->name);
+		t->name = xstrdup(name);
+	}
+	if (cmd_take_flag(argc, argv, "--no-coalesce"))
+		t->coalesce = 0;
+	if (cmd_take_flag(argc, argv, "--coalesce"))
+		t->coalesce = 1;
+	if (cmd_take_flag(argc, argv, "--disable"))
+		t->enabled = 0;
+	if (cmd_take_flag(argc, argv, "--enable"))
+		t->enabled = 1;
+	return 0;
+}
+
+/* Trigger fields: every remaining NAME=VALUE argument. */
+static int
+check_fields(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	char *msg;
+
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0 || strchr(argv[i], '=') != NULL)
+			continue;
+		msg = xasprintf(_("trigger field \"%s\": expected NAME=VALUE"), argv[i]);
+		cmd_fail(ctx, MGR_EINVAL, msg);
+		free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+drop_dashdash(int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			memmove(&argv[i], &argv[i + 1], (size_t)(argc - i) * sizeof *argv);
+			return argc - 1;
+		}
+	}
+	return argc;
+}
+
+extern const struct cmd_entry cmd_task_add_entry;
+
+static int
+task_add_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct mgr_error err = { 0 };
+	struct task_rec t;
+	int rc;
+
+	task_rec_init(&t);
+	if (take_task_options(ctx, &argc, argv, &t) < 0)
+		return CMD_EXIT_USAGE;
+	if ((rc = cmd_no_more_options(ctx, &cmd_task_add_entry, argc, argv)) != 0)
+		return rc;
+	argc = drop_dashdash(argc, argv);
+	if (argc < 3)
+		return cmd_usage(ctx, &cmd_task_add_entry);
+	if (check_fields(ctx, argc - 3, argv + 3) < 0)
+		return CMD_EXIT_USAGE;
+	t.id = xstrdup(argv[0]);
+	t.func_path = xstrdup(argv[1]);
+	t.trigger = xstrdup(argv[2]);
+	t.source = xstrdup("cli");
+	rc = taskmgr_add(ctx->mgr, &t, (const char *const *)argv + 3,
+	    (size_t)argc - 3, &err);
+	if (rc == 0 && !ctx->json)
+		fprintf(ctx->out, _("task %s added\n"), t.id);
+	task_rec_clear(&t);
+	if (rc != 0)
+		return fail_err(ctx, &err);
+	return CMD_EXIT_OK;
+}
+
+const struct cmd_entry cmd_task_add_entry = {
+	.noun = "task", .verb = "add",
+	.usage = N_("ID FUNC TYPE [FIELD=VALUE ...] [--name NAME] [--max-retries N] "
+	    "[--timeout SECONDS] [--misfire-grace-time SECONDS] [--no-coalesce] "
+	    "[--max-instances N] [--disable]"),
+	.summary = N_("add a task (FUNC: PLUGIN:FUNCTION or exec:COMMAND ARG...)"),
+	.flags = CMD_MUTATES, .min_args = 3, .max_args = -1,
+	.exec = task_add_exec,
+};
+
+/* ISO 8601 in UTC for JSON, null for "none". */
+static json_t *
+json_time(int64_t us)
+{
+	char buf[TIMEFMT_ISO_MAX];
+
+	if (us == 0)
+		return json_null();
+	return json_string(timefmt_iso(buf, sizeof buf, us, NULL));
+}
+
+static json_t *
+task_json(const struct task_rec *t)
+{
+	json_t *args = json_loads(t->trigger_args != NULL ? t->trigger_args : "{}",
+	    0, NULL);
+
+	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:o, s:b, s:i, s:i, "
+	    "s:i, s:b, s:i, s:s, s:s?, s:o, s:o}",
+	    "id", t->id, "name", t->name, "status", t->status,
+	    "last_run", json_time(t->last_run), "next_run", json_time(t->next_run),
+	    "func_path", t->func_path, "trigger", t->trigger,
+	    "trigger_args", args != NULL ? args : json_object(),
+	    "enabled", t->enabled, "max_retries", t->max_retries,
+	    "timeout", t->timeout, "misfire_grace_time", t->misfire_grace_time,
+	    "coalesce", t->coalesce, "max_instances", t->max_instances,
+	    "source", t->source, "plugin_id", t->plugin_id,
+	    "created_at", json_time(t->created_at),
+	    "updated_at", json_time(t->updated_at));
+}
+
+static void
+print_json(struct cmd_ctx *ctx, json_t *v)
+{
+	char *s = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+	fprintf(ctx->out, "%s\n", s);
+	free(s);
+	json_decref(v);
+}
+
+/* "Wed 2026-11-25 10:30:00" in local time, or "-". */
+static const char *
+local_time(char *buf, size_t len, int64_t us, const struct tz *z)
+{
+	static const char *const days[] = { "Mon", "Tue", "Wed", "Thu", "Fri",
+	    "Sat", "Sun" };
+	struct tm_fields f;
+
+	if (us == 0)
+		return "-";
+	tz_utc_to_local(z, us / US - (us % US < 0), &f);
+	snprintf(buf, len, "%s %04d-%02d-%02d %02d:%02d:%02d",
+	    days[tz_weekday(f.year, f.month, f.day)], f.year, f.month, f.day,
+	    f.hour, f.minute, f.second);
+	return buf;
+}
+
+/* systemd's style of span: "4min 3s", "2h 10min", "3 days". */
+static const char *
+span(char *buf, size_t len, int64_t us)
+{
+	int64_t s = (us < 0 ? -us : us) / US;
+
+	if (s < 60)
+		snprintf(buf, len, "%llds", (long long)s);
+	else if (s < 3600)
+		snprintf(buf, len, "%lldmin %llds", (long long)(s / 60),
+		    (long long)(s % 60));
+	else if (s < 86400)
+		snprintf(buf, len, "%lldh %lldmin", (long long)(s / 3600),
+		    (long long)(s % 3600 / 60));
+	else
+		snprintf(buf, len, _("%lld days"), (long long)(s / 86400));
+	return buf;
+}
+
+static void
+task_list_text(struct cmd_ctx *ctx, const struct task_rec *v, size_t n)
+{
+	struct tz *z = NULL;
+	int64_t now = mgr_now_us();
+	char next[40], last[40], left[32], passed[40], ago[32];
+
+	tz_load(NULL, &z, NULL);
+	fprintf(ctx->out, "%-24s %-12s %-24s %-14s %-11s %s\n", _("NEXT"),
+	    _("LEFT"), _("LAST"), _("PASSED"), _("STATUS"), _("TASK"));
+	for (size_t i = 0; i < n; i++) {
+		const struct task_rec *t = &v[i];
+		snprintf(passed, sizeof passed, _("%s ago"),
+		    span(ago, sizeof ago, now - t->last_run));
+		fprintf(ctx->out, "%-24s %-12s %-24s %-14s %-11s %s\n",
+		    local_time(next, sizeof next, t->next_run, z),
+		    t->next_run ? span(left, sizeof left, t->next_run - now) : "-",
+		    local_time(last, sizeof last, t->last_run, z),
+		    t->last_run ? passed : "-", t->status, t->id);
+	}
+	fprintf(ctx->out, _("\n%zu tasks listed.\n"), n);
+	tz_free(z);
+}
+
+static int
+task_list_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct mgr_error err = { 0 };
+	struct task_rec *v;
+	size_t n;
+
+	(void)argc;
+	(void)argv;
+	if (taskmgr_list(ctx->mgr, &v, &n, &err) != 0)
+		return fail_err(ctx, &err);
+	if (ctx->json) {
+		json_t *a = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(a, task_json(&v[i]));
+		print_json(ctx, a);
+	} else
+		task_list_text(ctx, v, n);
+	task_recs_free(v, n);
+	return CMD_EXIT_OK;
+}
+
+const struct cmd_entry cmd_task_list_entry = {
+	.noun = "task", .verb = "list", .usage = "",
+	.summary = N_("list tasks with their next and last runs"),
+	.flags = 0, .min_args = 0, .max_args = 0,
+	.exec = task_list_exec,
+};
+
+static void
+task_show_text(struct cmd_ctx *ctx, const struct task_rec *t)
+{
+	struct trigger *trig = NULL;
+	char *desc = NULL, buf[TIMEFMT_ISO_MAX];
+
+	if (task_trigger_build(t, &trig, NULL) == 0)
+		desc = trigger_describe(trig);
+	fprintf(ctx->out, _("id:                 %s\n"), t->id);
+	fprintf(ctx->out, _("name:               %s\n"), t->name);
+	fprintf(ctx->out, _("func:               %s\n"), t->func_path);
+	fprintf(ctx->out, _("trigger:            %s %s\n"), t->trigger, t->trigger_args);
+	if (desc != NULL)
+		fprintf(ctx->out, _("schedule:           %s\n"), desc);
+	fprintf(ctx->out, _("status:             %s%s\n"), t->status,
+	    t->enabled ? "" : _(" (paused)"));
+	fprintf(ctx->out, _("next run:           %s\n"), t->next_run ?
+	    timefmt_iso(buf, sizeof buf, t->next_run, trigger_zone(trig)) : "-");
+	fprintf(ctx->out, _("last run:           %s\n"), t->last_run ?
+	    timefmt_iso(buf, sizeof buf, t->last_run, trigger_zone(trig)) : "-");
+	fprintf(ctx->out, _("max retries:        %d\n"), t->max_retries);
+	fprintf(ctx->out, _("timeout:            %d s\n"), t->timeout);
+	fprintf(ctx->out, _("misfire grace time: %d s\n"), t->misfire_grace_time);
+	fprintf(ctx->out, _("coalesce:           %s\n"), t->coalesce ? _("yes") : _("no"));
+	fprintf(ctx->out, _("max instances:      %d\n"), t->max_instances);
+	fprintf(ctx->out, _("source:             %s\n"), t->source);
+	free(desc);
+	trigger_free(trig);
+}
+
+static int
+task_show_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct mgr_error err = { 0 };
+	struct task_rec t;
+
+	(void)argc;
+	if (taskmgr_get(ctx->mgr, argv[0], &t, &err) != 0)
+		return fail_err(ctx, &err);
+	if (ctx->json)
+		print_json(ctx, task_json(&t));
+	else
+		task_show_text(ctx, &t);
+	task_rec_clear(&t);
+	return CMD_EXIT_OK;
+}
+
+const struct cmd_entry cmd_task_show_entry = {
+	.noun = "task", .verb = "show", .usage = "ID",
+	.summary = N_("show a task"),
+	.flags = 0, .min_args = 1, .max_args = 1,
+	.exec = task_show_exec,
+};
+
+extern const struct cmd_entry cmd_task_edit_entry;
+
+static int
+task_edit_apply(struct cmd_ctx *ctx, struct task_rec *t, int argc, char **argv)
+{
+	struct mgr_error err = { 0 };
+	const char *func = NULL, *type = NULL;
+	int rc;
+
+	if (cmd_take_option(ctx, &argc, argv, "--func", &func) < 0 ||
+	    cmd_take_option(ctx, &argc, argv, "--trigger", &type) < 0 ||
+	    take_task_options(ctx, &argc, argv, t) < 0)
+		return CMD_EXIT_USAGE;
+	if ((rc = cmd_no_more_options(ctx, &cmd_task_edit_entry, argc, argv)) != 0)
+		return rc;
+	argc = drop_dashdash(argc, argv);
+	if (check_fields(ctx, argc - 1, argv + 1) < 0)
+		return CMD_EXIT_USAGE;
+	if (type != NULL && argc == 1)
+		return cmd_fail(ctx, MGR_EINVAL,
+		    _("--trigger needs the new trigger's FIELD=VALUE arguments"));
+	if (func != NULL) {
+		free(t->func_path);
+		t->func_path = xstrdup(func);
+	}
+	if (type != NULL) {
+		free(t->trigger);
+		t->trigger = xstrdup(type);
+	}
+	if (taskmgr_modify(ctx->mgr, t, argc > 1 ?
+	    (const char *const *)argv + 1 : NULL, (size_t)argc - 1, &err) != 0)
+		return fail_err(ctx, &err);
+	if (!ctx->json)
+		fprintf(ctx->out, _("task %s changed\n"), t->id);
+	return CMD_EXIT_OK;
+}
+
+static int
+task_edit_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct mgr_error err = { 0 };
+	struct task_rec t;
+	int rc;
+
+	if (argv[0][0] == '-')
+		return cmd_usage(ctx, &cmd_task_edit_entry);
+	if (taskmgr_get(ctx->mgr, argv[0], &t, &err) != 0)
+		return fail_err(ctx, &err);
+	rc = task_edit_apply(ctx, &t, argc, argv);
+	task_rec_clear(&t);
+	return rc;
+}
+
+const struct cmd_entry cmd_task_edit_entry = {
+	.noun = "task", .verb = "edit",
+	.usage = N_("ID [--func FUNC] [--trigger TYPE] [FIELD=VALUE ...] "
+	    "[--name NAME] [--max-retries N] [--timeout SECONDS] "
+	    "[--misfire-grace-time SECONDS] [--coalesce|--no-coalesce] "
+	    "[--max-instances N] [--enable|--disable]"),
+	.summary = N_("change a task; FIELD=VALUE replaces its trigger fields"),
+	.flags = CMD_MUTATES, .min_args = 1, .max_args = -1,
+	.exec = task_edit_exec,
+};
+
+/* Runs fn; on success prints msg (unless --json). */
+static int
+task_simple(struct cmd_ctx *ctx, const char *id,
+	    int (*fn)(struct mgr *, const char *, struct mgr_error *),
+	    char *msg)
+{
+	struct mgr_error err = { 0 };
+	int rc = fn(ctx->mgr, id, &err);
+
+	if (rc == 0 && !ctx->json)
+		fprintf(ctx->out, "%s\n", msg);
+	free(msg);
+	return rc != 0 ? fail_err(ctx, &err) : CMD_EXIT_OK;
+}
+
+static int
+task_remove_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	(void)argc;
+	return task_simple(ctx, argv[0], taskmgr_remove,
+	    xasprintf(_("task %s removed"), argv[0]));
+}
+
+static int
+task_pause_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	(void)argc;
+	return task_simple(ctx, argv[0], taskmgr_pause,
+	    xasprintf(_("task %s paused"), argv[0]));
+}
+
+static int
+task_resume_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	(void)argc;
+	return task_simple(ctx, argv[0], taskmgr_resume,
+	    xasprintf(_("task %s resumed"), argv[0]));
+}
+
+const struct cmd_entry cmd_task_remove_entry = {
+	.noun = "task", .verb = "remove", .usage = "ID",
+	.summary = N_("remove a task and its run history"),
+	.flags = CMD_MUTATES, .min_args = 1, .max_args = 1,
+	.exec = task_remove_exec,
+};
+
+const struct cmd_entry cmd_task_pause_entry = {
+	.noun = "task", .verb = "pause", .usage = "ID",
+	.summary = N_("pause a task (no more scheduled runs)"),
+	.flags = CMD_MUTATES, .min_args = 1, .max_args = 1,
+	.exec = task_pause_exec,
+};
+
+const struct cmd_entry cmd_task_resume_entry = {
+	.noun = "task", .verb = "resume", .usage = "ID",
+	.summary = N_("resume a paused task"),
+	.flags = CMD_MUTATES, .min_args = 1, .max_args = 1,
+	.exec = task_resume_exec,
+};
+
+static int
+task_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct mgr_error err = { 0 };
+	const char *status = NULL;
+
+	(void)argc;
+	if (ctx->mgr->sched != NULL) {
+		if (scheduler_run_now(ctx->mgr, argv[0], &err) != 0)
+			return fail_err(ctx, &err);
+		if (!ctx->json)
+			fprintf(ctx->out, _("task %s started\n"), argv[0]);
+		else
+			print_json(ctx, json_pack("{s:s, s:s}", "id", argv[0],
+			    "status", "running"));
+		return CMD_EXIT_OK;
+	}
+	/* No engine here: run it in the foreground and wait. */
+	if (scheduler_run_foreground(ctx->mgr, argv[0], &status, &err) != 0)
+		return fail_err(ctx, &err);
+	if (ctx->json)
+		print_json(ctx, json_pack("{s:s, s:s}", "id", argv[0], "status", status));
+	else
+		fprintf(ctx->out, _("task %s: %s\n"), argv[0], status);
+	return strcmp(status, "succeeded") == 0 ? CMD_EXIT_OK : CMD_EXIT_FAIL;
+}
+
+const struct cmd_entry cmd_task_run_entry = {
+	.noun = "task", .verb = "run", .usage = "ID",
+	.summary = N_("run a task now (in the foreground when no engine runs)"),
+	.flags = CMD_MUTATES, .min_args = 1, .max_args = 1,
+	.exec = task_run_exec,
+};

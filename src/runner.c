@@ -1,0 +1,332 @@
+/* runner.c - attempts as child processes, watched from the loop. */
+#include "i18n.h"
+#include "manager.h"
+#include "pool.h"
+#include "runner.h"
+#include "runner_int.h"
+#include "sandbox.h"
+#include "util.h"
+
+#include <errno.h>
+#include <ev.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define READ_CHUNK 65536
+
+/* A child process of one attempt. */
+struct proc_job {
+	struct runner *r;
+	run_done_fn done;
+	void *arg;
+	pid_t pid;
+	int fd;				/* output pipe, -1 once closed */
+	ev_child child;
+	ev_io io;
+	ev_timer timeout;
+	ev_timer kill;
+	int timeout_s;
+	struct strbuf out;
+	size_t dropped;
+	int timed_out, interrupted;
+	int64_t started_at;
+	struct proc_job *prev, *next;	/* r->procs */
+};
+
+void
+run_outcome_clear(struct run_outcome *o)
+{
+	free(o->output);
+	free(o->error);
+	o->output = o->error = NULL;
+}
+
+char *
+run_excerpt(const char *buf, size_t len, size_t max, size_t dropped)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (len == 0 && dropped == 0)
+		return NULL;
+	if (len > max) {
+		dropped += len - max;
+		len = max;
+	}
+	strbuf_add(&sb, buf != NULL ? buf : "", len);
+	if (dropped > 0)
+		strbuf_addf(&sb, _("\n[%zu more bytes not kept]"), dropped);
+	return strbuf_detach(&sb);
+}
+
+struct runner *
+runner_new(struct mgr *mgr, struct mgr_error *err)
+{
+	struct runner *r = xcalloc(1, sizeof *r);
+
+	(void)err;
+	r->mgr = mgr;
+	r->loop = mgr->loop;
+	r->helper = sandbox_helper_path();
+	return r;
+}
+
+static void
+proc_unlink(struct proc_job *j)
+{
+	struct runner *r = j->r;
+
+	if (j->prev != NULL)
+		j->prev->next = j->next;
+	else
+		r->procs = j->next;
+	if (j->next != NULL)
+		j->next->prev = j->prev;
+	r->active--;
+}
+
+static void
+proc_read(struct proc_job *j)
+{
+	size_t max = (size_t)j->r->mgr->conf->output_excerpt_bytes;
+	char chunk[READ_CHUNK];
+	ssize_t n;
+
+	while (j->fd != -1) {
+		n = read(j->fd, chunk, sizeof chunk);
+		if (n > 0) {
+			size_t keep = j->out.len < max ? max - j->out.len : 0;
+			if (keep > (size_t)n)
+				keep = (size_t)n;
+			strbuf_add(&j->out, chunk, keep);
+			j->dropped += (size_t)n - keep;
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN)
+			return;
+		ev_io_stop(j->r->loop, &j->io);
+		close(j->fd);
+		j->fd = -1;
+	}
+}
+
+static void
+proc_outcome(struct proc_job *j, int wstatus, struct run_outcome *o)
+{
+	char name[32];
+
+	memset(o, 0, sizeof *o);
+	o->exit_code = -1;
+	o->started_at = j->started_at;
+	o->ended_at = mgr_now_us();
+	if (WIFEXITED(wstatus)) {
+		o->exit_code = WEXITSTATUS(wstatus);
+		o->status = o->exit_code == 0 ? "succeeded" : "failed";
+		if (o->exit_code != 0)
+			o->error = xasprintf(_("exit status %d"), o->exit_code);
+	} else if (WIFSIGNALED(wstatus)) {
+		o->signal = WTERMSIG(wstatus);
+		o->status = "crashed";
+		o->error = xasprintf(_("killed by %s"),
+		    sandbox_signal_name(o->signal, name, sizeof name));
+	}
+	if (j->timed_out) {
+		o->status = "timed_out";
+		free(o->error);
+		o->error = xasprintf(_("timed out after %d s"), j->timeout_s);
+	} else if (j->interrupted) {
+		o->status = "interrupted";
+		free(o->error);
+		o->error = xstrdup(_("interrupted by shutdown"));
+	}
+	o->output = run_excerpt(j->out.buf, j->out.len,
+	    (size_t)j->r->mgr->conf->output_excerpt_bytes, j->dropped);
+}
+
+static void
+proc_child_cb(struct ev_loop *loop, ev_child *w, int revents)
+{
+	struct proc_job *j = w->data;
+	struct run_outcome o;
+
+	(void)revents;
+	ev_child_stop(loop, w);
+	ev_timer_stop(loop, &j->timeout);
+	ev_timer_stop(loop, &j->kill);
+	/* The child is gone: what it wrote is in the pipe already.  A
+	 * grandchild keeping the pipe open must not hold the result. */
+	proc_read(j);
+	if (j->fd != -1) {
+		ev_io_stop(loop, &j->io);
+		close(j->fd);
+		j->fd = -1;
+	}
+	if (j->timed_out || j->interrupted)
+		kill(-j->pid, SIGKILL);		/* the rest of its group */
+	proc_outcome(j, w->rstatus, &o);
+	proc_unlink(j);
+	strbuf_free(&j->out);
+	j->done(&o, j->arg);
+	free(j);
+}
+
+static void
+proc_io_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	proc_read(w->data);
+}
+
+static void
+proc_kill_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct proc_job *j = w->data;
+
+	(void)loop;
+	(void)revents;
+	kill(-j->pid, SIGKILL);
+}
+
+static void
+proc_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct proc_job *j = w->data;
+	int grace = j->r->mgr->conf->kill_grace_seconds;
+
+	(void)revents;
+	j->timed_out = 1;
+	if (grace <= 0) {
+		kill(-j->pid, SIGKILL);
+		return;
+	}
+	kill(-j->pid, SIGTERM);
+	ev_timer_set(&j->kill, grace, 0);
+	ev_timer_start(loop, &j->kill);
+}
+
+static void
+proc_watch(struct runner *r, struct proc_job *j)
+{
+	ev_child_init(&j->child, proc_child_cb, j->pid, 0);
+	j->child.data = j;
+	ev_child_start(r->loop, &j->child);
+	ev_io_init(&j->io, proc_io_cb, j->fd, EV_READ);
+	j->io.data = j;
+	ev_io_start(r->loop, &j->io);
+	ev_timer_init(&j->kill, proc_kill_cb, 0, 0);
+	j->kill.data = j;
+	ev_timer_init(&j->timeout, proc_timeout_cb, j->timeout_s, 0);
+	j->timeout.data = j;
+	if (j->timeout_s > 0)
+		ev_timer_start(r->loop, &j->timeout);
+}
+
+/* The helper's limit options, shared by exec and plugin runs. */
+char **
+runner_helper_argv(struct runner *r, const char *mode)
+{
+	const struct mgr_conf *c = r->mgr->conf;
+	char **v = strv_push(NULL, r->helper);
+	char *s;
+
+	s = xasprintf("--cpu=%d", c->sandbox_cpu_seconds);
+	v = strv_push(v, s);
+	free(s);
+	s = xasprintf("--memory=%d", c->sandbox_memory_mb);
+	v = strv_push(v, s);
+	free(s);
+	s = xasprintf("--open-files=%d", c->sandbox_open_files);
+	v = strv_push(v, s);
+	free(s);
+	return strv_push(v, mode);
+}
+
+static char **
+exec_argv(struct runner *r, const char *cmdline, struct mgr_error *err)
+{
+	char **cmd, **v;
+
+	if (exec_split(cmdline, &cmd, err) != 0)
+		return NULL;
+	if (!r->mgr->conf->sandboxing)
+		return cmd;
+	v = runner_helper_argv(r, "exec");
+	v = strv_push(v, "--");
+	for (size_t i = 0; cmd[i] != NULL; i++)
+		v = strv_push(v, cmd[i]);
+	strv_free(cmd);
+	return v;
+}
+
+int
+runner_spawn(struct runner *r, char **argv, int timeout, run_done_fn done,
+	     void *arg, struct mgr_error *err)
+{
+	struct proc_job *j = xcalloc(1, sizeof *j);
+	int rc;
+
+	j->started_at = mgr_now_us();
+	if ((rc = sandbox_spawn(argv, &j->pid, &j->fd, err)) != 0) {
+		free(j);
+		return rc;
+	}
+	j->r = r;
+	j->done = done;
+	j->arg = arg;
+	j->timeout_s = timeout;
+	proc_watch(r, j);
+	j->next = r->procs;
+	if (r->procs != NULL)
+		r->procs->prev = j;
+	r->procs = j;
+	r->active++;
+	return 0;
+}
+
+int
+runner_start(struct runner *r, const struct run_spec *spec, run_done_fn done,
+	     void *arg, struct mgr_error *err)
+{
+	char **argv;
+	int rc;
+
+	if (strncmp(spec->func_path, "exec:", 5) != 0)
+		return runner_plugin_start(r, spec, done, arg, err);
+	if ((argv = exec_argv(r, spec->func_path + 5, err)) == NULL)
+		return MGR_EINVAL;
+	rc = runner_spawn(r, argv, spec->timeout, done, arg, err);
+	strv_free(argv);
+	return rc;
+}
+
+void
+runner_interrupt_all(struct runner *r)
+{
+	for (struct proc_job *j = r->procs; j != NULL; j = j->next) {
+		j->interrupted = 1;
+		kill(-j->pid, SIGKILL);
+	}
+	runner_plugin_interrupt_all(r);
+}
+
+int
+runner_active(const struct runner *r)
+{
+	return r->active;
+}
+
+void
+runner_free(struct runner *r)
+{
+	if (r == NULL)
+		return;
+	runner_plugin_free(r);
+	free(r->helper);
+	free(r);
+}

@@ -1,0 +1,61 @@
+/* runner.h - one attempt of a task (the seed's CoreThread.execute).
+ *
+ * exec: tasks always run as child processes: through manager-run (limits,
+ * no_new_privs, closed descriptors, then exec) when sandboxing is on,
+ * spawned directly otherwise.  PLUGIN:FUNCTION tasks run in manager-run
+ * when sandboxing is on and on the worker-thread pool when it is off.
+ * Child processes: posix_spawn, output through a pipe watched by ev_io,
+ * exit through ev_child, timeout by SIGTERM to the process group and
+ * SIGKILL kill_grace_seconds later.  Everything here runs on the loop
+ * thread except the pool's task functions.
+ */
+#ifndef MGR_RUNNER_H
+#define MGR_RUNNER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "error.h"
+
+struct mgr;
+struct runner;
+
+struct run_spec {
+	const char *task_id;
+	const char *func_path;		/* "exec:..." or "PLUGIN:FUNCTION" */
+	int timeout;			/* seconds, 0 = none */
+	char *const *args;		/* "NAME=VALUE" for plugin functions */
+};
+
+/* How an attempt ended; handed to the done callback, which owns the
+ * strings (free with run_outcome_clear). */
+struct run_outcome {
+	const char *status;	/* succeeded failed timed_out crashed interrupted */
+	int exit_code;		/* -1 when none */
+	int signal;		/* 0 when none */
+	char *output;		/* excerpt of stdout and stderr, or NULL */
+	char *error;		/* one line saying what went wrong, or NULL */
+	int64_t started_at;	/* Unix µs */
+	int64_t ended_at;
+};
+
+typedef void (*run_done_fn)(struct run_outcome *o, void *arg);
+
+struct runner *runner_new(struct mgr *mgr, struct mgr_error *err);
+/* Starts an attempt; done is called later, from the loop, exactly once.
+ * An error (the command cannot be spawned, the plugin is not loaded)
+ * means done will not be called. */
+int runner_start(struct runner *r, const struct run_spec *spec,
+		 run_done_fn done, void *arg, struct mgr_error *err);
+/* Ends every attempt now: SIGKILL to children, cancel for threads; their
+ * outcomes say `interrupted`. */
+void runner_interrupt_all(struct runner *r);
+/* Attempts started and not yet done. */
+int runner_active(const struct runner *r);
+/* After every attempt is done. */
+void runner_free(struct runner *r);
+
+void run_outcome_clear(struct run_outcome *o);
+/* Keeps at most max bytes of text, then notes how much was dropped. */
+char *run_excerpt(const char *buf, size_t len, size_t max, size_t dropped);
+
+#endif

@@ -1,0 +1,32 @@
+/* runner_int.h - the runner's insides, shared by runner.c (child
+ * processes) and runner_plugin.c (plugin functions). */
+#ifndef MGR_RUNNER_INT_H
+#define MGR_RUNNER_INT_H
+
+#include "runner.h"
+
+struct proc_job;
+struct pool;
+
+struct runner {
+	struct mgr *mgr;
+	struct ev_loop *loop;
+	char *helper;			/* manager-run */
+	struct proc_job *procs;		/* children in flight */
+	struct pool *pool;		/* created on first in-process run */
+	struct thread_job *threads;	/* in-process runs in flight */
+	int active;
+};
+
+/* Spawns argv as an attempt (child process). */
+int runner_spawn(struct runner *r, char **argv, int timeout, run_done_fn done,
+		 void *arg, struct mgr_error *err);
+/* argv of manager-run with the configured limits, then mode. */
+char **runner_helper_argv(struct runner *r, const char *mode);
+
+int runner_plugin_start(struct runner *r, const struct run_spec *spec,
+			run_done_fn done, void *arg, struct mgr_error *err);
+void runner_plugin_interrupt_all(struct runner *r);
+void runner_plugin_free(struct runner *r);
+
+#endif

@@ -1,0 +1,220 @@
+/* sandbox.c - argv splitting, posix_spawn with captured output, limits. */
+#include "i18n.h"
+#include "sandbox.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef PKGLIBEXECDIR
+#define PKGLIBEXECDIR "/usr/local/libexec/manager"
+#endif
+
+extern char **environ;
+
+/* One quoted section starting at *p (the quote); appends to word. */
+static int
+split_quoted(const char **p, const char *start, struct strbuf *word,
+	     struct mgr_error *err)
+{
+	char q = **p;
+	const char *s = *p + 1;
+
+	for (; *s != q; s++) {
+		if (*s == '\0')
+			return mgr_error_set(err, MGR_EINVAL,
+			    _("command \"%s\": unterminated %c at column %d"),
+			    start, q, (int)(*p - start) + 1);
+		if (q == '"' && *s == '\\' && (s[1] == '"' || s[1] == '\\'))
+			s++;
+		strbuf_add(word, s, 1);
+	}
+	*p = s + 1;
+	return 0;
+}
+
+int
+exec_split(const char *cmdline, char ***argv, struct mgr_error *err)
+{
+	struct strbuf word = STRBUF_INIT;
+	const char *p = cmdline;
+	char **v = NULL;
+	int inword = 0, rc;
+
+	for (;;) {
+		if (*p == '\0' || *p == ' ' || *p == '\t' || *p == '\n') {
+			if (inword) {
+				v = strv_push(v, word.buf != NULL ? word.buf : "");
+				word.len = 0;
+				if (word.buf != NULL)
+					word.buf[0] = '\0';
+				inword = 0;
+			}
+			if (*p++ == '\0')
+				break;
+			continue;
+		}
+		inword = 1;
+		if (*p == '"' || *p == '\'') {
+			if ((rc = split_quoted(&p, cmdline, &word, err)) != 0) {
+				strbuf_free(&word);
+				strv_free(v);
+				return rc;
+			}
+			strbuf_add(&word, "", 0);
+			continue;
+		}
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		strbuf_add(&word, p++, 1);
+	}
+	strbuf_free(&word);
+	if (v == NULL)
+		return mgr_error_set(err, MGR_EINVAL, _("command \"%s\" is empty"),
+		    cmdline);
+	*argv = v;
+	return 0;
+}
+
+static int
+spawn_setup(posix_spawnattr_t *attr, posix_spawn_file_actions_t *fa, int wfd)
+{
+	sigset_t none, all;
+
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawnattr_init(attr);
+	posix_spawnattr_setflags(attr, POSIX_SPAWN_SETPGROUP |
+	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	posix_spawnattr_setpgroup(attr, 0);
+	posix_spawnattr_setsigmask(attr, &none);
+	posix_spawnattr_setsigdefault(attr, &all);
+	posix_spawn_file_actions_init(fa);
+	posix_spawn_file_actions_addopen(fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(fa, wfd, 1);
+	posix_spawn_file_actions_adddup2(fa, wfd, 2);
+	/* Nothing of the engine (database, sockets) leaks into a run. */
+	return posix_spawn_file_actions_addclosefrom_np(fa, 3);
+}
+
+int
+sandbox_spawn(char *const argv[], pid_t *pid, int *outfd, struct mgr_error *err)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	int fds[2], rc;
+
+	if (pipe2(fds, O_CLOEXEC) == -1)
+		return mgr_error_set(err, MGR_EIO, _("cannot create a pipe: %s"),
+		    strerror(errno));
+	spawn_setup(&attr, &fa, fds[1]);
+	rc = posix_spawnp(pid, argv[0], &fa, &attr, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	close(fds[1]);
+	if (rc != 0) {
+		close(fds[0]);
+		return mgr_error_set(err, MGR_EIO, _("cannot run %s: %s"), argv[0],
+		    strerror(rc));
+	}
+	fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
+	*outfd = fds[0];
+	return 0;
+}
+
+static int
+set_limit(int resource, rlim_t value, const char *name, struct mgr_error *err)
+{
+	struct rlimit rl = { value, value };
+
+	if (setrlimit(resource, &rl) == -1)
+		return mgr_error_set(err, MGR_EIO, _("cannot set %s to %llu: %s"),
+		    name, (unsigned long long)value, strerror(errno));
+	return 0;
+}
+
+static void
+close_above_stderr(void)
+{
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
+		return;
+#endif
+	for (int fd = 3, max = (int)sysconf(_SC_OPEN_MAX); fd < max && fd < 65536; fd++)
+		close(fd);
+}
+
+int
+sandbox_apply(const struct sandbox_limits *lim, struct mgr_error *err)
+{
+	int rc;
+
+	if (lim->cpu_seconds > 0 && (rc = set_limit(RLIMIT_CPU,
+	    (rlim_t)lim->cpu_seconds, "RLIMIT_CPU", err)) != 0)
+		return rc;
+	if (lim->memory_mb > 0 && (rc = set_limit(RLIMIT_AS,
+	    (rlim_t)lim->memory_mb << 20, "RLIMIT_AS", err)) != 0)
+		return rc;
+	if (lim->open_files > 0 && (rc = set_limit(RLIMIT_NOFILE,
+	    (rlim_t)lim->open_files, "RLIMIT_NOFILE", err)) != 0)
+		return rc;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		return mgr_error_set(err, MGR_EIO, _("cannot set no_new_privs: %s"),
+		    strerror(errno));
+	close_above_stderr();
+	return 0;
+}
+
+static char *
+helper_next_to_self(void)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	char *dir, *path;
+
+	if (n <= 0)
+		return NULL;
+	self[n] = '\0';
+	dir = path_dirname_abs(self);
+	path = xasprintf("%s/manager-run", dir);
+	free(dir);
+	if (access(path, X_OK) == 0)
+		return path;
+	free(path);
+	return NULL;
+}
+
+char *
+sandbox_helper_path(void)
+{
+	const char *env = getenv("MANAGER_RUN");
+	char *p;
+
+	if (env != NULL && *env != '\0')
+		return xstrdup(env);
+	if ((p = helper_next_to_self()) != NULL)
+		return p;
+	return xstrdup(PKGLIBEXECDIR "/manager-run");
+}
+
+const char *
+sandbox_signal_name(int sig, char *buf, size_t len)
+{
+	const char *abbrev = sigabbrev_np(sig);
+
+	if (abbrev != NULL)
+		snprintf(buf, len, "SIG%s", abbrev);
+	else
+		snprintf(buf, len, "signal %d", sig);
+	return buf;
+}

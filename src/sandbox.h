@@ -1,0 +1,49 @@
+/* sandbox.h - child processes for runs: argv splitting, posix_spawn with
+ * captured output, and the limits a sandboxed child applies to itself.
+ *
+ * Why children apply their own limits: posix_spawn cannot set rlimits or
+ * PR_SET_NO_NEW_PRIVS, and fork() of a large engine is what we avoid.  So
+ * with sandboxing on, every run is spawned through the small `manager-run`
+ * helper, which sets the limits, closes stray descriptors and then execs
+ * the command (exec: tasks) or loads the plugin (PLUGIN:FUNCTION tasks).
+ * Limits are in place before a single instruction of the task runs.
+ */
+#ifndef MGR_SANDBOX_H
+#define MGR_SANDBOX_H
+
+#include <sys/types.h>
+#include "error.h"
+
+struct sandbox_limits {
+	int cpu_seconds;	/* RLIMIT_CPU, 0 = unchanged */
+	int memory_mb;		/* RLIMIT_AS, 0 = unchanged */
+	int open_files;		/* RLIMIT_NOFILE, 0 = unchanged */
+};
+
+/* Splits an exec: command line into argv without a shell.  Words are
+ * separated by blanks; "..." groups a word in which \" and \\ are escapes;
+ * '...' groups a word taken literally; outside quotes a backslash takes
+ * the next character literally.  No variables, globs or redirections.
+ * An unterminated quote or an empty command is an error naming the
+ * column. *argv is NULL-terminated, free with strv_free. */
+int exec_split(const char *cmdline, char ***argv, struct mgr_error *err);
+
+/* Spawns argv[0] (searched in PATH when it has no slash) in a new process
+ * group, with stdin from /dev/null, stdout and stderr into a pipe whose
+ * non-blocking, close-on-exec read end is returned in *outfd, default
+ * signal dispositions, an empty signal mask, and no other descriptor. */
+int sandbox_spawn(char *const argv[], pid_t *pid, int *outfd,
+		  struct mgr_error *err);
+
+/* In the child (manager-run): rlimits, PR_SET_NO_NEW_PRIVS, closes every
+ * descriptor above 2. */
+int sandbox_apply(const struct sandbox_limits *lim, struct mgr_error *err);
+
+/* Path of the manager-run helper: $MANAGER_RUN, else next to the running
+ * binary (the build tree), else PKGLIBEXECDIR.  Malloc'd. */
+char *sandbox_helper_path(void);
+
+/* "SIGSEGV" for 11; "signal N" when unknown.  Static storage or buf. */
+const char *sandbox_signal_name(int sig, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,165 @@
+/* sched_index.c - the scheduler's id table (chained hashing) and its
+ * binary min-heap of fire times: O(1) lookups and O(log n) re-arming for
+ * 100,000 tasks, with one libev timer for the top of the heap. */
+#include "sched_int.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static size_t
+hash_id(const char *s)
+{
+	size_t h = 1469598103934665603ULL;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+struct stask *
+sched_find(struct scheduler *s, const char *id)
+{
+	struct stask *t;
+
+	if (s->nbuckets == 0)
+		return NULL;
+	for (t = s->buckets[hash_id(id) & (s->nbuckets - 1)]; t != NULL; t = t->hnext)
+		if (strcmp(t->rec.id, id) == 0)
+			return t;
+	return NULL;
+}
+
+static void
+sched_grow(struct scheduler *s)
+{
+	size_t n = s->nbuckets ? s->nbuckets * 2 : 1024;
+	struct stask **b = xcalloc(n, sizeof *b), *t, *next;
+
+	for (size_t i = 0; i < s->nbuckets; i++) {
+		for (t = s->buckets[i]; t != NULL; t = next) {
+			size_t k = hash_id(t->rec.id) & (n - 1);
+			next = t->hnext;
+			t->hnext = b[k];
+			b[k] = t;
+		}
+	}
+	free(s->buckets);
+	s->buckets = b;
+	s->nbuckets = n;
+}
+
+void
+sched_insert(struct scheduler *s, struct stask *t)
+{
+	size_t k;
+
+	if (s->ntasks >= s->nbuckets)
+		sched_grow(s);
+	k = hash_id(t->rec.id) & (s->nbuckets - 1);
+	t->hnext = s->buckets[k];
+	s->buckets[k] = t;
+	s->ntasks++;
+}
+
+void
+sched_unlink(struct scheduler *s, struct stask *t)
+{
+	struct stask **pp = &s->buckets[hash_id(t->rec.id) & (s->nbuckets - 1)];
+
+	for (; *pp != NULL; pp = &(*pp)->hnext) {
+		if (*pp == t) {
+			*pp = t->hnext;
+			s->ntasks--;
+			return;
+		}
+	}
+}
+
+void
+sched_free_index(struct scheduler *s)
+{
+	free(s->buckets);
+	free(s->heap);
+	s->buckets = NULL;
+	s->heap = NULL;
+	s->nbuckets = s->ntasks = s->nheap = s->capheap = 0;
+}
+
+static void
+heap_set(struct scheduler *s, size_t i, struct stask *t)
+{
+	s->heap[i] = t;
+	t->heap_pos = i;
+}
+
+static void
+heap_up(struct scheduler *s, size_t i)
+{
+	struct stask *t = s->heap[i];
+
+	while (i > 0) {
+		size_t parent = (i - 1) / 2;
+		if (s->heap[parent]->fire <= t->fire)
+			break;
+		heap_set(s, i, s->heap[parent]);
+		i = parent;
+	}
+	heap_set(s, i, t);
+}
+
+static void
+heap_down(struct scheduler *s, size_t i)
+{
+	struct stask *t = s->heap[i];
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= s->nheap)
+			break;
+		if (c + 1 < s->nheap && s->heap[c + 1]->fire < s->heap[c]->fire)
+			c++;
+		if (t->fire <= s->heap[c]->fire)
+			break;
+		heap_set(s, i, s->heap[c]);
+		i = c;
+	}
+	heap_set(s, i, t);
+}
+
+void
+heap_update(struct scheduler *s, struct stask *t)
+{
+	if (t->heap_pos == SCHED_NOT_IN_HEAP) {
+		if (s->nheap == s->capheap) {
+			s->capheap = s->capheap ? s->capheap * 2 : 1024;
+			s->heap = xrealloc(s->heap, s->capheap * sizeof *s->heap);
+		}
+		heap_set(s, s->nheap++, t);
+	}
+	heap_up(s, t->heap_pos);
+	heap_down(s, t->heap_pos);
+}
+
+void
+heap_remove(struct scheduler *s, struct stask *t)
+{
+	size_t i = t->heap_pos;
+	struct stask *moved;
+
+	if (i == SCHED_NOT_IN_HEAP)
+		return;
+	t->heap_pos = SCHED_NOT_IN_HEAP;
+	if (--s->nheap == i)
+		return;
+	moved = s->heap[s->nheap];
+	heap_set(s, i, moved);
+	heap_up(s, i);
+	heap_down(s, moved->heap_pos);
+}
+
+struct stask *
+heap_top(struct scheduler *s)
+{
+	return s->nheap > 0 ? s->heap[0] : NULL;
+}

@@ -1,0 +1,74 @@
+/* sched_int.h - the scheduler's insides, shared by its files:
+ * scheduler.c (timers, attempts, retries, history), sched_index.c (the id
+ * table and the heap of fire times), sched_files.c (tasks_directory). */
+#ifndef MGR_SCHED_INT_H
+#define MGR_SCHED_INT_H
+
+#include <ev.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "store.h"
+
+struct mgr;
+struct runner;
+struct trigger;
+struct attempt;
+
+#define SCHED_NOT_IN_HEAP SIZE_MAX
+
+/* One task as the scheduler holds it. */
+struct stask {
+	struct task_rec rec;
+	struct trigger *trig;		/* NULL when its fields are invalid */
+	int64_t nominal;		/* next fire time, TRIGGER_NONE if none */
+	int64_t fire;			/* nominal plus jitter: the heap key */
+	size_t heap_pos;
+	int inflight;			/* attempts running or awaiting a retry */
+	int64_t *backlog;		/* run times waiting for a free instance */
+	size_t nbacklog, capbacklog;
+	int in_backlog;			/* task_run_backlog is running */
+	const char *last_status;	/* static string */
+	int removed;			/* row gone; freed when inflight is 0 */
+	int dirty;			/* row needs writing */
+	struct stask *dirty_next;
+	struct stask *hnext;		/* id table chain */
+};
+
+struct scheduler {
+	struct mgr *mgr;
+	struct ev_loop *loop;
+	struct runner *runner;
+	/* id table */
+	struct stask **buckets;
+	size_t nbuckets, ntasks;
+	/* min-heap on fire */
+	struct stask **heap;
+	size_t nheap, capheap;
+	double armed_at;		/* the wake timer's time, or 0 */
+	ev_periodic wake;		/* wall clock: follows clock jumps */
+	ev_timer housekeeping;
+	ev_prepare flush;		/* one transaction per loop iteration */
+	ev_timer grace;
+	struct stask *dirty;
+	struct run_rec *done;		/* finished attempts to record */
+	size_t ndone, capdone;
+	struct attempt *attempts;	/* in flight or awaiting a retry */
+	uint64_t rng;
+	int shutting_down;
+	int foreground;			/* scheduler_run_foreground */
+	void (*shutdown_done)(struct mgr *mgr);
+};
+
+/* sched_index.c */
+struct stask *sched_find(struct scheduler *s, const char *id);
+void sched_insert(struct scheduler *s, struct stask *t);
+void sched_unlink(struct scheduler *s, struct stask *t);
+void sched_free_index(struct scheduler *s);
+void heap_update(struct scheduler *s, struct stask *t);	/* insert or move */
+void heap_remove(struct scheduler *s, struct stask *t);
+struct stask *heap_top(struct scheduler *s);
+
+/* sched_files.c */
+int sched_load_files(struct mgr *mgr, struct mgr_error *err);
+
+#endif

@@ -1,0 +1,880 @@
+/* scheduler.c - due tasks, attempts, retries, misfires, run history.
+ *
+ * One ev_periodic in absolute (wall-clock) mode is armed for the earliest
+ * fire time of the heap, so an idle engine sleeps until due work, and a
+ * clock jump moves the wake-up with the clock.  Database writes of a loop
+ * iteration (finished runs, changed task rows) go out together in one
+ * transaction from an ev_prepare watcher, just before the loop sleeps.
+ *
+ * Misfires follow APScheduler 3 (_process_jobs, Job._get_run_times,
+ * run_job): every fire time up to now is collected; with coalesce only
+ * the latest is kept; when max_instances attempts are already in flight
+ * one `skipped` run is recorded; otherwise each time is started in turn,
+ * and one that starts later than misfire_grace_time after its time is
+ * recorded as `missed` instead (misfire_grace_time <= 0: no limit).
+ */
+#include "i18n.h"
+#include "manager.h"
+#include "plugins.h"
+#include "runner.h"
+#include "sched_int.h"
+#include "scheduler.h"
+#include "trigger.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define US INT64_C(1000000)
+#define MAX_CATCHUP 10000	/* fire times collected per due task */
+#define HOUSEKEEPING_S 300.0
+
+/* One scheduled run and its retries. */
+struct attempt {
+	struct scheduler *s;
+	struct stask *t;
+	int64_t scheduled_at;
+	int number;			/* 1 = first attempt */
+	int waiting;			/* retry timer armed */
+	const char *outcome;		/* how the last attempt ended */
+	ev_timer retry;
+	struct attempt *prev, *next;	/* s->attempts */
+};
+
+static void attempt_begin(struct scheduler *s, struct attempt *a);
+static void sched_grace_cb(struct ev_loop *loop, ev_timer *w, int revents);
+static void sched_arm(struct scheduler *s);
+
+static uint64_t
+sched_random(struct scheduler *s)
+{
+	/* xorshift64*: jitter needs spread, not secrecy. */
+	s->rng ^= s->rng >> 12;
+	s->rng ^= s->rng << 25;
+	s->rng ^= s->rng >> 27;
+	return s->rng * 2685821657736338717ULL;
+}
+
+static int64_t
+sched_jitter(struct scheduler *s, int64_t max_us)
+{
+	if (max_us <= 0)
+		return 0;
+	return (int64_t)(sched_random(s) % (uint64_t)(max_us + 1));
+}
+
+static void
+task_mark_dirty(struct scheduler *s, struct stask *t)
+{
+	if (t->dirty || t->removed)
+		return;
+	t->dirty = 1;
+	t->dirty_next = s->dirty;
+	s->dirty = t;
+}
+
+static int
+task_is_date_done(const struct stask *t)
+{
+	return t->trig != NULL && trigger_type(t->trig) == TRIGGER_DATE &&
+	    t->nominal == TRIGGER_NONE;
+}
+
+/* The status column: what the task is doing, else how it last ended. */
+static const char *
+task_status(const struct stask *t)
+{
+	if (!t->rec.enabled)
+		return "paused";
+	if (t->trig == NULL)
+		return "disabled";
+	if (t->inflight > 0)
+		return t->last_status != NULL &&
+		    strcmp(t->last_status, "retrying") == 0 ? "retrying" : "running";
+	if (task_is_date_done(t) && t->last_status != NULL)
+		return "finished";
+	return t->last_status != NULL ? t->last_status : "scheduled";
+}
+
+/* Sets the next fire time from nominal (adding jitter) and files the task
+ * in the heap. */
+static void
+task_set_next(struct scheduler *s, struct stask *t, int64_t nominal)
+{
+	task_mark_dirty(s, t);
+	if (s->foreground)
+		return;		/* a one-off run leaves the schedule alone */
+	t->nominal = nominal;
+	if (nominal == TRIGGER_NONE || !t->rec.enabled || t->trig == NULL) {
+		t->fire = TRIGGER_NONE;
+		heap_remove(s, t);
+	} else {
+		t->fire = nominal + sched_jitter(s, trigger_jitter_us(t->trig));
+		if (trigger_end_us(t->trig) != TRIGGER_NONE &&
+		    t->fire > trigger_end_us(t->trig))
+			t->fire = trigger_end_us(t->trig);
+		heap_update(s, t);
+	}
+}
+
+static void
+task_record(struct scheduler *s, struct stask *t, int64_t scheduled_at,
+	    int number, const char *status, struct run_outcome *o)
+{
+	struct run_rec *r;
+
+	if (s->ndone == s->capdone) {
+		s->capdone = s->capdone ? s->capdone * 2 : 256;
+		s->done = xrealloc(s->done, s->capdone * sizeof *s->done);
+	}
+	r = &s->done[s->ndone++];
+	memset(r, 0, sizeof *r);
+	r->task_id = xstrdup(t->rec.id);
+	r->attempt = number;
+	r->scheduled_at = scheduled_at;
+	r->status = xstrdup(status);
+	r->exit_code = -1;
+	if (o != NULL) {
+		r->started_at = o->started_at;
+		r->ended_at = o->ended_at;
+		r->exit_code = o->exit_code;
+		r->signal = o->signal;
+		r->output = o->output;
+		r->error = o->error;
+		o->output = o->error = NULL;
+	} else
+		r->started_at = r->ended_at = mgr_now_us();
+}
+
+/* A run that never started: missed, skipped. */
+static void
+task_record_unrun(struct scheduler *s, struct stask *t, int64_t scheduled_at,
+		  const char *status, char *error)
+{
+	struct run_outcome o = { .status = status, .exit_code = -1,
+	    .error = error };
+
+	o.ended_at = mgr_now_us();
+	task_record(s, t, scheduled_at, 1, status, &o);
+	t->last_status = status;
+	task_mark_dirty(s, t);
+	log_info(&s->mgr->log, "task %s: run of %lld %s", t->rec.id,
+	    (long long)(scheduled_at / US), status);
+}
+
+/* A stored status that tells how the task last ended, as a static string;
+ * NULL for states that only hold while an engine runs. */
+static const char *
+status_outcome(const char *stored)
+{
+	static const char *const outcomes[] = { "succeeded", "failed",
+	    "timed_out", "crashed", "skipped", "missed", "finished",
+	    "interrupted", NULL };
+
+	for (size_t i = 0; stored != NULL && outcomes[i] != NULL; i++)
+		if (strcmp(stored, outcomes[i]) == 0)
+			return outcomes[i];
+	return NULL;
+}
+
+static void
+task_free(struct stask *t)
+{
+	task_rec_clear(&t->rec);
+	trigger_free(t->trig);
+	free(t->backlog);
+	free(t);
+}
+
+static void
+attempt_unlink(struct scheduler *s, struct attempt *a)
+{
+	if (a->prev != NULL)
+		a->prev->next = a->next;
+	else
+		s->attempts = a->next;
+	if (a->next != NULL)
+		a->next->prev = a->prev;
+}
+
+static void
+sched_check_shutdown(struct scheduler *s)
+{
+	if (!s->shutting_down || s->attempts != NULL || runner_active(s->runner) > 0)
+		return;
+	ev_timer_stop(s->loop, &s->grace);
+	if (s->shutdown_done != NULL) {
+		void (*done)(struct mgr *) = s->shutdown_done;
+		s->shutdown_done = NULL;
+		ev_invoke(s->loop, &s->flush, EV_PREPARE);
+		done(s->mgr);
+	}
+}
+
+static void task_run_backlog(struct scheduler *s, struct stask *t);
+
+/* An attempt is over for good (no retry follows). */
+static void
+attempt_end(struct scheduler *s, struct attempt *a)
+{
+	struct stask *t = a->t;
+
+	attempt_unlink(s, a);
+	free(a);
+	t->inflight--;
+	if (t->removed) {
+		if (t->inflight == 0)
+			task_free(t);
+	} else {
+		task_mark_dirty(s, t);
+		task_run_backlog(s, t);
+	}
+	if (s->foreground && s->attempts == NULL)
+		ev_break(s->loop, EVBREAK_ONE);
+	sched_check_shutdown(s);
+}
+
+static int
+outcome_retryable(const char *status)
+{
+	return strcmp(status, "failed") == 0 || strcmp(status, "timed_out") == 0 ||
+	    strcmp(status, "crashed") == 0;
+}
+
+/* Exponential backoff, capped, with "equal jitter": half the delay is
+ * fixed, half random, so retries of many tasks do not stampede. */
+static double
+retry_delay(struct scheduler *s, int number)
+{
+	double base = s->mgr->conf->retry_backoff_base;
+	double cap = s->mgr->conf->retry_backoff_cap;
+	double d = base;
+
+	for (int i = 1; i < number && d < cap; i++)
+		d *= 2;
+	if (d > cap)
+		d = cap;
+	return d / 2 + (double)(sched_random(s) % 1000001) / 1e6 * (d / 2);
+}
+
+static void
+attempt_retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct attempt *a = w->data;
+
+	(void)loop;
+	(void)revents;
+	a->waiting = 0;
+	attempt_begin(a->s, a);
+}
+
+static void
+task_emit(struct scheduler *s, struct stask *t, const char *status,
+	  const struct run_outcome *o)
+{
+	struct mgr_error err = { 0 };
+	char kind[32];
+
+	if (s->mgr->plugins != NULL) {
+		snprintf(kind, sizeof kind, "task.%s", status);
+		plugins_emit(s->mgr, kind, t->rec.id, o != NULL && o->error != NULL ?
+		    o->error : status);
+	}
+	if (strcmp(status, "succeeded") == 0)
+		return;		/* history has it; events are for attention */
+	mgr_event(s->mgr, status[0] == 'r' ? "task.retrying" : "task.failed",
+	    t->rec.id, &err, "%s%s%s", status, o != NULL && o->error != NULL ?
+	    ": " : "", o != NULL && o->error != NULL ? o->error : "");
+}
+
+static void
+attempt_done(struct run_outcome *o, void *arg)
+{
+	struct attempt *a = arg;
+	struct scheduler *s = a->s;
+	struct stask *t = a->t;
+	const char *status = o->status;
+	int retry;
+
+	if (o->started_at > t->rec.last_run)
+		t->rec.last_run = o->started_at;
+	retry = outcome_retryable(status) && a->number <= t->rec.max_retries &&
+	    !s->shutting_down && !t->removed && t->rec.enabled;
+	if (strcmp(status, "succeeded") != 0)
+		log_info(&s->mgr->log, "task %s: attempt %d %s%s%s", t->rec.id,
+		    a->number, status, o->error != NULL ? ": " : "",
+		    o->error != NULL ? o->error : "");
+	task_emit(s, t, status, o);
+	task_record(s, t, a->scheduled_at, a->number, status, o);
+	run_outcome_clear(o);
+	t->last_status = retry ? "retrying" : status;
+	a->outcome = status;
+	task_mark_dirty(s, t);
+	if (!retry) {
+		attempt_end(s, a);
+		return;
+	}
+	a->number++;
+	a->waiting = 1;
+	ev_timer_init(&a->retry, attempt_retry_cb, retry_delay(s, a->number - 1), 0);
+	a->retry.data = a;
+	ev_timer_start(s->loop, &a->retry);
+}
+
+static void
+attempt_begin(struct scheduler *s, struct attempt *a)
+{
+	struct stask *t = a->t;
+	struct run_spec spec = { .task_id = t->rec.id,
+	    .func_path = t->rec.func_path, .timeout = t->rec.timeout };
+	struct mgr_error err = { 0 };
+	struct run_outcome o;
+
+	t->last_status = "running";
+	task_mark_dirty(s, t);
+	if (runner_start(s->runner, &spec, attempt_done, a, &err) == 0)
+		return;
+	memset(&o, 0, sizeof o);
+	o.status = "failed";
+	o.exit_code = -1;
+	o.started_at = o.ended_at = mgr_now_us();
+	o.error = xstrdup(err.msg);
+	attempt_done(&o, a);
+}
+
+static void
+task_start_attempt(struct scheduler *s, struct stask *t, int64_t scheduled_at)
+{
+	struct attempt *a = xcalloc(1, sizeof *a);
+
+	a->s = s;
+	a->t = t;
+	a->scheduled_at = scheduled_at;
+	a->number = 1;
+	a->next = s->attempts;
+	if (s->attempts != NULL)
+		s->attempts->prev = a;
+	s->attempts = a;
+	t->inflight++;
+	attempt_begin(s, a);
+}
+
+/* Starts waiting run times while instances are free; a time whose
+ * grace has passed by now is recorded as missed. */
+static void
+task_run_backlog(struct scheduler *s, struct stask *t)
+{
+	int64_t now = mgr_now_us(), grace = (int64_t)t->rec.misfire_grace_time * US;
+
+	/* An attempt that fails to start ends at once and calls back here:
+	 * the outer call goes on with the list. */
+	if (t->in_backlog)
+		return;
+	t->in_backlog = 1;
+	while (t->nbacklog > 0 && t->inflight < t->rec.max_instances &&
+	    !s->shutting_down && !t->removed) {
+		int64_t at = t->backlog[0];
+		memmove(t->backlog, t->backlog + 1,
+		    --t->nbacklog * sizeof *t->backlog);
+		if (grace > 0 && now - at > grace)
+			task_record_unrun(s, t, at, "missed", xasprintf(
+			    _("run was due %.3f s ago, more than misfire_grace_time %d s"),
+			    (double)(now - at) / 1e6, t->rec.misfire_grace_time));
+		else
+			task_start_attempt(s, t, at);
+	}
+	t->in_backlog = 0;
+}
+
+static void
+task_backlog_add(struct stask *t, int64_t at)
+{
+	if (t->nbacklog == t->capbacklog) {
+		t->capbacklog = t->capbacklog ? t->capbacklog * 2 : 4;
+		t->backlog = xrealloc(t->backlog, t->capbacklog * sizeof *t->backlog);
+	}
+	t->backlog[t->nbacklog++] = at;
+}
+
+/* APScheduler's _process_jobs for one due task. */
+static void
+task_process_due(struct scheduler *s, struct stask *t, int64_t now)
+{
+	int64_t next = t->nominal, last = TRIGGER_NONE, first = TRIGGER_NONE;
+	size_t n = 0;
+
+	while (next != TRIGGER_NONE && next <= now && n < MAX_CATCHUP) {
+		if (first == TRIGGER_NONE)
+			first = next;
+		if (!t->rec.coalesce)
+			task_backlog_add(t, next);
+		last = next;
+		n++;
+		next = trigger_next(t->trig, next, now);
+	}
+	if (next != TRIGGER_NONE && next <= now)	/* too far behind */
+		next = trigger_next(t->trig, TRIGGER_NONE, now);
+	if (t->rec.coalesce && last != TRIGGER_NONE)
+		task_backlog_add(t, last);
+	if (t->inflight >= t->rec.max_instances && last != TRIGGER_NONE) {
+		t->nbacklog = 0;
+		task_record_unrun(s, t, last, "skipped", xasprintf(
+		    _("maximum number of running instances reached (%d)"),
+		    t->rec.max_instances));
+	}
+	task_set_next(s, t, next);
+	task_run_backlog(s, t);
+}
+
+static void
+sched_wake_cb(struct ev_loop *loop, ev_periodic *w, int revents)
+{
+	struct scheduler *s = w->data;
+	int64_t now = mgr_now_us();
+	struct stask *t;
+
+	(void)loop;
+	(void)revents;
+	s->armed_at = 0;
+	while ((t = heap_top(s)) != NULL && t->fire <= now) {
+		heap_remove(s, t);
+		task_process_due(s, t, now);
+	}
+	sched_arm(s);
+}
+
+/* Arms the wake-up for the top of the heap (absolute wall-clock time). */
+static void
+sched_arm(struct scheduler *s)
+{
+	struct stask *t = heap_top(s);
+	double at;
+
+	if (t == NULL || s->shutting_down) {
+		ev_periodic_stop(s->loop, &s->wake);
+		s->armed_at = 0;
+		return;
+	}
+	at = (double)t->fire / 1e6;
+	if (at == s->armed_at && ev_is_active(&s->wake))
+		return;
+	ev_periodic_stop(s->loop, &s->wake);
+	ev_periodic_set(&s->wake, at, 0, NULL);
+	ev_periodic_start(s->loop, &s->wake);
+	s->armed_at = at;
+}
+
+static void
+sched_write_batch(struct scheduler *s)
+{
+	struct mgr_error err = { 0 };
+	struct stask *t, *next;
+
+	for (t = s->dirty; t != NULL; t = next) {
+		next = t->dirty_next;
+		t->dirty = 0;
+		if (t->removed)
+			continue;
+		if (task_store_set_status(s->mgr->db, t->rec.id, task_status(t),
+		    t->rec.last_run, t->fire == TRIGGER_NONE ? 0 : t->fire, &err) != 0)
+			log_debug(&s->mgr->log, "%s", err.msg);
+	}
+	s->dirty = NULL;
+	for (size_t i = 0; i < s->ndone; i++) {
+		if (run_store_insert(s->mgr->db, &s->done[i], &err) != 0)
+			log_debug(&s->mgr->log, "%s", err.msg);
+		run_rec_clear(&s->done[i]);
+	}
+	s->ndone = 0;
+}
+
+static void
+sched_flush_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct scheduler *s = w->data;
+	struct mgr_error err = { 0 };
+
+	(void)loop;
+	(void)revents;
+	if (s->dirty == NULL && s->ndone == 0)
+		return;
+	if (db_begin(s->mgr->db, &err) != 0) {
+		log_error(&s->mgr->log, _("cannot record runs: %s"), err.msg);
+		return;		/* kept for the next iteration */
+	}
+	sched_write_batch(s);
+	if (db_commit(s->mgr->db, &err) != 0)
+		log_error(&s->mgr->log, _("cannot record runs: %s"), err.msg);
+}
+
+static void
+sched_housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct scheduler *s = w->data;
+	const struct mgr_conf *c = s->mgr->conf;
+	struct mgr_error err = { 0 };
+	int64_t pruned = 0;
+
+	(void)loop;
+	(void)revents;
+	if (run_store_prune(s->mgr->db, c->history_keep_runs, mgr_now_us() -
+	    (int64_t)c->history_max_age_days * 86400 * US, &pruned, &err) != 0)
+		log_warning(&s->mgr->log, "%s", err.msg);
+	else if (pruned > 0)
+		log_debug(&s->mgr->log, "pruned %lld runs", (long long)pruned);
+}
+
+/* Builds the trigger afresh and computes the first fire time from now. */
+static void
+task_reschedule(struct scheduler *s, struct stask *t)
+{
+	struct mgr_error err = { 0 };
+
+	trigger_free(t->trig);
+	t->trig = NULL;
+	if (task_trigger_build(&t->rec, &t->trig, &err) != 0) {
+		log_error(&s->mgr->log, "task %s: %s", t->rec.id, err.msg);
+		task_set_next(s, t, TRIGGER_NONE);
+		return;
+	}
+	task_set_next(s, t, trigger_next(t->trig, TRIGGER_NONE, mgr_now_us()));
+}
+
+/* Takes a changed row; keeps what only memory knows; reschedules when
+ * the trigger changed or the task comes back from a pause. */
+static void
+task_apply_row(struct scheduler *s, struct stask *t, struct task_rec *row)
+{
+	int resched = !t->rec.enabled || t->trig == NULL ||
+	    strcmp(t->rec.trigger, row->trigger) != 0 ||
+	    strcmp(t->rec.trigger_args, row->trigger_args) != 0;
+	int64_t last_run = t->rec.last_run;
+
+	task_rec_clear(&t->rec);
+	t->rec = *row;
+	if (last_run > t->rec.last_run)
+		t->rec.last_run = last_run;
+	memset(row, 0, sizeof *row);
+	if (resched)
+		task_reschedule(s, t);
+	else
+		task_set_next(s, t, t->nominal);
+}
+
+static struct stask *
+task_new(struct scheduler *s, struct task_rec *row)
+{
+	struct stask *t = xcalloc(1, sizeof *t);
+
+	t->heap_pos = SCHED_NOT_IN_HEAP;
+	t->nominal = t->fire = TRIGGER_NONE;
+	t->rec = *row;
+	memset(row, 0, sizeof *row);
+	sched_insert(s, t);
+	return t;
+}
+
+/* At start: the stored next run stands, so runs missed while the engine
+ * was down are found by the first wake-up (misfire, coalesce). */
+static void
+task_load(struct scheduler *s, struct task_rec *row, int64_t now)
+{
+	struct mgr_error err = { 0 };
+	int64_t stored = row->next_run;
+	struct stask *t = task_new(s, row);
+
+	t->last_status = status_outcome(t->rec.status);
+	if (task_trigger_build(&t->rec, &t->trig, &err) != 0) {
+		log_error(&s->mgr->log, "task %s: %s", t->rec.id, err.msg);
+		task_set_next(s, t, TRIGGER_NONE);
+		return;
+	}
+	if (trigger_is_reboot(t->trig)) {
+		task_set_next(s, t, TRIGGER_NONE);
+		if (t->rec.enabled && !s->foreground)
+			task_start_attempt(s, t, now);
+		return;
+	}
+	if (stored == 0)
+		stored = trigger_next(t->trig, TRIGGER_NONE, now);
+	else if (task_is_date_done(t))
+		stored = TRIGGER_NONE;
+	task_set_next(s, t, stored);
+}
+
+static int
+sched_load_all(struct scheduler *s, struct mgr_error *err)
+{
+	struct task_rec *rows;
+	size_t n;
+	int64_t now = mgr_now_us();
+	int rc;
+
+	if ((rc = task_store_list(s->mgr->db, &rows, &n, err)) != 0)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		task_load(s, &rows[i], now);
+	free(rows);
+	return 0;
+}
+
+static struct scheduler *
+sched_new(struct mgr *mgr, struct mgr_error *err)
+{
+	struct scheduler *s = xcalloc(1, sizeof *s);
+
+	s->mgr = mgr;
+	s->loop = mgr->loop;
+	s->rng = (uint64_t)mgr_now_us() ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15ULL;
+	if ((s->runner = runner_new(mgr, err)) == NULL) {
+		free(s);
+		return NULL;
+	}
+	ev_periodic_init(&s->wake, sched_wake_cb, 0, 0, NULL);
+	s->wake.data = s;
+	ev_prepare_init(&s->flush, sched_flush_cb);
+	s->flush.data = s;
+	ev_prepare_start(s->loop, &s->flush);
+	ev_unref(s->loop);
+	ev_timer_init(&s->housekeeping, sched_housekeeping_cb, 60.0, HOUSEKEEPING_S);
+	s->housekeeping.data = s;
+	ev_timer_init(&s->grace, sched_grace_cb, 0, 0);
+	s->grace.data = s;
+	return s;
+}
+
+int
+scheduler_start(struct mgr *mgr, struct mgr_error *err)
+{
+	struct scheduler *s;
+	int rc;
+
+	/* Files first, with no scheduler yet: their rows are then loaded
+	 * like any other. An error in one file leaves the others working. */
+	if (sched_load_files(mgr, err) != 0)
+		mgr_error_clear(err);
+	if ((s = sched_new(mgr, err)) == NULL)
+		return MGR_EIO;
+	mgr->sched = s;
+	if ((rc = sched_load_all(s, err)) != 0) {
+		scheduler_free(mgr);
+		return rc;
+	}
+	ev_timer_start(s->loop, &s->housekeeping);
+	ev_unref(s->loop);
+	sched_arm(s);
+	log_info(&mgr->log, "scheduler: %zu tasks, %zu scheduled", s->ntasks, s->nheap);
+	return 0;
+}
+
+static void
+task_cancel_retries(struct scheduler *s, struct stask *t)
+{
+	struct attempt *a, *next;
+
+	t->nbacklog = 0;
+	for (a = s->attempts; a != NULL; a = next) {
+		next = a->next;
+		if (a->t == t && a->waiting) {
+			ev_timer_stop(s->loop, &a->retry);
+			t->last_status = a->outcome;
+			attempt_end(s, a);
+		}
+	}
+}
+
+static void
+task_drop(struct scheduler *s, struct stask *t)
+{
+	heap_remove(s, t);
+	sched_unlink(s, t);
+	task_cancel_retries(s, t);
+	if (t->removed)
+		return;		/* attempt_end freed it already */
+	t->removed = 1;
+	if (t->inflight == 0)
+		task_free(t);
+}
+
+void
+scheduler_task_changed(struct mgr *mgr, const char *task_id)
+{
+	struct scheduler *s = mgr->sched;
+	struct mgr_error err = { 0 };
+	struct task_rec row;
+	struct stask *t;
+	int rc;
+
+	if (s == NULL)
+		return;
+	memset(&row, 0, sizeof row);
+	t = sched_find(s, task_id);
+	rc = task_store_read(mgr->db, task_id, &row, &err);
+	if (rc == MGR_ENOENT) {
+		if (t != NULL)
+			task_drop(s, t);
+	} else if (rc != 0) {
+		log_error(&mgr->log, "%s", err.msg);
+	} else if (t == NULL) {
+		t = task_new(s, &row);
+		task_reschedule(s, t);
+	} else {
+		task_apply_row(s, t, &row);
+		if (!t->rec.enabled)
+			task_cancel_retries(s, t);
+	}
+	task_rec_clear(&row);
+	sched_arm(s);
+}
+
+int
+scheduler_run_now(struct mgr *mgr, const char *task_id, struct mgr_error *err)
+{
+	struct scheduler *s = mgr->sched;
+	struct stask *t = s != NULL ? sched_find(s, task_id) : NULL;
+
+	if (t == NULL)
+		return mgr_error_set(err, MGR_ENOENT, _("no task \"%s\""), task_id);
+	if (s->shutting_down)
+		return mgr_error_set(err, MGR_ECONFLICT,
+		    _("the scheduler is shutting down"));
+	if (t->inflight >= t->rec.max_instances)
+		return mgr_error_set(err, MGR_ECONFLICT,
+		    _("task \"%s\" is already running (max_instances %d)"),
+		    task_id, t->rec.max_instances);
+	task_start_attempt(s, t, mgr_now_us());
+	return 0;
+}
+
+int
+scheduler_running_count(struct mgr *mgr)
+{
+	struct scheduler *s = mgr->sched;
+	int n = 0;
+
+	if (s == NULL)
+		return 0;
+	for (struct attempt *a = s->attempts; a != NULL; a = a->next)
+		n++;
+	return n;
+}
+
+static void
+sched_housekeeping_stop(struct scheduler *s)
+{
+	if (!ev_is_active(&s->housekeeping))
+		return;
+	ev_ref(s->loop);
+	ev_timer_stop(s->loop, &s->housekeeping);
+}
+
+static void
+sched_grace_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct scheduler *s = w->data;
+
+	(void)loop;
+	(void)revents;
+	log_warning(&s->mgr->log, _("shutdown: interrupting %d runs"),
+	    runner_active(s->runner));
+	runner_interrupt_all(s->runner);
+}
+
+void
+scheduler_shutdown(struct mgr *mgr, int grace_seconds, void (*done)(struct mgr *))
+{
+	struct scheduler *s = mgr->sched;
+	struct attempt *a, *next;
+
+	if (s == NULL) {
+		if (done != NULL)
+			done(mgr);
+		return;
+	}
+	s->shutting_down = 1;
+	sched_arm(s);
+	sched_housekeeping_stop(s);
+	for (a = s->attempts; a != NULL; a = next) {
+		next = a->next;
+		if (a->waiting) {
+			ev_timer_stop(s->loop, &a->retry);
+			a->t->last_status = a->outcome;
+			attempt_end(s, a);
+		}
+	}
+	s->shutdown_done = done;
+	ev_timer_set(&s->grace, grace_seconds, 0);
+	if (grace_seconds <= 0)
+		runner_interrupt_all(s->runner);
+	else
+		ev_timer_start(s->loop, &s->grace);
+	sched_check_shutdown(s);
+}
+
+void
+scheduler_free(struct mgr *mgr)
+{
+	struct scheduler *s = mgr->sched;
+
+	if (s == NULL)
+		return;
+	ev_periodic_stop(s->loop, &s->wake);
+	ev_timer_stop(s->loop, &s->grace);
+	sched_housekeeping_stop(s);
+	ev_ref(s->loop);
+	ev_prepare_stop(s->loop, &s->flush);
+	for (size_t i = 0; i < s->ndone; i++)
+		run_rec_clear(&s->done[i]);
+	free(s->done);
+	for (size_t i = 0; i < s->nbuckets; i++) {
+		struct stask *t, *next;
+		for (t = s->buckets[i]; t != NULL; t = next) {
+			next = t->hnext;
+			task_free(t);
+		}
+	}
+	while (s->attempts != NULL) {
+		struct attempt *a = s->attempts;
+		s->attempts = a->next;
+		free(a);
+	}
+	sched_free_index(s);
+	runner_free(s->runner);
+	free(s);
+	mgr->sched = NULL;
+}
+
+int
+scheduler_run_foreground(struct mgr *mgr, const char *task_id,
+			 const char **status, struct mgr_error *err)
+{
+	struct scheduler *s;
+	struct task_rec row;
+	struct stask *t;
+	int rc;
+
+	if (mgr->loop == NULL)
+		mgr->loop = ev_default_loop(0);
+	memset(&row, 0, sizeof row);
+	if ((rc = task_store_read(mgr->db, task_id, &row, err)) != 0)
+		return rc;
+	if ((s = sched_new(mgr, err)) == NULL) {
+		task_rec_clear(&row);
+		return MGR_EIO;
+	}
+	s->foreground = 1;
+	mgr->sched = s;
+	t = task_new(s, &row);
+	t->fire = t->nominal = t->rec.next_run != 0 ? t->rec.next_run : TRIGGER_NONE;
+	if ((rc = task_trigger_build(&t->rec, &t->trig, err)) == 0) {
+		task_start_attempt(s, t, mgr_now_us());
+		if (s->attempts != NULL)
+			ev_run(s->loop, 0);
+		*status = t->last_status != NULL ? t->last_status : "failed";
+		ev_invoke(s->loop, &s->flush, EV_PREPARE);
+	}
+	scheduler_free(mgr);
+	return rc;
+}

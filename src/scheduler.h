@@ -1,0 +1,83 @@
+/* scheduler.h - the task manager (the seed's TaskManager and CoreThread):
+ * tasks in SQLite, one libev timer for the earliest due task, runs in
+ * sandboxed child processes or on a worker-thread pool, retries, misfire
+ * handling with APScheduler's semantics, run history.
+ *
+ * Two layers:
+ *  - taskmgr_*: the seed's add/remove/pause/resume/get/list/modify/run API.
+ *    They validate, write the database and, when this process hosts the
+ *    engine (mgr->sched != NULL), tell the scheduler.  Usable without an
+ *    engine (a short-lived CLI host).
+ *  - scheduler_*: the engine part, owned by the thread running mgr->loop.
+ *    mgr->loop must be libev's default loop: child processes are reaped
+ *    with ev_child, which libev offers on the default loop only.
+ */
+#ifndef MGR_SCHEDULER_H
+#define MGR_SCHEDULER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "error.h"
+#include "store.h"
+
+struct mgr;
+struct trigger;
+
+/* Loads every task, recomputes next runs, handles runs missed while the
+ * engine was down (misfire_grace_time, coalesce), runs @reboot tasks once;
+ * creates mgr->sched.  Needs mgr->loop and mgr->db. */
+int scheduler_start(struct mgr *mgr, struct mgr_error *err);
+/* Stops taking work, waits up to grace_seconds for runs in flight, then
+ * kills them and records them as `interrupted`; calls done (may be NULL)
+ * from the loop when all is over. */
+void scheduler_shutdown(struct mgr *mgr, int grace_seconds,
+			void (*done)(struct mgr *mgr));
+/* Frees mgr->sched (after shutdown has completed) and sets it to NULL. */
+void scheduler_free(struct mgr *mgr);
+/* Re-reads one task row and (re)schedules it, or drops it when the row is
+ * gone (after add, edit, pause, resume, remove). */
+void scheduler_task_changed(struct mgr *mgr, const char *task_id);
+/* Starts a run of the task now (outside its schedule). */
+int scheduler_run_now(struct mgr *mgr, const char *task_id,
+		      struct mgr_error *err);
+/* Re-reads tasks_directory (SIGHUP). */
+int scheduler_reload_files(struct mgr *mgr, struct mgr_error *err);
+/* Attempts in flight (and retries waiting for their turn). */
+int scheduler_running_count(struct mgr *mgr);
+/* Runs the task once in the foreground, with its retries, in this process
+ * (no engine running); *status gets the last attempt's status (static
+ * string). */
+int scheduler_run_foreground(struct mgr *mgr, const char *task_id,
+			     const char **status, struct mgr_error *err);
+
+/* Builds the trigger of a stored task (trigger + trigger_args JSON). */
+int task_trigger_build(const struct task_rec *t, struct trigger **out,
+		       struct mgr_error *err);
+
+/* The seed's TaskManager.  `fields` are trigger fields "NAME=VALUE"; NULL
+ * means t->trigger_args is already prepared (task_prepare). */
+int taskmgr_add(struct mgr *mgr, struct task_rec *t, const char *const *fields,
+		size_t nfields, struct mgr_error *err);
+/* Replaces the task's row with t; when fields is not NULL the trigger is
+ * rebuilt from t->trigger and fields (reschedule). */
+int taskmgr_modify(struct mgr *mgr, struct task_rec *t,
+		   const char *const *fields, size_t nfields,
+		   struct mgr_error *err);
+int taskmgr_remove(struct mgr *mgr, const char *id, struct mgr_error *err);
+int taskmgr_pause(struct mgr *mgr, const char *id, struct mgr_error *err);
+int taskmgr_resume(struct mgr *mgr, const char *id, struct mgr_error *err);
+int taskmgr_get(struct mgr *mgr, const char *id, struct task_rec *out,
+		struct mgr_error *err);
+int taskmgr_list(struct mgr *mgr, struct task_rec **out, size_t *n,
+		 struct mgr_error *err);
+
+/* Validates t (id, func, numbers) and, when fields is not NULL, parses,
+ * pins and stores its trigger fields in t->trigger_args and its first
+ * fire time in t->next_run. */
+int task_prepare(struct task_rec *t, const char *const *fields, size_t n,
+		 struct mgr_error *err);
+
+/* Checks a func_path: "PLUGIN:FUNCTION" or "exec:COMMAND ARG...". */
+int task_func_check(const char *func_path, struct mgr_error *err);
+
+#endif

@@ -1,0 +1,70 @@
+#!/bin/sh
+# persist.sh - tasks survive restarts; runs missed while the engine was
+# down follow misfire_grace_time and coalesce; @reboot runs once per
+# start; pause holds across restarts; shutdown interrupts long runs;
+# declarative tasks files.
+. "$top_srcdir/tests/sched/common.sh"
+plan 16
+
+t0=$(date +%s.%N)
+M task add co 'exec:true' interval seconds=2 --misfire-grace-time 60 >/dev/null
+M task add noco 'exec:true' interval seconds=2 --misfire-grace-time 60 \
+	--no-coalesce >/dev/null
+M task add grace 'exec:true' interval seconds=2 --misfire-grace-time 2 \
+	--no-coalesce >/dev/null
+M task add boot 'exec:true' cron crontab=@reboot >/dev/null
+M task add held 'exec:true' interval seconds=1 >/dev/null
+M task pause held >/dev/null
+# No engine until t0 + 5 s: the fire times at +2 s and +4 s are missed;
+# at start, +2 s is 3 s late (beyond grace), +4 s 1 s late (within).
+sleep $(echo "$t0 $(date +%s.%N)" | awk '{ d = $1 + 5 - $2; print (d > 0 ? d : 0) }')
+M __scheduler-run --for 0.3
+is "$(count_runs co succeeded)" 1 "coalesce: one run for all missed times"
+is "$(count_runs noco succeeded)" 2 "no coalesce: each missed time within grace runs"
+is "$(count_runs grace missed)" 1 "a run later than misfire_grace_time is missed"
+is "$(count_runs grace succeeded)" 1 "the run within grace still runs"
+is "$(count_runs boot succeeded)" 1 "@reboot ran at start"
+is "$(count_runs held succeeded)" 0 "a paused task does not run"
+
+M __scheduler-run --for 0.3
+is "$(count_runs boot succeeded)" 2 "@reboot runs once per start"
+is "$(task_field held status)" "paused" "pause holds across restarts"
+run M --json task show co
+like "$out" '"last_run": "2' "last_run persisted"
+
+M task add long 'exec:sleep 30' interval seconds=0.2 >/dev/null
+M task remove boot >/dev/null
+printf 'manager: { shutdown_grace_seconds = 0; tasks_directory = "%s/tasks"; log_level = "error"; };\n' \
+	"$T" > "$T/etc/m.conf"
+M __scheduler-run --for 0.5
+run M --json task history long --limit 1
+like "$out" '"status": "interrupted"' "shutdown interrupts a long run"
+
+# Declarative tasks.
+M task remove long >/dev/null
+mkdir -p "$T/tasks"
+cat > "$T/tasks/a.conf" <<'CONF'
+tasks = (
+  { id = "file.one"; func = "exec:true"; trigger = "interval"; seconds = 1;
+    max_retries = 2; timeout = 30; },
+  { id = "file.two"; func = "exec:true"; trigger = "cron"; minute = "*/5"; }
+);
+CONF
+printf 'tasks = ( { id = "bad"; func = "exec:true"; trigger = "cron";\n  minute = "99"; } );\n' > "$T/tasks/b.conf"
+run M __scheduler-run --for 1.2
+run M --json task show file.one
+like "$out" '"source": "file:' "a task file's tasks are loaded"
+like "$out" '"max_retries": 2' "with their options"
+ok $([ "$(count_runs file.one succeeded)" -ge 1 ] && echo 0 || echo 1) "and run"
+run M task show bad
+is "$rc" 3 "a task with a bad trigger is not created"
+cat > "$T/tasks/a.conf" <<'CONF'
+tasks = ( { id = "file.one"; func = "exec:true"; trigger = "interval"; seconds = 1; } );
+CONF
+run M __scheduler-run --for 0.1
+run M task show file.two
+is "$rc" 3 "a task removed from its file is removed"
+rm "$T/tasks/a.conf"
+M __scheduler-run --for 0.1
+run M task show file.one
+is "$rc" 3 "a removed file takes its tasks with it"

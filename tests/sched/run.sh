@@ -1,0 +1,64 @@
+#!/bin/sh
+# run.sh - attempts end with the right status and the engine runs on:
+# success with output, failure with retries, timeout kill (also of a child
+# ignoring SIGTERM), crash by signal, overlap skip, foreground runs.
+. "$top_srcdir/tests/sched/common.sh"
+plan 22
+
+M task add ok 'exec:sh -c "echo out; echo err >&2"' interval seconds=1 >/dev/null
+M task add fail 'exec:sh -c "echo bad; exit 3"' interval seconds=60 \
+	--max-retries 2 >/dev/null
+M task add crash "exec:sh -c 'kill -SEGV \$\$'" interval seconds=60 \
+	--max-retries 0 >/dev/null
+M task add hang "exec:sh -c 'trap \"\" TERM; sleep 30'" interval seconds=60 \
+	--timeout 1 --max-retries 0 >/dev/null
+M task add slow 'exec:sleep 1.2' interval seconds=0.5 --max-retries 0 >/dev/null
+# The 60 s tasks run once, now, through the hosted scheduler's run-now.
+M task edit fail seconds=1 >/dev/null
+M task edit crash seconds=1 >/dev/null
+M task edit hang seconds=1 >/dev/null
+start=$(date +%s)
+run M __scheduler-run --for 2.6
+end=$(date +%s)
+is "$rc" 0 "the scheduler host exits 0 after crashes, hangs and failures"
+ok $([ $((end - start)) -le 6 ] && echo 0 || echo 1) "a hanging task does not hold the engine"
+
+ok $([ "$(count_runs ok succeeded)" -ge 2 ] && echo 0 || echo 1) "ok ran every second"
+run M --json task history ok --limit 1
+like "$out" '"output": "out\\nerr\\n"' "stdout and stderr are captured"
+like "$out" '"exit_code": 0' "exit code 0 is recorded"
+
+run M --json task history fail --limit 3
+like "$out" '"attempt": 3' "failure retried up to max_retries"
+like "$out" '"exit_code": 3' "failure exit code recorded"
+like "$out" '"error": "exit status 3"' "failure error says the exit status"
+
+run M --json task history crash --limit 1
+like "$out" '"status": "crashed"' "a signal death is recorded as crashed"
+like "$out" '"signal": "SIGSEGV"' "the signal is named"
+
+run M --json task history hang --limit 5
+like "$out" '"status": "timed_out"' "a hanging task times out"
+like "$out" '"signal": "SIGKILL"' "SIGTERM ignored: SIGKILL after kill_grace_seconds"
+
+ok $([ "$(count_runs slow skipped)" -ge 1 ] && echo 0 || echo 1) \
+	"an overlapping run is skipped (max_instances 1)"
+run M --json task history slow --limit 20
+like "$out" 'maximum number of running instances reached \(1\)' "skip says why"
+
+run M task list
+like "$out" 'NEXT +LEFT +LAST +PASSED +STATUS +TASK' "task list has timer columns"
+like "$out" 'crashed +crash' "task list shows the last status"
+
+# Foreground runs when no engine is hosted.
+run M task run ok
+is "$rc" 0 "task run of a succeeding task exits 0"
+like "$out" 'task ok: succeeded' "task run says succeeded"
+run M task run fail
+is "$rc" 1 "task run of a failing task exits 1"
+like "$out" 'task fail: failed' "task run says failed"
+M task add missing 'exec:/nonexistent/prog' interval seconds=60 --max-retries 0 >/dev/null
+run M task run missing
+like "$out" 'task missing: failed' "a command that cannot start fails"
+run M --json task history missing --limit 1
+like "$out" 'nonexistent' "its error names the command"

@@ -1,0 +1,176 @@
+/* test_sched_split.c - exec: command splitting, the heap of fire times,
+ * output excerpts and the thread pool. */
+#include "testutil.h"
+#include "pool.h"
+#include "runner.h"
+#include "sandbox.h"
+#include "sched_int.h"
+
+#include <ev.h>
+#include <signal.h>
+
+static void
+expect_split(const char *cmd, const char *const *want)
+{
+	struct mgr_error err = { 0 };
+	char **v = NULL;
+	size_t i;
+
+	assert_int_equal(exec_split(cmd, &v, &err), 0);
+	for (i = 0; want[i] != NULL; i++) {
+		assert_non_null(v[i]);
+		assert_string_equal(v[i], want[i]);
+	}
+	assert_null(v[i]);
+	strv_free(v);
+}
+
+static void
+test_split_words(void **state)
+{
+	(void)state;
+	expect_split("  /bin/echo  a\tb ", (const char *const []){ "/bin/echo",
+	    "a", "b", NULL });
+	expect_split("sh -c 'kill -SEGV $$'", (const char *const []){ "sh", "-c",
+	    "kill -SEGV $$", NULL });
+	expect_split("echo \"a \\\"b\\\" \\\\ c\" x'y z'w", (const char *const []){
+	    "echo", "a \"b\" \\ c", "xy zw", NULL });
+	expect_split("echo a\\ b '' \"\"", (const char *const []){ "echo", "a b",
+	    "", "", NULL });
+	expect_split("echo $HOME * > f", (const char *const []){ "echo", "$HOME",
+	    "*", ">", "f", NULL });
+}
+
+static void
+test_split_errors(void **state)
+{
+	struct mgr_error err = { 0 };
+	char **v = NULL;
+
+	(void)state;
+	assert_int_equal(exec_split("echo 'abc", &v, &err), MGR_EINVAL);
+	assert_non_null(strstr(err.msg, "unterminated ' at column 6"));
+	assert_int_equal(exec_split("   ", &v, &err), MGR_EINVAL);
+	assert_non_null(strstr(err.msg, "empty"));
+}
+
+static void
+test_heap_order(void **state)
+{
+	struct scheduler s;
+	struct stask t[200];
+	int64_t last = INT64_MIN;
+
+	(void)state;
+	memset(&s, 0, sizeof s);
+	for (int i = 0; i < 200; i++) {
+		memset(&t[i], 0, sizeof t[i]);
+		t[i].heap_pos = SCHED_NOT_IN_HEAP;
+		t[i].fire = (i * 7919) % 200;
+		heap_update(&s, &t[i]);
+	}
+	for (int i = 0; i < 200; i += 3)	/* remove some, move some */
+		heap_remove(&s, &t[i]);
+	for (int i = 1; i < 200; i += 3) {
+		t[i].fire = 1000 - i;
+		heap_update(&s, &t[i]);
+	}
+	assert_int_equal(s.nheap, 200 - 67);
+	while (heap_top(&s) != NULL) {
+		struct stask *top = heap_top(&s);
+		assert_true(top->fire >= last);
+		last = top->fire;
+		heap_remove(&s, top);
+	}
+	sched_free_index(&s);
+}
+
+static void
+test_excerpt(void **state)
+{
+	char *e;
+
+	(void)state;
+	assert_null(run_excerpt(NULL, 0, 10, 0));
+	e = run_excerpt("0123456789abc", 13, 10, 5);
+	assert_non_null(strstr(e, "0123456789\n"));
+	assert_non_null(strstr(e, "[8 more bytes not kept]"));
+	free(e);
+}
+
+static void
+test_signal_name(void **state)
+{
+	char buf[32];
+
+	(void)state;
+	assert_string_equal(sandbox_signal_name(SIGSEGV, buf, sizeof buf), "SIGSEGV");
+	assert_string_equal(sandbox_signal_name(SIGKILL, buf, sizeof buf), "SIGKILL");
+}
+
+struct counted {
+	struct pool_job job;
+	int *done;
+	struct ev_loop *loop;
+	int n;
+};
+
+static int
+square(struct pool_job *job)
+{
+	struct counted *c = (struct counted *)job;
+	return c->n * c->n;
+}
+
+static void
+counted_done(struct pool_job *job)
+{
+	struct counted *c = (struct counted *)job;
+	assert_int_equal(job->result, c->n * c->n);
+	if (++*c->done == 1000)
+		ev_break(c->loop, EVBREAK_ALL);
+}
+
+static void
+test_pool(void **state)
+{
+	struct ev_loop *loop = ev_loop_new(0);
+	struct pool *p = pool_new(loop, 3);
+	struct counted *jobs = calloc(1000, sizeof *jobs);
+	ev_timer guard;
+	int done = 0;
+
+	(void)state;
+	assert_non_null(p);
+	for (int i = 0; i < 1000; i++) {
+		jobs[i].job.work = square;
+		jobs[i].job.done = counted_done;
+		jobs[i].done = &done;
+		jobs[i].loop = loop;
+		jobs[i].n = i;
+		pool_submit(p, &jobs[i].job);
+	}
+	ev_timer_init(&guard, NULL, 10, 0);	/* keeps the loop alive */
+	ev_timer_start(loop, &guard);
+	ev_run(loop, 0);
+	assert_int_equal(done, 1000);
+	assert_int_equal(pool_pending(p), 0);
+	ev_timer_stop(loop, &guard);
+	pool_free(p);
+	free(jobs);
+	ev_loop_destroy(loop);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_split_words),
+		cmocka_unit_test(test_split_errors),
+		cmocka_unit_test(test_heap_order),
+		cmocka_unit_test(test_excerpt),
+		cmocka_unit_test(test_signal_name),
+		cmocka_unit_test(test_pool),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
