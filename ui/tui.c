@@ -10,6 +10,7 @@
 
 #include <curses.h>
 #include <langinfo.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -98,19 +99,32 @@ ui_key(struct ui *ui, int key, int is_char)
 		keys_handle(ui, key, is_char);
 }
 
+static int
+stdin_hung_up(void)
+{
+	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR | POLLNVAL));
+}
+
 static void
 on_input(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct ui *ui = w->data;
 	wint_t wc;
-	int rc;
+	int rc, keys = 0;
 
 	(void)loop;
 	(void)revents;
 	while ((rc = get_wch(&wc)) != ERR) {
+		keys++;
 		ui_key(ui, (int)wc, rc != KEY_CODE_YES);
-		if (!ev_is_active(&ui->input))
-			return;
+	}
+	/* The terminal hung up: stdin stays "readable" forever, so end
+	 * here instead of spinning. */
+	if (keys == 0 && stdin_hung_up()) {
+		ui_quit(ui, 128 + SIGHUP);
+		return;
 	}
 	if (ui->dirty)
 		ui_draw(ui);
