@@ -35,7 +35,7 @@ model_free(struct ui_model *m)
 	memset(m, 0, sizeof *m);
 }
 
-static int
+int
 table_signature(struct mgr_db *db, const char *sql, int64_t sig[3],
 		struct mgr_error *err)
 {
@@ -229,14 +229,8 @@ refresh_tables(struct ui_model *m, struct mgr_db *db, int force,
 	int64_t sig[3];
 	int rc;
 
-	if ((rc = table_signature(db, "SELECT count(*), COALESCE(max(updated_at), 0), "
-	    "COALESCE(sum(updated_at & 4294967295), 0) FROM tasks", sig, err)) != 0)
+	if ((rc = model_tasks_refresh(m, db, force, err)) != 0)
 		return rc;
-	if (force || memcmp(sig, m->task_sig, sizeof sig) != 0) {
-		if ((rc = model_tasks_load(m, db, sig, force, err)) != 0)
-			return rc;
-		memcpy(m->task_sig, sig, sizeof sig);
-	}
 	if ((rc = table_signature(db, "SELECT count(*), COALESCE(max(updated_at), 0), "
 	    "COALESCE(sum(updated_at & 4294967295), 0) FROM plugins", sig, err)) != 0)
 		return rc;
@@ -260,7 +254,13 @@ model_refresh(struct ui_model *m, struct mgr_db *db, int force, int *changed,
 	*changed = 0;
 	if (!force && m->loaded && version == m->data_version)
 		return 0;
-	if ((rc = refresh_tables(m, db, force || !m->loaded, err)) != 0)
+	/* One read transaction: the signature and the rows it vouches for
+	 * must come from the same snapshot while others write. */
+	if ((rc = db_exec(db, "BEGIN", err)) != 0)
+		return rc;
+	rc = refresh_tables(m, db, force || !m->loaded, err);
+	db_exec(db, rc == 0 ? "COMMIT" : "ROLLBACK", NULL);
+	if (rc != 0)
 		return rc;
 	m->data_version = version;
 	m->loaded = 1;
