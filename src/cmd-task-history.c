@@ -4,6 +4,7 @@
 #include "i18n.h"
 #include "cmd.h"
 #include "manager.h"
+#include "plugins.h"
 #include "sandbox.h"
 #include "scheduler.h"
 #include "timefmt.h"
@@ -173,8 +174,12 @@ sched_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	    (secs = atof(value)) <= 0)
 		return cmd_fail(ctx, MGR_EINVAL, _("--for needs a number of seconds"));
 	mgr->loop = ev_default_loop(0);
-	if (scheduler_start(mgr, &err) != 0)
+	if (plugins_start(mgr, &err) != 0)
+		fprintf(ctx->err, "manager: %s\n", err.msg);	/* the rest still runs */
+	if (scheduler_start(mgr, &err) != 0) {
+		plugins_stop(mgr);
 		return cmd_fail(ctx, err.code, err.msg);
+	}
 	ev_timer_init(&h.stop, sched_host_timer_cb, secs, 0);
 	h.stop.data = &h;
 	ev_timer_start(mgr->loop, &h.stop);
@@ -186,6 +191,7 @@ sched_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	ev_signal_start(mgr->loop, &h.sigint);
 	ev_run(mgr->loop, 0);
 	scheduler_free(mgr);
+	plugins_stop(mgr);
 	return CMD_EXIT_OK;
 }
 

@@ -1,15 +1,28 @@
 /* manager-run.c - the sandbox helper: applies the run's limits to itself,
  * then becomes the task.
  *
- *	manager-run [--cpu=S] [--memory=MB] [--open-files=N] exec -- CMD ARG...
+ *	manager-run [LIMITS] exec -- CMD ARG...
+ *	manager-run [LIMITS] plugin --db DB --lib LIB --id ID --func NAME
+ *		[--timeout=S] -- [NAME=VALUE...]
+ *	LIMITS: --cpu=SECONDS --memory=MB --open-files=N
  *
  * Limits, PR_SET_NO_NEW_PRIVS and the closing of inherited descriptors
- * happen before the command's first instruction.  Exit status 127: the
- * command could not be started (the reason is on stderr). */
+ * happen before the command's first instruction or the plugin's loading.
+ * A plugin function's output goes to stdout as it is written; SIGTERM
+ * (the timeout) cancels it cooperatively, SIGKILL follows.  The plugin's
+ * on_enable is not called here: the engine host did that when enabling.
+ * Exit status: the function's (0 success, else 1-125), 126 the plugin
+ * could not be loaded, 127 the command could not be started. */
 #include "i18n.h"
+#include "loader.h"
+#include "plugin_host.h"
 #include "sandbox.h"
+#include "store.h"
+#include "util.h"
 
 #include <errno.h>
+#include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +51,9 @@ static int
 usage(void)
 {
 	fprintf(stderr, _("usage: manager-run [--cpu=S] [--memory=MB] "
-	    "[--open-files=N] exec -- COMMAND [ARG...]\n"));
+	    "[--open-files=N] exec -- COMMAND [ARG...]\n"
+	    "       manager-run [LIMITS] plugin --db DB --lib LIB --id ID "
+	    "--func NAME [--timeout=S] -- [NAME=VALUE...]\n"));
 	return 127;
 }
 
@@ -59,11 +74,121 @@ run_exec(const struct sandbox_limits *lim, char **argv)
 	return 127;
 }
 
+/* The run in progress, for the SIGTERM handler: a process-wide handle
+ * is unavoidable for a signal handler, and this process runs one task. */
+static struct task_ctx *volatile current_ctx;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	if (current_ctx != NULL)
+		task_ctx_cancel(current_ctx);
+}
+
+struct plugin_args {
+	const char *db, *lib, *id, *func;
+	int timeout;
+	char **args;
+};
+
+static int
+take(char **argv, int *i, const char *name, const char **out)
+{
+	if (strcmp(argv[*i], name) != 0 || argv[*i + 1] == NULL)
+		return 0;
+	*out = argv[++*i];
+	return 1;
+}
+
+static int
+parse_plugin_args(char **argv, struct plugin_args *pa)
+{
+	int i;
+
+	memset(pa, 0, sizeof *pa);
+	for (i = 0; argv[i] != NULL && strcmp(argv[i], "--") != 0; i++)
+		if (!take(argv, &i, "--db", &pa->db) &&
+		    !take(argv, &i, "--lib", &pa->lib) &&
+		    !take(argv, &i, "--id", &pa->id) &&
+		    !take(argv, &i, "--func", &pa->func) &&
+		    !parse_limit(argv[i], "--timeout", &pa->timeout))
+			return -1;
+	pa->args = argv[i] != NULL ? argv + i + 1 : argv + i;
+	return pa->db && pa->lib && pa->id && pa->func ? 0 : -1;
+}
+
+static int
+call_plugin(const struct plugin_args *pa, struct mgr_db *db, char *manifest)
+{
+	struct mgr_error err = { 0 };
+	struct loaded_plugin *lp;
+	struct plugin_host *host;
+	mgr_task_fn fn;
+	int rc;
+
+	if (loader_load(pa->lib, pa->id, &lp, &err) != 0) {
+		fprintf(stderr, "manager-run: %s\n", err.msg);
+		return 126;
+	}
+	if ((fn = loader_find_task(lp, pa->func)) == NULL) {
+		fprintf(stderr, _("manager-run: plugin %s has no task function "
+		    "\"%s\"\n"), pa->id, pa->func);
+		loader_unload(lp);
+		return 126;
+	}
+	host = plugin_host_new(db, NULL, pa->id, manifest);
+	current_ctx = task_ctx_new(host, pa->args, pa->timeout > 0 ? mgr_now_us() +
+	    (int64_t)pa->timeout * 1000000 : 0, 0);
+	task_ctx_set_output_fd(current_ctx, 1);
+	signal(SIGTERM, on_term);
+	rc = fn(task_ctx_handle(current_ctx));
+	signal(SIGTERM, SIG_DFL);
+	task_ctx_free(current_ctx);
+	current_ctx = NULL;
+	plugin_host_free(host);
+	loader_unload(lp);
+	return rc == 0 ? 0 : rc > 0 && rc < 126 ? rc : 1;
+}
+
+static int
+run_plugin(const struct sandbox_limits *lim, char **argv)
+{
+	struct mgr_error err = { 0 };
+	struct plugin_args pa;
+	struct plugin_rec p;
+	struct mgr_db *db;
+	int rc;
+
+	if (parse_plugin_args(argv, &pa) != 0)
+		return usage();
+	if (sandbox_apply(lim, &err) != 0 || db_open(pa.db, &db, &err) != 0) {
+		fprintf(stderr, "manager-run: %s\n", err.msg);
+		return 126;
+	}
+	memset(&p, 0, sizeof p);
+	if (plugin_store_read(db, pa.id, &p, &err) != 0) {
+		fprintf(stderr, "manager-run: %s\n", err.msg);
+		db_close(db);
+		return 126;
+	}
+	rc = call_plugin(&pa, db, p.manifest);
+	plugin_rec_clear(&p);
+	db_close(db);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct sandbox_limits lim = { 0, 0, 0 };
 	int i;
+
+	setlocale(LC_ALL, "");
+#if ENABLE_NLS
+	bindtextdomain(PACKAGE, getenv("MANAGER_LOCALEDIR") != NULL ?
+	    getenv("MANAGER_LOCALEDIR") : LOCALEDIR);
+#endif
 
 	for (i = 1; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
 		if (!parse_limit(argv[i], "--cpu", &lim.cpu_seconds) &&
@@ -77,5 +202,7 @@ main(int argc, char **argv)
 			i++;
 		return run_exec(&lim, argv + i);
 	}
+	if (i < argc && strcmp(argv[i], "plugin") == 0)
+		return run_plugin(&lim, argv + i + 1);
 	return usage();
 }

@@ -1,27 +1,257 @@
-/* runner_plugin.c - PLUGIN:FUNCTION attempts.  Until the plugin loader
- * is part of the build, plugin functions cannot run and say so. */
+/* runner_plugin.c - PLUGIN:FUNCTION attempts.
+ *
+ * sandboxing = true, or the plugin is not loaded in this process (a CLI
+ * running a task in the foreground): a manager-run child loads the plugin
+ * from its installed folder and calls the function; its output arrives on
+ * the child's stdout; a crash is the child's death, not ours.
+ *
+ * sandboxing = false, plugin loaded here: the function runs on the worker
+ * pool; a timeout cancels it (mgr_cancelled() turns 1) and the attempt is
+ * recorded as timed_out when the function returns.  A thread cannot be
+ * killed: code that ignores cancellation holds its worker, which is why
+ * untrusted plugins belong in the sandbox.
+ */
 #include "i18n.h"
+#include "manager.h"
+#include "plugin_host.h"
+#include "plugins.h"
+#include "loader.h"
+#include "pool.h"
 #include "runner_int.h"
+#include "sandbox.h"
+#include "util.h"
+
+#include <ev.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct thread_job {
+	struct pool_job job;		/* first: the pool hands this back */
+	struct runner *r;
+	run_done_fn done;
+	void *arg;
+	mgr_task_fn fn;
+	struct task_ctx *ctx;
+	ev_timer timeout;
+	int timeout_s;
+	int timed_out, interrupted;
+	int64_t started_at;
+	struct thread_job *prev, *next;	/* r->threads */
+};
+
+static int
+thread_work(struct pool_job *job)
+{
+	struct thread_job *j = (struct thread_job *)job;
+
+	return j->fn(task_ctx_handle(j->ctx));
+}
+
+static void
+thread_outcome(struct thread_job *j, struct run_outcome *o)
+{
+	const char *out = task_ctx_output(j->ctx);
+
+	memset(o, 0, sizeof *o);
+	o->started_at = j->started_at;
+	o->ended_at = mgr_now_us();
+	o->exit_code = j->job.result;
+	o->status = j->job.result == 0 ? "succeeded" : "failed";
+	if (j->job.result != 0)
+		o->error = xasprintf(_("returned %d"), j->job.result);
+	if (j->timed_out || j->interrupted) {
+		free(o->error);
+		o->status = j->timed_out ? "timed_out" : "interrupted";
+		o->error = j->timed_out ?
+		    xasprintf(_("timed out after %d s (cancelled)"), j->timeout_s) :
+		    xstrdup(_("interrupted by shutdown"));
+	}
+	o->output = *out != '\0' ? xstrdup(out) : NULL;
+}
+
+static void
+thread_done(struct pool_job *job)
+{
+	struct thread_job *j = (struct thread_job *)job;
+	struct runner *r = j->r;
+	struct run_outcome o;
+
+	ev_timer_stop(r->loop, &j->timeout);
+	thread_outcome(j, &o);
+	if (j->prev != NULL)
+		j->prev->next = j->next;
+	else
+		r->threads = j->next;
+	if (j->next != NULL)
+		j->next->prev = j->prev;
+	r->active--;
+	task_ctx_free(j->ctx);
+	j->done(&o, j->arg);
+	free(j);
+}
+
+static void
+thread_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct thread_job *j = w->data;
+
+	(void)loop;
+	(void)revents;
+	j->timed_out = 1;
+	task_ctx_cancel(j->ctx);
+}
+
+static int
+thread_start(struct runner *r, const struct run_spec *spec, mgr_task_fn fn,
+	     struct plugin_host *host, run_done_fn done, void *arg,
+	     struct mgr_error *err)
+{
+	struct thread_job *j;
+	int64_t now = mgr_now_us();
+
+	if (r->pool == NULL &&
+	    (r->pool = pool_new(r->loop, r->mgr->conf->worker_threads)) == NULL)
+		return mgr_error_set(err, MGR_EIO, _("cannot start worker threads"));
+	j = xcalloc(1, sizeof *j);
+	j->r = r;
+	j->done = done;
+	j->arg = arg;
+	j->fn = fn;
+	j->started_at = now;
+	j->timeout_s = spec->timeout;
+	j->ctx = task_ctx_new(host, spec->args, spec->timeout > 0 ?
+	    now + (int64_t)spec->timeout * 1000000 : 0,
+	    (size_t)r->mgr->conf->output_excerpt_bytes);
+	j->job.work = thread_work;
+	j->job.done = thread_done;
+	ev_timer_init(&j->timeout, thread_timeout_cb, spec->timeout, 0);
+	j->timeout.data = j;
+	if (spec->timeout > 0)
+		ev_timer_start(r->loop, &j->timeout);
+	j->next = r->threads;
+	if (r->threads != NULL)
+		r->threads->prev = j;
+	r->threads = j;
+	r->active++;
+	pool_submit(r->pool, &j->job);
+	return 0;
+}
+
+/* The installed library of an enabled plugin. */
+static int
+plugin_library(struct mgr *mgr, const char *id, char **lib,
+	       struct mgr_error *err)
+{
+	struct plugin_rec p;
+	json_t *m;
+	const char *name;
+	int rc;
+
+	memset(&p, 0, sizeof p);
+	if ((rc = plugin_store_read(mgr->db, id, &p, err)) != 0)
+		return rc;
+	if (!p.enabled) {
+		plugin_rec_clear(&p);
+		return mgr_error_set(err, MGR_ECONFLICT,
+		    _("plugin %s is not enabled"), id);
+	}
+	m = json_loads(p.manifest != NULL ? p.manifest : "{}", 0, NULL);
+	name = json_string_value(json_object_get(m, "library"));
+	*lib = xasprintf("%s/%s", p.path, name != NULL ? name : "");
+	json_decref(m);
+	plugin_rec_clear(&p);
+	return 0;
+}
+
+static int
+sandbox_start(struct runner *r, const struct run_spec *spec, const char *plugin,
+	      const char *func, run_done_fn done, void *arg, struct mgr_error *err)
+{
+	char **argv, *lib = NULL, *s;
+	int rc;
+
+	if ((rc = plugin_library(r->mgr, plugin, &lib, err)) != 0)
+		return rc;
+	argv = runner_helper_argv(r, "plugin");
+	argv = strv_push(argv, "--db");
+	argv = strv_push(argv, db_path(r->mgr->db));
+	argv = strv_push(argv, "--lib");
+	argv = strv_push(argv, lib);
+	argv = strv_push(argv, "--id");
+	argv = strv_push(argv, plugin);
+	argv = strv_push(argv, "--func");
+	argv = strv_push(argv, func);
+	s = xasprintf("--timeout=%d", spec->timeout);
+	argv = strv_push(argv, s);
+	free(s);
+	argv = strv_push(argv, "--");
+	for (size_t i = 0; spec->args != NULL && spec->args[i] != NULL; i++)
+		argv = strv_push(argv, spec->args[i]);
+	rc = runner_spawn(r, argv, spec->timeout, done, arg, err);
+	strv_free(argv);
+	free(lib);
+	return rc;
+}
+
+/* "PLUGIN:FUNCTION [NAME=VALUE ...]": words after the first are the
+ * function's arguments (mgr_task_arg), split like an exec: command. */
+static int
+plugin_call_start(struct runner *r, const struct run_spec *spec,
+		  run_done_fn done, void *arg, struct mgr_error *err)
+{
+	const char *colon = strchr(spec->func_path, ':');
+	struct loaded_plugin *lp;
+	char *plugin;
+	mgr_task_fn fn;
+	int rc;
+
+	if (colon == NULL || colon == spec->func_path || colon[1] == '\0')
+		return mgr_error_set(err, MGR_EINVAL,
+		    _("func \"%s\": expected PLUGIN:FUNCTION"), spec->func_path);
+	plugin = xstrndup(spec->func_path, (size_t)(colon - spec->func_path));
+	lp = r->mgr->conf->sandboxing ? NULL : plugins_loaded(r->mgr, plugin);
+	if (lp == NULL)
+		rc = sandbox_start(r, spec, plugin, colon + 1, done, arg, err);
+	else if ((fn = loader_find_task(lp, colon + 1)) == NULL)
+		rc = mgr_error_set(err, MGR_ENOENT,
+		    _("plugin %s has no task function \"%s\""), plugin, colon + 1);
+	else
+		rc = thread_start(r, spec, fn, plugins_host(r->mgr, plugin), done,
+		    arg, err);
+	free(plugin);
+	return rc;
+}
 
 int
 runner_plugin_start(struct runner *r, const struct run_spec *spec,
 		    run_done_fn done, void *arg, struct mgr_error *err)
 {
-	(void)r;
-	(void)done;
-	(void)arg;
-	return mgr_error_set(err, MGR_ENOENT,
-	    _("%s: plugin functions need the plugin loader"), spec->func_path);
+	struct run_spec call = *spec;
+	char **words;
+	int rc;
+
+	if ((rc = exec_split(spec->func_path, &words, err)) != 0)
+		return rc;
+	call.func_path = words[0];
+	call.args = words + 1;
+	rc = plugin_call_start(r, &call, done, arg, err);
+	strv_free(words);
+	return rc;
 }
 
 void
 runner_plugin_interrupt_all(struct runner *r)
 {
-	(void)r;
+	for (struct thread_job *j = r->threads; j != NULL; j = j->next) {
+		j->interrupted = 1;
+		task_ctx_cancel(j->ctx);
+	}
 }
 
 void
 runner_plugin_free(struct runner *r)
 {
-	(void)r;
+	pool_free(r->pool);
+	r->pool = NULL;
 }

@@ -21,5 +21,12 @@ tests_unit_test_sched_split_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_sched_split
 
 dist_check_SCRIPTS += tests/sched/common.sh tests/sched/run.sh \
-	tests/sched/tasks.sh tests/sched/persist.sh
-TESTS += tests/sched/run.sh tests/sched/tasks.sh tests/sched/persist.sh
+	tests/sched/tasks.sh tests/sched/persist.sh tests/sched/plugins.sh
+TESTS += tests/sched/run.sh tests/sched/tasks.sh tests/sched/persist.sh \
+	tests/sched/plugins.sh
+
+check_PROGRAMS += tests/unit/test_sched_engine
+tests_unit_test_sched_engine_SOURCES = tests/unit/test_sched_engine.c tests/unit/testutil.h
+tests_unit_test_sched_engine_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_sched_engine_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_sched_engine

@@ -26,6 +26,7 @@ struct stask {
 	int inflight;			/* attempts running or awaiting a retry */
 	int64_t *backlog;		/* run times waiting for a free instance */
 	size_t nbacklog, capbacklog;
+	int in_backlog;			/* task_run_backlog is running */
 	const char *last_status;	/* static string */
 	int removed;			/* row gone; freed when inflight is 0 */
 	int dirty;			/* row needs writing */

@@ -15,12 +15,14 @@
  */
 #include "i18n.h"
 #include "manager.h"
+#include "plugins.h"
 #include "runner.h"
 #include "sched_int.h"
 #include "scheduler.h"
 #include "trigger.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -273,7 +275,13 @@ task_emit(struct scheduler *s, struct stask *t, const char *status,
 	  const struct run_outcome *o)
 {
 	struct mgr_error err = { 0 };
+	char kind[32];
 
+	if (s->mgr->plugins != NULL) {
+		snprintf(kind, sizeof kind, "task.%s", status);
+		plugins_emit(s->mgr, kind, t->rec.id, o != NULL && o->error != NULL ?
+		    o->error : status);
+	}
 	if (strcmp(status, "succeeded") == 0)
 		return;		/* history has it; events are for attention */
 	mgr_event(s->mgr, status[0] == 'r' ? "task.retrying" : "task.failed",
@@ -359,11 +367,17 @@ static void
 task_run_backlog(struct scheduler *s, struct stask *t)
 {
 	int64_t now = mgr_now_us(), grace = (int64_t)t->rec.misfire_grace_time * US;
-	size_t i = 0;
 
-	while (i < t->nbacklog && t->inflight < t->rec.max_instances &&
-	    !s->shutting_down) {
-		int64_t at = t->backlog[i++];
+	/* An attempt that fails to start ends at once and calls back here:
+	 * the outer call goes on with the list. */
+	if (t->in_backlog)
+		return;
+	t->in_backlog = 1;
+	while (t->nbacklog > 0 && t->inflight < t->rec.max_instances &&
+	    !s->shutting_down && !t->removed) {
+		int64_t at = t->backlog[0];
+		memmove(t->backlog, t->backlog + 1,
+		    --t->nbacklog * sizeof *t->backlog);
 		if (grace > 0 && now - at > grace)
 			task_record_unrun(s, t, at, "missed", xasprintf(
 			    _("run was due %.3f s ago, more than misfire_grace_time %d s"),
@@ -371,8 +385,7 @@ task_run_backlog(struct scheduler *s, struct stask *t)
 		else
 			task_start_attempt(s, t, at);
 	}
-	memmove(t->backlog, t->backlog + i, (t->nbacklog - i) * sizeof *t->backlog);
-	t->nbacklog -= i;
+	t->in_backlog = 0;
 }
 
 static void
@@ -513,13 +526,28 @@ sched_housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		log_debug(&s->mgr->log, "pruned %lld runs", (long long)pruned);
 }
 
-/* (Re)builds a task from its row; keeps what only memory knows. */
+/* Builds the trigger afresh and computes the first fire time from now. */
 static void
-task_apply_row(struct scheduler *s, struct stask *t, struct task_rec *row,
-	       int is_new)
+task_reschedule(struct scheduler *s, struct stask *t)
 {
 	struct mgr_error err = { 0 };
-	int resched = is_new || !t->rec.enabled ||
+
+	trigger_free(t->trig);
+	t->trig = NULL;
+	if (task_trigger_build(&t->rec, &t->trig, &err) != 0) {
+		log_error(&s->mgr->log, "task %s: %s", t->rec.id, err.msg);
+		task_set_next(s, t, TRIGGER_NONE);
+		return;
+	}
+	task_set_next(s, t, trigger_next(t->trig, TRIGGER_NONE, mgr_now_us()));
+}
+
+/* Takes a changed row; keeps what only memory knows; reschedules when
+ * the trigger changed or the task comes back from a pause. */
+static void
+task_apply_row(struct scheduler *s, struct stask *t, struct task_rec *row)
+{
+	int resched = !t->rec.enabled || t->trig == NULL ||
 	    strcmp(t->rec.trigger, row->trigger) != 0 ||
 	    strcmp(t->rec.trigger_args, row->trigger_args) != 0;
 	int64_t last_run = t->rec.last_run;
@@ -529,15 +557,10 @@ task_apply_row(struct scheduler *s, struct stask *t, struct task_rec *row,
 	if (last_run > t->rec.last_run)
 		t->rec.last_run = last_run;
 	memset(row, 0, sizeof *row);
-	if (!resched && t->trig != NULL)
-		return task_set_next(s, t, t->nominal);
-	trigger_free(t->trig);
-	t->trig = NULL;
-	if (task_trigger_build(&t->rec, &t->trig, &err) != 0) {
-		log_error(&s->mgr->log, "task %s: %s", t->rec.id, err.msg);
-		return task_set_next(s, t, TRIGGER_NONE);
-	}
-	task_set_next(s, t, trigger_next(t->trig, TRIGGER_NONE, mgr_now_us()));
+	if (resched)
+		task_reschedule(s, t);
+	else
+		task_set_next(s, t, t->nominal);
 }
 
 static struct stask *
@@ -696,9 +719,9 @@ scheduler_task_changed(struct mgr *mgr, const char *task_id)
 		log_error(&mgr->log, "%s", err.msg);
 	} else if (t == NULL) {
 		t = task_new(s, &row);
-		task_apply_row(s, t, &t->rec, 1);
+		task_reschedule(s, t);
 	} else {
-		task_apply_row(s, t, &row, 0);
+		task_apply_row(s, t, &row);
 		if (!t->rec.enabled)
 			task_cancel_retries(s, t);
 	}

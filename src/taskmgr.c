@@ -71,22 +71,28 @@ task_func_check(const char *func, struct mgr_error *err)
 {
 	const char *colon;
 	char **argv;
+	int rc = 0;
 
 	if (func == NULL || *func == '\0')
 		return mgr_error_set(err, MGR_EINVAL, _("func is empty"));
+	if (exec_split(strncmp(func, "exec:", 5) == 0 ? func + 5 : func, &argv,
+	    err) != 0)
+		return mgr_error_prefix(err, _("func"));
 	if (strncmp(func, "exec:", 5) == 0) {
-		if (exec_split(func + 5, &argv, err) != 0)
-			return mgr_error_prefix(err, _("func"));
 		strv_free(argv);
 		return 0;
 	}
-	colon = strchr(func, ':');
-	if (colon == NULL || colon == func || colon[1] == '\0' ||
-	    strchr(colon + 1, ':') != NULL || strpbrk(func, " \t\n") != NULL)
-		return mgr_error_set(err, MGR_EINVAL,
-		    _("func \"%s\": expected PLUGIN:FUNCTION or exec:COMMAND ARG..."),
-		    func);
-	return 0;
+	colon = strchr(argv[0], ':');
+	if (colon == NULL || colon == argv[0] || colon[1] == '\0' ||
+	    strchr(colon + 1, ':') != NULL)
+		rc = mgr_error_set(err, MGR_EINVAL, _("func \"%s\": expected "
+		    "PLUGIN:FUNCTION [NAME=VALUE ...] or exec:COMMAND ARG..."), func);
+	for (size_t i = 1; rc == 0 && argv[i] != NULL; i++)
+		if (strchr(argv[i], '=') == NULL || argv[i][0] == '=')
+			rc = mgr_error_set(err, MGR_EINVAL, _("func \"%s\": argument "
+			    "\"%s\" is not NAME=VALUE"), func, argv[i]);
+	strv_free(argv);
+	return rc;
 }
 
 static int

@@ -4,17 +4,20 @@
 # start; pause holds across restarts; shutdown interrupts long runs;
 # declarative tasks files.
 . "$top_srcdir/tests/sched/common.sh"
-plan 17
+plan 16
 
-M task add co 'exec:true' interval seconds=1 --misfire-grace-time 60 >/dev/null
-M task add noco 'exec:true' interval seconds=1 --misfire-grace-time 60 \
+t0=$(date +%s.%N)
+M task add co 'exec:true' interval seconds=2 --misfire-grace-time 60 >/dev/null
+M task add noco 'exec:true' interval seconds=2 --misfire-grace-time 60 \
 	--no-coalesce >/dev/null
-M task add grace 'exec:true' interval seconds=1 --misfire-grace-time 1 \
+M task add grace 'exec:true' interval seconds=2 --misfire-grace-time 2 \
 	--no-coalesce >/dev/null
 M task add boot 'exec:true' cron crontab=@reboot >/dev/null
 M task add held 'exec:true' interval seconds=1 >/dev/null
 M task pause held >/dev/null
-sleep 2.5		# no engine: the fire times at +1 s and +2 s are missed
+# No engine until t0 + 5 s: the fire times at +2 s and +4 s are missed;
+# at start, +2 s is 3 s late (beyond grace), +4 s 1 s late (within).
+sleep $(echo "$t0 $(date +%s.%N)" | awk '{ d = $1 + 5 - $2; print (d > 0 ? d : 0) }')
 M __scheduler-run --for 0.3
 is "$(count_runs co succeeded)" 1 "coalesce: one run for all missed times"
 is "$(count_runs noco succeeded)" 2 "no coalesce: each missed time within grace runs"

@@ -19,7 +19,7 @@ like "$err" '61' "the error names the value"
 run M task add t2 'exec:/bin/true' weekly seconds=1
 like "$err" 'weekly' "an unknown trigger type is named"
 run M task add t2 'nocolon' interval seconds=1
-like "$err" 'func "nocolon": expected PLUGIN:FUNCTION or exec:COMMAND' "a bad func is named"
+like "$err" 'func "nocolon": expected PLUGIN:FUNCTION' "a bad func is named"
 run M task add t2 'exec:echo "unterminated' interval seconds=1
 like "$err" 'unterminated " at column' "an unterminated quote is named"
 run M task add t2 'exec:/bin/true' interval seconds=1 --max-retries x
