@@ -9,8 +9,6 @@
 #include "format.h"
 #include "util.h"
 
-#include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,7 +29,6 @@ model_free(struct ui_model *m)
 	plugin_recs_free(m->plugins, m->nplugins);
 	model_tasks_free(m);
 	ui_log_free(m->log, m->nlog);
-	free(m->host.kind);
 	memset(m, 0, sizeof *m);
 }
 
@@ -183,29 +180,6 @@ load_counts(struct ui_model *m, struct mgr_db *db, struct mgr_error *err)
 }
 
 static int
-load_host(struct ui_model *m, struct mgr_db *db, struct mgr_error *err)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	free(m->host.kind);
-	memset(&m->host, 0, sizeof m->host);
-	if ((rc = db_prepare(db, "SELECT pid, kind, started_at FROM host "
-	    "WHERE id = 1", &st, err)) != 0)
-		return rc;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		m->host.pid = sqlite3_column_int(st, 0);
-		m->host.kind = db_column_strdup(st, 1);
-		m->host.started_at = sqlite3_column_int64(st, 2);
-		/* The row outlives a crashed host: trust only a live pid. */
-		m->host.present = m->host.pid > 0 &&
-		    (kill(m->host.pid, 0) == 0 || errno == EPERM);
-	}
-	sqlite3_reset(st);
-	return 0;
-}
-
-static int
 load_plugins(struct ui_model *m, struct mgr_db *db, struct mgr_error *err)
 {
 	struct plugin_rec *v;
@@ -239,7 +213,7 @@ refresh_tables(struct ui_model *m, struct mgr_db *db, int force,
 			return rc;
 		memcpy(m->plugin_sig, sig, sizeof sig);
 	}
-	if ((rc = load_log(m, db, err)) != 0 || (rc = load_host(m, db, err)) != 0)
+	if ((rc = load_log(m, db, err)) != 0)
 		return rc;
 	return load_counts(m, db, err);
 }

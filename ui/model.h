@@ -36,7 +36,7 @@ struct ui_log {
 };
 
 struct ui_host {
-	int present;		/* a host row whose process is alive */
+	int present;		/* a process holds the host lock */
 	int pid;
 	char *kind;
 	int64_t started_at;
@@ -54,7 +54,6 @@ struct ui_model {
 	size_t ntasks;
 	struct ui_log *log;	/* newest first */
 	size_t nlog;
-	struct ui_host host;
 	int runs_per_min;
 	int running;		/* runs without an end */
 	int64_t data_version;
