@@ -12,6 +12,7 @@
 #include "validator.h"
 
 #include <errno.h>
+#include <glob.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,8 +274,10 @@ plugin_enable(struct mgr *mgr, const char *id, int depth, struct mgr_error *err)
 	}
 	if ((rc = enable_checked(mgr, &rec, depth, err)) != 0)
 		record_failure(mgr, id, err);
-	else if ((rc = record_enabled(mgr, &rec, &created, err)) != 0)
+	else if ((rc = record_enabled(mgr, &rec, &created, err)) != 0) {
 		live_unload(mgr, id);
+		record_failure(mgr, id, err);
+	}
 	for (size_t i = 0; created != NULL && created[i] != NULL; i++)
 		tell_scheduler(mgr, created[i]);
 	if (rc == 0)
@@ -559,6 +562,21 @@ start_one(struct mgr *mgr, struct plugin_rec *rec, struct mgr_error *err)
 	return 0;
 }
 
+/* Shadow copies left by a process that died without unloading. */
+static void
+purge_cache(struct mgr *mgr)
+{
+	char *pattern = xasprintf("%s/cache/shadow-*", mgr->conf->data_directory);
+	glob_t g;
+
+	if (glob(pattern, GLOB_NOSORT, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc; i++)
+			rm_rf(g.gl_pathv[i], NULL);
+		globfree(&g);
+	}
+	free(pattern);
+}
+
 int
 plugins_start(struct mgr *mgr, struct mgr_error *err)
 {
@@ -568,8 +586,10 @@ plugins_start(struct mgr *mgr, struct mgr_error *err)
 	size_t n, *order;
 	int rc;
 
-	if (mgr->plugins == NULL)
+	if (mgr->plugins == NULL) {
 		mgr->plugins = xcalloc(1, sizeof *mgr->plugins);
+		purge_cache(mgr);
+	}
 	if ((rc = plugin_store_list(mgr->db, &all, &n, err)) != 0)
 		return rc;
 	nodes = xcalloc(n + 1, sizeof *nodes);
