@@ -4,7 +4,7 @@
 # (its keys go through the daemon), and takes over when the daemon exits.
 . "$top_srcdir/tests/console/lib.sh"
 
-echo "1..10"
+echo "1..11"
 console_setup
 seed_example || { echo "Bail out! cannot seed the database"; exit 1; }
 
@@ -18,6 +18,10 @@ check "and the console shows it without a key press" \
 	wait_for "paused     hello.greet"
 check "the host row names the console" \
 	test "$(sql "SELECT kind FROM host")" = console
+m task add tick.fast exec:/bin/echo interval seconds=1 >/dev/null 2>>"$T/err"
+check "a run by the console's scheduler appears by itself" \
+	wait_for "tick.fast          succeeded" 4
+m task remove tick.fast >/dev/null 2>>"$T/err"
 keys q
 check "quitting stops the engine and exits 0" wait_for "exited with status 0"
 tmux -L "$SOCK" kill-server
@@ -33,7 +37,7 @@ done
 console_start 120 40
 check "with a daemon running, the console attaches to it" \
 	wait_for "host: daemon pid $daemon"
-keys p
+keys / s y n c Enter p
 check "p on a task is carried out by the daemon" \
 	wait_sql "SELECT enabled FROM tasks WHERE id='sync.pull'" 0
 check "the status line shows the daemon's answer" \
