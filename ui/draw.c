@@ -115,9 +115,11 @@ header_host(const struct ui *ui, char *buf, size_t size)
 		snprintf(buf, size, "%s", _("host: none"));
 		return;
 	}
-	fmt_duration(mgr_now_us() - h->started_at, up, sizeof up);
+	/* Whole seconds: the header is redrawn once a second. */
+	fmt_duration((mgr_now_us() - h->started_at) / 1000000 * 1000000, up,
+	    sizeof up);
 	if (ui->hosting)
-		snprintf(buf, size, _("host: this console (pid %d) up %s"), h->pid, up);
+		snprintf(buf, size, _("host: this console, up %s"), up);
 	else
 		snprintf(buf, size, _("host: %s pid %d up %s"), h->kind != NULL ?
 		    h->kind : "?", h->pid, up);
