@@ -310,10 +310,17 @@ db_prepare_files(const char *path, struct mgr_error *err)
 	free(dir);
 	if (rc != 0)
 		return rc;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd == -1)
+	/* Never open and close an existing database here: POSIX locks belong
+	 * to the process, so close() would drop the locks of every SQLite
+	 * connection this process already has on it (a second connection, as
+	 * the plugin host opens, would let another process delete the WAL). */
+	if (access(path, F_OK) == 0)
+		return 0;
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd == -1 && errno != EEXIST)
 		return mgr_error_set(err, MGR_EIO, _("%s: %s"), path, strerror(errno));
-	close(fd);
+	if (fd != -1)
+		close(fd);
 	return 0;
 }
 
