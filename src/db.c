@@ -325,7 +325,8 @@ db_prepare_files(const char *path, struct mgr_error *err)
 		return 0;
 	if (fd == -1)
 		return mgr_error_set(err, MGR_EIO, _("%s: %s"), path, strerror(errno));
-	close(fd);
+	if (fd != -1)
+		close(fd);
 	return 0;
 }
 

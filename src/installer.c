@@ -310,6 +310,15 @@ install_staged(struct install_job *j, const char *staging,
 	if ((rc = check_expected(j, &m, err)) != 0 ||
 	    (old != NULL && (rc = check_version_change(j, old, &m, err)) != 0))
 		goto out;
+	/* An enabled plugin stays enabled across an upgrade: its new
+	 * on_enable must pass first. */
+	if (old != NULL && old->enabled && o.exe != NULL &&
+	    (rc = probe_plugin(&o, root, 1, err)) != 0) {
+		problems_add(&p, "%s", err->msg);
+		problems_rebase(&p, root, j->shown);
+		problems_to_error(&p, err);
+		goto out;
+	}
 	/* An upgrade can be undone: snapshot the installed version first. */
 	if (old != NULL && (rc = snapshot_create(j->mgr, old->id, "upgrade",
 	    NULL, err)) != 0)

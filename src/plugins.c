@@ -1,5 +1,6 @@
 /* plugins.c - install, enable, disable, uninstall; loaded plugins. */
 #include "i18n.h"
+#include "fault.h"
 #include "installer.h"
 #include "loader.h"
 #include "manager.h"
@@ -12,6 +13,7 @@
 #include "validator.h"
 
 #include <errno.h>
+#include <glob.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,12 +275,16 @@ plugin_enable(struct mgr *mgr, const char *id, int depth, struct mgr_error *err)
 	}
 	if ((rc = enable_checked(mgr, &rec, depth, err)) != 0)
 		record_failure(mgr, id, err);
-	else if ((rc = record_enabled(mgr, &rec, &created, err)) != 0)
+	else if ((rc = record_enabled(mgr, &rec, &created, err)) != 0) {
 		live_unload(mgr, id);
+		record_failure(mgr, id, err);
+	}
 	for (size_t i = 0; created != NULL && created[i] != NULL; i++)
 		tell_scheduler(mgr, created[i]);
-	if (rc == 0)
+	if (rc == 0) {
+		fault_clear(mgr, id);	/* resumes what the breaker paused */
 		plugins_emit(mgr, "plugin.enabled", id, rec.version);
+	}
 	strv_free(created);
 	plugin_rec_clear(&rec);
 	return rc;
@@ -505,7 +511,7 @@ plugins_live_reload(struct mgr *mgr, const char *id, struct mgr_error *err)
 	struct plugin_rec rec = { 0 };
 	int rc;
 
-	if (live_find(mgr, id) == NULL)
+	if (mgr->plugins == NULL)
 		return 0;
 	if ((rc = plugin_store_read(mgr->db, id, &rec, err)) != 0)
 		return rc;
@@ -559,6 +565,21 @@ start_one(struct mgr *mgr, struct plugin_rec *rec, struct mgr_error *err)
 	return 0;
 }
 
+/* Shadow copies left by a process that died without unloading. */
+static void
+purge_cache(struct mgr *mgr)
+{
+	char *pattern = xasprintf("%s/cache/shadow-*", mgr->conf->data_directory);
+	glob_t g;
+
+	if (glob(pattern, GLOB_NOSORT, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc; i++)
+			rm_rf(g.gl_pathv[i], NULL);
+		globfree(&g);
+	}
+	free(pattern);
+}
+
 int
 plugins_start(struct mgr *mgr, struct mgr_error *err)
 {
@@ -568,8 +589,10 @@ plugins_start(struct mgr *mgr, struct mgr_error *err)
 	size_t n, *order;
 	int rc;
 
-	if (mgr->plugins == NULL)
+	if (mgr->plugins == NULL) {
 		mgr->plugins = xcalloc(1, sizeof *mgr->plugins);
+		purge_cache(mgr);
+	}
 	if ((rc = plugin_store_list(mgr->db, &all, &n, err)) != 0)
 		return rc;
 	nodes = xcalloc(n + 1, sizeof *nodes);

@@ -47,6 +47,7 @@ TESTS += tests/unit/test_version tests/unit/test_manifest tests/unit/test_plugin
 # Integration tests: the real binary, real SQLite, real dlopen and probes.
 dist_check_SCRIPTS += tests/plugins/lib.sh tests/plugins/install.sh \
 	tests/plugins/archives.sh tests/plugins/repository.sh tests/plugins/lifecycle.sh \
-	tests/plugins/probe.sh
+	tests/plugins/probe.sh tests/plugins/rollback.sh
 TESTS += tests/plugins/install.sh tests/plugins/archives.sh \
-	tests/plugins/repository.sh tests/plugins/lifecycle.sh tests/plugins/probe.sh
+	tests/plugins/repository.sh tests/plugins/lifecycle.sh tests/plugins/probe.sh \
+	tests/plugins/rollback.sh

@@ -263,6 +263,29 @@ validate_tasks(const struct manifest *m, struct mgr_problems *p)
 	}
 }
 
+/* Installed plugins depending on subject must accept its version (an
+ * upgrade or downgrade must not break them). */
+static void
+dependents_check(const struct dep_node *nodes, size_t n,
+		 const struct dep_node *subject, const char *file,
+		 struct mgr_problems *p)
+{
+	struct semver v;
+
+	if (version_parse(subject->version, 0, &v, NULL) != 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < nodes[i].ndeps; k++) {
+			const struct dep_spec *d = &nodes[i].deps[k];
+			if (strcmp(d->id, subject->id) == 0 &&
+			    !constraint_match(&d->c, &v))
+				problems_add(p, _("%s: field \"version\": installed "
+				    "plugin %s needs %s %s, which %s does not "
+				    "satisfy"), file, nodes[i].id, d->id, d->text,
+				    subject->version);
+		}
+}
+
 /* The graph of installed plugins, with m in place of the same id. */
 static void
 validate_deps(const struct plugin_rec *installed, size_t ninstalled,
@@ -285,6 +308,7 @@ validate_deps(const struct plugin_rec *installed, size_t ninstalled,
 	}
 	nodes[n] = (struct dep_node){ m->id, m->version, m->deps, m->ndeps };
 	deps_check(nodes, n, &nodes[n], m->file, p);
+	dependents_check(nodes, n, &nodes[n], m->file, p);
 	order = xcalloc(n + 1, sizeof *order);
 	if (deps_order(nodes, n + 1, order, &err) != 0)
 		problems_add(p, "%s: %s", m->file, err.msg);

@@ -49,10 +49,16 @@ run_in_process(struct ui *ui, int argc, char **argv, int json, char **out,
 	return status;
 }
 
+/* Through the host when attached to one and the command changes state;
+ * here otherwise (this console hosts the engine, or it only reads). */
 static int
 run_command(struct ui *ui, int argc, char **argv, int json, char **out,
 	    char **errout)
 {
+	const struct cmd_entry *e = cmd_find(argv[0], argc > 1 ? argv[1] : NULL);
+
+	if (ui->attached && e != NULL && (e->flags & CMD_MUTATES))
+		return host_submit(ui, argc, argv, json, out, errout);
 	return run_in_process(ui, argc, argv, json, out, errout);
 }
 
@@ -106,8 +112,10 @@ action_run(struct ui *ui, char **argv, int show_output)
 		ui_status(ui, 1, _("no command given; try \"task list\""));
 		return;
 	}
-	if (strcmp(argv[0], "console") == 0) {
-		ui_status(ui, 1, _("this is the console already"));
+	if (cmd_find(argv[0], argc > 1 ? argv[1] : NULL) != NULL &&
+	    (cmd_find(argv[0], argc > 1 ? argv[1] : NULL)->flags & CMD_HOST)) {
+		ui_status(ui, 1, _("\"%s\" runs as a process of its own, not "
+		    "inside the console"), argv[0]);
 		return;
 	}
 	cmdline = argv_join(argv);

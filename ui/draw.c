@@ -108,17 +108,21 @@ ui_layout(struct ui *ui)
 static void
 header_host(const struct ui *ui, char *buf, size_t size)
 {
-	const struct ui_model *m = &ui->model;
+	const struct ui_host *h = &ui->host;
 	char up[32];
 
-	if (!m->host.present) {
+	if (!h->present) {
 		snprintf(buf, size, "%s", _("host: none"));
 		return;
 	}
-	fmt_duration(mgr_now_us() - m->host.started_at, up, sizeof up);
-	snprintf(buf, size, _("host: %s pid %d up %s%s"), m->host.kind != NULL ?
-	    m->host.kind : "?", m->host.pid, up, ui->attached ?
-	    _(" (attached)") : "");
+	/* Whole seconds: the header is redrawn once a second. */
+	fmt_duration((mgr_now_us() - h->started_at) / 1000000 * 1000000, up,
+	    sizeof up);
+	if (ui->hosting)
+		snprintf(buf, size, _("host: this console, up %s"), up);
+	else
+		snprintf(buf, size, _("host: %s pid %d up %s"), h->kind != NULL ?
+		    h->kind : "?", h->pid, up);
 }
 
 /* The most useful facts first, so a narrow terminal cuts the least. */

@@ -9,8 +9,6 @@
 #include "format.h"
 #include "util.h"
 
-#include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,11 +29,10 @@ model_free(struct ui_model *m)
 	plugin_recs_free(m->plugins, m->nplugins);
 	model_tasks_free(m);
 	ui_log_free(m->log, m->nlog);
-	free(m->host.kind);
 	memset(m, 0, sizeof *m);
 }
 
-static int
+int
 table_signature(struct mgr_db *db, const char *sql, int64_t sig[3],
 		struct mgr_error *err)
 {
@@ -183,29 +180,6 @@ load_counts(struct ui_model *m, struct mgr_db *db, struct mgr_error *err)
 }
 
 static int
-load_host(struct ui_model *m, struct mgr_db *db, struct mgr_error *err)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	free(m->host.kind);
-	memset(&m->host, 0, sizeof m->host);
-	if ((rc = db_prepare(db, "SELECT pid, kind, started_at FROM host "
-	    "WHERE id = 1", &st, err)) != 0)
-		return rc;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		m->host.pid = sqlite3_column_int(st, 0);
-		m->host.kind = db_column_strdup(st, 1);
-		m->host.started_at = sqlite3_column_int64(st, 2);
-		/* The row outlives a crashed host: trust only a live pid. */
-		m->host.present = m->host.pid > 0 &&
-		    (kill(m->host.pid, 0) == 0 || errno == EPERM);
-	}
-	sqlite3_reset(st);
-	return 0;
-}
-
-static int
 load_plugins(struct ui_model *m, struct mgr_db *db, struct mgr_error *err)
 {
 	struct plugin_rec *v;
@@ -229,14 +203,8 @@ refresh_tables(struct ui_model *m, struct mgr_db *db, int force,
 	int64_t sig[3];
 	int rc;
 
-	if ((rc = table_signature(db, "SELECT count(*), COALESCE(max(updated_at), 0), "
-	    "COALESCE(sum(updated_at & 4294967295), 0) FROM tasks", sig, err)) != 0)
+	if ((rc = model_tasks_refresh(m, db, force, err)) != 0)
 		return rc;
-	if (force || memcmp(sig, m->task_sig, sizeof sig) != 0) {
-		if ((rc = model_tasks_load(m, db, sig, force, err)) != 0)
-			return rc;
-		memcpy(m->task_sig, sig, sizeof sig);
-	}
 	if ((rc = table_signature(db, "SELECT count(*), COALESCE(max(updated_at), 0), "
 	    "COALESCE(sum(updated_at & 4294967295), 0) FROM plugins", sig, err)) != 0)
 		return rc;
@@ -245,7 +213,7 @@ refresh_tables(struct ui_model *m, struct mgr_db *db, int force,
 			return rc;
 		memcpy(m->plugin_sig, sig, sizeof sig);
 	}
-	if ((rc = load_log(m, db, err)) != 0 || (rc = load_host(m, db, err)) != 0)
+	if ((rc = load_log(m, db, err)) != 0)
 		return rc;
 	return load_counts(m, db, err);
 }
@@ -260,7 +228,13 @@ model_refresh(struct ui_model *m, struct mgr_db *db, int force, int *changed,
 	*changed = 0;
 	if (!force && m->loaded && version == m->data_version)
 		return 0;
-	if ((rc = refresh_tables(m, db, force || !m->loaded, err)) != 0)
+	/* One read transaction: the signature and the rows it vouches for
+	 * must come from the same snapshot while others write. */
+	if ((rc = db_exec(db, "BEGIN", err)) != 0)
+		return rc;
+	rc = refresh_tables(m, db, force || !m->loaded, err);
+	db_exec(db, rc == 0 ? "COMMIT" : "ROLLBACK", NULL);
+	if (rc != 0)
 		return rc;
 	m->data_version = version;
 	m->loaded = 1;

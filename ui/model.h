@@ -36,7 +36,7 @@ struct ui_log {
 };
 
 struct ui_host {
-	int present;		/* a host row whose process is alive */
+	int present;		/* a process holds the host lock */
 	int pid;
 	char *kind;
 	int64_t started_at;
@@ -54,7 +54,6 @@ struct ui_model {
 	size_t ntasks;
 	struct ui_log *log;	/* newest first */
 	size_t nlog;
-	struct ui_host host;
 	int runs_per_min;
 	int running;		/* runs without an end */
 	int64_t data_version;
@@ -78,11 +77,14 @@ model_task_at(const struct ui_model *m, size_t i)
 	return &m->tasks[m->order[i]];
 }
 const struct ui_task *model_task(const struct ui_model *m, const char *id);
-/* model_tasks.c: (re)loads the tasks whose signature moved to sig: only
- * the rows updated since the last load when that accounts for the whole
- * change, all of them otherwise (or with force). */
-int model_tasks_load(struct ui_model *m, struct mgr_db *db,
-		     const int64_t sig[3], int force, struct mgr_error *err);
+/* model_tasks.c: re-reads the tasks if the table changed: only the rows
+ * updated since the last load when that accounts for the whole change,
+ * all of them otherwise (or with force). */
+int model_tasks_refresh(struct ui_model *m, struct mgr_db *db, int force,
+			struct mgr_error *err);
+/* model.c: count, max and sum of the low bits of updated_at. */
+int table_signature(struct mgr_db *db, const char *sql, int64_t sig[3],
+		    struct mgr_error *err);
 void model_tasks_free(struct ui_model *m);
 const struct plugin_rec *model_plugin(const struct ui_model *m,
 				      const char *id);

@@ -251,34 +251,48 @@ load_changed(struct ui_model *m, struct mgr_db *db, int *complete,
 	return 0;
 }
 
-/* Does what we hold add up to the table's signature? */
-static int
-sig_matches(const struct ui_model *m, const int64_t sig[3])
+/* The signature of the rows we hold, as table_signature computes it. */
+static void
+held_signature(const struct ui_model *m, int64_t sig[3])
 {
-	int64_t max = 0, sum = 0;
-
+	sig[0] = (int64_t)m->ntasks;
+	sig[1] = sig[2] = 0;
 	for (size_t i = 0; i < m->ntasks; i++) {
-		if (m->tasks[i].updated_at > max)
-			max = m->tasks[i].updated_at;
-		sum += m->tasks[i].updated_at & INT64_C(4294967295);
+		if (m->tasks[i].updated_at > sig[1])
+			sig[1] = m->tasks[i].updated_at;
+		sig[2] += m->tasks[i].updated_at & INT64_C(4294967295);
 	}
-	return (int64_t)m->ntasks == sig[0] && max == sig[1] && sum == sig[2];
 }
 
+/* Called inside the caller's read transaction, so the signature and the
+ * rows come from one snapshot. */
 int
-model_tasks_load(struct ui_model *m, struct mgr_db *db, const int64_t sig[3],
-		 int force, struct mgr_error *err)
+model_tasks_refresh(struct ui_model *m, struct mgr_db *db, int force,
+		    struct mgr_error *err)
 {
+	int64_t sig[3], held[3];
 	int complete, rc;
 
-	if (!force && m->tasks != NULL && sig[0] == m->task_sig[0] &&
-	    m->task_waste < ARENA_WASTE_MAX) {
+	if (force || m->tasks == NULL)
+		goto full;
+	if ((rc = table_signature(db, "SELECT count(*), COALESCE(max(updated_at), 0), "
+	    "COALESCE(sum(updated_at & 4294967295), 0) FROM tasks", sig, err)) != 0)
+		return rc;
+	if (memcmp(sig, m->task_sig, sizeof sig) == 0)
+		return 0;
+	if (sig[0] == m->task_sig[0] && m->task_waste < ARENA_WASTE_MAX) {
 		if ((rc = load_changed(m, db, &complete, err)) != 0)
 			return rc;
-		if (complete && sig_matches(m, sig)) {
+		held_signature(m, held);
+		if (complete && memcmp(held, sig, sizeof sig) == 0) {
+			memcpy(m->task_sig, sig, sizeof sig);
 			order_build(m);
 			return 0;
 		}
 	}
-	return load_all(m, db, err);
+full:
+	if ((rc = load_all(m, db, err)) != 0)
+		return rc;
+	held_signature(m, m->task_sig);
+	return 0;
 }

@@ -10,6 +10,7 @@
 
 #include <curses.h>
 #include <langinfo.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -40,8 +41,12 @@ ui_status(struct ui *ui, int error, const char *fmt, ...)
 void
 ui_quit(struct ui *ui, int status)
 {
-	ui->exit_status = status;
-	ev_break(ui->loop, EVBREAK_ALL);
+	if (!ui->stopping)
+		ui->exit_status = status;
+	if (ui->hosting)
+		host_shutdown(ui);	/* the engine ends the loop */
+	else
+		ev_break(ui->loop, EVBREAK_ALL);
 }
 
 static void
@@ -98,19 +103,32 @@ ui_key(struct ui *ui, int key, int is_char)
 		keys_handle(ui, key, is_char);
 }
 
+static int
+stdin_hung_up(void)
+{
+	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR | POLLNVAL));
+}
+
 static void
 on_input(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct ui *ui = w->data;
 	wint_t wc;
-	int rc;
+	int rc, keys = 0;
 
 	(void)loop;
 	(void)revents;
 	while ((rc = get_wch(&wc)) != ERR) {
+		keys++;
 		ui_key(ui, (int)wc, rc != KEY_CODE_YES);
-		if (!ev_is_active(&ui->input))
-			return;
+	}
+	/* The terminal hung up: stdin stays "readable" forever, so end
+	 * here instead of spinning. */
+	if (keys == 0 && stdin_hung_up()) {
+		ui_quit(ui, 128 + SIGHUP);
+		return;
 	}
 	if (ui->dirty)
 		ui_draw(ui);
@@ -152,9 +170,11 @@ on_tick(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)loop;
 	(void)revents;
 	ui_reload(ui, 0);
-	/* NEXT/LEFT/uptime move with the clock even when nothing changed. */
+	/* NEXT/LEFT/uptime move with the clock even when nothing changed;
+	 * the host is looked at as often. */
 	if (second != ui->last_second) {
 		ui->last_second = second;
+		host_poll(ui);
 		ui->dirty = 1;
 	}
 	if (ui->dirty)
@@ -288,6 +308,7 @@ ui_free(struct ui *ui)
 	}
 	view_close(ui);
 	prompt_free(&ui->line);
+	free(ui->host.kind);
 	strv_free(ui->confirm_argv);
 	model_free(&ui->model);
 	if (ui->db != NULL)
@@ -324,17 +345,28 @@ ui_console_run(struct mgr *mgr, struct mgr_error *err)
 	SCREEN *screen = NULL;
 	int rc;
 
-	if ((rc = ui_open(&ui, mgr, err)) != 0) {
+	if ((rc = ui_open(&ui, mgr, err)) != 0 || (rc = host_join(&ui, err)) != 0) {
 		ui_free(&ui);
 		return rc;
 	}
 	ui_watchers_start(&ui);
 	if ((rc = ui_terminal_start(&ui, &screen, err)) != 0) {
 		ui_watchers_stop(&ui);
+		host_leave(&ui);
 		ui_free(&ui);
 		return rc;
 	}
 	ui_stderr_hide(&ui);
+	if ((rc = host_start(&ui, err)) != 0) {
+		ui_watchers_stop(&ui);
+		endwin();
+		delscreen(screen);
+		ui_stderr_restore(&ui);
+		ui_free(&ui);
+		return rc;
+	}
+	host_poll(&ui);
+	ui_reload(&ui, 1);	/* what starting the engine changed */
 	ev_io_start(ui.loop, &ui.input);
 	ev_timer_start(ui.loop, &ui.tick);
 	ui_rebuild_panes(&ui);
@@ -343,6 +375,7 @@ ui_console_run(struct mgr *mgr, struct mgr_error *err)
 	ui_draw(&ui);
 	ev_run(ui.loop, 0);
 	ui_watchers_stop(&ui);
+	host_leave(&ui);
 	endwin();
 	delscreen(screen);
 	ui_stderr_restore(&ui);

@@ -84,6 +84,7 @@ struct ui {
 	ev_timer tick;
 	ev_signal sig_winch, sig_int, sig_term, sig_hup;
 	struct ui_model model;
+	struct ui_host host;	/* who hosts the engine (host_poll) */
 	struct ui_pane panes[PANE_COUNT];
 	int focus;
 	enum ui_mode mode;
@@ -99,6 +100,8 @@ struct ui {
 	int exit_status;
 	int hosting;		/* this process hosts the engine */
 	int attached;		/* another process hosts it: engine_submit */
+	int stopping;		/* quitting: the engine is shutting down */
+	int own_sched;		/* the scheduler is ours, not engine_start's */
 	int saved_stderr;	/* fd 2 while it points to /dev/null */
 	int saved_to_stderr;	/* mgr->log.to_stderr before the console */
 	int64_t started_at;
@@ -151,6 +154,15 @@ char *prompt_text(const struct ui_line *l);
 char **prompt_split(const char *line, char *errbuf, size_t errsize);
 void prompt_free(struct ui_line *l);
 int prompt_cursor_cells(const struct ui_line *l);
+
+/* host.c */
+int host_join(struct ui *ui, struct mgr_error *err);
+int host_start(struct ui *ui, struct mgr_error *err);
+void host_leave(struct ui *ui);
+void host_shutdown(struct ui *ui);
+void host_poll(struct ui *ui);
+int host_submit(struct ui *ui, int argc, char **argv, int json, char **out,
+		char **errout);
 
 /* action.c */
 void action_run(struct ui *ui, char **argv, int show_output);

@@ -7,6 +7,7 @@ src_libmgr_a_SOURCES += \
 	ui/draw.c \
 	ui/fire_times.c \
 	ui/format.c ui/format.h \
+	ui/host.c \
 	ui/keys.c \
 	ui/model.c ui/model.h ui/model_tasks.c \
 	ui/pane_log.c ui/pane_plugins.c ui/pane_tasks.c ui/panes.c \
@@ -24,9 +25,10 @@ tests_unit_test_console_model_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_console_model_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_format tests/unit/test_console_model
 
-dist_check_SCRIPTS += tests/console/lib.sh tests/console/console.sh
+dist_check_SCRIPTS += tests/console/lib.sh tests/console/console.sh \
+	tests/console/host.sh
 if HAVE_TMUX
-TESTS += tests/console/console.sh
+TESTS += tests/console/console.sh tests/console/host.sh
 endif
 
 # Not run by make check: the numbers go to bench/RESULTS-console.md.

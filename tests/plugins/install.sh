@@ -42,7 +42,8 @@ assert p["id"] == "hello" and p["version"] == "1.2.0" and p["enabled"] is False
 assert p["state"] == "disabled" and p["error"] is None
 assert p["manifest"]["config"]["greeting"] == "Hello"
 assert p["dependencies"] == []
-assert p["installed_at"].endswith("Z")
+import datetime
+assert datetime.datetime.fromisoformat(p["installed_at"]).utcoffset().total_seconds() == 0
 PY
 
 expect_fail "reinstalling the same version needs --force" 4 \
@@ -111,6 +112,12 @@ grep -q "valid plugin base 1.0.0" "$T/out" && ok "validate says so" || not_ok "v
 m --json plugin validate "$T/broken" > "$T/v.json" 2>/dev/null
 python3 -c 'import json,sys; v=json.load(open(sys.argv[1])); assert v["valid"] is False and len(v["problems"]) >= 4' "$T/v.json" &&
     ok "validate --json lists the problems" || not_ok "validate --json lists the problems"
+
+cp -r "$EX/base" "$T/linked"
+ln -s /etc/passwd "$T/linked/passwd"
+expect_fail "a folder holding a symbolic link is refused" 1 \
+    "linked/passwd: not a regular file or folder" m plugin install "$T/linked"
+plugins_dir_is "nothing is left of it" "hello "
 
 expect_fail "a missing source is a clear error" 3 "no such folder or zip file" \
     m plugin install "$T/nope/"

@@ -105,4 +105,13 @@ is "base is enabled" "$(plugin_field base state)" "enabled"
 check "--no-enable overrides auto_enable" m plugin install --no-enable "$EX/hello"
 is "hello is disabled" "$(plugin_field hello state)" "disabled"
 
+rm -rf "$T/base-0.9"
+cp -r "$EX/base" "$T/base-0.9"
+sed -i 's/^version = .*/version = "0.9.0";/' "$T/base-0.9/plugin.conf"
+expect_fail "a downgrade that would break an installed dependent is refused" 1 \
+    "installed plugin greeter needs base >= 1.0, which 0.9.0 does not satisfy" \
+    m plugin install --force "$T/base-0.9"
+is "base keeps its version" "$(plugin_field base version)" "1.0.0"
+
+
 done_testing

@@ -168,12 +168,19 @@ test_start_loads_enabled_plugins(void **state)
 	struct fixture *f = *state;
 	struct mgr_error err = { 0 };
 
+	char *stale = xasprintf("%s/cache/shadow-stale", f->dir);
+	char *cmd = xasprintf("mkdir -p '%s' && touch '%s/old.so'", stale, stale);
+
 	install(f, "base");
 	install(f, "greeter");
 	install(f, "hello");
 	enable(f, "greeter");	/* no host: database only */
 	assert_null(f->mgr->plugins);
+	assert_int_equal(system(cmd), 0);
 	assert_int_equal(plugins_start(f->mgr, &err), 0);
+	assert_int_not_equal(access(stale, F_OK), 0);	/* cache purged */
+	free(stale);
+	free(cmd);
 	assert_non_null(plugins_loaded(f->mgr, "base"));
 	assert_non_null(plugins_loaded(f->mgr, "greeter"));
 	assert_null(plugins_loaded(f->mgr, "hello"));
