@@ -251,38 +251,3 @@ model_plugin(const struct ui_model *m, const char *id)
 			return &m->plugins[i];
 	return NULL;
 }
-
-int
-model_snapshots(struct mgr_db *db, const char *plugin_id, char ***lines,
-		struct mgr_error *err)
-{
-	sqlite3_stmt *st;
-	char when[32];
-	int rc;
-
-	*lines = NULL;
-	if ((rc = db_prepare(db, "SELECT id, version, created_at, reason, size "
-	    "FROM snapshots WHERE plugin_id = ?1 ORDER BY id DESC LIMIT 50",
-	    &st, err)) != 0)
-		return rc;
-	sqlite3_bind_text(st, 1, plugin_id, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char *line;
-
-		fmt_datetime(sqlite3_column_int64(st, 2), when, sizeof when);
-		line = xasprintf("#%lld  %s  %s  %s  %lld bytes",
-		    (long long)sqlite3_column_int64(st, 0),
-		    (const char *)sqlite3_column_text(st, 1), when,
-		    (const char *)sqlite3_column_text(st, 3),
-		    (long long)sqlite3_column_int64(st, 4));
-		*lines = strv_push(*lines, line);
-		free(line);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		strv_free(*lines);
-		*lines = NULL;
-		return db_error(db, err, _("cannot list snapshots"));
-	}
-	return 0;
-}

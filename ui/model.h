@@ -89,8 +89,4 @@ void model_tasks_free(struct ui_model *m);
 const struct plugin_rec *model_plugin(const struct ui_model *m,
 				      const char *id);
 
-/* Snapshots of a plugin, newest first: lines "ID VERSION DATE REASON". */
-int model_snapshots(struct mgr_db *db, const char *plugin_id, char ***lines,
-		    struct mgr_error *err);
-
 #endif

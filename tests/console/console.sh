@@ -4,7 +4,7 @@
 # prompt, resize, quit and signals with the terminal restored.
 . "$top_srcdir/tests/console/lib.sh"
 
-echo "1..34"
+echo "1..36"
 console_setup
 seed_example || { echo "Bail out! cannot seed the database"; exit 1; }
 
@@ -69,6 +69,11 @@ keys '?'
 check "? shows the help generated from the key table" \
 	wait_for "enable / disable the plugin"
 keys Escape
+
+keys h Home Enter
+check "a plugin's details list its dependents" wait_for "hello (base >= 1.0)"
+check "and its tasks, events and snapshots" wait_for "Snapshots"
+keys Escape l
 
 keys : c o n f Tab
 check "Tab completes a noun in the prompt" wait_for ":config"
