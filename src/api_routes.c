@@ -125,9 +125,10 @@ run_and_reply(struct api_call *call, char **argv, int ok_status,
 	run_argv(call, argv, &r);
 	strv_free(argv);
 	if (!reply_if_failed(call, &r)) {
-		if (*r.out != '\0' || show_noun == NULL)
-			reply(call, ok_status, *r.out != '\0' ? xstrdup(r.out) :
-			    json_dumps(json_pack("{s:s}", "id", id), JSON_COMPACT));
+		if (*r.out != '\0')
+			reply(call, ok_status, xstrdup(r.out));
+		else if (show_noun == NULL)
+			reply_json(call, ok_status, json_pack("{s:s}", "id", id));
 		else {
 			char **show = strv_push(strv_push(strv_push(NULL, show_noun),
 			    "show"), id);

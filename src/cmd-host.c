@@ -5,6 +5,7 @@
 #include "engine.h"
 #include "host.h"
 #include "manager.h"
+#include "scheduler.h"
 #include "util.h"
 
 #include <jansson.h>
@@ -74,10 +75,13 @@ host_reload_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	(void)argv;
 	if (mgr->host == NULL || mgr->loop == NULL ||
 	    strcmp(mgr->host->kind, ENGINE_KIND_CLI) == 0) {
-		/* No engine runs: this process just read the file, so it is valid. */
+		/* No engine runs: this process just read the configuration, so
+		 * it is valid; the task files are synced into the database. */
+		if (scheduler_reload_files(mgr, &err) != 0)
+			return cmd_fail(ctx, err.code, err.msg);
 		fprintf(ctx->out, _("no engine host is running; configuration %s is "
-		    "valid\n"), mgr->conf->file != NULL ? mgr->conf->file :
-		    _("(built-in defaults)"));
+		    "valid and the task files are loaded\n"), mgr->conf->file != NULL ?
+		    mgr->conf->file : _("(built-in defaults)"));
 		return CMD_EXIT_OK;
 	}
 	if (engine_reload(mgr, &err) != 0)

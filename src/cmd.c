@@ -38,6 +38,8 @@ extern const struct cmd_entry cmd_snapshot_create_entry;
 extern const struct cmd_entry cmd_snapshot_list_entry;
 extern const struct cmd_entry cmd_snapshot_restore_entry;
 extern const struct cmd_entry cmd_snapshot_delete_entry;
+extern const struct cmd_entry cmd_plugin_reload_entry;
+extern const struct cmd_entry cmd_reload_host_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_config_show_entry,
@@ -70,6 +72,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_snapshot_list_entry,
 	&cmd_snapshot_restore_entry,
 	&cmd_snapshot_delete_entry,
+	&cmd_plugin_reload_entry,
+	&cmd_reload_host_entry,
 	NULL
 };
 

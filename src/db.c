@@ -270,8 +270,14 @@ db_apply_migration(struct mgr_db *db, void *argp, struct mgr_error *err)
 {
 	struct migration_arg *arg = argp;
 	char *pragma;
-	int rc;
+	int rc, current;
 
+	/* Another process may have migrated since we looked (two processes
+	 * opening a new database at once): look again under the write lock. */
+	if ((rc = db_user_version(db, &current, err)) != 0)
+		return rc;
+	if (current >= arg->version)
+		return 0;
 	if ((rc = db_exec(db, migrations[arg->version - 1], err)) != 0)
 		return mgr_error_prefix(err, _("migration to schema %d"), arg->version);
 	pragma = xasprintf("PRAGMA user_version = %d", arg->version);
@@ -319,7 +325,8 @@ db_prepare_files(const char *path, struct mgr_error *err)
 		return 0;
 	if (fd == -1)
 		return mgr_error_set(err, MGR_EIO, _("%s: %s"), path, strerror(errno));
-	close(fd);
+	if (fd != -1)
+		close(fd);
 	return 0;
 }
 

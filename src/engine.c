@@ -14,6 +14,7 @@
 #include "manager.h"
 #include "notify.h"
 #include "plugins.h"
+#include "scheduler.h"
 #include "util.h"
 
 #include <ev.h>
@@ -94,12 +95,20 @@ engine_signals_stop(struct mgr *mgr)
 static int
 engine_start_subsystems(struct mgr *mgr, struct mgr_error *err)
 {
-	return plugins_start(mgr, err);
+	int rc;
+
+	if ((rc = plugins_start(mgr, err)) != 0)
+		return rc;
+	if ((rc = scheduler_start(mgr, err)) != 0)
+		plugins_stop(mgr);
+	return rc;
 }
 
+/* The scheduler is shut down (its runs over or interrupted) first. */
 static void
 engine_stop_subsystems(struct mgr *mgr)
 {
+	scheduler_free(mgr);
 	plugins_stop(mgr);
 }
 
@@ -176,8 +185,9 @@ engine_shutdown(struct mgr *mgr, int grace_seconds,
 	api_stop(h->api);
 	h->api = NULL;
 	ev_timer_stop(mgr->loop, &h->housekeeping);
-	(void)grace_seconds;
-	engine_shutdown_done(mgr);
+	/* Running tasks get the grace period, then are ended and recorded
+	 * as interrupted; done comes back through the loop. */
+	scheduler_shutdown(mgr, grace_seconds, engine_shutdown_done);
 }
 
 void

@@ -17,7 +17,8 @@ src_libmgr_a_SOURCES += \
 ENGINE_TESTS = \
 	tests/engine/daemon.sh \
 	tests/engine/control.sh \
-	tests/engine/api.sh
+	tests/engine/api.sh \
+	tests/engine/tasks.sh
 dist_check_SCRIPTS += tests/engine/lib.sh $(ENGINE_TESTS)
 TESTS += $(ENGINE_TESTS)
 

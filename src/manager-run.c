@@ -4,6 +4,8 @@
  *	manager-run [LIMITS] exec -- CMD ARG...
  *	manager-run [LIMITS] plugin --db DB --lib LIB --id ID --func NAME
  *		[--timeout=S] -- [NAME=VALUE...]
+ *	manager-run [LIMITS] worker --db DB --lib LIB --id ID [--output-max=N]
+ *		(a reusable worker: requests on stdin, replies on fd 3)
  *	LIMITS: --cpu=SECONDS --memory=MB --open-files=N
  *
  * Limits, PR_SET_NO_NEW_PRIVS and the closing of inherited descriptors
@@ -26,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 static int
@@ -89,6 +92,7 @@ on_term(int sig)
 struct plugin_args {
 	const char *db, *lib, *id, *func;
 	int timeout;
+	int output_max;
 	char **args;
 };
 
@@ -112,10 +116,11 @@ parse_plugin_args(char **argv, struct plugin_args *pa)
 		    !take(argv, &i, "--lib", &pa->lib) &&
 		    !take(argv, &i, "--id", &pa->id) &&
 		    !take(argv, &i, "--func", &pa->func) &&
-		    !parse_limit(argv[i], "--timeout", &pa->timeout))
+		    !parse_limit(argv[i], "--timeout", &pa->timeout) &&
+		    !parse_limit(argv[i], "--output-max", &pa->output_max))
 			return -1;
 	pa->args = argv[i] != NULL ? argv + i + 1 : argv + i;
-	return pa->db && pa->lib && pa->id && pa->func ? 0 : -1;
+	return pa->db && pa->lib && pa->id ? 0 : -1;
 }
 
 static int
@@ -160,7 +165,7 @@ run_plugin(const struct sandbox_limits *lim, char **argv)
 	struct mgr_db *db;
 	int rc;
 
-	if (parse_plugin_args(argv, &pa) != 0)
+	if (parse_plugin_args(argv, &pa) != 0 || pa.func == NULL)
 		return usage();
 	if (sandbox_apply(lim, &err) != 0 || db_open(pa.db, &db, &err) != 0) {
 		fprintf(stderr, "manager-run: %s\n", err.msg);
@@ -178,10 +183,132 @@ run_plugin(const struct sandbox_limits *lim, char **argv)
 	return rc;
 }
 
+/* Worker mode: one request after another on stdin, each
+ * "LEN\n" + LEN bytes of NUL-separated fields (seq, timeout, function,
+ * NAME=VALUE...); each answered on descriptor 3 with
+ * "R SEQ RC ERRLEN OUTLEN\n" + error text + output. */
+static char **
+read_request(FILE *in)
+{
+	char **fields = NULL, *buf;
+	size_t len, off = 0;
+
+	if (fscanf(in, "%zu", &len) != 1 || fgetc(in) != '\n' || len > 1 << 24)
+		return NULL;
+	buf = xmalloc(len + 1);
+	if (fread(buf, 1, len, in) != len) {
+		free(buf);
+		return NULL;
+	}
+	buf[len] = '\0';
+	while (off < len) {
+		fields = strv_push(fields, buf + off);
+		off += strlen(buf + off) + 1;
+	}
+	free(buf);
+	return strv_len(fields) >= 3 ? fields : (strv_free(fields), NULL);
+}
+
+static void
+write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w <= 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			exit(1);	/* the engine went away */
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+static void
+reply(const char *seq, int rc, const char *error, const char *out)
+{
+	char head[128];
+	int n = snprintf(head, sizeof head, "R %s %d %zu %zu\n", seq, rc,
+	    strlen(error), strlen(out));
+
+	write_all(3, head, (size_t)n);
+	write_all(3, error, strlen(error));
+	write_all(3, out, strlen(out));
+}
+
+static void
+serve_one(struct loaded_plugin *lp, struct plugin_host *host, char **req,
+	  size_t output_max)
+{
+	int timeout = atoi(req[1]), rc;
+	mgr_task_fn fn = loader_find_task(lp, req[2]);
+	char *msg;
+
+	if (fn == NULL) {
+		msg = xasprintf(_("plugin has no task function \"%s\""), req[2]);
+		reply(req[0], 126, msg, "");
+		free(msg);
+		return;
+	}
+	current_ctx = task_ctx_new(host, req + 3, timeout > 0 ? mgr_now_us() +
+	    (int64_t)timeout * 1000000 : 0, output_max);
+	rc = fn(task_ctx_handle(current_ctx));
+	fflush(stdout);
+	reply(req[0], rc, "", task_ctx_output(current_ctx));
+	task_ctx_free(current_ctx);
+	current_ctx = NULL;
+}
+
+/* A worker retires before RLIMIT_CPU, which counts its whole life, could
+ * kill it in the middle of a run. */
+static int
+worker_spent(const struct sandbox_limits *lim)
+{
+	struct rusage ru;
+
+	if (lim->cpu_seconds <= 0 || getrusage(RUSAGE_SELF, &ru) != 0)
+		return 0;
+	return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec >= lim->cpu_seconds / 2;
+}
+
+static int
+run_worker(struct sandbox_limits *lim, char **argv)
+{
+	struct mgr_error err = { 0 };
+	struct plugin_args pa;
+	struct plugin_rec p;
+	struct loaded_plugin *lp;
+	struct plugin_host *host;
+	struct mgr_db *db;
+	char **req;
+
+	lim->keep_fds = 4;
+	if (parse_plugin_args(argv, &pa) != 0)
+		return usage();
+	memset(&p, 0, sizeof p);
+	if (sandbox_apply(lim, &err) != 0 || db_open(pa.db, &db, &err) != 0 ||
+	    plugin_store_read(db, pa.id, &p, &err) != 0 ||
+	    loader_load(pa.lib, pa.id, &lp, &err) != 0) {
+		fprintf(stderr, "manager-run: %s\n", err.msg);
+		return 126;
+	}
+	host = plugin_host_new(db, NULL, pa.id, p.manifest);
+	signal(SIGTERM, on_term);
+	signal(SIGPIPE, SIG_IGN);
+	while (!worker_spent(lim) && (req = read_request(stdin)) != NULL) {
+		serve_one(lp, host, req, (size_t)pa.output_max);
+		strv_free(req);
+	}
+	plugin_host_free(host);
+	loader_unload(lp);
+	plugin_rec_clear(&p);
+	db_close(db);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
-	struct sandbox_limits lim = { 0, 0, 0 };
+	struct sandbox_limits lim = { 0, 0, 0, 0 };
 	int i;
 
 	setlocale(LC_ALL, "");
@@ -204,5 +331,7 @@ main(int argc, char **argv)
 	}
 	if (i < argc && strcmp(argv[i], "plugin") == 0)
 		return run_plugin(&lim, argv + i + 1);
+	if (i < argc && strcmp(argv[i], "worker") == 0)
+		return run_worker(&lim, argv + i + 1);
 	return usage();
 }

@@ -1,5 +1,6 @@
 /* plugins.c - install, enable, disable, uninstall; loaded plugins. */
 #include "i18n.h"
+#include "fault.h"
 #include "installer.h"
 #include "loader.h"
 #include "manager.h"
@@ -280,8 +281,10 @@ plugin_enable(struct mgr *mgr, const char *id, int depth, struct mgr_error *err)
 	}
 	for (size_t i = 0; created != NULL && created[i] != NULL; i++)
 		tell_scheduler(mgr, created[i]);
-	if (rc == 0)
+	if (rc == 0) {
+		fault_clear(mgr, id);	/* resumes what the breaker paused */
 		plugins_emit(mgr, "plugin.enabled", id, rec.version);
+	}
 	strv_free(created);
 	plugin_rec_clear(&rec);
 	return rc;
@@ -508,7 +511,7 @@ plugins_live_reload(struct mgr *mgr, const char *id, struct mgr_error *err)
 	struct plugin_rec rec = { 0 };
 	int rc;
 
-	if (live_find(mgr, id) == NULL)
+	if (mgr->plugins == NULL)
 		return 0;
 	if ((rc = plugin_store_read(mgr->db, id, &rec, err)) != 0)
 		return rc;

@@ -51,9 +51,10 @@ int mgr_plugin_uninstall(struct mgr *mgr, const char *id, int keep_tasks,
 struct loaded_plugin *plugins_loaded(struct mgr *mgr, const char *id);
 struct plugin_host *plugins_host(struct mgr *mgr, const char *id);
 
-/* Unloads (on_disable) and loads again (fresh shadow copy, on_enable) a
- * plugin loaded here, from its current row and folder; nothing when it
- * is not loaded here.  On failure the plugin is left unloaded.  For the
+/* Unloads (on_disable) if loaded and loads again (fresh shadow copy,
+ * on_enable) plugin id, from its current row and folder, when this
+ * process hosts plugins (mgr->plugins); nothing otherwise.  On failure
+ * the plugin is left unloaded.  For the
  * reloader and snapshot restore (reloader.c, snapshot.c). */
 int plugins_live_reload(struct mgr *mgr, const char *id, struct mgr_error *err);
 

@@ -14,6 +14,7 @@ struct pool {
 	struct pool_job *todo, *todo_tail;	/* FIFO */
 	struct pool_job *done;			/* LIFO, reversed on drain */
 	int stopping;
+	int idle;				/* workers waiting for work */
 	int pending;				/* loop thread only */
 	int nthreads;
 	pthread_t *threads;
@@ -25,8 +26,11 @@ pool_take(struct pool *p)
 	struct pool_job *job;
 
 	pthread_mutex_lock(&p->lock);
-	while (p->todo == NULL && !p->stopping)
+	while (p->todo == NULL && !p->stopping) {
+		p->idle++;
 		pthread_cond_wait(&p->work_cond, &p->lock);
+		p->idle--;
+	}
 	job = p->todo;
 	if (job != NULL) {
 		p->todo = job->next;
@@ -128,7 +132,9 @@ pool_submit(struct pool *p, struct pool_job *job)
 	else
 		p->todo = job;
 	p->todo_tail = job;
-	pthread_cond_signal(&p->work_cond);
+	/* Busy workers find the job when they come back for more. */
+	if (p->idle > 0)
+		pthread_cond_signal(&p->work_cond);
 	pthread_mutex_unlock(&p->lock);
 }
 

@@ -8,6 +8,7 @@
 #include "host.h"
 #include "manager.h"
 #include "notify.h"
+#include "scheduler.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -90,13 +91,14 @@ reload_api(struct mgr *mgr, const struct mgr_conf *old)
 		log_error(&mgr->log, "api: %s", err.msg);
 }
 
+/* Task files are re-read into the running scheduler: tasks that did not
+ * change keep their schedule and state. */
 static int
 reload_subsystems(struct mgr *mgr, const struct mgr_conf *old,
 		  struct mgr_error *err)
 {
-	(void)err;
 	reload_api(mgr, old);
-	return 0;
+	return scheduler_reload_files(mgr, err);
 }
 
 int

@@ -2,7 +2,11 @@
 src_libmgr_a_SOURCES += \
 	src/snapshot.c src/snapshot.h \
 	src/snapshot_store.c src/snapshot_store.h \
-	src/cmd-snapshot.c
+	src/cmd-snapshot.c \
+	src/reloader.c src/reloader.h \
+	src/fault.c src/fault.h \
+	src/cmd-reload.c
 
-dist_check_SCRIPTS += tests/reload/common.sh tests/reload/snapshot.sh
-TESTS += tests/reload/snapshot.sh
+dist_check_SCRIPTS += tests/reload/common.sh tests/reload/snapshot.sh \
+	tests/reload/reload.sh
+TESTS += tests/reload/snapshot.sh tests/reload/reload.sh

@@ -7,6 +7,7 @@
 
 struct proc_job;
 struct pool;
+struct wpool;
 
 struct runner {
 	struct mgr *mgr;
@@ -15,6 +16,8 @@ struct runner {
 	struct proc_job *procs;		/* children in flight */
 	struct pool *pool;		/* created on first in-process run */
 	struct thread_job *threads;	/* in-process runs in flight */
+	struct wpool *wpools;		/* sandbox workers, per plugin */
+	unsigned seq;			/* worker request numbers */
 	int active;
 };
 
@@ -27,6 +30,12 @@ char **runner_helper_argv(struct runner *r, const char *mode);
 int runner_plugin_start(struct runner *r, const struct run_spec *spec,
 			run_done_fn done, void *arg, struct mgr_error *err);
 void runner_plugin_interrupt_all(struct runner *r);
+/* runner_worker.c: a plugin function in a reusable sandbox worker. */
+int runner_worker_start(struct runner *r, const struct run_spec *spec,
+			const char *plugin, const char *func, const char *lib,
+			int64_t stamp, run_done_fn done, void *arg);
+void runner_worker_interrupt_all(struct runner *r);
+void runner_worker_free(struct runner *r);
 void runner_plugin_free(struct runner *r);
 
 #endif

@@ -140,7 +140,7 @@ thread_start(struct runner *r, const struct run_spec *spec, mgr_task_fn fn,
 
 /* The installed library of an enabled plugin. */
 static int
-plugin_library(struct mgr *mgr, const char *id, char **lib,
+plugin_library(struct mgr *mgr, const char *id, char **lib, int64_t *stamp,
 	       struct mgr_error *err)
 {
 	struct plugin_rec p;
@@ -159,6 +159,7 @@ plugin_library(struct mgr *mgr, const char *id, char **lib,
 	m = json_loads(p.manifest != NULL ? p.manifest : "{}", 0, NULL);
 	name = json_string_value(json_object_get(m, "library"));
 	*lib = xasprintf("%s/%s", p.path, name != NULL ? name : "");
+	*stamp = p.updated_at;
 	json_decref(m);
 	plugin_rec_clear(&p);
 	return 0;
@@ -168,28 +169,13 @@ static int
 sandbox_start(struct runner *r, const struct run_spec *spec, const char *plugin,
 	      const char *func, run_done_fn done, void *arg, struct mgr_error *err)
 {
-	char **argv, *lib = NULL, *s;
+	char *lib = NULL;
+	int64_t stamp = 0;
 	int rc;
 
-	if ((rc = plugin_library(r->mgr, plugin, &lib, err)) != 0)
+	if ((rc = plugin_library(r->mgr, plugin, &lib, &stamp, err)) != 0)
 		return rc;
-	argv = runner_helper_argv(r, "plugin");
-	argv = strv_push(argv, "--db");
-	argv = strv_push(argv, db_path(r->mgr->db));
-	argv = strv_push(argv, "--lib");
-	argv = strv_push(argv, lib);
-	argv = strv_push(argv, "--id");
-	argv = strv_push(argv, plugin);
-	argv = strv_push(argv, "--func");
-	argv = strv_push(argv, func);
-	s = xasprintf("--timeout=%d", spec->timeout);
-	argv = strv_push(argv, s);
-	free(s);
-	argv = strv_push(argv, "--");
-	for (size_t i = 0; spec->args != NULL && spec->args[i] != NULL; i++)
-		argv = strv_push(argv, spec->args[i]);
-	rc = runner_spawn(r, argv, spec->timeout, done, arg, err);
-	strv_free(argv);
+	rc = runner_worker_start(r, spec, plugin, func, lib, stamp, done, arg);
 	free(lib);
 	return rc;
 }
@@ -243,6 +229,7 @@ runner_plugin_start(struct runner *r, const struct run_spec *spec,
 void
 runner_plugin_interrupt_all(struct runner *r)
 {
+	runner_worker_interrupt_all(r);
 	for (struct thread_job *j = r->threads; j != NULL; j = j->next) {
 		j->interrupted = 1;
 		task_ctx_cancel(j->ctx);
@@ -252,6 +239,7 @@ runner_plugin_interrupt_all(struct runner *r)
 void
 runner_plugin_free(struct runner *r)
 {
+	runner_worker_free(r);
 	pool_free(r->pool);
 	r->pool = NULL;
 }

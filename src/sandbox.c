@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -86,7 +87,9 @@ exec_split(const char *cmdline, char ***argv, struct mgr_error *err)
 	return 0;
 }
 
-static int
+/* Attributes and the output descriptors; the caller adds its own
+ * descriptors, then closes the rest (addclosefrom). */
+static void
 spawn_setup(posix_spawnattr_t *attr, posix_spawn_file_actions_t *fa, int wfd)
 {
 	sigset_t none, all;
@@ -103,8 +106,6 @@ spawn_setup(posix_spawnattr_t *attr, posix_spawn_file_actions_t *fa, int wfd)
 	posix_spawn_file_actions_addopen(fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(fa, wfd, 1);
 	posix_spawn_file_actions_adddup2(fa, wfd, 2);
-	/* Nothing of the engine (database, sockets) leaks into a run. */
-	return posix_spawn_file_actions_addclosefrom_np(fa, 3);
 }
 
 int
@@ -118,6 +119,8 @@ sandbox_spawn(char *const argv[], pid_t *pid, int *outfd, struct mgr_error *err)
 		return mgr_error_set(err, MGR_EIO, _("cannot create a pipe: %s"),
 		    strerror(errno));
 	spawn_setup(&attr, &fa, fds[1]);
+	/* Nothing of the engine (database, sockets) leaks into a run. */
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 	rc = posix_spawnp(pid, argv[0], &fa, &attr, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
@@ -129,6 +132,60 @@ sandbox_spawn(char *const argv[], pid_t *pid, int *outfd, struct mgr_error *err)
 	}
 	fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
 	*outfd = fds[0];
+	return 0;
+}
+
+static void
+close_pair(int p[2])
+{
+	if (p[0] != -1)
+		close(p[0]);
+	if (p[1] != -1)
+		close(p[1]);
+}
+
+int
+sandbox_spawn_worker(char *const argv[], pid_t *pid, int *reqfd, int *replyfd,
+		     int *outfd, struct mgr_error *err)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	int req[2] = { -1, -1 }, rep[2] = { -1, -1 }, out[2] = { -1, -1 }, rc;
+
+	/* Requests through a socket: a write to a dead worker gives EPIPE
+	 * (MSG_NOSIGNAL), never a SIGPIPE to the engine. */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, req) == -1 ||
+	    pipe2(rep, O_CLOEXEC) == -1 ||
+	    pipe2(out, O_CLOEXEC) == -1) {
+		rc = errno;
+		close_pair(req);
+		close_pair(rep);
+		close_pair(out);
+		return mgr_error_set(err, MGR_EIO, _("cannot create a pipe: %s"),
+		    strerror(rc));
+	}
+	spawn_setup(&attr, &fa, out[1]);
+	posix_spawn_file_actions_adddup2(&fa, req[0], 0);
+	posix_spawn_file_actions_adddup2(&fa, rep[1], 3);
+	posix_spawn_file_actions_addclosefrom_np(&fa, 4);
+	rc = posix_spawn(pid, argv[0], &fa, &attr, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	close(req[0]);
+	close(rep[1]);
+	close(out[1]);
+	if (rc != 0) {
+		close(req[1]);
+		close(rep[0]);
+		close(out[0]);
+		return mgr_error_set(err, MGR_EIO, _("cannot run %s: %s"), argv[0],
+		    strerror(rc));
+	}
+	fcntl(rep[0], F_SETFL, fcntl(rep[0], F_GETFL) | O_NONBLOCK);
+	fcntl(out[0], F_SETFL, fcntl(out[0], F_GETFL) | O_NONBLOCK);
+	*reqfd = req[1];
+	*replyfd = rep[0];
+	*outfd = out[0];
 	return 0;
 }
 
@@ -144,13 +201,13 @@ set_limit(int resource, rlim_t value, const char *name, struct mgr_error *err)
 }
 
 static void
-close_above_stderr(void)
+close_from(int first)
 {
 #ifdef SYS_close_range
-	if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
+	if (syscall(SYS_close_range, (unsigned)first, ~0U, 0U) == 0)
 		return;
 #endif
-	for (int fd = 3, max = (int)sysconf(_SC_OPEN_MAX); fd < max && fd < 65536; fd++)
+	for (int fd = first, max = (int)sysconf(_SC_OPEN_MAX); fd < max && fd < 65536; fd++)
 		close(fd);
 }
 
@@ -171,7 +228,7 @@ sandbox_apply(const struct sandbox_limits *lim, struct mgr_error *err)
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		return mgr_error_set(err, MGR_EIO, _("cannot set no_new_privs: %s"),
 		    strerror(errno));
-	close_above_stderr();
+	close_from(lim->keep_fds > 3 ? lim->keep_fds : 3);
 	return 0;
 }
 

@@ -18,6 +18,7 @@ struct sandbox_limits {
 	int cpu_seconds;	/* RLIMIT_CPU, 0 = unchanged */
 	int memory_mb;		/* RLIMIT_AS, 0 = unchanged */
 	int open_files;		/* RLIMIT_NOFILE, 0 = unchanged */
+	int keep_fds;		/* descriptors below this stay open; 0 = 3 */
 };
 
 /* Splits an exec: command line into argv without a shell.  Words are
@@ -35,8 +36,15 @@ int exec_split(const char *cmdline, char ***argv, struct mgr_error *err);
 int sandbox_spawn(char *const argv[], pid_t *pid, int *outfd,
 		  struct mgr_error *err);
 
+/* A reusable sandbox worker (manager-run worker): requests go to its
+ * stdin (*reqfd, a stream socket: write with MSG_NOSIGNAL), replies come from its descriptor 3
+ * (*replyfd), and what it prints from stdout and stderr (*outfd).  The
+ * read ends are non-blocking; all three are close-on-exec here. */
+int sandbox_spawn_worker(char *const argv[], pid_t *pid, int *reqfd,
+			 int *replyfd, int *outfd, struct mgr_error *err);
+
 /* In the child (manager-run): rlimits, PR_SET_NO_NEW_PRIVS, closes every
- * descriptor above 2. */
+ * descriptor from keep_fds (3 by default) up. */
 int sandbox_apply(const struct sandbox_limits *lim, struct mgr_error *err);
 
 /* Path of the manager-run helper: $MANAGER_RUN, else next to the running

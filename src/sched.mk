@@ -2,9 +2,9 @@
 # task commands, and the manager-run sandbox helper.
 src_libmgr_a_SOURCES += \
 	src/scheduler.c src/scheduler.h src/sched_int.h \
-	src/sched_index.c src/sched_files.c \
+	src/sched_index.c src/sched_files.c src/sched_writer.c src/sched_writer.h \
 	src/taskmgr.c \
-	src/runner.c src/runner.h src/runner_int.h src/runner_plugin.c \
+	src/runner.c src/runner.h src/runner_int.h src/runner_plugin.c src/runner_worker.c \
 	src/pool.c src/pool.h \
 	src/sandbox.c src/sandbox.h \
 	src/cmd-task.c src/cmd-task-history.c
@@ -12,6 +12,8 @@ src_libmgr_a_SOURCES += \
 pkglibexec_PROGRAMS += manager-run
 manager_run_SOURCES = src/manager-run.c
 manager_run_CFLAGS = $(AM_CFLAGS) $(MGR_CFLAGS)
+# Only the libraries it really uses get loaded: a run starts faster.
+manager_run_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed
 manager_run_LDADD = src/libmgr.a $(MGR_LIBS)
 
 check_PROGRAMS += tests/unit/test_sched_split
@@ -30,3 +32,19 @@ tests_unit_test_sched_engine_SOURCES = tests/unit/test_sched_engine.c tests/unit
 tests_unit_test_sched_engine_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_sched_engine_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_sched_engine
+
+# `make bench`: the dispatch benchmark (bench/run), never part of check.
+EXTRA_PROGRAMS = bench/sched_bench
+bench_sched_bench_SOURCES = bench/sched_bench.c
+bench_sched_bench_CFLAGS = $(AM_CFLAGS) $(MGR_CFLAGS)
+bench_sched_bench_LDADD = src/libmgr.a $(MGR_LIBS)
+bench/noop/noop.so: $(srcdir)/bench/noop/noop.c $(srcdir)/bench/noop/plugin.conf $(PLUGIN_HEADER)
+	$(AM_V_CC)$(PLUGIN_BUILD)
+CLEANFILES += bench/sched_bench bench/noop/noop.so
+EXTRA_DIST += bench/noop/noop.c bench/noop/plugin.conf bench/sched_bench.c \
+	bench/apscheduler_bench.py bench/RESULTS-sched.md
+dist_noinst_SCRIPTS += bench/run
+bench: manager manager-run bench/sched_bench bench/noop/noop.so
+	top_builddir='$(abs_top_builddir)' top_srcdir='$(abs_top_srcdir)' \
+	  $(SHELL) $(srcdir)/bench/run
+.PHONY: bench

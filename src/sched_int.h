@@ -13,6 +13,7 @@ struct mgr;
 struct runner;
 struct trigger;
 struct attempt;
+struct sched_writer;
 
 #define SCHED_NOT_IN_HEAP SIZE_MAX
 
@@ -38,6 +39,7 @@ struct scheduler {
 	struct mgr *mgr;
 	struct ev_loop *loop;
 	struct runner *runner;
+	struct sched_writer *writer;	/* history on its own thread */
 	/* id table */
 	struct stask **buckets;
 	size_t nbuckets, ntasks;
@@ -48,6 +50,8 @@ struct scheduler {
 	ev_periodic wake;		/* wall clock: follows clock jumps */
 	ev_timer housekeeping;
 	ev_prepare flush;		/* one transaction per loop iteration */
+	ev_timer flush_later;		/* ... or per FLUSH_EVERY_S under load */
+	double last_flush;
 	ev_timer grace;
 	struct stask *dirty;
 	struct run_rec *done;		/* finished attempts to record */

@@ -14,10 +14,12 @@
  * recorded as `missed` instead (misfire_grace_time <= 0: no limit).
  */
 #include "i18n.h"
+#include "fault.h"
 #include "manager.h"
 #include "plugins.h"
 #include "runner.h"
 #include "sched_int.h"
+#include "sched_writer.h"
 #include "scheduler.h"
 #include "trigger.h"
 #include "util.h"
@@ -30,6 +32,9 @@
 #define US INT64_C(1000000)
 #define MAX_CATCHUP 10000	/* fire times collected per due task */
 #define HOUSEKEEPING_S 300.0
+#define FLUSH_EVERY_S 0.05	/* longest a finished run waits to be written */
+#define FLUSH_MAX_RUNS 8192
+#define WRITER_MAX_BACKLOG 64	/* batches */
 
 /* One scheduled run and its retries. */
 struct attempt {
@@ -46,6 +51,7 @@ struct attempt {
 static void attempt_begin(struct scheduler *s, struct attempt *a);
 static void sched_grace_cb(struct ev_loop *loop, ev_timer *w, int revents);
 static void sched_arm(struct scheduler *s);
+static void sched_flush_now(struct scheduler *s);
 
 static uint64_t
 sched_random(struct scheduler *s)
@@ -208,7 +214,7 @@ sched_check_shutdown(struct scheduler *s)
 	if (s->shutdown_done != NULL) {
 		void (*done)(struct mgr *) = s->shutdown_done;
 		s->shutdown_done = NULL;
-		ev_invoke(s->loop, &s->flush, EV_PREPARE);
+		scheduler_sync_history(s->mgr);
 		done(s->mgr);
 	}
 }
@@ -307,6 +313,8 @@ attempt_done(struct run_outcome *o, void *arg)
 		    a->number, status, o->error != NULL ? ": " : "",
 		    o->error != NULL ? o->error : "");
 	task_emit(s, t, status, o);
+	if (strcmp(status, "crashed") == 0 && t->rec.plugin_id != NULL)
+		fault_run_crashed(s->mgr, t->rec.plugin_id);	/* breaker */
 	task_record(s, t, a->scheduled_at, a->number, status, o);
 	run_outcome_clear(o);
 	t->last_status = retry ? "retrying" : status;
@@ -466,47 +474,86 @@ sched_arm(struct scheduler *s)
 	s->armed_at = at;
 }
 
-static void
-sched_write_batch(struct scheduler *s)
+/* What changed since the last flush, as one batch for the writer. */
+static struct write_batch *
+sched_take_batch(struct scheduler *s)
 {
-	struct mgr_error err = { 0 };
+	struct write_batch *b = xcalloc(1, sizeof *b);
 	struct stask *t, *next;
+	size_t cap = 0;
 
 	for (t = s->dirty; t != NULL; t = next) {
 		next = t->dirty_next;
 		t->dirty = 0;
 		if (t->removed)
 			continue;
-		if (task_store_set_status(s->mgr->db, t->rec.id, task_status(t),
-		    t->rec.last_run, t->fire == TRIGGER_NONE ? 0 : t->fire, &err) != 0)
-			log_debug(&s->mgr->log, "%s", err.msg);
+		if (b->ntasks == cap)
+			b->tasks = xrealloc(b->tasks, (cap = cap ? cap * 2 : 64) *
+			    sizeof *b->tasks);
+		b->tasks[b->ntasks++] = (struct task_write){ xstrdup(t->rec.id),
+		    task_status(t), t->rec.last_run,
+		    t->fire == TRIGGER_NONE ? 0 : t->fire };
 	}
 	s->dirty = NULL;
-	for (size_t i = 0; i < s->ndone; i++) {
-		if (run_store_insert(s->mgr->db, &s->done[i], &err) != 0)
-			log_debug(&s->mgr->log, "%s", err.msg);
-		run_rec_clear(&s->done[i]);
-	}
-	s->ndone = 0;
+	b->runs = s->done;
+	b->nruns = s->ndone;
+	s->done = NULL;
+	s->ndone = s->capdone = 0;
+	return b;
 }
 
+static void
+sched_flush_now(struct scheduler *s)
+{
+	ev_timer_stop(s->loop, &s->flush_later);
+	s->last_flush = ev_now(s->loop);
+	if (s->dirty == NULL && s->ndone == 0)
+		return;
+	sched_writer_submit(s->writer, sched_take_batch(s));
+	/* A writer that cannot keep up slows the loop down rather than let
+	 * memory grow without bound. */
+	if (sched_writer_backlog(s->writer) > WRITER_MAX_BACKLOG)
+		sched_writer_sync(s->writer);
+}
+
+void
+scheduler_sync_history(struct mgr *mgr)
+{
+	if (mgr->sched == NULL)
+		return;
+	sched_flush_now(mgr->sched);
+	sched_writer_sync(mgr->sched->writer);
+}
+
+/* Before the loop sleeps: what this iteration changed goes out in one
+ * transaction.  Under load, when iterations follow each other closely,
+ * writes are gathered for up to FLUSH_EVERY_S instead, so one commit
+ * carries many runs and the loop is not held by a commit per fire. */
 static void
 sched_flush_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
 	struct scheduler *s = w->data;
-	struct mgr_error err = { 0 };
 
-	(void)loop;
 	(void)revents;
 	if (s->dirty == NULL && s->ndone == 0)
 		return;
-	if (db_begin(s->mgr->db, &err) != 0) {
-		log_error(&s->mgr->log, _("cannot record runs: %s"), err.msg);
-		return;		/* kept for the next iteration */
+	if (ev_now(loop) - s->last_flush >= FLUSH_EVERY_S ||
+	    s->ndone >= FLUSH_MAX_RUNS || s->shutting_down || s->foreground) {
+		sched_flush_now(s);
+		return;
 	}
-	sched_write_batch(s);
-	if (db_commit(s->mgr->db, &err) != 0)
-		log_error(&s->mgr->log, _("cannot record runs: %s"), err.msg);
+	if (!ev_is_active(&s->flush_later)) {
+		ev_timer_set(&s->flush_later, FLUSH_EVERY_S, 0);
+		ev_timer_start(loop, &s->flush_later);
+	}
+}
+
+static void
+sched_flush_later_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	sched_flush_now(w->data);
 }
 
 static void
@@ -628,7 +675,12 @@ sched_new(struct mgr *mgr, struct mgr_error *err)
 	s->mgr = mgr;
 	s->loop = mgr->loop;
 	s->rng = (uint64_t)mgr_now_us() ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15ULL;
+	if (sched_writer_new(db_path(mgr->db), &mgr->log, &s->writer, err) != 0) {
+		free(s);
+		return NULL;
+	}
 	if ((s->runner = runner_new(mgr, err)) == NULL) {
+		sched_writer_free(s->writer);
 		free(s);
 		return NULL;
 	}
@@ -638,6 +690,8 @@ sched_new(struct mgr *mgr, struct mgr_error *err)
 	s->flush.data = s;
 	ev_prepare_start(s->loop, &s->flush);
 	ev_unref(s->loop);
+	ev_timer_init(&s->flush_later, sched_flush_later_cb, 0, 0);
+	s->flush_later.data = s;
 	ev_timer_init(&s->housekeeping, sched_housekeeping_cb, 60.0, HOUSEKEEPING_S);
 	s->housekeeping.data = s;
 	ev_timer_init(&s->grace, sched_grace_cb, 0, 0);
@@ -823,6 +877,8 @@ scheduler_free(struct mgr *mgr)
 	ev_periodic_stop(s->loop, &s->wake);
 	ev_timer_stop(s->loop, &s->grace);
 	sched_housekeeping_stop(s);
+	sched_flush_now(s);
+	sched_writer_free(s->writer);
 	ev_ref(s->loop);
 	ev_prepare_stop(s->loop, &s->flush);
 	for (size_t i = 0; i < s->ndone; i++)
@@ -873,7 +929,7 @@ scheduler_run_foreground(struct mgr *mgr, const char *task_id,
 		if (s->attempts != NULL)
 			ev_run(s->loop, 0);
 		*status = t->last_status != NULL ? t->last_status : "failed";
-		ev_invoke(s->loop, &s->flush, EV_PREPARE);
+		scheduler_sync_history(mgr);
 	}
 	scheduler_free(mgr);
 	return rc;

@@ -44,6 +44,9 @@ int scheduler_run_now(struct mgr *mgr, const char *task_id,
 int scheduler_reload_files(struct mgr *mgr, struct mgr_error *err);
 /* Attempts in flight (and retries waiting for their turn). */
 int scheduler_running_count(struct mgr *mgr);
+/* Waits until every finished run and task change is in the database
+ * (they are written by a thread, in batches). */
+void scheduler_sync_history(struct mgr *mgr);
 /* Runs the task once in the foreground, with its retries, in this process
  * (no engine running); *status gets the last attempt's status (static
  * string). */

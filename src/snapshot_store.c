@@ -221,11 +221,15 @@ fault_store_count_crashes(struct mgr_db *db, const char *plugin,
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = db_prepare(db, "SELECT "
+	/* Crashes before the plugin was last enabled were forgiven then. */
+	if ((rc = db_prepare(db, "WITH s(t) AS (SELECT max(?2, coalesce("
+	    " (SELECT max(at) FROM events WHERE subject=?1"
+	    "  AND kind='plugin.enabled'), 0))) SELECT "
 	    " (SELECT count(*) FROM runs JOIN tasks ON runs.task_id = tasks.id"
 	    "  WHERE tasks.plugin_id=?1 AND runs.status='crashed'"
-	    "  AND coalesce(runs.ended_at, runs.started_at) >= ?2)"
-	    " + (SELECT count(*) FROM events WHERE subject=?1 AND at >= ?2 AND"
+	    "  AND coalesce(runs.ended_at, runs.started_at) >= (SELECT t FROM s))"
+	    " + (SELECT count(*) FROM events WHERE subject=?1"
+	    "  AND at >= (SELECT t FROM s) AND"
 	    "  (kind='plugin.crashed' OR (kind='plugin.enable_failed'"
 	    "   AND instr(message, 'crashed') > 0)))", &st, err)) != 0)
 		return rc;

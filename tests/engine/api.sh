@@ -75,6 +75,87 @@ is "$code" 413 "a body over max_body_kb: 413"
 
 like "$(cat "$T/daemon.log")" "api: POST /manager/tasks: 400" "requests are logged"
 
+# Every task route, through the same commands as the CLI.
+call POST /manager/tasks '{"id": "t1", "name": "sleeper", "func_path": "exec:true", "trigger": "interval", "trigger_args": {"hours": 1}, "max_retries": 2}'
+is "$code" 201 "POST /manager/tasks: 201"
+like "$body" '"id": "t1"' "... answers with the TaskRead"
+like "$body" '"max_retries": 2' "... with max_retries"
+call POST /manager/tasks '{"name": "generated", "func_path": "exec:true", "trigger": "cron", "trigger_args": {"minute": "*/5"}}'
+is "$code" 201 "POST without an id generates one"
+like "$body" '"id": "task-[0-9a-f]{12}"' "... task-HEX"
+call POST /manager/tasks '{"id": "t1", "name": "again", "func_path": "exec:true", "trigger": "interval", "trigger_args": {"hours": 1}}'
+is "$code" 409 "duplicate id: 409"
+call POST /manager/tasks '{"name": "bad", "func_path": "exec:true", "trigger": "weekly"}'
+is "$code" 400 "unknown trigger: 400"
+like "$body" 'weekly' "... naming the value"
+call GET /manager/tasks
+is "$code" 200 "GET /manager/tasks: 200"
+like "$body" '"id": "t1"' "... lists t1"
+call GET /manager/tasks/t1
+is "$code" 200 "GET /manager/tasks/t1: 200"
+like "$body" '"next_run": "' "... with next_run"
+call GET /manager/tasks/nope
+is "$code" 404 "GET an unknown task: 404"
+call PUT /manager/tasks/t1 '{"name": "renamed", "enabled": true, "trigger_args": {"minutes": 5}}'
+is "$code" 200 "PUT /manager/tasks/t1: 200"
+like "$body" '"name": "renamed"' "... renamed"
+like "$body" '"minutes": 5' "... new trigger_args"
+call PUT /manager/tasks/t1 '{"enabled": "yes"}'
+is "$code" 400 "PUT with a bad field: 400"
+like "$body" '"field":"enabled"' "... naming it"
+call PUT /manager/tasks/nope '{"name": "x"}'
+is "$code" 404 "PUT an unknown task: 404"
+call POST /manager/tasks/t1/pause
+is "$code" 200 "POST pause: 200"
+like "$body" '"status": "paused"' "... paused"
+is "$(sqlite3 "$DB" "SELECT status FROM tasks WHERE id='t1'")" paused "... in the database"
+call POST /manager/tasks/t1/resume
+is "$code" 200 "POST resume: 200"
+like "$body" '"status": "scheduled"' "... scheduled again"
+call POST /manager/tasks/t1/run
+is "$code" 200 "POST run: 200"
+wait_until 5 sh -c "sqlite3 '$DB' \"SELECT status FROM runs WHERE task_id='t1'\" | grep -q succeeded"
+ok $? "... the run happened"
+call GET /manager/tasks/t1/runs
+is "$code" 200 "GET runs: 200"
+like "$body" '"status": "succeeded"' "... lists the run"
+call POST /manager/tasks/nope/run
+is "$code" 404 "run an unknown task: 404"
+call DELETE /manager/tasks/t1
+is "$code" 200 "DELETE /manager/tasks/t1: 200"
+call GET /manager/tasks/t1
+is "$code" 404 "... then it is gone"
+
+# Plugin routes, and a route the plugin registered itself.
+call POST /manager/plugins "{\"source\": \"$top_builddir/data/plugins/hello\"}"
+is "$code" 201 "POST /manager/plugins: 201"
+like "$body" '"id": "hello"' "... answers with the plugin"
+call POST /manager/plugins "{\"source\": \"$T/nowhere\"}"
+like "$code" '^(400|404)$' "install from a missing folder: 400/404"
+call GET /manager/plugins
+like "$body" '"id": "hello"' "GET /manager/plugins lists it"
+call GET /manager/plugins/hello
+is "$code" 200 "GET /manager/plugins/hello: 200"
+call GET /manager/plugins/nope
+is "$code" 404 "unknown plugin: 404"
+call POST /manager/plugins/hello/enable
+is "$code" 200 "POST enable: 200"
+like "$body" '"enabled": true' "... enabled"
+call GET /plugins/hello/greeting
+is "$code" 200 "the plugin's own route: 200"
+like "$body" '"greeting"' "... its body"
+call GET /plugins/hello/nothing
+is "$code" 404 "a route the plugin did not register: 404"
+call POST /manager/plugins/hello/disable
+is "$code" 200 "POST disable: 200"
+like "$body" '"enabled": false' "... disabled"
+call GET /plugins/hello/greeting
+is "$code" 404 "a disabled plugin's route: 404"
+call DELETE /manager/plugins/hello
+is "$code" 200 "DELETE /manager/plugins/hello: 200"
+call GET /manager/plugins/hello
+is "$code" 404 "... then it is gone"
+
 # SIGHUP with a changed api group restarts the server (new token).
 printf 'manager = { shutdown_grace_seconds = 2; };\napi = { listen = "127.0.0.1:0"; token = "second"; };\n' >"$CONF"
 kill -HUP "$DAEMON_PID"

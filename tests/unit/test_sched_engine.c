@@ -83,6 +83,7 @@ count_runs(struct mgr *mgr, const char *id)
 	struct run_rec *v;
 	size_t n;
 
+	scheduler_sync_history(mgr);
 	assert_int_equal(run_store_list(mgr->db, id, 0, 100000, &v, &n, NULL), 0);
 	run_recs_free(v, n);
 	return n;

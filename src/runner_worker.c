@@ -1,0 +1,545 @@
+/* runner_worker.c - reusable sandbox workers for plugin functions.
+ *
+ * Spawning manager-run, opening the database and loading the plugin for
+ * every run costs milliseconds; a worker (manager-run worker) does it once
+ * and then serves runs one after another, under the same limits and
+ * isolation.  Up to worker_threads workers per plugin; runs wait in a
+ * queue when all are busy.  A worker that crashes or is killed at a
+ * timeout takes only its own run with it and is replaced on demand.  A
+ * plugin whose row changed (upgrade, re-enable) gets fresh workers.
+ */
+#include "i18n.h"
+#include "manager.h"
+#include "runner_int.h"
+#include "sandbox.h"
+#include "util.h"
+
+#include <errno.h>
+#include <ev.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct wjob {
+	struct runner *r;
+	struct wpool *wp;
+	run_done_fn done;
+	void *arg;
+	char **fields;			/* seq, timeout, function, args */
+	int timeout_s;
+	int64_t started_at;
+	ev_timer timeout, kill;
+	int timed_out, interrupted;
+	struct sworker *w;
+	struct wjob *next;		/* queue */
+};
+
+struct sworker {
+	struct wpool *wp;
+	pid_t pid;
+	int reqfd, replyfd, outfd;
+	ev_io rio, oio;
+	ev_child child;
+	struct strbuf in;		/* reply bytes not yet parsed */
+	struct strbuf out;		/* the run's stdout and stderr */
+	size_t dropped;
+	struct wjob *job;
+	int retire;			/* stop after the current run */
+	struct sworker *next;
+};
+
+struct wpool {
+	struct runner *r;
+	char *plugin, *lib;
+	int64_t stamp;			/* plugins.updated_at of its workers */
+	struct sworker *workers;
+	int nworkers;
+	struct wjob *qhead, *qtail;
+	struct wpool *next;
+};
+
+static void wpool_dispatch(struct wpool *wp);
+
+static void
+out_keep(struct sworker *w, const char *p, size_t n)
+{
+	size_t max = (size_t)w->wp->r->mgr->conf->output_excerpt_bytes;
+	size_t keep = w->out.len < max ? max - w->out.len : 0;
+
+	if (keep > n)
+		keep = n;
+	strbuf_add(&w->out, p, keep);
+	w->dropped += n - keep;
+}
+
+static void
+worker_read_output(struct sworker *w)
+{
+	char buf[16384];
+	ssize_t n;
+
+	while (w->outfd != -1 && (n = read(w->outfd, buf, sizeof buf)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return;		/* EAGAIN */
+		}
+		if (w->job != NULL)
+			out_keep(w, buf, (size_t)n);
+	}
+}
+
+static void
+job_finish(struct wjob *j, struct run_outcome *o)
+{
+	struct runner *r = j->r;
+
+	ev_timer_stop(r->loop, &j->timeout);
+	ev_timer_stop(r->loop, &j->kill);
+	r->active--;
+	strv_free(j->fields);
+	j->done(o, j->arg);
+	free(j);
+}
+
+static void
+job_outcome_init(struct wjob *j, struct run_outcome *o)
+{
+	memset(o, 0, sizeof *o);
+	o->exit_code = -1;
+	o->started_at = j->started_at;
+	o->ended_at = mgr_now_us();
+}
+
+/* The job's flags override what the worker said. */
+static void
+job_outcome_flags(struct wjob *j, struct run_outcome *o)
+{
+	if (!j->timed_out && !j->interrupted)
+		return;
+	free(o->error);
+	o->status = j->timed_out ? "timed_out" : "interrupted";
+	o->error = j->timed_out ? xasprintf(_("timed out after %d s"), j->timeout_s) :
+	    xstrdup(_("interrupted by shutdown"));
+}
+
+/* Output: what the function gave mgr_output, then what it printed. */
+static char *
+job_output(struct sworker *w, const char *ctx_out, size_t ctx_len)
+{
+	size_t max = (size_t)w->wp->r->mgr->conf->output_excerpt_bytes;
+	struct strbuf sb = STRBUF_INIT;
+	char *s;
+
+	strbuf_add(&sb, ctx_out, ctx_len);
+	strbuf_add(&sb, w->out.buf != NULL ? w->out.buf : "", w->out.len);
+	s = run_excerpt(sb.buf, sb.len, max, w->dropped);
+	strbuf_free(&sb);
+	w->out.len = 0;
+	w->dropped = 0;
+	return s;
+}
+
+/* One complete reply in w->in: "R SEQ RC ERRLEN OUTLEN\n" + bytes. */
+static int
+worker_take_reply(struct sworker *w)
+{
+	struct wjob *j = w->job;
+	struct run_outcome o;
+	char *nl, *body;
+	size_t errlen, outlen, head;
+	int rc;
+
+	if (w->in.len == 0 || (nl = memchr(w->in.buf, '\n', w->in.len)) == NULL)
+		return 0;
+	if (sscanf(w->in.buf, "R %*s %d %zu %zu", &rc, &errlen, &outlen) != 3)
+		return -1;
+	head = (size_t)(nl - w->in.buf) + 1;
+	if (w->in.len < head + errlen + outlen)
+		return 0;
+	body = w->in.buf + head;
+	worker_read_output(w);	/* printed before the reply: in the pipe now */
+	job_outcome_init(j, &o);
+	o.exit_code = rc;
+	o.status = rc == 0 ? "succeeded" : "failed";
+	if (errlen > 0)
+		o.error = xstrndup(body, errlen);
+	else if (rc != 0)
+		o.error = xasprintf(_("returned %d"), rc);
+	o.output = job_output(w, body + errlen, outlen);
+	job_outcome_flags(j, &o);
+	memmove(w->in.buf, body + errlen + outlen, w->in.len - head - errlen - outlen);
+	w->in.len -= head + errlen + outlen;
+	w->in.buf[w->in.len] = '\0';
+	w->job = NULL;
+	job_finish(j, &o);
+	return 1;
+}
+
+static void
+worker_close(struct sworker *w)
+{
+	struct ev_loop *loop = w->wp->r->loop;
+
+	ev_io_stop(loop, &w->rio);
+	ev_io_stop(loop, &w->oio);
+	if (w->reqfd != -1)
+		close(w->reqfd);
+	if (w->replyfd != -1)
+		close(w->replyfd);
+	if (w->outfd != -1)
+		close(w->outfd);
+	w->reqfd = w->replyfd = w->outfd = -1;
+}
+
+static void
+worker_unlink(struct sworker *w)
+{
+	struct sworker **pp;
+
+	for (pp = &w->wp->workers; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == w) {
+			*pp = w->next;
+			w->wp->nworkers--;
+			return;
+		}
+	}
+}
+
+static void
+worker_reply_cb(struct ev_loop *loop, ev_io *w_, int revents)
+{
+	struct sworker *w = w_->data;
+	char buf[16384];
+	ssize_t n;
+
+	(void)loop;
+	(void)revents;
+	while ((n = read(w->replyfd, buf, sizeof buf)) > 0)
+		strbuf_add(&w->in, buf, (size_t)n);
+	if (n == 0) {		/* worker closed its end: it is exiting */
+		ev_io_stop(loop, &w->rio);
+		return;
+	}
+	while (w->job != NULL && worker_take_reply(w) > 0)
+		;
+	if (w->retire && w->job == NULL && w->reqfd != -1) {
+		close(w->reqfd);	/* EOF: the worker exits */
+		w->reqfd = -1;
+	}
+	wpool_dispatch(w->wp);
+}
+
+static void
+worker_output_cb(struct ev_loop *loop, ev_io *w_, int revents)
+{
+	struct sworker *w = w_->data;
+
+	(void)revents;
+	worker_read_output(w);
+	if (w->outfd == -1)
+		ev_io_stop(loop, w_);
+}
+
+static void
+worker_died(struct sworker *w, int wstatus)
+{
+	struct wjob *j = w->job;
+	struct run_outcome o;
+	char name[32];
+
+	worker_read_output(w);
+	job_outcome_init(j, &o);
+	if (WIFSIGNALED(wstatus)) {
+		o.signal = WTERMSIG(wstatus);
+		o.status = "crashed";
+		o.error = xasprintf(_("killed by %s"),
+		    sandbox_signal_name(o.signal, name, sizeof name));
+	} else {
+		o.exit_code = WEXITSTATUS(wstatus);
+		o.status = "failed";
+		o.error = xasprintf(_("sandbox worker exited with status %d"),
+		    o.exit_code);
+	}
+	o.output = job_output(w, "", 0);
+	job_outcome_flags(j, &o);
+	w->job = NULL;
+	job_finish(j, &o);
+}
+
+static void
+worker_child_cb(struct ev_loop *loop, ev_child *c, int revents)
+{
+	struct sworker *w = c->data;
+	struct wpool *wp = w->wp;
+
+	(void)revents;
+	ev_child_stop(loop, c);
+	if (w->job != NULL)
+		worker_died(w, c->rstatus);
+	worker_close(w);
+	worker_unlink(w);
+	strbuf_free(&w->in);
+	strbuf_free(&w->out);
+	free(w);
+	wpool_dispatch(wp);	/* a replacement, if runs wait */
+}
+
+static struct sworker *
+worker_spawn(struct wpool *wp, struct mgr_error *err)
+{
+	struct runner *r = wp->r;
+	struct sworker *w = xcalloc(1, sizeof *w);
+	char **argv = runner_helper_argv(r, "worker"), *s;
+	int rc;
+
+	argv = strv_push(argv, "--db");
+	argv = strv_push(argv, db_path(r->mgr->db));
+	argv = strv_push(argv, "--lib");
+	argv = strv_push(argv, wp->lib);
+	argv = strv_push(argv, "--id");
+	argv = strv_push(argv, wp->plugin);
+	s = xasprintf("--output-max=%d", r->mgr->conf->output_excerpt_bytes);
+	argv = strv_push(argv, s);
+	free(s);
+	rc = sandbox_spawn_worker(argv, &w->pid, &w->reqfd, &w->replyfd,
+	    &w->outfd, err);
+	strv_free(argv);
+	if (rc != 0) {
+		free(w);
+		return NULL;
+	}
+	w->wp = wp;
+	ev_io_init(&w->rio, worker_reply_cb, w->replyfd, EV_READ);
+	w->rio.data = w;
+	ev_io_start(r->loop, &w->rio);
+	ev_io_init(&w->oio, worker_output_cb, w->outfd, EV_READ);
+	w->oio.data = w;
+	ev_io_start(r->loop, &w->oio);
+	ev_child_init(&w->child, worker_child_cb, w->pid, 0);
+	w->child.data = w;
+	ev_child_start(r->loop, &w->child);
+	w->next = wp->workers;
+	wp->workers = w;
+	wp->nworkers++;
+	return w;
+}
+
+static void
+job_kill_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct wjob *j = t->data;
+
+	(void)loop;
+	(void)revents;
+	if (j->w != NULL)
+		kill(-j->w->pid, SIGKILL);
+}
+
+/* SIGTERM: the worker cancels the run (mgr_cancelled); one that does not
+ * return in time is killed, with the worker. */
+static void
+job_timeout_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct wjob *j = t->data;
+	int grace = j->r->mgr->conf->kill_grace_seconds;
+
+	(void)revents;
+	j->timed_out = 1;
+	if (j->w == NULL)
+		return;
+	kill(-j->w->pid, grace > 0 ? SIGTERM : SIGKILL);
+	ev_timer_set(&j->kill, grace, 0);
+	ev_timer_start(loop, &j->kill);
+}
+
+static int
+worker_send(struct sworker *w, struct wjob *j)
+{
+	struct strbuf body = STRBUF_INIT;
+	char head[32];
+	int n, ok = 1;
+
+	for (size_t i = 0; j->fields[i] != NULL; i++)
+		strbuf_add(&body, j->fields[i], strlen(j->fields[i]) + 1);
+	n = snprintf(head, sizeof head, "%zu\n", body.len);
+	if (send(w->reqfd, head, (size_t)n, MSG_NOSIGNAL) != n ||
+	    send(w->reqfd, body.buf, body.len, MSG_NOSIGNAL) != (ssize_t)body.len)
+		ok = 0;		/* a dead worker: its ev_child ends the run */
+	strbuf_free(&body);
+	return ok;
+}
+
+static void
+wpool_start_job(struct sworker *w, struct wjob *j)
+{
+	struct ev_loop *loop = w->wp->r->loop;
+
+	w->job = j;
+	j->w = w;
+	j->started_at = mgr_now_us();
+	w->out.len = 0;
+	w->dropped = 0;
+	worker_send(w, j);
+	if (j->timeout_s > 0)
+		ev_timer_start(loop, &j->timeout);
+}
+
+static struct sworker *
+wpool_idle(struct wpool *wp)
+{
+	for (struct sworker *w = wp->workers; w != NULL; w = w->next)
+		if (w->job == NULL && !w->retire && w->reqfd != -1)
+			return w;
+	return NULL;
+}
+
+static void
+wpool_fail_queue(struct wpool *wp, const char *why)
+{
+	struct wjob *j;
+	struct run_outcome o;
+
+	while ((j = wp->qhead) != NULL) {
+		wp->qhead = j->next;
+		job_outcome_init(j, &o);
+		o.status = "failed";
+		o.error = xstrdup(why);
+		job_finish(j, &o);
+	}
+	wp->qtail = NULL;
+}
+
+static void
+wpool_dispatch(struct wpool *wp)
+{
+	struct mgr_error err = { 0 };
+	struct sworker *w;
+	struct wjob *j;
+
+	while ((j = wp->qhead) != NULL) {
+		if ((w = wpool_idle(wp)) == NULL) {
+			if (wp->nworkers >= wp->r->mgr->conf->worker_threads)
+				return;
+			if ((w = worker_spawn(wp, &err)) == NULL) {
+				wpool_fail_queue(wp, err.msg);
+				return;
+			}
+		}
+		wp->qhead = j->next;
+		if (wp->qhead == NULL)
+			wp->qtail = NULL;
+		wpool_start_job(w, j);
+	}
+}
+
+/* The pool of a plugin; its workers are retired when the plugin row
+ * changed since they were started. */
+static struct wpool *
+wpool_get(struct runner *r, const char *plugin, const char *lib, int64_t stamp)
+{
+	struct wpool *wp;
+
+	for (wp = r->wpools; wp != NULL; wp = wp->next)
+		if (strcmp(wp->plugin, plugin) == 0)
+			break;
+	if (wp == NULL) {
+		wp = xcalloc(1, sizeof *wp);
+		wp->r = r;
+		wp->plugin = xstrdup(plugin);
+		wp->next = r->wpools;
+		r->wpools = wp;
+	} else if (wp->stamp == stamp && strcmp(wp->lib, lib) == 0)
+		return wp;
+	for (struct sworker *w = wp->workers; w != NULL; w = w->next) {
+		w->retire = 1;
+		if (w->job == NULL && w->reqfd != -1) {
+			close(w->reqfd);
+			w->reqfd = -1;
+		}
+	}
+	free(wp->lib);
+	wp->lib = xstrdup(lib);
+	wp->stamp = stamp;
+	return wp;
+}
+
+int
+runner_worker_start(struct runner *r, const struct run_spec *spec,
+		    const char *plugin, const char *func, const char *lib,
+		    int64_t stamp, run_done_fn done, void *arg)
+{
+	struct wpool *wp = wpool_get(r, plugin, lib, stamp);
+	struct wjob *j = xcalloc(1, sizeof *j);
+	char num[32];
+
+	j->r = r;
+	j->wp = wp;
+	j->done = done;
+	j->arg = arg;
+	j->timeout_s = spec->timeout;
+	snprintf(num, sizeof num, "%u", ++r->seq);
+	j->fields = strv_push(NULL, num);
+	snprintf(num, sizeof num, "%d", spec->timeout);
+	j->fields = strv_push(j->fields, num);
+	j->fields = strv_push(j->fields, func);
+	for (size_t i = 0; spec->args != NULL && spec->args[i] != NULL; i++)
+		j->fields = strv_push(j->fields, spec->args[i]);
+	ev_timer_init(&j->timeout, job_timeout_cb, spec->timeout, 0);
+	j->timeout.data = j;
+	ev_timer_init(&j->kill, job_kill_cb, 0, 0);
+	j->kill.data = j;
+	j->started_at = mgr_now_us();
+	if (wp->qtail != NULL)
+		wp->qtail->next = j;
+	else
+		wp->qhead = j;
+	wp->qtail = j;
+	r->active++;
+	wpool_dispatch(wp);
+	return 0;
+}
+
+void
+runner_worker_interrupt_all(struct runner *r)
+{
+	for (struct wpool *wp = r->wpools; wp != NULL; wp = wp->next) {
+		wpool_fail_queue(wp, _("interrupted by shutdown"));
+		for (struct sworker *w = wp->workers; w != NULL; w = w->next) {
+			if (w->job == NULL)
+				continue;
+			w->job->interrupted = 1;
+			kill(-w->pid, SIGKILL);
+		}
+	}
+}
+
+/* Idle workers go when the runner goes (every run is over by then). */
+void
+runner_worker_free(struct runner *r)
+{
+	struct wpool *wp, *nwp;
+	struct sworker *w, *nw;
+
+	for (wp = r->wpools; wp != NULL; wp = nwp) {
+		nwp = wp->next;
+		for (w = wp->workers; w != NULL; w = nw) {
+			nw = w->next;
+			ev_child_stop(r->loop, &w->child);
+			worker_close(w);
+			kill(-w->pid, SIGKILL);
+			waitpid(w->pid, NULL, 0);
+			strbuf_free(&w->in);
+			strbuf_free(&w->out);
+			free(w);
+		}
+		free(wp->plugin);
+		free(wp->lib);
+		free(wp);
+	}
+	r->wpools = NULL;
+}

@@ -1,0 +1,42 @@
+/* sched_writer.h - the scheduler's history writer: a thread with its own
+ * SQLite connection that commits batches of finished runs and task rows,
+ * so the loop never waits for a commit (or a WAL checkpoint) while tasks
+ * are due.  Batches are written in the order they were submitted. */
+#ifndef MGR_SCHED_WRITER_H
+#define MGR_SCHED_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "error.h"
+#include "store.h"
+
+struct mgr_log;
+struct sched_writer;
+
+struct task_write {
+	char *id;
+	const char *status;	/* static string */
+	int64_t last_run, next_run;
+};
+
+struct write_batch {
+	struct run_rec *runs;
+	size_t nruns;
+	struct task_write *tasks;
+	size_t ntasks;
+	struct write_batch *next;
+};
+
+int sched_writer_new(const char *db_path, struct mgr_log *log,
+		     struct sched_writer **out, struct mgr_error *err);
+/* Takes ownership of b. */
+void sched_writer_submit(struct sched_writer *w, struct write_batch *b);
+/* Batches submitted and not yet committed. */
+size_t sched_writer_backlog(struct sched_writer *w);
+/* Waits until everything submitted is committed. */
+void sched_writer_sync(struct sched_writer *w);
+/* Syncs, stops the thread, closes its connection. */
+void sched_writer_free(struct sched_writer *w);
+void write_batch_free(struct write_batch *b);
+
+#endif
