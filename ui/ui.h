@@ -101,7 +101,6 @@ struct ui {
 	int hosting;		/* this process hosts the engine */
 	int attached;		/* another process hosts it: engine_submit */
 	int stopping;		/* quitting: the engine is shutting down */
-	int own_sched;		/* the scheduler is ours, not engine_start's */
 	int saved_stderr;	/* fd 2 while it points to /dev/null */
 	int saved_to_stderr;	/* mgr->log.to_stderr before the console */
 	int64_t started_at;
