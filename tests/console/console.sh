@@ -4,7 +4,7 @@
 # prompt, resize, quit and signals with the terminal restored.
 . "$top_srcdir/tests/console/lib.sh"
 
-echo "1..36"
+echo "1..38"
 console_setup
 seed_example || { echo "Bail out! cannot seed the database"; exit 1; }
 
@@ -14,11 +14,13 @@ has_command() {
 
 console_start 120 40
 check "the console opens on the example data" wait_for "hello.greet"
-check "plugins show with their state" wait_for "broken             0.1.0     faulted"
+check "plugins show with their state" wait_for "broken          0.1.0     faulted"
 check "the header counts plugins and tasks" wait_for "tasks 4 (1 paused)"
 check "the header counts plugins" \
 	wait_for "plugins 4 ("
 check "a paused task says so" wait_for "paused     report.weekly"
+check "wide characters (CJK, emoji) are drawn whole and cut with …" \
+	wait_for "report.weekly  週報レポート 📊 w…"
 check "the footer lists the keys of the pane" wait_for "p pause"
 
 # The tasks pane has focus and sync.pull (due first) is selected.
@@ -73,7 +75,10 @@ keys Escape
 keys h Home Enter
 check "a plugin's details list its dependents" wait_for "hello (base >= 1.0)"
 check "and its tasks, events and snapshots" wait_for "Snapshots"
-keys Escape l
+keys Escape G e
+check "e on a plugin runs plugin enable and shows the outcome" \
+	wait_for "plugin enable wide:"
+keys l
 
 keys : c o n f Tab
 check "Tab completes a noun in the prompt" wait_for ":config"

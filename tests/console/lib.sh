@@ -85,7 +85,7 @@ SELECT 'backup.nightly', 'Nightly backup', 'exec:/usr/bin/true', 'cron',
   'cli', t, t FROM now;
 INSERT INTO tasks (id, name, func_path, trigger, trigger_args, enabled, last_run,
   next_run, status, source, created_at, updated_at)
-SELECT 'report.weekly', 'Weekly report', 'exec:/usr/bin/true', 'cron',
+SELECT 'report.weekly', '週報レポート 📊 weekly', 'exec:/usr/bin/true', 'cron',
   '{"day_of_week":"mon","hour":"9"}', 0, t - 300000000000, NULL, 'paused',
   'cli', t, t FROM now;
 INSERT INTO runs (task_id, attempt, scheduled_at, started_at, ended_at, status,
