@@ -9,6 +9,7 @@
 #include "format.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,6 +101,7 @@ load_runs(struct mgr_db *db, struct ui_log **v, size_t *n, size_t *cap,
 		l->id = sqlite3_column_int64(st, 0);
 		l->at = sqlite3_column_int64(st, 1);
 		l->is_run = 1;
+		snprintf(l->key, sizeof l->key, "r%lld", (long long)l->id);
 		l->subject = db_column_strdup(st, 2);
 		l->what = db_column_strdup(st, 3);
 		l->text = run_text(st);
@@ -138,6 +140,7 @@ load_log(struct ui_model *m, struct mgr_db *db, struct mgr_error *err)
 		v[n].at = ev[i].at;
 		v[n].id = ev[i].id;
 		v[n].is_run = 0;
+		snprintf(v[n].key, sizeof v[n].key, "e%lld", (long long)v[n].id);
 		v[n].subject = ev[i].subject;
 		v[n].what = ev[i].kind;
 		v[n].text = ev[i].message;

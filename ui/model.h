@@ -33,6 +33,7 @@ struct ui_log {
 	char *subject;		/* task id, or the event's subject */
 	char *what;		/* run status, or event kind */
 	char *text;		/* "(exit 1) attempt 2 \"error\"" or message */
+	char key[24];		/* "r42" or "e17": identity across reloads */
 };
 
 struct ui_host {

@@ -41,6 +41,12 @@ pane_rebuild(struct ui *ui, struct ui_pane *p)
 {
 	size_t n = p->ops->count(ui);
 
+	/* A live log whose newest line is selected keeps following it. */
+	if (p->ops->follow && p->sel == 0) {
+		free(p->sel_id);
+		p->sel_id = NULL;
+	}
+
 	p->rows = xrealloc(p->rows, (n + 1) * sizeof *p->rows);
 	p->nrows = 0;
 	for (size_t i = 0; i < n; i++)

@@ -32,6 +32,7 @@ enum { CP_OK = 1, CP_WARN, CP_BAD, CP_TITLE, CP_DIM };
 struct ui;
 struct pane_ops {
 	const char *title;	/* N_() */
+	int follow;		/* selection on the first row stays there */
 	size_t (*count)(const struct ui *ui);
 	const char *(*id)(const struct ui *ui, size_t i);
 	/* Does row i contain filter (case-insensitive) in a shown field? */
