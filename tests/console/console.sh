@@ -4,13 +4,9 @@
 # prompt, resize, quit and signals with the terminal restored.
 . "$top_srcdir/tests/console/lib.sh"
 
-echo "1..38"
+echo "1..42"
 console_setup
 seed_example || { echo "Bail out! cannot seed the database"; exit 1; }
-
-has_command() {
-	m --help | grep -q "^  $1 "
-}
 
 console_start 120 40
 check "the console opens on the example data" wait_for "hello.greet"
@@ -24,20 +20,17 @@ check "wide characters (CJK, emoji) are drawn whole and cut with …" \
 check "the footer lists the keys of the pane" wait_for "p pause"
 
 # The tasks pane has focus and sync.pull (due first) is selected.
-if has_command "task pause"; then
-	keys p
-	check "p pauses the selected task in the database" \
-		wait_sql "SELECT enabled FROM tasks WHERE id='sync.pull'" 0
-	check "the paused task shows as paused" wait_for "paused     sync.pull"
-	keys r
-	check "r resumes it" wait_sql "SELECT enabled FROM tasks WHERE id='sync.pull'" 1
-else
-	keys p
-	check "p runs \"task pause ID\" and shows its result" \
-		wait_for "task pause sync.pull:"
-	skip "the paused task shows as paused" "no task commands in this build"
-	skip "r resumes it" "no task commands in this build"
-fi
+keys p
+check "p pauses the selected task in the database" \
+	wait_sql "SELECT enabled FROM tasks WHERE id='sync.pull'" 0
+check "the status line says what happened" \
+	wait_for "task pause sync.pull: task sync.pull paused"
+check "the paused task shows as paused" wait_for "paused     sync.pull"
+keys r
+check "r resumes it" wait_sql "SELECT enabled FROM tasks WHERE id='sync.pull'" 1
+keys x
+check "x runs it now and its run shows up" \
+	wait_for "sync.pull          succeeded" 4
 
 # Another process records a run: it appears without a key press.
 sql "INSERT INTO runs (task_id, attempt, started_at, status, output)
@@ -96,6 +89,11 @@ keys d
 check "d asks before deleting" wait_for "(y/n)"
 keys n
 check "anything but y cancels" wait_for "cancelled"
+keys d
+check "the question names the task" wait_for "Remove task backup.nightly? (y/n)"
+keys y
+check "y removes it" \
+	wait_sql "SELECT count(*) FROM tasks WHERE id='backup.nightly'" 0
 
 tmux -L "$SOCK" resize-window -t c -x 80 -y 24
 check "80x24 still shows the panes" wait_for "Runs / events"
