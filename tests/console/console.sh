@@ -4,9 +4,16 @@
 # prompt, resize, quit and signals with the terminal restored.
 . "$top_srcdir/tests/console/lib.sh"
 
-echo "1..42"
+echo "1..44"
 console_setup
 seed_example || { echo "Bail out! cannot seed the database"; exit 1; }
+
+m console </dev/null >/dev/null 2>"$T/err"
+check "without a terminal, \"manager console\" refuses with a reason" \
+	sh -c "[ $? -ne 0 ] && grep -q 'needs a terminal' '$T/err'"
+m </dev/null >"$T/out" 2>&1
+check "without a terminal, \"manager\" alone prints the help" \
+	grep -q "^usage: manager" "$T/out"
 
 console_start 120 40
 check "the console opens on the example data" wait_for "hello.greet"
