@@ -4,7 +4,7 @@
 # prompt, resize, quit and signals with the terminal restored.
 . "$top_srcdir/tests/console/lib.sh"
 
-echo "1..44"
+echo "1..45"
 console_setup
 seed_example || { echo "Bail out! cannot seed the database"; exit 1; }
 
@@ -125,5 +125,20 @@ pid=$(pgrep -P "$pid" | head -1)
 kill -TERM "$pid"
 check "with TERM=vt100, SIGTERM ends the console with status 143" \
 	wait_for "exited with status 143"
+tmux -L "$SOCK" kill-server
+SOCK="$SOCK-crash"
+
+# A crash restores the terminal too (sanitizer builds report it instead).
+if nm "$MANAGER" 2>/dev/null | grep -q __asan_init; then
+	skip "a crash (SIGSEGV) leaves the terminal restored" "sanitizer build"
+else
+	console_start 80 24
+	wait_for "Plugins" >/dev/null
+	pid=$(tmux -L "$SOCK" display -p -t c '#{pane_pid}')
+	kill -SEGV "$(pgrep -P "$pid" | head -1)"
+	wait_for "exited with status 139" >/dev/null
+	check "a crash (SIGSEGV) leaves the terminal restored" \
+		test "$(tmux -L "$SOCK" display -p -t c '#{alternate_on}')" = 0
+fi
 tmux -L "$SOCK" kill-server
 exit 0
