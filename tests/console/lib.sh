@@ -106,7 +106,7 @@ SQL
 # Starts the console in a detached tmux session of the given size.
 console_start() {	# console_start COLS ROWS [extra env]
 	tmux -L "$SOCK" -f /dev/null new-session -d -s c -x "$1" -y "$2" \
-	    "env TERM=${CONSOLE_TERM:-screen-256color} LC_ALL=C.UTF-8 TZ=UTC $3 \
+	    "cd '$T'; ulimit -c 0; env TERM=${CONSOLE_TERM:-screen-256color} LC_ALL=C.UTF-8 TZ=UTC $3 \
 	    '$MANAGER' --config '$T/manager.conf' --db '$DB'; \
 	    echo \"exited with status \$?\"; sleep 30"
 }
