@@ -36,6 +36,8 @@ ui_status_attr(const struct ui *ui, const char *s)
 			return ui_attr(ui, CP_WARN, 0);
 	if (strcmp(s, "running") == 0)
 		return ui_attr(ui, CP_TITLE, A_BOLD);
+	if (strcmp(s, "succeeded") == 0 || strcmp(s, "enabled") == 0)
+		return ui_attr(ui, CP_OK, 0);
 	return 0;
 }
 

@@ -106,15 +106,6 @@ pane_move(struct ui_pane *p, long delta)
 	pane_scroll_into_view(p);
 }
 
-void
-pane_home(struct ui_pane *p, int end)
-{
-	if (p->nrows == 0)
-		return;
-	p->sel = end ? p->nrows - 1 : 0;
-	pane_scroll_into_view(p);
-}
-
 size_t
 pane_selected_model(const struct ui_pane *p)
 {

@@ -356,7 +356,6 @@ ui_open(struct ui *ui, struct mgr *mgr, struct mgr_error *err)
 	ui->panes[PANE_TASKS].ops = &pane_tasks_ops;
 	ui->panes[PANE_LOG].ops = &pane_log_ops;
 	ui->focus = PANE_TASKS;
-	ui->started_at = mgr_now_us();
 	/* A connection of our own: data_version then sees every write,
 	 * including this process's engine's and commands'. */
 	if ((rc = mgr_open_db(mgr, err)) != 0 ||

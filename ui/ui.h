@@ -104,7 +104,6 @@ struct ui {
 	int stopping;		/* quitting: the engine is shutting down */
 	int saved_stderr;	/* fd 2 while it points to /dev/null */
 	int saved_to_stderr;	/* mgr->log.to_stderr before the console */
-	int64_t started_at;
 	int64_t last_second;	/* redraw once a second for LEFT columns */
 };
 
@@ -130,7 +129,6 @@ int ui_status_attr(const struct ui *ui, const char *status);
 int ui_contains(const char *haystack, const char *needle);
 void pane_rebuild(struct ui *ui, struct ui_pane *p);
 void pane_move(struct ui_pane *p, long delta);
-void pane_home(struct ui_pane *p, int end);
 void pane_scroll_into_view(struct ui_pane *p);
 const char *pane_selected_id(const struct ui *ui, const struct ui_pane *p);
 size_t pane_selected_model(const struct ui_pane *p);
