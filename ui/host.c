@@ -11,6 +11,7 @@
 #include "manager.h"
 #include "util.h"
 
+#include <signal.h>
 #include <stdlib.h>
 
 /* Hosts if nobody does, else attaches.  Errors other than "busy" (an
@@ -42,6 +43,9 @@ host_start(struct ui *ui, struct mgr_error *err)
 
 	if (!ui->hosting)
 		return 0;
+	/* As the daemon does: a client or child that hangs up mid-write
+	 * must not kill the host (the console handles its other signals). */
+	signal(SIGPIPE, SIG_IGN);
 	if ((rc = engine_start(ui->mgr, err)) != 0) {
 		engine_host_release(ui->mgr);
 		ui->hosting = 0;
