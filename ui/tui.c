@@ -247,6 +247,7 @@ ui_stderr_restore(struct ui *ui)
  * dying anyway; SA_RESETHAND restores the default action, which the
  * raise() then takes (with its core dump).  Sanitizer builds
  * keep their own handlers, which report the fault. */
+#if !defined(__SANITIZE_ADDRESS__)
 static void
 ui_crash(int sig)
 {
@@ -254,6 +255,7 @@ ui_crash(int sig)
 		endwin();
 	raise(sig);	/* the default action now: a sent signal ends us too */
 }
+#endif
 
 static void
 ui_crash_handlers(void)
