@@ -110,6 +110,8 @@ static const char *const migrations[] = {
 	"  kind TEXT NOT NULL,"
 	"  started_at INTEGER NOT NULL,"
 	"  heartbeat_at INTEGER NOT NULL);",
+	/* 3: the console follows changed tasks by updated_at */
+	"CREATE INDEX tasks_updated ON tasks(updated_at);",
 };
 
 #define DB_NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
