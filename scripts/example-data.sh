@@ -6,7 +6,7 @@ set -e
 m=${1:-manager}
 for p in base hello greeter; do
 	"$m" plugin show "$p" >/dev/null 2>&1 || "$m" plugin install "data/plugins/$p"
-	"$m" plugin enable "$p" >/dev/null 2>&1 || true
+	"$m" plugin enable "$p" >/dev/null
 done
 add() {	# ID FUNC TYPE FIELDS...
 	"$m" task show "$1" >/dev/null 2>&1 || "$m" task add "$@" >/dev/null

@@ -287,6 +287,9 @@ archive_extract(const char *zip_path, const char *staging,
 	int zerr = 0, root, rc;
 	zip_t *za = zip_open(zip_path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr);
 
+	if (za == NULL && zerr == ZIP_ER_EXISTS)
+		return mgr_error_set(err, MGR_EUNSAFE, _("%s: the archive holds "
+		    "duplicate entry names"), zip_path);
 	if (za == NULL) {
 		zip_error_t ze;
 		zip_error_init_with_code(&ze, zerr);

@@ -2,10 +2,13 @@
 #include "i18n.h"
 #include "cli.h"
 #include "cmd.h"
+#include "engine.h"
 #include "manager.h"
+#include "util.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int
 cli_option_value(int argc, char **argv, int *i, const char *name,
@@ -40,9 +43,15 @@ cli_parse_globals(int argc, char **argv, struct cli_opts *opts, FILE *err)
 			opts->version = 1;
 		else if (strcmp(argv[i], "--json") == 0)
 			opts->json = 1;
+		else if (strcmp(argv[i], "--daemon") == 0)
+			opts->daemon = 1;
+		else if (strcmp(argv[i], "--detach") == 0)
+			opts->detach = 1;
 		else if ((rc = cli_option_value(argc, argv, &i, "--config",
 		    &opts->config, err)) != 0 ||
-		    (rc = cli_option_value(argc, argv, &i, "--db", &opts->db, err)) != 0) {
+		    (rc = cli_option_value(argc, argv, &i, "--db", &opts->db, err)) != 0 ||
+		    (rc = cli_option_value(argc, argv, &i, "--pidfile",
+		    &opts->pidfile, err)) != 0) {
 			if (rc < 0)
 				return -1;
 		} else if (strcmp(argv[i], "--") == 0) {
@@ -85,6 +94,11 @@ cli_help(FILE *out)
 		    e->verb != NULL ? " " : "", e->verb != NULL ? e->verb : "");
 		fprintf(out, "  %-20s %s\n", left, _(e->summary));
 	}
+	fprintf(out, _("\nEngine host:\n"
+	    "  manager --daemon [--detach] [--pidfile FILE]\n"
+	    "  --daemon        run the engine without the console (as \"daemon\")\n"
+	    "  --detach        go to the background once the engine runs\n"
+	    "  --pidfile FILE  write the daemon's pid to FILE (0644)\n"));
 }
 
 static int
@@ -102,6 +116,17 @@ cli_run_command(struct cli_opts *opts, int argc, char **argv)
 		return cmd_dispatch(&ctx, argc, argv);	/* prints the usage */
 	if (mgr_open(&src, &ctx.mgr, &err) != 0)
 		return cmd_fail(&ctx, err.code, err.msg);
+	/* A one-shot command says what it did on stdout; its log lines on
+	 * stderr would only repeat that, so only warnings get through. */
+	if (!(e->flags & CMD_HOST) && ctx.mgr->log.to_stderr &&
+	    ctx.mgr->log.level > LOG_LVL_WARNING)
+		ctx.mgr->log.level = LOG_LVL_WARNING;
+	if (e->flags & CMD_MUTATES) {
+		/* Through the running host, or as a short-lived one. */
+		status = engine_cli_command(ctx.mgr, argc, argv, opts->json);
+		mgr_close(ctx.mgr);
+		return status;
+	}
 	if (!(e->flags & CMD_NO_DB) && mgr_open_db(ctx.mgr, &err) != 0) {
 		status = cmd_fail(&ctx, err.code, err.msg);
 		mgr_close(ctx.mgr);
@@ -109,6 +134,31 @@ cli_run_command(struct cli_opts *opts, int argc, char **argv)
 	}
 	status = cmd_dispatch(&ctx, argc, argv);
 	mgr_close(ctx.mgr);
+	return status;
+}
+
+/* --daemon [--detach] [--pidfile FILE] is "daemon" with those options. */
+static int
+cli_run_daemon(struct cli_opts *opts, int argc, char **argv)
+{
+	char **v = strv_push(NULL, "daemon"), **view;
+	int status;
+
+	if (opts->detach)
+		v = strv_push(v, "--detach");
+	if (opts->pidfile != NULL) {
+		v = strv_push(v, "--pidfile");
+		v = strv_push(v, opts->pidfile);
+	}
+	for (int i = 0; i < argc; i++)
+		v = strv_push(v, argv[i]);
+	/* Commands take options out of argv: hand them a copy of the
+	 * pointers, so that v still owns every string. */
+	view = xmalloc((strv_len(v) + 1) * sizeof *view);
+	memcpy(view, v, (strv_len(v) + 1) * sizeof *view);
+	status = cli_run_command(opts, (int)strv_len(v), view);
+	free(view);
+	strv_free(v);
 	return status;
 }
 
@@ -123,6 +173,19 @@ cli_main(int argc, char **argv)
 	if (opts.version) {
 		printf("manager %s\n", PACKAGE_VERSION);
 		return CMD_EXIT_OK;
+	}
+	if ((opts.detach || opts.pidfile != NULL) && !opts.daemon) {
+		fprintf(stderr, _("manager: --detach and --pidfile go with --daemon\n"));
+		return CMD_EXIT_USAGE;
+	}
+	if (opts.daemon && !opts.help)
+		return cli_run_daemon(&opts, argc - first, argv + first);
+	/* No command on a terminal: the console. */
+	if (!opts.help && first == argc && isatty(STDIN_FILENO) &&
+	    isatty(STDOUT_FILENO)) {
+		char *console[] = { (char *)"console", NULL };
+
+		return cli_run_command(&opts, 1, console);
 	}
 	if (opts.help || first == argc) {
 		cli_help(stdout);

@@ -10,6 +10,9 @@ struct cli_opts {
 	int json;		/* --json */
 	int help;		/* --help */
 	int version;		/* --version */
+	int daemon;		/* --daemon: the "daemon" command */
+	int detach;		/* --detach (with --daemon) */
+	const char *pidfile;	/* --pidfile FILE (with --daemon) */
 };
 
 /* Parses the global options that come before the command; returns the

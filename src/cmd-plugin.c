@@ -6,22 +6,12 @@
 #include "manager.h"
 #include "plugins.h"
 #include "probe.h"
+#include "timefmt.h"
 #include "util.h"
 
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static void
-iso8601(int64_t us, char *buf, size_t size)
-{
-	time_t t = (time_t)(us / 1000000);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
 
 static json_t *
 json_or(const char *text, json_t *fallback)
@@ -38,10 +28,10 @@ json_or(const char *text, json_t *fallback)
 static json_t *
 plugin_json(const struct plugin_rec *p)
 {
-	char at[32], up[32];
+	char at[TIMEFMT_ISO_MAX], up[TIMEFMT_ISO_MAX];
 
-	iso8601(p->installed_at, at, sizeof at);
-	iso8601(p->updated_at, up, sizeof up);
+	timefmt_iso(at, sizeof at, p->installed_at, NULL);
+	timefmt_iso(up, sizeof up, p->updated_at, NULL);
 	return json_pack("{s:s, s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:o, s:o, "
 	    "s:s, s:o, s:s}",
 	    "id", p->id, "name", p->name, "version", p->version,
@@ -69,11 +59,11 @@ print_json(struct cmd_ctx *ctx, json_t *j)
 static void
 print_plugin(struct cmd_ctx *ctx, const struct plugin_rec *p)
 {
-	char at[32];
+	char at[TIMEFMT_ISO_MAX];
 	json_t *deps = json_or(p->dependencies, json_array()), *v;
 	size_t i;
 
-	iso8601(p->installed_at, at, sizeof at);
+	timefmt_iso(at, sizeof at, p->installed_at, NULL);
 	fprintf(ctx->out, _("id:           %s\n"), p->id);
 	fprintf(ctx->out, _("name:         %s\n"), p->name);
 	fprintf(ctx->out, _("version:      %s\n"), p->version);

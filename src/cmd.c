@@ -9,7 +9,12 @@
 
 /* One line per command; each is defined in its cmd-*.c file. */
 extern const struct cmd_entry cmd_config_show_entry;
+extern const struct cmd_entry cmd_console_entry;
 extern const struct cmd_entry cmd_db_check_entry;
+extern const struct cmd_entry cmd_daemon_entry;
+extern const struct cmd_entry cmd_host_status_entry;
+extern const struct cmd_entry cmd_host_reload_entry;
+extern const struct cmd_entry cmd_host_echo_entry;
 extern const struct cmd_entry cmd_schedule_preview_entry;
 extern const struct cmd_entry cmd_plugin_install_entry;
 extern const struct cmd_entry cmd_plugin_list_entry;
@@ -29,10 +34,21 @@ extern const struct cmd_entry cmd_task_resume_entry;
 extern const struct cmd_entry cmd_task_run_entry;
 extern const struct cmd_entry cmd_task_history_entry;
 extern const struct cmd_entry cmd_sched_run_entry;
+extern const struct cmd_entry cmd_snapshot_create_entry;
+extern const struct cmd_entry cmd_snapshot_list_entry;
+extern const struct cmd_entry cmd_snapshot_restore_entry;
+extern const struct cmd_entry cmd_snapshot_delete_entry;
+extern const struct cmd_entry cmd_plugin_reload_entry;
+extern const struct cmd_entry cmd_reload_host_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_config_show_entry,
+	&cmd_console_entry,
 	&cmd_db_check_entry,
+	&cmd_daemon_entry,
+	&cmd_host_status_entry,
+	&cmd_host_reload_entry,
+	&cmd_host_echo_entry,
 	&cmd_schedule_preview_entry,
 	&cmd_plugin_install_entry,
 	&cmd_plugin_list_entry,
@@ -52,6 +68,12 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_task_run_entry,
 	&cmd_task_history_entry,
 	&cmd_sched_run_entry,
+	&cmd_snapshot_create_entry,
+	&cmd_snapshot_list_entry,
+	&cmd_snapshot_restore_entry,
+	&cmd_snapshot_delete_entry,
+	&cmd_plugin_reload_entry,
+	&cmd_reload_host_entry,
 	NULL
 };
 

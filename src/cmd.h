@@ -24,6 +24,7 @@ enum cmd_flags {
 	CMD_NO_DB = 1 << 0,	/* runs without opening the database */
 	CMD_MUTATES = 1 << 1,	/* changes engine state: goes through the host */
 	CMD_HIDDEN = 1 << 2,	/* not listed in --help */
+	CMD_HOST = 1 << 3,	/* hosts the engine: logs at the configured level */
 };
 
 /* Exit statuses shared by every command. */

@@ -110,6 +110,8 @@ static const char *const migrations[] = {
 	"  kind TEXT NOT NULL,"
 	"  started_at INTEGER NOT NULL,"
 	"  heartbeat_at INTEGER NOT NULL);",
+	/* 3: the console follows changed tasks by updated_at */
+	"CREATE INDEX tasks_updated ON tasks(updated_at);",
 };
 
 #define DB_NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -270,8 +272,14 @@ db_apply_migration(struct mgr_db *db, void *argp, struct mgr_error *err)
 {
 	struct migration_arg *arg = argp;
 	char *pragma;
-	int rc;
+	int rc, current;
 
+	/* Another process may have migrated since we looked (two processes
+	 * opening a new database at once): look again under the write lock. */
+	if ((rc = db_user_version(db, &current, err)) != 0)
+		return rc;
+	if (current >= arg->version)
+		return 0;
 	if ((rc = db_exec(db, migrations[arg->version - 1], err)) != 0)
 		return mgr_error_prefix(err, _("migration to schema %d"), arg->version);
 	pragma = xasprintf("PRAGMA user_version = %d", arg->version);
@@ -310,18 +318,17 @@ db_prepare_files(const char *path, struct mgr_error *err)
 	free(dir);
 	if (rc != 0)
 		return rc;
-	/* Only a new file is opened here.  close() of any descriptor of a
-	 * file drops every POSIX lock this process holds on it, so opening
-	 * and closing a database that another connection of this process
-	 * uses (the scheduler's writer, a plugin host) would silently break
-	 * SQLite's locking: another process would then think it is alone and
-	 * delete the WAL under us. */
+	/* O_EXCL: never open an existing database here.  Closing any
+	 * descriptor of a file drops every POSIX lock this process holds on
+	 * it, so an open+close while another connection of this process is
+	 * open would let other processes delete the WAL under it. */
 	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd == -1 && errno == EEXIST)
 		return 0;
 	if (fd == -1)
 		return mgr_error_set(err, MGR_EIO, _("%s: %s"), path, strerror(errno));
-	close(fd);
+	if (fd != -1)
+		close(fd);
 	return 0;
 }
 

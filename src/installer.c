@@ -2,6 +2,7 @@
 #include "i18n.h"
 #include "archive.h"
 #include "installer.h"
+#include "snapshot.h"
 #include "manager.h"
 #include "package_index.h"
 #include "util.h"
@@ -25,12 +26,20 @@ install_result_clear(struct install_result *r)
 	memset(r, 0, sizeof *r);
 }
 
+/* The manager binary runs the probe: this process, unless MANAGER_EXE
+ * names it (for programs linking the engine that are not `manager`, such
+ * as the unit tests). */
 void
 installer_probe_opts(struct mgr *mgr, struct probe_opts *o, char exe[PATH_MAX])
 {
-	ssize_t n = readlink("/proc/self/exe", exe, PATH_MAX - 1);
+	const char *env = getenv("MANAGER_EXE");
+	ssize_t n;
 
 	memset(o, 0, sizeof *o);
+	if (env != NULL && env[0] == '/' && strlen(env) < PATH_MAX)
+		n = (ssize_t)strlen(strcpy(exe, env));
+	else
+		n = readlink("/proc/self/exe", exe, PATH_MAX - 1);
 	exe[n > 0 ? n : 0] = '\0';
 	o->exe = n > 0 ? exe : NULL;
 	o->config = mgr->conf->file;
@@ -300,6 +309,19 @@ install_staged(struct install_job *j, const char *staging,
 			old = &all[i];
 	if ((rc = check_expected(j, &m, err)) != 0 ||
 	    (old != NULL && (rc = check_version_change(j, old, &m, err)) != 0))
+		goto out;
+	/* An enabled plugin stays enabled across an upgrade: its new
+	 * on_enable must pass first. */
+	if (old != NULL && old->enabled && o.exe != NULL &&
+	    (rc = probe_plugin(&o, root, 1, err)) != 0) {
+		problems_add(&p, "%s", err->msg);
+		problems_rebase(&p, root, j->shown);
+		problems_to_error(&p, err);
+		goto out;
+	}
+	/* An upgrade can be undone: snapshot the installed version first. */
+	if (old != NULL && (rc = snapshot_create(j->mgr, old->id, "upgrade",
+	    NULL, err)) != 0)
 		goto out;
 	if ((rc = commit_install(j, staging, root, &m, old, err)) != 0)
 		goto out;

@@ -35,8 +35,8 @@ void install_result_clear(struct install_result *r);
 int installer_install(struct mgr *mgr, const char *source, int flags,
 		      struct install_result *res, struct mgr_error *err);
 
-/* Probing options for this process: the manager binary
- * (/proc/self/exe), its config file and database. */
+/* Probing options for this process: the manager binary ($MANAGER_EXE
+ * or /proc/self/exe), its config file and database. */
 void installer_probe_opts(struct mgr *mgr, struct probe_opts *o,
 			  char exe[PATH_MAX]);
 

@@ -14,6 +14,7 @@ main(int argc, char **argv)
 	const char *localedir = getenv("MANAGER_LOCALEDIR");
 	bindtextdomain(PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
 	bind_textdomain_codeset(PACKAGE, "UTF-8");
+	textdomain(PACKAGE);	/* for ngettext */
 #endif
 	return cli_main(argc, argv);
 }

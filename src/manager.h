@@ -18,6 +18,7 @@ struct ev_loop;
 struct plugins;		/* plugins.c: installed and loaded plugins */
 struct scheduler;	/* scheduler.c: timers, runs */
 struct host;		/* engine.c: host lock, control plane */
+struct reloader;	/* reloader.c: hot reload watchers */
 
 struct mgr {
 	struct mgr_conf *conf;
@@ -29,6 +30,7 @@ struct mgr {
 	struct plugins *plugins;
 	struct scheduler *sched;
 	struct host *host;
+	struct reloader *reloader;	/* NULL unless hot reload runs */
 	const char *argv0;		/* for finding manager-run */
 };
 

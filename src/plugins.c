@@ -1,15 +1,19 @@
 /* plugins.c - install, enable, disable, uninstall; loaded plugins. */
 #include "i18n.h"
+#include "fault.h"
 #include "installer.h"
 #include "loader.h"
 #include "manager.h"
 #include "manifest.h"
 #include "plugin_host.h"
 #include "plugins.h"
+#include "scheduler.h"
+#include "snapshot.h"
 #include "util.h"
 #include "validator.h"
 
 #include <errno.h>
+#include <glob.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +21,6 @@
 
 #define PLUGINS_MAX_DEPTH 16
 
-/* The scheduler (another module) is told about task rows we create or
- * remove; a weak reference so this module links without it. */
-void scheduler_task_changed(struct mgr *mgr, const char *task_id)
-	__attribute__((weak));
 
 struct plugin_live {
 	char *id;
@@ -36,7 +36,7 @@ struct plugins {
 static void
 tell_scheduler(struct mgr *mgr, const char *task_id)
 {
-	if (mgr->sched != NULL && scheduler_task_changed != NULL)
+	if (mgr->sched != NULL)
 		scheduler_task_changed(mgr, task_id);
 }
 
@@ -99,7 +99,7 @@ live_load(struct mgr *mgr, const struct plugin_rec *rec, struct mgr_error *err)
 	    (ok = def->on_enable(plugin_host_handle(l.host))) != 0) {
 		plugin_host_free(l.host);
 		loader_unload(l.lp);
-		return mgr_error_set(err, MGR_EPLUGIN, _("plugin %s: on_enable "
+		return mgr_error_set(err, MGR_EINVAL, _("plugin %s: on_enable "
 		    "refused (returned %d)"), rec->id, ok);
 	}
 	l.id = xstrdup(rec->id);
@@ -200,23 +200,12 @@ create_default_tasks(struct mgr *mgr, const struct plugin_rec *rec,
 			task_rec_clear(&old);
 			continue;
 		}
-		task_rec_init(&t);
-		t.id = mt->id;
-		t.name = mt->name;
-		t.func_path = xasprintf("%s:%s", rec->id, mt->func);
-		t.trigger = mt->trigger;
-		t.trigger_args = mt->trigger_args;
-		t.enabled = mt->enabled;
-		if (mt->max_retries >= 0)
-			t.max_retries = mt->max_retries;
-		if (mt->timeout >= 0)
-			t.timeout = mt->timeout;
-		t.plugin_id = rec->id;
-		t.source = xasprintf("plugin:%s", rec->id);
-		if ((rc = task_store_create(mgr->db, &t, err)) == 0)
+		if ((rc = manifest_task_rec(rec->id, mt, &t, err)) == 0 &&
+		    (rc = task_store_create(mgr->db, &t, err)) == 0)
 			*created = strv_push(*created, mt->id);
-		free(t.func_path);
-		free(t.source);
+		if (rc != 0)
+			mgr_error_prefix(err, "%s:%d", m.file, mt->line);
+		task_rec_clear(&t);
 	}
 out:
 	manifest_clear(&m);
@@ -286,12 +275,16 @@ plugin_enable(struct mgr *mgr, const char *id, int depth, struct mgr_error *err)
 	}
 	if ((rc = enable_checked(mgr, &rec, depth, err)) != 0)
 		record_failure(mgr, id, err);
-	else if ((rc = record_enabled(mgr, &rec, &created, err)) != 0)
+	else if ((rc = record_enabled(mgr, &rec, &created, err)) != 0) {
 		live_unload(mgr, id);
+		record_failure(mgr, id, err);
+	}
 	for (size_t i = 0; created != NULL && created[i] != NULL; i++)
 		tell_scheduler(mgr, created[i]);
-	if (rc == 0)
+	if (rc == 0) {
+		fault_clear(mgr, id);	/* resumes what the breaker paused */
 		plugins_emit(mgr, "plugin.enabled", id, rec.version);
+	}
 	strv_free(created);
 	plugin_rec_clear(&rec);
 	return rc;
@@ -479,7 +472,9 @@ mgr_plugin_uninstall(struct mgr *mgr, const char *id, int keep_tasks,
 
 	if ((rc = plugin_store_read(mgr->db, id, &rec, err)) != 0)
 		return rc;
-	if ((rc = plugin_disable(mgr, id, 0, 0, err)) == 0 &&
+	/* An uninstall can be undone with `manager snapshot restore`. */
+	if ((rc = snapshot_create(mgr, id, "uninstall", NULL, err)) == 0 &&
+	    (rc = plugin_disable(mgr, id, 0, 0, err)) == 0 &&
 	    (rc = move_aside(mgr, rec.path, &aside, &moved, err)) == 0 &&
 	    (rc = record_uninstall(mgr, &rec, keep_tasks, &removed, err)) != 0)
 		rename(moved, rec.path);
@@ -508,6 +503,22 @@ reload_upgraded(struct mgr *mgr, const char *id)
 	if (live_load(mgr, &rec, &err) != 0)
 		record_failure(mgr, id, &err);
 	plugin_rec_clear(&rec);
+}
+
+int
+plugins_live_reload(struct mgr *mgr, const char *id, struct mgr_error *err)
+{
+	struct plugin_rec rec = { 0 };
+	int rc;
+
+	if (mgr->plugins == NULL)
+		return 0;
+	if ((rc = plugin_store_read(mgr->db, id, &rec, err)) != 0)
+		return rc;
+	live_unload(mgr, id);
+	rc = live_load(mgr, &rec, err);
+	plugin_rec_clear(&rec);
+	return rc;
 }
 
 int
@@ -554,6 +565,21 @@ start_one(struct mgr *mgr, struct plugin_rec *rec, struct mgr_error *err)
 	return 0;
 }
 
+/* Shadow copies left by a process that died without unloading. */
+static void
+purge_cache(struct mgr *mgr)
+{
+	char *pattern = xasprintf("%s/cache/shadow-*", mgr->conf->data_directory);
+	glob_t g;
+
+	if (glob(pattern, GLOB_NOSORT, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc; i++)
+			rm_rf(g.gl_pathv[i], NULL);
+		globfree(&g);
+	}
+	free(pattern);
+}
+
 int
 plugins_start(struct mgr *mgr, struct mgr_error *err)
 {
@@ -563,8 +589,10 @@ plugins_start(struct mgr *mgr, struct mgr_error *err)
 	size_t n, *order;
 	int rc;
 
-	if (mgr->plugins == NULL)
+	if (mgr->plugins == NULL) {
 		mgr->plugins = xcalloc(1, sizeof *mgr->plugins);
+		purge_cache(mgr);
+	}
 	if ((rc = plugin_store_list(mgr->db, &all, &n, err)) != 0)
 		return rc;
 	nodes = xcalloc(n + 1, sizeof *nodes);

@@ -51,6 +51,13 @@ int mgr_plugin_uninstall(struct mgr *mgr, const char *id, int keep_tasks,
 struct loaded_plugin *plugins_loaded(struct mgr *mgr, const char *id);
 struct plugin_host *plugins_host(struct mgr *mgr, const char *id);
 
+/* Unloads (on_disable) if loaded and loads again (fresh shadow copy,
+ * on_enable) plugin id, from its current row and folder, when this
+ * process hosts plugins (mgr->plugins); nothing otherwise.  On failure
+ * the plugin is left unloaded.  For the
+ * reloader and snapshot restore (reloader.c, snapshot.c). */
+int plugins_live_reload(struct mgr *mgr, const char *id, struct mgr_error *err);
+
 /* Calls hooks of loaded plugins registered for event. */
 void plugins_emit(struct mgr *mgr, const char *event, const char *subject,
 		  const char *message);

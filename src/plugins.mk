@@ -31,11 +31,23 @@ tests_unit_test_loader_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_loader_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_loader
 
-check_PROGRAMS += tests/unit/test_version tests/unit/test_manifest
+check_PROGRAMS += tests/unit/test_version tests/unit/test_manifest \
+	tests/unit/test_plugins
+tests_unit_test_plugins_SOURCES = tests/unit/test_plugins.c tests/unit/testutil.h
+tests_unit_test_plugins_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_plugins_LDADD = $(TEST_LIBS)
 tests_unit_test_version_SOURCES = tests/unit/test_version.c
 tests_unit_test_version_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_version_LDADD = $(TEST_LIBS)
 tests_unit_test_manifest_SOURCES = tests/unit/test_manifest.c
 tests_unit_test_manifest_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_manifest_LDADD = $(TEST_LIBS)
-TESTS += tests/unit/test_version tests/unit/test_manifest
+TESTS += tests/unit/test_version tests/unit/test_manifest tests/unit/test_plugins
+
+# Integration tests: the real binary, real SQLite, real dlopen and probes.
+dist_check_SCRIPTS += tests/plugins/lib.sh tests/plugins/install.sh \
+	tests/plugins/archives.sh tests/plugins/repository.sh tests/plugins/lifecycle.sh \
+	tests/plugins/probe.sh tests/plugins/rollback.sh
+TESTS += tests/plugins/install.sh tests/plugins/archives.sh \
+	tests/plugins/repository.sh tests/plugins/lifecycle.sh tests/plugins/probe.sh \
+	tests/plugins/rollback.sh

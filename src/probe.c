@@ -289,7 +289,7 @@ probe_verdict(struct probe_run *r, const char *dir, struct mgr_error *err)
 	if (r->error[0] != '\0')
 		return mgr_error_set(err, MGR_EINVAL, "%s", r->error);
 	if (r->enable_rc != 0)
-		return mgr_error_set(err, MGR_EPLUGIN, _("%s: on_enable refused "
+		return mgr_error_set(err, MGR_EINVAL, _("%s: on_enable refused "
 		    "(returned %d)"), dir, r->enable_rc);
 	if (WEXITSTATUS(r->status) != 0 || strcmp(r->stage, "exit") != 0)
 		return mgr_error_set(err, MGR_EPLUGIN, _("%s: probe failed in the "

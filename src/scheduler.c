@@ -14,6 +14,7 @@
  * recorded as `missed` instead (misfire_grace_time <= 0: no limit).
  */
 #include "i18n.h"
+#include "fault.h"
 #include "manager.h"
 #include "plugins.h"
 #include "runner.h"
@@ -314,6 +315,8 @@ attempt_done(struct run_outcome *o, void *arg)
 		    a->number, status, o->error != NULL ? ": " : "",
 		    o->error != NULL ? o->error : "");
 	task_emit(s, t, status, o);
+	if (strcmp(status, "crashed") == 0 && t->rec.plugin_id != NULL)
+		fault_run_crashed(s->mgr, t->rec.plugin_id);	/* breaker */
 	task_record(s, t, a->scheduled_at, a->number, status, o);
 	run_outcome_clear(o);
 	t->last_status = retry ? "retrying" : status;

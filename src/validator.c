@@ -1,5 +1,6 @@
 /* validator.c - manifest, structure, ABI and dependency checks. */
 #include "i18n.h"
+#include "scheduler.h"
 #include "validator.h"
 #include "util.h"
 
@@ -198,6 +199,93 @@ deps_from_json(const char *json, struct dep_spec **out, size_t *n,
 	return rc;
 }
 
+/* "NAME=VALUE" from the manifest task's trigger fields (JSON object). */
+static char **
+trigger_fields(const char *json, size_t *n)
+{
+	json_t *o = json_loads(json != NULL ? json : "{}", 0, NULL);
+	const char *key;
+	json_t *v;
+	char **out = strv_push(NULL, "");	/* never NULL; dropped below */
+
+	*n = 0;
+	json_object_foreach(o, key, v) {
+		char *f = xasprintf("%s=%s", key, json_string_value(v) != NULL ?
+		    json_string_value(v) : "");
+		out = strv_push(out, f);
+		free(f);
+		(*n)++;
+	}
+	json_decref(o);
+	return out;
+}
+
+int
+manifest_task_rec(const char *plugin_id, const struct manifest_task *mt,
+		  struct task_rec *t, struct mgr_error *err)
+{
+	char **fields;
+	size_t n;
+	int rc;
+
+	task_rec_init(t);
+	t->id = xstrdup(mt->id);
+	t->name = xstrdup(mt->name != NULL ? mt->name : mt->id);
+	t->func_path = xasprintf("%s:%s", plugin_id, mt->func);
+	t->trigger = xstrdup(mt->trigger);
+	t->enabled = mt->enabled;
+	if (mt->max_retries >= 0)
+		t->max_retries = mt->max_retries;
+	if (mt->timeout >= 0)
+		t->timeout = mt->timeout;
+	t->plugin_id = xstrdup(plugin_id);
+	t->source = xasprintf("plugin:%s", plugin_id);
+	t->status = xstrdup(t->enabled ? "scheduled" : "paused");
+	fields = trigger_fields(mt->trigger_args, &n);
+	rc = task_prepare(t, (const char *const *)fields + 1, n, err);
+	strv_free(fields);
+	return rc;
+}
+
+static void
+validate_tasks(const struct manifest *m, struct mgr_problems *p)
+{
+	for (size_t i = 0; i < m->ntasks; i++) {
+		const struct manifest_task *mt = &m->tasks[i];
+		struct mgr_error e = { 0 };
+		struct task_rec t;
+
+		if (mt->id == NULL || mt->func == NULL || mt->trigger == NULL)
+			continue;	/* reported by manifest_load */
+		if (manifest_task_rec(m->id, mt, &t, &e) != 0)
+			problems_add(p, "%s:%d: %s", m->file, mt->line, e.msg);
+		task_rec_clear(&t);
+	}
+}
+
+/* Installed plugins depending on subject must accept its version (an
+ * upgrade or downgrade must not break them). */
+static void
+dependents_check(const struct dep_node *nodes, size_t n,
+		 const struct dep_node *subject, const char *file,
+		 struct mgr_problems *p)
+{
+	struct semver v;
+
+	if (version_parse(subject->version, 0, &v, NULL) != 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < nodes[i].ndeps; k++) {
+			const struct dep_spec *d = &nodes[i].deps[k];
+			if (strcmp(d->id, subject->id) == 0 &&
+			    !constraint_match(&d->c, &v))
+				problems_add(p, _("%s: field \"version\": installed "
+				    "plugin %s needs %s %s, which %s does not "
+				    "satisfy"), file, nodes[i].id, d->id, d->text,
+				    subject->version);
+		}
+}
+
 /* The graph of installed plugins, with m in place of the same id. */
 static void
 validate_deps(const struct plugin_rec *installed, size_t ninstalled,
@@ -220,6 +308,7 @@ validate_deps(const struct plugin_rec *installed, size_t ninstalled,
 	}
 	nodes[n] = (struct dep_node){ m->id, m->version, m->deps, m->ndeps };
 	deps_check(nodes, n, &nodes[n], m->file, p);
+	dependents_check(nodes, n, &nodes[n], m->file, p);
 	order = xcalloc(n + 1, sizeof *order);
 	if (deps_order(nodes, n + 1, order, &err) != 0)
 		problems_add(p, "%s: %s", m->file, err.msg);
@@ -255,6 +344,8 @@ validate_plugin_dir(const char *dir, const struct probe_opts *o,
 	}
 	if (m->id != NULL && m->version != NULL)
 		validate_deps(installed, ninstalled, m, p);
+	if (m->id != NULL)
+		validate_tasks(m, p);
 	if (p->n == before)
 		return 0;
 	return mgr_error_set(err, MGR_EINVAL, "%s", p->msgs[before]);

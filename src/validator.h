@@ -61,6 +61,12 @@ int deps_order(const struct dep_node *nodes, size_t n, size_t *order,
 int deps_from_json(const char *json, struct dep_spec **out, size_t *n,
 		   struct mgr_error *err);
 
+/* Builds the tasks row of a manifest's default task (owned strings;
+ * task_rec_clear it) and checks it like `task add` does: trigger fields
+ * parsed and pinned, first fire time computed. */
+int manifest_task_rec(const char *plugin_id, const struct manifest_task *mt,
+		      struct task_rec *t, struct mgr_error *err);
+
 /* Validates the plugin folder dir against the installed plugins (a record
  * with the same id is the one being upgraded and is left out).  Fills m
  * (clear it in every case) and adds every problem to p. */

@@ -201,6 +201,13 @@ constraint_match(const struct vconstraint *c, const struct semver *v)
 	int cmp = version_cmp(v, &c->v);
 	struct semver upper, plain;
 
+	/* As npm: a pre-release matches only a constraint naming a
+	 * pre-release of the same MAJOR.MINOR.PATCH, so "*" and "^1.2" never
+	 * pick 1.3.0-rc.1 over a release. */
+	if (v->pre[0] != '\0' && (c->op == VOP_ANY || c->v.pre[0] == '\0' ||
+	    c->v.major != v->major || c->v.minor != v->minor ||
+	    c->v.patch != v->patch))
+		return 0;
 	switch (c->op) {
 	case VOP_ANY:	return 1;
 	case VOP_GT:	return cmp > 0;

@@ -18,7 +18,7 @@ EXAMPLE_PLUGIN_LIBS = \
 	data/plugins/badctor/badctor.so
 noinst_DATA += $(EXAMPLE_PLUGIN_LIBS)
 CLEANFILES += $(EXAMPLE_PLUGIN_LIBS)
-EXTRA_DIST += \
+EXTRA_DIST += doc/PLUGINS.md \
 	data/plugins/hello/hello.c data/plugins/hello/plugin.conf \
 	data/plugins/base/base.c data/plugins/base/plugin.conf \
 	data/plugins/greeter/greeter.c data/plugins/greeter/plugin.conf \

@@ -116,6 +116,18 @@ test_tilde(void **state)
 }
 
 static void
+test_prerelease(void **state)
+{
+	(void)state;
+	assert_false(matches("*", "1.3.0-rc.1"));
+	assert_false(matches(">= 1.0", "1.3.0-rc.1"));
+	assert_true(matches(">= 1.3.0-rc.1", "1.3.0-rc.2"));
+	assert_false(matches(">= 1.3.0-rc.1", "1.4.0-rc.1"));
+	assert_true(matches(">= 1.3.0-rc.1", "1.4.0"));
+	assert_true(matches("^1.3.0-beta", "1.3.0-rc.1"));
+}
+
+static void
 test_bad_constraints(void **state)
 {
 	struct vconstraint c;
@@ -186,6 +198,7 @@ main(void)
 		cmocka_unit_test(test_relational),
 		cmocka_unit_test(test_caret),
 		cmocka_unit_test(test_tilde),
+		cmocka_unit_test(test_prerelease),
 		cmocka_unit_test(test_bad_constraints),
 		cmocka_unit_test(test_dep_parse),
 		cmocka_unit_test(test_plugin_id),

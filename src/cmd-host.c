@@ -1,0 +1,140 @@
+/* cmd-host.c - manager host status|reload (and the hidden host echo):
+ * the engine host as seen from the command line. */
+#include "i18n.h"
+#include "cmd.h"
+#include "engine.h"
+#include "host.h"
+#include "manager.h"
+#include "scheduler.h"
+#include "util.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static void
+format_time(int64_t us, char *buf, size_t len)
+{
+	time_t t = (time_t)(us / 1000000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int
+host_status_print(struct cmd_ctx *ctx, int running, int pid, const char *kind,
+		  int64_t started_at)
+{
+	char when[32];
+
+	format_time(started_at, when, sizeof when);
+	if (ctx->json) {
+		json_t *o = running ? json_pack("{s:b, s:i, s:s, s:s, s:s}",
+		    "running", 1, "pid", pid, "kind", kind != NULL ? kind : "",
+		    "started_at", when, "database", ctx->mgr->conf->database) :
+		    json_pack("{s:b, s:s}", "running", 0, "database",
+		    ctx->mgr->conf->database);
+		char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fprintf(ctx->out, "%s\n", s);
+		free(s);
+		json_decref(o);
+	} else if (running)
+		fprintf(ctx->out, _("engine host: %s, pid %d, since %s\n"),
+		    kind != NULL ? kind : _("starting"), pid, when);
+	else
+		fprintf(ctx->out, _("engine host: none running on %s\n"),
+		    ctx->mgr->conf->database);
+	return running ? CMD_EXIT_OK : mgr_code_exit_status(MGR_ENOENT);
+}
+
+static int
+host_status_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	int64_t started_at = 0;
+	char *kind = NULL;
+	int pid = 0, running, status;
+
+	(void)argc;
+	(void)argv;
+	running = engine_host_info(ctx->mgr, &pid, &kind, &started_at) == 0;
+	status = host_status_print(ctx, running, pid, kind, started_at);
+	free(kind);
+	return status;
+}
+
+static int
+host_reload_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct mgr *mgr = ctx->mgr;
+	struct mgr_error err = { 0 };
+
+	(void)argc;
+	(void)argv;
+	if (mgr->host == NULL || mgr->loop == NULL ||
+	    strcmp(mgr->host->kind, ENGINE_KIND_CLI) == 0) {
+		/* No engine runs: this process just read the configuration, so
+		 * it is valid; the task files are synced into the database. */
+		if (scheduler_reload_files(mgr, &err) != 0)
+			return cmd_fail(ctx, err.code, err.msg);
+		fprintf(ctx->out, _("no engine host is running; configuration %s is "
+		    "valid and the task files are loaded\n"), mgr->conf->file != NULL ?
+		    mgr->conf->file : _("(built-in defaults)"));
+		return CMD_EXIT_OK;
+	}
+	if (engine_reload(mgr, &err) != 0)
+		return cmd_fail(ctx, err.code, err.msg);
+	fprintf(ctx->out, _("configuration reloaded from %s\n"),
+	    mgr->conf->file != NULL ? mgr->conf->file : _("(built-in defaults)"));
+	return CMD_EXIT_OK;
+}
+
+/* Test-only (hidden): a state-changing command with no side effects, so
+ * the test suite can check that a command run by the host gives the
+ * client the same stdout, stderr and exit status.  --pid prints the pid
+ * of the process that carried it out. */
+static int
+host_echo_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const char *errtext = NULL, *exit_text = NULL;
+	int show_pid = cmd_take_flag(&argc, argv, "--pid");
+
+	if (cmd_take_option(ctx, &argc, argv, "--stderr", &errtext) < 0 ||
+	    cmd_take_option(ctx, &argc, argv, "--exit", &exit_text) < 0)
+		return CMD_EXIT_USAGE;
+	if (cmd_no_more_options(ctx, cmd_find("host", "echo"), argc, argv) != 0)
+		return CMD_EXIT_USAGE;
+	if (show_pid)
+		fprintf(ctx->out, "pid %ld\n", (long)getpid());
+	for (int i = 0; i < argc; i++)
+		fprintf(ctx->out, "%s%s", i > 0 ? " " : "", argv[i]);
+	if (argc > 0)
+		fputc('\n', ctx->out);
+	if (errtext != NULL)
+		fprintf(ctx->err, "%s\n", errtext);
+	return exit_text != NULL ? atoi(exit_text) : CMD_EXIT_OK;
+}
+
+const struct cmd_entry cmd_host_status_entry = {
+	.noun = "host", .verb = "status", .usage = "",
+	.summary = N_("show which process hosts the engine"),
+	.flags = 0, .min_args = 0, .max_args = 0,
+	.exec = host_status_exec,
+};
+
+const struct cmd_entry cmd_host_reload_entry = {
+	.noun = "host", .verb = "reload", .usage = "",
+	.summary = N_("reload the host's configuration and task files"),
+	.flags = CMD_MUTATES, .min_args = 0, .max_args = 0,
+	.exec = host_reload_exec,
+};
+
+const struct cmd_entry cmd_host_echo_entry = {
+	.noun = "host", .verb = "echo",
+	.usage = "[--pid] [--stderr TEXT] [--exit N] [ARG...]",
+	.summary = N_("test only: print the arguments where the command runs"),
+	.flags = CMD_MUTATES | CMD_HIDDEN, .min_args = 0, .max_args = -1,
+	.exec = host_echo_exec,
+};

@@ -1,0 +1,535 @@
+/* control.c - the control plane, host side: clients write command lines
+ * as `commands` rows; the host carries them out through cmd_dispatch,
+ * with memory streams for ctx->out and ctx->err, and answers in the row.
+ *
+ * Noticing a new row: SQLite writes every commit to "<db>-wal", so an
+ * inotify watch on the database's folder (filtered on that name) wakes
+ * the loop, and PRAGMA data_version tells whether another connection
+ * committed.  libev's ev_stat is not used: it compares mtimes in whole
+ * seconds and sizes, and a WAL that restarted after a checkpoint keeps
+ * its size, so a second write within the same second would go unseen.
+ * The WAL is written before the commit is published in the shared-memory
+ * index (which inotify cannot see), so an event can come a moment before
+ * data_version changes: an unchanged version after an event is checked
+ * again after 1, 2, 4 ... 32 ms.  A one-second timer covers anything
+ * inotify misses (NFS, overflow).
+ */
+#include "i18n.h"
+#include "cmd.h"
+#include "control_store.h"
+#include "engine.h"
+#include "host.h"
+#include "manager.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#define CONTROL_FALLBACK_S	1.0
+#define CONTROL_POLL_S		0.05	/* without inotify */
+#define CONTROL_RECHECK_MIN_S	0.001
+#define CONTROL_RECHECK_MAX_S	0.032
+#define COMMAND_KEEP_US		(24LL * 3600 * 1000000)
+
+struct control {
+	struct mgr *mgr;
+	struct wal_watch *watch;
+	ev_io watch_io;
+	ev_timer fallback;
+	ev_timer recheck;	/* after an event that showed nothing yet */
+	double recheck_delay;
+	int64_t data_version;
+	int home_fd;		/* the host's working folder */
+	int paused;
+};
+
+/* ---- watching the WAL (shared by host and client) ---- */
+
+struct wal_watch {
+	int fd;			/* inotify, or -1 */
+	char *names[2];		/* "<db>-wal", "<db>" basenames */
+};
+
+static struct wal_watch *
+wal_watch_open(const char *db)
+{
+	struct wal_watch *w = xcalloc(1, sizeof *w);
+	char *dir = path_dirname_abs(db);
+	const char *base = strrchr(db, '/') != NULL ? strrchr(db, '/') + 1 : db;
+
+	w->names[0] = xasprintf("%s-wal", base);
+	w->names[1] = xstrdup(base);
+	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (w->fd != -1 && inotify_add_watch(w->fd, dir, IN_MODIFY | IN_CREATE |
+	    IN_MOVED_TO | IN_CLOSE_WRITE) == -1) {
+		close(w->fd);
+		w->fd = -1;
+	}
+	free(dir);
+	return w;
+}
+
+static void
+wal_watch_close(struct wal_watch *w)
+{
+	if (w == NULL)
+		return;
+	if (w->fd != -1)
+		close(w->fd);
+	free(w->names[0]);
+	free(w->names[1]);
+	free(w);
+}
+
+/* Reads every queued event; 1 if one concerned the database. */
+static int
+wal_watch_drain(struct wal_watch *w)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event *ev;
+	int hit = 0;
+	ssize_t n;
+
+	while ((n = read(w->fd, buf, sizeof buf)) > 0) {
+		for (char *p = buf; p < buf + n; p += sizeof *ev + ev->len) {
+			ev = (const struct inotify_event *)p;
+			if (ev->mask & IN_Q_OVERFLOW)
+				hit = 1;
+			else if (ev->len > 0 && (strcmp(ev->name, w->names[0]) == 0 ||
+			    strcmp(ev->name, w->names[1]) == 0))
+				hit = 1;
+		}
+	}
+	return hit;
+}
+
+/* ---- host side ---- */
+
+static char **
+command_argv_parse(const char *text, struct mgr_error *err)
+{
+	json_t *a = json_loads(text, 0, NULL), *v;
+	char **argv = NULL;
+	size_t i;
+
+	if (!json_is_array(a) || json_array_size(a) == 0) {
+		json_decref(a);
+		mgr_error_set(err, MGR_EINVAL, _("malformed command: %s"), text);
+		return NULL;
+	}
+	argv = xcalloc(1, sizeof *argv);
+	json_array_foreach(a, i, v) {
+		if (!json_is_string(v)) {
+			strv_free(argv);
+			json_decref(a);
+			mgr_error_set(err, MGR_EINVAL, _("malformed command: %s"), text);
+			return NULL;
+		}
+		argv = strv_push(argv, json_string_value(v));
+	}
+	json_decref(a);
+	return argv;
+}
+
+/* Relative paths in the command line are the client's: run it in the
+ * client's working folder (it is alive, waiting for the answer). */
+static void
+control_enter_client_cwd(int pid)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%d/cwd", pid);
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return;
+	if (fchdir(fd) != 0) {
+		/* Stay where we are: absolute paths still work. */
+	}
+	close(fd);
+}
+
+static void
+control_leave_client_cwd(struct control *c)
+{
+	if (c->home_fd != -1 && fchdir(c->home_fd) != 0)
+		log_warning(&c->mgr->log, "cannot return to the working folder: %s",
+		    strerror(errno));
+}
+
+static int
+control_refuse(FILE *err, char **argv)
+{
+	const struct cmd_entry *e = cmd_find(argv[0], argv[1]);
+
+	if (e == NULL || strcmp(e->noun, "daemon") != 0)
+		return 0;
+	fprintf(err, _("manager: \"%s\" cannot be carried out by the engine host\n"),
+	    argv[0]);
+	return 1;
+}
+
+int
+engine_run_captured(struct mgr *mgr, int argc, char **argv, int json,
+		    char **out, char **errout)
+{
+	struct cmd_ctx ctx = { .mgr = mgr, .json = json };
+	size_t olen, elen, n = (size_t)argc + 1;
+	char **view;
+	int status;
+
+	ctx.out = open_memstream(out, &olen);
+	ctx.err = open_memstream(errout, &elen);
+	if (ctx.out == NULL || ctx.err == NULL)
+		abort();	/* as xmalloc: no memory */
+	/* Commands take options out of argv: give them a copy of the
+	 * pointers, so that argv still owns every string. */
+	view = xmalloc(n * sizeof *view);
+	memcpy(view, argv, n * sizeof *view);
+	if (control_refuse(ctx.err, view))
+		status = CMD_EXIT_USAGE;
+	else
+		status = cmd_dispatch(&ctx, argc, view);
+	free(view);
+	fclose(ctx.out);
+	fclose(ctx.err);
+	return status;
+}
+
+static int
+control_dispatch(struct control *c, const struct command_rec *rec,
+		 char **out, char **errout)
+{
+	struct mgr_error err = { 0 };
+	char **argv;
+	int status;
+
+	if ((argv = command_argv_parse(rec->argv, &err)) == NULL) {
+		*out = xstrdup("");
+		*errout = xasprintf("manager: %s\n", err.msg);
+		return CMD_EXIT_FAIL;
+	}
+	control_enter_client_cwd(rec->client_pid);
+	status = engine_run_captured(c->mgr, (int)strv_len(argv), argv, rec->json,
+	    out, errout);
+	control_leave_client_cwd(c);
+	strv_free(argv);
+	return status;
+}
+
+static void
+control_carry_out(struct control *c, struct command_rec *rec)
+{
+	struct mgr_error err = { 0 };
+	char *out = NULL, *errout = NULL;
+	int64_t t0 = mgr_mono_us();
+	int status;
+
+	status = control_dispatch(c, rec, &out, &errout);
+	if (command_store_finish(c->mgr->db, rec->id, status, out, errout, &err) != 0)
+		log_error(&c->mgr->log, "command %lld: %s", (long long)rec->id, err.msg);
+	log_info(&c->mgr->log, "command %lld from pid %d: %s: exit %d "
+	    "(%.1f ms, %.1f ms after submission)", (long long)rec->id,
+	    rec->client_pid, rec->argv, status, (mgr_mono_us() - t0) / 1000.0,
+	    (mgr_now_us() - rec->created_at) / 1000.0);
+	free(out);
+	free(errout);
+}
+
+void
+control_drain(struct mgr *mgr, struct control *c)
+{
+	struct command_rec rec = { 0 };
+	struct mgr_error err = { 0 };
+	int rc;
+
+	if (c->paused)
+		return;
+	while ((rc = command_store_claim_next(mgr->db, &rec, &err)) == 0) {
+		control_carry_out(c, &rec);
+		command_rec_clear(&rec);
+		if (c->paused)
+			break;
+	}
+	if (rc != MGR_ENOENT && rc != 0)
+		log_error(&mgr->log, "control plane: %s", err.msg);
+}
+
+/* 1 when another connection committed since the last check. */
+static int
+control_check(struct control *c)
+{
+	int64_t v = db_data_version(c->mgr->db);
+
+	if (v == c->data_version)
+		return 0;
+	c->data_version = v;
+	control_drain(c->mgr, c);
+	return 1;
+}
+
+static void
+control_recheck_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct control *c = w->data;
+
+	(void)revents;
+	if (control_check(c) || c->recheck_delay >= CONTROL_RECHECK_MAX_S)
+		return;
+	c->recheck_delay *= 2;
+	ev_timer_set(w, c->recheck_delay, 0);
+	ev_timer_start(loop, w);
+}
+
+static void
+control_watch_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct control *c = w->data;
+
+	(void)revents;
+	if (!wal_watch_drain(c->watch) || control_check(c))
+		return;
+	c->recheck_delay = CONTROL_RECHECK_MIN_S;
+	ev_timer_stop(loop, &c->recheck);
+	ev_timer_set(&c->recheck, c->recheck_delay, 0);
+	ev_timer_start(loop, &c->recheck);
+}
+
+static void
+control_fallback_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct control *c = w->data;
+
+	(void)loop;
+	(void)revents;
+	control_check(c);
+}
+
+/* Commands a previous host left half-done can never be answered by it. */
+static void
+control_recover(struct mgr *mgr)
+{
+	struct mgr_error err = { 0 };
+	int64_t n = 0;
+
+	if (command_store_abandon_running(mgr->db,
+	    _("manager: the engine host exited while carrying out this command\n"),
+	    &n, &err) != 0)
+		log_error(&mgr->log, "control plane: %s", err.msg);
+	else if (n > 0)
+		log_warning(&mgr->log, "control plane: %lld command(s) abandoned by "
+		    "the previous host", (long long)n);
+}
+
+void
+control_prune(struct mgr *mgr)
+{
+	struct mgr_error err = { 0 };
+	int64_t n = 0;
+
+	if (command_store_prune(mgr->db, mgr_now_us() - COMMAND_KEEP_US, &n,
+	    &err) != 0)
+		log_error(&mgr->log, "control plane: %s", err.msg);
+	else if (n > 0)
+		log_debug(&mgr->log, "control plane: pruned %lld old command(s)",
+		    (long long)n);
+}
+
+int
+control_start(struct mgr *mgr, struct control **out, struct mgr_error *err)
+{
+	struct control *c = xcalloc(1, sizeof *c);
+
+	(void)err;
+	c->mgr = mgr;
+	c->home_fd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	c->watch = wal_watch_open(db_path(mgr->db));
+	if (c->watch->fd != -1) {
+		ev_io_init(&c->watch_io, control_watch_cb, c->watch->fd, EV_READ);
+		c->watch_io.data = c;
+		ev_io_start(mgr->loop, &c->watch_io);
+		ev_timer_init(&c->fallback, control_fallback_cb, CONTROL_FALLBACK_S,
+		    CONTROL_FALLBACK_S);
+	} else {
+		log_warning(&mgr->log, "control plane: no inotify (%s); polling "
+		    "every %.0f ms", strerror(errno), CONTROL_POLL_S * 1000);
+		ev_timer_init(&c->fallback, control_fallback_cb, CONTROL_POLL_S,
+		    CONTROL_POLL_S);
+	}
+	c->fallback.data = c;
+	ev_timer_start(mgr->loop, &c->fallback);
+	ev_timer_init(&c->recheck, control_recheck_cb, 0, 0);
+	c->recheck.data = c;
+	control_recover(mgr);
+	control_prune(mgr);
+	c->data_version = db_data_version(mgr->db);
+	*out = c;
+	control_drain(mgr, c);
+	return 0;
+}
+
+void
+control_pause(struct control *c)
+{
+	if (c == NULL || c->paused)
+		return;
+	c->paused = 1;
+	if (c->watch->fd != -1)
+		ev_io_stop(c->mgr->loop, &c->watch_io);
+	ev_timer_stop(c->mgr->loop, &c->fallback);
+	ev_timer_stop(c->mgr->loop, &c->recheck);
+}
+
+void
+control_free(struct control *c)
+{
+	if (c == NULL)
+		return;
+	control_pause(c);
+	wal_watch_close(c->watch);
+	if (c->home_fd != -1)
+		close(c->home_fd);
+	free(c);
+}
+
+/* ---- client side ---- */
+
+#define SUBMIT_BACKOFF_MIN_MS	1
+#define SUBMIT_BACKOFF_MAX_MS	50
+#define SUBMIT_LIVENESS_US	(250 * 1000)
+
+int
+engine_command_timeout_ms(void)
+{
+	const char *s = getenv("MANAGER_COMMAND_TIMEOUT");
+	char *end;
+	double v;
+
+	if (s == NULL || *s == '\0')
+		return 30000;
+	v = strtod(s, &end);
+	if (*end != '\0' || !(v > 0) || v > INT_MAX / 1000)
+		return 30000;
+	return (int)(v * 1000);
+}
+
+static char *
+command_argv_json(int argc, char **argv)
+{
+	json_t *a = json_array();
+	char *s;
+
+	for (int i = 0; i < argc; i++)
+		json_array_append_new(a, json_string(argv[i]));
+	s = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return s;
+}
+
+/* Sleeps until the WAL changes or ms pass; 1 if it changed. */
+static int
+submit_wait(struct wal_watch *w, int ms)
+{
+	struct pollfd pfd = { .fd = w->fd, .events = POLLIN };
+
+	if (w->fd == -1) {
+		usleep((useconds_t)ms * 1000);
+		return 0;
+	}
+	return poll(&pfd, 1, ms) > 0 && wal_watch_drain(w);
+}
+
+/* The host vanished: take the command back if nobody started it. */
+static int
+submit_host_gone(struct mgr *mgr, int64_t id, struct mgr_error *err)
+{
+	if (command_store_cancel(mgr->db, id, NULL) == 0)
+		return mgr_error_set(err, MGR_ENOENT,
+		    _("the engine host exited before taking the command"));
+	return mgr_error_set(err, MGR_EIO,
+	    _("the engine host exited while carrying out the command (command %lld)"),
+	    (long long)id);
+}
+
+static int
+submit_timed_out(struct mgr *mgr, int64_t id, int timeout_ms,
+		 struct mgr_error *err)
+{
+	if (command_store_cancel(mgr->db, id, NULL) == 0)
+		return mgr_error_set(err, MGR_ETIMEOUT,
+		    _("the engine host did not take the command within %.1f s "
+		      "(MANAGER_COMMAND_TIMEOUT); it was withdrawn"), timeout_ms / 1000.0);
+	return mgr_error_set(err, MGR_ETIMEOUT,
+	    _("the engine host did not finish the command within %.1f s "
+	      "(MANAGER_COMMAND_TIMEOUT); its result will be in command %lld"),
+	    timeout_ms / 1000.0, (long long)id);
+}
+
+static int
+submit_await(struct mgr *mgr, struct wal_watch *w, int64_t id, int timeout_ms,
+	     struct command_rec *rec, struct mgr_error *err)
+{
+	int64_t start = mgr_mono_us(), last_probe = start, now;
+	int backoff = SUBMIT_BACKOFF_MIN_MS, rc;
+
+	for (;;) {
+		if ((rc = command_store_read(mgr->db, id, rec, err)) != 0)
+			return rc;
+		if (strcmp(rec->state, "done") == 0)
+			return 0;
+		command_rec_clear(rec);
+		now = mgr_mono_us();
+		if (now - start >= (int64_t)timeout_ms * 1000)
+			return submit_timed_out(mgr, id, timeout_ms, err);
+		if (now - last_probe >= SUBMIT_LIVENESS_US) {
+			last_probe = now;
+			if (!host_lock_held(db_path(mgr->db)))
+				return submit_host_gone(mgr, id, err);
+		}
+		/* A write was just seen: its commit shows a moment later. */
+		if (submit_wait(w, backoff))
+			backoff = SUBMIT_BACKOFF_MIN_MS;
+		else if (backoff < SUBMIT_BACKOFF_MAX_MS)
+			backoff = backoff * 2 > SUBMIT_BACKOFF_MAX_MS ?
+			    SUBMIT_BACKOFF_MAX_MS : backoff * 2;
+	}
+}
+
+int
+engine_submit(struct mgr *mgr, int argc, char **argv, int json, int timeout_ms,
+	      char **out, char **errout, int *status, struct mgr_error *err)
+{
+	struct command_rec rec = { 0 };
+	struct wal_watch *w;
+	int64_t id;
+	char *text;
+	int rc;
+
+	if (timeout_ms <= 0)
+		timeout_ms = engine_command_timeout_ms();
+	if (!host_lock_held(db_path(mgr->db)))
+		return mgr_error_set(err, MGR_ENOENT, _("no engine host is running"));
+	/* Watch before submitting, so the answer cannot slip past. */
+	w = wal_watch_open(db_path(mgr->db));
+	text = command_argv_json(argc, argv);
+	rc = command_store_submit(mgr->db, text, json, (int)getpid(), &id, err);
+	free(text);
+	if (rc == 0)
+		rc = submit_await(mgr, w, id, timeout_ms, &rec, err);
+	wal_watch_close(w);
+	if (rc != 0)
+		return rc;
+	*out = rec.output != NULL ? rec.output : xstrdup("");
+	*errout = rec.error_output != NULL ? rec.error_output : xstrdup("");
+	*status = rec.exit_status;
+	rec.output = rec.error_output = NULL;
+	command_rec_clear(&rec);
+	return 0;
+}

@@ -1,0 +1,268 @@
+/* daemon.c - "manager daemon" (also "manager --daemon"): the engine host
+ * without a console, in the foreground for systemd, or detached with a
+ * pidfile for classic init scripts.
+ */
+#include "i18n.h"
+#include "cmd.h"
+#include "engine.h"
+#include "manager.h"
+#include "notify.h"
+#include "util.h"
+
+#include <errno.h>
+#include <ev.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct daemon_opts {
+	int detach;
+	char *pidfile;		/* absolute, or NULL */
+	int report_fd;		/* detached: pipe to the waiting parent, or -1 */
+};
+
+/* ---- pidfile ---- */
+
+static int
+pidfile_write(const char *path, struct mgr_error *err)
+{
+	char *tmp = xasprintf("%s.tmp%ld", path, (long)getpid());
+	char buf[32];
+	int fd, n, rc = 0;
+
+	n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd == -1 || fchmod(fd, 0644) != 0 || write(fd, buf, (size_t)n) != n ||
+	    fsync(fd) != 0 || rename(tmp, path) != 0)
+		rc = mgr_error_set(err, MGR_EIO, _("pidfile %s: %s"), path,
+		    strerror(errno));
+	if (fd != -1)
+		close(fd);
+	if (rc != 0)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+/* Removes the pidfile only if it is still ours. */
+static void
+pidfile_remove(const char *path)
+{
+	char *text = NULL;
+
+	if (read_file(path, &text, NULL, NULL) == 0 && atol(text) == (long)getpid())
+		unlink(path);
+	free(text);
+}
+
+/* ---- detaching ---- */
+
+/* The waiting parent: prints what the daemon reported and exits with its
+ * status, so "manager daemon --detach" fails visibly when the lock is taken. */
+static int
+detach_parent(struct cmd_ctx *ctx, int fd, pid_t child)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char buf[512], *nl;
+	ssize_t n;
+	int status = CMD_EXIT_FAIL;
+
+	while ((n = read(fd, buf, sizeof buf)) > 0 || (n == -1 && errno == EINTR))
+		if (n > 0)
+			strbuf_add(&sb, buf, (size_t)n);
+	close(fd);
+	waitpid(child, NULL, 0);
+	if (sb.len == 0)
+		fprintf(ctx->err, _("manager: the daemon exited during start-up; "
+		    "see its log\n"));
+	else {
+		status = atoi(sb.buf);
+		if ((nl = strchr(sb.buf, '\n')) != NULL)
+			fputs(nl + 1, ctx->err);
+	}
+	strbuf_free(&sb);
+	return status;
+}
+
+static void
+detach_report(struct daemon_opts *o, int status, const char *text)
+{
+	char *msg;
+
+	if (o->report_fd == -1)
+		return;
+	msg = xasprintf("%d\n%s", status, text);
+	if (write(o->report_fd, msg, strlen(msg)) < 0) {
+		/* The parent is gone; nobody to tell. */
+	}
+	free(msg);
+	close(o->report_fd);
+	o->report_fd = -1;
+}
+
+static void
+detach_stdio(void)
+{
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (fd == -1)
+		return;
+	dup2(fd, STDIN_FILENO);
+	dup2(fd, STDOUT_FILENO);
+	dup2(fd, STDERR_FILENO);
+	close(fd);
+}
+
+/* Double fork before the database or the loop exist (neither survives a
+ * fork).  Returns 1 in the parent (after it has its answer), 0 in the
+ * daemon, -1 on error. */
+static int
+detach(struct cmd_ctx *ctx, struct daemon_opts *o, int *status)
+{
+	int fds[2];
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) != 0 || (pid = fork()) == -1) {
+		fprintf(ctx->err, _("manager: cannot detach: %s\n"), strerror(errno));
+		return -1;
+	}
+	if (pid > 0) {
+		close(fds[1]);
+		*status = detach_parent(ctx, fds[0], pid);
+		return 1;
+	}
+	close(fds[0]);
+	if (setsid() == -1 || (pid = fork()) == -1)
+		_exit(CMD_EXIT_FAIL);
+	if (pid > 0)
+		_exit(0);
+	if (chdir("/") != 0)
+		_exit(CMD_EXIT_FAIL);
+	o->report_fd = fds[1];
+	return 0;
+}
+
+/* ---- running ---- */
+
+static int
+daemon_fail(struct cmd_ctx *ctx, struct daemon_opts *o, struct mgr_error *err)
+{
+	char *line = xasprintf("manager: %s\n", err->msg);
+	int status = mgr_code_exit_status(err->code);
+
+	log_error(&ctx->mgr->log, "%s", err->msg);
+	if (o->report_fd != -1)
+		detach_report(o, status, line);
+	else
+		cmd_fail(ctx, err->code, err->msg);
+	free(line);
+	return status;
+}
+
+static int
+daemon_start(struct mgr *mgr, struct daemon_opts *o, struct mgr_error *err)
+{
+	int rc;
+
+	if ((rc = mgr_open_db(mgr, err)) != 0 ||
+	    (rc = engine_host_acquire(mgr, ENGINE_KIND_DAEMON, err)) != 0)
+		return rc;
+	if ((o->pidfile != NULL && (rc = pidfile_write(o->pidfile, err)) != 0) ||
+	    (rc = engine_start(mgr, err)) != 0) {
+		if (o->pidfile != NULL)
+			pidfile_remove(o->pidfile);
+		engine_host_release(mgr);
+		return rc;
+	}
+	return 0;
+}
+
+/* A detached daemon has no stderr: its log goes to syslog unless a log
+ * file was configured. */
+static void
+daemon_detached_log(struct mgr *mgr)
+{
+	enum log_level level = mgr->log.level;
+
+	if (mgr->log.file != NULL || mgr->log.to_syslog)
+		return;
+	log_close(&mgr->log);
+	log_open(&mgr->log, level, "syslog", NULL);
+}
+
+static int
+daemon_run(struct cmd_ctx *ctx, struct daemon_opts *o)
+{
+	struct mgr *mgr = ctx->mgr;
+	struct mgr_error err = { 0 };
+
+	if (daemon_start(mgr, o, &err) != 0)
+		return daemon_fail(ctx, o, &err);
+	notify_state("READY=1");
+	if (o->report_fd != -1) {
+		detach_report(o, 0, "");
+		detach_stdio();
+	}
+	ev_run(mgr->loop, 0);
+	engine_stop(mgr);
+	if (o->pidfile != NULL)
+		pidfile_remove(o->pidfile);
+	engine_host_release(mgr);
+	log_info(&mgr->log, "engine host exited");
+	return CMD_EXIT_OK;
+}
+
+static int
+daemon_parse(struct cmd_ctx *ctx, int *argc, char **argv, struct daemon_opts *o)
+{
+	const struct cmd_entry *e = cmd_find("daemon", NULL);
+	const char *pidfile = NULL;
+
+	o->report_fd = -1;
+	o->detach = cmd_take_flag(argc, argv, "--detach");
+	if (cmd_take_option(ctx, argc, argv, "--pidfile", &pidfile) < 0)
+		return cmd_usage(ctx, e);
+	if (cmd_no_more_options(ctx, e, *argc, argv) != 0)
+		return CMD_EXIT_USAGE;
+	if (*argc > 0)
+		return cmd_usage(ctx, e);
+	if (pidfile != NULL && *pidfile == '\0') {
+		fprintf(ctx->err, _("manager: --pidfile needs a file name\n"));
+		return CMD_EXIT_USAGE;
+	}
+	if (pidfile != NULL)
+		o->pidfile = path_resolve(NULL, pidfile);	/* before chdir("/") */
+	return 0;
+}
+
+static int
+daemon_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct daemon_opts o = { 0 };
+	int status, rc;
+
+	if ((status = daemon_parse(ctx, &argc, argv, &o)) != 0)
+		return status;
+	if (o.detach) {
+		rc = detach(ctx, &o, &status);
+		if (rc != 0) {
+			free(o.pidfile);
+			return rc > 0 ? status : CMD_EXIT_FAIL;
+		}
+		daemon_detached_log(ctx->mgr);
+	}
+	status = daemon_run(ctx, &o);
+	free(o.pidfile);
+	return status;
+}
+
+const struct cmd_entry cmd_daemon_entry = {
+	.noun = "daemon", .verb = NULL, .usage = "[--detach] [--pidfile FILE]",
+	.summary = N_("run the engine without the console (also --daemon)"),
+	.flags = CMD_NO_DB | CMD_HOST, .min_args = 0, .max_args = -1,	/* checked above */
+	.exec = daemon_exec,
+};

@@ -1,0 +1,71 @@
+/* engine.h - the engine host: host lock, start-up and shutdown of the
+ * loop's subsystems, signals, and the control plane (clients' commands
+ * carried out by the host through the `commands` table).
+ *
+ * Exactly one process per database hosts the engine: it holds an exclusive
+ * flock on "<db>.lock" and its row in the `host` table names it.  Other
+ * processes are clients: they read the database directly and submit every
+ * state-changing command line with engine_submit().
+ */
+#ifndef MGR_ENGINE_H
+#define MGR_ENGINE_H
+
+#include <stdint.h>
+#include "error.h"
+
+struct mgr;
+
+/* Host kinds written to the host row. */
+#define ENGINE_KIND_DAEMON	"daemon"
+#define ENGINE_KIND_CONSOLE	"console"
+#define ENGINE_KIND_CLI		"cli"	/* short-lived: takes no commands */
+
+/* Takes the host lock (flock on "<db>.lock", 0600) and writes the host
+ * row.  mgr->db must be open.  MGR_EBUSY, naming the running host's pid,
+ * when another process hosts the engine. */
+int engine_host_acquire(struct mgr *mgr, const char *kind, struct mgr_error *err);
+void engine_host_release(struct mgr *mgr);
+
+/* After engine_host_acquire: creates mgr->loop (the default libev loop)
+ * if NULL, starts the plugins, the scheduler, the control plane, the HTTP
+ * API when configured, and the SIGTERM/SIGINT/SIGHUP watchers (not for a
+ * console host: the console handles its signals and calls engine_shutdown
+ * and engine_reload itself).
+ *
+ * A console host's life:
+ *	engine_host_acquire(mgr, ENGINE_KIND_CONSOLE, err); engine_start(mgr, err);
+ *	... its own watchers on mgr->loop; ev_run ...
+ *	on quit: engine_shutdown(mgr, grace, done) and, from done, ev_break;
+ *	after the loop: engine_stop(mgr); engine_host_release(mgr); */
+int engine_start(struct mgr *mgr, struct mgr_error *err);
+/* Stops taking work, waits up to grace_seconds for running tasks, ends
+ * the rest, then calls done from the loop (NULL: ev_break the loop).
+ * SIGTERM and SIGINT call this with the configured grace. */
+void engine_shutdown(struct mgr *mgr, int grace_seconds,
+		     void (*done)(struct mgr *mgr));
+/* Frees what engine_start created (after the loop has ended); keeps the
+ * host lock (engine_host_release drops it). */
+void engine_stop(struct mgr *mgr);
+/* Reloads the configuration and the declarative task files (SIGHUP).  A
+ * broken configuration is reported in err and the old one stays. */
+int engine_reload(struct mgr *mgr, struct mgr_error *err);
+
+/* Client side: writes the command line (noun verb args) as a `commands`
+ * row and waits up to timeout_ms (<= 0: MANAGER_COMMAND_TIMEOUT or 30 s)
+ * for the host's answer: its stdout, stderr (malloc'd) and exit status.
+ * MGR_ENOENT when no host takes commands; MGR_ETIMEOUT on timeout. */
+int engine_submit(struct mgr *mgr, int argc, char **argv, int json,
+		  int timeout_ms, char **out, char **errout, int *status,
+		  struct mgr_error *err);
+
+/* 0 when a host runs (its pid, kind (malloc'd; may be NULL) and start
+ * time, Unix microseconds), MGR_ENOENT when none does. */
+int engine_host_info(struct mgr *mgr, int *pid, char **kind,
+		     int64_t *started_at);
+
+/* The CLI's road for a CMD_MUTATES command: submitted to the running
+ * host, or carried out here as a short-lived host when none runs.
+ * Prints what the command printed; returns its exit status. */
+int engine_cli_command(struct mgr *mgr, int argc, char **argv, int json);
+
+#endif

@@ -1,0 +1,61 @@
+/* host.h - the engine host's state (internal to the engine's files). */
+#ifndef MGR_HOST_H
+#define MGR_HOST_H
+
+#include <ev.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct mgr;
+struct control;
+struct api;
+
+struct host {
+	int lock_fd;
+	char *lock_path;
+	char *kind;
+	int64_t started_at;
+	int started;			/* engine_start done */
+	int stopping;			/* engine_shutdown called */
+	int own_loop_break;		/* done == NULL: break the loop */
+	void (*done)(struct mgr *mgr);
+	struct control *control;	/* control.c: commands watcher */
+	struct api *api;		/* api.c: HTTP server, or NULL */
+	ev_signal sigterm, sigint, sighup;
+	ev_timer housekeeping;		/* heartbeat, pruning */
+	int housekeeping_ticks;
+	ev_idle finish;			/* calls done from the loop */
+};
+
+/* The lock file path for a database path (malloc'd). */
+char *host_lock_path(const char *db_path);
+/* Probes the lock without taking it: 1 held by another process, 0 free. */
+int host_lock_held(const char *db_path);
+/* As host_lock_held, and reads the holder's pid and kind from the lock
+ * file (0 and "" while the holder has not written them yet). */
+int host_lock_holder(const char *db_path, int *pid, char *kind, size_t kindsz);
+
+/* control.c: the host side of the control plane. */
+int control_start(struct mgr *mgr, struct control **out, struct mgr_error *err);
+/* Stops watching for commands (shutdown: stop taking work). */
+void control_pause(struct control *c);
+void control_free(struct control *c);
+/* Carries out every pending command now. */
+void control_drain(struct mgr *mgr, struct control *c);
+/* Runs one command line in this process with memory streams for its
+ * output (malloc'd, never NULL); returns its exit status.  The road the
+ * control plane and the HTTP API share. */
+int engine_run_captured(struct mgr *mgr, int argc, char **argv, int json,
+			char **out, char **errout);
+/* Deletes answered commands older than a day. */
+void control_prune(struct mgr *mgr);
+/* api.c */
+struct mgr_conf;
+/* reload.c: whether the api group differs (the server must restart). */
+struct mgr_conf;
+int engine_api_settings_changed(const struct mgr_conf *a,
+				const struct mgr_conf *b);
+/* MANAGER_COMMAND_TIMEOUT (seconds) in ms; 30000 when unset or invalid. */
+int engine_command_timeout_ms(void);
+
+#endif

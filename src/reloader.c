@@ -1,0 +1,496 @@
+/* reloader.c - hot reload: watchers, debounce, reload with rollback. */
+#include "i18n.h"
+#include "fault.h"
+#include "installer.h"
+#include "manager.h"
+#include "manifest.h"
+#include "plugins.h"
+#include "reloader.h"
+#include "scheduler.h"
+#include "snapshot.h"
+#include "util.h"
+#include "validator.h"
+
+#include <errno.h>
+#include <ev.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define RELOADER_RESYNC_S 1.0
+
+struct watch {
+	struct reloader *rl;
+	char *id;
+	char *lib, *conf;	/* watched paths */
+	ev_stat st_lib, st_conf;
+	ev_timer debounce;
+	char fp[65];		/* fingerprint of the running files */
+	int64_t seen_us;	/* first change not yet handled (wall clock) */
+	struct watch *next;
+};
+
+struct reloader {
+	struct mgr *mgr;
+	struct watch *watches;
+	ev_timer resync;
+};
+
+/* ---- the running version's files ---- */
+
+static char *
+good_dir(struct mgr *mgr, const char *id)
+{
+	return xasprintf("%s/reload/%s", mgr->conf->data_directory, id);
+}
+
+/* Keeps a copy of folder as the running version of id. */
+static int
+save_good(struct mgr *mgr, const char *id, const char *folder,
+	  struct mgr_error *err)
+{
+	char *base = xasprintf("%s/reload", mgr->conf->data_directory);
+	char *good = good_dir(mgr, id), *tmp = xasprintf("%s.new", good);
+	int rc;
+
+	rm_rf(tmp, NULL);
+	if ((rc = mkdir_p(base, 0700, 1, err)) == 0 &&
+	    (rc = tree_copy(folder, tmp, err)) == 0) {
+		rm_rf(good, NULL);
+		if (rename(tmp, good) != 0)
+			rc = mgr_error_set(err, MGR_EIO, "%s: %s", good,
+			    strerror(errno));
+	}
+	rm_rf(tmp, NULL);
+	free(base);
+	free(good);
+	free(tmp);
+	return rc;
+}
+
+static char *
+row_library(const struct plugin_rec *rec)
+{
+	json_t *m = json_loads(rec->manifest != NULL ? rec->manifest : "{}", 0, NULL);
+	const char *lib = json_string_value(json_object_get(m, "library"));
+	char *path = xasprintf("%s/%s", rec->path, lib != NULL ? lib : "");
+
+	json_decref(m);
+	return path;
+}
+
+/* Fingerprint of a plugin's library and manifest: what a change changes. */
+static void
+fingerprint(const char *lib, const char *conf, char out[65])
+{
+	char a[65] = "-", b[65] = "-", both[131];
+
+	if (sha256_file(lib, a, NULL) != 0)
+		strcpy(a, "-");
+	if (sha256_file(conf, b, NULL) != 0)
+		strcpy(b, "-");
+	snprintf(both, sizeof both, "%s%s", a, b);
+	sha256_hex(both, strlen(both), out);
+}
+
+/* ---- one reload ---- */
+
+/* Manifest, ELF, dependencies, then the probe child with on_enable. */
+static int
+reload_validate(struct mgr *mgr, const struct plugin_rec *old,
+		struct manifest *m, struct mgr_error *err)
+{
+	struct mgr_problems p = { 0 };
+	struct probe_opts o, none = { 0 };
+	struct plugin_rec *all = NULL;
+	char exe[PATH_MAX];
+	size_t n = 0;
+	int rc;
+
+	installer_probe_opts(mgr, &o, exe);
+	plugin_store_list(mgr->db, &all, &n, NULL);
+	rc = validate_plugin_dir(old->path, &none, all, n, m, &p, err);
+	if (p.n > 0)
+		rc = problems_to_error(&p, err);
+	if (rc == 0 && strcmp(m->id, old->id) != 0)
+		rc = mgr_error_set(err, MGR_EINVAL, _("%s/%s: id is now \"%s\"; a "
+		    "reload cannot rename plugin %s"), old->path, MANIFEST_FILE,
+		    m->id, old->id);
+	if (rc == 0 && o.exe != NULL)
+		rc = probe_plugin(&o, old->path, 1, err);
+	problems_free(&p);
+	plugin_recs_free(all, n);
+	return rc;
+}
+
+static int
+record_row(struct mgr *mgr, void *arg, struct mgr_error *err)
+{
+	return plugin_store_update(mgr->db, arg, err);
+}
+
+/* The row of the new version: the manifest's fields, the rest kept. */
+static int
+switch_row(struct mgr *mgr, const struct plugin_rec *old,
+	   const struct manifest *m, struct mgr_error *err)
+{
+	struct plugin_rec p = *old;
+	int rc;
+
+	p.name = m->name;
+	p.version = m->version;
+	p.description = m->description;
+	p.author = m->author;
+	p.manifest = m->json;
+	p.dependencies = m->deps_json;
+	if ((rc = db_begin(mgr->db, err)) != 0)
+		return rc;
+	if ((rc = plugin_store_update(mgr->db, &p, err)) == 0)
+		rc = db_commit(mgr->db, err);
+	else
+		db_rollback(mgr->db);
+	return rc;
+}
+
+/* Puts the running version's files and row back, and its code. */
+static void
+rollback(struct mgr *mgr, const struct plugin_rec *old, int unloaded,
+	 const char *why)
+{
+	struct mgr_error err = { 0 };
+	char *good = good_dir(mgr, old->id), *files, *msg;
+	struct swap s;
+	struct stat st;
+	int rc;
+
+	msg = xasprintf(_("%s: back to %s %s after a failed reload: %s"), old->id,
+	    old->id, old->version, why);
+	if (stat(good, &st) == 0 &&
+	    (rc = swap_begin(mgr, old->id, &s, &err)) == 0) {
+		files = xasprintf("%s/files", s.stage);
+		if ((rc = tree_copy(good, files, &err)) == 0)
+			rc = swap_commit(&s, "plugin.reload_rollback", msg, record_row,
+			    (void *)old, &err);
+		free(files);
+		swap_end(&s);
+	} else if ((rc = db_begin(mgr->db, &err)) == 0) {
+		if ((rc = plugin_store_update(mgr->db, old, &err)) == 0)
+			rc = db_commit(mgr->db, &err);
+		else
+			db_rollback(mgr->db);
+	}
+	if (rc != 0)
+		log_error(&mgr->log, _("%s: rollback failed: %s"), old->id, err.msg);
+	if (unloaded && old->enabled &&
+	    plugins_live_reload(mgr, old->id, &err) != 0) {
+		plugin_store_set_state(mgr->db, old->id, "faulted", err.msg, NULL);
+		mgr_event(mgr, "plugin.reload_failed", old->id, NULL,
+		    _("the previous version did not load again either: %s"),
+		    err.msg);
+	}
+	free(msg);
+	free(good);
+}
+
+static void
+reload_failed(struct mgr *mgr, const struct plugin_rec *old,
+	      const struct mgr_error *err)
+{
+	mgr_event(mgr, "plugin.reload_failed", old->id, NULL, _("%s %s keeps "
+	    "running: %s"), old->id, old->version, err->msg);
+	if (err->code == MGR_EPLUGIN || err->code == MGR_ETIMEOUT)
+		fault_record_crash(mgr, old->id, "reload", err->msg);
+}
+
+static int
+reload_plugin(struct mgr *mgr, const char *id, int64_t seen_us,
+	      struct mgr_error *err)
+{
+	struct plugin_rec old = { 0 };
+	struct manifest m;
+	char *good = good_dir(mgr, id);
+	struct stat st;
+	int rc, unloaded = 0;
+
+	memset(&m, 0, sizeof m);
+	if ((rc = plugin_store_read(mgr->db, id, &old, err)) != 0)
+		goto out;
+	if ((rc = reload_validate(mgr, &old, &m, err)) == 0 &&
+	    stat(good, &st) == 0)
+		rc = snapshot_create_from(mgr, &old, good, "reload", NULL, err);
+	if (rc == 0 && (rc = switch_row(mgr, &old, &m, err)) == 0 &&
+	    old.enabled) {
+		unloaded = mgr->plugins != NULL;
+		rc = plugins_live_reload(mgr, id, err);
+	}
+	if (rc != 0) {
+		rollback(mgr, &old, unloaded, err->msg);
+		reload_failed(mgr, &old, err);
+		goto out;
+	}
+	if ((rc = save_good(mgr, id, old.path, err)) != 0)
+		log_warning(&mgr->log, "%s", err->msg);
+	mgr_event(mgr, "plugin.reloaded", id, NULL, _("%s %s -> %s reloaded "
+	    "(%lld ms after the change)"), id, old.version, m.version,
+	    (long long)((mgr_now_us() - seen_us) / 1000));
+	rc = 0;
+out:
+	if (rc != 0)
+		mgr_error_prefix(err, _("cannot reload %s"), id);
+	manifest_clear(&m);
+	plugin_rec_clear(&old);
+	free(good);
+	return rc;
+}
+
+/* ---- watchers ---- */
+
+static void stat_cb(struct ev_loop *loop, ev_stat *w, int revents);
+static void debounce_cb(struct ev_loop *loop, ev_timer *w, int revents);
+
+static struct watch *
+watch_find(struct reloader *rl, const char *id)
+{
+	for (struct watch *w = rl->watches; w != NULL; w = w->next)
+		if (strcmp(w->id, id) == 0)
+			return w;
+	return NULL;
+}
+
+/* (Re)starts the stat watchers on the paths the row names now: a swap
+ * replaces the folder, and a new manifest may name another library. */
+static void
+watch_arm(struct watch *w, const struct plugin_rec *rec)
+{
+	struct ev_loop *loop = w->rl->mgr->loop;
+
+	ev_stat_stop(loop, &w->st_lib);
+	ev_stat_stop(loop, &w->st_conf);
+	free(w->lib);
+	free(w->conf);
+	w->lib = row_library(rec);
+	w->conf = xasprintf("%s/%s", rec->path, MANIFEST_FILE);
+	ev_stat_set(&w->st_lib, w->lib, 0.);
+	ev_stat_set(&w->st_conf, w->conf, 0.);
+	ev_stat_start(loop, &w->st_lib);
+	ev_stat_start(loop, &w->st_conf);
+	fingerprint(w->lib, w->conf, w->fp);
+}
+
+static void
+watch_add(struct reloader *rl, const struct plugin_rec *rec)
+{
+	struct mgr_error err = { 0 };
+	struct watch *w = xcalloc(1, sizeof *w);
+
+	w->rl = rl;
+	w->id = xstrdup(rec->id);
+	ev_stat_init(&w->st_lib, stat_cb, "", 0.);
+	ev_stat_init(&w->st_conf, stat_cb, "", 0.);
+	w->st_lib.data = w->st_conf.data = w;
+	ev_timer_init(&w->debounce, debounce_cb, 0., 0.);
+	w->debounce.data = w;
+	watch_arm(w, rec);
+	if (save_good(rl->mgr, rec->id, rec->path, &err) != 0)
+		log_warning(&rl->mgr->log, _("%s: cannot keep a copy of the "
+		    "running version (rollback will not restore files): %s"),
+		    rec->id, err.msg);
+	w->next = rl->watches;
+	rl->watches = w;
+	log_debug(&rl->mgr->log, _("watching %s for changes"), w->lib);
+}
+
+static void
+watch_free(struct reloader *rl, struct watch *w)
+{
+	ev_stat_stop(rl->mgr->loop, &w->st_lib);
+	ev_stat_stop(rl->mgr->loop, &w->st_conf);
+	ev_timer_stop(rl->mgr->loop, &w->debounce);
+	free(w->id);
+	free(w->lib);
+	free(w->conf);
+	free(w);
+}
+
+static void
+stat_cb(struct ev_loop *loop, ev_stat *st, int revents)
+{
+	struct watch *w = st->data;
+
+	(void)revents;
+	if (w->seen_us == 0)
+		w->seen_us = mgr_now_us();
+	ev_timer_stop(loop, &w->debounce);
+	ev_timer_set(&w->debounce, w->rl->mgr->conf->reload_debounce_ms / 1000., 0.);
+	ev_timer_start(loop, &w->debounce);
+}
+
+/* In-process runs (sandboxing off) execute the mapped image: never swap
+ * it under them. */
+static int
+runs_block_reload(struct mgr *mgr)
+{
+	return !mgr->conf->sandboxing && mgr->sched != NULL &&
+	    scheduler_running_count(mgr) > 0;
+}
+
+static void
+watch_reload(struct watch *w, int force, struct mgr_error *err)
+{
+	struct mgr *mgr = w->rl->mgr;
+	struct plugin_rec rec = { 0 };
+	char fp[65];
+
+	fingerprint(w->lib, w->conf, fp);
+	if (!force && strcmp(fp, w->fp) == 0) {
+		w->seen_us = 0;		/* touched, not changed; or our rollback */
+		return;
+	}
+	if (reload_plugin(mgr, w->id, w->seen_us != 0 ? w->seen_us :
+	    mgr_now_us(), err) != 0)
+		log_error(&mgr->log, "%s", err->msg);
+	w->seen_us = 0;
+	if (plugin_store_read(mgr->db, w->id, &rec, NULL) == 0)
+		watch_arm(w, &rec);
+	plugin_rec_clear(&rec);
+}
+
+/* Seconds since the newest write to the watched files. */
+static double
+quiet_for(const struct watch *w)
+{
+	struct timespec now;
+	struct stat a, b;
+	double newest = 0, t;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (stat(w->lib, &a) == 0 &&
+	    (t = a.st_mtim.tv_sec + a.st_mtim.tv_nsec / 1e9) > newest)
+		newest = t;
+	if (stat(w->conf, &b) == 0 &&
+	    (t = b.st_mtim.tv_sec + b.st_mtim.tv_nsec / 1e9) > newest)
+		newest = t;
+	return now.tv_sec + now.tv_nsec / 1e9 - newest;
+}
+
+static void
+debounce_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct watch *w = t->data;
+	struct mgr_error err = { 0 };
+	double debounce = w->rl->mgr->conf->reload_debounce_ms / 1000., quiet;
+
+	(void)revents;
+	/* A compiler writes its output in many steps: wait until the files
+	 * have been quiet for the whole debounce, not just since the first
+	 * event. */
+	quiet = quiet_for(w);
+	if (quiet >= 0 && quiet < debounce) {
+		ev_timer_set(t, debounce - quiet + 0.005, 0.);
+		ev_timer_start(loop, t);
+		return;
+	}
+	if (runs_block_reload(w->rl->mgr)) {
+		ev_timer_set(t, debounce, 0.);
+		ev_timer_start(loop, t);
+		return;
+	}
+	watch_reload(w, 0, &err);
+}
+
+/* Watches follow the plugins loaded here: enable, disable, uninstall. */
+static void
+resync(struct reloader *rl)
+{
+	struct mgr *mgr = rl->mgr;
+	struct plugin_rec *all;
+	struct watch **pw;
+	size_t n;
+
+	if (plugin_store_list(mgr->db, &all, &n, NULL) != 0)
+		return;
+	for (pw = &rl->watches; *pw != NULL;) {
+		struct watch *w = *pw;
+		int keep = plugins_loaded(mgr, w->id) != NULL;
+
+		if (keep) {
+			pw = &w->next;
+			continue;
+		}
+		*pw = w->next;
+		watch_free(rl, w);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (all[i].enabled && plugins_loaded(mgr, all[i].id) != NULL &&
+		    watch_find(rl, all[i].id) == NULL)
+			watch_add(rl, &all[i]);
+	plugin_recs_free(all, n);
+}
+
+static void
+resync_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	(void)loop;
+	(void)revents;
+	resync(t->data);
+}
+
+int
+reloader_start(struct mgr *mgr, struct mgr_error *err)
+{
+	struct reloader *rl;
+	int rc;
+
+	if ((rc = snapshot_recover(mgr, err)) != 0)
+		return rc;
+	if (!mgr->conf->hot_reload || mgr->loop == NULL || mgr->reloader != NULL)
+		return 0;
+	rl = xcalloc(1, sizeof *rl);
+	rl->mgr = mgr;
+	ev_timer_init(&rl->resync, resync_cb, RELOADER_RESYNC_S, RELOADER_RESYNC_S);
+	rl->resync.data = rl;
+	ev_timer_start(mgr->loop, &rl->resync);
+	mgr->reloader = rl;
+	resync(rl);
+	return 0;
+}
+
+void
+reloader_stop(struct mgr *mgr)
+{
+	struct reloader *rl = mgr->reloader;
+
+	if (rl == NULL)
+		return;
+	while (rl->watches != NULL) {
+		struct watch *w = rl->watches;
+		rl->watches = w->next;
+		watch_free(rl, w);
+	}
+	ev_timer_stop(mgr->loop, &rl->resync);
+	free(rl);
+	mgr->reloader = NULL;
+}
+
+int
+reloader_reload(struct mgr *mgr, const char *id, struct mgr_error *err)
+{
+	struct watch *w = mgr->reloader != NULL ?
+	    watch_find(mgr->reloader, id) : NULL;
+	int rc;
+
+	if ((rc = snapshot_recover(mgr, err)) != 0)
+		return rc;
+	if (w == NULL)
+		return reload_plugin(mgr, id, mgr_now_us(), err);
+	if (runs_block_reload(mgr))
+		return mgr_error_set(err, MGR_EBUSY, _("cannot reload %s while "
+		    "tasks run in this process (sandboxing = false); try again "
+		    "when they are done"), id);
+	ev_timer_stop(mgr->loop, &w->debounce);
+	err->code = 0;
+	watch_reload(w, 1, err);
+	return err->code;
+}

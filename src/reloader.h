@@ -1,0 +1,38 @@
+/* reloader.h - hot reload of plugins with automatic rollback (the seed's
+ * PluginReloader and PluginLoader.reload).
+ *
+ * With hot_reload = true, the engine host watches the library and the
+ * plugin.conf of every plugin loaded in it (ev_stat: inotify on Linux).
+ * A change is debounced (reload_debounce_ms: files are written in several
+ * steps), then:
+ *
+ *   validate the folder (manifest, ELF, probe child running on_enable)
+ *   -> snapshot the running version (reason "reload")
+ *   -> on_disable, unload, purge -> load a fresh shadow copy -> on_enable
+ *
+ * If a step fails the folder is swapped back to the running version's
+ * files (the reloader keeps a copy of them in data_directory/reload/ID),
+ * the row is put back, the old code loaded again, and the failure is
+ * recorded in events (plugin.reload_failed, with the reason); a crash
+ * counts towards the fault breaker (fault.h).  Sandboxed runs load the
+ * library from the plugin folder, so runs in progress finish on the old
+ * code and new runs start on whatever the folder holds: the new code once
+ * it passed, the old files again after a rollback.
+ */
+#ifndef MGR_RELOADER_H
+#define MGR_RELOADER_H
+
+#include "error.h"
+
+struct mgr;
+
+/* Settles interrupted swaps, then (hot_reload) watches every plugin
+ * loaded here; needs mgr->loop.  Creates mgr->reloader. */
+int reloader_start(struct mgr *mgr, struct mgr_error *err);
+void reloader_stop(struct mgr *mgr);
+
+/* Reloads plugin id now, as a change would (manager plugin reload).
+ * Works without a host too: then only files and rows are concerned. */
+int reloader_reload(struct mgr *mgr, const char *id, struct mgr_error *err);
+
+#endif

@@ -1,0 +1,120 @@
+/* route.c - the CLI's road for a state-changing (CMD_MUTATES) command:
+ * to the running host through the commands table, or carried out here as
+ * a short-lived host when none runs.  Either way the person sees the same
+ * stdout, stderr and exit status.
+ */
+#include "i18n.h"
+#include "cmd.h"
+#include "engine.h"
+#include "host.h"
+#include "manager.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define ROUTE_BACKOFF_MAX_US	(50 * 1000)
+
+static int
+route_fail(int json, int code, const char *msg)
+{
+	struct cmd_ctx ctx = { .out = stdout, .err = stderr, .json = json };
+
+	return cmd_fail(&ctx, code, msg);
+}
+
+/* Hosts that carry out clients' commands (a short-lived CLI host does not). */
+static int
+route_kind_takes_commands(const char *kind)
+{
+	return strcmp(kind, ENGINE_KIND_DAEMON) == 0 ||
+	    strcmp(kind, ENGINE_KIND_CONSOLE) == 0;
+}
+
+static int
+route_submit(struct mgr *mgr, int argc, char **argv, int json, int timeout_ms,
+	     int *status, struct mgr_error *err)
+{
+	char *out = NULL, *errout = NULL;
+	int rc;
+
+	rc = engine_submit(mgr, argc, argv, json, timeout_ms, &out, &errout,
+	    status, err);
+	if (rc != 0)
+		return rc;
+	fputs(out, stdout);
+	fputs(errout, stderr);
+	free(out);
+	free(errout);
+	return 0;
+}
+
+/* 1 when we hold the lock and carried the command out, 0 when another
+ * process holds it, <0 on error. */
+static int
+route_act_locally(struct mgr *mgr, int argc, char **argv, int json, int *status,
+		  struct mgr_error *err)
+{
+	struct cmd_ctx ctx = { .mgr = mgr, .out = stdout, .err = stderr,
+	    .json = json };
+	int rc;
+
+	rc = engine_host_acquire(mgr, ENGINE_KIND_CLI, err);
+	if (rc == MGR_EBUSY)
+		return 0;
+	if (rc != 0)
+		return rc;
+	*status = cmd_dispatch(&ctx, argc, argv);
+	engine_host_release(mgr);
+	return 1;
+}
+
+static int
+route_busy(struct mgr *mgr, int pid, const char *kind, int timeout_ms,
+	   struct mgr_error *err)
+{
+	return mgr_error_set(err, MGR_EBUSY,
+	    _("%s: the engine lock stayed held for %.1f s by pid %d (%s), which "
+	      "takes no commands; try again"), db_path(mgr->db),
+	    timeout_ms / 1000.0, pid, *kind != '\0' ? kind : _("starting"));
+}
+
+int
+engine_cli_command(struct mgr *mgr, int argc, char **argv, int json)
+{
+	struct mgr_error err = { 0 };
+	int timeout_ms = engine_command_timeout_ms();
+	int64_t deadline = mgr_mono_us() + (int64_t)timeout_ms * 1000;
+	useconds_t backoff = 1000;
+	char kind[32];
+	int pid, status = CMD_EXIT_FAIL, rc;
+
+	if (mgr_open_db(mgr, &err) != 0)
+		return route_fail(json, err.code, err.msg);
+	for (;;) {
+		if (!host_lock_holder(db_path(mgr->db), &pid, kind, sizeof kind)) {
+			rc = route_act_locally(mgr, argc, argv, json, &status, &err);
+			if (rc == 1)
+				return status;
+		} else if (route_kind_takes_commands(kind)) {
+			rc = route_submit(mgr, argc, argv, json, timeout_ms, &status,
+			    &err);
+			if (rc == 0)
+				return status;
+			if (rc == MGR_ENOENT)
+				rc = 0;	/* the host left before taking it: retry */
+		} else
+			rc = 0;	/* a short-lived host, or one starting up */
+		if (rc != 0)
+			return route_fail(json, err.code, err.msg);
+		if (mgr_mono_us() >= deadline) {
+			route_busy(mgr, pid, kind, timeout_ms, &err);
+			return route_fail(json, err.code, err.msg);
+		}
+		usleep(backoff);
+		if (backoff < ROUTE_BACKOFF_MAX_US)
+			backoff *= 2;
+	}
+}

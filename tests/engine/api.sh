@@ -1,0 +1,172 @@
+#!/bin/sh
+# The HTTP API: token, loopback only, routes, errors, body limit.
+. "$top_srcdir/tests/engine/lib.sh"
+
+# Non-loopback and token-less configurations are refused at start-up.
+printf 'api = { listen = "0.0.0.0:0"; token = "t"; };\n' >"$CONF"
+run mgr --daemon
+is "$rc" 1 "a non-loopback listen address is refused"
+like "$err" "api.listen \"0.0.0.0:0\": only loopback" "... naming the key and value"
+printf 'api = { listen = "127.0.0.1:0"; };\n' >"$CONF"
+run mgr --daemon
+like "$err" "neither api.token nor api.token_file" "a token is required"
+printf 'api = { listen = "127.0.0.1:99999"; token = "t"; };\n' >"$CONF"
+run mgr --daemon
+like "$err" "port must be 0-65535" "a bad port is named"
+
+printf 'manager = { shutdown_grace_seconds = 2; };\napi = { listen = "127.0.0.1:0"; token_file = "api.token"; max_body_kb = 1; };\n' >"$CONF"
+start_daemon
+ok $? "daemon with the API started"
+is "$(mode_of "$T/api.token")" 600 "generated token file is 0600"
+TOKEN=$(cat "$T/api.token")
+is "${#TOKEN}" 64 "token is 32 random bytes in hex"
+PORT=$(sed -n 's/.*api: listening on .*(port \([0-9]*\)).*/\1/p' "$T/daemon.log")
+URL="http://127.0.0.1:$PORT"
+
+# call METHOD PATH [BODY]: sets $code and $body.
+call() {
+	if [ $# -ge 3 ]; then
+		body=$(curl -s -o - -w '\n%{http_code}' -X "$1" \
+			-H "Authorization: Bearer $TOKEN" \
+			-H 'Content-Type: application/json' --data-binary "$3" "$URL$2")
+	else
+		body=$(curl -s -o - -w '\n%{http_code}' -X "$1" \
+			-H "Authorization: Bearer $TOKEN" "$URL$2")
+	fi
+	code=$(printf '%s\n' "$body" | tail -n 1)
+	body=$(printf '%s\n' "$body" | sed '$d')
+}
+
+code=$(curl -s -o /dev/null -w '%{http_code}' "$URL/manager/tasks")
+is "$code" 401 "no token: 401"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer ${TOKEN}x" "$URL/manager/tasks")
+is "$code" 401 "wrong token: 401"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Basic $TOKEN" "$URL/manager/tasks")
+is "$code" 401 "not a bearer token: 401"
+hdr=$(curl -s -D - -o /dev/null "$URL/manager/tasks" | tr -d '\r')
+like "$hdr" "WWW-Authenticate: Bearer" "401 carries WWW-Authenticate"
+
+call GET /nowhere
+is "$code" 404 "unknown route: 404"
+like "$body" '"error"' "404 body is a JSON error"
+call PATCH /manager/tasks
+is "$code" 405 "wrong method: 405"
+hdr=$(curl -s -D - -o /dev/null -X PATCH -H "Authorization: Bearer $TOKEN" "$URL/manager/tasks/x" | tr -d '\r')
+like "$hdr" "Allow: GET, PUT, DELETE" "405 names the allowed methods"
+call POST /manager/tasks '{"name": '
+is "$code" 400 "bad JSON: 400"
+like "$body" "invalid JSON at line 1" "... with line and column"
+call POST /manager/tasks '[1]'
+is "$code" 400 "a body that is not an object: 400"
+call POST /manager/tasks '{"name": 5, "func_path": "exec:true", "trigger": "interval"}'
+is "$code" 400 "wrong field type: 400"
+like "$body" '"field":"name"' "... naming the field"
+call POST /manager/tasks '{"func_path": "exec:true", "trigger": "interval"}'
+like "$body" 'field \\"name\\" is required' "missing field named"
+call POST /manager/tasks '{"name": "a", "func_path": "exec:true", "trigger": "interval", "colour": 1}'
+like "$body" '"field":"colour"' "unknown field named"
+call POST /manager/tasks '{"name": "a", "func_path": "exec:true", "trigger": "interval", "trigger_args": {"x": [1]}}'
+like "$body" '"field":"trigger_args.x"' "bad trigger_args value named"
+call POST /manager/plugins '{}'
+like "$body" '"field":"source"' "plugin install needs source"
+big=$(head -c 2000 /dev/zero | tr '\0' 'a')
+call POST /manager/tasks "{\"name\": \"$big\"}"
+is "$code" 413 "a body over max_body_kb: 413"
+
+like "$(cat "$T/daemon.log")" "api: POST /manager/tasks: 400" "requests are logged"
+
+# Every task route, through the same commands as the CLI.
+call POST /manager/tasks '{"id": "t1", "name": "sleeper", "func_path": "exec:true", "trigger": "interval", "trigger_args": {"hours": 1}, "max_retries": 2}'
+is "$code" 201 "POST /manager/tasks: 201"
+like "$body" '"id": "t1"' "... answers with the TaskRead"
+like "$body" '"max_retries": 2' "... with max_retries"
+call POST /manager/tasks '{"name": "generated", "func_path": "exec:true", "trigger": "cron", "trigger_args": {"minute": "*/5"}}'
+is "$code" 201 "POST without an id generates one"
+like "$body" '"id": "task-[0-9a-f]{12}"' "... task-HEX"
+call POST /manager/tasks '{"id": "t1", "name": "again", "func_path": "exec:true", "trigger": "interval", "trigger_args": {"hours": 1}}'
+is "$code" 409 "duplicate id: 409"
+call POST /manager/tasks '{"name": "bad", "func_path": "exec:true", "trigger": "weekly"}'
+is "$code" 400 "unknown trigger: 400"
+like "$body" 'weekly' "... naming the value"
+call GET /manager/tasks
+is "$code" 200 "GET /manager/tasks: 200"
+like "$body" '"id": "t1"' "... lists t1"
+call GET /manager/tasks/t1
+is "$code" 200 "GET /manager/tasks/t1: 200"
+like "$body" '"next_run": "' "... with next_run"
+call GET /manager/tasks/nope
+is "$code" 404 "GET an unknown task: 404"
+call PUT /manager/tasks/t1 '{"name": "renamed", "enabled": true, "trigger_args": {"minutes": 5}}'
+is "$code" 200 "PUT /manager/tasks/t1: 200"
+like "$body" '"name": "renamed"' "... renamed"
+like "$body" '"minutes": 5' "... new trigger_args"
+call PUT /manager/tasks/t1 '{"enabled": "yes"}'
+is "$code" 400 "PUT with a bad field: 400"
+like "$body" '"field":"enabled"' "... naming it"
+call PUT /manager/tasks/nope '{"name": "x"}'
+is "$code" 404 "PUT an unknown task: 404"
+call POST /manager/tasks/t1/pause
+is "$code" 200 "POST pause: 200"
+like "$body" '"status": "paused"' "... paused"
+is "$(sqlite3 "$DB" "SELECT status FROM tasks WHERE id='t1'")" paused "... in the database"
+call POST /manager/tasks/t1/resume
+is "$code" 200 "POST resume: 200"
+like "$body" '"status": "scheduled"' "... scheduled again"
+call POST /manager/tasks/t1/run
+is "$code" 200 "POST run: 200"
+wait_until 5 sh -c "sqlite3 '$DB' \"SELECT status FROM runs WHERE task_id='t1'\" | grep -q succeeded"
+ok $? "... the run happened"
+call GET /manager/tasks/t1/runs
+is "$code" 200 "GET runs: 200"
+like "$body" '"status": "succeeded"' "... lists the run"
+call POST /manager/tasks/nope/run
+is "$code" 404 "run an unknown task: 404"
+call DELETE /manager/tasks/t1
+is "$code" 200 "DELETE /manager/tasks/t1: 200"
+call GET /manager/tasks/t1
+is "$code" 404 "... then it is gone"
+
+# Plugin routes, and a route the plugin registered itself.
+call POST /manager/plugins "{\"source\": \"$top_builddir/data/plugins/hello\"}"
+is "$code" 201 "POST /manager/plugins: 201"
+like "$body" '"id": "hello"' "... answers with the plugin"
+call POST /manager/plugins "{\"source\": \"$T/nowhere\"}"
+like "$code" '^(400|404)$' "install from a missing folder: 400/404"
+call GET /manager/plugins
+like "$body" '"id": "hello"' "GET /manager/plugins lists it"
+call GET /manager/plugins/hello
+is "$code" 200 "GET /manager/plugins/hello: 200"
+call GET /manager/plugins/nope
+is "$code" 404 "unknown plugin: 404"
+call POST /manager/plugins/hello/enable
+is "$code" 200 "POST enable: 200"
+like "$body" '"enabled": true' "... enabled"
+call GET /plugins/hello/greeting
+is "$code" 200 "the plugin's own route: 200"
+like "$body" '"greeting"' "... its body"
+call GET /plugins/hello/nothing
+is "$code" 404 "a route the plugin did not register: 404"
+call POST /manager/plugins/hello/disable
+is "$code" 200 "POST disable: 200"
+like "$body" '"enabled": false' "... disabled"
+call GET /plugins/hello/greeting
+is "$code" 404 "a disabled plugin's route: 404"
+call DELETE /manager/plugins/hello
+is "$code" 200 "DELETE /manager/plugins/hello: 200"
+call GET /manager/plugins/hello
+is "$code" 404 "... then it is gone"
+
+# SIGHUP with a changed api group restarts the server (new token).
+printf 'manager = { shutdown_grace_seconds = 2; };\napi = { listen = "127.0.0.1:0"; token = "second"; };\n' >"$CONF"
+kill -HUP "$DAEMON_PID"
+wait_until 5 sh -c "grep -c 'api: listening' '$T/daemon.log' | grep -q 2"
+ok $? "reload restarts the API"
+PORT=$(sed -n 's/.*api: listening on .*(port \([0-9]*\)).*/\1/p' "$T/daemon.log" | tail -n 1)
+URL="http://127.0.0.1:$PORT"
+TOKEN=second
+call GET /nowhere
+is "$code" 404 "the new token works"
+
+stop_daemon TERM
+is "$daemon_rc" 0 "daemon stopped"
+finish

@@ -1,0 +1,98 @@
+#!/bin/sh
+# The daemon: start, host lock, second host refused, signals, detach and
+# pidfile, SIGHUP reload with a broken configuration.
+. "$top_srcdir/tests/engine/lib.sh"
+
+run mgr host status
+is "$rc" 3 "host status without a host exits 3"
+like "$out" "none running" "host status says none runs"
+
+start_daemon
+ok $? "daemon starts and hosts the engine"
+run mgr --json host status
+like "$out" "\"pid\": $DAEMON_PID" "host status --json names the daemon's pid"
+is "$(mode_of "$DB.lock")" 600 "lock file is 0600"
+
+run mgr --daemon
+is "$rc" 4 "a second daemon on the same database exits 4"
+like "$err" "pid $DAEMON_PID" "the refusal names the running host's pid"
+run mgr daemon
+is "$rc" 4 "\"manager daemon\" is refused as well"
+
+# SIGHUP with a broken file: logged with file and line, old one stays.
+printf 'manager = { shutdown_grace_seconds = 2; };\napi = { listen = ; };\n' >"$CONF.new"
+cp "$CONF" "$CONF.good"
+mv "$CONF.new" "$CONF"
+kill -HUP "$DAEMON_PID"
+wait_until 5 grep -q "reload failed" "$T/daemon.log"
+ok $? "SIGHUP with a broken file logs the failure"
+like "$(grep 'reload failed' "$T/daemon.log")" "manager.conf:2" \
+	"the failure names the file and line"
+cp "$CONF.good" "$CONF"
+kill -0 "$DAEMON_PID"
+ok $? "the daemon survives a broken reload"
+kill -HUP "$DAEMON_PID"
+wait_until 5 grep -q "configuration reloaded" "$T/daemon.log"
+ok $? "SIGHUP with a good file reloads it"
+
+stop_daemon TERM
+is "$daemon_rc" 0 "SIGTERM ends the daemon with status 0"
+like "$(cat "$T/daemon.log")" "SIGTERM: shutting down" "shutdown is logged"
+run mgr host status
+is "$rc" 3 "no host after shutdown"
+test ! -e "$DB-wal" || test ! -s "$DB-wal"
+ok $? "database closed cleanly (WAL checkpointed)"
+
+start_daemon
+kill -INT "$DAEMON_PID"
+wait "$DAEMON_PID"
+is "$?" 0 "SIGINT ends the daemon with status 0"
+DAEMON_PID=
+
+# Classic init: --detach with a pidfile.
+run mgr --daemon --detach --pidfile "$T/m.pid"
+is "$rc" 0 "--detach returns 0 once the daemon runs"
+pid=$(cat "$T/m.pid" 2>/dev/null)
+kill -0 "$pid" 2>/dev/null
+ok $? "the pidfile names a live process"
+is "$(mode_of "$T/m.pid")" 644 "pidfile is 0644"
+run mgr host status
+like "$out" "daemon, pid $pid" "the detached daemon hosts the engine"
+run mgr --daemon --detach --pidfile "$T/other.pid"
+is "$rc" 4 "a second detached daemon reports the refusal, exit 4"
+like "$err" "pid $pid" "... naming the pid"
+test ! -e "$T/other.pid"
+ok $? "the refused daemon wrote no pidfile"
+kill -TERM "$pid"
+wait_until 10 test ! -e "$T/m.pid"
+ok $? "the pidfile is removed on exit"
+
+# Type=notify: READY=1 once running, STOPPING=1 on SIGTERM.
+if command -v python3 >/dev/null; then
+	python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1]); s.settimeout(10)
+out = open(sys.argv[2], "w")
+for _ in range(2):
+    try:
+        out.write(s.recv(256).decode() + "\n"); out.flush()
+    except socket.timeout:
+        break
+' "$T/notify.sock" "$T/notify.out" &
+	notify_pid=$!
+	wait_until 5 test -S "$T/notify.sock"
+	NOTIFY_SOCKET="$T/notify.sock" start_daemon
+	wait_until 5 grep -q READY=1 "$T/notify.out"
+	ok $? "sd_notify: READY=1 once the engine runs"
+	stop_daemon TERM
+	wait "$notify_pid"
+	like "$(cat "$T/notify.out")" "STOPPING=1" "sd_notify: STOPPING=1 on SIGTERM"
+fi
+
+run mgr --detach host status
+is "$rc" 2 "--detach without --daemon is a usage error"
+run mgr daemon --pidfile
+is "$rc" 2 "--pidfile without a value is a usage error"
+
+finish

@@ -1,0 +1,51 @@
+# lib.sh - helpers for the engine's shell tests, on top of tests/cli/lib.sh.
+# Each test gets its own folder ($T, removed on exit) and its own database.
+
+. "$top_srcdir/tests/cli/lib.sh"
+
+setup_tmp
+unset NOTIFY_SOCKET MANAGER_COMMAND_TIMEOUT
+DB="$T/data/manager.db"
+CONF="$T/manager.conf"
+printf 'manager = { shutdown_grace_seconds = 2; };\n' >"$CONF"
+DAEMON_PID=
+
+engine_cleanup() {
+	if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
+		kill -KILL "$DAEMON_PID" 2>/dev/null
+		wait "$DAEMON_PID" 2>/dev/null
+	fi
+	cleanup_tmp
+}
+trap engine_cleanup EXIT
+
+mgr() {
+	"$MANAGER" --config "$CONF" --db "$DB" "$@"
+}
+
+host_is() {
+	mgr host status 2>/dev/null | grep -q "engine host: $1"
+}
+
+# start_daemon [ARGS]: a foreground daemon in the background of this
+# shell, log in $T/daemon.log; waits until it hosts the engine.
+start_daemon() {
+	"$MANAGER" --config "$CONF" --db "$DB" --daemon "$@" \
+		>"$T/daemon.out" 2>>"$T/daemon.log" &
+	DAEMON_PID=$!
+	wait_until 10 host_is daemon
+}
+
+# stop_daemon [SIGNAL]: sets $daemon_rc.
+stop_daemon() {
+	kill -"${1:-TERM}" "$DAEMON_PID" 2>/dev/null
+	wait "$DAEMON_PID"
+	daemon_rc=$?
+	DAEMON_PID=
+}
+
+# The plan comes last: the number of checks depends on what ran.
+finish() {
+	echo "1..$_tap_n"
+	done_testing
+}

@@ -1,0 +1,57 @@
+#!/bin/sh
+# The engine with the scheduler: task commands through the host, the
+# 100 ms target, SIGTERM with a running task, SIGHUP and task files.
+. "$top_srcdir/tests/engine/lib.sh"
+
+mkdir -p "$T/tasks"
+printf 'manager = { shutdown_grace_seconds = 1; tasks_directory = "%s/tasks"; };\n' "$T" >"$CONF"
+start_daemon
+ok $? "daemon started"
+
+run mgr task add t1 "exec:sleep 31.5" interval hours=1 --max-retries 0
+is "$rc" 0 "task add through the host"
+like "$(cat "$T/daemon.log")" 'command [0-9]+ from pid [0-9]+: \["task","add","t1"' \
+	"the daemon carried out task add"
+
+# task pause from another shell: takes effect in the daemon within 100 ms.
+start=$(date +%s%N)
+run mgr task pause t1
+end=$(date +%s%N)
+is "$rc" 0 "task pause exits 0"
+like "$out" "t1" "task pause prints its result"
+is "$(sqlite3 "$DB" "SELECT status FROM tasks WHERE id='t1'")" paused "the task is paused"
+ms=$(sqlite3 "$DB" "SELECT (finished_at - created_at) / 1000 FROM commands WHERE argv = '[\"task\",\"pause\",\"t1\"]'")
+test -n "$ms" && test "$ms" -lt 100
+ok $? "submit -> done for task pause under 100 ms (was ${ms} ms; whole CLI $(((end - start) / 1000000)) ms)"
+run mgr --json task show t1
+like "$out" '"status": "paused"' "the host's view agrees (task show --json)"
+run mgr task resume t1
+is "$rc" 0 "task resume through the host"
+run mgr task pause nope
+is "$rc" 3 "an unknown task: exit 3, as without a host"
+like "$err" "nope" "... naming the id"
+
+# SIGHUP: task files are re-read, scheduled state stays.
+printf 'tasks = ( { id = "f1"; func = "exec:true"; trigger = "interval"; hours = 2; } );\n' >"$T/tasks/a.conf"
+kill -HUP "$DAEMON_PID"
+wait_until 5 sh -c "sqlite3 '$DB' \"SELECT id FROM tasks WHERE id='f1'\" | grep -q f1"
+ok $? "SIGHUP loads a new task file"
+is "$(sqlite3 "$DB" "SELECT status FROM tasks WHERE id='t1'")" scheduled "existing tasks keep their state"
+printf 'tasks = ( { id = "f1" ' >"$T/tasks/a.conf"
+run mgr host reload
+like "$err$out" "a.conf" "host reload names a broken task file"
+
+# SIGTERM while a task runs: it is ended and recorded interrupted.
+run mgr task run t1
+is "$rc" 0 "task run through the host"
+wait_until 5 sh -c "sqlite3 '$DB' \"SELECT status FROM tasks WHERE id='t1'\" | grep -q running"
+ok $? "the task is running"
+stop_daemon TERM
+is "$daemon_rc" 0 "SIGTERM: the daemon exits 0"
+is "$(sqlite3 "$DB" "SELECT status FROM runs WHERE task_id='t1' ORDER BY id DESC LIMIT 1")" \
+	interrupted "the running task's run is recorded interrupted"
+like "$(cat "$T/daemon.log")" "interrupt" "the log says so"
+pgrep -f "sleep 31.5" >/dev/null
+is "$?" 1 "no task process left behind"
+
+finish

@@ -1,0 +1,73 @@
+#!/bin/sh
+# Structure checks through the probe child: ABI version, id, missing
+# symbol, unresolved symbols, not ELF, a constructor that hangs.
+. "${top_srcdir:-.}/tests/plugins/lib.sh"
+
+# plugin ID SOURCE: a plugin folder built from C source on stdin.
+plugin() {
+	mkdir -p "$T/$1"
+	cat > "$T/$1/$1.c"
+	printf 'id = "%s"; name = "%s"; version = "1.0.0"; library = "%s.so";\n' \
+	    "$1" "$1" "$1" > "$T/$1/plugin.conf"
+	${CC:-cc} -shared -fPIC -I"$top_builddir/include" -o "$T/$1/$1.so" "$T/$1/$1.c"
+}
+
+plugin abi99 <<'C'
+#include <manager/plugin.h>
+__attribute__((visibility("default")))
+const struct mgr_plugin_def mgr_plugin = { .abi_version = 99, .id = "abi99" };
+C
+expect_fail "a plugin built for another ABI is refused" 1 \
+    "plugin ABI version 99, this manager speaks 1" m plugin install "$T/abi99"
+
+plugin wrongid <<'C'
+#include <manager/plugin.h>
+MGR_PLUGIN(.id = "other");
+C
+expect_fail "a library whose id differs from the manifest is refused" 1 \
+    'library id "other" differs from the manifest.s id "wrongid"' m plugin install "$T/wrongid"
+
+plugin nosym <<'C'
+int not_a_plugin(void) { return 0; }
+C
+expect_fail "a library without mgr_plugin is refused" 1 \
+    "does not export mgr_plugin" m plugin install "$T/nosym"
+
+plugin unresolved <<'C'
+#include <manager/plugin.h>
+extern int no_such_function_anywhere(void);
+static int t(mgr_task_ctx *c) { (void)c; return no_such_function_anywhere(); }
+static const struct mgr_task_def tasks[] = { { "t", t, "" }, { 0 } };
+MGR_PLUGIN(.id = "unresolved", .tasks = tasks);
+C
+expect_fail "unresolved symbols are found at install (RTLD_NOW)" 1 \
+    "cannot load: .*no_such_function_anywhere" m plugin install "$T/unresolved"
+
+mkdir -p "$T/notelf"
+printf 'id = "notelf"; name = "N"; version = "1.0.0"; library = "notelf.so";\n' > "$T/notelf/plugin.conf"
+echo "just text" > "$T/notelf/notelf.so"
+expect_fail "a library that is not ELF is refused" 1 "notelf.so: not an ELF file" \
+    m plugin install "$T/notelf"
+
+plugin hang <<'C'
+#include <manager/plugin.h>
+#include <unistd.h>
+__attribute__((constructor)) static void stall(void) { sleep(60); }
+MGR_PLUGIN(.id = "hang");
+C
+start=$(date +%s)
+expect_fail "a constructor that hangs is refused after the probe timeout" 1 \
+    "probe timed out after 5 s \(the constructor did not return\)" m plugin install "$T/hang"
+elapsed=$(( $(date +%s) - start ))
+[ "$elapsed" -lt 20 ] && ok "the probe gave up in bounded time (${elapsed} s)" ||
+    not_ok "the probe gave up in bounded time" "took $elapsed s"
+if pgrep -f "plugin probe -- $PLUGINS" > /dev/null 2>&1; then
+	not_ok "the hung probe child was killed"
+else
+	ok "the hung probe child was killed"
+fi
+
+is "nothing was installed" "$(installed_ids)" ""
+plugins_dir_is "no staging folders left" ""
+
+done_testing

@@ -1,0 +1,72 @@
+#!/bin/sh
+# Installing by name from a package repository (index.conf): newest
+# satisfying version, dependencies first, checksums.
+. "${top_srcdir:-.}/tests/plugins/lib.sh"
+
+REPO="$T/repo"
+mkdir -p "$REPO"
+
+# package ID VERSION [DEPENDENCY]: zips a copy of the example plugin with
+# that version into the repository; prints its index entry.
+package() {
+	rm -rf "$T/pkg"
+	cp -r "$EX/$1" "$T/pkg"
+	sed -i "s/^version = .*/version = \"$2\";/" "$T/pkg/plugin.conf"
+	python3 - "$REPO/$1-$2.zip" "$T/pkg" <<'PY'
+import os, sys, zipfile
+with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+    for f in ("plugin.conf", os.path.basename(sys.argv[1]).split("-")[0] + ".so"):
+        z.write(os.path.join(sys.argv[2], f), f)
+PY
+	sum=$(sha256sum "$REPO/$1-$2.zip" | cut -d' ' -f1)
+	deps=""
+	[ -n "${3:-}" ] && deps="dependencies = [ \"$3\" ];"
+	echo "  { id = \"$1\"; version = \"$2\"; archive = \"$1-$2.zip\"; sha256 = \"$sum\"; $deps },"
+}
+
+{
+	echo 'packages = ('
+	package hello 1.0.0
+	package hello 1.2.0
+	package hello 2.0.0-rc.1
+	package base 1.0.0
+	package base 1.1.0
+	package base 2.0.0
+	package greeter 0.3.1 "base ^1.0"
+	echo '  { id = "faulty"; version = "0.1.0"; archive = "hello-1.0.0.zip";'
+	echo '    sha256 = "0000000000000000000000000000000000000000000000000000000000000000"; }'
+	echo ');'
+} > "$REPO/index.conf"
+write_conf "repositories = [ \"$REPO\" ];"
+
+check "install by name from the repository" m plugin install hello
+is "picks the newest release" "$(plugin_field hello version)" "1.2.0"
+check "install NAME@CONSTRAINT" m plugin install --force "hello@~1.0"
+is "picks the newest satisfying version" "$(plugin_field hello version)" "1.0.0"
+
+check "install a plugin with a dependency" m plugin install greeter
+is "its dependency came first, newest satisfying ^1.0" \
+    "$(plugin_field base version)" "1.1.0"
+is "both are installed" "$(installed_ids)" "base greeter hello"
+
+expect_fail "a wrong checksum is refused" 1 \
+    "checksum mismatch: .*index.conf:[0-9]+ says sha256 0000" m plugin install faulty
+is "no row for it" "$(installed_ids)" "base greeter hello"
+plugins_dir_is "no staging folder left" "base greeter hello "
+
+expect_fail "an unknown package exits 3" 3 \
+    'no package "nothere" matching' m plugin install nothere
+expect_fail "an unsatisfiable constraint exits 3" 3 \
+    'no package "base" matching ">= 3.0"' m plugin install "base@>=3.0"
+
+printf 'packages = ( { id = "x"; version = "1"; } );\n' > "$T/bad-index.conf"
+mkdir -p "$T/badrepo" && mv "$T/bad-index.conf" "$T/badrepo/index.conf"
+write_conf "repositories = [ \"$T/badrepo\" ];"
+expect_fail "a broken index names its file and line" 1 "badrepo/index.conf:1: " \
+    m plugin install x
+
+write_conf
+expect_fail "no repositories configured is explained" 3 \
+    "no package repositories are configured" m plugin install somename
+
+done_testing

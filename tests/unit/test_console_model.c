@@ -1,0 +1,181 @@
+/* test_console_model.c - the console's model follows the database written
+ * by another connection: patched rows, rows added and removed, updates
+ * that write an older time, and the display order. */
+#include "testutil.h"
+#include "db.h"
+#include "model.h"
+#include "store.h"
+
+struct fixture {
+	char *dir;
+	struct mgr_db *writer;	/* another connection, as another process */
+	struct mgr_db *reader;	/* the console's */
+	struct ui_model m;
+};
+
+static void
+exec_ok(struct mgr_db *db, const char *sql)
+{
+	struct mgr_error err = { 0 };
+
+	if (db_exec(db, sql, &err) != 0)
+		fail_msg("%s: %s", sql, err.msg);
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *f = xcalloc(1, sizeof *f);
+	struct mgr_error err = { 0 };
+	char *path;
+
+	f->dir = tmpdir_new();
+	path = xasprintf("%s/m.db", f->dir);
+	assert_int_equal(db_open(path, &f->writer, &err), 0);
+	assert_int_equal(db_open(path, &f->reader, &err), 0);
+	free(path);
+	exec_ok(f->writer, "INSERT INTO tasks (id, name, func_path, trigger, "
+	    "next_run, status, created_at, updated_at) VALUES "
+	    "('a', 'A', 'exec:x', 'interval', 300, 'scheduled', 1, 100),"
+	    "('b', 'B', 'exec:x', 'interval', 200, 'scheduled', 1, 100),"
+	    "('c', 'C', 'exec:x', 'interval', NULL, 'scheduled', 1, 100)");
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	model_free(&f->m);
+	db_close(f->reader);
+	db_close(f->writer);
+	tmpdir_free(f->dir);
+	free(f);
+	return 0;
+}
+
+static void
+refresh(struct fixture *f, int expect_changed)
+{
+	struct mgr_error err = { 0 };
+	int changed;
+
+	assert_int_equal(model_refresh(&f->m, f->reader, 0, &changed, &err), 0);
+	assert_int_equal(changed, expect_changed);
+}
+
+static const char *
+status_of(struct fixture *f, const char *id)
+{
+	const struct ui_task *t = model_task(&f->m, id);
+
+	assert_non_null(t);
+	return t->status;
+}
+
+static void
+test_order(void **state)
+{
+	struct fixture *f = *state;
+
+	refresh(f, 1);
+	assert_int_equal(f->m.ntasks, 3);
+	/* By next fire time; a task that will not fire comes last. */
+	assert_string_equal(model_task_at(&f->m, 0)->id, "b");
+	assert_string_equal(model_task_at(&f->m, 1)->id, "a");
+	assert_string_equal(model_task_at(&f->m, 2)->id, "c");
+	refresh(f, 0);
+}
+
+static void
+test_patched_rows(void **state)
+{
+	struct fixture *f = *state;
+
+	refresh(f, 1);
+	exec_ok(f->writer, "UPDATE tasks SET status='running', next_run=100, "
+	    "updated_at=200 WHERE id='a'");
+	refresh(f, 1);
+	assert_string_equal(status_of(f, "a"), "running");
+	assert_string_equal(model_task_at(&f->m, 0)->id, "a");
+	/* Many patches in a row keep every row right. */
+	for (int i = 0; i < 50; i++) {
+		char *sql = xasprintf("UPDATE tasks SET status='s%d', "
+		    "updated_at=%d WHERE id='%s'", i, 300 + i, i % 2 ? "b" : "c");
+
+		exec_ok(f->writer, sql);
+		free(sql);
+		refresh(f, 1);
+	}
+	assert_string_equal(status_of(f, "b"), "s49");
+	assert_string_equal(status_of(f, "c"), "s48");
+	assert_string_equal(status_of(f, "a"), "running");
+}
+
+static void
+test_older_time_and_rows(void **state)
+{
+	struct fixture *f = *state;
+
+	refresh(f, 1);
+	/* An update that writes an older time is still seen. */
+	exec_ok(f->writer, "UPDATE tasks SET status='failed', updated_at=50 "
+	    "WHERE id='b'");
+	refresh(f, 1);
+	assert_string_equal(status_of(f, "b"), "failed");
+	exec_ok(f->writer, "DELETE FROM tasks WHERE id='a'");
+	refresh(f, 1);
+	assert_int_equal(f->m.ntasks, 2);
+	assert_null(model_task(&f->m, "a"));
+	/* A row added with the same count as before (one out, one in). */
+	exec_ok(f->writer, "DELETE FROM tasks WHERE id='c'");
+	exec_ok(f->writer, "INSERT INTO tasks (id, name, func_path, trigger, "
+	    "next_run, status, created_at, updated_at) VALUES "
+	    "('d', 'D', 'exec:x', 'interval', 1, 'new', 1, 500)");
+	refresh(f, 1);
+	assert_int_equal(f->m.ntasks, 2);
+	assert_string_equal(status_of(f, "d"), "new");
+	assert_null(model_task(&f->m, "c"));
+	assert_string_equal(model_task_at(&f->m, 0)->id, "d");
+}
+
+static void
+test_log_and_counts(void **state)
+{
+	struct fixture *f = *state;
+	struct mgr_error err = { 0 };
+	struct run_rec r = { 0 };
+
+	refresh(f, 1);
+	r.task_id = (char *)"a";
+	r.attempt = 2;
+	r.started_at = mgr_now_us();
+	r.status = (char *)"running";
+	assert_int_equal(run_store_insert(f->writer, &r, &err), 0);
+	assert_int_equal(event_store_add(f->writer, "task.paused", "b", "paused",
+	    &err), 0);
+	refresh(f, 1);
+	assert_int_equal(f->m.nlog, 2);
+	assert_int_equal(f->m.running, 1);
+	assert_int_equal(f->m.runs_per_min, 1);
+	/* Newest first: the event came after the run started. */
+	assert_string_equal(f->m.log[0].what, "task.paused");
+	assert_string_equal(f->m.log[1].what, "running");
+	assert_non_null(strstr(f->m.log[1].text, "attempt 2"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_patched_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_older_time_and_rows, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_log_and_counts, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

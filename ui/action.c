@@ -1,0 +1,146 @@
+/* action.c - every action is a command line run through the command
+ * table, exactly as typed on a shell: in this process when the console
+ * hosts the engine or no host runs, with its output captured in memory
+ * streams and shown in the status line or an output page. */
+#include "i18n.h"
+#include "ui.h"
+#include "cmd.h"
+#include "format.h"
+#include "manager.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *
+argv_join(char **argv)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = 0; argv[i] != NULL; i++)
+		strbuf_addf(&sb, "%s%s", i ? " " : "", argv[i]);
+	return strbuf_detach(&sb);
+}
+
+/* Runs argv through cmd_dispatch with memory streams. */
+static int
+run_in_process(struct ui *ui, int argc, char **argv, int json, char **out,
+	       char **errout)
+{
+	size_t nout = 0, nerr = 0;
+	struct cmd_ctx ctx = { .mgr = ui->mgr, .json = json };
+	int status;
+
+	ctx.out = open_memstream(out, &nout);
+	ctx.err = open_memstream(errout, &nerr);
+	if (ctx.out == NULL || ctx.err == NULL) {
+		if (ctx.out != NULL)
+			fclose(ctx.out);
+		if (ctx.err != NULL)
+			fclose(ctx.err);
+		*out = xstrdup("");
+		*errout = xstrdup(_("cannot capture the command's output"));
+		return CMD_EXIT_FAIL;
+	}
+	status = cmd_dispatch(&ctx, argc, argv);
+	fclose(ctx.out);
+	fclose(ctx.err);
+	return status;
+}
+
+/* Through the host when attached to one and the command changes state;
+ * here otherwise (this console hosts the engine, or it only reads). */
+static int
+run_command(struct ui *ui, int argc, char **argv, int json, char **out,
+	    char **errout)
+{
+	const struct cmd_entry *e = cmd_find(argv[0], argc > 1 ? argv[1] : NULL);
+
+	if (ui->attached && e != NULL && (e->flags & CMD_MUTATES))
+		return host_submit(ui, argc, argv, json, out, errout);
+	return run_in_process(ui, argc, argv, json, out, errout);
+}
+
+/* Shows the result: errors in the status line, output in the status
+ * line when it is one line, in a page otherwise (or when asked). */
+static void
+show_result(struct ui *ui, const char *cmdline, int status, const char *out,
+	    const char *errout, int show_output)
+{
+	char *first;
+	int lines = 0;
+
+	for (const char *c = out; *c != '\0'; c++)
+		lines += *c == '\n';
+	if (status != 0) {
+		first = fmt_first_line(errout[0] != '\0' ? errout : out, 400);
+		if (first[0] != '\0')
+			ui_status(ui, 1, _("%s: %s"), cmdline, first);
+		else
+			ui_status(ui, 1, _("%s: failed with status %d"), cmdline,
+			    status);
+		free(first);
+		return;
+	}
+	if (out[0] != '\0' && (lines > 1 || (show_output && lines == 1 &&
+	    strlen(out) > (size_t)ui->cols - 20))) {
+		view_set_text(ui, cmdline, out);
+		ui_status(ui, 0, _("%s: done (Esc closes the output)"), cmdline);
+		return;
+	}
+	first = fmt_first_line(out[0] != '\0' ? out : errout, 400);
+	if (first[0] != '\0')
+		ui_status(ui, 0, _("%s: %s"), cmdline, first);
+	else
+		ui_status(ui, 0, _("%s: done"), cmdline);
+	free(first);
+}
+
+void
+action_run(struct ui *ui, char **argv, int show_output)
+{
+	int argc = (int)strv_len(argv), json = 0, status;
+	char *out = NULL, *errout = NULL, *cmdline;
+
+	/* "manager task list" and "--json task list" work as on a shell. */
+	if (argc > 0 && strcmp(argv[0], "manager") == 0)
+		argv++, argc--;
+	if (argc > 0 && strcmp(argv[0], "--json") == 0)
+		argv++, argc--, json = 1;
+	if (argc == 0) {
+		ui_status(ui, 1, _("no command given; try \"task list\""));
+		return;
+	}
+	if (cmd_find(argv[0], argc > 1 ? argv[1] : NULL) != NULL &&
+	    (cmd_find(argv[0], argc > 1 ? argv[1] : NULL)->flags & CMD_HOST)) {
+		ui_status(ui, 1, _("\"%s\" runs as a process of its own, not "
+		    "inside the console"), argv[0]);
+		return;
+	}
+	cmdline = argv_join(argv);
+	status = run_command(ui, argc, argv, json, &out, &errout);
+	show_result(ui, cmdline, status, out != NULL ? out : "",
+	    errout != NULL ? errout : "", show_output);
+	free(cmdline);
+	free(out);
+	free(errout);
+	ui_reload(ui, 0);	/* our own connection sees the change */
+}
+
+void
+action_runf(struct ui *ui, const char *noun, const char *verb, const char *id)
+{
+	char *argv[] = { (char *)noun, (char *)verb, (char *)id, NULL };
+
+	action_run(ui, argv, 0);
+}
+
+void
+action_confirm(struct ui *ui, const char *question, char **argv)
+{
+	strv_free(ui->confirm_argv);
+	ui->confirm_argv = argv;
+	ui->mode = MODE_CONFIRM;
+	ui_status(ui, 0, "%s", question);
+}

@@ -1,0 +1,415 @@
+/* details.c - the details views (a plugin, a task) and the plain text
+ * pages (help, command output).  A view is a list of lines; details are
+ * rebuilt from the database when it changes, keeping the scroll. */
+#include "i18n.h"
+#include "ui.h"
+#include "format.h"
+#include "snapshot_store.h"
+#include "util.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* fire_times.c */
+void details_fire_times(struct strbuf *sb, const struct task_rec *t);
+
+static void
+view_clear_lines(struct ui_view *v)
+{
+	for (size_t i = 0; i < v->nlines; i++)
+		free(v->lines[i]);
+	free(v->lines);
+	v->lines = NULL;
+	v->nlines = 0;
+}
+
+/* Splits text into lines; tabs become spaces (cells must be exact). */
+static void
+view_fill(struct ui_view *v, const char *text)
+{
+	size_t cap = 0;
+
+	view_clear_lines(v);
+	while (text != NULL && *text != '\0') {
+		const char *nl = strchr(text, '\n');
+		size_t n = nl != NULL ? (size_t)(nl - text) : strlen(text);
+		char *line = xstrndup(text, n);
+
+		for (char *c = line; *c != '\0'; c++)
+			if (*c == '\t')
+				*c = ' ';
+		if (v->nlines == cap) {
+			cap = cap ? cap * 2 : 64;
+			v->lines = xrealloc(v->lines, cap * sizeof *v->lines);
+		}
+		v->lines[v->nlines++] = line;
+		text = nl != NULL ? nl + 1 : text + n;
+	}
+	if (v->top >= v->nlines)
+		v->top = v->nlines > 0 ? v->nlines - 1 : 0;
+}
+
+void
+view_set_text(struct ui *ui, const char *title, const char *text)
+{
+	struct ui_view *v = &ui->view;
+
+	free(v->title);
+	free(v->id);
+	v->title = xstrdup(title);
+	v->id = NULL;
+	v->kind = VIEW_TEXT;
+	v->top = 0;
+	view_fill(v, text);
+}
+
+void
+view_close(struct ui *ui)
+{
+	struct ui_view *v = &ui->view;
+
+	view_clear_lines(v);
+	free(v->title);
+	free(v->id);
+	memset(v, 0, sizeof *v);
+	ui->mode = MODE_NORMAL;
+}
+
+static void
+add_field(struct strbuf *sb, const char *name, const char *value)
+{
+	strbuf_addf(sb, "  %-16s %s\n", name, value != NULL && value[0] != '\0'
+	    ? value : "-");
+}
+
+static void
+add_time(struct strbuf *sb, const char *name, int64_t at)
+{
+	char buf[40];
+
+	fmt_datetime(at, buf, sizeof buf);
+	add_field(sb, name, buf);
+}
+
+static void
+add_json(struct strbuf *sb, const char *json)
+{
+	json_t *j = json_loads(json != NULL ? json : "null", 0, NULL);
+	char *text = j != NULL ? json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS |
+	    JSON_ENCODE_ANY) : NULL;
+
+	if (text == NULL) {
+		strbuf_addf(sb, "  %s\n", json != NULL ? json : "-");
+	} else {
+		for (char *line = strtok(text, "\n"); line != NULL;
+		    line = strtok(NULL, "\n"))
+			strbuf_addf(sb, "  %s\n", line);
+		free(text);
+	}
+	json_decref(j);
+}
+
+static void
+add_events(struct ui *ui, struct strbuf *sb, const char *subject)
+{
+	struct event_rec *ev = NULL;
+	struct mgr_error err = { 0 };
+	size_t n = 0;
+	char when[40];
+
+	strbuf_addf(sb, "\n%s\n", _("Recent events"));
+	if (event_store_list(ui->db, subject, 0, 20, &ev, &n, &err) != 0) {
+		strbuf_addf(sb, "  %s\n", err.msg);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		fmt_datetime(ev[i].at, when, sizeof when);
+		strbuf_addf(sb, "  %s  %-18s %s\n", when, ev[i].kind, ev[i].message);
+	}
+	if (n == 0)
+		strbuf_addf(sb, "  %s\n", _("(none)"));
+	event_recs_free(ev, n);
+}
+
+/* Does a dependency string ("base >= 1.0", "base") name plugin id? */
+static int
+dep_names(const char *dep, const char *id)
+{
+	size_t n = strlen(id);
+
+	return strncmp(dep, id, n) == 0 && (dep[n] == '\0' || dep[n] == ' ' ||
+	    strchr("<>=!~^", dep[n]) != NULL);
+}
+
+static void
+add_dependents(struct ui *ui, struct strbuf *sb, const char *id)
+{
+	size_t found = 0;
+
+	strbuf_addf(sb, "\n%s\n", _("Dependents"));
+	for (size_t i = 0; i < ui->model.nplugins; i++) {
+		const struct plugin_rec *p = &ui->model.plugins[i];
+		json_t *deps = json_loads(p->dependencies != NULL ?
+		    p->dependencies : "[]", 0, NULL);
+		size_t k;
+		json_t *d;
+
+		json_array_foreach(deps, k, d) {
+			if (json_is_string(d) && dep_names(json_string_value(d), id)) {
+				strbuf_addf(sb, "  %s (%s)\n", p->id,
+				    json_string_value(d));
+				found++;
+			}
+		}
+		json_decref(deps);
+	}
+	if (found == 0)
+		strbuf_addf(sb, "  %s\n", _("(none)"));
+}
+
+static void
+add_plugin_tasks(struct ui *ui, struct strbuf *sb, const char *id)
+{
+	struct task_rec *t = NULL;
+	struct mgr_error err = { 0 };
+	size_t n = 0;
+
+	strbuf_addf(sb, "\n%s\n", _("Tasks"));
+	if (task_store_list_by_plugin(ui->db, id, &t, &n, &err) != 0) {
+		strbuf_addf(sb, "  %s\n", err.msg);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(sb, "  %-24s %-9s %-10s %s\n", t[i].id, t[i].trigger,
+		    t[i].enabled ? t[i].status : "paused", t[i].func_path);
+	if (n == 0)
+		strbuf_addf(sb, "  %s\n", _("(none)"));
+	task_recs_free(t, n);
+}
+
+static void
+add_snapshots(struct ui *ui, struct strbuf *sb, const char *id)
+{
+	struct snapshot_rec *v = NULL;
+	struct mgr_error err = { 0 };
+	char when[40];
+	size_t n = 0;
+
+	strbuf_addf(sb, "\n%s\n", _("Snapshots"));
+	if (snapshot_store_list(ui->db, id, &v, &n, &err) != 0) {
+		strbuf_addf(sb, "  %s\n", err.msg);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		fmt_datetime(v[i].created_at, when, sizeof when);
+		strbuf_addf(sb, "  #%-5lld %-10s %s  %-9s %lld %s\n",
+		    (long long)v[i].id, v[i].version, when, v[i].reason,
+		    (long long)v[i].size, _("bytes"));
+	}
+	if (n == 0)
+		strbuf_addf(sb, "  %s\n", _("(none)"));
+	snapshot_recs_free(v, n);
+}
+
+static void
+add_state(struct ui *ui, struct strbuf *sb, const char *id)
+{
+	struct mgr_error err = { 0 };
+	char *json = NULL;
+
+	strbuf_addf(sb, "\n%s\n", _("Stored state"));
+	if (plugin_state_dump(ui->db, id, &json, &err) != 0) {
+		strbuf_addf(sb, "  %s\n", err.msg);
+		return;
+	}
+	add_json(sb, json);
+	free(json);
+}
+
+static char *
+plugin_text(struct ui *ui, const char *id)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct plugin_rec p = { 0 };
+	struct mgr_error err = { 0 };
+
+	if (plugin_store_read(ui->db, id, &p, &err) != 0) {
+		strbuf_addf(&sb, "%s\n", err.msg);
+		return strbuf_detach(&sb);
+	}
+	strbuf_addf(&sb, "%s\n", _("Plugin"));
+	add_field(&sb, _("id"), p.id);
+	add_field(&sb, _("name"), p.name);
+	add_field(&sb, _("version"), p.version);
+	add_field(&sb, _("state"), p.state);
+	add_field(&sb, _("error"), p.error);
+	add_field(&sb, _("author"), p.author);
+	add_field(&sb, _("description"), p.description);
+	add_field(&sb, _("path"), p.path);
+	add_time(&sb, _("installed"), p.installed_at);
+	add_time(&sb, _("updated"), p.updated_at);
+	strbuf_addf(&sb, "\n%s\n", _("Dependencies"));
+	add_json(&sb, p.dependencies);
+	add_dependents(ui, &sb, id);
+	add_plugin_tasks(ui, &sb, id);
+	add_events(ui, &sb, id);
+	add_snapshots(ui, &sb, id);
+	add_state(ui, &sb, id);
+	strbuf_addf(&sb, "\n%s\n", _("Manifest"));
+	add_json(&sb, p.manifest);
+	plugin_rec_clear(&p);
+	return strbuf_detach(&sb);
+}
+
+static void
+add_run(struct strbuf *sb, const struct run_rec *r)
+{
+	char when[40], dur[32];
+	char *out;
+
+	fmt_datetime(r->started_at != 0 ? r->started_at : r->scheduled_at, when,
+	    sizeof when);
+	if (r->ended_at != 0 && r->started_at != 0)
+		fmt_duration(r->ended_at - r->started_at, dur, sizeof dur);
+	else
+		snprintf(dur, sizeof dur, "-");
+	strbuf_addf(sb, "  #%-6lld %s  %-11s %-7s %s %d", (long long)r->id, when,
+	    r->status, dur, _("attempt"), r->attempt);
+	if (r->exit_code >= 0)
+		strbuf_addf(sb, "  %s %d", _("exit"), r->exit_code);
+	if (r->signal != 0)
+		strbuf_addf(sb, "  %s %d", _("signal"), r->signal);
+	strbuf_adds(sb, "\n");
+	if (r->error != NULL && r->error[0] != '\0') {
+		out = fmt_first_line(r->error, 300);
+		strbuf_addf(sb, "      %s: %s\n", _("error"), out);
+		free(out);
+	}
+	if (r->output != NULL && r->output[0] != '\0') {
+		out = fmt_first_line(r->output, 300);
+		strbuf_addf(sb, "      %s: %s\n", _("output"), out);
+		free(out);
+	}
+}
+
+static void
+add_runs(struct ui *ui, struct strbuf *sb, const char *id)
+{
+	struct run_rec *r = NULL;
+	struct mgr_error err = { 0 };
+	size_t n = 0;
+
+	strbuf_addf(sb, "\n%s\n", _("Run history (newest first)"));
+	if (run_store_list(ui->db, id, 0, 50, &r, &n, &err) != 0) {
+		strbuf_addf(sb, "  %s\n", err.msg);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		add_run(sb, &r[i]);
+	if (n == 0)
+		strbuf_addf(sb, "  %s\n", _("(no runs yet)"));
+	run_recs_free(r, n);
+}
+
+static void
+add_task_settings(struct strbuf *sb, const struct task_rec *t)
+{
+	char num[32];
+
+	strbuf_addf(sb, "\n%s\n", _("Settings"));
+	snprintf(num, sizeof num, "%d", t->max_retries);
+	add_field(sb, "max_retries", num);
+	snprintf(num, sizeof num, "%d", t->timeout);
+	add_field(sb, "timeout", num);
+	snprintf(num, sizeof num, "%d", t->misfire_grace_time);
+	add_field(sb, "misfire_grace", num);
+	add_field(sb, "coalesce", t->coalesce ? "true" : "false");
+	snprintf(num, sizeof num, "%d", t->max_instances);
+	add_field(sb, "max_instances", num);
+	add_field(sb, "source", t->source);
+	add_time(sb, _("created"), t->created_at);
+	add_time(sb, _("updated"), t->updated_at);
+}
+
+/* {"hour":"9"} as "hour  9" lines, as typed on the CLI. */
+static void
+add_trigger_args(struct strbuf *sb, const char *json)
+{
+	json_t *args = json_loads(json != NULL ? json : "{}", 0, NULL);
+	const char *key;
+	json_t *value;
+
+	if (!json_is_object(args)) {
+		add_field(sb, _("fields"), json);
+		json_decref(args);
+		return;
+	}
+	json_object_foreach(args, key, value) {
+		char *text = json_is_string(value) ? xstrdup(json_string_value(value))
+		    : json_dumps(value, JSON_ENCODE_ANY | JSON_COMPACT);
+
+		add_field(sb, key, text);
+		free(text);
+	}
+	json_decref(args);
+}
+
+static char *
+task_text(struct ui *ui, const char *id)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct task_rec t = { 0 };
+	struct mgr_error err = { 0 };
+
+	if (task_store_read(ui->db, id, &t, &err) != 0) {
+		strbuf_addf(&sb, "%s\n", err.msg);
+		return strbuf_detach(&sb);
+	}
+	strbuf_addf(&sb, "%s\n", _("Task"));
+	add_field(&sb, _("id"), t.id);
+	add_field(&sb, _("name"), t.name);
+	add_field(&sb, _("function"), t.func_path);
+	add_field(&sb, _("plugin"), t.plugin_id);
+	add_field(&sb, _("status"), t.enabled ? t.status : "paused");
+	add_time(&sb, _("last run"), t.last_run);
+	add_time(&sb, _("next run"), t.enabled ? t.next_run : 0);
+	strbuf_addf(&sb, "\n%s\n", _("Trigger"));
+	add_field(&sb, _("type"), t.trigger);
+	add_trigger_args(&sb, t.trigger_args);
+	details_fire_times(&sb, &t);
+	add_task_settings(&sb, &t);
+	add_runs(ui, &sb, id);
+	task_rec_clear(&t);
+	return strbuf_detach(&sb);
+}
+
+void
+details_rebuild(struct ui *ui)
+{
+	struct ui_view *v = &ui->view;
+	char *text;
+
+	if (v->kind == VIEW_PLUGIN)
+		text = plugin_text(ui, v->id);
+	else if (v->kind == VIEW_TASK)
+		text = task_text(ui, v->id);
+	else
+		return;
+	view_fill(v, text);
+	free(text);
+}
+
+void
+details_open(struct ui *ui, int kind, const char *id)
+{
+	struct ui_view *v = &ui->view;
+	char *idcopy = xstrdup(id);
+
+	view_close(ui);
+	v->kind = kind;
+	v->id = idcopy;
+	v->title = kind == VIEW_PLUGIN ? xasprintf(_("Plugin %s"), id) :
+	    xasprintf(_("Task %s"), id);
+	details_rebuild(ui);
+}

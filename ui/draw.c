@@ -1,0 +1,275 @@
+/* draw.c - layout and drawing.  Every frame is drawn into stdscr after
+ * erase() and sent with one refresh(): ncurses compares it with what the
+ * terminal shows and sends only the cells that changed, so a frame that
+ * changed one row costs one row.  Only visible rows are formatted. */
+#include "i18n.h"
+#include "ui.h"
+#include "format.h"
+#include "util.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int
+ui_attr(const struct ui *ui, int pair, int fallback)
+{
+	return ui->colors ? (int)COLOR_PAIR(pair) : fallback;
+}
+
+int
+ui_status_attr(const struct ui *ui, const char *s)
+{
+	static const char *const bad[] = { "failed", "faulted", "error",
+	    "timeout", "interrupted", "killed", NULL };
+	static const char *const warn[] = { "paused", "retrying", "disabled",
+	    "missed", "skipped", NULL };
+
+	if (s == NULL)
+		return 0;
+	for (size_t i = 0; bad[i] != NULL; i++)
+		if (strstr(s, bad[i]) != NULL)
+			return ui_attr(ui, CP_BAD, A_BOLD);
+	for (size_t i = 0; warn[i] != NULL; i++)
+		if (strstr(s, warn[i]) != NULL)
+			return ui_attr(ui, CP_WARN, 0);
+	if (strcmp(s, "running") == 0)
+		return ui_attr(ui, CP_TITLE, A_BOLD);
+	if (strcmp(s, "succeeded") == 0 || strcmp(s, "enabled") == 0)
+		return ui_attr(ui, CP_OK, 0);
+	return 0;
+}
+
+/* Writes s at (y, x) in exactly width cells. */
+static void
+put_cells(const struct ui *ui, int y, int x, int width, const char *s, int attr)
+{
+	char buf[2048];
+
+	if (width <= 0)
+		return;
+	fmt_fit(s, width, 1, ui->utf8, buf, sizeof buf);
+	attrset(attr);
+	mvaddstr(y, x, buf);
+	attrset(A_NORMAL);
+}
+
+static void
+draw_box(const struct ui *ui, int y, int x, int h, int w, const char *title,
+	 int focused)
+{
+	char buf[256];
+
+	if (h < 2 || w < 2)
+		return;
+	attrset(focused ? ui_attr(ui, CP_TITLE, A_BOLD) : (int)A_NORMAL);
+	mvaddch(y, x, ACS_ULCORNER);
+	mvhline(y, x + 1, ACS_HLINE, w - 2);
+	mvaddch(y, x + w - 1, ACS_URCORNER);
+	mvvline(y + 1, x, ACS_VLINE, h - 2);
+	mvvline(y + 1, x + w - 1, ACS_VLINE, h - 2);
+	mvaddch(y + h - 1, x, ACS_LLCORNER);
+	mvhline(y + h - 1, x + 1, ACS_HLINE, w - 2);
+	mvaddch(y + h - 1, x + w - 1, ACS_LRCORNER);
+	attrset(A_NORMAL);
+	if (w > 6) {
+		fmt_fit(title, w - 4, 0, ui->utf8, buf, sizeof buf);
+		attrset(focused ? (int)(A_BOLD | A_REVERSE) : (int)A_BOLD);
+		mvaddstr(y, x + 2, buf);
+		attrset(A_NORMAL);
+	}
+}
+
+void
+ui_layout(struct ui *ui)
+{
+	int body = ui->rows - 3;	/* header, footer, status */
+	int top = body * 3 / 5;
+	int left = ui->cols * 3 / 8;
+
+	ui->too_small = ui->cols < UI_MIN_COLS || ui->rows < UI_MIN_ROWS;
+	if (left > 44)
+		left = 44;
+	if (left < 24)
+		left = 24;
+	ui->panes[PANE_PLUGINS].y = 1;
+	ui->panes[PANE_PLUGINS].x = 0;
+	ui->panes[PANE_PLUGINS].h = top;
+	ui->panes[PANE_PLUGINS].w = left;
+	ui->panes[PANE_TASKS].y = 1;
+	ui->panes[PANE_TASKS].x = left;
+	ui->panes[PANE_TASKS].h = top;
+	ui->panes[PANE_TASKS].w = ui->cols - left;
+	ui->panes[PANE_LOG].y = 1 + top;
+	ui->panes[PANE_LOG].x = 0;
+	ui->panes[PANE_LOG].h = body - top;
+	ui->panes[PANE_LOG].w = ui->cols;
+	for (int i = 0; i < PANE_COUNT; i++)
+		pane_scroll_into_view(&ui->panes[i]);
+}
+
+static void
+header_host(const struct ui *ui, char *buf, size_t size)
+{
+	const struct ui_host *h = &ui->host;
+	char up[32];
+
+	if (!h->present) {
+		snprintf(buf, size, "%s", _("host: none"));
+		return;
+	}
+	/* Whole seconds: the header is redrawn once a second. */
+	fmt_duration((mgr_now_us() - h->started_at) / 1000000 * 1000000, up,
+	    sizeof up);
+	if (ui->hosting)
+		snprintf(buf, size, _("host: this console, up %s"), up);
+	else
+		snprintf(buf, size, _("host: %s pid %d up %s"), h->kind != NULL ?
+		    h->kind : "?", h->pid, up);
+}
+
+/* The most useful facts first, so a narrow terminal cuts the least. */
+static void
+draw_header(const struct ui *ui)
+{
+	const struct ui_model *m = &ui->model;
+	size_t on = 0, faulted = 0, paused = 0;
+	char host[160], faults[64], line[512];
+
+	for (size_t i = 0; i < m->nplugins; i++) {
+		on += m->plugins[i].enabled;
+		faulted += m->plugins[i].state != NULL &&
+		    strcmp(m->plugins[i].state, "faulted") == 0;
+	}
+	for (size_t i = 0; i < m->ntasks; i++)
+		paused += !m->tasks[i].enabled;
+	header_host(ui, host, sizeof host);
+	faults[0] = '\0';
+	if (faulted > 0)
+		snprintf(faults, sizeof faults, _(", %zu faulted"), faulted);
+	snprintf(line, sizeof line,
+	    _(" manager  plugins %zu (%zu on%s)  tasks %zu (%zu paused)"
+	    "  runs/min %d  running %d  %s"), m->nplugins, on, faults,
+	    m->ntasks, paused, m->runs_per_min, m->running, host);
+	put_cells(ui, 0, 0, ui->cols, line, ui_attr(ui, CP_TITLE, A_REVERSE) |
+	    (ui->colors ? A_REVERSE : 0));
+}
+
+static void
+draw_pane(const struct ui *ui, int idx)
+{
+	const struct ui_pane *p = &ui->panes[idx];
+	int focused = ui->focus == idx && !UI_VIEW_OPEN(ui);
+	int inner = p->w - 2, body = p->h - 3;
+	char title[256], buf[2048];
+
+	if (p->filter[0] != '\0')
+		snprintf(title, sizeof title, _(" %s %zu/%zu  /%s "), _(p->ops->title),
+		    p->nrows, p->ops->count(ui), p->filter);
+	else
+		snprintf(title, sizeof title, " %s %zu ", _(p->ops->title), p->nrows);
+	draw_box(ui, p->y, p->x, p->h, p->w, title, focused);
+	if (inner <= 0 || body <= 0)
+		return;
+	p->ops->header(ui, inner, buf, sizeof buf);
+	put_cells(ui, p->y + 1, p->x + 1, inner, buf, A_UNDERLINE | A_BOLD);
+	for (int r = 0; r < body && p->top + (size_t)r < p->nrows; r++) {
+		size_t row = p->top + (size_t)r;
+		int attr = p->ops->row(ui, p->rows[row], inner, buf, sizeof buf);
+
+		if (row == p->sel)
+			attr = focused ? (attr | A_REVERSE) : (attr | A_BOLD);
+		put_cells(ui, p->y + 2 + r, p->x + 1, inner, buf, attr);
+	}
+	if (p->nrows == 0)
+		put_cells(ui, p->y + 2, p->x + 1, inner, p->filter[0] != '\0' ?
+		    _("(nothing matches the filter)") : _("(none)"), A_DIM);
+}
+
+static void
+draw_view(const struct ui *ui)
+{
+	const struct ui_view *v = &ui->view;
+	int h = ui->rows - 3, inner = ui->cols - 2;
+	char title[512];
+
+	snprintf(title, sizeof title, " %s  %zu/%zu ", v->title != NULL ?
+	    v->title : "", v->nlines > 0 ? v->top + 1 : 0, v->nlines);
+	draw_box(ui, 1, 0, h, ui->cols, title, 1);
+	for (int r = 0; r < h - 2 && v->top + (size_t)r < v->nlines; r++)
+		put_cells(ui, 2 + r, 1, inner, v->lines[v->top + (size_t)r], 0);
+}
+
+static void
+draw_bottom(const struct ui *ui)
+{
+	char footer[1024];
+	char *text;
+
+	keys_footer(ui, footer, sizeof footer);
+	put_cells(ui, ui->rows - 2, 0, ui->cols, footer, ui_attr(ui, CP_DIM, 0));
+	if (ui->mode == MODE_PROMPT || ui->mode == MODE_FILTER) {
+		/* While typing, messages (completions) take the footer. */
+		if (ui->status[0] != '\0')
+			put_cells(ui, ui->rows - 2, 0, ui->cols, ui->status,
+			    ui->status_error ? ui_attr(ui, CP_BAD, A_BOLD) : (int)A_BOLD);
+		text = prompt_text(&ui->line);
+		put_cells(ui, ui->rows - 1, 0, ui->cols, "", 0);
+		mvaddstr(ui->rows - 1, 0, ui->mode == MODE_PROMPT ? ":" : "/");
+		put_cells(ui, ui->rows - 1, 1, ui->cols - 1, text, 0);
+		free(text);
+		return;
+	}
+	put_cells(ui, ui->rows - 1, 0, ui->cols, ui->status, ui->status_error ?
+	    ui_attr(ui, CP_BAD, A_BOLD) | A_BOLD : 0);
+}
+
+/* The cursor shows only while typing, after the text before it. */
+static void
+place_cursor(const struct ui *ui)
+{
+	int x;
+
+	if (ui->mode != MODE_PROMPT && ui->mode != MODE_FILTER) {
+		curs_set(0);
+		return;
+	}
+	x = 1 + prompt_cursor_cells(&ui->line);
+	if (x >= ui->cols)
+		x = ui->cols - 1;
+	move(ui->rows - 1, x);
+	curs_set(1);
+}
+
+static void
+draw_too_small(const struct ui *ui)
+{
+	char msg[256];
+	int y = ui->rows / 2;
+
+	snprintf(msg, sizeof msg, _("window too small (%dx%d), need %dx%d; q quits"),
+	    ui->cols, ui->rows, UI_MIN_COLS, UI_MIN_ROWS);
+	put_cells(ui, y > 0 ? y - 1 : 0, 0, ui->cols, msg, A_BOLD);
+}
+
+void
+ui_draw(struct ui *ui)
+{
+	erase();
+	if (ui->too_small) {
+		draw_too_small(ui);
+		curs_set(0);
+	} else {
+		draw_header(ui);
+		if (UI_VIEW_OPEN(ui))
+			draw_view(ui);
+		else
+			for (int i = 0; i < PANE_COUNT; i++)
+				draw_pane(ui, i);
+		draw_bottom(ui);
+		place_cursor(ui);
+	}
+	refresh();
+	ui->dirty = 0;
+}

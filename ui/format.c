@@ -1,0 +1,168 @@
+/* format.c - durations, times and width-exact cells for the console. */
+#include "format.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <wchar.h>
+
+void
+fmt_duration(int64_t us, char *buf, size_t size)
+{
+	int64_t s = us / 1000000;
+
+	if (s <= 0 && us > 0 && us < 1000000)
+		snprintf(buf, size, "%lldms", (long long)(us / 1000));
+	else if (s <= 0)
+		snprintf(buf, size, "0s");
+	else if (s < 60)
+		snprintf(buf, size, "%llds", (long long)s);
+	else if (s < 3600)
+		snprintf(buf, size, "%lldmin", (long long)(s / 60));
+	else if (s < 86400 && (s % 3600) / 60 != 0)
+		snprintf(buf, size, "%lldh %lldmin", (long long)(s / 3600),
+		    (long long)((s % 3600) / 60));
+	else if (s < 86400)
+		snprintf(buf, size, "%lldh", (long long)(s / 3600));
+	else if ((s % 86400) / 3600 != 0)
+		snprintf(buf, size, "%lldd %lldh", (long long)(s / 86400),
+		    (long long)((s % 86400) / 3600));
+	else
+		snprintf(buf, size, "%lldd", (long long)(s / 86400));
+}
+
+static void
+local_tm(int64_t us, struct tm *tm)
+{
+	time_t t = (time_t)(us / 1000000);
+
+	localtime_r(&t, tm);
+}
+
+void
+fmt_when(int64_t at_us, int64_t now_us, char *buf, size_t size)
+{
+	struct tm at, now;
+	int64_t delta = at_us > now_us ? at_us - now_us : now_us - at_us;
+
+	if (at_us == 0) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	local_tm(at_us, &at);
+	local_tm(now_us, &now);
+	if (at.tm_year == now.tm_year && at.tm_yday == now.tm_yday)
+		strftime(buf, size, "%H:%M:%S", &at);
+	else if (delta < 6 * 86400 * INT64_C(1000000))
+		strftime(buf, size, "%a %H:%M", &at);
+	else
+		strftime(buf, size, "%Y-%m-%d", &at);
+}
+
+void
+fmt_datetime(int64_t at_us, char *buf, size_t size)
+{
+	struct tm at;
+
+	if (at_us == 0) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	local_tm(at_us, &at);
+	strftime(buf, size, "%Y-%m-%d %H:%M:%S", &at);
+}
+
+/* One character of s: its bytes (*len), its cells (*w).  Invalid bytes
+ * and non-printable characters are one cell each and shown as '?'. */
+static int
+next_char(const char *s, size_t *len, int *w, mbstate_t *ps)
+{
+	wchar_t wc;
+	size_t n = mbrtowc(&wc, s, MB_CUR_MAX, ps);
+
+	if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+		memset(ps, 0, sizeof *ps);
+		*len = 1;
+		*w = 1;
+		return 0;	/* not printable as is */
+	}
+	*len = n;
+	*w = wcwidth(wc);
+	if (*w < 0 || wc < 0x20 || wc == 0x7f) {
+		*w = 1;
+		return 0;
+	}
+	return 1;
+}
+
+int
+fmt_width(const char *s)
+{
+	mbstate_t ps;
+	size_t len;
+	int w, total = 0;
+
+	memset(&ps, 0, sizeof ps);
+	for (; *s != '\0'; s += len) {
+		next_char(s, &len, &w, &ps);
+		total += w;
+	}
+	return total;
+}
+
+/* Appends n bytes if they fit (keeping room for the NUL). */
+static int
+put(char *buf, size_t size, size_t *at, const char *s, size_t n)
+{
+	if (*at + n + 1 > size)
+		return -1;
+	memcpy(buf + *at, s, n);
+	*at += n;
+	buf[*at] = '\0';
+	return 0;
+}
+
+int
+fmt_fit(const char *s, int width, int pad, int utf8, char *buf, size_t size)
+{
+	const char *ell = utf8 ? "\xe2\x80\xa6" : "~";
+	int full = fmt_width(s) <= width;
+	int room = full ? width : width - 1;
+	int used = 0, w, ok;
+	size_t len, at = 0;
+	mbstate_t ps;
+
+	if (size == 0)
+		return 0;
+	buf[0] = '\0';
+	if (width <= 0)
+		return 0;
+	memset(&ps, 0, sizeof ps);
+	for (; *s != '\0'; s += len) {
+		ok = next_char(s, &len, &w, &ps);
+		if (used + w > room)
+			break;
+		if (put(buf, size, &at, ok ? s : "?", ok ? len : 1) != 0)
+			return used;
+		used += w;
+	}
+	if (!full && put(buf, size, &at, ell, strlen(ell)) == 0)
+		used++;
+	while (pad && used < width && put(buf, size, &at, " ", 1) == 0)
+		used++;
+	return used;
+}
+
+char *
+fmt_first_line(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	if (s == NULL)
+		return xstrdup("");
+	while (s[n] != '\0' && s[n] != '\n' && n < max)
+		n++;
+	return xstrndup(s, n);
+}

@@ -1,0 +1,31 @@
+/* format.h - text of the console's cells: times, durations, and strings
+ * fitted to a column width in display cells (wcwidth), not bytes.
+ *
+ * Pure functions writing into caller buffers, so they are unit-tested
+ * without a terminal and cost nothing but the visible rows. */
+#ifndef MGR_UI_FORMAT_H
+#define MGR_UI_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* "12s", "4min", "2h 5min", "3d 4h"; "0s" for <= 0. */
+void fmt_duration(int64_t us, char *buf, size_t size);
+/* A wall-clock time as seen from now_us, local time: "09:30:00" on the
+ * same day, "Tue 09:30" within a week, "2026-03-02" otherwise; "-" for 0. */
+void fmt_when(int64_t at_us, int64_t now_us, char *buf, size_t size);
+/* "2026-03-02 09:30:00" local time; "-" for 0. */
+void fmt_datetime(int64_t at_us, char *buf, size_t size);
+/* Display width of a UTF-8 string (invalid bytes count as one cell,
+ * control characters as one). */
+int fmt_width(const char *s);
+/* Copies s into buf so that it takes exactly `width` cells: cut with an
+ * ellipsis ("…" or "~" when !utf8) when too wide, padded with spaces when
+ * pad is set.  Control characters become '?', so a task's output cannot
+ * move the cursor.  Returns the cells used. */
+int fmt_fit(const char *s, int width, int pad, int utf8, char *buf,
+	    size_t size);
+/* The first line of s, at most max bytes, in a new string. */
+char *fmt_first_line(const char *s, size_t max);
+
+#endif

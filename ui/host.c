@@ -1,0 +1,123 @@
+/* host.c - the console and the engine host.  With no host running, the
+ * console hosts the engine in its own loop (engine_host_acquire +
+ * engine_start: plugins, scheduler, control plane, signals); with one
+ * running it attaches as a client and its state-changing commands go to
+ * the host through engine_submit.  When the host it attached to goes
+ * away, the console takes over. */
+#include "i18n.h"
+#include "ui.h"
+#include "cmd.h"
+#include "engine.h"
+#include "manager.h"
+#include "util.h"
+
+#include <signal.h>
+#include <stdlib.h>
+
+/* Hosts if nobody does, else attaches.  Errors other than "busy" (an
+ * unwritable lock file, a broken database) are the caller's. */
+int
+host_join(struct ui *ui, struct mgr_error *err)
+{
+	struct mgr_error busy = { 0 };
+	int rc = engine_host_acquire(ui->mgr, ENGINE_KIND_CONSOLE, &busy);
+
+	if (rc == MGR_EBUSY) {
+		ui->attached = 1;
+		return 0;
+	}
+	if (rc != 0) {
+		*err = busy;
+		return rc;
+	}
+	ui->hosting = 1;
+	return 0;
+}
+
+/* After the terminal is set up: plugins' on_enable and the scheduler may
+ * log, and their lines must not land on the screen. */
+int
+host_start(struct ui *ui, struct mgr_error *err)
+{
+	int rc;
+
+	if (!ui->hosting)
+		return 0;
+	/* As the daemon does: a client or child that hangs up mid-write
+	 * must not kill the host (the console handles its other signals). */
+	signal(SIGPIPE, SIG_IGN);
+	if ((rc = engine_start(ui->mgr, err)) != 0) {
+		engine_host_release(ui->mgr);
+		ui->hosting = 0;
+		return mgr_error_prefix(err, "%s", _("cannot host the engine"));
+	}
+	return 0;
+}
+
+void
+host_leave(struct ui *ui)
+{
+	if (!ui->hosting)
+		return;
+	engine_stop(ui->mgr);
+	engine_host_release(ui->mgr);
+	ui->hosting = 0;
+}
+
+/* Quitting while hosting lets running tasks finish (up to the configured
+ * grace); the engine ends the loop when they are done. */
+void
+host_shutdown(struct ui *ui)
+{
+	if (ui->stopping)
+		return;
+	ui->stopping = 1;
+	ev_io_stop(ui->loop, &ui->input);
+	ui_status(ui, 0, _("stopping the engine: waiting up to %d s for running tasks"),
+	    ui->mgr->conf->shutdown_grace_seconds);
+	engine_shutdown(ui->mgr, ui->mgr->conf->shutdown_grace_seconds, NULL);
+}
+
+/* Once a second: who hosts, and take over when an attached console's
+ * host has gone. */
+void
+host_poll(struct ui *ui)
+{
+	struct mgr_error err = { 0 };
+	struct ui_host *h = &ui->host;
+
+	free(h->kind);
+	h->kind = NULL;
+	h->present = engine_host_info(ui->mgr, &h->pid, &h->kind,
+	    &h->started_at) == 0;
+	if (!ui->attached || h->present || ui->stopping)
+		return;
+	ui->attached = 0;
+	if (host_join(ui, &err) != 0 || host_start(ui, &err) != 0) {
+		ui_status(ui, 1, "%s", err.msg);
+		return;
+	}
+	if (ui->hosting)
+		ui_status(ui, 0, "%s", _("the engine host exited; this console "
+		    "hosts the engine now"));
+}
+
+/* A state-changing command goes to the host we are attached to. */
+int
+host_submit(struct ui *ui, int argc, char **argv, int json, char **out,
+	    char **errout)
+{
+	struct mgr_error err = { 0 };
+	int status = 1;
+
+	if (engine_submit(ui->mgr, argc, argv, json, 0, out, errout, &status,
+	    &err) != 0) {
+		free(*out);
+		free(*errout);
+		*out = xstrdup("");
+		*errout = xasprintf(_("the engine host did not carry it out: %s"),
+		    err.msg);
+		return mgr_code_exit_status(err.code);
+	}
+	return status;
+}

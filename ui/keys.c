@@ -1,0 +1,377 @@
+/* keys.c - the one key table: it dispatches keys, and generates the '?'
+ * help and the footer, so the three can never disagree. */
+#include "i18n.h"
+#include "ui.h"
+#include "util.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Where a key works. */
+enum {
+	K_PLUGINS = 1 << PANE_PLUGINS,
+	K_TASKS = 1 << PANE_TASKS,
+	K_LOG = 1 << PANE_LOG,
+	K_VIEW = 1 << 3,	/* details, help, command output */
+	K_PANES = K_PLUGINS | K_TASKS | K_LOG,
+	K_ALL = K_PANES | K_VIEW,
+};
+
+struct ui_key {
+	int key;		/* a character or a KEY_* code */
+	int fkey;		/* 1: KEY_* (function key), 0: character */
+	const char *name;	/* NULL: an alias of the entry before it */
+	const char *help;	/* N_(), for the help page */
+	const char *brief;	/* N_(), for the footer; NULL: not shown */
+	int where;		/* K_* */
+	void (*fn)(struct ui *ui);
+};
+
+/* Context of the key: the focused pane or the open view. */
+static int
+key_context(const struct ui *ui)
+{
+	return UI_VIEW_OPEN(ui) ? K_VIEW : 1 << ui->focus;
+}
+
+static struct ui_pane *
+focused(struct ui *ui)
+{
+	return &ui->panes[ui->focus];
+}
+
+static void
+move_by(struct ui *ui, long delta)
+{
+	struct ui_view *v = &ui->view;
+	long top, page = ui->rows - 5;
+
+	if (UI_VIEW_OPEN(ui)) {
+		top = (long)v->top + delta;
+		if (top > (long)v->nlines - page)
+			top = (long)v->nlines - page;
+		v->top = top > 0 ? (size_t)top : 0;
+		return;
+	}
+	pane_move(focused(ui), delta);
+	pane_sync_id(ui, focused(ui));
+}
+
+static long
+page(const struct ui *ui)
+{
+	long h = UI_VIEW_OPEN(ui) ? ui->rows - 5 :
+	    ui->panes[ui->focus].h - 3;
+
+	return h > 1 ? h - 1 : 1;
+}
+
+static void k_down(struct ui *ui) { move_by(ui, 1); }
+static void k_up(struct ui *ui) { move_by(ui, -1); }
+static void k_pgdn(struct ui *ui) { move_by(ui, page(ui)); }
+static void k_pgup(struct ui *ui) { move_by(ui, -page(ui)); }
+static void k_home(struct ui *ui) { move_by(ui, -(1L << 40)); }
+static void k_end(struct ui *ui) { move_by(ui, 1L << 40); }
+
+static void
+k_next_pane(struct ui *ui)
+{
+	ui->focus = (ui->focus + 1) % PANE_COUNT;
+}
+
+static void
+k_prev_pane(struct ui *ui)
+{
+	ui->focus = (ui->focus + PANE_COUNT - 1) % PANE_COUNT;
+}
+
+/* The task an action applies to: the selected task, the task of the
+ * selected run, or the task whose details are open. */
+static const char *
+target_task(struct ui *ui)
+{
+	size_t i;
+
+	if (UI_VIEW_OPEN(ui))
+		return ui->view.kind == VIEW_TASK ? ui->view.id : NULL;
+	if (ui->focus == PANE_TASKS)
+		return pane_selected_id(ui, focused(ui));
+	if (ui->focus == PANE_LOG &&
+	    (i = pane_selected_model(focused(ui))) != (size_t)-1 &&
+	    ui->model.log[i].is_run)
+		return ui->model.log[i].subject;
+	return NULL;
+}
+
+static const char *
+target_plugin(struct ui *ui)
+{
+	if (UI_VIEW_OPEN(ui))
+		return ui->view.kind == VIEW_PLUGIN ? ui->view.id : NULL;
+	if (ui->focus == PANE_PLUGINS)
+		return pane_selected_id(ui, focused(ui));
+	return NULL;
+}
+
+static void
+task_action(struct ui *ui, const char *verb)
+{
+	const char *id = target_task(ui);
+
+	if (id == NULL) {
+		ui_status(ui, 1, _("no task selected: move to the tasks pane first"));
+		return;
+	}
+	action_runf(ui, "task", verb, id);
+}
+
+static void k_pause(struct ui *ui) { task_action(ui, "pause"); }
+static void k_resume(struct ui *ui) { task_action(ui, "resume"); }
+static void k_run(struct ui *ui) { task_action(ui, "run"); }
+
+static void
+k_toggle_plugin(struct ui *ui)
+{
+	const char *id = target_plugin(ui);
+	const struct plugin_rec *p;
+
+	if (id == NULL || (p = model_plugin(&ui->model, id)) == NULL) {
+		ui_status(ui, 1, _("no plugin selected: move to the plugins pane first"));
+		return;
+	}
+	action_runf(ui, "plugin", p->enabled ? "disable" : "enable", id);
+}
+
+static void
+k_delete(struct ui *ui)
+{
+	const char *task = target_task(ui), *plugin = target_plugin(ui);
+	char **argv = NULL;
+	char question[512];
+
+	if (plugin != NULL) {
+		argv = strv_push(strv_push(strv_push(NULL, "plugin"), "uninstall"),
+		    plugin);
+		snprintf(question, sizeof question,
+		    _("Uninstall plugin %s? (y/n)"), plugin);
+	} else if (task != NULL) {
+		argv = strv_push(strv_push(strv_push(NULL, "task"), "remove"), task);
+		snprintf(question, sizeof question, _("Remove task %s? (y/n)"), task);
+	} else {
+		ui_status(ui, 1, _("nothing to delete here: select a task or a plugin"));
+		return;
+	}
+	action_confirm(ui, question, argv);
+}
+
+/* The task or plugin a line of the log is about. */
+static const char *
+log_subject(struct ui *ui)
+{
+	size_t i;
+
+	if (UI_VIEW_OPEN(ui) || ui->focus != PANE_LOG ||
+	    (i = pane_selected_model(focused(ui))) == (size_t)-1)
+		return NULL;
+	return ui->model.log[i].subject;
+}
+
+static void
+k_details(struct ui *ui)
+{
+	const char *id;
+
+	if (ui->focus == PANE_PLUGINS && (id = target_plugin(ui)) != NULL)
+		details_open(ui, VIEW_PLUGIN, id);
+	else if ((id = target_task(ui)) != NULL)
+		details_open(ui, VIEW_TASK, id);
+	else if ((id = log_subject(ui)) != NULL && model_plugin(&ui->model, id) != NULL)
+		details_open(ui, VIEW_PLUGIN, id);
+	else if (id != NULL && model_task(&ui->model, id) != NULL)
+		details_open(ui, VIEW_TASK, id);
+	else
+		ui_status(ui, 1, _("nothing selected"));
+}
+
+static void
+k_back(struct ui *ui)
+{
+	if (UI_VIEW_OPEN(ui)) {
+		view_close(ui);
+		return;
+	}
+	if (focused(ui)->filter[0] != '\0') {
+		focused(ui)->filter[0] = '\0';
+		pane_rebuild(ui, focused(ui));
+		ui_status(ui, 0, _("filter cleared"));
+	}
+}
+
+static void k_filter(struct ui *ui) { prompt_start(ui, MODE_FILTER); }
+static void k_prompt(struct ui *ui) { prompt_start(ui, MODE_PROMPT); }
+static void k_help(struct ui *ui) { keys_help(ui); }
+static void k_quit(struct ui *ui) { ui_quit(ui, 0); }
+
+static void
+k_redraw(struct ui *ui)
+{
+	clearok(curscr, TRUE);
+	ui_reload(ui, 1);
+}
+
+static const struct ui_key key_table[] = {
+	{ '\t', 0, "Tab", N_("next pane"), N_("pane"), K_PANES, k_next_pane },
+	{ KEY_BTAB, 1, "S-Tab", N_("previous pane"), NULL, K_PANES, k_prev_pane },
+	{ 'l', 0, "l/Right", N_("next pane"), NULL, K_PANES, k_next_pane },
+	{ KEY_RIGHT, 1, NULL, NULL, NULL, K_PANES, k_next_pane },
+	{ 'h', 0, "h/Left", N_("previous pane"), NULL, K_PANES, k_prev_pane },
+	{ KEY_LEFT, 1, NULL, NULL, NULL, K_PANES, k_prev_pane },
+	{ 'j', 0, "j/k", N_("move down / up"), N_("move"), K_ALL, k_down },
+	{ KEY_DOWN, 1, NULL, NULL, NULL, K_ALL, k_down },
+	{ 'k', 0, NULL, NULL, NULL, K_ALL, k_up },
+	{ KEY_UP, 1, NULL, NULL, NULL, K_ALL, k_up },
+	{ KEY_NPAGE, 1, "PgDn", N_("page down"), NULL, K_ALL, k_pgdn },
+	{ KEY_PPAGE, 1, "PgUp", N_("page up"), NULL, K_ALL, k_pgup },
+	{ KEY_HOME, 1, "Home/g", N_("first row"), NULL, K_ALL, k_home },
+	{ 'g', 0, NULL, NULL, NULL, K_ALL, k_home },
+	{ KEY_END, 1, "End/G", N_("last row"), NULL, K_ALL, k_end },
+	{ 'G', 0, NULL, NULL, NULL, K_ALL, k_end },
+	{ '\n', 0, "Enter", N_("details"), N_("details"), K_PANES, k_details },
+	{ '\r', 0, NULL, NULL, NULL, K_PANES, k_details },
+	{ KEY_ENTER, 1, NULL, NULL, NULL, K_PANES, k_details },
+	{ 27, 0, "Esc", N_("back / clear the filter"), NULL, K_ALL, k_back },
+	{ 'p', 0, "p", N_("pause the task"), N_("pause"), K_TASKS | K_LOG | K_VIEW,
+	    k_pause },
+	{ 'r', 0, "r", N_("resume the task"), N_("resume"),
+	    K_TASKS | K_LOG | K_VIEW, k_resume },
+	{ 'x', 0, "x", N_("run the task now"), N_("run now"),
+	    K_TASKS | K_LOG | K_VIEW, k_run },
+	{ 'e', 0, "e", N_("enable / disable the plugin"), N_("enable/disable"),
+	    K_PLUGINS | K_VIEW, k_toggle_plugin },
+	{ 'd', 0, "d", N_("delete (asks first)"), N_("delete"),
+	    K_PLUGINS | K_TASKS | K_VIEW, k_delete },
+	{ '/', 0, "/", N_("filter the pane"), N_("filter"), K_PANES, k_filter },
+	{ ':', 0, ":", N_("command prompt (any manager command)"), N_("command"),
+	    K_ALL, k_prompt },
+	{ '?', 0, "?", N_("help"), N_("help"), K_ALL, k_help },
+	{ 12, 0, "C-l", N_("redraw and reload"), NULL, K_ALL, k_redraw },
+	{ 'q', 0, "q", N_("quit"), N_("quit"), K_ALL, k_quit },
+};
+#define NKEYS (sizeof key_table / sizeof key_table[0])
+
+/* Aliases share the name of the entry they follow. */
+static const char *
+ui_key_name(size_t i)
+{
+	while (i > 0 && key_table[i].name == NULL)
+		i--;
+	return key_table[i].name;
+}
+
+static void
+key_unavailable(struct ui *ui, size_t i)
+{
+	ui_status(ui, 1, _("%s: %s is not available here"), ui_key_name(i),
+	    _(key_table[i].help != NULL ? key_table[i].help :
+	    key_table[i - 1].help));
+}
+
+void
+keys_handle(struct ui *ui, int key, int is_char)
+{
+	int ctx = key_context(ui);
+
+	for (size_t i = 0; i < NKEYS; i++) {
+		const struct ui_key *k = &key_table[i];
+
+		if (k->key != key || k->fkey == is_char)
+			continue;
+		if (!(k->where & ctx)) {
+			key_unavailable(ui, i);
+			return;
+		}
+		k->fn(ui);
+		return;
+	}
+	if (key == KEY_RESIZE && !is_char)
+		return;
+	ui_status(ui, 1, _("unknown key; ? shows the keys"));
+}
+
+static int
+key_applies_to_view(const struct ui *ui, const struct ui_key *k)
+{
+	if (k->fn == k_pause || k->fn == k_resume || k->fn == k_run)
+		return ui->view.kind == VIEW_TASK;
+	if (k->fn == k_toggle_plugin)
+		return ui->view.kind == VIEW_PLUGIN;
+	if (k->fn == k_delete)
+		return ui->view.kind == VIEW_TASK || ui->view.kind == VIEW_PLUGIN;
+	return 1;
+}
+
+void
+keys_footer(const struct ui *ui, char *buf, size_t size)
+{
+	int ctx = key_context(ui);
+	size_t at = 0;
+
+	buf[0] = '\0';
+	if (ui->mode == MODE_PROMPT || ui->mode == MODE_FILTER) {
+		snprintf(buf, size, " %s", ui->mode == MODE_PROMPT ?
+		    _("Enter run  Tab complete  Up/Down history  Esc cancel") :
+		    _("type to filter  Enter keep  Esc clear"));
+		return;
+	}
+	if (UI_VIEW_OPEN(ui) && at < size)
+		at += (size_t)snprintf(buf + at, size - at, " %s", _("Esc back "));
+	for (size_t i = 0; i < NKEYS && at < size; i++) {
+		const struct ui_key *k = &key_table[i];
+
+		if (k->brief == NULL || !(k->where & ctx))
+			continue;
+		/* In a details view, keys that need the other kind of item
+		 * are left out. */
+		if (ctx == K_VIEW && !key_applies_to_view(ui, k))
+			continue;
+		at += (size_t)snprintf(buf + at, size - at, " %s %s ", k->name,
+		    _(k->brief));
+	}
+}
+
+void
+keys_help(struct ui *ui)
+{
+	static const struct { int mask; const char *name; } places[] = {
+		{ K_PLUGINS, N_("plugins") }, { K_TASKS, N_("tasks") },
+		{ K_LOG, N_("log") }, { K_VIEW, N_("details") },
+	};
+	struct strbuf sb = STRBUF_INIT;
+	char *text;
+
+	strbuf_addf(&sb, "%s\n\n", _("Keys (the pane or view where each works):"));
+	for (size_t i = 0; i < NKEYS; i++) {
+		const struct ui_key *k = &key_table[i];
+		struct strbuf where = STRBUF_INIT;
+
+		if (k->name == NULL)
+			continue;
+		for (size_t j = 0; j < sizeof places / sizeof places[0]; j++)
+			if (k->where & places[j].mask)
+				strbuf_addf(&where, "%s%s", where.len ? ", " : "",
+				    _(places[j].name));
+		strbuf_addf(&sb, "  %-8s %-38s %s\n", k->name, _(k->help),
+		    where.buf != NULL ? where.buf : "");
+		strbuf_free(&where);
+	}
+	strbuf_addf(&sb, "\n%s\n%s\n%s\n", _("In the prompt: Tab completes commands and ids, "
+	    "Up/Down walk the history, Enter runs, Esc cancels."),
+	    _("The filter applies as you type; Enter keeps it, Esc clears it."),
+	    _("The view follows the database: changes by other processes appear by themselves."));
+	text = strbuf_detach(&sb);
+	view_set_text(ui, _("Help"), text);
+	ui->view.kind = VIEW_HELP;
+	free(text);
+}

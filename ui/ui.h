@@ -1,0 +1,171 @@
+/* ui.h - the console's state and the functions its files share.
+ *
+ * One struct ui owned by the loop thread; nothing global.  Files: tui.c
+ * (terminal, loop, signals), draw.c (layout, header, boxes, footer),
+ * pane_*.c (rows of each pane), keys.c (the key table, help, footer),
+ * details.c (details views), prompt.c (the ':' and '/' line editor),
+ * action.c (running command lines). */
+#ifndef MGR_UI_H
+#define MGR_UI_H
+
+#include <ev.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <wchar.h>
+#include "model.h"
+
+struct mgr;
+
+enum ui_pane_id { PANE_PLUGINS, PANE_TASKS, PANE_LOG, PANE_COUNT };
+
+enum ui_mode {
+	MODE_NORMAL,
+	MODE_FILTER,		/* '/' typing a filter */
+	MODE_PROMPT,		/* ':' typing a command */
+	MODE_CONFIRM,		/* y/n for a destructive action */
+};
+
+/* Colour pairs (only used when colours are on). */
+enum { CP_OK = 1, CP_WARN, CP_BAD, CP_TITLE, CP_DIM };
+
+/* How one pane lists and draws its rows; rows are model indexes. */
+struct ui;
+struct pane_ops {
+	const char *title;	/* N_() */
+	int follow;		/* selection on the first row stays there */
+	size_t (*count)(const struct ui *ui);
+	const char *(*id)(const struct ui *ui, size_t i);
+	/* Does row i contain filter (case-insensitive) in a shown field? */
+	int (*match)(const struct ui *ui, size_t i, const char *filter);
+	void (*header)(const struct ui *ui, int width, char *buf, size_t size);
+	/* Formats row i in exactly width cells; returns the attribute. */
+	int (*row)(const struct ui *ui, size_t i, int width, char *buf,
+		   size_t size);
+};
+
+extern const struct pane_ops pane_plugins_ops;
+extern const struct pane_ops pane_tasks_ops;
+extern const struct pane_ops pane_log_ops;
+
+struct ui_pane {
+	const struct pane_ops *ops;
+	size_t *rows;		/* model indexes passing the filter */
+	size_t nrows;
+	size_t sel;		/* index into rows */
+	size_t top;		/* first visible row */
+	char *sel_id;		/* keeps the selection across reloads */
+	char filter[128];
+	int y, x, h, w;		/* box on screen, borders included */
+};
+
+/* A scrollable text page: details, help, command output. */
+struct ui_view {
+	char **lines;
+	size_t nlines;
+	size_t top;
+	char *title;
+	int kind;		/* VIEW_* */
+	char *id;		/* plugin or task for details */
+};
+enum { VIEW_TEXT, VIEW_PLUGIN, VIEW_TASK, VIEW_HELP };
+
+struct ui_line {		/* the prompt's line editor */
+	wchar_t buf[512];
+	size_t len, cur;
+	char **history;
+	size_t nhistory;
+	size_t hpos;
+};
+
+struct ui {
+	struct mgr *mgr;
+	struct mgr_db *db;	/* the console's own read connection */
+	struct ev_loop *loop;
+	ev_io input;
+	ev_timer tick;
+	ev_signal sig_winch, sig_int, sig_term, sig_hup;
+	struct ui_model model;
+	struct ui_host host;	/* who hosts the engine (host_poll) */
+	struct ui_pane panes[PANE_COUNT];
+	int focus;
+	enum ui_mode mode;
+	struct ui_view view;
+	struct ui_line line;
+	char status[512];
+	int status_error;
+	char **confirm_argv;	/* command run on 'y' */
+	int utf8, colors;
+	int rows, cols;
+	int too_small;
+	int dirty;
+	int exit_status;
+	int hosting;		/* this process hosts the engine */
+	int attached;		/* another process hosts it: engine_submit */
+	int stopping;		/* quitting: the engine is shutting down */
+	int saved_stderr;	/* fd 2 while it points to /dev/null */
+	int saved_to_stderr;	/* mgr->log.to_stderr before the console */
+	int64_t last_second;	/* redraw once a second for LEFT columns */
+};
+
+/* A details, help or output page covers the panes. */
+#define UI_VIEW_OPEN(ui) ((ui)->view.title != NULL)
+
+#define UI_MIN_COLS 60
+#define UI_MIN_ROWS 14
+
+/* tui.c */
+void ui_quit(struct ui *ui, int status);
+void ui_status(struct ui *ui, int error, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void ui_reload(struct ui *ui, int force);
+
+/* draw.c */
+void ui_layout(struct ui *ui);
+void ui_draw(struct ui *ui);
+int ui_attr(const struct ui *ui, int pair, int fallback);
+int ui_status_attr(const struct ui *ui, const char *status);
+
+/* panes.c */
+int ui_contains(const char *haystack, const char *needle);
+void pane_rebuild(struct ui *ui, struct ui_pane *p);
+void pane_move(struct ui_pane *p, long delta);
+void pane_scroll_into_view(struct ui_pane *p);
+const char *pane_selected_id(const struct ui *ui, const struct ui_pane *p);
+size_t pane_selected_model(const struct ui_pane *p);
+void pane_sync_id(const struct ui *ui, struct ui_pane *p);
+
+/* keys.c */
+void keys_handle(struct ui *ui, int key, int is_char);
+void keys_footer(const struct ui *ui, char *buf, size_t size);
+void keys_help(struct ui *ui);
+
+/* details.c */
+void details_open(struct ui *ui, int kind, const char *id);
+void details_rebuild(struct ui *ui);
+void view_set_text(struct ui *ui, const char *title, const char *text);
+void view_close(struct ui *ui);
+
+/* prompt.c */
+void prompt_start(struct ui *ui, enum ui_mode mode);
+void prompt_key(struct ui *ui, int key, int is_char);
+char *prompt_text(const struct ui_line *l);
+char **prompt_split(const char *line, char *errbuf, size_t errsize);
+void prompt_free(struct ui_line *l);
+int prompt_cursor_cells(const struct ui_line *l);
+
+/* host.c */
+int host_join(struct ui *ui, struct mgr_error *err);
+int host_start(struct ui *ui, struct mgr_error *err);
+void host_leave(struct ui *ui);
+void host_shutdown(struct ui *ui);
+void host_poll(struct ui *ui);
+int host_submit(struct ui *ui, int argc, char **argv, int json, char **out,
+		char **errout);
+
+/* action.c */
+void action_run(struct ui *ui, char **argv, int show_output);
+void action_runf(struct ui *ui, const char *noun, const char *verb,
+		 const char *id);
+void action_confirm(struct ui *ui, const char *question, char **argv);
+
+#endif
