@@ -6,6 +6,7 @@
 #include "manager.h"
 #include "manifest.h"
 #include "plugins.h"
+#include "reloader.h"
 #include "snapshot.h"
 #include "util.h"
 
@@ -690,6 +691,7 @@ restore_activate(struct mgr *mgr, struct restore *r)
 		mgr_event(mgr, "plugin.reload_failed", r->snap.plugin_id, NULL,
 		    _("after restoring snapshot %lld: %s"), (long long)r->snap.id,
 		    err.msg);
+	reloader_adopt(mgr, r->snap.plugin_id);
 }
 
 int

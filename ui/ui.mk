@@ -32,7 +32,7 @@ TESTS += tests/console/console.sh tests/console/host.sh
 endif
 
 # Not run by make check: the numbers go to bench/RESULTS-console.md.
-EXTRA_PROGRAMS = bench/console_bench
+EXTRA_PROGRAMS += bench/console_bench
 bench_console_bench_SOURCES = bench/console_bench.c
 bench_console_bench_CFLAGS = $(TEST_CFLAGS)
 bench_console_bench_LDADD = src/libmgr.a $(MGR_LIBS)

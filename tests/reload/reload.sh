@@ -4,7 +4,7 @@
 # crashing constructor, bad manifest) are rolled back by themselves and
 # recorded; repeated crashes trip the fault breaker; `plugin reload`.
 . "$top_srcdir/tests/reload/common.sh"
-plan 30
+plan 37
 
 hello_variant "$T/v1" 1.0.0 One
 hello_variant "$T/v2" 2.0.0 Two
@@ -59,6 +59,24 @@ kill -0 "$HOST"
 ok $? "the host survived the crashing constructor"
 is "$(M --json plugin show hello | jq -r .version)" 2.0.0 "row still says 2.0.0"
 
+# On demand, through the daemon (the command is routed to it).
+before=$(count_events plugin.reloaded)
+run M plugin reload hello
+is "$rc" 0 "plugin reload runs in the daemon"
+is "$(count_events plugin.reloaded)" $((before + 1)) "and reloads there"
+is "$(live)" Two "still 2.0.0 after an on-demand reload"
+# Undo the hot reload with its snapshot, while the daemon runs.
+snap=$(M --json snapshot list hello | jq -r '[.[] | select(.version=="1.0.0")][0].id')
+run M snapshot restore "$snap"
+is "$rc" 0 "restore 1.0.0 while the daemon runs"
+wait_eval 5 'test "$(live)" = One'
+is "$(live)" One "the daemon runs 1.0.0's code again"
+cmp -s "$PLUGDIR/hello/hello.so" "$T/v1/hello.so"
+ok $? "1.0.0's files, byte for byte"
+sleep 0.5
+is "$(count_events plugin.reloaded)" $((before + 1)) \
+    "the restored files are not taken for a change"
+
 # Two more crashes within the window trip the breaker (fault_max_crashes 3).
 deploy "$T/ctor"
 wait_eval 5 'test "$(count_events plugin.crashed)" -ge 2'
@@ -79,6 +97,6 @@ is "$rc" 0 "plugin reload on demand"
 deploy "$T/syntax"
 run M plugin reload hello
 ok $((rc == 0)) "a bad manifest is refused on demand too"
-cmp -s "$PLUGDIR/hello/plugin.conf" "$T/v2/plugin.conf"
+cmp -s "$PLUGDIR/hello/plugin.conf" "$T/v1/plugin.conf"
 ok $? "and rolled back"
 done_testing
