@@ -34,7 +34,7 @@ tests_unit_test_sched_engine_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_sched_engine
 
 # `make bench`: the dispatch benchmark (bench/run), never part of check.
-EXTRA_PROGRAMS = bench/sched_bench
+EXTRA_PROGRAMS += bench/sched_bench
 bench_sched_bench_SOURCES = bench/sched_bench.c
 bench_sched_bench_CFLAGS = $(AM_CFLAGS) $(MGR_CFLAGS)
 bench_sched_bench_LDADD = src/libmgr.a $(MGR_LIBS)
