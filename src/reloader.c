@@ -182,6 +182,12 @@ rollback(struct mgr *mgr, const struct plugin_rec *old, int unloaded,
 			rc = db_commit(mgr->db, &err);
 		else
 			db_rollback(mgr->db);
+		if (rc == 0 && stat(good, &st) != 0)
+			mgr_event(mgr, "plugin.reload_rollback", old->id, NULL,
+			    _("%s: no copy of the running version's files to put "
+			    "back (none since its last upgrade or restore); the row "
+			    "is back to %s, the folder keeps the new files: use "
+			    "`manager snapshot restore`"), old->id, old->version);
 	}
 	if (rc != 0)
 		log_error(&mgr->log, _("%s: rollback failed: %s"), old->id, err.msg);
@@ -526,7 +532,14 @@ reloader_adopt(struct mgr *mgr, const char *id)
 	struct plugin_rec rec = { 0 };
 	struct mgr_error err = { 0 };
 
-	if (w == NULL || plugin_store_read(mgr->db, id, &rec, NULL) != 0)
+	if (w == NULL) {
+		/* Not watched here: the copy of the running version is stale. */
+		char *good = good_dir(mgr, id);
+		rm_rf(good, NULL);
+		free(good);
+		return;
+	}
+	if (plugin_store_read(mgr->db, id, &rec, NULL) != 0)
 		return;
 	ev_timer_stop(mgr->loop, &w->debounce);
 	w->seen_us = 0;

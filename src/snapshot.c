@@ -280,6 +280,11 @@ snapshot_create(struct mgr *mgr, const char *plugin_id, const char *reason,
 	if ((rc = plugin_store_read(mgr->db, plugin_id, &rec, err)) != 0)
 		return rc;
 	rc = snapshot_create_from(mgr, &rec, rec.path, reason, id_out, err);
+	/* Its files are about to be replaced by another road than the
+	 * reloader: the reloader's copy of them will not be current. */
+	if (rc == 0 && mgr->reloader == NULL && (strcmp(reason, "upgrade") == 0 ||
+	    strcmp(reason, "uninstall") == 0))
+		reloader_adopt(mgr, plugin_id);
 	plugin_rec_clear(&rec);
 	return rc;
 }

@@ -4,7 +4,7 @@
 # crashing constructor, bad manifest) are rolled back by themselves and
 # recorded; repeated crashes trip the fault breaker; `plugin reload`.
 . "$top_srcdir/tests/reload/common.sh"
-plan 37
+plan 40
 
 hello_variant "$T/v1" 1.0.0 One
 hello_variant "$T/v2" 2.0.0 Two
@@ -28,12 +28,18 @@ start_host
 ok $? "the host starts with hot reload"
 wait_eval 5 'test -n "$(live)"'
 is "$(live)" One "1.0.0 is in service"
+run M task run hello.greet
+wait_eval 10 'M --json task history hello.greet | grep -q "One, world"'
+ok $? "its task runs 1.0.0's code"
 
 # A rebuilt plugin goes into service by itself.
 deploy "$T/v2"
 wait_eval 5 'test "$(count_events plugin.reloaded)" -ge 1'
 is "$(count_events plugin.reloaded)" 1 "the change was reloaded"
 is "$(live)" Two "the host runs the new code, without a restart"
+run M task run hello.greet
+wait_eval 10 'M --json task history hello.greet | grep -q "Two, world"'
+ok $? "its task returns the new value"
 is "$(M --json plugin show hello | jq -r .version)" 2.0.0 "row says 2.0.0"
 like "$(M --json snapshot list hello | jq -r '.[0] | .reason + " " + .version')" \
     "^reload 1.0.0$" "the running version was snapshotted first"
@@ -53,6 +59,10 @@ for bad in nosym abi ctor syntax; do
 	ok $? "$bad: the folder holds 2.0.0's files again"
 	is "$(live)" Two "$bad: 2.0.0 keeps serving"
 done
+before=$(M --json task history hello.greet | grep -c "Two, world")
+run M task run hello.greet
+wait_eval 10 'test "$(M --json task history hello.greet | grep -c "Two, world")" -gt '"$before"
+ok $? "after the rollbacks its task still runs 2.0.0's code" 
 like "$(sql "SELECT group_concat(message, ' | ') FROM events WHERE kind='plugin.reload_failed'")" \
     "undefined symbol: nosuch.*ABI.*crashed.*plugin.conf" "each reason is named"
 kill -0 "$HOST"
