@@ -10,8 +10,8 @@ MANAGER=${MANAGER:-$PWD/manager}
 export MANAGER
 . tests/console/lib.sh
 console_setup
-cols=${1:-100}
-rows=${2:-30}
+cols=${1:-120}
+rows=${2:-32}
 
 # The example data goes into the private database through a wrapper.
 printf '#!/bin/sh\nexec "%s" --config "%s" --db "%s" "$@"\n' \

@@ -87,6 +87,9 @@ engine_signals_stop(struct mgr *mgr)
 {
 	struct host *h = mgr->host;
 
+	if (strcmp(h->kind, ENGINE_KIND_CONSOLE) == 0)
+		return;
+
 	ev_signal_stop(mgr->loop, &h->sigterm);
 	ev_signal_stop(mgr->loop, &h->sigint);
 	ev_signal_stop(mgr->loop, &h->sighup);
@@ -138,7 +141,9 @@ engine_start(struct mgr *mgr, struct mgr_error *err)
 		engine_stop_subsystems(mgr);
 		return rc;
 	}
-	engine_signals_start(mgr);
+	/* The console reads its own signals (and calls engine_shutdown). */
+	if (strcmp(h->kind, ENGINE_KIND_CONSOLE) != 0)
+		engine_signals_start(mgr);
 	ev_timer_init(&h->housekeeping, engine_housekeeping_cb, HOUSEKEEPING_S,
 	    HOUSEKEEPING_S);
 	h->housekeeping.data = mgr;

@@ -28,7 +28,15 @@ void engine_host_release(struct mgr *mgr);
 
 /* After engine_host_acquire: creates mgr->loop (the default libev loop)
  * if NULL, starts the plugins, the scheduler, the control plane, the HTTP
- * API when configured, and the SIGTERM/SIGINT/SIGHUP watchers. */
+ * API when configured, and the SIGTERM/SIGINT/SIGHUP watchers (not for a
+ * console host: the console handles its signals and calls engine_shutdown
+ * and engine_reload itself).
+ *
+ * A console host's life:
+ *	engine_host_acquire(mgr, ENGINE_KIND_CONSOLE, err); engine_start(mgr, err);
+ *	... its own watchers on mgr->loop; ev_run ...
+ *	on quit: engine_shutdown(mgr, grace, done) and, from done, ev_break;
+ *	after the loop: engine_stop(mgr); engine_host_release(mgr); */
 int engine_start(struct mgr *mgr, struct mgr_error *err);
 /* Stops taking work, waits up to grace_seconds for running tasks, ends
  * the rest, then calls done from the loop (NULL: ev_break the loop).

@@ -31,3 +31,4 @@ data/manager.service: $(srcdir)/data/manager.service.in Makefile
 CLEANFILES += data/manager.service
 EXTRA_DIST += data/manager.service.in
 dist_man_MANS = data/manager.1
+EXTRA_DIST += bench/engine-latency.sh bench/RESULTS-engine.md

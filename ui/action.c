@@ -125,7 +125,7 @@ action_run(struct ui *ui, char **argv, int show_output)
 	free(cmdline);
 	free(out);
 	free(errout);
-	ui_reload(ui, 1);
+	ui_reload(ui, 0);	/* our own connection sees the change */
 }
 
 void

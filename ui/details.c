@@ -4,6 +4,7 @@
 #include "i18n.h"
 #include "ui.h"
 #include "format.h"
+#include "snapshot_store.h"
 #include "util.h"
 
 #include <jansson.h>
@@ -190,19 +191,40 @@ add_plugin_tasks(struct ui *ui, struct strbuf *sb, const char *id)
 static void
 add_snapshots(struct ui *ui, struct strbuf *sb, const char *id)
 {
+	struct snapshot_rec *v = NULL;
 	struct mgr_error err = { 0 };
-	char **lines = NULL;
+	char when[40];
+	size_t n = 0;
 
 	strbuf_addf(sb, "\n%s\n", _("Snapshots"));
-	if (model_snapshots(ui->db, id, &lines, &err) != 0) {
+	if (snapshot_store_list(ui->db, id, &v, &n, &err) != 0) {
 		strbuf_addf(sb, "  %s\n", err.msg);
 		return;
 	}
-	for (size_t i = 0; lines != NULL && lines[i] != NULL; i++)
-		strbuf_addf(sb, "  %s\n", lines[i]);
-	if (lines == NULL)
+	for (size_t i = 0; i < n; i++) {
+		fmt_datetime(v[i].created_at, when, sizeof when);
+		strbuf_addf(sb, "  #%-5lld %-10s %s  %-9s %lld %s\n",
+		    (long long)v[i].id, v[i].version, when, v[i].reason,
+		    (long long)v[i].size, _("bytes"));
+	}
+	if (n == 0)
 		strbuf_addf(sb, "  %s\n", _("(none)"));
-	strv_free(lines);
+	snapshot_recs_free(v, n);
+}
+
+static void
+add_state(struct ui *ui, struct strbuf *sb, const char *id)
+{
+	struct mgr_error err = { 0 };
+	char *json = NULL;
+
+	strbuf_addf(sb, "\n%s\n", _("Stored state"));
+	if (plugin_state_dump(ui->db, id, &json, &err) != 0) {
+		strbuf_addf(sb, "  %s\n", err.msg);
+		return;
+	}
+	add_json(sb, json);
+	free(json);
 }
 
 static char *
@@ -233,6 +255,7 @@ plugin_text(struct ui *ui, const char *id)
 	add_plugin_tasks(ui, &sb, id);
 	add_events(ui, &sb, id);
 	add_snapshots(ui, &sb, id);
+	add_state(ui, &sb, id);
 	strbuf_addf(&sb, "\n%s\n", _("Manifest"));
 	add_json(&sb, p.manifest);
 	plugin_rec_clear(&p);

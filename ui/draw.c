@@ -36,6 +36,8 @@ ui_status_attr(const struct ui *ui, const char *s)
 			return ui_attr(ui, CP_WARN, 0);
 	if (strcmp(s, "running") == 0)
 		return ui_attr(ui, CP_TITLE, A_BOLD);
+	if (strcmp(s, "succeeded") == 0 || strcmp(s, "enabled") == 0)
+		return ui_attr(ui, CP_OK, 0);
 	return 0;
 }
 
@@ -84,11 +86,13 @@ ui_layout(struct ui *ui)
 {
 	int body = ui->rows - 3;	/* header, footer, status */
 	int top = body * 3 / 5;
-	int left = ui->cols / 3;
+	int left = ui->cols * 3 / 8;
 
 	ui->too_small = ui->cols < UI_MIN_COLS || ui->rows < UI_MIN_ROWS;
 	if (left > 44)
 		left = 44;
+	if (left < 24)
+		left = 24;
 	ui->panes[PANE_PLUGINS].y = 1;
 	ui->panes[PANE_PLUGINS].x = 0;
 	ui->panes[PANE_PLUGINS].h = top;
@@ -145,9 +149,9 @@ draw_header(const struct ui *ui)
 	if (faulted > 0)
 		snprintf(faults, sizeof faults, _(", %zu faulted"), faulted);
 	snprintf(line, sizeof line,
-	    _(" manager  %s  plugins %zu (%zu on%s)  tasks %zu (%zu paused)"
-	    "  runs/min %d  running %d"), host, m->nplugins, on, faults,
-	    m->ntasks, paused, m->runs_per_min, m->running);
+	    _(" manager  plugins %zu (%zu on%s)  tasks %zu (%zu paused)"
+	    "  runs/min %d  running %d  %s"), m->nplugins, on, faults,
+	    m->ntasks, paused, m->runs_per_min, m->running, host);
 	put_cells(ui, 0, 0, ui->cols, line, ui_attr(ui, CP_TITLE, A_REVERSE) |
 	    (ui->colors ? A_REVERSE : 0));
 }

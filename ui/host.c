@@ -9,9 +9,9 @@
 #include "cmd.h"
 #include "engine.h"
 #include "manager.h"
-#include "scheduler.h"
 #include "util.h"
 
+#include <signal.h>
 #include <stdlib.h>
 
 /* Hosts if nobody does, else attaches.  Errors other than "busy" (an
@@ -43,21 +43,13 @@ host_start(struct ui *ui, struct mgr_error *err)
 
 	if (!ui->hosting)
 		return 0;
+	/* As the daemon does: a client or child that hangs up mid-write
+	 * must not kill the host (the console handles its other signals). */
+	signal(SIGPIPE, SIG_IGN);
 	if ((rc = engine_start(ui->mgr, err)) != 0) {
 		engine_host_release(ui->mgr);
 		ui->hosting = 0;
 		return mgr_error_prefix(err, "%s", _("cannot host the engine"));
-	}
-	/* An engine that does not run the scheduler itself gets ours, so
-	 * the console's engine always runs tasks. */
-	if (ui->mgr->sched == NULL) {
-		if ((rc = scheduler_start(ui->mgr, err)) != 0) {
-			engine_stop(ui->mgr);
-			engine_host_release(ui->mgr);
-			ui->hosting = 0;
-			return mgr_error_prefix(err, "%s", _("cannot start the scheduler"));
-		}
-		ui->own_sched = 1;
 	}
 	return 0;
 }
@@ -67,18 +59,9 @@ host_leave(struct ui *ui)
 {
 	if (!ui->hosting)
 		return;
-	if (ui->own_sched)
-		scheduler_free(ui->mgr);
-	ui->own_sched = 0;
 	engine_stop(ui->mgr);
 	engine_host_release(ui->mgr);
 	ui->hosting = 0;
-}
-
-static void
-host_engine_shutdown(struct mgr *mgr)
-{
-	engine_shutdown(mgr, mgr->conf->shutdown_grace_seconds, NULL);
 }
 
 /* Quitting while hosting lets running tasks finish (up to the configured
@@ -92,11 +75,7 @@ host_shutdown(struct ui *ui)
 	ev_io_stop(ui->loop, &ui->input);
 	ui_status(ui, 0, _("stopping the engine: waiting up to %d s for running tasks"),
 	    ui->mgr->conf->shutdown_grace_seconds);
-	if (ui->own_sched)
-		scheduler_shutdown(ui->mgr, ui->mgr->conf->shutdown_grace_seconds,
-		    host_engine_shutdown);
-	else
-		host_engine_shutdown(ui->mgr);
+	engine_shutdown(ui->mgr, ui->mgr->conf->shutdown_grace_seconds, NULL);
 }
 
 /* Once a second: who hosts, and take over when an attached console's

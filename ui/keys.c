@@ -166,6 +166,18 @@ k_delete(struct ui *ui)
 	action_confirm(ui, question, argv);
 }
 
+/* The task or plugin a line of the log is about. */
+static const char *
+log_subject(struct ui *ui)
+{
+	size_t i;
+
+	if (UI_VIEW_OPEN(ui) || ui->focus != PANE_LOG ||
+	    (i = pane_selected_model(focused(ui))) == (size_t)-1)
+		return NULL;
+	return ui->model.log[i].subject;
+}
+
 static void
 k_details(struct ui *ui)
 {
@@ -175,9 +187,10 @@ k_details(struct ui *ui)
 		details_open(ui, VIEW_PLUGIN, id);
 	else if ((id = target_task(ui)) != NULL)
 		details_open(ui, VIEW_TASK, id);
-	else if (ui->focus == PANE_LOG && pane_selected_id(ui, focused(ui)) != NULL &&
-	    model_plugin(&ui->model, pane_selected_id(ui, focused(ui))) != NULL)
-		details_open(ui, VIEW_PLUGIN, pane_selected_id(ui, focused(ui)));
+	else if ((id = log_subject(ui)) != NULL && model_plugin(&ui->model, id) != NULL)
+		details_open(ui, VIEW_PLUGIN, id);
+	else if (id != NULL && model_task(&ui->model, id) != NULL)
+		details_open(ui, VIEW_TASK, id);
 	else
 		ui_status(ui, 1, _("nothing selected"));
 }

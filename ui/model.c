@@ -9,6 +9,7 @@
 #include "format.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,6 +101,7 @@ load_runs(struct mgr_db *db, struct ui_log **v, size_t *n, size_t *cap,
 		l->id = sqlite3_column_int64(st, 0);
 		l->at = sqlite3_column_int64(st, 1);
 		l->is_run = 1;
+		snprintf(l->key, sizeof l->key, "r%lld", (long long)l->id);
 		l->subject = db_column_strdup(st, 2);
 		l->what = db_column_strdup(st, 3);
 		l->text = run_text(st);
@@ -138,6 +140,7 @@ load_log(struct ui_model *m, struct mgr_db *db, struct mgr_error *err)
 		v[n].at = ev[i].at;
 		v[n].id = ev[i].id;
 		v[n].is_run = 0;
+		snprintf(v[n].key, sizeof v[n].key, "e%lld", (long long)v[n].id);
 		v[n].subject = ev[i].subject;
 		v[n].what = ev[i].kind;
 		v[n].text = ev[i].message;
@@ -250,39 +253,4 @@ model_plugin(const struct ui_model *m, const char *id)
 		if (strcmp(m->plugins[i].id, id) == 0)
 			return &m->plugins[i];
 	return NULL;
-}
-
-int
-model_snapshots(struct mgr_db *db, const char *plugin_id, char ***lines,
-		struct mgr_error *err)
-{
-	sqlite3_stmt *st;
-	char when[32];
-	int rc;
-
-	*lines = NULL;
-	if ((rc = db_prepare(db, "SELECT id, version, created_at, reason, size "
-	    "FROM snapshots WHERE plugin_id = ?1 ORDER BY id DESC LIMIT 50",
-	    &st, err)) != 0)
-		return rc;
-	sqlite3_bind_text(st, 1, plugin_id, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char *line;
-
-		fmt_datetime(sqlite3_column_int64(st, 2), when, sizeof when);
-		line = xasprintf("#%lld  %s  %s  %s  %lld bytes",
-		    (long long)sqlite3_column_int64(st, 0),
-		    (const char *)sqlite3_column_text(st, 1), when,
-		    (const char *)sqlite3_column_text(st, 3),
-		    (long long)sqlite3_column_int64(st, 4));
-		*lines = strv_push(*lines, line);
-		free(line);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		strv_free(*lines);
-		*lines = NULL;
-		return db_error(db, err, _("cannot list snapshots"));
-	}
-	return 0;
 }

@@ -33,6 +33,7 @@ struct ui_log {
 	char *subject;		/* task id, or the event's subject */
 	char *what;		/* run status, or event kind */
 	char *text;		/* "(exit 1) attempt 2 \"error\"" or message */
+	char key[24];		/* "r42" or "e17": identity across reloads */
 };
 
 struct ui_host {
@@ -88,9 +89,5 @@ int table_signature(struct mgr_db *db, const char *sql, int64_t sig[3],
 void model_tasks_free(struct ui_model *m);
 const struct plugin_rec *model_plugin(const struct ui_model *m,
 				      const char *id);
-
-/* Snapshots of a plugin, newest first: lines "ID VERSION DATE REASON". */
-int model_snapshots(struct mgr_db *db, const char *plugin_id, char ***lines,
-		    struct mgr_error *err);
 
 #endif

@@ -20,7 +20,7 @@ log_count(const struct ui *ui)
 static const char *
 log_id(const struct ui *ui, size_t i)
 {
-	return ui->model.log[i].subject;
+	return ui->model.log[i].key;
 }
 
 static int
@@ -78,6 +78,7 @@ log_row(const struct ui *ui, size_t i, int width, char *buf, size_t size)
 
 const struct pane_ops pane_log_ops = {
 	.title = N_("Runs / events (live)"),
+	.follow = 1,
 	.count = log_count,
 	.id = log_id,
 	.match = log_match,

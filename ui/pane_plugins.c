@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { W_VERSION = 9, W_STATE = 9 };
 
 static size_t
 plugins_count(const struct ui *ui)
@@ -42,11 +41,19 @@ cat_cell(char *buf, size_t size, const char *s, int width, int utf8)
 }
 
 static int
+version_width(int width)
+{
+	return width >= 34 ? 9 : 7;
+}
+
+/* The id gets half of what version leaves, at most 24 cells; the state
+ * (and a faulted plugin's error) the rest. */
+static int
 plugin_id_width(int width)
 {
-	int w = width - W_VERSION - W_STATE - 2;
+	int rest = width - version_width(width) - 2;
+	int w = rest - 16 > rest / 2 ? rest - 16 : rest / 2;
 
-	/* Wide panes give the rest to the error, not to the id. */
 	return w > 24 ? 24 : w;
 }
 
@@ -58,9 +65,10 @@ plugins_header(const struct ui *ui, int width, char *buf, size_t size)
 	buf[0] = '\0';
 	cat_cell(buf, size, _("PLUGIN"), wid, ui->utf8);
 	cat_cell(buf, size, " ", 1, ui->utf8);
-	cat_cell(buf, size, _("VERSION"), W_VERSION, ui->utf8);
+	cat_cell(buf, size, _("VERSION"), version_width(width), ui->utf8);
 	cat_cell(buf, size, " ", 1, ui->utf8);
-	cat_cell(buf, size, _("STATE"), width - wid - W_VERSION - 2, ui->utf8);
+	cat_cell(buf, size, _("STATE"), width - wid - version_width(width) - 2,
+	    ui->utf8);
 }
 
 static int
@@ -78,10 +86,11 @@ plugins_row(const struct ui *ui, size_t i, int width, char *buf, size_t size)
 	buf[0] = '\0';
 	cat_cell(buf, size, p->id, wid, ui->utf8);
 	cat_cell(buf, size, " ", 1, ui->utf8);
-	cat_cell(buf, size, p->version != NULL ? p->version : "", W_VERSION,
-	    ui->utf8);
+	cat_cell(buf, size, p->version != NULL ? p->version : "",
+	    version_width(width), ui->utf8);
 	cat_cell(buf, size, " ", 1, ui->utf8);
-	cat_cell(buf, size, tail, width - wid - W_VERSION - 2, ui->utf8);
+	cat_cell(buf, size, tail, width - wid - version_width(width) - 2,
+	    ui->utf8);
 	return ui_status_attr(ui, state);
 }
 

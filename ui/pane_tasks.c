@@ -50,10 +50,26 @@ cat_cell(char *buf, size_t size, const char *s, int width, int utf8)
 	fmt_fit(s, width, 1, utf8, buf + at, size - at);
 }
 
+/* LAST is the first column to go on a narrow pane. */
+static int
+show_last(int width)
+{
+	return width >= 64;
+}
+
+/* Then LEFT, on the narrowest. */
+static int
+show_left(int width)
+{
+	return width >= 44;
+}
+
 static int
 task_cols_name(int width)
 {
-	return width - (W_NEXT + W_LEFT + W_LAST + W_STATUS + 4);
+	return width - (W_NEXT + W_STATUS + 2) -
+	    (show_left(width) ? W_LEFT + 1 : 0) -
+	    (show_last(width) ? W_LAST + 1 : 0);
 }
 
 static void
@@ -62,10 +78,14 @@ tasks_header(const struct ui *ui, int width, char *buf, size_t size)
 	buf[0] = '\0';
 	cat_cell(buf, size, _("NEXT"), W_NEXT, ui->utf8);
 	cat_cell(buf, size, " ", 1, ui->utf8);
-	cat_cell(buf, size, _("LEFT"), W_LEFT, ui->utf8);
-	cat_cell(buf, size, " ", 1, ui->utf8);
-	cat_cell(buf, size, _("LAST"), W_LAST, ui->utf8);
-	cat_cell(buf, size, " ", 1, ui->utf8);
+	if (show_left(width)) {
+		cat_cell(buf, size, _("LEFT"), W_LEFT, ui->utf8);
+		cat_cell(buf, size, " ", 1, ui->utf8);
+	}
+	if (show_last(width)) {
+		cat_cell(buf, size, _("LAST"), W_LAST, ui->utf8);
+		cat_cell(buf, size, " ", 1, ui->utf8);
+	}
 	cat_cell(buf, size, _("STATUS"), W_STATUS, ui->utf8);
 	cat_cell(buf, size, " ", 1, ui->utf8);
 	cat_cell(buf, size, _("TASK"), task_cols_name(width), ui->utf8);
@@ -95,17 +115,21 @@ tasks_row(const struct ui *ui, size_t i, int width, char *buf, size_t size)
 	fmt_when(t->last_run, now, last, sizeof last);
 	/* The id is what commands take; the name follows when it differs. */
 	if (t->name != NULL && t->name[0] != '\0' && strcmp(t->name, t->id) != 0
-	    && wname > 30)
+	    && wname > 24)
 		snprintf(name, sizeof name, "%s  %s", t->id, t->name);
 	else
 		snprintf(name, sizeof name, "%s", t->id);
 	buf[0] = '\0';
 	cat_cell(buf, size, next, W_NEXT, ui->utf8);
 	cat_cell(buf, size, " ", 1, ui->utf8);
-	cat_cell(buf, size, left, W_LEFT, ui->utf8);
-	cat_cell(buf, size, " ", 1, ui->utf8);
-	cat_cell(buf, size, last, W_LAST, ui->utf8);
-	cat_cell(buf, size, " ", 1, ui->utf8);
+	if (show_left(width)) {
+		cat_cell(buf, size, left, W_LEFT, ui->utf8);
+		cat_cell(buf, size, " ", 1, ui->utf8);
+	}
+	if (show_last(width)) {
+		cat_cell(buf, size, last, W_LAST, ui->utf8);
+		cat_cell(buf, size, " ", 1, ui->utf8);
+	}
 	cat_cell(buf, size, task_status(t), W_STATUS, ui->utf8);
 	cat_cell(buf, size, " ", 1, ui->utf8);
 	cat_cell(buf, size, name, wname, ui->utf8);

@@ -41,6 +41,12 @@ pane_rebuild(struct ui *ui, struct ui_pane *p)
 {
 	size_t n = p->ops->count(ui);
 
+	/* A live log whose newest line is selected keeps following it. */
+	if (p->ops->follow && p->sel == 0) {
+		free(p->sel_id);
+		p->sel_id = NULL;
+	}
+
 	p->rows = xrealloc(p->rows, (n + 1) * sizeof *p->rows);
 	p->nrows = 0;
 	for (size_t i = 0; i < n; i++)
@@ -97,15 +103,6 @@ pane_move(struct ui_pane *p, long delta)
 	if (sel >= (long)p->nrows)
 		sel = (long)p->nrows - 1;
 	p->sel = (size_t)sel;
-	pane_scroll_into_view(p);
-}
-
-void
-pane_home(struct ui_pane *p, int end)
-{
-	if (p->nrows == 0)
-		return;
-	p->sel = end ? p->nrows - 1 : 0;
 	pane_scroll_into_view(p);
 }
 

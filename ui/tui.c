@@ -242,6 +242,37 @@ ui_stderr_restore(struct ui *ui)
 	ui->saved_stderr = -1;
 }
 
+/* A crash must not leave the terminal in raw mode with the alternate
+ * screen up.  endwin() is not async-signal-safe, but the process is
+ * dying anyway; SA_RESETHAND restores the default action, which the
+ * raise() then takes (with its core dump).  Sanitizer builds
+ * keep their own handlers, which report the fault. */
+#if !defined(__SANITIZE_ADDRESS__)
+static void
+ui_crash(int sig)
+{
+	if (stdscr != NULL && !isendwin())
+		endwin();
+	raise(sig);	/* the default action now: a sent signal ends us too */
+}
+#endif
+
+static void
+ui_crash_handlers(void)
+{
+#if !defined(__SANITIZE_ADDRESS__)
+	struct sigaction sa;
+	int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = ui_crash;
+	sa.sa_flags = (int)SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaction(sigs[i], &sa, NULL);
+#endif
+}
+
 static int
 ui_terminal_start(struct ui *ui, SCREEN **screen, struct mgr_error *err)
 {
@@ -257,6 +288,7 @@ ui_terminal_start(struct ui *ui, SCREEN **screen, struct mgr_error *err)
 		    _("cannot use the terminal \"%s\"; set TERM to your terminal type"),
 		    term != NULL ? term : "");
 	atexit(ui_atexit);
+	ui_crash_handlers();
 	ui->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	ui_colors(ui);
 	cbreak();
@@ -326,7 +358,6 @@ ui_open(struct ui *ui, struct mgr *mgr, struct mgr_error *err)
 	ui->panes[PANE_TASKS].ops = &pane_tasks_ops;
 	ui->panes[PANE_LOG].ops = &pane_log_ops;
 	ui->focus = PANE_TASKS;
-	ui->started_at = mgr_now_us();
 	/* A connection of our own: data_version then sees every write,
 	 * including this process's engine's and commands'. */
 	if ((rc = mgr_open_db(mgr, err)) != 0 ||

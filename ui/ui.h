@@ -32,6 +32,7 @@ enum { CP_OK = 1, CP_WARN, CP_BAD, CP_TITLE, CP_DIM };
 struct ui;
 struct pane_ops {
 	const char *title;	/* N_() */
+	int follow;		/* selection on the first row stays there */
 	size_t (*count)(const struct ui *ui);
 	const char *(*id)(const struct ui *ui, size_t i);
 	/* Does row i contain filter (case-insensitive) in a shown field? */
@@ -101,10 +102,8 @@ struct ui {
 	int hosting;		/* this process hosts the engine */
 	int attached;		/* another process hosts it: engine_submit */
 	int stopping;		/* quitting: the engine is shutting down */
-	int own_sched;		/* the scheduler is ours, not engine_start's */
 	int saved_stderr;	/* fd 2 while it points to /dev/null */
 	int saved_to_stderr;	/* mgr->log.to_stderr before the console */
-	int64_t started_at;
 	int64_t last_second;	/* redraw once a second for LEFT columns */
 };
 
@@ -130,7 +129,6 @@ int ui_status_attr(const struct ui *ui, const char *status);
 int ui_contains(const char *haystack, const char *needle);
 void pane_rebuild(struct ui *ui, struct ui_pane *p);
 void pane_move(struct ui_pane *p, long delta);
-void pane_home(struct ui_pane *p, int end);
 void pane_scroll_into_view(struct ui_pane *p);
 const char *pane_selected_id(const struct ui *ui, const struct ui_pane *p);
 size_t pane_selected_model(const struct ui_pane *p);

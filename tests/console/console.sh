@@ -4,38 +4,40 @@
 # prompt, resize, quit and signals with the terminal restored.
 . "$top_srcdir/tests/console/lib.sh"
 
-echo "1..34"
+echo "1..45"
 console_setup
 seed_example || { echo "Bail out! cannot seed the database"; exit 1; }
 
-has_command() {
-	m --help | grep -q "^  $1 "
-}
+m console </dev/null >/dev/null 2>"$T/err"
+check "without a terminal, \"manager console\" refuses with a reason" \
+	sh -c "[ $? -ne 0 ] && grep -q 'needs a terminal' '$T/err'"
+m </dev/null >"$T/out" 2>&1
+check "without a terminal, \"manager\" alone prints the help" \
+	grep -q "^usage: manager" "$T/out"
 
 console_start 120 40
 check "the console opens on the example data" wait_for "hello.greet"
-check "plugins show with their state" wait_for "broken             0.1.0     faulted"
+check "plugins show with their state" wait_for "broken          0.1.0     faulted"
 check "the header counts plugins and tasks" wait_for "tasks 4 (1 paused)"
 check "the header counts plugins" \
 	wait_for "plugins 4 ("
 check "a paused task says so" wait_for "paused     report.weekly"
+check "wide characters (CJK, emoji) are drawn whole and cut with …" \
+	wait_for "report.weekly  週報レポート 📊 w…"
 check "the footer lists the keys of the pane" wait_for "p pause"
 
 # The tasks pane has focus and sync.pull (due first) is selected.
-if has_command "task pause"; then
-	keys p
-	check "p pauses the selected task in the database" \
-		wait_sql "SELECT enabled FROM tasks WHERE id='sync.pull'" 0
-	check "the paused task shows as paused" wait_for "paused     sync.pull"
-	keys r
-	check "r resumes it" wait_sql "SELECT enabled FROM tasks WHERE id='sync.pull'" 1
-else
-	keys p
-	check "p runs \"task pause ID\" and shows its result" \
-		wait_for "task pause sync.pull:"
-	skip "the paused task shows as paused" "no task commands in this build"
-	skip "r resumes it" "no task commands in this build"
-fi
+keys p
+check "p pauses the selected task in the database" \
+	wait_sql "SELECT enabled FROM tasks WHERE id='sync.pull'" 0
+check "the status line says what happened" \
+	wait_for "task pause sync.pull: task sync.pull paused"
+check "the paused task shows as paused" wait_for "paused     sync.pull"
+keys r
+check "r resumes it" wait_sql "SELECT enabled FROM tasks WHERE id='sync.pull'" 1
+keys x
+check "x runs it now and its run shows up" \
+	wait_for "sync.pull          succeeded" 4
 
 # Another process records a run: it appears without a key press.
 sql "INSERT INTO runs (task_id, attempt, started_at, status, output)
@@ -70,6 +72,14 @@ check "? shows the help generated from the key table" \
 	wait_for "enable / disable the plugin"
 keys Escape
 
+keys h Home Enter
+check "a plugin's details list its dependents" wait_for "hello (base >= 1.0)"
+check "and its tasks, events and snapshots" wait_for "Snapshots"
+keys Escape G e
+check "e on a plugin runs plugin enable and shows the outcome" \
+	wait_for "plugin enable wide:"
+keys l
+
 keys : c o n f Tab
 check "Tab completes a noun in the prompt" wait_for ":config"
 keys C-u d b ' ' c h e c k Enter
@@ -86,6 +96,11 @@ keys d
 check "d asks before deleting" wait_for "(y/n)"
 keys n
 check "anything but y cancels" wait_for "cancelled"
+keys d
+check "the question names the task" wait_for "Remove task backup.nightly? (y/n)"
+keys y
+check "y removes it" \
+	wait_sql "SELECT count(*) FROM tasks WHERE id='backup.nightly'" 0
 
 tmux -L "$SOCK" resize-window -t c -x 80 -y 24
 check "80x24 still shows the panes" wait_for "Runs / events"
@@ -110,5 +125,20 @@ pid=$(pgrep -P "$pid" | head -1)
 kill -TERM "$pid"
 check "with TERM=vt100, SIGTERM ends the console with status 143" \
 	wait_for "exited with status 143"
+tmux -L "$SOCK" kill-server
+SOCK="$SOCK-crash"
+
+# A crash restores the terminal too (sanitizer builds report it instead).
+if nm "$MANAGER" 2>/dev/null | grep -q __asan_init; then
+	skip "a crash (SIGSEGV) leaves the terminal restored" "sanitizer build"
+else
+	console_start 80 24
+	wait_for "Plugins" >/dev/null
+	pid=$(tmux -L "$SOCK" display -p -t c '#{pane_pid}')
+	kill -SEGV "$(pgrep -P "$pid" | head -1)"
+	wait_for "exited with status 139" >/dev/null
+	check "a crash (SIGSEGV) leaves the terminal restored" \
+		test "$(tmux -L "$SOCK" display -p -t c '#{alternate_on}')" = 0
+fi
 tmux -L "$SOCK" kill-server
 exit 0

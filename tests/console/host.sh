@@ -4,7 +4,7 @@
 # (its keys go through the daemon), and takes over when the daemon exits.
 . "$top_srcdir/tests/console/lib.sh"
 
-echo "1..11"
+echo "1..14"
 console_setup
 seed_example || { echo "Bail out! cannot seed the database"; exit 1; }
 
@@ -47,6 +47,11 @@ wait "$daemon"
 check "when the daemon exits, the console hosts the engine" \
 	wait_for "hosts the engine now"
 check "and the header says so" wait_for "host: this console"
-keys q
-wait_for "exited with status 0" >/dev/null
+keys C-c
+check "Ctrl-C (SIGINT) stops the engine and the console, status 0" \
+	wait_for "exited with status 0"
+check "the terminal is restored" \
+	test "$(tmux -L "$SOCK" display -p -t c '#{alternate_on}')" = 0
+m host status >"$T/status" 2>&1
+check "and the host lock is free again" grep -q "none running" "$T/status"
 exit 0

@@ -85,7 +85,7 @@ SELECT 'backup.nightly', 'Nightly backup', 'exec:/usr/bin/true', 'cron',
   'cli', t, t FROM now;
 INSERT INTO tasks (id, name, func_path, trigger, trigger_args, enabled, last_run,
   next_run, status, source, created_at, updated_at)
-SELECT 'report.weekly', 'Weekly report', 'exec:/usr/bin/true', 'cron',
+SELECT 'report.weekly', '週報レポート 📊 weekly', 'exec:/usr/bin/true', 'cron',
   '{"day_of_week":"mon","hour":"9"}', 0, t - 300000000000, NULL, 'paused',
   'cli', t, t FROM now;
 INSERT INTO runs (task_id, attempt, scheduled_at, started_at, ended_at, status,
@@ -106,7 +106,7 @@ SQL
 # Starts the console in a detached tmux session of the given size.
 console_start() {	# console_start COLS ROWS [extra env]
 	tmux -L "$SOCK" -f /dev/null new-session -d -s c -x "$1" -y "$2" \
-	    "env TERM=${CONSOLE_TERM:-screen-256color} LC_ALL=C.UTF-8 TZ=UTC $3 \
+	    "cd '$T'; ulimit -c 0; env TERM=${CONSOLE_TERM:-screen-256color} LC_ALL=C.UTF-8 TZ=UTC $3 \
 	    '$MANAGER' --config '$T/manager.conf' --db '$DB'; \
 	    echo \"exited with status \$?\"; sleep 30"
 }

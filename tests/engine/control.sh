@@ -13,8 +13,20 @@ is "$err" "warn" "without a host: stderr"
 run mgr host status
 is "$rc" 3 "the short-lived host released the lock"
 
+# Left-overs: an answered command older than a day, one a dead host was
+# carrying out, and one still pending (its client waits for it).
+old=$(( $(date +%s) - 2 * 86400 ))000000
+sqlite3 "$DB" "INSERT INTO commands (created_at, client_pid, argv, state, exit_status) VALUES ($old, 1, '[\"host\",\"echo\",\"old\"]', 'done', 0);
+INSERT INTO commands (created_at, client_pid, argv, state) VALUES ($(date +%s)000000, 1, '[\"host\",\"echo\",\"half\"]', 'running');
+INSERT INTO commands (created_at, client_pid, argv) VALUES ($(date +%s)000000, 1, '[\"host\",\"echo\",\"queued\"]')"
 start_daemon
 ok $? "daemon started"
+is "$(sqlite3 "$DB" "SELECT count(*) FROM commands WHERE argv LIKE '%old%'")" 0 \
+	"answered commands older than a day are pruned"
+like "$(sqlite3 "$DB" "SELECT state, exit_status, error_output FROM commands WHERE argv LIKE '%half%'")" \
+	"done\|1\|.*exited while carrying out" "a command a dead host left half-done is answered with an error"
+is "$(sqlite3 "$DB" "SELECT state || ' ' || output FROM commands WHERE argv LIKE '%queued%'")" \
+	"done queued" "a command queued before the host started is carried out"
 run mgr host echo --pid --stderr warn --exit 5 a b
 is "$rc" 5 "through the host: same exit status"
 is "$(printf '%s\n' "$out" | head -n 1)" "pid $DAEMON_PID" "the daemon carried it out"

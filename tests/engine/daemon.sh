@@ -67,6 +67,29 @@ kill -TERM "$pid"
 wait_until 10 test ! -e "$T/m.pid"
 ok $? "the pidfile is removed on exit"
 
+# Type=notify: READY=1 once running, STOPPING=1 on SIGTERM.
+if command -v python3 >/dev/null; then
+	python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1]); s.settimeout(10)
+out = open(sys.argv[2], "w")
+for _ in range(2):
+    try:
+        out.write(s.recv(256).decode() + "\n"); out.flush()
+    except socket.timeout:
+        break
+' "$T/notify.sock" "$T/notify.out" &
+	notify_pid=$!
+	wait_until 5 test -S "$T/notify.sock"
+	NOTIFY_SOCKET="$T/notify.sock" start_daemon
+	wait_until 5 grep -q READY=1 "$T/notify.out"
+	ok $? "sd_notify: READY=1 once the engine runs"
+	stop_daemon TERM
+	wait "$notify_pid"
+	like "$(cat "$T/notify.out")" "STOPPING=1" "sd_notify: STOPPING=1 on SIGTERM"
+fi
+
 run mgr --detach host status
 is "$rc" 2 "--detach without --daemon is a usage error"
 run mgr daemon --pidfile
