@@ -163,7 +163,12 @@ task_record_unrun(struct scheduler *s, struct stask *t, int64_t scheduled_at,
 {
 	struct run_outcome o = { .status = status, .exit_code = -1,
 	    .error = error };
+	char kind[32];
 
+	if (s->mgr->plugins != NULL) {	/* hooks: task.skipped, task.missed */
+		snprintf(kind, sizeof kind, "task.%s", status);
+		plugins_emit(s->mgr, kind, t->rec.id, error);
+	}
 	o.ended_at = mgr_now_us();
 	task_record(s, t, scheduled_at, 1, status, &o);
 	t->last_status = status;
