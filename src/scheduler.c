@@ -163,7 +163,12 @@ task_record_unrun(struct scheduler *s, struct stask *t, int64_t scheduled_at,
 {
 	struct run_outcome o = { .status = status, .exit_code = -1,
 	    .error = error };
+	char kind[32];
 
+	if (s->mgr->plugins != NULL) {	/* hooks: task.skipped, task.missed */
+		snprintf(kind, sizeof kind, "task.%s", status);
+		plugins_emit(s->mgr, kind, t->rec.id, error);
+	}
 	o.ended_at = mgr_now_us();
 	task_record(s, t, scheduled_at, 1, status, &o);
 	t->last_status = status;
@@ -506,6 +511,8 @@ task_row_can_wait(struct scheduler *s, struct stask *t, const char *status,
 		t->deferred_next = s->deferred;
 		s->deferred = t;
 	}
+	if (!ev_is_active(&s->rows))
+		ev_timer_start(s->loop, &s->rows);
 	return 1;
 }
 
@@ -569,6 +576,7 @@ static void
 sched_flush_all(struct scheduler *s)
 {
 	sched_undefer(s);
+	ev_timer_stop(s->loop, &s->rows);
 	s->force_rows = 1;
 	sched_flush_now(s);
 	s->force_rows = 0;
@@ -783,10 +791,9 @@ sched_new(struct mgr *mgr, struct mgr_error *err)
 	ev_unref(s->loop);
 	ev_timer_init(&s->flush_later, sched_flush_later_cb, 0, 0);
 	s->flush_later.data = s;
-	ev_timer_init(&s->rows, sched_rows_cb, TASK_ROW_EVERY_S, TASK_ROW_EVERY_S);
+	/* Armed only while rows wait: an idle engine does not wake for it. */
+	ev_timer_init(&s->rows, sched_rows_cb, TASK_ROW_EVERY_S, 0);
 	s->rows.data = s;
-	ev_timer_start(s->loop, &s->rows);
-	ev_unref(s->loop);
 	/* First soon after start (history may have aged while the engine was
 	 * down), then every HOUSEKEEPING_S. */
 	ev_timer_init(&s->housekeeping, sched_housekeeping_cb, 1.0, HOUSEKEEPING_S);
@@ -996,7 +1003,6 @@ scheduler_free(struct mgr *mgr)
 	sched_housekeeping_stop(s);
 	sched_flush_all(s);
 	sched_writer_free(s->writer);
-	ev_ref(s->loop);
 	ev_timer_stop(s->loop, &s->rows);
 	ev_ref(s->loop);
 	ev_prepare_stop(s->loop, &s->flush);
