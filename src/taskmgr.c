@@ -153,6 +153,19 @@ task_set_trigger(struct task_rec *t, const char *const *fields, size_t n,
 	return 0;
 }
 
+/* A PLUGIN:FUNCTION task belongs to its plugin, however it was added, so
+ * that uninstalling the plugin and its circuit breaker both see it. */
+static void
+task_set_owner(struct task_rec *t)
+{
+	size_t len = strcspn(t->func_path, ": \t");
+
+	if (strncmp(t->func_path, "exec:", 5) == 0 || t->func_path[len] != ':')
+		return;
+	free(t->plugin_id);
+	t->plugin_id = xstrndup(t->func_path, len);
+}
+
 int
 task_prepare(struct task_rec *t, const char *const *fields, size_t n,
 	     struct mgr_error *err)
@@ -164,6 +177,7 @@ task_prepare(struct task_rec *t, const char *const *fields, size_t n,
 	    (rc = task_func_check(t->func_path, err)) != 0 ||
 	    (rc = task_numbers_check(t, err)) != 0)
 		return rc;
+	task_set_owner(t);
 	if (fields == NULL)
 		return 0;
 	if ((rc = task_set_trigger(t, n > 0 ? fields : none, n, err)) != 0)

@@ -2,7 +2,7 @@
 # tasks.sh - the task commands: add with validation, list, show, edit,
 # pause, resume, remove, JSON output (the HTTP API's TaskRead).
 . "$top_srcdir/tests/sched/common.sh"
-plan 30
+plan 32
 
 run M task add t1 'exec:/bin/echo hi' interval minutes=5 --name "First" \
 	--max-retries 2 --timeout 30 --misfire-grace-time 10 --no-coalesce \
@@ -58,3 +58,11 @@ run M task show t1
 is "$rc" 3 "a removed task is not found (exit 3)"
 run M --json task list
 is "$out" "[]" "task list --json of no tasks is []"
+
+# A PLUGIN:FUNCTION task belongs to that plugin, however it was added.
+run M task add owned 'faulty:fail' interval minutes=5
+run M --json task show owned
+like "$out" '"plugin_id": "faulty"' "a plugin function task records its plugin"
+M task add plain 'exec:/bin/true' interval minutes=5 >/dev/null
+run M --json task show plain
+like "$out" '"plugin_id": null' "an exec: task belongs to no plugin"
