@@ -374,6 +374,21 @@ install_path(struct install_job *j, const char *path, int is_zip,
 
 static int install_package(struct install_job *j, const struct dep_spec *spec,
 			   struct mgr_error *err);
+static int verify_checksum(const struct pkg_entry *e, struct mgr_error *err);
+
+/* Whether an installed plugin already satisfies a dependency. */
+static int
+dep_satisfied(struct mgr *mgr, const struct dep_spec *d)
+{
+	struct plugin_rec rec = { 0 };
+	struct semver v;
+	int ok = plugin_store_read(mgr->db, d->id, &rec, NULL) == 0 &&
+	    version_parse(rec.version, 1, &v, NULL) == 0 &&
+	    constraint_match(&d->c, &v);
+
+	plugin_rec_clear(&rec);
+	return ok;
+}
 
 /* Dependencies that are missing or too old come first. */
 static int
@@ -381,13 +396,7 @@ install_package_deps(struct install_job *j, const struct pkg_entry *e,
 		     struct mgr_error *err)
 {
 	for (size_t i = 0; i < e->ndeps; i++) {
-		struct plugin_rec rec = { 0 };
-		struct semver v;
-		int ok = plugin_store_read(j->mgr->db, e->deps[i].id, &rec, NULL) == 0 &&
-		    version_parse(rec.version, 1, &v, NULL) == 0 &&
-		    constraint_match(&e->deps[i].c, &v);
-		plugin_rec_clear(&rec);
-		if (!ok) {
+		if (!dep_satisfied(j->mgr, &e->deps[i])) {
 			struct install_result sub = { 0 };
 			struct install_job dj = *j;
 			int rc;
@@ -425,6 +434,34 @@ verify_checksum(const struct pkg_entry *e, struct mgr_error *err)
 		    "%s:%d says sha256 %s, the file has %s"), e->archive,
 		    e->index_file, e->line, e->sha256, sum);
 	return 0;
+}
+
+/* Before anything is installed, every archive the install would take
+ * from the repositories is found and its checksum verified, so that a bad
+ * package deep in the tree leaves no dependency installed behind it. */
+static int
+verify_package_tree(struct install_job *j, const struct dep_spec *spec,
+		    int depth, struct mgr_error *err)
+{
+	struct pkg_entry e;
+	int rc;
+
+	if (depth > INSTALL_MAX_DEPTH)
+		return mgr_error_set(err, MGR_EINVAL, _("%s: dependencies nest "
+		    "deeper than %d levels (a cycle in the repository?)"),
+		    spec->id, INSTALL_MAX_DEPTH);
+	if ((rc = package_find(j->mgr->conf->repositories, spec->id, &spec->c,
+	    &e, err)) != 0)
+		return rc;
+	rc = verify_checksum(&e, err);
+	for (size_t i = 0; rc == 0 && i < e.ndeps; i++) {
+		if (dep_satisfied(j->mgr, &e.deps[i]))
+			continue;
+		if ((rc = verify_package_tree(j, &e.deps[i], depth + 1, err)) != 0)
+			mgr_error_prefix(err, _("dependency of %s %s"), e.id, e.version);
+	}
+	pkg_entry_clear(&e);
+	return rc;
 }
 
 static int
@@ -472,6 +509,8 @@ installer_install(struct mgr *mgr, const char *source, int flags,
 		return mgr_error_set(err, MGR_ENOENT, _("%s: no such folder or zip "
 		    "file, and not a package name (NAME or NAME@CONSTRAINT)"),
 		    source);
+	if (verify_package_tree(&j, &spec, 0, err) != 0)
+		return err->code;
 	return install_package(&j, &spec, err);
 }
 

@@ -34,7 +34,10 @@ PY
 	package base 2.0.0
 	package greeter 0.3.1 "base ^1.0"
 	echo '  { id = "faulty"; version = "0.1.0"; archive = "hello-1.0.0.zip";'
-	echo '    sha256 = "0000000000000000000000000000000000000000000000000000000000000000"; }'
+	echo '    sha256 = "0000000000000000000000000000000000000000000000000000000000000000"; },'
+	echo '  { id = "badtop"; version = "1.0.0"; archive = "greeter-0.3.1.zip";'
+	echo '    sha256 = "0000000000000000000000000000000000000000000000000000000000000000";'
+	echo '    dependencies = [ "base >= 2.0" ]; }'
 	echo ');'
 } > "$REPO/index.conf"
 write_conf "repositories = [ \"$REPO\" ];"
@@ -53,6 +56,11 @@ expect_fail "a wrong checksum is refused" 1 \
     "checksum mismatch: .*index.conf:[0-9]+ says sha256 0000" m plugin install faulty
 is "no row for it" "$(installed_ids)" "base greeter hello"
 plugins_dir_is "no staging folder left" "base greeter hello "
+
+expect_fail "a bad checksum is found before any dependency is installed" 1 \
+    "checksum mismatch" m plugin install badtop
+is "the dependency it would have upgraded is untouched" \
+    "$(plugin_field base version)" "1.1.0"
 
 expect_fail "an unknown package exits 3" 3 \
     'no package "nothere" matching' m plugin install nothere
