@@ -246,7 +246,8 @@ task_list_text(struct cmd_ctx *ctx, const struct task_rec *v, size_t n)
 		    local_time(last, sizeof last, t->last_run, z),
 		    t->last_run ? passed : "-", t->status, t->id);
 	}
-	fprintf(ctx->out, _("\n%zu tasks listed.\n"), n);
+	fprintf(ctx->out, ngettext("\n%zu task listed.\n",
+	    "\n%zu tasks listed.\n", n), n);
 	tz_free(z);
 }
 
@@ -294,7 +295,7 @@ task_show_text(struct cmd_ctx *ctx, const struct task_rec *t)
 	if (desc != NULL)
 		fprintf(ctx->out, _("schedule:           %s\n"), desc);
 	fprintf(ctx->out, _("status:             %s%s\n"), t->status,
-	    t->enabled ? "" : _(" (paused)"));
+	    t->enabled || strcmp(t->status, "paused") == 0 ? "" : _(" (paused)"));
 	fprintf(ctx->out, _("next run:           %s\n"), t->next_run ?
 	    timefmt_iso(buf, sizeof buf, t->next_run, trigger_zone(trig)) : "-");
 	fprintf(ctx->out, _("last run:           %s\n"), t->last_run ?
