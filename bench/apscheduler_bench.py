@@ -11,6 +11,7 @@ results, like bench/sched_bench.
 """
 import argparse
 import datetime
+import logging
 import os
 import resource
 import threading
@@ -32,6 +33,8 @@ def main():
     ap.add_argument("--seconds", type=float, default=5)
     ap.add_argument("--executor", choices=("thread", "process"), default="thread")
     o = ap.parse_args()
+    # Skipped and missed runs are counted, not printed one by one.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
 
     executor = ThreadPoolExecutor(10) if o.executor == "thread" \
         else ProcessPoolExecutor(2)

@@ -144,7 +144,8 @@ report(struct mgr *mgr, const struct opts *o, double load_s, double start_s,
 		bad += strcmp((const char *)sqlite3_column_text(st, 1), "succeeded") != 0;
 	}
 	sqlite3_finalize(st);
-	qsort(v, n, sizeof *v, cmp64);
+	if (n > 0)
+		qsort(v, n, sizeof *v, cmp64);
 	getrusage(RUSAGE_SELF, &self);
 	getrusage(RUSAGE_CHILDREN, &kids);
 	printf("mode=%s tasks=%ld load_s=%.3f start_s=%.3f window_s=%.1f runs=%zu "

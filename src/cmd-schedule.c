@@ -98,7 +98,8 @@ preview_trigger(int argc, char **argv, const char *tz, struct trigger **t,
 	return rc;
 }
 
-static void
+/* Prints up to count fire times; returns how many. */
+static long
 preview_print(struct cmd_ctx *ctx, const struct trigger *t, int64_t from,
 	      long count, int json)
 {
@@ -125,6 +126,7 @@ preview_print(struct cmd_ctx *ctx, const struct trigger *t, int64_t from,
 	}
 	if (json)
 		fputs("]\n", ctx->out);
+	return n;
 }
 
 static int
@@ -133,6 +135,7 @@ cmd_schedule_preview_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct preview_opts o;
 	struct trigger *t;
 	struct mgr_error err;
+	char iso[TIMEFMT_ISO_MAX];
 	int64_t from;
 	long count = PREVIEW_DEFAULT_COUNT;
 
@@ -155,6 +158,7 @@ cmd_schedule_preview_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (o.from != NULL &&
 	    timefmt_parse(o.from, trigger_zone(t), &from, &err) != 0) {
 		trigger_free(t);
+		mgr_error_prefix(&err, "--from");
 		cmd_fail(ctx, err.code, err.msg);
 		return CMD_EXIT_USAGE;
 	}
@@ -162,7 +166,15 @@ cmd_schedule_preview_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		fprintf(ctx->err, "%s\n", _("@reboot: runs once each time the "
 		    "engine starts, never from the clock"));
 	}
-	preview_print(ctx, t, from, count, o.json);
+	if (preview_print(ctx, t, from, count, o.json) == 0 && !o.json &&
+	    !trigger_is_reboot(t)) {
+		/* Say so, rather than print nothing: a cron whose fields can
+		 * never meet (day=31 month=2) is accepted, as APScheduler
+		 * accepts it, but never fires. */
+		timefmt_iso(iso, sizeof iso, from, trigger_zone(t));
+		fprintf(ctx->err, _("the trigger never fires at or after %s\n"),
+		    iso);
+	}
 	trigger_free(t);
 	return CMD_EXIT_OK;
 }

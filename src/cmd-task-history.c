@@ -123,7 +123,7 @@ const struct cmd_entry cmd_task_history_entry = {
 struct sched_host {
 	struct mgr *mgr;
 	ev_timer stop;
-	ev_signal sigterm, sigint;
+	ev_signal sigterm, sigint, sighup;
 	int stopping;
 };
 
@@ -141,6 +141,7 @@ sched_host_stop(struct sched_host *h)
 	ev_timer_stop(h->mgr->loop, &h->stop);
 	ev_signal_stop(h->mgr->loop, &h->sigterm);
 	ev_signal_stop(h->mgr->loop, &h->sigint);
+	ev_signal_stop(h->mgr->loop, &h->sighup);
 	scheduler_shutdown(h->mgr, h->mgr->conf->shutdown_grace_seconds,
 	    sched_host_done);
 }
@@ -159,6 +160,19 @@ sched_host_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	(void)loop;
 	(void)revents;
 	sched_host_stop(w->data);
+}
+
+/* SIGHUP: re-read tasks_directory, as the daemon does. */
+static void
+sched_host_hup_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct sched_host *h = w->data;
+	struct mgr_error err = { 0 };
+
+	(void)loop;
+	(void)revents;
+	if (scheduler_reload_files(h->mgr, &err) != 0)
+		log_error(&h->mgr->log, "%s", err.msg);
 }
 
 static int
@@ -189,6 +203,9 @@ sched_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	ev_signal_init(&h.sigint, sched_host_signal_cb, SIGINT);
 	h.sigint.data = &h;
 	ev_signal_start(mgr->loop, &h.sigint);
+	ev_signal_init(&h.sighup, sched_host_hup_cb, SIGHUP);
+	h.sighup.data = &h;
+	ev_signal_start(mgr->loop, &h.sighup);
 	ev_run(mgr->loop, 0);
 	scheduler_free(mgr);
 	plugins_stop(mgr);

@@ -39,7 +39,6 @@ extern const struct cmd_entry cmd_snapshot_list_entry;
 extern const struct cmd_entry cmd_snapshot_restore_entry;
 extern const struct cmd_entry cmd_snapshot_delete_entry;
 extern const struct cmd_entry cmd_plugin_reload_entry;
-extern const struct cmd_entry cmd_reload_host_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_config_show_entry,
@@ -73,7 +72,6 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_snapshot_restore_entry,
 	&cmd_snapshot_delete_entry,
 	&cmd_plugin_reload_entry,
-	&cmd_reload_host_entry,
 	NULL
 };
 

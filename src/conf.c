@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef SYSCONFDIR
@@ -220,6 +221,10 @@ conf_read_setting(struct conf_loader *l, const config_setting_t *s,
 		if (type != CONFIG_TYPE_STRING)
 			return conf_type_error(l, s, key);
 		str = config_setting_get_string(s);
+		if (key->type == CONF_PATH && str[0] == '\0')
+			return mgr_error_set(l->err, MGR_EINVAL,
+			    _("%s:%d: %s.%s: the path is empty"), l->conf->file,
+			    config_setting_source_line(s), key->group, key->name);
 		free(*(char **)field);
 		*(char **)field = key->type == CONF_PATH ?
 		    path_resolve(l->base_dir, str) : xstrdup(str);
@@ -297,13 +302,21 @@ conf_read_file(struct conf_loader *l)
 {
 	config_t cfg;
 	config_setting_t *root;
+	struct stat st;
 	int rc = 0;
 
+	/* fopen() opens a folder; libconfig then fails with a stale
+	 * errno, so say what is wrong here. */
+	if (stat(l->conf->file, &st) == 0 && S_ISDIR(st.st_mode))
+		return mgr_error_set(l->err, MGR_EINVAL, _("%s: is a folder, "
+		    "not a configuration file"), l->conf->file);
 	config_init(&cfg);
+	errno = 0;
 	if (config_read_file(&cfg, l->conf->file) != CONFIG_TRUE) {
 		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
 			rc = mgr_error_set(l->err, MGR_EIO, _("%s: %s"),
-			    l->conf->file, strerror(errno));
+			    l->conf->file, errno != 0 ? strerror(errno) :
+			    _("cannot read the file"));
 		else
 			rc = mgr_error_set(l->err, MGR_EINVAL, _("%s:%d: %s"),
 			    l->conf->file, config_error_line(&cfg),
@@ -316,10 +329,15 @@ conf_read_file(struct conf_loader *l)
 		config_setting_t *s = config_setting_get_elem(root, i);
 		const char *name = config_setting_name(s);
 
-		if (!config_setting_is_group(s) ||
-		    (strcmp(name, "manager") != 0 && strcmp(name, "api") != 0)) {
+		if (strcmp(name, "manager") != 0 && strcmp(name, "api") != 0) {
 			conf_warn(l, s, name);
 			continue;
+		}
+		if (!config_setting_is_group(s)) {
+			rc = mgr_error_set(l->err, MGR_EINVAL, _("%s:%d: %s must "
+			    "be a group: %s = { ... };"), l->conf->file,
+			    config_setting_source_line(s), name, name);
+			break;
 		}
 		rc = conf_read_group(l, s);
 	}

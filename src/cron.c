@@ -333,6 +333,32 @@ parse_expr(int id, const char *item, struct cron_expr *e,
 }
 
 /* Splits "a, b ,c" (APScheduler's ' *, *') and compiles each item. */
+/* 1 if a comma-separated list has an empty item ("1,,2", ",5", "5,"),
+ * which strtok_r would silently skip. */
+static int
+has_empty_item(const char *text)
+{
+	const char *p = text;
+	int empty = 1;
+
+	for (; *p != '\0'; p++) {
+		if (*p == ',') {
+			if (empty)
+				return 1;
+			empty = 1;
+		} else if (*p != ' ' && *p != '\t')
+			empty = 0;
+	}
+	return empty && strchr(text, ',') != NULL;
+}
+
+static int
+empty_item(struct mgr_error *err, const char *field, const char *text)
+{
+	return mgr_error_set(err, MGR_EINVAL, _("%s: \"%s\" has an empty "
+	    "item between commas"), field, text);
+}
+
 static int
 parse_field(struct cron *c, int id, const char *text, struct mgr_error *err)
 {
@@ -340,6 +366,8 @@ parse_field(struct cron *c, int id, const char *text, struct mgr_error *err)
 	struct cron_expr *grown;
 	int rc = 0;
 
+	if (has_empty_item(text))
+		return empty_item(err, field_names[id], text);
 	if ((copy = strdup(text)) == NULL)
 		return mgr_error_set(err, MGR_ENOMEM, _("out of memory"));
 	for (item = strtok_r(copy, ",", &save); item != NULL;
@@ -690,6 +718,8 @@ vixie_field(const struct vixie_field *vf, const char *text, uint64_t *bits,
 	char *copy, *item, *save = NULL;
 	int rc = 0;
 
+	if (has_empty_item(text))
+		return empty_item(err, vf->name, text);
 	if ((copy = strdup(text)) == NULL)
 		return mgr_error_set(err, MGR_ENOMEM, _("out of memory"));
 	*bits = 0;

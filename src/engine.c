@@ -14,6 +14,7 @@
 #include "manager.h"
 #include "notify.h"
 #include "plugins.h"
+#include "reloader.h"
 #include "scheduler.h"
 #include "util.h"
 
@@ -104,6 +105,10 @@ engine_start_subsystems(struct mgr *mgr, struct mgr_error *err)
 		return rc;
 	if ((rc = scheduler_start(mgr, err)) != 0)
 		plugins_stop(mgr);
+	else if ((rc = reloader_start(mgr, err)) != 0) {	/* hot reload */
+		scheduler_free(mgr);
+		plugins_stop(mgr);
+	}
 	return rc;
 }
 
@@ -111,6 +116,7 @@ engine_start_subsystems(struct mgr *mgr, struct mgr_error *err)
 static void
 engine_stop_subsystems(struct mgr *mgr)
 {
+	reloader_stop(mgr);
 	scheduler_free(mgr);
 	plugins_stop(mgr);
 }

@@ -100,6 +100,7 @@ deferred_cb(int revents, void *arg)
 	struct deferred *d = arg;
 
 	(void)revents;
+	scheduler_sync_history(d->mgr);	/* the crashed run is in runs now */
 	fault_check(d->mgr, d->plugin_id);
 	free(d->plugin_id);
 	free(d);
@@ -114,12 +115,12 @@ fault_run_crashed(struct mgr *mgr, const char *plugin_id)
 		fault_check(mgr, plugin_id);
 		return;
 	}
-	/* Not now: the scheduler is in the middle of finishing the run, and
-	 * the run's row is written before the loop sleeps. */
+	/* Not now: the scheduler is in the middle of finishing the run, whose
+	 * row its history writer has not written yet. */
 	d = xcalloc(1, sizeof *d);
 	d->mgr = mgr;
 	d->plugin_id = xstrdup(plugin_id);
-	ev_once(mgr->loop, -1, 0, 0.01, deferred_cb, d);
+	ev_once(mgr->loop, -1, 0, 0., deferred_cb, d);
 }
 
 /* 1 if the newest event about task_id is the breaker's pause. */

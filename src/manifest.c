@@ -318,6 +318,29 @@ mload_trigger_args(struct mload *ml, config_setting_t *t)
 	return json_text(args);
 }
 
+/* Names each missing field, and an id that an earlier task has. */
+static void
+mload_task_required(struct mload *ml, const struct manifest_task *mt)
+{
+	const char *what = mt->id != NULL ? mt->id : _("(no id)");
+
+	if (mt->id == NULL)
+		problems_add(ml->p, _("%s:%d: task needs a string field "
+		    "\"id\""), ml->file, mt->line);
+	if (mt->func == NULL)
+		problems_add(ml->p, _("%s:%d: task %s needs a string field "
+		    "\"func\""), ml->file, mt->line, what);
+	if (mt->trigger == NULL)
+		problems_add(ml->p, _("%s:%d: task %s needs a string field "
+		    "\"trigger\""), ml->file, mt->line, what);
+	for (size_t i = 0; mt->id != NULL && ml->m->tasks + i < mt; i++)
+		if (ml->m->tasks[i].id != NULL &&
+		    strcmp(ml->m->tasks[i].id, mt->id) == 0)
+			problems_add(ml->p, _("%s:%d: task id \"%s\" is already "
+			    "used by the task at line %d"), ml->file, mt->line,
+			    mt->id, ml->m->tasks[i].line);
+}
+
 static void
 mload_task(struct mload *ml, config_setting_t *t, struct manifest_task *mt)
 {
@@ -326,9 +349,7 @@ mload_task(struct mload *ml, config_setting_t *t, struct manifest_task *mt)
 	mt->name = mload_string(ml, t, "name", 0);
 	mt->func = mload_string(ml, t, "func", 0);
 	mt->trigger = mload_string(ml, t, "trigger", 0);
-	if (mt->id == NULL || mt->func == NULL || mt->trigger == NULL)
-		problems_add(ml->p, _("%s:%d: a task needs \"id\", \"func\" and "
-		    "\"trigger\""), ml->file, mt->line);
+	mload_task_required(ml, mt);
 	if (mt->trigger != NULL && strcmp(mt->trigger, "interval") != 0 &&
 	    strcmp(mt->trigger, "cron") != 0 && strcmp(mt->trigger, "date") != 0)
 		problems_add(ml->p, _("%s:%d: task field \"trigger\": \"%s\" is not "

@@ -1,6 +1,7 @@
 /* mgr.c - the engine context: configuration, log, database. */
 #include "i18n.h"
 #include "manager.h"
+#include "snapshot.h"
 #include "util.h"
 
 #include <stdarg.h>
@@ -31,9 +32,17 @@ mgr_open(const struct conf_source *src, struct mgr **out, struct mgr_error *err)
 int
 mgr_open_db(struct mgr *mgr, struct mgr_error *err)
 {
+	int rc;
+
 	if (mgr->db != NULL)
 		return 0;
-	return db_open(mgr->conf->database, &mgr->db, err);
+	if ((rc = db_open(mgr->conf->database, &mgr->db, err)) != 0)
+		return rc;
+	/* A plugin folder swap a crash interrupted is settled (finished or
+	 * undone) before any command looks at plugins; one still running in
+	 * another process is left alone. */
+	snapshot_recover(mgr, NULL);
+	return 0;
 }
 
 void

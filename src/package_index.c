@@ -63,10 +63,14 @@ pkg_deps(config_setting_t *g, const char *file, struct pkg_entry *e,
 	for (int i = 0; i < n; i++) {
 		config_setting_t *s = config_setting_get_elem(d, (unsigned)i);
 		const char *text = config_setting_get_string(s);
-		if (text == NULL || dep_parse(text, &e->deps[e->ndeps++], err) != 0)
-			return mgr_error_set(err, MGR_EINVAL, _("%s:%d: bad "
-			    "dependency %s"), file, config_setting_source_line(s),
-			    text != NULL ? text : _("(not a string)"));
+		if (text == NULL)
+			return mgr_error_set(err, MGR_EINVAL, _("%s:%d: package "
+			    "%s: a dependency must be a string"), file,
+			    config_setting_source_line(s), e->id);
+		if (dep_parse(text, &e->deps[e->ndeps++], err) != 0)
+			return mgr_error_prefix(err, _("%s:%d: package %s: "
+			    "bad dependency"), file,
+			    config_setting_source_line(s), e->id);
 	}
 	return 0;
 }
@@ -83,9 +87,12 @@ pkg_entry_load(config_setting_t *g, const char *repo, const char *file,
 	e->line = config_setting_source_line(g);
 	if ((rc = pkg_string(g, "id", file, &e->id, err)) != 0 ||
 	    (rc = pkg_string(g, "version", file, &e->version, err)) != 0 ||
-	    (rc = pkg_string(g, "archive", file, &archive, err)) != 0 ||
-	    (rc = pkg_string(g, "sha256", file, &e->sha256, err)) != 0)
+	    (rc = pkg_string(g, "archive", file, &archive, err)) != 0)
 		return rc;
+	if ((rc = pkg_string(g, "sha256", file, &e->sha256, err)) != 0) {
+		free(archive);
+		return rc;
+	}
 	e->archive = path_resolve(repo, archive);
 	rc = strstr(archive, "..") != NULL || archive[0] == '/';
 	free(archive);

@@ -8,5 +8,7 @@ src_libmgr_a_SOURCES += \
 	src/cmd-reload.c
 
 dist_check_SCRIPTS += tests/reload/common.sh tests/reload/snapshot.sh \
-	tests/reload/reload.sh
-TESTS += tests/reload/snapshot.sh tests/reload/reload.sh
+	tests/reload/reload.sh tests/reload/fault.sh tests/reload/recover.sh
+TESTS += tests/reload/snapshot.sh tests/reload/reload.sh tests/reload/fault.sh \
+	tests/reload/recover.sh
+EXTRA_DIST += bench/reload_bench.sh bench/RESULTS-reload.md

@@ -20,6 +20,7 @@
 #include <time.h>
 
 #define RELOADER_RESYNC_S 1.0
+#define RELOADER_RECHECK_S 0.5	/* minimum pause before a second look */
 
 struct watch {
 	struct reloader *rl;
@@ -28,6 +29,7 @@ struct watch {
 	ev_stat st_lib, st_conf;
 	ev_timer debounce;
 	char fp[65];		/* fingerprint of the running files */
+	char failed_fp[65];	/* files that failed once, looked at again */
 	int64_t seen_us;	/* first change not yet handled (wall clock) */
 	struct watch *next;
 };
@@ -180,6 +182,12 @@ rollback(struct mgr *mgr, const struct plugin_rec *old, int unloaded,
 			rc = db_commit(mgr->db, &err);
 		else
 			db_rollback(mgr->db);
+		if (rc == 0 && stat(good, &st) != 0)
+			mgr_event(mgr, "plugin.reload_rollback", old->id, NULL,
+			    _("%s: no copy of the running version's files to put "
+			    "back (none since its last upgrade or restore); the row "
+			    "is back to %s, the folder keeps the new files: use "
+			    "`manager snapshot restore`"), old->id, old->version);
 	}
 	if (rc != 0)
 		log_error(&mgr->log, _("%s: rollback failed: %s"), old->id, err.msg);
@@ -204,8 +212,12 @@ reload_failed(struct mgr *mgr, const struct plugin_rec *old,
 		fault_record_crash(mgr, old->id, "reload", err->msg);
 }
 
+/* reload_plugin's answer when !final and the new files do not pass: they
+ * may be half written, look again later before rolling back. */
+#define RELOAD_DEFER 1
+
 static int
-reload_plugin(struct mgr *mgr, const char *id, int64_t seen_us,
+reload_plugin(struct mgr *mgr, const char *id, int64_t seen_us, int final,
 	      struct mgr_error *err)
 {
 	struct plugin_rec old = { 0 };
@@ -217,8 +229,11 @@ reload_plugin(struct mgr *mgr, const char *id, int64_t seen_us,
 	memset(&m, 0, sizeof m);
 	if ((rc = plugin_store_read(mgr->db, id, &old, err)) != 0)
 		goto out;
-	if ((rc = reload_validate(mgr, &old, &m, err)) == 0 &&
-	    stat(good, &st) == 0)
+	if ((rc = reload_validate(mgr, &old, &m, err)) != 0 && !final) {
+		rc = RELOAD_DEFER;
+		goto out;
+	}
+	if (rc == 0 && stat(good, &st) == 0)
 		rc = snapshot_create_from(mgr, &old, good, "reload", NULL, err);
 	if (rc == 0 && (rc = switch_row(mgr, &old, &m, err)) == 0 &&
 	    old.enabled) {
@@ -237,7 +252,7 @@ reload_plugin(struct mgr *mgr, const char *id, int64_t seen_us,
 	    (long long)((mgr_now_us() - seen_us) / 1000));
 	rc = 0;
 out:
-	if (rc != 0)
+	if (rc < 0)
 		mgr_error_prefix(err, _("cannot reload %s"), id);
 	manifest_clear(&m);
 	plugin_rec_clear(&old);
@@ -342,15 +357,29 @@ watch_reload(struct watch *w, int force, struct mgr_error *err)
 	struct mgr *mgr = w->rl->mgr;
 	struct plugin_rec rec = { 0 };
 	char fp[65];
+	int rc;
 
 	fingerprint(w->lib, w->conf, fp);
 	if (!force && strcmp(fp, w->fp) == 0) {
 		w->seen_us = 0;		/* touched, not changed; or our rollback */
 		return;
 	}
-	if (reload_plugin(mgr, w->id, w->seen_us != 0 ? w->seen_us :
-	    mgr_now_us(), err) != 0)
+	rc = reload_plugin(mgr, w->id, w->seen_us != 0 ? w->seen_us :
+	    mgr_now_us(), force || strcmp(fp, w->failed_fp) == 0, err);
+	if (rc == RELOAD_DEFER) {
+		/* Maybe still being written (a linker that stalls): the same
+		 * files failing again after a pause are really broken. */
+		double d = 3 * mgr->conf->reload_debounce_ms / 1000.;
+
+		strcpy(w->failed_fp, fp);
+		ev_timer_set(&w->debounce, d > RELOADER_RECHECK_S ? d :
+		    RELOADER_RECHECK_S, 0.);
+		ev_timer_start(mgr->loop, &w->debounce);
+		return;
+	}
+	if (rc != 0)
 		log_error(&mgr->log, "%s", err->msg);
+	w->failed_fp[0] = '\0';
 	w->seen_us = 0;
 	if (plugin_store_read(mgr->db, w->id, &rec, NULL) == 0)
 		watch_arm(w, &rec);
@@ -484,7 +513,7 @@ reloader_reload(struct mgr *mgr, const char *id, struct mgr_error *err)
 	if ((rc = snapshot_recover(mgr, err)) != 0)
 		return rc;
 	if (w == NULL)
-		return reload_plugin(mgr, id, mgr_now_us(), err);
+		return reload_plugin(mgr, id, mgr_now_us(), 1, err);
 	if (runs_block_reload(mgr))
 		return mgr_error_set(err, MGR_EBUSY, _("cannot reload %s while "
 		    "tasks run in this process (sandboxing = false); try again "
@@ -493,4 +522,30 @@ reloader_reload(struct mgr *mgr, const char *id, struct mgr_error *err)
 	err->code = 0;
 	watch_reload(w, 1, err);
 	return err->code;
+}
+
+void
+reloader_adopt(struct mgr *mgr, const char *id)
+{
+	struct watch *w = mgr->reloader != NULL ?
+	    watch_find(mgr->reloader, id) : NULL;
+	struct plugin_rec rec = { 0 };
+	struct mgr_error err = { 0 };
+
+	if (w == NULL) {
+		/* Not watched here: the copy of the running version is stale. */
+		char *good = good_dir(mgr, id);
+		rm_rf(good, NULL);
+		free(good);
+		return;
+	}
+	if (plugin_store_read(mgr->db, id, &rec, NULL) != 0)
+		return;
+	ev_timer_stop(mgr->loop, &w->debounce);
+	w->seen_us = 0;
+	w->failed_fp[0] = '\0';
+	watch_arm(w, &rec);
+	if (save_good(mgr, id, rec.path, &err) != 0)
+		log_warning(&mgr->log, "%s", err.msg);
+	plugin_rec_clear(&rec);
 }

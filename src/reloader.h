@@ -35,4 +35,10 @@ void reloader_stop(struct mgr *mgr);
  * Works without a host too: then only files and rows are concerned. */
 int reloader_reload(struct mgr *mgr, const char *id, struct mgr_error *err);
 
+/* The files of plugin id were replaced on purpose (snapshot restore,
+ * upgrade, uninstall): a watch takes them as the running version without
+ * a reload; without a watch, the kept copy of the running version is
+ * dropped (stale). */
+void reloader_adopt(struct mgr *mgr, const char *id);
+
 #endif

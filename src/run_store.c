@@ -154,10 +154,14 @@ run_store_prune(struct mgr_db *db, int keep_per_task, int64_t oldest_us,
 		return rc;
 	sqlite3_bind_int(st, 1, keep_per_task);
 	sqlite3_bind_int64(st, 2, oldest_us);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return db_error(db, err, _("cannot prune run history"));
+	rc = sqlite3_step(st);
 	if (pruned != NULL)
 		*pruned = sqlite3_changes(db_handle(db));
+	/* Reset at once: a statement left unreset keeps its transaction open,
+	 * and other processes stop seeing this host's commits. */
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_error(db, err, _("cannot prune run history"));
 	return 0;
 }
 

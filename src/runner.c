@@ -70,7 +70,8 @@ runner_new(struct mgr *mgr, struct mgr_error *err)
 	(void)err;
 	r->mgr = mgr;
 	r->loop = mgr->loop;
-	r->helper = sandbox_helper_path();
+	r->helper = sandbox_helper_path("manager-run", "MANAGER_RUN");
+	r->exec_helper = sandbox_helper_path("manager-exec", "MANAGER_EXEC");
 	return r;
 }
 
@@ -223,16 +224,21 @@ proc_watch(struct runner *r, struct proc_job *j)
 	j->kill.data = j;
 	ev_timer_init(&j->timeout, proc_timeout_cb, j->timeout_s, 0);
 	j->timeout.data = j;
-	if (j->timeout_s > 0)
+	if (j->timeout_s > 0) {
+		/* A timeout counts from now, not from the start of a long
+		 * loop iteration. */
+		ev_now_update(r->loop);
 		ev_timer_start(r->loop, &j->timeout);
+	}
 }
 
-/* The helper's limit options, shared by exec and plugin runs. */
+/* A helper's limit options, shared by exec and plugin runs; mode NULL
+ * for manager-exec. */
 char **
 runner_helper_argv(struct runner *r, const char *mode)
 {
 	const struct mgr_conf *c = r->mgr->conf;
-	char **v = strv_push(NULL, r->helper);
+	char **v = strv_push(NULL, mode != NULL ? r->helper : r->exec_helper);
 	char *s;
 
 	s = xasprintf("--cpu=%d", c->sandbox_cpu_seconds);
@@ -244,7 +250,7 @@ runner_helper_argv(struct runner *r, const char *mode)
 	s = xasprintf("--open-files=%d", c->sandbox_open_files);
 	v = strv_push(v, s);
 	free(s);
-	return strv_push(v, mode);
+	return mode != NULL ? strv_push(v, mode) : v;
 }
 
 static char **
@@ -256,7 +262,7 @@ exec_argv(struct runner *r, const char *cmdline, struct mgr_error *err)
 		return NULL;
 	if (!r->mgr->conf->sandboxing)
 		return cmd;
-	v = runner_helper_argv(r, "exec");
+	v = runner_helper_argv(r, NULL);
 	v = strv_push(v, "--");
 	for (size_t i = 0; cmd[i] != NULL; i++)
 		v = strv_push(v, cmd[i]);
@@ -328,5 +334,6 @@ runner_free(struct runner *r)
 		return;
 	runner_plugin_free(r);
 	free(r->helper);
+	free(r->exec_helper);
 	free(r);
 }

@@ -13,6 +13,7 @@ struct runner {
 	struct mgr *mgr;
 	struct ev_loop *loop;
 	char *helper;			/* manager-run */
+	char *exec_helper;		/* manager-exec */
 	struct proc_job *procs;		/* children in flight */
 	struct pool *pool;		/* created on first in-process run */
 	struct thread_job *threads;	/* in-process runs in flight */

@@ -127,8 +127,10 @@ thread_start(struct runner *r, const struct run_spec *spec, mgr_task_fn fn,
 	j->job.done = thread_done;
 	ev_timer_init(&j->timeout, thread_timeout_cb, spec->timeout, 0);
 	j->timeout.data = j;
-	if (spec->timeout > 0)
+	if (spec->timeout > 0) {
+		ev_now_update(r->loop);
 		ev_timer_start(r->loop, &j->timeout);
+	}
 	j->next = r->threads;
 	if (r->threads != NULL)
 		r->threads->prev = j;

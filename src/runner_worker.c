@@ -385,8 +385,10 @@ wpool_start_job(struct sworker *w, struct wjob *j)
 	w->out.len = 0;
 	w->dropped = 0;
 	worker_send(w, j);
-	if (j->timeout_s > 0)
+	if (j->timeout_s > 0) {
+		ev_now_update(loop);
 		ev_timer_start(loop, &j->timeout);
+	}
 }
 
 static struct sworker *

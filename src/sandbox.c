@@ -233,7 +233,7 @@ sandbox_apply(const struct sandbox_limits *lim, struct mgr_error *err)
 }
 
 static char *
-helper_next_to_self(void)
+helper_next_to_self(const char *name)
 {
 	char self[4096];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
@@ -243,7 +243,7 @@ helper_next_to_self(void)
 		return NULL;
 	self[n] = '\0';
 	dir = path_dirname_abs(self);
-	path = xasprintf("%s/manager-run", dir);
+	path = xasprintf("%s/%s", dir, name);
 	free(dir);
 	if (access(path, X_OK) == 0)
 		return path;
@@ -252,16 +252,16 @@ helper_next_to_self(void)
 }
 
 char *
-sandbox_helper_path(void)
+sandbox_helper_path(const char *name, const char *env_name)
 {
-	const char *env = getenv("MANAGER_RUN");
+	const char *env = getenv(env_name);
 	char *p;
 
 	if (env != NULL && *env != '\0')
 		return xstrdup(env);
-	if ((p = helper_next_to_self()) != NULL)
+	if ((p = helper_next_to_self(name)) != NULL)
 		return p;
-	return xstrdup(PKGLIBEXECDIR "/manager-run");
+	return xasprintf("%s/%s", PKGLIBEXECDIR, name);
 }
 
 const char *

@@ -3,10 +3,13 @@
  *
  * Why children apply their own limits: posix_spawn cannot set rlimits or
  * PR_SET_NO_NEW_PRIVS, and fork() of a large engine is what we avoid.  So
- * with sandboxing on, every run is spawned through the small `manager-run`
- * helper, which sets the limits, closes stray descriptors and then execs
- * the command (exec: tasks) or loads the plugin (PLUGIN:FUNCTION tasks).
- * Limits are in place before a single instruction of the task runs.
+ * with sandboxing on, every run is spawned through a helper that sets the
+ * limits, closes stray descriptors and then execs the command (exec:
+ * tasks: `manager-exec`, which links nothing but libc so that it starts in
+ * a fraction of a millisecond) or loads the plugin (PLUGIN:FUNCTION
+ * tasks: `manager-run`, usually as a reusable worker).  Limits are in
+ * place before a single instruction of the task runs; prlimit(2) after
+ * spawning would leave a window in which they are not.
  */
 #ifndef MGR_SANDBOX_H
 #define MGR_SANDBOX_H
@@ -47,9 +50,9 @@ int sandbox_spawn_worker(char *const argv[], pid_t *pid, int *reqfd,
  * descriptor from keep_fds (3 by default) up. */
 int sandbox_apply(const struct sandbox_limits *lim, struct mgr_error *err);
 
-/* Path of the manager-run helper: $MANAGER_RUN, else next to the running
- * binary (the build tree), else PKGLIBEXECDIR.  Malloc'd. */
-char *sandbox_helper_path(void);
+/* Path of a helper ("manager-run", "manager-exec"): $ENV_NAME, else next
+ * to the running binary (the build tree), else PKGLIBEXECDIR.  Malloc'd. */
+char *sandbox_helper_path(const char *name, const char *env_name);
 
 /* "SIGSEGV" for 11; "signal N" when unknown.  Static storage or buf. */
 const char *sandbox_signal_name(int sig, char *buf, size_t len);

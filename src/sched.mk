@@ -9,6 +9,13 @@ src_libmgr_a_SOURCES += \
 	src/sandbox.c src/sandbox.h \
 	src/cmd-task.c src/cmd-task-history.c
 
+# manager-exec: the exec: tasks' helper, libc only, for a fast start.
+pkglibexec_PROGRAMS += manager-exec
+manager_exec_SOURCES = src/manager-exec.c
+manager_exec_CFLAGS = $(AM_CFLAGS)
+manager_exec_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed
+manager_exec_LDADD = src/libmgr.a $(LIBINTL)
+
 pkglibexec_PROGRAMS += manager-run
 manager_run_SOURCES = src/manager-run.c
 manager_run_CFLAGS = $(AM_CFLAGS) $(MGR_CFLAGS)
@@ -41,10 +48,10 @@ bench_sched_bench_LDADD = src/libmgr.a $(MGR_LIBS)
 bench/noop/noop.so: $(srcdir)/bench/noop/noop.c $(srcdir)/bench/noop/plugin.conf $(PLUGIN_HEADER)
 	$(AM_V_CC)$(PLUGIN_BUILD)
 CLEANFILES += bench/sched_bench bench/noop/noop.so
-EXTRA_DIST += bench/noop/noop.c bench/noop/plugin.conf bench/sched_bench.c \
+EXTRA_DIST += doc/SCHEDULER.md bench/noop/noop.c bench/noop/plugin.conf bench/sched_bench.c \
 	bench/apscheduler_bench.py bench/RESULTS-sched.md
 dist_noinst_SCRIPTS += bench/run
-bench: manager manager-run bench/sched_bench bench/noop/noop.so
+bench: manager manager-run manager-exec bench/sched_bench bench/noop/noop.so
 	top_builddir='$(abs_top_builddir)' top_srcdir='$(abs_top_srcdir)' \
 	  $(SHELL) $(srcdir)/bench/run
 .PHONY: bench

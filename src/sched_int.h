@@ -30,8 +30,13 @@ struct stask {
 	int in_backlog;			/* task_run_backlog is running */
 	const char *last_status;	/* static string */
 	int removed;			/* row gone; freed when inflight is 0 */
+	int plugin_off;			/* its plugin is not enabled */
 	int dirty;			/* row needs writing */
 	struct stask *dirty_next;
+	int deferred;			/* row written later (TASK_ROW_EVERY_S) */
+	struct stask *deferred_next;
+	const char *written_status;	/* as last written, and when */
+	double written_at;
 	struct stask *hnext;		/* id table chain */
 };
 
@@ -54,6 +59,9 @@ struct scheduler {
 	double last_flush;
 	ev_timer grace;
 	struct stask *dirty;
+	struct stask *deferred;		/* rows that may wait */
+	ev_timer rows;			/* writes the deferred rows */
+	int force_rows;
 	struct run_rec *done;		/* finished attempts to record */
 	size_t ndone, capdone;
 	struct attempt *attempts;	/* in flight or awaiting a retry */

@@ -35,6 +35,7 @@
 #define FLUSH_EVERY_S 0.05	/* longest a finished run waits to be written */
 #define FLUSH_MAX_RUNS 8192
 #define WRITER_MAX_BACKLOG 64	/* batches */
+#define TASK_ROW_EVERY_S 5.0	/* rows whose status is unchanged */
 
 /* One scheduled run and its retries. */
 struct attempt {
@@ -94,7 +95,7 @@ task_status(const struct stask *t)
 {
 	if (!t->rec.enabled)
 		return "paused";
-	if (t->trig == NULL)
+	if (t->trig == NULL || t->plugin_off)
 		return "disabled";
 	if (t->inflight > 0)
 		return t->last_status != NULL &&
@@ -113,7 +114,8 @@ task_set_next(struct scheduler *s, struct stask *t, int64_t nominal)
 	if (s->foreground)
 		return;		/* a one-off run leaves the schedule alone */
 	t->nominal = nominal;
-	if (nominal == TRIGGER_NONE || !t->rec.enabled || t->trig == NULL) {
+	if (nominal == TRIGGER_NONE || !t->rec.enabled || t->trig == NULL ||
+	    t->plugin_off) {
 		t->fire = TRIGGER_NONE;
 		heap_remove(s, t);
 	} else {
@@ -475,11 +477,46 @@ sched_arm(struct scheduler *s)
 }
 
 /* What changed since the last flush, as one batch for the writer. */
+static void
+batch_add_task(struct write_batch *b, size_t *cap, struct stask *t,
+	       const char *status, double now)
+{
+	if (b->ntasks == *cap)
+		b->tasks = xrealloc(b->tasks, (*cap = *cap ? *cap * 2 : 64) *
+		    sizeof *b->tasks);
+	b->tasks[b->ntasks++] = (struct task_write){ xstrdup(t->rec.id),
+	    status, t->rec.last_run, t->fire == TRIGGER_NONE ? 0 : t->fire };
+	t->written_status = status;
+	t->written_at = now;
+}
+
+/* A row whose status did not change was written less than
+ * TASK_ROW_EVERY_S ago: it waits on the deferred list (its times only
+ * moved on), so a task firing every second costs one row write per
+ * TASK_ROW_EVERY_S instead of one per fire. */
+static int
+task_row_can_wait(struct scheduler *s, struct stask *t, const char *status,
+		  double now)
+{
+	if (s->force_rows || status != t->written_status ||
+	    now - t->written_at >= TASK_ROW_EVERY_S)
+		return 0;
+	if (!t->deferred) {
+		t->deferred = 1;
+		t->deferred_next = s->deferred;
+		s->deferred = t;
+	}
+	return 1;
+}
+
+/* What changed since the last flush, as one batch for the writer. */
 static struct write_batch *
 sched_take_batch(struct scheduler *s)
 {
 	struct write_batch *b = xcalloc(1, sizeof *b);
+	double now = ev_now(s->loop);
 	struct stask *t, *next;
+	const char *status;
 	size_t cap = 0;
 
 	for (t = s->dirty; t != NULL; t = next) {
@@ -487,12 +524,9 @@ sched_take_batch(struct scheduler *s)
 		t->dirty = 0;
 		if (t->removed)
 			continue;
-		if (b->ntasks == cap)
-			b->tasks = xrealloc(b->tasks, (cap = cap ? cap * 2 : 64) *
-			    sizeof *b->tasks);
-		b->tasks[b->ntasks++] = (struct task_write){ xstrdup(t->rec.id),
-		    task_status(t), t->rec.last_run,
-		    t->fire == TRIGGER_NONE ? 0 : t->fire };
+		status = task_status(t);
+		if (!task_row_can_wait(s, t, status, now))
+			batch_add_task(b, &cap, t, status, now);
 	}
 	s->dirty = NULL;
 	b->runs = s->done;
@@ -500,6 +534,20 @@ sched_take_batch(struct scheduler *s)
 	s->done = NULL;
 	s->ndone = s->capdone = 0;
 	return b;
+}
+
+/* Deferred rows go back on the dirty list, to be written now. */
+static void
+sched_undefer(struct scheduler *s)
+{
+	struct stask *t, *next;
+
+	for (t = s->deferred; t != NULL; t = next) {
+		next = t->deferred_next;
+		t->deferred = 0;
+		task_mark_dirty(s, t);
+	}
+	s->deferred = NULL;
 }
 
 static void
@@ -516,12 +564,30 @@ sched_flush_now(struct scheduler *s)
 		sched_writer_sync(s->writer);
 }
 
+/* Everything, deferred rows too. */
+static void
+sched_flush_all(struct scheduler *s)
+{
+	sched_undefer(s);
+	s->force_rows = 1;
+	sched_flush_now(s);
+	s->force_rows = 0;
+}
+
+static void
+sched_rows_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	sched_flush_all(w->data);
+}
+
 void
 scheduler_sync_history(struct mgr *mgr)
 {
 	if (mgr->sched == NULL)
 		return;
-	sched_flush_now(mgr->sched);
+	sched_flush_all(mgr->sched);
 	sched_writer_sync(mgr->sched->writer);
 }
 
@@ -573,6 +639,27 @@ sched_housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		log_debug(&s->mgr->log, "pruned %lld runs", (long long)pruned);
 }
 
+/* A PLUGIN:FUNCTION task waits, as `disabled`, while its plugin is not
+ * enabled; the plugins module tells us (scheduler_task_changed) when
+ * that changes. */
+static void
+task_check_plugin(struct scheduler *s, struct stask *t)
+{
+	const char *f = t->rec.func_path, *colon = strchr(f, ':');
+	struct plugin_rec p;
+	char *id;
+
+	t->plugin_off = 0;
+	if (strncmp(f, "exec:", 5) == 0 || colon == NULL)
+		return;
+	id = xstrndup(f, (size_t)(colon - f));
+	memset(&p, 0, sizeof p);
+	if (plugin_store_read(s->mgr->db, id, &p, NULL) != 0 || !p.enabled)
+		t->plugin_off = 1;
+	plugin_rec_clear(&p);
+	free(id);
+}
+
 /* Builds the trigger afresh and computes the first fire time from now. */
 static void
 task_reschedule(struct scheduler *s, struct stask *t)
@@ -581,6 +668,7 @@ task_reschedule(struct scheduler *s, struct stask *t)
 
 	trigger_free(t->trig);
 	t->trig = NULL;
+	task_check_plugin(s, t);
 	if (task_trigger_build(&t->rec, &t->trig, &err) != 0) {
 		log_error(&s->mgr->log, "task %s: %s", t->rec.id, err.msg);
 		task_set_next(s, t, TRIGGER_NONE);
@@ -594,7 +682,7 @@ task_reschedule(struct scheduler *s, struct stask *t)
 static void
 task_apply_row(struct scheduler *s, struct stask *t, struct task_rec *row)
 {
-	int resched = !t->rec.enabled || t->trig == NULL ||
+	int resched = !t->rec.enabled || t->trig == NULL || t->plugin_off ||
 	    strcmp(t->rec.trigger, row->trigger) != 0 ||
 	    strcmp(t->rec.trigger_args, row->trigger_args) != 0;
 	int64_t last_run = t->rec.last_run;
@@ -606,8 +694,10 @@ task_apply_row(struct scheduler *s, struct stask *t, struct task_rec *row)
 	memset(row, 0, sizeof *row);
 	if (resched)
 		task_reschedule(s, t);
-	else
-		task_set_next(s, t, t->nominal);
+	else {
+		task_check_plugin(s, t);
+		task_set_next(s, t, t->plugin_off ? TRIGGER_NONE : t->nominal);
+	}
 }
 
 static struct stask *
@@ -633,6 +723,7 @@ task_load(struct scheduler *s, struct task_rec *row, int64_t now)
 	struct stask *t = task_new(s, row);
 
 	t->last_status = status_outcome(t->rec.status);
+	task_check_plugin(s, t);
 	if (task_trigger_build(&t->rec, &t->trig, &err) != 0) {
 		log_error(&s->mgr->log, "task %s: %s", t->rec.id, err.msg);
 		task_set_next(s, t, TRIGGER_NONE);
@@ -640,7 +731,7 @@ task_load(struct scheduler *s, struct task_rec *row, int64_t now)
 	}
 	if (trigger_is_reboot(t->trig)) {
 		task_set_next(s, t, TRIGGER_NONE);
-		if (t->rec.enabled && !s->foreground)
+		if (t->rec.enabled && !t->plugin_off && !s->foreground)
 			task_start_attempt(s, t, now);
 		return;
 	}
@@ -692,7 +783,13 @@ sched_new(struct mgr *mgr, struct mgr_error *err)
 	ev_unref(s->loop);
 	ev_timer_init(&s->flush_later, sched_flush_later_cb, 0, 0);
 	s->flush_later.data = s;
-	ev_timer_init(&s->housekeeping, sched_housekeeping_cb, 60.0, HOUSEKEEPING_S);
+	ev_timer_init(&s->rows, sched_rows_cb, TASK_ROW_EVERY_S, TASK_ROW_EVERY_S);
+	s->rows.data = s;
+	ev_timer_start(s->loop, &s->rows);
+	ev_unref(s->loop);
+	/* First soon after start (history may have aged while the engine was
+	 * down), then every HOUSEKEEPING_S. */
+	ev_timer_init(&s->housekeeping, sched_housekeeping_cb, 1.0, HOUSEKEEPING_S);
 	s->housekeeping.data = s;
 	ev_timer_init(&s->grace, sched_grace_cb, 0, 0);
 	s->grace.data = s;
@@ -739,14 +836,33 @@ task_cancel_retries(struct scheduler *s, struct stask *t)
 	}
 }
 
+/* Takes t off the dirty and deferred lists (rare: removals only). */
+static void
+task_unlist(struct scheduler *s, struct stask *t)
+{
+	struct stask **pp;
+
+	for (pp = &s->dirty; t->dirty && *pp != NULL; pp = &(*pp)->dirty_next)
+		if (*pp == t) {
+			*pp = t->dirty_next;
+			break;
+		}
+	for (pp = &s->deferred; t->deferred && *pp != NULL;
+	    pp = &(*pp)->deferred_next)
+		if (*pp == t) {
+			*pp = t->deferred_next;
+			break;
+		}
+	t->dirty = t->deferred = 0;
+}
+
 static void
 task_drop(struct scheduler *s, struct stask *t)
 {
 	heap_remove(s, t);
 	sched_unlink(s, t);
 	task_cancel_retries(s, t);
-	if (t->removed)
-		return;		/* attempt_end freed it already */
+	task_unlist(s, t);
 	t->removed = 1;
 	if (t->inflight == 0)
 		task_free(t);
@@ -859,6 +975,7 @@ scheduler_shutdown(struct mgr *mgr, int grace_seconds, void (*done)(struct mgr *
 		}
 	}
 	s->shutdown_done = done;
+	ev_now_update(s->loop);	/* this iteration may have been long */
 	ev_timer_set(&s->grace, grace_seconds, 0);
 	if (grace_seconds <= 0)
 		runner_interrupt_all(s->runner);
@@ -877,8 +994,10 @@ scheduler_free(struct mgr *mgr)
 	ev_periodic_stop(s->loop, &s->wake);
 	ev_timer_stop(s->loop, &s->grace);
 	sched_housekeeping_stop(s);
-	sched_flush_now(s);
+	sched_flush_all(s);
 	sched_writer_free(s->writer);
+	ev_ref(s->loop);
+	ev_timer_stop(s->loop, &s->rows);
 	ev_ref(s->loop);
 	ev_prepare_stop(s->loop, &s->flush);
 	for (size_t i = 0; i < s->ndone; i++)

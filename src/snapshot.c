@@ -6,6 +6,7 @@
 #include "manager.h"
 #include "manifest.h"
 #include "plugins.h"
+#include "reloader.h"
 #include "snapshot.h"
 #include "util.h"
 
@@ -279,6 +280,11 @@ snapshot_create(struct mgr *mgr, const char *plugin_id, const char *reason,
 	if ((rc = plugin_store_read(mgr->db, plugin_id, &rec, err)) != 0)
 		return rc;
 	rc = snapshot_create_from(mgr, &rec, rec.path, reason, id_out, err);
+	/* Its files are about to be replaced by another road than the
+	 * reloader: the reloader's copy of them will not be current. */
+	if (rc == 0 && mgr->reloader == NULL && (strcmp(reason, "upgrade") == 0 ||
+	    strcmp(reason, "uninstall") == 0))
+		reloader_adopt(mgr, plugin_id);
 	plugin_rec_clear(&rec);
 	return rc;
 }
@@ -690,6 +696,7 @@ restore_activate(struct mgr *mgr, struct restore *r)
 		mgr_event(mgr, "plugin.reload_failed", r->snap.plugin_id, NULL,
 		    _("after restoring snapshot %lld: %s"), (long long)r->snap.id,
 		    err.msg);
+	reloader_adopt(mgr, r->snap.plugin_id);
 }
 
 int

@@ -167,6 +167,9 @@ constraint_parse(const char *text, struct vconstraint *out,
 	}
 	while (isspace((unsigned char)*p))
 		p++;
+	if (*p == '\0')
+		return mgr_error_set(err, MGR_EINVAL, _("constraint \"%s\": a "
+		    "version must follow the operator (e.g. >= 1.2)"), text);
 	if ((rc = version_parse(p, 1, &out->v, err)) != 0)
 		return mgr_error_prefix(err, _("constraint \"%s\""), text);
 	return 0;

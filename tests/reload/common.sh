@@ -14,6 +14,7 @@ manager: {
   snapshot_keep = 3;
   auto_enable = false;
   log_level = "warning";
+  shutdown_grace_seconds = 1;
 };
 CONF
 M() { "$MANAGER" --config "$T/etc/m.conf" --db "$T/m.db" "$@"; }
@@ -43,15 +44,21 @@ sql() { sqlite3 -batch -noheader "$T/m.db" "$1"; }
 # Events of KIND about hello.
 count_events() { sql "SELECT count(*) FROM events WHERE kind='$1' AND subject='hello'"; }
 
-# start_host: the engine host with hot reload, in the background; $HOST
-# is its pid.  (`manager --daemon` once the engine is merged.)
+# start_host: `manager --daemon` (hot_reload = true) in the background;
+# $HOST is its pid, once it hosts the engine.
 start_host() {
-	"$MANAGER" --config "$T/etc/m.conf" --db "$T/m.db" __reload-host --for 120 \
+	unset NOTIFY_SOCKET
+	"$MANAGER" --config "$T/etc/m.conf" --db "$T/m.db" --daemon \
 	    > "$T/host.out" 2> "$T/host.err" &
 	HOST=$!
-	wait_until 10 grep -q ready "$T/host.out"
+	wait_eval 10 'M host status 2>/dev/null | grep -q "engine host: daemon"'
 }
-stop_host() { kill "$HOST" 2>/dev/null; wait "$HOST" 2>/dev/null; }
+stop_host() { kill "$HOST" 2>/dev/null; wait "$HOST" 2>/dev/null; HOST=; }
+cleanup_reload() {
+	[ -n "${HOST:-}" ] && kill -KILL "$HOST" 2>/dev/null
+	cleanup_tmp
+}
+trap cleanup_reload EXIT
 
 # live: the greeting of the code loaded in the host right now.
 live() { sql "SELECT value FROM plugin_state WHERE plugin_id='hello' AND key='live-$HOST'"; }

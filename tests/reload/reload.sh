@@ -4,7 +4,7 @@
 # crashing constructor, bad manifest) are rolled back by themselves and
 # recorded; repeated crashes trip the fault breaker; `plugin reload`.
 . "$top_srcdir/tests/reload/common.sh"
-plan 30
+plan 40
 
 hello_variant "$T/v1" 1.0.0 One
 hello_variant "$T/v2" 2.0.0 Two
@@ -28,12 +28,18 @@ start_host
 ok $? "the host starts with hot reload"
 wait_eval 5 'test -n "$(live)"'
 is "$(live)" One "1.0.0 is in service"
+run M task run hello.greet
+wait_eval 10 'M --json task history hello.greet | grep -q "One, world"'
+ok $? "its task runs 1.0.0's code"
 
 # A rebuilt plugin goes into service by itself.
 deploy "$T/v2"
 wait_eval 5 'test "$(count_events plugin.reloaded)" -ge 1'
 is "$(count_events plugin.reloaded)" 1 "the change was reloaded"
 is "$(live)" Two "the host runs the new code, without a restart"
+run M task run hello.greet
+wait_eval 10 'M --json task history hello.greet | grep -q "Two, world"'
+ok $? "its task returns the new value"
 is "$(M --json plugin show hello | jq -r .version)" 2.0.0 "row says 2.0.0"
 like "$(M --json snapshot list hello | jq -r '.[0] | .reason + " " + .version')" \
     "^reload 1.0.0$" "the running version was snapshotted first"
@@ -53,11 +59,33 @@ for bad in nosym abi ctor syntax; do
 	ok $? "$bad: the folder holds 2.0.0's files again"
 	is "$(live)" Two "$bad: 2.0.0 keeps serving"
 done
+before=$(M --json task history hello.greet | grep -c "Two, world")
+run M task run hello.greet
+wait_eval 10 'test "$(M --json task history hello.greet | grep -c "Two, world")" -gt '"$before"
+ok $? "after the rollbacks its task still runs 2.0.0's code" 
 like "$(sql "SELECT group_concat(message, ' | ') FROM events WHERE kind='plugin.reload_failed'")" \
     "undefined symbol: nosuch.*ABI.*crashed.*plugin.conf" "each reason is named"
 kill -0 "$HOST"
 ok $? "the host survived the crashing constructor"
 is "$(M --json plugin show hello | jq -r .version)" 2.0.0 "row still says 2.0.0"
+
+# On demand, through the daemon (the command is routed to it).
+before=$(count_events plugin.reloaded)
+run M plugin reload hello
+is "$rc" 0 "plugin reload runs in the daemon"
+is "$(count_events plugin.reloaded)" $((before + 1)) "and reloads there"
+is "$(live)" Two "still 2.0.0 after an on-demand reload"
+# Undo the hot reload with its snapshot, while the daemon runs.
+snap=$(M --json snapshot list hello | jq -r '[.[] | select(.version=="1.0.0")][0].id')
+run M snapshot restore "$snap"
+is "$rc" 0 "restore 1.0.0 while the daemon runs"
+wait_eval 5 'test "$(live)" = One'
+is "$(live)" One "the daemon runs 1.0.0's code again"
+cmp -s "$PLUGDIR/hello/hello.so" "$T/v1/hello.so"
+ok $? "1.0.0's files, byte for byte"
+sleep 0.5
+is "$(count_events plugin.reloaded)" $((before + 1)) \
+    "the restored files are not taken for a change"
 
 # Two more crashes within the window trip the breaker (fault_max_crashes 3).
 deploy "$T/ctor"
@@ -79,6 +107,6 @@ is "$rc" 0 "plugin reload on demand"
 deploy "$T/syntax"
 run M plugin reload hello
 ok $((rc == 0)) "a bad manifest is refused on demand too"
-cmp -s "$PLUGDIR/hello/plugin.conf" "$T/v2/plugin.conf"
+cmp -s "$PLUGDIR/hello/plugin.conf" "$T/v1/plugin.conf"
 ok $? "and rolled back"
 done_testing

@@ -55,7 +55,7 @@ is "$(M --json snapshot list hello | jq length)" 2 "delete removes one"
 # kill -9 at random points of a restore: old or new, whole.
 M plugin install --no-enable --force "$T/v2" >/dev/null
 to1=$(M --json snapshot list hello | jq -r '[.[] | select(.version=="1.0.0")][0].id')
-mixed=0 leftovers=0
+mixed=0 leftovers=0 ended=
 for delay in 0.05 0.12 0.2 0.3 0.4 0.5 0.6; do
 	MANAGER_TEST_SWAP_PAUSE_MS=100 "$MANAGER" --config "$T/etc/m.conf" \
 	    --db "$T/m.db" snapshot restore "$to1" >/dev/null 2>&1 &
@@ -63,15 +63,17 @@ for delay in 0.05 0.12 0.2 0.3 0.4 0.5 0.6; do
 	sleep "$delay"
 	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
-	M snapshot list >/dev/null 2>&1	# the next command settles the swap
+	# the next command, whatever it is, settles the swap first
 	v=$(M --json plugin show hello | jq -r .version)
 	if [ "$v" = 1.0.0 ]; then ref="$T/v1"; else ref="$T/v2"; fi
+	ended="$ended $v"
 	cmp -s "$PLUGDIR/hello/hello.so" "$ref/hello.so" &&
 	    cmp -s "$PLUGDIR/hello/plugin.conf" "$ref/plugin.conf" || mixed=$((mixed + 1))
 	ls -a "$PLUGDIR" | grep -q '^\.swap-' && leftovers=$((leftovers + 1))
 	# back to 2.0.0 for the next round
 	[ "$v" = 1.0.0 ] && M plugin install --no-enable "$T/v2" >/dev/null
 done
+echo "# versions after each kill:$ended"
 is "$mixed" 0 "never a mix of versions after kill -9"
 is "$leftovers" 0 "no swap folders left after recovery"
 run M snapshot restore 999

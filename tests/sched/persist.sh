@@ -4,7 +4,7 @@
 # start; pause holds across restarts; shutdown interrupts long runs;
 # declarative tasks files.
 . "$top_srcdir/tests/sched/common.sh"
-plan 16
+plan 19
 
 t0=$(date +%s.%N)
 M task add co 'exec:true' interval seconds=2 --misfire-grace-time 60 >/dev/null
@@ -68,3 +68,36 @@ rm "$T/tasks/a.conf"
 M __scheduler-run --for 0.1
 run M task show file.one
 is "$rc" 3 "a removed file takes its tasks with it"
+
+# SIGHUP re-reads the folder while the engine runs.
+M task add ready 'exec:true' interval seconds=0.2 >/dev/null
+# Not through M: a backgrounded shell function is a subshell.
+"$MANAGER" --config "$T/etc/m.conf" --db "$T/m.db" __scheduler-run --for 6 &
+host=$!
+for i in $(seq 50); do	# its first run: the signal handlers are in place
+	[ "$(count_runs ready succeeded)" -ge 1 ] && break
+	sleep 0.1
+done
+cat > "$T/tasks/c.conf" <<'CONF'
+tasks = ( { id = "file.hup"; func = "exec:true"; trigger = "interval"; seconds = 1; } );
+CONF
+kill -HUP $host
+for i in $(seq 25); do
+	M task show file.hup >/dev/null 2>&1 && break
+	sleep 0.2
+done
+run M task show file.hup
+is "$rc" 0 "SIGHUP loads a new task file"
+kill -TERM $host
+wait $host
+is "$?" 0 "SIGTERM shuts the host down cleanly"
+
+# History retention: at most history_keep_runs per task.
+M task add many 'exec:true' interval seconds=0.1 >/dev/null
+M __scheduler-run --for 0.8
+M task pause many >/dev/null
+printf 'manager: { history_keep_runs = 2; log_level = "error"; tasks_directory = "%s/tasks"; };\n' \
+	"$T" > "$T/etc/m.conf"
+M __scheduler-run --for 1.4
+is "$(M --json task history many --limit 100 | grep -c '"status"')" 2 \
+	"history is pruned to history_keep_runs"

@@ -3,7 +3,7 @@
 # manager-run sandbox (fail with retries, crash, timeout with cooperative
 # cancel, output) and on the in-process worker pool (sandboxing = false).
 . "$top_srcdir/tests/sched/common.sh"
-plan 16
+plan 18
 # Under AddressSanitizer a plugin's SIGSEGV must stay a signal death.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}handle_segv=0"
 P="$top_builddir/data/plugins"
@@ -57,3 +57,10 @@ like "$out" '"status": "timed_out"' "in-process: timeout reported as timed_out"
 like "$out" 'cancelled' "in-process: the function saw the cancellation"
 run M --json task history g2 --limit 1
 like "$out" '"output": "Hello, world!' "in-process: hello greets"
+
+# A plugin that is not enabled: its tasks wait as `disabled`.
+M plugin disable faulty >/dev/null 2>&1
+before=$(count_runs f2 failed)
+M __scheduler-run --for 1.2
+is "$(count_runs f2 failed)" "$before" "a disabled plugin's task does not run"
+is "$(task_field f2 status)" "disabled" "its status is disabled"

@@ -3,7 +3,7 @@
 # success with output, failure with retries, timeout kill (also of a child
 # ignoring SIGTERM), crash by signal, overlap skip, foreground runs.
 . "$top_srcdir/tests/sched/common.sh"
-plan 22
+plan 27
 
 M task add ok 'exec:sh -c "echo out; echo err >&2"' interval seconds=1 >/dev/null
 M task add fail 'exec:sh -c "echo bad; exit 3"' interval seconds=60 \
@@ -62,3 +62,26 @@ run M task run missing
 like "$out" 'task missing: failed' "a command that cannot start fails"
 run M --json task history missing --limit 1
 like "$out" 'nonexistent' "its error names the command"
+
+# The sandbox: limits, no_new_privs, no inherited descriptors.
+printf 'manager: { sandbox_open_files = 40; sandbox_memory_mb = 512; log_level = "error"; };\n' \
+	> "$T/etc/m.conf"
+M task add lim "exec:sh -c 'ulimit -n; ulimit -v'" interval seconds=60 >/dev/null
+M task run lim >/dev/null
+run M --json task history lim --limit 1
+like "$out" '"output": "40\\n524288\\n"' "rlimits from the configuration are set"
+M task add nnp 'exec:grep NoNewPrivs /proc/self/status' interval seconds=60 >/dev/null
+M task run nnp >/dev/null
+run M --json task history nnp --limit 1
+like "$out" 'NoNewPrivs:.t1' "runs have no_new_privs"
+M task add fds 'exec:ls /proc/self/fd' interval seconds=60 >/dev/null
+M task run fds >/dev/null
+run M --json task history fds --limit 1
+like "$out" '"output": "0\\n1\\n2\\n3\\n"' "only stdin, stdout, stderr are inherited"
+printf 'manager: { sandboxing = false; log_level = "error"; };\n' > "$T/etc/m.conf"
+M task run nnp >/dev/null
+run M --json task history nnp --limit 1
+like "$out" 'NoNewPrivs:.t0' "without sandboxing, commands are spawned directly"
+M task run fds >/dev/null
+run M --json task history fds --limit 1
+like "$out" '"output": "0\\n1\\n2\\n3\\n"' "descriptors are closed without sandboxing too"

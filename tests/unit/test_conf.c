@@ -191,6 +191,40 @@ test_syntax_error_names_line(void **state)
 	    "bad.conf:3:", MGR_EINVAL);
 }
 
+/* A known group written as something else is an error, not a warning
+ * about an "unknown key". */
+static void
+test_group_of_wrong_type(void **state)
+{
+	expect_error(*state, "# x\nmanager = ( 1 );\n",
+	    "bad.conf:2: manager must be a group", MGR_EINVAL);
+}
+
+static void
+test_empty_path(void **state)
+{
+	expect_error(*state, "manager: {\n  plugins_directory = \"\";\n};\n",
+	    "bad.conf:2: manager.plugins_directory: the path is empty",
+	    MGR_EINVAL);
+}
+
+/* fopen() opens a folder: the error must say so, not show a stale
+ * errno. */
+static void
+test_folder_as_config(void **state)
+{
+	struct fixture *f = *state;
+	struct mgr_conf *conf = NULL;
+	struct mgr_error err = { 0 };
+	char *path = fixture_path(f, "conf.d");
+
+	assert_int_equal(mkdir_p(path, 0700, 0, NULL), 0);
+	assert_int_equal(load(f, path, &conf, &err, NULL), MGR_EINVAL);
+	assert_null(conf);
+	assert_non_null(strstr(err.msg, "conf.d: is a folder"));
+	free(path);
+}
+
 static void
 test_out_of_range(void **state)
 {
@@ -318,6 +352,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_int_where_string_expected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_syntax_error_names_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_out_of_range, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_of_wrong_type, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_empty_path, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_folder_as_config, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_log_level, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_of_non_strings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_key_warns_with_line, setup, teardown),

@@ -123,6 +123,34 @@ test_every_problem_reported(void **state)
 	problems_free(&p);
 }
 
+/* Each missing task field named, and a task id used twice (which
+ * would only fail later, when enabling created the rows). */
+static void
+test_task_fields_and_duplicates(void **state)
+{
+	struct fixture *f = *state;
+	struct mgr_problems p = { 0 };
+	struct manifest m;
+
+	write_file(f->dir, "x.so", "");
+	write_file(f->dir, "plugin.conf",
+	    "id = \"x\"; name = \"X\"; version = \"1.0.0\"; library = \"x.so\";\n"
+	    "tasks = ( { func = \"f\"; trigger = \"cron\"; minute = 0; },\n"
+	    "  { id = \"x.a\"; trigger = \"cron\"; minute = 0; },\n"
+	    "  { id = \"x.b\"; func = \"f\"; trigger = \"cron\"; minute = 0; },\n"
+	    "  { id = \"x.b\"; func = \"f\"; trigger = \"cron\"; minute = 1; } );\n");
+	assert_int_equal(manifest_load(f->dir, &m, &p, NULL), MGR_EINVAL);
+	assert_true(has_problem(&p, "plugin.conf:2: task needs a string "
+	    "field \"id\""));
+	assert_true(has_problem(&p, "plugin.conf:3: task x.a needs a string "
+	    "field \"func\""));
+	assert_true(has_problem(&p, "plugin.conf:5: task id \"x.b\" is "
+	    "already used by the task at line 4"));
+	assert_int_equal(p.n, 3);
+	manifest_clear(&m);
+	problems_free(&p);
+}
+
 static void
 test_syntax_error_line(void **state)
 {
@@ -306,6 +334,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_good_manifest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_problem_reported, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_syntax_error_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_task_fields_and_duplicates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_manifest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_library_and_self_dep, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_elf_check, setup, teardown),

@@ -26,6 +26,9 @@ setup(void **state)
 		char *helper = xasprintf("%s/manager-run", getenv("top_builddir"));
 		setenv("MANAGER_RUN", helper, 1);
 		free(helper);
+		helper = xasprintf("%s/manager-exec", getenv("top_builddir"));
+		setenv("MANAGER_EXEC", helper, 1);
+		free(helper);
 	}
 	conf = xasprintf("%s/m.conf", f->dir);
 	db = xasprintf("%s/m.db", f->dir);

@@ -283,6 +283,40 @@ test_dst_lord_howe_and_chatham(void **state)
 
 /* ---- crontab ---- */
 
+/* Found by tests/fuzz: strtok_r skipped empty items, so "1,,2" meant
+ * "1,2"; APScheduler and Vixie cron both refuse it. */
+static void
+test_empty_list_items(void **state)
+{
+	(void)state;
+	check_error("cron", "minute=1,,2",
+	    "minute: \"1,,2\" has an empty item between commas");
+	check_error("cron", "hour=5,",
+	    "hour: \"5,\" has an empty item between commas");
+	check_error("cron", "crontab=, * * * *",
+	    "minute: \",\" has an empty item between commas");
+	check_error("cron", "crontab=0 0 * * mon,,fri",
+	    "day_of_week: \"mon,,fri\" has an empty item between commas");
+	check_fires("cron", "minute=1, 2;timezone=UTC",
+	    "2026-03-02T00:00:00Z", 2,
+	    "2026-03-02T00:01:00+00:00,2026-03-02T00:02:00+00:00");
+}
+
+/* Found by tests/fuzz (timeout under the sanitizers): fields that can
+ * never meet are searched up to year 9999 and must give "never"
+ * without hanging. */
+static void
+test_never_matching_cron_ends(void **state)
+{
+	(void)state;
+	check_fires("cron", "day=15;week=4;timezone=UTC",
+	    "2026-03-02T00:00:00Z", 1, "-");
+	check_fires("cron", "week=4;month=2;second=*;timezone=Europe/Berlin",
+	    "2026-03-02T00:00:00Z", 1, "-");
+	check_fires("cron", "crontab=0 0 31 2 *;timezone=UTC",
+	    "2026-03-02T00:00:00Z", 1, "-");
+}
+
 static void
 test_crontab(void **state)
 {
@@ -615,6 +649,8 @@ main(void)
 		cmocka_unit_test(test_dst_new_york),
 		cmocka_unit_test(test_dst_lord_howe_and_chatham),
 		cmocka_unit_test(test_crontab),
+		cmocka_unit_test(test_empty_list_items),
+		cmocka_unit_test(test_never_matching_cron_ends),
 		cmocka_unit_test(test_crontab_vixie_or),
 		cmocka_unit_test(test_crontab_aliases),
 		cmocka_unit_test(test_interval),

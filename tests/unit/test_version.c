@@ -138,6 +138,8 @@ test_bad_constraints(void **state)
 	assert_non_null(strstr(err.msg, ">= x"));
 	assert_int_equal(constraint_parse("=> 1.0", &c, NULL), MGR_EINVAL);
 	assert_int_equal(constraint_parse(">=", &c, NULL), MGR_EINVAL);
+	assert_int_equal(constraint_parse("^ ", &c, &err), MGR_EINVAL);
+	assert_non_null(strstr(err.msg, "\"^ \": a version must follow"));
 }
 
 static void

@@ -1,0 +1,71 @@
+#!/bin/sh
+# recover.sh - the folder swap's crash recovery, state by state: a swap
+# interrupted before its commit is undone, one interrupted after it is
+# finished, a swap still running elsewhere (journal locked) is left alone.
+# The states are laid out by hand as a crash at each step leaves them.
+. "$top_srcdir/tests/reload/common.sh"
+plan 11
+
+hello_variant "$T/v1" 1.0.0 One
+hello_variant "$T/v2" 2.0.0 Two
+M plugin install --no-enable "$T/v1" >/dev/null
+P="$PLUGDIR"
+leftovers() { ls -a "$P" | grep -c '^\.swap-'; }
+same() { cmp -s "$P/$1/hello.so" "$2/hello.so" && cmp -s "$P/$1/plugin.conf" "$2/plugin.conf"; }
+
+# 1. Killed after the old folder went aside, before the new one came in.
+echo "swap:1.1 1" > "$P/.swap-hello.journal"
+mkdir -p "$P/.swap-hello.stage"
+cp -r "$T/v2" "$P/.swap-hello.stage/files"
+mv "$P/hello" "$P/.swap-hello.old"
+M plugin show hello >/dev/null 2>&1
+same hello "$T/v1"; ok $? "aside, not in: undone, 1.0.0 whole"
+is "$(leftovers)" 0 "nothing left over"
+
+# 2. Killed after the new folder came in, before the commit.
+echo "swap:2.2 1" > "$P/.swap-hello.journal"
+mkdir -p "$P/.swap-hello.stage"
+mv "$P/hello" "$P/.swap-hello.old"
+cp -r "$T/v2" "$P/hello"
+M plugin show hello >/dev/null 2>&1
+same hello "$T/v1"; ok $? "in, not committed: undone, 1.0.0 whole"
+is "$(M --json plugin show hello | jq -r .version)" 1.0.0 "row and files agree"
+
+# 3. Killed after the commit, before the old folder was removed.
+echo "swap:3.3 1" > "$P/.swap-hello.journal"
+mkdir -p "$P/.swap-hello.stage"
+mv "$P/hello" "$P/.swap-hello.old"
+cp -r "$T/v2" "$P/hello"
+sql "UPDATE plugins SET version='2.0.0' WHERE id='hello';
+     INSERT INTO events (at, kind, subject, message)
+     VALUES (0, 'snapshot.restored', 'hello', 'restored [swap:3.3]')"
+M plugin show hello >/dev/null 2>&1
+same hello "$T/v2"; ok $? "committed: finished, 2.0.0 whole"
+is "$(leftovers)" 0 "the old folder is gone"
+
+# 4. Re-creating an uninstalled plugin, killed before the commit.
+echo "swap:4.4 0" > "$P/.swap-ghost.journal"
+mkdir -p "$P/.swap-ghost.stage"
+cp -r "$T/v2" "$P/ghost"
+M plugin list >/dev/null 2>&1
+test ! -e "$P/ghost"; ok $? "re-creation not committed: the folder is removed"
+
+# 5. Killed while still extracting (journal written, nothing moved).
+echo "swap:5.5 ?" > "$P/.swap-hello.journal"
+mkdir -p "$P/.swap-hello.stage/files"
+M plugin list >/dev/null 2>&1
+same hello "$T/v2"; ok $? "nothing moved yet: the plugin is untouched"
+is "$(leftovers)" 0 "and the stage is removed"
+
+# 6. A swap in progress in another process is left alone.
+echo "swap:6.6 1" > "$P/.swap-hello.journal"
+mkdir -p "$P/.swap-hello.stage"
+flock "$P/.swap-hello.journal" sleep 2 &
+locker=$!
+sleep 0.3
+M plugin list >/dev/null 2>&1
+test -e "$P/.swap-hello.journal"; ok $? "a locked journal is not touched"
+wait "$locker"
+M plugin list >/dev/null 2>&1
+is "$(leftovers)" 0 "once released, the next command settles it"
+done_testing
