@@ -144,6 +144,53 @@ k_toggle_plugin(struct ui *ui)
 	action_runf(ui, "plugin", p->enabled ? "disable" : "enable", id);
 }
 
+/* The selected plugin, or NULL after saying in the status line why. */
+static const char *
+plugin_or_complain(struct ui *ui)
+{
+	const char *id = target_plugin(ui);
+
+	if (id == NULL || model_plugin(&ui->model, id) == NULL) {
+		ui_status(ui, 1, _("no plugin selected: move to the plugins pane first"));
+		return NULL;
+	}
+	return id;
+}
+
+static void
+k_reload(struct ui *ui)
+{
+	const char *id = plugin_or_complain(ui);
+
+	if (id != NULL)
+		action_runf(ui, "plugin", "reload", id);
+}
+
+static void
+k_snapshot(struct ui *ui)
+{
+	const char *id = plugin_or_complain(ui);
+
+	if (id != NULL)
+		action_runf(ui, "snapshot", "create", id);
+}
+
+/* The picker replaces an open details view: copy the id first. */
+static void
+k_restore(struct ui *ui)
+{
+	const char *id = plugin_or_complain(ui);
+	char *copy;
+
+	if (id == NULL)
+		return;
+	copy = xstrdup(id);
+	if (UI_VIEW_OPEN(ui))
+		view_close(ui);
+	pick_open(ui, copy);
+	free(copy);
+}
+
 static void
 k_delete(struct ui *ui)
 {
@@ -250,6 +297,12 @@ static const struct ui_key key_table[] = {
 	    K_TASKS | K_LOG | K_VIEW, k_run },
 	{ 'e', 0, "e", N_("enable / disable the plugin"), N_("enable/disable"),
 	    K_PLUGINS | K_VIEW, k_toggle_plugin },
+	{ 'R', 0, "R", N_("reload the plugin (swap in its files)"), N_("reload"),
+	    K_PLUGINS | K_VIEW, k_reload },
+	{ 's', 0, "s", N_("snapshot the plugin"), N_("snapshot"),
+	    K_PLUGINS | K_VIEW, k_snapshot },
+	{ 'S', 0, "S", N_("restore a snapshot (pick from a list)"),
+	    N_("restore"), K_PLUGINS | K_VIEW, k_restore },
 	{ 'd', 0, "d", N_("delete (asks first)"), N_("delete"),
 	    K_PLUGINS | K_TASKS | K_VIEW, k_delete },
 	{ '/', 0, "/", N_("filter the pane"), N_("filter"), K_PANES, k_filter },
@@ -305,7 +358,8 @@ key_applies_to_view(const struct ui *ui, const struct ui_key *k)
 {
 	if (k->fn == k_pause || k->fn == k_resume || k->fn == k_run)
 		return ui->view.kind == VIEW_TASK;
-	if (k->fn == k_toggle_plugin)
+	if (k->fn == k_toggle_plugin || k->fn == k_reload ||
+	    k->fn == k_snapshot || k->fn == k_restore)
 		return ui->view.kind == VIEW_PLUGIN;
 	if (k->fn == k_delete)
 		return ui->view.kind == VIEW_TASK || ui->view.kind == VIEW_PLUGIN;
@@ -323,6 +377,11 @@ keys_footer(const struct ui *ui, char *buf, size_t size)
 		snprintf(buf, size, " %s", ui->mode == MODE_PROMPT ?
 		    _("Enter run  Tab complete  Up/Down history  Esc cancel") :
 		    _("type to filter  Enter keep  Esc clear"));
+		return;
+	}
+	if (ui->mode == MODE_PICK) {
+		snprintf(buf, size, " %s", _("j/k move  Enter restore (asks "
+		    "first)  Esc cancel"));
 		return;
 	}
 	if (UI_VIEW_OPEN(ui) && at < size)
