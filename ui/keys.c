@@ -175,7 +175,7 @@ k_snapshot(struct ui *ui)
 		action_runf(ui, "snapshot", "create", id);
 }
 
-/* The picker replaces an open details view: copy the id first. */
+/* The picker replaces an open details view, whose id this may be. */
 static void
 k_restore(struct ui *ui)
 {
@@ -185,8 +185,6 @@ k_restore(struct ui *ui)
 	if (id == NULL)
 		return;
 	copy = xstrdup(id);
-	if (UI_VIEW_OPEN(ui))
-		view_close(ui);
 	pick_open(ui, copy);
 	free(copy);
 }

@@ -4,7 +4,7 @@
 # Esc); each checked in the database and in the status line.
 . "$top_srcdir/tests/console/lib.sh"
 
-echo "1..19"
+echo "1..22"
 console_setup
 m plugin install "$top_builddir/data/plugins/hello" >/dev/null 2>"$T/err" &&
 	m plugin enable hello >/dev/null 2>>"$T/err" ||
@@ -47,6 +47,16 @@ check "the footer shows the picker's keys" wait_for "Enter restore (asks first)"
 keys Escape
 check "Esc cancels the picker" wait_for "cancelled"
 check "... back to the panes" wait_for "Runs / events"
+
+keys Enter S
+check "S in the plugin's details opens the picker too" \
+	wait_for "Restore hello: pick a snapshot"
+keys Escape
+keys l R
+check "R outside the plugins pane is refused, saying why" \
+	wait_for "R: reload the plugin (swap in its files) is not available here"
+keys h
+check "back in the plugins pane" wait_for "R reload  s snapshot  S restore"
 
 keys S j Enter
 check "Enter on the second row asks about snapshot #1" \
