@@ -4,7 +4,7 @@
 # Esc); each checked in the database and in the status line.
 . "$top_srcdir/tests/console/lib.sh"
 
-echo "1..22"
+echo "1..23"
 console_setup
 m plugin install "$top_builddir/data/plugins/hello" >/dev/null 2>"$T/err" &&
 	m plugin enable hello >/dev/null 2>>"$T/err" ||
@@ -75,5 +75,6 @@ check "... and the status line says so" \
 	wait_for "snapshot restore 1: restored snapshot 1 of hello"
 
 keys q
-wait_for "exited with status 0" >/dev/null
+check "q quits with status 0 (sanitizer builds: nothing leaked)" \
+	wait_for "exited with status 0" 10
 exit 0
