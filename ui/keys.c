@@ -364,11 +364,35 @@ key_applies_to_view(const struct ui *ui, const struct ui_key *k)
 	return 1;
 }
 
+/* Is key k shown in the footer here? */
+static int
+footer_shows(const struct ui *ui, int ctx, const struct ui_key *k)
+{
+	if (k->brief == NULL || !(k->where & ctx))
+		return 0;
+	/* In a details view, keys that need the other kind of item are
+	 * left out. */
+	return ctx != K_VIEW || key_applies_to_view(ui, k);
+}
+
+/* "? help" and "q quit" always fit: the keys before them are cut. */
+static int
+footer_always(const struct ui_key *k)
+{
+	return k->fn == k_help || k->fn == k_quit;
+}
+
+static size_t
+footer_entry_len(const struct ui_key *k)
+{
+	return strlen(k->name) + strlen(_(k->brief)) + 3;
+}
+
 void
 keys_footer(const struct ui *ui, char *buf, size_t size)
 {
-	int ctx = key_context(ui);
-	size_t at = 0;
+	int ctx = key_context(ui), cut = 0;
+	size_t at = 0, tail = 0, width = ui->cols > 0 ? (size_t)ui->cols : size;
 
 	buf[0] = '\0';
 	if (ui->mode == MODE_PROMPT || ui->mode == MODE_FILTER) {
@@ -382,17 +406,23 @@ keys_footer(const struct ui *ui, char *buf, size_t size)
 		    "first)  Esc cancel"));
 		return;
 	}
+	for (size_t i = 0; i < NKEYS; i++)
+		if (footer_shows(ui, ctx, &key_table[i]) &&
+		    footer_always(&key_table[i]))
+			tail += footer_entry_len(&key_table[i]);
 	if (UI_VIEW_OPEN(ui) && at < size)
 		at += (size_t)snprintf(buf + at, size - at, " %s", _("Esc back "));
 	for (size_t i = 0; i < NKEYS && at < size; i++) {
 		const struct ui_key *k = &key_table[i];
 
-		if (k->brief == NULL || !(k->where & ctx))
+		if (!footer_shows(ui, ctx, k))
 			continue;
-		/* In a details view, keys that need the other kind of item
-		 * are left out. */
-		if (ctx == K_VIEW && !key_applies_to_view(ui, k))
+		if (footer_always(k))
+			tail -= footer_entry_len(k);
+		else if (cut || at + footer_entry_len(k) + tail > width + 1) {
+			cut = 1;	/* no gaps: the rest is in '?' */
 			continue;
+		}
 		at += (size_t)snprintf(buf + at, size - at, " %s %s ", k->name,
 		    _(k->brief));
 	}

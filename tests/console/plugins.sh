@@ -4,7 +4,7 @@
 # Esc); each checked in the database and in the status line.
 . "$top_srcdir/tests/console/lib.sh"
 
-echo "1..23"
+echo "1..25"
 console_setup
 m plugin install "$top_builddir/data/plugins/hello" >/dev/null 2>"$T/err" &&
 	m plugin enable hello >/dev/null 2>>"$T/err" ||
@@ -15,6 +15,11 @@ wait_for "host: this console" >/dev/null
 keys h
 check "the plugins pane's footer shows R, s and S" \
 	wait_for "R reload  s snapshot  S restore"
+check "... with ? help and q quit kept at the end" wait_for " ? help  q quit"
+tmux -L "$SOCK" resize-window -t c -x 80 -y 24
+check "at 80 columns the keys before them are cut, ? and q stay" \
+	wait_for ' ? help  q quit'
+tmux -L "$SOCK" resize-window -t c -x 120 -y 40
 keys '?'
 check "? lists the restore key" wait_for "restore a snapshot (pick from a list)"
 keys Escape
