@@ -462,6 +462,48 @@ plugin_install(struct api_call *call, const char *unused)
 	json_decref(b);
 }
 
+/* ---- snapshots ---- */
+
+static void
+snap_list_all(struct api_call *call, const char *id)
+{
+	(void)id;
+	run_and_reply(call, argv_of("snapshot", "list", NULL), 200, NULL, NULL);
+}
+
+/* `snapshot list ID` lists nothing for a plugin that is not installed;
+ * the route says 404 instead, as `plugin show ID` does. */
+static void
+snap_list_plugin(struct api_call *call, const char *id)
+{
+	struct run r = { 0 };
+	char **show = argv_of("plugin", "show", id);
+
+	run_argv(call, show, &r);
+	strv_free(show);
+	if (!reply_if_failed(call, &r))
+		run_and_reply(call, argv_of("snapshot", "list", id), 200, NULL, id);
+	run_clear(&r);
+}
+
+static void
+snap_create(struct api_call *call, const char *id)
+{
+	run_and_reply(call, argv_of("snapshot", "create", id), 201, NULL, id);
+}
+
+static void
+snap_restore(struct api_call *call, const char *sid)
+{
+	run_and_reply(call, argv_of("snapshot", "restore", sid), 200, NULL, sid);
+}
+
+static void
+snap_delete(struct api_call *call, const char *sid)
+{
+	run_and_reply(call, argv_of("snapshot", "delete", sid), 200, NULL, sid);
+}
+
 /* ---- dispatch ---- */
 
 static const struct route routes[] = {
@@ -481,6 +523,11 @@ static const struct route routes[] = {
 	{ "POST", "plugins/*/enable", plugin_enable },
 	{ "POST", "plugins/*/disable", plugin_disable },
 	{ "POST", "plugins/*/reload", plugin_reload },
+	{ "GET", "plugins/*/snapshots", snap_list_plugin },
+	{ "POST", "plugins/*/snapshots", snap_create },
+	{ "GET", "snapshots", snap_list_all },
+	{ "POST", "snapshots/*/restore", snap_restore },
+	{ "DELETE", "snapshots/*", snap_delete },
 };
 
 /* Matches "tasks/ID/run" against "tasks/STAR/run"; the id is copied out. */

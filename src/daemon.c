@@ -23,6 +23,7 @@ struct daemon_opts {
 	int detach;
 	char *pidfile;		/* absolute, or NULL */
 	int report_fd;		/* detached: pipe to the waiting parent, or -1 */
+	int log_fd;		/* detached, no log_file: the new stderr, or -1 */
 };
 
 /* ---- pidfile ---- */
@@ -104,8 +105,9 @@ detach_report(struct daemon_opts *o, int status, const char *text)
 	o->report_fd = -1;
 }
 
+/* stderr already points to the log file when there is one. */
 static void
-detach_stdio(void)
+detach_stdio(const struct daemon_opts *o)
 {
 	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 
@@ -113,7 +115,8 @@ detach_stdio(void)
 		return;
 	dup2(fd, STDIN_FILENO);
 	dup2(fd, STDOUT_FILENO);
-	dup2(fd, STDERR_FILENO);
+	if (o->log_fd == -1)
+		dup2(fd, STDERR_FILENO);
 	close(fd);
 }
 
@@ -181,13 +184,54 @@ daemon_start(struct mgr *mgr, struct daemon_opts *o, struct mgr_error *err)
 	return 0;
 }
 
-/* A detached daemon has no stderr: its log goes to syslog unless a log
- * file was configured. */
+/* A detached daemon has no stderr.  With no log_file configured, the log
+ * keeps going to stderr, which becomes <data_directory>/manager.log: a
+ * SIGHUP reopens the configured sink ("stderr"), so this survives
+ * reloads, and whatever else writes to fd 2 lands there too.  Opened
+ * before detaching so that a failure is told on the terminal; then the
+ * log goes to syslog instead.  Says where the log goes, in one line. */
 static void
-daemon_detached_log(struct mgr *mgr)
+detach_log_prepare(struct cmd_ctx *ctx, struct daemon_opts *o)
+{
+	struct mgr *mgr = ctx->mgr;
+	char *dir = mgr->conf->data_directory, *path;
+	struct mgr_error err = { 0 };
+	int fd = -1;
+
+	o->log_fd = -1;
+	if (mgr->log.file != NULL || mgr->log.to_syslog)
+		return;
+	path = xasprintf("%s/manager.log", dir);
+	if (mkdir_p(dir, 0700, 0, &err) == 0)
+		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+		    O_NOFOLLOW, 0600);
+	if (fd != -1 && fchmod(fd, 0600) == 0) {
+		o->log_fd = fd;
+		fprintf(ctx->err, _("manager: logging to %s; set manager.log_file "
+		    "to log elsewhere\n"), path);
+	} else {
+		fprintf(ctx->err, _("manager: cannot open %s (%s): logging to "
+		    "syslog; set manager.log_file to log to a file\n"), path,
+		    err.msg[0] != '\0' ? err.msg : strerror(errno));
+		if (fd != -1)
+			close(fd);
+	}
+	free(path);
+}
+
+/* In the daemon, right after detaching: stderr to the log file, or the
+ * log to syslog when the file could not be opened. */
+static void
+detach_log_apply(struct mgr *mgr, struct daemon_opts *o)
 {
 	enum log_level level = mgr->log.level;
 
+	if (o->log_fd != -1) {
+		dup2(o->log_fd, STDERR_FILENO);
+		close(o->log_fd);
+		o->log_fd = STDERR_FILENO;
+		return;
+	}
 	if (mgr->log.file != NULL || mgr->log.to_syslog)
 		return;
 	log_close(&mgr->log);
@@ -205,7 +249,7 @@ daemon_run(struct cmd_ctx *ctx, struct daemon_opts *o)
 	notify_state("READY=1");
 	if (o->report_fd != -1) {
 		detach_report(o, 0, "");
-		detach_stdio();
+		detach_stdio(o);
 	}
 	ev_run(mgr->loop, 0);
 	engine_stop(mgr);
@@ -247,13 +291,18 @@ daemon_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 	if ((status = daemon_parse(ctx, &argc, argv, &o)) != 0)
 		return status;
+	o.log_fd = -1;
 	if (o.detach) {
+		detach_log_prepare(ctx, &o);
+		fflush(ctx->err);	/* before fork: printed once */
 		rc = detach(ctx, &o, &status);
 		if (rc != 0) {
+			if (o.log_fd != -1)
+				close(o.log_fd);
 			free(o.pidfile);
 			return rc > 0 ? status : CMD_EXIT_FAIL;
 		}
-		daemon_detached_log(ctx->mgr);
+		detach_log_apply(ctx->mgr, &o);
 	}
 	status = daemon_run(ctx, &o);
 	free(o.pidfile);

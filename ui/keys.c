@@ -144,6 +144,51 @@ k_toggle_plugin(struct ui *ui)
 	action_runf(ui, "plugin", p->enabled ? "disable" : "enable", id);
 }
 
+/* The selected plugin, or NULL after saying in the status line why. */
+static const char *
+plugin_or_complain(struct ui *ui)
+{
+	const char *id = target_plugin(ui);
+
+	if (id == NULL || model_plugin(&ui->model, id) == NULL) {
+		ui_status(ui, 1, _("no plugin selected: move to the plugins pane first"));
+		return NULL;
+	}
+	return id;
+}
+
+static void
+k_reload(struct ui *ui)
+{
+	const char *id = plugin_or_complain(ui);
+
+	if (id != NULL)
+		action_runf(ui, "plugin", "reload", id);
+}
+
+static void
+k_snapshot(struct ui *ui)
+{
+	const char *id = plugin_or_complain(ui);
+
+	if (id != NULL)
+		action_runf(ui, "snapshot", "create", id);
+}
+
+/* The picker replaces an open details view, whose id this may be. */
+static void
+k_restore(struct ui *ui)
+{
+	const char *id = plugin_or_complain(ui);
+	char *copy;
+
+	if (id == NULL)
+		return;
+	copy = xstrdup(id);
+	pick_open(ui, copy);
+	free(copy);
+}
+
 static void
 k_delete(struct ui *ui)
 {
@@ -250,6 +295,12 @@ static const struct ui_key key_table[] = {
 	    K_TASKS | K_LOG | K_VIEW, k_run },
 	{ 'e', 0, "e", N_("enable / disable the plugin"), N_("enable/disable"),
 	    K_PLUGINS | K_VIEW, k_toggle_plugin },
+	{ 'R', 0, "R", N_("reload the plugin (swap in its files)"), N_("reload"),
+	    K_PLUGINS | K_VIEW, k_reload },
+	{ 's', 0, "s", N_("snapshot the plugin"), N_("snapshot"),
+	    K_PLUGINS | K_VIEW, k_snapshot },
+	{ 'S', 0, "S", N_("restore a snapshot (pick from a list)"),
+	    N_("restore"), K_PLUGINS | K_VIEW, k_restore },
 	{ 'd', 0, "d", N_("delete (asks first)"), N_("delete"),
 	    K_PLUGINS | K_TASKS | K_VIEW, k_delete },
 	{ '/', 0, "/", N_("filter the pane"), N_("filter"), K_PANES, k_filter },
@@ -305,18 +356,43 @@ key_applies_to_view(const struct ui *ui, const struct ui_key *k)
 {
 	if (k->fn == k_pause || k->fn == k_resume || k->fn == k_run)
 		return ui->view.kind == VIEW_TASK;
-	if (k->fn == k_toggle_plugin)
+	if (k->fn == k_toggle_plugin || k->fn == k_reload ||
+	    k->fn == k_snapshot || k->fn == k_restore)
 		return ui->view.kind == VIEW_PLUGIN;
 	if (k->fn == k_delete)
 		return ui->view.kind == VIEW_TASK || ui->view.kind == VIEW_PLUGIN;
 	return 1;
 }
 
+/* Is key k shown in the footer here? */
+static int
+footer_shows(const struct ui *ui, int ctx, const struct ui_key *k)
+{
+	if (k->brief == NULL || !(k->where & ctx))
+		return 0;
+	/* In a details view, keys that need the other kind of item are
+	 * left out. */
+	return ctx != K_VIEW || key_applies_to_view(ui, k);
+}
+
+/* "? help" and "q quit" always fit: the keys before them are cut. */
+static int
+footer_always(const struct ui_key *k)
+{
+	return k->fn == k_help || k->fn == k_quit;
+}
+
+static size_t
+footer_entry_len(const struct ui_key *k)
+{
+	return strlen(k->name) + strlen(_(k->brief)) + 3;
+}
+
 void
 keys_footer(const struct ui *ui, char *buf, size_t size)
 {
-	int ctx = key_context(ui);
-	size_t at = 0;
+	int ctx = key_context(ui), cut = 0;
+	size_t at = 0, tail = 0, width = ui->cols > 0 ? (size_t)ui->cols : size;
 
 	buf[0] = '\0';
 	if (ui->mode == MODE_PROMPT || ui->mode == MODE_FILTER) {
@@ -325,17 +401,28 @@ keys_footer(const struct ui *ui, char *buf, size_t size)
 		    _("type to filter  Enter keep  Esc clear"));
 		return;
 	}
+	if (ui->mode == MODE_PICK) {
+		snprintf(buf, size, " %s", _("j/k move  Enter restore (asks "
+		    "first)  Esc cancel"));
+		return;
+	}
+	for (size_t i = 0; i < NKEYS; i++)
+		if (footer_shows(ui, ctx, &key_table[i]) &&
+		    footer_always(&key_table[i]))
+			tail += footer_entry_len(&key_table[i]);
 	if (UI_VIEW_OPEN(ui) && at < size)
 		at += (size_t)snprintf(buf + at, size - at, " %s", _("Esc back "));
 	for (size_t i = 0; i < NKEYS && at < size; i++) {
 		const struct ui_key *k = &key_table[i];
 
-		if (k->brief == NULL || !(k->where & ctx))
+		if (!footer_shows(ui, ctx, k))
 			continue;
-		/* In a details view, keys that need the other kind of item
-		 * are left out. */
-		if (ctx == K_VIEW && !key_applies_to_view(ui, k))
+		if (footer_always(k))
+			tail -= footer_entry_len(k);
+		else if (cut || at + footer_entry_len(k) + tail > width + 1) {
+			cut = 1;	/* no gaps: the rest is in '?' */
 			continue;
+		}
 		at += (size_t)snprintf(buf + at, size - at, " %s %s ", k->name,
 		    _(k->brief));
 	}

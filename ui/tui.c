@@ -99,6 +99,8 @@ ui_key(struct ui *ui, int key, int is_char)
 		prompt_key(ui, key, is_char);
 	else if (ui->mode == MODE_CONFIRM)
 		ui_confirm_key(ui, key, is_char);
+	else if (ui->mode == MODE_PICK)
+		pick_key(ui, key, is_char);
 	else
 		keys_handle(ui, key, is_char);
 }
@@ -338,6 +340,7 @@ ui_free(struct ui *ui)
 		free(ui->panes[i].rows);
 		free(ui->panes[i].sel_id);
 	}
+	pick_free(ui);
 	view_close(ui);
 	prompt_free(&ui->line);
 	free(ui->host.kind);

@@ -23,6 +23,7 @@ enum ui_mode {
 	MODE_FILTER,		/* '/' typing a filter */
 	MODE_PROMPT,		/* ':' typing a command */
 	MODE_CONFIRM,		/* y/n for a destructive action */
+	MODE_PICK,		/* choosing a snapshot to restore */
 };
 
 /* Colour pairs (only used when colours are on). */
@@ -67,7 +68,15 @@ struct ui_view {
 	int kind;		/* VIEW_* */
 	char *id;		/* plugin or task for details */
 };
-enum { VIEW_TEXT, VIEW_PLUGIN, VIEW_TASK, VIEW_HELP };
+enum { VIEW_TEXT, VIEW_PLUGIN, VIEW_TASK, VIEW_HELP, VIEW_PICK };
+
+/* The snapshot picker ('S'): the rows it lists, the chosen one. */
+struct snapshot_rec;
+struct ui_pick {
+	char *plugin;
+	struct snapshot_rec *snaps;	/* newest first */
+	size_t n, sel;
+};
 
 struct ui_line {		/* the prompt's line editor */
 	wchar_t buf[512];
@@ -94,6 +103,7 @@ struct ui {
 	char status[512];
 	int status_error;
 	char **confirm_argv;	/* command run on 'y' */
+	struct ui_pick pick;
 	int utf8, colors;
 	int rows, cols;
 	int too_small;
@@ -152,6 +162,12 @@ char *prompt_text(const struct ui_line *l);
 char **prompt_split(const char *line, char *errbuf, size_t errsize);
 void prompt_free(struct ui_line *l);
 int prompt_cursor_cells(const struct ui_line *l);
+
+/* pick.c */
+void pick_open(struct ui *ui, const char *plugin);
+void pick_key(struct ui *ui, int key, int is_char);
+size_t pick_selected_line(const struct ui *ui);
+void pick_free(struct ui *ui);
 
 /* host.c */
 int host_join(struct ui *ui, struct mgr_error *err);

@@ -11,6 +11,7 @@ src_libmgr_a_SOURCES += \
 	ui/keys.c \
 	ui/model.c ui/model.h ui/model_tasks.c \
 	ui/pane_log.c ui/pane_plugins.c ui/pane_tasks.c ui/panes.c \
+	ui/pick.c \
 	ui/prompt.c \
 	ui/tui.c ui/tui.h \
 	ui/ui.h
@@ -26,9 +27,10 @@ tests_unit_test_console_model_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_format tests/unit/test_console_model
 
 dist_check_SCRIPTS += tests/console/lib.sh tests/console/console.sh \
-	tests/console/host.sh
+	tests/console/host.sh tests/console/plugins.sh
 if HAVE_TMUX
-TESTS += tests/console/console.sh tests/console/host.sh
+TESTS += tests/console/console.sh tests/console/host.sh \
+	tests/console/plugins.sh
 endif
 
 # Not run by make check: the numbers go to bench/RESULTS-console.md.

@@ -146,6 +146,52 @@ is "$code" 200 "the plugin's own route: 200"
 like "$body" '"greeting"' "... its body"
 call GET /plugins/hello/nothing
 is "$code" 404 "a route the plugin did not register: 404"
+call POST /manager/plugins/hello/reload
+is "$code" 200 "POST reload: 200"
+like "$body" '"id": "hello"' "... answers with the plugin"
+call POST /manager/plugins/nope/reload
+is "$code" 404 "reload an unknown plugin: 404"
+
+# Snapshot routes: the same commands as `manager snapshot ...`.
+call POST /manager/plugins/hello/snapshots
+is "$code" 201 "POST /manager/plugins/hello/snapshots: 201"
+like "$body" '"reason": "manual"' "... answers with the snapshot"
+SID=$(printf '%s\n' "$body" | sed -n 's/^ *"id": \([0-9]*\),*$/\1/p')
+is "$(sqlite3 "$DB" "SELECT plugin_id FROM snapshots WHERE id='$SID'")" hello "... the row is there"
+call POST /manager/plugins/nope/snapshots
+is "$code" 404 "snapshot an unknown plugin: 404"
+call GET /manager/snapshots
+is "$code" 200 "GET /manager/snapshots: 200"
+like "$body" "\"id\": $SID," "... lists it"
+call GET /manager/plugins/hello/snapshots
+is "$code" 200 "GET /manager/plugins/hello/snapshots: 200"
+like "$body" '"plugin_id": "hello"' "... lists hello's"
+call GET /manager/plugins/nope/snapshots
+is "$code" 404 "snapshots of an unknown plugin: 404"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$URL/manager/snapshots")
+is "$code" 401 "GET /manager/snapshots without a token: 401"
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$URL/manager/snapshots/$SID/restore")
+is "$code" 401 "restore without a token: 401"
+code=$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "$URL/manager/snapshots/$SID")
+is "$code" 401 "DELETE a snapshot without a token: 401"
+call POST /manager/snapshots/$SID/restore
+is "$code" 200 "POST /manager/snapshots/$SID/restore: 200"
+like "$body" "\"id\": $SID," "... answers with the snapshot"
+call POST /manager/snapshots/99999/restore
+is "$code" 404 "restore an unknown snapshot: 404"
+call POST /manager/snapshots/abc/restore
+is "$code" 400 "restore a snapshot id that is not a number: 400"
+call PUT /manager/snapshots/$SID
+is "$code" 405 "PUT a snapshot: 405"
+call DELETE /manager/snapshots/99999
+is "$code" 404 "DELETE an unknown snapshot: 404"
+call DELETE /manager/snapshots/$SID
+is "$code" 200 "DELETE /manager/snapshots/$SID: 200"
+like "$body" '"deleted": true' "... deleted"
+is "$(sqlite3 "$DB" "SELECT count(*) FROM snapshots WHERE id='$SID'")" 0 "... the row is gone"
+call DELETE /manager/snapshots/$SID
+is "$code" 404 "... a second DELETE: 404"
+
 call POST /manager/plugins/hello/disable
 is "$code" 200 "POST disable: 200"
 like "$body" '"enabled": false' "... disabled"

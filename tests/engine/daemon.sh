@@ -52,6 +52,12 @@ DAEMON_PID=
 # Classic init: --detach with a pidfile.
 run mgr --daemon --detach --pidfile "$T/m.pid"
 is "$rc" 0 "--detach returns 0 once the daemon runs"
+LOG="$T/data/manager/manager.log"
+like "$err" "logging to $LOG; set manager.log_file" \
+	"without log_file, --detach says the log goes to data_directory/manager.log"
+is "$(mode_of "$LOG")" 600 "... which is 0600"
+wait_until 5 grep -q "api\|engine\|scheduler\|host" "$LOG"
+ok $? "... and the detached daemon's log lands there"
 pid=$(cat "$T/m.pid" 2>/dev/null)
 kill -0 "$pid" 2>/dev/null
 ok $? "the pidfile names a live process"
@@ -63,9 +69,38 @@ is "$rc" 4 "a second detached daemon reports the refusal, exit 4"
 like "$err" "pid $pid" "... naming the pid"
 test ! -e "$T/other.pid"
 ok $? "the refused daemon wrote no pidfile"
+kill -HUP "$pid"
+wait_until 5 grep -q "configuration reloaded" "$LOG"
+ok $? "after SIGHUP the log still goes to the file"
 kill -TERM "$pid"
 wait_until 10 test ! -e "$T/m.pid"
 ok $? "the pidfile is removed on exit"
+wait_until 5 grep -q "engine host exited" "$LOG"
+ok $? "the shutdown is logged in the file"
+
+# A configured log_file is left alone: nothing is said, nothing redirected.
+printf 'manager = { shutdown_grace_seconds = 2; log_file = "%s/own.log"; };\n' "$T" >"$CONF"
+run mgr --daemon --detach --pidfile "$T/m.pid"
+is "$rc" 0 "--detach with log_file starts"
+unlike "$err" "logging to" "... and says nothing about where it logs"
+pid=$(cat "$T/m.pid" 2>/dev/null)
+wait_until 5 test -s "$T/own.log"
+ok $? "... the log goes to the configured file"
+kill -TERM "$pid"
+wait_until 10 test ! -e "$T/m.pid"
+printf 'manager = { shutdown_grace_seconds = 2; };\n' >"$CONF"
+
+# The log file cannot be opened: syslog, and it says so.
+rm -f "$LOG"
+mkdir "$LOG"
+run mgr --daemon --detach --pidfile "$T/m.pid"
+is "$rc" 0 "--detach when manager.log cannot be opened still starts"
+like "$err" "logging to syslog; set manager.log_file to log to a file" \
+	"... saying the log goes to syslog"
+pid=$(cat "$T/m.pid" 2>/dev/null)
+kill -TERM "$pid"
+wait_until 10 test ! -e "$T/m.pid"
+rmdir "$LOG"
 
 # Type=notify: READY=1 once running, STOPPING=1 on SIGTERM.
 if command -v python3 >/dev/null; then
