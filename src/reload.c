@@ -51,9 +51,15 @@ reload_reopen_log(struct mgr *mgr)
 	struct mgr_error err = { 0 };
 
 	/* Reopening also follows a log file that logrotate moved away. */
+	const char *sink = mgr->conf->log_file;
+
+	/* A detached daemon that fell back to syslog has no stderr to return
+	 * to: it stays on syslog until a log_file is configured. */
+	if (sink == NULL && mgr->log.to_syslog && !mgr->log.to_stderr)
+		sink = "syslog";
 	log_level_parse(mgr->conf->log_level, &level);
 	log_close(&mgr->log);
-	if (log_open(&mgr->log, level, mgr->conf->log_file, &err) != 0)
+	if (log_open(&mgr->log, level, sink, &err) != 0)
 		log_error(&mgr->log, "%s", err.msg);
 }
 
