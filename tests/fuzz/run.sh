@@ -72,12 +72,16 @@ for t in $targets; do
 		continue
 	fi
 	mkdir -p "$out/corpus-$t"
+	dict=
+	case $t in
+	manifest|index|conf) dict=-dict=$here/libconfig.dict ;;
+	esac
 	echo "== fuzz_$t: running ${secs}s"
 	(cd "$out" && ASAN_OPTIONS=detect_leaks=1 \
 		LSAN_OPTIONS=suppressions="$here/lsan.supp" \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		"./fuzz_$t" -max_total_time="$secs" -timeout=1 -rss_limit_mb=1024 \
-		-max_len=4096 -print_final_stats=1 \
+		-max_len=4096 -print_final_stats=1 $dict \
 		"corpus-$t" "$here/corpus/$t") > "$out/fuzz_$t.log" 2>&1
 	if grep -q 'ERROR: libFuzzer\|SUMMARY: \|runtime error' "$out/fuzz_$t.log"; then
 		echo "== fuzz_$t: FAILED (see $out/fuzz_$t.log)"
