@@ -8,7 +8,7 @@
 # Usage: tests/fuzz/run.sh [-t SECONDS] [-b BUILDDIR] [TARGET...]
 #   -t SECONDS   how long each target runs (default 150)
 #   -b BUILDDIR  the configured build folder holding config.h (default: .)
-#   TARGET       trigger crontab timefmt manifest index conf version
+#   TARGET       trigger crontab timefmt manifest index conf version tzif
 #                (default: all)
 # Environment: CC (default clang).
 #
@@ -33,7 +33,7 @@ while getopts t:b: opt; do
 done
 shift $((OPTIND - 1))
 build=$(cd "$build" && pwd)
-targets=${*:-trigger crontab timefmt manifest index conf version}
+targets=${*:-trigger crontab timefmt manifest index conf version tzif}
 cc=${CC:-clang}
 out=$build/tests/fuzz/out
 mkdir -p "$out"
@@ -46,6 +46,7 @@ fi
 sources() {
 	case $1 in
 	trigger|crontab|timefmt) echo trigger.c cron.c tz.c timefmt.c ;;
+	tzif) echo tz.c ;;
 	manifest) echo manifest.c version.c trigger.c cron.c tz.c timefmt.c ;;
 	index) echo package_index.c version.c ;;
 	conf) echo conf.c log.c ;;
