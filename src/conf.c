@@ -388,6 +388,14 @@ conf_load(const struct conf_source *src, struct mgr_conf **out,
 	struct conf_loader l = { .src = src, .err = err };
 	int rc;
 
+	/* path_resolve("") is the working folder: refuse rather than open
+	 * "./" as a file. */
+	if (src->config_arg != NULL && src->config_arg[0] == '\0')
+		return mgr_error_set(err, MGR_EINVAL,
+		    _("--config: the path is empty"));
+	if (src->db_arg != NULL && src->db_arg[0] == '\0')
+		return mgr_error_set(err, MGR_EINVAL,
+		    _("--db: the path is empty"));
 	l.conf = xcalloc(1, sizeof *l.conf);
 	l.origins = xcalloc(conf_nkeys, sizeof *l.origins);
 	conf_set_defaults(&l);

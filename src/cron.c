@@ -866,11 +866,31 @@ vixie_next(const struct cron *c, struct tm_fields *d, int64_t limit)
 	}
 }
 
+/* 1 if the year field takes every year ("*", the default). */
+static int
+any_year(const struct cron *c)
+{
+	const struct cron_field *y = &c->f[CRON_YEAR];
+
+	return c->vixie || (y->n == 1 && y->expr[0].kind == EXPR_ALL &&
+	    y->expr[0].step <= 1);
+}
+
 int
 cron_next_wall(const struct cron *c, struct tm_fields *wall, int64_t limit)
 {
+	/* Everything but the year repeats with the Gregorian calendar's
+	 * 400-year cycle (146097 days, a whole number of weeks, so ISO
+	 * weeks and weekdays repeat too).  Fields that can never meet
+	 * (day=31 month=2, day=15 week=4) would otherwise be searched up to
+	 * year 9999, some 30 ms of the engine's loop each time. */
+	const int64_t cycle = INT64_C(146097) * 86400 + 86400;
+	int64_t from = tz_fields_to_seconds(wall);
+
 	if (c->never)
 		return -1;
+	if (any_year(c) && from < limit - cycle)
+		limit = from + cycle;
 	if (c->vixie)
 		return vixie_next(c, wall, limit);
 	return apscheduler_next(c, wall, limit);

@@ -11,6 +11,11 @@
 #include "trigger.h"
 #include "tz.h"
 
+/* 9999-12-31T23:59:59.999999Z, the last instant a date can name. */
+#define TRIGGER_MAX_US INT64_C(253402300799999999)
+/* 10000 Gregorian years: keeps start + interval far from overflow. */
+#define INTERVAL_MAX_US (INT64_C(146097) * 25 * 86400 * MGR_US_PER_S)
+
 /* Every field name any trigger takes, in the order they are stored. */
 enum field_id {
 	/* 0 .. CRON_NFIELDS - 1 are the cron fields, same numbering. */
@@ -245,9 +250,10 @@ parse_interval(struct trigger *t, const struct raw_fields *raw,
 			return rc;
 		if (__builtin_mul_overflow(micro, unit_seconds[id - F_WEEKS],
 		    &us) || __builtin_add_overflow(t->interval_us, us,
-		    &t->interval_us)) {
+		    &t->interval_us) || t->interval_us > INTERVAL_MAX_US) {
 			return mgr_error_set(err, MGR_EINVAL,
-			    _("%s: \"%s\" is too large"), field_name(id),
+			    _("%s: \"%s\" is too large (an interval is at "
+			    "most 10000 years)"), field_name(id),
 			    raw->value[id]);
 		}
 		if ((rc = add_field(t, id, norm, 1, err)) != 0)
@@ -443,24 +449,35 @@ floor_div(int64_t a, int64_t b)
 	return a / b - (a % b != 0 && (a < 0) != (b < 0));
 }
 
+/* Overflow (from a far-off now or prev) means "never", as does a time
+ * past year 9999, where the dates end. */
 static int64_t
 interval_next(const struct trigger *t, int64_t prev, int64_t now)
 {
-	int64_t start, next, n;
+	int64_t start, next, n, span;
 
-	if (prev != TRIGGER_NONE)
-		next = prev + t->interval_us;
-	else {
-		start = t->has_start ? t->start_us : now + t->interval_us;
+	if (prev != TRIGGER_NONE) {
+		if (__builtin_add_overflow(prev, t->interval_us, &next))
+			return TRIGGER_NONE;
+	} else {
+		if (t->has_start)
+			start = t->start_us;
+		else if (__builtin_add_overflow(now, t->interval_us, &start))
+			return TRIGGER_NONE;
 		if (start > now)
 			next = start;
 		else {
 			/* The first start + k * interval at or after now. */
-			n = (now - start + t->interval_us - 1) / t->interval_us;
-			next = start + n * t->interval_us;
+			if (__builtin_sub_overflow(now, start, &span))
+				return TRIGGER_NONE;
+			n = span / t->interval_us +
+			    (span % t->interval_us != 0);
+			if (__builtin_mul_overflow(n, t->interval_us, &span) ||
+			    __builtin_add_overflow(start, span, &next))
+				return TRIGGER_NONE;
 		}
 	}
-	if (t->has_end && next > t->end_us)
+	if (next > TRIGGER_MAX_US || (t->has_end && next > t->end_us))
 		return TRIGGER_NONE;
 	return next;
 }

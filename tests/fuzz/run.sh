@@ -8,7 +8,7 @@
 # Usage: tests/fuzz/run.sh [-t SECONDS] [-b BUILDDIR] [TARGET...]
 #   -t SECONDS   how long each target runs (default 150)
 #   -b BUILDDIR  the configured build folder holding config.h (default: .)
-#   TARGET       trigger crontab timefmt manifest index conf version
+#   TARGET       trigger crontab timefmt manifest index conf version tzif
 #                (default: all)
 # Environment: CC (default clang).
 #
@@ -33,7 +33,7 @@ while getopts t:b: opt; do
 done
 shift $((OPTIND - 1))
 build=$(cd "$build" && pwd)
-targets=${*:-trigger crontab timefmt manifest index conf version}
+targets=${*:-trigger crontab timefmt manifest index conf version tzif}
 cc=${CC:-clang}
 out=$build/tests/fuzz/out
 mkdir -p "$out"
@@ -46,6 +46,7 @@ fi
 sources() {
 	case $1 in
 	trigger|crontab|timefmt) echo trigger.c cron.c tz.c timefmt.c ;;
+	tzif) echo tz.c ;;
 	manifest) echo manifest.c version.c trigger.c cron.c tz.c timefmt.c ;;
 	index) echo package_index.c version.c ;;
 	conf) echo conf.c log.c ;;
@@ -72,12 +73,16 @@ for t in $targets; do
 		continue
 	fi
 	mkdir -p "$out/corpus-$t"
+	dict=
+	case $t in
+	manifest|index|conf) dict=-dict=$here/libconfig.dict ;;
+	esac
 	echo "== fuzz_$t: running ${secs}s"
 	(cd "$out" && ASAN_OPTIONS=detect_leaks=1 \
 		LSAN_OPTIONS=suppressions="$here/lsan.supp" \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		"./fuzz_$t" -max_total_time="$secs" -timeout=1 -rss_limit_mb=1024 \
-		-max_len=4096 -print_final_stats=1 \
+		-max_len=4096 -print_final_stats=1 $dict \
 		"corpus-$t" "$here/corpus/$t") > "$out/fuzz_$t.log" 2>&1
 	if grep -q 'ERROR: libFuzzer\|SUMMARY: \|runtime error' "$out/fuzz_$t.log"; then
 		echo "== fuzz_$t: FAILED (see $out/fuzz_$t.log)"

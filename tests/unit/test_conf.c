@@ -226,6 +226,24 @@ test_folder_as_config(void **state)
 }
 
 static void
+test_empty_arguments(void **state)
+{
+	struct fixture *f = *state;
+	struct conf_source src = { .db_arg = "", .getenv_fn = fake_getenv,
+	    .getenv_arg = f, .sysconfdir = f->dir };
+	struct mgr_conf *conf = NULL;
+	struct mgr_error err = { 0 };
+
+	assert_int_equal(conf_load(&src, &conf, NULL, NULL, &err), MGR_EINVAL);
+	assert_null(conf);
+	assert_string_equal(err.msg, "--db: the path is empty");
+	src.db_arg = NULL;
+	src.config_arg = "";
+	assert_int_equal(conf_load(&src, &conf, NULL, NULL, &err), MGR_EINVAL);
+	assert_string_equal(err.msg, "--config: the path is empty");
+}
+
+static void
 test_out_of_range(void **state)
 {
 	expect_error(*state, "manager: {\n  worker_threads = 0;\n};\n",
@@ -355,6 +373,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_group_of_wrong_type, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_folder_as_config, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_empty_arguments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_log_level, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_of_non_strings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_key_warns_with_line, setup, teardown),

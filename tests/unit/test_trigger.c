@@ -317,6 +317,26 @@ test_never_matching_cron_ends(void **state)
 	    "2026-03-02T00:00:00Z", 1, "-");
 }
 
+/* Found by tests/fuzz (UBSan: signed overflow in interval_next): an
+ * interval of 160 000 years passed the parser, and prev + interval
+ * overflowed. */
+static void
+test_huge_interval(void **state)
+{
+	(void)state;
+	check_error("interval", "hours=01410188263",
+	    "hours: \"01410188263\" is too large (an interval is at most "
+	    "10000 years)");
+	check_error("interval", "weeks=500000;weeks=500000",
+	    "field \"weeks\" is given twice");
+	/* Allowed, but past year 9999: never. */
+	check_fires("interval", "weeks=520000", "2026-01-01T00:00:00Z", 1,
+	    "-");
+	check_fires("interval", "weeks=5200;start_date=2026-01-01T00:00Z",
+	    "2026-01-01T00:00:00Z", 3, "2026-01-01T00:00:00+00:00,"
+	    "2125-08-30T00:00:00+00:00,2225-04-28T00:00:00+00:00");
+}
+
 static void
 test_crontab(void **state)
 {
@@ -651,6 +671,7 @@ main(void)
 		cmocka_unit_test(test_crontab),
 		cmocka_unit_test(test_empty_list_items),
 		cmocka_unit_test(test_never_matching_cron_ends),
+		cmocka_unit_test(test_huge_interval),
 		cmocka_unit_test(test_crontab_vixie_or),
 		cmocka_unit_test(test_crontab_aliases),
 		cmocka_unit_test(test_interval),
