@@ -37,6 +37,7 @@ struct stask {
 	struct stask *deferred_next;
 	const char *written_status;	/* as last written, and when */
 	double written_at;
+	double began_at;		/* ev_now of the latest attempt start */
 	struct stask *hnext;		/* id table chain */
 };
 

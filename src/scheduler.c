@@ -348,6 +348,7 @@ attempt_begin(struct scheduler *s, struct attempt *a)
 	struct run_outcome o;
 
 	t->last_status = "running";
+	t->began_at = ev_now(s->loop);
 	task_mark_dirty(s, t);
 	if (runner_start(s->runner, &spec, attempt_done, a, &err) == 0)
 		return;
@@ -516,13 +517,25 @@ task_row_can_wait(struct scheduler *s, struct stask *t, const char *status,
 	return 1;
 }
 
+/* A run that began less than a flush interval ago is most likely over by
+ * the next flush: writing `running` now and the outcome right after would
+ * cost two row writes per fire.  Its row stays dirty for the next flush,
+ * which writes `running` if the run still goes on. */
+static int
+task_row_just_began(struct scheduler *s, struct stask *t, const char *status,
+		    double now)
+{
+	return !s->force_rows && status[0] == 'r' &&
+	    strcmp(status, "running") == 0 && now - t->began_at < FLUSH_EVERY_S;
+}
+
 /* What changed since the last flush, as one batch for the writer. */
 static struct write_batch *
 sched_take_batch(struct scheduler *s)
 {
 	struct write_batch *b = xcalloc(1, sizeof *b);
 	double now = ev_now(s->loop);
-	struct stask *t, *next;
+	struct stask *t, *next, *keep = NULL;
 	const char *status;
 	size_t cap = 0;
 
@@ -532,10 +545,14 @@ sched_take_batch(struct scheduler *s)
 		if (t->removed)
 			continue;
 		status = task_status(t);
-		if (!task_row_can_wait(s, t, status, now))
+		if (task_row_just_began(s, t, status, now)) {
+			t->dirty = 1;
+			t->dirty_next = keep;
+			keep = t;
+		} else if (!task_row_can_wait(s, t, status, now))
 			batch_add_task(b, &cap, t, status, now);
 	}
-	s->dirty = NULL;
+	s->dirty = keep;
 	b->runs = s->done;
 	b->nruns = s->ndone;
 	s->done = NULL;
@@ -560,11 +577,21 @@ sched_undefer(struct scheduler *s)
 static void
 sched_flush_now(struct scheduler *s)
 {
+	struct write_batch *b;
+
 	ev_timer_stop(s->loop, &s->flush_later);
 	s->last_flush = ev_now(s->loop);
 	if (s->dirty == NULL && s->ndone == 0)
 		return;
-	sched_writer_submit(s->writer, sched_take_batch(s));
+	b = sched_take_batch(s);
+	if (b->nruns == 0 && b->ntasks == 0)
+		write_batch_free(b);
+	else
+		sched_writer_submit(s->writer, b);
+	if (s->dirty != NULL) {		/* rows of runs that just began */
+		ev_timer_set(&s->flush_later, FLUSH_EVERY_S, 0);
+		ev_timer_start(s->loop, &s->flush_later);
+	}
 	/* A writer that cannot keep up slows the loop down rather than let
 	 * memory grow without bound. */
 	if (sched_writer_backlog(s->writer) > WRITER_MAX_BACKLOG)
