@@ -22,6 +22,7 @@
 #include "sched_writer.h"
 #include "scheduler.h"
 #include "trigger.h"
+#include "tz.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -688,11 +689,23 @@ task_check_plugin(struct scheduler *s, struct stask *t)
 	if (strncmp(f, "exec:", 5) == 0 || colon == NULL)
 		return;
 	id = xstrndup(f, (size_t)(colon - f));
+	/* Loading all tasks at start: plugins do not change meanwhile, so
+	 * the answer for the previous task's plugin stands. */
+	if (s->load_plugin != NULL && strcmp(s->load_plugin, id) == 0) {
+		t->plugin_off = s->load_plugin_off;
+		free(id);
+		return;
+	}
 	memset(&p, 0, sizeof p);
 	if (plugin_store_read(s->mgr->db, id, &p, NULL) != 0 || !p.enabled)
 		t->plugin_off = 1;
 	plugin_rec_clear(&p);
-	free(id);
+	if (s->loading) {
+		free(s->load_plugin);
+		s->load_plugin = id;
+		s->load_plugin_off = t->plugin_off;
+	} else
+		free(id);
 }
 
 /* Builds the trigger afresh and computes the first fire time from now. */
@@ -704,7 +717,7 @@ task_reschedule(struct scheduler *s, struct stask *t)
 	trigger_free(t->trig);
 	t->trig = NULL;
 	task_check_plugin(s, t);
-	if (task_trigger_build(&t->rec, &t->trig, &err) != 0) {
+	if (task_trigger_build_zones(&t->rec, s->zones, &t->trig, &err) != 0) {
 		log_error(&s->mgr->log, "task %s: %s", t->rec.id, err.msg);
 		task_set_next(s, t, TRIGGER_NONE);
 		return;
@@ -759,7 +772,7 @@ task_load(struct scheduler *s, struct task_rec *row, int64_t now)
 
 	t->last_status = status_outcome(t->rec.status);
 	task_check_plugin(s, t);
-	if (task_trigger_build(&t->rec, &t->trig, &err) != 0) {
+	if (task_trigger_build_zones(&t->rec, s->zones, &t->trig, &err) != 0) {
 		log_error(&s->mgr->log, "task %s: %s", t->rec.id, err.msg);
 		task_set_next(s, t, TRIGGER_NONE);
 		return;
@@ -787,8 +800,12 @@ sched_load_all(struct scheduler *s, struct mgr_error *err)
 
 	if ((rc = task_store_list(s->mgr->db, &rows, &n, err)) != 0)
 		return rc;
+	s->loading = 1;
 	for (size_t i = 0; i < n; i++)
 		task_load(s, &rows[i], now);
+	s->loading = 0;
+	free(s->load_plugin);
+	s->load_plugin = NULL;
 	free(rows);
 	return 0;
 }
@@ -810,6 +827,7 @@ sched_new(struct mgr *mgr, struct mgr_error *err)
 		free(s);
 		return NULL;
 	}
+	s->zones = tz_cache_new();	/* NULL (no memory): loads per trigger */
 	ev_periodic_init(&s->wake, sched_wake_cb, 0, 0, NULL);
 	s->wake.data = s;
 	ev_prepare_init(&s->flush, sched_flush_cb);
@@ -1050,6 +1068,7 @@ scheduler_free(struct mgr *mgr)
 	}
 	sched_free_index(s);
 	runner_free(s->runner);
+	tz_cache_free(s->zones);
 	free(s);
 	mgr->sched = NULL;
 }
@@ -1076,7 +1095,7 @@ scheduler_run_foreground(struct mgr *mgr, const char *task_id,
 	mgr->sched = s;
 	t = task_new(s, &row);
 	t->fire = t->nominal = t->rec.next_run != 0 ? t->rec.next_run : TRIGGER_NONE;
-	if ((rc = task_trigger_build(&t->rec, &t->trig, err)) == 0) {
+	if ((rc = task_trigger_build_zones(&t->rec, s->zones, &t->trig, err)) == 0) {
 		task_start_attempt(s, t, mgr_now_us());
 		if (s->attempts != NULL)
 			ev_run(s->loop, 0);
