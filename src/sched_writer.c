@@ -241,12 +241,18 @@ sched_writer_backlog(struct sched_writer *w)
 }
 
 void
-sched_writer_sync(struct sched_writer *w)
+sched_writer_wait(struct sched_writer *w, size_t max)
 {
 	pthread_mutex_lock(&w->lock);
-	while (w->queued > 0)
+	while (w->queued > max)
 		pthread_cond_wait(&w->idle, &w->lock);
 	pthread_mutex_unlock(&w->lock);
+}
+
+void
+sched_writer_sync(struct sched_writer *w)
+{
+	sched_writer_wait(w, 0);
 }
 
 void

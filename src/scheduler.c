@@ -594,9 +594,11 @@ sched_flush_now(struct scheduler *s)
 		ev_timer_start(s->loop, &s->flush_later);
 	}
 	/* A writer that cannot keep up slows the loop down rather than let
-	 * memory grow without bound. */
+	 * memory grow without bound: the loop waits until the writer is
+	 * back under the limit, not until it is idle, so it stalls for one
+	 * commit rather than for the whole backlog. */
 	if (sched_writer_backlog(s->writer) > WRITER_MAX_BACKLOG)
-		sched_writer_sync(s->writer);
+		sched_writer_wait(s->writer, WRITER_MAX_BACKLOG);
 }
 
 /* Everything, deferred rows too. */
