@@ -20,7 +20,8 @@ struct pool_job {
 
 /* Starts nthreads workers; returns NULL if none could start. */
 struct pool *pool_new(struct ev_loop *loop, int nthreads);
-/* Queues a job (loop thread). */
+/* Queues a job (loop thread); the workers get this iteration's jobs
+ * together when the loop next prepares to sleep (ev_prepare). */
 void pool_submit(struct pool *p, struct pool_job *job);
 /* Jobs submitted and not yet done. */
 int pool_pending(const struct pool *p);

@@ -14,6 +14,7 @@ struct runner;
 struct trigger;
 struct attempt;
 struct sched_writer;
+struct tz_cache;
 
 #define SCHED_NOT_IN_HEAP SIZE_MAX
 
@@ -37,6 +38,7 @@ struct stask {
 	struct stask *deferred_next;
 	const char *written_status;	/* as last written, and when */
 	double written_at;
+	double began_at;		/* ev_now of the latest attempt start */
 	struct stask *hnext;		/* id table chain */
 };
 
@@ -45,6 +47,10 @@ struct scheduler {
 	struct ev_loop *loop;
 	struct runner *runner;
 	struct sched_writer *writer;	/* history on its own thread */
+	struct tz_cache *zones;		/* one load per zone name */
+	int loading;			/* sched_load_all runs */
+	char *load_plugin;		/* ... the last plugin it looked up */
+	int load_plugin_off;
 	/* id table */
 	struct stask **buckets;
 	size_t nbuckets, ntasks;

@@ -8,8 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Runs per INSERT statement: one statement of many rows costs far less
+ * per row than a statement per row (one VDBE start, one reset). */
+#define RUNS_PER_INSERT 64
+#define RUN_PARAMS 10
+
 struct sched_writer {
 	struct mgr_db *db;		/* this thread's own connection */
+	char *insert_sql;		/* RUNS_PER_INSERT rows */
 	struct mgr_log *log;
 	pthread_t thread;
 	pthread_mutex_t lock;
@@ -31,6 +37,94 @@ write_batch_free(struct write_batch *b)
 	free(b);
 }
 
+static char *
+insert_sql_new(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "INSERT INTO runs (task_id, attempt, scheduled_at, "
+	    "started_at, ended_at, status, exit_code, signal, output, error) "
+	    "VALUES ");
+	for (int i = 0; i < RUNS_PER_INSERT; i++)
+		strbuf_addf(&sb, "%s(?,?,?,?,?,?,?,?,?,?)", i > 0 ? "," : "");
+	return strbuf_detach(&sb);
+}
+
+/* As run_store_insert binds one row: 0 times and a negative exit code
+ * are NULL. */
+static void
+bind_opt_int64(sqlite3_stmt *st, int idx, int64_t v)
+{
+	if (v == 0)
+		sqlite3_bind_null(st, idx);
+	else
+		sqlite3_bind_int64(st, idx, v);
+}
+
+static void
+bind_text(sqlite3_stmt *st, int idx, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(st, idx);
+	else
+		sqlite3_bind_text(st, idx, v, -1, SQLITE_STATIC);
+}
+
+static void
+bind_run(sqlite3_stmt *st, int k, const struct run_rec *r)
+{
+	bind_text(st, k + 1, r->task_id);
+	sqlite3_bind_int(st, k + 2, r->attempt > 0 ? r->attempt : 1);
+	bind_opt_int64(st, k + 3, r->scheduled_at);
+	bind_opt_int64(st, k + 4, r->started_at);
+	bind_opt_int64(st, k + 5, r->ended_at);
+	bind_text(st, k + 6, r->status);
+	if (r->exit_code >= 0)
+		sqlite3_bind_int(st, k + 7, r->exit_code);
+	else
+		sqlite3_bind_null(st, k + 7);
+	bind_opt_int64(st, k + 8, r->signal);
+	bind_text(st, k + 9, r->output);
+	bind_text(st, k + 10, r->error);
+}
+
+/* RUNS_PER_INSERT runs in one statement; 0 when all went in. */
+static int
+writer_insert_many(struct sched_writer *w, struct run_rec *v)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(w->db, w->insert_sql, &st, NULL) != 0)
+		return -1;
+	for (int i = 0; i < RUNS_PER_INSERT; i++)
+		bind_run(st, i * RUN_PARAMS, &v[i]);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Full chunks go in one statement each; a chunk that fails (a task
+ * removed meanwhile) and the rest go row by row, so one bad row loses
+ * only itself and is named in the log. */
+static void
+writer_insert_runs(struct sched_writer *w, struct run_rec *v, size_t n)
+{
+	struct mgr_error err = { 0 };
+	size_t i = 0, end;
+
+	while (i < n) {
+		end = i + RUNS_PER_INSERT;
+		if (end <= n && writer_insert_many(w, v + i) == 0) {
+			i = end;
+			continue;
+		}
+		for (end = end < n ? end : n; i < end; i++)
+			if (run_store_insert(w->db, &v[i], &err) != 0)
+				log_warning(w->log, "%s", err.msg);
+	}
+}
+
 static void
 writer_write(struct sched_writer *w, struct write_batch *b)
 {
@@ -43,9 +137,7 @@ writer_write(struct sched_writer *w, struct write_batch *b)
 		    t->next_run, &err) != 0 && err.code != MGR_ENOENT)
 			log_warning(w->log, "%s", err.msg);
 	}
-	for (size_t i = 0; i < b->nruns; i++)
-		if (run_store_insert(w->db, &b->runs[i], &err) != 0)
-			log_warning(w->log, "%s", err.msg);
+	writer_insert_runs(w, b->runs, b->nruns);
 }
 
 /* Everything queued, in one transaction. */
@@ -108,11 +200,13 @@ sched_writer_new(const char *db_path, struct mgr_log *log,
 		return rc;
 	}
 	w->log = log;
+	w->insert_sql = insert_sql_new();
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->work, NULL);
 	pthread_cond_init(&w->idle, NULL);
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
 		db_close(w->db);
+		free(w->insert_sql);
 		free(w);
 		return mgr_error_set(err, MGR_EIO, _("cannot start the history writer"));
 	}
@@ -147,12 +241,18 @@ sched_writer_backlog(struct sched_writer *w)
 }
 
 void
-sched_writer_sync(struct sched_writer *w)
+sched_writer_wait(struct sched_writer *w, size_t max)
 {
 	pthread_mutex_lock(&w->lock);
-	while (w->queued > 0)
+	while (w->queued > max)
 		pthread_cond_wait(&w->idle, &w->lock);
 	pthread_mutex_unlock(&w->lock);
+}
+
+void
+sched_writer_sync(struct sched_writer *w)
+{
+	sched_writer_wait(w, 0);
 }
 
 void
@@ -169,5 +269,6 @@ sched_writer_free(struct sched_writer *w)
 	pthread_cond_destroy(&w->work);
 	pthread_cond_destroy(&w->idle);
 	db_close(w->db);
+	free(w->insert_sql);
 	free(w);
 }

@@ -33,6 +33,8 @@ int sched_writer_new(const char *db_path, struct mgr_log *log,
 void sched_writer_submit(struct sched_writer *w, struct write_batch *b);
 /* Batches submitted and not yet committed. */
 size_t sched_writer_backlog(struct sched_writer *w);
+/* Waits until at most max batches wait or are being written. */
+void sched_writer_wait(struct sched_writer *w, size_t max);
 /* Waits until everything submitted is committed. */
 void sched_writer_sync(struct sched_writer *w);
 /* Syncs, stops the thread, closes its connection. */

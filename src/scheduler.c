@@ -22,6 +22,7 @@
 #include "sched_writer.h"
 #include "scheduler.h"
 #include "trigger.h"
+#include "tz.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -348,6 +349,7 @@ attempt_begin(struct scheduler *s, struct attempt *a)
 	struct run_outcome o;
 
 	t->last_status = "running";
+	t->began_at = ev_now(s->loop);
 	task_mark_dirty(s, t);
 	if (runner_start(s->runner, &spec, attempt_done, a, &err) == 0)
 		return;
@@ -516,13 +518,25 @@ task_row_can_wait(struct scheduler *s, struct stask *t, const char *status,
 	return 1;
 }
 
+/* A run that began less than a flush interval ago is most likely over by
+ * the next flush: writing `running` now and the outcome right after would
+ * cost two row writes per fire.  Its row stays dirty for the next flush,
+ * which writes `running` if the run still goes on. */
+static int
+task_row_just_began(struct scheduler *s, struct stask *t, const char *status,
+		    double now)
+{
+	return !s->force_rows && status[0] == 'r' &&
+	    strcmp(status, "running") == 0 && now - t->began_at < FLUSH_EVERY_S;
+}
+
 /* What changed since the last flush, as one batch for the writer. */
 static struct write_batch *
 sched_take_batch(struct scheduler *s)
 {
 	struct write_batch *b = xcalloc(1, sizeof *b);
 	double now = ev_now(s->loop);
-	struct stask *t, *next;
+	struct stask *t, *next, *keep = NULL;
 	const char *status;
 	size_t cap = 0;
 
@@ -532,10 +546,14 @@ sched_take_batch(struct scheduler *s)
 		if (t->removed)
 			continue;
 		status = task_status(t);
-		if (!task_row_can_wait(s, t, status, now))
+		if (task_row_just_began(s, t, status, now)) {
+			t->dirty = 1;
+			t->dirty_next = keep;
+			keep = t;
+		} else if (!task_row_can_wait(s, t, status, now))
 			batch_add_task(b, &cap, t, status, now);
 	}
-	s->dirty = NULL;
+	s->dirty = keep;
 	b->runs = s->done;
 	b->nruns = s->ndone;
 	s->done = NULL;
@@ -560,15 +578,27 @@ sched_undefer(struct scheduler *s)
 static void
 sched_flush_now(struct scheduler *s)
 {
+	struct write_batch *b;
+
 	ev_timer_stop(s->loop, &s->flush_later);
 	s->last_flush = ev_now(s->loop);
 	if (s->dirty == NULL && s->ndone == 0)
 		return;
-	sched_writer_submit(s->writer, sched_take_batch(s));
+	b = sched_take_batch(s);
+	if (b->nruns == 0 && b->ntasks == 0)
+		write_batch_free(b);
+	else
+		sched_writer_submit(s->writer, b);
+	if (s->dirty != NULL) {		/* rows of runs that just began */
+		ev_timer_set(&s->flush_later, FLUSH_EVERY_S, 0);
+		ev_timer_start(s->loop, &s->flush_later);
+	}
 	/* A writer that cannot keep up slows the loop down rather than let
-	 * memory grow without bound. */
+	 * memory grow without bound: the loop waits until the writer is
+	 * back under the limit, not until it is idle, so it stalls for one
+	 * commit rather than for the whole backlog. */
 	if (sched_writer_backlog(s->writer) > WRITER_MAX_BACKLOG)
-		sched_writer_sync(s->writer);
+		sched_writer_wait(s->writer, WRITER_MAX_BACKLOG);
 }
 
 /* Everything, deferred rows too. */
@@ -661,11 +691,23 @@ task_check_plugin(struct scheduler *s, struct stask *t)
 	if (strncmp(f, "exec:", 5) == 0 || colon == NULL)
 		return;
 	id = xstrndup(f, (size_t)(colon - f));
+	/* Loading all tasks at start: plugins do not change meanwhile, so
+	 * the answer for the previous task's plugin stands. */
+	if (s->load_plugin != NULL && strcmp(s->load_plugin, id) == 0) {
+		t->plugin_off = s->load_plugin_off;
+		free(id);
+		return;
+	}
 	memset(&p, 0, sizeof p);
 	if (plugin_store_read(s->mgr->db, id, &p, NULL) != 0 || !p.enabled)
 		t->plugin_off = 1;
 	plugin_rec_clear(&p);
-	free(id);
+	if (s->loading) {
+		free(s->load_plugin);
+		s->load_plugin = id;
+		s->load_plugin_off = t->plugin_off;
+	} else
+		free(id);
 }
 
 /* Builds the trigger afresh and computes the first fire time from now. */
@@ -677,7 +719,7 @@ task_reschedule(struct scheduler *s, struct stask *t)
 	trigger_free(t->trig);
 	t->trig = NULL;
 	task_check_plugin(s, t);
-	if (task_trigger_build(&t->rec, &t->trig, &err) != 0) {
+	if (task_trigger_build_zones(&t->rec, s->zones, &t->trig, &err) != 0) {
 		log_error(&s->mgr->log, "task %s: %s", t->rec.id, err.msg);
 		task_set_next(s, t, TRIGGER_NONE);
 		return;
@@ -732,7 +774,7 @@ task_load(struct scheduler *s, struct task_rec *row, int64_t now)
 
 	t->last_status = status_outcome(t->rec.status);
 	task_check_plugin(s, t);
-	if (task_trigger_build(&t->rec, &t->trig, &err) != 0) {
+	if (task_trigger_build_zones(&t->rec, s->zones, &t->trig, &err) != 0) {
 		log_error(&s->mgr->log, "task %s: %s", t->rec.id, err.msg);
 		task_set_next(s, t, TRIGGER_NONE);
 		return;
@@ -760,8 +802,12 @@ sched_load_all(struct scheduler *s, struct mgr_error *err)
 
 	if ((rc = task_store_list(s->mgr->db, &rows, &n, err)) != 0)
 		return rc;
+	s->loading = 1;
 	for (size_t i = 0; i < n; i++)
 		task_load(s, &rows[i], now);
+	s->loading = 0;
+	free(s->load_plugin);
+	s->load_plugin = NULL;
 	free(rows);
 	return 0;
 }
@@ -783,6 +829,7 @@ sched_new(struct mgr *mgr, struct mgr_error *err)
 		free(s);
 		return NULL;
 	}
+	s->zones = tz_cache_new();	/* NULL (no memory): loads per trigger */
 	ev_periodic_init(&s->wake, sched_wake_cb, 0, 0, NULL);
 	s->wake.data = s;
 	ev_prepare_init(&s->flush, sched_flush_cb);
@@ -1023,6 +1070,7 @@ scheduler_free(struct mgr *mgr)
 	}
 	sched_free_index(s);
 	runner_free(s->runner);
+	tz_cache_free(s->zones);
 	free(s);
 	mgr->sched = NULL;
 }
@@ -1049,7 +1097,7 @@ scheduler_run_foreground(struct mgr *mgr, const char *task_id,
 	mgr->sched = s;
 	t = task_new(s, &row);
 	t->fire = t->nominal = t->rec.next_run != 0 ? t->rec.next_run : TRIGGER_NONE;
-	if ((rc = task_trigger_build(&t->rec, &t->trig, err)) == 0) {
+	if ((rc = task_trigger_build_zones(&t->rec, s->zones, &t->trig, err)) == 0) {
 		task_start_attempt(s, t, mgr_now_us());
 		if (s->attempts != NULL)
 			ev_run(s->loop, 0);

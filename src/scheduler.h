@@ -56,6 +56,10 @@ int scheduler_run_foreground(struct mgr *mgr, const char *task_id,
 /* Builds the trigger of a stored task (trigger + trigger_args JSON). */
 int task_trigger_build(const struct task_rec *t, struct trigger **out,
 		       struct mgr_error *err);
+/* The same, with zones from a cache (tz.h); NULL: none. */
+struct tz_cache;
+int task_trigger_build_zones(const struct task_rec *t, struct tz_cache *zones,
+			     struct trigger **out, struct mgr_error *err);
 
 /* The seed's TaskManager.  `fields` are trigger fields "NAME=VALUE"; NULL
  * means t->trigger_args is already prepared (task_prepare). */

@@ -53,13 +53,20 @@ int
 task_trigger_build(const struct task_rec *t, struct trigger **out,
 		   struct mgr_error *err)
 {
+	return task_trigger_build_zones(t, NULL, out, err);
+}
+
+int
+task_trigger_build_zones(const struct task_rec *t, struct tz_cache *zones,
+			 struct trigger **out, struct mgr_error *err)
+{
 	char **fields;
 	int rc;
 
 	if ((rc = trigger_args_fields(t->id, t->trigger_args, &fields, err)) != 0)
 		return rc;
-	rc = trigger_parse(t->trigger, (const char *const *)fields,
-	    strv_len(fields), out, err);
+	rc = trigger_parse_zones(t->trigger, (const char *const *)fields,
+	    strv_len(fields), zones, out, err);
 	strv_free(fields);
 	if (rc != 0)
 		mgr_error_prefix(err, _("task \"%s\""), t->id);

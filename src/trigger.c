@@ -331,12 +331,13 @@ parse_common(struct trigger *t, const struct raw_fields *raw,
 }
 
 static int
-load_zone(struct trigger *t, const char *name, struct mgr_error *err)
+load_zone(struct trigger *t, struct tz_cache *zones, const char *name,
+	  struct mgr_error *err)
 {
 	struct mgr_error e;
 
 	/* An unknown zone is bad trigger input, not a missing object. */
-	if (tz_load(name, &t->zone, &e) != 0) {
+	if (tz_cache_load(zones, name, &t->zone, &e) != 0) {
 		return mgr_error_set(err, e.code == MGR_ENOMEM ? MGR_ENOMEM :
 		    MGR_EINVAL, _("timezone: %s"), e.msg);
 	}
@@ -346,6 +347,14 @@ load_zone(struct trigger *t, const char *name, struct mgr_error *err)
 int
 trigger_parse(const char *type, const char *const *fields, size_t nfields,
 	      struct trigger **out, struct mgr_error *err)
+{
+	return trigger_parse_zones(type, fields, nfields, NULL, out, err);
+}
+
+int
+trigger_parse_zones(const char *type, const char *const *fields,
+		    size_t nfields, struct tz_cache *zones, struct trigger **out,
+		    struct mgr_error *err)
 {
 	struct raw_fields raw;
 	struct trigger *t;
@@ -369,7 +378,7 @@ trigger_parse(const char *type, const char *const *fields, size_t nfields,
 	rc = split_fields(type, trigger_types[i].allowed, fields, nfields,
 	    &raw, err);
 	if (rc == 0)
-		rc = load_zone(t, raw.value[F_TIMEZONE], err);
+		rc = load_zone(t, zones, raw.value[F_TIMEZONE], err);
 	if (rc == 0 && t->type == TRIGGER_INTERVAL)
 		rc = parse_interval(t, &raw, err);
 	if (rc == 0 && t->type == TRIGGER_CRON)

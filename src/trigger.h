@@ -41,6 +41,11 @@ enum trigger_type {
 int trigger_parse(const char *type, const char *const *fields,
 		  size_t nfields, struct trigger **out,
 		  struct mgr_error *err);
+/* The same, taking zones from a cache (tz.h); NULL: none. */
+struct tz_cache;
+int trigger_parse_zones(const char *type, const char *const *fields,
+			size_t nfields, struct tz_cache *zones,
+			struct trigger **out, struct mgr_error *err);
 void trigger_free(struct trigger *t);
 
 enum trigger_type trigger_type(const struct trigger *t);

@@ -40,6 +40,14 @@ struct tz {
 	int32_t first_off;	/* offset before the first transition */
 	int has_posix;
 	struct tz_posix posix;
+	int refs;		/* owners: tz_free drops one */
+};
+
+/* Zones loaded once per name (see tz.h). */
+struct tz_cache {
+	char **names;
+	struct tz **zones;
+	size_t n;
 };
 
 /* ---- calendar ---- */
@@ -603,13 +611,14 @@ tz_new(const char *name)
 		free(z);
 		return NULL;
 	}
+	z->refs = 1;
 	return z;
 }
 
 void
 tz_free(struct tz *z)
 {
-	if (z == NULL)
+	if (z == NULL || --z->refs > 0)
 		return;
 	free(z->name);
 	free(z->trans);
@@ -764,4 +773,70 @@ tz_load(const char *name, struct tz **out, struct mgr_error *err)
 	if ((v = getenv("TZ")) != NULL && *v != '\0')
 		return load_tz_env(v, out, err);
 	return load_localtime(out, err);
+}
+
+struct tz_cache *
+tz_cache_new(void)
+{
+	return calloc(1, sizeof(struct tz_cache));
+}
+
+void
+tz_cache_free(struct tz_cache *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->names[i]);
+		tz_free(c->zones[i]);
+	}
+	free(c->names);
+	free(c->zones);
+	free(c);
+}
+
+/* Keeps z (one more reference) under name; a cache that cannot grow
+ * just does not keep it. */
+static void
+tz_cache_add(struct tz_cache *c, const char *name, struct tz *z)
+{
+	char **names;
+	struct tz **zones;
+	char *copy;
+
+	if ((copy = strdup(name)) == NULL)
+		return;
+	names = realloc(c->names, (c->n + 1) * sizeof *names);
+	if (names != NULL)
+		c->names = names;
+	zones = names != NULL ? realloc(c->zones, (c->n + 1) * sizeof *zones) : NULL;
+	if (zones == NULL) {
+		free(copy);
+		return;
+	}
+	c->zones = zones;
+	c->names[c->n] = copy;
+	c->zones[c->n++] = z;
+	z->refs++;
+}
+
+int
+tz_cache_load(struct tz_cache *c, const char *name, struct tz **out,
+	      struct mgr_error *err)
+{
+	const char *key = name != NULL ? name : "local";
+	int rc;
+
+	if (c == NULL)
+		return tz_load(name, out, err);
+	for (size_t i = 0; i < c->n; i++) {
+		if (strcmp(c->names[i], key) == 0) {
+			c->zones[i]->refs++;
+			*out = c->zones[i];
+			return 0;
+		}
+	}
+	if ((rc = tz_load(name, out, err)) == 0)
+		tz_cache_add(c, key, *out);
+	return rc;
 }

@@ -38,6 +38,17 @@ enum {
  * /etc/localtime.  Returns 0 or MGR_ENOENT / MGR_EINVAL. */
 int tz_load(const char *name, struct tz **out, struct mgr_error *err);
 void tz_free(struct tz *z);
+/* A cache of loaded zones: each name is read from disk once for the
+ * cache's life (the scheduler keeps one while it runs, so 100,000
+ * triggers share one copy of /etc/localtime).  Zones are reference
+ * counted, without locking: a cache and the zones it gave out belong to
+ * one thread.  tz_cache_load with a NULL cache is tz_load; what it gives
+ * is released with tz_free as usual. */
+struct tz_cache;
+struct tz_cache *tz_cache_new(void);
+void tz_cache_free(struct tz_cache *c);
+int tz_cache_load(struct tz_cache *c, const char *name, struct tz **out,
+		  struct mgr_error *err);
 /* The name given to (or found by) tz_load: "Europe/Berlin", "UTC". */
 const char *tz_name(const struct tz *z);
 
