@@ -57,14 +57,14 @@ sources() {
 cflags="-std=gnu11 -DHAVE_CONFIG_H -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-DLOCALEDIR=\"/nonexistent\" -DSYSCONFDIR=\"/nonexistent\" \
 	-DPKGLIBEXECDIR=\"/nonexistent\" -DPKGLIBDIR=\"/nonexistent\" \
-	-DPKGDATADIR=\"/nonexistent\" -I$build -I$top/src"
+	-DPKGDATADIR=\"/nonexistent\" -I$build -I$top/src -I$top/src/core -I$top/src/plugins -I$top/src/tasks"
 libs=$(pkg-config --cflags --libs libconfig jansson libzip sqlite3 2>/dev/null)
 
 status=0
 for t in $targets; do
-	srcs="$top/src/error.c $top/src/util.c $top/src/sha256.c"
+	srcs="$top/src/core/error.c $top/src/core/util.c $top/src/core/sha256.c"
 	for s in $(sources "$t"); do
-		srcs="$srcs $top/src/$s"
+		srcs="$srcs $(ls "$top"/src/*/"$s")"
 	done
 	echo "== fuzz_$t: building"
 	# shellcheck disable=SC2086

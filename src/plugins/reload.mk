@@ -1,11 +1,11 @@
 # Hot reload with rollback, plugin snapshots, crash isolation (issue 8).
 src_libmgr_a_SOURCES += \
-	src/snapshot.c src/snapshot.h \
-	src/snapshot_store.c src/snapshot_store.h \
-	src/cmd-snapshot.c \
-	src/reloader.c src/reloader.h \
-	src/fault.c src/fault.h \
-	src/cmd-reload.c
+	src/plugins/snapshot.c src/plugins/snapshot.h \
+	src/plugins/snapshot_store.c src/plugins/snapshot_store.h \
+	src/plugins/cmd-snapshot.c \
+	src/plugins/reloader.c src/plugins/reloader.h \
+	src/plugins/fault.c src/plugins/fault.h \
+	src/plugins/cmd-reload.c
 
 dist_check_SCRIPTS += tests/reload/common.sh tests/reload/snapshot.sh \
 	tests/reload/reload.sh tests/reload/fault.sh tests/reload/recover.sh

@@ -1,18 +1,18 @@
 # The engine host: host lock, control plane, daemon, signals, HTTP API.
 src_libmgr_a_SOURCES += \
-	src/api.c src/api.h \
-	src/api_auth.c src/api_auth.h \
-	src/api_routes.c src/api_routes.h \
-	src/cmd-host.c \
-	src/control.c \
-	src/control_store.c src/control_store.h \
-	src/daemon.c \
-	src/engine.c src/engine.h \
-	src/host.h \
-	src/hostlock.c \
-	src/notify.c src/notify.h \
-	src/reload.c \
-	src/route.c
+	src/engine/api.c src/engine/api.h \
+	src/engine/api_auth.c src/engine/api_auth.h \
+	src/engine/api_routes.c src/engine/api_routes.h \
+	src/engine/cmd-host.c \
+	src/engine/control.c \
+	src/engine/control_store.c src/engine/control_store.h \
+	src/engine/daemon.c \
+	src/engine/engine.c src/engine/engine.h \
+	src/engine/host.h \
+	src/engine/hostlock.c \
+	src/engine/notify.c src/engine/notify.h \
+	src/engine/reload.c \
+	src/engine/route.c
 
 ENGINE_TESTS = \
 	tests/engine/daemon.sh \

@@ -1,9 +1,9 @@
 # Triggers (interval, cron, crontab, date), time zones, ISO 8601 times,
 # and `manager schedule preview`.
 src_libmgr_a_SOURCES += \
-	src/trigger.c src/trigger.h src/cron.c src/cron.h \
-	src/tz.c src/tz.h src/timefmt.c src/timefmt.h \
-	src/cmd-schedule.c
+	src/tasks/trigger.c src/tasks/trigger.h src/tasks/cron.c src/tasks/cron.h \
+	src/tasks/tz.c src/tasks/tz.h src/tasks/timefmt.c src/tasks/timefmt.h \
+	src/tasks/cmd-schedule.c
 
 check_PROGRAMS += tests/unit/test_tz tests/unit/test_trigger \
 	tests/unit/test_trigger_cases

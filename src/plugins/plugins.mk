@@ -2,17 +2,17 @@
 # lifecycle, `manager plugin ...` commands.
 src_libmgr_a_SOURCES += \
 	src/manager-plugin.h \
-	src/plugin_host.c src/plugin_host.h \
-	src/loader.c src/loader.h \
-	src/version.c src/version.h \
-	src/manifest.c src/manifest.h \
-	src/validator.c src/validator.h \
-	src/probe.c src/probe.h \
-	src/archive.c src/archive.h \
-	src/package_index.c src/package_index.h \
-	src/installer.c src/installer.h \
-	src/plugins.c src/plugins.h \
-	src/cmd-plugin.c
+	src/plugins/plugin_host.c src/plugins/plugin_host.h \
+	src/plugins/loader.c src/plugins/loader.h \
+	src/plugins/version.c src/plugins/version.h \
+	src/plugins/manifest.c src/plugins/manifest.h \
+	src/plugins/validator.c src/plugins/validator.h \
+	src/plugins/probe.c src/plugins/probe.h \
+	src/plugins/archive.c src/plugins/archive.h \
+	src/plugins/package_index.c src/plugins/package_index.h \
+	src/plugins/installer.c src/plugins/installer.h \
+	src/plugins/plugins.c src/plugins/plugins.h \
+	src/plugins/cmd-plugin.c
 
 # The ABI header as plugins include it: <manager/plugin.h>, in the build
 # tree for the example plugins and installed for plugin authors.

@@ -1,23 +1,23 @@
 # The scheduler (issue 5): task manager, timers, runs, sandbox, history,
 # task commands, and the manager-run sandbox helper.
 src_libmgr_a_SOURCES += \
-	src/scheduler.c src/scheduler.h src/sched_int.h \
-	src/sched_index.c src/sched_files.c src/sched_writer.c src/sched_writer.h \
-	src/taskmgr.c \
-	src/runner.c src/runner.h src/runner_int.h src/runner_plugin.c src/runner_worker.c \
-	src/pool.c src/pool.h \
-	src/sandbox.c src/sandbox.h \
-	src/cmd-task.c src/cmd-task-history.c
+	src/tasks/scheduler.c src/tasks/scheduler.h src/tasks/sched_int.h \
+	src/tasks/sched_index.c src/tasks/sched_files.c src/tasks/sched_writer.c src/tasks/sched_writer.h \
+	src/tasks/taskmgr.c \
+	src/tasks/runner.c src/tasks/runner.h src/tasks/runner_int.h src/tasks/runner_plugin.c src/tasks/runner_worker.c \
+	src/tasks/pool.c src/tasks/pool.h \
+	src/tasks/sandbox.c src/tasks/sandbox.h \
+	src/tasks/cmd-task.c src/tasks/cmd-task-history.c
 
 # manager-exec: the exec: tasks' helper, libc only, for a fast start.
 pkglibexec_PROGRAMS += manager-exec
-manager_exec_SOURCES = src/manager-exec.c
+manager_exec_SOURCES = src/tasks/manager-exec.c
 manager_exec_CFLAGS = $(AM_CFLAGS)
 manager_exec_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed
 manager_exec_LDADD = src/libmgr.a $(LIBINTL)
 
 pkglibexec_PROGRAMS += manager-run
-manager_run_SOURCES = src/manager-run.c
+manager_run_SOURCES = src/tasks/manager-run.c
 manager_run_CFLAGS = $(AM_CFLAGS) $(MGR_CFLAGS)
 # Only the libraries it really uses get loaded: a run starts faster.
 manager_run_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed

@@ -1,0 +1,23 @@
+# The engine library: everything but main(), shared by the manager binary,
+# the sandbox helper and the tests.
+noinst_LIBRARIES += src/libmgr.a
+src_libmgr_a_CFLAGS = $(AM_CFLAGS) $(MGR_CFLAGS)
+src_libmgr_a_SOURCES = \
+	src/core/cli.c src/core/cli.h \
+	src/core/cmd.c src/core/cmd.h \
+	src/core/cmd-config.c \
+	src/core/cmd-db.c \
+	src/core/conf.c src/core/conf.h \
+	src/core/db.c src/core/db.h \
+	src/core/error.c src/core/error.h \
+	src/core/i18n.h \
+	src/core/log.c src/core/log.h \
+	src/core/manager.h src/core/mgr.c \
+	src/core/plugin_store.c src/core/run_store.c src/core/store.h src/core/task_store.c \
+	src/core/sha256.c \
+	src/core/util.c src/core/util.h
+
+bin_PROGRAMS += manager
+manager_SOURCES = src/main.c
+manager_CFLAGS = $(AM_CFLAGS) $(MGR_CFLAGS)
+manager_LDADD = src/libmgr.a $(MGR_LIBS)
