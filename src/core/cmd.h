@@ -12,12 +12,27 @@
 #include <stdio.h>
 
 struct mgr;
+struct cmd_ctx;
+
+/* A command whose answer comes later (`task run` on a host waits for the
+ * run): it prints into out/err when it knows, then calls finish once. */
+struct cmd_later {
+	FILE *out;
+	FILE *err;
+	int json;
+	void (*finish)(struct cmd_later *later, int status);
+	void *priv;		/* the host's: which commands row to answer */
+};
 
 struct cmd_ctx {
 	struct mgr *mgr;	/* engine context: conf, db, subsystems */
 	FILE *out;		/* results (tables, JSON) */
 	FILE *err;		/* one-line errors and warnings */
 	int json;		/* --json: machine-readable output */
+	/* Set when a host runs a client's command and can answer later;
+	 * NULL otherwise.  A command that takes it returns CMD_EXIT_LATER. */
+	struct cmd_later *(*defer)(struct cmd_ctx *ctx);
+	void *defer_arg;
 };
 
 enum cmd_flags {
@@ -28,7 +43,8 @@ enum cmd_flags {
 };
 
 /* Exit statuses shared by every command. */
-enum { CMD_EXIT_OK = 0, CMD_EXIT_FAIL = 1, CMD_EXIT_USAGE = 2 };
+enum { CMD_EXIT_OK = 0, CMD_EXIT_FAIL = 1, CMD_EXIT_USAGE = 2,
+	CMD_EXIT_LATER = -1 };	/* the answer comes through a cmd_later */
 
 struct cmd_entry {
 	const char *noun;	/* "plugin" */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define DB_BUSY_TIMEOUT_MS 10000
@@ -335,9 +336,22 @@ db_prepare_files(const char *path, struct mgr_error *err)
 static int
 db_set_pragmas(struct mgr_db *db, struct mgr_error *err)
 {
+	struct timespec pause = { 0, 10 * 1000 * 1000 };
+	int rc;
+
 	sqlite3_busy_timeout(db->h, DB_BUSY_TIMEOUT_MS);
+	/* Switching a new database to WAL needs it to itself, and SQLite
+	 * answers SQLITE_BUSY at once, without the busy handler, when another
+	 * process opens it at that moment: retry for as long as busy_timeout. */
+	for (int i = 0; i < DB_BUSY_TIMEOUT_MS / 10; i++) {
+		rc = sqlite3_exec(db->h, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+		if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+			break;
+		nanosleep(&pause, NULL);
+	}
+	if (rc != SQLITE_OK)
+		return db_error(db, err, "journal_mode");
 	return db_exec(db,
-	    "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = NORMAL;"
 	    "PRAGMA foreign_keys = ON;", err);
 }

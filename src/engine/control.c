@@ -176,11 +176,61 @@ control_refuse(FILE *err, char **argv)
 	return 1;
 }
 
-int
-engine_run_captured(struct mgr *mgr, int argc, char **argv, int json,
-		    char **out, char **errout)
+/* A client's command that answers later: its row stays "running" until
+ * the command calls finish, which writes the answer as control_carry_out
+ * would have. */
+struct control_later {
+	struct cmd_later pub;		/* first: what the command sees */
+	struct mgr *mgr;
+	int64_t id;
+	char *out, *errout;
+	size_t olen, elen;
+};
+
+static void
+control_later_finish(struct cmd_later *l, int status)
 {
-	struct cmd_ctx ctx = { .mgr = mgr, .json = json };
+	struct control_later *cl = (struct control_later *)l;
+	struct mgr_error err = { 0 };
+
+	fclose(l->out);
+	fclose(l->err);
+	if (command_store_finish(cl->mgr->db, cl->id, status, cl->out,
+	    cl->errout, &err) != 0)
+		log_error(&cl->mgr->log, "command %lld: %s", (long long)cl->id,
+		    err.msg);
+	else
+		log_info(&cl->mgr->log, "command %lld answered later: exit %d",
+		    (long long)cl->id, status);
+	free(cl->out);
+	free(cl->errout);
+	free(cl);
+}
+
+static struct cmd_later *
+control_defer(struct cmd_ctx *ctx)
+{
+	const struct command_rec *rec = ctx->defer_arg;
+	struct control_later *cl = xcalloc(1, sizeof *cl);
+
+	cl->mgr = ctx->mgr;
+	cl->id = rec->id;
+	cl->pub.out = open_memstream(&cl->out, &cl->olen);
+	cl->pub.err = open_memstream(&cl->errout, &cl->elen);
+	if (cl->pub.out == NULL || cl->pub.err == NULL)
+		abort();	/* as xmalloc: no memory */
+	cl->pub.json = ctx->json;
+	cl->pub.finish = control_later_finish;
+	return &cl->pub;
+}
+
+/* rec, when not NULL, is the commands row: the command may answer later. */
+static int
+run_captured(struct mgr *mgr, int argc, char **argv, int json,
+	     const struct command_rec *rec, char **out, char **errout)
+{
+	struct cmd_ctx ctx = { .mgr = mgr, .json = json,
+	    .defer = rec != NULL ? control_defer : NULL, .defer_arg = (void *)rec };
 	size_t olen, elen, n = (size_t)argc + 1;
 	char **view;
 	int status;
@@ -203,6 +253,13 @@ engine_run_captured(struct mgr *mgr, int argc, char **argv, int json,
 	return status;
 }
 
+int
+engine_run_captured(struct mgr *mgr, int argc, char **argv, int json,
+		    char **out, char **errout)
+{
+	return run_captured(mgr, argc, argv, json, NULL, out, errout);
+}
+
 static int
 control_dispatch(struct control *c, const struct command_rec *rec,
 		 char **out, char **errout)
@@ -217,7 +274,7 @@ control_dispatch(struct control *c, const struct command_rec *rec,
 		return CMD_EXIT_FAIL;
 	}
 	control_enter_client_cwd(rec->client_pid);
-	status = engine_run_captured(c->mgr, (int)strv_len(argv), argv, rec->json,
+	status = run_captured(c->mgr, (int)strv_len(argv), argv, rec->json, rec,
 	    out, errout);
 	control_leave_client_cwd(c);
 	strv_free(argv);
@@ -233,6 +290,13 @@ control_carry_out(struct control *c, struct command_rec *rec)
 	int status;
 
 	status = control_dispatch(c, rec, &out, &errout);
+	if (status == CMD_EXIT_LATER) {
+		log_info(&c->mgr->log, "command %lld from pid %d: %s: answer "
+		    "follows", (long long)rec->id, rec->client_pid, rec->argv);
+		free(out);
+		free(errout);
+		return;
+	}
 	if (command_store_finish(c->mgr->db, rec->id, status, out, errout, &err) != 0)
 		log_error(&c->mgr->log, "command %lld: %s", (long long)rec->id, err.msg);
 	log_info(&c->mgr->log, "command %lld from pid %d: %s: exit %d "

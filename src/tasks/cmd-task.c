@@ -458,6 +458,57 @@ const struct cmd_entry cmd_task_resume_entry = {
 	.exec = task_resume_exec,
 };
 
+/* How `task run` ends, the same whether it ran here or on the host. */
+static int
+task_run_result(struct cmd_ctx *ctx, const char *id, const char *status)
+{
+	if (ctx->json)
+		print_json(ctx, json_pack("{s:s, s:s}", "id", id, "status", status));
+	else
+		fprintf(ctx->out, _("task %s: %s\n"), id, status);
+	return strcmp(status, "succeeded") == 0 ? CMD_EXIT_OK : CMD_EXIT_FAIL;
+}
+
+struct run_wait {
+	struct cmd_later *later;
+	char *id;
+};
+
+static void
+task_run_finished(void *arg, const char *status)
+{
+	struct run_wait *w = arg;
+	struct cmd_ctx ctx = { .out = w->later->out, .err = w->later->err,
+	    .json = w->later->json };
+
+	w->later->finish(w->later, task_run_result(&ctx, w->id, status));
+	free(w->id);
+	free(w);
+}
+
+/* A client asked the host: answer when the run is over, as a run in the
+ * foreground would, so the CLI prints the same with or without a host. */
+static int
+task_run_later(struct cmd_ctx *ctx, const char *id)
+{
+	struct mgr_error err = { 0 };
+	struct run_wait *w = xcalloc(1, sizeof *w);
+
+	w->id = xstrdup(id);
+	w->later = ctx->defer(ctx);
+	if (scheduler_run_now_notify(ctx->mgr, id, task_run_finished, w, &err) != 0) {
+		/* Refused at once: the answer is the error, through the same
+		 * road as a late one. */
+		struct cmd_ctx lctx = { .out = w->later->out,
+		    .err = w->later->err, .json = w->later->json };
+
+		w->later->finish(w->later, fail_err(&lctx, &err));
+		free(w->id);
+		free(w);
+	}
+	return CMD_EXIT_LATER;
+}
+
 static int
 task_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -465,6 +516,8 @@ task_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	const char *status = NULL;
 
 	(void)argc;
+	if (ctx->mgr->sched != NULL && ctx->defer != NULL)
+		return task_run_later(ctx, argv[0]);
 	if (ctx->mgr->sched != NULL) {
 		if (scheduler_run_now(ctx->mgr, argv[0], &err) != 0)
 			return fail_err(ctx, &err);
@@ -478,16 +531,12 @@ task_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	/* No engine here: run it in the foreground and wait. */
 	if (scheduler_run_foreground(ctx->mgr, argv[0], &status, &err) != 0)
 		return fail_err(ctx, &err);
-	if (ctx->json)
-		print_json(ctx, json_pack("{s:s, s:s}", "id", argv[0], "status", status));
-	else
-		fprintf(ctx->out, _("task %s: %s\n"), argv[0], status);
-	return strcmp(status, "succeeded") == 0 ? CMD_EXIT_OK : CMD_EXIT_FAIL;
+	return task_run_result(ctx, argv[0], status);
 }
 
 const struct cmd_entry cmd_task_run_entry = {
 	.noun = "task", .verb = "run", .usage = "ID",
-	.summary = N_("run a task now (in the foreground when no engine runs)"),
+	.summary = N_("run a task now and wait for its end"),
 	.flags = CMD_MUTATES, .min_args = 1, .max_args = 1,
 	.exec = task_run_exec,
 };

@@ -46,6 +46,8 @@ struct attempt {
 	int number;			/* 1 = first attempt */
 	int waiting;			/* retry timer armed */
 	const char *outcome;		/* how the last attempt ended */
+	scheduler_done_fn done;		/* told the final status, or NULL */
+	void *done_arg;
 	ev_timer retry;
 	struct attempt *prev, *next;	/* s->attempts */
 };
@@ -235,6 +237,8 @@ attempt_end(struct scheduler *s, struct attempt *a)
 {
 	struct stask *t = a->t;
 
+	if (a->done != NULL)
+		a->done(a->done_arg, a->outcome != NULL ? a->outcome : "interrupted");
 	attempt_unlink(s, a);
 	free(a);
 	t->inflight--;
@@ -362,12 +366,15 @@ attempt_begin(struct scheduler *s, struct attempt *a)
 }
 
 static void
-task_start_attempt(struct scheduler *s, struct stask *t, int64_t scheduled_at)
+task_start_attempt_notify(struct scheduler *s, struct stask *t,
+			  int64_t scheduled_at, scheduler_done_fn done, void *arg)
 {
 	struct attempt *a = xcalloc(1, sizeof *a);
 
 	a->s = s;
 	a->t = t;
+	a->done = done;
+	a->done_arg = arg;
 	a->scheduled_at = scheduled_at;
 	a->number = 1;
 	a->next = s->attempts;
@@ -376,6 +383,12 @@ task_start_attempt(struct scheduler *s, struct stask *t, int64_t scheduled_at)
 	s->attempts = a;
 	t->inflight++;
 	attempt_begin(s, a);
+}
+
+static void
+task_start_attempt(struct scheduler *s, struct stask *t, int64_t scheduled_at)
+{
+	task_start_attempt_notify(s, t, scheduled_at, NULL, NULL);
 }
 
 /* Starts waiting run times while instances are free; a time whose
@@ -956,6 +969,13 @@ scheduler_task_changed(struct mgr *mgr, const char *task_id)
 int
 scheduler_run_now(struct mgr *mgr, const char *task_id, struct mgr_error *err)
 {
+	return scheduler_run_now_notify(mgr, task_id, NULL, NULL, err);
+}
+
+int
+scheduler_run_now_notify(struct mgr *mgr, const char *task_id,
+			 scheduler_done_fn done, void *arg, struct mgr_error *err)
+{
 	struct scheduler *s = mgr->sched;
 	struct stask *t = s != NULL ? sched_find(s, task_id) : NULL;
 
@@ -968,7 +988,7 @@ scheduler_run_now(struct mgr *mgr, const char *task_id, struct mgr_error *err)
 		return mgr_error_set(err, MGR_ECONFLICT,
 		    _("task \"%s\" is already running (max_instances %d)"),
 		    task_id, t->rec.max_instances);
-	task_start_attempt(s, t, mgr_now_us());
+	task_start_attempt_notify(s, t, mgr_now_us(), done, arg);
 	return 0;
 }
 
@@ -1066,6 +1086,8 @@ scheduler_free(struct mgr *mgr)
 	while (s->attempts != NULL) {
 		struct attempt *a = s->attempts;
 		s->attempts = a->next;
+		if (a->done != NULL)
+			a->done(a->done_arg, "interrupted");
 		free(a);
 	}
 	sched_free_index(s);

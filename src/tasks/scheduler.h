@@ -40,6 +40,12 @@ void scheduler_task_changed(struct mgr *mgr, const char *task_id);
 /* Starts a run of the task now (outside its schedule). */
 int scheduler_run_now(struct mgr *mgr, const char *task_id,
 		      struct mgr_error *err);
+/* The same, and done(arg, status) is called from the loop with the final
+ * status (after any retries), unless the scheduler is freed first. */
+typedef void (*scheduler_done_fn)(void *arg, const char *status);
+int scheduler_run_now_notify(struct mgr *mgr, const char *task_id,
+			     scheduler_done_fn done, void *arg,
+			     struct mgr_error *err);
 /* Re-reads tasks_directory (SIGHUP). */
 int scheduler_reload_files(struct mgr *mgr, struct mgr_error *err);
 /* Attempts in flight (and retries waiting for their turn). */

@@ -41,12 +41,25 @@ printf 'tasks = ( { id = "f1" ' >"$T/tasks/a.conf"
 run mgr host reload
 like "$err$out" "a.conf" "host reload names a broken task file"
 
-# SIGTERM while a task runs: it is ended and recorded interrupted.
-run mgr task run t1
-is "$rc" 0 "task run through the host"
+# task run through the host answers when the run is over, exactly as a
+# run in the foreground without a host would.
+mgr task add quick "exec:/bin/echo hi" interval hours=1 >/dev/null
+run mgr task run quick
+is "$out" "task quick: succeeded" "task run through the host prints the run's end"
+is "$rc" 0 "... and exits 0"
+mgr task add nogood "exec:/bin/false" interval hours=1 --max-retries 0 >/dev/null
+run mgr task run nogood
+is "$out$rc" "task nogood: failed1" "a failed run through the host: its status, exit 1"
+
+# SIGTERM while a task runs: it is ended and recorded interrupted, and the
+# client waiting for it hears so.
+mgr task run t1 >"$T/run.out" 2>&1 &
+client=$!
 wait_until 5 sh -c "sqlite3 '$DB' \"SELECT status FROM tasks WHERE id='t1'\" | grep -q running"
 ok $? "the task is running"
 stop_daemon TERM
+wait "$client"
+is "$?:$(cat "$T/run.out")" "1:task t1: interrupted" "the waiting client is told the run was interrupted"
 is "$daemon_rc" 0 "SIGTERM: the daemon exits 0"
 is "$(sqlite3 "$DB" "SELECT status FROM runs WHERE task_id='t1' ORDER BY id DESC LIMIT 1")" \
 	interrupted "the running task's run is recorded interrupted"
