@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 char *
@@ -121,6 +122,34 @@ host_lock_write_pid(int fd, const char *kind)
 	}
 }
 
+/* Whether the lock is held only by probes: a shared lock is granted unless
+ * a host holds the exclusive one (it then stays ours until converted). */
+static int
+host_lock_probed_only(int fd)
+{
+	return flock(fd, LOCK_SH | LOCK_NB) == 0;
+}
+
+/* Clients probe for a host with a shared lock held for an instant
+ * (host_lock_holder), so a refusal is only believed once it lasts. */
+static int
+host_lock_take(int fd)
+{
+	struct timespec pause = { 0, 5 * 1000 * 1000 };
+
+	for (int i = 0; i < 50; i++) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK)
+			return -1;
+		if (!host_lock_probed_only(fd))
+			break;
+		nanosleep(&pause, NULL);
+	}
+	errno = EWOULDBLOCK;
+	return -1;
+}
+
 int
 engine_host_acquire(struct mgr *mgr, const char *kind, struct mgr_error *err)
 {
@@ -136,7 +165,7 @@ engine_host_acquire(struct mgr *mgr, const char *kind, struct mgr_error *err)
 		free(path);
 		return MGR_EIO;
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+	if (host_lock_take(fd) == -1) {
 		rc = errno == EWOULDBLOCK ? host_busy_error(mgr, fd, path, err) :
 		    mgr_error_set(err, MGR_EIO, _("%s: cannot lock: %s"), path,
 		    strerror(errno));
