@@ -166,3 +166,13 @@ fmt_first_line(const char *s, size_t max)
 		n++;
 	return xstrndup(s, n);
 }
+
+void
+fmt_cat(char *buf, size_t size, const char *s, int width, int utf8)
+{
+	size_t at = strlen(buf);
+
+	if (at + 1 >= size || width <= 0)
+		return;
+	fmt_fit(s, width, 1, utf8, buf + at, size - at);
+}

@@ -25,6 +25,9 @@ int fmt_width(const char *s);
  * move the cursor.  Returns the cells used. */
 int fmt_fit(const char *s, int width, int pad, int utf8, char *buf,
 	    size_t size);
+/* Appends s to the string in buf as one cell of `width` (fmt_fit, padded):
+ * how the panes build their rows column by column. */
+void fmt_cat(char *buf, size_t size, const char *s, int width, int utf8);
 /* The first line of s, at most max bytes, in a new string. */
 char *fmt_first_line(const char *s, size_t max);
 

@@ -32,27 +32,18 @@ log_match(const struct ui *ui, size_t i, const char *filter)
 	    ui_contains(l->text, filter);
 }
 
-static void
-cat_cell(char *buf, size_t size, const char *s, int width, int utf8)
-{
-	size_t at = strlen(buf);
-
-	if (at + 1 >= size || width <= 0)
-		return;
-	fmt_fit(s, width, 1, utf8, buf + at, size - at);
-}
 
 static void
 log_header(const struct ui *ui, int width, char *buf, size_t size)
 {
 	buf[0] = '\0';
-	cat_cell(buf, size, _("TIME"), W_TIME, ui->utf8);
-	cat_cell(buf, size, " ", 1, ui->utf8);
-	cat_cell(buf, size, _("TASK/SUBJECT"), W_SUBJECT, ui->utf8);
-	cat_cell(buf, size, " ", 1, ui->utf8);
-	cat_cell(buf, size, _("WHAT"), W_WHAT, ui->utf8);
-	cat_cell(buf, size, " ", 1, ui->utf8);
-	cat_cell(buf, size, _("DETAILS"), width - W_TIME - W_SUBJECT - W_WHAT - 3,
+	fmt_cat(buf, size, _("TIME"), W_TIME, ui->utf8);
+	fmt_cat(buf, size, " ", 1, ui->utf8);
+	fmt_cat(buf, size, _("TASK/SUBJECT"), W_SUBJECT, ui->utf8);
+	fmt_cat(buf, size, " ", 1, ui->utf8);
+	fmt_cat(buf, size, _("WHAT"), W_WHAT, ui->utf8);
+	fmt_cat(buf, size, " ", 1, ui->utf8);
+	fmt_cat(buf, size, _("DETAILS"), width - W_TIME - W_SUBJECT - W_WHAT - 3,
 	    ui->utf8);
 }
 
@@ -64,14 +55,14 @@ log_row(const struct ui *ui, size_t i, int width, char *buf, size_t size)
 
 	fmt_when(l->at, mgr_now_us(), when, sizeof when);
 	buf[0] = '\0';
-	cat_cell(buf, size, when, W_TIME, ui->utf8);
-	cat_cell(buf, size, " ", 1, ui->utf8);
-	cat_cell(buf, size, l->subject != NULL ? l->subject : "", W_SUBJECT,
+	fmt_cat(buf, size, when, W_TIME, ui->utf8);
+	fmt_cat(buf, size, " ", 1, ui->utf8);
+	fmt_cat(buf, size, l->subject != NULL ? l->subject : "", W_SUBJECT,
 	    ui->utf8);
-	cat_cell(buf, size, " ", 1, ui->utf8);
-	cat_cell(buf, size, l->what != NULL ? l->what : "", W_WHAT, ui->utf8);
-	cat_cell(buf, size, " ", 1, ui->utf8);
-	cat_cell(buf, size, l->text != NULL ? l->text : "",
+	fmt_cat(buf, size, " ", 1, ui->utf8);
+	fmt_cat(buf, size, l->what != NULL ? l->what : "", W_WHAT, ui->utf8);
+	fmt_cat(buf, size, " ", 1, ui->utf8);
+	fmt_cat(buf, size, l->text != NULL ? l->text : "",
 	    width - W_TIME - W_SUBJECT - W_WHAT - 3, ui->utf8);
 	return ui_status_attr(ui, l->what);
 }

@@ -30,15 +30,6 @@ plugins_match(const struct ui *ui, size_t i, const char *filter)
 	    ui_contains(p->state, filter);
 }
 
-static void
-cat_cell(char *buf, size_t size, const char *s, int width, int utf8)
-{
-	size_t at = strlen(buf);
-
-	if (at + 1 >= size || width <= 0)
-		return;
-	fmt_fit(s, width, 1, utf8, buf + at, size - at);
-}
 
 static int
 version_width(int width)
@@ -63,11 +54,11 @@ plugins_header(const struct ui *ui, int width, char *buf, size_t size)
 	int wid = plugin_id_width(width);
 
 	buf[0] = '\0';
-	cat_cell(buf, size, _("PLUGIN"), wid, ui->utf8);
-	cat_cell(buf, size, " ", 1, ui->utf8);
-	cat_cell(buf, size, _("VERSION"), version_width(width), ui->utf8);
-	cat_cell(buf, size, " ", 1, ui->utf8);
-	cat_cell(buf, size, _("STATE"), width - wid - version_width(width) - 2,
+	fmt_cat(buf, size, _("PLUGIN"), wid, ui->utf8);
+	fmt_cat(buf, size, " ", 1, ui->utf8);
+	fmt_cat(buf, size, _("VERSION"), version_width(width), ui->utf8);
+	fmt_cat(buf, size, " ", 1, ui->utf8);
+	fmt_cat(buf, size, _("STATE"), width - wid - version_width(width) - 2,
 	    ui->utf8);
 }
 
@@ -84,12 +75,12 @@ plugins_row(const struct ui *ui, size_t i, int width, char *buf, size_t size)
 	else
 		snprintf(tail, sizeof tail, "%s", state);
 	buf[0] = '\0';
-	cat_cell(buf, size, p->id, wid, ui->utf8);
-	cat_cell(buf, size, " ", 1, ui->utf8);
-	cat_cell(buf, size, p->version != NULL ? p->version : "",
+	fmt_cat(buf, size, p->id, wid, ui->utf8);
+	fmt_cat(buf, size, " ", 1, ui->utf8);
+	fmt_cat(buf, size, p->version != NULL ? p->version : "",
 	    version_width(width), ui->utf8);
-	cat_cell(buf, size, " ", 1, ui->utf8);
-	cat_cell(buf, size, tail, width - wid - version_width(width) - 2,
+	fmt_cat(buf, size, " ", 1, ui->utf8);
+	fmt_cat(buf, size, tail, width - wid - version_width(width) - 2,
 	    ui->utf8);
 	return ui_status_attr(ui, state);
 }

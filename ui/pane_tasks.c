@@ -40,15 +40,6 @@ tasks_match(const struct ui *ui, size_t i, const char *filter)
 	    ui_contains(task_status(t), filter);
 }
 
-static void
-cat_cell(char *buf, size_t size, const char *s, int width, int utf8)
-{
-	size_t at = strlen(buf);
-
-	if (at + 1 >= size)
-		return;
-	fmt_fit(s, width, 1, utf8, buf + at, size - at);
-}
 
 /* LAST is the first column to go on a narrow pane. */
 static int
@@ -76,19 +67,19 @@ static void
 tasks_header(const struct ui *ui, int width, char *buf, size_t size)
 {
 	buf[0] = '\0';
-	cat_cell(buf, size, _("NEXT"), W_NEXT, ui->utf8);
-	cat_cell(buf, size, " ", 1, ui->utf8);
+	fmt_cat(buf, size, _("NEXT"), W_NEXT, ui->utf8);
+	fmt_cat(buf, size, " ", 1, ui->utf8);
 	if (show_left(width)) {
-		cat_cell(buf, size, _("LEFT"), W_LEFT, ui->utf8);
-		cat_cell(buf, size, " ", 1, ui->utf8);
+		fmt_cat(buf, size, _("LEFT"), W_LEFT, ui->utf8);
+		fmt_cat(buf, size, " ", 1, ui->utf8);
 	}
 	if (show_last(width)) {
-		cat_cell(buf, size, _("LAST"), W_LAST, ui->utf8);
-		cat_cell(buf, size, " ", 1, ui->utf8);
+		fmt_cat(buf, size, _("LAST"), W_LAST, ui->utf8);
+		fmt_cat(buf, size, " ", 1, ui->utf8);
 	}
-	cat_cell(buf, size, _("STATUS"), W_STATUS, ui->utf8);
-	cat_cell(buf, size, " ", 1, ui->utf8);
-	cat_cell(buf, size, _("TASK"), task_cols_name(width), ui->utf8);
+	fmt_cat(buf, size, _("STATUS"), W_STATUS, ui->utf8);
+	fmt_cat(buf, size, " ", 1, ui->utf8);
+	fmt_cat(buf, size, _("TASK"), task_cols_name(width), ui->utf8);
 }
 
 static void
@@ -120,19 +111,19 @@ tasks_row(const struct ui *ui, size_t i, int width, char *buf, size_t size)
 	else
 		snprintf(name, sizeof name, "%s", t->id);
 	buf[0] = '\0';
-	cat_cell(buf, size, next, W_NEXT, ui->utf8);
-	cat_cell(buf, size, " ", 1, ui->utf8);
+	fmt_cat(buf, size, next, W_NEXT, ui->utf8);
+	fmt_cat(buf, size, " ", 1, ui->utf8);
 	if (show_left(width)) {
-		cat_cell(buf, size, left, W_LEFT, ui->utf8);
-		cat_cell(buf, size, " ", 1, ui->utf8);
+		fmt_cat(buf, size, left, W_LEFT, ui->utf8);
+		fmt_cat(buf, size, " ", 1, ui->utf8);
 	}
 	if (show_last(width)) {
-		cat_cell(buf, size, last, W_LAST, ui->utf8);
-		cat_cell(buf, size, " ", 1, ui->utf8);
+		fmt_cat(buf, size, last, W_LAST, ui->utf8);
+		fmt_cat(buf, size, " ", 1, ui->utf8);
 	}
-	cat_cell(buf, size, task_status(t), W_STATUS, ui->utf8);
-	cat_cell(buf, size, " ", 1, ui->utf8);
-	cat_cell(buf, size, name, wname, ui->utf8);
+	fmt_cat(buf, size, task_status(t), W_STATUS, ui->utf8);
+	fmt_cat(buf, size, " ", 1, ui->utf8);
+	fmt_cat(buf, size, name, wname, ui->utf8);
 	return ui_status_attr(ui, task_status(t));
 }
 
