@@ -122,13 +122,13 @@ writer(const char *path, double seconds)
 		r.started_at = t;
 		r.status = (char *)"running";
 		if (run_store_insert(db, &r, &err) != 0 ||
-		    task_store_set_status(db, id, "running", t, t + 300000000, &err) != 0)
+		    task_store_set_status(db, id, "running", t, t + 300000000, 0, &err) != 0)
 			die("writer", &err);
 		r.ended_at = t + 1000;
 		r.status = (char *)"succeeded";
 		r.exit_code = 0;
 		if (run_store_finish(db, &r, &err) != 0 ||
-		    task_store_set_status(db, id, "succeeded", t, t + 300000000, &err) != 0)
+		    task_store_set_status(db, id, "succeeded", t, t + 300000000, 0, &err) != 0)
 			die("writer", &err);
 		n++;
 		next += 1.0 / RUNS_PER_SECOND;

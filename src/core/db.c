@@ -113,6 +113,28 @@ static const char *const migrations[] = {
 	"  heartbeat_at INTEGER NOT NULL);",
 	/* 3: the console follows changed tasks by updated_at */
 	"CREATE INDEX tasks_updated ON tasks(updated_at);",
+	/* 4: durable fire times.  next_nominal is the fire time before its
+	 * jitter (next_run is the jittered one); on_interrupt says what
+	 * follows a run that an engine crash interrupted.  A fire time is
+	 * recorded once: rows that an earlier version recorded twice become
+	 * further attempts of their fire time, so the unique index can hold
+	 * and no row is lost. */
+	"ALTER TABLE tasks ADD COLUMN next_nominal INTEGER;"
+	"ALTER TABLE tasks ADD COLUMN on_interrupt TEXT NOT NULL DEFAULT 'abandon'"
+	"  CHECK (on_interrupt IN ('abandon','rerun'));"
+	"CREATE TEMP TABLE dup AS SELECT id, task_id, scheduled_at,"
+	"  ROW_NUMBER() OVER (PARTITION BY task_id, scheduled_at ORDER BY id) AS n"
+	"  FROM runs WHERE id IN (SELECT id FROM (SELECT id, ROW_NUMBER() OVER"
+	"  (PARTITION BY task_id, scheduled_at, attempt ORDER BY id) AS k FROM runs"
+	"  WHERE scheduled_at IS NOT NULL) WHERE k > 1);"
+	"UPDATE runs SET attempt = (SELECT MAX(r.attempt) FROM runs r"
+	"  WHERE r.task_id = runs.task_id AND r.scheduled_at = runs.scheduled_at"
+	"  AND r.id NOT IN (SELECT id FROM dup))"
+	"  + (SELECT n FROM dup WHERE dup.id = runs.id)"
+	"  WHERE id IN (SELECT id FROM dup);"
+	"DROP TABLE dup;"
+	"CREATE UNIQUE INDEX runs_fire ON runs(task_id, scheduled_at, attempt);"
+	"CREATE INDEX runs_running ON runs(status) WHERE status = 'running';",
 };
 
 #define DB_NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

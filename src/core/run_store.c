@@ -105,6 +105,89 @@ run_store_finish(struct mgr_db *db, const struct run_rec *r,
 }
 
 int
+run_store_end_running(struct mgr_db *db, struct run_rec *r,
+		      struct mgr_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(db, "UPDATE runs SET started_at=?4, ended_at=?5, "
+	    "status=?6, exit_code=?7, signal=?8, output=?9, error=?10 "
+	    "WHERE task_id=?1 AND attempt=?2 AND scheduled_at=?3", &st, err)) != 0)
+		return rc;
+	sqlite3_bind_text(st, 1, r->task_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, r->attempt > 0 ? r->attempt : 1);
+	bind_opt_int64(st, 3, r->scheduled_at);
+	bind_opt_int64(st, 4, r->started_at);
+	bind_opt_int64(st, 5, r->ended_at);
+	sqlite3_bind_text(st, 6, r->status, -1, SQLITE_STATIC);
+	if (r->exit_code >= 0)
+		sqlite3_bind_int(st, 7, r->exit_code);
+	bind_opt_int64(st, 8, r->signal);
+	db_bind_text_or_null(st, 9, r->output);
+	db_bind_text_or_null(st, 10, r->error);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_error(db, err, r->task_id);
+	if (sqlite3_changes(db_handle(db)) > 0)
+		return 0;
+	return run_store_insert(db, r, err);	/* pruned meanwhile */
+}
+
+int
+run_store_fire_recorded(struct mgr_db *db, const char *task_id,
+			int64_t scheduled_at, int *yes, struct mgr_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(db, "SELECT 1 FROM runs WHERE task_id=?1 AND "
+	    "scheduled_at=?2 LIMIT 1", &st, err)) != 0)
+		return rc;
+	sqlite3_bind_text(st, 1, task_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, scheduled_at);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(db, err, task_id);
+	*yes = rc == SQLITE_ROW;
+	return 0;
+}
+
+int
+run_store_interrupt_running(struct mgr_db *db, int64_t now, const char *why,
+			    struct run_rec **out, size_t *n,
+			    struct mgr_error *err)
+{
+	struct run_rec *v = NULL;
+	size_t count = 0, cap = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(db, "UPDATE runs SET status='interrupted', "
+	    "ended_at=?1, error=?2 WHERE status='running' RETURNING " RUN_COLUMNS,
+	    &st, err)) != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_text(st, 2, why, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (count == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = xrealloc(v, cap * sizeof *v);
+		}
+		memset(&v[count], 0, sizeof *v);
+		run_from_row(st, &v[count++]);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		run_recs_free(v, count);
+		return db_error(db, err, _("cannot record interrupted runs"));
+	}
+	*out = v;
+	*n = count;
+	return 0;
+}
+
+int
 run_store_list(struct mgr_db *db, const char *task_id, int64_t after_id,
 	       size_t limit, struct run_rec **out, size_t *n,
 	       struct mgr_error *err)

@@ -43,6 +43,12 @@ int plugin_state_get(struct mgr_db *db, const char *plugin, const char *key,
 int plugin_state_set(struct mgr_db *db, const char *plugin, const char *key,
 		     const char *value, struct mgr_error *err);
 
+/* What follows a run that an engine crash interrupted. */
+enum task_on_interrupt {
+	TASK_INTERRUPT_ABANDON,	/* recorded, nothing more (the default) */
+	TASK_INTERRUPT_RERUN	/* one new attempt of the same fire time */
+};
+
 /* The seed's Task model, plus APScheduler's job options. */
 struct task_rec {
 	char *id;
@@ -63,8 +69,13 @@ struct task_rec {
 	char *source;		/* "cli", "plugin:ID", "file:PATH" */
 	int64_t created_at;
 	int64_t updated_at;
+	int64_t next_nominal;	/* next_run before its jitter, 0 if unknown */
+	enum task_on_interrupt on_interrupt;
 };
 
+const char *task_on_interrupt_name(enum task_on_interrupt v);
+/* The value of "abandon" or "rerun", or -1. */
+int task_on_interrupt_parse(const char *s);
 void task_rec_init(struct task_rec *t);	/* defaults of a new task */
 void task_rec_clear(struct task_rec *t);
 void task_recs_free(struct task_rec *v, size_t n);
@@ -76,7 +87,8 @@ int task_store_update(struct mgr_db *db, const struct task_rec *t,
 		      struct mgr_error *err);
 /* The scheduler's hot path: status and times only. */
 int task_store_set_status(struct mgr_db *db, const char *id, const char *status,
-			  int64_t last_run, int64_t next_run, struct mgr_error *err);
+			  int64_t last_run, int64_t next_run, int64_t next_nominal,
+			  struct mgr_error *err);
 int task_store_delete(struct mgr_db *db, const char *id, struct mgr_error *err);
 int task_store_list(struct mgr_db *db, struct task_rec **out, size_t *n,
 		    struct mgr_error *err);
@@ -97,6 +109,7 @@ struct run_rec {
 	int signal;		/* 0 when none */
 	char *output;		/* bounded excerpt of stdout and stderr */
 	char *error;
+	int running_row;	/* a `running` row of this attempt was written */
 };
 
 void run_rec_clear(struct run_rec *r);
@@ -106,6 +119,18 @@ int run_store_insert(struct mgr_db *db, struct run_rec *r, struct mgr_error *err
 /* Writes the end of a run (ended_at, status, exit_code, signal, output, error). */
 int run_store_finish(struct mgr_db *db, const struct run_rec *r,
 		     struct mgr_error *err);
+/* The end of an attempt whose `running` row was written: that row
+ * (task, scheduled_at, attempt) becomes r; inserted if it is gone. */
+int run_store_end_running(struct mgr_db *db, struct run_rec *r,
+			  struct mgr_error *err);
+/* *yes = 1 when a run of task_id at scheduled_at is recorded. */
+int run_store_fire_recorded(struct mgr_db *db, const char *task_id,
+			    int64_t scheduled_at, int *yes, struct mgr_error *err);
+/* At engine start: runs left `running` by an engine that died become
+ * `interrupted` (ended_at = now, error = why); *out gets them. */
+int run_store_interrupt_running(struct mgr_db *db, int64_t now,
+				const char *why, struct run_rec **out,
+				size_t *n, struct mgr_error *err);
 /* Newest first; task_id NULL for all tasks; after_id > 0 only newer rows. */
 int run_store_list(struct mgr_db *db, const char *task_id, int64_t after_id,
 		   size_t limit, struct run_rec **out, size_t *n,

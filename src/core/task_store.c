@@ -9,7 +9,8 @@
 #define TASK_COLUMNS \
 	"id, name, func_path, trigger, trigger_args, enabled, max_retries, " \
 	"timeout, last_run, next_run, status, plugin_id, misfire_grace_time, " \
-	"coalesce, max_instances, source, created_at, updated_at"
+	"coalesce, max_instances, source, created_at, updated_at, next_nominal, " \
+	"on_interrupt"
 
 void
 task_rec_init(struct task_rec *t)
@@ -20,6 +21,23 @@ task_rec_init(struct task_rec *t)
 	t->misfire_grace_time = 1;	/* APScheduler's default */
 	t->coalesce = 1;
 	t->max_instances = 1;
+}
+
+static const char *const on_interrupt_names[] = { "abandon", "rerun" };
+
+const char *
+task_on_interrupt_name(enum task_on_interrupt v)
+{
+	return on_interrupt_names[v == TASK_INTERRUPT_RERUN];
+}
+
+int
+task_on_interrupt_parse(const char *s)
+{
+	for (int i = 0; s != NULL && i < 2; i++)
+		if (strcmp(s, on_interrupt_names[i]) == 0)
+			return i;
+	return -1;
 }
 
 void
@@ -65,6 +83,10 @@ task_from_row(sqlite3_stmt *st, struct task_rec *t)
 	t->source = db_column_strdup(st, 15);
 	t->created_at = sqlite3_column_int64(st, 16);
 	t->updated_at = sqlite3_column_int64(st, 17);
+	t->next_nominal = sqlite3_column_int64(st, 18);
+	t->on_interrupt = task_on_interrupt_parse((const char *)
+	    sqlite3_column_text(st, 19)) == TASK_INTERRUPT_RERUN ?
+	    TASK_INTERRUPT_RERUN : TASK_INTERRUPT_ABANDON;
 }
 
 static void
@@ -76,7 +98,7 @@ bind_time(sqlite3_stmt *st, int idx, int64_t us)
 		sqlite3_bind_int64(st, idx, us);
 }
 
-/* Binds ?1..?18 in TASK_COLUMNS order. */
+/* Binds ?1..?20 in TASK_COLUMNS order. */
 static void
 task_bind(sqlite3_stmt *st, const struct task_rec *t, int64_t now)
 {
@@ -98,6 +120,9 @@ task_bind(sqlite3_stmt *st, const struct task_rec *t, int64_t now)
 	sqlite3_bind_text(st, 16, t->source != NULL ? t->source : "cli", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 17, t->created_at ? t->created_at : now);
 	sqlite3_bind_int64(st, 18, now);
+	bind_time(st, 19, t->next_nominal);
+	sqlite3_bind_text(st, 20, task_on_interrupt_name(t->on_interrupt), -1,
+	    SQLITE_STATIC);
 }
 
 static int
@@ -134,7 +159,7 @@ task_store_create(struct mgr_db *db, const struct task_rec *t,
 	int rc;
 
 	if ((rc = db_prepare(db, "INSERT INTO tasks (" TASK_COLUMNS ") VALUES "
-	    "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)",
+	    "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20)",
 	    &st, err)) != 0)
 		return rc;
 	task_bind(st, t, mgr_now_us());
@@ -175,7 +200,8 @@ task_store_update(struct mgr_db *db, const struct task_rec *t,
 	    "trigger=?4, trigger_args=?5, enabled=?6, max_retries=?7, timeout=?8, "
 	    "last_run=?9, next_run=?10, status=?11, plugin_id=?12, "
 	    "misfire_grace_time=?13, coalesce=?14, max_instances=?15, source=?16, "
-	    "created_at=?17, updated_at=?18 WHERE id=?1", &st, err)) != 0)
+	    "created_at=?17, updated_at=?18, next_nominal=?19, on_interrupt=?20 "
+	    "WHERE id=?1", &st, err)) != 0)
 		return rc;
 	task_bind(st, t, mgr_now_us());
 	if ((rc = task_step_done(db, st, t->id, err)) != 0)
@@ -185,20 +211,22 @@ task_store_update(struct mgr_db *db, const struct task_rec *t,
 
 int
 task_store_set_status(struct mgr_db *db, const char *id, const char *status,
-		      int64_t last_run, int64_t next_run, struct mgr_error *err)
+		      int64_t last_run, int64_t next_run, int64_t next_nominal,
+		      struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
 
 	if ((rc = db_prepare(db, "UPDATE tasks SET status=?2, "
-	    "last_run=COALESCE(?3, last_run), next_run=?4, updated_at=?5 "
-	    "WHERE id=?1", &st, err)) != 0)
+	    "last_run=COALESCE(?3, last_run), next_run=?4, updated_at=?5, "
+	    "next_nominal=?6 WHERE id=?1", &st, err)) != 0)
 		return rc;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
 	bind_time(st, 3, last_run);
 	bind_time(st, 4, next_run);
 	sqlite3_bind_int64(st, 5, mgr_now_us());
+	bind_time(st, 6, next_nominal);
 	if ((rc = task_step_done(db, st, id, err)) != 0)
 		return rc;
 	return task_check_changed(db, id, err);

@@ -16,6 +16,7 @@ src_libmgr_a_SOURCES += \
 
 ENGINE_TESTS = \
 	tests/engine/daemon.sh \
+	tests/engine/crash.sh \
 	tests/engine/control.sh \
 	tests/engine/api.sh \
 	tests/engine/tasks.sh

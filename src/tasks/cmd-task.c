@@ -53,15 +53,27 @@ take_int(struct cmd_ctx *ctx, int *argc, char **argv, const char *name,
 static int
 take_task_options(struct cmd_ctx *ctx, int *argc, char **argv, struct task_rec *t)
 {
-	const char *name = NULL;
+	const char *name = NULL, *on_interrupt = NULL;
+	int v;
 
 	if (take_int(ctx, argc, argv, "--max-retries", 0, &t->max_retries) < 0 ||
 	    take_int(ctx, argc, argv, "--timeout", 0, &t->timeout) < 0 ||
 	    take_int(ctx, argc, argv, "--misfire-grace-time", 0,
 	    &t->misfire_grace_time) < 0 ||
 	    take_int(ctx, argc, argv, "--max-instances", 1, &t->max_instances) < 0 ||
-	    cmd_take_option(ctx, argc, argv, "--name", &name) < 0)
+	    cmd_take_option(ctx, argc, argv, "--name", &name) < 0 ||
+	    cmd_take_option(ctx, argc, argv, "--on-interrupt", &on_interrupt) < 0)
 		return -1;
+	if (on_interrupt != NULL) {
+		if ((v = task_on_interrupt_parse(on_interrupt)) < 0) {
+			char *msg = xasprintf(_("option --on-interrupt: \"%s\" is "
+			    "not abandon or rerun"), on_interrupt);
+			cmd_fail(ctx, MGR_EINVAL, msg);
+			free(msg);
+			return -1;
+		}
+		t->on_interrupt = (enum task_on_interrupt)v;
+	}
 	if (name != NULL) {
 		free(t->name);
 		t->name = xstrdup(name);
@@ -143,7 +155,7 @@ const struct cmd_entry cmd_task_add_entry = {
 	.noun = "task", .verb = "add",
 	.usage = N_("ID FUNC TYPE [FIELD=VALUE ...] [--name NAME] [--max-retries N] "
 	    "[--timeout SECONDS] [--misfire-grace-time SECONDS] [--no-coalesce] "
-	    "[--max-instances N] [--disable]"),
+	    "[--max-instances N] [--on-interrupt abandon|rerun] [--disable]"),
 	.summary = N_("add a task (FUNC: PLUGIN:FUNCTION or exec:COMMAND ARG...)"),
 	.flags = CMD_MUTATES, .min_args = 3, .max_args = -1,
 	.exec = task_add_exec,
@@ -167,7 +179,7 @@ task_json(const struct task_rec *t)
 	    0, NULL);
 
 	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:o, s:b, s:i, s:i, "
-	    "s:i, s:b, s:i, s:s, s:s?, s:o, s:o}",
+	    "s:i, s:b, s:i, s:s, s:s, s:s?, s:o, s:o}",
 	    "id", t->id, "name", t->name, "status", t->status,
 	    "last_run", json_time(t->last_run), "next_run", json_time(t->next_run),
 	    "func_path", t->func_path, "trigger", t->trigger,
@@ -175,6 +187,7 @@ task_json(const struct task_rec *t)
 	    "enabled", t->enabled, "max_retries", t->max_retries,
 	    "timeout", t->timeout, "misfire_grace_time", t->misfire_grace_time,
 	    "coalesce", t->coalesce, "max_instances", t->max_instances,
+	    "on_interrupt", task_on_interrupt_name(t->on_interrupt),
 	    "source", t->source, "plugin_id", t->plugin_id,
 	    "created_at", json_time(t->created_at),
 	    "updated_at", json_time(t->updated_at));
@@ -305,6 +318,8 @@ task_show_text(struct cmd_ctx *ctx, const struct task_rec *t)
 	fprintf(ctx->out, _("misfire grace time: %d s\n"), t->misfire_grace_time);
 	fprintf(ctx->out, _("coalesce:           %s\n"), t->coalesce ? _("yes") : _("no"));
 	fprintf(ctx->out, _("max instances:      %d\n"), t->max_instances);
+	fprintf(ctx->out, _("on interrupt:       %s\n"),
+	    task_on_interrupt_name(t->on_interrupt));
 	fprintf(ctx->out, _("source:             %s\n"), t->source);
 	free(desc);
 	trigger_free(trig);
@@ -392,7 +407,7 @@ const struct cmd_entry cmd_task_edit_entry = {
 	.usage = N_("ID [--func FUNC] [--trigger TYPE] [FIELD=VALUE ...] "
 	    "[--name NAME] [--max-retries N] [--timeout SECONDS] "
 	    "[--misfire-grace-time SECONDS] [--coalesce|--no-coalesce] "
-	    "[--max-instances N] [--enable|--disable]"),
+	    "[--max-instances N] [--on-interrupt abandon|rerun] [--enable|--disable]"),
 	.summary = N_("change a task; FIELD=VALUE replaces its trigger fields"),
 	.flags = CMD_MUTATES, .min_args = 1, .max_args = -1,
 	.exec = task_edit_exec,

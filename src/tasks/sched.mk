@@ -2,7 +2,7 @@
 # task commands, and the manager-run sandbox helper.
 src_libmgr_a_SOURCES += \
 	src/tasks/scheduler.c src/tasks/scheduler.h src/tasks/sched_int.h \
-	src/tasks/sched_index.c src/tasks/sched_files.c src/tasks/sched_writer.c src/tasks/sched_writer.h \
+	src/tasks/sched_index.c src/tasks/sched_claim.c src/tasks/sched_files.c src/tasks/sched_writer.c src/tasks/sched_writer.h \
 	src/tasks/taskmgr.c \
 	src/tasks/runner.c src/tasks/runner.h src/tasks/runner_int.h src/tasks/runner_plugin.c src/tasks/runner_worker.c \
 	src/tasks/pool.c src/tasks/pool.h \
@@ -30,9 +30,10 @@ tests_unit_test_sched_split_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_sched_split
 
 dist_check_SCRIPTS += tests/sched/common.sh tests/sched/run.sh \
-	tests/sched/tasks.sh tests/sched/persist.sh tests/sched/plugins.sh
+	tests/sched/tasks.sh tests/sched/persist.sh tests/sched/plugins.sh \
+	tests/sched/restart.sh
 TESTS += tests/sched/run.sh tests/sched/tasks.sh tests/sched/persist.sh \
-	tests/sched/plugins.sh
+	tests/sched/plugins.sh tests/sched/restart.sh
 
 check_PROGRAMS += tests/unit/test_sched_engine
 tests_unit_test_sched_engine_SOURCES = tests/unit/test_sched_engine.c tests/unit/testutil.h

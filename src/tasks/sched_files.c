@@ -5,7 +5,8 @@
  *		    max_retries = 2; timeout = 600; } );
  *
  * Known keys are the task's options (id func trigger name enabled
- * max_retries timeout misfire_grace_time coalesce max_instances); every
+ * max_retries timeout misfire_grace_time coalesce max_instances
+ * on_interrupt); every
  * other key is a trigger field.  Tasks of a file have source "file:PATH";
  * the file is the truth: its tasks are created, updated, and removed when
  * they leave the file (or the file goes).  A file with an error keeps its
@@ -28,7 +29,7 @@
 
 static const char *const task_keys[] = { "id", "func", "trigger", "name",
 	"enabled", "max_retries", "timeout", "misfire_grace_time", "coalesce",
-	"max_instances", NULL };
+	"max_instances", "on_interrupt", NULL };
 
 static int
 is_task_key(const char *name)
@@ -105,6 +106,26 @@ file_string(const char *path, const config_setting_t *st, const char *name,
 	return 0;
 }
 
+/* on_interrupt = "abandon" | "rerun" */
+static int
+file_on_interrupt(const char *path, const config_setting_t *st,
+		  struct task_rec *t, struct mgr_error *err)
+{
+	const config_setting_t *v = config_setting_get_member(st, "on_interrupt");
+	const char *s;
+	int value;
+
+	if (v == NULL)
+		return 0;
+	s = config_setting_type(v) == CONFIG_TYPE_STRING ?
+	    config_setting_get_string(v) : NULL;
+	if ((value = task_on_interrupt_parse(s)) < 0)
+		return file_error(err, path, v,
+		    _("on_interrupt must be \"abandon\" or \"rerun\""));
+	t->on_interrupt = (enum task_on_interrupt)value;
+	return 0;
+}
+
 /* One entry of tasks = (...): the row and its trigger fields. */
 static int
 file_task(const char *path, const config_setting_t *st, struct task_rec *t,
@@ -123,7 +144,8 @@ file_task(const char *path, const config_setting_t *st, struct task_rec *t,
 	    (rc = file_int(path, st, "timeout", &t->timeout, err)) != 0 ||
 	    (rc = file_int(path, st, "misfire_grace_time", &t->misfire_grace_time, err)) != 0 ||
 	    (rc = file_int(path, st, "coalesce", &t->coalesce, err)) != 0 ||
-	    (rc = file_int(path, st, "max_instances", &t->max_instances, err)) != 0)
+	    (rc = file_int(path, st, "max_instances", &t->max_instances, err)) != 0 ||
+	    (rc = file_on_interrupt(path, st, t, err)) != 0)
 		return rc;
 	for (int i = 0; i < config_setting_length(st); i++) {
 		const config_setting_t *v = config_setting_get_elem(st, (unsigned)i);
@@ -302,7 +324,8 @@ same_task(const struct task_rec *a, const struct task_rec *b)
 	    a->enabled == b->enabled && a->max_retries == b->max_retries &&
 	    a->timeout == b->timeout &&
 	    a->misfire_grace_time == b->misfire_grace_time &&
-	    a->coalesce == b->coalesce && a->max_instances == b->max_instances;
+	    a->coalesce == b->coalesce && a->max_instances == b->max_instances &&
+	    a->on_interrupt == b->on_interrupt;
 }
 
 static int

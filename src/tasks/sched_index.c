@@ -93,6 +93,16 @@ heap_set(struct scheduler *s, size_t i, struct stask *t)
 	t->heap_pos = i;
 }
 
+/* The heap is ordered by fire time, then id: due tasks are taken in the
+ * order of the claim watermark (sched_claim.c). */
+static int
+heap_before(const struct stask *a, const struct stask *b)
+{
+	if (a->fire != b->fire)
+		return a->fire < b->fire;
+	return strcmp(a->rec.id, b->rec.id) < 0;
+}
+
 static void
 heap_up(struct scheduler *s, size_t i)
 {
@@ -100,7 +110,7 @@ heap_up(struct scheduler *s, size_t i)
 
 	while (i > 0) {
 		size_t parent = (i - 1) / 2;
-		if (s->heap[parent]->fire <= t->fire)
+		if (!heap_before(t, s->heap[parent]))
 			break;
 		heap_set(s, i, s->heap[parent]);
 		i = parent;
@@ -117,9 +127,9 @@ heap_down(struct scheduler *s, size_t i)
 		size_t c = 2 * i + 1;
 		if (c >= s->nheap)
 			break;
-		if (c + 1 < s->nheap && s->heap[c + 1]->fire < s->heap[c]->fire)
+		if (c + 1 < s->nheap && heap_before(s->heap[c + 1], s->heap[c]))
 			c++;
-		if (t->fire <= s->heap[c]->fire)
+		if (!heap_before(s->heap[c], t))
 			break;
 		heap_set(s, i, s->heap[c]);
 		i = c;

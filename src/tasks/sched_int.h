@@ -14,7 +14,9 @@ struct runner;
 struct trigger;
 struct attempt;
 struct sched_writer;
+struct sched_claim;
 struct tz_cache;
+struct write_after;
 
 #define SCHED_NOT_IN_HEAP SIZE_MAX
 
@@ -47,6 +49,9 @@ struct scheduler {
 	struct ev_loop *loop;
 	struct runner *runner;
 	struct sched_writer *writer;	/* history on its own thread */
+	struct sched_claim *claim;	/* the claim watermark; NULL: none */
+	ev_async written;		/* the writer committed write_afters */
+	struct write_after *after;	/* for the next batch */
 	struct tz_cache *zones;		/* one load per zone name */
 	int loading;			/* sched_load_all runs */
 	char *load_plugin;		/* ... the last plugin it looked up */
@@ -85,6 +90,16 @@ void sched_free_index(struct scheduler *s);
 void heap_update(struct scheduler *s, struct stask *t);	/* insert or move */
 void heap_remove(struct scheduler *s, struct stask *t);
 struct stask *heap_top(struct scheduler *s);
+
+/* sched_claim.c: the claim watermark (see there). */
+int sched_claim_open(const char *db_path, struct sched_claim **out,
+		     struct mgr_error *err);
+void sched_claim_close(struct sched_claim *c);
+/* True when (fire, id) is at or below the mark: claimed before. */
+int sched_claim_covers(const struct sched_claim *c, int64_t fire,
+		       const char *id);
+/* Moves the mark up to (fire, id); never down. */
+void sched_claim_mark(struct sched_claim *c, int64_t fire, const char *id);
 
 /* sched_files.c */
 int sched_load_files(struct mgr *mgr, struct mgr_error *err);

@@ -23,6 +23,9 @@ struct sched_writer {
 	struct write_batch *head, *tail;
 	size_t queued;			/* batches queued or being written */
 	int stopping;
+	struct write_after *after, **after_tail;	/* committed */
+	void (*notify)(void *arg);
+	void *notify_arg;
 };
 
 void
@@ -31,6 +34,11 @@ write_batch_free(struct write_batch *b)
 	if (b == NULL)
 		return;
 	run_recs_free(b->runs, b->nruns);
+	while (b->after != NULL) {
+		struct write_after *a = b->after;
+		b->after = a->next;
+		free(a);
+	}
 	for (size_t i = 0; i < b->ntasks; i++)
 		free(b->tasks[i].id);
 	free(b->tasks);
@@ -88,6 +96,15 @@ bind_run(sqlite3_stmt *st, int k, const struct run_rec *r)
 	bind_text(st, k + 10, r->error);
 }
 
+static int
+chunk_has_running_row(const struct run_rec *v)
+{
+	for (int i = 0; i < RUNS_PER_INSERT; i++)
+		if (v[i].running_row)
+			return 1;
+	return 0;
+}
+
 /* RUNS_PER_INSERT runs in one statement; 0 when all went in. */
 static int
 writer_insert_many(struct sched_writer *w, struct run_rec *v)
@@ -104,24 +121,36 @@ writer_insert_many(struct sched_writer *w, struct run_rec *v)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* One row: the end of a run whose `running` row is written updates
+ * that row; any other run is a new row. */
+static void
+writer_insert_one(struct sched_writer *w, struct run_rec *r)
+{
+	struct mgr_error err = { 0 };
+	int rc = r->running_row ? run_store_end_running(w->db, r, &err) :
+	    run_store_insert(w->db, r, &err);
+
+	if (rc != 0)
+		log_warning(w->log, "%s", err.msg);
+}
+
 /* Full chunks go in one statement each; a chunk that fails (a task
- * removed meanwhile) and the rest go row by row, so one bad row loses
- * only itself and is named in the log. */
+ * removed meanwhile) or holds the end of a run with a `running` row goes
+ * row by row, so one bad row loses only itself and is named in the log. */
 static void
 writer_insert_runs(struct sched_writer *w, struct run_rec *v, size_t n)
 {
-	struct mgr_error err = { 0 };
 	size_t i = 0, end;
 
 	while (i < n) {
 		end = i + RUNS_PER_INSERT;
-		if (end <= n && writer_insert_many(w, v + i) == 0) {
+		if (end <= n && !chunk_has_running_row(v + i) &&
+		    writer_insert_many(w, v + i) == 0) {
 			i = end;
 			continue;
 		}
 		for (end = end < n ? end : n; i < end; i++)
-			if (run_store_insert(w->db, &v[i], &err) != 0)
-				log_warning(w->log, "%s", err.msg);
+			writer_insert_one(w, &v[i]);
 	}
 }
 
@@ -134,10 +163,32 @@ writer_write(struct sched_writer *w, struct write_batch *b)
 		struct task_write *t = &b->tasks[i];
 		/* A task removed meanwhile is not an error. */
 		if (task_store_set_status(w->db, t->id, t->status, t->last_run,
-		    t->next_run, &err) != 0 && err.code != MGR_ENOENT)
+		    t->next_run, t->next_nominal, &err) != 0 &&
+		    err.code != MGR_ENOENT)
 			log_warning(w->log, "%s", err.msg);
 	}
 	writer_insert_runs(w, b->runs, b->nruns);
+}
+
+/* Moves the batches' write_after entries to the committed list; true
+ * when there were any. */
+static int
+writer_hand_after(struct sched_writer *w, struct write_batch *list)
+{
+	int any = 0;
+
+	pthread_mutex_lock(&w->lock);
+	for (; list != NULL; list = list->next) {
+		if (list->after == NULL)
+			continue;
+		any = 1;
+		*w->after_tail = list->after;
+		while (*w->after_tail != NULL)
+			w->after_tail = &(*w->after_tail)->next;
+		list->after = NULL;
+	}
+	pthread_mutex_unlock(&w->lock);
+	return any;
 }
 
 /* Everything queued, in one transaction. */
@@ -146,18 +197,33 @@ writer_commit(struct sched_writer *w, struct write_batch *list)
 {
 	struct mgr_error err = { 0 };
 	int ok = db_begin(w->db, &err) == 0;
-	struct write_batch *next;
+	struct write_batch *b, *next;
 
 	if (!ok)
 		log_error(w->log, _("cannot record runs: %s"), err.msg);
-	for (; list != NULL; list = next) {
-		next = list->next;
-		if (ok)
-			writer_write(w, list);
-		write_batch_free(list);
-	}
+	for (b = list; ok && b != NULL; b = b->next)
+		writer_write(w, b);
 	if (ok && db_commit(w->db, &err) != 0)
 		log_error(w->log, _("cannot record runs: %s"), err.msg);
+	if (writer_hand_after(w, list) && w->notify != NULL)
+		w->notify(w->notify_arg);
+	for (b = list; b != NULL; b = next) {
+		next = b->next;
+		write_batch_free(b);
+	}
+}
+
+struct write_after *
+sched_writer_take_after(struct sched_writer *w)
+{
+	struct write_after *a;
+
+	pthread_mutex_lock(&w->lock);
+	a = w->after;
+	w->after = NULL;
+	w->after_tail = &w->after;
+	pthread_mutex_unlock(&w->lock);
+	return a;
 }
 
 static void *
@@ -190,6 +256,7 @@ writer_main(void *arg)
 
 int
 sched_writer_new(const char *db_path, struct mgr_log *log,
+		 void (*notify)(void *arg), void *notify_arg,
 		 struct sched_writer **out, struct mgr_error *err)
 {
 	struct sched_writer *w = xcalloc(1, sizeof *w);
@@ -200,6 +267,9 @@ sched_writer_new(const char *db_path, struct mgr_log *log,
 		return rc;
 	}
 	w->log = log;
+	w->notify = notify;
+	w->notify_arg = notify_arg;
+	w->after_tail = &w->after;
 	w->insert_sql = insert_sql_new();
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->work, NULL);
@@ -265,6 +335,11 @@ sched_writer_free(struct sched_writer *w)
 	pthread_cond_signal(&w->work);
 	pthread_mutex_unlock(&w->lock);
 	pthread_join(w->thread, NULL);
+	while (w->after != NULL) {	/* the owner took them, normally */
+		struct write_after *a = w->after;
+		w->after = a->next;
+		free(a);
+	}
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->work);
 	pthread_cond_destroy(&w->idle);

@@ -16,7 +16,16 @@ struct sched_writer;
 struct task_write {
 	char *id;
 	const char *status;	/* static string */
-	int64_t last_run, next_run;
+	int64_t last_run, next_run, next_nominal;
+};
+
+/* Told once the batch that carried it is committed (or failed), so that
+ * what a command says is in the history when the command returns. */
+struct write_after {
+	void (*fn)(void *arg, const char *status);
+	void *arg;
+	const char *status;	/* static string */
+	struct write_after *next;
 };
 
 struct write_batch {
@@ -24,11 +33,18 @@ struct write_batch {
 	size_t nruns;
 	struct task_write *tasks;
 	size_t ntasks;
+	struct write_after *after;
 	struct write_batch *next;
 };
 
+/* notify(arg) is called on the writer's thread after a commit that
+ * carried write_after entries; the loop then takes them with
+ * sched_writer_take_after (ev_async_send is such a notify). */
 int sched_writer_new(const char *db_path, struct mgr_log *log,
+		     void (*notify)(void *arg), void *notify_arg,
 		     struct sched_writer **out, struct mgr_error *err);
+/* The write_after entries whose batch is committed, oldest first. */
+struct write_after *sched_writer_take_after(struct sched_writer *w);
 /* Takes ownership of b. */
 void sched_writer_submit(struct sched_writer *w, struct write_batch *b);
 /* Batches submitted and not yet committed. */

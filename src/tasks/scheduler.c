@@ -45,6 +45,9 @@ struct attempt {
 	int64_t scheduled_at;
 	int number;			/* 1 = first attempt */
 	int waiting;			/* retry timer armed */
+	int64_t started_us;		/* of this attempt */
+	double began;			/* ... as ev_now */
+	int row_written;		/* its `running` row is written */
 	const char *outcome;		/* how the last attempt ended */
 	scheduler_done_fn done;		/* told the final status, or NULL */
 	void *done_arg;
@@ -67,12 +70,39 @@ sched_random(struct scheduler *s)
 	return s->rng * 2685821657736338717ULL;
 }
 
+/* The jitter of one fire time: a hash of the task and the time, so it
+ * is the same whenever it is computed again (after a restart, or when
+ * recovering claims) and never accumulates, yet spreads tasks and fire
+ * times as random jitter would. */
 static int64_t
-sched_jitter(struct scheduler *s, int64_t max_us)
+task_jitter(const struct stask *t, int64_t nominal)
 {
+	int64_t max_us = trigger_jitter_us(t->trig);
+	uint64_t h = UINT64_C(1469598103934665603);
+
 	if (max_us <= 0)
 		return 0;
-	return (int64_t)(sched_random(s) % (uint64_t)(max_us + 1));
+	for (const char *p = t->rec.id; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * UINT64_C(1099511628211);
+	h ^= (uint64_t)nominal;
+	h ^= h >> 30;		/* splitmix64's finaliser */
+	h *= UINT64_C(0xbf58476d1ce4e5b9);
+	h ^= h >> 27;
+	h *= UINT64_C(0x94d049bb133111eb);
+	h ^= h >> 31;
+	return (int64_t)(h % (uint64_t)(max_us + 1));
+}
+
+/* When the fire time nominal actually fires: jitter added, end_date
+ * kept. */
+static int64_t
+task_fire_at(const struct stask *t, int64_t nominal)
+{
+	int64_t fire = nominal + task_jitter(t, nominal);
+
+	if (trigger_end_us(t->trig) != TRIGGER_NONE && fire > trigger_end_us(t->trig))
+		fire = trigger_end_us(t->trig);
+	return fire;
 }
 
 static void
@@ -122,10 +152,7 @@ task_set_next(struct scheduler *s, struct stask *t, int64_t nominal)
 		t->fire = TRIGGER_NONE;
 		heap_remove(s, t);
 	} else {
-		t->fire = nominal + sched_jitter(s, trigger_jitter_us(t->trig));
-		if (trigger_end_us(t->trig) != TRIGGER_NONE &&
-		    t->fire > trigger_end_us(t->trig))
-			t->fire = trigger_end_us(t->trig);
+		t->fire = task_fire_at(t, nominal);
 		heap_update(s, t);
 	}
 }
@@ -231,6 +258,52 @@ sched_check_shutdown(struct scheduler *s)
 
 static void task_run_backlog(struct scheduler *s, struct stask *t);
 
+/* fn(arg, status) once what is recorded so far is committed, so that a
+ * client told "the run is over" finds it in the history. */
+static void
+sched_after_commit(struct scheduler *s, scheduler_done_fn fn, void *arg,
+		   const char *status)
+{
+	struct write_after *a = xcalloc(1, sizeof *a), **pp = &s->after;
+
+	a->fn = fn;
+	a->arg = arg;
+	a->status = status;
+	while (*pp != NULL)
+		pp = &(*pp)->next;
+	*pp = a;
+}
+
+static void
+sched_call_after(struct write_after *a)
+{
+	struct write_after *next;
+
+	for (; a != NULL; a = next) {
+		next = a->next;
+		a->fn(a->arg, a->status);
+		free(a);
+	}
+}
+
+static void
+sched_written_cb(struct ev_loop *loop, ev_async *w, int revents)
+{
+	struct scheduler *s = w->data;
+
+	(void)loop;
+	(void)revents;
+	sched_call_after(sched_writer_take_after(s->writer));
+}
+
+static void
+sched_writer_notify(void *arg)
+{
+	struct scheduler *s = arg;
+
+	ev_async_send(s->loop, &s->written);
+}
+
 /* An attempt is over for good (no retry follows). */
 static void
 attempt_end(struct scheduler *s, struct attempt *a)
@@ -238,7 +311,8 @@ attempt_end(struct scheduler *s, struct attempt *a)
 	struct stask *t = a->t;
 
 	if (a->done != NULL)
-		a->done(a->done_arg, a->outcome != NULL ? a->outcome : "interrupted");
+		sched_after_commit(s, a->done, a->done_arg,
+		    a->outcome != NULL ? a->outcome : "interrupted");
 	attempt_unlink(s, a);
 	free(a);
 	t->inflight--;
@@ -328,6 +402,8 @@ attempt_done(struct run_outcome *o, void *arg)
 	if (strcmp(status, "crashed") == 0 && t->rec.plugin_id != NULL)
 		fault_run_crashed(s->mgr, t->rec.plugin_id);	/* breaker */
 	task_record(s, t, a->scheduled_at, a->number, status, o);
+	s->done[s->ndone - 1].running_row = a->row_written;
+	a->row_written = 0;
 	run_outcome_clear(o);
 	t->last_status = retry ? "retrying" : status;
 	a->outcome = status;
@@ -354,6 +430,8 @@ attempt_begin(struct scheduler *s, struct attempt *a)
 
 	t->last_status = "running";
 	t->began_at = ev_now(s->loop);
+	a->started_us = mgr_now_us();
+	a->began = t->began_at;
 	task_mark_dirty(s, t);
 	if (runner_start(s->runner, &spec, attempt_done, a, &err) == 0)
 		return;
@@ -366,8 +444,9 @@ attempt_begin(struct scheduler *s, struct attempt *a)
 }
 
 static void
-task_start_attempt_notify(struct scheduler *s, struct stask *t,
-			  int64_t scheduled_at, scheduler_done_fn done, void *arg)
+task_start_attempt_number(struct scheduler *s, struct stask *t,
+			  int64_t scheduled_at, int number,
+			  scheduler_done_fn done, void *arg)
 {
 	struct attempt *a = xcalloc(1, sizeof *a);
 
@@ -376,7 +455,7 @@ task_start_attempt_notify(struct scheduler *s, struct stask *t,
 	a->done = done;
 	a->done_arg = arg;
 	a->scheduled_at = scheduled_at;
-	a->number = 1;
+	a->number = number;
 	a->next = s->attempts;
 	if (s->attempts != NULL)
 		s->attempts->prev = a;
@@ -388,7 +467,7 @@ task_start_attempt_notify(struct scheduler *s, struct stask *t,
 static void
 task_start_attempt(struct scheduler *s, struct stask *t, int64_t scheduled_at)
 {
-	task_start_attempt_notify(s, t, scheduled_at, NULL, NULL);
+	task_start_attempt_number(s, t, scheduled_at, 1, NULL, NULL);
 }
 
 /* Starts waiting run times while instances are free; a time whose
@@ -428,24 +507,27 @@ task_backlog_add(struct stask *t, int64_t at)
 	t->backlog[t->nbacklog++] = at;
 }
 
-/* APScheduler's _process_jobs for one due task. */
+/* APScheduler's _process_jobs for one due task.  Every fire time it
+ * takes is claimed (sched_claim.c) before anything starts. */
 static void
 task_process_due(struct scheduler *s, struct stask *t, int64_t now)
 {
-	int64_t next = t->nominal, last = TRIGGER_NONE, first = TRIGGER_NONE;
+	int64_t next = t->nominal, last = TRIGGER_NONE, claim = TRIGGER_NONE;
 	size_t n = 0;
 
 	while (next != TRIGGER_NONE && next <= now && n < MAX_CATCHUP) {
-		if (first == TRIGGER_NONE)
-			first = next;
 		if (!t->rec.coalesce)
 			task_backlog_add(t, next);
+		if (task_fire_at(t, next) > claim)
+			claim = task_fire_at(t, next);
 		last = next;
 		n++;
 		next = trigger_next(t->trig, next, now);
 	}
 	if (next != TRIGGER_NONE && next <= now)	/* too far behind */
 		next = trigger_next(t->trig, TRIGGER_NONE, now);
+	if (claim != TRIGGER_NONE)
+		sched_claim_mark(s->claim, claim, t->rec.id);
 	if (t->rec.coalesce && last != TRIGGER_NONE)
 		task_backlog_add(t, last);
 	if (t->inflight >= t->rec.max_instances && last != TRIGGER_NONE) {
@@ -505,7 +587,8 @@ batch_add_task(struct write_batch *b, size_t *cap, struct stask *t,
 		b->tasks = xrealloc(b->tasks, (*cap = *cap ? *cap * 2 : 64) *
 		    sizeof *b->tasks);
 	b->tasks[b->ntasks++] = (struct task_write){ xstrdup(t->rec.id),
-	    status, t->rec.last_run, t->fire == TRIGGER_NONE ? 0 : t->fire };
+	    status, t->rec.last_run, t->fire == TRIGGER_NONE ? 0 : t->fire,
+	    t->fire == TRIGGER_NONE ? 0 : t->nominal };
 	t->written_status = status;
 	t->written_at = now;
 }
@@ -543,6 +626,34 @@ task_row_just_began(struct scheduler *s, struct stask *t, const char *status,
 	    strcmp(status, "running") == 0 && now - t->began_at < FLUSH_EVERY_S;
 }
 
+/* An attempt that has gone on for a flush interval gets its `running`
+ * row, so that an engine crash from now on leaves a trace that the next
+ * start records as interrupted.  Shorter runs are written once, ended. */
+static void
+batch_add_running(struct scheduler *s, struct write_batch *b, double now)
+{
+	size_t cap = b->nruns;
+
+	for (struct attempt *a = s->attempts; a != NULL; a = a->next) {
+		struct run_rec *r;
+		if (a->waiting || a->row_written || a->t->removed ||
+		    (!s->force_rows && now - a->began < FLUSH_EVERY_S))
+			continue;
+		if (b->nruns == cap)
+			b->runs = xrealloc(b->runs, (cap = cap ? cap * 2 : 16) *
+			    sizeof *b->runs);
+		r = &b->runs[b->nruns++];
+		memset(r, 0, sizeof *r);
+		r->task_id = xstrdup(a->t->rec.id);
+		r->attempt = a->number;
+		r->scheduled_at = a->scheduled_at;
+		r->started_at = a->started_us;
+		r->status = xstrdup("running");
+		r->exit_code = -1;
+		a->row_written = 1;
+	}
+}
+
 /* What changed since the last flush, as one batch for the writer. */
 static struct write_batch *
 sched_take_batch(struct scheduler *s)
@@ -571,6 +682,9 @@ sched_take_batch(struct scheduler *s)
 	b->nruns = s->ndone;
 	s->done = NULL;
 	s->ndone = s->capdone = 0;
+	batch_add_running(s, b, now);
+	b->after = s->after;
+	s->after = NULL;
 	return b;
 }
 
@@ -588,6 +702,15 @@ sched_undefer(struct scheduler *s)
 	s->deferred = NULL;
 }
 
+/* Something waits to be written: rows, runs, an answer to a client.  (A
+ * run that began keeps its task on the dirty list until its `running`
+ * row can be written.) */
+static int
+sched_has_writes(struct scheduler *s)
+{
+	return s->dirty != NULL || s->ndone > 0 || s->after != NULL;
+}
+
 static void
 sched_flush_now(struct scheduler *s)
 {
@@ -595,10 +718,10 @@ sched_flush_now(struct scheduler *s)
 
 	ev_timer_stop(s->loop, &s->flush_later);
 	s->last_flush = ev_now(s->loop);
-	if (s->dirty == NULL && s->ndone == 0)
+	if (!sched_has_writes(s))
 		return;
 	b = sched_take_batch(s);
-	if (b->nruns == 0 && b->ntasks == 0)
+	if (b->nruns == 0 && b->ntasks == 0 && b->after == NULL)
 		write_batch_free(b);
 	else
 		sched_writer_submit(s->writer, b);
@@ -652,9 +775,9 @@ sched_flush_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 	struct scheduler *s = w->data;
 
 	(void)revents;
-	if (s->dirty == NULL && s->ndone == 0)
+	if (!sched_has_writes(s))
 		return;
-	if (ev_now(loop) - s->last_flush >= FLUSH_EVERY_S ||
+	if (ev_now(loop) - s->last_flush >= FLUSH_EVERY_S || s->after != NULL ||
 	    s->ndone >= FLUSH_MAX_RUNS || s->shutting_down || s->foreground) {
 		sched_flush_now(s);
 		return;
@@ -776,13 +899,82 @@ task_new(struct scheduler *s, struct task_rec *row)
 	return t;
 }
 
-/* At start: the stored next run stands, so runs missed while the engine
- * was down are found by the first wake-up (misfire, coalesce). */
+/* A task's first fire time when no engine stored one.  A one-shot task
+ * that already ran, or was missed, is finished: never again. */
+static int64_t
+task_first_fire(const struct stask *t, int64_t now)
+{
+	if (trigger_type(t->trig) == TRIGGER_DATE &&
+	    (status_outcome(t->rec.status) != NULL || t->rec.last_run != 0))
+		return TRIGGER_NONE;
+	return trigger_next(t->trig, TRIGGER_NONE, now);
+}
+
+/* A run that an engine crash interrupted is run again once when the task
+ * says on_interrupt = rerun, as the next attempt of the same fire time. */
+static void
+task_rerun_interrupted(struct scheduler *s, struct stask *t, int64_t at,
+		       int number)
+{
+	if (t->rec.on_interrupt != TASK_INTERRUPT_RERUN || !t->rec.enabled ||
+	    t->trig == NULL || t->plugin_off || t->inflight >= t->rec.max_instances)
+		return;
+	log_info(&s->mgr->log, "task %s: running the interrupted run of %lld again",
+	    t->rec.id, (long long)(at / US));
+	task_start_attempt_number(s, t, at, number, NULL, NULL);
+}
+
+/* A claimed fire time that left no run row may have started: it is
+ * recorded `interrupted`, never silently run again. */
+static void
+task_settle_one(struct scheduler *s, struct stask *t, int64_t at,
+		int64_t *rerun)
+{
+	struct mgr_error err = { 0 };
+	int yes;
+
+	if (run_store_fire_recorded(s->mgr->db, t->rec.id, at, &yes, &err) != 0)
+		log_warning(&s->mgr->log, "%s", err.msg);
+	else if (!yes) {
+		task_record_unrun(s, t, at, "interrupted", xstrdup(
+		    _("the engine stopped before the end of this run was recorded")));
+		*rerun = at;
+	}
+}
+
+/* Fire times from next on that the claim watermark covers were taken by
+ * an engine that then died; as when they were taken, with coalesce only
+ * the latest of them stood for all.  Returns the first time that was
+ * never claimed; *rerun the latest interrupted one. */
+static int64_t
+task_settle_claims(struct scheduler *s, struct stask *t, int64_t next,
+		   int64_t now, int64_t *rerun)
+{
+	int64_t last = TRIGGER_NONE;
+	size_t n = 0;
+
+	*rerun = TRIGGER_NONE;
+	while (next != TRIGGER_NONE && n++ < MAX_CATCHUP &&
+	    sched_claim_covers(s->claim, task_fire_at(t, next), t->rec.id)) {
+		if (!t->rec.coalesce)
+			task_settle_one(s, t, next, rerun);
+		last = next;
+		next = trigger_next(t->trig, next, now);
+	}
+	if (t->rec.coalesce && last != TRIGGER_NONE)
+		task_settle_one(s, t, last, rerun);
+	return next;
+}
+
+/* At start the stored next fire time stands, so runs missed while the
+ * engine was down are found by the first wake-up (misfire, coalesce);
+ * fire times claimed before a crash are settled first. */
 static void
 task_load(struct scheduler *s, struct task_rec *row, int64_t now)
 {
 	struct mgr_error err = { 0 };
-	int64_t stored = row->next_run;
+	int64_t nominal = row->next_nominal, stored = row->next_run;
+	int64_t rerun = TRIGGER_NONE;
 	struct stask *t = task_new(s, row);
 
 	t->last_status = status_outcome(t->rec.status);
@@ -798,11 +990,33 @@ task_load(struct scheduler *s, struct task_rec *row, int64_t now)
 			task_start_attempt(s, t, now);
 		return;
 	}
-	if (stored == 0)
-		stored = trigger_next(t->trig, TRIGGER_NONE, now);
-	else if (task_is_date_done(t))
-		stored = TRIGGER_NONE;
+	/* next_nominal is 0 until an engine has taken the task: only then can
+	 * a claim cover its fire times (a client's next_run may lie before
+	 * the mark: a date in the past). */
+	if (nominal != 0)
+		stored = task_settle_claims(s, t, nominal, now, &rerun);
+	else if (stored == 0)
+		stored = task_first_fire(t, now);
 	task_set_next(s, t, stored);
+	if (rerun != TRIGGER_NONE)
+		task_rerun_interrupted(s, t, rerun, 2);
+}
+
+/* Runs that an engine left `running` when it died are interrupted. */
+static void
+sched_settle_running(struct scheduler *s, struct run_rec **out, size_t *n)
+{
+	struct mgr_error err = { 0 };
+
+	*out = NULL;
+	*n = 0;
+	if (run_store_interrupt_running(s->mgr->db, mgr_now_us(),
+	    _("the engine stopped while this run was going on"), out, n, &err) != 0)
+		log_error(&s->mgr->log, "%s", err.msg);
+	for (size_t i = 0; i < *n; i++)
+		log_warning(&s->mgr->log, _("task %s: run of %lld (attempt %d) was "
+		    "interrupted by the engine's end"), (*out)[i].task_id,
+		    (long long)((*out)[i].scheduled_at / US), (*out)[i].attempt);
 }
 
 static int
@@ -833,7 +1047,8 @@ sched_new(struct mgr *mgr, struct mgr_error *err)
 	s->mgr = mgr;
 	s->loop = mgr->loop;
 	s->rng = (uint64_t)mgr_now_us() ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15ULL;
-	if (sched_writer_new(db_path(mgr->db), &mgr->log, &s->writer, err) != 0) {
+	if (sched_writer_new(db_path(mgr->db), &mgr->log, sched_writer_notify, s,
+	    &s->writer, err) != 0) {
 		free(s);
 		return NULL;
 	}
@@ -845,6 +1060,10 @@ sched_new(struct mgr *mgr, struct mgr_error *err)
 	s->zones = tz_cache_new();	/* NULL (no memory): loads per trigger */
 	ev_periodic_init(&s->wake, sched_wake_cb, 0, 0, NULL);
 	s->wake.data = s;
+	ev_async_init(&s->written, sched_written_cb);
+	s->written.data = s;
+	ev_async_start(s->loop, &s->written);
+	ev_unref(s->loop);
 	ev_prepare_init(&s->flush, sched_flush_cb);
 	s->flush.data = s;
 	ev_prepare_start(s->loop, &s->flush);
@@ -867,6 +1086,8 @@ int
 scheduler_start(struct mgr *mgr, struct mgr_error *err)
 {
 	struct scheduler *s;
+	struct run_rec *interrupted;
+	size_t ninterrupted;
 	int rc;
 
 	/* Files first, with no scheduler yet: their rows are then loaded
@@ -876,10 +1097,23 @@ scheduler_start(struct mgr *mgr, struct mgr_error *err)
 	if ((s = sched_new(mgr, err)) == NULL)
 		return MGR_EIO;
 	mgr->sched = s;
-	if ((rc = sched_load_all(s, err)) != 0) {
+	if ((rc = sched_claim_open(db_path(mgr->db), &s->claim, err)) != 0) {
 		scheduler_free(mgr);
 		return rc;
 	}
+	sched_settle_running(s, &interrupted, &ninterrupted);
+	if ((rc = sched_load_all(s, err)) != 0) {
+		run_recs_free(interrupted, ninterrupted);
+		scheduler_free(mgr);
+		return rc;
+	}
+	for (size_t i = 0; i < ninterrupted; i++) {
+		struct stask *t = sched_find(s, interrupted[i].task_id);
+		if (t != NULL)
+			task_rerun_interrupted(s, t, interrupted[i].scheduled_at,
+			    interrupted[i].attempt + 1);
+	}
+	run_recs_free(interrupted, ninterrupted);
 	ev_timer_start(s->loop, &s->housekeeping);
 	ev_unref(s->loop);
 	sched_arm(s);
@@ -988,7 +1222,7 @@ scheduler_run_now_notify(struct mgr *mgr, const char *task_id,
 		return mgr_error_set(err, MGR_ECONFLICT,
 		    _("task \"%s\" is already running (max_instances %d)"),
 		    task_id, t->rec.max_instances);
-	task_start_attempt_notify(s, t, mgr_now_us(), done, arg);
+	task_start_attempt_number(s, t, mgr_now_us(), 1, done, arg);
 	return 0;
 }
 
@@ -1069,10 +1303,15 @@ scheduler_free(struct mgr *mgr)
 	ev_timer_stop(s->loop, &s->grace);
 	sched_housekeeping_stop(s);
 	sched_flush_all(s);
+	sched_writer_sync(s->writer);
+	sched_call_after(sched_writer_take_after(s->writer));
 	sched_writer_free(s->writer);
+	sched_claim_close(s->claim);
 	ev_timer_stop(s->loop, &s->rows);
 	ev_ref(s->loop);
 	ev_prepare_stop(s->loop, &s->flush);
+	ev_ref(s->loop);
+	ev_async_stop(s->loop, &s->written);
 	for (size_t i = 0; i < s->ndone; i++)
 		run_rec_clear(&s->done[i]);
 	free(s->done);

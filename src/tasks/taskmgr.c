@@ -156,6 +156,7 @@ task_set_trigger(struct task_rec *t, const char *const *fields, size_t n,
 	t->trigger_args = json;
 	next = trigger_next(trig, TRIGGER_NONE, now);
 	t->next_run = next == TRIGGER_NONE || !t->enabled ? 0 : next;
+	t->next_nominal = 0;	/* no engine has taken it yet (scheduler.c) */
 	trigger_free(trig);
 	return 0;
 }
@@ -261,6 +262,7 @@ task_set_enabled(struct mgr *mgr, const char *id, int enabled,
 		t.next_run = next == TRIGGER_NONE ? 0 : next;
 		trigger_free(trig);
 	}
+	t.next_nominal = 0;	/* no engine has taken it yet (scheduler.c) */
 	free(t.status);
 	t.status = xstrdup(enabled ? "scheduled" : "paused");
 	if (rc == 0)

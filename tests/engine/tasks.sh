@@ -51,6 +51,17 @@ mgr task add nogood "exec:/bin/false" interval hours=1 --max-retries 0 >/dev/nul
 run mgr task run nogood
 is "$out$rc" "task nogood: failed1" "a failed run through the host: its status, exit 1"
 
+# What task run says is in the history when it returns: five times in a
+# row, the newest run is the one just made.
+seen=0
+for i in 1 2 3 4 5; do
+	before=$(sqlite3 -cmd '.timeout 5000' "$DB" "SELECT COUNT(*) FROM runs WHERE task_id='quick';")
+	mgr task run quick >/dev/null
+	after=$(mgr --json task history quick --limit 100 | grep -c '"status": "succeeded"')
+	[ "$after" -eq $((before + 1)) ] && seen=$((seen + 1))
+done
+is "$seen" 5 "task run, then task history shows that run, every time"
+
 # SIGTERM while a task runs: it is ended and recorded interrupted, and the
 # client waiting for it hears so.
 mgr task run t1 >"$T/run.out" 2>&1 &

@@ -37,8 +37,9 @@ M task remove boot >/dev/null
 printf 'manager: { shutdown_grace_seconds = 0; tasks_directory = "%s/tasks"; log_level = "error"; };\n' \
 	"$T" > "$T/etc/m.conf"
 M __scheduler-run --for 0.5
-run M --json task history long --limit 1
-like "$out" '"status": "interrupted"' "shutdown interrupts a long run"
+# (a long run's row is written when it has run a while, so later skipped
+# runs are newer rows)
+is "$(count_runs long interrupted)" 1 "shutdown interrupts a long run"
 
 # Declarative tasks.
 M task remove long >/dev/null

@@ -109,6 +109,42 @@ test_upgrade_keeps_data(void **state)
 	free(path);
 }
 
+/* Version 4 makes (task, fire time, attempt) unique.  A version-3
+ * database may hold the same fire time twice (the crash bug it fixes):
+ * no row is lost, the later one becomes a further attempt. */
+static void
+test_migration_keeps_duplicate_runs(void **state)
+{
+	char *path = xasprintf("%s/m.db", (char *)*state);
+	struct mgr_db *db = NULL;
+	struct mgr_error err = { 0 };
+
+	assert_int_equal(db_open_version(path, 3, &db, &err), 0);
+	assert_int_equal(db_exec(db, "INSERT INTO tasks (id, name, func_path, "
+	    "trigger, created_at, updated_at) VALUES ('t1','t1','exec:true',"
+	    "'interval',1,1);"
+	    "INSERT INTO runs (task_id, attempt, scheduled_at, status) VALUES "
+	    "('t1',1,100,'succeeded'),('t1',1,100,'succeeded'),"
+	    "('t1',2,100,'failed'),('t1',1,100,'succeeded'),"
+	    "('t1',1,200,'succeeded'),('t1',1,NULL,'succeeded'),"
+	    "('t1',1,NULL,'succeeded')", &err), 0);
+	db_close(db);
+
+	assert_int_equal(db_open(path, &db, &err), 0);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM runs"), 7);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM runs WHERE "
+	    "scheduled_at=100 AND attempt IN (1,2,3,4)"), 4);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM (SELECT 1 FROM "
+	    "runs WHERE scheduled_at IS NOT NULL GROUP BY task_id, scheduled_at, "
+	    "attempt HAVING count(*) > 1)"), 0);
+	assert_int_not_equal(db_exec(db, "INSERT INTO runs (task_id, attempt, "
+	    "scheduled_at, status) VALUES ('t1',1,200,'succeeded')", &err), 0);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM tasks WHERE "
+	    "on_interrupt='abandon' AND next_nominal IS NULL"), 1);
+	db_close(db);
+	free(path);
+}
+
 static void
 test_newer_version_refused(void **state)
 {
@@ -231,6 +267,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fresh_database, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wal_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_upgrade_keeps_data, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migration_keeps_duplicate_runs,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_version_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_data_version_sees_other_connection, setup, teardown),

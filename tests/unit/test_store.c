@@ -147,8 +147,8 @@ test_task_crud(void **state)
 	got.timeout = 30;
 	assert_int_equal(task_store_update(f->db, &got, &err), 0);
 	task_rec_clear(&got);
-	assert_int_equal(task_store_set_status(f->db, "t1", "paused", 0, 0, &err), 0);
-	assert_int_equal(task_store_set_status(f->db, "nope", "paused", 0, 0, &err), MGR_ENOENT);
+	assert_int_equal(task_store_set_status(f->db, "t1", "paused", 0, 0, 0, &err), 0);
+	assert_int_equal(task_store_set_status(f->db, "nope", "paused", 0, 0, 0, &err), MGR_ENOENT);
 	assert_int_equal(task_store_read(f->db, "t1", &got, &err), 0);
 	assert_string_equal(got.name, "renamed");
 	assert_string_equal(got.status, "paused");

@@ -1,0 +1,63 @@
+#!/bin/sh
+# restart.sh - what an engine restart must not change: a one-shot task
+# runs once, jitter does not drift, a run cut short by kill -9 is
+# recorded `interrupted` and run again once only when the task says so.
+. "$top_srcdir/tests/sched/common.sh"
+plan 12
+
+sql() { sqlite3 -cmd '.timeout 10000' "$T/m.db" "$@"; }
+restart() { M __scheduler-run --for "${1:-0.2}" >/dev/null 2>&1; }
+
+# A date task one second from now runs once, however often the engine
+# starts again afterwards.
+M task add once 'exec:true' date \
+	run_date="$(date -u -d '+1 sec' +%Y-%m-%dT%H:%M:%SZ)" >/dev/null
+restart 2.5
+restart; restart; restart
+is "$(count_runs once succeeded)" 1 "a date task runs once across restarts"
+is "$(sql "SELECT COUNT(*) FROM runs WHERE task_id='once' AND status<>'succeeded';")" 0 \
+	"and records nothing else (no missed runs)"
+is "$(task_field once status)" finished "it stays finished"
+
+# A date task missed while no engine ran is recorded missed once.
+M task add gone 'exec:true' date run_date=2020-01-01T00:00:00Z \
+	--misfire-grace-time 1 >/dev/null
+restart; restart; restart
+is "$(count_runs gone missed)" 1 "a missed date task is recorded once"
+is "$(count_runs gone succeeded)" 0 "and never runs"
+
+# Jitter: the stored fire time does not move from restart to restart.
+M task add jit 'exec:true' cron hour=5 minute=0 jitter=600 >/dev/null
+restart
+first=$(sql "SELECT next_run FROM tasks WHERE id='jit';")
+restart; restart; restart
+is "$(sql "SELECT next_run FROM tasks WHERE id='jit';")" "$first" \
+	"jitter does not accumulate over restarts"
+nominal=$(sql "SELECT next_nominal FROM tasks WHERE id='jit';")
+ok "$([ $((first - nominal)) -ge 0 ] && [ $((first - nominal)) -le 600000000 ] &&
+	echo 0 || echo 1)" "the fire time is the nominal one plus at most the jitter"
+
+# kill -9 while a run goes on: recorded interrupted at the next start;
+# on_interrupt = rerun runs it again once, as attempt 2.
+M task add slow 'exec:sleep 2' interval seconds=3600 --on-interrupt rerun \
+	--misfire-grace-time 0 >/dev/null
+M task add slow2 'exec:sleep 2' interval seconds=3600 --misfire-grace-time 0 >/dev/null
+# Due at once (the first fire time was long ago).
+sql "UPDATE tasks SET next_run = 1000000 WHERE id IN ('slow','slow2');"
+"$MANAGER" --config "$T/etc/m.conf" --db "$T/m.db" __scheduler-run --for 30 \
+	>/dev/null 2>&1 &
+pid=$!
+running() { [ "$(sql "SELECT COUNT(*) FROM runs WHERE status='running';")" -eq 2 ]; }
+wait_until 20 running
+kill -KILL $pid
+wait $pid 2>/dev/null
+restart 3.5
+is "$(count_runs slow interrupted)" 1 "a run cut by kill -9 is recorded interrupted"
+is "$(count_runs slow2 interrupted)" 1 "(also without on_interrupt)"
+is "$(sql "SELECT status FROM runs WHERE task_id='slow' AND attempt=2 AND
+	scheduled_at = (SELECT scheduled_at FROM runs WHERE task_id='slow' AND
+	attempt=1);")" succeeded "on_interrupt = rerun runs attempt 2 of the same fire time"
+is "$(sql "SELECT COUNT(*) FROM runs WHERE task_id='slow2' AND attempt=2;")" 0 \
+	"on_interrupt = abandon (the default) does not"
+is "$(sql "SELECT COUNT(*) FROM runs WHERE status='running';")" 0 \
+	"nothing stays running after a clean stop"
