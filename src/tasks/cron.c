@@ -41,6 +41,7 @@ struct cron_field {
 struct cron {
 	int vixie;
 	int never;
+	int wild;		/* minute or hour starts with '*' (Vixie) */
 	struct cron_field f[CRON_NFIELDS];	/* APScheduler */
 	uint64_t minute;			/* Vixie bit sets */
 	uint32_t hour, dom;
@@ -394,6 +395,15 @@ parse_field(struct cron *c, int id, const char *text, struct mgr_error *err)
 	return rc;
 }
 
+/* Vixie's MIN_STAR and HR_STAR: the field's text begins with '*'. */
+static int
+starts_with_star(const char *text)
+{
+	while (*text == ' ' || *text == '\t')
+		text++;
+	return *text == '*';
+}
+
 int
 cron_parse_fields(const char *const values[CRON_NFIELDS], struct cron **out,
 		  struct mgr_error *err)
@@ -421,6 +431,8 @@ cron_parse_fields(const char *const values[CRON_NFIELDS], struct cron **out,
 			cron_free(c);
 			return rc;
 		}
+		if (id == CRON_HOUR || id == CRON_MINUTE)
+			c->wild |= starts_with_star(text);
 	}
 	*out = c;
 	return 0;
@@ -781,6 +793,7 @@ crontab_fields(struct cron *c, char *line, struct mgr_error *err)
 	c->dow = (uint8_t)((bits[4] | bits[4] >> 7) & 0x7f);
 	c->dom_star = tok[2][0] == '*';
 	c->dow_star = tok[4][0] == '*';
+	c->wild = tok[0][0] == '*' || tok[1][0] == '*';
 	return 0;
 }
 
@@ -864,6 +877,12 @@ vixie_next(const struct cron *c, struct tm_fields *d, int64_t limit)
 		else
 			return 0;
 	}
+}
+
+int
+cron_is_wildcard(const struct cron *c)
+{
+	return c->wild;
 }
 
 /* 1 if the year field takes every year ("*", the default). */

@@ -4,7 +4,7 @@
  * "last", "2nd fri", day_of_week 0 = Monday) and Vixie crontab lines
  * ("m h dom mon dow", 0 and 7 = Sunday, day-of-month OR day-of-week).
  * Both search wall times only; trigger.c maps them to instants, which is
- * where daylight saving is dealt with.
+ * where daylight saving is dealt with (see cron_is_wildcard).
  */
 #ifndef MGR_CRON_H
 #define MGR_CRON_H
@@ -43,6 +43,13 @@ int cron_parse_fields(const char *const values[CRON_NFIELDS],
 int cron_parse_crontab(const char *line, struct cron **out, int *reboot,
 		       struct mgr_error *err);
 void cron_free(struct cron *c);
+
+/* 1 if the minute or the hour field begins with '*' ("*", "*\/15"; for
+ * APScheduler fields also the "*" an unset field coarser than the finest
+ * one set gets): Vixie cron's "wildcard job" (MIN_STAR or HR_STAR), which
+ * runs again through an hour that the clocks repeat.  Other jobs are
+ * "fixed-time" and run once there. */
+int cron_is_wildcard(const struct cron *c);
 
 /* Moves *wall to the first matching wall time at or after it.  Gives up
  * (returns -1) once the wall time passes limit (wall seconds, see

@@ -491,14 +491,137 @@ interval_next(const struct trigger *t, int64_t prev, int64_t now)
 	return next;
 }
 
-/* Searches wall times from the wall time at start; maps each match to an
- * instant (a gap's wall times to the gap's end, a fold's to its first
- * occurrence) and skips those that map before start. */
+/* A fold at instant T repeats wall times from T + (offset after T) on; it
+ * can repeat ones before those a search began at (from + offset at from)
+ * only if T - from is less than the fall in offset, at most 52 hours as
+ * offsets lie within 26 hours of UTC (tz.c). */
+#define FOLD_REACH (3 * 86400)
+
+/* A cron search (cron_next): wall times from w (wall seconds) on are still
+ * to be searched; seg is an instant at which they are shown, from the
+ * instant at which this run of searched wall times began. */
+struct cron_search {
+	const struct tz *zone;
+	int64_t seg, from, w;
+	int64_t off, end;	/* offset at seg, next transition after it */
+};
+
+/* Moves the search to instant seg. */
+static void
+enter(struct cron_search *s, int64_t seg)
+{
+	s->seg = seg;
+	s->off = tz_offset_at(s->zone, seg);
+	if (!tz_next_transition(s->zone, seg, &s->end))
+		s->end = INT64_MAX;
+}
+
+/* 1 if the calendar day of wall time w lies wholly in the gap that ends at
+ * instant end: no clock in the zone shows that date (Pacific/Apia,
+ * 2011-12-30). */
+static int
+day_skipped(const struct tz *z, int64_t w, int64_t end)
+{
+	int64_t day = floor_div(w, 86400) * 86400;
+
+	return end + tz_offset_at(z, end - 1) <= day &&
+	    day + 86400 <= end + tz_offset_at(z, end);
+}
+
+/* 1 if no instant before u shows the wall time at u. */
+static int
+first_showing(const struct tz *z, const struct tm_fields *wall, int64_t u)
+{
+	int64_t first;
+
+	tz_local_to_utc(z, wall, &first, NULL);
+	return first == u;
+}
+
+/* Takes a wildcard search over the transition at end, which comes before
+ * the match s->w: after a fold it searches the repeated wall times too;
+ * a match in a gap fires when the gap ends (returns 1, *u set) unless its
+ * whole day was skipped. */
+static int
+cross_near(struct cron_search *s, int64_t *u)
+{
+	int64_t end = s->end, off = s->off;
+
+	enter(s, end);
+	if (s->w < end + s->off) {
+		if (!day_skipped(s->zone, s->w, end)) {
+			*u = end;
+			return 1;
+		}
+		s->w = end + s->off;
+		s->from = end;
+	} else if (s->off < off) {
+		s->w = end + s->off;
+		s->from = end;
+	}
+	return 0;
+}
+
+/* Maps the match s->w, found past the stretch of constant offset that the
+ * search is in, to its first showing, or a gap's end (returns 1, *u set);
+ * the search goes on past a skipped day (returns 0). */
+static int
+map_far(struct cron_search *s, const struct tm_fields *wall, int64_t *u)
+{
+	int flags;
+
+	tz_local_to_utc(s->zone, wall, u, &flags);
+	if (*u < s->seg) {
+		/* Shown before the search began (transitions an hour
+		 * apart): as for a fixed time, not again. */
+		s->w++;
+		return 0;
+	}
+	if (!(flags & TZ_GAP) || !day_skipped(s->zone, s->w, *u))
+		return 1;
+	enter(s, *u);
+	s->from = *u;
+	s->w = *u + s->off;
+	return 0;
+}
+
+/* The first matching instant at or after instant seg (doc/SCHEDULER.md):
+ * within a stretch of constant offset wall times and instants go
+ * together; a match past it is mapped through tz_local_to_utc, except
+ * that a wildcard trigger steps over the transitions right after the
+ * search began, where a fold can repeat wall times it has not searched. */
+static int64_t
+cron_search(const struct trigger *t, int64_t seg, int64_t limit)
+{
+	struct cron_search s = { .zone = t->zone, .from = seg };
+	struct tm_fields wall;
+	int64_t u;
+	int wild = cron_is_wildcard(t->cron);
+
+	enter(&s, seg);
+	s.w = seg + s.off;
+	for (;;) {
+		tz_seconds_to_fields(s.w, &wall);
+		if (cron_next_wall(t->cron, &wall, limit) != 0)
+			return TRIGGER_NONE;
+		s.w = tz_fields_to_seconds(&wall);
+		if (s.w - s.off < s.end) {
+			u = s.w - s.off;
+			if (wild || first_showing(t->zone, &wall, u))
+				return u;
+			s.w++;	/* shown before: a fixed time fires once */
+		} else if (wild && s.end - s.from < FOLD_REACH) {
+			if (cross_near(&s, &u))
+				return u;
+		} else if (map_far(&s, &wall, &u))
+			return u;
+	}
+}
+
 static int64_t
 cron_next(const struct trigger *t, int64_t prev, int64_t now)
 {
-	struct tm_fields wall;
-	int64_t start, s, u, limit = INT64_MAX;
+	int64_t start, u, limit = INT64_MAX;
 
 	if (prev != TRIGGER_NONE) {
 		start = prev + 1 < now ? prev + 1 : now;
@@ -508,19 +631,12 @@ cron_next(const struct trigger *t, int64_t prev, int64_t now)
 		start = t->start_us;
 	else
 		start = now;
-	/* APScheduler's datetime_ceil: whole seconds. */
-	s = -floor_div(-start, MGR_US_PER_S);
 	if (t->has_end)
 		limit = floor_div(t->end_us, MGR_US_PER_S) + 2 * 86400;
-	tz_utc_to_local(t->zone, s, &wall);
-	for (;;) {
-		if (cron_next_wall(t->cron, &wall, limit) != 0)
-			return TRIGGER_NONE;
-		tz_local_to_utc(t->zone, &wall, &u, NULL);
-		if (u >= s)
-			break;
-		tz_seconds_to_fields(tz_fields_to_seconds(&wall) + 1, &wall);
-	}
+	/* APScheduler's datetime_ceil: whole seconds. */
+	u = cron_search(t, -floor_div(-start, MGR_US_PER_S), limit);
+	if (u == TRIGGER_NONE)
+		return TRIGGER_NONE;
 	u *= MGR_US_PER_S;
 	if (t->has_end && u > t->end_us)
 		return TRIGGER_NONE;

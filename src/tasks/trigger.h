@@ -1,10 +1,12 @@
 /* trigger.h - when a task fires: interval, cron and date triggers.
  *
  * Semantics follow APScheduler 3.9 (IntervalTrigger, CronTrigger,
- * DateTrigger) so schedules from the Python seed keep their times, with
- * two deliberate differences where APScheduler (pytz) misbehaves around
- * daylight saving: a cron wall time that does not exist fires once, at the
- * end of the gap; a repeated one fires once, at its first occurrence.
+ * DateTrigger) so schedules from the Python seed keep their times.  Around
+ * daylight saving, where APScheduler (pytz) misbehaves, cron follows Vixie
+ * cron (doc/SCHEDULER.md): a wall time that does not exist fires once, at
+ * the end of the gap, unless its whole calendar day was skipped; a
+ * repeated one fires at each occurrence for a wildcard trigger ('*' in
+ * minute or hour), at its first occurrence only for the others.
  *
  * Pure functions over an immutable object: no clock, no randomness, no
  * globals.  Times are Unix microseconds, UTC.

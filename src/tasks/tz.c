@@ -384,9 +384,8 @@ tz_offset_at(const struct tz *z, int64_t s)
 	return z->trans_off[lo];
 }
 
-/* First transition strictly after s; 0 if none. */
-static int
-next_transition(const struct tz *z, int64_t s, int64_t *next)
+int
+tz_next_transition(const struct tz *z, int64_t s, int64_t *next)
 {
 	size_t lo = 0, hi = z->ntrans;
 
@@ -443,7 +442,7 @@ tz_local_to_utc(const struct tz *z, const struct tm_fields *wall,
 	cur = local - TZ_MAX_SPAN - 1;
 	off = tz_offset_at(z, cur);
 	for (;;) {
-		have_next = next_transition(z, cur, &t);
+		have_next = tz_next_transition(z, cur, &t);
 		if (!have_next)
 			t = INT64_MAX;
 		u = local - off;

@@ -62,6 +62,11 @@ int tz_offset_at(const struct tz *z, int64_t unix_s);
 int tz_local_to_utc(const struct tz *z, const struct tm_fields *wall,
 		    int64_t *out_s, int *flags);
 
+/* The first instant after unix_s (strictly) at which the offset may
+ * change: sets *next and returns 1, or returns 0 when there is none.  A
+ * TZif file may list a transition that keeps the offset. */
+int tz_next_transition(const struct tz *z, int64_t unix_s, int64_t *next);
+
 /* The wall time at a UTC instant. */
 void tz_utc_to_local(const struct tz *z, int64_t unix_s, struct tm_fields *out);
 

@@ -20,8 +20,15 @@ Where the references come from:
 - interval and date: APScheduler's IntervalTrigger and DateTrigger directly.
 - cron: APScheduler's CronTrigger decides which wall times match.  It runs in
   UTC on wall times, and the wall times are mapped to instants here with
-  zoneinfo: a wall time in a DST gap fires at the end of the gap, a repeated
-  one at its first occurrence.  APScheduler 3.x with pytz gets DST wrong in
+  zoneinfo (see next_fire): a wall time in a DST gap fires once, at the end
+  of the gap, unless no clock in the zone shows its calendar day at all
+  (Pacific/Apia 2011-12-30), when it is skipped.  A repeated wall time fires
+  at its first occurrence only, except for a "wildcard" trigger, whose
+  minute or hour field begins with '*' (Vixie cron's MIN_STAR/HR_STAR): it
+  fires at every instant the clocks show a matching wall time, so it runs
+  through a repeated hour again, as Vixie cron does and as APScheduler's
+  test_dst_change ("interval_autumn": minute='*/30' from 01:35 EDT on
+  2013-11-03 gives 01:00 EST) expects.  APScheduler 3.x with pytz gets DST wrong in
   several ways (e.g. it localises with is_dst=False, so a repeated wall time
   fires at its *second* occurrence, a skipped one at a pytz-unnormalised
   time, and _increment_field_value adds wall-clock differences to absolute
@@ -30,7 +37,8 @@ Where the references come from:
   For zones and dates without a transition the two agree, which this script
   checks for every case (see check_native).
 - crontab: croniter (Vixie semantics, day-of-month OR day-of-week), on wall
-  times mapped the same way.  croniter applies the OR rule also when a field
+  times mapped the same way (wildcard: the line's minute or hour field
+  begins with '*', or @hourly).  croniter applies the OR rule also when a field
   starts with '*' but is not '*' (e.g. '*/2'), unlike Vixie cron, which only
   ORs when neither field starts with '*': such lines are not generated.
 """
@@ -53,6 +61,9 @@ ZONES = ["UTC", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe",
          "America/Sao_Paulo"]
 DST_ZONES = ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe",
              "Pacific/Chatham", "Europe/London"]
+# Only used for the cases named after them: not drawn at random, so the
+# random cases stay what they were.
+SPECIAL_ZONES = ["US/Eastern", "Pacific/Apia", "Pacific/Kwajalein"]
 
 rng = random.Random(20260302)
 native_mismatch = 0
@@ -121,23 +132,99 @@ def parse_date(value, zone):
     return dt.astimezone(UTC)
 
 
-def wall_sequence(next_wall, zone, start, end):
+_transitions = {}
+
+
+def transitions_between(zone, a, b):
+    """The zone's transitions T with a < T <= b (UTC datetimes)."""
+    out = []
+    for year in range(a.year, b.year + 1):
+        if (zone, year) not in _transitions:
+            _transitions[zone, year] = transitions(zone, year)
+        out += [t for t in _transitions[zone, year] if a < t <= b]
+    return out
+
+
+def occurrences(wall, zone):
+    """The instants at which the zone's clocks show naive wall time wall."""
+    zi = ZoneInfo(zone)
+    out = set()
+    for fold in (0, 1):
+        u = wall.replace(tzinfo=zi, fold=fold).astimezone(UTC)
+        if u.astimezone(zi).replace(tzinfo=None) == wall:
+            out.add(u)
+    return sorted(out)
+
+
+def day_shown(day, zone):
+    """Whether any clock in the zone shows calendar date day."""
+    zi = ZoneInfo(zone)
+    midnight = datetime(day.year, day.month, day.day)
+    if occurrences(midnight, zone):
+        return True
+    end = wall_to_instant(midnight, zone)    # the gap's end
+    return end.astimezone(zi).date() == day
+
+
+def fire_instants(wall, zone, wild):
+    """The instants a matching wall time fires at (see the docstring)."""
+    occ = occurrences(wall, zone)
+    if occ:
+        return occ if wild else occ[:1]
+    if not day_shown(wall.date(), zone):
+        return []
+    return [wall_to_instant(wall, zone)]
+
+
+def next_fire(next_wall, zone, s, wild):
+    """The first fire instant at or after s: the least fire_instants of the
+    matching wall times that is >= s.  Without a transition between s and
+    the first one found, wall times and instants run in the same order and
+    it is the answer; else every matching wall time shown between s and it
+    is looked at too."""
+    zi = ZoneInfo(zone)
+
+    def walls(lo, hi):
+        wall = lo
+        while hi is None or wall <= hi:
+            w = next_wall(wall)
+            if w is None or (hi is not None and w > hi):
+                return
+            yield w
+            wall = w + timedelta(seconds=1)
+
+    def local(u):
+        return u.astimezone(zi).replace(tzinfo=None)
+
+    best = None
+    for w in walls(local(s), None):
+        c = [u for u in fire_instants(w, zone, wild) if u >= s]
+        if c:
+            best = c[0]
+            break
+    if best is None:
+        return None
+    trans = transitions_between(zone, s, best)
+    if not trans:
+        return best
+    shown = [local(s), local(best)]
+    for t in trans:
+        shown += [local(t), local(t - timedelta(seconds=1))]
+    for w in walls(min(shown), max(shown)):
+        for u in fire_instants(w, zone, wild):
+            if s <= u < best:
+                best = u
+    return best
+
+
+def wall_sequence(next_wall, zone, start, end, wild):
     """Fire instants from start: next_wall(naive) gives the first matching
     wall time at or after a naive wall time."""
-    zi = ZoneInfo(zone)
     out = []
     s = ceil_second(start)
     while len(out) < COUNT:
-        wall = s.astimezone(zi).replace(tzinfo=None)
-        while True:
-            w = next_wall(wall)
-            if w is None:
-                return out
-            u = wall_to_instant(w, zone)
-            if u >= s:
-                break
-            wall = w + timedelta(seconds=1)
-        if end is not None and u > end:
+        u = next_fire(next_wall, zone, s, wild)
+        if u is None or (end is not None and u > end):
             return out
         out.append(u)
         s = u + timedelta(seconds=1)
@@ -158,7 +245,9 @@ def cron_expected(fields, zone, frm):
         return None if f is None else f.replace(tzinfo=None)
 
     start = max(frm, start_date) if start_date else frm
-    return wall_sequence(next_wall, zone, start, end)
+    wild = any(str(f).startswith("*") for f in wall_trigger.fields
+               if f.name in ("hour", "minute"))
+    return wall_sequence(next_wall, zone, start, end, wild)
 
 
 def check_native(fields, zone, frm, expected):
@@ -177,7 +266,7 @@ def check_native(fields, zone, frm, expected):
         got.append(f.astimezone(UTC))
         prev = now = f
     if got != expected[:len(got)] or len(got) != len(expected):
-        if zone not in DST_ZONES:
+        if zone not in DST_ZONES + SPECIAL_ZONES:
             sys.exit("APScheduler disagrees without DST: %s %s %s" %
                      (fields, zone, frm))
         native_mismatch += 1
@@ -187,7 +276,10 @@ def crontab_expected(expr, zone, frm):
     def next_wall(wall):
         it = croniter(expr, wall - timedelta(seconds=1))
         return it.get_next(datetime)
-    return wall_sequence(next_wall, zone, frm, None)
+    fields = expr.split() if not expr.startswith("@") else \
+        (["0", "*"] if expr == "@hourly" else ["0", "0"])
+    wild = fields[0].startswith("*") or fields[1].startswith("*")
+    return wall_sequence(next_wall, zone, frm, None, wild)
 
 
 def interval_expected(fields, zone, frm):
@@ -337,6 +429,25 @@ def cron_cases():
               from_in("UTC", "2026-01-01T00:00:00"))
     cron_case({"day": "2nd fri", "hour": "9", "jitter": "30"}, "Europe/Berlin",
               from_in("UTC", "2026-01-01T00:00:00"))
+    # APScheduler 3.9's own test_dst_change (US/Eastern, 2013), and its
+    # autumn case with fixed times beside it.
+    for fields, frm in (({"hour": "8"}, "2013-03-09T12:00:00-05:00"),
+                        ({"hour": "8"}, "2013-11-02T12:00:00-04:00"),
+                        ({"minute": "*/30"}, "2013-03-10T01:35:00-05:00"),
+                        ({"minute": "*/30"}, "2013-11-03T01:35:00-04:00"),
+                        ({"hour": "*/1"}, "2013-11-03T00:05:00-04:00"),
+                        ({"hour": "1", "minute": "0,30"},
+                         "2013-11-03T00:05:00-04:00")):
+        cron_case(fields, "US/Eastern", datetime.fromisoformat(frm))
+    # Calendar days no clock showed: Samoa skipped 2011-12-30, Kwajalein
+    # 1993-08-21.
+    for fields, frm in (({"hour": "12"}, "2011-12-29T12:00:01-10:00"),
+                        ({"minute": "*/30"}, "2011-12-29T22:10:00-10:00"),
+                        ({"day": "30", "hour": "9"},
+                         "2011-12-29T12:00:01-10:00")):
+        cron_case(fields, "Pacific/Apia", datetime.fromisoformat(frm))
+    cron_case({"hour": "12"}, "Pacific/Kwajalein",
+              datetime.fromisoformat("1993-08-20T12:00:01-12:00"))
 
 
 # ---- crontab cases ----
@@ -367,6 +478,17 @@ def crontab_cases():
                 frm = t - timedelta(hours=5)
                 emit("cron", {"crontab": expr, "timezone": zone}, frm,
                      crontab_expected(expr, zone, frm), zone)
+    # Vixie's wildcard jobs ('*' in minute or hour) run through a repeated
+    # hour again; fixed-time ones and skipped days as above.
+    for expr, zone, frm in (
+            ("*/30 * * * *", "US/Eastern", "2013-11-03T01:35:00-04:00"),
+            ("*/20 1-3 * * *", "Europe/Berlin", "2026-10-25T01:50:00+02:00"),
+            ("0,30 1-3 * * *", "Europe/Berlin", "2026-10-25T01:50:00+02:00"),
+            ("@hourly", "Europe/Berlin", "2026-10-25T01:50:00+02:00"),
+            ("0 12 * * *", "Pacific/Apia", "2011-12-29T12:00:01-10:00")):
+        frm = datetime.fromisoformat(frm)
+        emit("cron", {"crontab": expr, "timezone": zone}, frm,
+             crontab_expected(expr, zone, frm), zone)
 
 
 # ---- interval and date cases ----

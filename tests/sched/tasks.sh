@@ -2,7 +2,7 @@
 # tasks.sh - the task commands: add with validation, list, show, edit,
 # pause, resume, remove, JSON output (the HTTP API's TaskRead).
 . "$top_srcdir/tests/sched/common.sh"
-plan 32
+plan 35
 
 run M task add t1 'exec:/bin/echo hi' interval minutes=5 --name "First" \
 	--max-retries 2 --timeout 30 --misfire-grace-time 10 --no-coalesce \
@@ -66,3 +66,23 @@ like "$out" '"plugin_id": "faulty"' "a plugin function task records its plugin"
 M task add plain 'exec:/bin/true' interval minutes=5 >/dev/null
 run M --json task show plain
 like "$out" '"plugin_id": null' "an exec: task belongs to no plugin"
+
+# Daylight saving (doc/SCHEDULER.md): every 30 minutes runs through the
+# repeated hour again, a fixed time runs once; a day the zone skipped is
+# skipped, not run at midnight.
+preview() {
+	run M schedule preview "$@"
+	out=$(printf '%s' "$out" | tr '\n' ' ')
+}
+preview cron 'minute=*/30' --tz US/Eastern \
+	--from 2013-11-03T01:35:00-04:00 --count 3
+is "$out" "2013-11-03T01:00:00-05:00 2013-11-03T01:30:00-05:00 \
+2013-11-03T02:00:00-05:00" "*/30 runs through the repeated hour"
+preview cron hour=1 minute=30 --tz US/Eastern \
+	--from 2013-11-03T00:00:00-04:00 --count 2
+is "$out" "2013-11-03T01:30:00-04:00 2013-11-04T01:30:00-05:00" \
+	"a fixed time runs once in the repeated hour"
+preview cron hour=12 --tz Pacific/Apia \
+	--from 2011-12-29T12:00:01-10:00 --count 2
+is "$out" "2011-12-31T12:00:00+14:00 2012-01-01T12:00:00+14:00" \
+	"a skipped calendar day is skipped"

@@ -232,13 +232,11 @@ test_dst_berlin(void **state)
 	check_fires("cron", "hour=2;minute=30;timezone=Europe/Berlin",
 	    "2026-10-24T12:00:00Z", 2,
 	    "2026-10-25T02:30:00+02:00,2026-10-26T02:30:00+01:00");
+	/* Every 20 minutes runs through the repeated hour again. */
 	check_fires("cron", "minute=*/20;timezone=Europe/Berlin",
-	    "2026-10-25T02:30:00+02:00", 4, "2026-10-25T02:40:00+02:00,"
-	    "2026-10-25T03:00:00+01:00,2026-10-25T03:20:00+01:00,"
-	    "2026-10-25T03:40:00+01:00");
-	/* Starting inside the second pass of the fold. */
-	check_fires("cron", "minute=*/20;timezone=Europe/Berlin",
-	    "2026-10-25T02:10:00+01:00", 1, "2026-10-25T03:00:00+01:00");
+	    "2026-10-25T02:30:00+02:00", 5, "2026-10-25T02:40:00+02:00,"
+	    "2026-10-25T02:00:00+01:00,2026-10-25T02:20:00+01:00,"
+	    "2026-10-25T02:40:00+01:00,2026-10-25T03:00:00+01:00");
 	/* Daily at 09:00 keeps local time across the change. */
 	check_fires("cron", "hour=9;timezone=Europe/Berlin",
 	    "2026-03-28T00:00:00Z", 2,
@@ -256,8 +254,9 @@ test_dst_new_york(void **state)
 	    "2026-10-31T12:00:00Z", 2,
 	    "2026-11-01T01:30:00-04:00,2026-11-02T01:30:00-05:00");
 	check_fires("cron", "minute=0;timezone=America/New_York",
-	    "2026-11-01T00:30:00-04:00", 3, "2026-11-01T01:00:00-04:00,"
-	    "2026-11-01T02:00:00-05:00,2026-11-01T03:00:00-05:00");
+	    "2026-11-01T00:30:00-04:00", 4, "2026-11-01T01:00:00-04:00,"
+	    "2026-11-01T01:00:00-05:00,2026-11-01T02:00:00-05:00,"
+	    "2026-11-01T03:00:00-05:00");
 }
 
 static void
@@ -268,9 +267,15 @@ test_dst_lord_howe_and_chatham(void **state)
 	check_fires("cron", "minute=*/15;hour=2;timezone=Australia/Lord_Howe",
 	    "2026-10-03T12:00:00Z", 3, "2026-10-04T02:30:00+11:00,"
 	    "2026-10-04T02:45:00+11:00,2026-10-05T02:00:00+11:00");
+	/* Back to +10:30 at 02:00, so 01:30-01:59 repeat: a '*' in the
+	 * minute field runs there again, a fixed time does not. */
 	check_fires("cron", "minute=*/15;hour=1;timezone=Australia/Lord_Howe",
-	    "2026-04-04T12:00:00Z", 5, "2026-04-05T01:00:00+11:00,"
+	    "2026-04-04T12:00:00Z", 7, "2026-04-05T01:00:00+11:00,"
 	    "2026-04-05T01:15:00+11:00,2026-04-05T01:30:00+11:00,"
+	    "2026-04-05T01:45:00+11:00,2026-04-05T01:30:00+10:30,"
+	    "2026-04-05T01:45:00+10:30,2026-04-06T01:00:00+10:30");
+	check_fires("cron", "minute=0,45;hour=1;timezone=Australia/Lord_Howe",
+	    "2026-04-04T12:00:00Z", 3, "2026-04-05T01:00:00+11:00,"
 	    "2026-04-05T01:45:00+11:00,2026-04-06T01:00:00+10:30");
 	/* Chatham: 02:45 -> 03:45 in September. */
 	check_fires("cron", "hour=3;minute=0;timezone=Pacific/Chatham",
@@ -279,6 +284,94 @@ test_dst_lord_howe_and_chatham(void **state)
 	check_fires("cron", "hour=3;minute=0;timezone=Pacific/Chatham",
 	    "2026-04-04T00:00:00Z", 2,
 	    "2026-04-05T03:00:00+13:45,2026-04-06T03:00:00+12:45");
+}
+
+/* The autumn fold, as Vixie cron and APScheduler's test_dst_change:
+ * a trigger whose minute or hour field starts with '*' (every N minutes,
+ * hourly, every N hours) runs through the repeated hour again; one with
+ * both given as values runs once, the first time. */
+static void
+test_dst_fold_wildcard(void **state)
+{
+	(void)state;
+	/* APScheduler 3.9 test_dst_change "interval_autumn". */
+	check_fires("cron", "minute=*/30;timezone=US/Eastern",
+	    "2013-11-03T01:35:00-04:00", 4, "2013-11-03T01:00:00-05:00,"
+	    "2013-11-03T01:30:00-05:00,2013-11-03T02:00:00-05:00,"
+	    "2013-11-03T02:30:00-05:00");
+	/* A step in the hour field (APScheduler 3.0's hour='*\/1'). */
+	check_fires("cron", "hour=*/1;timezone=US/Eastern",
+	    "2013-11-03T00:30:00-04:00", 3, "2013-11-03T01:00:00-04:00,"
+	    "2013-11-03T01:00:00-05:00,2013-11-03T02:00:00-05:00");
+	check_fires("cron", "hour=*;minute=15,45;timezone=US/Eastern",
+	    "2013-11-03T01:20:00-04:00", 4, "2013-11-03T01:45:00-04:00,"
+	    "2013-11-03T01:15:00-05:00,2013-11-03T01:45:00-05:00,"
+	    "2013-11-03T02:15:00-05:00");
+	check_fires("cron", "crontab=*/30 * * * *;timezone=US/Eastern",
+	    "2013-11-03T01:35:00-04:00", 2,
+	    "2013-11-03T01:00:00-05:00,2013-11-03T01:30:00-05:00");
+	/* Berlin repeats 02:00-02:59. */
+	check_fires("cron", "minute=*/30;timezone=Europe/Berlin",
+	    "2026-10-25T01:35:00+02:00", 5, "2026-10-25T02:00:00+02:00,"
+	    "2026-10-25T02:30:00+02:00,2026-10-25T02:00:00+01:00,"
+	    "2026-10-25T02:30:00+01:00,2026-10-25T03:00:00+01:00");
+	check_fires("cron", "hour=*/2;timezone=Europe/Berlin",
+	    "2026-10-25T00:30:00+02:00", 3, "2026-10-25T02:00:00+02:00,"
+	    "2026-10-25T02:00:00+01:00,2026-10-25T04:00:00+01:00");
+	/* Vixie: a '*' in the minute field is enough, even with hours. */
+	check_fires("cron", "crontab=*/20 1-3 * * *;timezone=Europe/Berlin",
+	    "2026-10-25T01:50:00+02:00", 7, "2026-10-25T02:00:00+02:00,"
+	    "2026-10-25T02:20:00+02:00,2026-10-25T02:40:00+02:00,"
+	    "2026-10-25T02:00:00+01:00,2026-10-25T02:20:00+01:00,"
+	    "2026-10-25T02:40:00+01:00,2026-10-25T03:00:00+01:00");
+	/* Starting in the second pass: its own times are still to come. */
+	check_fires("cron", "minute=*/20;timezone=Europe/Berlin",
+	    "2026-10-25T02:10:00+01:00", 2,
+	    "2026-10-25T02:20:00+01:00,2026-10-25T02:40:00+01:00");
+}
+
+static void
+test_dst_fold_fixed_once(void **state)
+{
+	(void)state;
+	check_fires("cron", "hour=1;minute=30;timezone=US/Eastern",
+	    "2013-11-02T12:00:00-04:00", 2,
+	    "2013-11-03T01:30:00-04:00,2013-11-04T01:30:00-05:00");
+	check_fires("cron", "crontab=30 1 * * *;timezone=US/Eastern",
+	    "2013-11-03T01:31:00-04:00", 1, "2013-11-04T01:30:00-05:00");
+	/* Values, lists and ranges in both fields: once. */
+	check_fires("cron", "crontab=0,30 1-3 * * *;timezone=Europe/Berlin",
+	    "2026-10-25T01:50:00+02:00", 3, "2026-10-25T02:00:00+02:00,"
+	    "2026-10-25T02:30:00+02:00,2026-10-25T03:00:00+01:00");
+	check_fires("cron", "hour=2;minute=0,30;timezone=Europe/Berlin",
+	    "2026-10-25T01:50:00+02:00", 3, "2026-10-25T02:00:00+02:00,"
+	    "2026-10-25T02:30:00+02:00,2026-10-26T02:00:00+01:00");
+	/* Starting in the second pass: 02:30 was already shown once. */
+	check_fires("cron", "hour=2;minute=30;timezone=Europe/Berlin",
+	    "2026-10-25T02:10:00+01:00", 1, "2026-10-26T02:30:00+01:00");
+}
+
+/* A calendar day that never appears on the zone's clocks is skipped, not
+ * run at the end of the gap (APScheduler and Vixie cron both skip it). */
+static void
+test_skipped_day(void **state)
+{
+	(void)state;
+	/* Samoa went from 29 to 31 December 2011. */
+	check_fires("cron", "hour=12;timezone=Pacific/Apia",
+	    "2011-12-29T12:00:01-10:00", 2,
+	    "2011-12-31T12:00:00+14:00,2012-01-01T12:00:00+14:00");
+	check_fires("cron", "crontab=0 12 * * *;timezone=Pacific/Apia",
+	    "2011-12-29T12:00:01-10:00", 1, "2011-12-31T12:00:00+14:00");
+	check_fires("cron", "day=30;hour=9;timezone=Pacific/Apia",
+	    "2011-12-01T00:00:00-10:00", 1, "2012-01-30T09:00:00+14:00");
+	/* Every 30 minutes: straight on from 23:30 to the next midnight. */
+	check_fires("cron", "minute=*/30;timezone=Pacific/Apia",
+	    "2011-12-29T23:10:00-10:00", 3, "2011-12-29T23:30:00-10:00,"
+	    "2011-12-31T00:00:00+14:00,2011-12-31T00:30:00+14:00");
+	/* Kwajalein went from 20 to 22 August 1993. */
+	check_fires("cron", "hour=12;timezone=Pacific/Kwajalein",
+	    "1993-08-20T12:00:01-12:00", 1, "1993-08-22T12:00:00+12:00");
 }
 
 /* ---- crontab ---- */
@@ -668,6 +761,9 @@ main(void)
 		cmocka_unit_test(test_dst_berlin),
 		cmocka_unit_test(test_dst_new_york),
 		cmocka_unit_test(test_dst_lord_howe_and_chatham),
+		cmocka_unit_test(test_dst_fold_wildcard),
+		cmocka_unit_test(test_dst_fold_fixed_once),
+		cmocka_unit_test(test_skipped_day),
 		cmocka_unit_test(test_crontab),
 		cmocka_unit_test(test_empty_list_items),
 		cmocka_unit_test(test_never_matching_cron_ends),
