@@ -221,7 +221,7 @@ task_add_exec(struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd_entry cmd_task_add_entry = {
 	.noun = "task", .verb = "add",
 	.usage = N_("ID FUNC TYPE [FIELD=VALUE ...] [--name NAME] [--max-retries N] "
-	    "[--timeout SECONDS] [--misfire-grace-time SECONDS] [--no-coalesce] "
+	    "[--timeout SECONDS] [--misfire-grace-time SECONDS|default] [--no-coalesce] "
 	    "[--max-instances N] [--disable]"),
 	.summary = N_("add a task (FUNC: PLUGIN:FUNCTION or exec:COMMAND ARG...)"),
 	.flags = CMD_MUTATES, .min_args = 3, .max_args = -1,
@@ -477,7 +477,7 @@ const struct cmd_entry cmd_task_edit_entry = {
 	.noun = "task", .verb = "edit",
 	.usage = N_("ID [--func FUNC] [--trigger TYPE] [FIELD=VALUE ...] "
 	    "[--name NAME] [--max-retries N] [--timeout SECONDS] "
-	    "[--misfire-grace-time SECONDS] [--coalesce|--no-coalesce] "
+	    "[--misfire-grace-time SECONDS|default] [--coalesce|--no-coalesce] "
 	    "[--max-instances N] [--enable|--disable]"),
 	.summary = N_("change a task; FIELD=VALUE replaces its trigger fields"),
 	.flags = CMD_MUTATES, .min_args = 1, .max_args = -1,
