@@ -4,6 +4,7 @@
 #include "i18n.h"
 #include "ui.h"
 #include "format.h"
+#include "scheduler.h"
 #include "snapshot_store.h"
 #include "util.h"
 
@@ -313,7 +314,7 @@ add_runs(struct ui *ui, struct strbuf *sb, const char *id)
 }
 
 static void
-add_task_settings(struct strbuf *sb, const struct task_rec *t)
+add_task_settings(struct ui *ui, struct strbuf *sb, const struct task_rec *t)
 {
 	char num[32];
 
@@ -322,8 +323,10 @@ add_task_settings(struct strbuf *sb, const struct task_rec *t)
 	add_field(sb, "max_retries", num);
 	snprintf(num, sizeof num, "%d", t->timeout);
 	add_field(sb, "timeout", num);
-	snprintf(num, sizeof num, "%d", t->misfire_grace_time);
+	snprintf(num, sizeof num, "%d%s", task_misfire_grace(ui->mgr, t),
+	    t->misfire_grace_time == TASK_GRACE_DEFAULT ? _(" (default)") : "");
 	add_field(sb, "misfire_grace", num);
+	add_field(sb, "on_interrupt", task_on_interrupt_name(t->on_interrupt));
 	add_field(sb, "coalesce", t->coalesce ? "true" : "false");
 	snprintf(num, sizeof num, "%d", t->max_instances);
 	add_field(sb, "max_instances", num);
@@ -378,7 +381,7 @@ task_text(struct ui *ui, const char *id)
 	add_field(&sb, _("type"), t.trigger);
 	add_trigger_args(&sb, t.trigger_args);
 	details_fire_times(&sb, &t);
-	add_task_settings(&sb, &t);
+	add_task_settings(ui, &sb, &t);
 	add_runs(ui, &sb, id);
 	task_rec_clear(&t);
 	return strbuf_detach(&sb);

@@ -41,6 +41,7 @@ const struct conf_key conf_keys[] = {
 	{ "manager", "worker_threads", CONF_INT, OFF(worker_threads), "4", 1, 256 },
 	{ "manager", "retry_backoff_base", CONF_INT, OFF(retry_backoff_base), "1", 0, 86400 },
 	{ "manager", "retry_backoff_cap", CONF_INT, OFF(retry_backoff_cap), "300", 0, 86400 },
+	{ "manager", "misfire_grace_time", CONF_INT, OFF(misfire_grace_time), "86400", 0, BIG },
 	{ "manager", "history_keep_runs", CONF_INT, OFF(history_keep_runs), "100", 1, BIG },
 	{ "manager", "history_max_age_days", CONF_INT, OFF(history_max_age_days), "30", 1, 36500 },
 	{ "manager", "output_excerpt_bytes", CONF_INT, OFF(output_excerpt_bytes), "4096", 0, 1048576 },

@@ -38,6 +38,7 @@ struct mgr_conf {
 	int worker_threads;		/* sandboxing = false: pool size */
 	int retry_backoff_base;		/* seconds */
 	int retry_backoff_cap;		/* seconds */
+	int misfire_grace_time;		/* of tasks that set none; 0 = no limit */
 	int history_keep_runs;		/* per task */
 	int history_max_age_days;
 	int output_excerpt_bytes;

@@ -10,6 +10,7 @@ src_libmgr_a_SOURCES = \
 	src/core/conf.c src/core/conf.h \
 	src/core/db.c src/core/db.h \
 	src/core/error.c src/core/error.h \
+	src/core/hostprobe.c src/core/hostprobe.h \
 	src/core/i18n.h \
 	src/core/log.c src/core/log.h \
 	src/core/manager.h src/core/mgr.c \

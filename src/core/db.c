@@ -120,6 +120,9 @@ static const char *const migrations[] = {
 	 * further attempts of their fire time, so the unique index can hold
 	 * and no row is lost. */
 	"ALTER TABLE tasks ADD COLUMN next_nominal INTEGER;"
+	/* -1: the configured default grace (one day unless set), which the
+	 * old default of 1 s was; task files restore an explicit 1. */
+	"UPDATE tasks SET misfire_grace_time = -1 WHERE misfire_grace_time = 1;"
 	"ALTER TABLE tasks ADD COLUMN on_interrupt TEXT NOT NULL DEFAULT 'abandon'"
 	"  CHECK (on_interrupt IN ('abandon','rerun'));"
 	"CREATE TEMP TABLE dup AS SELECT id, task_id, scheduled_at,"

@@ -63,7 +63,8 @@ struct task_rec {
 	int64_t next_run;
 	char *status;
 	char *plugin_id;	/* owning plugin, or NULL */
-	int misfire_grace_time;	/* seconds */
+	int misfire_grace_time;	/* seconds, 0 no limit, or: */
+#define TASK_GRACE_DEFAULT (-1)	/* the configured misfire_grace_time */
 	int coalesce;
 	int max_instances;
 	char *source;		/* "cli", "plugin:ID", "file:PATH" */

@@ -18,7 +18,9 @@ task_rec_init(struct task_rec *t)
 	memset(t, 0, sizeof *t);
 	t->enabled = 1;
 	t->max_retries = 3;
-	t->misfire_grace_time = 1;	/* APScheduler's default */
+	/* Not APScheduler's 1 s, which records a run due while the engine
+	 * was down as missed: the configured default, one day unless set. */
+	t->misfire_grace_time = TASK_GRACE_DEFAULT;
 	t->coalesce = 1;
 	t->max_instances = 1;
 }

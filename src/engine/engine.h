@@ -12,13 +12,11 @@
 
 #include <stdint.h>
 #include "error.h"
+#include "hostprobe.h"
 
 struct mgr;
 
-/* Host kinds written to the host row. */
-#define ENGINE_KIND_DAEMON	"daemon"
-#define ENGINE_KIND_CONSOLE	"console"
-#define ENGINE_KIND_CLI		"cli"	/* short-lived: takes no commands */
+/* Host kinds (ENGINE_KIND_*): hostprobe.h. */
 
 /* Takes the host lock (flock on "<db>.lock", 0600) and writes the host
  * row.  mgr->db must be open.  MGR_EBUSY, naming the running host's pid,

@@ -5,6 +5,7 @@
 #include <ev.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "hostprobe.h"
 
 struct mgr;
 struct control;
@@ -26,14 +27,6 @@ struct host {
 	int housekeeping_ticks;
 	ev_idle finish;			/* calls done from the loop */
 };
-
-/* The lock file path for a database path (malloc'd). */
-char *host_lock_path(const char *db_path);
-/* Probes the lock without taking it: 1 held by another process, 0 free. */
-int host_lock_held(const char *db_path);
-/* As host_lock_held, and reads the holder's pid and kind from the lock
- * file (0 and "" while the holder has not written them yet). */
-int host_lock_holder(const char *db_path, int *pid, char *kind, size_t kindsz);
 
 /* control.c: the host side of the control plane. */
 int control_start(struct mgr *mgr, struct control **out, struct mgr_error *err);

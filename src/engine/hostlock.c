@@ -21,12 +21,6 @@
 #include <time.h>
 #include <unistd.h>
 
-char *
-host_lock_path(const char *db_path)
-{
-	return xasprintf("%s.lock", db_path);
-}
-
 static int
 host_lock_open(const char *path, struct mgr_error *err)
 {
@@ -36,43 +30,6 @@ host_lock_open(const char *path, struct mgr_error *err)
 		mgr_error_set(err, MGR_EIO, _("%s: cannot open the host lock: %s"),
 		    path, strerror(errno));
 	return fd;
-}
-
-int
-host_lock_holder(const char *db_path, int *pid, char *kind, size_t kindsz)
-{
-	char *path = host_lock_path(db_path);
-	char buf[64] = "";
-	int fd, held = 0;
-	ssize_t n;
-
-	if (pid != NULL)
-		*pid = 0;
-	if (kind != NULL && kindsz > 0)
-		kind[0] = '\0';
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	free(path);
-	if (fd == -1)
-		return 0;
-	/* A shared lock conflicts only with the host's exclusive one. */
-	if (flock(fd, LOCK_SH | LOCK_NB) == -1)
-		held = errno == EWOULDBLOCK;
-	if (held && (n = pread(fd, buf, sizeof buf - 1, 0)) > 0) {
-		buf[n] = '\0';
-		if (pid != NULL)
-			*pid = atoi(buf);
-		if (kind != NULL && kindsz > 0 && strchr(buf, ' ') != NULL)
-			snprintf(kind, kindsz, "%.*s", (int)strcspn(strchr(buf, ' ') + 1,
-			    "\n"), strchr(buf, ' ') + 1);
-	}
-	close(fd);
-	return held;
-}
-
-int
-host_lock_held(const char *db_path)
-{
-	return host_lock_holder(db_path, NULL, NULL, 0);
 }
 
 /* The pid written into the lock file by its holder, 0 if unreadable. */

@@ -3,6 +3,8 @@
  * command table, from the console and the HTTP API). */
 #include "i18n.h"
 #include "cmd.h"
+#include "db.h"
+#include "hostprobe.h"
 #include "manager.h"
 #include "scheduler.h"
 #include "timefmt.h"
@@ -24,18 +26,15 @@ fail_err(struct cmd_ctx *ctx, const struct mgr_error *err)
 	return cmd_fail(ctx, err->code, err->msg);
 }
 
-/* "--name N": a whole number >= min, or a usage error naming the option. */
+/* VALUE of option NAME as a whole number >= min, or a usage error naming
+ * the option. */
 static int
-take_int(struct cmd_ctx *ctx, int *argc, char **argv, const char *name,
-	 int min, int *out)
+int_value(struct cmd_ctx *ctx, const char *name, const char *value, int min,
+	  int *out)
 {
-	const char *value;
 	char *end, *msg;
 	long v;
-	int rc = cmd_take_option(ctx, argc, argv, name, &value);
 
-	if (rc <= 0)
-		return rc;
 	errno = 0;
 	v = strtol(value, &end, 10);
 	if (errno == 0 && end != value && *end == '\0' && v >= min && v <= INT_MAX) {
@@ -49,6 +48,34 @@ take_int(struct cmd_ctx *ctx, int *argc, char **argv, const char *name,
 	return -1;
 }
 
+/* "--name N": a whole number >= min. */
+static int
+take_int(struct cmd_ctx *ctx, int *argc, char **argv, const char *name,
+	 int min, int *out)
+{
+	const char *value;
+	int rc = cmd_take_option(ctx, argc, argv, name, &value);
+
+	return rc <= 0 ? rc : int_value(ctx, name, value, min, out);
+}
+
+/* "--misfire-grace-time SECONDS|default": "default" goes back to the
+ * configured default (TASK_GRACE_DEFAULT). */
+static int
+take_grace(struct cmd_ctx *ctx, int *argc, char **argv, struct task_rec *t)
+{
+	const char *name = "--misfire-grace-time", *value;
+	int rc = cmd_take_option(ctx, argc, argv, name, &value);
+
+	if (rc <= 0)
+		return rc;
+	if (strcmp(value, "default") == 0) {
+		t->misfire_grace_time = TASK_GRACE_DEFAULT;
+		return 1;
+	}
+	return int_value(ctx, name, value, 0, &t->misfire_grace_time);
+}
+
 /* The options add and edit share. */
 static int
 take_task_options(struct cmd_ctx *ctx, int *argc, char **argv, struct task_rec *t)
@@ -58,8 +85,7 @@ take_task_options(struct cmd_ctx *ctx, int *argc, char **argv, struct task_rec *
 
 	if (take_int(ctx, argc, argv, "--max-retries", 0, &t->max_retries) < 0 ||
 	    take_int(ctx, argc, argv, "--timeout", 0, &t->timeout) < 0 ||
-	    take_int(ctx, argc, argv, "--misfire-grace-time", 0,
-	    &t->misfire_grace_time) < 0 ||
+	    take_grace(ctx, argc, argv, t) < 0 ||
 	    take_int(ctx, argc, argv, "--max-instances", 1, &t->max_instances) < 0 ||
 	    cmd_take_option(ctx, argc, argv, "--name", &name) < 0 ||
 	    cmd_take_option(ctx, argc, argv, "--on-interrupt", &on_interrupt) < 0)
@@ -118,6 +144,59 @@ drop_dashdash(int argc, char **argv)
 	return argc;
 }
 
+/* "Wed 2026-11-25 10:30:00" in local time, or "-". */
+static const char *
+local_time(char *buf, size_t len, int64_t us, const struct tz *z)
+{
+	static const char *const days[] = { "Mon", "Tue", "Wed", "Thu", "Fri",
+	    "Sat", "Sun" };
+	struct tm_fields f;
+
+	if (us == 0)
+		return "-";
+	tz_utc_to_local(z, us / US - (us % US < 0), &f);
+	snprintf(buf, len, "%s %04d-%02d-%02d %02d:%02d:%02d",
+	    days[tz_weekday(f.year, f.month, f.day)], f.year, f.month, f.day,
+	    f.hour, f.minute, f.second);
+	return buf;
+}
+
+/* A duration for people: "no limit" for 0, else in its largest whole
+ * unit ("1 day", "10 min", "90 s"). */
+static const char *
+duration_text(char *buf, size_t len, int secs)
+{
+	if (secs == 0)
+		return _("no limit");
+	if (secs % 86400 == 0)
+		snprintf(buf, len, ngettext("%d day", "%d days",
+		    (unsigned long)(secs / 86400)), secs / 86400);
+	else if (secs % 3600 == 0)
+		snprintf(buf, len, _("%d h"), secs / 3600);
+	else if (secs % 60 == 0)
+		snprintf(buf, len, _("%d min"), secs / 60);
+	else
+		snprintf(buf, len, _("%d s"), secs);
+	return buf;
+}
+
+/* What a new task will do, so that no default surprises anyone. */
+static void
+task_added_text(struct cmd_ctx *ctx, const struct task_rec *t)
+{
+	char next[40], retries[32], grace[32];
+	struct tz *z = NULL;
+
+	tz_load(NULL, &z, NULL);
+	snprintf(retries, sizeof retries, ngettext("%d retry", "%d retries",
+	    (unsigned long)t->max_retries), t->max_retries);
+	fprintf(ctx->out, _("task %s added: %s, next run %s, %s, misfire grace "
+	    "%s\n"), t->id, t->trigger, t->next_run != 0 ?
+	    local_time(next, sizeof next, t->next_run, z) : _("none"), retries,
+	    duration_text(grace, sizeof grace, task_misfire_grace(ctx->mgr, t)));
+	tz_free(z);
+}
+
 extern const struct cmd_entry cmd_task_add_entry;
 
 static int
@@ -144,7 +223,7 @@ task_add_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	rc = taskmgr_add(ctx->mgr, &t, (const char *const *)argv + 3,
 	    (size_t)argc - 3, &err);
 	if (rc == 0 && !ctx->json)
-		fprintf(ctx->out, _("task %s added\n"), t.id);
+		task_added_text(ctx, &t);
 	task_rec_clear(&t);
 	if (rc != 0)
 		return fail_err(ctx, &err);
@@ -154,7 +233,7 @@ task_add_exec(struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd_entry cmd_task_add_entry = {
 	.noun = "task", .verb = "add",
 	.usage = N_("ID FUNC TYPE [FIELD=VALUE ...] [--name NAME] [--max-retries N] "
-	    "[--timeout SECONDS] [--misfire-grace-time SECONDS] [--no-coalesce] "
+	    "[--timeout SECONDS] [--misfire-grace-time SECONDS|default] [--no-coalesce] "
 	    "[--max-instances N] [--on-interrupt abandon|rerun] [--disable]"),
 	.summary = N_("add a task (FUNC: PLUGIN:FUNCTION or exec:COMMAND ARG...)"),
 	.flags = CMD_MUTATES, .min_args = 3, .max_args = -1,
@@ -172,8 +251,9 @@ json_time(int64_t us)
 	return json_string(timefmt_iso(buf, sizeof buf, us, NULL));
 }
 
+/* The API's TaskRead; misfire_grace_time is the one that applies. */
 static json_t *
-task_json(const struct task_rec *t)
+task_json(const struct mgr *mgr, const struct task_rec *t)
 {
 	json_t *args = json_loads(t->trigger_args != NULL ? t->trigger_args : "{}",
 	    0, NULL);
@@ -185,7 +265,7 @@ task_json(const struct task_rec *t)
 	    "func_path", t->func_path, "trigger", t->trigger,
 	    "trigger_args", args != NULL ? args : json_object(),
 	    "enabled", t->enabled, "max_retries", t->max_retries,
-	    "timeout", t->timeout, "misfire_grace_time", t->misfire_grace_time,
+	    "timeout", t->timeout, "misfire_grace_time", task_misfire_grace(mgr, t),
 	    "coalesce", t->coalesce, "max_instances", t->max_instances,
 	    "on_interrupt", task_on_interrupt_name(t->on_interrupt),
 	    "source", t->source, "plugin_id", t->plugin_id,
@@ -201,23 +281,6 @@ print_json(struct cmd_ctx *ctx, json_t *v)
 	fprintf(ctx->out, "%s\n", s);
 	free(s);
 	json_decref(v);
-}
-
-/* "Wed 2026-11-25 10:30:00" in local time, or "-". */
-static const char *
-local_time(char *buf, size_t len, int64_t us, const struct tz *z)
-{
-	static const char *const days[] = { "Mon", "Tue", "Wed", "Thu", "Fri",
-	    "Sat", "Sun" };
-	struct tm_fields f;
-
-	if (us == 0)
-		return "-";
-	tz_utc_to_local(z, us / US - (us % US < 0), &f);
-	snprintf(buf, len, "%s %04d-%02d-%02d %02d:%02d:%02d",
-	    days[tz_weekday(f.year, f.month, f.day)], f.year, f.month, f.day,
-	    f.hour, f.minute, f.second);
-	return buf;
 }
 
 /* systemd's style of span: "4min 3s", "2h 10min", "3 days". */
@@ -239,23 +302,38 @@ span(char *buf, size_t len, int64_t us)
 	return buf;
 }
 
+/* Time left to the next run, "overdue 12s" once it has passed, "-" for
+ * none. */
+static const char *
+left_text(char *buf, size_t len, int64_t next, int64_t now)
+{
+	char s[32];
+
+	if (next == 0)
+		return "-";
+	if (next > now)
+		return span(buf, len, next - now);
+	snprintf(buf, len, _("overdue %s"), span(s, sizeof s, now - next));
+	return buf;
+}
+
 static void
 task_list_text(struct cmd_ctx *ctx, const struct task_rec *v, size_t n)
 {
 	struct tz *z = NULL;
 	int64_t now = mgr_now_us();
-	char next[40], last[40], left[32], passed[40], ago[32];
+	char next[40], last[40], left[48], passed[40], ago[32];
 
 	tz_load(NULL, &z, NULL);
-	fprintf(ctx->out, "%-24s %-12s %-24s %-14s %-11s %s\n", _("NEXT"),
+	fprintf(ctx->out, "%-24s %-17s %-24s %-14s %-11s %s\n", _("NEXT"),
 	    _("LEFT"), _("LAST"), _("PASSED"), _("STATUS"), _("TASK"));
 	for (size_t i = 0; i < n; i++) {
 		const struct task_rec *t = &v[i];
 		snprintf(passed, sizeof passed, _("%s ago"),
 		    span(ago, sizeof ago, now - t->last_run));
-		fprintf(ctx->out, "%-24s %-12s %-24s %-14s %-11s %s\n",
+		fprintf(ctx->out, "%-24s %-17s %-24s %-14s %-11s %s\n",
 		    local_time(next, sizeof next, t->next_run, z),
-		    t->next_run ? span(left, sizeof left, t->next_run - now) : "-",
+		    left_text(left, sizeof left, t->next_run, now),
 		    local_time(last, sizeof last, t->last_run, z),
 		    t->last_run ? passed : "-", t->status, t->id);
 	}
@@ -275,10 +353,15 @@ task_list_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	(void)argv;
 	if (taskmgr_list(ctx->mgr, &v, &n, &err) != 0)
 		return fail_err(ctx, &err);
+	/* A task list looks the same whether anything fires it or not. */
+	if (n > 0 && ctx->mgr->sched == NULL &&
+	    !host_engine_running(db_path(ctx->mgr->db)))
+		fprintf(ctx->err, "%s\n", _("manager: no engine is running: "
+		    "nothing will fire; start `manager --daemon` or the console"));
 	if (ctx->json) {
 		json_t *a = json_array();
 		for (size_t i = 0; i < n; i++)
-			json_array_append_new(a, task_json(&v[i]));
+			json_array_append_new(a, task_json(ctx->mgr, &v[i]));
 		print_json(ctx, a);
 	} else
 		task_list_text(ctx, v, n);
@@ -297,7 +380,7 @@ static void
 task_show_text(struct cmd_ctx *ctx, const struct task_rec *t)
 {
 	struct trigger *trig = NULL;
-	char *desc = NULL, buf[TIMEFMT_ISO_MAX];
+	char *desc = NULL, buf[TIMEFMT_ISO_MAX], span[32];
 
 	if (task_trigger_build(t, &trig, NULL) == 0)
 		desc = trigger_describe(trig);
@@ -314,8 +397,11 @@ task_show_text(struct cmd_ctx *ctx, const struct task_rec *t)
 	fprintf(ctx->out, _("last run:           %s\n"), t->last_run ?
 	    timefmt_iso(buf, sizeof buf, t->last_run, trigger_zone(trig)) : "-");
 	fprintf(ctx->out, _("max retries:        %d\n"), t->max_retries);
-	fprintf(ctx->out, _("timeout:            %d s\n"), t->timeout);
-	fprintf(ctx->out, _("misfire grace time: %d s\n"), t->misfire_grace_time);
+	fprintf(ctx->out, _("timeout:            %s\n"),
+	    duration_text(span, sizeof span, t->timeout));
+	fprintf(ctx->out, _("misfire grace time: %s%s\n"), duration_text(span,
+	    sizeof span, task_misfire_grace(ctx->mgr, t)),
+	    t->misfire_grace_time == TASK_GRACE_DEFAULT ? _(" (default)") : "");
 	fprintf(ctx->out, _("coalesce:           %s\n"), t->coalesce ? _("yes") : _("no"));
 	fprintf(ctx->out, _("max instances:      %d\n"), t->max_instances);
 	fprintf(ctx->out, _("on interrupt:       %s\n"),
@@ -335,7 +421,7 @@ task_show_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (taskmgr_get(ctx->mgr, argv[0], &t, &err) != 0)
 		return fail_err(ctx, &err);
 	if (ctx->json)
-		print_json(ctx, task_json(&t));
+		print_json(ctx, task_json(ctx->mgr, &t));
 	else
 		task_show_text(ctx, &t);
 	task_rec_clear(&t);
@@ -406,7 +492,7 @@ const struct cmd_entry cmd_task_edit_entry = {
 	.noun = "task", .verb = "edit",
 	.usage = N_("ID [--func FUNC] [--trigger TYPE] [FIELD=VALUE ...] "
 	    "[--name NAME] [--max-retries N] [--timeout SECONDS] "
-	    "[--misfire-grace-time SECONDS] [--coalesce|--no-coalesce] "
+	    "[--misfire-grace-time SECONDS|default] [--coalesce|--no-coalesce] "
 	    "[--max-instances N] [--on-interrupt abandon|rerun] [--enable|--disable]"),
 	.summary = N_("change a task; FIELD=VALUE replaces its trigger fields"),
 	.flags = CMD_MUTATES, .min_args = 1, .max_args = -1,

@@ -475,7 +475,8 @@ task_start_attempt(struct scheduler *s, struct stask *t, int64_t scheduled_at)
 static void
 task_run_backlog(struct scheduler *s, struct stask *t)
 {
-	int64_t now = mgr_now_us(), grace = (int64_t)t->rec.misfire_grace_time * US;
+	int grace_s = task_misfire_grace(s->mgr, &t->rec);
+	int64_t now = mgr_now_us(), grace = (int64_t)grace_s * US;
 
 	/* An attempt that fails to start ends at once and calls back here:
 	 * the outer call goes on with the list. */
@@ -490,7 +491,7 @@ task_run_backlog(struct scheduler *s, struct stask *t)
 		if (grace > 0 && now - at > grace)
 			task_record_unrun(s, t, at, "missed", xasprintf(
 			    _("run was due %.3f s ago, more than misfire_grace_time %d s"),
-			    (double)(now - at) / 1e6, t->rec.misfire_grace_time));
+			    (double)(now - at) / 1e6, grace_s));
 		else
 			task_start_attempt(s, t, at);
 	}

@@ -90,6 +90,11 @@ int taskmgr_list(struct mgr *mgr, struct task_rec **out, size_t *n,
 int task_prepare(struct task_rec *t, const char *const *fields, size_t n,
 		 struct mgr_error *err);
 
+/* The misfire grace of t in seconds (0: no limit): its own, or for
+ * TASK_GRACE_DEFAULT the configured manager.misfire_grace_time, so that a
+ * changed default applies to every task that never set one. */
+int task_misfire_grace(const struct mgr *mgr, const struct task_rec *t);
+
 /* Checks a func_path: "PLUGIN:FUNCTION" or "exec:COMMAND ARG...". */
 int task_func_check(const char *func_path, struct mgr_error *err);
 

@@ -124,15 +124,24 @@ task_numbers_check(const struct task_rec *t, struct mgr_error *err)
 	if (t->timeout < 0)
 		return mgr_error_set(err, MGR_EINVAL,
 		    _("task \"%s\": timeout %d is negative"), t->id, t->timeout);
-	if (t->misfire_grace_time < 0)
+	if (t->misfire_grace_time < 0 &&
+	    t->misfire_grace_time != TASK_GRACE_DEFAULT)
 		return mgr_error_set(err, MGR_EINVAL,
-		    _("task \"%s\": misfire_grace_time %d is negative"), t->id,
-		    t->misfire_grace_time);
+		    _("task \"%s\": misfire_grace_time %d is negative (-1: the "
+		      "configured default)"), t->id, t->misfire_grace_time);
 	if (t->max_instances < 1)
 		return mgr_error_set(err, MGR_EINVAL,
 		    _("task \"%s\": max_instances %d must be at least 1"), t->id,
 		    t->max_instances);
 	return 0;
+}
+
+int
+task_misfire_grace(const struct mgr *mgr, const struct task_rec *t)
+{
+	if (t->misfire_grace_time == TASK_GRACE_DEFAULT)
+		return mgr->conf->misfire_grace_time;
+	return t->misfire_grace_time;
 }
 
 /* Parses, pins and stores the trigger fields; sets the next run. */

@@ -344,6 +344,32 @@ load_zone(struct trigger *t, struct tz_cache *zones, const char *name,
 	return 0;
 }
 
+/* An interval or a cron needs one field of its own: APScheduler would
+ * take none as "every second", which nobody who forgot them meant. */
+static int
+check_own_fields(enum trigger_type type, const struct raw_fields *raw,
+		 struct mgr_error *err)
+{
+	int id;
+
+	if (type == TRIGGER_INTERVAL) {
+		for (id = F_WEEKS; id <= F_SECONDS; id++)
+			if (raw->value[id] != NULL)
+				return 0;
+		return mgr_error_set(err, MGR_EINVAL, _("interval: give at "
+		    "least one of weeks, days, hours, minutes, seconds"));
+	}
+	if (type == TRIGGER_CRON) {
+		for (id = 0; id <= F_CRONTAB; id++)
+			if (raw->value[id] != NULL)
+				return 0;
+		return mgr_error_set(err, MGR_EINVAL, _("cron: give at least "
+		    "one of year, month, day, week, day_of_week, hour, minute, "
+		    "second, or crontab"));
+	}
+	return 0;
+}
+
 int
 trigger_parse(const char *type, const char *const *fields, size_t nfields,
 	      struct trigger **out, struct mgr_error *err)
@@ -385,6 +411,8 @@ trigger_parse_zones(const char *type, const char *const *fields,
 		rc = parse_cron(t, &raw, err);
 	if (rc == 0)
 		rc = parse_common(t, &raw, err);
+	if (rc == 0)
+		rc = check_own_fields(t->type, &raw, err);
 	raw_free(&raw);
 	if (rc != 0) {
 		trigger_free(t);

@@ -39,7 +39,10 @@ enum trigger_type {
  *             or crontab="m h dom mon dow" / crontab=@daily (Vixie)
  *   date:     run_date timezone
  * Dates are ISO 8601; without an offset they are wall times in timezone
- * (default "local").  Errors name the field and the offending text. */
+ * (default "local").  Errors name the field and the offending text.
+ * Unlike APScheduler, an interval with none of its units and a cron with
+ * none of its time fields (nor crontab) are errors naming them, not "every
+ * second". */
 int trigger_parse(const char *type, const char *const *fields,
 		  size_t nfields, struct trigger **out,
 		  struct mgr_error *err);

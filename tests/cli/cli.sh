@@ -2,7 +2,7 @@
 # cli.sh - the command line of the foundation: help, version, usage errors,
 # config show, db check, modes of state files, translations.
 . "$top_srcdir/tests/cli/lib.sh"
-plan 27
+plan 31
 setup_tmp
 
 run "$MANAGER" --version
@@ -74,11 +74,30 @@ sqlite3 "$T/other/x.db" "PRAGMA user_version = 999"
 run "$MANAGER" --db "$T/other/x.db" db check
 like "$err" "schema version 999 is newer" "newer schema refused with a clear error"
 
+# task list: an overdue task says so; no engine host means nothing fires.
+L() { "$MANAGER" --db "$T/tl.db" "$@"; }
+L task add soon exec:/bin/true interval seconds=1 >/dev/null
+sleep 1.3
+run L task list
+like "$out" "overdue [0-9]+s +-" "task list shows an overdue task as overdue"
+like "$err" "no engine is running: nothing will fire; start .manager --daemon. or the console" \
+	"task list says that no engine host is running"
+run L --json task list
+is "$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')" \
+	"soon" "task list --json stays a plain array of tasks"
+"$MANAGER" --db "$T/tl.db" --daemon >/dev/null 2>&1 &
+daemon=$!
+wait_until 10 sh -c "\"$MANAGER\" --db '$T/tl.db' host status | grep -q 'engine host: daemon'"
+run L task list
+unlike "$err" "no engine is running" "with a daemon running it says nothing of the kind"
+kill -TERM $daemon
+wait $daemon
+
 # Translations (the catalogue built for the tests).
 if locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$'; then
 	LC_ALL=de_DE.UTF-8 run "$MANAGER" --help
 	like "$out" "Befehle" "--help in German under de_DE.UTF-8"
 else
-	echo "ok 27 - # SKIP de_DE.UTF-8 locale not generated"
+	echo "ok 31 - # SKIP de_DE.UTF-8 locale not generated"
 fi
 done_testing

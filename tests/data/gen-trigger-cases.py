@@ -329,6 +329,10 @@ def cron_case(fields, zone, frm):
     fields["timezone"] = zone
     expected = cron_expected(fields, zone, frm)
     check_native(fields, zone, frm, expected)
+    # APScheduler fires a cron with no field of its own every second;
+    # manager refuses it (issue 11): checked above, not emitted.
+    if set(fields) <= {"timezone", "start_date", "end_date", "jitter"}:
+        return
     emit("cron", fields, frm, expected, zone)
 
 

@@ -2,7 +2,7 @@
 # tasks.sh - the task commands: add with validation, list, show, edit,
 # pause, resume, remove, JSON output (the HTTP API's TaskRead).
 . "$top_srcdir/tests/sched/common.sh"
-plan 35
+plan 58
 
 run M task add t1 'exec:/bin/echo hi' interval minutes=5 --name "First" \
 	--max-retries 2 --timeout 30 --misfire-grace-time 10 --no-coalesce \
@@ -86,3 +86,74 @@ preview cron hour=12 --tz Pacific/Apia \
 	--from 2011-12-29T12:00:01-10:00 --count 2
 is "$out" "2011-12-31T12:00:00+14:00 2012-01-01T12:00:00+14:00" \
 	"a skipped calendar day is skipped"
+
+# Defaults that do not lose a nightly job (issue 11).
+run M task add nightly 'exec:/bin/true' cron hour=2 minute=30
+like "$out" "^task nightly added: cron, next run [A-Z][a-z]{2} [0-9]{4}-[0-9]{2}-[0-9]{2} 0[23]:[0-9]{2}:00, 3 retries, misfire grace 1 day$" \
+	"task add says the next run, the retries and the grace"
+run M --json task show nightly
+like "$out" '"max_retries": 3,' "max_retries defaults to 3"
+like "$out" '"misfire_grace_time": 86400,' "misfire_grace_time defaults to one day"
+run M task show nightly
+like "$out" "misfire grace time: 1 day \(default\)" "task show says the grace is the default"
+run M task add strict 'exec:/bin/true' cron hour=2 --misfire-grace-time 1 \
+	--max-retries 0 --timeout 0
+like "$out" ", 0 retries, misfire grace 1 s$" "APScheduler's explicit 1 s is kept"
+run M task show strict
+like "$out" "timeout: +no limit" "task show: a zero timeout is no limit"
+like "$out" "misfire grace time: 1 s" "task show: an explicit grace is not the default"
+M task add loose 'exec:/bin/true' cron hour=2 --misfire-grace-time 0 >/dev/null
+run M task show loose
+like "$out" "misfire grace time: no limit" "task show: a zero grace is no limit, not 0 s"
+unlike "$out" " 0 s" "task show writes no \"0 s\""
+is "$(task_field loose misfire_grace_time)" 0 "--json keeps 0 for no limit"
+
+# The configured default applies to every task that does not set its own.
+sed 's/^manager: {/manager: {\n  misfire_grace_time = 600;/' "$T/etc/m.conf" > "$T/etc/g.conf"
+G() { "$MANAGER" --config "$T/etc/g.conf" --db "$T/m.db" "$@"; }
+run G config show
+like "$out" "manager.misfire_grace_time += 600 +# $T/etc/g.conf:2" "config show shows the default grace"
+run G task show nightly
+like "$out" "misfire grace time: 10 min \(default\)" "a changed default applies to tasks that set none"
+is "$(G --json task show strict | grep -c '"misfire_grace_time": 1,')" 1 \
+	"and not to a task that set its own"
+M task edit strict --misfire-grace-time default >/dev/null
+run M task show strict
+like "$out" "misfire grace time: 1 day \(default\)" "--misfire-grace-time default goes back to the default"
+
+# An interval or a cron with no fields of its own is an error.
+run M task add empty 'exec:/bin/true' interval
+is "$rc" 1 "an interval with no fields is refused"
+like "$err" 'task "empty": interval: give at least one of weeks, days, hours, minutes, seconds' \
+	"the error names the missing fields"
+run M task add empty 'exec:/bin/true' cron timezone=UTC
+like "$err" 'cron: give at least one of year, month, day, week, day_of_week, hour, minute, second, or crontab' \
+	"a cron with no time fields is refused, naming them"
+run M schedule preview interval start_date=2026-01-01T00:00:00Z
+like "$err" 'interval: give at least one of' "schedule preview refuses it too"
+mkdir -p "$T/tasks"
+printf 'tasks = (\n  { id = "file.empty"; func = "exec:true"; trigger = "cron"; }\n);\n' > "$T/tasks/e.conf"
+run M host reload
+like "$err" 'e.conf:2: .*cron: give at least one of' "a task file names the file, line and missing fields"
+rm "$T/tasks/e.conf"
+
+# A run due while the engine was down runs when it comes back (systemd's
+# Persistent=true), not recorded missed after APScheduler's 1 s.
+M task remove nightly >/dev/null
+t0=$(date +%s.%N)
+M task add late 'exec:/bin/true' interval seconds=2 >/dev/null
+# No engine until t0 + 3.6 s: the fire time t0 + 2 s is 1.6 s late.
+sleep $(echo "$t0 $(date +%s.%N)" | awk '{ d = $1 + 3.6 - $2; print (d > 0 ? d : 0) }')
+M __scheduler-run --for 0.3
+is "$(count_runs late succeeded)" 1 "a fire time missed while the engine was down runs once"
+is "$(count_runs late missed)" 0 "and is not recorded missed"
+
+# The configured default grace applies to a task that sets none.
+sed 's/^manager: {/manager: {\n  misfire_grace_time = 1;/' "$T/etc/m.conf" > "$T/etc/g1.conf"
+t0=$(date +%s.%N)
+M task add dflt 'exec:/bin/true' interval seconds=2 >/dev/null
+sleep $(echo "$t0 $(date +%s.%N)" | awk '{ d = $1 + 3.6 - $2; print (d > 0 ? d : 0) }')
+"$MANAGER" --config "$T/etc/g1.conf" --db "$T/m.db" __scheduler-run --for 0.3
+is "$(count_runs dflt missed)" 1 "a run later than the configured default grace is missed"
+run M --json task history dflt --limit 1
+like "$out" 'more than misfire_grace_time 1 s' "and the error names the grace that applied"

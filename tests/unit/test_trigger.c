@@ -106,8 +106,8 @@ test_cron_basic_forms(void **state)
 	/* Unset finer fields default to their minimum. */
 	check_fires("cron", "hour=9;timezone=UTC", "2026-03-02T09:00:01Z", 2,
 	    "2026-03-03T09:00:00+00:00,2026-03-04T09:00:00+00:00");
-	/* No fields: every second. */
-	check_fires("cron", "timezone=UTC", "2026-03-02T09:00:00.5Z", 2,
+	/* Every second (no fields at all is an error: test_no_fields). */
+	check_fires("cron", "second=*;timezone=UTC", "2026-03-02T09:00:00.5Z", 2,
 	    "2026-03-02T09:00:01+00:00,2026-03-02T09:00:02+00:00");
 	check_fires("cron", "minute=*/15;timezone=UTC", "2026-03-02T09:01:00Z",
 	    3, "2026-03-02T09:15:00+00:00,2026-03-02T09:30:00+00:00,"
@@ -749,6 +749,34 @@ test_pin_interval(void **state)
 	trigger_free(t);
 }
 
+/* issue 11: an interval or a cron without a single field of its own is an
+ * error naming the fields it needs, not a run every second. */
+static void
+test_no_fields(void **state)
+{
+	struct trigger *t;
+
+	(void)state;
+	check_error("interval", "", "interval: give at least one of weeks, "
+	    "days, hours, minutes, seconds");
+	check_error("interval", "timezone=UTC;start_date=2026-01-01T00:00:00Z",
+	    "interval: give at least one of weeks, days, hours, minutes, "
+	    "seconds");
+	check_error("cron", "", "cron: give at least one of year, month, day, "
+	    "week, day_of_week, hour, minute, second, or crontab");
+	check_error("cron", "timezone=UTC;jitter=5", "cron: give at least one "
+	    "of year, month, day, week, day_of_week, hour, minute, second, or "
+	    "crontab");
+	/* One field is enough; APScheduler's zero interval stays one second. */
+	t = make("interval", "seconds=0");
+	assert_true(trigger_next(t, at("2026-01-01T00:00:00Z"),
+	    at("2026-01-01T00:00:00Z")) == at("2026-01-01T00:00:01Z"));
+	trigger_free(t);
+	trigger_free(make("cron", "second=*"));
+	trigger_free(make("cron", "crontab=@daily"));
+	trigger_free(make("date", "run_date=2026-01-01T00:00:00Z"));
+}
+
 int
 main(void)
 {
@@ -776,6 +804,7 @@ main(void)
 		cmocka_unit_test(test_describe),
 		cmocka_unit_test(test_fields_roundtrip),
 		cmocka_unit_test(test_pin_interval),
+		cmocka_unit_test(test_no_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
