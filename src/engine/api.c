@@ -14,6 +14,8 @@
 #include <jansson.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -358,6 +360,22 @@ api_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	api_rearm(api);
 }
 
+/* libmicrohttpd's own messages, one per dropped connection under an
+ * attack: at debug level, so they cannot flood the log (start-up failures
+ * are reported by api_start itself). */
+static void
+api_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	struct api *api = cls;
+	char *line;
+
+	if (vasprintf(&line, fmt, ap) < 0)
+		return;
+	line[strcspn(line, "\n")] = '\0';
+	log_debug(&api->mgr->log, "api: libmicrohttpd: %s", line);
+	free(line);
+}
+
 static struct MHD_Daemon *
 api_daemon_start(struct api *api, const struct api_addr *addr)
 {
@@ -372,6 +390,7 @@ api_daemon_start(struct api *api, const struct api_addr *addr)
 	return MHD_start_daemon(flags, (uint16_t)addr->port, NULL, NULL,
 	    api_handler, api,
 	    MHD_OPTION_SOCK_ADDR, sa,
+	    MHD_OPTION_EXTERNAL_LOGGER, api_mhd_log, api,
 	    MHD_OPTION_NOTIFY_COMPLETED, api_completed, api,
 	    MHD_OPTION_NOTIFY_CONNECTION, api_conn_notify, api,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)c->api_connection_timeout,

@@ -35,6 +35,17 @@ run mgr task add -- --help exec:true interval hours=1
 like "$rc" '^[12]$' "task add -- --help is refused"
 like "$err" '"--help".*letter or digit' "... naming the id and the rule"
 is "$(sqlite3 "$DB" "SELECT count(*) FROM tasks WHERE id='--help'")" 0 "... nothing stored"
+# A task stored before the rule with an id that looks like an option can
+# still be shown and removed: "--" ends the options of every command.
+mgr task add legacy exec:true interval hours=1 >/dev/null
+sqlite3 "$DB" "UPDATE tasks SET id='--help' WHERE id='legacy'"
+run mgr task show -- --help
+like "$out" 'id: +--help' "task show -- --help shows the task stored as --help"
+run mgr --json task history -- --output
+is "$rc$out" "0[]" "task history -- --output: the history of a task named --output (none)"
+run mgr task remove -- --help
+is "$rc" 0 "task remove -- --help removes it"
+is "$(sqlite3 "$DB" "SELECT count(*) FROM tasks WHERE id='--help'")" 0 "... it is gone"
 long=$(printf '%0129d' 0 | tr 0 a)
 run mgr task add "$long" exec:true interval hours=1
 like "$err" 'at most 128' "task add with a 129-byte id is refused"
