@@ -17,6 +17,8 @@
 #include <string.h>
 #include <sys/random.h>
 
+#define API_MAX_TRIGGER_ARGS 64
+
 struct route {
 	const char *method;
 	const char *pattern;	/* segments after /manager/; "*" is an id */
@@ -260,10 +262,18 @@ push_trigger_args(struct api_call *call, char **argv, json_t *args)
 {
 	const char *key;
 	json_t *v;
-	char *s, field[160];
+	char *s;
 
+	/* A trigger has a dozen fields at most; a body of many thousand
+	 * would only cost time (each becomes a word of the command line). */
+	if (json_object_size(args) > API_MAX_TRIGGER_ARGS) {
+		api_reply_error(call, 400, "trigger_args", _("field \"trigger_args\" "
+		    "has %zu fields: at most %d are allowed"), json_object_size(args),
+		    API_MAX_TRIGGER_ARGS);
+		strv_free(argv);
+		return NULL;
+	}
 	json_object_foreach(args, key, v) {
-		snprintf(field, sizeof field, "trigger_args.%s", key);
 		if (json_is_string(v))
 			s = xasprintf("%s=%s", key, json_string_value(v));
 		else if (json_is_integer(v))
@@ -273,8 +283,10 @@ push_trigger_args(struct api_call *call, char **argv, json_t *args)
 		else if (json_is_boolean(v))
 			s = xasprintf("%s=%s", key, json_is_true(v) ? "true" : "false");
 		else {
+			char *field = xasprintf("trigger_args.%s", key);
 			api_reply_error(call, 400, field, _("field \"%s\" must be a "
 			    "string, number or boolean"), field);
+			free(field);
 			strv_free(argv);
 			return NULL;
 		}

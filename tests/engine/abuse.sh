@@ -135,6 +135,8 @@ like "${res% *}" '^(400|413)$' "a 900 KB, 450,000-word func_path: 400/413"
 like "$(cat "$T/big.out")" 'func_path' "... naming the field"
 awk -v t="${res#* }" 'BEGIN { exit !(t < 1.0) }'
 ok $? "... answered in under a second (took ${res#* } s)"
+res=$(curl -s --max-time 20 -o /dev/null -w '%{http_code}' --data-binary @"$T/big.json" "$URL/manager/tasks")
+is "$res" 401 "... without the token: 401 before the body is read"
 python3 -c '
 import json, sys
 print(json.dumps({"id": "many", "name": "many", "trigger": "interval",
@@ -146,6 +148,16 @@ is "${res% *}" 400 "a 10 KB func_path of 5,000 words: 400"
 like "$(cat "$T/many.out")" '4096 words' "... saying the word limit"
 call GET /manager/tasks/big
 is "$code" 404 "... neither was stored"
+python3 -c '
+import json
+print(json.dumps({"id": "keys", "name": "k", "trigger": "interval", "func_path": "exec:true",
+    "trigger_args": {("k%d" % i): 1 for i in range(60000)}}))' >"$T/keys.json"
+res=$(curl -s --max-time 20 -o "$T/keys.out" -w '%{http_code} %{time_total}' \
+	-H "Authorization: Bearer $TOKEN" --data-binary @"$T/keys.json" "$URL/manager/tasks")
+is "${res% *}" 400 "60,000 trigger_args: 400"
+like "$(cat "$T/keys.out")" '"field":"trigger_args"' "... naming the field"
+awk -v t="${res#* }" 'BEGIN { exit !(t < 1.0) }'
+ok $? "... answered in under a second (took ${res#* } s)"
 
 # ---- slowloris: 70 unauthenticated partial requests from this address.
 before=$(runs_of tick)

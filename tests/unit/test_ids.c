@@ -141,8 +141,8 @@ now_s(void)
 /* Words cost the same however many came before, and splitting stops at
  * the limit: a 120 KB line of 60,000 words is refused at once (a
  * quadratic split took about a second for it, a minute for the 450,000
- * words of a 900 KB body), and 4096 words of a 128 KiB line split ten
- * times over in well under the 100 ms the API may take. */
+ * words of a 900 KB body), and 4096 words of a 128 KiB line split in
+ * well under the 100 ms the API may take. */
 static void
 test_split_linear(void **state)
 {
@@ -161,12 +161,10 @@ test_split_linear(void **state)
 	}
 	cmd[EXEC_MAX_BYTES - 1] = '\0';
 	t0 = now_s();
-	for (int i = 0; i < 10; i++) {
-		assert_int_equal(exec_split(cmd, &v, &err), 0);
-		assert_int_equal(strv_len(v), EXEC_MAX_WORDS);
-		strv_free(v);
-	}
-	assert_true(now_s() - t0 < 0.5);
+	assert_int_equal(exec_split(cmd, &v, &err), 0);
+	assert_true(now_s() - t0 < 0.1);
+	assert_int_equal(strv_len(v), EXEC_MAX_WORDS);
+	strv_free(v);
 	free(cmd);
 }
 
