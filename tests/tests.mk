@@ -26,6 +26,12 @@ tests_unit_test_store_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_store_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_conf tests/unit/test_db tests/unit/test_store
 
+check_PROGRAMS += tests/unit/test_ids
+tests_unit_test_ids_SOURCES = tests/unit/test_ids.c tests/unit/testutil.h
+tests_unit_test_ids_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_ids_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_ids
+
 dist_check_SCRIPTS = tests/cli/lib.sh tests/cli/cli.sh
 TESTS += tests/cli/cli.sh
 

@@ -131,7 +131,8 @@ action_run(struct ui *ui, char **argv, int show_output)
 void
 action_runf(struct ui *ui, const char *noun, const char *verb, const char *id)
 {
-	char *argv[] = { (char *)noun, (char *)verb, (char *)id, NULL };
+	/* "--": an id is never read as an option, whatever it is. */
+	char *argv[] = { (char *)noun, (char *)verb, "--", (char *)id, NULL };
 
 	action_run(ui, argv, 0);
 }

@@ -197,12 +197,13 @@ k_delete(struct ui *ui)
 	char question[512];
 
 	if (plugin != NULL) {
-		argv = strv_push(strv_push(strv_push(NULL, "plugin"), "uninstall"),
-		    plugin);
+		argv = strv_push(strv_push(strv_push(strv_push(NULL, "plugin"),
+		    "uninstall"), "--"), plugin);
 		snprintf(question, sizeof question,
 		    _("Uninstall plugin %s? (y/n)"), plugin);
 	} else if (task != NULL) {
-		argv = strv_push(strv_push(strv_push(NULL, "task"), "remove"), task);
+		argv = strv_push(strv_push(strv_push(strv_push(NULL, "task"),
+		    "remove"), "--"), task);
 		snprintf(question, sizeof question, _("Remove task %s? (y/n)"), task);
 	} else {
 		ui_status(ui, 1, _("nothing to delete here: select a task or a plugin"));

@@ -122,7 +122,8 @@ pick_choose(struct ui *ui)
 	fmt_datetime(s->created_at, when, sizeof when);
 	snprintf(question, sizeof question, _("Restore %s to snapshot #%s "
 	    "(version %s of %s)? (y/n)"), ui->pick.plugin, id, s->version, when);
-	argv = strv_push(strv_push(strv_push(NULL, "snapshot"), "restore"), id);
+	argv = strv_push(strv_push(strv_push(strv_push(NULL, "snapshot"),
+	    "restore"), "--"), id);
 	pick_clear(ui);
 	view_close(ui);
 	action_confirm(ui, question, argv);

@@ -2,6 +2,7 @@
 #include "i18n.h"
 #include "cmd.h"
 #include "error.h"
+#include "util.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -175,6 +176,10 @@ cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv)
 	nargs = cmd_count_positional(e, argc, argv);
 	if (nargs < e->min_args || (e->max_args >= 0 && nargs > e->max_args))
 		return cmd_usage(ctx, e);
+	/* A command without options reads its arguments as they are: "--"
+	 * ("task show -- ID", as the HTTP API writes it) is dropped here. */
+	if (e->usage == NULL || strstr(e->usage, "--") == NULL)
+		cmd_drop_dashdash(&argc, argv);
 	return e->exec(ctx, argc, argv);
 }
 
@@ -184,6 +189,16 @@ cmd_remove_args(int *argc, char **argv, int at, int count)
 	memmove(&argv[at], &argv[at + count],
 	    (size_t)(*argc - at - count + 1) * sizeof *argv);
 	*argc -= count;
+}
+
+void
+cmd_drop_dashdash(int *argc, char **argv)
+{
+	for (int i = 0; i < *argc; i++)
+		if (strcmp(argv[i], "--") == 0) {
+			cmd_remove_args(argc, argv, i, 1);
+			return;
+		}
 }
 
 int
@@ -246,11 +261,14 @@ int
 cmd_fail(struct cmd_ctx *ctx, int code, const char *msg)
 {
 	if (ctx->json) {
-		json_t *o = json_pack("{s:s, s:s}", "error", msg, "code",
+		/* The message may quote client bytes that are not UTF-8. */
+		char *text = utf8_sanitize(msg);
+		json_t *o = json_pack("{s:s, s:s}", "error", text, "code",
 		    mgr_code_name(code));
 		char *s = json_dumps(o, JSON_COMPACT);
 		fprintf(ctx->err, "%s\n", s);
 		free(s);
+		free(text);
 		json_decref(o);
 	} else
 		fprintf(ctx->err, "manager: %s\n", msg);

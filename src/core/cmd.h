@@ -77,6 +77,10 @@ int cmd_take_flag(int *argc, char **argv, const char *name);
  * -1 if the value is missing (an error is printed to ctx->err). */
 int cmd_take_option(struct cmd_ctx *ctx, int *argc, char **argv,
 		    const char *name, const char **value);
+/* Removes the first "--" left in argv (after the options were taken),
+ * so that the arguments after it are read as they are.  cmd_dispatch does
+ * this itself for commands whose usage shows no option. */
+void cmd_drop_dashdash(int *argc, char **argv);
 /* Rejects any remaining "--option" with a usage message. */
 int cmd_no_more_options(struct cmd_ctx *ctx, const struct cmd_entry *entry,
 			int argc, char **argv);

@@ -54,6 +54,9 @@ const struct conf_key conf_keys[] = {
 	{ "api", "token", CONF_STRING, OFF(api_token), NULL, 0, 0 },
 	{ "api", "token_file", CONF_PATH, OFF(api_token_file), NULL, 0, 0 },
 	{ "api", "max_body_kb", CONF_INT, OFF(api_max_body_kb), "1024", 1, 1048576 },
+	{ "api", "connection_timeout_seconds", CONF_INT, OFF(api_connection_timeout), "10", 1, 3600 },
+	{ "api", "max_connections", CONF_INT, OFF(api_max_connections), "256", 2, 16384 },
+	{ "api", "max_connections_per_ip", CONF_INT, OFF(api_max_connections_per_ip), "64", 2, 16384 },
 };
 const size_t conf_nkeys = sizeof conf_keys / sizeof conf_keys[0];
 

@@ -52,6 +52,9 @@ struct mgr_conf {
 	char *api_token;
 	char *api_token_file;
 	int api_max_body_kb;
+	int api_connection_timeout;	/* seconds a connection may stay idle */
+	int api_max_connections;	/* in total ... */
+	int api_max_connections_per_ip;	/* ... and from one address */
 };
 
 enum conf_warning_kind { CONF_WARN_UNKNOWN_KEY };

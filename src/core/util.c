@@ -311,3 +311,113 @@ mgr_mono_us(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
+
+static int
+id_char(char c, int first)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9'))
+		return 1;
+	return !first && c != '\0' && strchr("._-@:+", c) != NULL;
+}
+
+int
+mgr_id_valid(const char *id)
+{
+	size_t n;
+
+	if (id == NULL || !id_char(id[0], 1))
+		return 0;
+	for (n = 1; id[n] != '\0'; n++)
+		if (n >= MGR_ID_MAX || !id_char(id[n], 0))
+			return 0;
+	return 1;
+}
+
+int
+mgr_id_check(const char *what, const char *id, struct mgr_error *err)
+{
+	size_t len, shown;
+	char *safe;
+
+	if (mgr_id_valid(id))
+		return 0;
+	if (id == NULL || *id == '\0')
+		return mgr_error_set(err, MGR_EINVAL, _("%s is empty"), what);
+	/* A long id is shown by its first bytes: the message must fit. */
+	len = strlen(id);
+	shown = utf8_prefix_len(id, 64);
+	safe = xstrndup(id, shown);
+	if (len > MGR_ID_MAX)
+		mgr_error_set(err, MGR_EINVAL, _("%s \"%s%s\" is %zu bytes long: "
+		    "at most %d are allowed"), what, safe, shown < len ? "..." : "",
+		    len, MGR_ID_MAX);
+	else
+		mgr_error_set(err, MGR_EINVAL, _("%s \"%s\": an id is 1 to %d "
+		    "ASCII letters, digits and . _ - @ : +, starting with a letter "
+		    "or digit"), what, safe, MGR_ID_MAX);
+	free(safe);
+	return MGR_EINVAL;
+}
+
+/* Length of the valid UTF-8 sequence at p, 0 if there is none. */
+static size_t
+utf8_seq_len(const unsigned char *p)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		n = 3;
+		lo = p[0] == 0xe0 ? 0xa0 : 0x80;
+		hi = p[0] == 0xed ? 0x9f : 0xbf;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		n = 4;
+		lo = p[0] == 0xf0 ? 0x90 : 0x80;
+		hi = p[0] == 0xf4 ? 0x8f : 0xbf;
+	} else
+		return 0;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+char *
+utf8_sanitize(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+
+	strbuf_add(&sb, "", 0);
+	while (*p != '\0') {
+		if ((n = utf8_seq_len(p)) == 0) {
+			strbuf_adds(&sb, "\xef\xbf\xbd");
+			p++;
+			continue;
+		}
+		strbuf_add(&sb, (const char *)p, n);
+		p += n;
+	}
+	return strbuf_detach(&sb);
+}
+
+size_t
+utf8_prefix_len(const char *s, size_t max)
+{
+	size_t len = strlen(s);
+
+	if (len <= max)
+		return len;
+	/* Back off over continuation bytes to the start of a character. */
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	return max;
+}

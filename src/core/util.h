@@ -51,6 +51,24 @@ int read_file(const char *path, char **out, size_t *len, struct mgr_error *err);
 int sha256_file(const char *path, char out[65], struct mgr_error *err);
 void sha256_hex(const void *data, size_t len, char out[65]);
 
+/* Ids of tasks, and every id a client passes (CLI, task files, HTTP
+ * routes): 1 to MGR_ID_MAX bytes of ASCII letters, digits and . _ - @ : +,
+ * the first a letter or digit.  So an id is never taken for an option
+ * ("--help"), needs no quoting in a URL or a shell, and fits any buffer.
+ * Plugin ids follow a stricter rule of their own (a subset of this one). */
+#define MGR_ID_MAX 128
+int mgr_id_valid(const char *id);
+/* The same, as an error naming what (e.g. "task id"), the id (its first
+ * bytes when long) and the rule. */
+int mgr_id_check(const char *what, const char *id, struct mgr_error *err);
+
+/* A copy of s in which every byte that is not part of valid UTF-8 is
+ * replaced by U+FFFD, so that it can go into JSON. */
+char *utf8_sanitize(const char *s);
+/* The length of s cut to at most max bytes without splitting a UTF-8
+ * character. */
+size_t utf8_prefix_len(const char *s, size_t max);
+
 /* Wall clock, Unix microseconds (CLOCK_REALTIME). */
 int64_t mgr_now_us(void);
 /* Monotonic clock, microseconds (CLOCK_MONOTONIC), for durations. */

@@ -13,8 +13,20 @@
 #include <ev.h>
 #include <jansson.h>
 #include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+
+/* One connection from accept to close (MHD's socket context). */
+struct api_conn {
+	struct api_conn *prev, *next;
+	int fd;			/* -1 once closed by api_conn_evict */
+	struct sockaddr_storage peer;
+	int64_t waiting_since;	/* mono us; 0 while a request is handled */
+};
 
 struct api {
 	struct mgr *mgr;
@@ -22,6 +34,10 @@ struct api {
 	char *token;
 	size_t max_body;
 	int port;
+	int max_conns, max_conns_per_ip;
+	struct api_conn *conns;
+	unsigned long evicted;		/* since the last log line about it */
+	int64_t evict_logged_at;
 	ev_io io;
 	ev_timer timer;
 };
@@ -51,10 +67,14 @@ api_http_status(int exit_status, const char *code)
 static enum MHD_Result
 api_send(struct MHD_Connection *conn, int status, char *body, const char *allow)
 {
+	static const char fallback[] = "{\"error\":\"no answer\"}";
 	struct MHD_Response *res;
 	enum MHD_Result ret;
-	size_t len = strlen(body);
+	size_t len;
 
+	if (body == NULL)
+		body = xstrdup(fallback);
+	len = strlen(body);
 	res = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
 	MHD_add_response_header(res, MHD_HTTP_HEADER_CONTENT_TYPE,
 	    "application/json");
@@ -63,6 +83,9 @@ api_send(struct MHD_Connection *conn, int status, char *body, const char *allow)
 		    "Bearer realm=\"manager\"");
 	if (allow != NULL && *allow != '\0')
 		MHD_add_response_header(res, MHD_HTTP_HEADER_ALLOW, allow);
+	/* Refused before its body was read: nothing more from this client. */
+	if (status == 401 || status == 413)
+		MHD_add_response_header(res, MHD_HTTP_HEADER_CONNECTION, "close");
 	ret = MHD_queue_response(conn, (unsigned)status, res);
 	MHD_destroy_response(res);
 	return ret;
@@ -71,11 +94,24 @@ api_send(struct MHD_Connection *conn, int status, char *body, const char *allow)
 static enum MHD_Result
 api_send_error(struct MHD_Connection *conn, int status, const char *msg)
 {
-	json_t *o = json_pack("{s:s}", "error", msg);
-	char *body = json_dumps(o, JSON_COMPACT);
+	char *safe = utf8_sanitize(msg);
+	json_t *o = json_pack("{s:s}", "error", safe);
+	char *body = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
 
 	json_decref(o);
+	free(safe);
 	return api_send(conn, status, body, NULL);
+}
+
+static enum MHD_Result
+api_send_too_large(struct api *api, struct MHD_Connection *conn)
+{
+	char *msg = xasprintf(_("request body larger than api.max_body_kb "
+	    "(%zu KiB)"), api->max_body / 1024);
+	enum MHD_Result ret = api_send_error(conn, 413, msg);
+
+	free(msg);
+	return ret;
 }
 
 static enum MHD_Result
@@ -85,21 +121,51 @@ api_respond(struct api *api, struct MHD_Connection *conn, const char *method,
 	struct api_call call = { .mgr = api->mgr, .method = method, .url = url,
 	    .body = req->body.buf, .body_len = req->body.len };
 	int64_t t0 = mgr_mono_us();
-	enum MHD_Result ret;
 
-	if (req->too_large) {
-		char *msg = xasprintf(_("request body larger than api.max_body_kb "
-		    "(%zu KiB)"), api->max_body / 1024);
-		ret = api_send_error(conn, 413, msg);
-		free(msg);
-		return ret;
-	}
+	if (req->too_large)
+		return api_send_too_large(api, conn);
 	api_route(&call);
 	log_info(&api->mgr->log, "api: %s %s: %d (%.1f ms)", method, url,
 	    call.status, (mgr_mono_us() - t0) / 1000.0);
 	if (call.body_out == NULL)
 		call.body_out = xstrdup("{}");
 	return api_send(conn, call.status, call.body_out, call.allow);
+}
+
+static struct api_conn *
+api_conn_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn,
+	    MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci != NULL ? ci->socket_context : NULL;
+}
+
+/* The first call, once the headers are in: the token is checked before a
+ * byte of the body is read, and a declared body over the limit refused. */
+static enum MHD_Result
+api_first_call(struct api *api, struct MHD_Connection *conn, const char *url,
+	       const char *method, void **con_cls)
+{
+	const char *len = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+	struct api_conn *c = api_conn_of(conn);
+
+	if (c != NULL)
+		c->waiting_since = 0;	/* a request: no longer idle */
+	if (!api_token_matches(api->token, MHD_lookup_connection_value(conn,
+	    MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION))) {
+		log_warning(&api->mgr->log, "api: %s %s: 401", method, url);
+		return api_send_error(conn, 401, _("missing or wrong bearer "
+		    "token (Authorization: Bearer TOKEN)"));
+	}
+	if (len != NULL && strtoull(len, NULL, 10) > api->max_body) {
+		log_warning(&api->mgr->log, "api: %s %s: 413 (Content-Length %s)",
+		    method, url, len);
+		return api_send_too_large(api, conn);
+	}
+	*con_cls = xcalloc(1, sizeof(struct api_request));
+	return MHD_YES;
 }
 
 /* First call: authenticate before reading any body.  Then accumulate the
@@ -113,16 +179,8 @@ api_handler(void *cls, struct MHD_Connection *conn, const char *url,
 	struct api_request *req = *con_cls;
 
 	(void)version;
-	if (req == NULL) {
-		if (!api_token_matches(api->token, MHD_lookup_connection_value(conn,
-		    MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION))) {
-			log_warning(&api->mgr->log, "api: %s %s: 401", method, url);
-			return api_send_error(conn, 401, _("missing or wrong bearer "
-			    "token (Authorization: Bearer TOKEN)"));
-		}
-		*con_cls = xcalloc(1, sizeof *req);
-		return MHD_YES;
-	}
+	if (req == NULL)
+		return api_first_call(api, conn, url, method, con_cls);
 	if (*upload_data_size > 0) {
 		if (req->body.len + *upload_data_size > api->max_body)
 			req->too_large = 1;
@@ -140,14 +198,130 @@ api_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
 	struct api_request *req = *con_cls;
 
+	struct api_conn *c = api_conn_of(conn);
+
 	(void)cls;
-	(void)conn;
 	(void)toe;
+	if (c != NULL)
+		c->waiting_since = mgr_mono_us();	/* idle until the next */
 	if (req == NULL)
 		return;
 	strbuf_free(&req->body);
 	free(req);
 	*con_cls = NULL;
+}
+
+static int
+same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return 0;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		    ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	if (a->ss_family == AF_INET6)
+		return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+		    &((const struct sockaddr_in6 *)b)->sin6_addr,
+		    sizeof(struct in6_addr)) == 0;
+	return 0;
+}
+
+/* Slowloris: connections that hold a slot without a complete request
+ * (partial headers, or idle between requests) may take at most half of
+ * api.max_connections_per_ip from one address and half of
+ * api.max_connections in all.  Past that, a new connection closes the one
+ * that has waited longest, so the other half stays free for requests that
+ * arrive whole.  A connection handling a request is never closed here. */
+static void
+api_conn_evict(struct api *api, const struct api_conn *new)
+{
+	struct api_conn *oldest = NULL, *oldest_here = NULL, *victim = NULL;
+	int all = 0, here = 0;
+
+	for (struct api_conn *c = api->conns; c != NULL; c = c->next) {
+		if (c == new || c->fd == -1 || c->waiting_since == 0)
+			continue;
+		all++;
+		if (oldest == NULL || c->waiting_since < oldest->waiting_since)
+			oldest = c;
+		if (!same_host(&c->peer, &new->peer))
+			continue;
+		here++;
+		if (oldest_here == NULL ||
+		    c->waiting_since < oldest_here->waiting_since)
+			oldest_here = c;
+	}
+	if (here >= api->max_conns_per_ip / 2)
+		victim = oldest_here;
+	else if (all >= api->max_conns / 2)
+		victim = oldest;
+	if (victim == NULL)
+		return;
+	shutdown(victim->fd, SHUT_RDWR);	/* MHD sees the end and closes it */
+	victim->fd = -1;
+	api->evicted++;
+}
+
+/* At most one log line every 10 s about evictions, whatever the attack. */
+static void
+api_evict_log(struct api *api)
+{
+	int64_t now = mgr_mono_us();
+
+	if (api->evicted == 0 || now - api->evict_logged_at < 10 * 1000000LL)
+		return;
+	log_warning(&api->mgr->log, "api: closed %lu connection(s) that held a "
+	    "slot without a request (api.max_connections_per_ip %d, "
+	    "api.max_connections %d)", api->evicted, api->max_conns_per_ip,
+	    api->max_conns);
+	api->evicted = 0;
+	api->evict_logged_at = now;
+}
+
+static void
+api_conn_started(struct api *api, struct MHD_Connection *conn, void **ctx)
+{
+	const union MHD_ConnectionInfo *fd, *addr;
+	struct api_conn *c = xcalloc(1, sizeof *c);
+
+	fd = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	addr = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	c->fd = fd != NULL ? fd->connect_fd : -1;
+	if (addr != NULL && addr->client_addr != NULL)
+		memcpy(&c->peer, addr->client_addr,
+		    addr->client_addr->sa_family == AF_INET6 ?
+		    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
+	c->waiting_since = mgr_mono_us();
+	api_conn_evict(api, c);
+	api_evict_log(api);
+	c->next = api->conns;
+	if (api->conns != NULL)
+		api->conns->prev = c;
+	api->conns = c;
+	*ctx = c;
+}
+
+static void
+api_conn_notify(void *cls, struct MHD_Connection *conn, void **ctx,
+		enum MHD_ConnectionNotificationCode code)
+{
+	struct api *api = cls;
+	struct api_conn *c = *ctx;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		api_conn_started(api, conn, ctx);
+		return;
+	}
+	if (c == NULL)
+		return;
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		api->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	free(c);
+	*ctx = NULL;
 }
 
 /* After every MHD_run: MHD's next timeout drives our timer. */
@@ -186,9 +360,26 @@ api_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	api_rearm(api);
 }
 
+/* libmicrohttpd's own messages, one per dropped connection under an
+ * attack: at debug level, so they cannot flood the log (start-up failures
+ * are reported by api_start itself). */
+static void
+api_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	struct api *api = cls;
+	char *line;
+
+	if (vasprintf(&line, fmt, ap) < 0)
+		return;
+	line[strcspn(line, "\n")] = '\0';
+	log_debug(&api->mgr->log, "api: libmicrohttpd: %s", line);
+	free(line);
+}
+
 static struct MHD_Daemon *
 api_daemon_start(struct api *api, const struct api_addr *addr)
 {
+	const struct mgr_conf *c = api->mgr->conf;
 	unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
 	const struct sockaddr *sa = (const struct sockaddr *)&addr->v4;
 
@@ -199,9 +390,13 @@ api_daemon_start(struct api *api, const struct api_addr *addr)
 	return MHD_start_daemon(flags, (uint16_t)addr->port, NULL, NULL,
 	    api_handler, api,
 	    MHD_OPTION_SOCK_ADDR, sa,
+	    MHD_OPTION_EXTERNAL_LOGGER, api_mhd_log, api,
 	    MHD_OPTION_NOTIFY_COMPLETED, api_completed, api,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
+	    MHD_OPTION_NOTIFY_CONNECTION, api_conn_notify, api,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)c->api_connection_timeout,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)c->api_max_connections,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned)c->api_max_connections_per_ip,
 	    MHD_OPTION_END);
 }
 
@@ -240,6 +435,8 @@ api_start(struct mgr *mgr, struct api **out, struct mgr_error *err)
 	api = xcalloc(1, sizeof *api);
 	api->mgr = mgr;
 	api->max_body = (size_t)c->api_max_body_kb * 1024;
+	api->max_conns = c->api_max_connections;
+	api->max_conns_per_ip = c->api_max_connections_per_ip;
 	if ((rc = api_token_load(c->api_token, c->api_token_file, &api->token,
 	    err)) != 0) {
 		free(api);

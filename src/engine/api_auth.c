@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #define TOKEN_BYTES 32
+#define TOKEN_MIN 16		/* characters: shorter ones are refused */
+#define TOKEN_FILE_MAX 4096	/* bytes */
 
 static void
 trim_right(char *s)
@@ -51,28 +53,71 @@ token_generate(const char *path, char **out, struct mgr_error *err)
 	return 0;
 }
 
-/* A token readable by others is no secret: refused, naming the mode. */
+/* Opens the token file without waiting (a FIFO would block open and
+ * read) and without following a symbolic link; only a regular file. */
 static int
-token_read(const char *path, char **out, struct mgr_error *err)
+token_open(const char *path, struct mgr_error *err)
 {
 	struct stat st;
-	int rc;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
 
-	if (stat(path, &st) != 0)
-		return mgr_error_set(err, MGR_EIO, "api.token_file %s: %s", path,
-		    strerror(errno));
-	if (st.st_mode & 077)
+	if (fd == -1)
+		return mgr_error_set(err, MGR_EIO, _("api.token_file %s: %s"), path,
+		    errno == ELOOP ? _("is a symbolic link; name the file itself")
+		    : strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return mgr_error_set(err, MGR_EUNSAFE, _("api.token_file %s is not "
+		    "a regular file"), path);
+	}
+	/* A token readable by others is no secret: refused, naming the mode. */
+	if (st.st_mode & 077) {
+		close(fd);
 		return mgr_error_set(err, MGR_EUNSAFE, _("api.token_file %s: mode "
 		    "%03o lets others read the token; chmod 600 it"), path,
 		    (unsigned)(st.st_mode & 0777));
-	if ((rc = read_file(path, out, NULL, err)) != 0)
-		return rc;
-	trim_right(*out);
-	if (**out == '\0') {
-		free(*out);
-		return mgr_error_set(err, MGR_EINVAL, _("api.token_file %s is empty"),
-		    path);
 	}
+	return fd;
+}
+
+static int
+token_read(const char *path, char **out, struct mgr_error *err)
+{
+	char buf[TOKEN_FILE_MAX + 1];
+	ssize_t n;
+	int fd;
+
+	if ((fd = token_open(path, err)) < 0)
+		return fd;
+	n = read(fd, buf, sizeof buf);
+	close(fd);
+	if (n < 0)
+		return mgr_error_set(err, MGR_EIO, _("api.token_file %s: %s"), path,
+		    strerror(errno));
+	if (n > TOKEN_FILE_MAX)
+		return mgr_error_set(err, MGR_EINVAL, _("api.token_file %s is over "
+		    "%d bytes: a token file holds one token"), path, TOKEN_FILE_MAX);
+	buf[n] = '\0';
+	trim_right(buf);
+	*out = xstrdup(buf);
+	return 0;
+}
+
+/* A short token can be guessed; what the client sends must be one line. */
+static int
+token_check(const char *what, const char *token, struct mgr_error *err)
+{
+	size_t n = strlen(token);
+
+	if (n < TOKEN_MIN)
+		return mgr_error_set(err, MGR_EINVAL, _("%s is %zu characters long: "
+		    "a token needs at least %d (e.g. 32 random bytes in hex: "
+		    "remove the file named by api.token_file and one is made)"),
+		    what, n, TOKEN_MIN);
+	for (const char *p = token; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x21 || *p == 0x7f)
+			return mgr_error_set(err, MGR_EINVAL, _("%s: a token is one "
+			    "word of printable characters"), what);
 	return 0;
 }
 
@@ -80,7 +125,12 @@ int
 api_token_load(const char *token, const char *token_file, char **out,
 	       struct mgr_error *err)
 {
+	char *what;
+	int rc;
+
 	if (token != NULL && *token != '\0') {
+		if ((rc = token_check("api.token", token, err)) != 0)
+			return rc;
 		*out = xstrdup(token);
 		return 0;
 	}
@@ -89,7 +139,16 @@ api_token_load(const char *token, const char *token_file, char **out,
 		    "neither api.token nor api.token_file is: the API needs a token"));
 	if (access(token_file, F_OK) != 0 && errno == ENOENT)
 		return token_generate(token_file, out, err);
-	return token_read(token_file, out, err);
+	if ((rc = token_read(token_file, out, err)) != 0)
+		return rc;
+	what = xasprintf("api.token_file %s", token_file);
+	rc = token_check(what, *out, err);
+	free(what);
+	if (rc != 0) {
+		free(*out);
+		*out = NULL;
+	}
+	return rc;
 }
 
 int

@@ -9,12 +9,15 @@
 #include "host.h"
 #include "manager.h"
 #include "plugins.h"
+#include "sandbox.h"
 #include "util.h"
 
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+
+#define API_MAX_TRIGGER_ARGS 64
 
 struct route {
 	const char *method;
@@ -35,24 +38,49 @@ reply(struct api_call *call, int status, char *body)
 static void
 reply_json(struct api_call *call, int status, json_t *o)
 {
-	reply(call, status, json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER));
+	char *text = o != NULL ?
+	    json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+
 	json_decref(o);
+	if (text == NULL) {	/* never an empty or invalid body */
+		status = 500;
+		text = xstrdup("{\"error\":\"cannot encode the answer\"}");
+	}
+	reply(call, status, text);
+}
+
+/* {"error": TEXT} whatever bytes TEXT holds (a client's, cut or not). */
+static json_t *
+error_object(const char *text)
+{
+	char *safe = utf8_sanitize(text);
+	json_t *o = json_pack("{s:s}", "error", safe);
+
+	free(safe);
+	return o;
 }
 
 void
 api_reply_error(struct api_call *call, int status, const char *field,
 		const char *fmt, ...)
 {
-	char msg[1024];
 	va_list ap;
 	json_t *o;
+	char *msg;
+	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
-	o = json_pack("{s:s}", "error", msg);
-	if (field != NULL)
-		json_object_set_new(o, "field", json_string(field));
+	if (n < 0)
+		abort();	/* as xmalloc: no memory */
+	o = error_object(msg);
+	free(msg);
+	if (field != NULL) {
+		char *safe = utf8_sanitize(field);
+		json_object_set_new(o, "field", json_string(safe));
+		free(safe);
+	}
 	reply_json(call, status, o);
 }
 
@@ -72,12 +100,31 @@ error_body(const char *errout)
 	n = strlen(text);
 	while (n > 0 && text[n - 1] == '\n')
 		text[--n] = '\0';
-	o = json_pack("{s:s}", "error", text);
+	o = error_object(text);
 	free(text);
 	return o;
 }
 
 /* ---- running command lines ---- */
+
+static char **
+argv_of(const char *a, const char *b, const char *c)
+{
+	char **v = strv_push(NULL, a);
+
+	if (b != NULL)
+		v = strv_push(v, b);
+	if (c != NULL)
+		v = strv_push(v, c);
+	return v;
+}
+
+/* NOUN VERB -- ID: whatever the id, it is never read as an option. */
+static char **
+argv_id(const char *noun, const char *verb, const char *id)
+{
+	return strv_push(argv_of(noun, verb, "--"), id);
+}
 
 struct run {
 	int status;
@@ -130,8 +177,7 @@ run_and_reply(struct api_call *call, char **argv, int ok_status,
 		else if (show_noun == NULL)
 			reply_json(call, ok_status, json_pack("{s:s}", "id", id));
 		else {
-			char **show = strv_push(strv_push(strv_push(NULL, show_noun),
-			    "show"), id);
+			char **show = argv_id(show_noun, "show", id);
 			run_clear(&r);
 			run_argv(call, show, &r);
 			strv_free(show);
@@ -140,18 +186,6 @@ run_and_reply(struct api_call *call, char **argv, int ok_status,
 		}
 	}
 	run_clear(&r);
-}
-
-static char **
-argv_of(const char *a, const char *b, const char *c)
-{
-	char **v = strv_push(NULL, a);
-
-	if (b != NULL)
-		v = strv_push(v, b);
-	if (c != NULL)
-		v = strv_push(v, c);
-	return v;
 }
 
 /* ---- request bodies ---- */
@@ -228,10 +262,18 @@ push_trigger_args(struct api_call *call, char **argv, json_t *args)
 {
 	const char *key;
 	json_t *v;
-	char *s, field[160];
+	char *s;
 
+	/* A trigger has a dozen fields at most; a body of many thousand
+	 * would only cost time (each becomes a word of the command line). */
+	if (json_object_size(args) > API_MAX_TRIGGER_ARGS) {
+		api_reply_error(call, 400, "trigger_args", _("field \"trigger_args\" "
+		    "has %zu fields: at most %d are allowed"), json_object_size(args),
+		    API_MAX_TRIGGER_ARGS);
+		strv_free(argv);
+		return NULL;
+	}
 	json_object_foreach(args, key, v) {
-		snprintf(field, sizeof field, "trigger_args.%s", key);
 		if (json_is_string(v))
 			s = xasprintf("%s=%s", key, json_string_value(v));
 		else if (json_is_integer(v))
@@ -241,8 +283,10 @@ push_trigger_args(struct api_call *call, char **argv, json_t *args)
 		else if (json_is_boolean(v))
 			s = xasprintf("%s=%s", key, json_is_true(v) ? "true" : "false");
 		else {
+			char *field = xasprintf("trigger_args.%s", key);
 			api_reply_error(call, 400, field, _("field \"%s\" must be a "
 			    "string, number or boolean"), field);
+			free(field);
 			strv_free(argv);
 			return NULL;
 		}
@@ -264,14 +308,54 @@ push_int_option(char **argv, json_t *body, const char *field, const char *opt)
 	return strv_push(strv_push(argv, opt), num);
 }
 
+/* One word "--opt=VALUE": a value that looks like an option ("--func")
+ * can never be taken for one. */
 static char **
 push_str_option(char **argv, json_t *body, const char *field, const char *opt)
 {
 	json_t *v = json_object_get(body, field);
+	char *word;
 
 	if (v == NULL || json_is_null(v))
 		return argv;
-	return strv_push(strv_push(argv, opt), json_string_value(v));
+	word = xasprintf("%s=%s", opt, json_string_value(v));
+	argv = strv_push(argv, word);
+	free(word);
+	return argv;
+}
+
+/* A func_path is split into words (exec_split) when the task is stored
+ * and at each run: refused here, naming the field, when it is too long
+ * or has too many words. */
+static int
+func_path_check(struct api_call *call, json_t *body)
+{
+	const char *func = json_string_value(json_object_get(body, "func_path"));
+	struct mgr_error err = { 0 };
+	char **words;
+
+	if (func == NULL)
+		return 0;
+	if (exec_split(strncmp(func, "exec:", 5) == 0 ? func + 5 : func, &words,
+	    &err) != 0) {
+		api_reply_error(call, 400, "func_path", _("field \"func_path\": %s"),
+		    err.msg);
+		return -1;
+	}
+	strv_free(words);
+	return 0;
+}
+
+/* An id from a body: the rule of every id (mgr_id_valid). */
+static int
+id_field_check(struct api_call *call, const char *what, const char *id)
+{
+	struct mgr_error err = { 0 };
+
+	if (mgr_id_check(what, id, &err) == 0)
+		return 0;
+	api_reply_error(call, 400, "id", "%s", err.msg);
+	return -1;
 }
 
 /* ---- tasks ---- */
@@ -286,25 +370,25 @@ task_list(struct api_call *call, const char *id)
 static void
 task_show(struct api_call *call, const char *id)
 {
-	run_and_reply(call, argv_of("task", "show", id), 200, NULL, id);
+	run_and_reply(call, argv_id("task", "show", id), 200, NULL, id);
 }
 
 static void
 task_runs(struct api_call *call, const char *id)
 {
-	run_and_reply(call, argv_of("task", "history", id), 200, NULL, id);
+	run_and_reply(call, argv_id("task", "history", id), 200, NULL, id);
 }
 
 static void
 task_remove(struct api_call *call, const char *id)
 {
-	run_and_reply(call, argv_of("task", "remove", id), 200, NULL, id);
+	run_and_reply(call, argv_id("task", "remove", id), 200, NULL, id);
 }
 
 static void
 task_action(struct api_call *call, const char *id, const char *verb)
 {
-	run_and_reply(call, argv_of("task", verb, id), 200, "task", id);
+	run_and_reply(call, argv_id("task", verb, id), 200, "task", id);
 }
 
 static void task_run(struct api_call *c, const char *id) { task_action(c, id, "run"); }
@@ -338,8 +422,13 @@ task_create_check(struct api_call *call, json_t *b)
 	    field_check(call, b, "max_retries", JSON_INTEGER, 0) != 0 ||
 	    field_check(call, b, "timeout", JSON_INTEGER, 0) != 0 ||
 	    field_check(call, b, "enabled", JSON_TRUE, 0) != 0 ||
-	    field_check(call, b, "id", JSON_STRING, 0) != 0)
+	    field_check(call, b, "id", JSON_STRING, 0) != 0 ||
+	    func_path_check(call, b) != 0)
 		return -1;
+	if (json_object_get(b, "id") != NULL && !json_is_null(json_object_get(b,
+	    "id")))
+		return id_field_check(call, _("task id"),
+		    json_string_value(json_object_get(b, "id")));
 	return 0;
 }
 
@@ -389,12 +478,13 @@ task_update(struct api_call *call, const char *id)
 	    field_check(call, b, "func_path", JSON_STRING, 0) != 0 ||
 	    field_check(call, b, "trigger", JSON_STRING, 0) != 0 ||
 	    field_check(call, b, "max_retries", JSON_INTEGER, 0) != 0 ||
-	    field_check(call, b, "timeout", JSON_INTEGER, 0) != 0) {
+	    field_check(call, b, "timeout", JSON_INTEGER, 0) != 0 ||
+	    func_path_check(call, b) != 0) {
 		json_decref(b);
 		return;
 	}
 	/* "task edit" reads the id first, then the options. */
-	argv = argv_of("task", "edit", id);
+	argv = argv_of("task", "edit", id);	/* id checked: no option */
 	argv = push_str_option(argv, b, "name", "--name");
 	argv = push_str_option(argv, b, "func_path", "--func");
 	argv = push_str_option(argv, b, "trigger", "--trigger");
@@ -422,19 +512,19 @@ plugin_list(struct api_call *call, const char *id)
 static void
 plugin_show(struct api_call *call, const char *id)
 {
-	run_and_reply(call, argv_of("plugin", "show", id), 200, NULL, id);
+	run_and_reply(call, argv_id("plugin", "show", id), 200, NULL, id);
 }
 
 static void
 plugin_uninstall(struct api_call *call, const char *id)
 {
-	run_and_reply(call, argv_of("plugin", "uninstall", id), 200, NULL, id);
+	run_and_reply(call, argv_id("plugin", "uninstall", id), 200, NULL, id);
 }
 
 static void
 plugin_action(struct api_call *call, const char *id, const char *verb)
 {
-	run_and_reply(call, argv_of("plugin", verb, id), 200, "plugin", id);
+	run_and_reply(call, argv_id("plugin", verb, id), 200, "plugin", id);
 }
 
 static void plugin_enable(struct api_call *c, const char *id) { plugin_action(c, id, "enable"); }
@@ -477,31 +567,31 @@ static void
 snap_list_plugin(struct api_call *call, const char *id)
 {
 	struct run r = { 0 };
-	char **show = argv_of("plugin", "show", id);
+	char **show = argv_id("plugin", "show", id);
 
 	run_argv(call, show, &r);
 	strv_free(show);
 	if (!reply_if_failed(call, &r))
-		run_and_reply(call, argv_of("snapshot", "list", id), 200, NULL, id);
+		run_and_reply(call, argv_id("snapshot", "list", id), 200, NULL, id);
 	run_clear(&r);
 }
 
 static void
 snap_create(struct api_call *call, const char *id)
 {
-	run_and_reply(call, argv_of("snapshot", "create", id), 201, NULL, id);
+	run_and_reply(call, argv_id("snapshot", "create", id), 201, NULL, id);
 }
 
 static void
 snap_restore(struct api_call *call, const char *sid)
 {
-	run_and_reply(call, argv_of("snapshot", "restore", sid), 200, NULL, sid);
+	run_and_reply(call, argv_id("snapshot", "restore", sid), 200, NULL, sid);
 }
 
 static void
 snap_delete(struct api_call *call, const char *sid)
 {
-	run_and_reply(call, argv_of("snapshot", "delete", sid), 200, NULL, sid);
+	run_and_reply(call, argv_id("snapshot", "delete", sid), 200, NULL, sid);
 }
 
 /* ---- dispatch ---- */
@@ -530,23 +620,53 @@ static const struct route routes[] = {
 	{ "DELETE", "snapshots/*", snap_delete },
 };
 
-/* Matches "tasks/ID/run" against "tasks/STAR/run"; the id is copied out. */
+/* Matches "tasks/ID/run" against "tasks/STAR/run"; *id gets a copy of
+ * the id (any length: ids are checked afterwards, not cut). */
 static int
-route_match(const char *pattern, const char *path, char *id, size_t idsz)
+route_match(const char *pattern, const char *path, char **id)
 {
+	const char *idp = NULL;
+	size_t idlen = 0;
+
 	while (*pattern != '\0' && *path != '\0') {
 		if (*pattern == '*') {
-			size_t n = strcspn(path, "/");
-			if (n == 0 || n >= idsz)
+			idlen = strcspn(path, "/");
+			if (idlen == 0)
 				return 0;
-			memcpy(id, path, n);
-			id[n] = '\0';
+			idp = path;
 			pattern++;
-			path += n;
+			path += idlen;
 		} else if (*pattern++ != *path++)
 			return 0;
 	}
-	return *pattern == '\0' && *path == '\0';
+	if (*pattern != '\0' || *path != '\0')
+		return 0;
+	*id = idp != NULL ? xstrndup(idp, idlen) : NULL;
+	return 1;
+}
+
+/* "task id", "plugin id", "snapshot id": what the first segment holds. */
+static const char *
+route_id_what(const char *pattern)
+{
+	if (strncmp(pattern, "tasks", 5) == 0)
+		return _("task id");
+	if (strncmp(pattern, "plugins", 7) == 0)
+		return _("plugin id");
+	return _("snapshot id");
+}
+
+/* An id from the URL follows the id rule before it goes anywhere near a
+ * command line: 400 naming it otherwise. */
+static int
+route_id_ok(struct api_call *call, const char *pattern, const char *id)
+{
+	struct mgr_error err = { 0 };
+
+	if (id == NULL || mgr_id_check(route_id_what(pattern), id, &err) == 0)
+		return 1;
+	api_reply_error(call, 400, NULL, "%s", err.msg);
+	return 0;
 }
 
 /* /plugins/{plugin_id}/PATH: a route the plugin registered through the
@@ -564,6 +684,10 @@ plugin_own_route(struct api_call *call)
 		return;
 	}
 	id = xstrndup(rest, (size_t)(slash - rest));
+	if (!route_id_ok(call, "plugins", id)) {
+		free(id);
+		return;
+	}
 	if (plugins_route(call->mgr, id, call->method, slash,
 	    call->body != NULL ? call->body : "", &out, &status) != 0)
 		api_reply_error(call, 404, NULL, _("no route %s (plugin \"%s\" is "
@@ -578,11 +702,33 @@ plugin_own_route(struct api_call *call)
 	free(id);
 }
 
+/* Calls the route for the method, or gathers the methods allowed on the
+ * path in allow; 1 when a route answered. */
+static int
+route_try(struct api_call *call, const struct route *r, const char *path,
+	  char *allow, size_t allowsz)
+{
+	char *id = NULL;
+
+	if (!route_match(r->pattern, path, &id))
+		return 0;
+	if (strcmp(r->method, call->method) != 0) {
+		snprintf(allow + strlen(allow), allowsz - strlen(allow), "%s%s",
+		    *allow != '\0' ? ", " : "", r->method);
+		free(id);
+		return 0;
+	}
+	if (route_id_ok(call, r->pattern, id))
+		r->fn(call, id);
+	free(id);
+	return 1;
+}
+
 void
 api_route(struct api_call *call)
 {
 	const char *path = call->url + strlen("/manager/");
-	char id[256] = "", allow[64] = "";
+	char allow[64] = "";
 
 	if (strncmp(call->url, "/plugins/", 9) == 0) {
 		plugin_own_route(call);
@@ -592,16 +738,9 @@ api_route(struct api_call *call)
 		api_reply_error(call, 404, NULL, _("no route %s"), call->url);
 		return;
 	}
-	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-		if (!route_match(routes[i].pattern, path, id, sizeof id))
-			continue;
-		if (strcmp(routes[i].method, call->method) == 0) {
-			routes[i].fn(call, id);
+	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
+		if (route_try(call, &routes[i], path, allow, sizeof allow))
 			return;
-		}
-		snprintf(allow + strlen(allow), sizeof allow - strlen(allow), "%s%s",
-		    *allow != '\0' ? ", " : "", routes[i].method);
-	}
 	if (*allow == '\0') {
 		api_reply_error(call, 404, NULL, _("no route %s"), call->url);
 		return;

@@ -19,6 +19,7 @@ ENGINE_TESTS = \
 	tests/engine/crash.sh \
 	tests/engine/control.sh \
 	tests/engine/api.sh \
+	tests/engine/abuse.sh \
 	tests/engine/tasks.sh
 dist_check_SCRIPTS += tests/engine/lib.sh $(ENGINE_TESTS)
 TESTS += $(ENGINE_TESTS)

@@ -77,7 +77,10 @@ engine_api_settings_changed(const struct mgr_conf *a, const struct mgr_conf *b)
 	return str_differs(a->api_listen, b->api_listen) ||
 	    str_differs(a->api_token, b->api_token) ||
 	    str_differs(a->api_token_file, b->api_token_file) ||
-	    a->api_max_body_kb != b->api_max_body_kb;
+	    a->api_max_body_kb != b->api_max_body_kb ||
+	    a->api_connection_timeout != b->api_connection_timeout ||
+	    a->api_max_connections != b->api_max_connections ||
+	    a->api_max_connections_per_ip != b->api_max_connections_per_ip;
 }
 
 /* A new api group restarts the server; if the new one cannot start, the

@@ -350,6 +350,11 @@ mload_task(struct mload *ml, config_setting_t *t, struct manifest_task *mt)
 	mt->func = mload_string(ml, t, "func", 0);
 	mt->trigger = mload_string(ml, t, "trigger", 0);
 	mload_task_required(ml, mt);
+	if (mt->id != NULL) {
+		struct mgr_error e = { 0 };
+		if (mgr_id_check(_("task id"), mt->id, &e) != 0)
+			problems_add(ml->p, "%s:%d: %s", ml->file, mt->line, e.msg);
+	}
 	if (mt->trigger != NULL && strcmp(mt->trigger, "interval") != 0 &&
 	    strcmp(mt->trigger, "cron") != 0 && strcmp(mt->trigger, "date") != 0)
 		problems_add(ml->p, _("%s:%d: task field \"trigger\": \"%s\" is not "

@@ -93,6 +93,7 @@ task_history_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	output = cmd_take_flag(&argc, argv, "--output");
 	if ((rc = cmd_no_more_options(ctx, &cmd_task_history_entry, argc, argv)) != 0)
 		return rc;
+	cmd_drop_dashdash(&argc, argv);
 	if (argc > 1)
 		return cmd_usage(ctx, &cmd_task_history_entry);
 	if (run_store_list(ctx->mgr->db, argc > 0 ? argv[0] : NULL, 0,

@@ -32,10 +32,13 @@ split_quoted(const char **p, const char *start, struct strbuf *word,
 	const char *s = *p + 1;
 
 	for (; *s != q; s++) {
-		if (*s == '\0')
+		if (*s == '\0') {
+			size_t shown = utf8_prefix_len(start, 200);
 			return mgr_error_set(err, MGR_EINVAL,
-			    _("command \"%s\": unterminated %c at column %d"),
-			    start, q, (int)(*p - start) + 1);
+			    _("command \"%.*s%s\": unterminated %c at column %d"),
+			    (int)shown, start, start[shown] != '\0' ? "..." : "",
+			    q, (int)(*p - start) + 1);
+		}
 		if (q == '"' && *s == '\\' && (s[1] == '"' || s[1] == '\\'))
 			s++;
 		strbuf_add(word, s, 1);
@@ -44,21 +47,53 @@ split_quoted(const char **p, const char *start, struct strbuf *word,
 	return 0;
 }
 
+/* The words so far; grows by doubling, so that splitting is linear. */
+struct words {
+	char **v;
+	size_t n, cap;
+};
+
+static int
+words_push(struct words *w, const struct strbuf *word, struct mgr_error *err)
+{
+	if (w->n == EXEC_MAX_WORDS)
+		return mgr_error_set(err, MGR_EINVAL, _("command has more than "
+		    "%d words"), EXEC_MAX_WORDS);
+	if (w->n + 2 > w->cap) {
+		w->cap = w->cap == 0 ? 8 : w->cap * 2;
+		w->v = xrealloc(w->v, w->cap * sizeof *w->v);
+	}
+	w->v[w->n++] = xstrndup(word->buf != NULL ? word->buf : "", word->len);
+	w->v[w->n] = NULL;
+	return 0;
+}
+
+static int
+split_fail(struct words *w, struct strbuf *word, int rc)
+{
+	strbuf_free(word);
+	strv_free(w->v);
+	return rc;
+}
+
 int
 exec_split(const char *cmdline, char ***argv, struct mgr_error *err)
 {
 	struct strbuf word = STRBUF_INIT;
+	struct words w = { 0 };
 	const char *p = cmdline;
-	char **v = NULL;
+	size_t len = strlen(cmdline);
 	int inword = 0, rc;
 
+	if (len > EXEC_MAX_BYTES)
+		return mgr_error_set(err, MGR_EINVAL, _("command is %zu bytes long: "
+		    "at most %d are allowed"), len, EXEC_MAX_BYTES);
 	for (;;) {
 		if (*p == '\0' || *p == ' ' || *p == '\t' || *p == '\n') {
 			if (inword) {
-				v = strv_push(v, word.buf != NULL ? word.buf : "");
+				if ((rc = words_push(&w, &word, err)) != 0)
+					return split_fail(&w, &word, rc);
 				word.len = 0;
-				if (word.buf != NULL)
-					word.buf[0] = '\0';
 				inword = 0;
 			}
 			if (*p++ == '\0')
@@ -67,12 +102,8 @@ exec_split(const char *cmdline, char ***argv, struct mgr_error *err)
 		}
 		inword = 1;
 		if (*p == '"' || *p == '\'') {
-			if ((rc = split_quoted(&p, cmdline, &word, err)) != 0) {
-				strbuf_free(&word);
-				strv_free(v);
-				return rc;
-			}
-			strbuf_add(&word, "", 0);
+			if ((rc = split_quoted(&p, cmdline, &word, err)) != 0)
+				return split_fail(&w, &word, rc);
 			continue;
 		}
 		if (*p == '\\' && p[1] != '\0')
@@ -80,10 +111,10 @@ exec_split(const char *cmdline, char ***argv, struct mgr_error *err)
 		strbuf_add(&word, p++, 1);
 	}
 	strbuf_free(&word);
-	if (v == NULL)
+	if (w.v == NULL)
 		return mgr_error_set(err, MGR_EINVAL, _("command \"%s\" is empty"),
 		    cmdline);
-	*argv = v;
+	*argv = w.v;
 	return 0;
 }
 

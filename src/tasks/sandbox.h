@@ -29,7 +29,12 @@ struct sandbox_limits {
  * '...' groups a word taken literally; outside quotes a backslash takes
  * the next character literally.  No variables, globs or redirections.
  * An unterminated quote or an empty command is an error naming the
- * column. *argv is NULL-terminated, free with strv_free. */
+ * column. *argv is NULL-terminated, free with strv_free.  Splitting is
+ * linear, and bounded: a command line of more than EXEC_MAX_BYTES bytes
+ * or EXEC_MAX_WORDS words is refused (well under ARG_MAX, and a task's
+ * func comes from clients: the HTTP API, task files). */
+#define EXEC_MAX_BYTES	(128 * 1024)
+#define EXEC_MAX_WORDS	4096
 int exec_split(const char *cmdline, char ***argv, struct mgr_error *err);
 
 /* Spawns argv[0] (searched in PATH when it has no slash) in a new process

@@ -147,6 +147,9 @@ file_task(const char *path, const config_setting_t *st, struct task_rec *t,
 	    (rc = file_int(path, st, "max_instances", &t->max_instances, err)) != 0 ||
 	    (rc = file_on_interrupt(path, st, t, err)) != 0)
 		return rc;
+	if (mgr_id_check(_("task id"), t->id, err) != 0)
+		return mgr_error_prefix(err, "%s:%d", path, config_setting_source_line(
+		    config_setting_get_member(st, "id")));
 	for (int i = 0; i < config_setting_length(st); i++) {
 		const config_setting_t *v = config_setting_get_elem(st, (unsigned)i);
 		const char *name = config_setting_name(v);

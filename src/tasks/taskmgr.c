@@ -208,7 +208,10 @@ taskmgr_add(struct mgr *mgr, struct task_rec *t, const char *const *fields,
 {
 	int rc;
 
-	if ((rc = task_prepare(t, fields, nfields, err)) != 0)
+	/* New tasks follow the id rule; tasks stored before it still load,
+	 * change and go (task_prepare only refuses what breaks them). */
+	if ((rc = mgr_id_check(_("task id"), t->id, err)) != 0 ||
+	    (rc = task_prepare(t, fields, nfields, err)) != 0)
 		return rc;
 	free(t->status);
 	t->status = xstrdup(t->enabled ? "scheduled" : "paused");

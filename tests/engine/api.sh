@@ -3,14 +3,14 @@
 . "$top_srcdir/tests/engine/lib.sh"
 
 # Non-loopback and token-less configurations are refused at start-up.
-printf 'api = { listen = "0.0.0.0:0"; token = "t"; };\n' >"$CONF"
+printf 'api = { listen = "0.0.0.0:0"; token = "a-long-enough-token"; };\n' >"$CONF"
 run mgr --daemon
 is "$rc" 1 "a non-loopback listen address is refused"
 like "$err" "api.listen \"0.0.0.0:0\": only loopback" "... naming the key and value"
 printf 'api = { listen = "127.0.0.1:0"; };\n' >"$CONF"
 run mgr --daemon
 like "$err" "neither api.token nor api.token_file" "a token is required"
-printf 'api = { listen = "127.0.0.1:99999"; token = "t"; };\n' >"$CONF"
+printf 'api = { listen = "127.0.0.1:99999"; token = "a-long-enough-token"; };\n' >"$CONF"
 run mgr --daemon
 like "$err" "port must be 0-65535" "a bad port is named"
 
@@ -203,13 +203,13 @@ call GET /manager/plugins/hello
 is "$code" 404 "... then it is gone"
 
 # SIGHUP with a changed api group restarts the server (new token).
-printf 'manager = { shutdown_grace_seconds = 2; };\napi = { listen = "127.0.0.1:0"; token = "second"; };\n' >"$CONF"
+printf 'manager = { shutdown_grace_seconds = 2; };\napi = { listen = "127.0.0.1:0"; token = "second-token-0123456789"; };\n' >"$CONF"
 kill -HUP "$DAEMON_PID"
 wait_until 5 sh -c "grep -c 'api: listening' '$T/daemon.log' | grep -q 2"
 ok $? "reload restarts the API"
 PORT=$(sed -n 's/.*api: listening on .*(port \([0-9]*\)).*/\1/p' "$T/daemon.log" | tail -n 1)
 URL="http://127.0.0.1:$PORT"
-TOKEN=second
+TOKEN=second-token-0123456789
 call GET /nowhere
 is "$code" 404 "the new token works"
 
