@@ -58,5 +58,6 @@ is "$(sql "SELECT COUNT(*) FROM runs WHERE status IN ('running','claimed');")" 0
 ran=$(sql "SELECT COUNT(*) FROM runs WHERE status = 'succeeded';")
 ok "$([ "$ran" -ge "$NTASKS" ] && echo 0 || echo 1)" "the tasks ran ($ran runs)"
 is "$(sql 'PRAGMA integrity_check;')" ok "the database is whole"
-echo "# $dups duplicated fire times, $ran runs, $KILLS kills"
+interrupted=$(sql "SELECT COUNT(*) FROM runs WHERE status = 'interrupted';")
+echo "# $KILLS kills: $dups duplicated fire times, $ran runs succeeded, $interrupted interrupted"
 finish
