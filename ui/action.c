@@ -97,6 +97,23 @@ show_result(struct ui *ui, const char *cmdline, int status, const char *out,
 	free(first);
 }
 
+/* The command line as the status line shows it: the "--" that ends the
+ * options of the console's own commands is left out when the word after
+ * it could not be taken for an option anyway. */
+static char *
+display_cmdline(char **argv)
+{
+	char **v = NULL, *line;
+
+	for (size_t i = 0; argv[i] != NULL; i++)
+		if (strcmp(argv[i], "--") != 0 || argv[i + 1] == NULL ||
+		    argv[i + 1][0] == '-')
+			v = strv_push(v, argv[i]);
+	line = argv_join(v);
+	strv_free(v);
+	return line;
+}
+
 void
 action_run(struct ui *ui, char **argv, int show_output)
 {
@@ -118,7 +135,7 @@ action_run(struct ui *ui, char **argv, int show_output)
 		    "inside the console"), argv[0]);
 		return;
 	}
-	cmdline = argv_join(argv);
+	cmdline = display_cmdline(argv);
 	status = run_command(ui, argc, argv, json, &out, &errout);
 	show_result(ui, cmdline, status, out != NULL ? out : "",
 	    errout != NULL ? errout : "", show_output);
