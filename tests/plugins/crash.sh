@@ -1,0 +1,147 @@
+#!/bin/sh
+# crash.sh - kill -9 `plugin install`, `plugin uninstall` and `snapshot
+# restore` at random moments; after each kill the next command (or a
+# daemon start) must leave nothing behind: no staging, removal or swap
+# folder, no snapshot file without its row (nor a row without its file),
+# every file under the data folder 0600 and every folder 0700, a sound
+# database, and the plugin whole in its old or its new version.
+#
+# CRASH_KILLS (default 12) sets the number of kills; tests/soak/
+# plugins-kill.sh runs this with more and reads the counts it prints.
+. "${top_srcdir:-.}/tests/plugins/lib.sh"
+
+KILLS=${CRASH_KILLS:-12}
+DB="$STATE/manager.db"
+SNAPS="$STATE/snapshots"
+sql() { sqlite3 -batch -noheader "$DB" "$1"; }
+mgr() { "$MANAGER" --config "$CONF" "$@"; }
+
+DAEMON=
+kill_daemon() { [ -n "$DAEMON" ] && kill -KILL "$DAEMON" 2>/dev/null; rm -rf "$T"; }
+trap kill_daemon EXIT
+
+# Two versions of hello whose every file says which one it is.
+variant() {
+	cp -r "$EX/hello" "$T/$1"
+	sed -i "s/^version = .*/version = \"$1\";/" "$T/$1/plugin.conf"
+	echo "$1" > "$T/$1/VERSION"
+}
+variant 1.0.0
+variant 2.0.0
+
+rnd() { echo $(( $(od -An -N2 -tu2 /dev/urandom) % $1 )); }
+
+# What is installed: a version whose files are whole, "none", or "BROKEN".
+installed() {
+	v=$(sql "SELECT version FROM plugins WHERE id='hello'")
+	if [ -z "$v" ]; then
+		[ -e "$PLUGINS/hello" ] && echo "BROKEN:no-row-but-folder" || echo none
+	elif [ -d "$T/$v" ] && diff -r "$T/$v" "$PLUGINS/hello" >/dev/null 2>&1; then
+		echo "$v"
+	else
+		echo "BROKEN:row-$v"
+	fi
+}
+
+# Counts of litter, as "staging orphans lost private".
+litter() {
+	st=$(find "$PLUGINS" -mindepth 1 -maxdepth 1 \( -name '.staging-*' \
+	    -o -name '.removing-*' -o -name '.swap-*' \) 2>/dev/null | wc -l)
+	sql "SELECT path FROM snapshots" | sort > "$T/rows"
+	find "$SNAPS" -mindepth 1 2>/dev/null | sort > "$T/files"
+	orph=$(comm -13 "$T/rows" "$T/files" | wc -l)
+	lost=$(comm -23 "$T/rows" "$T/files" | wc -l)
+	priv=$(find "$STATE" \( -type f ! -perm 600 \) -o \( -type d ! -perm 700 \) |
+	    wc -l)
+	echo "$st $orph $lost $priv"
+}
+
+# start_daemon: a daemon hosting the engine, stopped again once up.
+daemon_round() {
+	"$MANAGER" --config "$CONF" --daemon > "$T/daemon.out" 2>&1 &
+	DAEMON=$!
+	i=0
+	while ! mgr host status 2>/dev/null | grep -q "engine host: daemon"; do
+		i=$((i + 1))
+		if [ $i -gt 200 ] || ! kill -0 "$DAEMON" 2>/dev/null; then
+			echo "daemon did not start: $(cat "$T/daemon.out")"
+			break
+		fi
+		sleep 0.05
+	done
+	kill "$DAEMON" 2>/dev/null
+	wait "$DAEMON" 2>/dev/null
+	DAEMON=
+}
+
+# One operation on what is installed now, in the background: its pid.
+start_op() {
+	snap=$(sql "SELECT id FROM snapshots ORDER BY random() LIMIT 1")
+	case "$1:$(rnd 3)" in
+	none:0|none:1) target=$(test "$(rnd 2)" = 0 && echo 1.0.0 || echo 2.0.0)
+		op="install $target"
+		"$MANAGER" --config "$CONF" plugin install --force "$T/$target" \
+		    >/dev/null 2>&1 & ;;
+	none:*|*:2) target=$(sql "SELECT version FROM snapshots WHERE id=$snap")
+		op="restore $snap ($target)"
+		"$MANAGER" --config "$CONF" snapshot restore "$snap" \
+		    >/dev/null 2>&1 & ;;
+	*:0) target=$(test "$1" = 1.0.0 && echo 2.0.0 || echo 1.0.0)
+		op="install $target"
+		"$MANAGER" --config "$CONF" plugin install --force "$T/$target" \
+		    >/dev/null 2>&1 & ;;
+	*:1) target=none op="uninstall"
+		"$MANAGER" --config "$CONF" plugin uninstall hello \
+		    >/dev/null 2>&1 & ;;
+	esac
+	pid=$!
+}
+
+mgr plugin install "$T/1.0.0" >/dev/null
+mgr plugin install "$T/2.0.0" >/dev/null	# a first snapshot (1.0.0)
+
+raw_st=0 raw_orph=0 raw_priv=0 bad_st=0 bad_orph=0 bad_lost=0 bad_priv=0
+broken=0 unsound=0 daemons=0 start=$(date +%s)
+for k in $(seq "$KILLS"); do
+	before=$(installed)
+	start_op "$before"
+	sleep "$(printf '0.%03d' "$(rnd 220)")"
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	set -- $(litter)
+	raw_st=$((raw_st + $1)) raw_orph=$((raw_orph + $2)) raw_priv=$((raw_priv + $4))
+	# The restart: a daemon every fourth kill, a plain command otherwise.
+	if [ $((k % 4)) -eq 0 ]; then
+		daemon_round
+		daemons=$((daemons + 1))
+	else
+		mgr plugin list >/dev/null 2>&1
+	fi
+	set -- $(litter)
+	bad_st=$((bad_st + $1)) bad_orph=$((bad_orph + $2))
+	bad_lost=$((bad_lost + $3)) bad_priv=$((bad_priv + $4))
+	after=$(installed)
+	case "$after" in
+	"$before"|"$target") ;;
+	*) broken=$((broken + 1))
+		echo "# kill $k ($op): $before -> $after" ;;
+	esac
+	[ "$(sql 'PRAGMA integrity_check')" = ok ] || unsound=$((unsound + 1))
+	# Each leftover is counted once: clear what recovery missed.
+	find "$PLUGINS" -mindepth 1 -maxdepth 1 \( -name '.staging-*' \
+	    -o -name '.removing-*' \) -exec rm -rf {} + 2>/dev/null
+	comm -13 "$T/rows" "$T/files" | xargs -r rm -f
+done
+echo "# $KILLS kills ($daemons daemon starts) in $(( $(date +%s) - start )) s"
+echo "# right after the kills: $raw_st staging/swap folders, $raw_orph snapshot files without a row, $raw_priv non-private files or folders"
+echo "# after recovery: $bad_st staging/swap folders, $bad_orph snapshot files without a row, $bad_lost rows without a file, $bad_priv non-private, $broken broken plugins, $unsound unsound databases"
+
+is "no staging, removal or swap folder outlives the next start" "$bad_st" 0
+is "no snapshot file without a row outlives it" "$bad_orph" 0
+is "no snapshot row without its file" "$bad_lost" 0
+is "files 0600 and folders 0700 under the data folder" "$bad_priv" 0
+is "the plugin is whole, old or new, after every kill" "$broken" 0
+is "PRAGMA integrity_check says ok after every kill" "$unsound" 0
+check "an install works afterwards" mgr plugin install --force "$T/1.0.0"
+is "and leaves only the plugin" "$(ls -A "$PLUGINS" | tr '\n' ' ')" "hello "
+done_testing
