@@ -4,7 +4,7 @@
 # finished, a swap still running elsewhere (journal locked) is left alone.
 # The states are laid out by hand as a crash at each step leaves them.
 . "$top_srcdir/tests/reload/common.sh"
-plan 11
+plan 13
 
 hello_variant "$T/v1" 1.0.0 One
 hello_variant "$T/v2" 2.0.0 Two
@@ -68,4 +68,17 @@ test -e "$P/.swap-hello.journal"; ok $? "a locked journal is not touched"
 wait "$locker"
 M plugin list >/dev/null 2>&1
 is "$(leftovers)" 0 "once released, the next command settles it"
+
+# 7. A daemon starting while a client settles an interrupted swap (the
+# client holds the journal) waits for it instead of giving up.
+echo "swap:7.7 1" > "$P/.swap-hello.journal"
+mkdir -p "$P/.swap-hello.stage"
+flock "$P/.swap-hello.journal" sleep 1 &
+locker=$!
+sleep 0.2
+start_host
+ok $? "a daemon starting meanwhile waits for the journal, then runs"
+wait "$locker"
+is "$(leftovers)" 0 "and the swap is settled"
+stop_host
 done_testing
