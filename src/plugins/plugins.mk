@@ -53,3 +53,5 @@ dist_check_SCRIPTS += tests/plugins/lib.sh tests/plugins/install.sh \
 TESTS += tests/plugins/install.sh tests/plugins/archives.sh \
 	tests/plugins/repository.sh tests/plugins/lifecycle.sh tests/plugins/probe.sh \
 	tests/plugins/rollback.sh tests/plugins/crash.sh
+# The same crash test with 200+ kills: run by hand, not in make check.
+EXTRA_DIST += tests/soak/plugins-kill.sh

@@ -13,7 +13,9 @@
  * carrying that token, which is the commit point.  snapshot_recover()
  * finishes (token committed) or undoes (not committed) a swap that a
  * crash interrupted; the engine and the snapshot and reload commands call
- * it when they start.
+ * it when they start (waiting for a journal another process holds), and
+ * every process sweeps what no live process holds when it opens the
+ * database (sweep.h).
  *
  * Installs, uninstalls, restores and reload rollbacks all go through
  * it, so each leaves the plugin whole in its old or its new version.

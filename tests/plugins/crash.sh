@@ -31,29 +31,41 @@ variant 2.0.0
 
 rnd() { echo $(( $(od -An -N2 -tu2 /dev/urandom) % $1 )); }
 
-# What is installed: a version whose files are whole, "none", or "BROKEN".
-installed() {
-	v=$(sql "SELECT version FROM plugins WHERE id='hello'")
-	if [ -z "$v" ]; then
-		[ -e "$PLUGINS/hello" ] && echo "BROKEN:no-row-but-folder" || echo none
-	elif [ -d "$T/$v" ] && diff -r "$T/$v" "$PLUGINS/hello" >/dev/null 2>&1; then
-		echo "$v"
-	else
-		echo "BROKEN:row-$v"
-	fi
-}
+# count PATHS...: how many of them exist (unmatched globs do not).
+count() { n=0; for f in "$@"; do [ -e "$f" ] && n=$((n + 1)); done; echo $n; }
 
-# Counts of litter, as "staging orphans lost private".
-litter() {
-	st=$(find "$PLUGINS" -mindepth 1 -maxdepth 1 \( -name '.staging-*' \
-	    -o -name '.removing-*' -o -name '.swap-*' \) 2>/dev/null | wc -l)
-	sql "SELECT path FROM snapshots" | sort > "$T/rows"
-	find "$SNAPS" -mindepth 1 2>/dev/null | sort > "$T/files"
-	orph=$(comm -13 "$T/rows" "$T/files" | wc -l)
-	lost=$(comm -23 "$T/rows" "$T/files" | wc -l)
-	priv=$(find "$STATE" \( -type f ! -perm 600 \) -o \( -type d ! -perm 700 \) |
-	    wc -l)
-	echo "$st $orph $lost $priv"
+# One look at the state, with few processes: "STAGING ORPHANS LOST
+# NONPRIVATE INSTALLED INTEGRITY", INSTALLED being a version whose files
+# are whole, "none", or BROKEN:why.
+look() {
+	sql "SELECT coalesce((SELECT version FROM plugins WHERE id='hello'), '-');
+	     PRAGMA integrity_check; SELECT path FROM snapshots" > "$T/look"
+	{ read -r v; read -r integrity; } < "$T/look"
+	rows=$(tail -n +3 "$T/look")
+	staging=$(count "$PLUGINS"/.staging-* "$PLUGINS"/.removing-* \
+	    "$PLUGINS"/.swap-*)
+	orphans=0 lost=0
+	for f in "$SNAPS"/* "$SNAPS"/.[!.]*; do
+		[ -e "$f" ] || continue
+		case "
+$rows
+" in *"
+$f
+"*) ;; *) orphans=$((orphans + 1)) ;; esac
+	done
+	for f in $rows; do [ -e "$f" ] || lost=$((lost + 1)); done
+	nonprivate=$(find "$STATE" \( -type f ! -perm 600 \) -printf x -o \
+	    \( -type d ! -perm 700 \) -printf x)
+	if [ "$v" = - ]; then
+		[ -e "$PLUGINS/hello" ] && installed=BROKEN:folder-no-row ||
+		    installed=none
+	elif [ -d "$T/$v" ] && diff -r "$T/$v" "$PLUGINS/hello" >/dev/null 2>&1
+	then
+		installed=$v
+	else
+		installed=BROKEN:row-$v
+	fi
+	echo "$staging $orphans $lost ${#nonprivate} $installed $integrity"
 }
 
 # start_daemon: a daemon hosting the engine, stopped again once up.
@@ -102,13 +114,14 @@ mgr plugin install "$T/2.0.0" >/dev/null	# a first snapshot (1.0.0)
 
 raw_st=0 raw_orph=0 raw_priv=0 bad_st=0 bad_orph=0 bad_lost=0 bad_priv=0
 broken=0 unsound=0 daemons=0 start=$(date +%s)
+set -- $(look)
+before=$5
 for k in $(seq "$KILLS"); do
-	before=$(installed)
 	start_op "$before"
-	sleep "$(printf '0.%03d' "$(rnd 220)")"
+	sleep "$(printf '0.%03d' "$(rnd 150)")"
 	kill -KILL "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
-	set -- $(litter)
+	set -- $(look)
 	raw_st=$((raw_st + $1)) raw_orph=$((raw_orph + $2)) raw_priv=$((raw_priv + $4))
 	# The restart: a daemon every fourth kill, a plain command otherwise.
 	if [ $((k % 4)) -eq 0 ]; then
@@ -117,20 +130,23 @@ for k in $(seq "$KILLS"); do
 	else
 		mgr plugin list >/dev/null 2>&1
 	fi
-	set -- $(litter)
+	set -- $(look)
 	bad_st=$((bad_st + $1)) bad_orph=$((bad_orph + $2))
 	bad_lost=$((bad_lost + $3)) bad_priv=$((bad_priv + $4))
-	after=$(installed)
-	case "$after" in
+	case "$5" in
 	"$before"|"$target") ;;
 	*) broken=$((broken + 1))
-		echo "# kill $k ($op): $before -> $after" ;;
+		echo "# kill $k ($op): $before -> $5" ;;
 	esac
-	[ "$(sql 'PRAGMA integrity_check')" = ok ] || unsound=$((unsound + 1))
+	[ "$6" = ok ] || unsound=$((unsound + 1))
+	before=$5
 	# Each leftover is counted once: clear what recovery missed.
-	find "$PLUGINS" -mindepth 1 -maxdepth 1 \( -name '.staging-*' \
-	    -o -name '.removing-*' \) -exec rm -rf {} + 2>/dev/null
-	comm -13 "$T/rows" "$T/files" | xargs -r rm -f
+	if [ "$1$2" != 00 ]; then
+		find "$PLUGINS" -mindepth 1 -maxdepth 1 \( -name '.staging-*' \
+		    -o -name '.removing-*' \) -exec rm -rf {} +
+		sql "SELECT path FROM snapshots" | sort > "$T/rows"
+		find "$SNAPS" -mindepth 1 | sort | comm -13 "$T/rows" - | xargs -r rm -f
+	fi
 done
 echo "# $KILLS kills ($daemons daemon starts) in $(( $(date +%s) - start )) s"
 echo "# right after the kills: $raw_st staging/swap folders, $raw_orph snapshot files without a row, $raw_priv non-private files or folders"
