@@ -174,6 +174,51 @@ zip_add_json(zip_t *za, const char *zip, const char *name, json_t *j,
 	return zip_add_buf(za, zip, name, s, strlen(s), err);
 }
 
+/* The whole content of src, which zip_close wrote (malloc'd). */
+static int
+source_slurp(zip_source_t *src, char **data, size_t *len)
+{
+	zip_int64_t n = -1;
+
+	if (zip_source_open(src) != 0)
+		return -1;
+	if (zip_source_seek(src, 0, SEEK_END) == 0 &&
+	    (n = zip_source_tell(src)) >= 0 &&
+	    zip_source_seek(src, 0, SEEK_SET) == 0) {
+		*data = xmalloc((size_t)n + 1);
+		if (zip_source_read(src, *data, (zip_uint64_t)n) != n) {
+			free(*data);
+			n = -1;
+		}
+	}
+	zip_source_close(src);
+	*len = n >= 0 ? (size_t)n : 0;
+	return n >= 0 ? 0 : -1;
+}
+
+/* An empty archive in memory, src holding a reference of ours. */
+static zip_t *
+zip_new_in_memory(const char *zip, zip_source_t **src, struct mgr_error *err)
+{
+	zip_error_t ze;
+	zip_t *za = NULL;
+
+	zip_error_init(&ze);
+	if ((*src = zip_source_buffer_create(NULL, 0, 0, &ze)) != NULL) {
+		zip_source_keep(*src);	/* ours, beyond the archive's */
+		if ((za = zip_open_from_source(*src, ZIP_CREATE | ZIP_TRUNCATE,
+		    &ze)) == NULL)
+			zip_source_free(*src);	/* the archive's */
+	}
+	if (za == NULL) {
+		mgr_error_set(err, MGR_EIO, _("%s: cannot create: %s"), zip,
+		    zip_error_strerror(&ze));
+		zip_source_free(*src);
+	}
+	zip_error_fini(&ze);
+	return za;
+}
+
 /* The snapshot zip, built in memory: nothing reaches the disk until it
  * is whole (libzip's own temporary file would follow the umask). */
 static int
@@ -181,27 +226,12 @@ zip_build(const char *zip, const struct plugin_rec *rec, const char *folder,
 	  const char *state_json, int64_t now, const char *reason,
 	  char **data, size_t *len, struct mgr_error *err)
 {
-	zip_error_t ze;
 	zip_source_t *src;
-	zip_t *za = NULL;
-	zip_int64_t n = -1;
+	zip_t *za;
 	int rc;
 
-	zip_error_init(&ze);
-	if ((src = zip_source_buffer_create(NULL, 0, 0, &ze)) != NULL) {
-		zip_source_keep(src);	/* ours, beyond the archive's */
-		if ((za = zip_open_from_source(src, ZIP_CREATE | ZIP_TRUNCATE,
-		    &ze)) == NULL)
-			zip_source_free(src);	/* the archive's */
-	}
-	if (za == NULL) {
-		rc = mgr_error_set(err, MGR_EIO, _("%s: cannot create: %s"), zip,
-		    zip_error_strerror(&ze));
-		zip_source_free(src);
-		zip_error_fini(&ze);
-		return rc;
-	}
-	zip_error_fini(&ze);
+	if ((za = zip_new_in_memory(zip, &src, err)) == NULL)
+		return MGR_EIO;
 	rc = zip_add_tree(za, zip, folder, "files", err);
 	if (rc == 0)
 		rc = zip_add_json(za, zip, "meta/plugin.json", rec_to_json(rec), err);
@@ -216,30 +246,13 @@ zip_build(const char *zip, const struct plugin_rec *rec, const char *folder,
 	if (rc == 0 && zip_close(za) != 0)
 		rc = mgr_error_set(err, MGR_EIO, _("%s: cannot write: %s"), zip,
 		    zip_strerror(za));
-	if (rc != 0) {
+	if (rc != 0)
 		zip_discard(za);
-		zip_source_free(src);
-		return rc;
-	}
-	/* zip_close wrote the archive into src: read it back whole. */
-	if (zip_source_open(src) == 0) {
-		if (zip_source_seek(src, 0, SEEK_END) == 0 &&
-		    (n = zip_source_tell(src)) >= 0 &&
-		    zip_source_seek(src, 0, SEEK_SET) == 0) {
-			*data = xmalloc((size_t)n + 1);
-			if (zip_source_read(src, *data, (zip_uint64_t)n) != n) {
-				free(*data);
-				n = -1;
-			}
-		}
-		zip_source_close(src);
-	}
-	zip_source_free(src);
-	if (n < 0)
-		return mgr_error_set(err, MGR_EIO, _("%s: cannot write: the "
+	else if (source_slurp(src, data, len) != 0)
+		rc = mgr_error_set(err, MGR_EIO, _("%s: cannot write: the "
 		    "archive built in memory cannot be read back"), zip);
-	*len = (size_t)n;
-	return 0;
+	zip_source_free(src);
+	return rc;
 }
 
 /* Writes data under a scratch name (0600, locked), syncs it and renames
