@@ -6,11 +6,11 @@
 # every file under the data folder 0600 and every folder 0700, a sound
 # database, and the plugin whole in its old or its new version.
 #
-# CRASH_KILLS (default 12) sets the number of kills; tests/soak/
+# CRASH_KILLS (default 10) sets the number of kills; tests/soak/
 # plugins-kill.sh runs this with more and reads the counts it prints.
 . "${top_srcdir:-.}/tests/plugins/lib.sh"
 
-KILLS=${CRASH_KILLS:-12}
+KILLS=${CRASH_KILLS:-10}
 DB="$STATE/manager.db"
 SNAPS="$STATE/snapshots"
 sql() { sqlite3 -batch -noheader "$DB" "$1"; }
@@ -123,8 +123,8 @@ for k in $(seq "$KILLS"); do
 	wait "$pid" 2>/dev/null
 	set -- $(look)
 	raw_st=$((raw_st + $1)) raw_orph=$((raw_orph + $2)) raw_priv=$((raw_priv + $4))
-	# The restart: a daemon every fourth kill, a plain command otherwise.
-	if [ $((k % 4)) -eq 0 ]; then
+	# The restart: a daemon every fifth kill, a plain command otherwise.
+	if [ $((k % 5)) -eq 0 ]; then
 		daemon_round
 		daemons=$((daemons + 1))
 	else

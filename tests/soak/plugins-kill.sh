@@ -2,7 +2,7 @@
 # plugins-kill.sh [N] - soak test, not in `make check`: N (default 200)
 # kill -9 of `plugin install`, `plugin uninstall` and `snapshot restore`
 # at random moments, each followed by a restart (a command, or a daemon
-# every fourth time), with the checks of tests/plugins/crash.sh after
+# every fifth time), with the checks of tests/plugins/crash.sh after
 # every one.  Prints the counts of leftovers right after the kills and
 # after recovery, then the TAP results.  Run from the build tree:
 #   tests/soak/plugins-kill.sh 300
