@@ -1,7 +1,7 @@
 /* mgr.c - the engine context: configuration, log, database. */
 #include "i18n.h"
 #include "manager.h"
-#include "snapshot.h"
+#include "sweep.h"
 #include "util.h"
 
 #include <stdarg.h>
@@ -38,10 +38,11 @@ mgr_open_db(struct mgr *mgr, struct mgr_error *err)
 		return 0;
 	if ((rc = db_open(mgr->conf->database, &mgr->db, err)) != 0)
 		return rc;
-	/* A plugin folder swap a crash interrupted is settled (finished or
-	 * undone) before any command looks at plugins; one still running in
-	 * another process is left alone. */
-	snapshot_recover(mgr, NULL);
+	/* What a crash left of an install, uninstall, restore or snapshot
+	 * is settled (a folder swap finished or undone, staging folders and
+	 * snapshot files without a row removed) before any command looks at
+	 * plugins; what a live process still holds is left alone. */
+	plugins_sweep(mgr);
 	return 0;
 }
 

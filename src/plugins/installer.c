@@ -5,6 +5,7 @@
 #include "snapshot.h"
 #include "manager.h"
 #include "package_index.h"
+#include "scratch.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -56,24 +57,17 @@ installer_limits(struct mgr *mgr, struct archive_limits *lim)
 }
 
 /* A staging folder inside plugins_directory: same file system as the
- * final place, so renames are atomic. */
+ * final place, so renames are atomic.  A scratch folder (.staging-PID-*):
+ * if this process dies, the next start removes it. */
 static int
-staging_create(struct mgr *mgr, char **out, struct mgr_error *err)
+staging_create(struct mgr *mgr, struct scratch *out, struct mgr_error *err)
 {
 	const char *dir = mgr->conf->plugins_directory;
-	char *tmpl;
 	int rc;
 
-	if ((rc = mkdir_p(dir, 0700, 0, err)) != 0)
-		return rc;
-	tmpl = xasprintf("%s/.staging-XXXXXX", dir);
-	if (mkdtemp(tmpl) == NULL) {
-		rc = mgr_error_set(err, MGR_EIO, _("%s: cannot create a staging "
-		    "folder: %s"), dir, strerror(errno));
-		free(tmpl);
-		return rc;
-	}
-	*out = tmpl;
+	if ((rc = mkdir_p(dir, 0700, 0, err)) != 0 ||
+	    (rc = scratch_dir(dir, ".staging", out, err)) != 0)
+		return mgr_error_prefix(err, _("cannot create a staging folder"));
 	return 0;
 }
 
@@ -220,57 +214,52 @@ rec_from_manifest(struct plugin_rec *p, const struct manifest *m,
 	p->installed_at = old != NULL ? old->installed_at : mgr_now_us();
 }
 
-static int
-record_install(struct mgr *mgr, const struct manifest *m,
-	       const struct plugin_rec *old, const char *final,
-	       struct mgr_error *err)
-{
-	struct plugin_rec p;
-	int rc;
+struct install_rows {
+	const struct manifest *m;
+	const struct plugin_rec *old;
+	const char *final;
+};
 
-	rec_from_manifest(&p, m, old, final);
-	if ((rc = db_begin(mgr->db, err)) != 0)
-		return rc;
-	rc = old != NULL ? plugin_store_update(mgr->db, &p, err) :
+static int
+record_install(struct mgr *mgr, void *arg, struct mgr_error *err)
+{
+	struct install_rows *r = arg;
+	struct plugin_rec p;
+
+	rec_from_manifest(&p, r->m, r->old, r->final);
+	return r->old != NULL ? plugin_store_update(mgr->db, &p, err) :
 	    plugin_store_create(mgr->db, &p, err);
-	if (rc == 0 && old != NULL)
-		rc = mgr_event(mgr, "plugin.upgraded", m->id, err, _("%s %s "
-		    "replaced %s"), m->id, m->version, old->version);
-	else if (rc == 0)
-		rc = mgr_event(mgr, "plugin.installed", m->id, err, _("%s %s "
-		    "installed in %s"), m->id, m->version, final);
-	if (rc == 0)
-		rc = db_commit(mgr->db, err);
-	if (rc != 0)
-		db_rollback(mgr->db);
-	return rc;
 }
 
-/* Renames root into place (the old folder aside into staging), records
- * it, and undoes the renames if recording fails. */
+/* Swaps root in place of plugins_directory/ID and records it, through
+ * the folder swap (snapshot.h): a kill at any point leaves the old
+ * version or the new one, files and row alike, once recovery has run. */
 static int
-commit_install(struct install_job *j, const char *staging, const char *root,
+commit_install(struct install_job *j, const char *root,
 	       const struct manifest *m, const struct plugin_rec *old,
 	       struct mgr_error *err)
 {
-	char *final = xasprintf("%s/%s", j->mgr->conf->plugins_directory, m->id);
-	char *aside = xasprintf("%s/previous", staging);
-	int had_old = 0, rc = 0;
+	struct install_rows rows = { m, old, NULL };
+	struct swap s;
+	char *files, *msg;
+	int rc;
 
-	if (rename(final, aside) == 0)
-		had_old = 1;
-	else if (errno != ENOENT)
-		rc = mgr_error_set(err, MGR_EIO, _("%s: cannot move aside: %s"),
-		    final, strerror(errno));
-	if (rc == 0 && rename(root, final) != 0)
-		rc = mgr_error_set(err, MGR_EIO, _("%s: cannot move into place: %s"),
-		    final, strerror(errno));
-	else if (rc == 0 && (rc = record_install(j->mgr, m, old, final, err)) != 0)
-		rename(final, root);
-	if (rc != 0 && had_old)
-		rename(aside, final);
-	free(final);
-	free(aside);
+	if ((rc = swap_begin(j->mgr, m->id, &s, err)) != 0)
+		return rc;
+	rows.final = s.target;
+	files = xasprintf("%s/files", s.stage);
+	msg = old != NULL ? xasprintf(_("%s %s replaced %s"), m->id, m->version,
+	    old->version) : xasprintf(_("%s %s installed in %s"), m->id,
+	    m->version, s.target);
+	if (rename(root, files) != 0)
+		rc = mgr_error_set(err, MGR_EIO, _("%s: cannot move into %s: %s"),
+		    root, s.stage, strerror(errno));
+	else
+		rc = swap_commit(&s, old != NULL ? "plugin.upgraded" :
+		    "plugin.installed", msg, record_install, &rows, err);
+	swap_end(&s);
+	free(files);
+	free(msg);
 	return rc;
 }
 
@@ -283,8 +272,8 @@ installed_list(struct mgr *mgr, struct plugin_rec **v, size_t *n,
 
 /* Validates staging's plugin and commits it. */
 static int
-install_staged(struct install_job *j, const char *staging,
-	       const char *unpacked, struct mgr_error *err)
+install_staged(struct install_job *j, const char *unpacked,
+	       struct mgr_error *err)
 {
 	struct mgr_problems p = { 0 };
 	struct plugin_rec *all = NULL, *old = NULL;
@@ -323,7 +312,7 @@ install_staged(struct install_job *j, const char *staging,
 	if (old != NULL && (rc = snapshot_create(j->mgr, old->id, "upgrade",
 	    NULL, err)) != 0)
 		goto out;
-	if ((rc = commit_install(j, staging, root, &m, old, err)) != 0)
+	if ((rc = commit_install(j, root, &m, old, err)) != 0)
 		goto out;
 	j->res->id = xstrdup(m.id);
 	j->res->version = xstrdup(m.version);
@@ -344,12 +333,13 @@ install_path(struct install_job *j, const char *path, int is_zip,
 	     struct mgr_error *err)
 {
 	struct archive_limits lim;
-	char *staging = NULL, *unpacked, *shown;
+	struct scratch staging;
+	char *unpacked, *shown;
 	int rc;
 
 	if ((rc = staging_create(j->mgr, &staging, err)) != 0)
 		return rc;
-	unpacked = xasprintf("%s/new", staging);
+	unpacked = xasprintf("%s/new", staging.path);
 	shown = is_zip ? xasprintf("%s!", path) : xstrdup(path);
 	j->shown = shown;
 	if (is_zip) {
@@ -364,11 +354,10 @@ install_path(struct install_job *j, const char *path, int is_zip,
 	if (rc != 0)
 		mgr_error_prefix(err, _("cannot install %s"), j->source);
 	else
-		rc = install_staged(j, staging, unpacked, err);
-	rm_rf(staging, NULL);
+		rc = install_staged(j, unpacked, err);
+	scratch_remove(&staging);
 	free(shown);
 	free(unpacked);
-	free(staging);
 	return rc;
 }
 
@@ -521,7 +510,8 @@ installer_validate(struct mgr *mgr, const char *path, struct mgr_problems *p,
 	struct plugin_rec *all = NULL;
 	struct archive_limits lim;
 	struct probe_opts o;
-	char exe[PATH_MAX], *staging = NULL, *unpacked = NULL, *root = NULL;
+	struct scratch staging = { NULL, -1 };
+	char exe[PATH_MAX], *unpacked = NULL, *root = NULL;
 	size_t n = 0;
 	struct stat st;
 	int rc;
@@ -536,7 +526,7 @@ installer_validate(struct mgr *mgr, const char *path, struct mgr_problems *p,
 		installer_limits(mgr, &lim);
 		if ((rc = staging_create(mgr, &staging, err)) != 0)
 			return rc;
-		unpacked = xasprintf("%s/new", staging);
+		unpacked = xasprintf("%s/new", staging.path);
 		if (mkdir(unpacked, 0700) != 0)
 			rc = mgr_error_set(err, MGR_EIO, "%s: %s", unpacked,
 			    strerror(errno));
@@ -551,16 +541,14 @@ installer_validate(struct mgr *mgr, const char *path, struct mgr_problems *p,
 	if (mgr->db != NULL)
 		installed_list(mgr, &all, &n, NULL);
 	rc = validate_plugin_dir(root, &o, all, n, m, p, err);
-	if (staging != NULL) {
+	if (staging.path != NULL) {
 		char *shown = xasprintf("%s!", path);
 		problems_rebase(p, root, shown);
 		free(shown);
 	}
 out:
-	if (staging != NULL)
-		rm_rf(staging, NULL);
+	scratch_remove(&staging);
 	plugin_recs_free(all, n);
-	free(staging);
 	free(unpacked);
 	free(root);
 	return p->n > 0 ? problems_to_error(p, err) : rc;

@@ -409,57 +409,59 @@ mgr_plugin_disable(struct mgr *mgr, const char *id, int cascade,
 	return plugin_disable(mgr, id, cascade, 0, err);
 }
 
+struct uninstall_rows {
+	const struct plugin_rec *rec;
+	int keep_tasks;
+	char **removed;		/* task ids deleted */
+};
+
 static int
-record_uninstall(struct mgr *mgr, const struct plugin_rec *rec, int keep_tasks,
-		 char ***removed, struct mgr_error *err)
+record_uninstall(struct mgr *mgr, void *arg, struct mgr_error *err)
 {
+	struct uninstall_rows *u = arg;
 	struct task_rec *tasks = NULL;
 	size_t n = 0;
-	int rc;
+	int rc = 0;
 
-	if ((rc = db_begin(mgr->db, err)) != 0)
-		return rc;
-	if (!keep_tasks)
-		rc = task_store_list_by_plugin(mgr->db, rec->id, &tasks, &n, err);
+	if (!u->keep_tasks)
+		rc = task_store_list_by_plugin(mgr->db, u->rec->id, &tasks, &n, err);
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		if ((rc = task_store_delete(mgr->db, tasks[i].id, err)) == 0)
-			*removed = strv_push(*removed, tasks[i].id);
-	if (rc == 0 && (rc = plugin_store_delete(mgr->db, rec->id, err)) == 0 &&
-	    (rc = mgr_event(mgr, "plugin.uninstalled", rec->id, err,
-	    _("%s %s uninstalled%s"), rec->id, rec->version,
-	    keep_tasks ? _(" (tasks kept)") : "")) == 0)
-		rc = db_commit(mgr->db, err);
-	if (rc != 0) {
-		db_rollback(mgr->db);
-		strv_free(*removed);
-		*removed = NULL;
-	}
+			u->removed = strv_push(u->removed, tasks[i].id);
+	if (rc == 0)
+		rc = plugin_store_delete(mgr->db, u->rec->id, err);
 	task_recs_free(tasks, n);
 	return rc;
 }
 
-/* Moves the plugin folder into a fresh folder inside plugins_directory,
- * so the removal can be undone until the database commits. */
+/* Removes the folder and the rows through the folder swap (snapshot.h):
+ * a kill at any point leaves the plugin installed, files and row, or
+ * gone, once recovery has run.  A folder outside plugins_directory (the
+ * setting changed since the install) is removed after the commit. */
 static int
-move_aside(struct mgr *mgr, const char *path, char **aside, char **moved,
-	   struct mgr_error *err)
+remove_plugin(struct mgr *mgr, struct uninstall_rows *u, struct mgr_error *err)
 {
-	char *tmpl = xasprintf("%s/.removing-XXXXXX", mgr->conf->plugins_directory);
+	const struct plugin_rec *rec = u->rec;
+	struct swap s;
+	char *msg;
+	int rc, elsewhere;
 
-	*aside = NULL;
-	*moved = NULL;
-	if (mkdtemp(tmpl) == NULL) {
-		int rc = mgr_error_set(err, MGR_EIO, _("%s: %s"), tmpl,
-		    strerror(errno));
-		free(tmpl);
+	if ((rc = swap_begin(mgr, rec->id, &s, err)) != 0)
 		return rc;
+	elsewhere = strcmp(rec->path, s.target) != 0;
+	msg = xasprintf(_("%s %s uninstalled%s"), rec->id, rec->version,
+	    u->keep_tasks ? _(" (tasks kept)") : "");
+	s.remove = 1;
+	rc = swap_commit(&s, "plugin.uninstalled", msg, record_uninstall, u, err);
+	swap_end(&s);
+	if (rc == 0 && elsewhere)
+		rm_rf(rec->path, NULL);
+	if (rc != 0) {
+		strv_free(u->removed);
+		u->removed = NULL;
 	}
-	*aside = tmpl;
-	*moved = xasprintf("%s/old", tmpl);
-	if (rename(path, *moved) != 0 && errno != ENOENT)
-		return mgr_error_set(err, MGR_EIO, _("%s: cannot remove: %s"), path,
-		    strerror(errno));
-	return 0;
+	free(msg);
+	return rc;
 }
 
 int
@@ -467,24 +469,18 @@ mgr_plugin_uninstall(struct mgr *mgr, const char *id, int keep_tasks,
 		     struct mgr_error *err)
 {
 	struct plugin_rec rec = { 0 };
-	char **removed = NULL, *aside = NULL, *moved = NULL;
+	struct uninstall_rows u = { &rec, keep_tasks, NULL };
 	int rc;
 
 	if ((rc = plugin_store_read(mgr->db, id, &rec, err)) != 0)
 		return rc;
 	/* An uninstall can be undone with `manager snapshot restore`. */
 	if ((rc = snapshot_create(mgr, id, "uninstall", NULL, err)) == 0 &&
-	    (rc = plugin_disable(mgr, id, 0, 0, err)) == 0 &&
-	    (rc = move_aside(mgr, rec.path, &aside, &moved, err)) == 0 &&
-	    (rc = record_uninstall(mgr, &rec, keep_tasks, &removed, err)) != 0)
-		rename(moved, rec.path);
-	if (aside != NULL)
-		rm_rf(aside, NULL);
-	for (size_t i = 0; removed != NULL && removed[i] != NULL; i++)
-		tell_scheduler(mgr, removed[i]);
-	strv_free(removed);
-	free(aside);
-	free(moved);
+	    (rc = plugin_disable(mgr, id, 0, 0, err)) == 0)
+		rc = remove_plugin(mgr, &u, err);
+	for (size_t i = 0; u.removed != NULL && u.removed[i] != NULL; i++)
+		tell_scheduler(mgr, u.removed[i]);
+	strv_free(u.removed);
 	plugin_rec_clear(&rec);
 	return rc;
 }

@@ -11,6 +11,8 @@ src_libmgr_a_SOURCES += \
 	src/plugins/archive.c src/plugins/archive.h \
 	src/plugins/package_index.c src/plugins/package_index.h \
 	src/plugins/installer.c src/plugins/installer.h \
+	src/plugins/scratch.c src/plugins/scratch.h \
+	src/plugins/sweep.c src/plugins/sweep.h \
 	src/plugins/plugins.c src/plugins/plugins.h \
 	src/plugins/cmd-plugin.c
 
@@ -47,7 +49,9 @@ TESTS += tests/unit/test_version tests/unit/test_manifest tests/unit/test_plugin
 # Integration tests: the real binary, real SQLite, real dlopen and probes.
 dist_check_SCRIPTS += tests/plugins/lib.sh tests/plugins/install.sh \
 	tests/plugins/archives.sh tests/plugins/repository.sh tests/plugins/lifecycle.sh \
-	tests/plugins/probe.sh tests/plugins/rollback.sh
+	tests/plugins/probe.sh tests/plugins/rollback.sh tests/plugins/crash.sh
 TESTS += tests/plugins/install.sh tests/plugins/archives.sh \
 	tests/plugins/repository.sh tests/plugins/lifecycle.sh tests/plugins/probe.sh \
-	tests/plugins/rollback.sh
+	tests/plugins/rollback.sh tests/plugins/crash.sh
+# The same crash test with 200+ kills: run by hand, not in make check.
+EXTRA_DIST += tests/soak/plugins-kill.sh

@@ -7,6 +7,7 @@
 #include "manifest.h"
 #include "plugins.h"
 #include "reloader.h"
+#include "scratch.h"
 #include "snapshot.h"
 #include "util.h"
 
@@ -23,6 +24,10 @@
 #include <zip.h>
 
 #define SNAPSHOT_FORMAT 1
+/* How long recovery waits for another process's swap journal: as long
+ * as the database's busy_timeout, so a host starting while a client
+ * settles a swap waits for it instead of giving up. */
+#define SWAP_WAIT_MS 10000
 
 int
 tree_copy(const char *src, const char *dst, struct mgr_error *err)
@@ -169,22 +174,64 @@ zip_add_json(zip_t *za, const char *zip, const char *name, json_t *j,
 	return zip_add_buf(za, zip, name, s, strlen(s), err);
 }
 
+/* The whole content of src, which zip_close wrote (malloc'd). */
 static int
-zip_write(const char *zip, const struct plugin_rec *rec, const char *folder,
-	  const char *state_json, int64_t now, const char *reason,
-	  struct mgr_error *err)
+source_slurp(zip_source_t *src, char **data, size_t *len)
 {
-	zip_t *za;
-	int zerr, rc;
+	zip_int64_t n = -1;
 
-	if ((za = zip_open(zip, ZIP_CREATE | ZIP_TRUNCATE, &zerr)) == NULL) {
-		zip_error_t ze;
-		zip_error_init_with_code(&ze, zerr);
-		rc = mgr_error_set(err, MGR_EIO, _("%s: cannot create: %s"), zip,
-		    zip_error_strerror(&ze));
-		zip_error_fini(&ze);
-		return rc;
+	if (zip_source_open(src) != 0)
+		return -1;
+	if (zip_source_seek(src, 0, SEEK_END) == 0 &&
+	    (n = zip_source_tell(src)) >= 0 &&
+	    zip_source_seek(src, 0, SEEK_SET) == 0) {
+		*data = xmalloc((size_t)n + 1);
+		if (zip_source_read(src, *data, (zip_uint64_t)n) != n) {
+			free(*data);
+			n = -1;
+		}
 	}
+	zip_source_close(src);
+	*len = n >= 0 ? (size_t)n : 0;
+	return n >= 0 ? 0 : -1;
+}
+
+/* An empty archive in memory, src holding a reference of ours. */
+static zip_t *
+zip_new_in_memory(const char *zip, zip_source_t **src, struct mgr_error *err)
+{
+	zip_error_t ze;
+	zip_t *za = NULL;
+
+	zip_error_init(&ze);
+	if ((*src = zip_source_buffer_create(NULL, 0, 0, &ze)) != NULL) {
+		zip_source_keep(*src);	/* ours, beyond the archive's */
+		if ((za = zip_open_from_source(*src, ZIP_CREATE | ZIP_TRUNCATE,
+		    &ze)) == NULL)
+			zip_source_free(*src);	/* the archive's */
+	}
+	if (za == NULL) {
+		mgr_error_set(err, MGR_EIO, _("%s: cannot create: %s"), zip,
+		    zip_error_strerror(&ze));
+		zip_source_free(*src);
+	}
+	zip_error_fini(&ze);
+	return za;
+}
+
+/* The snapshot zip, built in memory: nothing reaches the disk until it
+ * is whole (libzip's own temporary file would follow the umask). */
+static int
+zip_build(const char *zip, const struct plugin_rec *rec, const char *folder,
+	  const char *state_json, int64_t now, const char *reason,
+	  char **data, size_t *len, struct mgr_error *err)
+{
+	zip_source_t *src;
+	zip_t *za;
+	int rc;
+
+	if ((za = zip_new_in_memory(zip, &src, err)) == NULL)
+		return MGR_EIO;
 	rc = zip_add_tree(za, zip, folder, "files", err);
 	if (rc == 0)
 		rc = zip_add_json(za, zip, "meta/plugin.json", rec_to_json(rec), err);
@@ -196,19 +243,48 @@ zip_write(const char *zip, const struct plugin_rec *rec, const char *folder,
 		    "s:s, s:s, s:I, s:s}", "format", SNAPSHOT_FORMAT, "plugin_id",
 		    rec->id, "version", rec->version, "created_at",
 		    (json_int_t)now, "reason", reason), err);
-	if (rc != 0) {
-		zip_discard(za);
-		return rc;
-	}
-	if (zip_close(za) != 0) {
+	if (rc == 0 && zip_close(za) != 0)
 		rc = mgr_error_set(err, MGR_EIO, _("%s: cannot write: %s"), zip,
 		    zip_strerror(za));
+	if (rc != 0)
 		zip_discard(za);
-		unlink(zip);
+	else if (source_slurp(src, data, len) != 0)
+		rc = mgr_error_set(err, MGR_EIO, _("%s: cannot write: the "
+		    "archive built in memory cannot be read back"), zip);
+	zip_source_free(src);
+	return rc;
+}
+
+/* Writes data under a scratch name (0600, locked), syncs it and renames
+ * it to path.  *fd keeps the lock: a sweep leaves a file without a row
+ * alone while it is held, so hold it until the row is committed. */
+static int
+zip_save(const char *dir, const char *path, const char *data, size_t len,
+	 int *fd, struct mgr_error *err)
+{
+	struct scratch tmp;
+	size_t off = 0;
+	int rc;
+
+	if ((rc = scratch_file(dir, ".snapshot", &tmp, err)) != 0)
+		return rc;
+	while (off < len) {
+		ssize_t w = write(tmp.fd, data + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	if (off < len || fsync(tmp.fd) != 0 || rename(tmp.path, path) != 0) {
+		rc = mgr_error_set(err, MGR_EIO, _("%s: cannot write: %s"), path,
+		    strerror(errno));
+		scratch_remove(&tmp);
 		return rc;
 	}
-	if (chmod(zip, 0600) != 0)
-		return mgr_error_set(err, MGR_EIO, "%s: %s", zip, strerror(errno));
+	*fd = tmp.fd;
+	tmp.fd = -1;
+	scratch_release(&tmp);
 	return 0;
 }
 
@@ -237,27 +313,28 @@ snapshot_create_from(struct mgr *mgr, const struct plugin_rec *rec,
 		     struct mgr_error *err)
 {
 	struct snapshot_rec s = { 0 };
-	char *dir, *state = NULL, sum[65];
-	struct stat st;
-	int rc;
+	char *dir, *state = NULL, *data = NULL, sum[65];
+	size_t len = 0;
+	int rc, fd = -1;
 
 	if ((dir = snapshot_dir(mgr, err)) == NULL)
 		return MGR_EIO;
 	s.created_at = mgr_now_us();
 	s.path = xasprintf("%s/%s-%s-%lld.zip", dir, rec->id, rec->version,
 	    (long long)s.created_at);
-	free(dir);
 	if ((rc = plugin_state_dump(mgr->db, rec->id, &state, err)) == 0 &&
-	    (rc = zip_write(s.path, rec, folder, state, s.created_at, reason,
-	    err)) == 0 && (rc = sha256_file(s.path, sum, err)) == 0) {
-		stat(s.path, &st);
+	    (rc = zip_build(s.path, rec, folder, state, s.created_at, reason,
+	    &data, &len, err)) == 0 &&
+	    (rc = zip_save(dir, s.path, data, len, &fd, err)) == 0) {
+		sha256_hex(data, len, sum);
 		s.plugin_id = xstrdup(rec->id);
 		s.version = xstrdup(rec->version);
 		s.sha256 = xstrdup(sum);
-		s.size = st.st_size;
+		s.size = (int64_t)len;
 		s.reason = xstrdup(reason);
 		if ((rc = record_snapshot(mgr, &s, err)) != 0)
 			unlink(s.path);
+		close(fd);
 	}
 	if (rc == 0 && id_out != NULL)
 		*id_out = s.id;
@@ -265,6 +342,8 @@ snapshot_create_from(struct mgr *mgr, const struct plugin_rec *rec,
 		snapshot_prune(mgr, rec->id, NULL);
 	else
 		mgr_error_prefix(err, _("cannot snapshot %s"), rec->id);
+	free(dir);
+	free(data);
 	free(state);
 	snapshot_rec_clear(&s);
 	return rc;
@@ -395,35 +474,47 @@ journal_write(struct swap *s, const char *had_old, struct mgr_error *err)
 	return 0;
 }
 
-static int recover_one(struct mgr *mgr, const char *id, struct mgr_error *err);
+static int recover_one(struct mgr *mgr, const char *id, int wait_ms,
+		       struct mgr_error *err);
 
 int
 swap_begin(struct mgr *mgr, const char *id, struct swap *s,
 	   struct mgr_error *err)
 {
+	struct scratch tmp;
 	int rc;
 
 	if ((rc = mkdir_p(mgr->conf->plugins_directory, 0700, 0, err)) != 0)
 		return rc;
 	/* A crash may have left a swap of this plugin behind: settle it. */
-	if ((rc = recover_one(mgr, id, err)) != 0)
+	if ((rc = recover_one(mgr, id, SWAP_WAIT_MS, err)) != 0)
 		return rc;
 	swap_paths(mgr, id, s);
 	snprintf(s->token, sizeof s->token, "swap:%lld.%ld",
 	    (long long)mgr_now_us(), (long)getpid());
-	s->fd = open(s->journal, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (s->fd < 0) {
+	/* The journal is written and locked under a scratch name, then
+	 * linked into place: recovery never sees it empty or unlocked while
+	 * this process lives, and link(2) fails if another swap has one. */
+	if ((rc = scratch_file(mgr->conf->plugins_directory, ".staging", &tmp,
+	    err)) != 0) {
+		swap_free(s);
+		return rc;
+	}
+	s->fd = tmp.fd;
+	tmp.fd = -1;
+	if ((rc = journal_write(s, "?", err)) == 0 &&
+	    link(tmp.path, s->journal) != 0) {
 		int e = errno;
 		rc = mgr_error_set(err, e == EEXIST ? MGR_EBUSY : MGR_EIO,
 		    _("%s: cannot start a swap of %s: %s"), s->journal, id,
 		    strerror(e));
-		swap_free(s);
-		return rc;
 	}
-	if (flock(s->fd, LOCK_EX | LOCK_NB) != 0 ||
-	    (rc = journal_write(s, "?", err)) != 0 || mkdir(s->stage, 0700) != 0) {
+	scratch_remove(&tmp);
+	if (rc == 0 && mkdir(s->stage, 0700) != 0) {
 		rc = mgr_error_set(err, MGR_EIO, "%s: %s", s->stage, strerror(errno));
 		unlink(s->journal);
+	}
+	if (rc != 0) {
 		swap_free(s);
 		return rc;
 	}
@@ -466,7 +557,7 @@ swap_commit(struct swap *s, const char *kind, const char *message,
 		goto out;
 	}
 	swap_pause();
-	if (rename(files, s->target) != 0) {
+	if (!s->remove && rename(files, s->target) != 0) {
 		rc = mgr_error_set(err, MGR_EIO, _("%s: cannot move into place: %s"),
 		    s->target, strerror(errno));
 		if (s->had_old)
@@ -475,7 +566,8 @@ swap_commit(struct swap *s, const char *kind, const char *message,
 	}
 	swap_pause();
 	if ((rc = swap_record(s, kind, message, record, arg, err)) != 0) {
-		rename(s->target, files);
+		if (!s->remove)
+			rename(s->target, files);
 		if (s->had_old)
 			rename(s->old, s->target);
 		goto out;
@@ -496,26 +588,55 @@ swap_end(struct swap *s)
 	swap_free(s);
 }
 
-/* Settles the swap of plugin id a crash interrupted, unless another
- * process still holds its journal. */
+/* Opens and locks the journal of s: 1 when it is ours now, 0 when there
+ * is none, MGR_EBUSY when another process held it for wait_ms.  A
+ * journal replaced while we waited (its swap ended, a new one began) is
+ * opened again, so the lock is always on the file that has the name. */
 static int
-recover_one(struct mgr *mgr, const char *id, struct mgr_error *err)
+journal_lock(struct swap *s, int wait_ms, struct mgr_error *err)
+{
+	int64_t deadline = mgr_mono_us() + (int64_t)wait_ms * 1000;
+	struct stat a, b;
+
+	for (;;) {
+		if ((s->fd = open(s->journal, O_RDWR | O_CLOEXEC | O_NOFOLLOW)) < 0)
+			return 0;
+		if (flock(s->fd, LOCK_EX | LOCK_NB) == 0) {
+			if (fstat(s->fd, &a) == 0 && stat(s->journal, &b) == 0 &&
+			    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+				return 1;
+		} else if (mgr_mono_us() >= deadline)
+			break;
+		else {
+			struct timespec ts = { 0, 10 * 1000000L };
+			nanosleep(&ts, NULL);
+		}
+		close(s->fd);
+		s->fd = -1;
+	}
+	close(s->fd);
+	s->fd = -1;
+	return mgr_error_set(err, MGR_EBUSY, _("%s: another restore or reload "
+	    "of %s is in progress (waited %.1f s)"), s->journal, s->id,
+	    wait_ms / 1000.0);
+}
+
+/* Settles the swap of plugin id a crash interrupted, unless another
+ * process still holds its journal after wait_ms. */
+static int
+recover_one(struct mgr *mgr, const char *id, int wait_ms,
+	    struct mgr_error *err)
 {
 	struct swap s;
 	char buf[128] = "", tok[64] = "", had[4] = "?", *files;
 	ssize_t n;
-	int committed;
+	int committed, rc;
 
 	swap_paths(mgr, id, &s);
-	if ((s.fd = open(s.journal, O_RDWR | O_CLOEXEC)) < 0) {
+	if ((rc = journal_lock(&s, wait_ms, err)) <= 0) {
 		/* No journal: nothing was moved; a stage is litter. */
-		rm_rf(s.stage, NULL);
-		swap_free(&s);
-		return 0;
-	}
-	if (flock(s.fd, LOCK_EX | LOCK_NB) != 0) {
-		int rc = mgr_error_set(err, MGR_EBUSY, _("%s: another restore or "
-		    "reload of %s is in progress"), s.journal, id);
+		if (rc == 0)
+			rm_rf(s.stage, NULL);
 		swap_free(&s);
 		return rc;
 	}
@@ -539,7 +660,7 @@ recover_one(struct mgr *mgr, const char *id, struct mgr_error *err)
 }
 
 int
-snapshot_recover(struct mgr *mgr, struct mgr_error *err)
+swap_recover_all(struct mgr *mgr, int wait_ms, struct mgr_error *err)
 {
 	DIR *d = opendir(mgr->conf->plugins_directory);
 	struct dirent *de;
@@ -557,12 +678,18 @@ snapshot_recover(struct mgr *mgr, struct mgr_error *err)
 		    strcmp(dot, ".old") != 0))
 			continue;
 		id = xstrndup(name + 6, (size_t)(dot - name - 6));
-		if (recover_one(mgr, id, err) != 0)
+		if (recover_one(mgr, id, wait_ms, err) != 0)
 			rc = MGR_EBUSY;
 		free(id);
 	}
 	closedir(d);
 	return rc;
+}
+
+int
+snapshot_recover(struct mgr *mgr, struct mgr_error *err)
+{
+	return swap_recover_all(mgr, SWAP_WAIT_MS, err);
 }
 
 /* ---- restore ---- */

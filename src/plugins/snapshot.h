@@ -13,7 +13,17 @@
  * carrying that token, which is the commit point.  snapshot_recover()
  * finishes (token committed) or undoes (not committed) a swap that a
  * crash interrupted; the engine and the snapshot and reload commands call
- * it when they start.
+ * it when they start (waiting for a journal another process holds), and
+ * every process sweeps what no live process holds when it opens the
+ * database (sweep.h).
+ *
+ * Installs, uninstalls, restores and reload rollbacks all go through
+ * it, so each leaves the plugin whole in its old or its new version.
+ *
+ * Snapshot files are built in memory, written under a scratch name
+ * (scratch.h, 0600) and renamed into place; the creator holds the file's
+ * lock until its row is committed, so a sweep (sweep.h) can tell a file
+ * being recorded from one a crash left without a row.
  *
  * Test hook: MANAGER_TEST_SWAP_PAUSE_MS=N makes a swap sleep N ms between
  * its steps, so tests can kill -9 a restore in the middle.
@@ -46,8 +56,13 @@ int snapshot_delete(struct mgr *mgr, int64_t id, struct mgr_error *err);
 /* Keeps the newest conf->snapshot_keep snapshots of plugin_id. */
 int snapshot_prune(struct mgr *mgr, const char *plugin_id,
 		   struct mgr_error *err);
-/* Resolves swaps interrupted by a crash (see above). */
+/* Resolves swaps interrupted by a crash (see above), waiting up to 10 s
+ * (the database's busy_timeout) for a swap another process is settling
+ * or running; MGR_EBUSY if one is still held then. */
 int snapshot_recover(struct mgr *mgr, struct mgr_error *err);
+/* The same with another bound: wait_ms 0 settles only what no live
+ * process holds (see sweep.h). */
+int swap_recover_all(struct mgr *mgr, int wait_ms, struct mgr_error *err);
 
 /* Swapping a staged folder in place of plugins_directory/ID. */
 struct swap {
@@ -60,9 +75,13 @@ struct swap {
 	char token[64];
 	int fd;			/* the journal, flock'ed */
 	int had_old;
+	int remove;		/* set before swap_commit: no new folder, the
+				 * old one goes (an uninstall) */
 };
-/* Creates the journal (locked) and an empty stage folder.  MGR_EBUSY if
- * another process is swapping the same plugin. */
+/* Settles an interrupted swap of the same plugin, then creates the
+ * journal (written and locked before it appears under its name) and an
+ * empty stage folder.  MGR_EBUSY if another process is swapping the same
+ * plugin. */
 int swap_begin(struct mgr *mgr, const char *id, struct swap *s,
 	       struct mgr_error *err);
 /* Moves the old folder aside and stage/files in, then runs record (which

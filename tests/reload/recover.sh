@@ -4,7 +4,7 @@
 # finished, a swap still running elsewhere (journal locked) is left alone.
 # The states are laid out by hand as a crash at each step leaves them.
 . "$top_srcdir/tests/reload/common.sh"
-plan 11
+plan 22
 
 hello_variant "$T/v1" 1.0.0 One
 hello_variant "$T/v2" 2.0.0 Two
@@ -68,4 +68,70 @@ test -e "$P/.swap-hello.journal"; ok $? "a locked journal is not touched"
 wait "$locker"
 M plugin list >/dev/null 2>&1
 is "$(leftovers)" 0 "once released, the next command settles it"
+
+# 7. A daemon starting while a client settles an interrupted swap (the
+# client holds the journal) waits for it instead of giving up.
+echo "swap:7.7 1" > "$P/.swap-hello.journal"
+mkdir -p "$P/.swap-hello.stage"
+flock "$P/.swap-hello.journal" sleep 1 &
+locker=$!
+sleep 0.2
+start_host
+ok $? "a daemon starting meanwhile waits for the journal, then runs"
+wait "$locker"
+is "$(leftovers)" 0 "and the swap is settled"
+stop_host
+
+# 8. Scratch folders: removed once their process is dead and their lock
+# free, never while either lives.
+sh -c 'exit 0' & dead=$!
+wait "$dead"
+mkdir "$P/.staging-$dead-AAAAAA" "$P/.staging-$$-BBBBBB" \
+    "$P/.staging-$dead-CCCCCC" "$P/.staging-DDDDDD"
+cp -r "$T/v1" "$P/.staging-$dead-AAAAAA/new"
+flock "$P/.staging-$dead-CCCCCC" sleep 2 &
+locker=$!
+sleep 0.3
+M plugin list >/dev/null 2>&1
+test ! -e "$P/.staging-$dead-AAAAAA" && test ! -e "$P/.staging-DDDDDD"
+ok $? "a dead process's staging folder is removed (and an old unnamed one)"
+test -d "$P/.staging-$$-BBBBBB"; ok $? "a live process's is kept"
+test -d "$P/.staging-$dead-CCCCCC"; ok $? "so is a locked one"
+kill "$locker" 2>/dev/null; wait "$locker" 2>/dev/null
+rmdir "$P/.staging-$$-BBBBBB"
+
+# 9. Snapshot files no row names: removed unless a process holds them.
+S="$T/data/snapshots"
+M snapshot create hello >/dev/null
+one=$(sql "SELECT path FROM snapshots ORDER BY id DESC LIMIT 1")
+cp "$one" "$S/hello-9.9.9-1.zip"
+cp "$one" "$S/hello-9.9.9-2.zip.Ab12Cd"
+cp "$one" "$S/.snapshot-$dead-EEEEEE"
+cp "$one" "$S/hello-9.9.9-3.zip"
+chmod 0644 "$one"
+flock "$S/hello-9.9.9-3.zip" sleep 2 &
+locker=$!
+sleep 0.3
+M plugin list >/dev/null 2>&1
+test ! -e "$S/hello-9.9.9-1.zip" && test ! -e "$S/hello-9.9.9-2.zip.Ab12Cd" &&
+    test ! -e "$S/.snapshot-$dead-EEEEEE"
+ok $? "files without a row, half-written ones, dead scratch files are removed"
+test -e "$S/hello-9.9.9-3.zip"; ok $? "one being recorded (locked) is kept"
+is "$(stat -c %a "$one")" 600 "a recorded file written 0644 becomes 0600"
+test -e "$one"; ok $? "a recorded file stays"
+kill "$locker" 2>/dev/null; wait "$locker" 2>/dev/null
+
+# 10. A row whose file is gone is dropped, with an event saying so.
+rm "$one"
+M plugin list >/dev/null 2>&1
+is "$(sql "SELECT count(*) FROM snapshots WHERE path='$one'"):$(sql "SELECT count(*) FROM events WHERE kind='snapshot.lost'")" \
+    "0:1" "a row whose file is missing is dropped, with a snapshot.lost event"
+
+# 11. An older manager's upgrade or uninstall killed after moving the
+# installed folder aside: the folder comes back.
+mkdir "$P/.removing-FFFFFF"
+mv "$P/hello" "$P/.removing-FFFFFF/old"
+M plugin list >/dev/null 2>&1
+same hello "$T/v2" && test ! -e "$P/.removing-FFFFFF"
+ok $? "an installed folder left in .removing-*/old is put back"
 done_testing
