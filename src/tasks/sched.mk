@@ -1,6 +1,7 @@
 # The scheduler (issue 5): task manager, timers, runs, sandbox, history,
 # task commands, and the manager-run sandbox helper.
 src_libmgr_a_SOURCES += \
+	src/tasks/cmd-schedule.c \
 	src/tasks/scheduler.c src/tasks/scheduler.h src/tasks/sched_int.h \
 	src/tasks/sched_index.c src/tasks/sched_claim.c src/tasks/sched_files.c src/tasks/sched_writer.c src/tasks/sched_writer.h \
 	src/tasks/taskmgr.c \

@@ -155,5 +155,5 @@ M task add dflt 'exec:/bin/true' interval seconds=2 >/dev/null
 sleep $(echo "$t0 $(date +%s.%N)" | awk '{ d = $1 + 3.6 - $2; print (d > 0 ? d : 0) }')
 "$MANAGER" --config "$T/etc/g1.conf" --db "$T/m.db" __scheduler-run --for 0.3
 is "$(count_runs dflt missed)" 1 "a run later than the configured default grace is missed"
-run M --json task history dflt --limit 1
+run M --json task history dflt --limit 10
 like "$out" 'more than misfire_grace_time 1 s' "and the error names the grace that applied"

@@ -1,9 +1,9 @@
-# Triggers (interval, cron, crontab, date), time zones, ISO 8601 times,
-# and `manager schedule preview`.
+# The trigger library: triggers (interval, cron, crontab, date), time
+# zones (TZif), ISO 8601 times.  Pure functions over core only, so it can
+# be reused and tested alone.
 src_libmgr_a_SOURCES += \
-	src/tasks/trigger.c src/tasks/trigger.h src/tasks/cron.c src/tasks/cron.h \
-	src/tasks/tz.c src/tasks/tz.h src/tasks/timefmt.c src/tasks/timefmt.h \
-	src/tasks/cmd-schedule.c
+	src/trigger/trigger.c src/trigger/trigger.h src/trigger/cron.c src/trigger/cron.h \
+	src/trigger/tz.c src/trigger/tz.h src/trigger/timefmt.c src/trigger/timefmt.h
 
 check_PROGRAMS += tests/unit/test_tz tests/unit/test_trigger \
 	tests/unit/test_trigger_cases
