@@ -13,6 +13,7 @@
  * key=value results goes to stdout.
  */
 #include "manager.h"
+#include "sqlite_int.h"	/* the SQLite backend under test */
 #include "plugins.h"
 #include "scheduler.h"
 #include "timefmt.h"

@@ -33,81 +33,52 @@ model_free(struct ui_model *m)
 	memset(m, 0, sizeof *m);
 }
 
-int
-table_signature(struct mgr_db *db, const char *sql, int64_t sig[3],
-		struct mgr_error *err)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if ((rc = db_prepare(db, sql, &st, err)) != 0)
-		return rc;
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return db_error(db, err, _("cannot read the table signature"));
-	}
-	sig[0] = sqlite3_column_int64(st, 0);
-	sig[1] = sqlite3_column_int64(st, 1);
-	sig[2] = sqlite3_column_int64(st, 2);
-	sqlite3_reset(st);
-	return 0;
-}
-
+/* The text of a run's line in the log pane. */
 static char *
-run_text(sqlite3_stmt *st)
+run_text(const struct store_run_line *r)
 {
 	struct strbuf sb = STRBUF_INIT;
-	int64_t started = sqlite3_column_int64(st, 1);
-	int64_t ended = sqlite3_column_int64(st, 5);
 	char dur[32], *line;
 
-	if (sqlite3_column_type(st, 6) != SQLITE_NULL)
-		strbuf_addf(&sb, _("(exit %d) "), sqlite3_column_int(st, 6));
-	if (sqlite3_column_int(st, 7) != 0)
-		strbuf_addf(&sb, _("(signal %d) "), sqlite3_column_int(st, 7));
-	if (ended > 0 && started > 0) {
-		fmt_duration(ended - started, dur, sizeof dur);
+	if (r->exit_code >= 0)
+		strbuf_addf(&sb, _("(exit %d) "), r->exit_code);
+	if (r->signal != 0)
+		strbuf_addf(&sb, _("(signal %d) "), r->signal);
+	if (r->ended_at > 0 && r->at > 0) {
+		fmt_duration(r->ended_at - r->at, dur, sizeof dur);
 		strbuf_addf(&sb, _("in %s "), dur);
 	}
-	strbuf_addf(&sb, _("attempt %d"), sqlite3_column_int(st, 4));
-	line = fmt_first_line((const char *)sqlite3_column_text(st, 8), 200);
+	strbuf_addf(&sb, _("attempt %d"), r->attempt);
+	line = fmt_first_line(r->text, 200);
 	if (line[0] != '\0')
 		strbuf_addf(&sb, " \"%s\"", line);
 	free(line);
 	return strbuf_detach(&sb);
 }
 
-static int
-load_runs(struct mgr_db *db, struct ui_log **v, size_t *n, size_t *cap,
-	  struct mgr_error *err)
+struct log_lines {
+	struct ui_log *v;
+	size_t n, cap;
+};
+
+static void
+add_run_line(void *arg, const struct store_run_line *r)
 {
-	sqlite3_stmt *st;
-	int rc;
+	struct log_lines *ll = arg;
+	struct ui_log *l;
 
-	if ((rc = db_prepare(db, "SELECT id, COALESCE(started_at, scheduled_at, 0), "
-	    "task_id, status, attempt, ended_at, exit_code, signal, "
-	    "COALESCE(error, output) FROM runs ORDER BY id DESC LIMIT ?1",
-	    &st, err)) != 0)
-		return rc;
-	sqlite3_bind_int(st, 1, UI_LOG_MAX);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct ui_log *l;
-
-		if (*n == *cap) {
-			*cap = *cap ? *cap * 2 : 64;
-			*v = xrealloc(*v, *cap * sizeof **v);
-		}
-		l = &(*v)[(*n)++];
-		l->id = sqlite3_column_int64(st, 0);
-		l->at = sqlite3_column_int64(st, 1);
-		l->is_run = 1;
-		snprintf(l->key, sizeof l->key, "r%lld", (long long)l->id);
-		l->subject = db_column_strdup(st, 2);
-		l->what = db_column_strdup(st, 3);
-		l->text = run_text(st);
+	if (ll->n == ll->cap) {
+		ll->cap = ll->cap ? ll->cap * 2 : 64;
+		ll->v = xrealloc(ll->v, ll->cap * sizeof *ll->v);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_error(db, err, _("cannot list runs"));
+	l = &ll->v[ll->n++];
+	l->id = r->id;
+	l->at = r->at;
+	l->is_run = 1;
+	snprintf(l->key, sizeof l->key, "r%lld", (long long)l->id);
+	l->subject = r->task_id != NULL ? xstrdup(r->task_id) : NULL;
+	l->what = r->status != NULL ? xstrdup(r->status) : NULL;
+	l->text = run_text(r);
 }
 
 static int
@@ -125,16 +96,19 @@ log_cmp(const void *a, const void *b)
 static int
 load_log(struct ui_model *m, struct mgr_db *db, struct mgr_error *err)
 {
-	struct ui_log *v = NULL;
+	struct log_lines ll = { NULL, 0, 0 };
+	struct ui_log *v;
 	struct event_rec *ev = NULL;
-	size_t n = 0, cap = 0, nev = 0;
+	size_t n, nev = 0;
 	int rc;
 
-	if ((rc = load_runs(db, &v, &n, &cap, err)) != 0 ||
+	if ((rc = store_console_runs(db, UI_LOG_MAX, add_run_line, &ll, err)) != 0 ||
 	    (rc = event_store_list(db, NULL, 0, UI_LOG_MAX, &ev, &nev, err)) != 0) {
-		ui_log_free(v, n);
+		ui_log_free(ll.v, ll.n);
 		return rc;
 	}
+	v = ll.v;
+	n = ll.n;
 	v = xrealloc(v, (n + nev + 1) * sizeof *v);
 	for (size_t i = 0; i < nev; i++, n++) {
 		v[n].at = ev[i].at;
@@ -163,23 +137,8 @@ load_log(struct ui_model *m, struct mgr_db *db, struct mgr_error *err)
 static int
 load_counts(struct ui_model *m, struct mgr_db *db, struct mgr_error *err)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	if ((rc = db_prepare(db, "SELECT (SELECT count(*) FROM runs "
-	    "WHERE started_at >= ?1), (SELECT count(*) FROM runs "
-	    "WHERE ended_at IS NULL AND started_at IS NOT NULL "
-	    "AND started_at >= ?2)", &st, err)) != 0)
-		return rc;
-	sqlite3_bind_int64(st, 1, mgr_now_us() - INT64_C(60000000));
-	/* A run open for more than a day is a crashed host's leftover. */
-	sqlite3_bind_int64(st, 2, mgr_now_us() - INT64_C(86400000000));
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		m->runs_per_min = sqlite3_column_int(st, 0);
-		m->running = sqlite3_column_int(st, 1);
-	}
-	sqlite3_reset(st);
-	return 0;
+	return store_console_counts(db, mgr_now_us(), &m->runs_per_min,
+	    &m->running, err);
 }
 
 static int
@@ -208,8 +167,7 @@ refresh_tables(struct ui_model *m, struct mgr_db *db, int force,
 
 	if ((rc = model_tasks_refresh(m, db, force, err)) != 0)
 		return rc;
-	if ((rc = table_signature(db, "SELECT count(*), COALESCE(max(updated_at), 0), "
-	    "COALESCE(sum(updated_at & 4294967295), 0) FROM plugins", sig, err)) != 0)
+	if ((rc = store_table_signature(db, STORE_PLUGINS, sig, err)) != 0)
 		return rc;
 	if (force || memcmp(sig, m->plugin_sig, sizeof sig) != 0) {
 		if ((rc = load_plugins(m, db, err)) != 0)
@@ -233,10 +191,10 @@ model_refresh(struct ui_model *m, struct mgr_db *db, int force, int *changed,
 		return 0;
 	/* One read transaction: the signature and the rows it vouches for
 	 * must come from the same snapshot while others write. */
-	if ((rc = db_exec(db, "BEGIN", err)) != 0)
+	if ((rc = db_read_begin(db, err)) != 0)
 		return rc;
 	rc = refresh_tables(m, db, force || !m->loaded, err);
-	db_exec(db, rc == 0 ? "COMMIT" : "ROLLBACK", NULL);
+	db_read_end(db);
 	if (rc != 0)
 		return rc;
 	m->data_version = version;

@@ -83,9 +83,6 @@ const struct ui_task *model_task(const struct ui_model *m, const char *id);
  * all of them otherwise (or with force). */
 int model_tasks_refresh(struct ui_model *m, struct mgr_db *db, int force,
 			struct mgr_error *err);
-/* model.c: count, max and sum of the low bits of updated_at. */
-int table_signature(struct mgr_db *db, const char *sql, int64_t sig[3],
-		    struct mgr_error *err);
 void model_tasks_free(struct ui_model *m);
 const struct plugin_rec *model_plugin(const struct ui_model *m,
 				      const char *id);

@@ -15,9 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TASK_COLUMNS "id, name, status, plugin_id, enabled, max_retries, " \
-	"next_run, last_run, updated_at"
-
 /* Strings live in blocks freed together: a reload of 10,000 tasks is a
  * few allocations, not 40,000 mallocs and frees. */
 struct ui_arena {
@@ -31,14 +28,16 @@ struct ui_arena {
 #define ARENA_WASTE_MAX (1u << 20)
 
 static char *
-arena_strdup(struct ui_arena **a, const unsigned char *s, int len)
+arena_strdup(struct ui_arena **a, const char *s)
 {
 	struct ui_arena *b = *a;
-	size_t n = (size_t)len + 1;
+	size_t len, n;
 	char *p;
 
 	if (s == NULL)
 		return NULL;
+	len = strlen(s);
+	n = len + 1;
 	if (b == NULL || b->used + n > b->size) {
 		size_t size = n > ARENA_BLOCK ? n : ARENA_BLOCK;
 
@@ -49,7 +48,7 @@ arena_strdup(struct ui_arena **a, const unsigned char *s, int len)
 		*a = b;
 	}
 	p = b->data + b->used;
-	memcpy(p, s, (size_t)len);
+	memcpy(p, s, len);
 	p[len] = '\0';
 	b->used += n;
 	return p;
@@ -66,33 +65,26 @@ arena_free(struct ui_arena *a)
 	}
 }
 
-static char *
-column_arena(struct ui_arena **a, sqlite3_stmt *st, int col)
-{
-	const unsigned char *s = sqlite3_column_text(st, col);
-
-	return arena_strdup(a, s, sqlite3_column_bytes(st, col));
-}
-
 static size_t
 strlen0(const char *s)
 {
 	return s != NULL ? strlen(s) + 1 : 0;
 }
 
-/* Fills t from a row of TASK_COLUMNS, its strings in the arena. */
+/* Fills t from a store row, its strings in the arena. */
 static void
-task_from_row(struct ui_task *t, sqlite3_stmt *st, struct ui_arena **a)
+task_from_row(struct ui_task *t, const struct store_task_row *r,
+	      struct ui_arena **a)
 {
-	t->id = column_arena(a, st, 0);
-	t->name = column_arena(a, st, 1);
-	t->status = column_arena(a, st, 2);
-	t->plugin_id = column_arena(a, st, 3);
-	t->enabled = sqlite3_column_int(st, 4);
-	t->max_retries = sqlite3_column_int(st, 5);
-	t->next_run = sqlite3_column_int64(st, 6);
-	t->last_run = sqlite3_column_int64(st, 7);
-	t->updated_at = sqlite3_column_int64(st, 8);
+	t->id = arena_strdup(a, r->id);
+	t->name = arena_strdup(a, r->name);
+	t->status = arena_strdup(a, r->status);
+	t->plugin_id = arena_strdup(a, r->plugin_id);
+	t->enabled = r->enabled;
+	t->max_retries = r->max_retries;
+	t->next_run = r->next_run;
+	t->last_run = r->last_run;
+	t->updated_at = r->updated_at;
 }
 
 static size_t
@@ -184,39 +176,63 @@ model_tasks_free(struct ui_model *m)
 	m->ntasks = m->ntask_slots = m->task_waste = 0;
 }
 
+struct task_rows {
+	struct ui_task *v;
+	size_t n, cap;
+	struct ui_arena *strings;
+};
+
+static void
+add_task_row(void *arg, const struct store_task_row *r)
+{
+	struct task_rows *tr = arg;
+
+	if (tr->n == tr->cap) {
+		tr->cap *= 2;
+		tr->v = xrealloc(tr->v, tr->cap * sizeof *tr->v);
+	}
+	task_from_row(&tr->v[tr->n++], r, &tr->strings);
+}
+
 static int
 load_all(struct ui_model *m, struct mgr_db *db, struct mgr_error *err)
 {
-	struct ui_arena *strings = NULL;
-	size_t n = 0, cap = m->ntasks + 16;
-	struct ui_task *v;
-	sqlite3_stmt *st;
+	struct task_rows tr = { NULL, 0, m->ntasks + 16, NULL };
 	int rc;
 
-	if ((rc = db_prepare(db, "SELECT " TASK_COLUMNS " FROM tasks", &st,
-	    err)) != 0)
+	tr.v = xmalloc(tr.cap * sizeof *tr.v);
+	if ((rc = store_console_tasks(db, -1, add_task_row, &tr, err)) != 0) {
+		free(tr.v);
+		arena_free(tr.strings);
 		return rc;
-	v = xmalloc(cap * sizeof *v);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap *= 2;
-			v = xrealloc(v, cap * sizeof *v);
-		}
-		task_from_row(&v[n++], st, &strings);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		free(v);
-		arena_free(strings);
-		return db_error(db, err, _("cannot list tasks"));
 	}
 	model_tasks_free(m);
-	m->tasks = v;
-	m->ntasks = n;
-	m->task_strings = strings;
+	m->tasks = tr.v;
+	m->ntasks = tr.n;
+	m->task_strings = tr.strings;
 	hash_build(m);
 	order_build(m);
 	return 0;
+}
+
+struct task_patch {
+	struct ui_model *m;
+	int complete;
+};
+
+static void
+patch_task_row(void *arg, const struct store_task_row *r)
+{
+	struct task_patch *p = arg;
+	struct ui_task *t = hash_find(p->m, r->id);
+
+	if (t == NULL) {
+		p->complete = 0;
+		return;
+	}
+	p->m->task_waste += strlen0(t->id) + strlen0(t->name) +
+	    strlen0(t->status) + strlen0(t->plugin_id);
+	task_from_row(t, r, &p->m->task_strings);
 }
 
 /* Patches the rows updated after the last load; *complete is cleared
@@ -225,33 +241,15 @@ static int
 load_changed(struct ui_model *m, struct mgr_db *db, int *complete,
 	     struct mgr_error *err)
 {
-	sqlite3_stmt *st;
+	struct task_patch p = { m, 1 };
 	int rc;
 
-	*complete = 1;
-	if ((rc = db_prepare(db, "SELECT " TASK_COLUMNS " FROM tasks "
-	    "WHERE updated_at > ?1", &st, err)) != 0)
-		return rc;
-	sqlite3_bind_int64(st, 1, m->task_sig[1]);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct ui_task *t = hash_find(m, (const char *)
-		    sqlite3_column_text(st, 0));
-
-		if (t == NULL) {
-			*complete = 0;
-			continue;
-		}
-		m->task_waste += strlen0(t->id) + strlen0(t->name) +
-		    strlen0(t->status) + strlen0(t->plugin_id);
-		task_from_row(t, st, &m->task_strings);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return db_error(db, err, _("cannot list tasks"));
-	return 0;
+	rc = store_console_tasks(db, m->task_sig[1], patch_task_row, &p, err);
+	*complete = p.complete;
+	return rc;
 }
 
-/* The signature of the rows we hold, as table_signature computes it. */
+/* The signature of the rows we hold, as store_table_signature computes it. */
 static void
 held_signature(const struct ui_model *m, int64_t sig[3])
 {
@@ -275,8 +273,7 @@ model_tasks_refresh(struct ui_model *m, struct mgr_db *db, int force,
 
 	if (force || m->tasks == NULL)
 		goto full;
-	if ((rc = table_signature(db, "SELECT count(*), COALESCE(max(updated_at), 0), "
-	    "COALESCE(sum(updated_at & 4294967295), 0) FROM tasks", sig, err)) != 0)
+	if ((rc = store_table_signature(db, STORE_TASKS, sig, err)) != 0)
 		return rc;
 	if (memcmp(sig, m->task_sig, sizeof sig) == 0)
 		return 0;

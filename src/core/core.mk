@@ -8,13 +8,11 @@ src_libmgr_a_SOURCES = \
 	src/core/cmd-config.c \
 	src/core/cmd-db.c \
 	src/core/conf.c src/core/conf.h \
-	src/core/db.c src/core/db.h \
 	src/core/error.c src/core/error.h \
 	src/core/hostprobe.c src/core/hostprobe.h \
 	src/core/i18n.h \
 	src/core/log.c src/core/log.h \
 	src/core/manager.h src/core/mgr.c \
-	src/core/plugin_store.c src/core/run_store.c src/core/store.h src/core/task_store.c \
 	src/core/sha256.c \
 	src/core/util.c src/core/util.h
 

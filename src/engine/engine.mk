@@ -5,7 +5,6 @@ src_libmgr_a_SOURCES += \
 	src/engine/api_routes.c src/engine/api_routes.h \
 	src/engine/cmd-host.c \
 	src/engine/control.c \
-	src/engine/control_store.c src/engine/control_store.h \
 	src/engine/daemon.c \
 	src/engine/engine.c src/engine/engine.h \
 	src/engine/host.h \

@@ -1,7 +1,6 @@
 # Hot reload with rollback, plugin snapshots, crash isolation (issue 8).
 src_libmgr_a_SOURCES += \
 	src/plugins/snapshot.c src/plugins/snapshot.h \
-	src/plugins/snapshot_store.c src/plugins/snapshot_store.h \
 	src/plugins/cmd-snapshot.c \
 	src/plugins/reloader.c src/plugins/reloader.h \
 	src/plugins/fault.c src/plugins/fault.h \

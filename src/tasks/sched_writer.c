@@ -8,14 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Runs per INSERT statement: one statement of many rows costs far less
- * per row than a statement per row (one VDBE start, one reset). */
-#define RUNS_PER_INSERT 64
-#define RUN_PARAMS 10
-
 struct sched_writer {
 	struct mgr_db *db;		/* this thread's own connection */
-	char *insert_sql;		/* RUNS_PER_INSERT rows */
 	struct mgr_log *log;
 	pthread_t thread;
 	pthread_mutex_t lock;
@@ -45,113 +39,12 @@ write_batch_free(struct write_batch *b)
 	free(b);
 }
 
-static char *
-insert_sql_new(void)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	strbuf_addf(&sb, "INSERT INTO runs (task_id, attempt, scheduled_at, "
-	    "started_at, ended_at, status, exit_code, signal, output, error) "
-	    "VALUES ");
-	for (int i = 0; i < RUNS_PER_INSERT; i++)
-		strbuf_addf(&sb, "%s(?,?,?,?,?,?,?,?,?,?)", i > 0 ? "," : "");
-	return strbuf_detach(&sb);
-}
-
-/* As run_store_insert binds one row: 0 times and a negative exit code
- * are NULL. */
 static void
-bind_opt_int64(sqlite3_stmt *st, int idx, int64_t v)
+writer_warn(void *arg, const char *msg)
 {
-	if (v == 0)
-		sqlite3_bind_null(st, idx);
-	else
-		sqlite3_bind_int64(st, idx, v);
-}
+	struct sched_writer *w = arg;
 
-static void
-bind_text(sqlite3_stmt *st, int idx, const char *v)
-{
-	if (v == NULL)
-		sqlite3_bind_null(st, idx);
-	else
-		sqlite3_bind_text(st, idx, v, -1, SQLITE_STATIC);
-}
-
-static void
-bind_run(sqlite3_stmt *st, int k, const struct run_rec *r)
-{
-	bind_text(st, k + 1, r->task_id);
-	sqlite3_bind_int(st, k + 2, r->attempt > 0 ? r->attempt : 1);
-	bind_opt_int64(st, k + 3, r->scheduled_at);
-	bind_opt_int64(st, k + 4, r->started_at);
-	bind_opt_int64(st, k + 5, r->ended_at);
-	bind_text(st, k + 6, r->status);
-	if (r->exit_code >= 0)
-		sqlite3_bind_int(st, k + 7, r->exit_code);
-	else
-		sqlite3_bind_null(st, k + 7);
-	bind_opt_int64(st, k + 8, r->signal);
-	bind_text(st, k + 9, r->output);
-	bind_text(st, k + 10, r->error);
-}
-
-static int
-chunk_has_running_row(const struct run_rec *v)
-{
-	for (int i = 0; i < RUNS_PER_INSERT; i++)
-		if (v[i].running_row)
-			return 1;
-	return 0;
-}
-
-/* RUNS_PER_INSERT runs in one statement; 0 when all went in. */
-static int
-writer_insert_many(struct sched_writer *w, struct run_rec *v)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (db_prepare(w->db, w->insert_sql, &st, NULL) != 0)
-		return -1;
-	for (int i = 0; i < RUNS_PER_INSERT; i++)
-		bind_run(st, i * RUN_PARAMS, &v[i]);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-/* One row: the end of a run whose `running` row is written updates
- * that row; any other run is a new row. */
-static void
-writer_insert_one(struct sched_writer *w, struct run_rec *r)
-{
-	struct mgr_error err = { 0 };
-	int rc = r->running_row ? run_store_end_running(w->db, r, &err) :
-	    run_store_insert(w->db, r, &err);
-
-	if (rc != 0)
-		log_warning(w->log, "%s", err.msg);
-}
-
-/* Full chunks go in one statement each; a chunk that fails (a task
- * removed meanwhile) or holds the end of a run with a `running` row goes
- * row by row, so one bad row loses only itself and is named in the log. */
-static void
-writer_insert_runs(struct sched_writer *w, struct run_rec *v, size_t n)
-{
-	size_t i = 0, end;
-
-	while (i < n) {
-		end = i + RUNS_PER_INSERT;
-		if (end <= n && !chunk_has_running_row(v + i) &&
-		    writer_insert_many(w, v + i) == 0) {
-			i = end;
-			continue;
-		}
-		for (end = end < n ? end : n; i < end; i++)
-			writer_insert_one(w, &v[i]);
-	}
+	log_warning(w->log, "%s", msg);
 }
 
 static void
@@ -167,7 +60,7 @@ writer_write(struct sched_writer *w, struct write_batch *b)
 		    err.code != MGR_ENOENT)
 			log_warning(w->log, "%s", err.msg);
 	}
-	writer_insert_runs(w, b->runs, b->nruns);
+	run_store_record(w->db, b->runs, b->nruns, writer_warn, w);
 }
 
 /* Moves the batches' write_after entries to the committed list; true
@@ -270,13 +163,11 @@ sched_writer_new(const char *db_path, struct mgr_log *log,
 	w->notify = notify;
 	w->notify_arg = notify_arg;
 	w->after_tail = &w->after;
-	w->insert_sql = insert_sql_new();
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->work, NULL);
 	pthread_cond_init(&w->idle, NULL);
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
 		db_close(w->db);
-		free(w->insert_sql);
 		free(w);
 		return mgr_error_set(err, MGR_EIO, _("cannot start the history writer"));
 	}
@@ -344,6 +235,5 @@ sched_writer_free(struct sched_writer *w)
 	pthread_cond_destroy(&w->work);
 	pthread_cond_destroy(&w->idle);
 	db_close(w->db);
-	free(w->insert_sql);
 	free(w);
 }

@@ -57,7 +57,7 @@ sources() {
 cflags="-std=gnu11 -DHAVE_CONFIG_H -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-DLOCALEDIR=\"/nonexistent\" -DSYSCONFDIR=\"/nonexistent\" \
 	-DPKGLIBEXECDIR=\"/nonexistent\" -DPKGLIBDIR=\"/nonexistent\" \
-	-DPKGDATADIR=\"/nonexistent\" -I$build -I$top/src -I$top/src/core -I$top/src/trigger -I$top/src/plugins -I$top/src/tasks"
+	-DPKGDATADIR=\"/nonexistent\" -I$build -I$top/src -I$top/src/core -I$top/src/store -I$top/src/trigger -I$top/src/plugins -I$top/src/tasks"
 libs=$(pkg-config --cflags --libs libconfig jansson libzip sqlite3 2>/dev/null)
 
 status=0

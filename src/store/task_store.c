@@ -1,5 +1,6 @@
 /* task_store.c - the tasks table (TaskCRUD). */
 #include "i18n.h"
+#include "sqlite_int.h"
 #include "store.h"
 #include "util.h"
 

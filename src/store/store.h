@@ -120,6 +120,12 @@ int run_store_insert(struct mgr_db *db, struct run_rec *r, struct mgr_error *err
 /* Writes the end of a run (ended_at, status, exit_code, signal, output, error). */
 int run_store_finish(struct mgr_db *db, const struct run_rec *r,
 		     struct mgr_error *err);
+/* Records n runs in as few statements as it can (the history writer's
+ * batches): a chunk that fails, and the end of a run whose `running` row
+ * is written, go row by row, so one bad row (a task removed meanwhile)
+ * loses only itself; warn(arg, message) is told of each. */
+void run_store_record(struct mgr_db *db, struct run_rec *v, size_t n,
+		      void (*warn)(void *arg, const char *msg), void *arg);
 /* The end of an attempt whose `running` row was written: that row
  * (task, scheduled_at, attempt) becomes r; inserted if it is gone. */
 int run_store_end_running(struct mgr_db *db, struct run_rec *r,
@@ -157,5 +163,38 @@ int event_store_add(struct mgr_db *db, const char *kind, const char *subject,
 int event_store_list(struct mgr_db *db, const char *subject, int64_t after_id,
 		     size_t limit, struct event_rec **out, size_t *n,
 		     struct mgr_error *err);
+
+/* The console's reads (console_store.c).  A signature (row count, newest
+ * updated_at, sum of its low bits) moves whenever a row of the table is
+ * added, removed or rewritten. */
+enum store_table { STORE_TASKS, STORE_PLUGINS };
+int store_table_signature(struct mgr_db *db, enum store_table table,
+			  int64_t sig[3], struct mgr_error *err);
+
+/* A tasks pane row; its strings live until the callback returns. */
+struct store_task_row {
+	const char *id, *name, *status, *plugin_id;
+	int enabled, max_retries;
+	int64_t next_run, last_run, updated_at;
+};
+typedef void (*store_task_row_fn)(void *arg, const struct store_task_row *row);
+/* Every task (updated_after < 0), or those updated after the time. */
+int store_console_tasks(struct mgr_db *db, int64_t updated_after,
+			store_task_row_fn fn, void *arg, struct mgr_error *err);
+
+/* A run as the log pane shows it; strings live until the callback
+ * returns.  at: started, else scheduled; text: error, else output. */
+struct store_run_line {
+	int64_t id, at, started_at, ended_at;
+	const char *task_id, *status, *text;
+	int attempt, exit_code, signal;	/* exit_code -1: none */
+};
+typedef void (*store_run_line_fn)(void *arg, const struct store_run_line *l);
+/* The newest runs first. */
+int store_console_runs(struct mgr_db *db, size_t limit, store_run_line_fn fn,
+		       void *arg, struct mgr_error *err);
+/* Runs started in the last minute; runs going on (started within a day). */
+int store_console_counts(struct mgr_db *db, int64_t now, int *runs_per_min,
+			 int *running, struct mgr_error *err);
 
 #endif

@@ -5,6 +5,7 @@
  * other process's writes from us.
  */
 #include "i18n.h"
+#include "sqlite_int.h"
 #include "control_store.h"
 #include "util.h"
 

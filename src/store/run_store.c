@@ -1,5 +1,6 @@
 /* run_store.c - the runs table (run history) and the events table. */
 #include "i18n.h"
+#include "sqlite_int.h"
 #include "store.h"
 #include "util.h"
 
@@ -102,6 +103,98 @@ run_store_finish(struct mgr_db *db, const struct run_rec *r,
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return db_error(db, err, r->task_id);
 	return 0;
+}
+
+/* Runs per INSERT statement: one statement of many rows costs far less
+ * per row than a statement per row (one VDBE start, one reset). */
+#define RUNS_PER_INSERT 64
+#define RUN_PARAMS 10
+#define ROWS1 "(?,?,?,?,?,?,?,?,?,?)"
+#define ROWS2 ROWS1 "," ROWS1
+#define ROWS4 ROWS2 "," ROWS2
+#define ROWS8 ROWS4 "," ROWS4
+#define ROWS16 ROWS8 "," ROWS8
+#define ROWS32 ROWS16 "," ROWS16
+#define ROWS64 ROWS32 "," ROWS32
+
+static const char insert_many_sql[] = "INSERT INTO runs (task_id, attempt, "
+    "scheduled_at, started_at, ended_at, status, exit_code, signal, output, "
+    "error) VALUES " ROWS64;
+
+/* The run's strings outlive the statement's step: no copy. */
+static void
+bind_static(sqlite3_stmt *st, int idx, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(st, idx);
+	else
+		sqlite3_bind_text(st, idx, v, -1, SQLITE_STATIC);
+}
+
+/* Binds one run at parameter offset k, as run_store_insert binds it. */
+static void
+bind_run(sqlite3_stmt *st, int k, const struct run_rec *r)
+{
+	bind_static(st, k + 1, r->task_id);
+	sqlite3_bind_int(st, k + 2, r->attempt > 0 ? r->attempt : 1);
+	bind_opt_int64(st, k + 3, r->scheduled_at);
+	bind_opt_int64(st, k + 4, r->started_at);
+	bind_opt_int64(st, k + 5, r->ended_at);
+	bind_static(st, k + 6, r->status);
+	if (r->exit_code >= 0)
+		sqlite3_bind_int(st, k + 7, r->exit_code);
+	bind_opt_int64(st, k + 8, r->signal);
+	bind_static(st, k + 9, r->output);
+	bind_static(st, k + 10, r->error);
+}
+
+/* RUNS_PER_INSERT runs in one statement; 0 when all went in. */
+static int
+insert_many(struct mgr_db *db, const struct run_rec *v)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(db, insert_many_sql, &st, NULL) != 0)
+		return -1;
+	for (int i = 0; i < RUNS_PER_INSERT; i++)
+		bind_run(st, i * RUN_PARAMS, &v[i]);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+chunk_has_running_row(const struct run_rec *v)
+{
+	for (int i = 0; i < RUNS_PER_INSERT; i++)
+		if (v[i].running_row)
+			return 1;
+	return 0;
+}
+
+void
+run_store_record(struct mgr_db *db, struct run_rec *v, size_t n,
+		 void (*warn)(void *arg, const char *msg), void *arg)
+{
+	struct mgr_error err = { 0 };
+	size_t i = 0, end;
+	int rc;
+
+	while (i < n) {
+		end = i + RUNS_PER_INSERT;
+		if (end <= n && !chunk_has_running_row(v + i) &&
+		    insert_many(db, v + i) == 0) {
+			i = end;
+			continue;
+		}
+		for (end = end < n ? end : n; i < end; i++) {
+			rc = v[i].running_row ? run_store_end_running(db, &v[i], &err) :
+			    run_store_insert(db, &v[i], &err);
+			if (rc != 0 && warn != NULL)
+				warn(arg, err.msg);
+		}
+	}
 }
 
 int

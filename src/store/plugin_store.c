@@ -1,5 +1,6 @@
 /* plugin_store.c - the plugins and plugin_state tables (PluginCRUD). */
 #include "i18n.h"
+#include "sqlite_int.h"
 #include "store.h"
 #include "util.h"
 

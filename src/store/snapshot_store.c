@@ -1,6 +1,7 @@
 /* snapshot_store.c - SQL for snapshots, plugin state dumps, reload commit
  * markers and crash counts. */
 #include "i18n.h"
+#include "sqlite_int.h"
 #include "snapshot_store.h"
 #include "store.h"
 #include "util.h"

@@ -1,7 +1,7 @@
 /* db.c - the SQLite connection: pragmas, migrations, transactions,
  * statement cache. */
 #include "i18n.h"
-#include "db.h"
+#include "sqlite_int.h"
 #include "util.h"
 
 #include <errno.h>
@@ -248,6 +248,18 @@ db_commit(struct mgr_db *db, struct mgr_error *err)
 	}
 	db->depth--;
 	return 0;
+}
+
+int
+db_read_begin(struct mgr_db *db, struct mgr_error *err)
+{
+	return db_exec(db, "BEGIN", err);	/* deferred: a read snapshot */
+}
+
+void
+db_read_end(struct mgr_db *db)
+{
+	db_exec(db, "COMMIT", NULL);
 }
 
 void
