@@ -12,6 +12,7 @@
  * the lateness (start minus scheduled time) is read.  One line of
  * key=value results goes to stdout.
  */
+#include "engine.h"
 #include "manager.h"
 #include "sqlite_int.h"	/* the SQLite backend under test */
 #include "plugins.h"
@@ -70,7 +71,10 @@ open_mgr(const struct opts *o)
 	struct mgr_error err = { 0 };
 	struct mgr *mgr;
 
-	if (mgr_open(&src, &mgr, &err) != 0 || mgr_open_db(mgr, &err) != 0)
+	if (mgr_open(&src, &mgr, &err) != 0)
+		die("open", &err);
+	engine_wire(mgr);
+	if (mgr_open_db(mgr, &err) != 0)
 		die("open", &err);
 	if (getenv("BENCH_PRAGMA") != NULL)
 		sqlite3_exec(db_handle(mgr->db), getenv("BENCH_PRAGMA"), NULL, NULL, NULL);

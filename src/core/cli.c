@@ -116,6 +116,7 @@ cli_run_command(struct cli_opts *opts, int argc, char **argv)
 		return cmd_dispatch(&ctx, argc, argv);	/* prints the usage */
 	if (mgr_open(&src, &ctx.mgr, &err) != 0)
 		return cmd_fail(&ctx, err.code, err.msg);
+	engine_wire(ctx.mgr);
 	/* A one-shot command says what it did on stdout; its log lines on
 	 * stderr would only repeat that, so only warnings get through. */
 	if (!(e->flags & CMD_HOST) && ctx.mgr->log.to_stderr &&

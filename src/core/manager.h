@@ -19,6 +19,8 @@ struct plugins;		/* plugins.c: installed and loaded plugins */
 struct scheduler;	/* scheduler.c: timers, runs */
 struct host;		/* engine.c: host lock, control plane */
 struct reloader;	/* reloader.c: hot reload watchers */
+struct sched_events;	/* scheduler.h: what the scheduler tells above */
+struct runner_plugin_ops;	/* runner.h: how plugin functions run */
 
 struct mgr {
 	struct mgr_conf *conf;
@@ -32,6 +34,11 @@ struct mgr {
 	struct host *host;
 	struct reloader *reloader;	/* NULL unless hot reload runs */
 	const char *argv0;		/* for finding manager-run */
+	/* Set by the layer above that wires the program (engine_wire), so
+	 * that the lower layers never call up: */
+	const struct sched_events *sched_events;	/* NULL: nobody listens */
+	const struct runner_plugin_ops *plugin_runner;	/* NULL: no plugins */
+	void (*recover)(struct mgr *mgr);	/* after mgr_open_db */
 };
 
 /* Loads the configuration and opens the log. Warnings about the config

@@ -1,7 +1,6 @@
 /* mgr.c - the engine context: configuration, log, database. */
 #include "i18n.h"
 #include "manager.h"
-#include "sweep.h"
 #include "util.h"
 
 #include <stdarg.h>
@@ -42,7 +41,8 @@ mgr_open_db(struct mgr *mgr, struct mgr_error *err)
 	 * is settled (a folder swap finished or undone, staging folders and
 	 * snapshot files without a row removed) before any command looks at
 	 * plugins; what a live process still holds is left alone. */
-	plugins_sweep(mgr);
+	if (mgr->recover != NULL)
+		mgr->recover(mgr);
 	return 0;
 }
 

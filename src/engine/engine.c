@@ -10,12 +10,15 @@
 #include "api.h"
 #include "control_store.h"
 #include "engine.h"
+#include "fault.h"
 #include "host.h"
 #include "manager.h"
 #include "notify.h"
 #include "plugins.h"
 #include "reloader.h"
+#include "runner.h"
 #include "scheduler.h"
+#include "sweep.h"
 #include "util.h"
 
 #include <ev.h>
@@ -93,6 +96,21 @@ engine_signals_stop(struct mgr *mgr)
 	ev_signal_stop(mgr->loop, &h->sigterm);
 	ev_signal_stop(mgr->loop, &h->sigint);
 	ev_signal_stop(mgr->loop, &h->sighup);
+}
+
+static const struct sched_events plugin_events = {
+	.run_crashed = fault_run_crashed,	/* the circuit breaker */
+	.emit = plugins_emit,			/* the plugins' hooks */
+};
+
+void
+engine_wire(struct mgr *mgr)
+{
+	mgr->sched_events = &plugin_events;
+	mgr->plugin_runner = &plugin_runner_ops;
+	/* What a crash left of an install, uninstall, restore or snapshot
+	 * is settled before any command looks at plugins. */
+	mgr->recover = plugins_sweep;
 }
 
 /* The subsystems other helpers own: plugins, then the scheduler. */

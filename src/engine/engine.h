@@ -35,6 +35,12 @@ void engine_host_release(struct mgr *mgr);
  *	... its own watchers on mgr->loop; ev_run ...
  *	on quit: engine_shutdown(mgr, grace, done) and, from done, ev_break;
  *	after the loop: engine_stop(mgr); engine_host_release(mgr); */
+/* Connects the layers of a new context: the scheduler's events to the
+ * circuit breaker and the plugins' hooks, plugin functions to the
+ * runner, crash recovery to the opening of the database.  Every process
+ * calls it once, before it opens the database. */
+void engine_wire(struct mgr *mgr);
+
 int engine_start(struct mgr *mgr, struct mgr_error *err);
 /* Stops taking work, waits up to grace_seconds for running tasks, ends
  * the rest, then calls done from the loop (NULL: ev_break the loop).

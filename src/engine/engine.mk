@@ -4,6 +4,7 @@ src_libmgr_a_SOURCES += \
 	src/engine/api_auth.c src/engine/api_auth.h \
 	src/engine/api_routes.c src/engine/api_routes.h \
 	src/engine/cmd-host.c \
+	src/engine/cmd-scheduler-run.c \
 	src/engine/control.c \
 	src/engine/daemon.c \
 	src/engine/engine.c src/engine/engine.h \

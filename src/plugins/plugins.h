@@ -59,6 +59,8 @@ struct plugin_host *plugins_host(struct mgr *mgr, const char *id);
 int plugins_live_reload(struct mgr *mgr, const char *id, struct mgr_error *err);
 
 /* Calls hooks of loaded plugins registered for event. */
+/* runner_plugin.c: how PLUGIN:FUNCTION attempts run (mgr->plugin_runner). */
+extern const struct runner_plugin_ops plugin_runner_ops;
 void plugins_emit(struct mgr *mgr, const char *event, const char *subject,
 		  const char *message);
 /* Calls the route of plugin_id for method and path: 0 with *out_body and

@@ -14,7 +14,16 @@ src_libmgr_a_SOURCES += \
 	src/plugins/scratch.c src/plugins/scratch.h \
 	src/plugins/sweep.c src/plugins/sweep.h \
 	src/plugins/plugins.c src/plugins/plugins.h \
+	src/plugins/runner_plugin.c \
 	src/plugins/cmd-plugin.c
+
+# manager-run: a plugin's functions in a sandboxed child (runner_plugin.c).
+pkglibexec_PROGRAMS += manager-run
+manager_run_SOURCES = src/plugins/manager-run.c
+manager_run_CFLAGS = $(AM_CFLAGS) $(MGR_CFLAGS)
+# Only the libraries it really uses get loaded: a run starts faster.
+manager_run_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed
+manager_run_LDADD = src/libmgr.a $(MGR_LIBS)
 
 # The ABI header as plugins include it: <manager/plugin.h>, in the build
 # tree for the example plugins and installed for plugin authors.

@@ -302,8 +302,13 @@ runner_start(struct runner *r, const struct run_spec *spec, run_done_fn done,
 	char **argv;
 	int rc;
 
-	if (strncmp(spec->func_path, "exec:", 5) != 0)
-		return runner_plugin_start(r, spec, done, arg, err);
+	if (strncmp(spec->func_path, "exec:", 5) != 0) {
+		if (r->mgr->plugin_runner == NULL)
+			return mgr_error_set(err, MGR_EINVAL,
+			    _("func \"%s\": plugin functions cannot run here"),
+			    spec->func_path);
+		return r->mgr->plugin_runner->start(r, spec, done, arg, err);
+	}
 	if ((argv = exec_argv(r, spec->func_path + 5, err)) == NULL)
 		return MGR_EINVAL;
 	rc = runner_spawn(r, argv, spec->timeout, done, arg, err);
@@ -318,7 +323,8 @@ runner_interrupt_all(struct runner *r)
 		j->interrupted = 1;
 		kill(-j->pid, SIGKILL);
 	}
-	runner_plugin_interrupt_all(r);
+	if (r->mgr->plugin_runner != NULL)
+		r->mgr->plugin_runner->interrupt_all(r);
 }
 
 int
@@ -332,7 +338,8 @@ runner_free(struct runner *r)
 {
 	if (r == NULL)
 		return;
-	runner_plugin_free(r);
+	runner_worker_free(r);	/* the pool and workers are the runner's */
+	pool_free(r->pool);
 	free(r->helper);
 	free(r->exec_helper);
 	free(r);

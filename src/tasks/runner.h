@@ -40,6 +40,15 @@ struct run_outcome {
 
 typedef void (*run_done_fn)(struct run_outcome *o, void *arg);
 
+/* How PLUGIN:FUNCTION attempts run: src/plugins/runner_plugin.c, handed
+ * down as mgr->plugin_runner by the layer that wires the program, so the
+ * tasks never call into the plugins. */
+struct runner_plugin_ops {
+	int (*start)(struct runner *r, const struct run_spec *spec,
+		     run_done_fn done, void *arg, struct mgr_error *err);
+	void (*interrupt_all)(struct runner *r);
+};
+
 struct runner *runner_new(struct mgr *mgr, struct mgr_error *err);
 /* Starts an attempt; done is called later, from the loop, exactly once.
  * An error (the command cannot be spawned, the plugin is not loaded)

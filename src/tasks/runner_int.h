@@ -1,5 +1,6 @@
 /* runner_int.h - the runner's insides, shared by runner.c (child
- * processes) and runner_plugin.c (plugin functions). */
+ * processes), runner_worker.c (sandbox workers) and, from the plugins
+ * above, runner_plugin.c (plugin functions). */
 #ifndef MGR_RUNNER_INT_H
 #define MGR_RUNNER_INT_H
 
@@ -28,15 +29,11 @@ int runner_spawn(struct runner *r, char **argv, int timeout, run_done_fn done,
 /* argv of manager-run with the configured limits, then mode. */
 char **runner_helper_argv(struct runner *r, const char *mode);
 
-int runner_plugin_start(struct runner *r, const struct run_spec *spec,
-			run_done_fn done, void *arg, struct mgr_error *err);
-void runner_plugin_interrupt_all(struct runner *r);
 /* runner_worker.c: a plugin function in a reusable sandbox worker. */
 int runner_worker_start(struct runner *r, const struct run_spec *spec,
 			const char *plugin, const char *func, const char *lib,
 			int64_t stamp, run_done_fn done, void *arg);
 void runner_worker_interrupt_all(struct runner *r);
 void runner_worker_free(struct runner *r);
-void runner_plugin_free(struct runner *r);
 
 #endif

@@ -1,11 +1,12 @@
 # The scheduler (issue 5): task manager, timers, runs, sandbox, history,
-# task commands, and the manager-run sandbox helper.
+# task commands, and the manager-exec helper.  (Plugin functions run
+# through src/plugins: runner_plugin.c and the manager-run helper.)
 src_libmgr_a_SOURCES += \
 	src/tasks/cmd-schedule.c \
 	src/tasks/scheduler.c src/tasks/scheduler.h src/tasks/sched_int.h \
 	src/tasks/sched_index.c src/tasks/sched_claim.c src/tasks/sched_files.c src/tasks/sched_writer.c src/tasks/sched_writer.h \
 	src/tasks/taskmgr.c \
-	src/tasks/runner.c src/tasks/runner.h src/tasks/runner_int.h src/tasks/runner_plugin.c src/tasks/runner_worker.c \
+	src/tasks/runner.c src/tasks/runner.h src/tasks/runner_int.h src/tasks/runner_worker.c \
 	src/tasks/pool.c src/tasks/pool.h \
 	src/tasks/sandbox.c src/tasks/sandbox.h \
 	src/tasks/cmd-task.c src/tasks/cmd-task-history.c
@@ -16,13 +17,6 @@ manager_exec_SOURCES = src/tasks/manager-exec.c
 manager_exec_CFLAGS = $(AM_CFLAGS)
 manager_exec_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed
 manager_exec_LDADD = src/libmgr.a $(LIBINTL)
-
-pkglibexec_PROGRAMS += manager-run
-manager_run_SOURCES = src/tasks/manager-run.c
-manager_run_CFLAGS = $(AM_CFLAGS) $(MGR_CFLAGS)
-# Only the libraries it really uses get loaded: a run starts faster.
-manager_run_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed
-manager_run_LDADD = src/libmgr.a $(MGR_LIBS)
 
 check_PROGRAMS += tests/unit/test_sched_split
 tests_unit_test_sched_split_SOURCES = tests/unit/test_sched_split.c tests/unit/testutil.h

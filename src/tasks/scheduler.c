@@ -14,9 +14,7 @@
  * recorded as `missed` instead (misfire_grace_time <= 0: no limit).
  */
 #include "i18n.h"
-#include "fault.h"
 #include "manager.h"
-#include "plugins.h"
 #include "runner.h"
 #include "sched_int.h"
 #include "sched_writer.h"
@@ -186,6 +184,20 @@ task_record(struct scheduler *s, struct stask *t, int64_t scheduled_at,
 		r->started_at = r->ended_at = mgr_now_us();
 }
 
+/* Tells the layers above (plugin hooks) how a run of the task went. */
+static void
+sched_emit(struct scheduler *s, const char *status, const char *task_id,
+	   const char *message)
+{
+	const struct sched_events *ev = s->mgr->sched_events;
+	char kind[32];
+
+	if (ev == NULL || ev->emit == NULL)
+		return;
+	snprintf(kind, sizeof kind, "task.%s", status);
+	ev->emit(s->mgr, kind, task_id, message);
+}
+
 /* A run that never started: missed, skipped. */
 static void
 task_record_unrun(struct scheduler *s, struct stask *t, int64_t scheduled_at,
@@ -193,12 +205,8 @@ task_record_unrun(struct scheduler *s, struct stask *t, int64_t scheduled_at,
 {
 	struct run_outcome o = { .status = status, .exit_code = -1,
 	    .error = error };
-	char kind[32];
 
-	if (s->mgr->plugins != NULL) {	/* hooks: task.skipped, task.missed */
-		snprintf(kind, sizeof kind, "task.%s", status);
-		plugins_emit(s->mgr, kind, t->rec.id, error);
-	}
+	sched_emit(s, status, t->rec.id, error);	/* task.skipped, ... */
 	o.ended_at = mgr_now_us();
 	task_record(s, t, scheduled_at, 1, status, &o);
 	t->last_status = status;
@@ -367,13 +375,9 @@ task_emit(struct scheduler *s, struct stask *t, const char *status,
 	  const struct run_outcome *o)
 {
 	struct mgr_error err = { 0 };
-	char kind[32];
 
-	if (s->mgr->plugins != NULL) {
-		snprintf(kind, sizeof kind, "task.%s", status);
-		plugins_emit(s->mgr, kind, t->rec.id, o != NULL && o->error != NULL ?
-		    o->error : status);
-	}
+	sched_emit(s, status, t->rec.id, o != NULL && o->error != NULL ?
+	    o->error : status);
 	if (strcmp(status, "succeeded") == 0)
 		return;		/* history has it; events are for attention */
 	mgr_event(s->mgr, status[0] == 'r' ? "task.retrying" : "task.failed",
@@ -399,8 +403,9 @@ attempt_done(struct run_outcome *o, void *arg)
 		    a->number, status, o->error != NULL ? ": " : "",
 		    o->error != NULL ? o->error : "");
 	task_emit(s, t, status, o);
-	if (strcmp(status, "crashed") == 0 && t->rec.plugin_id != NULL)
-		fault_run_crashed(s->mgr, t->rec.plugin_id);	/* breaker */
+	if (strcmp(status, "crashed") == 0 && t->rec.plugin_id != NULL &&
+	    s->mgr->sched_events != NULL && s->mgr->sched_events->run_crashed)
+		s->mgr->sched_events->run_crashed(s->mgr, t->rec.plugin_id);
 	task_record(s, t, a->scheduled_at, a->number, status, o);
 	s->done[s->ndone - 1].running_row = a->row_written;
 	a->row_written = 0;

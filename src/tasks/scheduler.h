@@ -27,6 +27,17 @@ struct trigger;
  * engine was down (misfire_grace_time, coalesce), runs @reboot tasks once;
  * creates mgr->sched.  Needs mgr->loop and mgr->db. */
 int scheduler_start(struct mgr *mgr, struct mgr_error *err);
+/* What the scheduler tells the layers above it, through mgr->sched_events
+ * (the engine wires them to the plugins: the circuit breaker and the
+ * plugins' hooks), so the scheduler never calls up. */
+struct sched_events {
+	/* A run of a plugin's function crashed. */
+	void (*run_crashed)(struct mgr *mgr, const char *plugin_id);
+	/* "task.succeeded", "task.failed", "task.skipped", ... */
+	void (*emit)(struct mgr *mgr, const char *kind, const char *task_id,
+		     const char *message);
+};
+
 /* Stops taking work, waits up to grace_seconds for runs in flight, then
  * kills them and records them as `interrupted`; calls done (may be NULL)
  * from the loop when all is over. */

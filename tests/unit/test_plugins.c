@@ -5,6 +5,7 @@
 #include "testutil.h"
 
 #include "loader.h"
+#include "engine.h"
 #include "manager.h"
 #include "plugin_host.h"
 #include "plugins.h"
@@ -40,6 +41,7 @@ setup(void **state)
 	}
 	src.config_arg = conf;
 	assert_int_equal(mgr_open(&src, &f->mgr, &err), 0);
+	engine_wire(f->mgr);
 	assert_int_equal(mgr_open_db(f->mgr, &err), 0);
 	free(conf);
 	*state = f;

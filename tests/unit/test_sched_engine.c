@@ -3,6 +3,7 @@
  * run now, remove during a run) and a clean shutdown. Real SQLite, real
  * child processes. */
 #include "testutil.h"
+#include "engine.h"
 #include "manager.h"
 #include "scheduler.h"
 
@@ -41,6 +42,7 @@ setup(void **state)
 	src.config_arg = conf;
 	src.db_arg = db;
 	assert_int_equal(mgr_open(&src, &f->mgr, NULL), 0);
+	engine_wire(f->mgr);
 	assert_int_equal(mgr_open_db(f->mgr, NULL), 0);
 	f->mgr->loop = ev_default_loop(0);
 	free(conf);

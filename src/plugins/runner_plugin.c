@@ -211,7 +211,7 @@ plugin_call_start(struct runner *r, const struct run_spec *spec,
 	return rc;
 }
 
-int
+static int
 runner_plugin_start(struct runner *r, const struct run_spec *spec,
 		    run_done_fn done, void *arg, struct mgr_error *err)
 {
@@ -228,7 +228,7 @@ runner_plugin_start(struct runner *r, const struct run_spec *spec,
 	return rc;
 }
 
-void
+static void
 runner_plugin_interrupt_all(struct runner *r)
 {
 	runner_worker_interrupt_all(r);
@@ -238,10 +238,7 @@ runner_plugin_interrupt_all(struct runner *r)
 	}
 }
 
-void
-runner_plugin_free(struct runner *r)
-{
-	runner_worker_free(r);
-	pool_free(r->pool);
-	r->pool = NULL;
-}
+const struct runner_plugin_ops plugin_runner_ops = {
+	.start = runner_plugin_start,
+	.interrupt_all = runner_plugin_interrupt_all,
+};
