@@ -29,7 +29,8 @@ run_in_process(struct ui *ui, int argc, char **argv, int json, char **out,
 	       char **errout)
 {
 	size_t nout = 0, nerr = 0;
-	struct cmd_ctx ctx = { .mgr = ui->mgr, .json = json };
+	struct cmd_ctx ctx = { .table = ui->mgr->commands, .mgr = ui->mgr,
+	    .json = json };
 	int status;
 
 	ctx.out = open_memstream(out, &nout);
@@ -55,7 +56,8 @@ static int
 run_command(struct ui *ui, int argc, char **argv, int json, char **out,
 	    char **errout)
 {
-	const struct cmd_entry *e = cmd_find(argv[0], argc > 1 ? argv[1] : NULL);
+	const struct cmd_entry *e = cmd_find(ui->mgr->commands, argv[0],
+	    argc > 1 ? argv[1] : NULL);
 
 	if (ui->attached && e != NULL && (e->flags & CMD_MUTATES))
 		return host_submit(ui, argc, argv, json, out, errout);
@@ -119,6 +121,7 @@ action_run(struct ui *ui, char **argv, int show_output)
 {
 	int argc = (int)strv_len(argv), json = 0, status;
 	char *out = NULL, *errout = NULL, *cmdline;
+	const struct cmd_entry *e;
 
 	/* "manager task list" and "--json task list" work as on a shell. */
 	if (argc > 0 && strcmp(argv[0], "manager") == 0)
@@ -129,8 +132,8 @@ action_run(struct ui *ui, char **argv, int show_output)
 		ui_status(ui, 1, _("no command given; try \"task list\""));
 		return;
 	}
-	if (cmd_find(argv[0], argc > 1 ? argv[1] : NULL) != NULL &&
-	    (cmd_find(argv[0], argc > 1 ? argv[1] : NULL)->flags & CMD_HOST)) {
+	e = cmd_find(ui->mgr->commands, argv[0], argc > 1 ? argv[1] : NULL);
+	if (e != NULL && (e->flags & CMD_HOST)) {
 		ui_status(ui, 1, _("\"%s\" runs as a process of its own, not "
 		    "inside the console"), argv[0]);
 		return;

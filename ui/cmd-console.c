@@ -29,3 +29,9 @@ const struct cmd_entry cmd_console_entry = {
 	.max_args = 0,
 	.exec = cmd_console_exec,
 };
+
+/* The console folder's commands. */
+const struct cmd_entry *const ui_commands[] = {
+	&cmd_console_entry,
+	NULL
+};

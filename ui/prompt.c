@@ -3,6 +3,7 @@
  * from the command table, and ids from the database). */
 #include "i18n.h"
 #include "ui.h"
+#include "manager.h"
 #include "cmd.h"
 #include "format.h"
 #include "util.h"
@@ -200,8 +201,10 @@ complete_candidates(struct ui *ui, char **words, size_t idx, const char *prefix)
 	char **c = NULL;
 	size_t n = strlen(prefix);
 
-	for (size_t i = 0; idx <= 1 && cmd_table[i] != NULL; i++) {
-		const struct cmd_entry *e = cmd_table[i];
+	const struct cmd_entry *e;
+
+	for (size_t i = 0; idx <= 1 &&
+	    (e = cmd_table_at(ui->mgr->commands, i)) != NULL; i++) {
 		const char *w = idx == 0 ? e->noun : e->verb;
 
 		if (w == NULL || (e->flags & CMD_HIDDEN) || strncmp(w, prefix, n) != 0)

@@ -11,4 +11,8 @@ struct mgr_error;
  * and returns a negative MGR_E* code. */
 int ui_console_run(struct mgr *mgr, struct mgr_error *err);
 
+/* The console folder's commands (cmd-console.c), for the program's table. */
+struct cmd_entry;
+extern const struct cmd_entry *const ui_commands[];
+
 #endif

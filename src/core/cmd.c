@@ -1,4 +1,6 @@
-/* cmd.c - the subcommand table and the helpers commands share. */
+/* cmd.c - finding and running a command in the program's table, and the
+ * helpers commands share.  The table itself is the front end's
+ * (src/cli/commands.c): each folder lists its own commands. */
 #include "i18n.h"
 #include "cmd.h"
 #include "error.h"
@@ -8,79 +10,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One line per command; each is defined in its cmd-*.c file. */
-extern const struct cmd_entry cmd_config_show_entry;
-extern const struct cmd_entry cmd_console_entry;
-extern const struct cmd_entry cmd_db_check_entry;
-extern const struct cmd_entry cmd_daemon_entry;
-extern const struct cmd_entry cmd_host_status_entry;
-extern const struct cmd_entry cmd_host_reload_entry;
-extern const struct cmd_entry cmd_host_echo_entry;
-extern const struct cmd_entry cmd_schedule_preview_entry;
-extern const struct cmd_entry cmd_plugin_install_entry;
-extern const struct cmd_entry cmd_plugin_list_entry;
-extern const struct cmd_entry cmd_plugin_show_entry;
-extern const struct cmd_entry cmd_plugin_enable_entry;
-extern const struct cmd_entry cmd_plugin_disable_entry;
-extern const struct cmd_entry cmd_plugin_uninstall_entry;
-extern const struct cmd_entry cmd_plugin_validate_entry;
-extern const struct cmd_entry cmd_plugin_probe_entry;
-extern const struct cmd_entry cmd_task_add_entry;
-extern const struct cmd_entry cmd_task_list_entry;
-extern const struct cmd_entry cmd_task_show_entry;
-extern const struct cmd_entry cmd_task_edit_entry;
-extern const struct cmd_entry cmd_task_remove_entry;
-extern const struct cmd_entry cmd_task_pause_entry;
-extern const struct cmd_entry cmd_task_resume_entry;
-extern const struct cmd_entry cmd_task_run_entry;
-extern const struct cmd_entry cmd_task_history_entry;
-extern const struct cmd_entry cmd_sched_run_entry;
-extern const struct cmd_entry cmd_snapshot_create_entry;
-extern const struct cmd_entry cmd_snapshot_list_entry;
-extern const struct cmd_entry cmd_snapshot_restore_entry;
-extern const struct cmd_entry cmd_snapshot_delete_entry;
-extern const struct cmd_entry cmd_plugin_reload_entry;
+const struct cmd_entry *
+cmd_table_at(const struct cmd_table *t, size_t i)
+{
+	for (size_t l = 0; t != NULL && t->lists[l] != NULL; l++) {
+		const struct cmd_entry *const *list = t->lists[l];
+		size_t n = 0;
 
-const struct cmd_entry *const cmd_table[] = {
-	&cmd_config_show_entry,
-	&cmd_console_entry,
-	&cmd_db_check_entry,
-	&cmd_daemon_entry,
-	&cmd_host_status_entry,
-	&cmd_host_reload_entry,
-	&cmd_host_echo_entry,
-	&cmd_schedule_preview_entry,
-	&cmd_plugin_install_entry,
-	&cmd_plugin_list_entry,
-	&cmd_plugin_show_entry,
-	&cmd_plugin_enable_entry,
-	&cmd_plugin_disable_entry,
-	&cmd_plugin_uninstall_entry,
-	&cmd_plugin_validate_entry,
-	&cmd_plugin_probe_entry,
-	&cmd_task_add_entry,
-	&cmd_task_list_entry,
-	&cmd_task_show_entry,
-	&cmd_task_edit_entry,
-	&cmd_task_remove_entry,
-	&cmd_task_pause_entry,
-	&cmd_task_resume_entry,
-	&cmd_task_run_entry,
-	&cmd_task_history_entry,
-	&cmd_sched_run_entry,
-	&cmd_snapshot_create_entry,
-	&cmd_snapshot_list_entry,
-	&cmd_snapshot_restore_entry,
-	&cmd_snapshot_delete_entry,
-	&cmd_plugin_reload_entry,
-	NULL
-};
+		while (list[n] != NULL)
+			n++;
+		if (i < n)
+			return list[i];
+		i -= n;
+	}
+	return NULL;
+}
 
 const struct cmd_entry *
-cmd_find(const char *noun, const char *verb)
+cmd_find(const struct cmd_table *t, const char *noun, const char *verb)
 {
-	for (size_t i = 0; cmd_table[i] != NULL; i++) {
-		const struct cmd_entry *e = cmd_table[i];
+	const struct cmd_entry *e;
+
+	for (size_t i = 0; (e = cmd_table_at(t, i)) != NULL; i++) {
 		if (strcmp(e->noun, noun) != 0)
 			continue;
 		if (e->verb == NULL || (verb != NULL && strcmp(e->verb, verb) == 0))
@@ -90,10 +41,12 @@ cmd_find(const char *noun, const char *verb)
 }
 
 static int
-cmd_noun_exists(const char *noun)
+cmd_noun_exists(const struct cmd_table *t, const char *noun)
 {
-	for (size_t i = 0; cmd_table[i] != NULL; i++)
-		if (strcmp(cmd_table[i]->noun, noun) == 0)
+	const struct cmd_entry *e;
+
+	for (size_t i = 0; (e = cmd_table_at(t, i)) != NULL; i++)
+		if (strcmp(e->noun, noun) == 0)
 			return 1;
 	return 0;
 }
@@ -110,14 +63,15 @@ cmd_usage(struct cmd_ctx *ctx, const struct cmd_entry *e)
 static int
 cmd_noun_usage(struct cmd_ctx *ctx, const char *noun, const char *verb)
 {
+	const struct cmd_entry *e;
+
 	if (verb != NULL)
 		fprintf(ctx->err, _("manager: unknown command \"%s %s\"\n"), noun, verb);
 	else
 		fprintf(ctx->err, _("manager: \"%s\" needs a command\n"), noun);
-	for (size_t i = 0; cmd_table[i] != NULL; i++)
-		if (strcmp(cmd_table[i]->noun, noun) == 0 &&
-		    !(cmd_table[i]->flags & CMD_HIDDEN))
-			cmd_usage(ctx, cmd_table[i]);
+	for (size_t i = 0; (e = cmd_table_at(ctx->table, i)) != NULL; i++)
+		if (strcmp(e->noun, noun) == 0 && !(e->flags & CMD_HIDDEN))
+			cmd_usage(ctx, e);
 	return CMD_EXIT_USAGE;
 }
 
@@ -163,9 +117,9 @@ cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv)
 
 	if (argc < 1)
 		return CMD_EXIT_USAGE;
-	e = cmd_find(argv[0], argc > 1 ? argv[1] : NULL);
+	e = cmd_find(ctx->table, argv[0], argc > 1 ? argv[1] : NULL);
 	if (e == NULL) {
-		if (cmd_noun_exists(argv[0]))
+		if (cmd_noun_exists(ctx->table, argv[0]))
 			return cmd_noun_usage(ctx, argv[0], argc > 1 ? argv[1] : NULL);
 		fprintf(ctx->err, _("manager: unknown command \"%s\"; "
 		    "see \"manager --help\"\n"), argv[0]);

@@ -1,7 +1,9 @@
 /* cmd.h - the subcommand table ("manager NOUN VERB ARGS").
  *
- * One file per command family (cmd-*.c), each exporting its entries, and
- * one table (cmd.c) listing them, as tmux does.  A command writes results
+ * One file per command family (cmd-*.c), each exporting its entries; each
+ * folder lists its own (task_commands[], plugin_commands[], ...), and the
+ * front end joins the lists into the program's table (src/cli/commands.c),
+ * handed down in struct mgr and struct cmd_ctx, as tmux does.  A command writes results
  * to ctx->out and diagnostics to ctx->err, never to stdout directly: when a
  * host carries out a command for a client, both are memory streams whose
  * text is sent back in the `commands` row and printed by the client.
@@ -9,6 +11,7 @@
 #ifndef MGR_CMD_H
 #define MGR_CMD_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 struct mgr;
@@ -24,7 +27,10 @@ struct cmd_later {
 	void *priv;		/* the host's: which commands row to answer */
 };
 
+struct cmd_table;
+
 struct cmd_ctx {
+	const struct cmd_table *table;	/* the program's commands */
 	struct mgr *mgr;	/* engine context: conf, db, subsystems */
 	FILE *out;		/* results (tables, JSON) */
 	FILE *err;		/* one-line errors and warnings */
@@ -59,10 +65,15 @@ struct cmd_entry {
 	int (*exec)(struct cmd_ctx *ctx, int argc, char **argv);
 };
 
-/* The table, NULL-terminated. */
-extern const struct cmd_entry *const cmd_table[];
+/* The program's table: NULL-terminated lists of NULL-terminated lists. */
+struct cmd_table {
+	const struct cmd_entry *const *const *lists;
+};
 
-const struct cmd_entry *cmd_find(const char *noun, const char *verb);
+/* The i-th command of the table (in the order of the lists), or NULL. */
+const struct cmd_entry *cmd_table_at(const struct cmd_table *t, size_t i);
+const struct cmd_entry *cmd_find(const struct cmd_table *t, const char *noun,
+				 const char *verb);
 /* Prints "usage: manager NOUN VERB USAGE" to ctx->err; returns CMD_EXIT_USAGE. */
 int cmd_usage(struct cmd_ctx *ctx, const struct cmd_entry *entry);
 /* Runs one command line (noun verb args) in ctx.  Checks the argument

@@ -1,18 +1,15 @@
 # The engine library: everything but main(), shared by the manager binary,
-# the sandbox helper and the tests.
+# the sandbox helper and the tests.  This fragment is the base layer,
+# src/core: configuration, errors, log, strings and files, checksums, and
+# the command types and their helpers.  It includes nothing above it.
 noinst_LIBRARIES += src/libmgr.a
 src_libmgr_a_CFLAGS = $(AM_CFLAGS) $(MGR_CFLAGS)
 src_libmgr_a_SOURCES = \
-	src/core/cli.c src/core/cli.h \
 	src/core/cmd.c src/core/cmd.h \
-	src/core/cmd-config.c \
-	src/core/cmd-db.c \
 	src/core/conf.c src/core/conf.h \
 	src/core/error.c src/core/error.h \
-	src/core/hostprobe.c src/core/hostprobe.h \
 	src/core/i18n.h \
 	src/core/log.c src/core/log.h \
-	src/core/manager.h src/core/mgr.c \
 	src/core/sha256.c \
 	src/core/util.c src/core/util.h
 

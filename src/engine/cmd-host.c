@@ -104,7 +104,7 @@ host_echo_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (cmd_take_option(ctx, &argc, argv, "--stderr", &errtext) < 0 ||
 	    cmd_take_option(ctx, &argc, argv, "--exit", &exit_text) < 0)
 		return CMD_EXIT_USAGE;
-	if (cmd_no_more_options(ctx, cmd_find("host", "echo"), argc, argv) != 0)
+	if (cmd_no_more_options(ctx, cmd_find(ctx->table, "host", "echo"), argc, argv) != 0)
 		return CMD_EXIT_USAGE;
 	if (show_pid)
 		fprintf(ctx->out, "pid %ld\n", (long)getpid());
@@ -137,4 +137,17 @@ const struct cmd_entry cmd_host_echo_entry = {
 	.summary = N_("test only: print the arguments where the command runs"),
 	.flags = CMD_MUTATES | CMD_HIDDEN, .min_args = 0, .max_args = -1,
 	.exec = host_echo_exec,
+};
+
+extern const struct cmd_entry cmd_daemon_entry;
+extern const struct cmd_entry cmd_sched_run_entry;
+
+/* The commands of the engine folder, in the order --help lists them. */
+const struct cmd_entry *const engine_commands[] = {
+	&cmd_daemon_entry,
+	&cmd_host_status_entry,
+	&cmd_host_reload_entry,
+	&cmd_host_echo_entry,
+	&cmd_sched_run_entry,
+	NULL
 };

@@ -165,9 +165,9 @@ control_leave_client_cwd(struct control *c)
 }
 
 static int
-control_refuse(FILE *err, char **argv)
+control_refuse(const struct cmd_table *table, FILE *err, char **argv)
 {
-	const struct cmd_entry *e = cmd_find(argv[0], argv[1]);
+	const struct cmd_entry *e = cmd_find(table, argv[0], argv[1]);
 
 	if (e == NULL || strcmp(e->noun, "daemon") != 0)
 		return 0;
@@ -229,7 +229,7 @@ static int
 run_captured(struct mgr *mgr, int argc, char **argv, int json,
 	     const struct command_rec *rec, char **out, char **errout)
 {
-	struct cmd_ctx ctx = { .mgr = mgr, .json = json,
+	struct cmd_ctx ctx = { .table = mgr->commands, .mgr = mgr, .json = json,
 	    .defer = rec != NULL ? control_defer : NULL, .defer_arg = (void *)rec };
 	size_t olen, elen, n = (size_t)argc + 1;
 	char **view;
@@ -243,7 +243,7 @@ run_captured(struct mgr *mgr, int argc, char **argv, int json,
 	 * pointers, so that argv still owns every string. */
 	view = xmalloc(n * sizeof *view);
 	memcpy(view, argv, n * sizeof *view);
-	if (control_refuse(ctx.err, view))
+	if (control_refuse(ctx.table, ctx.err, view))
 		status = CMD_EXIT_USAGE;
 	else
 		status = cmd_dispatch(&ctx, argc, view);

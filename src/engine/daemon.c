@@ -263,7 +263,7 @@ daemon_run(struct cmd_ctx *ctx, struct daemon_opts *o)
 static int
 daemon_parse(struct cmd_ctx *ctx, int *argc, char **argv, struct daemon_opts *o)
 {
-	const struct cmd_entry *e = cmd_find("daemon", NULL);
+	const struct cmd_entry *e = cmd_find(ctx->table, "daemon", NULL);
 	const char *pidfile = NULL;
 
 	o->report_fd = -1;

@@ -72,4 +72,8 @@ int engine_host_info(struct mgr *mgr, int *pid, char **kind,
  * Prints what the command printed; returns its exit status. */
 int engine_cli_command(struct mgr *mgr, int argc, char **argv, int json);
 
+/* The engine folder's commands (cmd-host.c), for the program's table. */
+struct cmd_entry;
+extern const struct cmd_entry *const engine_commands[];
+
 #endif

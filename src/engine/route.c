@@ -57,7 +57,8 @@ static int
 route_act_locally(struct mgr *mgr, int argc, char **argv, int json, int *status,
 		  struct mgr_error *err)
 {
-	struct cmd_ctx ctx = { .mgr = mgr, .out = stdout, .err = stderr,
+	struct cmd_ctx ctx = { .table = mgr->commands, .mgr = mgr, .out = stdout,
+	    .err = stderr,
 	    .json = json };
 	int rc;
 

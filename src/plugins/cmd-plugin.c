@@ -315,3 +315,27 @@ const struct cmd_entry cmd_plugin_probe_entry = {
 	.flags = CMD_HIDDEN | CMD_NO_DB, .min_args = 1, .max_args = 1,
 	.exec = plugin_probe_exec,
 };
+
+extern const struct cmd_entry cmd_plugin_reload_entry;
+extern const struct cmd_entry cmd_snapshot_create_entry;
+extern const struct cmd_entry cmd_snapshot_list_entry;
+extern const struct cmd_entry cmd_snapshot_restore_entry;
+extern const struct cmd_entry cmd_snapshot_delete_entry;
+
+/* The commands of the plugins folder, in the order --help lists them. */
+const struct cmd_entry *const plugin_commands[] = {
+	&cmd_plugin_install_entry,
+	&cmd_plugin_list_entry,
+	&cmd_plugin_show_entry,
+	&cmd_plugin_enable_entry,
+	&cmd_plugin_disable_entry,
+	&cmd_plugin_uninstall_entry,
+	&cmd_plugin_validate_entry,
+	&cmd_plugin_probe_entry,
+	&cmd_plugin_reload_entry,
+	&cmd_snapshot_create_entry,
+	&cmd_snapshot_list_entry,
+	&cmd_snapshot_restore_entry,
+	&cmd_snapshot_delete_entry,
+	NULL
+};

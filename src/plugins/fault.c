@@ -76,9 +76,10 @@ fault_check(struct mgr *mgr, const char *plugin_id)
 
 	if (plugin_store_read(mgr->db, plugin_id, &rec, NULL) != 0)
 		return 0;
-	/* A faulted plugin stays tripped until enabled again. */
-	if (rec.error == NULL || strncmp(rec.error, _("faulted:"),
-	    strlen(_("faulted:"))) != 0 || strcmp(rec.state, "faulted") != 0) {
+	/* A faulted plugin stays tripped until enabled again.  The state
+	 * column decides: the error text is in the language of whichever
+	 * process tripped it. */
+	if (rec.state == NULL || strcmp(rec.state, "faulted") != 0) {
 		if (fault_store_count_crashes(mgr->db, plugin_id, since, &count,
 		    NULL) == 0 && count >= mgr->conf->fault_max_crashes) {
 			trip(mgr, &rec, count);

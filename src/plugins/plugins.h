@@ -69,4 +69,8 @@ int plugins_route(struct mgr *mgr, const char *plugin_id, const char *method,
 		  const char *path, const char *body, char **out_body,
 		  int *status);
 
+/* The plugins folder's commands (cmd-plugin.c), for the program's table. */
+struct cmd_entry;
+extern const struct cmd_entry *const plugin_commands[];
+
 #endif

@@ -11,3 +11,17 @@ dist_check_SCRIPTS += tests/reload/common.sh tests/reload/snapshot.sh \
 TESTS += tests/reload/snapshot.sh tests/reload/reload.sh tests/reload/fault.sh \
 	tests/reload/recover.sh
 EXTRA_DIST += bench/reload_bench.sh bench/RESULTS-reload.md
+
+check_PROGRAMS += tests/unit/test_fault
+tests_unit_test_fault_SOURCES = tests/unit/test_fault.c tests/unit/testutil.h
+tests_unit_test_fault_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_fault_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_fault
+
+# A test's fault injection, outside the program (LD_PRELOAD).
+check_DATA += tests/lib/slow_rename.so
+tests/lib/slow_rename.so: $(srcdir)/tests/lib/slow_rename.c
+	$(AM_V_CC)$(MKDIR_P) tests/lib && $(CC) -shared -fPIC -O2 -Wall -Wextra \
+	  -o $@ $(srcdir)/tests/lib/slow_rename.c -ldl
+CLEANFILES += tests/lib/slow_rename.so
+EXTRA_DIST += tests/lib/slow_rename.c

@@ -409,18 +409,6 @@ snapshot_prune(struct mgr *mgr, const char *plugin_id, struct mgr_error *err)
 
 /* ---- the folder swap ---- */
 
-static void
-swap_pause(void)
-{
-	const char *s = getenv("MANAGER_TEST_SWAP_PAUSE_MS");
-	long ms = s != NULL ? atol(s) : 0;
-
-	if (ms > 0 && ms < 60000) {
-		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-		nanosleep(&ts, NULL);
-	}
-}
-
 static int
 exists(const char *path)
 {
@@ -518,7 +506,6 @@ swap_begin(struct mgr *mgr, const char *id, struct swap *s,
 		swap_free(s);
 		return rc;
 	}
-	swap_pause();
 	return 0;
 }
 
@@ -556,7 +543,6 @@ swap_commit(struct swap *s, const char *kind, const char *message,
 		    s->target, strerror(errno));
 		goto out;
 	}
-	swap_pause();
 	if (!s->remove && rename(files, s->target) != 0) {
 		rc = mgr_error_set(err, MGR_EIO, _("%s: cannot move into place: %s"),
 		    s->target, strerror(errno));
@@ -564,7 +550,6 @@ swap_commit(struct swap *s, const char *kind, const char *message,
 			rename(s->old, s->target);
 		goto out;
 	}
-	swap_pause();
 	if ((rc = swap_record(s, kind, message, record, arg, err)) != 0) {
 		if (!s->remove)
 			rename(s->target, files);
@@ -572,7 +557,6 @@ swap_commit(struct swap *s, const char *kind, const char *message,
 			rename(s->old, s->target);
 		goto out;
 	}
-	swap_pause();
 	rm_rf(s->old, NULL);
 out:
 	free(files);
@@ -782,7 +766,6 @@ restore_stage(struct mgr *mgr, struct swap *s, struct restore *r,
 	memset(&m, 0, sizeof m);
 	if ((rc = archive_extract(r->snap.path, s->stage, &lim, err)) != 0)
 		goto out;
-	swap_pause();
 	meta = xasprintf("%s/meta/plugin.json", s->stage);
 	r->row = json_load_file(meta, 0, NULL);
 	free(meta);

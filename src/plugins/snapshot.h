@@ -25,8 +25,8 @@
  * lock until its row is committed, so a sweep (sweep.h) can tell a file
  * being recorded from one a crash left without a row.
  *
- * Test hook: MANAGER_TEST_SWAP_PAUSE_MS=N makes a swap sleep N ms between
- * its steps, so tests can kill -9 a restore in the middle.
+ * (Tests kill -9 a restore in the middle with tests/lib/slow_rename.so,
+ * which slows every rename(2) down: no test hook lives in this code.)
  */
 #ifndef MGR_SNAPSHOT_H
 #define MGR_SNAPSHOT_H

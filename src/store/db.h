@@ -45,4 +45,8 @@ int64_t db_data_version(struct mgr_db *db);
 int db_integrity_check(struct mgr_db *db, int *ok, char **report,
 		       struct mgr_error *err);
 
+/* The store folder's commands (cmd-db.c), for the program's table. */
+struct cmd_entry;
+extern const struct cmd_entry *const store_commands[];
+
 #endif

@@ -641,3 +641,21 @@ const struct cmd_entry cmd_task_run_entry = {
 	.flags = CMD_MUTATES, .min_args = 1, .max_args = 1,
 	.exec = task_run_exec,
 };
+
+extern const struct cmd_entry cmd_schedule_preview_entry;
+extern const struct cmd_entry cmd_task_history_entry;
+
+/* The commands of the tasks folder, in the order --help lists them. */
+const struct cmd_entry *const task_commands[] = {
+	&cmd_schedule_preview_entry,
+	&cmd_task_add_entry,
+	&cmd_task_list_entry,
+	&cmd_task_show_entry,
+	&cmd_task_edit_entry,
+	&cmd_task_remove_entry,
+	&cmd_task_pause_entry,
+	&cmd_task_resume_entry,
+	&cmd_task_run_entry,
+	&cmd_task_history_entry,
+	NULL
+};

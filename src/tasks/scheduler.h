@@ -109,4 +109,8 @@ int task_misfire_grace(const struct mgr *mgr, const struct task_rec *t);
 /* Checks a func_path: "PLUGIN:FUNCTION" or "exec:COMMAND ARG...". */
 int task_func_check(const char *func_path, struct mgr_error *err);
 
+/* The tasks folder's commands (cmd-task.c), for the program's table. */
+struct cmd_entry;
+extern const struct cmd_entry *const task_commands[];
+
 #endif

@@ -57,7 +57,8 @@ M plugin install --no-enable --force "$T/v2" >/dev/null
 to1=$(M --json snapshot list hello | jq -r '[.[] | select(.version=="1.0.0")][0].id')
 mixed=0 leftovers=0 ended=
 for delay in 0.05 0.12 0.2 0.3 0.4 0.5 0.6; do
-	MANAGER_TEST_SWAP_PAUSE_MS=100 "$MANAGER" --config "$T/etc/m.conf" \
+	LD_PRELOAD="$top_builddir/tests/lib/slow_rename.so" SLOW_RENAME_MS=100 \
+	    "$MANAGER" --config "$T/etc/m.conf" \
 	    --db "$T/m.db" snapshot restore "$to1" >/dev/null 2>&1 &
 	pid=$!
 	sleep "$delay"

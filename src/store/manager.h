@@ -21,6 +21,7 @@ struct host;		/* engine.c: host lock, control plane */
 struct reloader;	/* reloader.c: hot reload watchers */
 struct sched_events;	/* scheduler.h: what the scheduler tells above */
 struct runner_plugin_ops;	/* runner.h: how plugin functions run */
+struct cmd_table;	/* cmd.h: the program's commands */
 
 struct mgr {
 	struct mgr_conf *conf;
@@ -38,6 +39,7 @@ struct mgr {
 	 * that the lower layers never call up: */
 	const struct sched_events *sched_events;	/* NULL: nobody listens */
 	const struct runner_plugin_ops *plugin_runner;	/* NULL: no plugins */
+	const struct cmd_table *commands;	/* the program's command table */
 	void (*recover)(struct mgr *mgr);	/* after mgr_open_db */
 };
 

@@ -75,6 +75,8 @@ cli_short_usage(FILE *out)
 void
 cli_help(FILE *out)
 {
+	const struct cmd_entry *e;
+
 	fprintf(out, _("usage: manager [OPTIONS] [COMMAND [ARGS]]\n\n"
 	    "Plugin and task management console. Without a command, opens the console.\n\n"
 	    "Options:\n"
@@ -84,8 +86,7 @@ cli_help(FILE *out)
 	    "  -h, --help      show this help\n"
 	    "  -V, --version   show the version\n\n"
 	    "Commands:\n"));
-	for (size_t i = 0; cmd_table[i] != NULL; i++) {
-		const struct cmd_entry *e = cmd_table[i];
+	for (size_t i = 0; (e = cmd_table_at(&cli_table, i)) != NULL; i++) {
 		char left[64];
 
 		if (e->flags & CMD_HIDDEN)
@@ -106,17 +107,19 @@ cli_run_command(struct cli_opts *opts, int argc, char **argv)
 {
 	struct conf_source src = { .config_arg = opts->config, .db_arg = opts->db,
 	    .warnings = stderr };
-	struct cmd_ctx ctx = { .out = stdout, .err = stderr, .json = opts->json };
+	struct cmd_ctx ctx = { .table = &cli_table, .out = stdout, .err = stderr,
+	    .json = opts->json };
 	const struct cmd_entry *e;
 	struct mgr_error err = { 0 };
 	int status;
 
-	e = cmd_find(argv[0], argc > 1 ? argv[1] : NULL);
+	e = cmd_find(&cli_table, argv[0], argc > 1 ? argv[1] : NULL);
 	if (e == NULL)
 		return cmd_dispatch(&ctx, argc, argv);	/* prints the usage */
 	if (mgr_open(&src, &ctx.mgr, &err) != 0)
 		return cmd_fail(&ctx, err.code, err.msg);
 	engine_wire(ctx.mgr);
+	ctx.mgr->commands = &cli_table;
 	/* A one-shot command says what it did on stdout; its log lines on
 	 * stderr would only repeat that, so only warnings get through. */
 	if (!(e->flags & CMD_HOST) && ctx.mgr->log.to_stderr &&

@@ -45,3 +45,9 @@ const struct cmd_entry cmd_db_check_entry = {
 	.flags = 0, .min_args = 0, .max_args = 0,
 	.exec = db_check_exec,
 };
+
+/* The store folder's commands. */
+const struct cmd_entry *const store_commands[] = {
+	&cmd_db_check_entry,
+	NULL
+};

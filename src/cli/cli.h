@@ -24,4 +24,11 @@ void cli_short_usage(FILE *out);
 /* The whole command line; returns the process exit status. */
 int cli_main(int argc, char **argv);
 
+/* The front end's own commands (cmd-config.c), and the program's table
+ * (commands.c): every folder's list. */
+struct cmd_entry;
+struct cmd_table;
+extern const struct cmd_entry *const cli_commands[];
+extern const struct cmd_table cli_table;
+
 #endif

@@ -87,3 +87,9 @@ const struct cmd_entry cmd_config_show_entry = {
 	.flags = CMD_NO_DB, .min_args = 0, .max_args = 0,
 	.exec = config_show_exec,
 };
+
+/* The front end's own commands. */
+const struct cmd_entry *const cli_commands[] = {
+	&cmd_config_show_entry,
+	NULL
+};
