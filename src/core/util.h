@@ -44,6 +44,9 @@ int mkdir_p(const char *path, mode_t mode, int fix_leaf, struct mgr_error *err);
 int rm_rf(const char *path, struct mgr_error *err);
 /* Copies a file (mode preserved); dst is created exclusively. */
 int copy_file(const char *src, const char *dst, mode_t mode, struct mgr_error *err);
+/* Copies a folder (created 0700) with its regular files (0600) and
+ * folders; a symbolic link or a device is an error (MGR_EUNSAFE). */
+int tree_copy(const char *src, const char *dst, struct mgr_error *err);
 /* Reads a whole file (NUL-terminated); *len may be NULL. */
 int read_file(const char *path, char **out, size_t *len, struct mgr_error *err);
 

@@ -6,6 +6,7 @@
 #include "host.h"
 #include "manager.h"
 #include "scheduler.h"
+#include "timefmt.h"
 #include "util.h"
 
 #include <jansson.h>
@@ -14,23 +15,13 @@
 #include <time.h>
 #include <unistd.h>
 
-static void
-format_time(int64_t us, char *buf, size_t len)
-{
-	time_t t = (time_t)(us / 1000000);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static int
 host_status_print(struct cmd_ctx *ctx, int running, int pid, const char *kind,
 		  int64_t started_at)
 {
 	char when[32];
 
-	format_time(started_at, when, sizeof when);
+	timefmt_utc_seconds(when, sizeof when, started_at);
 	if (ctx->json) {
 		json_t *o = running ? json_pack("{s:b, s:i, s:s, s:s, s:s}",
 		    "running", 1, "pid", pid, "kind", kind != NULL ? kind : "",

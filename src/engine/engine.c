@@ -150,18 +150,25 @@ engine_start(struct mgr *mgr, struct mgr_error *err)
 		    _("engine_start without the host lock"));
 	if (mgr->loop == NULL)
 		mgr->loop = ev_default_loop(EVFLAG_AUTO);
-	if ((rc = engine_start_subsystems(mgr, err)) != 0)
+	/* Signals first: once the host row says a daemon runs, a SIGINT or
+	 * SIGTERM must reach it (a background job starts with SIGINT
+	 * ignored), even while the subsystems still start; the callbacks run
+	 * only once the loop does.  The console reads its own signals (and
+	 * calls engine_shutdown). */
+	if (strcmp(h->kind, ENGINE_KIND_CONSOLE) != 0)
+		engine_signals_start(mgr);
+	if ((rc = engine_start_subsystems(mgr, err)) != 0) {
+		engine_signals_stop(mgr);
 		return rc;
+	}
 	if ((rc = control_start(mgr, &h->control, err)) != 0 ||
 	    (rc = api_start(mgr, &h->api, err)) != 0) {
 		control_free(h->control);
 		h->control = NULL;
 		engine_stop_subsystems(mgr);
+		engine_signals_stop(mgr);
 		return rc;
 	}
-	/* The console reads its own signals (and calls engine_shutdown). */
-	if (strcmp(h->kind, ENGINE_KIND_CONSOLE) != 0)
-		engine_signals_start(mgr);
 	ev_timer_init(&h->housekeeping, engine_housekeeping_cb, HOUSEKEEPING_S,
 	    HOUSEKEEPING_S);
 	h->housekeeping.data = mgr;

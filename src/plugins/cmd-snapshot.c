@@ -3,6 +3,7 @@
 #include "cmd.h"
 #include "manager.h"
 #include "snapshot.h"
+#include "timefmt.h"
 #include "util.h"
 
 #include <errno.h>
@@ -12,22 +13,12 @@
 #include <string.h>
 #include <time.h>
 
-static void
-iso8601(int64_t us, char *buf, size_t size)
-{
-	time_t t = (time_t)(us / 1000000);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static json_t *
 snapshot_json(const struct snapshot_rec *s)
 {
 	char at[32];
 
-	iso8601(s->created_at, at, sizeof at);
+	timefmt_utc_seconds(at, sizeof at, s->created_at);
 	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s}",
 	    "id", (json_int_t)s->id, "plugin_id", s->plugin_id,
 	    "version", s->version, "created_at", at, "path", s->path,
@@ -114,7 +105,7 @@ print_table(struct cmd_ctx *ctx, const struct snapshot_rec *v, size_t n)
 	fprintf(ctx->out, "%-6s %-20s %-12s %-20s %-9s %s\n", _("ID"),
 	    _("PLUGIN"), _("VERSION"), _("CREATED"), _("REASON"), _("SIZE"));
 	for (size_t i = 0; i < n; i++) {
-		iso8601(v[i].created_at, at, sizeof at);
+		timefmt_utc_seconds(at, sizeof at, v[i].created_at);
 		fprintf(ctx->out, "%-6" PRId64 " %-20s %-12s %-20s %-9s %" PRId64
 		    "\n", v[i].id, v[i].plugin_id, v[i].version, at, v[i].reason,
 		    v[i].size);

@@ -71,46 +71,6 @@ staging_create(struct mgr *mgr, struct scratch *out, struct mgr_error *err)
 	return 0;
 }
 
-/* Copies a plugin folder: regular files and folders only. */
-static int
-copy_tree(const char *src, const char *dst, struct mgr_error *err)
-{
-	DIR *d = opendir(src);
-	struct dirent *de;
-	int rc = 0;
-
-	if (d == NULL)
-		return mgr_error_set(err, MGR_EIO, _("%s: %s"), src, strerror(errno));
-	if (mkdir(dst, 0700) != 0) {
-		closedir(d);
-		return mgr_error_set(err, MGR_EIO, _("%s: %s"), dst, strerror(errno));
-	}
-	while (rc == 0 && (de = readdir(d)) != NULL) {
-		char *from, *to;
-		struct stat st;
-
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		from = xasprintf("%s/%s", src, de->d_name);
-		to = xasprintf("%s/%s", dst, de->d_name);
-		if (lstat(from, &st) != 0)
-			rc = mgr_error_set(err, MGR_EIO, _("%s: %s"), from,
-			    strerror(errno));
-		else if (S_ISDIR(st.st_mode))
-			rc = copy_tree(from, to, err);
-		else if (S_ISREG(st.st_mode))
-			rc = copy_file(from, to, 0600, err);
-		else
-			rc = mgr_error_set(err, MGR_EUNSAFE, _("%s: not a regular "
-			    "file or folder (symbolic links and devices are not "
-			    "installed)"), from);
-		free(from);
-		free(to);
-	}
-	closedir(d);
-	return rc;
-}
-
 /* The plugin root in what was unpacked: the folder itself, or its only
  * subfolder when the archive wraps the plugin in a folder. */
 static int
@@ -350,7 +310,7 @@ install_path(struct install_job *j, const char *path, int is_zip,
 		else
 			rc = archive_extract(path, unpacked, &lim, err);
 	} else
-		rc = copy_tree(path, unpacked, err);
+		rc = tree_copy(path, unpacked, err);
 	if (rc != 0)
 		mgr_error_prefix(err, _("cannot install %s"), j->source);
 	else

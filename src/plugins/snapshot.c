@@ -29,44 +29,6 @@
  * settles a swap waits for it instead of giving up. */
 #define SWAP_WAIT_MS 10000
 
-int
-tree_copy(const char *src, const char *dst, struct mgr_error *err)
-{
-	DIR *d = opendir(src);
-	struct dirent *de;
-	int rc = 0;
-
-	if (d == NULL)
-		return mgr_error_set(err, MGR_EIO, "%s: %s", src, strerror(errno));
-	if (mkdir(dst, 0700) != 0) {
-		closedir(d);
-		return mgr_error_set(err, MGR_EIO, "%s: %s", dst, strerror(errno));
-	}
-	while (rc == 0 && (de = readdir(d)) != NULL) {
-		char *from, *to;
-		struct stat st;
-
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		from = xasprintf("%s/%s", src, de->d_name);
-		to = xasprintf("%s/%s", dst, de->d_name);
-		if (lstat(from, &st) != 0)
-			rc = mgr_error_set(err, MGR_EIO, "%s: %s", from,
-			    strerror(errno));
-		else if (S_ISDIR(st.st_mode))
-			rc = tree_copy(from, to, err);
-		else if (S_ISREG(st.st_mode))
-			rc = copy_file(from, to, 0600, err);
-		else
-			rc = mgr_error_set(err, MGR_EUNSAFE, _("%s: not a regular "
-			    "file or folder"), from);
-		free(from);
-		free(to);
-	}
-	closedir(d);
-	return rc;
-}
-
 char *
 snapshot_dir(struct mgr *mgr, struct mgr_error *err)
 {

@@ -94,8 +94,6 @@ int swap_commit(struct swap *s, const char *kind, const char *message,
 /* Removes the stage and the journal; frees s. */
 void swap_end(struct swap *s);
 
-/* Copies a plugin folder: regular files and folders only, files 0600. */
-int tree_copy(const char *src, const char *dst, struct mgr_error *err);
 /* Folder holding snapshots, created 0700. */
 char *snapshot_dir(struct mgr *mgr, struct mgr_error *err);
 

@@ -55,6 +55,33 @@ bind_opt_int64(sqlite3_stmt *st, int idx, int64_t v)
 		sqlite3_bind_int64(st, idx, v);
 }
 
+/* The run's strings outlive the statement's step: no copy. */
+static void
+bind_static(sqlite3_stmt *st, int idx, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(st, idx);
+	else
+		sqlite3_bind_text(st, idx, v, -1, SQLITE_STATIC);
+}
+
+/* Binds one run at parameter offset k, as run_store_insert binds it. */
+static void
+bind_run(sqlite3_stmt *st, int k, const struct run_rec *r)
+{
+	bind_static(st, k + 1, r->task_id);
+	sqlite3_bind_int(st, k + 2, r->attempt > 0 ? r->attempt : 1);
+	bind_opt_int64(st, k + 3, r->scheduled_at);
+	bind_opt_int64(st, k + 4, r->started_at);
+	bind_opt_int64(st, k + 5, r->ended_at);
+	bind_static(st, k + 6, r->status);
+	if (r->exit_code >= 0)
+		sqlite3_bind_int(st, k + 7, r->exit_code);
+	bind_opt_int64(st, k + 8, r->signal);
+	bind_static(st, k + 9, r->output);
+	bind_static(st, k + 10, r->error);
+}
+
 int
 run_store_insert(struct mgr_db *db, struct run_rec *r, struct mgr_error *err)
 {
@@ -65,17 +92,7 @@ run_store_insert(struct mgr_db *db, struct run_rec *r, struct mgr_error *err)
 	    "scheduled_at, started_at, ended_at, status, exit_code, signal, "
 	    "output, error) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)", &st, err)) != 0)
 		return rc;
-	sqlite3_bind_text(st, 1, r->task_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, r->attempt > 0 ? r->attempt : 1);
-	bind_opt_int64(st, 3, r->scheduled_at);
-	bind_opt_int64(st, 4, r->started_at);
-	bind_opt_int64(st, 5, r->ended_at);
-	sqlite3_bind_text(st, 6, r->status, -1, SQLITE_STATIC);
-	if (r->exit_code >= 0)
-		sqlite3_bind_int(st, 7, r->exit_code);
-	bind_opt_int64(st, 8, r->signal);
-	db_bind_text_or_null(st, 9, r->output);
-	db_bind_text_or_null(st, 10, r->error);
+	bind_run(st, 0, r);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return db_error(db, err, r->task_id);
 	r->id = sqlite3_last_insert_rowid(db_handle(db));
@@ -120,33 +137,6 @@ run_store_finish(struct mgr_db *db, const struct run_rec *r,
 static const char insert_many_sql[] = "INSERT INTO runs (task_id, attempt, "
     "scheduled_at, started_at, ended_at, status, exit_code, signal, output, "
     "error) VALUES " ROWS64;
-
-/* The run's strings outlive the statement's step: no copy. */
-static void
-bind_static(sqlite3_stmt *st, int idx, const char *v)
-{
-	if (v == NULL)
-		sqlite3_bind_null(st, idx);
-	else
-		sqlite3_bind_text(st, idx, v, -1, SQLITE_STATIC);
-}
-
-/* Binds one run at parameter offset k, as run_store_insert binds it. */
-static void
-bind_run(sqlite3_stmt *st, int k, const struct run_rec *r)
-{
-	bind_static(st, k + 1, r->task_id);
-	sqlite3_bind_int(st, k + 2, r->attempt > 0 ? r->attempt : 1);
-	bind_opt_int64(st, k + 3, r->scheduled_at);
-	bind_opt_int64(st, k + 4, r->started_at);
-	bind_opt_int64(st, k + 5, r->ended_at);
-	bind_static(st, k + 6, r->status);
-	if (r->exit_code >= 0)
-		sqlite3_bind_int(st, k + 7, r->exit_code);
-	bind_opt_int64(st, k + 8, r->signal);
-	bind_static(st, k + 9, r->output);
-	bind_static(st, k + 10, r->error);
-}
 
 /* RUNS_PER_INSERT runs in one statement; 0 when all went in. */
 static int

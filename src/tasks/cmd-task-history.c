@@ -15,24 +15,14 @@
 #include <string.h>
 
 static json_t *
-json_time(int64_t us)
-{
-	char buf[TIMEFMT_ISO_MAX];
-
-	if (us == 0)
-		return json_null();
-	return json_string(timefmt_iso(buf, sizeof buf, us, NULL));
-}
-
-static json_t *
 run_json(const struct run_rec *r)
 {
 	char name[32];
 	json_t *o = json_pack("{s:I, s:s, s:i, s:o, s:o, s:o, s:s}",
 	    "id", (json_int_t)r->id, "task_id", r->task_id, "attempt", r->attempt,
-	    "scheduled_at", json_time(r->scheduled_at),
-	    "started_at", json_time(r->started_at),
-	    "ended_at", json_time(r->ended_at), "status", r->status);
+	    "scheduled_at", task_json_time(r->scheduled_at),
+	    "started_at", task_json_time(r->started_at),
+	    "ended_at", task_json_time(r->ended_at), "status", r->status);
 
 	json_object_set_new(o, "duration", r->started_at && r->ended_at ?
 	    json_real((double)(r->ended_at - r->started_at) / 1e6) : json_null());

@@ -240,9 +240,8 @@ const struct cmd_entry cmd_task_add_entry = {
 	.exec = task_add_exec,
 };
 
-/* ISO 8601 in UTC for JSON, null for "none". */
-static json_t *
-json_time(int64_t us)
+json_t *
+task_json_time(int64_t us)
 {
 	char buf[TIMEFMT_ISO_MAX];
 
@@ -261,7 +260,7 @@ task_json(const struct mgr *mgr, const struct task_rec *t)
 	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:o, s:b, s:i, s:i, "
 	    "s:i, s:b, s:i, s:s, s:s, s:s?, s:o, s:o}",
 	    "id", t->id, "name", t->name, "status", t->status,
-	    "last_run", json_time(t->last_run), "next_run", json_time(t->next_run),
+	    "last_run", task_json_time(t->last_run), "next_run", task_json_time(t->next_run),
 	    "func_path", t->func_path, "trigger", t->trigger,
 	    "trigger_args", args != NULL ? args : json_object(),
 	    "enabled", t->enabled, "max_retries", t->max_retries,
@@ -269,8 +268,8 @@ task_json(const struct mgr *mgr, const struct task_rec *t)
 	    "coalesce", t->coalesce, "max_instances", t->max_instances,
 	    "on_interrupt", task_on_interrupt_name(t->on_interrupt),
 	    "source", t->source, "plugin_id", t->plugin_id,
-	    "created_at", json_time(t->created_at),
-	    "updated_at", json_time(t->updated_at));
+	    "created_at", task_json_time(t->created_at),
+	    "updated_at", task_json_time(t->updated_at));
 }
 
 static void

@@ -109,6 +109,10 @@ int task_misfire_grace(const struct mgr *mgr, const struct task_rec *t);
 /* Checks a func_path: "PLUGIN:FUNCTION" or "exec:COMMAND ARG...". */
 int task_func_check(const char *func_path, struct mgr_error *err);
 
+/* ISO 8601 in UTC for the JSON of tasks and runs, null for "none". */
+struct json_t;
+struct json_t *task_json_time(int64_t us);
+
 /* The tasks folder's commands (cmd-task.c), for the program's table. */
 struct cmd_entry;
 extern const struct cmd_entry *const task_commands[];

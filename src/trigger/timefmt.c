@@ -49,6 +49,20 @@ timefmt_iso(char *buf, size_t len, int64_t us, const struct tz *z)
 	return buf;
 }
 
+char *
+timefmt_utc_seconds(char *buf, size_t len, int64_t us)
+{
+	struct tm_fields f;
+	int64_t s;
+	int frac;
+
+	split_us(us, &s, &frac);
+	tz_seconds_to_fields(s, &f);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02dZ", f.year, f.month,
+	    f.day, f.hour, f.minute, f.second);
+	return buf;
+}
+
 /* Reads between min and max digits; returns the end or NULL. */
 static const char *
 digits(const char *p, int min, int max, int *out)

@@ -20,6 +20,9 @@ int64_t mgr_now_us(void);
  * a fraction of a second and ":SS" in the offset only when it has
  * seconds.  Returns buf. */
 char *timefmt_iso(char *buf, size_t len, int64_t us, const struct tz *z);
+/* The same instant to the second in UTC with a "Z": "2026-03-02T08:00:00Z"
+ * (host status, snapshot lists).  Returns buf. */
+char *timefmt_utc_seconds(char *buf, size_t len, int64_t us);
 
 /* Parses "2026-03-02", "2026-03-02T09:00", "2026-03-02 09:00:00.5",
  * with an optional "Z", "+01:00", "+0100" or "+01".  A value without an

@@ -145,7 +145,10 @@ M task add late 'exec:/bin/true' interval seconds=2 >/dev/null
 # No engine until t0 + 3.6 s: the fire time t0 + 2 s is 1.6 s late.
 sleep $(echo "$t0 $(date +%s.%N)" | awk '{ d = $1 + 3.6 - $2; print (d > 0 ? d : 0) }')
 M __scheduler-run --for 0.3
-is "$(count_runs late succeeded)" 1 "a fire time missed while the engine was down runs once"
+# (the fire time after it may come while this engine still runs)
+is "$(sqlite3 "$T/m.db" "SELECT COUNT(*) FROM runs WHERE task_id='late' AND
+	status='succeeded' AND scheduled_at = (SELECT MIN(scheduled_at) FROM runs
+	WHERE task_id='late');")" 1 "a fire time missed while the engine was down runs once"
 is "$(count_runs late missed)" 0 "and is not recorded missed"
 
 # The configured default grace applies to a task that sets none.
