@@ -59,15 +59,15 @@ start=$(date +%s)
 expect_fail "a constructor that hangs is refused after the probe timeout" 1 \
     "probe timed out after 5 s \(the constructor did not return\)" m plugin install "$T/hang"
 elapsed=$(( $(date +%s) - start ))
-[ "$elapsed" -lt 20 ] && ok "the probe gave up in bounded time (${elapsed} s)" ||
+[ "$elapsed" -lt 20 ] && ok 0 "the probe gave up in bounded time (${elapsed} s)" ||
     not_ok "the probe gave up in bounded time" "took $elapsed s"
 if pgrep -f "plugin probe -- $PLUGINS" > /dev/null 2>&1; then
 	not_ok "the hung probe child was killed"
 else
-	ok "the hung probe child was killed"
+	ok 0 "the hung probe child was killed"
 fi
 
-is "nothing was installed" "$(installed_ids)" ""
-plugins_dir_is "no staging folders left" ""
+is "$(installed_ids)" "" "nothing was installed"
+plugins_dir_is "" "no staging folders left"
 
 done_testing
