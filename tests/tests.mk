@@ -3,13 +3,24 @@ TEST_EXTENSIONS = .sh
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
 SH_LOG_DRIVER = $(LOG_DRIVER)
 SH_LOG_COMPILER = $(SHELL)
+# Nothing of the machine or the person running the tests reaches them: no
+# configuration, data or helpers from $HOME or from variables set outside
+# (each shell test still makes its own $HOME and XDG folders in $T; the
+# fallback folder below is never created by a passing suite), and a fixed
+# time zone and language.
 AM_TESTS_ENVIRONMENT = \
 	export CMOCKA_MESSAGE_OUTPUT=TAP; \
 	export top_srcdir='$(abs_top_srcdir)'; \
 	export top_builddir='$(abs_top_builddir)'; \
 	export MANAGER='$(abs_top_builddir)/manager'; \
 	export MANAGER_LOCALEDIR='$(abs_top_builddir)/tests/locale'; \
-	export LC_ALL=C.UTF-8;
+	export HOME='$(abs_top_builddir)/tests/no-home'; \
+	export XDG_CONFIG_HOME="$$HOME/config" XDG_DATA_HOME="$$HOME/data"; \
+	export XDG_STATE_HOME="$$HOME/state" XDG_CACHE_HOME="$$HOME/cache"; \
+	unset MANAGER_CONFIG MANAGER_RUN MANAGER_EXEC MANAGER_EXE \
+	    MANAGER_COMMAND_TIMEOUT MANAGER_TEST_SWAP_PAUSE_MS NOTIFY_SOCKET \
+	    XDG_CONFIG_DIRS XDG_DATA_DIRS LANGUAGE TZDIR; \
+	export TZ=UTC LC_ALL=C.UTF-8;
 
 TEST_CFLAGS = $(AM_CFLAGS) $(MGR_CFLAGS) $(CMOCKA_CFLAGS)
 TEST_LIBS = src/libmgr.a $(MGR_LIBS) $(CMOCKA_LIBS)

@@ -2,7 +2,7 @@
 # cli.sh - the command line of the foundation: help, version, usage errors,
 # config show, db check, modes of state files, translations.
 . "$top_srcdir/tests/cli/lib.sh"
-plan 31
+plan 32
 setup_tmp
 
 run "$MANAGER" --version
@@ -29,8 +29,8 @@ like "$err" "usage: manager config show" "surplus argument prints usage"
 run "$MANAGER" config
 is "$rc" 2 "noun without verb exits 2"
 
-# Embedded default: no file at all.
-run "$MANAGER" config show
+# Embedded default: no file at all (setup_tmp's empty file is not used).
+run env -u MANAGER_CONFIG "$MANAGER" config show
 is "$rc" 0 "config show runs without a config file"
 like "$out" "none \(embedded default\)" "config show says no file is used"
 like "$out" "manager.database += $XDG_DATA_HOME/manager/manager.db +# default" \
@@ -88,6 +88,7 @@ is "$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdi
 "$MANAGER" --db "$T/tl.db" --daemon >/dev/null 2>&1 &
 daemon=$!
 wait_until 10 sh -c "\"$MANAGER\" --db '$T/tl.db' host status | grep -q 'engine host: daemon'"
+ok $? "a daemon hosts the engine on that database"
 run L task list
 unlike "$err" "no engine is running" "with a daemon running it says nothing of the kind"
 kill -TERM $daemon
@@ -98,6 +99,6 @@ if locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$'; then
 	LC_ALL=de_DE.UTF-8 run "$MANAGER" --help
 	like "$out" "Befehle" "--help in German under de_DE.UTF-8"
 else
-	echo "ok 31 - # SKIP de_DE.UTF-8 locale not generated"
+	skip "de_DE.UTF-8 locale not generated"
 fi
 done_testing

@@ -8,9 +8,10 @@ echo "1..45"
 console_setup
 seed_example || { echo "Bail out! cannot seed the database"; exit 1; }
 
-m console </dev/null >/dev/null 2>"$T/err"
+status=0
+m console </dev/null >/dev/null 2>"$T/err" || status=$?
 check "without a terminal, \"manager console\" refuses with a reason" \
-	sh -c "[ $? -ne 0 ] && grep -q 'needs a terminal' '$T/err'"
+	sh -c "[ $status -eq 1 ] && grep -q 'needs a terminal' '$T/err'"
 m </dev/null >"$T/out" 2>&1
 check "without a terminal, \"manager\" alone prints the help" \
 	grep -q "^usage: manager" "$T/out"

@@ -58,8 +58,8 @@ PY
 check_refused() {	# check_refused KIND PATTERN
 	make_zip "$T/$1.zip" "$1"
 	expect_fail "$1 archive is refused ($2)" 1 "$2" m plugin install "$T/$1.zip"
-	plugins_dir_is "$1: no staging folder left" ""
-	is "$1: no row" "$(installed_ids)" ""
+	plugins_dir_is "" "$1: no staging folder left"
+	is "$(installed_ids)" "" "$1: no row"
 }
 
 check_refused slip 'entry "\.\./escaped\.txt" has a "\.\." component'
@@ -78,10 +78,10 @@ expect_fail "a text file is not taken for a zip" 1 "not a valid zip archive" \
     m plugin install "$T/text.zip"
 
 nothing=$(find "$T" /tmp/manager-test-escaped-abs.txt -name 'escaped*' 2>/dev/null)
-is "nothing was written outside staging" "$nothing" ""
+is "$nothing" "" "nothing was written outside staging"
 
 make_zip "$T/fine.zip" none
 check "the same archive without the twist installs" m plugin install "$T/fine.zip"
-plugins_dir_is "and lands in place" "hello "
+plugins_dir_is "hello " "and lands in place"
 
 done_testing

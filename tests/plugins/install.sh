@@ -21,18 +21,18 @@ PY
 }
 
 check "install from a folder" m plugin install "$EX/hello"
-grep -q "installed hello 1.2.0" "$T/out" && ok "install says what it did" ||
+grep -q "installed hello 1.2.0" "$T/out" && ok 0 "install says what it did" ||
     not_ok "install says what it did" "$(cat "$T/out")"
-plugins_dir_is "only the plugin folder is left" "hello "
+plugins_dir_is "hello " "only the plugin folder is left"
 [ -f "$PLUGINS/hello/hello.so" ] && [ -f "$PLUGINS/hello/plugin.conf" ] &&
-    ok "the plugin's files are in place" ||
+    ok 0 "the plugin's files are in place" ||
     not_ok "the plugin's files are in place" "$(ls -l "$PLUGINS/hello")"
-is "installed files are private" \
-    "$(stat -c %a "$PLUGINS" "$PLUGINS/hello" "$PLUGINS/hello/hello.so" | tr '\n' ' ')" \
-    "700 700 600 "
+is "$(stat -c %a "$PLUGINS" "$PLUGINS/hello" "$PLUGINS/hello/hello.so" | tr '\n' ' ')" \
+    "700 700 600 " \
+    "installed files are private"
 
 m --json plugin list > "$T/list.json"
-python3 - "$T/list.json" <<'PY' && ok "--json plugin list has the seed's Plugin fields" || not_ok "--json plugin list has the seed's Plugin fields" "$(cat "$T/list.json")"
+python3 - "$T/list.json" <<'PY' && ok 0 "--json plugin list has the seed's Plugin fields" || not_ok "--json plugin list has the seed's Plugin fields" "$(cat "$T/list.json")"
 import json, sys
 p = json.load(open(sys.argv[1]))[0]
 for k in ("id", "name", "version", "enabled", "installed_at", "description",
@@ -52,22 +52,22 @@ check "--force reinstalls" m plugin install --force "$EX/hello"
 
 versioned hello 1.3.0
 check "a newer version upgrades in place" m plugin install "$T/hello-1.3.0"
-is "the upgraded version is recorded" "$(plugin_field hello version)" "1.3.0"
-grep -q '"1.3.0"' "$PLUGINS/hello/plugin.conf" && ok "the new files replaced the old" ||
+is "$(plugin_field hello version)" "1.3.0" "the upgraded version is recorded"
+grep -q '"1.3.0"' "$PLUGINS/hello/plugin.conf" && ok 0 "the new files replaced the old" ||
     not_ok "the new files replaced the old"
-plugins_dir_is "no staging folder after an upgrade" "hello "
+plugins_dir_is "hello " "no staging folder after an upgrade"
 expect_fail "a downgrade needs --force" 4 "installed version 1.3.0 is newer than 1.2.0" \
     m plugin install "$EX/hello"
 check "--force downgrades" m plugin install --force "$EX/hello"
-is "the downgrade is recorded" "$(plugin_field hello version)" "1.2.0"
+is "$(plugin_field hello version)" "1.2.0" "the downgrade is recorded"
 
 check "uninstall" m plugin uninstall hello
-plugins_dir_is "uninstall removes the files" ""
-is "and the row" "$(installed_ids)" ""
+plugins_dir_is "" "uninstall removes the files"
+is "$(installed_ids)" "" "and the row"
 
 zip_dir "$T/hello.zip" "$EX/hello"
 check "install from a zip" m plugin install "$T/hello.zip"
-is "the zip's plugin is installed" "$(installed_ids)" "hello"
+is "$(installed_ids)" "hello" "the zip's plugin is installed"
 m plugin uninstall hello > /dev/null
 (cd "$EX" && python3 -c '
 import sys, zipfile
@@ -76,13 +76,13 @@ with zipfile.ZipFile(sys.argv[1], "w") as z:
         z.write("hello/" + f, "hello/" + f)
 ' "$T/wrapped.zip")
 check "install from a zip wrapping the plugin in a folder" m plugin install "$T/wrapped.zip"
-plugins_dir_is "the wrapped plugin lands under its id" "hello "
+plugins_dir_is "hello " "the wrapped plugin lands under its id"
 
 # A plugin whose constructor segfaults: refused, the manager survives it.
 expect_fail "a constructor that segfaults is refused with a clear error" 1 \
     "badctor: constructor crashed with SIGSEGV" m plugin install "$EX/badctor"
-is "no row for the refused plugin" "$(installed_ids)" "hello"
-plugins_dir_is "no files for the refused plugin" "hello "
+is "$(installed_ids)" "hello" "no row for the refused plugin"
+plugins_dir_is "hello " "no files for the refused plugin"
 check "the manager keeps working afterwards" m plugin show hello
 expect_fail "validate reports the crash too" 1 "constructor crashed with SIGSEGV" \
     m plugin validate "$EX/badctor"
@@ -99,7 +99,7 @@ expect_fail "validate fails on a broken manifest" 1 "4 problems found|[5-9] prob
     m plugin validate "$T/broken"
 for want in 'plugin.conf:1: field "id"' 'field "name" is missing' \
     'plugin.conf:2: field "version"' 'plugin.conf:3: field "library"'; do
-	grep -qF "$want" "$T/err" && ok "validate names: $want" ||
+	grep -qF "$want" "$T/err" && ok 0 "validate names: $want" ||
 	    not_ok "validate names: $want" "$(cat "$T/err")"
 done
 cp -r "$EX/hello" "$T/badtask"
@@ -108,16 +108,16 @@ expect_fail "a default task with a bad trigger is refused at validation" 1 \
     'plugin.conf:[0-9]+: task "hello.greet": minutes' m plugin validate "$T/badtask"
 expect_fail "and at install" 1 'task "hello.greet": minutes' m plugin install "$T/badtask"
 check "validate accepts a good plugin" m plugin validate "$EX/base"
-grep -q "valid plugin base 1.0.0" "$T/out" && ok "validate says so" || not_ok "validate says so"
+grep -q "valid plugin base 1.0.0" "$T/out" && ok 0 "validate says so" || not_ok "validate says so"
 m --json plugin validate "$T/broken" > "$T/v.json" 2>/dev/null
 python3 -c 'import json,sys; v=json.load(open(sys.argv[1])); assert v["valid"] is False and len(v["problems"]) >= 4' "$T/v.json" &&
-    ok "validate --json lists the problems" || not_ok "validate --json lists the problems"
+    ok 0 "validate --json lists the problems" || not_ok "validate --json lists the problems"
 
 cp -r "$EX/base" "$T/linked"
 ln -s /etc/passwd "$T/linked/passwd"
 expect_fail "a folder holding a symbolic link is refused" 1 \
     "linked/passwd: not a regular file or folder" m plugin install "$T/linked"
-plugins_dir_is "nothing is left of it" "hello "
+plugins_dir_is "hello " "nothing is left of it"
 
 expect_fail "a missing source is a clear error" 3 "no such folder or zip file" \
     m plugin install "$T/nope/"

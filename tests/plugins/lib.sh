@@ -1,22 +1,19 @@
-# lib.sh - TAP helpers and a private manager environment for the plugin
-# tests.  Source it; it sets T (temporary folder, removed on exit), CONF,
-# STATE, PLUGINS, EX (the built example plugins) and defines m() to run
-# the manager binary against them.
+# lib.sh - a private manager environment for the plugin tests, on top of
+# the TAP helpers of tests/cli/lib.sh (is GOT WANT TEXT, like, ok STATUS
+# TEXT ...).  Source it; it sets T (temporary folder, removed on exit),
+# CONF, STATE, PLUGINS, EX (the built example plugins) and defines m() to
+# run the manager binary against them.  The plan is printed at the end,
+# by done_testing.
 
 : "${MANAGER:?MANAGER must point at the built manager binary}"
 : "${top_builddir:?top_builddir must be set}"
+. "${top_srcdir:-.}/tests/cli/lib.sh"
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/manager-plugins-test.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-export XDG_DATA_HOME="$T/xdg-data" XDG_CONFIG_HOME="$T/xdg-config"
-export HOME="$T/home"
-unset MANAGER_CONFIG
+setup_tmp
 STATE="$T/state"
 PLUGINS="$STATE/plugins"
 CONF="$T/manager.conf"
 EX="$top_builddir/data/plugins"
-tap_n=0
-tap_failed=0
 
 # write_conf [EXTRA LINES...]: the manager group with extra settings.
 write_conf() {
@@ -34,15 +31,9 @@ m() {
 	"$MANAGER" --config "$CONF" "$@"
 }
 
-ok() {
-	tap_n=$((tap_n + 1))
-	echo "ok $tap_n - $1"
-}
-
+# not_ok DESCRIPTION [DIAGNOSTIC LINES...]: a failed check, with why.
 not_ok() {
-	tap_n=$((tap_n + 1))
-	tap_failed=$((tap_failed + 1))
-	echo "not ok $tap_n - $1"
+	_tap_report 1 "$1"
 	shift
 	for line in "$@"; do echo "# $line"; done
 }
@@ -52,7 +43,7 @@ check() {
 	desc=$1
 	shift
 	if "$@" > "$T/out" 2> "$T/err"; then
-		ok "$desc"
+		ok 0 "$desc"
 	else
 		not_ok "$desc" "exit $?: $*" "$(cat "$T/err")"
 	fi
@@ -72,26 +63,17 @@ expect_fail() {
 	shift 3
 	run_status "$@"
 	if [ "$status" -eq "$want" ] && grep -Eq -- "$pattern" "$T/err"; then
-		ok "$desc"
+		ok 0 "$desc"
 	else
 		not_ok "$desc" "wanted exit $want and /$pattern/, got $status:" \
 		    "$(cat "$T/err")"
 	fi
 }
 
-# is DESCRIPTION GOT WANT
-is() {
-	if [ "$2" = "$3" ]; then
-		ok "$1"
-	else
-		not_ok "$1" "got:  $2" "want: $3"
-	fi
-}
-
-# No staging or removal folders left, and only the listed plugins.
+# plugins_dir_is WANT DESCRIPTION: no staging or removal folders left,
+# and only the listed plugins (names, each followed by a space).
 plugins_dir_is() {
-	got=$(ls -A "$PLUGINS" 2>/dev/null | sort | tr '\n' ' ')
-	is "$1" "$got" "$2"
+	is "$(ls -A "$PLUGINS" 2>/dev/null | sort | tr '\n' ' ')" "$1" "$2"
 }
 
 installed_ids() {
@@ -104,7 +86,8 @@ plugin_field() {
 	    "import json,sys; v=json.load(sys.stdin)[\"$2\"]; print(json.dumps(v) if not isinstance(v,str) else v)"
 }
 
+# The plan comes last: some checks are reported only when they fail.
 done_testing() {
-	echo "1..$tap_n"
-	[ "$tap_failed" -eq 0 ]
+	echo "1..$_tap_n"
+	[ "$_tap_failed" -eq 0 ]
 }

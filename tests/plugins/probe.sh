@@ -55,19 +55,38 @@ plugin hang <<'C'
 __attribute__((constructor)) static void stall(void) { sleep(60); }
 MGR_PLUGIN(.id = "hang");
 C
+# install_hang: installs it while watching for the probe child, whose pid
+# goes to $T/probe.pid once seen; exits as the install did.  The pattern
+# must be seen to match while the child lives, or the check that it is
+# gone afterwards would pass on a pattern that never matches anything.
+probe_pattern="plugin probe -- $PLUGINS/"
+install_hang() {
+	m plugin install "$T/hang" &
+	installer=$!
+	wait_until 5 pgrep -f "$probe_pattern" &&
+	    pgrep -f "$probe_pattern" > "$T/probe.pid"
+	wait "$installer"
+}
 start=$(date +%s)
 expect_fail "a constructor that hangs is refused after the probe timeout" 1 \
-    "probe timed out after 5 s \(the constructor did not return\)" m plugin install "$T/hang"
+    "probe timed out after 5 s \(the constructor did not return\)" install_hang
 elapsed=$(( $(date +%s) - start ))
-[ "$elapsed" -lt 20 ] && ok "the probe gave up in bounded time (${elapsed} s)" ||
+[ "$elapsed" -lt 20 ] && ok 0 "the probe gave up in bounded time (${elapsed} s)" ||
     not_ok "the probe gave up in bounded time" "took $elapsed s"
-if pgrep -f "plugin probe -- $PLUGINS" > /dev/null 2>&1; then
-	not_ok "the hung probe child was killed"
+probe_pid=$(cat "$T/probe.pid" 2>/dev/null)
+case $probe_pid in
+[1-9]*) ok 0 "the hung probe child was seen while it hung (pid $probe_pid)" ;;
+*) not_ok "the hung probe child was seen while it hung" \
+    "no process matched: $probe_pattern" ;;
+esac
+if [ -z "$probe_pid" ] || kill -0 "$probe_pid" 2>/dev/null ||
+    pgrep -f "$probe_pattern" > /dev/null 2>&1; then
+	not_ok "the hung probe child was killed" "$(pgrep -af "$probe_pattern")"
 else
-	ok "the hung probe child was killed"
+	ok 0 "the hung probe child was killed"
 fi
 
-is "nothing was installed" "$(installed_ids)" ""
-plugins_dir_is "no staging folders left" ""
+is "$(installed_ids)" "" "nothing was installed"
+plugins_dir_is "" "no staging folders left"
 
 done_testing

@@ -43,24 +43,24 @@ PY
 write_conf "repositories = [ \"$REPO\" ];"
 
 check "install by name from the repository" m plugin install hello
-is "picks the newest release" "$(plugin_field hello version)" "1.2.0"
+is "$(plugin_field hello version)" "1.2.0" "picks the newest release"
 check "install NAME@CONSTRAINT" m plugin install --force "hello@~1.0"
-is "picks the newest satisfying version" "$(plugin_field hello version)" "1.0.0"
+is "$(plugin_field hello version)" "1.0.0" "picks the newest satisfying version"
 
 check "install a plugin with a dependency" m plugin install greeter
-is "its dependency came first, newest satisfying ^1.0" \
-    "$(plugin_field base version)" "1.1.0"
-is "both are installed" "$(installed_ids)" "base greeter hello"
+is "$(plugin_field base version)" "1.1.0" \
+    "its dependency came first, newest satisfying ^1.0"
+is "$(installed_ids)" "base greeter hello" "both are installed"
 
 expect_fail "a wrong checksum is refused" 1 \
     "checksum mismatch: .*index.conf:[0-9]+ says sha256 0000" m plugin install faulty
-is "no row for it" "$(installed_ids)" "base greeter hello"
-plugins_dir_is "no staging folder left" "base greeter hello "
+is "$(installed_ids)" "base greeter hello" "no row for it"
+plugins_dir_is "base greeter hello " "no staging folder left"
 
 expect_fail "a bad checksum is found before any dependency is installed" 1 \
     "checksum mismatch" m plugin install badtop
-is "the dependency it would have upgraded is untouched" \
-    "$(plugin_field base version)" "1.1.0"
+is "$(plugin_field base version)" "1.1.0" \
+    "the dependency it would have upgraded is untouched"
 
 expect_fail "an unknown package exits 3" 3 \
     'no package "nothere" matching' m plugin install nothere

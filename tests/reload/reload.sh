@@ -4,7 +4,7 @@
 # crashing constructor, bad manifest) are rolled back by themselves and
 # recorded; repeated crashes trip the fault breaker; `plugin reload`.
 . "$top_srcdir/tests/reload/common.sh"
-plan 40
+plan 41
 
 hello_variant "$T/v1" 1.0.0 One
 hello_variant "$T/v2" 2.0.0 Two
@@ -106,7 +106,9 @@ run M plugin reload hello
 is "$rc" 0 "plugin reload on demand"
 deploy "$T/syntax"
 run M plugin reload hello
-ok $((rc == 0)) "a bad manifest is refused on demand too"
+is "$rc" 1 "a bad manifest is refused on demand too"
+like "$err" "^manager: cannot reload hello: $PLUGDIR/hello/plugin.conf:5: syntax error" \
+	"... naming the file and line"
 cmp -s "$PLUGDIR/hello/plugin.conf" "$T/v1/plugin.conf"
 ok $? "and rolled back"
 done_testing

@@ -24,3 +24,19 @@ count_runs() {
 task_field() {
 	M --json task show "$1" | sed -n "s/^  \"$2\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p"
 }
+
+sql() { sqlite3 -cmd '.timeout 10000' "$T/m.db" "$@"; }
+
+# went_on STATUS: how the host of the last __scheduler-run (which exits 0
+# whenever it started) came through the first run that ended with STATUS,
+# as "unfinished N, ended after it: M".  N counts runs left "running" (a
+# host that dies leaves the runs it was carrying out so), M the runs of
+# other tasks that ended later (none when the host died of it, or when
+# no run ended with STATUS).  A host that lived: "unfinished 0, ... M>0".
+went_on() {
+	sql "SELECT 'unfinished ' || (SELECT count(*) FROM runs
+	       WHERE status = 'running') || ', ended after it: ' ||
+	     (SELECT count(*) FROM runs r, (SELECT task_id, ended_at FROM runs
+	       WHERE status = '$1' ORDER BY ended_at LIMIT 1) f
+	       WHERE r.task_id <> f.task_id AND r.ended_at > f.ended_at)"
+}

@@ -3,7 +3,7 @@
 # manager-run sandbox (fail with retries, crash, timeout with cooperative
 # cancel, output) and on the in-process worker pool (sandboxing = false).
 . "$top_srcdir/tests/sched/common.sh"
-plan 18
+plan 20
 # Under AddressSanitizer a plugin's SIGSEGV must stay a signal death.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}handle_segv=0"
 P="$top_builddir/data/plugins"
@@ -21,7 +21,9 @@ run M task add bad 'faulty:sleep seconds' interval seconds=60
 like "$err" 'argument "seconds" is not NAME=VALUE' "a plugin argument without = is refused"
 for t in f c s g; do M task edit $t seconds=1 >/dev/null; done
 run M __scheduler-run --for 1.8
-is "$rc" 0 "sandboxed: the engine survives failing, crashing and hanging plugins"
+is "$rc" 0 "sandboxed: the engine host exits 0"
+like "$(went_on crashed)" '^unfinished 0, ended after it: [1-9]' \
+	"sandboxed: the engine survives failing, crashing and hanging plugins"
 run M --json task history f --limit 2
 like "$out" '"attempt": 2' "sandboxed: a failing function is retried"
 like "$out" 'failing on purpose' "sandboxed: its output is kept"
@@ -48,7 +50,9 @@ M task add s2 'faulty:sleep seconds=5' interval seconds=1 --timeout 1 \
 	--max-retries 0 >/dev/null
 M task add g2 hello:greet interval seconds=1 >/dev/null
 run M __scheduler-run --for 1.8
-is "$rc" 0 "in-process: the engine exits cleanly"
+is "$rc" 0 "in-process: the engine host exits 0"
+like "$(went_on failed)" '^unfinished 0, ended after it: [1-9]' \
+	"in-process: the engine exits cleanly"
 run M --json task history f2 --limit 2
 like "$out" '"error": "returned 1"' "in-process: failure is the function's return value"
 like "$out" '"attempt": 2' "in-process: retried"
