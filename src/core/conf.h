@@ -1,8 +1,9 @@
 /* conf.h - the configuration: libconfig file, defaults, XDG paths.
  *
  * Lookup order: --config FILE, $MANAGER_CONFIG,
- * $XDG_CONFIG_HOME/manager/manager.conf, $(sysconfdir)/manager.conf, then
- * built-in defaults (the embedded default: state under
+ * $XDG_CONFIG_HOME/manager/manager.conf, $(sysconfdir)/manager.conf
+ * (unless $MANAGER_CONFIG_NOSYSTEM is set and not empty), then built-in
+ * defaults (the embedded default: state under
  * $XDG_DATA_HOME/manager).  Relative paths resolve against the folder of
  * the config file, or against data_directory for the embedded default.
  */

@@ -152,12 +152,12 @@ echo "# $KILLS kills ($daemons daemon starts) in $(( $(date +%s) - start )) s"
 echo "# right after the kills: $raw_st staging/swap folders, $raw_orph snapshot files without a row, $raw_priv non-private files or folders"
 echo "# after recovery: $bad_st staging/swap folders, $bad_orph snapshot files without a row, $bad_lost rows without a file, $bad_priv non-private, $broken broken plugins, $unsound unsound databases"
 
-is "no staging, removal or swap folder outlives the next start" "$bad_st" 0
-is "no snapshot file without a row outlives it" "$bad_orph" 0
-is "no snapshot row without its file" "$bad_lost" 0
-is "files 0600 and folders 0700 under the data folder" "$bad_priv" 0
-is "the plugin is whole, old or new, after every kill" "$broken" 0
-is "PRAGMA integrity_check says ok after every kill" "$unsound" 0
+is "$bad_st" 0 "no staging, removal or swap folder outlives the next start"
+is "$bad_orph" 0 "no snapshot file without a row outlives it"
+is "$bad_lost" 0 "no snapshot row without its file"
+is "$bad_priv" 0 "files 0600 and folders 0700 under the data folder"
+is "$broken" 0 "the plugin is whole, old or new, after every kill"
+is "$unsound" 0 "PRAGMA integrity_check says ok after every kill"
 check "an install works afterwards" mgr plugin install --force "$T/1.0.0"
-is "and leaves only the plugin" "$(ls -A "$PLUGINS" | tr '\n' ' ')" "hello "
+is "$(ls -A "$PLUGINS" | tr '\n' ' ')" "hello " "and leaves only the plugin"
 done_testing

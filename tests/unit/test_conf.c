@@ -322,6 +322,11 @@ test_lookup_order(void **state)
 	assert_int_equal(load(f, NULL, &conf, &err, NULL), 0);
 	assert_int_equal(conf->history_keep_runs, 1);
 	conf_free(conf);
+	setenv_fake(f, "MANAGER_CONFIG_NOSYSTEM", "1");
+	assert_int_equal(load(f, NULL, &conf, &err, NULL), 0);
+	assert_int_equal(conf->history_keep_runs, 100);	/* the default */
+	assert_null(conf->file);
+	conf_free(conf);
 	setenv_fake(f, "XDG_CONFIG_HOME", xdg);
 	assert_int_equal(load(f, NULL, &conf, &err, NULL), 0);
 	assert_int_equal(conf->history_keep_runs, 2);

@@ -5,6 +5,7 @@
  * folder; the other side of the plane is a real child process with its
  * own connection, as in production. */
 #include "testutil.h"
+#include "cli.h"
 #include "cmd.h"
 #include "control_store.h"
 #include "engine.h"
@@ -36,8 +37,14 @@ open_mgr(const struct fixture *f)
 	struct conf_source src = { .config_arg = f->conf, .db_arg = f->db };
 	struct mgr *m;
 
-	if (mgr_open(&src, &m, NULL) != 0 || mgr_open_db(m, NULL) != 0)
+	if (mgr_open(&src, &m, NULL) != 0)
 		return NULL;
+	engine_wire(m);			/* as the front end does */
+	m->commands = &cli_table;
+	if (mgr_open_db(m, NULL) != 0) {
+		mgr_close(m);
+		return NULL;
+	}
 	return m;
 }
 
