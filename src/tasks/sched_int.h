@@ -67,6 +67,8 @@ struct scheduler {
 	ev_timer housekeeping;
 	ev_prepare flush;		/* one transaction per loop iteration */
 	ev_timer flush_later;		/* ... or per FLUSH_EVERY_S under load */
+	ev_timer running_rows;		/* long runs get their `running` rows */
+	int flush_running;		/* sched_running_rows_cb flushes */
 	double last_flush;
 	ev_timer grace;
 	struct stask *dirty;

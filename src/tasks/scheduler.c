@@ -35,6 +35,7 @@
 #define FLUSH_MAX_RUNS 8192
 #define WRITER_MAX_BACKLOG 64	/* batches */
 #define TASK_ROW_EVERY_S 5.0	/* rows whose status is unchanged */
+#define RUNNING_ROW_AFTER_S 1.0	/* a run this old gets its `running` row */
 
 /* One scheduled run and its retries. */
 struct attempt {
@@ -437,6 +438,10 @@ attempt_begin(struct scheduler *s, struct attempt *a)
 	t->began_at = ev_now(s->loop);
 	a->started_us = mgr_now_us();
 	a->began = t->began_at;
+	if (!s->foreground && !ev_is_active(&s->running_rows)) {
+		ev_timer_set(&s->running_rows, RUNNING_ROW_AFTER_S, 0);
+		ev_timer_start(s->loop, &s->running_rows);
+	}
 	task_mark_dirty(s, t);
 	if (runner_start(s->runner, &spec, attempt_done, a, &err) == 0)
 		return;
@@ -632,9 +637,12 @@ task_row_just_began(struct scheduler *s, struct stask *t, const char *status,
 	    strcmp(status, "running") == 0 && now - t->began_at < FLUSH_EVERY_S;
 }
 
-/* An attempt that has gone on for a flush interval gets its `running`
+/* An attempt that has gone on for RUNNING_ROW_AFTER_S gets its `running`
  * row, so that an engine crash from now on leaves a trace that the next
- * start records as interrupted.  Shorter runs are written once, ended. */
+ * start records as interrupted.  Shorter runs are written once, ended:
+ * one row write per run instead of two, which matters at many thousand
+ * runs a second (a scheduled run cut short before that is still found,
+ * through its claim; see sched_claim.c). */
 static void
 batch_add_running(struct scheduler *s, struct write_batch *b, double now)
 {
@@ -643,7 +651,7 @@ batch_add_running(struct scheduler *s, struct write_batch *b, double now)
 	for (struct attempt *a = s->attempts; a != NULL; a = a->next) {
 		struct run_rec *r;
 		if (a->waiting || a->row_written || a->t->removed ||
-		    (!s->force_rows && now - a->began < FLUSH_EVERY_S))
+		    (!s->force_rows && now - a->began < RUNNING_ROW_AFTER_S))
 			continue;
 		if (b->nruns == cap)
 			b->runs = xrealloc(b->runs, (cap = cap ? cap * 2 : 16) *
@@ -714,7 +722,8 @@ sched_undefer(struct scheduler *s)
 static int
 sched_has_writes(struct scheduler *s)
 {
-	return s->dirty != NULL || s->ndone > 0 || s->after != NULL;
+	return s->dirty != NULL || s->ndone > 0 || s->after != NULL ||
+	    s->flush_running;
 }
 
 static void
@@ -792,6 +801,27 @@ sched_flush_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 		ev_timer_set(&s->flush_later, FLUSH_EVERY_S, 0);
 		ev_timer_start(loop, &s->flush_later);
 	}
+}
+
+/* A run may have reached RUNNING_ROW_AFTER_S: its row goes out now.  While
+ * runs go on, the timer comes back; with none, it stays off. */
+static void
+sched_running_rows_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct scheduler *s = w->data;
+	struct attempt *a;
+
+	(void)revents;
+	for (a = s->attempts; a != NULL && (a->waiting || a->row_written);
+	    a = a->next)
+		;
+	if (a == NULL)
+		return;
+	s->flush_running = 1;
+	sched_flush_now(s);
+	s->flush_running = 0;
+	ev_timer_set(w, RUNNING_ROW_AFTER_S / 2, 0);
+	ev_timer_start(loop, w);
 }
 
 static void
@@ -1076,6 +1106,8 @@ sched_new(struct mgr *mgr, struct mgr_error *err)
 	ev_unref(s->loop);
 	ev_timer_init(&s->flush_later, sched_flush_later_cb, 0, 0);
 	s->flush_later.data = s;
+	ev_timer_init(&s->running_rows, sched_running_rows_cb, 0, 0);
+	s->running_rows.data = s;
 	/* Armed only while rows wait: an idle engine does not wake for it. */
 	ev_timer_init(&s->rows, sched_rows_cb, TASK_ROW_EVERY_S, 0);
 	s->rows.data = s;
@@ -1314,6 +1346,7 @@ scheduler_free(struct mgr *mgr)
 	sched_writer_free(s->writer);
 	sched_claim_close(s->claim);
 	ev_timer_stop(s->loop, &s->rows);
+	ev_timer_stop(s->loop, &s->running_rows);
 	ev_ref(s->loop);
 	ev_prepare_stop(s->loop, &s->flush);
 	ev_ref(s->loop);
