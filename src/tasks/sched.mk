@@ -4,6 +4,7 @@
 src_libmgr_a_SOURCES += \
 	src/tasks/cmd-schedule.c \
 	src/tasks/scheduler.c src/tasks/scheduler.h src/tasks/sched_int.h \
+	src/tasks/sched_due.c src/tasks/sched_attempt.c src/tasks/sched_flush.c \
 	src/tasks/sched_index.c src/tasks/sched_claim.c src/tasks/sched_files.c src/tasks/sched_writer.c src/tasks/sched_writer.h \
 	src/tasks/taskmgr.c \
 	src/tasks/runner.c src/tasks/runner.h src/tasks/runner_int.h src/tasks/runner_worker.c \
@@ -46,7 +47,7 @@ bench/noop/noop.so: $(srcdir)/bench/noop/noop.c $(srcdir)/bench/noop/plugin.conf
 CLEANFILES += bench/sched_bench bench/noop/noop.so
 EXTRA_DIST += doc/SCHEDULER.md bench/noop/noop.c bench/noop/plugin.conf bench/sched_bench.c \
 	bench/apscheduler_bench.py bench/RESULTS-sched.md
-dist_noinst_SCRIPTS += bench/run
+dist_noinst_SCRIPTS += bench/run bench/ab
 bench: manager manager-run manager-exec bench/sched_bench bench/noop/noop.so
 	top_builddir='$(abs_top_builddir)' top_srcdir='$(abs_top_srcdir)' \
 	  $(SHELL) $(srcdir)/bench/run

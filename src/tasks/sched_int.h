@@ -7,6 +7,7 @@
 #include <ev.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "scheduler.h"
 #include "store.h"
 
 struct mgr;
@@ -19,6 +20,15 @@ struct tz_cache;
 struct write_after;
 
 #define SCHED_NOT_IN_HEAP SIZE_MAX
+
+#define US INT64_C(1000000)
+#define MAX_CATCHUP 10000	/* fire times collected per due task */
+#define HOUSEKEEPING_S 300.0
+#define FLUSH_EVERY_S 0.05	/* longest a finished run waits to be written */
+#define FLUSH_MAX_RUNS 8192
+#define WRITER_MAX_BACKLOG 64	/* batches */
+#define TASK_ROW_EVERY_S 5.0	/* rows whose status is unchanged */
+#define RUNNING_ROW_AFTER_S 1.0	/* a run this old gets its `running` row */
 
 /* One task as the scheduler holds it. */
 struct stask {
@@ -83,6 +93,53 @@ struct scheduler {
 	int foreground;			/* scheduler_run_foreground */
 	void (*shutdown_done)(struct mgr *mgr);
 };
+
+/* One scheduled run and its retries. */
+struct attempt {
+	struct scheduler *s;
+	struct stask *t;
+	int64_t scheduled_at;
+	int number;			/* 1 = first attempt */
+	int waiting;			/* retry timer armed */
+	int64_t started_us;		/* of this attempt */
+	double began;			/* ... as ev_now */
+	int row_written;		/* its `running` row is written */
+	const char *outcome;		/* how the last attempt ended */
+	scheduler_done_fn done;		/* told the final status, or NULL */
+	void *done_arg;
+	ev_timer retry;
+	struct attempt *prev, *next;	/* s->attempts */
+};
+
+/* Shared by the scheduler's files (see scheduler.c). */
+uint64_t sched_random(struct scheduler *s);
+void task_mark_dirty(struct scheduler *s, struct stask *t);
+const char *task_status(const struct stask *t);
+void task_set_next(struct scheduler *s, struct stask *t, int64_t nominal);
+void task_record_unrun(struct scheduler *s, struct stask *t, int64_t scheduled_at, const char *status, char *error);
+const char *status_outcome(const char *stored);
+void task_free(struct stask *t);
+void sched_check_shutdown(struct scheduler *s);
+void sched_after_commit(struct scheduler *s, scheduler_done_fn fn, void *arg, const char *status);
+void sched_call_after(struct write_after *a);
+void sched_written_cb(struct ev_loop *loop, ev_async *w, int revents);
+void sched_writer_notify(void *arg);
+void attempt_end(struct scheduler *s, struct attempt *a);
+void task_start_attempt_number(struct scheduler *s, struct stask *t, int64_t scheduled_at, int number, scheduler_done_fn done, void *arg);
+void task_start_attempt(struct scheduler *s, struct stask *t, int64_t scheduled_at);
+void task_run_backlog(struct scheduler *s, struct stask *t);
+void task_backlog_add(struct stask *t, int64_t at);
+void sched_wake_cb(struct ev_loop *loop, ev_periodic *w, int revents);
+void sched_arm(struct scheduler *s);
+void sched_flush_all(struct scheduler *s);
+void sched_rows_cb(struct ev_loop *loop, ev_timer *w, int revents);
+void sched_flush_cb(struct ev_loop *loop, ev_prepare *w, int revents);
+void sched_running_rows_cb(struct ev_loop *loop, ev_timer *w, int revents);
+void sched_flush_later_cb(struct ev_loop *loop, ev_timer *w, int revents);
+int64_t task_first_fire(const struct stask *t, int64_t now);
+void task_rerun_interrupted(struct scheduler *s, struct stask *t, int64_t at, int number);
+int64_t task_settle_claims(struct scheduler *s, struct stask *t, int64_t next, int64_t now, int64_t *rerun);
+void task_cancel_retries(struct scheduler *s, struct stask *t);
 
 /* sched_index.c */
 struct stask *sched_find(struct scheduler *s, const char *id);

@@ -1,0 +1,218 @@
+/* sched_due.c - due times: jitter, the next fire time of a task, the
+ * wake-up armed for the earliest, misfires and coalescing of what is due
+ * (APScheduler 3's _process_jobs), and settling the fire times an engine
+ * claimed before it died (sched_claim.c). */
+#include "i18n.h"
+#include "manager.h"
+#include "runner.h"
+#include "sched_int.h"
+#include "sched_writer.h"
+#include "scheduler.h"
+#include "trigger.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+uint64_t
+sched_random(struct scheduler *s)
+{
+	/* xorshift64*: jitter needs spread, not secrecy. */
+	s->rng ^= s->rng >> 12;
+	s->rng ^= s->rng << 25;
+	s->rng ^= s->rng >> 27;
+	return s->rng * 2685821657736338717ULL;
+}
+
+/* The jitter of one fire time: a hash of the task and the time, so it
+ * is the same whenever it is computed again (after a restart, or when
+ * recovering claims) and never accumulates, yet spreads tasks and fire
+ * times as random jitter would. */
+static int64_t
+task_jitter(const struct stask *t, int64_t nominal)
+{
+	int64_t max_us = trigger_jitter_us(t->trig);
+	uint64_t h = UINT64_C(1469598103934665603);
+
+	if (max_us <= 0)
+		return 0;
+	for (const char *p = t->rec.id; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * UINT64_C(1099511628211);
+	h ^= (uint64_t)nominal;
+	h ^= h >> 30;		/* splitmix64's finaliser */
+	h *= UINT64_C(0xbf58476d1ce4e5b9);
+	h ^= h >> 27;
+	h *= UINT64_C(0x94d049bb133111eb);
+	h ^= h >> 31;
+	return (int64_t)(h % (uint64_t)(max_us + 1));
+}
+
+/* When the fire time nominal actually fires: jitter added, end_date
+ * kept. */
+static int64_t
+task_fire_at(const struct stask *t, int64_t nominal)
+{
+	int64_t fire = nominal + task_jitter(t, nominal);
+
+	if (trigger_end_us(t->trig) != TRIGGER_NONE && fire > trigger_end_us(t->trig))
+		fire = trigger_end_us(t->trig);
+	return fire;
+}
+
+/* Sets the next fire time from nominal (adding jitter) and files the task
+ * in the heap. */
+void
+task_set_next(struct scheduler *s, struct stask *t, int64_t nominal)
+{
+	task_mark_dirty(s, t);
+	if (s->foreground)
+		return;		/* a one-off run leaves the schedule alone */
+	t->nominal = nominal;
+	if (nominal == TRIGGER_NONE || !t->rec.enabled || t->trig == NULL ||
+	    t->plugin_off) {
+		t->fire = TRIGGER_NONE;
+		heap_remove(s, t);
+	} else {
+		t->fire = task_fire_at(t, nominal);
+		heap_update(s, t);
+	}
+}
+
+/* APScheduler's _process_jobs for one due task.  Every fire time it
+ * takes is claimed (sched_claim.c) before anything starts. */
+static void
+task_process_due(struct scheduler *s, struct stask *t, int64_t now)
+{
+	int64_t next = t->nominal, last = TRIGGER_NONE, claim = TRIGGER_NONE;
+	size_t n = 0;
+
+	while (next != TRIGGER_NONE && next <= now && n < MAX_CATCHUP) {
+		if (!t->rec.coalesce)
+			task_backlog_add(t, next);
+		if (task_fire_at(t, next) > claim)
+			claim = task_fire_at(t, next);
+		last = next;
+		n++;
+		next = trigger_next(t->trig, next, now);
+	}
+	if (next != TRIGGER_NONE && next <= now)	/* too far behind */
+		next = trigger_next(t->trig, TRIGGER_NONE, now);
+	if (claim != TRIGGER_NONE)
+		sched_claim_mark(s->claim, claim, t->rec.id);
+	if (t->rec.coalesce && last != TRIGGER_NONE)
+		task_backlog_add(t, last);
+	if (t->inflight >= t->rec.max_instances && last != TRIGGER_NONE) {
+		t->nbacklog = 0;
+		task_record_unrun(s, t, last, "skipped", xasprintf(
+		    _("maximum number of running instances reached (%d)"),
+		    t->rec.max_instances));
+	}
+	task_set_next(s, t, next);
+	task_run_backlog(s, t);
+}
+
+void
+sched_wake_cb(struct ev_loop *loop, ev_periodic *w, int revents)
+{
+	struct scheduler *s = w->data;
+	int64_t now = mgr_now_us();
+	struct stask *t;
+
+	(void)loop;
+	(void)revents;
+	s->armed_at = 0;
+	while ((t = heap_top(s)) != NULL && t->fire <= now) {
+		heap_remove(s, t);
+		task_process_due(s, t, now);
+	}
+	sched_arm(s);
+}
+
+/* Arms the wake-up for the top of the heap (absolute wall-clock time). */
+void
+sched_arm(struct scheduler *s)
+{
+	struct stask *t = heap_top(s);
+	double at;
+
+	if (t == NULL || s->shutting_down) {
+		ev_periodic_stop(s->loop, &s->wake);
+		s->armed_at = 0;
+		return;
+	}
+	at = (double)t->fire / 1e6;
+	if (at == s->armed_at && ev_is_active(&s->wake))
+		return;
+	ev_periodic_stop(s->loop, &s->wake);
+	ev_periodic_set(&s->wake, at, 0, NULL);
+	ev_periodic_start(s->loop, &s->wake);
+	s->armed_at = at;
+}
+
+/* A task's first fire time when no engine stored one.  A one-shot task
+ * that already ran, or was missed, is finished: never again. */
+int64_t
+task_first_fire(const struct stask *t, int64_t now)
+{
+	if (trigger_type(t->trig) == TRIGGER_DATE &&
+	    (status_outcome(t->rec.status) != NULL || t->rec.last_run != 0))
+		return TRIGGER_NONE;
+	return trigger_next(t->trig, TRIGGER_NONE, now);
+}
+
+/* A run that an engine crash interrupted is run again once when the task
+ * says on_interrupt = rerun, as the next attempt of the same fire time. */
+void
+task_rerun_interrupted(struct scheduler *s, struct stask *t, int64_t at,
+		       int number)
+{
+	if (t->rec.on_interrupt != TASK_INTERRUPT_RERUN || !t->rec.enabled ||
+	    t->trig == NULL || t->plugin_off || t->inflight >= t->rec.max_instances)
+		return;
+	log_info(&s->mgr->log, "task %s: running the interrupted run of %lld again",
+	    t->rec.id, (long long)(at / US));
+	task_start_attempt_number(s, t, at, number, NULL, NULL);
+}
+
+/* A claimed fire time that left no run row may have started: it is
+ * recorded `interrupted`, never silently run again. */
+static void
+task_settle_one(struct scheduler *s, struct stask *t, int64_t at,
+		int64_t *rerun)
+{
+	struct mgr_error err = { 0 };
+	int yes;
+
+	if (run_store_fire_recorded(s->mgr->db, t->rec.id, at, &yes, &err) != 0)
+		log_warning(&s->mgr->log, "%s", err.msg);
+	else if (!yes) {
+		task_record_unrun(s, t, at, "interrupted", xstrdup(
+		    _("the engine stopped before the end of this run was recorded")));
+		*rerun = at;
+	}
+}
+
+/* Fire times from next on that the claim watermark covers were taken by
+ * an engine that then died; as when they were taken, with coalesce only
+ * the latest of them stood for all.  Returns the first time that was
+ * never claimed; *rerun the latest interrupted one. */
+int64_t
+task_settle_claims(struct scheduler *s, struct stask *t, int64_t next,
+		   int64_t now, int64_t *rerun)
+{
+	int64_t last = TRIGGER_NONE;
+	size_t n = 0;
+
+	*rerun = TRIGGER_NONE;
+	while (next != TRIGGER_NONE && n++ < MAX_CATCHUP &&
+	    sched_claim_covers(s->claim, task_fire_at(t, next), t->rec.id)) {
+		if (!t->rec.coalesce)
+			task_settle_one(s, t, next, rerun);
+		last = next;
+		next = trigger_next(t->trig, next, now);
+	}
+	if (t->rec.coalesce && last != TRIGGER_NONE)
+		task_settle_one(s, t, last, rerun);
+	return next;
+}

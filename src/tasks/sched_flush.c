@@ -1,0 +1,306 @@
+/* sched_flush.c - the history hand-off: what a loop iteration changed
+ * (task rows, finished runs, `running` rows of long runs, answers that
+ * wait for a commit) goes to the writer thread in one batch, just before
+ * the loop sleeps or every FLUSH_EVERY_S under load; rows whose status did
+ * not change wait TASK_ROW_EVERY_S. */
+#include "i18n.h"
+#include "manager.h"
+#include "runner.h"
+#include "sched_int.h"
+#include "sched_writer.h"
+#include "scheduler.h"
+#include "trigger.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* fn(arg, status) once what is recorded so far is committed, so that a
+ * client told "the run is over" finds it in the history. */
+void
+sched_after_commit(struct scheduler *s, scheduler_done_fn fn, void *arg,
+		   const char *status)
+{
+	struct write_after *a = xcalloc(1, sizeof *a), **pp = &s->after;
+
+	a->fn = fn;
+	a->arg = arg;
+	a->status = status;
+	while (*pp != NULL)
+		pp = &(*pp)->next;
+	*pp = a;
+}
+
+void
+sched_call_after(struct write_after *a)
+{
+	struct write_after *next;
+
+	for (; a != NULL; a = next) {
+		next = a->next;
+		a->fn(a->arg, a->status);
+		free(a);
+	}
+}
+
+void
+sched_written_cb(struct ev_loop *loop, ev_async *w, int revents)
+{
+	struct scheduler *s = w->data;
+
+	(void)loop;
+	(void)revents;
+	sched_call_after(sched_writer_take_after(s->writer));
+}
+
+void
+sched_writer_notify(void *arg)
+{
+	struct scheduler *s = arg;
+
+	ev_async_send(s->loop, &s->written);
+}
+
+/* What changed since the last flush, as one batch for the writer. */
+static void
+batch_add_task(struct write_batch *b, size_t *cap, struct stask *t,
+	       const char *status, double now)
+{
+	if (b->ntasks == *cap)
+		b->tasks = xrealloc(b->tasks, (*cap = *cap ? *cap * 2 : 64) *
+		    sizeof *b->tasks);
+	b->tasks[b->ntasks++] = (struct task_write){ xstrdup(t->rec.id),
+	    status, t->rec.last_run, t->fire == TRIGGER_NONE ? 0 : t->fire,
+	    t->fire == TRIGGER_NONE ? 0 : t->nominal };
+	t->written_status = status;
+	t->written_at = now;
+}
+
+/* A row whose status did not change was written less than
+ * TASK_ROW_EVERY_S ago: it waits on the deferred list (its times only
+ * moved on), so a task firing every second costs one row write per
+ * TASK_ROW_EVERY_S instead of one per fire. */
+static int
+task_row_can_wait(struct scheduler *s, struct stask *t, const char *status,
+		  double now)
+{
+	if (s->force_rows || status != t->written_status ||
+	    now - t->written_at >= TASK_ROW_EVERY_S)
+		return 0;
+	if (!t->deferred) {
+		t->deferred = 1;
+		t->deferred_next = s->deferred;
+		s->deferred = t;
+	}
+	if (!ev_is_active(&s->rows))
+		ev_timer_start(s->loop, &s->rows);
+	return 1;
+}
+
+/* A run that began less than a flush interval ago is most likely over by
+ * the next flush: writing `running` now and the outcome right after would
+ * cost two row writes per fire.  Its row stays dirty for the next flush,
+ * which writes `running` if the run still goes on. */
+static int
+task_row_just_began(struct scheduler *s, struct stask *t, const char *status,
+		    double now)
+{
+	return !s->force_rows && status[0] == 'r' &&
+	    strcmp(status, "running") == 0 && now - t->began_at < FLUSH_EVERY_S;
+}
+
+/* An attempt that has gone on for RUNNING_ROW_AFTER_S gets its `running`
+ * row, so that an engine crash from now on leaves a trace that the next
+ * start records as interrupted.  Shorter runs are written once, ended:
+ * one row write per run instead of two, which matters at many thousand
+ * runs a second (a scheduled run cut short before that is still found,
+ * through its claim; see sched_claim.c). */
+static void
+batch_add_running(struct scheduler *s, struct write_batch *b, double now)
+{
+	size_t cap = b->nruns;
+
+	for (struct attempt *a = s->attempts; a != NULL; a = a->next) {
+		struct run_rec *r;
+		if (a->waiting || a->row_written || a->t->removed ||
+		    (!s->force_rows && now - a->began < RUNNING_ROW_AFTER_S))
+			continue;
+		if (b->nruns == cap)
+			b->runs = xrealloc(b->runs, (cap = cap ? cap * 2 : 16) *
+			    sizeof *b->runs);
+		r = &b->runs[b->nruns++];
+		memset(r, 0, sizeof *r);
+		r->task_id = xstrdup(a->t->rec.id);
+		r->attempt = a->number;
+		r->scheduled_at = a->scheduled_at;
+		r->started_at = a->started_us;
+		r->status = xstrdup("running");
+		r->exit_code = -1;
+		a->row_written = 1;
+	}
+}
+
+/* What changed since the last flush, as one batch for the writer. */
+static struct write_batch *
+sched_take_batch(struct scheduler *s)
+{
+	struct write_batch *b = xcalloc(1, sizeof *b);
+	double now = ev_now(s->loop);
+	struct stask *t, *next, *keep = NULL;
+	const char *status;
+	size_t cap = 0;
+
+	for (t = s->dirty; t != NULL; t = next) {
+		next = t->dirty_next;
+		t->dirty = 0;
+		if (t->removed)
+			continue;
+		status = task_status(t);
+		if (task_row_just_began(s, t, status, now)) {
+			t->dirty = 1;
+			t->dirty_next = keep;
+			keep = t;
+		} else if (!task_row_can_wait(s, t, status, now))
+			batch_add_task(b, &cap, t, status, now);
+	}
+	s->dirty = keep;
+	b->runs = s->done;
+	b->nruns = s->ndone;
+	s->done = NULL;
+	s->ndone = s->capdone = 0;
+	batch_add_running(s, b, now);
+	b->after = s->after;
+	s->after = NULL;
+	return b;
+}
+
+/* Deferred rows go back on the dirty list, to be written now. */
+static void
+sched_undefer(struct scheduler *s)
+{
+	struct stask *t, *next;
+
+	for (t = s->deferred; t != NULL; t = next) {
+		next = t->deferred_next;
+		t->deferred = 0;
+		task_mark_dirty(s, t);
+	}
+	s->deferred = NULL;
+}
+
+/* Something waits to be written: rows, runs, an answer to a client.  (A
+ * run that began keeps its task on the dirty list until its `running`
+ * row can be written.) */
+static int
+sched_has_writes(struct scheduler *s)
+{
+	return s->dirty != NULL || s->ndone > 0 || s->after != NULL ||
+	    s->flush_running;
+}
+
+static void
+sched_flush_now(struct scheduler *s)
+{
+	struct write_batch *b;
+
+	ev_timer_stop(s->loop, &s->flush_later);
+	s->last_flush = ev_now(s->loop);
+	if (!sched_has_writes(s))
+		return;
+	b = sched_take_batch(s);
+	if (b->nruns == 0 && b->ntasks == 0 && b->after == NULL)
+		write_batch_free(b);
+	else
+		sched_writer_submit(s->writer, b);
+	if (s->dirty != NULL) {		/* rows of runs that just began */
+		ev_timer_set(&s->flush_later, FLUSH_EVERY_S, 0);
+		ev_timer_start(s->loop, &s->flush_later);
+	}
+	/* A writer that cannot keep up slows the loop down rather than let
+	 * memory grow without bound: the loop waits until the writer is
+	 * back under the limit, not until it is idle, so it stalls for one
+	 * commit rather than for the whole backlog. */
+	if (sched_writer_backlog(s->writer) > WRITER_MAX_BACKLOG)
+		sched_writer_wait(s->writer, WRITER_MAX_BACKLOG);
+}
+
+/* Everything, deferred rows too. */
+void
+sched_flush_all(struct scheduler *s)
+{
+	sched_undefer(s);
+	ev_timer_stop(s->loop, &s->rows);
+	s->force_rows = 1;
+	sched_flush_now(s);
+	s->force_rows = 0;
+}
+
+void
+sched_rows_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	sched_flush_all(w->data);
+}
+
+void
+scheduler_sync_history(struct mgr *mgr)
+{
+	if (mgr->sched == NULL)
+		return;
+	sched_flush_all(mgr->sched);
+	sched_writer_sync(mgr->sched->writer);
+}
+
+/* Before the loop sleeps: what this iteration changed goes out in one
+ * transaction.  Under load, when iterations follow each other closely,
+ * writes are gathered for up to FLUSH_EVERY_S instead, so one commit
+ * carries many runs and the loop is not held by a commit per fire. */
+void
+sched_flush_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct scheduler *s = w->data;
+
+	(void)revents;
+	if (!sched_has_writes(s))
+		return;
+	if (ev_now(loop) - s->last_flush >= FLUSH_EVERY_S || s->after != NULL ||
+	    s->ndone >= FLUSH_MAX_RUNS || s->shutting_down || s->foreground) {
+		sched_flush_now(s);
+		return;
+	}
+	if (!ev_is_active(&s->flush_later)) {
+		ev_timer_set(&s->flush_later, FLUSH_EVERY_S, 0);
+		ev_timer_start(loop, &s->flush_later);
+	}
+}
+
+/* A run may have reached RUNNING_ROW_AFTER_S: its row goes out now.  While
+ * runs go on, the timer comes back; with none, it stays off. */
+void
+sched_running_rows_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct scheduler *s = w->data;
+	struct attempt *a;
+
+	(void)revents;
+	for (a = s->attempts; a != NULL && (a->waiting || a->row_written);
+	    a = a->next)
+		;
+	if (a == NULL)
+		return;
+	s->flush_running = 1;
+	sched_flush_now(s);
+	s->flush_running = 0;
+	ev_timer_set(w, RUNNING_ROW_AFTER_S / 2, 0);
+	ev_timer_start(loop, w);
+}
+
+void
+sched_flush_later_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	sched_flush_now(w->data);
+}
