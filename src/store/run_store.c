@@ -236,57 +236,15 @@ run_store_fire_recorded(struct mgr_db *db, const char *task_id,
 	return 0;
 }
 
-int
-run_store_interrupt_running(struct mgr_db *db, int64_t now, const char *why,
-			    struct run_rec **out, size_t *n,
-			    struct mgr_error *err)
+/* Every row st gives, as runs; what names the failure in err. */
+static int
+runs_collect(struct mgr_db *db, sqlite3_stmt *st, struct run_rec **out,
+	     size_t *n, const char *what, struct mgr_error *err)
 {
 	struct run_rec *v = NULL;
 	size_t count = 0, cap = 0;
-	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = db_prepare(db, "UPDATE runs SET status='interrupted', "
-	    "ended_at=?1, error=?2 WHERE status='running' RETURNING " RUN_COLUMNS,
-	    &st, err)) != 0)
-		return rc;
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_text(st, 2, why, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (count == cap) {
-			cap = cap ? cap * 2 : 16;
-			v = xrealloc(v, cap * sizeof *v);
-		}
-		memset(&v[count], 0, sizeof *v);
-		run_from_row(st, &v[count++]);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		run_recs_free(v, count);
-		return db_error(db, err, _("cannot record interrupted runs"));
-	}
-	*out = v;
-	*n = count;
-	return 0;
-}
-
-int
-run_store_list(struct mgr_db *db, const char *task_id, int64_t after_id,
-	       size_t limit, struct run_rec **out, size_t *n,
-	       struct mgr_error *err)
-{
-	struct run_rec *v = NULL;
-	size_t count = 0, cap = 0;
-	sqlite3_stmt *st;
-	int rc;
-
-	if ((rc = db_prepare(db, "SELECT " RUN_COLUMNS " FROM runs "
-	    "WHERE (?1 IS NULL OR task_id=?1) AND id>?2 ORDER BY id DESC LIMIT ?3",
-	    &st, err)) != 0)
-		return rc;
-	db_bind_text_or_null(st, 1, task_id);
-	sqlite3_bind_int64(st, 2, after_id);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (count == cap) {
 			cap = cap ? cap * 2 : 32;
@@ -298,11 +256,47 @@ run_store_list(struct mgr_db *db, const char *task_id, int64_t after_id,
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		run_recs_free(v, count);
-		return db_error(db, err, _("cannot list runs"));
+		return db_error(db, err, what);
 	}
 	*out = v;
 	*n = count;
 	return 0;
+}
+
+int
+run_store_interrupt_running(struct mgr_db *db, int64_t now, const char *why,
+			    struct run_rec **out, size_t *n,
+			    struct mgr_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(db, "UPDATE runs SET status='interrupted', "
+	    "ended_at=?1, error=?2 WHERE status='running' RETURNING " RUN_COLUMNS,
+	    &st, err)) != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_text(st, 2, why, -1, SQLITE_STATIC);
+	return runs_collect(db, st, out, n, _("cannot record interrupted runs"),
+	    err);
+}
+
+int
+run_store_list(struct mgr_db *db, const char *task_id, int64_t after_id,
+	       size_t limit, struct run_rec **out, size_t *n,
+	       struct mgr_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(db, "SELECT " RUN_COLUMNS " FROM runs "
+	    "WHERE (?1 IS NULL OR task_id=?1) AND id>?2 ORDER BY id DESC LIMIT ?3",
+	    &st, err)) != 0)
+		return rc;
+	db_bind_text_or_null(st, 1, task_id);
+	sqlite3_bind_int64(st, 2, after_id);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+	return runs_collect(db, st, out, n, _("cannot list runs"), err);
 }
 
 int
