@@ -297,7 +297,8 @@ span(char *buf, size_t len, int64_t us)
 		snprintf(buf, len, "%lldh %lldmin", (long long)(s / 3600),
 		    (long long)(s % 3600 / 60));
 	else
-		snprintf(buf, len, _("%lld days"), (long long)(s / 86400));
+		snprintf(buf, len, ngettext("%lld day", "%lld days",
+		    (unsigned long)(s / 86400)), (long long)(s / 86400));
 	return buf;
 }
 
