@@ -27,8 +27,10 @@ CONF
 } >"$T/tasks/busy.conf"
 
 sql() { sqlite3 -cmd '.timeout 10000' "$DB" "$@"; }
-nruns() { sql 'SELECT COUNT(*) FROM runs;' 2>/dev/null || echo 0; }
-# more_runs N: the history holds more than N runs.
+# Runs that ended well: the rows a restart records for the runs the kill
+# cut short (interrupted) do not show that the daemon fires again.
+nruns() { sql "SELECT COUNT(*) FROM runs WHERE status = 'succeeded';" 2>/dev/null || echo 0; }
+# more_runs N: the history holds more than N succeeded runs.
 more_runs() { [ "$(nruns)" -gt "$1" ]; }
 
 k=1
