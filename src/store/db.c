@@ -137,7 +137,7 @@ static const char *const migrations[] = {
 	"  WHERE id IN (SELECT id FROM dup);"
 	"DROP TABLE dup;"
 	"CREATE UNIQUE INDEX runs_fire ON runs(task_id, scheduled_at, attempt);"
-	"CREATE INDEX runs_running ON runs(status) WHERE status = 'running';",
+	"CREATE INDEX runs_open ON runs(status) WHERE ended_at IS NULL;",
 };
 
 #define DB_NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -272,13 +272,28 @@ run_store_interrupt_running(struct mgr_db *db, int64_t now, const char *why,
 	int rc;
 
 	if ((rc = db_prepare(db, "UPDATE runs SET status='interrupted', "
-	    "ended_at=?1, error=?2 WHERE status='running' RETURNING " RUN_COLUMNS,
+	    "ended_at=?1, error=?2 WHERE ended_at IS NULL AND status='running' "
+	    "RETURNING " RUN_COLUMNS,
 	    &st, err)) != 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, now);
 	sqlite3_bind_text(st, 2, why, -1, SQLITE_STATIC);
 	return runs_collect(db, st, out, n, _("cannot record interrupted runs"),
 	    err);
+}
+
+int
+run_store_claimed(struct mgr_db *db, struct run_rec **out, size_t *n,
+		  struct mgr_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(db, "SELECT " RUN_COLUMNS " FROM runs WHERE "
+	    "ended_at IS NULL AND status='claimed' ORDER BY task_id, scheduled_at",
+	    &st, err)) != 0)
+		return rc;
+	return runs_collect(db, st, out, n, _("cannot list claimed runs"), err);
 }
 
 int

@@ -138,6 +138,10 @@ int run_store_fire_recorded(struct mgr_db *db, const char *task_id,
 int run_store_interrupt_running(struct mgr_db *db, int64_t now,
 				const char *why, struct run_rec **out,
 				size_t *n, struct mgr_error *err);
+/* Fire times an engine claimed and queued (behind max_instances) but
+ * never started, by task and time: the next engine starts them. */
+int run_store_claimed(struct mgr_db *db, struct run_rec **out, size_t *n,
+		      struct mgr_error *err);
 /* Newest first; task_id NULL for all tasks; after_id > 0 only newer rows. */
 int run_store_list(struct mgr_db *db, const char *task_id, int64_t after_id,
 		   size_t limit, struct run_rec **out, size_t *n,

@@ -233,8 +233,19 @@ task_start_attempt_number(struct scheduler *s, struct stask *t,
 			  int64_t scheduled_at, int number,
 			  scheduler_done_fn done, void *arg)
 {
+	task_start_attempt_row(s, t, scheduled_at, number, 0, done, arg);
+}
+
+/* row_written: the fire time's `claimed` row is in the history, so the
+ * attempt's end updates it. */
+void
+task_start_attempt_row(struct scheduler *s, struct stask *t,
+		       int64_t scheduled_at, int number, int row_written,
+		       scheduler_done_fn done, void *arg)
+{
 	struct attempt *a = xcalloc(1, sizeof *a);
 
+	a->row_written = row_written;
 	a->s = s;
 	a->t = t;
 	a->done = done;
@@ -271,14 +282,18 @@ task_run_backlog(struct scheduler *s, struct stask *t)
 	while (t->nbacklog > 0 && t->inflight < t->rec.max_instances &&
 	    !s->shutting_down && !t->removed) {
 		int64_t at = t->backlog[0];
+		int had_row = t->backlog_rows > 0;
+
 		memmove(t->backlog, t->backlog + 1,
 		    --t->nbacklog * sizeof *t->backlog);
-		if (grace > 0 && now - at > grace)
+		t->backlog_rows -= had_row;
+		if (grace > 0 && now - at > grace) {
 			task_record_unrun(s, t, at, "missed", xasprintf(
 			    _("run was due %.3f s ago, more than misfire_grace_time %d s"),
 			    (double)(now - at) / 1e6, grace_s));
-		else
-			task_start_attempt(s, t, at);
+			s->done[s->ndone - 1].running_row = had_row;
+		} else
+			task_start_attempt_row(s, t, at, 1, had_row, NULL, NULL);
 	}
 	t->in_backlog = 0;
 }
@@ -298,7 +313,7 @@ task_cancel_retries(struct scheduler *s, struct stask *t)
 {
 	struct attempt *a, *next;
 
-	t->nbacklog = 0;
+	task_backlog_drop(s, t, _("the task was paused or removed"));
 	for (a = s->attempts; a != NULL; a = next) {
 		next = a->next;
 		if (a->t == t && a->waiting) {
@@ -307,4 +322,31 @@ task_cancel_retries(struct scheduler *s, struct stask *t)
 			attempt_end(s, a);
 		}
 	}
+}
+
+/* The waiting fire times that have no `claimed` row yet get one, so that
+ * a crash from the next commit on leaves them to be started at the next
+ * start (called for each changed task before its batch goes out). */
+void
+task_record_claimed(struct scheduler *s, struct stask *t)
+{
+	struct run_outcome o = { .status = "claimed", .exit_code = -1 };
+
+	for (; t->backlog_rows < t->nbacklog; t->backlog_rows++)
+		task_record(s, t, t->backlog[t->backlog_rows], 1, "claimed", &o);
+}
+
+/* The waiting fire times are dropped (instances full, the task paused or
+ * removed): those with a `claimed` row are recorded skipped. */
+void
+task_backlog_drop(struct scheduler *s, struct stask *t, const char *why)
+{
+	for (size_t i = 0; i < t->backlog_rows && !t->removed; i++) {
+		struct run_outcome o = { .status = "skipped", .exit_code = -1,
+		    .error = xstrdup(why), .ended_at = mgr_now_us() };
+
+		task_record(s, t, t->backlog[i], 1, "skipped", &o);
+		s->done[s->ndone - 1].running_row = 1;
+	}
+	t->nbacklog = t->backlog_rows = 0;
 }

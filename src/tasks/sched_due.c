@@ -103,7 +103,8 @@ task_process_due(struct scheduler *s, struct stask *t, int64_t now)
 	if (t->rec.coalesce && last != TRIGGER_NONE)
 		task_backlog_add(t, last);
 	if (t->inflight >= t->rec.max_instances && last != TRIGGER_NONE) {
-		t->nbacklog = 0;
+		task_backlog_drop(s, t, _("maximum number of running instances "
+		    "reached"));
 		task_record_unrun(s, t, last, "skipped", xasprintf(
 		    _("maximum number of running instances reached (%d)"),
 		    t->rec.max_instances));

@@ -151,6 +151,9 @@ sched_take_batch(struct scheduler *s)
 	const char *status;
 	size_t cap = 0;
 
+	for (t = s->dirty; t != NULL; t = t->dirty_next)
+		if (!t->removed && t->backlog_rows < t->nbacklog)
+			task_record_claimed(s, t);
 	for (t = s->dirty; t != NULL; t = next) {
 		next = t->dirty_next;
 		t->dirty = 0;

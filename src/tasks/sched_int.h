@@ -40,6 +40,7 @@ struct stask {
 	int inflight;			/* attempts running or awaiting a retry */
 	int64_t *backlog;		/* run times waiting for a free instance */
 	size_t nbacklog, capbacklog;
+	size_t backlog_rows;		/* the first ones have `claimed` rows */
 	int in_backlog;			/* task_run_backlog is running */
 	const char *last_status;	/* static string */
 	int removed;			/* row gone; freed when inflight is 0 */
@@ -140,6 +141,9 @@ int64_t task_first_fire(const struct stask *t, int64_t now);
 void task_rerun_interrupted(struct scheduler *s, struct stask *t, int64_t at, int number);
 int64_t task_settle_claims(struct scheduler *s, struct stask *t, int64_t next, int64_t now, int64_t *rerun);
 void task_cancel_retries(struct scheduler *s, struct stask *t);
+void task_start_attempt_row(struct scheduler *s, struct stask *t, int64_t scheduled_at, int number, int row_written, scheduler_done_fn done, void *arg);
+void task_record_claimed(struct scheduler *s, struct stask *t);
+void task_backlog_drop(struct scheduler *s, struct stask *t, const char *why);
 
 /* sched_index.c */
 struct stask *sched_find(struct scheduler *s, const char *id);

@@ -262,6 +262,45 @@ sched_settle_running(struct scheduler *s, struct run_rec **out, size_t *n)
 		    (long long)((*out)[i].scheduled_at / US), (*out)[i].attempt);
 }
 
+static void
+sched_run_claimed(struct scheduler *s, struct stask *t)
+{
+	if (!t->rec.enabled || t->trig == NULL || t->plugin_off)
+		task_backlog_drop(s, t, _("the task does not run (paused or "
+		    "disabled)"));
+	else
+		task_run_backlog(s, t);
+}
+
+/* Fire times the last engine claimed and queued but never started start
+ * now, through the backlog (misfire grace applies), or are recorded
+ * skipped when their task no longer runs. */
+static void
+sched_start_claimed(struct scheduler *s)
+{
+	struct mgr_error err = { 0 };
+	struct run_rec *v;
+	struct stask *t, *last = NULL;
+	size_t n;
+
+	if (run_store_claimed(s->mgr->db, &v, &n, &err) != 0) {
+		log_error(&s->mgr->log, "%s", err.msg);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if ((t = sched_find(s, v[i].task_id)) == NULL)
+			continue;
+		task_backlog_add(t, v[i].scheduled_at);
+		t->backlog_rows++;	/* queued first: the rows lead the list */
+		if (last != NULL && last != t)
+			sched_run_claimed(s, last);
+		last = t;
+	}
+	if (last != NULL)
+		sched_run_claimed(s, last);
+	run_recs_free(v, n);
+}
+
 static int
 sched_load_all(struct scheduler *s, struct mgr_error *err)
 {
@@ -359,6 +398,7 @@ scheduler_start(struct mgr *mgr, struct mgr_error *err)
 			    interrupted[i].attempt + 1);
 	}
 	run_recs_free(interrupted, ninterrupted);
+	sched_start_claimed(s);
 	ev_timer_start(s->loop, &s->housekeeping);
 	ev_unref(s->loop);
 	sched_arm(s);
@@ -391,6 +431,7 @@ task_drop(struct scheduler *s, struct stask *t)
 {
 	heap_remove(s, t);
 	sched_unlink(s, t);
+	t->backlog_rows = 0;	/* its rows go with the task's */
 	task_cancel_retries(s, t);
 	task_unlist(s, t);
 	t->removed = 1;

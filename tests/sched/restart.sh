@@ -3,7 +3,7 @@
 # runs once, jitter does not drift, a run cut short by kill -9 is
 # recorded `interrupted` and run again once only when the task says so.
 . "$top_srcdir/tests/sched/common.sh"
-plan 12
+plan 15
 
 sql() { sqlite3 -cmd '.timeout 10000' "$T/m.db" "$@"; }
 restart() { M __scheduler-run --for "${1:-0.2}" >/dev/null 2>&1; }
@@ -61,3 +61,29 @@ is "$(sql "SELECT COUNT(*) FROM runs WHERE task_id='slow2' AND attempt=2;")" 0 \
 	"on_interrupt = abandon (the default) does not"
 is "$(sql "SELECT COUNT(*) FROM runs WHERE status='running';")" 0 \
 	"nothing stays running after a clean stop"
+
+# Fire times queued behind max_instances (no coalesce) when the engine
+# dies were claimed but never started: the next start runs them.  Five
+# fire times are due at once (every 10 s since 45 s ago); each run takes
+# 0.5 s, so the queue is well within the next fire time.
+s0=$(($(date +%s) - 45))
+M task add queue 'exec:sleep 0.5' interval seconds=10 \
+	start_date="$(date -u -d "@$s0" +%Y-%m-%dT%H:%M:%SZ)" --no-coalesce \
+	--misfire-grace-time 0 >/dev/null
+sql "UPDATE tasks SET next_run = $((s0 * 1000000)) WHERE id='queue';"
+"$MANAGER" --config "$T/etc/m.conf" --db "$T/m.db" __scheduler-run --for 30 \
+	>/dev/null 2>&1 &
+pid=$!
+queued() { [ "$(sql "SELECT COUNT(*) FROM runs WHERE task_id='queue' AND status='claimed';")" -ge 3 ]; }
+wait_until 20 queued
+ok $? "queued fire times are recorded claimed"
+kill -KILL $pid
+wait $pid 2>/dev/null
+claimed=$(sql "SELECT group_concat(scheduled_at) FROM runs WHERE task_id='queue'
+	AND status='claimed';")
+restart 4
+is "$(sql "SELECT COUNT(*) FROM runs WHERE task_id='queue' AND status='succeeded'
+	AND scheduled_at IN ($claimed);")" "$(echo "$claimed" | tr ',' '\n' | wc -l)" \
+	"after kill -9 the next start runs them"
+is "$(sql "SELECT COUNT(*) FROM runs WHERE task_id='queue' AND status='interrupted'
+	AND scheduled_at IN ($claimed);")" 0 "and records none of them interrupted"
