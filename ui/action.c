@@ -31,6 +31,7 @@ run_in_process(struct ui *ui, int argc, char **argv, int json, char **out,
 	size_t nout = 0, nerr = 0;
 	struct cmd_ctx ctx = { .table = ui->mgr->commands, .mgr = ui->mgr,
 	    .json = json };
+	char **view;
 	int status;
 
 	ctx.out = open_memstream(out, &nout);
@@ -44,7 +45,12 @@ run_in_process(struct ui *ui, int argc, char **argv, int json, char **out,
 		*errout = xstrdup(_("cannot capture the command's output"));
 		return CMD_EXIT_FAIL;
 	}
-	status = cmd_dispatch(&ctx, argc, argv);
+	/* Commands take their options (and a "--") out of the vector in
+	 * place: they get a copy of it, so argv keeps every string it owns. */
+	view = xcalloc((size_t)argc + 1, sizeof *view);
+	memcpy(view, argv, (size_t)argc * sizeof *view);
+	status = cmd_dispatch(&ctx, argc, view);
+	free(view);
 	fclose(ctx.out);
 	fclose(ctx.err);
 	return status;
