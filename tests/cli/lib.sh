@@ -85,11 +85,10 @@ cleanup_tmp() {
 
 # Waits until a command succeeds, polling every 50 ms, up to $1 seconds.
 wait_until() {
-	local limit=$1 i=0
+	local end=$(($(date +%s) + $1))
 	shift
 	while ! "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ "$i" -ge $((limit * 20)) ] && return 1
+		[ "$(date +%s)" -ge "$end" ] && return 1
 		sleep 0.05
 	done
 	return 0
