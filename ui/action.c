@@ -5,6 +5,7 @@
 #include "i18n.h"
 #include "ui.h"
 #include "cmd.h"
+#include "engine.h"
 #include "format.h"
 #include "manager.h"
 #include "util.h"
@@ -23,51 +24,14 @@ argv_join(char **argv)
 	return strbuf_detach(&sb);
 }
 
-/* Runs argv through cmd_dispatch with memory streams. */
-static int
-run_in_process(struct ui *ui, int argc, char **argv, int json, char **out,
-	       char **errout)
-{
-	size_t nout = 0, nerr = 0;
-	struct cmd_ctx ctx = { .table = ui->mgr->commands, .mgr = ui->mgr,
-	    .json = json };
-	char **view;
-	int status;
-
-	ctx.out = open_memstream(out, &nout);
-	ctx.err = open_memstream(errout, &nerr);
-	if (ctx.out == NULL || ctx.err == NULL) {
-		if (ctx.out != NULL)
-			fclose(ctx.out);
-		if (ctx.err != NULL)
-			fclose(ctx.err);
-		*out = xstrdup("");
-		*errout = xstrdup(_("cannot capture the command's output"));
-		return CMD_EXIT_FAIL;
-	}
-	/* Commands take their options (and a "--") out of the vector in
-	 * place: they get a copy of it, so argv keeps every string it owns. */
-	view = xcalloc((size_t)argc + 1, sizeof *view);
-	memcpy(view, argv, (size_t)argc * sizeof *view);
-	status = cmd_dispatch(&ctx, argc, view);
-	free(view);
-	fclose(ctx.out);
-	fclose(ctx.err);
-	return status;
-}
-
 /* Through the host when attached to one and the command changes state;
  * here otherwise (this console hosts the engine, or it only reads). */
 static int
 run_command(struct ui *ui, int argc, char **argv, int json, char **out,
 	    char **errout)
 {
-	const struct cmd_entry *e = cmd_find(ui->mgr->commands, argv[0],
-	    argc > 1 ? argv[1] : NULL);
-
-	if (ui->attached && e != NULL && (e->flags & CMD_MUTATES))
-		return host_submit(ui, argc, argv, json, out, errout);
-	return run_in_process(ui, argc, argv, json, out, errout);
+	return engine_command(ui->mgr, ui->attached, argc, argv, json, out,
+	    errout);
 }
 
 /* Shows the result: errors in the status line, output in the status

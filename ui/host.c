@@ -101,23 +101,3 @@ host_poll(struct ui *ui)
 		ui_status(ui, 0, "%s", _("the engine host exited; this console "
 		    "hosts the engine now"));
 }
-
-/* A state-changing command goes to the host we are attached to. */
-int
-host_submit(struct ui *ui, int argc, char **argv, int json, char **out,
-	    char **errout)
-{
-	struct mgr_error err = { 0 };
-	int status = 1;
-
-	if (engine_submit(ui->mgr, argc, argv, json, 0, out, errout, &status,
-	    &err) != 0) {
-		free(*out);
-		free(*errout);
-		*out = xstrdup("");
-		*errout = xasprintf(_("the engine host did not carry it out: %s"),
-		    err.msg);
-		return mgr_code_exit_status(err.code);
-	}
-	return status;
-}

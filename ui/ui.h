@@ -175,8 +175,6 @@ int host_start(struct ui *ui, struct mgr_error *err);
 void host_leave(struct ui *ui);
 void host_shutdown(struct ui *ui);
 void host_poll(struct ui *ui);
-int host_submit(struct ui *ui, int argc, char **argv, int json, char **out,
-		char **errout);
 
 /* action.c */
 void action_run(struct ui *ui, char **argv, int show_output);

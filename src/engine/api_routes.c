@@ -3,6 +3,7 @@
  * action), its exit status mapped to an HTTP status.
  */
 #include "i18n.h"
+#include "engine.h"
 #include "api.h"
 #include "api_routes.h"
 #include "cmd.h"

@@ -2,17 +2,12 @@
  * as `commands` rows; the host carries them out through cmd_dispatch,
  * with memory streams for ctx->out and ctx->err, and answers in the row.
  *
- * Noticing a new row: SQLite writes every commit to "<db>-wal", so an
- * inotify watch on the database's folder (filtered on that name) wakes
- * the loop, and PRAGMA data_version tells whether another connection
- * committed.  libev's ev_stat is not used: it compares mtimes in whole
- * seconds and sizes, and a WAL that restarted after a checkpoint keeps
- * its size, so a second write within the same second would go unseen.
- * The WAL is written before the commit is published in the shared-memory
- * index (which inotify cannot see), so an event can come a moment before
- * data_version changes: an unchanged version after an event is checked
- * again after 1, 2, 4 ... 32 ms.  A one-second timer covers anything
- * inotify misses (NFS, overflow).
+ * Noticing a new row: the store's change watch (db_watch_open; SQLite:
+ * inotify on the WAL) wakes the loop, and db_data_version tells whether
+ * another connection committed.  A notice can come a moment before the
+ * change is visible, so an unchanged version after a notice is checked
+ * again after 1, 2, 4 ... 32 ms.  A one-second timer covers anything the
+ * watch misses (NFS, overflow).
  */
 #include "i18n.h"
 #include "cmd.h"
@@ -30,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
 #include <unistd.h>
 
 #define CONTROL_FALLBACK_S	1.0
@@ -41,7 +35,7 @@
 
 struct control {
 	struct mgr *mgr;
-	struct wal_watch *watch;
+	struct db_watch *watch;
 	ev_io watch_io;
 	ev_timer fallback;
 	ev_timer recheck;	/* after an event that showed nothing yet */
@@ -50,66 +44,6 @@ struct control {
 	int home_fd;		/* the host's working folder */
 	int paused;
 };
-
-/* ---- watching the WAL (shared by host and client) ---- */
-
-struct wal_watch {
-	int fd;			/* inotify, or -1 */
-	char *names[2];		/* "<db>-wal", "<db>" basenames */
-};
-
-static struct wal_watch *
-wal_watch_open(const char *db)
-{
-	struct wal_watch *w = xcalloc(1, sizeof *w);
-	char *dir = path_dirname_abs(db);
-	const char *base = strrchr(db, '/') != NULL ? strrchr(db, '/') + 1 : db;
-
-	w->names[0] = xasprintf("%s-wal", base);
-	w->names[1] = xstrdup(base);
-	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (w->fd != -1 && inotify_add_watch(w->fd, dir, IN_MODIFY | IN_CREATE |
-	    IN_MOVED_TO | IN_CLOSE_WRITE) == -1) {
-		close(w->fd);
-		w->fd = -1;
-	}
-	free(dir);
-	return w;
-}
-
-static void
-wal_watch_close(struct wal_watch *w)
-{
-	if (w == NULL)
-		return;
-	if (w->fd != -1)
-		close(w->fd);
-	free(w->names[0]);
-	free(w->names[1]);
-	free(w);
-}
-
-/* Reads every queued event; 1 if one concerned the database. */
-static int
-wal_watch_drain(struct wal_watch *w)
-{
-	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-	const struct inotify_event *ev;
-	int hit = 0;
-	ssize_t n;
-
-	while ((n = read(w->fd, buf, sizeof buf)) > 0) {
-		for (char *p = buf; p < buf + n; p += sizeof *ev + ev->len) {
-			ev = (const struct inotify_event *)p;
-			if (ev->mask & IN_Q_OVERFLOW)
-				hit = 1;
-			else if (ev->len > 0 && (strcmp(ev->name, w->names[0]) == 0 ||
-			    strcmp(ev->name, w->names[1]) == 0))
-				hit = 1;
-		}
-	}
-	return hit;
-}
 
 /* ---- host side ---- */
 
@@ -358,7 +292,7 @@ control_watch_cb(struct ev_loop *loop, ev_io *w, int revents)
 	struct control *c = w->data;
 
 	(void)revents;
-	if (!wal_watch_drain(c->watch) || control_check(c))
+	if (!db_watch_drain(c->watch) || control_check(c))
 		return;
 	c->recheck_delay = CONTROL_RECHECK_MIN_S;
 	ev_timer_stop(loop, &c->recheck);
@@ -414,16 +348,17 @@ control_start(struct mgr *mgr, struct control **out, struct mgr_error *err)
 	(void)err;
 	c->mgr = mgr;
 	c->home_fd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	c->watch = wal_watch_open(db_path(mgr->db));
-	if (c->watch->fd != -1) {
-		ev_io_init(&c->watch_io, control_watch_cb, c->watch->fd, EV_READ);
+	c->watch = db_watch_open(mgr->db);
+	if (db_watch_fd(c->watch) != -1) {
+		ev_io_init(&c->watch_io, control_watch_cb,
+		    db_watch_fd(c->watch), EV_READ);
 		c->watch_io.data = c;
 		ev_io_start(mgr->loop, &c->watch_io);
 		ev_timer_init(&c->fallback, control_fallback_cb, CONTROL_FALLBACK_S,
 		    CONTROL_FALLBACK_S);
 	} else {
-		log_warning(&mgr->log, "control plane: no inotify (%s); polling "
-		    "every %.0f ms", strerror(errno), CONTROL_POLL_S * 1000);
+		log_warning(&mgr->log, "control plane: the store gives no change "
+		    "notices; polling every %.0f ms", CONTROL_POLL_S * 1000);
 		ev_timer_init(&c->fallback, control_fallback_cb, CONTROL_POLL_S,
 		    CONTROL_POLL_S);
 	}
@@ -445,7 +380,7 @@ control_pause(struct control *c)
 	if (c == NULL || c->paused)
 		return;
 	c->paused = 1;
-	if (c->watch->fd != -1)
+	if (db_watch_fd(c->watch) != -1)
 		ev_io_stop(c->mgr->loop, &c->watch_io);
 	ev_timer_stop(c->mgr->loop, &c->fallback);
 	ev_timer_stop(c->mgr->loop, &c->recheck);
@@ -457,7 +392,7 @@ control_free(struct control *c)
 	if (c == NULL)
 		return;
 	control_pause(c);
-	wal_watch_close(c->watch);
+	db_watch_close(c->watch);
 	if (c->home_fd != -1)
 		close(c->home_fd);
 	free(c);
@@ -499,15 +434,15 @@ command_argv_json(int argc, char **argv)
 
 /* Sleeps until the WAL changes or ms pass; 1 if it changed. */
 static int
-submit_wait(struct wal_watch *w, int ms)
+submit_wait(struct db_watch *w, int ms)
 {
-	struct pollfd pfd = { .fd = w->fd, .events = POLLIN };
+	struct pollfd pfd = { .fd = db_watch_fd(w), .events = POLLIN };
 
-	if (w->fd == -1) {
+	if (pfd.fd == -1) {
 		usleep((useconds_t)ms * 1000);
 		return 0;
 	}
-	return poll(&pfd, 1, ms) > 0 && wal_watch_drain(w);
+	return poll(&pfd, 1, ms) > 0 && db_watch_drain(w);
 }
 
 /* The host vanished: take the command back if nobody started it. */
@@ -537,7 +472,7 @@ submit_timed_out(struct mgr *mgr, int64_t id, int timeout_ms,
 }
 
 static int
-submit_await(struct mgr *mgr, struct wal_watch *w, int64_t id, int timeout_ms,
+submit_await(struct mgr *mgr, struct db_watch *w, int64_t id, int timeout_ms,
 	     struct command_rec *rec, struct mgr_error *err)
 {
 	int64_t start = mgr_mono_us(), last_probe = start, now;
@@ -554,7 +489,7 @@ submit_await(struct mgr *mgr, struct wal_watch *w, int64_t id, int timeout_ms,
 			return submit_timed_out(mgr, id, timeout_ms, err);
 		if (now - last_probe >= SUBMIT_LIVENESS_US) {
 			last_probe = now;
-			if (!host_lock_held(db_path(mgr->db)))
+			if (!host_lock_held(mgr->db))
 				return submit_host_gone(mgr, id, err);
 		}
 		/* A write was just seen: its commit shows a moment later. */
@@ -571,23 +506,23 @@ engine_submit(struct mgr *mgr, int argc, char **argv, int json, int timeout_ms,
 	      char **out, char **errout, int *status, struct mgr_error *err)
 {
 	struct command_rec rec = { 0 };
-	struct wal_watch *w;
+	struct db_watch *w;
 	int64_t id;
 	char *text;
 	int rc;
 
 	if (timeout_ms <= 0)
 		timeout_ms = engine_command_timeout_ms();
-	if (!host_lock_held(db_path(mgr->db)))
+	if (!host_lock_held(mgr->db))
 		return mgr_error_set(err, MGR_ENOENT, _("no engine host is running"));
 	/* Watch before submitting, so the answer cannot slip past. */
-	w = wal_watch_open(db_path(mgr->db));
+	w = db_watch_open(mgr->db);
 	text = command_argv_json(argc, argv);
 	rc = command_store_submit(mgr->db, text, json, (int)getpid(), &id, err);
 	free(text);
 	if (rc == 0)
 		rc = submit_await(mgr, w, id, timeout_ms, &rec, err);
-	wal_watch_close(w);
+	db_watch_close(w);
 	if (rc != 0)
 		return rc;
 	*out = rec.output != NULL ? rec.output : xstrdup("");

@@ -71,6 +71,17 @@ int engine_host_info(struct mgr *mgr, int *pid, char **kind,
  * host, or carried out here as a short-lived host when none runs.
  * Prints what the command printed; returns its exit status. */
 int engine_cli_command(struct mgr *mgr, int argc, char **argv, int json);
+/* Runs one command line in this process with memory streams for its
+ * output (malloc'd, never NULL); returns its exit status.  The road the
+ * control plane and the HTTP API share. */
+int engine_run_captured(struct mgr *mgr, int argc, char **argv, int json,
+			char **out, char **errout);
+/* The captured road (the console's): a CMD_MUTATES command goes to the
+ * host when through_host (another process hosts the engine), everything
+ * else runs here with memory streams; out and errout are malloc'd, never
+ * NULL.  Returns the exit status. */
+int engine_command(struct mgr *mgr, int through_host, int argc, char **argv,
+		   int json, char **out, char **errout);
 
 /* The engine folder's commands (cmd-host.c), for the program's table. */
 struct cmd_entry;

@@ -12,8 +12,7 @@ struct control;
 struct api;
 
 struct host {
-	int lock_fd;
-	char *lock_path;
+	struct db_host_lock *lock;	/* the store's one-host lock */
 	char *kind;
 	int64_t started_at;
 	int started;			/* engine_start done */
@@ -35,11 +34,6 @@ void control_pause(struct control *c);
 void control_free(struct control *c);
 /* Carries out every pending command now. */
 void control_drain(struct mgr *mgr, struct control *c);
-/* Runs one command line in this process with memory streams for its
- * output (malloc'd, never NULL); returns its exit status.  The road the
- * control plane and the HTTP API share. */
-int engine_run_captured(struct mgr *mgr, int argc, char **argv, int json,
-			char **out, char **errout);
 /* Deletes answered commands older than a day. */
 void control_prune(struct mgr *mgr);
 /* api.c */

@@ -95,7 +95,7 @@ engine_cli_command(struct mgr *mgr, int argc, char **argv, int json)
 	if (mgr_open_db(mgr, &err) != 0)
 		return route_fail(json, err.code, err.msg);
 	for (;;) {
-		if (!host_lock_holder(db_path(mgr->db), &pid, kind, sizeof kind)) {
+		if (!db_host_holder(mgr->db, &pid, kind, sizeof kind)) {
 			rc = route_act_locally(mgr, argc, argv, json, &status, &err);
 			if (rc == 1)
 				return status;
@@ -118,4 +118,24 @@ engine_cli_command(struct mgr *mgr, int argc, char **argv, int json)
 		if (backoff < ROUTE_BACKOFF_MAX_US)
 			backoff *= 2;
 	}
+}
+
+int
+engine_command(struct mgr *mgr, int through_host, int argc, char **argv,
+	       int json, char **out, char **errout)
+{
+	const struct cmd_entry *e = cmd_find(mgr->commands, argv[0],
+	    argc > 1 ? argv[1] : NULL);
+	struct mgr_error err = { 0 };
+	int status = CMD_EXIT_FAIL;
+
+	if (!through_host || e == NULL || !(e->flags & CMD_MUTATES))
+		return engine_run_captured(mgr, argc, argv, json, out, errout);
+	if (engine_submit(mgr, argc, argv, json, 0, out, errout, &status,
+	    &err) == 0)
+		return status;
+	*out = xstrdup("");
+	*errout = xasprintf(_("the engine host did not carry it out: %s"),
+	    err.msg);
+	return mgr_code_exit_status(err.code);
 }

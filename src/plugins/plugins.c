@@ -67,8 +67,8 @@ plugins_host(struct mgr *mgr, const char *id)
 	return l != NULL ? l->host : NULL;
 }
 
-static char *
-rec_library(const struct plugin_rec *rec)
+char *
+plugin_rec_library(const struct plugin_rec *rec)
 {
 	json_t *m = json_loads(rec->manifest != NULL ? rec->manifest : "{}", 0, NULL);
 	const char *lib = json_string_value(json_object_get(m, "library"));
@@ -82,7 +82,7 @@ rec_library(const struct plugin_rec *rec)
 static int
 live_load(struct mgr *mgr, const struct plugin_rec *rec, struct mgr_error *err)
 {
-	char *lib = rec_library(rec), *cache;
+	char *lib = plugin_rec_library(rec), *cache;
 	struct plugin_live l = { 0 };
 	const struct mgr_plugin_def *def;
 	int rc, ok;

@@ -48,6 +48,10 @@ int mgr_plugin_uninstall(struct mgr *mgr, const char *id, int keep_tasks,
 			 struct mgr_error *err);
 
 /* Loaded (in-process) plugins, NULL when not loaded here. */
+/* The path of an installed plugin's library: its folder and the
+ * manifest's `library` (malloc'd). */
+struct plugin_rec;
+char *plugin_rec_library(const struct plugin_rec *rec);
 struct loaded_plugin *plugins_loaded(struct mgr *mgr, const char *id);
 struct plugin_host *plugins_host(struct mgr *mgr, const char *id);
 

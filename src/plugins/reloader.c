@@ -72,17 +72,6 @@ save_good(struct mgr *mgr, const char *id, const char *folder,
 	return rc;
 }
 
-static char *
-row_library(const struct plugin_rec *rec)
-{
-	json_t *m = json_loads(rec->manifest != NULL ? rec->manifest : "{}", 0, NULL);
-	const char *lib = json_string_value(json_object_get(m, "library"));
-	char *path = xasprintf("%s/%s", rec->path, lib != NULL ? lib : "");
-
-	json_decref(m);
-	return path;
-}
-
 /* Fingerprint of a plugin's library and manifest: what a change changes. */
 static void
 fingerprint(const char *lib, const char *conf, char out[65])
@@ -285,7 +274,7 @@ watch_arm(struct watch *w, const struct plugin_rec *rec)
 	ev_stat_stop(loop, &w->st_conf);
 	free(w->lib);
 	free(w->conf);
-	w->lib = row_library(rec);
+	w->lib = plugin_rec_library(rec);
 	w->conf = xasprintf("%s/%s", rec->path, MANIFEST_FILE);
 	ev_stat_set(&w->st_lib, w->lib, 0.);
 	ev_stat_set(&w->st_conf, w->conf, 0.);

@@ -146,8 +146,6 @@ plugin_library(struct mgr *mgr, const char *id, char **lib, int64_t *stamp,
 	       struct mgr_error *err)
 {
 	struct plugin_rec p;
-	json_t *m;
-	const char *name;
 	int rc;
 
 	memset(&p, 0, sizeof p);
@@ -158,11 +156,8 @@ plugin_library(struct mgr *mgr, const char *id, char **lib, int64_t *stamp,
 		return mgr_error_set(err, MGR_ECONFLICT,
 		    _("plugin %s is not enabled"), id);
 	}
-	m = json_loads(p.manifest != NULL ? p.manifest : "{}", 0, NULL);
-	name = json_string_value(json_object_get(m, "library"));
-	*lib = xasprintf("%s/%s", p.path, name != NULL ? name : "");
+	*lib = plugin_rec_library(&p);
 	*stamp = p.updated_at;
-	json_decref(m);
 	plugin_rec_clear(&p);
 	return 0;
 }

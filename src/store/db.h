@@ -1,10 +1,12 @@
 /* db.h - the store's connection: open (creating and migrating), close,
- * transactions, versions, integrity.  No backend type shows here: the
- * SQLite backend's own helpers are in sqlite_int.h, which only the files
- * of src/store include.  Every SQL statement lives in src/store. */
+ * transactions, versions, integrity, the change watch and the one-host
+ * lock.  No backend type shows here: each function goes to the backend
+ * the connection was opened with (backend.h); the SQLite backend is
+ * src/store/sqlite, the only folder that sees an SQLite type. */
 #ifndef MGR_DB_H
 #define MGR_DB_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "error.h"
 
@@ -39,8 +41,31 @@ void db_rollback(struct mgr_db *db);
 int db_read_begin(struct mgr_db *db, struct mgr_error *err);
 void db_read_end(struct mgr_db *db);
 
-/* PRAGMA data_version: changes when another connection commits. */
+/* A number that changes when another connection commits (SQLite: PRAGMA
+ * data_version); -1 on error. */
 int64_t db_data_version(struct mgr_db *db);
+
+/* Noticing other connections' commits without polling.  db_watch_fd is
+ * readable when something may have changed (-1: none; poll instead);
+ * db_watch_drain reads what is pending and returns 1 when any of it may
+ * be a commit, which db_data_version then confirms: a notice can come a
+ * moment before the change is visible.  Never NULL. */
+struct db_watch;
+struct db_watch *db_watch_open(struct mgr_db *db);
+int db_watch_fd(const struct db_watch *w);
+int db_watch_drain(struct db_watch *w);
+void db_watch_close(struct db_watch *w);
+
+/* The one-host lock: one engine host per store.  MGR_EBUSY when another
+ * process holds it (err names it); the kernel or the server releases it
+ * when its holder dies, however it dies.  kind: ENGINE_KIND_* */
+struct db_host_lock;
+int db_host_lock(struct mgr_db *db, const char *kind,
+		 struct db_host_lock **out, struct mgr_error *err);
+void db_host_unlock(struct db_host_lock *lock);
+/* Probes without taking it: 1 when another process holds the lock, with
+ * its pid and kind when known (0 and "" while it is starting). */
+int db_host_holder(struct mgr_db *db, int *pid, char *kind, size_t kindsz);
 /* PRAGMA integrity_check; *ok set, *report the text (malloc'd). */
 int db_integrity_check(struct mgr_db *db, int *ok, char **report,
 		       struct mgr_error *err);

@@ -355,7 +355,7 @@ task_list_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return fail_err(ctx, &err);
 	/* A task list looks the same whether anything fires it or not. */
 	if (n > 0 && ctx->mgr->sched == NULL &&
-	    !host_engine_running(db_path(ctx->mgr->db)))
+	    !host_engine_running(ctx->mgr->db))
 		fprintf(ctx->err, "%s\n", _("manager: no engine is running: "
 		    "nothing will fire; start `manager --daemon` or the console"));
 	if (ctx->json) {

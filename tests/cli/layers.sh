@@ -4,7 +4,7 @@
 # and the check catches a folder that includes from a layer above it.
 . "$top_srcdir/tests/cli/lib.sh"
 setup_tmp
-plan 5
+plan 7
 
 run sh "$top_srcdir/scripts/check-layers.sh" "$top_srcdir"
 is "$rc" 0 "every #include of the tree looks down"
@@ -24,3 +24,14 @@ like "$out" 'src/tasks/runner.c:[0-9]*: tasks may not include plugins.h' \
 sed -i '$d' "$T/src/tasks/runner.c"
 run sh "$top_srcdir/scripts/check-layers.sh" "$T"
 is "$rc" 0 "the copy passes again without them"
+
+# The store's seam: nobody outside src/store/sqlite sees the backend.
+printf '#include "sqlite_int.h"\n' >>"$T/src/tasks/runner.c"
+run sh "$top_srcdir/scripts/check-layers.sh" "$T"
+like "$out" 'src/tasks/runner.c:[0-9]*: sqlite_int.h is private to src/store/sqlite' \
+	"a task file including the SQLite backend's header fails the check"
+sed -i '$d' "$T/src/tasks/runner.c"
+printf '#include "backend.h"\n' >>"$T/src/engine/control.c"
+run sh "$top_srcdir/scripts/check-layers.sh" "$T"
+like "$out" 'src/engine/control.c:[0-9]*: backend.h is private to src/store' \
+	"... and so does the engine including the backends' table"

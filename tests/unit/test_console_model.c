@@ -2,7 +2,7 @@
  * by another connection: patched rows, rows added and removed, updates
  * that write an older time, and the display order. */
 #include "testutil.h"
-#include "sqlite_int.h"	/* the SQLite backend under test */
+#include "sqlite/sqlite_int.h"	/* the SQLite backend under test */
 #include "db.h"
 #include "model.h"
 #include "store.h"

@@ -440,14 +440,14 @@ spawn_host(struct fixture *f, const char *kind, enum host_act act, int ms)
 	assert_true(f->child >= 0);
 	if (f->child == 0)
 		child_host(f, kind, act, ms);
-	for (int i = 0; i < 2500 && !host_lock_held(f->db); i++) {
+	for (int i = 0; i < 2500 && !host_lock_held(f->mgr->db); i++) {
 		if (waitpid(f->child, &status, WNOHANG) == f->child) {
 			f->child = 0;
 			fail_msg("the host child exited early (status %d)", status);
 		}
 		sleep_ms(2);
 	}
-	assert_true(host_lock_held(f->db));
+	assert_true(host_lock_held(f->mgr->db));
 }
 
 static int
@@ -686,7 +686,7 @@ test_route_locally(void **state)
 	assert_int_equal(route(f, 6, argv, &out, &errout), 0);
 	assert_non_null(strstr(out, "task t1 added"));
 	assert_string_equal(errout, "");
-	assert_false(host_lock_held(f->db));
+	assert_false(host_lock_held(f->mgr->db));
 	assert_null(f->mgr->host);
 	assert_state(f, 1, "gone");	/* not through a row */
 	free(out);

@@ -1,7 +1,7 @@
 /* test_db.c - opening, modes, migrations (fresh, upgrade, newer-version
  * refusal) and transactions (commit, rollback, nesting). */
 #include "testutil.h"
-#include "sqlite_int.h"	/* the SQLite backend under test */
+#include "sqlite/sqlite_int.h"	/* the SQLite backend under test */
 #include "db.h"
 
 #include <sys/stat.h>

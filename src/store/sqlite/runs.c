@@ -83,7 +83,7 @@ bind_run(sqlite3_stmt *st, int k, const struct run_rec *r)
 }
 
 int
-run_store_insert(struct mgr_db *db, struct run_rec *r, struct mgr_error *err)
+sqlite_run_store_insert(struct mgr_db *db, struct run_rec *r, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -100,7 +100,7 @@ run_store_insert(struct mgr_db *db, struct run_rec *r, struct mgr_error *err)
 }
 
 int
-run_store_finish(struct mgr_db *db, const struct run_rec *r,
+sqlite_run_store_finish(struct mgr_db *db, const struct run_rec *r,
 		 struct mgr_error *err)
 {
 	sqlite3_stmt *st;
@@ -164,7 +164,7 @@ chunk_has_running_row(const struct run_rec *v)
 }
 
 void
-run_store_record(struct mgr_db *db, struct run_rec *v, size_t n,
+sqlite_run_store_record(struct mgr_db *db, struct run_rec *v, size_t n,
 		 void (*warn)(void *arg, const char *msg), void *arg)
 {
 	struct mgr_error err = { 0 };
@@ -188,7 +188,7 @@ run_store_record(struct mgr_db *db, struct run_rec *v, size_t n,
 }
 
 int
-run_store_end_running(struct mgr_db *db, struct run_rec *r,
+sqlite_run_store_end_running(struct mgr_db *db, struct run_rec *r,
 		      struct mgr_error *err)
 {
 	sqlite3_stmt *st;
@@ -217,7 +217,7 @@ run_store_end_running(struct mgr_db *db, struct run_rec *r,
 }
 
 int
-run_store_fire_recorded(struct mgr_db *db, const char *task_id,
+sqlite_run_store_fire_recorded(struct mgr_db *db, const char *task_id,
 			int64_t scheduled_at, int *yes, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
@@ -264,7 +264,7 @@ runs_collect(struct mgr_db *db, sqlite3_stmt *st, struct run_rec **out,
 }
 
 int
-run_store_interrupt_running(struct mgr_db *db, int64_t now, const char *why,
+sqlite_run_store_interrupt_running(struct mgr_db *db, int64_t now, const char *why,
 			    struct run_rec **out, size_t *n,
 			    struct mgr_error *err)
 {
@@ -283,7 +283,7 @@ run_store_interrupt_running(struct mgr_db *db, int64_t now, const char *why,
 }
 
 int
-run_store_claimed(struct mgr_db *db, struct run_rec **out, size_t *n,
+sqlite_run_store_claimed(struct mgr_db *db, struct run_rec **out, size_t *n,
 		  struct mgr_error *err)
 {
 	sqlite3_stmt *st;
@@ -297,7 +297,7 @@ run_store_claimed(struct mgr_db *db, struct run_rec **out, size_t *n,
 }
 
 int
-run_store_list(struct mgr_db *db, const char *task_id, int64_t after_id,
+sqlite_run_store_list(struct mgr_db *db, const char *task_id, int64_t after_id,
 	       size_t limit, struct run_rec **out, size_t *n,
 	       struct mgr_error *err)
 {
@@ -315,7 +315,7 @@ run_store_list(struct mgr_db *db, const char *task_id, int64_t after_id,
 }
 
 int
-run_store_prune(struct mgr_db *db, int keep_per_task, int64_t oldest_us,
+sqlite_run_store_prune(struct mgr_db *db, int keep_per_task, int64_t oldest_us,
 		int64_t *pruned, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
@@ -352,7 +352,7 @@ event_recs_free(struct event_rec *v, size_t n)
 }
 
 int
-event_store_add(struct mgr_db *db, const char *kind, const char *subject,
+sqlite_event_store_add(struct mgr_db *db, const char *kind, const char *subject,
 		const char *message, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
@@ -371,7 +371,7 @@ event_store_add(struct mgr_db *db, const char *kind, const char *subject,
 }
 
 int
-event_store_list(struct mgr_db *db, const char *subject, int64_t after_id,
+sqlite_event_store_list(struct mgr_db *db, const char *subject, int64_t after_id,
 		 size_t limit, struct event_rec **out, size_t *n,
 		 struct mgr_error *err)
 {

@@ -45,7 +45,7 @@ snapshot_from_row(sqlite3_stmt *st, struct snapshot_rec *s)
 }
 
 int
-snapshot_store_insert(struct mgr_db *db, struct snapshot_rec *s,
+sqlite_snapshot_store_insert(struct mgr_db *db, struct snapshot_rec *s,
 		      struct mgr_error *err)
 {
 	sqlite3_stmt *st;
@@ -69,7 +69,7 @@ snapshot_store_insert(struct mgr_db *db, struct snapshot_rec *s,
 }
 
 int
-snapshot_store_read(struct mgr_db *db, int64_t id, struct snapshot_rec *out,
+sqlite_snapshot_store_read(struct mgr_db *db, int64_t id, struct snapshot_rec *out,
 		    struct mgr_error *err)
 {
 	sqlite3_stmt *st;
@@ -93,7 +93,7 @@ snapshot_store_read(struct mgr_db *db, int64_t id, struct snapshot_rec *out,
 }
 
 int
-snapshot_store_list(struct mgr_db *db, const char *plugin_id,
+sqlite_snapshot_store_list(struct mgr_db *db, const char *plugin_id,
 		    struct snapshot_rec **out, size_t *n, struct mgr_error *err)
 {
 	struct snapshot_rec *v = NULL;
@@ -123,7 +123,7 @@ snapshot_store_list(struct mgr_db *db, const char *plugin_id,
 }
 
 int
-snapshot_store_delete(struct mgr_db *db, int64_t id, struct mgr_error *err)
+sqlite_snapshot_store_delete(struct mgr_db *db, int64_t id, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -137,7 +137,7 @@ snapshot_store_delete(struct mgr_db *db, int64_t id, struct mgr_error *err)
 }
 
 int
-plugin_state_dump(struct mgr_db *db, const char *plugin, char **json,
+sqlite_plugin_state_dump(struct mgr_db *db, const char *plugin, char **json,
 		  struct mgr_error *err)
 {
 	json_t *obj = json_object();
@@ -164,7 +164,7 @@ plugin_state_dump(struct mgr_db *db, const char *plugin, char **json,
 }
 
 int
-plugin_state_replace(struct mgr_db *db, const char *plugin, const char *json,
+sqlite_plugin_state_replace(struct mgr_db *db, const char *plugin, const char *json,
 		     struct mgr_error *err)
 {
 	json_t *obj = json_loads(json, 0, NULL), *v;
@@ -198,7 +198,7 @@ plugin_state_replace(struct mgr_db *db, const char *plugin, const char *json,
 }
 
 int
-event_store_has_token(struct mgr_db *db, const char *kind, const char *subject,
+sqlite_event_store_has_token(struct mgr_db *db, const char *kind, const char *subject,
 		      const char *token)
 {
 	sqlite3_stmt *st;
@@ -216,7 +216,7 @@ event_store_has_token(struct mgr_db *db, const char *kind, const char *subject,
 }
 
 int
-fault_store_count_crashes(struct mgr_db *db, const char *plugin,
+sqlite_fault_store_count_crashes(struct mgr_db *db, const char *plugin,
 			  int64_t since_us, int *count, struct mgr_error *err)
 {
 	sqlite3_stmt *st;

@@ -1,5 +1,5 @@
-/* db.c - the SQLite connection: pragmas, migrations, transactions,
- * statement cache. */
+/* db.c - the SQLite backend's connection: open, pragmas, migrations,
+ * transactions, statement cache. */
 #include "i18n.h"
 #include "sqlite_int.h"
 #include "util.h"
@@ -148,16 +148,23 @@ struct db_stmt {
 	sqlite3_stmt *st;
 };
 
-struct mgr_db {
+/* A connection: the interface's part first (backend.h). */
+struct sqlite_db {
+	struct mgr_db base;
 	sqlite3 *h;
-	char *path;
 	int depth;		/* transaction nesting */
 	struct db_stmt cache[DB_STMT_CACHE];
 	int ncache;
 };
 
+static struct sqlite_db *
+sq(struct mgr_db *db)
+{
+	return (struct sqlite_db *)db;
+}
+
 int
-db_schema_latest(void)
+sqlite_schema_latest(void)
 {
 	return DB_NMIGRATIONS;
 }
@@ -165,20 +172,14 @@ db_schema_latest(void)
 sqlite3 *
 db_handle(struct mgr_db *db)
 {
-	return db->h;
-}
-
-const char *
-db_path(struct mgr_db *db)
-{
-	return db->path;
+	return sq(db)->h;
 }
 
 int
 db_error(struct mgr_db *db, struct mgr_error *err, const char *what)
 {
 	return mgr_error_set(err, MGR_EDB, _("%s: %s: %s"), db->path, what,
-	    sqlite3_errmsg(db->h));
+	    sqlite3_errmsg(sq(db)->h));
 }
 
 int
@@ -186,9 +187,9 @@ db_exec(struct mgr_db *db, const char *sql, struct mgr_error *err)
 {
 	char *msg = NULL;
 
-	if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
+	if (sqlite3_exec(sq(db)->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		mgr_error_set(err, MGR_EDB, _("%s: %s"), db->path,
-		    msg != NULL ? msg : sqlite3_errmsg(db->h));
+		    msg != NULL ? msg : sqlite3_errmsg(sq(db)->h));
 		sqlite3_free(msg);
 		return MGR_EDB;
 	}
@@ -201,100 +202,86 @@ db_prepare(struct mgr_db *db, const char *sql, sqlite3_stmt **st,
 {
 	struct db_stmt *slot;
 
-	for (int i = 0; i < db->ncache; i++) {
-		if (db->cache[i].sql == sql || strcmp(db->cache[i].sql, sql) == 0) {
-			*st = db->cache[i].st;
+	for (int i = 0; i < sq(db)->ncache; i++) {
+		if (sq(db)->cache[i].sql == sql || strcmp(sq(db)->cache[i].sql, sql) == 0) {
+			*st = sq(db)->cache[i].st;
 			sqlite3_reset(*st);
 			sqlite3_clear_bindings(*st);
 			return 0;
 		}
 	}
-	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
+	if (sqlite3_prepare_v3(sq(db)->h, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
 	    NULL) != SQLITE_OK)
 		return db_error(db, err, _("cannot prepare statement"));
-	if (db->ncache == DB_STMT_CACHE) {
+	if (sq(db)->ncache == DB_STMT_CACHE) {
 		/* Full: evict the oldest; caches are for hot statements. */
-		sqlite3_finalize(db->cache[0].st);
-		memmove(db->cache, db->cache + 1,
-		    (DB_STMT_CACHE - 1) * sizeof db->cache[0]);
-		db->ncache--;
+		sqlite3_finalize(sq(db)->cache[0].st);
+		memmove(sq(db)->cache, sq(db)->cache + 1,
+		    (DB_STMT_CACHE - 1) * sizeof sq(db)->cache[0]);
+		sq(db)->ncache--;
 	}
-	slot = &db->cache[db->ncache++];
+	slot = &sq(db)->cache[sq(db)->ncache++];
 	slot->sql = sql;
 	slot->st = *st;
 	return 0;
 }
 
 int
-db_begin(struct mgr_db *db, struct mgr_error *err)
+sqlite_db_begin(struct mgr_db *db, struct mgr_error *err)
 {
 	int rc;
 
-	rc = db_exec(db, db->depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT nested", err);
+	rc = db_exec(db, sq(db)->depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT nested", err);
 	if (rc == 0)
-		db->depth++;
+		sq(db)->depth++;
 	return rc;
 }
 
 int
-db_commit(struct mgr_db *db, struct mgr_error *err)
+sqlite_db_commit(struct mgr_db *db, struct mgr_error *err)
 {
 	int rc;
 
-	rc = db_exec(db, db->depth == 1 ? "COMMIT" : "RELEASE nested", err);
+	rc = db_exec(db, sq(db)->depth == 1 ? "COMMIT" : "RELEASE nested", err);
 	if (rc != 0) {
 		db_rollback(db);
 		return rc;
 	}
-	db->depth--;
+	sq(db)->depth--;
 	return 0;
 }
 
 int
-db_read_begin(struct mgr_db *db, struct mgr_error *err)
+sqlite_db_read_begin(struct mgr_db *db, struct mgr_error *err)
 {
 	return db_exec(db, "BEGIN", err);	/* deferred: a read snapshot */
 }
 
 void
-db_read_end(struct mgr_db *db)
+sqlite_db_read_end(struct mgr_db *db)
 {
 	db_exec(db, "COMMIT", NULL);
 }
 
 void
-db_rollback(struct mgr_db *db)
+sqlite_db_rollback(struct mgr_db *db)
 {
-	if (db->depth == 0)
+	if (sq(db)->depth == 0)
 		return;
-	if (db->depth == 1)
-		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	if (sq(db)->depth == 1)
+		sqlite3_exec(sq(db)->h, "ROLLBACK", NULL, NULL, NULL);
 	else
-		sqlite3_exec(db->h, "ROLLBACK TO nested; RELEASE nested", NULL,
+		sqlite3_exec(sq(db)->h, "ROLLBACK TO nested; RELEASE nested", NULL,
 		    NULL, NULL);
-	db->depth--;
+	sq(db)->depth--;
 }
 
 int
-db_transaction(struct mgr_db *db, db_txn_fn fn, void *arg, struct mgr_error *err)
-{
-	int rc;
-
-	if ((rc = db_begin(db, err)) != 0)
-		return rc;
-	if ((rc = fn(db, arg, err)) != 0) {
-		db_rollback(db);
-		return rc;
-	}
-	return db_commit(db, err);
-}
-
-int
-db_user_version(struct mgr_db *db, int *version, struct mgr_error *err)
+sqlite_db_user_version(struct mgr_db *db, int *version, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 
-	if (sqlite3_prepare_v2(db->h, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(sq(db)->h, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
 		return db_error(db, err, "user_version");
 	*version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
 	sqlite3_finalize(st);
@@ -376,12 +363,12 @@ db_set_pragmas(struct mgr_db *db, struct mgr_error *err)
 	struct timespec pause = { 0, 10 * 1000 * 1000 };
 	int rc;
 
-	sqlite3_busy_timeout(db->h, DB_BUSY_TIMEOUT_MS);
+	sqlite3_busy_timeout(sq(db)->h, DB_BUSY_TIMEOUT_MS);
 	/* Switching a new database to WAL needs it to itself, and SQLite
 	 * answers SQLITE_BUSY at once, without the busy handler, when another
 	 * process opens it at that moment: retry for as long as busy_timeout. */
 	for (int i = 0; i < DB_BUSY_TIMEOUT_MS / 10; i++) {
-		rc = sqlite3_exec(db->h, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+		rc = sqlite3_exec(sq(db)->h, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
 		if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
 			break;
 		nanosleep(&pause, NULL);
@@ -394,52 +381,58 @@ db_set_pragmas(struct mgr_db *db, struct mgr_error *err)
 }
 
 int
-db_open_version(const char *path, int version, struct mgr_db **out,
-		struct mgr_error *err)
+sqlite_open(const char *path, int version, struct mgr_db **out,
+	    struct mgr_error *err)
 {
+	struct sqlite_db *s;
 	struct mgr_db *db;
 	int rc;
 
 	if ((rc = db_prepare_files(path, err)) != 0)
 		return rc;
-	db = xcalloc(1, sizeof *db);
+	s = xcalloc(1, sizeof *s);
+	db = &s->base;
+	db->ops = &sqlite_store_ops;
 	db->path = xstrdup(path);
-	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE |
+	if (sqlite3_open_v2(path, &s->h, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		rc = db_error(db, err, _("cannot open database"));
-		db_close(db);
+		sqlite_close(db);
 		return rc;
 	}
 	if ((rc = db_set_pragmas(db, err)) != 0 ||
-	    (rc = db_migrate(db, version, err)) != 0) {
-		db_close(db);
+	    (rc = db_migrate(db, version > 0 ? version : DB_NMIGRATIONS,
+	    err)) != 0) {
+		sqlite_close(db);
 		return rc;
 	}
 	*out = db;
 	return 0;
 }
 
-int
-db_open(const char *path, struct mgr_db **out, struct mgr_error *err)
+void
+sqlite_close(struct mgr_db *db)
 {
-	return db_open_version(path, DB_NMIGRATIONS, out, err);
+	struct sqlite_db *s = sq(db);
+
+	for (int i = 0; i < s->ncache; i++)
+		sqlite3_finalize(s->cache[i].st);
+	if (s->h != NULL)
+		sqlite3_close(s->h);
+	free(db->path);
+	free(s);
 }
 
-void
-db_close(struct mgr_db *db)
+/* Any path: the SQLite backend is the default. */
+int
+sqlite_accepts(const char *where)
 {
-	if (db == NULL)
-		return;
-	for (int i = 0; i < db->ncache; i++)
-		sqlite3_finalize(db->cache[i].st);
-	if (db->h != NULL)
-		sqlite3_close(db->h);
-	free(db->path);
-	free(db);
+	(void)where;
+	return 1;
 }
 
 int64_t
-db_data_version(struct mgr_db *db)
+sqlite_db_data_version(struct mgr_db *db)
 {
 	sqlite3_stmt *st;
 	int64_t v = -1;
@@ -453,13 +446,13 @@ db_data_version(struct mgr_db *db)
 }
 
 int
-db_integrity_check(struct mgr_db *db, int *ok, char **report, struct mgr_error *err)
+sqlite_db_integrity_check(struct mgr_db *db, int *ok, char **report, struct mgr_error *err)
 {
 	struct strbuf sb = STRBUF_INIT;
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(db->h, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(sq(db)->h, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK)
 		return db_error(db, err, "integrity_check");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		strbuf_addf(&sb, "%s%s", sb.len ? "\n" : "",

@@ -15,7 +15,7 @@
 	"next_run, last_run, updated_at"
 
 int
-store_table_signature(struct mgr_db *db, enum store_table table,
+sqlite_store_table_signature(struct mgr_db *db, enum store_table table,
 		      int64_t sig[3], struct mgr_error *err)
 {
 	const char *sql = table == STORE_TASKS ? SIGNATURE("tasks") :
@@ -50,7 +50,7 @@ task_row(sqlite3_stmt *st, struct store_task_row *t)
 }
 
 int
-store_console_tasks(struct mgr_db *db, int64_t updated_after,
+sqlite_store_console_tasks(struct mgr_db *db, int64_t updated_after,
 		    store_task_row_fn fn, void *arg, struct mgr_error *err)
 {
 	struct store_task_row row;
@@ -75,7 +75,7 @@ store_console_tasks(struct mgr_db *db, int64_t updated_after,
 }
 
 int
-store_console_runs(struct mgr_db *db, size_t limit, store_run_line_fn fn,
+sqlite_store_console_runs(struct mgr_db *db, size_t limit, store_run_line_fn fn,
 		   void *arg, struct mgr_error *err)
 {
 	struct store_run_line l;
@@ -107,7 +107,7 @@ store_console_runs(struct mgr_db *db, size_t limit, store_run_line_fn fn,
 }
 
 int
-store_console_counts(struct mgr_db *db, int64_t now, int *runs_per_min,
+sqlite_store_console_counts(struct mgr_db *db, int64_t now, int *runs_per_min,
 		     int *running, struct mgr_error *err)
 {
 	sqlite3_stmt *st;

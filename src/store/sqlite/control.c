@@ -54,7 +54,7 @@ step_change(struct mgr_db *db, sqlite3_stmt *st, const char *what,
 }
 
 int
-command_store_submit(struct mgr_db *db, const char *argv_json, int json,
+sqlite_command_store_submit(struct mgr_db *db, const char *argv_json, int json,
 		     int client_pid, int64_t *id, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
@@ -74,7 +74,7 @@ command_store_submit(struct mgr_db *db, const char *argv_json, int json,
 }
 
 int
-command_store_read(struct mgr_db *db, int64_t id, struct command_rec *out,
+sqlite_command_store_read(struct mgr_db *db, int64_t id, struct command_rec *out,
 		   struct mgr_error *err)
 {
 	sqlite3_stmt *st;
@@ -97,7 +97,7 @@ command_store_read(struct mgr_db *db, int64_t id, struct command_rec *out,
 }
 
 int
-command_store_claim(struct mgr_db *db, int64_t id, struct mgr_error *err)
+sqlite_command_store_claim(struct mgr_db *db, int64_t id, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -136,7 +136,7 @@ command_oldest_pending(struct mgr_db *db, struct command_rec *out,
 }
 
 int
-command_store_claim_next(struct mgr_db *db, struct command_rec *out,
+sqlite_command_store_claim_next(struct mgr_db *db, struct command_rec *out,
 			 struct mgr_error *err)
 {
 	int rc;
@@ -156,7 +156,7 @@ command_store_claim_next(struct mgr_db *db, struct command_rec *out,
 }
 
 int
-command_store_finish(struct mgr_db *db, int64_t id, int exit_status,
+sqlite_command_store_finish(struct mgr_db *db, int64_t id, int exit_status,
 		     const char *output, const char *error_output,
 		     struct mgr_error *err)
 {
@@ -177,7 +177,7 @@ command_store_finish(struct mgr_db *db, int64_t id, int exit_status,
 }
 
 int
-command_store_cancel(struct mgr_db *db, int64_t id, struct mgr_error *err)
+sqlite_command_store_cancel(struct mgr_db *db, int64_t id, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -194,7 +194,7 @@ command_store_cancel(struct mgr_db *db, int64_t id, struct mgr_error *err)
 }
 
 int
-command_store_abandon_running(struct mgr_db *db, const char *message,
+sqlite_command_store_abandon_running(struct mgr_db *db, const char *message,
 			      int64_t *n, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
@@ -213,7 +213,7 @@ command_store_abandon_running(struct mgr_db *db, const char *message,
 }
 
 int
-command_store_prune(struct mgr_db *db, int64_t older_than_us, int64_t *n,
+sqlite_command_store_prune(struct mgr_db *db, int64_t older_than_us, int64_t *n,
 		    struct mgr_error *err)
 {
 	sqlite3_stmt *st;
@@ -230,7 +230,7 @@ command_store_prune(struct mgr_db *db, int64_t older_than_us, int64_t *n,
 }
 
 int
-host_store_set(struct mgr_db *db, int pid, const char *kind,
+sqlite_host_store_set(struct mgr_db *db, int pid, const char *kind,
 	       int64_t started_at, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
@@ -246,7 +246,7 @@ host_store_set(struct mgr_db *db, int pid, const char *kind,
 }
 
 int
-host_store_heartbeat(struct mgr_db *db, int pid, struct mgr_error *err)
+sqlite_host_store_heartbeat(struct mgr_db *db, int pid, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -260,7 +260,7 @@ host_store_heartbeat(struct mgr_db *db, int pid, struct mgr_error *err)
 }
 
 int
-host_store_clear(struct mgr_db *db, int pid, struct mgr_error *err)
+sqlite_host_store_clear(struct mgr_db *db, int pid, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -273,7 +273,7 @@ host_store_clear(struct mgr_db *db, int pid, struct mgr_error *err)
 }
 
 int
-host_store_get(struct mgr_db *db, int *pid, char **kind, int64_t *started_at,
+sqlite_host_store_get(struct mgr_db *db, int *pid, char **kind, int64_t *started_at,
 	       int64_t *heartbeat_at, struct mgr_error *err)
 {
 	sqlite3_stmt *st;

@@ -155,7 +155,7 @@ task_check_changed(struct mgr_db *db, const char *id, struct mgr_error *err)
 }
 
 int
-task_store_create(struct mgr_db *db, const struct task_rec *t,
+sqlite_task_store_create(struct mgr_db *db, const struct task_rec *t,
 		  struct mgr_error *err)
 {
 	sqlite3_stmt *st;
@@ -170,7 +170,7 @@ task_store_create(struct mgr_db *db, const struct task_rec *t,
 }
 
 int
-task_store_read(struct mgr_db *db, const char *id, struct task_rec *out,
+sqlite_task_store_read(struct mgr_db *db, const char *id, struct task_rec *out,
 		struct mgr_error *err)
 {
 	sqlite3_stmt *st;
@@ -193,7 +193,7 @@ task_store_read(struct mgr_db *db, const char *id, struct task_rec *out,
 }
 
 int
-task_store_update(struct mgr_db *db, const struct task_rec *t,
+sqlite_task_store_update(struct mgr_db *db, const struct task_rec *t,
 		  struct mgr_error *err)
 {
 	sqlite3_stmt *st;
@@ -213,7 +213,7 @@ task_store_update(struct mgr_db *db, const struct task_rec *t,
 }
 
 int
-task_store_set_status(struct mgr_db *db, const char *id, const char *status,
+sqlite_task_store_set_status(struct mgr_db *db, const char *id, const char *status,
 		      int64_t last_run, int64_t next_run, int64_t next_nominal,
 		      struct mgr_error *err)
 {
@@ -236,7 +236,7 @@ task_store_set_status(struct mgr_db *db, const char *id, const char *status,
 }
 
 int
-task_store_delete(struct mgr_db *db, const char *id, struct mgr_error *err)
+sqlite_task_store_delete(struct mgr_db *db, const char *id, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -276,7 +276,7 @@ task_collect(struct mgr_db *db, sqlite3_stmt *st, struct task_rec **out,
 }
 
 int
-task_store_list(struct mgr_db *db, struct task_rec **out, size_t *n,
+sqlite_task_store_list(struct mgr_db *db, struct task_rec **out, size_t *n,
 		struct mgr_error *err)
 {
 	sqlite3_stmt *st;
@@ -289,7 +289,7 @@ task_store_list(struct mgr_db *db, struct task_rec **out, size_t *n,
 }
 
 int
-task_store_list_by_plugin(struct mgr_db *db, const char *plugin_id,
+sqlite_task_store_list_by_plugin(struct mgr_db *db, const char *plugin_id,
 			  struct task_rec **out, size_t *n, struct mgr_error *err)
 {
 	sqlite3_stmt *st;

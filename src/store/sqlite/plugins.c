@@ -88,7 +88,7 @@ plugin_step_done(struct mgr_db *db, sqlite3_stmt *st, const char *id,
 }
 
 int
-plugin_store_create(struct mgr_db *db, const struct plugin_rec *p,
+sqlite_plugin_store_create(struct mgr_db *db, const struct plugin_rec *p,
 		    struct mgr_error *err)
 {
 	sqlite3_stmt *st;
@@ -102,7 +102,7 @@ plugin_store_create(struct mgr_db *db, const struct plugin_rec *p,
 }
 
 int
-plugin_store_read(struct mgr_db *db, const char *id, struct plugin_rec *out,
+sqlite_plugin_store_read(struct mgr_db *db, const char *id, struct plugin_rec *out,
 		  struct mgr_error *err)
 {
 	sqlite3_stmt *st;
@@ -134,7 +134,7 @@ plugin_check_changed(struct mgr_db *db, const char *id, struct mgr_error *err)
 }
 
 int
-plugin_store_update(struct mgr_db *db, const struct plugin_rec *p,
+sqlite_plugin_store_update(struct mgr_db *db, const struct plugin_rec *p,
 		    struct mgr_error *err)
 {
 	sqlite3_stmt *st;
@@ -152,7 +152,7 @@ plugin_store_update(struct mgr_db *db, const struct plugin_rec *p,
 }
 
 int
-plugin_store_set_state(struct mgr_db *db, const char *id, const char *state,
+sqlite_plugin_store_set_state(struct mgr_db *db, const char *id, const char *state,
 		       const char *error, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
@@ -172,7 +172,7 @@ plugin_store_set_state(struct mgr_db *db, const char *id, const char *state,
 }
 
 int
-plugin_store_delete(struct mgr_db *db, const char *id, struct mgr_error *err)
+sqlite_plugin_store_delete(struct mgr_db *db, const char *id, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -186,7 +186,7 @@ plugin_store_delete(struct mgr_db *db, const char *id, struct mgr_error *err)
 }
 
 int
-plugin_store_list(struct mgr_db *db, struct plugin_rec **out, size_t *n,
+sqlite_plugin_store_list(struct mgr_db *db, struct plugin_rec **out, size_t *n,
 		  struct mgr_error *err)
 {
 	struct plugin_rec *v = NULL;
@@ -216,7 +216,7 @@ plugin_store_list(struct mgr_db *db, struct plugin_rec **out, size_t *n,
 }
 
 int
-plugin_state_get(struct mgr_db *db, const char *plugin, const char *key,
+sqlite_plugin_state_get(struct mgr_db *db, const char *plugin, const char *key,
 		 char **value, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
@@ -239,7 +239,7 @@ plugin_state_get(struct mgr_db *db, const char *plugin, const char *key,
 }
 
 int
-plugin_state_set(struct mgr_db *db, const char *plugin, const char *key,
+sqlite_plugin_state_set(struct mgr_db *db, const char *plugin, const char *key,
 		 const char *value, struct mgr_error *err)
 {
 	sqlite3_stmt *st;

@@ -1,0 +1,169 @@
+/* backend.h - what a store backend implements: one table of operations
+ * (struct store_ops) behind every function of db.h, store.h,
+ * control_store.h and snapshot_store.h.  store.c forwards each public
+ * function to the table of the connection it is given, so a second
+ * backend is a new folder beside src/store/sqlite that fills this table;
+ * nothing else in the program changes.  For the files of src/store only.
+ */
+#ifndef MGR_STORE_BACKEND_H
+#define MGR_STORE_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "control_store.h"
+#include "db.h"
+#include "snapshot_store.h"
+#include "store.h"
+
+/* Every connection, watch and lock starts with its backend's table; a
+ * backend's own type embeds these first and casts. */
+struct mgr_db {
+	const struct store_ops *ops;
+	char *path;		/* what it was opened with: a file or a URL */
+};
+struct db_watch {
+	const struct store_ops *ops;
+};
+struct db_host_lock {
+	const struct store_ops *ops;
+};
+
+struct store_ops {
+	const char *name;	/* "sqlite" */
+	int (*schema_latest)(void);	/* the version this build writes */
+	/* Whether this backend opens `where` (a path, or a URL it knows). */
+	int (*accepts)(const char *where);
+	/* Opens, creating and migrating up to `version` (0: the latest). */
+	int (*open)(const char *where, int version, struct mgr_db **out,
+	    struct mgr_error *err);
+	void (*close)(struct mgr_db *db);
+	/* The one-host lock and the change watch (db.h). */
+	int (*host_lock)(struct mgr_db *db, const char *kind,
+	    struct db_host_lock **out, struct mgr_error *err);
+	void (*host_unlock)(struct db_host_lock *lock);
+	int (*host_holder)(struct mgr_db *db, int *pid, char *kind,
+	    size_t kindsz);
+	struct db_watch *(*watch_open)(struct mgr_db *db);
+	int (*watch_fd)(const struct db_watch *w);
+	int (*watch_drain)(struct db_watch *w);
+	void (*watch_close)(struct db_watch *w);
+	/* The rest: each public function of the same name. */
+	int (*db_user_version)(struct mgr_db *db, int *version,
+	    struct mgr_error *err);
+	int (*db_begin)(struct mgr_db *db, struct mgr_error *err);
+	int (*db_commit)(struct mgr_db *db, struct mgr_error *err);
+	void (*db_rollback)(struct mgr_db *db);
+	int (*db_read_begin)(struct mgr_db *db, struct mgr_error *err);
+	void (*db_read_end)(struct mgr_db *db);
+	int64_t (*db_data_version)(struct mgr_db *db);
+	int (*db_integrity_check)(struct mgr_db *db, int *ok, char **report,
+	    struct mgr_error *err);
+	int (*plugin_store_create)(struct mgr_db *db,
+	    const struct plugin_rec *p, struct mgr_error *err);
+	int (*plugin_store_read)(struct mgr_db *db, const char *id,
+	    struct plugin_rec *out, struct mgr_error *err);
+	int (*plugin_store_update)(struct mgr_db *db,
+	    const struct plugin_rec *p, struct mgr_error *err);
+	int (*plugin_store_set_state)(struct mgr_db *db, const char *id,
+	    const char *state, const char *error, struct mgr_error *err);
+	int (*plugin_store_delete)(struct mgr_db *db, const char *id,
+	    struct mgr_error *err);
+	int (*plugin_store_list)(struct mgr_db *db, struct plugin_rec **out,
+	    size_t *n, struct mgr_error *err);
+	int (*plugin_state_get)(struct mgr_db *db, const char *plugin,
+	    const char *key, char **value, struct mgr_error *err);
+	int (*plugin_state_set)(struct mgr_db *db, const char *plugin,
+	    const char *key, const char *value, struct mgr_error *err);
+	int (*task_store_create)(struct mgr_db *db, const struct task_rec *t,
+	    struct mgr_error *err);
+	int (*task_store_read)(struct mgr_db *db, const char *id,
+	    struct task_rec *out, struct mgr_error *err);
+	int (*task_store_update)(struct mgr_db *db, const struct task_rec *t,
+	    struct mgr_error *err);
+	int (*task_store_set_status)(struct mgr_db *db, const char *id,
+	    const char *status, int64_t last_run, int64_t next_run,
+	    int64_t next_nominal, struct mgr_error *err);
+	int (*task_store_delete)(struct mgr_db *db, const char *id,
+	    struct mgr_error *err);
+	int (*task_store_list)(struct mgr_db *db, struct task_rec **out,
+	    size_t *n, struct mgr_error *err);
+	int (*task_store_list_by_plugin)(struct mgr_db *db,
+	    const char *plugin_id, struct task_rec **out, size_t *n,
+	    struct mgr_error *err);
+	int (*run_store_insert)(struct mgr_db *db, struct run_rec *r,
+	    struct mgr_error *err);
+	int (*run_store_finish)(struct mgr_db *db, const struct run_rec *r,
+	    struct mgr_error *err);
+	void (*run_store_record)(struct mgr_db *db, struct run_rec *v, size_t n,
+	    void (*warn)(void *arg, const char *msg), void *arg);
+	int (*run_store_end_running)(struct mgr_db *db, struct run_rec *r,
+	    struct mgr_error *err);
+	int (*run_store_fire_recorded)(struct mgr_db *db, const char *task_id,
+	    int64_t scheduled_at, int *yes, struct mgr_error *err);
+	int (*run_store_interrupt_running)(struct mgr_db *db, int64_t now,
+	    const char *why, struct run_rec **out, size_t *n,
+	    struct mgr_error *err);
+	int (*run_store_claimed)(struct mgr_db *db, struct run_rec **out,
+	    size_t *n, struct mgr_error *err);
+	int (*run_store_list)(struct mgr_db *db, const char *task_id,
+	    int64_t after_id, size_t limit, struct run_rec **out, size_t *n,
+	    struct mgr_error *err);
+	int (*run_store_prune)(struct mgr_db *db, int keep_per_task,
+	    int64_t oldest_us, int64_t *pruned, struct mgr_error *err);
+	int (*event_store_add)(struct mgr_db *db, const char *kind,
+	    const char *subject, const char *message, struct mgr_error *err);
+	int (*event_store_list)(struct mgr_db *db, const char *subject,
+	    int64_t after_id, size_t limit, struct event_rec **out, size_t *n,
+	    struct mgr_error *err);
+	int (*store_table_signature)(struct mgr_db *db, enum store_table table,
+	    int64_t sig[3], struct mgr_error *err);
+	int (*store_console_tasks)(struct mgr_db *db, int64_t updated_after,
+	    store_task_row_fn fn, void *arg, struct mgr_error *err);
+	int (*store_console_runs)(struct mgr_db *db, size_t limit,
+	    store_run_line_fn fn, void *arg, struct mgr_error *err);
+	int (*store_console_counts)(struct mgr_db *db, int64_t now,
+	    int *runs_per_min, int *running, struct mgr_error *err);
+	int (*command_store_submit)(struct mgr_db *db, const char *argv_json,
+	    int json, int client_pid, int64_t *id, struct mgr_error *err);
+	int (*command_store_read)(struct mgr_db *db, int64_t id,
+	    struct command_rec *out, struct mgr_error *err);
+	int (*command_store_claim_next)(struct mgr_db *db,
+	    struct command_rec *out, struct mgr_error *err);
+	int (*command_store_claim)(struct mgr_db *db, int64_t id,
+	    struct mgr_error *err);
+	int (*command_store_finish)(struct mgr_db *db, int64_t id,
+	    int exit_status, const char *output, const char *error_output,
+	    struct mgr_error *err);
+	int (*command_store_cancel)(struct mgr_db *db, int64_t id,
+	    struct mgr_error *err);
+	int (*command_store_abandon_running)(struct mgr_db *db,
+	    const char *message, int64_t *n, struct mgr_error *err);
+	int (*command_store_prune)(struct mgr_db *db, int64_t older_than_us,
+	    int64_t *n, struct mgr_error *err);
+	int (*host_store_set)(struct mgr_db *db, int pid, const char *kind,
+	    int64_t started_at, struct mgr_error *err);
+	int (*host_store_heartbeat)(struct mgr_db *db, int pid,
+	    struct mgr_error *err);
+	int (*host_store_clear)(struct mgr_db *db, int pid,
+	    struct mgr_error *err);
+	int (*host_store_get)(struct mgr_db *db, int *pid, char **kind,
+	    int64_t *started_at, int64_t *heartbeat_at, struct mgr_error *err);
+	int (*snapshot_store_insert)(struct mgr_db *db, struct snapshot_rec *s,
+	    struct mgr_error *err);
+	int (*snapshot_store_read)(struct mgr_db *db, int64_t id,
+	    struct snapshot_rec *out, struct mgr_error *err);
+	int (*snapshot_store_list)(struct mgr_db *db, const char *plugin_id,
+	    struct snapshot_rec **out, size_t *n, struct mgr_error *err);
+	int (*snapshot_store_delete)(struct mgr_db *db, int64_t id,
+	    struct mgr_error *err);
+	int (*plugin_state_dump)(struct mgr_db *db, const char *plugin,
+	    char **json, struct mgr_error *err);
+	int (*plugin_state_replace)(struct mgr_db *db, const char *plugin,
+	    const char *json, struct mgr_error *err);
+	int (*event_store_has_token)(struct mgr_db *db, const char *kind,
+	    const char *subject, const char *token);
+	int (*fault_store_count_crashes)(struct mgr_db *db, const char *plugin,
+	    int64_t since_us, int *count, struct mgr_error *err);
+};
+
+#endif

@@ -1,0 +1,178 @@
+/* sqlite_int.h - the SQLite backend's own declarations, for the files of
+ * src/store/sqlite only: nothing outside this folder sees an SQLite
+ * type.  Each sqlite_X implements the public function X (ops.c). */
+#ifndef MGR_SQLITE_INT_H
+#define MGR_SQLITE_INT_H
+
+#include <sqlite3.h>
+#include "backend.h"
+
+extern const struct store_ops sqlite_store_ops;
+
+sqlite3 *db_handle(struct mgr_db *db);
+/* A cached prepared statement, reset and with bindings cleared. Never
+ * finalize it; the cache owns it. */
+int db_prepare(struct mgr_db *db, const char *sql, sqlite3_stmt **st,
+	       struct mgr_error *err);
+int db_exec(struct mgr_db *db, const char *sql, struct mgr_error *err);
+/* Fills err from SQLite's last error, with context; returns MGR_EDB. */
+int db_error(struct mgr_db *db, struct mgr_error *err, const char *what);
+
+/* Column helpers: a NULL column gives NULL / 0. */
+char *db_column_strdup(sqlite3_stmt *st, int col);
+int db_bind_text_or_null(sqlite3_stmt *st, int idx, const char *s);
+
+/* The connection (db.c). */
+int sqlite_accepts(const char *where);
+int sqlite_open(const char *path, int version, struct mgr_db **out,
+		struct mgr_error *err);
+void sqlite_close(struct mgr_db *db);
+int sqlite_schema_latest(void);
+
+/* The one-host lock: flock on "<db>.lock" (hostlock.c). */
+int sqlite_host_lock(struct mgr_db *db, const char *kind,
+		     struct db_host_lock **out, struct mgr_error *err);
+void sqlite_host_unlock(struct db_host_lock *lock);
+int sqlite_host_holder(struct mgr_db *db, int *pid, char *kind,
+		       size_t kindsz);
+
+/* The change watch: inotify on "<db>-wal" (watch.c). */
+struct db_watch *sqlite_watch_open(struct mgr_db *db);
+int sqlite_watch_fd(const struct db_watch *w);
+int sqlite_watch_drain(struct db_watch *w);
+void sqlite_watch_close(struct db_watch *w);
+
+/* The operations of store.h, db.h, control_store.h, snapshot_store.h. */
+int sqlite_db_user_version(struct mgr_db *db, int *version,
+			   struct mgr_error *err);
+int sqlite_db_begin(struct mgr_db *db, struct mgr_error *err);
+int sqlite_db_commit(struct mgr_db *db, struct mgr_error *err);
+void sqlite_db_rollback(struct mgr_db *db);
+int sqlite_db_read_begin(struct mgr_db *db, struct mgr_error *err);
+void sqlite_db_read_end(struct mgr_db *db);
+int64_t sqlite_db_data_version(struct mgr_db *db);
+int sqlite_db_integrity_check(struct mgr_db *db, int *ok, char **report,
+			      struct mgr_error *err);
+int sqlite_plugin_store_create(struct mgr_db *db, const struct plugin_rec *p,
+			       struct mgr_error *err);
+int sqlite_plugin_store_read(struct mgr_db *db, const char *id,
+			     struct plugin_rec *out, struct mgr_error *err);
+int sqlite_plugin_store_update(struct mgr_db *db, const struct plugin_rec *p,
+			       struct mgr_error *err);
+int sqlite_plugin_store_set_state(struct mgr_db *db, const char *id,
+				  const char *state, const char *error,
+				  struct mgr_error *err);
+int sqlite_plugin_store_delete(struct mgr_db *db, const char *id,
+			       struct mgr_error *err);
+int sqlite_plugin_store_list(struct mgr_db *db, struct plugin_rec **out,
+			     size_t *n, struct mgr_error *err);
+int sqlite_plugin_state_get(struct mgr_db *db, const char *plugin,
+			    const char *key, char **value,
+			    struct mgr_error *err);
+int sqlite_plugin_state_set(struct mgr_db *db, const char *plugin,
+			    const char *key, const char *value,
+			    struct mgr_error *err);
+int sqlite_task_store_create(struct mgr_db *db, const struct task_rec *t,
+			     struct mgr_error *err);
+int sqlite_task_store_read(struct mgr_db *db, const char *id,
+			   struct task_rec *out, struct mgr_error *err);
+int sqlite_task_store_update(struct mgr_db *db, const struct task_rec *t,
+			     struct mgr_error *err);
+int sqlite_task_store_set_status(struct mgr_db *db, const char *id,
+				 const char *status, int64_t last_run,
+				 int64_t next_run, int64_t next_nominal,
+				 struct mgr_error *err);
+int sqlite_task_store_delete(struct mgr_db *db, const char *id,
+			     struct mgr_error *err);
+int sqlite_task_store_list(struct mgr_db *db, struct task_rec **out, size_t *n,
+			   struct mgr_error *err);
+int sqlite_task_store_list_by_plugin(struct mgr_db *db, const char *plugin_id,
+				     struct task_rec **out, size_t *n,
+				     struct mgr_error *err);
+int sqlite_run_store_insert(struct mgr_db *db, struct run_rec *r,
+			    struct mgr_error *err);
+int sqlite_run_store_finish(struct mgr_db *db, const struct run_rec *r,
+			    struct mgr_error *err);
+void sqlite_run_store_record(struct mgr_db *db, struct run_rec *v, size_t n,
+			     void (*warn)(void *arg, const char *msg),
+			     void *arg);
+int sqlite_run_store_end_running(struct mgr_db *db, struct run_rec *r,
+				 struct mgr_error *err);
+int sqlite_run_store_fire_recorded(struct mgr_db *db, const char *task_id,
+				   int64_t scheduled_at, int *yes,
+				   struct mgr_error *err);
+int sqlite_run_store_interrupt_running(struct mgr_db *db, int64_t now,
+				       const char *why, struct run_rec **out,
+				       size_t *n, struct mgr_error *err);
+int sqlite_run_store_claimed(struct mgr_db *db, struct run_rec **out, size_t *n,
+			     struct mgr_error *err);
+int sqlite_run_store_list(struct mgr_db *db, const char *task_id,
+			  int64_t after_id, size_t limit, struct run_rec **out,
+			  size_t *n, struct mgr_error *err);
+int sqlite_run_store_prune(struct mgr_db *db, int keep_per_task,
+			   int64_t oldest_us, int64_t *pruned,
+			   struct mgr_error *err);
+int sqlite_event_store_add(struct mgr_db *db, const char *kind,
+			   const char *subject, const char *message,
+			   struct mgr_error *err);
+int sqlite_event_store_list(struct mgr_db *db, const char *subject,
+			    int64_t after_id, size_t limit,
+			    struct event_rec **out, size_t *n,
+			    struct mgr_error *err);
+int sqlite_store_table_signature(struct mgr_db *db, enum store_table table,
+				 int64_t sig[3], struct mgr_error *err);
+int sqlite_store_console_tasks(struct mgr_db *db, int64_t updated_after,
+			       store_task_row_fn fn, void *arg,
+			       struct mgr_error *err);
+int sqlite_store_console_runs(struct mgr_db *db, size_t limit,
+			      store_run_line_fn fn, void *arg,
+			      struct mgr_error *err);
+int sqlite_store_console_counts(struct mgr_db *db, int64_t now,
+				int *runs_per_min, int *running,
+				struct mgr_error *err);
+int sqlite_command_store_submit(struct mgr_db *db, const char *argv_json,
+				int json, int client_pid, int64_t *id,
+				struct mgr_error *err);
+int sqlite_command_store_read(struct mgr_db *db, int64_t id,
+			      struct command_rec *out, struct mgr_error *err);
+int sqlite_command_store_claim_next(struct mgr_db *db, struct command_rec *out,
+				    struct mgr_error *err);
+int sqlite_command_store_claim(struct mgr_db *db, int64_t id,
+			       struct mgr_error *err);
+int sqlite_command_store_finish(struct mgr_db *db, int64_t id, int exit_status,
+				const char *output, const char *error_output,
+				struct mgr_error *err);
+int sqlite_command_store_cancel(struct mgr_db *db, int64_t id,
+				struct mgr_error *err);
+int sqlite_command_store_abandon_running(struct mgr_db *db, const char *message,
+					 int64_t *n, struct mgr_error *err);
+int sqlite_command_store_prune(struct mgr_db *db, int64_t older_than_us,
+			       int64_t *n, struct mgr_error *err);
+int sqlite_host_store_set(struct mgr_db *db, int pid, const char *kind,
+			  int64_t started_at, struct mgr_error *err);
+int sqlite_host_store_heartbeat(struct mgr_db *db, int pid,
+				struct mgr_error *err);
+int sqlite_host_store_clear(struct mgr_db *db, int pid, struct mgr_error *err);
+int sqlite_host_store_get(struct mgr_db *db, int *pid, char **kind,
+			  int64_t *started_at, int64_t *heartbeat_at,
+			  struct mgr_error *err);
+int sqlite_snapshot_store_insert(struct mgr_db *db, struct snapshot_rec *s,
+				 struct mgr_error *err);
+int sqlite_snapshot_store_read(struct mgr_db *db, int64_t id,
+			       struct snapshot_rec *out, struct mgr_error *err);
+int sqlite_snapshot_store_list(struct mgr_db *db, const char *plugin_id,
+			       struct snapshot_rec **out, size_t *n,
+			       struct mgr_error *err);
+int sqlite_snapshot_store_delete(struct mgr_db *db, int64_t id,
+				 struct mgr_error *err);
+int sqlite_plugin_state_dump(struct mgr_db *db, const char *plugin, char **json,
+			     struct mgr_error *err);
+int sqlite_plugin_state_replace(struct mgr_db *db, const char *plugin,
+				const char *json, struct mgr_error *err);
+int sqlite_event_store_has_token(struct mgr_db *db, const char *kind,
+				 const char *subject, const char *token);
+int sqlite_fault_store_count_crashes(struct mgr_db *db, const char *plugin,
+				     int64_t since_us, int *count,
+				     struct mgr_error *err);
+
+#endif

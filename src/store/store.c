@@ -1,0 +1,533 @@
+/* store.c - the store interface: opens a connection with the backend that
+ * takes its path, and forwards every operation to that backend's table
+ * (backend.h).  Nothing here knows a backend's types. */
+#include "i18n.h"
+#include "backend.h"
+#include "util.h"
+
+#include <stdlib.h>
+
+extern const struct store_ops sqlite_store_ops;
+
+/* The backends, asked in order; the last takes any path. */
+static const struct store_ops *const backends[] = {
+	&sqlite_store_ops,
+};
+
+static const struct store_ops *
+backend_for(const char *where)
+{
+	for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++)
+		if (backends[i]->accepts(where))
+			return backends[i];
+	return NULL;
+}
+
+int
+db_schema_latest(void)
+{
+	return sqlite_store_ops.schema_latest();
+}
+
+int
+db_open_version(const char *path, int version, struct mgr_db **out,
+		struct mgr_error *err)
+{
+	const struct store_ops *ops = backend_for(path);
+
+	if (ops == NULL)
+		return mgr_error_set(err, MGR_EINVAL,
+		    _("%s: no store backend opens this"), path);
+	return ops->open(path, version, out, err);
+}
+
+int
+db_open(const char *path, struct mgr_db **out, struct mgr_error *err)
+{
+	return db_open_version(path, 0, out, err);
+}
+
+void
+db_close(struct mgr_db *db)
+{
+	if (db != NULL)
+		db->ops->close(db);
+}
+
+const char *
+db_path(struct mgr_db *db)
+{
+	return db->path;
+}
+
+int
+db_transaction(struct mgr_db *db, db_txn_fn fn, void *arg, struct mgr_error *err)
+{
+	int rc;
+
+	if ((rc = db_begin(db, err)) != 0)
+		return rc;
+	if ((rc = fn(db, arg, err)) != 0) {
+		db_rollback(db);
+		return rc;
+	}
+	return db_commit(db, err);
+}
+
+struct db_watch *
+db_watch_open(struct mgr_db *db)
+{
+	return db->ops->watch_open(db);
+}
+
+int
+db_watch_fd(const struct db_watch *w)
+{
+	return w->ops->watch_fd(w);
+}
+
+int
+db_watch_drain(struct db_watch *w)
+{
+	return w->ops->watch_drain(w);
+}
+
+void
+db_watch_close(struct db_watch *w)
+{
+	if (w != NULL)
+		w->ops->watch_close(w);
+}
+
+int
+db_host_lock(struct mgr_db *db, const char *kind, struct db_host_lock **out,
+	     struct mgr_error *err)
+{
+	return db->ops->host_lock(db, kind, out, err);
+}
+
+void
+db_host_unlock(struct db_host_lock *lock)
+{
+	if (lock != NULL)
+		lock->ops->host_unlock(lock);
+}
+
+int
+db_host_holder(struct mgr_db *db, int *pid, char *kind, size_t kindsz)
+{
+	return db->ops->host_holder(db, pid, kind, kindsz);
+}
+
+/* ---- forwarded as they are ---- */
+
+int
+db_user_version(struct mgr_db *db, int *version, struct mgr_error *err)
+{
+	return db->ops->db_user_version(db, version, err);
+}
+
+int
+db_begin(struct mgr_db *db, struct mgr_error *err)
+{
+	return db->ops->db_begin(db, err);
+}
+
+int
+db_commit(struct mgr_db *db, struct mgr_error *err)
+{
+	return db->ops->db_commit(db, err);
+}
+
+void
+db_rollback(struct mgr_db *db)
+{
+	db->ops->db_rollback(db);
+}
+
+int
+db_read_begin(struct mgr_db *db, struct mgr_error *err)
+{
+	return db->ops->db_read_begin(db, err);
+}
+
+void
+db_read_end(struct mgr_db *db)
+{
+	db->ops->db_read_end(db);
+}
+
+int64_t
+db_data_version(struct mgr_db *db)
+{
+	return db->ops->db_data_version(db);
+}
+
+
+
+
+int
+db_integrity_check(struct mgr_db *db, int *ok, char **report,
+		   struct mgr_error *err)
+{
+	return db->ops->db_integrity_check(db, ok, report, err);
+}
+
+int
+plugin_store_create(struct mgr_db *db, const struct plugin_rec *p,
+		    struct mgr_error *err)
+{
+	return db->ops->plugin_store_create(db, p, err);
+}
+
+int
+plugin_store_read(struct mgr_db *db, const char *id, struct plugin_rec *out,
+		  struct mgr_error *err)
+{
+	return db->ops->plugin_store_read(db, id, out, err);
+}
+
+int
+plugin_store_update(struct mgr_db *db, const struct plugin_rec *p,
+		    struct mgr_error *err)
+{
+	return db->ops->plugin_store_update(db, p, err);
+}
+
+int
+plugin_store_set_state(struct mgr_db *db, const char *id, const char *state,
+		       const char *error, struct mgr_error *err)
+{
+	return db->ops->plugin_store_set_state(db, id, state, error, err);
+}
+
+int
+plugin_store_delete(struct mgr_db *db, const char *id, struct mgr_error *err)
+{
+	return db->ops->plugin_store_delete(db, id, err);
+}
+
+int
+plugin_store_list(struct mgr_db *db, struct plugin_rec **out, size_t *n,
+		  struct mgr_error *err)
+{
+	return db->ops->plugin_store_list(db, out, n, err);
+}
+
+int
+plugin_state_get(struct mgr_db *db, const char *plugin, const char *key,
+		 char **value, struct mgr_error *err)
+{
+	return db->ops->plugin_state_get(db, plugin, key, value, err);
+}
+
+int
+plugin_state_set(struct mgr_db *db, const char *plugin, const char *key,
+		 const char *value, struct mgr_error *err)
+{
+	return db->ops->plugin_state_set(db, plugin, key, value, err);
+}
+
+int
+task_store_create(struct mgr_db *db, const struct task_rec *t,
+		  struct mgr_error *err)
+{
+	return db->ops->task_store_create(db, t, err);
+}
+
+int
+task_store_read(struct mgr_db *db, const char *id, struct task_rec *out,
+		struct mgr_error *err)
+{
+	return db->ops->task_store_read(db, id, out, err);
+}
+
+int
+task_store_update(struct mgr_db *db, const struct task_rec *t,
+		  struct mgr_error *err)
+{
+	return db->ops->task_store_update(db, t, err);
+}
+
+int
+task_store_set_status(struct mgr_db *db, const char *id, const char *status,
+		      int64_t last_run, int64_t next_run, int64_t next_nominal,
+		      struct mgr_error *err)
+{
+	return db->ops->task_store_set_status(db, id, status, last_run,
+					      next_run, next_nominal, err);
+}
+
+int
+task_store_delete(struct mgr_db *db, const char *id, struct mgr_error *err)
+{
+	return db->ops->task_store_delete(db, id, err);
+}
+
+int
+task_store_list(struct mgr_db *db, struct task_rec **out, size_t *n,
+		struct mgr_error *err)
+{
+	return db->ops->task_store_list(db, out, n, err);
+}
+
+int
+task_store_list_by_plugin(struct mgr_db *db, const char *plugin_id,
+			  struct task_rec **out, size_t *n,
+			  struct mgr_error *err)
+{
+	return db->ops->task_store_list_by_plugin(db, plugin_id, out, n, err);
+}
+
+int
+run_store_insert(struct mgr_db *db, struct run_rec *r, struct mgr_error *err)
+{
+	return db->ops->run_store_insert(db, r, err);
+}
+
+int
+run_store_finish(struct mgr_db *db, const struct run_rec *r,
+		 struct mgr_error *err)
+{
+	return db->ops->run_store_finish(db, r, err);
+}
+
+void
+run_store_record(struct mgr_db *db, struct run_rec *v, size_t n,
+		 void (*warn)(void *arg, const char *msg), void *arg)
+{
+	db->ops->run_store_record(db, v, n, warn, arg);
+}
+
+int
+run_store_end_running(struct mgr_db *db, struct run_rec *r,
+		      struct mgr_error *err)
+{
+	return db->ops->run_store_end_running(db, r, err);
+}
+
+int
+run_store_fire_recorded(struct mgr_db *db, const char *task_id,
+			int64_t scheduled_at, int *yes, struct mgr_error *err)
+{
+	return db->ops->run_store_fire_recorded(db, task_id, scheduled_at, yes,
+						err);
+}
+
+int
+run_store_interrupt_running(struct mgr_db *db, int64_t now, const char *why,
+			    struct run_rec **out, size_t *n,
+			    struct mgr_error *err)
+{
+	return db->ops->run_store_interrupt_running(db, now, why, out, n, err);
+}
+
+int
+run_store_claimed(struct mgr_db *db, struct run_rec **out, size_t *n,
+		  struct mgr_error *err)
+{
+	return db->ops->run_store_claimed(db, out, n, err);
+}
+
+int
+run_store_list(struct mgr_db *db, const char *task_id, int64_t after_id,
+	       size_t limit, struct run_rec **out, size_t *n,
+	       struct mgr_error *err)
+{
+	return db->ops->run_store_list(db, task_id, after_id, limit, out, n,
+				       err);
+}
+
+int
+run_store_prune(struct mgr_db *db, int keep_per_task, int64_t oldest_us,
+		int64_t *pruned, struct mgr_error *err)
+{
+	return db->ops->run_store_prune(db, keep_per_task, oldest_us, pruned,
+					err);
+}
+
+int
+event_store_add(struct mgr_db *db, const char *kind, const char *subject,
+		const char *message, struct mgr_error *err)
+{
+	return db->ops->event_store_add(db, kind, subject, message, err);
+}
+
+int
+event_store_list(struct mgr_db *db, const char *subject, int64_t after_id,
+		 size_t limit, struct event_rec **out, size_t *n,
+		 struct mgr_error *err)
+{
+	return db->ops->event_store_list(db, subject, after_id, limit, out, n,
+					 err);
+}
+
+int
+store_table_signature(struct mgr_db *db, enum store_table table, int64_t sig[3],
+		      struct mgr_error *err)
+{
+	return db->ops->store_table_signature(db, table, sig, err);
+}
+
+int
+store_console_tasks(struct mgr_db *db, int64_t updated_after,
+		    store_task_row_fn fn, void *arg, struct mgr_error *err)
+{
+	return db->ops->store_console_tasks(db, updated_after, fn, arg, err);
+}
+
+int
+store_console_runs(struct mgr_db *db, size_t limit, store_run_line_fn fn,
+		   void *arg, struct mgr_error *err)
+{
+	return db->ops->store_console_runs(db, limit, fn, arg, err);
+}
+
+int
+store_console_counts(struct mgr_db *db, int64_t now, int *runs_per_min,
+		     int *running, struct mgr_error *err)
+{
+	return db->ops->store_console_counts(db, now, runs_per_min, running,
+					     err);
+}
+
+int
+command_store_submit(struct mgr_db *db, const char *argv_json, int json,
+		     int client_pid, int64_t *id, struct mgr_error *err)
+{
+	return db->ops->command_store_submit(db, argv_json, json, client_pid,
+					     id, err);
+}
+
+int
+command_store_read(struct mgr_db *db, int64_t id, struct command_rec *out,
+		   struct mgr_error *err)
+{
+	return db->ops->command_store_read(db, id, out, err);
+}
+
+int
+command_store_claim_next(struct mgr_db *db, struct command_rec *out,
+			 struct mgr_error *err)
+{
+	return db->ops->command_store_claim_next(db, out, err);
+}
+
+int
+command_store_claim(struct mgr_db *db, int64_t id, struct mgr_error *err)
+{
+	return db->ops->command_store_claim(db, id, err);
+}
+
+int
+command_store_finish(struct mgr_db *db, int64_t id, int exit_status,
+		     const char *output, const char *error_output,
+		     struct mgr_error *err)
+{
+	return db->ops->command_store_finish(db, id, exit_status, output,
+					     error_output, err);
+}
+
+int
+command_store_cancel(struct mgr_db *db, int64_t id, struct mgr_error *err)
+{
+	return db->ops->command_store_cancel(db, id, err);
+}
+
+int
+command_store_abandon_running(struct mgr_db *db, const char *message,
+			      int64_t *n, struct mgr_error *err)
+{
+	return db->ops->command_store_abandon_running(db, message, n, err);
+}
+
+int
+command_store_prune(struct mgr_db *db, int64_t older_than_us, int64_t *n,
+		    struct mgr_error *err)
+{
+	return db->ops->command_store_prune(db, older_than_us, n, err);
+}
+
+int
+host_store_set(struct mgr_db *db, int pid, const char *kind, int64_t started_at,
+	       struct mgr_error *err)
+{
+	return db->ops->host_store_set(db, pid, kind, started_at, err);
+}
+
+int
+host_store_heartbeat(struct mgr_db *db, int pid, struct mgr_error *err)
+{
+	return db->ops->host_store_heartbeat(db, pid, err);
+}
+
+int
+host_store_clear(struct mgr_db *db, int pid, struct mgr_error *err)
+{
+	return db->ops->host_store_clear(db, pid, err);
+}
+
+int
+host_store_get(struct mgr_db *db, int *pid, char **kind, int64_t *started_at,
+	       int64_t *heartbeat_at, struct mgr_error *err)
+{
+	return db->ops->host_store_get(db, pid, kind, started_at, heartbeat_at,
+				       err);
+}
+
+int
+snapshot_store_insert(struct mgr_db *db, struct snapshot_rec *s,
+		      struct mgr_error *err)
+{
+	return db->ops->snapshot_store_insert(db, s, err);
+}
+
+int
+snapshot_store_read(struct mgr_db *db, int64_t id, struct snapshot_rec *out,
+		    struct mgr_error *err)
+{
+	return db->ops->snapshot_store_read(db, id, out, err);
+}
+
+int
+snapshot_store_list(struct mgr_db *db, const char *plugin_id,
+		    struct snapshot_rec **out, size_t *n, struct mgr_error *err)
+{
+	return db->ops->snapshot_store_list(db, plugin_id, out, n, err);
+}
+
+int
+snapshot_store_delete(struct mgr_db *db, int64_t id, struct mgr_error *err)
+{
+	return db->ops->snapshot_store_delete(db, id, err);
+}
+
+int
+plugin_state_dump(struct mgr_db *db, const char *plugin, char **json,
+		  struct mgr_error *err)
+{
+	return db->ops->plugin_state_dump(db, plugin, json, err);
+}
+
+int
+plugin_state_replace(struct mgr_db *db, const char *plugin, const char *json,
+		     struct mgr_error *err)
+{
+	return db->ops->plugin_state_replace(db, plugin, json, err);
+}
+
+int
+event_store_has_token(struct mgr_db *db, const char *kind, const char *subject,
+		      const char *token)
+{
+	return db->ops->event_store_has_token(db, kind, subject, token);
+}
+
+int
+fault_store_count_crashes(struct mgr_db *db, const char *plugin,
+			  int64_t since_us, int *count, struct mgr_error *err)
+{
+	return db->ops->fault_store_count_crashes(db, plugin, since_us, count,
+						  err);
+}
+
