@@ -3,6 +3,8 @@
 # be reused and tested alone.
 src_libmgr_a_SOURCES += \
 	src/trigger/trigger.c src/trigger/trigger.h src/trigger/cron.c src/trigger/cron.h \
+	src/trigger/cron_impl.h src/trigger/cron_aps.c src/trigger/cron_tab.c \
+	src/trigger/cron_bits.c \
 	src/trigger/tz.c src/trigger/tz.h src/trigger/timefmt.c src/trigger/timefmt.h
 
 check_PROGRAMS += tests/unit/test_tz tests/unit/test_trigger \
