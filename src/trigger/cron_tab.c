@@ -356,10 +356,12 @@ tab_item(struct tab_ctx *x, const struct tab_field *f, const char *item)
 	}
 	if (f->kind == K_DOM && (*item == 'L' || *item == 'l'))
 		return last_day_item(x, f, item);
-	/* Quartz: "L" alone in day_of_week is Saturday. */
-	if (f->kind == K_DOW && x->quartz && (*item == 'L' || *item == 'l') &&
+	/* Quartz: "L" alone in day_of_week is Saturday; crontab= has no
+	 * such reading (cron-parser and croniter differ on it). */
+	if (f->kind == K_DOW && (*item == 'L' || *item == 'l') &&
 	    item[1] == '\0')
-		return add_range(x, f, item, 7, 7, 1);
+		return x->quartz ? add_range(x, f, item, 7, 7, 1) :
+		    bad_item(x, f, item);
 	return value_item(x, f, item);
 }
 

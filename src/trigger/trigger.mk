@@ -8,7 +8,10 @@ src_libmgr_a_SOURCES += \
 	src/trigger/tz.c src/trigger/tz.h src/trigger/timefmt.c src/trigger/timefmt.h
 
 check_PROGRAMS += tests/unit/test_tz tests/unit/test_trigger \
-	tests/unit/test_trigger_cases
+	tests/unit/test_trigger_cases tests/unit/test_cron
+tests_unit_test_cron_SOURCES = tests/unit/test_cron.c
+tests_unit_test_cron_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_cron_LDADD = $(TEST_LIBS)
 tests_unit_test_tz_SOURCES = tests/unit/test_tz.c
 tests_unit_test_tz_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_tz_LDADD = $(TEST_LIBS)
@@ -18,6 +21,8 @@ tests_unit_test_trigger_LDADD = $(TEST_LIBS)
 tests_unit_test_trigger_cases_SOURCES = tests/unit/test_trigger_cases.c
 tests_unit_test_trigger_cases_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_trigger_cases_LDADD = $(TEST_LIBS)
-TESTS += tests/unit/test_tz tests/unit/test_trigger tests/unit/test_trigger_cases
-dist_noinst_DATA += tests/data/trigger-cases.txt
-dist_noinst_SCRIPTS += tests/data/gen-trigger-cases.py
+TESTS += tests/unit/test_tz tests/unit/test_trigger tests/unit/test_trigger_cases \
+	tests/unit/test_cron
+dist_noinst_DATA += tests/data/trigger-cases.txt tests/data/cron-dialect-cases.txt
+dist_noinst_SCRIPTS += tests/data/gen-trigger-cases.py \
+	tests/data/gen-cron-dialect-cases.py
