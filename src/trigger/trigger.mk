@@ -26,3 +26,7 @@ TESTS += tests/unit/test_tz tests/unit/test_trigger tests/unit/test_trigger_case
 dist_noinst_DATA += tests/data/trigger-cases.txt tests/data/cron-dialect-cases.txt
 dist_noinst_SCRIPTS += tests/data/gen-trigger-cases.py \
 	tests/data/gen-cron-dialect-cases.py
+# Through the binary: schedule preview --id, task add with H and relative
+# run_date (uses tests/sched/common.sh).
+dist_noinst_SCRIPTS += tests/sched/cron-dialects.sh
+TESTS += tests/sched/cron-dialects.sh
