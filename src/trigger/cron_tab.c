@@ -142,8 +142,10 @@ add_range(const struct tab_ctx *x, const struct tab_field *f,
 	return 0;
 }
 
-/* A number or a name at p; *suffix_l is set when a weekday name is
- * followed by "L" ("friL").  Returns the end, NULL if p holds neither. */
+/* A number or a name at p (a weekday name may be followed by "L",
+ * "friL", which is left after the returned end).  Returns the end, NULL
+ * if p holds neither; *rc is set for a value out of range or an unknown
+ * name. */
 static const char *
 read_value(const struct tab_ctx *x, const struct tab_field *f, const char *p,
 	   int *out, int *rc)
