@@ -268,6 +268,46 @@ test_crontab_extensions(void **state)
 	    "2026-01-01T00:00:00Z", 10);
 }
 
+/* ---- the examples in croniter's and cron-parser's READMEs ---- */
+
+static void
+test_documented_examples(void **state)
+{
+	(void)state;
+	/* croniter, from base = datetime(2010, 1, 25, 4, 46).  (Its README
+	 * lists 2010-01-26 for "2 4 * * mon,fri", a Tuesday; croniter
+	 * itself gives 2010-01-29, as here.) */
+	check_fires("crontab=*/5 * * * *;timezone=UTC", "2010-01-25T04:46:00Z",
+	    3, "2010-01-25T04:50:00+00:00,2010-01-25T04:55:00+00:00,"
+	    "2010-01-25T05:00:00+00:00");
+	check_fires("crontab=2 4 * * mon,fri;timezone=UTC",
+	    "2010-01-25T04:46:00Z", 3, "2010-01-29T04:02:00+00:00,"
+	    "2010-02-01T04:02:00+00:00,2010-02-05T04:02:00+00:00");
+	check_fires("crontab=2 4 1 * wed;timezone=UTC", "2010-01-25T04:46:00Z",
+	    3, "2010-01-27T04:02:00+00:00,2010-02-01T04:02:00+00:00,"
+	    "2010-02-03T04:02:00+00:00");
+	check_fires("crontab=0 0 * * sat#1,sun#2;timezone=UTC",
+	    "2010-01-25T04:46:00Z", 1, "2010-02-06T00:00:00+00:00");
+	/* croniter writes the last Friday "L5"; cron-parser and Quartz
+	 * "5L". */
+	check_fires("crontab=0 0 * * 5#3,5L;timezone=UTC",
+	    "2010-01-25T04:46:00Z", 2, "2010-01-29T00:00:00+00:00,"
+	    "2010-02-19T00:00:00+00:00");
+	/* cron-parser: "*\/22 * * * *" from Wed, 26 Dec 2012 12:38:53 UTC to
+	 * 14:40:00 UTC, printed in EET: 14:44 ... 16:22, then done. */
+	check_fires("crontab=*/22 * * * *;timezone=Europe/Athens;"
+	    "end_date=2012-12-26T14:40:00Z", "2012-12-26T12:38:53Z", 7,
+	    "2012-12-26T14:44:00+02:00,2012-12-26T15:00:00+02:00,"
+	    "2012-12-26T15:22:00+02:00,2012-12-26T15:44:00+02:00,"
+	    "2012-12-26T16:00:00+02:00,2012-12-26T16:22:00+02:00");
+	/* cron-parser: "0 * * * *" from 2016-03-27 00:00:01 in
+	 * Europe/Athens: 01:00, 02:00, then 04:00 EEST ("Notice DST
+	 * transition": 03:00 does not exist). */
+	check_fires("crontab=0 * * * *;timezone=Europe/Athens",
+	    "2016-03-27T00:00:01+02:00", 3, "2016-03-27T01:00:00+02:00,"
+	    "2016-03-27T02:00:00+02:00,2016-03-27T04:00:00+03:00");
+}
+
 /* ---- Jenkins' H ---- */
 
 static int64_t
@@ -503,6 +543,7 @@ main(void)
 		cmocka_unit_test(test_quartz_last_and_weekday),
 		cmocka_unit_test(test_wrap_around),
 		cmocka_unit_test(test_crontab_extensions),
+		cmocka_unit_test(test_documented_examples),
 		cmocka_unit_test(test_hash),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_relative_run_date),
