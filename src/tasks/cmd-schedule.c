@@ -23,7 +23,8 @@ static int cmd_schedule_preview_exec(struct cmd_ctx *, int, char **);
 const struct cmd_entry cmd_schedule_preview_entry = {
 	.noun = "schedule",
 	.verb = "preview",
-	.usage = "TYPE [FIELD=VALUE ...] [--from TIME] [--count N] [--tz ZONE]",
+	.usage = "TYPE [FIELD=VALUE ...] [--from TIME] [--count N] [--tz ZONE] "
+	    "[--id ID]",
 	.summary = N_("show the next fire times of a trigger"),
 	.flags = CMD_NO_DB,
 	.min_args = 1,
@@ -35,6 +36,7 @@ struct preview_opts {
 	const char *from;
 	const char *count;
 	const char *tz;
+	const char *id;		/* the task whose id seeds H */
 	int json;
 };
 
@@ -46,7 +48,8 @@ preview_take_options(struct cmd_ctx *ctx, int *argc, char **argv,
 	memset(o, 0, sizeof *o);
 	if (cmd_take_option(ctx, argc, argv, "--from", &o->from) < 0 ||
 	    cmd_take_option(ctx, argc, argv, "--count", &o->count) < 0 ||
-	    cmd_take_option(ctx, argc, argv, "--tz", &o->tz) < 0)
+	    cmd_take_option(ctx, argc, argv, "--tz", &o->tz) < 0 ||
+	    cmd_take_option(ctx, argc, argv, "--id", &o->id) < 0)
 		return -1;
 	o->json = ctx->json || cmd_take_flag(argc, argv, "--json");
 	if (cmd_no_more_options(ctx, &cmd_schedule_preview_entry, *argc,
@@ -68,10 +71,10 @@ parse_count(const char *s, long *out)
 	return 0;
 }
 
-/* TYPE FIELD=VALUE... plus timezone=ZONE for --tz. */
+/* TYPE FIELD=VALUE... plus timezone=ZONE for --tz; H seeded by --id. */
 static int
-preview_trigger(int argc, char **argv, const char *tz, struct trigger **t,
-		struct mgr_error *err)
+preview_trigger(int argc, char **argv, const struct preview_opts *o,
+		struct trigger **t, struct mgr_error *err)
 {
 	const char **fields;
 	char *tzfield = NULL;
@@ -82,17 +85,17 @@ preview_trigger(int argc, char **argv, const char *tz, struct trigger **t,
 		return mgr_error_set(err, MGR_ENOMEM, _("out of memory"));
 	for (i = 1; i < argc; i++)
 		fields[n++] = argv[i];
-	if (tz != NULL) {
-		if ((tzfield = malloc(strlen(tz) + sizeof "timezone=")) ==
+	if (o->tz != NULL) {
+		if ((tzfield = malloc(strlen(o->tz) + sizeof "timezone=")) ==
 		    NULL) {
 			free(fields);
 			return mgr_error_set(err, MGR_ENOMEM, _("out of memory"));
 		}
 		strcpy(tzfield, "timezone=");
-		strcat(tzfield, tz);
+		strcat(tzfield, o->tz);
 		fields[n++] = tzfield;
 	}
-	rc = trigger_parse(argv[0], fields, n, t, err);
+	rc = trigger_parse_seeded(argv[0], fields, n, NULL, o->id, t, err);
 	free(tzfield);
 	free(fields);
 	return rc;
@@ -150,7 +153,7 @@ cmd_schedule_preview_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		cmd_fail(ctx, err.code, err.msg);
 		return CMD_EXIT_USAGE;
 	}
-	if (preview_trigger(argc, argv, o.tz, &t, &err) != 0) {
+	if (preview_trigger(argc, argv, &o, &t, &err) != 0) {
 		cmd_fail(ctx, err.code, err.msg);
 		return CMD_EXIT_FAIL;
 	}
@@ -161,6 +164,11 @@ cmd_schedule_preview_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		mgr_error_prefix(&err, "--from");
 		cmd_fail(ctx, err.code, err.msg);
 		return CMD_EXIT_USAGE;
+	}
+	if (trigger_is_hashed(t) && o.id == NULL) {
+		fprintf(ctx->err, "%s\n", _("H: these times are for an empty "
+		    "task id; each task gets its own (give --id ID to see "
+		    "them)"));
 	}
 	if (trigger_is_reboot(t) && !o.json) {
 		fprintf(ctx->err, "%s\n", _("@reboot: runs once each time the "

@@ -65,8 +65,8 @@ task_trigger_build_zones(const struct task_rec *t, struct tz_cache *zones,
 
 	if ((rc = trigger_args_fields(t->id, t->trigger_args, &fields, err)) != 0)
 		return rc;
-	rc = trigger_parse_zones(t->trigger, (const char *const *)fields,
-	    strv_len(fields), zones, out, err);
+	rc = trigger_parse_seeded(t->trigger, (const char *const *)fields,
+	    strv_len(fields), zones, t->id, out, err);
 	strv_free(fields);
 	if (rc != 0)
 		mgr_error_prefix(err, _("task \"%s\""), t->id);
@@ -154,7 +154,8 @@ task_set_trigger(struct task_rec *t, const char *const *fields, size_t n,
 	char *json;
 	int rc;
 
-	if ((rc = trigger_parse(t->trigger, fields, n, &trig, err)) != 0)
+	if ((rc = trigger_parse_seeded(t->trigger, fields, n, NULL, t->id,
+	    &trig, err)) != 0)
 		return rc;
 	if ((rc = trigger_pin(trig, now, err)) != 0 ||
 	    (rc = trigger_fields_to_json(trig, &json, err)) != 0) {

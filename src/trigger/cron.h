@@ -1,10 +1,12 @@
 /* cron.h - cron expressions in wall-clock time (private to trigger.c).
  *
- * Two dialects: APScheduler's CronTrigger fields (year ... second, with
- * "last", "2nd fri", day_of_week 0 = Monday) and Vixie crontab lines
- * ("m h dom mon dow", 0 and 7 = Sunday, day-of-month OR day-of-week).
- * Both search wall times only; trigger.c maps them to instants, which is
- * where daylight saving is dealt with (see cron_is_wildcard).
+ * Three dialects: APScheduler's CronTrigger fields (year ... second, with
+ * "last", "2nd fri", day_of_week 0 = Monday); crontab lines (Vixie's
+ * "m h dom mon dow", 0 and 7 = Sunday, day-of-month OR day-of-week, or
+ * six fields with seconds first, with the L, W, #, ? and H extensions);
+ * and Quartz's "s m h dom mon dow [year]" (1-7 = SUN-SAT).  All search
+ * wall times only; trigger.c maps them to instants, which is where
+ * daylight saving is dealt with (see cron_is_wildcard).
  */
 #ifndef MGR_CRON_H
 #define MGR_CRON_H
@@ -38,10 +40,16 @@ int cron_field_lookup(const char *name);
  * unset fields get APScheduler's defaults. */
 int cron_parse_fields(const char *const values[CRON_NFIELDS],
 		      struct cron **out, struct mgr_error *err);
-/* A crontab line or @alias.  *reboot is set for "@reboot", which gives a
- * cron that never matches. */
-int cron_parse_crontab(const char *line, struct cron **out, int *reboot,
-		       struct mgr_error *err);
+/* A crontab line (5 or 6 fields) or @alias.  *reboot is set for
+ * "@reboot", which gives a cron that never matches.  seed (the task id;
+ * NULL reads as "") picks the values of Jenkins' "H". */
+int cron_parse_crontab(const char *line, const char *seed,
+		       struct cron **out, int *reboot, struct mgr_error *err);
+/* A Quartz expression (6 or 7 fields). */
+int cron_parse_quartz(const char *line, struct cron **out,
+		      struct mgr_error *err);
+/* 1 if a crontab line had an "H" (its times depend on the seed). */
+int cron_is_hashed(const struct cron *c);
 void cron_free(struct cron *c);
 
 /* 1 if the minute or the hour field begins with '*' ("*", "*\/15"; for

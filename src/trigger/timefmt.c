@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "error.h"
@@ -185,5 +186,168 @@ timefmt_parse(const char *text, const struct tz *z, int64_t *out_us,
 	else
 		s = tz_fields_to_seconds(&f);
 	*out_us = s * MGR_US_PER_S + us;
+	return 0;
+}
+
+/* ---- relative times (run_date=+10min, now+2h, tomorrow 09:00) ---- */
+
+static const char *
+skip_blanks(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+/* 1 if text begins with a word (case-insensitive) that ends there. */
+static int
+word_at(const char *text, const char *word, const char **end)
+{
+	size_t n = strlen(word);
+
+	if (strncasecmp(text, word, n) != 0 ||
+	    (text[n] >= 'a' && text[n] <= 'z') ||
+	    (text[n] >= 'A' && text[n] <= 'Z'))
+		return 0;
+	*end = text + n;
+	return 1;
+}
+
+int
+timefmt_is_relative(const char *text)
+{
+	const char *end;
+
+	text = skip_blanks(text);
+	return *text == '+' || word_at(text, "now", &end) ||
+	    word_at(text, "today", &end) || word_at(text, "tomorrow", &end);
+}
+
+/* Seconds in a unit named by the len letters at p, or 0. */
+static int64_t
+unit_seconds(const char *p, size_t len)
+{
+	static const struct {
+		const char *name;
+		int64_t s;
+	} units[] = {
+		{ "s", 1 }, { "sec", 1 }, { "secs", 1 }, { "second", 1 },
+		{ "seconds", 1 }, { "m", 60 }, { "min", 60 }, { "mins", 60 },
+		{ "minute", 60 }, { "minutes", 60 }, { "h", 3600 },
+		{ "hr", 3600 }, { "hrs", 3600 }, { "hour", 3600 },
+		{ "hours", 3600 }, { "d", 86400 }, { "day", 86400 },
+		{ "days", 86400 }, { "w", 604800 }, { "week", 604800 },
+		{ "weeks", 604800 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof units / sizeof units[0]; i++) {
+		if (strlen(units[i].name) == len &&
+		    strncasecmp(units[i].name, p, len) == 0)
+			return units[i].s;
+	}
+	return 0;
+}
+
+static int
+bad_relative(struct mgr_error *err, const char *text)
+{
+	return mgr_error_set(err, MGR_EINVAL,
+	    _("\"%s\" is not a valid relative time (expected +N UNIT..., "
+	    "now, now+N UNIT, today or tomorrow [HH:MM[:SS]])"), text);
+}
+
+/* "+1h30min", "+ 2 h 30 min": the sum in seconds; p is past the '+'. */
+static int
+parse_offset_sum(const char *text, const char *p, int64_t *sum,
+		 struct mgr_error *err)
+{
+	const char *u;
+	int64_t n, unit;
+	int terms = 0;
+
+	*sum = 0;
+	for (p = skip_blanks(p); *p != '\0'; p = skip_blanks(p), terms++) {
+		if (*p < '0' || *p > '9')
+			return bad_relative(err, text);
+		for (n = 0; *p >= '0' && *p <= '9'; p++) {
+			if (n > INT64_C(100000000000))
+				return mgr_error_set(err, MGR_EINVAL,
+				    _("\"%s\" is too far away"), text);
+			n = n * 10 + (*p - '0');
+		}
+		p = skip_blanks(p);
+		for (u = p; (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z');)
+			p++;
+		if ((unit = unit_seconds(u, p - u)) == 0) {
+			return mgr_error_set(err, MGR_EINVAL,
+			    _("\"%s\": \"%.*s\" is not a unit (s, min, h, d, w "
+			    "or their long names)"), text, (int)(p - u), u);
+		}
+		*sum += n * unit;
+		if (*sum > INT64_C(10000) * 366 * 86400)
+			return mgr_error_set(err, MGR_EINVAL,
+			    _("\"%s\" is too far away"), text);
+	}
+	return terms > 0 ? 0 : bad_relative(err, text);
+}
+
+/* "today"/"tomorrow" [HH:MM[:SS]] in zone z, seen from now_s. */
+static int
+parse_day(const char *text, const char *p, int days, const struct tz *z,
+	  int64_t now_s, int64_t *out_s, struct mgr_error *err)
+{
+	struct tm_fields f;
+	int us = 0;
+
+	tz_seconds_to_fields(now_s + (z != NULL ? tz_offset_at(z, now_s) : 0),
+	    &f);
+	f.hour = f.minute = f.second = 0;
+	p = skip_blanks(p);
+	if (*p != '\0' && ((p = parse_time(p, &f, &us)) == NULL || us != 0 ||
+	    *skip_blanks(p) != '\0'))
+		return bad_relative(err, text);
+	if (f.hour > 23 || f.minute > 59 || f.second > 59) {
+		return mgr_error_set(err, MGR_EINVAL,
+		    _("\"%s\" is not a valid date or time (a field is out of "
+		    "range)"), text);
+	}
+	tz_seconds_to_fields(tz_fields_to_seconds(&f) + days * 86400, &f);
+	if (z != NULL)
+		tz_local_to_utc(z, &f, out_s, NULL);
+	else
+		*out_s = tz_fields_to_seconds(&f);
+	return 0;
+}
+
+int
+timefmt_parse_relative(const char *text, const struct tz *z, int64_t now_us,
+		       int64_t *out_us, struct mgr_error *err)
+{
+	const char *p = skip_blanks(text), *rest;
+	int64_t s, now_s = now_us / MGR_US_PER_S - (now_us % MGR_US_PER_S < 0);
+	int rc, days = -1;
+
+	if (word_at(p, "today", &rest))
+		days = 0;
+	else if (word_at(p, "tomorrow", &rest))
+		days = 1;
+	if (days >= 0) {
+		rc = parse_day(text, rest, days, z, now_s, &s, err);
+		if (rc == 0)
+			*out_us = s * MGR_US_PER_S;
+		return rc;
+	}
+	if (word_at(p, "now", &p))
+		p = skip_blanks(p);
+	if (*p == '\0') {
+		*out_us = now_us;
+		return 0;
+	}
+	if (*p != '+')
+		return bad_relative(err, text);
+	if ((rc = parse_offset_sum(text, p + 1, &s, err)) != 0)
+		return rc;
+	*out_us = now_us + s * MGR_US_PER_S;
 	return 0;
 }

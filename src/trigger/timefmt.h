@@ -32,4 +32,16 @@ char *timefmt_utc_seconds(char *buf, size_t len, int64_t us);
 int timefmt_parse(const char *text, const struct tz *z, int64_t *out_us,
 		  struct mgr_error *err);
 
+/* Relative times, for run_date (doc/SCHEDULER.md has the grammar):
+ *   now | [now] +N UNIT [N UNIT ...] | (today|tomorrow) [HH:MM[:SS]]
+ * UNIT: s sec second(s), m min minute(s), h hr hour(s), d day(s),
+ * w week(s); d and w are 86400 and 604800 seconds.  "today"/"tomorrow"
+ * are dates in z (UTC if NULL), a time in a DST gap meaning its end.
+ * timefmt_is_relative says whether text has one of these forms' first
+ * words; timefmt_parse_relative resolves it against now_us. */
+int timefmt_is_relative(const char *text);
+int timefmt_parse_relative(const char *text, const struct tz *z,
+			   int64_t now_us, int64_t *out_us,
+			   struct mgr_error *err);
+
 #endif

@@ -20,6 +20,7 @@
 enum field_id {
 	/* 0 .. CRON_NFIELDS - 1 are the cron fields, same numbering. */
 	F_CRONTAB = CRON_NFIELDS,
+	F_QUARTZ,
 	F_WEEKS,
 	F_DAYS,
 	F_HOURS,
@@ -33,7 +34,8 @@ enum field_id {
 	F_COUNT
 };
 
-static const char *const extra_names[] = { "crontab", "weeks", "days",
+static const char *const extra_names[] = { "crontab", "quartz", "weeks",
+	"days",
 	"hours", "minutes", "seconds", "start_date", "end_date", "run_date",
 	"timezone", "jitter" };
 
@@ -52,7 +54,7 @@ static const struct {
 	    BIT(F_HOURS) | BIT(F_MINUTES) | BIT(F_SECONDS) | BIT(F_START) |
 	    BIT(F_END) | BIT(F_TIMEZONE) | BIT(F_JITTER) },
 	{ "cron", TRIGGER_CRON, CRON_FIELD_BITS | BIT(F_CRONTAB) |
-	    BIT(F_START) | BIT(F_END) | BIT(F_TIMEZONE) | BIT(F_JITTER) },
+	    BIT(F_QUARTZ) | BIT(F_START) | BIT(F_END) | BIT(F_TIMEZONE) | BIT(F_JITTER) },
 	{ "date", TRIGGER_DATE, BIT(F_RUN) | BIT(F_TIMEZONE) },
 };
 
@@ -71,6 +73,7 @@ struct trigger {
 	int64_t interval_us;
 	struct cron *cron;
 	int reboot;
+	char *run_rel;		/* a relative run_date until trigger_pin */
 	struct trigger_field fields[F_COUNT];
 	size_t nfields;
 };
@@ -114,6 +117,7 @@ trigger_free(struct trigger *t)
 		free(t->fields[i].value);
 	}
 	cron_free(t->cron);
+	free(t->run_rel);
 	tz_free(t->zone);
 	free(t);
 }
@@ -233,6 +237,23 @@ parse_date_field(struct trigger *t, int id, const char *value, int64_t *us,
 	return add_field(t, id, iso, 0, err);
 }
 
+/* run_date=+10min: checked now, resolved by trigger_pin (or, unpinned,
+ * against trigger_next's now): the trigger itself reads no clock. */
+static int
+parse_relative_run(struct trigger *t, const char *value,
+		   struct mgr_error *err)
+{
+	struct mgr_error e;
+	int64_t us;
+
+	if (timefmt_parse_relative(value, t->zone, 0, &us, &e) != 0)
+		return mgr_error_set(err, e.code, _("%s: %s"), field_name(F_RUN),
+		    e.msg);
+	if ((t->run_rel = strdup(value)) == NULL)
+		return mgr_error_set(err, MGR_ENOMEM, _("out of memory"));
+	return add_field(t, F_RUN, value, 0, err);
+}
+
 static int
 parse_interval(struct trigger *t, const struct raw_fields *raw,
 	       struct mgr_error *err)
@@ -265,27 +286,40 @@ parse_interval(struct trigger *t, const struct raw_fields *raw,
 	return 0;
 }
 
+/* crontab= or quartz=: a whole line, which no other cron field joins. */
 static int
-parse_cron(struct trigger *t, const struct raw_fields *raw,
-	   struct mgr_error *err)
+parse_cron_line(struct trigger *t, const struct raw_fields *raw, int line,
+		const char *seed, struct mgr_error *err)
 {
 	int id, rc;
 
-	if (raw->value[F_CRONTAB] != NULL) {
-		for (id = 0; id < CRON_NFIELDS; id++) {
-			if (raw->value[id] != NULL) {
-				return mgr_error_set(err, MGR_EINVAL,
-				    _("crontab cannot be combined with field "
-				    "\"%s\""), field_name(id));
-			}
+	for (id = 0; id <= F_QUARTZ; id++) {
+		if (id != line && raw->value[id] != NULL) {
+			return mgr_error_set(err, MGR_EINVAL,
+			    _("%s cannot be combined with field \"%s\""),
+			    field_name(line), field_name(id));
 		}
-		rc = cron_parse_crontab(raw->value[F_CRONTAB], &t->cron,
-		    &t->reboot, err);
-		if (rc == 0)
-			rc = add_field(t, F_CRONTAB, raw->value[F_CRONTAB], 0,
-			    err);
-		return rc;
 	}
+	if (line == F_QUARTZ)
+		rc = cron_parse_quartz(raw->value[line], &t->cron, err);
+	else
+		rc = cron_parse_crontab(raw->value[line], seed, &t->cron,
+		    &t->reboot, err);
+	if (rc == 0)
+		rc = add_field(t, line, raw->value[line], 0, err);
+	return rc;
+}
+
+static int
+parse_cron(struct trigger *t, const struct raw_fields *raw,
+	   const char *seed, struct mgr_error *err)
+{
+	int id, rc;
+
+	if (raw->value[F_CRONTAB] != NULL)
+		return parse_cron_line(t, raw, F_CRONTAB, seed, err);
+	if (raw->value[F_QUARTZ] != NULL)
+		return parse_cron_line(t, raw, F_QUARTZ, seed, err);
 	if ((rc = cron_parse_fields(raw->value, &t->cron, err)) != 0)
 		return rc;
 	for (id = 0; id < CRON_NFIELDS; id++) {
@@ -313,10 +347,13 @@ parse_common(struct trigger *t, const struct raw_fields *raw,
 	    raw->value[F_END], &t->end_us, err)) != 0)
 		return rc;
 	t->has_end = raw->value[F_END] != NULL;
-	if (raw->value[F_RUN] != NULL && (rc = parse_date_field(t, F_RUN,
-	    raw->value[F_RUN], &t->run_us, err)) != 0)
+	if (raw->value[F_RUN] != NULL && timefmt_is_relative(raw->value[F_RUN])) {
+		if ((rc = parse_relative_run(t, raw->value[F_RUN], err)) != 0)
+			return rc;
+	} else if (raw->value[F_RUN] != NULL && (rc = parse_date_field(t,
+	    F_RUN, raw->value[F_RUN], &t->run_us, err)) != 0)
 		return rc;
-	t->has_run = raw->value[F_RUN] != NULL;
+	t->has_run = raw->value[F_RUN] != NULL && t->run_rel == NULL;
 	if (raw->value[F_TIMEZONE] != NULL && (rc = add_field(t, F_TIMEZONE,
 	    raw->value[F_TIMEZONE], 0, err)) != 0)
 		return rc;
@@ -360,7 +397,7 @@ check_own_fields(enum trigger_type type, const struct raw_fields *raw,
 		    "least one of weeks, days, hours, minutes, seconds"));
 	}
 	if (type == TRIGGER_CRON) {
-		for (id = 0; id <= F_CRONTAB; id++)
+		for (id = 0; id <= F_QUARTZ; id++)
 			if (raw->value[id] != NULL)
 				return 0;
 		return mgr_error_set(err, MGR_EINVAL, _("cron: give at least "
@@ -381,6 +418,15 @@ int
 trigger_parse_zones(const char *type, const char *const *fields,
 		    size_t nfields, struct tz_cache *zones, struct trigger **out,
 		    struct mgr_error *err)
+{
+	return trigger_parse_seeded(type, fields, nfields, zones, NULL, out,
+	    err);
+}
+
+int
+trigger_parse_seeded(const char *type, const char *const *fields,
+		     size_t nfields, struct tz_cache *zones, const char *seed,
+		     struct trigger **out, struct mgr_error *err)
 {
 	struct raw_fields raw;
 	struct trigger *t;
@@ -408,7 +454,7 @@ trigger_parse_zones(const char *type, const char *const *fields,
 	if (rc == 0 && t->type == TRIGGER_INTERVAL)
 		rc = parse_interval(t, &raw, err);
 	if (rc == 0 && t->type == TRIGGER_CRON)
-		rc = parse_cron(t, &raw, err);
+		rc = parse_cron(t, &raw, seed, err);
 	if (rc == 0)
 		rc = parse_common(t, &raw, err);
 	if (rc == 0)
@@ -458,6 +504,12 @@ int
 trigger_is_reboot(const struct trigger *t)
 {
 	return t->reboot;
+}
+
+int
+trigger_is_hashed(const struct trigger *t)
+{
+	return t->cron != NULL && cron_is_hashed(t->cron);
 }
 
 size_t
@@ -682,6 +734,10 @@ trigger_next(const struct trigger *t, int64_t prev_us, int64_t now_us)
 	default:
 		if (prev_us != TRIGGER_NONE)
 			return TRIGGER_NONE;
+		if (t->run_rel != NULL &&
+		    timefmt_parse_relative(t->run_rel, t->zone, now_us, &now_us,
+		    NULL) != 0)
+			return TRIGGER_NONE;
 		return t->has_run ? t->run_us : now_us;
 	}
 }
@@ -708,6 +764,33 @@ insert_field(struct trigger *t, int id, const char *value,
 	return 0;
 }
 
+/* Replaces the relative run_date by the time it names from now_us. */
+static int
+pin_relative_run(struct trigger *t, int64_t now_us, struct mgr_error *err)
+{
+	char iso[TIMEFMT_ISO_MAX], *value;
+	size_t i;
+	int rc;
+
+	if ((rc = timefmt_parse_relative(t->run_rel, t->zone, now_us,
+	    &t->run_us, err)) != 0)
+		return rc;
+	timefmt_iso(iso, sizeof iso, t->run_us, t->zone);
+	for (i = 0; i < t->nfields; i++) {
+		if (strcmp(t->fields[i].name, field_name(F_RUN)) != 0)
+			continue;
+		if ((value = strdup(iso)) == NULL)
+			return mgr_error_set(err, MGR_ENOMEM,
+			    _("out of memory"));
+		free(t->fields[i].value);
+		t->fields[i].value = value;
+	}
+	free(t->run_rel);
+	t->run_rel = NULL;
+	t->has_run = 1;
+	return 0;
+}
+
 int
 trigger_pin(struct trigger *t, int64_t now_us, struct mgr_error *err)
 {
@@ -719,6 +802,8 @@ trigger_pin(struct trigger *t, int64_t now_us, struct mgr_error *err)
 		timefmt_iso(iso, sizeof iso, t->start_us, t->zone);
 		return insert_field(t, F_START, iso, err);
 	}
+	if (t->type == TRIGGER_DATE && t->run_rel != NULL)
+		return pin_relative_run(t, now_us, err);
 	if (t->type == TRIGGER_DATE && !t->has_run) {
 		t->run_us = now_us;
 		t->has_run = 1;
@@ -771,6 +856,8 @@ trigger_describe(const struct trigger *t)
 		if (t->has_run)
 			fprintf(f, _("once at %s"), timefmt_iso(iso, sizeof iso,
 			    t->run_us, t->zone));
+		else if (t->run_rel != NULL)
+			fprintf(f, _("once at %s"), t->run_rel);
 		else
 			fputs(_("once, now"), f);
 	} else

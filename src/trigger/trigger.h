@@ -36,8 +36,11 @@ enum trigger_type {
  *             start_date end_date timezone jitter
  *   cron:     year month day week day_of_week hour minute second
  *             start_date end_date timezone jitter
- *             or crontab="m h dom mon dow" / crontab=@daily (Vixie)
- *   date:     run_date timezone
+ *             or crontab="m h dom mon dow" / crontab=@daily (Vixie; six
+ *             fields with seconds first; ?, L, W, #, H, wrap-around)
+ *             or quartz="s m h dom mon dow [year]" (Quartz)
+ *   date:     run_date (or relative: +10min, now+2h, tomorrow 09:00;
+ *             see timefmt_parse_relative) timezone
  * Dates are ISO 8601; without an offset they are wall times in timezone
  * (default "local").  Errors name the field and the offending text.
  * Unlike APScheduler, an interval with none of its units and a cron with
@@ -51,6 +54,13 @@ struct tz_cache;
 int trigger_parse_zones(const char *type, const char *const *fields,
 			size_t nfields, struct tz_cache *zones,
 			struct trigger **out, struct mgr_error *err);
+/* The same for task seed: Jenkins' "H" in a crontab= line takes its
+ * values from it (NULL reads as "").  Tasks pass their id, so each task
+ * gets its own, stable values. */
+int trigger_parse_seeded(const char *type, const char *const *fields,
+			 size_t nfields, struct tz_cache *zones,
+			 const char *seed, struct trigger **out,
+			 struct mgr_error *err);
 void trigger_free(struct trigger *t);
 
 enum trigger_type trigger_type(const struct trigger *t);
@@ -72,7 +82,8 @@ int64_t trigger_next(const struct trigger *t, int64_t prev_us,
 
 /* Pins what APScheduler fixes at construction from the clock: an interval
  * without start_date starts at now + interval, a date trigger without
- * run_date runs at now.  Call once when a task is created, so that the
+ * run_date runs at now, a relative run_date (+10min) is counted from
+ * now.  Call once when a task is created, so that the
  * stored fields (trigger_field_*) keep the anchor.  Unpinned, trigger_next
  * uses its now_us argument for them. */
 int trigger_pin(struct trigger *t, int64_t now_us, struct mgr_error *err);
@@ -88,6 +99,8 @@ const struct tz *trigger_zone(const struct trigger *t);
 /* crontab=@reboot: never fires from the clock; the scheduler runs such a
  * task once per engine start. */
 int trigger_is_reboot(const struct trigger *t);
+/* 1 if the trigger has an "H", whose values depend on the seed. */
+int trigger_is_hashed(const struct trigger *t);
 
 /* Short text: "every 30min", "cron minute=0 hour=9 day_of_week=mon-fri",
  * "once at 2026-03-02T09:00:00+01:00".  Caller frees; NULL on ENOMEM. */

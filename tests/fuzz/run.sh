@@ -45,9 +45,9 @@ fi
 # Library sources each target needs (besides error.c and util.c).
 sources() {
 	case $1 in
-	trigger|crontab|timefmt) echo trigger.c cron.c tz.c timefmt.c ;;
+	trigger|crontab|timefmt) echo trigger.c cron.c cron_aps.c cron_tab.c cron_bits.c tz.c timefmt.c ;;
 	tzif) echo tz.c ;;
-	manifest) echo manifest.c version.c trigger.c cron.c tz.c timefmt.c ;;
+	manifest) echo manifest.c version.c trigger.c cron.c cron_aps.c cron_tab.c cron_bits.c tz.c timefmt.c ;;
 	index) echo package_index.c version.c ;;
 	conf) echo conf.c log.c ;;
 	version) echo version.c ;;
