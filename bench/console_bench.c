@@ -6,7 +6,7 @@
  * formatting, ncurses' diffing and the terminal output are all counted.
  * Usage: console_bench [SECONDS]   (default 5 for the live part) */
 #include "ui.h"
-#include "sqlite_int.h"	/* the SQLite backend under test */
+#include "sqlite/sqlite_int.h"	/* the SQLite backend under test */
 #include "db.h"
 #include "store.h"
 #include "util.h"

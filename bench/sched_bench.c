@@ -14,7 +14,7 @@
  */
 #include "engine.h"
 #include "manager.h"
-#include "sqlite_int.h"	/* the SQLite backend under test */
+#include "sqlite/sqlite_int.h"	/* the SQLite backend under test */
 #include "plugins.h"
 #include "scheduler.h"
 #include "timefmt.h"

@@ -1,6 +1,8 @@
-# The ncurses console (ui/): part of the engine library, so the command
-# table can name "console" and the tests and benchmark can link it.
-src_libmgr_a_SOURCES += \
+# The ncurses console (ui/): a library of its own above the engine's, the
+# only code that links ncurses.
+noinst_LIBRARIES += ui/libui.a
+ui_libui_a_CFLAGS = $(AM_CFLAGS) $(MGR_CFLAGS) $(NCURSES_CFLAGS)
+ui_libui_a_SOURCES = \
 	ui/action.c \
 	ui/cmd-console.c \
 	ui/details.c \
@@ -18,12 +20,12 @@ src_libmgr_a_SOURCES += \
 
 check_PROGRAMS += tests/unit/test_format tests/unit/test_console_model
 tests_unit_test_format_SOURCES = tests/unit/test_format.c
-tests_unit_test_format_CFLAGS = $(TEST_CFLAGS)
-tests_unit_test_format_LDADD = $(TEST_LIBS)
+tests_unit_test_format_CFLAGS = $(TEST_CFLAGS) $(NCURSES_CFLAGS)
+tests_unit_test_format_LDADD = ui/libui.a $(TEST_LIBS) $(NCURSES_LIBS)
 tests_unit_test_console_model_SOURCES = tests/unit/test_console_model.c \
 	tests/unit/testutil.h
-tests_unit_test_console_model_CFLAGS = $(TEST_CFLAGS)
-tests_unit_test_console_model_LDADD = $(TEST_LIBS)
+tests_unit_test_console_model_CFLAGS = $(TEST_CFLAGS) $(NCURSES_CFLAGS)
+tests_unit_test_console_model_LDADD = ui/libui.a $(TEST_LIBS) $(NCURSES_LIBS)
 TESTS += tests/unit/test_format tests/unit/test_console_model
 
 dist_check_SCRIPTS += tests/console/lib.sh tests/console/console.sh \
@@ -36,7 +38,7 @@ endif
 # Not run by make check: the numbers go to bench/RESULTS-console.md.
 EXTRA_PROGRAMS += bench/console_bench
 bench_console_bench_SOURCES = bench/console_bench.c
-bench_console_bench_CFLAGS = $(TEST_CFLAGS)
-bench_console_bench_LDADD = src/libmgr.a $(MGR_LIBS)
+bench_console_bench_CFLAGS = $(TEST_CFLAGS) $(NCURSES_CFLAGS)
+bench_console_bench_LDADD = ui/libui.a src/libmgr.a $(MGR_LIBS) $(NCURSES_LIBS)
 CLEANFILES += bench/console_bench
 EXTRA_DIST += doc/console.txt doc/make-screenshot.sh bench/RESULTS-console.md

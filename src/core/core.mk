@@ -16,4 +16,4 @@ src_libmgr_a_SOURCES = \
 bin_PROGRAMS += manager
 manager_SOURCES = src/main.c
 manager_CFLAGS = $(AM_CFLAGS) $(MGR_CFLAGS)
-manager_LDADD = src/libmgr.a $(MGR_LIBS)
+manager_LDADD = $(FRONT_LIBS)

@@ -38,5 +38,5 @@ EXTRA_DIST += bench/engine-latency.sh bench/RESULTS-engine.md
 check_PROGRAMS += tests/unit/test_control
 tests_unit_test_control_SOURCES = tests/unit/test_control.c tests/unit/testutil.h
 tests_unit_test_control_CFLAGS = $(TEST_CFLAGS)
-tests_unit_test_control_LDADD = $(TEST_LIBS)
+tests_unit_test_control_LDADD = $(FRONT_LIBS) $(CMOCKA_LIBS)
 TESTS += tests/unit/test_control
