@@ -13,4 +13,5 @@ src_libmgr_a_SOURCES += \
 	src/store/plugin_store.c src/store/task_store.c src/store/run_store.c \
 	src/store/console_store.c \
 	src/store/control_store.c src/store/control_store.h \
-	src/store/snapshot_store.c src/store/snapshot_store.h
+	src/store/snapshot_store.c src/store/snapshot_store.h \
+	src/store/task_context_store.c src/store/task_context_store.h
