@@ -298,7 +298,9 @@ task_stop_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 	if (argc > 1 && run_id_arg(ctx, argv[1], &run_id) != 0)
 		return CMD_EXIT_USAGE;
-	if (taskmgr_get(ctx->mgr, argv[0], &t, &err) != 0)
+	/* A task removed while its run went on: that run can be stopped. */
+	if (taskmgr_get(ctx->mgr, argv[0], &t, &err) != 0 &&
+	    scheduler_task_running(ctx->mgr, argv[0]) == 0)
 		return fail_err(ctx, &err);
 	task_rec_clear(&t);
 	if (ctx->mgr->sched == NULL) {

@@ -581,7 +581,9 @@ scheduler_stop(struct mgr *mgr, const char *task_id, int64_t run_id,
 	struct run_rec row;
 
 	*n = 0;
-	if (s == NULL || sched_find(s, task_id) == NULL)
+	/* A removed task's runs going on can still be stopped. */
+	if (s == NULL || (sched_find(s, task_id) == NULL &&
+	    scheduler_task_running(mgr, task_id) == 0))
 		return mgr_error_set(err, MGR_ENOENT, _("no task \"%s\""), task_id);
 	memset(&row, 0, sizeof row);
 	if (run_id > 0 && run_usage_store_read(mgr->db, run_id, &row, err) == 0 &&

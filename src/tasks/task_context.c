@@ -645,6 +645,10 @@ task_context_check(struct mgr *mgr, const char *task_id, const char *func_path,
 	char **env = NULL, **argv = NULL, *workdir = NULL;
 	int rc;
 
+	if (c->env_file != NULL &&
+	    c->env_file[*c->env_file == '-'] != '/')
+		return mgr_error_set(err, MGR_EINVAL, _("task \"%s\": env_file "
+		    "\"%s\" is not an absolute path"), task_id, c->env_file);
 	if ((rc = check_user_group(task_id, c, err)) != 0 ||
 	    (c->workdir != NULL && (rc = check_folder(task_id, c->workdir,
 	    err)) != 0))
