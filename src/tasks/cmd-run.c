@@ -288,14 +288,21 @@ task_stop_later(struct cmd_ctx *ctx, const char *id, int64_t run_id)
 	return CMD_EXIT_LATER;
 }
 
+extern const struct cmd_entry cmd_task_stop_entry;
+
 static int
 task_stop_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct mgr_error err = { 0 };
 	struct task_rec t;
 	int64_t run_id = 0;
-	int n;
+	int n, rc, nowait = cmd_take_flag(&argc, argv, "--no-wait");
 
+	if ((rc = cmd_no_more_options(ctx, &cmd_task_stop_entry, argc, argv)) != 0)
+		return rc;
+	cmd_drop_dashdash(&argc, argv);
+	if (argc < 1 || argc > 2)
+		return cmd_usage(ctx, &cmd_task_stop_entry);
 	if (argc > 1 && run_id_arg(ctx, argv[1], &run_id) != 0)
 		return CMD_EXIT_USAGE;
 	/* A task removed while its run went on: that run can be stopped. */
@@ -310,19 +317,21 @@ task_stop_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			    "so no run is going"));
 		return task_stop_said(ctx, argv[0], 0, 1);
 	}
-	if (ctx->defer != NULL)
+	if (ctx->defer != NULL && !nowait)
 		return task_stop_later(ctx, argv[0], run_id);
-	/* The console hosting never waits: its runs pane shows the end. */
+	/* --no-wait, or the console hosting: never waits; the runs pane
+	 * shows the end. */
 	if (scheduler_stop(ctx->mgr, argv[0], run_id, NULL, NULL, &n, &err) != 0)
 		return fail_err(ctx, &err);
 	return task_stop_said(ctx, argv[0], n, n == 0);
 }
 
 const struct cmd_entry cmd_task_stop_entry = {
-	.noun = "task", .verb = "stop", .usage = N_("ID [RUN]"),
+	.noun = "task", .verb = "stop", .usage = N_("ID [RUN] [--no-wait]"),
 	.summary = N_("stop the task's runs going on (or one run): SIGTERM, "
-	    "then SIGKILL after kill_grace_seconds"),
-	.flags = CMD_MUTATES | CMD_FOLLOWS, .min_args = 1, .max_args = 2,
+	    "then SIGKILL after kill_grace_seconds; waits for their end unless "
+	    "--no-wait"),
+	.flags = CMD_MUTATES | CMD_FOLLOWS, .min_args = 1, .max_args = 4,
 	.exec = task_stop_exec,
 };
 

@@ -3,7 +3,7 @@
 # success with output, failure with retries, timeout kill (also of a child
 # ignoring SIGTERM), crash by signal, overlap skip, foreground runs.
 . "$top_srcdir/tests/sched/common.sh"
-plan 28
+plan 31
 
 M task add ok 'exec:sh -c "echo out; echo err >&2"' interval seconds=1 >/dev/null
 M task add fail 'exec:sh -c "echo bad; exit 3"' interval seconds=60 \
@@ -92,7 +92,7 @@ like "$out" '"output": "0\\n1\\n2\\n3\\n"' "only stdin, stdout, stderr are inher
 printf 'manager: { sandboxing = false; log_level = "error"; };\n' > "$T/etc/m.conf"
 M task run nnp >/dev/null
 run M --json task history nnp --limit 1
-like "$out" 'NoNewPrivs:.t0' "without sandboxing, commands are spawned directly"
+like "$out" 'NoNewPrivs:.t0' "without sandboxing, runs have no no_new_privs"
 M task run fds >/dev/null
 run M --json task history fds --limit 1
 like "$out" '"output": "0\\n1\\n2\\n3\\n"' "descriptors are closed without sandboxing too"
