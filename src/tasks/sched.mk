@@ -53,3 +53,9 @@ bench: manager manager-run manager-exec bench/sched_bench bench/noop/noop.so
 	top_builddir='$(abs_top_builddir)' top_srcdir='$(abs_top_srcdir)' \
 	  $(SHELL) $(srcdir)/bench/run
 .PHONY: bench
+
+check_PROGRAMS += tests/unit/test_task_context
+tests_unit_test_task_context_SOURCES = tests/unit/test_task_context.c tests/unit/testutil.h
+tests_unit_test_task_context_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_task_context_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_task_context
