@@ -360,16 +360,17 @@ exec_argv(struct runner *r, const struct run_spec *spec, struct mgr_error *err)
 	return v;
 }
 
+/* With an environment the command is manager-exec's, which reports its
+ * usage on descriptor 3. */
 static int
-proc_spawn(struct runner *r, struct proc_job *j, char **argv,
-	   char *const *envp, int usage, struct mgr_error *err)
+proc_spawn(struct proc_job *j, char **argv, char *const *envp,
+	   struct mgr_error *err)
 {
 	j->started_at = mgr_now_us();
 	j->usage_fd = -1;
-	if (usage)
+	if (envp != NULL)
 		return sandbox_spawn_env(argv, envp, &j->pid, &j->fd,
 		    &j->usage_fd, err);
-	(void)r;
 	return sandbox_spawn(argv, &j->pid, &j->fd, err);
 }
 
@@ -387,7 +388,7 @@ runner_spawn_env(struct runner *r, char **argv, char *const *envp, int timeout,
 	struct proc_job *j = xcalloc(1, sizeof *j);
 	int rc;
 
-	if ((rc = proc_spawn(r, j, argv, envp, envp != NULL, err)) != 0) {
+	if ((rc = proc_spawn(j, argv, envp, err)) != 0) {
 		free(j);
 		return rc;
 	}

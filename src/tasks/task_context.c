@@ -274,6 +274,36 @@ take_one(struct cmd_ctx *ctx, int *argc, char **argv, const char *opt,
 	return 1;
 }
 
+/* Every --env NAME=VALUE: a new list, which replaces the task's. */
+static int
+take_env(struct cmd_ctx *ctx, int *argc, char **argv, struct task_context *c,
+	 int *changed)
+{
+	struct mgr_error err = { 0 };
+	const char *value;
+	char **env = NULL;
+	int rc, any = 0;
+
+	while ((rc = cmd_take_option(ctx, argc, argv, "--env", &value)) == 1) {
+		any = 1;
+		if (env_put(&env, value, &err) != 0) {
+			char *msg = xasprintf(_("option --env: %s"), err.msg);
+			cmd_fail(ctx, err.code, msg);
+			free(msg);
+			rc = -1;
+			break;
+		}
+	}
+	if (rc < 0 || !any) {
+		strv_free(env);
+		return rc < 0 ? -1 : 0;
+	}
+	strv_free(c->env);
+	c->env = env;
+	*changed = 1;
+	return 0;
+}
+
 int
 task_context_take_options(struct cmd_ctx *ctx, int *argc, char **argv,
 			  struct task_context *c, int *changed)
@@ -283,29 +313,13 @@ task_context_take_options(struct cmd_ctx *ctx, int *argc, char **argv,
 		{ "--user", "user" }, { "--group", "group" },
 		{ "--umask", "umask" }, { "--nice", "nice" },
 	};
-	int rc, first_env = 1;
 
 	*changed = 0;
 	for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
 		if (take_one(ctx, argc, argv, opts[i][0], opts[i][1], c,
 		    changed) < 0)
 			return -1;
-	for (;;) {
-		char **before = first_env ? c->env : NULL;
-		if (first_env) {
-			/* --env replaces the list of an edited task */
-			c->env = NULL;
-		}
-		rc = take_one(ctx, argc, argv, "--env", "env", c, changed);
-		if (first_env && rc == 0) {
-			c->env = before;
-			before = NULL;
-		}
-		strv_free(before);
-		first_env = 0;
-		if (rc <= 0)
-			return rc;
-	}
+	return take_env(ctx, argc, argv, c, changed);
 }
 
 /* ---- EnvironmentFile= ---- */
