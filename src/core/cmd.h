@@ -46,6 +46,9 @@ enum cmd_flags {
 	CMD_MUTATES = 1 << 1,	/* changes engine state: goes through the host */
 	CMD_HIDDEN = 1 << 2,	/* not listed in --help */
 	CMD_HOST = 1 << 3,	/* hosts the engine: logs at the configured level */
+	CMD_FOLLOWS = 1 << 4,	/* answers when its work is over (task run):
+				 * a client waits with no time limit once the
+				 * host took it */
 };
 
 /* Exit statuses shared by every command. */

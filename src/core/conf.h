@@ -43,6 +43,8 @@ struct mgr_conf {
 	int history_keep_runs;		/* per task */
 	int history_max_age_days;
 	int output_excerpt_bytes;
+	char *task_path;		/* PATH of every run */
+	char *task_lang;		/* LANG of every run */
 	int shutdown_grace_seconds;
 	int reload_debounce_ms;
 	int snapshot_keep;

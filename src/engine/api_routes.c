@@ -393,6 +393,7 @@ task_action(struct api_call *call, const char *id, const char *verb)
 }
 
 static void task_run(struct api_call *c, const char *id) { task_action(c, id, "run"); }
+static void task_stop(struct api_call *c, const char *id) { task_action(c, id, "stop"); }
 static void task_pause(struct api_call *c, const char *id) { task_action(c, id, "pause"); }
 static void task_resume(struct api_call *c, const char *id) { task_action(c, id, "resume"); }
 
@@ -410,7 +411,60 @@ task_new_id(void)
 }
 
 static const char *const task_create_fields[] = { "id", "name", "func_path",
-	"trigger", "trigger_args", "max_retries", "timeout", "enabled", NULL };
+	"trigger", "trigger_args", "max_retries", "timeout", "enabled", "env",
+	"env_file", "workdir", "user", "group", "umask", "nice", NULL };
+
+/* The execution context's fields (task_context.h), checked by type; the
+ * command checks their values. */
+static int
+context_check(struct api_call *call, json_t *b)
+{
+	json_t *env = json_object_get(b, "env"), *v;
+	size_t i;
+
+	if (field_check(call, b, "env_file", JSON_STRING, 0) != 0 ||
+	    field_check(call, b, "workdir", JSON_STRING, 0) != 0 ||
+	    field_check(call, b, "user", JSON_STRING, 0) != 0 ||
+	    field_check(call, b, "group", JSON_STRING, 0) != 0 ||
+	    field_check(call, b, "umask", JSON_STRING, 0) != 0 ||
+	    field_check(call, b, "nice", JSON_INTEGER, 0) != 0)
+		return -1;
+	if (env == NULL || json_is_null(env))
+		return 0;
+	if (!json_is_array(env)) {
+		api_reply_error(call, 400, "env", "%s", _("field \"env\": expected "
+		    "an array of \"NAME=VALUE\" strings"));
+		return -1;
+	}
+	json_array_foreach(env, i, v) {
+		if (!json_is_string(v)) {
+			api_reply_error(call, 400, "env", _("field \"env\": item %zu "
+			    "is not a string"), i + 1);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static char **
+push_context(char **argv, json_t *b)
+{
+	json_t *env = json_object_get(b, "env"), *v;
+	size_t i;
+
+	argv = push_str_option(argv, b, "env_file", "--env-file");
+	argv = push_str_option(argv, b, "workdir", "--workdir");
+	argv = push_str_option(argv, b, "user", "--user");
+	argv = push_str_option(argv, b, "group", "--group");
+	argv = push_str_option(argv, b, "umask", "--umask");
+	argv = push_int_option(argv, b, "nice", "--nice");
+	json_array_foreach(json_is_array(env) ? env : NULL, i, v) {
+		char *word = xasprintf("--env=%s", json_string_value(v));
+		argv = strv_push(argv, word);
+		free(word);
+	}
+	return argv;
+}
 
 static int
 task_create_check(struct api_call *call, json_t *b)
@@ -424,6 +478,7 @@ task_create_check(struct api_call *call, json_t *b)
 	    field_check(call, b, "timeout", JSON_INTEGER, 0) != 0 ||
 	    field_check(call, b, "enabled", JSON_TRUE, 0) != 0 ||
 	    field_check(call, b, "id", JSON_STRING, 0) != 0 ||
+	    context_check(call, b) != 0 ||
 	    func_path_check(call, b) != 0)
 		return -1;
 	if (json_object_get(b, "id") != NULL && !json_is_null(json_object_get(b,
@@ -450,6 +505,7 @@ task_create(struct api_call *call, const char *unused)
 	argv = push_str_option(argv, b, "name", "--name");
 	argv = push_int_option(argv, b, "max_retries", "--max-retries");
 	argv = push_int_option(argv, b, "timeout", "--timeout");
+	argv = push_context(argv, b);
 	if (json_is_false(json_object_get(b, "enabled")))
 		argv = strv_push(argv, "--disable");
 	argv = strv_push(strv_push(argv, "--"), id);
@@ -464,7 +520,8 @@ task_create(struct api_call *call, const char *unused)
 }
 
 static const char *const task_update_fields[] = { "name", "enabled",
-	"trigger_args", "func_path", "trigger", "max_retries", "timeout", NULL };
+	"trigger_args", "func_path", "trigger", "max_retries", "timeout", "env",
+	"env_file", "workdir", "user", "group", "umask", "nice", NULL };
 
 static void
 task_update(struct api_call *call, const char *id)
@@ -480,6 +537,7 @@ task_update(struct api_call *call, const char *id)
 	    field_check(call, b, "trigger", JSON_STRING, 0) != 0 ||
 	    field_check(call, b, "max_retries", JSON_INTEGER, 0) != 0 ||
 	    field_check(call, b, "timeout", JSON_INTEGER, 0) != 0 ||
+	    context_check(call, b) != 0 ||
 	    func_path_check(call, b) != 0) {
 		json_decref(b);
 		return;
@@ -491,6 +549,7 @@ task_update(struct api_call *call, const char *id)
 	argv = push_str_option(argv, b, "trigger", "--trigger");
 	argv = push_int_option(argv, b, "max_retries", "--max-retries");
 	argv = push_int_option(argv, b, "timeout", "--timeout");
+	argv = push_context(argv, b);
 	if ((v = json_object_get(b, "enabled")) != NULL && json_is_boolean(v))
 		argv = strv_push(argv, json_is_true(v) ? "--enable" : "--disable");
 	argv = strv_push(argv, "--");
@@ -606,6 +665,7 @@ static const struct route routes[] = {
 	{ "GET", "tasks/*/runs", task_runs },
 	{ "POST", "tasks/*/run", task_run },
 	{ "POST", "tasks/*/pause", task_pause },
+	{ "POST", "tasks/*/stop", task_stop },
 	{ "POST", "tasks/*/resume", task_resume },
 	{ "GET", "plugins", plugin_list },
 	{ "POST", "plugins", plugin_install },

@@ -473,19 +473,25 @@ submit_timed_out(struct mgr *mgr, int64_t id, int timeout_ms,
 
 static int
 submit_await(struct mgr *mgr, struct db_watch *w, int64_t id, int timeout_ms,
-	     struct command_rec *rec, struct mgr_error *err)
+	     int follow, struct command_rec *rec, struct mgr_error *err)
 {
 	int64_t start = mgr_mono_us(), last_probe = start, now;
 	int backoff = SUBMIT_BACKOFF_MIN_MS, rc;
+
+	int taken;
 
 	for (;;) {
 		if ((rc = command_store_read(mgr->db, id, rec, err)) != 0)
 			return rc;
 		if (strcmp(rec->state, "done") == 0)
 			return 0;
+		/* A following command (CMD_FOLLOWS: `task run` follows a run
+		 * to its end) has the limit for the host to take it only: then
+		 * it takes as long as it takes, while the host lives. */
+		taken = follow && strcmp(rec->state, "running") == 0;
 		command_rec_clear(rec);
 		now = mgr_mono_us();
-		if (now - start >= (int64_t)timeout_ms * 1000)
+		if (!taken && now - start >= (int64_t)timeout_ms * 1000)
 			return submit_timed_out(mgr, id, timeout_ms, err);
 		if (now - last_probe >= SUBMIT_LIVENESS_US) {
 			last_probe = now;
@@ -501,9 +507,10 @@ submit_await(struct mgr *mgr, struct db_watch *w, int64_t id, int timeout_ms,
 	}
 }
 
-int
-engine_submit(struct mgr *mgr, int argc, char **argv, int json, int timeout_ms,
-	      char **out, char **errout, int *status, struct mgr_error *err)
+static int
+submit(struct mgr *mgr, int argc, char **argv, int json, int timeout_ms,
+       int follow, char **out, char **errout, int *status,
+       struct mgr_error *err)
 {
 	struct command_rec rec = { 0 };
 	struct db_watch *w;
@@ -521,7 +528,7 @@ engine_submit(struct mgr *mgr, int argc, char **argv, int json, int timeout_ms,
 	rc = command_store_submit(mgr->db, text, json, (int)getpid(), &id, err);
 	free(text);
 	if (rc == 0)
-		rc = submit_await(mgr, w, id, timeout_ms, &rec, err);
+		rc = submit_await(mgr, w, id, timeout_ms, follow, &rec, err);
 	db_watch_close(w);
 	if (rc != 0)
 		return rc;
@@ -531,4 +538,21 @@ engine_submit(struct mgr *mgr, int argc, char **argv, int json, int timeout_ms,
 	rec.output = rec.error_output = NULL;
 	command_rec_clear(&rec);
 	return 0;
+}
+
+int
+engine_submit(struct mgr *mgr, int argc, char **argv, int json, int timeout_ms,
+	      char **out, char **errout, int *status, struct mgr_error *err)
+{
+	return submit(mgr, argc, argv, json, timeout_ms, 0, out, errout, status,
+	    err);
+}
+
+int
+engine_submit_follow(struct mgr *mgr, int argc, char **argv, int json,
+		     int timeout_ms, char **out, char **errout, int *status,
+		     struct mgr_error *err)
+{
+	return submit(mgr, argc, argv, json, timeout_ms, 1, out, errout, status,
+	    err);
 }

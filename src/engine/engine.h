@@ -61,6 +61,12 @@ int engine_reload(struct mgr *mgr, struct mgr_error *err);
 int engine_submit(struct mgr *mgr, int argc, char **argv, int json,
 		  int timeout_ms, char **out, char **errout, int *status,
 		  struct mgr_error *err);
+/* The same for a CMD_FOLLOWS command: timeout_ms bounds only the wait
+ * for the host to take it; then the client waits for the answer as long
+ * as the host lives (Ctrl-C ends the waiting, not the command). */
+int engine_submit_follow(struct mgr *mgr, int argc, char **argv, int json,
+			 int timeout_ms, char **out, char **errout,
+			 int *status, struct mgr_error *err);
 
 /* 0 when a host runs (its pid, kind (malloc'd; may be NULL) and start
  * time, Unix microseconds), MGR_ENOENT when none does. */

@@ -20,7 +20,8 @@ ENGINE_TESTS = \
 	tests/engine/control.sh \
 	tests/engine/api.sh \
 	tests/engine/abuse.sh \
-	tests/engine/tasks.sh
+	tests/engine/tasks.sh \
+	tests/engine/jobctl.sh
 dist_check_SCRIPTS += tests/engine/lib.sh $(ENGINE_TESTS)
 TESTS += $(ENGINE_TESTS)
 

@@ -40,8 +40,15 @@ route_submit(struct mgr *mgr, int argc, char **argv, int json, int timeout_ms,
 	char *out = NULL, *errout = NULL;
 	int rc;
 
-	rc = engine_submit(mgr, argc, argv, json, timeout_ms, &out, &errout,
-	    status, err);
+	const struct cmd_entry *e = mgr->commands == NULL ? NULL :
+	    cmd_find(mgr->commands, argv[0], argc > 1 ? argv[1] : NULL);
+
+	if (e != NULL && (e->flags & CMD_FOLLOWS))
+		rc = engine_submit_follow(mgr, argc, argv, json, timeout_ms, &out,
+		    &errout, status, err);
+	else
+		rc = engine_submit(mgr, argc, argv, json, timeout_ms, &out,
+		    &errout, status, err);
 	if (rc != 0)
 		return rc;
 	fputs(out, stdout);

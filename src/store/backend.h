@@ -14,6 +14,7 @@
 #include "db.h"
 #include "snapshot_store.h"
 #include "store.h"
+#include "task_context_store.h"
 
 /* Every connection, watch and lock starts with its backend's table; a
  * backend's own type embeds these first and casts. */
@@ -164,6 +165,21 @@ struct store_ops {
 	    const char *subject, const char *token);
 	int (*fault_store_count_crashes)(struct mgr_db *db, const char *plugin,
 	    int64_t since_us, int *count, struct mgr_error *err);
+	/* task_context_store.h */
+	int (*task_context_store_get)(struct mgr_db *db, const char *task_id,
+	    char **json, struct mgr_error *err);
+	int (*task_context_store_set)(struct mgr_db *db, const char *task_id,
+	    const char *json, struct mgr_error *err);
+	void (*run_usage_store_record)(struct mgr_db *db,
+	    const struct run_rec *v, size_t n,
+	    void (*warn)(void *arg, const char *msg), void *arg);
+	int (*run_usage_store_read)(struct mgr_db *db, int64_t id,
+	    struct run_rec *out, struct mgr_error *err);
+	int (*run_usage_store_find)(struct mgr_db *db, const char *task_id,
+	    int64_t scheduled_at, int attempt, int64_t *id,
+	    struct mgr_error *err);
+	int (*run_usage_store_list)(struct mgr_db *db, const char *task_id,
+	    size_t limit, run_usage_fn fn, void *arg, struct mgr_error *err);
 };
 
 #endif

@@ -531,3 +531,48 @@ fault_store_count_crashes(struct mgr_db *db, const char *plugin,
 						  err);
 }
 
+/* task_context_store.h */
+
+int
+task_context_store_get(struct mgr_db *db, const char *task_id, char **json,
+		       struct mgr_error *err)
+{
+	return db->ops->task_context_store_get(db, task_id, json, err);
+}
+
+int
+task_context_store_set(struct mgr_db *db, const char *task_id, const char *json,
+		       struct mgr_error *err)
+{
+	return db->ops->task_context_store_set(db, task_id, json, err);
+}
+
+void
+run_usage_store_record(struct mgr_db *db, const struct run_rec *v, size_t n,
+		       void (*warn)(void *arg, const char *msg), void *arg)
+{
+	db->ops->run_usage_store_record(db, v, n, warn, arg);
+}
+
+int
+run_usage_store_read(struct mgr_db *db, int64_t id, struct run_rec *out,
+		     struct mgr_error *err)
+{
+	return db->ops->run_usage_store_read(db, id, out, err);
+}
+
+int
+run_usage_store_find(struct mgr_db *db, const char *task_id,
+		     int64_t scheduled_at, int attempt, int64_t *id,
+		     struct mgr_error *err)
+{
+	return db->ops->run_usage_store_find(db, task_id, scheduled_at, attempt,
+					     id, err);
+}
+
+int
+run_usage_store_list(struct mgr_db *db, const char *task_id, size_t limit,
+		     run_usage_fn fn, void *arg, struct mgr_error *err)
+{
+	return db->ops->run_usage_store_list(db, task_id, limit, fn, arg, err);
+}

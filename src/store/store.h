@@ -111,6 +111,9 @@ struct run_rec {
 	char *output;		/* bounded excerpt of stdout and stderr */
 	char *error;
 	int running_row;	/* a `running` row of this attempt was written */
+	/* Resource usage from wait4 (task_context_store.h); 0: not measured. */
+	int64_t user_us, sys_us;	/* CPU time, µs */
+	int64_t max_rss_kb;		/* peak resident memory */
 };
 
 void run_rec_clear(struct run_rec *r);

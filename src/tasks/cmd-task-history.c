@@ -3,19 +3,22 @@
 #include "i18n.h"
 #include "cmd.h"
 #include "manager.h"
+#include "run_view.h"
 #include "sandbox.h"
 #include "scheduler.h"
+#include "task_context_store.h"
 #include "timefmt.h"
 #include "util.h"
 
 #include <ev.h>
 #include <jansson.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static json_t *
-run_json(const struct run_rec *r)
+json_t *
+task_run_json(const struct run_rec *r)
 {
 	char name[32];
 	json_t *o = json_pack("{s:I, s:s, s:i, s:o, s:o, s:o, s:s}",
@@ -35,17 +38,57 @@ run_json(const struct run_rec *r)
 	    json_null());
 	json_object_set_new(o, "error", r->error ? json_string(r->error) :
 	    json_null());
+	json_object_set_new(o, "user_cpu", r->user_us > 0 ?
+	    json_real((double)r->user_us / 1e6) : json_null());
+	json_object_set_new(o, "system_cpu", r->sys_us > 0 ?
+	    json_real((double)r->sys_us / 1e6) : json_null());
+	json_object_set_new(o, "max_rss_kb", r->max_rss_kb > 0 ?
+	    json_integer(r->max_rss_kb) : json_null());
 	return o;
+}
+
+const char *
+task_run_usage_text(char *buf, size_t len, const struct run_rec *r)
+{
+	if (r->user_us <= 0 && r->sys_us <= 0 && r->max_rss_kb <= 0)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, _("%.3fs usr %.3fs sys %.1fMiB"),
+		    (double)r->user_us / 1e6, (double)r->sys_us / 1e6,
+		    (double)r->max_rss_kb / 1024);
+	return buf;
+}
+
+/* The usage columns of the runs listed (their rows by id). */
+struct usage_fill {
+	struct run_rec *v;
+	size_t n;
+};
+
+static void
+usage_fill_one(void *arg, int64_t id, int64_t user_us, int64_t sys_us,
+	       int64_t max_rss_kb)
+{
+	struct usage_fill *f = arg;
+
+	for (size_t i = 0; i < f->n; i++) {
+		if (f->v[i].id != id)
+			continue;
+		f->v[i].user_us = user_us;
+		f->v[i].sys_us = sys_us;
+		f->v[i].max_rss_kb = max_rss_kb;
+		return;
+	}
 }
 
 static void
 history_text(struct cmd_ctx *ctx, const struct run_rec *v, size_t n, int output)
 {
-	char start[TIMEFMT_ISO_MAX], dur[32];
+	char start[TIMEFMT_ISO_MAX], dur[32], use[64];
 
-	fprintf(ctx->out, "%-8s %-32s %-10s %-7s %-11s %-24s %s\n", _("RUN"),
+	fprintf(ctx->out, "%-8s %-32s %-10s %-7s %-11s %-24s %-30s %s\n", _("RUN"),
 	    _("STARTED"), _("DURATION"), _("ATTEMPT"), _("STATUS"), _("TASK"),
-	    _("RESULT"));
+	    _("CPU AND PEAK MEMORY"), _("RESULT"));
 	for (size_t i = 0; i < n; i++) {
 		const struct run_rec *r = &v[i];
 		if (r->started_at && r->ended_at)
@@ -53,10 +96,11 @@ history_text(struct cmd_ctx *ctx, const struct run_rec *v, size_t n, int output)
 			    (double)(r->ended_at - r->started_at) / 1e6);
 		else
 			snprintf(dur, sizeof dur, "-");
-		fprintf(ctx->out, "%-8lld %-32s %-10s %-7d %-11s %-24s %s\n",
+		fprintf(ctx->out, "%-8lld %-32s %-10s %-7d %-11s %-24s %-30s %s\n",
 		    (long long)r->id, r->started_at ? timefmt_iso(start,
 		    sizeof start, r->started_at, NULL) : "-", dur, r->attempt,
-		    r->status, r->task_id, r->error != NULL ? r->error : "");
+		    r->status, r->task_id, task_run_usage_text(use, sizeof use, r),
+		    r->error != NULL ? r->error : "");
 		if (output && r->output != NULL)
 			fprintf(ctx->out, "%s%s", r->output,
 			    r->output[strlen(r->output) - 1] == '\n' ? "" : "\n");
@@ -87,10 +131,16 @@ task_history_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (run_store_list(ctx->mgr->db, argc > 0 ? argv[0] : NULL, 0,
 	    (size_t)limit, &v, &n, &err) != 0)
 		return cmd_fail(ctx, err.code, err.msg);
+	struct usage_fill fill = { v, n };
+	if (run_usage_store_list(ctx->mgr->db, argc > 0 ? argv[0] : NULL,
+	    (size_t)limit, usage_fill_one, &fill, &err) != 0) {
+		run_recs_free(v, n);
+		return cmd_fail(ctx, err.code, err.msg);
+	}
 	if (ctx->json) {
 		json_t *a = json_array();
 		for (size_t i = 0; i < n; i++)
-			json_array_append_new(a, run_json(&v[i]));
+			json_array_append_new(a, task_run_json(&v[i]));
 		char *s = json_dumps(a, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fprintf(ctx->out, "%s\n", s);
 		free(s);

@@ -7,6 +7,7 @@
 #include "hostprobe.h"
 #include "manager.h"
 #include "scheduler.h"
+#include "task_context.h"
 #include "timefmt.h"
 #include "trigger.h"
 #include "tz.h"
@@ -199,29 +200,59 @@ task_added_text(struct cmd_ctx *ctx, const struct task_rec *t)
 
 extern const struct cmd_entry cmd_task_add_entry;
 
+static int task_add_with_context(struct cmd_ctx *ctx, struct task_rec *tp,
+				 const struct task_context *c, int argc,
+				 char **argv);
+
 static int
 task_add_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	struct mgr_error err = { 0 };
+	struct task_context c;
 	struct task_rec t;
-	int rc;
+	int rc, changed;
 
 	task_rec_init(&t);
-	if (take_task_options(ctx, &argc, argv, &t) < 0)
+	task_context_init(&c);
+	if (take_task_options(ctx, &argc, argv, &t) < 0 ||
+	    task_context_take_options(ctx, &argc, argv, &c, &changed) < 0) {
+		task_context_clear(&c);
 		return CMD_EXIT_USAGE;
-	if ((rc = cmd_no_more_options(ctx, &cmd_task_add_entry, argc, argv)) != 0)
+	}
+	rc = task_add_with_context(ctx, &t, &c, argc, argv);
+	task_context_clear(&c);
+	return rc;
+}
+
+static int
+task_add_with_context(struct cmd_ctx *ctx, struct task_rec *tp,
+		      const struct task_context *c, int argc, char **argv)
+{
+	struct mgr_error err = { 0 };
+	struct task_rec t = *tp;
+	int rc;
+
+	if ((rc = cmd_no_more_options(ctx, &cmd_task_add_entry, argc, argv)) != 0) {
+		task_rec_clear(&t);
 		return rc;
+	}
 	argc = drop_dashdash(argc, argv);
-	if (argc < 3)
-		return cmd_usage(ctx, &cmd_task_add_entry);
-	if (check_fields(ctx, argc - 3, argv + 3) < 0)
-		return CMD_EXIT_USAGE;
+	if (argc < 3 || check_fields(ctx, argc - 3, argv + 3) < 0) {
+		task_rec_clear(&t);
+		return argc < 3 ? cmd_usage(ctx, &cmd_task_add_entry) :
+		    CMD_EXIT_USAGE;
+	}
 	t.id = xstrdup(argv[0]);
 	t.func_path = xstrdup(argv[1]);
 	t.trigger = xstrdup(argv[2]);
 	t.source = xstrdup("cli");
-	rc = taskmgr_add(ctx->mgr, &t, (const char *const *)argv + 3,
-	    (size_t)argc - 3, &err);
+	rc = task_context_check(ctx->mgr, t.id, t.func_path, c, &err);
+	if (rc == 0)
+		rc = taskmgr_add(ctx->mgr, &t, (const char *const *)argv + 3,
+		    (size_t)argc - 3, &err);
+	if (rc == 0 && (rc = taskmgr_set_context(ctx->mgr, t.id, c, &err)) != 0) {
+		struct mgr_error e2 = { 0 };
+		taskmgr_remove(ctx->mgr, t.id, &e2);	/* all or nothing */
+	}
 	if (rc == 0 && !ctx->json)
 		task_added_text(ctx, &t);
 	task_rec_clear(&t);
@@ -234,7 +265,9 @@ const struct cmd_entry cmd_task_add_entry = {
 	.noun = "task", .verb = "add",
 	.usage = N_("ID FUNC TYPE [FIELD=VALUE ...] [--name NAME] [--max-retries N] "
 	    "[--timeout SECONDS] [--misfire-grace-time SECONDS|default] [--no-coalesce] "
-	    "[--max-instances N] [--on-interrupt abandon|rerun] [--disable]"),
+	    "[--max-instances N] [--on-interrupt abandon|rerun] [--disable] "
+	    "[--env NAME=VALUE]... [--env-file FILE] [--workdir DIR] "
+	    "[--user NAME] [--group NAME] [--umask MODE] [--nice N]"),
 	.summary = N_("add a task (FUNC: PLUGIN:FUNCTION or exec:COMMAND ARG...)"),
 	.flags = CMD_MUTATES, .min_args = 3, .max_args = -1,
 	.exec = task_add_exec,
@@ -251,8 +284,28 @@ task_json_time(int64_t us)
 }
 
 /* The API's TaskRead; misfire_grace_time is the one that applies. */
+static json_t *task_json_rec(const struct mgr *mgr, const struct task_rec *t);
+
+/* The task's JSON with its context's keys (env, env_file, workdir,
+ * user, group, umask, nice). */
 static json_t *
-task_json(const struct mgr *mgr, const struct task_rec *t)
+task_json(struct mgr *mgr, const struct task_rec *t)
+{
+	json_t *o = task_json_rec(mgr, t);
+	struct mgr_error err = { 0 };
+	struct task_context c;
+
+	if (taskmgr_get_context(mgr, t->id, &c, &err) == 0) {
+		json_t *cj = task_context_json(&c);
+		json_object_update(o, cj);
+		json_decref(cj);
+		task_context_clear(&c);
+	}
+	return o;
+}
+
+static json_t *
+task_json_rec(const struct mgr *mgr, const struct task_rec *t)
 {
 	json_t *args = json_loads(t->trigger_args != NULL ? t->trigger_args : "{}",
 	    0, NULL);
@@ -376,6 +429,34 @@ const struct cmd_entry cmd_task_list_entry = {
 	.exec = task_list_exec,
 };
 
+/* The execution context, as it applies (defaults said as such). */
+static void
+task_show_context(struct cmd_ctx *ctx, const char *id)
+{
+	struct mgr_error err = { 0 };
+	struct task_context c;
+
+	if (taskmgr_get_context(ctx->mgr, id, &c, &err) != 0) {
+		fprintf(ctx->out, _("context:            %s\n"), err.msg);
+		return;
+	}
+	for (size_t i = 0; c.env != NULL && c.env[i] != NULL; i++)
+		fprintf(ctx->out, _("env:                %s\n"), c.env[i]);
+	if (c.env_file != NULL)
+		fprintf(ctx->out, _("env file:           %s\n"), c.env_file);
+	fprintf(ctx->out, _("working folder:     %s\n"), c.workdir != NULL ?
+	    c.workdir : _("the user's home, or / (default)"));
+	fprintf(ctx->out, _("user:               %s\n"), c.user != NULL ? c.user :
+	    _("the engine's (default)"));
+	if (c.group != NULL)
+		fprintf(ctx->out, _("group:              %s\n"), c.group);
+	if (c.umask >= 0)
+		fprintf(ctx->out, _("umask:              %04o\n"), (unsigned)c.umask);
+	if (c.nice != 0)
+		fprintf(ctx->out, _("nice:               %d\n"), c.nice);
+	task_context_clear(&c);
+}
+
 static void
 task_show_text(struct cmd_ctx *ctx, const struct task_rec *t)
 {
@@ -407,6 +488,7 @@ task_show_text(struct cmd_ctx *ctx, const struct task_rec *t)
 	fprintf(ctx->out, _("on interrupt:       %s\n"),
 	    task_on_interrupt_name(t->on_interrupt));
 	fprintf(ctx->out, _("source:             %s\n"), t->source);
+	task_show_context(ctx, t->id);
 	free(desc);
 	trigger_free(trig);
 }
@@ -437,17 +519,40 @@ const struct cmd_entry cmd_task_show_entry = {
 
 extern const struct cmd_entry cmd_task_edit_entry;
 
+static int task_edit_context(struct cmd_ctx *ctx, struct task_rec *t,
+			     const struct task_context *c, const char *func,
+			     const char *type, int argc, char **argv);
+
 static int
 task_edit_apply(struct cmd_ctx *ctx, struct task_rec *t, int argc, char **argv)
 {
 	struct mgr_error err = { 0 };
 	const char *func = NULL, *type = NULL;
-	int rc;
+	struct task_context c;
+	int rc, changed;
 
+	if (taskmgr_get_context(ctx->mgr, t->id, &c, &err) != 0)
+		return fail_err(ctx, &err);
 	if (cmd_take_option(ctx, &argc, argv, "--func", &func) < 0 ||
 	    cmd_take_option(ctx, &argc, argv, "--trigger", &type) < 0 ||
-	    take_task_options(ctx, &argc, argv, t) < 0)
+	    take_task_options(ctx, &argc, argv, t) < 0 ||
+	    task_context_take_options(ctx, &argc, argv, &c, &changed) < 0) {
+		task_context_clear(&c);
 		return CMD_EXIT_USAGE;
+	}
+	rc = task_edit_context(ctx, t, &c, func, type, argc, argv);
+	task_context_clear(&c);
+	return rc;
+}
+
+static int
+task_edit_context(struct cmd_ctx *ctx, struct task_rec *t,
+		  const struct task_context *c, const char *func,
+		  const char *type, int argc, char **argv)
+{
+	struct mgr_error err = { 0 };
+	int rc;
+
 	if ((rc = cmd_no_more_options(ctx, &cmd_task_edit_entry, argc, argv)) != 0)
 		return rc;
 	argc = drop_dashdash(argc, argv);
@@ -464,8 +569,10 @@ task_edit_apply(struct cmd_ctx *ctx, struct task_rec *t, int argc, char **argv)
 		free(t->trigger);
 		t->trigger = xstrdup(type);
 	}
-	if (taskmgr_modify(ctx->mgr, t, argc > 1 ?
-	    (const char *const *)argv + 1 : NULL, (size_t)argc - 1, &err) != 0)
+	if (task_context_check(ctx->mgr, t->id, t->func_path, c, &err) != 0 ||
+	    taskmgr_modify(ctx->mgr, t, argc > 1 ?
+	    (const char *const *)argv + 1 : NULL, (size_t)argc - 1, &err) != 0 ||
+	    taskmgr_set_context(ctx->mgr, t->id, c, &err) != 0)
 		return fail_err(ctx, &err);
 	if (!ctx->json)
 		fprintf(ctx->out, _("task %s changed\n"), t->id);
@@ -493,8 +600,11 @@ const struct cmd_entry cmd_task_edit_entry = {
 	.usage = N_("ID [--func FUNC] [--trigger TYPE] [FIELD=VALUE ...] "
 	    "[--name NAME] [--max-retries N] [--timeout SECONDS] "
 	    "[--misfire-grace-time SECONDS|default] [--coalesce|--no-coalesce] "
-	    "[--max-instances N] [--on-interrupt abandon|rerun] [--enable|--disable]"),
-	.summary = N_("change a task; FIELD=VALUE replaces its trigger fields"),
+	    "[--max-instances N] [--on-interrupt abandon|rerun] [--enable|--disable] "
+	    "[--env NAME=VALUE]... [--env-file FILE] [--workdir DIR] "
+	    "[--user NAME] [--group NAME] [--umask MODE] [--nice N]"),
+	.summary = N_("change a task; FIELD=VALUE replaces its trigger fields, "
+	    "--env its environment list, \"\" clears an option"),
 	.flags = CMD_MUTATES, .min_args = 1, .max_args = -1,
 	.exec = task_edit_exec,
 };
@@ -514,20 +624,59 @@ task_simple(struct cmd_ctx *ctx, const char *id,
 	return rc != 0 ? fail_err(ctx, &err) : CMD_EXIT_OK;
 }
 
+/* pause and remove: --stop ends the runs going on too (they end as
+ * `stopped`); without it a run going on is said to go on. */
+static int
+task_stopping(struct cmd_ctx *ctx, const struct cmd_entry *entry, int *argc,
+	      char **argv, int (*fn)(struct mgr *, const char *, struct mgr_error *),
+	      char *msg)
+{
+	struct mgr_error err = { 0 };
+	int stop = cmd_take_flag(argc, argv, "--stop"), rc, n = 0;
+
+	if ((rc = cmd_no_more_options(ctx, entry, *argc, argv)) != 0) {
+		free(msg);
+		return rc;
+	}
+	cmd_drop_dashdash(argc, argv);
+	if (*argc != 1) {
+		free(msg);
+		return cmd_usage(ctx, entry);
+	}
+	if (stop && ctx->mgr->sched != NULL &&
+	    scheduler_stop(ctx->mgr, argv[0], 0, NULL, NULL, &n, &err) != 0) {
+		free(msg);
+		return fail_err(ctx, &err);
+	}
+	if ((rc = task_simple(ctx, argv[0], fn, msg)) != CMD_EXIT_OK || ctx->json)
+		return rc;
+	if (n > 0)
+		fprintf(ctx->out, ngettext("task %s: stopping %d run\n",
+		    "task %s: stopping %d runs\n", (unsigned long)n), argv[0], n);
+	else if ((n = scheduler_task_running(ctx->mgr, argv[0])) > 0)
+		fprintf(ctx->out, ngettext("task %s: %d run is still going (end it "
+		    "with `manager task stop %s`, or use --stop)\n",
+		    "task %s: %d runs are still going (end them with `manager task "
+		    "stop %s`, or use --stop)\n", (unsigned long)n), argv[0], n,
+		    argv[0]);
+	return rc;
+}
+
+extern const struct cmd_entry cmd_task_remove_entry;
+extern const struct cmd_entry cmd_task_pause_entry;
+
 static int
 task_remove_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	(void)argc;
-	return task_simple(ctx, argv[0], taskmgr_remove,
-	    xasprintf(_("task %s removed"), argv[0]));
+	return task_stopping(ctx, &cmd_task_remove_entry, &argc, argv,
+	    taskmgr_remove, xasprintf(_("task %s removed"), argv[0]));
 }
 
 static int
 task_pause_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	(void)argc;
-	return task_simple(ctx, argv[0], taskmgr_pause,
-	    xasprintf(_("task %s paused"), argv[0]));
+	return task_stopping(ctx, &cmd_task_pause_entry, &argc, argv,
+	    taskmgr_pause, xasprintf(_("task %s paused"), argv[0]));
 }
 
 static int
@@ -539,16 +688,18 @@ task_resume_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_task_remove_entry = {
-	.noun = "task", .verb = "remove", .usage = "ID",
-	.summary = N_("remove a task and its run history"),
-	.flags = CMD_MUTATES, .min_args = 1, .max_args = 1,
+	.noun = "task", .verb = "remove", .usage = N_("ID [--stop]"),
+	.summary = N_("remove a task and its run history (--stop: and end its "
+	    "runs going on)"),
+	.flags = CMD_MUTATES, .min_args = 1, .max_args = 3,
 	.exec = task_remove_exec,
 };
 
 const struct cmd_entry cmd_task_pause_entry = {
-	.noun = "task", .verb = "pause", .usage = "ID",
-	.summary = N_("pause a task (no more scheduled runs)"),
-	.flags = CMD_MUTATES, .min_args = 1, .max_args = 1,
+	.noun = "task", .verb = "pause", .usage = N_("ID [--stop]"),
+	.summary = N_("pause a task (no more scheduled runs; --stop: and end "
+	    "its runs going on)"),
+	.flags = CMD_MUTATES, .min_args = 1, .max_args = 3,
 	.exec = task_pause_exec,
 };
 
@@ -559,91 +710,12 @@ const struct cmd_entry cmd_task_resume_entry = {
 	.exec = task_resume_exec,
 };
 
-/* How `task run` ends, the same whether it ran here or on the host. */
-static int
-task_run_result(struct cmd_ctx *ctx, const char *id, const char *status)
-{
-	if (ctx->json)
-		print_json(ctx, json_pack("{s:s, s:s}", "id", id, "status", status));
-	else
-		fprintf(ctx->out, _("task %s: %s\n"), id, status);
-	return strcmp(status, "succeeded") == 0 ? CMD_EXIT_OK : CMD_EXIT_FAIL;
-}
-
-struct run_wait {
-	struct cmd_later *later;
-	char *id;
-};
-
-static void
-task_run_finished(void *arg, const char *status)
-{
-	struct run_wait *w = arg;
-	struct cmd_ctx ctx = { .out = w->later->out, .err = w->later->err,
-	    .json = w->later->json };
-
-	w->later->finish(w->later, task_run_result(&ctx, w->id, status));
-	free(w->id);
-	free(w);
-}
-
-/* A client asked the host: answer when the run is over, as a run in the
- * foreground would, so the CLI prints the same with or without a host. */
-static int
-task_run_later(struct cmd_ctx *ctx, const char *id)
-{
-	struct mgr_error err = { 0 };
-	struct run_wait *w = xcalloc(1, sizeof *w);
-
-	w->id = xstrdup(id);
-	w->later = ctx->defer(ctx);
-	if (scheduler_run_now_notify(ctx->mgr, id, task_run_finished, w, &err) != 0) {
-		/* Refused at once: the answer is the error, through the same
-		 * road as a late one. */
-		struct cmd_ctx lctx = { .out = w->later->out,
-		    .err = w->later->err, .json = w->later->json };
-
-		w->later->finish(w->later, fail_err(&lctx, &err));
-		free(w->id);
-		free(w);
-	}
-	return CMD_EXIT_LATER;
-}
-
-static int
-task_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
-{
-	struct mgr_error err = { 0 };
-	const char *status = NULL;
-
-	(void)argc;
-	if (ctx->mgr->sched != NULL && ctx->defer != NULL)
-		return task_run_later(ctx, argv[0]);
-	if (ctx->mgr->sched != NULL) {
-		if (scheduler_run_now(ctx->mgr, argv[0], &err) != 0)
-			return fail_err(ctx, &err);
-		if (!ctx->json)
-			fprintf(ctx->out, _("task %s started\n"), argv[0]);
-		else
-			print_json(ctx, json_pack("{s:s, s:s}", "id", argv[0],
-			    "status", "running"));
-		return CMD_EXIT_OK;
-	}
-	/* No engine here: run it in the foreground and wait. */
-	if (scheduler_run_foreground(ctx->mgr, argv[0], &status, &err) != 0)
-		return fail_err(ctx, &err);
-	return task_run_result(ctx, argv[0], status);
-}
-
-const struct cmd_entry cmd_task_run_entry = {
-	.noun = "task", .verb = "run", .usage = "ID",
-	.summary = N_("run a task now and wait for its end"),
-	.flags = CMD_MUTATES, .min_args = 1, .max_args = 1,
-	.exec = task_run_exec,
-};
-
 extern const struct cmd_entry cmd_schedule_preview_entry;
 extern const struct cmd_entry cmd_task_history_entry;
+extern const struct cmd_entry cmd_task_run_entry;
+extern const struct cmd_entry cmd_task_stop_entry;
+extern const struct cmd_entry cmd_run_show_entry;
+extern const struct cmd_entry cmd_run_wait_entry;
 
 /* The commands of the tasks folder, in the order --help lists them. */
 const struct cmd_entry *const task_commands[] = {
@@ -656,6 +728,9 @@ const struct cmd_entry *const task_commands[] = {
 	&cmd_task_pause_entry,
 	&cmd_task_resume_entry,
 	&cmd_task_run_entry,
+	&cmd_task_stop_entry,
 	&cmd_task_history_entry,
+	&cmd_run_show_entry,
+	&cmd_run_wait_entry,
 	NULL
 };

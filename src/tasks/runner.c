@@ -18,6 +18,8 @@
 
 #define READ_CHUNK 65536
 
+extern char **environ;
+
 /* A child process of one attempt. */
 struct proc_job {
 	struct runner *r;
@@ -25,6 +27,7 @@ struct proc_job {
 	void *arg;
 	pid_t pid;
 	int fd;				/* output pipe, -1 once closed */
+	int usage_fd;			/* manager-exec's usage, or -1 */
 	ev_child child;
 	ev_io io;
 	ev_timer timeout;
@@ -32,8 +35,9 @@ struct proc_job {
 	int timeout_s;
 	struct strbuf out;
 	size_t dropped;
-	int timed_out, interrupted;
+	int timed_out, interrupted, stopped;
 	int64_t started_at;
+	int64_t user_us, sys_us, max_rss_kb;
 	struct proc_job *prev, *next;	/* r->procs */
 };
 
@@ -116,6 +120,42 @@ proc_read(struct proc_job *j)
 	}
 }
 
+/* "stopped by request (SIGTERM)": how it ended after the request. */
+static char *
+proc_stopped_text(const struct run_outcome *o)
+{
+	char name[32];
+
+	if (o->signal != 0)
+		return xasprintf(_("stopped by request (%s)"),
+		    sandbox_signal_name(o->signal, name, sizeof name));
+	return xasprintf(_("stopped by request (exit status %d)"), o->exit_code);
+}
+
+/* The command's rusage line from manager-exec; nothing when it was
+ * killed before writing it. */
+static void
+proc_read_usage(struct proc_job *j)
+{
+	char buf[128];
+	long long u, s, m;
+	ssize_t n;
+
+	if (j->usage_fd == -1)
+		return;
+	n = read(j->usage_fd, buf, sizeof buf - 1);
+	close(j->usage_fd);
+	j->usage_fd = -1;
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	if (sscanf(buf, "%lld %lld %lld", &u, &s, &m) != 3)
+		return;
+	j->user_us = u;
+	j->sys_us = s;
+	j->max_rss_kb = m;
+}
+
 static void
 proc_outcome(struct proc_job *j, int wstatus, struct run_outcome *o)
 {
@@ -144,7 +184,14 @@ proc_outcome(struct proc_job *j, int wstatus, struct run_outcome *o)
 		o->status = "interrupted";
 		free(o->error);
 		o->error = xstrdup(_("interrupted by shutdown"));
+	} else if (j->stopped) {
+		o->status = "stopped";
+		free(o->error);
+		o->error = proc_stopped_text(o);
 	}
+	o->user_us = j->user_us;
+	o->sys_us = j->sys_us;
+	o->max_rss_kb = j->max_rss_kb;
 	o->output = run_excerpt(j->out.buf, j->out.len,
 	    (size_t)j->r->mgr->conf->output_excerpt_bytes, j->dropped);
 }
@@ -167,8 +214,9 @@ proc_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 		close(j->fd);
 		j->fd = -1;
 	}
-	if (j->timed_out || j->interrupted)
+	if (j->timed_out || j->interrupted || j->stopped)
 		kill(-j->pid, SIGKILL);		/* the rest of its group */
+	proc_read_usage(j);
 	proc_outcome(j, w->rstatus, &o);
 	proc_unlink(j);
 	strbuf_free(&j->out);
@@ -201,6 +249,8 @@ proc_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	int grace = j->r->mgr->conf->kill_grace_seconds;
 
 	(void)revents;
+	if (j->stopped)
+		return;		/* its stop is under way */
 	j->timed_out = 1;
 	if (grace <= 0) {
 		kill(-j->pid, SIGKILL);
@@ -253,16 +303,56 @@ runner_helper_argv(struct runner *r, const char *mode)
 	return mode != NULL ? strv_push(v, mode) : v;
 }
 
+/* manager-exec's options of the run's context and its usage report. */
 static char **
-exec_argv(struct runner *r, const char *cmdline, struct mgr_error *err)
+exec_context_argv(char **v, const struct run_spec *spec)
+{
+	char *s;
+
+	v = strv_push(v, "--usage-fd=3");
+	if (spec->workdir != NULL) {
+		s = xasprintf("--workdir=%s", spec->workdir);
+		v = strv_push(v, s);
+		free(s);
+	}
+	if (spec->user != NULL) {
+		s = xasprintf("--user=%s", spec->user);
+		v = strv_push(v, s);
+		free(s);
+	}
+	if (spec->group != NULL) {
+		s = xasprintf("--group=%s", spec->group);
+		v = strv_push(v, s);
+		free(s);
+	}
+	if (spec->umask >= 0) {
+		s = xasprintf("--umask=%03o", (unsigned)spec->umask);
+		v = strv_push(v, s);
+		free(s);
+	}
+	if (spec->nice != 0) {
+		s = xasprintf("--nice=%d", spec->nice);
+		v = strv_push(v, s);
+		free(s);
+	}
+	return v;
+}
+
+/* Every exec: run goes through manager-exec, which applies the task's
+ * context and measures the command; the limits and no_new_privs only
+ * when sandboxing is on. */
+static char **
+exec_argv(struct runner *r, const struct run_spec *spec, struct mgr_error *err)
 {
 	char **cmd, **v;
 
-	if (exec_split(cmdline, &cmd, err) != 0)
+	if (exec_split(spec->func_path + 5, &cmd, err) != 0)
 		return NULL;
-	if (!r->mgr->conf->sandboxing)
-		return cmd;
-	v = runner_helper_argv(r, NULL);
+	if (r->mgr->conf->sandboxing)
+		v = runner_helper_argv(r, NULL);
+	else
+		v = strv_push(strv_push(NULL, r->exec_helper), "--plain");
+	v = exec_context_argv(v, spec);
 	v = strv_push(v, "--");
 	for (size_t i = 0; cmd[i] != NULL; i++)
 		v = strv_push(v, cmd[i]);
@@ -270,15 +360,35 @@ exec_argv(struct runner *r, const char *cmdline, struct mgr_error *err)
 	return v;
 }
 
+/* With an environment the command is manager-exec's, which reports its
+ * usage on descriptor 3. */
+static int
+proc_spawn(struct proc_job *j, char **argv, char *const *envp,
+	   struct mgr_error *err)
+{
+	j->started_at = mgr_now_us();
+	j->usage_fd = -1;
+	if (envp != NULL)
+		return sandbox_spawn_env(argv, envp, &j->pid, &j->fd,
+		    &j->usage_fd, err);
+	return sandbox_spawn(argv, &j->pid, &j->fd, err);
+}
+
 int
 runner_spawn(struct runner *r, char **argv, int timeout, run_done_fn done,
 	     void *arg, struct mgr_error *err)
 {
+	return runner_spawn_env(r, argv, NULL, timeout, done, arg, err);
+}
+
+int
+runner_spawn_env(struct runner *r, char **argv, char *const *envp, int timeout,
+		 run_done_fn done, void *arg, struct mgr_error *err)
+{
 	struct proc_job *j = xcalloc(1, sizeof *j);
 	int rc;
 
-	j->started_at = mgr_now_us();
-	if ((rc = sandbox_spawn(argv, &j->pid, &j->fd, err)) != 0) {
+	if ((rc = proc_spawn(j, argv, envp, err)) != 0) {
 		free(j);
 		return rc;
 	}
@@ -309,9 +419,10 @@ runner_start(struct runner *r, const struct run_spec *spec, run_done_fn done,
 			    spec->func_path);
 		return r->mgr->plugin_runner->start(r, spec, done, arg, err);
 	}
-	if ((argv = exec_argv(r, spec->func_path + 5, err)) == NULL)
+	if ((argv = exec_argv(r, spec, err)) == NULL)
 		return MGR_EINVAL;
-	rc = runner_spawn(r, argv, spec->timeout, done, arg, err);
+	rc = runner_spawn_env(r, argv, spec->envp != NULL ? spec->envp :
+	    (char *const *)environ, spec->timeout, done, arg, err);
 	strv_free(argv);
 	return rc;
 }
@@ -325,6 +436,42 @@ runner_interrupt_all(struct runner *r)
 	}
 	if (r->mgr->plugin_runner != NULL)
 		r->mgr->plugin_runner->interrupt_all(r);
+}
+
+/* SIGTERM now, SIGKILL after the grace (proc_kill_cb), as for a timeout. */
+static void
+proc_stop(struct proc_job *j)
+{
+	int grace = j->r->mgr->conf->kill_grace_seconds;
+
+	if (j->stopped)
+		return;
+	j->stopped = 1;
+	if (j->timed_out || grace <= 0) {
+		kill(-j->pid, SIGKILL);
+		return;
+	}
+	kill(-j->pid, SIGTERM);
+	ev_now_update(j->r->loop);
+	ev_timer_stop(j->r->loop, &j->kill);
+	ev_timer_set(&j->kill, grace, 0);
+	ev_timer_start(j->r->loop, &j->kill);
+}
+
+int
+runner_stop(struct runner *r, void *arg)
+{
+	for (struct proc_job *j = r->procs; j != NULL; j = j->next) {
+		if (j->arg == arg) {
+			proc_stop(j);
+			return 1;
+		}
+	}
+	if (runner_worker_stop(r, arg))
+		return 1;
+	if (r->mgr->plugin_runner != NULL && r->mgr->plugin_runner->stop != NULL)
+		return r->mgr->plugin_runner->stop(r, arg);
+	return 0;
 }
 
 int

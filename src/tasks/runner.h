@@ -24,18 +24,28 @@ struct run_spec {
 	const char *func_path;		/* "exec:..." or "PLUGIN:FUNCTION" */
 	int timeout;			/* seconds, 0 = none */
 	char *const *args;		/* "NAME=VALUE" for plugin functions */
+	/* The execution context (task_context.h) of exec: runs: the whole
+	 * environment (NULL: the engine's), and what manager-exec applies
+	 * (NULL, -1 and 0: unchanged). */
+	char *const *envp;
+	const char *workdir, *user, *group;
+	int umask;
+	int nice;
 };
 
 /* How an attempt ended; handed to the done callback, which owns the
  * strings (free with run_outcome_clear). */
 struct run_outcome {
-	const char *status;	/* succeeded failed timed_out crashed interrupted */
+	const char *status;	/* succeeded failed timed_out crashed interrupted
+				 * stopped */
 	int exit_code;		/* -1 when none */
 	int signal;		/* 0 when none */
 	char *output;		/* excerpt of stdout and stderr, or NULL */
 	char *error;		/* one line saying what went wrong, or NULL */
 	int64_t started_at;	/* Unix µs */
 	int64_t ended_at;
+	/* From wait4's rusage of the command; 0: not measured. */
+	int64_t user_us, sys_us, max_rss_kb;
 };
 
 typedef void (*run_done_fn)(struct run_outcome *o, void *arg);
@@ -47,6 +57,8 @@ struct runner_plugin_ops {
 	int (*start)(struct runner *r, const struct run_spec *spec,
 		     run_done_fn done, void *arg, struct mgr_error *err);
 	void (*interrupt_all)(struct runner *r);
+	/* runner_stop for in-process runs (cooperative cancel); may be NULL. */
+	int (*stop)(struct runner *r, void *arg);
 };
 
 struct runner *runner_new(struct mgr *mgr, struct mgr_error *err);
@@ -58,6 +70,11 @@ int runner_start(struct runner *r, const struct run_spec *spec,
 /* Ends every attempt now: SIGKILL to children, cancel for threads; their
  * outcomes say `interrupted`. */
 void runner_interrupt_all(struct runner *r);
+/* Ends the attempt whose done argument is arg, as asked by a person:
+ * SIGTERM to its process group, SIGKILL kill_grace_seconds later (for a
+ * plugin function in a worker: SIGTERM is its cooperative cancel); its
+ * outcome says `stopped`.  1 when it was found. */
+int runner_stop(struct runner *r, void *arg);
 /* Attempts started and not yet done. */
 int runner_active(const struct runner *r);
 /* After every attempt is done. */

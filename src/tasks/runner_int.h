@@ -26,6 +26,11 @@ struct runner {
 /* Spawns argv as an attempt (child process). */
 int runner_spawn(struct runner *r, char **argv, int timeout, run_done_fn done,
 		 void *arg, struct mgr_error *err);
+/* The same with an environment (NULL: the engine's) and usage reported
+ * by manager-exec --usage-fd=3. */
+int runner_spawn_env(struct runner *r, char **argv, char *const *envp,
+		     int timeout, run_done_fn done, void *arg,
+		     struct mgr_error *err);
 /* argv of manager-run with the configured limits, then mode. */
 char **runner_helper_argv(struct runner *r, const char *mode);
 
@@ -34,6 +39,8 @@ int runner_worker_start(struct runner *r, const struct run_spec *spec,
 			const char *plugin, const char *func, const char *lib,
 			int64_t stamp, run_done_fn done, void *arg);
 void runner_worker_interrupt_all(struct runner *r);
+/* runner_stop for a run in a worker; 1 when found. */
+int runner_worker_stop(struct runner *r, void *arg);
 void runner_worker_free(struct runner *r);
 
 #endif

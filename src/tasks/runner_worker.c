@@ -33,7 +33,7 @@ struct wjob {
 	int timeout_s;
 	int64_t started_at;
 	ev_timer timeout, kill;
-	int timed_out, interrupted;
+	int timed_out, interrupted, stopped;
 	struct sworker *w;
 	struct wjob *next;		/* queue */
 };
@@ -119,6 +119,12 @@ job_outcome_init(struct wjob *j, struct run_outcome *o)
 static void
 job_outcome_flags(struct wjob *j, struct run_outcome *o)
 {
+	if (j->stopped && !j->timed_out && !j->interrupted) {
+		free(o->error);
+		o->status = "stopped";
+		o->error = xstrdup(_("stopped by request"));
+		return;
+	}
 	if (!j->timed_out && !j->interrupted)
 		return;
 	free(o->error);
@@ -349,6 +355,8 @@ job_timeout_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	int grace = j->r->mgr->conf->kill_grace_seconds;
 
 	(void)revents;
+	if (j->stopped)
+		return;		/* its stop is under way */
 	j->timed_out = 1;
 	if (j->w == NULL)
 		return;
@@ -518,6 +526,70 @@ runner_worker_interrupt_all(struct runner *r)
 			kill(-w->pid, SIGKILL);
 		}
 	}
+}
+
+/* A queued job leaves its queue; 1 when it was there. */
+static int
+wpool_unqueue(struct wpool *wp, struct wjob *j)
+{
+	struct wjob **p, *prev = NULL;
+
+	for (p = &wp->qhead; *p != NULL; prev = *p, p = &(*p)->next) {
+		if (*p != j)
+			continue;
+		*p = j->next;
+		if (wp->qtail == j)
+			wp->qtail = prev;
+		return 1;
+	}
+	return 0;
+}
+
+/* SIGTERM asks the worker to cancel the run (mgr_cancelled); a function
+ * that does not return within kill_grace_seconds is killed, with its
+ * worker, as at a timeout. */
+static void
+job_stop(struct wjob *j)
+{
+	struct ev_loop *loop = j->r->loop;
+	int grace = j->r->mgr->conf->kill_grace_seconds;
+	struct run_outcome o;
+
+	j->stopped = 1;
+	if (j->w == NULL) {
+		if (wpool_unqueue(j->wp, j)) {
+			job_outcome_init(j, &o);
+			job_outcome_flags(j, &o);
+			job_finish(j, &o);
+		}
+		return;
+	}
+	if (j->timed_out)
+		return;		/* already on its way out */
+	kill(-j->w->pid, grace > 0 ? SIGTERM : SIGKILL);
+	ev_now_update(loop);
+	ev_timer_stop(loop, &j->kill);
+	ev_timer_set(&j->kill, grace, 0);
+	ev_timer_start(loop, &j->kill);
+}
+
+int
+runner_worker_stop(struct runner *r, void *arg)
+{
+	for (struct wpool *wp = r->wpools; wp != NULL; wp = wp->next) {
+		for (struct wjob *j = wp->qhead; j != NULL; j = j->next)
+			if (j->arg == arg && !j->stopped) {
+				job_stop(j);
+				return 1;
+			}
+		for (struct sworker *w = wp->workers; w != NULL; w = w->next)
+			if (w->job != NULL && w->job->arg == arg) {
+				if (!w->job->stopped)
+					job_stop(w->job);
+				return 1;
+			}
+	}
+	return 0;
 }
 
 /* Idle workers go when the runner goes (every run is over by then). */

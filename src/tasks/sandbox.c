@@ -166,6 +166,48 @@ sandbox_spawn(char *const argv[], pid_t *pid, int *outfd, struct mgr_error *err)
 	return 0;
 }
 
+/* A run with its own environment and a usage pipe on descriptor 3
+ * (manager-exec --usage-fd=3). */
+int
+sandbox_spawn_env(char *const argv[], char *const envp[], pid_t *pid,
+		  int *outfd, int *usagefd, struct mgr_error *err)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	int out[2], use[2], rc;
+
+	if (pipe2(out, O_CLOEXEC) == -1)
+		return mgr_error_set(err, MGR_EIO, _("cannot create a pipe: %s"),
+		    strerror(errno));
+	if (pipe2(use, O_CLOEXEC) == -1) {
+		rc = errno;
+		close(out[0]);
+		close(out[1]);
+		return mgr_error_set(err, MGR_EIO, _("cannot create a pipe: %s"),
+		    strerror(rc));
+	}
+	spawn_setup(&attr, &fa, out[1]);
+	posix_spawn_file_actions_adddup2(&fa, use[1], 3);
+	posix_spawn_file_actions_addclosefrom_np(&fa, 4);
+	rc = posix_spawnp(pid, argv[0], &fa, &attr, argv,
+	    envp != NULL ? envp : environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	close(out[1]);
+	close(use[1]);
+	if (rc != 0) {
+		close(out[0]);
+		close(use[0]);
+		return mgr_error_set(err, MGR_EIO, _("cannot run %s: %s"), argv[0],
+		    strerror(rc));
+	}
+	fcntl(out[0], F_SETFL, fcntl(out[0], F_GETFL) | O_NONBLOCK);
+	fcntl(use[0], F_SETFL, fcntl(use[0], F_GETFL) | O_NONBLOCK);
+	*outfd = out[0];
+	*usagefd = use[0];
+	return 0;
+}
+
 static void
 close_pair(int p[2])
 {

@@ -44,6 +44,12 @@ int exec_split(const char *cmdline, char ***argv, struct mgr_error *err);
 int sandbox_spawn(char *const argv[], pid_t *pid, int *outfd,
 		  struct mgr_error *err);
 
+/* The same with the environment envp (NULL: this process's) and a pipe
+ * on the child's descriptor 3 whose non-blocking read end is *usagefd
+ * (manager-exec --usage-fd=3 writes the command's rusage there). */
+int sandbox_spawn_env(char *const argv[], char *const envp[], pid_t *pid,
+		      int *outfd, int *usagefd, struct mgr_error *err);
+
 /* A reusable sandbox worker (manager-run worker): requests go to its
  * stdin (*reqfd, a stream socket: write with MSG_NOSIGNAL), replies come from its descriptor 3
  * (*replyfd), and what it prints from stdout and stderr (*outfd).  The

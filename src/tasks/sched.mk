@@ -10,7 +10,8 @@ src_libmgr_a_SOURCES += \
 	src/tasks/runner.c src/tasks/runner.h src/tasks/runner_int.h src/tasks/runner_worker.c \
 	src/tasks/pool.c src/tasks/pool.h \
 	src/tasks/sandbox.c src/tasks/sandbox.h \
-	src/tasks/cmd-task.c src/tasks/cmd-task-history.c
+	src/tasks/task_context.c src/tasks/task_context.h \
+	src/tasks/cmd-task.c src/tasks/cmd-task-history.c src/tasks/cmd-run.c src/tasks/run_view.h
 
 # manager-exec: the exec: tasks' helper, libc only, for a fast start.
 pkglibexec_PROGRAMS += manager-exec
@@ -52,3 +53,9 @@ bench: manager manager-run manager-exec bench/sched_bench bench/noop/noop.so
 	top_builddir='$(abs_top_builddir)' top_srcdir='$(abs_top_srcdir)' \
 	  $(SHELL) $(srcdir)/bench/run
 .PHONY: bench
+
+check_PROGRAMS += tests/unit/test_task_context
+tests_unit_test_task_context_SOURCES = tests/unit/test_task_context.c tests/unit/testutil.h
+tests_unit_test_task_context_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_task_context_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_task_context

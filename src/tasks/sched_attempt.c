@@ -8,6 +8,8 @@
 #include "sched_int.h"
 #include "sched_writer.h"
 #include "scheduler.h"
+#include "task_context.h"
+#include "task_context_store.h"
 #include "trigger.h"
 #include "util.h"
 
@@ -16,6 +18,10 @@
 #include <string.h>
 
 static void attempt_begin(struct scheduler *s, struct attempt *a);
+static struct attempt *attempt_new(struct scheduler *s, struct stask *t,
+				   int64_t scheduled_at, int number,
+				   int row_written, scheduler_done_fn done,
+				   void *arg);
 
 static void
 task_record(struct scheduler *s, struct stask *t, int64_t scheduled_at,
@@ -41,6 +47,9 @@ task_record(struct scheduler *s, struct stask *t, int64_t scheduled_at,
 		r->signal = o->signal;
 		r->output = o->output;
 		r->error = o->error;
+		r->user_us = o->user_us;
+		r->sys_us = o->sys_us;
+		r->max_rss_kb = o->max_rss_kb;
 		o->output = o->error = NULL;
 	} else
 		r->started_at = r->ended_at = mgr_now_us();
@@ -88,12 +97,34 @@ attempt_unlink(struct scheduler *s, struct attempt *a)
 		a->next->prev = a->prev;
 }
 
+/* `task stop` waits for the end of the runs it stopped, recorded. */
+struct stop_wait {
+	int left;
+	scheduler_done_fn done;
+	void *arg;
+};
+
+static void
+stop_wait_one(void *arg, const char *status)
+{
+	struct stop_wait *w = arg;
+
+	(void)status;
+	if (--w->left > 0)
+		return;
+	if (w->done != NULL)
+		w->done(w->arg, "stopped");
+	free(w);
+}
+
 /* An attempt is over for good (no retry follows). */
 void
 attempt_end(struct scheduler *s, struct attempt *a)
 {
 	struct stask *t = a->t;
 
+	if (a->stop != NULL)
+		sched_after_commit(s, stop_wait_one, a->stop, "stopped");
 	if (a->done != NULL)
 		sched_after_commit(s, a->done, a->done_arg,
 		    a->outcome != NULL ? a->outcome : "interrupted");
@@ -156,9 +187,24 @@ task_emit(struct scheduler *s, struct stask *t, const char *status,
 	    o->error : status);
 	if (strcmp(status, "succeeded") == 0)
 		return;		/* history has it; events are for attention */
-	mgr_event(s->mgr, status[0] == 'r' ? "task.retrying" : "task.failed",
+	mgr_event(s->mgr, status[0] == 'r' ? "task.retrying" :
+	    strcmp(status, "stopped") == 0 ? "task.stopped" : "task.failed",
 	    t->rec.id, &err, "%s%s%s", status, o != NULL && o->error != NULL ?
 	    ": " : "", o != NULL && o->error != NULL ? o->error : "");
+}
+
+/* A run of a task removed while it went on: its history is gone with
+ * the task, so its end is an event, said as it happened. */
+static void
+task_removed_run(struct scheduler *s, struct stask *t, struct attempt *a,
+		 const struct run_outcome *o)
+{
+	struct mgr_error err = { 0 };
+
+	mgr_event(s->mgr, "task.removed_run", t->rec.id, &err,
+	    _("a run of the removed task %s (attempt %d, run %lld) ended: %s%s%s"),
+	    t->rec.id, a->number, (long long)a->run_id, o->status,
+	    o->error != NULL ? ": " : "", o->error != NULL ? o->error : "");
 }
 
 static void
@@ -182,8 +228,12 @@ attempt_done(struct run_outcome *o, void *arg)
 	if (strcmp(status, "crashed") == 0 && t->rec.plugin_id != NULL &&
 	    s->mgr->sched_events != NULL && s->mgr->sched_events->run_crashed)
 		s->mgr->sched_events->run_crashed(s->mgr, t->rec.plugin_id);
-	task_record(s, t, a->scheduled_at, a->number, status, o);
-	s->done[s->ndone - 1].running_row = a->row_written;
+	if (t->removed)
+		task_removed_run(s, t, a, o);	/* its rows went with it */
+	else {
+		task_record(s, t, a->scheduled_at, a->number, status, o);
+		s->done[s->ndone - 1].running_row = a->row_written;
+	}
 	a->row_written = 0;
 	run_outcome_clear(o);
 	t->last_status = retry ? "retrying" : status;
@@ -194,10 +244,71 @@ attempt_done(struct run_outcome *o, void *arg)
 		return;
 	}
 	a->number++;
+	a->run_id = 0;		/* the next attempt gets a row of its own */
 	a->waiting = 1;
 	ev_timer_init(&a->retry, attempt_retry_cb, retry_delay(s, a->number - 1), 0);
 	a->retry.data = a;
 	ev_timer_start(s->loop, &a->retry);
+}
+
+void
+task_context_forget(struct stask *t)
+{
+	if (t->ctx == NULL)
+		return;
+	task_context_clear(t->ctx);
+	free(t->ctx);
+	t->ctx = NULL;
+}
+
+/* The task's context, read once and kept until the task changes. */
+static int
+task_context_get(struct scheduler *s, struct stask *t, struct mgr_error *err)
+{
+	struct task_context *c;
+	char *json = NULL;
+	int rc;
+
+	if (t->ctx != NULL)
+		return 0;
+	rc = task_context_store_get(s->mgr->db, t->rec.id, &json, err);
+	if (rc == MGR_ENOENT)
+		rc = 0;		/* a foreground run of a task file, say */
+	c = xcalloc(1, sizeof *c);
+	if (rc == 0)
+		rc = task_context_from_json(json, c, err);
+	free(json);
+	if (rc != 0) {
+		free(c);
+		return mgr_error_prefix(err, _("task \"%s\": context"), t->rec.id);
+	}
+	t->ctx = c;
+	return 0;
+}
+
+/* The run's environment and context for the runner; *env and *workdir
+ * are the caller's to free. */
+static int
+attempt_context(struct scheduler *s, struct attempt *a, struct run_spec *spec,
+		char ***env, char **workdir, struct mgr_error *err)
+{
+	struct stask *t = a->t;
+	struct task_run_ids ids = { .task_id = t->rec.id, .run_id = a->run_id,
+	    .scheduled_at = a->scheduled_at, .attempt = a->number };
+	int rc;
+
+	*env = NULL;
+	*workdir = NULL;
+	if ((rc = task_context_get(s, t, err)) != 0 ||
+	    (rc = task_context_env(s->mgr, t->ctx, &ids, env, workdir, err)) != 0)
+		return rc;
+	spec->envp = *env;
+	spec->workdir = *workdir;
+	spec->user = t->ctx->user;
+	spec->group = t->ctx->group;
+	spec->umask = t->ctx->umask;
+	spec->nice = t->ctx->nice;
+	return 0;
 }
 
 static void
@@ -205,9 +316,12 @@ attempt_begin(struct scheduler *s, struct attempt *a)
 {
 	struct stask *t = a->t;
 	struct run_spec spec = { .task_id = t->rec.id,
-	    .func_path = t->rec.func_path, .timeout = t->rec.timeout };
+	    .func_path = t->rec.func_path, .timeout = t->rec.timeout,
+	    .umask = -1 };
 	struct mgr_error err = { 0 };
 	struct run_outcome o;
+	char **env = NULL, *workdir = NULL;
+	int rc;
 
 	t->last_status = "running";
 	t->began_at = ev_now(s->loop);
@@ -218,7 +332,12 @@ attempt_begin(struct scheduler *s, struct attempt *a)
 		ev_timer_start(s->loop, &s->running_rows);
 	}
 	task_mark_dirty(s, t);
-	if (runner_start(s->runner, &spec, attempt_done, a, &err) == 0)
+	rc = attempt_context(s, a, &spec, &env, &workdir, &err);
+	if (rc == 0)
+		rc = runner_start(s->runner, &spec, attempt_done, a, &err);
+	strv_free(env);
+	free(workdir);
+	if (rc == 0)
 		return;
 	memset(&o, 0, sizeof o);
 	o.status = "failed";
@@ -243,6 +362,14 @@ task_start_attempt_row(struct scheduler *s, struct stask *t,
 		       int64_t scheduled_at, int number, int row_written,
 		       scheduler_done_fn done, void *arg)
 {
+	attempt_begin(s, attempt_new(s, t, scheduled_at, number, row_written,
+	    done, arg));
+}
+
+static struct attempt *
+attempt_new(struct scheduler *s, struct stask *t, int64_t scheduled_at,
+	    int number, int row_written, scheduler_done_fn done, void *arg)
+{
 	struct attempt *a = xcalloc(1, sizeof *a);
 
 	a->row_written = row_written;
@@ -257,7 +384,7 @@ task_start_attempt_row(struct scheduler *s, struct stask *t,
 		s->attempts->prev = a;
 	s->attempts = a;
 	t->inflight++;
-	attempt_begin(s, a);
+	return a;
 }
 
 void
@@ -349,4 +476,142 @@ task_backlog_drop(struct scheduler *s, struct stask *t, const char *why)
 		s->done[s->ndone - 1].running_row = 1;
 	}
 	t->nbacklog = t->backlog_rows = 0;
+}
+
+/* ---- job control: manual runs with ids, stopping runs ---- */
+
+int
+task_start_manual(struct scheduler *s, struct stask *t, scheduler_done_fn done,
+		  void *arg, int64_t *run_id, int64_t *scheduled_at,
+		  struct mgr_error *err)
+{
+	struct attempt *a;
+	struct run_rec r;
+	int rc;
+
+	/* Its `running` row first: the run has its id before it starts (a
+	 * person waits for it, so one row write on the loop is fine). */
+	memset(&r, 0, sizeof r);
+	r.task_id = t->rec.id;
+	r.attempt = 1;
+	r.scheduled_at = r.started_at = mgr_now_us();
+	r.status = (char *)"running";
+	r.exit_code = -1;
+	if ((rc = run_store_insert(s->mgr->db, &r, err)) != 0)
+		return rc;
+	*run_id = r.id;
+	*scheduled_at = r.scheduled_at;
+	a = attempt_new(s, t, r.scheduled_at, 1, 1, done, arg);
+	a->run_id = r.id;
+	attempt_begin(s, a);
+	return 0;
+}
+
+int
+scheduler_run_now_id(struct mgr *mgr, const char *task_id,
+		     scheduler_done_fn done, void *arg, int64_t *run_id,
+		     int64_t *scheduled_at, struct mgr_error *err)
+{
+	struct scheduler *s = mgr->sched;
+	struct stask *t = s != NULL ? sched_find(s, task_id) : NULL;
+
+	if (t == NULL)
+		return mgr_error_set(err, MGR_ENOENT, _("no task \"%s\""), task_id);
+	if (s->shutting_down)
+		return mgr_error_set(err, MGR_ECONFLICT,
+		    _("the scheduler is shutting down"));
+	if (t->inflight >= t->rec.max_instances)
+		return mgr_error_set(err, MGR_ECONFLICT,
+		    _("task \"%s\" is already running (max_instances %d)"),
+		    task_id, t->rec.max_instances);
+	return task_start_manual(s, t, done, arg, run_id, scheduled_at, err);
+}
+
+int
+scheduler_task_running(struct mgr *mgr, const char *task_id)
+{
+	struct scheduler *s = mgr->sched;
+	int n = 0;
+
+	for (struct attempt *a = s != NULL ? s->attempts : NULL; a != NULL;
+	    a = a->next)
+		n += !a->waiting && strcmp(a->t->rec.id, task_id) == 0;
+	return n;
+}
+
+/* The attempt the run id names: its own id, or its row's fire time and
+ * attempt number (a scheduled run's row is written by the history
+ * writer). */
+static int
+attempt_is_run(struct scheduler *s, struct attempt *a, int64_t run_id,
+	       const struct run_rec *row)
+{
+	(void)s;
+	if (a->run_id == run_id)
+		return 1;
+	return row->task_id != NULL && a->scheduled_at == row->scheduled_at &&
+	    a->number == row->attempt;
+}
+
+/* One attempt stopped: a waiting retry ends now, a running one is asked
+ * to end (its outcome comes later). */
+static void
+attempt_stop(struct scheduler *s, struct attempt *a, struct stop_wait *w)
+{
+	w->left++;
+	a->stop = w;
+	if (a->waiting) {
+		ev_timer_stop(s->loop, &a->retry);
+		a->t->last_status = "stopped";
+		a->outcome = "stopped";
+		attempt_end(s, a);
+		return;
+	}
+	if (!runner_stop(s->runner, a))
+		w->left--, a->stop = NULL;	/* over already */
+}
+
+int
+scheduler_stop(struct mgr *mgr, const char *task_id, int64_t run_id,
+	       scheduler_done_fn done, void *arg, int *n, struct mgr_error *err)
+{
+	struct scheduler *s = mgr->sched;
+	struct stop_wait *w;
+	struct attempt *a, *next;
+	struct run_rec row;
+
+	*n = 0;
+	/* A removed task's runs going on can still be stopped. */
+	if (s == NULL || (sched_find(s, task_id) == NULL &&
+	    scheduler_task_running(mgr, task_id) == 0))
+		return mgr_error_set(err, MGR_ENOENT, _("no task \"%s\""), task_id);
+	memset(&row, 0, sizeof row);
+	if (run_id > 0 && run_usage_store_read(mgr->db, run_id, &row, err) == 0 &&
+	    strcmp(row.task_id, task_id) != 0) {
+		run_rec_clear(&row);
+		return mgr_error_set(err, MGR_EINVAL, _("run %lld is not a run of "
+		    "task \"%s\""), (long long)run_id, task_id);
+	}
+	w = xcalloc(1, sizeof *w);
+	w->left = 1;		/* held until every stop is asked */
+	w->done = done;
+	w->arg = arg;
+	for (a = s->attempts; a != NULL; a = next) {
+		next = a->next;
+		if (strcmp(a->t->rec.id, task_id) != 0 || a->stop != NULL ||
+		    (run_id > 0 && !attempt_is_run(s, a, run_id, &row)))
+			continue;
+		(*n)++;
+		attempt_stop(s, a, w);
+	}
+	run_rec_clear(&row);
+	if (*n == 0) {
+		free(w);
+		if (run_id > 0)
+			return mgr_error_set(err, MGR_ENOENT, _("run %lld of task "
+			    "\"%s\" is not going"), (long long)run_id, task_id);
+		return 0;
+	}
+	stop_wait_one(w, "stopped");	/* drops the hold */
+	return 0;
 }

@@ -16,6 +16,7 @@
 #include "manager.h"
 #include "sched_int.h"
 #include "scheduler.h"
+#include "task_context.h"
 #include "trigger.h"
 #include "util.h"
 
@@ -29,7 +30,8 @@
 
 static const char *const task_keys[] = { "id", "func", "trigger", "name",
 	"enabled", "max_retries", "timeout", "misfire_grace_time", "coalesce",
-	"max_instances", "on_interrupt", NULL };
+	"max_instances", "on_interrupt", "env", "env_file", "workdir", "user",
+	"group", "umask", "nice", NULL };
 
 static int
 is_task_key(const char *name)
@@ -205,17 +207,82 @@ fields_with_anchor(char **fields, const struct task_rec *old)
 struct file_tasks {
 	struct task_rec *recs;
 	char ***fields;
+	struct task_context *ctxs;
 	size_t n;
 };
 
 static void
 file_tasks_free(struct file_tasks *ft)
 {
-	for (size_t i = 0; i < ft->n; i++)
+	for (size_t i = 0; i < ft->n; i++) {
 		strv_free(ft->fields[i]);
+		task_context_clear(&ft->ctxs[i]);
+	}
 	task_recs_free(ft->recs, ft->n);
 	free(ft->fields);
+	free(ft->ctxs);
 	memset(ft, 0, sizeof *ft);
+}
+
+/* One context key's value: env a string or a list of strings, nice a
+ * number, the others strings. */
+static int
+file_context_key(const char *path, const config_setting_t *v,
+		 struct task_context *c, struct mgr_error *err)
+{
+	const char *name = config_setting_name(v);
+	struct mgr_error e = { 0 };
+	char *text = NULL;
+	int rc = 0;
+
+	if (strcmp(name, "env") == 0 && config_setting_is_aggregate(v)) {
+		for (int i = 0; rc == 0 && i < config_setting_length(v); i++) {
+			const config_setting_t *item =
+			    config_setting_get_elem(v, (unsigned)i);
+			if (config_setting_type(item) != CONFIG_TYPE_STRING)
+				return file_error(err, path, item,
+				    _("env: expected \"NAME=VALUE\" strings"));
+			rc = task_context_set(c, "env",
+			    config_setting_get_string(item), &e);
+		}
+	} else if (strcmp(name, "nice") == 0 ?
+	    config_setting_type(v) != CONFIG_TYPE_INT :
+	    config_setting_type(v) != CONFIG_TYPE_STRING) {
+		text = xasprintf(strcmp(name, "nice") == 0 ?
+		    _("\"%s\" must be a whole number") :
+		    _("\"%s\" must be a string"), name);
+		rc = file_error(err, path, v, text);
+		free(text);
+		return rc;
+	} else {
+		text = setting_text(v);
+		rc = task_context_set(c, name, text, &e);
+		free(text);
+	}
+	return rc != 0 ? file_error(err, path, v, e.msg) : 0;
+}
+
+static int
+file_context(struct mgr *mgr, const char *path, const config_setting_t *st,
+	     const struct task_rec *t, struct task_context *c,
+	     struct mgr_error *err)
+{
+	static const char *const keys[] = { "env", "env_file", "workdir",
+	    "user", "group", "umask", "nice", NULL };
+	const config_setting_t *v;
+	char *msg;
+	int rc;
+
+	for (size_t i = 0; keys[i] != NULL; i++)
+		if ((v = config_setting_get_member(st, keys[i])) != NULL &&
+		    (rc = file_context_key(path, v, c, err)) != 0)
+			return rc;
+	if ((rc = task_context_check(mgr, t->id, t->func_path, c, err)) != 0) {
+		msg = xstrdup(err->msg);
+		rc = file_error(err, path, st, msg);
+		free(msg);
+	}
+	return rc;
 }
 
 static int
@@ -253,10 +320,14 @@ file_parse_entry(struct mgr *mgr, const char *path, const config_setting_t *st,
 
 	ft->recs = xrealloc(ft->recs, (ft->n + 1) * sizeof *ft->recs);
 	ft->fields = xrealloc(ft->fields, (ft->n + 1) * sizeof *ft->fields);
+	ft->ctxs = xrealloc(ft->ctxs, (ft->n + 1) * sizeof *ft->ctxs);
+	task_context_init(&ft->ctxs[ft->n]);
 	t = &ft->recs[ft->n];
 	rc = file_task(path, st, t, &fields, err);
 	ft->fields[ft->n++] = fields;
-	if (rc != 0 || (rc = file_check_owner(mgr, path, st, t, &old, err)) != 0)
+	if (rc != 0 || (rc = file_context(mgr, path, st, t, &ft->ctxs[ft->n - 1],
+	    err)) != 0 || (rc = file_check_owner(mgr, path, st, t, &old,
+	    err)) != 0)
 		return rc;
 	fields = fields_with_anchor(fields, old.id != NULL ? &old : NULL);
 	ft->fields[ft->n - 1] = fields;
@@ -361,6 +432,8 @@ file_apply(struct mgr *mgr, const char *source, struct file_tasks *ft,
 		else if (!same_task(t, &old))
 			rc = taskmgr_modify(mgr, t, NULL, 0, err);
 		task_rec_clear(&old);
+		if (rc == 0)
+			rc = taskmgr_set_context(mgr, t->id, &ft->ctxs[i], err);
 	}
 	return rc;
 }

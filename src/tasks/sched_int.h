@@ -53,6 +53,7 @@ struct stask {
 	double written_at;
 	double began_at;		/* ev_now of the latest attempt start */
 	struct stask *hnext;		/* id table chain */
+	struct task_context *ctx;	/* read at its first run; NULL: not yet */
 };
 
 struct scheduler {
@@ -110,6 +111,8 @@ struct attempt {
 	void *done_arg;
 	ev_timer retry;
 	struct attempt *prev, *next;	/* s->attempts */
+	int64_t run_id;			/* its row's id when written at start */
+	struct stop_wait *stop;		/* a `task stop` waits for its end */
 };
 
 /* Shared by the scheduler's files (see scheduler.c). */
@@ -144,6 +147,12 @@ void task_cancel_retries(struct scheduler *s, struct stask *t);
 void task_start_attempt_row(struct scheduler *s, struct stask *t, int64_t scheduled_at, int number, int row_written, scheduler_done_fn done, void *arg);
 void task_record_claimed(struct scheduler *s, struct stask *t);
 void task_backlog_drop(struct scheduler *s, struct stask *t, const char *why);
+/* The cached context of t (sched_attempt.c); freed with the task. */
+void task_context_forget(struct stask *t);
+/* A manual run whose `running` row is written first, for its id. */
+int task_start_manual(struct scheduler *s, struct stask *t,
+		      scheduler_done_fn done, void *arg, int64_t *run_id,
+		      int64_t *scheduled_at, struct mgr_error *err);
 
 /* sched_index.c */
 struct stask *sched_find(struct scheduler *s, const char *id);

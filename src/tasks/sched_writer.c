@@ -2,6 +2,7 @@
 #include "i18n.h"
 #include "log.h"
 #include "sched_writer.h"
+#include "task_context_store.h"
 #include "util.h"
 
 #include <pthread.h>
@@ -61,6 +62,7 @@ writer_write(struct sched_writer *w, struct write_batch *b)
 			log_warning(w->log, "%s", err.msg);
 	}
 	run_store_record(w->db, b->runs, b->nruns, writer_warn, w);
+	run_usage_store_record(w->db, b->runs, b->nruns, writer_warn, w);
 }
 
 /* Moves the batches' write_after entries to the committed list; true

@@ -87,6 +87,7 @@ void
 task_free(struct stask *t)
 {
 	task_rec_clear(&t->rec);
+	task_context_forget(t);
 	trigger_free(t->trig);
 	free(t->backlog);
 	free(t);
@@ -462,6 +463,7 @@ scheduler_task_changed(struct mgr *mgr, const char *task_id)
 		t = task_new(s, &row);
 		task_reschedule(s, t);
 	} else {
+		task_context_forget(t);	/* read again at the next run */
 		task_apply_row(s, t, &row);
 		if (!t->rec.enabled)
 			task_cancel_retries(s, t);
@@ -609,7 +611,8 @@ scheduler_free(struct mgr *mgr)
 
 int
 scheduler_run_foreground(struct mgr *mgr, const char *task_id,
-			 const char **status, struct mgr_error *err)
+			 const char **status, int64_t *run_id,
+			 struct mgr_error *err)
 {
 	struct scheduler *s;
 	struct task_rec row;
@@ -630,7 +633,14 @@ scheduler_run_foreground(struct mgr *mgr, const char *task_id,
 	t = task_new(s, &row);
 	t->fire = t->nominal = t->rec.next_run != 0 ? t->rec.next_run : TRIGGER_NONE;
 	if ((rc = task_trigger_build_zones(&t->rec, s->zones, &t->trig, err)) == 0) {
-		task_start_attempt(s, t, mgr_now_us());
+		int64_t at;
+		if (run_id == NULL)
+			task_start_attempt(s, t, mgr_now_us());
+		else if ((rc = task_start_manual(s, t, NULL, NULL, run_id, &at,
+		    err)) != 0) {
+			scheduler_free(mgr);
+			return rc;
+		}
 		if (s->attempts != NULL)
 			ev_run(s->loop, 0);
 		*status = t->last_status != NULL ? t->last_status : "failed";

@@ -57,6 +57,21 @@ typedef void (*scheduler_done_fn)(void *arg, const char *status);
 int scheduler_run_now_notify(struct mgr *mgr, const char *task_id,
 			     scheduler_done_fn done, void *arg,
 			     struct mgr_error *err);
+/* Starts a run now, as scheduler_run_now_notify, after writing its
+ * `running` row: *run_id is the run's id, *scheduled_at its time. */
+int scheduler_run_now_id(struct mgr *mgr, const char *task_id,
+			 scheduler_done_fn done, void *arg, int64_t *run_id,
+			 int64_t *scheduled_at, struct mgr_error *err);
+/* Stops the task's runs going on (run_id 0), or the one run: SIGTERM to
+ * its process group, SIGKILL kill_grace_seconds later (runner_stop); a
+ * retry waiting ends.  *n: how many; when there were any, done(arg,
+ * "stopped") is called once their ends are recorded.  A run id that is
+ * not going is MGR_ENOENT. */
+int scheduler_stop(struct mgr *mgr, const char *task_id, int64_t run_id,
+		   scheduler_done_fn done, void *arg, int *n,
+		   struct mgr_error *err);
+/* Attempts of the task running now (not waiting for a retry). */
+int scheduler_task_running(struct mgr *mgr, const char *task_id);
 /* Re-reads tasks_directory (SIGHUP). */
 int scheduler_reload_files(struct mgr *mgr, struct mgr_error *err);
 /* Attempts in flight (and retries waiting for their turn). */
@@ -66,9 +81,11 @@ int scheduler_running_count(struct mgr *mgr);
 void scheduler_sync_history(struct mgr *mgr);
 /* Runs the task once in the foreground, with its retries, in this process
  * (no engine running); *status gets the last attempt's status (static
- * string). */
+ * string); run_id not NULL: the first attempt's row is written at its
+ * start, and *run_id is its id. */
 int scheduler_run_foreground(struct mgr *mgr, const char *task_id,
-			     const char **status, struct mgr_error *err);
+			     const char **status, int64_t *run_id,
+			     struct mgr_error *err);
 
 /* Builds the trigger of a stored task (trigger + trigger_args JSON). */
 int task_trigger_build(const struct task_rec *t, struct trigger **out,
@@ -94,6 +111,14 @@ int taskmgr_get(struct mgr *mgr, const char *id, struct task_rec *out,
 		struct mgr_error *err);
 int taskmgr_list(struct mgr *mgr, struct task_rec **out, size_t *n,
 		 struct mgr_error *err);
+
+/* A task's execution context (task_context.h): read, and replaced (the
+ * caller checked it with task_context_check). */
+struct task_context;
+int taskmgr_get_context(struct mgr *mgr, const char *id,
+			struct task_context *c, struct mgr_error *err);
+int taskmgr_set_context(struct mgr *mgr, const char *id,
+			const struct task_context *c, struct mgr_error *err);
 
 /* Validates t (id, func, numbers) and, when fields is not NULL, parses,
  * pins and stores its trigger fields in t->trigger_args and its first

@@ -4,6 +4,8 @@
 #include "manager.h"
 #include "sandbox.h"
 #include "scheduler.h"
+#include "task_context.h"
+#include "task_context_store.h"
 #include "trigger.h"
 #include "util.h"
 
@@ -314,4 +316,34 @@ taskmgr_list(struct mgr *mgr, struct task_rec **out, size_t *n,
 	     struct mgr_error *err)
 {
 	return task_store_list(mgr->db, out, n, err);
+}
+
+int
+taskmgr_get_context(struct mgr *mgr, const char *id, struct task_context *c,
+		    struct mgr_error *err)
+{
+	char *json = NULL;
+	int rc;
+
+	task_context_init(c);
+	if ((rc = task_context_store_get(mgr->db, id, &json, err)) != 0)
+		return rc;
+	rc = task_context_from_json(json, c, err);
+	free(json);
+	if (rc != 0)
+		return mgr_error_prefix(err, _("task \"%s\": context"), id);
+	return 0;
+}
+
+int
+taskmgr_set_context(struct mgr *mgr, const char *id, const struct task_context *c,
+		    struct mgr_error *err)
+{
+	char *json = task_context_to_json(c);
+	int rc = task_context_store_set(mgr->db, id, json, err);
+
+	free(json);
+	if (rc == 0)
+		scheduler_task_changed(mgr, id);
+	return rc;
 }

@@ -3,7 +3,7 @@
 # success with output, failure with retries, timeout kill (also of a child
 # ignoring SIGTERM), crash by signal, overlap skip, foreground runs.
 . "$top_srcdir/tests/sched/common.sh"
-plan 28
+plan 31
 
 M task add ok 'exec:sh -c "echo out; echo err >&2"' interval seconds=1 >/dev/null
 M task add fail 'exec:sh -c "echo bad; exit 3"' interval seconds=60 \
@@ -59,11 +59,20 @@ like "$out" 'task ok: succeeded' "task run says succeeded"
 run M task run fail
 is "$rc" 1 "task run of a failing task exits 1"
 like "$out" 'task fail: failed' "task run says failed"
-M task add missing 'exec:/nonexistent/prog' interval seconds=60 --max-retries 0 >/dev/null
+run M task add missing 'exec:/nonexistent/prog' interval seconds=60 --max-retries 0
+is "$rc" 1 "a task whose program does not exist is refused"
+like "$err" 'program "/nonexistent/prog" does not exist' "... naming the program"
+run M task add nopath 'exec:no-such-prog-xyz' interval seconds=60
+like "$rc:$err" '^1:.*"no-such-prog-xyz" is not found on the run.s PATH \(/usr/local/sbin' \
+	"a program not on the run's PATH is refused, naming the PATH"
+# One that goes away after it was added: the run fails, naming it.
+cp /bin/true "$T/vanish"
+M task add missing "exec:$T/vanish" interval seconds=60 --max-retries 0 >/dev/null
+rm "$T/vanish"
 run M task run missing
 like "$out" 'task missing: failed' "a command that cannot start fails"
 run M --json task history missing --limit 1
-like "$out" 'nonexistent' "its error names the command"
+like "$out" 'vanish' "its error names the command"
 
 # The sandbox: limits, no_new_privs, no inherited descriptors.
 printf 'manager: { sandbox_open_files = 40; sandbox_memory_mb = 512; log_level = "error"; };\n' \
@@ -83,7 +92,7 @@ like "$out" '"output": "0\\n1\\n2\\n3\\n"' "only stdin, stdout, stderr are inher
 printf 'manager: { sandboxing = false; log_level = "error"; };\n' > "$T/etc/m.conf"
 M task run nnp >/dev/null
 run M --json task history nnp --limit 1
-like "$out" 'NoNewPrivs:.t0' "without sandboxing, commands are spawned directly"
+like "$out" 'NoNewPrivs:.t0' "without sandboxing, runs have no no_new_privs"
 M task run fds >/dev/null
 run M --json task history fds --limit 1
 like "$out" '"output": "0\\n1\\n2\\n3\\n"' "descriptors are closed without sandboxing too"

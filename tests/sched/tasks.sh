@@ -2,7 +2,7 @@
 # tasks.sh - the task commands: add with validation, list, show, edit,
 # pause, resume, remove, JSON output (the HTTP API's TaskRead).
 . "$top_srcdir/tests/sched/common.sh"
-plan 58
+plan 61
 
 run M task add t1 'exec:/bin/echo hi' interval minutes=5 --name "First" \
 	--max-retries 2 --timeout 30 --misfire-grace-time 10 --no-coalesce \
@@ -136,6 +136,27 @@ printf 'tasks = (\n  { id = "file.empty"; func = "exec:true"; trigger = "cron"; 
 run M host reload
 like "$err" 'e.conf:2: .*cron: give at least one of' "a task file names the file, line and missing fields"
 rm "$T/tasks/e.conf"
+
+# The execution context in a task file: the same keys as task add's.
+printf 'BAR=bar\n' > "$T/f.env"
+cat > "$T/tasks/c.conf" <<EOF
+tasks = (
+  { id = "file.ctx"; func = "exec:sh -c 'pwd; echo \$FOO \$BAR; umask'"; trigger = "cron"; hour = 3;
+    env = [ "FOO=foo" ]; env_file = "$T/f.env"; workdir = "/tmp"; umask = "077"; nice = 1; }
+);
+EOF
+M host reload >/dev/null 2>&1
+M task run file.ctx >/dev/null
+is "$(sqlite3 "$T/m.db" "SELECT output FROM runs WHERE task_id='file.ctx'")" "$(printf '/tmp\nfoo bar\n0077')" \
+	"a task file's env, env_file, workdir and umask apply"
+sed -i 's/nice = 1;/nice = "1";/' "$T/tasks/c.conf"
+run M host reload
+like "$err" 'c.conf:3: "nice" must be a whole number' "a context key of the wrong type names file and line"
+sed -i 's/nice = "1";/nice = 1;/' "$T/tasks/c.conf"
+printf 'BAR bar\n' > "$T/f.env"
+run M host reload
+like "$err" "c.conf:2: task \"file.ctx\": .*f.env:1: expected NAME=VALUE" "a task file's broken env file names both files and lines"
+rm "$T/tasks/c.conf"
 
 # A run due while the engine was down runs when it comes back (systemd's
 # Persistent=true), not recorded missed after APScheduler's 1 s.

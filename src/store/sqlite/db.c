@@ -138,6 +138,13 @@ static const char *const migrations[] = {
 	"DROP TABLE dup;"
 	"CREATE UNIQUE INDEX runs_fire ON runs(task_id, scheduled_at, attempt);"
 	"CREATE INDEX runs_open ON runs(status) WHERE ended_at IS NULL;",
+	/* 5: job control.  tasks.context: the execution context (env,
+	 * env_file, workdir, user, group, umask, nice) as a JSON object, NULL
+	 * for the defaults; runs get their resource usage from wait4. */
+	"ALTER TABLE tasks ADD COLUMN context TEXT;"
+	"ALTER TABLE runs ADD COLUMN user_us INTEGER;"
+	"ALTER TABLE runs ADD COLUMN sys_us INTEGER;"
+	"ALTER TABLE runs ADD COLUMN max_rss_kb INTEGER;",
 };
 
 #define DB_NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

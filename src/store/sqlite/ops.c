@@ -72,4 +72,11 @@ const struct store_ops sqlite_store_ops = {
 	.plugin_state_replace = sqlite_plugin_state_replace,
 	.event_store_has_token = sqlite_event_store_has_token,
 	.fault_store_count_crashes = sqlite_fault_store_count_crashes,
+	/* task_context_store.h */
+	.task_context_store_get = sqlite_task_context_store_get,
+	.task_context_store_set = sqlite_task_context_store_set,
+	.run_usage_store_record = sqlite_run_usage_store_record,
+	.run_usage_store_read = sqlite_run_usage_store_read,
+	.run_usage_store_find = sqlite_run_usage_store_find,
+	.run_usage_store_list = sqlite_run_usage_store_list,
 };

@@ -175,4 +175,22 @@ int sqlite_fault_store_count_crashes(struct mgr_db *db, const char *plugin,
 				     int64_t since_us, int *count,
 				     struct mgr_error *err);
 
+/* task_context_store.h */
+int sqlite_task_context_store_get(struct mgr_db *db, const char *task_id,
+				  char **json, struct mgr_error *err);
+int sqlite_task_context_store_set(struct mgr_db *db, const char *task_id,
+				  const char *json, struct mgr_error *err);
+void sqlite_run_usage_store_record(struct mgr_db *db, const struct run_rec *v,
+				   size_t n,
+				   void (*warn)(void *arg, const char *msg),
+				   void *arg);
+int sqlite_run_usage_store_read(struct mgr_db *db, int64_t id,
+				struct run_rec *out, struct mgr_error *err);
+int sqlite_run_usage_store_find(struct mgr_db *db, const char *task_id,
+				int64_t scheduled_at, int attempt, int64_t *id,
+				struct mgr_error *err);
+int sqlite_run_usage_store_list(struct mgr_db *db, const char *task_id,
+				size_t limit, run_usage_fn fn, void *arg,
+				struct mgr_error *err);
+
 #endif

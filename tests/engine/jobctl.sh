@@ -1,0 +1,218 @@
+#!/bin/sh
+# Job control (issue 13): stopping runs (CLI, API, pause and remove with
+# and without --stop), runs with ids (task run --detach, --json, run show,
+# run wait, usage in the history), the execution context (the same for a
+# manual and a scheduled run, never the daemon's or the client's
+# environment), user switching, env files, and a 45 s task run through a
+# daemon.
+. "$top_srcdir/tests/engine/lib.sh"
+
+printf 'manager = { shutdown_grace_seconds = 2; kill_grace_seconds = 2; };\napi = { listen = "127.0.0.1:0"; token_file = "api.token"; };\n' >"$CONF"
+DAEMONVAR=from-the-daemon start_daemon
+ok $? "daemon started"
+TOKEN=$(cat "$T/api.token")
+PORT=$(sed -n 's/.*api: listening on .*(port \([0-9]*\)).*/\1/p' "$T/daemon.log")
+URL="http://127.0.0.1:$PORT"
+q() { sqlite3 -cmd '.timeout 5000' "$DB" "$1"; }
+alive() { pgrep -f "$1" >/dev/null; }
+gone() { ! pgrep -f "$1" >/dev/null; }
+flat() { printf '%s' "$1" | tr '\n' ' '; }
+
+# The long run goes on while everything else is tested.
+mgr task add long 'exec:/bin/sleep 45' cron hour=3 >/dev/null
+start=$(date +%s)
+mgr task run long >"$T/long.out" 2>&1 &
+long_pid=$!
+
+# ---- stop: the whole process group, SIGTERM then SIGKILL ----
+mgr task add slow "exec:sh -c 'sleep 301.5 & sleep 301.6'" cron hour=3 --max-instances 2 >/dev/null
+run mgr task run slow --detach
+like "$rc:$out" "^0:task slow: run [0-9]+ started$" "task run --detach prints the run id at once"
+rid=$(printf '%s' "$out" | sed 's/.*run \([0-9]*\) started/\1/')
+wait_until 5 alive "sleep 301.6"
+ok $? "the run's processes go on"
+t0=$(date +%s%N)
+run mgr task stop slow
+t1=$(date +%s%N)
+is "$rc:$out" "0:task slow: 1 run stopped" "task stop ends the run and says so"
+ok $(( (t1 - t0) / 1000000 < 2000 ? 0 : 1 )) "a run that takes SIGTERM ends at once ($(( (t1 - t0) / 1000000 )) ms)"
+gone "sleep 301.5" && gone "sleep 301.6"
+ok $? "its whole process group is gone (the background child too)"
+is "$(q "SELECT status || ':' || error FROM runs WHERE id=$rid")" \
+	"stopped:stopped by request (SIGTERM)" "the history says stopped, and how"
+run mgr task stop slow
+is "$rc:$out" "0:task slow: no run is going" "stop with nothing going says so"
+run mgr task stop slow 99999
+like "$rc:$err" "^[1-9].*run 99999 is not a run of task|^[1-9].*no run 99999|^[1-9].*run 99999 of task \"slow\" is not going" "stop of a run that is not going is an error naming it"
+
+# One run of two: the other goes on.
+a=$(mgr task run slow --detach | sed 's/.*run \([0-9]*\) started/\1/')
+b=$(mgr task run slow --detach | sed 's/.*run \([0-9]*\) started/\1/')
+run mgr task stop slow "$a"
+is "$rc:$out" "0:task slow: 1 run stopped" "task stop ID RUN stops that run"
+is "$(q "SELECT status FROM runs WHERE id=$a")/$(q "SELECT status FROM runs WHERE id=$b")" \
+	"stopped/running" "... and not the other"
+mgr task stop slow >/dev/null
+
+# SIGTERM ignored: SIGKILL after kill_grace_seconds (2 s).
+mgr task add stubborn "exec:sh -c 'trap \"\" TERM; sleep 302.5'" cron hour=3 >/dev/null
+mgr task run stubborn --detach >/dev/null
+wait_until 5 alive "sleep 302.5"
+t0=$(date +%s%N)
+run mgr task stop stubborn
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+ok $(( ms >= 1900 && ms < 4000 ? 0 : 1 )) "SIGTERM ignored: killed after kill_grace_seconds ($ms ms)"
+is "$(q "SELECT status || ':' || error FROM runs WHERE task_id='stubborn'")" \
+	"stopped:stopped by request (SIGKILL)" "... recorded stopped (SIGKILL)"
+gone "sleep 302.5"
+ok $? "... and nothing of it is left"
+
+# The API's stop.
+mgr task run slow --detach >/dev/null
+wait_until 5 alive "sleep 301.6"
+code=$(curl -s -o "$T/api.out" -w '%{http_code}' -X POST -H "Authorization: Bearer $TOKEN" "$URL/manager/tasks/slow/stop")
+is "$code" 200 "POST /manager/tasks/slow/stop answers 200"
+wait_until 5 gone "sleep 301.6"
+ok $? "... and the run's processes end"
+wait_until 5 sh -c "[ \"\$(sqlite3 -cmd '.timeout 5000' '$DB' \"SELECT status FROM runs WHERE task_id='slow' ORDER BY id DESC LIMIT 1\")\" = stopped ]"
+ok $? "... recorded stopped"
+
+# pause: without --stop the run goes on, and it is said; with it, it ends.
+mgr task run slow --detach >/dev/null
+wait_until 5 alive "sleep 301.6"
+run mgr task pause slow
+like "$out" "task slow: 1 run is still going \(end it with .manager task stop slow." "pause says a run is still going"
+alive "sleep 301.6"
+ok $? "... which it is"
+run mgr task pause slow --stop
+like "$rc:$(flat "$out")" "^0:task slow paused task slow: stopping 1 run" "pause --stop stops it"
+wait_until 5 gone "sleep 301.6"
+ok $? "... and its processes end"
+
+# remove: without --stop the run goes on, can still be stopped, and its
+# end is told truthfully (an event: its history went with the task).
+mgr task add doomed "exec:sleep 303.5" cron hour=3 >/dev/null
+mgr task run doomed --detach >/dev/null
+wait_until 5 alive "sleep 303.5"
+run mgr task remove doomed
+like "$(flat "$out")" "task doomed removed task doomed: 1 run is still going" "remove says a run is still going"
+alive "sleep 303.5"
+ok $? "... which it is"
+run mgr task stop doomed
+is "$rc:$out" "0:task doomed: 1 run stopped" "the removed task's run can be stopped"
+like "$(q "SELECT kind || ' ' || message FROM events WHERE subject='doomed' ORDER BY id DESC LIMIT 1")" \
+	"^task.removed_run a run of the removed task doomed .* ended: stopped" "its end is an event saying so"
+mgr task add doomed "exec:sleep 303.6" cron hour=3 >/dev/null
+mgr task run doomed --detach >/dev/null
+wait_until 5 alive "sleep 303.6"
+run mgr task remove doomed --stop
+like "$rc:$(flat "$out")" "^0:task doomed removed task doomed: stopping 1 run" "remove --stop stops its run"
+wait_until 5 gone "sleep 303.6"
+ok $? "... and its processes end"
+
+# ---- runs with ids: --json, run show, run wait, usage ----
+mgr task add work "exec:sh -c 'i=0; while [ \$i -lt 30000 ]; do i=\$((i+1)); done; echo counted \$i'" cron hour=3 >/dev/null
+run mgr --json task run work
+is "$rc" 0 "task run --json exits 0"
+for k in id status exit_code duration user_cpu system_cpu max_rss_kb output; do
+	like "$out" "\"$k\": [^n]" "task run --json gives $k"
+done
+like "$out" '"output": "counted 30000' "... and the output excerpt"
+rid=$(mgr task run work --detach | sed 's/.*run \([0-9]*\) started/\1/')
+run mgr run wait "$rid"
+like "$rc:$out" "^0:task work: succeeded \(run $rid, [0-9.]+ s, [0-9.]+s usr [0-9.]+s sys [0-9.]+MiB\)" "run wait follows a run to its end, with its usage"
+run mgr run show "$rid"
+like "$out" "status +succeeded" "run show gives the status"
+like "$out" "max_rss_kb +[1-9]" "... and the peak memory"
+run mgr task history work --limit 1
+like "$out" "succeeded +work +[0-9.]+s usr [0-9.]+s sys [0-9.]+MiB" "task history shows CPU and peak memory"
+run mgr run show 999999
+like "$rc:$err" "^[1-9]:.*no run 999999" "run show of an unknown run names it"
+
+# ---- the execution context: a manual and a scheduled run alike ----
+printf '# comment\nFROMFILE="quoted value"\n; other comment\nJOINED=one\\\n two\n' >"$T/ctx.env"
+LEAKME=from-the-client mgr task add ctx "exec:sh -c 'env | sort; pwd; id; umask; echo nice \$(nice)'" interval seconds=1 \
+	--env FOO=bar --env 'SPACED=a b' --env-file "$T/ctx.env" --workdir /tmp --umask 027 --nice 3 >/dev/null
+manual=$(LEAKME=from-the-client mgr task run ctx | sed 's/.*(run \([0-9]*\),.*/\1/')
+wait_until 10 sh -c "[ -n \"\$(sqlite3 -cmd '.timeout 5000' '$DB' \"SELECT id FROM runs WHERE task_id='ctx' AND status='succeeded' AND id<>$manual LIMIT 1\")\" ]"
+mgr task pause ctx >/dev/null
+sched=$(q "SELECT id FROM runs WHERE task_id='ctx' AND status='succeeded' AND id<>$manual LIMIT 1")
+strip() { q "SELECT output FROM runs WHERE id=$1" | grep -v '^MANAGER_RUN_ID=\|^MANAGER_SCHEDULED_AT='; }
+A=$(strip "$manual")
+B=$(strip "$sched")
+is "$A" "$B" "a manual and a scheduled run see the same env, pwd, id and umask"
+like "$A" "FOO=bar" "env is applied"
+like "$A" "SPACED=a b" "... values with blanks too"
+like "$A" "FROMFILE=quoted value" "env_file is read (quotes)"
+like "$A" "JOINED=one two" "... (a backslash joins lines)"
+like "$A" "^/tmp$" "workdir is the working folder"
+like "$A" "^0027$" "umask is applied"
+like "$A" "MANAGER_TASK_ID=ctx" "MANAGER_TASK_ID is set"
+like "$(q "SELECT output FROM runs WHERE id=$manual")" "MANAGER_RUN_ID=$manual" "MANAGER_RUN_ID of a manual run is its id"
+unlike "$A$B" "LEAKME|DAEMONVAR|OLDPWD" "neither the client's nor the daemon's environment gets in"
+like "$A" "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" "PATH is the configured one"
+like "$A" "LANG=C.UTF-8" "LANG too"
+like "$A" "^nice 3$" "nice is applied"
+like "$(mgr --json task show ctx)" '"workdir": "/tmp"' "task show --json gives the context"
+like "$(mgr task show ctx)" "umask: +0027" "task show too"
+
+# env files: errors name the file and line.
+printf 'GOOD=1\n\nBAD LINE\n' >"$T/bad.env"
+run mgr task add badenv "exec:true" cron hour=3 --env-file "$T/bad.env"
+like "$rc:$err" "^[1-9]:.*$T/bad.env:3: expected NAME=VALUE" "a bad env file line is refused, naming file and line"
+printf 'A=1\n1X=2\n' >"$T/bad.env"
+run mgr task add badenv "exec:true" cron hour=3 --env-file "$T/bad.env"
+like "$err" "bad.env:2: \"1X\" is not a variable name" "a bad name, naming file and line"
+printf 'A=1\nB="open\n' >"$T/bad.env"
+run mgr task add badenv "exec:true" cron hour=3 --env-file "$T/bad.env"
+like "$err" "bad.env:2: unterminated \"" "an unterminated quote, naming its line"
+printf 'A=1\n' >"$T/ok.env"
+mgr task add lateenv "exec:true" cron hour=3 --env-file "$T/ok.env" --max-retries 0 >/dev/null
+printf 'A=1\nA B\n' >"$T/ok.env"
+run mgr task run lateenv
+like "$rc:$(flat "$out")" "^1:task lateenv: failed .*ok.env:2: expected NAME=VALUE" "an env file broken after add fails the run, naming file and line"
+run mgr task add nodir "exec:true" cron hour=3 --workdir "$T/nowhere"
+like "$rc:$err" "^[1-9]:.*workdir \"$T/nowhere\": No such file" "a workdir that does not exist is refused"
+run mgr task add badenvname "exec:true" cron hour=3 --env '1=2'
+like "$rc:$err" "^[1-9]:.*env \"1=2\": expected NAME=VALUE" "a bad --env is refused"
+
+# ---- user and group switching ----
+if [ "$(id -u)" -eq 0 ] && command -v useradd >/dev/null; then
+	U=mgrjob$$
+	useradd --system --no-create-home --shell /usr/sbin/nologin "$U"
+	mgr task add asuser "exec:sh -c 'id -un; id -gn; echo \$HOME \$USER \$LOGNAME; pwd; grep NoNewPrivs /proc/self/status'" \
+		interval seconds=1 --user "$U" --workdir /tmp >/dev/null
+	run mgr task run asuser
+	is "$rc" 0 "a run as another user succeeds"
+	out=$(q "SELECT output FROM runs WHERE task_id='asuser' ORDER BY id LIMIT 1")
+	like "$out" "^$U$" "it runs as that user"
+	like "$out" "^$U / $U $U$|^$U$" "USER and LOGNAME are that user's"
+	like "$out" "NoNewPrivs:.1" "no_new_privs is set after the switch"
+	# the manual run and at least one scheduled run, all as that user
+	asuser_runs() { q "SELECT count(*) FROM runs WHERE task_id='asuser' AND status='succeeded' AND output LIKE '$U%'"; }
+	wait_until 20 sh -c "[ \$(sqlite3 -cmd '.timeout 5000' '$DB' \"SELECT count(*) FROM runs WHERE task_id='asuser' AND status='succeeded' AND output LIKE '$U%'\") -ge 2 ]"
+	ok $? "a scheduled run runs as that user too ($(asuser_runs) runs as $U)"
+	mgr task pause asuser >/dev/null
+	is "$(q "SELECT count(*) FROM runs WHERE task_id='asuser' AND status NOT IN ('succeeded','running')")" 0 \
+		"... and none ran otherwise"
+	mgr task add nobodyrun "exec:sh -c 'id -un; pwd; echo \$FOO'" cron hour=3 --user nobody --workdir /tmp --env FOO=bar >/dev/null
+	run mgr task run nobodyrun
+	is "$(q "SELECT output FROM runs WHERE task_id='nobodyrun'")" "$(printf 'nobody\n/tmp\nbar')" "user=nobody workdir=/tmp env=FOO=bar prints nobody, /tmp and bar"
+	run mgr task add nouser "exec:true" cron hour=3 --user no-such-user-xyz
+	like "$rc:$err" "^[1-9]:.*user \"no-such-user-xyz\": no such user" "an unknown user is refused"
+	userdel "$U" 2>/dev/null
+else
+	for i in 1 2 3 4 5 6 7 8; do skip "user switching needs root and useradd (runs as $(id -un))"; done
+	run mgr task add asroot "exec:true" cron hour=3 --user root
+	like "$rc:$err" "^[1-9]:.*does not run as root" "not root: a task naming another user is refused"
+fi
+
+# ---- a 45 s task run through the daemon (no 30 s limit) ----
+wait "$long_pid"
+long_rc=$?
+is "$long_rc" 0 "a 45 s task run through the daemon succeeds"
+like "$(cat "$T/long.out")" "^task long: succeeded \(run [0-9]+, 4[5-9]\.[0-9]+ s" "... and says so after $(( $(date +%s) - start )) s"
+
+stop_daemon TERM
+is "$daemon_rc" 0 "daemon stopped"
+finish
