@@ -43,6 +43,8 @@ struct mgr_conf {
 	int history_keep_runs;		/* per task */
 	int history_max_age_days;
 	int output_excerpt_bytes;
+	int log_max_mb;			/* full run logs in total, 0 = none */
+	int log_run_max_mb;		/* ... of one attempt */
 	int shutdown_grace_seconds;
 	int reload_debounce_ms;
 	int snapshot_keep;

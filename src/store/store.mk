@@ -12,5 +12,6 @@ src_libmgr_a_SOURCES += \
 	src/store/db.c \
 	src/store/plugin_store.c src/store/task_store.c src/store/run_store.c \
 	src/store/console_store.c \
+	src/store/runlog_store.c src/store/runlog_store.h \
 	src/store/control_store.c src/store/control_store.h \
 	src/store/snapshot_store.c src/store/snapshot_store.h

@@ -644,6 +644,7 @@ const struct cmd_entry cmd_task_run_entry = {
 
 extern const struct cmd_entry cmd_schedule_preview_entry;
 extern const struct cmd_entry cmd_task_history_entry;
+extern const struct cmd_entry cmd_task_logs_entry;
 
 /* The commands of the tasks folder, in the order --help lists them. */
 const struct cmd_entry *const task_commands[] = {
@@ -657,5 +658,6 @@ const struct cmd_entry *const task_commands[] = {
 	&cmd_task_resume_entry,
 	&cmd_task_run_entry,
 	&cmd_task_history_entry,
+	&cmd_task_logs_entry,
 	NULL
 };

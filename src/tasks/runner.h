@@ -24,6 +24,10 @@ struct run_spec {
 	const char *func_path;		/* "exec:..." or "PLUGIN:FUNCTION" */
 	int timeout;			/* seconds, 0 = none */
 	char *const *args;		/* "NAME=VALUE" for plugin functions */
+	/* The run's key in the history, which names its full log (runlog.h);
+	 * scheduled_at 0: no log. */
+	int64_t scheduled_at;
+	int attempt;
 };
 
 /* How an attempt ended; handed to the done callback, which owns the
@@ -58,6 +62,8 @@ int runner_start(struct runner *r, const struct run_spec *spec,
 /* Ends every attempt now: SIGKILL to children, cancel for threads; their
  * outcomes say `interrupted`. */
 void runner_interrupt_all(struct runner *r);
+/* Retention and the total cap of the run logs, off the loop. */
+void runner_housekeeping(struct runner *r);
 /* Attempts started and not yet done. */
 int runner_active(const struct runner *r);
 /* After every attempt is done. */

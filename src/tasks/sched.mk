@@ -8,9 +8,10 @@ src_libmgr_a_SOURCES += \
 	src/tasks/sched_index.c src/tasks/sched_claim.c src/tasks/sched_files.c src/tasks/sched_writer.c src/tasks/sched_writer.h \
 	src/tasks/taskmgr.c \
 	src/tasks/runner.c src/tasks/runner.h src/tasks/runner_int.h src/tasks/runner_worker.c \
+	src/tasks/runlog.c src/tasks/runlog.h \
 	src/tasks/pool.c src/tasks/pool.h \
 	src/tasks/sandbox.c src/tasks/sandbox.h \
-	src/tasks/cmd-task.c src/tasks/cmd-task-history.c
+	src/tasks/cmd-task.c src/tasks/cmd-task-history.c src/tasks/cmd-task-logs.c
 
 # manager-exec: the exec: tasks' helper, libc only, for a fast start.
 pkglibexec_PROGRAMS += manager-exec
