@@ -38,41 +38,17 @@ struct logs_out {
 	struct tz *zone;		/* local time for text */
 };
 
-static const char *
-kind_name(int kind)
-{
-	return kind == RUNLOG_STDOUT ? "stdout" : kind == RUNLOG_STDERR ?
-	    "stderr" : "dropped";
-}
-
 static void
 print_line(const struct runlog_line *l, void *arg)
 {
 	struct logs_out *po = arg;
-	struct cmd_ctx *ctx = po->ctx;
-	char when[TIMEFMT_ISO_MAX];
+	struct strbuf sb = STRBUF_INIT;
 
 	if (!(po->o->mask & (1u << l->kind)) || l->at < po->o->since)
 		return;
-	if (ctx->json) {
-		json_t *j = json_pack("{s:s, s:s, s:s%}", "time",
-		    timefmt_iso(when, sizeof when, l->at, NULL), "stream",
-		    kind_name(l->kind), "text", l->text, l->len);
-		char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
-
-		fprintf(ctx->out, "%s\n", s != NULL ? s : "{}");
-		free(s);
-		json_decref(j);
-		return;
-	}
-	timefmt_iso(when, sizeof when, l->at, po->zone);
-	if (l->kind == RUNLOG_DROPPED)
-		fprintf(ctx->out, _("%s %s [%.*s more bytes not kept: "
-		    "log_run_max_mb]\n"), when, kind_name(l->kind), (int)l->len,
-		    l->text);
-	else
-		fprintf(ctx->out, "%s %s %.*s\n", when, kind_name(l->kind),
-		    (int)l->len, l->text);
+	runlog_line_format(&sb, l, po->ctx->json, po->zone);
+	fwrite(sb.buf, 1, sb.len, po->ctx->out);
+	strbuf_free(&sb);
 }
 
 /* "-30s", "-5m", "-2h", "-1d" before now, or a time (local unless it

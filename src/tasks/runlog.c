@@ -2,8 +2,10 @@
  * caps and retention (see runlog.h for the file format). */
 #include "i18n.h"
 #include "runlog.h"
+#include "timefmt.h"
 #include "util.h"
 
+#include <jansson.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -599,6 +601,51 @@ runlog_parse_clear(struct runlog_parse *p)
 	memset(p, 0, sizeof *p);
 }
 
+static const char *
+kind_name(int kind)
+{
+	return kind == RUNLOG_STDOUT ? "stdout" : kind == RUNLOG_STDERR ?
+	    "stderr" : "dropped";
+}
+
+void
+runlog_line_format(struct strbuf *sb, const struct runlog_line *l, int json,
+		   const struct tz *zone)
+{
+	char when[TIMEFMT_ISO_MAX];
+
+	if (json) {
+		json_t *j = json_pack("{s:s, s:s, s:s%}", "time",
+		    timefmt_iso(when, sizeof when, l->at, NULL), "stream",
+		    kind_name(l->kind), "text", l->text, l->len);
+		char *s;
+
+		if (j == NULL) {	/* not UTF-8: the bytes made safe */
+			char *raw = xstrndup(l->text, l->len);
+			char *safe = utf8_sanitize(raw);
+			j = json_pack("{s:s, s:s, s:s}", "time", when, "stream",
+			    kind_name(l->kind), "text", safe);
+			free(raw);
+			free(safe);
+		}
+		s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		strbuf_addf(sb, "%s\n", s != NULL ? s : "{}");
+		free(s);
+		json_decref(j);
+		return;
+	}
+	timefmt_iso(when, sizeof when, l->at, zone);
+	if (l->kind == RUNLOG_DROPPED)
+		strbuf_addf(sb, _("%s %s [%.*s more bytes not kept: "
+		    "log_run_max_mb]\n"), when, kind_name(l->kind), (int)l->len,
+		    l->text);
+	else {
+		strbuf_addf(sb, "%s %s ", when, kind_name(l->kind));
+		strbuf_add(sb, l->text, l->len);
+		strbuf_add(sb, "\n", 1);
+	}
+}
+
 int
 runlog_reader_open(struct runlog_reader *rd, const char *path,
 		   struct mgr_error *err)
@@ -614,27 +661,34 @@ runlog_reader_open(struct runlog_reader *rd, const char *path,
 }
 
 int64_t
-runlog_reader_poll(struct runlog_reader *rd, runlog_line_fn fn, void *arg,
+runlog_reader_step(struct runlog_reader *rd, runlog_line_fn fn, void *arg,
 		   struct mgr_error *err)
 {
 	char buf[65536];
-	int64_t total = 0;
 	ssize_t n;
 
-	while ((n = read(rd->fd, buf, sizeof buf)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return mgr_error_set(err, MGR_EIO, _("cannot read run log "
-			    "%s: %s"), rd->path, strerror(errno));
-		}
-		if (runlog_parse_feed(&rd->parse, buf, (size_t)n, fn, arg) != 0)
-			return mgr_error_set(err, MGR_EINVAL, _("%s is not a run "
-			    "log, or is damaged at byte %lld"), rd->path,
-			    (long long)lseek(rd->fd, 0, SEEK_CUR));
+	do
+		n = read(rd->fd, buf, sizeof buf);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return mgr_error_set(err, MGR_EIO, _("cannot read run log %s: %s"),
+		    rd->path, strerror(errno));
+	if (n > 0 && runlog_parse_feed(&rd->parse, buf, (size_t)n, fn, arg) != 0)
+		return mgr_error_set(err, MGR_EINVAL, _("%s is not a run log, or "
+		    "is damaged before byte %lld"), rd->path,
+		    (long long)lseek(rd->fd, 0, SEEK_CUR));
+	return n;
+}
+
+int64_t
+runlog_reader_poll(struct runlog_reader *rd, runlog_line_fn fn, void *arg,
+		   struct mgr_error *err)
+{
+	int64_t total = 0, n;
+
+	while ((n = runlog_reader_step(rd, fn, arg, err)) > 0)
 		total += n;
-	}
-	return total;
+	return n < 0 ? n : total;
 }
 
 void

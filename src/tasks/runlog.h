@@ -122,6 +122,13 @@ int runlog_parse_feed(struct runlog_parse *p, const char *buf, size_t n,
 void runlog_parse_finish(struct runlog_parse *p, runlog_line_fn fn, void *arg);
 void runlog_parse_clear(struct runlog_parse *p);
 
+/* One line as `task logs` and the API print it, newline-terminated:
+ * "TIME stdout TEXT" (TIME ISO 8601 in zone, UTC if NULL), or with json
+ * a JSON object {"time", "stream", "text"} (UTC). */
+struct tz;
+void runlog_line_format(struct strbuf *sb, const struct runlog_line *l,
+			int json, const struct tz *zone);
+
 /* A log file read as it grows (follow). */
 struct runlog_reader {
 	int fd;
@@ -134,6 +141,10 @@ int runlog_reader_open(struct runlog_reader *rd, const char *path,
 /* Reads what was appended since the last call; fn gets the lines.
  * Returns the bytes read (0: nothing new), or a negative MGR_E* code. */
 int64_t runlog_reader_poll(struct runlog_reader *rd, runlog_line_fn fn,
+			   void *arg, struct mgr_error *err);
+/* The same for one read (64 KiB at most): a server answering many
+ * readers takes the file in steps. */
+int64_t runlog_reader_step(struct runlog_reader *rd, runlog_line_fn fn,
 			   void *arg, struct mgr_error *err);
 void runlog_reader_close(struct runlog_reader *rd);
 
