@@ -26,6 +26,12 @@ tests_unit_test_sched_split_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_sched_split_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_sched_split
 
+check_PROGRAMS += tests/unit/test_runlog
+tests_unit_test_runlog_SOURCES = tests/unit/test_runlog.c tests/unit/testutil.h
+tests_unit_test_runlog_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_runlog_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_runlog
+
 dist_check_SCRIPTS += tests/sched/common.sh tests/sched/run.sh \
 	tests/sched/tasks.sh tests/sched/persist.sh tests/sched/plugins.sh \
 	tests/sched/restart.sh tests/sched/logs.sh
