@@ -116,7 +116,38 @@ take_opts(struct cmd_ctx *ctx, int *argc, char **argv, struct logs_opts *o,
 	return 0;
 }
 
-/* The run to show: --run, else the task's newest log. */
+/* The task's latest run: its newest row or its newest log, whichever is
+ * later (a run's row is written after 1 s or at its end, its log at its
+ * first output). */
+static int
+latest_run(struct cmd_ctx *ctx, const char *task_id, int64_t *sched,
+	   int *attempt)
+{
+	struct mgr_error err = { 0 };
+	struct run_rec *v = NULL;
+	size_t n = 0;
+	int have = runlog_latest(ctx->mgr->conf->data_directory, task_id, sched,
+	    attempt) == 0;
+
+	if (run_store_list(ctx->mgr->db, task_id, 0, 1, &v, &n, &err) != 0)
+		return cmd_fail(ctx, err.code, err.msg);
+	if (n > 0 && (!have || v[0].scheduled_at > *sched ||
+	    (v[0].scheduled_at == *sched && v[0].attempt > *attempt))) {
+		*sched = v[0].scheduled_at;
+		*attempt = v[0].attempt;
+		have = 1;
+	}
+	run_recs_free(v, n);
+	if (!have) {
+		char *msg = xasprintf(_("task %s has not run yet"), task_id);
+		int rc = cmd_fail(ctx, MGR_ENOENT, msg);
+		free(msg);
+		return rc;
+	}
+	return 0;
+}
+
+/* The run to show: --run, else the task's latest. */
 static int
 find_run(struct cmd_ctx *ctx, const struct logs_opts *o, int64_t *sched,
 	 int *attempt)
@@ -145,14 +176,7 @@ find_run(struct cmd_ctx *ctx, const struct logs_opts *o, int64_t *sched,
 	if ((rc = task_store_read(ctx->mgr->db, o->task_id, &t, &err)) != 0)
 		return cmd_fail(ctx, rc, err.msg);
 	task_rec_clear(&t);
-	if (runlog_latest(ctx->mgr->conf->data_directory, o->task_id, sched,
-	    attempt) != 0) {
-		char *msg = xasprintf(_("task %s has no run log (yet)"), o->task_id);
-		rc = cmd_fail(ctx, MGR_ENOENT, msg);
-		free(msg);
-		return rc;
-	}
-	return 0;
+	return latest_run(ctx, o->task_id, sched, attempt);
 }
 
 /* The whole log at once, or its last --lines. */

@@ -1,6 +1,7 @@
 /* runlog.c - the log store: writing on the loop, reading, following,
  * caps and retention (see runlog.h for the file format). */
 #include "i18n.h"
+#include "log.h"
 #include "runlog.h"
 #include "timefmt.h"
 #include "util.h"
@@ -21,6 +22,7 @@
 
 struct runlog {
 	char *logs_dir;
+	struct mgr_log *log;		/* warnings: a log that cannot be made */
 	struct runlog_limits lim;
 	int64_t since_prune;		/* bytes written since the last prune */
 	pthread_t thread;
@@ -30,7 +32,11 @@ struct runlog {
 
 struct runlog_file {
 	struct runlog *rl;
-	int fd;
+	int fd;				/* -1 until the first output */
+	int failed;			/* ... which could not be written */
+	char *task_id;
+	int64_t scheduled_at;
+	int attempt;
 	int64_t written;		/* payload bytes kept */
 	int64_t dropped;		/* ... and over the cap */
 };
@@ -79,7 +85,8 @@ runlog_path(const char *data_directory, const char *task_id,
 }
 
 struct runlog *
-runlog_new(const char *data_directory, const struct runlog_limits *lim)
+runlog_new(const char *data_directory, const struct runlog_limits *lim,
+	   struct mgr_log *log)
 {
 	struct runlog *rl;
 
@@ -88,6 +95,7 @@ runlog_new(const char *data_directory, const struct runlog_limits *lim)
 	rl = xcalloc(1, sizeof *rl);
 	rl->logs_dir = runlog_dir(data_directory);
 	rl->lim = *lim;
+	rl->log = log;
 	atomic_init(&rl->thread_done, 0);
 	return rl;
 }
@@ -130,25 +138,47 @@ runlog_create(struct runlog *rl, const char *task_id, int64_t scheduled_at,
 
 struct runlog_file *
 runlog_begin(struct runlog *rl, const char *task_id, int64_t scheduled_at,
-	     int attempt, struct mgr_error *err)
+	     int attempt)
 {
 	struct runlog_file *f;
-	int fd;
 
 	if (rl == NULL || task_id == NULL)
 		return NULL;
-	if ((fd = runlog_create(rl, task_id, scheduled_at, attempt, err)) == -1)
-		return NULL;
-	if (write(fd, RUNLOG_MAGIC, RUNLOG_MAGIC_LEN) != RUNLOG_MAGIC_LEN) {
-		mgr_error_set(err, MGR_EIO, _("cannot write run log of %s: %s"),
-		    task_id, strerror(errno));
-		close(fd);
-		return NULL;
-	}
 	f = xcalloc(1, sizeof *f);
 	f->rl = rl;
-	f->fd = fd;
+	f->fd = -1;
+	f->task_id = xstrdup(task_id);
+	f->scheduled_at = scheduled_at;
+	f->attempt = attempt;
 	return f;
+}
+
+/* The file is made at the first output: a run that prints nothing costs
+ * no inode (creating one is most of what a log costs: about 1 ms of
+ * kernel time on ext4 under load, against nothing for a run that stays
+ * silent). */
+static int
+runlog_open(struct runlog_file *f)
+{
+	struct mgr_error err = { 0 };
+
+	if (f->fd != -1 || f->failed)
+		return f->fd;
+	f->fd = runlog_create(f->rl, f->task_id, f->scheduled_at, f->attempt,
+	    &err);
+	if (f->fd != -1 && write(f->fd, RUNLOG_MAGIC, RUNLOG_MAGIC_LEN) !=
+	    RUNLOG_MAGIC_LEN) {
+		mgr_error_set(&err, MGR_EIO, _("cannot write run log of %s: %s"),
+		    f->task_id, strerror(errno));
+		close(f->fd);
+		f->fd = -1;
+	}
+	if (f->fd == -1) {
+		f->failed = 1;
+		if (f->rl->log != NULL)
+			log_warning(f->rl->log, "%s", err.msg);
+	}
+	return f->fd;
 }
 
 static void
@@ -186,7 +216,7 @@ runlog_write(struct runlog_file *f, int kind, const char *buf, size_t n,
 {
 	int64_t room;
 
-	if (f == NULL || n == 0)
+	if (f == NULL || n == 0 || runlog_open(f) == -1)
 		return;
 	room = f->rl->lim.run_max_bytes - f->written;
 	if (room <= 0) {
@@ -211,6 +241,11 @@ runlog_end(struct runlog_file *f, const char *status)
 	if (f == NULL)
 		return;
 	rl = f->rl;
+	if (f->fd == -1) {		/* it printed nothing */
+		free(f->task_id);
+		free(f);
+		return;
+	}
 	now = mgr_now_us();
 	if (f->dropped > 0) {
 		char num[32];
@@ -219,6 +254,7 @@ runlog_end(struct runlog_file *f, const char *status)
 	}
 	record_put(f, RUNLOG_END, status, strlen(status), now);
 	close(f->fd);
+	free(f->task_id);
 	free(f);
 	/* The total cap is kept between housekeeping runs too: a prune when
 	 * an eighth of it was written since the last. */
@@ -646,18 +682,34 @@ runlog_line_format(struct strbuf *sb, const struct runlog_line *l, int json,
 	}
 }
 
+/* Opens the file when it exists; ENOENT is no error: a run's log is
+ * made at its first output, and a reader may come earlier. */
+static int
+reader_try_open(struct runlog_reader *rd, struct mgr_error *err)
+{
+	if (rd->fd != -1)
+		return 0;
+	rd->fd = open(rd->path, O_RDONLY | O_CLOEXEC);
+	if (rd->fd == -1 && errno != ENOENT)
+		return mgr_error_set(err, MGR_EIO, _("cannot open run log %s: %s"),
+		    rd->path, strerror(errno));
+	return 0;
+}
+
 int
 runlog_reader_open(struct runlog_reader *rd, const char *path,
 		   struct mgr_error *err)
 {
+	int rc;
+
 	memset(rd, 0, sizeof *rd);
 	rd->fd = -1;
-	rd->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (rd->fd == -1)
-		return mgr_error_set(err, errno == ENOENT ? MGR_ENOENT : MGR_EIO,
-		    _("cannot open run log %s: %s"), path, strerror(errno));
 	rd->path = xstrdup(path);
-	return 0;
+	if ((rc = reader_try_open(rd, err)) != 0) {
+		free(rd->path);
+		rd->path = NULL;
+	}
+	return rc;
 }
 
 int64_t
@@ -666,7 +718,12 @@ runlog_reader_step(struct runlog_reader *rd, runlog_line_fn fn, void *arg,
 {
 	char buf[65536];
 	ssize_t n;
+	int rc;
 
+	if ((rc = reader_try_open(rd, err)) != 0)
+		return rc;
+	if (rd->fd == -1)
+		return 0;		/* not made yet: nothing printed */
 	do
 		n = read(rd->fd, buf, sizeof buf);
 	while (n < 0 && errno == EINTR);

@@ -49,11 +49,13 @@ struct runlog_limits {
 
 struct runlog;
 struct runlog_file;
+struct mgr_log;
 
 /* The store under data_directory/logs; NULL when total_max_bytes is 0
- * (full logs off: the history keeps its excerpt only). */
+ * (full logs off: the history keeps its excerpt only).  A log that
+ * cannot be written is a warning to log (may be NULL). */
 struct runlog *runlog_new(const char *data_directory,
-			  const struct runlog_limits *lim);
+			  const struct runlog_limits *lim, struct mgr_log *log);
 /* Waits for a pruning still going. */
 void runlog_free(struct runlog *rl);
 
@@ -65,17 +67,17 @@ char *runlog_dir(const char *data_directory);
 char *runlog_path(const char *data_directory, const char *task_id,
 		  int64_t scheduled_at, int attempt);
 
-/* The newest run that has a log: its scheduled_at and attempt.
+/* The newest run that has a log (printed something): its scheduled_at
+ * and attempt.
  * MGR_ENOENT when the task has none. */
 int runlog_latest(const char *data_directory, const char *task_id,
 		  int64_t *scheduled_at, int *attempt);
 
-/* Starts the log of an attempt: creates its file (so that a reader finds
- * the run at once).  NULL when rl is NULL or the file cannot be made
- * (err says why; the run goes on without a full log). */
+/* Starts the log of an attempt; its file is made at the first output (a
+ * run that prints nothing has none).  NULL when rl is NULL.  A file that
+ * cannot be made is a warning; the run goes on without a full log. */
 struct runlog_file *runlog_begin(struct runlog *rl, const char *task_id,
-				 int64_t scheduled_at, int attempt,
-				 struct mgr_error *err);
+				 int64_t scheduled_at, int attempt);
 /* Appends what one read brought (kind RUNLOG_STDOUT or RUNLOG_STDERR);
  * over the per-run cap the bytes are counted, not written. */
 void runlog_write(struct runlog_file *f, int kind, const char *buf, size_t n,
@@ -136,6 +138,8 @@ struct runlog_reader {
 	struct runlog_parse parse;
 };
 
+/* A file that does not exist (yet) is no error: it reads as empty until
+ * it appears. */
 int runlog_reader_open(struct runlog_reader *rd, const char *path,
 		       struct mgr_error *err);
 /* Reads what was appended since the last call; fn gets the lines.

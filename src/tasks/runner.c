@@ -76,22 +76,16 @@ runner_log_new(struct runner *r)
 		.max_age_days = c->history_max_age_days,
 	};
 
-	r->log = runlog_new(c->data_directory, &lim);
+	r->log = runlog_new(c->data_directory, &lim, &r->mgr->log);
 }
 
 struct runlog_file *
 runner_log_begin(struct runner *r, const struct run_spec *spec)
 {
-	struct mgr_error err = { 0 };
-	struct runlog_file *f;
-
 	if (r->log == NULL || spec->scheduled_at == 0)
 		return NULL;
-	f = runlog_begin(r->log, spec->task_id, spec->scheduled_at,
-	    spec->attempt, &err);
-	if (f == NULL)
-		log_warning(&r->mgr->log, "%s", err.msg);
-	return f;
+	return runlog_begin(r->log, spec->task_id, spec->scheduled_at,
+	    spec->attempt);
 }
 
 size_t

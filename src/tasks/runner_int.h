@@ -32,8 +32,7 @@ int runner_spawn(struct runner *r, char **argv, int timeout, run_done_fn done,
 /* argv of manager-run with the configured limits, then mode. */
 char **runner_helper_argv(struct runner *r, const char *mode);
 
-/* The full log of the attempt spec describes, or NULL (off, or it cannot
- * be created: the engine's log says why, the run goes on). */
+/* The full log of the attempt spec describes, or NULL (off). */
 struct runlog_file *runner_log_begin(struct runner *r,
 				     const struct run_spec *spec);
 /* What a plugin function's context keeps of mgr_task_output: enough for

@@ -4,7 +4,7 @@
 # old logs; `task logs --follow` sees a running run's lines and ends with
 # it; GET /manager/runs/{run}/log, plain and followed.
 . "$top_srcdir/tests/sched/common.sh"
-plan 37
+plan 39
 
 L="$T/data/logs"
 conf() {	# FILE EXTRA-KEYS: a configuration with full logs in $T/data
@@ -65,6 +65,11 @@ run M task logs mixed --run 99999
 is "$rc" 3 "an unknown run: not found"
 run M task logs nosuch
 is "$rc" 3 "an unknown task: not found"
+M task add quiet 'exec:true' interval seconds=3600 >/dev/null
+M task run quiet >/dev/null
+run M task logs quiet
+is "$rc:$out" "0:" "a run that printed nothing: no lines"
+ok $([ ! -e "$L/quiet" ] && echo 0 || echo 1) "... and no file"
 
 # Follow, and the API, through a daemon.
 conf "$T/etc/m.conf" "" 'api = { listen = "127.0.0.1:0"; token = "0123456789abcdef0123"; };'

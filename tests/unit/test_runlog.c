@@ -123,15 +123,19 @@ test_write_cap_and_tail(void **state)
 	char *dir = tmpdir_new(), *path;
 	struct runlog_limits lim = { .run_max_bytes = 10,
 	    .total_max_bytes = 1 << 20 };
-	struct runlog *rl = runlog_new(dir, &lim);
+	struct runlog *rl = runlog_new(dir, &lim, NULL);
 	struct mgr_error err = { 0 };
 	struct runlog_file *f;
 	struct runlog_lines l;
 	struct stat st;
 
 	(void)state;
-	f = runlog_begin(rl, "t", 100, 1, &err);
+	f = runlog_begin(rl, "t", 100, 1);
 	assert_non_null(f);
+	runlog_end(runlog_begin(rl, "t", 100, 2), "succeeded");
+	path = runlog_path(dir, "t", 100, 2);
+	assert_int_equal(access(path, F_OK), -1);	/* silent: no file */
+	free(path);
 	runlog_write(f, RUNLOG_STDOUT, "1\n2\n3\n", 6, 1);
 	runlog_write(f, RUNLOG_STDERR, "4\n5\n6\n", 6, 2);	/* 4 kept */
 	runlog_write(f, RUNLOG_STDOUT, "7\n", 2, 3);		/* dropped */
