@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define FOLLOW_POLL_MS 100	/* a new line shows this late at most */
 #define FOLLOW_CHECK_EVERY 10	/* polls between looks at the history */
@@ -95,6 +96,8 @@ take_opts(struct cmd_ctx *ctx, int *argc, char **argv, struct logs_opts *o,
 		return CMD_EXIT_USAGE;
 	o->follow = cmd_take_flag(argc, argv, "--follow") |
 	    cmd_take_flag(argc, argv, "-f");
+	if (cmd_take_flag(argc, argv, "--json"))	/* as the global --json */
+		ctx->json = 1;
 	out = cmd_take_flag(argc, argv, "--stdout");
 	errs = cmd_take_flag(argc, argv, "--stderr");
 	o->mask = 1u << RUNLOG_DROPPED;
@@ -111,8 +114,12 @@ take_opts(struct cmd_ctx *ctx, int *argc, char **argv, struct logs_opts *o,
 			    _("--lines needs a number above 0"));
 		o->lines = (size_t)n;
 	}
-	if (since != NULL && parse_since(since, zone, &o->since, &err) != 0)
-		return cmd_fail(ctx, err.code, err.msg);
+	if (since != NULL && parse_since(since, zone, &o->since, &err) != 0) {
+		char *msg = xasprintf("--since: %s", err.msg);
+		int rc = cmd_fail(ctx, err.code, msg);
+		free(msg);
+		return rc;
+	}
 	return 0;
 }
 
@@ -186,6 +193,12 @@ show_log(struct logs_out *po, const char *path)
 	struct mgr_error err = { 0 };
 	struct runlog_lines l;
 
+	if (access(path, F_OK) != 0) {
+		fprintf(po->ctx->err, _("manager: no output of this run of %s is "
+		    "kept: it printed nothing, or its log was pruned (%s)\n"),
+		    po->o->task_id, path);
+		return CMD_EXIT_OK;
+	}
 	if (runlog_read(path, po->o->mask, po->o->since, po->o->lines, &l,
 	    &err) != 0)
 		return cmd_fail(po->ctx, err.code, err.msg);
@@ -294,8 +307,8 @@ out:
 const struct cmd_entry cmd_task_logs_entry = {
 	.noun = "task", .verb = "logs",
 	.usage = N_("ID [--run RUN] [--follow] [--stderr|--stdout] "
-	    "[--since TIME] [--lines N]"),
+	    "[--since TIME] [--lines N] [--json]"),
 	.summary = N_("show a run's full output (the latest run by default)"),
-	.flags = 0, .min_args = 1, .max_args = 12,
+	.flags = 0, .min_args = 1, .max_args = 13,
 	.exec = task_logs_exec,
 };
