@@ -4,7 +4,7 @@
 # old logs; `task logs --follow` sees a running run's lines and ends with
 # it; GET /manager/runs/{run}/log, plain and followed.
 . "$top_srcdir/tests/sched/common.sh"
-plan 39
+plan 40
 
 L="$T/data/logs"
 conf() {	# FILE EXTRA-KEYS: a configuration with full logs in $T/data
@@ -70,6 +70,12 @@ M task run quiet >/dev/null
 run M task logs quiet
 is "$rc:$out" "0:" "a run that printed nothing: no lines"
 ok $([ ! -e "$L/quiet" ] && echo 0 || echo 1) "... and no file"
+M plugin install "$top_builddir/data/plugins/hello" >/dev/null 2>&1
+M plugin enable hello >/dev/null 2>&1
+M task add greet hello:greet interval seconds=3600 >/dev/null
+M task run greet >/dev/null
+run M task logs greet
+like "$out" 'stdout Hello, world!$' "a plugin function's mgr_task_output goes to its log"
 
 # Follow, and the API, through a daemon.
 conf "$T/etc/m.conf" "" 'api = { listen = "127.0.0.1:0"; token = "0123456789abcdef0123"; };'
