@@ -47,6 +47,8 @@ const struct conf_key conf_keys[] = {
 	{ "manager", "output_excerpt_bytes", CONF_INT, OFF(output_excerpt_bytes), "4096", 0, 1048576 },
 	{ "manager", "task_path", CONF_STRING, OFF(task_path), "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 0, 0 },
 	{ "manager", "task_lang", CONF_STRING, OFF(task_lang), "C.UTF-8", 0, 0 },
+	{ "manager", "log_max_mb", CONF_INT, OFF(log_max_mb), "1024", 0, 1048576 },
+	{ "manager", "log_run_max_mb", CONF_INT, OFF(log_run_max_mb), "64", 1, 1048576 },
 	{ "manager", "shutdown_grace_seconds", CONF_INT, OFF(shutdown_grace_seconds), "10", 0, 3600 },
 	{ "manager", "reload_debounce_ms", CONF_INT, OFF(reload_debounce_ms), "100", 0, 60000 },
 	{ "manager", "snapshot_keep", CONF_INT, OFF(snapshot_keep), "5", 1, 1000 },

@@ -7,6 +7,7 @@
 #include "api.h"
 #include "api_auth.h"
 #include "api_routes.h"
+#include "api_stream.h"
 #include "manager.h"
 #include "util.h"
 
@@ -40,6 +41,7 @@ struct api {
 	int64_t evict_logged_at;
 	ev_io io;
 	ev_timer timer;
+	struct api_stream *streams;	/* run logs being sent */
 };
 
 /* One request while its body arrives. */
@@ -114,12 +116,50 @@ api_send_too_large(struct api *api, struct MHD_Connection *conn)
 	return ret;
 }
 
+const char *
+api_query(const struct api_call *call, const char *name)
+{
+	return MHD_lookup_connection_value(call->conn, MHD_GET_ARGUMENT_KIND,
+	    name);
+}
+
+static void api_rearm(struct api *api);
+
+/* A resumed connection is served at the next MHD_run: now. */
+static void
+api_kick(void *arg)
+{
+	struct api *api = arg;
+
+	MHD_run(api->daemon);
+	api_rearm(api);
+}
+
+/* A run's log: the stream owns itself from here (MHD frees it). */
+static enum MHD_Result
+api_send_stream(struct api *api, struct MHD_Connection *conn,
+		struct api_call *call)
+{
+	struct MHD_Response *res = api_stream_response(call->stream, conn,
+	    &api->streams, api_kick, api);
+	enum MHD_Result ret;
+
+	free(call->body_out);
+	if (res == NULL)
+		return MHD_NO;
+	MHD_add_response_header(res, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    call->content_type);
+	ret = MHD_queue_response(conn, (unsigned)call->status, res);
+	MHD_destroy_response(res);
+	return ret;
+}
+
 static enum MHD_Result
 api_respond(struct api *api, struct MHD_Connection *conn, const char *method,
 	    const char *url, struct api_request *req)
 {
 	struct api_call call = { .mgr = api->mgr, .method = method, .url = url,
-	    .body = req->body.buf, .body_len = req->body.len };
+	    .body = req->body.buf, .body_len = req->body.len, .conn = conn };
 	int64_t t0 = mgr_mono_us();
 
 	if (req->too_large)
@@ -127,6 +167,8 @@ api_respond(struct api *api, struct MHD_Connection *conn, const char *method,
 	api_route(&call);
 	log_info(&api->mgr->log, "api: %s %s: %d (%.1f ms)", method, url,
 	    call.status, (mgr_mono_us() - t0) / 1000.0);
+	if (call.stream != NULL)
+		return api_send_stream(api, conn, &call);
 	if (call.body_out == NULL)
 		call.body_out = xstrdup("{}");
 	return api_send(conn, call.status, call.body_out, call.allow);
@@ -380,7 +422,8 @@ static struct MHD_Daemon *
 api_daemon_start(struct api *api, const struct api_addr *addr)
 {
 	const struct mgr_conf *c = api->mgr->conf;
-	unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+	    MHD_ALLOW_SUSPEND_RESUME;	/* a followed log waits (api_stream.c) */
 	const struct sockaddr *sa = (const struct sockaddr *)&addr->v4;
 
 	if (addr->family == AF_INET6) {
@@ -468,6 +511,7 @@ api_stop(struct api *api)
 	if (api->daemon != NULL) {
 		ev_io_stop(api->mgr->loop, &api->io);
 		ev_timer_stop(api->mgr->loop, &api->timer);
+		api_streams_end(api->streams);
 		MHD_stop_daemon(api->daemon);
 	}
 	free(api->token);

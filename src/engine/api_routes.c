@@ -6,10 +6,13 @@
 #include "engine.h"
 #include "api.h"
 #include "api_routes.h"
+#include "api_stream.h"
 #include "cmd.h"
 #include "host.h"
 #include "manager.h"
 #include "plugins.h"
+#include "runlog.h"
+#include "runlog_store.h"
 #include "sandbox.h"
 #include "util.h"
 
@@ -654,6 +657,88 @@ snap_delete(struct api_call *call, const char *sid)
 	run_and_reply(call, argv_id("snapshot", "delete", sid), 200, NULL, sid);
 }
 
+/* ---- run logs ---- */
+
+static int
+query_true(const struct api_call *call, const char *name)
+{
+	const char *v = api_query(call, name);
+
+	return v != NULL && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0 ||
+	    *v == '\0');
+}
+
+/* ?stream=stdout|stderr, ?format=text|json into spec; 0, or 400. */
+static int
+log_query(struct api_call *call, struct api_stream_spec *spec)
+{
+	const char *stream = api_query(call, "stream");
+	const char *format = api_query(call, "format");
+
+	spec->follow = query_true(call, "follow");
+	spec->mask = 1u << RUNLOG_DROPPED;
+	if (stream == NULL || strcmp(stream, "stdout") == 0)
+		spec->mask |= 1u << RUNLOG_STDOUT;
+	if (stream == NULL || strcmp(stream, "stderr") == 0)
+		spec->mask |= 1u << RUNLOG_STDERR;
+	if (spec->mask == 1u << RUNLOG_DROPPED) {
+		api_reply_error(call, 400, "stream", _("stream \"%s\": expected "
+		    "stdout or stderr"), stream);
+		return -1;
+	}
+	if (format != NULL && strcmp(format, "json") != 0 &&
+	    strcmp(format, "text") != 0) {
+		api_reply_error(call, 400, "format", _("format \"%s\": expected "
+		    "text or json"), format);
+		return -1;
+	}
+	spec->json = format != NULL && strcmp(format, "json") == 0;
+	return 0;
+}
+
+/* GET /manager/runs/{run}/log: text lines, or JSON lines with
+ * ?format=json; ?follow=1 streams a running run's lines until it ends. */
+static void
+run_log(struct api_call *call, const char *id)
+{
+	struct api_stream_spec spec = { 0 };
+	struct mgr_error err = { 0 };
+	char *task = NULL, *path, *end;
+	long long run = strtoll(id, &end, 10);
+	int rc;
+
+	if (run <= 0 || *end != '\0') {
+		api_reply_error(call, 400, NULL, _("run \"%s\": expected a run "
+		    "number"), id);
+		return;
+	}
+	if (log_query(call, &spec) != 0)
+		return;
+	if ((rc = runlog_store_key(call->mgr->db, run, &task, &spec.scheduled_at,
+	    &spec.attempt, &err)) != 0) {
+		api_reply_error(call, rc == MGR_ENOENT ? 404 : 500, NULL, "%s",
+		    err.msg);
+		return;
+	}
+	path = runlog_path(call->mgr->conf->data_directory, task,
+	    spec.scheduled_at, spec.attempt);
+	spec.path = path;
+	spec.task_id = task;
+	if ((call->stream = api_stream_new(call->mgr, &spec, &err)) == NULL) {
+		if (err.code == MGR_ENOENT)
+			api_reply_error(call, 404, NULL, _("run %lld has no log "
+			    "(pruned, or full logs are off)"), run);
+		else
+			api_reply_error(call, 500, NULL, "%s", err.msg);
+	} else {
+		call->status = 200;
+		call->content_type = spec.json ? "application/x-ndjson" :
+		    "text/plain; charset=utf-8";
+	}
+	free(path);
+	free(task);
+}
+
 /* ---- dispatch ---- */
 
 static const struct route routes[] = {
@@ -679,6 +764,7 @@ static const struct route routes[] = {
 	{ "GET", "snapshots", snap_list_all },
 	{ "POST", "snapshots/*/restore", snap_restore },
 	{ "DELETE", "snapshots/*", snap_delete },
+	{ "GET", "runs/*/log", run_log },
 };
 
 /* Matches "tasks/ID/run" against "tasks/STAR/run"; *id gets a copy of
@@ -714,6 +800,8 @@ route_id_what(const char *pattern)
 		return _("task id");
 	if (strncmp(pattern, "plugins", 7) == 0)
 		return _("plugin id");
+	if (strncmp(pattern, "runs", 4) == 0)
+		return _("run number");
 	return _("snapshot id");
 }
 

@@ -16,7 +16,14 @@ struct api_call {
 	int status;
 	char *body_out;		/* JSON text, malloc'd */
 	char allow[64];		/* 405: the Allow header */
+	/* GET /manager/runs/{run}/log */
+	void *conn;		/* the MHD connection, for api_query */
+	struct api_stream *stream;	/* a streamed answer instead of body_out */
+	const char *content_type;	/* of the stream */
 };
+
+/* A query argument of the request ("follow" of ?follow=1), or NULL. */
+const char *api_query(const struct api_call *call, const char *name);
 
 /* Routes /manager/... requests; fills status and body_out. */
 void api_route(struct api_call *call);

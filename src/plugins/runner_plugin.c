@@ -18,6 +18,7 @@
 #include "loader.h"
 #include "pool.h"
 #include "runner_int.h"
+#include "runlog.h"
 #include "sandbox.h"
 #include "util.h"
 
@@ -37,6 +38,7 @@ struct thread_job {
 	int timeout_s;
 	int timed_out, interrupted;
 	int64_t started_at;
+	struct runlog_file *log;	/* the full log, or NULL */
 	struct thread_job *prev, *next;	/* r->threads */
 };
 
@@ -67,7 +69,18 @@ thread_outcome(struct thread_job *j, struct run_outcome *o)
 		    xasprintf(_("timed out after %d s (cancelled)"), j->timeout_s) :
 		    xstrdup(_("interrupted by shutdown"));
 	}
-	o->output = *out != '\0' ? xstrdup(out) : NULL;
+	o->output = run_excerpt(out, strlen(out),
+	    (size_t)j->r->mgr->conf->output_excerpt_bytes, 0);
+}
+
+/* What the function gave mgr_task_output, to the full log. */
+static void
+thread_log(struct thread_job *j, const char *status)
+{
+	const char *out = task_ctx_output(j->ctx);
+
+	runlog_write(j->log, RUNLOG_STDOUT, out, strlen(out), mgr_now_us());
+	runlog_end(j->log, status);
 }
 
 static void
@@ -79,6 +92,7 @@ thread_done(struct pool_job *job)
 
 	ev_timer_stop(r->loop, &j->timeout);
 	thread_outcome(j, &o);
+	thread_log(j, o.status);
 	if (j->prev != NULL)
 		j->prev->next = j->next;
 	else
@@ -121,8 +135,8 @@ thread_start(struct runner *r, const struct run_spec *spec, mgr_task_fn fn,
 	j->started_at = now;
 	j->timeout_s = spec->timeout;
 	j->ctx = task_ctx_new(host, spec->args, spec->timeout > 0 ?
-	    now + (int64_t)spec->timeout * 1000000 : 0,
-	    (size_t)r->mgr->conf->output_excerpt_bytes);
+	    now + (int64_t)spec->timeout * 1000000 : 0, runner_output_max(r));
+	j->log = runner_log_begin(r, spec);
 	j->job.work = thread_work;
 	j->job.done = thread_done;
 	ev_timer_init(&j->timeout, thread_timeout_cb, spec->timeout, 0);

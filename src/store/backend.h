@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include "control_store.h"
 #include "db.h"
+#include "runlog_store.h"
 #include "snapshot_store.h"
 #include "store.h"
 #include "task_context_store.h"
@@ -180,6 +181,13 @@ struct store_ops {
 	    struct mgr_error *err);
 	int (*run_usage_store_list)(struct mgr_db *db, const char *task_id,
 	    size_t limit, run_usage_fn fn, void *arg, struct mgr_error *err);
+	/* runlog_store.h */
+	int (*runlog_store_key)(struct mgr_db *db, int64_t run_id,
+	    char **task_id, int64_t *scheduled_at, int *attempt,
+	    struct mgr_error *err);
+	int (*runlog_store_state)(struct mgr_db *db, const char *task_id,
+	    int64_t scheduled_at, int attempt, int *ended, int64_t *run_id,
+	    struct mgr_error *err);
 };
 
 #endif

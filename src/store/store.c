@@ -576,3 +576,22 @@ run_usage_store_list(struct mgr_db *db, const char *task_id, size_t limit,
 {
 	return db->ops->run_usage_store_list(db, task_id, limit, fn, arg, err);
 }
+
+/* runlog_store.h */
+
+int
+runlog_store_key(struct mgr_db *db, int64_t run_id, char **task_id,
+		 int64_t *scheduled_at, int *attempt, struct mgr_error *err)
+{
+	return db->ops->runlog_store_key(db, run_id, task_id, scheduled_at,
+					 attempt, err);
+}
+
+int
+runlog_store_state(struct mgr_db *db, const char *task_id, int64_t scheduled_at,
+		   int attempt, int *ended, int64_t *run_id,
+		   struct mgr_error *err)
+{
+	return db->ops->runlog_store_state(db, task_id, scheduled_at, attempt,
+					   ended, run_id, err);
+}

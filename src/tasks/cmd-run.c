@@ -411,7 +411,7 @@ run_wait_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		if (ctx->mgr->sched != NULL)
 			return cmd_fail(ctx, MGR_ECONFLICT, _("run wait cannot "
 			    "wait inside the engine host"));
-		lonely = host_engine_running(db_path(ctx->mgr->db)) ? 0 :
+		lonely = host_engine_running(ctx->mgr->db) ? 0 :
 		    lonely + WAIT_POLL_US;
 		if (lonely >= WAIT_NO_ENGINE_US) {
 			char *msg = xasprintf(_("run %lld is recorded running, but "

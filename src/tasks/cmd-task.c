@@ -716,6 +716,7 @@ extern const struct cmd_entry cmd_task_run_entry;
 extern const struct cmd_entry cmd_task_stop_entry;
 extern const struct cmd_entry cmd_run_show_entry;
 extern const struct cmd_entry cmd_run_wait_entry;
+extern const struct cmd_entry cmd_task_logs_entry;
 
 /* The commands of the tasks folder, in the order --help lists them. */
 const struct cmd_entry *const task_commands[] = {
@@ -732,5 +733,6 @@ const struct cmd_entry *const task_commands[] = {
 	&cmd_task_history_entry,
 	&cmd_run_show_entry,
 	&cmd_run_wait_entry,
+	&cmd_task_logs_entry,
 	NULL
 };

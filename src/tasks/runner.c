@@ -4,6 +4,7 @@
 #include "pool.h"
 #include "runner.h"
 #include "runner_int.h"
+#include "runlog.h"
 #include "sandbox.h"
 #include "util.h"
 
@@ -26,10 +27,12 @@ struct proc_job {
 	run_done_fn done;
 	void *arg;
 	pid_t pid;
-	int fd;				/* output pipe, -1 once closed */
+	int fd;				/* stdout's pipe, -1 once closed */
+	int efd;			/* stderr's */
 	int usage_fd;			/* manager-exec's usage, or -1 */
+	struct runlog_file *log;	/* the full log, or NULL */
 	ev_child child;
-	ev_io io;
+	ev_io io, eio;
 	ev_timer timeout;
 	ev_timer kill;
 	int timeout_s;
@@ -66,6 +69,46 @@ run_excerpt(const char *buf, size_t len, size_t max, size_t dropped)
 	return strbuf_detach(&sb);
 }
 
+static void
+runner_log_new(struct runner *r)
+{
+	const struct mgr_conf *c = r->mgr->conf;
+	struct runlog_limits lim = {
+		.run_max_bytes = (int64_t)c->log_run_max_mb << 20,
+		.total_max_bytes = (int64_t)c->log_max_mb << 20,
+		.keep_runs = c->history_keep_runs,
+		.max_age_days = c->history_max_age_days,
+	};
+
+	r->log = runlog_new(c->data_directory, &lim, &r->mgr->log);
+}
+
+struct runlog_file *
+runner_log_begin(struct runner *r, const struct run_spec *spec)
+{
+	if (r->log == NULL || spec->scheduled_at == 0)
+		return NULL;
+	return runlog_begin(r->log, spec->task_id, spec->scheduled_at,
+	    spec->attempt);
+}
+
+size_t
+runner_output_max(const struct runner *r)
+{
+	size_t max = (size_t)r->mgr->conf->output_excerpt_bytes;
+	size_t full = (size_t)r->mgr->conf->log_run_max_mb << 20;
+
+	if (full > (size_t)1 << 30)	/* an int for manager-run */
+		full = (size_t)1 << 30;
+	return r->log != NULL && full > max ? full : max;
+}
+
+void
+runner_housekeeping(struct runner *r)
+{
+	runlog_prune_async(r->log);
+}
+
 struct runner *
 runner_new(struct mgr *mgr, struct mgr_error *err)
 {
@@ -76,6 +119,7 @@ runner_new(struct mgr *mgr, struct mgr_error *err)
 	r->loop = mgr->loop;
 	r->helper = sandbox_helper_path("manager-run", "MANAGER_RUN");
 	r->exec_helper = sandbox_helper_path("manager-exec", "MANAGER_EXEC");
+	runner_log_new(r);
 	return r;
 }
 
@@ -93,30 +137,55 @@ proc_unlink(struct proc_job *j)
 	r->active--;
 }
 
+/* One output pipe until it would block: to the excerpt (both streams
+ * as they come) and to the full log (apart). */
 static void
-proc_read(struct proc_job *j)
+proc_drain(struct proc_job *j, int *fd, ev_io *io, int kind)
 {
 	size_t max = (size_t)j->r->mgr->conf->output_excerpt_bytes;
 	char chunk[READ_CHUNK];
 	ssize_t n;
 
-	while (j->fd != -1) {
-		n = read(j->fd, chunk, sizeof chunk);
+	while (*fd != -1) {
+		n = read(*fd, chunk, sizeof chunk);
 		if (n > 0) {
 			size_t keep = j->out.len < max ? max - j->out.len : 0;
 			if (keep > (size_t)n)
 				keep = (size_t)n;
 			strbuf_add(&j->out, chunk, keep);
 			j->dropped += (size_t)n - keep;
+			runlog_write(j->log, kind, chunk, (size_t)n, mgr_now_us());
 			continue;
 		}
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && errno == EAGAIN)
 			return;
+		ev_io_stop(j->r->loop, io);
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+static void
+proc_read(struct proc_job *j)
+{
+	proc_drain(j, &j->fd, &j->io, RUNLOG_STDOUT);
+	proc_drain(j, &j->efd, &j->eio, RUNLOG_STDERR);
+}
+
+static void
+proc_close_pipes(struct proc_job *j)
+{
+	if (j->fd != -1) {
 		ev_io_stop(j->r->loop, &j->io);
 		close(j->fd);
 		j->fd = -1;
+	}
+	if (j->efd != -1) {
+		ev_io_stop(j->r->loop, &j->eio);
+		close(j->efd);
+		j->efd = -1;
 	}
 }
 
@@ -209,15 +278,12 @@ proc_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	/* The child is gone: what it wrote is in the pipe already.  A
 	 * grandchild keeping the pipe open must not hold the result. */
 	proc_read(j);
-	if (j->fd != -1) {
-		ev_io_stop(loop, &j->io);
-		close(j->fd);
-		j->fd = -1;
-	}
+	proc_close_pipes(j);
 	if (j->timed_out || j->interrupted || j->stopped)
 		kill(-j->pid, SIGKILL);		/* the rest of its group */
 	proc_read_usage(j);
 	proc_outcome(j, w->rstatus, &o);
+	runlog_end(j->log, o.status);
 	proc_unlink(j);
 	strbuf_free(&j->out);
 	j->done(&o, j->arg);
@@ -270,6 +336,9 @@ proc_watch(struct runner *r, struct proc_job *j)
 	ev_io_init(&j->io, proc_io_cb, j->fd, EV_READ);
 	j->io.data = j;
 	ev_io_start(r->loop, &j->io);
+	ev_io_init(&j->eio, proc_io_cb, j->efd, EV_READ);
+	j->eio.data = j;
+	ev_io_start(r->loop, &j->eio);
 	ev_timer_init(&j->kill, proc_kill_cb, 0, 0);
 	j->kill.data = j;
 	ev_timer_init(&j->timeout, proc_timeout_cb, j->timeout_s, 0);
@@ -369,9 +438,9 @@ proc_spawn(struct proc_job *j, char **argv, char *const *envp,
 	j->started_at = mgr_now_us();
 	j->usage_fd = -1;
 	if (envp != NULL)
-		return sandbox_spawn_env(argv, envp, &j->pid, &j->fd,
+		return sandbox_spawn_env(argv, envp, &j->pid, &j->fd, &j->efd,
 		    &j->usage_fd, err);
-	return sandbox_spawn(argv, &j->pid, &j->fd, err);
+	return sandbox_spawn(argv, &j->pid, &j->fd, &j->efd, err);
 }
 
 int
@@ -423,6 +492,8 @@ runner_start(struct runner *r, const struct run_spec *spec, run_done_fn done,
 		return MGR_EINVAL;
 	rc = runner_spawn_env(r, argv, spec->envp != NULL ? spec->envp :
 	    (char *const *)environ, spec->timeout, done, arg, err);
+	if (rc == 0)	/* runner_spawn_env put it first */
+		r->procs->log = runner_log_begin(r, spec);
 	strv_free(argv);
 	return rc;
 }
@@ -487,6 +558,7 @@ runner_free(struct runner *r)
 		return;
 	runner_worker_free(r);	/* the pool and workers are the runner's */
 	pool_free(r->pool);
+	runlog_free(r->log);
 	free(r->helper);
 	free(r->exec_helper);
 	free(r);

@@ -31,6 +31,10 @@ struct run_spec {
 	const char *workdir, *user, *group;
 	int umask;
 	int nice;
+	/* The run's key in the history, which names its full log (runlog.h);
+	 * scheduled_at 0: no log. */
+	int64_t scheduled_at;
+	int attempt;
 };
 
 /* How an attempt ended; handed to the done callback, which owns the
@@ -75,6 +79,8 @@ void runner_interrupt_all(struct runner *r);
  * plugin function in a worker: SIGTERM is its cooperative cancel); its
  * outcome says `stopped`.  1 when it was found. */
 int runner_stop(struct runner *r, void *arg);
+/* Retention and the total cap of the run logs, off the loop. */
+void runner_housekeeping(struct runner *r);
 /* Attempts started and not yet done. */
 int runner_active(const struct runner *r);
 /* After every attempt is done. */

@@ -7,6 +7,8 @@
 #include "runner.h"
 
 struct proc_job;
+struct runlog;
+struct runlog_file;
 struct pool;
 struct wpool;
 
@@ -20,6 +22,7 @@ struct runner {
 	struct thread_job *threads;	/* in-process runs in flight */
 	struct wpool *wpools;		/* sandbox workers, per plugin */
 	unsigned seq;			/* worker request numbers */
+	struct runlog *log;		/* full run logs; NULL: off */
 	int active;
 };
 
@@ -33,6 +36,13 @@ int runner_spawn_env(struct runner *r, char **argv, char *const *envp,
 		     struct mgr_error *err);
 /* argv of manager-run with the configured limits, then mode. */
 char **runner_helper_argv(struct runner *r, const char *mode);
+
+/* The full log of the attempt spec describes, or NULL (off). */
+struct runlog_file *runner_log_begin(struct runner *r,
+				     const struct run_spec *spec);
+/* What a plugin function's context keeps of mgr_task_output: enough for
+ * the excerpt and the full log. */
+size_t runner_output_max(const struct runner *r);
 
 /* runner_worker.c: a plugin function in a reusable sandbox worker. */
 int runner_worker_start(struct runner *r, const struct run_spec *spec,

@@ -11,6 +11,7 @@
 #include "i18n.h"
 #include "manager.h"
 #include "runner_int.h"
+#include "runlog.h"
 #include "sandbox.h"
 #include "util.h"
 
@@ -35,14 +36,15 @@ struct wjob {
 	ev_timer timeout, kill;
 	int timed_out, interrupted, stopped;
 	struct sworker *w;
+	struct runlog_file *log;	/* the full log, or NULL */
 	struct wjob *next;		/* queue */
 };
 
 struct sworker {
 	struct wpool *wp;
 	pid_t pid;
-	int reqfd, replyfd, outfd;
-	ev_io rio, oio;
+	int reqfd, replyfd, outfd, errfd;
+	ev_io rio, oio, eio;
 	ev_child child;
 	struct strbuf in;		/* reply bytes not yet parsed */
 	struct strbuf out;		/* the run's stdout and stderr */
@@ -76,21 +78,31 @@ out_keep(struct sworker *w, const char *p, size_t n)
 	w->dropped += n - keep;
 }
 
+/* One of the worker's output pipes, until it would block. */
 static void
-worker_read_output(struct sworker *w)
+worker_drain(struct sworker *w, int fd, int kind)
 {
 	char buf[16384];
 	ssize_t n;
 
-	while (w->outfd != -1 && (n = read(w->outfd, buf, sizeof buf)) != 0) {
+	while (fd != -1 && (n = read(fd, buf, sizeof buf)) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			return;		/* EAGAIN */
 		}
-		if (w->job != NULL)
-			out_keep(w, buf, (size_t)n);
+		if (w->job == NULL)
+			continue;
+		out_keep(w, buf, (size_t)n);
+		runlog_write(w->job->log, kind, buf, (size_t)n, mgr_now_us());
 	}
+}
+
+static void
+worker_read_output(struct sworker *w)
+{
+	worker_drain(w, w->outfd, RUNLOG_STDOUT);
+	worker_drain(w, w->errfd, RUNLOG_STDERR);
 }
 
 static void
@@ -102,6 +114,7 @@ job_finish(struct wjob *j, struct run_outcome *o)
 	ev_timer_stop(r->loop, &j->kill);
 	r->active--;
 	strv_free(j->fields);
+	runlog_end(j->log, o->status);
 	j->done(o, j->arg);
 	free(j);
 }
@@ -169,6 +182,8 @@ worker_take_reply(struct sworker *w)
 		return 0;
 	body = w->in.buf + head;
 	worker_read_output(w);	/* printed before the reply: in the pipe now */
+	/* What the function gave mgr_task_output, to the full log. */
+	runlog_write(j->log, RUNLOG_STDOUT, body + errlen, outlen, mgr_now_us());
 	job_outcome_init(j, &o);
 	o.exit_code = rc;
 	o.status = rc == 0 ? "succeeded" : "failed";
@@ -193,13 +208,16 @@ worker_close(struct sworker *w)
 
 	ev_io_stop(loop, &w->rio);
 	ev_io_stop(loop, &w->oio);
+	ev_io_stop(loop, &w->eio);
+	if (w->errfd != -1)
+		close(w->errfd);
 	if (w->reqfd != -1)
 		close(w->reqfd);
 	if (w->replyfd != -1)
 		close(w->replyfd);
 	if (w->outfd != -1)
 		close(w->outfd);
-	w->reqfd = w->replyfd = w->outfd = -1;
+	w->reqfd = w->replyfd = w->outfd = w->errfd = -1;
 }
 
 static void
@@ -247,7 +265,7 @@ worker_output_cb(struct ev_loop *loop, ev_io *w_, int revents)
 
 	(void)revents;
 	worker_read_output(w);
-	if (w->outfd == -1)
+	if (w->outfd == -1 || w->errfd == -1)
 		ev_io_stop(loop, w_);
 }
 
@@ -309,11 +327,11 @@ worker_spawn(struct wpool *wp, struct mgr_error *err)
 	argv = strv_push(argv, wp->lib);
 	argv = strv_push(argv, "--id");
 	argv = strv_push(argv, wp->plugin);
-	s = xasprintf("--output-max=%d", r->mgr->conf->output_excerpt_bytes);
+	s = xasprintf("--output-max=%zu", runner_output_max(r));
 	argv = strv_push(argv, s);
 	free(s);
 	rc = sandbox_spawn_worker(argv, &w->pid, &w->reqfd, &w->replyfd,
-	    &w->outfd, err);
+	    &w->outfd, &w->errfd, err);
 	strv_free(argv);
 	if (rc != 0) {
 		free(w);
@@ -326,6 +344,9 @@ worker_spawn(struct wpool *wp, struct mgr_error *err)
 	ev_io_init(&w->oio, worker_output_cb, w->outfd, EV_READ);
 	w->oio.data = w;
 	ev_io_start(r->loop, &w->oio);
+	ev_io_init(&w->eio, worker_output_cb, w->errfd, EV_READ);
+	w->eio.data = w;
+	ev_io_start(r->loop, &w->eio);
 	ev_child_init(&w->child, worker_child_cb, w->pid, 0);
 	w->child.data = w;
 	ev_child_start(r->loop, &w->child);
@@ -504,6 +525,7 @@ runner_worker_start(struct runner *r, const struct run_spec *spec,
 	ev_timer_init(&j->kill, job_kill_cb, 0, 0);
 	j->kill.data = j;
 	j->started_at = mgr_now_us();
+	j->log = runner_log_begin(r, spec);
 	if (wp->qtail != NULL)
 		wp->qtail->next = j;
 	else

@@ -121,7 +121,8 @@ exec_split(const char *cmdline, char ***argv, struct mgr_error *err)
 /* Attributes and the output descriptors; the caller adds its own
  * descriptors, then closes the rest (addclosefrom). */
 static void
-spawn_setup(posix_spawnattr_t *attr, posix_spawn_file_actions_t *fa, int wfd)
+spawn_setup(posix_spawnattr_t *attr, posix_spawn_file_actions_t *fa, int wfd,
+	    int efd)
 {
 	sigset_t none, all;
 
@@ -136,76 +137,93 @@ spawn_setup(posix_spawnattr_t *attr, posix_spawn_file_actions_t *fa, int wfd)
 	posix_spawn_file_actions_init(fa);
 	posix_spawn_file_actions_addopen(fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(fa, wfd, 1);
-	posix_spawn_file_actions_adddup2(fa, wfd, 2);
+	posix_spawn_file_actions_adddup2(fa, efd, 2);
 }
 
-int
-sandbox_spawn(char *const argv[], pid_t *pid, int *outfd, struct mgr_error *err)
+/* stdout's pipe, and stderr's apart (the run logs keep them apart). */
+static int
+output_pipes(int out[2], int errp[2], struct mgr_error *err)
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	int fds[2], rc;
+	int e;
 
-	if (pipe2(fds, O_CLOEXEC) == -1)
-		return mgr_error_set(err, MGR_EIO, _("cannot create a pipe: %s"),
-		    strerror(errno));
-	spawn_setup(&attr, &fa, fds[1]);
-	/* Nothing of the engine (database, sockets) leaks into a run. */
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	rc = posix_spawnp(pid, argv[0], &fa, &attr, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
-	close(fds[1]);
-	if (rc != 0) {
-		close(fds[0]);
-		return mgr_error_set(err, MGR_EIO, _("cannot run %s: %s"), argv[0],
-		    strerror(rc));
+	out[0] = out[1] = errp[0] = errp[1] = -1;
+	if (pipe2(out, O_CLOEXEC) == 0 && pipe2(errp, O_CLOEXEC) == 0)
+		return 0;
+	e = errno;
+	for (int i = 0; i < 2; i++) {
+		if (out[i] != -1)
+			close(out[i]);
+		if (errp[i] != -1)
+			close(errp[i]);
 	}
-	fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
-	*outfd = fds[0];
-	return 0;
+	return mgr_error_set(err, MGR_EIO, _("cannot create a pipe: %s"),
+	    strerror(e));
 }
 
-/* A run with its own environment and a usage pipe on descriptor 3
- * (manager-exec --usage-fd=3). */
+static void
+pipes_done(int out[2], int errp[2], int ok, int *outfd, int *errfd)
+{
+	close(out[1]);
+	close(errp[1]);
+	if (!ok) {
+		close(out[0]);
+		close(errp[0]);
+		return;
+	}
+	fcntl(out[0], F_SETFL, fcntl(out[0], F_GETFL) | O_NONBLOCK);
+	fcntl(errp[0], F_SETFL, fcntl(errp[0], F_GETFL) | O_NONBLOCK);
+	*outfd = out[0];
+	*errfd = errp[0];
+}
+
+/* envp NULL: this process's environment; usagefd NULL: no usage pipe
+ * (else the child's descriptor 3, for manager-exec --usage-fd=3). */
 int
 sandbox_spawn_env(char *const argv[], char *const envp[], pid_t *pid,
-		  int *outfd, int *usagefd, struct mgr_error *err)
+		  int *outfd, int *errfd, int *usagefd, struct mgr_error *err)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
-	int out[2], use[2], rc;
+	int out[2], errp[2], use[2] = { -1, -1 }, rc;
 
-	if (pipe2(out, O_CLOEXEC) == -1)
-		return mgr_error_set(err, MGR_EIO, _("cannot create a pipe: %s"),
-		    strerror(errno));
-	if (pipe2(use, O_CLOEXEC) == -1) {
+	if ((rc = output_pipes(out, errp, err)) != 0)
+		return rc;
+	if (usagefd != NULL && pipe2(use, O_CLOEXEC) == -1) {
 		rc = errno;
-		close(out[0]);
-		close(out[1]);
+		pipes_done(out, errp, 0, outfd, errfd);
 		return mgr_error_set(err, MGR_EIO, _("cannot create a pipe: %s"),
 		    strerror(rc));
 	}
-	spawn_setup(&attr, &fa, out[1]);
-	posix_spawn_file_actions_adddup2(&fa, use[1], 3);
-	posix_spawn_file_actions_addclosefrom_np(&fa, 4);
+	spawn_setup(&attr, &fa, out[1], errp[1]);
+	if (usagefd != NULL)
+		posix_spawn_file_actions_adddup2(&fa, use[1], 3);
+	/* Nothing of the engine (database, sockets) leaks into a run. */
+	posix_spawn_file_actions_addclosefrom_np(&fa, usagefd != NULL ? 4 : 3);
 	rc = posix_spawnp(pid, argv[0], &fa, &attr, argv,
 	    envp != NULL ? envp : environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
-	close(out[1]);
-	close(use[1]);
-	if (rc != 0) {
-		close(out[0]);
-		close(use[0]);
+	pipes_done(out, errp, rc == 0, outfd, errfd);
+	if (usagefd != NULL) {
+		close(use[1]);
+		if (rc != 0)
+			close(use[0]);
+		else {
+			fcntl(use[0], F_SETFL, fcntl(use[0], F_GETFL) | O_NONBLOCK);
+			*usagefd = use[0];
+		}
+	}
+	if (rc != 0)
 		return mgr_error_set(err, MGR_EIO, _("cannot run %s: %s"), argv[0],
 		    strerror(rc));
-	}
-	fcntl(out[0], F_SETFL, fcntl(out[0], F_GETFL) | O_NONBLOCK);
-	fcntl(use[0], F_SETFL, fcntl(use[0], F_GETFL) | O_NONBLOCK);
-	*outfd = out[0];
-	*usagefd = use[0];
 	return 0;
+}
+
+int
+sandbox_spawn(char *const argv[], pid_t *pid, int *outfd, int *errfd,
+	      struct mgr_error *err)
+{
+	return sandbox_spawn_env(argv, NULL, pid, outfd, errfd, NULL, err);
 }
 
 static void
@@ -219,25 +237,26 @@ close_pair(int p[2])
 
 int
 sandbox_spawn_worker(char *const argv[], pid_t *pid, int *reqfd, int *replyfd,
-		     int *outfd, struct mgr_error *err)
+		     int *outfd, int *errfd, struct mgr_error *err)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
-	int req[2] = { -1, -1 }, rep[2] = { -1, -1 }, out[2] = { -1, -1 }, rc;
+	int req[2] = { -1, -1 }, rep[2] = { -1, -1 }, out[2], errp[2], rc;
 
+	if ((rc = output_pipes(out, errp, err)) != 0)
+		return rc;
 	/* Requests through a socket: a write to a dead worker gives EPIPE
 	 * (MSG_NOSIGNAL), never a SIGPIPE to the engine. */
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, req) == -1 ||
-	    pipe2(rep, O_CLOEXEC) == -1 ||
-	    pipe2(out, O_CLOEXEC) == -1) {
+	    pipe2(rep, O_CLOEXEC) == -1) {
 		rc = errno;
 		close_pair(req);
 		close_pair(rep);
-		close_pair(out);
+		pipes_done(out, errp, 0, outfd, errfd);
 		return mgr_error_set(err, MGR_EIO, _("cannot create a pipe: %s"),
 		    strerror(rc));
 	}
-	spawn_setup(&attr, &fa, out[1]);
+	spawn_setup(&attr, &fa, out[1], errp[1]);
 	posix_spawn_file_actions_adddup2(&fa, req[0], 0);
 	posix_spawn_file_actions_adddup2(&fa, rep[1], 3);
 	posix_spawn_file_actions_addclosefrom_np(&fa, 4);
@@ -246,19 +265,16 @@ sandbox_spawn_worker(char *const argv[], pid_t *pid, int *reqfd, int *replyfd,
 	posix_spawnattr_destroy(&attr);
 	close(req[0]);
 	close(rep[1]);
-	close(out[1]);
+	pipes_done(out, errp, rc == 0, outfd, errfd);
 	if (rc != 0) {
 		close(req[1]);
 		close(rep[0]);
-		close(out[0]);
 		return mgr_error_set(err, MGR_EIO, _("cannot run %s: %s"), argv[0],
 		    strerror(rc));
 	}
 	fcntl(rep[0], F_SETFL, fcntl(rep[0], F_GETFL) | O_NONBLOCK);
-	fcntl(out[0], F_SETFL, fcntl(out[0], F_GETFL) | O_NONBLOCK);
 	*reqfd = req[1];
 	*replyfd = rep[0];
-	*outfd = out[0];
 	return 0;
 }
 

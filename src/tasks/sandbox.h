@@ -38,24 +38,28 @@ struct sandbox_limits {
 int exec_split(const char *cmdline, char ***argv, struct mgr_error *err);
 
 /* Spawns argv[0] (searched in PATH when it has no slash) in a new process
- * group, with stdin from /dev/null, stdout and stderr into a pipe whose
- * non-blocking, close-on-exec read end is returned in *outfd, default
- * signal dispositions, an empty signal mask, and no other descriptor. */
-int sandbox_spawn(char *const argv[], pid_t *pid, int *outfd,
+ * group, with stdin from /dev/null, stdout and stderr into two pipes whose
+ * non-blocking, close-on-exec read ends are returned in *outfd and
+ * *errfd, default signal dispositions, an empty signal mask, and no
+ * other descriptor. */
+int sandbox_spawn(char *const argv[], pid_t *pid, int *outfd, int *errfd,
 		  struct mgr_error *err);
 
-/* The same with the environment envp (NULL: this process's) and a pipe
- * on the child's descriptor 3 whose non-blocking read end is *usagefd
- * (manager-exec --usage-fd=3 writes the command's rusage there). */
+/* The same with the environment envp (NULL: this process's) and, when
+ * usagefd is not NULL, a pipe on the child's descriptor 3 whose
+ * non-blocking read end is *usagefd (manager-exec --usage-fd=3 writes the
+ * command's rusage there). */
 int sandbox_spawn_env(char *const argv[], char *const envp[], pid_t *pid,
-		      int *outfd, int *usagefd, struct mgr_error *err);
+		      int *outfd, int *errfd, int *usagefd,
+		      struct mgr_error *err);
 
 /* A reusable sandbox worker (manager-run worker): requests go to its
  * stdin (*reqfd, a stream socket: write with MSG_NOSIGNAL), replies come from its descriptor 3
- * (*replyfd), and what it prints from stdout and stderr (*outfd).  The
- * read ends are non-blocking; all three are close-on-exec here. */
+ * (*replyfd), and what it prints from stdout (*outfd) and stderr (*errfd).
+ * The read ends are non-blocking; all four are close-on-exec here. */
 int sandbox_spawn_worker(char *const argv[], pid_t *pid, int *reqfd,
-			 int *replyfd, int *outfd, struct mgr_error *err);
+			 int *replyfd, int *outfd, int *errfd,
+			 struct mgr_error *err);
 
 /* In the child (manager-run): rlimits, PR_SET_NO_NEW_PRIVS, closes every
  * descriptor from keep_fds (3 by default) up. */

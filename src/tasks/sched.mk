@@ -8,10 +8,12 @@ src_libmgr_a_SOURCES += \
 	src/tasks/sched_index.c src/tasks/sched_claim.c src/tasks/sched_files.c src/tasks/sched_writer.c src/tasks/sched_writer.h \
 	src/tasks/taskmgr.c \
 	src/tasks/runner.c src/tasks/runner.h src/tasks/runner_int.h src/tasks/runner_worker.c \
+	src/tasks/runlog.c src/tasks/runlog.h \
 	src/tasks/pool.c src/tasks/pool.h \
 	src/tasks/sandbox.c src/tasks/sandbox.h \
 	src/tasks/task_context.c src/tasks/task_context.h \
-	src/tasks/cmd-task.c src/tasks/cmd-task-history.c src/tasks/cmd-run.c src/tasks/run_view.h
+	src/tasks/cmd-task.c src/tasks/cmd-task-history.c src/tasks/cmd-run.c src/tasks/run_view.h \
+	src/tasks/cmd-task-logs.c
 
 # manager-exec: the exec: tasks' helper, libc only, for a fast start.
 pkglibexec_PROGRAMS += manager-exec
@@ -26,11 +28,17 @@ tests_unit_test_sched_split_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_sched_split_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_sched_split
 
+check_PROGRAMS += tests/unit/test_runlog
+tests_unit_test_runlog_SOURCES = tests/unit/test_runlog.c tests/unit/testutil.h
+tests_unit_test_runlog_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_runlog_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_runlog
+
 dist_check_SCRIPTS += tests/sched/common.sh tests/sched/run.sh \
 	tests/sched/tasks.sh tests/sched/persist.sh tests/sched/plugins.sh \
-	tests/sched/restart.sh
+	tests/sched/restart.sh tests/sched/logs.sh
 TESTS += tests/sched/run.sh tests/sched/tasks.sh tests/sched/persist.sh \
-	tests/sched/plugins.sh tests/sched/restart.sh
+	tests/sched/plugins.sh tests/sched/restart.sh tests/sched/logs.sh
 
 check_PROGRAMS += tests/unit/test_sched_engine
 tests_unit_test_sched_engine_SOURCES = tests/unit/test_sched_engine.c tests/unit/testutil.h
@@ -48,7 +56,7 @@ bench/noop/noop.so: $(srcdir)/bench/noop/noop.c $(srcdir)/bench/noop/plugin.conf
 CLEANFILES += bench/sched_bench bench/noop/noop.so
 EXTRA_DIST += doc/SCHEDULER.md bench/noop/noop.c bench/noop/plugin.conf bench/sched_bench.c \
 	bench/apscheduler_bench.py bench/RESULTS-sched.md
-dist_noinst_SCRIPTS += bench/run bench/ab
+dist_noinst_SCRIPTS += bench/run bench/ab bench/runlog-cost.sh
 bench: manager manager-run manager-exec bench/sched_bench bench/noop/noop.so
 	top_builddir='$(abs_top_builddir)' top_srcdir='$(abs_top_srcdir)' \
 	  $(SHELL) $(srcdir)/bench/run

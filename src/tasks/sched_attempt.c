@@ -317,7 +317,8 @@ attempt_begin(struct scheduler *s, struct attempt *a)
 	struct stask *t = a->t;
 	struct run_spec spec = { .task_id = t->rec.id,
 	    .func_path = t->rec.func_path, .timeout = t->rec.timeout,
-	    .umask = -1 };
+	    .umask = -1, .scheduled_at = a->scheduled_at,
+	    .attempt = a->number };
 	struct mgr_error err = { 0 };
 	struct run_outcome o;
 	char **env = NULL, *workdir = NULL;

@@ -122,6 +122,7 @@ sched_housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		log_warning(&s->mgr->log, "%s", err.msg);
 	else if (pruned > 0)
 		log_debug(&s->mgr->log, "pruned %lld runs", (long long)pruned);
+	runner_housekeeping(s->runner);
 }
 
 /* A PLUGIN:FUNCTION task waits, as `disabled`, while its plugin is not

@@ -79,4 +79,7 @@ const struct store_ops sqlite_store_ops = {
 	.run_usage_store_read = sqlite_run_usage_store_read,
 	.run_usage_store_find = sqlite_run_usage_store_find,
 	.run_usage_store_list = sqlite_run_usage_store_list,
+	/* runlog_store.h */
+	.runlog_store_key = sqlite_runlog_store_key,
+	.runlog_store_state = sqlite_runlog_store_state,
 };

@@ -193,4 +193,12 @@ int sqlite_run_usage_store_list(struct mgr_db *db, const char *task_id,
 				size_t limit, run_usage_fn fn, void *arg,
 				struct mgr_error *err);
 
+/* runlog_store.h */
+int sqlite_runlog_store_key(struct mgr_db *db, int64_t run_id, char **task_id,
+			    int64_t *scheduled_at, int *attempt,
+			    struct mgr_error *err);
+int sqlite_runlog_store_state(struct mgr_db *db, const char *task_id,
+			      int64_t scheduled_at, int attempt, int *ended,
+			      int64_t *run_id, struct mgr_error *err);
+
 #endif

@@ -1,0 +1,314 @@
+/* cmd-task-logs.c - manager task logs: a run's full output, stdout and
+ * stderr marked, every line with its time; --follow streams a running
+ * run's lines until it ends, as journalctl -f does. */
+#include "i18n.h"
+#include "cmd.h"
+#include "manager.h"
+#include "runlog.h"
+#include "runlog_store.h"
+#include "store.h"
+#include "timefmt.h"
+#include "tz.h"
+#include "util.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define FOLLOW_POLL_MS 100	/* a new line shows this late at most */
+#define FOLLOW_CHECK_EVERY 10	/* polls between looks at the history */
+
+extern const struct cmd_entry cmd_task_logs_entry;
+
+struct logs_opts {
+	const char *task_id;
+	int64_t run_id;			/* 0: the latest run */
+	int follow;
+	unsigned mask;			/* kinds shown */
+	int64_t since;			/* 0: from the start */
+	size_t lines;			/* 0: all */
+};
+
+struct logs_out {
+	struct cmd_ctx *ctx;
+	const struct logs_opts *o;
+	struct tz *zone;		/* local time for text */
+};
+
+static void
+print_line(const struct runlog_line *l, void *arg)
+{
+	struct logs_out *po = arg;
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!(po->o->mask & (1u << l->kind)) || l->at < po->o->since)
+		return;
+	runlog_line_format(&sb, l, po->ctx->json, po->zone);
+	fwrite(sb.buf, 1, sb.len, po->ctx->out);
+	strbuf_free(&sb);
+}
+
+/* "-30s", "-5m", "-2h", "-1d" before now, or a time (local unless it
+ * says its offset). */
+static int
+parse_since(const char *text, struct tz *zone, int64_t *out,
+	    struct mgr_error *err)
+{
+	char *end;
+	long long n;
+	int64_t unit = 0;
+
+	if (text[0] == '-') {
+		errno = 0;
+		n = strtoll(text + 1, &end, 10);
+		switch (*end) {
+		case 's': unit = 1; break;
+		case 'm': unit = 60; break;
+		case 'h': unit = 3600; break;
+		case 'd': unit = 86400; break;
+		}
+		if (errno != 0 || end == text + 1 || unit == 0 || end[1] != '\0' ||
+		    n < 0 || n > INT64_MAX / MGR_US_PER_S / unit)
+			return mgr_error_set(err, MGR_EINVAL, _("--since \"%s\": "
+			    "expected -N followed by s, m, h or d, or a time"), text);
+		*out = mgr_now_us() - n * unit * MGR_US_PER_S;
+		return 0;
+	}
+	return timefmt_parse(text, zone, out, err);
+}
+
+static int
+take_opts(struct cmd_ctx *ctx, int *argc, char **argv, struct logs_opts *o,
+	  struct tz *zone)
+{
+	struct mgr_error err = { 0 };
+	const char *run = NULL, *since = NULL, *lines = NULL;
+	int out, errs;
+	char *end;
+
+	if (cmd_take_option(ctx, argc, argv, "--run", &run) < 0 ||
+	    cmd_take_option(ctx, argc, argv, "--since", &since) < 0 ||
+	    cmd_take_option(ctx, argc, argv, "--lines", &lines) < 0)
+		return CMD_EXIT_USAGE;
+	o->follow = cmd_take_flag(argc, argv, "--follow") |
+	    cmd_take_flag(argc, argv, "-f");
+	if (cmd_take_flag(argc, argv, "--json"))	/* as the global --json */
+		ctx->json = 1;
+	out = cmd_take_flag(argc, argv, "--stdout");
+	errs = cmd_take_flag(argc, argv, "--stderr");
+	o->mask = 1u << RUNLOG_DROPPED;
+	o->mask |= (out || !errs ? 1u << RUNLOG_STDOUT : 0) |
+	    (errs || !out ? 1u << RUNLOG_STDERR : 0);
+	if (run != NULL && ((o->run_id = strtoll(run, &end, 10)) <= 0 ||
+	    *end != '\0'))
+		return cmd_fail(ctx, MGR_EINVAL, _("--run needs a run number "
+		    "(the RUN column of task history)"));
+	if (lines != NULL) {
+		long long n = strtoll(lines, &end, 10);
+		if (n <= 0 || *end != '\0')
+			return cmd_fail(ctx, MGR_EINVAL,
+			    _("--lines needs a number above 0"));
+		o->lines = (size_t)n;
+	}
+	if (since != NULL && parse_since(since, zone, &o->since, &err) != 0) {
+		char *msg = xasprintf("--since: %s", err.msg);
+		int rc = cmd_fail(ctx, err.code, msg);
+		free(msg);
+		return rc;
+	}
+	return 0;
+}
+
+/* The task's latest run: its newest row or its newest log, whichever is
+ * later (a run's row is written after 1 s or at its end, its log at its
+ * first output). */
+static int
+latest_run(struct cmd_ctx *ctx, const char *task_id, int64_t *sched,
+	   int *attempt)
+{
+	struct mgr_error err = { 0 };
+	struct run_rec *v = NULL;
+	size_t n = 0;
+	int have = runlog_latest(ctx->mgr->conf->data_directory, task_id, sched,
+	    attempt) == 0;
+
+	if (run_store_list(ctx->mgr->db, task_id, 0, 1, &v, &n, &err) != 0)
+		return cmd_fail(ctx, err.code, err.msg);
+	if (n > 0 && (!have || v[0].scheduled_at > *sched ||
+	    (v[0].scheduled_at == *sched && v[0].attempt > *attempt))) {
+		*sched = v[0].scheduled_at;
+		*attempt = v[0].attempt;
+		have = 1;
+	}
+	run_recs_free(v, n);
+	if (!have) {
+		char *msg = xasprintf(_("task %s has not run yet"), task_id);
+		int rc = cmd_fail(ctx, MGR_ENOENT, msg);
+		free(msg);
+		return rc;
+	}
+	return 0;
+}
+
+/* The run to show: --run, else the task's latest. */
+static int
+find_run(struct cmd_ctx *ctx, const struct logs_opts *o, int64_t *sched,
+	 int *attempt)
+{
+	struct mgr_error err = { 0 };
+	struct task_rec t;
+	char *task = NULL;
+	int rc;
+
+	if (o->run_id > 0) {
+		if ((rc = runlog_store_key(ctx->mgr->db, o->run_id, &task, sched,
+		    attempt, &err)) != 0)
+			return cmd_fail(ctx, rc, err.msg);
+		rc = strcmp(task, o->task_id);
+		free(task);
+		if (rc != 0) {
+			char *msg = xasprintf(_("run %lld is not a run of task "
+			    "%s"), (long long)o->run_id, o->task_id);
+			rc = cmd_fail(ctx, MGR_ENOENT, msg);
+			free(msg);
+			return rc;
+		}
+		return 0;
+	}
+	memset(&t, 0, sizeof t);
+	if ((rc = task_store_read(ctx->mgr->db, o->task_id, &t, &err)) != 0)
+		return cmd_fail(ctx, rc, err.msg);
+	task_rec_clear(&t);
+	return latest_run(ctx, o->task_id, sched, attempt);
+}
+
+/* The whole log at once, or its last --lines. */
+static int
+show_log(struct logs_out *po, const char *path)
+{
+	struct mgr_error err = { 0 };
+	struct runlog_lines l;
+
+	if (access(path, F_OK) != 0) {
+		fprintf(po->ctx->err, _("manager: no output of this run of %s is "
+		    "kept: it printed nothing, or its log was pruned (%s)\n"),
+		    po->o->task_id, path);
+		return CMD_EXIT_OK;
+	}
+	if (runlog_read(path, po->o->mask, po->o->since, po->o->lines, &l,
+	    &err) != 0)
+		return cmd_fail(po->ctx, err.code, err.msg);
+	for (size_t i = 0; i < l.n; i++)
+		print_line(&l.v[i], po);
+	runlog_lines_clear(&l);
+	return CMD_EXIT_OK;
+}
+
+static void
+sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+/* True when the history says the run is over (an engine that died
+ * before writing the end record: its successor records the run
+ * interrupted). */
+static int
+run_over(struct cmd_ctx *ctx, const char *task, int64_t sched, int attempt)
+{
+	int ended = 0;
+	int64_t id;
+
+	if (runlog_store_state(ctx->mgr->db, task, sched, attempt, &ended, &id,
+	    NULL) != 0)
+		return 0;
+	return ended;
+}
+
+/* Prints the last --lines, then each new line as it comes, until the
+ * end record (or the history says the run is over). */
+static int
+follow_log(struct logs_out *po, const char *path, int64_t sched, int attempt)
+{
+	struct mgr_error err = { 0 };
+	struct runlog_lines l;
+	struct runlog_reader rd;
+	int64_t n = 0;
+	int polls = 0;
+
+	if (runlog_reader_open(&rd, path, &err) != 0 ||
+	    runlog_reader_tail(&rd, po->o->mask, po->o->since, po->o->lines, &l,
+	    &err) != 0) {
+		runlog_reader_close(&rd);
+		return cmd_fail(po->ctx, err.code, err.msg);
+	}
+	for (size_t i = 0; i < l.n; i++)
+		print_line(&l.v[i], po);
+	runlog_lines_clear(&l);
+	while (!rd.parse.ended) {
+		fflush(po->ctx->out);
+		sleep_ms(FOLLOW_POLL_MS);
+		if ((n = runlog_reader_poll(&rd, print_line, po, &err)) < 0)
+			break;
+		if (n > 0 || ++polls % FOLLOW_CHECK_EVERY != 0 ||
+		    !run_over(po->ctx, po->o->task_id, sched, attempt))
+			continue;
+		/* Over without its end record: what is there, and stop. */
+		if ((n = runlog_reader_poll(&rd, print_line, po, &err)) < 0)
+			break;
+		runlog_parse_finish(&rd.parse, print_line, po);
+		break;
+	}
+	runlog_reader_close(&rd);
+	fflush(po->ctx->out);
+	if (n < 0)
+		return cmd_fail(po->ctx, err.code, err.msg);
+	return CMD_EXIT_OK;
+}
+
+static int
+task_logs_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct logs_opts o = { 0 };
+	struct logs_out po = { .ctx = ctx, .o = &o };
+	int64_t sched = 0;
+	int attempt = 0, rc;
+	char *path;
+
+	tz_load(NULL, &po.zone, NULL);
+	if ((rc = take_opts(ctx, &argc, argv, &o, po.zone)) != 0 ||
+	    (rc = cmd_no_more_options(ctx, &cmd_task_logs_entry, argc, argv)) != 0)
+		goto out;
+	cmd_drop_dashdash(&argc, argv);
+	if (argc != 1) {
+		rc = cmd_usage(ctx, &cmd_task_logs_entry);
+		goto out;
+	}
+	o.task_id = argv[0];
+	if ((rc = find_run(ctx, &o, &sched, &attempt)) != 0)
+		goto out;
+	path = runlog_path(ctx->mgr->conf->data_directory, o.task_id, sched,
+	    attempt);
+	rc = o.follow ? follow_log(&po, path, sched, attempt) :
+	    show_log(&po, path);
+	free(path);
+out:
+	tz_free(po.zone);
+	return rc;
+}
+
+const struct cmd_entry cmd_task_logs_entry = {
+	.noun = "task", .verb = "logs",
+	.usage = N_("ID [--run RUN] [--follow] [--stderr|--stdout] "
+	    "[--since TIME] [--lines N] [--json]"),
+	.summary = N_("show a run's full output (the latest run by default)"),
+	.flags = 0, .min_args = 1, .max_args = 13,
+	.exec = task_logs_exec,
+};

@@ -1,0 +1,867 @@
+/* runlog.c - the log store: writing on the loop, reading, following,
+ * caps and retention (see runlog.h for the file format). */
+#include "i18n.h"
+#include "log.h"
+#include "runlog.h"
+#include "timefmt.h"
+#include "util.h"
+
+#include <jansson.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+struct runlog {
+	char *logs_dir;
+	struct mgr_log *log;		/* warnings: a log that cannot be made */
+	struct runlog_limits lim;
+	int64_t since_prune;		/* bytes written since the last prune */
+	pthread_t thread;
+	int thread_started;
+	atomic_int thread_done;
+};
+
+struct runlog_file {
+	struct runlog *rl;
+	int fd;				/* -1 until the first output */
+	int failed;			/* ... which could not be written */
+	char *task_id;
+	int64_t scheduled_at;
+	int attempt;
+	int64_t written;		/* payload bytes kept */
+	int64_t dropped;		/* ... and over the cap */
+};
+
+char *
+runlog_dir(const char *data_directory)
+{
+	return xasprintf("%s/logs", data_directory);
+}
+
+static int
+name_byte_ok(unsigned char c, int first)
+{
+	if (c == '.')
+		return !first;
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || strchr("_-@:+", c) != NULL;
+}
+
+static char *
+task_dir_name(const char *task_id)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (const unsigned char *p = (const unsigned char *)task_id; *p; p++) {
+		if (name_byte_ok(*p, p == (const unsigned char *)task_id))
+			strbuf_add(&sb, (const char *)p, 1);
+		else
+			strbuf_addf(&sb, "%%%02X", *p);
+	}
+	if (sb.len == 0)
+		strbuf_adds(&sb, "%");
+	return strbuf_detach(&sb);
+}
+
+char *
+runlog_path(const char *data_directory, const char *task_id,
+	    int64_t scheduled_at, int attempt)
+{
+	char *name = task_dir_name(task_id);
+	char *p = xasprintf("%s/logs/%s/%" PRId64 "-%d.log", data_directory,
+	    name, scheduled_at, attempt);
+
+	free(name);
+	return p;
+}
+
+struct runlog *
+runlog_new(const char *data_directory, const struct runlog_limits *lim,
+	   struct mgr_log *log)
+{
+	struct runlog *rl;
+
+	if (lim->total_max_bytes <= 0)
+		return NULL;
+	rl = xcalloc(1, sizeof *rl);
+	rl->logs_dir = runlog_dir(data_directory);
+	rl->lim = *lim;
+	rl->log = log;
+	atomic_init(&rl->thread_done, 0);
+	return rl;
+}
+
+void
+runlog_free(struct runlog *rl)
+{
+	if (rl == NULL)
+		return;
+	if (rl->thread_started)
+		pthread_join(rl->thread, NULL);
+	free(rl->logs_dir);
+	free(rl);
+}
+
+/* Opens (creating) the attempt's file; its folders are made on demand. */
+static int
+runlog_create(struct runlog *rl, const char *task_id, int64_t scheduled_at,
+	      int attempt, struct mgr_error *err)
+{
+	char *name = task_dir_name(task_id), *dir, *path;
+	int fd;
+
+	dir = xasprintf("%s/%s", rl->logs_dir, name);
+	path = xasprintf("%s/%" PRId64 "-%d.log", dir, scheduled_at, attempt);
+	free(name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC |
+	    O_NOFOLLOW, 0600);
+	if (fd == -1 && errno == ENOENT &&
+	    mkdir_p(dir, 0700, 1, err) == 0)
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND |
+		    O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd == -1 && (err == NULL || err->code == 0))
+		mgr_error_set(err, MGR_EIO, _("cannot create run log %s: %s"),
+		    path, strerror(errno));
+	free(dir);
+	free(path);
+	return fd;
+}
+
+struct runlog_file *
+runlog_begin(struct runlog *rl, const char *task_id, int64_t scheduled_at,
+	     int attempt)
+{
+	struct runlog_file *f;
+
+	if (rl == NULL || task_id == NULL)
+		return NULL;
+	f = xcalloc(1, sizeof *f);
+	f->rl = rl;
+	f->fd = -1;
+	f->task_id = xstrdup(task_id);
+	f->scheduled_at = scheduled_at;
+	f->attempt = attempt;
+	return f;
+}
+
+/* The file is made at the first output: a run that prints nothing costs
+ * no inode (creating one is most of what a log costs: about 1 ms of
+ * kernel time on ext4 under load, against nothing for a run that stays
+ * silent). */
+static int
+runlog_open(struct runlog_file *f)
+{
+	struct mgr_error err = { 0 };
+
+	if (f->fd != -1 || f->failed)
+		return f->fd;
+	f->fd = runlog_create(f->rl, f->task_id, f->scheduled_at, f->attempt,
+	    &err);
+	if (f->fd != -1 && write(f->fd, RUNLOG_MAGIC, RUNLOG_MAGIC_LEN) !=
+	    RUNLOG_MAGIC_LEN) {
+		mgr_error_set(&err, MGR_EIO, _("cannot write run log of %s: %s"),
+		    f->task_id, strerror(errno));
+		close(f->fd);
+		f->fd = -1;
+	}
+	if (f->fd == -1) {
+		f->failed = 1;
+		if (f->rl->log != NULL)
+			log_warning(f->rl->log, "%s", err.msg);
+	}
+	return f->fd;
+}
+
+static void
+head_encode(unsigned char h[RUNLOG_HEAD_LEN], int kind, size_t len, int64_t at)
+{
+	uint64_t t = (uint64_t)at;
+
+	for (int i = 0; i < 4; i++)
+		h[i] = (unsigned char)(len >> (8 * i));
+	h[4] = (unsigned char)kind;
+	h[5] = h[6] = h[7] = 0;
+	for (int i = 0; i < 8; i++)
+		h[8 + i] = (unsigned char)(t >> (8 * i));
+}
+
+/* One record, head and payload in one writev: appends of O_APPEND are
+ * atomic for a reader, and a disk full loses the record, not the run. */
+static void
+record_put(struct runlog_file *f, int kind, const char *buf, size_t n,
+	   int64_t at)
+{
+	unsigned char h[RUNLOG_HEAD_LEN];
+	struct iovec iov[2] = { { h, sizeof h }, { (void *)buf, n } };
+	ssize_t w;
+
+	head_encode(h, kind, n, at);
+	do
+		w = writev(f->fd, iov, 2);
+	while (w == -1 && errno == EINTR);
+}
+
+void
+runlog_write(struct runlog_file *f, int kind, const char *buf, size_t n,
+	     int64_t at)
+{
+	int64_t room;
+
+	if (f == NULL || n == 0 || runlog_open(f) == -1)
+		return;
+	room = f->rl->lim.run_max_bytes - f->written;
+	if (room <= 0) {
+		f->dropped += (int64_t)n;
+		return;
+	}
+	if ((int64_t)n > room) {
+		f->dropped += (int64_t)n - room;
+		n = (size_t)room;
+	}
+	record_put(f, kind, buf, n, at);
+	f->written += (int64_t)n;
+	f->rl->since_prune += (int64_t)n + RUNLOG_HEAD_LEN;
+}
+
+void
+runlog_end(struct runlog_file *f, const char *status)
+{
+	struct runlog *rl;
+	int64_t now;
+
+	if (f == NULL)
+		return;
+	rl = f->rl;
+	if (f->fd == -1) {		/* it printed nothing */
+		free(f->task_id);
+		free(f);
+		return;
+	}
+	now = mgr_now_us();
+	if (f->dropped > 0) {
+		char num[32];
+		int len = snprintf(num, sizeof num, "%" PRId64, f->dropped);
+		record_put(f, RUNLOG_DROPPED, num, (size_t)len, now);
+	}
+	record_put(f, RUNLOG_END, status, strlen(status), now);
+	close(f->fd);
+	free(f->task_id);
+	free(f);
+	/* The total cap is kept between housekeeping runs too: a prune when
+	 * an eighth of it was written since the last. */
+	if (rl->since_prune > rl->lim.total_max_bytes / 8)
+		runlog_prune_async(rl);
+}
+
+/* Pruning. */
+
+struct logfile {
+	char *path;
+	int64_t scheduled_at;
+	int attempt;
+	int64_t size;
+	int64_t mtime;			/* µs */
+};
+
+struct logfiles {
+	struct logfile *v;
+	size_t n, cap;
+};
+
+static void
+logfiles_add(struct logfiles *l, char *path, int64_t sched, int attempt,
+	     const struct stat *st)
+{
+	struct logfile *f;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		l->v = xrealloc(l->v, l->cap * sizeof *l->v);
+	}
+	f = &l->v[l->n++];
+	f->path = path;
+	f->scheduled_at = sched;
+	f->attempt = attempt;
+	f->size = (int64_t)st->st_size;
+	f->mtime = (int64_t)st->st_mtim.tv_sec * 1000000 +
+	    st->st_mtim.tv_nsec / 1000;
+}
+
+static void
+logfiles_free(struct logfiles *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].path);
+	free(l->v);
+	l->v = NULL;
+	l->n = l->cap = 0;
+}
+
+/* Newest run first. */
+static int
+cmp_newest(const void *a, const void *b)
+{
+	const struct logfile *x = a, *y = b;
+
+	if (x->scheduled_at != y->scheduled_at)
+		return x->scheduled_at > y->scheduled_at ? -1 : 1;
+	return y->attempt - x->attempt;
+}
+
+/* Oldest write first. */
+static int
+cmp_mtime(const void *a, const void *b)
+{
+	const struct logfile *x = a, *y = b;
+
+	return x->mtime < y->mtime ? -1 : x->mtime > y->mtime;
+}
+
+/* The logs of one task's folder. */
+static void
+scan_task(int dfd, const char *dir, struct logfiles *out)
+{
+	DIR *d = fdopendir(dfd);
+	struct dirent *e;
+	struct stat st;
+	long long sched;
+	int attempt, used;
+
+	if (d == NULL) {
+		close(dfd);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (sscanf(e->d_name, "%lld-%d.log%n", &sched, &attempt,
+		    &used) != 2 || e->d_name[used] != '\0')
+			continue;
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		logfiles_add(out, xasprintf("%s/%s", dir, e->d_name),
+		    (int64_t)sched, attempt, &st);
+	}
+	closedir(d);
+}
+
+int
+runlog_latest(const char *data_directory, const char *task_id,
+	      int64_t *scheduled_at, int *attempt)
+{
+	char *name = task_dir_name(task_id);
+	char *dir = xasprintf("%s/logs/%s", data_directory, name);
+	struct logfiles l = { 0 };
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int rc = MGR_ENOENT;
+
+	if (fd != -1)
+		scan_task(fd, dir, &l);
+	if (l.n > 0) {
+		qsort(l.v, l.n, sizeof *l.v, cmp_newest);
+		*scheduled_at = l.v[0].scheduled_at;
+		*attempt = l.v[0].attempt;
+		rc = 0;
+	}
+	logfiles_free(&l);
+	free(dir);
+	free(name);
+	return rc;
+}
+
+/* Per task: the newest keep_runs, none older than max_age_days.  What is
+ * kept goes to *kept, for the total cap. */
+static void
+prune_task(int dfd, const char *dir, const struct runlog_limits *lim,
+	   int64_t now_us, struct logfiles *kept)
+{
+	struct logfiles l = { 0 };
+	int64_t oldest = now_us - (int64_t)lim->max_age_days * 86400 * 1000000;
+
+	scan_task(dfd, dir, &l);
+	qsort(l.v, l.n, sizeof *l.v, cmp_newest);
+	for (size_t i = 0; i < l.n; i++) {
+		if ((lim->keep_runs > 0 && i >= (size_t)lim->keep_runs) ||
+		    (lim->max_age_days > 0 && l.v[i].mtime < oldest)) {
+			unlink(l.v[i].path);
+			continue;
+		}
+		logfiles_add(kept, l.v[i].path, l.v[i].scheduled_at,
+		    l.v[i].attempt, &(struct stat){ .st_size = l.v[i].size,
+		    .st_mtim = { .tv_sec = l.v[i].mtime / 1000000,
+		    .tv_nsec = (l.v[i].mtime % 1000000) * 1000 } });
+		l.v[i].path = NULL;
+	}
+	logfiles_free(&l);
+	rmdir(dir);		/* when it is empty */
+}
+
+static void
+prune_total(struct logfiles *all, int64_t max)
+{
+	int64_t total = 0;
+
+	for (size_t i = 0; i < all->n; i++)
+		total += all->v[i].size;
+	if (total <= max)
+		return;
+	qsort(all->v, all->n, sizeof *all->v, cmp_mtime);
+	for (size_t i = 0; i < all->n && total > max; i++) {
+		if (unlink(all->v[i].path) == 0)
+			total -= all->v[i].size;
+	}
+}
+
+void
+runlog_prune_dir(const char *logs_dir, const struct runlog_limits *lim,
+		 int64_t now_us)
+{
+	struct logfiles kept = { 0 };
+	DIR *d = opendir(logs_dir);
+	struct dirent *e;
+	int fd;
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		char *dir;
+
+		if (e->d_name[0] == '.')
+			continue;
+		fd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC);
+		if (fd == -1)
+			continue;
+		dir = xasprintf("%s/%s", logs_dir, e->d_name);
+		prune_task(fd, dir, lim, now_us, &kept);
+		free(dir);
+	}
+	closedir(d);
+	if (lim->total_max_bytes > 0)
+		prune_total(&kept, lim->total_max_bytes);
+	logfiles_free(&kept);
+}
+
+static void *
+prune_thread(void *arg)
+{
+	struct runlog *rl = arg;
+
+	runlog_prune_dir(rl->logs_dir, &rl->lim, mgr_now_us());
+	atomic_store(&rl->thread_done, 1);
+	return NULL;
+}
+
+void
+runlog_prune_async(struct runlog *rl)
+{
+	if (rl == NULL)
+		return;
+	if (rl->thread_started) {
+		if (!atomic_load(&rl->thread_done))
+			return;		/* one at a time */
+		pthread_join(rl->thread, NULL);
+		rl->thread_started = 0;
+	}
+	atomic_store(&rl->thread_done, 0);
+	rl->since_prune = 0;
+	if (pthread_create(&rl->thread, NULL, prune_thread, rl) == 0)
+		rl->thread_started = 1;
+}
+
+/* Reading. */
+
+static uint32_t
+le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+static int64_t
+le64(const unsigned char *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return (int64_t)v;
+}
+
+static void
+part_flush(struct runlog_parse *p, int i, runlog_line_fn fn, void *arg)
+{
+	struct runlog_line l = { .at = p->part_at[i], .kind = RUNLOG_STDOUT + i,
+	    .text = p->part[i].buf != NULL ? p->part[i].buf : "",
+	    .len = p->part[i].len };
+
+	fn(&l, arg);
+	p->part[i].len = 0;
+}
+
+/* The bytes of one stdout or stderr record, cut into lines. */
+static void
+parse_output(struct runlog_parse *p, int kind, const char *b, size_t n,
+	     int64_t at, runlog_line_fn fn, void *arg)
+{
+	int i = kind - RUNLOG_STDOUT;
+	const char *nl;
+
+	while (n > 0) {
+		if (p->part[i].len == 0)
+			p->part_at[i] = at;
+		if ((nl = memchr(b, '\n', n)) == NULL) {
+			strbuf_add(&p->part[i], b, n);
+			return;
+		}
+		if (p->part[i].len == 0) {
+			/* The common case: a whole line, given in place. */
+			struct runlog_line l = { .at = at, .kind = kind,
+			    .text = b, .len = (size_t)(nl - b) };
+			fn(&l, arg);
+		} else {
+			strbuf_add(&p->part[i], b, (size_t)(nl - b));
+			part_flush(p, i, fn, arg);
+		}
+		n -= (size_t)(nl - b) + 1;
+		b = nl + 1;
+	}
+}
+
+static void
+parse_record(struct runlog_parse *p, int kind, const char *b, size_t n,
+	     int64_t at, runlog_line_fn fn, void *arg)
+{
+	struct runlog_line l = { .at = at, .kind = kind, .text = b, .len = n };
+
+	switch (kind) {
+	case RUNLOG_STDOUT:
+	case RUNLOG_STDERR:
+		parse_output(p, kind, b, n, at, fn, arg);
+		break;
+	case RUNLOG_DROPPED:
+		runlog_parse_finish(p, fn, arg);
+		p->dropped = 0;
+		for (size_t i = 0; i < n && b[i] >= '0' && b[i] <= '9'; i++)
+			p->dropped = p->dropped * 10 + (b[i] - '0');
+		fn(&l, arg);
+		break;
+	case RUNLOG_END:
+		runlog_parse_finish(p, fn, arg);
+		free(p->status);
+		p->status = xstrndup(b, n);
+		p->ended = 1;
+		break;
+	default:
+		break;		/* a kind of a later version */
+	}
+}
+
+/* The records in buf[0..n), the incomplete tail left in *used. */
+static int
+parse_records(struct runlog_parse *p, const char *buf, size_t n, size_t *used,
+	      runlog_line_fn fn, void *arg)
+{
+	size_t off = 0;
+
+	while (n - off >= RUNLOG_HEAD_LEN) {
+		const unsigned char *h = (const unsigned char *)buf + off;
+		uint32_t len = le32(h);
+
+		if (len > RUNLOG_MAX_RECORD)
+			return -1;
+		if (n - off - RUNLOG_HEAD_LEN < len)
+			break;
+		parse_record(p, h[4], buf + off + RUNLOG_HEAD_LEN, len,
+		    le64(h + 8), fn, arg);
+		off += RUNLOG_HEAD_LEN + len;
+	}
+	*used = off;
+	return 0;
+}
+
+int
+runlog_parse_feed(struct runlog_parse *p, const char *buf, size_t n,
+		  runlog_line_fn fn, void *arg)
+{
+	size_t used = 0, skip = 0;
+	int rc, pending = p->pending.len > 0 || !p->magic_ok;
+
+	if (pending) {
+		strbuf_add(&p->pending, buf, n);
+		buf = p->pending.buf;
+		n = p->pending.len;
+	}
+	if (!p->magic_ok) {
+		if (n < RUNLOG_MAGIC_LEN)
+			return memcmp(buf, RUNLOG_MAGIC, n) == 0 ? 0 : -1;
+		if (memcmp(buf, RUNLOG_MAGIC, RUNLOG_MAGIC_LEN) != 0)
+			return -1;
+		p->magic_ok = 1;
+		skip = RUNLOG_MAGIC_LEN;
+	}
+	if ((rc = parse_records(p, buf + skip, n - skip, &used, fn, arg)) != 0)
+		return rc;
+	used += skip;
+	if (pending) {		/* keep the tail at the start of pending */
+		memmove(p->pending.buf, buf + used, n - used);
+		p->pending.len = n - used;
+	} else
+		strbuf_add(&p->pending, buf + used, n - used);
+	return rc;
+}
+
+void
+runlog_parse_finish(struct runlog_parse *p, runlog_line_fn fn, void *arg)
+{
+	for (int i = 0; i < 2; i++)
+		if (p->part[i].len > 0)
+			part_flush(p, i, fn, arg);
+}
+
+void
+runlog_parse_clear(struct runlog_parse *p)
+{
+	strbuf_free(&p->pending);
+	strbuf_free(&p->part[0]);
+	strbuf_free(&p->part[1]);
+	free(p->status);
+	memset(p, 0, sizeof *p);
+}
+
+static const char *
+kind_name(int kind)
+{
+	return kind == RUNLOG_STDOUT ? "stdout" : kind == RUNLOG_STDERR ?
+	    "stderr" : "dropped";
+}
+
+void
+runlog_line_format(struct strbuf *sb, const struct runlog_line *l, int json,
+		   const struct tz *zone)
+{
+	char when[TIMEFMT_ISO_MAX];
+
+	if (json) {
+		json_t *j = json_pack("{s:s, s:s, s:s%}", "time",
+		    timefmt_iso(when, sizeof when, l->at, NULL), "stream",
+		    kind_name(l->kind), "text", l->text, l->len);
+		char *s;
+
+		if (j == NULL) {	/* not UTF-8: the bytes made safe */
+			char *raw = xstrndup(l->text, l->len);
+			char *safe = utf8_sanitize(raw);
+			j = json_pack("{s:s, s:s, s:s}", "time", when, "stream",
+			    kind_name(l->kind), "text", safe);
+			free(raw);
+			free(safe);
+		}
+		s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		strbuf_addf(sb, "%s\n", s != NULL ? s : "{}");
+		free(s);
+		json_decref(j);
+		return;
+	}
+	timefmt_iso(when, sizeof when, l->at, zone);
+	if (l->kind == RUNLOG_DROPPED)
+		strbuf_addf(sb, _("%s %s [%.*s more bytes not kept: "
+		    "log_run_max_mb]\n"), when, kind_name(l->kind), (int)l->len,
+		    l->text);
+	else {
+		strbuf_addf(sb, "%s %s ", when, kind_name(l->kind));
+		strbuf_add(sb, l->text, l->len);
+		strbuf_add(sb, "\n", 1);
+	}
+}
+
+/* Opens the file when it exists; ENOENT is no error: a run's log is
+ * made at its first output, and a reader may come earlier. */
+static int
+reader_try_open(struct runlog_reader *rd, struct mgr_error *err)
+{
+	if (rd->fd != -1)
+		return 0;
+	rd->fd = open(rd->path, O_RDONLY | O_CLOEXEC);
+	if (rd->fd == -1 && errno != ENOENT)
+		return mgr_error_set(err, MGR_EIO, _("cannot open run log %s: %s"),
+		    rd->path, strerror(errno));
+	return 0;
+}
+
+int
+runlog_reader_open(struct runlog_reader *rd, const char *path,
+		   struct mgr_error *err)
+{
+	int rc;
+
+	memset(rd, 0, sizeof *rd);
+	rd->fd = -1;
+	rd->path = xstrdup(path);
+	if ((rc = reader_try_open(rd, err)) != 0) {
+		free(rd->path);
+		rd->path = NULL;
+	}
+	return rc;
+}
+
+int64_t
+runlog_reader_step(struct runlog_reader *rd, runlog_line_fn fn, void *arg,
+		   struct mgr_error *err)
+{
+	char buf[65536];
+	ssize_t n;
+	int rc;
+
+	if ((rc = reader_try_open(rd, err)) != 0)
+		return rc;
+	if (rd->fd == -1)
+		return 0;		/* not made yet: nothing printed */
+	do
+		n = read(rd->fd, buf, sizeof buf);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return mgr_error_set(err, MGR_EIO, _("cannot read run log %s: %s"),
+		    rd->path, strerror(errno));
+	if (n > 0 && runlog_parse_feed(&rd->parse, buf, (size_t)n, fn, arg) != 0)
+		return mgr_error_set(err, MGR_EINVAL, _("%s is not a run log, or "
+		    "is damaged before byte %lld"), rd->path,
+		    (long long)lseek(rd->fd, 0, SEEK_CUR));
+	return n;
+}
+
+int64_t
+runlog_reader_poll(struct runlog_reader *rd, runlog_line_fn fn, void *arg,
+		   struct mgr_error *err)
+{
+	int64_t total = 0, n;
+
+	while ((n = runlog_reader_step(rd, fn, arg, err)) > 0)
+		total += n;
+	return n < 0 ? n : total;
+}
+
+void
+runlog_reader_close(struct runlog_reader *rd)
+{
+	if (rd->fd != -1)
+		close(rd->fd);
+	free(rd->path);
+	runlog_parse_clear(&rd->parse);
+	rd->fd = -1;
+	rd->path = NULL;
+}
+
+struct read_arg {
+	struct runlog_lines *out;
+	unsigned mask;
+	int64_t since;
+	size_t max;			/* 0: all */
+	size_t first;			/* ring start when max is reached */
+};
+
+static void
+lines_keep(const struct runlog_line *l, void *argp)
+{
+	struct read_arg *a = argp;
+	struct runlog_lines *o = a->out;
+	struct runlog_line *slot;
+
+	if (!(a->mask & (1u << l->kind)) || l->at < a->since)
+		return;
+	if (a->max > 0 && o->n == a->max) {
+		/* Only the last max lines: a ring over the oldest. */
+		slot = &o->v[a->first];
+		free((char *)slot->text);
+		a->first = (a->first + 1) % a->max;
+	} else {
+		if (o->n == o->cap) {
+			o->cap = o->cap ? o->cap * 2 : 256;
+			o->v = xrealloc(o->v, o->cap * sizeof *o->v);
+		}
+		slot = &o->v[o->n++];
+	}
+	*slot = *l;
+	slot->text = xstrndup(l->text, l->len);
+}
+
+/* The ring back in order, oldest first. */
+static void
+lines_unring(struct runlog_lines *o, size_t first)
+{
+	struct runlog_line *v;
+
+	if (first == 0)
+		return;
+	v = xmalloc(o->n * sizeof *v);
+	for (size_t i = 0; i < o->n; i++)
+		v[i] = o->v[(first + i) % o->n];
+	free(o->v);
+	o->v = v;
+	o->cap = o->n;
+}
+
+static int
+reader_collect(struct runlog_reader *rd, struct read_arg *a, int finish,
+	       struct mgr_error *err)
+{
+	struct runlog_lines *out = a->out;
+	int64_t rc;
+
+	memset(out, 0, sizeof *out);
+	rc = runlog_reader_poll(rd, lines_keep, a, err);
+	if (rc >= 0 && finish && !rd->parse.ended)
+		runlog_parse_finish(&rd->parse, lines_keep, a);
+	out->ended = rd->parse.ended;
+	out->status = rd->parse.status != NULL ? xstrdup(rd->parse.status) : NULL;
+	lines_unring(out, a->first);
+	if (rc < 0) {
+		runlog_lines_clear(out);
+		return (int)rc;
+	}
+	return 0;
+}
+
+int
+runlog_reader_tail(struct runlog_reader *rd, unsigned mask, int64_t since,
+		   size_t max, struct runlog_lines *out, struct mgr_error *err)
+{
+	struct read_arg a = { .out = out, .mask = mask, .since = since,
+	    .max = max };
+
+	return reader_collect(rd, &a, 0, err);
+}
+
+int
+runlog_read(const char *path, unsigned mask, int64_t since, size_t max,
+	    struct runlog_lines *out, struct mgr_error *err)
+{
+	struct read_arg a = { .out = out, .mask = mask, .since = since,
+	    .max = max };
+	struct runlog_reader rd;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if ((rc = runlog_reader_open(&rd, path, err)) != 0)
+		return rc;
+	rc = reader_collect(&rd, &a, 1, err);
+	runlog_reader_close(&rd);
+	return rc;
+}
+
+void
+runlog_lines_clear(struct runlog_lines *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free((char *)l->v[i].text);
+	free(l->v);
+	free(l->status);
+	memset(l, 0, sizeof *l);
+}

@@ -1,0 +1,174 @@
+/* runlog.h - the full output of runs, stdout and stderr apart, every
+ * line with its time: the log store.
+ *
+ * One file per attempt, data_directory/logs/TASK/SCHEDULED-ATTEMPT.log
+ * (folders 0700, files 0600), named by the run's unique key in the
+ * history (task_id, scheduled_at, attempt): the runs row is the reference
+ * to its log, and a log is found without a query.  A file is the magic
+ * "MGRLOG1\n" and then records, each a 16-byte head (length of the
+ * payload, 32 bits little-endian; kind, one byte; three zero bytes; time
+ * in Unix microseconds, 64 bits little-endian) and the payload.  Kinds:
+ * stdout and stderr bytes as read from the pipe (one record per read:
+ * the writer copies nothing and formats nothing, so logging costs the
+ * loop one writev per read), the bytes dropped over the per-run cap
+ * (payload: the count in decimal), and the end (payload: the status).
+ * A line's time is the time of the read that brought its first byte.
+ *
+ * Caps: log_run_max_mb per attempt (the rest is counted, not kept) and
+ * log_max_mb in total; retention follows the history's
+ * (history_keep_runs per task, history_max_age_days).  Pruning walks the
+ * folders on a thread of its own, never on the loop.
+ */
+#ifndef MGR_RUNLOG_H
+#define MGR_RUNLOG_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "error.h"
+#include "util.h"
+
+enum runlog_kind {
+	RUNLOG_STDOUT = 1,
+	RUNLOG_STDERR = 2,
+	RUNLOG_DROPPED = 3,
+	RUNLOG_END = 4,
+};
+
+#define RUNLOG_MAGIC "MGRLOG1\n"
+#define RUNLOG_MAGIC_LEN 8
+#define RUNLOG_HEAD_LEN 16
+#define RUNLOG_MAX_RECORD (64u << 20)	/* a longer length is damage */
+
+struct runlog_limits {
+	int64_t run_max_bytes;		/* per attempt */
+	int64_t total_max_bytes;	/* all logs */
+	int keep_runs;			/* newest logs kept per task */
+	int max_age_days;
+};
+
+struct runlog;
+struct runlog_file;
+struct mgr_log;
+
+/* The store under data_directory/logs; NULL when total_max_bytes is 0
+ * (full logs off: the history keeps its excerpt only).  A log that
+ * cannot be written is a warning to log (may be NULL). */
+struct runlog *runlog_new(const char *data_directory,
+			  const struct runlog_limits *lim, struct mgr_log *log);
+/* Waits for a pruning still going. */
+void runlog_free(struct runlog *rl);
+
+/* The folder of the logs: data_directory/logs (malloc'd). */
+char *runlog_dir(const char *data_directory);
+/* The file of one attempt's log (malloc'd).  Task ids go into the file
+ * name with every byte other than letters, digits and "_-@:+." written
+ * as %XX (and a leading "."), so no id can name a path outside. */
+char *runlog_path(const char *data_directory, const char *task_id,
+		  int64_t scheduled_at, int attempt);
+
+/* The newest run that has a log (printed something): its scheduled_at
+ * and attempt.
+ * MGR_ENOENT when the task has none. */
+int runlog_latest(const char *data_directory, const char *task_id,
+		  int64_t *scheduled_at, int *attempt);
+
+/* Starts the log of an attempt; its file is made at the first output (a
+ * run that prints nothing has none).  NULL when rl is NULL.  A file that
+ * cannot be made is a warning; the run goes on without a full log. */
+struct runlog_file *runlog_begin(struct runlog *rl, const char *task_id,
+				 int64_t scheduled_at, int attempt);
+/* Appends what one read brought (kind RUNLOG_STDOUT or RUNLOG_STDERR);
+ * over the per-run cap the bytes are counted, not written. */
+void runlog_write(struct runlog_file *f, int kind, const char *buf, size_t n,
+		  int64_t at);
+/* Writes the dropped count and the end record (status), closes, frees.
+ * f may be NULL. */
+void runlog_end(struct runlog_file *f, const char *status);
+
+/* Retention and the total cap, on a thread (one at a time). */
+void runlog_prune_async(struct runlog *rl);
+/* The same, now, in the caller (tests, the thread). */
+void runlog_prune_dir(const char *logs_dir, const struct runlog_limits *lim,
+		      int64_t now_us);
+
+/* Reading. */
+struct runlog_line {
+	int64_t at;		/* Unix µs */
+	int kind;		/* RUNLOG_STDOUT, RUNLOG_STDERR, RUNLOG_DROPPED */
+	const char *text;	/* without its newline; not NUL-terminated */
+	size_t len;		/* RUNLOG_DROPPED: the text is the count */
+};
+
+typedef void (*runlog_line_fn)(const struct runlog_line *l, void *arg);
+
+/* Turns the bytes of a log file into lines, as they arrive (pure: no
+ * I/O).  A line is given when its newline comes, at the end record, or
+ * by runlog_parse_finish. */
+struct runlog_parse {
+	struct strbuf pending;		/* an incomplete record */
+	struct strbuf part[2];		/* stdout, stderr: an unfinished line */
+	int64_t part_at[2];
+	int magic_ok;
+	int ended;			/* the end record was read */
+	char *status;			/* ... its status */
+	int64_t dropped;
+};
+
+/* Returns 0, or -1 when the bytes are not a run log (bad magic or
+ * length). */
+int runlog_parse_feed(struct runlog_parse *p, const char *buf, size_t n,
+		      runlog_line_fn fn, void *arg);
+/* Gives the unfinished lines (the file ends without the end record: the
+ * run is over, its engine died). */
+void runlog_parse_finish(struct runlog_parse *p, runlog_line_fn fn, void *arg);
+void runlog_parse_clear(struct runlog_parse *p);
+
+/* One line as `task logs` and the API print it, newline-terminated:
+ * "TIME stdout TEXT" (TIME ISO 8601 in zone, UTC if NULL), or with json
+ * a JSON object {"time", "stream", "text"} (UTC). */
+struct tz;
+void runlog_line_format(struct strbuf *sb, const struct runlog_line *l,
+			int json, const struct tz *zone);
+
+/* A log file read as it grows (follow). */
+struct runlog_reader {
+	int fd;
+	char *path;
+	struct runlog_parse parse;
+};
+
+/* A file that does not exist (yet) is no error: it reads as empty until
+ * it appears. */
+int runlog_reader_open(struct runlog_reader *rd, const char *path,
+		       struct mgr_error *err);
+/* Reads what was appended since the last call; fn gets the lines.
+ * Returns the bytes read (0: nothing new), or a negative MGR_E* code. */
+int64_t runlog_reader_poll(struct runlog_reader *rd, runlog_line_fn fn,
+			   void *arg, struct mgr_error *err);
+/* The same for one read (64 KiB at most): a server answering many
+ * readers takes the file in steps. */
+int64_t runlog_reader_step(struct runlog_reader *rd, runlog_line_fn fn,
+			   void *arg, struct mgr_error *err);
+void runlog_reader_close(struct runlog_reader *rd);
+
+/* A run's lines at once, for a pager or `task logs --lines N`: the last
+ * max lines (0: all) of kinds in mask (1 << RUNLOG_STDOUT ...) at or
+ * after since (0: all).  Texts are NUL-terminated copies. */
+struct runlog_lines {
+	struct runlog_line *v;
+	size_t n, cap;
+	int ended;			/* the run is over */
+	char *status;			/* its status, when ended */
+};
+
+int runlog_read(const char *path, unsigned mask, int64_t since, size_t max,
+		struct runlog_lines *out, struct mgr_error *err);
+/* The same from an open reader, which then follows on (poll): the lines
+ * so far, without the unfinished last ones. */
+int runlog_reader_tail(struct runlog_reader *rd, unsigned mask,
+		       int64_t since, size_t max, struct runlog_lines *out,
+		       struct mgr_error *err);
+void runlog_lines_clear(struct runlog_lines *l);
+
+#endif

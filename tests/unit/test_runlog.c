@@ -1,0 +1,242 @@
+/* test_runlog.c - the run log store: records to lines (fed whole and
+ * byte by byte), damage, file names, the per-run cap, the tail, and
+ * pruning by count, age and total size. */
+#include "testutil.h"
+#include "runlog.h"
+
+#include <sys/stat.h>
+#include <utime.h>
+
+struct got {
+	struct strbuf text;	/* "KIND@TIME:TEXT|" per line */
+};
+
+static void
+collect(const struct runlog_line *l, void *arg)
+{
+	struct got *g = arg;
+
+	strbuf_addf(&g->text, "%d@%lld:%.*s|", l->kind, (long long)l->at,
+	    (int)l->len, l->text);
+}
+
+static void
+put_record(struct strbuf *sb, int kind, int64_t at, const char *payload)
+{
+	size_t n = strlen(payload);
+	unsigned char h[RUNLOG_HEAD_LEN] = { 0 };
+
+	for (int i = 0; i < 4; i++)
+		h[i] = (unsigned char)(n >> (8 * i));
+	h[4] = (unsigned char)kind;
+	for (int i = 0; i < 8; i++)
+		h[8 + i] = (unsigned char)((uint64_t)at >> (8 * i));
+	strbuf_add(sb, (const char *)h, sizeof h);
+	strbuf_add(sb, payload, n);
+}
+
+/* A log: "a" and half of "bc" on stdout, "x" on stderr, the rest of
+ * "bc", then the end. */
+static void
+sample(struct strbuf *sb)
+{
+	strbuf_add(sb, RUNLOG_MAGIC, RUNLOG_MAGIC_LEN);
+	put_record(sb, RUNLOG_STDOUT, 10, "a\nb");
+	put_record(sb, RUNLOG_STDERR, 20, "x\n");
+	put_record(sb, RUNLOG_STDOUT, 30, "c\n");
+	put_record(sb, RUNLOG_END, 40, "failed");
+}
+
+static const char want[] = "1@10:a|2@20:x|1@10:bc|";
+
+static void
+test_parse_whole_and_bytewise(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct runlog_parse p = { 0 };
+	struct got g = { STRBUF_INIT };
+
+	(void)state;
+	sample(&sb);
+	assert_int_equal(runlog_parse_feed(&p, sb.buf, sb.len, collect, &g), 0);
+	assert_string_equal(g.text.buf, want);
+	assert_true(p.ended);
+	assert_string_equal(p.status, "failed");
+	runlog_parse_clear(&p);
+	strbuf_free(&g.text);
+	for (size_t i = 0; i < sb.len; i++)
+		assert_int_equal(runlog_parse_feed(&p, sb.buf + i, 1, collect,
+		    &g), 0);
+	assert_string_equal(g.text.buf, want);
+	assert_true(p.ended);
+	runlog_parse_clear(&p);
+	strbuf_free(&g.text);
+	strbuf_free(&sb);
+}
+
+static void
+test_parse_unfinished_and_damage(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct runlog_parse p = { 0 };
+	struct got g = { STRBUF_INIT };
+
+	(void)state;
+	strbuf_add(&sb, RUNLOG_MAGIC, RUNLOG_MAGIC_LEN);
+	put_record(&sb, RUNLOG_STDERR, 5, "no newline");
+	assert_int_equal(runlog_parse_feed(&p, sb.buf, sb.len, collect, &g), 0);
+	assert_null(g.text.buf);	/* held until its end */
+	runlog_parse_finish(&p, collect, &g);
+	assert_string_equal(g.text.buf, "2@5:no newline|");
+	assert_false(p.ended);
+	runlog_parse_clear(&p);
+	assert_int_equal(runlog_parse_feed(&p, "MGRLOG2\n", 8, collect, &g), -1);
+	runlog_parse_clear(&p);
+	sb.len = RUNLOG_MAGIC_LEN;
+	strbuf_add(&sb, "\xff\xff\xff\xff\x01\0\0\0\0\0\0\0\0\0\0\0", 16);
+	assert_int_equal(runlog_parse_feed(&p, sb.buf, sb.len, collect, &g), -1);
+	runlog_parse_clear(&p);
+	strbuf_free(&g.text);
+	strbuf_free(&sb);
+}
+
+static void
+test_path_escapes_ids(void **state)
+{
+	char *p;
+
+	(void)state;
+	p = runlog_path("/d", "backup.db-1@x:y+z", 17, 2);
+	assert_string_equal(p, "/d/logs/backup.db-1@x:y+z/17-2.log");
+	free(p);
+	p = runlog_path("/d", "../a/b", 1, 1);
+	assert_string_equal(p, "/d/logs/%2E.%2Fa%2Fb/1-1.log");
+	free(p);
+	p = runlog_path("/d", "", 1, 1);
+	assert_string_equal(p, "/d/logs/%/1-1.log");
+	free(p);
+}
+
+static void
+test_write_cap_and_tail(void **state)
+{
+	char *dir = tmpdir_new(), *path;
+	struct runlog_limits lim = { .run_max_bytes = 10,
+	    .total_max_bytes = 1 << 20 };
+	struct runlog *rl = runlog_new(dir, &lim, NULL);
+	struct mgr_error err = { 0 };
+	struct runlog_file *f;
+	struct runlog_lines l;
+	struct stat st;
+
+	(void)state;
+	f = runlog_begin(rl, "t", 100, 1);
+	assert_non_null(f);
+	runlog_end(runlog_begin(rl, "t", 100, 2), "succeeded");
+	path = runlog_path(dir, "t", 100, 2);
+	assert_int_equal(access(path, F_OK), -1);	/* silent: no file */
+	free(path);
+	runlog_write(f, RUNLOG_STDOUT, "1\n2\n3\n", 6, 1);
+	runlog_write(f, RUNLOG_STDERR, "4\n5\n6\n", 6, 2);	/* 4 kept */
+	runlog_write(f, RUNLOG_STDOUT, "7\n", 2, 3);		/* dropped */
+	runlog_end(f, "succeeded");
+	path = runlog_path(dir, "t", 100, 1);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(runlog_read(path, 1u << RUNLOG_STDOUT | 1u <<
+	    RUNLOG_STDERR | 1u << RUNLOG_DROPPED, 0, 0, &l, &err), 0);
+	assert_int_equal(l.n, 6);	/* 1 2 3 4 5, the dropped count */
+	assert_string_equal(l.v[3].text, "4");
+	assert_int_equal(l.v[3].kind, RUNLOG_STDERR);
+	assert_int_equal(l.v[5].kind, RUNLOG_DROPPED);
+	assert_string_equal(l.v[5].text, "4");	/* "6\n" cut, "7\n" */
+	assert_true(l.ended);
+	assert_string_equal(l.status, "succeeded");
+	runlog_lines_clear(&l);
+	/* The last two stdout lines, in order. */
+	assert_int_equal(runlog_read(path, 1u << RUNLOG_STDOUT, 0, 2, &l, &err), 0);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.v[0].text, "2");
+	assert_string_equal(l.v[1].text, "3");
+	runlog_lines_clear(&l);
+	/* Since time 2: stderr's lines only. */
+	assert_int_equal(runlog_read(path, 1u << RUNLOG_STDOUT | 1u <<
+	    RUNLOG_STDERR, 2, 0, &l, &err), 0);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.v[0].text, "4");
+	runlog_lines_clear(&l);
+	free(path);
+	runlog_free(rl);
+	tmpdir_free(dir);
+}
+
+static void
+make_log(const char *dir, const char *task, int64_t sched, size_t size,
+	 time_t mtime)
+{
+	char *path = runlog_path(dir, task, sched, 1), *d = path_dirname_abs(path);
+	struct utimbuf t = { mtime, mtime };
+	FILE *fp;
+
+	assert_int_equal(mkdir_p(d, 0700, 1, NULL), 0);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	for (size_t i = 0; i < size; i++)
+		fputc('x', fp);
+	fclose(fp);
+	utime(path, &t);
+	free(d);
+	free(path);
+}
+
+static int
+exists(const char *dir, const char *task, int64_t sched)
+{
+	char *path = runlog_path(dir, task, sched, 1);
+	int yes = access(path, F_OK) == 0;
+
+	free(path);
+	return yes;
+}
+
+static void
+test_prune(void **state)
+{
+	char *dir = tmpdir_new(), *logs = runlog_dir(dir);
+	time_t now = time(NULL);
+	struct runlog_limits lim = { .keep_runs = 2, .max_age_days = 1,
+	    .total_max_bytes = 250 };
+
+	(void)state;
+	for (int i = 1; i <= 4; i++)	/* a: 4 runs, the newest are 3, 4 */
+		make_log(dir, "a", i, 10, now - 10 + i);
+	make_log(dir, "b", 1, 10, now - 3 * 86400);	/* too old */
+	make_log(dir, "c", 1, 100, now - 50);	/* total: oldest go first */
+	make_log(dir, "c", 2, 100, now - 40);
+	make_log(dir, "d", 1, 100, now - 30);
+	runlog_prune_dir(logs, &lim, (int64_t)now * 1000000);
+	assert_false(exists(dir, "a", 1));
+	assert_false(exists(dir, "a", 2));
+	assert_true(exists(dir, "a", 3) && exists(dir, "a", 4));
+	assert_false(exists(dir, "b", 1));
+	/* 20 + 300 bytes left by count and age; 250 allowed: the oldest
+	 * written (c 1) goes. */
+	assert_false(exists(dir, "c", 1));
+	assert_true(exists(dir, "c", 2) && exists(dir, "d", 1));
+	free(logs);
+	tmpdir_free(dir);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_whole_and_bytewise),
+		cmocka_unit_test(test_parse_unfinished_and_damage),
+		cmocka_unit_test(test_path_escapes_ids),
+		cmocka_unit_test(test_write_cap_and_tail),
+		cmocka_unit_test(test_prune),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
