@@ -278,7 +278,8 @@ parse_offset_sum(const char *text, const char *p, int64_t *sum,
 			n = n * 10 + (*p - '0');
 		}
 		p = skip_blanks(p);
-		for (u = p; (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z');)
+		for (u = p; (*p >= 'a' && *p <= 'z') ||
+		    (*p >= 'A' && *p <= 'Z');)
 			p++;
 		if ((unit = unit_seconds(u, p - u)) == 0) {
 			/* "+1.5h": name what stands where the unit should. */
