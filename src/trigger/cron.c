@@ -55,7 +55,8 @@ cron_name_index(const char *const *names, const char *s, size_t len)
 	int i;
 
 	for (i = 0; names[i] != NULL; i++) {
-		if (strlen(names[i]) == len && strncasecmp(names[i], s, len) == 0)
+		if (strlen(names[i]) == len &&
+		    strncasecmp(names[i], s, len) == 0)
 			return i;
 	}
 	return -1;
@@ -104,7 +105,8 @@ cron_bad_name(struct mgr_error *err, const char *field, const char *tok,
 {
 	if (is_month) {
 		return mgr_error_set(err, MGR_EINVAL,
-		    _("%s: \"%.*s\" is not a month name"), field, (int)len, tok);
+		    _("%s: \"%.*s\" is not a month name"), field, (int)len,
+		    tok);
 	}
 	return mgr_error_set(err, MGR_EINVAL,
 	    _("%s: \"%.*s\" is not a weekday name"), field, (int)len, tok);

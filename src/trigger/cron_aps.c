@@ -40,16 +40,19 @@ read_value(int id, const char *p, int *out, struct mgr_error *err, int *rc)
 	if (isdigit((unsigned char)*p)) {
 		end = cron_read_number(p, out);
 		if (*out > field_max[id] || *out < field_min[id])
-			*rc = cron_out_of_range(err, field_names[id], p, end - p,
+			*rc = cron_out_of_range(err, field_names[id], p,
+			    end - p,
 			    field_min[id], field_max[id]);
 		return end;
 	}
 	end = cron_read_word(p);
 	if (end == p || (id != CRON_MONTH && id != CRON_DOW))
 		return NULL;
-	idx = cron_name_index(id == CRON_MONTH ? cron_months : weekdays, p, end - p);
+	idx = cron_name_index(id == CRON_MONTH ? cron_months : weekdays, p,
+	    end - p);
 	if (idx < 0)
-		*rc = cron_bad_name(err, field_names[id], p, end - p, id == CRON_MONTH);
+		*rc = cron_bad_name(err, field_names[id], p, end - p,
+		    id == CRON_MONTH);
 	*out = id == CRON_MONTH ? idx + 1 : idx;
 	return end;
 }

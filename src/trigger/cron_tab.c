@@ -23,11 +23,11 @@ struct tab_field {
 	const char *name;
 	enum tab_kind kind;
 	int min, max;		/* values as written */
-	int period;		/* wrap-around ranges count modulo this; 0: none */
+	int period;		/* wrap-around ranges go modulo this; 0: no */
 	const char *const *names;
 	int name_base;		/* value of names[0] */
 	int step_max;		/* Quartz's largest increment; 0: any */
-	int hash_max;		/* H's upper bound (Jenkins: day 28, weekday 6) */
+	int hash_max;		/* H's top (Jenkins: day 28, weekday 6) */
 };
 
 static const char *const sun_names[] = { "sun", "mon", "tue", "wed", "thu",
@@ -207,7 +207,8 @@ static unsigned
 hash_value(const struct tab_ctx *x, unsigned n)
 {
 	uint64_t h = UINT64_C(0xcbf29ce484222325);
-	const unsigned char *s = (const unsigned char *)(x->seed ? x->seed : "");
+	const unsigned char *s = (const unsigned char *)(x->seed != NULL ?
+	    x->seed : "");
 
 	for (; *s != '\0'; s++)
 		h = (h ^ *s) * UINT64_C(0x100000001b3);
@@ -223,10 +224,10 @@ hash_item(struct tab_ctx *x, const struct tab_field *f, const char *item)
 	int lo = f->min, hi = f->hash_max, step = 0, rc = 0, v;
 
 	if (*p == '(') {
-		if ((p = read_value(x, f, p + 1, &lo, &rc)) == NULL || rc != 0 ||
-		    *p != '-' ||
-		    (p = read_value(x, f, p + 1, &hi, &rc)) == NULL || rc != 0 ||
-		    *p++ != ')')
+		if ((p = read_value(x, f, p + 1, &lo, &rc)) == NULL ||
+		    rc != 0 || *p != '-' ||
+		    (p = read_value(x, f, p + 1, &hi, &rc)) == NULL ||
+		    rc != 0 || *p++ != ')')
 			return rc != 0 ? rc : bad_item(x, f, item);
 		if (lo > hi) {
 			return mgr_error_set(x->err, MGR_EINVAL,
@@ -328,7 +329,7 @@ value_item(struct tab_ctx *x, const struct tab_field *f, const char *item)
 		if (rc != 0)
 			return rc;
 	} else if (*p == '/')
-		last = f->max;	/* "a/n" = "a-max/n", as croniter, Quartz */
+		last = f->max;	/* "a/n" = "a-max/n" (croniter, Quartz) */
 	if ((p = read_step(x, f, item, p, &step, &rc)) == NULL || *p != '\0')
 		return bad_item(x, f, item);
 	if (rc != 0)
@@ -381,8 +382,9 @@ tab_field(struct tab_ctx *x, const struct tab_field *f, const char *text)
 			    _("%s: \"%s\": \"?\" is only for day and "
 			    "day_of_week"), f->name, text);
 		if (strcmp(text, "?") != 0)
-			return mgr_error_set(x->err, MGR_EINVAL, _("%s: \"%s\": "
-			    "\"?\" must be the whole field"), f->name, text);
+			return mgr_error_set(x->err, MGR_EINVAL,
+			    _("%s: \"%s\": \"?\" must be the whole field"),
+			    f->name, text);
 	}
 	if ((copy = strdup(text)) == NULL)
 		return mgr_error_set(x->err, MGR_ENOMEM, _("out of memory"));

@@ -1,5 +1,6 @@
 /* timefmt.c - clock, ISO 8601 formatting and parsing. */
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -277,12 +278,15 @@ parse_offset_sum(const char *text, const char *p, int64_t *sum,
 			n = n * 10 + (*p - '0');
 		}
 		p = skip_blanks(p);
-		for (u = p; (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z');)
+		for (u = p; (*p >= 'a' && *p <= 'z') ||
+		    (*p >= 'A' && *p <= 'Z');)
 			p++;
 		if ((unit = unit_seconds(u, p - u)) == 0) {
+			/* "+1.5h": name what stands where the unit should. */
 			return mgr_error_set(err, MGR_EINVAL,
 			    _("\"%s\": \"%.*s\" is not a unit (s, min, h, d, w "
-			    "or their long names)"), text, (int)(p - u), u);
+			    "or their long names)"), text, (int)(p > u ? p - u :
+			    (ptrdiff_t)strcspn(u, " \t")), u);
 		}
 		*sum += n * unit;
 		if (*sum > INT64_C(10000) * 366 * 86400)

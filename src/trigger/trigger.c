@@ -347,7 +347,8 @@ parse_common(struct trigger *t, const struct raw_fields *raw,
 	    raw->value[F_END], &t->end_us, err)) != 0)
 		return rc;
 	t->has_end = raw->value[F_END] != NULL;
-	if (raw->value[F_RUN] != NULL && timefmt_is_relative(raw->value[F_RUN])) {
+	if (raw->value[F_RUN] != NULL &&
+	    timefmt_is_relative(raw->value[F_RUN])) {
 		if ((rc = parse_relative_run(t, raw->value[F_RUN], err)) != 0)
 			return rc;
 	} else if (raw->value[F_RUN] != NULL && (rc = parse_date_field(t,

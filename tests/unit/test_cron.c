@@ -498,6 +498,8 @@ test_relative_run_date(void **state)
 	check_error("date", "run_date=+10 parsecs", "run_date: \"+10 "
 	    "parsecs\": \"parsecs\" is not a unit (s, min, h, d, w or their "
 	    "long names)");
+	check_error("date", "run_date=+1.5h", "run_date: \"+1.5h\": \".5h\" "
+	    "is not a unit (s, min, h, d, w or their long names)");
 	check_error("date", "run_date=+", "run_date: \"+\" is not a valid "
 	    "relative time (expected +N UNIT..., now, now+N UNIT, today or "
 	    "tomorrow [HH:MM[:SS]])");
