@@ -10,6 +10,8 @@ src_libmgr_a_SOURCES += \
 	src/tasks/runner.c src/tasks/runner.h src/tasks/runner_int.h src/tasks/runner_worker.c \
 	src/tasks/pool.c src/tasks/pool.h \
 	src/tasks/sandbox.c src/tasks/sandbox.h \
+	src/tasks/confine.c src/tasks/confine.h \
+	src/tasks/worker_host.c src/tasks/worker_host.h \
 	src/tasks/cmd-task.c src/tasks/cmd-task-history.c
 
 # manager-exec: the exec: tasks' helper, libc only, for a fast start.
