@@ -2,6 +2,8 @@
  * then becomes the task.
  *
  *	manager-run [LIMITS] exec -- CMD ARG...
+ *	manager-run probe	(prints the kernel parts of the sandbox that
+ *				 are missing, or nothing; for tests)
  *	manager-run [LIMITS] worker --db DB --lib LIB --id ID [--output-max=N]
  *		[--require]
  *		(a reusable worker: requests on stdin, replies on fd 3)
@@ -399,6 +401,19 @@ run_worker(struct sandbox_limits *lim, char **argv)
 	return 0;
 }
 
+static int
+run_probe(void)
+{
+	struct confine_parts parts;
+	char *missing;
+
+	confine_probe(&parts);
+	if ((missing = confine_missing(&parts)) != NULL)
+		printf("%s\n", missing);
+	free(missing);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -423,6 +438,8 @@ main(int argc, char **argv)
 			i++;
 		return run_exec(&lim, argv + i);
 	}
+	if (i < argc && strcmp(argv[i], "probe") == 0)
+		return run_probe();
 	if (i < argc && strcmp(argv[i], "worker") == 0)
 		return run_worker(&lim, argv + i + 1);
 	return usage();
