@@ -5,7 +5,9 @@
  * A plugin_host belongs to one plugin.  Its state_get/state_set use a
  * private SQLite connection (opened on first use on the file of the db
  * given), guarded by a mutex, because task functions may call them from
- * worker threads while the loop thread uses the main connection.
+ * worker threads while the loop thread uses the main connection; in a
+ * sandbox worker, which holds no database, they go to the engine
+ * instead (plugin_host_set_remote).
  * Hooks and routes are registered from on_enable (loop thread) and called
  * from the loop thread only.
  */

@@ -65,3 +65,11 @@ TESTS += tests/plugins/install.sh tests/plugins/archives.sh \
 	tests/plugins/rollback.sh tests/plugins/crash.sh tests/plugins/sandbox.sh
 # The same crash test with 200+ kills: run by hand, not in make check.
 EXTRA_DIST += tests/soak/plugins-kill.sh
+
+# bench/sandbox.sh: a confined worker's cold start and warm calls.
+EXTRA_PROGRAMS += bench/worker_bench
+bench_worker_bench_SOURCES = bench/worker_bench.c
+bench_worker_bench_CFLAGS = $(AM_CFLAGS) $(MGR_CFLAGS)
+bench_worker_bench_LDADD = src/libmgr.a $(MGR_LIBS)
+CLEANFILES += bench/worker_bench
+dist_noinst_SCRIPTS += bench/sandbox.sh
