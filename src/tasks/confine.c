@@ -144,18 +144,29 @@ map_ids(uid_t uid, gid_t gid)
 	return write_file("/proc/self/gid_map", buf);
 }
 
+#ifdef __SANITIZE_ADDRESS__
+/* LeakSanitizer reads /proc/PID/task with the PID it sees: in a PID
+ * namespace of its own, /proc (the host's) names another process. */
+#define PID_NS_FLAG	0
+#else
+#define PID_NS_FLAG	CLONE_NEWPID
+#endif
+
+/* The namespaces made (CLONE_* flags), 0 for none, or an error. */
 static int
 make_namespaces(const struct confine_spec *s, struct mgr_error *err)
 {
-	int flags = CLONE_NEWPID | (s->network ? 0 : CLONE_NEWNET);
+	int flags = PID_NS_FLAG | (s->network ? 0 : CLONE_NEWNET);
 	uid_t uid = getuid();
 	gid_t gid = getgid();
 
+	if (flags == 0)
+		return 0;
 	if (geteuid() != 0)
 		flags |= CLONE_NEWUSER;
 	if (unshare(flags) == 0 &&
 	    ((flags & CLONE_NEWUSER) == 0 || map_ids(uid, gid) == 0))
-		return 1;
+		return flags;
 	if (!s->require)
 		return 0;
 	return mgr_error_set(err, MGR_EIO, _("sandbox_require: cannot make the "
@@ -250,7 +261,7 @@ confine_enter(const struct confine_spec *s, struct mgr_error *err)
 		return ns < 0 ? ns : MGR_EIO;
 	if (pid > 0)
 		wait_and_mirror(pid, s->scratch);
-	if (ns) {	/* we are PID 1: the worker is a child of ours */
+	if (ns & CLONE_NEWPID) {	/* we are PID 1: the worker is our child */
 		if ((pid = fork_or_fail(err)) == -1)
 			return MGR_EIO;
 		if (pid > 0)

@@ -133,6 +133,15 @@ refused Landlock "another plugin's state is out of reach" \
 	'no state \\"secret\\" of mine.*manager.db: Permission denied'
 unlike "$out" "hello's secret" "its value did not leak"
 
+if [ -n "$SAN" ]; then
+	skip "PID namespace: a sanitizer build keeps the host's for LeakSanitizer"
+elif ! has "PID namespaces"; then
+	skip "PID namespace: this kernel lacks PID namespaces"
+else
+	attempt i evil:whoami
+	succeeded "the plugin runs in a PID namespace of its own" '"pid 2'
+fi
+
 # Its own state, through the engine (the worker has no database).
 attempt k evil:remember key=count
 attempt k evil:remember key=count

@@ -178,6 +178,14 @@ remember(mgr_task_ctx *ctx)
 	return 0;
 }
 
+/* Its process id: 2 in a PID namespace of its own (1 is the reaper). */
+static int
+whoami(mgr_task_ctx *ctx)
+{
+	mgr_output(ctx, "pid %d\n", (int)getpid());
+	return 0;
+}
+
 /* Sleeps for seconds= (for looking at a live worker). */
 static int
 nap(mgr_task_ctx *ctx)
@@ -198,6 +206,7 @@ static const struct mgr_task_def tasks[] = {
 	{ "steal", steal, "read key= of another plugin, then path=" },
 	{ "remember", remember, "count in its own state key=" },
 	{ "nap", nap, "sleep seconds=" },
+	{ "whoami", whoami, "print the process id" },
 	{ 0 }
 };
 
