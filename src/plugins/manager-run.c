@@ -84,8 +84,11 @@ run_exec(const struct sandbox_limits *lim, char **argv)
 }
 
 /* The run in progress, for the SIGTERM handler: a process-wide handle
- * is unavoidable for a signal handler, and this process runs one task. */
+ * is unavoidable for a signal handler, and this process runs one task.
+ * A SIGTERM that comes before the run does (a timeout while the worker
+ * still confines itself and loads the plugin) is kept for it. */
 static struct task_ctx *volatile current_ctx;
+static volatile sig_atomic_t term_pending;
 
 static void
 on_term(int sig)
@@ -93,6 +96,8 @@ on_term(int sig)
 	(void)sig;
 	if (current_ctx != NULL)
 		task_ctx_cancel(current_ctx);
+	else
+		term_pending = 1;
 }
 
 struct plugin_args {
@@ -196,6 +201,10 @@ serve_one(struct loaded_plugin *lp, struct plugin_host *host, char **req,
 	}
 	current_ctx = task_ctx_new(host, req + 3, timeout > 0 ? mgr_now_us() +
 	    (int64_t)timeout * 1000000 : 0, output_max);
+	if (term_pending) {
+		term_pending = 0;
+		task_ctx_cancel(current_ctx);
+	}
 	rc = fn(task_ctx_handle(current_ctx));
 	fflush(stdout);
 	reply(req[0], rc, "", task_ctx_output(current_ctx));
@@ -382,6 +391,7 @@ run_worker(struct sandbox_limits *lim, char **argv)
 	memset(&m, 0, sizeof m);
 	if (parse_plugin_args(argv, &pa) != 0)
 		return usage();
+	signal(SIGTERM, on_term);
 	if (worker_setup(lim, &pa, &m, &lp, &err) != 0) {
 		fprintf(stderr, "manager-run: %s\n", err.msg);
 		manifest_clear(&m);
@@ -389,7 +399,6 @@ run_worker(struct sandbox_limits *lim, char **argv)
 	}
 	host = plugin_host_new(NULL, NULL, pa.id, m.json);
 	plugin_host_set_remote(host, &remote);
-	signal(SIGTERM, on_term);
 	signal(SIGPIPE, SIG_IGN);
 	while (!worker_spent(lim) && (req = read_request(stdin)) != NULL) {
 		serve_one(lp, host, req, (size_t)pa.output_max);
