@@ -15,7 +15,8 @@ EXAMPLE_PLUGIN_LIBS = \
 	data/plugins/base/base.so \
 	data/plugins/greeter/greeter.so \
 	data/plugins/faulty/faulty.so \
-	data/plugins/badctor/badctor.so
+	data/plugins/badctor/badctor.so \
+	data/plugins/evil/evil.so
 noinst_DATA += $(EXAMPLE_PLUGIN_LIBS)
 CLEANFILES += $(EXAMPLE_PLUGIN_LIBS)
 EXTRA_DIST += doc/PLUGINS.md \
@@ -23,7 +24,8 @@ EXTRA_DIST += doc/PLUGINS.md \
 	data/plugins/base/base.c data/plugins/base/plugin.conf \
 	data/plugins/greeter/greeter.c data/plugins/greeter/plugin.conf \
 	data/plugins/faulty/faulty.c data/plugins/faulty/plugin.conf \
-	data/plugins/badctor/badctor.c data/plugins/badctor/plugin.conf
+	data/plugins/badctor/badctor.c data/plugins/badctor/plugin.conf \
+	data/plugins/evil/evil.c data/plugins/evil/plugin.conf
 
 PLUGIN_HEADER = include/manager/plugin.h
 data/plugins/hello/hello.so: $(srcdir)/data/plugins/hello/hello.c \
@@ -40,6 +42,12 @@ data/plugins/faulty/faulty.so: $(srcdir)/data/plugins/faulty/faulty.c \
 	$(AM_V_CC)$(PLUGIN_BUILD)
 data/plugins/badctor/badctor.so: $(srcdir)/data/plugins/badctor/badctor.c \
 		$(srcdir)/data/plugins/badctor/plugin.conf $(PLUGIN_HEADER)
+	$(AM_V_CC)$(PLUGIN_BUILD)
+
+# evil: a hostile plugin for tests/plugins/sandbox.sh, never installed
+# by the quick start.
+data/plugins/evil/evil.so: $(srcdir)/data/plugins/evil/evil.c \
+		$(srcdir)/data/plugins/evil/plugin.conf $(PLUGIN_HEADER)
 	$(AM_V_CC)$(PLUGIN_BUILD)
 
 # The copied manifests exist only in an out-of-tree build.

@@ -37,6 +37,7 @@ const struct conf_key conf_keys[] = {
 	{ "manager", "sandbox_cpu_seconds", CONF_INT, OFF(sandbox_cpu_seconds), "0", 0, BIG },
 	{ "manager", "sandbox_memory_mb", CONF_INT, OFF(sandbox_memory_mb), "0", 0, BIG },
 	{ "manager", "sandbox_open_files", CONF_INT, OFF(sandbox_open_files), "256", 16, 1048576 },
+	{ "manager", "sandbox_require", CONF_BOOL, OFF(sandbox_require), "false", 0, 1 },
 	{ "manager", "kill_grace_seconds", CONF_INT, OFF(kill_grace_seconds), "5", 0, 3600 },
 	{ "manager", "worker_threads", CONF_INT, OFF(worker_threads), "4", 1, 256 },
 	{ "manager", "retry_backoff_base", CONF_INT, OFF(retry_backoff_base), "1", 0, 86400 },

@@ -35,6 +35,8 @@ struct mgr_conf {
 	int sandbox_cpu_seconds;	/* RLIMIT_CPU of a run, 0 = none */
 	int sandbox_memory_mb;		/* RLIMIT_AS of a run, 0 = none */
 	int sandbox_open_files;		/* RLIMIT_NOFILE of a run */
+	int sandbox_require;		/* refuse plugin runs that the kernel
+					 * cannot confine fully */
 	int kill_grace_seconds;		/* SIGTERM to SIGKILL */
 	int worker_threads;		/* sandboxing = false: pool size */
 	int retry_backoff_base;		/* seconds */

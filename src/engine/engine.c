@@ -8,6 +8,7 @@
  */
 #include "i18n.h"
 #include "api.h"
+#include "confine.h"
 #include "control_store.h"
 #include "engine.h"
 #include "fault.h"
@@ -139,6 +140,30 @@ engine_stop_subsystems(struct mgr *mgr)
 	plugins_stop(mgr);
 }
 
+/* Names at start the parts of the plugin sandbox this kernel lacks. */
+static void
+engine_log_sandbox(struct mgr *mgr)
+{
+	struct confine_parts parts;
+	char *missing;
+
+	if (!mgr->conf->sandboxing) {
+		if (mgr->conf->sandbox_require)
+			log_warning(&mgr->log, _("sandbox_require = true with "
+			    "sandboxing = false: plugin functions will not run"));
+		return;
+	}
+	confine_probe(&parts);
+	if ((missing = confine_missing(&parts)) == NULL)
+		return;
+	log_warning(&mgr->log, mgr->conf->sandbox_require ?
+	    _("plugin sandbox: this kernel lacks %s; sandbox_require = true: "
+	    "plugin functions will not run") : _("plugin sandbox: this kernel "
+	    "lacks %s; plugins run without it (sandbox_require = true refuses)"),
+	    missing);
+	free(missing);
+}
+
 int
 engine_start(struct mgr *mgr, struct mgr_error *err)
 {
@@ -176,6 +201,7 @@ engine_start(struct mgr *mgr, struct mgr_error *err)
 	h->started = 1;
 	log_info(&mgr->log, "engine host started (%s, pid %ld, database %s)",
 	    h->kind, (long)getpid(), db_path(mgr->db));
+	engine_log_sandbox(mgr);
 	return 0;
 }
 

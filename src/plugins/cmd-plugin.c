@@ -4,6 +4,7 @@
 #include "cmd.h"
 #include "installer.h"
 #include "manager.h"
+#include "manifest.h"
 #include "plugins.h"
 #include "probe.h"
 #include "timefmt.h"
@@ -56,6 +57,21 @@ print_json(struct cmd_ctx *ctx, json_t *j)
 	json_decref(j);
 }
 
+/* What the plugin may do in its sandbox (the manifest's permissions,
+ * defaults included). */
+static void
+print_permissions(struct cmd_ctx *ctx, const struct plugin_rec *p)
+{
+	struct manifest_perms perms;
+	char *text;
+
+	manifest_perms_from_json(p->manifest, &perms);
+	text = manifest_perms_describe(&perms, "  ");
+	fprintf(ctx->out, _("permissions:\n%s"), text);
+	free(text);
+	manifest_perms_clear(&perms);
+}
+
 static void
 print_plugin(struct cmd_ctx *ctx, const struct plugin_rec *p)
 {
@@ -79,11 +95,13 @@ print_plugin(struct cmd_ctx *ctx, const struct plugin_rec *p)
 		fprintf(ctx->out, "%s %s", i > 0 ? "," : "", json_string_value(v));
 	fprintf(ctx->out, "%s\n", json_array_size(deps) == 0 ? _(" none") : "");
 	json_decref(deps);
+	print_permissions(ctx, p);
 }
 
 /* Prints the plugin's row after a change (JSON: the object). */
 static int
-report_plugin(struct cmd_ctx *ctx, const char *id, const char *what)
+report_plugin(struct cmd_ctx *ctx, const char *id, const char *what,
+	      int show_permissions)
 {
 	struct plugin_rec p = { 0 };
 	struct mgr_error err = { 0 };
@@ -92,8 +110,11 @@ report_plugin(struct cmd_ctx *ctx, const char *id, const char *what)
 		return cmd_fail(ctx, err.code, err.msg);
 	if (ctx->json)
 		print_json(ctx, plugin_json(&p));
-	else
+	else {
 		fprintf(ctx->out, "%s %s %s\n", what, p.id, p.version);
+		if (show_permissions)
+			print_permissions(ctx, &p);
+	}
 	plugin_rec_clear(&p);
 	return CMD_EXIT_OK;
 }
@@ -110,6 +131,8 @@ plugin_install_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		flags |= PLUGIN_INSTALL_FORCE;
 	if (cmd_take_flag(&argc, argv, "--no-enable"))
 		flags |= PLUGIN_INSTALL_NO_ENABLE;
+	if (cmd_take_flag(&argc, argv, "--accept-permissions"))
+		flags |= PLUGIN_INSTALL_ACCEPT_PERMISSIONS;
 	if ((rc = cmd_no_more_options(ctx, &cmd_plugin_install_entry, argc, argv)) != 0)
 		return rc;
 	if (argc < 1 || (argc > 1 && strcmp(argv[0], "--") != 0))
@@ -121,7 +144,7 @@ plugin_install_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		free(id);
 		return cmd_fail(ctx, err.code, err.msg);
 	}
-	rc = report_plugin(ctx, id, _("installed"));
+	rc = report_plugin(ctx, id, _("installed"), 1);
 	free(id);
 	return rc;
 }
@@ -180,7 +203,7 @@ plugin_enable_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	(void)argc;
 	if (mgr_plugin_enable(ctx->mgr, argv[0], &err) != 0)
 		return cmd_fail(ctx, err.code, err.msg);
-	return report_plugin(ctx, argv[0], _("enabled"));
+	return report_plugin(ctx, argv[0], _("enabled"), 0);
 }
 
 static int
@@ -194,7 +217,7 @@ plugin_disable_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return rc;
 	if (mgr_plugin_disable(ctx->mgr, argv[argc - 1], cascade, &err) != 0)
 		return cmd_fail(ctx, err.code, err.msg);
-	return report_plugin(ctx, argv[argc - 1], _("disabled"));
+	return report_plugin(ctx, argv[argc - 1], _("disabled"), 0);
 }
 
 static int
@@ -271,7 +294,8 @@ plugin_probe_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_plugin_install_entry = {
 	.noun = "plugin", .verb = "install",
-	.usage = N_("[--force] [--no-enable] FOLDER|FILE.zip|NAME[@CONSTRAINT]"),
+	.usage = N_("[--force] [--no-enable] [--accept-permissions] "
+	    "FOLDER|FILE.zip|NAME[@CONSTRAINT]"),
 	.summary = N_("install a plugin from a folder, a zip or a repository"),
 	.flags = CMD_MUTATES, .min_args = 1, .max_args = 1,
 	.exec = plugin_install_exec,

@@ -155,6 +155,29 @@ check_version_change(struct install_job *j, const struct plugin_rec *old,
 	    old->version, m->version);
 }
 
+/* An upgrade that asks for more than the installed version was granted
+ * is refused unless accepted (as a phone asks again). */
+static int
+check_permissions(struct install_job *j, const struct plugin_rec *old,
+		  const struct manifest *m, struct mgr_error *err)
+{
+	struct manifest_perms cur;
+	char *added;
+	int rc = 0;
+
+	if (j->flags & INSTALL_ACCEPT_PERMISSIONS)
+		return 0;
+	manifest_perms_from_json(old->manifest, &cur);
+	if ((added = manifest_perms_added(&cur, &m->perms)) != NULL)
+		rc = mgr_error_set(err, MGR_EUNSAFE, _("plugin %s %s asks for "
+		    "permissions that %s was not given:\n%s(install with "
+		    "--accept-permissions to grant them)"), m->id, m->version,
+		    old->version, added);
+	free(added);
+	manifest_perms_clear(&cur);
+	return rc;
+}
+
 static void
 rec_from_manifest(struct plugin_rec *p, const struct manifest *m,
 		  const struct plugin_rec *old, const char *path)
@@ -257,7 +280,8 @@ install_staged(struct install_job *j, const char *unpacked,
 		if (strcmp(all[i].id, m.id) == 0)
 			old = &all[i];
 	if ((rc = check_expected(j, &m, err)) != 0 ||
-	    (old != NULL && (rc = check_version_change(j, old, &m, err)) != 0))
+	    (old != NULL && (rc = check_version_change(j, old, &m, err)) != 0) ||
+	    (old != NULL && (rc = check_permissions(j, old, &m, err)) != 0))
 		goto out;
 	/* An enabled plugin stays enabled across an upgrade: its new
 	 * on_enable must pass first. */

@@ -19,6 +19,7 @@ struct mgr;
 
 enum install_flags {
 	INSTALL_FORCE = 1 << 0,		/* allow same version or downgrade */
+	INSTALL_ACCEPT_PERMISSIONS = 1 << 1,	/* an upgrade may ask for more */
 };
 
 struct install_result {

@@ -2,24 +2,30 @@
  * then becomes the task.
  *
  *	manager-run [LIMITS] exec -- CMD ARG...
- *	manager-run [LIMITS] plugin --db DB --lib LIB --id ID --func NAME
- *		[--timeout=S] -- [NAME=VALUE...]
+ *	manager-run probe	(prints the kernel parts of the sandbox that
+ *				 are missing, or nothing; for tests)
  *	manager-run [LIMITS] worker --db DB --lib LIB --id ID [--output-max=N]
+ *		[--require]
  *		(a reusable worker: requests on stdin, replies on fd 3)
  *	LIMITS: --cpu=SECONDS --memory=MB --open-files=N
  *
  * Limits, PR_SET_NO_NEW_PRIVS and the closing of inherited descriptors
  * happen before the command's first instruction or the plugin's loading.
- * A plugin function's output goes to stdout as it is written; SIGTERM
- * (the timeout) cancels it cooperatively, SIGKILL follows.  The plugin's
- * on_enable is not called here: the engine host did that when enabling.
- * Exit status: the function's (0 success, else 1-125), 126 the plugin
- * could not be loaded, 127 the command could not be started. */
+ * A worker then confines itself (confine.h) to the permissions of the
+ * plugin's manifest, read from its installed folder: Landlock rules,
+ * network and PID namespaces, a seccomp filter, no capabilities.  It
+ * never opens the database (DB is named only so that no permission may
+ * cover it): state and log go to the engine as queries (worker_host.h).
+ * SIGTERM (the timeout) cancels a run cooperatively, SIGKILL follows.
+ * The plugin's on_enable is not called here: the engine host did that
+ * when enabling.  Exit status: 126 the plugin could not be loaded or
+ * confined, 127 the command could not be started. */
 #include "i18n.h"
+#include "confine.h"
 #include "loader.h"
+#include "manifest.h"
 #include "plugin_host.h"
 #include "sandbox.h"
-#include "store.h"
 #include "util.h"
 
 #include <errno.h>
@@ -55,8 +61,8 @@ usage(void)
 {
 	fprintf(stderr, _("usage: manager-run [--cpu=S] [--memory=MB] "
 	    "[--open-files=N] exec -- COMMAND [ARG...]\n"
-	    "       manager-run [LIMITS] plugin --db DB --lib LIB --id ID "
-	    "--func NAME [--timeout=S] -- [NAME=VALUE...]\n"));
+	    "       manager-run [LIMITS] worker --db DB --lib LIB --id ID "
+	    "[--output-max=N] [--require]\n"));
 	return 127;
 }
 
@@ -78,8 +84,11 @@ run_exec(const struct sandbox_limits *lim, char **argv)
 }
 
 /* The run in progress, for the SIGTERM handler: a process-wide handle
- * is unavoidable for a signal handler, and this process runs one task. */
+ * is unavoidable for a signal handler, and this process runs one task.
+ * A SIGTERM that comes before the run does (a timeout while the worker
+ * still confines itself and loads the plugin) is kept for it. */
 static struct task_ctx *volatile current_ctx;
+static volatile sig_atomic_t term_pending;
 
 static void
 on_term(int sig)
@@ -87,13 +96,14 @@ on_term(int sig)
 	(void)sig;
 	if (current_ctx != NULL)
 		task_ctx_cancel(current_ctx);
+	else
+		term_pending = 1;
 }
 
 struct plugin_args {
-	const char *db, *lib, *id, *func;
-	int timeout;
+	const char *db, *lib, *id;
 	int output_max;
-	char **args;
+	int require;
 };
 
 static int
@@ -111,76 +121,16 @@ parse_plugin_args(char **argv, struct plugin_args *pa)
 	int i;
 
 	memset(pa, 0, sizeof *pa);
-	for (i = 0; argv[i] != NULL && strcmp(argv[i], "--") != 0; i++)
-		if (!take(argv, &i, "--db", &pa->db) &&
+	for (i = 0; argv[i] != NULL; i++) {
+		if (strcmp(argv[i], "--require") == 0)
+			pa->require = 1;
+		else if (!take(argv, &i, "--db", &pa->db) &&
 		    !take(argv, &i, "--lib", &pa->lib) &&
 		    !take(argv, &i, "--id", &pa->id) &&
-		    !take(argv, &i, "--func", &pa->func) &&
-		    !parse_limit(argv[i], "--timeout", &pa->timeout) &&
 		    !parse_limit(argv[i], "--output-max", &pa->output_max))
 			return -1;
-	pa->args = argv[i] != NULL ? argv + i + 1 : argv + i;
+	}
 	return pa->db && pa->lib && pa->id ? 0 : -1;
-}
-
-static int
-call_plugin(const struct plugin_args *pa, struct mgr_db *db, char *manifest)
-{
-	struct mgr_error err = { 0 };
-	struct loaded_plugin *lp;
-	struct plugin_host *host;
-	mgr_task_fn fn;
-	int rc;
-
-	if (loader_load(pa->lib, pa->id, &lp, &err) != 0) {
-		fprintf(stderr, "manager-run: %s\n", err.msg);
-		return 126;
-	}
-	if ((fn = loader_find_task(lp, pa->func)) == NULL) {
-		fprintf(stderr, _("manager-run: plugin %s has no task function "
-		    "\"%s\"\n"), pa->id, pa->func);
-		loader_unload(lp);
-		return 126;
-	}
-	host = plugin_host_new(db, NULL, pa->id, manifest);
-	current_ctx = task_ctx_new(host, pa->args, pa->timeout > 0 ? mgr_now_us() +
-	    (int64_t)pa->timeout * 1000000 : 0, 0);
-	task_ctx_set_output_fd(current_ctx, 1);
-	signal(SIGTERM, on_term);
-	rc = fn(task_ctx_handle(current_ctx));
-	signal(SIGTERM, SIG_DFL);
-	task_ctx_free(current_ctx);
-	current_ctx = NULL;
-	plugin_host_free(host);
-	loader_unload(lp);
-	return rc == 0 ? 0 : rc > 0 && rc < 126 ? rc : 1;
-}
-
-static int
-run_plugin(const struct sandbox_limits *lim, char **argv)
-{
-	struct mgr_error err = { 0 };
-	struct plugin_args pa;
-	struct plugin_rec p;
-	struct mgr_db *db;
-	int rc;
-
-	if (parse_plugin_args(argv, &pa) != 0 || pa.func == NULL)
-		return usage();
-	if (sandbox_apply(lim, &err) != 0 || db_open(pa.db, &db, &err) != 0) {
-		fprintf(stderr, "manager-run: %s\n", err.msg);
-		return 126;
-	}
-	memset(&p, 0, sizeof p);
-	if (plugin_store_read(db, pa.id, &p, &err) != 0) {
-		fprintf(stderr, "manager-run: %s\n", err.msg);
-		db_close(db);
-		return 126;
-	}
-	rc = call_plugin(&pa, db, p.manifest);
-	plugin_rec_clear(&p);
-	db_close(db);
-	return rc;
 }
 
 /* Worker mode: one request after another on stdin, each
@@ -251,6 +201,10 @@ serve_one(struct loaded_plugin *lp, struct plugin_host *host, char **req,
 	}
 	current_ctx = task_ctx_new(host, req + 3, timeout > 0 ? mgr_now_us() +
 	    (int64_t)timeout * 1000000 : 0, output_max);
+	if (term_pending) {
+		term_pending = 0;
+		task_ctx_cancel(current_ctx);
+	}
 	rc = fn(task_ctx_handle(current_ctx));
 	fflush(stdout);
 	reply(req[0], rc, "", task_ctx_output(current_ctx));
@@ -270,29 +224,181 @@ worker_spent(const struct sandbox_limits *lim)
 	return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec >= lim->cpu_seconds / 2;
 }
 
+/* The worker's end of its host calls (worker_host.h): queries out on
+ * descriptor 3, answers in on stdin.  The host serializes the calls. */
+struct wire {
+	FILE *in;
+};
+
+static void
+wire_query(char kind, size_t num, const char *a, const char *b)
+{
+	char head[96];
+	int n = snprintf(head, sizeof head, "Q %c %zu %zu\n", kind,
+	    kind == 'l' ? num : strlen(a), kind == 'l' ? strlen(a) :
+	    b != NULL ? strlen(b) : 0);
+
+	write_all(3, head, (size_t)n);
+	write_all(3, a, strlen(a));
+	if (b != NULL)
+		write_all(3, b, strlen(b));
+}
+
+/* The answer's code, and its value (malloc'd) when value is not NULL. */
+static int
+wire_answer(struct wire *w, char **value)
+{
+	size_t len;
+	char *buf;
+	int rc;
+
+	if (fscanf(w->in, "A %d %zu", &rc, &len) != 2 || fgetc(w->in) != '\n' ||
+	    len > 1 << 20)
+		exit(1);	/* the engine went away */
+	buf = xmalloc(len + 1);
+	if (fread(buf, 1, len, w->in) != len)
+		exit(1);
+	buf[len] = '\0';
+	if (value != NULL && rc == 0)
+		*value = buf;
+	else
+		free(buf);
+	return rc;
+}
+
+static char *
+wire_state_get(void *arg, const char *key)
+{
+	char *value = NULL;
+
+	wire_query('g', 0, key, NULL);
+	wire_answer(arg, &value);
+	return value;
+}
+
+static int
+wire_state_set(void *arg, const char *key, const char *value)
+{
+	wire_query('s', 0, key, value);
+	return wire_answer(arg, NULL) == 0 ? 0 : -1;
+}
+
+static void
+wire_log(void *arg, enum mgr_log_level level, const char *msg)
+{
+	(void)arg;
+	wire_query('l', (size_t)level, msg, NULL);
+}
+
+/* A private scratch folder: the plugin's $TMPDIR, removed at the end. */
+static char *
+make_scratch(const char *id, struct mgr_error *err)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *path = xasprintf("%s/manager-run-%s-XXXXXX",
+	    tmp != NULL && tmp[0] == '/' ? tmp : "/tmp", id);
+
+	if (mkdtemp(path) == NULL) {
+		mgr_error_set(err, MGR_EIO, _("cannot make a scratch folder %s: "
+		    "%s"), path, strerror(errno));
+		free(path);
+		return NULL;
+	}
+	setenv("TMPDIR", path, 1);
+	return path;
+}
+
+static const char *
+locale_dir(void)
+{
+#if ENABLE_NLS
+	const char *env = getenv("MANAGER_LOCALEDIR");
+
+	return env != NULL ? env : LOCALEDIR;
+#else
+	return NULL;
+#endif
+}
+
+/* The manifest's permissions, enforced before the plugin's library is
+ * loaded; returns in the confined process. */
+static int
+worker_confine(const struct plugin_args *pa, const struct manifest *m,
+	       const char *scratch, struct mgr_error *err)
+{
+	struct confine_spec s;
+	int rc;
+
+	memset(&s, 0, sizeof s);
+	s.network = m->perms.network;
+	s.read = manifest_perms_paths(m->perms.read, m->dir);
+	s.read = strv_push(s.read, m->dir);
+	if (locale_dir() != NULL)
+		s.read = strv_push(s.read, locale_dir());
+	s.write = manifest_perms_paths(m->perms.write, m->dir);
+	s.exec = manifest_perms_paths(m->perms.exec, m->dir);
+	s.deny = pa->db;
+	s.scratch = scratch;
+	s.nproc = 64;
+	s.require = pa->require;
+	rc = confine_enter(&s, err);
+	if (rc == 0)
+		rc = confine_lock(&s, err);
+	strv_free(s.read);
+	strv_free(s.write);
+	strv_free(s.exec);
+	return rc;
+}
+
+static int
+worker_setup(struct sandbox_limits *lim, const struct plugin_args *pa,
+	     struct manifest *m, struct loaded_plugin **lp,
+	     struct mgr_error *err)
+{
+	struct mgr_problems probs = { 0 };
+	char *dir = path_dirname_abs(pa->lib), *scratch = NULL;
+	int rc;
+
+	lim->keep_fds = 4;
+	rc = sandbox_apply(lim, err);
+	if (rc == 0)
+		rc = manifest_load(dir, m, &probs, err);
+	if (rc == 0 && (scratch = make_scratch(pa->id, err)) == NULL)
+		rc = MGR_EIO;
+	if (rc == 0)
+		rc = worker_confine(pa, m, scratch, err);
+	if (rc == 0)
+		rc = loader_load(pa->lib, pa->id, lp, err);
+	problems_free(&probs);
+	free(scratch);
+	free(dir);
+	return rc;
+}
+
 static int
 run_worker(struct sandbox_limits *lim, char **argv)
 {
 	struct mgr_error err = { 0 };
 	struct plugin_args pa;
-	struct plugin_rec p;
-	struct loaded_plugin *lp;
+	struct manifest m;
+	struct loaded_plugin *lp = NULL;
 	struct plugin_host *host;
-	struct mgr_db *db;
+	struct wire wire = { stdin };
+	struct plugin_host_remote remote = { wire_state_get, wire_state_set,
+	    wire_log, &wire };
 	char **req;
 
-	lim->keep_fds = 4;
+	memset(&m, 0, sizeof m);
 	if (parse_plugin_args(argv, &pa) != 0)
 		return usage();
-	memset(&p, 0, sizeof p);
-	if (sandbox_apply(lim, &err) != 0 || db_open(pa.db, &db, &err) != 0 ||
-	    plugin_store_read(db, pa.id, &p, &err) != 0 ||
-	    loader_load(pa.lib, pa.id, &lp, &err) != 0) {
+	signal(SIGTERM, on_term);
+	if (worker_setup(lim, &pa, &m, &lp, &err) != 0) {
 		fprintf(stderr, "manager-run: %s\n", err.msg);
+		manifest_clear(&m);
 		return 126;
 	}
-	host = plugin_host_new(db, NULL, pa.id, p.manifest);
-	signal(SIGTERM, on_term);
+	host = plugin_host_new(NULL, NULL, pa.id, m.json);
+	plugin_host_set_remote(host, &remote);
 	signal(SIGPIPE, SIG_IGN);
 	while (!worker_spent(lim) && (req = read_request(stdin)) != NULL) {
 		serve_one(lp, host, req, (size_t)pa.output_max);
@@ -300,8 +406,20 @@ run_worker(struct sandbox_limits *lim, char **argv)
 	}
 	plugin_host_free(host);
 	loader_unload(lp);
-	plugin_rec_clear(&p);
-	db_close(db);
+	manifest_clear(&m);
+	return 0;
+}
+
+static int
+run_probe(void)
+{
+	struct confine_parts parts;
+	char *missing;
+
+	confine_probe(&parts);
+	if ((missing = confine_missing(&parts)) != NULL)
+		printf("%s\n", missing);
+	free(missing);
 	return 0;
 }
 
@@ -329,8 +447,8 @@ main(int argc, char **argv)
 			i++;
 		return run_exec(&lim, argv + i);
 	}
-	if (i < argc && strcmp(argv[i], "plugin") == 0)
-		return run_plugin(&lim, argv + i + 1);
+	if (i < argc && strcmp(argv[i], "probe") == 0)
+		return run_probe();
 	if (i < argc && strcmp(argv[i], "worker") == 0)
 		return run_worker(&lim, argv + i + 1);
 	return usage();

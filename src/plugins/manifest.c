@@ -394,9 +394,197 @@ mload_tasks(struct mload *ml, config_setting_t *root)
 	}
 }
 
+/* permissions = { network = BOOL; read = [...]; write = [...]; exec = [...]; } */
+static const char *const perm_lists[] = { "read", "write", "exec", NULL };
+
+static int
+perm_path_ok(const char *path)
+{
+	const char *p = path;
+
+	if (*path == '\0')
+		return 0;
+	while ((p = strstr(p, "..")) != NULL) {	/* no ".." component */
+		if ((p == path || p[-1] == '/') && (p[2] == '/' || p[2] == '\0'))
+			return 0;
+		p += 2;
+	}
+	return 1;
+}
+
+static void
+mload_perm_list(struct mload *ml, config_setting_t *s)
+{
+	const char *name = config_setting_name(s);
+	int n;
+
+	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
+		problems_add(ml->p, _("%s:%d: field \"permissions.%s\" must be a "
+		    "list of paths like [ \"/srv/data\" ]"), ml->file, line_of(s),
+		    name);
+		return;
+	}
+	n = config_setting_length(s);
+	for (int i = 0; i < n; i++) {
+		config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *path = config_setting_get_string(e);
+
+		if (path == NULL)
+			problems_add(ml->p, _("%s:%d: field \"permissions.%s\": "
+			    "element %d must be a string"), ml->file, line_of(e),
+			    name, i + 1);
+		else if (!perm_path_ok(path))
+			problems_add(ml->p, _("%s:%d: field \"permissions.%s\": "
+			    "\"%s\" must be a path (absolute, or inside the plugin "
+			    "folder) without \"..\""), ml->file, line_of(e), name, path);
+	}
+}
+
+static void
+mload_permissions(struct mload *ml, config_setting_t *root)
+{
+	config_setting_t *s = config_setting_get_member(root, "permissions");
+	int n;
+
+	if (s == NULL)
+		return;
+	if (!config_setting_is_group(s)) {
+		problems_add(ml->p, _("%s:%d: field \"permissions\" must be a group "
+		    "{ network = false; read = [ ... ]; write = [ ... ]; exec = "
+		    "[ ... ]; }"), ml->file, line_of(s));
+		return;
+	}
+	n = config_setting_length(s);
+	for (int i = 0; i < n; i++) {
+		config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *name = config_setting_name(e);
+
+		if (strcmp(name, "network") == 0) {
+			if (config_setting_type(e) != CONFIG_TYPE_BOOL)
+				problems_add(ml->p, _("%s:%d: field \"permissions."
+				    "network\" must be true or false"), ml->file,
+				    line_of(e));
+		} else if (key_in(perm_lists, name))
+			mload_perm_list(ml, e);
+		else
+			problems_add(ml->p, _("%s:%d: unknown field \"permissions.%s\" "
+			    "(network, read, write and exec are known)"), ml->file,
+			    line_of(e), name);
+	}
+}
+
+static char **
+perm_list_from_json(json_t *arr)
+{
+	char **v = NULL;
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(arr, i, e)
+		if (json_is_string(e))
+			v = strv_push(v, json_string_value(e));
+	return v;
+}
+
+void
+manifest_perms_from_json(const char *manifest_json, struct manifest_perms *p)
+{
+	json_t *root = manifest_json != NULL ?
+	    json_loads(manifest_json, 0, NULL) : NULL;
+	json_t *perms = json_object_get(root, "permissions");
+
+	memset(p, 0, sizeof *p);
+	p->network = json_is_true(json_object_get(perms, "network"));
+	p->read = perm_list_from_json(json_object_get(perms, "read"));
+	p->write = perm_list_from_json(json_object_get(perms, "write"));
+	p->exec = perm_list_from_json(json_object_get(perms, "exec"));
+	json_decref(root);
+}
+
+void
+manifest_perms_clear(struct manifest_perms *p)
+{
+	strv_free(p->read);
+	strv_free(p->write);
+	strv_free(p->exec);
+	memset(p, 0, sizeof *p);
+}
+
+static int
+strv_has(char *const *v, const char *s)
+{
+	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
+		if (strcmp(v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+/* The lines for one list: the entries of list that are not in cur (all
+ * of them when cur is NULL). */
+static void
+perms_list_lines(struct strbuf *sb, const char *indent, const char *label,
+		 char *const *list, char *const *cur, int all)
+{
+	for (size_t i = 0; list != NULL && list[i] != NULL; i++)
+		if (all || !strv_has(cur, list[i]))
+			strbuf_addf(sb, "%s%s: %s\n", indent, label, list[i]);
+}
+
+char *
+manifest_perms_describe(const struct manifest_perms *p, const char *indent)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "%s%s\n", indent, p->network ? _("network: yes") :
+	    _("network: no"));
+	strbuf_addf(&sb, "%s%s\n", indent, _("read: the plugin's folder and the "
+	    "system libraries"));
+	perms_list_lines(&sb, indent, _("read"), p->read, NULL, 1);
+	strbuf_addf(&sb, "%s%s\n", indent, _("write: a private scratch folder "
+	    "($TMPDIR)"));
+	perms_list_lines(&sb, indent, _("write"), p->write, NULL, 1);
+	if (p->exec == NULL || p->exec[0] == NULL)
+		strbuf_addf(&sb, "%s%s\n", indent, _("exec: nothing (no new "
+		    "processes)"));
+	perms_list_lines(&sb, indent, _("exec"), p->exec, NULL, 1);
+	return strbuf_detach(&sb);
+}
+
+char *
+manifest_perms_added(const struct manifest_perms *cur,
+		     const struct manifest_perms *next)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (next->network && !cur->network)
+		strbuf_addf(&sb, "  %s\n", _("network: yes"));
+	perms_list_lines(&sb, "  ", _("read"), next->read, cur->read, 0);
+	perms_list_lines(&sb, "  ", _("write"), next->write, cur->write, 0);
+	perms_list_lines(&sb, "  ", _("exec"), next->exec, cur->exec, 0);
+	if (sb.len == 0) {
+		strbuf_free(&sb);
+		return NULL;
+	}
+	return strbuf_detach(&sb);
+}
+
+char **
+manifest_perms_paths(char *const *paths, const char *plugin_dir)
+{
+	char **v = NULL;
+
+	for (size_t i = 0; paths != NULL && paths[i] != NULL; i++) {
+		char *abs = paths[i][0] == '/' ? xstrdup(paths[i]) :
+		    xasprintf("%s/%s", plugin_dir, paths[i]);
+		v = strv_push(v, abs);
+		free(abs);
+	}
+	return v;
+}
+
 static const char *const top_keys[] = {
 	"id", "name", "version", "description", "author", "library",
-	"dependencies", "config", "tasks", NULL
+	"dependencies", "config", "tasks", "permissions", NULL
 };
 
 static void
@@ -445,8 +633,10 @@ manifest_load(const char *dir, struct manifest *m, struct mgr_problems *probs,
 	mload_library(&ml, config_root_setting(&cfg));
 	mload_deps(&ml, config_root_setting(&cfg));
 	mload_tasks(&ml, config_root_setting(&cfg));
+	mload_permissions(&ml, config_root_setting(&cfg));
 	mload_unknown_keys(&ml, config_root_setting(&cfg));
 	m->json = json_text(setting_to_json(config_root_setting(&cfg)));
+	manifest_perms_from_json(m->json, &m->perms);
 	config_destroy(&cfg);
 	if (probs->n > before)
 		return mgr_error_set(err, MGR_EINVAL, "%s", probs->msgs[before]);
@@ -476,6 +666,7 @@ manifest_clear(struct manifest *m)
 	free(m->deps);
 	free(m->deps_json);
 	free(m->json);
+	manifest_perms_clear(&m->perms);
 	memset(m, 0, sizeof *m);
 }
 

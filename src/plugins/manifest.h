@@ -5,6 +5,8 @@
  *	library = "hello.so";
  *	dependencies = [ "base >= 1.0" ];
  *	config = { greeting = "hi"; };
+ *	permissions = { network = false; read = [ "/srv/data" ];
+ *	                write = [ "out" ]; exec = [ ]; };
  *	tasks = ( { id = "hello.greet"; func = "greet";
  *	            trigger = "interval"; minutes = 30; } );
  *
@@ -47,6 +49,16 @@ struct manifest_task {
 	int line;
 };
 
+/* What a plugin may do in its sandbox (doc/PLUGINS.md, "Permissions").
+ * Paths are as written: absolute, or relative to the plugin's folder.
+ * Defaults: no network, read the plugin's folder and the system
+ * libraries, write only a private scratch folder ($TMPDIR), run no
+ * program. */
+struct manifest_perms {
+	int network;
+	char **read, **write, **exec;	/* NULL-ended, or NULL */
+};
+
 struct manifest {
 	char *file;		/* path of plugin.conf */
 	char *dir;		/* folder holding it */
@@ -57,6 +69,7 @@ struct manifest {
 	char *json;		/* the whole manifest as a JSON object */
 	struct manifest_task *tasks;
 	size_t ntasks;
+	struct manifest_perms perms;
 };
 
 #define MANIFEST_FILE "plugin.conf"
@@ -67,6 +80,22 @@ struct manifest {
 int manifest_load(const char *dir, struct manifest *m,
 		  struct mgr_problems *probs, struct mgr_error *err);
 void manifest_clear(struct manifest *m);
+/* The permissions of a manifest as stored (its JSON text; NULL or
+ * without "permissions" gives the defaults). */
+void manifest_perms_from_json(const char *manifest_json,
+			      struct manifest_perms *p);
+void manifest_perms_clear(struct manifest_perms *p);
+/* One line per permission ("  network: no", "  read: /srv/data"),
+ * indented by indent.  Malloc'd. */
+char *manifest_perms_describe(const struct manifest_perms *p,
+			      const char *indent);
+/* What next asks for that cur did not grant, described as above, or
+ * NULL when next asks for nothing more. */
+char *manifest_perms_added(const struct manifest_perms *cur,
+			   const struct manifest_perms *next);
+/* The paths made absolute against the plugin's folder; NULL-ended. */
+char **manifest_perms_paths(char *const *paths, const char *plugin_dir);
+
 /* Path of the library inside the plugin folder (malloc'd). */
 char *manifest_library_path(const struct manifest *m);
 

@@ -40,6 +40,7 @@ struct plugin_host {
 	size_t nhooks;
 	struct host_route *routes;
 	size_t nroutes;
+	const struct plugin_host_remote *remote;	/* or NULL */
 };
 
 struct task_ctx {
@@ -167,6 +168,13 @@ plugin_host_free(struct plugin_host *h)
 	free(h);
 }
 
+void
+plugin_host_set_remote(struct plugin_host *h,
+		       const struct plugin_host_remote *remote)
+{
+	h->remote = remote;
+}
+
 mgr_host *
 plugin_host_handle(struct plugin_host *h)
 {
@@ -242,7 +250,7 @@ api_log(mgr_host *handle, enum mgr_log_level level, const char *fmt, ...)
 	va_list ap;
 	char *msg;
 
-	if (h->log == NULL)
+	if (h->log == NULL && h->remote == NULL)
 		return;
 	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) == -1)
@@ -250,6 +258,13 @@ api_log(mgr_host *handle, enum mgr_log_level level, const char *fmt, ...)
 	va_end(ap);
 	if (msg == NULL)
 		return;
+	if (h->remote != NULL) {
+		pthread_mutex_lock(&h->state_lock);
+		h->remote->log(h->remote->arg, level, msg);
+		pthread_mutex_unlock(&h->state_lock);
+		free(msg);
+		return;
+	}
 	log_msg(h->log, host_log_level(level), "plugin %s: %s", h->id, msg);
 	free(msg);
 }
@@ -280,7 +295,9 @@ api_state_get(mgr_host *handle, const char *key)
 	if (key == NULL)
 		return NULL;
 	pthread_mutex_lock(&h->state_lock);
-	if ((db = host_state_db(h)) != NULL &&
+	if (h->remote != NULL)
+		value = h->remote->state_get(h->remote->arg, key);
+	else if ((db = host_state_db(h)) != NULL &&
 	    plugin_state_get(db, h->id, key, &value, &err) != 0)
 		value = NULL;
 	pthread_mutex_unlock(&h->state_lock);
@@ -298,7 +315,9 @@ api_state_set(mgr_host *handle, const char *key, const char *value)
 	if (key == NULL || value == NULL)
 		return -1;
 	pthread_mutex_lock(&h->state_lock);
-	if ((db = host_state_db(h)) != NULL)
+	if (h->remote != NULL)
+		rc = h->remote->state_set(h->remote->arg, key, value);
+	else if ((db = host_state_db(h)) != NULL)
 		rc = plugin_state_set(db, h->id, key, value, &err);
 	pthread_mutex_unlock(&h->state_lock);
 	if (rc != 0 && h->log != NULL && err.msg[0] != '\0')

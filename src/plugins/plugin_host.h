@@ -5,7 +5,9 @@
  * A plugin_host belongs to one plugin.  Its state_get/state_set use a
  * private SQLite connection (opened on first use on the file of the db
  * given), guarded by a mutex, because task functions may call them from
- * worker threads while the loop thread uses the main connection.
+ * worker threads while the loop thread uses the main connection; in a
+ * sandbox worker, which holds no database, they go to the engine
+ * instead (plugin_host_set_remote).
  * Hooks and routes are registered from on_enable (loop thread) and called
  * from the loop thread only.
  */
@@ -28,6 +30,19 @@ struct plugin_host *plugin_host_new(struct mgr_db *db, struct mgr_log *log,
 				    const char *plugin_id,
 				    const char *manifest_json);
 void plugin_host_free(struct plugin_host *h);
+
+/* A sandbox worker's host (manager-run): the worker holds no database,
+ * so state and log go to the engine through these (over the worker's
+ * socket), and the engine answers for this plugin only.  Calls are
+ * serialized by the host. */
+struct plugin_host_remote {
+	char *(*state_get)(void *arg, const char *key);	/* malloc'd */
+	int (*state_set)(void *arg, const char *key, const char *value);
+	void (*log)(void *arg, enum mgr_log_level level, const char *msg);
+	void *arg;
+};
+void plugin_host_set_remote(struct plugin_host *h,
+			    const struct plugin_host_remote *remote);
 mgr_host *plugin_host_handle(struct plugin_host *h);
 /* The plugin_host behind a handle given to a plugin. */
 struct plugin_host *plugin_host_from_handle(mgr_host *handle);

@@ -524,8 +524,9 @@ mgr_plugin_install(struct mgr *mgr, const char *source, int flags,
 	struct install_result res;
 	int rc;
 
-	rc = installer_install(mgr, source, (flags & PLUGIN_INSTALL_FORCE) ?
-	    INSTALL_FORCE : 0, &res, err);
+	rc = installer_install(mgr, source, ((flags & PLUGIN_INSTALL_FORCE) ?
+	    INSTALL_FORCE : 0) | ((flags & PLUGIN_INSTALL_ACCEPT_PERMISSIONS) ?
+	    INSTALL_ACCEPT_PERMISSIONS : 0), &res, err);
 	if (rc != 0)
 		return rc;
 	if (res.old_version != NULL)

@@ -26,6 +26,7 @@ struct plugin_host;
 enum plugin_install_flags {
 	PLUGIN_INSTALL_FORCE = 1 << 0,	/* same version or downgrade */
 	PLUGIN_INSTALL_NO_ENABLE = 1 << 1, /* even with auto_enable */
+	PLUGIN_INSTALL_ACCEPT_PERMISSIONS = 1 << 2, /* an upgrade asks more */
 };
 
 int plugins_start(struct mgr *mgr, struct mgr_error *err);

@@ -58,9 +58,18 @@ TESTS += tests/unit/test_version tests/unit/test_manifest tests/unit/test_plugin
 # Integration tests: the real binary, real SQLite, real dlopen and probes.
 dist_check_SCRIPTS += tests/plugins/lib.sh tests/plugins/install.sh \
 	tests/plugins/archives.sh tests/plugins/repository.sh tests/plugins/lifecycle.sh \
-	tests/plugins/probe.sh tests/plugins/rollback.sh tests/plugins/crash.sh
+	tests/plugins/probe.sh tests/plugins/rollback.sh tests/plugins/crash.sh \
+	tests/plugins/sandbox.sh
 TESTS += tests/plugins/install.sh tests/plugins/archives.sh \
 	tests/plugins/repository.sh tests/plugins/lifecycle.sh tests/plugins/probe.sh \
-	tests/plugins/rollback.sh tests/plugins/crash.sh
+	tests/plugins/rollback.sh tests/plugins/crash.sh tests/plugins/sandbox.sh
 # The same crash test with 200+ kills: run by hand, not in make check.
 EXTRA_DIST += tests/soak/plugins-kill.sh
+
+# bench/sandbox.sh: a confined worker's cold start and warm calls.
+EXTRA_PROGRAMS += bench/worker_bench
+bench_worker_bench_SOURCES = bench/worker_bench.c
+bench_worker_bench_CFLAGS = $(AM_CFLAGS) $(MGR_CFLAGS)
+bench_worker_bench_LDADD = src/libmgr.a $(MGR_LIBS)
+CLEANFILES += bench/worker_bench
+dist_noinst_SCRIPTS += bench/sandbox.sh

@@ -208,7 +208,10 @@ plugin_call_start(struct runner *r, const struct run_spec *spec,
 		    _("func \"%s\": expected PLUGIN:FUNCTION"), spec->func_path);
 	plugin = xstrndup(spec->func_path, (size_t)(colon - spec->func_path));
 	lp = r->mgr->conf->sandboxing ? NULL : plugins_loaded(r->mgr, plugin);
-	if (lp == NULL)
+	if (lp != NULL && r->mgr->conf->sandbox_require)
+		rc = mgr_error_set(err, MGR_EUNSAFE, _("sandbox_require = true: "
+		    "plugin %s is not run with sandboxing = false"), plugin);
+	else if (lp == NULL)
 		rc = sandbox_start(r, spec, plugin, colon + 1, done, arg, err);
 	else if ((fn = loader_find_task(lp, colon + 1)) == NULL)
 		rc = mgr_error_set(err, MGR_ENOENT,

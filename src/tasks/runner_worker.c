@@ -14,6 +14,7 @@
 #include "runlog.h"
 #include "sandbox.h"
 #include "util.h"
+#include "worker_host.h"
 
 #include <errno.h>
 #include <ev.h>
@@ -163,6 +164,19 @@ job_output(struct sworker *w, const char *ctx_out, size_t ctx_len)
 	return s;
 }
 
+/* A host call of the running plugin (state, log: the worker has no
+ * database): answered here, and the run goes on. */
+static int
+worker_query(struct sworker *w)
+{
+	int rc = worker_host_query(w->wp->r->mgr, w->wp->plugin, &w->in,
+	    w->reqfd);
+
+	if (rc < 0)
+		kill(-w->pid, SIGKILL);
+	return rc;
+}
+
 /* One complete reply in w->in: "R SEQ RC ERRLEN OUTLEN\n" + bytes. */
 static int
 worker_take_reply(struct sworker *w)
@@ -173,6 +187,8 @@ worker_take_reply(struct sworker *w)
 	size_t errlen, outlen, head;
 	int rc;
 
+	if (w->in.len > 0 && w->in.buf[0] == 'Q')
+		return worker_query(w);
 	if (w->in.len == 0 || (nl = memchr(w->in.buf, '\n', w->in.len)) == NULL)
 		return 0;
 	if (sscanf(w->in.buf, "R %*s %d %zu %zu", &rc, &errlen, &outlen) != 3)
@@ -330,6 +346,8 @@ worker_spawn(struct wpool *wp, struct mgr_error *err)
 	s = xasprintf("--output-max=%zu", runner_output_max(r));
 	argv = strv_push(argv, s);
 	free(s);
+	if (r->mgr->conf->sandbox_require)
+		argv = strv_push(argv, "--require");
 	rc = sandbox_spawn_worker(argv, &w->pid, &w->reqfd, &w->replyfd,
 	    &w->outfd, &w->errfd, err);
 	strv_free(argv);

@@ -12,6 +12,8 @@ src_libmgr_a_SOURCES += \
 	src/tasks/pool.c src/tasks/pool.h \
 	src/tasks/sandbox.c src/tasks/sandbox.h \
 	src/tasks/task_context.c src/tasks/task_context.h \
+	src/tasks/confine.c src/tasks/confine.h \
+	src/tasks/worker_host.c src/tasks/worker_host.h \
 	src/tasks/cmd-task.c src/tasks/cmd-task-history.c src/tasks/cmd-run.c src/tasks/run_view.h \
 	src/tasks/cmd-task-logs.c
 

@@ -327,6 +327,40 @@ test_deps_from_json(void **state)
 	free(d);
 }
 
+/* An upgrade asks again only for what is new; relative paths are the
+ * plugin folder's. */
+static void
+test_perms_added(void **state)
+{
+	struct manifest_perms cur, next;
+	char *added, **abs;
+
+	(void)state;
+	manifest_perms_from_json("{\"permissions\": {\"read\": [\"/a\"], "
+	    "\"write\": [\"out\"]}}", &cur);
+	assert_int_equal(cur.network, 0);
+	manifest_perms_from_json("{\"permissions\": {\"network\": true, "
+	    "\"read\": [\"/a\", \"/b\"], \"write\": [\"out\"]}}", &next);
+	added = manifest_perms_added(&cur, &next);
+	assert_non_null(added);
+	assert_non_null(strstr(added, "network: yes"));
+	assert_non_null(strstr(added, "read: /b"));
+	assert_null(strstr(added, "/a"));
+	assert_null(strstr(added, "out"));
+	free(added);
+	assert_null(manifest_perms_added(&next, &cur));	/* asks for less */
+	assert_null(manifest_perms_added(&next, &next));
+	abs = manifest_perms_paths(cur.write, "/p/x");
+	assert_string_equal(abs[0], "/p/x/out");
+	strv_free(abs);
+	manifest_perms_clear(&cur);
+	manifest_perms_clear(&next);
+	manifest_perms_from_json(NULL, &cur);	/* the defaults */
+	assert_int_equal(cur.network, 0);
+	assert_null(cur.read);
+	manifest_perms_clear(&cur);
+}
+
 int
 main(void)
 {
@@ -342,6 +376,7 @@ main(void)
 		cmocka_unit_test(test_deps_order),
 		cmocka_unit_test(test_deps_cycle),
 		cmocka_unit_test(test_deps_from_json),
+		cmocka_unit_test(test_perms_added),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,195 @@
+/* worker_bench - the cost of a sandbox worker (manager-run worker), the
+ * way the engine uses it (src/tasks/runner_worker.c): spawned with
+ * sandbox_spawn_worker, one request at a time.
+ *
+ *	worker_bench --run MANAGER_RUN --db DB --lib LIB --id ID
+ *		[--func NAME] [--cold N] [--warm N]
+ *
+ * cold: N times, spawn a worker, one call, its reply, EOF, reaped: the
+ * time to the reply (confinement, loading the plugin, one call), and
+ * the CPU time each worker took, start to exit.
+ * warm: N calls, one after another, into one worker: calls per second.
+ * Prints one line per measure. */
+#include "sandbox.h"
+#include "util.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+struct opts {
+	const char *run, *db, *lib, *id, *func;
+	int cold, warm;
+};
+
+struct worker {
+	pid_t pid;
+	int req, rep, out;
+	char buf[65536];
+	size_t len;
+};
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+spawn(const struct opts *o, struct worker *w)
+{
+	struct mgr_error err = { 0 };
+	char *argv[] = { (char *)o->run, "worker", "--db", (char *)o->db,
+	    "--lib", (char *)o->lib, "--id", (char *)o->id,
+	    "--output-max=4096", NULL };
+
+	memset(w, 0, sizeof *w);
+	if (sandbox_spawn_worker(argv, &w->pid, &w->req, &w->rep, &w->out,
+	    &err) != 0) {
+		fprintf(stderr, "worker_bench: %s\n", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Sends one call and waits for its reply; 0, or -1 if the worker died. */
+static int
+call(const struct opts *o, struct worker *w, unsigned seq)
+{
+	char body[256], head[32], *nl;
+	int blen = snprintf(body, sizeof body, "%u%c0%c%s%c", seq, 0, 0, o->func, 0);
+	int hlen = snprintf(head, sizeof head, "%d\n", blen);
+	size_t errlen, outlen, need;
+	int rc;
+
+	if (send(w->req, head, (size_t)hlen, MSG_NOSIGNAL) != hlen ||
+	    send(w->req, body, (size_t)blen, MSG_NOSIGNAL) != blen)
+		return -1;
+	for (;;) {
+		struct pollfd p = { w->rep, POLLIN, 0 };
+		ssize_t n;
+
+		if ((nl = memchr(w->buf, '\n', w->len)) != NULL &&
+		    sscanf(w->buf, "R %*s %d %zu %zu", &rc, &errlen, &outlen) == 3 &&
+		    w->len >= (need = (size_t)(nl - w->buf) + 1 + errlen + outlen)) {
+			memmove(w->buf, w->buf + need, w->len - need);
+			w->len -= need;
+			return rc == 0 ? 0 : -1;
+		}
+		poll(&p, 1, 5000);
+		n = read(w->rep, w->buf + w->len, sizeof w->buf - w->len);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			return -1;
+		if (n > 0)
+			w->len += (size_t)n;
+	}
+}
+
+static void
+finish(struct worker *w)
+{
+	close(w->req);
+	waitpid(w->pid, NULL, 0);
+	close(w->rep);
+	close(w->out);
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* CPU seconds (user + system) of the reaped children so far: less
+ * sensitive than wall time to a machine shared with other work. */
+static double
+children_cpu_s(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_CHILDREN, &ru);
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+static int
+bench_cold(const struct opts *o)
+{
+	double *t = xcalloc((size_t)o->cold, sizeof *t);
+	double cpu0 = children_cpu_s();
+	struct worker w;
+
+	for (int i = 0; i < o->cold; i++) {
+		double t0 = now_s();
+		if (spawn(o, &w) != 0 || call(o, &w, 1) != 0) {
+			fprintf(stderr, "worker_bench: a cold worker failed\n");
+			free(t);
+			return 1;
+		}
+		t[i] = now_s() - t0;
+		finish(&w);
+	}
+	qsort(t, (size_t)o->cold, sizeof *t, cmp_double);
+	printf("cold_start runs=%d median_ms=%.2f p95_ms=%.2f min_ms=%.2f "
+	    "cpu_ms_per_worker=%.2f\n", o->cold, t[o->cold / 2] * 1e3,
+	    t[o->cold * 95 / 100] * 1e3, t[0] * 1e3,
+	    (children_cpu_s() - cpu0) / o->cold * 1e3);
+	free(t);
+	return 0;
+}
+
+static int
+bench_warm(const struct opts *o)
+{
+	struct worker w;
+	double t0, dt;
+
+	if (spawn(o, &w) != 0 || call(o, &w, 0) != 0)
+		return 1;
+	t0 = now_s();
+	for (int i = 1; i <= o->warm; i++)
+		if (call(o, &w, (unsigned)i) != 0) {
+			fprintf(stderr, "worker_bench: the warm worker failed\n");
+			return 1;
+		}
+	dt = now_s() - t0;
+	printf("warm_calls calls=%d seconds=%.3f calls_per_s=%.0f us_per_call=%.1f\n",
+	    o->warm, dt, o->warm / dt, dt / o->warm * 1e6);
+	finish(&w);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o = { NULL, NULL, NULL, NULL, "noop", 200, 100000 };
+
+	for (int i = 1; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--run") == 0) o.run = argv[i + 1];
+		else if (strcmp(argv[i], "--db") == 0) o.db = argv[i + 1];
+		else if (strcmp(argv[i], "--lib") == 0) o.lib = argv[i + 1];
+		else if (strcmp(argv[i], "--id") == 0) o.id = argv[i + 1];
+		else if (strcmp(argv[i], "--func") == 0) o.func = argv[i + 1];
+		else if (strcmp(argv[i], "--cold") == 0) o.cold = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--warm") == 0) o.warm = atoi(argv[i + 1]);
+	}
+	if (o.run == NULL || o.db == NULL || o.lib == NULL || o.id == NULL ||
+	    o.cold < 1 || o.warm < 1) {
+		fprintf(stderr, "usage: worker_bench --run MANAGER_RUN --db DB "
+		    "--lib LIB --id ID [--func NAME] [--cold N] [--warm N]\n");
+		return 2;
+	}
+	return bench_cold(&o) || bench_warm(&o);
+}
