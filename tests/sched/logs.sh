@@ -4,7 +4,7 @@
 # old logs; `task logs --follow` sees a running run's lines and ends with
 # it; GET /manager/runs/{run}/log, plain and followed.
 . "$top_srcdir/tests/sched/common.sh"
-plan 40
+plan 38
 
 L="$T/data/logs"
 conf() {	# FILE EXTRA-KEYS: a configuration with full logs in $T/data
