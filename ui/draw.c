@@ -163,12 +163,14 @@ draw_pane(const struct ui *ui, int idx)
 	int focused = ui->focus == idx && !UI_VIEW_OPEN(ui);
 	int inner = p->w - 2, body = p->h - 3;
 	char title[256], buf[2048];
+	const char *name = p->only == PANE_ONLY_FAILED ? _("Failed runs") :
+	    p->only == PANE_ONLY_RUNNING ? _("Running runs") : _(p->ops->title);
 
-	if (p->filter[0] != '\0')
-		snprintf(title, sizeof title, _(" %s %zu/%zu  /%s "), _(p->ops->title),
+	if (p->filter[0] != '\0' || p->only != PANE_ONLY_ALL)
+		snprintf(title, sizeof title, _(" %s %zu/%zu  /%s "), name,
 		    p->nrows, p->ops->count(ui), p->filter);
 	else
-		snprintf(title, sizeof title, " %s %zu ", _(p->ops->title), p->nrows);
+		snprintf(title, sizeof title, " %s %zu ", name, p->nrows);
 	draw_box(ui, p->y, p->x, p->h, p->w, title, focused);
 	if (inner <= 0 || body <= 0)
 		return;

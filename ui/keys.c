@@ -255,6 +255,81 @@ k_back(struct ui *ui)
 	}
 }
 
+/* o: the next column of the pane becomes its sort key. */
+static void
+k_sort(struct ui *ui)
+{
+	struct ui_pane *p = focused(ui);
+
+	if (p->ops->nsort == 0) {
+		ui_status(ui, 1, "%s", _("this pane is in time order; it does not sort"));
+		return;
+	}
+	p->sort_col = (p->sort_col + 1) % p->ops->nsort;
+	p->sort_rev = 0;
+	pane_rebuild(ui, p);
+	ui_status(ui, 0, "%s", _("sorted by the marked column; O reverses"));
+}
+
+static void
+k_sort_reverse(struct ui *ui)
+{
+	struct ui_pane *p = focused(ui);
+
+	if (p->ops->nsort == 0) {
+		ui_status(ui, 1, "%s", _("this pane is in time order; it does not sort"));
+		return;
+	}
+	p->sort_rev = !p->sort_rev;
+	pane_rebuild(ui, p);
+	ui_status(ui, 0, "%s", p->sort_rev ? _("sorted in descending order") :
+	    _("sorted in ascending order"));
+}
+
+static void
+find_next(struct ui *ui, int dir)
+{
+	struct ui_pane *p = focused(ui);
+
+	if (p->search[0] == '\0')
+		ui_status(ui, 1, "%s", _("nothing to find: / types a filter, n and "
+		    "N then jump between its matches"));
+	else if (!pane_find(ui, p, dir, 0))
+		ui_status(ui, 1, _("no row matches \"%s\""), p->search);
+}
+
+static void k_find_next(struct ui *ui) { find_next(ui, 1); }
+static void k_find_prev(struct ui *ui) { find_next(ui, -1); }
+
+static void
+k_next_failed(struct ui *ui)
+{
+	if (!pane_find(ui, focused(ui), 1, 1))
+		ui_status(ui, 0, "%s", ui->focus == PANE_PLUGINS ?
+		    _("no plugin is faulted") : _("no task has failed"));
+}
+
+/* The runs pane's status filters: one key each, the same key again
+ * shows everything. */
+static void
+log_only(struct ui *ui, int only)
+{
+	struct ui_pane *p = focused(ui);
+
+	p->only = p->only == only ? PANE_ONLY_ALL : only;
+	p->sel = 0;
+	p->top = 0;
+	pane_rebuild(ui, p);
+	ui_status(ui, 0, "%s", p->only == PANE_ONLY_FAILED ?
+	    _("showing failed runs only (f again shows all)") :
+	    p->only == PANE_ONLY_RUNNING ?
+	    _("showing running runs only (a again shows all)") :
+	    _("showing all runs and events"));
+}
+
+static void k_only_failed(struct ui *ui) { log_only(ui, PANE_ONLY_FAILED); }
+static void k_only_running(struct ui *ui) { log_only(ui, PANE_ONLY_RUNNING); }
+
 static void k_filter(struct ui *ui) { prompt_start(ui, MODE_FILTER); }
 static void k_prompt(struct ui *ui) { prompt_start(ui, MODE_PROMPT); }
 static void k_help(struct ui *ui) { keys_help(ui); }
@@ -305,6 +380,19 @@ static const struct ui_key key_table[] = {
 	{ 'd', 0, "d", N_("delete (asks first)"), N_("delete"),
 	    K_PLUGINS | K_TASKS | K_VIEW, k_delete },
 	{ '/', 0, "/", N_("filter the pane"), N_("filter"), K_PANES, k_filter },
+	{ 'n', 0, "n/N", N_("next / previous row matching the last filter"),
+	    NULL, K_PANES, k_find_next },
+	{ 'N', 0, NULL, NULL, NULL, K_PANES, k_find_prev },
+	{ 'o', 0, "o", N_("sort by the next column"), N_("sort"),
+	    K_PLUGINS | K_TASKS, k_sort },
+	{ 'O', 0, "O", N_("reverse the sort"), NULL, K_PLUGINS | K_TASKS,
+	    k_sort_reverse },
+	{ 'f', 0, "f", N_("next failed task (faulted plugin)"), N_("next failed"),
+	    K_PLUGINS | K_TASKS, k_next_failed },
+	{ 'f', 0, "f", N_("failed runs only (again: all)"), N_("failed only"),
+	    K_LOG, k_only_failed },
+	{ 'a', 0, "a", N_("running runs only (again: all)"), N_("running only"),
+	    K_LOG, k_only_running },
 	{ ':', 0, ":", N_("command prompt (any manager command)"), N_("command"),
 	    K_ALL, k_prompt },
 	{ '?', 0, "?", N_("help"), N_("help"), K_ALL, k_help },
@@ -330,26 +418,30 @@ key_unavailable(struct ui *ui, size_t i)
 	    key_table[i - 1].help));
 }
 
+/* A key may mean one thing in one pane and another elsewhere ('f'):
+ * the first entry for the context wins. */
 void
 keys_handle(struct ui *ui, int key, int is_char)
 {
 	int ctx = key_context(ui);
+	size_t first = NKEYS;
 
 	for (size_t i = 0; i < NKEYS; i++) {
 		const struct ui_key *k = &key_table[i];
 
 		if (k->key != key || k->fkey == is_char)
 			continue;
-		if (!(k->where & ctx)) {
-			key_unavailable(ui, i);
+		if (k->where & ctx) {
+			k->fn(ui);
 			return;
 		}
-		k->fn(ui);
-		return;
+		if (first == NKEYS)
+			first = i;
 	}
-	if (key == KEY_RESIZE && !is_char)
-		return;
-	ui_status(ui, 1, _("unknown key; ? shows the keys"));
+	if (first < NKEYS)
+		key_unavailable(ui, first);
+	else if (!(key == KEY_RESIZE && !is_char))
+		ui_status(ui, 1, _("unknown key; ? shows the keys"));
 }
 
 static int

@@ -106,6 +106,8 @@ filter_apply(struct ui *ui, const char *text)
 	struct ui_pane *p = &ui->panes[ui->focus];
 
 	snprintf(p->filter, sizeof p->filter, "%s", text);
+	if (text[0] != '\0')
+		snprintf(p->search, sizeof p->search, "%s", text);
 	pane_rebuild(ui, p);
 }
 

@@ -31,6 +31,7 @@ enum { CP_OK = 1, CP_WARN, CP_BAD, CP_TITLE, CP_DIM };
 
 /* How one pane lists and draws its rows; rows are model indexes. */
 struct ui;
+struct ui_pane;
 struct pane_ops {
 	const char *title;	/* N_() */
 	int follow;		/* selection on the first row stays there */
@@ -42,11 +43,20 @@ struct pane_ops {
 	/* Formats row i in exactly width cells; returns the attribute. */
 	int (*row)(const struct ui *ui, size_t i, int width, char *buf,
 		   size_t size);
+	int nsort;		/* columns it sorts by (0: not sortable) */
+	/* Puts the filtered rows in the pane's sort order (NULL: model's). */
+	void (*sort)(struct ui *ui, struct ui_pane *p);
+	/* Is row i one the "next failed" key stops at? (NULL: none) */
+	int (*failed)(const struct ui *ui, size_t i);
+	/* Does row i pass the status filter only (PANE_ONLY_*)? */
+	int (*only)(const struct ui *ui, size_t i, int only);
 };
 
 extern const struct pane_ops pane_plugins_ops;
 extern const struct pane_ops pane_tasks_ops;
 extern const struct pane_ops pane_log_ops;
+
+enum { PANE_ONLY_ALL, PANE_ONLY_FAILED, PANE_ONLY_RUNNING };
 
 struct ui_pane {
 	const struct pane_ops *ops;
@@ -56,6 +66,9 @@ struct ui_pane {
 	size_t top;		/* first visible row */
 	char *sel_id;		/* keeps the selection across reloads */
 	char filter[128];
+	char search[128];	/* the last filter typed: n/N find it */
+	int sort_col, sort_rev;	/* column index of the pane's sort */
+	int only;		/* PANE_ONLY_*: a status filter (runs pane) */
 	int y, x, h, w;		/* box on screen, borders included */
 };
 
@@ -143,6 +156,12 @@ void pane_scroll_into_view(struct ui_pane *p);
 const char *pane_selected_id(const struct ui *ui, const struct ui_pane *p);
 size_t pane_selected_model(const struct ui_pane *p);
 void pane_sync_id(const struct ui *ui, struct ui_pane *p);
+/* The title of sortable column col: name, marked when the pane sorts by it. */
+const char *pane_col_title(const struct ui *ui, const struct ui_pane *p,
+			   int col, const char *name, char *buf, size_t size);
+/* Moves the selection to the next (dir 1) or previous (-1) row that
+ * matches: the search text, or a failed row; 0 when none does. */
+int pane_find(struct ui *ui, struct ui_pane *p, int dir, int failed);
 
 /* keys.c */
 void keys_handle(struct ui *ui, int key, int is_char);
