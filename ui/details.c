@@ -5,6 +5,7 @@
 #include "ui.h"
 #include "format.h"
 #include "scheduler.h"
+#include "console_view_store.h"
 #include "snapshot_store.h"
 #include "util.h"
 
@@ -58,6 +59,8 @@ view_set_text(struct ui *ui, const char *title, const char *text)
 
 	free(v->title);
 	free(v->id);
+	free(v->task);
+	v->task = NULL;
 	v->title = xstrdup(title);
 	v->id = NULL;
 	v->kind = VIEW_TEXT;
@@ -73,6 +76,7 @@ view_close(struct ui *ui)
 	view_clear_lines(v);
 	free(v->title);
 	free(v->id);
+	free(v->task);
 	memset(v, 0, sizeof *v);
 	ui->mode = MODE_NORMAL;
 }
@@ -387,6 +391,66 @@ task_text(struct ui *ui, const char *id)
 	return strbuf_detach(&sb);
 }
 
+/* Every line of a stored text, indented, each marked with mark. */
+static void
+add_block(struct strbuf *sb, const char *title, const char *text,
+	  const char *mark)
+{
+	strbuf_addf(sb, "\n%s\n", title);
+	if (text == NULL || text[0] == '\0') {
+		strbuf_addf(sb, "  %s\n", _("(empty)"));
+		return;
+	}
+	while (*text != '\0') {
+		const char *nl = strchr(text, '\n');
+		int n = nl != NULL ? (int)(nl - text) : (int)strlen(text);
+
+		strbuf_addf(sb, "%s %.*s\n", mark, n, text);
+		text += n + (nl != NULL);
+	}
+}
+
+/* A run, whole: what the runs pane's line only begins. */
+static char *
+run_text(struct ui *ui, const char *id)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct run_rec r;
+	struct mgr_error err = { 0 };
+	char num[64], dur[32];
+
+	if (store_console_run_read(ui->db, strtoll(id, NULL, 10), &r, &err) != 0) {
+		strbuf_addf(&sb, "%s\n", err.msg);
+		return strbuf_detach(&sb);
+	}
+	free(ui->view.task);
+	ui->view.task = r.task_id != NULL ? xstrdup(r.task_id) : NULL;
+	strbuf_addf(&sb, "%s\n", _("Run"));
+	snprintf(num, sizeof num, "#%lld", (long long)r.id);
+	add_field(&sb, _("run"), num);
+	add_field(&sb, _("task"), r.task_id);
+	add_field(&sb, _("status"), r.status);
+	snprintf(num, sizeof num, "%d", r.attempt);
+	add_field(&sb, _("attempt"), num);
+	add_time(&sb, _("scheduled"), r.scheduled_at);
+	add_time(&sb, _("started"), r.started_at);
+	add_time(&sb, _("ended"), r.ended_at);
+	if (r.ended_at != 0 && r.started_at != 0) {
+		fmt_duration(r.ended_at - r.started_at, dur, sizeof dur);
+		add_field(&sb, _("duration"), dur);
+	}
+	snprintf(num, sizeof num, "%d", r.exit_code);
+	add_field(&sb, _("exit code"), r.exit_code >= 0 ? num : NULL);
+	snprintf(num, sizeof num, "%d", r.signal);
+	add_field(&sb, _("signal"), r.signal != 0 ? num : NULL);
+	/* The error (stderr's last words, or why the run failed) is marked
+	 * "!" so it stands out from the output. */
+	add_block(&sb, _("Error (marked !)"), r.error, "  !");
+	add_block(&sb, _("Output (stdout and stderr, as recorded)"), r.output, "   ");
+	run_rec_clear(&r);
+	return strbuf_detach(&sb);
+}
+
 void
 details_rebuild(struct ui *ui)
 {
@@ -397,6 +461,8 @@ details_rebuild(struct ui *ui)
 		text = plugin_text(ui, v->id);
 	else if (v->kind == VIEW_TASK)
 		text = task_text(ui, v->id);
+	else if (v->kind == VIEW_RUN)
+		text = run_text(ui, v->id);
 	else
 		return;
 	view_fill(v, text);
@@ -413,6 +479,7 @@ details_open(struct ui *ui, int kind, const char *id)
 	v->kind = kind;
 	v->id = idcopy;
 	v->title = kind == VIEW_PLUGIN ? xasprintf(_("Plugin %s"), id) :
+	    kind == VIEW_RUN ? xasprintf(_("Run #%s"), id) :
 	    xasprintf(_("Task %s"), id);
 	details_rebuild(ui);
 }

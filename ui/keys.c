@@ -95,7 +95,8 @@ target_task(struct ui *ui)
 	size_t i;
 
 	if (UI_VIEW_OPEN(ui))
-		return ui->view.kind == VIEW_TASK ? ui->view.id : NULL;
+		return ui->view.kind == VIEW_TASK ? ui->view.id :
+		    ui->view.kind == VIEW_RUN ? ui->view.task : NULL;
 	if (ui->focus == PANE_TASKS)
 		return pane_selected_id(ui, focused(ui));
 	if (ui->focus == PANE_LOG &&
@@ -224,12 +225,30 @@ log_subject(struct ui *ui)
 	return ui->model.log[i].subject;
 }
 
+/* The run a line of the runs pane is about, or NULL. */
+static const struct ui_log *
+log_run(struct ui *ui)
+{
+	size_t i;
+
+	if (UI_VIEW_OPEN(ui) || ui->focus != PANE_LOG ||
+	    (i = pane_selected_model(focused(ui))) == (size_t)-1 ||
+	    !ui->model.log[i].is_run)
+		return NULL;
+	return &ui->model.log[i];
+}
+
 static void
 k_details(struct ui *ui)
 {
+	const struct ui_log *run = log_run(ui);
 	const char *id;
+	char num[32];
 
-	if (ui->focus == PANE_PLUGINS && (id = target_plugin(ui)) != NULL)
+	if (run != NULL) {
+		snprintf(num, sizeof num, "%lld", (long long)run->id);
+		details_open(ui, VIEW_RUN, num);
+	} else if (ui->focus == PANE_PLUGINS && (id = target_plugin(ui)) != NULL)
 		details_open(ui, VIEW_PLUGIN, id);
 	else if ((id = target_task(ui)) != NULL)
 		details_open(ui, VIEW_TASK, id);
@@ -359,7 +378,7 @@ static const struct ui_key key_table[] = {
 	{ 'g', 0, NULL, NULL, NULL, K_ALL, k_home },
 	{ KEY_END, 1, "End/G", N_("last row"), NULL, K_ALL, k_end },
 	{ 'G', 0, NULL, NULL, NULL, K_ALL, k_end },
-	{ '\n', 0, "Enter", N_("details"), N_("details"), K_PANES, k_details },
+	{ '\n', 0, "Enter", N_("details (of a run: its error and output)"), N_("details"), K_PANES, k_details },
 	{ '\r', 0, NULL, NULL, NULL, K_PANES, k_details },
 	{ KEY_ENTER, 1, NULL, NULL, NULL, K_PANES, k_details },
 	{ 27, 0, "Esc", N_("back / clear the filter"), NULL, K_ALL, k_back },
@@ -448,7 +467,7 @@ static int
 key_applies_to_view(const struct ui *ui, const struct ui_key *k)
 {
 	if (k->fn == k_pause || k->fn == k_resume || k->fn == k_run)
-		return ui->view.kind == VIEW_TASK;
+		return ui->view.kind == VIEW_TASK || ui->view.kind == VIEW_RUN;
 	if (k->fn == k_toggle_plugin || k->fn == k_reload ||
 	    k->fn == k_snapshot || k->fn == k_restore)
 		return ui->view.kind == VIEW_PLUGIN;

@@ -79,9 +79,11 @@ struct ui_view {
 	size_t top;
 	char *title;
 	int kind;		/* VIEW_* */
-	char *id;		/* plugin or task for details */
+	char *id;		/* plugin, task or run (its number) for details */
+	char *task;		/* a run view's task, or NULL */
 };
-enum { VIEW_TEXT, VIEW_PLUGIN, VIEW_TASK, VIEW_HELP, VIEW_PICK };
+enum { VIEW_TEXT, VIEW_PLUGIN, VIEW_TASK, VIEW_HELP, VIEW_PICK, VIEW_RUN,
+	VIEW_MESSAGES };
 
 /* The snapshot picker ('S'): the rows it lists, the chosen one. */
 struct snapshot_rec;
