@@ -352,7 +352,26 @@ static void k_only_running(struct ui *ui) { log_only(ui, PANE_ONLY_RUNNING); }
 static void k_filter(struct ui *ui) { prompt_start(ui, MODE_FILTER); }
 static void k_prompt(struct ui *ui) { prompt_start(ui, MODE_PROMPT); }
 static void k_help(struct ui *ui) { keys_help(ui); }
-static void k_quit(struct ui *ui) { ui_quit(ui, 0); }
+/* Quitting a console that hosts the engine stops the scheduling of
+ * every task: it asks first, and offers a daemon to host instead. */
+static void
+k_quit(struct ui *ui)
+{
+	size_t scheduled = 0;
+
+	for (size_t i = 0; i < ui->model.ntasks; i++)
+		scheduled += ui->model.tasks[i].enabled &&
+		    ui->model.tasks[i].next_run != 0;
+	if (!ui->hosting || ui->stopping || scheduled == 0) {
+		ui_quit(ui, 0);
+		return;
+	}
+	ui->mode = MODE_QUIT;
+	ui_status(ui, 0, ngettext("quitting stops scheduling (%zu task is "
+	    "scheduled); start the daemon instead? [d]aemon / [q]uit / [c]ancel",
+	    "quitting stops scheduling (%zu tasks are scheduled); start the "
+	    "daemon instead? [d]aemon / [q]uit / [c]ancel", scheduled), scheduled);
+}
 
 static void
 k_redraw(struct ui *ui)
@@ -511,6 +530,11 @@ keys_footer(const struct ui *ui, char *buf, size_t size)
 		snprintf(buf, size, " %s", ui->mode == MODE_PROMPT ?
 		    _("Enter run  Tab complete  Up/Down history  Esc cancel") :
 		    _("type to filter  Enter keep  Esc clear"));
+		return;
+	}
+	if (ui->mode == MODE_QUIT) {
+		snprintf(buf, size, " %s", _("d hand the engine to a daemon and "
+		    "quit  q quit  c cancel"));
 		return;
 	}
 	if (ui->mode == MODE_PICK) {

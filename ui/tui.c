@@ -89,6 +89,24 @@ ui_confirm_key(struct ui *ui, int key, int is_char)
 	strv_free(argv);
 }
 
+/* The quit question of a hosting console: [d]aemon / [q]uit / [c]ancel. */
+static void
+ui_quit_key(struct ui *ui, int key, int is_char)
+{
+	ui->mode = MODE_NORMAL;
+	if (is_char && (key == 'd' || key == 'D')) {
+		ui->handover = 1;
+		ui_status(ui, 0, "%s", _("handing the engine to a daemon: stopping "
+		    "it here first"));
+		ui_quit(ui, 0);
+	} else if (is_char && (key == 'q' || key == 'Q')) {
+		ui_quit(ui, 0);
+	} else {
+		ui_status(ui, 0, "%s", _("cancelled: the console goes on hosting "
+		    "the engine"));
+	}
+}
+
 static void
 ui_key(struct ui *ui, int key, int is_char)
 {
@@ -101,6 +119,8 @@ ui_key(struct ui *ui, int key, int is_char)
 		ui_confirm_key(ui, key, is_char);
 	else if (ui->mode == MODE_PICK)
 		pick_key(ui, key, is_char);
+	else if (ui->mode == MODE_QUIT)
+		ui_quit_key(ui, key, is_char);
 	else
 		keys_handle(ui, key, is_char);
 }
@@ -413,6 +433,8 @@ ui_console_run(struct mgr *mgr, struct mgr_error *err)
 	endwin();
 	delscreen(screen);
 	ui_stderr_restore(&ui);
+	if (ui.handover)
+		ui.exit_status = host_handover(&ui);
 	ui_free(&ui);
 	return ui.exit_status;
 }

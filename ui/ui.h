@@ -24,6 +24,7 @@ enum ui_mode {
 	MODE_PROMPT,		/* ':' typing a command */
 	MODE_CONFIRM,		/* y/n for a destructive action */
 	MODE_PICK,		/* choosing a snapshot to restore */
+	MODE_QUIT,		/* [d]aemon / [q]uit / [c]ancel */
 };
 
 /* Colour pairs (only used when colours are on). */
@@ -127,6 +128,7 @@ struct ui {
 	int hosting;		/* this process hosts the engine */
 	int attached;		/* another process hosts it: engine_submit */
 	int stopping;		/* quitting: the engine is shutting down */
+	int handover;		/* after the loop, start a daemon to host */
 	int saved_stderr;	/* fd 2 while it points to /dev/null */
 	int saved_to_stderr;	/* mgr->log.to_stderr before the console */
 	int64_t last_second;	/* redraw once a second for LEFT columns */
@@ -196,6 +198,10 @@ int host_start(struct ui *ui, struct mgr_error *err);
 void host_leave(struct ui *ui);
 void host_shutdown(struct ui *ui);
 void host_poll(struct ui *ui);
+/* After the engine stopped and the terminal is restored: starts
+ * "manager daemon --detach" on the same configuration and database, says
+ * where the engine went, returns the exit status for the console. */
+int host_handover(struct ui *ui);
 int host_submit(struct ui *ui, int argc, char **argv, int json, char **out,
 		char **errout);
 

@@ -30,10 +30,12 @@ tests_unit_test_console_model_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_format tests/unit/test_console_model
 
 dist_check_SCRIPTS += tests/console/lib.sh tests/console/console.sh \
-	tests/console/host.sh tests/console/plugins.sh tests/console/keys.sh
+	tests/console/host.sh tests/console/plugins.sh tests/console/keys.sh \
+	tests/console/quit.sh
 if HAVE_TMUX
 TESTS += tests/console/console.sh tests/console/host.sh \
-	tests/console/plugins.sh tests/console/keys.sh
+	tests/console/plugins.sh tests/console/keys.sh \
+	tests/console/quit.sh
 endif
 
 # Not run by make check: the numbers go to bench/RESULTS-console.md.

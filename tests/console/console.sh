@@ -4,7 +4,7 @@
 # prompt, resize, quit and signals with the terminal restored.
 . "$top_srcdir/tests/console/lib.sh"
 
-echo "1..45"
+echo "1..46"
 console_setup
 seed_example || { echo "Bail out! cannot seed the database"; exit 1; }
 
@@ -112,7 +112,10 @@ check "a too small window shows a message" wait_for "window too small"
 tmux -L "$SOCK" resize-window -t c -x 120 -y 40
 
 keys q
-check "q quits with status 0" wait_for "exited with status 0"
+check "q in a console hosting scheduled tasks asks first" \
+	wait_for "[d]aemon / [q]uit / [c]ancel"
+keys q
+check "q again quits with status 0" wait_for "exited with status 0"
 check "the terminal is restored (no alternate screen)" \
 	test "$(tmux -L "$SOCK" display -p -t c '#{alternate_on}')" = 0
 tmux -L "$SOCK" kill-server
