@@ -116,7 +116,8 @@ header_host(const struct ui *ui, char *buf, size_t size)
 	char up[32];
 
 	if (!h->present) {
-		snprintf(buf, size, "%s", _("host: none"));
+		snprintf(buf, size, "%s", _("NO ENGINE HOST: no task runs; "
+		    "start one with \"manager daemon\""));
 		return;
 	}
 	/* Whole seconds: the header is redrawn once a second. */
@@ -135,7 +136,7 @@ draw_header(const struct ui *ui)
 {
 	const struct ui_model *m = &ui->model;
 	size_t on = 0, faulted = 0, paused = 0;
-	char host[160], faults[64], line[512];
+	char host[160], faults[64], counts[256], line[512];
 
 	for (size_t i = 0; i < m->nplugins; i++) {
 		on += m->plugins[i].enabled;
@@ -148,10 +149,19 @@ draw_header(const struct ui *ui)
 	faults[0] = '\0';
 	if (faulted > 0)
 		snprintf(faults, sizeof faults, _(", %zu faulted"), faulted);
-	snprintf(line, sizeof line,
-	    _(" manager  plugins %zu (%zu on%s)  tasks %zu (%zu paused)"
-	    "  runs/min %d  running %d  %s"), m->nplugins, on, faults,
-	    m->ntasks, paused, m->runs_per_min, m->running, host);
+	snprintf(counts, sizeof counts,
+	    _("plugins %zu (%zu on%s)  tasks %zu (%zu paused)  runs/min %d  "
+	    "running %d"), m->nplugins, on, faults, m->ntasks, paused,
+	    m->runs_per_min, m->running);
+	/* Nobody hosting is what the header must not cut: it goes first,
+	 * in the colour of failures. */
+	if (!ui->host.present) {
+		snprintf(line, sizeof line, " %s  %s", host, counts);
+		put_cells(ui, 0, 0, ui->cols, line, ui_attr(ui, CP_BAD, A_BOLD) |
+		    A_REVERSE | A_BOLD);
+		return;
+	}
+	snprintf(line, sizeof line, _(" manager  %s  %s"), counts, host);
 	put_cells(ui, 0, 0, ui->cols, line, ui_attr(ui, CP_TITLE, A_REVERSE) |
 	    (ui->colors ? A_REVERSE : 0));
 }
@@ -205,6 +215,24 @@ draw_view(const struct ui *ui)
 		    v->top + (size_t)r == sel ? (int)A_REVERSE : 0);
 }
 
+/* A message wider than the screen is cut with a pointer to the whole. */
+static void
+draw_status(const struct ui *ui)
+{
+	int attr = ui->status_error ? ui_attr(ui, CP_BAD, A_BOLD) | A_BOLD : 0;
+	const char *more = _(" [m: whole message]");
+	int wmore = fmt_width(more);
+	char buf[2048];
+
+	if (fmt_width(ui->status) <= ui->cols || ui->cols <= wmore + 10) {
+		put_cells(ui, ui->rows - 1, 0, ui->cols, ui->status, attr);
+		return;
+	}
+	fmt_fit(ui->status, ui->cols - wmore, 0, ui->utf8, buf, sizeof buf);
+	put_cells(ui, ui->rows - 1, 0, ui->cols - wmore, buf, attr);
+	put_cells(ui, ui->rows - 1, ui->cols - wmore, wmore, more, A_BOLD);
+}
+
 static void
 draw_bottom(const struct ui *ui)
 {
@@ -225,8 +253,7 @@ draw_bottom(const struct ui *ui)
 		free(text);
 		return;
 	}
-	put_cells(ui, ui->rows - 1, 0, ui->cols, ui->status, ui->status_error ?
-	    ui_attr(ui, CP_BAD, A_BOLD) | A_BOLD : 0);
+	draw_status(ui);
 }
 
 /* The cursor shows only while typing, after the text before it. */

@@ -11,10 +11,14 @@
 
 /* "12s", "4min", "2h 5min", "3d 4h"; "0s" for <= 0. */
 void fmt_duration(int64_t us, char *buf, size_t size);
+/* A setting in seconds: "no limit" for 0, else in its largest whole
+ * unit: "30 s", "5 min", "2 h", "1 day". */
+void fmt_seconds(int secs, char *buf, size_t size);
 /* A wall-clock time as seen from now_us, local time: "09:30:00" on the
  * same day, "Tue 09:30" within a week, "2026-03-02" otherwise; "-" for 0. */
 void fmt_when(int64_t at_us, int64_t now_us, char *buf, size_t size);
-/* "2026-03-02 09:30:00" local time; "-" for 0. */
+/* "Mon 2026-03-02 09:30:00" local time, as the CLI prints times; "-"
+ * for 0.  Weekdays are English in every locale, as in the CLI. */
 void fmt_datetime(int64_t at_us, char *buf, size_t size);
 /* Display width of a UTF-8 string (invalid bytes count as one cell,
  * control characters as one). */

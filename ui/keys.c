@@ -2,6 +2,7 @@
  * help and the footer, so the three can never disagree. */
 #include "i18n.h"
 #include "ui.h"
+#include "console_view_store.h"
 #include "util.h"
 
 #include <curses.h>
@@ -190,6 +191,32 @@ k_restore(struct ui *ui)
 	free(copy);
 }
 
+/* The question names what goes and what goes with it. */
+static void
+delete_question(struct ui *ui, const char *plugin, const char *task,
+		char *buf, size_t size)
+{
+	struct mgr_error err = { 0 };
+	size_t ntasks = 0;
+	int64_t nruns = 0;
+
+	if (plugin != NULL) {
+		for (size_t i = 0; i < ui->model.ntasks; i++)
+			ntasks += ui->model.tasks[i].plugin_id != NULL &&
+			    strcmp(ui->model.tasks[i].plugin_id, plugin) == 0;
+		snprintf(buf, size, ngettext("Uninstall plugin %s with its %zu "
+		    "task and its run history? (a snapshot is taken first) (y/n)",
+		    "Uninstall plugin %s with its %zu tasks and their run history? "
+		    "(a snapshot is taken first) (y/n)", ntasks), plugin, ntasks);
+		return;
+	}
+	if (store_console_run_count(ui->db, task, &nruns, &err) != 0)
+		ui_status(ui, 1, "%s", err.msg);
+	snprintf(buf, size, ngettext("Remove task %s and its %lld recorded run? "
+	    "(y/n)", "Remove task %s and its %lld recorded runs? (y/n)",
+	    (unsigned long)nruns), task, (long long)nruns);
+}
+
 static void
 k_delete(struct ui *ui)
 {
@@ -197,19 +224,17 @@ k_delete(struct ui *ui)
 	char **argv = NULL;
 	char question[512];
 
-	if (plugin != NULL) {
+	if (plugin != NULL)
 		argv = strv_push(strv_push(strv_push(strv_push(NULL, "plugin"),
 		    "uninstall"), "--"), plugin);
-		snprintf(question, sizeof question,
-		    _("Uninstall plugin %s? (y/n)"), plugin);
-	} else if (task != NULL) {
+	else if (task != NULL)
 		argv = strv_push(strv_push(strv_push(strv_push(NULL, "task"),
 		    "remove"), "--"), task);
-		snprintf(question, sizeof question, _("Remove task %s? (y/n)"), task);
-	} else {
+	else {
 		ui_status(ui, 1, _("nothing to delete here: select a task or a plugin"));
 		return;
 	}
+	delete_question(ui, plugin, task, question, sizeof question);
 	action_confirm(ui, question, argv);
 }
 
@@ -352,6 +377,7 @@ static void k_only_running(struct ui *ui) { log_only(ui, PANE_ONLY_RUNNING); }
 static void k_filter(struct ui *ui) { prompt_start(ui, MODE_FILTER); }
 static void k_prompt(struct ui *ui) { prompt_start(ui, MODE_PROMPT); }
 static void k_help(struct ui *ui) { keys_help(ui); }
+static void k_messages(struct ui *ui) { ui_messages_open(ui); }
 /* Quitting a console that hosts the engine stops the scheduling of
  * every task: it asks first, and offers a daemon to host instead. */
 static void
@@ -433,6 +459,8 @@ static const struct ui_key key_table[] = {
 	    K_LOG, k_only_running },
 	{ ':', 0, ":", N_("command prompt (any manager command)"), N_("command"),
 	    K_ALL, k_prompt },
+	{ 'm', 0, "m", N_("messages: every status line since the console "
+	    "opened (also :messages)"), NULL, K_ALL, k_messages },
 	{ '?', 0, "?", N_("help"), N_("help"), K_ALL, k_help },
 	{ 12, 0, "C-l", N_("redraw and reload"), NULL, K_ALL, k_redraw },
 	{ 'q', 0, "q", N_("quit"), N_("quit"), K_ALL, k_quit },

@@ -33,13 +33,15 @@ pick_text(const struct ui_pick *p)
 	struct strbuf sb = STRBUF_INIT;
 	char when[40];
 
-	strbuf_addf(&sb, "  %-6s %-12s %-20s %-9s %s\n", _("ID"), _("VERSION"),
+	strbuf_addf(&sb, "  %-6s %-12s %-24s %-9s %s\n", _("ID"), _("VERSION"),
 	    _("CREATED"), _("REASON"), _("SIZE"));
 	for (size_t i = 0; i < p->n; i++) {
 		fmt_datetime(p->snaps[i].created_at, when, sizeof when);
-		strbuf_addf(&sb, "  #%-5" PRId64 " %-12s %-20s %-9s %" PRId64 " %s\n",
-		    p->snaps[i].id, p->snaps[i].version, when, p->snaps[i].reason,
-		    p->snaps[i].size, _("bytes"));
+		strbuf_addf(&sb, "  #%-5" PRId64 " %-12s %-24s %-9s ",
+		    p->snaps[i].id, p->snaps[i].version, when, p->snaps[i].reason);
+		strbuf_addf(&sb, ngettext("%lld byte", "%lld bytes",
+		    (unsigned long)p->snaps[i].size), (long long)p->snaps[i].size);
+		strbuf_adds(&sb, "\n");
 	}
 	return strbuf_detach(&sb);
 }
@@ -70,8 +72,9 @@ pick_open(struct ui *ui, const char *plugin)
 	free(text);
 	ui->view.kind = VIEW_PICK;
 	ui->mode = MODE_PICK;
-	ui_status(ui, 0, _("%zu snapshots of %s: j/k move, Enter restores, "
-	    "Esc cancels"), p->n, plugin);
+	ui_status(ui, 0, ngettext("%zu snapshot of %s: j/k move, Enter restores, "
+	    "Esc cancels", "%zu snapshots of %s: j/k move, Enter restores, "
+	    "Esc cancels", p->n), p->n, plugin);
 }
 
 /* Keeps the selected row (and, when it fits, the header) on screen. */
@@ -121,7 +124,8 @@ pick_choose(struct ui *ui)
 	snprintf(id, sizeof id, "%" PRId64, s->id);
 	fmt_datetime(s->created_at, when, sizeof when);
 	snprintf(question, sizeof question, _("Restore %s to snapshot #%s "
-	    "(version %s of %s)? (y/n)"), ui->pick.plugin, id, s->version, when);
+	    "(version %s of %s)? Its current files, plugin record and stored "
+	    "state are replaced (y/n)"), ui->pick.plugin, id, s->version, when);
 	argv = strv_push(strv_push(strv_push(strv_push(NULL, "snapshot"),
 	    "restore"), "--"), id);
 	pick_clear(ui);

@@ -17,25 +17,69 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 #include <fcntl.h>
 
 #define UI_TICK 0.25
 
+/* The history keeps every message whole; the status line shows what
+ * fits and says when there is more. */
+static void
+ui_remember(struct ui *ui, const char *text)
+{
+	char when[16];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	strftime(when, sizeof when, "%H:%M:%S", &tm);
+	ui->messages = xrealloc(ui->messages, (ui->nmessages + 1) *
+	    sizeof *ui->messages);
+	ui->messages[ui->nmessages++] = xasprintf("%s  %s%s", when,
+	    ui->status_error ? _("error: ") : "", text);
+}
+
 void
 ui_status(struct ui *ui, int error, const char *fmt, ...)
 {
 	va_list ap;
+	char *text;
 
 	va_start(ap, fmt);
-	vsnprintf(ui->status, sizeof ui->status, fmt, ap);
+	if (vasprintf(&text, fmt, ap) < 0)
+		text = NULL;
 	va_end(ap);
+	if (text == NULL)
+		return;
 	/* One line: a command's message must not break the layout. */
-	for (char *c = ui->status; *c != '\0'; c++)
+	for (char *c = text; *c != '\0'; c++)
 		if (*c == '\n' || *c == '\t')
 			*c = ' ';
 	ui->status_error = error;
+	if (text[0] != '\0')
+		ui_remember(ui, text);
+	snprintf(ui->status, sizeof ui->status, "%s", text);
+	free(text);
 	ui->dirty = 1;
+}
+
+void
+ui_messages_open(struct ui *ui)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *text;
+
+	for (size_t i = 0; i < ui->nmessages; i++)
+		strbuf_addf(&sb, "%s\n", ui->messages[i]);
+	text = strbuf_detach(&sb);
+	view_set_text(ui, _("Messages since the console opened (newest last)"),
+	    text != NULL ? text : "");
+	free(text);
+	ui->view.kind = VIEW_MESSAGES;
+	/* The newest at the bottom of the page. */
+	if (ui->view.nlines > (size_t)ui->rows - 5)
+		ui->view.top = ui->view.nlines - (size_t)(ui->rows - 5);
 }
 
 void
@@ -365,6 +409,9 @@ ui_free(struct ui *ui)
 	prompt_free(&ui->line);
 	free(ui->host.kind);
 	strv_free(ui->confirm_argv);
+	for (size_t i = 0; i < ui->nmessages; i++)
+		free(ui->messages[i]);
+	free(ui->messages);
 	model_free(&ui->model);
 	if (ui->db != NULL)
 		db_close(ui->db);

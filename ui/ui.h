@@ -116,8 +116,10 @@ struct ui {
 	enum ui_mode mode;
 	struct ui_view view;
 	struct ui_line line;
-	char status[512];
+	char status[2048];
 	int status_error;
+	char **messages;	/* every status message, "HH:MM:SS  text" */
+	size_t nmessages;
 	char **confirm_argv;	/* command run on 'y' */
 	struct ui_pick pick;
 	int utf8, colors;
@@ -145,6 +147,8 @@ void ui_quit(struct ui *ui, int status);
 void ui_status(struct ui *ui, int error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void ui_reload(struct ui *ui, int force);
+/* The message history ('m', ":messages") as a page. */
+void ui_messages_open(struct ui *ui);
 
 /* draw.c */
 void ui_layout(struct ui *ui);

@@ -1,4 +1,5 @@
-/* console_view_store.c - the console's run view reads one run by id. */
+/* console_view_store.c - the console's run view reads one run by id;
+ * its delete question counts what goes with a task. */
 #include "i18n.h"
 #include "sqlite_int.h"
 #include "console_view_store.h"
@@ -41,6 +42,27 @@ store_console_run_read(struct mgr_db *db, int64_t id, struct run_rec *r,
 	r->signal = sqlite3_column_int(st, 8);
 	r->output = db_column_strdup(st, 9);
 	r->error = db_column_strdup(st, 10);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int
+store_console_run_count(struct mgr_db *db, const char *task_id, int64_t *n,
+			struct mgr_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*n = 0;
+	if ((rc = db_prepare(db, "SELECT count(*) FROM runs WHERE task_id = ?1",
+	    &st, err)) != 0)
+		return rc;
+	sqlite3_bind_text(st, 1, task_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return db_error(db, err, _("cannot count the task's runs"));
+	}
+	*n = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return 0;
 }

@@ -11,4 +11,8 @@
 int store_console_run_read(struct mgr_db *db, int64_t id, struct run_rec *out,
 			   struct mgr_error *err);
 
+/* *n = the runs recorded for task_id (what removing it deletes). */
+int store_console_run_count(struct mgr_db *db, const char *task_id,
+			    int64_t *n, struct mgr_error *err);
+
 #endif

@@ -54,7 +54,7 @@ check "a task changed by another process is redrawn" \
 keys / b a c k
 check "the filter applies while typing" wait_for "Tasks 1/4  /back"
 keys Enter
-check "Enter keeps the filter" wait_for 'filter "back": 1 rows'
+check "Enter keeps the filter" wait_for 'filter "back": 1 row (Esc clears'
 check "rows that do not match are hidden" wait_gone "Pull the mirror"
 keys Escape
 check "Esc clears the filter" wait_for "Tasks 4"
@@ -98,7 +98,7 @@ check "d asks before deleting" wait_for "(y/n)"
 keys n
 check "anything but y cancels" wait_for "cancelled"
 keys d
-check "the question names the task" wait_for "Remove task backup.nightly? (y/n)"
+check "the question names the task" wait_for "Remove task backup.nightly and its 0 recorded runs? (y/n)"
 keys y
 check "y removes it" \
 	wait_sql "SELECT count(*) FROM tasks WHERE id='backup.nightly'" 0
