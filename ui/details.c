@@ -84,8 +84,10 @@ view_close(struct ui *ui)
 static void
 add_field(struct strbuf *sb, const char *name, const char *value)
 {
-	strbuf_addf(sb, "  %-16s %s\n", name, value != NULL && value[0] != '\0'
-	    ? value : "-");
+	char pad[128];
+
+	strbuf_addf(sb, "  %s %s\n", fmt_pad(name, 16, pad, sizeof pad),
+	    value != NULL && value[0] != '\0' ? value : "-");
 }
 
 static void
@@ -278,6 +280,7 @@ add_plugin_tasks(struct ui *ui, struct strbuf *sb, const char *id)
 	struct task_rec *t = NULL;
 	struct mgr_error err = { 0 };
 	size_t n = 0;
+	char pad[512];
 
 	strbuf_addf(sb, "\n%s\n", _("Tasks"));
 	if (task_store_list_by_plugin(ui->db, id, &t, &n, &err) != 0) {
@@ -285,7 +288,8 @@ add_plugin_tasks(struct ui *ui, struct strbuf *sb, const char *id)
 		return;
 	}
 	for (size_t i = 0; i < n; i++)
-		strbuf_addf(sb, "  %-24s %-9s %-10s %s\n", t[i].id, t[i].trigger,
+		strbuf_addf(sb, "  %s %-9s %-10s %s\n", fmt_pad(t[i].id, 24, pad,
+		    sizeof pad), t[i].trigger,
 		    t[i].enabled ? t[i].status : "paused", t[i].func_path);
 	if (n == 0)
 		strbuf_addf(sb, "  %s\n", _("(none)"));

@@ -18,24 +18,29 @@ ui_attr(const struct ui *ui, int pair, int fallback)
 	return ui->colors ? (int)COLOR_PAIR(pair) : fallback;
 }
 
+/* Colours that read on light and dark backgrounds alike: red, cyan and
+ * magenta in bold, green; paused and disabled are dim, not a colour
+ * (yellow and blue, unreadable on one or the other, are not used). */
 int
 ui_status_attr(const struct ui *ui, const char *s)
 {
 	static const char *const bad[] = { "failed", "faulted", "error",
 	    "timeout", "interrupted", "killed", NULL };
-	static const char *const warn[] = { "paused", "retrying", "disabled",
-	    "missed", "skipped", NULL };
+	static const char *const warn[] = { "retrying", "missed", "skipped",
+	    NULL };
 
 	if (s == NULL)
 		return 0;
 	for (size_t i = 0; bad[i] != NULL; i++)
 		if (strstr(s, bad[i]) != NULL)
-			return ui_attr(ui, CP_BAD, A_BOLD);
+			return ui_attr(ui, CP_BAD, 0) | A_BOLD;
+	if (strcmp(s, "paused") == 0 || strncmp(s, "disabled", 8) == 0)
+		return A_DIM;
 	for (size_t i = 0; warn[i] != NULL; i++)
 		if (strstr(s, warn[i]) != NULL)
-			return ui_attr(ui, CP_WARN, 0);
+			return ui_attr(ui, CP_WARN, 0) | A_BOLD;
 	if (strcmp(s, "running") == 0)
-		return ui_attr(ui, CP_TITLE, A_BOLD);
+		return ui_attr(ui, CP_TITLE, 0) | A_BOLD;
 	if (strcmp(s, "succeeded") == 0 || strcmp(s, "enabled") == 0)
 		return ui_attr(ui, CP_OK, 0);
 	return 0;
@@ -240,7 +245,7 @@ draw_bottom(const struct ui *ui)
 	char *text;
 
 	keys_footer(ui, footer, sizeof footer);
-	put_cells(ui, ui->rows - 2, 0, ui->cols, footer, ui_attr(ui, CP_DIM, 0));
+	put_cells(ui, ui->rows - 2, 0, ui->cols, footer, 0);
 	if (ui->mode == MODE_PROMPT || ui->mode == MODE_FILTER) {
 		/* While typing, messages (completions) take the footer. */
 		if (ui->status[0] != '\0')

@@ -46,7 +46,7 @@ details_fire_times(struct strbuf *sb, const struct task_rec *t)
 {
 	struct mgr_error err = { 0 };
 	struct trigger *trig = NULL;
-	char *text;
+	char *text, pad[128];
 
 	if (task_trigger_build(t, &trig, &err) != 0) {
 		strbuf_addf(sb, "  %s: %s\n", _("trigger"), err.msg);
@@ -54,7 +54,8 @@ details_fire_times(struct strbuf *sb, const struct task_rec *t)
 	}
 	text = trigger_describe(trig);
 	if (text != NULL)
-		strbuf_addf(sb, "  %-16s %s\n", _("schedule"), text);
+		strbuf_addf(sb, "  %s %s\n", fmt_pad(_("schedule"), 16, pad,
+		    sizeof pad), text);
 	free(text);
 	strbuf_addf(sb, "\n%s%s\n", _("Next fire times"), t->enabled ? "" :
 	    _(" (if resumed)"));

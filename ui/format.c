@@ -207,3 +207,35 @@ fmt_cat(char *buf, size_t size, const char *s, int width, int utf8)
 		return;
 	fmt_fit(s, width, 1, utf8, buf + at, size - at);
 }
+
+const char *
+fmt_pad(const char *s, int width, char *buf, size_t size)
+{
+	int w = fmt_width(s);
+	size_t at;
+
+	snprintf(buf, size, "%s", s);
+	at = strlen(buf);
+	for (; w < width && at + 1 < size; w++)
+		buf[at++] = ' ';
+	buf[at] = '\0';
+	return buf;
+}
+
+size_t
+fmt_prefix(const char *s, int width)
+{
+	mbstate_t ps;
+	size_t len, at = 0;
+	int w, used = 0;
+
+	memset(&ps, 0, sizeof ps);
+	while (s[at] != '\0') {
+		next_char(s + at, &len, &w, &ps);
+		if (used + w > width && at > 0)
+			break;
+		used += w;
+		at += len;
+	}
+	return at;
+}

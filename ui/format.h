@@ -32,6 +32,13 @@ int fmt_fit(const char *s, int width, int pad, int utf8, char *buf,
 /* Appends s to the string in buf as one cell of `width` (fmt_fit, padded):
  * how the panes build their rows column by column. */
 void fmt_cat(char *buf, size_t size, const char *s, int width, int utf8);
+/* s padded with spaces to `width` display cells (never cut: a longer
+ * label pushes what follows, as printf's %-16s would, but counted in
+ * cells, so "nächster Lauf" lines up with "Funktion").  Returns buf. */
+const char *fmt_pad(const char *s, int width, char *buf, size_t size);
+/* Bytes of the longest start of s that fits in width cells (at least
+ * one character, so that wrapping always moves on). */
+size_t fmt_prefix(const char *s, int width);
 /* The first line of s, at most max bytes, in a new string. */
 char *fmt_first_line(const char *s, size_t max);
 

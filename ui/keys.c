@@ -3,6 +3,7 @@
 #include "i18n.h"
 #include "ui.h"
 #include "console_view_store.h"
+#include "format.h"
 #include "util.h"
 
 #include <curses.h>
@@ -606,6 +607,7 @@ keys_help(struct ui *ui)
 	for (size_t i = 0; i < NKEYS; i++) {
 		const struct ui_key *k = &key_table[i];
 		struct strbuf where = STRBUF_INIT;
+		char pad[256];
 
 		if (k->name == NULL)
 			continue;
@@ -613,7 +615,8 @@ keys_help(struct ui *ui)
 			if (k->where & places[j].mask)
 				strbuf_addf(&where, "%s%s", where.len ? ", " : "",
 				    _(places[j].name));
-		strbuf_addf(&sb, "  %-8s %-38s %s\n", k->name, _(k->help),
+		strbuf_addf(&sb, "  %-8s %s %s\n", k->name, fmt_pad(_(k->help), 38,
+		    pad, sizeof pad),
 		    where.buf != NULL ? where.buf : "");
 		strbuf_free(&where);
 	}

@@ -31,10 +31,11 @@ static char *
 pick_text(const struct ui_pick *p)
 {
 	struct strbuf sb = STRBUF_INIT;
-	char when[40];
+	char when[40], p1[64], p2[64], p3[64], p4[64];
 
-	strbuf_addf(&sb, "  %-6s %-12s %-24s %-9s %s\n", _("ID"), _("VERSION"),
-	    _("CREATED"), _("REASON"), _("SIZE"));
+	strbuf_addf(&sb, "  %s %s %s %s %s\n", fmt_pad(_("ID"), 6, p1, sizeof p1),
+	    fmt_pad(_("VERSION"), 12, p2, sizeof p2), fmt_pad(_("CREATED"), 24,
+	    p3, sizeof p3), fmt_pad(_("REASON"), 9, p4, sizeof p4), _("SIZE"));
 	for (size_t i = 0; i < p->n; i++) {
 		fmt_datetime(p->snaps[i].created_at, when, sizeof when);
 		strbuf_addf(&sb, "  #%-5" PRId64 " %-12s %-24s %-9s ",

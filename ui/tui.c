@@ -6,6 +6,7 @@
 #include "ui.h"
 #include "tui.h"
 #include "manager.h"
+#include "format.h"
 #include "util.h"
 
 #include <curses.h>
@@ -68,10 +69,22 @@ void
 ui_messages_open(struct ui *ui)
 {
 	struct strbuf sb = STRBUF_INIT;
+	/* Long messages wrap: the page shows every character. */
+	int width = ui->cols > 12 ? ui->cols - 2 : 10;
 	char *text;
 
-	for (size_t i = 0; i < ui->nmessages; i++)
-		strbuf_addf(&sb, "%s\n", ui->messages[i]);
+	for (size_t i = 0; i < ui->nmessages; i++) {
+		const char *m = ui->messages[i];
+		int indent = 0;
+
+		while (*m != '\0') {
+			size_t n = fmt_prefix(m, width - indent);
+
+			strbuf_addf(&sb, "%*s%.*s\n", indent, "", (int)n, m);
+			m += n;
+			indent = 10;	/* under the text, past "HH:MM:SS  " */
+		}
+	}
 	text = strbuf_detach(&sb);
 	view_set_text(ui, _("Messages since the console opened (newest last)"),
 	    text != NULL ? text : "");
@@ -165,6 +178,8 @@ ui_key(struct ui *ui, int key, int is_char)
 		pick_key(ui, key, is_char);
 	else if (ui->mode == MODE_QUIT)
 		ui_quit_key(ui, key, is_char);
+	else if (!is_char && key == KEY_MOUSE)
+		mouse_event(ui);
 	else
 		keys_handle(ui, key, is_char);
 }
@@ -258,10 +273,9 @@ ui_colors(struct ui *ui)
 	start_color();
 	use_default_colors();
 	init_pair(CP_OK, COLOR_GREEN, -1);
-	init_pair(CP_WARN, COLOR_YELLOW, -1);
+	init_pair(CP_WARN, COLOR_MAGENTA, -1);
 	init_pair(CP_BAD, COLOR_RED, -1);
 	init_pair(CP_TITLE, COLOR_CYAN, -1);
-	init_pair(CP_DIM, COLOR_BLUE, -1);
 }
 
 /* ncurses' own state says whether the terminal needs restoring, so the
@@ -363,6 +377,11 @@ ui_terminal_start(struct ui *ui, SCREEN **screen, struct mgr_error *err)
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
+	if (ui->mgr->conf->console_mouse) {
+		mousemask(BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED |
+		    BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+		mouseinterval(200);
+	}
 	curs_set(0);
 	getmaxyx(stdscr, ui->rows, ui->cols);
 	return 0;

@@ -28,7 +28,7 @@ enum ui_mode {
 };
 
 /* Colour pairs (only used when colours are on). */
-enum { CP_OK = 1, CP_WARN, CP_BAD, CP_TITLE, CP_DIM };
+enum { CP_OK = 1, CP_WARN, CP_BAD, CP_TITLE };
 
 /* How one pane lists and draws its rows; rows are model indexes. */
 struct ui;
@@ -175,6 +175,9 @@ int pane_find(struct ui *ui, struct ui_pane *p, int dir, int failed);
 void keys_handle(struct ui *ui, int key, int is_char);
 void keys_footer(const struct ui *ui, char *buf, size_t size);
 void keys_help(struct ui *ui);
+
+/* mouse.c: a click, double-click or wheel turn (KEY_MOUSE) */
+void mouse_event(struct ui *ui);
 
 /* details.c */
 void details_open(struct ui *ui, int kind, const char *id);
