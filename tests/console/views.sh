@@ -40,7 +40,9 @@ check "the header gives the uptime in seconds below a minute" \
 keys m
 check "m opens the message history" \
 	wait_for "Messages since the console opened"
-check "... with the first message of the console" wait_for "? shows the keys"
+check "... each message with its time, the first one first" \
+	sh -c "tmux -L '$SOCK' capture-pane -p -t c | sed -n 3p |
+	  grep -Eq '[0-9]{2}:[0-9]{2}:[0-9]{2}  \\? shows the keys'"
 keys Escape
 
 tmux -L "$SOCK" resize-window -t c -x 80 -y 24
@@ -74,7 +76,9 @@ wait_for "Plugin hello" >/dev/null
 check "a plugin's dependencies are names with what is installed" \
 	wait_for "base >= 1.0 (1.0.0, "
 check "... not raw JSON" sh -c "! tmux -L '$SOCK' capture-pane -p -t c | grep -q '\"base'"
-check "the plugin view lists the functions its tasks call" wait_for "hello:greet"
+check "the plugin view lists the functions its tasks call" \
+	sh -c "tmux -L '$SOCK' capture-pane -p -t c |
+	  grep -A1 'Functions (its manifest' | grep -q '  hello:greet'"
 keys Escape
 
 # The mouse: rows of the tasks pane start on screen row 3 (from 0).
