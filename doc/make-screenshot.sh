@@ -33,7 +33,7 @@ sleep 1
 	wait_for "Next fire times" 5 >/dev/null
 	screen
 } > doc/console.txt
-keys q
+keys q q	# the second answers the quit question of a hosting console
 echo "wrote doc/console.txt"
 if command -v convert >/dev/null 2>&1; then
 	screen_only=$(mktemp)

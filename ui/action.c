@@ -45,14 +45,21 @@ show_result(struct ui *ui, const char *cmdline, int status, const char *out,
 
 	for (const char *c = out; *c != '\0'; c++)
 		lines += *c == '\n';
+	/* An error is shown whole (its hints are on later lines: "use
+	 * --cascade ..."); the status line points to the rest. */
 	if (status != 0) {
-		first = fmt_first_line(errout[0] != '\0' ? errout : out, 400);
-		if (first[0] != '\0')
-			ui_status(ui, 1, _("%s: %s"), cmdline, first);
+		const char *why = errout[0] != '\0' ? errout : out;
+		char *text = xstrdup(why);
+		size_t n = strlen(text);
+
+		while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' '))
+			text[--n] = '\0';
+		if (text[0] != '\0')
+			ui_status(ui, 1, _("%s: %s"), cmdline, text);
 		else
 			ui_status(ui, 1, _("%s: failed with status %d"), cmdline,
 			    status);
-		free(first);
+		free(text);
 		return;
 	}
 	if (out[0] != '\0' && (lines > 1 || (show_output && lines == 1 &&

@@ -5,6 +5,7 @@
 #include "ui.h"
 #include "format.h"
 #include "scheduler.h"
+#include "console_view_store.h"
 #include "snapshot_store.h"
 #include "util.h"
 
@@ -58,6 +59,8 @@ view_set_text(struct ui *ui, const char *title, const char *text)
 
 	free(v->title);
 	free(v->id);
+	free(v->task);
+	v->task = NULL;
 	v->title = xstrdup(title);
 	v->id = NULL;
 	v->kind = VIEW_TEXT;
@@ -73,6 +76,7 @@ view_close(struct ui *ui)
 	view_clear_lines(v);
 	free(v->title);
 	free(v->id);
+	free(v->task);
 	memset(v, 0, sizeof *v);
 	ui->mode = MODE_NORMAL;
 }
@@ -80,8 +84,10 @@ view_close(struct ui *ui)
 static void
 add_field(struct strbuf *sb, const char *name, const char *value)
 {
-	strbuf_addf(sb, "  %-16s %s\n", name, value != NULL && value[0] != '\0'
-	    ? value : "-");
+	char pad[128];
+
+	strbuf_addf(sb, "  %s %s\n", fmt_pad(name, 16, pad, sizeof pad),
+	    value != NULL && value[0] != '\0' ? value : "-");
 }
 
 static void
@@ -133,40 +139,139 @@ add_events(struct ui *ui, struct strbuf *sb, const char *subject)
 	event_recs_free(ev, n);
 }
 
-/* Does a dependency string ("base >= 1.0", "base") name plugin id? */
-static int
-dep_names(const char *dep, const char *id)
+/* The plugin id a dependency string ("base >= 1.0", "base") names. */
+static void
+dep_id(const char *dep, char *buf, size_t size)
 {
-	size_t n = strlen(id);
+	size_t n = strcspn(dep, " <>=!~^");
 
-	return strncmp(dep, id, n) == 0 && (dep[n] == '\0' || dep[n] == ' ' ||
-	    strchr("<>=!~^", dep[n]) != NULL);
+	snprintf(buf, size, "%.*s", (int)n, dep);
+}
+
+/* The dependency strings of plugin p (NULL-ended, malloc'd). */
+static char **
+plugin_deps(const struct plugin_rec *p)
+{
+	json_t *deps = json_loads(p->dependencies != NULL ? p->dependencies :
+	    "[]", 0, NULL);
+	char **v = NULL;
+	size_t k;
+	json_t *d;
+
+	json_array_foreach(deps, k, d)
+		if (json_is_string(d))
+			v = strv_push(v, json_string_value(d));
+	json_decref(deps);
+	return v;
+}
+
+/* "1.0.0, enabled" of an installed plugin, or "not installed". */
+static void
+dep_state(struct ui *ui, const char *id, char *buf, size_t size)
+{
+	const struct plugin_rec *p = model_plugin(&ui->model, id);
+
+	if (p == NULL)
+		snprintf(buf, size, "%s", _("not installed"));
+	else
+		snprintf(buf, size, "%s, %s", p->version != NULL ? p->version : "?",
+		    p->state != NULL ? p->state : "?");
+}
+
+#define TREE_DEPTH 8	/* a cycle (refused at install) cannot loop here */
+
+/* Up: what id needs, and what that needs, indented by depth. */
+static size_t
+add_needs(struct ui *ui, struct strbuf *sb, const char *id, int depth)
+{
+	const struct plugin_rec *p = model_plugin(&ui->model, id);
+	char **deps, dep[256], state[128];
+	size_t n = 0;
+
+	if (p == NULL || depth > TREE_DEPTH)
+		return 0;
+	deps = plugin_deps(p);
+	for (size_t i = 0; deps != NULL && deps[i] != NULL; i++, n++) {
+		dep_id(deps[i], dep, sizeof dep);
+		dep_state(ui, dep, state, sizeof state);
+		strbuf_addf(sb, "  %*s%s (%s)\n", depth * 2, "", deps[i], state);
+		add_needs(ui, sb, dep, depth + 1);
+	}
+	strv_free(deps);
+	return n;
+}
+
+/* Down: the plugins that need id, and the ones that need those. */
+static size_t
+add_needed_by(struct ui *ui, struct strbuf *sb, const char *id, int depth)
+{
+	size_t found = 0;
+	char dep[256];
+
+	if (depth > TREE_DEPTH)
+		return 0;
+	for (size_t i = 0; i < ui->model.nplugins; i++) {
+		const struct plugin_rec *p = &ui->model.plugins[i];
+		char **deps = plugin_deps(p);
+
+		for (size_t k = 0; deps != NULL && deps[k] != NULL; k++) {
+			dep_id(deps[k], dep, sizeof dep);
+			if (strcmp(dep, id) != 0)
+				continue;
+			strbuf_addf(sb, "  %*s%s (%s)\n", depth * 2, "", p->id,
+			    deps[k]);
+			found++;
+			add_needed_by(ui, sb, p->id, depth + 1);
+		}
+		strv_free(deps);
+	}
+	return found;
 }
 
 static void
-add_dependents(struct ui *ui, struct strbuf *sb, const char *id)
+add_dependency_tree(struct ui *ui, struct strbuf *sb, const char *id)
 {
-	size_t found = 0;
-
-	strbuf_addf(sb, "\n%s\n", _("Dependents"));
-	for (size_t i = 0; i < ui->model.nplugins; i++) {
-		const struct plugin_rec *p = &ui->model.plugins[i];
-		json_t *deps = json_loads(p->dependencies != NULL ?
-		    p->dependencies : "[]", 0, NULL);
-		size_t k;
-		json_t *d;
-
-		json_array_foreach(deps, k, d) {
-			if (json_is_string(d) && dep_names(json_string_value(d), id)) {
-				strbuf_addf(sb, "  %s (%s)\n", p->id,
-				    json_string_value(d));
-				found++;
-			}
-		}
-		json_decref(deps);
-	}
-	if (found == 0)
+	strbuf_addf(sb, "\n%s\n", _("Dependencies (what it needs, and what "
+	    "those need)"));
+	if (add_needs(ui, sb, id, 0) == 0)
 		strbuf_addf(sb, "  %s\n", _("(none)"));
+	strbuf_addf(sb, "\n%s\n", _("Dependents (what needs it, and what "
+	    "needs those)"));
+	if (add_needed_by(ui, sb, id, 0) == 0)
+		strbuf_addf(sb, "  %s\n", _("(none)"));
+}
+
+static int
+strv_has(char **v, const char *s)
+{
+	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
+		if (strcmp(v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+/* The functions its manifest's tasks call (PLUGIN:FUNCTION). */
+static void
+add_functions(struct strbuf *sb, const char *id, const char *manifest)
+{
+	json_t *m = json_loads(manifest != NULL ? manifest : "{}", 0, NULL);
+	json_t *tasks = json_object_get(m, "tasks"), *t;
+	char **seen = NULL;
+	size_t k;
+
+	strbuf_addf(sb, "\n%s\n", _("Functions (its manifest's tasks call)"));
+	json_array_foreach(tasks, k, t) {
+		const char *fn = json_string_value(json_object_get(t, "func"));
+
+		if (fn == NULL || strv_has(seen, fn))
+			continue;
+		seen = strv_push(seen, fn);
+		strbuf_addf(sb, "  %s:%s\n", id, fn);
+	}
+	if (seen == NULL)
+		strbuf_addf(sb, "  %s\n", _("(none)"));
+	strv_free(seen);
+	json_decref(m);
 }
 
 static void
@@ -175,6 +280,7 @@ add_plugin_tasks(struct ui *ui, struct strbuf *sb, const char *id)
 	struct task_rec *t = NULL;
 	struct mgr_error err = { 0 };
 	size_t n = 0;
+	char pad[512];
 
 	strbuf_addf(sb, "\n%s\n", _("Tasks"));
 	if (task_store_list_by_plugin(ui->db, id, &t, &n, &err) != 0) {
@@ -182,7 +288,8 @@ add_plugin_tasks(struct ui *ui, struct strbuf *sb, const char *id)
 		return;
 	}
 	for (size_t i = 0; i < n; i++)
-		strbuf_addf(sb, "  %-24s %-9s %-10s %s\n", t[i].id, t[i].trigger,
+		strbuf_addf(sb, "  %s %-9s %-10s %s\n", fmt_pad(t[i].id, 24, pad,
+		    sizeof pad), t[i].trigger,
 		    t[i].enabled ? t[i].status : "paused", t[i].func_path);
 	if (n == 0)
 		strbuf_addf(sb, "  %s\n", _("(none)"));
@@ -204,9 +311,11 @@ add_snapshots(struct ui *ui, struct strbuf *sb, const char *id)
 	}
 	for (size_t i = 0; i < n; i++) {
 		fmt_datetime(v[i].created_at, when, sizeof when);
-		strbuf_addf(sb, "  #%-5lld %-10s %s  %-9s %lld %s\n",
-		    (long long)v[i].id, v[i].version, when, v[i].reason,
-		    (long long)v[i].size, _("bytes"));
+		strbuf_addf(sb, "  #%-5lld %-10s %s  %-9s ", (long long)v[i].id,
+		    v[i].version, when, v[i].reason);
+		strbuf_addf(sb, ngettext("%lld byte", "%lld bytes",
+		    (unsigned long)v[i].size), (long long)v[i].size);
+		strbuf_adds(sb, "\n");
 	}
 	if (n == 0)
 		strbuf_addf(sb, "  %s\n", _("(none)"));
@@ -250,9 +359,8 @@ plugin_text(struct ui *ui, const char *id)
 	add_field(&sb, _("path"), p.path);
 	add_time(&sb, _("installed"), p.installed_at);
 	add_time(&sb, _("updated"), p.updated_at);
-	strbuf_addf(&sb, "\n%s\n", _("Dependencies"));
-	add_json(&sb, p.dependencies);
-	add_dependents(ui, &sb, id);
+	add_dependency_tree(ui, &sb, id);
+	add_functions(&sb, id, p.manifest);
 	add_plugin_tasks(ui, &sb, id);
 	add_events(ui, &sb, id);
 	add_snapshots(ui, &sb, id);
@@ -316,19 +424,23 @@ add_runs(struct ui *ui, struct strbuf *sb, const char *id)
 static void
 add_task_settings(struct ui *ui, struct strbuf *sb, const struct task_rec *t)
 {
-	char num[32];
+	char num[64], secs[32];
 
 	strbuf_addf(sb, "\n%s\n", _("Settings"));
 	snprintf(num, sizeof num, "%d", t->max_retries);
 	add_field(sb, "max_retries", num);
-	snprintf(num, sizeof num, "%d", t->timeout);
+	fmt_seconds(t->timeout, num, sizeof num);
 	add_field(sb, "timeout", num);
-	snprintf(num, sizeof num, "%d%s", task_misfire_grace(ui->mgr, t),
+	fmt_seconds(task_misfire_grace(ui->mgr, t), secs, sizeof secs);
+	snprintf(num, sizeof num, "%s%s", secs,
 	    t->misfire_grace_time == TASK_GRACE_DEFAULT ? _(" (default)") : "");
 	add_field(sb, "misfire_grace", num);
 	add_field(sb, "on_interrupt", task_on_interrupt_name(t->on_interrupt));
 	add_field(sb, "coalesce", t->coalesce ? "true" : "false");
-	snprintf(num, sizeof num, "%d", t->max_instances);
+	if (t->max_instances > 0)
+		snprintf(num, sizeof num, "%d", t->max_instances);
+	else
+		snprintf(num, sizeof num, "%s", _("no limit"));
 	add_field(sb, "max_instances", num);
 	add_field(sb, "source", t->source);
 	add_time(sb, _("created"), t->created_at);
@@ -387,6 +499,66 @@ task_text(struct ui *ui, const char *id)
 	return strbuf_detach(&sb);
 }
 
+/* Every line of a stored text, indented, each marked with mark. */
+static void
+add_block(struct strbuf *sb, const char *title, const char *text,
+	  const char *mark)
+{
+	strbuf_addf(sb, "\n%s\n", title);
+	if (text == NULL || text[0] == '\0') {
+		strbuf_addf(sb, "  %s\n", _("(empty)"));
+		return;
+	}
+	while (*text != '\0') {
+		const char *nl = strchr(text, '\n');
+		int n = nl != NULL ? (int)(nl - text) : (int)strlen(text);
+
+		strbuf_addf(sb, "%s %.*s\n", mark, n, text);
+		text += n + (nl != NULL);
+	}
+}
+
+/* A run, whole: what the runs pane's line only begins. */
+static char *
+run_text(struct ui *ui, const char *id)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct run_rec r;
+	struct mgr_error err = { 0 };
+	char num[64], dur[32];
+
+	if (store_console_run_read(ui->db, strtoll(id, NULL, 10), &r, &err) != 0) {
+		strbuf_addf(&sb, "%s\n", err.msg);
+		return strbuf_detach(&sb);
+	}
+	free(ui->view.task);
+	ui->view.task = r.task_id != NULL ? xstrdup(r.task_id) : NULL;
+	strbuf_addf(&sb, "%s\n", _("Run"));
+	snprintf(num, sizeof num, "#%lld", (long long)r.id);
+	add_field(&sb, _("run"), num);
+	add_field(&sb, _("task"), r.task_id);
+	add_field(&sb, _("status"), r.status);
+	snprintf(num, sizeof num, "%d", r.attempt);
+	add_field(&sb, _("attempt"), num);
+	add_time(&sb, _("scheduled"), r.scheduled_at);
+	add_time(&sb, _("started"), r.started_at);
+	add_time(&sb, _("ended"), r.ended_at);
+	if (r.ended_at != 0 && r.started_at != 0) {
+		fmt_duration(r.ended_at - r.started_at, dur, sizeof dur);
+		add_field(&sb, _("duration"), dur);
+	}
+	snprintf(num, sizeof num, "%d", r.exit_code);
+	add_field(&sb, _("exit code"), r.exit_code >= 0 ? num : NULL);
+	snprintf(num, sizeof num, "%d", r.signal);
+	add_field(&sb, _("signal"), r.signal != 0 ? num : NULL);
+	/* The error (stderr's last words, or why the run failed) is marked
+	 * "!" so it stands out from the output. */
+	add_block(&sb, _("Error (marked !)"), r.error, "  !");
+	add_block(&sb, _("Output (stdout and stderr, as recorded)"), r.output, "   ");
+	run_rec_clear(&r);
+	return strbuf_detach(&sb);
+}
+
 void
 details_rebuild(struct ui *ui)
 {
@@ -397,6 +569,8 @@ details_rebuild(struct ui *ui)
 		text = plugin_text(ui, v->id);
 	else if (v->kind == VIEW_TASK)
 		text = task_text(ui, v->id);
+	else if (v->kind == VIEW_RUN)
+		text = run_text(ui, v->id);
 	else
 		return;
 	view_fill(v, text);
@@ -413,6 +587,7 @@ details_open(struct ui *ui, int kind, const char *id)
 	v->kind = kind;
 	v->id = idcopy;
 	v->title = kind == VIEW_PLUGIN ? xasprintf(_("Plugin %s"), id) :
+	    kind == VIEW_RUN ? xasprintf(_("Run #%s"), id) :
 	    xasprintf(_("Task %s"), id);
 	details_rebuild(ui);
 }

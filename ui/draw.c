@@ -18,24 +18,29 @@ ui_attr(const struct ui *ui, int pair, int fallback)
 	return ui->colors ? (int)COLOR_PAIR(pair) : fallback;
 }
 
+/* Colours that read on light and dark backgrounds alike: red, cyan and
+ * magenta in bold, green; paused and disabled are dim, not a colour
+ * (yellow and blue, unreadable on one or the other, are not used). */
 int
 ui_status_attr(const struct ui *ui, const char *s)
 {
 	static const char *const bad[] = { "failed", "faulted", "error",
 	    "timeout", "interrupted", "killed", NULL };
-	static const char *const warn[] = { "paused", "retrying", "disabled",
-	    "missed", "skipped", NULL };
+	static const char *const warn[] = { "retrying", "missed", "skipped",
+	    NULL };
 
 	if (s == NULL)
 		return 0;
 	for (size_t i = 0; bad[i] != NULL; i++)
 		if (strstr(s, bad[i]) != NULL)
-			return ui_attr(ui, CP_BAD, A_BOLD);
+			return ui_attr(ui, CP_BAD, 0) | A_BOLD;
+	if (strcmp(s, "paused") == 0 || strncmp(s, "disabled", 8) == 0)
+		return A_DIM;
 	for (size_t i = 0; warn[i] != NULL; i++)
 		if (strstr(s, warn[i]) != NULL)
-			return ui_attr(ui, CP_WARN, 0);
+			return ui_attr(ui, CP_WARN, 0) | A_BOLD;
 	if (strcmp(s, "running") == 0)
-		return ui_attr(ui, CP_TITLE, A_BOLD);
+		return ui_attr(ui, CP_TITLE, 0) | A_BOLD;
 	if (strcmp(s, "succeeded") == 0 || strcmp(s, "enabled") == 0)
 		return ui_attr(ui, CP_OK, 0);
 	return 0;
@@ -116,7 +121,8 @@ header_host(const struct ui *ui, char *buf, size_t size)
 	char up[32];
 
 	if (!h->present) {
-		snprintf(buf, size, "%s", _("host: none"));
+		snprintf(buf, size, "%s", _("NO ENGINE HOST: no task runs; "
+		    "start one with \"manager daemon\""));
 		return;
 	}
 	/* Whole seconds: the header is redrawn once a second. */
@@ -135,7 +141,7 @@ draw_header(const struct ui *ui)
 {
 	const struct ui_model *m = &ui->model;
 	size_t on = 0, faulted = 0, paused = 0;
-	char host[160], faults[64], line[512];
+	char host[160], faults[64], counts[256], line[512];
 
 	for (size_t i = 0; i < m->nplugins; i++) {
 		on += m->plugins[i].enabled;
@@ -148,10 +154,19 @@ draw_header(const struct ui *ui)
 	faults[0] = '\0';
 	if (faulted > 0)
 		snprintf(faults, sizeof faults, _(", %zu faulted"), faulted);
-	snprintf(line, sizeof line,
-	    _(" manager  plugins %zu (%zu on%s)  tasks %zu (%zu paused)"
-	    "  runs/min %d  running %d  %s"), m->nplugins, on, faults,
-	    m->ntasks, paused, m->runs_per_min, m->running, host);
+	snprintf(counts, sizeof counts,
+	    _("plugins %zu (%zu on%s)  tasks %zu (%zu paused)  runs/min %d  "
+	    "running %d"), m->nplugins, on, faults, m->ntasks, paused,
+	    m->runs_per_min, m->running);
+	/* Nobody hosting is what the header must not cut: it goes first,
+	 * in the colour of failures. */
+	if (!ui->host.present) {
+		snprintf(line, sizeof line, " %s  %s", host, counts);
+		put_cells(ui, 0, 0, ui->cols, line, ui_attr(ui, CP_BAD, A_BOLD) |
+		    A_REVERSE | A_BOLD);
+		return;
+	}
+	snprintf(line, sizeof line, _(" manager  %s  %s"), counts, host);
 	put_cells(ui, 0, 0, ui->cols, line, ui_attr(ui, CP_TITLE, A_REVERSE) |
 	    (ui->colors ? A_REVERSE : 0));
 }
@@ -163,12 +178,14 @@ draw_pane(const struct ui *ui, int idx)
 	int focused = ui->focus == idx && !UI_VIEW_OPEN(ui);
 	int inner = p->w - 2, body = p->h - 3;
 	char title[256], buf[2048];
+	const char *name = p->only == PANE_ONLY_FAILED ? _("Failed runs") :
+	    p->only == PANE_ONLY_RUNNING ? _("Running runs") : _(p->ops->title);
 
-	if (p->filter[0] != '\0')
-		snprintf(title, sizeof title, _(" %s %zu/%zu  /%s "), _(p->ops->title),
+	if (p->filter[0] != '\0' || p->only != PANE_ONLY_ALL)
+		snprintf(title, sizeof title, _(" %s %zu/%zu  /%s "), name,
 		    p->nrows, p->ops->count(ui), p->filter);
 	else
-		snprintf(title, sizeof title, " %s %zu ", _(p->ops->title), p->nrows);
+		snprintf(title, sizeof title, " %s %zu ", name, p->nrows);
 	draw_box(ui, p->y, p->x, p->h, p->w, title, focused);
 	if (inner <= 0 || body <= 0)
 		return;
@@ -203,6 +220,24 @@ draw_view(const struct ui *ui)
 		    v->top + (size_t)r == sel ? (int)A_REVERSE : 0);
 }
 
+/* A message wider than the screen is cut with a pointer to the whole. */
+static void
+draw_status(const struct ui *ui)
+{
+	int attr = ui->status_error ? ui_attr(ui, CP_BAD, A_BOLD) | A_BOLD : 0;
+	const char *more = _(" [m: whole message]");
+	int wmore = fmt_width(more);
+	char buf[2048];
+
+	if (fmt_width(ui->status) <= ui->cols || ui->cols <= wmore + 10) {
+		put_cells(ui, ui->rows - 1, 0, ui->cols, ui->status, attr);
+		return;
+	}
+	fmt_fit(ui->status, ui->cols - wmore, 0, ui->utf8, buf, sizeof buf);
+	put_cells(ui, ui->rows - 1, 0, ui->cols - wmore, buf, attr);
+	put_cells(ui, ui->rows - 1, ui->cols - wmore, wmore, more, A_BOLD);
+}
+
 static void
 draw_bottom(const struct ui *ui)
 {
@@ -210,7 +245,7 @@ draw_bottom(const struct ui *ui)
 	char *text;
 
 	keys_footer(ui, footer, sizeof footer);
-	put_cells(ui, ui->rows - 2, 0, ui->cols, footer, ui_attr(ui, CP_DIM, 0));
+	put_cells(ui, ui->rows - 2, 0, ui->cols, footer, 0);
 	if (ui->mode == MODE_PROMPT || ui->mode == MODE_FILTER) {
 		/* While typing, messages (completions) take the footer. */
 		if (ui->status[0] != '\0')
@@ -223,8 +258,7 @@ draw_bottom(const struct ui *ui)
 		free(text);
 		return;
 	}
-	put_cells(ui, ui->rows - 1, 0, ui->cols, ui->status, ui->status_error ?
-	    ui_attr(ui, CP_BAD, A_BOLD) | A_BOLD : 0);
+	draw_status(ui);
 }
 
 /* The cursor shows only while typing, after the text before it. */

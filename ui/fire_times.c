@@ -18,7 +18,7 @@ static void
 add_fire_times(struct strbuf *sb, const struct trigger *trig)
 {
 	int64_t now = mgr_now_us(), at = TRIGGER_NONE;
-	char iso[TIMEFMT_ISO_MAX];
+	char when[40];
 	int shown = 0;
 
 	/* From "no previous fire time", the first is at or after now and
@@ -31,11 +31,10 @@ add_fire_times(struct strbuf *sb, const struct trigger *trig)
 		if (next == TRIGGER_NONE || (at != TRIGGER_NONE && next <= at))
 			break;
 		at = next;
-		/* Whole seconds: the fraction of an interval's anchor is noise
-		 * to a reader. */
-		timefmt_iso(iso, sizeof iso, next - next % MGR_US_PER_S,
-		    trigger_zone(trig));
-		strbuf_addf(sb, "  %2d. %s\n", ++shown, iso);
+		/* Whole seconds (the fraction of an interval's anchor is noise
+		 * to a reader), local time as everywhere in the console. */
+		fmt_datetime(next - next % MGR_US_PER_S, when, sizeof when);
+		strbuf_addf(sb, "  %2d. %s\n", ++shown, when);
 	}
 	if (shown == 0)
 		strbuf_addf(sb, "  %s\n", trigger_is_reboot(trig) ?
@@ -47,7 +46,7 @@ details_fire_times(struct strbuf *sb, const struct task_rec *t)
 {
 	struct mgr_error err = { 0 };
 	struct trigger *trig = NULL;
-	char *text;
+	char *text, pad[128];
 
 	if (task_trigger_build(t, &trig, &err) != 0) {
 		strbuf_addf(sb, "  %s: %s\n", _("trigger"), err.msg);
@@ -55,7 +54,8 @@ details_fire_times(struct strbuf *sb, const struct task_rec *t)
 	}
 	text = trigger_describe(trig);
 	if (text != NULL)
-		strbuf_addf(sb, "  %-16s %s\n", _("schedule"), text);
+		strbuf_addf(sb, "  %s %s\n", fmt_pad(_("schedule"), 16, pad,
+		    sizeof pad), text);
 	free(text);
 	strbuf_addf(sb, "\n%s%s\n", _("Next fire times"), t->enabled ? "" :
 	    _(" (if resumed)"));

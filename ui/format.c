@@ -1,4 +1,5 @@
 /* format.c - durations, times and width-exact cells for the console. */
+#include "i18n.h"
 #include "format.h"
 #include "util.h"
 
@@ -33,6 +34,33 @@ fmt_duration(int64_t us, char *buf, size_t size)
 		snprintf(buf, size, "%lldd", (long long)(s / 86400));
 }
 
+void
+fmt_seconds(int secs, char *buf, size_t size)
+{
+	if (secs <= 0)
+		snprintf(buf, size, "%s", _("no limit"));
+	else if (secs % 86400 == 0)
+		snprintf(buf, size, ngettext("%d day", "%d days",
+		    (unsigned long)(secs / 86400)), secs / 86400);
+	else if (secs % 3600 == 0)
+		snprintf(buf, size, _("%d h"), secs / 3600);
+	else if (secs % 60 == 0)
+		snprintf(buf, size, _("%d min"), secs / 60);
+	else
+		snprintf(buf, size, _("%d s"), secs);
+}
+
+/* The CLI's names ("manager task add" prints "Wed 2026-11-25 10:30:00"):
+ * one language whatever LC_TIME says, like the cron fields they match. */
+static const char *
+weekday(const struct tm *tm)
+{
+	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu",
+	    "Fri", "Sat" };
+
+	return days[tm->tm_wday >= 0 && tm->tm_wday < 7 ? tm->tm_wday : 0];
+}
+
 static void
 local_tm(int64_t us, struct tm *tm)
 {
@@ -56,7 +84,8 @@ fmt_when(int64_t at_us, int64_t now_us, char *buf, size_t size)
 	if (at.tm_year == now.tm_year && at.tm_yday == now.tm_yday)
 		strftime(buf, size, "%H:%M:%S", &at);
 	else if (delta < 6 * 86400 * INT64_C(1000000))
-		strftime(buf, size, "%a %H:%M", &at);
+		snprintf(buf, size, "%s %02d:%02d", weekday(&at), at.tm_hour,
+		    at.tm_min);
 	else
 		strftime(buf, size, "%Y-%m-%d", &at);
 }
@@ -71,7 +100,9 @@ fmt_datetime(int64_t at_us, char *buf, size_t size)
 		return;
 	}
 	local_tm(at_us, &at);
-	strftime(buf, size, "%Y-%m-%d %H:%M:%S", &at);
+	snprintf(buf, size, "%s %04d-%02d-%02d %02d:%02d:%02d", weekday(&at),
+	    at.tm_year + 1900, at.tm_mon + 1, at.tm_mday, at.tm_hour, at.tm_min,
+	    at.tm_sec);
 }
 
 /* One character of s: its bytes (*len), its cells (*w).  Invalid bytes
@@ -175,4 +206,36 @@ fmt_cat(char *buf, size_t size, const char *s, int width, int utf8)
 	if (at + 1 >= size || width <= 0)
 		return;
 	fmt_fit(s, width, 1, utf8, buf + at, size - at);
+}
+
+const char *
+fmt_pad(const char *s, int width, char *buf, size_t size)
+{
+	int w = fmt_width(s);
+	size_t at;
+
+	snprintf(buf, size, "%s", s);
+	at = strlen(buf);
+	for (; w < width && at + 1 < size; w++)
+		buf[at++] = ' ';
+	buf[at] = '\0';
+	return buf;
+}
+
+size_t
+fmt_prefix(const char *s, int width)
+{
+	mbstate_t ps;
+	size_t len, at = 0;
+	int w, used = 0;
+
+	memset(&ps, 0, sizeof ps);
+	while (s[at] != '\0') {
+		next_char(s + at, &len, &w, &ps);
+		if (used + w > width && at > 0)
+			break;
+		used += w;
+		at += len;
+	}
+	return at;
 }

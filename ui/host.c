@@ -11,8 +11,13 @@
 #include "manager.h"
 #include "util.h"
 
+#include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* Hosts if nobody does, else attaches.  Errors other than "busy" (an
  * unwritable lock file, a broken database) are the caller's. */
@@ -100,4 +105,49 @@ host_poll(struct ui *ui)
 	if (ui->hosting)
 		ui_status(ui, 0, "%s", _("the engine host exited; this console "
 		    "hosts the engine now"));
+}
+
+
+/* The same program, configuration and database as this console. */
+static char **
+daemon_argv(struct ui *ui)
+{
+	char **argv = strv_push(NULL, "manager");
+
+	if (ui->mgr->conf->file != NULL)
+		argv = strv_push(strv_push(argv, "--config"), ui->mgr->conf->file);
+	argv = strv_push(strv_push(argv, "--db"), db_path(ui->mgr->db));
+	return strv_push(strv_push(argv, "daemon"), "--detach");
+}
+
+int
+host_handover(struct ui *ui)
+{
+	char **argv = daemon_argv(ui);
+	char *kind = NULL;
+	int64_t since;
+	int status = 1, pid;
+	pid_t child;
+
+	fflush(stdout);
+	child = fork();
+	if (child == 0) {
+		execv("/proc/self/exe", argv);
+		fprintf(stderr, _("manager: cannot start the daemon: %s\n"),
+		    strerror(errno));
+		_exit(127);
+	}
+	strv_free(argv);
+	/* "daemon --detach" returns once the daemon hosts the engine. */
+	if (child == -1 || waitpid(child, &status, 0) != child ||
+	    !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "%s\n", _("manager: the daemon did not start: "
+		    "nothing schedules the tasks now; run \"manager daemon\""));
+		return 1;
+	}
+	if (engine_host_info(ui->mgr, &pid, &kind, &since) == 0)
+		printf(_("manager: the engine runs on in a daemon (pid %d); "
+		    "\"manager host status\" shows it\n"), pid);
+	free(kind);
+	return 0;
 }

@@ -2,6 +2,8 @@
  * help and the footer, so the three can never disagree. */
 #include "i18n.h"
 #include "ui.h"
+#include "console_view_store.h"
+#include "format.h"
 #include "util.h"
 
 #include <curses.h>
@@ -95,7 +97,8 @@ target_task(struct ui *ui)
 	size_t i;
 
 	if (UI_VIEW_OPEN(ui))
-		return ui->view.kind == VIEW_TASK ? ui->view.id : NULL;
+		return ui->view.kind == VIEW_TASK ? ui->view.id :
+		    ui->view.kind == VIEW_RUN ? ui->view.task : NULL;
 	if (ui->focus == PANE_TASKS)
 		return pane_selected_id(ui, focused(ui));
 	if (ui->focus == PANE_LOG &&
@@ -189,6 +192,32 @@ k_restore(struct ui *ui)
 	free(copy);
 }
 
+/* The question names what goes and what goes with it. */
+static void
+delete_question(struct ui *ui, const char *plugin, const char *task,
+		char *buf, size_t size)
+{
+	struct mgr_error err = { 0 };
+	size_t ntasks = 0;
+	int64_t nruns = 0;
+
+	if (plugin != NULL) {
+		for (size_t i = 0; i < ui->model.ntasks; i++)
+			ntasks += ui->model.tasks[i].plugin_id != NULL &&
+			    strcmp(ui->model.tasks[i].plugin_id, plugin) == 0;
+		snprintf(buf, size, ngettext("Uninstall plugin %s with its %zu "
+		    "task and its run history? (a snapshot is taken first) (y/n)",
+		    "Uninstall plugin %s with its %zu tasks and their run history? "
+		    "(a snapshot is taken first) (y/n)", ntasks), plugin, ntasks);
+		return;
+	}
+	if (store_console_run_count(ui->db, task, &nruns, &err) != 0)
+		ui_status(ui, 1, "%s", err.msg);
+	snprintf(buf, size, ngettext("Remove task %s and its %lld recorded run? "
+	    "(y/n)", "Remove task %s and its %lld recorded runs? (y/n)",
+	    (unsigned long)nruns), task, (long long)nruns);
+}
+
 static void
 k_delete(struct ui *ui)
 {
@@ -196,19 +225,17 @@ k_delete(struct ui *ui)
 	char **argv = NULL;
 	char question[512];
 
-	if (plugin != NULL) {
+	if (plugin != NULL)
 		argv = strv_push(strv_push(strv_push(strv_push(NULL, "plugin"),
 		    "uninstall"), "--"), plugin);
-		snprintf(question, sizeof question,
-		    _("Uninstall plugin %s? (y/n)"), plugin);
-	} else if (task != NULL) {
+	else if (task != NULL)
 		argv = strv_push(strv_push(strv_push(strv_push(NULL, "task"),
 		    "remove"), "--"), task);
-		snprintf(question, sizeof question, _("Remove task %s? (y/n)"), task);
-	} else {
+	else {
 		ui_status(ui, 1, _("nothing to delete here: select a task or a plugin"));
 		return;
 	}
+	delete_question(ui, plugin, task, question, sizeof question);
 	action_confirm(ui, question, argv);
 }
 
@@ -224,12 +251,30 @@ log_subject(struct ui *ui)
 	return ui->model.log[i].subject;
 }
 
+/* The run a line of the runs pane is about, or NULL. */
+static const struct ui_log *
+log_run(struct ui *ui)
+{
+	size_t i;
+
+	if (UI_VIEW_OPEN(ui) || ui->focus != PANE_LOG ||
+	    (i = pane_selected_model(focused(ui))) == (size_t)-1 ||
+	    !ui->model.log[i].is_run)
+		return NULL;
+	return &ui->model.log[i];
+}
+
 static void
 k_details(struct ui *ui)
 {
+	const struct ui_log *run = log_run(ui);
 	const char *id;
+	char num[32];
 
-	if (ui->focus == PANE_PLUGINS && (id = target_plugin(ui)) != NULL)
+	if (run != NULL) {
+		snprintf(num, sizeof num, "%lld", (long long)run->id);
+		details_open(ui, VIEW_RUN, num);
+	} else if (ui->focus == PANE_PLUGINS && (id = target_plugin(ui)) != NULL)
 		details_open(ui, VIEW_PLUGIN, id);
 	else if ((id = target_task(ui)) != NULL)
 		details_open(ui, VIEW_TASK, id);
@@ -255,10 +300,105 @@ k_back(struct ui *ui)
 	}
 }
 
+/* o: the next column of the pane becomes its sort key. */
+static void
+k_sort(struct ui *ui)
+{
+	struct ui_pane *p = focused(ui);
+
+	if (p->ops->nsort == 0) {
+		ui_status(ui, 1, "%s", _("this pane is in time order; it does not sort"));
+		return;
+	}
+	p->sort_col = (p->sort_col + 1) % p->ops->nsort;
+	p->sort_rev = 0;
+	pane_rebuild(ui, p);
+	ui_status(ui, 0, "%s", _("sorted by the marked column; O reverses"));
+}
+
+static void
+k_sort_reverse(struct ui *ui)
+{
+	struct ui_pane *p = focused(ui);
+
+	if (p->ops->nsort == 0) {
+		ui_status(ui, 1, "%s", _("this pane is in time order; it does not sort"));
+		return;
+	}
+	p->sort_rev = !p->sort_rev;
+	pane_rebuild(ui, p);
+	ui_status(ui, 0, "%s", p->sort_rev ? _("sorted in descending order") :
+	    _("sorted in ascending order"));
+}
+
+static void
+find_next(struct ui *ui, int dir)
+{
+	struct ui_pane *p = focused(ui);
+
+	if (p->search[0] == '\0')
+		ui_status(ui, 1, "%s", _("nothing to find: / types a filter, n and "
+		    "N then jump between its matches"));
+	else if (!pane_find(ui, p, dir, 0))
+		ui_status(ui, 1, _("no row matches \"%s\""), p->search);
+}
+
+static void k_find_next(struct ui *ui) { find_next(ui, 1); }
+static void k_find_prev(struct ui *ui) { find_next(ui, -1); }
+
+static void
+k_next_failed(struct ui *ui)
+{
+	if (!pane_find(ui, focused(ui), 1, 1))
+		ui_status(ui, 0, "%s", ui->focus == PANE_PLUGINS ?
+		    _("no plugin is faulted") : _("no task has failed"));
+}
+
+/* The runs pane's status filters: one key each, the same key again
+ * shows everything. */
+static void
+log_only(struct ui *ui, int only)
+{
+	struct ui_pane *p = focused(ui);
+
+	p->only = p->only == only ? PANE_ONLY_ALL : only;
+	p->sel = 0;
+	p->top = 0;
+	pane_rebuild(ui, p);
+	ui_status(ui, 0, "%s", p->only == PANE_ONLY_FAILED ?
+	    _("showing failed runs only (f again shows all)") :
+	    p->only == PANE_ONLY_RUNNING ?
+	    _("showing running runs only (a again shows all)") :
+	    _("showing all runs and events"));
+}
+
+static void k_only_failed(struct ui *ui) { log_only(ui, PANE_ONLY_FAILED); }
+static void k_only_running(struct ui *ui) { log_only(ui, PANE_ONLY_RUNNING); }
+
 static void k_filter(struct ui *ui) { prompt_start(ui, MODE_FILTER); }
 static void k_prompt(struct ui *ui) { prompt_start(ui, MODE_PROMPT); }
 static void k_help(struct ui *ui) { keys_help(ui); }
-static void k_quit(struct ui *ui) { ui_quit(ui, 0); }
+static void k_messages(struct ui *ui) { ui_messages_open(ui); }
+/* Quitting a console that hosts the engine stops the scheduling of
+ * every task: it asks first, and offers a daemon to host instead. */
+static void
+k_quit(struct ui *ui)
+{
+	size_t scheduled = 0;
+
+	for (size_t i = 0; i < ui->model.ntasks; i++)
+		scheduled += ui->model.tasks[i].enabled &&
+		    ui->model.tasks[i].next_run != 0;
+	if (!ui->hosting || ui->stopping || scheduled == 0) {
+		ui_quit(ui, 0);
+		return;
+	}
+	ui->mode = MODE_QUIT;
+	ui_status(ui, 0, ngettext("quitting stops scheduling (%zu task is "
+	    "scheduled); start the daemon instead? [d]aemon / [q]uit / [c]ancel",
+	    "quitting stops scheduling (%zu tasks are scheduled); start the "
+	    "daemon instead? [d]aemon / [q]uit / [c]ancel", scheduled), scheduled);
+}
 
 static void
 k_redraw(struct ui *ui)
@@ -284,7 +424,7 @@ static const struct ui_key key_table[] = {
 	{ 'g', 0, NULL, NULL, NULL, K_ALL, k_home },
 	{ KEY_END, 1, "End/G", N_("last row"), NULL, K_ALL, k_end },
 	{ 'G', 0, NULL, NULL, NULL, K_ALL, k_end },
-	{ '\n', 0, "Enter", N_("details"), N_("details"), K_PANES, k_details },
+	{ '\n', 0, "Enter", N_("details (of a run: its error and output)"), N_("details"), K_PANES, k_details },
 	{ '\r', 0, NULL, NULL, NULL, K_PANES, k_details },
 	{ KEY_ENTER, 1, NULL, NULL, NULL, K_PANES, k_details },
 	{ 27, 0, "Esc", N_("back / clear the filter"), NULL, K_ALL, k_back },
@@ -305,8 +445,23 @@ static const struct ui_key key_table[] = {
 	{ 'd', 0, "d", N_("delete (asks first)"), N_("delete"),
 	    K_PLUGINS | K_TASKS | K_VIEW, k_delete },
 	{ '/', 0, "/", N_("filter the pane"), N_("filter"), K_PANES, k_filter },
+	{ 'n', 0, "n/N", N_("next / previous row matching the last filter"),
+	    NULL, K_PANES, k_find_next },
+	{ 'N', 0, NULL, NULL, NULL, K_PANES, k_find_prev },
+	{ 'o', 0, "o", N_("sort by the next column"), N_("sort"),
+	    K_PLUGINS | K_TASKS, k_sort },
+	{ 'O', 0, "O", N_("reverse the sort"), NULL, K_PLUGINS | K_TASKS,
+	    k_sort_reverse },
+	{ 'f', 0, "f", N_("next failed task (faulted plugin)"), N_("next failed"),
+	    K_PLUGINS | K_TASKS, k_next_failed },
+	{ 'f', 0, "f", N_("failed runs only (again: all)"), N_("failed only"),
+	    K_LOG, k_only_failed },
+	{ 'a', 0, "a", N_("running runs only (again: all)"), N_("running only"),
+	    K_LOG, k_only_running },
 	{ ':', 0, ":", N_("command prompt (any manager command)"), N_("command"),
 	    K_ALL, k_prompt },
+	{ 'm', 0, "m", N_("messages: every status line since the console "
+	    "opened (also :messages)"), NULL, K_ALL, k_messages },
 	{ '?', 0, "?", N_("help"), N_("help"), K_ALL, k_help },
 	{ 12, 0, "C-l", N_("redraw and reload"), NULL, K_ALL, k_redraw },
 	{ 'q', 0, "q", N_("quit"), N_("quit"), K_ALL, k_quit },
@@ -330,33 +485,37 @@ key_unavailable(struct ui *ui, size_t i)
 	    key_table[i - 1].help));
 }
 
+/* A key may mean one thing in one pane and another elsewhere ('f'):
+ * the first entry for the context wins. */
 void
 keys_handle(struct ui *ui, int key, int is_char)
 {
 	int ctx = key_context(ui);
+	size_t first = NKEYS;
 
 	for (size_t i = 0; i < NKEYS; i++) {
 		const struct ui_key *k = &key_table[i];
 
 		if (k->key != key || k->fkey == is_char)
 			continue;
-		if (!(k->where & ctx)) {
-			key_unavailable(ui, i);
+		if (k->where & ctx) {
+			k->fn(ui);
 			return;
 		}
-		k->fn(ui);
-		return;
+		if (first == NKEYS)
+			first = i;
 	}
-	if (key == KEY_RESIZE && !is_char)
-		return;
-	ui_status(ui, 1, _("unknown key; ? shows the keys"));
+	if (first < NKEYS)
+		key_unavailable(ui, first);
+	else if (!(key == KEY_RESIZE && !is_char))
+		ui_status(ui, 1, _("unknown key; ? shows the keys"));
 }
 
 static int
 key_applies_to_view(const struct ui *ui, const struct ui_key *k)
 {
 	if (k->fn == k_pause || k->fn == k_resume || k->fn == k_run)
-		return ui->view.kind == VIEW_TASK;
+		return ui->view.kind == VIEW_TASK || ui->view.kind == VIEW_RUN;
 	if (k->fn == k_toggle_plugin || k->fn == k_reload ||
 	    k->fn == k_snapshot || k->fn == k_restore)
 		return ui->view.kind == VIEW_PLUGIN;
@@ -402,6 +561,11 @@ keys_footer(const struct ui *ui, char *buf, size_t size)
 		    _("type to filter  Enter keep  Esc clear"));
 		return;
 	}
+	if (ui->mode == MODE_QUIT) {
+		snprintf(buf, size, " %s", _("d hand the engine to a daemon and "
+		    "quit  q quit  c cancel"));
+		return;
+	}
 	if (ui->mode == MODE_PICK) {
 		snprintf(buf, size, " %s", _("j/k move  Enter restore (asks "
 		    "first)  Esc cancel"));
@@ -443,6 +607,7 @@ keys_help(struct ui *ui)
 	for (size_t i = 0; i < NKEYS; i++) {
 		const struct ui_key *k = &key_table[i];
 		struct strbuf where = STRBUF_INIT;
+		char pad[256];
 
 		if (k->name == NULL)
 			continue;
@@ -450,7 +615,8 @@ keys_help(struct ui *ui)
 			if (k->where & places[j].mask)
 				strbuf_addf(&where, "%s%s", where.len ? ", " : "",
 				    _(places[j].name));
-		strbuf_addf(&sb, "  %-8s %-38s %s\n", k->name, _(k->help),
+		strbuf_addf(&sb, "  %-8s %s %s\n", k->name, fmt_pad(_(k->help), 38,
+		    pad, sizeof pad),
 		    where.buf != NULL ? where.buf : "");
 		strbuf_free(&where);
 	}

@@ -43,11 +43,19 @@ struct ui_host {
 	int64_t started_at;
 };
 
+/* The columns the tasks can be sorted by (the tasks pane's columns). */
+enum ui_task_sort {
+	UI_TSORT_NEXT, UI_TSORT_LEFT, UI_TSORT_LAST, UI_TSORT_STATUS,
+	UI_TSORT_TASK, UI_TSORT_COUNT
+};
+
 struct ui_model {
 	struct plugin_rec *plugins;
 	size_t nplugins;
 	struct ui_task *tasks;	/* in load order; see order */
-	size_t *order;		/* tasks by next fire time, none last */
+	size_t *order;		/* tasks by sort_col, ties by id */
+	int sort_col;		/* UI_TSORT_*: NEXT by default */
+	int sort_rev;		/* descending */
 	struct ui_arena *task_strings;	/* their strings */
 	size_t task_waste;	/* bytes of replaced strings in the arena */
 	size_t *task_slots;	/* id hash: index + 1, 0 empty */
@@ -71,7 +79,7 @@ int model_refresh(struct ui_model *m, struct mgr_db *db, int force,
 		  int *changed, struct mgr_error *err);
 void model_free(struct ui_model *m);
 
-/* The i-th task in display order (by next fire time). */
+/* The i-th task in display order (by sort_col). */
 static inline const struct ui_task *
 model_task_at(const struct ui_model *m, size_t i)
 {
@@ -84,6 +92,10 @@ const struct ui_task *model_task(const struct ui_model *m, const char *id);
 int model_tasks_refresh(struct ui_model *m, struct mgr_db *db, int force,
 			struct mgr_error *err);
 void model_tasks_free(struct ui_model *m);
+/* Sorts the display order again after sort_col or sort_rev changed. */
+void model_tasks_sort(struct ui_model *m);
+/* A paused task says so whatever its last status was. */
+const char *model_task_status(const struct ui_task *t);
 const struct plugin_rec *model_plugin(const struct ui_model *m,
 				      const char *id);
 

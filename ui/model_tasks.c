@@ -136,30 +136,66 @@ model_task(const struct ui_model *m, const char *id)
 	return hash_find(m, id);
 }
 
-/* Next fire time first, tasks that will not fire last, then by id.  The
- * sort runs here, not in SQL: SQLite's sorter costs more than qsort. */
+const char *
+model_task_status(const struct ui_task *t)
+{
+	if (!t->enabled)
+		return "paused";
+	return t->status != NULL ? t->status : "";
+}
+
+/* A time column: a time first, none ("-") last in both directions. */
+static int
+time_cmp(int64_t x, int64_t y, int rev)
+{
+	if ((x == 0) != (y == 0))
+		return x == 0 ? 2 : -2;	/* not reversed: see order_cmp */
+	if (x != y)
+		return (x < y ? -1 : 1) * (rev ? -1 : 1);
+	return 0;
+}
+
+/* By the chosen column, ties by id (ascending even when reversed), so
+ * rows that compare equal never swap places between two ticks.  The sort
+ * runs here, not in SQL: SQLite's sorter costs more than qsort. */
 static int
 order_cmp(const void *a, const void *b, void *arg)
 {
-	const struct ui_task *v = arg;
-	const struct ui_task *x = &v[*(const size_t *)a];
-	const struct ui_task *y = &v[*(const size_t *)b];
+	const struct ui_model *m = arg;
+	const struct ui_task *x = &m->tasks[*(const size_t *)a];
+	const struct ui_task *y = &m->tasks[*(const size_t *)b];
+	int c = 0;
 
-	if ((x->next_run == 0) != (y->next_run == 0))
-		return x->next_run == 0 ? 1 : -1;
-	if (x->next_run != y->next_run)
-		return x->next_run < y->next_run ? -1 : 1;
-	return strcmp(x->id, y->id);
+	switch (m->sort_col) {
+	case UI_TSORT_NEXT:
+	case UI_TSORT_LEFT:	/* what is left until NEXT */
+		c = time_cmp(x->enabled ? x->next_run : 0,
+		    y->enabled ? y->next_run : 0, m->sort_rev);
+		break;
+	case UI_TSORT_LAST:
+		c = time_cmp(x->last_run, y->last_run, m->sort_rev);
+		break;
+	case UI_TSORT_STATUS:
+		c = strcmp(model_task_status(x), model_task_status(y));
+		c = m->sort_rev ? -c : c;
+		break;
+	default:
+		break;
+	}
+	if (c != 0)
+		return c;
+	c = strcmp(x->id, y->id);
+	return m->sort_col == UI_TSORT_TASK && m->sort_rev ? -c : c;
 }
 
-static void
-order_build(struct ui_model *m)
+void
+model_tasks_sort(struct ui_model *m)
 {
 	free(m->order);
 	m->order = xmalloc((m->ntasks + 1) * sizeof *m->order);
 	for (size_t i = 0; i < m->ntasks; i++)
 		m->order[i] = i;
-	qsort_r(m->order, m->ntasks, sizeof *m->order, order_cmp, m->tasks);
+	qsort_r(m->order, m->ntasks, sizeof *m->order, order_cmp, m);
 }
 
 void
@@ -211,7 +247,7 @@ load_all(struct ui_model *m, struct mgr_db *db, struct mgr_error *err)
 	m->ntasks = tr.n;
 	m->task_strings = tr.strings;
 	hash_build(m);
-	order_build(m);
+	model_tasks_sort(m);
 	return 0;
 }
 
@@ -283,7 +319,7 @@ model_tasks_refresh(struct ui_model *m, struct mgr_db *db, int force,
 		held_signature(m, held);
 		if (complete && memcmp(held, sig, sizeof sig) == 0) {
 			memcpy(m->task_sig, sig, sizeof sig);
-			order_build(m);
+			model_tasks_sort(m);
 			return 0;
 		}
 	}

@@ -67,6 +67,24 @@ log_row(const struct ui *ui, size_t i, int width, char *buf, size_t size)
 	return ui_status_attr(ui, l->what);
 }
 
+/* A run that ended badly (as the colours count it) or still runs. */
+static int
+log_only(const struct ui *ui, size_t i, int only)
+{
+	const struct ui_log *l = &ui->model.log[i];
+	static const char *const bad[] = { "failed", "timeout", "interrupted",
+	    "killed", "missed", NULL };
+
+	if (!l->is_run || l->what == NULL)
+		return 0;
+	if (only == PANE_ONLY_RUNNING)
+		return strcmp(l->what, "running") == 0;
+	for (size_t k = 0; bad[k] != NULL; k++)
+		if (strcmp(l->what, bad[k]) == 0)
+			return 1;
+	return 0;
+}
+
 const struct pane_ops pane_log_ops = {
 	.title = N_("Runs / events (live)"),
 	.follow = 1,
@@ -75,4 +93,5 @@ const struct pane_ops pane_log_ops = {
 	.match = log_match,
 	.header = log_header,
 	.row = log_row,
+	.only = log_only,
 };

@@ -6,6 +6,7 @@
 #include "util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 
@@ -48,18 +49,24 @@ plugin_id_width(int width)
 	return w > 24 ? 24 : w;
 }
 
+enum { PSORT_ID, PSORT_VERSION, PSORT_STATE, PSORT_COUNT };
+
 static void
 plugins_header(const struct ui *ui, int width, char *buf, size_t size)
 {
+	const struct ui_pane *p = &ui->panes[PANE_PLUGINS];
 	int wid = plugin_id_width(width);
+	char t[64];
 
 	buf[0] = '\0';
-	fmt_cat(buf, size, _("PLUGIN"), wid, ui->utf8);
+	fmt_cat(buf, size, pane_col_title(ui, p, PSORT_ID, _("PLUGIN"), t,
+	    sizeof t), wid, ui->utf8);
 	fmt_cat(buf, size, " ", 1, ui->utf8);
-	fmt_cat(buf, size, _("VERSION"), version_width(width), ui->utf8);
+	fmt_cat(buf, size, pane_col_title(ui, p, PSORT_VERSION, _("VERSION"), t,
+	    sizeof t), version_width(width), ui->utf8);
 	fmt_cat(buf, size, " ", 1, ui->utf8);
-	fmt_cat(buf, size, _("STATE"), width - wid - version_width(width) - 2,
-	    ui->utf8);
+	fmt_cat(buf, size, pane_col_title(ui, p, PSORT_STATE, _("STATE"), t,
+	    sizeof t), width - wid - version_width(width) - 2, ui->utf8);
 }
 
 static int
@@ -85,6 +92,46 @@ plugins_row(const struct ui *ui, size_t i, int width, char *buf, size_t size)
 	return ui_status_attr(ui, state);
 }
 
+static int
+plugins_failed(const struct ui *ui, size_t i)
+{
+	const char *state = ui->model.plugins[i].state;
+
+	return state != NULL && strcmp(state, "faulted") == 0;
+}
+
+static const char *
+str0(const char *s)
+{
+	return s != NULL ? s : "";
+}
+
+/* By the pane's column, ties by id; versions compare as text, which
+ * puts "1.10" before "1.9" but never moves a row between ticks. */
+static int
+plugins_cmp(const void *a, const void *b, void *arg)
+{
+	const struct ui *ui = arg;
+	const struct ui_pane *p = &ui->panes[PANE_PLUGINS];
+	const struct plugin_rec *x = &ui->model.plugins[*(const size_t *)a];
+	const struct plugin_rec *y = &ui->model.plugins[*(const size_t *)b];
+	int c = 0;
+
+	if (p->sort_col == PSORT_VERSION)
+		c = strcmp(str0(x->version), str0(y->version));
+	else if (p->sort_col == PSORT_STATE)
+		c = strcmp(str0(x->state), str0(y->state));
+	if (c == 0)
+		c = strcmp(x->id, y->id);
+	return p->sort_rev ? -c : c;
+}
+
+static void
+plugins_sort(struct ui *ui, struct ui_pane *p)
+{
+	qsort_r(p->rows, p->nrows, sizeof *p->rows, plugins_cmp, ui);
+}
+
 const struct pane_ops pane_plugins_ops = {
 	.title = N_("Plugins"),
 	.count = plugins_count,
@@ -92,4 +139,7 @@ const struct pane_ops pane_plugins_ops = {
 	.match = plugins_match,
 	.header = plugins_header,
 	.row = plugins_row,
+	.nsort = PSORT_COUNT,
+	.sort = plugins_sort,
+	.failed = plugins_failed,
 };

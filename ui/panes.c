@@ -5,6 +5,7 @@
 #include "ui.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,9 @@ ui_contains(const char *haystack, const char *needle)
 static int
 pane_match(const struct ui *ui, const struct ui_pane *p, size_t i)
 {
+	if (p->only != PANE_ONLY_ALL && p->ops->only != NULL &&
+	    !p->ops->only(ui, i, p->only))
+		return 0;
 	if (p->filter[0] == '\0')
 		return 1;
 	return p->ops->match(ui, i, p->filter);
@@ -34,12 +38,22 @@ pane_find_selection(const struct ui *ui, struct ui_pane *p)
 		}
 }
 
+static int
+pane_body_rows(const struct ui_pane *p)
+{
+	int h = p->h - 3;	/* borders and the column header */
+
+	return h > 0 ? h : 1;
+}
+
 /* Re-applies the filter after the model or the filter changed; the
- * selected item stays selected if it still passes. */
+ * selected item stays selected if it still passes, and on the same
+ * screen line when it can: rows re-sorting around it do not move it. */
 void
 pane_rebuild(struct ui *ui, struct ui_pane *p)
 {
 	size_t n = p->ops->count(ui);
+	long offset = (long)p->sel - (long)p->top;
 
 	/* A live log whose newest line is selected keeps following it. */
 	if (p->ops->follow && p->sel == 0) {
@@ -52,20 +66,16 @@ pane_rebuild(struct ui *ui, struct ui_pane *p)
 	for (size_t i = 0; i < n; i++)
 		if (pane_match(ui, p, i))
 			p->rows[p->nrows++] = i;
+	if (p->ops->sort != NULL)
+		p->ops->sort(ui, p);
 	pane_find_selection(ui, p);
 	if (p->sel >= p->nrows)
 		p->sel = p->nrows > 0 ? p->nrows - 1 : 0;
 	free(p->sel_id);
 	p->sel_id = p->nrows > 0 ? xstrdup(p->ops->id(ui, p->rows[p->sel])) : NULL;
+	if (offset >= 0 && offset < pane_body_rows(p))
+		p->top = p->sel >= (size_t)offset ? p->sel - (size_t)offset : 0;
 	pane_scroll_into_view(p);
-}
-
-static int
-pane_body_rows(const struct ui_pane *p)
-{
-	int h = p->h - 3;	/* borders and the column header */
-
-	return h > 0 ? h : 1;
 }
 
 void
@@ -125,4 +135,44 @@ void
 pane_sync_id(const struct ui *ui, struct ui_pane *p)
 {
 	pane_remember(p, pane_selected_id(ui, p));
+}
+
+const char *
+pane_col_title(const struct ui *ui, const struct ui_pane *p, int col,
+	       const char *name, char *buf, size_t size)
+{
+	if (p->ops->nsort == 0 || p->sort_col != col)
+		return name;
+	snprintf(buf, size, "%s%s", name, ui->utf8 ? (p->sort_rev ?
+	    "\xe2\x96\xbc" : "\xe2\x96\xb2") : (p->sort_rev ? "v" : "^"));
+	return buf;
+}
+
+/* Row r of the pane is what pane_find looks for. */
+static int
+pane_hit(struct ui *ui, struct ui_pane *p, size_t r, int failed)
+{
+	if (failed)
+		return p->ops->failed != NULL && p->ops->failed(ui, p->rows[r]);
+	return p->ops->match(ui, p->rows[r], p->search);
+}
+
+int
+pane_find(struct ui *ui, struct ui_pane *p, int dir, int failed)
+{
+	if (p->nrows == 0 || (!failed && p->search[0] == '\0'))
+		return 0;
+	/* From the row after the selection, around the end, back to it. */
+	for (size_t k = 1; k <= p->nrows; k++) {
+		size_t r = (p->sel + p->nrows + (dir > 0 ? k : p->nrows - k)) %
+		    p->nrows;
+
+		if (pane_hit(ui, p, r, failed)) {
+			p->sel = r;
+			pane_scroll_into_view(p);
+			pane_sync_id(ui, p);
+			return 1;
+		}
+	}
+	return 0;
 }

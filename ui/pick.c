@@ -31,15 +31,18 @@ static char *
 pick_text(const struct ui_pick *p)
 {
 	struct strbuf sb = STRBUF_INIT;
-	char when[40];
+	char when[40], p1[64], p2[64], p3[64], p4[64];
 
-	strbuf_addf(&sb, "  %-6s %-12s %-20s %-9s %s\n", _("ID"), _("VERSION"),
-	    _("CREATED"), _("REASON"), _("SIZE"));
+	strbuf_addf(&sb, "  %s %s %s %s %s\n", fmt_pad(_("ID"), 6, p1, sizeof p1),
+	    fmt_pad(_("VERSION"), 12, p2, sizeof p2), fmt_pad(_("CREATED"), 24,
+	    p3, sizeof p3), fmt_pad(_("REASON"), 9, p4, sizeof p4), _("SIZE"));
 	for (size_t i = 0; i < p->n; i++) {
 		fmt_datetime(p->snaps[i].created_at, when, sizeof when);
-		strbuf_addf(&sb, "  #%-5" PRId64 " %-12s %-20s %-9s %" PRId64 " %s\n",
-		    p->snaps[i].id, p->snaps[i].version, when, p->snaps[i].reason,
-		    p->snaps[i].size, _("bytes"));
+		strbuf_addf(&sb, "  #%-5" PRId64 " %-12s %-24s %-9s ",
+		    p->snaps[i].id, p->snaps[i].version, when, p->snaps[i].reason);
+		strbuf_addf(&sb, ngettext("%lld byte", "%lld bytes",
+		    (unsigned long)p->snaps[i].size), (long long)p->snaps[i].size);
+		strbuf_adds(&sb, "\n");
 	}
 	return strbuf_detach(&sb);
 }
@@ -70,8 +73,9 @@ pick_open(struct ui *ui, const char *plugin)
 	free(text);
 	ui->view.kind = VIEW_PICK;
 	ui->mode = MODE_PICK;
-	ui_status(ui, 0, _("%zu snapshots of %s: j/k move, Enter restores, "
-	    "Esc cancels"), p->n, plugin);
+	ui_status(ui, 0, ngettext("%zu snapshot of %s: j/k move, Enter restores, "
+	    "Esc cancels", "%zu snapshots of %s: j/k move, Enter restores, "
+	    "Esc cancels", p->n), p->n, plugin);
 }
 
 /* Keeps the selected row (and, when it fits, the header) on screen. */
@@ -121,7 +125,8 @@ pick_choose(struct ui *ui)
 	snprintf(id, sizeof id, "%" PRId64, s->id);
 	fmt_datetime(s->created_at, when, sizeof when);
 	snprintf(question, sizeof question, _("Restore %s to snapshot #%s "
-	    "(version %s of %s)? (y/n)"), ui->pick.plugin, id, s->version, when);
+	    "(version %s of %s)? Its current files, plugin record and stored "
+	    "state are replaced (y/n)"), ui->pick.plugin, id, s->version, when);
 	argv = strv_push(strv_push(strv_push(strv_push(NULL, "snapshot"),
 	    "restore"), "--"), id);
 	pick_clear(ui);

@@ -106,6 +106,8 @@ filter_apply(struct ui *ui, const char *text)
 	struct ui_pane *p = &ui->panes[ui->focus];
 
 	snprintf(p->filter, sizeof p->filter, "%s", text);
+	if (text[0] != '\0')
+		snprintf(p->search, sizeof p->search, "%s", text);
 	pane_rebuild(ui, p);
 }
 
@@ -190,7 +192,10 @@ prompt_submit(struct ui *ui)
 		strv_free(argv);
 		return;
 	}
-	action_run(ui, argv, 1);
+	if (strcmp(argv[0], "messages") == 0 && argv[1] == NULL)
+		ui_messages_open(ui);	/* the console's own, as in vim */
+	else
+		action_run(ui, argv, 1);
 	strv_free(argv);
 }
 
@@ -313,8 +318,9 @@ filter_keep(struct ui *ui)
 
 	ui->mode = MODE_NORMAL;
 	if (p->filter[0] != '\0')
-		ui_status(ui, 0, _("filter \"%s\": %zu rows (Esc clears)"),
-		    p->filter, p->nrows);
+		ui_status(ui, 0, ngettext("filter \"%s\": %zu row (Esc clears; "
+		    "n/N find it later)", "filter \"%s\": %zu rows (Esc clears; "
+		    "n/N find it later)", p->nrows), p->filter, p->nrows);
 }
 
 static int

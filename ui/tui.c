@@ -6,6 +6,7 @@
 #include "ui.h"
 #include "tui.h"
 #include "manager.h"
+#include "format.h"
 #include "util.h"
 
 #include <curses.h>
@@ -17,25 +18,81 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 #include <fcntl.h>
 
 #define UI_TICK 0.25
 
+/* The history keeps every message whole; the status line shows what
+ * fits and says when there is more. */
+static void
+ui_remember(struct ui *ui, const char *text)
+{
+	char when[16];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	strftime(when, sizeof when, "%H:%M:%S", &tm);
+	ui->messages = xrealloc(ui->messages, (ui->nmessages + 1) *
+	    sizeof *ui->messages);
+	ui->messages[ui->nmessages++] = xasprintf("%s  %s%s", when,
+	    ui->status_error ? _("error: ") : "", text);
+}
+
 void
 ui_status(struct ui *ui, int error, const char *fmt, ...)
 {
 	va_list ap;
+	char *text;
 
 	va_start(ap, fmt);
-	vsnprintf(ui->status, sizeof ui->status, fmt, ap);
+	if (vasprintf(&text, fmt, ap) < 0)
+		text = NULL;
 	va_end(ap);
+	if (text == NULL)
+		return;
 	/* One line: a command's message must not break the layout. */
-	for (char *c = ui->status; *c != '\0'; c++)
+	for (char *c = text; *c != '\0'; c++)
 		if (*c == '\n' || *c == '\t')
 			*c = ' ';
 	ui->status_error = error;
+	if (text[0] != '\0')
+		ui_remember(ui, text);
+	snprintf(ui->status, sizeof ui->status, "%s", text);
+	free(text);
 	ui->dirty = 1;
+}
+
+void
+ui_messages_open(struct ui *ui)
+{
+	struct strbuf sb = STRBUF_INIT;
+	/* Long messages wrap: the page shows every character. */
+	int width = ui->cols > 12 ? ui->cols - 2 : 10;
+	char *text;
+
+	for (size_t i = 0; i < ui->nmessages; i++) {
+		const char *m = ui->messages[i];
+		int indent = 0;
+
+		while (*m != '\0') {
+			size_t n = fmt_prefix(m, width - indent);
+
+			strbuf_addf(&sb, "%*s%.*s\n", indent, "", (int)n, m);
+			m += n;
+			indent = 10;	/* under the text, past "HH:MM:SS  " */
+		}
+	}
+	text = strbuf_detach(&sb);
+	view_set_text(ui, _("Messages since the console opened (newest last)"),
+	    text != NULL ? text : "");
+	free(text);
+	ui->view.kind = VIEW_MESSAGES;
+	/* The newest at the bottom of the page. */
+	if (ui->view.nlines > (size_t)ui->rows - 5)
+		ui->view.top = ui->view.nlines - (size_t)(ui->rows - 5);
 }
 
 void
@@ -89,6 +146,24 @@ ui_confirm_key(struct ui *ui, int key, int is_char)
 	strv_free(argv);
 }
 
+/* The quit question of a hosting console: [d]aemon / [q]uit / [c]ancel. */
+static void
+ui_quit_key(struct ui *ui, int key, int is_char)
+{
+	ui->mode = MODE_NORMAL;
+	if (is_char && (key == 'd' || key == 'D')) {
+		ui->handover = 1;
+		ui_status(ui, 0, "%s", _("handing the engine to a daemon: stopping "
+		    "it here first"));
+		ui_quit(ui, 0);
+	} else if (is_char && (key == 'q' || key == 'Q')) {
+		ui_quit(ui, 0);
+	} else {
+		ui_status(ui, 0, "%s", _("cancelled: the console goes on hosting "
+		    "the engine"));
+	}
+}
+
 static void
 ui_key(struct ui *ui, int key, int is_char)
 {
@@ -101,6 +176,10 @@ ui_key(struct ui *ui, int key, int is_char)
 		ui_confirm_key(ui, key, is_char);
 	else if (ui->mode == MODE_PICK)
 		pick_key(ui, key, is_char);
+	else if (ui->mode == MODE_QUIT)
+		ui_quit_key(ui, key, is_char);
+	else if (!is_char && key == KEY_MOUSE)
+		mouse_event(ui);
 	else
 		keys_handle(ui, key, is_char);
 }
@@ -194,10 +273,9 @@ ui_colors(struct ui *ui)
 	start_color();
 	use_default_colors();
 	init_pair(CP_OK, COLOR_GREEN, -1);
-	init_pair(CP_WARN, COLOR_YELLOW, -1);
+	init_pair(CP_WARN, COLOR_MAGENTA, -1);
 	init_pair(CP_BAD, COLOR_RED, -1);
 	init_pair(CP_TITLE, COLOR_CYAN, -1);
-	init_pair(CP_DIM, COLOR_BLUE, -1);
 }
 
 /* ncurses' own state says whether the terminal needs restoring, so the
@@ -299,6 +377,11 @@ ui_terminal_start(struct ui *ui, SCREEN **screen, struct mgr_error *err)
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
+	if (ui->mgr->conf->console_mouse) {
+		mousemask(BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED |
+		    BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+		mouseinterval(200);
+	}
 	curs_set(0);
 	getmaxyx(stdscr, ui->rows, ui->cols);
 	return 0;
@@ -345,6 +428,9 @@ ui_free(struct ui *ui)
 	prompt_free(&ui->line);
 	free(ui->host.kind);
 	strv_free(ui->confirm_argv);
+	for (size_t i = 0; i < ui->nmessages; i++)
+		free(ui->messages[i]);
+	free(ui->messages);
 	model_free(&ui->model);
 	if (ui->db != NULL)
 		db_close(ui->db);
@@ -413,6 +499,8 @@ ui_console_run(struct mgr *mgr, struct mgr_error *err)
 	endwin();
 	delscreen(screen);
 	ui_stderr_restore(&ui);
+	if (ui.handover)
+		ui.exit_status = host_handover(&ui);
 	ui_free(&ui);
 	return ui.exit_status;
 }

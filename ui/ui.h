@@ -24,13 +24,15 @@ enum ui_mode {
 	MODE_PROMPT,		/* ':' typing a command */
 	MODE_CONFIRM,		/* y/n for a destructive action */
 	MODE_PICK,		/* choosing a snapshot to restore */
+	MODE_QUIT,		/* [d]aemon / [q]uit / [c]ancel */
 };
 
 /* Colour pairs (only used when colours are on). */
-enum { CP_OK = 1, CP_WARN, CP_BAD, CP_TITLE, CP_DIM };
+enum { CP_OK = 1, CP_WARN, CP_BAD, CP_TITLE };
 
 /* How one pane lists and draws its rows; rows are model indexes. */
 struct ui;
+struct ui_pane;
 struct pane_ops {
 	const char *title;	/* N_() */
 	int follow;		/* selection on the first row stays there */
@@ -42,11 +44,20 @@ struct pane_ops {
 	/* Formats row i in exactly width cells; returns the attribute. */
 	int (*row)(const struct ui *ui, size_t i, int width, char *buf,
 		   size_t size);
+	int nsort;		/* columns it sorts by (0: not sortable) */
+	/* Puts the filtered rows in the pane's sort order (NULL: model's). */
+	void (*sort)(struct ui *ui, struct ui_pane *p);
+	/* Is row i one the "next failed" key stops at? (NULL: none) */
+	int (*failed)(const struct ui *ui, size_t i);
+	/* Does row i pass the status filter only (PANE_ONLY_*)? */
+	int (*only)(const struct ui *ui, size_t i, int only);
 };
 
 extern const struct pane_ops pane_plugins_ops;
 extern const struct pane_ops pane_tasks_ops;
 extern const struct pane_ops pane_log_ops;
+
+enum { PANE_ONLY_ALL, PANE_ONLY_FAILED, PANE_ONLY_RUNNING };
 
 struct ui_pane {
 	const struct pane_ops *ops;
@@ -56,6 +67,9 @@ struct ui_pane {
 	size_t top;		/* first visible row */
 	char *sel_id;		/* keeps the selection across reloads */
 	char filter[128];
+	char search[128];	/* the last filter typed: n/N find it */
+	int sort_col, sort_rev;	/* column index of the pane's sort */
+	int only;		/* PANE_ONLY_*: a status filter (runs pane) */
 	int y, x, h, w;		/* box on screen, borders included */
 };
 
@@ -66,9 +80,11 @@ struct ui_view {
 	size_t top;
 	char *title;
 	int kind;		/* VIEW_* */
-	char *id;		/* plugin or task for details */
+	char *id;		/* plugin, task or run (its number) for details */
+	char *task;		/* a run view's task, or NULL */
 };
-enum { VIEW_TEXT, VIEW_PLUGIN, VIEW_TASK, VIEW_HELP, VIEW_PICK };
+enum { VIEW_TEXT, VIEW_PLUGIN, VIEW_TASK, VIEW_HELP, VIEW_PICK, VIEW_RUN,
+	VIEW_MESSAGES };
 
 /* The snapshot picker ('S'): the rows it lists, the chosen one. */
 struct snapshot_rec;
@@ -100,8 +116,10 @@ struct ui {
 	enum ui_mode mode;
 	struct ui_view view;
 	struct ui_line line;
-	char status[512];
+	char status[2048];
 	int status_error;
+	char **messages;	/* every status message, "HH:MM:SS  text" */
+	size_t nmessages;
 	char **confirm_argv;	/* command run on 'y' */
 	struct ui_pick pick;
 	int utf8, colors;
@@ -112,6 +130,7 @@ struct ui {
 	int hosting;		/* this process hosts the engine */
 	int attached;		/* another process hosts it: engine_submit */
 	int stopping;		/* quitting: the engine is shutting down */
+	int handover;		/* after the loop, start a daemon to host */
 	int saved_stderr;	/* fd 2 while it points to /dev/null */
 	int saved_to_stderr;	/* mgr->log.to_stderr before the console */
 	int64_t last_second;	/* redraw once a second for LEFT columns */
@@ -128,6 +147,8 @@ void ui_quit(struct ui *ui, int status);
 void ui_status(struct ui *ui, int error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void ui_reload(struct ui *ui, int force);
+/* The message history ('m', ":messages") as a page. */
+void ui_messages_open(struct ui *ui);
 
 /* draw.c */
 void ui_layout(struct ui *ui);
@@ -143,11 +164,20 @@ void pane_scroll_into_view(struct ui_pane *p);
 const char *pane_selected_id(const struct ui *ui, const struct ui_pane *p);
 size_t pane_selected_model(const struct ui_pane *p);
 void pane_sync_id(const struct ui *ui, struct ui_pane *p);
+/* The title of sortable column col: name, marked when the pane sorts by it. */
+const char *pane_col_title(const struct ui *ui, const struct ui_pane *p,
+			   int col, const char *name, char *buf, size_t size);
+/* Moves the selection to the next (dir 1) or previous (-1) row that
+ * matches: the search text, or a failed row; 0 when none does. */
+int pane_find(struct ui *ui, struct ui_pane *p, int dir, int failed);
 
 /* keys.c */
 void keys_handle(struct ui *ui, int key, int is_char);
 void keys_footer(const struct ui *ui, char *buf, size_t size);
 void keys_help(struct ui *ui);
+
+/* mouse.c: a click, double-click or wheel turn (KEY_MOUSE) */
+void mouse_event(struct ui *ui);
 
 /* details.c */
 void details_open(struct ui *ui, int kind, const char *id);
@@ -175,6 +205,10 @@ int host_start(struct ui *ui, struct mgr_error *err);
 void host_leave(struct ui *ui);
 void host_shutdown(struct ui *ui);
 void host_poll(struct ui *ui);
+/* After the engine stopped and the terminal is restored: starts
+ * "manager daemon --detach" on the same configuration and database, says
+ * where the engine went, returns the exit status for the console. */
+int host_handover(struct ui *ui);
 
 /* action.c */
 void action_run(struct ui *ui, char **argv, int show_output);

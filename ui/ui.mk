@@ -12,6 +12,7 @@ ui_libui_a_SOURCES = \
 	ui/host.c \
 	ui/keys.c \
 	ui/model.c ui/model.h ui/model_tasks.c \
+	ui/mouse.c \
 	ui/pane_log.c ui/pane_plugins.c ui/pane_tasks.c ui/panes.c \
 	ui/pick.c \
 	ui/prompt.c \
@@ -29,10 +30,12 @@ tests_unit_test_console_model_LDADD = ui/libui.a $(TEST_LIBS) $(NCURSES_LIBS)
 TESTS += tests/unit/test_format tests/unit/test_console_model
 
 dist_check_SCRIPTS += tests/console/lib.sh tests/console/console.sh \
-	tests/console/host.sh tests/console/plugins.sh
+	tests/console/host.sh tests/console/plugins.sh tests/console/keys.sh \
+	tests/console/quit.sh tests/console/views.sh
 if HAVE_TMUX
 TESTS += tests/console/console.sh tests/console/host.sh \
-	tests/console/plugins.sh
+	tests/console/plugins.sh tests/console/keys.sh \
+	tests/console/quit.sh tests/console/views.sh
 endif
 
 # Not run by make check: the numbers go to bench/RESULTS-console.md.

@@ -62,6 +62,7 @@ const struct conf_key conf_keys[] = {
 	{ "api", "connection_timeout_seconds", CONF_INT, OFF(api_connection_timeout), "10", 1, 3600 },
 	{ "api", "max_connections", CONF_INT, OFF(api_max_connections), "256", 2, 16384 },
 	{ "api", "max_connections_per_ip", CONF_INT, OFF(api_max_connections_per_ip), "64", 2, 16384 },
+	{ "console", "mouse", CONF_BOOL, OFF(console_mouse), "true", 0, 1 },
 };
 const size_t conf_nkeys = sizeof conf_keys / sizeof conf_keys[0];
 
@@ -342,7 +343,8 @@ conf_read_file(struct conf_loader *l)
 		config_setting_t *s = config_setting_get_elem(root, i);
 		const char *name = config_setting_name(s);
 
-		if (strcmp(name, "manager") != 0 && strcmp(name, "api") != 0) {
+		if (strcmp(name, "manager") != 0 && strcmp(name, "api") != 0 &&
+		    strcmp(name, "console") != 0) {
 			conf_warn(l, s, name);
 			continue;
 		}

@@ -62,6 +62,8 @@ struct mgr_conf {
 	int api_connection_timeout;	/* seconds a connection may stay idle */
 	int api_max_connections;	/* in total ... */
 	int api_max_connections_per_ip;	/* ... and from one address */
+	/* group "console" */
+	int console_mouse;		/* clicks and the wheel in the console */
 };
 
 enum conf_warning_kind { CONF_WARN_UNKNOWN_KEY };

@@ -595,3 +595,19 @@ runlog_store_state(struct mgr_db *db, const char *task_id, int64_t scheduled_at,
 	return db->ops->runlog_store_state(db, task_id, scheduled_at, attempt,
 					   ended, run_id, err);
 }
+
+/* console_view_store.h */
+
+int
+store_console_run_read(struct mgr_db *db, int64_t id, struct run_rec *out,
+		       struct mgr_error *err)
+{
+	return db->ops->store_console_run_read(db, id, out, err);
+}
+
+int
+store_console_run_count(struct mgr_db *db, const char *task_id, int64_t *n,
+			struct mgr_error *err)
+{
+	return db->ops->store_console_run_count(db, task_id, n, err);
+}

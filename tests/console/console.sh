@@ -4,7 +4,7 @@
 # prompt, resize, quit and signals with the terminal restored.
 . "$top_srcdir/tests/console/lib.sh"
 
-echo "1..45"
+echo "1..46"
 console_setup
 seed_example || { echo "Bail out! cannot seed the database"; exit 1; }
 
@@ -54,7 +54,7 @@ check "a task changed by another process is redrawn" \
 keys / b a c k
 check "the filter applies while typing" wait_for "Tasks 1/4  /back"
 keys Enter
-check "Enter keeps the filter" wait_for 'filter "back": 1 rows'
+check "Enter keeps the filter" wait_for 'filter "back": 1 row (Esc clears'
 check "rows that do not match are hidden" wait_gone "Pull the mirror"
 keys Escape
 check "Esc clears the filter" wait_for "Tasks 4"
@@ -98,7 +98,7 @@ check "d asks before deleting" wait_for "(y/n)"
 keys n
 check "anything but y cancels" wait_for "cancelled"
 keys d
-check "the question names the task" wait_for "Remove task backup.nightly? (y/n)"
+check "the question names the task" wait_for "Remove task backup.nightly and its 0 recorded runs? (y/n)"
 keys y
 check "y removes it" \
 	wait_sql "SELECT count(*) FROM tasks WHERE id='backup.nightly'" 0
@@ -112,7 +112,10 @@ check "a too small window shows a message" wait_for "window too small"
 tmux -L "$SOCK" resize-window -t c -x 120 -y 40
 
 keys q
-check "q quits with status 0" wait_for "exited with status 0"
+check "q in a console hosting scheduled tasks asks first" \
+	wait_for "[d]aemon / [q]uit / [c]ancel"
+keys q
+check "q again quits with status 0" wait_for "exited with status 0"
 check "the terminal is restored (no alternate screen)" \
 	test "$(tmux -L "$SOCK" display -p -t c '#{alternate_on}')" = 0
 tmux -L "$SOCK" kill-server

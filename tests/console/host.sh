@@ -23,6 +23,8 @@ check "a run by the console's scheduler appears by itself" \
 	wait_for "tick.fast          succeeded" 4
 m task remove tick.fast >/dev/null 2>>"$T/err"
 keys q
+wait_for "[d]aemon / [q]uit / [c]ancel" >/dev/null
+keys q
 check "quitting stops the engine and exits 0" wait_for "exited with status 0"
 tmux -L "$SOCK" kill-server
 SOCK="$SOCK-2"

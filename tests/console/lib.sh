@@ -164,3 +164,49 @@ wait_sql() {
 	echo "# $1 gave $(sql "$1"), expected $2" >&2
 	return 1
 }
+
+# selected: the text of the row drawn in reverse video (the focused
+# pane's selection), as "LINE:TEXT", LINE counted from 1.
+selected() {
+	tmux -L "$SOCK" capture-pane -p -e -t c |
+	    grep -n -E "$(printf '\033')\[([0-9]+;)*7m" |
+	    sed "s/$(printf '\033')\[[0-9;]*m//g" | grep "^[0-9]*:│" | head -1
+}
+
+# wait_selected TEXT [SECONDS]: polls until the selected row shows TEXT.
+wait_selected() {
+	limit=$(( ${2:-5} * 20 ))
+	i=0
+	while [ $i -lt $limit ]; do
+		case "$(selected)" in *"$1"*) return 0 ;; esac
+		sleep 0.05
+		i=$((i + 1))
+	done
+	echo "# the selected row is \"$(selected)\", expected $1" >&2
+	return 1
+}
+
+# line_has N TEXT: line N of the screen (from 1) shows TEXT.
+line_has() {
+	screen | sed -n "${1}p" | grep -F -q -- "$2"
+}
+
+# click X Y [double]: a left click (two with double) at column X, row Y
+# (from 0) as the terminal sends it (X10 mouse encoding: ESC [ M, then
+# button + 32, column + 33, row + 33; button 3 is the release).
+click() {
+	c=$(printf "\\$(printf %o $(( $1 + 33 )))")
+	r=$(printf "\\$(printf %o $(( $2 + 33 )))")
+	seq="$(printf '\033[M ')$c$r$(printf '\033[M#')$c$r"
+	[ "${3:-}" = double ] && seq="$seq$seq"
+	tmux -L "$SOCK" send-keys -t c -l "$seq"
+}
+
+# wheel up|down X Y: one turn of the wheel over column X, row Y.
+wheel() {
+	b='`'
+	[ "$1" = down ] && b=a
+	c=$(printf "\\$(printf %o $(( $2 + 33 )))")
+	r=$(printf "\\$(printf %o $(( $3 + 33 )))")
+	tmux -L "$SOCK" send-keys -t c -l "$(printf '\033[M')$b$c$r"
+}

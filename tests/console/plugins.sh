@@ -80,6 +80,8 @@ check "... and the status line says so" \
 	wait_for "snapshot restore 1: restored snapshot 1 of hello"
 
 keys q
+wait_for "[d]aemon / [q]uit / [c]ancel" >/dev/null
+keys q
 check "q quits with status 0 (sanitizer builds: nothing leaked)" \
 	wait_for "exited with status 0" 10
 exit 0

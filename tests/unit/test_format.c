@@ -62,9 +62,49 @@ test_when(void **state)
 	fmt_when(now + 30 * 86400 * S, now, buf, sizeof buf);
 	assert_string_equal(buf, "2026-04-01");
 	fmt_datetime(now, buf, sizeof buf);
-	assert_string_equal(buf, "2026-03-02 09:30:00");
+	assert_string_equal(buf, "Mon 2026-03-02 09:30:00");
 	fmt_datetime(0, buf, sizeof buf);
 	assert_string_equal(buf, "-");
+}
+
+/* Weekdays in the CLI's language whatever LC_TIME says ("Di" in German
+ * before). */
+static void
+test_when_german(void **state)
+{
+	int64_t now = INT64_C(1772443800) * S;
+	char buf[32];
+
+	(void)state;
+	if (setlocale(LC_TIME, "de_DE.UTF-8") == NULL) {
+		skip();
+		return;
+	}
+	fmt_when(now + 86400 * S, now, buf, sizeof buf);
+	setlocale(LC_TIME, "C");
+	assert_string_equal(buf, "Tue 09:30");
+}
+
+static void
+test_seconds(void **state)
+{
+	char buf[32];
+
+	(void)state;
+	fmt_seconds(0, buf, sizeof buf);
+	assert_string_equal(buf, "no limit");
+	fmt_seconds(30, buf, sizeof buf);
+	assert_string_equal(buf, "30 s");
+	fmt_seconds(1, buf, sizeof buf);
+	assert_string_equal(buf, "1 s");
+	fmt_seconds(300, buf, sizeof buf);
+	assert_string_equal(buf, "5 min");
+	fmt_seconds(7200, buf, sizeof buf);
+	assert_string_equal(buf, "2 h");
+	fmt_seconds(86400, buf, sizeof buf);
+	assert_string_equal(buf, "1 day");
+	fmt_seconds(2 * 86400, buf, sizeof buf);
+	assert_string_equal(buf, "2 days");
 }
 
 static void
@@ -165,6 +205,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_when),
+		cmocka_unit_test(test_when_german),
+		cmocka_unit_test(test_seconds),
 		cmocka_unit_test(test_width),
 		cmocka_unit_test(test_fit_ascii),
 		cmocka_unit_test(test_fit_wide),
