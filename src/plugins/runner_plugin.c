@@ -36,7 +36,7 @@ struct thread_job {
 	struct task_ctx *ctx;
 	ev_timer timeout;
 	int timeout_s;
-	int timed_out, interrupted;
+	int timed_out, interrupted, stopped;
 	int64_t started_at;
 	struct runlog_file *log;	/* the full log, or NULL */
 	struct thread_job *prev, *next;	/* r->threads */
@@ -68,6 +68,11 @@ thread_outcome(struct thread_job *j, struct run_outcome *o)
 		o->error = j->timed_out ?
 		    xasprintf(_("timed out after %d s (cancelled)"), j->timeout_s) :
 		    xstrdup(_("interrupted by shutdown"));
+	}
+	if (j->stopped && !j->timed_out && !j->interrupted) {
+		free(o->error);
+		o->status = "stopped";
+		o->error = xstrdup(_("stopped by request (cancelled)"));
 	}
 	o->output = run_excerpt(out, strlen(out),
 	    (size_t)j->r->mgr->conf->output_excerpt_bytes, 0);
@@ -250,7 +255,23 @@ runner_plugin_interrupt_all(struct runner *r)
 	}
 }
 
+/* `task stop` of a function on the thread pool: a thread cannot be
+ * killed, so the stop is its cooperative cancel (mgr_cancelled()). */
+static int
+runner_plugin_stop(struct runner *r, void *arg)
+{
+	for (struct thread_job *j = r->threads; j != NULL; j = j->next) {
+		if (j->arg != arg)
+			continue;
+		j->stopped = 1;
+		task_ctx_cancel(j->ctx);
+		return 1;
+	}
+	return 0;
+}
+
 const struct runner_plugin_ops plugin_runner_ops = {
 	.start = runner_plugin_start,
 	.interrupt_all = runner_plugin_interrupt_all,
+	.stop = runner_plugin_stop,
 };

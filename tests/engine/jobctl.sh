@@ -213,6 +213,28 @@ long_rc=$?
 is "$long_rc" 0 "a 45 s task run through the daemon succeeds"
 like "$(cat "$T/long.out")" "^task long: succeeded \(run [0-9]+, 4[5-9]\.[0-9]+ s" "... and says so after $(( $(date +%s) - start )) s"
 
+# ---- plugin functions: stop is their cooperative cancel ----
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}handle_segv=0"
+mgr plugin install "$top_builddir/data/plugins/faulty" >/dev/null 2>&1
+mgr plugin enable faulty >/dev/null 2>&1
+mgr task add nap 'faulty:sleep seconds=60' cron hour=3 >/dev/null
+stop_plugin_run() {	# $1: how it runs
+	rid=$(mgr task run nap --detach | sed 's/.*run \([0-9]*\) started/\1/')
+	wait_until 10 sh -c "[ \"\$(sqlite3 -cmd '.timeout 5000' '$DB' \"SELECT status FROM tasks WHERE id='nap'\")\" = running ]"
+	sleep 0.3
+	t0=$(date +%s%N)
+	run mgr task stop nap
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	is "$rc:$out" "0:task nap: 1 run stopped" "$1: task stop ends a plugin function ($ms ms)"
+	like "$(q "SELECT status || ' ' || output FROM runs WHERE id=$rid")" "^stopped cancelled" \
+		"$1: recorded stopped; the function saw mgr_cancelled()"
+}
+stop_plugin_run "in a sandbox worker"
+
 stop_daemon TERM
 is "$daemon_rc" 0 "daemon stopped"
+printf 'manager = { shutdown_grace_seconds = 2; kill_grace_seconds = 2; sandboxing = false; };\n' >"$CONF"
+start_daemon
+stop_plugin_run "on the in-process thread pool"
+stop_daemon TERM
 finish
