@@ -20,6 +20,7 @@
 json_t *
 task_run_json(const struct run_rec *r)
 {
+	int usage = r->user_us > 0 || r->sys_us > 0 || r->max_rss_kb > 0;
 	char name[32];
 	json_t *o = json_pack("{s:I, s:s, s:i, s:o, s:o, s:o, s:s}",
 	    "id", (json_int_t)r->id, "task_id", r->task_id, "attempt", r->attempt,
@@ -38,9 +39,11 @@ task_run_json(const struct run_rec *r)
 	    json_null());
 	json_object_set_new(o, "error", r->error ? json_string(r->error) :
 	    json_null());
-	json_object_set_new(o, "user_cpu", r->user_us > 0 ?
+	/* Usage is recorded or not as a whole (every process has an RSS):
+	 * a run that spent no system time says 0, not null. */
+	json_object_set_new(o, "user_cpu", usage ?
 	    json_real((double)r->user_us / 1e6) : json_null());
-	json_object_set_new(o, "system_cpu", r->sys_us > 0 ?
+	json_object_set_new(o, "system_cpu", usage ?
 	    json_real((double)r->sys_us / 1e6) : json_null());
 	json_object_set_new(o, "max_rss_kb", r->max_rss_kb > 0 ?
 	    json_integer(r->max_rss_kb) : json_null());

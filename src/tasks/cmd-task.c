@@ -627,22 +627,30 @@ task_simple(struct cmd_ctx *ctx, const char *id,
 /* pause and remove: --stop ends the runs going on too (they end as
  * `stopped`); without it a run going on is said to go on. */
 static int
-task_stopping(struct cmd_ctx *ctx, const struct cmd_entry *entry, int *argc,
-	      char **argv, int (*fn)(struct mgr *, const char *, struct mgr_error *),
+task_stopping_args(struct cmd_ctx *ctx, const struct cmd_entry *entry,
+		   int *argc, char **argv, int *stop)
+{
+	int rc;
+
+	*stop = cmd_take_flag(argc, argv, "--stop");
+	if ((rc = cmd_no_more_options(ctx, entry, *argc, argv)) != 0)
+		return rc;
+	cmd_drop_dashdash(argc, argv);
+	if (*argc != 1)
+		return cmd_usage(ctx, entry);
+	return 0;
+}
+
+/* fn on task argv[0] (options taken), saying msg (freed here); --stop
+ * ends its runs first, else says which are still going. */
+static int
+task_stopping(struct cmd_ctx *ctx, char **argv, int stop,
+	      int (*fn)(struct mgr *, const char *, struct mgr_error *),
 	      char *msg)
 {
 	struct mgr_error err = { 0 };
-	int stop = cmd_take_flag(argc, argv, "--stop"), rc, n = 0;
+	int rc, n = 0;
 
-	if ((rc = cmd_no_more_options(ctx, entry, *argc, argv)) != 0) {
-		free(msg);
-		return rc;
-	}
-	cmd_drop_dashdash(argc, argv);
-	if (*argc != 1) {
-		free(msg);
-		return cmd_usage(ctx, entry);
-	}
 	if (stop && ctx->mgr->sched != NULL &&
 	    scheduler_stop(ctx->mgr, argv[0], 0, NULL, NULL, &n, &err) != 0) {
 		free(msg);
@@ -668,15 +676,25 @@ extern const struct cmd_entry cmd_task_pause_entry;
 static int
 task_remove_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	return task_stopping(ctx, &cmd_task_remove_entry, &argc, argv,
-	    taskmgr_remove, xasprintf(_("task %s removed"), argv[0]));
+	int stop, rc;
+
+	if ((rc = task_stopping_args(ctx, &cmd_task_remove_entry, &argc, argv,
+	    &stop)) != 0)
+		return rc;
+	return task_stopping(ctx, argv, stop, taskmgr_remove,
+	    xasprintf(_("task %s removed"), argv[0]));
 }
 
 static int
 task_pause_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	return task_stopping(ctx, &cmd_task_pause_entry, &argc, argv,
-	    taskmgr_pause, xasprintf(_("task %s paused"), argv[0]));
+	int stop, rc;
+
+	if ((rc = task_stopping_args(ctx, &cmd_task_pause_entry, &argc, argv,
+	    &stop)) != 0)
+		return rc;
+	return task_stopping(ctx, argv, stop, taskmgr_pause,
+	    xasprintf(_("task %s paused"), argv[0]));
 }
 
 static int
