@@ -26,6 +26,7 @@
 #include "manifest.h"
 #include "plugin_host.h"
 #include "sandbox.h"
+#include "scratch.h"
 #include "util.h"
 
 #include <errno.h>
@@ -290,21 +291,25 @@ wire_log(void *arg, enum mgr_log_level level, const char *msg)
 	wire_query('l', (size_t)level, msg, NULL);
 }
 
-/* A private scratch folder: the plugin's $TMPDIR, removed at the end. */
+/* A private scratch folder: the plugin's $TMPDIR, removed when the
+ * worker ends.  A worker killed with SIGKILL (a timeout, the engine's
+ * stop) cannot remove it: its lock (scratch.h) is then free and its
+ * PID gone, and the next worker of the plugin sweeps it. */
 static char *
 make_scratch(const char *id, struct mgr_error *err)
 {
 	const char *tmp = getenv("TMPDIR");
-	char *path = xasprintf("%s/manager-run-%s-XXXXXX",
-	    tmp != NULL && tmp[0] == '/' ? tmp : "/tmp", id);
+	char *prefix = xasprintf("manager-run-%s", id), *path = NULL;
+	struct scratch s;
 
-	if (mkdtemp(path) == NULL) {
-		mgr_error_set(err, MGR_EIO, _("cannot make a scratch folder %s: "
-		    "%s"), path, strerror(errno));
-		free(path);
-		return NULL;
+	if (tmp == NULL || tmp[0] != '/')
+		tmp = "/tmp";
+	scratch_sweep(tmp, prefix, NULL, NULL);
+	if (scratch_dir(tmp, prefix, &s, err) == 0) {
+		path = s.path;	/* s.fd stays open: the lock, till the end */
+		setenv("TMPDIR", path, 1);
 	}
-	setenv("TMPDIR", path, 1);
+	free(prefix);
 	return path;
 }
 

@@ -192,9 +192,10 @@ ignore_stop_signals(void)
 {
 	signal(SIGTERM, SIG_IGN);	/* the worker cancels its run */
 	signal(SIGINT, SIG_IGN);
-#ifdef SYS_close_range
-	syscall(SYS_close_range, 0U, ~0U, 0U);
-#endif
+	/* stdio and the worker's reply pipe; a descriptor the caller opened
+	 * after them (a scratch folder's lock) stays held until the end. */
+	for (int fd = 0; fd <= 3; fd++)
+		close(fd);
 }
 
 /* PID 1 of the new namespace: reaps whatever the worker leaves behind
