@@ -1,9 +1,10 @@
-# The trigger library: triggers (interval, cron, crontab, date), time
+# The trigger library: triggers (interval, cron, crontab, date, calendar), time
 # zones (TZif), ISO 8601 times.  Pure functions over core only, so it can
 # be reused and tested alone.
 src_libmgr_a_SOURCES += \
 	src/trigger/trigger.c src/trigger/trigger.h src/trigger/cron.c src/trigger/cron.h \
-	src/trigger/tz.c src/trigger/tz.h src/trigger/timefmt.c src/trigger/timefmt.h
+	src/trigger/tz.c src/trigger/tz.h src/trigger/timefmt.c src/trigger/timefmt.h \
+	src/trigger/calendar.c src/trigger/calendar.h
 
 check_PROGRAMS += tests/unit/test_tz tests/unit/test_trigger \
 	tests/unit/test_trigger_cases
