@@ -1040,9 +1040,12 @@ match_chain(const struct calspec *s, struct cal_clock *k,
 	return i;
 }
 
-/* 1 if t is already normal; 0 if mktime() moved it forward (t takes the
- * new value, the field below the one that changed reset); -1 if it moved
- * back or is past systemd's last year. */
+/* 1 if mktime() leaves t as it is; 0 if it moves it forward (a day 31
+ * of a 30-day month, a minute 60, a wall time in a gap): t takes the
+ * moved time with the field below the one that moved reset, and the
+ * search goes on from there; -1 if it would move back or t is past
+ * systemd's last year.  What systemd 252 does, as systemd-analyze shows
+ * it: the moved time is read again without a tm_isdst hint. */
 static int
 within_bounds(struct cal_clock *k, struct cal_tm *t)
 {
@@ -1068,8 +1071,10 @@ within_bounds(struct cal_clock *k, struct cal_tm *t)
 #undef CMP
 	if (cmp < 0)
 		return -1;
-	if (cmp > 0)
+	if (cmp > 0) {
 		*t = n;
+		t->has_hint = 0;
+	}
 	return cmp == 0;
 }
 
@@ -1230,7 +1235,9 @@ spec_next(const struct calspec *s, const struct tz *local, int64_t after,
 	if (find_next(s, &k, &c, &usec) != 0 || cal_mktime(&k, &c, &u) != 0)
 		return -1;
 	*out = u * CAL_USEC + usec;
-	return 0;
+	/* systemd's search never goes back; should it ever, a scheduler
+	 * must not fire the same time over and over. */
+	return *out >= after ? 0 : -1;
 }
 
 int
