@@ -138,6 +138,21 @@ static const char *const migrations[] = {
 	"DROP TABLE dup;"
 	"CREATE UNIQUE INDEX runs_fire ON runs(task_id, scheduled_at, attempt);"
 	"CREATE INDEX runs_open ON runs(status) WHERE ended_at IS NULL;",
+	/* 5: the calendar trigger (systemd OnCalendar= events).  SQLite
+	 * cannot alter a CHECK, and rebuilding tasks would cascade-delete
+	 * its runs (foreign keys are on); a CHECK that allows more keeps the
+	 * file format, so the stored schema text is edited, as SQLite's
+	 * ALTER TABLE documentation describes.  RESET reloads it for this
+	 * connection; the DDL after it bumps schema_version so that other
+	 * connections reload it too. */
+	"PRAGMA writable_schema = ON;"
+	"UPDATE sqlite_schema SET sql = replace(sql,"
+	"  'CHECK (trigger IN (''interval'',''cron'',''date''))',"
+	"  'CHECK (trigger IN (''interval'',''cron'',''date'',''calendar''))')"
+	"  WHERE type = 'table' AND name = 'tasks';"
+	"PRAGMA writable_schema = RESET;"
+	"CREATE TABLE migration_5_reload (x);"
+	"DROP TABLE migration_5_reload;",
 };
 
 #define DB_NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
