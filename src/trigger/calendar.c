@@ -74,7 +74,7 @@ struct calendar {
 struct cal_parser {
 	const char *expr;	/* the whole expression, for messages */
 	const char *bad;	/* where reading stopped */
-	int code;		/* EINVAL, ERANGE, ENOBUFS */
+	int code;		/* EINVAL, ERANGE, EDOM (repetition 0), ENOBUFS */
 	struct cal_comp buf[CAL_LIST_MAX];
 	int n;
 };
@@ -149,11 +149,12 @@ parse_list(struct cal_parser *ps, const char **p, int usec)
 			c.repeat = usec ? CAL_USEC : 1;
 		}
 		if (*e == '/') {
-			e++;
+			const char *slash = e++;
+
 			if (parse_number(ps, &e, usec, &c.repeat) != 0)
 				return -1;
 			if (c.repeat == 0)
-				return fail(ps, e - 1, ERANGE);
+				return fail(ps, slash, EDOM);
 		} else if (c.start > 0x7fffffff - c.repeat)
 			return fail(ps, e, ERANGE);
 		else if (usec && c.stop >= 0 && c.start + c.repeat > c.stop)
@@ -721,6 +722,9 @@ parse_error(const struct cal_parser *ps, struct mgr_error *err)
 	if (ps->code == ENOBUFS)
 		return mgr_error_set(err, MGR_EINVAL, _("oncalendar: \"%s\": "
 		    "a list has more than %d values"), ps->expr, CAL_LIST_MAX);
+	if (ps->code == EDOM)
+		return mgr_error_set(err, MGR_EINVAL, _("oncalendar: \"%s\": "
+		    "a repetition of 0 at \"%s\""), ps->expr, ps->bad);
 	if (ps->code == ERANGE)
 		return mgr_error_set(err, MGR_EINVAL, _("oncalendar: \"%s\": "
 		    "number out of range at \"%s\""), ps->expr, ps->bad);
