@@ -7,7 +7,8 @@ src_libmgr_a_SOURCES += \
 	src/trigger/calendar.c src/trigger/calendar.h
 
 check_PROGRAMS += tests/unit/test_tz tests/unit/test_trigger \
-	tests/unit/test_trigger_cases tests/unit/test_calendar
+	tests/unit/test_trigger_cases tests/unit/test_calendar \
+	tests/unit/test_calendar_systemd
 tests_unit_test_tz_SOURCES = tests/unit/test_tz.c
 tests_unit_test_tz_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_tz_LDADD = $(TEST_LIBS)
@@ -20,7 +21,10 @@ tests_unit_test_trigger_cases_LDADD = $(TEST_LIBS)
 tests_unit_test_calendar_SOURCES = tests/unit/test_calendar.c
 tests_unit_test_calendar_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_calendar_LDADD = $(TEST_LIBS)
+tests_unit_test_calendar_systemd_SOURCES = tests/unit/test_calendar_systemd.c
+tests_unit_test_calendar_systemd_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_calendar_systemd_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_tz tests/unit/test_trigger tests/unit/test_trigger_cases \
-	tests/unit/test_calendar
+	tests/unit/test_calendar tests/unit/test_calendar_systemd
 dist_noinst_DATA += tests/data/trigger-cases.txt
 dist_noinst_SCRIPTS += tests/data/gen-trigger-cases.py
