@@ -889,7 +889,23 @@ calendar_normalized(const struct calendar *c, size_t i)
 struct cal_clock {
 	const struct tz *zone;	/* NULL: UTC (timegm) */
 	int memory;
+	/* The last offset looked up, good from lo to before hi: a search
+	 * stays within a few days, and a zone's rule takes a while. */
+	int64_t lo, hi;
+	int off;
 };
+
+static int
+offset_at(struct cal_clock *k, int64_t u)
+{
+	if (u >= k->lo && u < k->hi)
+		return k->off;
+	k->off = tz_offset_at(k->zone, u);
+	k->lo = u;
+	if (!tz_next_transition(k->zone, u, &k->hi))
+		k->hi = INT64_MAX;
+	return k->off;
+}
 
 /* struct tm: mon from 0, any field may be out of range before
  * normalisation; hint is tm_isdst, as the offset it stood for. */
@@ -935,13 +951,13 @@ set_fields(struct cal_tm *t, int64_t wall, int offset)
  * asks for its offset ("a time whose tm_isdst differs from the
  * requested value"). */
 static int64_t
-gap_pick(const struct cal_clock *k, const struct cal_tm *t, int64_t a,
+gap_pick(struct cal_clock *k, const struct cal_tm *t, int64_t a,
 	 int64_t b)
 {
-	int64_t after = tz_offset_at(k->zone, a) > tz_offset_at(k->zone, b) ?
+	int64_t after = offset_at(k, a) > offset_at(k, b) ?
 	    a : b, before = after == a ? b : a;
 
-	if (t->has_hint && t->hint == tz_offset_at(k->zone, after))
+	if (t->has_hint && t->hint == offset_at(k, after))
 		return before;
 	return after;
 }
@@ -965,7 +981,7 @@ cal_mktime(struct cal_clock *k, struct cal_tm *t, int64_t *out)
 	for (i = 0;; i++) {
 		if (i == 6)
 			return -1;
-		g = w - tz_offset_at(k->zone, u);
+		g = w - offset_at(k, u);
 		if (g == u)
 			break;
 		if (i > 0 && g == prev) {
@@ -976,12 +992,12 @@ cal_mktime(struct cal_clock *k, struct cal_tm *t, int64_t *out)
 		u = g;
 	}
 	/* A repeated wall time: the occurrence with the hinted offset. */
-	off = tz_offset_at(k->zone, u);
+	off = offset_at(k, u);
 	if (t->has_hint && t->hint != off)
 		u = w - t->hint;
 found:
 	k->memory = (int)(w - u);
-	off = tz_offset_at(k->zone, u);
+	off = offset_at(k, u);
 	set_fields(t, u + off, off);
 	*out = u;
 	return 0;
@@ -1221,7 +1237,7 @@ spec_next(const struct calspec *s, const struct tz *local, int64_t after,
 	  int64_t *out)
 {
 	struct cal_clock k = { .zone = s->utc ? NULL :
-	    s->zone != NULL ? s->zone : local };
+	    s->zone != NULL ? s->zone : local, .lo = 1, .hi = 0 };
 	struct cal_tm c;
 	int64_t secs, u;
 	int usec, off;
@@ -1233,7 +1249,7 @@ spec_next(const struct calspec *s, const struct tz *local, int64_t after,
 	after++;
 	secs = after / CAL_USEC;
 	usec = (int)(after % CAL_USEC);
-	off = k.zone != NULL ? tz_offset_at(k.zone, secs) : 0;
+	off = k.zone != NULL ? offset_at(&k, secs) : 0;
 	k.memory = off;
 	set_fields(&c, secs + off, off);
 	if (find_next(s, &k, &c, &usec) != 0 || cal_mktime(&k, &c, &u) != 0)
