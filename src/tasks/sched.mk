@@ -27,8 +27,8 @@ TESTS += tests/unit/test_sched_split
 
 dist_check_SCRIPTS += tests/sched/common.sh tests/sched/run.sh \
 	tests/sched/tasks.sh tests/sched/persist.sh tests/sched/plugins.sh \
-	tests/sched/restart.sh
-TESTS += tests/sched/run.sh tests/sched/tasks.sh tests/sched/persist.sh \
+	tests/sched/restart.sh tests/sched/calendar.sh
+TESTS += tests/sched/calendar.sh tests/sched/run.sh tests/sched/tasks.sh tests/sched/persist.sh \
 	tests/sched/plugins.sh tests/sched/restart.sh
 
 check_PROGRAMS += tests/unit/test_sched_engine
