@@ -1,6 +1,7 @@
 /* manifest.c - parsing and checking plugin.conf. */
 #include "i18n.h"
 #include "manifest.h"
+#include "trigger.h"
 #include "util.h"
 
 #include <errno.h>
@@ -355,10 +356,10 @@ mload_task(struct mload *ml, config_setting_t *t, struct manifest_task *mt)
 		if (mgr_id_check(_("task id"), mt->id, &e) != 0)
 			problems_add(ml->p, "%s:%d: %s", ml->file, mt->line, e.msg);
 	}
-	if (mt->trigger != NULL && strcmp(mt->trigger, "interval") != 0 &&
-	    strcmp(mt->trigger, "cron") != 0 && strcmp(mt->trigger, "date") != 0)
+	if (mt->trigger != NULL && !trigger_type_known(mt->trigger))
 		problems_add(ml->p, _("%s:%d: task field \"trigger\": \"%s\" is not "
-		    "interval, cron or date"), ml->file, mt->line, mt->trigger);
+		    "interval, cron, date or calendar"), ml->file, mt->line,
+		    mt->trigger);
 	if (mt->name == NULL && mt->id != NULL)
 		mt->name = xstrdup(mt->id);
 	mt->max_retries = mload_task_int(ml, t, "max_retries", -1);

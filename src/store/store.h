@@ -54,7 +54,7 @@ struct task_rec {
 	char *id;
 	char *name;
 	char *func_path;	/* "PLUGIN:FUNCTION" or "exec:COMMAND ARG..." */
-	char *trigger;		/* "interval", "cron", "date" */
+	char *trigger;		/* "interval", "cron", "date", "calendar" */
 	char *trigger_args;	/* JSON object of FIELD: VALUE strings */
 	int enabled;
 	int max_retries;

@@ -2,6 +2,10 @@
  *
  * Needs no database: it parses the trigger as "task add" would and prints
  * when it would fire, so a schedule can be checked before it is saved.
+ * Plain output is one ISO 8601 time per line and --json an array of
+ * strings (scripts read both); --verbose adds the normalised form of the
+ * trigger (for calendar events, as systemd-analyze calendar prints it)
+ * and each time in UTC.
  */
 
 #include <errno.h>
@@ -9,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "cmd.h"
 #include "error.h"
 #include "i18n.h"
@@ -24,7 +29,7 @@ const struct cmd_entry cmd_schedule_preview_entry = {
 	.noun = "schedule",
 	.verb = "preview",
 	.usage = "TYPE [FIELD=VALUE ...] [--from TIME] [--count N] [--tz ZONE] "
-	    "[--id ID]",
+	    "[--id ID] [--verbose]",
 	.summary = N_("show the next fire times of a trigger"),
 	.flags = CMD_NO_DB,
 	.min_args = 1,
@@ -38,6 +43,7 @@ struct preview_opts {
 	const char *tz;
 	const char *id;		/* the task whose id seeds H */
 	int json;
+	int verbose;
 };
 
 /* Removes the options from argv; -1 after printing a usage error. */
@@ -52,6 +58,7 @@ preview_take_options(struct cmd_ctx *ctx, int *argc, char **argv,
 	    cmd_take_option(ctx, argc, argv, "--id", &o->id) < 0)
 		return -1;
 	o->json = ctx->json || cmd_take_flag(argc, argv, "--json");
+	o->verbose = cmd_take_flag(argc, argv, "--verbose");
 	if (cmd_no_more_options(ctx, &cmd_schedule_preview_entry, *argc,
 	    argv) != 0)
 		return -1;
@@ -101,34 +108,93 @@ preview_trigger(int argc, char **argv, const struct preview_opts *o,
 	return rc;
 }
 
+static void
+json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", (unsigned char)*s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/* --verbose: what the trigger means, before its times.  A calendar
+ * trigger shows each event as systemd-analyze calendar does. */
+static void
+preview_header(struct cmd_ctx *ctx, const struct trigger *t, int json)
+{
+	const struct calendar *cal = trigger_calendar(t);
+	size_t i, n = cal != NULL ? calendar_count(cal) : 1;
+	char *desc = cal == NULL ? trigger_describe(t) : NULL;
+	const char *norm;
+
+	if (json)
+		fputs("{\"normalized\":[", ctx->out);
+	for (i = 0; i < n; i++) {
+		norm = cal != NULL ? calendar_normalized(cal, i) :
+		    desc != NULL ? desc : "";
+		if (json) {
+			if (i > 0)
+				fputc(',', ctx->out);
+			json_str(ctx->out, norm);
+			continue;
+		}
+		if (cal != NULL)
+			fprintf(ctx->out, "  %s %s\n", _("Original form:"),
+			    calendar_original(cal, i));
+		fprintf(ctx->out, "%s %s\n", _("Normalized form:"), norm);
+	}
+	if (json)
+		fputs("],\"times\":", ctx->out);
+	free(desc);
+}
+
+static void
+preview_time(struct cmd_ctx *ctx, const struct trigger *t, int64_t f,
+	     long n, const struct preview_opts *o)
+{
+	char iso[TIMEFMT_ISO_MAX], utc[TIMEFMT_ISO_MAX];
+
+	timefmt_iso(iso, sizeof iso, f, trigger_zone(t));
+	timefmt_iso(utc, sizeof utc, f, NULL);
+	if (o->json && o->verbose)
+		fprintf(ctx->out, "%s{\"time\":\"%s\",\"utc\":\"%s\"}",
+		    n > 0 ? "," : "", iso, utc);
+	else if (o->json)
+		fprintf(ctx->out, "%s\"%s\"", n > 0 ? "," : "", iso);
+	else if (o->verbose)
+		fprintf(ctx->out, "%s  (%s %s)\n", iso, _("in UTC:"), utc);
+	else
+		fprintf(ctx->out, "%s\n", iso);
+}
+
 /* Prints up to count fire times; returns how many. */
 static long
 preview_print(struct cmd_ctx *ctx, const struct trigger *t, int64_t from,
-	      long count, int json)
+	      long count, const struct preview_opts *o)
 {
-	char iso[TIMEFMT_ISO_MAX];
 	int64_t f;
 	long n = 0;
 
-	if (json)
+	if (o->verbose)
+		preview_header(ctx, t, o->json);
+	if (o->json)
 		fputc('[', ctx->out);
 	f = trigger_next(t, TRIGGER_NONE, from);
 	while (f != TRIGGER_NONE && n < count) {
 		/* A date trigger reports a past run_date (a misfire to the
 		 * scheduler); a preview shows only what is still to come. */
-		if (f >= from) {
-			timefmt_iso(iso, sizeof iso, f, trigger_zone(t));
-			if (json)
-				fprintf(ctx->out, "%s\"%s\"", n > 0 ? "," : "",
-				    iso);
-			else
-				fprintf(ctx->out, "%s\n", iso);
-			n++;
-		}
+		if (f >= from)
+			preview_time(ctx, t, f, n++, o);
 		f = trigger_next(t, f, f);
 	}
-	if (json)
-		fputs("]\n", ctx->out);
+	if (o->json)
+		fputs(o->verbose ? "]}\n" : "]\n", ctx->out);
 	return n;
 }
 
@@ -174,7 +240,7 @@ cmd_schedule_preview_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		fprintf(ctx->err, "%s\n", _("@reboot: runs once each time the "
 		    "engine starts, never from the clock"));
 	}
-	if (preview_print(ctx, t, from, count, o.json) == 0 && !o.json &&
+	if (preview_print(ctx, t, from, count, &o) == 0 && !o.json &&
 	    !trigger_is_reboot(t)) {
 		/* Say so, rather than print nothing: a cron whose fields can
 		 * never meet (day=31 month=2) is accepted, as APScheduler

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "cron.h"
 #include "error.h"
 #include "i18n.h"
@@ -31,13 +32,14 @@ enum field_id {
 	F_RUN,
 	F_TIMEZONE,
 	F_JITTER,
+	F_ONCALENDAR,
 	F_COUNT
 };
 
 static const char *const extra_names[] = { "crontab", "quartz", "weeks",
 	"days",
 	"hours", "minutes", "seconds", "start_date", "end_date", "run_date",
-	"timezone", "jitter" };
+	"timezone", "jitter", "oncalendar" };
 
 /* Seconds per interval unit, F_WEEKS .. F_SECONDS. */
 static const int64_t unit_seconds[] = { 604800, 86400, 3600, 60, 1 };
@@ -56,6 +58,8 @@ static const struct {
 	{ "cron", TRIGGER_CRON, CRON_FIELD_BITS | BIT(F_CRONTAB) |
 	    BIT(F_QUARTZ) | BIT(F_START) | BIT(F_END) | BIT(F_TIMEZONE) | BIT(F_JITTER) },
 	{ "date", TRIGGER_DATE, BIT(F_RUN) | BIT(F_TIMEZONE) },
+	{ "calendar", TRIGGER_CALENDAR, BIT(F_ONCALENDAR) | BIT(F_START) |
+	    BIT(F_END) | BIT(F_TIMEZONE) | BIT(F_JITTER) },
 };
 
 struct trigger_field {
@@ -72,6 +76,7 @@ struct trigger {
 	int64_t jitter_us;
 	int64_t interval_us;
 	struct cron *cron;
+	struct calendar *cal;
 	int reboot;
 	char *run_rel;		/* a relative run_date until trigger_pin */
 	struct trigger_field fields[F_COUNT];
@@ -118,6 +123,7 @@ trigger_free(struct trigger *t)
 	}
 	cron_free(t->cron);
 	free(t->run_rel);
+	calendar_free(t->cal);
 	tz_free(t->zone);
 	free(t);
 }
@@ -129,6 +135,21 @@ raw_free(struct raw_fields *raw)
 
 	for (i = 0; i < F_COUNT; i++)
 		free(raw->owned[i]);
+}
+
+static int
+join_oncalendar(struct raw_fields *raw, const char *value)
+{
+	char *old = raw->owned[F_ONCALENDAR], *joined;
+	size_t len = strlen(old);
+
+	if ((joined = realloc(old, len + strlen(value) + 3)) == NULL)
+		return -1;
+	strcpy(joined + len, "; ");
+	strcpy(joined + len + 2, value);
+	raw->owned[F_ONCALENDAR] = joined;
+	raw->value[F_ONCALENDAR] = joined;
+	return 0;
 }
 
 /* Splits the NAME=VALUE strings, checking names against the type. */
@@ -150,6 +171,14 @@ split_fields(const char *type, unsigned allowed, const char *const *fields,
 			return mgr_error_set(err, MGR_EINVAL,
 			    _("unknown field \"%.*s\" for %s trigger"),
 			    (int)(eq - fields[i]), fields[i], type);
+		}
+		if (raw->owned[id] != NULL && id == F_ONCALENDAR) {
+			/* Repeatable, as OnCalendar= is: one value, the
+			 * expressions separated by ";". */
+			if (join_oncalendar(raw, eq + 1) != 0)
+				return mgr_error_set(err, MGR_ENOMEM,
+				    _("out of memory"));
+			continue;
 		}
 		if (raw->owned[id] != NULL) {
 			return mgr_error_set(err, MGR_EINVAL,
@@ -330,6 +359,21 @@ parse_cron(struct trigger *t, const struct raw_fields *raw,
 	return 0;
 }
 
+static int
+parse_calendar(struct trigger *t, const struct raw_fields *raw,
+	       struct tz_cache *zones, struct mgr_error *err)
+{
+	int rc;
+
+	if (raw->value[F_ONCALENDAR] == NULL)
+		return 0;	/* check_own_fields says so */
+	rc = calendar_parse(raw->value[F_ONCALENDAR], zones, &t->cal, err);
+	if (rc == 0)
+		rc = add_field(t, F_ONCALENDAR, raw->value[F_ONCALENDAR], 0,
+		    err);
+	return rc;
+}
+
 /* The fields every type may share, in storage order after its own. */
 static int
 parse_common(struct trigger *t, const struct raw_fields *raw,
@@ -405,6 +449,10 @@ check_own_fields(enum trigger_type type, const struct raw_fields *raw,
 		    "one of year, month, day, week, day_of_week, hour, minute, "
 		    "second, or crontab"));
 	}
+	if (type == TRIGGER_CALENDAR && raw->value[F_ONCALENDAR] == NULL) {
+		return mgr_error_set(err, MGR_EINVAL, _("calendar: give "
+		    "oncalendar (a systemd calendar event)"));
+	}
 	return 0;
 }
 
@@ -425,6 +473,15 @@ trigger_parse_zones(const char *type, const char *const *fields,
 }
 
 int
+trigger_type_known(const char *type)
+{
+	for (size_t i = 0; i < sizeof trigger_types / sizeof trigger_types[0]; i++)
+		if (strcmp(type, trigger_types[i].name) == 0)
+			return 1;
+	return 0;
+}
+
+int
 trigger_parse_seeded(const char *type, const char *const *fields,
 		     size_t nfields, struct tz_cache *zones, const char *seed,
 		     struct trigger **out, struct mgr_error *err)
@@ -441,8 +498,8 @@ trigger_parse_seeded(const char *type, const char *const *fields,
 	}
 	if (i == sizeof trigger_types / sizeof trigger_types[0]) {
 		return mgr_error_set(err, MGR_EINVAL,
-		    _("unknown trigger type \"%s\" (expected interval, cron "
-		    "or date)"), type);
+		    _("unknown trigger type \"%s\" (expected interval, cron, "
+		    "date or calendar)"), type);
 	}
 	if ((t = calloc(1, sizeof *t)) == NULL)
 		return mgr_error_set(err, MGR_ENOMEM, _("out of memory"));
@@ -456,6 +513,8 @@ trigger_parse_seeded(const char *type, const char *const *fields,
 		rc = parse_interval(t, &raw, err);
 	if (rc == 0 && t->type == TRIGGER_CRON)
 		rc = parse_cron(t, &raw, seed, err);
+	if (rc == 0 && t->type == TRIGGER_CALENDAR)
+		rc = parse_calendar(t, &raw, zones, err);
 	if (rc == 0)
 		rc = parse_common(t, &raw, err);
 	if (rc == 0)
@@ -499,6 +558,12 @@ const struct tz *
 trigger_zone(const struct trigger *t)
 {
 	return t->zone;
+}
+
+const struct calendar *
+trigger_calendar(const struct trigger *t)
+{
+	return t->cal;
 }
 
 int
@@ -724,6 +789,27 @@ cron_next(const struct trigger *t, int64_t prev, int64_t now)
 	return u;
 }
 
+/* As cron_next, to the microsecond: calendar_next gives the first time
+ * after its argument, as systemd's calendar_spec_next_usec. */
+static int64_t
+calendar_fire(const struct trigger *t, int64_t prev, int64_t now)
+{
+	int64_t start, u;
+
+	if (prev != TRIGGER_NONE) {
+		start = prev + 1 < now ? prev + 1 : now;
+		if (start == prev)
+			start++;
+	} else if (t->has_start && t->start_us > now)
+		start = t->start_us;
+	else
+		start = now;
+	if (start == INT64_MIN || calendar_next(t->cal, t->zone, start - 1,
+	    &u) != 0 || (t->has_end && u > t->end_us))
+		return TRIGGER_NONE;
+	return u;
+}
+
 int64_t
 trigger_next(const struct trigger *t, int64_t prev_us, int64_t now_us)
 {
@@ -732,6 +818,8 @@ trigger_next(const struct trigger *t, int64_t prev_us, int64_t now_us)
 		return interval_next(t, prev_us, now_us);
 	case TRIGGER_CRON:
 		return cron_next(t, prev_us, now_us);
+	case TRIGGER_CALENDAR:
+		return calendar_fire(t, prev_us, now_us);
 	default:
 		if (prev_us != TRIGGER_NONE)
 			return TRIGGER_NONE;
@@ -862,7 +950,7 @@ trigger_describe(const struct trigger *t)
 		else
 			fputs(_("once, now"), f);
 	} else
-		fputs("cron", f);
+		fputs(trigger_type_name(t), f);
 	for (i = 0; i < t->nfields; i++) {
 		name = t->fields[i].name;
 		if (t->type == TRIGGER_INTERVAL && t->fields[i].numeric &&

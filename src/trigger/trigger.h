@@ -1,4 +1,5 @@
-/* trigger.h - when a task fires: interval, cron and date triggers.
+/* trigger.h - when a task fires: interval, cron, date and calendar
+ * triggers.
  *
  * Semantics follow APScheduler 3.9 (IntervalTrigger, CronTrigger,
  * DateTrigger) so schedules from the Python seed keep their times.  Around
@@ -28,9 +29,10 @@ enum trigger_type {
 	TRIGGER_INTERVAL,
 	TRIGGER_CRON,
 	TRIGGER_DATE,
+	TRIGGER_CALENDAR,
 };
 
-/* Builds a trigger from TYPE ("interval", "cron", "date") and
+/* Builds a trigger from TYPE ("interval", "cron", "date", "calendar") and
  * "NAME=VALUE" fields as typed on a command line:
  *   interval: weeks days hours minutes seconds (decimal numbers),
  *             start_date end_date timezone jitter
@@ -41,6 +43,9 @@ enum trigger_type {
  *             or quartz="s m h dom mon dow [year]" (Quartz)
  *   date:     run_date (or relative: +10min, now+2h, tomorrow 09:00;
  *             see timefmt_parse_relative) timezone
+ *   calendar: oncalendar (systemd.time(7) calendar events; repeatable,
+ *             or several separated by ";"), start_date end_date
+ *             timezone (the zone of events without one) jitter
  * Dates are ISO 8601; without an offset they are wall times in timezone
  * (default "local").  Errors name the field and the offending text.
  * Unlike APScheduler, an interval with none of its units and a cron with
@@ -62,9 +67,11 @@ int trigger_parse_seeded(const char *type, const char *const *fields,
 			 const char *seed, struct trigger **out,
 			 struct mgr_error *err);
 void trigger_free(struct trigger *t);
+/* 1 when type names a trigger type ("interval", "cron", ...). */
+int trigger_type_known(const char *type);
 
 enum trigger_type trigger_type(const struct trigger *t);
-/* "interval", "cron", "date". */
+/* "interval", "cron", "date", "calendar". */
 const char *trigger_type_name(const struct trigger *t);
 
 /* APScheduler's get_next_fire_time(previous_fire_time, now), without
@@ -96,6 +103,9 @@ int64_t trigger_jitter_us(const struct trigger *t);
 int64_t trigger_end_us(const struct trigger *t);
 /* The zone the trigger computes in (timezone field, else "local"). */
 const struct tz *trigger_zone(const struct trigger *t);
+/* A calendar trigger's events (calendar.h), NULL for other types. */
+struct calendar;
+const struct calendar *trigger_calendar(const struct trigger *t);
 /* crontab=@reboot: never fires from the clock; the scheduler runs such a
  * task once per engine start. */
 int trigger_is_reboot(const struct trigger *t);

@@ -115,7 +115,7 @@ test_every_problem_reported(void **state)
 	assert_true(has_problem(&p, "plugin.conf:3: field \"library\""));
 	assert_true(has_problem(&p, "plugin.conf:4: field \"dependencies\""));
 	assert_true(has_problem(&p, "plugin.conf:5: unknown field \"colour\""));
-	assert_true(has_problem(&p, "\"weekly\" is not interval, cron or date"));
+	assert_true(has_problem(&p, "\"weekly\" is not interval, cron, date or calendar"));
 	assert_true(has_problem(&p, "task field \"bogus\" is unknown"));
 	assert_true(p.n >= 8);
 	assert_non_null(strstr(err.msg, "plugin.conf"));

@@ -641,7 +641,7 @@ test_errors(void **state)
 	check_error("date", "run_date=soon", "run_date: \"soon\" is not a "
 	    "valid date or time (expected YYYY-MM-DD[THH:MM[:SS]][+HH:MM])");
 	check_error("weekly", "", "unknown trigger type \"weekly\" (expected "
-	    "interval, cron or date)");
+	    "interval, cron, date or calendar)");
 }
 
 /* ---- describe, fields, accessors ---- */

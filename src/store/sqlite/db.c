@@ -145,6 +145,21 @@ static const char *const migrations[] = {
 	"ALTER TABLE runs ADD COLUMN user_us INTEGER;"
 	"ALTER TABLE runs ADD COLUMN sys_us INTEGER;"
 	"ALTER TABLE runs ADD COLUMN max_rss_kb INTEGER;",
+	/* 6: the calendar trigger (systemd OnCalendar= events).  SQLite
+	 * cannot alter a CHECK, and rebuilding tasks would cascade-delete
+	 * its runs (foreign keys are on); a CHECK that allows more keeps the
+	 * file format, so the stored schema text is edited, as SQLite's
+	 * ALTER TABLE documentation describes.  RESET reloads it for this
+	 * connection; the DDL after it bumps schema_version so that other
+	 * connections reload it too. */
+	"PRAGMA writable_schema = ON;"
+	"UPDATE sqlite_schema SET sql = replace(sql,"
+	"  'CHECK (trigger IN (''interval'',''cron'',''date''))',"
+	"  'CHECK (trigger IN (''interval'',''cron'',''date'',''calendar''))')"
+	"  WHERE type = 'table' AND name = 'tasks';"
+	"PRAGMA writable_schema = RESET;"
+	"CREATE TABLE migration_6_reload (x);"
+	"DROP TABLE migration_6_reload;",
 };
 
 #define DB_NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
