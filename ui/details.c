@@ -6,6 +6,7 @@
 #include "format.h"
 #include "scheduler.h"
 #include "console_view_store.h"
+#include "task_context_store.h"
 #include "snapshot_store.h"
 #include "util.h"
 
@@ -527,7 +528,7 @@ run_text(struct ui *ui, const char *id)
 	struct mgr_error err = { 0 };
 	char num[64], dur[32];
 
-	if (store_console_run_read(ui->db, strtoll(id, NULL, 10), &r, &err) != 0) {
+	if (run_usage_store_read(ui->db, strtoll(id, NULL, 10), &r, &err) != 0) {
 		strbuf_addf(&sb, "%s\n", err.msg);
 		return strbuf_detach(&sb);
 	}

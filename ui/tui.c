@@ -168,6 +168,10 @@ static void
 ui_key(struct ui *ui, int key, int is_char)
 {
 	ui->dirty = 1;
+	/* SIGWINCH redraws (on_signal); ncurses' KEY_RESIZE is no answer to
+	 * a question, which it would otherwise cancel. */
+	if (!is_char && key == KEY_RESIZE)
+		return;
 	if (ui->too_small && !(is_char && key == 'q'))
 		return;
 	if (ui->mode == MODE_PROMPT || ui->mode == MODE_FILTER)

@@ -190,8 +190,6 @@ struct store_ops {
 	    int64_t scheduled_at, int attempt, int *ended, int64_t *run_id,
 	    struct mgr_error *err);
 	/* console_view_store.h */
-	int (*store_console_run_read)(struct mgr_db *db, int64_t id,
-	    struct run_rec *out, struct mgr_error *err);
 	int (*store_console_run_count)(struct mgr_db *db, const char *task_id,
 	    int64_t *n, struct mgr_error *err);
 };

@@ -599,13 +599,6 @@ runlog_store_state(struct mgr_db *db, const char *task_id, int64_t scheduled_at,
 /* console_view_store.h */
 
 int
-store_console_run_read(struct mgr_db *db, int64_t id, struct run_rec *out,
-		       struct mgr_error *err)
-{
-	return db->ops->store_console_run_read(db, id, out, err);
-}
-
-int
 store_console_run_count(struct mgr_db *db, const char *task_id, int64_t *n,
 			struct mgr_error *err)
 {

@@ -16,7 +16,7 @@
 
 int
 sqlite_store_table_signature(struct mgr_db *db, enum store_table table,
-		      int64_t sig[3], struct mgr_error *err)
+			     int64_t sig[3], struct mgr_error *err)
 {
 	const char *sql = table == STORE_TASKS ? SIGNATURE("tasks") :
 	    SIGNATURE("plugins");
@@ -76,7 +76,7 @@ sqlite_store_console_tasks(struct mgr_db *db, int64_t updated_after,
 
 int
 sqlite_store_console_runs(struct mgr_db *db, size_t limit, store_run_line_fn fn,
-		   void *arg, struct mgr_error *err)
+			  void *arg, struct mgr_error *err)
 {
 	struct store_run_line l;
 	sqlite3_stmt *st;
@@ -108,7 +108,7 @@ sqlite_store_console_runs(struct mgr_db *db, size_t limit, store_run_line_fn fn,
 
 int
 sqlite_store_console_counts(struct mgr_db *db, int64_t now, int *runs_per_min,
-		     int *running, struct mgr_error *err)
+			    int *running, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;

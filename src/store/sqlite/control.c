@@ -55,7 +55,7 @@ step_change(struct mgr_db *db, sqlite3_stmt *st, const char *what,
 
 int
 sqlite_command_store_submit(struct mgr_db *db, const char *argv_json, int json,
-		     int client_pid, int64_t *id, struct mgr_error *err)
+			    int client_pid, int64_t *id, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -75,7 +75,7 @@ sqlite_command_store_submit(struct mgr_db *db, const char *argv_json, int json,
 
 int
 sqlite_command_store_read(struct mgr_db *db, int64_t id, struct command_rec *out,
-		   struct mgr_error *err)
+			  struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -137,7 +137,7 @@ command_oldest_pending(struct mgr_db *db, struct command_rec *out,
 
 int
 sqlite_command_store_claim_next(struct mgr_db *db, struct command_rec *out,
-			 struct mgr_error *err)
+				struct mgr_error *err)
 {
 	int rc;
 
@@ -157,8 +157,8 @@ sqlite_command_store_claim_next(struct mgr_db *db, struct command_rec *out,
 
 int
 sqlite_command_store_finish(struct mgr_db *db, int64_t id, int exit_status,
-		     const char *output, const char *error_output,
-		     struct mgr_error *err)
+			    const char *output, const char *error_output,
+			    struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -195,7 +195,7 @@ sqlite_command_store_cancel(struct mgr_db *db, int64_t id, struct mgr_error *err
 
 int
 sqlite_command_store_abandon_running(struct mgr_db *db, const char *message,
-			      int64_t *n, struct mgr_error *err)
+				     int64_t *n, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -214,7 +214,7 @@ sqlite_command_store_abandon_running(struct mgr_db *db, const char *message,
 
 int
 sqlite_command_store_prune(struct mgr_db *db, int64_t older_than_us, int64_t *n,
-		    struct mgr_error *err)
+			   struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -231,7 +231,7 @@ sqlite_command_store_prune(struct mgr_db *db, int64_t older_than_us, int64_t *n,
 
 int
 sqlite_host_store_set(struct mgr_db *db, int pid, const char *kind,
-	       int64_t started_at, struct mgr_error *err)
+		      int64_t started_at, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -274,7 +274,7 @@ sqlite_host_store_clear(struct mgr_db *db, int pid, struct mgr_error *err)
 
 int
 sqlite_host_store_get(struct mgr_db *db, int *pid, char **kind, int64_t *started_at,
-	       int64_t *heartbeat_at, struct mgr_error *err)
+		      int64_t *heartbeat_at, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;

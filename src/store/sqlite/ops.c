@@ -83,6 +83,5 @@ const struct store_ops sqlite_store_ops = {
 	.runlog_store_key = sqlite_runlog_store_key,
 	.runlog_store_state = sqlite_runlog_store_state,
 	/* console_view_store.h */
-	.store_console_run_read = sqlite_store_console_run_read,
 	.store_console_run_count = sqlite_store_console_run_count,
 };

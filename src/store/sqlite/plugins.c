@@ -89,7 +89,7 @@ plugin_step_done(struct mgr_db *db, sqlite3_stmt *st, const char *id,
 
 int
 sqlite_plugin_store_create(struct mgr_db *db, const struct plugin_rec *p,
-		    struct mgr_error *err)
+			   struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -103,7 +103,7 @@ sqlite_plugin_store_create(struct mgr_db *db, const struct plugin_rec *p,
 
 int
 sqlite_plugin_store_read(struct mgr_db *db, const char *id, struct plugin_rec *out,
-		  struct mgr_error *err)
+			 struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -135,7 +135,7 @@ plugin_check_changed(struct mgr_db *db, const char *id, struct mgr_error *err)
 
 int
 sqlite_plugin_store_update(struct mgr_db *db, const struct plugin_rec *p,
-		    struct mgr_error *err)
+			   struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -153,7 +153,7 @@ sqlite_plugin_store_update(struct mgr_db *db, const struct plugin_rec *p,
 
 int
 sqlite_plugin_store_set_state(struct mgr_db *db, const char *id, const char *state,
-		       const char *error, struct mgr_error *err)
+			      const char *error, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -187,7 +187,7 @@ sqlite_plugin_store_delete(struct mgr_db *db, const char *id, struct mgr_error *
 
 int
 sqlite_plugin_store_list(struct mgr_db *db, struct plugin_rec **out, size_t *n,
-		  struct mgr_error *err)
+			 struct mgr_error *err)
 {
 	struct plugin_rec *v = NULL;
 	size_t count = 0, cap = 0;
@@ -217,7 +217,7 @@ sqlite_plugin_store_list(struct mgr_db *db, struct plugin_rec **out, size_t *n,
 
 int
 sqlite_plugin_state_get(struct mgr_db *db, const char *plugin, const char *key,
-		 char **value, struct mgr_error *err)
+			char **value, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -240,7 +240,7 @@ sqlite_plugin_state_get(struct mgr_db *db, const char *plugin, const char *key,
 
 int
 sqlite_plugin_state_set(struct mgr_db *db, const char *plugin, const char *key,
-		 const char *value, struct mgr_error *err)
+			const char *value, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;

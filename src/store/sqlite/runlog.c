@@ -35,8 +35,8 @@ sqlite_runlog_store_key(struct mgr_db *db, int64_t run_id, char **task_id,
 
 int
 sqlite_runlog_store_state(struct mgr_db *db, const char *task_id,
-		   int64_t scheduled_at, int attempt, int *ended,
-		   int64_t *run_id, struct mgr_error *err)
+			  int64_t scheduled_at, int attempt, int *ended,
+			  int64_t *run_id, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;

@@ -101,7 +101,7 @@ sqlite_run_store_insert(struct mgr_db *db, struct run_rec *r, struct mgr_error *
 
 int
 sqlite_run_store_finish(struct mgr_db *db, const struct run_rec *r,
-		 struct mgr_error *err)
+			struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -165,7 +165,7 @@ chunk_has_running_row(const struct run_rec *v)
 
 void
 sqlite_run_store_record(struct mgr_db *db, struct run_rec *v, size_t n,
-		 void (*warn)(void *arg, const char *msg), void *arg)
+			void (*warn)(void *arg, const char *msg), void *arg)
 {
 	struct mgr_error err = { 0 };
 	size_t i = 0, end;
@@ -189,7 +189,7 @@ sqlite_run_store_record(struct mgr_db *db, struct run_rec *v, size_t n,
 
 int
 sqlite_run_store_end_running(struct mgr_db *db, struct run_rec *r,
-		      struct mgr_error *err)
+			     struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -265,8 +265,8 @@ runs_collect(struct mgr_db *db, sqlite3_stmt *st, struct run_rec **out,
 
 int
 sqlite_run_store_interrupt_running(struct mgr_db *db, int64_t now, const char *why,
-			    struct run_rec **out, size_t *n,
-			    struct mgr_error *err)
+				   struct run_rec **out, size_t *n,
+				   struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -284,7 +284,7 @@ sqlite_run_store_interrupt_running(struct mgr_db *db, int64_t now, const char *w
 
 int
 sqlite_run_store_claimed(struct mgr_db *db, struct run_rec **out, size_t *n,
-		  struct mgr_error *err)
+			 struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -298,8 +298,8 @@ sqlite_run_store_claimed(struct mgr_db *db, struct run_rec **out, size_t *n,
 
 int
 sqlite_run_store_list(struct mgr_db *db, const char *task_id, int64_t after_id,
-	       size_t limit, struct run_rec **out, size_t *n,
-	       struct mgr_error *err)
+		      size_t limit, struct run_rec **out, size_t *n,
+		      struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -316,7 +316,7 @@ sqlite_run_store_list(struct mgr_db *db, const char *task_id, int64_t after_id,
 
 int
 sqlite_run_store_prune(struct mgr_db *db, int keep_per_task, int64_t oldest_us,
-		int64_t *pruned, struct mgr_error *err)
+		       int64_t *pruned, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -353,7 +353,7 @@ event_recs_free(struct event_rec *v, size_t n)
 
 int
 sqlite_event_store_add(struct mgr_db *db, const char *kind, const char *subject,
-		const char *message, struct mgr_error *err)
+		       const char *message, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -372,8 +372,8 @@ sqlite_event_store_add(struct mgr_db *db, const char *kind, const char *subject,
 
 int
 sqlite_event_store_list(struct mgr_db *db, const char *subject, int64_t after_id,
-		 size_t limit, struct event_rec **out, size_t *n,
-		 struct mgr_error *err)
+			size_t limit, struct event_rec **out, size_t *n,
+			struct mgr_error *err)
 {
 	struct event_rec *v = NULL;
 	size_t count = 0, cap = 0;

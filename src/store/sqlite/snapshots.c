@@ -46,7 +46,7 @@ snapshot_from_row(sqlite3_stmt *st, struct snapshot_rec *s)
 
 int
 sqlite_snapshot_store_insert(struct mgr_db *db, struct snapshot_rec *s,
-		      struct mgr_error *err)
+			     struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -70,7 +70,7 @@ sqlite_snapshot_store_insert(struct mgr_db *db, struct snapshot_rec *s,
 
 int
 sqlite_snapshot_store_read(struct mgr_db *db, int64_t id, struct snapshot_rec *out,
-		    struct mgr_error *err)
+			   struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -138,7 +138,7 @@ sqlite_snapshot_store_delete(struct mgr_db *db, int64_t id, struct mgr_error *er
 
 int
 sqlite_plugin_state_dump(struct mgr_db *db, const char *plugin, char **json,
-		  struct mgr_error *err)
+			 struct mgr_error *err)
 {
 	json_t *obj = json_object();
 	sqlite3_stmt *st;
@@ -165,7 +165,7 @@ sqlite_plugin_state_dump(struct mgr_db *db, const char *plugin, char **json,
 
 int
 sqlite_plugin_state_replace(struct mgr_db *db, const char *plugin, const char *json,
-		     struct mgr_error *err)
+			    struct mgr_error *err)
 {
 	json_t *obj = json_loads(json, 0, NULL), *v;
 	const char *key;
@@ -199,7 +199,7 @@ sqlite_plugin_state_replace(struct mgr_db *db, const char *plugin, const char *j
 
 int
 sqlite_event_store_has_token(struct mgr_db *db, const char *kind, const char *subject,
-		      const char *token)
+			     const char *token)
 {
 	sqlite3_stmt *st;
 	int rc;

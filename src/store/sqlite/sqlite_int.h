@@ -202,8 +202,6 @@ int sqlite_runlog_store_state(struct mgr_db *db, const char *task_id,
 			      int64_t *run_id, struct mgr_error *err);
 
 /* console_view_store.h */
-int sqlite_store_console_run_read(struct mgr_db *db, int64_t id,
-				  struct run_rec *out, struct mgr_error *err);
 int sqlite_store_console_run_count(struct mgr_db *db, const char *task_id,
 				   int64_t *n, struct mgr_error *err);
 

@@ -11,7 +11,7 @@
 
 int
 sqlite_task_context_store_get(struct mgr_db *db, const char *task_id, char **json,
-		       struct mgr_error *err)
+			      struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -33,7 +33,7 @@ sqlite_task_context_store_get(struct mgr_db *db, const char *task_id, char **jso
 
 int
 sqlite_task_context_store_set(struct mgr_db *db, const char *task_id,
-		       const char *json, struct mgr_error *err)
+			      const char *json, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -91,7 +91,7 @@ sqlite_run_usage_store_record(struct mgr_db *db, const struct run_rec *v, size_t
 
 int
 sqlite_run_usage_store_read(struct mgr_db *db, int64_t id, struct run_rec *out,
-		     struct mgr_error *err)
+			    struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -103,8 +103,11 @@ sqlite_run_usage_store_read(struct mgr_db *db, int64_t id, struct run_rec *out,
 		return rc;
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW)
+		sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
-		return mgr_error_set(err, MGR_ENOENT, _("no run %lld"), (long long)id);
+		return mgr_error_set(err, MGR_ENOENT, _("no run %lld (pruned, or "
+		    "its task was removed)"), (long long)id);
 	if (rc != SQLITE_ROW)
 		return db_error(db, err, _("runs"));
 	out->id = sqlite3_column_int64(st, 0);
@@ -128,8 +131,8 @@ sqlite_run_usage_store_read(struct mgr_db *db, int64_t id, struct run_rec *out,
 
 int
 sqlite_run_usage_store_find(struct mgr_db *db, const char *task_id,
-		     int64_t scheduled_at, int attempt, int64_t *id,
-		     struct mgr_error *err)
+			    int64_t scheduled_at, int attempt, int64_t *id,
+			    struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -154,7 +157,7 @@ sqlite_run_usage_store_find(struct mgr_db *db, const char *task_id,
 
 int
 sqlite_run_usage_store_list(struct mgr_db *db, const char *task_id, size_t limit,
-		     run_usage_fn fn, void *arg, struct mgr_error *err)
+			    run_usage_fn fn, void *arg, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;

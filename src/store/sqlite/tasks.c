@@ -156,7 +156,7 @@ task_check_changed(struct mgr_db *db, const char *id, struct mgr_error *err)
 
 int
 sqlite_task_store_create(struct mgr_db *db, const struct task_rec *t,
-		  struct mgr_error *err)
+			 struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -171,7 +171,7 @@ sqlite_task_store_create(struct mgr_db *db, const struct task_rec *t,
 
 int
 sqlite_task_store_read(struct mgr_db *db, const char *id, struct task_rec *out,
-		struct mgr_error *err)
+		       struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -194,7 +194,7 @@ sqlite_task_store_read(struct mgr_db *db, const char *id, struct task_rec *out,
 
 int
 sqlite_task_store_update(struct mgr_db *db, const struct task_rec *t,
-		  struct mgr_error *err)
+			 struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -215,7 +215,7 @@ sqlite_task_store_update(struct mgr_db *db, const struct task_rec *t,
 int
 sqlite_task_store_set_status(struct mgr_db *db, const char *id, const char *status,
 		      int64_t last_run, int64_t next_run, int64_t next_nominal,
-		      struct mgr_error *err)
+			     struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -277,7 +277,7 @@ task_collect(struct mgr_db *db, sqlite3_stmt *st, struct task_rec **out,
 
 int
 sqlite_task_store_list(struct mgr_db *db, struct task_rec **out, size_t *n,
-		struct mgr_error *err)
+		       struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -290,7 +290,7 @@ sqlite_task_store_list(struct mgr_db *db, struct task_rec **out, size_t *n,
 
 int
 sqlite_task_store_list_by_plugin(struct mgr_db *db, const char *plugin_id,
-			  struct task_rec **out, size_t *n, struct mgr_error *err)
+				 struct task_rec **out, size_t *n, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
