@@ -9,6 +9,7 @@
  */
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,19 +109,15 @@ preview_trigger(int argc, char **argv, const struct preview_opts *o,
 	return rc;
 }
 
+/* s as a JSON string (jansson's escaping). */
 static void
 json_str(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", (unsigned char)*s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
+	json_t *v = json_string(s);
+
+	if (v == NULL || json_dumpf(v, f, JSON_ENCODE_ANY) != 0)
+		fputs("null", f);	/* not UTF-8: jansson refuses it */
+	json_decref(v);
 }
 
 /* --verbose: what the trigger means, before its times.  A calendar

@@ -508,12 +508,11 @@ task_start_manual(struct scheduler *s, struct stask *t, scheduler_done_fn done,
 	return 0;
 }
 
+/* The task a manual run starts, or why none can start now. */
 int
-scheduler_run_now_id(struct mgr *mgr, const char *task_id,
-		     scheduler_done_fn done, void *arg, int64_t *run_id,
-		     int64_t *scheduled_at, struct mgr_error *err)
+task_manual_target(struct scheduler *s, const char *task_id,
+		   struct stask **out, struct mgr_error *err)
 {
-	struct scheduler *s = mgr->sched;
 	struct stask *t = s != NULL ? sched_find(s, task_id) : NULL;
 
 	if (t == NULL)
@@ -525,6 +524,21 @@ scheduler_run_now_id(struct mgr *mgr, const char *task_id,
 		return mgr_error_set(err, MGR_ECONFLICT,
 		    _("task \"%s\" is already running (max_instances %d)"),
 		    task_id, t->rec.max_instances);
+	*out = t;
+	return 0;
+}
+
+int
+scheduler_run_now_id(struct mgr *mgr, const char *task_id,
+		     scheduler_done_fn done, void *arg, int64_t *run_id,
+		     int64_t *scheduled_at, struct mgr_error *err)
+{
+	struct scheduler *s = mgr->sched;
+	struct stask *t;
+	int rc;
+
+	if ((rc = task_manual_target(s, task_id, &t, err)) != 0)
+		return rc;
 	return task_start_manual(s, t, done, arg, run_id, scheduled_at, err);
 }
 

@@ -130,6 +130,8 @@ void sched_written_cb(struct ev_loop *loop, ev_async *w, int revents);
 void sched_writer_notify(void *arg);
 void attempt_end(struct scheduler *s, struct attempt *a);
 void task_start_attempt_number(struct scheduler *s, struct stask *t, int64_t scheduled_at, int number, scheduler_done_fn done, void *arg);
+int task_manual_target(struct scheduler *s, const char *task_id,
+		       struct stask **out, struct mgr_error *err);
 void task_start_attempt(struct scheduler *s, struct stask *t, int64_t scheduled_at);
 void task_run_backlog(struct scheduler *s, struct stask *t);
 void task_backlog_add(struct stask *t, int64_t at);

@@ -484,17 +484,11 @@ scheduler_run_now_notify(struct mgr *mgr, const char *task_id,
 			 scheduler_done_fn done, void *arg, struct mgr_error *err)
 {
 	struct scheduler *s = mgr->sched;
-	struct stask *t = s != NULL ? sched_find(s, task_id) : NULL;
+	struct stask *t;
+	int rc;
 
-	if (t == NULL)
-		return mgr_error_set(err, MGR_ENOENT, _("no task \"%s\""), task_id);
-	if (s->shutting_down)
-		return mgr_error_set(err, MGR_ECONFLICT,
-		    _("the scheduler is shutting down"));
-	if (t->inflight >= t->rec.max_instances)
-		return mgr_error_set(err, MGR_ECONFLICT,
-		    _("task \"%s\" is already running (max_instances %d)"),
-		    task_id, t->rec.max_instances);
+	if ((rc = task_manual_target(s, task_id, &t, err)) != 0)
+		return rc;
 	task_start_attempt_number(s, t, mgr_now_us(), 1, done, arg);
 	return 0;
 }
