@@ -137,8 +137,6 @@ switch_user(const struct exec_opts *o)
 static int
 apply(struct exec_opts *o)
 {
-	struct mgr_error err = { 0 };
-
 	if (o->nice != 0 && setpriority(PRIO_PROCESS, 0, o->nice) != 0)
 		return fail("cannot set nice", "value");
 	if (o->umask >= 0)
@@ -148,10 +146,6 @@ apply(struct exec_opts *o)
 	o->lim.keep_fds = o->usage_fd >= 0 ? o->usage_fd + 1 : 3;
 	if (o->plain)
 		o->lim.cpu_seconds = o->lim.memory_mb = o->lim.open_files = 0;
-	if (!o->plain && sandbox_apply(&o->lim, &err) != 0) {
-		fprintf(stderr, "manager-exec: %s\n", err.msg);
-		return -1;
-	}
 	if (o->workdir != NULL && chdir(o->workdir) != 0)
 		return fail("cannot enter the working folder", o->workdir);
 	if (o->usage_fd >= 0)
@@ -194,6 +188,20 @@ supervise(pid_t pid, int fd, const sigset_t *old)
 	return 128 + WTERMSIG(status);
 }
 
+/* The limits and no_new_privs, in the process that becomes the command:
+ * the supervising parent is not held by the command's memory limit. */
+static int
+limit(const struct exec_opts *o)
+{
+	struct mgr_error err = { 0 };
+
+	if (!o->plain && sandbox_apply(&o->lim, &err) != 0) {
+		fprintf(stderr, "manager-exec: %s\n", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 run(char **cmd, const struct exec_opts *o)
 {
@@ -201,6 +209,8 @@ run(char **cmd, const struct exec_opts *o)
 	pid_t pid;
 
 	if (o->usage_fd < 0) {
+		if (limit(o) != 0)
+			return 127;
 		execvp(cmd[0], cmd);
 		fprintf(stderr, "manager-exec: cannot run %s: %s\n", cmd[0],
 		    strerror(errno));
@@ -214,6 +224,8 @@ run(char **cmd, const struct exec_opts *o)
 	}
 	if (pid == 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
+		if (limit(o) != 0)
+			_exit(127);
 		execvp(cmd[0], cmd);
 		fprintf(stderr, "manager-exec: cannot run %s: %s\n", cmd[0],
 		    strerror(errno));
