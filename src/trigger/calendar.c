@@ -201,6 +201,8 @@ normalize_list(struct cal_comp *v, int *n)
 			c->stop = -1;
 		}
 	}
+	if (*n == 0)
+		return;		/* qsort wants a list, even an empty one */
 	qsort(v, *n, sizeof *v, comp_cmp);
 	for (i = k = 0; i < *n; i++)
 		if (k == 0 || comp_cmp(&v[k - 1], &v[i]) != 0)
