@@ -121,7 +121,7 @@ load_log(struct ui_model *m, struct mgr_db *db, struct mgr_error *err)
 		ev[i].subject = ev[i].kind = ev[i].message = NULL;
 	}
 	event_recs_free(ev, nev);
-	qsort(v, n, sizeof *v, log_cmp);
+	sort_array(v, n, sizeof *v, log_cmp);
 	while (n > UI_LOG_MAX) {
 		n--;
 		free(v[n].subject);

@@ -129,7 +129,8 @@ plugins_cmp(const void *a, const void *b, void *arg)
 static void
 plugins_sort(struct ui *ui, struct ui_pane *p)
 {
-	qsort_r(p->rows, p->nrows, sizeof *p->rows, plugins_cmp, ui);
+	if (p->nrows > 1)	/* rows is NULL when there are none */
+		qsort_r(p->rows, p->nrows, sizeof *p->rows, plugins_cmp, ui);
 }
 
 const struct pane_ops pane_plugins_ops = {

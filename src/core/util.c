@@ -97,6 +97,14 @@ strv_len(char *const *v)
 	return n;
 }
 
+void
+sort_array(void *base, size_t n, size_t size,
+	   int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
 char **
 strv_push(char **v, const char *s)
 {

@@ -15,6 +15,10 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* qsort that takes an empty list, which may be NULL (qsort's may not). */
+void sort_array(void *base, size_t n, size_t size,
+		int (*cmp)(const void *, const void *));
+
 /* NULL-terminated string vectors. */
 void strv_free(char **v);
 size_t strv_len(char *const *v);

@@ -98,7 +98,7 @@ zdup_check(const char *zip, struct zentry *v, size_t n, struct mgr_error *err)
 	int rc = 0;
 
 	memcpy(sorted, v, n * sizeof *v);
-	qsort(sorted, n, sizeof *sorted, zentry_cmp);
+	sort_array(sorted, n, sizeof *sorted, zentry_cmp);
 	for (size_t i = 1; i < n && rc == 0; i++)
 		if (zentry_cmp(&sorted[i - 1], &sorted[i]) == 0)
 			rc = mgr_error_set(err, MGR_EUNSAFE, _("%s: entry \"%s\" "

@@ -366,7 +366,7 @@ runlog_latest(const char *data_directory, const char *task_id,
 	if (fd != -1)
 		scan_task(fd, dir, &l);
 	if (l.n > 0) {
-		qsort(l.v, l.n, sizeof *l.v, cmp_newest);
+		sort_array(l.v, l.n, sizeof *l.v, cmp_newest);
 		*scheduled_at = l.v[0].scheduled_at;
 		*attempt = l.v[0].attempt;
 		rc = 0;
@@ -387,7 +387,7 @@ prune_task(int dfd, const char *dir, const struct runlog_limits *lim,
 	int64_t oldest = now_us - (int64_t)lim->max_age_days * 86400 * 1000000;
 
 	scan_task(dfd, dir, &l);
-	qsort(l.v, l.n, sizeof *l.v, cmp_newest);
+	sort_array(l.v, l.n, sizeof *l.v, cmp_newest);
 	for (size_t i = 0; i < l.n; i++) {
 		if ((lim->keep_runs > 0 && i >= (size_t)lim->keep_runs) ||
 		    (lim->max_age_days > 0 && l.v[i].mtime < oldest)) {
@@ -413,7 +413,7 @@ prune_total(struct logfiles *all, int64_t max)
 		total += all->v[i].size;
 	if (total <= max)
 		return;
-	qsort(all->v, all->n, sizeof *all->v, cmp_mtime);
+	sort_array(all->v, all->n, sizeof *all->v, cmp_mtime);
 	for (size_t i = 0; i < all->n && total > max; i++) {
 		if (unlink(all->v[i].path) == 0)
 			total -= all->v[i].size;

@@ -26,6 +26,7 @@
 #include "error.h"
 #include "i18n.h"
 #include "tz.h"
+#include "util.h"
 
 #define CAL_MIN_YEAR 1970
 #define CAL_MAX_YEAR 2199
@@ -201,9 +202,7 @@ normalize_list(struct cal_comp *v, int *n)
 			c->stop = -1;
 		}
 	}
-	if (*n == 0)
-		return;		/* qsort wants a list, even an empty one */
-	qsort(v, *n, sizeof *v, comp_cmp);
+	sort_array(v, *n, sizeof *v, comp_cmp);
 	for (i = k = 0; i < *n; i++)
 		if (k == 0 || comp_cmp(&v[k - 1], &v[i]) != 0)
 			v[k++] = v[i];

@@ -126,6 +126,7 @@ test_context_json(void **state)
 	assert_int_equal(d.nice, -5);
 	assert_int_equal(task_context_set(&d, "workdir", "", &err), 0);
 	assert_null(d.workdir);	/* "" goes back to the default */
+	task_context_clear(&c);	/* from_json starts from a fresh context */
 	assert_int_not_equal(task_context_from_json("{\"env\": [1]}", &c, &err),
 	    0);
 	assert_non_null(strstr(err.msg, "env"));
