@@ -1,0 +1,75 @@
+#!/bin/sh
+# jobs.sh - job control from a console attached to a daemon: x starts a
+# run and answers at once with its id (the console stays live while the
+# run goes on), K stops the selected run, or every run of a task.
+. "$top_srcdir/tests/console/lib.sh"
+
+echo "1..10"
+console_setup
+m task add aa.slow 'exec:/bin/sleep 300.4242' interval hours=1 >/dev/null &&
+m task add bb.slow 'exec:/bin/sleep 300.4242' interval hours=1 >/dev/null ||
+	{ echo "Bail out! cannot add the tasks"; exit 1; }
+"$MANAGER" --config "$T/manager.conf" --db "$DB" daemon >"$T/daemon.log" 2>&1 &
+daemon=$!
+i=0
+while [ $i -lt 100 ] && ! m host status 2>/dev/null | grep -q daemon; do
+	sleep 0.1
+	i=$((i + 1))
+done
+stop_daemon() {
+	kill -TERM "$daemon" 2>/dev/null
+	wait "$daemon" 2>/dev/null
+	console_teardown
+}
+trap stop_daemon EXIT
+
+wait_no_sleep() {
+	i=0
+	while [ $i -lt 100 ] && pgrep -f 'sleep 300.4242' >/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	! pgrep -f 'sleep 300.4242' >/dev/null
+}
+
+console_start 120 40
+check "the console attaches to the daemon" wait_for "host: daemon pid $daemon"
+keys g
+wait_selected "aa.slow" >/dev/null
+keys x
+check "x answers at once with the run's id" \
+	wait_for "task aa.slow: run 1 started" 5
+check "... and the run goes on" \
+	wait_sql "SELECT status FROM runs WHERE task_id = 'aa.slow'" running 5
+check "... as a process" pgrep -f 'sleep 300.4242'
+keys '?'
+check "the console takes keys while the run goes on" wait_for "Keys" 3
+keys Escape
+keys j x
+wait_sql "SELECT count(*) FROM runs WHERE status = 'running'" 2 5 >/dev/null
+keys l
+check "both runs show in the runs pane" wait_for "bb.slow" 5
+keys g
+wait_selected "running" >/dev/null
+sel=$(selected)
+case "$sel" in
+*bb.slow*) keep=aa.slow stop=bb.slow ;;
+*) keep=bb.slow stop=aa.slow ;;
+esac
+keys K
+check "K stops the selected run" wait_sql \
+	"SELECT status FROM runs WHERE task_id = '$stop'" stopped 10
+check "... and no other" \
+	test "$(sql "SELECT status FROM runs WHERE task_id = '$keep'")" = running
+keys h
+wait_for "j/k move  Enter details  p pause" >/dev/null
+keys g
+[ "$keep" = bb.slow ] && keys j
+wait_selected "$keep" >/dev/null
+keys K
+check "K on a task stops its runs" wait_sql \
+	"SELECT status FROM runs WHERE task_id = '$keep'" stopped 10
+check "no process of the runs is left" \
+	wait_no_sleep
+keys q
+exit 0
