@@ -4,9 +4,11 @@
 # run goes on), K stops the selected run, or every run of a task.
 . "$top_srcdir/tests/console/lib.sh"
 
-echo "1..10"
+echo "1..15"
 console_setup
 m task add aa.slow 'exec:/bin/sleep 300.4242' interval hours=1 >/dev/null &&
+printf '#!/bin/sh\necho first-out\necho first-err >&2\nsleep 1\necho later-out\nexec sleep 300.4242\n' >"$T/talk.sh"
+chmod +x "$T/talk.sh"
 m task add bb.slow 'exec:/bin/sleep 300.4242' interval hours=1 >/dev/null ||
 	{ echo "Bail out! cannot add the tasks"; exit 1; }
 "$MANAGER" --config "$T/manager.conf" --db "$DB" daemon >"$T/daemon.log" 2>&1 &
@@ -41,7 +43,8 @@ check "x answers at once with the run's id" \
 	wait_for "task aa.slow: run 1 started" 5
 check "... and the run goes on" \
 	wait_sql "SELECT status FROM runs WHERE task_id = 'aa.slow'" running 5
-check "... as a process" pgrep -f 'sleep 300.4242'
+running_sleep() { pgrep -f 'sleep 300.4242' >/dev/null; }
+check "... as a process" running_sleep
 keys '?'
 check "the console takes keys while the run goes on" wait_for "Keys" 3
 keys Escape
@@ -71,5 +74,22 @@ check "K on a task stops its runs" wait_sql \
 	"SELECT status FROM runs WHERE task_id = '$keep'" stopped 10
 check "no process of the runs is left" \
 	wait_no_sleep
-keys q
+
+# A run's page shows its full log, stderr marked, and follows it.
+m task add zz.talk "exec:$T/talk.sh" interval hours=1 >/dev/null
+m task run --detach zz.talk >/dev/null
+keys l
+wait_for "zz.talk" >/dev/null
+keys g
+wait_selected "zz.talk" >/dev/null
+keys Enter
+check "Enter on a run opens its log" wait_for "first-out" 5
+stderr_marked() { screen | grep -q -E '! +[0-9:]+ +first-err'; }
+check "... stderr marked !" stderr_marked
+check "... and the page follows the log as it grows" wait_for "later-out" 10
+check "... saying so" wait_for "follows its log"
+keys K
+check "K on a run's page stops it" wait_sql \
+	"SELECT status FROM runs WHERE task_id = 'zz.talk'" stopped 10
+keys Escape q
 exit 0
