@@ -431,7 +431,7 @@ run_probe(void)
 int
 main(int argc, char **argv)
 {
-	struct sandbox_limits lim = { 0, 0, 0, 0 };
+	struct sandbox_limits lim = { 0, 0, 0, 0, 0 };
 	int i;
 
 	setlocale(LC_ALL, "");

@@ -267,7 +267,10 @@ const struct cmd_entry cmd_task_add_entry = {
 	    "[--timeout SECONDS] [--misfire-grace-time SECONDS|default] [--no-coalesce] "
 	    "[--max-instances N] [--on-interrupt abandon|rerun] [--disable] "
 	    "[--env NAME=VALUE]... [--env-file FILE] [--workdir DIR] "
-	    "[--user NAME] [--group NAME] [--umask MODE] [--nice N]"),
+	    "[--user NAME] [--group NAME] [--umask MODE] [--nice N] "
+	    "[--sandbox none|strict] [--network] [--private-tmp] "
+	    "[--read-only PATH]... [--write PATH]... [--ioprio CLASS[:LEVEL]] "
+	    "[--limit-cpu SECONDS] [--limit-memory MB] [--limit-nofile N]"),
 	.summary = N_("add a task (FUNC: PLUGIN:FUNCTION or exec:COMMAND ARG...)"),
 	.flags = CMD_MUTATES, .min_args = 3, .max_args = -1,
 	.exec = task_add_exec,
@@ -454,6 +457,7 @@ task_show_context(struct cmd_ctx *ctx, const char *id)
 		fprintf(ctx->out, _("umask:              %04o\n"), (unsigned)c.umask);
 	if (c.nice != 0)
 		fprintf(ctx->out, _("nice:               %d\n"), c.nice);
+	task_context_show_sandbox(ctx->mgr, ctx->out, &c);
 	task_context_clear(&c);
 }
 
@@ -602,7 +606,10 @@ const struct cmd_entry cmd_task_edit_entry = {
 	    "[--misfire-grace-time SECONDS|default] [--coalesce|--no-coalesce] "
 	    "[--max-instances N] [--on-interrupt abandon|rerun] [--enable|--disable] "
 	    "[--env NAME=VALUE]... [--env-file FILE] [--workdir DIR] "
-	    "[--user NAME] [--group NAME] [--umask MODE] [--nice N]"),
+	    "[--user NAME] [--group NAME] [--umask MODE] [--nice N] "
+	    "[--sandbox none|strict] [--network] [--private-tmp] "
+	    "[--read-only PATH]... [--write PATH]... [--ioprio CLASS[:LEVEL]] "
+	    "[--limit-cpu SECONDS] [--limit-memory MB] [--limit-nofile N]"),
 	.summary = N_("change a task; FIELD=VALUE replaces its trigger fields, "
 	    "--env its environment list, \"\" clears an option"),
 	.flags = CMD_MUTATES, .min_args = 1, .max_args = -1,

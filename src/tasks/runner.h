@@ -31,6 +31,13 @@ struct run_spec {
 	const char *workdir, *user, *group;
 	int umask;
 	int nice;
+	/* The sandbox (task_context.h): strict confinement with its
+	 * network, private /tmp and paths; the I/O class; the limits that
+	 * replace the sandbox_* defaults (0: the default). */
+	int strict, network, private_tmp;
+	char *const *read_only, *const *write;
+	const char *ioprio;
+	int limit_cpu, limit_memory, limit_nofile;
 	/* The run's key in the history, which names its full log (runlog.h);
 	 * scheduled_at 0: no log. */
 	int64_t scheduled_at;
