@@ -130,6 +130,33 @@ task_action(struct ui *ui, const char *verb)
 	action_runf(ui, "task", verb, id);
 }
 
+/* Stops the selected task's runs, or the selected run (a run in the runs
+ * pane or its view): task stop --no-wait, so the console never waits
+ * for the end; the runs pane shows it. */
+static void
+k_stop(struct ui *ui)
+{
+	const char *id = target_task(ui);
+	char run[24] = "";
+	size_t i;
+
+	if (id == NULL) {
+		ui_status(ui, 1, _("no task selected: move to the tasks pane first"));
+		return;
+	}
+	if (UI_VIEW_OPEN(ui) && ui->view.kind == VIEW_RUN && ui->view.id != NULL)
+		snprintf(run, sizeof run, "%s", ui->view.id);
+	else if (!UI_VIEW_OPEN(ui) && ui->focus == PANE_LOG &&
+	    (i = pane_selected_model(focused(ui))) != (size_t)-1 &&
+	    ui->model.log[i].is_run)
+		snprintf(run, sizeof run, "%lld", (long long)ui->model.log[i].id);
+	{
+		char *argv[] = { "task", "stop", "--no-wait", "--", (char *)id,
+		    run[0] != '\0' ? run : NULL, NULL };
+		action_run(ui, argv, 0);
+	}
+}
+
 static void k_pause(struct ui *ui) { task_action(ui, "pause"); }
 static void k_resume(struct ui *ui) { task_action(ui, "resume"); }
 static void k_run(struct ui *ui) { task_action(ui, "run"); }
@@ -434,6 +461,8 @@ static const struct ui_key key_table[] = {
 	    K_TASKS | K_LOG | K_VIEW, k_resume },
 	{ 'x', 0, "x", N_("run the task now"), N_("run now"),
 	    K_TASKS | K_LOG | K_VIEW, k_run },
+	{ 'X', 0, "X", N_("stop the task's runs (on a run: that run)"),
+	    N_("stop"), K_TASKS | K_LOG | K_VIEW, k_stop },
 	{ 'e', 0, "e", N_("enable / disable the plugin"), N_("enable/disable"),
 	    K_PLUGINS | K_VIEW, k_toggle_plugin },
 	{ 'R', 0, "R", N_("reload the plugin (swap in its files)"), N_("reload"),

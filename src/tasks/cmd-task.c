@@ -223,6 +223,24 @@ task_add_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
+/* A plugin function that the installed plugin lacks is an error; a
+ * plugin that is not installed is a warning, and the task waits
+ * disabled. */
+static int
+task_plugin_check(struct cmd_ctx *ctx, struct task_rec *t,
+		  struct mgr_error *err)
+{
+	int missing, rc;
+
+	if ((rc = task_plugin_func_check(ctx->mgr, t->func_path, &missing, err)) != 0 ||
+	    !missing)
+		return rc;
+	fprintf(ctx->err, _("warning: task %s: the plugin of %s is not "
+	    "installed; the task is added disabled\n"), t->id, t->func_path);
+	t->enabled = 0;
+	return 0;
+}
+
 static int
 task_add_with_context(struct cmd_ctx *ctx, struct task_rec *tp,
 		      const struct task_context *c, int argc, char **argv)
@@ -246,6 +264,8 @@ task_add_with_context(struct cmd_ctx *ctx, struct task_rec *tp,
 	t.trigger = xstrdup(argv[2]);
 	t.source = xstrdup("cli");
 	rc = task_context_check(ctx->mgr, t.id, t.func_path, c, &err);
+	if (rc == 0)
+		rc = task_plugin_check(ctx, &t, &err);
 	if (rc == 0)
 		rc = taskmgr_add(ctx->mgr, &t, (const char *const *)argv + 3,
 		    (size_t)argc - 3, &err);
@@ -555,7 +575,7 @@ task_edit_context(struct cmd_ctx *ctx, struct task_rec *t,
 		  const char *type, int argc, char **argv)
 {
 	struct mgr_error err = { 0 };
-	int rc;
+	int rc, missing = 0;
 
 	if ((rc = cmd_no_more_options(ctx, &cmd_task_edit_entry, argc, argv)) != 0)
 		return rc;
@@ -574,10 +594,15 @@ task_edit_context(struct cmd_ctx *ctx, struct task_rec *t,
 		t->trigger = xstrdup(type);
 	}
 	if (task_context_check(ctx->mgr, t->id, t->func_path, c, &err) != 0 ||
+	    (func != NULL && task_plugin_func_check(ctx->mgr, func, &missing,
+	    &err) != 0) ||
 	    taskmgr_modify(ctx->mgr, t, argc > 1 ?
 	    (const char *const *)argv + 1 : NULL, (size_t)argc - 1, &err) != 0 ||
 	    taskmgr_set_context(ctx->mgr, t->id, c, &err) != 0)
 		return fail_err(ctx, &err);
+	if (missing)
+		fprintf(ctx->err, _("warning: task %s: the plugin of %s is not "
+		    "installed\n"), t->id, func);
 	if (!ctx->json)
 		fprintf(ctx->out, _("task %s changed\n"), t->id);
 	return CMD_EXIT_OK;

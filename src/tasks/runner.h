@@ -70,6 +70,11 @@ struct runner_plugin_ops {
 	void (*interrupt_all)(struct runner *r);
 	/* runner_stop for in-process runs (cooperative cancel); may be NULL. */
 	int (*stop)(struct runner *r, void *arg);
+	/* A task's PLUGIN:FUNCTION when it is added or changed: an error
+	 * when the installed plugin has no such function; *missing when the
+	 * plugin is not installed.  May be NULL. */
+	int (*check)(struct mgr *mgr, const char *func_path, int *missing,
+		     struct mgr_error *err);
 };
 
 struct runner *runner_new(struct mgr *mgr, struct mgr_error *err);

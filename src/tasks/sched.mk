@@ -40,8 +40,8 @@ TESTS += tests/unit/test_runlog
 dist_check_SCRIPTS += tests/sched/common.sh tests/sched/run.sh \
 	tests/sched/tasks.sh tests/sched/persist.sh tests/sched/plugins.sh \
 	tests/sched/restart.sh tests/sched/logs.sh tests/sched/calendar.sh \
-	tests/sched/task-sandbox.sh
-TESTS += tests/sched/task-sandbox.sh tests/sched/calendar.sh tests/sched/run.sh tests/sched/tasks.sh \
+	tests/sched/task-sandbox.sh tests/sched/plugin-funcs.sh
+TESTS += tests/sched/task-sandbox.sh tests/sched/plugin-funcs.sh tests/sched/calendar.sh tests/sched/run.sh tests/sched/tasks.sh \
 	tests/sched/persist.sh tests/sched/plugins.sh tests/sched/restart.sh \
 	tests/sched/logs.sh
 

@@ -970,6 +970,17 @@ task_context_spec(const struct mgr *mgr, const struct task_context *c,
 }
 
 int
+task_plugin_func_check(struct mgr *mgr, const char *func_path, int *missing,
+		struct mgr_error *err)
+{
+	*missing = 0;
+	if (strncmp(func_path, "exec:", 5) == 0 || mgr->plugin_runner == NULL ||
+	    mgr->plugin_runner->check == NULL)
+		return 0;
+	return mgr->plugin_runner->check(mgr, func_path, missing, err);
+}
+
+int
 task_context_check(struct mgr *mgr, const char *task_id, const char *func_path,
 		   const struct task_context *c, struct mgr_error *err)
 {

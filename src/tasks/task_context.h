@@ -89,6 +89,12 @@ int task_context_take_options(struct cmd_ctx *ctx, int *argc, char **argv,
 int task_context_check(struct mgr *mgr, const char *task_id,
 		       const char *func_path, const struct task_context *c,
 		       struct mgr_error *err);
+/* A PLUGIN:FUNCTION task's function, through the plugins' check handed
+ * down in mgr->plugin_runner: an error when the installed plugin has no
+ * such function (listing its functions); *missing when the plugin is not
+ * installed.  exec: tasks: 0. */
+int task_plugin_func_check(struct mgr *mgr, const char *func_path, int *missing,
+		    struct mgr_error *err);
 /* Reads an EnvironmentFile= file: appends NAME=VALUE to *env; errors
  * name the file and line. */
 int task_env_file_read(const char *path, char ***env, struct mgr_error *err);
