@@ -61,7 +61,7 @@ bench/noop/noop.so: $(srcdir)/bench/noop/noop.c $(srcdir)/bench/noop/plugin.conf
 CLEANFILES += bench/sched_bench bench/noop/noop.so
 EXTRA_DIST += doc/SCHEDULER.md bench/noop/noop.c bench/noop/plugin.conf bench/sched_bench.c \
 	bench/apscheduler_bench.py bench/RESULTS-sched.md
-dist_noinst_SCRIPTS += bench/run bench/ab bench/runlog-cost.sh
+dist_noinst_SCRIPTS += bench/run bench/ab bench/runlog-cost.sh bench/task-sandbox.sh
 bench: manager manager-run manager-exec bench/sched_bench bench/noop/noop.so
 	top_builddir='$(abs_top_builddir)' top_srcdir='$(abs_top_srcdir)' \
 	  $(SHELL) $(srcdir)/bench/run
