@@ -307,7 +307,7 @@ int
 main(int argc, char **argv)
 {
 	struct exec_opts o = { .usage_fd = -1, .umask = -1 };
-	int i;
+	int i, rc;
 
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		if (parse_opt(argv[i], &o) <= 0) {
@@ -319,14 +319,20 @@ main(int argc, char **argv)
 			    "[--strict [--network] [--private-tmp] [--require] "
 			    "[--read-only=PATH]... [--write=PATH]...] "
 			    "-- COMMAND [ARG...]\n");
-			return 127;
+			break;
 		}
 	}
-	if (i + 1 >= argc) {
+	if (i < argc && strcmp(argv[i], "--") != 0)
+		rc = 127;	/* a bad option, said above */
+	else if (i + 1 >= argc) {
 		fprintf(stderr, "manager-exec: no command\n");
-		return 127;
-	}
-	if (apply(&o) != 0)
-		return 127;
-	return run(argv + i + 1, &o);
+		rc = 127;
+	} else if (apply(&o) != 0)
+		rc = 127;
+	else
+		rc = run(argv + i + 1, &o);
+	/* the supervisor ends here: nothing left for LeakSanitizer */
+	strv_free(o.spec.exec);
+	strv_free(o.spec.write);
+	return rc;
 }

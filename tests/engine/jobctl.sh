@@ -3,8 +3,8 @@
 # and without --stop), runs with ids (task run --detach, --json, run show,
 # run wait, usage in the history), the execution context (the same for a
 # manual and a scheduled run, never the daemon's or the client's
-# environment), user switching, env files, and a 45 s task run through a
-# daemon.
+# environment), the sandbox, ioprio and limit fields of the API, user
+# switching, env files, and a 45 s task run through a daemon.
 . "$top_srcdir/tests/engine/lib.sh"
 
 printf 'manager = { shutdown_grace_seconds = 2; kill_grace_seconds = 2; };\napi = { listen = "127.0.0.1:0"; token_file = "api.token"; };\n' >"$CONF"

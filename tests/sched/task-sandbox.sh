@@ -95,7 +95,7 @@ while time.time() < end and not os.path.exists(sys.argv[1] + "/stop"):
         pass
 PY
 listener=$!
-wait_until 10 test -f "$T/port"
+wait_until 60 test -s "$T/port"
 PORT=$(cat "$T/port")
 M task add nonet "exec:bash -c 'exec 3<>/dev/tcp/127.0.0.1/$PORT && echo connected'" \
 	cron hour=3 --max-retries 0 --workdir "$T/wd" --sandbox strict >/dev/null
