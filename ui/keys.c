@@ -133,7 +133,7 @@ task_action(struct ui *ui, const char *verb)
 static void k_pause(struct ui *ui) { task_action(ui, "pause"); }
 static void k_resume(struct ui *ui) { task_action(ui, "resume"); }
 /* --detach: the console goes on while the run does; the run shows up
- * in the runs pane, where K stops it. */
+ * in the runs pane, where X stops it. */
 static void
 k_run(struct ui *ui)
 {
@@ -471,8 +471,8 @@ static const struct ui_key key_table[] = {
 	    K_TASKS | K_LOG | K_VIEW, k_resume },
 	{ 'x', 0, "x", N_("run the task now"), N_("run now"),
 	    K_TASKS | K_LOG | K_VIEW, k_run },
-	{ 'K', 0, "K", N_("stop the run (on a task: its runs)"), N_("stop"),
-	    K_TASKS | K_LOG | K_VIEW, k_stop },
+	{ 'X', 0, "X", N_("stop the task's runs (on a run: that run)"),
+	    N_("stop"), K_TASKS | K_LOG | K_VIEW, k_stop },
 	{ 'e', 0, "e", N_("enable / disable the plugin"), N_("enable/disable"),
 	    K_PLUGINS | K_VIEW, k_toggle_plugin },
 	{ 'R', 0, "R", N_("reload the plugin (swap in its files)"), N_("reload"),

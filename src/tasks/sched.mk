@@ -17,12 +17,13 @@ src_libmgr_a_SOURCES += \
 	src/tasks/cmd-task.c src/tasks/cmd-task-history.c src/tasks/cmd-run.c src/tasks/run_view.h \
 	src/tasks/cmd-task-logs.c
 
-# manager-exec: the exec: tasks' helper, libc only, for a fast start.
+# manager-exec: the exec: tasks' helper, libc and libseccomp only, for a
+# fast start.
 pkglibexec_PROGRAMS += manager-exec
 manager_exec_SOURCES = src/tasks/manager-exec.c
 manager_exec_CFLAGS = $(AM_CFLAGS)
 manager_exec_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed
-manager_exec_LDADD = src/libmgr.a $(LIBINTL)
+manager_exec_LDADD = src/libmgr.a $(SECCOMP_LIBS) $(LIBINTL)
 
 check_PROGRAMS += tests/unit/test_sched_split
 tests_unit_test_sched_split_SOURCES = tests/unit/test_sched_split.c tests/unit/testutil.h
@@ -38,8 +39,9 @@ TESTS += tests/unit/test_runlog
 
 dist_check_SCRIPTS += tests/sched/common.sh tests/sched/run.sh \
 	tests/sched/tasks.sh tests/sched/persist.sh tests/sched/plugins.sh \
-	tests/sched/restart.sh tests/sched/logs.sh tests/sched/calendar.sh
-TESTS += tests/sched/calendar.sh tests/sched/run.sh tests/sched/tasks.sh \
+	tests/sched/restart.sh tests/sched/logs.sh tests/sched/calendar.sh \
+	tests/sched/task-sandbox.sh tests/sched/plugin-funcs.sh
+TESTS += tests/sched/task-sandbox.sh tests/sched/plugin-funcs.sh tests/sched/calendar.sh tests/sched/run.sh tests/sched/tasks.sh \
 	tests/sched/persist.sh tests/sched/plugins.sh tests/sched/restart.sh \
 	tests/sched/logs.sh
 
@@ -59,7 +61,7 @@ bench/noop/noop.so: $(srcdir)/bench/noop/noop.c $(srcdir)/bench/noop/plugin.conf
 CLEANFILES += bench/sched_bench bench/noop/noop.so
 EXTRA_DIST += doc/SCHEDULER.md bench/noop/noop.c bench/noop/plugin.conf bench/sched_bench.c \
 	bench/apscheduler_bench.py bench/RESULTS-sched.md
-dist_noinst_SCRIPTS += bench/run bench/ab bench/runlog-cost.sh
+dist_noinst_SCRIPTS += bench/run bench/ab bench/runlog-cost.sh bench/task-sandbox.sh
 bench: manager manager-run manager-exec bench/sched_bench bench/noop/noop.so
 	top_builddir='$(abs_top_builddir)' top_srcdir='$(abs_top_srcdir)' \
 	  $(SHELL) $(srcdir)/bench/run

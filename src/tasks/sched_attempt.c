@@ -304,10 +304,7 @@ attempt_context(struct scheduler *s, struct attempt *a, struct run_spec *spec,
 		return rc;
 	spec->envp = *env;
 	spec->workdir = *workdir;
-	spec->user = t->ctx->user;
-	spec->group = t->ctx->group;
-	spec->umask = t->ctx->umask;
-	spec->nice = t->ctx->nice;
+	task_context_spec(s->mgr, t->ctx, spec);
 	return 0;
 }
 

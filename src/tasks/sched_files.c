@@ -31,7 +31,9 @@
 static const char *const task_keys[] = { "id", "func", "trigger", "name",
 	"enabled", "max_retries", "timeout", "misfire_grace_time", "coalesce",
 	"max_instances", "on_interrupt", "env", "env_file", "workdir", "user",
-	"group", "umask", "nice", NULL };
+	"group", "umask", "nice", "sandbox", "network", "private_tmp",
+	"read_only", "write", "ioprio", "limit_cpu", "limit_memory",
+	"limit_nofile", NULL };
 
 static int
 is_task_key(const char *name)
@@ -235,16 +237,31 @@ file_context_key(const char *path, const config_setting_t *v,
 	char *text = NULL;
 	int rc = 0;
 
-	if (strcmp(name, "env") == 0 && config_setting_is_aggregate(v)) {
+	int list = strcmp(name, "env") == 0 || strcmp(name, "read_only") == 0 ||
+	    strcmp(name, "write") == 0;
+	/* the sandbox's and the limits' keys: true/false and numbers too */
+	int scalar = strcmp(name, "sandbox") == 0 || strcmp(name, "network") == 0 ||
+	    strcmp(name, "private_tmp") == 0 || strcmp(name, "ioprio") == 0 ||
+	    strncmp(name, "limit_", 6) == 0;
+
+	if (list && config_setting_is_aggregate(v)) {
 		for (int i = 0; rc == 0 && i < config_setting_length(v); i++) {
 			const config_setting_t *item =
 			    config_setting_get_elem(v, (unsigned)i);
-			if (config_setting_type(item) != CONFIG_TYPE_STRING)
-				return file_error(err, path, item,
-				    _("env: expected \"NAME=VALUE\" strings"));
-			rc = task_context_set(c, "env",
+			if (config_setting_type(item) != CONFIG_TYPE_STRING) {
+				text = xasprintf(_("%s: expected a list of strings"),
+				    name);
+				rc = file_error(err, path, item, text);
+				free(text);
+				return rc;
+			}
+			rc = task_context_set(c, name,
 			    config_setting_get_string(item), &e);
 		}
+	} else if (scalar && !config_setting_is_aggregate(v)) {
+		text = setting_text(v);
+		rc = task_context_set(c, name, text != NULL ? text : "?", &e);
+		free(text);
 	} else if (strcmp(name, "nice") == 0 ?
 	    config_setting_type(v) != CONFIG_TYPE_INT :
 	    config_setting_type(v) != CONFIG_TYPE_STRING) {
@@ -268,7 +285,9 @@ file_context(struct mgr *mgr, const char *path, const config_setting_t *st,
 	     struct mgr_error *err)
 {
 	static const char *const keys[] = { "env", "env_file", "workdir",
-	    "user", "group", "umask", "nice", NULL };
+	    "user", "group", "umask", "nice", "sandbox", "network",
+	    "private_tmp", "read_only", "write", "ioprio", "limit_cpu",
+	    "limit_memory", "limit_nofile", NULL };
 	const config_setting_t *v;
 	char *msg;
 	int rc;

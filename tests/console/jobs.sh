@@ -1,7 +1,7 @@
 #!/bin/sh
 # jobs.sh - job control from a console attached to a daemon: x starts a
 # run and answers at once with its id (the console stays live while the
-# run goes on), K stops the selected run, or every run of a task.
+# run goes on), X stops the selected run, or every run of a task.
 . "$top_srcdir/tests/console/lib.sh"
 
 echo "1..15"
@@ -59,8 +59,8 @@ case "$sel" in
 *bb.slow*) keep=aa.slow stop=bb.slow ;;
 *) keep=bb.slow stop=aa.slow ;;
 esac
-keys K
-check "K stops the selected run" wait_sql \
+keys X
+check "X stops the selected run" wait_sql \
 	"SELECT status FROM runs WHERE task_id = '$stop'" stopped 10
 check "... and no other" \
 	test "$(sql "SELECT status FROM runs WHERE task_id = '$keep'")" = running
@@ -69,8 +69,8 @@ wait_for "j/k move  Enter details  p pause" >/dev/null
 keys g
 [ "$keep" = bb.slow ] && keys j
 wait_selected "$keep" >/dev/null
-keys K
-check "K on a task stops its runs" wait_sql \
+keys X
+check "X on a task stops its runs" wait_sql \
 	"SELECT status FROM runs WHERE task_id = '$keep'" stopped 10
 check "no process of the runs is left" \
 	wait_no_sleep
@@ -88,8 +88,8 @@ stderr_marked() { screen | grep -q -E '! +[0-9:]+ +first-err'; }
 check "... stderr marked !" stderr_marked
 check "... and the page follows the log as it grows" wait_for "later-out" 10
 check "... saying so" wait_for "follows its log"
-keys K
-check "K on a run's page stops it" wait_sql \
+keys X
+check "X on a run's page stops it" wait_sql \
 	"SELECT status FROM runs WHERE task_id = 'zz.talk'" stopped 10
 keys Escape q
 exit 0
