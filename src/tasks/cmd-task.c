@@ -283,9 +283,6 @@ task_json_time(int64_t us)
 	return json_string(timefmt_iso(buf, sizeof buf, us, NULL));
 }
 
-/* The API's TaskRead; misfire_grace_time is the one that applies. */
-static json_t *task_json_rec(const struct mgr *mgr, const struct task_rec *t);
-
 /* The task's JSON with its context's keys (env, env_file, workdir,
  * user, group, umask, nice). */
 static json_t *
@@ -304,7 +301,7 @@ task_json(struct mgr *mgr, const struct task_rec *t)
 	return o;
 }
 
-static json_t *
+json_t *
 task_json_rec(const struct mgr *mgr, const struct task_rec *t)
 {
 	json_t *args = json_loads(t->trigger_args != NULL ? t->trigger_args : "{}",
@@ -735,6 +732,7 @@ extern const struct cmd_entry cmd_task_stop_entry;
 extern const struct cmd_entry cmd_run_show_entry;
 extern const struct cmd_entry cmd_run_wait_entry;
 extern const struct cmd_entry cmd_task_logs_entry;
+extern const struct cmd_entry cmd_task_import_entry;
 
 /* The commands of the tasks folder, in the order --help lists them. */
 const struct cmd_entry *const task_commands[] = {
@@ -752,5 +750,6 @@ const struct cmd_entry *const task_commands[] = {
 	&cmd_run_show_entry,
 	&cmd_run_wait_entry,
 	&cmd_task_logs_entry,
+	&cmd_task_import_entry,
 	NULL
 };
