@@ -733,6 +733,7 @@ extern const struct cmd_entry cmd_run_show_entry;
 extern const struct cmd_entry cmd_run_wait_entry;
 extern const struct cmd_entry cmd_task_logs_entry;
 extern const struct cmd_entry cmd_task_import_entry;
+extern const struct cmd_entry cmd_task_export_entry;
 
 /* The commands of the tasks folder, in the order --help lists them. */
 const struct cmd_entry *const task_commands[] = {
@@ -751,5 +752,6 @@ const struct cmd_entry *const task_commands[] = {
 	&cmd_run_wait_entry,
 	&cmd_task_logs_entry,
 	&cmd_task_import_entry,
+	&cmd_task_export_entry,
 	NULL
 };

@@ -6,7 +6,7 @@
 # line while the rest imports; imported tasks run as cron and systemd
 # would run them; next elapse times agree with systemd-analyze.
 . "$top_srcdir/tests/sched/common.sh"
-plan 43
+plan 50
 
 D="$top_srcdir/tests/data/import"
 ME=$(id -un)
@@ -169,4 +169,37 @@ else
 	skip "systemd-analyze calendar is not available"
 fi
 
+# ---- export ----
+
+run M task export crontab
+is "$rc" 0 "export crontab exits 0"
+like "$out" "^45 4 \* \* 0 test -e /run/systemd/system \|\| SERVICE_MODE=1 " \
+	"an imported cron task goes back as its line"
+like "$out" "^# hello.timer: not a crontab line \(a crontab has no such trigger\): calendar " \
+	"what a crontab cannot express is a comment naming the task and why"
+like "$out" "^# busy-1: not kept: 3 retries" "what a line loses is said above it"
+M task add aps 'exec:/bin/echo "a b" 50%' cron hour=3 day_of_week=mon-fri >/dev/null
+run M task export crontab
+like "$out" "^0 3 \* \* 1-5 /bin/echo 'a b' 50\\\\%$" \
+	"APScheduler's fields become cron's (0 = Sunday), % is escaped"
+
+# Round trip: a crontab imported, exported and imported again gives the
+# same tasks.
+cat > "$T/round" <<EOF
+SHELL=/bin/bash
+CRON_TZ=Europe/Berlin
+MAILTO=""
+GREETING=hi there
+0 4 * * 1-5 $ME echo "\$GREETING" % and stdin%with \\% sign
+@reboot $ME /usr/bin/true
+*/15 9-17 * * mon-fri $ME cd /tmp && ls | wc -l
+EOF
+MD() { db=$1; shift; "$MANAGER" --config "$T/etc/m.conf" --db "$T/$db.db" "$@"; }
+MD round task import crontab "$T/round" --format system >/dev/null
+MD round task export crontab --format system > "$T/exported"
+norm() { grep -v '"source"' | sort; }
+a=$(MD empty --json task import crontab "$T/round" --format system --dry-run | norm)
+b=$(MD empty --json task import crontab "$T/exported" --format system --dry-run | norm)
+is "$(printf '%s\n' "$a" | grep -c '"id": "cron-')" 3 "the round trip's crontab gives three tasks"
+is "$b" "$a" "a crontab exported and imported again gives the same tasks (ids, commands, stdin, environment, zone, users)"
 done_testing
