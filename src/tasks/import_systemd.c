@@ -439,7 +439,9 @@ exec_line(struct sd_import *im, const struct unit_entry *e, char **words,
 			const char *v = env_value(im, words[i] + 1, n);
 			if (v == NULL)
 				unknown = xstrdup(words[i] + 1);
-			else if (unit_split(v, &split, NULL) != 0 || split == NULL)
+			else if (strspn(v, " \t\n") == strlen(v))
+				continue;	/* no words at all */
+			else if (unit_split(v, &split, NULL) != 0)
 				split = strv_push(NULL, v);
 		} else if (expand)
 			substitute(im, words[i], &w, &unknown);
