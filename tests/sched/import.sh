@@ -6,7 +6,7 @@
 # line while the rest imports; imported tasks run as cron and systemd
 # would run them; next elapse times agree with systemd-analyze.
 . "$top_srcdir/tests/sched/common.sh"
-plan 50
+plan 52
 
 D="$top_srcdir/tests/data/import"
 ME=$(id -un)
@@ -66,6 +66,16 @@ like "$err" "$T/pfx:1: task id \"busy-1\" is taken by a task from cli" \
 	"--prefix: an id another source holds is refused, naming the source"
 is "$(M --json task show busy-2 | grep -c '"func_path": "exec:/bin/sh -c .echo two.')" 1 \
 	"... the other line imports as PREFIX-N"
+
+# All or nothing: a store that fails on the second task keeps none.
+sql "CREATE TRIGGER boom BEFORE INSERT ON tasks WHEN NEW.id = 'atom-2'
+     BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END;"
+printf '0 1 * * * echo one\n0 2 * * * echo two\n0 3 * * * echo three\n' > "$T/atom"
+run M task import crontab "$T/atom" --prefix atom
+is "$rc/$(M --json task list | grep -c '"id": "atom-')" "1/0" \
+	"a write failing on the second task leaves none of the three"
+like "$err" "$T/atom:2: .*refused by a test trigger" "... and names the line"
+sql "DROP TRIGGER boom"
 
 printf 'GREETING=hi there\n* * * * * echo "$GREETING"; tr a-z A-Z %%abc%%def\\%%%%\n' > "$T/pct"
 run M --json task import crontab "$T/pct" --prefix pct
