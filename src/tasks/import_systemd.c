@@ -817,7 +817,7 @@ static int
 read_unit(struct import_set *s, const char *path, struct unit_file *u)
 {
 	struct mgr_error err = { 0 };
-	char *text = NULL;
+	char *text = NULL, *dropins;
 	int rc;
 
 	memset(u, 0, sizeof *u);
@@ -827,8 +827,14 @@ read_unit(struct import_set *s, const char *path, struct unit_file *u)
 	if (rc != 0) {
 		import_reject(s, path, "%s", err.msg);
 		unit_file_clear(u);
+		return rc;
 	}
-	return rc;
+	dropins = xasprintf("%s.d", path);
+	if (access(dropins, F_OK) == 0)
+		import_note(s, dropins, "%s", _("drop-ins are not read: only the "
+		    "unit file itself is imported"));
+	free(dropins);
+	return 0;
 }
 
 /* The timer's service beside it: Unit=, else the same name; a template

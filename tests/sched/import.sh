@@ -6,7 +6,7 @@
 # line while the rest imports; imported tasks run as cron and systemd
 # would run them; next elapse times agree with systemd-analyze.
 . "$top_srcdir/tests/sched/common.sh"
-plan 52
+plan 53
 
 D="$top_srcdir/tests/data/import"
 ME=$(id -un)
@@ -159,8 +159,10 @@ is "$(M task history hello.timer --output | tail -n 2)" "hello world from hello 
 run M --json task show hello.timer
 is "$(field timeout)/$(field nice)/$(field name)" "120/3/Say hello (hello.service)" \
 	"TimeoutStartSec= of a oneshot is the timeout, Nice= the nice, Description= the name"
+mkdir "$T/units/hello.service.d"
 run M task import systemd "$T/units/hello.timer"
 is "$out" "0 created, 1 updated, 0 not imported" "importing the timer again updates it"
+like "$err" "hello.service.d: drop-ins are not read" "... and says that its drop-ins are not read"
 
 # The next elapse, as systemd computes it.
 if command -v systemd-analyze >/dev/null 2>&1 &&
