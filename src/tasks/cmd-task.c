@@ -306,9 +306,6 @@ task_json_time(int64_t us)
 	return json_string(timefmt_iso(buf, sizeof buf, us, NULL));
 }
 
-/* The API's TaskRead; misfire_grace_time is the one that applies. */
-static json_t *task_json_rec(const struct mgr *mgr, const struct task_rec *t);
-
 /* The task's JSON with its context's keys (env, env_file, workdir,
  * user, group, umask, nice). */
 static json_t *
@@ -327,7 +324,7 @@ task_json(struct mgr *mgr, const struct task_rec *t)
 	return o;
 }
 
-static json_t *
+json_t *
 task_json_rec(const struct mgr *mgr, const struct task_rec *t)
 {
 	json_t *args = json_loads(t->trigger_args != NULL ? t->trigger_args : "{}",
@@ -767,6 +764,8 @@ extern const struct cmd_entry cmd_task_stop_entry;
 extern const struct cmd_entry cmd_run_show_entry;
 extern const struct cmd_entry cmd_run_wait_entry;
 extern const struct cmd_entry cmd_task_logs_entry;
+extern const struct cmd_entry cmd_task_import_entry;
+extern const struct cmd_entry cmd_task_export_entry;
 
 /* The commands of the tasks folder, in the order --help lists them. */
 const struct cmd_entry *const task_commands[] = {
@@ -784,5 +783,7 @@ const struct cmd_entry *const task_commands[] = {
 	&cmd_run_show_entry,
 	&cmd_run_wait_entry,
 	&cmd_task_logs_entry,
+	&cmd_task_import_entry,
+	&cmd_task_export_entry,
 	NULL
 };

@@ -137,6 +137,9 @@ int task_func_check(const char *func_path, struct mgr_error *err);
 /* ISO 8601 in UTC for the JSON of tasks and runs, null for "none". */
 struct json_t;
 struct json_t *task_json_time(int64_t us);
+/* The API's TaskRead of a task row (cmd-task.c); misfire_grace_time is
+ * the one that applies. */
+struct json_t *task_json_rec(const struct mgr *mgr, const struct task_rec *t);
 
 /* The tasks folder's commands (cmd-task.c), for the program's table. */
 struct cmd_entry;
