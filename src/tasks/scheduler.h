@@ -76,6 +76,14 @@ int scheduler_task_running(struct mgr *mgr, const char *task_id);
 int scheduler_reload_files(struct mgr *mgr, struct mgr_error *err);
 /* Attempts in flight (and retries waiting for their turn). */
 int scheduler_running_count(struct mgr *mgr);
+/* Fire times that never became runs and leave no row of their own: taken
+ * together by coalescing, past MAX_CATCHUP behind, or dropped from a
+ * queue before their `claimed` row was written.  Counted since start
+ * (bench/sched_bench reports them beside the history's rows). */
+struct sched_fire_counts {
+	uint64_t coalesced, overrun, dropped;
+};
+void scheduler_fire_counts(struct mgr *mgr, struct sched_fire_counts *out);
 /* Waits until every finished run and task change is in the database
  * (they are written by a thread, in batches). */
 void scheduler_sync_history(struct mgr *mgr);
