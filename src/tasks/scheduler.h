@@ -133,6 +133,10 @@ int taskmgr_set_context(struct mgr *mgr, const char *id,
  * fire time in t->next_run. */
 int task_prepare(struct task_rec *t, const char *const *fields, size_t n,
 		 struct mgr_error *err);
+/* The same, with the trigger's zones from a cache (tz.h; NULL: none), for
+ * many tasks at once (task files, bulk adds). */
+int task_prepare_zones(struct task_rec *t, const char *const *fields, size_t n,
+		       struct tz_cache *zones, struct mgr_error *err);
 
 /* The misfire grace of t in seconds (0: no limit): its own, or for
  * TASK_GRACE_DEFAULT the configured manager.misfire_grace_time, so that a
