@@ -17,9 +17,12 @@
  *  - runs: fire times of the window that ran and succeeded, from the
  *    history (fires_per_s is these over D, never skipped rows);
  *  - skipped, missed, interrupted, failed: the history's other rows;
- *  - coalesced, overrun, dropped: fire times that leave no row
- *    (scheduler_fire_counts, counted while the window ran);
- *  - unaccounted: asked minus all of the above (not yet due, or lost);
+ *  - not_run: asked minus the window's rows: fire times of the window
+ *    that were coalesced, overrun or dropped (they leave no row), or still
+ *    waiting when the window ended;
+ *  - coalesced, overrun, dropped: the scheduler's own counts of such
+ *    fire times (scheduler_fire_counts) while the window ran, whatever
+ *    their scheduled time (a late wake-up folds times of the warm-up);
  *  - lateness (start minus scheduled time) of the runs: p50, p99, max;
  *  - the longest loop stall: the longest time from the loop's wake-up
  *    to its next wait (every callback of one iteration, the history
@@ -300,15 +303,15 @@ report(struct mgr *mgr, const struct opts *o, double load_s, double start_s,
 	getrusage(RUSAGE_CHILDREN, &kids);
 	printf("mode=%s tasks=%ld load_s=%.3f start_s=%.3f warmup_s=%.1f "
 	    "window_s=%.1f asked=%lld runs=%zu fires_per_s=%.0f skipped=%zu "
-	    "missed=%zu interrupted=%zu failed=%zu coalesced=%llu overrun=%llu "
-	    "dropped=%llu unaccounted=%lld p50_ms=%.3f p99_ms=%.3f max_ms=%.3f "
+	    "missed=%zu interrupted=%zu failed=%zu not_run=%lld coalesced=%llu "
+	    "overrun=%llu dropped=%llu p50_ms=%.3f p99_ms=%.3f max_ms=%.3f "
 	    "stall_max_ms=%.1f stalls_over_10ms=%lld cpu_s=%.2f child_cpu_s=%.2f "
 	    "peak_rss_mb=%.1f\n",
 	    o->mode, o->tasks, load_s, start_s, o->warmup, secs, (long long)asked,
 	    n, (double)n / secs, r.skipped, r.missed, r.interrupted, r.other,
-	    (unsigned long long)coal, (unsigned long long)over,
-	    (unsigned long long)drop, (long long)(asked - (int64_t)(n + r.skipped +
-	    r.missed + r.interrupted + r.other + coal + drop)),
+	    (long long)(asked - (int64_t)(n + r.skipped + r.missed +
+	    r.interrupted + r.other)), (unsigned long long)coal,
+	    (unsigned long long)over, (unsigned long long)drop,
 	    n ? (double)r.v[n / 2] / 1e3 : 0, n ? (double)r.v[n * 99 / 100] / 1e3 : 0,
 	    n ? (double)r.v[n - 1] / 1e3 : 0, (double)stall->max / 1e3,
 	    (long long)stall->over10, cpu_s(&self) - cpu_s(ru0), cpu_s(&kids),
