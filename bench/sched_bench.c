@@ -187,7 +187,9 @@ waits_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 
 	(void)loop;
 	(void)revents;
-	if (st->woke == 0 || st->woke < st->from || now > st->to)
+	/* Every iteration that overlaps the window counts, also one that
+	 * began before it (a loop blocked all along has one long stall). */
+	if (st->woke == 0 || now < st->from || st->woke > st->to)
 		return;
 	if (now - st->woke > st->max)
 		st->max = now - st->woke;
@@ -370,6 +372,7 @@ main(int argc, char **argv)
 	stop.data = &win;
 	ev_timer_start(mgr->loop, &stop);
 	ev_run(mgr->loop, 0);
+	waits_cb(mgr->loop, &stall.before_wait, 0);	/* one still going */
 	ev_prepare_stop(mgr->loop, &stall.before_wait);
 	ev_check_stop(mgr->loop, &stall.after_wait);
 	scheduler_shutdown(mgr, 5, shutdown_done);
