@@ -473,6 +473,8 @@ task_backlog_drop(struct scheduler *s, struct stask *t, const char *why)
 		task_record(s, t, t->backlog[i], 1, "skipped", &o);
 		s->done[s->ndone - 1].running_row = 1;
 	}
+	if (t->nbacklog > t->backlog_rows)
+		s->counts.dropped += t->nbacklog - t->backlog_rows;
 	t->nbacklog = t->backlog_rows = 0;
 }
 
