@@ -2,7 +2,7 @@
  * the SQLite backend. */
 #include "i18n.h"
 #include "retention_store.h"
-#include "sqlite/sqlite_int.h"
+#include "sqlite_int.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -22,7 +22,7 @@ step_changes(struct mgr_db *db, sqlite3_stmt *st, int *deleted,
 }
 
 int
-retention_prune_old(struct mgr_db *db, int64_t oldest_us, int limit,
+sqlite_retention_prune_old(struct mgr_db *db, int64_t oldest_us, int limit,
 		    int *deleted, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
@@ -39,7 +39,7 @@ retention_prune_old(struct mgr_db *db, int64_t oldest_us, int limit,
 }
 
 int
-retention_prune_task(struct mgr_db *db, const char *task_id, int keep,
+sqlite_retention_prune_task(struct mgr_db *db, const char *task_id, int keep,
 		     int limit, int *deleted, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
@@ -60,7 +60,7 @@ retention_prune_task(struct mgr_db *db, const char *task_id, int keep,
 }
 
 int
-retention_task_ids(struct mgr_db *db, const char *after, size_t max,
+sqlite_retention_task_ids(struct mgr_db *db, const char *after, size_t max,
 		   char ***ids, size_t *n, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
@@ -88,7 +88,7 @@ retention_task_ids(struct mgr_db *db, const char *after, size_t max,
 }
 
 int
-retention_vacuum_step(struct mgr_db *db, int pages, int64_t *left,
+sqlite_retention_vacuum_step(struct mgr_db *db, int pages, int64_t *left,
 		      struct mgr_error *err)
 {
 	sqlite3_stmt *st;
