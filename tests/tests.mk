@@ -52,3 +52,10 @@ tests/locale/de/LC_MESSAGES/manager.mo: $(srcdir)/po/de.po
 	$(MKDIR_P) tests/locale/de/LC_MESSAGES
 	$(MSGFMT) -c -o $@ $(srcdir)/po/de.po
 CLEANFILES += tests/locale/de/LC_MESSAGES/manager.mo
+
+# SHA-256 from libcrypto, against the FIPS 180-4 examples.
+check_PROGRAMS += tests/unit/test_sha256
+tests_unit_test_sha256_SOURCES = tests/unit/test_sha256.c tests/unit/testutil.h
+tests_unit_test_sha256_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_sha256_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_sha256
