@@ -22,7 +22,8 @@ ENGINE_TESTS = \
 	tests/engine/api.sh \
 	tests/engine/abuse.sh \
 	tests/engine/tasks.sh \
-	tests/engine/jobctl.sh
+	tests/engine/jobctl.sh \
+	tests/engine/logging.sh
 dist_check_SCRIPTS += tests/engine/lib.sh $(ENGINE_TESTS)
 TESTS += $(ENGINE_TESTS)
 
