@@ -8,6 +8,7 @@ PACKAGES="
 	libncurses-dev libsqlite3-dev libconfig-dev libev-dev libzip-dev
 	libjansson-dev libmicrohttpd-dev libcmocka-dev libseccomp-dev libssl-dev
 	sqlite3 jq tmux zip unzip curl locales tzdata python3 valgrind
+	logrotate man-db groff-base systemd
 	python3-apscheduler python3-croniter python3-tz
 "
 SUDO=

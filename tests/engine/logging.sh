@@ -48,6 +48,31 @@ wait_until 5 test -s "$T/own.log"
 rotated "$T/own.log" "$DAEMON_PID" "log_file"
 stop_daemon TERM
 
+# data/manager.logrotate itself, by logrotate, with the test's folders
+# for /var/log/manager and /run/manager.pid.
+if ! command -v logrotate >/dev/null 2>&1; then
+	skip "logrotate rotates the log: logrotate is not installed (scripts/install-deps.sh installs it)"
+	skip "logrotate: the daemon writes to the new file"
+else
+	mkdir -p "$T/var-log"
+	printf 'manager = { shutdown_grace_seconds = 2; log_file = "%s/var-log/manager.log"; };\n' \
+		"$T" >"$CONF"
+	sed -e "s|/var/log/manager/|$T/var-log/|; s|/run/manager.pid|$T/lr.pid|g" \
+	    -e "s|create 0600 root root|create 0600 $(id -un) $(id -gn)|" \
+		"$top_srcdir/data/manager.logrotate" >"$T/lr.conf"
+	run mgr --daemon --detach --pidfile "$T/lr.pid"
+	wait_until 5 test -s "$T/var-log/manager.log"
+	logrotate -f -s "$T/lr.state" "$T/lr.conf" 2>"$T/lr.err"
+	ok $? "logrotate rotates the log with data/manager.logrotate" ||
+		sed 's/^/# /' "$T/lr.err"
+	pid=$(cat "$T/lr.pid" 2>/dev/null)
+	kill -HUP "$pid"	# a second reload: a line the new file must get
+	wait_until 10 grep -q "configuration reloaded" "$T/var-log/manager.log"
+	ok $? "logrotate: the daemon writes to the new file"
+	kill -TERM "$pid"
+	wait_until 10 test ! -e "$T/lr.pid"
+fi
+
 # Under systemd: stderr is the journal stream $JOURNAL_STREAM names.
 printf 'manager = { shutdown_grace_seconds = 2; };\n' >"$CONF"
 : >"$T/journal.log"
