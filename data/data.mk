@@ -20,3 +20,7 @@ data/logrotate/manager: $(srcdir)/data/manager.logrotate
 	cp $(srcdir)/data/manager.logrotate $@
 CLEANFILES += data/logrotate/manager
 EXTRA_DIST += data/manager.logrotate
+
+# The documentation, under $(docdir).
+doc_DATA = $(srcdir)/README.md $(srcdir)/doc/ARCHITECTURE.md \
+	$(srcdir)/doc/SCHEDULER.md $(srcdir)/doc/PLUGINS.md

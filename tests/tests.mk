@@ -44,9 +44,9 @@ tests_unit_test_ids_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_ids
 
 dist_check_SCRIPTS = tests/cli/lib.sh tests/cli/cli.sh tests/cli/layers.sh \
-	tests/cli/units.sh tests/cli/readonly.sh tests/cli/man.sh
+	tests/cli/units.sh tests/cli/readonly.sh tests/cli/man.sh tests/cli/install.sh
 TESTS += tests/cli/cli.sh tests/cli/layers.sh tests/cli/units.sh \
-	tests/cli/readonly.sh tests/cli/man.sh
+	tests/cli/readonly.sh tests/cli/man.sh tests/cli/install.sh
 
 # Compiled catalogues in a locale tree the tests point gettext at.
 check_DATA += tests/locale/de/LC_MESSAGES/manager.mo
