@@ -43,8 +43,10 @@ tests_unit_test_ids_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_ids_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_ids
 
-dist_check_SCRIPTS = tests/cli/lib.sh tests/cli/cli.sh tests/cli/layers.sh
-TESTS += tests/cli/cli.sh tests/cli/layers.sh
+dist_check_SCRIPTS = tests/cli/lib.sh tests/cli/cli.sh tests/cli/layers.sh \
+	tests/cli/units.sh tests/cli/readonly.sh tests/cli/man.sh tests/cli/install.sh
+TESTS += tests/cli/cli.sh tests/cli/layers.sh tests/cli/units.sh \
+	tests/cli/readonly.sh tests/cli/man.sh tests/cli/install.sh
 
 # Compiled catalogues in a locale tree the tests point gettext at.
 check_DATA += tests/locale/de/LC_MESSAGES/manager.mo
@@ -52,3 +54,10 @@ tests/locale/de/LC_MESSAGES/manager.mo: $(srcdir)/po/de.po
 	$(MKDIR_P) tests/locale/de/LC_MESSAGES
 	$(MSGFMT) -c -o $@ $(srcdir)/po/de.po
 CLEANFILES += tests/locale/de/LC_MESSAGES/manager.mo
+
+# SHA-256 from libcrypto, against the FIPS 180-4 examples.
+check_PROGRAMS += tests/unit/test_sha256
+tests_unit_test_sha256_SOURCES = tests/unit/test_sha256.c tests/unit/testutil.h
+tests_unit_test_sha256_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_sha256_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_sha256
