@@ -25,6 +25,21 @@ stop_daemon() {
 }
 trap stop_daemon EXIT
 
+# The focused pane, from its selected row: the top panes share a screen
+# line ("││" between them), the runs pane has it to itself.
+in_top_pane() { selected | grep -q '││'; }
+in_runs_pane() { sel=$(selected); [ -n "$sel" ] && ! echo "$sel" | grep -q '││'; }
+wait_pane() {	# wait_pane top|runs
+	i=0
+	while [ $i -lt 100 ]; do
+		if [ "$1" = top ] && in_top_pane; then return 0; fi
+		if [ "$1" = runs ] && in_runs_pane; then return 0; fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
 wait_no_sleep() {
 	i=0
 	while [ $i -lt 100 ] && pgrep -f 'sleep 300.4242' >/dev/null; do
@@ -51,6 +66,7 @@ keys Escape
 keys j x
 wait_sql "SELECT count(*) FROM runs WHERE status = 'running'" 2 5 >/dev/null
 keys l
+wait_pane runs
 check "both runs show in the runs pane" wait_for "bb.slow" 5
 keys g
 wait_selected "running" >/dev/null
@@ -65,7 +81,7 @@ check "X stops the selected run" wait_sql \
 check "... and no other" \
 	test "$(sql "SELECT status FROM runs WHERE task_id = '$keep'")" = running
 keys h
-wait_for "j/k move  Enter details  p pause" >/dev/null
+wait_pane top
 keys g
 [ "$keep" = bb.slow ] && keys j
 wait_selected "$keep" >/dev/null
@@ -79,6 +95,7 @@ check "no process of the runs is left" \
 m task add zz.talk "exec:$T/talk.sh" interval hours=1 >/dev/null
 m task run --detach zz.talk >/dev/null
 keys l
+wait_pane runs
 wait_for "zz.talk" >/dev/null
 keys g
 wait_selected "zz.talk" >/dev/null
