@@ -715,12 +715,13 @@ sched_load_files(struct mgr *mgr, struct mgr_error *err)
 {
 	const char *dir = mgr->conf->tasks_directory;
 	struct mgr_error one = { 0 };
-	struct file_load ld = { .mgr = mgr, .zones = tz_cache_new() };
+	struct file_load ld = { .mgr = mgr };
 	struct dirent **names;
 	int n, rc, failed = 0;
 
 	if (dir == NULL || (n = scandir(dir, &names, NULL, alphasort)) < 0)
 		return 0;	/* no folder, no declarative tasks */
+	ld.zones = tz_cache_new();
 	if ((rc = task_store_list(mgr->db, &ld.all, &ld.nall, err)) != 0)
 		n = 0;
 	else
