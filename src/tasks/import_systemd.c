@@ -97,6 +97,7 @@ unit_file_parse(const char *text, const char *path, struct unit_file *u,
 			if (l[len - 1] != ']') {
 				free(raw);
 				free(section);
+				unit_file_clear(u);	/* nothing half-read */
 				return mgr_error_set(err, MGR_EINVAL, _("%s:%d: a "
 				    "section header without \"]\""), path, first);
 			}
@@ -108,6 +109,7 @@ unit_file_parse(const char *text, const char *path, struct unit_file *u,
 		if ((eq = strchr(l, '=')) == NULL || section == NULL) {
 			free(raw);
 			free(section);
+			unit_file_clear(u);
 			return mgr_error_set(err, MGR_EINVAL, section == NULL ?
 			    _("%s:%d: an assignment before any [section]") :
 			    _("%s:%d: expected KEY=VALUE"), path, first);
