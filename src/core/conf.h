@@ -54,6 +54,11 @@ struct mgr_conf {
 	int snapshot_keep;
 	int fault_max_crashes;		/* circuit breaker: crashes ... */
 	int fault_window_seconds;	/* ... within this window */
+	/* Notifications of every task that sets none of its own
+	 * (src/tasks/task_hooks.h): actions, NULL = none. */
+	char *on_failure, *on_success, *on_recovery, *on_missed, *on_output;
+	int notify_timeout;		/* seconds one try may take */
+	int notify_retries;		/* more tries of mail and webhooks */
 	/* group "api" */
 	char *api_listen;		/* "127.0.0.1:8470", NULL = off */
 	char *api_token;

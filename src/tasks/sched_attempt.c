@@ -2,6 +2,7 @@
  * its outcome, retries with backoff and jitter, the backlog of times
  * waiting for a free instance, and recording runs that never started
  * (skipped, missed, interrupted). */
+#include "hooks_run.h"
 #include "i18n.h"
 #include "manager.h"
 #include "runner.h"
@@ -84,6 +85,7 @@ task_record_unrun(struct scheduler *s, struct stask *t, int64_t scheduled_at,
 	task_mark_dirty(s, t);
 	log_info(&s->mgr->log, "task %s: run of %lld %s", t->rec.id,
 	    (long long)(scheduled_at / US), status);
+	hooks_final(s->hooks, t, &s->done[s->ndone - 1]);
 }
 
 static void
@@ -240,6 +242,8 @@ attempt_done(struct run_outcome *o, void *arg)
 	a->outcome = status;
 	task_mark_dirty(s, t);
 	if (!retry) {
+		if (!t->removed)
+			hooks_final(s->hooks, t, &s->done[s->ndone - 1]);
 		attempt_end(s, a);
 		return;
 	}

@@ -62,6 +62,7 @@ struct scheduler {
 	struct runner *runner;
 	struct sched_writer *writer;	/* history on its own thread */
 	struct sched_claim *claim;	/* the claim watermark; NULL: none */
+	struct hooks_state *hooks;	/* notifications, dependencies */
 	ev_async written;		/* the writer committed write_afters */
 	struct write_after *after;	/* for the next batch */
 	struct tz_cache *zones;		/* one load per zone name */

@@ -18,6 +18,7 @@
  * and one that starts later than misfire_grace_time after its time is
  * recorded as `missed` instead (misfire_grace_time <= 0: no limit).
  */
+#include "hooks_run.h"
 #include "i18n.h"
 #include "manager.h"
 #include "runner.h"
@@ -403,6 +404,7 @@ scheduler_start(struct mgr *mgr, struct mgr_error *err)
 	sched_start_claimed(s);
 	ev_timer_start(s->loop, &s->housekeeping);
 	ev_unref(s->loop);
+	hooks_open(s);
 	sched_arm(s);
 	log_info(&mgr->log, "scheduler: %zu tasks, %zu scheduled", s->ntasks, s->nheap);
 	return 0;
@@ -470,6 +472,7 @@ scheduler_task_changed(struct mgr *mgr, const char *task_id)
 			task_cancel_retries(s, t);
 	}
 	task_rec_clear(&row);
+	hooks_task_changed(s->hooks, task_id);
 	sched_arm(s);
 }
 
@@ -566,6 +569,7 @@ scheduler_free(struct mgr *mgr)
 
 	if (s == NULL)
 		return;
+	hooks_close(s->hooks);
 	ev_periodic_stop(s->loop, &s->wake);
 	ev_timer_stop(s->loop, &s->grace);
 	sched_housekeeping_stop(s);
@@ -598,6 +602,7 @@ scheduler_free(struct mgr *mgr)
 		free(a);
 	}
 	sched_free_index(s);
+	hooks_free(s->hooks);
 	runner_free(s->runner);
 	tz_cache_free(s->zones);
 	free(s);

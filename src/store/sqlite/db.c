@@ -160,6 +160,11 @@ static const char *const migrations[] = {
 	"PRAGMA writable_schema = RESET;"
 	"CREATE TABLE migration_6_reload (x);"
 	"DROP TABLE migration_6_reload;",
+	/* 7: notifications, dependencies and groups (issue 14).
+	 * tasks.hooks: on_failure, on_success, on_recovery, on_missed,
+	 * on_output, after, after_any, group as a JSON object, NULL for none
+	 * (src/store/task_hooks_store.c). */
+	"ALTER TABLE tasks ADD COLUMN hooks TEXT;",
 };
 
 #define DB_NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -1,0 +1,122 @@
+#!/bin/sh
+# deps.sh - tasks that run after others (issue 14): after chains
+# A -> B -> C and C does not run when B failed; after_any; after with two
+# upstreams; cycles refused at add time naming the cycle; a dependent run
+# is a run like any other (its row, its id) and a kill -9 during it
+# leaves it interrupted, never run twice; adding a dependency runs
+# nothing by itself; `task deps` shows both directions.
+. "$top_srcdir/tests/sched/common.sh"
+plan 23
+
+LATER="run_date=2099-01-01T00:00:00"
+start_daemon() {
+	"$MANAGER" --config "$T/etc/m.conf" --db "$T/m.db" --daemon \
+		2>>"$T/daemon.log" &
+	daemon=$!
+	wait_until 10 M host status
+}
+trap 'kill -KILL $daemon 2>/dev/null; cleanup_tmp' EXIT
+# started TASK, ended TASK: of its latest run, in µs.
+started() { sql "SELECT started_at FROM runs WHERE task_id = '$1' ORDER BY id DESC LIMIT 1"; }
+ended() { sql "SELECT ended_at FROM runs WHERE task_id = '$1' ORDER BY id DESC LIMIT 1"; }
+# settled TASK N: TASK has N runs that are over
+settled() {
+	[ "$(sql "SELECT count(*) FROM runs WHERE task_id = '$1' AND ended_at IS NOT NULL")" -ge "$2" ]
+}
+wait_settled() {
+	local i=0
+	while ! settled "$1" "$2" && [ $i -lt 200 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	settled "$1" "$2"
+}
+
+M task add a "exec:/bin/sh -c 'sleep 0.2'" date $LATER >/dev/null
+M task add b "exec:/bin/sh -c 'test ! -e $T/b-fails'" date $LATER --after a \
+	--max-retries 1 >/dev/null
+M task add c "exec:/bin/true" date $LATER --after b >/dev/null
+
+# Refusals at add and edit time.
+run M task edit a --after c
+is "$rc" 4 "a cycle is refused"
+like "$err" 'task "a": after: this makes a cycle: a -> b -> c -> a' \
+	"... naming the cycle"
+run M task edit a --after a
+like "$err" 'cannot run after itself' "a task cannot run after itself"
+run M task add d "exec:/bin/true" date $LATER --after nosuch
+is "$rc" 3 "an unknown upstream is refused"
+like "$err" 'after.*no task "nosuch"' "... naming it"
+run M task deps b
+like "$out" 'runs after \(all\): +a' "task deps shows the upstream"
+like "$out" 'runs before: +c' "... and the downstream"
+run M --json task show c
+like "$out" '"after": \[' "task show --json has the after list"
+
+start_daemon
+M task run a >/dev/null
+wait_settled c 1
+ok $? "a -> b -> c: c ran after b after a"
+is "$(count_runs b succeeded)$(count_runs c succeeded)" 11 "each once, succeeded"
+ok "$([ "$(started b)" -ge "$(ended a)" ] && [ "$(started c)" -ge "$(ended b)" ]; echo $?)" \
+	"each started after its upstream ended"
+like "$(M --json task history b --limit 1)" '"id": [0-9]+' \
+	"the dependent run is a run of the history with its id"
+
+touch "$T/b-fails"
+M task run a >/dev/null
+wait_settled b 3
+sleep 1
+is "$(count_runs b failed)" 2 "b failed the second time (with its retry)"
+is "$(sql "SELECT count(*) FROM runs WHERE task_id = 'c'")" 1 "c did not run after b failed"
+rm "$T/b-fails"
+
+# after with two upstreams, after_any.
+M task add x "exec:/bin/sh -c 'test -e $T/x-ok'" date $LATER --max-retries 0 >/dev/null
+M task add both "exec:/bin/true" date $LATER --after a --after x >/dev/null
+M task add either "exec:/bin/true" date $LATER --after-any x --after-any a >/dev/null
+M task run x >/dev/null 2>&1
+sleep 0.5
+is "$(sql "SELECT count(*) FROM runs WHERE task_id IN ('both', 'either')")" 0 \
+	"a failed upstream runs neither"
+M task run a >/dev/null
+wait_settled either 1
+ok $? "after_any: one upstream's success is enough"
+is "$(sql "SELECT count(*) FROM runs WHERE task_id = 'both'")" 0 \
+	"after: one of two is not"
+touch "$T/x-ok"
+M task run x >/dev/null
+wait_settled both 1
+ok $? "after: it runs once both succeeded since its last run"
+M task run x >/dev/null
+sleep 0.8
+is "$(sql "SELECT count(*) FROM runs WHERE task_id = 'both'")" 1 \
+	"... and not again until both succeeded again"
+
+# A kill -9 while a dependent run goes on: interrupted, never run twice.
+M task edit c --func "exec:/bin/sleep 3" >/dev/null
+M task run a >/dev/null
+wait_until 10 sh -c "sqlite3 '$T/m.db' \"SELECT status FROM runs WHERE task_id = 'c' ORDER BY id DESC LIMIT 1\" | grep -q running"
+ok $? "c is running after b"
+nc=$(sql "SELECT count(*) FROM runs WHERE task_id = 'c'")
+kill -KILL $daemon
+wait $daemon 2>/dev/null
+start_daemon
+sleep 1.5
+is "$(sql "SELECT status FROM runs WHERE task_id = 'c' ORDER BY id DESC LIMIT 1")" \
+	interrupted "after kill -9 its run is interrupted"
+is "$(sql "SELECT count(*) FROM runs WHERE task_id = 'c'")" "$nc" \
+	"... and not run again at the next start"
+
+# A new dependency on an upstream that succeeded before runs nothing,
+# neither at once nor at the next start.
+M task add late "exec:/bin/true" date $LATER --after a >/dev/null
+kill -TERM $daemon
+wait $daemon
+start_daemon
+sleep 1
+is "$(sql "SELECT count(*) FROM runs WHERE task_id = 'late'")" 0 \
+	"a dependency added after the upstream's success runs nothing"
+kill -TERM $daemon
+wait $daemon
+done_testing
