@@ -86,6 +86,8 @@ deps_print(struct cmd_ctx *ctx, const struct task_hooks *h,
 	print_list(ctx, _("runs after (any):"), h->after_any);
 	print_list(ctx, _("runs before:"), d->after);
 	print_list(ctx, _("runs before (any):"), d->after_any);
+	if (h->group != NULL)
+		fprintf(ctx->out, "%-20s%s\n", _("concurrency group:"), h->group);
 	for (int e = 0; e < HOOK_NEVENTS; e++)
 		if (h->on[e] != NULL)
 			fprintf(ctx->out, "%-20s%s\n", hook_event_name(e), h->on[e]);

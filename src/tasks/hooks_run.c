@@ -138,6 +138,19 @@ hooks_defaults(struct hooks_state *hs)
 
 static void deps_try(struct hooks_state *hs, struct hook_task *d);
 
+/* Upstream outcomes while the engine was down count as well. */
+static void
+hooks_start_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct hooks_state *hs = w->data;
+
+	(void)loop;
+	(void)revents;
+	for (size_t i = 0; i < hs->n && !hs->closing; i++)
+		if (hs->v[i]->h.after != NULL || hs->v[i]->h.after_any != NULL)
+			deps_try(hs, hs->v[i]);
+}
+
 struct hooks_state *
 hooks_open(struct scheduler *s)
 {
@@ -147,10 +160,9 @@ hooks_open(struct scheduler *s)
 	s->hooks = hs;
 	hooks_defaults(hs);
 	hooks_load(hs);
-	/* Upstream outcomes while the engine was down count as well. */
-	for (size_t i = 0; i < hs->n; i++)
-		if (hs->v[i]->h.after != NULL || hs->v[i]->h.after_any != NULL)
-			deps_try(hs, hs->v[i]);
+	ev_timer_init(&hs->start, hooks_start_cb, 0, 0);
+	hs->start.data = hs;
+	ev_timer_start(s->loop, &hs->start);
 	return hs;
 }
 
@@ -329,7 +341,7 @@ deps_try(struct hooks_state *hs, struct hook_task *d)
 	int64_t run_id, at;
 
 	if (t == NULL || t->removed || !t->rec.enabled || t->plugin_off ||
-	    s->shutting_down || !deps_met(hs, d, t))
+	    s->shutting_down || s->foreground || !deps_met(hs, d, t))
 		return;
 	if (t->inflight >= t->rec.max_instances) {
 		d->last_start = mgr_now_us();
@@ -358,12 +370,122 @@ deps_after(struct hooks_state *hs, const struct hook_task *up)
 	}
 }
 
+/* ---- limits ---- */
+
+struct group_count {
+	char *name;
+	int running;
+};
+
+/* The running count of t's concurrency group and its limit; NULL when
+ * it has none, or no limit is configured for it. */
+static int *
+group_of(struct hooks_state *hs, const struct stask *t, int *limit)
+{
+	const struct mgr_conf *c = hs->s->mgr->conf;
+	struct hook_task *e;
+
+	*limit = 0;
+	if (c->group_names == NULL ||
+	    (e = hooks_find(hs, t->rec.id, NULL)) == NULL || e->h.group == NULL ||
+	    (*limit = conf_group_limit(c, e->h.group)) == 0)
+		return NULL;
+	for (size_t i = 0; i < hs->ngroups; i++)
+		if (strcmp(hs->groups[i].name, e->h.group) == 0)
+			return &hs->groups[i].running;
+	hs->groups = xrealloc(hs->groups, (hs->ngroups + 1) * sizeof *hs->groups);
+	hs->groups[hs->ngroups].name = xstrdup(e->h.group);
+	hs->groups[hs->ngroups].running = 0;
+	return &hs->groups[hs->ngroups++].running;
+}
+
+static int
+admissible(struct hooks_state *hs, const struct stask *t)
+{
+	int max = hs->s->mgr->conf->max_concurrent_runs, limit;
+	int *g = group_of(hs, t, &limit);
+
+	return (max == 0 || hs->running < max) && (g == NULL || *g < limit);
+}
+
+static void
+queued_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)w;
+	(void)revents;		/* never armed: the timer is there to be stopped */
+}
+
+int
+hooks_admit(struct hooks_state *hs, struct attempt *a)
+{
+	int limit, *g;
+
+	if (hs == NULL)
+		return 0;
+	if (!admissible(hs, a->t)) {
+		a->waiting = 1;
+		if (a->outcome == NULL)
+			a->outcome = "interrupted";	/* if it ends queued */
+		ev_timer_init(&a->retry, queued_cb, 0, 0);
+		a->t->last_status = "queued";
+		task_mark_dirty(hs->s, a->t);
+		return 1;
+	}
+	hs->running++;
+	if ((g = group_of(hs, a->t, &limit)) != NULL)
+		(*g)++;
+	return 0;
+}
+
+/* The oldest queued attempt that may start now, or NULL: s->attempts
+ * holds the newest first. */
+static struct attempt *
+oldest_admissible(struct hooks_state *hs)
+{
+	struct attempt *a = hs->s->attempts, *found = NULL;
+
+	for (; a != NULL; a = a->next)
+		if (a->waiting && !ev_is_active(&a->retry) &&
+		    a->retry.cb == queued_cb && admissible(hs, a->t))
+			found = a;
+	return found;
+}
+
+void
+hooks_release(struct hooks_state *hs, struct attempt *a)
+{
+	struct attempt *q;
+	int limit, *g;
+
+	if (hs == NULL)
+		return;
+	if (hs->running > 0)
+		hs->running--;
+	if ((g = group_of(hs, a->t, &limit)) != NULL && *g > 0)
+		(*g)--;
+	if (hs->dequeuing) {	/* an attempt that failed to start */
+		hs->again = 1;
+		return;
+	}
+	hs->dequeuing = 1;
+	do {
+		hs->again = 0;
+		while (!hs->s->shutting_down && (q = oldest_admissible(hs)) != NULL) {
+			q->waiting = 0;
+			attempt_begin(hs->s, q);
+		}
+	} while (hs->again);
+	hs->dequeuing = 0;
+}
+
 void
 hooks_close(struct hooks_state *hs)
 {
 	if (hs == NULL)
 		return;
 	hs->closing = 1;
+	ev_timer_stop(hs->s->loop, &hs->start);
 	notify_close(hs->s);
 }
 
@@ -381,5 +503,8 @@ hooks_free(struct hooks_state *hs)
 	free(hs->v);
 	for (int e = 0; e < HOOK_NEVENTS; e++)
 		free(hs->defaults[e]);
+	for (size_t i = 0; i < hs->ngroups; i++)
+		free(hs->groups[i].name);
+	free(hs->groups);
 	free(hs);
 }

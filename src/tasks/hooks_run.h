@@ -11,6 +11,7 @@
 #ifndef MGR_HOOKS_RUN_H
 #define MGR_HOOKS_RUN_H
 
+#include <ev.h>
 #include <stdint.h>
 #include "store.h"
 
@@ -18,6 +19,8 @@ struct scheduler;
 struct stask;
 struct notify_job;
 struct hook_task;
+struct attempt;
+struct group_count;
 
 struct hooks_state {
 	struct scheduler *s;
@@ -27,10 +30,17 @@ struct hooks_state {
 	int any_default;
 	int closing;
 	struct notify_job *waiting;	/* notifications waiting to retry */
+	/* Limits: attempts running, in all and by concurrency group. */
+	int running;
+	struct group_count *groups;
+	size_t ngroups;
+	int dequeuing, again;
+	ev_timer start;			/* dependencies met while down */
 };
 
-/* Reads every task's hooks, and starts the tasks whose dependencies were
- * met while the engine was down. */
+/* Reads every task's hooks (before the tasks load, so that every attempt
+ * is counted against the limits) and, once the loop runs, starts the
+ * tasks whose dependencies were met while the engine was down. */
 struct hooks_state *hooks_open(struct scheduler *s);
 /* A task was added, changed or removed: its hooks are read again. */
 void hooks_task_changed(struct hooks_state *hs, const char *task_id);
@@ -38,6 +48,14 @@ void hooks_task_changed(struct hooks_state *hs, const char *task_id);
  * interrupted), as just recorded. */
 void hooks_final(struct hooks_state *hs, struct stask *t,
 		 const struct run_rec *r);
+/* Whether attempt a may start now (manager.max_concurrent_runs, the
+ * max_concurrent of its task's concurrency group).  When it may not, it
+ * waits `queued` (a->waiting with its timer unarmed: stop, pause and
+ * shutdown end it as a waiting retry) and 1 is returned. */
+int hooks_admit(struct hooks_state *hs, struct attempt *a);
+/* a's run is over: its place goes to the oldest queued attempt that
+ * fits. */
+void hooks_release(struct hooks_state *hs, struct attempt *a);
 /* No more notifications start; waiting retries end. */
 void hooks_close(struct hooks_state *hs);
 void hooks_free(struct hooks_state *hs);

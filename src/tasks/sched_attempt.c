@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void attempt_begin(struct scheduler *s, struct attempt *a);
 static struct attempt *attempt_new(struct scheduler *s, struct stask *t,
 				   int64_t scheduled_at, int number,
 				   int row_written, scheduler_done_fn done,
@@ -218,6 +217,7 @@ attempt_done(struct run_outcome *o, void *arg)
 	const char *status = o->status;
 	int retry;
 
+	hooks_release(s->hooks, a);
 	if (o->started_at > t->rec.last_run)
 		t->rec.last_run = o->started_at;
 	retry = outcome_retryable(status) && a->number <= t->rec.max_retries &&
@@ -315,7 +315,7 @@ attempt_context(struct scheduler *s, struct attempt *a, struct run_spec *spec,
 	return 0;
 }
 
-static void
+void
 attempt_begin(struct scheduler *s, struct attempt *a)
 {
 	struct stask *t = a->t;
@@ -328,6 +328,8 @@ attempt_begin(struct scheduler *s, struct attempt *a)
 	char **env = NULL, *workdir = NULL;
 	int rc;
 
+	if (hooks_admit(s->hooks, a))
+		return;		/* queued: over a limit */
 	t->last_status = "running";
 	t->began_at = ev_now(s->loop);
 	a->started_us = mgr_now_us();

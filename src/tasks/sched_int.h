@@ -130,6 +130,8 @@ void sched_call_after(struct write_after *a);
 void sched_written_cb(struct ev_loop *loop, ev_async *w, int revents);
 void sched_writer_notify(void *arg);
 void attempt_end(struct scheduler *s, struct attempt *a);
+/* Starts (or, over a limit, queues: hooks_admit) attempt a. */
+void attempt_begin(struct scheduler *s, struct attempt *a);
 void task_start_attempt_number(struct scheduler *s, struct stask *t, int64_t scheduled_at, int number, scheduler_done_fn done, void *arg);
 int task_manual_target(struct scheduler *s, const char *task_id,
 		       struct stask **out, struct mgr_error *err);

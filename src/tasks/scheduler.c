@@ -63,7 +63,9 @@ task_status(const struct stask *t)
 		return "disabled";
 	if (t->inflight > 0)
 		return t->last_status != NULL &&
-		    strcmp(t->last_status, "retrying") == 0 ? "retrying" : "running";
+		    (strcmp(t->last_status, "retrying") == 0 ||
+		    strcmp(t->last_status, "queued") == 0) ? t->last_status :
+		    "running";
 	if (task_is_date_done(t) && t->last_status != NULL)
 		return "finished";
 	return t->last_status != NULL ? t->last_status : "scheduled";
@@ -388,6 +390,7 @@ scheduler_start(struct mgr *mgr, struct mgr_error *err)
 		scheduler_free(mgr);
 		return rc;
 	}
+	hooks_open(s);
 	sched_settle_running(s, &interrupted, &ninterrupted);
 	if ((rc = sched_load_all(s, err)) != 0) {
 		run_recs_free(interrupted, ninterrupted);
@@ -404,7 +407,6 @@ scheduler_start(struct mgr *mgr, struct mgr_error *err)
 	sched_start_claimed(s);
 	ev_timer_start(s->loop, &s->housekeeping);
 	ev_unref(s->loop);
-	hooks_open(s);
 	sched_arm(s);
 	log_info(&mgr->log, "scheduler: %zu tasks, %zu scheduled", s->ntasks, s->nheap);
 	return 0;

@@ -40,6 +40,7 @@ task_hooks_clear(struct task_hooks *h)
 		free(h->on[e]);
 	strv_free(h->after);
 	strv_free(h->after_any);
+	free(h->group);
 	task_hooks_init(h);
 }
 
@@ -49,7 +50,7 @@ task_hooks_empty(const struct task_hooks *h)
 	for (int e = 0; e < HOOK_NEVENTS; e++)
 		if (h->on[e] != NULL)
 			return 0;
-	return h->after == NULL && h->after_any == NULL;
+	return h->after == NULL && h->after_any == NULL && h->group == NULL;
 }
 
 static int
@@ -89,6 +90,14 @@ task_hooks_set(struct task_hooks *h, const char *key, const char *value,
 		return hooks_add_dep(&h->after, key, value, err);
 	if (strcmp(key, "after_any") == 0)
 		return hooks_add_dep(&h->after_any, key, value, err);
+	if (strcmp(key, "concurrency_group") == 0) {
+		if (value[0] != '\0' && !mgr_id_valid(value))
+			return mgr_error_set(err, MGR_EINVAL, _("%s: \"%s\" is not a "
+			    "group name (letters, digits, . _ - @ : +)"), key, value);
+		free(h->group);
+		h->group = value[0] != '\0' ? xstrdup(value) : NULL;
+		return 1;
+	}
 	return 0;
 }
 
@@ -137,6 +146,9 @@ task_hooks_from_json(const char *json, struct task_hooks *h,
 			rc = mgr_error_set(err, MGR_EINVAL, _("%s: expected a "
 			    "string"), event_names[e]);
 	}
+	if (json_is_string(json_object_get(o, "concurrency_group")))
+		h->group = xstrdup(json_string_value(json_object_get(o,
+		    "concurrency_group")));
 	if (json_is_integer(json_object_get(o, "since")))
 		h->since = json_integer_value(json_object_get(o, "since"));
 	if (rc == 0)
@@ -171,6 +183,8 @@ task_hooks_json(const struct task_hooks *h)
 		    json_string(h->on[e]) : json_null());
 	json_object_set_new(o, "after", strv_json(h->after));
 	json_object_set_new(o, "after_any", strv_json(h->after_any));
+	json_object_set_new(o, "concurrency_group", h->group != NULL ?
+	    json_string(h->group) : json_null());
 	return o;
 }
 
@@ -190,6 +204,8 @@ task_hooks_to_json(const struct task_hooks *h)
 		json_object_set_new(o, "after", strv_json(h->after));
 	if (h->after_any != NULL)
 		json_object_set_new(o, "after_any", strv_json(h->after_any));
+	if (h->group != NULL)
+		json_object_set_new(o, "concurrency_group", json_string(h->group));
 	if (h->since != 0 && (h->after != NULL || h->after_any != NULL))
 		json_object_set_new(o, "since", json_integer(h->since));
 	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
@@ -268,6 +284,15 @@ task_hooks_take_options(struct cmd_ctx *ctx, int *argc, char **argv,
 	    changed) < 0 || take_deps(ctx, argc, argv, "--after-any",
 	    "after_any", &h->after_any, changed) < 0)
 		return -1;
+	if ((rc = cmd_take_option(ctx, argc, argv, "--concurrency-group",
+	    &value)) < 0)
+		return -1;
+	if (rc == 1) {
+		struct mgr_error err = { 0 };
+		if (task_hooks_set(h, "concurrency_group", value, &err) < 0)
+			return take_fail(ctx, "--concurrency-group", &err);
+		*changed = 1;
+	}
 	return 0;
 }
 

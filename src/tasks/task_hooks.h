@@ -17,6 +17,12 @@
  *   after        runs when every one of these tasks' latest outcome since
  *                this task's latest run is a success
  *   after_any    runs when any of them succeeded since then
+ *
+ *   concurrency_group  the group whose max_concurrent (groups { NAME = {
+ *                max_concurrent = N; } } in the configuration) limits how
+ *                many of its tasks' runs go on at once; the others wait,
+ *                `queued`, in order.  (Not "group": that key is the run's
+ *                Unix group, task_context.h.)
  */
 #ifndef MGR_TASK_HOOKS_H
 #define MGR_TASK_HOOKS_H
@@ -37,6 +43,7 @@ struct task_hooks {
 	char *on[HOOK_NEVENTS];	/* actions, NULL: the configured default */
 	char **after;		/* task ids, NULL-ended, or NULL */
 	char **after_any;
+	char *group;		/* concurrency group, or NULL */
 	/* When after or after_any last changed (Unix µs): upstream outcomes
 	 * before it do not count, so adding a dependency runs nothing at
 	 * once nor at the next engine start.  Kept by task_hooks_put. */
@@ -57,14 +64,15 @@ char *task_hooks_to_json(const struct task_hooks *h);
 /* The keys for --json and the API (every key, nulls and [] included). */
 struct json_t *task_hooks_json(const struct task_hooks *h);
 /* One key as task files and API fields name it: on_* take an action ("":
- * the default), after and after_any a task id that is added to the list.
+ * the default), after and after_any a task id that is added to the list,
+ * concurrency_group a name ("": none).
  * 1 when key is one of ours, 0 when it is not, <0 on a bad value. */
 int task_hooks_set(struct task_hooks *h, const char *key, const char *value,
 		   struct mgr_error *err);
 /* The CLI options --on-failure ACTION, --on-success, --on-recovery,
  * --on-missed, --on-output, --after TASK (repeatable), --after-any TASK
  * (repeatable; on edit a given list replaces the task's, --after ""
- * clears it).  -1 on a usage error (printed). */
+ * clears it), --concurrency-group NAME ("" clears it).  -1 on a usage error (printed). */
 int task_hooks_take_options(struct cmd_ctx *ctx, int *argc, char **argv,
 			    struct task_hooks *h, int *changed);
 /* Checks an action's form and that what it needs is installed (mail:

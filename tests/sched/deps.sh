@@ -6,7 +6,7 @@
 # leaves it interrupted, never run twice; adding a dependency runs
 # nothing by itself; `task deps` shows both directions.
 . "$top_srcdir/tests/sched/common.sh"
-plan 23
+plan 29
 
 LATER="run_date=2099-01-01T00:00:00"
 start_daemon() {
@@ -107,6 +107,53 @@ is "$(sql "SELECT status FROM runs WHERE task_id = 'c' ORDER BY id DESC LIMIT 1"
 	interrupted "after kill -9 its run is interrupted"
 is "$(sql "SELECT count(*) FROM runs WHERE task_id = 'c'")" "$nc" \
 	"... and not run again at the next start"
+
+# Limits: a concurrency group of 2 never runs 3 at once, the others wait
+# `queued` in order; max_concurrent_runs over every task.
+cat >> "$T/etc/m.conf" <<CONF
+groups = { pool = { max_concurrent = 2; }; };
+CONF
+# overlap TASK-PATTERN: the most runs of those tasks going on at once,
+# from their start and end times.
+overlap() {
+	sql "SELECT max(n) FROM (SELECT (SELECT count(*) FROM runs r2
+	       WHERE r2.task_id LIKE '$1' AND r2.started_at <= r1.started_at
+	       AND r2.ended_at > r1.started_at) AS n
+	     FROM runs r1 WHERE r1.task_id LIKE '$1')"
+}
+for i in 1 2 3 4; do
+	M task add g$i "exec:/bin/sleep 3" date $LATER --concurrency-group pool >/dev/null
+done
+run M task add gbad "exec:/bin/true" date $LATER --concurrency-group "no way"
+like "$err" 'concurrency-group.*"no way" is not a group name' \
+	"a bad group name is refused, naming it"
+kill -TERM $daemon
+wait $daemon
+start_daemon
+for i in 1 2 3 4; do M task run g$i --detach >/dev/null; done
+wait_until 5 sh -c "[ \$('$MANAGER' --config '$T/etc/m.conf' --db '$T/m.db' task list | grep -c ' queued ') -eq 2 ]"
+run M task list
+is "$(printf '%s\n' "$out" | grep -c ' queued ')" 2 "task list shows the waiting runs as queued"
+for i in 1 2 3 4; do wait_settled g$i 1; done
+is "$(sql "SELECT count(*) FROM runs WHERE task_id LIKE 'g_' AND status = 'succeeded'")" 4 \
+	"every run of the group ran"
+is "$(overlap 'g_')" 2 "a group of 2 never ran 3 at once"
+is "$(sql "SELECT group_concat(task_id, ' ') FROM (SELECT task_id FROM runs WHERE task_id LIKE 'g_' ORDER BY started_at)")" \
+	"g1 g2 g3 g4" "the waiting runs started in order"
+kill -TERM $daemon
+wait $daemon
+
+sed -i 's/^  log_level/  max_concurrent_runs = 1;\n  log_level/' "$T/etc/m.conf"
+for i in 1 2 3; do
+	M task add m$i "exec:/bin/sleep 0.3" date $LATER >/dev/null
+done
+start_daemon
+for i in 1 2 3; do M task run m$i --detach >/dev/null; done
+for i in 1 2 3; do wait_settled m$i 1; done
+is "$(overlap 'm_')" 1 "max_concurrent_runs = 1: one run at a time in all"
+kill -TERM $daemon
+wait $daemon
+start_daemon
 
 # A new dependency on an upstream that succeeded before runs nothing,
 # neither at once nor at the next start.
