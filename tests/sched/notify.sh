@@ -6,7 +6,7 @@
 # configured defaults and "none"; a failing notifier is an event and
 # never changes the task; errors at add time name the key.
 . "$top_srcdir/tests/sched/common.sh"
-plan 32
+plan 36
 
 B="$T/bin"
 mkdir -p "$B"
@@ -187,6 +187,8 @@ wait $daemon
 
 # The configured default, and "none" for one task.
 conf "on_failure = \"exec:$B/notifier\";"
+TOKEN=a-long-enough-token-for-tests
+printf 'api = { listen = "127.0.0.1:0"; token = "%s"; };\n' "$TOKEN" >> "$T/etc/m.conf"
 M task add dflt "exec:/bin/false" interval hours=1 --max-retries 0 >/dev/null
 M task add optout "exec:/bin/false" interval hours=1 --max-retries 0 \
 	--on-failure none >/dev/null
@@ -199,6 +201,26 @@ wait_until 10 grep -q '^dflt ' "$NOTES"
 sleep 0.5
 is "$(grep -c '^dflt failure' "$NOTES")" 1 "manager.on_failure applies to a task without its own"
 is "$(grep -c '^optout ' "$NOTES")" 0 "... and not to one that says none"
+
+# The same keys through the HTTP API.
+wait_until 10 grep -q 'api: listening' "$T/daemon2.log"
+PORT=$(sed -n 's/.*api: listening on .*(port \([0-9]*\)).*/\1/p' "$T/daemon2.log")
+api() {	# METHOD PATH BODY: prints the body, then the status
+	curl -s -w '\n%{http_code}' -X "$1" -H "Authorization: Bearer $TOKEN" \
+		-H 'Content-Type: application/json' --data-binary "$3" \
+		"http://127.0.0.1:$PORT/manager/$2"
+}
+body=$(api POST tasks '{"id": "viaapi", "name": "viaapi", "func_path": "exec:/bin/true", "trigger": "interval", "trigger_args": {"hours": 1}, "on_failure": "webhook:http://127.0.0.1:1/", "after": ["dflt"], "concurrency_group": "pool"}')
+is "$(printf '%s\n' "$body" | tail -n 1)" 201 "the HTTP API creates a task with notifications and dependencies"
+run M --json task show viaapi
+like "$(printf '%s' "$out" | tr -d '\n ')" '"on_failure":"webhook:http://127.0.0.1:1/".*"after":\["dflt"\].*"concurrency_group":"pool"' \
+	"... with its keys"
+body=$(api PUT tasks/viaapi '{"after": [], "on_failure": ""}')
+run M --json task show viaapi
+like "$(printf '%s' "$out" | tr -d '\n ')" '"on_failure":null.*"after":\[\]' \
+	"PUT with [] and \"\" clears them"
+body=$(api PUT tasks/viaapi '{"after": "dflt"}')
+is "$(printf '%s\n' "$body" | tail -n 1)" 400 "a list that is not a list is refused"
 kill -TERM $daemon
 wait $daemon
 done_testing
