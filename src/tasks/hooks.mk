@@ -4,7 +4,8 @@
 # graph (deps_graph.c) and `task deps`.
 src_libmgr_a_SOURCES += \
 	src/store/task_hooks_store.h src/store/task_hooks_store.c \
-	src/tasks/task_hooks.h src/tasks/task_hooks.c src/tasks/deps_graph.c \
+	src/tasks/task_hooks.h src/tasks/task_hooks.c src/tasks/task_hooks_file.c \
+	src/tasks/deps_graph.c \
 	src/tasks/hooks_run.h src/tasks/hooks_run.c src/tasks/notify_run.c \
 	src/tasks/cmd-task-deps.c
 

@@ -17,6 +17,7 @@
 #include "sched_int.h"
 #include "scheduler.h"
 #include "task_context.h"
+#include "task_hooks.h"
 #include "trigger.h"
 #include "util.h"
 
@@ -31,7 +32,9 @@
 static const char *const task_keys[] = { "id", "func", "trigger", "name",
 	"enabled", "max_retries", "timeout", "misfire_grace_time", "coalesce",
 	"max_instances", "on_interrupt", "env", "env_file", "workdir", "user",
-	"group", "umask", "nice", NULL };
+	"group", "umask", "nice", "on_failure", "on_success", "on_recovery",
+	"on_missed", "on_output", "after", "after_any", "concurrency_group",
+	NULL };
 
 static int
 is_task_key(const char *name)
@@ -208,6 +211,7 @@ struct file_tasks {
 	struct task_rec *recs;
 	char ***fields;
 	struct task_context *ctxs;
+	struct task_hooks *hooks;
 	size_t n;
 };
 
@@ -217,10 +221,12 @@ file_tasks_free(struct file_tasks *ft)
 	for (size_t i = 0; i < ft->n; i++) {
 		strv_free(ft->fields[i]);
 		task_context_clear(&ft->ctxs[i]);
+		task_hooks_clear(&ft->hooks[i]);
 	}
 	task_recs_free(ft->recs, ft->n);
 	free(ft->fields);
 	free(ft->ctxs);
+	free(ft->hooks);
 	memset(ft, 0, sizeof *ft);
 }
 
@@ -321,12 +327,16 @@ file_parse_entry(struct mgr *mgr, const char *path, const config_setting_t *st,
 	ft->recs = xrealloc(ft->recs, (ft->n + 1) * sizeof *ft->recs);
 	ft->fields = xrealloc(ft->fields, (ft->n + 1) * sizeof *ft->fields);
 	ft->ctxs = xrealloc(ft->ctxs, (ft->n + 1) * sizeof *ft->ctxs);
+	ft->hooks = xrealloc(ft->hooks, (ft->n + 1) * sizeof *ft->hooks);
 	task_context_init(&ft->ctxs[ft->n]);
+	task_hooks_init(&ft->hooks[ft->n]);
 	t = &ft->recs[ft->n];
 	rc = file_task(path, st, t, &fields, err);
 	ft->fields[ft->n++] = fields;
 	if (rc != 0 || (rc = file_context(mgr, path, st, t, &ft->ctxs[ft->n - 1],
-	    err)) != 0 || (rc = file_check_owner(mgr, path, st, t, &old,
+	    err)) != 0 || (rc = task_hooks_file(mgr, path, st,
+	    &ft->hooks[ft->n - 1], err)) != 0 ||
+	    (rc = file_check_owner(mgr, path, st, t, &old,
 	    err)) != 0)
 		return rc;
 	fields = fields_with_anchor(fields, old.id != NULL ? &old : NULL);
@@ -435,6 +445,12 @@ file_apply(struct mgr *mgr, const char *source, struct file_tasks *ft,
 		if (rc == 0)
 			rc = taskmgr_set_context(mgr, t->id, &ft->ctxs[i], err);
 	}
+	/* Dependencies once every task of the file exists. */
+	for (size_t i = 0; rc == 0 && ft != NULL && i < ft->n; i++)
+		if ((rc = task_hooks_check(mgr, ft->recs[i].id, &ft->hooks[i],
+		    err)) != 0 || (rc = task_hooks_put(mgr, ft->recs[i].id,
+		    &ft->hooks[i], err)) != 0)
+			mgr_error_prefix(err, "%s", source + 5);
 	return rc;
 }
 

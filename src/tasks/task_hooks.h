@@ -95,6 +95,13 @@ int task_hooks_get(struct mgr *mgr, const char *task_id, struct task_hooks *h,
 int task_hooks_put(struct mgr *mgr, const char *task_id,
 		   const struct task_hooks *h, struct mgr_error *err);
 
+/* task_hooks_file.c: the keys of one entry of a task file (a libconfig
+ * group); errors name the file, line and key. */
+struct config_setting_t;
+int task_hooks_file(struct mgr *mgr, const char *path,
+		    const struct config_setting_t *st, struct task_hooks *h,
+		    struct mgr_error *err);
+
 /* deps_graph.c: the dependency graph, pure.  upstream(arg, id) gives the
  * tasks id runs after (after and after_any), NULL-ended, or NULL.  When
  * following them from start comes back to start, *cycle is the path

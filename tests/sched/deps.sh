@@ -6,7 +6,7 @@
 # leaves it interrupted, never run twice; adding a dependency runs
 # nothing by itself; `task deps` shows both directions.
 . "$top_srcdir/tests/sched/common.sh"
-plan 29
+plan 34
 
 LATER="run_date=2099-01-01T00:00:00"
 start_daemon() {
@@ -164,6 +164,34 @@ start_daemon
 sleep 1
 is "$(sql "SELECT count(*) FROM runs WHERE task_id = 'late'")" 0 \
 	"a dependency added after the upstream's success runs nothing"
+
+# The same keys in task files: after as one id or a list; a cycle makes
+# the file's error, naming it, and leaves the file's tasks as they were.
+mkdir -p "$T/tasks"
+cat > "$T/tasks/chain.conf" <<CONF
+tasks = (
+  { id = "fa"; func = "exec:/bin/true"; trigger = "date"; run_date = "2099-01-01T00:00:00"; },
+  { id = "fb"; func = "exec:/bin/true"; trigger = "date"; run_date = "2099-01-01T00:00:00";
+    after = "fa"; concurrency_group = "pool"; },
+  { id = "fc"; func = "exec:/bin/true"; trigger = "date"; run_date = "2099-01-01T00:00:00";
+    after_any = [ "fa", "fb" ]; }
+);
+CONF
+M host reload >/dev/null
+wait_until 10 sh -c "'$MANAGER' --config '$T/etc/m.conf' --db '$T/m.db' task deps fc | grep -q 'fa, fb'"
+run M task deps fb
+like "$out" 'runs after \(all\): +fa' "a task file's after"
+like "$out" 'concurrency group: +pool' "... and concurrency_group"
+M task run fa >/dev/null
+wait_settled fc 1
+ok $? "a task file's chain runs"
+sed -i 's/trigger = "date"; run_date = "2099-01-01T00:00:00"; },$/trigger = "date"; run_date = "2099-01-01T00:00:00"; after = "fc"; },/' "$T/tasks/chain.conf"
+M host reload >/dev/null
+wait_until 10 grep -q 'cycle' "$T/daemon.log"
+like "$(grep cycle "$T/daemon.log")" 'chain.conf.*this makes a cycle: fa -> f[bc] -> .*fa' \
+	"a cycle in a task file is its error, naming the file and the cycle"
+run M task deps fa
+like "$out" 'runs after \(all\): +-' "... and the file's tasks stay as they were"
 kill -TERM $daemon
 wait $daemon
 done_testing
