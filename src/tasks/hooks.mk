@@ -15,5 +15,6 @@ tests_unit_test_deps_graph_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_deps_graph_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_deps_graph
 
-dist_check_SCRIPTS += tests/sched/notify.sh tests/sched/deps.sh
-TESTS += tests/sched/notify.sh tests/sched/deps.sh
+dist_check_SCRIPTS += tests/sched/notify.sh tests/sched/deps.sh \
+	tests/console/deps.sh
+TESTS += tests/sched/notify.sh tests/sched/deps.sh tests/console/deps.sh
