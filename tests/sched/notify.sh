@@ -57,7 +57,7 @@ manager: {
   log_level = "info";
   task_path = "$B:/usr/bin:/bin";
   notify_retries = 0;
-  notify_timeout = 5;
+  notify_timeout = 20;
   $1
 };
 CONF
@@ -101,7 +101,7 @@ trap 'kill -KILL $daemon $hook 2>/dev/null; cleanup_tmp' EXIT
 wait_until 10 M host status
 
 for t in fexec fmail fhook; do M task run $t >/dev/null 2>&1; done
-wait_until 10 sh -c "grep -q fexec '$NOTES' && grep -q END '$MAILBOX' && test -s '$T/posts'"
+wait_until 30 sh -c "grep -q fexec '$NOTES' && grep -q END '$MAILBOX' && test -s '$T/posts'"
 sleep 1	# a second notification, if any, would come now
 is "$(count_runs fexec failed)" 2 "the failing task ran twice (one retry)"
 is "$(grep -c '^fexec ' "$NOTES")" 1 "exec: fired once for the final failure"
