@@ -417,7 +417,75 @@ static const char *const task_create_fields[] = { "id", "name", "func_path",
 	"trigger", "trigger_args", "max_retries", "timeout", "enabled", "env",
 	"env_file", "workdir", "user", "group", "umask", "nice", "sandbox",
 	"network", "private_tmp", "read_only", "write", "ioprio", "limit_cpu",
-	"limit_memory", "limit_nofile", NULL };
+	"limit_memory", "limit_nofile", "on_failure", "on_success",
+	"on_recovery", "on_missed", "on_output", "after", "after_any",
+	"concurrency_group", NULL };
+
+/* Notifications, dependencies, concurrency group (task_hooks.h), checked
+ * by type; the command checks their values. */
+static const char *const hook_fields[][2] = {
+	{ "on_failure", "--on-failure" }, { "on_success", "--on-success" },
+	{ "on_recovery", "--on-recovery" }, { "on_missed", "--on-missed" },
+	{ "on_output", "--on-output" },
+	{ "concurrency_group", "--concurrency-group" },
+};
+
+static int
+hooks_check(struct api_call *call, json_t *b)
+{
+	static const char *const lists[] = { "after", "after_any" };
+	json_t *l, *v;
+	size_t i;
+
+	for (i = 0; i < sizeof hook_fields / sizeof hook_fields[0]; i++)
+		if (field_check(call, b, hook_fields[i][0], JSON_STRING, 0) != 0)
+			return -1;
+	for (size_t k = 0; k < 2; k++) {
+		if ((l = json_object_get(b, lists[k])) == NULL || json_is_null(l))
+			continue;
+		if (!json_is_array(l)) {
+			api_reply_error(call, 400, lists[k], _("field \"%s\": "
+			    "expected an array of task ids"), lists[k]);
+			return -1;
+		}
+		json_array_foreach(l, i, v)
+			if (!json_is_string(v)) {
+				api_reply_error(call, 400, lists[k], _("field \"%s\": "
+				    "item %zu is not a string"), lists[k], i + 1);
+				return -1;
+			}
+	}
+	return 0;
+}
+
+/* A list given replaces the task's: [] clears it ("--after="). */
+static char **
+push_hooks(char **argv, json_t *b)
+{
+	static const char *const lists[][2] = { { "after", "--after" },
+	    { "after_any", "--after-any" } };
+	json_t *l, *v;
+	size_t i;
+
+	for (i = 0; i < sizeof hook_fields / sizeof hook_fields[0]; i++)
+		argv = push_str_option(argv, b, hook_fields[i][0], hook_fields[i][1]);
+	for (size_t k = 0; k < 2; k++) {
+		if (!json_is_array(l = json_object_get(b, lists[k][0])))
+			continue;
+		if (json_array_size(l) == 0) {
+			char *word = xasprintf("%s=", lists[k][1]);
+			argv = strv_push(argv, word);
+			free(word);
+		}
+		json_array_foreach(l, i, v) {
+			char *word = xasprintf("%s=%s", lists[k][1],
+			    json_string_value(v));
+			argv = strv_push(argv, word);
+			free(word);
+		}
+	}
+	return argv;
+}
 
 /* A field that is an array of strings (env, read_only, write). */
 static int
@@ -539,7 +607,7 @@ task_create_check(struct api_call *call, json_t *b)
 	    field_check(call, b, "timeout", JSON_INTEGER, 0) != 0 ||
 	    field_check(call, b, "enabled", JSON_TRUE, 0) != 0 ||
 	    field_check(call, b, "id", JSON_STRING, 0) != 0 ||
-	    context_check(call, b) != 0 ||
+	    context_check(call, b) != 0 || hooks_check(call, b) != 0 ||
 	    func_path_check(call, b) != 0)
 		return -1;
 	if (json_object_get(b, "id") != NULL && !json_is_null(json_object_get(b,
@@ -567,6 +635,7 @@ task_create(struct api_call *call, const char *unused)
 	argv = push_int_option(argv, b, "max_retries", "--max-retries");
 	argv = push_int_option(argv, b, "timeout", "--timeout");
 	argv = push_context(argv, b);
+	argv = push_hooks(argv, b);
 	if (json_is_false(json_object_get(b, "enabled")))
 		argv = strv_push(argv, "--disable");
 	argv = strv_push(strv_push(argv, "--"), id);
@@ -584,7 +653,9 @@ static const char *const task_update_fields[] = { "name", "enabled",
 	"trigger_args", "func_path", "trigger", "max_retries", "timeout", "env",
 	"env_file", "workdir", "user", "group", "umask", "nice", "sandbox",
 	"network", "private_tmp", "read_only", "write", "ioprio", "limit_cpu",
-	"limit_memory", "limit_nofile", NULL };
+	"limit_memory", "limit_nofile", "on_failure", "on_success",
+	"on_recovery", "on_missed", "on_output", "after", "after_any",
+	"concurrency_group", NULL };
 
 static void
 task_update(struct api_call *call, const char *id)
@@ -600,7 +671,7 @@ task_update(struct api_call *call, const char *id)
 	    field_check(call, b, "trigger", JSON_STRING, 0) != 0 ||
 	    field_check(call, b, "max_retries", JSON_INTEGER, 0) != 0 ||
 	    field_check(call, b, "timeout", JSON_INTEGER, 0) != 0 ||
-	    context_check(call, b) != 0 ||
+	    context_check(call, b) != 0 || hooks_check(call, b) != 0 ||
 	    func_path_check(call, b) != 0) {
 		json_decref(b);
 		return;
@@ -613,6 +684,7 @@ task_update(struct api_call *call, const char *id)
 	argv = push_int_option(argv, b, "max_retries", "--max-retries");
 	argv = push_int_option(argv, b, "timeout", "--timeout");
 	argv = push_context(argv, b);
+	argv = push_hooks(argv, b);
 	if ((v = json_object_get(b, "enabled")) != NULL && json_is_boolean(v))
 		argv = strv_push(argv, json_is_true(v) ? "--enable" : "--disable");
 	argv = strv_push(argv, "--");

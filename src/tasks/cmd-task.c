@@ -8,6 +8,7 @@
 #include "manager.h"
 #include "scheduler.h"
 #include "task_context.h"
+#include "task_hooks.h"
 #include "timefmt.h"
 #include "trigger.h"
 #include "tz.h"
@@ -201,25 +202,31 @@ task_added_text(struct cmd_ctx *ctx, const struct task_rec *t)
 extern const struct cmd_entry cmd_task_add_entry;
 
 static int task_add_with_context(struct cmd_ctx *ctx, struct task_rec *tp,
-				 const struct task_context *c, int argc,
+				 const struct task_context *c,
+				 const struct task_hooks *h, int argc,
 				 char **argv);
 
 static int
 task_add_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct task_context c;
+	struct task_hooks h;
 	struct task_rec t;
 	int rc, changed;
 
 	task_rec_init(&t);
 	task_context_init(&c);
+	task_hooks_init(&h);
 	if (take_task_options(ctx, &argc, argv, &t) < 0 ||
-	    task_context_take_options(ctx, &argc, argv, &c, &changed) < 0) {
+	    task_context_take_options(ctx, &argc, argv, &c, &changed) < 0 ||
+	    task_hooks_take_options(ctx, &argc, argv, &h, &changed) < 0) {
 		task_context_clear(&c);
+		task_hooks_clear(&h);
 		return CMD_EXIT_USAGE;
 	}
-	rc = task_add_with_context(ctx, &t, &c, argc, argv);
+	rc = task_add_with_context(ctx, &t, &c, &h, argc, argv);
 	task_context_clear(&c);
+	task_hooks_clear(&h);
 	return rc;
 }
 
@@ -243,7 +250,8 @@ task_plugin_check(struct cmd_ctx *ctx, struct task_rec *t,
 
 static int
 task_add_with_context(struct cmd_ctx *ctx, struct task_rec *tp,
-		      const struct task_context *c, int argc, char **argv)
+		      const struct task_context *c, const struct task_hooks *h,
+		      int argc, char **argv)
 {
 	struct mgr_error err = { 0 };
 	struct task_rec t = *tp;
@@ -267,9 +275,12 @@ task_add_with_context(struct cmd_ctx *ctx, struct task_rec *tp,
 	if (rc == 0)
 		rc = task_plugin_check(ctx, &t, &err);
 	if (rc == 0)
+		rc = task_hooks_check(ctx->mgr, t.id, h, &err);
+	if (rc == 0)
 		rc = taskmgr_add(ctx->mgr, &t, (const char *const *)argv + 3,
 		    (size_t)argc - 3, &err);
-	if (rc == 0 && (rc = taskmgr_set_context(ctx->mgr, t.id, c, &err)) != 0) {
+	if (rc == 0 && ((rc = taskmgr_set_context(ctx->mgr, t.id, c, &err)) != 0 ||
+	    (rc = task_hooks_put(ctx->mgr, t.id, h, &err)) != 0)) {
 		struct mgr_error e2 = { 0 };
 		taskmgr_remove(ctx->mgr, t.id, &e2);	/* all or nothing */
 	}
@@ -290,7 +301,9 @@ const struct cmd_entry cmd_task_add_entry = {
 	    "[--user NAME] [--group NAME] [--umask MODE] [--nice N] "
 	    "[--sandbox none|strict] [--network] [--private-tmp] "
 	    "[--read-only PATH]... [--write PATH]... [--ioprio CLASS[:LEVEL]] "
-	    "[--limit-cpu SECONDS] [--limit-memory MB] [--limit-nofile N]"),
+	    "[--limit-cpu SECONDS] [--limit-memory MB] [--limit-nofile N] "
+	    "[--on-failure|--on-success|--on-recovery|--on-missed|--on-output "
+	    "ACTION] [--after TASK]... [--after-any TASK]..."),
 	.summary = N_("add a task (FUNC: PLUGIN:FUNCTION or exec:COMMAND ARG...)"),
 	.flags = CMD_MUTATES, .min_args = 3, .max_args = -1,
 	.exec = task_add_exec,
@@ -314,7 +327,14 @@ task_json(struct mgr *mgr, const struct task_rec *t)
 	json_t *o = task_json_rec(mgr, t);
 	struct mgr_error err = { 0 };
 	struct task_context c;
+	struct task_hooks h;
 
+	if (task_hooks_get(mgr, t->id, &h, &err) == 0) {
+		json_t *hj = task_hooks_json(&h);
+		json_object_update(o, hj);
+		json_decref(hj);
+		task_hooks_clear(&h);
+	}
 	if (taskmgr_get_context(mgr, t->id, &c, &err) == 0) {
 		json_t *cj = task_context_json(&c);
 		json_object_update(o, cj);
@@ -541,7 +561,8 @@ const struct cmd_entry cmd_task_show_entry = {
 extern const struct cmd_entry cmd_task_edit_entry;
 
 static int task_edit_context(struct cmd_ctx *ctx, struct task_rec *t,
-			     const struct task_context *c, const char *func,
+			     const struct task_context *c,
+			     const struct task_hooks *h, const char *func,
 			     const char *type, int argc, char **argv);
 
 static int
@@ -550,26 +571,34 @@ task_edit_apply(struct cmd_ctx *ctx, struct task_rec *t, int argc, char **argv)
 	struct mgr_error err = { 0 };
 	const char *func = NULL, *type = NULL;
 	struct task_context c;
+	struct task_hooks h;
 	int rc, changed;
 
 	if (taskmgr_get_context(ctx->mgr, t->id, &c, &err) != 0)
 		return fail_err(ctx, &err);
+	if (task_hooks_get(ctx->mgr, t->id, &h, &err) != 0) {
+		task_context_clear(&c);
+		return fail_err(ctx, &err);
+	}
 	if (cmd_take_option(ctx, &argc, argv, "--func", &func) < 0 ||
 	    cmd_take_option(ctx, &argc, argv, "--trigger", &type) < 0 ||
 	    take_task_options(ctx, &argc, argv, t) < 0 ||
-	    task_context_take_options(ctx, &argc, argv, &c, &changed) < 0) {
+	    task_context_take_options(ctx, &argc, argv, &c, &changed) < 0 ||
+	    task_hooks_take_options(ctx, &argc, argv, &h, &changed) < 0) {
 		task_context_clear(&c);
+		task_hooks_clear(&h);
 		return CMD_EXIT_USAGE;
 	}
-	rc = task_edit_context(ctx, t, &c, func, type, argc, argv);
+	rc = task_edit_context(ctx, t, &c, &h, func, type, argc, argv);
 	task_context_clear(&c);
+	task_hooks_clear(&h);
 	return rc;
 }
 
 static int
 task_edit_context(struct cmd_ctx *ctx, struct task_rec *t,
-		  const struct task_context *c, const char *func,
-		  const char *type, int argc, char **argv)
+		  const struct task_context *c, const struct task_hooks *h,
+		  const char *func, const char *type, int argc, char **argv)
 {
 	struct mgr_error err = { 0 };
 	int rc, missing = 0;
@@ -593,9 +622,11 @@ task_edit_context(struct cmd_ctx *ctx, struct task_rec *t,
 	if (task_context_check(ctx->mgr, t->id, t->func_path, c, &err) != 0 ||
 	    (func != NULL && task_plugin_func_check(ctx->mgr, func, &missing,
 	    &err) != 0) ||
+	    task_hooks_check(ctx->mgr, t->id, h, &err) != 0 ||
 	    taskmgr_modify(ctx->mgr, t, argc > 1 ?
 	    (const char *const *)argv + 1 : NULL, (size_t)argc - 1, &err) != 0 ||
-	    taskmgr_set_context(ctx->mgr, t->id, c, &err) != 0)
+	    taskmgr_set_context(ctx->mgr, t->id, c, &err) != 0 ||
+	    task_hooks_put(ctx->mgr, t->id, h, &err) != 0)
 		return fail_err(ctx, &err);
 	if (missing)
 		fprintf(ctx->err, _("warning: task %s: the plugin of %s is not "
@@ -631,7 +662,9 @@ const struct cmd_entry cmd_task_edit_entry = {
 	    "[--user NAME] [--group NAME] [--umask MODE] [--nice N] "
 	    "[--sandbox none|strict] [--network] [--private-tmp] "
 	    "[--read-only PATH]... [--write PATH]... [--ioprio CLASS[:LEVEL]] "
-	    "[--limit-cpu SECONDS] [--limit-memory MB] [--limit-nofile N]"),
+	    "[--limit-cpu SECONDS] [--limit-memory MB] [--limit-nofile N] "
+	    "[--on-failure|--on-success|--on-recovery|--on-missed|--on-output "
+	    "ACTION] [--after TASK]... [--after-any TASK]..."),
 	.summary = N_("change a task; FIELD=VALUE replaces its trigger fields, "
 	    "--env its environment list, \"\" clears an option"),
 	.flags = CMD_MUTATES, .min_args = 1, .max_args = -1,
@@ -766,6 +799,7 @@ extern const struct cmd_entry cmd_run_wait_entry;
 extern const struct cmd_entry cmd_task_logs_entry;
 extern const struct cmd_entry cmd_task_import_entry;
 extern const struct cmd_entry cmd_task_export_entry;
+extern const struct cmd_entry cmd_task_deps_entry;
 
 /* The commands of the tasks folder, in the order --help lists them. */
 const struct cmd_entry *const task_commands[] = {
@@ -785,5 +819,6 @@ const struct cmd_entry *const task_commands[] = {
 	&cmd_task_logs_entry,
 	&cmd_task_import_entry,
 	&cmd_task_export_entry,
+	&cmd_task_deps_entry,
 	NULL
 };
