@@ -3,6 +3,10 @@ src_libmgr_a_SOURCES += \
 	src/engine/api.c src/engine/api.h \
 	src/engine/api_auth.c src/engine/api_auth.h \
 	src/engine/api_routes.c src/engine/api_routes.h \
+	src/engine/api_reply.c src/engine/api_fields.c src/engine/api_fields.h \
+	src/engine/api_tasks.c src/engine/api_plugins.c \
+	src/engine/api_openapi.c src/engine/api_openapi.h \
+	src/engine/api_metrics.c \
 	src/engine/api_stream.c src/engine/api_stream.h \
 	src/engine/cmd-host.c \
 	src/engine/cmd-scheduler-run.c \

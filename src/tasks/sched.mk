@@ -15,7 +15,9 @@ src_libmgr_a_SOURCES += \
 	src/tasks/confine.c src/tasks/confine.h \
 	src/tasks/worker_host.c src/tasks/worker_host.h \
 	src/tasks/cmd-task.c src/tasks/cmd-task-history.c src/tasks/cmd-run.c src/tasks/run_view.h \
-	src/tasks/cmd-task-logs.c
+	src/tasks/cmd-task-logs.c \
+	src/tasks/task_fields.c src/tasks/task_fields.h \
+	src/tasks/sched_metrics.c src/tasks/sched_metrics.h
 
 # manager-exec: the exec: tasks' helper, libc only, for a fast start.
 pkglibexec_PROGRAMS += manager-exec
