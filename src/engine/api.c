@@ -72,6 +72,7 @@ struct api_headers {
 	const char *location;	/* 201, 202 */
 	long long total;	/* X-Total-Count of a page; -1 none */
 	const char *type;	/* Content-Type; NULL: JSON */
+	int keepalive;		/* api.connection_timeout_seconds */
 };
 
 static void
@@ -98,6 +99,12 @@ api_add_headers(struct MHD_Response *res, int status,
 	if (h->total >= 0) {
 		snprintf(num, sizeof num, "%lld", h->total);
 		MHD_add_response_header(res, "X-Total-Count", num);
+	}
+	/* A client that knows when an idle connection is closed does not
+	 * send its next request into one that is closing (undici does). */
+	if (h->keepalive > 0) {
+		snprintf(num, sizeof num, "timeout=%d", h->keepalive);
+		MHD_add_response_header(res, "Keep-Alive", num);
 	}
 }
 
@@ -210,6 +217,7 @@ api_respond(struct api *api, struct MHD_Connection *conn, const char *method,
 	headers.location = call.location;
 	headers.total = call.total;
 	headers.type = call.body_type;
+	headers.keepalive = api->mgr->conf->api_connection_timeout;
 	return api_send(conn, call.status, call.body_out, &headers);
 }
 

@@ -177,23 +177,29 @@ looks_like_time(const char *s)
 	    (n >= 25 && (s[n - 6] == '+' || s[n - 6] == '-') && s[n - 3] == ':'));
 }
 
+char *
+api_time(char buf[API_TIME_MAX], int64_t us)
+{
+	time_t secs = (time_t)(us >= 0 ? us / 1000000 : (us - 999999) / 1000000);
+	struct tm tm;
+
+	gmtime_r(&secs, &tm);
+	snprintf(buf, API_TIME_MAX, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+	    tm.tm_sec, (int)((us - (int64_t)secs * 1000000) / 1000));
+	return buf;
+}
+
 static json_t *
 time_ms(const char *s)
 {
 	struct mgr_error err = { 0 };
-	char buf[64];
+	char buf[API_TIME_MAX];
 	int64_t us;
-	time_t secs;
-	struct tm tm;
 
 	if (timefmt_parse(s, NULL, &us, &err) != 0)
 		return NULL;
-	secs = (time_t)(us >= 0 ? us / 1000000 : (us - 999999) / 1000000);
-	gmtime_r(&secs, &tm);
-	snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-	    tm.tm_sec, (int)((us - (int64_t)secs * 1000000) / 1000));
-	return json_string(buf);
+	return json_string(api_time(buf, us));
 }
 
 static int

@@ -24,10 +24,13 @@ ENGINE_TESTS = \
 	tests/engine/crash.sh \
 	tests/engine/control.sh \
 	tests/engine/api.sh \
+	tests/engine/api_client.sh \
 	tests/engine/abuse.sh \
 	tests/engine/tasks.sh \
 	tests/engine/jobctl.sh
 dist_check_SCRIPTS += tests/engine/lib.sh $(ENGINE_TESTS)
+EXTRA_DIST += tests/node/package.json tests/node/package-lock.json \
+	tests/node/api-client.js
 TESTS += $(ENGINE_TESTS)
 
 # systemd unit (paths filled in at build time) and the man page.
