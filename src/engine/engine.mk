@@ -29,6 +29,7 @@ ENGINE_TESTS = \
 	tests/engine/tasks.sh \
 	tests/engine/jobctl.sh
 dist_check_SCRIPTS += tests/engine/lib.sh $(ENGINE_TESTS)
+EXTRA_DIST += doc/API.md
 EXTRA_DIST += tests/node/package.json tests/node/package-lock.json \
 	tests/node/api-client.js
 TESTS += $(ENGINE_TESTS)

@@ -140,6 +140,11 @@ call GET /manager/tasks/t1
 is "$code" 404 "... then it is gone"
 
 # Plugin routes, and a route the plugin registered itself.
+call POST /manager/plugins "{\"path\": \"$top_builddir/data/plugins/hello\", \"name\": \"Other\"}"
+is "$code" 422 "PluginCreate with a name its manifest does not have: 422"
+like "$body" '"loc":\["body","name"\],"msg":"Value error, the plugin.s manifest says name .*Hello' "... naming the field and the manifest's value"
+call GET /manager/plugins/hello
+is "$code" 404 "... and nothing stays installed"
 call POST /manager/plugins "{\"source\": \"$top_builddir/data/plugins/hello\"}"
 is "$code" 201 "POST /manager/plugins: 201"
 like "$body" '"id":"hello"' "... answers with the plugin"
@@ -159,6 +164,9 @@ is "$code" 200 "the plugin's own route: 200"
 like "$body" '"greeting"' "... its body"
 call GET /plugins/hello/nothing
 is "$code" 404 "a route the plugin did not register: 404"
+hdr=$(curl -s -D - -o /dev/null -X POST -H "Authorization: Bearer $TOKEN" "$URL/plugins/hello/greeting" | tr -d '\r')
+like "$hdr" "^HTTP/1.1 405" "a plugin route with another method: 405"
+like "$hdr" "Allow: GET" "... with Allow"
 call POST /manager/plugins/hello/reload
 is "$code" 200 "POST reload: 200"
 like "$body" '"id":"hello"' "... answers with the plugin"
