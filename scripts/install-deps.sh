@@ -33,5 +33,8 @@ if [ -n "$NODE_PACKAGES" ]; then
 	# shellcheck disable=SC2086
 	$SUDO apt-get install -y -qq --no-install-recommends $NODE_PACKAGES >/dev/null
 fi
+# A failed download is said, not fatal: tests/engine/api_client.sh then
+# fails naming what is missing, and the rest of the suite still runs.
 (cd "$(dirname "$0")/../tests/node" &&
-	npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+	npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
+	echo "install-deps.sh: npm ci in tests/node failed: the API client tests will fail" >&2

@@ -50,3 +50,9 @@ tests_unit_test_control_SOURCES = tests/unit/test_control.c tests/unit/testutil.
 tests_unit_test_control_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_control_LDADD = $(FRONT_LIBS) $(CMOCKA_LIBS)
 TESTS += tests/unit/test_control
+
+check_PROGRAMS += tests/unit/test_api_fields
+tests_unit_test_api_fields_SOURCES = tests/unit/test_api_fields.c tests/unit/testutil.h
+tests_unit_test_api_fields_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_api_fields_LDADD = $(FRONT_LIBS) $(CMOCKA_LIBS)
+TESTS += tests/unit/test_api_fields
