@@ -220,7 +220,7 @@ run M --json task show viaapi
 like "$(printf '%s' "$out" | tr -d '\n ')" '"on_failure":null.*"after":\[\]' \
 	"PUT with [] and \"\" clears them"
 body=$(api PUT tasks/viaapi '{"after": "dflt"}')
-is "$(printf '%s\n' "$body" | tail -n 1)" 400 "a list that is not a list is refused"
+is "$(printf '%s\n' "$body" | tail -n 1)" 422 "a list that is not a list is refused (422, as FastAPI)"
 kill -TERM $daemon
 wait $daemon
 done_testing
