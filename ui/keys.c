@@ -413,6 +413,9 @@ static void k_only_failed(struct ui *ui) { log_only(ui, PANE_ONLY_FAILED); }
 static void k_only_running(struct ui *ui) { log_only(ui, PANE_ONLY_RUNNING); }
 
 static void k_filter(struct ui *ui) { prompt_start(ui, MODE_FILTER); }
+static void k_search(struct ui *ui) { prompt_start(ui, MODE_SEARCH); }
+static void k_search_next(struct ui *ui) { search_next(ui, 1); }
+static void k_search_prev(struct ui *ui) { search_next(ui, -1); }
 static void k_prompt(struct ui *ui) { prompt_start(ui, MODE_PROMPT); }
 static void k_help(struct ui *ui) { keys_help(ui); }
 static void k_messages(struct ui *ui) { ui_messages_open(ui); }
@@ -487,6 +490,11 @@ static const struct ui_key key_table[] = {
 	{ 'n', 0, "n/N", N_("next / previous row matching the last filter"),
 	    NULL, K_PANES, k_find_next },
 	{ 'N', 0, NULL, NULL, NULL, K_PANES, k_find_prev },
+	{ '/', 0, "/", N_("search the page (as less does)"), N_("search"),
+	    K_VIEW, k_search },
+	{ 'n', 0, "n/N", N_("next / previous match of the search (wraps)"),
+	    NULL, K_VIEW, k_search_next },
+	{ 'N', 0, NULL, NULL, NULL, K_VIEW, k_search_prev },
 	{ 'o', 0, "o", N_("sort by the next column"), N_("sort"),
 	    K_PLUGINS | K_TASKS, k_sort },
 	{ 'O', 0, "O", N_("reverse the sort"), NULL, K_PLUGINS | K_TASKS,
@@ -595,10 +603,11 @@ keys_footer(const struct ui *ui, char *buf, size_t size)
 	size_t at = 0, tail = 0, width = ui->cols > 0 ? (size_t)ui->cols : size;
 
 	buf[0] = '\0';
-	if (ui->mode == MODE_PROMPT || ui->mode == MODE_FILTER) {
+	if (UI_TYPING(ui)) {
 		snprintf(buf, size, " %s", ui->mode == MODE_PROMPT ?
 		    _("Enter run  Tab complete  Up/Down history  Esc cancel") :
-		    _("type to filter  Enter keep  Esc clear"));
+		    ui->mode == MODE_SEARCH ? _("type a pattern  Enter search  "
+		    "Esc cancel") : _("type to filter  Enter keep  Esc clear"));
 		return;
 	}
 	if (ui->mode == MODE_QUIT) {

@@ -26,7 +26,12 @@ enum ui_mode {
 	MODE_CONFIRM,		/* y/n for a destructive action */
 	MODE_PICK,		/* choosing a snapshot to restore */
 	MODE_QUIT,		/* [d]aemon / [q]uit / [c]ancel */
+	MODE_SEARCH,		/* '/' typing a search in a page */
 };
+
+/* The modes that type into the bottom line (prompt.c). */
+#define UI_TYPING(ui) ((ui)->mode == MODE_PROMPT || \
+	(ui)->mode == MODE_FILTER || (ui)->mode == MODE_SEARCH)
 
 /* Colour pairs (only used when colours are on). */
 enum { CP_OK = 1, CP_WARN, CP_BAD, CP_TITLE };
@@ -87,6 +92,9 @@ struct ui_view {
 	int live_log;		/* ... and still written: read again every
 				 * tick, kept at its end when it was there
 				 * (tail -f) */
+	char search[128];	/* the page's search (pager_search.c) */
+	size_t match;		/* the line of its current match ... */
+	int has_match;		/* ... when there is one */
 };
 enum { VIEW_TEXT, VIEW_PLUGIN, VIEW_TASK, VIEW_HELP, VIEW_PICK, VIEW_RUN,
 	VIEW_MESSAGES };
@@ -189,6 +197,13 @@ void details_open(struct ui *ui, int kind, const char *id);
 void details_rebuild(struct ui *ui);
 void view_set_text(struct ui *ui, const char *title, const char *text);
 void view_close(struct ui *ui);
+
+/* pager_search.c: '/', n and N in a page, as less does */
+void search_submit(struct ui *ui, const char *pattern);
+void search_next(struct ui *ui, int dir);
+/* Draws the matches in line (shown at y, x in width cells) reversed. */
+void search_mark(const struct ui *ui, int y, int x, int width,
+		 const char *line);
 
 /* prompt.c */
 void prompt_start(struct ui *ui, enum ui_mode mode);

@@ -13,6 +13,7 @@ ui_libui_a_SOURCES = \
 	ui/keys.c \
 	ui/model.c ui/model.h ui/model_tasks.c \
 	ui/mouse.c \
+	ui/pager_search.c \
 	ui/pane_log.c ui/pane_plugins.c ui/pane_tasks.c ui/panes.c \
 	ui/pick.c \
 	ui/prompt.c \

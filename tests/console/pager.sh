@@ -1,10 +1,12 @@
 #!/bin/sh
 # pager.sh - a run's page over its log: opened at its last lines read
 # from the end of the file (a log damaged near its start still shows
-# them, where a read from the start stopped at the damage).
+# them, where a read from the start stopped at the damage); searching a
+# page as less does (/, n, N: matches reversed, wrapping, "pattern not
+# found") in a run's page, a task's and a plugin's.
 . "$top_srcdir/tests/console/lib.sh"
 
-echo "1..3"
+echo "1..14"
 console_setup
 seed_example || { echo "Bail out! cannot seed the database"; exit 1; }
 now=$(date +%s)
@@ -48,5 +50,56 @@ check "... its last lines, read from the end past damage at its start" \
 	wait_for "line 199990 of the log" 2
 check "... stderr marked" \
 	sh -c "tmux -L '$SOCK' capture-pane -p -t c | grep -Eq '! +[0-9:]+ +the-last-error'"
+
+# highlighted TEXT: TEXT is on screen drawn in reverse video.
+highlighted() {
+	tmux -L "$SOCK" capture-pane -p -e -t c |
+	    perl -ne 'BEGIN { $t = shift } $f = 1 if /\e\[[0-9;]*7m(?:\e\[[0-9;]*m)*\Q$t\E/;
+		END { exit !$f }' "$1"
+}
+# top_line: the first line of the page (below the box's title).
+top_line() { screen | sed -n 3p; }
+
+keys / L I N E ' ' 1 9 6 0 0 0 Enter
+check "/ in a run's page goes to the match (case ignored)" \
+	sh -c "sleep 0.3; tmux -L '$SOCK' capture-pane -p -t c | sed -n 3p | grep -q 'line 196000 of the log'"
+check "... and draws it reversed" highlighted "line 196000"
+keys g
+wait_for "Run #$run" >/dev/null
+keys / e r r o r Enter
+check "/ goes to the first match below the top" \
+	sh -c "sleep 0.3; tmux -L '$SOCK' capture-pane -p -t c | sed -n 3p | grep -q 'Error (marked !)'"
+keys n
+check "n goes to the next match" \
+	sh -c "sleep 0.3; tmux -L '$SOCK' capture-pane -p -t c | sed -n 3p | grep -q '! the-last-error'"
+keys N
+check "N goes back" \
+	sh -c "sleep 0.3; tmux -L '$SOCK' capture-pane -p -t c | sed -n 3p | grep -q 'Error (marked !)'"
+keys N
+check "... and wraps past the top, saying so" wait_for "search hit the top"
+keys / n o - s u c h - p a t t e r n Enter
+check "a pattern that is nowhere says so" \
+	wait_for "pattern not found: no-such-pattern"
+keys Escape
+
+# The task's page and the plugin's.
+keys BTab
+keys g / s y n c Enter
+keys Escape
+wait_selected "sync.pull" >/dev/null
+keys Enter
+wait_for "Task sync.pull" >/dev/null
+keys / m a x _ i n s t Enter
+check "/ in a task's page finds its setting" highlighted "max_inst"
+keys / n o t - t h e r e Enter
+check "... or says it is not there" wait_for "pattern not found: not-there"
+keys Escape BTab g
+wait_selected "base" >/dev/null
+keys Enter
+wait_for "Plugin base" >/dev/null
+keys / s n a p s h o t s Enter
+check "/ in a plugin's page finds its section" highlighted "Snapshots"
+keys n
+check "... n with one match wraps to it again" wait_for "search hit the end"
 keys Escape q
 exit 0
