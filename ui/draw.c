@@ -212,13 +212,16 @@ draw_view(const struct ui *ui)
 	size_t sel = pick_selected_line(ui);	/* the picker's row */
 	char title[512];
 
+	if (sel == (size_t)-1)
+		sel = view_cursor_line(ui);	/* a task page's cursor */
 	snprintf(title, sizeof title, " %s  %zu/%zu ", v->title != NULL ?
 	    v->title : "", v->nlines > 0 ? v->top + 1 : 0, v->nlines);
 	draw_box(ui, 1, 0, h, ui->cols, title, 1);
 	for (int r = 0; r < h - 2 && v->top + (size_t)r < v->nlines; r++) {
 		put_cells(ui, 2 + r, 1, inner, v->lines[v->top + (size_t)r],
 		    v->top + (size_t)r == sel ? (int)A_REVERSE : 0);
-		search_mark(ui, 2 + r, 1, inner, v->lines[v->top + (size_t)r]);
+		search_mark(ui, 2 + r, 1, inner, v->lines[v->top + (size_t)r],
+		    v->top + (size_t)r == sel);
 	}
 }
 

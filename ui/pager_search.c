@@ -39,6 +39,8 @@ show_line(struct ui *ui, size_t i)
 	v->match = i;
 	v->has_match = 1;
 	v->top = v->nlines > page && i > v->nlines - page ? v->nlines - page : i;
+	if (view_has_cursor(v))
+		v->cur = i;
 }
 
 /* The next matching line from `from` in direction dir (1 or -1),
@@ -131,10 +133,13 @@ prefix_cells(const char *s, size_t n)
 }
 
 void
-search_mark(const struct ui *ui, int y, int x, int width, const char *line)
+search_mark(const struct ui *ui, int y, int x, int width, const char *line,
+	    int selected)
 {
 	const char *search = ui->view.search, *at = line;
 	size_t len = strlen(search);
+	/* On the reversed cursor line a match stands out unreversed. */
+	attr_t attr = selected ? A_BOLD | A_UNDERLINE : A_REVERSE | A_BOLD;
 
 	if (len == 0 || ui->mode == MODE_PICK)
 		return;
@@ -146,7 +151,7 @@ search_mark(const struct ui *ui, int y, int x, int width, const char *line)
 			break;
 		if (col + w > width)
 			w = width - col;
-		mvchgat(y, x + col, w, A_REVERSE | A_BOLD, 0, NULL);
+		mvchgat(y, x + col, w, attr, 0, NULL);
 		at += len;
 	}
 }

@@ -13,7 +13,7 @@ ui_libui_a_SOURCES = \
 	ui/keys.c \
 	ui/model.c ui/model.h ui/model_tasks.c \
 	ui/mouse.c \
-	ui/pager_search.c \
+	ui/pager_search.c ui/view_cursor.c \
 	ui/pane_log.c ui/pane_plugins.c ui/pane_tasks.c ui/panes.c \
 	ui/pick.c \
 	ui/prompt.c \
@@ -33,12 +33,12 @@ TESTS += tests/unit/test_format tests/unit/test_console_model
 dist_check_SCRIPTS += tests/console/lib.sh tests/console/console.sh \
 	tests/console/host.sh tests/console/plugins.sh tests/console/keys.sh \
 	tests/console/quit.sh tests/console/views.sh tests/console/stop.sh tests/console/jobs.sh \
-	tests/console/pager.sh
+	tests/console/pager.sh tests/console/history.sh
 if HAVE_TMUX
 TESTS += tests/console/console.sh tests/console/host.sh \
 	tests/console/plugins.sh tests/console/keys.sh \
 	tests/console/quit.sh tests/console/views.sh tests/console/stop.sh tests/console/jobs.sh \
-	tests/console/pager.sh
+	tests/console/pager.sh tests/console/history.sh
 endif
 
 # Not run by make check: the numbers go to bench/RESULTS-console.md.

@@ -90,7 +90,9 @@ wait_selected "sync.pull" >/dev/null
 keys Enter
 wait_for "Task sync.pull" >/dev/null
 keys / m a x _ i n s t Enter
-check "/ in a task's page finds its setting" highlighted "max_inst"
+check "/ in a task's page puts the cursor on its setting" \
+	sh -c "sleep 0.3; tmux -L '$SOCK' capture-pane -p -e -t c | grep -F 'ances    ' |
+	  grep -q \"\$(printf '\\033')\\[[0-9;]*7m\""
 keys / n o t - t h e r e Enter
 check "... or says it is not there" wait_for "pattern not found: not-there"
 keys Escape BTab g
