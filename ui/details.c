@@ -67,6 +67,8 @@ view_set_text(struct ui *ui, const char *title, const char *text)
 	free(v->id);
 	free(v->task);
 	v->task = NULL;
+	free(v->back_task);
+	v->back_task = NULL;
 	run_page_free(v->page);
 	v->page = NULL;
 	v->title = xstrdup(title);
@@ -85,6 +87,7 @@ view_close(struct ui *ui)
 	free(v->title);
 	free(v->id);
 	free(v->task);
+	free(v->back_task);
 	run_page_free(v->page);
 	memset(v, 0, sizeof *v);
 	ui->mode = MODE_NORMAL;
@@ -400,6 +403,20 @@ add_run(struct strbuf *sb, const struct run_rec *r)
 		strbuf_addf(sb, "      %s: %s\n", _("output"), out);
 		free(out);
 	}
+}
+
+/* add_run's first line: "  #ID  ...". */
+int
+details_run_line(const char *line, int64_t *id)
+{
+	long long n;
+	int end = 0;
+
+	if (sscanf(line, "  #%lld%n", &n, &end) != 1 || end == 0 ||
+	    (line[end] != ' ' && line[end] != '\0'))
+		return 0;
+	*id = (int64_t)n;
+	return 1;
 }
 
 static void

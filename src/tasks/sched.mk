@@ -8,7 +8,7 @@ src_libmgr_a_SOURCES += \
 	src/tasks/sched_index.c src/tasks/sched_claim.c src/tasks/sched_files.c src/tasks/sched_writer.c src/tasks/sched_writer.h \
 	src/tasks/taskmgr.c \
 	src/tasks/runner.c src/tasks/runner.h src/tasks/runner_int.h src/tasks/runner_worker.c \
-	src/tasks/runlog.c src/tasks/runlog.h \
+	src/tasks/runlog.c src/tasks/runlog.h src/tasks/runlog_tail.c \
 	src/tasks/pool.c src/tasks/pool.h \
 	src/tasks/sandbox.c src/tasks/sandbox.h \
 	src/tasks/task_context.c src/tasks/task_context.h \
@@ -41,6 +41,12 @@ tests_unit_test_runlog_SOURCES = tests/unit/test_runlog.c tests/unit/testutil.h
 tests_unit_test_runlog_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_runlog_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_runlog
+
+check_PROGRAMS += tests/unit/test_runlog_tail
+tests_unit_test_runlog_tail_SOURCES = tests/unit/test_runlog_tail.c tests/unit/testutil.h
+tests_unit_test_runlog_tail_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_runlog_tail_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_runlog_tail
 
 dist_check_SCRIPTS += tests/sched/common.sh tests/sched/run.sh \
 	tests/sched/tasks.sh tests/sched/persist.sh tests/sched/plugins.sh \
