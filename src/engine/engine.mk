@@ -28,6 +28,7 @@ ENGINE_TESTS = \
 	tests/engine/abuse.sh \
 	tests/engine/tasks.sh \
 	tests/engine/jobctl.sh \
+	tests/engine/runid.sh \
 	tests/engine/logging.sh
 dist_check_SCRIPTS += tests/engine/lib.sh $(ENGINE_TESTS)
 EXTRA_DIST += doc/API.md

@@ -21,4 +21,5 @@ src_libmgr_a_SOURCES += \
 	src/store/runlog_store.h src/store/sqlite/runlog.c \
 	src/store/console_view_store.h src/store/sqlite/console_view.c \
 	src/store/retention_store.h src/store/sqlite/retention.c \
-	src/store/metrics_store.h src/store/metrics_store.c
+	src/store/metrics_store.h src/store/metrics_store.c \
+	src/store/run_ids_store.h src/store/run_ids_store.c

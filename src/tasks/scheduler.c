@@ -93,6 +93,7 @@ task_free(struct stask *t)
 	task_context_forget(t);
 	trigger_free(t->trig);
 	free(t->backlog);
+	free(t->backlog_ids);
 	free(t);
 }
 
@@ -293,7 +294,8 @@ sched_start_claimed(struct scheduler *s)
 		if ((t = sched_find(s, v[i].task_id)) == NULL)
 			continue;
 		task_backlog_add(t, v[i].scheduled_at);
-		t->backlog_rows++;	/* queued first: the rows lead the list */
+		/* queued first: the rows lead the list */
+		t->backlog_ids[t->backlog_rows++] = v[i].id;
 		if (last != NULL && last != t)
 			sched_run_claimed(s, last);
 		last = t;
@@ -331,6 +333,10 @@ sched_new(struct mgr *mgr, struct mgr_error *err)
 	s->mgr = mgr;
 	s->loop = mgr->loop;
 	s->rng = (uint64_t)mgr_now_us() ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15ULL;
+	if (sched_run_ids_open(s, err) != 0) {
+		free(s);
+		return NULL;
+	}
 	if (sched_writer_new(db_path(mgr->db), &mgr->log, sched_writer_notify, s,
 	    &s->writer, err) != 0) {
 		free(s);
