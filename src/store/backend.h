@@ -13,6 +13,7 @@
 #include "console_view_store.h"
 #include "control_store.h"
 #include "db.h"
+#include "run_ids_store.h"
 #include "task_hooks_store.h"
 #include "retention_store.h"
 #include "runlog_store.h"
@@ -215,6 +216,9 @@ struct store_ops {
 	    int64_t *ended_at, struct mgr_error *err);
 	int (*task_hooks_store_last_start)(struct mgr_db *db,
 	    const char *task_id, int64_t *at, struct mgr_error *err);
+	/* run_ids_store.h */
+	int (*run_ids_store_reserve)(struct mgr_db *db, int64_t count,
+	    int64_t after, int64_t *first, struct mgr_error *err);
 };
 
 #endif

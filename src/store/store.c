@@ -674,3 +674,12 @@ task_hooks_store_last_start(struct mgr_db *db, const char *task_id, int64_t *at,
 {
 	return db->ops->task_hooks_store_last_start(db, task_id, at, err);
 }
+
+/* run_ids_store.h */
+
+int
+run_ids_store_reserve(struct mgr_db *db, int64_t count, int64_t after,
+		      int64_t *first, struct mgr_error *err)
+{
+	return db->ops->run_ids_store_reserve(db, count, after, first, err);
+}

@@ -95,4 +95,6 @@ const struct store_ops sqlite_store_ops = {
 	.task_hooks_store_list = sqlite_task_hooks_store_list,
 	.task_hooks_store_last_final = sqlite_task_hooks_store_last_final,
 	.task_hooks_store_last_start = sqlite_task_hooks_store_last_start,
+	/* run_ids_store.h */
+	.run_ids_store_reserve = sqlite_run_ids_store_reserve,
 };

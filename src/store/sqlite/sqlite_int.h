@@ -230,4 +230,9 @@ int sqlite_task_hooks_store_last_final(struct mgr_db *db, const char *task_id,
 int sqlite_task_hooks_store_last_start(struct mgr_db *db, const char *task_id,
 				       int64_t *at, struct mgr_error *err);
 
+/* run_ids_store.h */
+int sqlite_run_ids_store_reserve(struct mgr_db *db, int64_t count,
+				 int64_t after, int64_t *first,
+				 struct mgr_error *err);
+
 #endif

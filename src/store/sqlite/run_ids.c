@@ -5,7 +5,7 @@
 #include "sqlite/sqlite_int.h"
 
 int
-run_ids_store_reserve(struct mgr_db *db, int64_t count, int64_t after,
+sqlite_run_ids_store_reserve(struct mgr_db *db, int64_t count, int64_t after,
 		      int64_t *first, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
