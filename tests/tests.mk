@@ -45,6 +45,11 @@ TESTS += tests/unit/test_ids
 
 dist_check_SCRIPTS = tests/cli/lib.sh tests/cli/cli.sh tests/cli/layers.sh
 TESTS += tests/cli/cli.sh tests/cli/layers.sh
+# The command line's habits: help, completion, --json, exit statuses.
+dist_check_SCRIPTS += tests/cli/help.sh tests/cli/complete.sh \
+	tests/cli/json.sh tests/cli/tasks.sh
+TESTS += tests/cli/help.sh tests/cli/complete.sh tests/cli/json.sh \
+	tests/cli/tasks.sh
 
 # Compiled catalogues in a locale tree the tests point gettext at.
 check_DATA += tests/locale/de/LC_MESSAGES/manager.mo

@@ -75,8 +75,6 @@ cli_short_usage(FILE *out)
 void
 cli_help(FILE *out)
 {
-	const struct cmd_entry *e;
-
 	fprintf(out, _("usage: manager [OPTIONS] [COMMAND [ARGS]]\n\n"
 	    "Plugin and task management console. Without a command, opens the console.\n\n"
 	    "Options:\n"
@@ -86,20 +84,28 @@ cli_help(FILE *out)
 	    "  -h, --help      show this help\n"
 	    "  -V, --version   show the version\n\n"
 	    "Commands:\n"));
-	for (size_t i = 0; (e = cmd_table_at(&cli_table, i)) != NULL; i++) {
-		char left[64];
-
-		if (e->flags & CMD_HIDDEN)
-			continue;
-		snprintf(left, sizeof left, "%s%s%s", e->noun,
-		    e->verb != NULL ? " " : "", e->verb != NULL ? e->verb : "");
-		fprintf(out, "  %-20s %s\n", left, _(e->summary));
-	}
+	cmd_help(out, &cli_table, NULL, NULL);
+	fprintf(out, _("\n\"manager help NOUN [VERB]\" or \"manager NOUN VERB --help\" "
+	    "shows a command's options.\n"));
 	fprintf(out, _("\nEngine host:\n"
 	    "  manager --daemon [--detach] [--pidfile FILE]\n"
 	    "  --daemon        run the engine without the console (as \"daemon\")\n"
 	    "  --detach        go to the background once the engine runs\n"
 	    "  --pidfile FILE  write the daemon's pid to FILE (0644)\n"));
+}
+
+/* "--json" after the command (before "--"): the client's own errors
+ * (no host, no database) are then JSON too. */
+static int
+cli_json_after(const struct cmd_entry *e, int argc, char **argv)
+{
+	for (int i = e->verb != NULL ? 2 : 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return 0;
+		if (strcmp(argv[i], "--json") == 0)
+			return 1;
+	}
+	return 0;
 }
 
 static int
@@ -114,8 +120,11 @@ cli_run_command(struct cli_opts *opts, int argc, char **argv)
 	int status;
 
 	e = cmd_find(&cli_table, argv[0], argc > 1 ? argv[1] : NULL);
-	if (e == NULL)
-		return cmd_dispatch(&ctx, argc, argv);	/* prints the usage */
+	/* Help, and the usage of an unknown command, need no configuration. */
+	if (e == NULL || (e->flags & CMD_NO_CONF) ||
+	    cmd_wants_help(&cli_table, argc, argv))
+		return cmd_dispatch(&ctx, argc, argv);
+	ctx.json |= cli_json_after(e, argc, argv);
 	if (mgr_open(&src, &ctx.mgr, &err) != 0)
 		return cmd_fail(&ctx, err.code, err.msg);
 	engine_wire(ctx.mgr);

@@ -429,8 +429,14 @@ file_apply(struct mgr *mgr, const char *source, struct file_tasks *ft,
 		memset(&old, 0, sizeof old);
 		if (task_store_read(mgr->db, t->id, &old, NULL) != 0)
 			rc = taskmgr_add(mgr, t, NULL, 0, err);
-		else if (!same_task(t, &old))
+		else if (!same_task(t, &old)) {
 			rc = taskmgr_modify(mgr, t, NULL, 0, err);
+			/* A pause or resume by hand (task pause --force) lasts
+			 * until here: the file wins. */
+			if (rc == 0 && old.enabled != t->enabled)
+				rc = t->enabled ? taskmgr_resume(mgr, t->id, err) :
+				    taskmgr_pause(mgr, t->id, err);
+		}
 		task_rec_clear(&old);
 		if (rc == 0)
 			rc = taskmgr_set_context(mgr, t->id, &ft->ctxs[i], err);
