@@ -43,6 +43,12 @@ tests_unit_test_ids_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_ids_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_ids
 
+check_PROGRAMS += tests/unit/test_cmd
+tests_unit_test_cmd_SOURCES = tests/unit/test_cmd.c tests/unit/testutil.h
+tests_unit_test_cmd_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_cmd_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_cmd
+
 dist_check_SCRIPTS = tests/cli/lib.sh tests/cli/cli.sh tests/cli/layers.sh
 TESTS += tests/cli/cli.sh tests/cli/layers.sh
 # The command line's habits: help, completion, --json, exit statuses.
