@@ -49,8 +49,10 @@ tests_unit_test_cmd_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_cmd_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_cmd
 
-dist_check_SCRIPTS = tests/cli/lib.sh tests/cli/cli.sh tests/cli/layers.sh
-TESTS += tests/cli/cli.sh tests/cli/layers.sh
+dist_check_SCRIPTS = tests/cli/lib.sh tests/cli/cli.sh tests/cli/layers.sh \
+	tests/cli/units.sh tests/cli/readonly.sh tests/cli/man.sh tests/cli/install.sh
+TESTS += tests/cli/cli.sh tests/cli/layers.sh tests/cli/units.sh \
+	tests/cli/readonly.sh tests/cli/man.sh tests/cli/install.sh
 # The command line's habits: help, completion, --json, exit statuses.
 dist_check_SCRIPTS += tests/cli/help.sh tests/cli/complete.sh \
 	tests/cli/json.sh tests/cli/tasks.sh
@@ -63,3 +65,10 @@ tests/locale/de/LC_MESSAGES/manager.mo: $(srcdir)/po/de.po
 	$(MKDIR_P) tests/locale/de/LC_MESSAGES
 	$(MSGFMT) -c -o $@ $(srcdir)/po/de.po
 CLEANFILES += tests/locale/de/LC_MESSAGES/manager.mo
+
+# SHA-256 from libcrypto, against the FIPS 180-4 examples.
+check_PROGRAMS += tests/unit/test_sha256
+tests_unit_test_sha256_SOURCES = tests/unit/test_sha256.c tests/unit/testutil.h
+tests_unit_test_sha256_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_sha256_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_sha256

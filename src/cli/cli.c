@@ -6,6 +6,7 @@
 #include "manager.h"
 #include "util.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -108,6 +109,18 @@ cli_json_after(const struct cmd_entry *e, int argc, char **argv)
 	return 0;
 }
 
+/* Whether to open (and so create) the database before the command: not
+ * for a command that needs none, nor for a read-only one when there is
+ * no database yet (`host status`, `db check` leave no trace). */
+static int
+cli_wants_db(const struct mgr *mgr, const struct cmd_entry *e)
+{
+	if (e->flags & CMD_NO_DB)
+		return 0;
+	return !(e->flags & CMD_DB_IF_EXISTS) ||
+	    access(mgr->conf->database, F_OK) == 0 || errno != ENOENT;
+}
+
 static int
 cli_run_command(struct cli_opts *opts, int argc, char **argv)
 {
@@ -140,7 +153,7 @@ cli_run_command(struct cli_opts *opts, int argc, char **argv)
 		mgr_close(ctx.mgr);
 		return status;
 	}
-	if (!(e->flags & CMD_NO_DB) && mgr_open_db(ctx.mgr, &err) != 0) {
+	if (cli_wants_db(ctx.mgr, e) && mgr_open_db(ctx.mgr, &err) != 0) {
 		status = cmd_fail(&ctx, err.code, err.msg);
 		mgr_close(ctx.mgr);
 		return status;

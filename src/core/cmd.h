@@ -52,6 +52,9 @@ enum cmd_flags {
 				 * a client waits with no time limit once the
 				 * host took it */
 	CMD_NO_CONF = 1 << 5,	/* runs without reading the configuration */
+	CMD_DB_IF_EXISTS = 1 << 7,	/* reads only: a missing database is
+				 * not created, the command runs with
+				 * ctx->mgr->db NULL */
 };
 
 /* Exit statuses shared by every command (data/manager.1, EXIT STATUS).

@@ -232,6 +232,24 @@ task_report(struct cmd_ctx *ctx, const char *id, const char *text)
 	return CMD_EXIT_OK;
 }
 
+/* A plugin function that the installed plugin lacks is an error; a
+ * plugin that is not installed is a warning, and the task waits
+ * disabled. */
+static int
+task_plugin_check(struct cmd_ctx *ctx, struct task_rec *t,
+		  struct mgr_error *err)
+{
+	int missing, rc;
+
+	if ((rc = task_plugin_func_check(ctx->mgr, t->func_path, &missing, err)) != 0 ||
+	    !missing)
+		return rc;
+	fprintf(ctx->err, _("warning: task %s: the plugin of %s is not "
+	    "installed; the task is added disabled\n"), t->id, t->func_path);
+	t->enabled = 0;
+	return 0;
+}
+
 static int
 task_add_with_context(struct cmd_ctx *ctx, struct task_rec *t,
 		      const struct task_context *c, int argc, char **argv)
@@ -246,6 +264,8 @@ task_add_with_context(struct cmd_ctx *ctx, struct task_rec *t,
 	t->trigger = xstrdup(argv[2]);
 	t->source = xstrdup("cli");
 	rc = task_context_check(ctx->mgr, t->id, t->func_path, c, &err);
+	if (rc == 0)
+		rc = task_plugin_check(ctx, t, &err);
 	if (rc == 0)
 		rc = taskmgr_add(ctx->mgr, t, (const char *const *)argv + 3,
 		    (size_t)argc - 3, &err);
@@ -301,7 +321,26 @@ task_add_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 	{ "user", 0, "NAME", N_("run as this user (the engine runs as root)"), 0 }, \
 	{ "group", 0, "NAME", N_("run with this group"), 0 }, \
 	{ "umask", 0, "MODE", N_("the run's umask, in octal"), 0 }, \
-	{ "nice", 0, "N", N_("the run's nice value"), 0 }
+	{ "nice", 0, "N", N_("the run's nice value"), 0 }, \
+	{ "ioprio", 0, "CLASS[:LEVEL]", N_("the run's I/O class: idle, "\
+	    "best-effort or realtime, level 0-7"), 0 }, \
+	{ "limit-cpu", 0, "SECONDS", N_("the run's CPU time limit (0: the "\
+	    "configured default)"), 0 }, \
+	{ "limit-memory", 0, "MB", N_("the run's address space limit (0: the "\
+	    "configured default)"), 0 }, \
+	{ "limit-nofile", 0, "N", N_("the run's open files limit (0: the "\
+	    "configured default)"), 0 }, \
+	{ "sandbox", 0, "none|strict", N_("the sandbox of an exec: task's "\
+	    "runs (\"\": the configured task_sandbox)"), 0 }, \
+	{ "network", 0, NULL, N_("a strict run may use the network"), 0 }, \
+	{ "no-network", 0, NULL, N_("a strict run has no network (the "\
+	    "default)"), 0 }, \
+	{ "private-tmp", 0, NULL, N_("an empty /tmp of the run's own"), 0 }, \
+	{ "no-private-tmp", 0, NULL, N_("no /tmp of its own (the default)"), 0 }, \
+	{ "read-only", 0, "PATH", N_("a path a strict run may read (repeatable; "\
+	    "the list replaces the task's)"), CMD_OPT_MANY }, \
+	{ "write", 0, "PATH", N_("a path a strict run may write (repeatable; "\
+	    "the list replaces the task's)"), CMD_OPT_MANY }
 
 static const struct cmd_option task_add_options[] = {
 	TASK_OPTIONS,
@@ -327,9 +366,6 @@ task_json_time(int64_t us)
 	return json_string(timefmt_iso(buf, sizeof buf, us, NULL));
 }
 
-/* The API's TaskRead; misfire_grace_time is the one that applies. */
-static json_t *task_json_rec(const struct mgr *mgr, const struct task_rec *t);
-
 /* The task's JSON with its context's keys (env, env_file, workdir,
  * user, group, umask, nice). */
 static json_t *
@@ -348,7 +384,7 @@ task_json(struct mgr *mgr, const struct task_rec *t)
 	return o;
 }
 
-static json_t *
+json_t *
 task_json_rec(const struct mgr *mgr, const struct task_rec *t)
 {
 	json_t *args = json_loads(t->trigger_args != NULL ? t->trigger_args : "{}",
@@ -590,6 +626,7 @@ task_show_context(struct cmd_ctx *ctx, const char *id)
 		fprintf(ctx->out, _("umask:              %04o\n"), (unsigned)c.umask);
 	if (c.nice != 0)
 		fprintf(ctx->out, _("nice:               %d\n"), c.nice);
+	task_context_show_sandbox(ctx->mgr, ctx->out, &c);
 	task_context_clear(&c);
 }
 
@@ -692,6 +729,7 @@ task_edit_context(struct cmd_ctx *ctx, struct task_rec *t,
 	struct mgr_error err = { 0 };
 	int argc = args->argc;
 	char **argv = args->argv;
+	int missing = 0;
 
 	if (check_fields(ctx, argc - 1, argv + 1, 1) < 0)
 		return CMD_EXIT_USAGE;
@@ -707,10 +745,15 @@ task_edit_context(struct cmd_ctx *ctx, struct task_rec *t,
 		t->trigger = xstrdup(type);
 	}
 	if (task_context_check(ctx->mgr, t->id, t->func_path, c, &err) != 0 ||
+	    (func != NULL && task_plugin_func_check(ctx->mgr, func, &missing,
+	    &err) != 0) ||
 	    taskmgr_modify(ctx->mgr, t, argc > 1 ?
 	    (const char *const *)argv + 1 : NULL, (size_t)argc - 1, &err) != 0 ||
 	    taskmgr_set_context(ctx->mgr, t->id, c, &err) != 0)
 		return fail_err(ctx, &err);
+	if (missing)
+		fprintf(ctx->err, _("warning: task %s: the plugin of %s is not "
+		    "installed\n"), t->id, func);
 	return CMD_EXIT_OK;
 }
 
@@ -895,6 +938,8 @@ extern const struct cmd_entry cmd_task_stop_entry;
 extern const struct cmd_entry cmd_run_show_entry;
 extern const struct cmd_entry cmd_run_wait_entry;
 extern const struct cmd_entry cmd_task_logs_entry;
+extern const struct cmd_entry cmd_task_import_entry;
+extern const struct cmd_entry cmd_task_export_entry;
 
 /* The commands of the tasks folder, in the order --help lists them. */
 const struct cmd_entry *const task_commands[] = {
@@ -912,5 +957,7 @@ const struct cmd_entry *const task_commands[] = {
 	&cmd_run_show_entry,
 	&cmd_run_wait_entry,
 	&cmd_task_logs_entry,
+	&cmd_task_import_entry,
+	&cmd_task_export_entry,
 	NULL
 };
