@@ -150,7 +150,10 @@ complete_args(struct cmd_ctx *ctx, const struct cmd_entry *e, char **words,
 		put_options(ctx, e, prefix);
 		return;
 	}
-	if (positional == 0)
+	if (positional == 0 && e->words != NULL)
+		for (size_t i = 0; e->words[i] != NULL; i++)
+			put(ctx, e->words[i], prefix);
+	else if (positional == 0)
 		put_ids(ctx, id_kind(e), prefix);
 }
 

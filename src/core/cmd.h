@@ -126,6 +126,9 @@ struct cmd_entry {
 	const struct cmd_option *options;
 	enum cmd_target target;
 	int (*run)(struct cmd_ctx *ctx, const struct cmd_args *args);
+	/* The words the first argument may be ("crontab", "systemd"),
+	 * NULL-terminated, for completion; NULL: any word or an id. */
+	const char *const *words;
 };
 
 /* The program's table: NULL-terminated lists of NULL-terminated lists. */

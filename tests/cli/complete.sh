@@ -5,7 +5,7 @@
 # COMPREPLY with them; `make install` puts it where bash-completion looks
 # and `bash -ic 'complete -p manager'` then shows it.
 . "$top_srcdir/tests/cli/lib.sh"
-plan 21
+plan 24
 setup_tmp
 
 C() { "$MANAGER" --db "$T/m.db" __complete -- "$@"; }
@@ -21,6 +21,11 @@ is "$(C task add --max | lines)" "--max-retries --max-instances" \
 	"options from the command's table"
 like "$(C task list - | lines)" "--sort --json --help" "every command has --json and --help"
 is "$(C task list --sort "" | lines)" "" "an option's value: nothing (the shell offers files)"
+is "$(C task import "" | lines)" "crontab systemd" \
+	"a first argument of fixed words: the words, not task ids"
+is "$(C task export c | lines)" "crontab" "... and their prefix"
+is "$(C task import crontab --f | lines)" "--format" \
+	"task import: options from its table"
 ok "$([ ! -e "$T/m.db" ] && echo 0 || echo 1)" "completion does not create the database"
 
 "$MANAGER" --db "$T/m.db" task add alpha exec:true interval hours=1 >/dev/null

@@ -3,7 +3,7 @@
 # mutations print the object after the change, usage errors one JSON
 # error object on stderr (exit 2).
 . "$top_srcdir/tests/cli/lib.sh"
-plan 17
+plan 21
 setup_tmp
 
 M() { "$MANAGER" --db "$T/m.db" "$@"; }
@@ -50,4 +50,18 @@ like "$rc:$(field "$err" error)" "^2:option --timeout: \"x\" is not a whole numb
 	"a bad option value: a JSON error, exit 2"
 run M task add t2 exec:true interval hours=1 --timeout x --json
 like "$(field "$err" error)" "^option --timeout" "... also with --json after the command"
+
+# Commands of the table's way that came later: task export and import.
+M task add t3 exec:true cron minute=5 >/dev/null
+run M task export crontab --json
+ntasks=$(M task list --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+is "$rc:$(field "$out" tasks):$(field "$out" lines)" "0:$ntasks:1" \
+	"task export --json: one object with the counts (the plugin's task a comment)"
+like "$(field "$out" text)" "^5 \* \* \* \* " "... and the crontab's text"
+printf '7 * * * * true\n' >"$T/tab"
+run M task import --dry-run crontab "$T/tab" --prefix p --json
+is "$rc:$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')" \
+	"0:p-1" "task import --dry-run --json: options before and after the kind"
+run M --json task import cron "$T/tab"
+is "$rc:$(field "$err" code)" "2:usage" "task import of an unknown kind: a usage error as JSON"
 done_testing
