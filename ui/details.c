@@ -20,6 +20,7 @@
 /* fire_times.c */
 void details_fire_times(struct strbuf *sb, const struct task_rec *t);
 static void run_page_free(struct run_page *p);
+void details_deps(struct strbuf *sb, struct mgr_db *db, const char *id);
 
 static void
 view_clear_lines(struct ui_view *v)
@@ -502,6 +503,7 @@ task_text(struct ui *ui, const char *id)
 	add_trigger_args(&sb, t.trigger_args);
 	details_fire_times(&sb, &t);
 	add_task_settings(ui, &sb, &t);
+	details_deps(&sb, ui->db, id);
 	add_runs(ui, &sb, id);
 	task_rec_clear(&t);
 	return strbuf_detach(&sb);

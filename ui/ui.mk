@@ -5,7 +5,7 @@ ui_libui_a_CFLAGS = $(AM_CFLAGS) $(MGR_CFLAGS) $(NCURSES_CFLAGS)
 ui_libui_a_SOURCES = \
 	ui/action.c \
 	ui/cmd-console.c \
-	ui/details.c \
+	ui/details.c ui/details_deps.c \
 	ui/draw.c \
 	ui/fire_times.c \
 	ui/format.c ui/format.h \

@@ -231,6 +231,29 @@ plugin_host_route(struct plugin_host *h, const char *method, const char *path,
 	return MGR_ENOENT;
 }
 
+/* The methods of the routes registered for path, ", "-separated, into
+ * buf (empty when none). */
+void
+plugin_host_route_methods(const struct plugin_host *h, const char *path,
+			  char *buf, size_t size)
+{
+	size_t len = 0;
+
+	if (size > 0)
+		buf[0] = '\0';
+	for (size_t i = 0; i < h->nroutes && len < size; i++) {
+		const struct host_route *r = &h->routes[i];
+		int n;
+		if (strcmp(r->path, path) != 0)
+			continue;
+		n = snprintf(buf + len, size - len, "%s%s", len > 0 ? ", " : "",
+		    r->method);
+		if (n < 0)
+			break;
+		len += (size_t)n;
+	}
+}
+
 /* The services table. */
 static enum log_level
 host_log_level(enum mgr_log_level level)

@@ -60,6 +60,9 @@ int plugin_host_route(struct plugin_host *h, const char *method,
 void plugin_host_clear_registrations(struct plugin_host *h);
 size_t plugin_host_hook_count(const struct plugin_host *h);
 size_t plugin_host_route_count(const struct plugin_host *h);
+/* The methods registered for path ("GET, POST"), or "" when none. */
+void plugin_host_route_methods(const struct plugin_host *h, const char *path,
+			       char *buf, size_t size);
 
 /* One run.  args: "NAME=VALUE" strings, NULL-ended (copied; may be NULL);
  * deadline_us: Unix µs or 0; output_max: bytes of output kept (the rest

@@ -660,3 +660,16 @@ plugins_route(struct mgr *mgr, const char *plugin_id, const char *method,
 	return plugin_host_route(l->host, method, path[0] == '/' ? path + 1 : path,
 	    body, out_body, status);
 }
+
+void
+plugins_route_methods(struct mgr *mgr, const char *plugin_id, const char *path,
+		      char *buf, size_t size)
+{
+	struct plugin_live *l = live_find(mgr, plugin_id);
+
+	if (size > 0)
+		buf[0] = '\0';
+	if (l != NULL)
+		plugin_host_route_methods(l->host, path[0] == '/' ? path + 1 : path,
+		    buf, size);
+}

@@ -73,6 +73,10 @@ void plugins_emit(struct mgr *mgr, const char *event, const char *subject,
 int plugins_route(struct mgr *mgr, const char *plugin_id, const char *method,
 		  const char *path, const char *body, char **out_body,
 		  int *status);
+/* The methods plugin_id registered for path ("GET, POST"), "" if none
+ * (the Allow header of a 405). */
+void plugins_route_methods(struct mgr *mgr, const char *plugin_id,
+			   const char *path, char *buf, size_t size);
 
 /* The plugins folder's commands (cmd-plugin.c), for the program's table. */
 struct cmd_entry;

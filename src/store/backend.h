@@ -13,6 +13,7 @@
 #include "console_view_store.h"
 #include "control_store.h"
 #include "db.h"
+#include "task_hooks_store.h"
 #include "retention_store.h"
 #include "runlog_store.h"
 #include "snapshot_store.h"
@@ -202,6 +203,18 @@ struct store_ops {
 	    size_t max, char ***ids, size_t *n, struct mgr_error *err);
 	int (*retention_vacuum_step)(struct mgr_db *db, int pages,
 	    int64_t *left, struct mgr_error *err);
+	/* task_hooks_store.h */
+	int (*task_hooks_store_get)(struct mgr_db *db, const char *task_id,
+	    char **json, struct mgr_error *err);
+	int (*task_hooks_store_set)(struct mgr_db *db, const char *task_id,
+	    const char *json, struct mgr_error *err);
+	int (*task_hooks_store_list)(struct mgr_db *db, task_hooks_fn fn,
+	    void *arg, struct mgr_error *err);
+	int (*task_hooks_store_last_final)(struct mgr_db *db,
+	    const char *task_id, int64_t before, char **status,
+	    int64_t *ended_at, struct mgr_error *err);
+	int (*task_hooks_store_last_start)(struct mgr_db *db,
+	    const char *task_id, int64_t *at, struct mgr_error *err);
 };
 
 #endif

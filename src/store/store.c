@@ -635,3 +635,42 @@ retention_vacuum_step(struct mgr_db *db, int pages, int64_t *left,
 {
 	return db->ops->retention_vacuum_step(db, pages, left, err);
 }
+
+/* task_hooks_store.h */
+
+int
+task_hooks_store_get(struct mgr_db *db, const char *task_id, char **json,
+		     struct mgr_error *err)
+{
+	return db->ops->task_hooks_store_get(db, task_id, json, err);
+}
+
+int
+task_hooks_store_set(struct mgr_db *db, const char *task_id, const char *json,
+		     struct mgr_error *err)
+{
+	return db->ops->task_hooks_store_set(db, task_id, json, err);
+}
+
+int
+task_hooks_store_list(struct mgr_db *db, task_hooks_fn fn, void *arg,
+		      struct mgr_error *err)
+{
+	return db->ops->task_hooks_store_list(db, fn, arg, err);
+}
+
+int
+task_hooks_store_last_final(struct mgr_db *db, const char *task_id,
+			    int64_t before, char **status, int64_t *ended_at,
+			    struct mgr_error *err)
+{
+	return db->ops->task_hooks_store_last_final(db, task_id, before, status,
+						    ended_at, err);
+}
+
+int
+task_hooks_store_last_start(struct mgr_db *db, const char *task_id, int64_t *at,
+			    struct mgr_error *err)
+{
+	return db->ops->task_hooks_store_last_start(db, task_id, at, err);
+}

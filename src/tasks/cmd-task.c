@@ -8,6 +8,7 @@
 #include "manager.h"
 #include "scheduler.h"
 #include "task_context.h"
+#include "task_hooks.h"
 #include "timefmt.h"
 #include "trigger.h"
 #include "tz.h"
@@ -252,7 +253,8 @@ task_plugin_check(struct cmd_ctx *ctx, struct task_rec *t,
 
 static int
 task_add_with_context(struct cmd_ctx *ctx, struct task_rec *t,
-		      const struct task_context *c, int argc, char **argv)
+		      const struct task_context *c, const struct task_hooks *h,
+		      int argc, char **argv)
 {
 	struct mgr_error err = { 0 };
 	int rc;
@@ -267,9 +269,12 @@ task_add_with_context(struct cmd_ctx *ctx, struct task_rec *t,
 	if (rc == 0)
 		rc = task_plugin_check(ctx, t, &err);
 	if (rc == 0)
+		rc = task_hooks_check(ctx->mgr, t->id, h, &err);
+	if (rc == 0)
 		rc = taskmgr_add(ctx->mgr, t, (const char *const *)argv + 3,
 		    (size_t)argc - 3, &err);
-	if (rc == 0 && (rc = taskmgr_set_context(ctx->mgr, t->id, c, &err)) != 0) {
+	if (rc == 0 && ((rc = taskmgr_set_context(ctx->mgr, t->id, c, &err)) != 0 ||
+	    (rc = task_hooks_put(ctx->mgr, t->id, h, &err)) != 0)) {
 		struct mgr_error e2 = { 0 };
 		taskmgr_remove(ctx->mgr, t->id, &e2);	/* all or nothing */
 	}
@@ -285,15 +290,20 @@ static int
 task_add_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct task_context c;
+	struct task_hooks h;
 	struct task_rec t;
 	int rc = CMD_EXIT_USAGE, changed;
 
 	task_rec_init(&t);
 	task_context_init(&c);
+	task_hooks_init(&h);
 	if (read_task_options(ctx, args, &t) == 0 &&
-	    task_context_read_args(ctx, args, &c, &changed) == 0)
-		rc = task_add_with_context(ctx, &t, &c, args->argc, args->argv);
+	    task_context_read_args(ctx, args, &c, &changed) == 0 &&
+	    task_hooks_read_args(ctx, args, &h, &changed) == 0)
+		rc = task_add_with_context(ctx, &t, &c, &h, args->argc,
+		    args->argv);
 	task_context_clear(&c);
+	task_hooks_clear(&h);
 	task_rec_clear(&t);
 	return rc;
 }
@@ -341,10 +351,26 @@ task_add_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 	    "the list replaces the task's)"), CMD_OPT_MANY }, \
 	{ "write", 0, "PATH", N_("a path a strict run may write (repeatable; "\
 	    "the list replaces the task's)"), CMD_OPT_MANY }
+#define HOOK_OPTIONS \
+	{ "on-failure", 0, "ACTION", N_("notify when it failed, timed out or "\
+	    "crashed: exec:COMMAND, mail:ADDRESS, webhook:URL or none"), 0 }, \
+	{ "on-success", 0, "ACTION", N_("notify when it succeeded"), 0 }, \
+	{ "on-recovery", 0, "ACTION", N_("notify at the first success after a "\
+	    "failure"), 0 }, \
+	{ "on-missed", 0, "ACTION", N_("notify when a fire time was missed, "\
+	    "skipped or interrupted"), 0 }, \
+	{ "on-output", 0, "ACTION", N_("notify when the run printed something"), 0 }, \
+	{ "after", 0, "TASK", N_("run when every one of these tasks succeeded "\
+	    "(repeatable; the list replaces the task's)"), CMD_OPT_MANY }, \
+	{ "after-any", 0, "TASK", N_("run when any one of these tasks "\
+	    "succeeded (repeatable)"), CMD_OPT_MANY }, \
+	{ "concurrency-group", 0, "NAME", N_("the group whose max_concurrent "\
+	    "limits its runs"), 0 }
 
 static const struct cmd_option task_add_options[] = {
 	TASK_OPTIONS,
 	CONTEXT_OPTIONS,
+	HOOK_OPTIONS,
 	{ NULL, 0, NULL, NULL, 0 }
 };
 
@@ -374,7 +400,14 @@ task_json(struct mgr *mgr, const struct task_rec *t)
 	json_t *o = task_json_rec(mgr, t);
 	struct mgr_error err = { 0 };
 	struct task_context c;
+	struct task_hooks h;
 
+	if (task_hooks_get(mgr, t->id, &h, &err) == 0) {
+		json_t *hj = task_hooks_json(&h);
+		json_object_update(o, hj);
+		json_decref(hj);
+		task_hooks_clear(&h);
+	}
 	if (taskmgr_get_context(mgr, t->id, &c, &err) == 0) {
 		json_t *cj = task_context_json(&c);
 		json_object_update(o, cj);
@@ -722,7 +755,8 @@ file_task_guard(struct cmd_ctx *ctx, const struct cmd_args *args,
 
 static int
 task_edit_context(struct cmd_ctx *ctx, struct task_rec *t,
-		  const struct task_context *c, const struct cmd_args *args)
+		  const struct task_context *c, const struct task_hooks *h,
+		  const struct cmd_args *args)
 {
 	const char *func = cmd_args_value(args, "func");
 	const char *type = cmd_args_value(args, "trigger");
@@ -747,9 +781,11 @@ task_edit_context(struct cmd_ctx *ctx, struct task_rec *t,
 	if (task_context_check(ctx->mgr, t->id, t->func_path, c, &err) != 0 ||
 	    (func != NULL && task_plugin_func_check(ctx->mgr, func, &missing,
 	    &err) != 0) ||
+	    task_hooks_check(ctx->mgr, t->id, h, &err) != 0 ||
 	    taskmgr_modify(ctx->mgr, t, argc > 1 ?
 	    (const char *const *)argv + 1 : NULL, (size_t)argc - 1, &err) != 0 ||
-	    taskmgr_set_context(ctx->mgr, t->id, c, &err) != 0)
+	    taskmgr_set_context(ctx->mgr, t->id, c, &err) != 0 ||
+	    task_hooks_put(ctx->mgr, t->id, h, &err) != 0)
 		return fail_err(ctx, &err);
 	if (missing)
 		fprintf(ctx->err, _("warning: task %s: the plugin of %s is not "
@@ -763,14 +799,21 @@ task_edit_apply(struct cmd_ctx *ctx, struct task_rec *t,
 {
 	struct mgr_error err = { 0 };
 	struct task_context c;
+	struct task_hooks h;
 	int rc = CMD_EXIT_USAGE, changed;
 
 	if (taskmgr_get_context(ctx->mgr, t->id, &c, &err) != 0)
 		return fail_err(ctx, &err);
+	if (task_hooks_get(ctx->mgr, t->id, &h, &err) != 0) {
+		task_context_clear(&c);
+		return fail_err(ctx, &err);
+	}
 	if (read_task_options(ctx, args, t) == 0 &&
-	    task_context_read_args(ctx, args, &c, &changed) == 0)
-		rc = task_edit_context(ctx, t, &c, args);
+	    task_context_read_args(ctx, args, &c, &changed) == 0 &&
+	    task_hooks_read_args(ctx, args, &h, &changed) == 0)
+		rc = task_edit_context(ctx, t, &c, &h, args);
 	task_context_clear(&c);
+	task_hooks_clear(&h);
 	return rc;
 }
 
@@ -805,6 +848,7 @@ static const struct cmd_option task_edit_options[] = {
 	{ "coalesce", 0, NULL, N_("run missed fire times once (the default)"), 0 },
 	{ "enable", 0, NULL, N_("resume the task"), 0 },
 	CONTEXT_OPTIONS,
+	HOOK_OPTIONS,
 	{ "force", 0, NULL, N_("change a task of a task file (the file wins at "
 	    "the next reload)"), 0 },
 	{ NULL, 0, NULL, NULL, 0 }
@@ -940,6 +984,7 @@ extern const struct cmd_entry cmd_run_wait_entry;
 extern const struct cmd_entry cmd_task_logs_entry;
 extern const struct cmd_entry cmd_task_import_entry;
 extern const struct cmd_entry cmd_task_export_entry;
+extern const struct cmd_entry cmd_task_deps_entry;
 
 /* The commands of the tasks folder, in the order --help lists them. */
 const struct cmd_entry *const task_commands[] = {
@@ -959,5 +1004,6 @@ const struct cmd_entry *const task_commands[] = {
 	&cmd_task_logs_entry,
 	&cmd_task_import_entry,
 	&cmd_task_export_entry,
+	&cmd_task_deps_entry,
 	NULL
 };

@@ -2,6 +2,7 @@
  * its outcome, retries with backoff and jitter, the backlog of times
  * waiting for a free instance, and recording runs that never started
  * (skipped, missed, interrupted). */
+#include "hooks_run.h"
 #include "i18n.h"
 #include "manager.h"
 #include "runner.h"
@@ -17,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void attempt_begin(struct scheduler *s, struct attempt *a);
 static struct attempt *attempt_new(struct scheduler *s, struct stask *t,
 				   int64_t scheduled_at, int number,
 				   int row_written, scheduler_done_fn done,
@@ -84,6 +84,7 @@ task_record_unrun(struct scheduler *s, struct stask *t, int64_t scheduled_at,
 	task_mark_dirty(s, t);
 	log_info(&s->mgr->log, "task %s: run of %lld %s", t->rec.id,
 	    (long long)(scheduled_at / US), status);
+	hooks_final(s->hooks, t, &s->done[s->ndone - 1]);
 }
 
 static void
@@ -216,6 +217,7 @@ attempt_done(struct run_outcome *o, void *arg)
 	const char *status = o->status;
 	int retry;
 
+	hooks_release(s->hooks, a);
 	if (o->started_at > t->rec.last_run)
 		t->rec.last_run = o->started_at;
 	retry = outcome_retryable(status) && a->number <= t->rec.max_retries &&
@@ -240,6 +242,8 @@ attempt_done(struct run_outcome *o, void *arg)
 	a->outcome = status;
 	task_mark_dirty(s, t);
 	if (!retry) {
+		if (!t->removed)
+			hooks_final(s->hooks, t, &s->done[s->ndone - 1]);
 		attempt_end(s, a);
 		return;
 	}
@@ -308,7 +312,7 @@ attempt_context(struct scheduler *s, struct attempt *a, struct run_spec *spec,
 	return 0;
 }
 
-static void
+void
 attempt_begin(struct scheduler *s, struct attempt *a)
 {
 	struct stask *t = a->t;
@@ -321,6 +325,8 @@ attempt_begin(struct scheduler *s, struct attempt *a)
 	char **env = NULL, *workdir = NULL;
 	int rc;
 
+	if (hooks_admit(s->hooks, a))
+		return;		/* queued: over a limit */
 	t->last_status = "running";
 	t->began_at = ev_now(s->loop);
 	a->started_us = mgr_now_us();

@@ -62,6 +62,7 @@ struct scheduler {
 	struct runner *runner;
 	struct sched_writer *writer;	/* history on its own thread */
 	struct sched_claim *claim;	/* the claim watermark; NULL: none */
+	struct hooks_state *hooks;	/* notifications, dependencies */
 	ev_async written;		/* the writer committed write_afters */
 	struct write_after *after;	/* for the next batch */
 	struct tz_cache *zones;		/* one load per zone name */
@@ -130,6 +131,8 @@ void sched_call_after(struct write_after *a);
 void sched_written_cb(struct ev_loop *loop, ev_async *w, int revents);
 void sched_writer_notify(void *arg);
 void attempt_end(struct scheduler *s, struct attempt *a);
+/* Starts (or, over a limit, queues: hooks_admit) attempt a. */
+void attempt_begin(struct scheduler *s, struct attempt *a);
 void task_start_attempt_number(struct scheduler *s, struct stask *t, int64_t scheduled_at, int number, scheduler_done_fn done, void *arg);
 int task_manual_target(struct scheduler *s, const char *task_id,
 		       struct stask **out, struct mgr_error *err);

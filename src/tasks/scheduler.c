@@ -18,6 +18,7 @@
  * and one that starts later than misfire_grace_time after its time is
  * recorded as `missed` instead (misfire_grace_time <= 0: no limit).
  */
+#include "hooks_run.h"
 #include "i18n.h"
 #include "manager.h"
 #include "runner.h"
@@ -62,7 +63,9 @@ task_status(const struct stask *t)
 		return "disabled";
 	if (t->inflight > 0)
 		return t->last_status != NULL &&
-		    strcmp(t->last_status, "retrying") == 0 ? "retrying" : "running";
+		    (strcmp(t->last_status, "retrying") == 0 ||
+		    strcmp(t->last_status, "queued") == 0) ? t->last_status :
+		    "running";
 	if (task_is_date_done(t) && t->last_status != NULL)
 		return "finished";
 	return t->last_status != NULL ? t->last_status : "scheduled";
@@ -384,6 +387,7 @@ scheduler_start(struct mgr *mgr, struct mgr_error *err)
 		scheduler_free(mgr);
 		return rc;
 	}
+	hooks_open(s);
 	sched_settle_running(s, &interrupted, &ninterrupted);
 	if ((rc = sched_load_all(s, err)) != 0) {
 		run_recs_free(interrupted, ninterrupted);
@@ -467,6 +471,7 @@ scheduler_task_changed(struct mgr *mgr, const char *task_id)
 			task_cancel_retries(s, t);
 	}
 	task_rec_clear(&row);
+	hooks_task_changed(s->hooks, task_id);
 	sched_arm(s);
 }
 
@@ -563,6 +568,7 @@ scheduler_free(struct mgr *mgr)
 
 	if (s == NULL)
 		return;
+	hooks_close(s->hooks);
 	ev_periodic_stop(s->loop, &s->wake);
 	ev_timer_stop(s->loop, &s->grace);
 	sched_housekeeping_stop(s);
@@ -595,6 +601,7 @@ scheduler_free(struct mgr *mgr)
 		free(a);
 	}
 	sched_free_index(s);
+	hooks_free(s->hooks);
 	runner_free(s->runner);
 	tz_cache_free(s->zones);
 	free(s);

@@ -14,7 +14,7 @@ lines() { tr '\n' ' ' | sed 's/ $//'; }
 like "$(C "" | lines)" "^help config console db daemon host schedule task run plugin snapshot$" \
 	"the first word: every noun once, hidden ones not"
 is "$(C ta | lines)" "task" "a prefix: the nouns it starts"
-like "$(C task "" | lines)" "^add list show edit remove pause resume run stop history logs import export$" \
+like "$(C task "" | lines)" "^add list show edit remove pause resume run stop history logs import export deps$" \
 	"the second word: the noun's verbs"
 is "$(C task p | lines)" "pause" "a verb's prefix"
 is "$(C task add --max | lines)" "--max-retries --max-instances" \

@@ -112,7 +112,7 @@ like "$(printf '%s\n' "$out" | tr '\n' '|')" \
 code=$(api -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/manager/runs/99999/log")
 is "$code" 404 "an unknown run: 404"
 code=$(api -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/manager/runs/$run_id/log?stream=both")
-is "$code" 400 "a bad stream: 400"
+is "$code" 422 "a bad stream: 422"
 
 # ?follow=1 on the next run of slow, while it runs.
 wait_until 10 sh -c "[ \$(ls '$L/slow' | wc -l) -ge 2 ]"

@@ -89,4 +89,10 @@ const struct store_ops sqlite_store_ops = {
 	.retention_prune_task = sqlite_retention_prune_task,
 	.retention_task_ids = sqlite_retention_task_ids,
 	.retention_vacuum_step = sqlite_retention_vacuum_step,
+	/* task_hooks_store.h */
+	.task_hooks_store_get = sqlite_task_hooks_store_get,
+	.task_hooks_store_set = sqlite_task_hooks_store_set,
+	.task_hooks_store_list = sqlite_task_hooks_store_list,
+	.task_hooks_store_last_final = sqlite_task_hooks_store_last_final,
+	.task_hooks_store_last_start = sqlite_task_hooks_store_last_start,
 };

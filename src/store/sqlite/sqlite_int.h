@@ -216,4 +216,18 @@ int sqlite_retention_task_ids(struct mgr_db *db, const char *after, size_t max,
 int sqlite_retention_vacuum_step(struct mgr_db *db, int pages, int64_t *left,
 				 struct mgr_error *err);
 
+/* task_hooks_store.h */
+int sqlite_task_hooks_store_get(struct mgr_db *db, const char *task_id,
+				char **json, struct mgr_error *err);
+int sqlite_task_hooks_store_set(struct mgr_db *db, const char *task_id,
+				const char *json, struct mgr_error *err);
+int sqlite_task_hooks_store_list(struct mgr_db *db, task_hooks_fn fn, void *arg,
+				 struct mgr_error *err);
+int sqlite_task_hooks_store_last_final(struct mgr_db *db, const char *task_id,
+				       int64_t before, char **status,
+				       int64_t *ended_at,
+				       struct mgr_error *err);
+int sqlite_task_hooks_store_last_start(struct mgr_db *db, const char *task_id,
+				       int64_t *at, struct mgr_error *err);
+
 #endif
