@@ -250,15 +250,6 @@ add_dependency_tree(struct ui *ui, struct strbuf *sb, const char *id)
 		strbuf_addf(sb, "  %s\n", _("(none)"));
 }
 
-static int
-strv_has(char **v, const char *s)
-{
-	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-		if (strcmp(v[i], s) == 0)
-			return 1;
-	return 0;
-}
-
 /* The functions its manifest's tasks call (PLUGIN:FUNCTION). */
 static void
 add_functions(struct strbuf *sb, const char *id, const char *manifest)

@@ -12,36 +12,6 @@
 
 void details_deps(struct strbuf *sb, struct mgr_db *db, const char *id);
 
-struct downstream {
-	const char *id;
-	struct strbuf all, any;
-};
-
-static int
-strv_has(char *const *v, const char *s)
-{
-	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-		if (strcmp(v[i], s) == 0)
-			return 1;
-	return 0;
-}
-
-static void
-downstream_cb(void *arg, const char *id, const char *json)
-{
-	struct downstream *d = arg;
-	struct mgr_error err = { 0 };
-	struct task_hooks h;
-
-	if (task_hooks_from_json(json, &h, &err) != 0)
-		return;
-	if (strv_has(h.after, d->id))
-		strbuf_addf(&d->all, "%s%s", d->all.len > 0 ? ", " : "", id);
-	if (strv_has(h.after_any, d->id))
-		strbuf_addf(&d->any, "%s%s", d->any.len > 0 ? ", " : "", id);
-	task_hooks_clear(&h);
-}
-
 static void
 add_line(struct strbuf *sb, const char *name, const char *value)
 {
@@ -65,22 +35,23 @@ add_list(struct strbuf *sb, const char *name, char *const *v)
 void
 details_deps(struct strbuf *sb, struct mgr_db *db, const char *id)
 {
-	struct downstream d = { .id = id, .all = STRBUF_INIT, .any = STRBUF_INIT };
+	char **all = NULL, **any = NULL;
 	struct mgr_error err = { 0 };
 	struct task_hooks h;
 	char *json = NULL;
 
+	task_hooks_init(&h);
 	strbuf_addf(sb, "\n%s\n", _("Dependencies and notifications"));
 	if (task_hooks_store_get(db, id, &json, &err) != 0 ||
 	    task_hooks_from_json(json, &h, &err) != 0 ||
-	    task_hooks_store_list(db, downstream_cb, &d, &err) != 0) {
+	    task_hooks_downstream(db, id, &all, &any, &err) != 0) {
 		strbuf_addf(sb, "  %s\n", err.msg);
-		task_hooks_init(&h);
+		task_hooks_clear(&h);
 	} else {
 		add_list(sb, _("runs after"), h.after);
 		add_list(sb, _("after any of"), h.after_any);
-		add_line(sb, _("runs before"), d.all.buf);
-		add_line(sb, _("before, any of"), d.any.buf);
+		add_list(sb, _("runs before"), all);
+		add_list(sb, _("before, any of"), any);
 		add_line(sb, _("group"), h.group);
 		for (int e = 0; e < HOOK_NEVENTS; e++)
 			if (h.on[e] != NULL)
@@ -88,6 +59,6 @@ details_deps(struct strbuf *sb, struct mgr_db *db, const char *id)
 	}
 	task_hooks_clear(&h);
 	free(json);
-	strbuf_free(&d.all);
-	strbuf_free(&d.any);
+	strv_free(all);
+	strv_free(any);
 }

@@ -19,31 +19,6 @@ struct downstream {
 	char **after, **after_any;	/* tasks that run after id */
 };
 
-static int
-strv_has(char *const *v, const char *s)
-{
-	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-		if (strcmp(v[i], s) == 0)
-			return 1;
-	return 0;
-}
-
-static void
-downstream_cb(void *arg, const char *id, const char *json)
-{
-	struct downstream *d = arg;
-	struct mgr_error err = { 0 };
-	struct task_hooks h;
-
-	if (task_hooks_from_json(json, &h, &err) != 0)
-		return;
-	if (strv_has(h.after, d->id))
-		d->after = strv_push(d->after, id);
-	if (strv_has(h.after_any, d->id))
-		d->after_any = strv_push(d->after_any, id);
-	task_hooks_clear(&h);
-}
-
 static json_t *
 strv_json(char *const *v)
 {
@@ -102,7 +77,8 @@ task_deps_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 	int rc;
 
 	if ((rc = task_hooks_get(ctx->mgr, args->target, &h, &err)) == 0)
-		rc = task_hooks_store_list(ctx->mgr->db, downstream_cb, &d, &err);
+		rc = task_hooks_downstream(ctx->mgr->db, args->target, &d.after,
+		    &d.after_any, &err);
 	if (rc == 0)
 		deps_print(ctx, &h, &d);
 	task_hooks_clear(&h);

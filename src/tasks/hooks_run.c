@@ -279,15 +279,6 @@ hooks_final(struct hooks_state *hs, struct stask *t, const struct run_rec *r)
 
 /* ---- dependencies ---- */
 
-static int
-strv_has(char *const *v, const char *s)
-{
-	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-		if (strcmp(v[i], s) == 0)
-			return 1;
-	return 0;
-}
-
 /* Whether task id's latest outcome is a success that ended after since. */
 static int
 deps_succeeded_since(struct hooks_state *hs, const char *id, int64_t since)

@@ -168,17 +168,16 @@ notify_command(struct notify_job *j, char ***env, struct mgr_error *err)
 	if (strncmp(j->action, "mail:", 5) == 0) {
 		v = notify_message(j, j->action + 5);
 		env_add(env, "MANAGER_MESSAGE", v);
-		strbuf_adds(&b, "exec:/bin/sh -c 'printf \"%s\\n\" "
-		    "\"$MANAGER_MESSAGE\" | \"$0\" -t'");
+		strbuf_adds(&b, "exec:");
 		quote_word(&b, prog);
+		strbuf_adds(&b, " -t");
 	} else {
 		v = notify_body(j);
 		env_add(env, "MANAGER_WEBHOOK_BODY", v);
-		strbuf_addf(&b, "exec:/bin/sh -c 'exec \"$0\" -sS --fail "
-		    "--max-time %d -H \"Content-Type: application/json\" "
-		    "--data-binary \"$MANAGER_WEBHOOK_BODY\" \"$1\"'",
-		    mgr->conf->notify_timeout);
+		strbuf_adds(&b, "exec:");
 		quote_word(&b, prog);
+		strbuf_addf(&b, " -sS --fail --max-time %d -H 'Content-Type: "
+		    "application/json' --data-binary @- --", mgr->conf->notify_timeout);
 		quote_word(&b, j->action + 8);
 	}
 	free(v);
@@ -303,6 +302,12 @@ notify_start(struct notify_job *j)
 	    (cmd = notify_command(j, &env, &err)) != NULL) {
 		spec.func_path = cmd;
 		spec.envp = env;
+		/* mail's message and a webhook's body reach the program on
+		 * its stdin: no shell pipes them, ps never shows them */
+		if (strncmp(j->action, "mail:", 5) == 0)
+			spec.stdin_env = "MANAGER_MESSAGE";
+		else if (strncmp(j->action, "webhook:", 8) == 0)
+			spec.stdin_env = "MANAGER_WEBHOOK_BODY";
 		spec.workdir = workdir;
 		if (runner_start(j->s->runner, &spec, notify_done, j, &err) == 0)
 			err.msg[0] = '\0';

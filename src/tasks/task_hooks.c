@@ -53,15 +53,6 @@ task_hooks_empty(const struct task_hooks *h)
 	return h->after == NULL && h->after_any == NULL && h->group == NULL;
 }
 
-static int
-strv_has(char *const *v, const char *s)
-{
-	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-		if (strcmp(v[i], s) == 0)
-			return 1;
-	return 0;
-}
-
 /* A task id to run after: added once. */
 static int
 hooks_add_dep(char ***list, const char *key, const char *id,
@@ -554,5 +545,43 @@ task_hooks_put(struct mgr *mgr, const char *task_id, const struct task_hooks *h,
 	task_hooks_clear(&old);
 	if (rc == 0 && !same)
 		scheduler_task_changed(mgr, task_id);	/* reads them again */
+	return rc;
+}
+
+struct downstream {
+	const char *id;
+	char **all, **any;
+};
+
+static void
+downstream_cb(void *arg, const char *id, const char *json)
+{
+	struct downstream *d = arg;
+	struct mgr_error err = { 0 };
+	struct task_hooks h;
+
+	if (task_hooks_from_json(json, &h, &err) != 0)
+		return;		/* a row that does not parse names no one */
+	if (strv_has(h.after, d->id))
+		d->all = strv_push(d->all, id);
+	if (strv_has(h.after_any, d->id))
+		d->any = strv_push(d->any, id);
+	task_hooks_clear(&h);
+}
+
+int
+task_hooks_downstream(struct mgr_db *db, const char *id, char ***all,
+		      char ***any, struct mgr_error *err)
+{
+	struct downstream d = { .id = id };
+	int rc;
+
+	if ((rc = task_hooks_store_list(db, downstream_cb, &d, err)) != 0) {
+		strv_free(d.all);
+		strv_free(d.any);
+		d.all = d.any = NULL;
+	}
+	*all = d.all;
+	*any = d.any;
 	return rc;
 }

@@ -32,6 +32,7 @@
 #include "error.h"
 
 struct mgr;
+struct mgr_db;
 struct cmd_ctx;
 
 enum hook_event {
@@ -61,6 +62,11 @@ int task_hooks_from_json(const char *json, struct task_hooks *h,
 			 struct mgr_error *err);
 /* The JSON to store, NULL when there is nothing; malloc'd. */
 char *task_hooks_to_json(const struct task_hooks *h);
+/* The tasks that run after id: those whose after (*all) or after_any
+ * (*any) names it, as NULL-terminated lists (NULL when none) the caller
+ * frees with strv_free. */
+int task_hooks_downstream(struct mgr_db *db, const char *id, char ***all,
+			  char ***any, struct mgr_error *err);
 /* The keys for --json and the API (every key, nulls and [] included). */
 struct json_t *task_hooks_json(const struct task_hooks *h);
 /* One key as task files and API fields name it: on_* take an action ("":

@@ -44,7 +44,8 @@ s.serve_forever()
 PY
 python3 "$T/hook.py" "$T/posts" > "$T/hook.port" &
 hook=$!
-wait_until 10 test -s "$T/hook.port"
+wait_until 60 test -s "$T/hook.port"	# python starts slowly on a loaded machine
+[ -s "$T/hook.port" ] || { echo "Bail out! the webhook server did not start"; exit 1; }
 HPORT=$(cat "$T/hook.port")
 
 conf() {	# EXTRA-KEYS
