@@ -17,12 +17,15 @@
 
 #define ROUTE_BACKOFF_MAX_US	(50 * 1000)
 
+/* The client's own failure; giving up waiting for the host has its own
+ * exit status (124, as timeout(1)), apart from a failed command. */
 static int
 route_fail(int json, int code, const char *msg)
 {
 	struct cmd_ctx ctx = { .out = stdout, .err = stderr, .json = json };
+	int status = cmd_fail(&ctx, code, msg);
 
-	return cmd_fail(&ctx, code, msg);
+	return code == MGR_ETIMEOUT ? CMD_EXIT_TIMEOUT : status;
 }
 
 /* Hosts that carry out clients' commands (a short-lived CLI host does not). */

@@ -69,16 +69,15 @@ deps_print(struct cmd_ctx *ctx, const struct task_hooks *h,
 }
 
 static int
-task_deps_exec(struct cmd_ctx *ctx, int argc, char **argv)
+task_deps_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct mgr_error err = { 0 };
-	struct downstream d = { .id = argv[0] };
+	struct downstream d = { .id = args->target };
 	struct task_hooks h;
 	int rc;
 
-	(void)argc;
-	if ((rc = task_hooks_get(ctx->mgr, argv[0], &h, &err)) == 0)
-		rc = task_hooks_downstream(ctx->mgr->db, argv[0], &d.after,
+	if ((rc = task_hooks_get(ctx->mgr, args->target, &h, &err)) == 0)
+		rc = task_hooks_downstream(ctx->mgr->db, args->target, &d.after,
 		    &d.after_any, &err);
 	if (rc == 0)
 		deps_print(ctx, &h, &d);
@@ -95,5 +94,5 @@ const struct cmd_entry cmd_task_deps_entry = {
 	.summary = N_("show the tasks a task runs after and before, and its "
 	    "notifications"),
 	.flags = 0, .min_args = 1, .max_args = 1,
-	.exec = task_deps_exec,
+	.target = CMD_TARGET_TASK, .run = task_deps_run,
 };

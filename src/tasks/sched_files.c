@@ -646,8 +646,14 @@ file_apply(struct file_load *ld, const char *source, struct file_tasks *ft,
 		struct task_rec *t = &ft->recs[i];
 		if ((old = load_row(ld, t->id)) == NULL)
 			rc = taskmgr_add(ld->mgr, t, NULL, 0, err);
-		else if (!same_task(t, old))
+		else if (!same_task(t, old)) {
 			rc = taskmgr_modify(ld->mgr, t, NULL, 0, err);
+			/* A pause or resume by hand (task pause --force) lasts
+			 * until here: the file wins. */
+			if (rc == 0 && old->enabled != t->enabled)
+				rc = t->enabled ? taskmgr_resume(ld->mgr, t->id, err) :
+				    taskmgr_pause(ld->mgr, t->id, err);
+		}
 		if (rc == 0)
 			rc = file_apply_context(ld->mgr, t->id, &ft->ctxs[i], err);
 	}

@@ -219,66 +219,56 @@ take_fail(struct cmd_ctx *ctx, const char *opt, struct mgr_error *err)
 /* Every --after TASK (or --after-any): a new list, which replaces the
  * task's; --after "" alone clears it. */
 static int
-take_deps(struct cmd_ctx *ctx, int *argc, char **argv, const char *opt,
+read_deps(struct cmd_ctx *ctx, const struct cmd_args *args, const char *opt,
 	  const char *key, char ***list, int *changed)
 {
+	const char *const *values = cmd_args_values(args, opt);
 	struct mgr_error err = { 0 };
-	char **v = NULL, **keep;
-	const char *value;
-	int rc, any = 0;
+	char **v = NULL;
+	char *name;
 
-	keep = *list;
-	*list = NULL;
-	while ((rc = cmd_take_option(ctx, argc, argv, opt, &value)) == 1) {
-		any = 1;
-		if (value[0] == '\0')
+	if (values == NULL)
+		return 0;
+	for (size_t i = 0; values[i] != NULL; i++) {
+		if (values[i][0] == '\0')
 			continue;
-		if (hooks_add_dep(list, key, value, &err) < 0) {
-			strv_free(*list);
-			*list = keep;
-			return take_fail(ctx, opt, &err);
+		if (hooks_add_dep(&v, key, values[i], &err) < 0) {
+			strv_free(v);
+			name = xasprintf("--%s", opt);
+			take_fail(ctx, name, &err);
+			free(name);
+			return -1;
 		}
 	}
-	v = *list;
-	if (rc < 0 || !any) {
-		strv_free(v);
-		*list = keep;
-		return rc < 0 ? -1 : 0;
-	}
-	strv_free(keep);
+	strv_free(*list);
+	*list = v;
 	*changed = 1;
 	return 0;
 }
 
 int
-task_hooks_take_options(struct cmd_ctx *ctx, int *argc, char **argv,
-			struct task_hooks *h, int *changed)
+task_hooks_read_args(struct cmd_ctx *ctx, const struct cmd_args *args,
+		     struct task_hooks *h, int *changed)
 {
 	static const char *const opts[HOOK_NEVENTS] = {
-		"--on-failure", "--on-success", "--on-recovery", "--on-missed",
-		"--on-output",
+		"on-failure", "on-success", "on-recovery", "on-missed",
+		"on-output",
 	};
 	const char *value;
-	int rc;
 
 	*changed = 0;
 	for (int e = 0; e < HOOK_NEVENTS; e++) {
-		if ((rc = cmd_take_option(ctx, argc, argv, opts[e], &value)) < 0)
-			return -1;
-		if (rc == 0)
+		if ((value = cmd_args_value(args, opts[e])) == NULL)
 			continue;
 		free(h->on[e]);
 		h->on[e] = value[0] != '\0' ? xstrdup(value) : NULL;
 		*changed = 1;
 	}
-	if (take_deps(ctx, argc, argv, "--after", "after", &h->after,
-	    changed) < 0 || take_deps(ctx, argc, argv, "--after-any",
-	    "after_any", &h->after_any, changed) < 0)
+	if (read_deps(ctx, args, "after", "after", &h->after, changed) < 0 ||
+	    read_deps(ctx, args, "after-any", "after_any", &h->after_any,
+	    changed) < 0)
 		return -1;
-	if ((rc = cmd_take_option(ctx, argc, argv, "--concurrency-group",
-	    &value)) < 0)
-		return -1;
-	if (rc == 1) {
+	if ((value = cmd_args_value(args, "concurrency-group")) != NULL) {
 		struct mgr_error err = { 0 };
 		if (task_hooks_set(h, "concurrency_group", value, &err) < 0)
 			return take_fail(ctx, "--concurrency-group", &err);

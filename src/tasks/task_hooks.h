@@ -78,9 +78,11 @@ int task_hooks_set(struct task_hooks *h, const char *key, const char *value,
 /* The CLI options --on-failure ACTION, --on-success, --on-recovery,
  * --on-missed, --on-output, --after TASK (repeatable), --after-any TASK
  * (repeatable; on edit a given list replaces the task's, --after ""
- * clears it), --concurrency-group NAME ("" clears it).  -1 on a usage error (printed). */
-int task_hooks_take_options(struct cmd_ctx *ctx, int *argc, char **argv,
-			    struct task_hooks *h, int *changed);
+ * clears it), --concurrency-group NAME ("" clears it), as parsed
+ * (HOOK_OPTIONS in cmd-task.c).  -1 on a usage error (printed). */
+struct cmd_args;
+int task_hooks_read_args(struct cmd_ctx *ctx, const struct cmd_args *args,
+			 struct task_hooks *h, int *changed);
 /* Checks an action's form and that what it needs is installed (mail:
  * a sendmail; webhook: curl), naming the key at fault. */
 int hook_action_check(struct mgr *mgr, const char *key, const char *action,

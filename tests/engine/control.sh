@@ -77,7 +77,7 @@ is "$n" 80 "80 answered rows"
 # The host vanishes: a pending command is taken back and run directly.
 kill -STOP "$DAEMON_PID"
 MANAGER_COMMAND_TIMEOUT=0.3 run mgr host echo late
-is "$rc" 1 "a stopped host times the client out (exit 1)"
+is "$rc" 124 "a stopped host times the client out (exit 124)"
 like "$err" "did not take the command" "... with a clear message"
 kill -CONT "$DAEMON_PID"
 n=$(sqlite3 "$DB" "SELECT count(*) FROM commands WHERE argv LIKE '%late%'" 2>/dev/null)

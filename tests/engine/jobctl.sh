@@ -185,7 +185,7 @@ printf 'A=1\n' >"$T/ok.env"
 mgr task add lateenv "exec:true" cron hour=3 --env-file "$T/ok.env" --max-retries 0 >/dev/null
 printf 'A=1\nA B\n' >"$T/ok.env"
 run mgr task run lateenv
-like "$rc:$(flat "$out")" "^1:task lateenv: failed .*ok.env:2: expected NAME=VALUE" "an env file broken after add fails the run, naming file and line"
+like "$rc:$(flat "$out")" "^5:task lateenv: failed .*ok.env:2: expected NAME=VALUE" "an env file broken after add fails the run, naming file and line"
 run mgr task add nodir "exec:true" cron hour=3 --workdir "$T/nowhere"
 like "$rc:$err" "^[1-9]:.*workdir \"$T/nowhere\": No such file" "a workdir that does not exist is refused"
 run mgr task add badenvname "exec:true" cron hour=3 --env '1=2'

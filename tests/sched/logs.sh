@@ -28,7 +28,7 @@ M task add mixed "exec:sh -c 'echo out1; sleep 0.2; echo err1 >&2; sleep 0.2; \
 printf par; sleep 0.2; echo tial; echo err2 >&2; exit 3'" interval seconds=3600 \
 	--max-retries 0 >/dev/null
 run M task run mixed
-is "$rc" 1 "the mixed task fails (exit 3)"
+is "$rc" 5 "the mixed task fails (exit 3; manager exits 5)"
 run M task logs mixed
 is "$rc" 0 "task logs exits 0"
 lines=$(printf '%s\n' "$out" | sed 's/^[^ ]* //' | tr '\n' '|')
