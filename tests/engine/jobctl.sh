@@ -167,9 +167,9 @@ code=$(api PUT /manager/tasks/boxed '{"network": false, "write": [], "limit_nofi
 like "$code:$(flat "$(mgr --json task show boxed)")" '^200:.*"network": false, .*"write": \[\], .*"limit_nofile": 0' \
 	"PUT changes them (an empty list, 0: the default)"
 code=$(api PUT /manager/tasks/boxed '{"write": "/var/tmp"}')
-like "$code:$(cat "$T/api.out")" '^400:.*"field":"write"' "a write that is not a list is a 400 naming the field"
+like "$code:$(cat "$T/api.out")" '^422:.*"loc":\["body","write"\].*"type":"list_type"' "a write that is not a list is a 422 naming the field"
 code=$(api PUT /manager/tasks/boxed '{"sandbox": "loose"}')
-like "$code:$(cat "$T/api.out")" '^400:.*sandbox \\"loose\\": expected none or strict' "a bad sandbox is a 400 naming the value"
+like "$code:$(cat "$T/api.out")" '^422:.*"loc":\["body","sandbox"\].*none.*strict' "a bad sandbox is a 422 naming the field and the values"
 
 # env files: errors name the file and line.
 printf 'GOOD=1\n\nBAD LINE\n' >"$T/bad.env"
