@@ -350,6 +350,12 @@ extern const struct cmd_entry cmd_snapshot_create_entry;
 extern const struct cmd_entry cmd_snapshot_list_entry;
 extern const struct cmd_entry cmd_snapshot_restore_entry;
 extern const struct cmd_entry cmd_snapshot_delete_entry;
+extern const struct cmd_entry cmd_repo_keygen_entry;
+extern const struct cmd_entry cmd_repo_index_entry;
+extern const struct cmd_entry cmd_repo_sign_entry;
+extern const struct cmd_entry cmd_repo_key_entry;
+extern const struct cmd_entry cmd_repo_list_entry;
+extern const struct cmd_entry cmd_repo_update_entry;
 
 /* The commands of the plugins folder, in the order --help lists them. */
 const struct cmd_entry *const plugin_commands[] = {
@@ -366,5 +372,11 @@ const struct cmd_entry *const plugin_commands[] = {
 	&cmd_snapshot_list_entry,
 	&cmd_snapshot_restore_entry,
 	&cmd_snapshot_delete_entry,
+	&cmd_repo_list_entry,
+	&cmd_repo_update_entry,
+	&cmd_repo_key_entry,
+	&cmd_repo_keygen_entry,
+	&cmd_repo_index_entry,
+	&cmd_repo_sign_entry,
 	NULL
 };

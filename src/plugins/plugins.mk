@@ -10,13 +10,16 @@ src_libmgr_a_SOURCES += \
 	src/plugins/probe.c src/plugins/probe.h \
 	src/plugins/archive.c src/plugins/archive.h \
 	src/plugins/package_index.c src/plugins/package_index.h \
+	src/plugins/signature.c src/plugins/signature.h \
+	src/plugins/fetch.c src/plugins/fetch.h \
+	src/plugins/repository.c src/plugins/repository.h \
 	src/plugins/installer.c src/plugins/installer.h \
 	src/plugins/scratch.c src/plugins/scratch.h \
 	src/plugins/sweep.c src/plugins/sweep.h \
 	src/plugins/plugins.c src/plugins/plugins.h \
 	src/plugins/runner_plugin.c \
 	src/plugins/functions.c src/plugins/functions.h \
-	src/plugins/cmd-plugin.c
+	src/plugins/cmd-plugin.c src/plugins/cmd-repo.c
 
 # manager-run: a plugin's functions in a sandboxed child (runner_plugin.c).
 pkglibexec_PROGRAMS += manager-run
