@@ -222,7 +222,9 @@ conf_read_list(struct conf_loader *l, const config_setting_t *s,
 		const char *v = config_setting_get_string_elem(s, i);
 		if (v == NULL)
 			return conf_type_error(l, s, key);
-		(*field)[i] = path_resolve(l->base_dir, v);
+		/* A URL (a remote package repository) is kept as written. */
+		(*field)[i] = strstr(v, "://") != NULL ? xstrdup(v) :
+		    path_resolve(l->base_dir, v);
 	}
 	return 0;
 }

@@ -136,9 +136,11 @@ plugin_install_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		flags |= PLUGIN_INSTALL_ACCEPT_PERMISSIONS;
 	if ((rc = cmd_no_more_options(ctx, &cmd_plugin_install_entry, argc, argv)) != 0)
 		return rc;
-	if (argc < 1 || (argc > 1 && strcmp(argv[0], "--") != 0))
+	cmd_drop_dashdash(&argc, argv);
+	if (argc != 1 && (argc != 3 || strcmp(argv[1], "from") != 0))
 		return cmd_usage(ctx, &cmd_plugin_install_entry);
-	rc = mgr_plugin_install(ctx->mgr, argv[argc - 1], flags, &id, &err);
+	rc = mgr_plugin_install_from(ctx->mgr, argv[0], argc == 3 ? argv[2] :
+	    NULL, flags, &id, &err);
 	if (rc != 0 && id == NULL)
 		return cmd_fail(ctx, err.code, err.msg);
 	if (rc != 0) {
@@ -300,9 +302,9 @@ plugin_probe_exec(struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd_entry cmd_plugin_install_entry = {
 	.noun = "plugin", .verb = "install",
 	.usage = N_("[--force] [--no-enable] [--accept-permissions] "
-	    "FOLDER|FILE.zip|NAME[@CONSTRAINT]"),
+	    "FOLDER|FILE.zip|NAME[@CONSTRAINT] [from REPO]"),
 	.summary = N_("install a plugin from a folder, a zip or a repository"),
-	.flags = CMD_MUTATES, .min_args = 1, .max_args = 1,
+	.flags = CMD_MUTATES | CMD_FETCHES, .min_args = 1, .max_args = 3,
 	.exec = plugin_install_exec,
 };
 const struct cmd_entry cmd_plugin_list_entry = {
@@ -350,6 +352,9 @@ extern const struct cmd_entry cmd_snapshot_create_entry;
 extern const struct cmd_entry cmd_snapshot_list_entry;
 extern const struct cmd_entry cmd_snapshot_restore_entry;
 extern const struct cmd_entry cmd_snapshot_delete_entry;
+extern const struct cmd_entry cmd_plugin_search_entry;
+extern const struct cmd_entry cmd_plugin_outdated_entry;
+extern const struct cmd_entry cmd_plugin_upgrade_entry;
 extern const struct cmd_entry cmd_repo_keygen_entry;
 extern const struct cmd_entry cmd_repo_index_entry;
 extern const struct cmd_entry cmd_repo_sign_entry;
@@ -366,6 +371,9 @@ const struct cmd_entry *const plugin_commands[] = {
 	&cmd_plugin_disable_entry,
 	&cmd_plugin_uninstall_entry,
 	&cmd_plugin_validate_entry,
+	&cmd_plugin_search_entry,
+	&cmd_plugin_outdated_entry,
+	&cmd_plugin_upgrade_entry,
 	&cmd_plugin_probe_entry,
 	&cmd_plugin_reload_entry,
 	&cmd_snapshot_create_entry,

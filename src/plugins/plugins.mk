@@ -19,7 +19,8 @@ src_libmgr_a_SOURCES += \
 	src/plugins/plugins.c src/plugins/plugins.h \
 	src/plugins/runner_plugin.c \
 	src/plugins/functions.c src/plugins/functions.h \
-	src/plugins/cmd-plugin.c src/plugins/cmd-repo.c
+	src/plugins/cmd-plugin.c src/plugins/cmd-plugin-repo.c \
+	src/plugins/cmd-repo.c
 
 # manager-run: a plugin's functions in a sandboxed child (runner_plugin.c).
 pkglibexec_PROGRAMS += manager-run
@@ -63,10 +64,11 @@ TESTS += tests/unit/test_version tests/unit/test_manifest tests/unit/test_plugin
 dist_check_SCRIPTS += tests/plugins/lib.sh tests/plugins/install.sh \
 	tests/plugins/archives.sh tests/plugins/repository.sh tests/plugins/lifecycle.sh \
 	tests/plugins/probe.sh tests/plugins/rollback.sh tests/plugins/crash.sh \
-	tests/plugins/sandbox.sh
+	tests/plugins/sandbox.sh tests/plugins/remote.sh tests/plugins/https_server.py
 TESTS += tests/plugins/install.sh tests/plugins/archives.sh \
 	tests/plugins/repository.sh tests/plugins/lifecycle.sh tests/plugins/probe.sh \
-	tests/plugins/rollback.sh tests/plugins/crash.sh tests/plugins/sandbox.sh
+	tests/plugins/rollback.sh tests/plugins/crash.sh tests/plugins/sandbox.sh \
+	tests/plugins/remote.sh
 # The same crash test with 200+ kills: run by hand, not in make check.
 EXTRA_DIST += tests/soak/plugins-kill.sh
 
