@@ -59,6 +59,11 @@ tests_unit_test_manifest_SOURCES = tests/unit/test_manifest.c
 tests_unit_test_manifest_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_manifest_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_version tests/unit/test_manifest tests/unit/test_plugins
+check_PROGRAMS += tests/unit/test_signature
+tests_unit_test_signature_SOURCES = tests/unit/test_signature.c tests/unit/testutil.h
+tests_unit_test_signature_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_signature_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_signature
 
 # Integration tests: the real binary, real SQLite, real dlopen and probes.
 dist_check_SCRIPTS += tests/plugins/lib.sh tests/plugins/install.sh \
