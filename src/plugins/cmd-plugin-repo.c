@@ -294,6 +294,8 @@ prefetch_indexes(struct mgr *mgr, const char *pin, FILE *warn,
 {
 	char *const *r = mgr->conf->repositories;
 
+	if (pin != NULL && (pin = repo_configured(mgr->conf, pin)) == NULL)
+		return 0;	/* the install names the unknown entry */
 	for (size_t i = 0; r != NULL && r[i] != NULL; i++) {
 		int changed;
 

@@ -507,9 +507,9 @@ static int
 install_pin(struct mgr *mgr, const char *repo, char *pin[2],
 	    struct mgr_error *err)
 {
-	pin[0] = (char *)repo;
+	pin[0] = repo != NULL ? (char *)repo_configured(mgr->conf, repo) : NULL;
 	pin[1] = NULL;
-	if (repo != NULL && !repo_configured(mgr->conf, repo))
+	if (repo != NULL && pin[0] == NULL)
 		return mgr_error_set(err, MGR_ENOENT, _("%s: not one of the "
 		    "configured repositories (setting \"repositories\"; write "
 		    "the entry exactly as there)"), repo);

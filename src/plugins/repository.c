@@ -26,14 +26,22 @@ repo_is_remote(const char *entry)
 	    strncmp(entry, "http://", 7) == 0;
 }
 
-int
+const char *
 repo_configured(const struct mgr_conf *conf, const char *entry)
 {
-	for (size_t i = 0; conf->repositories != NULL &&
+	char *abs = repo_is_remote(entry) ? NULL : path_resolve(NULL, entry);
+	const char *found = NULL;
+
+	/* Folder entries are absolute in the configuration (resolved
+	 * against the config file's folder): a relative REPO is read from
+	 * the current folder. */
+	for (size_t i = 0; found == NULL && conf->repositories != NULL &&
 	    conf->repositories[i] != NULL; i++)
-		if (strcmp(conf->repositories[i], entry) == 0)
-			return 1;
-	return 0;
+		if (strcmp(conf->repositories[i], entry) == 0 ||
+		    (abs != NULL && strcmp(conf->repositories[i], abs) == 0))
+			found = conf->repositories[i];
+	free(abs);
+	return found;
 }
 
 char *
@@ -141,12 +149,14 @@ repo_key_add(const struct mgr_conf *conf, const char *entry,
 {
 	struct sig_pubkey pk;
 	char *text, *dir = NULL, *kdir = NULL, *f = NULL, *canon;
+	const char *found;
 	int rc;
 
-	if (!repo_configured(conf, entry))
+	if ((found = repo_configured(conf, entry)) == NULL)
 		return mgr_error_set(err, MGR_ENOENT, _("%s: not one of the "
 		    "configured repositories (setting \"repositories\"; write "
 		    "the entry exactly as there)"), entry);
+	entry = found;
 	if ((rc = read_file(keyfile, &text, NULL, err)) != 0)
 		return rc;
 	rc = sig_pubkey_parse(text, keyfile, &pk, err);

@@ -31,8 +31,9 @@ struct mgr_conf;
 struct pkg_entry;
 
 int repo_is_remote(const char *entry);
-/* 1 when entry is one of the configured repositories. */
-int repo_configured(const struct mgr_conf *conf, const char *entry);
+/* The configured repository entry names (as written, or a folder by
+ * its path from the current folder), or NULL. */
+const char *repo_configured(const struct mgr_conf *conf, const char *entry);
 /* The entry's state folder (malloc'd; not created). */
 char *repo_state_dir(const struct mgr_conf *conf, const char *entry);
 
