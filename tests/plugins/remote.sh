@@ -133,6 +133,11 @@ open(sys.argv[1], "w").write("\n".join(lines))
 PY
 refused "a bad signature" "repository $URL: refused: .*bad signature" \
     m plugin upgrade hello
+cp "$T/good.sig" "$WWW/index.conf.minisig"
+echo '# appended after signing' >> "$WWW/index.conf"
+refused "an index changed after signing" \
+    "repository $URL: refused: .*index.conf: bad signature: the index does not match it" \
+    m repo update
 publish $(($(date +%s) - 40)) other
 refused "an unknown key" "refused: .*signed by unknown key" m repo update
 publish 1700000000
