@@ -129,6 +129,7 @@ newest(struct mgr *mgr, const char *id, struct pkg_entry *e,
  * from have[i] to want[i] (strv's). */
 struct outdated {
 	char **ids, **have, **want, **repo;
+	size_t refused;		/* plugins whose repositories were refused */
 };
 
 static void
@@ -158,6 +159,8 @@ outdated_find(struct mgr *mgr, const char *only, struct outdated *o,
 		if (only != NULL && strcmp(v[i].id, only) != 0)
 			continue;
 		if (newest(mgr, v[i].id, &e, &why) != 0) {
+			if (why.code != MGR_ENOENT)
+				o->refused++;
 			if (warn != NULL && why.code != MGR_ENOENT)
 				fprintf(warn, _("manager: warning: %s\n"), why.msg);
 			continue;
@@ -277,10 +280,14 @@ plugin_upgrade_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (ctx->json)
 		print_json(ctx, arr);
 	else {
-		if (o.ids == NULL)
+		if (o.ids == NULL && o.refused == 0)
 			fprintf(ctx->out, _("nothing to upgrade\n"));
 		json_decref(arr);
 	}
+	/* A repository refused (bad signature, rollback, ...) is a failure:
+	 * what it would have offered is unknown. */
+	if (o.refused > 0)
+		status = CMD_EXIT_FAIL;
 	outdated_free(&o);
 	return status;
 }
@@ -383,6 +390,6 @@ const struct cmd_entry cmd_plugin_upgrade_entry = {
 	.noun = "plugin", .verb = "upgrade",
 	.usage = N_("[--accept-permissions] [--no-enable] ID|--all"),
 	.summary = N_("upgrade plugins to the newest version in the repositories"),
-	.flags = CMD_MUTATES | CMD_FETCHES, .min_args = 1, .max_args = 3,
+	.flags = CMD_MUTATES | CMD_FETCHES, .min_args = 0, .max_args = 1,
 	.exec = plugin_upgrade_exec,
 };

@@ -107,6 +107,8 @@ like "$(cat "$T/out")" "^hello +1.0.0 +1.2.0 " "hello 1.0.0 -> 1.2.0"
 check "plugin upgrade hello" m plugin upgrade hello
 is "$(plugin_field hello version)" "1.2.0" "upgraded from the server"
 like "$(m snapshot list)" "hello" "a snapshot was taken first"
+check "plugin upgrade --all" m plugin upgrade --all
+like "$(cat "$T/out")" "nothing to upgrade" "with nothing newer, says so"
 check "install base pinned to the repository" \
     m plugin install "base@^1" from "$URL"
 is "$(installed_ids)" "base hello" "both installed"
