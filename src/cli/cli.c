@@ -4,6 +4,7 @@
 #include "cmd.h"
 #include "engine.h"
 #include "manager.h"
+#include "plugins.h"
 #include "util.h"
 
 #include <errno.h>
@@ -147,8 +148,16 @@ cli_run_command(struct cli_opts *opts, int argc, char **argv)
 	if (!(e->flags & CMD_HOST) && ctx.mgr->log.to_stderr &&
 	    ctx.mgr->log.level > LOG_LVL_WARNING)
 		ctx.mgr->log.level = LOG_LVL_WARNING;
+	if ((e->flags & CMD_FETCHES) &&
+	    plugin_prefetch(ctx.mgr, argc, argv, stderr, &err) != 0) {
+		status = cmd_fail(&ctx, err.code, err.msg);
+		mgr_close(ctx.mgr);
+		return status;
+	}
 	if (e->flags & CMD_MUTATES) {
-		/* Through the running host, or as a short-lived one. */
+		/* Through the running host, or as a short-lived one.  Remote
+		 * repositories were downloaded just above, here in the
+		 * client: the host only reads their cache. */
 		status = engine_cli_command(ctx.mgr, argc, argv, opts->json);
 		mgr_close(ctx.mgr);
 		return status;

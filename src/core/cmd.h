@@ -52,6 +52,9 @@ enum cmd_flags {
 				 * a client waits with no time limit once the
 				 * host took it */
 	CMD_NO_CONF = 1 << 5,	/* runs without reading the configuration */
+	CMD_FETCHES = 1 << 8,	/* downloads from remote repositories in
+				 * the client before a host runs it
+				 * (plugin_prefetch) */
 	CMD_DB_IF_EXISTS = 1 << 7,	/* reads only: a missing database is
 				 * not created, the command runs with
 				 * ctx->mgr->db NULL */

@@ -31,6 +31,11 @@ const struct conf_key conf_keys[] = {
 	{ "manager", "log_level", CONF_STRING, OFF(log_level), "info", 0, 0 },
 	{ "manager", "log_file", CONF_PATH, OFF(log_file), NULL, 0, 0 },
 	{ "manager", "repositories", CONF_LIST, OFF(repositories), NULL, 0, 0 },
+	{ "manager", "repository_require_signature", CONF_BOOL, OFF(repository_require_signature), "false", 0, 1 },
+	{ "manager", "repository_ca_file", CONF_PATH, OFF(repository_ca_file), NULL, 0, 0 },
+	{ "manager", "repository_timeout_seconds", CONF_INT, OFF(repository_timeout_seconds), "30", 1, 3600 },
+	{ "manager", "repository_retries", CONF_INT, OFF(repository_retries), "2", 0, 10 },
+	{ "manager", "repository_index_max_kb", CONF_INT, OFF(repository_index_max_kb), "4096", 1, 1048576 },
 	{ "manager", "archive_max_mb", CONF_INT, OFF(archive_max_mb), "64", 1, 65536 },
 	{ "manager", "archive_max_entries", CONF_INT, OFF(archive_max_entries), "10000", 1, 1000000 },
 	{ "manager", "archive_max_ratio", CONF_INT, OFF(archive_max_ratio), "100", 1, 100000 },
@@ -225,7 +230,9 @@ conf_read_list(struct conf_loader *l, const config_setting_t *s,
 		const char *v = config_setting_get_string_elem(s, i);
 		if (v == NULL)
 			return conf_type_error(l, s, key);
-		(*field)[i] = path_resolve(l->base_dir, v);
+		/* A URL (a remote package repository) is kept as written. */
+		(*field)[i] = strstr(v, "://") != NULL ? xstrdup(v) :
+		    path_resolve(l->base_dir, v);
 	}
 	return 0;
 }

@@ -28,7 +28,12 @@ struct mgr_conf {
 	char *database;
 	char *log_level;
 	char *log_file;
-	char **repositories;		/* package repository folders, NULL-ended */
+	char **repositories;		/* folders and https:// URLs, NULL-ended */
+	int repository_require_signature; /* refuse unsigned indexes */
+	char *repository_ca_file;	/* CAs for https:// repositories */
+	int repository_timeout_seconds;	/* connect, and a stalled transfer */
+	int repository_retries;		/* more attempts on transient errors */
+	int repository_index_max_kb;	/* a remote index.conf at most */
 	int archive_max_mb;		/* zip: total uncompressed size */
 	int archive_max_entries;
 	int archive_max_ratio;		/* zip: uncompressed / compressed */

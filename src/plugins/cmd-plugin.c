@@ -120,6 +120,8 @@ report_plugin(struct cmd_ctx *ctx, const char *id, const char *what,
 	return CMD_EXIT_OK;
 }
 
+extern const struct cmd_entry cmd_plugin_install_entry;
+
 static int
 plugin_install_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
@@ -133,7 +135,11 @@ plugin_install_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 		flags |= PLUGIN_INSTALL_NO_ENABLE;
 	if (cmd_args_has(args, "accept-permissions"))
 		flags |= PLUGIN_INSTALL_ACCEPT_PERMISSIONS;
-	rc = mgr_plugin_install(ctx->mgr, args->argv[0], flags, &id, &err);
+	if (args->argc != 1 && (args->argc != 3 ||
+	    strcmp(args->argv[1], "from") != 0))
+		return cmd_usage(ctx, &cmd_plugin_install_entry);
+	rc = mgr_plugin_install_from(ctx->mgr, args->argv[0], args->argc == 3 ?
+	    args->argv[2] : NULL, flags, &id, &err);
 	if (rc != 0 && id == NULL)
 		return cmd_fail(ctx, err.code, err.msg);
 	if (rc != 0) {
@@ -291,9 +297,9 @@ static const struct cmd_option plugin_install_options[] = {
 
 const struct cmd_entry cmd_plugin_install_entry = {
 	.noun = "plugin", .verb = "install",
-	.usage = N_("FOLDER|FILE.zip|NAME[@CONSTRAINT]"),
+	.usage = N_("FOLDER|FILE.zip|NAME[@CONSTRAINT] [from REPO]"),
 	.summary = N_("install a plugin from a folder, a zip or a repository"),
-	.flags = CMD_MUTATES, .min_args = 1, .max_args = 1,
+	.flags = CMD_MUTATES | CMD_FETCHES, .min_args = 1, .max_args = 3,
 	.options = plugin_install_options, .run = plugin_install_run,
 };
 const struct cmd_entry cmd_plugin_list_entry = {
@@ -360,6 +366,15 @@ extern const struct cmd_entry cmd_snapshot_create_entry;
 extern const struct cmd_entry cmd_snapshot_list_entry;
 extern const struct cmd_entry cmd_snapshot_restore_entry;
 extern const struct cmd_entry cmd_snapshot_delete_entry;
+extern const struct cmd_entry cmd_plugin_search_entry;
+extern const struct cmd_entry cmd_plugin_outdated_entry;
+extern const struct cmd_entry cmd_plugin_upgrade_entry;
+extern const struct cmd_entry cmd_repo_keygen_entry;
+extern const struct cmd_entry cmd_repo_index_entry;
+extern const struct cmd_entry cmd_repo_sign_entry;
+extern const struct cmd_entry cmd_repo_key_entry;
+extern const struct cmd_entry cmd_repo_list_entry;
+extern const struct cmd_entry cmd_repo_update_entry;
 
 /* The commands of the plugins folder, in the order --help lists them. */
 const struct cmd_entry *const plugin_commands[] = {
@@ -370,11 +385,20 @@ const struct cmd_entry *const plugin_commands[] = {
 	&cmd_plugin_disable_entry,
 	&cmd_plugin_uninstall_entry,
 	&cmd_plugin_validate_entry,
+	&cmd_plugin_search_entry,
+	&cmd_plugin_outdated_entry,
+	&cmd_plugin_upgrade_entry,
 	&cmd_plugin_probe_entry,
 	&cmd_plugin_reload_entry,
 	&cmd_snapshot_create_entry,
 	&cmd_snapshot_list_entry,
 	&cmd_snapshot_restore_entry,
 	&cmd_snapshot_delete_entry,
+	&cmd_repo_list_entry,
+	&cmd_repo_update_entry,
+	&cmd_repo_key_entry,
+	&cmd_repo_keygen_entry,
+	&cmd_repo_index_entry,
+	&cmd_repo_sign_entry,
 	NULL
 };

@@ -531,10 +531,18 @@ int
 mgr_plugin_install(struct mgr *mgr, const char *source, int flags,
 		   char **installed_id, struct mgr_error *err)
 {
+	return mgr_plugin_install_from(mgr, source, NULL, flags, installed_id,
+	    err);
+}
+
+int
+mgr_plugin_install_from(struct mgr *mgr, const char *source, const char *repo,
+			int flags, char **installed_id, struct mgr_error *err)
+{
 	struct install_result res;
 	int rc;
 
-	rc = installer_install(mgr, source, ((flags & PLUGIN_INSTALL_FORCE) ?
+	rc = installer_install_from(mgr, source, repo, ((flags & PLUGIN_INSTALL_FORCE) ?
 	    INSTALL_FORCE : 0) | ((flags & PLUGIN_INSTALL_ACCEPT_PERMISSIONS) ?
 	    INSTALL_ACCEPT_PERMISSIONS : 0), &res, err);
 	if (rc != 0)

@@ -37,6 +37,18 @@ void plugins_stop(struct mgr *mgr);
  * too; if that fails the plugin stays installed and the error says so. */
 int mgr_plugin_install(struct mgr *mgr, const char *source, int flags,
 		       char **installed_id, struct mgr_error *err);
+/* The same, the package pinned to repository repo (NULL: any). */
+int mgr_plugin_install_from(struct mgr *mgr, const char *source,
+			    const char *repo, int flags, char **installed_id,
+			    struct mgr_error *err);
+/* In the client, before plugin install|upgrade (argv: the command line
+ * from the noun) goes to a host: downloads remote indexes and the
+ * archives the command will install into the repositories' cache, so
+ * that the host only reads files (repository.h).  Warnings (a server
+ * down: the cache is used) go to warn. */
+int plugin_prefetch(struct mgr *mgr, int argc, char **argv, FILE *warn,
+		    struct mgr_error *err);
+
 /* Enables dependencies first.  Enabling an enabled plugin is a no-op. */
 int mgr_plugin_enable(struct mgr *mgr, const char *id, struct mgr_error *err);
 /* Refused (MGR_ECONFLICT) while an enabled plugin depends on id, unless
