@@ -11,7 +11,7 @@ setup_tmp
 C() { "$MANAGER" --db "$T/m.db" __complete -- "$@"; }
 lines() { tr '\n' ' ' | sed 's/ $//'; }
 
-like "$(C "" | lines)" "^help config console db daemon host schedule task run plugin snapshot$" \
+like "$(C "" | lines)" "^help config console db daemon host schedule task run plugin snapshot repo$" \
 	"the first word: every noun once, hidden ones not"
 is "$(C ta | lines)" "task" "a prefix: the nouns it starts"
 like "$(C task "" | lines)" "^add list show edit remove pause resume run stop history logs import export deps$" \
