@@ -106,9 +106,7 @@ import_read(struct cmd_ctx *ctx, const struct import_opts *o,
 	int rc;
 
 	if (strcmp(o->kind, "systemd") == 0) {
-		path = path_resolve(NULL, o->file);
-		import_systemd(path, o->prefix, mgr_now_us(), s);
-		free(path);
+		import_systemd(o->file, o->prefix, mgr_now_us(), s);
 		return 0;
 	}
 	if ((rc = crontab_text(ctx, o->file, &text, &path)) != 0)

@@ -59,7 +59,7 @@ push_vf(char **v, const char *where, const char *fmt, va_list ap)
 
 	if (vasprintf(&msg, fmt, ap) < 0)
 		abort();
-	line = xasprintf("%s: %s", where, msg);
+	line = where != NULL ? xasprintf("%s: %s", where, msg) : xstrdup(msg);
 	v = strv_push(v, line);
 	free(line);
 	free(msg);
