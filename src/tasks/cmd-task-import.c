@@ -78,13 +78,9 @@ crontab_text(struct cmd_ctx *ctx, const char *file, char **text, char **path)
 	struct mgr_error err = { 0 };
 
 	if (file == NULL || strcmp(file, "-") == 0) {
-		/* A host carrying out a client's command cannot read the
-		 * client's stdin. */
-		if (ctx->defer != NULL)
-			return cmd_fail(ctx, MGR_EINVAL, _("a crontab on stdin "
-			    "cannot go through the running engine host: give a "
-			    "FILE"));
-		if (read_file("/dev/stdin", text, NULL, &err) != 0)
+		/* ctx->in: what the client sent (import_reads_stdin). */
+		if ((ctx->in != NULL ? import_read_stream(ctx->in, text, &err) :
+		    read_file("/dev/stdin", text, NULL, &err)) != 0)
 			return cmd_fail(ctx, err.code, err.msg);
 		*path = xstrdup("-");
 		return 0;
@@ -276,4 +272,5 @@ const struct cmd_entry cmd_task_import_entry = {
 	    "updates them; --dry-run shows them)"),
 	.flags = CMD_MUTATES, .min_args = 1, .max_args = -1,
 	.exec = task_import_exec,
+	.reads_stdin = import_reads_stdin,
 };

@@ -12,6 +12,7 @@
 #define MGR_IMPORT_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include "store.h"
 #include "task_context.h"
 
@@ -120,6 +121,12 @@ int unit_read_dropins(struct import_set *s, char *const *dirs,
  * like. */
 void import_systemd(const char *timer_path, const char *prefix,
 		    int64_t now_us, struct import_set *out);
+
+/* Whether `task import ARGS` (options still in) reads stdin: a crontab
+ * given as "-" or not given (cmd_entry.reads_stdin). */
+int import_reads_stdin(int argc, char *const *argv);
+/* All of f (a command's stdin, cmd_ctx.in) into *text. */
+int import_read_stream(FILE *f, char **text, struct mgr_error *err);
 
 /* ---- writing (import.c) ---- */
 

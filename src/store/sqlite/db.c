@@ -165,6 +165,9 @@ static const char *const migrations[] = {
 	 * auto_vacuum off, which only a VACUUM can change: db_migrate runs
 	 * it once after this step, outside any transaction. */
 	"PRAGMA auto_vacuum = INCREMENTAL;",
+	/* 8: a client's stdin sent with its command to the engine host
+	 * (command_input_store.c: `task import crontab -`); NULL: none. */
+	"ALTER TABLE commands ADD COLUMN input BLOB;",
 };
 
 #define DB_SCHEMA_AUTO_VACUUM 7
