@@ -6,7 +6,7 @@
 # line while the rest imports; imported tasks run as cron and systemd
 # would run them; next elapse times agree with systemd-analyze.
 . "$top_srcdir/tests/sched/common.sh"
-plan 62
+plan 67
 
 D="$top_srcdir/tests/data/import"
 ME=$(id -un)
@@ -214,6 +214,20 @@ sed -i 's/^Type=oneshot/Type=simple/; /^ExecStartPost=/d' "$T/units/seq.service"
 run M task import systemd "$T/units/seq.timer"
 like "$err" "seq.service:6: a second ExecStart=: only a Type=oneshot service may have several" \
 	"several ExecStart= of a service that is not oneshot are refused, as systemd refuses them"
+printf '[Service]\nExecStart=/bin/true\nExecStartPost=/bin/true\nExecStop=/bin/true\n' > "$T/units/seq.service"
+run M task import systemd "$T/units/seq.timer" --dry-run
+like "$err" "seq.service:3: ExecStartPost= of a service that is not Type=oneshot runs while ExecStart= runs" \
+	"ExecStartPost= of a simple service is refused (it runs beside ExecStart=)"
+like "$err" "seq.service:4: ExecStop= cannot be kept: a task runs the commands that start a service" \
+	"ExecStop= is refused, saying why"
+printf '[Service]\nExecStart=-+/bin/false\n' > "$T/units/seq.service"
+run M --json task import systemd "$T/units/seq.timer"
+like "$err" "seq.service:2: ExecStart=: the prefix \"\\+\" \\(no sandbox\\) is not kept" \
+	"the prefix + without User= is noted"
+is "$rc/$(field func_path)" "0/exec:/bin/sh -c 'set -e; /bin/false || :'" \
+	"one command whose failure counts as success (-) goes through sh"
+run M task run seq.timer
+is "$rc" 0 "... and its run succeeds, as systemd counts it"
 
 # A unit given by name: the unit search path ($SYSTEMD_UNIT_PATH, as
 # systemd reads it), drop-ins from every folder of it, the first folder
