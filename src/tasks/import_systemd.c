@@ -514,8 +514,8 @@ exec_prefixes(struct sd_import *im, const struct unit_entry *e,
 			return NULL;
 		} else
 			NOTE(im, im->service, e, _("%s=: the prefix \"%c\" "
-			    "(no sandbox) is not kept: the command runs as the "
-			    "task's user"), e->key, *p);
+			    "(privileges beyond the unit's) is not kept: the "
+			    "command runs as the task's user"), e->key, *p);
 	}
 	return p;
 }

@@ -222,7 +222,7 @@ like "$err" "seq.service:4: ExecStop= cannot be kept: a task runs the commands t
 	"ExecStop= is refused, saying why"
 printf '[Service]\nExecStart=-+/bin/false\n' > "$T/units/seq.service"
 run M --json task import systemd "$T/units/seq.timer"
-like "$err" "seq.service:2: ExecStart=: the prefix \"\\+\" \\(no sandbox\\) is not kept" \
+like "$err" "seq.service:2: ExecStart=: the prefix \"\\+\" \\(privileges beyond the unit.s\\) is not kept" \
 	"the prefix + without User= is noted"
 is "$rc/$(field func_path)" "0/exec:/bin/sh -c 'set -e; /bin/false || :'" \
 	"one command whose failure counts as success (-) goes through sh"
