@@ -36,6 +36,10 @@ struct cmd_ctx {
 	struct mgr *mgr;	/* engine context: conf, db, subsystems */
 	FILE *out;		/* results (tables, JSON) */
 	FILE *err;		/* one-line errors and warnings */
+	/* The command's stdin: NULL for the process's own (the command
+	 * runs in the client); a host running a client's command sets what
+	 * the client sent (entry->reads_stdin), else an empty stream. */
+	FILE *in;
 	int json;		/* --json: machine-readable output */
 	/* Set when a host runs a client's command and can answer later;
 	 * NULL otherwise.  A command that takes it returns CMD_EXIT_LATER. */
@@ -132,7 +136,15 @@ struct cmd_entry {
 	/* The words the first argument may be ("crontab", "systemd"),
 	 * NULL-terminated, for completion; NULL: any word or an id. */
 	const char *const *words;
+	/* Whether this command line (the arguments after noun and verb,
+	 * options still in) reads stdin: a client sending it to a host reads
+	 * its stdin (up to CMD_STDIN_MAX bytes) and sends it along.  NULL:
+	 * never. */
+	int (*reads_stdin)(int argc, char *const *argv);
 };
+
+/* The most a client sends of its stdin with a command (bytes). */
+#define CMD_STDIN_MAX (4 * 1024 * 1024)
 
 /* The program's table: NULL-terminated lists of NULL-terminated lists. */
 struct cmd_table {

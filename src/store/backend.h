@@ -13,6 +13,7 @@
 #include "console_view_store.h"
 #include "control_store.h"
 #include "db.h"
+#include "command_input_store.h"
 #include "run_ids_store.h"
 #include "task_hooks_store.h"
 #include "retention_store.h"
@@ -219,6 +220,12 @@ struct store_ops {
 	/* run_ids_store.h */
 	int (*run_ids_store_reserve)(struct mgr_db *db, int64_t count,
 	    int64_t after, int64_t *first, struct mgr_error *err);
+	/* command_input_store.h */
+	int (*command_store_submit_input)(struct mgr_db *db,
+	    const char *argv_json, int json, int client_pid, const char *input,
+	    size_t len, int64_t *id, struct mgr_error *err);
+	int (*command_store_input)(struct mgr_db *db, int64_t id, char **input,
+	    size_t *len, struct mgr_error *err);
 };
 
 #endif

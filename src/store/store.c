@@ -683,3 +683,22 @@ run_ids_store_reserve(struct mgr_db *db, int64_t count, int64_t after,
 {
 	return db->ops->run_ids_store_reserve(db, count, after, first, err);
 }
+
+/* command_input_store.h */
+
+int
+command_store_submit_input(struct mgr_db *db, const char *argv_json, int json,
+			   int client_pid, const char *input, size_t len,
+			   int64_t *id, struct mgr_error *err)
+{
+	return db->ops->command_store_submit_input(db, argv_json, json,
+						   client_pid, input, len, id,
+						   err);
+}
+
+int
+command_store_input(struct mgr_db *db, int64_t id, char **input, size_t *len,
+		    struct mgr_error *err)
+{
+	return db->ops->command_store_input(db, id, input, len, err);
+}

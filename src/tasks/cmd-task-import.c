@@ -71,13 +71,9 @@ crontab_text(struct cmd_ctx *ctx, const char *file, char **text, char **path)
 	struct mgr_error err = { 0 };
 
 	if (file == NULL || strcmp(file, "-") == 0) {
-		/* A host carrying out a client's command cannot read the
-		 * client's stdin. */
-		if (ctx->defer != NULL)
-			return cmd_fail(ctx, MGR_EINVAL, _("a crontab on stdin "
-			    "cannot go through the running engine host: give a "
-			    "FILE"));
-		if (read_file("/dev/stdin", text, NULL, &err) != 0)
+		/* ctx->in: what the client sent (import_reads_stdin). */
+		if ((ctx->in != NULL ? import_read_stream(ctx->in, text, &err) :
+		    read_file("/dev/stdin", text, NULL, &err)) != 0)
 			return cmd_fail(ctx, err.code, err.msg);
 		*path = xstrdup("-");
 		return 0;
@@ -99,9 +95,7 @@ import_read(struct cmd_ctx *ctx, const struct import_opts *o,
 	int rc;
 
 	if (strcmp(o->kind, "systemd") == 0) {
-		path = path_resolve(NULL, o->file);
-		import_systemd(path, o->prefix, mgr_now_us(), s);
-		free(path);
+		import_systemd(o->file, o->prefix, mgr_now_us(), s);
 		return 0;
 	}
 	if ((rc = crontab_text(ctx, o->file, &text, &path)) != 0)
@@ -281,4 +275,5 @@ const struct cmd_entry cmd_task_import_entry = {
 	.flags = CMD_MUTATES, .min_args = 1, .max_args = 2,
 	.options = task_import_options, .words = task_import_words,
 	.run = task_import_run,
+	.reads_stdin = import_reads_stdin,
 };

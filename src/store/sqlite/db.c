@@ -170,6 +170,9 @@ static const char *const migrations[] = {
 	 * on_output, after, after_any, group as a JSON object, NULL for none
 	 * (src/store/task_hooks_store.c). */
 	"ALTER TABLE tasks ADD COLUMN hooks TEXT;",
+	/* 9: a client's stdin sent with its command to the engine host
+	 * (command_input_store.c: `task import crontab -`); NULL: none. */
+	"ALTER TABLE commands ADD COLUMN input BLOB;",
 };
 
 #define DB_SCHEMA_AUTO_VACUUM 7

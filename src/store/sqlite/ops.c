@@ -97,4 +97,7 @@ const struct store_ops sqlite_store_ops = {
 	.task_hooks_store_last_start = sqlite_task_hooks_store_last_start,
 	/* run_ids_store.h */
 	.run_ids_store_reserve = sqlite_run_ids_store_reserve,
+	/* command_input_store.h */
+	.command_store_submit_input = sqlite_command_store_submit_input,
+	.command_store_input = sqlite_command_store_input,
 };

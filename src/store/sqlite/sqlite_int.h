@@ -235,4 +235,12 @@ int sqlite_run_ids_store_reserve(struct mgr_db *db, int64_t count,
 				 int64_t after, int64_t *first,
 				 struct mgr_error *err);
 
+/* command_input_store.h */
+int sqlite_command_store_submit_input(struct mgr_db *db, const char *argv_json,
+				      int json, int client_pid,
+				      const char *input, size_t len,
+				      int64_t *id, struct mgr_error *err);
+int sqlite_command_store_input(struct mgr_db *db, int64_t id, char **input,
+			       size_t *len, struct mgr_error *err);
+
 #endif
