@@ -199,8 +199,8 @@ UNIT
 run M task import systemd "$T/units/seq.timer"
 is "$rc" 0 "a oneshot service with ExecStartPre=, three ExecStart= and ExecStartPost= imports"
 run M task run seq.timer
-is "$rc/$(M --json task history seq.timer --limit 1 | sed -n 's/^ *"exit_code": \([0-9]*\),$/\1/p')" "1/3" \
-	"its run fails with the status of the command that failed"
+is "$rc/$(M --json task history seq.timer --limit 1 | sed -n 's/^ *"exit_code": \([0-9]*\),$/\1/p')" "5/3" \
+	"its run fails (task run exits 5) with the status of the command that failed"
 is "$(M task history seq.timer --limit 1 --output | sed 1,2d)" "pre it's
 one  two \$HOME ;
 semi
