@@ -14,6 +14,7 @@ src_libmgr_a_SOURCES += \
 	src/plugins/scratch.c src/plugins/scratch.h \
 	src/plugins/sweep.c src/plugins/sweep.h \
 	src/plugins/plugins.c src/plugins/plugins.h \
+	src/plugins/host_worker.c src/plugins/host_worker.h \
 	src/plugins/runner_plugin.c \
 	src/plugins/functions.c src/plugins/functions.h \
 	src/plugins/cmd-plugin.c
@@ -60,10 +61,11 @@ TESTS += tests/unit/test_version tests/unit/test_manifest tests/unit/test_plugin
 dist_check_SCRIPTS += tests/plugins/lib.sh tests/plugins/install.sh \
 	tests/plugins/archives.sh tests/plugins/repository.sh tests/plugins/lifecycle.sh \
 	tests/plugins/probe.sh tests/plugins/rollback.sh tests/plugins/crash.sh \
-	tests/plugins/sandbox.sh
+	tests/plugins/sandbox.sh tests/plugins/host-sandbox.sh
 TESTS += tests/plugins/install.sh tests/plugins/archives.sh \
 	tests/plugins/repository.sh tests/plugins/lifecycle.sh tests/plugins/probe.sh \
-	tests/plugins/rollback.sh tests/plugins/crash.sh tests/plugins/sandbox.sh
+	tests/plugins/rollback.sh tests/plugins/crash.sh tests/plugins/sandbox.sh \
+	tests/plugins/host-sandbox.sh
 # The same crash test with 200+ kills: run by hand, not in make check.
 EXTRA_DIST += tests/soak/plugins-kill.sh
 
