@@ -45,9 +45,11 @@ round() {
 		[ $i -lt 200 ] || { cat "$d/log" >&2; exit 1; }
 	done
 	curl -s -o /dev/null -X POST -H "Authorization: Bearer $TOKEN" "$url/manager/plugins/hello/enable"
-	urls=$(i=0; while [ $i -lt "$CALLS" ]; do printf '%s ' "$url/plugins/hello/greeting"; i=$((i + 1)); done)
+	code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$url/plugins/hello/greeting")
+	[ "$code" = 200 ] || { echo "GET /plugins/hello/greeting: $code" >&2; exit 1; }
+	urls=$(i=0; while [ $i -lt "$CALLS" ]; do printf -- '-o /dev/null %s ' "$url/plugins/hello/greeting"; i=$((i + 1)); done)
 	# shellcheck disable=SC2086
-	r=$(curl -s -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $TOKEN" $urls | median)
+	r=$(curl -s -w '%{time_total}\n' -H "Authorization: Bearer $TOKEN" $urls | median)
 	e=$(i=0; while [ $i -lt "$ENABLES" ]; do
 		curl -s -o /dev/null -X POST -H "Authorization: Bearer $TOKEN" "$url/manager/plugins/hello/disable"
 		curl -s -o /dev/null -w '%{time_total}\n' -X POST -H "Authorization: Bearer $TOKEN" "$url/manager/plugins/hello/enable"

@@ -534,6 +534,7 @@ hostw_route(struct host_worker *hw, const char *method, const char *path,
 	char *where, *what;
 	int rc;
 
+	*out_body = NULL;
 	if (!route_known(hw, method, path))
 		return MGR_ENOENT;
 	where = xasprintf(_("plugin %s"), hw->id);
@@ -541,8 +542,10 @@ hostw_route(struct host_worker *hw, const char *method, const char *path,
 	if ((rc = hostw_ready(hw, err)) == 0 && (rc = hostw_call(hw, "@route",
 	    args, HOSTW_CALL_TIMEOUT_MS, what, where, &r, err)) == 0) {
 		*status = r.rc;
-		*out_body = r.out;
-		r.out = NULL;
+		if (r.out[0] != '\0') {	/* none: the API answers {} */
+			*out_body = r.out;
+			r.out = NULL;
+		}
 		reply_clear(&r);
 	} else {
 		log_warning(&hw->mgr->log, "%s", err->msg);

@@ -76,3 +76,5 @@ bench_worker_bench_CFLAGS = $(AM_CFLAGS) $(MGR_CFLAGS)
 bench_worker_bench_LDADD = src/libmgr.a $(MGR_LIBS)
 CLEANFILES += bench/worker_bench
 dist_noinst_SCRIPTS += bench/sandbox.sh
+# bench/host-worker.sh: a route and an enable, host worker vs in-process.
+dist_noinst_SCRIPTS += bench/host-worker.sh
