@@ -6,7 +6,8 @@
 # database file, connect to a loopback listener), is refused and the
 # outcome recorded, while the engine keeps running and never maps the
 # plugin's library; a route that crashes or hangs is answered 502 or 504
-# with a JSON error; an on_enable that refuses or crashes refuses the
+# with a JSON error, and a hook that crashes is recorded; an on_enable
+# that refuses or crashes refuses the
 # enable with the reason.  A check that needs a kernel part this machine
 # lacks (manager-run probe) is skipped, saying which.
 . "${top_srcdir:-.}/tests/plugins/lib.sh"
@@ -123,7 +124,13 @@ refused hook.write Landlock "hook: writing /etc/passwd of the test root is refus
 refused hook.db Landlock "hook: opening the database file is refused"
 refused hook.connect seccomp "hook: a loopback TCP connection is refused"
 untouched "hook"
+call GET /plugins/evil/arm
+wait_until 15 test "$(events plugin.hook_failed)" -ge 1
+like "$(sqlite3 "$DB" "SELECT message FROM events WHERE kind = 'plugin.hook_failed'")" \
+	'plugin evil: hook for task.succeeded crashed with SIGSEGV' \
+	"a hook that crashes its worker is recorded"
 m task remove ok >/dev/null 2>&1
+ok "$(kill -0 $DAEMON 2>/dev/null; echo $?)" "the engine keeps running after the hook's crash"
 
 call GET /plugins/evil/crash
 is "$code" 502 "a route that crashes its worker: 502"

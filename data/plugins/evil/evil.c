@@ -9,7 +9,7 @@
  * 127.0.0.1:config.port, and keep what happened in their state
  * ("enable.write" = "refused: Permission denied", ...).  config.on_enable
  * = "refuse", "crash" or "hang" makes on_enable do that instead; routes
- * GET crash and GET hang do what they say. */
+ * GET crash and GET hang do what they say, GET arm makes the hook crash. */
 #include <manager/plugin.h>
 
 #include <arpa/inet.h>
@@ -286,17 +286,33 @@ attempt_all(mgr_host *host, const char *who, char *json, size_t len)
 		snprintf(json + used, len - used, "}");
 }
 
+/* The hook crashes once armed (GET /plugins/evil/arm). */
 static void
 on_event(mgr_host *host, const char *event, const char *subject,
 	 const char *message, void *arg)
 {
-	char json[1024];
+	char json[1024], *armed = host->api->state_get(host, "hook.crash");
 
 	(void)event;
 	(void)subject;
 	(void)message;
 	(void)arg;
+	if (armed != NULL)
+		raise(SIGSEGV);
 	attempt_all(host, "hook", json, sizeof json);
+}
+
+static int
+route_arm(mgr_host *host, const char *method, const char *path,
+	  const char *request_body, char **body, void *arg)
+{
+	(void)method;
+	(void)path;
+	(void)request_body;
+	(void)arg;
+	host->api->state_set(host, "hook.crash", "1");
+	*body = host->api->alloc_string(host, "{\"armed\": true}");
+	return 200;
 }
 
 static int
@@ -358,6 +374,7 @@ on_enable(mgr_host *host)
 	host->api->route_register(host, "GET", "attempt", route_attempt, NULL);
 	host->api->route_register(host, "GET", "crash", route_crash, NULL);
 	host->api->route_register(host, "GET", "hang", route_hang, NULL);
+	host->api->route_register(host, "GET", "arm", route_arm, NULL);
 	return 0;
 }
 
