@@ -7,8 +7,7 @@
 # outcome recorded, while the engine keeps running and never maps the
 # plugin's library; a route that crashes or hangs is answered 502 or 504
 # with a JSON error, and a hook that crashes is recorded; an on_enable
-# that refuses or crashes refuses the
-# enable with the reason.  A check that needs a kernel part this machine
+# that refuses or crashes refuses the enable with the reason.  A check that needs a kernel part this machine
 # lacks (manager-run probe) is skipped, saying which.
 . "${top_srcdir:-.}/tests/plugins/lib.sh"
 
