@@ -251,7 +251,7 @@ static int
 hostw_wait(struct host_worker *hw, int64_t deadline, struct hostw_reply *r)
 {
 	char buf[16384];
-	int done = 0, t;
+	int done = 0, eof = 0, t;
 
 	for (;;) {
 		struct pollfd pfd[3] = { { hw->replyfd, POLLIN, 0 },
@@ -264,6 +264,8 @@ hostw_wait(struct host_worker *hw, int64_t deadline, struct hostw_reply *r)
 			return CALL_OK;
 		if (t < 0)
 			return CALL_BAD;
+		if (eof)	/* what came before the end is taken above */
+			return CALL_DIED;
 		if (mgr_mono_us() >= deadline)
 			return CALL_TIMEOUT;
 		if (poll(pfd, 3, (int)((deadline - mgr_mono_us()) / 1000) + 1) < 0 &&
@@ -273,8 +275,7 @@ hostw_wait(struct host_worker *hw, int64_t deadline, struct hostw_reply *r)
 		hostw_drain(hw, &hw->errfd, 1);
 		while ((n = read(hw->replyfd, buf, sizeof buf)) > 0)
 			strbuf_add(&hw->in, buf, (size_t)n);
-		if (n == 0)
-			return CALL_DIED;
+		eof = n == 0;
 	}
 }
 
@@ -468,6 +469,9 @@ hostw_stop(struct host_worker *hw)
 static int
 hostw_ready(struct host_worker *hw, struct mgr_error *err)
 {
+	/* Died between calls and reaped by the loop's SIGCHLD handler. */
+	if (hw->pid != 0 && kill(hw->pid, 0) != 0 && errno == ESRCH)
+		hostw_close(hw);
 	if (hw->pid != 0)
 		return 0;
 	log_info(&hw->mgr->log, _("plugin %s: starting its host worker again"),
