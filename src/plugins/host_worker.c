@@ -292,8 +292,8 @@ hostw_why(struct host_worker *hw, int st, const char *what, const char *where,
 	if (st != -1 && WIFSIGNALED(st))
 		mgr_error_set(err, MGR_EPLUGIN, _("%s: %s crashed with %s"), where,
 		    what, sandbox_signal_name(WTERMSIG(st), name, sizeof name));
-	else if (said[0] != '\0')
-		mgr_error_set(err, MGR_EPLUGIN, "%s: %s",  where,
+	else if (said[0] != '\0')	/* a refusal with its reason, as the probe's */
+		mgr_error_set(err, MGR_EINVAL, "%s: %s", where,
 		    strncmp(said, "manager-run: ", 13) == 0 ? said + 13 : said);
 	else
 		mgr_error_set(err, MGR_EPLUGIN, _("%s: the host worker ended in "

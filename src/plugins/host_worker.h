@@ -35,8 +35,8 @@ struct host_worker;
 /* Starts id's host worker on lib (the installed library; its folder
  * holds the manifest) and calls on_enable.  A refusal is MGR_EINVAL
  * ("on_enable refused (returned N)"), a crash MGR_EPLUGIN, a hang
- * MGR_ETIMEOUT, a library that does not load or check MGR_EPLUGIN with
- * the worker's reason. */
+ * MGR_ETIMEOUT, a plugin that does not load, check or confine MGR_EINVAL
+ * with the worker's reason (the faults' breaker counts crashes only). */
 int hostw_start(struct mgr *mgr, const char *id, const char *lib,
 		struct host_worker **out, struct mgr_error *err);
 /* Calls on_disable (bounded), ends the worker, frees hw (may be NULL). */
