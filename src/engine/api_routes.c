@@ -588,15 +588,26 @@ route_id_ok(struct api_call *call, const char *pattern, const char *id)
 	return 0;
 }
 
+/* A sandboxed plugin's route whose host worker failed (host_worker.h):
+ * 504 when it did not answer in time, 502 when it crashed or failed. */
+static void
+plugin_route_failed(struct api_call *call, int rc, const struct mgr_error *err)
+{
+	api_reply_error(call, rc == MGR_ETIMEOUT ? 504 : 502, rc == MGR_ETIMEOUT ?
+	    "timed_out" : "plugin_failure", "%s", err->msg);
+}
+
 /* /plugins/{plugin_id}/PATH: a route the plugin registered through the
- * host table (it runs here, on the loop thread, like its hooks). */
+ * host table (it runs here, on the loop thread, like its hooks; with
+ * sandboxing, in the plugin's confined host worker: host_worker.h). */
 static void
 plugin_own_route(struct api_call *call)
 {
 	const char *rest = call->url + strlen("/plugins/");
 	const char *slash = strchr(rest, '/');
+	struct mgr_error err = { 0 };
 	char *id, *out = NULL;
-	int status = 0;
+	int status = 0, rc;
 
 	if (slash == NULL || slash == rest || slash[1] == '\0') {
 		api_reply_error(call, 404, "not_found", _("no route %s"), call->url);
@@ -607,9 +618,12 @@ plugin_own_route(struct api_call *call)
 		free(id);
 		return;
 	}
-	if (plugins_route(call->mgr, id, call->method, slash,
-	    call->body != NULL ? call->body : "", &out, &status) != 0)
+	if ((rc = plugins_route(call->mgr, id, call->method, slash,
+	    call->body != NULL ? call->body : "", &out, &status, &err)) ==
+	    MGR_ENOENT)
 		api_plugin_route_missing(call, id, slash);
+	else if (rc != 0)
+		plugin_route_failed(call, rc, &err);
 	else if (status < 100 || status > 599) {
 		free(out);
 		api_reply_error(call, 500, "plugin_failure", _("plugin \"%s\" "

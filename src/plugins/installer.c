@@ -49,6 +49,7 @@ installer_probe_opts(struct mgr *mgr, struct probe_opts *o, char exe[PATH_MAX])
 	o->exe = n > 0 ? exe : NULL;
 	o->config = mgr->conf->file;
 	o->db = mgr->conf->database;
+	o->mgr = mgr->conf->sandboxing && mgr->db != NULL ? mgr : NULL;
 	o->timeout_ms = PROBE_TIMEOUT_MS;
 }
 

@@ -17,6 +17,7 @@ src_libmgr_a_SOURCES += \
 	src/plugins/scratch.c src/plugins/scratch.h \
 	src/plugins/sweep.c src/plugins/sweep.h \
 	src/plugins/plugins.c src/plugins/plugins.h \
+	src/plugins/host_worker.c src/plugins/host_worker.h \
 	src/plugins/runner_plugin.c \
 	src/plugins/functions.c src/plugins/functions.h \
 	src/plugins/cmd-plugin.c src/plugins/cmd-plugin-repo.c \
@@ -69,11 +70,12 @@ TESTS += tests/unit/test_signature
 dist_check_SCRIPTS += tests/plugins/lib.sh tests/plugins/install.sh \
 	tests/plugins/archives.sh tests/plugins/repository.sh tests/plugins/lifecycle.sh \
 	tests/plugins/probe.sh tests/plugins/rollback.sh tests/plugins/crash.sh \
-	tests/plugins/sandbox.sh tests/plugins/remote.sh tests/plugins/https_server.py
+	tests/plugins/sandbox.sh tests/plugins/remote.sh tests/plugins/https_server.py \
+	tests/plugins/host-sandbox.sh
 TESTS += tests/plugins/install.sh tests/plugins/archives.sh \
 	tests/plugins/repository.sh tests/plugins/lifecycle.sh tests/plugins/probe.sh \
 	tests/plugins/rollback.sh tests/plugins/crash.sh tests/plugins/sandbox.sh \
-	tests/plugins/remote.sh
+	tests/plugins/remote.sh tests/plugins/host-sandbox.sh
 # The same crash test with 200+ kills: run by hand, not in make check.
 EXTRA_DIST += tests/soak/plugins-kill.sh
 
@@ -84,3 +86,5 @@ bench_worker_bench_CFLAGS = $(AM_CFLAGS) $(MGR_CFLAGS)
 bench_worker_bench_LDADD = src/libmgr.a $(MGR_LIBS)
 CLEANFILES += bench/worker_bench
 dist_noinst_SCRIPTS += bench/sandbox.sh
+# bench/host-worker.sh: a route and an enable, host worker vs in-process.
+dist_noinst_SCRIPTS += bench/host-worker.sh
