@@ -24,6 +24,7 @@
 #ifndef MGR_HOST_WORKER_H
 #define MGR_HOST_WORKER_H
 
+#include <stddef.h>
 #include "error.h"
 
 struct mgr;

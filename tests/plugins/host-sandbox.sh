@@ -139,12 +139,12 @@ ok "$(alive)" "the engine keeps running after the hook's crash"
 
 call GET /plugins/evil/crash
 is "$code" 502 "a route that crashes its worker: 502"
-like "$body" '"error": ?"plugin evil: route GET /crash crashed with SIGSEGV' "... with a JSON error naming the signal"
+like "$body" '"detail": ?"plugin evil: route GET /crash crashed with SIGSEGV".*"type": ?"plugin_failure"' "... with a JSON error naming the signal"
 ok "$(alive)" "the engine keeps running"
 is "$(events plugin.route_failed)" 1 "the failure is recorded as an event"
 call GET /plugins/evil/hang
 is "$code" 504 "a route that hangs: 504"
-like "$body" '"error": ?"plugin evil: route GET /hang timed out after 2 s' "... with a JSON error"
+like "$body" '"detail": ?"plugin evil: route GET /hang timed out after 2 s".*"type": ?"timed_out"' "... with a JSON error"
 call GET /plugins/evil/attempt
 is "$code" 200 "the next call gets a new host worker"
 call GET /plugins/evil/nothing
