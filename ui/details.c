@@ -419,22 +419,30 @@ details_run_line(const char *line, int64_t *id)
 	return 1;
 }
 
+/* The history a page at a time (UI_HISTORY_PAGE runs): the cursor
+ * passing the last line shows the next (view_cursor.c). */
 static void
 add_runs(struct ui *ui, struct strbuf *sb, const char *id)
 {
+	struct ui_view *v = &ui->view;
+	size_t want = v->history > 0 ? v->history : UI_HISTORY_PAGE;
 	struct run_rec *r = NULL;
 	struct mgr_error err = { 0 };
 	size_t n = 0;
 
 	strbuf_addf(sb, "\n%s\n", _("Run history (newest first)"));
-	if (run_store_list(ui->db, id, 0, 50, &r, &n, &err) != 0) {
+	if (run_store_list(ui->db, id, 0, want + 1, &r, &n, &err) != 0) {
 		strbuf_addf(sb, "  %s\n", err.msg);
 		return;
 	}
-	for (size_t i = 0; i < n; i++)
+	v->history_more = n > want;
+	for (size_t i = 0; i < n && i < want; i++)
 		add_run(sb, &r[i]);
 	if (n == 0)
 		strbuf_addf(sb, "  %s\n", _("(no runs yet)"));
+	if (v->history_more)
+		strbuf_addf(sb, "  %s\n", _("(older runs follow: move past this "
+		    "line)"));
 	run_recs_free(r, n);
 }
 

@@ -93,9 +93,13 @@ struct ui_view {
 				 * tick, kept at its end when it was there
 				 * (tail -f) */
 	size_t cur;		/* a task's page: the cursor's line */
+	size_t history;		/* ... the runs of its history shown (0: the
+				 * first page), more when the cursor passes
+				 * the last line */
+	int history_more;	/* ... and there are older ones */
 	char *back_task;	/* a run's page opened from a task's: Esc
 				 * goes back to it ... */
-	size_t back_cur, back_top;	/* ... where its cursor was */
+	size_t back_cur, back_top, back_history;	/* ... as it was */
 	char search[128];	/* the page's search (pager_search.c) */
 	size_t match;		/* the line of its current match ... */
 	int has_match;		/* ... when there is one */
@@ -204,7 +208,9 @@ void view_close(struct ui *ui);
 /* Is line a run of a task's history (as the task's page writes it)? */
 int details_run_line(const char *line, int64_t *id);
 
-/* view_cursor.c: the cursor of a task's page, opening its runs */
+/* view_cursor.c: the cursor of a task's page, opening its runs, its
+ * history a page at a time */
+#define UI_HISTORY_PAGE 50
 int view_has_cursor(const struct ui_view *v);
 void view_cursor_move(struct ui *ui, long delta);
 void view_cursor_clamp(struct ui *ui);

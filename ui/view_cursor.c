@@ -2,7 +2,9 @@
  * history can be chosen: j/k (and the page keys) move it, the page
  * scrolls to keep it on screen, Enter on a run opens the run's page (the
  * same as from the runs pane) and X stops that run.  Esc on a run's page
- * opened so goes back to the task's page, where the cursor was. */
+ * opened so goes back to the task's page, where the cursor was.  The
+ * history shows UI_HISTORY_PAGE runs; moving past its last line shows
+ * the next page. */
 #include "i18n.h"
 #include "ui.h"
 #include "util.h"
@@ -44,6 +46,13 @@ view_cursor_move(struct ui *ui, long delta)
 	struct ui_view *v = &ui->view;
 	long cur = (long)v->cur + delta;
 
+	/* From the last line of a history cut short, on: the next page. */
+	if (delta > 0 && v->history_more && v->nlines > 0 &&
+	    v->cur == v->nlines - 1) {
+		v->history = (v->history > 0 ? v->history : UI_HISTORY_PAGE) +
+		    UI_HISTORY_PAGE;
+		details_rebuild(ui);
+	}
 	if (cur >= (long)v->nlines)
 		cur = (long)v->nlines - 1;
 	v->cur = cur > 0 ? (size_t)cur : 0;
@@ -72,7 +81,7 @@ void
 view_open_selected_run(struct ui *ui)
 {
 	struct ui_view *v = &ui->view;
-	size_t cur = v->cur, top = v->top;
+	size_t cur = v->cur, top = v->top, history = v->history;
 	char num[32];
 	char *task;
 	int64_t id;
@@ -88,13 +97,14 @@ view_open_selected_run(struct ui *ui)
 	v->back_task = task;
 	v->back_cur = cur;
 	v->back_top = top;
+	v->back_history = history;
 }
 
 int
 view_back(struct ui *ui)
 {
 	struct ui_view *v = &ui->view;
-	size_t cur = v->back_cur, top = v->back_top;
+	size_t cur = v->back_cur, top = v->back_top, history = v->back_history;
 	char *task = v->back_task;
 
 	if (v->kind != VIEW_RUN || task == NULL)
@@ -102,6 +112,10 @@ view_back(struct ui *ui)
 	v->back_task = NULL;
 	details_open(ui, VIEW_TASK, task);
 	free(task);
+	if (history > 0) {
+		v->history = history;
+		details_rebuild(ui);
+	}
 	v->cur = cur;
 	v->top = top;
 	view_cursor_clamp(ui);

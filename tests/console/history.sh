@@ -5,7 +5,7 @@
 # stopped with X (that run, not the task's others).
 . "$top_srcdir/tests/console/lib.sh"
 
-echo "1..8"
+echo "1..11"
 console_setup
 m task add aa.sleepy 'exec:/bin/sleep 300.5151' interval hours=1 --max-instances 2 >/dev/null ||
 	{ echo "Bail out! cannot add the task"; exit 1; }
@@ -50,5 +50,27 @@ check "X on a run of the history stops that run" \
 check "... and not the task's other run" \
 	test "$(sql "SELECT status FROM runs WHERE id = $keep")" = running
 m task stop aa.sleepy >/dev/null 2>&1
+keys Escape
+
+# The history a page at a time: 120 runs, 50 shown, the cursor moving
+# past the last line shows 50 more.
+m task add bb.many 'exec:/bin/true' interval hours=1 >/dev/null
+sql "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 120)
+  INSERT INTO runs (task_id, attempt, scheduled_at, started_at, ended_at,
+  status, exit_code, output) SELECT 'bb.many', 1, ($now - 1000 + i) * 1000000,
+  ($now - 1000 + i) * 1000000, ($now - 999 + i) * 1000000, 'succeeded', 0,
+  'many-' || i FROM n"
+oldest=$(sql "SELECT min(id) FROM runs WHERE task_id = 'bb.many'")
+keys / b b . m a n y Enter Escape
+wait_selected "bb.many" >/dev/null
+keys Enter
+wait_for "Task bb.many" >/dev/null
+keys G
+check "a long history shows its newest runs and says more follow" \
+	wait_for "older runs follow"
+keys j
+check "moving past its end shows the next page" wait_for "many-70"
+keys G j G j G
+check "... down to the oldest run" wait_for "#$oldest "
 keys Escape q
 exit 0
