@@ -61,6 +61,7 @@ sql "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 12
   ($now - 1000 + i) * 1000000, ($now - 999 + i) * 1000000, 'succeeded', 0,
   'many-' || i FROM n"
 oldest=$(sql "SELECT min(id) FROM runs WHERE task_id = 'bb.many'")
+wait_for "bb.many" >/dev/null	# the pane has the new task before the filter
 keys / b b . m a n y Enter Escape
 wait_selected "bb.many" >/dev/null
 keys Enter
