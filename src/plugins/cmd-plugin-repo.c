@@ -16,16 +16,6 @@
 #include <string.h>
 #include <strings.h>
 
-static void
-print_json(struct cmd_ctx *ctx, json_t *j)
-{
-	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-
-	fprintf(ctx->out, "%s\n", s);
-	free(s);
-	json_decref(j);
-}
-
 static int
 search_match(const struct pkg_entry *e, const char *term)
 {
@@ -108,7 +98,7 @@ plugin_search_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 	for (size_t i = 0; r != NULL && r[i] != NULL; i++)
 		search_repo(ctx, r[i], argv[0], arr, &found);
 	if (arr != NULL)
-		print_json(ctx, arr);
+		cmd_print_json(ctx, arr);
 	else if (found == 0)
 		fprintf(ctx->out, _("no package matches \"%s\"\n"), argv[0]);
 	return CMD_EXIT_OK;
@@ -203,7 +193,7 @@ plugin_outdated_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 			fprintf(ctx->out, "%-20s %-12s %-12s %s\n", o.ids[i],
 			    o.have[i], o.want[i], o.repo[i]);
 	if (ctx->json)
-		print_json(ctx, arr);
+		cmd_print_json(ctx, arr);
 	else
 		json_decref(arr);
 	outdated_free(&o);
@@ -273,7 +263,7 @@ plugin_upgrade_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 		    "upgraded", rc == 0));
 	}
 	if (ctx->json)
-		print_json(ctx, arr);
+		cmd_print_json(ctx, arr);
 	else {
 		if (o.ids == NULL && o.refused == 0)
 			fprintf(ctx->out, _("nothing to upgrade\n"));

@@ -48,16 +48,6 @@ plugin_json(const struct plugin_rec *p)
 	    "updated_at", up);
 }
 
-static void
-print_json(struct cmd_ctx *ctx, json_t *j)
-{
-	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-
-	fprintf(ctx->out, "%s\n", s);
-	free(s);
-	json_decref(j);
-}
-
 /* What the plugin may do in its sandbox (the manifest's permissions,
  * defaults included). */
 static void
@@ -110,7 +100,7 @@ report_plugin(struct cmd_ctx *ctx, const char *id, const char *what,
 	if (plugin_store_read(ctx->mgr->db, id, &p, &err) != 0)
 		return cmd_fail(ctx, err.code, err.msg);
 	if (ctx->json)
-		print_json(ctx, plugin_json(&p));
+		cmd_print_json(ctx, plugin_json(&p));
 	else {
 		fprintf(ctx->out, "%s %s %s\n", what, p.id, p.version);
 		if (show_permissions)
@@ -165,7 +155,7 @@ plugin_list_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 		json_t *arr = json_array();
 		for (size_t i = 0; i < n; i++)
 			json_array_append_new(arr, plugin_json(&v[i]));
-		print_json(ctx, arr);
+		cmd_print_json(ctx, arr);
 	} else if (n == 0)
 		fprintf(ctx->out, _("no plugins installed\n"));
 	else {
@@ -191,7 +181,7 @@ plugin_show_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 	if (ctx->json) {
 		json_t *o = plugin_json(&p);
 		plugin_functions_show(ctx->mgr, p.id, NULL, o);
-		print_json(ctx, o);
+		cmd_print_json(ctx, o);
 	} else {
 		print_plugin(ctx, &p);
 		plugin_functions_show(ctx->mgr, p.id, ctx->out, NULL);
@@ -232,7 +222,7 @@ plugin_uninstall_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 	if (mgr_plugin_uninstall(ctx->mgr, id, keep, &err) != 0)
 		return cmd_fail(ctx, err.code, err.msg);
 	if (ctx->json)
-		print_json(ctx, json_pack("{s:s, s:b, s:b}", "id", id,
+		cmd_print_json(ctx, json_pack("{s:s, s:b, s:b}", "id", id,
 		    "uninstalled", 1, "kept_tasks", keep));
 	else
 		fprintf(ctx->out, _("uninstalled %s\n"), id);
@@ -256,7 +246,7 @@ plugin_validate_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 		json_t *arr = json_array();
 		for (size_t i = 0; i < p.n; i++)
 			json_array_append_new(arr, json_string(p.msgs[i]));
-		print_json(ctx, json_pack("{s:s, s:b, s:s?, s:s?, s:o}", "path",
+		cmd_print_json(ctx, json_pack("{s:s, s:b, s:s?, s:s?, s:o}", "path",
 		    path, "valid", p.n == 0, "id", m.id, "version", m.version,
 		    "problems", arr));
 	} else if (p.n == 0)

@@ -22,16 +22,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static void
-print_json(struct cmd_ctx *ctx, json_t *j)
-{
-	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-
-	fprintf(ctx->out, "%s\n", s);
-	free(s);
-	json_decref(j);
-}
-
 /* Creates path exclusively with mode and writes text. */
 static int
 write_new(const char *path, const char *text, mode_t mode, struct mgr_error *err)
@@ -80,7 +70,7 @@ repo_keygen_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 	}
 	sig_keyid_hex(pk.keyid, id);
 	if (ctx->json)
-		print_json(ctx, json_pack("{s:s, s:s, s:s}", "key_id", id,
+		cmd_print_json(ctx, json_pack("{s:s, s:s, s:s}", "key_id", id,
 		    "secret_key", name, "public_key", pub));
 	else
 		fprintf(ctx->out, _("key %s: secret key %s (keep it private), "
@@ -247,7 +237,7 @@ repo_index_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 		return cmd_fail(ctx, err.code, err.msg);
 	}
 	if (ctx->json)
-		print_json(ctx, json_pack("{s:s, s:i}", "index", file,
+		cmd_print_json(ctx, json_pack("{s:s, s:i}", "index", file,
 		    "packages", (int)n));
 	else
 		fprintf(ctx->out, ngettext("%s: %zu package\n",
@@ -345,7 +335,7 @@ repo_sign_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 	t = (time_t)expires;
 	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
 	if (ctx->json)
-		print_json(ctx, json_pack("{s:s, s:s}", "signature", sigfile,
+		cmd_print_json(ctx, json_pack("{s:s, s:s}", "signature", sigfile,
 		    "expires", when));
 	else
 		fprintf(ctx->out, _("%s: signed, expires %s\n"), sigfile, when);
@@ -383,7 +373,7 @@ repo_key_list(struct cmd_ctx *ctx)
 		free(keys);
 	}
 	if (ctx->json)
-		print_json(ctx, arr);
+		cmd_print_json(ctx, arr);
 	else
 		json_decref(arr);
 	return rc;
@@ -404,7 +394,7 @@ repo_key_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 	if (repo_key_add(ctx->mgr->conf, argv[1], argv[2], id, &err) != 0)
 		return cmd_fail(ctx, err.code, err.msg);
 	if (ctx->json)
-		print_json(ctx, json_pack("{s:s, s:s}", "repository", argv[1],
+		cmd_print_json(ctx, json_pack("{s:s, s:s}", "repository", argv[1],
 		    "key_id", id));
 	else
 		fprintf(ctx->out, _("repository %s: trusts key %s\n"), argv[1], id);
@@ -453,7 +443,7 @@ repo_list_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 			fprintf(ctx->out, "%-6s %-4zu %-20s %s\n", kind, n, at, r[i]);
 	}
 	if (ctx->json)
-		print_json(ctx, arr);
+		cmd_print_json(ctx, arr);
 	else
 		json_decref(arr);
 	return CMD_EXIT_OK;
@@ -489,7 +479,7 @@ repo_update_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 			fprintf(ctx->out, "%s: %s\n", r[i], _(what));
 	}
 	if (ctx->json)
-		print_json(ctx, arr);
+		cmd_print_json(ctx, arr);
 	else
 		json_decref(arr);
 	return status;

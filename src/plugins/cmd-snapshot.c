@@ -26,16 +26,6 @@ snapshot_json(const struct snapshot_rec *s)
 	    "reason", s->reason);
 }
 
-static void
-print_json(struct cmd_ctx *ctx, json_t *j)
-{
-	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-
-	fprintf(ctx->out, "%s\n", s);
-	free(s);
-	json_decref(j);
-}
-
 static int
 parse_id(struct cmd_ctx *ctx, const char *text, int64_t *id)
 {
@@ -72,7 +62,7 @@ report(struct cmd_ctx *ctx, int64_t id, const char *what)
 	if (snapshot_store_read(ctx->mgr->db, id, &s, &err) != 0)
 		return cmd_fail(ctx, err.code, err.msg);
 	if (ctx->json)
-		print_json(ctx, snapshot_json(&s));
+		cmd_print_json(ctx, snapshot_json(&s));
 	else
 		fprintf(ctx->out, _("%s snapshot %" PRId64 " of %s %s\n"), what,
 		    s.id, s.plugin_id, s.version);
@@ -129,7 +119,7 @@ snapshot_list_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 		json_t *arr = json_array();
 		for (size_t i = 0; i < n; i++)
 			json_array_append_new(arr, snapshot_json(&v[i]));
-		print_json(ctx, arr);
+		cmd_print_json(ctx, arr);
 	} else
 		print_table(ctx, v, n);
 	snapshot_recs_free(v, n);
@@ -166,7 +156,7 @@ snapshot_delete_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 	if (snapshot_delete(ctx->mgr, id, &err) != 0)
 		return cmd_fail(ctx, err.code, err.msg);
 	if (ctx->json)
-		print_json(ctx, json_pack("{s:I, s:b}", "id", (json_int_t)id,
+		cmd_print_json(ctx, json_pack("{s:I, s:b}", "id", (json_int_t)id,
 		    "deleted", 1));
 	else
 		fprintf(ctx->out, _("deleted snapshot %" PRId64 "\n"), id);
