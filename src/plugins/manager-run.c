@@ -526,6 +526,18 @@ run_probe(void)
 	return 0;
 }
 
+/* In a sanitizer build, a plugin's crash must end this process with its
+ * signal (so the engine records "crashed with SIGSEGV"), not be caught by
+ * the sanitizer's handler, which exits 1 after printing DEADLYSIGNAL.
+ * ASAN_OPTIONS given in the environment still take precedence. */
+const char *__asan_default_options(void);
+const char *
+__asan_default_options(void)
+{
+	return "handle_segv=0:handle_abort=0:handle_sigbus=0:handle_sigfpe=0:"
+	    "handle_sigill=0";
+}
+
 int
 main(int argc, char **argv)
 {

@@ -33,7 +33,9 @@ URL="http://127.0.0.1:$PORT"
 TOKEN=client-token-0123456789
 
 # Each line of the client: "ok<TAB>text" or "not ok<TAB>text<TAB>why".
-node "$top_srcdir/tests/node/api-client.js" "$URL" "$TOKEN" \
+# NODE_PATH: this tree's client finds the packages of the checkout around
+# it (make distcheck tests a copy that has none of its own).
+NODE_PATH="$NODE_DIR/node_modules" node "$top_srcdir/tests/node/api-client.js" "$URL" "$TOKEN" \
 	"$top_builddir/data/plugins/hello" >"$T/client.out" 2>"$T/client.err"
 ok $? "the client exits 0"
 tab=$(printf '\t')
