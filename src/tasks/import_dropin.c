@@ -185,7 +185,7 @@ unit_read_dropins(struct import_set *s, char *const *dirs, const char *name,
 			dropin_scan(dir, &v, &n);
 			free(dir);
 		}
-	qsort(v, n, sizeof *v, dropin_cmp);
+	sort_array(v, n, sizeof *v, dropin_cmp);	/* takes an empty list */
 	for (size_t i = 0; i < n; i++) {
 		if (rc == 0 && v[i].path != NULL)
 			rc = dropin_merge(s, v[i].path, u);
