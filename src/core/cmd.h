@@ -116,20 +116,16 @@ struct cmd_args {
 struct cmd_entry {
 	const char *noun;	/* "plugin" */
 	const char *verb;	/* "install"; NULL for a bare noun */
-	const char *usage;	/* arguments, e.g. "[--force] SOURCE" */
+	const char *usage;	/* positional arguments, e.g. "ID [RUN]" */
 	const char *summary;	/* N_("install a plugin") */
 	int flags;
 	int min_args;		/* after noun and verb */
 	int max_args;		/* -1: no limit */
-	/* The old way: argv holds the arguments after noun and verb
-	 * (argv[argc] == NULL), options still in it (cmd_take_*).
-	 * Returns a CMD_EXIT_* status. */
-	int (*exec)(struct cmd_ctx *ctx, int argc, char **argv);
-	/* The table's way, used when run is set: options (ended by an entry
-	 * whose name is NULL; NULL for none) parsed by cmd_dispatch with
-	 * getopt_long, min_args/max_args counting the positional arguments
-	 * only, the target found; usage then shows the positional arguments
-	 * alone ("ID [RUN]"), the options come from the table. */
+	/* Options (ended by an entry whose name is NULL; NULL for none),
+	 * parsed by cmd_dispatch with getopt_long; min_args/max_args count
+	 * the positional arguments only; the target is found before run is
+	 * called; usage shows the positional arguments alone ("ID [RUN]"),
+	 * the options come from the table. */
 	const struct cmd_option *options;
 	enum cmd_target target;
 	int (*run)(struct cmd_ctx *ctx, const struct cmd_args *args);
@@ -201,24 +197,6 @@ const char *const *cmd_args_values(const struct cmd_args *args,
  * that of "--coalesce" and "--no-coalesce" the later one wins. */
 int cmd_args_last(const struct cmd_args *args, const char *name);
 
-/* Option helpers of the old way (entries without run): remove a
- * recognised option from argv (keeping order).  "--" ends option
- * parsing. */
-int cmd_take_flag(int *argc, char **argv, const char *name);
-/* "--name VALUE" or "--name=VALUE"; returns 1 if found, 0 if absent,
- * -1 if the value is missing (an error is printed to ctx->err). */
-int cmd_take_option(struct cmd_ctx *ctx, int *argc, char **argv,
-		    const char *name, const char **value);
-/* Removes the first "--" left in argv (after the options were taken),
- * so that the arguments after it are read as they are.  cmd_dispatch does
- * this itself for commands whose usage shows no option. */
-void cmd_drop_dashdash(int *argc, char **argv);
-/* Whether the old way's usage text shows option `name` with a value
- * ("--from TIME"). */
-int cmd_usage_takes_value(const struct cmd_entry *e, const char *name);
-/* Rejects any remaining "--option" with a usage message. */
-int cmd_no_more_options(struct cmd_ctx *ctx, const struct cmd_entry *entry,
-			int argc, char **argv);
 /* Prints "manager: MESSAGE" to ctx->err (or a JSON error object). */
 int cmd_fail(struct cmd_ctx *ctx, int code, const char *msg);
 /* Prints a JSON value (indented) on ctx->out, and frees it. */

@@ -45,7 +45,7 @@ synopsis(const struct cmd_entry *e)
 	strbuf_addf(&b, "manager %s%s%s%s%s", e->noun, e->verb != NULL ? " " : "",
 	    e->verb != NULL ? e->verb : "", usage != NULL ? " " : "",
 	    usage != NULL ? usage : "");
-	for (size_t i = 0; e->run != NULL && e->options != NULL &&
+	for (size_t i = 0; e->options != NULL &&
 	    e->options[i].name != NULL; i++)
 		option_synopsis(&b, &e->options[i]);
 	return strbuf_detach(&b);
@@ -123,7 +123,7 @@ entry_help(FILE *out, const struct cmd_entry *e)
 
 	fprintf(out, _("usage: %s\n\n%s\n\nOptions:\n"), syn, _(e->summary));
 	free(syn);
-	for (size_t i = 0; e->run != NULL && e->options != NULL &&
+	for (size_t i = 0; e->options != NULL &&
 	    e->options[i].name != NULL; i++) {
 		const struct cmd_option *o = &e->options[i];
 		option_line(out, o->short_name, o->name, o->value, _(o->help));
@@ -192,8 +192,6 @@ cmd_help(FILE *out, const struct cmd_table *t, const char *noun,
 static int
 takes_value(const struct cmd_entry *e, const char *word)
 {
-	if (e->run == NULL)
-		return cmd_usage_takes_value(e, word);
 	for (size_t i = 0; e->options != NULL && e->options[i].name != NULL; i++) {
 		const struct cmd_option *o = &e->options[i];
 

@@ -24,6 +24,9 @@ void strv_free(char **v);
 size_t strv_len(char *const *v);
 /* Whether v (NULL-terminated, or NULL) holds a string equal to s. */
 int strv_has(char *const *v, const char *s);
+/* A new JSON array of v's strings ([] for NULL). */
+struct json_t;
+struct json_t *strv_json(char *const *v);
 char **strv_push(char **v, const char *s);
 
 /* A growing string. */

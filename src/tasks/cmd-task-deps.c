@@ -19,16 +19,6 @@ struct downstream {
 	char **after, **after_any;	/* tasks that run after id */
 };
 
-static json_t *
-strv_json(char *const *v)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-		json_array_append_new(a, json_string(v[i]));
-	return a;
-}
-
 static void
 print_list(struct cmd_ctx *ctx, const char *label, char *const *v)
 {

@@ -337,16 +337,6 @@ str_or_null(const char *s)
 	return s != NULL ? json_string(s) : json_null();
 }
 
-static json_t *
-strv_json(char *const *v)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-		json_array_append_new(a, json_string(v[i]));
-	return a;
-}
-
 json_t *
 task_context_json(const struct task_context *c)
 {

@@ -154,16 +154,6 @@ task_hooks_from_json(const char *json, struct task_hooks *h,
 	return rc;
 }
 
-static json_t *
-strv_json(char *const *v)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-		json_array_append_new(a, json_string(v[i]));
-	return a;
-}
-
 json_t *
 task_hooks_json(const struct task_hooks *h)
 {

@@ -169,23 +169,6 @@ test_split_linear(void **state)
 }
 
 static void
-test_drop_dashdash(void **state)
-{
-	char a0[] = "--", a1[] = "--output", a2[] = "x";
-	char *argv[] = { a0, a1, a2, NULL };
-	int argc = 3;
-
-	(void)state;
-	cmd_drop_dashdash(&argc, argv);
-	assert_int_equal(argc, 2);
-	assert_string_equal(argv[0], "--output");
-	assert_string_equal(argv[1], "x");
-	assert_null(argv[2]);
-	cmd_drop_dashdash(&argc, argv);		/* no "--" left: unchanged */
-	assert_int_equal(argc, 2);
-}
-
-static void
 write_token(const char *path, const char *text, mode_t mode)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
@@ -243,7 +226,6 @@ main(void)
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_split_limits),
 		cmocka_unit_test(test_split_linear),
-		cmocka_unit_test(test_drop_dashdash),
 		cmocka_unit_test(test_token_checks),
 	};
 
