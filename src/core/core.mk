@@ -12,7 +12,7 @@ src_libmgr_a_SOURCES = \
 	src/core/i18n.h \
 	src/core/log.c src/core/log.h \
 	src/core/sha256.c \
-	src/core/util.c src/core/util.h
+	src/core/util.c src/core/util.h src/core/strv_json.c
 
 bin_PROGRAMS += manager
 manager_SOURCES = src/main.c

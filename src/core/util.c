@@ -14,7 +14,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <jansson.h>
 
 static void
 oom(void)
@@ -96,16 +95,6 @@ strv_len(char *const *v)
 	while (v != NULL && v[n] != NULL)
 		n++;
 	return n;
-}
-
-json_t *
-strv_json(char *const *v)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-		json_array_append_new(a, json_string(v[i]));
-	return a;
 }
 
 int
