@@ -167,6 +167,59 @@ test_log_and_counts(void **state)
 	assert_non_null(strstr(f->m.log[1].text, "attempt 2"));
 }
 
+/* The display order after patches (only the changed rows move) is the
+ * order a full sort gives, for every column and both directions, while
+ * rows change their times, statuses and ties many times over. */
+static void
+test_resort_matches_full_sort(void **state)
+{
+	struct fixture *f = *state;
+	unsigned seed = 7;
+
+	for (int i = 0; i < 300; i++) {
+		char *sql = xasprintf("INSERT INTO tasks (id, name, func_path, "
+		    "trigger, next_run, last_run, enabled, status, created_at, "
+		    "updated_at) VALUES ('t%03d', 'T', 'exec:x', 'interval', %s, "
+		    "%d, %d, 's%d', 1, 100)", i, i % 7 == 0 ? "NULL" :
+		    (i % 5 == 0 ? "1000" : "2000 + abs(random() % 500)"), i % 3 * 10,
+		    i % 11 != 0, i % 4);
+
+		exec_ok(f->writer, sql);
+		free(sql);
+	}
+	for (int col = 0; col < UI_TSORT_COUNT * 2; col++) {
+		f->m.sort_col = col % UI_TSORT_COUNT;
+		f->m.sort_rev = col >= UI_TSORT_COUNT;
+		if (f->m.loaded)
+			model_tasks_sort(&f->m);
+		refresh(f, !f->m.loaded);
+		for (int round = 0; round < 10; round++) {
+			size_t *patched;
+
+			for (int k = 0; k < 6; k++) {
+				char *sql;
+
+				seed = seed * 1103515245u + 12345u;
+				sql = xasprintf("UPDATE tasks SET next_run = %s, "
+				    "last_run = %u, status = 's%u', updated_at = %d "
+				    "WHERE id = 't%03u'", seed % 9 == 0 ? "NULL" :
+				    (seed % 4 == 0 ? "1000" : "2000 + abs(random() % 500)"),
+				    seed % 40, seed % 5, 1000 + col * 100 + round * 10 + k,
+				    (seed >> 8) % 300);
+				exec_ok(f->writer, sql);
+				free(sql);
+			}
+			refresh(f, 1);
+			patched = xmalloc(f->m.ntasks * sizeof *patched);
+			memcpy(patched, f->m.order, f->m.ntasks * sizeof *patched);
+			model_tasks_sort(&f->m);
+			assert_memory_equal(patched, f->m.order,
+			    f->m.ntasks * sizeof *patched);
+			free(patched);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -176,6 +229,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_older_time_and_rows, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_log_and_counts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resort_matches_full_sort, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
