@@ -457,6 +457,7 @@ ui_free(struct ui *ui)
 		free(ui->messages[i]);
 	free(ui->messages);
 	model_free(&ui->model);
+	ui_cells_free(ui);
 	if (ui->db != NULL)
 		db_close(ui->db);
 }

@@ -180,6 +180,7 @@ struct ui {
 	int saved_stderr;	/* fd 2 while it points to /dev/null */
 	int saved_to_stderr;	/* mgr->log.to_stderr before the console */
 	int64_t last_second;	/* redraw once a second for LEFT columns */
+	struct ui_cells *cells;	/* what the last frames wrote (draw.c) */
 };
 
 /* A details, help or output page covers the panes. */
@@ -199,6 +200,7 @@ void ui_messages_open(struct ui *ui);
 /* draw.c */
 void ui_layout(struct ui *ui);
 void ui_draw(struct ui *ui);
+void ui_cells_free(struct ui *ui);
 int ui_attr(const struct ui *ui, int pair, int fallback);
 int ui_status_attr(const struct ui *ui, const char *status);
 
