@@ -158,6 +158,7 @@ log_reread_open(struct ui_model *m, struct mgr_db *db, int *whole,
 		if (rc == 0 && found) {
 			log_line_clear(&m->log[i]);
 			m->log[i] = one.v[0];
+			free(one.v);	/* the array; its line is the log's now */
 		} else
 			ui_log_free(one.v, one.n);
 		if (rc != 0)
