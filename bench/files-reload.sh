@@ -37,7 +37,10 @@ M host reload >/dev/null || exit 1
 "$MANAGER" --config "$T/etc/m.conf" --db "$T/m.db" --daemon 2>>"$T/daemon.log" &
 daemon=$!
 wait_until 120 M host status >/dev/null || { echo "no host"; exit 1; }
-sleep 10	# past the first writing of the task rows
+# Past the start (the host lock is taken before the tasks are loaded) and
+# the first writing of the task rows: 100 fires of the interval task.
+fired() { test "$(sql "SELECT count(*) FROM runs WHERE task_id = 'tick'")" -ge 100; }
+wait_until 600 fired || { echo "the interval task does not fire"; exit 1; }
 now_us() { echo $(($(date +%s%N) / 1000)); }
 cpu() { awk '{ print $14 + $15 }' /proc/$daemon/stat; }	# ticks
 hz=$(getconf CLK_TCK)

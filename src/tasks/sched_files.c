@@ -877,6 +877,11 @@ file_plan_apply(struct files_plan *p, const struct file_plan *fp,
 	p->stats.removed += fp->ngone;
 	if (!todo)
 		return 0;
+	/* Removing or pausing a task waits for the history writer to commit
+	 * what it holds: done inside the file's transaction, the writer
+	 * would wait for this transaction's lock in turn (its 10 s busy
+	 * timeout, then "cannot record runs"). */
+	scheduler_sync_history(mgr);
 	if ((rc = db_begin(mgr->db, err)) != 0)
 		return rc;
 	if ((rc = file_plan_write(p, fp, err)) == 0)
