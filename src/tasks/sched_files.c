@@ -857,6 +857,23 @@ file_plan_write(struct files_plan *p, const struct file_plan *fp,
 	return rc;
 }
 
+/* Whether the file removes, pauses or resumes a task (each waits for
+ * the history writer). */
+static int
+file_plan_pauses(const struct files_plan *p, const struct file_plan *fp)
+{
+	const struct task_rec *old;
+
+	if (fp->ngone > 0)
+		return 1;
+	for (size_t i = 0; i < fp->ft.n; i++)
+		if (!fp->skip[i] &&
+		    (old = load_row(&p->ld, fp->ft.recs[i].id)) != NULL &&
+		    old->enabled != fp->ft.recs[i].enabled)
+			return 1;
+	return 0;
+}
+
 static int
 file_plan_apply(struct files_plan *p, const struct file_plan *fp,
 		struct mgr_error *err)
@@ -881,7 +898,8 @@ file_plan_apply(struct files_plan *p, const struct file_plan *fp,
 	 * what it holds: done inside the file's transaction, the writer
 	 * would wait for this transaction's lock in turn (its 10 s busy
 	 * timeout, then "cannot record runs"). */
-	scheduler_sync_history(mgr);
+	if (file_plan_pauses(p, fp))
+		scheduler_sync_history(mgr);
 	if ((rc = db_begin(mgr->db, err)) != 0)
 		return rc;
 	if ((rc = file_plan_write(p, fp, err)) == 0)
