@@ -574,6 +574,8 @@ scheduler_free(struct mgr *mgr)
 
 	if (s == NULL)
 		return;
+	sched_reload_free(s->files_reload);
+	s->files_reload = NULL;
 	hooks_close(s->hooks);
 	ev_periodic_stop(s->loop, &s->wake);
 	ev_timer_stop(s->loop, &s->grace);
