@@ -43,6 +43,14 @@ tests_unit_test_ids_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_ids_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_ids
 
+# The store's contract on every backend (PostgreSQL with MANAGER_TEST_PG).
+check_PROGRAMS += tests/unit/test_store_contract
+tests_unit_test_store_contract_SOURCES = tests/unit/test_store_contract.c \
+	tests/unit/testutil.h
+tests_unit_test_store_contract_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_store_contract_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_store_contract
+
 dist_check_SCRIPTS = tests/cli/lib.sh tests/cli/cli.sh tests/cli/layers.sh
 TESTS += tests/cli/cli.sh tests/cli/layers.sh
 
