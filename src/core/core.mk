@@ -7,6 +7,7 @@ src_libmgr_a_CFLAGS = $(AM_CFLAGS) $(MGR_CFLAGS)
 src_libmgr_a_SOURCES = \
 	src/core/cmd.c src/core/cmd.h \
 	src/core/conf.c src/core/conf.h \
+	src/core/dbstring.c src/core/dbstring.h \
 	src/core/error.c src/core/error.h \
 	src/core/i18n.h \
 	src/core/log.c src/core/log.h \

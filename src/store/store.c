@@ -8,9 +8,11 @@
 #include <stdlib.h>
 
 extern const struct store_ops sqlite_store_ops;
+extern const struct store_ops pg_store_ops;
 
 /* The backends, asked in order; the last takes any path. */
 static const struct store_ops *const backends[] = {
+	&pg_store_ops,		/* a PostgreSQL URL or connection string */
 	&sqlite_store_ops,
 };
 

@@ -3,6 +3,7 @@
  * data version, and the helpers every statement goes through. */
 #include "i18n.h"
 #include "pg_int.h"
+#include "dbstring.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -190,22 +191,12 @@ pg_schema_latest(void)
 }
 
 /* A libpq connection string ("host=... dbname=...") or URL
- * (postgresql://, postgres://).  A file path never has '=' before its
- * first '/', so "name=value" words mean a connection string. */
+ * (postgresql://, postgres://): the rule the configuration keeps such
+ * strings by (dbstring.h). */
 int
 pg_accepts(const char *where)
 {
-	const char *eq, *slash;
-
-	if (where == NULL)
-		return 0;
-	if (strncmp(where, "postgresql://", 13) == 0 ||
-	    strncmp(where, "postgres://", 11) == 0)
-		return 1;
-	eq = strchr(where, '=');
-	slash = strchr(where, '/');
-	return eq != NULL && eq != where && (slash == NULL || eq < slash) &&
-	    strspn(where, "abcdefghijklmnopqrstuvwxyz_") == (size_t)(eq - where);
+	return db_string_is_server(where);
 }
 
 /* libpq's messages end in a newline, and may span lines: one line. */
