@@ -6,6 +6,10 @@
 setup_tmp
 unset NOTIFY_SOCKET MANAGER_COMMAND_TIMEOUT
 DB="$T/data/manager.db"
+if [ -n "${MANAGER_TEST_SUITE_PG:-}" ]; then	# tests/pg: on PostgreSQL
+	. "$top_srcdir/tests/pg/lib.sh"
+	pg_suite_db
+fi
 CONF="$T/manager.conf"
 printf 'manager = { shutdown_grace_seconds = 2; };\n' >"$CONF"
 DAEMON_PID=
@@ -15,6 +19,7 @@ engine_cleanup() {
 		kill -KILL "$DAEMON_PID" 2>/dev/null
 		wait "$DAEMON_PID" 2>/dev/null
 	fi
+	[ -z "${MANAGER_TEST_SUITE_PG:-}" ] || pg_suite_drop
 	cleanup_tmp
 }
 trap engine_cleanup EXIT
