@@ -51,6 +51,12 @@ tests_unit_test_store_contract_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_store_contract_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_store_contract
 
+check_PROGRAMS += tests/unit/test_dbstring
+tests_unit_test_dbstring_SOURCES = tests/unit/test_dbstring.c tests/unit/testutil.h
+tests_unit_test_dbstring_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_dbstring_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_dbstring
+
 dist_check_SCRIPTS = tests/cli/lib.sh tests/cli/cli.sh tests/cli/layers.sh
 TESTS += tests/cli/cli.sh tests/cli/layers.sh
 
