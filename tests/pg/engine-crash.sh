@@ -1,5 +1,0 @@
-# engine-crash.sh - tests/engine/crash.sh on PostgreSQL (MANAGER_TEST_PG).
-. "$top_srcdir/tests/pg/lib.sh"
-pg_suite_skip
-MANAGER_TEST_SUITE_PG=1
-. "$top_srcdir/tests/engine/crash.sh"
