@@ -1,16 +1,33 @@
 /* sched_bench.c - dispatch benchmark of the scheduler.
  *
- *	sched_bench --mode MODE --tasks N --seconds D --config FILE --db FILE
+ *	sched_bench --mode MODE --tasks N --seconds D [--warmup W]
+ *		    --config FILE --db FILE
  *
  * MODE: inproc (noop:noop on the worker pool, sandboxing = false),
  * sandbox (noop:noop in manager-run), exec (exec:/bin/true through
  * manager-run), exec-direct (exec:/bin/true, sandboxing = false).
  * N interval tasks due every second, their start times spread evenly
  * over one second, are created in one transaction (bench/run writes the
- * configuration and installs the noop plugin with the manager binary); the scheduler runs D
- * seconds on the default loop; every run is in the history, from which
- * the lateness (start minus scheduled time) is read.  One line of
- * key=value results goes to stdout.
+ * configuration and installs the noop plugin with the manager binary).
+ * Only then are their first fire times set (two seconds ahead), so the
+ * loading never makes the first fires late; the scheduler starts, runs
+ * W seconds of warm-up (5), then the window of D seconds that is
+ * measured.  What counts:
+ *  - asked: N fire times per second of the window;
+ *  - runs: fire times of the window that ran and succeeded, from the
+ *    history (fires_per_s is these over D, never skipped rows);
+ *  - skipped, missed, interrupted, failed: the history's other rows;
+ *  - not_run: asked minus the window's rows: fire times of the window
+ *    that were coalesced, overrun or dropped (they leave no row), or still
+ *    waiting when the window ended;
+ *  - coalesced, overrun, dropped: the scheduler's own counts of such
+ *    fire times (scheduler_fire_counts) while the window ran, whatever
+ *    their scheduled time (a late wake-up folds times of the warm-up);
+ *  - lateness (start minus scheduled time) of the runs: p50, p99, max;
+ *  - the longest loop stall: the longest time from the loop's wake-up
+ *    to its next wait (every callback of one iteration, the history
+ *    hand-off included), and how many iterations took over 10 ms.
+ * One line of key=value results goes to stdout.
  */
 #include "engine.h"
 #include "manager.h"
@@ -31,7 +48,23 @@
 struct opts {
 	const char *mode, *config, *db;
 	long tasks;
-	double seconds;
+	double seconds, warmup;
+};
+
+/* The loop's longest iteration inside the window. */
+struct stall {
+	ev_prepare before_wait;
+	ev_check after_wait;
+	int64_t woke, from, to;		/* mono µs; from/to: the window */
+	int64_t max, over10;
+};
+
+/* What the window saw. */
+struct window {
+	int64_t from, to;		/* wall µs */
+	struct sched_fire_counts c0, c1;
+	ev_timer begin;
+	struct mgr *mgr;
 };
 
 static void
@@ -47,6 +80,7 @@ parse(int argc, char **argv, struct opts *o)
 	o->mode = "inproc";
 	o->tasks = 1000;
 	o->seconds = 5;
+	o->warmup = 5;
 	o->config = o->db = NULL;
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (strcmp(argv[i], "--mode") == 0)
@@ -55,13 +89,16 @@ parse(int argc, char **argv, struct opts *o)
 			o->tasks = atol(argv[i + 1]);
 		else if (strcmp(argv[i], "--seconds") == 0)
 			o->seconds = atof(argv[i + 1]);
+		else if (strcmp(argv[i], "--warmup") == 0)
+			o->warmup = atof(argv[i + 1]);
 		else if (strcmp(argv[i], "--config") == 0)
 			o->config = argv[i + 1];
 		else if (strcmp(argv[i], "--db") == 0)
 			o->db = argv[i + 1];
 	}
 	if (o->config == NULL || o->db == NULL || o->tasks <= 0)
-		die("usage: --mode MODE --tasks N --seconds D --config FILE --db FILE", NULL);
+		die("usage: --mode MODE --tasks N --seconds D [--warmup W] "
+		    "--config FILE --db FILE", NULL);
 }
 
 static struct mgr *
@@ -81,12 +118,13 @@ open_mgr(const struct opts *o)
 	return mgr;
 }
 
-/* The N tasks, in one transaction. */
+/* The N tasks, in one transaction, anchored an hour back (whole seconds,
+ * so the anchor's fraction is task i's place in the second). */
 static void
 load_tasks(struct mgr *mgr, const struct opts *o, const char *func)
 {
 	struct mgr_error err = { 0 };
-	int64_t base = (mgr_now_us() / US + 2) * US;
+	int64_t base = (mgr_now_us() / US - 3600) * US;
 	char start[TIMEFMT_ISO_MAX], field[TIMEFMT_ISO_MAX + 16];
 	const char *fields[2] = { "seconds=1", field };
 
@@ -112,11 +150,83 @@ load_tasks(struct mgr *mgr, const struct opts *o, const char *func)
 		die("commit", &err);
 }
 
+/* Once every task is loaded, their first fire times: two whole seconds
+ * ahead, spread over the second as their anchors are. */
+static void
+set_first_fires(struct mgr *mgr, const struct opts *o)
+{
+	sqlite3_stmt *st;
+	int64_t base = (mgr_now_us() / US + 2) * US;
+
+	if (sqlite3_prepare_v2(db_handle(mgr->db), "UPDATE tasks SET next_run = "
+	    "?1 + CAST(substr(id, 2) AS INTEGER) * 1000000 / ?2, next_nominal = 0",
+	    -1, &st, NULL) != SQLITE_OK)
+		die(sqlite3_errmsg(db_handle(mgr->db)), NULL);
+	sqlite3_bind_int64(st, 1, base);
+	sqlite3_bind_int64(st, 2, o->tasks);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		die(sqlite3_errmsg(db_handle(mgr->db)), NULL);
+	sqlite3_finalize(st);
+}
+
+static void
+woke_cb(struct ev_loop *loop, ev_check *w, int revents)
+{
+	struct stall *st = w->data;
+
+	(void)loop;
+	(void)revents;
+	st->woke = mgr_mono_us();
+}
+
+static void
+waits_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct stall *st = w->data;
+	int64_t now = mgr_mono_us();
+
+	(void)loop;
+	(void)revents;
+	/* Every iteration that overlaps the window counts, also one that
+	 * began before it (a loop blocked all along has one long stall). */
+	if (st->woke == 0 || now < st->from || st->woke > st->to)
+		return;
+	if (now - st->woke > st->max)
+		st->max = now - st->woke;
+	st->over10 += now - st->woke > 10000;
+}
+
+/* Its check runs first after a wake-up, its prepare last before a wait. */
+static void
+stall_start(struct ev_loop *loop, struct stall *st)
+{
+	ev_check_init(&st->after_wait, woke_cb);
+	ev_set_priority(&st->after_wait, EV_MAXPRI);
+	st->after_wait.data = st;
+	ev_check_start(loop, &st->after_wait);
+	ev_prepare_init(&st->before_wait, waits_cb);
+	ev_set_priority(&st->before_wait, EV_MINPRI);
+	st->before_wait.data = st;
+	ev_prepare_start(loop, &st->before_wait);
+}
+
+static void
+window_begin_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct window *win = w->data;
+
+	(void)loop;
+	(void)revents;
+	scheduler_fire_counts(win->mgr, &win->c0);
+}
+
 static void
 stop_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	(void)w;
+	struct window *win = w->data;
+
 	(void)revents;
+	scheduler_fire_counts(win->mgr, &win->c1);
 	ev_break(loop, EVBREAK_ALL);
 }
 
@@ -127,47 +237,88 @@ cmp64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Lateness of every run started in the window, from the history. */
+/* The history's rows of the window by status; v: lateness of the runs
+ * that succeeded, sorted. */
+struct rows {
+	int64_t *v;
+	size_t n, cap;
+	size_t skipped, missed, interrupted, other;
+};
+
 static void
-report(struct mgr *mgr, const struct opts *o, double load_s, double start_s,
-       int64_t from, int64_t to, const struct rusage *ru0)
+read_rows(struct mgr *mgr, const struct window *win, struct rows *r)
 {
 	sqlite3_stmt *st;
-	int64_t *v = NULL;
-	size_t n = 0, cap = 0, bad = 0;
-	struct rusage self, kids;
 
+	memset(r, 0, sizeof *r);
 	sqlite3_prepare_v2(db_handle(mgr->db), "SELECT started_at - scheduled_at, "
 	    "status FROM runs WHERE scheduled_at >= ?1 AND scheduled_at < ?2",
 	    -1, &st, NULL);
-	sqlite3_bind_int64(st, 1, from);
-	sqlite3_bind_int64(st, 2, to);
+	sqlite3_bind_int64(st, 1, win->from);
+	sqlite3_bind_int64(st, 2, win->to);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (n == cap)
-			v = xrealloc(v, (cap = cap ? cap * 2 : 4096) * sizeof *v);
-		v[n++] = sqlite3_column_int64(st, 0);
-		bad += strcmp((const char *)sqlite3_column_text(st, 1), "succeeded") != 0;
+		const char *status = (const char *)sqlite3_column_text(st, 1);
+
+		if (strcmp(status, "succeeded") == 0) {
+			if (r->n == r->cap)
+				r->v = xrealloc(r->v, (r->cap = r->cap ? r->cap * 2 :
+				    4096) * sizeof *r->v);
+			r->v[r->n++] = sqlite3_column_int64(st, 0);
+		} else if (strcmp(status, "skipped") == 0)
+			r->skipped++;
+		else if (strcmp(status, "missed") == 0)
+			r->missed++;
+		else if (strcmp(status, "interrupted") == 0)
+			r->interrupted++;
+		else
+			r->other++;
 	}
 	sqlite3_finalize(st);
-	if (n > 0)
-		qsort(v, n, sizeof *v, cmp64);
+	if (r->n > 0)
+		qsort(r->v, r->n, sizeof *r->v, cmp64);
+}
+
+static double
+cpu_s(const struct rusage *ru)
+{
+	return (double)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) +
+	    (double)(ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) / 1e6;
+}
+
+static void
+report(struct mgr *mgr, const struct opts *o, double load_s, double start_s,
+       const struct window *win, const struct stall *stall,
+       const struct rusage *ru0)
+{
+	struct rows r;
+	struct rusage self, kids;
+	double secs = (double)(win->to - win->from) / 1e6;
+	int64_t asked = (int64_t)(o->tasks * secs + 0.5);
+	uint64_t coal = win->c1.coalesced - win->c0.coalesced;
+	uint64_t over = win->c1.overrun - win->c0.overrun;
+	uint64_t drop = win->c1.dropped - win->c0.dropped;
+	size_t n;
+
+	read_rows(mgr, win, &r);
+	n = r.n;
 	getrusage(RUSAGE_SELF, &self);
 	getrusage(RUSAGE_CHILDREN, &kids);
-	printf("mode=%s tasks=%ld load_s=%.3f start_s=%.3f window_s=%.1f runs=%zu "
-	    "not_succeeded=%zu fires_per_s=%.0f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f "
-	    "cpu_s=%.2f child_cpu_s=%.2f peak_rss_mb=%.1f\n",
-	    o->mode, o->tasks, load_s, start_s, (double)(to - from) / 1e6, n, bad,
-	    (double)n / ((double)(to - from) / 1e6),
-	    n ? (double)v[n / 2] / 1e3 : 0, n ? (double)v[n * 99 / 100] / 1e3 : 0,
-	    n ? (double)v[n - 1] / 1e3 : 0,
-	    (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec -
-	    ru0->ru_utime.tv_sec - ru0->ru_stime.tv_sec) +
-	    (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec -
-	    ru0->ru_utime.tv_usec - ru0->ru_stime.tv_usec) / 1e6,
-	    (double)(kids.ru_utime.tv_sec + kids.ru_stime.tv_sec) +
-	    (double)(kids.ru_utime.tv_usec + kids.ru_stime.tv_usec) / 1e6,
+	printf("mode=%s tasks=%ld load_s=%.3f start_s=%.3f warmup_s=%.1f "
+	    "window_s=%.1f asked=%lld runs=%zu fires_per_s=%.0f skipped=%zu "
+	    "missed=%zu interrupted=%zu failed=%zu not_run=%lld coalesced=%llu "
+	    "overrun=%llu dropped=%llu p50_ms=%.3f p99_ms=%.3f max_ms=%.3f "
+	    "stall_max_ms=%.1f stalls_over_10ms=%lld cpu_s=%.2f child_cpu_s=%.2f "
+	    "peak_rss_mb=%.1f\n",
+	    o->mode, o->tasks, load_s, start_s, o->warmup, secs, (long long)asked,
+	    n, (double)n / secs, r.skipped, r.missed, r.interrupted, r.other,
+	    (long long)(asked - (int64_t)(n + r.skipped + r.missed +
+	    r.interrupted + r.other)), (unsigned long long)coal,
+	    (unsigned long long)over, (unsigned long long)drop,
+	    n ? (double)r.v[n / 2] / 1e3 : 0, n ? (double)r.v[n * 99 / 100] / 1e3 : 0,
+	    n ? (double)r.v[n - 1] / 1e3 : 0, (double)stall->max / 1e3,
+	    (long long)stall->over10, cpu_s(&self) - cpu_s(ru0), cpu_s(&kids),
 	    (double)self.ru_maxrss / 1024);
-	free(v);
+	free(r.v);
 }
 
 static void
@@ -183,8 +334,10 @@ main(int argc, char **argv)
 	struct mgr *mgr;
 	struct mgr_error err = { 0 };
 	struct rusage ru0;
+	struct stall stall = { 0 };
+	struct window win = { 0 };
 	const char *func;
-	int64_t t0, t1, t2, from, to;
+	int64_t t0, t1, t2;
 	ev_timer stop;
 
 	parse(argc, argv, &o);
@@ -195,6 +348,7 @@ main(int argc, char **argv)
 	t0 = mgr_mono_us();
 	load_tasks(mgr, &o, func);
 	t1 = mgr_mono_us();
+	set_first_fires(mgr, &o);
 	mgr->loop = ev_default_loop(0);
 	if (strcmp(o.mode, "inproc") == 0 && plugins_start(mgr, &err) != 0)
 		die("plugins_start", &err);
@@ -202,20 +356,32 @@ main(int argc, char **argv)
 	if (scheduler_start(mgr, &err) != 0)
 		die("scheduler_start", &err);
 	t2 = mgr_mono_us();
-	/* Measure whole seconds after the first full second of fires. */
-	from = (mgr_now_us() / US + 2) * US;
-	to = from + (int64_t)(o.seconds * 1e6);
+	/* Whole seconds, from the first whole second after the warm-up. */
+	win.mgr = mgr;
+	win.from = (mgr_now_us() + (int64_t)(o.warmup * 1e6)) / US * US + US;
+	win.to = win.from + (int64_t)(o.seconds * 1e6);
+	stall.from = mgr_mono_us() + (win.from - mgr_now_us());
+	stall.to = stall.from + (win.to - win.from);
+	stall_start(mgr->loop, &stall);
 	ev_now_update(mgr->loop);
-	ev_timer_init(&stop, stop_cb, (double)(to - mgr_now_us()) / 1e6 + 0.3, 0);
+	ev_timer_init(&win.begin, window_begin_cb,
+	    (double)(win.from - mgr_now_us()) / 1e6, 0);
+	win.begin.data = &win;
+	ev_timer_start(mgr->loop, &win.begin);
+	ev_timer_init(&stop, stop_cb, (double)(win.to - mgr_now_us()) / 1e6 + 0.3, 0);
+	stop.data = &win;
 	ev_timer_start(mgr->loop, &stop);
 	ev_run(mgr->loop, 0);
+	waits_cb(mgr->loop, &stall.before_wait, 0);	/* one still going */
+	ev_prepare_stop(mgr->loop, &stall.before_wait);
+	ev_check_stop(mgr->loop, &stall.after_wait);
 	scheduler_shutdown(mgr, 5, shutdown_done);
 	if (mgr->sched != NULL && scheduler_running_count(mgr) > 0)
 		ev_run(mgr->loop, 0);
 	scheduler_free(mgr);
 	plugins_stop(mgr);
-	report(mgr, &o, (double)(t1 - t0) / 1e6, (double)(t2 - t1) / 1e6, from, to,
-	    &ru0);
+	report(mgr, &o, (double)(t1 - t0) / 1e6, (double)(t2 - t1) / 1e6, &win,
+	    &stall, &ru0);
 	mgr_close(mgr);
 	return 0;
 }

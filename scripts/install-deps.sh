@@ -6,9 +6,10 @@ set -e
 PACKAGES="
 	build-essential autoconf automake libtool autopoint gettext pkg-config
 	libncurses-dev libsqlite3-dev libconfig-dev libev-dev libzip-dev
-	libjansson-dev libmicrohttpd-dev libcmocka-dev libseccomp-dev libpq-dev
-	postgresql
+	libjansson-dev libmicrohttpd-dev libcmocka-dev libseccomp-dev libssl-dev
+	libpq-dev postgresql
 	sqlite3 jq tmux zip unzip curl locales tzdata python3 valgrind
+	logrotate man-db groff-base systemd
 	python3-apscheduler python3-croniter python3-tz
 "
 SUDO=

@@ -57,8 +57,10 @@ tests_unit_test_dbstring_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_dbstring_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_dbstring
 
-dist_check_SCRIPTS = tests/cli/lib.sh tests/cli/cli.sh tests/cli/layers.sh
-TESTS += tests/cli/cli.sh tests/cli/layers.sh
+dist_check_SCRIPTS = tests/cli/lib.sh tests/cli/cli.sh tests/cli/layers.sh \
+	tests/cli/units.sh tests/cli/readonly.sh tests/cli/man.sh tests/cli/install.sh
+TESTS += tests/cli/cli.sh tests/cli/layers.sh tests/cli/units.sh \
+	tests/cli/readonly.sh tests/cli/man.sh tests/cli/install.sh
 
 # Compiled catalogues in a locale tree the tests point gettext at.
 check_DATA += tests/locale/de/LC_MESSAGES/manager.mo
@@ -73,3 +75,10 @@ PG_SUITES = tests/pg/engine-api.sh tests/pg/engine-control.sh \
 	tests/pg/engine-daemon.sh tests/pg/engine-tasks.sh
 dist_check_SCRIPTS += tests/pg/lib.sh $(PG_SUITES)
 TESTS += $(PG_SUITES)
+
+# SHA-256 from libcrypto, against the FIPS 180-4 examples.
+check_PROGRAMS += tests/unit/test_sha256
+tests_unit_test_sha256_SOURCES = tests/unit/test_sha256.c tests/unit/testutil.h
+tests_unit_test_sha256_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_sha256_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_sha256

@@ -6,6 +6,8 @@
 #include "format.h"
 #include "scheduler.h"
 #include "console_view_store.h"
+#include "manager.h"
+#include "runlog.h"
 #include "task_context_store.h"
 #include "snapshot_store.h"
 #include "util.h"
@@ -13,9 +15,11 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* fire_times.c */
 void details_fire_times(struct strbuf *sb, const struct task_rec *t);
+static void run_page_free(struct run_page *p);
 
 static void
 view_clear_lines(struct ui_view *v)
@@ -62,6 +66,8 @@ view_set_text(struct ui *ui, const char *title, const char *text)
 	free(v->id);
 	free(v->task);
 	v->task = NULL;
+	run_page_free(v->page);
+	v->page = NULL;
 	v->title = xstrdup(title);
 	v->id = NULL;
 	v->kind = VIEW_TEXT;
@@ -78,6 +84,7 @@ view_close(struct ui *ui)
 	free(v->title);
 	free(v->id);
 	free(v->task);
+	run_page_free(v->page);
 	memset(v, 0, sizeof *v);
 	ui->mode = MODE_NORMAL;
 }
@@ -519,6 +526,125 @@ add_block(struct strbuf *sb, const char *title, const char *text,
 	}
 }
 
+/* A run page keeps this many lines of a log at most: the last ones. */
+#define UI_RUN_LOG_LINES 5000
+#define RUNLOG_SHOWN (1u << RUNLOG_STDOUT | 1u << RUNLOG_STDERR | \
+	1u << RUNLOG_DROPPED)
+
+/* A run page's log: a reader that follows the file, and its lines as
+ * shown (the page is rebuilt from the row and these every tick, but the
+ * file is read only where it grew). */
+struct run_page {
+	struct runlog_reader rd;
+	struct strbuf text;
+	size_t nlines;
+	int64_t now;
+};
+
+static void
+run_page_free(struct run_page *p)
+{
+	if (p == NULL)
+		return;
+	runlog_reader_close(&p->rd);
+	strbuf_free(&p->text);
+	free(p);
+}
+
+static void
+add_log_line(const struct runlog_line *l, void *arg)
+{
+	struct run_page *p = arg;
+	char when[32];
+
+	fmt_when(l->at, p->now, when, sizeof when);
+	if (l->kind == RUNLOG_DROPPED)
+		strbuf_addf(&p->text, "   %s  %s\n", when, _("(output over "
+		    "log_run_max_mb was dropped)"));
+	else
+		strbuf_addf(&p->text, "%s %s  %.*s\n", l->kind ==
+		    RUNLOG_STDERR ? "  !" : "   ", when, (int)l->len, l->text);
+	p->nlines++;
+}
+
+/* Keeps the last UI_RUN_LOG_LINES lines of a page that grew past twice
+ * that. */
+static void
+run_page_trim(struct run_page *p)
+{
+	const char *c = p->text.buf;
+	size_t cut = p->nlines - UI_RUN_LOG_LINES;
+
+	if (p->nlines <= 2 * UI_RUN_LOG_LINES)
+		return;
+	for (size_t i = 0; i < cut; i++)
+		c = strchr(c, '\n') + 1;
+	p->text.len -= (size_t)(c - p->text.buf);
+	memmove(p->text.buf, c, p->text.len + 1);
+	p->nlines = UI_RUN_LOG_LINES;
+}
+
+/* Opens the run's log at its last lines; NULL when the run is over and
+ * has no log (printed nothing, pruned, or older than the log store), or
+ * the log cannot be read. */
+static struct run_page *
+run_page_open(struct ui *ui, const struct run_rec *r)
+{
+	char *path = runlog_path(ui->mgr->conf->data_directory, r->task_id,
+	    r->scheduled_at, r->attempt);
+	struct run_page *p = xcalloc(1, sizeof *p);
+	struct runlog_lines l = { 0 };
+	struct mgr_error err = { 0 };
+	int rc = MGR_ENOENT;
+
+	if (access(path, F_OK) == 0 || r->ended_at == 0)
+		rc = runlog_reader_open(&p->rd, path, &err);
+	free(path);
+	if (rc != 0) {
+		free(p);
+		return NULL;
+	}
+	if (runlog_reader_tail(&p->rd, RUNLOG_SHOWN, 0, UI_RUN_LOG_LINES, &l,
+	    &err) != 0) {
+		run_page_free(p);
+		return NULL;
+	}
+	p->now = mgr_now_us();
+	for (size_t i = 0; i < l.n; i++)
+		add_log_line(&l.v[i], p);
+	runlog_lines_clear(&l);
+	return p;
+}
+
+/* The run's full log, its last lines, stderr marked "!"; read where it
+ * grew since the last rebuild.  Returns 0 when there is none (the
+ * stored excerpt is shown instead). */
+static int
+add_run_log(struct ui *ui, struct strbuf *sb, const struct run_rec *r)
+{
+	struct ui_view *v = &ui->view;
+	struct mgr_error err = { 0 };
+
+	if (v->page == NULL && (v->page = run_page_open(ui, r)) == NULL)
+		return 0;
+	v->page->now = mgr_now_us();
+	if (runlog_reader_poll(&v->page->rd, add_log_line, v->page, &err) < 0)
+		strbuf_addf(sb, "\n%s\n", err.msg);
+	run_page_trim(v->page);
+	strbuf_addf(sb, "\n%s\n", _("Log (stderr marked !)"));
+	if (v->page->nlines >= UI_RUN_LOG_LINES)
+		strbuf_addf(sb, "  %s\n", _("(its last lines; `manager task "
+		    "logs` prints it whole)"));
+	strbuf_adds(sb, v->page->nlines > 0 ? v->page->text.buf : "");
+	if (v->page->nlines == 0)
+		strbuf_addf(sb, "  %s\n", _("(empty)"));
+	v->live_log = !v->page->rd.parse.ended && r->ended_at == 0;
+	if (v->live_log)
+		strbuf_addf(sb, "  %s\n", _("(the run goes on: this page "
+		    "follows its log)"));
+	return 1;
+}
+
 /* A run, whole: what the runs pane's line only begins. */
 static char *
 run_text(struct ui *ui, const char *id)
@@ -555,7 +681,10 @@ run_text(struct ui *ui, const char *id)
 	/* The error (stderr's last words, or why the run failed) is marked
 	 * "!" so it stands out from the output. */
 	add_block(&sb, _("Error (marked !)"), r.error, "  !");
-	add_block(&sb, _("Output (stdout and stderr, as recorded)"), r.output, "   ");
+	ui->view.live_log = 0;
+	if (!add_run_log(ui, &sb, &r))
+		add_block(&sb, _("Output (stdout and stderr, as recorded)"),
+		    r.output, "   ");
 	run_rec_clear(&r);
 	return strbuf_detach(&sb);
 }

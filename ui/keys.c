@@ -132,7 +132,20 @@ task_action(struct ui *ui, const char *verb)
 
 static void k_pause(struct ui *ui) { task_action(ui, "pause"); }
 static void k_resume(struct ui *ui) { task_action(ui, "resume"); }
-static void k_run(struct ui *ui) { task_action(ui, "run"); }
+/* --detach: the console goes on while the run does; the run shows up
+ * in the runs pane, where X stops it. */
+static void
+k_run(struct ui *ui)
+{
+	const char *id = target_task(ui);
+	char *argv[] = { "task", "run", "--detach", "--", (char *)id, NULL };
+
+	if (id == NULL) {
+		ui_status(ui, 1, _("no task selected: move to the tasks pane first"));
+		return;
+	}
+	action_run(ui, argv, 0);
+}
 
 static void
 k_toggle_plugin(struct ui *ui)
@@ -262,6 +275,30 @@ log_run(struct ui *ui)
 	    !ui->model.log[i].is_run)
 		return NULL;
 	return &ui->model.log[i];
+}
+
+/* Stops the selected run (runs pane, run view), else every run of the
+ * selected task; --no-wait: the console goes on while they end. */
+static void
+k_stop(struct ui *ui)
+{
+	const struct ui_log *run = log_run(ui);
+	const char *task = run != NULL ? run->subject : target_task(ui);
+	char num[32] = "";
+	char *argv[] = { "task", "stop", "--no-wait", "--", (char *)task, num,
+	    NULL };
+
+	if (task == NULL) {
+		ui_status(ui, 1, _("no task or run selected"));
+		return;
+	}
+	if (run != NULL)
+		snprintf(num, sizeof num, "%lld", (long long)run->id);
+	else if (UI_VIEW_OPEN(ui) && ui->view.kind == VIEW_RUN)
+		snprintf(num, sizeof num, "%s", ui->view.id);
+	if (num[0] == '\0')
+		argv[5] = NULL;
+	action_run(ui, argv, 0);
 }
 
 static void
@@ -434,6 +471,8 @@ static const struct ui_key key_table[] = {
 	    K_TASKS | K_LOG | K_VIEW, k_resume },
 	{ 'x', 0, "x", N_("run the task now"), N_("run now"),
 	    K_TASKS | K_LOG | K_VIEW, k_run },
+	{ 'X', 0, "X", N_("stop the task's runs (on a run: that run)"),
+	    N_("stop"), K_TASKS | K_LOG | K_VIEW, k_stop },
 	{ 'e', 0, "e", N_("enable / disable the plugin"), N_("enable/disable"),
 	    K_PLUGINS | K_VIEW, k_toggle_plugin },
 	{ 'R', 0, "R", N_("reload the plugin (swap in its files)"), N_("reload"),
@@ -514,7 +553,8 @@ keys_handle(struct ui *ui, int key, int is_char)
 static int
 key_applies_to_view(const struct ui *ui, const struct ui_key *k)
 {
-	if (k->fn == k_pause || k->fn == k_resume || k->fn == k_run)
+	if (k->fn == k_pause || k->fn == k_resume || k->fn == k_run ||
+	    k->fn == k_stop)
 		return ui->view.kind == VIEW_TASK || ui->view.kind == VIEW_RUN;
 	if (k->fn == k_toggle_plugin || k->fn == k_reload ||
 	    k->fn == k_snapshot || k->fn == k_restore)

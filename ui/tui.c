@@ -246,6 +246,23 @@ on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 		ui_quit(ui, w->signum == SIGINT ? 0 : 128 + w->signum);
 }
 
+/* A run page over a log still being written reads it again; a reader
+ * at its end stays at the end (tail -f), one scrolled up stays put. */
+static void
+follow_run_log(struct ui *ui)
+{
+	struct ui_view *v = &ui->view;
+	size_t page = ui->rows > 5 ? (size_t)ui->rows - 5 : 1;
+	int at_end = v->top + page >= v->nlines;
+
+	if (!UI_VIEW_OPEN(ui) || v->kind != VIEW_RUN || !v->live_log)
+		return;
+	details_rebuild(ui);
+	if (at_end && v->nlines > page)
+		v->top = v->nlines - page;
+	ui->dirty = 1;
+}
+
 static void
 on_tick(struct ev_loop *loop, ev_timer *w, int revents)
 {
@@ -255,6 +272,7 @@ on_tick(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)loop;
 	(void)revents;
 	ui_reload(ui, 0);
+	follow_run_log(ui);
 	/* NEXT/LEFT/uptime move with the clock even when nothing changed;
 	 * the host is looked at as often. */
 	if (second != ui->last_second) {

@@ -15,6 +15,7 @@
 #include "model.h"
 
 struct mgr;
+struct run_page;
 
 enum ui_pane_id { PANE_PLUGINS, PANE_TASKS, PANE_LOG, PANE_COUNT };
 
@@ -82,6 +83,10 @@ struct ui_view {
 	int kind;		/* VIEW_* */
 	char *id;		/* plugin, task or run (its number) for details */
 	char *task;		/* a run view's task, or NULL */
+	struct run_page *page;	/* a run page's log, read as it grows */
+	int live_log;		/* ... and still written: read again every
+				 * tick, kept at its end when it was there
+				 * (tail -f) */
 };
 enum { VIEW_TEXT, VIEW_PLUGIN, VIEW_TASK, VIEW_HELP, VIEW_PICK, VIEW_RUN,
 	VIEW_MESSAGES };

@@ -55,3 +55,18 @@ clean-local: clean-local-plugins
 clean-local-plugins:
 	-if test "$(srcdir)" != "."; then \
 	  rm -f data/plugins/*/plugin.conf; fi
+
+# `make install` puts the examples a plugin author starts from under
+# $(docdir)/examples/plugins: source, manifest and the built library, so
+# `manager plugin install $(docdir)/examples/plugins/hello` works.  (The
+# other plugins here are test fixtures: a crashing one, a hostile one.)
+examplehellodir = $(docdir)/examples/plugins/hello
+examplehello_DATA = data/plugins/hello/hello.so \
+	$(srcdir)/data/plugins/hello/hello.c $(srcdir)/data/plugins/hello/plugin.conf
+examplebasedir = $(docdir)/examples/plugins/base
+examplebase_DATA = data/plugins/base/base.so \
+	$(srcdir)/data/plugins/base/base.c $(srcdir)/data/plugins/base/plugin.conf
+examplegreeterdir = $(docdir)/examples/plugins/greeter
+examplegreeter_DATA = data/plugins/greeter/greeter.so \
+	$(srcdir)/data/plugins/greeter/greeter.c \
+	$(srcdir)/data/plugins/greeter/plugin.conf

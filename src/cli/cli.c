@@ -2,10 +2,12 @@
 #include "i18n.h"
 #include "cli.h"
 #include "cmd.h"
+#include "dbstring.h"
 #include "engine.h"
 #include "manager.h"
 #include "util.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -102,6 +104,20 @@ cli_help(FILE *out)
 	    "  --pidfile FILE  write the daemon's pid to FILE (0644)\n"));
 }
 
+
+/* Whether to open (and so create) the database before the command: not
+ * for a command that needs none, nor for a read-only one when there is
+ * no database file yet (`host status`, `db check` leave no trace).  A
+ * server's database exists or the connection says why not. */
+static int
+cli_wants_db(const struct mgr *mgr, const struct cmd_entry *e)
+{
+	if (e->flags & CMD_NO_DB)
+		return 0;
+	return !(e->flags & CMD_DB_IF_EXISTS) ||
+	    db_string_is_server(mgr->conf->database) ||
+	    access(mgr->conf->database, F_OK) == 0 || errno != ENOENT;
+}
 static int
 cli_run_command(struct cli_opts *opts, int argc, char **argv)
 {
@@ -131,7 +147,7 @@ cli_run_command(struct cli_opts *opts, int argc, char **argv)
 		mgr_close(ctx.mgr);
 		return status;
 	}
-	if (!(e->flags & CMD_NO_DB) && mgr_open_db(ctx.mgr, &err) != 0) {
+	if (cli_wants_db(ctx.mgr, e) && mgr_open_db(ctx.mgr, &err) != 0) {
 		status = cmd_fail(&ctx, err.code, err.msg);
 		mgr_close(ctx.mgr);
 		return status;

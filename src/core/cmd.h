@@ -49,6 +49,9 @@ enum cmd_flags {
 	CMD_FOLLOWS = 1 << 4,	/* answers when its work is over (task run):
 				 * a client waits with no time limit once the
 				 * host took it */
+	CMD_DB_IF_EXISTS = 1 << 7,	/* reads only: a missing database is
+				 * not created, the command runs with
+				 * ctx->mgr->db NULL */
 };
 
 /* Exit statuses shared by every command. */

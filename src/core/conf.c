@@ -49,6 +49,7 @@ const struct conf_key conf_keys[] = {
 	{ "manager", "output_excerpt_bytes", CONF_INT, OFF(output_excerpt_bytes), "4096", 0, 1048576 },
 	{ "manager", "task_path", CONF_STRING, OFF(task_path), "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 0, 0 },
 	{ "manager", "task_lang", CONF_STRING, OFF(task_lang), "C.UTF-8", 0, 0 },
+	{ "manager", "task_sandbox", CONF_STRING, OFF(task_sandbox), "none", 0, 0 },
 	{ "manager", "log_max_mb", CONF_INT, OFF(log_max_mb), "1024", 0, 1048576 },
 	{ "manager", "log_run_max_mb", CONF_INT, OFF(log_run_max_mb), "64", 1, 1048576 },
 	{ "manager", "shutdown_grace_seconds", CONF_INT, OFF(shutdown_grace_seconds), "10", 0, 3600 },
@@ -396,6 +397,12 @@ conf_check(struct conf_loader *l)
 		return mgr_error_set(l->err, MGR_EINVAL,
 		    _("%s: manager.log_level: \"%s\" is not one of error, warning, info, debug"),
 		    l->origins[key - conf_keys].where, l->conf->log_level);
+	key = conf_key_find("manager", "task_sandbox");
+	if (strcmp(l->conf->task_sandbox, "none") != 0 &&
+	    strcmp(l->conf->task_sandbox, "strict") != 0)
+		return mgr_error_set(l->err, MGR_EINVAL,
+		    _("%s: manager.task_sandbox: \"%s\" is not one of none, strict"),
+		    l->origins[key - conf_keys].where, l->conf->task_sandbox);
 	return 0;
 }
 

@@ -47,6 +47,7 @@ struct mgr_conf {
 	int output_excerpt_bytes;
 	char *task_path;		/* PATH of every run */
 	char *task_lang;		/* LANG of every run */
+	char *task_sandbox;		/* exec: runs' default: none, strict */
 	int log_max_mb;			/* full run logs in total, 0 = none */
 	int log_run_max_mb;		/* ... of one attempt */
 	int shutdown_grace_seconds;

@@ -12,6 +12,11 @@ struct mgr_log {
 	int to_stderr;		/* write to stderr */
 	int to_syslog;		/* write to syslog (openlog done by log_open) */
 	FILE *file;		/* log_file, or NULL */
+	char *file_path;	/* its path, reopened by log_reopen */
+	char *stderr_path;	/* fd 2 was pointed at this file (a detached
+				 * daemon's default log): log_reopen too */
+	int journal;		/* stderr is systemd's journal: lines carry a
+				 * <N> priority, no time stamp or pid */
 };
 
 /* Parses "error", "warning", "info", "debug". */
@@ -21,6 +26,16 @@ const char *log_level_name(enum log_level level);
 int log_open(struct mgr_log *log, enum log_level level, const char *file,
 	     struct mgr_error *err);
 void log_close(struct mgr_log *log);
+/* Points fd 2 at the file (appending, 0600) and remembers it for
+ * log_reopen. */
+int log_redirect_stderr(struct mgr_log *log, const char *path,
+			struct mgr_error *err);
+/* Opens the log files again by their names, for logrotate's SIGHUP: the
+ * log_file and the file fd 2 was redirected to.  On failure the old ones
+ * stay in use. */
+int log_reopen(struct mgr_log *log, struct mgr_error *err);
+/* Whether fd 2 is the stream $JOURNAL_STREAM ("DEV:INODE") names. */
+int log_stderr_is_journal(void);
 void log_msg(struct mgr_log *log, enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void log_vmsg(struct mgr_log *log, enum log_level level, const char *fmt,

@@ -415,58 +415,116 @@ task_new_id(void)
 
 static const char *const task_create_fields[] = { "id", "name", "func_path",
 	"trigger", "trigger_args", "max_retries", "timeout", "enabled", "env",
-	"env_file", "workdir", "user", "group", "umask", "nice", NULL };
+	"env_file", "workdir", "user", "group", "umask", "nice", "sandbox",
+	"network", "private_tmp", "read_only", "write", "ioprio", "limit_cpu",
+	"limit_memory", "limit_nofile", NULL };
 
-/* The execution context's fields (task_context.h), checked by type; the
- * command checks their values. */
+/* A field that is an array of strings (env, read_only, write). */
 static int
-context_check(struct api_call *call, json_t *b)
+strings_check(struct api_call *call, json_t *b, const char *name)
 {
-	json_t *env = json_object_get(b, "env"), *v;
+	json_t *a = json_object_get(b, name), *v;
 	size_t i;
 
-	if (field_check(call, b, "env_file", JSON_STRING, 0) != 0 ||
-	    field_check(call, b, "workdir", JSON_STRING, 0) != 0 ||
-	    field_check(call, b, "user", JSON_STRING, 0) != 0 ||
-	    field_check(call, b, "group", JSON_STRING, 0) != 0 ||
-	    field_check(call, b, "umask", JSON_STRING, 0) != 0 ||
-	    field_check(call, b, "nice", JSON_INTEGER, 0) != 0)
-		return -1;
-	if (env == NULL || json_is_null(env))
+	if (a == NULL || json_is_null(a))
 		return 0;
-	if (!json_is_array(env)) {
-		api_reply_error(call, 400, "env", "%s", _("field \"env\": expected "
-		    "an array of \"NAME=VALUE\" strings"));
+	if (!json_is_array(a)) {
+		api_reply_error(call, 400, name, _("field \"%s\": expected an "
+		    "array of strings"), name);
 		return -1;
 	}
-	json_array_foreach(env, i, v) {
+	json_array_foreach(a, i, v) {
 		if (!json_is_string(v)) {
-			api_reply_error(call, 400, "env", _("field \"env\": item %zu "
-			    "is not a string"), i + 1);
+			api_reply_error(call, 400, name, _("field \"%s\": item %zu "
+			    "is not a string"), name, i + 1);
 			return -1;
 		}
 	}
 	return 0;
 }
 
+/* The execution context's fields (task_context.h), checked by type; the
+ * command checks their values. */
+static int
+context_check(struct api_call *call, json_t *b)
+{
+	static const char *const strs[] = { "env_file", "workdir", "user",
+	    "group", "umask", "sandbox", "ioprio" };
+	static const char *const ints[] = { "nice", "limit_cpu",
+	    "limit_memory", "limit_nofile" };
+
+	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+		if (field_check(call, b, strs[i], JSON_STRING, 0) != 0)
+			return -1;
+	for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
+		if (field_check(call, b, ints[i], JSON_INTEGER, 0) != 0)
+			return -1;
+	if (field_check(call, b, "network", JSON_TRUE, 0) != 0 ||
+	    field_check(call, b, "private_tmp", JSON_TRUE, 0) != 0 ||
+	    strings_check(call, b, "env") != 0 ||
+	    strings_check(call, b, "read_only") != 0 ||
+	    strings_check(call, b, "write") != 0)
+		return -1;
+	return 0;
+}
+
+/* Each string of an array as "--opt=VALUE"; an empty array as "--opt="
+ * (which empties the task's list). */
+static char **
+push_strings(char **argv, json_t *b, const char *field, const char *opt)
+{
+	json_t *a = json_object_get(b, field), *v;
+	size_t i;
+	char *word;
+
+	if (!json_is_array(a))
+		return argv;
+	if (json_array_size(a) == 0 && strcmp(field, "env") != 0)
+		{
+		word = xasprintf("%s=", opt);
+		argv = strv_push(argv, word);
+		free(word);
+		return argv;
+	}
+	json_array_foreach(a, i, v) {
+		word = xasprintf("%s=%s", opt, json_string_value(v));
+		argv = strv_push(argv, word);
+		free(word);
+	}
+	return argv;
+}
+
+static char **
+push_bool(char **argv, json_t *b, const char *field, const char *on,
+	  const char *off)
+{
+	json_t *v = json_object_get(b, field);
+
+	if (!json_is_boolean(v))
+		return argv;
+	return strv_push(argv, json_is_true(v) ? on : off);
+}
+
 static char **
 push_context(char **argv, json_t *b)
 {
-	json_t *env = json_object_get(b, "env"), *v;
-	size_t i;
-
 	argv = push_str_option(argv, b, "env_file", "--env-file");
 	argv = push_str_option(argv, b, "workdir", "--workdir");
 	argv = push_str_option(argv, b, "user", "--user");
 	argv = push_str_option(argv, b, "group", "--group");
 	argv = push_str_option(argv, b, "umask", "--umask");
 	argv = push_int_option(argv, b, "nice", "--nice");
-	json_array_foreach(json_is_array(env) ? env : NULL, i, v) {
-		char *word = xasprintf("--env=%s", json_string_value(v));
-		argv = strv_push(argv, word);
-		free(word);
-	}
-	return argv;
+	argv = push_str_option(argv, b, "sandbox", "--sandbox");
+	argv = push_str_option(argv, b, "ioprio", "--ioprio");
+	argv = push_int_option(argv, b, "limit_cpu", "--limit-cpu");
+	argv = push_int_option(argv, b, "limit_memory", "--limit-memory");
+	argv = push_int_option(argv, b, "limit_nofile", "--limit-nofile");
+	argv = push_bool(argv, b, "network", "--network", "--no-network");
+	argv = push_bool(argv, b, "private_tmp", "--private-tmp",
+	    "--no-private-tmp");
+	argv = push_strings(argv, b, "read_only", "--read-only");
+	argv = push_strings(argv, b, "write", "--write");
+	return push_strings(argv, b, "env", "--env");
 }
 
 static int
@@ -524,7 +582,9 @@ task_create(struct api_call *call, const char *unused)
 
 static const char *const task_update_fields[] = { "name", "enabled",
 	"trigger_args", "func_path", "trigger", "max_retries", "timeout", "env",
-	"env_file", "workdir", "user", "group", "umask", "nice", NULL };
+	"env_file", "workdir", "user", "group", "umask", "nice", "sandbox",
+	"network", "private_tmp", "read_only", "write", "ioprio", "limit_cpu",
+	"limit_memory", "limit_nofile", NULL };
 
 static void
 task_update(struct api_call *call, const char *id)

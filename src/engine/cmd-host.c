@@ -111,7 +111,7 @@ host_echo_exec(struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd_entry cmd_host_status_entry = {
 	.noun = "host", .verb = "status", .usage = "",
 	.summary = N_("show which process hosts the engine"),
-	.flags = 0, .min_args = 0, .max_args = 0,
+	.flags = CMD_DB_IF_EXISTS, .min_args = 0, .max_args = 0,
 	.exec = host_status_exec,
 };
 

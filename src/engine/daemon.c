@@ -24,6 +24,7 @@ struct daemon_opts {
 	char *pidfile;		/* absolute, or NULL */
 	int report_fd;		/* detached: pipe to the waiting parent, or -1 */
 	int log_fd;		/* detached, no log_file: the new stderr, or -1 */
+	char *log_path;		/* ... its path, reopened on SIGHUP */
 };
 
 /* ---- pidfile ---- */
@@ -207,6 +208,7 @@ detach_log_prepare(struct cmd_ctx *ctx, struct daemon_opts *o)
 		    O_NOFOLLOW, 0600);
 	if (fd != -1 && fchmod(fd, 0600) == 0) {
 		o->log_fd = fd;
+		o->log_path = xstrdup(path);
 		fprintf(ctx->err, _("manager: logging to %s; set manager.log_file "
 		    "to log elsewhere\n"), path);
 	} else {
@@ -219,15 +221,17 @@ detach_log_prepare(struct cmd_ctx *ctx, struct daemon_opts *o)
 	free(path);
 }
 
-/* In the daemon, right after detaching: stderr to the log file, or the
- * log to syslog when the file could not be opened. */
+/* In the daemon, right after detaching: stderr to the log file (by its
+ * name, so that SIGHUP can open it again after logrotate moved it), or
+ * the log to syslog when the file could not be opened. */
 static void
 detach_log_apply(struct mgr *mgr, struct daemon_opts *o)
 {
 	enum log_level level = mgr->log.level;
 
 	if (o->log_fd != -1) {
-		dup2(o->log_fd, STDERR_FILENO);
+		if (log_redirect_stderr(&mgr->log, o->log_path, NULL) != 0)
+			dup2(o->log_fd, STDERR_FILENO);	/* moved meanwhile */
 		close(o->log_fd);
 		o->log_fd = STDERR_FILENO;
 		return;
@@ -300,12 +304,14 @@ daemon_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			if (o.log_fd != -1)
 				close(o.log_fd);
 			free(o.pidfile);
+			free(o.log_path);
 			return rc > 0 ? status : CMD_EXIT_FAIL;
 		}
 		detach_log_apply(ctx->mgr, &o);
 	}
 	status = daemon_run(ctx, &o);
 	free(o.pidfile);
+	free(o.log_path);
 	return status;
 }
 

@@ -22,7 +22,8 @@ ENGINE_TESTS = \
 	tests/engine/api.sh \
 	tests/engine/abuse.sh \
 	tests/engine/tasks.sh \
-	tests/engine/jobctl.sh
+	tests/engine/jobctl.sh \
+	tests/engine/logging.sh
 dist_check_SCRIPTS += tests/engine/lib.sh $(ENGINE_TESTS)
 TESTS += $(ENGINE_TESTS)
 
@@ -34,7 +35,8 @@ data/manager.service: $(srcdir)/data/manager.service.in Makefile
 	sed -e 's|@bindir[@]|$(bindir)|g' $(srcdir)/data/manager.service.in >$@
 CLEANFILES += data/manager.service
 EXTRA_DIST += data/manager.service.in
-dist_man_MANS = data/manager.1
+dist_man_MANS = data/manager.1 data/manager.conf.5 data/manager-tasks.5 \
+	data/manager-plugin.3
 EXTRA_DIST += bench/engine-latency.sh bench/RESULTS-engine.md
 
 check_PROGRAMS += tests/unit/test_control

@@ -44,23 +44,32 @@ reload_conf(struct mgr *mgr, struct mgr_conf **conf, struct conf_origin **origin
 	return rc;
 }
 
+/* Reopening follows files that logrotate moved away: the configured
+ * log_file (opened again by name) and the file a detached daemon pointed
+ * its stderr at, which the configuration does not name. */
 static void
 reload_reopen_log(struct mgr *mgr)
 {
 	enum log_level level = LOG_LVL_INFO;
-	struct mgr_error err = { 0 };
-
-	/* Reopening also follows a log file that logrotate moved away. */
+	struct mgr_error err = { 0 }, err2 = { 0 };
 	const char *sink = mgr->conf->log_file;
+	char *redirected = mgr->log.stderr_path;
+	int rc;
 
 	/* A detached daemon that fell back to syslog has no stderr to return
 	 * to: it stays on syslog until a log_file is configured. */
 	if (sink == NULL && mgr->log.to_syslog && !mgr->log.to_stderr)
 		sink = "syslog";
 	log_level_parse(mgr->conf->log_level, &level);
+	mgr->log.stderr_path = NULL;
 	log_close(&mgr->log);
-	if (log_open(&mgr->log, level, sink, &err) != 0)
+	rc = log_open(&mgr->log, level, sink, &err);
+	if (redirected != NULL &&
+	    log_redirect_stderr(&mgr->log, redirected, &err2) != 0)
+		log_error(&mgr->log, _("reopening the log: %s"), err2.msg);
+	if (rc != 0)
 		log_error(&mgr->log, "%s", err.msg);
+	free(redirected);
 }
 
 static int
@@ -120,6 +129,12 @@ engine_reload(struct mgr *mgr, struct mgr_error *err)
 
 	notify_state("RELOADING=1");
 	if ((rc = reload_conf(mgr, &conf, &origins, &norigins, err)) != 0) {
+		struct mgr_error lerr = { 0 };
+
+		/* logrotate's SIGHUP must move the log even when the new
+		 * configuration is broken. */
+		if (log_reopen(&mgr->log, &lerr) != 0)
+			log_error(&mgr->log, _("reopening the log: %s"), lerr.msg);
 		notify_state("READY=1");
 		return rc;
 	}

@@ -1,6 +1,7 @@
 /* cmd-plugin.c - manager plugin install|list|show|enable|disable|
  * uninstall|validate (and the hidden probe run in a child). */
 #include "i18n.h"
+#include "functions.h"
 #include "cmd.h"
 #include "installer.h"
 #include "manager.h"
@@ -187,10 +188,14 @@ plugin_show_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	(void)argc;
 	if (plugin_store_read(ctx->mgr->db, argv[0], &p, &err) != 0)
 		return cmd_fail(ctx, err.code, err.msg);
-	if (ctx->json)
-		print_json(ctx, plugin_json(&p));
-	else
+	if (ctx->json) {
+		json_t *o = plugin_json(&p);
+		plugin_functions_show(ctx->mgr, p.id, NULL, o);
+		print_json(ctx, o);
+	} else {
 		print_plugin(ctx, &p);
+		plugin_functions_show(ctx->mgr, p.id, ctx->out, NULL);
+	}
 	plugin_rec_clear(&p);
 	return CMD_EXIT_OK;
 }

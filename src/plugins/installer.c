@@ -24,6 +24,9 @@ install_result_clear(struct install_result *r)
 	free(r->version);
 	free(r->old_version);
 	strv_free(r->deps_installed);
+	if (r->manifest != NULL)
+		manifest_clear(r->manifest);
+	free(r->manifest);
 	memset(r, 0, sizeof *r);
 }
 
@@ -301,6 +304,9 @@ install_staged(struct install_job *j, const char *unpacked,
 	j->res->id = xstrdup(m.id);
 	j->res->version = xstrdup(m.version);
 	j->res->old_version = old != NULL ? xstrdup(old->version) : NULL;
+	j->res->manifest = xmalloc(sizeof m);
+	*j->res->manifest = m;	/* moved: cleared below as an empty one */
+	memset(&m, 0, sizeof m);
 out:
 	if (rc != 0)
 		mgr_error_prefix(err, _("cannot install %s"), j->source);

@@ -27,6 +27,9 @@ struct install_result {
 	char *version;
 	char *old_version;	/* set on upgrade/reinstall */
 	char **deps_installed;	/* ids installed first from repositories */
+	/* The installed manifest as validation read it (plugin.conf is
+	 * parsed once per install: enabling reads its default tasks here). */
+	struct manifest *manifest;
 };
 
 void install_result_clear(struct install_result *r);

@@ -7,6 +7,9 @@
  *	manager-run [LIMITS] worker --db DB --lib LIB --id ID [--output-max=N]
  *		[--require]
  *		(a reusable worker: requests on stdin, replies on fd 3)
+ *	manager-run [LIMITS] functions --db DB --lib LIB --id ID [--require]
+ *		(loads the plugin confined as a worker and prints its task
+ *		 functions, "NAME<TAB>SUMMARY" a line: plugin_functions)
  *	LIMITS: --cpu=SECONDS --memory=MB --open-files=N
  *
  * Limits, PR_SET_NO_NEW_PRIVS and the closing of inherited descriptors
@@ -63,7 +66,9 @@ usage(void)
 	fprintf(stderr, _("usage: manager-run [--cpu=S] [--memory=MB] "
 	    "[--open-files=N] exec -- COMMAND [ARG...]\n"
 	    "       manager-run [LIMITS] worker --db DB --lib LIB --id ID "
-	    "[--output-max=N] [--require]\n"));
+	    "[--output-max=N] [--require]\n"
+	    "       manager-run [LIMITS] functions --db DB --lib LIB --id ID "
+	    "[--require]\n"));
 	return 127;
 }
 
@@ -415,6 +420,46 @@ run_worker(struct sandbox_limits *lim, char **argv)
 	return 0;
 }
 
+/* One line of text: tabs and line breaks of a summary become spaces. */
+static void
+print_flat(const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++)
+		putchar(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s);
+}
+
+/* The plugin's task functions, from its library loaded in the worker's
+ * confinement (the plugin's constructors are foreign code too). */
+static int
+run_functions(struct sandbox_limits *lim, char **argv)
+{
+	struct mgr_error err = { 0 };
+	const struct mgr_plugin_def *def;
+	struct loaded_plugin *lp = NULL;
+	struct plugin_args pa;
+	struct manifest m;
+
+	memset(&m, 0, sizeof m);
+	if (parse_plugin_args(argv, &pa) != 0)
+		return usage();
+	if (worker_setup(lim, &pa, &m, &lp, &err) != 0) {
+		fprintf(stderr, "manager-run: %s\n", err.msg);
+		manifest_clear(&m);
+		return 126;
+	}
+	def = loader_def(lp);
+	for (size_t i = 0; def->tasks != NULL && def->tasks[i].name != NULL; i++) {
+		print_flat(def->tasks[i].name);
+		putchar('\t');
+		print_flat(def->tasks[i].summary);
+		putchar('\n');
+	}
+	fflush(stdout);
+	loader_unload(lp);
+	manifest_clear(&m);
+	return 0;
+}
+
 static int
 run_probe(void)
 {
@@ -431,7 +476,7 @@ run_probe(void)
 int
 main(int argc, char **argv)
 {
-	struct sandbox_limits lim = { 0, 0, 0, 0 };
+	struct sandbox_limits lim = { 0, 0, 0, 0, 0 };
 	int i;
 
 	setlocale(LC_ALL, "");
@@ -456,5 +501,7 @@ main(int argc, char **argv)
 		return run_probe();
 	if (i < argc && strcmp(argv[i], "worker") == 0)
 		return run_worker(&lim, argv + i + 1);
+	if (i < argc && strcmp(argv[i], "functions") == 0)
+		return run_functions(&lim, argv + i + 1);
 	return usage();
 }

@@ -146,6 +146,7 @@ record_failure(struct mgr *mgr, const char *id, const struct mgr_error *why)
 }
 
 static int plugin_enable(struct mgr *mgr, const char *id, int depth,
+			 const struct manifest *known,
 			 struct mgr_error *err);
 
 static int
@@ -172,7 +173,7 @@ enable_deps(struct mgr *mgr, const struct plugin_rec *rec, int depth,
 			    "%s %s, but version %s is installed"), rec->id,
 			    deps[i].id, deps[i].text, dep.version);
 		else if (!dep.enabled &&
-		    (rc = plugin_enable(mgr, deps[i].id, depth + 1, err)) != 0)
+		    (rc = plugin_enable(mgr, deps[i].id, depth + 1, NULL, err)) != 0)
 			mgr_error_prefix(err, _("plugin %s needs %s"), rec->id,
 			    deps[i].id);
 		plugin_rec_clear(&dep);
@@ -181,19 +182,24 @@ enable_deps(struct mgr *mgr, const struct plugin_rec *rec, int depth,
 	return rc;
 }
 
-/* The manifest's default tasks, created once (an existing row wins). */
+/* The manifest's default tasks, created once (an existing row wins).
+ * known is the manifest an install just validated, or NULL: then
+ * plugin.conf is read here. */
 static int
 create_default_tasks(struct mgr *mgr, const struct plugin_rec *rec,
-		     char ***created, struct mgr_error *err)
+		     const struct manifest *known, char ***created,
+		     struct mgr_error *err)
 {
 	struct mgr_problems p = { 0 };
-	struct manifest m;
+	struct manifest loaded = { 0 };
+	const struct manifest *m = known;
+	char *file = xasprintf("%s/%s", rec->path, MANIFEST_FILE);
 	int rc = 0;
 
-	if (manifest_load(rec->path, &m, &p, NULL) != 0)
-		goto out;	/* validated at install; nothing to add */
-	for (size_t i = 0; i < m.ntasks && rc == 0; i++) {
-		struct manifest_task *mt = &m.tasks[i];
+	if (m == NULL && manifest_load(rec->path, &loaded, &p, NULL) == 0)
+		m = &loaded;	/* else validated at install: nothing to add */
+	for (size_t i = 0; m != NULL && i < m->ntasks && rc == 0; i++) {
+		struct manifest_task *mt = &m->tasks[i];
 		struct task_rec t, old = { 0 };
 
 		if (task_store_read(mgr->db, mt->id, &old, NULL) == 0) {
@@ -204,17 +210,18 @@ create_default_tasks(struct mgr *mgr, const struct plugin_rec *rec,
 		    (rc = task_store_create(mgr->db, &t, err)) == 0)
 			*created = strv_push(*created, mt->id);
 		if (rc != 0)
-			mgr_error_prefix(err, "%s:%d", m.file, mt->line);
+			mgr_error_prefix(err, "%s:%d", file, mt->line);
 		task_rec_clear(&t);
 	}
-out:
-	manifest_clear(&m);
+	free(file);
+	manifest_clear(&loaded);
 	problems_free(&p);
 	return rc;
 }
 
 static int
-record_enabled(struct mgr *mgr, struct plugin_rec *rec, char ***created,
+record_enabled(struct mgr *mgr, struct plugin_rec *rec,
+	       const struct manifest *known, char ***created,
 	       struct mgr_error *err)
 {
 	int rc;
@@ -227,7 +234,7 @@ record_enabled(struct mgr *mgr, struct plugin_rec *rec, char ***created,
 	rec->state = xstrdup("enabled");
 	rec->enabled = 1;
 	if ((rc = plugin_store_update(mgr->db, rec, err)) == 0 &&
-	    (rc = create_default_tasks(mgr, rec, created, err)) == 0 &&
+	    (rc = create_default_tasks(mgr, rec, known, created, err)) == 0 &&
 	    (rc = mgr_event(mgr, "plugin.enabled", rec->id, err, _("%s %s "
 	    "enabled"), rec->id, rec->version)) == 0)
 		rc = db_commit(mgr->db, err);
@@ -257,8 +264,11 @@ enable_checked(struct mgr *mgr, struct plugin_rec *rec, int depth,
 	return rc;
 }
 
+/* known: the manifest an install just validated (its id is id), or
+ * NULL. */
 static int
-plugin_enable(struct mgr *mgr, const char *id, int depth, struct mgr_error *err)
+plugin_enable(struct mgr *mgr, const char *id, int depth,
+	      const struct manifest *known, struct mgr_error *err)
 {
 	struct plugin_rec rec = { 0 };
 	char **created = NULL;
@@ -275,7 +285,7 @@ plugin_enable(struct mgr *mgr, const char *id, int depth, struct mgr_error *err)
 	}
 	if ((rc = enable_checked(mgr, &rec, depth, err)) != 0)
 		record_failure(mgr, id, err);
-	else if ((rc = record_enabled(mgr, &rec, &created, err)) != 0) {
+	else if ((rc = record_enabled(mgr, &rec, known, &created, err)) != 0) {
 		live_unload(mgr, id);
 		record_failure(mgr, id, err);
 	}
@@ -293,7 +303,7 @@ plugin_enable(struct mgr *mgr, const char *id, int depth, struct mgr_error *err)
 int
 mgr_plugin_enable(struct mgr *mgr, const char *id, struct mgr_error *err)
 {
-	return plugin_enable(mgr, id, 0, err);
+	return plugin_enable(mgr, id, 0, NULL, err);
 }
 
 /* Enabled plugins whose dependencies name id. */
@@ -532,7 +542,7 @@ mgr_plugin_install(struct mgr *mgr, const char *source, int flags,
 	if (res.old_version != NULL)
 		reload_upgraded(mgr, res.id);
 	if (mgr->conf->auto_enable && !(flags & PLUGIN_INSTALL_NO_ENABLE) &&
-	    (rc = mgr_plugin_enable(mgr, res.id, err)) != 0)
+	    (rc = plugin_enable(mgr, res.id, 0, res.manifest, err)) != 0)
 		mgr_error_prefix(err, _("installed %s %s, but enabling it failed"),
 		    res.id, res.version);
 	if (installed_id != NULL)

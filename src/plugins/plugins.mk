@@ -15,6 +15,7 @@ src_libmgr_a_SOURCES += \
 	src/plugins/sweep.c src/plugins/sweep.h \
 	src/plugins/plugins.c src/plugins/plugins.h \
 	src/plugins/runner_plugin.c \
+	src/plugins/functions.c src/plugins/functions.h \
 	src/plugins/cmd-plugin.c
 
 # manager-run: a plugin's functions in a sandboxed child (runner_plugin.c).

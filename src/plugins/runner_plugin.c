@@ -12,6 +12,7 @@
  * untrusted plugins belong in the sandbox.
  */
 #include "i18n.h"
+#include "functions.h"
 #include "manager.h"
 #include "plugin_host.h"
 #include "plugins.h"
@@ -274,4 +275,5 @@ const struct runner_plugin_ops plugin_runner_ops = {
 	.start = runner_plugin_start,
 	.interrupt_all = runner_plugin_interrupt_all,
 	.stop = runner_plugin_stop,
+	.check = plugin_func_check,
 };

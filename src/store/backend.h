@@ -13,6 +13,7 @@
 #include "console_view_store.h"
 #include "control_store.h"
 #include "db.h"
+#include "retention_store.h"
 #include "runlog_store.h"
 #include "snapshot_store.h"
 #include "store.h"
@@ -192,6 +193,15 @@ struct store_ops {
 	/* console_view_store.h */
 	int (*store_console_run_count)(struct mgr_db *db, const char *task_id,
 	    int64_t *n, struct mgr_error *err);
+	/* retention_store.h */
+	int (*retention_prune_old)(struct mgr_db *db, int64_t oldest_us,
+	    int limit, int *deleted, struct mgr_error *err);
+	int (*retention_prune_task)(struct mgr_db *db, const char *task_id,
+	    int keep, int limit, int *deleted, struct mgr_error *err);
+	int (*retention_task_ids)(struct mgr_db *db, const char *after,
+	    size_t max, char ***ids, size_t *n, struct mgr_error *err);
+	int (*retention_vacuum_step)(struct mgr_db *db, int pages,
+	    int64_t *left, struct mgr_error *err);
 };
 
 #endif

@@ -17,6 +17,14 @@ db_check_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
+	if (db == NULL) {	/* CMD_DB_IF_EXISTS: a check creates nothing */
+		char *msg = xasprintf(_("database %s does not exist"),
+		    ctx->mgr->conf->database);
+		int status = cmd_fail(ctx, MGR_ENOENT, msg);
+
+		free(msg);
+		return status;
+	}
 	if (db_user_version(db, &version, &err) != 0 ||
 	    db_integrity_check(db, &ok, &report, &err) != 0)
 		return cmd_fail(ctx, err.code, err.msg);
@@ -42,7 +50,7 @@ db_check_exec(struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd_entry cmd_db_check_entry = {
 	.noun = "db", .verb = "check", .usage = "",
 	.summary = N_("check the database's integrity and schema version"),
-	.flags = 0, .min_args = 0, .max_args = 0,
+	.flags = CMD_DB_IF_EXISTS, .min_args = 0, .max_args = 0,
 	.exec = db_check_exec,
 };
 

@@ -606,3 +606,34 @@ store_console_run_count(struct mgr_db *db, const char *task_id, int64_t *n,
 {
 	return db->ops->store_console_run_count(db, task_id, n, err);
 }
+
+/* retention_store.h */
+
+int
+retention_prune_old(struct mgr_db *db, int64_t oldest_us, int limit,
+		    int *deleted, struct mgr_error *err)
+{
+	return db->ops->retention_prune_old(db, oldest_us, limit, deleted, err);
+}
+
+int
+retention_prune_task(struct mgr_db *db, const char *task_id, int keep,
+		     int limit, int *deleted, struct mgr_error *err)
+{
+	return db->ops->retention_prune_task(db, task_id, keep, limit, deleted,
+					     err);
+}
+
+int
+retention_task_ids(struct mgr_db *db, const char *after, size_t max,
+		   char ***ids, size_t *n, struct mgr_error *err)
+{
+	return db->ops->retention_task_ids(db, after, max, ids, n, err);
+}
+
+int
+retention_vacuum_step(struct mgr_db *db, int pages, int64_t *left,
+		      struct mgr_error *err)
+{
+	return db->ops->retention_vacuum_step(db, pages, left, err);
+}

@@ -223,6 +223,24 @@ task_add_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
+/* A plugin function that the installed plugin lacks is an error; a
+ * plugin that is not installed is a warning, and the task waits
+ * disabled. */
+static int
+task_plugin_check(struct cmd_ctx *ctx, struct task_rec *t,
+		  struct mgr_error *err)
+{
+	int missing, rc;
+
+	if ((rc = task_plugin_func_check(ctx->mgr, t->func_path, &missing, err)) != 0 ||
+	    !missing)
+		return rc;
+	fprintf(ctx->err, _("warning: task %s: the plugin of %s is not "
+	    "installed; the task is added disabled\n"), t->id, t->func_path);
+	t->enabled = 0;
+	return 0;
+}
+
 static int
 task_add_with_context(struct cmd_ctx *ctx, struct task_rec *tp,
 		      const struct task_context *c, int argc, char **argv)
@@ -247,6 +265,8 @@ task_add_with_context(struct cmd_ctx *ctx, struct task_rec *tp,
 	t.source = xstrdup("cli");
 	rc = task_context_check(ctx->mgr, t.id, t.func_path, c, &err);
 	if (rc == 0)
+		rc = task_plugin_check(ctx, &t, &err);
+	if (rc == 0)
 		rc = taskmgr_add(ctx->mgr, &t, (const char *const *)argv + 3,
 		    (size_t)argc - 3, &err);
 	if (rc == 0 && (rc = taskmgr_set_context(ctx->mgr, t.id, c, &err)) != 0) {
@@ -267,7 +287,10 @@ const struct cmd_entry cmd_task_add_entry = {
 	    "[--timeout SECONDS] [--misfire-grace-time SECONDS|default] [--no-coalesce] "
 	    "[--max-instances N] [--on-interrupt abandon|rerun] [--disable] "
 	    "[--env NAME=VALUE]... [--env-file FILE] [--workdir DIR] "
-	    "[--user NAME] [--group NAME] [--umask MODE] [--nice N]"),
+	    "[--user NAME] [--group NAME] [--umask MODE] [--nice N] "
+	    "[--sandbox none|strict] [--network] [--private-tmp] "
+	    "[--read-only PATH]... [--write PATH]... [--ioprio CLASS[:LEVEL]] "
+	    "[--limit-cpu SECONDS] [--limit-memory MB] [--limit-nofile N]"),
 	.summary = N_("add a task (FUNC: PLUGIN:FUNCTION or exec:COMMAND ARG...)"),
 	.flags = CMD_MUTATES, .min_args = 3, .max_args = -1,
 	.exec = task_add_exec,
@@ -282,9 +305,6 @@ task_json_time(int64_t us)
 		return json_null();
 	return json_string(timefmt_iso(buf, sizeof buf, us, NULL));
 }
-
-/* The API's TaskRead; misfire_grace_time is the one that applies. */
-static json_t *task_json_rec(const struct mgr *mgr, const struct task_rec *t);
 
 /* The task's JSON with its context's keys (env, env_file, workdir,
  * user, group, umask, nice). */
@@ -304,7 +324,7 @@ task_json(struct mgr *mgr, const struct task_rec *t)
 	return o;
 }
 
-static json_t *
+json_t *
 task_json_rec(const struct mgr *mgr, const struct task_rec *t)
 {
 	json_t *args = json_loads(t->trigger_args != NULL ? t->trigger_args : "{}",
@@ -454,6 +474,7 @@ task_show_context(struct cmd_ctx *ctx, const char *id)
 		fprintf(ctx->out, _("umask:              %04o\n"), (unsigned)c.umask);
 	if (c.nice != 0)
 		fprintf(ctx->out, _("nice:               %d\n"), c.nice);
+	task_context_show_sandbox(ctx->mgr, ctx->out, &c);
 	task_context_clear(&c);
 }
 
@@ -551,7 +572,7 @@ task_edit_context(struct cmd_ctx *ctx, struct task_rec *t,
 		  const char *type, int argc, char **argv)
 {
 	struct mgr_error err = { 0 };
-	int rc;
+	int rc, missing = 0;
 
 	if ((rc = cmd_no_more_options(ctx, &cmd_task_edit_entry, argc, argv)) != 0)
 		return rc;
@@ -570,10 +591,15 @@ task_edit_context(struct cmd_ctx *ctx, struct task_rec *t,
 		t->trigger = xstrdup(type);
 	}
 	if (task_context_check(ctx->mgr, t->id, t->func_path, c, &err) != 0 ||
+	    (func != NULL && task_plugin_func_check(ctx->mgr, func, &missing,
+	    &err) != 0) ||
 	    taskmgr_modify(ctx->mgr, t, argc > 1 ?
 	    (const char *const *)argv + 1 : NULL, (size_t)argc - 1, &err) != 0 ||
 	    taskmgr_set_context(ctx->mgr, t->id, c, &err) != 0)
 		return fail_err(ctx, &err);
+	if (missing)
+		fprintf(ctx->err, _("warning: task %s: the plugin of %s is not "
+		    "installed\n"), t->id, func);
 	if (!ctx->json)
 		fprintf(ctx->out, _("task %s changed\n"), t->id);
 	return CMD_EXIT_OK;
@@ -602,7 +628,10 @@ const struct cmd_entry cmd_task_edit_entry = {
 	    "[--misfire-grace-time SECONDS|default] [--coalesce|--no-coalesce] "
 	    "[--max-instances N] [--on-interrupt abandon|rerun] [--enable|--disable] "
 	    "[--env NAME=VALUE]... [--env-file FILE] [--workdir DIR] "
-	    "[--user NAME] [--group NAME] [--umask MODE] [--nice N]"),
+	    "[--user NAME] [--group NAME] [--umask MODE] [--nice N] "
+	    "[--sandbox none|strict] [--network] [--private-tmp] "
+	    "[--read-only PATH]... [--write PATH]... [--ioprio CLASS[:LEVEL]] "
+	    "[--limit-cpu SECONDS] [--limit-memory MB] [--limit-nofile N]"),
 	.summary = N_("change a task; FIELD=VALUE replaces its trigger fields, "
 	    "--env its environment list, \"\" clears an option"),
 	.flags = CMD_MUTATES, .min_args = 1, .max_args = -1,
@@ -735,6 +764,8 @@ extern const struct cmd_entry cmd_task_stop_entry;
 extern const struct cmd_entry cmd_run_show_entry;
 extern const struct cmd_entry cmd_run_wait_entry;
 extern const struct cmd_entry cmd_task_logs_entry;
+extern const struct cmd_entry cmd_task_import_entry;
+extern const struct cmd_entry cmd_task_export_entry;
 
 /* The commands of the tasks folder, in the order --help lists them. */
 const struct cmd_entry *const task_commands[] = {
@@ -752,5 +783,7 @@ const struct cmd_entry *const task_commands[] = {
 	&cmd_run_show_entry,
 	&cmd_run_wait_entry,
 	&cmd_task_logs_entry,
+	&cmd_task_import_entry,
+	&cmd_task_export_entry,
 	NULL
 };

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -53,6 +54,16 @@ const char *const confine_system_read[] = {
 	"/etc/localtime", "/etc/timezone", "/dev/null", "/dev/zero",
 	"/dev/urandom", "/dev/random", "/sys/devices/system/cpu",
 	"/proc/self", NULL
+};
+
+const char *const confine_task_read[] = {
+	"/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32",
+	"/etc", "/opt", "/dev/random", "/dev/urandom",
+	"/sys/devices/system/cpu", "/proc/self", "/proc/thread-self", NULL
+};
+
+const char *const confine_task_devices[] = {
+	"/dev/null", "/dev/zero", "/dev/full", NULL
 };
 
 static int
@@ -152,7 +163,43 @@ map_ids(uid_t uid, gid_t gid)
 #define PID_NS_FLAG	CLONE_NEWPID
 #endif
 
-/* The namespaces made (CLONE_* flags), 0 for none, or an error. */
+/* Mounts made in this mount namespace stay in it. */
+static int
+private_mounts(struct mgr_error *err)
+{
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+		return mgr_error_set(err, MGR_EIO, _("sandbox: cannot make the "
+		    "mounts private: %s"), strerror(errno));
+	return 0;
+}
+
+/* An empty tmpfs on /tmp, seen by this mount namespace only. */
+static int
+private_tmp(struct mgr_error *err)
+{
+	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+	    "mode=1777") != 0)
+		return mgr_error_set(err, MGR_EIO, _("sandbox: cannot make a "
+		    "private /tmp: %s"), strerror(errno));
+	return 0;
+}
+
+static int
+ns_fail(const struct confine_spec *s, int flags, struct mgr_error *err)
+{
+	if (s->private_tmp)
+		return mgr_error_set(err, MGR_EIO, _("sandbox: cannot make the "
+		    "namespaces of a private /tmp: %s"), strerror(errno));
+	if (!s->require)
+		return 0;
+	return mgr_error_set(err, MGR_EIO, _("sandbox_require: cannot make the "
+	    "%s namespaces: %s"), (flags & CLONE_NEWNET) ? _("network and PID") :
+	    _("PID"), strerror(errno));
+}
+
+/* The namespaces made (CLONE_* flags), 0 for none, or an error.  A
+ * private /tmp is no part that may be left out: without it the run
+ * fails. */
 static int
 make_namespaces(const struct confine_spec *s, struct mgr_error *err)
 {
@@ -160,18 +207,30 @@ make_namespaces(const struct confine_spec *s, struct mgr_error *err)
 	uid_t uid = getuid();
 	gid_t gid = getgid();
 
+	if (s->private_tmp || (s->own_proc && PID_NS_FLAG != 0))
+		flags |= CLONE_NEWNS;
 	if (flags == 0)
 		return 0;
 	if (geteuid() != 0)
 		flags |= CLONE_NEWUSER;
-	if (unshare(flags) == 0 &&
-	    ((flags & CLONE_NEWUSER) == 0 || map_ids(uid, gid) == 0))
-		return flags;
-	if (!s->require)
-		return 0;
-	return mgr_error_set(err, MGR_EIO, _("sandbox_require: cannot make the "
-	    "%s namespaces: %s"), s->network ? _("PID") : _("network and PID"),
-	    strerror(errno));
+	if (unshare(flags) != 0 ||
+	    ((flags & CLONE_NEWUSER) != 0 && map_ids(uid, gid) != 0))
+		return ns_fail(s, flags, err);
+	if ((flags & CLONE_NEWNS) != 0 && (private_mounts(err) != 0 ||
+	    (s->private_tmp && private_tmp(err) != 0)))
+		return MGR_EIO;
+	return flags;
+}
+
+/* In the PID namespace: a /proc that shows it (and nothing of the
+ * host); without it the confined process reads /proc/self only. */
+static void
+mount_proc(struct confine_spec *s, int ns)
+{
+	if (s->own_proc && (ns & CLONE_NEWPID) && (ns & CLONE_NEWNS) &&
+	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+	    NULL) == 0)
+		s->proc_mounted = 1;
 }
 
 /* A signal death reported by the PID namespace's first process, which
@@ -251,7 +310,7 @@ fork_or_fail(struct mgr_error *err)
 }
 
 int
-confine_enter(const struct confine_spec *s, struct mgr_error *err)
+confine_enter(struct confine_spec *s, struct mgr_error *err)
 {
 	pid_t pid;
 	int ns;
@@ -268,6 +327,7 @@ confine_enter(const struct confine_spec *s, struct mgr_error *err)
 		if (pid > 0)
 			reap_until(pid);
 	}
+	mount_proc(s, ns);
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	return 0;
 }
@@ -346,12 +406,16 @@ add_rules(int ruleset, const struct confine_spec *s, uint64_t handled,
 {
 	const uint64_t rd = LL_FS_READ_FILE | LL_FS_READ_DIR;
 	char *scratch[2] = { (char *)s->scratch, NULL };
+	char *tmp[2] = { (char *)"/tmp", NULL };
+	char *proc[2] = { (char *)"/proc", NULL };
 	struct { char *const *paths; uint64_t access; const char *field; } g[] = {
 		{ (char *const *)confine_system_read, rd, "" },
 		{ s->read, rd, "read" },
 		{ s->write, handled, "write" },
 		{ s->exec, rd | LL_FS_EXECUTE, "exec" },
 		{ s->scratch != NULL ? scratch : NULL, handled, "" },
+		{ s->private_tmp ? tmp : NULL, handled, "" },
+		{ s->proc_mounted ? proc : NULL, rd, "" },
 	};
 	int rc;
 

@@ -1,8 +1,8 @@
 /* confine.h - kernel confinement of a sandboxed child: namespaces,
  * Landlock, a seccomp filter, RLIMIT_NPROC, no capabilities.
  *
- * Used by manager-run before it loads a plugin's library (and usable by
- * manager-exec for tasks).  Two steps, because a PID namespace takes a
+ * Used by manager-run before it loads a plugin's library, and by
+ * manager-exec for the exec: tasks in a strict sandbox.  Two steps, because a PID namespace takes a
  * fork: confine_enter() makes the namespaces (network without
  * interfaces, PID) and returns in a child that is PID 1 of the new
  * namespace, while the caller's process stays behind, waits and exits
@@ -28,6 +28,11 @@ struct confine_spec {
 	const char *deny;	/* a file no rule may cover (the database) */
 	const char *scratch;	/* a private folder, writable, removed
 				 * when the confined process ends */
+	int private_tmp;	/* an empty tmpfs on /tmp, in a mount
+				 * namespace of its own, writable */
+	int own_proc;		/* a /proc of the PID namespace (a mount
+				 * namespace of its own), readable */
+	int proc_mounted;	/* out: confine_enter mounted it */
 	int nproc;		/* RLIMIT_NPROC, 0: unchanged */
 	int require;		/* refuse instead of running weaker */
 };
@@ -47,10 +52,15 @@ char *confine_missing(const struct confine_parts *p);
 /* The system folders every confined process reads (libraries, locale,
  * time zones); NULL-ended, static. */
 extern const char *const confine_system_read[];
+/* What a task's strict sandbox reads and runs besides its own folders
+ * (the system's programs, libraries and /etc), and the devices it
+ * writes (/dev/null...); NULL-ended, static. */
+extern const char *const confine_task_read[];
+extern const char *const confine_task_devices[];
 
 /* Namespaces; returns 0 in the confined child.  The process that called
  * it never returns (it exits with the child's status). */
-int confine_enter(const struct confine_spec *s, struct mgr_error *err);
+int confine_enter(struct confine_spec *s, struct mgr_error *err);
 /* Landlock, RLIMIT_NPROC, capabilities, seccomp (last). */
 int confine_lock(const struct confine_spec *s, struct mgr_error *err);
 

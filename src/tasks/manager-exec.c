@@ -1,15 +1,28 @@
 /* manager-exec.c - the helper of exec: tasks: applies the run's
- * execution context and limits to itself, then runs the command.
+ * execution context, limits and sandbox to itself, then runs the command.
  *
  *	manager-exec [--cpu=S] [--memory=MB] [--open-files=N] [--plain]
  *		     [--usage-fd=FD] [--workdir=DIR] [--user=NAME]
- *		     [--group=NAME] [--umask=MODE] [--nice=N] -- CMD ARG...
+ *		     [--group=NAME] [--umask=MODE] [--nice=N]
+ *		     [--ioprio=CLASS[:LEVEL]] [--strict [--network]
+ *		     [--private-tmp] [--require] [--read-only=PATH]...
+ *		     [--write=PATH]...] -- CMD ARG...
  *
- * Order: nice (a negative one needs root), umask, then the user and
- * group (initgroups, setgid, setuid), then the limits and
- * PR_SET_NO_NEW_PRIVS (--plain: sandboxing is off, neither), then the
- * working folder (entered as the run's user).  The environment is the one
- * it was started with: the engine builds it (task_context.c).
+ * Order: nice and the I/O class (raising either needs root), umask, the
+ * strict sandbox's namespaces (confine_enter: no network, a PID
+ * namespace, a private /tmp; made before the user switch, so that a root
+ * engine needs no user namespace), then the user and group (initgroups,
+ * setgid, setuid), the working folder (entered as the run's user), and
+ * in the process that becomes the command: the limits,
+ * PR_SET_NO_NEW_PRIVS (--plain: sandboxing is off, none unless
+ * --strict), and the sandbox's Landlock rules, no capabilities and
+ * seccomp filter (confine_lock).  The environment is the one it was
+ * started with: the engine builds it (task_context.c).
+ *
+ * --strict reads and runs confine_task_read, the working folder and each
+ * --read-only; writes the working folder, each --write and the devices
+ * of confine_task_devices; --require: a part this kernel lacks fails the
+ * run instead of leaving it out.
  *
  * --usage-fd: the command runs as a child, and its rusage from wait4
  * ("USER_US SYS_US MAXRSS_KB\n") is written to FD when it ends; this
@@ -17,11 +30,13 @@
  * so the engine sees the command's own end.  Without it, the command
  * replaces this process.
  *
- * It links nothing beyond libc, so it starts in a fraction of a
- * millisecond.  Exit status 127: the command could not be started (the
- * reason is on stderr). */
+ * It links libc (and libseccomp, loaded when the program starts), so it
+ * starts in a fraction of a millisecond.  Exit status 127: the command
+ * could not be started (the reason is on stderr). */
 #include "i18n.h"
+#include "confine.h"
 #include "sandbox.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -43,6 +58,9 @@ struct exec_opts {
 	const char *workdir, *user, *group;
 	int umask;		/* -1: unchanged */
 	int nice;
+	const char *ioprio;
+	int strict;		/* confine with spec */
+	struct confine_spec spec;
 };
 
 static int
@@ -80,8 +98,23 @@ parse_opt(const char *a, struct exec_opts *o)
 {
 	int r;
 
-	if (strcmp(a, "--plain") == 0) {
-		o->plain = 1;
+	static const char *const flags[] = { "--plain", "--strict",
+	    "--network", "--private-tmp", "--require" };
+	int *fields[] = { &o->plain, &o->strict, &o->spec.network,
+	    &o->spec.private_tmp, &o->spec.require };
+	const char *path;
+
+	for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+		if (strcmp(a, flags[i]) == 0) {
+			*fields[i] = 1;
+			return 1;
+		}
+	if (str_arg(a, "--read-only", &path)) {
+		o->spec.exec = strv_push(o->spec.exec, path);
+		return 1;
+	}
+	if (str_arg(a, "--write", &path)) {
+		o->spec.write = strv_push(o->spec.write, path);
 		return 1;
 	}
 	if ((r = num_arg(a, "--cpu", 10, 0, 1L << 30, &o->lim.cpu_seconds)) != 0 ||
@@ -92,8 +125,8 @@ parse_opt(const char *a, struct exec_opts *o)
 	    (r = num_arg(a, "--nice", 10, -20, 19, &o->nice)) != 0)
 		return r;
 	return str_arg(a, "--workdir", &o->workdir) ||
-	    str_arg(a, "--user", &o->user) || str_arg(a, "--group", &o->group) ?
-	    1 : -1;
+	    str_arg(a, "--user", &o->user) || str_arg(a, "--group", &o->group) ||
+	    str_arg(a, "--ioprio", &o->ioprio) ? 1 : -1;
 }
 
 static int
@@ -134,18 +167,52 @@ switch_user(const struct exec_opts *o)
 	return 0;
 }
 
+/* The strict sandbox's file-system rules: the system and --read-only
+ * to read and run, the working folder and --write to write too. */
+static void
+strict_paths(struct exec_opts *o)
+{
+	for (size_t i = 0; confine_task_read[i] != NULL; i++)
+		o->spec.exec = strv_push(o->spec.exec, confine_task_read[i]);
+	for (size_t i = 0; confine_task_devices[i] != NULL; i++)
+		o->spec.write = strv_push(o->spec.write, confine_task_devices[i]);
+	/* "/" (no home of the user) is no folder to give away */
+	if (o->workdir != NULL && strcmp(o->workdir, "/") != 0)
+		o->spec.write = strv_push(o->spec.write, o->workdir);
+}
+
+/* The namespaces; this process goes on in the confined child. */
+static int
+enter(struct exec_opts *o)
+{
+	struct mgr_error err = { 0 };
+
+	if (!o->strict)
+		return 0;
+	strict_paths(o);
+	o->spec.own_proc = 1;
+	if (confine_enter(&o->spec, &err) != 0) {
+		fprintf(stderr, "manager-exec: %s\n", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 apply(struct exec_opts *o)
 {
 	if (o->nice != 0 && setpriority(PRIO_PROCESS, 0, o->nice) != 0)
 		return fail("cannot set nice", "value");
+	if (o->ioprio != NULL && sandbox_ioprio_set(o->ioprio) != 0)
+		return fail("cannot set the I/O class", o->ioprio);
 	if (o->umask >= 0)
 		umask((mode_t)o->umask);
-	if (switch_user(o) != 0)
+	if (enter(o) != 0 || switch_user(o) != 0)
 		return -1;
 	o->lim.keep_fds = o->usage_fd >= 0 ? o->usage_fd + 1 : 3;
-	if (o->plain)
-		o->lim.cpu_seconds = o->lim.memory_mb = o->lim.open_files = 0;
+	/* A strict sandbox needs no_new_privs: Landlock and seccomp are for
+	 * processes that cannot gain privileges. */
+	o->lim.keep_privs = o->plain && !o->strict;
 	if (o->workdir != NULL && chdir(o->workdir) != 0)
 		return fail("cannot enter the working folder", o->workdir);
 	if (o->usage_fd >= 0)
@@ -188,14 +255,16 @@ supervise(pid_t pid, int fd, const sigset_t *old)
 	return 128 + WTERMSIG(status);
 }
 
-/* The limits and no_new_privs, in the process that becomes the command:
- * the supervising parent is not held by the command's memory limit. */
+/* The limits, no_new_privs and the sandbox's rules, in the process that
+ * becomes the command: the supervising parent is not held by the
+ * command's memory limit. */
 static int
 limit(const struct exec_opts *o)
 {
 	struct mgr_error err = { 0 };
 
-	if (!o->plain && sandbox_apply(&o->lim, &err) != 0) {
+	if (sandbox_apply(&o->lim, &err) != 0 ||
+	    (o->strict && confine_lock(&o->spec, &err) != 0)) {
 		fprintf(stderr, "manager-exec: %s\n", err.msg);
 		return -1;
 	}
@@ -238,7 +307,7 @@ int
 main(int argc, char **argv)
 {
 	struct exec_opts o = { .usage_fd = -1, .umask = -1 };
-	int i;
+	int i, rc;
 
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		if (parse_opt(argv[i], &o) <= 0) {
@@ -246,15 +315,24 @@ main(int argc, char **argv)
 			fprintf(stderr, "usage: manager-exec [--cpu=S] [--memory=MB] "
 			    "[--open-files=N] [--plain] [--usage-fd=FD] "
 			    "[--workdir=DIR] [--user=NAME] [--group=NAME] "
-			    "[--umask=MODE] [--nice=N] -- COMMAND [ARG...]\n");
-			return 127;
+			    "[--umask=MODE] [--nice=N] [--ioprio=CLASS[:LEVEL]] "
+			    "[--strict [--network] [--private-tmp] [--require] "
+			    "[--read-only=PATH]... [--write=PATH]...] "
+			    "-- COMMAND [ARG...]\n");
+			break;
 		}
 	}
-	if (i + 1 >= argc) {
+	if (i < argc && strcmp(argv[i], "--") != 0)
+		rc = 127;	/* a bad option, said above */
+	else if (i + 1 >= argc) {
 		fprintf(stderr, "manager-exec: no command\n");
-		return 127;
-	}
-	if (apply(&o) != 0)
-		return 127;
-	return run(argv + i + 1, &o);
+		rc = 127;
+	} else if (apply(&o) != 0)
+		rc = 127;
+	else
+		rc = run(argv + i + 1, &o);
+	/* the supervisor ends here: nothing left for LeakSanitizer */
+	strv_free(o.spec.exec);
+	strv_free(o.spec.write);
+	return rc;
 }

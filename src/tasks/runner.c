@@ -372,56 +372,108 @@ runner_helper_argv(struct runner *r, const char *mode)
 	return mode != NULL ? strv_push(v, mode) : v;
 }
 
+static char **
+push_opt(char **v, const char *name, const char *value)
+{
+	char *s = xasprintf("--%s=%s", name, value);
+
+	v = strv_push(v, s);
+	free(s);
+	return v;
+}
+
+static char **
+push_num(char **v, const char *name, int value)
+{
+	char num[16];
+
+	snprintf(num, sizeof num, "%d", value);
+	return push_opt(v, name, num);
+}
+
 /* manager-exec's options of the run's context and its usage report. */
 static char **
 exec_context_argv(char **v, const struct run_spec *spec)
 {
-	char *s;
+	char mode[16];
 
 	v = strv_push(v, "--usage-fd=3");
-	if (spec->workdir != NULL) {
-		s = xasprintf("--workdir=%s", spec->workdir);
-		v = strv_push(v, s);
-		free(s);
-	}
-	if (spec->user != NULL) {
-		s = xasprintf("--user=%s", spec->user);
-		v = strv_push(v, s);
-		free(s);
-	}
-	if (spec->group != NULL) {
-		s = xasprintf("--group=%s", spec->group);
-		v = strv_push(v, s);
-		free(s);
-	}
+	if (spec->workdir != NULL)
+		v = push_opt(v, "workdir", spec->workdir);
+	if (spec->user != NULL)
+		v = push_opt(v, "user", spec->user);
+	if (spec->group != NULL)
+		v = push_opt(v, "group", spec->group);
 	if (spec->umask >= 0) {
-		s = xasprintf("--umask=%03o", (unsigned)spec->umask);
-		v = strv_push(v, s);
-		free(s);
+		snprintf(mode, sizeof mode, "%03o", (unsigned)spec->umask & 0777);
+		v = push_opt(v, "umask", mode);
 	}
-	if (spec->nice != 0) {
-		s = xasprintf("--nice=%d", spec->nice);
-		v = strv_push(v, s);
-		free(s);
-	}
+	if (spec->nice != 0)
+		v = push_num(v, "nice", spec->nice);
+	if (spec->ioprio != NULL)
+		v = push_opt(v, "ioprio", spec->ioprio);
+	return v;
+}
+
+/* The strict sandbox's options (manager-exec confines the command with
+ * confine.c's parts). */
+static char **
+exec_sandbox_argv(char **v, const struct run_spec *spec, int require)
+{
+	if (!spec->strict)
+		return v;
+	v = strv_push(v, "--strict");
+	if (spec->network)
+		v = strv_push(v, "--network");
+	if (spec->private_tmp)
+		v = strv_push(v, "--private-tmp");
+	if (require)
+		v = strv_push(v, "--require");
+	for (size_t i = 0; spec->read_only != NULL && spec->read_only[i]; i++)
+		v = push_opt(v, "read-only", spec->read_only[i]);
+	for (size_t i = 0; spec->write != NULL && spec->write[i]; i++)
+		v = push_opt(v, "write", spec->write[i]);
+	return v;
+}
+
+/* The task's limits replace the sandbox defaults, which apply only with
+ * sandboxing on; --plain: no no_new_privs (a strict sandbox sets it). */
+static char **
+exec_limits_argv(char **v, const struct run_spec *spec,
+		 const struct mgr_conf *c)
+{
+	int on = c->sandboxing;
+	int cpu = spec->limit_cpu > 0 ? spec->limit_cpu :
+	    on ? c->sandbox_cpu_seconds : 0;
+	int mem = spec->limit_memory > 0 ? spec->limit_memory :
+	    on ? c->sandbox_memory_mb : 0;
+	int nofile = spec->limit_nofile > 0 ? spec->limit_nofile :
+	    on ? c->sandbox_open_files : 0;
+
+	if (!on)
+		v = strv_push(v, "--plain");
+	if (cpu > 0)
+		v = push_num(v, "cpu", cpu);
+	if (mem > 0)
+		v = push_num(v, "memory", mem);
+	if (nofile > 0)
+		v = push_num(v, "open-files", nofile);
 	return v;
 }
 
 /* Every exec: run goes through manager-exec, which applies the task's
- * context and measures the command; the limits and no_new_privs only
- * when sandboxing is on. */
+ * context, limits and sandbox and measures the command. */
 static char **
 exec_argv(struct runner *r, const struct run_spec *spec, struct mgr_error *err)
 {
+	const struct mgr_conf *c = r->mgr->conf;
 	char **cmd, **v;
 
 	if (exec_split(spec->func_path + 5, &cmd, err) != 0)
 		return NULL;
-	if (r->mgr->conf->sandboxing)
-		v = runner_helper_argv(r, NULL);
-	else
-		v = strv_push(strv_push(NULL, r->exec_helper), "--plain");
+	v = exec_limits_argv(strv_push(NULL, r->exec_helper), spec, c);
 	v = exec_context_argv(v, spec);
+	v = exec_sandbox_argv(v, spec, c->sandbox_require);
 	v = strv_push(v, "--");
 	for (size_t i = 0; cmd[i] != NULL; i++)
 		v = strv_push(v, cmd[i]);

@@ -31,6 +31,13 @@ struct run_spec {
 	const char *workdir, *user, *group;
 	int umask;
 	int nice;
+	/* The sandbox (task_context.h): strict confinement with its
+	 * network, private /tmp and paths; the I/O class; the limits that
+	 * replace the sandbox_* defaults (0: the default). */
+	int strict, network, private_tmp;
+	char *const *read_only, *const *write;
+	const char *ioprio;
+	int limit_cpu, limit_memory, limit_nofile;
 	/* The run's key in the history, which names its full log (runlog.h);
 	 * scheduled_at 0: no log. */
 	int64_t scheduled_at;
@@ -63,6 +70,11 @@ struct runner_plugin_ops {
 	void (*interrupt_all)(struct runner *r);
 	/* runner_stop for in-process runs (cooperative cancel); may be NULL. */
 	int (*stop)(struct runner *r, void *arg);
+	/* A task's PLUGIN:FUNCTION when it is added or changed: an error
+	 * when the installed plugin has no such function; *missing when the
+	 * plugin is not installed.  May be NULL. */
+	int (*check)(struct mgr *mgr, const char *func_path, int *missing,
+		     struct mgr_error *err);
 };
 
 struct runner *runner_new(struct mgr *mgr, struct mgr_error *err);

@@ -314,11 +314,51 @@ sandbox_apply(const struct sandbox_limits *lim, struct mgr_error *err)
 	if (lim->open_files > 0 && (rc = set_limit(RLIMIT_NOFILE,
 	    (rlim_t)lim->open_files, "RLIMIT_NOFILE", err)) != 0)
 		return rc;
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+	if (!lim->keep_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		return mgr_error_set(err, MGR_EIO, _("cannot set no_new_privs: %s"),
 		    strerror(errno));
 	close_from(lim->keep_fds > 3 ? lim->keep_fds : 3);
 	return 0;
+}
+
+int
+sandbox_ioprio_parse(const char *s, int *cls, int *level)
+{
+	static const char *const names[] = { "realtime", "best-effort", "idle" };
+	char *end;
+	long v = 4;
+
+	for (int i = 0; i < 3; i++) {
+		size_t n = strlen(names[i]);
+		if (strncmp(s, names[i], n) != 0)
+			continue;
+		if (s[n] == ':' && i < 2) {
+			errno = 0;
+			v = strtol(s + n + 1, &end, 10);
+			if (errno != 0 || end == s + n + 1 || *end != '\0' ||
+			    v < 0 || v > 7)
+				return -1;
+		} else if (s[n] != '\0')
+			return -1;
+		*cls = i + 1;
+		*level = i == 2 ? 0 : (int)v;
+		return 0;
+	}
+	return -1;
+}
+
+/* ioprio_set(2) has no glibc wrapper. */
+int
+sandbox_ioprio_set(const char *spec)
+{
+	int cls, level;
+
+	if (sandbox_ioprio_parse(spec, &cls, &level) != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return (int)syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0,
+	    cls << 13 | level);
 }
 
 static char *

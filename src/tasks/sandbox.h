@@ -22,6 +22,7 @@ struct sandbox_limits {
 	int memory_mb;		/* RLIMIT_AS, 0 = unchanged */
 	int open_files;		/* RLIMIT_NOFILE, 0 = unchanged */
 	int keep_fds;		/* descriptors below this stay open; 0 = 3 */
+	int keep_privs;		/* no PR_SET_NO_NEW_PRIVS */
 };
 
 /* Splits an exec: command line into argv without a shell.  Words are
@@ -61,9 +62,17 @@ int sandbox_spawn_worker(char *const argv[], pid_t *pid, int *reqfd,
 			 int *replyfd, int *outfd, int *errfd,
 			 struct mgr_error *err);
 
-/* In the child (manager-run): rlimits, PR_SET_NO_NEW_PRIVS, closes every
+/* In the child (manager-run): rlimits, PR_SET_NO_NEW_PRIVS (unless
+ * keep_privs), closes every
  * descriptor from keep_fds (3 by default) up. */
 int sandbox_apply(const struct sandbox_limits *lim, struct mgr_error *err);
+
+/* An I/O class, "idle", "best-effort[:0-7]" or "realtime[:0-7]" (a
+ * level's default 4): class (1 realtime, 2 best-effort, 3 idle) and
+ * level; -1 when it is not one. */
+int sandbox_ioprio_parse(const char *s, int *cls, int *level);
+/* ioprio_set(2) of this process; -1 and errno on failure. */
+int sandbox_ioprio_set(const char *spec);
 
 /* Path of a helper ("manager-run", "manager-exec"): $ENV_NAME, else next
  * to the running binary (the build tree), else PKGLIBEXECDIR.  Malloc'd. */

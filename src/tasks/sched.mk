@@ -15,14 +15,18 @@ src_libmgr_a_SOURCES += \
 	src/tasks/confine.c src/tasks/confine.h \
 	src/tasks/worker_host.c src/tasks/worker_host.h \
 	src/tasks/cmd-task.c src/tasks/cmd-task-history.c src/tasks/cmd-run.c src/tasks/run_view.h \
-	src/tasks/cmd-task-logs.c
+	src/tasks/cmd-task-logs.c \
+	src/tasks/import.c src/tasks/import.h src/tasks/import_crontab.c \
+	src/tasks/import_systemd.c src/tasks/cmd-task-import.c \
+	src/tasks/cmd-task-export.c
 
-# manager-exec: the exec: tasks' helper, libc only, for a fast start.
+# manager-exec: the exec: tasks' helper, libc and libseccomp only, for a
+# fast start.
 pkglibexec_PROGRAMS += manager-exec
 manager_exec_SOURCES = src/tasks/manager-exec.c
 manager_exec_CFLAGS = $(AM_CFLAGS)
 manager_exec_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed
-manager_exec_LDADD = src/libmgr.a $(LIBINTL)
+manager_exec_LDADD = src/libmgr.a $(SECCOMP_LIBS) $(LIBINTL)
 
 check_PROGRAMS += tests/unit/test_sched_split
 tests_unit_test_sched_split_SOURCES = tests/unit/test_sched_split.c tests/unit/testutil.h
@@ -38,10 +42,13 @@ TESTS += tests/unit/test_runlog
 
 dist_check_SCRIPTS += tests/sched/common.sh tests/sched/run.sh \
 	tests/sched/tasks.sh tests/sched/persist.sh tests/sched/plugins.sh \
-	tests/sched/restart.sh tests/sched/logs.sh tests/sched/calendar.sh
-TESTS += tests/sched/calendar.sh tests/sched/run.sh tests/sched/tasks.sh \
+	tests/sched/restart.sh tests/sched/logs.sh tests/sched/calendar.sh \
+	tests/sched/task-sandbox.sh tests/sched/plugin-funcs.sh tests/sched/import.sh \
+	tests/sched/files.sh tests/sched/retention.sh
+TESTS += tests/sched/task-sandbox.sh tests/sched/plugin-funcs.sh tests/sched/calendar.sh tests/sched/run.sh tests/sched/tasks.sh \
 	tests/sched/persist.sh tests/sched/plugins.sh tests/sched/restart.sh \
-	tests/sched/logs.sh
+	tests/sched/logs.sh tests/sched/import.sh tests/sched/files.sh \
+	tests/sched/retention.sh
 
 check_PROGRAMS += tests/unit/test_sched_engine
 tests_unit_test_sched_engine_SOURCES = tests/unit/test_sched_engine.c tests/unit/testutil.h
@@ -59,7 +66,7 @@ bench/noop/noop.so: $(srcdir)/bench/noop/noop.c $(srcdir)/bench/noop/plugin.conf
 CLEANFILES += bench/sched_bench bench/noop/noop.so
 EXTRA_DIST += doc/SCHEDULER.md bench/noop/noop.c bench/noop/plugin.conf bench/sched_bench.c \
 	bench/apscheduler_bench.py bench/RESULTS-sched.md
-dist_noinst_SCRIPTS += bench/run bench/ab bench/runlog-cost.sh
+dist_noinst_SCRIPTS += bench/run bench/ab bench/runlog-cost.sh bench/task-sandbox.sh
 bench: manager manager-run manager-exec bench/sched_bench bench/noop/noop.so
 	top_builddir='$(abs_top_builddir)' top_srcdir='$(abs_top_srcdir)' \
 	  $(SHELL) $(srcdir)/bench/run
@@ -70,3 +77,18 @@ tests_unit_test_task_context_SOURCES = tests/unit/test_task_context.c tests/unit
 tests_unit_test_task_context_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_task_context_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_task_context
+
+check_PROGRAMS += tests/unit/test_import
+tests_unit_test_import_SOURCES = tests/unit/test_import.c tests/unit/testutil.h
+tests_unit_test_import_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_import_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_import
+dist_noinst_DATA += tests/data/import/crontab tests/data/import/e2scrub_all.cron.d \
+	tests/data/import/php.cron.d \
+	tests/data/import/apt-daily.timer tests/data/import/apt-daily.service \
+	tests/data/import/dpkg-db-backup.timer tests/data/import/dpkg-db-backup.service \
+	tests/data/import/e2scrub_all.timer tests/data/import/e2scrub_all.service \
+	tests/data/import/fstrim.timer tests/data/import/fstrim.service \
+	tests/data/import/man-db.timer tests/data/import/man-db.service \
+	tests/data/import/systemd-tmpfiles-clean.timer \
+	tests/data/import/systemd-tmpfiles-clean.service

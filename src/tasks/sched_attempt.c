@@ -304,10 +304,7 @@ attempt_context(struct scheduler *s, struct attempt *a, struct run_spec *spec,
 		return rc;
 	spec->envp = *env;
 	spec->workdir = *workdir;
-	spec->user = t->ctx->user;
-	spec->group = t->ctx->group;
-	spec->umask = t->ctx->umask;
-	spec->nice = t->ctx->nice;
+	task_context_spec(s->mgr, t->ctx, spec);
 	return 0;
 }
 
@@ -476,6 +473,8 @@ task_backlog_drop(struct scheduler *s, struct stask *t, const char *why)
 		task_record(s, t, t->backlog[i], 1, "skipped", &o);
 		s->done[s->ndone - 1].running_row = 1;
 	}
+	if (t->nbacklog > t->backlog_rows)
+		s->counts.dropped += t->nbacklog - t->backlog_rows;
 	t->nbacklog = t->backlog_rows = 0;
 }
 

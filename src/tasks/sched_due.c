@@ -96,8 +96,12 @@ task_process_due(struct scheduler *s, struct stask *t, int64_t now)
 		n++;
 		next = trigger_next(t->trig, next, now);
 	}
-	if (next != TRIGGER_NONE && next <= now)	/* too far behind */
+	if (next != TRIGGER_NONE && next <= now) {	/* too far behind */
+		s->counts.overrun++;
 		next = trigger_next(t->trig, TRIGGER_NONE, now);
+	}
+	if (t->rec.coalesce && n > 1)
+		s->counts.coalesced += n - 1;
 	if (claim != TRIGGER_NONE)
 		sched_claim_mark(s->claim, claim, t->rec.id);
 	if (t->rec.coalesce && last != TRIGGER_NONE)
@@ -111,6 +115,14 @@ task_process_due(struct scheduler *s, struct stask *t, int64_t now)
 	}
 	task_set_next(s, t, next);
 	task_run_backlog(s, t);
+}
+
+void
+scheduler_fire_counts(struct mgr *mgr, struct sched_fire_counts *out)
+{
+	static const struct sched_fire_counts none;
+
+	*out = mgr->sched != NULL ? mgr->sched->counts : none;
 }
 
 void

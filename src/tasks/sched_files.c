@@ -17,7 +17,9 @@
 #include "sched_int.h"
 #include "scheduler.h"
 #include "task_context.h"
+#include "task_context_store.h"
 #include "trigger.h"
+#include "tz.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -31,7 +33,9 @@
 static const char *const task_keys[] = { "id", "func", "trigger", "name",
 	"enabled", "max_retries", "timeout", "misfire_grace_time", "coalesce",
 	"max_instances", "on_interrupt", "env", "env_file", "workdir", "user",
-	"group", "umask", "nice", NULL };
+	"group", "umask", "nice", "sandbox", "network", "private_tmp",
+	"read_only", "write", "ioprio", "limit_cpu", "limit_memory",
+	"limit_nofile", NULL };
 
 static int
 is_task_key(const char *name)
@@ -40,6 +44,149 @@ is_task_key(const char *name)
 		if (strcmp(task_keys[i], name) == 0)
 			return 1;
 	return 0;
+}
+
+/* Ids sorted for lookups in O(log n): loading n tasks compares no pair
+ * of ids twice (a file of 100,000 tasks once took minutes). */
+struct id_slot {
+	const char *id;
+	size_t i;
+};
+
+struct id_index {
+	struct id_slot *v;
+	size_t n;
+};
+
+static int
+slot_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct id_slot *)a)->id,
+	    ((const struct id_slot *)b)->id);
+}
+
+static void
+id_index_build(struct id_index *x, const struct task_rec *recs, size_t n)
+{
+	x->v = xcalloc(n + 1, sizeof *x->v);
+	x->n = n;
+	for (size_t i = 0; i < n; i++)
+		x->v[i] = (struct id_slot){ recs[i].id, i };
+	if (n > 1)
+		qsort(x->v, n, sizeof *x->v, slot_cmp);
+}
+
+/* The index of id in the records, or -1. */
+static long
+id_index_find(const struct id_index *x, const char *id)
+{
+	struct id_slot key = { id, 0 }, *hit;
+
+	if (x == NULL || x->n == 0)
+		return -1;
+	hit = bsearch(&key, x->v, x->n, sizeof *x->v, slot_cmp);
+	return hit != NULL ? (long)hit->i : -1;
+}
+
+static void
+id_index_free(struct id_index *x)
+{
+	free(x->v);
+	memset(x, 0, sizeof *x);
+}
+
+/* A file's tasks, parsed and checked before anything is written. */
+struct file_tasks {
+	struct task_rec *recs;
+	char ***fields;
+	struct task_context *ctxs;
+	size_t n, cap;
+};
+
+/* Ids the files loaded so far added, with their sources (open
+ * addressing; the strings belong to the files' records until the end). */
+struct id_set {
+	const char **ids, **sources;
+	size_t cap, n;
+};
+
+static size_t
+id_hash(const char *s)
+{
+	size_t h = 1469598103934665603ULL;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static void id_set_put(struct id_set *x, const char *id, const char *source);
+
+static void
+id_set_grow(struct id_set *x)
+{
+	struct id_set bigger = { 0 };
+
+	bigger.cap = x->cap != 0 ? x->cap * 2 : 1024;
+	bigger.ids = xcalloc(bigger.cap, sizeof *bigger.ids);
+	bigger.sources = xcalloc(bigger.cap, sizeof *bigger.sources);
+	for (size_t i = 0; i < x->cap; i++)
+		if (x->ids[i] != NULL)
+			id_set_put(&bigger, x->ids[i], x->sources[i]);
+	free(x->ids);
+	free(x->sources);
+	*x = bigger;
+}
+
+static void
+id_set_put(struct id_set *x, const char *id, const char *source)
+{
+	size_t k;
+
+	if (2 * (x->n + 1) > x->cap)
+		id_set_grow(x);
+	for (k = id_hash(id) & (x->cap - 1); x->ids[k] != NULL;
+	    k = (k + 1) & (x->cap - 1))
+		if (strcmp(x->ids[k], id) == 0)
+			return;
+	x->ids[k] = id;
+	x->sources[k] = source;
+	x->n++;
+}
+
+/* The source that added id, or NULL. */
+static const char *
+id_set_get(const struct id_set *x, const char *id)
+{
+	if (x->cap == 0)
+		return NULL;
+	for (size_t k = id_hash(id) & (x->cap - 1); x->ids[k] != NULL;
+	    k = (k + 1) & (x->cap - 1))
+		if (strcmp(x->ids[k], id) == 0)
+			return x->sources[k];
+	return NULL;
+}
+
+/* One loading of the tasks directory: the rows as they were before it,
+ * and what its files added since. */
+struct file_load {
+	struct mgr *mgr;
+	struct task_rec *all;
+	size_t nall;
+	struct id_index byid;		/* of all */
+	struct id_set added;
+	struct file_tasks *kept;	/* the files applied, owning added */
+	size_t nkept;
+	struct tz_cache *zones;		/* one load per zone name */
+	char *ctx_ok;			/* the last context that passed */
+};
+
+static const struct task_rec *
+load_row(const struct file_load *ld, const char *id)
+{
+	long i = id_index_find(&ld->byid, id);
+
+	return i >= 0 ? &ld->all[i] : NULL;
 }
 
 static int
@@ -203,13 +350,6 @@ fields_with_anchor(char **fields, const struct task_rec *old)
 	return fields;
 }
 
-/* A file's tasks, parsed and checked before anything is written. */
-struct file_tasks {
-	struct task_rec *recs;
-	char ***fields;
-	struct task_context *ctxs;
-	size_t n;
-};
 
 static void
 file_tasks_free(struct file_tasks *ft)
@@ -235,16 +375,31 @@ file_context_key(const char *path, const config_setting_t *v,
 	char *text = NULL;
 	int rc = 0;
 
-	if (strcmp(name, "env") == 0 && config_setting_is_aggregate(v)) {
+	int list = strcmp(name, "env") == 0 || strcmp(name, "read_only") == 0 ||
+	    strcmp(name, "write") == 0;
+	/* the sandbox's and the limits' keys: true/false and numbers too */
+	int scalar = strcmp(name, "sandbox") == 0 || strcmp(name, "network") == 0 ||
+	    strcmp(name, "private_tmp") == 0 || strcmp(name, "ioprio") == 0 ||
+	    strncmp(name, "limit_", 6) == 0;
+
+	if (list && config_setting_is_aggregate(v)) {
 		for (int i = 0; rc == 0 && i < config_setting_length(v); i++) {
 			const config_setting_t *item =
 			    config_setting_get_elem(v, (unsigned)i);
-			if (config_setting_type(item) != CONFIG_TYPE_STRING)
-				return file_error(err, path, item,
-				    _("env: expected \"NAME=VALUE\" strings"));
-			rc = task_context_set(c, "env",
+			if (config_setting_type(item) != CONFIG_TYPE_STRING) {
+				text = xasprintf(_("%s: expected a list of strings"),
+				    name);
+				rc = file_error(err, path, item, text);
+				free(text);
+				return rc;
+			}
+			rc = task_context_set(c, name,
 			    config_setting_get_string(item), &e);
 		}
+	} else if (scalar && !config_setting_is_aggregate(v)) {
+		text = setting_text(v);
+		rc = task_context_set(c, name, text != NULL ? text : "?", &e);
+		free(text);
 	} else if (strcmp(name, "nice") == 0 ?
 	    config_setting_type(v) != CONFIG_TYPE_INT :
 	    config_setting_type(v) != CONFIG_TYPE_STRING) {
@@ -262,99 +417,142 @@ file_context_key(const char *path, const config_setting_t *v,
 	return rc != 0 ? file_error(err, path, v, e.msg) : 0;
 }
 
+/* What the context check depends on: the context and the program (the
+ * task's id only names it in errors). */
+static char *
+context_key(const struct task_rec *t, const struct task_context *c)
+{
+	char *json = task_context_to_json(c), *key;
+	size_t prog = strncmp(t->func_path, "exec:", 5) == 0 ?
+	    strcspn(t->func_path, " \t") : strlen(t->func_path);
+
+	key = xasprintf("%s\n%.*s", json != NULL ? json : "", (int)prog,
+	    t->func_path);
+	free(json);
+	return key;
+}
+
+/* Checked once for a run of tasks with the same context and program (the
+ * check reads the password database and searches PATH). */
 static int
-file_context(struct mgr *mgr, const char *path, const config_setting_t *st,
+file_context(struct file_load *ld, const char *path, const config_setting_t *st,
 	     const struct task_rec *t, struct task_context *c,
 	     struct mgr_error *err)
 {
 	static const char *const keys[] = { "env", "env_file", "workdir",
-	    "user", "group", "umask", "nice", NULL };
+	    "user", "group", "umask", "nice", "sandbox", "network",
+	    "private_tmp", "read_only", "write", "ioprio", "limit_cpu",
+	    "limit_memory", "limit_nofile", NULL };
 	const config_setting_t *v;
-	char *msg;
+	char *msg, *key;
 	int rc;
 
 	for (size_t i = 0; keys[i] != NULL; i++)
 		if ((v = config_setting_get_member(st, keys[i])) != NULL &&
 		    (rc = file_context_key(path, v, c, err)) != 0)
 			return rc;
-	if ((rc = task_context_check(mgr, t->id, t->func_path, c, err)) != 0) {
+	key = context_key(t, c);
+	if (ld->ctx_ok != NULL && strcmp(ld->ctx_ok, key) == 0) {
+		free(key);
+		return 0;
+	}
+	if ((rc = task_context_check(ld->mgr, t->id, t->func_path, c, err)) != 0) {
 		msg = xstrdup(err->msg);
 		rc = file_error(err, path, st, msg);
 		free(msg);
+		free(key);
+		return rc;
 	}
-	return rc;
+	free(ld->ctx_ok);
+	ld->ctx_ok = key;
+	return 0;
 }
 
+/* A task id of another source is not the file's to take. */
 static int
-file_check_owner(struct mgr *mgr, const char *path, const config_setting_t *st,
-		 struct task_rec *t, struct task_rec *old, struct mgr_error *err)
+file_check_owner(const struct file_load *ld, const char *path,
+		 const config_setting_t *st, const struct task_rec *t,
+		 const struct task_rec *old, struct mgr_error *err)
 {
+	const char *source = old != NULL ? old->source :
+	    id_set_get(&ld->added, t->id);
 	char *msg;
 	int rc;
 
-	memset(old, 0, sizeof *old);
-	rc = task_store_read(mgr->db, t->id, old, err);
-	if (rc == MGR_ENOENT) {
-		mgr_error_clear(err);
-		return 0;
-	}
-	if (rc != 0)
-		return rc;
-	if (old->source != NULL && strcmp(old->source, t->source) == 0)
+	if (source == NULL || strcmp(source, t->source) == 0)
 		return 0;
 	msg = xasprintf(_("task \"%s\" already exists (source %s)"), t->id,
-	    old->source);
+	    source);
 	rc = file_error(err, path, st, msg);
 	free(msg);
-	task_rec_clear(old);
 	return rc;
 }
 
 static int
-file_parse_entry(struct mgr *mgr, const char *path, const config_setting_t *st,
-		 struct file_tasks *ft, struct mgr_error *err)
+file_parse_entry(struct file_load *ld, const char *path,
+		 const config_setting_t *st, struct file_tasks *ft,
+		 struct mgr_error *err)
 {
-	struct task_rec *t, old;
+	const struct task_rec *old = NULL;
+	struct task_rec *t;
 	char **fields;
 	int rc;
 
-	ft->recs = xrealloc(ft->recs, (ft->n + 1) * sizeof *ft->recs);
-	ft->fields = xrealloc(ft->fields, (ft->n + 1) * sizeof *ft->fields);
-	ft->ctxs = xrealloc(ft->ctxs, (ft->n + 1) * sizeof *ft->ctxs);
+	if (ft->n == ft->cap) {		/* doubling: no quadratic copying */
+		ft->cap = ft->cap != 0 ? ft->cap * 2 : 16;
+		ft->recs = xrealloc(ft->recs, ft->cap * sizeof *ft->recs);
+		ft->fields = xrealloc(ft->fields, ft->cap * sizeof *ft->fields);
+		ft->ctxs = xrealloc(ft->ctxs, ft->cap * sizeof *ft->ctxs);
+	}
 	task_context_init(&ft->ctxs[ft->n]);
 	t = &ft->recs[ft->n];
 	rc = file_task(path, st, t, &fields, err);
 	ft->fields[ft->n++] = fields;
-	if (rc != 0 || (rc = file_context(mgr, path, st, t, &ft->ctxs[ft->n - 1],
-	    err)) != 0 || (rc = file_check_owner(mgr, path, st, t, &old,
-	    err)) != 0)
+	if (rc == 0)
+		old = load_row(ld, t->id);
+	if (rc != 0 || (rc = file_context(ld, path, st, t, &ft->ctxs[ft->n - 1],
+	    err)) != 0 || (rc = file_check_owner(ld, path, st, t, old, err)) != 0)
 		return rc;
-	fields = fields_with_anchor(fields, old.id != NULL ? &old : NULL);
+	fields = fields_with_anchor(fields, old);
 	ft->fields[ft->n - 1] = fields;
-	rc = task_prepare(t, fields != NULL ? (const char *const *)fields :
-	    (const char *const []){ NULL }, strv_len(fields), err);
+	rc = task_prepare_zones(t, fields != NULL ? (const char *const *)fields :
+	    (const char *const []){ NULL }, strv_len(fields), ld->zones, err);
 	if (rc != 0) {
 		char *msg = xstrdup(err->msg);
 		rc = file_error(err, path, st, msg);
 		free(msg);
 	}
-	if (old.id != NULL) {
-		t->last_run = old.last_run;
-		t->created_at = old.created_at;
+	if (old != NULL) {
+		t->last_run = old->last_run;
+		t->created_at = old->created_at;
 		free(t->status);
-		t->status = old.status;
-		old.status = NULL;
+		t->status = old->status != NULL ? xstrdup(old->status) : NULL;
 	}
-	task_rec_clear(&old);
 	return rc;
 }
 
+/* The first id defined twice in the file, or NULL. */
+static const char *
+file_twice(const struct file_tasks *ft)
+{
+	struct id_index x;
+	const char *twice = NULL;
+
+	id_index_build(&x, ft->recs, ft->n);
+	for (size_t i = 1; twice == NULL && i < x.n; i++)
+		if (strcmp(x.v[i - 1].id, x.v[i].id) == 0)
+			twice = x.v[i].id;
+	id_index_free(&x);
+	return twice;
+}
+
 static int
-file_parse(struct mgr *mgr, const char *path, struct file_tasks *ft,
+file_parse(struct file_load *ld, const char *path, struct file_tasks *ft,
 	   struct mgr_error *err)
 {
 	config_setting_t *list;
 	config_t cfg;
+	const char *twice;
 	int rc = 0;
 
 	memset(ft, 0, sizeof *ft);
@@ -374,14 +572,11 @@ file_parse(struct mgr *mgr, const char *path, struct file_tasks *ft,
 		if (!config_setting_is_group(st))
 			rc = file_error(err, path, st, _("a task is a group { ... }"));
 		else
-			rc = file_parse_entry(mgr, path, st, ft, err);
+			rc = file_parse_entry(ld, path, st, ft, err);
 	}
-	for (size_t i = 0; rc == 0 && i < ft->n; i++)
-		for (size_t k = 0; k < i; k++)
-			if (strcmp(ft->recs[i].id, ft->recs[k].id) == 0)
-				rc = mgr_error_set(err, MGR_EINVAL,
-				    _("%s: task \"%s\" is defined twice"), path,
-				    ft->recs[i].id);
+	if (rc == 0 && (twice = file_twice(ft)) != NULL)
+		rc = mgr_error_set(err, MGR_EINVAL,
+		    _("%s: task \"%s\" is defined twice"), path, twice);
 	config_destroy(&cfg);
 	if (rc != 0)
 		file_tasks_free(ft);
@@ -402,38 +597,49 @@ same_task(const struct task_rec *a, const struct task_rec *b)
 	    a->on_interrupt == b->on_interrupt;
 }
 
+/* The context is written only when it changed (writing it reschedules
+ * the task). */
 static int
-file_in_list(const struct file_tasks *ft, const char *id)
+file_apply_context(struct mgr *mgr, const char *id, const struct task_context *c,
+		   struct mgr_error *err)
 {
-	for (size_t i = 0; i < ft->n; i++)
-		if (strcmp(ft->recs[i].id, id) == 0)
-			return 1;
-	return 0;
+	char *now = task_context_to_json(c), *stored = NULL;
+	int same;
+
+	same = task_context_store_get(mgr->db, id, &stored, NULL) == 0 &&
+	    (now == NULL || stored == NULL ? now == stored :
+	    strcmp(stored, now) == 0);
+	free(now);
+	free(stored);
+	return same ? 0 : taskmgr_set_context(mgr, id, c, err);
 }
 
 /* Brings the tasks of source "file:PATH" in line with ft (NULL: the file
- * is gone). */
+ * is gone), against the rows as they were when the loading began. */
 static int
-file_apply(struct mgr *mgr, const char *source, struct file_tasks *ft,
-	   struct task_rec *all, size_t nall, struct mgr_error *err)
+file_apply(struct file_load *ld, const char *source, struct file_tasks *ft,
+	   struct mgr_error *err)
 {
-	struct task_rec old;
+	struct id_index mine = { 0 };
+	const struct task_rec *old;
 	int rc = 0;
 
-	for (size_t i = 0; rc == 0 && i < nall; i++)
-		if (all[i].source != NULL && strcmp(all[i].source, source) == 0 &&
-		    (ft == NULL || !file_in_list(ft, all[i].id)))
-			rc = taskmgr_remove(mgr, all[i].id, err);
+	if (ft != NULL)
+		id_index_build(&mine, ft->recs, ft->n);
+	for (size_t i = 0; rc == 0 && i < ld->nall; i++)
+		if (ld->all[i].source != NULL &&
+		    strcmp(ld->all[i].source, source) == 0 &&
+		    id_index_find(&mine, ld->all[i].id) < 0)
+			rc = taskmgr_remove(ld->mgr, ld->all[i].id, err);
+	id_index_free(&mine);
 	for (size_t i = 0; rc == 0 && ft != NULL && i < ft->n; i++) {
 		struct task_rec *t = &ft->recs[i];
-		memset(&old, 0, sizeof old);
-		if (task_store_read(mgr->db, t->id, &old, NULL) != 0)
-			rc = taskmgr_add(mgr, t, NULL, 0, err);
-		else if (!same_task(t, &old))
-			rc = taskmgr_modify(mgr, t, NULL, 0, err);
-		task_rec_clear(&old);
+		if ((old = load_row(ld, t->id)) == NULL)
+			rc = taskmgr_add(ld->mgr, t, NULL, 0, err);
+		else if (!same_task(t, old))
+			rc = taskmgr_modify(ld->mgr, t, NULL, 0, err);
 		if (rc == 0)
-			rc = taskmgr_set_context(mgr, t->id, &ft->ctxs[i], err);
+			rc = file_apply_context(ld->mgr, t->id, &ft->ctxs[i], err);
 	}
 	return rc;
 }
@@ -445,23 +651,37 @@ has_suffix(const char *s, const char *suffix)
 	return n > m && strcmp(s + n - m, suffix) == 0;
 }
 
-static int
-file_sync_one(struct mgr *mgr, const char *path, struct task_rec *all,
-	      size_t nall, struct mgr_error *err)
+/* The file's ids now belong to it for the rest of the loading. */
+static void
+file_keep(struct file_load *ld, struct file_tasks *ft)
 {
+	for (size_t i = 0; i < ft->n; i++)
+		id_set_put(&ld->added, ft->recs[i].id, ft->recs[i].source);
+	ld->kept = xrealloc(ld->kept, (ld->nkept + 1) * sizeof *ld->kept);
+	ld->kept[ld->nkept++] = *ft;
+	memset(ft, 0, sizeof *ft);
+}
+
+static int
+file_sync_one(struct file_load *ld, const char *path, struct mgr_error *err)
+{
+	struct mgr *mgr = ld->mgr;
 	struct file_tasks ft;
 	char *source = xasprintf("file:%s", path);
 	int rc;
 
-	if ((rc = file_parse(mgr, path, &ft, err)) == 0) {
+	if ((rc = file_parse(ld, path, &ft, err)) == 0) {
 		if ((rc = db_begin(mgr->db, err)) == 0) {
-			rc = file_apply(mgr, source, &ft, all, nall, err);
+			rc = file_apply(ld, source, &ft, err);
 			if (rc == 0)
 				rc = db_commit(mgr->db, err);
 			else
 				db_rollback(mgr->db);
 		}
-		file_tasks_free(&ft);
+		if (rc == 0)
+			file_keep(ld, &ft);
+		else
+			file_tasks_free(&ft);
 	}
 	free(source);
 	return rc;
@@ -469,19 +689,23 @@ file_sync_one(struct mgr *mgr, const char *path, struct task_rec *all,
 
 /* Files that went away take their tasks with them. */
 static int
-file_sync_gone(struct mgr *mgr, const char *dir, struct task_rec *all,
-	       size_t nall, struct mgr_error *err)
+file_sync_gone(struct file_load *ld, const char *dir, struct mgr_error *err)
 {
 	size_t dlen = strlen(dir);
-	int rc = 0;
+	const char *seen = NULL;	/* the last source looked at ... */
+	int there = 0, rc = 0;		/* ... and whether its file is */
 
-	for (size_t i = 0; rc == 0 && i < nall; i++) {
-		const char *src = all[i].source;
+	for (size_t i = 0; rc == 0 && i < ld->nall; i++) {
+		const char *src = ld->all[i].source;
 		if (src == NULL || strncmp(src, "file:", 5) != 0 ||
-		    strncmp(src + 5, dir, dlen) != 0 || src[5 + dlen] != '/' ||
-		    access(src + 5, F_OK) == 0)
+		    strncmp(src + 5, dir, dlen) != 0 || src[5 + dlen] != '/')
 			continue;
-		rc = taskmgr_remove(mgr, all[i].id, err);
+		if (seen == NULL || strcmp(seen, src) != 0)
+			there = access(src + 5, F_OK) == 0;
+		seen = src;
+		if (there)
+			continue;
+		rc = taskmgr_remove(ld->mgr, ld->all[i].id, err);
 	}
 	return rc;
 }
@@ -491,19 +715,21 @@ sched_load_files(struct mgr *mgr, struct mgr_error *err)
 {
 	const char *dir = mgr->conf->tasks_directory;
 	struct mgr_error one = { 0 };
-	struct task_rec *all;
+	struct file_load ld = { .mgr = mgr };
 	struct dirent **names;
-	size_t nall;
 	int n, rc, failed = 0;
 
 	if (dir == NULL || (n = scandir(dir, &names, NULL, alphasort)) < 0)
 		return 0;	/* no folder, no declarative tasks */
-	if ((rc = task_store_list(mgr->db, &all, &nall, err)) != 0)
+	ld.zones = tz_cache_new();
+	if ((rc = task_store_list(mgr->db, &ld.all, &ld.nall, err)) != 0)
 		n = 0;
+	else
+		id_index_build(&ld.byid, ld.all, ld.nall);
 	for (int i = 0; i < n; i++) {
 		char *path = xasprintf("%s/%s", dir, names[i]->d_name);
 		if (has_suffix(names[i]->d_name, ".conf") &&
-		    file_sync_one(mgr, path, all, nall, &one) != 0) {
+		    file_sync_one(&ld, path, &one) != 0) {
 			log_error(&mgr->log, "%s", one.msg);
 			if (failed++ == 0)
 				*err = one;
@@ -512,11 +738,18 @@ sched_load_files(struct mgr *mgr, struct mgr_error *err)
 		free(names[i]);
 	}
 	free(names);
-	if (rc == 0 && file_sync_gone(mgr, dir, all, nall, &one) != 0 &&
-	    failed++ == 0)
+	if (rc == 0 && file_sync_gone(&ld, dir, &one) != 0 && failed++ == 0)
 		*err = one;
 	if (rc == 0)
-		task_recs_free(all, nall);
+		task_recs_free(ld.all, ld.nall);
+	id_index_free(&ld.byid);
+	for (size_t i = 0; i < ld.nkept; i++)
+		file_tasks_free(&ld.kept[i]);
+	free(ld.kept);
+	free(ld.added.ids);
+	free(ld.added.sources);
+	free(ld.ctx_ok);
+	tz_cache_free(ld.zones);
 	return rc != 0 ? rc : failed ? MGR_EINVAL : 0;
 }
 

@@ -93,6 +93,7 @@ struct scheduler {
 	uint64_t rng;
 	int shutting_down;
 	int foreground;			/* scheduler_run_foreground */
+	struct sched_fire_counts counts;	/* fires that never ran */
 	void (*shutdown_done)(struct mgr *mgr);
 };
 

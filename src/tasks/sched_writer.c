@@ -1,6 +1,7 @@
 /* sched_writer.c - batches of history written on their own thread. */
 #include "i18n.h"
 #include "log.h"
+#include "retention_store.h"
 #include "sched_writer.h"
 #include "task_context_store.h"
 #include "util.h"
@@ -8,6 +9,29 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* History retention, a pass in slices between batches: runs past the
+ * age, then each task's runs past its newest keep, then the file's free
+ * pages.  A slice takes at most RETAIN_SLICE_US, and never the loop's
+ * time. */
+#define RETAIN_SLICE_US 5000
+#define RETAIN_ROWS 200			/* rows per statement */
+#define RETAIN_IDS 64			/* task ids read at once */
+#define RETAIN_PAGES 64			/* pages given back per step */
+
+enum retain_phase { RETAIN_IDLE, RETAIN_OLD, RETAIN_TASKS, RETAIN_VACUUM };
+
+struct retain {
+	int wanted, keep;		/* asked by the loop (under lock) */
+	int64_t oldest;
+	enum retain_phase phase;	/* the thread's own from here */
+	int pass_keep;
+	int64_t pass_oldest;
+	char **ids;
+	size_t nids, at;
+	char *cursor;			/* the last task id finished */
+	int64_t deleted;
+};
 
 struct sched_writer {
 	struct mgr_db *db;		/* this thread's own connection */
@@ -21,6 +45,7 @@ struct sched_writer {
 	struct write_after *after, **after_tail;	/* committed */
 	void (*notify)(void *arg);
 	void *notify_arg;
+	struct retain retain;
 };
 
 void
@@ -121,6 +146,128 @@ sched_writer_take_after(struct sched_writer *w)
 	return a;
 }
 
+/* The next task whose runs to prune, or NULL when the pass has seen
+ * them all. */
+static const char *
+retain_next_task(struct sched_writer *w, struct mgr_error *err)
+{
+	struct retain *r = &w->retain;
+
+	if (r->at == r->nids) {
+		strv_free(r->ids);
+		r->ids = NULL;
+		r->at = r->nids = 0;
+		if (retention_task_ids(w->db, r->cursor, RETAIN_IDS, &r->ids,
+		    &r->nids, err) != 0 || r->nids == 0)
+			return NULL;
+	}
+	return r->ids[r->at];
+}
+
+/* One bounded statement of the pass; 0 when the phase is over. */
+static int
+retain_step(struct sched_writer *w, struct mgr_error *err)
+{
+	struct retain *r = &w->retain;
+	const char *id;
+	int d = 0;
+
+	if (r->phase == RETAIN_OLD) {
+		if (retention_prune_old(w->db, r->pass_oldest, RETAIN_ROWS, &d,
+		    err) != 0)
+			return -1;
+		r->deleted += d;
+		return d == RETAIN_ROWS;
+	}
+	if ((id = retain_next_task(w, err)) == NULL)
+		return err->code != 0 ? -1 : 0;
+	if (retention_prune_task(w->db, id, r->pass_keep, RETAIN_ROWS, &d,
+	    err) != 0)
+		return -1;
+	r->deleted += d;
+	if (d < RETAIN_ROWS) {		/* this task is done */
+		free(r->cursor);
+		r->cursor = xstrdup(id);
+		r->at++;
+	}
+	return 1;
+}
+
+static void
+retain_end(struct sched_writer *w)
+{
+	struct retain *r = &w->retain;
+
+	if (r->deleted > 0)
+		log_debug(w->log, "pruned %lld runs", (long long)r->deleted);
+	strv_free(r->ids);
+	free(r->cursor);
+	r->ids = NULL;
+	r->cursor = NULL;
+	r->nids = r->at = 0;
+	r->deleted = 0;
+	r->phase = RETAIN_IDLE;
+}
+
+/* One slice of the pass, in its own transaction. */
+static void
+retain_slice(struct sched_writer *w)
+{
+	struct retain *r = &w->retain;
+	struct mgr_error err = { 0 };
+	int64_t until = mgr_mono_us() + RETAIN_SLICE_US, left = 0;
+	int more = 1;
+
+	if (r->phase == RETAIN_VACUUM) {
+		while (more && mgr_mono_us() < until)
+			more = retention_vacuum_step(w->db, RETAIN_PAGES, &left,
+			    &err) == 0 && left > 0;
+		if (err.code != 0)
+			log_warning(w->log, "%s", err.msg);
+		if (!more)
+			retain_end(w);
+		return;
+	}
+	if (db_begin(w->db, &err) != 0) {
+		log_warning(w->log, "%s", err.msg);
+		return;		/* tried again at the next slice */
+	}
+	while (mgr_mono_us() < until && (more = retain_step(w, &err)) > 0)
+		;
+	if (db_commit(w->db, &err) != 0 || more < 0) {
+		log_warning(w->log, "%s", err.msg);
+		retain_end(w);
+	} else if (more == 0)
+		r->phase = r->phase == RETAIN_OLD ? RETAIN_TASKS : RETAIN_VACUUM;
+}
+
+/* Under w->lock: whether a pass goes on (or starts, as asked). */
+static int
+retain_due(struct sched_writer *w)
+{
+	struct retain *r = &w->retain;
+
+	if (r->phase == RETAIN_IDLE && r->wanted) {
+		r->wanted = 0;
+		r->pass_keep = r->keep;
+		r->pass_oldest = r->oldest;
+		r->phase = RETAIN_OLD;
+	}
+	return r->phase != RETAIN_IDLE;
+}
+
+void
+sched_writer_retain(struct sched_writer *w, int keep, int64_t oldest_us)
+{
+	pthread_mutex_lock(&w->lock);
+	w->retain.wanted = 1;
+	w->retain.keep = keep;
+	w->retain.oldest = oldest_us;
+	pthread_cond_signal(&w->work);
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* Batches first; a retention slice after each commit, and while idle. */
 static void *
 writer_main(void *arg)
 {
@@ -130,9 +277,9 @@ writer_main(void *arg)
 
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
-		while (w->head == NULL && !w->stopping)
+		while (w->head == NULL && !w->stopping && !retain_due(w))
 			pthread_cond_wait(&w->work, &w->lock);
-		if (w->head == NULL)
+		if (w->head == NULL && w->stopping)
 			break;
 		list = w->head;
 		w->head = w->tail = NULL;
@@ -140,10 +287,16 @@ writer_main(void *arg)
 		for (struct write_batch *b = list; b != NULL; b = b->next)
 			n++;
 		pthread_mutex_unlock(&w->lock);
-		writer_commit(w, list);
+		if (list != NULL)
+			writer_commit(w, list);
 		pthread_mutex_lock(&w->lock);
 		w->queued -= n;
 		pthread_cond_broadcast(&w->idle);
+		if (!w->stopping && retain_due(w)) {
+			pthread_mutex_unlock(&w->lock);
+			retain_slice(w);
+			pthread_mutex_lock(&w->lock);
+		}
 	}
 	pthread_mutex_unlock(&w->lock);
 	return NULL;
@@ -228,6 +381,7 @@ sched_writer_free(struct sched_writer *w)
 	pthread_cond_signal(&w->work);
 	pthread_mutex_unlock(&w->lock);
 	pthread_join(w->thread, NULL);
+	retain_end(w);
 	while (w->after != NULL) {	/* the owner took them, normally */
 		struct write_after *a = w->after;
 		w->after = a->next;

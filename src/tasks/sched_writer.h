@@ -53,6 +53,11 @@ size_t sched_writer_backlog(struct sched_writer *w);
 void sched_writer_wait(struct sched_writer *w, size_t max);
 /* Waits until everything submitted is committed. */
 void sched_writer_sync(struct sched_writer *w);
+/* Starts a pass of history retention (or asks for one after the pass
+ * going on): ended runs that started before oldest_us, and each task's
+ * ended runs past its newest keep, are deleted in slices of at most 5 ms
+ * between batches, then the file's free pages are given back. */
+void sched_writer_retain(struct sched_writer *w, int keep, int64_t oldest_us);
 /* Syncs, stops the thread, closes its connection. */
 void sched_writer_free(struct sched_writer *w);
 void write_batch_free(struct write_batch *b);

@@ -113,16 +113,13 @@ sched_housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct scheduler *s = w->data;
 	const struct mgr_conf *c = s->mgr->conf;
-	struct mgr_error err = { 0 };
-	int64_t pruned = 0;
 
 	(void)loop;
 	(void)revents;
-	if (run_store_prune(s->mgr->db, c->history_keep_runs, mgr_now_us() -
-	    (int64_t)c->history_max_age_days * 86400 * US, &pruned, &err) != 0)
-		log_warning(&s->mgr->log, "%s", err.msg);
-	else if (pruned > 0)
-		log_debug(&s->mgr->log, "pruned %lld runs", (long long)pruned);
+	/* Pruning is the history writer's, in slices (never the loop's). */
+	if (s->writer != NULL)
+		sched_writer_retain(s->writer, c->history_keep_runs, mgr_now_us() -
+		    (int64_t)c->history_max_age_days * 86400 * US);
 	runner_housekeeping(s->runner);
 }
 

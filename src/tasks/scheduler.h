@@ -76,6 +76,14 @@ int scheduler_task_running(struct mgr *mgr, const char *task_id);
 int scheduler_reload_files(struct mgr *mgr, struct mgr_error *err);
 /* Attempts in flight (and retries waiting for their turn). */
 int scheduler_running_count(struct mgr *mgr);
+/* Fire times that never became runs and leave no row of their own: taken
+ * together by coalescing, past MAX_CATCHUP behind, or dropped from a
+ * queue before their `claimed` row was written.  Counted since start
+ * (bench/sched_bench reports them beside the history's rows). */
+struct sched_fire_counts {
+	uint64_t coalesced, overrun, dropped;
+};
+void scheduler_fire_counts(struct mgr *mgr, struct sched_fire_counts *out);
 /* Waits until every finished run and task change is in the database
  * (they are written by a thread, in batches). */
 void scheduler_sync_history(struct mgr *mgr);
@@ -125,6 +133,10 @@ int taskmgr_set_context(struct mgr *mgr, const char *id,
  * fire time in t->next_run. */
 int task_prepare(struct task_rec *t, const char *const *fields, size_t n,
 		 struct mgr_error *err);
+/* The same, with the trigger's zones from a cache (tz.h; NULL: none), for
+ * many tasks at once (task files, bulk adds). */
+int task_prepare_zones(struct task_rec *t, const char *const *fields, size_t n,
+		       struct tz_cache *zones, struct mgr_error *err);
 
 /* The misfire grace of t in seconds (0: no limit): its own, or for
  * TASK_GRACE_DEFAULT the configured manager.misfire_grace_time, so that a
@@ -137,6 +149,9 @@ int task_func_check(const char *func_path, struct mgr_error *err);
 /* ISO 8601 in UTC for the JSON of tasks and runs, null for "none". */
 struct json_t;
 struct json_t *task_json_time(int64_t us);
+/* The API's TaskRead of a task row (cmd-task.c); misfire_grace_time is
+ * the one that applies. */
+struct json_t *task_json_rec(const struct mgr *mgr, const struct task_rec *t);
 
 /* The tasks folder's commands (cmd-task.c), for the program's table. */
 struct cmd_entry;

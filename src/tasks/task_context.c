@@ -4,6 +4,7 @@
 #include "i18n.h"
 #include "cmd.h"
 #include "manager.h"
+#include "runner.h"
 #include "sandbox.h"
 #include "task_context.h"
 #include "util.h"
@@ -24,6 +25,7 @@ task_context_init(struct task_context *c)
 {
 	memset(c, 0, sizeof *c);
 	c->umask = -1;
+	c->sandbox = TASK_SANDBOX_DEFAULT;
 }
 
 void
@@ -34,6 +36,9 @@ task_context_clear(struct task_context *c)
 	free(c->workdir);
 	free(c->user);
 	free(c->group);
+	strv_free(c->read_only);
+	strv_free(c->write);
+	free(c->ioprio);
 	task_context_init(c);
 }
 
@@ -96,6 +101,102 @@ int_in(const char *key, const char *value, int base, long min, long max,
 	return 0;
 }
 
+static int
+bool_in(const char *key, const char *value, int *out, struct mgr_error *err)
+{
+	if (*value == '\0' || strcmp(value, "false") == 0 ||
+	    strcmp(value, "no") == 0 || strcmp(value, "0") == 0)
+		*out = 0;
+	else if (strcmp(value, "true") == 0 || strcmp(value, "yes") == 0 ||
+	    strcmp(value, "1") == 0)
+		*out = 1;
+	else
+		return mgr_error_set(err, MGR_EINVAL, _("%s \"%s\": expected true "
+		    "or false"), key, value);
+	return 0;
+}
+
+static int
+limit_in(const char *key, const char *value, int *out, struct mgr_error *err)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(*value == '\0' ? "0" : value, &end, 10);
+	if (errno != 0 || (*value != '\0' && (end == value || *end != '\0')) ||
+	    v < 0 || v > INT_MAX)
+		return mgr_error_set(err, MGR_EINVAL, _("%s \"%s\": expected a "
+		    "whole number from 0 (the default) up"), key, value);
+	*out = (int)v;
+	return 0;
+}
+
+/* A path for read_only or write: absolute, no "..", added once; ""
+ * empties the list. */
+static int
+path_in(const char *key, const char *value, char ***list,
+	struct mgr_error *err)
+{
+	if (*value == '\0') {
+		strv_free(*list);
+		*list = NULL;
+		return 0;
+	}
+	if (*value != '/' || strstr(value, "/../") != NULL ||
+	    (strlen(value) >= 3 && strcmp(value + strlen(value) - 3, "/..") == 0))
+		return mgr_error_set(err, MGR_EINVAL, _("%s \"%s\": expected an "
+		    "absolute path without \"..\""), key, value);
+	for (size_t i = 0; *list != NULL && (*list)[i] != NULL; i++)
+		if (strcmp((*list)[i], value) == 0)
+			return 0;
+	*list = strv_push(*list, value);
+	return 0;
+}
+
+/* The keys of the sandbox, the I/O class and the limits. */
+static int
+set_confinement(struct task_context *c, const char *key, const char *value,
+		struct mgr_error *err)
+{
+	int cls, level;
+
+	if (strcmp(key, "sandbox") == 0) {
+		if (*value == '\0')
+			c->sandbox = TASK_SANDBOX_DEFAULT;
+		else if (strcmp(value, "none") == 0 || strcmp(value, "strict") == 0)
+			c->sandbox = *value == 's' ? TASK_SANDBOX_STRICT :
+			    TASK_SANDBOX_NONE;
+		else
+			return mgr_error_set(err, MGR_EINVAL, _("sandbox \"%s\": "
+			    "expected none or strict"), value);
+		return 0;
+	}
+	if (strcmp(key, "network") == 0)
+		return bool_in(key, value, &c->network, err);
+	if (strcmp(key, "private_tmp") == 0)
+		return bool_in(key, value, &c->private_tmp, err);
+	if (strcmp(key, "read_only") == 0)
+		return path_in(key, value, &c->read_only, err);
+	if (strcmp(key, "write") == 0)
+		return path_in(key, value, &c->write, err);
+	if (strcmp(key, "ioprio") == 0) {
+		if (*value != '\0' && sandbox_ioprio_parse(value, &cls, &level) != 0)
+			return mgr_error_set(err, MGR_EINVAL, _("ioprio \"%s\": "
+			    "expected idle, best-effort[:0-7] or realtime[:0-7]"),
+			    value);
+		set_str(&c->ioprio, value);
+		return 0;
+	}
+	if (strcmp(key, "limit_cpu") == 0)
+		return limit_in(key, value, &c->limit_cpu, err);
+	if (strcmp(key, "limit_memory") == 0)
+		return limit_in(key, value, &c->limit_memory, err);
+	if (strcmp(key, "limit_nofile") == 0)
+		return limit_in(key, value, &c->limit_nofile, err);
+	return mgr_error_set(err, MGR_EINVAL, _("unknown context key %s"), key);
+}
+
 int
 task_context_set(struct task_context *c, const char *key, const char *value,
 		 struct mgr_error *err)
@@ -119,8 +220,7 @@ task_context_set(struct task_context *c, const char *key, const char *value,
 		return int_in("nice", *value == '\0' ? "0" : value, 10, -20, 19,
 		    &c->nice, err);
 	else
-		return mgr_error_set(err, MGR_EINVAL, _("unknown context key %s"),
-		    key);
+		return set_confinement(c, key, value, err);
 	return 0;
 }
 
@@ -138,26 +238,61 @@ json_str(json_t *o, const char *key, char **field, struct mgr_error *err)
 	return 0;
 }
 
+/* A list of strings (env, read_only, write), each item as
+ * task_context_set takes it. */
 static int
-json_env(json_t *o, struct task_context *c, struct mgr_error *err)
+json_list(json_t *o, const char *key, struct task_context *c,
+	  struct mgr_error *err)
 {
-	json_t *a = json_object_get(o, "env"), *v;
+	json_t *a = json_object_get(o, key), *v;
 	size_t i;
 	int rc;
 
 	if (a == NULL || json_is_null(a))
 		return 0;
 	if (!json_is_array(a))
-		return mgr_error_set(err, MGR_EINVAL, _("context field env: "
-		    "expected an array of \"NAME=VALUE\" strings"));
+		return mgr_error_set(err, MGR_EINVAL, _("context field %s: "
+		    "expected an array of strings"), key);
 	json_array_foreach(a, i, v) {
 		if (!json_is_string(v))
-			return mgr_error_set(err, MGR_EINVAL, _("context field env: "
-			    "item %zu is not a string"), i + 1);
-		if ((rc = env_put(&c->env, json_string_value(v), err)) != 0)
+			return mgr_error_set(err, MGR_EINVAL, _("context field %s: "
+			    "item %zu is not a string"), key, i + 1);
+		if ((rc = task_context_set(c, key, json_string_value(v), err)) != 0)
 			return rc;
 	}
 	return 0;
+}
+
+/* The sandbox's, ioprio's and the limits' fields. */
+static int
+json_confinement(json_t *o, struct task_context *c, struct mgr_error *err)
+{
+	static const char *const strs[] = { "sandbox", "ioprio" };
+	static const char *const bools[] = { "network", "private_tmp" };
+	static const char *const ints[] = { "limit_cpu", "limit_memory",
+	    "limit_nofile" };
+	char num[32];
+	json_t *v;
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < 2; i++)
+		if (json_is_string(v = json_object_get(o, strs[i])))
+			rc = task_context_set(c, strs[i], json_string_value(v), err);
+	for (size_t i = 0; rc == 0 && i < 2; i++)
+		if (json_is_boolean(v = json_object_get(o, bools[i])))
+			rc = task_context_set(c, bools[i], json_is_true(v) ?
+			    "true" : "false", err);
+	for (size_t i = 0; rc == 0 && i < 3; i++)
+		if (json_is_integer(v = json_object_get(o, ints[i]))) {
+			snprintf(num, sizeof num, "%lld",
+			    (long long)json_integer_value(v));
+			rc = task_context_set(c, ints[i], num, err);
+		}
+	if (rc == 0)
+		rc = json_list(o, "read_only", c, err);
+	if (rc == 0)
+		rc = json_list(o, "write", c, err);
+	return rc;
 }
 
 int
@@ -175,7 +310,9 @@ task_context_from_json(const char *json, struct task_context *c,
 		return mgr_error_set(err, MGR_EINVAL, _("context is not a JSON "
 		    "object"));
 	}
-	rc = json_env(o, c, err);
+	rc = json_list(o, "env", c, err);
+	if (rc == 0)
+		rc = json_confinement(o, c, err);
 	if (rc == 0)
 		rc = json_str(o, "env_file", &c->env_file, err);
 	if (rc == 0)
@@ -200,20 +337,50 @@ str_or_null(const char *s)
 	return s != NULL ? json_string(s) : json_null();
 }
 
+static json_t *
+strv_json(char *const *v)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
 json_t *
 task_context_json(const struct task_context *c)
 {
-	json_t *env = json_array();
 	char mode[8];
+	json_t *o;
 
-	for (size_t i = 0; c->env != NULL && c->env[i] != NULL; i++)
-		json_array_append_new(env, json_string(c->env[i]));
 	snprintf(mode, sizeof mode, "%04o", (unsigned)(c->umask & 0777));
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:i}", "env", env,
-	    "env_file", str_or_null(c->env_file), "workdir",
+	o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:i}", "env",
+	    strv_json(c->env), "env_file", str_or_null(c->env_file), "workdir",
 	    str_or_null(c->workdir), "user", str_or_null(c->user), "group",
 	    str_or_null(c->group), "umask", c->umask >= 0 ? json_string(mode) :
 	    json_null(), "nice", c->nice);
+	json_object_set_new(o, "sandbox", c->sandbox < 0 ? json_null() :
+	    json_string(c->sandbox == TASK_SANDBOX_STRICT ? "strict" : "none"));
+	json_object_set_new(o, "network", json_boolean(c->network));
+	json_object_set_new(o, "private_tmp", json_boolean(c->private_tmp));
+	json_object_set_new(o, "read_only", strv_json(c->read_only));
+	json_object_set_new(o, "write", strv_json(c->write));
+	json_object_set_new(o, "ioprio", str_or_null(c->ioprio));
+	json_object_set_new(o, "limit_cpu", json_integer(c->limit_cpu));
+	json_object_set_new(o, "limit_memory", json_integer(c->limit_memory));
+	json_object_set_new(o, "limit_nofile", json_integer(c->limit_nofile));
+	return o;
+}
+
+static int
+context_is_default(const struct task_context *c)
+{
+	return c->env == NULL && c->env_file == NULL && c->workdir == NULL &&
+	    c->user == NULL && c->group == NULL && c->umask < 0 &&
+	    c->nice == 0 && c->sandbox == TASK_SANDBOX_DEFAULT &&
+	    !c->network && !c->private_tmp && c->read_only == NULL &&
+	    c->write == NULL && c->ioprio == NULL && c->limit_cpu == 0 &&
+	    c->limit_memory == 0 && c->limit_nofile == 0;
 }
 
 char *
@@ -222,8 +389,7 @@ task_context_to_json(const struct task_context *c)
 	json_t *o;
 	char *s;
 
-	if (c->env == NULL && c->env_file == NULL && c->workdir == NULL &&
-	    c->user == NULL && c->group == NULL && c->umask < 0 && c->nice == 0)
+	if (context_is_default(c))
 		return NULL;
 	o = task_context_json(c);
 	/* stored as a number, shown as an octal string */
@@ -304,6 +470,55 @@ take_env(struct cmd_ctx *ctx, int *argc, char **argv, struct task_context *c,
 	return 0;
 }
 
+/* Every --read-only PATH (or --write PATH): a new list, which replaces
+ * the task's. */
+static int
+take_paths(struct cmd_ctx *ctx, int *argc, char **argv, const char *opt,
+	   const char *key, char ***list, int *changed)
+{
+	struct mgr_error err = { 0 };
+	const char *value;
+	char **paths = NULL, *path;
+	int rc, any = 0;
+
+	while ((rc = cmd_take_option(ctx, argc, argv, opt, &value)) == 1) {
+		any = 1;
+		path = abs_path(value);
+		rc = path_in(key, path, &paths, &err);
+		free(path);
+		if (rc != 0) {
+			char *msg = xasprintf(_("option %s: %s"), opt, err.msg);
+			cmd_fail(ctx, err.code, msg);
+			free(msg);
+			rc = -1;
+			break;
+		}
+	}
+	if (rc < 0 || !any) {
+		strv_free(paths);
+		return rc < 0 ? -1 : 0;
+	}
+	strv_free(*list);
+	*list = paths;
+	*changed = 1;
+	return 0;
+}
+
+/* --network and --no-network (the last one given wins). */
+static void
+take_switch(int *argc, char **argv, const char *on, const char *off,
+	    int *field, int *changed)
+{
+	if (cmd_take_flag(argc, argv, on)) {
+		*field = 1;
+		*changed = 1;
+	}
+	if (cmd_take_flag(argc, argv, off)) {
+		*field = 0;
+		*changed = 1;
+	}
+}
+
 int
 task_context_take_options(struct cmd_ctx *ctx, int *argc, char **argv,
 			  struct task_context *c, int *changed)
@@ -312,6 +527,9 @@ task_context_take_options(struct cmd_ctx *ctx, int *argc, char **argv,
 		{ "--env-file", "env_file" }, { "--workdir", "workdir" },
 		{ "--user", "user" }, { "--group", "group" },
 		{ "--umask", "umask" }, { "--nice", "nice" },
+		{ "--sandbox", "sandbox" }, { "--ioprio", "ioprio" },
+		{ "--limit-cpu", "limit_cpu" }, { "--limit-memory", "limit_memory" },
+		{ "--limit-nofile", "limit_nofile" },
 	};
 
 	*changed = 0;
@@ -319,6 +537,15 @@ task_context_take_options(struct cmd_ctx *ctx, int *argc, char **argv,
 		if (take_one(ctx, argc, argv, opts[i][0], opts[i][1], c,
 		    changed) < 0)
 			return -1;
+	take_switch(argc, argv, "--network", "--no-network", &c->network,
+	    changed);
+	take_switch(argc, argv, "--private-tmp", "--no-private-tmp",
+	    &c->private_tmp, changed);
+	if (take_paths(ctx, argc, argv, "--read-only", "read_only",
+	    &c->read_only, changed) < 0 ||
+	    take_paths(ctx, argc, argv, "--write", "write", &c->write,
+	    changed) < 0)
+		return -1;
 	return take_env(ctx, argc, argv, c, changed);
 }
 
@@ -651,6 +878,108 @@ check_program(const char *id, const char *prog, char *const *env,
 	    "not found on the run's PATH (%s)"), id, prog, path);
 }
 
+/* The sandbox's paths exist; realtime I/O needs root. */
+static int
+check_confinement(const char *id, const struct task_context *c,
+		  struct mgr_error *err)
+{
+	char *const *lists[2] = { c->read_only, c->write };
+	const char *keys[2] = { "read_only", "write" };
+	struct stat st;
+	int cls = 0, level;
+
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; lists[k] != NULL && lists[k][i] != NULL; i++)
+			if (stat(lists[k][i], &st) != 0)
+				return mgr_error_set(err, MGR_EINVAL, _("task \"%s\": "
+				    "%s \"%s\": %s"), id, keys[k], lists[k][i],
+				    strerror(errno));
+	if (c->private_tmp && c->workdir != NULL &&
+	    (strcmp(c->workdir, "/tmp") == 0 || strncmp(c->workdir, "/tmp/", 5) == 0))
+		return mgr_error_set(err, MGR_EINVAL, _("task \"%s\": workdir "
+		    "\"%s\" is under /tmp, which private_tmp replaces with an "
+		    "empty one"), id, c->workdir);
+	if (c->ioprio != NULL && sandbox_ioprio_parse(c->ioprio, &cls, &level) == 0 &&
+	    cls == 1 && geteuid() != 0)
+		return mgr_error_set(err, MGR_EINVAL, _("task \"%s\": ioprio "
+		    "\"%s\": the realtime class needs an engine that runs as "
+		    "root"), id, c->ioprio);
+	return 0;
+}
+
+int
+task_context_sandbox(const struct mgr *mgr, const struct task_context *c)
+{
+	if (c->sandbox != TASK_SANDBOX_DEFAULT)
+		return c->sandbox;
+	return mgr->conf->task_sandbox != NULL &&
+	    strcmp(mgr->conf->task_sandbox, "strict") == 0 ?
+	    TASK_SANDBOX_STRICT : TASK_SANDBOX_NONE;
+}
+
+static void
+show_paths(FILE *out, const char *label, char *const *v)
+{
+	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
+		fprintf(out, "%s%s\n", label, v[i]);
+}
+
+void
+task_context_show_sandbox(const struct mgr *mgr, FILE *out,
+			  const struct task_context *c)
+{
+	int strict = task_context_sandbox(mgr, c) == TASK_SANDBOX_STRICT;
+
+	fprintf(out, _("sandbox:            %s%s\n"), strict ? "strict" : "none",
+	    c->sandbox == TASK_SANDBOX_DEFAULT ? _(" (manager.task_sandbox)") : "");
+	if (strict) {
+		fprintf(out, _("network:            %s\n"), c->network ? _("yes") :
+		    _("no"));
+		fprintf(out, _("private /tmp:       %s\n"), c->private_tmp ?
+		    _("yes") : _("no"));
+		show_paths(out, _("read-only:          "), c->read_only);
+		show_paths(out, _("write:              "), c->write);
+	}
+	if (c->ioprio != NULL)
+		fprintf(out, _("I/O class:          %s\n"), c->ioprio);
+	if (c->limit_cpu > 0)
+		fprintf(out, _("CPU limit:          %d s\n"), c->limit_cpu);
+	if (c->limit_memory > 0)
+		fprintf(out, _("memory limit:       %d MB\n"), c->limit_memory);
+	if (c->limit_nofile > 0)
+		fprintf(out, _("open files limit:   %d\n"), c->limit_nofile);
+}
+
+void
+task_context_spec(const struct mgr *mgr, const struct task_context *c,
+		  struct run_spec *spec)
+{
+	spec->user = c->user;
+	spec->group = c->group;
+	spec->umask = c->umask;
+	spec->nice = c->nice;
+	spec->strict = task_context_sandbox(mgr, c) == TASK_SANDBOX_STRICT;
+	spec->network = c->network;
+	spec->private_tmp = c->private_tmp;
+	spec->read_only = c->read_only;
+	spec->write = c->write;
+	spec->ioprio = c->ioprio;
+	spec->limit_cpu = c->limit_cpu;
+	spec->limit_memory = c->limit_memory;
+	spec->limit_nofile = c->limit_nofile;
+}
+
+int
+task_plugin_func_check(struct mgr *mgr, const char *func_path, int *missing,
+		struct mgr_error *err)
+{
+	*missing = 0;
+	if (strncmp(func_path, "exec:", 5) == 0 || mgr->plugin_runner == NULL ||
+	    mgr->plugin_runner->check == NULL)
+		return 0;
+	return mgr->plugin_runner->check(mgr, func_path, missing, err);
+}
+
 int
 task_context_check(struct mgr *mgr, const char *task_id, const char *func_path,
 		   const struct task_context *c, struct mgr_error *err)
@@ -664,6 +993,7 @@ task_context_check(struct mgr *mgr, const char *task_id, const char *func_path,
 		return mgr_error_set(err, MGR_EINVAL, _("task \"%s\": env_file "
 		    "\"%s\" is not an absolute path"), task_id, c->env_file);
 	if ((rc = check_user_group(task_id, c, err)) != 0 ||
+	    (rc = check_confinement(task_id, c, err)) != 0 ||
 	    (c->workdir != NULL && (rc = check_folder(task_id, c->workdir,
 	    err)) != 0))
 		return rc;

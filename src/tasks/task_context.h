@@ -14,11 +14,21 @@
  *   time), MANAGER_ATTEMPT.
  *
  * The working folder is workdir, else the user's home when it exists,
- * else "/". */
+ * else "/".
+ *
+ * The sandbox of an exec: run (manager-exec, with confine.c's parts):
+ * sandbox "strict" reads and runs the system's folders (see
+ * confine_task_read) and read_only, writes workdir and write, has no
+ * network unless network, and gets an empty /tmp of its own with
+ * private_tmp; "none" is no sandbox; unset, manager.task_sandbox says.
+ * Resource limits (limit_cpu seconds, limit_memory MB, limit_nofile)
+ * replace the sandbox_* defaults for the task's runs; ioprio is the I/O
+ * class: "idle", "best-effort[:0-7]" or "realtime[:0-7]". */
 #ifndef MGR_TASK_CONTEXT_H
 #define MGR_TASK_CONTEXT_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include "error.h"
 
 struct mgr;
@@ -32,6 +42,21 @@ struct task_context {
 	char *group;
 	int umask;		/* -1: the engine's */
 	int nice;		/* 0: unchanged */
+	int sandbox;		/* TASK_SANDBOX_* */
+	int network;		/* strict: keep the network (0/1) */
+	int private_tmp;	/* strict: an empty /tmp of its own (0/1) */
+	char **read_only;	/* strict: also readable, NULL-ended */
+	char **write;		/* strict: also writable, NULL-ended */
+	char *ioprio;		/* "idle", "best-effort:N", "realtime:N" */
+	int limit_cpu;		/* RLIMIT_CPU seconds, 0: the default */
+	int limit_memory;	/* RLIMIT_AS MB, 0: the default */
+	int limit_nofile;	/* RLIMIT_NOFILE, 0: the default */
+};
+
+enum {
+	TASK_SANDBOX_DEFAULT = -1,	/* manager.task_sandbox */
+	TASK_SANDBOX_NONE = 0,
+	TASK_SANDBOX_STRICT = 1,
 };
 
 void task_context_init(struct task_context *c);
@@ -48,8 +73,12 @@ struct json_t *task_context_json(const struct task_context *c);
 int task_context_set(struct task_context *c, const char *key,
 		     const char *value, struct mgr_error *err);
 /* The CLI options (--env NAME=VALUE repeatable, --env-file, --workdir,
- * --user, --group, --umask, --nice) taken from argv; *changed is set when
- * any was there.  On edit, --env replaces the whole list.  -1 on a usage
+ * --user, --group, --umask, --nice, --sandbox, --network|--no-network,
+ * --private-tmp|--no-private-tmp, --read-only PATH and --write PATH
+ * repeatable, --ioprio, --limit-cpu, --limit-memory, --limit-nofile)
+ * taken from argv; *changed is set when
+ * any was there.  On edit, --env, --read-only and --write replace their
+ * whole list.  -1 on a usage
  * error (printed). */
 int task_context_take_options(struct cmd_ctx *ctx, int *argc, char **argv,
 			      struct task_context *c, int *changed);
@@ -60,6 +89,12 @@ int task_context_take_options(struct cmd_ctx *ctx, int *argc, char **argv,
 int task_context_check(struct mgr *mgr, const char *task_id,
 		       const char *func_path, const struct task_context *c,
 		       struct mgr_error *err);
+/* A PLUGIN:FUNCTION task's function, through the plugins' check handed
+ * down in mgr->plugin_runner: an error when the installed plugin has no
+ * such function (listing its functions); *missing when the plugin is not
+ * installed.  exec: tasks: 0. */
+int task_plugin_func_check(struct mgr *mgr, const char *func_path, int *missing,
+		    struct mgr_error *err);
 /* Reads an EnvironmentFile= file: appends NAME=VALUE to *env; errors
  * name the file and line. */
 int task_env_file_read(const char *path, char ***env, struct mgr_error *err);
@@ -73,5 +108,15 @@ struct task_run_ids {
 int task_context_env(struct mgr *mgr, const struct task_context *c,
 		     const struct task_run_ids *ids, char ***envp,
 		     char **workdir, struct mgr_error *err);
+/* The sandbox that applies: the task's, else manager.task_sandbox. */
+int task_context_sandbox(const struct mgr *mgr, const struct task_context *c);
+/* task show's lines of the sandbox, the I/O class and the limits. */
+void task_context_show_sandbox(const struct mgr *mgr, FILE *out,
+			       const struct task_context *c);
+/* The context's part of a run (user, group, umask, nice, the sandbox,
+ * ioprio, limits) into spec; envp and workdir are set by the caller. */
+struct run_spec;
+void task_context_spec(const struct mgr *mgr, const struct task_context *c,
+		       struct run_spec *spec);
 
 #endif

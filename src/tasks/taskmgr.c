@@ -149,14 +149,14 @@ task_misfire_grace(const struct mgr *mgr, const struct task_rec *t)
 /* Parses, pins and stores the trigger fields; sets the next run. */
 static int
 task_set_trigger(struct task_rec *t, const char *const *fields, size_t n,
-		 struct mgr_error *err)
+		 struct tz_cache *zones, struct mgr_error *err)
 {
 	struct trigger *trig;
 	int64_t now = mgr_now_us(), next;
 	char *json;
 	int rc;
 
-	if ((rc = trigger_parse_seeded(t->trigger, fields, n, NULL, t->id,
+	if ((rc = trigger_parse_seeded(t->trigger, fields, n, zones, t->id,
 	    &trig, err)) != 0)
 		return rc;
 	if ((rc = trigger_pin(trig, now, err)) != 0 ||
@@ -190,6 +190,13 @@ int
 task_prepare(struct task_rec *t, const char *const *fields, size_t n,
 	     struct mgr_error *err)
 {
+	return task_prepare_zones(t, fields, n, NULL, err);
+}
+
+int
+task_prepare_zones(struct task_rec *t, const char *const *fields, size_t n,
+		   struct tz_cache *zones, struct mgr_error *err)
+{
 	static const char *const none[] = { NULL };
 	int rc;
 
@@ -200,7 +207,7 @@ task_prepare(struct task_rec *t, const char *const *fields, size_t n,
 	task_set_owner(t);
 	if (fields == NULL)
 		return 0;
-	if ((rc = task_set_trigger(t, n > 0 ? fields : none, n, err)) != 0)
+	if ((rc = task_set_trigger(t, n > 0 ? fields : none, n, zones, err)) != 0)
 		return mgr_error_prefix(err, _("task \"%s\""), t->id);
 	return 0;
 }

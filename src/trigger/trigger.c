@@ -764,10 +764,12 @@ cron_search(const struct trigger *t, int64_t seg, int64_t limit)
 	}
 }
 
+/* Where the search for the next fire time starts: after the previous
+ * one (or now, when that is earlier), else at the trigger's start date. */
 static int64_t
-cron_next(const struct trigger *t, int64_t prev, int64_t now)
+search_start(const struct trigger *t, int64_t prev, int64_t now)
 {
-	int64_t start, u, limit = INT64_MAX;
+	int64_t start;
 
 	if (prev != TRIGGER_NONE) {
 		start = prev + 1 < now ? prev + 1 : now;
@@ -777,6 +779,14 @@ cron_next(const struct trigger *t, int64_t prev, int64_t now)
 		start = t->start_us;
 	else
 		start = now;
+	return start;
+}
+
+static int64_t
+cron_next(const struct trigger *t, int64_t prev, int64_t now)
+{
+	int64_t start = search_start(t, prev, now), u, limit = INT64_MAX;
+
 	if (t->has_end)
 		limit = floor_div(t->end_us, MGR_US_PER_S) + 2 * 86400;
 	/* APScheduler's datetime_ceil: whole seconds. */
@@ -794,16 +804,8 @@ cron_next(const struct trigger *t, int64_t prev, int64_t now)
 static int64_t
 calendar_fire(const struct trigger *t, int64_t prev, int64_t now)
 {
-	int64_t start, u;
+	int64_t start = search_start(t, prev, now), u;
 
-	if (prev != TRIGGER_NONE) {
-		start = prev + 1 < now ? prev + 1 : now;
-		if (start == prev)
-			start++;
-	} else if (t->has_start && t->start_us > now)
-		start = t->start_us;
-	else
-		start = now;
 	if (start == INT64_MIN || calendar_next(t->cal, t->zone, start - 1,
 	    &u) != 0 || (t->has_end && u > t->end_us))
 		return TRIGGER_NONE;

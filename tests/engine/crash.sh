@@ -50,6 +50,10 @@ start_daemon
 wait_until 30 more_runs "$before"
 stop_daemon TERM
 is "$daemon_rc" 0 "the last daemon stops cleanly"
+if [ "$daemon_rc" != 0 ]; then	# what it said, for the next reader
+	echo "# the last daemon exited with $daemon_rc; its log ends:"
+	tail -n 20 "$T/daemon.log" | sed 's/^/#   /'
+fi
 
 dups=$(sql "SELECT COUNT(*) FROM (SELECT 1 FROM runs WHERE scheduled_at IS NOT NULL
 	GROUP BY task_id, scheduled_at, attempt HAVING COUNT(*) > 1);")

@@ -3,8 +3,8 @@
 # and without --stop), runs with ids (task run --detach, --json, run show,
 # run wait, usage in the history), the execution context (the same for a
 # manual and a scheduled run, never the daemon's or the client's
-# environment), user switching, env files, and a 45 s task run through a
-# daemon.
+# environment), the sandbox, ioprio and limit fields of the API, user
+# switching, env files, and a 45 s task run through a daemon.
 . "$top_srcdir/tests/engine/lib.sh"
 
 printf 'manager = { shutdown_grace_seconds = 2; kill_grace_seconds = 2; };\napi = { listen = "127.0.0.1:0"; token_file = "api.token"; };\n' >"$CONF"
@@ -155,6 +155,21 @@ like "$A" "LANG=C.UTF-8" "LANG too"
 like "$A" "^nice 3$" "nice is applied"
 like "$(mgr --json task show ctx)" '"workdir": "/tmp"' "task show --json gives the context"
 like "$(mgr task show ctx)" "umask: +0027" "task show too"
+
+# The sandbox, I/O class and limits through the API's task fields.
+api() { curl -s -o "$T/api.out" -w '%{http_code}' -X "$1" -H "Authorization: Bearer $TOKEN" \
+	-H 'Content-Type: application/json' --data "$3" "$URL$2"; }
+code=$(api POST /manager/tasks '{"id": "boxed", "name": "boxed", "func_path": "exec:true", "trigger": "interval", "trigger_args": {"hours": 1}, "sandbox": "strict", "network": true, "read_only": ["/usr/share"], "write": ["/var/tmp"], "ioprio": "idle", "limit_nofile": 64}')
+like "$code:$(cat "$T/api.out")" "^201:" "POST /manager/tasks takes sandbox, network, read_only, write, ioprio and limit_nofile"
+like "$(flat "$(mgr --json task show boxed)")" '"sandbox": "strict", +"network": true, .*"read_only": \[ *"/usr/share" *\], +"write": \[ *"/var/tmp" *\], +"ioprio": "idle", .*"limit_nofile": 64' \
+	"... and the task has them"
+code=$(api PUT /manager/tasks/boxed '{"network": false, "write": [], "limit_nofile": 0}')
+like "$code:$(flat "$(mgr --json task show boxed)")" '^200:.*"network": false, .*"write": \[\], .*"limit_nofile": 0' \
+	"PUT changes them (an empty list, 0: the default)"
+code=$(api PUT /manager/tasks/boxed '{"write": "/var/tmp"}')
+like "$code:$(cat "$T/api.out")" '^400:.*"field":"write"' "a write that is not a list is a 400 naming the field"
+code=$(api PUT /manager/tasks/boxed '{"sandbox": "loose"}')
+like "$code:$(cat "$T/api.out")" '^400:.*sandbox \\"loose\\": expected none or strict' "a bad sandbox is a 400 naming the value"
 
 # env files: errors name the file and line.
 printf 'GOOD=1\n\nBAD LINE\n' >"$T/bad.env"

@@ -32,9 +32,10 @@ failed=0
 # hold one; @T@ stands for the temporary folder, @EX@ for the examples.
 cat > "$T/cases" <<'EOC'
 0 config show
-0 db check
+3 db check
 0 plugin validate @EX@/hello
 0 plugin install @EX@/base
+0 db check
 0 plugin install @T@/greeter.zip
 0 --json plugin list
 0 plugin show greeter

@@ -3,7 +3,7 @@
  * PostgreSQL server (scripts/pg-test-cluster.sh), against PostgreSQL:
  * task, plugin, run, event, command, host, snapshot and context rows,
  * the fire-time key UNIQUE(task_id, scheduled_at, attempt), the run log's
- * questions, transactions, the data version, the change watch and the
+ * questions, history retention in bounded steps, transactions, the data version, the change watch and the
  * one-host lock.  Without MANAGER_TEST_PG the PostgreSQL cases skip.
  *
  * Each PostgreSQL case gets a schema of its own in a database of this
@@ -11,6 +11,7 @@
 #include "testutil.h"
 #include "console_view_store.h"
 #include "control_store.h"
+#include "retention_store.h"
 #include "runlog_store.h"
 #include "snapshot_store.h"
 #include "store.h"
@@ -615,6 +616,106 @@ test_snapshots(void **state)
 	    MGR_ENOENT);
 }
 
+/* An ended run of task at fire time `at`, started at `started`. */
+static void
+add_ended_run(struct mgr_db *db, const char *task, int64_t at, int64_t started)
+{
+	struct run_rec r = sample_run(task, at, 1, "succeeded");
+	struct mgr_error err = { 0 };
+
+	r.started_at = started;
+	r.ended_at = started + 1;
+	r.exit_code = 0;
+	assert_int_equal(run_store_insert(db, &r, &err), 0);
+}
+
+static void
+add_running_run(struct mgr_db *db, const char *task, int64_t at,
+		int64_t started)
+{
+	struct run_rec r = sample_run(task, at, 1, "running");
+	struct mgr_error err = { 0 };
+
+	r.started_at = started;
+	assert_int_equal(run_store_insert(db, &r, &err), 0);
+}
+
+static size_t
+runs_of(struct mgr_db *db, const char *task)
+{
+	struct mgr_error err = { 0 };
+	struct run_rec *v;
+	size_t n;
+
+	assert_int_equal(run_store_list(db, task, 0, 100, &v, &n, &err), 0);
+	run_recs_free(v, n);
+	return n;
+}
+
+/* retention_store.h: each step deletes at most `limit` ended runs, never
+ * one still going; task ids come in byte order after a cursor. */
+static void
+test_retention(void **state)
+{
+	struct fixture *f = fixture(state);
+	struct mgr_error err = { 0 };
+	char **ids;
+	size_t n;
+	int64_t left = -1;
+	int d, version;
+
+	assert_int_equal(db_user_version(f->db, &version, &err), 0);
+	assert_int_equal(version, db_schema_latest());	/* both at 7 */
+	add_task(f->db, "a");
+	add_task(f->db, "b");
+	add_task(f->db, "C");
+	add_running_run(f->db, "a", 0, 5);	/* the oldest, still going */
+	for (int i = 1; i <= 5; i++)
+		add_ended_run(f->db, "a", i, 10 * i);
+	/* Keep the newest 2, delete 2 at a time: runs 1, 2 then 3; the
+	 * running one stays, older as it is. */
+	assert_int_equal(retention_prune_task(f->db, "a", 2, 2, &d, &err), 0);
+	assert_int_equal(d, 2);
+	assert_int_equal(retention_prune_task(f->db, "a", 2, 2, &d, &err), 0);
+	assert_int_equal(d, 1);
+	assert_int_equal(retention_prune_task(f->db, "a", 2, 2, &d, &err), 0);
+	assert_int_equal(d, 0);
+	assert_int_equal(runs_of(f->db, "a"), 3);
+	assert_int_equal(retention_prune_task(f->db, "none", 2, 2, &d, &err), 0);
+	assert_int_equal(d, 0);
+
+	add_running_run(f->db, "b", 1, 5);
+	for (int i = 2; i <= 4; i++)
+		add_ended_run(f->db, "b", i, 10 * i);
+	/* Started before 35: runs 2 and 3 of b, one per step; a's ended
+	 * runs started at 40 and 50; the running ones at 5 stay. */
+	assert_int_equal(retention_prune_old(f->db, 35, 1, &d, &err), 0);
+	assert_int_equal(d, 1);
+	assert_int_equal(retention_prune_old(f->db, 35, 1, &d, &err), 0);
+	assert_int_equal(d, 1);
+	assert_int_equal(retention_prune_old(f->db, 35, 1, &d, &err), 0);
+	assert_int_equal(d, 0);
+	assert_int_equal(runs_of(f->db, "b"), 2);
+	assert_int_equal(runs_of(f->db, "a"), 3);
+
+	assert_int_equal(retention_task_ids(f->db, NULL, 2, &ids, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(ids[0], "C");
+	assert_string_equal(ids[1], "a");
+	assert_null(ids[2]);
+	strv_free(ids);
+	assert_int_equal(retention_task_ids(f->db, "a", 2, &ids, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(ids[0], "b");
+	strv_free(ids);
+	assert_int_equal(retention_task_ids(f->db, "b", 2, &ids, &n, &err), 0);
+	assert_int_equal(n, 0);
+	assert_null(ids);
+
+	assert_int_equal(retention_vacuum_step(f->db, 64, &left, &err), 0);
+	assert_true(left >= 0);
+}
+
 static int
 fail_after_insert(struct mgr_db *db, void *arg, struct mgr_error *err)
 {
@@ -740,6 +841,7 @@ test_host_lock(void **state)
 	CASE(b, test_runs_fire_key, setup), \
 	CASE(b, test_runs_record_and_end, setup), \
 	CASE(b, test_runlog_and_usage, setup), \
+	CASE(b, test_retention, setup), \
 	CASE(b, test_events_and_faults, setup), \
 	CASE(b, test_commands_and_host, setup), \
 	CASE(b, test_snapshots, setup), \

@@ -160,6 +160,12 @@ static const char *const migrations[] = {
 	"ALTER TABLE tasks DROP CONSTRAINT tasks_trigger_check;"
 	"ALTER TABLE tasks ADD CONSTRAINT tasks_trigger_check"
 	"  CHECK (trigger IN ('interval','cron','date','calendar'));",
+	/* 7: history retention in slices (SQLite's auto_vacuum step): the
+	 * server reclaims deleted rows itself; the run history, where
+	 * retention deletes in bulk, is vacuumed sooner than the default
+	 * 20% of dead rows. */
+	"ALTER TABLE runs SET (autovacuum_vacuum_scale_factor = 0.05,"
+	"  autovacuum_vacuum_threshold = 1000);",
 };
 
 #define PG_NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -84,4 +84,9 @@ const struct store_ops pg_store_ops = {
 	.runlog_store_state = pg_runlog_store_state,
 	/* console_view_store.h */
 	.store_console_run_count = pg_store_console_run_count,
+	/* retention_store.h */
+	.retention_prune_old = pg_retention_prune_old,
+	.retention_prune_task = pg_retention_prune_task,
+	.retention_task_ids = pg_retention_task_ids,
+	.retention_vacuum_step = pg_retention_vacuum_step,
 };

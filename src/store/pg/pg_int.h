@@ -239,4 +239,14 @@ int pg_runlog_store_state(struct mgr_db *db, const char *task_id,
 			  int64_t scheduled_at, int attempt, int *ended,
 			  int64_t *run_id, struct mgr_error *err);
 
+/* retention_store.h (retention.c) */
+int pg_retention_prune_old(struct mgr_db *db, int64_t oldest_us, int limit,
+			   int *deleted, struct mgr_error *err);
+int pg_retention_prune_task(struct mgr_db *db, const char *task_id, int keep,
+			    int limit, int *deleted, struct mgr_error *err);
+int pg_retention_task_ids(struct mgr_db *db, const char *after, size_t max,
+			  char ***ids, size_t *n, struct mgr_error *err);
+int pg_retention_vacuum_step(struct mgr_db *db, int pages, int64_t *left,
+			     struct mgr_error *err);
+
 #endif

@@ -53,6 +53,54 @@ step_change(struct mgr_db *db, sqlite3_stmt *st, const char *what,
 	return 0;
 }
 
+/* step_change, then the number of rows it changed into *n. */
+static int
+step_count(struct mgr_db *db, sqlite3_stmt *st, const char *what, int64_t *n,
+	   struct mgr_error *err)
+{
+	int rc = step_change(db, st, what, err);
+
+	if (rc == 0)
+		*n = sqlite3_changes(db_handle(db));
+	return rc;
+}
+
+/* Runs a statement that changes the row with this id (bound as ?1);
+ * MGR_ENOENT when no row changed (gone, or no longer in the state the
+ * statement asks for). */
+static int
+change_by_id(struct mgr_db *db, const char *sql, int64_t id, const char *what,
+	     struct mgr_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(db, sql, &st, err)) != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = step_change(db, st, what, err)) != 0)
+		return rc;
+	return sqlite3_changes(db_handle(db)) == 0 ? MGR_ENOENT : 0;
+}
+
+/* Steps a prepared SELECT of COMMAND_COLUMNS into *out; resets it.
+ * MGR_ENOENT (without a message) when it finds no row. */
+static int
+read_command(struct mgr_db *db, sqlite3_stmt *st, struct command_rec *out,
+	     const char *what, struct mgr_error *err)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		command_from_row(st, out);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return MGR_ENOENT;
+	return db_error(db, err, what);
+}
+
 int
 sqlite_command_store_submit(struct mgr_db *db, const char *argv_json, int json,
 			    int client_pid, int64_t *id, struct mgr_error *err)
@@ -84,34 +132,24 @@ sqlite_command_store_read(struct mgr_db *db, int64_t id, struct command_rec *out
 	    "WHERE id = ?1", &st, err)) != 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		command_from_row(st, out);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc == SQLITE_DONE)
+	rc = read_command(db, st, out, _("cannot read the command"), err);
+	if (rc == MGR_ENOENT)
 		return mgr_error_set(err, MGR_ENOENT, _("command %lld not found"),
 		    (long long)id);
-	return db_error(db, err, _("cannot read the command"));
+	return rc;
 }
 
 int
 sqlite_command_store_claim(struct mgr_db *db, int64_t id, struct mgr_error *err)
 {
-	sqlite3_stmt *st;
-	int rc;
+	int rc = change_by_id(db, "UPDATE commands SET state = 'running' "
+	    "WHERE id = ?1 AND state = 'pending'", id,
+	    _("cannot claim the command"), err);
 
-	if ((rc = db_prepare(db, "UPDATE commands SET state = 'running' "
-	    "WHERE id = ?1 AND state = 'pending'", &st, err)) != 0)
-		return rc;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = step_change(db, st, _("cannot claim the command"), err)) != 0)
-		return rc;
-	if (sqlite3_changes(db_handle(db)) == 0)
+	if (rc == MGR_ENOENT)
 		return mgr_error_set(err, MGR_ENOENT,
 		    _("command %lld is no longer pending"), (long long)id);
-	return 0;
+	return rc;
 }
 
 static int
@@ -124,15 +162,8 @@ command_oldest_pending(struct mgr_db *db, struct command_rec *out,
 	if ((rc = db_prepare(db, "SELECT " COMMAND_COLUMNS " FROM commands "
 	    "WHERE state = 'pending' ORDER BY id LIMIT 1", &st, err)) != 0)
 		return rc;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		command_from_row(st, out);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc == SQLITE_DONE)
-		return MGR_ENOENT;
-	return db_error(db, err, _("cannot read pending commands"));
+	return read_command(db, st, out, _("cannot read pending commands"),
+	    err);
 }
 
 int
@@ -145,7 +176,7 @@ sqlite_command_store_claim_next(struct mgr_db *db, struct command_rec *out,
 		return rc;
 	rc = command_oldest_pending(db, out, err);
 	if (rc == 0)
-		rc = command_store_claim(db, out->id, err);
+		rc = sqlite_command_store_claim(db, out->id, err);
 	if (rc != 0) {
 		db_rollback(db);
 		if (rc != MGR_ENOENT)
@@ -179,18 +210,8 @@ sqlite_command_store_finish(struct mgr_db *db, int64_t id, int exit_status,
 int
 sqlite_command_store_cancel(struct mgr_db *db, int64_t id, struct mgr_error *err)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	if ((rc = db_prepare(db, "DELETE FROM commands WHERE id = ?1 "
-	    "AND state = 'pending'", &st, err)) != 0)
-		return rc;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = step_change(db, st, _("cannot withdraw the command"), err)) != 0)
-		return rc;
-	if (sqlite3_changes(db_handle(db)) == 0)
-		return MGR_ENOENT;
-	return 0;
+	return change_by_id(db, "DELETE FROM commands WHERE id = ?1 "
+	    "AND state = 'pending'", id, _("cannot withdraw the command"), err);
 }
 
 int
@@ -206,10 +227,7 @@ sqlite_command_store_abandon_running(struct mgr_db *db, const char *message,
 		return rc;
 	sqlite3_bind_text(st, 1, message, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, mgr_now_us());
-	if ((rc = step_change(db, st, _("cannot close abandoned commands"), err)) != 0)
-		return rc;
-	*n = sqlite3_changes(db_handle(db));
-	return 0;
+	return step_count(db, st, _("cannot close abandoned commands"), n, err);
 }
 
 int
@@ -223,10 +241,7 @@ sqlite_command_store_prune(struct mgr_db *db, int64_t older_than_us, int64_t *n,
 	    "AND state = 'done'", &st, err)) != 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, older_than_us);
-	if ((rc = step_change(db, st, _("cannot prune old commands"), err)) != 0)
-		return rc;
-	*n = sqlite3_changes(db_handle(db));
-	return 0;
+	return step_count(db, st, _("cannot prune old commands"), n, err);
 }
 
 int

@@ -160,7 +160,14 @@ static const char *const migrations[] = {
 	"PRAGMA writable_schema = RESET;"
 	"CREATE TABLE migration_6_reload (x);"
 	"DROP TABLE migration_6_reload;",
+	/* 7: the file gives pages back (issue 18: history retention in
+	 * slices, retention_store.c).  A database made before this had
+	 * auto_vacuum off, which only a VACUUM can change: db_migrate runs
+	 * it once after this step, outside any transaction. */
+	"PRAGMA auto_vacuum = INCREMENTAL;",
 };
+
+#define DB_SCHEMA_AUTO_VACUUM 7
 
 #define DB_NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 #define DB_STMT_CACHE 64
@@ -335,6 +342,26 @@ db_apply_migration(struct mgr_db *db, void *argp, struct mgr_error *err)
 	return rc;
 }
 
+/* Turns incremental auto_vacuum on in a database that has tables: the
+ * setting takes effect with a VACUUM, which rewrites the file once (a
+ * new database gets it before its first table, db_set_pragmas). */
+static int
+db_auto_vacuum(struct mgr_db *db, struct mgr_error *err)
+{
+	sqlite3_stmt *st;
+	int mode = 0;
+
+	if (sqlite3_prepare_v2(sq(db)->h, "PRAGMA auto_vacuum", -1, &st,
+	    NULL) != SQLITE_OK)
+		return db_error(db, err, "auto_vacuum");
+	if (sqlite3_step(st) == SQLITE_ROW)
+		mode = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (mode == 2)
+		return 0;
+	return db_exec(db, "PRAGMA auto_vacuum = INCREMENTAL; VACUUM;", err);
+}
+
 static int
 db_migrate(struct mgr_db *db, int target, struct mgr_error *err)
 {
@@ -350,6 +377,8 @@ db_migrate(struct mgr_db *db, int target, struct mgr_error *err)
 	for (arg.version = version + 1; arg.version <= target; arg.version++)
 		if ((rc = db_transaction(db, db_apply_migration, &arg, err)) != 0)
 			return rc;
+	if (version < DB_SCHEMA_AUTO_VACUUM && target >= DB_SCHEMA_AUTO_VACUUM)
+		return db_auto_vacuum(db, err);
 	return 0;
 }
 
@@ -386,6 +415,10 @@ db_set_pragmas(struct mgr_db *db, struct mgr_error *err)
 	int rc;
 
 	sqlite3_busy_timeout(sq(db)->h, DB_BUSY_TIMEOUT_MS);
+	/* Effective only while the file has no table yet: a new database
+	 * gives freed pages back in slices (retention_vacuum_step). */
+	if ((rc = db_exec(db, "PRAGMA auto_vacuum = INCREMENTAL", err)) != 0)
+		return rc;
 	/* Switching a new database to WAL needs it to itself, and SQLite
 	 * answers SQLITE_BUSY at once, without the busy handler, when another
 	 * process opens it at that moment: retry for as long as busy_timeout. */

@@ -84,4 +84,9 @@ const struct store_ops sqlite_store_ops = {
 	.runlog_store_state = sqlite_runlog_store_state,
 	/* console_view_store.h */
 	.store_console_run_count = sqlite_store_console_run_count,
+	/* retention_store.h */
+	.retention_prune_old = sqlite_retention_prune_old,
+	.retention_prune_task = sqlite_retention_prune_task,
+	.retention_task_ids = sqlite_retention_task_ids,
+	.retention_vacuum_step = sqlite_retention_vacuum_step,
 };

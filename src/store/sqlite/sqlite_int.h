@@ -205,4 +205,15 @@ int sqlite_runlog_store_state(struct mgr_db *db, const char *task_id,
 int sqlite_store_console_run_count(struct mgr_db *db, const char *task_id,
 				   int64_t *n, struct mgr_error *err);
 
+/* retention_store.h */
+int sqlite_retention_prune_old(struct mgr_db *db, int64_t oldest_us, int limit,
+			       int *deleted, struct mgr_error *err);
+int sqlite_retention_prune_task(struct mgr_db *db, const char *task_id,
+				int keep, int limit, int *deleted,
+				struct mgr_error *err);
+int sqlite_retention_task_ids(struct mgr_db *db, const char *after, size_t max,
+			      char ***ids, size_t *n, struct mgr_error *err);
+int sqlite_retention_vacuum_step(struct mgr_db *db, int pages, int64_t *left,
+				 struct mgr_error *err);
+
 #endif

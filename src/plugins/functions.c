@@ -1,0 +1,237 @@
+/* functions.c - a plugin's task functions from `manager-run functions`
+ * (see functions.h). */
+#include "i18n.h"
+#include "functions.h"
+#include "db.h"
+#include "manager.h"
+#include "plugins.h"
+#include "sandbox.h"
+#include "store.h"
+#include "util.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+void
+plugin_funcs_clear(struct plugin_funcs *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		free(f->v[i].name);
+		free(f->v[i].summary);
+	}
+	free(f->v);
+	f->v = NULL;
+	f->n = 0;
+}
+
+char *
+plugin_funcs_names(const struct plugin_funcs *f)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = 0; i < f->n; i++)
+		strbuf_addf(&sb, "%s%s", i > 0 ? ", " : "", f->v[i].name);
+	return sb.len > 0 ? strbuf_detach(&sb) : xstrdup(_("none"));
+}
+
+static char **
+functions_argv(struct mgr *mgr, const char *id, const char *lib)
+{
+	const struct mgr_conf *c = mgr->conf;
+	char *s = sandbox_helper_path("manager-run", "MANAGER_RUN");
+	char **v = strv_push(NULL, s);
+
+	free(s);
+	s = xasprintf("--open-files=%d", c->sandbox_open_files);
+	v = strv_push(v, s);
+	free(s);
+	v = strv_push(v, "functions");
+	v = strv_push(strv_push(v, "--db"), db_path(mgr->db));
+	v = strv_push(strv_push(v, "--lib"), lib);
+	v = strv_push(strv_push(v, "--id"), id);
+	if (c->sandbox_require)
+		v = strv_push(v, "--require");
+	return v;
+}
+
+/* Reads both pipes to their end, or until the deadline. */
+static int
+drain(int outfd, int errfd, struct strbuf *out, struct strbuf *err)
+{
+	struct pollfd p[2] = { { outfd, POLLIN, 0 }, { errfd, POLLIN, 0 } };
+	struct strbuf *sb[2] = { out, err };
+	int64_t end = mgr_now_us() + PLUGIN_FUNCTIONS_TIMEOUT_S * 1000000LL;
+	char buf[4096];
+	ssize_t n;
+
+	while (p[0].fd >= 0 || p[1].fd >= 0) {
+		int64_t left = (end - mgr_now_us()) / 1000;
+		if (left <= 0)
+			return -1;
+		if (poll(p, 2, (int)left) < 0 && errno != EINTR)
+			return -1;
+		for (int i = 0; i < 2; i++) {
+			if (p[i].fd < 0 || p[i].revents == 0)
+				continue;
+			n = read(p[i].fd, buf, sizeof buf);
+			if (n > 0 && sb[i]->len < 1 << 20)
+				strbuf_add(sb[i], buf, (size_t)n);
+			else if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+				p[i].fd = -1;
+		}
+	}
+	return 0;
+}
+
+static void
+parse_lines(char *text, struct plugin_funcs *out)
+{
+	char *save = NULL;
+
+	for (char *line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		char *tab = strchr(line, '\t');
+		out->v = xrealloc(out->v, (out->n + 1) * sizeof *out->v);
+		out->v[out->n].name = tab != NULL ?
+		    xstrndup(line, (size_t)(tab - line)) : xstrdup(line);
+		out->v[out->n].summary = xstrdup(tab != NULL ? tab + 1 : "");
+		out->n++;
+	}
+}
+
+/* Runs the helper; its stdout is the list. */
+static int
+ask_helper(struct mgr *mgr, const char *id, const char *lib,
+	   struct plugin_funcs *out, struct mgr_error *err)
+{
+	struct strbuf o = STRBUF_INIT, e = STRBUF_INIT;
+	char **argv = functions_argv(mgr, id, lib);
+	int outfd, errfd, status = 0, rc, timed_out;
+	pid_t pid;
+
+	rc = sandbox_spawn(argv, &pid, &outfd, &errfd, err);
+	strv_free(argv);
+	if (rc != 0)
+		return rc;
+	timed_out = drain(outfd, errfd, &o, &e) != 0;
+	if (timed_out)
+		kill(-pid, SIGKILL);
+	close(outfd);
+	close(errfd);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	if (timed_out)
+		rc = mgr_error_set(err, MGR_EIO, _("plugin %s: listing its "
+		    "functions took more than %d s"), id, PLUGIN_FUNCTIONS_TIMEOUT_S);
+	else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		while (e.len > 0 && (e.buf[e.len - 1] == '\n' || e.buf[e.len - 1] == ' '))
+			e.len--;
+		strbuf_add(&e, "", 1);
+		rc = mgr_error_set(err, MGR_EIO, _("plugin %s: cannot list its "
+		    "functions: %s"), id, e.len > 1 ? e.buf :
+		    _("the helper failed"));
+	} else {
+		strbuf_add(&o, "", 1);
+		parse_lines(o.buf, out);
+	}
+	strbuf_free(&o);
+	strbuf_free(&e);
+	return rc;
+}
+
+int
+plugin_functions(struct mgr *mgr, const char *id, struct plugin_funcs *out,
+		 struct mgr_error *err)
+{
+	struct plugin_rec p;
+	char *lib;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	memset(&p, 0, sizeof p);
+	if ((rc = plugin_store_read(mgr->db, id, &p, err)) != 0)
+		return rc;
+	lib = plugin_rec_library(&p);
+	plugin_rec_clear(&p);
+	rc = ask_helper(mgr, id, lib, out, err);
+	free(lib);
+	return rc;
+}
+
+void
+plugin_functions_show(struct mgr *mgr, const char *id, FILE *out, json_t *obj)
+{
+	struct mgr_error err = { 0 };
+	struct plugin_funcs f;
+	json_t *arr;
+
+	if (plugin_functions(mgr, id, &f, &err) != 0) {
+		if (obj != NULL)
+			json_object_set_new(obj, "functions_error", json_string(err.msg));
+		else
+			fprintf(out, _("functions:    cannot be listed: %s\n"), err.msg);
+		return;
+	}
+	arr = json_array();
+	for (size_t i = 0; i < f.n; i++) {
+		if (obj != NULL)
+			json_array_append_new(arr, json_pack("{s:s, s:s}", "name",
+			    f.v[i].name, "summary", f.v[i].summary));
+		else
+			fprintf(out, "%s%-20s %s\n", i == 0 ? _("functions:    ") :
+			    "              ", f.v[i].name, f.v[i].summary);
+	}
+	if (obj != NULL)
+		json_object_set_new(obj, "functions", arr);
+	else {
+		if (f.n == 0)
+			fprintf(out, _("functions:    none\n"));
+		json_decref(arr);
+	}
+	plugin_funcs_clear(&f);
+}
+
+int
+plugin_func_check(struct mgr *mgr, const char *func_path, int *missing,
+		  struct mgr_error *err)
+{
+	struct plugin_funcs f;
+	const char *colon;
+	char **words = NULL, *plugin, *names;
+	int rc, found = 0;
+
+	*missing = 0;
+	if (strncmp(func_path, "exec:", 5) == 0 ||
+	    exec_split(func_path, &words, err) != 0 ||
+	    (colon = strchr(words[0], ':')) == NULL) {
+		strv_free(words);
+		return 0;	/* the task's own checks say what is wrong */
+	}
+	plugin = xstrndup(words[0], (size_t)(colon - words[0]));
+	rc = plugin_functions(mgr, plugin, &f, err);
+	if (rc == MGR_ENOENT) {
+		mgr_error_clear(err);
+		*missing = 1;
+		rc = 0;
+	} else if (rc == 0) {
+		for (size_t i = 0; i < f.n; i++)
+			found |= strcmp(f.v[i].name, colon + 1) == 0;
+		names = plugin_funcs_names(&f);
+		if (!found)
+			rc = mgr_error_set(err, MGR_EINVAL, _("plugin %s has no task "
+			    "function \"%s\"; its functions: %s"), plugin, colon + 1,
+			    names);
+		free(names);
+		plugin_funcs_clear(&f);
+	}
+	free(plugin);
+	strv_free(words);
+	return rc;
+}

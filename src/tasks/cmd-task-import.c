@@ -1,0 +1,281 @@
+/* cmd-task-import.c - manager task import crontab|systemd: tasks from a
+ * crontab or a systemd timer (import.h), shown (--dry-run) or written
+ * in one transaction. */
+#include "i18n.h"
+#include "cmd.h"
+#include "import.h"
+#include "manager.h"
+#include "scheduler.h"
+#include "timefmt.h"
+#include "util.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const struct cmd_entry cmd_task_import_entry;
+
+struct import_opts {
+	const char *kind;	/* "crontab" or "systemd" */
+	const char *file;	/* NULL or "-": stdin (crontab) */
+	const char *format;	/* "user", "system" or NULL: by the path */
+	const char *prefix;
+	int dry_run;
+};
+
+static int
+usage_fail(struct cmd_ctx *ctx, const char *msg)
+{
+	cmd_fail(ctx, MGR_EINVAL, msg);
+	return CMD_EXIT_USAGE;
+}
+
+static int
+import_args(struct cmd_ctx *ctx, int argc, char **argv, struct import_opts *o)
+{
+	int rc;
+
+	memset(o, 0, sizeof *o);
+	o->dry_run = cmd_take_flag(&argc, argv, "--dry-run");
+	if (cmd_take_option(ctx, &argc, argv, "--format", &o->format) < 0 ||
+	    cmd_take_option(ctx, &argc, argv, "--prefix", &o->prefix) < 0)
+		return CMD_EXIT_USAGE;
+	if ((rc = cmd_no_more_options(ctx, &cmd_task_import_entry, argc,
+	    argv)) != 0)
+		return rc;
+	cmd_drop_dashdash(&argc, argv);
+	if (argc < 1 || argc > 2)
+		return cmd_usage(ctx, &cmd_task_import_entry);
+	o->kind = argv[0];
+	o->file = argc > 1 ? argv[1] : NULL;
+	if (strcmp(o->kind, "crontab") != 0 && strcmp(o->kind, "systemd") != 0) {
+		char *msg = xasprintf(_("cannot import \"%s\": the kinds are "
+		    "crontab and systemd"), o->kind);
+		rc = usage_fail(ctx, msg);
+		free(msg);
+		return rc;
+	}
+	if (o->format != NULL && strcmp(o->format, "user") != 0 &&
+	    strcmp(o->format, "system") != 0)
+		return usage_fail(ctx, _("option --format: \"user\" or \"system\""));
+	if (strcmp(o->kind, "systemd") == 0 && o->format != NULL)
+		return usage_fail(ctx, _("option --format is for crontabs"));
+	if (strcmp(o->kind, "systemd") == 0 && o->file == NULL)
+		return cmd_usage(ctx, &cmd_task_import_entry);
+	if (o->prefix != NULL && !mgr_id_valid(o->prefix)) {
+		struct mgr_error err = { 0 };
+		mgr_id_check(_("option --prefix"), o->prefix, &err);
+		return usage_fail(ctx, err.msg);
+	}
+	return 0;
+}
+
+/* A crontab's text: FILE, or stdin for "-" and none. */
+static int
+crontab_text(struct cmd_ctx *ctx, const char *file, char **text, char **path)
+{
+	struct mgr_error err = { 0 };
+
+	if (file == NULL || strcmp(file, "-") == 0) {
+		/* A host carrying out a client's command cannot read the
+		 * client's stdin. */
+		if (ctx->defer != NULL)
+			return cmd_fail(ctx, MGR_EINVAL, _("a crontab on stdin "
+			    "cannot go through the running engine host: give a "
+			    "FILE"));
+		if (read_file("/dev/stdin", text, NULL, &err) != 0)
+			return cmd_fail(ctx, err.code, err.msg);
+		*path = xstrdup("-");
+		return 0;
+	}
+	*path = path_resolve(NULL, file);
+	if (read_file(*path, text, NULL, &err) != 0) {
+		free(*path);
+		return cmd_fail(ctx, err.code, err.msg);
+	}
+	return 0;
+}
+
+/* Parses the file named by o into s. */
+static int
+import_read(struct cmd_ctx *ctx, const struct import_opts *o,
+	    struct import_set *s)
+{
+	char *text, *path;
+	int rc;
+
+	if (strcmp(o->kind, "systemd") == 0) {
+		path = path_resolve(NULL, o->file);
+		import_systemd(path, o->prefix, mgr_now_us(), s);
+		free(path);
+		return 0;
+	}
+	if ((rc = crontab_text(ctx, o->file, &text, &path)) != 0)
+		return rc;
+	import_crontab(text, path, o->format != NULL ?
+	    (strcmp(o->format, "system") == 0 ? CRONTAB_SYSTEM : CRONTAB_USER) :
+	    crontab_format_for(path), o->prefix, s);
+	free(text);
+	free(path);
+	return 0;
+}
+
+static void
+print_problems(struct cmd_ctx *ctx, const struct import_set *s)
+{
+	for (size_t i = 0; s->notes != NULL && s->notes[i] != NULL; i++)
+		fprintf(ctx->err, _("manager: note: %s\n"), s->notes[i]);
+	for (size_t i = 0; s->rejected != NULL && s->rejected[i] != NULL; i++)
+		fprintf(ctx->err, _("manager: not imported: %s\n"),
+		    s->rejected[i]);
+}
+
+/* The task as `task show --json` prints it. */
+static json_t *
+import_task_json(struct mgr *mgr, const struct import_task *t)
+{
+	json_t *o = task_json_rec(mgr, &t->rec);
+	json_t *c = task_context_json(&t->ctx);
+
+	json_object_update(o, c);
+	json_decref(c);
+	return o;
+}
+
+static void
+print_task_text(struct cmd_ctx *ctx, const struct import_task *t, int exists)
+{
+	char buf[TIMEFMT_ISO_MAX];
+	const struct task_context *c = &t->ctx;
+
+	fprintf(ctx->out, exists ? _("update %s (%s)\n") : _("create %s (%s)\n"),
+	    t->rec.id, t->where);
+	fprintf(ctx->out, _("  trigger:  %s %s\n"), t->rec.trigger,
+	    t->rec.trigger_args);
+	fprintf(ctx->out, _("  func:     %s\n"), t->rec.func_path);
+	if (c->user != NULL)
+		fprintf(ctx->out, _("  user:     %s\n"), c->user);
+	if (c->group != NULL)
+		fprintf(ctx->out, _("  group:    %s\n"), c->group);
+	if (c->workdir != NULL)
+		fprintf(ctx->out, _("  workdir:  %s\n"), c->workdir);
+	for (size_t i = 0; c->env != NULL && c->env[i] != NULL; i++)
+		fprintf(ctx->out, _("  env:      %s\n"), c->env[i]);
+	if (c->env_file != NULL)
+		fprintf(ctx->out, _("  env file: %s\n"), c->env_file);
+	if (c->umask >= 0)
+		fprintf(ctx->out, _("  umask:    %04o\n"), (unsigned)c->umask);
+	if (c->nice != 0)
+		fprintf(ctx->out, _("  nice:     %d\n"), c->nice);
+	fprintf(ctx->out, _("  next run: %s\n"), t->rec.next_run != 0 ?
+	    timefmt_iso(buf, sizeof buf, t->rec.next_run, NULL) : "-");
+}
+
+static int
+task_exists(struct mgr *mgr, const char *id)
+{
+	struct mgr_error err = { 0 };
+	struct task_rec t;
+
+	if (taskmgr_get(mgr, id, &t, &err) != 0)
+		return 0;
+	task_rec_clear(&t);
+	return 1;
+}
+
+/* --dry-run: what would be created or updated. */
+static void
+import_show(struct cmd_ctx *ctx, struct import_set *s)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < s->n; i++) {
+		struct import_task *t = &s->v[i];
+		int exists = task_exists(ctx->mgr, t->rec.id);
+		if (t->rec.status == NULL)
+			t->rec.status = xstrdup(t->rec.enabled ? "scheduled" :
+			    "paused");
+		if (ctx->json)
+			json_array_append_new(a, import_task_json(ctx->mgr, t));
+		else
+			print_task_text(ctx, t, exists);
+	}
+	if (ctx->json) {
+		char *text = json_dumps(a, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fprintf(ctx->out, "%s\n", text);
+		free(text);
+	} else {
+		size_t bad = strv_len(s->rejected);
+		fprintf(ctx->out, ngettext("%zu task", "%zu tasks",
+		    (unsigned long)s->n), s->n);
+		fprintf(ctx->out, ngettext(", %zu line not imported",
+		    ", %zu lines not imported", (unsigned long)bad), bad);
+		fprintf(ctx->out, "%s\n", _(" (dry run: nothing written)"));
+	}
+	json_decref(a);
+}
+
+static int
+import_write(struct cmd_ctx *ctx, struct import_set *s)
+{
+	struct mgr_error err = { 0 };
+	struct import_result res;
+	json_t *a;
+
+	if (import_commit(ctx->mgr, s, &res, &err) != 0)
+		return cmd_fail(ctx, err.code, err.msg);
+	if (!ctx->json) {
+		fprintf(ctx->out, _("%zu created, %zu updated, %zu not imported\n"),
+		    res.created, res.updated, strv_len(s->rejected));
+		return 0;
+	}
+	a = json_array();
+	for (size_t i = 0; i < s->n; i++) {
+		struct task_rec t;
+		if (taskmgr_get(ctx->mgr, s->v[i].rec.id, &t, &err) != 0)
+			continue;
+		json_array_append_new(a, import_task_json(ctx->mgr,
+		    &(struct import_task){ .rec = t, .ctx = s->v[i].ctx }));
+		task_rec_clear(&t);
+	}
+	{
+		char *text = json_dumps(a, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fprintf(ctx->out, "%s\n", text);
+		free(text);
+	}
+	json_decref(a);
+	return 0;
+}
+
+static int
+task_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct import_set s = { 0 };
+	struct import_opts o;
+	int rc;
+
+	if ((rc = import_args(ctx, argc, argv, &o)) != 0 ||
+	    (rc = import_read(ctx, &o, &s)) != 0)
+		return rc;
+	import_prepare(ctx->mgr, &s, o.dry_run);
+	print_problems(ctx, &s);
+	if (o.dry_run)
+		import_show(ctx, &s);
+	else
+		rc = import_write(ctx, &s);
+	if (rc == 0 && s.rejected != NULL)
+		rc = CMD_EXIT_FAIL;	/* the rest is imported, but say so */
+	import_set_clear(&s);
+	return rc;
+}
+
+const struct cmd_entry cmd_task_import_entry = {
+	.noun = "task", .verb = "import",
+	.usage = N_("crontab [FILE|-] [--format user|system] | systemd "
+	    "UNIT.timer; [--prefix PREFIX] [--dry-run]"),
+	.summary = N_("tasks from a crontab or a systemd timer (a re-import "
+	    "updates them; --dry-run shows them)"),
+	.flags = CMD_MUTATES, .min_args = 1, .max_args = -1,
+	.exec = task_import_exec,
+};

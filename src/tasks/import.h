@@ -1,0 +1,122 @@
+/* import.h - tasks brought over from other schedulers: crontabs
+ * (import_crontab.c) and systemd timers (import_systemd.c), written in
+ * one transaction (import.c); and tasks written back as a crontab
+ * (cmd-task-export.c).
+ *
+ * A parser turns a file into a struct import_set: the tasks it would
+ * create (each with its trigger fields and execution context and the
+ * place it came from), the lines it refused (with file:line and why)
+ * and notes on what it took but could not keep exactly.  Nothing here
+ * prints; the commands (cmd-task-import.c) say what happened. */
+#ifndef MGR_IMPORT_H
+#define MGR_IMPORT_H
+
+#include <stddef.h>
+#include "store.h"
+#include "task_context.h"
+
+struct mgr;
+
+struct import_task {
+	struct task_rec rec;	/* id, func_path, trigger, options, source */
+	char **fields;		/* trigger fields, NAME=VALUE, NULL-ended */
+	struct task_context ctx;
+	char *where;		/* "FILE:LINE" of the line it comes from */
+};
+
+struct import_set {
+	struct import_task *v;
+	size_t n;
+	char **rejected;	/* "FILE:LINE: why", in file order */
+	char **notes;		/* "FILE:LINE: what is not kept exactly" */
+};
+
+void import_set_clear(struct import_set *s);
+/* A new task at the end of s, with the defaults of a task and where. */
+struct import_task *import_set_add(struct import_set *s, const char *where);
+/* Drops the last task (its line was refused after all). */
+void import_set_drop_last(struct import_set *s);
+void import_reject(struct import_set *s, const char *where, const char *fmt,
+		   ...) __attribute__((format(printf, 3, 4)));
+void import_note(struct import_set *s, const char *where, const char *fmt,
+		 ...) __attribute__((format(printf, 3, 4)));
+
+/* Quotes one word for an exec: command line (sandbox.h: exec_split
+ * gives it back unchanged).  Malloc'd. */
+char *import_exec_quote(const char *word);
+
+/* ---- crontabs (import_crontab.c) ---- */
+
+enum crontab_format { CRONTAB_USER, CRONTAB_SYSTEM };
+
+/* One line of a crontab, as cron reads it. */
+enum crontab_kind { CRONTAB_BLANK, CRONTAB_ENV, CRONTAB_JOB };
+struct crontab_line {
+	enum crontab_kind kind;
+	char *name, *value;	/* CRONTAB_ENV: NAME=VALUE, quotes removed */
+	char *schedule;		/* CRONTAB_JOB: 5 fields, or "@daily" */
+	char *user;		/* the system format's user column */
+	char *command;		/* what cron gives the shell (\% is %) */
+	char *input;		/* its stdin (% made newlines), or NULL */
+};
+/* Reads one line (without its newline).  A line cron would refuse is
+ * MGR_EINVAL with the reason in err. */
+int crontab_line_parse(const char *line, enum crontab_format fmt,
+		       struct crontab_line *out, struct mgr_error *err);
+void crontab_line_clear(struct crontab_line *l);
+
+/* The text of a crontab (path names it in messages and in the tasks'
+ * source); prefix NULL: ids "cron-HASH", else "PREFIX-N". */
+void import_crontab(const char *text, const char *path,
+		    enum crontab_format fmt, const char *prefix,
+		    struct import_set *out);
+/* The format a path suggests: system for /etc/crontab and /etc/cron.d/. */
+enum crontab_format crontab_format_for(const char *path);
+
+/* ---- systemd timers (import_systemd.c) ---- */
+
+/* One assignment of a unit file. */
+struct unit_entry {
+	char *section, *key, *value;
+	int line;
+};
+struct unit_file {
+	char *path;
+	struct unit_entry *v;
+	size_t n;
+};
+/* Parses the text of a unit file (sections, KEY=VALUE, comments, a
+ * backslash at the end of a line going on on the next). */
+int unit_file_parse(const char *text, const char *path, struct unit_file *out,
+		    struct mgr_error *err);
+void unit_file_clear(struct unit_file *u);
+/* A systemd time span ("1h 30min", "90", "infinity": -1) in µs. */
+int unit_timespan(const char *text, int64_t *us, struct mgr_error *err);
+/* Splits a command line as systemd does (quotes, C escapes); specifiers
+ * must already be resolved.  Errors name the text. */
+int unit_split(const char *text, char ***words, struct mgr_error *err);
+
+/* Reads TIMER (a path ending in .timer) and its service (Unit=, or the
+ * same name with .service, beside it); now_us anchors OnBootSec= and
+ * the like. */
+void import_systemd(const char *timer_path, const char *prefix,
+		    int64_t now_us, struct import_set *out);
+
+/* ---- writing (import.c) ---- */
+
+struct import_result {
+	size_t created, updated;
+};
+/* Validates every task (the id, task_prepare: its trigger, and that
+ * no task of another source has its id); a task that fails is moved to
+ * s->rejected.  The checks of its context on this host (the user, the
+ * program: task_context_check) refuse it too, but only note it in a
+ * dry run, which shows what the file gives wherever it is imported. */
+void import_prepare(struct mgr *mgr, struct import_set *s, int dry_run);
+/* Writes the tasks of s in one transaction, all or none: a task of the
+ * same id (and source) is updated, keeping its history and whether it
+ * is paused.  Then tells the scheduler. */
+int import_commit(struct mgr *mgr, struct import_set *s,
+		  struct import_result *res, struct mgr_error *err);
+
+#endif

@@ -1,0 +1,963 @@
+/* import_systemd.c - a systemd timer and its service as one task: the
+ * timer's OnCalendar= (a calendar trigger) or OnUnitActiveSec= (an
+ * interval, started by OnBootSec=/OnActiveSec=), Persistent=,
+ * RandomizedDelaySec=; the service's ExecStart= (split as systemd
+ * splits it, never through a shell), User=, Group=, WorkingDirectory=,
+ * Environment=, EnvironmentFile=, Nice=, UMask=, TimeoutStartSec=.
+ * What cannot be kept is refused with the file and line, or noted. */
+#include "i18n.h"
+#include "import.h"
+#include "timefmt.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define US INT64_C(1000000)
+
+void
+unit_file_clear(struct unit_file *u)
+{
+	for (size_t i = 0; i < u->n; i++) {
+		free(u->v[i].section);
+		free(u->v[i].key);
+		free(u->v[i].value);
+	}
+	free(u->v);
+	free(u->path);
+	memset(u, 0, sizeof *u);
+}
+
+static char *
+trim(char *s)
+{
+	size_t len;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	len = strlen(s);
+	while (len > 0 && isspace((unsigned char)s[len - 1]))
+		s[--len] = '\0';
+	return s;
+}
+
+/* One logical line from *p: a backslash at the end joins the next line
+ * (with a blank), comment lines in between are skipped.  *lineno: the
+ * number of its first line. */
+static char *
+logical_line(const char **p, int *lineno, int *first)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	*first = *lineno + 1;
+	while (**p != '\0') {
+		size_t len = strcspn(*p, "\n");
+		const char *s = *p;
+		(*lineno)++;
+		*p += len + ((*p)[len] == '\n');
+		while (len > 0 && isspace((unsigned char)*s))
+			s++, len--;	/* each line stripped, as systemd does */
+		while (len > 0 && isspace((unsigned char)s[len - 1]))
+			len--;
+		if (sb.len > 0 && (*s == '#' || *s == ';'))
+			continue;
+		if (len > 0 && s[len - 1] == '\\') {
+			strbuf_add(&sb, s, len - 1);
+			strbuf_adds(&sb, " ");
+			continue;
+		}
+		strbuf_add(&sb, s, len);
+		break;
+	}
+	return strbuf_detach(&sb);
+}
+
+int
+unit_file_parse(const char *text, const char *path, struct unit_file *u,
+		struct mgr_error *err)
+{
+	char *section = NULL;
+	int lineno = 0, first;
+
+	memset(u, 0, sizeof *u);
+	u->path = xstrdup(path);
+	while (*text != '\0') {
+		char *raw = logical_line(&text, &lineno, &first), *l = trim(raw), *eq;
+		if (*l == '\0' || *l == '#' || *l == ';') {
+			free(raw);
+			continue;
+		}
+		if (*l == '[') {
+			size_t len = strlen(l);
+			if (l[len - 1] != ']') {
+				free(raw);
+				free(section);
+				unit_file_clear(u);	/* nothing half-read */
+				return mgr_error_set(err, MGR_EINVAL, _("%s:%d: a "
+				    "section header without \"]\""), path, first);
+			}
+			free(section);
+			section = xstrndup(l + 1, len - 2);
+			free(raw);
+			continue;
+		}
+		if ((eq = strchr(l, '=')) == NULL || section == NULL) {
+			free(raw);
+			free(section);
+			unit_file_clear(u);
+			return mgr_error_set(err, MGR_EINVAL, section == NULL ?
+			    _("%s:%d: an assignment before any [section]") :
+			    _("%s:%d: expected KEY=VALUE"), path, first);
+		}
+		*eq = '\0';
+		u->v = xrealloc(u->v, (u->n + 1) * sizeof *u->v);
+		u->v[u->n++] = (struct unit_entry){ xstrdup(section),
+		    xstrdup(trim(l)), xstrdup(trim(eq + 1)), first };
+		free(raw);
+	}
+	free(section);
+	return 0;
+}
+
+int
+unit_timespan(const char *text, int64_t *us, struct mgr_error *err)
+{
+	static const struct { const char *name; double us; } units[] = {
+		{ "usec", 1 }, { "us", 1 }, { "µs", 1 }, { "msec", 1e3 },
+		{ "ms", 1e3 }, { "seconds", 1e6 }, { "second", 1e6 },
+		{ "sec", 1e6 }, { "s", 1e6 }, { "minutes", 60e6 },
+		{ "minute", 60e6 }, { "min", 60e6 }, { "months", 2629800e6 },
+		{ "month", 2629800e6 }, { "M", 2629800e6 }, { "m", 60e6 },
+		{ "hours", 3600e6 }, { "hour", 3600e6 }, { "hr", 3600e6 },
+		{ "h", 3600e6 }, { "days", 86400e6 }, { "day", 86400e6 },
+		{ "d", 86400e6 }, { "weeks", 604800e6 }, { "week", 604800e6 },
+		{ "w", 604800e6 }, { "years", 31557600e6 },
+		{ "year", 31557600e6 }, { "y", 31557600e6 },
+	};
+	const char *p = text;
+	double total = 0;
+	int parts = 0;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	if (strcmp(p, "infinity") == 0) {
+		*us = -1;
+		return 0;
+	}
+	while (*p != '\0') {
+		char *end;
+		double v;
+		size_t i, n = sizeof units / sizeof units[0];
+
+		errno = 0;
+		v = strtod(p, &end);
+		if (end == p || errno != 0 || v < 0 || *p == '-' || *p == '+')
+			return mgr_error_set(err, MGR_EINVAL, _("\"%s\" is not a "
+			    "time span (such as 90, 5min, 1h 30min)"), text);
+		for (p = end; *p == ' '; p++)
+			;
+		for (i = 0; i < n; i++) {
+			size_t len = strlen(units[i].name);
+			if (strncmp(p, units[i].name, len) == 0 &&
+			    !isalpha((unsigned char)p[len]))
+				break;
+		}
+		if (i < n)
+			p += strlen(units[i].name);
+		else if (isalpha((unsigned char)*p))
+			return mgr_error_set(err, MGR_EINVAL, _("time span \"%s\": "
+			    "unknown unit at \"%s\""), text, p);
+		total += v * (i < n ? units[i].us : 1e6);
+		parts++;
+		while (isspace((unsigned char)*p))
+			p++;
+	}
+	if (parts == 0 || total > 9e18)
+		return mgr_error_set(err, MGR_EINVAL, _("\"%s\" is not a time "
+		    "span (such as 90, 5min, 1h 30min)"), text);
+	*us = (int64_t)llround(total);
+	return 0;
+}
+
+/* One C escape after the backslash at *p (systemd's cunescape), into
+ * sb; *p moves past it. */
+static int
+cunescape_one(const char **p, struct strbuf *sb, const char *text,
+	      struct mgr_error *err)
+{
+	static const char from[] = "abfnrtv\\\"'s", to[] = "\a\b\f\n\r\t\v\\\"' ";
+	const char *c = strchr(from, **p);
+	unsigned v = 0;
+	int digits;
+
+	if (**p != '\0' && c != NULL) {
+		strbuf_add(sb, &to[c - from], 1);
+		(*p)++;
+		return 0;
+	}
+	if (**p == 'x' && isxdigit((unsigned char)(*p)[1]) &&
+	    isxdigit((unsigned char)(*p)[2])) {
+		v = (unsigned)strtoul((char[]){ (*p)[1], (*p)[2], 0 }, NULL, 16);
+		*p += 3;
+	} else if (**p >= '0' && **p <= '3') {
+		for (digits = 0; digits < 3 && **p >= '0' && **p <= '7'; digits++)
+			v = v * 8 + (unsigned)(*(*p)++ - '0');
+		if (digits != 3)
+			return mgr_error_set(err, MGR_EINVAL, _("\"%s\": an octal "
+			    "escape needs three digits"), text);
+	} else
+		return mgr_error_set(err, MGR_EINVAL, _("\"%s\": unknown escape "
+		    "\"\\%c\""), text, **p != '\0' ? **p : ' ');
+	if (v == 0)
+		return mgr_error_set(err, MGR_EINVAL, _("\"%s\": a NUL byte "
+		    "cannot be in a word"), text);
+	strbuf_add(sb, (char[]){ (char)v }, 1);
+	return 0;
+}
+
+int
+unit_split(const char *text, char ***words, struct mgr_error *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *p = text;
+	char **v = NULL, quote = 0;
+	int inword = 0;
+
+	for (;;) {
+		if (!quote && (*p == '\0' || isspace((unsigned char)*p))) {
+			if (inword)
+				v = strv_push(v, sb.buf != NULL ? sb.buf : "");
+			sb.len = 0;
+			if (sb.buf != NULL)
+				sb.buf[0] = '\0';
+			inword = 0;
+			if (*p++ == '\0')
+				break;
+			continue;
+		}
+		inword = 1;
+		if (*p == '\0') {
+			strbuf_free(&sb);
+			strv_free(v);
+			return mgr_error_set(err, MGR_EINVAL, _("\"%s\": a quote is "
+			    "not closed"), text);
+		}
+		if ((*p == '"' || *p == '\'') && (!quote || *p == quote)) {
+			quote = quote ? 0 : *p;
+			p++;
+			continue;
+		}
+		if (*p == '\\') {
+			p++;
+			if (cunescape_one(&p, &sb, text, err) != 0) {
+				strbuf_free(&sb);
+				strv_free(v);
+				return MGR_EINVAL;
+			}
+			continue;
+		}
+		strbuf_add(&sb, p++, 1);
+	}
+	strbuf_free(&sb);
+	*words = v;
+	return 0;
+}
+
+/* ---- the timer and its service as a task ---- */
+
+struct sd_import {
+	struct import_set *s;
+	struct import_task *t;
+	const struct unit_file *timer, *service;
+	char *unit;		/* the service's name: "backup.service" */
+	char *instance;		/* of a template ("" when none) */
+	int bad;		/* something was refused: no task */
+	int oneshot;
+};
+
+static char *
+where_of(const struct unit_file *u, const struct unit_entry *e)
+{
+	return xasprintf("%s:%d", u->path, e != NULL ? e->line : 1);
+}
+
+#define REFUSE(im, u, e, ...) do { \
+	char *w_ = where_of(u, e); \
+	import_reject((im)->s, w_, __VA_ARGS__); \
+	free(w_); \
+	(im)->bad = 1; \
+} while (0)
+
+#define NOTE(im, u, e, ...) do { \
+	char *w_ = where_of(u, e); \
+	import_note((im)->s, w_, __VA_ARGS__); \
+	free(w_); \
+} while (0)
+
+/* The user a specifier means: User=, else the one importing. */
+static const char *
+spec_user(const struct sd_import *im)
+{
+	const char *u = im->t->ctx.user;
+	struct passwd *pw;
+
+	if (u != NULL)
+		return u;
+	pw = getpwuid(geteuid());
+	return pw != NULL ? pw->pw_name : "root";
+}
+
+/* One specifier's value (systemd.unit(5), "Specifiers"), or NULL. */
+static char *
+spec_value(const struct sd_import *im, char c)
+{
+	size_t base = strlen(im->unit) - strlen(".service");
+	struct passwd *pw;
+
+	switch (c) {
+	case '%':
+		return xstrdup("%");
+	case 'n':
+		return xstrdup(im->unit);
+	case 'N':
+		return xstrndup(im->unit, base);
+	case 'p':
+	case 'P':
+		return xstrndup(im->unit, strcspn(im->unit, "@.") < base ?
+		    strcspn(im->unit, "@.") : base);
+	case 'i':
+	case 'I':
+		return xstrdup(im->instance);
+	case 'u':
+		return xstrdup(spec_user(im));
+	case 'h':
+		pw = getpwnam(spec_user(im));
+		return pw != NULL ? xstrdup(pw->pw_dir) : NULL;
+	default:
+		return NULL;
+	}
+}
+
+/* The value with its %-specifiers resolved; NULL (refused) on one that
+ * has no meaning here. */
+static char *
+specifiers(struct sd_import *im, const struct unit_file *u,
+	   const struct unit_entry *e)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (const char *p = e->value; *p != '\0'; p++) {
+		char *v;
+		if (*p != '%') {
+			strbuf_add(&sb, p, 1);
+			continue;
+		}
+		if ((v = spec_value(im, p[1])) == NULL) {
+			REFUSE(im, u, e, _("%s=: specifier \"%%%c\" is not "
+			    "supported (%%n %%N %%p %%i %%u %%h %%%% are)"), e->key,
+			    p[1] != '\0' ? p[1] : ' ');
+			strbuf_free(&sb);
+			return NULL;
+		}
+		strbuf_adds(&sb, v);
+		free(v);
+		p++;
+	}
+	return strbuf_detach(&sb);
+}
+
+/* The value of ${NAME} from the task's Environment= (systemd reads the
+ * rest at run time, which a task cannot); NULL when unknown. */
+static const char *
+env_value(const struct sd_import *im, const char *name, size_t len)
+{
+	char **env = im->t->ctx.env;
+
+	for (size_t i = 0; env != NULL && env[i] != NULL; i++)
+		if (strncmp(env[i], name, len) == 0 && env[i][len] == '=')
+			return env[i] + len + 1;
+	return NULL;
+}
+
+static size_t
+env_name_len(const char *p)
+{
+	size_t n = 0;
+
+	if (!isalpha((unsigned char)*p) && *p != '_')
+		return 0;
+	while (isalnum((unsigned char)p[n]) || p[n] == '_')
+		n++;
+	return n;
+}
+
+/* systemd's replace_env on one word: "$$" is "$", "${NAME}" its value;
+ * any other "$" stays.  -1: NAME is not known. */
+static int
+substitute(const struct sd_import *im, const char *w, struct strbuf *sb,
+	   char **unknown)
+{
+	for (const char *p = w; *p != '\0'; p++) {
+		size_t n;
+		const char *v;
+		if (p[0] == '$' && p[1] == '$') {
+			strbuf_adds(sb, "$");
+			p++;
+		} else if (p[0] == '$' && p[1] == '{' &&
+		    (n = env_name_len(p + 2)) > 0 && p[2 + n] == '}') {
+			if ((v = env_value(im, p + 2, n)) == NULL) {
+				*unknown = xstrndup(p + 2, n);
+				return -1;
+			}
+			strbuf_adds(sb, v);
+			p += 2 + n;
+		} else
+			strbuf_add(sb, p, 1);
+	}
+	return 0;
+}
+
+/* The exec: command line of ExecStart='s words: "$NAME" alone is its
+ * value split into words, as systemd does. */
+static char *
+exec_line(struct sd_import *im, const struct unit_entry *e, char **words,
+	  int expand)
+{
+	struct strbuf out = STRBUF_INIT, w = STRBUF_INIT;
+	char *unknown = NULL;
+
+	strbuf_adds(&out, "exec:");
+	for (size_t i = 0; words[i] != NULL; i++) {
+		size_t n = words[i][0] == '$' ? env_name_len(words[i] + 1) : 0;
+		char **split = NULL, *q;
+		w.len = 0;
+		strbuf_adds(&w, "");
+		if (expand && n > 0 && words[i][1 + n] == '\0') {
+			const char *v = env_value(im, words[i] + 1, n);
+			if (v == NULL)
+				unknown = xstrdup(words[i] + 1);
+			else if (strspn(v, " \t\n") == strlen(v))
+				continue;	/* no words at all */
+			else if (unit_split(v, &split, NULL) != 0)
+				split = strv_push(NULL, v);
+		} else if (expand)
+			substitute(im, words[i], &w, &unknown);
+		else
+			strbuf_adds(&w, words[i]);
+		if (unknown != NULL) {
+			REFUSE(im, im->service, e, _("ExecStart=: $%s is not set by "
+			    "Environment= (systemd takes it from the environment at "
+			    "run time; manager substitutes no variables)"), unknown);
+			free(unknown);
+			strbuf_free(&w);
+			strv_free(split);
+			return strbuf_detach(&out);
+		}
+		for (size_t j = 0; split != NULL && split[j] != NULL; j++) {
+			q = import_exec_quote(split[j]);
+			strbuf_addf(&out, "%s%s", out.len > 5 ? " " : "", q);
+			free(q);
+		}
+		if (split == NULL) {
+			q = import_exec_quote(w.buf);
+			strbuf_addf(&out, "%s%s", out.len > 5 ? " " : "", q);
+			free(q);
+		}
+		strv_free(split);
+	}
+	strbuf_free(&w);
+	return strbuf_detach(&out);
+}
+
+/* ExecStart=: its prefixes, specifiers, words and variables. */
+static void
+service_exec(struct sd_import *im, const struct unit_entry *e)
+{
+	const char *p = e->value;
+	int expand = 1;
+	char *text, **words = NULL;
+	struct mgr_error err = { 0 };
+	struct unit_entry rest;
+
+	for (; strchr("-@:+!", *p) != NULL && *p != '\0'; p++) {
+		if (*p == '@') {
+			REFUSE(im, im->service, e, _("ExecStart=: the prefix \"@\" "
+			    "(another argv[0]) cannot be kept"));
+			return;
+		}
+		if (*p == ':')
+			expand = 0;
+		else if (*p == '-')
+			NOTE(im, im->service, e, _("ExecStart=: with \"-\" systemd "
+			    "counts a failure as success; manager records it as "
+			    "failed"));
+		else
+			NOTE(im, im->service, e, _("ExecStart=: the prefix \"%c\" "
+			    "(privileges) is not kept: the command runs as the "
+			    "task's user"), *p);
+	}
+	rest = *e;
+	rest.value = (char *)p;
+	if ((text = specifiers(im, im->service, &rest)) == NULL)
+		return;
+	if (unit_split(text, &words, &err) != 0 || words == NULL) {
+		REFUSE(im, im->service, e, "ExecStart=: %s", words == NULL &&
+		    err.msg[0] == '\0' ? _("no command") : err.msg);
+		free(text);
+		return;
+	}
+	free(im->t->rec.func_path);
+	im->t->rec.func_path = exec_line(im, e, words, expand);
+	strv_free(words);
+	free(text);
+}
+
+/* Environment=: NAME=VALUE words (quotes, escapes); empty resets. */
+static void
+service_env(struct sd_import *im, const struct unit_entry *e)
+{
+	struct mgr_error err = { 0 };
+	char *text = specifiers(im, im->service, e), **words = NULL;
+
+	if (text == NULL)
+		return;
+	if (*text == '\0') {
+		strv_free(im->t->ctx.env);
+		im->t->ctx.env = NULL;
+	} else if (unit_split(text, &words, &err) != 0)
+		REFUSE(im, im->service, e, "Environment=: %s", err.msg);
+	for (size_t i = 0; words != NULL && words[i] != NULL; i++)
+		if (task_context_set(&im->t->ctx, "env", words[i], &err) != 0)
+			REFUSE(im, im->service, e, "Environment=: %s", err.msg);
+	strv_free(words);
+	free(text);
+}
+
+/* A time span into *out seconds (infinity: 0, no limit). */
+static int
+span_seconds(struct sd_import *im, const struct unit_file *u,
+	     const struct unit_entry *e, int *out)
+{
+	struct mgr_error err = { 0 };
+	int64_t us;
+
+	if (unit_timespan(e->value, &us, &err) != 0) {
+		REFUSE(im, u, e, "%s=: %s", e->key, err.msg);
+		return -1;
+	}
+	*out = us < 0 ? 0 : (int)((us + US - 1) / US > 0x7fffffff ? 0 :
+	    (us + US - 1) / US);
+	return 0;
+}
+
+/* A key of the context: User= Group= WorkingDirectory= Nice= UMask=
+ * EnvironmentFile=. */
+static void
+service_context(struct sd_import *im, const struct unit_entry *e,
+		const char *key)
+{
+	struct mgr_error err = { 0 };
+	char *v = specifiers(im, im->service, e);
+	const char *value = v;
+
+	if (v == NULL)
+		return;
+	if (strcmp(key, "workdir") == 0) {
+		value += *value == '-';		/* "-": may be missing */
+		if (strcmp(value, "~") == 0)
+			value = "";		/* the user's home: the default */
+	}
+	if (strcmp(key, "env_file") == 0 && im->t->ctx.env_file != NULL &&
+	    *value != '\0')
+		REFUSE(im, im->service, e, _("EnvironmentFile=: a task reads one "
+		    "environment file, this is the second"));
+	else if (task_context_set(&im->t->ctx, key, value, &err) != 0)
+		REFUSE(im, im->service, e, "%s=: %s", e->key, err.msg);
+	free(v);
+}
+
+static void
+service_key(struct sd_import *im, const struct unit_entry *e, int *timeout)
+{
+	static const char *const ctx_keys[][2] = { { "User", "user" },
+	    { "Group", "group" }, { "WorkingDirectory", "workdir" },
+	    { "Nice", "nice" }, { "UMask", "umask" },
+	    { "EnvironmentFile", "env_file" } };
+
+	for (size_t i = 0; i < sizeof ctx_keys / sizeof ctx_keys[0]; i++)
+		if (strcmp(e->key, ctx_keys[i][0]) == 0) {
+			service_context(im, e, ctx_keys[i][1]);
+			return;
+		}
+	if (strcmp(e->key, "ExecStart") == 0) {
+		if (*e->value == '\0') {
+			free(im->t->rec.func_path);
+			im->t->rec.func_path = NULL;
+		} else if (im->t->rec.func_path != NULL)
+			REFUSE(im, im->service, e, _("a second ExecStart=: a task "
+			    "runs one command"));
+		else
+			service_exec(im, e);
+	} else if (strcmp(e->key, "Environment") == 0)
+		service_env(im, e);
+	else if (strcmp(e->key, "TimeoutStartSec") == 0 ||
+	    strcmp(e->key, "TimeoutSec") == 0 || strcmp(e->key, "RuntimeMaxSec") == 0) {
+		int secs;
+		if (span_seconds(im, im->service, e, &secs) == 0 &&
+		    (timeout[1] == 0 || strcmp(e->key, "RuntimeMaxSec") == 0)) {
+			timeout[0] = secs;
+			timeout[1] = strcmp(e->key, "RuntimeMaxSec") == 0;
+		}
+	} else if (strcmp(e->key, "Type") == 0) {
+		im->oneshot = strcmp(e->value, "oneshot") == 0;
+		if (!im->oneshot && strcmp(e->value, "simple") != 0 &&
+		    strcmp(e->value, "exec") != 0)
+			NOTE(im, im->service, e, _("Type=%s: the run ends when the "
+			    "command ends"), e->value);
+	} else if (strncmp(e->key, "Exec", 4) == 0)
+		REFUSE(im, im->service, e, _("%s= cannot be kept: a task runs "
+		    "one command"), e->key);
+	else
+		NOTE(im, im->service, e, _("%s= is not imported"), e->key);
+}
+
+/* The [Service] section onto the task; timeout: TimeoutStartSec= bounds
+ * a oneshot service's run, RuntimeMaxSec= any. */
+static void
+import_service(struct sd_import *im)
+{
+	int timeout[2] = { 0, 0 };	/* seconds, from RuntimeMaxSec= */
+	int seen_timeout = 0;
+
+	for (size_t i = 0; i < im->service->n; i++) {
+		const struct unit_entry *e = &im->service->v[i];
+		if (strcmp(e->section, "Service") == 0) {
+			seen_timeout |= strncmp(e->key, "Timeout", 7) == 0 ||
+			    strcmp(e->key, "RuntimeMaxSec") == 0;
+			service_key(im, e, timeout);
+		} else if (strcmp(e->section, "Unit") == 0 &&
+		    strcmp(e->key, "Description") == 0) {
+			char *name = specifiers(im, im->service, e);
+			if (name != NULL) {
+				free(im->t->rec.name);
+				im->t->rec.name = name;
+			}
+		} else if (strcmp(e->section, "Install") != 0 &&
+		    !(strcmp(e->section, "Unit") == 0 &&
+		    strcmp(e->key, "Documentation") == 0))
+			NOTE(im, im->service, e, _("[%s] %s= is not imported"),
+			    e->section, e->key);
+	}
+	if (im->t->rec.func_path == NULL && !im->bad)
+		REFUSE(im, im->service, NULL, _("no ExecStart="));
+	if (im->oneshot || timeout[1])
+		im->t->rec.timeout = timeout[0];
+	else if (seen_timeout)
+		NOTE(im, im->service, NULL, _("TimeoutStartSec= of a service that "
+		    "is not Type=oneshot does not limit its run: no timeout"));
+}
+
+/* What the [Timer] section says. */
+struct timer_keys {
+	char **calendars;	/* OnCalendar= values */
+	const struct unit_entry *first;	/* the first line of the schedule */
+	const struct unit_entry *every_e, *start_e;
+	int64_t every_us, start_us, jitter_us;
+	int persistent;
+	const char *unit;	/* Unit= */
+};
+
+static int
+unit_bool(const char *v)
+{
+	return strcmp(v, "yes") == 0 || strcmp(v, "true") == 0 ||
+	    strcmp(v, "on") == 0 || strcmp(v, "1") == 0;
+}
+
+static int
+timer_span(struct sd_import *im, const struct unit_entry *e, int64_t *us)
+{
+	struct mgr_error err = { 0 };
+
+	if (unit_timespan(e->value, us, &err) == 0 && *us >= 0)
+		return 0;
+	REFUSE(im, im->timer, e, "%s=: %s", e->key, err.msg[0] != '\0' ? err.msg :
+	    _("infinity is not a time"));
+	return -1;
+}
+
+static void
+timer_key(struct sd_import *im, const struct unit_entry *e,
+	  struct timer_keys *k)
+{
+	const char *key = e->key;
+	struct mgr_error err = { 0 };
+	int64_t us;
+
+	if (strcmp(key, "OnCalendar") == 0) {
+		if (*e->value == '\0') {
+			strv_free(k->calendars);
+			k->calendars = NULL;
+		} else
+			k->calendars = strv_push(k->calendars, e->value);
+		k->first = k->first != NULL ? k->first : e;
+	} else if (strcmp(key, "OnUnitActiveSec") == 0) {
+		if (timer_span(im, e, &k->every_us) == 0 && k->every_us == 0)
+			REFUSE(im, im->timer, e, _("OnUnitActiveSec=0 is no interval"));
+		k->every_e = e;
+		k->first = k->first != NULL ? k->first : e;
+	} else if (strcmp(key, "OnBootSec") == 0 ||
+	    strcmp(key, "OnStartupSec") == 0 || strcmp(key, "OnActiveSec") == 0) {
+		if (timer_span(im, e, &k->start_us) == 0)
+			k->start_e = e;
+		k->first = k->first != NULL ? k->first : e;
+	} else if (strcmp(key, "OnUnitInactiveSec") == 0)
+		REFUSE(im, im->timer, e, _("OnUnitInactiveSec= counts from the end "
+		    "of the last run; an interval task counts from its start"));
+	else if (strcmp(key, "Persistent") == 0)
+		k->persistent = unit_bool(e->value);
+	else if (strcmp(key, "RandomizedDelaySec") == 0) {
+		if (unit_timespan(e->value, &us, &err) != 0 || us < 0)
+			REFUSE(im, im->timer, e, "RandomizedDelaySec=: %s",
+			    err.msg[0] ? err.msg : _("infinity is not a time"));
+		else
+			k->jitter_us = us;
+	} else if (strcmp(key, "AccuracySec") == 0)
+		NOTE(im, im->timer, e, _("AccuracySec=%s: manager fires at the "
+		    "time itself; systemd may fire up to that much later to "
+		    "group wake-ups"), e->value);
+	else if (strcmp(key, "Unit") == 0)
+		k->unit = e->value;
+	else
+		NOTE(im, im->timer, e, _("%s= is not imported"), key);
+}
+
+/* Seconds for a trigger field: "90" or "0.5". */
+static char *
+seconds_text(const char *name, int64_t us)
+{
+	if (us % US == 0)
+		return xasprintf("%s=%lld", name, (long long)(us / US));
+	return xasprintf("%s=%lld.%06lld", name, (long long)(us / US),
+	    (long long)(us % US));
+}
+
+static void
+push_field(struct import_task *t, char *f)
+{
+	t->fields = strv_push(t->fields, f);
+	free(f);
+}
+
+/* The trigger: OnCalendar= (calendar), or OnUnitActiveSec= (interval)
+ * started by OnBootSec=/OnStartupSec=/OnActiveSec= counted from now. */
+static void
+timer_trigger(struct sd_import *im, struct timer_keys *k, int64_t now_us)
+{
+	struct import_task *t = im->t;
+	char iso[TIMEFMT_ISO_MAX];
+
+	if (k->calendars != NULL && (k->every_e != NULL || k->start_e != NULL)) {
+		REFUSE(im, im->timer, k->every_e != NULL ? k->every_e : k->start_e,
+		    _("both OnCalendar= and a monotonic timer: a task has one "
+		    "trigger"));
+		return;
+	}
+	if (k->calendars != NULL) {
+		t->rec.trigger = xstrdup("calendar");
+		for (size_t i = 0; k->calendars[i] != NULL; i++)
+			push_field(t, xasprintf("oncalendar=%s", k->calendars[i]));
+	} else if (k->every_e != NULL) {
+		t->rec.trigger = xstrdup("interval");
+		push_field(t, seconds_text("seconds", k->every_us));
+		if (k->start_e == NULL)
+			NOTE(im, im->timer, k->every_e, _("OnUnitActiveSec= alone: "
+			    "systemd waits for the service to be started another "
+			    "way first; the task runs one interval after its import"));
+		push_field(t, xasprintf("start_date=%s", timefmt_iso(iso,
+		    sizeof iso, now_us / US * US + (k->start_e != NULL ?
+		    k->start_us : k->every_us), NULL)));
+	} else if (k->start_e != NULL) {
+		REFUSE(im, im->timer, k->start_e, _("%s= alone runs once after "
+		    "boot: no trigger repeats that (an @reboot task runs at "
+		    "engine start, without a delay)"), k->start_e->key);
+		return;
+	} else {
+		REFUSE(im, im->timer, NULL, _("no OnCalendar= nor OnUnitActiveSec="));
+		return;
+	}
+	if (k->jitter_us > 0)
+		push_field(t, seconds_text("jitter", k->jitter_us));
+	/* Persistent=true catches up a time missed while down (once). */
+	t->rec.misfire_grace_time = k->persistent ? 0 : 60;
+}
+
+static void
+import_timer(struct sd_import *im, struct timer_keys *k)
+{
+	for (size_t i = 0; i < im->timer->n; i++) {
+		const struct unit_entry *e = &im->timer->v[i];
+		if (strcmp(e->section, "Timer") == 0)
+			timer_key(im, e, k);
+		else if (strcmp(e->section, "Unit") == 0 &&
+		    strcmp(e->key, "Description") == 0 && im->t->rec.name == NULL)
+			im->t->rec.name = xstrdup(e->value);
+		else if (strcmp(e->section, "Install") != 0 &&
+		    !(strcmp(e->section, "Unit") == 0 &&
+		    strcmp(e->key, "Documentation") == 0))
+			NOTE(im, im->timer, e, _("[%s] %s= is not imported"),
+			    e->section, e->key);
+	}
+}
+
+static int
+read_unit(struct import_set *s, const char *path, struct unit_file *u)
+{
+	struct mgr_error err = { 0 };
+	char *text = NULL, *dropins;
+	int rc;
+
+	memset(u, 0, sizeof *u);
+	if ((rc = read_file(path, &text, NULL, &err)) == 0)
+		rc = unit_file_parse(text, path, u, &err);
+	free(text);
+	if (rc != 0) {
+		import_reject(s, path, "%s", err.msg);
+		unit_file_clear(u);
+		return rc;
+	}
+	dropins = xasprintf("%s.d", path);
+	if (access(dropins, F_OK) == 0)
+		import_note(s, dropins, "%s", _("drop-ins are not read: only the "
+		    "unit file itself is imported"));
+	free(dropins);
+	return 0;
+}
+
+/* The timer's service beside it: Unit=, else the same name; a template
+ * instance "a@b.service" is read from "a@.service". */
+static int
+read_service(struct sd_import *im, const char *timer_path, const char *unit,
+	     struct unit_file *svc)
+{
+	char *dir = path_dirname_abs(timer_path), *path, *at;
+	int rc;
+
+	im->unit = xstrdup(unit);
+	at = strchr(im->unit, '@');
+	im->instance = at != NULL ? xstrndup(at + 1, strlen(at + 1) -
+	    strlen(".service")) : xstrdup("");
+	path = xasprintf("%s/%s", dir, unit);
+	if (at != NULL && access(path, F_OK) != 0) {
+		free(path);
+		path = xasprintf("%s/%.*s.service", dir, (int)(at - im->unit + 1),
+		    im->unit);
+	}
+	rc = read_unit(im->s, path, svc);
+	free(path);
+	free(dir);
+	return rc;
+}
+
+static char *
+timer_id(const char *timer_path, const char *prefix)
+{
+	const char *base = strrchr(timer_path, '/');
+	char *id, hex[65];
+
+	base = base != NULL ? base + 1 : timer_path;
+	id = xasprintf("%s%s%s", prefix != NULL ? prefix : "",
+	    prefix != NULL ? "-" : "", base);
+	if (mgr_id_valid(id))
+		return id;
+	sha256_hex(id, strlen(id), hex);
+	free(id);
+	return xasprintf("timer-%.12s", hex);
+}
+
+/* The service's name: Unit=, else the timer's with .service. */
+static char *
+service_name(const char *timer_path, const char *unit)
+{
+	const char *base = strrchr(timer_path, '/');
+	size_t len;
+
+	if (unit != NULL)
+		return xstrdup(unit);
+	base = base != NULL ? base + 1 : timer_path;
+	len = strlen(base);
+	if (len > 6 && strcmp(base + len - 6, ".timer") == 0)
+		len -= 6;
+	return xasprintf("%.*s.service", (int)len, base);
+}
+
+static void
+import_unit_pair(struct sd_import *im, const char *timer_path,
+		 int64_t now_us, struct timer_keys *k)
+{
+	struct unit_file svc;
+	char *name;
+
+	import_timer(im, k);
+	name = service_name(timer_path, k->unit);
+	if (strlen(name) < 9 || strcmp(name + strlen(name) - 8, ".service") != 0) {
+		REFUSE(im, im->timer, NULL, _("Unit=%s: only a .service can be a "
+		    "task"), name);
+		free(name);
+		return;
+	}
+	if (read_service(im, timer_path, name, &svc) == 0) {
+		im->service = &svc;
+		import_service(im);
+		unit_file_clear(&svc);
+		im->service = NULL;
+	} else
+		im->bad = 1;
+	free(name);
+	if (!im->bad)
+		timer_trigger(im, k, now_us);
+}
+
+void
+import_systemd(const char *timer_path, const char *prefix, int64_t now_us,
+	       struct import_set *out)
+{
+	struct sd_import im = { .s = out };
+	struct timer_keys k = { 0 };
+	struct unit_file timer;
+	size_t len = strlen(timer_path);
+	char *where;
+
+	if (len < 7 || strcmp(timer_path + len - 6, ".timer") != 0) {
+		import_reject(out, timer_path, "%s", _("not a .timer unit"));
+		return;
+	}
+	if (read_unit(out, timer_path, &timer) != 0)
+		return;
+	im.timer = &timer;
+	where = xasprintf("%s:1", timer_path);
+	im.t = import_set_add(out, where);
+	free(where);
+	im.t->rec.id = timer_id(timer_path, prefix);
+	im.t->rec.source = xasprintf("systemd:%s", timer_path);
+	im.t->rec.max_retries = 0;	/* systemd starts the service once */
+	im.t->rec.on_interrupt = TASK_INTERRUPT_ABANDON;
+	import_unit_pair(&im, timer_path, now_us, &k);
+	if (k.first != NULL) {
+		free(im.t->where);
+		im.t->where = where_of(&timer, k.first);
+	}
+	if (im.t->rec.name == NULL)
+		im.t->rec.name = xstrdup(im.t->rec.id);
+	if (im.bad)
+		import_set_drop_last(out);
+	strv_free(k.calendars);
+	free(im.unit);
+	free(im.instance);
+	unit_file_clear(&timer);
+}

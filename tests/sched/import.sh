@@ -1,0 +1,217 @@
+#!/bin/sh
+# import.sh - task import crontab|systemd and task export crontab: real
+# crontabs (Debian's /etc/crontab, /etc/cron.d files with their user
+# column) and real timer/service pairs from Debian, shown with --dry-run
+# and written; a re-import updates; refused lines are named by file and
+# line while the rest imports; imported tasks run as cron and systemd
+# would run them; next elapse times agree with systemd-analyze.
+. "$top_srcdir/tests/sched/common.sh"
+plan 53
+
+D="$top_srcdir/tests/data/import"
+ME=$(id -un)
+ntasks() { M --json task list 2>/dev/null | grep -c '"id":'; }
+# field NAME: every "NAME": value of $out, one a line.
+field() {
+	printf '%s\n' "$out" | sed -n "s/^ *\"$1\": \(.*\)$/\1/p" |
+	    sed 's/,$//; s/^"\(.*\)"$/\1/'
+}
+
+# ---- crontabs ----
+
+run M --json task import crontab "$D/crontab" --format system --dry-run
+is "$rc" 0 "Debian's /etc/crontab: a dry run exits 0"
+is "$(field crontab | paste -sd, -)" "17 * * * *,25 6 * * *,47 6 * * 7,52 6 1 * *" \
+	"... and lists its hourly, daily, weekly and monthly lines as cron tasks"
+is "$(field user | paste -sd, -)" "root,root,root,root" "... each with user root"
+is "$(field func_path | sed -n 2p)" \
+	"exec:/bin/sh -c 'test -x /usr/sbin/anacron || { cd / && run-parts --report /etc/cron.daily; }'" \
+	"... whose command runs through the crontab's SHELL -c, as cron runs it"
+is "$(field max_retries | sort -u)/$(field on_interrupt | sort -u)/$(field misfire_grace_time | sort -u)" \
+	"0/abandon/60" "... once, abandoned when interrupted, not caught up (cron's semantics)"
+is "$(ntasks)" 0 "a dry run writes nothing"
+run M --json task import crontab "$D/php.cron.d" --format system --dry-run
+is "$(field crontab)/$(field user)" "09,39 * * * */root" \
+	"Debian's /etc/cron.d/php: a list of minutes, user root"
+
+sed "s/ root / $ME /" "$D/e2scrub_all.cron.d" > "$T/e2scrub_all"
+run M task import crontab "$T/e2scrub_all" --format system
+is "$rc" 0 "a cron.d file imports (exit 0)"
+is "$out" "2 created, 0 updated, 0 not imported" "... and says what it did"
+ids=$(M --json task list | sed -n 's/^ *"id": "\(.*\)",$/\1/p' | sort | paste -sd' ' -)
+run M --json task show "${ids%% *}"
+is "$(field user)" "$ME" "the user column is the task's user"
+like "$(field source)" "^crontab:$T/e2scrub_all\$" "the source names the file"
+run M task import crontab "$T/e2scrub_all" --format system
+is "$out" "0 created, 2 updated, 0 not imported" "importing it again updates the tasks"
+is "$(M --json task list | sed -n 's/^ *"id": "\(.*\)",$/\1/p' | sort | paste -sd' ' -)" \
+	"$ids" "... with the same ids, no duplicate"
+sed 's/^30 3 \* \* 0/45 4 * * 0/' "$T/e2scrub_all" > "$T/e2" && mv "$T/e2" "$T/e2scrub_all"
+M task import crontab "$T/e2scrub_all" --format system >/dev/null
+is "$(M --json task list | grep -c '"crontab": "45 4 \* \* 0"')/$(ntasks)" "1/2" \
+	"a changed schedule updates its task (the id follows the command)"
+
+printf 'SHELL=/bin/sh\n0 1 * * * echo good\n61 * * * * echo bad minute\n@every 5m echo alias\n0 2 * * *\n' > "$T/mixed"
+run M task import crontab "$T/mixed"
+is "$rc" 1 "a crontab with bad lines: exit 1"
+like "$err" "$T/mixed:3: .*minute: \"61\" is out of range" "... the bad field is named with file:line"
+like "$err" "$T/mixed:4: unknown schedule \"@every\"" "... an unknown alias too"
+like "$err" "$T/mixed:5: no command" "... and a line without a command"
+is "$out" "1 created, 0 updated, 3 not imported" "... and the good line still imports"
+
+M task add busy-1 'exec:/bin/true' cron crontab='0 0 * * *' >/dev/null
+printf '0 1 * * * echo one\n0 2 * * * echo two\n' > "$T/pfx"
+run M task import crontab "$T/pfx" --prefix busy
+like "$err" "$T/pfx:1: task id \"busy-1\" is taken by a task from cli" \
+	"--prefix: an id another source holds is refused, naming the source"
+is "$(M --json task show busy-2 | grep -c '"func_path": "exec:/bin/sh -c .echo two.')" 1 \
+	"... the other line imports as PREFIX-N"
+
+# All or nothing: a store that fails on the second task keeps none.
+sql "CREATE TRIGGER boom BEFORE INSERT ON tasks WHEN NEW.id = 'atom-2'
+     BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END;"
+printf '0 1 * * * echo one\n0 2 * * * echo two\n0 3 * * * echo three\n' > "$T/atom"
+run M task import crontab "$T/atom" --prefix atom
+is "$rc/$(M --json task list | grep -c '"id": "atom-')" "1/0" \
+	"a write failing on the second task leaves none of the three"
+like "$err" "$T/atom:2: .*refused by a test trigger" "... and names the line"
+sql "DROP TRIGGER boom"
+
+printf 'GREETING=hi there\n* * * * * echo "$GREETING"; tr a-z A-Z %%abc%%def\\%%%%\n' > "$T/pct"
+run M --json task import crontab "$T/pct" --prefix pct
+id=pct-1
+M task run "$id" >/dev/null
+is "$(M task history "$id" --output | tail -n 3)" "hi there
+ABC
+DEF%" "a run gets the crontab's variables, and after % its stdin as cron gives it"
+
+run sh -c "printf '@reboot echo from-stdin\n' | \"$MANAGER\" --config '$T/etc/m.conf' --db '$T/m.db' task import crontab - --prefix stdin"
+is "$rc/$(M --json task show stdin-1 | grep -c '"crontab": "@reboot"')" "0/1" \
+	"a crontab on stdin (-) imports, @reboot and all"
+
+printf '0 1 * * * nosuchuser-x echo\n' > "$T/nouser"
+run M task import crontab "$T/nouser" --format system --dry-run
+like "$out" "create cron-" "a dry run still shows a task this host would refuse"
+like "$err" "$T/nouser:1: would be refused here: .*nosuchuser-x" "... with a note saying why"
+run M task import crontab "$T/nouser" --format system
+is "$rc/$(printf '%s' "$err" | grep -c "$T/nouser:1: .*nosuchuser-x")" "1/1" \
+	"... which the import itself refuses"
+
+# ---- systemd timers ----
+
+run M --json task import systemd "$D/dpkg-db-backup.timer" --dry-run
+is "$(field trigger)/$(field oncalendar)/$(field func_path)" \
+	"calendar/daily/exec:/usr/libexec/dpkg/dpkg-db-backup" \
+	"dpkg-db-backup.timer: OnCalendar= and ExecStart= make a calendar task"
+is "$(field misfire_grace_time)/$(field max_instances)" "60/1" \
+	"... not caught up without Persistent=, never two at once"
+run M --json task import systemd "$D/e2scrub_all.timer" --dry-run
+is "$(field jitter)/$(field misfire_grace_time)/$(printf '%s' "$out" | grep -c '"SERVICE_MODE=1"')" \
+	"60/0/1" "e2scrub_all: RandomizedDelaySec= is jitter, Persistent= catches up, Environment= is kept"
+like "$err" "e2scrub_all.service:[0-9]*: \[Unit\] ConditionACPower= is not imported" \
+	"... what is not imported is said, with file:line"
+run M --json task import systemd "$D/fstrim.timer" --dry-run
+like "$err" "fstrim.timer:9: AccuracySec=1h: manager fires at the time itself" \
+	"fstrim: AccuracySec= is noted"
+is "$(field jitter)/$(field func_path)" \
+	"6000/exec:/sbin/fstrim --listed-in /etc/fstab:/proc/self/mountinfo --verbose --quiet-unsupported" \
+	"... jitter and the command's words"
+run M --json task import systemd "$D/systemd-tmpfiles-clean.timer" --dry-run
+is "$(field trigger)/$(field seconds)" "interval/86400" \
+	"systemd-tmpfiles-clean: OnUnitActiveSec=1d is an interval"
+start=$(field start_date)
+left=$(( $(date -d "$start" +%s) - $(date +%s) ))
+ok "$([ "$left" -ge 870 ] && [ "$left" -le 900 ]; echo $?)" \
+	"... starting OnBootSec=15min from the import ($left s left, 30 s allowed for a loaded machine)"
+run M task import systemd "$D/apt-daily.timer" --dry-run
+like "$err" "apt-daily.service:9: ExecStartPre= cannot be kept" \
+	"apt-daily: ExecStartPre= is refused with file:line"
+run M task import systemd "$D/man-db.timer" --dry-run
+like "$err" "man-db.service:[0-9]*: a second ExecStart=: a task runs one command" \
+	"man-db: a second ExecStart= is refused"
+is "$rc" 1 "... and the dry run exits 1"
+
+mkdir -p "$T/units"
+cat > "$T/units/hello.timer" <<EOF
+[Timer]
+OnCalendar=*-*-* 04:00
+Persistent=yes
+EOF
+cat > "$T/units/hello.service" <<EOF
+[Unit]
+Description=Say hello (%n)
+
+[Service]
+Type=oneshot
+User=$ME
+Environment="GREETING=hello world" WHO=%N
+WorkingDirectory=$T
+UMask=0027
+Nice=3
+TimeoutStartSec=2min
+ExecStart=/bin/sh -c 'echo "\$GREETING" from \$WHO in \$(pwd); umask' \${GREETING} \$\$
+EOF
+run M task import systemd "$T/units/hello.timer"
+is "$rc/$out" "0/1 created, 0 updated, 0 not imported" "a timer and its service import"
+M task run hello.timer >/dev/null
+is "$(M task history hello.timer --output | tail -n 2)" "hello world from hello in $T
+0027" "the run has the service's environment, folder and umask; \${VAR} and specifiers resolved"
+run M --json task show hello.timer
+is "$(field timeout)/$(field nice)/$(field name)" "120/3/Say hello (hello.service)" \
+	"TimeoutStartSec= of a oneshot is the timeout, Nice= the nice, Description= the name"
+mkdir "$T/units/hello.service.d"
+run M task import systemd "$T/units/hello.timer"
+is "$out" "0 created, 1 updated, 0 not imported" "importing the timer again updates it"
+like "$err" "hello.service.d: drop-ins are not read" "... and says that its drop-ins are not read"
+
+# The next elapse, as systemd computes it.
+if command -v systemd-analyze >/dev/null 2>&1 &&
+    systemd-analyze calendar daily >/dev/null 2>&1; then
+	for u in e2scrub_all fstrim; do
+		expr=$(sed -n 's/^OnCalendar=//p' "$D/$u.timer")
+		now=$(date +%s)
+		want=$(TZ=UTC systemd-analyze calendar --base-time="@$now" "$expr" |
+		    sed -n 's/.*Next elapse: [A-Za-z]* \([0-9-]*\) \([0-9:]*\) UTC$/\1T\2+00:00/p')
+		run env TZ=UTC "$MANAGER" --config "$T/etc/m.conf" --db "$T/m.db" \
+		    --json task import systemd "$D/$u.timer" --dry-run
+		is "$(field next_run)" "$want" "$u.timer: the next run is systemd-analyze's next elapse"
+	done
+else
+	skip "systemd-analyze calendar is not available"
+	skip "systemd-analyze calendar is not available"
+fi
+
+# ---- export ----
+
+run M task export crontab
+is "$rc" 0 "export crontab exits 0"
+like "$out" "^45 4 \* \* 0 test -e /run/systemd/system \|\| SERVICE_MODE=1 " \
+	"an imported cron task goes back as its line"
+like "$out" "^# hello.timer: not a crontab line \(a crontab has no such trigger\): calendar " \
+	"what a crontab cannot express is a comment naming the task and why"
+like "$out" "^# busy-1: not kept: 3 retries" "what a line loses is said above it"
+M task add aps 'exec:/bin/echo "a b" 50%' cron hour=3 day_of_week=mon-fri >/dev/null
+run M task export crontab
+like "$out" "^0 3 \* \* 1-5 /bin/echo 'a b' 50\\\\%$" \
+	"APScheduler's fields become cron's (0 = Sunday), % is escaped"
+
+# Round trip: a crontab imported, exported and imported again gives the
+# same tasks.
+cat > "$T/round" <<EOF
+SHELL=/bin/bash
+CRON_TZ=Europe/Berlin
+MAILTO=""
+GREETING=hi there
+0 4 * * 1-5 $ME echo "\$GREETING" % and stdin%with \\% sign
+@reboot $ME /usr/bin/true
+*/15 9-17 * * mon-fri $ME cd /tmp && ls | wc -l
+EOF
+MD() { db=$1; shift; "$MANAGER" --config "$T/etc/m.conf" --db "$T/$db.db" "$@"; }
+MD round task import crontab "$T/round" --format system >/dev/null
+MD round task export crontab --format system > "$T/exported"
+norm() { grep -v '"source"' | sort; }
+a=$(MD empty --json task import crontab "$T/round" --format system --dry-run | norm)
+b=$(MD empty --json task import crontab "$T/exported" --format system --dry-run | norm)
+is "$(printf '%s\n' "$a" | grep -c '"id": "cron-')" 3 "the round trip's crontab gives three tasks"
+is "$b" "$a" "a crontab exported and imported again gives the same tasks (ids, commands, stdin, environment, zone, users)"
+done_testing
