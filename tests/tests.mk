@@ -72,9 +72,10 @@ CLEANFILES += tests/locale/de/LC_MESSAGES/manager.mo
 # The engine's shell suites again on PostgreSQL (tests/pg; each skips
 # without MANAGER_TEST_PG).
 PG_SUITES = tests/pg/engine-api.sh tests/pg/engine-control.sh \
-	tests/pg/engine-daemon.sh tests/pg/engine-tasks.sh
-dist_check_SCRIPTS += tests/pg/lib.sh $(PG_SUITES)
-TESTS += $(PG_SUITES)
+	tests/pg/engine-daemon.sh tests/pg/engine-tasks.sh \
+	tests/pg/engine-abuse.sh
+dist_check_SCRIPTS += tests/pg/lib.sh $(PG_SUITES) tests/pg/db-copy.sh
+TESTS += $(PG_SUITES) tests/pg/db-copy.sh
 
 # SHA-256 from libcrypto, against the FIPS 180-4 examples.
 check_PROGRAMS += tests/unit/test_sha256

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include "console_view_store.h"
 #include "control_store.h"
+#include "copy_store.h"
 #include "db.h"
 #include "retention_store.h"
 #include "runlog_store.h"
@@ -202,6 +203,15 @@ struct store_ops {
 	    size_t max, char ***ids, size_t *n, struct mgr_error *err);
 	int (*retention_vacuum_step)(struct mgr_db *db, int pages,
 	    int64_t *left, struct mgr_error *err);
+	/* copy_store.h */
+	int (*copy_store_read)(struct mgr_db *db, const char *table,
+	    const char *columns, const char *key, int key_int, int64_t after,
+	    size_t limit, copy_row_fn fn, void *arg, size_t *n,
+	    struct mgr_error *err);
+	int (*copy_store_insert)(struct mgr_db *db, const char *table,
+	    const char *columns, int ncols, const char *const *values,
+	    size_t nrows, struct mgr_error *err);
+	int (*copy_store_finish)(struct mgr_db *db, struct mgr_error *err);
 };
 
 #endif

@@ -637,3 +637,29 @@ retention_vacuum_step(struct mgr_db *db, int pages, int64_t *left,
 {
 	return db->ops->retention_vacuum_step(db, pages, left, err);
 }
+
+/* copy_store.h */
+
+int
+copy_store_read(struct mgr_db *db, const char *table, const char *columns,
+		const char *key, int key_int, int64_t after, size_t limit,
+		copy_row_fn fn, void *arg, size_t *n, struct mgr_error *err)
+{
+	return db->ops->copy_store_read(db, table, columns, key, key_int, after,
+	    limit, fn, arg, n, err);
+}
+
+int
+copy_store_insert(struct mgr_db *db, const char *table, const char *columns,
+		  int ncols, const char *const *values, size_t nrows,
+		  struct mgr_error *err)
+{
+	return db->ops->copy_store_insert(db, table, columns, ncols, values,
+	    nrows, err);
+}
+
+int
+copy_store_finish(struct mgr_db *db, struct mgr_error *err)
+{
+	return db->ops->copy_store_finish(db, err);
+}

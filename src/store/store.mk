@@ -20,4 +20,5 @@ src_libmgr_a_SOURCES += \
 	src/store/task_context_store.h src/store/sqlite/task_context.c \
 	src/store/runlog_store.h src/store/sqlite/runlog.c \
 	src/store/console_view_store.h src/store/sqlite/console_view.c \
-	src/store/retention_store.h src/store/sqlite/retention.c
+	src/store/retention_store.h src/store/sqlite/retention.c \
+	src/store/copy_store.h src/store/copy.c src/store/sqlite/copy.c

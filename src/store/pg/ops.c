@@ -89,4 +89,8 @@ const struct store_ops pg_store_ops = {
 	.retention_prune_task = pg_retention_prune_task,
 	.retention_task_ids = pg_retention_task_ids,
 	.retention_vacuum_step = pg_retention_vacuum_step,
+	/* copy_store.h */
+	.copy_store_read = pg_copy_store_read,
+	.copy_store_insert = pg_copy_store_insert,
+	.copy_store_finish = pg_copy_store_finish,
 };

@@ -249,4 +249,15 @@ int pg_retention_task_ids(struct mgr_db *db, const char *after, size_t max,
 int pg_retention_vacuum_step(struct mgr_db *db, int pages, int64_t *left,
 			     struct mgr_error *err);
 
+/* copy_store.h (copy.c) */
+int pg_copy_store_read(struct mgr_db *db, const char *table,
+		       const char *columns, const char *key, int key_int,
+		       int64_t after, size_t limit, copy_row_fn fn, void *arg,
+		       size_t *n, struct mgr_error *err);
+int pg_copy_store_insert(struct mgr_db *db, const char *table,
+			 const char *columns, int ncols,
+			 const char *const *values, size_t nrows,
+			 struct mgr_error *err);
+int pg_copy_store_finish(struct mgr_db *db, struct mgr_error *err);
+
 #endif

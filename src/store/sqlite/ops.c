@@ -89,4 +89,8 @@ const struct store_ops sqlite_store_ops = {
 	.retention_prune_task = sqlite_retention_prune_task,
 	.retention_task_ids = sqlite_retention_task_ids,
 	.retention_vacuum_step = sqlite_retention_vacuum_step,
+	/* copy_store.h */
+	.copy_store_read = sqlite_copy_store_read,
+	.copy_store_insert = sqlite_copy_store_insert,
+	.copy_store_finish = sqlite_copy_store_finish,
 };

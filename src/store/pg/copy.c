@@ -1,0 +1,154 @@
+/* copy.c - db copy's reads and writes (copy_store.h) on PostgreSQL: rows
+ * go in through COPY FROM STDIN in its text format (the server turns
+ * each value's text into its column's type), and the id sequences are
+ * set past the ids copied. */
+#include "i18n.h"
+#include "copy_store.h"
+#include "pg_int.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* "a, b" as "a COLLATE "C", b COLLATE "C"": byte order, as SQLite's. */
+static char *
+order_by(const char *key, int key_int)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *k = xstrdup(key), *save = NULL;
+
+	if (key_int) {
+		free(k);
+		return xstrdup(key);
+	}
+	for (char *w = strtok_r(k, ", ", &save); w != NULL;
+	    w = strtok_r(NULL, ", ", &save))
+		strbuf_addf(&sb, "%s%s COLLATE \"C\"", sb.len ? ", " : "", w);
+	free(k);
+	return strbuf_detach(&sb);
+}
+
+int
+pg_copy_store_read(struct mgr_db *db, const char *table, const char *columns,
+		   const char *key, int key_int, int64_t after, size_t limit,
+		   copy_row_fn fn, void *arg, size_t *n, struct mgr_error *err)
+{
+	struct pg_params p = { 0 };
+	char *order = order_by(key, key_int), *sql, lim[32] = "";
+	const char *v[32];
+	PGresult *res;
+	int rc, rows, cols;
+
+	*n = 0;
+	if (limit > 0)
+		snprintf(lim, sizeof lim, " LIMIT %zu", limit);
+	sql = xasprintf("SELECT %s FROM %s%s ORDER BY %s%s", columns, table,
+	    key_int ? " WHERE id > $1" : "", order, lim);
+	if (key_int)
+		pg_int(&p, after);
+	rc = pg_run(db, sql, key_int ? &p : NULL, &res, table, err);
+	free(sql);
+	free(order);
+	if (rc != 0)
+		return rc;
+	rows = PQntuples(res);
+	cols = PQnfields(res);
+	if (cols > 32)
+		rc = mgr_error_set(err, MGR_EINVAL, "%s: %d columns", table, cols);
+	for (int r = 0; rc == 0 && r < rows; r++) {
+		for (int i = 0; i < cols; i++)
+			v[i] = pg_str(res, r, i);
+		rc = fn(arg, v, cols, err);
+		(*n)++;
+	}
+	PQclear(res);
+	return rc;
+}
+
+/* A value in COPY's text format: \N for NULL, and backslash, tab,
+ * newline and carriage return escaped. */
+static void
+copy_value(struct strbuf *sb, const char *s)
+{
+	if (s == NULL) {
+		strbuf_addf(sb, "\\N");
+		return;
+	}
+	for (; *s != '\0'; s++) {
+		switch (*s) {
+		case '\\': strbuf_addf(sb, "\\\\"); break;
+		case '\t': strbuf_addf(sb, "\\t"); break;
+		case '\n': strbuf_addf(sb, "\\n"); break;
+		case '\r': strbuf_addf(sb, "\\r"); break;
+		default: strbuf_addf(sb, "%c", *s); break;
+		}
+	}
+}
+
+static int
+copy_fail(struct mgr_db *db, const char *table, const char *msg,
+	  struct mgr_error *err)
+{
+	char *label = pg_label(db->path);
+
+	mgr_error_set(err, MGR_EDB, _("%s: cannot copy into %s: %s"), label,
+	    table, msg);
+	free(label);
+	for (char *c = err->msg; *c != '\0'; c++)
+		if (*c == '\n')
+			*c = ' ';
+	return MGR_EDB;
+}
+
+int
+pg_copy_store_insert(struct mgr_db *db, const char *table, const char *columns,
+		     int ncols, const char *const *values, size_t nrows,
+		     struct mgr_error *err)
+{
+	PGconn *c = pg_conn(db);
+	struct strbuf sb = STRBUF_INIT;
+	char *sql = xasprintf("COPY %s (%s) FROM STDIN", table, columns);
+	PGresult *res = PQexec(c, sql);
+	int ok;
+
+	free(sql);
+	ok = PQresultStatus(res) == PGRES_COPY_IN;
+	PQclear(res);
+	if (!ok)
+		return copy_fail(db, table, PQerrorMessage(c), err);
+	for (size_t r = 0; r < nrows; r++)
+		for (int i = 0; i < ncols; i++) {
+			copy_value(&sb, values[r * (size_t)ncols + (size_t)i]);
+			strbuf_addf(&sb, "%s", i + 1 < ncols ? "\t" : "\n");
+		}
+	ok = (sb.len == 0 || PQputCopyData(c, sb.buf, (int)sb.len) == 1) &&
+	    PQputCopyEnd(c, NULL) == 1;
+	free(sb.buf);
+	res = PQgetResult(c);
+	ok = ok && PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (!ok)
+		copy_fail(db, table, PQresultErrorMessage(res), err);
+	PQclear(res);
+	while ((res = PQgetResult(c)) != NULL)
+		PQclear(res);
+	return ok ? 0 : MGR_EDB;
+}
+
+/* bigserial ids: the next one follows the highest copied. */
+int
+pg_copy_store_finish(struct mgr_db *db, struct mgr_error *err)
+{
+	static const char *const tables[] = { "runs", "events", "commands",
+	    "snapshots" };
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < sizeof tables / sizeof *tables; i++) {
+		char *sql = xasprintf("SELECT setval(pg_get_serial_sequence('%s', "
+		    "'id'), COALESCE(max(id), 0) + 1, false) FROM %s", tables[i],
+		    tables[i]);
+
+		rc = pg_run(db, sql, NULL, NULL, tables[i], err);
+		free(sql);
+	}
+	return rc;
+}
