@@ -56,11 +56,21 @@ tests_unit_test_dbstring_SOURCES = tests/unit/test_dbstring.c tests/unit/testuti
 tests_unit_test_dbstring_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_dbstring_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_dbstring
+check_PROGRAMS += tests/unit/test_cmd
+tests_unit_test_cmd_SOURCES = tests/unit/test_cmd.c tests/unit/testutil.h
+tests_unit_test_cmd_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_cmd_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_cmd
 
 dist_check_SCRIPTS = tests/cli/lib.sh tests/cli/cli.sh tests/cli/layers.sh \
 	tests/cli/units.sh tests/cli/readonly.sh tests/cli/man.sh tests/cli/install.sh
 TESTS += tests/cli/cli.sh tests/cli/layers.sh tests/cli/units.sh \
 	tests/cli/readonly.sh tests/cli/man.sh tests/cli/install.sh
+# The command line's habits: help, completion, --json, exit statuses.
+dist_check_SCRIPTS += tests/cli/help.sh tests/cli/complete.sh \
+	tests/cli/json.sh tests/cli/tasks.sh
+TESTS += tests/cli/help.sh tests/cli/complete.sh tests/cli/json.sh \
+	tests/cli/tasks.sh
 
 # Compiled catalogues in a locale tree the tests point gettext at.
 check_DATA += tests/locale/de/LC_MESSAGES/manager.mo

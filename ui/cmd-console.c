@@ -6,13 +6,12 @@
 #include "tui.h"
 
 static int
-cmd_console_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_console_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct mgr_error err = { 0 };
 	int rc;
 
-	(void)argc;
-	(void)argv;
+	(void)args;
 	rc = ui_console_run(ctx->mgr, &err);
 	if (rc < 0)
 		return cmd_fail(ctx, rc, err.msg);
@@ -27,7 +26,7 @@ const struct cmd_entry cmd_console_entry = {
 	.flags = CMD_HOST,
 	.min_args = 0,
 	.max_args = 0,
-	.exec = cmd_console_exec,
+	.run = cmd_console_run,
 };
 
 /* The console folder's commands. */

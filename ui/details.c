@@ -20,6 +20,7 @@
 /* fire_times.c */
 void details_fire_times(struct strbuf *sb, const struct task_rec *t);
 static void run_page_free(struct run_page *p);
+void details_deps(struct strbuf *sb, struct mgr_db *db, const char *id);
 
 static void
 view_clear_lines(struct ui_view *v)
@@ -66,6 +67,8 @@ view_set_text(struct ui *ui, const char *title, const char *text)
 	free(v->id);
 	free(v->task);
 	v->task = NULL;
+	free(v->back_task);
+	v->back_task = NULL;
 	run_page_free(v->page);
 	v->page = NULL;
 	v->title = xstrdup(title);
@@ -84,6 +87,7 @@ view_close(struct ui *ui)
 	free(v->title);
 	free(v->id);
 	free(v->task);
+	free(v->back_task);
 	run_page_free(v->page);
 	memset(v, 0, sizeof *v);
 	ui->mode = MODE_NORMAL;
@@ -249,15 +253,6 @@ add_dependency_tree(struct ui *ui, struct strbuf *sb, const char *id)
 		strbuf_addf(sb, "  %s\n", _("(none)"));
 }
 
-static int
-strv_has(char **v, const char *s)
-{
-	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-		if (strcmp(v[i], s) == 0)
-			return 1;
-	return 0;
-}
-
 /* The functions its manifest's tasks call (PLUGIN:FUNCTION). */
 static void
 add_functions(struct strbuf *sb, const char *id, const char *manifest)
@@ -410,22 +405,44 @@ add_run(struct strbuf *sb, const struct run_rec *r)
 	}
 }
 
+/* add_run's first line: "  #ID  ...". */
+int
+details_run_line(const char *line, int64_t *id)
+{
+	long long n;
+	int end = 0;
+
+	if (sscanf(line, "  #%lld%n", &n, &end) != 1 || end == 0 ||
+	    (line[end] != ' ' && line[end] != '\0'))
+		return 0;
+	*id = (int64_t)n;
+	return 1;
+}
+
+/* The history a page at a time (UI_HISTORY_PAGE runs): the cursor
+ * passing the last line shows the next (view_cursor.c). */
 static void
 add_runs(struct ui *ui, struct strbuf *sb, const char *id)
 {
+	struct ui_view *v = &ui->view;
+	size_t want = v->history > 0 ? v->history : UI_HISTORY_PAGE;
 	struct run_rec *r = NULL;
 	struct mgr_error err = { 0 };
 	size_t n = 0;
 
 	strbuf_addf(sb, "\n%s\n", _("Run history (newest first)"));
-	if (run_store_list(ui->db, id, 0, 50, &r, &n, &err) != 0) {
+	if (run_store_list(ui->db, id, 0, want + 1, &r, &n, &err) != 0) {
 		strbuf_addf(sb, "  %s\n", err.msg);
 		return;
 	}
-	for (size_t i = 0; i < n; i++)
+	v->history_more = n > want;
+	for (size_t i = 0; i < n && i < want; i++)
 		add_run(sb, &r[i]);
 	if (n == 0)
 		strbuf_addf(sb, "  %s\n", _("(no runs yet)"));
+	if (v->history_more)
+		strbuf_addf(sb, "  %s\n", _("(older runs follow: move past this "
+		    "line)"));
 	run_recs_free(r, n);
 }
 
@@ -502,6 +519,7 @@ task_text(struct ui *ui, const char *id)
 	add_trigger_args(&sb, t.trigger_args);
 	details_fire_times(&sb, &t);
 	add_task_settings(ui, &sb, &t);
+	details_deps(&sb, ui->db, id);
 	add_runs(ui, &sb, id);
 	task_rec_clear(&t);
 	return strbuf_detach(&sb);

@@ -212,12 +212,17 @@ draw_view(const struct ui *ui)
 	size_t sel = pick_selected_line(ui);	/* the picker's row */
 	char title[512];
 
+	if (sel == (size_t)-1)
+		sel = view_cursor_line(ui);	/* a task page's cursor */
 	snprintf(title, sizeof title, " %s  %zu/%zu ", v->title != NULL ?
 	    v->title : "", v->nlines > 0 ? v->top + 1 : 0, v->nlines);
 	draw_box(ui, 1, 0, h, ui->cols, title, 1);
-	for (int r = 0; r < h - 2 && v->top + (size_t)r < v->nlines; r++)
+	for (int r = 0; r < h - 2 && v->top + (size_t)r < v->nlines; r++) {
 		put_cells(ui, 2 + r, 1, inner, v->lines[v->top + (size_t)r],
 		    v->top + (size_t)r == sel ? (int)A_REVERSE : 0);
+		search_mark(ui, 2 + r, 1, inner, v->lines[v->top + (size_t)r],
+		    v->top + (size_t)r == sel);
+	}
 }
 
 /* A message wider than the screen is cut with a pointer to the whole. */
@@ -246,7 +251,7 @@ draw_bottom(const struct ui *ui)
 
 	keys_footer(ui, footer, sizeof footer);
 	put_cells(ui, ui->rows - 2, 0, ui->cols, footer, 0);
-	if (ui->mode == MODE_PROMPT || ui->mode == MODE_FILTER) {
+	if (UI_TYPING(ui)) {
 		/* While typing, messages (completions) take the footer. */
 		if (ui->status[0] != '\0')
 			put_cells(ui, ui->rows - 2, 0, ui->cols, ui->status,
@@ -267,7 +272,7 @@ place_cursor(const struct ui *ui)
 {
 	int x;
 
-	if (ui->mode != MODE_PROMPT && ui->mode != MODE_FILTER) {
+	if (!UI_TYPING(ui)) {
 		curs_set(0);
 		return;
 	}

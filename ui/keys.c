@@ -50,6 +50,10 @@ move_by(struct ui *ui, long delta)
 	struct ui_view *v = &ui->view;
 	long top, page = ui->rows - 5;
 
+	if (UI_VIEW_OPEN(ui) && view_has_cursor(v)) {
+		view_cursor_move(ui, delta);
+		return;
+	}
 	if (UI_VIEW_OPEN(ui)) {
 		top = (long)v->top + delta;
 		if (top > (long)v->nlines - page)
@@ -285,6 +289,7 @@ k_stop(struct ui *ui)
 	const struct ui_log *run = log_run(ui);
 	const char *task = run != NULL ? run->subject : target_task(ui);
 	char num[32] = "";
+	int64_t hist;
 	char *argv[] = { "task", "stop", "--no-wait", "--", (char *)task, num,
 	    NULL };
 
@@ -296,6 +301,8 @@ k_stop(struct ui *ui)
 		snprintf(num, sizeof num, "%lld", (long long)run->id);
 	else if (UI_VIEW_OPEN(ui) && ui->view.kind == VIEW_RUN)
 		snprintf(num, sizeof num, "%s", ui->view.id);
+	else if (view_selected_run(ui, &hist))	/* a task's history */
+		snprintf(num, sizeof num, "%lld", (long long)hist);
 	if (num[0] == '\0')
 		argv[5] = NULL;
 	action_run(ui, argv, 0);
@@ -326,6 +333,8 @@ k_details(struct ui *ui)
 static void
 k_back(struct ui *ui)
 {
+	if (view_back(ui))
+		return;
 	if (UI_VIEW_OPEN(ui)) {
 		view_close(ui);
 		return;
@@ -413,6 +422,9 @@ static void k_only_failed(struct ui *ui) { log_only(ui, PANE_ONLY_FAILED); }
 static void k_only_running(struct ui *ui) { log_only(ui, PANE_ONLY_RUNNING); }
 
 static void k_filter(struct ui *ui) { prompt_start(ui, MODE_FILTER); }
+static void k_search(struct ui *ui) { prompt_start(ui, MODE_SEARCH); }
+static void k_search_next(struct ui *ui) { search_next(ui, 1); }
+static void k_search_prev(struct ui *ui) { search_next(ui, -1); }
 static void k_prompt(struct ui *ui) { prompt_start(ui, MODE_PROMPT); }
 static void k_help(struct ui *ui) { keys_help(ui); }
 static void k_messages(struct ui *ui) { ui_messages_open(ui); }
@@ -464,6 +476,10 @@ static const struct ui_key key_table[] = {
 	{ '\n', 0, "Enter", N_("details (of a run: its error and output)"), N_("details"), K_PANES, k_details },
 	{ '\r', 0, NULL, NULL, NULL, K_PANES, k_details },
 	{ KEY_ENTER, 1, NULL, NULL, NULL, K_PANES, k_details },
+	{ '\n', 0, "Enter", N_("open the run on the cursor's line (task page)"),
+	    N_("open run"), K_VIEW, view_open_selected_run },
+	{ '\r', 0, NULL, NULL, NULL, K_VIEW, view_open_selected_run },
+	{ KEY_ENTER, 1, NULL, NULL, NULL, K_VIEW, view_open_selected_run },
 	{ 27, 0, "Esc", N_("back / clear the filter"), NULL, K_ALL, k_back },
 	{ 'p', 0, "p", N_("pause the task"), N_("pause"), K_TASKS | K_LOG | K_VIEW,
 	    k_pause },
@@ -471,7 +487,8 @@ static const struct ui_key key_table[] = {
 	    K_TASKS | K_LOG | K_VIEW, k_resume },
 	{ 'x', 0, "x", N_("run the task now"), N_("run now"),
 	    K_TASKS | K_LOG | K_VIEW, k_run },
-	{ 'X', 0, "X", N_("stop the task's runs (on a run: that run)"),
+	{ 'X', 0, "X", N_("stop the task's runs (on a run, or a run of the "
+	    "task page's history: that run)"),
 	    N_("stop"), K_TASKS | K_LOG | K_VIEW, k_stop },
 	{ 'e', 0, "e", N_("enable / disable the plugin"), N_("enable/disable"),
 	    K_PLUGINS | K_VIEW, k_toggle_plugin },
@@ -487,6 +504,11 @@ static const struct ui_key key_table[] = {
 	{ 'n', 0, "n/N", N_("next / previous row matching the last filter"),
 	    NULL, K_PANES, k_find_next },
 	{ 'N', 0, NULL, NULL, NULL, K_PANES, k_find_prev },
+	{ '/', 0, "/", N_("search the page (as less does)"), N_("search"),
+	    K_VIEW, k_search },
+	{ 'n', 0, "n/N", N_("next / previous match of the search (wraps)"),
+	    NULL, K_VIEW, k_search_next },
+	{ 'N', 0, NULL, NULL, NULL, K_VIEW, k_search_prev },
 	{ 'o', 0, "o", N_("sort by the next column"), N_("sort"),
 	    K_PLUGINS | K_TASKS, k_sort },
 	{ 'O', 0, "O", N_("reverse the sort"), NULL, K_PLUGINS | K_TASKS,
@@ -561,6 +583,8 @@ key_applies_to_view(const struct ui *ui, const struct ui_key *k)
 		return ui->view.kind == VIEW_PLUGIN;
 	if (k->fn == k_delete)
 		return ui->view.kind == VIEW_TASK || ui->view.kind == VIEW_PLUGIN;
+	if (k->fn == view_open_selected_run)
+		return ui->view.kind == VIEW_TASK;
 	return 1;
 }
 
@@ -595,10 +619,11 @@ keys_footer(const struct ui *ui, char *buf, size_t size)
 	size_t at = 0, tail = 0, width = ui->cols > 0 ? (size_t)ui->cols : size;
 
 	buf[0] = '\0';
-	if (ui->mode == MODE_PROMPT || ui->mode == MODE_FILTER) {
+	if (UI_TYPING(ui)) {
 		snprintf(buf, size, " %s", ui->mode == MODE_PROMPT ?
 		    _("Enter run  Tab complete  Up/Down history  Esc cancel") :
-		    _("type to filter  Enter keep  Esc clear"));
+		    ui->mode == MODE_SEARCH ? _("type a pattern  Enter search  "
+		    "Esc cancel") : _("type to filter  Enter keep  Esc clear"));
 		return;
 	}
 	if (ui->mode == MODE_QUIT) {

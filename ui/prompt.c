@@ -85,6 +85,7 @@ prompt_start(struct ui *ui, enum ui_mode mode)
 	struct ui_line *l = &ui->line;
 	struct ui_pane *p = &ui->panes[ui->focus];
 
+	/* A search starts empty: Enter alone repeats the last, as in less. */
 	line_set(l, mode == MODE_FILTER ? p->filter : "");
 	l->hpos = l->nhistory;
 	ui->mode = mode;
@@ -362,7 +363,11 @@ prompt_key(struct ui *ui, int key, int is_char)
 	if (is_char && (key == '\n' || key == '\r')) {
 		if (ui->mode == MODE_FILTER)
 			filter_keep(ui);
-		else
+		else if (ui->mode == MODE_SEARCH) {
+			text = prompt_text(l);
+			search_submit(ui, text);
+			free(text);
+		} else
 			prompt_submit(ui);
 	} else if (is_char && key == 27) {
 		prompt_cancel(ui);

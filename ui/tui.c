@@ -174,7 +174,7 @@ ui_key(struct ui *ui, int key, int is_char)
 		return;
 	if (ui->too_small && !(is_char && key == 'q'))
 		return;
-	if (ui->mode == MODE_PROMPT || ui->mode == MODE_FILTER)
+	if (UI_TYPING(ui))
 		prompt_key(ui, key, is_char);
 	else if (ui->mode == MODE_CONFIRM)
 		ui_confirm_key(ui, key, is_char);

@@ -26,7 +26,12 @@ enum ui_mode {
 	MODE_CONFIRM,		/* y/n for a destructive action */
 	MODE_PICK,		/* choosing a snapshot to restore */
 	MODE_QUIT,		/* [d]aemon / [q]uit / [c]ancel */
+	MODE_SEARCH,		/* '/' typing a search in a page */
 };
+
+/* The modes that type into the bottom line (prompt.c). */
+#define UI_TYPING(ui) ((ui)->mode == MODE_PROMPT || \
+	(ui)->mode == MODE_FILTER || (ui)->mode == MODE_SEARCH)
 
 /* Colour pairs (only used when colours are on). */
 enum { CP_OK = 1, CP_WARN, CP_BAD, CP_TITLE };
@@ -87,6 +92,17 @@ struct ui_view {
 	int live_log;		/* ... and still written: read again every
 				 * tick, kept at its end when it was there
 				 * (tail -f) */
+	size_t cur;		/* a task's page: the cursor's line */
+	size_t history;		/* ... the runs of its history shown (0: the
+				 * first page), more when the cursor passes
+				 * the last line */
+	int history_more;	/* ... and there are older ones */
+	char *back_task;	/* a run's page opened from a task's: Esc
+				 * goes back to it ... */
+	size_t back_cur, back_top, back_history;	/* ... as it was */
+	char search[128];	/* the page's search (pager_search.c) */
+	size_t match;		/* the line of its current match ... */
+	int has_match;		/* ... when there is one */
 };
 enum { VIEW_TEXT, VIEW_PLUGIN, VIEW_TASK, VIEW_HELP, VIEW_PICK, VIEW_RUN,
 	VIEW_MESSAGES };
@@ -189,6 +205,28 @@ void details_open(struct ui *ui, int kind, const char *id);
 void details_rebuild(struct ui *ui);
 void view_set_text(struct ui *ui, const char *title, const char *text);
 void view_close(struct ui *ui);
+/* Is line a run of a task's history (as the task's page writes it)? */
+int details_run_line(const char *line, int64_t *id);
+
+/* view_cursor.c: the cursor of a task's page, opening its runs, its
+ * history a page at a time */
+#define UI_HISTORY_PAGE 50
+int view_has_cursor(const struct ui_view *v);
+void view_cursor_move(struct ui *ui, long delta);
+void view_cursor_clamp(struct ui *ui);
+size_t view_cursor_line(const struct ui *ui);
+int view_selected_run(const struct ui *ui, int64_t *id);
+void view_open_selected_run(struct ui *ui);
+/* Esc on a run's page opened from a task's: back to it; 0 if not so. */
+int view_back(struct ui *ui);
+
+/* pager_search.c: '/', n and N in a page, as less does */
+void search_submit(struct ui *ui, const char *pattern);
+void search_next(struct ui *ui, int dir);
+/* Draws the matches in line (shown at y, x in width cells) reversed
+ * (underlined on the selected line, which is reversed already). */
+void search_mark(const struct ui *ui, int y, int x, int width,
+		 const char *line, int selected);
 
 /* prompt.c */
 void prompt_start(struct ui *ui, enum ui_mode mode);

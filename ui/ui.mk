@@ -5,7 +5,7 @@ ui_libui_a_CFLAGS = $(AM_CFLAGS) $(MGR_CFLAGS) $(NCURSES_CFLAGS)
 ui_libui_a_SOURCES = \
 	ui/action.c \
 	ui/cmd-console.c \
-	ui/details.c \
+	ui/details.c ui/details_deps.c \
 	ui/draw.c \
 	ui/fire_times.c \
 	ui/format.c ui/format.h \
@@ -13,6 +13,7 @@ ui_libui_a_SOURCES = \
 	ui/keys.c \
 	ui/model.c ui/model.h ui/model_tasks.c \
 	ui/mouse.c \
+	ui/pager_search.c ui/view_cursor.c \
 	ui/pane_log.c ui/pane_plugins.c ui/pane_tasks.c ui/panes.c \
 	ui/pick.c \
 	ui/prompt.c \
@@ -31,11 +32,13 @@ TESTS += tests/unit/test_format tests/unit/test_console_model
 
 dist_check_SCRIPTS += tests/console/lib.sh tests/console/console.sh \
 	tests/console/host.sh tests/console/plugins.sh tests/console/keys.sh \
-	tests/console/quit.sh tests/console/views.sh tests/console/stop.sh tests/console/jobs.sh
+	tests/console/quit.sh tests/console/views.sh tests/console/stop.sh tests/console/jobs.sh \
+	tests/console/pager.sh tests/console/history.sh
 if HAVE_TMUX
 TESTS += tests/console/console.sh tests/console/host.sh \
 	tests/console/plugins.sh tests/console/keys.sh \
-	tests/console/quit.sh tests/console/views.sh tests/console/stop.sh tests/console/jobs.sh
+	tests/console/quit.sh tests/console/views.sh tests/console/stop.sh tests/console/jobs.sh \
+	tests/console/pager.sh tests/console/history.sh
 endif
 
 # Not run by make check: the numbers go to bench/RESULTS-console.md.
@@ -44,4 +47,10 @@ bench_console_bench_SOURCES = bench/console_bench.c
 bench_console_bench_CFLAGS = $(TEST_CFLAGS) $(NCURSES_CFLAGS)
 bench_console_bench_LDADD = ui/libui.a src/libmgr.a $(MGR_LIBS) $(NCURSES_LIBS)
 CLEANFILES += bench/console_bench
-EXTRA_DIST += doc/console.txt doc/make-screenshot.sh bench/RESULTS-console.md
+EXTRA_PROGRAMS += bench/console_log_bench
+bench_console_log_bench_SOURCES = bench/console_log_bench.c
+bench_console_log_bench_CFLAGS = $(TEST_CFLAGS) $(NCURSES_CFLAGS)
+bench_console_log_bench_LDADD = ui/libui.a src/libmgr.a $(MGR_LIBS) $(NCURSES_LIBS)
+CLEANFILES += bench/console_log_bench
+EXTRA_DIST += doc/console.txt doc/make-screenshot.sh bench/RESULTS-console.md \
+	bench/console-log.sh

@@ -5,6 +5,7 @@
 #include "dbstring.h"
 #include "engine.h"
 #include "manager.h"
+#include "plugins.h"
 #include "util.h"
 
 #include <errno.h>
@@ -77,8 +78,6 @@ cli_short_usage(FILE *out)
 void
 cli_help(FILE *out)
 {
-	const struct cmd_entry *e;
-
 	fprintf(out, _("usage: manager [OPTIONS] [COMMAND [ARGS]]\n\n"
 	    "Plugin and task management console. Without a command, opens the console.\n\n"
 	    "Options:\n"
@@ -88,15 +87,9 @@ cli_help(FILE *out)
 	    "  -h, --help      show this help\n"
 	    "  -V, --version   show the version\n\n"
 	    "Commands:\n"));
-	for (size_t i = 0; (e = cmd_table_at(&cli_table, i)) != NULL; i++) {
-		char left[64];
-
-		if (e->flags & CMD_HIDDEN)
-			continue;
-		snprintf(left, sizeof left, "%s%s%s", e->noun,
-		    e->verb != NULL ? " " : "", e->verb != NULL ? e->verb : "");
-		fprintf(out, "  %-20s %s\n", left, _(e->summary));
-	}
+	cmd_help(out, &cli_table, NULL, NULL);
+	fprintf(out, _("\n\"manager help NOUN [VERB]\" or \"manager NOUN VERB --help\" "
+	    "shows a command's options.\n"));
 	fprintf(out, _("\nEngine host:\n"
 	    "  manager --daemon [--detach] [--pidfile FILE]\n"
 	    "  --daemon        run the engine without the console (as \"daemon\")\n"
@@ -104,6 +97,19 @@ cli_help(FILE *out)
 	    "  --pidfile FILE  write the daemon's pid to FILE (0644)\n"));
 }
 
+/* "--json" after the command (before "--"): the client's own errors
+ * (no host, no database) are then JSON too. */
+static int
+cli_json_after(const struct cmd_entry *e, int argc, char **argv)
+{
+	for (int i = e->verb != NULL ? 2 : 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return 0;
+		if (strcmp(argv[i], "--json") == 0)
+			return 1;
+	}
+	return 0;
+}
 
 /* Whether to open (and so create) the database before the command: not
  * for a command that needs none, nor for a read-only one when there is
@@ -118,6 +124,7 @@ cli_wants_db(const struct mgr *mgr, const struct cmd_entry *e)
 	    db_string_is_server(mgr->conf->database) ||
 	    access(mgr->conf->database, F_OK) == 0 || errno != ENOENT;
 }
+
 static int
 cli_run_command(struct cli_opts *opts, int argc, char **argv)
 {
@@ -130,8 +137,11 @@ cli_run_command(struct cli_opts *opts, int argc, char **argv)
 	int status;
 
 	e = cmd_find(&cli_table, argv[0], argc > 1 ? argv[1] : NULL);
-	if (e == NULL)
-		return cmd_dispatch(&ctx, argc, argv);	/* prints the usage */
+	/* Help, and the usage of an unknown command, need no configuration. */
+	if (e == NULL || (e->flags & CMD_NO_CONF) ||
+	    cmd_wants_help(&cli_table, argc, argv))
+		return cmd_dispatch(&ctx, argc, argv);
+	ctx.json |= cli_json_after(e, argc, argv);
 	if (mgr_open(&src, &ctx.mgr, &err) != 0)
 		return cmd_fail(&ctx, err.code, err.msg);
 	engine_wire(ctx.mgr);
@@ -141,8 +151,16 @@ cli_run_command(struct cli_opts *opts, int argc, char **argv)
 	if (!(e->flags & CMD_HOST) && ctx.mgr->log.to_stderr &&
 	    ctx.mgr->log.level > LOG_LVL_WARNING)
 		ctx.mgr->log.level = LOG_LVL_WARNING;
+	if ((e->flags & CMD_FETCHES) &&
+	    plugin_prefetch(ctx.mgr, argc, argv, stderr, &err) != 0) {
+		status = cmd_fail(&ctx, err.code, err.msg);
+		mgr_close(ctx.mgr);
+		return status;
+	}
 	if (e->flags & CMD_MUTATES) {
-		/* Through the running host, or as a short-lived one. */
+		/* Through the running host, or as a short-lived one.  Remote
+		 * repositories were downloaded just above, here in the
+		 * client: the host only reads their cache. */
 		status = engine_cli_command(ctx.mgr, argc, argv, opts->json);
 		mgr_close(ctx.mgr);
 		return status;

@@ -6,4 +6,5 @@ src_cli_libcli_a_CFLAGS = $(AM_CFLAGS) $(MGR_CFLAGS)
 src_cli_libcli_a_SOURCES = \
 	src/cli/cli.c src/cli/cli.h \
 	src/cli/commands.c \
+	src/cli/cmd-complete.c \
 	src/cli/cmd-config.c

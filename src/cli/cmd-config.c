@@ -1,5 +1,6 @@
 /* cmd-config.c - manager config show: effective values and their origin. */
 #include "i18n.h"
+#include "cli.h"
 #include "cmd.h"
 #include "manager.h"
 #include "util.h"
@@ -58,12 +59,11 @@ config_show_json(struct cmd_ctx *ctx)
 }
 
 static int
-config_show_exec(struct cmd_ctx *ctx, int argc, char **argv)
+config_show_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct mgr *mgr = ctx->mgr;
 
-	(void)argc;
-	(void)argv;
+	(void)args;
 	if (ctx->json)
 		return config_show_json(ctx);
 	fprintf(ctx->out, _("# configuration file: %s\n"), mgr->conf->file != NULL ?
@@ -85,11 +85,55 @@ const struct cmd_entry cmd_config_show_entry = {
 	.noun = "config", .verb = "show", .usage = "",
 	.summary = N_("show the effective configuration and where each value came from"),
 	.flags = CMD_NO_DB, .min_args = 0, .max_args = 0,
-	.exec = config_show_exec,
+	.run = config_show_run,
 };
+
+/* manager help [NOUN [VERB]]: what `manager NOUN VERB --help` prints. */
+static int
+help_run(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+	const char *noun = args->argc > 0 ? args->argv[0] : NULL;
+	const char *verb = args->argc > 1 ? args->argv[1] : NULL;
+	const char *near;
+	char *msg;
+	int rc;
+
+	if (noun == NULL) {
+		cli_help(ctx->out);
+		return CMD_EXIT_OK;
+	}
+	if (cmd_help(ctx->out, ctx->table, noun, verb) == 0)
+		return CMD_EXIT_OK;
+	/* A known noun: its closest verb; else the closest noun. */
+	near = verb != NULL && cmd_find(ctx->table, noun, NULL) == NULL ?
+	    cmd_closest(ctx->table, noun, verb) : cmd_closest(ctx->table, NULL, noun);
+	if (near != NULL && verb != NULL && cmd_find(ctx->table, noun, NULL) == NULL)
+		msg = xasprintf(_("no command \"%s %s\"; did you mean \"%s %s\"?"),
+		    noun, verb, noun, near);
+	else if (near != NULL)
+		msg = xasprintf(_("no command \"%s\"; did you mean \"%s\"?"), noun,
+		    near);
+	else
+		msg = xasprintf(_("no command \"%s%s%s\"; see \"manager help\""),
+		    noun, verb != NULL ? " " : "", verb != NULL ? verb : "");
+	rc = cmd_usage_error(ctx, NULL, msg);
+	free(msg);
+	return rc;
+}
+
+const struct cmd_entry cmd_help_entry = {
+	.noun = "help", .verb = NULL, .usage = "[NOUN [VERB]]",
+	.summary = N_("show the help of the program, a noun or a command"),
+	.flags = CMD_NO_DB | CMD_NO_CONF, .min_args = 0, .max_args = 2,
+	.run = help_run,
+};
+
+extern const struct cmd_entry cmd_complete_entry;
 
 /* The front end's own commands. */
 const struct cmd_entry *const cli_commands[] = {
+	&cmd_help_entry,
 	&cmd_config_show_entry,
+	&cmd_complete_entry,
 	NULL
 };

@@ -51,34 +51,51 @@ cmd_noun_exists(const struct cmd_table *t, const char *noun)
 	return 0;
 }
 
-int
-cmd_usage(struct cmd_ctx *ctx, const struct cmd_entry *e)
-{
-	fprintf(ctx->err, _("usage: manager %s%s%s %s\n"), e->noun,
-	    e->verb != NULL ? " " : "", e->verb != NULL ? e->verb : "",
-	    e->usage != NULL ? _(e->usage) : "");
-	return CMD_EXIT_USAGE;
-}
-
+/* An unknown verb of a known noun (or none given): the closest verb, and
+ * the noun's commands. */
 static int
 cmd_noun_usage(struct cmd_ctx *ctx, const char *noun, const char *verb)
 {
+	const char *near = verb != NULL ? cmd_closest(ctx->table, noun, verb) : NULL;
 	const struct cmd_entry *e;
+	char *msg;
 
-	if (verb != NULL)
-		fprintf(ctx->err, _("manager: unknown command \"%s %s\"\n"), noun, verb);
+	if (verb != NULL && near != NULL)
+		msg = xasprintf(_("unknown command \"%s %s\"; did you mean \"%s %s\"?"),
+		    noun, verb, noun, near);
+	else if (verb != NULL)
+		msg = xasprintf(_("unknown command \"%s %s\""), noun, verb);
 	else
-		fprintf(ctx->err, _("manager: \"%s\" needs a command\n"), noun);
-	for (size_t i = 0; (e = cmd_table_at(ctx->table, i)) != NULL; i++)
+		msg = xasprintf(_("\"%s\" needs a command"), noun);
+	cmd_usage_error(ctx, NULL, msg);
+	free(msg);
+	for (size_t i = 0; !ctx->json && (e = cmd_table_at(ctx->table, i)) != NULL; i++)
 		if (strcmp(e->noun, noun) == 0 && !(e->flags & CMD_HIDDEN))
 			cmd_usage(ctx, e);
 	return CMD_EXIT_USAGE;
 }
 
-/* Whether the usage text shows option `name` with a value ("--from TIME"):
- * the usage string is the one place where a command's options are listed. */
 static int
-cmd_option_takes_value(const struct cmd_entry *e, const char *name)
+cmd_unknown(struct cmd_ctx *ctx, const char *noun)
+{
+	const char *near = cmd_closest(ctx->table, NULL, noun);
+	char *msg;
+
+	if (near != NULL)
+		msg = xasprintf(_("unknown command \"%s\"; did you mean \"%s\"? "
+		    "See \"manager help\""), noun, near);
+	else
+		msg = xasprintf(_("unknown command \"%s\"; see \"manager --help\""),
+		    noun);
+	cmd_usage_error(ctx, NULL, msg);
+	free(msg);
+	return CMD_EXIT_USAGE;
+}
+
+/* Whether the usage text shows option `name` with a value ("--from TIME"):
+ * the old way's usage string is where its options are listed. */
+int
+cmd_usage_takes_value(const struct cmd_entry *e, const char *name)
 {
 	size_t len = strlen(name);
 	const char *p = e->usage;
@@ -103,30 +120,27 @@ cmd_count_positional(const struct cmd_entry *e, int argc, char **argv)
 		if (strncmp(argv[i], "--", 2) != 0)
 			n++;
 		else if (strchr(argv[i], '=') == NULL &&
-		    cmd_option_takes_value(e, argv[i]))
+		    cmd_usage_takes_value(e, argv[i]))
 			i++;
 	}
 	return n;
 }
 
-int
-cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv)
+/* The old way: the command takes its options out of argv itself; a
+ * "--json" before "--" is the global one. */
+static int
+cmd_dispatch_argv(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
+		  char **argv)
 {
-	const struct cmd_entry *e;
 	int nargs;
 
-	if (argc < 1)
-		return CMD_EXIT_USAGE;
-	e = cmd_find(ctx->table, argv[0], argc > 1 ? argv[1] : NULL);
-	if (e == NULL) {
-		if (cmd_noun_exists(ctx->table, argv[0]))
-			return cmd_noun_usage(ctx, argv[0], argc > 1 ? argv[1] : NULL);
-		fprintf(ctx->err, _("manager: unknown command \"%s\"; "
-		    "see \"manager --help\"\n"), argv[0]);
-		return CMD_EXIT_USAGE;
-	}
-	argc -= e->verb != NULL ? 2 : 1;
-	argv += e->verb != NULL ? 2 : 1;
+	for (int i = 0; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--json") == 0) {
+			ctx->json = 1;
+			memmove(&argv[i], &argv[i + 1], (size_t)(argc - i) * sizeof *argv);
+			argc--;
+			i--;
+		}
 	nargs = cmd_count_positional(e, argc, argv);
 	if (nargs < e->min_args || (e->max_args >= 0 && nargs > e->max_args))
 		return cmd_usage(ctx, e);
@@ -135,6 +149,62 @@ cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv)
 	if (e->usage == NULL || strstr(e->usage, "--") == NULL)
 		cmd_drop_dashdash(&argc, argv);
 	return e->exec(ctx, argc, argv);
+}
+
+/* The table's way: options parsed, positional arguments counted, the
+ * target found, then the command runs with its arguments read. */
+static int
+cmd_dispatch_args(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
+		  char **argv)
+{
+	struct mgr_error err = { 0 };
+	struct cmd_args args;
+	int rc;
+
+	if ((rc = cmd_args_parse(ctx, e, argc, argv, &args)) != 0)
+		return rc;
+	if (args.argc < e->min_args || (e->max_args >= 0 && args.argc > e->max_args))
+		rc = cmd_usage(ctx, e);
+	else if (e->target != CMD_TARGET_NONE && args.argc > 0 &&
+	    ctx->table != NULL && ctx->table->find_target != NULL &&
+	    (rc = ctx->table->find_target(ctx, e->target, args.argv[0], &err)) != 0)
+		/* A target that is not even an id is a usage error. */
+		rc = rc == MGR_EINVAL ? (cmd_fail(ctx, rc, err.msg), CMD_EXIT_USAGE) :
+		    cmd_fail(ctx, rc, err.msg);
+	else {
+		args.target = e->target != CMD_TARGET_NONE && args.argc > 0 ?
+		    args.argv[0] : NULL;
+		rc = e->run(ctx, &args);
+	}
+	cmd_args_clear(&args);
+	return rc;
+}
+
+int
+cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const struct cmd_entry *e;
+
+	if (argc < 1)
+		return CMD_EXIT_USAGE;
+	if (cmd_wants_help(ctx->table, argc, argv)) {
+		const char *verb = argc > 1 && argv[1][0] != '-' ? argv[1] : NULL;
+
+		e = cmd_find(ctx->table, argv[0], verb);
+		cmd_help(ctx->out, ctx->table, argv[0], e != NULL ? e->verb : NULL);
+		return CMD_EXIT_OK;
+	}
+	e = cmd_find(ctx->table, argv[0], argc > 1 ? argv[1] : NULL);
+	if (e == NULL) {
+		if (cmd_noun_exists(ctx->table, argv[0]))
+			return cmd_noun_usage(ctx, argv[0], argc > 1 ? argv[1] : NULL);
+		return cmd_unknown(ctx, argv[0]);
+	}
+	argc -= e->verb != NULL ? 2 : 1;
+	argv += e->verb != NULL ? 2 : 1;
+	if (e->run != NULL)
+		return cmd_dispatch_args(ctx, e, argc, argv);
+	return cmd_dispatch_argv(ctx, e, argc, argv);
 }
 
 static void
@@ -204,8 +274,11 @@ cmd_no_more_options(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
 		if (strcmp(argv[i], "--") == 0)
 			return 0;
 		if (strncmp(argv[i], "--", 2) == 0) {
-			fprintf(ctx->err, _("manager: unknown option %s\n"), argv[i]);
-			return cmd_usage(ctx, e);
+			char *msg = xasprintf(_("unknown option %s"), argv[i]);
+			int rc = cmd_usage_error(ctx, e, msg);
+
+			free(msg);
+			return rc;
 		}
 	}
 	return 0;
@@ -227,4 +300,15 @@ cmd_fail(struct cmd_ctx *ctx, int code, const char *msg)
 	} else
 		fprintf(ctx->err, "manager: %s\n", msg);
 	return mgr_code_exit_status(code);
+}
+
+void
+cmd_print_json(struct cmd_ctx *ctx, json_t *v)
+{
+	char *s = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+	    JSON_ENCODE_ANY);
+
+	fprintf(ctx->out, "%s\n", s);
+	free(s);
+	json_decref(v);
 }

@@ -15,7 +15,9 @@
 #include <stdio.h>
 
 struct mgr;
+struct mgr_error;
 struct cmd_ctx;
+struct cmd_entry;
 
 /* A command whose answer comes later (`task run` on a host waits for the
  * run): it prints into out/err when it knows, then calls finish once. */
@@ -34,6 +36,10 @@ struct cmd_ctx {
 	struct mgr *mgr;	/* engine context: conf, db, subsystems */
 	FILE *out;		/* results (tables, JSON) */
 	FILE *err;		/* one-line errors and warnings */
+	/* The command's stdin: NULL for the process's own (the command
+	 * runs in the client); a host running a client's command sets what
+	 * the client sent (entry->reads_stdin), else an empty stream. */
+	FILE *in;
 	int json;		/* --json: machine-readable output */
 	/* Set when a host runs a client's command and can answer later;
 	 * NULL otherwise.  A command that takes it returns CMD_EXIT_LATER. */
@@ -49,14 +55,63 @@ enum cmd_flags {
 	CMD_FOLLOWS = 1 << 4,	/* answers when its work is over (task run):
 				 * a client waits with no time limit once the
 				 * host took it */
+	CMD_NO_CONF = 1 << 5,	/* runs without reading the configuration */
+	CMD_FETCHES = 1 << 8,	/* downloads from remote repositories in
+				 * the client before a host runs it
+				 * (plugin_prefetch) */
 	CMD_DB_IF_EXISTS = 1 << 7,	/* reads only: a missing database is
 				 * not created, the command runs with
 				 * ctx->mgr->db NULL */
 };
 
-/* Exit statuses shared by every command. */
+/* Exit statuses shared by every command (data/manager.1, EXIT STATUS).
+ * Invalid input and other failures (1), not found (3) and conflict (4)
+ * come from the error codes: mgr_code_exit_status(). */
 enum { CMD_EXIT_OK = 0, CMD_EXIT_FAIL = 1, CMD_EXIT_USAGE = 2,
+	CMD_EXIT_TASK_FAILED = 5,	/* the task ran and did not succeed */
+	CMD_EXIT_TIMEOUT = 124,	/* the client gave up waiting for the host */
 	CMD_EXIT_LATER = -1 };	/* the answer comes through a cmd_later */
+
+/* One option of a command, as getopt_long reads it: "--name VALUE" (or
+ * "--name=VALUE") when value is set, "--name" alone otherwise. */
+struct cmd_option {
+	const char *name;	/* long name without "--": "max-retries" */
+	int short_name;		/* 'f' for -f; 0 for none */
+	const char *value;	/* the value's name in help ("N"); NULL: a flag */
+	const char *help;	/* N_("retries after a failed run") */
+	int flags;		/* CMD_OPT_* */
+};
+
+enum cmd_option_flags {
+	CMD_OPT_MANY = 1 << 0,	/* may be given several times; every value kept */
+};
+
+/* What the command acts on: its first argument, looked up by dispatch
+ * before the command runs (an unknown id fails there, with the error
+ * of the store: "no task "x"", exit 3). */
+enum cmd_target {
+	CMD_TARGET_NONE = 0,
+	CMD_TARGET_TASK,
+	CMD_TARGET_PLUGIN,
+	CMD_TARGET_RUN,
+};
+
+/* One option's occurrences on the command line. */
+struct cmd_optval {
+	int count;		/* times given */
+	int last;		/* position of the last one (1 = first option) */
+	const char **values;	/* every value given, NULL-terminated */
+};
+
+/* A command line as the table's options read it. */
+struct cmd_args {
+	const struct cmd_entry *entry;
+	int argc;		/* positional arguments, after the options */
+	char **argv;		/* argv[argc] == NULL */
+	const char *target;	/* argv[0] once found, when entry->target is set */
+	struct cmd_optval *opts;	/* one per entry->options[i] */
+	int help;		/* --help or -h was given */
+};
 
 struct cmd_entry {
 	const char *noun;	/* "plugin" */
@@ -66,29 +121,89 @@ struct cmd_entry {
 	int flags;
 	int min_args;		/* after noun and verb */
 	int max_args;		/* -1: no limit */
-	/* argv holds the arguments after noun and verb (argv[argc] == NULL).
+	/* The old way: argv holds the arguments after noun and verb
+	 * (argv[argc] == NULL), options still in it (cmd_take_*).
 	 * Returns a CMD_EXIT_* status. */
 	int (*exec)(struct cmd_ctx *ctx, int argc, char **argv);
+	/* The table's way, used when run is set: options (ended by an entry
+	 * whose name is NULL; NULL for none) parsed by cmd_dispatch with
+	 * getopt_long, min_args/max_args counting the positional arguments
+	 * only, the target found; usage then shows the positional arguments
+	 * alone ("ID [RUN]"), the options come from the table. */
+	const struct cmd_option *options;
+	enum cmd_target target;
+	int (*run)(struct cmd_ctx *ctx, const struct cmd_args *args);
+	/* The words the first argument may be ("crontab", "systemd"),
+	 * NULL-terminated, for completion; NULL: any word or an id. */
+	const char *const *words;
+	/* Whether this command line (the arguments after noun and verb,
+	 * options still in) reads stdin: a client sending it to a host reads
+	 * its stdin (up to CMD_STDIN_MAX bytes) and sends it along.  NULL:
+	 * never. */
+	int (*reads_stdin)(int argc, char *const *argv);
 };
+
+/* The most a client sends of its stdin with a command (bytes). */
+#define CMD_STDIN_MAX (4 * 1024 * 1024)
 
 /* The program's table: NULL-terminated lists of NULL-terminated lists. */
 struct cmd_table {
 	const struct cmd_entry *const *const *lists;
+	/* Looks target `id` up: 0, or an error code with err set.  NULL:
+	 * targets are not looked up. */
+	int (*find_target)(struct cmd_ctx *ctx, enum cmd_target kind,
+			   const char *id, struct mgr_error *err);
 };
 
 /* The i-th command of the table (in the order of the lists), or NULL. */
 const struct cmd_entry *cmd_table_at(const struct cmd_table *t, size_t i);
 const struct cmd_entry *cmd_find(const struct cmd_table *t, const char *noun,
 				 const char *verb);
-/* Prints "usage: manager NOUN VERB USAGE" to ctx->err; returns CMD_EXIT_USAGE. */
+/* Prints "usage: manager NOUN VERB USAGE" to ctx->err (as a JSON error
+ * with --json); returns CMD_EXIT_USAGE. */
 int cmd_usage(struct cmd_ctx *ctx, const struct cmd_entry *entry);
+/* A usage error: "manager: MESSAGE" and the usage (or one JSON error
+ * object, code "usage") on ctx->err; returns CMD_EXIT_USAGE. */
+int cmd_usage_error(struct cmd_ctx *ctx, const struct cmd_entry *entry,
+		    const char *msg);
 /* Runs one command line (noun verb args) in ctx.  Checks the argument
- * count, prints usage on mismatch.  Returns a CMD_EXIT_* status. */
+ * count, prints usage on mismatch; "--help" prints the command's help.
+ * Returns a CMD_EXIT_* status. */
 int cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv);
 
-/* Option helpers: remove a recognised option from argv (keeping order),
- * so commands parse their own flags without getopt's global state.
- * "--" ends option parsing. */
+/* The help of a command (usage, summary, options from the table), of a
+ * noun (its commands), or of the program's commands (noun NULL) on out.
+ * Returns 0, or -1 when noun (verb) names nothing. */
+int cmd_help(FILE *out, const struct cmd_table *t, const char *noun,
+	     const char *verb);
+/* Whether the command line (noun verb args) asks for help: --help or
+ * -h among the options, or a noun followed by --help. */
+int cmd_wants_help(const struct cmd_table *t, int argc, char **argv);
+/* The closest command word to `word` (a noun; a verb of noun when noun is
+ * set), or NULL when none is close. */
+const char *cmd_closest(const struct cmd_table *t, const char *noun,
+			const char *word);
+
+/* Parses argv (the arguments after noun and verb) with the entry's
+ * options; on error prints it with the usage and returns CMD_EXIT_USAGE.
+ * args points into argv; free with cmd_args_clear. */
+int cmd_args_parse(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
+		   char **argv, struct cmd_args *args);
+void cmd_args_clear(struct cmd_args *args);
+/* Times option `name` (long name) was given; 0 when absent. */
+int cmd_args_has(const struct cmd_args *args, const char *name);
+/* Its last value, or NULL. */
+const char *cmd_args_value(const struct cmd_args *args, const char *name);
+/* Every value given, NULL-terminated, or NULL when absent. */
+const char *const *cmd_args_values(const struct cmd_args *args,
+				   const char *name);
+/* Position of its last occurrence among the options (0: absent), so
+ * that of "--coalesce" and "--no-coalesce" the later one wins. */
+int cmd_args_last(const struct cmd_args *args, const char *name);
+
+/* Option helpers of the old way (entries without run): remove a
+ * recognised option from argv (keeping order).  "--" ends option
+ * parsing. */
 int cmd_take_flag(int *argc, char **argv, const char *name);
 /* "--name VALUE" or "--name=VALUE"; returns 1 if found, 0 if absent,
  * -1 if the value is missing (an error is printed to ctx->err). */
@@ -98,10 +213,16 @@ int cmd_take_option(struct cmd_ctx *ctx, int *argc, char **argv,
  * so that the arguments after it are read as they are.  cmd_dispatch does
  * this itself for commands whose usage shows no option. */
 void cmd_drop_dashdash(int *argc, char **argv);
+/* Whether the old way's usage text shows option `name` with a value
+ * ("--from TIME"). */
+int cmd_usage_takes_value(const struct cmd_entry *e, const char *name);
 /* Rejects any remaining "--option" with a usage message. */
 int cmd_no_more_options(struct cmd_ctx *ctx, const struct cmd_entry *entry,
 			int argc, char **argv);
 /* Prints "manager: MESSAGE" to ctx->err (or a JSON error object). */
 int cmd_fail(struct cmd_ctx *ctx, int code, const char *msg);
+/* Prints a JSON value (indented) on ctx->out, and frees it. */
+struct json_t;
+void cmd_print_json(struct cmd_ctx *ctx, struct json_t *v);
 
 #endif

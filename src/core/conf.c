@@ -32,6 +32,11 @@ const struct conf_key conf_keys[] = {
 	{ "manager", "log_level", CONF_STRING, OFF(log_level), "info", 0, 0 },
 	{ "manager", "log_file", CONF_PATH, OFF(log_file), NULL, 0, 0 },
 	{ "manager", "repositories", CONF_LIST, OFF(repositories), NULL, 0, 0 },
+	{ "manager", "repository_require_signature", CONF_BOOL, OFF(repository_require_signature), "false", 0, 1 },
+	{ "manager", "repository_ca_file", CONF_PATH, OFF(repository_ca_file), NULL, 0, 0 },
+	{ "manager", "repository_timeout_seconds", CONF_INT, OFF(repository_timeout_seconds), "30", 1, 3600 },
+	{ "manager", "repository_retries", CONF_INT, OFF(repository_retries), "2", 0, 10 },
+	{ "manager", "repository_index_max_kb", CONF_INT, OFF(repository_index_max_kb), "4096", 1, 1048576 },
 	{ "manager", "archive_max_mb", CONF_INT, OFF(archive_max_mb), "64", 1, 65536 },
 	{ "manager", "archive_max_entries", CONF_INT, OFF(archive_max_entries), "10000", 1, 1000000 },
 	{ "manager", "archive_max_ratio", CONF_INT, OFF(archive_max_ratio), "100", 1, 100000 },
@@ -57,6 +62,14 @@ const struct conf_key conf_keys[] = {
 	{ "manager", "snapshot_keep", CONF_INT, OFF(snapshot_keep), "5", 1, 1000 },
 	{ "manager", "fault_max_crashes", CONF_INT, OFF(fault_max_crashes), "3", 1, 1000 },
 	{ "manager", "fault_window_seconds", CONF_INT, OFF(fault_window_seconds), "300", 1, 86400 },
+	{ "manager", "on_failure", CONF_STRING, OFF(on_failure), NULL, 0, 0 },
+	{ "manager", "on_success", CONF_STRING, OFF(on_success), NULL, 0, 0 },
+	{ "manager", "on_recovery", CONF_STRING, OFF(on_recovery), NULL, 0, 0 },
+	{ "manager", "on_missed", CONF_STRING, OFF(on_missed), NULL, 0, 0 },
+	{ "manager", "on_output", CONF_STRING, OFF(on_output), NULL, 0, 0 },
+	{ "manager", "notify_timeout", CONF_INT, OFF(notify_timeout), "30", 1, 3600 },
+	{ "manager", "notify_retries", CONF_INT, OFF(notify_retries), "2", 0, 10 },
+	{ "manager", "max_concurrent_runs", CONF_INT, OFF(max_concurrent_runs), "0", 0, 1000000 },
 	{ "api", "listen", CONF_STRING, OFF(api_listen), NULL, 0, 0 },
 	{ "api", "token", CONF_STRING, OFF(api_token), NULL, 0, 0 },
 	{ "api", "token_file", CONF_PATH, OFF(api_token_file), NULL, 0, 0 },
@@ -218,7 +231,9 @@ conf_read_list(struct conf_loader *l, const config_setting_t *s,
 		const char *v = config_setting_get_string_elem(s, i);
 		if (v == NULL)
 			return conf_type_error(l, s, key);
-		(*field)[i] = path_resolve(l->base_dir, v);
+		/* A URL (a remote package repository) is kept as written. */
+		(*field)[i] = strstr(v, "://") != NULL ? xstrdup(v) :
+		    path_resolve(l->base_dir, v);
 	}
 	return 0;
 }
@@ -315,6 +330,44 @@ conf_read_group(struct conf_loader *l, const config_setting_t *group)
 	return 0;
 }
 
+/* groups = { NAME = { max_concurrent = N; }; ... }; errors name the
+ * file, line and group. */
+static int
+conf_read_groups(struct conf_loader *l, const config_setting_t *groups)
+{
+	struct mgr_conf *c = l->conf;
+	int n = config_setting_length(groups);
+
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(groups, i);
+		const config_setting_t *m = config_setting_is_group(g) ?
+		    config_setting_get_member(g, "max_concurrent") : NULL;
+		const char *name = config_setting_name(g);
+		size_t k = strv_len(c->group_names);
+
+		if (m == NULL || config_setting_length(g) != 1 ||
+		    config_setting_type(m) != CONFIG_TYPE_INT ||
+		    config_setting_get_int(m) < 1)
+			return mgr_error_set(l->err, MGR_EINVAL, _("%s:%d: groups.%s "
+			    "must be { max_concurrent = N; } with N at least 1"),
+			    c->file, config_setting_source_line(g), name);
+		c->group_names = strv_push(c->group_names, name);
+		c->group_max = xrealloc(c->group_max, (k + 1) * sizeof *c->group_max);
+		c->group_max[k] = config_setting_get_int(m);
+	}
+	return 0;
+}
+
+int
+conf_group_limit(const struct mgr_conf *conf, const char *name)
+{
+	for (size_t i = 0; conf->group_names != NULL &&
+	    conf->group_names[i] != NULL; i++)
+		if (strcmp(conf->group_names[i], name) == 0)
+			return conf->group_max[i];
+	return 0;
+}
+
 static int
 conf_read_file(struct conf_loader *l)
 {
@@ -347,6 +400,10 @@ conf_read_file(struct conf_loader *l)
 		config_setting_t *s = config_setting_get_elem(root, i);
 		const char *name = config_setting_name(s);
 
+		if (strcmp(name, "groups") == 0 && config_setting_is_group(s)) {
+			rc = conf_read_groups(l, s);
+			continue;
+		}
 		if (strcmp(name, "manager") != 0 && strcmp(name, "api") != 0 &&
 		    strcmp(name, "console") != 0) {
 			conf_warn(l, s, name);
@@ -471,6 +528,8 @@ conf_free(struct mgr_conf *conf)
 		else if (conf_keys[i].type == CONF_LIST)
 			strv_free(*(char ***)field);
 	}
+	strv_free(conf->group_names);
+	free(conf->group_max);
 	free(conf->file);
 	free(conf);
 }

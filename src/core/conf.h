@@ -28,7 +28,12 @@ struct mgr_conf {
 	char *database;
 	char *log_level;
 	char *log_file;
-	char **repositories;		/* package repository folders, NULL-ended */
+	char **repositories;		/* folders and https:// URLs, NULL-ended */
+	int repository_require_signature; /* refuse unsigned indexes */
+	char *repository_ca_file;	/* CAs for https:// repositories */
+	int repository_timeout_seconds;	/* connect, and a stalled transfer */
+	int repository_retries;		/* more attempts on transient errors */
+	int repository_index_max_kb;	/* a remote index.conf at most */
 	int archive_max_mb;		/* zip: total uncompressed size */
 	int archive_max_entries;
 	int archive_max_ratio;		/* zip: uncompressed / compressed */
@@ -55,6 +60,16 @@ struct mgr_conf {
 	int snapshot_keep;
 	int fault_max_crashes;		/* circuit breaker: crashes ... */
 	int fault_window_seconds;	/* ... within this window */
+	/* Notifications of every task that sets none of its own
+	 * (src/tasks/task_hooks.h): actions, NULL = none. */
+	char *on_failure, *on_success, *on_recovery, *on_missed, *on_output;
+	int notify_timeout;		/* seconds one try may take */
+	int notify_retries;		/* more tries of mail and webhooks */
+	int max_concurrent_runs;	/* runs at once in all, 0 = no limit */
+	/* groups { NAME = { max_concurrent = N; }; ... }: the tasks of a
+	 * concurrency group run at most N at once. */
+	char **group_names;		/* NULL-ended, or NULL */
+	int *group_max;			/* ... their max_concurrent */
 	/* group "api" */
 	char *api_listen;		/* "127.0.0.1:8470", NULL = off */
 	char *api_token;
@@ -91,6 +106,9 @@ int conf_load(const struct conf_source *src, struct mgr_conf **out,
 	      struct conf_origin **origins, size_t *norigins,
 	      struct mgr_error *err);
 void conf_free(struct mgr_conf *conf);
+/* The max_concurrent of concurrency group name; 0: no limit (none set,
+ * or no such group). */
+int conf_group_limit(const struct mgr_conf *conf, const char *name);
 void conf_origins_free(struct conf_origin *origins, size_t n);
 
 /* The key table, for config show and documentation. */

@@ -6,6 +6,7 @@ noinst_LIBRARIES += src/libmgr.a
 src_libmgr_a_CFLAGS = $(AM_CFLAGS) $(MGR_CFLAGS)
 src_libmgr_a_SOURCES = \
 	src/core/cmd.c src/core/cmd.h \
+	src/core/cmd_args.c src/core/cmd_help.c \
 	src/core/conf.c src/core/conf.h \
 	src/core/dbstring.c src/core/dbstring.h \
 	src/core/error.c src/core/error.h \

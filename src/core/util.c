@@ -97,6 +97,15 @@ strv_len(char *const *v)
 	return n;
 }
 
+int
+strv_has(char *const *v, const char *s)
+{
+	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
+		if (strcmp(v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
 void
 sort_array(void *base, size_t n, size_t size,
 	   int (*cmp)(const void *, const void *))

@@ -22,6 +22,8 @@ void sort_array(void *base, size_t n, size_t size,
 /* NULL-terminated string vectors. */
 void strv_free(char **v);
 size_t strv_len(char *const *v);
+/* Whether v (NULL-terminated, or NULL) holds a string equal to s. */
+int strv_has(char *const *v, const char *s);
 char **strv_push(char **v, const char *s);
 
 /* A growing string. */

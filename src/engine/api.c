@@ -66,42 +66,82 @@ api_http_status(int exit_status, const char *code)
 	return 500;
 }
 
-static enum MHD_Result
-api_send(struct MHD_Connection *conn, int status, char *body, const char *allow)
-{
-	static const char fallback[] = "{\"error\":\"no answer\"}";
-	struct MHD_Response *res;
-	enum MHD_Result ret;
-	size_t len;
+/* The extra headers of an answer (NULL: none). */
+struct api_headers {
+	const char *allow;	/* 405 */
+	const char *location;	/* 201, 202 */
+	long long total;	/* X-Total-Count of a page; -1 none */
+	const char *type;	/* Content-Type; NULL: JSON */
+	int keepalive;		/* api.connection_timeout_seconds */
+};
 
-	if (body == NULL)
-		body = xstrdup(fallback);
-	len = strlen(body);
-	res = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-	MHD_add_response_header(res, MHD_HTTP_HEADER_CONTENT_TYPE,
-	    "application/json");
+static void
+api_add_headers(struct MHD_Response *res, int status,
+		const struct api_headers *h)
+{
+	char num[32];
+
+	if (status != 204)
+		MHD_add_response_header(res, MHD_HTTP_HEADER_CONTENT_TYPE,
+		    h != NULL && h->type != NULL ? h->type : "application/json");
 	if (status == 401)
 		MHD_add_response_header(res, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 		    "Bearer realm=\"manager\"");
-	if (allow != NULL && *allow != '\0')
-		MHD_add_response_header(res, MHD_HTTP_HEADER_ALLOW, allow);
 	/* Refused before its body was read: nothing more from this client. */
 	if (status == 401 || status == 413)
 		MHD_add_response_header(res, MHD_HTTP_HEADER_CONNECTION, "close");
+	if (h == NULL)
+		return;
+	if (h->allow != NULL && *h->allow != '\0')
+		MHD_add_response_header(res, MHD_HTTP_HEADER_ALLOW, h->allow);
+	if (h->location != NULL && *h->location != '\0')
+		MHD_add_response_header(res, MHD_HTTP_HEADER_LOCATION, h->location);
+	if (h->total >= 0) {
+		snprintf(num, sizeof num, "%lld", h->total);
+		MHD_add_response_header(res, "X-Total-Count", num);
+	}
+	/* A client that knows when an idle connection is closed does not
+	 * send its next request into one that is closing (undici does). */
+	if (h->keepalive > 0) {
+		snprintf(num, sizeof num, "timeout=%d", h->keepalive);
+		MHD_add_response_header(res, "Keep-Alive", num);
+	}
+}
+
+/* body NULL: no body (204). */
+static enum MHD_Result
+api_send(struct MHD_Connection *conn, int status, char *body,
+	 const struct api_headers *h)
+{
+	struct MHD_Response *res;
+	enum MHD_Result ret;
+
+	if (body == NULL)
+		res = MHD_create_response_from_buffer(0, (void *)"",
+		    MHD_RESPMEM_PERSISTENT);
+	else
+		res = MHD_create_response_from_buffer(strlen(body), body,
+		    MHD_RESPMEM_MUST_FREE);
+	api_add_headers(res, status, h);
 	ret = MHD_queue_response(conn, (unsigned)status, res);
 	MHD_destroy_response(res);
 	return ret;
 }
 
+/* FastAPI's {"detail": MESSAGE, "type": TYPE}. */
 static enum MHD_Result
-api_send_error(struct MHD_Connection *conn, int status, const char *msg)
+api_send_error(struct MHD_Connection *conn, int status, const char *type,
+	       const char *msg)
 {
 	char *safe = utf8_sanitize(msg);
-	json_t *o = json_pack("{s:s}", "error", safe);
+	json_t *o = json_pack("{s:s, s:s}", "detail", safe, "type", type);
 	char *body = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
 
 	json_decref(o);
 	free(safe);
+	if (body == NULL)
+		body = xstrdup("{\"detail\":\"no answer\",\"type\":"
+		    "\"internal_error\"}");
 	return api_send(conn, status, body, NULL);
 }
 
@@ -110,7 +150,7 @@ api_send_too_large(struct api *api, struct MHD_Connection *conn)
 {
 	char *msg = xasprintf(_("request body larger than api.max_body_kb "
 	    "(%zu KiB)"), api->max_body / 1024);
-	enum MHD_Result ret = api_send_error(conn, 413, msg);
+	enum MHD_Result ret = api_send_error(conn, 413, "too_large", msg);
 
 	free(msg);
 	return ret;
@@ -159,7 +199,9 @@ api_respond(struct api *api, struct MHD_Connection *conn, const char *method,
 	    const char *url, struct api_request *req)
 {
 	struct api_call call = { .mgr = api->mgr, .method = method, .url = url,
-	    .body = req->body.buf, .body_len = req->body.len, .conn = conn };
+	    .body = req->body.buf, .body_len = req->body.len, .conn = conn,
+	    .total = -1 };
+	struct api_headers headers = { 0 };
 	int64_t t0 = mgr_mono_us();
 
 	if (req->too_large)
@@ -169,9 +211,14 @@ api_respond(struct api *api, struct MHD_Connection *conn, const char *method,
 	    call.status, (mgr_mono_us() - t0) / 1000.0);
 	if (call.stream != NULL)
 		return api_send_stream(api, conn, &call);
-	if (call.body_out == NULL)
+	if (call.body_out == NULL && call.status != 204)
 		call.body_out = xstrdup("{}");
-	return api_send(conn, call.status, call.body_out, call.allow);
+	headers.allow = call.allow;
+	headers.location = call.location;
+	headers.total = call.total;
+	headers.type = call.body_type;
+	headers.keepalive = api->mgr->conf->api_connection_timeout;
+	return api_send(conn, call.status, call.body_out, &headers);
 }
 
 static struct api_conn *
@@ -198,8 +245,8 @@ api_first_call(struct api *api, struct MHD_Connection *conn, const char *url,
 	if (!api_token_matches(api->token, MHD_lookup_connection_value(conn,
 	    MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION))) {
 		log_warning(&api->mgr->log, "api: %s %s: 401", method, url);
-		return api_send_error(conn, 401, _("missing or wrong bearer "
-		    "token (Authorization: Bearer TOKEN)"));
+		return api_send_error(conn, 401, "unauthorized", _("missing or "
+		    "wrong bearer token (Authorization: Bearer TOKEN)"));
 	}
 	if (len != NULL && strtoull(len, NULL, 10) > api->max_body) {
 		log_warning(&api->mgr->log, "api: %s %s: 413 (Content-Length %s)",

@@ -1,8 +1,13 @@
-/* api_routes.h - one HTTP request, as the routes see it. */
+/* api_routes.h - one HTTP request, as the routes see it, and the ways
+ * of answering it (api_reply.c) in FastAPI's conventions: errors are
+ * {"detail": TEXT, "type": CODE}; invalid input is 422 with detail a list
+ * of {loc, msg, type}. */
 #ifndef MGR_API_ROUTES_H
 #define MGR_API_ROUTES_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
 
 struct mgr;
 
@@ -14,8 +19,11 @@ struct api_call {
 	size_t body_len;
 	/* the answer */
 	int status;
-	char *body_out;		/* JSON text, malloc'd */
-	char allow[64];		/* 405: the Allow header */
+	char *body_out;		/* JSON text, malloc'd; NULL: no body (204) */
+	const char *body_type;	/* Content-Type of body_out; NULL: JSON */
+	char allow[80];		/* 405: the Allow header */
+	char location[160];	/* 201, 202: the Location header */
+	long long total;	/* lists: X-Total-Count; -1 none */
 	/* GET /manager/runs/{run}/log */
 	void *conn;		/* the MHD connection, for api_query */
 	struct api_stream *stream;	/* a streamed answer instead of body_out */
@@ -27,7 +35,78 @@ const char *api_query(const struct api_call *call, const char *name);
 
 /* Routes /manager/... requests; fills status and body_out. */
 void api_route(struct api_call *call);
-void api_reply_error(struct api_call *call, int status, const char *field,
+
+/* ---- api_reply.c ---- */
+
+/* The answer: o (consumed) as JSON, times and durations in the API's one
+ * form (api_normalize). */
+void api_reply_json(struct api_call *call, int status, json_t *o);
+/* {"detail": MESSAGE, "type": type}: 404, 409, 500 ... */
+void api_reply_error(struct api_call *call, int status, const char *type,
 		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Adds {loc: [where, name], msg, type} to the list *errs (made when
+ * NULL); name NULL: loc is [where]. */
+void api_invalid(json_t **errs, const char *where, const char *name,
+		 const char *type, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* 422 with the list (consumed). */
+void api_reply_invalid(struct api_call *call, json_t *errs);
+/* A command's failure: its JSON error (stderr of --json) as the API's;
+ * exit 3 404, 4 409, invalid input 422, else 500. */
+void api_reply_failed(struct api_call *call, int exit_status,
+		      const char *errout);
+
+/* Times become RFC 3339 UTC with milliseconds and "Z", durations
+ * seconds with millisecond precision, trigger_args numbers numbers. */
+void api_normalize(json_t *v);
+/* us as the API's one time form, "2026-03-02T08:00:00.000Z". */
+#define API_TIME_MAX 64
+char *api_time(char buf[API_TIME_MAX], int64_t us);
+/* The machine-readable code of a mgr_code_name text ("not_found"). */
+const char *api_error_type(const char *code_name);
+/* ?limit= and ?offset= on a list: the page of *list (replaced), total
+ * in call->total; -1 after replying 422. */
+int api_page(struct api_call *call, json_t **list);
+
+#define API_PAGE_DEFAULT 100
+#define API_PAGE_MAX 1000
+
+/* ---- api_routes.c: the road to the commands ---- */
+
+/* The request body as a JSON object, or NULL after a 422 (FastAPI's
+ * json_invalid, missing, model_attributes_type). */
+json_t *api_body_object(struct api_call *call);
+/* Runs argv (freed) as a command with --json; its exit status, stdout
+ * in *out and stderr in *errout (both malloc'd). */
+int api_run_argv(struct api_call *call, char **argv, char **out,
+		 char **errout);
+/* Answers with `NOUN show ID` (status on success). */
+void api_reply_show(struct api_call *call, const char *noun, const char *id,
+		    int status);
+
+/* The route table, for GET /openapi.json. */
+enum api_route_flags {
+	ROUTE_PAGED = 1 << 0,	/* ?limit, ?offset; X-Total-Count */
+	ROUTE_NO_BODY = 1 << 1,	/* 204 */
+	ROUTE_LOCATION = 1 << 2,	/* answers a Location */
+	ROUTE_TEXT = 1 << 3,	/* text, not JSON */
+	ROUTE_HAS_ID = 1 << 4,	/* 404 when the id is unknown */
+	ROUTE_CONFLICT = 1 << 5,	/* 409 */
+};
+
+struct api_route {
+	const char *method;
+	const char *path;	/* "/manager/tasks/{task_id}" */
+	void (*fn)(struct api_call *call, const char *id);
+	const char *op_id;	/* operationId */
+	const char *tag;
+	const char *summary;	/* N_() */
+	const char *request;	/* schema name of the body, or NULL */
+	int status;		/* on success */
+	const char *response;	/* schema name ("Task"), "[Task]" a list */
+	unsigned flags;
+};
+
+const struct api_route *api_routes(size_t *n);
 
 #endif

@@ -5,6 +5,7 @@
  * it returns 0: without the suspension the loop would spin). */
 #include "i18n.h"
 #include "manager.h"
+#include "api_routes.h"
 #include "api_stream.h"
 #include "runlog.h"
 #include "runlog_store.h"
@@ -44,8 +45,27 @@ stream_line(const struct runlog_line *l, void *arg)
 {
 	struct api_stream *s = arg;
 
-	if (s->mask & (1u << l->kind))
-		runlog_line_format(&s->buf, l, s->json, NULL);
+	struct strbuf line = { 0 };
+	char when[API_TIME_MAX];
+	json_t *o;
+
+	if (!(s->mask & (1u << l->kind)))
+		return;
+	/* `task logs`' line, with the API's one time form. */
+	runlog_line_format(&line, l, s->json, NULL);
+	api_time(when, l->at);
+	if (!s->json)
+		strbuf_addf(&s->buf, "%s%s", when, line.buf + strcspn(line.buf, " "));
+	else if ((o = json_loads(line.buf, 0, NULL)) != NULL) {
+		char *text;
+		json_object_set_new(o, "time", json_string(when));
+		text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		strbuf_addf(&s->buf, "%s\n", text != NULL ? text : "{}");
+		free(text);
+		json_decref(o);
+	} else
+		strbuf_adds(&s->buf, line.buf);
+	strbuf_free(&line);
 }
 
 static void

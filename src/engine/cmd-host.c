@@ -42,44 +42,56 @@ host_status_print(struct cmd_ctx *ctx, int running, int pid, const char *kind,
 }
 
 static int
-host_status_exec(struct cmd_ctx *ctx, int argc, char **argv)
+host_status_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	int64_t started_at = 0;
 	char *kind = NULL;
 	int pid = 0, running, status;
 
-	(void)argc;
-	(void)argv;
+	(void)args;
 	running = engine_host_info(ctx->mgr, &pid, &kind, &started_at) == 0;
 	status = host_status_print(ctx, running, pid, kind, started_at);
 	free(kind);
 	return status;
 }
 
+/* What host reload did, as text or (--json) an object. */
 static int
-host_reload_exec(struct cmd_ctx *ctx, int argc, char **argv)
+host_reload_said(struct cmd_ctx *ctx, int hosted)
+{
+	const char *file = ctx->mgr->conf->file;
+
+	if (ctx->json)
+		cmd_print_json(ctx, json_pack("{s:b, s:s?, s:b}", "reloaded", 1,
+		    "config", file, "host", hosted));
+	else if (hosted)
+		fprintf(ctx->out, _("configuration reloaded from %s\n"),
+		    file != NULL ? file : _("(built-in defaults)"));
+	else
+		fprintf(ctx->out, _("no engine host is running; configuration %s is "
+		    "valid and the task files are loaded\n"), file != NULL ?
+		    file : _("(built-in defaults)"));
+	return CMD_EXIT_OK;
+}
+
+static int
+host_reload_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct mgr *mgr = ctx->mgr;
 	struct mgr_error err = { 0 };
 
-	(void)argc;
-	(void)argv;
+	(void)args;
 	if (mgr->host == NULL || mgr->loop == NULL ||
 	    strcmp(mgr->host->kind, ENGINE_KIND_CLI) == 0) {
 		/* No engine runs: this process just read the configuration, so
 		 * it is valid; the task files are synced into the database. */
 		if (scheduler_reload_files(mgr, &err) != 0)
 			return cmd_fail(ctx, err.code, err.msg);
-		fprintf(ctx->out, _("no engine host is running; configuration %s is "
-		    "valid and the task files are loaded\n"), mgr->conf->file != NULL ?
-		    mgr->conf->file : _("(built-in defaults)"));
-		return CMD_EXIT_OK;
+		return host_reload_said(ctx, 0);
 	}
 	if (engine_reload(mgr, &err) != 0)
 		return cmd_fail(ctx, err.code, err.msg);
-	fprintf(ctx->out, _("configuration reloaded from %s\n"),
-	    mgr->conf->file != NULL ? mgr->conf->file : _("(built-in defaults)"));
-	return CMD_EXIT_OK;
+	return host_reload_said(ctx, 1);
 }
 
 /* Test-only (hidden): a state-changing command with no side effects, so
@@ -87,17 +99,14 @@ host_reload_exec(struct cmd_ctx *ctx, int argc, char **argv)
  * client the same stdout, stderr and exit status.  --pid prints the pid
  * of the process that carried it out. */
 static int
-host_echo_exec(struct cmd_ctx *ctx, int argc, char **argv)
+host_echo_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	const char *errtext = NULL, *exit_text = NULL;
-	int show_pid = cmd_take_flag(&argc, argv, "--pid");
+	const char *errtext = cmd_args_value(args, "stderr");
+	const char *exit_text = cmd_args_value(args, "exit");
+	int argc = args->argc;
+	char **argv = args->argv;
 
-	if (cmd_take_option(ctx, &argc, argv, "--stderr", &errtext) < 0 ||
-	    cmd_take_option(ctx, &argc, argv, "--exit", &exit_text) < 0)
-		return CMD_EXIT_USAGE;
-	if (cmd_no_more_options(ctx, cmd_find(ctx->table, "host", "echo"), argc, argv) != 0)
-		return CMD_EXIT_USAGE;
-	if (show_pid)
+	if (cmd_args_has(args, "pid"))
 		fprintf(ctx->out, "pid %ld\n", (long)getpid());
 	for (int i = 0; i < argc; i++)
 		fprintf(ctx->out, "%s%s", i > 0 ? " " : "", argv[i]);
@@ -112,22 +121,29 @@ const struct cmd_entry cmd_host_status_entry = {
 	.noun = "host", .verb = "status", .usage = "",
 	.summary = N_("show which process hosts the engine"),
 	.flags = CMD_DB_IF_EXISTS, .min_args = 0, .max_args = 0,
-	.exec = host_status_exec,
+	.run = host_status_run,
 };
 
 const struct cmd_entry cmd_host_reload_entry = {
 	.noun = "host", .verb = "reload", .usage = "",
 	.summary = N_("reload the host's configuration and task files"),
 	.flags = CMD_MUTATES, .min_args = 0, .max_args = 0,
-	.exec = host_reload_exec,
+	.run = host_reload_run,
+};
+
+static const struct cmd_option host_echo_options[] = {
+	{ "pid", 0, NULL, N_("print the pid of the process that carries it out"), 0 },
+	{ "stderr", 0, "TEXT", N_("print TEXT on stderr"), 0 },
+	{ "exit", 0, "N", N_("exit with status N"), 0 },
+	{ NULL, 0, NULL, NULL, 0 }
 };
 
 const struct cmd_entry cmd_host_echo_entry = {
 	.noun = "host", .verb = "echo",
-	.usage = "[--pid] [--stderr TEXT] [--exit N] [ARG...]",
+	.usage = "[ARG...]",
 	.summary = N_("test only: print the arguments where the command runs"),
 	.flags = CMD_MUTATES | CMD_HIDDEN, .min_args = 0, .max_args = -1,
-	.exec = host_echo_exec,
+	.options = host_echo_options, .run = host_echo_run,
 };
 
 extern const struct cmd_entry cmd_daemon_entry;

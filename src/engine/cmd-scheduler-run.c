@@ -70,16 +70,15 @@ sched_host_hup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 }
 
 static int
-sched_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
+sched_run_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct mgr *mgr = ctx->mgr;
 	struct mgr_error err = { 0 };
 	struct sched_host h = { .mgr = mgr };
-	const char *value = NULL;
+	const char *value = cmd_args_value(args, "for");
 	double secs;
 
-	if (cmd_take_option(ctx, &argc, argv, "--for", &value) <= 0 ||
-	    (secs = atof(value)) <= 0)
+	if (value == NULL || (secs = atof(value)) <= 0)
 		return cmd_fail(ctx, MGR_EINVAL, _("--for needs a number of seconds"));
 	mgr->loop = ev_default_loop(0);
 	if (plugins_start(mgr, &err) != 0)
@@ -106,9 +105,14 @@ sched_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return CMD_EXIT_OK;
 }
 
+static const struct cmd_option sched_run_options[] = {
+	{ "for", 0, "SECONDS", N_("how long to run (needed)"), 0 },
+	{ NULL, 0, NULL, NULL, 0 }
+};
+
 const struct cmd_entry cmd_sched_run_entry = {
-	.noun = "__scheduler-run", .verb = NULL, .usage = "--for SECONDS",
+	.noun = "__scheduler-run", .verb = NULL, .usage = "",
 	.summary = N_("host the scheduler alone for a while (tests)"),
-	.flags = CMD_HIDDEN, .min_args = 0, .max_args = 1,
-	.exec = sched_run_exec,
+	.flags = CMD_HIDDEN, .min_args = 0, .max_args = 0,
+	.options = sched_run_options, .run = sched_run_run,
 };

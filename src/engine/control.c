@@ -11,6 +11,7 @@
  */
 #include "i18n.h"
 #include "cmd.h"
+#include "command_input_store.h"
 #include "control_store.h"
 #include "engine.h"
 #include "host.h"
@@ -158,10 +159,23 @@ control_defer(struct cmd_ctx *ctx)
 	return &cl->pub;
 }
 
-/* rec, when not NULL, is the commands row: the command may answer later. */
+FILE *
+engine_stdin_stream(const char *input, size_t len)
+{
+	FILE *f = len > 0 ? fmemopen((void *)input, len, "r") :
+	    fopen("/dev/null", "re");
+
+	if (f == NULL)
+		abort();	/* as xmalloc: no memory, or no /dev/null */
+	return f;
+}
+
+/* rec, when not NULL, is the commands row: the command may answer later.
+ * input: the client's stdin, when it sent it. */
 static int
 run_captured(struct mgr *mgr, int argc, char **argv, int json,
-	     const struct command_rec *rec, char **out, char **errout)
+	     const struct command_rec *rec, const char *input, size_t ilen,
+	     char **out, char **errout)
 {
 	struct cmd_ctx ctx = { .table = mgr->commands, .mgr = mgr, .json = json,
 	    .defer = rec != NULL ? control_defer : NULL, .defer_arg = (void *)rec };
@@ -173,6 +187,7 @@ run_captured(struct mgr *mgr, int argc, char **argv, int json,
 	ctx.err = open_memstream(errout, &elen);
 	if (ctx.out == NULL || ctx.err == NULL)
 		abort();	/* as xmalloc: no memory */
+	ctx.in = engine_stdin_stream(input, ilen);
 	/* Commands take options out of argv: give them a copy of the
 	 * pointers, so that argv still owns every string. */
 	view = xmalloc(n * sizeof *view);
@@ -182,6 +197,7 @@ run_captured(struct mgr *mgr, int argc, char **argv, int json,
 	else
 		status = cmd_dispatch(&ctx, argc, view);
 	free(view);
+	fclose(ctx.in);
 	fclose(ctx.out);
 	fclose(ctx.err);
 	return status;
@@ -191,7 +207,18 @@ int
 engine_run_captured(struct mgr *mgr, int argc, char **argv, int json,
 		    char **out, char **errout)
 {
-	return run_captured(mgr, argc, argv, json, NULL, out, errout);
+	return run_captured(mgr, argc, argv, json, NULL, NULL, 0, out, errout);
+}
+
+int
+engine_command_reads_stdin(const struct cmd_table *t, int argc, char **argv)
+{
+	const struct cmd_entry *e = t == NULL || argc < 1 ? NULL :
+	    cmd_find(t, argv[0], argc > 1 ? argv[1] : NULL);
+	int skip = e != NULL && e->verb != NULL ? 2 : 1;
+
+	return e != NULL && e->reads_stdin != NULL && argc >= skip &&
+	    e->reads_stdin(argc - skip, argv + skip);
 }
 
 static int
@@ -199,18 +226,28 @@ control_dispatch(struct control *c, const struct command_rec *rec,
 		 char **out, char **errout)
 {
 	struct mgr_error err = { 0 };
-	char **argv;
-	int status;
+	char **argv, *input = NULL;
+	size_t ilen = 0;
+	int status, argc;
 
 	if ((argv = command_argv_parse(rec->argv, &err)) == NULL) {
 		*out = xstrdup("");
 		*errout = xasprintf("manager: %s\n", err.msg);
 		return CMD_EXIT_FAIL;
 	}
+	argc = (int)strv_len(argv);
+	if (engine_command_reads_stdin(c->mgr->commands, argc, argv) &&
+	    command_store_input(c->mgr->db, rec->id, &input, &ilen, &err) != 0) {
+		strv_free(argv);
+		*out = xstrdup("");
+		*errout = xasprintf("manager: %s\n", err.msg);
+		return CMD_EXIT_FAIL;
+	}
 	control_enter_client_cwd(rec->client_pid);
-	status = run_captured(c->mgr, (int)strv_len(argv), argv, rec->json, rec,
+	status = run_captured(c->mgr, argc, argv, rec->json, rec, input, ilen,
 	    out, errout);
 	control_leave_client_cwd(c);
+	free(input);
 	strv_free(argv);
 	return status;
 }
@@ -507,10 +544,11 @@ submit_await(struct mgr *mgr, struct db_watch *w, int64_t id, int timeout_ms,
 	}
 }
 
+/* input: the client's stdin to send along (NULL: none). */
 static int
 submit(struct mgr *mgr, int argc, char **argv, int json, int timeout_ms,
-       int follow, char **out, char **errout, int *status,
-       struct mgr_error *err)
+       int follow, const char *input, size_t ilen, char **out, char **errout,
+       int *status, struct mgr_error *err)
 {
 	struct command_rec rec = { 0 };
 	struct db_watch *w;
@@ -525,7 +563,9 @@ submit(struct mgr *mgr, int argc, char **argv, int json, int timeout_ms,
 	/* Watch before submitting, so the answer cannot slip past. */
 	w = db_watch_open(mgr->db);
 	text = command_argv_json(argc, argv);
-	rc = command_store_submit(mgr->db, text, json, (int)getpid(), &id, err);
+	rc = input != NULL ? command_store_submit_input(mgr->db, text, json,
+	    (int)getpid(), input, ilen, &id, err) :
+	    command_store_submit(mgr->db, text, json, (int)getpid(), &id, err);
 	free(text);
 	if (rc == 0)
 		rc = submit_await(mgr, w, id, timeout_ms, follow, &rec, err);
@@ -544,8 +584,8 @@ int
 engine_submit(struct mgr *mgr, int argc, char **argv, int json, int timeout_ms,
 	      char **out, char **errout, int *status, struct mgr_error *err)
 {
-	return submit(mgr, argc, argv, json, timeout_ms, 0, out, errout, status,
-	    err);
+	return submit(mgr, argc, argv, json, timeout_ms, 0, NULL, 0, out, errout,
+	    status, err);
 }
 
 int
@@ -553,6 +593,16 @@ engine_submit_follow(struct mgr *mgr, int argc, char **argv, int json,
 		     int timeout_ms, char **out, char **errout, int *status,
 		     struct mgr_error *err)
 {
-	return submit(mgr, argc, argv, json, timeout_ms, 1, out, errout, status,
-	    err);
+	return submit(mgr, argc, argv, json, timeout_ms, 1, NULL, 0, out, errout,
+	    status, err);
+}
+
+int
+engine_submit_input(struct mgr *mgr, int argc, char **argv, int json,
+		    int timeout_ms, int follow, const char *input, size_t ilen,
+		    char **out, char **errout, int *status,
+		    struct mgr_error *err)
+{
+	return submit(mgr, argc, argv, json, timeout_ms, follow, input, ilen,
+	    out, errout, status, err);
 }

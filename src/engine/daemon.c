@@ -265,19 +265,13 @@ daemon_run(struct cmd_ctx *ctx, struct daemon_opts *o)
 }
 
 static int
-daemon_parse(struct cmd_ctx *ctx, int *argc, char **argv, struct daemon_opts *o)
+daemon_parse(struct cmd_ctx *ctx, const struct cmd_args *args,
+	     struct daemon_opts *o)
 {
-	const struct cmd_entry *e = cmd_find(ctx->table, "daemon", NULL);
-	const char *pidfile = NULL;
+	const char *pidfile = cmd_args_value(args, "pidfile");
 
 	o->report_fd = -1;
-	o->detach = cmd_take_flag(argc, argv, "--detach");
-	if (cmd_take_option(ctx, argc, argv, "--pidfile", &pidfile) < 0)
-		return cmd_usage(ctx, e);
-	if (cmd_no_more_options(ctx, e, *argc, argv) != 0)
-		return CMD_EXIT_USAGE;
-	if (*argc > 0)
-		return cmd_usage(ctx, e);
+	o->detach = cmd_args_has(args, "detach") > 0;
 	if (pidfile != NULL && *pidfile == '\0') {
 		fprintf(ctx->err, _("manager: --pidfile needs a file name\n"));
 		return CMD_EXIT_USAGE;
@@ -288,12 +282,12 @@ daemon_parse(struct cmd_ctx *ctx, int *argc, char **argv, struct daemon_opts *o)
 }
 
 static int
-daemon_exec(struct cmd_ctx *ctx, int argc, char **argv)
+daemon_run_args(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct daemon_opts o = { 0 };
 	int status, rc;
 
-	if ((status = daemon_parse(ctx, &argc, argv, &o)) != 0)
+	if ((status = daemon_parse(ctx, args, &o)) != 0)
 		return status;
 	o.log_fd = -1;
 	if (o.detach) {
@@ -315,9 +309,15 @@ daemon_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return status;
 }
 
+static const struct cmd_option daemon_options[] = {
+	{ "detach", 0, NULL, N_("go to the background once the engine runs"), 0 },
+	{ "pidfile", 0, "FILE", N_("write the daemon's pid to FILE (0644)"), 0 },
+	{ NULL, 0, NULL, NULL, 0 }
+};
+
 const struct cmd_entry cmd_daemon_entry = {
-	.noun = "daemon", .verb = NULL, .usage = "[--detach] [--pidfile FILE]",
+	.noun = "daemon", .verb = NULL, .usage = "",
 	.summary = N_("run the engine without the console (also --daemon)"),
-	.flags = CMD_NO_DB | CMD_HOST, .min_args = 0, .max_args = -1,	/* checked above */
-	.exec = daemon_exec,
+	.flags = CMD_NO_DB | CMD_HOST, .min_args = 0, .max_args = 0,
+	.options = daemon_options, .run = daemon_run_args,
 };

@@ -10,7 +10,9 @@
 #ifndef MGR_ENGINE_H
 #define MGR_ENGINE_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "error.h"
 #include "hostprobe.h"
 
@@ -67,6 +69,21 @@ int engine_submit(struct mgr *mgr, int argc, char **argv, int json,
 int engine_submit_follow(struct mgr *mgr, int argc, char **argv, int json,
 			 int timeout_ms, char **out, char **errout,
 			 int *status, struct mgr_error *err);
+
+/* engine_submit or engine_submit_follow (follow set) with the client's
+ * stdin sent along (input, ilen bytes; NULL: none): the host gives it to
+ * the command as its stdin (cmd_ctx.in). */
+int engine_submit_input(struct mgr *mgr, int argc, char **argv, int json,
+			int timeout_ms, int follow, const char *input,
+			size_t ilen, char **out, char **errout, int *status,
+			struct mgr_error *err);
+/* Whether the command line (noun verb args) reads stdin: its entry's
+ * reads_stdin says so. */
+struct cmd_table;
+int engine_command_reads_stdin(const struct cmd_table *t, int argc,
+			       char **argv);
+/* A stream over input (len bytes; empty: /dev/null) for cmd_ctx.in. */
+FILE *engine_stdin_stream(const char *input, size_t len);
 
 /* 0 when a host runs (its pid, kind (malloc'd; may be NULL) and start
  * time, Unix microseconds), MGR_ENOENT when none does. */

@@ -3,6 +3,10 @@ src_libmgr_a_SOURCES += \
 	src/engine/api.c src/engine/api.h \
 	src/engine/api_auth.c src/engine/api_auth.h \
 	src/engine/api_routes.c src/engine/api_routes.h \
+	src/engine/api_reply.c src/engine/api_fields.c src/engine/api_fields.h \
+	src/engine/api_tasks.c src/engine/api_plugins.c \
+	src/engine/api_openapi.c src/engine/api_openapi.h \
+	src/engine/api_metrics.c \
 	src/engine/api_stream.c src/engine/api_stream.h \
 	src/engine/cmd-host.c \
 	src/engine/cmd-scheduler-run.c \
@@ -20,11 +24,16 @@ ENGINE_TESTS = \
 	tests/engine/crash.sh \
 	tests/engine/control.sh \
 	tests/engine/api.sh \
+	tests/engine/api_client.sh \
 	tests/engine/abuse.sh \
 	tests/engine/tasks.sh \
 	tests/engine/jobctl.sh \
+	tests/engine/runid.sh \
 	tests/engine/logging.sh
 dist_check_SCRIPTS += tests/engine/lib.sh $(ENGINE_TESTS)
+EXTRA_DIST += doc/API.md
+EXTRA_DIST += tests/node/package.json tests/node/package-lock.json \
+	tests/node/api-client.js
 TESTS += $(ENGINE_TESTS)
 
 # systemd unit (paths filled in at build time) and the man page.
@@ -44,3 +53,9 @@ tests_unit_test_control_SOURCES = tests/unit/test_control.c tests/unit/testutil.
 tests_unit_test_control_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_control_LDADD = $(FRONT_LIBS) $(CMOCKA_LIBS)
 TESTS += tests/unit/test_control
+
+check_PROGRAMS += tests/unit/test_api_fields
+tests_unit_test_api_fields_SOURCES = tests/unit/test_api_fields.c tests/unit/testutil.h
+tests_unit_test_api_fields_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_api_fields_LDADD = $(FRONT_LIBS) $(CMOCKA_LIBS)
+TESTS += tests/unit/test_api_fields

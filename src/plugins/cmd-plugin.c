@@ -48,16 +48,6 @@ plugin_json(const struct plugin_rec *p)
 	    "updated_at", up);
 }
 
-static void
-print_json(struct cmd_ctx *ctx, json_t *j)
-{
-	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-
-	fprintf(ctx->out, "%s\n", s);
-	free(s);
-	json_decref(j);
-}
-
 /* What the plugin may do in its sandbox (the manifest's permissions,
  * defaults included). */
 static void
@@ -110,7 +100,7 @@ report_plugin(struct cmd_ctx *ctx, const char *id, const char *what,
 	if (plugin_store_read(ctx->mgr->db, id, &p, &err) != 0)
 		return cmd_fail(ctx, err.code, err.msg);
 	if (ctx->json)
-		print_json(ctx, plugin_json(&p));
+		cmd_print_json(ctx, plugin_json(&p));
 	else {
 		fprintf(ctx->out, "%s %s %s\n", what, p.id, p.version);
 		if (show_permissions)
@@ -120,25 +110,26 @@ report_plugin(struct cmd_ctx *ctx, const char *id, const char *what,
 	return CMD_EXIT_OK;
 }
 
+extern const struct cmd_entry cmd_plugin_install_entry;
+
 static int
-plugin_install_exec(struct cmd_ctx *ctx, int argc, char **argv)
+plugin_install_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	extern const struct cmd_entry cmd_plugin_install_entry;
 	struct mgr_error err = { 0 };
 	int flags = 0, rc;
 	char *id = NULL;
 
-	if (cmd_take_flag(&argc, argv, "--force"))
+	if (cmd_args_has(args, "force"))
 		flags |= PLUGIN_INSTALL_FORCE;
-	if (cmd_take_flag(&argc, argv, "--no-enable"))
+	if (cmd_args_has(args, "no-enable"))
 		flags |= PLUGIN_INSTALL_NO_ENABLE;
-	if (cmd_take_flag(&argc, argv, "--accept-permissions"))
+	if (cmd_args_has(args, "accept-permissions"))
 		flags |= PLUGIN_INSTALL_ACCEPT_PERMISSIONS;
-	if ((rc = cmd_no_more_options(ctx, &cmd_plugin_install_entry, argc, argv)) != 0)
-		return rc;
-	if (argc < 1 || (argc > 1 && strcmp(argv[0], "--") != 0))
+	if (args->argc != 1 && (args->argc != 3 ||
+	    strcmp(args->argv[1], "from") != 0))
 		return cmd_usage(ctx, &cmd_plugin_install_entry);
-	rc = mgr_plugin_install(ctx->mgr, argv[argc - 1], flags, &id, &err);
+	rc = mgr_plugin_install_from(ctx->mgr, args->argv[0], args->argc == 3 ?
+	    args->argv[2] : NULL, flags, &id, &err);
 	if (rc != 0 && id == NULL)
 		return cmd_fail(ctx, err.code, err.msg);
 	if (rc != 0) {
@@ -151,21 +142,20 @@ plugin_install_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 static int
-plugin_list_exec(struct cmd_ctx *ctx, int argc, char **argv)
+plugin_list_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct plugin_rec *v;
 	struct mgr_error err = { 0 };
 	size_t n;
 
-	(void)argc;
-	(void)argv;
+	(void)args;
 	if (plugin_store_list(ctx->mgr->db, &v, &n, &err) != 0)
 		return cmd_fail(ctx, err.code, err.msg);
 	if (ctx->json) {
 		json_t *arr = json_array();
 		for (size_t i = 0; i < n; i++)
 			json_array_append_new(arr, plugin_json(&v[i]));
-		print_json(ctx, arr);
+		cmd_print_json(ctx, arr);
 	} else if (n == 0)
 		fprintf(ctx->out, _("no plugins installed\n"));
 	else {
@@ -180,18 +170,18 @@ plugin_list_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 static int
-plugin_show_exec(struct cmd_ctx *ctx, int argc, char **argv)
+plugin_show_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
+	char **argv = args->argv;
 	struct plugin_rec p = { 0 };
 	struct mgr_error err = { 0 };
 
-	(void)argc;
 	if (plugin_store_read(ctx->mgr->db, argv[0], &p, &err) != 0)
 		return cmd_fail(ctx, err.code, err.msg);
 	if (ctx->json) {
 		json_t *o = plugin_json(&p);
 		plugin_functions_show(ctx->mgr, p.id, NULL, o);
-		print_json(ctx, o);
+		cmd_print_json(ctx, o);
 	} else {
 		print_plugin(ctx, &p);
 		plugin_functions_show(ctx->mgr, p.id, ctx->out, NULL);
@@ -201,45 +191,38 @@ plugin_show_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 static int
-plugin_enable_exec(struct cmd_ctx *ctx, int argc, char **argv)
+plugin_enable_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
+	char **argv = args->argv;
 	struct mgr_error err = { 0 };
 
-	(void)argc;
 	if (mgr_plugin_enable(ctx->mgr, argv[0], &err) != 0)
 		return cmd_fail(ctx, err.code, err.msg);
 	return report_plugin(ctx, argv[0], _("enabled"), 0);
 }
 
 static int
-plugin_disable_exec(struct cmd_ctx *ctx, int argc, char **argv)
+plugin_disable_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	extern const struct cmd_entry cmd_plugin_disable_entry;
 	struct mgr_error err = { 0 };
-	int cascade = cmd_take_flag(&argc, argv, "--cascade"), rc;
+	int cascade = cmd_args_has(args, "cascade") > 0;
 
-	if ((rc = cmd_no_more_options(ctx, &cmd_plugin_disable_entry, argc, argv)) != 0)
-		return rc;
-	if (mgr_plugin_disable(ctx->mgr, argv[argc - 1], cascade, &err) != 0)
+	if (mgr_plugin_disable(ctx->mgr, args->target, cascade, &err) != 0)
 		return cmd_fail(ctx, err.code, err.msg);
-	return report_plugin(ctx, argv[argc - 1], _("disabled"), 0);
+	return report_plugin(ctx, args->target, _("disabled"), 0);
 }
 
 static int
-plugin_uninstall_exec(struct cmd_ctx *ctx, int argc, char **argv)
+plugin_uninstall_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	extern const struct cmd_entry cmd_plugin_uninstall_entry;
 	struct mgr_error err = { 0 };
-	int keep = cmd_take_flag(&argc, argv, "--keep-tasks"), rc;
-	const char *id;
+	int keep = cmd_args_has(args, "keep-tasks") > 0;
+	const char *id = args->target;
 
-	if ((rc = cmd_no_more_options(ctx, &cmd_plugin_uninstall_entry, argc, argv)) != 0)
-		return rc;
-	id = argv[argc - 1];
 	if (mgr_plugin_uninstall(ctx->mgr, id, keep, &err) != 0)
 		return cmd_fail(ctx, err.code, err.msg);
 	if (ctx->json)
-		print_json(ctx, json_pack("{s:s, s:b, s:b}", "id", id,
+		cmd_print_json(ctx, json_pack("{s:s, s:b, s:b}", "id", id,
 		    "uninstalled", 1, "kept_tasks", keep));
 	else
 		fprintf(ctx->out, _("uninstalled %s\n"), id);
@@ -247,8 +230,10 @@ plugin_uninstall_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 static int
-plugin_validate_exec(struct cmd_ctx *ctx, int argc, char **argv)
+plugin_validate_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
+	int argc = args->argc;
+	char **argv = args->argv;
 	struct mgr_problems p = { 0 };
 	struct mgr_error err = { 0 };
 	struct manifest m;
@@ -261,7 +246,7 @@ plugin_validate_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		json_t *arr = json_array();
 		for (size_t i = 0; i < p.n; i++)
 			json_array_append_new(arr, json_string(p.msgs[i]));
-		print_json(ctx, json_pack("{s:s, s:b, s:s?, s:s?, s:o}", "path",
+		cmd_print_json(ctx, json_pack("{s:s, s:b, s:s?, s:s?, s:o}", "path",
 		    path, "valid", p.n == 0, "id", m.id, "version", m.version,
 		    "problems", arr));
 	} else if (p.n == 0)
@@ -280,69 +265,90 @@ plugin_validate_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 static int
-plugin_probe_exec(struct cmd_ctx *ctx, int argc, char **argv)
+plugin_probe_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct mgr_error err = { 0 };
-	int enable = cmd_take_flag(&argc, argv, "--enable");
+	int enable = cmd_args_has(args, "enable") > 0;
+	char **argv = args->argv;
 
-	if (argc > 0 && strcmp(argv[0], "--") == 0) {
-		argc--;
-		argv++;
-	}
-	if (argc != 1)
-		return CMD_EXIT_USAGE;
 	if (enable && mgr_open_db(ctx->mgr, &err) != 0)
 		return cmd_fail(ctx, err.code, err.msg);
 	return probe_child(ctx->out, argv[0], enable, ctx->mgr->db,
 	    &ctx->mgr->log);
 }
 
+static const struct cmd_option plugin_install_options[] = {
+	{ "force", 0, NULL, N_("replace an installed plugin of the same id"), 0 },
+	{ "no-enable", 0, NULL, N_("install it disabled"), 0 },
+	{ "accept-permissions", 0, NULL, N_("grant the permissions its manifest "
+	    "asks for"), 0 },
+	{ NULL, 0, NULL, NULL, 0 }
+};
+
 const struct cmd_entry cmd_plugin_install_entry = {
 	.noun = "plugin", .verb = "install",
-	.usage = N_("[--force] [--no-enable] [--accept-permissions] "
-	    "FOLDER|FILE.zip|NAME[@CONSTRAINT]"),
+	.usage = N_("FOLDER|FILE.zip|NAME[@CONSTRAINT] [from REPO]"),
 	.summary = N_("install a plugin from a folder, a zip or a repository"),
-	.flags = CMD_MUTATES, .min_args = 1, .max_args = 1,
-	.exec = plugin_install_exec,
+	.flags = CMD_MUTATES | CMD_FETCHES, .min_args = 1, .max_args = 3,
+	.options = plugin_install_options, .run = plugin_install_run,
 };
 const struct cmd_entry cmd_plugin_list_entry = {
 	.noun = "plugin", .verb = "list", .usage = "",
 	.summary = N_("list installed plugins"),
-	.flags = 0, .min_args = 0, .max_args = 0, .exec = plugin_list_exec,
+	.flags = 0, .min_args = 0, .max_args = 0, .run = plugin_list_run,
 };
 const struct cmd_entry cmd_plugin_show_entry = {
 	.noun = "plugin", .verb = "show", .usage = N_("ID"),
 	.summary = N_("show one plugin"),
-	.flags = 0, .min_args = 1, .max_args = 1, .exec = plugin_show_exec,
+	.flags = 0, .min_args = 1, .max_args = 1,
+	.target = CMD_TARGET_PLUGIN, .run = plugin_show_run,
 };
 const struct cmd_entry cmd_plugin_enable_entry = {
 	.noun = "plugin", .verb = "enable", .usage = N_("ID"),
 	.summary = N_("enable a plugin (and its dependencies)"),
 	.flags = CMD_MUTATES, .min_args = 1, .max_args = 1,
-	.exec = plugin_enable_exec,
+	.target = CMD_TARGET_PLUGIN, .run = plugin_enable_run,
 };
+static const struct cmd_option plugin_disable_options[] = {
+	{ "cascade", 0, NULL, N_("disable the plugins that depend on it first"), 0 },
+	{ NULL, 0, NULL, NULL, 0 }
+};
+
 const struct cmd_entry cmd_plugin_disable_entry = {
-	.noun = "plugin", .verb = "disable", .usage = N_("[--cascade] ID"),
+	.noun = "plugin", .verb = "disable", .usage = N_("ID"),
 	.summary = N_("disable a plugin (--cascade: its dependents first)"),
 	.flags = CMD_MUTATES, .min_args = 1, .max_args = 1,
-	.exec = plugin_disable_exec,
+	.options = plugin_disable_options, .target = CMD_TARGET_PLUGIN,
+	.run = plugin_disable_run,
 };
+
+static const struct cmd_option plugin_uninstall_options[] = {
+	{ "keep-tasks", 0, NULL, N_("keep the plugin's tasks (paused)"), 0 },
+	{ NULL, 0, NULL, NULL, 0 }
+};
+
 const struct cmd_entry cmd_plugin_uninstall_entry = {
-	.noun = "plugin", .verb = "uninstall", .usage = N_("[--keep-tasks] ID"),
+	.noun = "plugin", .verb = "uninstall", .usage = N_("ID"),
 	.summary = N_("disable and remove a plugin"),
 	.flags = CMD_MUTATES, .min_args = 1, .max_args = 1,
-	.exec = plugin_uninstall_exec,
+	.options = plugin_uninstall_options, .target = CMD_TARGET_PLUGIN,
+	.run = plugin_uninstall_run,
 };
 const struct cmd_entry cmd_plugin_validate_entry = {
 	.noun = "plugin", .verb = "validate", .usage = N_("FOLDER|FILE.zip"),
 	.summary = N_("check a plugin and print every problem found"),
-	.flags = 0, .min_args = 1, .max_args = 1, .exec = plugin_validate_exec,
+	.flags = 0, .min_args = 1, .max_args = 1, .run = plugin_validate_run,
 };
+static const struct cmd_option plugin_probe_options[] = {
+	{ "enable", 0, NULL, N_("also run its enable hook"), 0 },
+	{ NULL, 0, NULL, NULL, 0 }
+};
+
 const struct cmd_entry cmd_plugin_probe_entry = {
-	.noun = "plugin", .verb = "probe", .usage = "[--enable] FOLDER",
+	.noun = "plugin", .verb = "probe", .usage = "FOLDER",
 	.summary = N_("load a plugin in this process (internal)"),
 	.flags = CMD_HIDDEN | CMD_NO_DB, .min_args = 1, .max_args = 1,
-	.exec = plugin_probe_exec,
+	.options = plugin_probe_options, .run = plugin_probe_run,
 };
 
 extern const struct cmd_entry cmd_plugin_reload_entry;
@@ -350,6 +356,15 @@ extern const struct cmd_entry cmd_snapshot_create_entry;
 extern const struct cmd_entry cmd_snapshot_list_entry;
 extern const struct cmd_entry cmd_snapshot_restore_entry;
 extern const struct cmd_entry cmd_snapshot_delete_entry;
+extern const struct cmd_entry cmd_plugin_search_entry;
+extern const struct cmd_entry cmd_plugin_outdated_entry;
+extern const struct cmd_entry cmd_plugin_upgrade_entry;
+extern const struct cmd_entry cmd_repo_keygen_entry;
+extern const struct cmd_entry cmd_repo_index_entry;
+extern const struct cmd_entry cmd_repo_sign_entry;
+extern const struct cmd_entry cmd_repo_key_entry;
+extern const struct cmd_entry cmd_repo_list_entry;
+extern const struct cmd_entry cmd_repo_update_entry;
 
 /* The commands of the plugins folder, in the order --help lists them. */
 const struct cmd_entry *const plugin_commands[] = {
@@ -360,11 +375,20 @@ const struct cmd_entry *const plugin_commands[] = {
 	&cmd_plugin_disable_entry,
 	&cmd_plugin_uninstall_entry,
 	&cmd_plugin_validate_entry,
+	&cmd_plugin_search_entry,
+	&cmd_plugin_outdated_entry,
+	&cmd_plugin_upgrade_entry,
 	&cmd_plugin_probe_entry,
 	&cmd_plugin_reload_entry,
 	&cmd_snapshot_create_entry,
 	&cmd_snapshot_list_entry,
 	&cmd_snapshot_restore_entry,
 	&cmd_snapshot_delete_entry,
+	&cmd_repo_list_entry,
+	&cmd_repo_update_entry,
+	&cmd_repo_key_entry,
+	&cmd_repo_keygen_entry,
+	&cmd_repo_index_entry,
+	&cmd_repo_sign_entry,
 	NULL
 };

@@ -10,13 +10,13 @@
 #include <string.h>
 
 static int
-plugin_reload_exec(struct cmd_ctx *ctx, int argc, char **argv)
+plugin_reload_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
+	char **argv = args->argv;
 	struct mgr_error err = { 0 };
 	struct plugin_rec p = { 0 };
 	int64_t t0 = mgr_mono_us();
 
-	(void)argc;
 	if (reloader_reload(ctx->mgr, argv[0], &err) != 0)
 		return cmd_fail(ctx, err.code, err.msg);
 	if (plugin_store_read(ctx->mgr->db, argv[0], &p, &err) != 0)
@@ -40,5 +40,5 @@ const struct cmd_entry cmd_plugin_reload_entry = {
 	.summary = N_("validate and load a plugin's files again (rolls back "
 	    "by itself on failure)"),
 	.flags = CMD_MUTATES, .min_args = 1, .max_args = 1,
-	.exec = plugin_reload_exec,
+	.target = CMD_TARGET_PLUGIN, .run = plugin_reload_run,
 };

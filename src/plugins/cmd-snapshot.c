@@ -26,16 +26,6 @@ snapshot_json(const struct snapshot_rec *s)
 	    "reason", s->reason);
 }
 
-static void
-print_json(struct cmd_ctx *ctx, json_t *j)
-{
-	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-
-	fprintf(ctx->out, "%s\n", s);
-	free(s);
-	json_decref(j);
-}
-
 static int
 parse_id(struct cmd_ctx *ctx, const char *text, int64_t *id)
 {
@@ -72,7 +62,7 @@ report(struct cmd_ctx *ctx, int64_t id, const char *what)
 	if (snapshot_store_read(ctx->mgr->db, id, &s, &err) != 0)
 		return cmd_fail(ctx, err.code, err.msg);
 	if (ctx->json)
-		print_json(ctx, snapshot_json(&s));
+		cmd_print_json(ctx, snapshot_json(&s));
 	else
 		fprintf(ctx->out, _("%s snapshot %" PRId64 " of %s %s\n"), what,
 		    s.id, s.plugin_id, s.version);
@@ -81,12 +71,12 @@ report(struct cmd_ctx *ctx, int64_t id, const char *what)
 }
 
 static int
-snapshot_create_exec(struct cmd_ctx *ctx, int argc, char **argv)
+snapshot_create_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
+	char **argv = args->argv;
 	struct mgr_error err = { 0 };
 	int64_t id;
 
-	(void)argc;
 	recover(ctx);
 	if (snapshot_create(ctx->mgr, argv[0], "manual", &id, &err) != 0)
 		return cmd_fail(ctx, err.code, err.msg);
@@ -113,8 +103,10 @@ print_table(struct cmd_ctx *ctx, const struct snapshot_rec *v, size_t n)
 }
 
 static int
-snapshot_list_exec(struct cmd_ctx *ctx, int argc, char **argv)
+snapshot_list_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
+	int argc = args->argc;
+	char **argv = args->argv;
 	struct snapshot_rec *v;
 	struct mgr_error err = { 0 };
 	size_t n;
@@ -127,7 +119,7 @@ snapshot_list_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		json_t *arr = json_array();
 		for (size_t i = 0; i < n; i++)
 			json_array_append_new(arr, snapshot_json(&v[i]));
-		print_json(ctx, arr);
+		cmd_print_json(ctx, arr);
 	} else
 		print_table(ctx, v, n);
 	snapshot_recs_free(v, n);
@@ -135,13 +127,13 @@ snapshot_list_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 static int
-snapshot_restore_exec(struct cmd_ctx *ctx, int argc, char **argv)
+snapshot_restore_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
+	char **argv = args->argv;
 	struct mgr_error err = { 0 };
 	int64_t id;
 	int rc;
 
-	(void)argc;
 	if ((rc = parse_id(ctx, argv[0], &id)) != 0)
 		return rc;
 	recover(ctx);
@@ -151,20 +143,20 @@ snapshot_restore_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 static int
-snapshot_delete_exec(struct cmd_ctx *ctx, int argc, char **argv)
+snapshot_delete_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
+	char **argv = args->argv;
 	struct mgr_error err = { 0 };
 	int64_t id;
 	int rc;
 
-	(void)argc;
 	if ((rc = parse_id(ctx, argv[0], &id)) != 0)
 		return rc;
 	recover(ctx);
 	if (snapshot_delete(ctx->mgr, id, &err) != 0)
 		return cmd_fail(ctx, err.code, err.msg);
 	if (ctx->json)
-		print_json(ctx, json_pack("{s:I, s:b}", "id", (json_int_t)id,
+		cmd_print_json(ctx, json_pack("{s:I, s:b}", "id", (json_int_t)id,
 		    "deleted", 1));
 	else
 		fprintf(ctx->out, _("deleted snapshot %" PRId64 "\n"), id);
@@ -175,22 +167,22 @@ const struct cmd_entry cmd_snapshot_create_entry = {
 	.noun = "snapshot", .verb = "create", .usage = N_("PLUGIN"),
 	.summary = N_("save a plugin's files, row and state in a snapshot"),
 	.flags = CMD_MUTATES, .min_args = 1, .max_args = 1,
-	.exec = snapshot_create_exec,
+	.run = snapshot_create_run,
 };
 const struct cmd_entry cmd_snapshot_list_entry = {
 	.noun = "snapshot", .verb = "list", .usage = N_("[PLUGIN]"),
 	.summary = N_("list snapshots, newest first"),
-	.flags = 0, .min_args = 0, .max_args = 1, .exec = snapshot_list_exec,
+	.flags = 0, .min_args = 0, .max_args = 1, .run = snapshot_list_run,
 };
 const struct cmd_entry cmd_snapshot_restore_entry = {
 	.noun = "snapshot", .verb = "restore", .usage = N_("ID"),
 	.summary = N_("put a plugin back as a snapshot saved it"),
 	.flags = CMD_MUTATES, .min_args = 1, .max_args = 1,
-	.exec = snapshot_restore_exec,
+	.run = snapshot_restore_run,
 };
 const struct cmd_entry cmd_snapshot_delete_entry = {
 	.noun = "snapshot", .verb = "delete", .usage = N_("ID"),
 	.summary = N_("delete a snapshot"),
 	.flags = CMD_MUTATES, .min_args = 1, .max_args = 1,
-	.exec = snapshot_delete_exec,
+	.run = snapshot_delete_run,
 };

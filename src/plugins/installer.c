@@ -2,6 +2,7 @@
 #include "i18n.h"
 #include "archive.h"
 #include "installer.h"
+#include "repository.h"
 #include "snapshot.h"
 #include "manager.h"
 #include "package_index.h"
@@ -48,6 +49,7 @@ installer_probe_opts(struct mgr *mgr, struct probe_opts *o, char exe[PATH_MAX])
 	o->exe = n > 0 ? exe : NULL;
 	o->config = mgr->conf->file;
 	o->db = mgr->conf->database;
+	o->mgr = mgr->conf->sandboxing && mgr->db != NULL ? mgr : NULL;
 	o->timeout_ms = PROBE_TIMEOUT_MS;
 }
 
@@ -76,8 +78,8 @@ staging_create(struct mgr *mgr, struct scratch *out, struct mgr_error *err)
 
 /* The plugin root in what was unpacked: the folder itself, or its only
  * subfolder when the archive wraps the plugin in a folder. */
-static int
-find_root(const char *unpacked, char **root, struct mgr_error *err)
+int
+installer_find_root(const char *unpacked, char **root, struct mgr_error *err)
 {
 	char *conf = xasprintf("%s/%s", unpacked, MANIFEST_FILE);
 	DIR *d;
@@ -125,7 +127,19 @@ struct install_job {
 	const char *expect_version;
 	struct install_result *res;
 	int depth;
+	char *const *pin;		/* "from REPO": the top package's only
+					 * repository, or NULL */
+	int fetch;			/* download remote archives (a client) */
 };
+
+/* Where spec is looked for: the pinned repository for the package asked
+ * for, all of them in order for dependencies. */
+static char *const *
+job_repos(const struct install_job *j, int depth)
+{
+	return depth == 0 && j->pin != NULL ? j->pin :
+	    j->mgr->conf->repositories;
+}
 
 static int
 check_expected(struct install_job *j, const struct manifest *m,
@@ -271,7 +285,7 @@ install_staged(struct install_job *j, const char *unpacked,
 
 	memset(&m, 0, sizeof m);
 	installer_probe_opts(j->mgr, &o, exe);
-	if ((rc = find_root(unpacked, &root, err)) != 0 ||
+	if ((rc = installer_find_root(unpacked, &root, err)) != 0 ||
 	    (rc = installed_list(j->mgr, &all, &n, err)) != 0)
 		goto out;
 	if ((rc = validate_plugin_dir(root, &o, all, n, &m, &p, err)) != 0) {
@@ -429,10 +443,11 @@ verify_package_tree(struct install_job *j, const struct dep_spec *spec,
 		return mgr_error_set(err, MGR_EINVAL, _("%s: dependencies nest "
 		    "deeper than %d levels (a cycle in the repository?)"),
 		    spec->id, INSTALL_MAX_DEPTH);
-	if ((rc = package_find(j->mgr->conf->repositories, spec->id, &spec->c,
-	    &e, err)) != 0)
+	if ((rc = package_find(j->mgr->conf, job_repos(j, depth), spec->id,
+	    &spec->c, &e, err)) != 0)
 		return rc;
-	rc = verify_checksum(&e, err);
+	if ((rc = repo_archive_ensure(j->mgr->conf, &e, j->fetch, err)) == 0)
+		rc = verify_checksum(&e, err);
 	for (size_t i = 0; rc == 0 && i < e.ndeps; i++) {
 		if (dep_satisfied(j->mgr, &e.deps[i]))
 			continue;
@@ -455,10 +470,11 @@ install_package(struct install_job *j, const struct dep_spec *spec,
 		return mgr_error_set(err, MGR_EINVAL, _("%s: dependencies nest "
 		    "deeper than %d levels (a cycle in the repository?)"),
 		    spec->id, INSTALL_MAX_DEPTH);
-	if ((rc = package_find(j->mgr->conf->repositories, spec->id, &spec->c,
-	    &e, err)) != 0)
+	if ((rc = package_find(j->mgr->conf, job_repos(j, j->depth), spec->id,
+	    &spec->c, &e, err)) != 0)
 		return rc;
 	if ((rc = install_package_deps(j, &e, err)) == 0 &&
+	    (rc = repo_archive_ensure(j->mgr->conf, &e, 0, err)) == 0 &&
 	    (rc = verify_checksum(&e, err)) == 0) {
 		pj.expect_id = e.id;
 		pj.expect_version = e.version;
@@ -469,28 +485,86 @@ install_package(struct install_job *j, const struct dep_spec *spec,
 	return rc;
 }
 
+/* The package a source names, or 1 when source is a folder or a file. */
+static int
+install_spec(const char *source, const char *repo, struct dep_spec *spec,
+	     struct mgr_error *err)
+{
+	struct mgr_error perr = { 0 };
+	struct stat st;
+
+	if (repo == NULL && stat(source, &st) == 0 &&
+	    (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)))
+		return 1;
+	if (strchr(source, '/') != NULL || dep_parse(source, spec, &perr) != 0)
+		return mgr_error_set(err, MGR_ENOENT, repo != NULL ?
+		    _("%s: not a package name (NAME or NAME@CONSTRAINT)") :
+		    _("%s: no such folder or zip file, and not a package name "
+		    "(NAME or NAME@CONSTRAINT)"), source);
+	return 0;
+}
+
+static int
+install_pin(struct mgr *mgr, const char *repo, char *pin[2],
+	    struct mgr_error *err)
+{
+	pin[0] = repo != NULL ? (char *)repo_configured(mgr->conf, repo) : NULL;
+	pin[1] = NULL;
+	if (repo != NULL && pin[0] == NULL)
+		return mgr_error_set(err, MGR_ENOENT, _("%s: not one of the "
+		    "configured repositories (setting \"repositories\"; write "
+		    "the entry exactly as there)"), repo);
+	return 0;
+}
+
 int
-installer_install(struct mgr *mgr, const char *source, int flags,
-		  struct install_result *res, struct mgr_error *err)
+installer_install_from(struct mgr *mgr, const char *source, const char *repo,
+		       int flags, struct install_result *res,
+		       struct mgr_error *err)
 {
 	struct install_job j = { .mgr = mgr, .flags = flags, .source = source,
 	    .res = res };
 	struct dep_spec spec;
-	struct mgr_error perr = { 0 };
+	char *pin[2];
 	struct stat st;
+	int rc;
 
 	memset(res, 0, sizeof *res);
-	if (stat(source, &st) == 0 && S_ISDIR(st.st_mode))
-		return install_path(&j, source, 0, err);
-	if (stat(source, &st) == 0 && S_ISREG(st.st_mode))
-		return install_path(&j, source, 1, err);
-	if (strchr(source, '/') != NULL || dep_parse(source, &spec, &perr) != 0)
-		return mgr_error_set(err, MGR_ENOENT, _("%s: no such folder or zip "
-		    "file, and not a package name (NAME or NAME@CONSTRAINT)"),
-		    source);
+	if ((rc = install_pin(mgr, repo, pin, err)) != 0 ||
+	    (rc = install_spec(source, repo, &spec, err)) < 0)
+		return rc;
+	if (rc == 1)
+		return install_path(&j, source, !(stat(source, &st) == 0 &&
+		    S_ISDIR(st.st_mode)), err);
+	j.pin = repo != NULL ? pin : NULL;
 	if (verify_package_tree(&j, &spec, 0, err) != 0)
 		return err->code;
 	return install_package(&j, &spec, err);
+}
+
+int
+installer_install(struct mgr *mgr, const char *source, int flags,
+		  struct install_result *res, struct mgr_error *err)
+{
+	return installer_install_from(mgr, source, NULL, flags, res, err);
+}
+
+int
+installer_prefetch(struct mgr *mgr, const char *source, const char *repo,
+		   struct mgr_error *err)
+{
+	struct install_result res = { 0 };
+	struct install_job j = { .mgr = mgr, .source = source, .res = &res,
+	    .fetch = 1 };
+	struct dep_spec spec;
+	char *pin[2];
+	int rc;
+
+	if ((rc = install_pin(mgr, repo, pin, err)) != 0 ||
+	    (rc = install_spec(source, repo, &spec, err)) != 0)
+		return rc < 0 ? rc : 0;
+	j.pin = repo != NULL ? pin : NULL;
+	return verify_package_tree(&j, &spec, 0, err);
 }
 
 int
@@ -523,7 +597,7 @@ installer_validate(struct mgr *mgr, const char *path, struct mgr_problems *p,
 		else
 			rc = archive_extract(path, unpacked, &lim, err);
 		if (rc != 0 ||
-		    (rc = find_root(unpacked, &root, err)) != 0) {
+		    (rc = installer_find_root(unpacked, &root, err)) != 0) {
 			problems_add(p, "%s", err->msg);
 			goto out;
 		}

@@ -38,11 +38,28 @@ void install_result_clear(struct install_result *r);
  * configured repositories (a folder or file of that name wins). */
 int installer_install(struct mgr *mgr, const char *source, int flags,
 		      struct install_result *res, struct mgr_error *err);
+/* The same; repo (or NULL) pins the package to that configured
+ * repository ("NAME@CONSTRAINT from REPO").  Archives of remote
+ * repositories must be in the cache already (installer_prefetch). */
+int installer_install_from(struct mgr *mgr, const char *source,
+			   const char *repo, int flags,
+			   struct install_result *res, struct mgr_error *err);
+/* In a client, before the install is handed to a host: finds the
+ * package and its missing dependencies as the install will, and downloads
+ * their archives from remote repositories into the cache, checked
+ * against the signed sha256.  Nothing to do for a folder or a file. */
+int installer_prefetch(struct mgr *mgr, const char *source, const char *repo,
+		       struct mgr_error *err);
 
 /* Probing options for this process: the manager binary ($MANAGER_EXE
  * or /proc/self/exe), its config file and database. */
 void installer_probe_opts(struct mgr *mgr, struct probe_opts *o,
 			  char exe[PATH_MAX]);
+
+/* The folder of an extracted archive holding plugin.conf: the archive's
+ * top, or its only folder (malloc'd in *root). */
+int installer_find_root(const char *unpacked, char **root,
+			struct mgr_error *err);
 
 /* Validates a folder or a zip (extracted into a temporary folder) the way
  * install would, collecting every problem. */

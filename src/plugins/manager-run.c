@@ -7,6 +7,9 @@
  *	manager-run [LIMITS] worker --db DB --lib LIB --id ID [--output-max=N]
  *		[--require]
  *		(a reusable worker: requests on stdin, replies on fd 3)
+ *	manager-run [LIMITS] host --db DB --lib LIB --id ID [--require]
+ *		(a plugin's host worker: the same protocol, serving its
+ *		 on_enable, on_disable, hooks and routes: host_worker.h)
  *	manager-run [LIMITS] functions --db DB --lib LIB --id ID [--require]
  *		(loads the plugin confined as a worker and prints its task
  *		 functions, "NAME<TAB>SUMMARY" a line: plugin_functions)
@@ -20,8 +23,9 @@
  * never opens the database (DB is named only so that no permission may
  * cover it): state and log go to the engine as queries (worker_host.h).
  * SIGTERM (the timeout) cancels a run cooperatively, SIGKILL follows.
- * The plugin's on_enable is not called here: the engine host did that
- * when enabling.  Exit status: 126 the plugin could not be loaded or
+ * A run worker never calls the plugin's on_enable: with sandboxing, the
+ * plugin's host worker (the same program, in host mode, under the same
+ * confinement) did that when enabling.  Exit status: 126 the plugin could not be loaded or
  * confined, 127 the command could not be started. */
 #include "i18n.h"
 #include "confine.h"
@@ -67,6 +71,8 @@ usage(void)
 	    "[--open-files=N] exec -- COMMAND [ARG...]\n"
 	    "       manager-run [LIMITS] worker --db DB --lib LIB --id ID "
 	    "[--output-max=N] [--require]\n"
+	    "       manager-run [LIMITS] host --db DB --lib LIB --id ID "
+	    "[--require]\n"
 	    "       manager-run [LIMITS] functions --db DB --lib LIB --id ID "
 	    "[--require]\n"));
 	return 127;
@@ -216,6 +222,47 @@ serve_one(struct loaded_plugin *lp, struct plugin_host *host, char **req,
 	reply(req[0], rc, "", task_ctx_output(current_ctx));
 	task_ctx_free(current_ctx);
 	current_ctx = NULL;
+}
+
+/* Host mode (host_worker.h): the plugin's own entry points.  Fields
+ * after seq, timeout and the call: @hook EVENT SUBJECT MESSAGE, @route
+ * METHOD PATH BODY.  @enable answers on_enable's code and, as output,
+ * what it registered (plugin_host_registrations); @route the HTTP status
+ * and the body. */
+static void
+serve_host(struct loaded_plugin *lp, struct plugin_host *host, char **req)
+{
+	const struct mgr_plugin_def *def = loader_def(lp);
+	mgr_host *handle = plugin_host_handle(host);
+	size_t n = strv_len(req);
+	char *out = NULL;
+	int rc = 0;
+
+	if (strcmp(req[2], "@enable") == 0) {
+		plugin_host_clear_registrations(host);
+		if (def->on_enable != NULL)
+			rc = def->on_enable(handle);
+		out = plugin_host_registrations(host);
+	} else if (strcmp(req[2], "@load") == 0) {
+		/* loaded and checked already: the probe's first call */
+	} else if (strcmp(req[2], "@disable") == 0) {
+		if (def->on_disable != NULL)
+			def->on_disable(handle);
+		plugin_host_clear_registrations(host);
+	} else if (strcmp(req[2], "@hook") == 0 && n == 6)
+		plugin_host_emit(host, req[3], req[4], req[5]);
+	else if (strcmp(req[2], "@route") == 0 && n == 6) {
+		if (plugin_host_route(host, req[3], req[4], req[5], &out, &rc) != 0) {
+			reply(req[0], 404, _("no such route"), "");
+			return;
+		}
+	} else {
+		reply(req[0], 126, _("not a host call"), "");
+		return;
+	}
+	fflush(stdout);
+	reply(req[0], rc, "", out != NULL ? out : "");
+	free(out);
 }
 
 /* A worker retires before RLIMIT_CPU, which counts its whole life, could
@@ -386,7 +433,7 @@ worker_setup(struct sandbox_limits *lim, const struct plugin_args *pa,
 }
 
 static int
-run_worker(struct sandbox_limits *lim, char **argv)
+run_worker(struct sandbox_limits *lim, char **argv, int host_mode)
 {
 	struct mgr_error err = { 0 };
 	struct plugin_args pa;
@@ -410,8 +457,14 @@ run_worker(struct sandbox_limits *lim, char **argv)
 	host = plugin_host_new(NULL, NULL, pa.id, m.json);
 	plugin_host_set_remote(host, &remote);
 	signal(SIGPIPE, SIG_IGN);
-	while (!worker_spent(lim) && (req = read_request(stdin)) != NULL) {
-		serve_one(lp, host, req, (size_t)pa.output_max);
+	/* A host worker does not retire: its registrations live in it (at
+	 * RLIMIT_CPU it dies, and the engine starts and enables another). */
+	while ((host_mode || !worker_spent(lim)) &&
+	    (req = read_request(stdin)) != NULL) {
+		if (host_mode)
+			serve_host(lp, host, req);
+		else
+			serve_one(lp, host, req, (size_t)pa.output_max);
 		strv_free(req);
 	}
 	plugin_host_free(host);
@@ -473,6 +526,18 @@ run_probe(void)
 	return 0;
 }
 
+/* In a sanitizer build, a plugin's crash must end this process with its
+ * signal (so the engine records "crashed with SIGSEGV"), not be caught by
+ * the sanitizer's handler, which exits 1 after printing DEADLYSIGNAL.
+ * ASAN_OPTIONS given in the environment still take precedence. */
+const char *__asan_default_options(void);
+const char *
+__asan_default_options(void)
+{
+	return "handle_segv=0:handle_abort=0:handle_sigbus=0:handle_sigfpe=0:"
+	    "handle_sigill=0";
+}
+
 int
 main(int argc, char **argv)
 {
@@ -500,7 +565,9 @@ main(int argc, char **argv)
 	if (i < argc && strcmp(argv[i], "probe") == 0)
 		return run_probe();
 	if (i < argc && strcmp(argv[i], "worker") == 0)
-		return run_worker(&lim, argv + i + 1);
+		return run_worker(&lim, argv + i + 1, 0);
+	if (i < argc && strcmp(argv[i], "host") == 0)
+		return run_worker(&lim, argv + i + 1, 1);
 	if (i < argc && strcmp(argv[i], "functions") == 0)
 		return run_functions(&lim, argv + i + 1);
 	return usage();

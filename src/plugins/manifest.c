@@ -511,15 +511,6 @@ manifest_perms_clear(struct manifest_perms *p)
 	memset(p, 0, sizeof *p);
 }
 
-static int
-strv_has(char *const *v, const char *s)
-{
-	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-		if (strcmp(v[i], s) == 0)
-			return 1;
-	return 0;
-}
-
 /* The lines for one list: the entries of list that are not in cur (all
  * of them when cur is NULL). */
 static void

@@ -1,6 +1,7 @@
 /* package_index.c - reading package repositories. */
 #include "i18n.h"
 #include "package_index.h"
+#include "repository.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -14,13 +15,17 @@ pkg_entry_clear(struct pkg_entry *e)
 	free(e->id);
 	free(e->version);
 	free(e->archive);
+	free(e->url);
+	free(e->repo);
 	free(e->sha256);
+	free(e->name);
+	free(e->description);
 	free(e->deps);
 	free(e->index_file);
 	memset(e, 0, sizeof *e);
 }
 
-static void
+void
 pkg_entries_free(struct pkg_entry *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -75,10 +80,15 @@ pkg_deps(config_setting_t *g, const char *file, struct pkg_entry *e,
 	return 0;
 }
 
+struct pkg_where {
+	const char *file, *base, *url, *repo;
+};
+
 static int
-pkg_entry_load(config_setting_t *g, const char *repo, const char *file,
+pkg_entry_load(config_setting_t *g, const struct pkg_where *w,
 	       struct pkg_entry *e, struct mgr_error *err)
 {
+	const char *file = w->file, *opt;
 	struct semver v;
 	char *archive = NULL;
 	int rc;
@@ -93,8 +103,14 @@ pkg_entry_load(config_setting_t *g, const char *repo, const char *file,
 		free(archive);
 		return rc;
 	}
-	e->archive = path_resolve(repo, archive);
-	rc = strstr(archive, "..") != NULL || archive[0] == '/';
+	e->archive = path_resolve(w->base, archive);
+	if (w->url != NULL)
+		e->url = xasprintf("%s/%s", w->url, archive);
+	e->repo = w->repo != NULL ? xstrdup(w->repo) : NULL;
+	/* Archive names are plain relative paths: no "..", no "%" escapes
+	 * or "?" that a server could read differently from the cache. */
+	rc = strstr(archive, "..") != NULL || archive[0] == '/' ||
+	    strpbrk(archive, "%?#\\") != NULL;
 	free(archive);
 	if (rc)
 		return mgr_error_set(err, MGR_EINVAL, _("%s:%d: field \"archive\" "
@@ -107,16 +123,21 @@ pkg_entry_load(config_setting_t *g, const char *repo, const char *file,
 	if (!pkg_sha_valid(e->sha256))
 		return mgr_error_set(err, MGR_EINVAL, _("%s:%d: field \"sha256\" "
 		    "must be 64 hex digits"), file, e->line);
+	if (config_setting_lookup_string(g, "name", &opt))
+		e->name = xstrdup(opt);
+	if (config_setting_lookup_string(g, "description", &opt))
+		e->description = xstrdup(opt);
 	for (char *c = e->sha256; *c != '\0'; c++)
 		*c = (char)tolower((unsigned char)*c);
 	return pkg_deps(g, file, e, err);
 }
 
 int
-package_index_load(const char *repo, struct pkg_entry **out, size_t *n,
-		   struct mgr_error *err)
+package_index_parse(const char *text, const char *file, const char *base,
+		    const char *url, const char *repo,
+		    struct pkg_entry **out, size_t *n, struct mgr_error *err)
 {
-	char *file = xasprintf("%s/%s", repo, PACKAGE_INDEX_FILE);
+	struct pkg_where w = { file, base, url, repo };
 	config_setting_t *list;
 	config_t cfg;
 	int rc = 0, count;
@@ -124,13 +145,9 @@ package_index_load(const char *repo, struct pkg_entry **out, size_t *n,
 	*out = NULL;
 	*n = 0;
 	config_init(&cfg);
-	if (config_read_file(&cfg, file) != CONFIG_TRUE) {
-		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
-			rc = mgr_error_set(err, MGR_ENOENT, _("%s: cannot read the "
-			    "package index"), file);
-		else
-			rc = mgr_error_set(err, MGR_EINVAL, "%s:%d: %s", file,
-			    config_error_line(&cfg), config_error_text(&cfg));
+	if (config_read_string(&cfg, text) != CONFIG_TRUE) {
+		rc = mgr_error_set(err, MGR_EINVAL, "%s:%d: %s", file,
+		    config_error_line(&cfg), config_error_text(&cfg));
 		goto out;
 	}
 	list = config_lookup(&cfg, "packages");
@@ -144,7 +161,7 @@ package_index_load(const char *repo, struct pkg_entry **out, size_t *n,
 	*out = xcalloc((size_t)count + 1, sizeof **out);
 	for (int i = 0; i < count && rc == 0; i++, (*n)++)
 		rc = pkg_entry_load(config_setting_get_elem(list, (unsigned)i),
-		    repo, file, &(*out)[i], err);
+		    &w, &(*out)[i], err);
 	if (rc != 0) {
 		pkg_entries_free(*out, *n);
 		*out = NULL;
@@ -152,7 +169,44 @@ package_index_load(const char *repo, struct pkg_entry **out, size_t *n,
 	}
 out:
 	config_destroy(&cfg);
+	return rc;
+}
+
+int
+package_index_load(const char *folder, struct pkg_entry **out, size_t *n,
+		   struct mgr_error *err)
+{
+	char *file = xasprintf("%s/%s", folder, PACKAGE_INDEX_FILE), *text;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (read_file(file, &text, NULL, NULL) != 0)
+		rc = mgr_error_set(err, MGR_ENOENT, _("%s: cannot read the "
+		    "package index"), file);
+	else {
+		rc = package_index_parse(text, file, folder, NULL, folder, out,
+		    n, err);
+		free(text);
+	}
 	free(file);
+	return rc;
+}
+
+int
+package_repo_load(const struct mgr_conf *conf, const char *repo,
+		  struct pkg_entry **out, size_t *n, struct mgr_error *err)
+{
+	struct repo_index ix;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = repo_index_read(conf, repo, &ix, err)) != 0)
+		return rc;
+	rc = package_index_parse(ix.text, ix.url != NULL ? ix.url : ix.file,
+	    ix.base, ix.url, repo, out, n, err);
+	repo_index_clear(&ix);
 	return rc;
 }
 
@@ -165,19 +219,20 @@ pkg_take(struct pkg_entry *dst, struct pkg_entry *src)
 }
 
 int
-package_find(char *const *repos, const char *id, const struct vconstraint *c,
-	     struct pkg_entry *out, struct mgr_error *err)
+package_find(const struct mgr_conf *conf, char *const *repos, const char *id,
+	     const struct vconstraint *c, struct pkg_entry *out,
+	     struct mgr_error *err)
 {
 	struct semver best = { 0 }, v;
 	char want[96];
 	int found = 0, rc;
 
 	memset(out, 0, sizeof *out);
-	for (size_t r = 0; repos != NULL && repos[r] != NULL; r++) {
+	for (size_t r = 0; !found && repos != NULL && repos[r] != NULL; r++) {
 		struct pkg_entry *list;
 		size_t n;
 
-		if ((rc = package_index_load(repos[r], &list, &n, err)) != 0)
+		if ((rc = package_repo_load(conf, repos[r], &list, &n, err)) != 0)
 			return rc;
 		for (size_t i = 0; i < n; i++) {
 			if (strcmp(list[i].id, id) != 0 ||

@@ -231,6 +231,54 @@ plugin_host_route(struct plugin_host *h, const char *method, const char *path,
 	return MGR_ENOENT;
 }
 
+/* The methods of the routes registered for path, ", "-separated, into
+ * buf (empty when none). */
+void
+plugin_host_route_methods(const struct plugin_host *h, const char *path,
+			  char *buf, size_t size)
+{
+	size_t len = 0;
+
+	if (size > 0)
+		buf[0] = '\0';
+	for (size_t i = 0; i < h->nroutes && len < size; i++) {
+		const struct host_route *r = &h->routes[i];
+		int n;
+		if (strcmp(r->path, path) != 0)
+			continue;
+		n = snprintf(buf + len, size - len, "%s%s", len > 0 ? ", " : "",
+		    r->method);
+		if (n < 0)
+			break;
+		len += (size_t)n;
+	}
+}
+
+/* One line a registration, "hook\tEVENT" or "route\tMETHOD\tPATH", for
+ * a host worker's engine (host_worker.h); names with a tab or a line
+ * break cannot be told apart there and are left out. */
+static int
+plain(const char *s)
+{
+	return strpbrk(s, "\t\n\r") == NULL;
+}
+
+char *
+plugin_host_registrations(const struct plugin_host *h)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_adds(&sb, "");
+	for (size_t i = 0; i < h->nhooks; i++)
+		if (plain(h->hooks[i].event))
+			strbuf_addf(&sb, "hook\t%s\n", h->hooks[i].event);
+	for (size_t i = 0; i < h->nroutes; i++)
+		if (plain(h->routes[i].method) && plain(h->routes[i].path))
+			strbuf_addf(&sb, "route\t%s\t%s\n", h->routes[i].method,
+			    h->routes[i].path);
+	return strbuf_detach(&sb);
+}
+
 /* The services table. */
 static enum log_level
 host_log_level(enum mgr_log_level level)

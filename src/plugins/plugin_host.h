@@ -59,7 +59,13 @@ int plugin_host_route(struct plugin_host *h, const char *method,
 /* Drops every hook and route (when the plugin is disabled). */
 void plugin_host_clear_registrations(struct plugin_host *h);
 size_t plugin_host_hook_count(const struct plugin_host *h);
+/* The hooks and routes registered, one a line: "hook\tEVENT\n",
+ * "route\tMETHOD\tPATH\n" (malloc'd, never NULL). */
+char *plugin_host_registrations(const struct plugin_host *h);
 size_t plugin_host_route_count(const struct plugin_host *h);
+/* The methods registered for path ("GET, POST"), or "" when none. */
+void plugin_host_route_methods(const struct plugin_host *h, const char *path,
+			       char *buf, size_t size);
 
 /* One run.  args: "NAME=VALUE" strings, NULL-ended (copied; may be NULL);
  * deadline_us: Unix µs or 0; output_max: bytes of output kept (the rest

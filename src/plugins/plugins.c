@@ -1,6 +1,7 @@
 /* plugins.c - install, enable, disable, uninstall; loaded plugins. */
 #include "i18n.h"
 #include "fault.h"
+#include "host_worker.h"
 #include "installer.h"
 #include "loader.h"
 #include "manager.h"
@@ -22,10 +23,14 @@
 #define PLUGINS_MAX_DEPTH 16
 
 
+/* A plugin live in this process: loaded here (lp, host; sandboxing =
+ * false), or served by its confined host worker (hw; sandboxing = true,
+ * the library is never mapped here). */
 struct plugin_live {
 	char *id;
 	struct loaded_plugin *lp;
 	struct plugin_host *host;
+	struct host_worker *hw;
 };
 
 struct plugins {
@@ -59,6 +64,12 @@ plugins_loaded(struct mgr *mgr, const char *id)
 	return l != NULL ? l->lp : NULL;
 }
 
+int
+plugins_live(struct mgr *mgr, const char *id)
+{
+	return live_find(mgr, id) != NULL;
+}
+
 struct plugin_host *
 plugins_host(struct mgr *mgr, const char *id)
 {
@@ -78,15 +89,44 @@ plugin_rec_library(const struct plugin_rec *rec)
 	return path;
 }
 
-/* Loads rec into this process and calls on_enable. */
+static void
+live_add(struct mgr *mgr, struct plugin_live *l, const char *id)
+{
+	l->id = xstrdup(id);
+	mgr->plugins->v = xrealloc(mgr->plugins->v,
+	    (mgr->plugins->n + 1) * sizeof *mgr->plugins->v);
+	mgr->plugins->v[mgr->plugins->n++] = *l;
+}
+
+/* sandboxing = true: on_enable runs in the plugin's host worker, under
+ * the permissions of its manifest; nothing of it is loaded here. */
+static int
+live_start_worker(struct mgr *mgr, const struct plugin_rec *rec,
+		  struct mgr_error *err)
+{
+	char *lib = plugin_rec_library(rec);
+	struct plugin_live l = { 0 };
+	int rc = hostw_start(mgr, rec->id, lib, &l.hw, err);
+
+	free(lib);
+	if (rc == 0)
+		live_add(mgr, &l, rec->id);
+	return rc;
+}
+
+/* Loads rec into this process and calls on_enable (sandboxing = false),
+ * or starts its host worker. */
 static int
 live_load(struct mgr *mgr, const struct plugin_rec *rec, struct mgr_error *err)
 {
-	char *lib = plugin_rec_library(rec), *cache;
+	char *lib, *cache;
 	struct plugin_live l = { 0 };
 	const struct mgr_plugin_def *def;
 	int rc, ok;
 
+	if (mgr->conf->sandboxing)
+		return live_start_worker(mgr, rec, err);
+	lib = plugin_rec_library(rec);
 	cache = xasprintf("%s/cache", mgr->conf->data_directory);
 	rc = loader_load_cached(lib, rec->id, cache, &l.lp, err);
 	free(cache);
@@ -102,10 +142,7 @@ live_load(struct mgr *mgr, const struct plugin_rec *rec, struct mgr_error *err)
 		return mgr_error_set(err, MGR_EINVAL, _("plugin %s: on_enable "
 		    "refused (returned %d)"), rec->id, ok);
 	}
-	l.id = xstrdup(rec->id);
-	mgr->plugins->v = xrealloc(mgr->plugins->v,
-	    (mgr->plugins->n + 1) * sizeof *mgr->plugins->v);
-	mgr->plugins->v[mgr->plugins->n++] = l;
+	live_add(mgr, &l, rec->id);
 	return 0;
 }
 
@@ -119,11 +156,15 @@ live_unload(struct mgr *mgr, const char *id)
 
 	if (l == NULL)
 		return;
-	def = loader_def(l->lp);
-	if (def->on_disable != NULL)
-		def->on_disable(plugin_host_handle(l->host));
-	plugin_host_free(l->host);
-	loader_unload(l->lp);
+	if (l->hw != NULL)
+		hostw_stop(l->hw);	/* on_disable there */
+	else {
+		def = loader_def(l->lp);
+		if (def->on_disable != NULL)
+			def->on_disable(plugin_host_handle(l->host));
+		plugin_host_free(l->host);
+		loader_unload(l->lp);
+	}
 	free(l->id);
 	at = (size_t)(l - mgr->plugins->v);
 	memmove(l, l + 1, (mgr->plugins->n - at - 1) * sizeof *l);
@@ -257,7 +298,9 @@ enable_checked(struct mgr *mgr, struct plugin_rec *rec, int depth,
 	installer_probe_opts(mgr, &o, exe);
 	if ((rc = enable_deps(mgr, rec, depth, err)) != 0)
 		return rc;
-	if (o.exe != NULL && (rc = probe_plugin(&o, rec->path, 1, err)) != 0)
+	/* With sandboxing, starting the host worker here probes as well. */
+	if (o.exe != NULL && !(mgr->conf->sandboxing && mgr->plugins != NULL) &&
+	    (rc = probe_plugin(&o, rec->path, 1, err)) != 0)
 		return rc;
 	if (mgr->plugins != NULL && live_find(mgr, rec->id) == NULL)
 		rc = live_load(mgr, rec, err);
@@ -531,10 +574,18 @@ int
 mgr_plugin_install(struct mgr *mgr, const char *source, int flags,
 		   char **installed_id, struct mgr_error *err)
 {
+	return mgr_plugin_install_from(mgr, source, NULL, flags, installed_id,
+	    err);
+}
+
+int
+mgr_plugin_install_from(struct mgr *mgr, const char *source, const char *repo,
+			int flags, char **installed_id, struct mgr_error *err)
+{
 	struct install_result res;
 	int rc;
 
-	rc = installer_install(mgr, source, ((flags & PLUGIN_INSTALL_FORCE) ?
+	rc = installer_install_from(mgr, source, repo, ((flags & PLUGIN_INSTALL_FORCE) ?
 	    INSTALL_FORCE : 0) | ((flags & PLUGIN_INSTALL_ACCEPT_PERMISSIONS) ?
 	    INSTALL_ACCEPT_PERMISSIONS : 0), &res, err);
 	if (rc != 0)
@@ -559,8 +610,10 @@ start_one(struct mgr *mgr, struct plugin_rec *rec, struct mgr_error *err)
 	char exe[PATH_MAX];
 	int rc = 0;
 
+	/* With sandboxing, live_load runs the plugin confined and is its own
+	 * probe; without, the probe child spares the engine a crash. */
 	installer_probe_opts(mgr, &o, exe);
-	if (mgr->conf->sandboxing && o.exe != NULL)
+	if (!mgr->conf->sandboxing && o.exe != NULL)
 		rc = probe_plugin(&o, rec->path, 1, &why);
 	if (rc == 0)
 		rc = live_load(mgr, rec, &why);
@@ -645,18 +698,43 @@ plugins_emit(struct mgr *mgr, const char *event, const char *subject,
 {
 	if (mgr->plugins == NULL)
 		return;
-	for (size_t i = 0; i < mgr->plugins->n; i++)
-		plugin_host_emit(mgr->plugins->v[i].host, event, subject, message);
+	for (size_t i = 0; i < mgr->plugins->n; i++) {
+		if (mgr->plugins->v[i].hw != NULL)
+			hostw_emit(mgr->plugins->v[i].hw, event, subject, message);
+		else
+			plugin_host_emit(mgr->plugins->v[i].host, event, subject,
+			    message);
+	}
 }
 
 int
 plugins_route(struct mgr *mgr, const char *plugin_id, const char *method,
-	      const char *path, const char *body, char **out_body, int *status)
+	      const char *path, const char *body, char **out_body, int *status,
+	      struct mgr_error *err)
 {
 	struct plugin_live *l = live_find(mgr, plugin_id);
 
 	if (l == NULL)
 		return MGR_ENOENT;
-	return plugin_host_route(l->host, method, path[0] == '/' ? path + 1 : path,
-	    body, out_body, status);
+	if (path[0] == '/')
+		path++;
+	if (l->hw != NULL)
+		return hostw_route(l->hw, method, path, body, out_body, status, err);
+	return plugin_host_route(l->host, method, path, body, out_body, status);
+}
+
+void
+plugins_route_methods(struct mgr *mgr, const char *plugin_id, const char *path,
+		      char *buf, size_t size)
+{
+	struct plugin_live *l = live_find(mgr, plugin_id);
+
+	if (size > 0)
+		buf[0] = '\0';
+	if (path[0] == '/')
+		path++;
+	if (l != NULL && l->hw != NULL)
+		hostw_route_methods(l->hw, path, buf, size);
+	else if (l != NULL)
+		plugin_host_route_methods(l->host, path, buf, size);
 }

@@ -4,15 +4,20 @@
  *
  * State lives in SQLite; every change is one transaction with an events
  * row.  mgr->plugins (created by plugins_start) holds the plugins loaded
- * into this process: only a process hosting the engine loads plugin code
- * in-process, for hooks, routes and the unsandboxed worker pool.  A
- * short-lived CLI (mgr->plugins NULL) changes the database and files only.
+ * live in this process: only a process hosting the engine has them.
+ * With sandboxing = false a live plugin is loaded in-process, for hooks,
+ * routes and the unsandboxed worker pool; with sandboxing = true it is
+ * served by its confined host worker (host_worker.h) and never mapped
+ * here.  A short-lived CLI (mgr->plugins NULL) changes the database and
+ * files only.
  *
- * Enabling always runs the plugin's on_enable first in a probe child
- * (validator.h), so a crashing or refusing on_enable marks the plugin
- * faulted/disabled with the error stored and never takes the engine down;
- * when this process hosts the engine, the plugin is then loaded here and
- * on_enable runs again to register its hooks and routes.
+ * Enabling runs the plugin's on_enable first in a probe (validator.h:
+ * a child, confined as a host worker with sandboxing), so a crashing or
+ * refusing on_enable marks the plugin faulted/disabled with the error
+ * stored and never takes the engine down; when this process hosts the
+ * engine, the plugin is then loaded here and on_enable runs again to
+ * register its hooks and routes (with sandboxing, the host worker's
+ * start is that probe: on_enable runs once, confined).
  */
 #ifndef MGR_PLUGINS_H
 #define MGR_PLUGINS_H
@@ -37,6 +42,18 @@ void plugins_stop(struct mgr *mgr);
  * too; if that fails the plugin stays installed and the error says so. */
 int mgr_plugin_install(struct mgr *mgr, const char *source, int flags,
 		       char **installed_id, struct mgr_error *err);
+/* The same, the package pinned to repository repo (NULL: any). */
+int mgr_plugin_install_from(struct mgr *mgr, const char *source,
+			    const char *repo, int flags, char **installed_id,
+			    struct mgr_error *err);
+/* In the client, before plugin install|upgrade (argv: the command line
+ * from the noun) goes to a host: downloads remote indexes and the
+ * archives the command will install into the repositories' cache, so
+ * that the host only reads files (repository.h).  Warnings (a server
+ * down: the cache is used) go to warn. */
+int plugin_prefetch(struct mgr *mgr, int argc, char **argv, FILE *warn,
+		    struct mgr_error *err);
+
 /* Enables dependencies first.  Enabling an enabled plugin is a no-op. */
 int mgr_plugin_enable(struct mgr *mgr, const char *id, struct mgr_error *err);
 /* Refused (MGR_ECONFLICT) while an enabled plugin depends on id, unless
@@ -54,6 +71,8 @@ int mgr_plugin_uninstall(struct mgr *mgr, const char *id, int keep_tasks,
 struct plugin_rec;
 char *plugin_rec_library(const struct plugin_rec *rec);
 struct loaded_plugin *plugins_loaded(struct mgr *mgr, const char *id);
+/* 1 when id is live here: loaded, or served by its host worker. */
+int plugins_live(struct mgr *mgr, const char *id);
 struct plugin_host *plugins_host(struct mgr *mgr, const char *id);
 
 /* Unloads (on_disable) if loaded and loads again (fresh shadow copy,
@@ -69,10 +88,16 @@ extern const struct runner_plugin_ops plugin_runner_ops;
 void plugins_emit(struct mgr *mgr, const char *event, const char *subject,
 		  const char *message);
 /* Calls the route of plugin_id for method and path: 0 with *out_body and
- * *status, MGR_ENOENT if the plugin is not loaded or has no such route. */
+ * *status, MGR_ENOENT if the plugin is not live or has no such route;
+ * for a host worker, MGR_ETIMEOUT or MGR_EPLUGIN with err set when the
+ * call failed (host_worker.h). */
 int plugins_route(struct mgr *mgr, const char *plugin_id, const char *method,
 		  const char *path, const char *body, char **out_body,
-		  int *status);
+		  int *status, struct mgr_error *err);
+/* The methods plugin_id registered for path ("GET, POST"), "" if none
+ * (the Allow header of a 405). */
+void plugins_route_methods(struct mgr *mgr, const char *plugin_id,
+			   const char *path, char *buf, size_t size);
 
 /* The plugins folder's commands (cmd-plugin.c), for the program's table. */
 struct cmd_entry;

@@ -10,13 +10,18 @@ src_libmgr_a_SOURCES += \
 	src/plugins/probe.c src/plugins/probe.h \
 	src/plugins/archive.c src/plugins/archive.h \
 	src/plugins/package_index.c src/plugins/package_index.h \
+	src/plugins/signature.c src/plugins/signature.h \
+	src/plugins/fetch.c src/plugins/fetch.h \
+	src/plugins/repository.c src/plugins/repository.h \
 	src/plugins/installer.c src/plugins/installer.h \
 	src/plugins/scratch.c src/plugins/scratch.h \
 	src/plugins/sweep.c src/plugins/sweep.h \
 	src/plugins/plugins.c src/plugins/plugins.h \
+	src/plugins/host_worker.c src/plugins/host_worker.h \
 	src/plugins/runner_plugin.c \
 	src/plugins/functions.c src/plugins/functions.h \
-	src/plugins/cmd-plugin.c
+	src/plugins/cmd-plugin.c src/plugins/cmd-plugin-repo.c \
+	src/plugins/cmd-repo.c
 
 # manager-run: a plugin's functions in a sandboxed child (runner_plugin.c).
 pkglibexec_PROGRAMS += manager-run
@@ -55,15 +60,22 @@ tests_unit_test_manifest_SOURCES = tests/unit/test_manifest.c
 tests_unit_test_manifest_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_manifest_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_version tests/unit/test_manifest tests/unit/test_plugins
+check_PROGRAMS += tests/unit/test_signature
+tests_unit_test_signature_SOURCES = tests/unit/test_signature.c tests/unit/testutil.h
+tests_unit_test_signature_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_signature_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_signature
 
 # Integration tests: the real binary, real SQLite, real dlopen and probes.
 dist_check_SCRIPTS += tests/plugins/lib.sh tests/plugins/install.sh \
 	tests/plugins/archives.sh tests/plugins/repository.sh tests/plugins/lifecycle.sh \
 	tests/plugins/probe.sh tests/plugins/rollback.sh tests/plugins/crash.sh \
-	tests/plugins/sandbox.sh
+	tests/plugins/sandbox.sh tests/plugins/remote.sh tests/plugins/https_server.py \
+	tests/plugins/host-sandbox.sh
 TESTS += tests/plugins/install.sh tests/plugins/archives.sh \
 	tests/plugins/repository.sh tests/plugins/lifecycle.sh tests/plugins/probe.sh \
-	tests/plugins/rollback.sh tests/plugins/crash.sh tests/plugins/sandbox.sh
+	tests/plugins/rollback.sh tests/plugins/crash.sh tests/plugins/sandbox.sh \
+	tests/plugins/remote.sh tests/plugins/host-sandbox.sh
 # The same crash test with 200+ kills: run by hand, not in make check.
 EXTRA_DIST += tests/soak/plugins-kill.sh
 
@@ -74,3 +86,5 @@ bench_worker_bench_CFLAGS = $(AM_CFLAGS) $(MGR_CFLAGS)
 bench_worker_bench_LDADD = src/libmgr.a $(MGR_LIBS)
 CLEANFILES += bench/worker_bench
 dist_noinst_SCRIPTS += bench/sandbox.sh
+# bench/host-worker.sh: a route and an enable, host worker vs in-process.
+dist_noinst_SCRIPTS += bench/host-worker.sh

@@ -1,5 +1,6 @@
 /* probe.c - loading a plugin in a child process: both sides. */
 #include "i18n.h"
+#include "host_worker.h"
 #include "loader.h"
 #include "manifest.h"
 #include "plugin_host.h"
@@ -306,6 +307,8 @@ probe_plugin(const struct probe_opts *o, const char *dir, int run_enable,
 	int timeout = o->timeout_ms > 0 ? o->timeout_ms : PROBE_TIMEOUT_MS;
 	int rc;
 
+	if (o->mgr != NULL)
+		return hostw_probe(o->mgr, dir, run_enable, err);
 	if ((rc = probe_spawn(&r, o, dir, run_enable, err)) != 0)
 		return rc;
 	rc = probe_wait(&r, timeout);

@@ -431,7 +431,7 @@ resync(struct reloader *rl)
 		return;
 	for (pw = &rl->watches; *pw != NULL;) {
 		struct watch *w = *pw;
-		int keep = plugins_loaded(mgr, w->id) != NULL;
+		int keep = plugins_live(mgr, w->id);
 
 		if (keep) {
 			pw = &w->next;
@@ -441,7 +441,7 @@ resync(struct reloader *rl)
 		watch_free(rl, w);
 	}
 	for (size_t i = 0; i < n; i++)
-		if (all[i].enabled && plugins_loaded(mgr, all[i].id) != NULL &&
+		if (all[i].enabled && plugins_live(mgr, all[i].id) &&
 		    watch_find(rl, all[i].id) == NULL)
 			watch_add(rl, &all[i]);
 	plugin_recs_free(all, n);

@@ -23,15 +23,22 @@
 #define PROBE_TIMEOUT_MS 5000
 #define PROBE_MARK "@probe "
 
+struct mgr;
+
 struct probe_opts {
 	const char *exe;	/* the manager binary; NULL: no probing */
+	struct mgr *mgr;	/* sandboxing = true: probe in a confined host
+				 * worker of mgr's (host_worker.h), not in
+				 * `manager plugin probe`; else NULL */
 	const char *config;	/* --config for the child, or NULL */
 	const char *db;		/* --db for the child (state of on_enable) */
 	int timeout_ms;		/* 0: PROBE_TIMEOUT_MS */
 };
 
 /* Loads the plugin in dir in a child; with run_enable, also calls its
- * on_enable (then on_disable) there.  MGR_EPLUGIN for a crash or a refusal,
+ * on_enable (then on_disable) there.  With o->mgr, the child is a host
+ * worker confined to the plugin's permissions, so no code of the plugin
+ * ever runs unconfined.  MGR_EPLUGIN for a crash or a refusal,
  * MGR_ETIMEOUT, MGR_EINVAL/MGR_EVERSION for a bad definition. */
 int probe_plugin(const struct probe_opts *o, const char *dir, int run_enable,
 		 struct mgr_error *err);

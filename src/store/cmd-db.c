@@ -12,15 +12,14 @@
 #include <string.h>
 
 static int
-db_check_exec(struct cmd_ctx *ctx, int argc, char **argv)
+db_check_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct mgr_db *db = ctx->mgr->db;
 	struct mgr_error err = { 0 };
 	char *report = NULL;
 	int ok, version;
 
-	(void)argc;
-	(void)argv;
+	(void)args;
 	if (db == NULL) {	/* CMD_DB_IF_EXISTS: a check creates nothing */
 		char *msg = xasprintf(_("database %s does not exist"),
 		    ctx->mgr->conf->database);
@@ -55,7 +54,7 @@ const struct cmd_entry cmd_db_check_entry = {
 	.noun = "db", .verb = "check", .usage = "",
 	.summary = N_("check the database's integrity and schema version"),
 	.flags = CMD_DB_IF_EXISTS, .min_args = 0, .max_args = 0,
-	.exec = db_check_exec,
+	.run = db_check_run,
 };
 
 static void

@@ -9,30 +9,82 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The tables, parents first; the same columns on every backend. */
+/* The tables, parents first; the same columns on every backend; blobs:
+ * the columns of any bytes (bit i: the i-th column). */
 static const struct copy_desc {
 	const char *name, *columns, *key;
 	int ncols, key_int;
+	unsigned blobs;
 } copy_tables[DB_COPY_NTABLES] = {
 	{ "plugins", "id, name, version, description, author, enabled, "
 	  "installed_at, path, manifest, dependencies, state, error, updated_at",
-	  "id", 13, 0 },
-	{ "plugin_state", "plugin_id, key, value", "plugin_id, key", 3, 0 },
+	  "id", 13, 0, 0 },
+	{ "plugin_state", "plugin_id, key, value", "plugin_id, key", 3, 0, 0 },
 	{ "tasks", "id, name, func_path, trigger, trigger_args, enabled, "
 	  "max_retries, timeout, last_run, next_run, status, plugin_id, "
 	  "misfire_grace_time, \"coalesce\", max_instances, source, created_at, "
-	  "updated_at, next_nominal, on_interrupt, context", "id", 21, 0 },
+	  "updated_at, next_nominal, on_interrupt, context, hooks", "id", 22,
+	  0, 0 },
 	{ "runs", "id, task_id, attempt, scheduled_at, started_at, ended_at, "
 	  "status, exit_code, signal, output, error, user_us, sys_us, "
-	  "max_rss_kb", "id", 14, 1 },
-	{ "events", "id, at, kind, subject, message", "id", 5, 1 },
+	  "max_rss_kb", "id", 14, 1, 0 },
+	{ "events", "id, at, kind, subject, message", "id", 5, 1, 0 },
 	{ "commands", "id, created_at, client_pid, argv, json, state, "
-	  "exit_status, output, error_output, finished_at", "id", 10, 1 },
+	  "exit_status, output, error_output, finished_at, input", "id", 11, 1,
+	  1u << 10 },
 	{ "snapshots", "id, plugin_id, version, created_at, path, sha256, size, "
-	  "reason", "id", 8, 1 },
+	  "reason", "id", 8, 1, 0 },
 };
 
 #define COPY_PAGE 500		/* rows read and written at a time */
+
+char *
+copy_hex(const unsigned char *b, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+	char *s = xmalloc(2 * len + 1);
+
+	for (size_t i = 0; i < len; i++) {
+		s[2 * i] = digits[b[i] >> 4];
+		s[2 * i + 1] = digits[b[i] & 15];
+	}
+	s[2 * len] = '\0';
+	return s;
+}
+
+static int
+hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+unsigned char *
+copy_unhex(const char *hex, size_t *len)
+{
+	size_t n = strlen(hex);
+	unsigned char *b;
+
+	if (n % 2 != 0)
+		return NULL;
+	b = xmalloc(n / 2 + 1);
+	for (size_t i = 0; i < n / 2; i++) {
+		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0) {
+			free(b);
+			return NULL;
+		}
+		b[i] = (unsigned char)(hi << 4 | lo);
+	}
+	*len = n / 2;
+	return b;
+}
 
 /* One table's pass: rows counted and chained into a checksum, and kept
  * for writing when `to` is set. */
@@ -60,7 +112,8 @@ pass_flush(struct copy_pass *p, struct mgr_error *err)
 
 	if (p->to != NULL && p->rows > 0)
 		rc = copy_store_insert(p->to, p->d->name, p->d->columns,
-		    p->d->ncols, (const char *const *)p->values, p->rows, err);
+		    p->d->blobs, p->d->ncols, (const char *const *)p->values,
+		    p->rows, err);
 	pass_drop_rows(p);
 	return rc;
 }
@@ -114,7 +167,7 @@ copy_table(struct mgr_db *db, struct copy_pass *p, struct mgr_error *err)
 	p->sum[0] = '\0';
 	do {
 		if ((rc = copy_store_read(db, p->d->name, p->d->columns,
-		    p->d->key, p->d->key_int, p->last_key,
+		    p->d->blobs, p->d->key, p->d->key_int, p->last_key,
 		    p->d->key_int ? COPY_PAGE : 0, pass_row, p, &n, err)) != 0 ||
 		    (rc = pass_flush(p, err)) != 0) {
 			pass_drop_rows(p);
@@ -149,8 +202,9 @@ copy_check_empty(struct mgr_db *to, struct mgr_error *err)
 		size_t n;
 		int rc;
 
-		if ((rc = copy_store_read(to, p.d->name, p.d->columns, p.d->key,
-		    p.d->key_int, INT64_MIN, 1, pass_row, &p, &n, err)) != 0)
+		if ((rc = copy_store_read(to, p.d->name, p.d->columns,
+		    p.d->blobs, p.d->key, p.d->key_int, INT64_MIN, 1, pass_row,
+		    &p, &n, err)) != 0)
 			return rc;
 		if (n > 0)
 			return mgr_error_set(err, MGR_EEXIST, _("%s is not empty "
@@ -168,7 +222,8 @@ copy_all(struct mgr_db *from, struct mgr_db *to, struct db_copy_report *rep,
 	struct copy_pass p = { 0 };
 	int rc = 0;
 
-	p.values = xcalloc((size_t)COPY_PAGE * 21, sizeof *p.values);
+	p.values = xcalloc((size_t)COPY_PAGE * DB_COPY_MAXCOLS,
+	    sizeof *p.values);
 	for (int i = 0; rc == 0 && i < DB_COPY_NTABLES; i++) {
 		p.d = &copy_tables[i];
 		p.to = to;

@@ -31,20 +31,31 @@ struct db_copy_report {
 int db_copy(struct mgr_db *from, struct mgr_db *to,
 	    struct db_copy_report *rep, struct mgr_error *err);
 
+/* The most columns a copied table has. */
+#define DB_COPY_MAXCOLS 24
+
 /* The backends' part (backend.h). */
 typedef int (*copy_row_fn)(void *arg, const char *const *values, int n,
 			   struct mgr_error *err);
 /* Rows of table (columns: a comma-separated list) in the order of key
  * (byte order for text), those whose integer key is over `after` when
  * key_int is set, at most limit of them (0: all).  *n: how many rows
- * went to fn. */
+ * went to fn.  The columns of bit i of blobs (the i-th, from 0) hold
+ * any bytes (commands.input): they travel as lowercase hex digits. */
 int copy_store_read(struct mgr_db *db, const char *table, const char *columns,
-		    const char *key, int key_int, int64_t after, size_t limit,
-		    copy_row_fn fn, void *arg, size_t *n, struct mgr_error *err);
-/* Inserts nrows rows of ncols values each (row after row; NULL: SQL NULL). */
+		    unsigned blobs, const char *key, int key_int, int64_t after,
+		    size_t limit, copy_row_fn fn, void *arg, size_t *n,
+		    struct mgr_error *err);
+/* Inserts nrows rows of ncols values each (row after row; NULL: SQL NULL),
+ * those of the columns of blobs given in hex. */
 int copy_store_insert(struct mgr_db *db, const char *table, const char *columns,
-		      int ncols, const char *const *values, size_t nrows,
-		      struct mgr_error *err);
+		      unsigned blobs, int ncols, const char *const *values,
+		      size_t nrows, struct mgr_error *err);
+/* The backends' hex for blob columns (copy.c): copy_hex's digits are
+ * lowercase (malloc'd); copy_unhex gives *len bytes (malloc'd), or NULL
+ * for a value that is not hex. */
+char *copy_hex(const unsigned char *b, size_t len);
+unsigned char *copy_unhex(const char *hex, size_t *len);
 /* After the inserts: whatever the backend must bring level with rows
  * inserted with their ids (PostgreSQL's sequences). */
 int copy_store_finish(struct mgr_db *db, struct mgr_error *err);

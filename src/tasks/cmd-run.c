@@ -38,11 +38,10 @@ print_json(struct cmd_ctx *ctx, json_t *v)
 	json_decref(v);
 }
 
-/* A run id: a whole number above 0, or a usage error. */
-static int
-run_id_arg(struct cmd_ctx *ctx, const char *s, int64_t *id)
+int
+task_run_id_parse(const char *s, int64_t *id, struct mgr_error *err)
 {
-	char *end, *msg;
+	char *end;
 	long long v;
 
 	errno = 0;
@@ -51,17 +50,27 @@ run_id_arg(struct cmd_ctx *ctx, const char *s, int64_t *id)
 		*id = v;
 		return 0;
 	}
-	msg = xasprintf(_("run \"%s\": expected a run id (a whole number above 0)"),
-	    s);
-	cmd_fail(ctx, MGR_EINVAL, msg);
-	free(msg);
+	return mgr_error_set(err, MGR_EINVAL, _("run \"%s\": expected a run id "
+	    "(a whole number above 0)"), s);
+}
+
+/* A run id, or a usage error. */
+static int
+run_id_arg(struct cmd_ctx *ctx, const char *s, int64_t *id)
+{
+	struct mgr_error err = { 0 };
+
+	if (task_run_id_parse(s, id, &err) == 0)
+		return 0;
+	cmd_fail(ctx, err.code, err.msg);
 	return -1;
 }
 
 static int
 status_exit(const char *status)
 {
-	return strcmp(status, "succeeded") == 0 ? CMD_EXIT_OK : CMD_EXIT_FAIL;
+	return strcmp(status, "succeeded") == 0 ? CMD_EXIT_OK :
+	    CMD_EXIT_TASK_FAILED;
 }
 
 /* "task T: succeeded (run 42, 0.012 s, 0.001s usr 0.000s sys 1.2MiB)" */
@@ -180,21 +189,15 @@ task_run_later(struct cmd_ctx *ctx, const char *id)
 	return CMD_EXIT_LATER;
 }
 
-extern const struct cmd_entry cmd_task_run_entry;
-
 static int
-task_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
+task_run_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct mgr_error err = { 0 };
 	const char *status = NULL;
-	int detach = cmd_take_flag(&argc, argv, "--detach"), rc;
+	int detach = cmd_args_has(args, "detach");
+	char *const *argv = args->argv;
 	int64_t run_id = 0, at;
 
-	if ((rc = cmd_no_more_options(ctx, &cmd_task_run_entry, argc, argv)) != 0)
-		return rc;
-	cmd_drop_dashdash(&argc, argv);
-	if (argc != 1)
-		return cmd_usage(ctx, &cmd_task_run_entry);
 	if (ctx->mgr->sched != NULL && ctx->defer != NULL && !detach)
 		return task_run_later(ctx, argv[0]);
 	if (ctx->mgr->sched != NULL) {
@@ -215,12 +218,18 @@ task_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return task_run_result_id(ctx, argv[0], run_id, status);
 }
 
+static const struct cmd_option task_run_options[] = {
+	{ "detach", 0, NULL, N_("print the run's id and return at once"), 0 },
+	{ NULL, 0, NULL, NULL, 0 }
+};
+
 const struct cmd_entry cmd_task_run_entry = {
-	.noun = "task", .verb = "run", .usage = N_("ID [--detach]"),
+	.noun = "task", .verb = "run", .usage = "ID",
 	.summary = N_("run a task now: print its run id, and wait for its end "
 	    "unless --detach"),
-	.flags = CMD_MUTATES | CMD_FOLLOWS, .min_args = 1, .max_args = 3,
-	.exec = task_run_exec,
+	.flags = CMD_MUTATES | CMD_FOLLOWS, .min_args = 1, .max_args = 1,
+	.options = task_run_options, .target = CMD_TARGET_TASK,
+	.run = task_run_run,
 };
 
 /* ---- task stop ---- */
@@ -288,21 +297,15 @@ task_stop_later(struct cmd_ctx *ctx, const char *id, int64_t run_id)
 	return CMD_EXIT_LATER;
 }
 
-extern const struct cmd_entry cmd_task_stop_entry;
-
 static int
-task_stop_exec(struct cmd_ctx *ctx, int argc, char **argv)
+task_stop_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct mgr_error err = { 0 };
 	struct task_rec t;
 	int64_t run_id = 0;
-	int n, rc, nowait = cmd_take_flag(&argc, argv, "--no-wait");
+	int n, nowait = cmd_args_has(args, "no-wait"), argc = args->argc;
+	char *const *argv = args->argv;
 
-	if ((rc = cmd_no_more_options(ctx, &cmd_task_stop_entry, argc, argv)) != 0)
-		return rc;
-	cmd_drop_dashdash(&argc, argv);
-	if (argc < 1 || argc > 2)
-		return cmd_usage(ctx, &cmd_task_stop_entry);
 	if (argc > 1 && run_id_arg(ctx, argv[1], &run_id) != 0)
 		return CMD_EXIT_USAGE;
 	/* A task removed while its run went on: that run can be stopped. */
@@ -326,13 +329,19 @@ task_stop_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return task_stop_said(ctx, argv[0], n, n == 0);
 }
 
+static const struct cmd_option task_stop_options[] = {
+	{ "no-wait", 0, NULL, N_("return once the runs are told to stop"), 0 },
+	{ NULL, 0, NULL, NULL, 0 }
+};
+
 const struct cmd_entry cmd_task_stop_entry = {
-	.noun = "task", .verb = "stop", .usage = N_("ID [RUN] [--no-wait]"),
+	.noun = "task", .verb = "stop", .usage = N_("ID [RUN]"),
 	.summary = N_("stop the task's runs going on (or one run): SIGTERM, "
 	    "then SIGKILL after kill_grace_seconds; waits for their end unless "
 	    "--no-wait"),
-	.flags = CMD_MUTATES | CMD_FOLLOWS, .min_args = 1, .max_args = 4,
-	.exec = task_stop_exec,
+	.flags = CMD_MUTATES | CMD_FOLLOWS, .min_args = 1, .max_args = 2,
+	/* no target: a task removed while its run went on can be stopped */
+	.options = task_stop_options, .run = task_stop_run,
 };
 
 /* ---- run show, run wait ---- */
@@ -364,14 +373,13 @@ run_details(struct cmd_ctx *ctx, const struct run_rec *r)
 }
 
 static int
-run_show_exec(struct cmd_ctx *ctx, int argc, char **argv)
+run_show_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct mgr_error err = { 0 };
 	struct run_rec r;
 	int64_t id;
 
-	(void)argc;
-	if (run_id_arg(ctx, argv[0], &id) != 0)
+	if (run_id_arg(ctx, args->target, &id) != 0)
 		return CMD_EXIT_USAGE;
 	if (run_usage_store_read(ctx->mgr->db, id, &r, &err) != 0)
 		return fail_err(ctx, &err);
@@ -385,22 +393,21 @@ const struct cmd_entry cmd_run_show_entry = {
 	.summary = N_("show a run: status, exit code, times, CPU, peak memory, "
 	    "output"),
 	.flags = 0, .min_args = 1, .max_args = 1,
-	.exec = run_show_exec,
+	.target = CMD_TARGET_RUN, .run = run_show_run,
 };
 
 /* Polls the row until the run ends; Ctrl-C stops the waiting, never the
  * run.  A run left `running` with no engine to end it is an error after
  * a while (the next engine start records it interrupted). */
 static int
-run_wait_exec(struct cmd_ctx *ctx, int argc, char **argv)
+run_wait_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct mgr_error err = { 0 };
 	int64_t id, lonely = 0;
 	struct run_rec r;
 	int rc;
 
-	(void)argc;
-	if (run_id_arg(ctx, argv[0], &id) != 0)
+	if (run_id_arg(ctx, args->target, &id) != 0)
 		return CMD_EXIT_USAGE;
 	for (;;) {
 		if (run_usage_store_read(ctx->mgr->db, id, &r, &err) != 0)
@@ -435,5 +442,5 @@ const struct cmd_entry cmd_run_wait_entry = {
 	.noun = "run", .verb = "wait", .usage = "RUN",
 	.summary = N_("wait for a run's end; exit status 0 when it succeeded"),
 	.flags = 0, .min_args = 1, .max_args = 1,
-	.exec = run_wait_exec,
+	.target = CMD_TARGET_RUN, .run = run_wait_run,
 };

@@ -24,18 +24,27 @@
 #define PREVIEW_DEFAULT_COUNT 10
 #define PREVIEW_MAX_COUNT 100000
 
-static int cmd_schedule_preview_exec(struct cmd_ctx *, int, char **);
+static int cmd_schedule_preview_run(struct cmd_ctx *, const struct cmd_args *);
+
+static const struct cmd_option preview_options[] = {
+	{ "from", 0, "TIME", N_("the first time to look from (default: now)"), 0 },
+	{ "count", 0, "N", N_("how many fire times (default 10)"), 0 },
+	{ "tz", 0, "ZONE", N_("the trigger's time zone"), 0 },
+	{ "id", 0, "ID", N_("the task id that seeds H in cron fields"), 0 },
+	{ "verbose", 0, NULL, N_("also the normalised trigger, and UTC times"), 0 },
+	{ NULL, 0, NULL, NULL, 0 }
+};
 
 const struct cmd_entry cmd_schedule_preview_entry = {
 	.noun = "schedule",
 	.verb = "preview",
-	.usage = "TYPE [FIELD=VALUE ...] [--from TIME] [--count N] [--tz ZONE] "
-	    "[--id ID] [--verbose]",
+	.usage = "TYPE [FIELD=VALUE ...]",
 	.summary = N_("show the next fire times of a trigger"),
 	.flags = CMD_NO_DB,
 	.min_args = 1,
 	.max_args = -1,
-	.exec = cmd_schedule_preview_exec,
+	.options = preview_options,
+	.run = cmd_schedule_preview_run,
 };
 
 struct preview_opts {
@@ -47,23 +56,17 @@ struct preview_opts {
 	int verbose;
 };
 
-/* Removes the options from argv; -1 after printing a usage error. */
-static int
-preview_take_options(struct cmd_ctx *ctx, int *argc, char **argv,
+static void
+preview_read_options(struct cmd_ctx *ctx, const struct cmd_args *args,
 		     struct preview_opts *o)
 {
 	memset(o, 0, sizeof *o);
-	if (cmd_take_option(ctx, argc, argv, "--from", &o->from) < 0 ||
-	    cmd_take_option(ctx, argc, argv, "--count", &o->count) < 0 ||
-	    cmd_take_option(ctx, argc, argv, "--tz", &o->tz) < 0 ||
-	    cmd_take_option(ctx, argc, argv, "--id", &o->id) < 0)
-		return -1;
-	o->json = ctx->json || cmd_take_flag(argc, argv, "--json");
-	o->verbose = cmd_take_flag(argc, argv, "--verbose");
-	if (cmd_no_more_options(ctx, &cmd_schedule_preview_entry, *argc,
-	    argv) != 0)
-		return -1;
-	return 0;
+	o->from = cmd_args_value(args, "from");
+	o->count = cmd_args_value(args, "count");
+	o->tz = cmd_args_value(args, "tz");
+	o->id = cmd_args_value(args, "id");
+	o->json = ctx->json;
+	o->verbose = cmd_args_has(args, "verbose") > 0;
 }
 
 static int
@@ -196,8 +199,10 @@ preview_print(struct cmd_ctx *ctx, const struct trigger *t, int64_t from,
 }
 
 static int
-cmd_schedule_preview_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_schedule_preview_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
+	int argc = args->argc;
+	char **argv = args->argv;
 	struct preview_opts o;
 	struct trigger *t;
 	struct mgr_error err;
@@ -205,10 +210,7 @@ cmd_schedule_preview_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	int64_t from;
 	long count = PREVIEW_DEFAULT_COUNT;
 
-	if (preview_take_options(ctx, &argc, argv, &o) != 0)
-		return CMD_EXIT_USAGE;
-	if (argc < 1)
-		return cmd_usage(ctx, &cmd_schedule_preview_entry);
+	preview_read_options(ctx, args, &o);
 	if (o.count != NULL && parse_count(o.count, &count) != 0) {
 		mgr_error_set(&err, MGR_EINVAL,
 		    _("--count: \"%s\" is not a number from 1 to %d"), o.count,

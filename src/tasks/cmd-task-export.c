@@ -451,25 +451,40 @@ zone_first(const void *a, const void *b)
 	return zx != zy ? zx - zy : strcmp(x->id, y->id);
 }
 
+/* --json: the crontab's text with its counts. */
+static void
+export_json(struct cmd_ctx *ctx, const char *format, const char *text,
+	    size_t lines, size_t n)
+{
+	cmd_print_json(ctx, json_pack("{s:s, s:s, s:I, s:I, s:s}", "kind",
+	    "crontab", "format", format, "tasks", (json_int_t)n, "lines",
+	    (json_int_t)lines, "text", text));
+}
+
 static int
-task_export_exec(struct cmd_ctx *ctx, int argc, char **argv)
+task_export_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct cron_state st = { 0 };
 	struct strbuf out = STRBUF_INIT;
 	struct mgr_error err = { 0 };
-	const char *format = NULL;
+	const char *format = cmd_args_value(args, "format");
 	struct task_rec *v;
 	struct passwd *pw = getpwuid(geteuid());
 	size_t n, lines = 0;
+	char *msg;
 	int rc;
 
-	if (cmd_take_option(ctx, &argc, argv, "--format", &format) < 0)
-		return CMD_EXIT_USAGE;
-	if ((rc = cmd_no_more_options(ctx, &cmd_task_export_entry, argc, argv)) != 0)
+	if (strcmp(args->argv[0], "crontab") != 0) {
+		msg = xasprintf(_("cannot export \"%s\": the kind is crontab"),
+		    args->argv[0]);
+		rc = cmd_usage_error(ctx, &cmd_task_export_entry, msg);
+		free(msg);
 		return rc;
-	if (argc != 1 || strcmp(argv[0], "crontab") != 0 || (format != NULL &&
-	    strcmp(format, "user") != 0 && strcmp(format, "system") != 0))
-		return cmd_usage(ctx, &cmd_task_export_entry);
+	}
+	if (format != NULL && strcmp(format, "user") != 0 &&
+	    strcmp(format, "system") != 0)
+		return cmd_usage_error(ctx, &cmd_task_export_entry,
+		    _("option --format: \"user\" or \"system\""));
 	if (taskmgr_list(ctx->mgr, &v, &n, &err) != 0)
 		return cmd_fail(ctx, err.code, err.msg);
 	st.system = format != NULL && strcmp(format, "system") == 0;
@@ -478,19 +493,31 @@ task_export_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	sort_array(v, n, sizeof *v, zone_first);
 	for (size_t i = 0; i < n; i++)
 		export_task(ctx, &st, &v[i], &out, &lines);
-	fprintf(ctx->out, _("# manager task export crontab: %zu of %zu tasks as "
-	    "lines\n%s"), lines, n, out.buf != NULL ? out.buf : "");
+	if (ctx->json)
+		export_json(ctx, st.system ? "system" : "user",
+		    out.buf != NULL ? out.buf : "", lines, n);
+	else
+		fprintf(ctx->out, _("# manager task export crontab: %zu of %zu "
+		    "tasks as lines\n%s"), lines, n, out.buf != NULL ? out.buf : "");
 	strbuf_free(&out);
 	strv_free(st.env);
 	task_recs_free(v, n);
 	return CMD_EXIT_OK;
 }
 
+static const struct cmd_option task_export_options[] = {
+	{ "format", 0, "user|system", N_("a user's crontab (the default) or the "
+	    "system's, with a user column"), 0 },
+	{ NULL, 0, NULL, NULL, 0 }
+};
+
+static const char *const task_export_words[] = { "crontab", NULL };
+
 const struct cmd_entry cmd_task_export_entry = {
-	.noun = "task", .verb = "export",
-	.usage = N_("crontab [--format user|system]"),
+	.noun = "task", .verb = "export", .usage = "crontab",
 	.summary = N_("write the tasks as a crontab (what it cannot express "
 	    "as comments)"),
-	.flags = 0, .min_args = 1, .max_args = 3,
-	.exec = task_export_exec,
+	.flags = 0, .min_args = 1, .max_args = 1,
+	.options = task_export_options, .words = task_export_words,
+	.run = task_export_run,
 };

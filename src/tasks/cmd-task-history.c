@@ -110,27 +110,18 @@ history_text(struct cmd_ctx *ctx, const struct run_rec *v, size_t n, int output)
 	}
 }
 
-extern const struct cmd_entry cmd_task_history_entry;
-
 static int
-task_history_exec(struct cmd_ctx *ctx, int argc, char **argv)
+task_history_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct mgr_error err = { 0 };
-	int limit = 20, output, rc;
-	const char *value = NULL;
+	int limit = 20, output = cmd_args_has(args, "output"), argc = args->argc;
+	const char *value = cmd_args_value(args, "limit");
+	char *const *argv = args->argv;
 	struct run_rec *v;
 	size_t n;
 
-	if (cmd_take_option(ctx, &argc, argv, "--limit", &value) < 0)
-		return CMD_EXIT_USAGE;
 	if (value != NULL && (limit = atoi(value)) <= 0)
 		return cmd_fail(ctx, MGR_EINVAL, _("--limit needs a number above 0"));
-	output = cmd_take_flag(&argc, argv, "--output");
-	if ((rc = cmd_no_more_options(ctx, &cmd_task_history_entry, argc, argv)) != 0)
-		return rc;
-	cmd_drop_dashdash(&argc, argv);
-	if (argc > 1)
-		return cmd_usage(ctx, &cmd_task_history_entry);
 	if (run_store_list(ctx->mgr->db, argc > 0 ? argv[0] : NULL, 0,
 	    (size_t)limit, &v, &n, &err) != 0)
 		return cmd_fail(ctx, err.code, err.msg);
@@ -154,9 +145,17 @@ task_history_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return CMD_EXIT_OK;
 }
 
+static const struct cmd_option task_history_options[] = {
+	{ "limit", 0, "N", N_("show the N newest runs (default 20)"), 0 },
+	{ "output", 0, NULL, N_("show each run's output too"), 0 },
+	{ NULL, 0, NULL, NULL, 0 }
+};
+
+/* No target: the history of a task removed meanwhile is empty, not an
+ * error. */
 const struct cmd_entry cmd_task_history_entry = {
-	.noun = "task", .verb = "history", .usage = N_("[ID] [--limit N] [--output]"),
+	.noun = "task", .verb = "history", .usage = N_("[ID]"),
 	.summary = N_("show the run history, newest first"),
-	.flags = 0, .min_args = 0, .max_args = 3,
-	.exec = task_history_exec,
+	.flags = 0, .min_args = 0, .max_args = 1,
+	.options = task_history_options, .run = task_history_run,
 };

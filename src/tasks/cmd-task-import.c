@@ -27,28 +27,21 @@ struct import_opts {
 static int
 usage_fail(struct cmd_ctx *ctx, const char *msg)
 {
-	cmd_fail(ctx, MGR_EINVAL, msg);
-	return CMD_EXIT_USAGE;
+	return cmd_usage_error(ctx, &cmd_task_import_entry, msg);
 }
 
 static int
-import_args(struct cmd_ctx *ctx, int argc, char **argv, struct import_opts *o)
+import_args(struct cmd_ctx *ctx, const struct cmd_args *args,
+	    struct import_opts *o)
 {
 	int rc;
 
 	memset(o, 0, sizeof *o);
-	o->dry_run = cmd_take_flag(&argc, argv, "--dry-run");
-	if (cmd_take_option(ctx, &argc, argv, "--format", &o->format) < 0 ||
-	    cmd_take_option(ctx, &argc, argv, "--prefix", &o->prefix) < 0)
-		return CMD_EXIT_USAGE;
-	if ((rc = cmd_no_more_options(ctx, &cmd_task_import_entry, argc,
-	    argv)) != 0)
-		return rc;
-	cmd_drop_dashdash(&argc, argv);
-	if (argc < 1 || argc > 2)
-		return cmd_usage(ctx, &cmd_task_import_entry);
-	o->kind = argv[0];
-	o->file = argc > 1 ? argv[1] : NULL;
+	o->dry_run = cmd_args_has(args, "dry-run") > 0;
+	o->format = cmd_args_value(args, "format");
+	o->prefix = cmd_args_value(args, "prefix");
+	o->kind = args->argv[0];
+	o->file = args->argc > 1 ? args->argv[1] : NULL;
 	if (strcmp(o->kind, "crontab") != 0 && strcmp(o->kind, "systemd") != 0) {
 		char *msg = xasprintf(_("cannot import \"%s\": the kinds are "
 		    "crontab and systemd"), o->kind);
@@ -62,7 +55,7 @@ import_args(struct cmd_ctx *ctx, int argc, char **argv, struct import_opts *o)
 	if (strcmp(o->kind, "systemd") == 0 && o->format != NULL)
 		return usage_fail(ctx, _("option --format is for crontabs"));
 	if (strcmp(o->kind, "systemd") == 0 && o->file == NULL)
-		return cmd_usage(ctx, &cmd_task_import_entry);
+		return usage_fail(ctx, _("import systemd: give the UNIT.timer file"));
 	if (o->prefix != NULL && !mgr_id_valid(o->prefix)) {
 		struct mgr_error err = { 0 };
 		mgr_id_check(_("option --prefix"), o->prefix, &err);
@@ -78,13 +71,9 @@ crontab_text(struct cmd_ctx *ctx, const char *file, char **text, char **path)
 	struct mgr_error err = { 0 };
 
 	if (file == NULL || strcmp(file, "-") == 0) {
-		/* A host carrying out a client's command cannot read the
-		 * client's stdin. */
-		if (ctx->defer != NULL)
-			return cmd_fail(ctx, MGR_EINVAL, _("a crontab on stdin "
-			    "cannot go through the running engine host: give a "
-			    "FILE"));
-		if (read_file("/dev/stdin", text, NULL, &err) != 0)
+		/* ctx->in: what the client sent (import_reads_stdin). */
+		if ((ctx->in != NULL ? import_read_stream(ctx->in, text, &err) :
+		    read_file("/dev/stdin", text, NULL, &err)) != 0)
 			return cmd_fail(ctx, err.code, err.msg);
 		*path = xstrdup("-");
 		return 0;
@@ -106,9 +95,7 @@ import_read(struct cmd_ctx *ctx, const struct import_opts *o,
 	int rc;
 
 	if (strcmp(o->kind, "systemd") == 0) {
-		path = path_resolve(NULL, o->file);
-		import_systemd(path, o->prefix, mgr_now_us(), s);
-		free(path);
+		import_systemd(o->file, o->prefix, mgr_now_us(), s);
 		return 0;
 	}
 	if ((rc = crontab_text(ctx, o->file, &text, &path)) != 0)
@@ -249,13 +236,13 @@ import_write(struct cmd_ctx *ctx, struct import_set *s)
 }
 
 static int
-task_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
+task_import_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct import_set s = { 0 };
 	struct import_opts o;
 	int rc;
 
-	if ((rc = import_args(ctx, argc, argv, &o)) != 0 ||
+	if ((rc = import_args(ctx, args, &o)) != 0 ||
 	    (rc = import_read(ctx, &o, &s)) != 0)
 		return rc;
 	import_prepare(ctx->mgr, &s, o.dry_run);
@@ -270,12 +257,23 @@ task_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
+static const struct cmd_option task_import_options[] = {
+	{ "format", 0, "user|system", N_("a crontab's format: a user's, or the "
+	    "system's with a user column (default: by its path)"), 0 },
+	{ "prefix", 0, "PREFIX", N_("the start of the new tasks' ids"), 0 },
+	{ "dry-run", 0, NULL, N_("show the tasks, write nothing"), 0 },
+	{ NULL, 0, NULL, NULL, 0 }
+};
+
+static const char *const task_import_words[] = { "crontab", "systemd", NULL };
+
 const struct cmd_entry cmd_task_import_entry = {
 	.noun = "task", .verb = "import",
-	.usage = N_("crontab [FILE|-] [--format user|system] | systemd "
-	    "UNIT.timer; [--prefix PREFIX] [--dry-run]"),
+	.usage = N_("crontab [FILE|-] | systemd UNIT.timer"),
 	.summary = N_("tasks from a crontab or a systemd timer (a re-import "
 	    "updates them; --dry-run shows them)"),
-	.flags = CMD_MUTATES, .min_args = 1, .max_args = -1,
-	.exec = task_import_exec,
+	.flags = CMD_MUTATES, .min_args = 1, .max_args = 2,
+	.options = task_import_options, .words = task_import_words,
+	.run = task_import_run,
+	.reads_stdin = import_reads_stdin,
 };

@@ -82,24 +82,17 @@ parse_since(const char *text, struct tz *zone, int64_t *out,
 }
 
 static int
-take_opts(struct cmd_ctx *ctx, int *argc, char **argv, struct logs_opts *o,
+read_opts(struct cmd_ctx *ctx, const struct cmd_args *args, struct logs_opts *o,
 	  struct tz *zone)
 {
 	struct mgr_error err = { 0 };
-	const char *run = NULL, *since = NULL, *lines = NULL;
-	int out, errs;
+	const char *run = cmd_args_value(args, "run");
+	const char *since = cmd_args_value(args, "since");
+	const char *lines = cmd_args_value(args, "lines");
+	int out = cmd_args_has(args, "stdout"), errs = cmd_args_has(args, "stderr");
 	char *end;
 
-	if (cmd_take_option(ctx, argc, argv, "--run", &run) < 0 ||
-	    cmd_take_option(ctx, argc, argv, "--since", &since) < 0 ||
-	    cmd_take_option(ctx, argc, argv, "--lines", &lines) < 0)
-		return CMD_EXIT_USAGE;
-	o->follow = cmd_take_flag(argc, argv, "--follow") |
-	    cmd_take_flag(argc, argv, "-f");
-	if (cmd_take_flag(argc, argv, "--json"))	/* as the global --json */
-		ctx->json = 1;
-	out = cmd_take_flag(argc, argv, "--stdout");
-	errs = cmd_take_flag(argc, argv, "--stderr");
+	o->follow = cmd_args_has(args, "follow") > 0;
 	o->mask = 1u << RUNLOG_DROPPED;
 	o->mask |= (out || !errs ? 1u << RUNLOG_STDOUT : 0) |
 	    (errs || !out ? 1u << RUNLOG_STDERR : 0);
@@ -274,7 +267,7 @@ follow_log(struct logs_out *po, const char *path, int64_t sched, int attempt)
 }
 
 static int
-task_logs_exec(struct cmd_ctx *ctx, int argc, char **argv)
+task_logs_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct logs_opts o = { 0 };
 	struct logs_out po = { .ctx = ctx, .o = &o };
@@ -283,15 +276,9 @@ task_logs_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	char *path;
 
 	tz_load(NULL, &po.zone, NULL);
-	if ((rc = take_opts(ctx, &argc, argv, &o, po.zone)) != 0 ||
-	    (rc = cmd_no_more_options(ctx, &cmd_task_logs_entry, argc, argv)) != 0)
+	if ((rc = read_opts(ctx, args, &o, po.zone)) != 0)
 		goto out;
-	cmd_drop_dashdash(&argc, argv);
-	if (argc != 1) {
-		rc = cmd_usage(ctx, &cmd_task_logs_entry);
-		goto out;
-	}
-	o.task_id = argv[0];
+	o.task_id = args->argv[0];
 	if ((rc = find_run(ctx, &o, &sched, &attempt)) != 0)
 		goto out;
 	path = runlog_path(ctx->mgr->conf->data_directory, o.task_id, sched,
@@ -304,11 +291,21 @@ out:
 	return rc;
 }
 
+static const struct cmd_option task_logs_options[] = {
+	{ "run", 0, "RUN", N_("this run (the RUN column of task history)"), 0 },
+	{ "follow", 'f', NULL, N_("print what the run writes until it ends"), 0 },
+	{ "stderr", 0, NULL, N_("only what the run wrote on stderr"), 0 },
+	{ "stdout", 0, NULL, N_("only what the run wrote on stdout"), 0 },
+	{ "since", 0, "TIME", N_("lines from TIME on (a time, or -N followed "
+	    "by s, m, h or d)"), 0 },
+	{ "lines", 0, "N", N_("the last N lines"), 0 },
+	{ NULL, 0, NULL, NULL, 0 }
+};
+
+/* No target: find_run says which of task and run is missing. */
 const struct cmd_entry cmd_task_logs_entry = {
-	.noun = "task", .verb = "logs",
-	.usage = N_("ID [--run RUN] [--follow] [--stderr|--stdout] "
-	    "[--since TIME] [--lines N] [--json]"),
+	.noun = "task", .verb = "logs", .usage = "ID",
 	.summary = N_("show a run's full output (the latest run by default)"),
-	.flags = 0, .min_args = 1, .max_args = 13,
-	.exec = task_logs_exec,
+	.flags = 0, .min_args = 1, .max_args = 1,
+	.options = task_logs_options, .run = task_logs_run,
 };

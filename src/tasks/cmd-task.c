@@ -8,6 +8,7 @@
 #include "manager.h"
 #include "scheduler.h"
 #include "task_context.h"
+#include "task_hooks.h"
 #include "timefmt.h"
 #include "trigger.h"
 #include "tz.h"
@@ -18,6 +19,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define US INT64_C(1000000)
 
@@ -49,47 +51,66 @@ int_value(struct cmd_ctx *ctx, const char *name, const char *value, int min,
 	return -1;
 }
 
-/* "--name N": a whole number >= min. */
+/* Option NAME's value as a whole number >= min: 0 when absent, 1 when
+ * read, -1 after a usage error naming the option. */
 static int
-take_int(struct cmd_ctx *ctx, int *argc, char **argv, const char *name,
-	 int min, int *out)
+int_option(struct cmd_ctx *ctx, const struct cmd_args *args, const char *name,
+	   int min, int *out)
 {
-	const char *value;
-	int rc = cmd_take_option(ctx, argc, argv, name, &value);
+	const char *value = cmd_args_value(args, name);
+	char *opt;
+	int rc;
 
-	return rc <= 0 ? rc : int_value(ctx, name, value, min, out);
+	if (value == NULL)
+		return 0;
+	opt = xasprintf("--%s", name);
+	rc = int_value(ctx, opt, value, min, out);
+	free(opt);
+	return rc;
 }
 
 /* "--misfire-grace-time SECONDS|default": "default" goes back to the
  * configured default (TASK_GRACE_DEFAULT). */
 static int
-take_grace(struct cmd_ctx *ctx, int *argc, char **argv, struct task_rec *t)
+grace_option(struct cmd_ctx *ctx, const struct cmd_args *args, struct task_rec *t)
 {
-	const char *name = "--misfire-grace-time", *value;
-	int rc = cmd_take_option(ctx, argc, argv, name, &value);
+	const char *value = cmd_args_value(args, "misfire-grace-time");
 
-	if (rc <= 0)
-		return rc;
+	if (value == NULL)
+		return 0;
 	if (strcmp(value, "default") == 0) {
 		t->misfire_grace_time = TASK_GRACE_DEFAULT;
 		return 1;
 	}
-	return int_value(ctx, name, value, 0, &t->misfire_grace_time);
+	return int_value(ctx, "--misfire-grace-time", value, 0,
+	    &t->misfire_grace_time);
+}
+
+/* Of two opposite flags, the later one given wins. */
+static void
+flag_pair(const struct cmd_args *args, const char *on, const char *off, int *v)
+{
+	int a = cmd_args_last(args, on), b = cmd_args_last(args, off);
+
+	if (a > b)
+		*v = 1;
+	else if (b > a)
+		*v = 0;
 }
 
 /* The options add and edit share. */
 static int
-take_task_options(struct cmd_ctx *ctx, int *argc, char **argv, struct task_rec *t)
+read_task_options(struct cmd_ctx *ctx, const struct cmd_args *args,
+		  struct task_rec *t)
 {
-	const char *name = NULL, *on_interrupt = NULL;
+	const char *name = cmd_args_value(args, "name");
+	const char *on_interrupt = cmd_args_value(args, "on-interrupt");
 	int v;
 
-	if (take_int(ctx, argc, argv, "--max-retries", 0, &t->max_retries) < 0 ||
-	    take_int(ctx, argc, argv, "--timeout", 0, &t->timeout) < 0 ||
-	    take_grace(ctx, argc, argv, t) < 0 ||
-	    take_int(ctx, argc, argv, "--max-instances", 1, &t->max_instances) < 0 ||
-	    cmd_take_option(ctx, argc, argv, "--name", &name) < 0 ||
-	    cmd_take_option(ctx, argc, argv, "--on-interrupt", &on_interrupt) < 0)
+	if (int_option(ctx, args, "max-retries", 0, &t->max_retries) < 0 ||
+	    int_option(ctx, args, "timeout", 0, &t->timeout) < 0 ||
+	    grace_option(ctx, args, t) < 0 ||
+	    int_option(ctx, args, "max-instances", 1, &t->max_instances) < 0)
 		return -1;
 	if (on_interrupt != NULL) {
 		if ((v = task_on_interrupt_parse(on_interrupt)) < 0) {
@@ -105,25 +126,30 @@ take_task_options(struct cmd_ctx *ctx, int *argc, char **argv, struct task_rec *
 		free(t->name);
 		t->name = xstrdup(name);
 	}
-	if (cmd_take_flag(argc, argv, "--no-coalesce"))
-		t->coalesce = 0;
-	if (cmd_take_flag(argc, argv, "--coalesce"))
-		t->coalesce = 1;
-	if (cmd_take_flag(argc, argv, "--disable"))
-		t->enabled = 0;
-	if (cmd_take_flag(argc, argv, "--enable"))
-		t->enabled = 1;
+	flag_pair(args, "coalesce", "no-coalesce", &t->coalesce);
+	flag_pair(args, "enable", "disable", &t->enabled);
 	return 0;
 }
 
 /* Trigger fields: every remaining NAME=VALUE argument. */
 static int
-check_fields(struct cmd_ctx *ctx, int argc, char **argv)
+check_fields(struct cmd_ctx *ctx, int argc, char **argv, int edit)
 {
 	char *msg;
 
 	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0 || strchr(argv[i], '=') != NULL)
+		const char *eq = strchr(argv[i], '='), *colon = strchr(argv[i], ':');
+
+		/* "exec:..." or "plugin:func" where a field goes: a FUNC. */
+		if (edit && colon != NULL && (eq == NULL || colon < eq)) {
+			msg = xasprintf(_("trigger field \"%s\": this is a FUNC, not "
+			    "a trigger field; to change what the task runs, use "
+			    "--func '%s'"), argv[i], argv[i]);
+			cmd_fail(ctx, MGR_EINVAL, msg);
+			free(msg);
+			return -1;
+		}
+		if (eq != NULL)
 			continue;
 		msg = xasprintf(_("trigger field \"%s\": expected NAME=VALUE"), argv[i]);
 		cmd_fail(ctx, MGR_EINVAL, msg);
@@ -131,18 +157,6 @@ check_fields(struct cmd_ctx *ctx, int argc, char **argv)
 		return -1;
 	}
 	return 0;
-}
-
-static int
-drop_dashdash(int argc, char **argv)
-{
-	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			memmove(&argv[i], &argv[i + 1], (size_t)(argc - i) * sizeof *argv);
-			return argc - 1;
-		}
-	}
-	return argc;
 }
 
 /* "Wed 2026-11-25 10:30:00" in local time, or "-". */
@@ -198,29 +212,25 @@ task_added_text(struct cmd_ctx *ctx, const struct task_rec *t)
 	tz_free(z);
 }
 
-extern const struct cmd_entry cmd_task_add_entry;
+static void print_json(struct cmd_ctx *ctx, json_t *v);
+static json_t *task_json(struct mgr *mgr, const struct task_rec *t);
 
-static int task_add_with_context(struct cmd_ctx *ctx, struct task_rec *tp,
-				 const struct task_context *c, int argc,
-				 char **argv);
-
+/* The task as it is now: its JSON with --json, else what `text` says. */
 static int
-task_add_exec(struct cmd_ctx *ctx, int argc, char **argv)
+task_report(struct cmd_ctx *ctx, const char *id, const char *text)
 {
-	struct task_context c;
+	struct mgr_error err = { 0 };
 	struct task_rec t;
-	int rc, changed;
 
-	task_rec_init(&t);
-	task_context_init(&c);
-	if (take_task_options(ctx, &argc, argv, &t) < 0 ||
-	    task_context_take_options(ctx, &argc, argv, &c, &changed) < 0) {
-		task_context_clear(&c);
-		return CMD_EXIT_USAGE;
+	if (!ctx->json) {
+		fprintf(ctx->out, "%s\n", text);
+		return CMD_EXIT_OK;
 	}
-	rc = task_add_with_context(ctx, &t, &c, argc, argv);
-	task_context_clear(&c);
-	return rc;
+	if (taskmgr_get(ctx->mgr, id, &t, &err) != 0)
+		return fail_err(ctx, &err);
+	print_json(ctx, task_json(ctx->mgr, &t));
+	task_rec_clear(&t);
+	return CMD_EXIT_OK;
 }
 
 /* A plugin function that the installed plugin lacks is an error; a
@@ -242,58 +252,134 @@ task_plugin_check(struct cmd_ctx *ctx, struct task_rec *t,
 }
 
 static int
-task_add_with_context(struct cmd_ctx *ctx, struct task_rec *tp,
-		      const struct task_context *c, int argc, char **argv)
+task_add_with_context(struct cmd_ctx *ctx, struct task_rec *t,
+		      const struct task_context *c, const struct task_hooks *h,
+		      int argc, char **argv)
 {
 	struct mgr_error err = { 0 };
-	struct task_rec t = *tp;
 	int rc;
 
-	if ((rc = cmd_no_more_options(ctx, &cmd_task_add_entry, argc, argv)) != 0) {
-		task_rec_clear(&t);
-		return rc;
-	}
-	argc = drop_dashdash(argc, argv);
-	if (argc < 3 || check_fields(ctx, argc - 3, argv + 3) < 0) {
-		task_rec_clear(&t);
-		return argc < 3 ? cmd_usage(ctx, &cmd_task_add_entry) :
-		    CMD_EXIT_USAGE;
-	}
-	t.id = xstrdup(argv[0]);
-	t.func_path = xstrdup(argv[1]);
-	t.trigger = xstrdup(argv[2]);
-	t.source = xstrdup("cli");
-	rc = task_context_check(ctx->mgr, t.id, t.func_path, c, &err);
+	if (check_fields(ctx, argc - 3, argv + 3, 0) < 0)
+		return CMD_EXIT_USAGE;
+	t->id = xstrdup(argv[0]);
+	t->func_path = xstrdup(argv[1]);
+	t->trigger = xstrdup(argv[2]);
+	t->source = xstrdup("cli");
+	rc = task_context_check(ctx->mgr, t->id, t->func_path, c, &err);
 	if (rc == 0)
-		rc = task_plugin_check(ctx, &t, &err);
+		rc = task_plugin_check(ctx, t, &err);
 	if (rc == 0)
-		rc = taskmgr_add(ctx->mgr, &t, (const char *const *)argv + 3,
+		rc = task_hooks_check(ctx->mgr, t->id, h, &err);
+	if (rc == 0)
+		rc = taskmgr_add(ctx->mgr, t, (const char *const *)argv + 3,
 		    (size_t)argc - 3, &err);
-	if (rc == 0 && (rc = taskmgr_set_context(ctx->mgr, t.id, c, &err)) != 0) {
+	if (rc == 0 && ((rc = taskmgr_set_context(ctx->mgr, t->id, c, &err)) != 0 ||
+	    (rc = task_hooks_put(ctx->mgr, t->id, h, &err)) != 0)) {
 		struct mgr_error e2 = { 0 };
-		taskmgr_remove(ctx->mgr, t.id, &e2);	/* all or nothing */
+		taskmgr_remove(ctx->mgr, t->id, &e2);	/* all or nothing */
 	}
-	if (rc == 0 && !ctx->json)
-		task_added_text(ctx, &t);
-	task_rec_clear(&t);
 	if (rc != 0)
 		return fail_err(ctx, &err);
+	if (ctx->json)
+		return task_report(ctx, t->id, NULL);
+	task_added_text(ctx, t);
 	return CMD_EXIT_OK;
 }
 
+static int
+task_add_run(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+	struct task_context c;
+	struct task_hooks h;
+	struct task_rec t;
+	int rc = CMD_EXIT_USAGE, changed;
+
+	task_rec_init(&t);
+	task_context_init(&c);
+	task_hooks_init(&h);
+	if (read_task_options(ctx, args, &t) == 0 &&
+	    task_context_read_args(ctx, args, &c, &changed) == 0 &&
+	    task_hooks_read_args(ctx, args, &h, &changed) == 0)
+		rc = task_add_with_context(ctx, &t, &c, &h, args->argc,
+		    args->argv);
+	task_context_clear(&c);
+	task_hooks_clear(&h);
+	task_rec_clear(&t);
+	return rc;
+}
+
+/* What add and edit both take; CONTEXT_OPTIONS: the run's context. */
+#define TASK_OPTIONS \
+	{ "name", 0, "NAME", N_("the task's name (default: its id)"), 0 }, \
+	{ "max-retries", 0, "N", N_("retries after a failed run"), 0 }, \
+	{ "timeout", 0, "SECONDS", N_("stop a run after this long (0: no limit)"), 0 }, \
+	{ "misfire-grace-time", 0, "SECONDS|default", N_("how late a missed run "\
+	    "may still start"), 0 }, \
+	{ "no-coalesce", 0, NULL, N_("run every missed fire time, not one for "\
+	    "all"), 0 }, \
+	{ "max-instances", 0, "N", N_("runs of the task at the same time "\
+	    "(default 1)"), 0 }, \
+	{ "on-interrupt", 0, "abandon|rerun", N_("after an engine stop "\
+	    "interrupted a run"), 0 }, \
+	{ "disable", 0, NULL, N_("pause the task (no scheduled runs)"), 0 }
+#define CONTEXT_OPTIONS \
+	{ "env", 0, "NAME=VALUE", N_("a variable of the run's environment "\
+	    "(repeatable; the list replaces the task's)"), CMD_OPT_MANY }, \
+	{ "env-file", 0, "FILE", N_("variables read from FILE at every run "\
+	    "(-FILE: it may be missing)"), 0 }, \
+	{ "workdir", 0, "DIR", N_("the run's working folder"), 0 }, \
+	{ "user", 0, "NAME", N_("run as this user (the engine runs as root)"), 0 }, \
+	{ "group", 0, "NAME", N_("run with this group"), 0 }, \
+	{ "umask", 0, "MODE", N_("the run's umask, in octal"), 0 }, \
+	{ "nice", 0, "N", N_("the run's nice value"), 0 }, \
+	{ "ioprio", 0, "CLASS[:LEVEL]", N_("the run's I/O class: idle, "\
+	    "best-effort or realtime, level 0-7"), 0 }, \
+	{ "limit-cpu", 0, "SECONDS", N_("the run's CPU time limit (0: the "\
+	    "configured default)"), 0 }, \
+	{ "limit-memory", 0, "MB", N_("the run's address space limit (0: the "\
+	    "configured default)"), 0 }, \
+	{ "limit-nofile", 0, "N", N_("the run's open files limit (0: the "\
+	    "configured default)"), 0 }, \
+	{ "sandbox", 0, "none|strict", N_("the sandbox of an exec: task's "\
+	    "runs (\"\": the configured task_sandbox)"), 0 }, \
+	{ "network", 0, NULL, N_("a strict run may use the network"), 0 }, \
+	{ "no-network", 0, NULL, N_("a strict run has no network (the "\
+	    "default)"), 0 }, \
+	{ "private-tmp", 0, NULL, N_("an empty /tmp of the run's own"), 0 }, \
+	{ "no-private-tmp", 0, NULL, N_("no /tmp of its own (the default)"), 0 }, \
+	{ "read-only", 0, "PATH", N_("a path a strict run may read (repeatable; "\
+	    "the list replaces the task's)"), CMD_OPT_MANY }, \
+	{ "write", 0, "PATH", N_("a path a strict run may write (repeatable; "\
+	    "the list replaces the task's)"), CMD_OPT_MANY }
+#define HOOK_OPTIONS \
+	{ "on-failure", 0, "ACTION", N_("notify when it failed, timed out or "\
+	    "crashed: exec:COMMAND, mail:ADDRESS, webhook:URL or none"), 0 }, \
+	{ "on-success", 0, "ACTION", N_("notify when it succeeded"), 0 }, \
+	{ "on-recovery", 0, "ACTION", N_("notify at the first success after a "\
+	    "failure"), 0 }, \
+	{ "on-missed", 0, "ACTION", N_("notify when a fire time was missed, "\
+	    "skipped or interrupted"), 0 }, \
+	{ "on-output", 0, "ACTION", N_("notify when the run printed something"), 0 }, \
+	{ "after", 0, "TASK", N_("run when every one of these tasks succeeded "\
+	    "(repeatable; the list replaces the task's)"), CMD_OPT_MANY }, \
+	{ "after-any", 0, "TASK", N_("run when any one of these tasks "\
+	    "succeeded (repeatable)"), CMD_OPT_MANY }, \
+	{ "concurrency-group", 0, "NAME", N_("the group whose max_concurrent "\
+	    "limits its runs"), 0 }
+
+static const struct cmd_option task_add_options[] = {
+	TASK_OPTIONS,
+	CONTEXT_OPTIONS,
+	HOOK_OPTIONS,
+	{ NULL, 0, NULL, NULL, 0 }
+};
+
 const struct cmd_entry cmd_task_add_entry = {
 	.noun = "task", .verb = "add",
-	.usage = N_("ID FUNC TYPE [FIELD=VALUE ...] [--name NAME] [--max-retries N] "
-	    "[--timeout SECONDS] [--misfire-grace-time SECONDS|default] [--no-coalesce] "
-	    "[--max-instances N] [--on-interrupt abandon|rerun] [--disable] "
-	    "[--env NAME=VALUE]... [--env-file FILE] [--workdir DIR] "
-	    "[--user NAME] [--group NAME] [--umask MODE] [--nice N] "
-	    "[--sandbox none|strict] [--network] [--private-tmp] "
-	    "[--read-only PATH]... [--write PATH]... [--ioprio CLASS[:LEVEL]] "
-	    "[--limit-cpu SECONDS] [--limit-memory MB] [--limit-nofile N]"),
+	.usage = N_("ID FUNC TYPE [FIELD=VALUE ...]"),
 	.summary = N_("add a task (FUNC: PLUGIN:FUNCTION or exec:COMMAND ARG...)"),
 	.flags = CMD_MUTATES, .min_args = 3, .max_args = -1,
-	.exec = task_add_exec,
+	.options = task_add_options, .run = task_add_run,
 };
 
 json_t *
@@ -314,7 +400,14 @@ task_json(struct mgr *mgr, const struct task_rec *t)
 	json_t *o = task_json_rec(mgr, t);
 	struct mgr_error err = { 0 };
 	struct task_context c;
+	struct task_hooks h;
 
+	if (task_hooks_get(mgr, t->id, &h, &err) == 0) {
+		json_t *hj = task_hooks_json(&h);
+		json_object_update(o, hj);
+		json_decref(hj);
+		task_hooks_clear(&h);
+	}
 	if (taskmgr_get_context(mgr, t->id, &c, &err) == 0) {
 		json_t *cj = task_context_json(&c);
 		json_object_update(o, cj);
@@ -415,17 +508,103 @@ task_list_text(struct cmd_ctx *ctx, const struct task_rec *v, size_t n)
 	tz_free(z);
 }
 
+/* Times of 0 (none) sort after every time. */
 static int
-task_list_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmp_time(int64_t a, int64_t b)
+{
+	if (a == b)
+		return 0;
+	if (a == 0 || b == 0)
+		return a == 0 ? 1 : -1;
+	return a < b ? -1 : 1;
+}
+
+static int
+cmp_id(const void *pa, const void *pb)
+{
+	return strcmp(((const struct task_rec *)pa)->id,
+	    ((const struct task_rec *)pb)->id);
+}
+
+static int
+cmp_next(const void *pa, const void *pb)
+{
+	const struct task_rec *a = pa, *b = pb;
+	int c = cmp_time(a->next_run, b->next_run);
+
+	return c != 0 ? c : cmp_id(pa, pb);
+}
+
+/* Newest first; never run last. */
+static int
+cmp_last(const void *pa, const void *pb)
+{
+	const struct task_rec *a = pa, *b = pb;
+	int c = a->last_run == 0 || b->last_run == 0 ?
+	    cmp_time(a->last_run, b->last_run) : cmp_time(b->last_run, a->last_run);
+
+	return c != 0 ? c : cmp_id(pa, pb);
+}
+
+static int
+cmp_name(const void *pa, const void *pb)
+{
+	const struct task_rec *a = pa, *b = pb;
+	int c = strcmp(a->name != NULL ? a->name : "", b->name != NULL ? b->name : "");
+
+	return c != 0 ? c : cmp_id(pa, pb);
+}
+
+static int
+cmp_status(const void *pa, const void *pb)
+{
+	const struct task_rec *a = pa, *b = pb;
+	int c = strcmp(a->status, b->status);
+
+	return c != 0 ? c : cmp_id(pa, pb);
+}
+
+/* task list --sort FIELD: NEXT by default, as systemctl list-timers. */
+static const struct {
+	const char *name;
+	int (*cmp)(const void *, const void *);
+} sort_fields[] = {
+	{ "next", cmp_next }, { "last", cmp_last }, { "id", cmp_id },
+	{ "name", cmp_name }, { "status", cmp_status },
+};
+
+/* The index of --sort's FIELD, or -1 after a usage error. */
+static int
+sort_option(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+	const char *v = cmd_args_value(args, "sort");
+	char *msg;
+
+	if (v == NULL)
+		return 0;
+	for (size_t i = 0; i < sizeof sort_fields / sizeof sort_fields[0]; i++)
+		if (strcasecmp(v, sort_fields[i].name) == 0)
+			return (int)i;
+	msg = xasprintf(_("option --sort: \"%s\" is not one of next, last, id, "
+	    "name, status"), v);
+	cmd_usage_error(ctx, args->entry, msg);
+	free(msg);
+	return -1;
+}
+
+static int
+task_list_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct mgr_error err = { 0 };
 	struct task_rec *v;
+	int field = sort_option(ctx, args);
 	size_t n;
 
-	(void)argc;
-	(void)argv;
+	if (field < 0)
+		return CMD_EXIT_USAGE;
 	if (taskmgr_list(ctx->mgr, &v, &n, &err) != 0)
 		return fail_err(ctx, &err);
+	sort_array(v, n, sizeof *v, sort_fields[field].cmp);
 	/* A task list looks the same whether anything fires it or not. */
 	if (n > 0 && ctx->mgr->sched == NULL &&
 	    !host_engine_running(ctx->mgr->db))
@@ -442,11 +621,17 @@ task_list_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return CMD_EXIT_OK;
 }
 
+static const struct cmd_option task_list_options[] = {
+	{ "sort", 0, "FIELD", N_("order by next (the default), last (newest "
+	    "first), id, name or status"), 0 },
+	{ NULL, 0, NULL, NULL, 0 }
+};
+
 const struct cmd_entry cmd_task_list_entry = {
 	.noun = "task", .verb = "list", .usage = "",
 	.summary = N_("list tasks with their next and last runs"),
 	.flags = 0, .min_args = 0, .max_args = 0,
-	.exec = task_list_exec,
+	.options = task_list_options, .run = task_list_run,
 };
 
 /* The execution context, as it applies (defaults said as such). */
@@ -515,13 +700,12 @@ task_show_text(struct cmd_ctx *ctx, const struct task_rec *t)
 }
 
 static int
-task_show_exec(struct cmd_ctx *ctx, int argc, char **argv)
+task_show_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct mgr_error err = { 0 };
 	struct task_rec t;
 
-	(void)argc;
-	if (taskmgr_get(ctx->mgr, argv[0], &t, &err) != 0)
+	if (taskmgr_get(ctx->mgr, args->target, &t, &err) != 0)
 		return fail_err(ctx, &err);
 	if (ctx->json)
 		print_json(ctx, task_json(ctx->mgr, &t));
@@ -535,49 +719,53 @@ const struct cmd_entry cmd_task_show_entry = {
 	.noun = "task", .verb = "show", .usage = "ID",
 	.summary = N_("show a task"),
 	.flags = 0, .min_args = 1, .max_args = 1,
-	.exec = task_show_exec,
+	.target = CMD_TARGET_TASK, .run = task_show_run,
 };
 
-extern const struct cmd_entry cmd_task_edit_entry;
-
-static int task_edit_context(struct cmd_ctx *ctx, struct task_rec *t,
-			     const struct task_context *c, const char *func,
-			     const char *type, int argc, char **argv);
-
+/* A task from a task file is the file's: a change by hand needs
+ * --force, and lasts until the next reload.  0 to go on, else the exit
+ * status of the refusal. */
 static int
-task_edit_apply(struct cmd_ctx *ctx, struct task_rec *t, int argc, char **argv)
+file_task_guard(struct cmd_ctx *ctx, const struct cmd_args *args,
+		const char *what)
 {
 	struct mgr_error err = { 0 };
-	const char *func = NULL, *type = NULL;
-	struct task_context c;
-	int rc, changed;
+	struct task_rec t;
+	char *msg;
+	int rc = 0;
 
-	if (taskmgr_get_context(ctx->mgr, t->id, &c, &err) != 0)
-		return fail_err(ctx, &err);
-	if (cmd_take_option(ctx, &argc, argv, "--func", &func) < 0 ||
-	    cmd_take_option(ctx, &argc, argv, "--trigger", &type) < 0 ||
-	    take_task_options(ctx, &argc, argv, t) < 0 ||
-	    task_context_take_options(ctx, &argc, argv, &c, &changed) < 0) {
-		task_context_clear(&c);
-		return CMD_EXIT_USAGE;
+	if (taskmgr_get(ctx->mgr, args->target, &t, &err) != 0)
+		return 0;	/* the command says it */
+	if (t.source != NULL && strncmp(t.source, "file:", 5) == 0) {
+		if (cmd_args_has(args, "force"))
+			fprintf(ctx->err, _("manager: warning: task %s comes from "
+			    "%s: the file wins at the next reload\n"), t.id,
+			    t.source + 5);
+		else {
+			msg = xasprintf(_("task %s comes from the task file %s: %s it "
+			    "there, or use --force (the file wins at the next "
+			    "reload)"), t.id, t.source + 5, what);
+			rc = cmd_fail(ctx, MGR_ECONFLICT, msg);
+			free(msg);
+		}
 	}
-	rc = task_edit_context(ctx, t, &c, func, type, argc, argv);
-	task_context_clear(&c);
+	task_rec_clear(&t);
 	return rc;
 }
 
 static int
 task_edit_context(struct cmd_ctx *ctx, struct task_rec *t,
-		  const struct task_context *c, const char *func,
-		  const char *type, int argc, char **argv)
+		  const struct task_context *c, const struct task_hooks *h,
+		  const struct cmd_args *args)
 {
+	const char *func = cmd_args_value(args, "func");
+	const char *type = cmd_args_value(args, "trigger");
 	struct mgr_error err = { 0 };
-	int rc, missing = 0;
+	int argc = args->argc;
+	char **argv = args->argv;
+	int missing = 0;
 
-	if ((rc = cmd_no_more_options(ctx, &cmd_task_edit_entry, argc, argv)) != 0)
-		return rc;
-	argc = drop_dashdash(argc, argv);
-	if (check_fields(ctx, argc - 1, argv + 1) < 0)
+	if (check_fields(ctx, argc - 1, argv + 1, 1) < 0)
 		return CMD_EXIT_USAGE;
 	if (type != NULL && argc == 1)
 		return cmd_fail(ctx, MGR_EINVAL,
@@ -593,52 +781,91 @@ task_edit_context(struct cmd_ctx *ctx, struct task_rec *t,
 	if (task_context_check(ctx->mgr, t->id, t->func_path, c, &err) != 0 ||
 	    (func != NULL && task_plugin_func_check(ctx->mgr, func, &missing,
 	    &err) != 0) ||
+	    task_hooks_check(ctx->mgr, t->id, h, &err) != 0 ||
 	    taskmgr_modify(ctx->mgr, t, argc > 1 ?
 	    (const char *const *)argv + 1 : NULL, (size_t)argc - 1, &err) != 0 ||
-	    taskmgr_set_context(ctx->mgr, t->id, c, &err) != 0)
+	    taskmgr_set_context(ctx->mgr, t->id, c, &err) != 0 ||
+	    task_hooks_put(ctx->mgr, t->id, h, &err) != 0)
 		return fail_err(ctx, &err);
 	if (missing)
 		fprintf(ctx->err, _("warning: task %s: the plugin of %s is not "
 		    "installed\n"), t->id, func);
-	if (!ctx->json)
-		fprintf(ctx->out, _("task %s changed\n"), t->id);
 	return CMD_EXIT_OK;
 }
 
 static int
-task_edit_exec(struct cmd_ctx *ctx, int argc, char **argv)
+task_edit_apply(struct cmd_ctx *ctx, struct task_rec *t,
+		const struct cmd_args *args)
+{
+	struct mgr_error err = { 0 };
+	struct task_context c;
+	struct task_hooks h;
+	int rc = CMD_EXIT_USAGE, changed;
+
+	if (taskmgr_get_context(ctx->mgr, t->id, &c, &err) != 0)
+		return fail_err(ctx, &err);
+	if (task_hooks_get(ctx->mgr, t->id, &h, &err) != 0) {
+		task_context_clear(&c);
+		return fail_err(ctx, &err);
+	}
+	if (read_task_options(ctx, args, t) == 0 &&
+	    task_context_read_args(ctx, args, &c, &changed) == 0 &&
+	    task_hooks_read_args(ctx, args, &h, &changed) == 0)
+		rc = task_edit_context(ctx, t, &c, &h, args);
+	task_context_clear(&c);
+	task_hooks_clear(&h);
+	return rc;
+}
+
+static int
+task_edit_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct mgr_error err = { 0 };
 	struct task_rec t;
+	char *msg;
 	int rc;
 
-	if (argv[0][0] == '-')
-		return cmd_usage(ctx, &cmd_task_edit_entry);
-	if (taskmgr_get(ctx->mgr, argv[0], &t, &err) != 0)
+	if ((rc = file_task_guard(ctx, args, _("edit"))) != 0)
+		return rc;
+	if (taskmgr_get(ctx->mgr, args->target, &t, &err) != 0)
 		return fail_err(ctx, &err);
-	rc = task_edit_apply(ctx, &t, argc, argv);
+	rc = task_edit_apply(ctx, &t, args);
+	if (rc == CMD_EXIT_OK) {
+		msg = xasprintf(_("task %s changed"), t.id);
+		rc = task_report(ctx, t.id, msg);
+		free(msg);
+	}
 	task_rec_clear(&t);
 	return rc;
 }
 
+static const struct cmd_option task_edit_options[] = {
+	{ "func", 0, "FUNC", N_("what the task runs: PLUGIN:FUNCTION or "
+	    "exec:COMMAND ARG..."), 0 },
+	{ "trigger", 0, "TYPE", N_("a new trigger type (with its FIELD=VALUE "
+	    "arguments)"), 0 },
+	TASK_OPTIONS,
+	{ "coalesce", 0, NULL, N_("run missed fire times once (the default)"), 0 },
+	{ "enable", 0, NULL, N_("resume the task"), 0 },
+	CONTEXT_OPTIONS,
+	HOOK_OPTIONS,
+	{ "force", 0, NULL, N_("change a task of a task file (the file wins at "
+	    "the next reload)"), 0 },
+	{ NULL, 0, NULL, NULL, 0 }
+};
+
 const struct cmd_entry cmd_task_edit_entry = {
 	.noun = "task", .verb = "edit",
-	.usage = N_("ID [--func FUNC] [--trigger TYPE] [FIELD=VALUE ...] "
-	    "[--name NAME] [--max-retries N] [--timeout SECONDS] "
-	    "[--misfire-grace-time SECONDS|default] [--coalesce|--no-coalesce] "
-	    "[--max-instances N] [--on-interrupt abandon|rerun] [--enable|--disable] "
-	    "[--env NAME=VALUE]... [--env-file FILE] [--workdir DIR] "
-	    "[--user NAME] [--group NAME] [--umask MODE] [--nice N] "
-	    "[--sandbox none|strict] [--network] [--private-tmp] "
-	    "[--read-only PATH]... [--write PATH]... [--ioprio CLASS[:LEVEL]] "
-	    "[--limit-cpu SECONDS] [--limit-memory MB] [--limit-nofile N]"),
+	.usage = N_("ID [FIELD=VALUE ...]"),
 	.summary = N_("change a task; FIELD=VALUE replaces its trigger fields, "
 	    "--env its environment list, \"\" clears an option"),
 	.flags = CMD_MUTATES, .min_args = 1, .max_args = -1,
-	.exec = task_edit_exec,
+	.options = task_edit_options, .target = CMD_TARGET_TASK,
+	.run = task_edit_run,
 };
 
-/* Runs fn; on success prints msg (unless --json). */
+/* Runs fn on the target; says msg (freed here), or with --json prints
+ * the task after the change (removed: its id). */
 static int
 task_simple(struct cmd_ctx *ctx, const char *id,
 	    int (*fn)(struct mgr *, const char *, struct mgr_error *),
@@ -647,114 +874,105 @@ task_simple(struct cmd_ctx *ctx, const char *id,
 	struct mgr_error err = { 0 };
 	int rc = fn(ctx->mgr, id, &err);
 
-	if (rc == 0 && !ctx->json)
-		fprintf(ctx->out, "%s\n", msg);
+	if (rc != 0)
+		rc = fail_err(ctx, &err);
+	else if (fn == taskmgr_remove && ctx->json)
+		print_json(ctx, json_pack("{s:s, s:b}", "id", id, "removed", 1));
+	else
+		rc = task_report(ctx, id, msg);
 	free(msg);
-	return rc != 0 ? fail_err(ctx, &err) : CMD_EXIT_OK;
+	return rc;
 }
 
-/* pause and remove: --stop ends the runs going on too (they end as
- * `stopped`); without it a run going on is said to go on. */
+/* fn on the target, saying msg (freed here); --stop ends its runs
+ * first, else says which are still going. */
 static int
-task_stopping_args(struct cmd_ctx *ctx, const struct cmd_entry *entry,
-		   int *argc, char **argv, int *stop)
-{
-	int rc;
-
-	*stop = cmd_take_flag(argc, argv, "--stop");
-	if ((rc = cmd_no_more_options(ctx, entry, *argc, argv)) != 0)
-		return rc;
-	cmd_drop_dashdash(argc, argv);
-	if (*argc != 1)
-		return cmd_usage(ctx, entry);
-	return 0;
-}
-
-/* fn on task argv[0] (options taken), saying msg (freed here); --stop
- * ends its runs first, else says which are still going. */
-static int
-task_stopping(struct cmd_ctx *ctx, char **argv, int stop,
+task_stopping(struct cmd_ctx *ctx, const struct cmd_args *args,
 	      int (*fn)(struct mgr *, const char *, struct mgr_error *),
 	      char *msg)
 {
 	struct mgr_error err = { 0 };
+	const char *id = args->target;
 	int rc, n = 0;
 
-	if (stop && ctx->mgr->sched != NULL &&
-	    scheduler_stop(ctx->mgr, argv[0], 0, NULL, NULL, &n, &err) != 0) {
+	if (cmd_args_has(args, "stop") && ctx->mgr->sched != NULL &&
+	    scheduler_stop(ctx->mgr, id, 0, NULL, NULL, &n, &err) != 0) {
 		free(msg);
 		return fail_err(ctx, &err);
 	}
-	if ((rc = task_simple(ctx, argv[0], fn, msg)) != CMD_EXIT_OK || ctx->json)
+	if ((rc = task_simple(ctx, id, fn, msg)) != CMD_EXIT_OK || ctx->json)
 		return rc;
 	if (n > 0)
 		fprintf(ctx->out, ngettext("task %s: stopping %d run\n",
-		    "task %s: stopping %d runs\n", (unsigned long)n), argv[0], n);
-	else if ((n = scheduler_task_running(ctx->mgr, argv[0])) > 0)
+		    "task %s: stopping %d runs\n", (unsigned long)n), id, n);
+	else if ((n = scheduler_task_running(ctx->mgr, id)) > 0)
 		fprintf(ctx->out, ngettext("task %s: %d run is still going (end it "
 		    "with `manager task stop %s`, or use --stop)\n",
 		    "task %s: %d runs are still going (end them with `manager task "
-		    "stop %s`, or use --stop)\n", (unsigned long)n), argv[0], n,
-		    argv[0]);
+		    "stop %s`, or use --stop)\n", (unsigned long)n), id, n, id);
 	return rc;
 }
 
-extern const struct cmd_entry cmd_task_remove_entry;
-extern const struct cmd_entry cmd_task_pause_entry;
-
 static int
-task_remove_exec(struct cmd_ctx *ctx, int argc, char **argv)
+task_remove_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	int stop, rc;
+	int rc = file_task_guard(ctx, args, _("remove"));
 
-	if ((rc = task_stopping_args(ctx, &cmd_task_remove_entry, &argc, argv,
-	    &stop)) != 0)
+	if (rc != 0)
 		return rc;
-	return task_stopping(ctx, argv, stop, taskmgr_remove,
-	    xasprintf(_("task %s removed"), argv[0]));
+	return task_stopping(ctx, args, taskmgr_remove,
+	    xasprintf(_("task %s removed"), args->target));
 }
 
 static int
-task_pause_exec(struct cmd_ctx *ctx, int argc, char **argv)
+task_pause_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	int stop, rc;
+	int rc = file_task_guard(ctx, args, _("pause"));
 
-	if ((rc = task_stopping_args(ctx, &cmd_task_pause_entry, &argc, argv,
-	    &stop)) != 0)
+	if (rc != 0)
 		return rc;
-	return task_stopping(ctx, argv, stop, taskmgr_pause,
-	    xasprintf(_("task %s paused"), argv[0]));
+	return task_stopping(ctx, args, taskmgr_pause,
+	    xasprintf(_("task %s paused"), args->target));
 }
 
 static int
-task_resume_exec(struct cmd_ctx *ctx, int argc, char **argv)
+task_resume_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	(void)argc;
-	return task_simple(ctx, argv[0], taskmgr_resume,
-	    xasprintf(_("task %s resumed"), argv[0]));
+	return task_simple(ctx, args->target, taskmgr_resume,
+	    xasprintf(_("task %s resumed"), args->target));
 }
+
+static const struct cmd_option task_stopping_options[] = {
+	{ "stop", 0, NULL, N_("also end the task's runs going on (they end as "
+	    "stopped)"), 0 },
+	{ "force", 0, NULL, N_("also a task of a task file (the file wins at "
+	    "the next reload)"), 0 },
+	{ NULL, 0, NULL, NULL, 0 }
+};
 
 const struct cmd_entry cmd_task_remove_entry = {
-	.noun = "task", .verb = "remove", .usage = N_("ID [--stop]"),
+	.noun = "task", .verb = "remove", .usage = "ID",
 	.summary = N_("remove a task and its run history (--stop: and end its "
 	    "runs going on)"),
-	.flags = CMD_MUTATES, .min_args = 1, .max_args = 3,
-	.exec = task_remove_exec,
+	.flags = CMD_MUTATES, .min_args = 1, .max_args = 1,
+	.options = task_stopping_options, .target = CMD_TARGET_TASK,
+	.run = task_remove_run,
 };
 
 const struct cmd_entry cmd_task_pause_entry = {
-	.noun = "task", .verb = "pause", .usage = N_("ID [--stop]"),
+	.noun = "task", .verb = "pause", .usage = "ID",
 	.summary = N_("pause a task (no more scheduled runs; --stop: and end "
 	    "its runs going on)"),
-	.flags = CMD_MUTATES, .min_args = 1, .max_args = 3,
-	.exec = task_pause_exec,
+	.flags = CMD_MUTATES, .min_args = 1, .max_args = 1,
+	.options = task_stopping_options, .target = CMD_TARGET_TASK,
+	.run = task_pause_run,
 };
 
 const struct cmd_entry cmd_task_resume_entry = {
 	.noun = "task", .verb = "resume", .usage = "ID",
 	.summary = N_("resume a paused task"),
 	.flags = CMD_MUTATES, .min_args = 1, .max_args = 1,
-	.exec = task_resume_exec,
+	.target = CMD_TARGET_TASK, .run = task_resume_run,
 };
 
 extern const struct cmd_entry cmd_schedule_preview_entry;
@@ -766,6 +984,7 @@ extern const struct cmd_entry cmd_run_wait_entry;
 extern const struct cmd_entry cmd_task_logs_entry;
 extern const struct cmd_entry cmd_task_import_entry;
 extern const struct cmd_entry cmd_task_export_entry;
+extern const struct cmd_entry cmd_task_deps_entry;
 
 /* The commands of the tasks folder, in the order --help lists them. */
 const struct cmd_entry *const task_commands[] = {
@@ -785,5 +1004,6 @@ const struct cmd_entry *const task_commands[] = {
 	&cmd_task_logs_entry,
 	&cmd_task_import_entry,
 	&cmd_task_export_entry,
+	&cmd_task_deps_entry,
 	NULL
 };

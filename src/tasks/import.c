@@ -7,6 +7,7 @@
 #include "task_context_store.h"
 #include "util.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +60,7 @@ push_vf(char **v, const char *where, const char *fmt, va_list ap)
 
 	if (vasprintf(&msg, fmt, ap) < 0)
 		abort();
-	line = xasprintf("%s: %s", where, msg);
+	line = where != NULL ? xasprintf("%s: %s", where, msg) : xstrdup(msg);
 	v = strv_push(v, line);
 	free(line);
 	free(msg);
@@ -290,5 +291,49 @@ import_commit(struct mgr *mgr, struct import_set *s,
 			res->updated++;
 	}
 	free(a.created);
+	return 0;
+}
+
+/* Options of `task import` that take a value. */
+static int
+import_option_takes_value(const char *arg)
+{
+	return strcmp(arg, "--format") == 0 || strcmp(arg, "--prefix") == 0;
+}
+
+int
+import_reads_stdin(int argc, char *const *argv)
+{
+	const char *pos[3] = { NULL, NULL, NULL };
+	int npos = 0, options = 1;
+
+	for (int i = 0; i < argc; i++) {
+		if (options && strcmp(argv[i], "--") == 0)
+			options = 0;
+		else if (options && strncmp(argv[i], "--", 2) == 0)
+			i += import_option_takes_value(argv[i]);	/* its value */
+		else if (npos < 3)
+			pos[npos++] = argv[i];
+	}
+	return npos >= 1 && strcmp(pos[0], "crontab") == 0 &&
+	    (npos == 1 || (npos == 2 && strcmp(pos[1], "-") == 0));
+}
+
+int
+import_read_stream(FILE *f, char **text, struct mgr_error *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char buf[8192];
+	size_t n;
+
+	strbuf_adds(&sb, "");
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		strbuf_add(&sb, buf, n);
+	if (ferror(f)) {
+		strbuf_free(&sb);
+		return mgr_error_set(err, MGR_EIO, _("cannot read stdin: %s"),
+		    strerror(errno));
+	}
+	*text = strbuf_detach(&sb);
 	return 0;
 }

@@ -12,6 +12,7 @@
 #define MGR_IMPORT_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include "store.h"
 #include "task_context.h"
 
@@ -36,6 +37,8 @@ void import_set_clear(struct import_set *s);
 struct import_task *import_set_add(struct import_set *s, const char *where);
 /* Drops the last task (its line was refused after all). */
 void import_set_drop_last(struct import_set *s);
+/* where NULL: the message names the place itself (an error that starts
+ * with its file's name, as read_file's and unit_file_parse's do). */
 void import_reject(struct import_set *s, const char *where, const char *fmt,
 		   ...) __attribute__((format(printf, 3, 4)));
 void import_note(struct import_set *s, const char *where, const char *fmt,
@@ -79,6 +82,7 @@ enum crontab_format crontab_format_for(const char *path);
 struct unit_entry {
 	char *section, *key, *value;
 	int line;
+	char *file;		/* the drop-in it comes from; NULL: the unit */
 };
 struct unit_file {
 	char *path;
@@ -96,11 +100,33 @@ int unit_timespan(const char *text, int64_t *us, struct mgr_error *err);
  * must already be resolved.  Errors name the text. */
 int unit_split(const char *text, char ***words, struct mgr_error *err);
 
-/* Reads TIMER (a path ending in .timer) and its service (Unit=, or the
- * same name with .service, beside it); now_us anchors OnBootSec= and
- * the like. */
+/* The unit search path of systemd's system manager, highest priority
+ * first: $SYSTEMD_UNIT_PATH (colon-separated; a trailing colon appends
+ * the default) or the default (/etc/systemd/system, /run/systemd/system,
+ * /usr/lib/systemd/system, ...).  Free with strv_free. */
+char **unit_search_path(void);
+/* DIR/NAME for the first folder of dirs that holds it, or NULL. */
+char *unit_find(char *const *dirs, const char *name);
+/* Appends to u the entries of the drop-ins of unit `name` found under
+ * dirs (import_dropin.c: systemd's folders and order), each entry
+ * naming its file.  A drop-in that cannot be read is refused in s
+ * (MGR_* code). */
+int unit_read_dropins(struct import_set *s, char *const *dirs,
+		      const char *name, struct unit_file *u);
+
+/* Reads TIMER and its service (Unit=, or the same name with .service)
+ * with their drop-ins: a path (one with a '/') and the service and
+ * drop-ins beside it, or a unit name looked up, with its service and
+ * drop-ins, in unit_search_path(); now_us anchors OnBootSec= and the
+ * like. */
 void import_systemd(const char *timer_path, const char *prefix,
 		    int64_t now_us, struct import_set *out);
+
+/* Whether `task import ARGS` (options still in) reads stdin: a crontab
+ * given as "-" or not given (cmd_entry.reads_stdin). */
+int import_reads_stdin(int argc, char *const *argv);
+/* All of f (a command's stdin, cmd_ctx.in) into *text. */
+int import_read_stream(FILE *f, char **text, struct mgr_error *err);
 
 /* ---- writing (import.c) ---- */
 

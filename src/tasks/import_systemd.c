@@ -27,6 +27,7 @@ unit_file_clear(struct unit_file *u)
 		free(u->v[i].section);
 		free(u->v[i].key);
 		free(u->v[i].value);
+		free(u->v[i].file);
 	}
 	free(u->v);
 	free(u->path);
@@ -117,7 +118,7 @@ unit_file_parse(const char *text, const char *path, struct unit_file *u,
 		*eq = '\0';
 		u->v = xrealloc(u->v, (u->n + 1) * sizeof *u->v);
 		u->v[u->n++] = (struct unit_entry){ xstrdup(section),
-		    xstrdup(trim(l)), xstrdup(trim(eq + 1)), first };
+		    xstrdup(trim(l)), xstrdup(trim(eq + 1)), first, NULL };
 		free(raw);
 	}
 	free(section);
@@ -278,12 +279,19 @@ struct sd_import {
 	char *instance;		/* of a template ("" when none) */
 	int bad;		/* something was refused: no task */
 	int oneshot;
+	/* ExecStartPre=, ExecStart=, ExecStartPost= lines, in order. */
+	struct exec_list {
+		const struct unit_entry **v;
+		size_t n;
+	} exec[3];
+	char **dirs;		/* where units and drop-ins are looked for */
 };
 
 static char *
 where_of(const struct unit_file *u, const struct unit_entry *e)
 {
-	return xasprintf("%s:%d", u->path, e != NULL ? e->line : 1);
+	return xasprintf("%s:%d", e != NULL && e->file != NULL ? e->file :
+	    u->path, e != NULL ? e->line : 1);
 }
 
 #define REFUSE(im, u, e, ...) do { \
@@ -422,19 +430,19 @@ substitute(const struct sd_import *im, const char *w, struct strbuf *sb,
 	return 0;
 }
 
-/* The exec: command line of ExecStart='s words: "$NAME" alone is its
- * value split into words, as systemd does. */
-static char *
-exec_line(struct sd_import *im, const struct unit_entry *e, char **words,
-	  int expand)
+/* The words of an Exec line with ${NAME} and $$ replaced; a word "$NAME"
+ * alone is its value split into words, as systemd does.  NULL: refused
+ * (a variable Environment= does not set). */
+static char **
+exec_words(struct sd_import *im, const struct unit_entry *e, char **words,
+	   int expand)
 {
-	struct strbuf out = STRBUF_INIT, w = STRBUF_INIT;
-	char *unknown = NULL;
+	struct strbuf w = STRBUF_INIT;
+	char **out = NULL, *unknown = NULL;
 
-	strbuf_adds(&out, "exec:");
 	for (size_t i = 0; words[i] != NULL; i++) {
 		size_t n = words[i][0] == '$' ? env_name_len(words[i] + 1) : 0;
-		char **split = NULL, *q;
+		char **split = NULL;
 		w.len = 0;
 		strbuf_adds(&w, "");
 		if (expand && n > 0 && words[i][1 + n] == '\0') {
@@ -450,71 +458,268 @@ exec_line(struct sd_import *im, const struct unit_entry *e, char **words,
 		else
 			strbuf_adds(&w, words[i]);
 		if (unknown != NULL) {
-			REFUSE(im, im->service, e, _("ExecStart=: $%s is not set by "
+			REFUSE(im, im->service, e, _("%s=: $%s is not set by "
 			    "Environment= (systemd takes it from the environment at "
-			    "run time; manager substitutes no variables)"), unknown);
+			    "run time; manager substitutes no variables)"), e->key,
+			    unknown);
 			free(unknown);
 			strbuf_free(&w);
 			strv_free(split);
-			return strbuf_detach(&out);
+			strv_free(out);
+			return NULL;
 		}
-		for (size_t j = 0; split != NULL && split[j] != NULL; j++) {
-			q = import_exec_quote(split[j]);
-			strbuf_addf(&out, "%s%s", out.len > 5 ? " " : "", q);
-			free(q);
-		}
-		if (split == NULL) {
-			q = import_exec_quote(w.buf);
-			strbuf_addf(&out, "%s%s", out.len > 5 ? " " : "", q);
-			free(q);
-		}
+		for (size_t j = 0; split != NULL && split[j] != NULL; j++)
+			out = strv_push(out, split[j]);
+		if (split == NULL)
+			out = strv_push(out, w.buf);
 		strv_free(split);
 	}
 	strbuf_free(&w);
-	return strbuf_detach(&out);
+	return out;
 }
 
-/* ExecStart=: its prefixes, specifiers, words and variables. */
-static void
-service_exec(struct sd_import *im, const struct unit_entry *e)
+/* An Exec line's prefixes (systemd.service(5), "Command lines"): "-" a
+ * failure counts as success, ":" no substitution, "@" another argv[0]
+ * (refused: exec: has no way to say it), "+" and "!" run as root
+ * (refused beside User=/Group=: a task has one user; noted otherwise,
+ * as "!!" is).  Returns the rest of the line, NULL when refused. */
+static const char *
+exec_prefixes(struct sd_import *im, const struct unit_entry *e,
+	      const char *p, int *expand, int *ignore)
 {
-	const char *p = e->value;
-	int expand = 1;
-	char *text, **words = NULL;
-	struct mgr_error err = { 0 };
-	struct unit_entry rest;
+	const struct task_context *c = &im->t->ctx;
 
-	for (; strchr("-@:+!", *p) != NULL && *p != '\0'; p++) {
+	*expand = 1;
+	*ignore = 0;
+	for (; *p != '\0' && strchr("-@:+!", *p) != NULL; p++) {
 		if (*p == '@') {
-			REFUSE(im, im->service, e, _("ExecStart=: the prefix \"@\" "
-			    "(another argv[0]) cannot be kept"));
-			return;
+			REFUSE(im, im->service, e, _("%s=: the prefix \"@\" "
+			    "(another argv[0]) cannot be kept"), e->key);
+			return NULL;
 		}
 		if (*p == ':')
-			expand = 0;
+			*expand = 0;
 		else if (*p == '-')
-			NOTE(im, im->service, e, _("ExecStart=: with \"-\" systemd "
-			    "counts a failure as success; manager records it as "
-			    "failed"));
-		else
-			NOTE(im, im->service, e, _("ExecStart=: the prefix \"%c\" "
-			    "(privileges) is not kept: the command runs as the "
-			    "task's user"), *p);
+			*ignore = 1;
+		else if (*p == '!' && p[1] == '!') {
+			NOTE(im, im->service, e, _("%s=: the prefix \"!!\" "
+			    "(ambient capabilities) is not kept: the command runs "
+			    "as the task's user"), e->key);
+			p++;
+		} else if (c->user != NULL || c->group != NULL) {
+			REFUSE(im, im->service, e, _("%s=: the prefix \"%c\" runs "
+			    "this command as root, the others as %s=%s: a task runs "
+			    "as one user"), e->key, *p, c->user != NULL ? "User" :
+			    "Group", c->user != NULL ? c->user : c->group);
+			return NULL;
+		} else
+			NOTE(im, im->service, e, _("%s=: the prefix \"%c\" "
+			    "(privileges beyond the unit's) is not kept: the "
+			    "command runs as the task's user"), e->key, *p);
 	}
+	return p;
+}
+
+/* One Exec line as it will run. */
+struct sd_cmd {
+	char **argv;
+	int ignore;		/* "-": a failure counts as success */
+};
+
+/* One command line of an Exec line (text: the line or one of its
+ * commands). */
+static int
+exec_parse(struct sd_import *im, const struct unit_entry *e, const char *text,
+	   struct sd_cmd *cmd)
+{
+	struct mgr_error err = { 0 };
+	struct unit_entry rest;
+	char *resolved, **words = NULL;
+	int expand;
+
 	rest = *e;
-	rest.value = (char *)p;
-	if ((text = specifiers(im, im->service, &rest)) == NULL)
-		return;
-	if (unit_split(text, &words, &err) != 0 || words == NULL) {
-		REFUSE(im, im->service, e, "ExecStart=: %s", words == NULL &&
+	if ((rest.value = (char *)exec_prefixes(im, e, text, &expand,
+	    &cmd->ignore)) == NULL)
+		return -1;
+	if ((resolved = specifiers(im, im->service, &rest)) == NULL)
+		return -1;
+	if (unit_split(resolved, &words, &err) != 0 || words == NULL) {
+		REFUSE(im, im->service, e, "%s=: %s", e->key, words == NULL &&
 		    err.msg[0] == '\0' ? _("no command") : err.msg);
-		free(text);
+		free(resolved);
+		return -1;
+	}
+	free(resolved);
+	cmd->argv = exec_words(im, e, words, expand);
+	strv_free(words);
+	return cmd->argv != NULL ? 0 : -1;
+}
+
+/* The commands of one Exec line: a lone ";" outside quotes separates
+ * two, a lone "\;" is the word ";" (config_parse_exec). */
+static char **
+exec_commands(const char *text)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char **v = NULL, quote = 0;
+	const char *p = text;
+
+	for (; *p != '\0'; p++) {
+		int start = !quote && (p == text || isspace((unsigned char)p[-1]));
+		size_t lone = *p == '\\' ? 2 : 1;
+		if (start && (p[0] == ';' || (p[0] == '\\' && p[1] == ';')) &&
+		    (p[lone] == '\0' || isspace((unsigned char)p[lone]))) {
+			if (*p == ';') {
+				if (strspn(sb.buf != NULL ? sb.buf : "", " \t") !=
+				    sb.len)
+					v = strv_push(v, sb.buf);
+				sb.len = 0;
+				strbuf_adds(&sb, "");
+			} else
+				strbuf_adds(&sb, "';'");
+			p += lone - 1;
+			continue;
+		}
+		if (*p == '\\' && p[1] != '\0') {
+			strbuf_add(&sb, p++, 2);
+			continue;
+		}
+		if ((*p == '"' || *p == '\'') && (!quote || *p == quote))
+			quote = quote ? 0 : *p;
+		strbuf_add(&sb, p, 1);
+	}
+	if (sb.len > 0 && strspn(sb.buf, " \t") != sb.len)
+		v = strv_push(v, sb.buf);
+	strbuf_free(&sb);
+	return v;
+}
+
+/* A word for sh, taken literally. */
+static void
+sh_quote(struct strbuf *sb, const char *w)
+{
+	if (*w != '\0' && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklm"
+	    "nopqrstuvwxyz0123456789_@%+=:,./-") == strlen(w)) {
+		strbuf_adds(sb, w);
 		return;
 	}
-	free(im->t->rec.func_path);
-	im->t->rec.func_path = exec_line(im, e, words, expand);
-	strv_free(words);
-	free(text);
+	strbuf_adds(sb, "'");
+	for (; *w != '\0'; w++)
+		if (*w == '\'')
+			strbuf_adds(sb, "'\\''");
+		else
+			strbuf_add(sb, w, 1);
+	strbuf_adds(sb, "'");
+}
+
+/* The task's func: one command as exec: words; several, or one whose
+ * failure counts as success, as the sh script that runs them in order
+ * and stops at the first failure, every word quoted (nothing expands:
+ * sh only sequences them), "|| :" after a "-" command, the last one
+ * exec'd; a program without a '/' goes through env, so that it is never
+ * one of sh's builtins. */
+static char *
+exec_func(const struct sd_cmd *cmds, size_t n)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *q;
+
+	if (n == 1 && !cmds[0].ignore) {
+		strbuf_adds(&sb, "exec:");
+		for (size_t i = 0; cmds[0].argv[i] != NULL; i++) {
+			q = import_exec_quote(cmds[0].argv[i]);
+			strbuf_addf(&sb, "%s%s", i > 0 ? " " : "", q);
+			free(q);
+		}
+		return strbuf_detach(&sb);
+	}
+	strbuf_adds(&sb, "set -e");
+	for (size_t i = 0; i < n; i++) {
+		strbuf_adds(&sb, "; ");
+		if (i == n - 1 && !cmds[i].ignore)
+			strbuf_adds(&sb, "exec ");
+		if (strchr(cmds[i].argv[0], '/') == NULL)
+			strbuf_adds(&sb, "env ");
+		for (size_t j = 0; cmds[i].argv[j] != NULL; j++) {
+			if (j > 0)
+				strbuf_adds(&sb, " ");
+			sh_quote(&sb, cmds[i].argv[j]);
+		}
+		if (cmds[i].ignore)
+			strbuf_adds(&sb, " || :");
+	}
+	q = import_exec_quote(sb.buf);
+	strbuf_free(&sb);
+	sb = (struct strbuf)STRBUF_INIT;
+	strbuf_addf(&sb, "exec:/bin/sh -c %s", q);
+	free(q);
+	return strbuf_detach(&sb);
+}
+
+/* Every command of the Exec lines of list l into *cmds (grown, *n
+ * counted); -1 when one is refused. */
+static int
+exec_list_parse(struct sd_import *im, const struct exec_list *l,
+		struct sd_cmd **cmds, size_t *n)
+{
+	int bad = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		char **lines = exec_commands(l->v[i]->value);
+		for (size_t j = 0; lines != NULL && lines[j] != NULL; j++) {
+			*cmds = xrealloc(*cmds, (*n + 1) * sizeof **cmds);
+			(*cmds)[*n] = (struct sd_cmd){ 0 };
+			bad |= exec_parse(im, l->v[i], lines[j],
+			    &(*cmds)[(*n)++]) != 0;
+		}
+		if (lines == NULL) {
+			REFUSE(im, im->service, l->v[i], "%s=: %s", l->v[i]->key,
+			    _("no command"));
+			bad = 1;
+		}
+		strv_free(lines);
+	}
+	return bad ? -1 : 0;
+}
+
+/* ExecStartPre=, ExecStart= (several: Type=oneshot only, as systemd
+ * says) and ExecStartPost= (oneshot only: for another type it runs
+ * beside ExecStart=) as the task's func. */
+static void
+service_execs(struct sd_import *im)
+{
+	struct exec_list *l = im->exec;
+	struct sd_cmd *cmds = NULL;
+	size_t n = 0, nstart;
+	int bad;
+
+	if (l[1].n == 0) {
+		if (!im->bad)
+			REFUSE(im, im->service, NULL, _("no ExecStart="));
+		return;
+	}
+	if (l[2].n > 0 && !im->oneshot) {
+		REFUSE(im, im->service, l[2].v[0], _("ExecStartPost= of a service "
+		    "that is not Type=oneshot runs while ExecStart= runs: a task "
+		    "runs its commands one after another"));
+		return;
+	}
+	bad = exec_list_parse(im, &l[0], &cmds, &n);
+	nstart = n;
+	bad |= exec_list_parse(im, &l[1], &cmds, &n);
+	nstart = n - nstart;
+	bad |= exec_list_parse(im, &l[2], &cmds, &n);
+	if (!bad && nstart > 1 && !im->oneshot)
+		REFUSE(im, im->service, l[1].v[l[1].n > 1], _("a second "
+		    "ExecStart=: only a Type=oneshot service may have several "
+		    "commands (systemd refuses this unit)"));
+	else if (!bad) {
+		free(im->t->rec.func_path);
+		im->t->rec.func_path = exec_func(cmds, n);
+	}
+	for (size_t i = 0; i < n; i++)
+		strv_free(cmds[i].argv);
+	free(cmds);
 }
 
 /* Environment=: NAME=VALUE words (quotes, escapes); empty resets. */
@@ -581,6 +786,29 @@ service_context(struct sd_import *im, const struct unit_entry *e,
 	free(v);
 }
 
+/* ExecStartPre= ExecStart= ExecStartPost=: kept in order (an empty
+ * value empties the list), read once the whole service is known. */
+static int
+exec_key(struct sd_import *im, const struct unit_entry *e)
+{
+	static const char *const keys[] = { "ExecStartPre", "ExecStart",
+	    "ExecStartPost" };
+
+	for (size_t i = 0; i < 3; i++) {
+		struct exec_list *l = &im->exec[i];
+		if (strcmp(e->key, keys[i]) != 0)
+			continue;
+		if (*e->value == '\0')
+			l->n = 0;
+		else {
+			l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+			l->v[l->n++] = e;
+		}
+		return 1;
+	}
+	return 0;
+}
+
 static void
 service_key(struct sd_import *im, const struct unit_entry *e, int *timeout)
 {
@@ -594,16 +822,9 @@ service_key(struct sd_import *im, const struct unit_entry *e, int *timeout)
 			service_context(im, e, ctx_keys[i][1]);
 			return;
 		}
-	if (strcmp(e->key, "ExecStart") == 0) {
-		if (*e->value == '\0') {
-			free(im->t->rec.func_path);
-			im->t->rec.func_path = NULL;
-		} else if (im->t->rec.func_path != NULL)
-			REFUSE(im, im->service, e, _("a second ExecStart=: a task "
-			    "runs one command"));
-		else
-			service_exec(im, e);
-	} else if (strcmp(e->key, "Environment") == 0)
+	if (exec_key(im, e))
+		return;
+	if (strcmp(e->key, "Environment") == 0)
 		service_env(im, e);
 	else if (strcmp(e->key, "TimeoutStartSec") == 0 ||
 	    strcmp(e->key, "TimeoutSec") == 0 || strcmp(e->key, "RuntimeMaxSec") == 0) {
@@ -621,7 +842,8 @@ service_key(struct sd_import *im, const struct unit_entry *e, int *timeout)
 			    "command ends"), e->value);
 	} else if (strncmp(e->key, "Exec", 4) == 0)
 		REFUSE(im, im->service, e, _("%s= cannot be kept: a task runs "
-		    "one command"), e->key);
+		    "the commands that start a service, not those that check, "
+		    "reload or stop it"), e->key);
 	else
 		NOTE(im, im->service, e, _("%s= is not imported"), e->key);
 }
@@ -653,8 +875,11 @@ import_service(struct sd_import *im)
 			NOTE(im, im->service, e, _("[%s] %s= is not imported"),
 			    e->section, e->key);
 	}
-	if (im->t->rec.func_path == NULL && !im->bad)
-		REFUSE(im, im->service, NULL, _("no ExecStart="));
+	service_execs(im);
+	for (size_t i = 0; i < 3; i++) {
+		free(im->exec[i].v);
+		im->exec[i] = (struct exec_list){ 0 };
+	}
 	if (im->oneshot || timeout[1])
 		im->t->rec.timeout = timeout[0];
 	else if (seen_timeout)
@@ -815,11 +1040,13 @@ import_timer(struct sd_import *im, struct timer_keys *k)
 	}
 }
 
+/* The unit at path, named name, and its drop-ins under dirs. */
 static int
-read_unit(struct import_set *s, const char *path, struct unit_file *u)
+read_unit(struct import_set *s, char *const *dirs, const char *path,
+	  const char *name, struct unit_file *u)
 {
 	struct mgr_error err = { 0 };
-	char *text = NULL, *dropins;
+	char *text = NULL;
 	int rc;
 
 	memset(u, 0, sizeof *u);
@@ -827,40 +1054,39 @@ read_unit(struct import_set *s, const char *path, struct unit_file *u)
 		rc = unit_file_parse(text, path, u, &err);
 	free(text);
 	if (rc != 0) {
-		import_reject(s, path, "%s", err.msg);
+		import_reject(s, NULL, "%s", err.msg);	/* names path */
 		unit_file_clear(u);
 		return rc;
 	}
-	dropins = xasprintf("%s.d", path);
-	if (access(dropins, F_OK) == 0)
-		import_note(s, dropins, "%s", _("drop-ins are not read: only the "
-		    "unit file itself is imported"));
-	free(dropins);
-	return 0;
+	if ((rc = unit_read_dropins(s, dirs, name, u)) != 0)
+		unit_file_clear(u);
+	return rc;
 }
 
-/* The timer's service beside it: Unit=, else the same name; a template
- * instance "a@b.service" is read from "a@.service". */
+/* The timer's service: Unit=, else the same name, in the timer's
+ * folders; a template instance "a@b.service" is read from "a@.service"
+ * when there is no file of its own. */
 static int
-read_service(struct sd_import *im, const char *timer_path, const char *unit,
-	     struct unit_file *svc)
+read_service(struct sd_import *im, const char *unit, struct unit_file *svc)
 {
-	char *dir = path_dirname_abs(timer_path), *path, *at;
+	char *path, *at;
 	int rc;
 
 	im->unit = xstrdup(unit);
 	at = strchr(im->unit, '@');
 	im->instance = at != NULL ? xstrndup(at + 1, strlen(at + 1) -
 	    strlen(".service")) : xstrdup("");
-	path = xasprintf("%s/%s", dir, unit);
-	if (at != NULL && access(path, F_OK) != 0) {
-		free(path);
-		path = xasprintf("%s/%.*s.service", dir, (int)(at - im->unit + 1),
+	path = unit_find(im->dirs, unit);
+	if (path == NULL && at != NULL) {
+		char *tmpl = xasprintf("%.*s.service", (int)(at - im->unit + 1),
 		    im->unit);
+		path = unit_find(im->dirs, tmpl);
+		free(tmpl);
 	}
-	rc = read_unit(im->s, path, svc);
+	if (path == NULL)	/* read_unit names it as missing */
+		path = xasprintf("%s/%s", im->dirs[0], unit);
+	rc = read_unit(im->s, im->dirs, path, unit, svc);
 	free(path);
-	free(dir);
 	return rc;
 }
 
@@ -911,7 +1137,7 @@ import_unit_pair(struct sd_import *im, const char *timer_path,
 		free(name);
 		return;
 	}
-	if (read_service(im, timer_path, name, &svc) == 0) {
+	if (read_service(im, name, &svc) == 0) {
 		im->service = &svc;
 		import_service(im);
 		unit_file_clear(&svc);
@@ -923,22 +1149,57 @@ import_unit_pair(struct sd_import *im, const char *timer_path,
 		timer_trigger(im, k, now_us);
 }
 
+/* The timer's file and the folders of its service and drop-ins: beside
+ * a path, the unit search path for a name. */
+static char *
+timer_locate(const char *arg, char ***dirs, struct import_set *out)
+{
+	char *path, *dir, **search;
+	struct strbuf list = STRBUF_INIT;
+
+	if (strchr(arg, '/') != NULL) {
+		path = path_resolve(NULL, arg);
+		dir = path_dirname_abs(path);
+		*dirs = strv_push(NULL, dir);
+		free(dir);
+		return path;
+	}
+	search = unit_search_path();
+	if ((path = unit_find(search, arg)) == NULL) {
+		for (size_t i = 0; search[i] != NULL; i++)
+			strbuf_addf(&list, "%s%s", i > 0 ? ":" : "", search[i]);
+		import_reject(out, arg, _("no such unit in the unit search path "
+		    "(%s); give a path to read a file"), list.buf);
+		strbuf_free(&list);
+		strv_free(search);
+		return NULL;
+	}
+	*dirs = search;
+	return path;
+}
+
 void
-import_systemd(const char *timer_path, const char *prefix, int64_t now_us,
+import_systemd(const char *timer_arg, const char *prefix, int64_t now_us,
 	       struct import_set *out)
 {
 	struct sd_import im = { .s = out };
 	struct timer_keys k = { 0 };
 	struct unit_file timer;
-	size_t len = strlen(timer_path);
-	char *where;
+	size_t len = strlen(timer_arg);
+	char *where, *timer_path, *name;
 
-	if (len < 7 || strcmp(timer_path + len - 6, ".timer") != 0) {
-		import_reject(out, timer_path, "%s", _("not a .timer unit"));
+	if (len < 7 || strcmp(timer_arg + len - 6, ".timer") != 0) {
+		import_reject(out, timer_arg, "%s", _("not a .timer unit"));
 		return;
 	}
-	if (read_unit(out, timer_path, &timer) != 0)
+	if ((timer_path = timer_locate(timer_arg, &im.dirs, out)) == NULL)
 		return;
+	name = strrchr(timer_path, '/') + 1;
+	if (read_unit(out, im.dirs, timer_path, name, &timer) != 0) {
+		strv_free(im.dirs);
+		free(timer_path);
+		return;
+	}
 	im.timer = &timer;
 	where = xasprintf("%s:1", timer_path);
 	im.t = import_set_add(out, where);
@@ -960,4 +1221,6 @@ import_systemd(const char *timer_path, const char *prefix, int64_t now_us,
 	free(im.unit);
 	free(im.instance);
 	unit_file_clear(&timer);
+	strv_free(im.dirs);
+	free(timer_path);
 }

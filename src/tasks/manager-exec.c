@@ -6,7 +6,7 @@
  *		     [--group=NAME] [--umask=MODE] [--nice=N]
  *		     [--ioprio=CLASS[:LEVEL]] [--strict [--network]
  *		     [--private-tmp] [--require] [--read-only=PATH]...
- *		     [--write=PATH]...] -- CMD ARG...
+ *		     [--write=PATH]...] [--stdin-env=NAME] -- CMD ARG...
  *
  * Order: nice and the I/O class (raising either needs root), umask, the
  * strict sandbox's namespaces (confine_enter: no network, a PID
@@ -23,6 +23,11 @@
  * --read-only; writes the working folder, each --write and the devices
  * of confine_task_devices; --require: a part this kernel lacks fails the
  * run instead of leaving it out.
+ *
+ * --stdin-env=NAME: the command reads the value of the variable NAME on
+ * its standard input, and NAME is taken out of its environment (a mail
+ * or a webhook's body, which the engine passes by environment so that
+ * it never shows in `ps` and no shell is needed to pipe it).
  *
  * --usage-fd: the command runs as a child, and its rusage from wait4
  * ("USER_US SYS_US MAXRSS_KB\n") is written to FD when it ends; this
@@ -59,6 +64,7 @@ struct exec_opts {
 	int umask;		/* -1: unchanged */
 	int nice;
 	const char *ioprio;
+	const char *stdin_env;	/* --stdin-env: the variable fed to stdin */
 	int strict;		/* confine with spec */
 	struct confine_spec spec;
 };
@@ -126,7 +132,8 @@ parse_opt(const char *a, struct exec_opts *o)
 		return r;
 	return str_arg(a, "--workdir", &o->workdir) ||
 	    str_arg(a, "--user", &o->user) || str_arg(a, "--group", &o->group) ||
-	    str_arg(a, "--ioprio", &o->ioprio) ? 1 : -1;
+	    str_arg(a, "--ioprio", &o->ioprio) ||
+	    str_arg(a, "--stdin-env", &o->stdin_env) ? 1 : -1;
 }
 
 static int
@@ -271,12 +278,45 @@ limit(const struct exec_opts *o)
 	return 0;
 }
 
+/* The variable's value becomes what stdin reads: written whole into a
+ * pipe before the command starts (a pipe holds 64 KiB; it is grown for a
+ * larger value, up to the 1 MiB an unprivileged process may ask for).
+ * The value leaves the environment. */
+static int
+stdin_from_env(const char *name)
+{
+	const char *v = getenv(name);
+	size_t len = v != NULL ? strlen(v) : 0, off = 0;
+	int p[2];
+	ssize_t n;
+
+	if (pipe(p) != 0)
+		return -1;
+	if (len >= 65536)
+		(void)fcntl(p[1], F_SETPIPE_SZ, (int)len + 1);
+	while (off < len && (n = write(p[1], v + off, len - off)) > 0)
+		off += (size_t)n;
+	close(p[1]);
+	if (off < len || dup2(p[0], STDIN_FILENO) == -1) {
+		close(p[0]);
+		return -1;
+	}
+	close(p[0]);
+	unsetenv(name);
+	return 0;
+}
+
 static int
 run(char **cmd, const struct exec_opts *o)
 {
 	sigset_t all, old;
 	pid_t pid;
 
+	if (o->stdin_env != NULL && stdin_from_env(o->stdin_env) != 0) {
+		fprintf(stderr, "manager-exec: cannot feed $%s to the command's "
+		    "input: %s\n", o->stdin_env, strerror(errno));
+		return 127;
+	}
 	if (o->usage_fd < 0) {
 		if (limit(o) != 0)
 			return 127;
@@ -318,7 +358,7 @@ main(int argc, char **argv)
 			    "[--umask=MODE] [--nice=N] [--ioprio=CLASS[:LEVEL]] "
 			    "[--strict [--network] [--private-tmp] [--require] "
 			    "[--read-only=PATH]... [--write=PATH]...] "
-			    "-- COMMAND [ARG...]\n");
+			    "[--stdin-env=NAME] -- COMMAND [ARG...]\n");
 			break;
 		}
 	}

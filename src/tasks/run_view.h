@@ -13,4 +13,8 @@ struct json_t *task_run_json(const struct run_rec *r);
 /* "0.012s usr 0.004s sys 1.2MiB", or "-" when not measured. */
 const char *task_run_usage_text(char *buf, size_t len, const struct run_rec *r);
 
+struct mgr_error;
+/* A run id: a whole number above 0; MGR_EINVAL naming s otherwise. */
+int task_run_id_parse(const char *s, int64_t *id, struct mgr_error *err);
+
 #endif

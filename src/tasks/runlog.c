@@ -816,7 +816,8 @@ reader_collect(struct runlog_reader *rd, struct read_arg *a, int finish,
 	int64_t rc;
 
 	memset(out, 0, sizeof *out);
-	rc = runlog_reader_poll(rd, lines_keep, a, err);
+	rc = runlog_reader_poll_tail(rd, a->mask, a->since, a->max, lines_keep,
+	    a, err);
 	if (rc >= 0 && finish && !rd->parse.ended)
 		runlog_parse_finish(&rd->parse, lines_keep, a);
 	out->ended = rd->parse.ended;

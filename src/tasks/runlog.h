@@ -151,6 +151,13 @@ int64_t runlog_reader_poll(struct runlog_reader *rd, runlog_line_fn fn,
 int64_t runlog_reader_step(struct runlog_reader *rd, runlog_line_fn fn,
 			   void *arg, struct mgr_error *err);
 void runlog_reader_close(struct runlog_reader *rd);
+/* runlog_tail.c: the same for a fresh reader, started near the end of
+ * the file instead of its start: fn gets at least the last max lines of
+ * kinds in mask at or after since (and perhaps some before them; all
+ * lines when max is 0 or the file is small), then what was appended. */
+int64_t runlog_reader_poll_tail(struct runlog_reader *rd, unsigned mask,
+				int64_t since, size_t max, runlog_line_fn fn,
+				void *arg, struct mgr_error *err);
 
 /* A run's lines at once, for a pager or `task logs --lines N`: the last
  * max lines (0: all) of kinds in mask (1 << RUNLOG_STDOUT ...) at or

@@ -412,6 +412,8 @@ exec_context_argv(char **v, const struct run_spec *spec)
 		v = push_num(v, "nice", spec->nice);
 	if (spec->ioprio != NULL)
 		v = push_opt(v, "ioprio", spec->ioprio);
+	if (spec->stdin_env != NULL)
+		v = push_opt(v, "stdin-env", spec->stdin_env);
 	return v;
 }
 

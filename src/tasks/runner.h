@@ -38,6 +38,9 @@ struct run_spec {
 	char *const *read_only, *const *write;
 	const char *ioprio;
 	int limit_cpu, limit_memory, limit_nofile;
+	/* A variable of envp whose value the command reads on its stdin
+	 * (manager-exec --stdin-env); NULL: stdin is /dev/null. */
+	const char *stdin_env;
 	/* The run's key in the history, which names its full log (runlog.h);
 	 * scheduled_at 0: no log. */
 	int64_t scheduled_at;

@@ -5,10 +5,11 @@ src_libmgr_a_SOURCES += \
 	src/tasks/cmd-schedule.c \
 	src/tasks/scheduler.c src/tasks/scheduler.h src/tasks/sched_int.h \
 	src/tasks/sched_due.c src/tasks/sched_attempt.c src/tasks/sched_flush.c \
+	src/tasks/sched_runid.c \
 	src/tasks/sched_index.c src/tasks/sched_claim.c src/tasks/sched_files.c src/tasks/sched_writer.c src/tasks/sched_writer.h \
 	src/tasks/taskmgr.c \
 	src/tasks/runner.c src/tasks/runner.h src/tasks/runner_int.h src/tasks/runner_worker.c \
-	src/tasks/runlog.c src/tasks/runlog.h \
+	src/tasks/runlog.c src/tasks/runlog.h src/tasks/runlog_tail.c \
 	src/tasks/pool.c src/tasks/pool.h \
 	src/tasks/sandbox.c src/tasks/sandbox.h \
 	src/tasks/task_context.c src/tasks/task_context.h \
@@ -17,8 +18,10 @@ src_libmgr_a_SOURCES += \
 	src/tasks/cmd-task.c src/tasks/cmd-task-history.c src/tasks/cmd-run.c src/tasks/run_view.h \
 	src/tasks/cmd-task-logs.c \
 	src/tasks/import.c src/tasks/import.h src/tasks/import_crontab.c \
-	src/tasks/import_systemd.c src/tasks/cmd-task-import.c \
-	src/tasks/cmd-task-export.c
+	src/tasks/import_systemd.c src/tasks/import_dropin.c \
+	src/tasks/cmd-task-import.c src/tasks/cmd-task-export.c \
+	src/tasks/task_fields.c src/tasks/task_fields.h \
+	src/tasks/sched_metrics.c src/tasks/sched_metrics.h
 
 # manager-exec: the exec: tasks' helper, libc and libseccomp only, for a
 # fast start.
@@ -39,6 +42,12 @@ tests_unit_test_runlog_SOURCES = tests/unit/test_runlog.c tests/unit/testutil.h
 tests_unit_test_runlog_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_runlog_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_runlog
+
+check_PROGRAMS += tests/unit/test_runlog_tail
+tests_unit_test_runlog_tail_SOURCES = tests/unit/test_runlog_tail.c tests/unit/testutil.h
+tests_unit_test_runlog_tail_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_runlog_tail_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_runlog_tail
 
 dist_check_SCRIPTS += tests/sched/common.sh tests/sched/run.sh \
 	tests/sched/tasks.sh tests/sched/persist.sh tests/sched/plugins.sh \

@@ -2,6 +2,7 @@
  * its outcome, retries with backoff and jitter, the backlog of times
  * waiting for a free instance, and recording runs that never started
  * (skipped, missed, interrupted). */
+#include "hooks_run.h"
 #include "i18n.h"
 #include "manager.h"
 #include "runner.h"
@@ -17,15 +18,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void attempt_begin(struct scheduler *s, struct attempt *a);
 static struct attempt *attempt_new(struct scheduler *s, struct stask *t,
 				   int64_t scheduled_at, int number,
-				   int row_written, scheduler_done_fn done,
+				   int64_t row_id, scheduler_done_fn done,
 				   void *arg);
 
+/* A run for the next batch; id 0: a row of its own, with a new id. */
 static void
 task_record(struct scheduler *s, struct stask *t, int64_t scheduled_at,
-	    int number, const char *status, struct run_outcome *o)
+	    int number, const char *status, struct run_outcome *o, int64_t id)
 {
 	struct run_rec *r;
 
@@ -35,6 +36,7 @@ task_record(struct scheduler *s, struct stask *t, int64_t scheduled_at,
 	}
 	r = &s->done[s->ndone++];
 	memset(r, 0, sizeof *r);
+	r->id = id > 0 ? id : sched_run_id(s);
 	r->task_id = xstrdup(t->rec.id);
 	r->attempt = number;
 	r->scheduled_at = scheduled_at;
@@ -69,21 +71,32 @@ sched_emit(struct scheduler *s, const char *status, const char *task_id,
 	ev->emit(s->mgr, kind, task_id, message);
 }
 
-/* A run that never started: missed, skipped. */
-void
-task_record_unrun(struct scheduler *s, struct stask *t, int64_t scheduled_at,
-		  const char *status, char *error)
+/* A run that never started: missed, skipped.  row_id > 0: its `claimed`
+ * row, of that id, becomes this. */
+static void
+task_record_unrun_row(struct scheduler *s, struct stask *t,
+		      int64_t scheduled_at, const char *status, char *error,
+		      int64_t row_id)
 {
 	struct run_outcome o = { .status = status, .exit_code = -1,
 	    .error = error };
 
 	sched_emit(s, status, t->rec.id, error);	/* task.skipped, ... */
 	o.ended_at = mgr_now_us();
-	task_record(s, t, scheduled_at, 1, status, &o);
+	task_record(s, t, scheduled_at, 1, status, &o, row_id);
+	s->done[s->ndone - 1].running_row = row_id > 0;
 	t->last_status = status;
 	task_mark_dirty(s, t);
 	log_info(&s->mgr->log, "task %s: run of %lld %s", t->rec.id,
 	    (long long)(scheduled_at / US), status);
+	hooks_final(s->hooks, t, &s->done[s->ndone - 1]);
+}
+
+void
+task_record_unrun(struct scheduler *s, struct stask *t, int64_t scheduled_at,
+		  const char *status, char *error)
+{
+	task_record_unrun_row(s, t, scheduled_at, status, error, 0);
 }
 
 static void
@@ -216,6 +229,7 @@ attempt_done(struct run_outcome *o, void *arg)
 	const char *status = o->status;
 	int retry;
 
+	hooks_release(s->hooks, a);
 	if (o->started_at > t->rec.last_run)
 		t->rec.last_run = o->started_at;
 	retry = outcome_retryable(status) && a->number <= t->rec.max_retries &&
@@ -231,7 +245,8 @@ attempt_done(struct run_outcome *o, void *arg)
 	if (t->removed)
 		task_removed_run(s, t, a, o);	/* its rows went with it */
 	else {
-		task_record(s, t, a->scheduled_at, a->number, status, o);
+		task_record(s, t, a->scheduled_at, a->number, status, o,
+		    a->run_id);
 		s->done[s->ndone - 1].running_row = a->row_written;
 	}
 	a->row_written = 0;
@@ -240,11 +255,13 @@ attempt_done(struct run_outcome *o, void *arg)
 	a->outcome = status;
 	task_mark_dirty(s, t);
 	if (!retry) {
+		if (!t->removed)
+			hooks_final(s->hooks, t, &s->done[s->ndone - 1]);
 		attempt_end(s, a);
 		return;
 	}
 	a->number++;
-	a->run_id = 0;		/* the next attempt gets a row of its own */
+	a->run_id = sched_run_id(s);	/* the next attempt: a row of its own */
 	a->waiting = 1;
 	ev_timer_init(&a->retry, attempt_retry_cb, retry_delay(s, a->number - 1), 0);
 	a->retry.data = a;
@@ -308,7 +325,7 @@ attempt_context(struct scheduler *s, struct attempt *a, struct run_spec *spec,
 	return 0;
 }
 
-static void
+void
 attempt_begin(struct scheduler *s, struct attempt *a)
 {
 	struct stask *t = a->t;
@@ -321,6 +338,8 @@ attempt_begin(struct scheduler *s, struct attempt *a)
 	char **env = NULL, *workdir = NULL;
 	int rc;
 
+	if (hooks_admit(s->hooks, a))
+		return;		/* queued: over a limit */
 	t->last_status = "running";
 	t->began_at = ev_now(s->loop);
 	a->started_us = mgr_now_us();
@@ -353,24 +372,25 @@ task_start_attempt_number(struct scheduler *s, struct stask *t,
 	task_start_attempt_row(s, t, scheduled_at, number, 0, done, arg);
 }
 
-/* row_written: the fire time's `claimed` row is in the history, so the
- * attempt's end updates it. */
+/* row_id > 0: the fire time's `claimed` row (of that id) is in the
+ * history, so the attempt's end updates it; 0: a new id. */
 void
 task_start_attempt_row(struct scheduler *s, struct stask *t,
-		       int64_t scheduled_at, int number, int row_written,
+		       int64_t scheduled_at, int number, int64_t row_id,
 		       scheduler_done_fn done, void *arg)
 {
-	attempt_begin(s, attempt_new(s, t, scheduled_at, number, row_written,
+	attempt_begin(s, attempt_new(s, t, scheduled_at, number, row_id,
 	    done, arg));
 }
 
 static struct attempt *
 attempt_new(struct scheduler *s, struct stask *t, int64_t scheduled_at,
-	    int number, int row_written, scheduler_done_fn done, void *arg)
+	    int number, int64_t row_id, scheduler_done_fn done, void *arg)
 {
 	struct attempt *a = xcalloc(1, sizeof *a);
 
-	a->row_written = row_written;
+	a->row_written = row_id > 0;
+	a->run_id = row_id > 0 ? row_id : sched_run_id(s);
 	a->s = s;
 	a->t = t;
 	a->done = done;
@@ -408,17 +428,19 @@ task_run_backlog(struct scheduler *s, struct stask *t)
 	    !s->shutting_down && !t->removed) {
 		int64_t at = t->backlog[0];
 		int had_row = t->backlog_rows > 0;
+		int64_t row_id = had_row ? t->backlog_ids[0] : 0;
 
 		memmove(t->backlog, t->backlog + 1,
 		    --t->nbacklog * sizeof *t->backlog);
+		memmove(t->backlog_ids, t->backlog_ids + 1,
+		    t->nbacklog * sizeof *t->backlog_ids);
 		t->backlog_rows -= had_row;
-		if (grace > 0 && now - at > grace) {
-			task_record_unrun(s, t, at, "missed", xasprintf(
+		if (grace > 0 && now - at > grace)
+			task_record_unrun_row(s, t, at, "missed", xasprintf(
 			    _("run was due %.3f s ago, more than misfire_grace_time %d s"),
-			    (double)(now - at) / 1e6, grace_s));
-			s->done[s->ndone - 1].running_row = had_row;
-		} else
-			task_start_attempt_row(s, t, at, 1, had_row, NULL, NULL);
+			    (double)(now - at) / 1e6, grace_s), row_id);
+		else
+			task_start_attempt_row(s, t, at, 1, row_id, NULL, NULL);
 	}
 	t->in_backlog = 0;
 }
@@ -429,7 +451,10 @@ task_backlog_add(struct stask *t, int64_t at)
 	if (t->nbacklog == t->capbacklog) {
 		t->capbacklog = t->capbacklog ? t->capbacklog * 2 : 4;
 		t->backlog = xrealloc(t->backlog, t->capbacklog * sizeof *t->backlog);
+		t->backlog_ids = xrealloc(t->backlog_ids, t->capbacklog *
+		    sizeof *t->backlog_ids);
 	}
+	t->backlog_ids[t->nbacklog] = 0;	/* no row yet */
 	t->backlog[t->nbacklog++] = at;
 }
 
@@ -457,8 +482,10 @@ task_record_claimed(struct scheduler *s, struct stask *t)
 {
 	struct run_outcome o = { .status = "claimed", .exit_code = -1 };
 
-	for (; t->backlog_rows < t->nbacklog; t->backlog_rows++)
-		task_record(s, t, t->backlog[t->backlog_rows], 1, "claimed", &o);
+	for (; t->backlog_rows < t->nbacklog; t->backlog_rows++) {
+		task_record(s, t, t->backlog[t->backlog_rows], 1, "claimed", &o, 0);
+		t->backlog_ids[t->backlog_rows] = s->done[s->ndone - 1].id;
+	}
 }
 
 /* The waiting fire times are dropped (instances full, the task paused or
@@ -470,7 +497,8 @@ task_backlog_drop(struct scheduler *s, struct stask *t, const char *why)
 		struct run_outcome o = { .status = "skipped", .exit_code = -1,
 		    .error = xstrdup(why), .ended_at = mgr_now_us() };
 
-		task_record(s, t, t->backlog[i], 1, "skipped", &o);
+		task_record(s, t, t->backlog[i], 1, "skipped", &o,
+		    t->backlog_ids[i]);
 		s->done[s->ndone - 1].running_row = 1;
 	}
 	if (t->nbacklog > t->backlog_rows)
@@ -489,9 +517,11 @@ task_start_manual(struct scheduler *s, struct stask *t, scheduler_done_fn done,
 	struct run_rec r;
 	int rc;
 
-	/* Its `running` row first: the run has its id before it starts (a
-	 * person waits for it, so one row write on the loop is fine). */
+	/* Its `running` row first, so that `run show` and `run wait` find
+	 * it at once (a person waits for it, so one row write on the loop is
+	 * fine); its id is handed out as every run's. */
 	memset(&r, 0, sizeof r);
+	r.id = sched_run_id(s);
 	r.task_id = t->rec.id;
 	r.attempt = 1;
 	r.scheduled_at = r.started_at = mgr_now_us();
@@ -501,8 +531,7 @@ task_start_manual(struct scheduler *s, struct stask *t, scheduler_done_fn done,
 		return rc;
 	*run_id = r.id;
 	*scheduled_at = r.scheduled_at;
-	a = attempt_new(s, t, r.scheduled_at, 1, 1, done, arg);
-	a->run_id = r.id;
+	a = attempt_new(s, t, r.scheduled_at, 1, r.id, done, arg);
 	attempt_begin(s, a);
 	return 0;
 }

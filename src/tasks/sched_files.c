@@ -18,6 +18,7 @@
 #include "scheduler.h"
 #include "task_context.h"
 #include "task_context_store.h"
+#include "task_hooks.h"
 #include "trigger.h"
 #include "tz.h"
 #include "util.h"
@@ -35,7 +36,9 @@ static const char *const task_keys[] = { "id", "func", "trigger", "name",
 	"max_instances", "on_interrupt", "env", "env_file", "workdir", "user",
 	"group", "umask", "nice", "sandbox", "network", "private_tmp",
 	"read_only", "write", "ioprio", "limit_cpu", "limit_memory",
-	"limit_nofile", NULL };
+	"limit_nofile", "on_failure", "on_success", "on_recovery",
+	"on_missed", "on_output", "after", "after_any", "concurrency_group",
+	NULL };
 
 static int
 is_task_key(const char *name)
@@ -100,6 +103,7 @@ struct file_tasks {
 	struct task_rec *recs;
 	char ***fields;
 	struct task_context *ctxs;
+	struct task_hooks *hooks;
 	size_t n, cap;
 };
 
@@ -357,10 +361,12 @@ file_tasks_free(struct file_tasks *ft)
 	for (size_t i = 0; i < ft->n; i++) {
 		strv_free(ft->fields[i]);
 		task_context_clear(&ft->ctxs[i]);
+		task_hooks_clear(&ft->hooks[i]);
 	}
 	task_recs_free(ft->recs, ft->n);
 	free(ft->fields);
 	free(ft->ctxs);
+	free(ft->hooks);
 	memset(ft, 0, sizeof *ft);
 }
 
@@ -503,15 +509,19 @@ file_parse_entry(struct file_load *ld, const char *path,
 		ft->recs = xrealloc(ft->recs, ft->cap * sizeof *ft->recs);
 		ft->fields = xrealloc(ft->fields, ft->cap * sizeof *ft->fields);
 		ft->ctxs = xrealloc(ft->ctxs, ft->cap * sizeof *ft->ctxs);
+		ft->hooks = xrealloc(ft->hooks, ft->cap * sizeof *ft->hooks);
 	}
 	task_context_init(&ft->ctxs[ft->n]);
+	task_hooks_init(&ft->hooks[ft->n]);
 	t = &ft->recs[ft->n];
 	rc = file_task(path, st, t, &fields, err);
 	ft->fields[ft->n++] = fields;
 	if (rc == 0)
 		old = load_row(ld, t->id);
 	if (rc != 0 || (rc = file_context(ld, path, st, t, &ft->ctxs[ft->n - 1],
-	    err)) != 0 || (rc = file_check_owner(ld, path, st, t, old, err)) != 0)
+	    err)) != 0 || (rc = task_hooks_file(ld->mgr, path, st,
+	    &ft->hooks[ft->n - 1], err)) != 0 ||
+	    (rc = file_check_owner(ld, path, st, t, old, err)) != 0)
 		return rc;
 	fields = fields_with_anchor(fields, old);
 	ft->fields[ft->n - 1] = fields;
@@ -636,11 +646,23 @@ file_apply(struct file_load *ld, const char *source, struct file_tasks *ft,
 		struct task_rec *t = &ft->recs[i];
 		if ((old = load_row(ld, t->id)) == NULL)
 			rc = taskmgr_add(ld->mgr, t, NULL, 0, err);
-		else if (!same_task(t, old))
+		else if (!same_task(t, old)) {
 			rc = taskmgr_modify(ld->mgr, t, NULL, 0, err);
+			/* A pause or resume by hand (task pause --force) lasts
+			 * until here: the file wins. */
+			if (rc == 0 && old->enabled != t->enabled)
+				rc = t->enabled ? taskmgr_resume(ld->mgr, t->id, err) :
+				    taskmgr_pause(ld->mgr, t->id, err);
+		}
 		if (rc == 0)
 			rc = file_apply_context(ld->mgr, t->id, &ft->ctxs[i], err);
 	}
+	/* Dependencies once every task of the file exists. */
+	for (size_t i = 0; rc == 0 && ft != NULL && i < ft->n; i++)
+		if ((rc = task_hooks_check(ld->mgr, ft->recs[i].id, &ft->hooks[i],
+		    err)) != 0 || (rc = task_hooks_put(ld->mgr, ft->recs[i].id,
+		    &ft->hooks[i], err)) != 0)
+			mgr_error_prefix(err, "%s", source + 5);
 	return rc;
 }
 

@@ -131,6 +131,7 @@ batch_add_running(struct scheduler *s, struct write_batch *b, double now)
 			    sizeof *b->runs);
 		r = &b->runs[b->nruns++];
 		memset(r, 0, sizeof *r);
+		r->id = a->run_id;
 		r->task_id = xstrdup(a->t->rec.id);
 		r->attempt = a->number;
 		r->scheduled_at = a->scheduled_at;

@@ -41,6 +41,7 @@ struct stask {
 	int64_t *backlog;		/* run times waiting for a free instance */
 	size_t nbacklog, capbacklog;
 	size_t backlog_rows;		/* the first ones have `claimed` rows */
+	int64_t *backlog_ids;		/* ... whose run ids are these */
 	int in_backlog;			/* task_run_backlog is running */
 	const char *last_status;	/* static string */
 	int removed;			/* row gone; freed when inflight is 0 */
@@ -62,6 +63,7 @@ struct scheduler {
 	struct runner *runner;
 	struct sched_writer *writer;	/* history on its own thread */
 	struct sched_claim *claim;	/* the claim watermark; NULL: none */
+	struct hooks_state *hooks;	/* notifications, dependencies */
 	ev_async written;		/* the writer committed write_afters */
 	struct write_after *after;	/* for the next batch */
 	struct tz_cache *zones;		/* one load per zone name */
@@ -87,6 +89,7 @@ struct scheduler {
 	struct stask *deferred;		/* rows that may wait */
 	ev_timer rows;			/* writes the deferred rows */
 	int force_rows;
+	int64_t next_run_id, run_ids_end;	/* sched_runid.c */
 	struct run_rec *done;		/* finished attempts to record */
 	size_t ndone, capdone;
 	struct attempt *attempts;	/* in flight or awaiting a retry */
@@ -112,7 +115,7 @@ struct attempt {
 	void *done_arg;
 	ev_timer retry;
 	struct attempt *prev, *next;	/* s->attempts */
-	int64_t run_id;			/* its row's id when written at start */
+	int64_t run_id;			/* its id (sched_run_id), its row's */
 	struct stop_wait *stop;		/* a `task stop` waits for its end */
 };
 
@@ -130,6 +133,8 @@ void sched_call_after(struct write_after *a);
 void sched_written_cb(struct ev_loop *loop, ev_async *w, int revents);
 void sched_writer_notify(void *arg);
 void attempt_end(struct scheduler *s, struct attempt *a);
+/* Starts (or, over a limit, queues: hooks_admit) attempt a. */
+void attempt_begin(struct scheduler *s, struct attempt *a);
 void task_start_attempt_number(struct scheduler *s, struct stask *t, int64_t scheduled_at, int number, scheduler_done_fn done, void *arg);
 int task_manual_target(struct scheduler *s, const char *task_id,
 		       struct stask **out, struct mgr_error *err);
@@ -147,7 +152,7 @@ int64_t task_first_fire(const struct stask *t, int64_t now);
 void task_rerun_interrupted(struct scheduler *s, struct stask *t, int64_t at, int number);
 int64_t task_settle_claims(struct scheduler *s, struct stask *t, int64_t next, int64_t now, int64_t *rerun);
 void task_cancel_retries(struct scheduler *s, struct stask *t);
-void task_start_attempt_row(struct scheduler *s, struct stask *t, int64_t scheduled_at, int number, int row_written, scheduler_done_fn done, void *arg);
+void task_start_attempt_row(struct scheduler *s, struct stask *t, int64_t scheduled_at, int number, int64_t row_id, scheduler_done_fn done, void *arg);
 void task_record_claimed(struct scheduler *s, struct stask *t);
 void task_backlog_drop(struct scheduler *s, struct stask *t, const char *why);
 /* The cached context of t (sched_attempt.c); freed with the task. */
@@ -156,6 +161,10 @@ void task_context_forget(struct stask *t);
 int task_start_manual(struct scheduler *s, struct stask *t,
 		      scheduler_done_fn done, void *arg, int64_t *run_id,
 		      int64_t *scheduled_at, struct mgr_error *err);
+
+/* sched_runid.c: run ids, handed out on the loop. */
+int sched_run_ids_open(struct scheduler *s, struct mgr_error *err);
+int64_t sched_run_id(struct scheduler *s);
 
 /* sched_index.c */
 struct stask *sched_find(struct scheduler *s, const char *id);

@@ -18,6 +18,7 @@
  * and one that starts later than misfire_grace_time after its time is
  * recorded as `missed` instead (misfire_grace_time <= 0: no limit).
  */
+#include "hooks_run.h"
 #include "i18n.h"
 #include "dbstring.h"
 #include "manager.h"
@@ -63,7 +64,9 @@ task_status(const struct stask *t)
 		return "disabled";
 	if (t->inflight > 0)
 		return t->last_status != NULL &&
-		    strcmp(t->last_status, "retrying") == 0 ? "retrying" : "running";
+		    (strcmp(t->last_status, "retrying") == 0 ||
+		    strcmp(t->last_status, "queued") == 0) ? t->last_status :
+		    "running";
 	if (task_is_date_done(t) && t->last_status != NULL)
 		return "finished";
 	return t->last_status != NULL ? t->last_status : "scheduled";
@@ -91,6 +94,7 @@ task_free(struct stask *t)
 	task_context_forget(t);
 	trigger_free(t->trig);
 	free(t->backlog);
+	free(t->backlog_ids);
 	free(t);
 }
 
@@ -291,7 +295,8 @@ sched_start_claimed(struct scheduler *s)
 		if ((t = sched_find(s, v[i].task_id)) == NULL)
 			continue;
 		task_backlog_add(t, v[i].scheduled_at);
-		t->backlog_rows++;	/* queued first: the rows lead the list */
+		/* queued first: the rows lead the list */
+		t->backlog_ids[t->backlog_rows++] = v[i].id;
 		if (last != NULL && last != t)
 			sched_run_claimed(s, last);
 		last = t;
@@ -329,6 +334,10 @@ sched_new(struct mgr *mgr, struct mgr_error *err)
 	s->mgr = mgr;
 	s->loop = mgr->loop;
 	s->rng = (uint64_t)mgr_now_us() ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15ULL;
+	if (sched_run_ids_open(s, err) != 0) {
+		free(s);
+		return NULL;
+	}
 	if (sched_writer_new(db_path(mgr->db), &mgr->log, sched_writer_notify, s,
 	    &s->writer, err) != 0) {
 		free(s);
@@ -390,6 +399,7 @@ scheduler_start(struct mgr *mgr, struct mgr_error *err)
 		scheduler_free(mgr);
 		return rc;
 	}
+	hooks_open(s);
 	sched_settle_running(s, &interrupted, &ninterrupted);
 	if ((rc = sched_load_all(s, err)) != 0) {
 		run_recs_free(interrupted, ninterrupted);
@@ -473,6 +483,7 @@ scheduler_task_changed(struct mgr *mgr, const char *task_id)
 			task_cancel_retries(s, t);
 	}
 	task_rec_clear(&row);
+	hooks_task_changed(s->hooks, task_id);
 	sched_arm(s);
 }
 
@@ -569,6 +580,7 @@ scheduler_free(struct mgr *mgr)
 
 	if (s == NULL)
 		return;
+	hooks_close(s->hooks);
 	ev_periodic_stop(s->loop, &s->wake);
 	ev_timer_stop(s->loop, &s->grace);
 	sched_housekeeping_stop(s);
@@ -601,6 +613,7 @@ scheduler_free(struct mgr *mgr)
 		free(a);
 	}
 	sched_free_index(s);
+	hooks_free(s->hooks);
 	runner_free(s->runner);
 	tz_cache_free(s->zones);
 	free(s);

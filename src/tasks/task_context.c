@@ -416,54 +416,52 @@ abs_path(const char *value)
 }
 
 static int
-take_one(struct cmd_ctx *ctx, int *argc, char **argv, const char *opt,
+option_failed(struct cmd_ctx *ctx, const char *opt, const struct mgr_error *err)
+{
+	char *msg = xasprintf(_("option --%s: %s"), opt, err->msg);
+
+	cmd_fail(ctx, err->code, msg);
+	free(msg);
+	return -1;
+}
+
+static int
+read_one(struct cmd_ctx *ctx, const struct cmd_args *args, const char *opt,
 	 const char *key, struct task_context *c, int *changed)
 {
 	struct mgr_error err = { 0 };
-	const char *value;
+	const char *value = cmd_args_value(args, opt);
 	char *path = NULL;
 	int rc;
 
-	if ((rc = cmd_take_option(ctx, argc, argv, opt, &value)) <= 0)
-		return rc;
+	if (value == NULL)
+		return 0;
 	if (strcmp(key, "env_file") == 0 || strcmp(key, "workdir") == 0)
 		value = path = abs_path(value);
 	rc = task_context_set(c, key, value, &err);
 	free(path);
-	if (rc != 0) {
-		char *msg = xasprintf(_("option %s: %s"), opt, err.msg);
-		cmd_fail(ctx, err.code, msg);
-		free(msg);
-		return -1;
-	}
+	if (rc != 0)
+		return option_failed(ctx, opt, &err);
 	*changed = 1;
 	return 1;
 }
 
 /* Every --env NAME=VALUE: a new list, which replaces the task's. */
 static int
-take_env(struct cmd_ctx *ctx, int *argc, char **argv, struct task_context *c,
-	 int *changed)
+read_env(struct cmd_ctx *ctx, const struct cmd_args *args,
+	 struct task_context *c, int *changed)
 {
+	const char *const *values = cmd_args_values(args, "env");
 	struct mgr_error err = { 0 };
-	const char *value;
 	char **env = NULL;
-	int rc, any = 0;
 
-	while ((rc = cmd_take_option(ctx, argc, argv, "--env", &value)) == 1) {
-		any = 1;
-		if (env_put(&env, value, &err) != 0) {
-			char *msg = xasprintf(_("option --env: %s"), err.msg);
-			cmd_fail(ctx, err.code, msg);
-			free(msg);
-			rc = -1;
-			break;
+	if (values == NULL)
+		return 0;
+	for (size_t i = 0; values[i] != NULL; i++)
+		if (env_put(&env, values[i], &err) != 0) {
+			strv_free(env);
+			return option_failed(ctx, "env", &err);
 		}
-	}
-	if (rc < 0 || !any) {
-		strv_free(env);
-		return rc < 0 ? -1 : 0;
-	}
 	strv_free(c->env);
 	c->env = env;
 	*changed = 1;
@@ -473,30 +471,24 @@ take_env(struct cmd_ctx *ctx, int *argc, char **argv, struct task_context *c,
 /* Every --read-only PATH (or --write PATH): a new list, which replaces
  * the task's. */
 static int
-take_paths(struct cmd_ctx *ctx, int *argc, char **argv, const char *opt,
+read_paths(struct cmd_ctx *ctx, const struct cmd_args *args, const char *opt,
 	   const char *key, char ***list, int *changed)
 {
+	const char *const *values = cmd_args_values(args, opt);
 	struct mgr_error err = { 0 };
-	const char *value;
 	char **paths = NULL, *path;
-	int rc, any = 0;
+	int rc;
 
-	while ((rc = cmd_take_option(ctx, argc, argv, opt, &value)) == 1) {
-		any = 1;
-		path = abs_path(value);
+	if (values == NULL)
+		return 0;
+	for (size_t i = 0; values[i] != NULL; i++) {
+		path = abs_path(values[i]);
 		rc = path_in(key, path, &paths, &err);
 		free(path);
 		if (rc != 0) {
-			char *msg = xasprintf(_("option %s: %s"), opt, err.msg);
-			cmd_fail(ctx, err.code, msg);
-			free(msg);
-			rc = -1;
-			break;
+			strv_free(paths);
+			return option_failed(ctx, opt, &err);
 		}
-	}
-	if (rc < 0 || !any) {
-		strv_free(paths);
-		return rc < 0 ? -1 : 0;
 	}
 	strv_free(*list);
 	*list = paths;
@@ -504,49 +496,44 @@ take_paths(struct cmd_ctx *ctx, int *argc, char **argv, const char *opt,
 	return 0;
 }
 
-/* --network and --no-network (the last one given wins). */
+/* --network and --no-network: the later one given wins. */
 static void
-take_switch(int *argc, char **argv, const char *on, const char *off,
+read_switch(const struct cmd_args *args, const char *on, const char *off,
 	    int *field, int *changed)
 {
-	if (cmd_take_flag(argc, argv, on)) {
-		*field = 1;
-		*changed = 1;
-	}
-	if (cmd_take_flag(argc, argv, off)) {
-		*field = 0;
-		*changed = 1;
-	}
+	int last_on = cmd_args_last(args, on), last_off = cmd_args_last(args, off);
+
+	if (last_on == 0 && last_off == 0)
+		return;
+	*field = last_on > last_off;
+	*changed = 1;
 }
 
 int
-task_context_take_options(struct cmd_ctx *ctx, int *argc, char **argv,
-			  struct task_context *c, int *changed)
+task_context_read_args(struct cmd_ctx *ctx, const struct cmd_args *args,
+		       struct task_context *c, int *changed)
 {
 	static const char *const opts[][2] = {
-		{ "--env-file", "env_file" }, { "--workdir", "workdir" },
-		{ "--user", "user" }, { "--group", "group" },
-		{ "--umask", "umask" }, { "--nice", "nice" },
-		{ "--sandbox", "sandbox" }, { "--ioprio", "ioprio" },
-		{ "--limit-cpu", "limit_cpu" }, { "--limit-memory", "limit_memory" },
-		{ "--limit-nofile", "limit_nofile" },
+		{ "env-file", "env_file" }, { "workdir", "workdir" },
+		{ "user", "user" }, { "group", "group" },
+		{ "umask", "umask" }, { "nice", "nice" },
+		{ "sandbox", "sandbox" }, { "ioprio", "ioprio" },
+		{ "limit-cpu", "limit_cpu" }, { "limit-memory", "limit_memory" },
+		{ "limit-nofile", "limit_nofile" },
 	};
 
 	*changed = 0;
 	for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
-		if (take_one(ctx, argc, argv, opts[i][0], opts[i][1], c,
-		    changed) < 0)
+		if (read_one(ctx, args, opts[i][0], opts[i][1], c, changed) < 0)
 			return -1;
-	take_switch(argc, argv, "--network", "--no-network", &c->network,
+	read_switch(args, "network", "no-network", &c->network, changed);
+	read_switch(args, "private-tmp", "no-private-tmp", &c->private_tmp,
 	    changed);
-	take_switch(argc, argv, "--private-tmp", "--no-private-tmp",
-	    &c->private_tmp, changed);
-	if (take_paths(ctx, argc, argv, "--read-only", "read_only",
-	    &c->read_only, changed) < 0 ||
-	    take_paths(ctx, argc, argv, "--write", "write", &c->write,
-	    changed) < 0)
+	if (read_paths(ctx, args, "read-only", "read_only", &c->read_only,
+	    changed) < 0 ||
+	    read_paths(ctx, args, "write", "write", &c->write, changed) < 0)
 		return -1;
-	return take_env(ctx, argc, argv, c, changed);
+	return read_env(ctx, args, c, changed);
 }
 
 /* ---- EnvironmentFile= ---- */

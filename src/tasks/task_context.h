@@ -75,13 +75,14 @@ int task_context_set(struct task_context *c, const char *key,
 /* The CLI options (--env NAME=VALUE repeatable, --env-file, --workdir,
  * --user, --group, --umask, --nice, --sandbox, --network|--no-network,
  * --private-tmp|--no-private-tmp, --read-only PATH and --write PATH
- * repeatable, --ioprio, --limit-cpu, --limit-memory, --limit-nofile)
- * taken from argv; *changed is set when
- * any was there.  On edit, --env, --read-only and --write replace their
- * whole list.  -1 on a usage
- * error (printed). */
-int task_context_take_options(struct cmd_ctx *ctx, int *argc, char **argv,
-			      struct task_context *c, int *changed);
+ * repeatable, --ioprio, --limit-cpu, --limit-memory, --limit-nofile:
+ * CONTEXT_OPTIONS in cmd-task.c) as parsed; *changed is set when any was
+ * there.  On edit, --env, --read-only and --write replace their whole
+ * list.  -1 on an error (printed). */
+struct cmd_args;
+int task_context_read_args(struct cmd_ctx *ctx, const struct cmd_args *args,
+			   struct task_context *c, int *changed);
+
 /* Checks at add or edit time: names and numbers, the env file, the
  * folder, the user and group (another user than ours only when the
  * engine runs as root), and that an exec: program is found on the run's

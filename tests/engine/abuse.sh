@@ -87,18 +87,18 @@ rm -f "$T/tasks/bad.conf"
 call POST /manager/tasks/secret/run
 wait_until 5 sh -c "sqlite3 '$DB' \"SELECT count(*) FROM runs WHERE task_id='secret' AND status='succeeded'\" | grep -q 1"
 call GET /manager/tasks/--output/runs
-like "$code" '^(400|404)$' "GET /manager/tasks/--output/runs: 400 or 404"
+like "$code" '^(404|422)$' "GET /manager/tasks/--output/runs: 404 or 422"
 like "$body" '--output' "... naming the id"
-unlike "$body" 'secret-output|"task_id"' "... and no task's history"
+unlike "$body" 'secret-output|"task_id":"' "... and no task's history"
 call GET /manager/tasks/%2D%2Dlimit/runs
-like "$code" '^(400|404)$' "an encoded --limit as id: 400 or 404"
+like "$code" '^(404|422)$' "an encoded --limit as id: 404 or 422"
 call DELETE /manager/tasks/--help
-like "$code" '^(400|404)$' "DELETE /manager/tasks/--help: 400 or 404"
+like "$code" '^(404|422)$' "DELETE /manager/tasks/--help: 404 or 422"
 call POST /manager/plugins/--force/enable
-like "$code" '^(400|404)$' "an option as plugin id: 400 or 404"
+like "$code" '^(404|422)$' "an option as plugin id: 404 or 422"
 call POST /manager/tasks '{"id": "--help", "name": "h", "func_path": "exec:true", "trigger": "interval", "trigger_args": {"hours": 1}}'
-is "$code" 400 "POST a task with id --help: 400"
-like "$body" '"field":"id"' "... naming the field"
+is "$code" 422 "POST a task with id --help: 422"
+like "$body" '"loc":\["body","id"\]' "... naming the field"
 like "$body" '--help.*letter or digit' "... the id and the rule"
 call POST /manager/tasks '{"id": "demo.uptime", "name": "u", "func_path": "exec:uptime", "trigger": "interval", "trigger_args": {"hours": 1}}'
 is "$code" 201 "an id such as demo.uptime is still fine"
@@ -108,10 +108,10 @@ is "$code" 200 "... and reachable"
 # ---- no fixed buffers on request data.
 id300=$(printf '%0300d' 0 | tr 0 b)
 call POST /manager/tasks "{\"id\": \"$id300\", \"name\": \"l\", \"func_path\": \"exec:true\", \"trigger\": \"interval\", \"trigger_args\": {\"hours\": 1}}"
-is "$code" 400 "POST a task with a 300-byte id: 400 (not created unreachable)"
+is "$code" 422 "POST a task with a 300-byte id: 422 (not created unreachable)"
 like "$body" 'at most 128' "... saying the limit"
 call GET "/manager/tasks/$id300"
-is "$code" 400 "GET a 300-byte id: 400 naming it, not 'no route'"
+is "$code" 422 "GET a 300-byte id: 422 naming it, not 'no route'"
 id128=$(printf '%0128d' 0 | tr 0 c)
 call POST /manager/tasks "{\"id\": \"$id128\", \"name\": \"l\", \"func_path\": \"exec:true\", \"trigger\": \"interval\", \"trigger_args\": {\"hours\": 1}}"
 is "$code" 201 "a 128-byte id is created"
@@ -119,8 +119,8 @@ call GET "/manager/tasks/$id128"
 is "$code" 200 "... and reachable"
 key=$(printf '%0700d' 0 | sed 's/0/é/g')
 call POST /manager/tasks "{\"$key\": 1}"
-is "$code" 400 "an unknown 1400-byte UTF-8 field: 400"
-printf '%s' "$body" | jq -e '.error | contains("é\"")' >/dev/null
+is "$code" 422 "an unknown 1400-byte UTF-8 field: 422"
+printf '%s' "$body" | jq -e --arg key "$key" '.detail[0].loc[1] == $key' >/dev/null
 ok $? "... the error body is valid JSON with the whole name (not {})"
 
 # ---- a huge func_path: refused at once, naming the field.
@@ -131,7 +131,7 @@ print(json.dumps({"id": "big", "name": "big", "trigger": "interval",
     "func_path": "exec:echo " + " ".join(["a"] * int(sys.argv[1]))}))' 450000 >"$T/big.json"
 res=$(curl -s --max-time 20 -o "$T/big.out" -w '%{http_code} %{time_total}' \
 	-H "Authorization: Bearer $TOKEN" --data-binary @"$T/big.json" "$URL/manager/tasks")
-like "${res% *}" '^(400|413)$' "a 900 KB, 450,000-word func_path: 400/413"
+like "${res% *}" '^(413|422)$' "a 900 KB, 450,000-word func_path: 413/422"
 like "$(cat "$T/big.out")" 'func_path' "... naming the field"
 # (timed in BENCHMARKS/notes, not asserted: curl's 20 s cap is the bound)
 echo "# answered in ${res#* } s"
@@ -147,7 +147,7 @@ print(json.dumps({"id": "many", "name": "many", "trigger": "interval",
     "func_path": "exec:echo " + " ".join(["a"] * int(sys.argv[1]))}))' 5000 >"$T/many.json"
 res=$(curl -s --max-time 20 -o "$T/many.out" -w '%{http_code} %{time_total}' \
 	-H "Authorization: Bearer $TOKEN" --data-binary @"$T/many.json" "$URL/manager/tasks")
-is "${res% *}" 400 "a 10 KB func_path of 5,000 words: 400"
+is "${res% *}" 422 "a 10 KB func_path of 5,000 words: 422"
 like "$(cat "$T/many.out")" '4096 words' "... saying the word limit"
 call GET /manager/tasks/big
 is "$code" 404 "... neither was stored"
@@ -157,8 +157,8 @@ print(json.dumps({"id": "keys", "name": "k", "trigger": "interval", "func_path":
     "trigger_args": {("k%d" % i): 1 for i in range(60000)}}))' >"$T/keys.json"
 res=$(curl -s --max-time 20 -o "$T/keys.out" -w '%{http_code} %{time_total}' \
 	-H "Authorization: Bearer $TOKEN" --data-binary @"$T/keys.json" "$URL/manager/tasks")
-is "${res% *}" 400 "60,000 trigger_args: 400"
-like "$(cat "$T/keys.out")" '"field":"trigger_args"' "... naming the field"
+is "${res% *}" 422 "60,000 trigger_args: 422"
+like "$(cat "$T/keys.out")" '"loc":\["body","trigger_args"\]' "... naming the field"
 # (timed in BENCHMARKS/notes, not asserted: curl's 20 s cap is the bound)
 echo "# answered in ${res#* } s"
 

@@ -74,10 +74,34 @@ like "$(cat "$T"/client.* "$T/daemon.log")" "command" "daemon log has them"
 n=$(sqlite3 "$DB" "SELECT count(*) FROM commands WHERE argv LIKE '%\"c%' AND state='done'" 2>/dev/null)
 is "$n" 80 "80 answered rows"
 
+# A command that reads stdin: the client sends it along with the command.
+printf 'GREETING=hi\n0 1 * * * echo "$GREETING"; cat %%one%%two\n@daily echo two\n' >"$T/in"
+run mgr task import crontab - --prefix piped <"$T/in"
+is "$rc/$out" "0/2 created, 0 updated, 0 not imported" \
+	"a crontab on stdin (-) goes through the host with its text"
+like "$(cat "$T/daemon.log")" 'command [0-9]+ from pid [0-9]+: \["task","import","crontab","-"' \
+	"... and the daemon carried it out"
+is "$(mgr --json task list | grep -c '"id": "piped-[12]"')" 2 "... its lines are tasks"
+run mgr task run piped-1
+is "$(mgr task history piped-1 --limit 1 --output | sed 1,2d)" "hi
+one
+two" "... with the crontab's variables and the stdin after %"
+printf '0 3 * * * echo three\n' >"$T/in"
+run mgr --json task import crontab --dry-run <"$T/in"
+like "$out" '"crontab": "0 3 \* \* \*"' "no FILE at all reads stdin too (--dry-run, --json)"
+run mgr task import crontab - --prefix empty </dev/null
+is "$rc/$out" "0/0 created, 0 updated, 0 not imported" "an empty stdin is an empty crontab"
+head -c 4194305 /dev/zero | tr '\0' '#' >"$T/in"
+run mgr task import crontab <"$T/in"
+like "$rc/$err" "^1/manager: stdin is larger than 4 MiB" "more than 4 MiB of stdin is refused, naming the limit"
+printf 'not read\n' >"$T/in"
+run mgr host echo ok <"$T/in"
+is "$rc/$out" "0/ok" "a command that reads no stdin sends none"
+
 # The host vanishes: a pending command is taken back and run directly.
 kill -STOP "$DAEMON_PID"
 MANAGER_COMMAND_TIMEOUT=0.3 run mgr host echo late
-is "$rc" 1 "a stopped host times the client out (exit 1)"
+is "$rc" 124 "a stopped host times the client out (exit 124)"
 like "$err" "did not take the command" "... with a clear message"
 kill -CONT "$DAEMON_PID"
 n=$(sqlite3 "$DB" "SELECT count(*) FROM commands WHERE argv LIKE '%late%'" 2>/dev/null)

@@ -167,9 +167,9 @@ code=$(api PUT /manager/tasks/boxed '{"network": false, "write": [], "limit_nofi
 like "$code:$(flat "$(mgr --json task show boxed)")" '^200:.*"network": false, .*"write": \[\], .*"limit_nofile": 0' \
 	"PUT changes them (an empty list, 0: the default)"
 code=$(api PUT /manager/tasks/boxed '{"write": "/var/tmp"}')
-like "$code:$(cat "$T/api.out")" '^400:.*"field":"write"' "a write that is not a list is a 400 naming the field"
+like "$code:$(cat "$T/api.out")" '^422:.*"loc":\["body","write"\].*"type":"list_type"' "a write that is not a list is a 422 naming the field"
 code=$(api PUT /manager/tasks/boxed '{"sandbox": "loose"}')
-like "$code:$(cat "$T/api.out")" '^400:.*sandbox \\"loose\\": expected none or strict' "a bad sandbox is a 400 naming the value"
+like "$code:$(cat "$T/api.out")" '^422:.*"loc":\["body","sandbox"\].*none.*strict' "a bad sandbox is a 422 naming the field and the values"
 
 # env files: errors name the file and line.
 printf 'GOOD=1\n\nBAD LINE\n' >"$T/bad.env"
@@ -185,7 +185,7 @@ printf 'A=1\n' >"$T/ok.env"
 mgr task add lateenv "exec:true" cron hour=3 --env-file "$T/ok.env" --max-retries 0 >/dev/null
 printf 'A=1\nA B\n' >"$T/ok.env"
 run mgr task run lateenv
-like "$rc:$(flat "$out")" "^1:task lateenv: failed .*ok.env:2: expected NAME=VALUE" "an env file broken after add fails the run, naming file and line"
+like "$rc:$(flat "$out")" "^5:task lateenv: failed .*ok.env:2: expected NAME=VALUE" "an env file broken after add fails the run, naming file and line"
 run mgr task add nodir "exec:true" cron hour=3 --workdir "$T/nowhere"
 like "$rc:$err" "^[1-9]:.*workdir \"$T/nowhere\": No such file" "a workdir that does not exist is refused"
 run mgr task add badenvname "exec:true" cron hour=3 --env '1=2'

@@ -52,7 +52,7 @@ like "$out" "^task quick: succeeded \(run [0-9]+, [0-9.]+ s, " "task run through
 is "$rc" 0 "... and exits 0"
 mgr task add nogood "exec:/bin/false" interval hours=1 --max-retries 0 >/dev/null
 run mgr task run nogood
-like "$rc:$out" "^1:task nogood: failed \(run [0-9]+" "a failed run through the host: its status, exit 1"
+like "$rc:$out" "^5:task nogood: failed \(run [0-9]+" "a failed run through the host: its status, exit 5"
 like "$out" "exit status 1" "... and why"
 
 # What task run says is in the history when it returns: five times in a
@@ -76,7 +76,7 @@ wait_until 5 sh -c "sqlite3 '$DB' \"SELECT status FROM tasks WHERE id='t1'\" | g
 ok $? "the task is running"
 stop_daemon TERM
 wait "$client"
-like "$?:$(cat "$T/run.out")" "^1:task t1: interrupted \(run " "the waiting client is told the run was interrupted"
+like "$?:$(cat "$T/run.out")" "^5:task t1: interrupted \(run " "the waiting client is told the run was interrupted (exit 5)"
 is "$daemon_rc" 0 "SIGTERM: the daemon exits 0"
 is "$(sqlite3 "$DB" "SELECT status FROM runs WHERE task_id='t1' ORDER BY id DESC LIMIT 1")" \
 	interrupted "the running task's run is recorded interrupted"

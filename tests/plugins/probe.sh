@@ -59,7 +59,9 @@ C
 # goes to $T/probe.pid once seen; exits as the install did.  The pattern
 # must be seen to match while the child lives, or the check that it is
 # gone afterwards would pass on a pattern that never matches anything.
-probe_pattern="plugin probe -- $PLUGINS/"
+# With sandboxing (the default) the probe child is a confined host worker
+# (manager-run host ... --lib DIR/LIB), else `manager plugin probe`.
+probe_pattern="(plugin probe -- |host --db .* --lib )$PLUGINS/"
 install_hang() {
 	m plugin install "$T/hang" &
 	installer=$!

@@ -206,15 +206,19 @@ if [ -z "$SAN" ]; then
 	refused seccomp "ptrace stays refused" 'Operation not permitted'
 fi
 
-# A permission that covers the database is refused at the worker's start.
+# A permission that covers the database is refused at every worker's
+# start, so already at install: its probe is a confined worker too.
 sed -e 's/^version = .*/version = "0.3.0";/' \
 	-e "s|read = \[ \"$ROOT/secret\" \];|read = [ \"$STATE\" ];|" \
 	"$T/evil2/plugin.conf" > "$T/evil2/plugin.conf.new"
 mv "$T/evil2/plugin.conf.new" "$T/evil2/plugin.conf"
-m plugin install --accept-permissions "$T/evil2" >/dev/null 2>&1
-attempt r evil:read "path=$ROOT/secret"
-refused Landlock "a permission covering the database is refused" \
-	'covers the database'
+if has Landlock; then
+	expect_fail "a permission covering the database is refused" 1 \
+		'covers the database' m plugin install --accept-permissions "$T/evil2"
+	like "$(m plugin show evil)" 'version: +0.2.0' "the plugin keeps its version"
+else
+	skip "a permission covering the database: this kernel lacks Landlock"
+fi
 
 # The manifest's permissions are checked, naming file, line and field.
 mkdir -p "$T/bad"

@@ -5,6 +5,11 @@
 # recorded; repeated crashes trip the fault breaker; `plugin reload`.
 . "$top_srcdir/tests/reload/common.sh"
 plan 41
+# Which code serves is told by on_enable's state key live-PID, the PID of
+# the process it ran in: the engine's only when the plugin is loaded into
+# it (sandboxing = false).  With sandboxing its on_enable runs in a host
+# worker (tests/plugins/host-sandbox.sh).
+sed -i 's/^  hot_reload = true;$/  hot_reload = true;\n  sandboxing = false;/' "$T/etc/m.conf"
 
 hello_variant "$T/v1" 1.0.0 One
 hello_variant "$T/v2" 2.0.0 Two

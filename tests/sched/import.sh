@@ -6,7 +6,7 @@
 # line while the rest imports; imported tasks run as cron and systemd
 # would run them; next elapse times agree with systemd-analyze.
 . "$top_srcdir/tests/sched/common.sh"
-plan 53
+plan 67
 
 D="$top_srcdir/tests/data/import"
 ME=$(id -un)
@@ -123,12 +123,13 @@ start=$(field start_date)
 left=$(( $(date -d "$start" +%s) - $(date +%s) ))
 ok "$([ "$left" -ge 870 ] && [ "$left" -le 900 ]; echo $?)" \
 	"... starting OnBootSec=15min from the import ($left s left, 30 s allowed for a loaded machine)"
-run M task import systemd "$D/apt-daily.timer" --dry-run
-like "$err" "apt-daily.service:9: ExecStartPre= cannot be kept" \
-	"apt-daily: ExecStartPre= is refused with file:line"
+run M --json task import systemd "$D/apt-daily.timer" --dry-run
+is "$rc/$(field func_path)" \
+	"0/exec:/bin/sh -c 'set -e; /usr/lib/apt/apt-helper wait-online || :; exec /usr/lib/apt/apt.systemd.daily update'" \
+	"apt-daily: ExecStartPre=- and ExecStart= run in order by sh, every word quoted, a failure of the first counting as success"
 run M task import systemd "$D/man-db.timer" --dry-run
-like "$err" "man-db.service:[0-9]*: a second ExecStart=: a task runs one command" \
-	"man-db: a second ExecStart= is refused"
+like "$err" "man-db.service:9: ExecStart=: the prefix \"\\+\" runs this command as root, the others as User=man: a task runs as one user" \
+	"man-db: an ExecStart=+ beside User= is refused with file:line and why"
 is "$rc" 1 "... and the dry run exits 1"
 
 mkdir -p "$T/units"
@@ -159,10 +160,96 @@ is "$(M task history hello.timer --output | tail -n 2)" "hello world from hello 
 run M --json task show hello.timer
 is "$(field timeout)/$(field nice)/$(field name)" "120/3/Say hello (hello.service)" \
 	"TimeoutStartSec= of a oneshot is the timeout, Nice= the nice, Description= the name"
-mkdir "$T/units/hello.service.d"
+# Drop-ins beside the units: .conf files by name, a later one wins, an
+# empty assignment empties a list; the timer's too, and TYPE.d's.
+mkdir "$T/units/hello.service.d" "$T/units/hello.timer.d" "$T/units/service.d"
+printf '[Service]\nEnvironment=GREETING=first\nNice=5\n' > "$T/units/hello.service.d/20-b.conf"
+printf '[Service]\nEnvironment=\nEnvironment=GREETING=drop-in WHO=x\nNice=4\n' > "$T/units/hello.service.d/10-a.conf"
+printf '[Service]\nNice=7\n' > "$T/units/service.d/30-all.conf"
+printf '[Timer]\nOnCalendar=\nOnCalendar=*-*-* 05:00\n' > "$T/units/hello.timer.d/x.conf"
+echo ignored > "$T/units/hello.service.d/README"
 run M task import systemd "$T/units/hello.timer"
 is "$out" "0 created, 1 updated, 0 not imported" "importing the timer again updates it"
-like "$err" "hello.service.d: drop-ins are not read" "... and says that its drop-ins are not read"
+run M --json task show hello.timer
+is "$(field oncalendar)/$(field nice)" "*-*-* 05:00/7" \
+	"its drop-ins are read in the order of their names: OnCalendar= reset and set, service.d's Nice= last"
+M task run hello.timer >/dev/null
+is "$(M task history hello.timer --limit 1 --output | sed -n 3p)" "first from x in $T" \
+	"... Environment= emptied by one drop-in and set by the next, in file name order"
+printf '[Service]\nExecStartPre=@/bin/true x\n' > "$T/units/hello.service.d/40-c.conf"
+run M task import systemd "$T/units/hello.timer"
+like "$err" "hello.service.d/40-c.conf:2: ExecStartPre=: the prefix \"@\" \\(another argv\\[0\\]\\) cannot be kept" \
+	"a line of a drop-in is named by the drop-in's file and line"
+rm -r "$T/units/hello.service.d" "$T/units/hello.timer.d" "$T/units/service.d"
+
+# Several commands of a oneshot service: in order, stopping at the first
+# failure; "-" lets one fail; variables of an Environment= given later.
+printf '[Timer]\nOnCalendar=daily\n' > "$T/units/seq.timer"
+cat > "$T/units/seq.service" <<'UNIT'
+[Service]
+Type=oneshot
+ExecStartPre=/bin/echo pre ${WORD}
+ExecStartPre=-/bin/false
+ExecStart=echo "one  two" '$$HOME' \; ; /bin/echo semi
+ExecStart=/bin/sh -c 'echo "$1"; exit 3' sh second
+ExecStart=/bin/echo never
+ExecStartPost=/bin/echo post
+Environment="WORD=it's"
+UNIT
+run M task import systemd "$T/units/seq.timer"
+is "$rc" 0 "a oneshot service with ExecStartPre=, three ExecStart= and ExecStartPost= imports"
+run M task run seq.timer
+is "$rc/$(M --json task history seq.timer --limit 1 | sed -n 's/^ *"exit_code": \([0-9]*\),$/\1/p')" "5/3" \
+	"its run fails (task run exits 5) with the status of the command that failed"
+is "$(M task history seq.timer --limit 1 --output | sed 1,2d)" "pre it's
+one  two \$HOME ;
+semi
+second" "... having run the commands in order (a lone ; separating two), each word as systemd gives it, none after the failure"
+sed -i '/exit 3/d' "$T/units/seq.service"
+M task import systemd "$T/units/seq.timer" >/dev/null
+run M task run seq.timer
+is "$rc/$(M task history seq.timer --limit 1 --output | sed 1,2d| paste -sd, -)" \
+	"0/pre it's,one  two \$HOME ;,semi,never,post" "... and ExecStartPost= once they all succeeded"
+sed -i 's/^Type=oneshot/Type=simple/; /^ExecStartPost=/d' "$T/units/seq.service"
+run M task import systemd "$T/units/seq.timer"
+like "$err" "seq.service:6: a second ExecStart=: only a Type=oneshot service may have several" \
+	"several ExecStart= of a service that is not oneshot are refused, as systemd refuses them"
+printf '[Service]\nExecStart=/bin/true\nExecStartPost=/bin/true\nExecStop=/bin/true\n' > "$T/units/seq.service"
+run M task import systemd "$T/units/seq.timer" --dry-run
+like "$err" "seq.service:3: ExecStartPost= of a service that is not Type=oneshot runs while ExecStart= runs" \
+	"ExecStartPost= of a simple service is refused (it runs beside ExecStart=)"
+like "$err" "seq.service:4: ExecStop= cannot be kept: a task runs the commands that start a service" \
+	"ExecStop= is refused, saying why"
+printf '[Service]\nExecStart=-+/bin/false\n' > "$T/units/seq.service"
+run M --json task import systemd "$T/units/seq.timer"
+like "$err" "seq.service:2: ExecStart=: the prefix \"\\+\" \\(privileges beyond the unit.s\\) is not kept" \
+	"the prefix + without User= is noted"
+is "$rc/$(field func_path)" "0/exec:/bin/sh -c 'set -e; /bin/false || :'" \
+	"one command whose failure counts as success (-) goes through sh"
+run M task run seq.timer
+is "$rc" 0 "... and its run succeeds, as systemd counts it"
+
+# A unit given by name: the unit search path ($SYSTEMD_UNIT_PATH, as
+# systemd reads it), drop-ins from every folder of it, the first folder
+# holding a name hiding the others', /dev/null masking.
+mkdir -p "$T/etc-sd/web-backup.service.d" "$T/lib-sd/web-backup.service.d" \
+    "$T/lib-sd/web-.service.d" "$T/lib-sd/web-backup.timer.d"
+printf '[Timer]\nOnCalendar=weekly\n' > "$T/lib-sd/web-backup.timer"
+printf '[Service]\nType=oneshot\nExecStart=/bin/echo lib\n' > "$T/lib-sd/web-backup.service"
+printf '[Service]\nNice=1\n' > "$T/lib-sd/web-backup.service.d/10-nice.conf"
+printf '[Service]\nNice=2\n' > "$T/etc-sd/web-backup.service.d/10-nice.conf"
+printf '[Service]\nTimeoutStartSec=9\n' > "$T/lib-sd/web-.service.d/20-prefix.conf"
+printf '[Service]\nUMask=0077\n' > "$T/lib-sd/web-.service.d/30-prefix.conf"
+printf '[Timer]\nOnCalendar=\nOnCalendar=monthly\n' > "$T/lib-sd/web-backup.timer.d/10-when.conf"
+ln -s /dev/null "$T/etc-sd/web-backup.service.d/20-prefix.conf"
+run env SYSTEMD_UNIT_PATH="$T/etc-sd:$T/lib-sd" "$MANAGER" --config "$T/etc/m.conf" \
+    --db "$T/m.db" --json task import systemd web-backup.timer --dry-run
+is "$rc/$(field oncalendar)/$(field nice)/$(field timeout)/$(field umask)" "0/monthly/2/0/0077" \
+	"a unit by name: found in the unit search path, drop-ins of every folder and prefix read, /etc's hiding /lib's of the same name, a link to /dev/null masking one"
+run env SYSTEMD_UNIT_PATH="$T/etc-sd" "$MANAGER" --config "$T/etc/m.conf" \
+    --db "$T/m.db" task import systemd web-backup.timer --dry-run
+like "$err" "web-backup.timer: no such unit in the unit search path \\($T/etc-sd\\)" \
+	"a name not in the search path is refused, naming the path"
 
 # The next elapse, as systemd computes it.
 if command -v systemd-analyze >/dev/null 2>&1 &&

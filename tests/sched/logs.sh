@@ -28,7 +28,7 @@ M task add mixed "exec:sh -c 'echo out1; sleep 0.2; echo err1 >&2; sleep 0.2; \
 printf par; sleep 0.2; echo tial; echo err2 >&2; exit 3'" interval seconds=3600 \
 	--max-retries 0 >/dev/null
 run M task run mixed
-is "$rc" 1 "the mixed task fails (exit 3)"
+is "$rc" 5 "the mixed task fails (exit 3; manager exits 5)"
 run M task logs mixed
 is "$rc" 0 "task logs exits 0"
 lines=$(printf '%s\n' "$out" | sed 's/^[^ ]* //' | tr '\n' '|')
@@ -112,7 +112,7 @@ like "$(printf '%s\n' "$out" | tr '\n' '|')" \
 code=$(api -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/manager/runs/99999/log")
 is "$code" 404 "an unknown run: 404"
 code=$(api -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/manager/runs/$run_id/log?stream=both")
-is "$code" 400 "a bad stream: 400"
+is "$code" 422 "a bad stream: 422"
 
 # ?follow=1 on the next run of slow, while it runs.
 wait_until 10 sh -c "[ \$(ls '$L/slow' | wc -l) -ge 2 ]"

@@ -57,7 +57,7 @@ run M task run ok
 is "$rc" 0 "task run of a succeeding task exits 0"
 like "$out" 'task ok: succeeded' "task run says succeeded"
 run M task run fail
-is "$rc" 1 "task run of a failing task exits 1"
+is "$rc" 5 "task run of a failing task exits 5 (the task failed)"
 like "$out" 'task fail: failed' "task run says failed"
 run M task add missing 'exec:/nonexistent/prog' interval seconds=60 --max-retries 0
 is "$rc" 1 "a task whose program does not exist is refused"

@@ -70,6 +70,7 @@ plugin_with_crashes(struct mgr *mgr, const char *state, const char *error,
 	t.plugin_id = "p";
 	assert_int_equal(task_store_create(mgr->db, &t, NULL), 0);
 	for (int i = 1; i <= crashes; i++) {
+		r.id = 0;	/* a new row: the store gives it an id */
 		r.scheduled_at = r.started_at = r.ended_at = mgr_now_us() + i;
 		assert_int_equal(run_store_insert(mgr->db, &r, NULL), 0);
 	}

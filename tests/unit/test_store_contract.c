@@ -3,19 +3,26 @@
  * PostgreSQL server (scripts/pg-test-cluster.sh), against PostgreSQL:
  * task, plugin, run, event, command, host, snapshot and context rows,
  * the fire-time key UNIQUE(task_id, scheduled_at, attempt), the run log's
- * questions, history retention in bounded steps, transactions, the data version, the change watch and the
- * one-host lock.  Without MANAGER_TEST_PG the PostgreSQL cases skip.
+ * questions, history retention in bounded steps, task hooks and the
+ * history reads behind them, run ids reserved in blocks, a command's
+ * stdin, transactions, the data version, the change watch and the
+ * one-host lock; and that both backends fill every operation of the
+ * table.  Without MANAGER_TEST_PG the PostgreSQL cases are left out.
  *
  * Each PostgreSQL case gets a schema of its own in a database of this
  * process's own, dropped at the end. */
 #include "testutil.h"
+#include "backend.h"
+#include "command_input_store.h"
 #include "console_view_store.h"
 #include "control_store.h"
 #include "retention_store.h"
+#include "run_ids_store.h"
 #include "runlog_store.h"
 #include "snapshot_store.h"
 #include "store.h"
 #include "task_context_store.h"
+#include "task_hooks_store.h"
 
 #include <libpq-fe.h>
 #include <poll.h>
@@ -25,6 +32,8 @@
  * connection string cannot reach a backend that is not finished. */
 int pg_open(const char *where, int version, struct mgr_db **out,
 	    struct mgr_error *err);
+/* The backends' tables (src/store/sqlite/ops.c, src/store/pg/ops.c). */
+extern const struct store_ops sqlite_store_ops, pg_store_ops;
 
 struct fixture {
 	int pg;
@@ -665,7 +674,7 @@ test_retention(void **state)
 	int d, version;
 
 	assert_int_equal(db_user_version(f->db, &version, &err), 0);
-	assert_int_equal(version, db_schema_latest());	/* both at 7 */
+	assert_int_equal(version, db_schema_latest());	/* both at the latest */
 	add_task(f->db, "a");
 	add_task(f->db, "b");
 	add_task(f->db, "C");
@@ -833,6 +842,233 @@ test_host_lock(void **state)
 	db_close(other);
 }
 
+/* Fire times in Unix µs, past what a 32-bit parameter holds. */
+#define T0 INT64_C(1700000000000000)
+
+static void
+add_hooks_run(struct mgr_db *db, const char *task, int64_t at, int attempt,
+	      const char *status, int64_t started, int64_t ended)
+{
+	struct run_rec r = sample_run(task, at, attempt, status);
+	struct mgr_error err = { 0 };
+
+	r.started_at = started;
+	r.ended_at = ended;
+	assert_int_equal(run_store_insert(db, &r, &err), 0);
+}
+
+static void
+hooks_collect(void *arg, const char *task_id, const char *json)
+{
+	struct strbuf *sb = arg;
+
+	strbuf_addf(sb, "%s=%s;", task_id, json);
+}
+
+/* task_hooks_store.h: tasks.hooks (schema 8) kept apart from the task's
+ * other columns, and the latest ended run and start of a task. */
+static void
+test_task_hooks(void **state)
+{
+	struct fixture *f = fixture(state);
+	struct mgr_error err = { 0 };
+	struct strbuf sb = STRBUF_INIT;
+	struct task_rec t = { 0 };
+	char *json = NULL, *status = NULL;
+	int64_t ended, at;
+
+	add_task(f->db, "b");
+	add_task(f->db, "A");
+	add_task(f->db, "c");
+	assert_int_equal(task_hooks_store_get(f->db, "b", &json, &err), 0);
+	assert_null(json);
+	assert_int_equal(task_hooks_store_get(f->db, "ghost", &json, &err),
+	    MGR_ENOENT);
+	assert_non_null(strstr(err.msg, "ghost"));
+	assert_int_equal(task_hooks_store_set(f->db, "ghost", "{}", &err),
+	    MGR_ENOENT);
+	assert_int_equal(task_hooks_store_set(f->db, "b", "{\"after\":[\"A\"]}",
+	    &err), 0);
+	assert_int_equal(task_hooks_store_set(f->db, "A", "{\"group\":\"g\"}",
+	    &err), 0);
+	assert_int_equal(task_hooks_store_set(f->db, "c", "{}", &err), 0);
+	assert_int_equal(task_hooks_store_set(f->db, "c", NULL, &err), 0);
+	/* A task's update leaves its hooks alone. */
+	assert_int_equal(task_store_read(f->db, "b", &t, &err), 0);
+	assert_int_equal(task_store_update(f->db, &t, &err), 0);
+	task_rec_clear(&t);
+	assert_int_equal(task_hooks_store_get(f->db, "b", &json, &err), 0);
+	assert_string_equal(json, "{\"after\":[\"A\"]}");
+	free(json);
+	/* Only tasks with hooks, in byte order. */
+	assert_int_equal(task_hooks_store_list(f->db, hooks_collect, &sb, &err),
+	    0);
+	assert_string_equal(sb.buf, "A={\"group\":\"g\"};b={\"after\":[\"A\"]};");
+	free(sb.buf);
+
+	assert_int_equal(task_hooks_store_last_final(f->db, "b", 0, &status,
+	    &ended, &err), 0);
+	assert_null(status);
+	assert_int_equal(ended, 0);
+	assert_int_equal(task_hooks_store_last_start(f->db, "b", &at, &err), 0);
+	assert_int_equal(at, 0);
+	add_hooks_run(f->db, "b", T0 + 100, 1, "failed", T0 + 101, T0 + 105);
+	add_hooks_run(f->db, "b", T0 + 100, 2, "succeeded", T0 + 106, T0 + 110);
+	add_hooks_run(f->db, "b", T0 + 200, 1, "running", T0 + 250, 0);
+	add_hooks_run(f->db, "b", T0 + 300, 1, "claimed", 0, 0);
+	/* A run without a fire time (task run): below every fire time. */
+	add_hooks_run(f->db, "b", 0, 1, "timeout", T0 + 400, T0 + 401);
+	add_hooks_run(f->db, "A", T0 + 900, 1, "failed", T0 + 900, T0 + 901);
+	assert_int_equal(task_hooks_store_last_final(f->db, "b", 0, &status,
+	    &ended, &err), 0);
+	assert_string_equal(status, "succeeded");	/* the last attempt */
+	assert_true(ended == T0 + 110);
+	free(status);
+	/* Before a fire time: a run without one is not before it. */
+	assert_int_equal(task_hooks_store_last_final(f->db, "b", T0 + 100,
+	    &status, &ended, &err), 0);
+	assert_null(status);
+	assert_int_equal(task_hooks_store_last_final(f->db, "b", T0 + 101,
+	    &status, &ended, &err), 0);
+	assert_string_equal(status, "succeeded");
+	free(status);
+	assert_int_equal(task_hooks_store_last_final(f->db, "c", 0, &status,
+	    &ended, &err), 0);
+	assert_null(status);
+	assert_int_equal(task_hooks_store_last_start(f->db, "b", &at, &err), 0);
+	assert_true(at == T0 + 400);
+	add_hooks_run(f->db, "b", T0 + 500, 1, "claimed", 0, 0);
+	assert_int_equal(task_hooks_store_last_start(f->db, "b", &at, &err), 0);
+	assert_true(at == T0 + 500);	/* due, not begun */
+}
+
+/* run_ids_store.h: a block above every id of runs and above `after`,
+ * whose ids the runs rows then carry. */
+static void
+test_run_ids(void **state)
+{
+	struct fixture *f = fixture(state);
+	struct run_rec r = sample_run("t", T0, 1, "claimed"), *v;
+	struct mgr_error err = { 0 };
+	int64_t first, second, third;
+	size_t n;
+
+	add_task(f->db, "t");
+	assert_int_equal(run_store_insert(f->db, &r, &err), 0);	/* an id */
+	assert_int_equal(run_ids_store_reserve(f->db, 16, 0, &first, &err), 0);
+	assert_true(first > r.id);
+	r = sample_run("t", T0 + 1, 1, "claimed");
+	r.id = first + 3;
+	assert_int_equal(run_store_insert(f->db, &r, &err), 0);
+	assert_true(r.id == first + 3);
+	r = sample_run("t", T0 + 2, 1, "succeeded");
+	r.id = first;
+	r.ended_at = T0 + 5;
+	run_store_record(f->db, &r, 1, NULL, NULL);
+	assert_int_equal(run_store_list(f->db, "t", 0, 10, &v, &n, &err), 0);
+	assert_int_equal(n, 3);
+	assert_true(v[0].id == first + 3);	/* newest id first */
+	assert_true(v[1].id == first);
+	run_recs_free(v, n);
+	/* An id taken is not taken again. */
+	r = sample_run("t", T0 + 3, 1, "claimed");
+	r.id = first;
+	assert_int_not_equal(run_store_insert(f->db, &r, &err), 0);
+
+	assert_int_equal(run_ids_store_reserve(f->db, 16, first + 15, &second,
+	    &err), 0);
+	assert_true(second > first + 15);
+	/* Above an id written past the last block, and above `after`. */
+	r = sample_run("t", T0 + 4, 1, "claimed");
+	r.id = second + 1000;
+	assert_int_equal(run_store_insert(f->db, &r, &err), 0);
+	assert_int_equal(run_ids_store_reserve(f->db, 4, 0, &third, &err), 0);
+	assert_true(third > second + 1000);
+	assert_int_equal(run_ids_store_reserve(f->db, 4, third + 5000, &third,
+	    &err), 0);
+	assert_true(third > second + 6000);
+	/* A row without an id still gets one of its own. */
+	r = sample_run("t", T0 + 5, 1, "claimed");
+	assert_int_equal(run_store_insert(f->db, &r, &err), 0);
+	assert_true(r.id > second + 1000);
+}
+
+/* command_input_store.h: any bytes of stdin with the command's row
+ * (schema 9); none is told apart from an empty one. */
+static void
+test_command_input(void **state)
+{
+	struct fixture *f = fixture(state);
+	static const char bytes[] = "a\0b\xff\\\n\t\x01";
+	struct command_rec c = { 0 };
+	struct mgr_error err = { 0 };
+	int64_t id1, id2, id3;
+	char *in = NULL;
+	size_t len = 99;
+
+	assert_int_equal(command_store_submit_input(f->db,
+	    "[\"task\",\"import\",\"crontab\",\"-\"]", 1, 4242, bytes,
+	    sizeof bytes - 1, &id1, &err), 0);
+	assert_int_equal(command_store_submit_input(f->db, "[\"x\"]", 0, 4243,
+	    "", 0, &id2, &err), 0);
+	assert_int_equal(command_store_submit(f->db, "[\"y\"]", 0, 4244, &id3,
+	    &err), 0);
+	assert_true(id1 < id2 && id2 < id3);
+
+	assert_int_equal(command_store_input(f->db, id1, &in, &len, &err), 0);
+	assert_int_equal(len, sizeof bytes - 1);
+	assert_memory_equal(in, bytes, len);
+	assert_int_equal(in[len], '\0');
+	free(in);
+	assert_int_equal(command_store_input(f->db, id2, &in, &len, &err), 0);
+	assert_non_null(in);
+	assert_int_equal(len, 0);
+	assert_int_equal(in[0], '\0');
+	free(in);
+	assert_int_equal(command_store_input(f->db, id3, &in, &len, &err), 0);
+	assert_null(in);
+	assert_int_equal(len, 0);
+	assert_int_equal(command_store_input(f->db, id3 + 100, &in, &len, &err),
+	    MGR_ENOENT);
+	assert_null(in);
+	/* The row is the command as any other. */
+	assert_int_equal(command_store_claim_next(f->db, &c, &err), 0);
+	assert_true(c.id == id1);
+	assert_string_equal(c.argv, "[\"task\",\"import\",\"crontab\",\"-\"]");
+	assert_int_equal(c.json, 1);
+	assert_int_equal(c.client_pid, 4242);
+	command_rec_clear(&c);
+}
+
+/* Every operation of struct store_ops is filled on both backends: after
+ * `name`, the table is function pointers only, so it is read as such
+ * (an operation left out would crash the first caller on that backend). */
+static void
+check_every_op(const struct store_ops *ops)
+{
+	const char *slot = (const char *)ops + sizeof ops->name;
+	const char *end = (const char *)ops + sizeof *ops;
+	void (*fn)(void);
+	size_t i = 0;
+
+	for (; slot + sizeof fn <= end; slot += sizeof fn, i++) {
+		memcpy(&fn, slot, sizeof fn);
+		if (fn == NULL)
+			fail_msg("%s: operation %zu of struct store_ops (after "
+			    "name) is NULL", ops->name, i + 1);
+	}
+	assert_true(i > 50);	/* the table was walked */
+}
+
+static void
+test_every_op(void **state)
+{
+	(void)state;
+	assert_ptr_equal(offsetof(struct store_ops, name), 0);
+	check_every_op(&sqlite_store_ops);
+	check_every_op(&pg_store_ops);
+}
+
 /* One case per check and backend, named "backend: check". */
 #define CASE(b, fn, setup) { b ": " #fn, fn, setup, teardown, NULL }
 #define CASES(b, setup) \
@@ -844,6 +1080,9 @@ test_host_lock(void **state)
 	CASE(b, test_retention, setup), \
 	CASE(b, test_events_and_faults, setup), \
 	CASE(b, test_commands_and_host, setup), \
+	CASE(b, test_task_hooks, setup), \
+	CASE(b, test_run_ids, setup), \
+	CASE(b, test_command_input, setup), \
 	CASE(b, test_snapshots, setup), \
 	CASE(b, test_transactions_and_console, setup), \
 	CASE(b, test_watch_and_data_version, setup), \
@@ -856,9 +1095,11 @@ int
 main(void)
 {
 	const struct CMUnitTest sqlite_only[] = {
+		cmocka_unit_test(test_every_op),
 		CASES("sqlite", setup_sqlite),
 	};
 	const struct CMUnitTest both[] = {
+		cmocka_unit_test(test_every_op),
 		CASES("sqlite", setup_sqlite),
 		CASES("postgresql", setup_pg),
 	};

@@ -1,7 +1,15 @@
 /* evil - a hostile plugin: every function attempts something that the
  * sandbox must refuse unless the manifest permits it, and reports the
  * outcome (0: the attempt worked, 1: it was refused, with errno's text).
- * Arguments: path=, port=, pid=, n=, key=, value=. */
+ * Arguments: path=, port=, pid=, n=, key=, value=.
+ *
+ * Its own entry points try too (tests/plugins/host-sandbox.sh): on_enable,
+ * its hook on task.succeeded and its route GET /plugins/evil/attempt each
+ * write the file config.write, open the database config.db and connect to
+ * 127.0.0.1:config.port, and keep what happened in their state
+ * ("enable.write" = "refused: Permission denied", ...).  config.on_enable
+ * = "refuse", "crash" or "hang" makes on_enable do that instead; routes
+ * GET crash and GET hang do what they say, GET arm makes the hook crash. */
 #include <manager/plugin.h>
 
 #include <arpa/inet.h>
@@ -197,6 +205,179 @@ nap(mgr_task_ctx *ctx)
 	return 0;
 }
 
+/* The entry points' attempts: a word for each outcome. */
+static void
+outcome(char *buf, size_t len, int ok, const char *done)
+{
+	if (ok)
+		snprintf(buf, len, "%s", done);
+	else
+		snprintf(buf, len, "refused: %s", strerror(errno));
+}
+
+static void
+try_write(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+
+	if (fd != -1 && write(fd, "evil was here\n", 14) != 14)
+		fd = (close(fd), -1);
+	outcome(buf, len, fd != -1, "wrote");
+	if (fd != -1)
+		close(fd);
+}
+
+static void
+try_open(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+
+	outcome(buf, len, fd != -1, "opened");
+	if (fd != -1)
+		close(fd);
+}
+
+static void
+try_connect(const char *port, char *buf, size_t len)
+{
+	struct sockaddr_in sa;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), ok = 0;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((unsigned short)atoi(port));
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd != -1)
+		ok = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+	outcome(buf, len, ok, "connected");
+	if (fd != -1)
+		close(fd);
+}
+
+/* Each attempt whose target is configured; the outcome is logged and
+ * kept as state WHO.write, WHO.db, WHO.connect. */
+static void
+attempt_all(mgr_host *host, const char *who, char *json, size_t len)
+{
+	static const char *const what[] = { "write", "db", "port" };
+	static const char *const key[] = { "write", "db", "connect" };
+	char buf[256], name[64];
+	size_t used = 0;
+
+	used += (size_t)snprintf(json, len, "{");
+	for (int i = 0; i < 3; i++) {
+		const char *target = host->api->config_get(host, what[i]);
+		if (target == NULL)
+			continue;
+		if (i == 0)
+			try_write(target, buf, sizeof buf);
+		else if (i == 1)
+			try_open(target, buf, sizeof buf);
+		else
+			try_connect(target, buf, sizeof buf);
+		snprintf(name, sizeof name, "%s.%s", who, key[i]);
+		host->api->state_set(host, name, buf);
+		mgr_log(host, MGR_LOG_WARNING, "%s: %s", name, buf);
+		if (used < len)
+			used += (size_t)snprintf(json + used, len - used,
+			    "%s\"%s\": \"%s\"", used > 1 ? ", " : "", key[i], buf);
+	}
+	if (used < len)
+		snprintf(json + used, len - used, "}");
+}
+
+/* The hook crashes once armed (GET /plugins/evil/arm). */
+static void
+on_event(mgr_host *host, const char *event, const char *subject,
+	 const char *message, void *arg)
+{
+	char json[1024], *armed = host->api->state_get(host, "hook.crash");
+
+	(void)event;
+	(void)subject;
+	(void)message;
+	(void)arg;
+	if (armed != NULL)
+		raise(SIGSEGV);
+	attempt_all(host, "hook", json, sizeof json);
+}
+
+static int
+route_arm(mgr_host *host, const char *method, const char *path,
+	  const char *request_body, char **body, void *arg)
+{
+	(void)method;
+	(void)path;
+	(void)request_body;
+	(void)arg;
+	host->api->state_set(host, "hook.crash", "1");
+	*body = host->api->alloc_string(host, "{\"armed\": true}");
+	return 200;
+}
+
+static int
+route_attempt(mgr_host *host, const char *method, const char *path,
+	      const char *request_body, char **body, void *arg)
+{
+	char json[1024];
+
+	(void)method;
+	(void)path;
+	(void)request_body;
+	(void)arg;
+	attempt_all(host, "route", json, sizeof json);
+	*body = host->api->alloc_string(host, json);
+	return 200;
+}
+
+static int
+route_crash(mgr_host *host, const char *method, const char *path,
+	    const char *request_body, char **body, void *arg)
+{
+	(void)host;
+	(void)method;
+	(void)path;
+	(void)request_body;
+	(void)body;
+	(void)arg;
+	raise(SIGSEGV);
+	return 500;
+}
+
+static int
+route_hang(mgr_host *host, const char *method, const char *path,
+	   const char *request_body, char **body, void *arg)
+{
+	(void)method;
+	(void)path;
+	(void)request_body;
+	(void)arg;
+	sleep(60);
+	*body = host->api->alloc_string(host, "{}");
+	return 200;
+}
+
+static int
+on_enable(mgr_host *host)
+{
+	const char *how = host->api->config_get(host, "on_enable");
+	char json[1024];
+
+	if (how != NULL && strcmp(how, "refuse") == 0)
+		return 3;
+	if (how != NULL && strcmp(how, "crash") == 0)
+		raise(SIGSEGV);
+	if (how != NULL && strcmp(how, "hang") == 0)
+		sleep(60);
+	attempt_all(host, "enable", json, sizeof json);
+	host->api->hook_register(host, "task.succeeded", on_event, NULL);
+	host->api->route_register(host, "GET", "attempt", route_attempt, NULL);
+	host->api->route_register(host, "GET", "crash", route_crash, NULL);
+	host->api->route_register(host, "GET", "hang", route_hang, NULL);
+	host->api->route_register(host, "GET", "arm", route_arm, NULL);
+	return 0;
+}
+
 static const struct mgr_task_def tasks[] = {
 	{ "write", write_file, "write path=" },
 	{ "read", read_file, "read path=" },
@@ -210,4 +391,4 @@ static const struct mgr_task_def tasks[] = {
 	{ 0 }
 };
 
-MGR_PLUGIN(.id = "evil", .tasks = tasks);
+MGR_PLUGIN(.id = "evil", .on_enable = on_enable, .tasks = tasks);

@@ -1,7 +1,7 @@
 /* copy.c - db copy's reads and writes (copy_store.h) on PostgreSQL: rows
  * go in through COPY FROM STDIN in its text format (the server turns
- * each value's text into its column's type), and the id sequences are
- * set past the ids copied. */
+ * each value's text into its column's type; a blob column's hex as
+ * bytea's \x form), and the id sequences are set past the ids copied. */
 #include "i18n.h"
 #include "copy_store.h"
 #include "pg_int.h"
@@ -28,14 +28,34 @@ order_by(const char *key, int key_int)
 	return strbuf_detach(&sb);
 }
 
+/* Cell (r, i) as text, or a bytea cell as hex (*hex keeps what to free;
+ * PQunescapeBytea reads the server's hex and escape outputs alike). */
+static const char *
+read_value(PGresult *res, int r, int i, unsigned blobs, char **hex)
+{
+	const char *v = pg_str(res, r, i);
+	unsigned char *b;
+	size_t len;
+
+	if (v == NULL || !(blobs & (1u << i)))
+		return v;
+	if ((b = PQunescapeBytea((const unsigned char *)v, &len)) == NULL)
+		abort();	/* out of memory, as xmalloc */
+	*hex = copy_hex(b, len);
+	PQfreemem(b);
+	return *hex;
+}
+
 int
 pg_copy_store_read(struct mgr_db *db, const char *table, const char *columns,
-		   const char *key, int key_int, int64_t after, size_t limit,
-		   copy_row_fn fn, void *arg, size_t *n, struct mgr_error *err)
+		   unsigned blobs, const char *key, int key_int, int64_t after,
+		   size_t limit, copy_row_fn fn, void *arg, size_t *n,
+		   struct mgr_error *err)
 {
 	struct pg_params p = { 0 };
 	char *order = order_by(key, key_int), *sql, lim[32] = "";
 	const char *v[32];
+	char *hex[32] = { 0 };
 	PGresult *res;
 	int rc, rows, cols;
 
@@ -57,8 +77,12 @@ pg_copy_store_read(struct mgr_db *db, const char *table, const char *columns,
 		rc = mgr_error_set(err, MGR_EINVAL, "%s: %d columns", table, cols);
 	for (int r = 0; rc == 0 && r < rows; r++) {
 		for (int i = 0; i < cols; i++)
-			v[i] = pg_str(res, r, i);
+			v[i] = read_value(res, r, i, blobs, &hex[i]);
 		rc = fn(arg, v, cols, err);
+		for (int i = 0; i < cols; i++) {
+			free(hex[i]);
+			hex[i] = NULL;
+		}
 		(*n)++;
 	}
 	PQclear(res);
@@ -102,8 +126,8 @@ copy_fail(struct mgr_db *db, const char *table, const char *msg,
 
 int
 pg_copy_store_insert(struct mgr_db *db, const char *table, const char *columns,
-		     int ncols, const char *const *values, size_t nrows,
-		     struct mgr_error *err)
+		     unsigned blobs, int ncols, const char *const *values,
+		     size_t nrows, struct mgr_error *err)
 {
 	PGconn *c = pg_conn(db);
 	struct strbuf sb = STRBUF_INIT;
@@ -118,7 +142,13 @@ pg_copy_store_insert(struct mgr_db *db, const char *table, const char *columns,
 		return copy_fail(db, table, PQerrorMessage(c), err);
 	for (size_t r = 0; r < nrows; r++)
 		for (int i = 0; i < ncols; i++) {
-			copy_value(&sb, values[r * (size_t)ncols + (size_t)i]);
+			const char *v = values[r * (size_t)ncols + (size_t)i];
+
+			/* bytea's input form: \x then the hex digits (the
+			 * backslash escaped by copy_value). */
+			if (v != NULL && (blobs & (1u << i)))
+				strbuf_addf(&sb, "\\\\x");
+			copy_value(&sb, v);
 			strbuf_addf(&sb, "%s", i + 1 < ncols ? "\t" : "\n");
 		}
 	ok = (sb.len == 0 || PQputCopyData(c, sb.buf, (int)sb.len) == 1) &&

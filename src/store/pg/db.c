@@ -166,6 +166,12 @@ static const char *const migrations[] = {
 	 * 20% of dead rows. */
 	"ALTER TABLE runs SET (autovacuum_vacuum_scale_factor = 0.05,"
 	"  autovacuum_vacuum_threshold = 1000);",
+	/* 8: a task's notifications, dependencies and group as a JSON
+	 * object, NULL for none (task_hooks.c). */
+	"ALTER TABLE tasks ADD COLUMN hooks text;",
+	/* 9: a client's stdin sent with its command to the engine host
+	 * (command_input.c); any bytes, NULL: none. */
+	"ALTER TABLE commands ADD COLUMN input bytea;",
 };
 
 #define PG_NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

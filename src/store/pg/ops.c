@@ -93,4 +93,15 @@ const struct store_ops pg_store_ops = {
 	.copy_store_read = pg_copy_store_read,
 	.copy_store_insert = pg_copy_store_insert,
 	.copy_store_finish = pg_copy_store_finish,
+	/* task_hooks_store.h */
+	.task_hooks_store_get = pg_task_hooks_store_get,
+	.task_hooks_store_set = pg_task_hooks_store_set,
+	.task_hooks_store_list = pg_task_hooks_store_list,
+	.task_hooks_store_last_final = pg_task_hooks_store_last_final,
+	.task_hooks_store_last_start = pg_task_hooks_store_last_start,
+	/* run_ids_store.h */
+	.run_ids_store_reserve = pg_run_ids_store_reserve,
+	/* command_input_store.h */
+	.command_store_submit_input = pg_command_store_submit_input,
+	.command_store_input = pg_command_store_input,
 };

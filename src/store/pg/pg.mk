@@ -8,4 +8,6 @@ src_libmgr_a_SOURCES += \
 	src/store/pg/plugins.c src/store/pg/tasks.c src/store/pg/runs.c \
 	src/store/pg/control.c src/store/pg/snapshots.c \
 	src/store/pg/console.c src/store/pg/task_context.c \
-	src/store/pg/retention.c src/store/pg/copy.c
+	src/store/pg/retention.c src/store/pg/copy.c \
+	src/store/pg/task_hooks.c src/store/pg/run_ids.c \
+	src/store/pg/command_input.c

@@ -75,11 +75,15 @@ pg_run_store_insert(struct mgr_db *db, struct run_rec *r,
 	PGresult *res;
 	int rc;
 
+	/* An id > 0 is the one the engine handed out (run_ids_store.h,
+	 * taken from the same sequence); 0 takes the next. */
 	run_params(&p, r);
+	pg_time(&p, r->id);
 	if ((rc = pg_run(db, "INSERT INTO runs (task_id, attempt, "
 	    "scheduled_at, started_at, ended_at, status, exit_code, signal, "
-	    "output, error) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) "
-	    "RETURNING id", &p, &res, r->task_id, err)) != 0)
+	    "output, error, id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,"
+	    "COALESCE($11::bigint, nextval('runs_id_seq'))) RETURNING id", &p,
+	    &res, r->task_id, err)) != 0)
 		return rc;
 	r->id = pg_i64(res, 0, 0);
 	PQclear(res);

@@ -165,6 +165,14 @@ static const char *const migrations[] = {
 	 * auto_vacuum off, which only a VACUUM can change: db_migrate runs
 	 * it once after this step, outside any transaction. */
 	"PRAGMA auto_vacuum = INCREMENTAL;",
+	/* 8: notifications, dependencies and groups (issue 14).
+	 * tasks.hooks: on_failure, on_success, on_recovery, on_missed,
+	 * on_output, after, after_any, group as a JSON object, NULL for none
+	 * (src/store/task_hooks_store.c). */
+	"ALTER TABLE tasks ADD COLUMN hooks TEXT;",
+	/* 9: a client's stdin sent with its command to the engine host
+	 * (command_input_store.c: `task import crontab -`); NULL: none. */
+	"ALTER TABLE commands ADD COLUMN input BLOB;",
 };
 
 #define DB_SCHEMA_AUTO_VACUUM 7

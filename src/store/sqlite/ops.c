@@ -93,4 +93,15 @@ const struct store_ops sqlite_store_ops = {
 	.copy_store_read = sqlite_copy_store_read,
 	.copy_store_insert = sqlite_copy_store_insert,
 	.copy_store_finish = sqlite_copy_store_finish,
+	/* task_hooks_store.h */
+	.task_hooks_store_get = sqlite_task_hooks_store_get,
+	.task_hooks_store_set = sqlite_task_hooks_store_set,
+	.task_hooks_store_list = sqlite_task_hooks_store_list,
+	.task_hooks_store_last_final = sqlite_task_hooks_store_last_final,
+	.task_hooks_store_last_start = sqlite_task_hooks_store_last_start,
+	/* run_ids_store.h */
+	.run_ids_store_reserve = sqlite_run_ids_store_reserve,
+	/* command_input_store.h */
+	.command_store_submit_input = sqlite_command_store_submit_input,
+	.command_store_input = sqlite_command_store_input,
 };

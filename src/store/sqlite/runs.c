@@ -65,7 +65,9 @@ bind_static(sqlite3_stmt *st, int idx, const char *v)
 		sqlite3_bind_text(st, idx, v, -1, SQLITE_STATIC);
 }
 
-/* Binds one run at parameter offset k, as run_store_insert binds it. */
+/* Binds one run at parameter offset k, as run_store_insert binds it.
+ * An id > 0 is the one the engine handed out (run_ids_store.h); 0 (NULL)
+ * lets SQLite take the next. */
 static void
 bind_run(sqlite3_stmt *st, int k, const struct run_rec *r)
 {
@@ -80,6 +82,7 @@ bind_run(sqlite3_stmt *st, int k, const struct run_rec *r)
 	bind_opt_int64(st, k + 8, r->signal);
 	bind_static(st, k + 9, r->output);
 	bind_static(st, k + 10, r->error);
+	bind_opt_int64(st, k + 11, r->id);
 }
 
 int
@@ -90,7 +93,8 @@ sqlite_run_store_insert(struct mgr_db *db, struct run_rec *r, struct mgr_error *
 
 	if ((rc = db_prepare(db, "INSERT INTO runs (task_id, attempt, "
 	    "scheduled_at, started_at, ended_at, status, exit_code, signal, "
-	    "output, error) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)", &st, err)) != 0)
+	    "output, error, id) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)", &st,
+	    err)) != 0)
 		return rc;
 	bind_run(st, 0, r);
 	if (sqlite3_step(st) != SQLITE_DONE)
@@ -125,8 +129,8 @@ sqlite_run_store_finish(struct mgr_db *db, const struct run_rec *r,
 /* Runs per INSERT statement: one statement of many rows costs far less
  * per row than a statement per row (one VDBE start, one reset). */
 #define RUNS_PER_INSERT 64
-#define RUN_PARAMS 10
-#define ROWS1 "(?,?,?,?,?,?,?,?,?,?)"
+#define RUN_PARAMS 11
+#define ROWS1 "(?,?,?,?,?,?,?,?,?,?,?)"
 #define ROWS2 ROWS1 "," ROWS1
 #define ROWS4 ROWS2 "," ROWS2
 #define ROWS8 ROWS4 "," ROWS4
@@ -136,7 +140,7 @@ sqlite_run_store_finish(struct mgr_db *db, const struct run_rec *r,
 
 static const char insert_many_sql[] = "INSERT INTO runs (task_id, attempt, "
     "scheduled_at, started_at, ended_at, status, exit_code, signal, output, "
-    "error) VALUES " ROWS64;
+    "error, id) VALUES " ROWS64;
 
 /* RUNS_PER_INSERT runs in one statement; 0 when all went in. */
 static int

@@ -218,13 +218,39 @@ int sqlite_retention_vacuum_step(struct mgr_db *db, int pages, int64_t *left,
 
 /* copy_store.h (copy.c) */
 int sqlite_copy_store_read(struct mgr_db *db, const char *table,
-		       const char *columns, const char *key, int key_int,
-		       int64_t after, size_t limit, copy_row_fn fn, void *arg,
-		       size_t *n, struct mgr_error *err);
+		       const char *columns, unsigned blobs, const char *key,
+		       int key_int, int64_t after, size_t limit, copy_row_fn fn,
+		       void *arg, size_t *n, struct mgr_error *err);
 int sqlite_copy_store_insert(struct mgr_db *db, const char *table,
-			 const char *columns, int ncols,
+			 const char *columns, unsigned blobs, int ncols,
 			 const char *const *values, size_t nrows,
 			 struct mgr_error *err);
 int sqlite_copy_store_finish(struct mgr_db *db, struct mgr_error *err);
+/* task_hooks_store.h */
+int sqlite_task_hooks_store_get(struct mgr_db *db, const char *task_id,
+				char **json, struct mgr_error *err);
+int sqlite_task_hooks_store_set(struct mgr_db *db, const char *task_id,
+				const char *json, struct mgr_error *err);
+int sqlite_task_hooks_store_list(struct mgr_db *db, task_hooks_fn fn, void *arg,
+				 struct mgr_error *err);
+int sqlite_task_hooks_store_last_final(struct mgr_db *db, const char *task_id,
+				       int64_t before, char **status,
+				       int64_t *ended_at,
+				       struct mgr_error *err);
+int sqlite_task_hooks_store_last_start(struct mgr_db *db, const char *task_id,
+				       int64_t *at, struct mgr_error *err);
+
+/* run_ids_store.h */
+int sqlite_run_ids_store_reserve(struct mgr_db *db, int64_t count,
+				 int64_t after, int64_t *first,
+				 struct mgr_error *err);
+
+/* command_input_store.h */
+int sqlite_command_store_submit_input(struct mgr_db *db, const char *argv_json,
+				      int json, int client_pid,
+				      const char *input, size_t len,
+				      int64_t *id, struct mgr_error *err);
+int sqlite_command_store_input(struct mgr_db *db, int64_t id, char **input,
+			       size_t *len, struct mgr_error *err);
 
 #endif

@@ -1,0 +1,358 @@
+/* notify_run.c - sending one notification of a run's final outcome.
+ *
+ * Every kind is a child process through the runner, as an exec: task
+ * runs (manager-exec, the sandbox's limits, a timeout, output through
+ * pipes on the loop), so a slow or failing notifier never blocks the
+ * loop and its failure is only an event (`notify.failed`):
+ *
+ *   exec:COMMAND  the command itself, with MANAGER_EVENT, MANAGER_STATUS,
+ *                 MANAGER_EXIT_CODE, MANAGER_SIGNAL, MANAGER_OUTPUT,
+ *                 MANAGER_ERROR and the run's ids in its environment;
+ *   mail:ADDRESS  `sendmail -t` (found on manager.task_path, /usr/sbin,
+ *                 /usr/lib) reading a message with the output in its body;
+ *   webhook:URL   curl POSTing the JSON document of the run.
+ *
+ * Mail and webhooks are tried again (manager.notify_retries, 1 s, 2 s,
+ * 4 s ... apart); a command is not, as it may not be safe to repeat. */
+#include "i18n.h"
+#include "hooks_run.h"
+#include "manager.h"
+#include "runner.h"
+#include "sched_int.h"
+#include "task_context.h"
+#include "task_context_store.h"
+#include "task_hooks.h"
+#include "util.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NOTIFY_OUTPUT_MAX (32 * 1024)	/* of the excerpt sent */
+#define NOTIFY_ENV_MAX (120 * 1024)	/* one variable (MAX_ARG_STRLEN) */
+
+struct notify_job {
+	struct scheduler *s;
+	char *action, *event;
+	struct run_rec r;
+	int tries;
+	ev_timer retry;
+	struct notify_job *prev, *next;	/* waiting to retry */
+};
+
+static void
+notify_job_free(struct notify_job *j)
+{
+	free(j->action);
+	free(j->event);
+	run_rec_clear(&j->r);
+	free(j);
+}
+
+struct notify_job *
+notify_job_new(struct scheduler *s, const char *action, const char *event,
+	       const struct run_rec *r)
+{
+	struct notify_job *j = xcalloc(1, sizeof *j);
+
+	j->s = s;
+	j->action = xstrdup(action);
+	j->event = xstrdup(event);
+	j->r = *r;
+	j->r.task_id = xstrdup(r->task_id);
+	j->r.status = xstrdup(r->status);
+	j->r.output = r->output != NULL ? xstrndup(r->output,
+	    NOTIFY_OUTPUT_MAX) : NULL;
+	j->r.error = r->error != NULL ? xstrdup(r->error) : NULL;
+	return j;
+}
+
+/* A word for exec_split: "..." with \ and " escaped. */
+static void
+quote_word(struct strbuf *b, const char *w)
+{
+	strbuf_adds(b, " \"");
+	for (; *w != '\0'; w++) {
+		if (*w == '"' || *w == '\\')
+			strbuf_adds(b, "\\");
+		strbuf_add(b, w, 1);
+	}
+	strbuf_adds(b, "\"");
+}
+
+static json_t *
+json_int_or_null(int64_t v, int have)
+{
+	return have ? json_integer(v) : json_null();
+}
+
+/* The webhook's document (doc/SCHEDULER.md, "Notifications"). */
+static char *
+notify_body(const struct notify_job *j)
+{
+	const struct run_rec *r = &j->r;
+	json_t *o = json_object();
+	char *s;
+
+	json_object_set_new(o, "task_id", json_string(r->task_id));
+	json_object_set_new(o, "run_id", json_int_or_null(r->id, r->id > 0));
+	json_object_set_new(o, "event", json_string(j->event + 3));
+	json_object_set_new(o, "status", json_string(r->status));
+	json_object_set_new(o, "exit_code", json_int_or_null(r->exit_code,
+	    r->exit_code >= 0));
+	json_object_set_new(o, "signal", json_int_or_null(r->signal,
+	    r->signal > 0));
+	json_object_set_new(o, "scheduled_at", task_json_time(r->scheduled_at));
+	json_object_set_new(o, "started_at", task_json_time(r->started_at));
+	json_object_set_new(o, "ended_at", task_json_time(r->ended_at));
+	json_object_set_new(o, "attempt", json_integer(r->attempt));
+	json_object_set_new(o, "output_excerpt", r->output != NULL ?
+	    json_string(r->output) : json_null());
+	json_object_set_new(o, "error", r->error != NULL ?
+	    json_string(r->error) : json_null());
+	s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	return s;
+}
+
+/* The mail: headers, then what the run printed. */
+static char *
+notify_message(const struct notify_job *j, const char *to)
+{
+	const struct run_rec *r = &j->r;
+	struct strbuf b = STRBUF_INIT;
+
+	strbuf_addf(&b, "To: %s\nSubject: manager: task %s %s", to, r->task_id,
+	    r->status);
+	if (r->exit_code > 0)
+		strbuf_addf(&b, " (exit code %d)", r->exit_code);
+	strbuf_addf(&b, "\nContent-Type: text/plain; charset=UTF-8\n\n"
+	    "task:      %s\nevent:     %s\nstatus:    %s\nattempt:   %d\n",
+	    r->task_id, j->event + 3, r->status, r->attempt);
+	if (r->error != NULL)
+		strbuf_addf(&b, "error:     %s\n", r->error);
+	strbuf_addf(&b, "\n%s\n", r->output != NULL ? r->output : "");
+	return strbuf_detach(&b);
+}
+
+static void
+env_add(char ***env, const char *name, const char *value)
+{
+	char *kv = xasprintf("%s=%.*s", name, NOTIFY_ENV_MAX,
+	    value != NULL ? value : "");
+
+	*env = strv_push(*env, kv);
+	free(kv);
+}
+
+/* What the runner runs for the action; NULL with err set when the
+ * program it needs is gone. */
+static char *
+notify_command(struct notify_job *j, char ***env, struct mgr_error *err)
+{
+	struct mgr *mgr = j->s->mgr;
+	struct strbuf b = STRBUF_INIT;
+	char *prog, *v;
+
+	if (strncmp(j->action, "exec:", 5) == 0)
+		return xstrdup(j->action);
+	prog = hook_find_program(mgr, strncmp(j->action, "mail:", 5) == 0 ?
+	    "sendmail" : "curl");
+	if (prog == NULL) {
+		mgr_error_set(err, MGR_ENOENT, _("%s: no %s on manager.task_path "
+		    "(%s)"), j->action, strncmp(j->action, "mail:", 5) == 0 ?
+		    "sendmail" : "curl", mgr->conf->task_path);
+		return NULL;
+	}
+	if (strncmp(j->action, "mail:", 5) == 0) {
+		v = notify_message(j, j->action + 5);
+		env_add(env, "MANAGER_MESSAGE", v);
+		strbuf_adds(&b, "exec:");
+		quote_word(&b, prog);
+		strbuf_adds(&b, " -t");
+	} else {
+		v = notify_body(j);
+		env_add(env, "MANAGER_WEBHOOK_BODY", v);
+		strbuf_adds(&b, "exec:");
+		quote_word(&b, prog);
+		strbuf_addf(&b, " -sS --fail --max-time %d -H 'Content-Type: "
+		    "application/json' --data-binary @- --", mgr->conf->notify_timeout);
+		quote_word(&b, j->action + 8);
+	}
+	free(v);
+	free(prog);
+	return strbuf_detach(&b);
+}
+
+/* The run's environment (task_context.h, the defaults) and what it is
+ * told of the run. */
+static int
+notify_env(struct notify_job *j, char ***env, char **workdir,
+	   struct mgr_error *err)
+{
+	const struct run_rec *r = &j->r;
+	struct task_run_ids ids = { .task_id = r->task_id, .run_id = r->id,
+	    .scheduled_at = r->scheduled_at, .attempt = r->attempt };
+	struct task_context c;
+	char num[32];
+	int rc;
+
+	task_context_init(&c);
+	rc = task_context_env(j->s->mgr, &c, &ids, env, workdir, err);
+	task_context_clear(&c);
+	if (rc != 0)
+		return rc;
+	env_add(env, "MANAGER_EVENT", j->event + 3);
+	env_add(env, "MANAGER_STATUS", r->status);
+	snprintf(num, sizeof num, "%d", r->exit_code);
+	env_add(env, "MANAGER_EXIT_CODE", r->exit_code >= 0 ? num : "");
+	snprintf(num, sizeof num, "%d", r->signal);
+	env_add(env, "MANAGER_SIGNAL", r->signal > 0 ? num : "");
+	env_add(env, "MANAGER_OUTPUT", r->output);
+	env_add(env, "MANAGER_ERROR", r->error);
+	return 0;
+}
+
+static void notify_start(struct notify_job *j);
+
+static int
+notify_retries(const struct notify_job *j)
+{
+	return strncmp(j->action, "exec:", 5) == 0 ? 0 :
+	    j->s->mgr->conf->notify_retries;
+}
+
+static void
+notify_retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct notify_job *j = w->data;
+	struct hooks_state *hs = j->s->hooks;
+
+	(void)loop;
+	(void)revents;
+	if (j->prev != NULL)
+		j->prev->next = j->next;
+	else
+		hs->waiting = j->next;
+	if (j->next != NULL)
+		j->next->prev = j->prev;
+	notify_start(j);
+}
+
+/* A failure is an event; mail and webhooks are tried again first. */
+static void
+notify_failed(struct notify_job *j, const char *why)
+{
+	struct scheduler *s = j->s;
+	struct hooks_state *hs = s->hooks;
+	struct mgr_error err = { 0 };
+
+	if (j->tries <= notify_retries(j) && !hs->closing &&
+	    !s->shutting_down) {
+		log_info(&s->mgr->log, "task %s: %s %s: %s, trying again",
+		    j->r.task_id, j->event, j->action, why);
+		ev_timer_init(&j->retry, notify_retry_cb,
+		    (double)(1 << (j->tries - 1 < 6 ? j->tries - 1 : 6)), 0);
+		j->retry.data = j;
+		ev_timer_start(s->loop, &j->retry);
+		j->next = hs->waiting;
+		j->prev = NULL;
+		if (hs->waiting != NULL)
+			hs->waiting->prev = j;
+		hs->waiting = j;
+		return;
+	}
+	mgr_event(s->mgr, "notify.failed", j->r.task_id, &err,
+	    _("%s of run %lld (%s) by %s failed: %s"), j->event,
+	    (long long)j->r.id, j->r.status, j->action, why);
+	notify_job_free(j);
+}
+
+static void
+notify_done(struct run_outcome *o, void *arg)
+{
+	struct notify_job *j = arg;
+
+	if (strcmp(o->status, "succeeded") == 0) {
+		log_info(&j->s->mgr->log, "task %s: %s sent by %s", j->r.task_id,
+		    j->event, j->action);
+		notify_job_free(j);
+	} else {
+		char *why = xasprintf("%s%s%s%s%s", o->status,
+		    o->error != NULL ? ": " : "", o->error != NULL ? o->error : "",
+		    o->output != NULL ? ": " : "", o->output != NULL ? o->output : "");
+		notify_failed(j, why);
+		free(why);
+	}
+	run_outcome_clear(o);
+}
+
+static void
+notify_start(struct notify_job *j)
+{
+	struct mgr *mgr = j->s->mgr;
+	struct run_spec spec = { .task_id = j->r.task_id, .umask = -1,
+	    .timeout = mgr->conf->notify_timeout + 5 };
+	struct mgr_error err = { 0 };
+	char **env = NULL, *workdir = NULL, *cmd = NULL;
+
+	j->tries++;
+	if (notify_env(j, &env, &workdir, &err) == 0 &&
+	    (cmd = notify_command(j, &env, &err)) != NULL) {
+		spec.func_path = cmd;
+		spec.envp = env;
+		/* mail's message and a webhook's body reach the program on
+		 * its stdin: no shell pipes them, ps never shows them */
+		if (strncmp(j->action, "mail:", 5) == 0)
+			spec.stdin_env = "MANAGER_MESSAGE";
+		else if (strncmp(j->action, "webhook:", 8) == 0)
+			spec.stdin_env = "MANAGER_WEBHOOK_BODY";
+		spec.workdir = workdir;
+		if (runner_start(j->s->runner, &spec, notify_done, j, &err) == 0)
+			err.msg[0] = '\0';
+	}
+	strv_free(env);
+	free(workdir);
+	free(cmd);
+	if (err.msg[0] != '\0')
+		notify_failed(j, err.msg);
+}
+
+/* The run's row is committed: its id is known. */
+static void
+notify_committed(void *arg, const char *status)
+{
+	struct notify_job *j = arg;
+	struct mgr_error err = { 0 };
+
+	(void)status;
+	if (j->s->hooks->closing) {
+		notify_job_free(j);
+		return;
+	}
+	if (j->r.id <= 0 && run_usage_store_find(j->s->mgr->db, j->r.task_id,
+	    j->r.scheduled_at, j->r.attempt, &j->r.id, &err) != 0)
+		j->r.id = 0;	/* removed meanwhile: sent without an id */
+	notify_start(j);
+}
+
+void
+notify_job_send(struct notify_job *j)
+{
+	sched_after_commit(j->s, notify_committed, j, j->r.status);
+}
+
+void
+notify_close(struct scheduler *s)
+{
+	struct hooks_state *hs = s->hooks;
+	struct notify_job *j, *next;
+
+	for (j = hs->waiting; j != NULL; j = next) {
+		next = j->next;
+		ev_timer_stop(s->loop, &j->retry);
+		notify_job_free(j);
+	}
+	hs->waiting = NULL;
+}

@@ -1,0 +1,107 @@
+#!/bin/sh
+# pager.sh - a run's page over its log: opened at its last lines read
+# from the end of the file (a log damaged near its start still shows
+# them, where a read from the start stopped at the damage); searching a
+# page as less does (/, n, N: matches reversed, wrapping, "pattern not
+# found") in a run's page, a task's and a plugin's.
+. "$top_srcdir/tests/console/lib.sh"
+
+echo "1..14"
+console_setup
+seed_example || { echo "Bail out! cannot seed the database"; exit 1; }
+now=$(date +%s)
+sched=$((now * 1000000 - 5000000))
+sql "INSERT INTO runs (task_id, attempt, scheduled_at, started_at, ended_at,
+  status, exit_code, output, error) VALUES ('sync.pull', 3, $sched, $sched,
+  $sched + 2000000, 'failed', 1, 'tailrun-marker', 'the-last-error')"
+run=$(sql "SELECT max(id) FROM runs")
+logdir="$XDG_DATA_HOME/manager/logs/sync.pull"
+mkdir -p "$logdir"
+# A log in the store's format (runlog.h): the magic, then records of a
+# 16-byte head (length, kind, three zero bytes, time) and the payload.
+# The second record's length is damage; 200000 stdout lines follow (13
+# MB), the stderr line near the end is the only one in its last 3 MB.
+perl -e '
+	my $t = $ARGV[0];
+	sub rec { my ($kind, $text) = @_;
+		print pack("V C x3 V V", length $text, $kind, $t % 2**32,
+		    int($t / 2**32)), $text; }
+	print "MGRLOG1\n";
+	rec(2, "early-error\n");
+	print pack("V C x3 V V", 0xffffffff, 1, 0, 0);
+	rec(1, sprintf("line %06d of the log, padded to be a longer line\n", $_))
+	    for 0 .. 199999;
+	rec(2, "the-last-error\n");
+	rec(1, "the-end-line\n");
+	rec(4, "failed");
+' "$sched" > "$logdir/$sched-3.log" ||
+	{ echo "Bail out! cannot write the log"; exit 1; }
+
+console_start 120 40
+wait_for "hello.greet" >/dev/null
+keys Tab / a t t e m p t " " 3 Enter
+wait_selected "attempt 3" >/dev/null
+keys Enter
+wait_for "Run #$run" >/dev/null
+keys G
+check "Enter opens the run's page, G shows the end of its log" \
+	wait_for "the-end-line" 5
+check "... its last lines, read from the end past damage at its start" \
+	wait_for "line 199990 of the log" 2
+check "... stderr marked" \
+	sh -c "tmux -L '$SOCK' capture-pane -p -t c | grep -Eq '! +[0-9:]+ +the-last-error'"
+
+# highlighted TEXT: TEXT is on screen drawn in reverse video.
+highlighted() {
+	tmux -L "$SOCK" capture-pane -p -e -t c |
+	    perl -ne 'BEGIN { $t = shift } $f = 1 if /\e\[[0-9;]*7m(?:\e\[[0-9;]*m)*\Q$t\E/;
+		END { exit !$f }' "$1"
+}
+# top_line: the first line of the page (below the box's title).
+top_line() { screen | sed -n 3p; }
+
+keys / L I N E ' ' 1 9 6 0 0 0 Enter
+check "/ in a run's page goes to the match (case ignored)" \
+	sh -c "sleep 0.3; tmux -L '$SOCK' capture-pane -p -t c | sed -n 3p | grep -q 'line 196000 of the log'"
+check "... and draws it reversed" highlighted "line 196000"
+keys g
+wait_for "Run #$run" >/dev/null
+keys / e r r o r Enter
+check "/ goes to the first match below the top" \
+	sh -c "sleep 0.3; tmux -L '$SOCK' capture-pane -p -t c | sed -n 3p | grep -q 'Error (marked !)'"
+keys n
+check "n goes to the next match" \
+	sh -c "sleep 0.3; tmux -L '$SOCK' capture-pane -p -t c | sed -n 3p | grep -q '! the-last-error'"
+keys N
+check "N goes back" \
+	sh -c "sleep 0.3; tmux -L '$SOCK' capture-pane -p -t c | sed -n 3p | grep -q 'Error (marked !)'"
+keys N
+check "... and wraps past the top, saying so" wait_for "search hit the top"
+keys / n o - s u c h - p a t t e r n Enter
+check "a pattern that is nowhere says so" \
+	wait_for "pattern not found: no-such-pattern"
+keys Escape
+
+# The task's page and the plugin's.
+keys BTab
+keys g / s y n c Enter
+keys Escape
+wait_selected "sync.pull" >/dev/null
+keys Enter
+wait_for "Task sync.pull" >/dev/null
+keys / m a x _ i n s t Enter
+check "/ in a task's page puts the cursor on its setting" \
+	sh -c "sleep 0.3; tmux -L '$SOCK' capture-pane -p -e -t c | grep -F 'ances    ' |
+	  grep -q \"\$(printf '\\033')\\[[0-9;]*7m\""
+keys / n o t - t h e r e Enter
+check "... or says it is not there" wait_for "pattern not found: not-there"
+keys Escape BTab g
+wait_selected "base" >/dev/null
+keys Enter
+wait_for "Plugin base" >/dev/null
+keys / s n a p s h o t s Enter
+check "/ in a plugin's page finds its section" highlighted "Snapshots"
+keys n
+check "... n with one match wraps to it again" wait_for "search hit the end"
+keys Escape q
+exit 0

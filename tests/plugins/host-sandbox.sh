@@ -1,0 +1,167 @@
+#!/bin/bash
+# host-sandbox.sh - with sandboxing, a plugin's own code (on_enable, its
+# hooks, its HTTP routes) runs in its confined host worker, never in the
+# engine.  The hostile example data/plugins/evil, configured to attack
+# from each entry point (write /etc/passwd of a test root, open the
+# database file, connect to a loopback listener), is refused and the
+# outcome recorded, while the engine keeps running and never maps the
+# plugin's library; a route that crashes or hangs is answered 502 or 504
+# with a JSON error, and a hook that crashes is recorded; an on_enable
+# that refuses or crashes refuses the enable with the reason.  A check that needs a kernel part this machine
+# lacks (manager-run probe) is skipped, saying which.
+. "${top_srcdir:-.}/tests/plugins/lib.sh"
+
+DB="$STATE/manager.db"
+ROOT="$T/root"
+mkdir -p "$ROOT/etc"
+echo "root:x:0:0::/root:/bin/sh" > "$ROOT/etc/passwd"
+chmod 755 "$T"
+MISSING=$("$top_builddir/manager-run" probe)
+has() { case "$MISSING" in *"$1"*) return 1 ;; esac; return 0; }
+echo "# kernel parts missing: ${MISSING:-none}; uid $(id -u)"
+
+# A loopback listener that counts connections into $T/accepted.
+python3 - "$T" <<'PY' &
+import os, socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(8)
+s.settimeout(0.2)
+open(sys.argv[1] + "/port.tmp", "w").write(str(s.getsockname()[1]))
+os.rename(sys.argv[1] + "/port.tmp", sys.argv[1] + "/port")
+n = 0
+end = time.time() + 600
+while time.time() < end and not os.path.exists(sys.argv[1] + "/stop"):
+    try:
+        c, _ = s.accept()
+        n += 1
+        open(sys.argv[1] + "/accepted", "w").write(str(n))
+        c.close()
+    except socket.timeout:
+        pass
+PY
+DAEMON=
+trap 'touch "$T/stop"; [ -n "$DAEMON" ] && kill $DAEMON 2>/dev/null; wait; cleanup_tmp' EXIT
+wait_until 10 test -s "$T/port"
+PORT=$(cat "$T/port")
+
+write_conf 'shutdown_grace_seconds = 1;' "tasks_directory = \"$T/tasks\";"
+mkdir -p "$T/tasks"
+TOKEN=host-sandbox-test-token-0123456789
+APIPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+URL="http://127.0.0.1:$APIPORT"
+printf 'api = { listen = "127.0.0.1:%s"; token = "%s"; };\n' "$APIPORT" "$TOKEN" >> "$CONF"
+
+# evil, told where to attack from on_enable, its hook and its route.
+mkdir -p "$T/evil"
+cp "$EX/evil/evil.so" "$T/evil/"
+cat "$EX/evil/plugin.conf" - > "$T/evil/plugin.conf" <<EOF
+config = { write = "$ROOT/etc/passwd"; db = "$DB"; port = "$PORT"; };
+EOF
+
+state() {
+	sqlite3 "$DB" "SELECT value FROM plugin_state WHERE plugin_id = 'evil' AND key = '$1'"
+}
+events() {
+	sqlite3 "$DB" "SELECT count(*) FROM events WHERE kind = '$1' AND subject = 'evil'"
+}
+# refused KEY PART TEXT: state KEY says the attempt was refused.
+refused() {
+	if ! has "$2"; then
+		skip "$3: this kernel lacks $2"
+		return
+	fi
+	like "$(state "$1")" '^refused: ' "$3"
+}
+untouched() {
+	is "$(cat "$ROOT/etc/passwd")" "root:x:0:0::/root:/bin/sh" "$1: the file is untouched"
+	is "$(cat "$T/accepted" 2>/dev/null || echo 0)" 0 "$1: the listener saw no connection"
+}
+
+check "install evil" m plugin install "$T/evil"
+check "enable evil (on_enable runs in a confined probe)" m plugin enable evil
+refused enable.write Landlock "on_enable: writing /etc/passwd of the test root is refused"
+refused enable.db Landlock "on_enable: opening the database file is refused"
+refused enable.connect seccomp "on_enable: a loopback TCP connection is refused"
+untouched "on_enable"
+sqlite3 "$DB" "DELETE FROM plugin_state WHERE plugin_id = 'evil'"
+
+# The engine: the plugin is live in its host worker only.
+"$MANAGER" --config "$CONF" --daemon >"$T/daemon.out" 2>>"$T/daemon.log" &
+DAEMON=$!
+api_up() { curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" "$URL/manager/tasks"; }
+# alive: 0 when the engine answers (kill -0 alone would pass a zombie).
+alive() {
+	[ "$(curl -s -m 10 -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+	    "$URL/manager/tasks")" = 200 ] && kill -0 "$DAEMON" 2>/dev/null
+	echo $?
+}
+wait_until 10 api_up
+wait_until 10 test -n "$(state enable.write)"
+refused enable.write Landlock "on_enable in the engine's host worker: the write is refused"
+refused enable.db Landlock "on_enable in the engine's host worker: the database is refused"
+maps=$(cat "/proc/$DAEMON/maps" 2>/dev/null)
+like "$maps" 'libc' "the engine's memory map is readable"
+unlike "$maps" 'evil\.so' "the engine never maps the plugin's library"
+like "$(pgrep -f "manager-run .*host --db $DB --lib $PLUGINS/evil/evil.so")" '[0-9]' \
+	"a host worker serves it"
+
+# call METHOD PATH: sets $code and $body.
+call() {
+	body=$(curl -s -m 20 -o - -w '\n%{http_code}' -X "$1" \
+		-H "Authorization: Bearer $TOKEN" "$URL$2")
+	code=$(printf '%s\n' "$body" | tail -n 1)
+	body=$(printf '%s\n' "$body" | sed '$d')
+}
+
+call GET /plugins/evil/attempt
+is "$code" 200 "the route answers from the host worker"
+like "$body" '"write": "refused: ' "route: its write is refused, and says so"
+refused route.write Landlock "route: the refusal is recorded in its state"
+refused route.db Landlock "route: opening the database file is refused"
+refused route.connect seccomp "route: a loopback TCP connection is refused"
+untouched "route"
+
+# A hook: task.succeeded of a run in the engine.
+m task add ok evil:whoami interval seconds=1 --max-retries 0 >/dev/null 2>&1
+wait_until 15 test -n "$(state hook.write)"
+refused hook.write Landlock "hook: writing /etc/passwd of the test root is refused"
+refused hook.db Landlock "hook: opening the database file is refused"
+refused hook.connect seccomp "hook: a loopback TCP connection is refused"
+untouched "hook"
+call GET /plugins/evil/arm
+wait_until 15 test "$(events plugin.hook_failed)" -ge 1
+like "$(sqlite3 "$DB" "SELECT message FROM events WHERE kind = 'plugin.hook_failed'")" \
+	'plugin evil: hook for task.succeeded crashed with SIGSEGV' \
+	"a hook that crashes its worker is recorded"
+m task remove ok >/dev/null 2>&1
+ok "$(alive)" "the engine keeps running after the hook's crash"
+
+call GET /plugins/evil/crash
+is "$code" 502 "a route that crashes its worker: 502"
+like "$body" '"detail": ?"plugin evil: route GET /crash crashed with SIGSEGV".*"type": ?"plugin_failure"' "... with a JSON error naming the signal"
+ok "$(alive)" "the engine keeps running"
+is "$(events plugin.route_failed)" 1 "the failure is recorded as an event"
+call GET /plugins/evil/hang
+is "$code" 504 "a route that hangs: 504"
+like "$body" '"detail": ?"plugin evil: route GET /hang timed out after 2 s".*"type": ?"timed_out"' "... with a JSON error"
+call GET /plugins/evil/attempt
+is "$code" 200 "the next call gets a new host worker"
+call GET /plugins/evil/nothing
+is "$code" 404 "a route it does not have: 404"
+ok "$(alive)" "the engine is still running"
+kill $DAEMON
+wait $DAEMON
+DAEMON=
+
+# on_enable refusing or crashing refuses the enable, with the reason.
+m plugin disable evil >/dev/null 2>&1
+sed -i 's/^config = {/config = { on_enable = "refuse";/' "$PLUGINS/evil/plugin.conf"
+expect_fail "an on_enable that refuses refuses the enable" 1 \
+	'on_enable refused \(returned 3\)' m plugin enable evil
+sed -i 's/on_enable = "refuse"/on_enable = "crash"/' "$PLUGINS/evil/plugin.conf"
+expect_fail "an on_enable that crashes refuses the enable" 1 \
+	'on_enable crashed with SIGSEGV' m plugin enable evil
+is "$(plugin_field evil state)" faulted "the plugin is marked faulted"
+
+done_testing
