@@ -15,6 +15,7 @@
 #include "copy_store.h"
 #include "db.h"
 #include "command_input_store.h"
+#include "metrics_store.h"
 #include "run_ids_store.h"
 #include "task_hooks_store.h"
 #include "retention_store.h"
@@ -236,6 +237,12 @@ struct store_ops {
 	    size_t len, int64_t *id, struct mgr_error *err);
 	int (*command_store_input)(struct mgr_db *db, int64_t id, char **input,
 	    size_t *len, struct mgr_error *err);
+	/* metrics_store.h */
+	int (*metrics_store_runs)(struct mgr_db *db, metrics_runs_fn fn,
+	    void *arg, struct mgr_error *err);
+	int (*metrics_store_lateness)(struct mgr_db *db,
+	    int64_t le[METRICS_LATENESS_N], int64_t *count, double *sum,
+	    struct mgr_error *err);
 };
 
 #endif

@@ -731,3 +731,22 @@ command_store_input(struct mgr_db *db, int64_t id, char **input, size_t *len,
 {
 	return db->ops->command_store_input(db, id, input, len, err);
 }
+
+/* metrics_store.h */
+
+const double METRICS_LATENESS_BOUNDS[METRICS_LATENESS_N] = { 0.005, 0.01,
+	0.05, 0.1, 0.5, 1, 5, 10, 60, 300 };
+
+int
+metrics_store_runs(struct mgr_db *db, metrics_runs_fn fn, void *arg,
+		   struct mgr_error *err)
+{
+	return db->ops->metrics_store_runs(db, fn, arg, err);
+}
+
+int
+metrics_store_lateness(struct mgr_db *db, int64_t le[METRICS_LATENESS_N],
+		       int64_t *count, double *sum, struct mgr_error *err)
+{
+	return db->ops->metrics_store_lateness(db, le, count, sum, err);
+}

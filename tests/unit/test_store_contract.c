@@ -16,6 +16,7 @@
 #include "command_input_store.h"
 #include "console_view_store.h"
 #include "control_store.h"
+#include "metrics_store.h"
 #include "retention_store.h"
 #include "run_ids_store.h"
 #include "runlog_store.h"
@@ -1040,6 +1041,53 @@ test_command_input(void **state)
 	command_rec_clear(&c);
 }
 
+static void
+metrics_collect(void *arg, const char *task, const char *status, int64_t n)
+{
+	strbuf_addf(arg, "%s/%s=%lld;", task, status, (long long)n);
+}
+
+/* metrics_store.h: runs by task and status, in byte order; the lateness
+ * of first attempts that started, as a histogram. */
+static void
+test_metrics(void **state)
+{
+	struct fixture *f = fixture(state);
+	struct mgr_error err = { 0 };
+	struct strbuf sb = STRBUF_INIT;
+	int64_t le[METRICS_LATENESS_N], count = -1;
+	double sum = -1;
+
+	assert_int_equal(metrics_store_lateness(f->db, le, &count, &sum, &err),
+	    0);
+	assert_int_equal(count, 0);
+	assert_true(sum == 0);
+	assert_int_equal(le[0], 0);
+	add_task(f->db, "b");
+	add_task(f->db, "A");
+	add_hooks_run(f->db, "A", T0, 1, "succeeded", T0 + 3000, T0 + 4000);
+	add_hooks_run(f->db, "A", T0 + 1000000, 1, "failed", T0 + 1020000,
+	    T0 + 1030000);
+	add_hooks_run(f->db, "A", T0 + 1000000, 2, "failed", T0 + 3000000,
+	    T0 + 3000001);	/* a retry: not a lateness */
+	add_hooks_run(f->db, "b", T0 + 5, 1, "succeeded", T0, T0 + 1);
+	add_hooks_run(f->db, "b", T0 + 9, 1, "claimed", 0, 0);
+	assert_int_equal(metrics_store_runs(f->db, metrics_collect, &sb, &err),
+	    0);
+	assert_string_equal(sb.buf, "A/failed=2;A/succeeded=1;b/claimed=1;"
+	    "b/succeeded=1;");
+	free(sb.buf);
+	/* 3 ms, 20 ms and 0 (early counts as on time). */
+	assert_int_equal(metrics_store_lateness(f->db, le, &count, &sum, &err),
+	    0);
+	assert_int_equal(count, 3);
+	assert_true(sum > 0.0229999 && sum < 0.0230001);
+	assert_int_equal(le[0], 2);	/* <= 5 ms */
+	assert_int_equal(le[1], 2);	/* <= 10 ms */
+	assert_int_equal(le[2], 3);	/* <= 50 ms */
+	assert_int_equal(le[METRICS_LATENESS_N - 1], 3);
+}
+
 /* Every operation of struct store_ops is filled on both backends: after
  * `name`, the table is function pointers only, so it is read as such
  * (an operation left out would crash the first caller on that backend). */
@@ -1083,6 +1131,7 @@ test_every_op(void **state)
 	CASE(b, test_task_hooks, setup), \
 	CASE(b, test_run_ids, setup), \
 	CASE(b, test_command_input, setup), \
+	CASE(b, test_metrics, setup), \
 	CASE(b, test_snapshots, setup), \
 	CASE(b, test_transactions_and_console, setup), \
 	CASE(b, test_watch_and_data_version, setup), \

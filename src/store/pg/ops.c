@@ -104,4 +104,7 @@ const struct store_ops pg_store_ops = {
 	/* command_input_store.h */
 	.command_store_submit_input = pg_command_store_submit_input,
 	.command_store_input = pg_command_store_input,
+	/* metrics_store.h */
+	.metrics_store_runs = pg_metrics_store_runs,
+	.metrics_store_lateness = pg_metrics_store_lateness,
 };

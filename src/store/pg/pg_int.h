@@ -285,4 +285,11 @@ int pg_command_store_submit_input(struct mgr_db *db, const char *argv_json,
 int pg_command_store_input(struct mgr_db *db, int64_t id, char **input,
 			   size_t *len, struct mgr_error *err);
 
+/* metrics_store.h (metrics.c) */
+int pg_metrics_store_runs(struct mgr_db *db, metrics_runs_fn fn, void *arg,
+			  struct mgr_error *err);
+int pg_metrics_store_lateness(struct mgr_db *db,
+			      int64_t le[METRICS_LATENESS_N], int64_t *count,
+			      double *sum, struct mgr_error *err);
+
 #endif

@@ -104,4 +104,7 @@ const struct store_ops sqlite_store_ops = {
 	/* command_input_store.h */
 	.command_store_submit_input = sqlite_command_store_submit_input,
 	.command_store_input = sqlite_command_store_input,
+	/* metrics_store.h */
+	.metrics_store_runs = sqlite_metrics_store_runs,
+	.metrics_store_lateness = sqlite_metrics_store_lateness,
 };
