@@ -1,6 +1,7 @@
 /* conf.c - the configuration: libconfig file, defaults, XDG paths. */
 #include "i18n.h"
 #include "conf.h"
+#include "dbstring.h"
 #include "log.h"
 #include "util.h"
 
@@ -256,7 +257,9 @@ conf_read_setting(struct conf_loader *l, const config_setting_t *s,
 			    _("%s:%d: %s.%s: the path is empty"), l->conf->file,
 			    config_setting_source_line(s), key->group, key->name);
 		free(*(char **)field);
-		*(char **)field = key->type == CONF_PATH ?
+		/* A database server's string is not a path. */
+		*(char **)field = key->type == CONF_PATH &&
+		    !(field == &l->conf->database && db_string_is_server(str)) ?
 		    path_resolve(l->base_dir, str) : xstrdup(str);
 		return 0;
 	case CONF_BOOL:
@@ -488,7 +491,8 @@ conf_load(const struct conf_source *src, struct mgr_conf **out,
 	if (src->db_arg != NULL) {
 		const struct conf_key *key = conf_key_find("manager", "database");
 		free(l.conf->database);
-		l.conf->database = path_resolve(NULL, src->db_arg);
+		l.conf->database = db_string_is_server(src->db_arg) ?
+		    xstrdup(src->db_arg) : path_resolve(NULL, src->db_arg);
 		snprintf(l.origins[key - conf_keys].where,
 		    sizeof l.origins[0].where, "%s", _("command line (--db)"));
 	}
