@@ -14,6 +14,7 @@
 #include "control_store.h"
 #include "copy_store.h"
 #include "db.h"
+#include "console_tick_store.h"
 #include "command_input_store.h"
 #include "metrics_store.h"
 #include "run_ids_store.h"
@@ -243,6 +244,14 @@ struct store_ops {
 	int (*metrics_store_lateness)(struct mgr_db *db,
 	    int64_t le[METRICS_LATENESS_N], int64_t *count, double *sum,
 	    struct mgr_error *err);
+	/* console_tick_store.h */
+	int (*store_console_task_stamp)(struct mgr_db *db, int64_t *count,
+	    int64_t *newest, struct mgr_error *err);
+	int (*store_console_runs_after)(struct mgr_db *db, int64_t after_id,
+	    size_t limit, store_run_line_fn fn, void *arg, size_t *n,
+	    struct mgr_error *err);
+	int (*store_console_run_again)(struct mgr_db *db, int64_t id,
+	    store_run_line_fn fn, void *arg, int *found, struct mgr_error *err);
 };
 
 #endif

@@ -750,3 +750,28 @@ metrics_store_lateness(struct mgr_db *db, int64_t le[METRICS_LATENESS_N],
 {
 	return db->ops->metrics_store_lateness(db, le, count, sum, err);
 }
+
+/* console_tick_store.h */
+
+int
+store_console_task_stamp(struct mgr_db *db, int64_t *count, int64_t *newest,
+			 struct mgr_error *err)
+{
+	return db->ops->store_console_task_stamp(db, count, newest, err);
+}
+
+int
+store_console_runs_after(struct mgr_db *db, int64_t after_id, size_t limit,
+			 store_run_line_fn fn, void *arg, size_t *n,
+			 struct mgr_error *err)
+{
+	return db->ops->store_console_runs_after(db, after_id, limit, fn, arg,
+						 n, err);
+}
+
+int
+store_console_run_again(struct mgr_db *db, int64_t id, store_run_line_fn fn,
+			void *arg, int *found, struct mgr_error *err)
+{
+	return db->ops->store_console_run_again(db, id, fn, arg, found, err);
+}

@@ -60,22 +60,14 @@ pg_store_console_tasks(struct mgr_db *db, int64_t updated_after,
 	return 0;
 }
 
-int
-pg_store_console_runs(struct mgr_db *db, size_t limit, store_run_line_fn fn,
-		      void *arg, struct mgr_error *err)
+/* Hands each row of res (RUN_LINE_COLUMNS) to fn; frees res. */
+size_t
+pg_run_lines(PGresult *res, store_run_line_fn fn, void *arg)
 {
-	struct pg_params p = { 0 };
 	struct store_run_line l;
-	PGresult *res;
-	int rc;
+	int n = PQntuples(res);
 
-	pg_int(&p, (int64_t)limit);
-	if ((rc = pg_run(db, "SELECT id, COALESCE(started_at, scheduled_at, 0), "
-	    "task_id, status, attempt, started_at, ended_at, exit_code, signal, "
-	    "COALESCE(error, output) FROM runs ORDER BY id DESC LIMIT $1", &p,
-	    &res, _("cannot list runs"), err)) != 0)
-		return rc;
-	for (int i = 0; i < PQntuples(res); i++) {
+	for (int i = 0; i < n; i++) {
 		l.id = pg_i64(res, i, 0);
 		l.at = pg_i64(res, i, 1);
 		l.task_id = pg_str(res, i, 2);
@@ -89,6 +81,23 @@ pg_store_console_runs(struct mgr_db *db, size_t limit, store_run_line_fn fn,
 		fn(arg, &l);
 	}
 	PQclear(res);
+	return (size_t)n;
+}
+
+int
+pg_store_console_runs(struct mgr_db *db, size_t limit, store_run_line_fn fn,
+		      void *arg, struct mgr_error *err)
+{
+	struct pg_params p = { 0 };
+	PGresult *res;
+	int rc;
+
+	pg_int(&p, (int64_t)limit);
+	if ((rc = pg_run(db, "SELECT " PG_RUN_LINE_COLUMNS " FROM runs "
+	    "ORDER BY id DESC LIMIT $1", &p, &res, _("cannot list runs"),
+	    err)) != 0)
+		return rc;
+	pg_run_lines(res, fn, arg);
 	return 0;
 }
 

@@ -82,6 +82,10 @@ const struct store_ops pg_store_ops = {
 	/* runlog_store.h */
 	.runlog_store_key = pg_runlog_store_key,
 	.runlog_store_state = pg_runlog_store_state,
+	/* console_tick_store.h */
+	.store_console_task_stamp = pg_store_console_task_stamp,
+	.store_console_runs_after = pg_store_console_runs_after,
+	.store_console_run_again = pg_store_console_run_again,
 	/* console_view_store.h */
 	.store_console_run_count = pg_store_console_run_count,
 	/* retention_store.h */

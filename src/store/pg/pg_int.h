@@ -160,6 +160,21 @@ int pg_fault_store_count_crashes(struct mgr_db *db, const char *plugin,
 				 struct mgr_error *err);
 
 /* store.h: the console's reads (console.c, console_view.c) */
+#define PG_RUN_LINE_COLUMNS "id, COALESCE(started_at, scheduled_at, 0), " \
+	"task_id, status, attempt, started_at, ended_at, exit_code, signal, " \
+	"COALESCE(error, output)"
+/* Hands each row of res (PG_RUN_LINE_COLUMNS) to fn, frees res; the
+ * number of rows. */
+size_t pg_run_lines(PGresult *res, store_run_line_fn fn, void *arg);
+/* console_tick_store.h (console_tick.c) */
+int pg_store_console_task_stamp(struct mgr_db *db, int64_t *count,
+				int64_t *newest, struct mgr_error *err);
+int pg_store_console_runs_after(struct mgr_db *db, int64_t after_id,
+				size_t limit, store_run_line_fn fn, void *arg,
+				size_t *n, struct mgr_error *err);
+int pg_store_console_run_again(struct mgr_db *db, int64_t id,
+			       store_run_line_fn fn, void *arg, int *found,
+			       struct mgr_error *err);
 int pg_store_table_signature(struct mgr_db *db, enum store_table table,
 			     int64_t sig[3], struct mgr_error *err);
 int pg_store_console_tasks(struct mgr_db *db, int64_t updated_after,

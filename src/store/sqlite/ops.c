@@ -107,4 +107,8 @@ const struct store_ops sqlite_store_ops = {
 	/* metrics_store.h */
 	.metrics_store_runs = sqlite_metrics_store_runs,
 	.metrics_store_lateness = sqlite_metrics_store_lateness,
+	/* console_tick_store.h */
+	.store_console_task_stamp = sqlite_store_console_task_stamp,
+	.store_console_runs_after = sqlite_store_console_runs_after,
+	.store_console_run_again = sqlite_store_console_run_again,
 };

@@ -261,4 +261,15 @@ int sqlite_metrics_store_lateness(struct mgr_db *db,
 				  int64_t *count, double *sum,
 				  struct mgr_error *err);
 
+/* console_tick_store.h */
+int sqlite_store_console_task_stamp(struct mgr_db *db, int64_t *count,
+				    int64_t *newest, struct mgr_error *err);
+int sqlite_store_console_runs_after(struct mgr_db *db, int64_t after_id,
+				    size_t limit, store_run_line_fn fn,
+				    void *arg, size_t *n,
+				    struct mgr_error *err);
+int sqlite_store_console_run_again(struct mgr_db *db, int64_t id,
+				   store_run_line_fn fn, void *arg, int *found,
+				   struct mgr_error *err);
+
 #endif

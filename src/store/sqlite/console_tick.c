@@ -5,7 +5,7 @@
 #include "sqlite/sqlite_int.h"
 
 int
-store_console_task_stamp(struct mgr_db *db, int64_t *count, int64_t *newest,
+sqlite_store_console_task_stamp(struct mgr_db *db, int64_t *count, int64_t *newest,
 			 struct mgr_error *err)
 {
 	sqlite3_stmt *st;
@@ -61,7 +61,7 @@ run_lines(struct mgr_db *db, sqlite3_stmt *st, store_run_line_fn fn, void *arg,
 }
 
 int
-store_console_runs_after(struct mgr_db *db, int64_t after_id, size_t limit,
+sqlite_store_console_runs_after(struct mgr_db *db, int64_t after_id, size_t limit,
 			 store_run_line_fn fn, void *arg, size_t *n,
 			 struct mgr_error *err)
 {
@@ -77,7 +77,7 @@ store_console_runs_after(struct mgr_db *db, int64_t after_id, size_t limit,
 }
 
 int
-store_console_run_again(struct mgr_db *db, int64_t id, store_run_line_fn fn,
+sqlite_store_console_run_again(struct mgr_db *db, int64_t id, store_run_line_fn fn,
 			void *arg, int *found, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
