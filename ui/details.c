@@ -625,7 +625,7 @@ run_page_trim(struct run_page *p)
 static struct run_page *
 run_page_open(struct ui *ui, const struct run_rec *r)
 {
-	char *path = runlog_path(ui->mgr->conf->data_directory, r->task_id,
+	char *path = runlog_path(ui->mgr->conf->state_directory, r->task_id,
 	    r->scheduled_at, r->attempt);
 	struct run_page *p = xcalloc(1, sizeof *p);
 	struct runlog_lines l = { 0 };

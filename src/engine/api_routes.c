@@ -412,7 +412,7 @@ run_log(struct api_call *call, const char *id)
 		    "not_found" : "database_error", "%s", err.msg);
 		return;
 	}
-	path = runlog_path(call->mgr->conf->data_directory, task,
+	path = runlog_path(call->mgr->conf->state_directory, task,
 	    spec.scheduled_at, spec.attempt);
 	spec.path = path;
 	spec.task_id = task;

@@ -127,7 +127,7 @@ live_load(struct mgr *mgr, const struct plugin_rec *rec, struct mgr_error *err)
 	if (mgr->conf->sandboxing)
 		return live_start_worker(mgr, rec, err);
 	lib = plugin_rec_library(rec);
-	cache = xasprintf("%s/cache", mgr->conf->data_directory);
+	cache = xstrdup(mgr->conf->cache_directory);
 	rc = loader_load_cached(lib, rec->id, cache, &l.lp, err);
 	free(cache);
 	free(lib);
@@ -629,7 +629,7 @@ start_one(struct mgr *mgr, struct plugin_rec *rec, struct mgr_error *err)
 static void
 purge_cache(struct mgr *mgr)
 {
-	char *pattern = xasprintf("%s/cache/shadow-*", mgr->conf->data_directory);
+	char *pattern = xasprintf("%s/shadow-*", mgr->conf->cache_directory);
 	glob_t g;
 
 	if (glob(pattern, GLOB_NOSORT, NULL, &g) == 0) {

@@ -45,7 +45,7 @@ struct reloader {
 static char *
 good_dir(struct mgr *mgr, const char *id)
 {
-	return xasprintf("%s/reload/%s", mgr->conf->data_directory, id);
+	return xasprintf("%s/reload/%s", mgr->conf->state_directory, id);
 }
 
 /* Keeps a copy of folder as the running version of id. */
@@ -53,7 +53,7 @@ static int
 save_good(struct mgr *mgr, const char *id, const char *folder,
 	  struct mgr_error *err)
 {
-	char *base = xasprintf("%s/reload", mgr->conf->data_directory);
+	char *base = xasprintf("%s/reload", mgr->conf->state_directory);
 	char *good = good_dir(mgr, id), *tmp = xasprintf("%s.new", good);
 	int rc;
 

@@ -11,7 +11,8 @@
  *   -> on_disable, unload, purge -> load a fresh shadow copy -> on_enable
  *
  * If a step fails the folder is swapped back to the running version's
- * files (the reloader keeps a copy of them in data_directory/reload/ID),
+ * files (the reloader keeps a copy of them in state_directory/reload/ID:
+ * state, not cache, as a failed reload cannot roll back without it),
  * the row is put back, the old code loaded again, and the failure is
  * recorded in events (plugin.reload_failed, with the reason); a crash
  * counts towards the fault breaker (fault.h).  Sandboxed runs load the
