@@ -710,17 +710,30 @@ plugins_emit(struct mgr *mgr, const char *event, const char *subject,
 int
 plugins_route(struct mgr *mgr, const char *plugin_id, const char *method,
 	      const char *path, const char *body, char **out_body, int *status,
-	      struct mgr_error *err)
+	      void (*done)(void *arg, struct hostw_answer *a), void *arg,
+	      void **ticket, struct mgr_error *err)
 {
 	struct plugin_live *l = live_find(mgr, plugin_id);
+	struct hostw_req *req = NULL;
+	int rc;
 
+	*out_body = NULL;
 	if (l == NULL)
 		return MGR_ENOENT;
 	if (path[0] == '/')
 		path++;
-	if (l->hw != NULL)
-		return hostw_route(l->hw, method, path, body, out_body, status, err);
-	return plugin_host_route(l->host, method, path, body, out_body, status);
+	if (l->hw == NULL)
+		return plugin_host_route(l->host, method, path, body, out_body,
+		    status);
+	rc = hostw_route(l->hw, method, path, body, done, arg, &req, err);
+	*ticket = req;
+	return rc == 0 ? PLUGINS_ROUTE_LATER : rc;
+}
+
+void
+plugins_route_cancel(void *ticket)
+{
+	hostw_cancel(ticket);
 }
 
 void

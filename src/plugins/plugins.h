@@ -87,13 +87,19 @@ int plugins_live_reload(struct mgr *mgr, const char *id, struct mgr_error *err);
 extern const struct runner_plugin_ops plugin_runner_ops;
 void plugins_emit(struct mgr *mgr, const char *event, const char *subject,
 		  const char *message);
-/* Calls the route of plugin_id for method and path: 0 with *out_body and
- * *status, MGR_ENOENT if the plugin is not live or has no such route;
- * for a host worker, MGR_ETIMEOUT or MGR_EPLUGIN with err set when the
- * call failed (host_worker.h). */
+/* Calls the route of plugin_id for method and path.  Loaded here: 0
+ * with *out_body and *status.  Served by its host worker:
+ * PLUGINS_ROUTE_LATER, and done(arg, answer) follows (host_worker.h)
+ * unless *ticket is given to plugins_route_cancel first.  MGR_ENOENT if
+ * the plugin is not live or has no such route; MGR_EBUSY (err set) when
+ * too many calls wait for its worker. */
+#define PLUGINS_ROUTE_LATER 1
+struct hostw_answer;
 int plugins_route(struct mgr *mgr, const char *plugin_id, const char *method,
 		  const char *path, const char *body, char **out_body,
-		  int *status, struct mgr_error *err);
+		  int *status, void (*done)(void *arg, struct hostw_answer *a),
+		  void *arg, void **ticket, struct mgr_error *err);
+void plugins_route_cancel(void *ticket);
 /* The methods plugin_id registered for path ("GET, POST"), "" if none
  * (the Allow header of a 405). */
 void plugins_route_methods(struct mgr *mgr, const char *plugin_id,

@@ -6,7 +6,8 @@
 # database file, connect to a loopback listener), is refused and the
 # outcome recorded, while the engine keeps running and never maps the
 # plugin's library; a route that crashes or hangs is answered 502 or 504
-# with a JSON error, and a hook that crashes is recorded; an on_enable
+# with a JSON error, and meanwhile the engine answers other requests; a
+# hook that crashes is recorded; an on_enable
 # that refuses or crashes refuses the enable with the reason.  A check that needs a kernel part this machine
 # lacks (manager-run probe) is skipped, saying which.
 . "${top_srcdir:-.}/tests/plugins/lib.sh"
@@ -147,6 +148,22 @@ is "$code" 504 "a route that hangs: 504"
 like "$body" '"detail": ?"plugin evil: route GET /hang timed out after 2 s".*"type": ?"timed_out"' "... with a JSON error"
 call GET /plugins/evil/attempt
 is "$code" 200 "the next call gets a new host worker"
+
+# While a route hangs in its worker, the engine's loop goes on: another
+# request is answered at once, not after the route's 2 s timeout.
+sqlite3 "$DB" "DELETE FROM plugin_state WHERE plugin_id = 'evil' AND key = 'hang.started'"
+curl -s -m 20 -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+	"$URL/plugins/evil/hang" > "$T/hang.code" &
+HANG=$!
+hanging() { test -n "$(state hang.started)"; }
+wait_until 10 hanging
+took=$(curl -s -m 20 -o /dev/null -w '%{http_code} %{time_total}' \
+	-H "Authorization: Bearer $TOKEN" "$URL/manager/tasks")
+hung=$(test -s "$T/hang.code" && echo answered || echo waiting)
+like "$took" '^200 0\.' "GET /manager/tasks is answered within 1 s while a route hangs ($took s)"
+is "$hung" waiting "... before the hung route is answered"
+wait $HANG
+is "$(cat "$T/hang.code")" 504 "the hung route is answered 504 after its timeout"
 call GET /plugins/evil/nothing
 is "$code" 404 "a route it does not have: 404"
 ok "$(alive)" "the engine is still running"
