@@ -1,6 +1,7 @@
 /* host_worker.c - a sandboxed plugin's on_enable, on_disable, hooks and
  * routes in its confined host worker (see host_worker.h). */
 #include "i18n.h"
+#include "fault.h"
 #include "host_worker.h"
 #include "manager.h"
 #include "manifest.h"
@@ -479,15 +480,54 @@ req_free(struct hostw_req *req)
 	free(req);
 }
 
+struct crash {
+	struct mgr *mgr;
+	char *id, *what, *why;
+};
+
+static void
+crash_cb(int revents, void *arg)
+{
+	struct crash *c = arg;
+
+	(void)revents;
+	fault_record_crash(c->mgr, c->id, c->what, c->why);
+	free(c->id);
+	free(c->what);
+	free(c->why);
+	free(c);
+}
+
+/* A crash or a hang of the plugin's code counts towards the fault
+ * breaker (fault.h), as a crash in the engine would have: a plugin whose
+ * hook crashes at every event is faulted, not restarted for ever.  From
+ * the loop, not now: tripping disables the plugin, which ends hw. */
+static void
+hostw_crashed(struct host_worker *hw, int rc, const char *what,
+	      const char *why)
+{
+	struct crash *c;
+
+	if (rc != MGR_EPLUGIN && rc != MGR_ETIMEOUT)
+		return;
+	c = xcalloc(1, sizeof *c);
+	c->mgr = hw->mgr;
+	c->id = xstrdup(hw->id);
+	c->what = xstrdup(what);
+	c->why = xstrdup(why);
+	ev_once(hw->loop, -1, 0, 0., crash_cb, c);
+}
+
 /* A hook or a route that failed (not one that was not made). */
 static void
-hostw_record(struct host_worker *hw, const char *kind, int rc,
+hostw_record(struct host_worker *hw, const struct hostw_req *req, int rc,
 	     const char *error)
 {
-	if (kind == NULL || rc == 0 || rc == MGR_EBUSY)
+	if (req->fail_kind == NULL || rc == 0 || rc == MGR_EBUSY)
 		return;
 	log_warning(&hw->mgr->log, "%s", error);
-	mgr_event(hw->mgr, kind, hw->id, NULL, "%s", error);
+	mgr_event(hw->mgr, req->fail_kind, hw->id, NULL, "%s", error);
+	hostw_crashed(hw, rc, req->what, error);
 }
 
 /* The head's answer: it leaves the queue, is recorded when it failed,
@@ -505,7 +545,7 @@ hostw_answer(struct host_worker *hw, int rc, int code, char *out,
 	hw->queued--;
 	hw->busy = 0;
 	ev_timer_stop(hw->loop, &hw->deadline);
-	hostw_record(hw, req->fail_kind, rc, error);
+	hostw_record(hw, req, rc, error);
 	if (req->done != NULL)
 		req->done(req->arg, &a);
 	free(a.out);
@@ -666,8 +706,10 @@ restart_done(void *arg, struct hostw_answer *a)
 		    "(returned %d)"), hw->where, a->code);
 		hw->dying = 1;
 		kill(-hw->pid, SIGKILL);
-	} else
+	} else {
 		mgr_error_set(&err, a->rc, "%s", a->error);
+		hostw_crashed(hw, a->rc, _("on_enable"), a->error);
+	}
 	log_warning(&hw->mgr->log, "%s", err.msg);
 	hostw_fail_all(hw, &err);
 }
