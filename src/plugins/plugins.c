@@ -570,6 +570,46 @@ plugins_live_reload(struct mgr *mgr, const char *id, struct mgr_error *err)
 	return rc;
 }
 
+/* A host worker on rec's files, started (on_enable) before the running
+ * one stops (on_disable): a reload that fails leaves the running worker
+ * serving, and the plugin's routes are not missing in between. */
+static int
+live_swap_worker(struct mgr *mgr, struct plugin_live *l,
+		 const struct plugin_rec *rec, struct mgr_error *err)
+{
+	char *lib = plugin_rec_library(rec);
+	struct host_worker *fresh, *old = l->hw;
+	int rc = hostw_start(mgr, rec->id, lib, &fresh, err);
+
+	free(lib);
+	if (rc != 0)
+		return rc;
+	l->hw = fresh;
+	hostw_stop(old);
+	return 0;
+}
+
+int
+plugins_live_swap(struct mgr *mgr, const char *id, int *unloaded,
+		  struct mgr_error *err)
+{
+	struct plugin_live *l = live_find(mgr, id);
+	struct plugin_rec rec = { 0 };
+	int rc;
+
+	*unloaded = 0;
+	if (mgr->plugins == NULL)
+		return 0;
+	if (l == NULL || l->hw == NULL) {
+		*unloaded = 1;
+		return plugins_live_reload(mgr, id, err);
+	}
+	if ((rc = plugin_store_read(mgr->db, id, &rec, err)) == 0)
+		rc = live_swap_worker(mgr, l, &rec, err);
+	plugin_rec_clear(&rec);
+	return rc;
+}
+
 int
 mgr_plugin_install(struct mgr *mgr, const char *source, int flags,
 		   char **installed_id, struct mgr_error *err)

@@ -81,6 +81,13 @@ struct plugin_host *plugins_host(struct mgr *mgr, const char *id);
  * the plugin is left unloaded.  For the
  * reloader and snapshot restore (reloader.c, snapshot.c). */
 int plugins_live_reload(struct mgr *mgr, const char *id, struct mgr_error *err);
+/* The reloader's: as plugins_live_reload, but a plugin served by its
+ * host worker gets a new worker on its current files, started before the
+ * running one stops, so that on failure the running worker keeps
+ * serving.  *unloaded: 1 when the code that ran before is no longer live
+ * (the failure left nothing loaded), 0 when it still serves. */
+int plugins_live_swap(struct mgr *mgr, const char *id, int *unloaded,
+		      struct mgr_error *err);
 
 /* Calls hooks of loaded plugins registered for event. */
 /* runner_plugin.c: how PLUGIN:FUNCTION attempts run (mgr->plugin_runner). */
