@@ -1,6 +1,7 @@
 /* plugins.c - install, enable, disable, uninstall; loaded plugins. */
 #include "i18n.h"
 #include "fault.h"
+#include "functions.h"
 #include "host_worker.h"
 #include "installer.h"
 #include "loader.h"
@@ -36,7 +37,27 @@ struct plugin_live {
 struct plugins {
 	struct plugin_live *v;
 	size_t n;
+	struct funcs_cache *funcs;	/* the plugins' task functions */
 };
+
+struct funcs_cache *
+plugins_funcs_cache(struct mgr *mgr)
+{
+	return mgr->plugins != NULL ? mgr->plugins->funcs : NULL;
+}
+
+/* rec's row changed or its code starts: its functions are listed again
+ * (off the loop) for the checks of `task add`. */
+static void
+funcs_refresh(struct mgr *mgr, const char *id)
+{
+	struct plugin_rec rec = { 0 };
+
+	if (plugins_funcs_cache(mgr) != NULL &&
+	    plugin_store_read(mgr->db, id, &rec, NULL) == 0)
+		funcs_cache_refresh(mgr->plugins->funcs, &rec);
+	plugin_rec_clear(&rec);
+}
 
 static void
 tell_scheduler(struct mgr *mgr, const char *task_id)
@@ -124,6 +145,7 @@ live_load(struct mgr *mgr, const struct plugin_rec *rec, struct mgr_error *err)
 	const struct mgr_plugin_def *def;
 	int rc, ok;
 
+	funcs_cache_refresh(plugins_funcs_cache(mgr), rec);
 	if (mgr->conf->sandboxing)
 		return live_start_worker(mgr, rec, err);
 	lib = plugin_rec_library(rec);
@@ -604,8 +626,10 @@ plugins_live_swap(struct mgr *mgr, const char *id, int *unloaded,
 		*unloaded = 1;
 		return plugins_live_reload(mgr, id, err);
 	}
-	if ((rc = plugin_store_read(mgr->db, id, &rec, err)) == 0)
+	if ((rc = plugin_store_read(mgr->db, id, &rec, err)) == 0) {
+		funcs_cache_refresh(plugins_funcs_cache(mgr), &rec);
 		rc = live_swap_worker(mgr, l, &rec, err);
+	}
 	plugin_rec_clear(&rec);
 	return rc;
 }
@@ -630,6 +654,7 @@ mgr_plugin_install_from(struct mgr *mgr, const char *source, const char *repo,
 	    INSTALL_ACCEPT_PERMISSIONS : 0), &res, err);
 	if (rc != 0)
 		return rc;
+	funcs_refresh(mgr, res.id);
 	if (res.old_version != NULL)
 		reload_upgraded(mgr, res.id);
 	if (mgr->conf->auto_enable && !(flags & PLUGIN_INSTALL_NO_ENABLE) &&
@@ -691,6 +716,7 @@ plugins_start(struct mgr *mgr, struct mgr_error *err)
 
 	if (mgr->plugins == NULL) {
 		mgr->plugins = xcalloc(1, sizeof *mgr->plugins);
+		mgr->plugins->funcs = funcs_cache_new(mgr);
 		purge_cache(mgr);
 	}
 	if ((rc = plugin_store_list(mgr->db, &all, &n, err)) != 0)
@@ -709,6 +735,8 @@ plugins_start(struct mgr *mgr, struct mgr_error *err)
 		struct plugin_rec *rec = &all[order[i]];
 		if (rec->enabled)
 			rc = start_one(mgr, rec, err);
+		else
+			funcs_cache_refresh(mgr->plugins->funcs, rec);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(specs[i]);
@@ -727,6 +755,7 @@ plugins_stop(struct mgr *mgr)
 	/* Dependents were loaded last: unload them first. */
 	while (mgr->plugins->n > 0)
 		live_unload(mgr, mgr->plugins->v[mgr->plugins->n - 1].id);
+	funcs_cache_free(mgr->plugins->funcs);
 	free(mgr->plugins->v);
 	free(mgr->plugins);
 	mgr->plugins = NULL;

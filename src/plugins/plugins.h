@@ -74,6 +74,9 @@ struct loaded_plugin *plugins_loaded(struct mgr *mgr, const char *id);
 /* 1 when id is live here: loaded, or served by its host worker. */
 int plugins_live(struct mgr *mgr, const char *id);
 struct plugin_host *plugins_host(struct mgr *mgr, const char *id);
+/* The host's lists of plugins' task functions (functions.h), NULL when
+ * this process does not host plugins. */
+struct funcs_cache *plugins_funcs_cache(struct mgr *mgr);
 
 /* Unloads (on_disable) if loaded and loads again (fresh shadow copy,
  * on_enable) plugin id, from its current row and folder, when this
