@@ -225,10 +225,8 @@ reload_plugin(struct mgr *mgr, const char *id, int64_t seen_us, int final,
 	if (rc == 0 && stat(good, &st) == 0)
 		rc = snapshot_create_from(mgr, &old, good, "reload", NULL, err);
 	if (rc == 0 && (rc = switch_row(mgr, &old, &m, err)) == 0 &&
-	    old.enabled) {
-		unloaded = mgr->plugins != NULL;
-		rc = plugins_live_reload(mgr, id, err);
-	}
+	    old.enabled)
+		rc = plugins_live_swap(mgr, id, &unloaded, err);
 	if (rc != 0) {
 		rollback(mgr, &old, unloaded, err->msg);
 		reload_failed(mgr, &old, err);

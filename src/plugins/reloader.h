@@ -18,7 +18,12 @@
  * counts towards the fault breaker (fault.h).  Sandboxed runs load the
  * library from the plugin folder, so runs in progress finish on the old
  * code and new runs start on whatever the folder holds: the new code once
- * it passed, the old files again after a rollback.
+ * it passed, the old files again after a rollback.  With sandboxing the
+ * plugin's host worker is swapped, not reloaded: a new worker on the new
+ * files runs on_enable first, and only then does the running one get
+ * on_disable and end; when the new one fails, the running worker (the
+ * same process) keeps serving and only files and row are put back
+ * (tests/reload/sandbox.sh).
  */
 #ifndef MGR_RELOADER_H
 #define MGR_RELOADER_H
