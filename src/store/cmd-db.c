@@ -62,17 +62,13 @@ db_copy_print(struct cmd_ctx *ctx, const struct db_copy_report *rep)
 {
 	if (ctx->json) {
 		json_t *a = json_array();
-		char *s;
 
 		for (int i = 0; i < DB_COPY_NTABLES; i++)
 			json_array_append_new(a, json_pack("{s:s, s:I, s:s}",
 			    "table", rep->tables[i].name, "rows",
 			    (json_int_t)rep->tables[i].rows, "sha256",
 			    rep->tables[i].sha256));
-		s = json_dumps(a, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		fprintf(ctx->out, "%s\n", s);
-		free(s);
-		json_decref(a);
+		cmd_print_json(ctx, a);
 		return;
 	}
 	for (int i = 0; i < DB_COPY_NTABLES; i++)
@@ -84,14 +80,14 @@ db_copy_print(struct cmd_ctx *ctx, const struct db_copy_report *rep)
 /* db copy FROM TO: both opened (and so migrated to this version's
  * schema) by their own backends, whatever the configured database. */
 static int
-db_copy_exec(struct cmd_ctx *ctx, int argc, char **argv)
+db_copy_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
+	char *const *argv = args->argv;
 	struct mgr_db *from = NULL, *to = NULL;
 	struct db_copy_report rep;
 	struct mgr_error err = { 0 };
 	int rc;
 
-	(void)argc;
 	if (strcmp(argv[0], argv[1]) == 0)
 		return cmd_fail(ctx, MGR_EINVAL, _("db copy: FROM and TO are "
 		    "the same database"));
@@ -113,7 +109,7 @@ const struct cmd_entry cmd_db_copy_entry = {
 	.summary = N_("copy every row of one database into an empty other "
 	    "(SQLite file or PostgreSQL), checked by counts and checksums"),
 	.flags = CMD_NO_DB, .min_args = 2, .max_args = 2,
-	.exec = db_copy_exec,
+	.run = db_copy_run,
 };
 
 /* The store folder's commands. */
