@@ -271,6 +271,12 @@ unit_split(const char *text, char ***words, struct mgr_error *err)
 
 /* ---- the timer and its service as a task ---- */
 
+/* The Exec lines a task keeps, in the order systemd runs them. */
+enum exec_kind { EXEC_CONDITION, EXEC_START_PRE, EXEC_START, EXEC_START_POST,
+	EXEC_STOP, EXEC_STOP_POST, EXEC_KINDS };
+static const char *const exec_keys[EXEC_KINDS] = { "ExecCondition",
+	"ExecStartPre", "ExecStart", "ExecStartPost", "ExecStop", "ExecStopPost" };
+
 struct sd_import {
 	struct import_set *s;
 	struct import_task *t;
@@ -279,11 +285,11 @@ struct sd_import {
 	char *instance;		/* of a template ("" when none) */
 	int bad;		/* something was refused: no task */
 	int oneshot;
-	/* ExecStartPre=, ExecStart=, ExecStartPost= lines, in order. */
+	/* The Exec lines of each kind (enum exec_kind), in order. */
 	struct exec_list {
 		const struct unit_entry **v;
 		size_t n;
-	} exec[3];
+	} exec[EXEC_KINDS];
 	char **dirs;		/* where units and drop-ins are looked for */
 };
 
@@ -524,6 +530,7 @@ exec_prefixes(struct sd_import *im, const struct unit_entry *e,
 struct sd_cmd {
 	char **argv;
 	int ignore;		/* "-": a failure counts as success */
+	enum exec_kind kind;
 };
 
 /* One command line of an Exec line (text: the line or one of its
@@ -612,12 +619,38 @@ sh_quote(struct strbuf *sb, const char *w)
 	strbuf_adds(sb, "'");
 }
 
-/* The task's func: one command as exec: words; several, or one whose
- * failure counts as success, as the sh script that runs them in order
- * and stops at the first failure, every word quoted (nothing expands:
- * sh only sequences them), "|| :" after a "-" command, the last one
- * exec'd; a program without a '/' goes through env, so that it is never
- * one of sh's builtins. */
+/* One command for sh: every word quoted (nothing expands: sh only
+ * sequences), a program without a '/' through env, so that it is never
+ * one of sh's builtins (nor a function of the script). */
+static void
+sh_command(struct strbuf *sb, const struct sd_cmd *c)
+{
+	if (strchr(c->argv[0], '/') == NULL)
+		strbuf_adds(sb, "env ");
+	for (size_t j = 0; c->argv[j] != NULL; j++) {
+		if (j > 0)
+			strbuf_adds(sb, " ");
+		sh_quote(sb, c->argv[j]);
+	}
+}
+
+/* "exec:/bin/sh -c SCRIPT" (sb is freed). */
+static char *
+sh_func(struct strbuf *sb)
+{
+	char *q = import_exec_quote(sb->buf), *f;
+
+	strbuf_free(sb);
+	f = xasprintf("exec:/bin/sh -c %s", q);
+	free(q);
+	return f;
+}
+
+/* The task's func without ExecCondition=, ExecStop= or ExecStopPost=:
+ * one command as exec: words; several, or one whose failure counts as
+ * success, as the sh script that runs them in order and stops at the
+ * first failure, "|| :" after a "-" command, the last one exec'd (so
+ * that its end is the run's). */
 static char *
 exec_func(const struct sd_cmd *cmds, size_t n)
 {
@@ -638,29 +671,102 @@ exec_func(const struct sd_cmd *cmds, size_t n)
 		strbuf_adds(&sb, "; ");
 		if (i == n - 1 && !cmds[i].ignore)
 			strbuf_adds(&sb, "exec ");
-		if (strchr(cmds[i].argv[0], '/') == NULL)
-			strbuf_adds(&sb, "env ");
-		for (size_t j = 0; cmds[i].argv[j] != NULL; j++) {
-			if (j > 0)
-				strbuf_adds(&sb, " ");
-			sh_quote(&sb, cmds[i].argv[j]);
-		}
+		sh_command(&sb, &cmds[i]);
 		if (cmds[i].ignore)
 			strbuf_adds(&sb, " || :");
 	}
-	q = import_exec_quote(sb.buf);
-	strbuf_free(&sb);
-	sb = (struct strbuf)STRBUF_INIT;
-	strbuf_addf(&sb, "exec:/bin/sh -c %s", q);
-	free(q);
-	return strbuf_detach(&sb);
+	return sh_func(&sb);
+}
+
+/* The functions of the script that runs the stages as systemd does.
+ * _m_s: the status of the first failure (0: none yet), a step runs only
+ * while it is 0; _m_x a step, _m_i a "-" step (its failure does not
+ * count), _m_m and _m_j the same for ExecStart=, which keep how the
+ * command ended (_m_c, _m_t) for $EXIT_CODE and $EXIT_STATUS; sh gives
+ * a command killed by signal N the status 128+N, which _m_e and _m_f
+ * read as that signal when N is one.  _m_v exports what ExecStop= and
+ * ExecStopPost= are given. */
+static const char sd_script_head[] =
+	"_m_s=0 _m_r=success _m_c= _m_t=; "
+	"_m_x() { [ $_m_s -eq 0 ] || return 0; \"$@\"; _m_s=$?; }; "
+	"_m_i() { [ $_m_s -eq 0 ] || return 0; \"$@\"; }; "
+	"_m_e() { _m_c=exited _m_t=$1; if [ $1 -gt 128 ] && "
+	"_m_n=$(kill -l $1 2>/dev/null); then _m_c=killed _m_t=$_m_n; fi; }; "
+	"_m_m() { [ $_m_s -eq 0 ] || return 0; \"$@\"; _m_s=$?; _m_e $_m_s; }; "
+	"_m_j() { [ $_m_s -eq 0 ] || return 0; \"$@\"; _m_e $?; }; "
+	"_m_f() { if [ $_m_s -gt 128 ] && kill -l $_m_s >/dev/null 2>&1; "
+	"then _m_r=signal; elif [ $_m_s -ne 0 ]; then _m_r=exit-code; fi; }; "
+	"_m_v() { export SERVICE_RESULT=$_m_r; [ -z \"$_m_c\" ] || "
+	"export EXIT_CODE=$_m_c EXIT_STATUS=$_m_t; }";
+
+/* The steps of kind k of cmds (each command with the kind it comes
+ * from), as calls of the script's functions. */
+static void
+sd_steps(struct strbuf *sb, const struct sd_cmd *cmds, size_t n,
+	 enum exec_kind k)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (cmds[i].kind != k)
+			continue;
+		strbuf_adds(sb, k == EXEC_START ? (cmds[i].ignore ? "; _m_j " :
+		    "; _m_m ") : cmds[i].ignore ? "; _m_i " : "; _m_x ");
+		sh_command(sb, &cmds[i]);
+	}
+}
+
+/* The message of a skipped run: the status comes from the script. */
+static void
+sd_skip_message(struct strbuf *sb)
+{
+	char *msg = xasprintf(_("ExecCondition= exited with status %s: the "
+	    "run is skipped, as systemd skips the service (not a failure)"),
+	    "\001");
+	char *mark = strchr(msg, '\001');
+
+	strbuf_adds(sb, "printf '%s%s%s\\n' ");
+	*mark = '\0';
+	sh_quote(sb, msg);
+	strbuf_adds(sb, " \"$_m_s\" ");
+	sh_quote(sb, mark + 1);
+	strbuf_adds(sb, " >&2");
+	free(msg);
+}
+
+/* The func of a service with ExecCondition=, ExecStop= or
+ * ExecStopPost= (systemd.service(5)): the conditions, of which a status
+ * of 1-254 skips the rest and is no failure (a condition killed by a
+ * signal reads as 128+N here: sh cannot tell it from an exit; a task's
+ * timeout still ends the run as timed out); then ExecStartPre=,
+ * ExecStart=, ExecStartPost=, stopping at the first failure; ExecStop=
+ * when they all succeeded; ExecStopPost= whatever happened before, with
+ * $SERVICE_RESULT, $EXIT_CODE and $EXIT_STATUS.  The run's status: the
+ * first failure's, else that of a failing stop command. */
+static char *
+sd_script(const struct sd_cmd *cmds, size_t n)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_adds(&sb, sd_script_head);
+	sd_steps(&sb, cmds, n, EXEC_CONDITION);
+	strbuf_adds(&sb, "; if [ $_m_s -gt 0 ] && [ $_m_s -lt 255 ]; then ");
+	sd_skip_message(&sb);
+	strbuf_adds(&sb, "; _m_r=exec-condition _m_s=0; else :");
+	sd_steps(&sb, cmds, n, EXEC_START_PRE);
+	sd_steps(&sb, cmds, n, EXEC_START);
+	sd_steps(&sb, cmds, n, EXEC_START_POST);
+	strbuf_adds(&sb, "; _m_v");
+	sd_steps(&sb, cmds, n, EXEC_STOP);
+	strbuf_adds(&sb, "; _m_f; fi; _m_z=$_m_s _m_s=0; _m_v");
+	sd_steps(&sb, cmds, n, EXEC_STOP_POST);
+	strbuf_adds(&sb, "; [ $_m_z -ne 0 ] && exit $_m_z; exit $_m_s");
+	return sh_func(&sb);
 }
 
 /* Every command of the Exec lines of list l into *cmds (grown, *n
  * counted); -1 when one is refused. */
 static int
 exec_list_parse(struct sd_import *im, const struct exec_list *l,
-		struct sd_cmd **cmds, size_t *n)
+		enum exec_kind kind, struct sd_cmd **cmds, size_t *n)
 {
 	int bad = 0;
 
@@ -668,7 +774,7 @@ exec_list_parse(struct sd_import *im, const struct exec_list *l,
 		char **lines = exec_commands(l->v[i]->value);
 		for (size_t j = 0; lines != NULL && lines[j] != NULL; j++) {
 			*cmds = xrealloc(*cmds, (*n + 1) * sizeof **cmds);
-			(*cmds)[*n] = (struct sd_cmd){ 0 };
+			(*cmds)[*n] = (struct sd_cmd){ .kind = kind };
 			bad |= exec_parse(im, l->v[i], lines[j],
 			    &(*cmds)[(*n)++]) != 0;
 		}
@@ -682,40 +788,66 @@ exec_list_parse(struct sd_import *im, const struct exec_list *l,
 	return bad ? -1 : 0;
 }
 
-/* ExecStartPre=, ExecStart= (several: Type=oneshot only, as systemd
- * says) and ExecStartPost= (oneshot only: for another type it runs
- * beside ExecStart=) as the task's func. */
+/* What systemd would not run as the task runs: several ExecStart= of a
+ * service that is not Type=oneshot (systemd refuses it), and for such a
+ * service ExecStartPost= (it runs while ExecStart= runs) and ExecStop=
+ * (it stops the running main process, with $MAINPID). */
+static int
+exec_type_check(struct sd_import *im, size_t nstart)
+{
+	struct exec_list *l = im->exec;
+	int bad = 0;
+
+	if (im->oneshot)
+		return 0;
+	if (l[EXEC_START_POST].n > 0) {
+		REFUSE(im, im->service, l[EXEC_START_POST].v[0], _("ExecStartPost= "
+		    "of a service that is not Type=oneshot runs while ExecStart= "
+		    "runs: a task runs its commands one after another"));
+		bad = 1;
+	}
+	if (l[EXEC_STOP].n > 0) {
+		REFUSE(im, im->service, l[EXEC_STOP].v[0], _("ExecStop= of a "
+		    "service that is not Type=oneshot stops its main process while "
+		    "it runs: a task's command runs to its end (Type=oneshot runs "
+		    "ExecStop= after it, as a task does)"));
+		bad = 1;
+	}
+	if (nstart > 1) {
+		REFUSE(im, im->service, l[EXEC_START].v[l[EXEC_START].n > 1],
+		    _("a second ExecStart=: only a Type=oneshot service may have "
+		    "several commands (systemd refuses this unit)"));
+		bad = 1;
+	}
+	return bad ? -1 : 0;
+}
+
+/* The Exec lines, in the order systemd runs them, as the task's func. */
 static void
 service_execs(struct sd_import *im)
 {
 	struct exec_list *l = im->exec;
 	struct sd_cmd *cmds = NULL;
-	size_t n = 0, nstart;
-	int bad;
+	size_t n = 0, nstart = 0;
+	int bad = 0;
 
-	if (l[1].n == 0) {
+	if (l[EXEC_START].n == 0) {
 		if (!im->bad)
 			REFUSE(im, im->service, NULL, _("no ExecStart="));
 		return;
 	}
-	if (l[2].n > 0 && !im->oneshot) {
-		REFUSE(im, im->service, l[2].v[0], _("ExecStartPost= of a service "
-		    "that is not Type=oneshot runs while ExecStart= runs: a task "
-		    "runs its commands one after another"));
-		return;
+	for (int k = 0; k < EXEC_KINDS; k++) {
+		size_t before = n;
+		bad |= exec_list_parse(im, &l[k], (enum exec_kind)k, &cmds, &n);
+		if (k == EXEC_START)
+			nstart = n - before;
 	}
-	bad = exec_list_parse(im, &l[0], &cmds, &n);
-	nstart = n;
-	bad |= exec_list_parse(im, &l[1], &cmds, &n);
-	nstart = n - nstart;
-	bad |= exec_list_parse(im, &l[2], &cmds, &n);
-	if (!bad && nstart > 1 && !im->oneshot)
-		REFUSE(im, im->service, l[1].v[l[1].n > 1], _("a second "
-		    "ExecStart=: only a Type=oneshot service may have several "
-		    "commands (systemd refuses this unit)"));
-	else if (!bad) {
+	bad |= exec_type_check(im, nstart) != 0;
+	if (!bad) {
 		free(im->t->rec.func_path);
-		im->t->rec.func_path = exec_func(cmds, n);
+		im->t->rec.func_path = l[EXEC_CONDITION].n + l[EXEC_STOP].n +
+		    l[EXEC_STOP_POST].n > 0 ? sd_script(cmds, n) :
+		    exec_func(cmds, n);
 	}
 	for (size_t i = 0; i < n; i++)
 		strv_free(cmds[i].argv);
@@ -786,17 +918,14 @@ service_context(struct sd_import *im, const struct unit_entry *e,
 	free(v);
 }
 
-/* ExecStartPre= ExecStart= ExecStartPost=: kept in order (an empty
- * value empties the list), read once the whole service is known. */
+/* The Exec lines of enum exec_kind: kept in order (an empty value
+ * empties the list), read once the whole service is known. */
 static int
 exec_key(struct sd_import *im, const struct unit_entry *e)
 {
-	static const char *const keys[] = { "ExecStartPre", "ExecStart",
-	    "ExecStartPost" };
-
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < EXEC_KINDS; i++) {
 		struct exec_list *l = &im->exec[i];
-		if (strcmp(e->key, keys[i]) != 0)
+		if (strcmp(e->key, exec_keys[i]) != 0)
 			continue;
 		if (*e->value == '\0')
 			l->n = 0;
@@ -840,10 +969,12 @@ service_key(struct sd_import *im, const struct unit_entry *e, int *timeout)
 		    strcmp(e->value, "exec") != 0)
 			NOTE(im, im->service, e, _("Type=%s: the run ends when the "
 			    "command ends"), e->value);
-	} else if (strncmp(e->key, "Exec", 4) == 0)
-		REFUSE(im, im->service, e, _("%s= cannot be kept: a task runs "
-		    "the commands that start a service, not those that check, "
-		    "reload or stop it"), e->key);
+	} else if (strcmp(e->key, "ExecReload") == 0)
+		/* Noted, not refused: only `systemctl reload` runs it, never
+		 * a timer, so the task runs what the timer's start runs. */
+		NOTE(im, im->service, e, _("ExecReload= is not imported: systemd "
+		    "runs it on \"systemctl reload\" only, never when a timer "
+		    "starts the service"));
 	else
 		NOTE(im, im->service, e, _("%s= is not imported"), e->key);
 }
@@ -876,7 +1007,7 @@ import_service(struct sd_import *im)
 			    e->section, e->key);
 	}
 	service_execs(im);
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < EXEC_KINDS; i++) {
 		free(im->exec[i].v);
 		im->exec[i] = (struct exec_list){ 0 };
 	}

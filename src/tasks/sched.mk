@@ -53,10 +53,11 @@ dist_check_SCRIPTS += tests/sched/common.sh tests/sched/run.sh \
 	tests/sched/tasks.sh tests/sched/persist.sh tests/sched/plugins.sh \
 	tests/sched/restart.sh tests/sched/logs.sh tests/sched/calendar.sh \
 	tests/sched/task-sandbox.sh tests/sched/plugin-funcs.sh tests/sched/import.sh \
+	tests/sched/import-exec.sh \
 	tests/sched/files.sh tests/sched/retention.sh
 TESTS += tests/sched/task-sandbox.sh tests/sched/plugin-funcs.sh tests/sched/calendar.sh tests/sched/run.sh tests/sched/tasks.sh \
 	tests/sched/persist.sh tests/sched/plugins.sh tests/sched/restart.sh \
-	tests/sched/logs.sh tests/sched/import.sh tests/sched/files.sh \
+	tests/sched/logs.sh tests/sched/import.sh tests/sched/import-exec.sh tests/sched/files.sh \
 	tests/sched/retention.sh
 
 check_PROGRAMS += tests/unit/test_sched_engine
