@@ -13,7 +13,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -313,76 +312,23 @@ where_of(const struct unit_file *u, const struct unit_entry *e)
 	free(w_); \
 } while (0)
 
-/* The user a specifier means: User=, else the one importing. */
-static const char *
-spec_user(const struct sd_import *im)
-{
-	const char *u = im->t->ctx.user;
-	struct passwd *pw;
-
-	if (u != NULL)
-		return u;
-	pw = getpwuid(geteuid());
-	return pw != NULL ? pw->pw_name : "root";
-}
-
-/* One specifier's value (systemd.unit(5), "Specifiers"), or NULL. */
-static char *
-spec_value(const struct sd_import *im, char c)
-{
-	size_t base = strlen(im->unit) - strlen(".service");
-	struct passwd *pw;
-
-	switch (c) {
-	case '%':
-		return xstrdup("%");
-	case 'n':
-		return xstrdup(im->unit);
-	case 'N':
-		return xstrndup(im->unit, base);
-	case 'p':
-	case 'P':
-		return xstrndup(im->unit, strcspn(im->unit, "@.") < base ?
-		    strcspn(im->unit, "@.") : base);
-	case 'i':
-	case 'I':
-		return xstrdup(im->instance);
-	case 'u':
-		return xstrdup(spec_user(im));
-	case 'h':
-		pw = getpwnam(spec_user(im));
-		return pw != NULL ? xstrdup(pw->pw_dir) : NULL;
-	default:
-		return NULL;
-	}
-}
-
-/* The value with its %-specifiers resolved; NULL (refused) on one that
- * has no meaning here. */
+/* The value with its %-specifiers resolved for unit u (the timer or the
+ * service); NULL (refused) on one without a value here. */
 static char *
 specifiers(struct sd_import *im, const struct unit_file *u,
 	   const struct unit_entry *e)
 {
-	struct strbuf sb = STRBUF_INIT;
+	struct mgr_error err = { 0 };
+	const char *base = strrchr(u->path, '/');
+	struct unit_spec spec = { u == im->service ? im->unit :
+	    base != NULL ? base + 1 : u->path, u->path,
+	    strstr(u->path, "/systemd/user/") != NULL };
+	char *out;
 
-	for (const char *p = e->value; *p != '\0'; p++) {
-		char *v;
-		if (*p != '%') {
-			strbuf_add(&sb, p, 1);
-			continue;
-		}
-		if ((v = spec_value(im, p[1])) == NULL) {
-			REFUSE(im, u, e, _("%s=: specifier \"%%%c\" is not "
-			    "supported (%%n %%N %%p %%i %%u %%h %%%% are)"), e->key,
-			    p[1] != '\0' ? p[1] : ' ');
-			strbuf_free(&sb);
-			return NULL;
-		}
-		strbuf_adds(&sb, v);
-		free(v);
-		p++;
-	}
-	return strbuf_detach(&sb);
+	if (unit_specifiers(&spec, e->value, &out, &err) == 0)
+		return out;
+	REFUSE(im, u, e, "%s=: %s", e->key, err.msg);
+	return NULL;
 }
 
 /* The value of ${NAME} from the task's Environment= (systemd reads the
@@ -1025,7 +971,7 @@ struct timer_keys {
 	const struct unit_entry *every_e, *start_e;
 	int64_t every_us, start_us, jitter_us;
 	int persistent;
-	const char *unit;	/* Unit= */
+	char *unit;		/* Unit=, specifiers resolved */
 };
 
 static int
@@ -1054,13 +1000,16 @@ timer_key(struct sd_import *im, const struct unit_entry *e,
 	const char *key = e->key;
 	struct mgr_error err = { 0 };
 	int64_t us;
+	char *v;
 
 	if (strcmp(key, "OnCalendar") == 0) {
 		if (*e->value == '\0') {
 			strv_free(k->calendars);
 			k->calendars = NULL;
-		} else
-			k->calendars = strv_push(k->calendars, e->value);
+		} else if ((v = specifiers(im, im->timer, e)) != NULL) {
+			k->calendars = strv_push(k->calendars, v);
+			free(v);
+		}
 		k->first = k->first != NULL ? k->first : e;
 	} else if (strcmp(key, "OnUnitActiveSec") == 0) {
 		if (timer_span(im, e, &k->every_us) == 0 && k->every_us == 0)
@@ -1087,9 +1036,12 @@ timer_key(struct sd_import *im, const struct unit_entry *e,
 		NOTE(im, im->timer, e, _("AccuracySec=%s: manager fires at the "
 		    "time itself; systemd may fire up to that much later to "
 		    "group wake-ups"), e->value);
-	else if (strcmp(key, "Unit") == 0)
-		k->unit = e->value;
-	else
+	else if (strcmp(key, "Unit") == 0) {
+		if ((v = specifiers(im, im->timer, e)) != NULL) {
+			free(k->unit);
+			k->unit = v;
+		}
+	} else
 		NOTE(im, im->timer, e, _("%s= is not imported"), key);
 }
 
@@ -1162,7 +1114,7 @@ import_timer(struct sd_import *im, struct timer_keys *k)
 			timer_key(im, e, k);
 		else if (strcmp(e->section, "Unit") == 0 &&
 		    strcmp(e->key, "Description") == 0 && im->t->rec.name == NULL)
-			im->t->rec.name = xstrdup(e->value);
+			im->t->rec.name = specifiers(im, im->timer, e);
 		else if (strcmp(e->section, "Install") != 0 &&
 		    !(strcmp(e->section, "Unit") == 0 &&
 		    strcmp(e->key, "Documentation") == 0))
@@ -1349,6 +1301,7 @@ import_systemd(const char *timer_arg, const char *prefix, int64_t now_us,
 	if (im.bad)
 		import_set_drop_last(out);
 	strv_free(k.calendars);
+	free(k.unit);
 	free(im.unit);
 	free(im.instance);
 	unit_file_clear(&timer);

@@ -18,7 +18,7 @@ src_libmgr_a_SOURCES += \
 	src/tasks/cmd-task.c src/tasks/cmd-task-history.c src/tasks/cmd-run.c src/tasks/run_view.h \
 	src/tasks/cmd-task-logs.c \
 	src/tasks/import.c src/tasks/import.h src/tasks/import_crontab.c \
-	src/tasks/import_systemd.c src/tasks/import_dropin.c \
+	src/tasks/import_systemd.c src/tasks/import_dropin.c src/tasks/import_spec.c \
 	src/tasks/cmd-task-import.c src/tasks/cmd-task-export.c \
 	src/tasks/task_fields.c src/tasks/task_fields.h \
 	src/tasks/sched_metrics.c src/tasks/sched_metrics.h

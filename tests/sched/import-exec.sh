@@ -4,7 +4,7 @@
 # noted), run as systemd runs them; specifiers in the timer's and the
 # service's fields, resolved or refused by name.
 . "$top_srcdir/tests/sched/common.sh"
-plan 15
+plan 20
 
 mkdir "$T/units"
 U="$T/units"
@@ -103,3 +103,30 @@ M task import systemd "$U/stop.timer" >/dev/null
 run M task run stop.timer
 is "$(exit_code stop.timer)/$(output stop.timer)" "2/post exit-code exited 2" \
 	"ExecStopPost= of a simple service runs after it, whatever its end"
+
+# ---- specifiers ----
+# A template timer: the instance names the schedule, in the timer's own
+# name (%i of run@hourly.timer), the service's too.
+printf '[Unit]\nDescription=Run %%I (%%n)\n[Timer]\nOnCalendar=%%i\nUnit=%%p@%%i.service\n' > "$U/run@hourly.timer"
+printf '[Service]\nExecStart=/bin/echo %%n %%i %%u %%h %%H %%%% %%y\n' > "$U/run@.service"
+run M --json task import systemd "$U/run@hourly.timer" --dry-run
+is "$rc/$(field oncalendar)/$(field name)" "0/hourly/Run hourly (run@hourly.timer)" \
+	"specifiers in OnCalendar=, Unit= and Description= of a timer: the timer's name, prefix and instance"
+is "$(field func_path)" "exec:/bin/echo run@hourly.service hourly root /root $(hostname) % $U/run@.service" \
+	"... in the service: its name and instance, the system manager's user (not User=), the host name, %%, the template's path"
+printf '[Timer]\nOnCalendar=*-*-* 0%%b:00\n' > "$U/boot.timer"
+printf '[Service]\nExecStart=/bin/true\n' > "$U/boot.service"
+run M task import systemd "$U/boot.timer" --dry-run
+like "$err" "boot.timer:2: OnCalendar=: specifier \"%b\" cannot be resolved: the boot ID changes at every boot" \
+	"a specifier without a fixed value is refused, naming file, line, field and specifier"
+printf '[Service]\nExecStart=/bin/echo %%v\n' > "$U/boot.service"
+printf '[Timer]\nOnCalendar=daily\n' > "$U/boot.timer"
+run M task import systemd "$U/boot.timer" --dry-run
+like "$err" "boot.service:2: ExecStart=: specifier \"%v\" cannot be resolved: the kernel release changes" \
+	"... %v too"
+mkdir -p "$T/home/.config/systemd/user"
+printf '[Timer]\nOnCalendar=daily\n' > "$T/home/.config/systemd/user/mine.timer"
+printf '[Service]\nExecStart=/bin/ls %%h\n' > "$T/home/.config/systemd/user/mine.service"
+run M task import systemd "$T/home/.config/systemd/user/mine.timer" --dry-run
+like "$err" "mine.service:2: ExecStart=: specifier \"%h\" cannot be resolved: a user manager's unit" \
+	"%h of a user unit is refused (manager resolves as the system manager)"
