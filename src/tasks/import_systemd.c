@@ -971,6 +971,7 @@ struct timer_keys {
 	const struct unit_entry *every_e, *start_e;
 	int64_t every_us, start_us, jitter_us;
 	int persistent;
+	int fixed_delay;	/* FixedRandomDelay= */
 	char *unit;		/* Unit=, specifiers resolved */
 };
 
@@ -1026,6 +1027,8 @@ timer_key(struct sd_import *im, const struct unit_entry *e,
 		    "of the last run; an interval task counts from its start"));
 	else if (strcmp(key, "Persistent") == 0)
 		k->persistent = unit_bool(e->value);
+	else if (strcmp(key, "FixedRandomDelay") == 0)
+		k->fixed_delay = unit_bool(e->value);
 	else if (strcmp(key, "RandomizedDelaySec") == 0) {
 		if (unit_timespan(e->value, &us, &err) != 0 || us < 0)
 			REFUSE(im, im->timer, e, "RandomizedDelaySec=: %s",
@@ -1101,6 +1104,8 @@ timer_trigger(struct sd_import *im, struct timer_keys *k, int64_t now_us)
 	}
 	if (k->jitter_us > 0)
 		push_field(t, seconds_text("jitter", k->jitter_us));
+	if (k->jitter_us > 0 && k->fixed_delay)
+		push_field(t, xstrdup("fixed_jitter=true"));
 	/* Persistent=true catches up a time missed while down (once). */
 	t->rec.misfire_grace_time = k->persistent ? 0 : 60;
 }

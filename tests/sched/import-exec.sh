@@ -4,7 +4,7 @@
 # noted), run as systemd runs them; specifiers in the timer's and the
 # service's fields, resolved or refused by name.
 . "$top_srcdir/tests/sched/common.sh"
-plan 20
+plan 21
 
 mkdir "$T/units"
 U="$T/units"
@@ -130,3 +130,10 @@ printf '[Service]\nExecStart=/bin/ls %%h\n' > "$T/home/.config/systemd/user/mine
 run M task import systemd "$T/home/.config/systemd/user/mine.timer" --dry-run
 like "$err" "mine.service:2: ExecStart=: specifier \"%h\" cannot be resolved: a user manager's unit" \
 	"%h of a user unit is refused (manager resolves as the system manager)"
+
+# ---- FixedRandomDelay= ----
+printf '[Timer]\nOnCalendar=daily\nRandomizedDelaySec=1h\nFixedRandomDelay=yes\n' > "$U/fixed.timer"
+printf '[Service]\nExecStart=/bin/true\n' > "$U/fixed.service"
+run M --json task import systemd "$U/fixed.timer" --dry-run
+is "$rc/$(field jitter)/$(field fixed_jitter)" "0/3600/true" \
+	"RandomizedDelaySec= with FixedRandomDelay=yes: a jitter fixed per task and machine"
