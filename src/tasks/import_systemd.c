@@ -356,11 +356,37 @@ env_name_len(const char *p)
 	return n;
 }
 
+/* What systemd sets for ExecStop= and ExecStopPost= (systemd.exec(5)):
+ * their words take the values at run time from the script (sd_script),
+ * written in a word as RUNVAR_BEGIN NAME RUNVAR_END for sh_quote. */
+#define RUNVAR_BEGIN '\001'
+#define RUNVAR_END '\002'
+
+static int
+runtime_var(const struct unit_entry *e, const char *name, size_t len)
+{
+	static const char *const names[] = { "SERVICE_RESULT", "EXIT_CODE",
+	    "EXIT_STATUS" };
+
+	if (strcmp(e->key, "ExecStop") != 0 && strcmp(e->key, "ExecStopPost") != 0)
+		return 0;
+	for (size_t i = 0; i < 3; i++)
+		if (strlen(names[i]) == len && strncmp(names[i], name, len) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+runvar_mark(struct strbuf *sb, const char *name, size_t len)
+{
+	strbuf_addf(sb, "%c%.*s%c", RUNVAR_BEGIN, (int)len, name, RUNVAR_END);
+}
+
 /* systemd's replace_env on one word: "$$" is "$", "${NAME}" its value;
  * any other "$" stays.  -1: NAME is not known. */
 static int
-substitute(const struct sd_import *im, const char *w, struct strbuf *sb,
-	   char **unknown)
+substitute(const struct sd_import *im, const struct unit_entry *e,
+	   const char *w, struct strbuf *sb, char **unknown)
 {
 	for (const char *p = w; *p != '\0'; p++) {
 		size_t n;
@@ -370,7 +396,13 @@ substitute(const struct sd_import *im, const char *w, struct strbuf *sb,
 			p++;
 		} else if (p[0] == '$' && p[1] == '{' &&
 		    (n = env_name_len(p + 2)) > 0 && p[2 + n] == '}') {
-			if ((v = env_value(im, p + 2, n)) == NULL) {
+			if ((v = env_value(im, p + 2, n)) == NULL &&
+			    runtime_var(e, p + 2, n)) {
+				runvar_mark(sb, p + 2, n);
+				p += 2 + n;
+				continue;
+			}
+			if (v == NULL) {
 				*unknown = xstrndup(p + 2, n);
 				return -1;
 			}
@@ -399,14 +431,16 @@ exec_words(struct sd_import *im, const struct unit_entry *e, char **words,
 		strbuf_adds(&w, "");
 		if (expand && n > 0 && words[i][1 + n] == '\0') {
 			const char *v = env_value(im, words[i] + 1, n);
-			if (v == NULL)
+			if (v == NULL && runtime_var(e, words[i] + 1, n))
+				runvar_mark(&w, words[i] + 1, n);
+			else if (v == NULL)
 				unknown = xstrdup(words[i] + 1);
 			else if (strspn(v, " \t\n") == strlen(v))
 				continue;	/* no words at all */
 			else if (unit_split(v, &split, NULL) != 0)
 				split = strv_push(NULL, v);
 		} else if (expand)
-			substitute(im, words[i], &w, &unknown);
+			substitute(im, e, words[i], &w, &unknown);
 		else
 			strbuf_adds(&w, words[i]);
 		if (unknown != NULL) {
@@ -547,10 +581,19 @@ exec_commands(const char *text)
 	return v;
 }
 
-/* A word for sh, taken literally. */
+/* A word for sh, taken literally but for what runvar_mark wrote: a
+ * whole word "$NAME" as ${NAME} (no word when unset, as systemd), in a
+ * word as "${NAME}". */
 static void
 sh_quote(struct strbuf *sb, const char *w)
 {
+	const char *end;
+
+	if (*w == RUNVAR_BEGIN && (end = strchr(w, RUNVAR_END)) != NULL &&
+	    end[1] == '\0') {
+		strbuf_addf(sb, "${%.*s}", (int)(end - w - 1), w + 1);
+		return;
+	}
 	if (*w != '\0' && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklm"
 	    "nopqrstuvwxyz0123456789_@%+=:,./-") == strlen(w)) {
 		strbuf_adds(sb, w);
@@ -560,7 +603,10 @@ sh_quote(struct strbuf *sb, const char *w)
 	for (; *w != '\0'; w++)
 		if (*w == '\'')
 			strbuf_adds(sb, "'\\''");
-		else
+		else if (*w == RUNVAR_BEGIN && (end = strchr(w, RUNVAR_END)) != NULL) {
+			strbuf_addf(sb, "'\"${%.*s}\"'", (int)(end - w - 1), w + 1);
+			w = end;
+		} else
 			strbuf_add(sb, w, 1);
 	strbuf_adds(sb, "'");
 }

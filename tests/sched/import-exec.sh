@@ -4,7 +4,7 @@
 # noted), run as systemd runs them; specifiers in the timer's and the
 # service's fields, resolved or refused by name.
 . "$top_srcdir/tests/sched/common.sh"
-plan 21
+plan 23
 
 mkdir "$T/units"
 U="$T/units"
@@ -137,3 +137,24 @@ printf '[Service]\nExecStart=/bin/true\n' > "$U/fixed.service"
 run M --json task import systemd "$U/fixed.timer" --dry-run
 is "$rc/$(field jitter)/$(field fixed_jitter)" "0/3600/true" \
 	"RandomizedDelaySec= with FixedRandomDelay=yes: a jitter fixed per task and machine"
+
+# $SERVICE_RESULT, $EXIT_CODE, $EXIT_STATUS in ExecStopPost='s own words,
+# as systemd substitutes them there (a whole word unset is no word).
+cat > "$U/vars.service" <<'UNIT'
+[Service]
+Type=oneshot
+ExecCondition=/bin/sh -c 'exit $$C'
+ExecStart=/bin/true
+ExecStopPost=/bin/echo $SERVICE_RESULT "${EXIT_CODE}/x" $EXIT_STATUS end
+Environment=C=0
+UNIT
+printf '[Timer]\nOnCalendar=daily\n' > "$U/vars.timer"
+M task import systemd "$U/vars.timer" >/dev/null
+run M task run vars.timer
+is "$rc/$(output vars.timer)" "0/success exited/x 0 end" \
+	"ExecStopPost='s words take \$SERVICE_RESULT, \${EXIT_CODE} and \$EXIT_STATUS at run time"
+sed -i 's/^Environment=C=0/Environment=C=1/' "$U/vars.service"
+M task import systemd "$U/vars.timer" >/dev/null
+run M task run vars.timer
+is "$(output vars.timer | tail -n 1)" "exec-condition /x end" \
+	"... an unset \$EXIT_STATUS is no word, an unset \${EXIT_CODE} empty"
