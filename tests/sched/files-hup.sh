@@ -8,9 +8,16 @@ plan 5
 mkdir -p "$T/tasks"
 trap 'kill -KILL $daemon 2>/dev/null; cleanup_tmp' EXIT
 
-# 400 files of 100 daily tasks each.
-awk -v dir="$T/tasks" 'BEGIN {
-	for (f = 0; f < 400; f++) {
+# 400 files of 100 daily tasks each.  A sanitizer build (ASan runs the
+# reading thread several times slower) checks the same behaviour on 40
+# files and leaves out the two timing checks: its times say nothing of
+# the real program's.
+files=400
+if nm "$MANAGER" 2>/dev/null | grep -q '__asan_init\|__ubsan_handle'; then
+	files=40
+fi
+awk -v dir="$T/tasks" -v files=$files 'BEGIN {
+	for (f = 0; f < files; f++) {
 		path = sprintf("%s/f%03d.conf", dir, f)
 		print "tasks = (" > path
 		for (i = 0; i < 100; i++)
@@ -26,7 +33,7 @@ tasks = ( { id = "tick"; func = "exec:true"; trigger = "interval";
 	    misfire_grace_time = 60; } );
 CONF
 run M host reload
-is "$rc" 0 "40,000 tasks load"
+is "$rc" 0 "$((files * 100)) tasks load"
 
 "$MANAGER" --config "$T/etc/m.conf" --db "$T/m.db" --daemon \
 	2>>"$T/daemon.log" &
@@ -54,14 +61,22 @@ sleep 0.5
 t1=$(now_us)
 # Every 100 ms: at least half the fires the time from the signal holds.
 fired=$(ticks "$t0")
-[ "$fired" -ge $(( (t1 - t0) / 200000 )) ]
-ok $? "the interval task kept firing during the reload ($fired fires in $(( (t1 - t0) / 1000 )) ms)"
+if [ $files -lt 400 ]; then
+	skip "the interval task kept firing during the reload (sanitizer build)"
+else
+	[ "$fired" -ge $(( (t1 - t0) / 200000 )) ]
+	ok $? "the interval task kept firing during the reload ($fired fires in $(( (t1 - t0) / 1000 )) ms)"
+fi
 # The longest time between two fires from the last one before the signal
 # to after the reload.
 gap=$(sql "SELECT coalesce(max(s - p), 0) / 1000 FROM (SELECT started_at AS s,
 	lag(started_at) OVER (ORDER BY started_at) AS p FROM runs
 	WHERE task_id = 'tick' AND started_at BETWEEN (SELECT max(started_at)
 	  FROM runs WHERE task_id = 'tick' AND started_at < $t0) AND $t1)")
-[ "$gap" -le 1000 ]; ok $? "no gap between fires over 1000 ms (longest $gap ms)"
-is "$(sql "SELECT count(*) FROM tasks WHERE source LIKE 'file:%'")" 40002 \
+if [ $files -lt 400 ]; then
+	skip "no gap between fires over 1000 ms (sanitizer build; longest $gap ms)"
+else
+	[ "$gap" -le 1000 ]; ok $? "no gap between fires over 1000 ms (longest $gap ms)"
+fi
+is "$(sql "SELECT count(*) FROM tasks WHERE source LIKE 'file:%'")" $((files * 100 + 2)) \
 	"every task of the files is there"
