@@ -197,7 +197,8 @@ load_log_delta(struct ui_model *m, struct mgr_db *db, int *whole,
 		    sizeof *v);
 
 		n = m->nlog;
-		memcpy(v + n, ll.v, ll.n * sizeof *v);
+		if (ll.n > 0)	/* ll.v is NULL then: memcpy must not see it */
+			memcpy(v + n, ll.v, ll.n * sizeof *v);
 		n += ll.n;
 		v = add_events(v, &n, ev, nev);
 		log_settle(m, v, n);
