@@ -33,8 +33,8 @@ option_synopsis(struct strbuf *b, const struct cmd_option *o)
 }
 
 /* "manager task add ID FUNC TYPE [FIELD=VALUE ...] [--name NAME] ...":
- * the old way's usage text has the options in it; the table's way adds
- * them from the table. */
+ * the positional arguments from the usage text, the options from the
+ * entry's table. */
 static char *
 synopsis(const struct cmd_entry *e)
 {
