@@ -4,7 +4,9 @@
  *
  * Draws through a real ncurses screen (newterm) writing to /dev/null, so
  * formatting, ncurses' diffing and the terminal output are all counted.
- * Usage: console_bench [SECONDS]   (default 5 for the live part) */
+ * Usage: console_bench [SECONDS [TICKS]]   (default 5 s for the live
+ * part, 0 skips it; 40 ticks of 25 runs each for the frames while runs
+ * arrive) */
 #include "ui.h"
 #include "sqlite/sqlite_int.h"	/* the SQLite backend under test */
 #include "db.h"
@@ -100,8 +102,33 @@ seed(struct mgr_db *db)
 		die("commit", &err);
 }
 
-/* A scheduler stand-in in a child process: each run is an insert, a
- * task status update and a finish, as the real one writes them. */
+/* Run n as the scheduler writes it: an insert, a task status update, a
+ * finish and another status update. */
+static void
+write_run(struct mgr_db *db, int n)
+{
+	struct mgr_error err = { 0 };
+	char id[32];
+	struct run_rec r = { 0 };
+	int64_t t = mgr_now_us();
+
+	snprintf(id, sizeof id, "task%05d", (n * 7919) % NTASKS);
+	r.task_id = id;
+	r.attempt = 1;
+	r.started_at = t;
+	r.status = (char *)"running";
+	if (run_store_insert(db, &r, &err) != 0 ||
+	    task_store_set_status(db, id, "running", t, t + 300000000, 0, &err) != 0)
+		die("writer", &err);
+	r.ended_at = t + 1000;
+	r.status = (char *)"succeeded";
+	r.exit_code = 0;
+	if (run_store_finish(db, &r, &err) != 0 ||
+	    task_store_set_status(db, id, "succeeded", t, t + 300000000, 0, &err) != 0)
+		die("writer", &err);
+}
+
+/* A scheduler stand-in in a child process, 100 runs a second. */
 static void
 writer(const char *path, double seconds)
 {
@@ -113,24 +140,7 @@ writer(const char *path, double seconds)
 	if (db_open(path, &db, &err) != 0)
 		die("writer open", &err);
 	while (wall_s() - start < seconds) {
-		char id[32];
-		struct run_rec r = { 0 };
-		int64_t t = mgr_now_us();
-
-		snprintf(id, sizeof id, "task%05d", (n * 7919) % NTASKS);
-		r.task_id = id;
-		r.attempt = 1;
-		r.started_at = t;
-		r.status = (char *)"running";
-		if (run_store_insert(db, &r, &err) != 0 ||
-		    task_store_set_status(db, id, "running", t, t + 300000000, 0, &err) != 0)
-			die("writer", &err);
-		r.ended_at = t + 1000;
-		r.status = (char *)"succeeded";
-		r.exit_code = 0;
-		if (run_store_finish(db, &r, &err) != 0 ||
-		    task_store_set_status(db, id, "succeeded", t, t + 300000000, 0, &err) != 0)
-			die("writer", &err);
+		write_run(db, n);
 		n++;
 		next += 1.0 / RUNS_PER_SECOND;
 		if (next > wall_s())
@@ -244,10 +254,67 @@ bench_live(struct ui *ui, const char *path, double seconds, FILE *report)
 	fprintf(report, "| of which, per tick: drawing | %.2f ms |\n", t[1] / ticks * 1e3);
 }
 
+static int
+dbl_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double
+median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof *v, dbl_cmp);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* The frame of a tick while 100 runs a second arrive, without the
+ * noise of a second process: before each tick, the 25 runs of 250 ms
+ * are written through a connection of their own (as the scheduler's),
+ * then the tick reads and draws; each frame's CPU time is kept and the
+ * median reported.  Deterministic enough for callgrind
+ * (--toggle-collect=tick counts the ticks only). */
+static void
+bench_ticks(struct ui *ui, const char *path, int nticks, FILE *report)
+{
+	struct mgr_error err = { 0 };
+	struct mgr_db *w;
+	double *frame = xcalloc((size_t)nticks, sizeof *frame);
+	double *rd = xcalloc((size_t)nticks, sizeof *rd);
+	double *dr = xcalloc((size_t)nticks, sizeof *dr);
+	int run = 0;
+
+	if (db_open(path, &w, &err) != 0)
+		die("writer open", &err);
+	for (int i = 0; i < nticks; i++) {
+		double t[2] = { 0, 0 };
+
+		for (int k = 0; k < RUNS_PER_SECOND / 4; k++)
+			write_run(w, run++);
+		tick(ui, t);
+		rd[i] = t[0];
+		dr[i] = t[1];
+		frame[i] = t[0] + t[1];
+	}
+	db_close(w);
+	fprintf(report, "| a frame while %d runs/s arrive (%d ticks, each after "
+	    "%d runs; median) | %.3f ms |\n", RUNS_PER_SECOND, nticks,
+	    RUNS_PER_SECOND / 4, median(frame, nticks) * 1e3);
+	fprintf(report, "| of which reading the changes (median) | %.3f ms |\n",
+	    median(rd, nticks) * 1e3);
+	fprintf(report, "| of which drawing (median) | %.3f ms |\n",
+	    median(dr, nticks) * 1e3);
+	free(frame);
+	free(rd);
+	free(dr);
+}
+
 int
 main(int argc, char **argv)
 {
 	double seconds = argc > 1 ? atof(argv[1]) : 5;
+	int nticks = argc > 2 ? atoi(argv[2]) : 40;
 	char dir[] = "/tmp/console-bench.XXXXXX", *path;
 	struct mgr_error err = { 0 };
 	struct mgr_db *db;
@@ -272,7 +339,10 @@ main(int argc, char **argv)
 	ui_setup(&ui, db);
 	printf("| measure (%dx%d terminal) | result |\n|---|---|\n", ui.cols, ui.rows);
 	bench_frames(&ui, stdout);
-	bench_live(&ui, path, seconds, stdout);
+	if (seconds > 0)
+		bench_live(&ui, path, seconds, stdout);
+	if (nticks > 0)
+		bench_ticks(&ui, path, nticks, stdout);
 	endwin();
 	delscreen(screen);
 	fclose(out);

@@ -9,6 +9,7 @@ PACKAGES="
 	build-essential autoconf automake libtool autopoint gettext pkg-config
 	libncurses-dev libsqlite3-dev libconfig-dev libev-dev libzip-dev
 	libjansson-dev libmicrohttpd-dev libcmocka-dev libseccomp-dev libssl-dev
+	libpq-dev postgresql
 	libcurl4-openssl-dev
 	sqlite3 jq tmux zip unzip curl locales tzdata python3 valgrind
 	logrotate man-db groff-base systemd

@@ -43,6 +43,19 @@ tests_unit_test_ids_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_ids_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_ids
 
+# The store's contract on every backend (PostgreSQL with MANAGER_TEST_PG).
+check_PROGRAMS += tests/unit/test_store_contract
+tests_unit_test_store_contract_SOURCES = tests/unit/test_store_contract.c \
+	tests/unit/testutil.h
+tests_unit_test_store_contract_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_store_contract_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_store_contract
+
+check_PROGRAMS += tests/unit/test_dbstring
+tests_unit_test_dbstring_SOURCES = tests/unit/test_dbstring.c tests/unit/testutil.h
+tests_unit_test_dbstring_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_dbstring_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_dbstring
 check_PROGRAMS += tests/unit/test_cmd
 tests_unit_test_cmd_SOURCES = tests/unit/test_cmd.c tests/unit/testutil.h
 tests_unit_test_cmd_CFLAGS = $(TEST_CFLAGS)
@@ -65,6 +78,14 @@ tests/locale/de/LC_MESSAGES/manager.mo: $(srcdir)/po/de.po
 	$(MKDIR_P) tests/locale/de/LC_MESSAGES
 	$(MSGFMT) -c -o $@ $(srcdir)/po/de.po
 CLEANFILES += tests/locale/de/LC_MESSAGES/manager.mo
+
+# The engine's shell suites again on PostgreSQL (tests/pg; each skips
+# without MANAGER_TEST_PG).
+PG_SUITES = tests/pg/engine-api.sh tests/pg/engine-control.sh \
+	tests/pg/engine-daemon.sh tests/pg/engine-tasks.sh \
+	tests/pg/engine-abuse.sh
+dist_check_SCRIPTS += tests/pg/lib.sh $(PG_SUITES) tests/pg/db-copy.sh
+TESTS += $(PG_SUITES) tests/pg/db-copy.sh
 
 # SHA-256 from libcrypto, against the FIPS 180-4 examples.
 check_PROGRAMS += tests/unit/test_sha256

@@ -1,7 +1,9 @@
 /* action.c - every action is a command line run through the command
  * table, exactly as typed on a shell: in this process when the console
  * hosts the engine or no host runs, with its output captured in memory
- * streams and shown in the status line or an output page. */
+ * streams and shown in the status line or an output page.  A command that
+ * downloads (plugin install, plugin upgrade) runs as a child process, as
+ * on a shell (job.c). */
 #include "i18n.h"
 #include "ui.h"
 #include "cmd.h"
@@ -36,9 +38,9 @@ run_command(struct ui *ui, int argc, char **argv, int json, char **out,
 
 /* Shows the result: errors in the status line, output in the status
  * line when it is one line, in a page otherwise (or when asked). */
-static void
-show_result(struct ui *ui, const char *cmdline, int status, const char *out,
-	    const char *errout, int show_output)
+void
+action_show_result(struct ui *ui, const char *cmdline, int status,
+		   const char *out, const char *errout, int show_output)
 {
 	char *first;
 	int lines = 0;
@@ -116,13 +118,21 @@ action_run(struct ui *ui, char **argv, int show_output)
 		return;
 	}
 	cmdline = display_cmdline(argv);
+	/* A command that downloads runs as the CLI would, in a process of
+	 * its own: the network never holds up the console. */
+	if (e != NULL && (e->flags & CMD_FETCHES)) {
+		job_start(ui, argv, json, cmdline, show_output);
+		free(cmdline);
+		return;
+	}
 	status = run_command(ui, argc, argv, json, &out, &errout);
-	show_result(ui, cmdline, status, out != NULL ? out : "",
+	action_show_result(ui, cmdline, status, out != NULL ? out : "",
 	    errout != NULL ? errout : "", show_output);
 	free(cmdline);
 	free(out);
 	free(errout);
 	ui_reload(ui, 0);	/* our own connection sees the change */
+	outdated_refresh(ui);	/* an install or uninstall changes it */
 }
 
 void

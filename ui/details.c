@@ -340,6 +340,22 @@ add_state(struct ui *ui, struct strbuf *sb, const char *id)
 	free(json);
 }
 
+/* The newer version a repository has (U upgrades to it), or why that is
+ * not known; nothing when the plugin is up to date. */
+static void
+add_newest(struct ui *ui, struct strbuf *sb, const char *id)
+{
+	const struct ui_newer *n = outdated_get(ui, id);
+	char *text;
+
+	if (n == NULL && ui->outdated.refused == NULL)
+		return;
+	text = n != NULL ? xasprintf(_("%s in %s (U upgrades)"), n->want,
+	    n->repo) : xasprintf(_("unknown: %s"), ui->outdated.refused);
+	add_field(sb, _("available"), text);
+	free(text);
+}
+
 static char *
 plugin_text(struct ui *ui, const char *id)
 {
@@ -355,6 +371,7 @@ plugin_text(struct ui *ui, const char *id)
 	add_field(&sb, _("id"), p.id);
 	add_field(&sb, _("name"), p.name);
 	add_field(&sb, _("version"), p.version);
+	add_newest(ui, &sb, id);
 	add_field(&sb, _("state"), p.state);
 	add_field(&sb, _("error"), p.error);
 	add_field(&sb, _("author"), p.author);
@@ -608,7 +625,7 @@ run_page_trim(struct run_page *p)
 static struct run_page *
 run_page_open(struct ui *ui, const struct run_rec *r)
 {
-	char *path = runlog_path(ui->mgr->conf->data_directory, r->task_id,
+	char *path = runlog_path(ui->mgr->conf->state_directory, r->task_id,
 	    r->scheduled_at, r->attempt);
 	struct run_page *p = xcalloc(1, sizeof *p);
 	struct runlog_lines l = { 0 };

@@ -1,13 +1,16 @@
-/* draw.c - layout and drawing.  Every frame is drawn into stdscr after
- * erase() and sent with one refresh(): ncurses compares it with what the
- * terminal shows and sends only the cells that changed, so a frame that
- * changed one row costs one row.  Only visible rows are formatted. */
+/* draw.c - layout and drawing.  Every frame is drawn into stdscr and
+ * sent with one refresh(): ncurses compares it with what the terminal
+ * shows and sends only the cells that changed.  Only visible rows are
+ * formatted, and a string already on stdscr at its place is not handed
+ * to ncurses again (struct ui_cells), so a frame that changed one row
+ * costs about one row. */
 #include "i18n.h"
 #include "ui.h"
 #include "format.h"
 #include "util.h"
 
 #include <curses.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +49,65 @@ ui_status_attr(const struct ui *ui, const char *s)
 	return 0;
 }
 
-/* Writes s at (y, x) in exactly width cells. */
+/* What the panes' frames wrote where, so that a frame writes only the
+ * strings that changed: with 100 runs a second a frame changes a few
+ * rows, and handing ncurses every cell again was most of its cost.  A
+ * frame of another shape (a page opened or closed, a new size, a prompt)
+ * starts from erase() with the record emptied. */
+#define CELLS_PER_ROW 4
+struct ui_cell {
+	int x, width, attr;
+	uint64_t hash;		/* of the formatted text; 0: none */
+};
+struct ui_cells {
+	int rows, cols, shape;
+	struct ui_cell *v;	/* rows * CELLS_PER_ROW */
+};
+
+static uint64_t
+cell_hash(const char *s)
+{
+	uint64_t h = UINT64_C(14695981039346656037);
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
+	return h | 1;
+}
+
+/* 1 when (y, x) holds text with width and attr already; else records
+ * it (taking the row's slot for x, or the first free one). */
+static int
+cell_same(struct ui_cells *c, int y, int x, int width, int attr,
+	  const char *text)
+{
+	struct ui_cell *row, *slot = NULL;
+	uint64_t h;
+
+	if (c == NULL || c->v == NULL || y < 0 || y >= c->rows)
+		return 0;
+	h = cell_hash(text);
+	row = &c->v[(size_t)y * CELLS_PER_ROW];
+	for (int i = 0; i < CELLS_PER_ROW && slot == NULL; i++)
+		if (row[i].hash != 0 && row[i].x == x)
+			slot = &row[i];
+	if (slot != NULL && slot->width == width && slot->attr == attr &&
+	    slot->hash == h)
+		return 1;
+	for (int i = 0; i < CELLS_PER_ROW && slot == NULL; i++)
+		if (row[i].hash == 0)
+			slot = &row[i];
+	if (slot == NULL) {	/* a crowded row: forget it, write it */
+		memset(row, 0, CELLS_PER_ROW * sizeof *row);
+		slot = row;
+	}
+	slot->x = x;
+	slot->width = width;
+	slot->attr = attr;
+	slot->hash = h;
+	return 0;
+}
+
+/* Writes s at (y, x) in exactly width cells (unless it is there). */
 static void
 put_cells(const struct ui *ui, int y, int x, int width, const char *s, int attr)
 {
@@ -55,9 +116,51 @@ put_cells(const struct ui *ui, int y, int x, int width, const char *s, int attr)
 	if (width <= 0)
 		return;
 	fmt_fit(s, width, 1, ui->utf8, buf, sizeof buf);
+	if (cell_same(ui->cells, y, x, width, attr, buf))
+		return;
 	attrset(attr);
 	mvaddstr(y, x, buf);
 	attrset(A_NORMAL);
+}
+
+/* The frame's shape: the panes (keeping the record) or anything else. */
+static int
+frame_shape(const struct ui *ui)
+{
+	if (UI_VIEW_OPEN(ui) || ui->too_small)
+		return -1;
+	return 1 + (int)ui->mode;
+}
+
+/* erase() and an empty record when the shape changed (or always, for
+ * pages: their search marks are written around put_cells). */
+static void
+frame_start(struct ui *ui)
+{
+	struct ui_cells *c = ui->cells;
+	int shape = frame_shape(ui);
+
+	if (c != NULL && shape != -1 && c->shape == shape && c->rows == ui->rows &&
+	    c->cols == ui->cols)
+		return;
+	erase();
+	if (c == NULL)
+		c = ui->cells = xcalloc(1, sizeof *c);
+	free(c->v);
+	c->v = shape == -1 ? NULL : xcalloc((size_t)ui->rows * CELLS_PER_ROW,
+	    sizeof *c->v);
+	c->rows = ui->rows;
+	c->cols = ui->cols;
+	c->shape = shape;
+}
+
+void
+ui_cells_free(struct ui *ui)
+{
+	if (ui->cells != NULL)
+		free(ui->cells->v);
+	free(ui->cells);
+	ui->cells = NULL;
 }
 
 static void
@@ -202,6 +305,10 @@ draw_pane(const struct ui *ui, int idx)
 	if (p->nrows == 0)
 		put_cells(ui, p->y + 2, p->x + 1, inner, p->filter[0] != '\0' ?
 		    _("(nothing matches the filter)") : _("(none)"), A_DIM);
+	/* No erase() between frames: rows gone are blanked. */
+	for (int r = p->nrows > p->top ? (int)(p->nrows - p->top) :
+	    p->nrows == 0; r < body; r++)
+		put_cells(ui, p->y + 2 + r, p->x + 1, inner, "", 0);
 }
 
 static void
@@ -297,7 +404,7 @@ draw_too_small(const struct ui *ui)
 void
 ui_draw(struct ui *ui)
 {
-	erase();
+	frame_start(ui);
 	if (ui->too_small) {
 		draw_too_small(ui);
 		curs_set(0);

@@ -111,7 +111,17 @@ static int
 next_char(const char *s, size_t *len, int *w, mbstate_t *ps)
 {
 	wchar_t wc;
-	size_t n = mbrtowc(&wc, s, MB_CUR_MAX, ps);
+	size_t n;
+
+	/* Printable ASCII is one byte and one cell in every locale the
+	 * console runs in: most text is, and mbrtowc costs ~70
+	 * instructions a character (it was most of a frame's drawing). */
+	if ((unsigned char)*s >= 0x20 && (unsigned char)*s < 0x7f) {
+		*len = 1;
+		*w = 1;
+		return 1;
+	}
+	n = mbrtowc(&wc, s, MB_CUR_MAX, ps);
 
 	if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
 		memset(ps, 0, sizeof *ps);
@@ -181,8 +191,16 @@ fmt_fit(const char *s, int width, int pad, int utf8, char *buf, size_t size)
 	}
 	if (!full && put(buf, size, &at, ell, strlen(ell)) == 0)
 		used++;
-	while (pad && used < width && put(buf, size, &at, " ", 1) == 0)
-		used++;
+	if (pad && used < width) {
+		size_t n = (size_t)(width - used);
+
+		if (at + n + 1 > size)
+			n = size - at - 1;
+		memset(buf + at, ' ', n);
+		at += n;
+		buf[at] = '\0';
+		used += (int)n;
+	}
 	return used;
 }
 

@@ -209,6 +209,38 @@ k_restore(struct ui *ui)
 	free(copy);
 }
 
+/* U: the plugin to the newest version in the repositories, after a
+ * question that says from which to which and where from.  The upgrade
+ * is the CLI's `plugin upgrade ID`, run as a child process (it may
+ * download): the console goes on meanwhile. */
+static void
+k_upgrade(struct ui *ui)
+{
+	const char *id = plugin_or_complain(ui);
+	const struct ui_newer *n;
+	char **argv;
+	char *q;
+
+	if (id == NULL)
+		return;
+	if ((n = outdated_get(ui, id)) == NULL) {
+		if (ui->outdated.refused != NULL)
+			ui_status(ui, 1, _("plugin %s: no upgrade known: %s"), id,
+			    ui->outdated.refused);
+		else
+			ui_status(ui, 0, _("plugin %s is the newest version in the "
+			    "repositories' indexes (\"manager repo update\" fetches "
+			    "the remote ones)"), id);
+		return;
+	}
+	argv = strv_push(strv_push(strv_push(strv_push(NULL, "plugin"),
+	    "upgrade"), "--"), id);
+	q = xasprintf(_("Upgrade plugin %s from %s to %s (from %s)? (a snapshot "
+	    "is taken first) (y/n)"), id, n->have, n->want, n->repo);
+	action_confirm(ui, q, argv);
+	free(q);
+}
+
 /* The question names what goes and what goes with it. */
 static void
 delete_question(struct ui *ui, const char *plugin, const char *task,
@@ -498,6 +530,9 @@ static const struct ui_key key_table[] = {
 	    K_PLUGINS | K_VIEW, k_snapshot },
 	{ 'S', 0, "S", N_("restore a snapshot (pick from a list)"),
 	    N_("restore"), K_PLUGINS | K_VIEW, k_restore },
+	{ 'U', 0, "U", N_("upgrade the plugin to the newest version in the "
+	    "repositories (asks first)"), N_("upgrade"),
+	    K_PLUGINS | K_VIEW, k_upgrade },
 	{ 'd', 0, "d", N_("delete (asks first)"), N_("delete"),
 	    K_PLUGINS | K_TASKS | K_VIEW, k_delete },
 	{ '/', 0, "/", N_("filter the pane"), N_("filter"), K_PANES, k_filter },
@@ -579,7 +614,7 @@ key_applies_to_view(const struct ui *ui, const struct ui_key *k)
 	    k->fn == k_stop)
 		return ui->view.kind == VIEW_TASK || ui->view.kind == VIEW_RUN;
 	if (k->fn == k_toggle_plugin || k->fn == k_reload ||
-	    k->fn == k_snapshot || k->fn == k_restore)
+	    k->fn == k_snapshot || k->fn == k_restore || k->fn == k_upgrade)
 		return ui->view.kind == VIEW_PLUGIN;
 	if (k->fn == k_delete)
 		return ui->view.kind == VIEW_TASK || ui->view.kind == VIEW_PLUGIN;

@@ -34,6 +34,7 @@ struct ui_log {
 	char *what;		/* run status, or event kind */
 	char *text;		/* "(exit 1) attempt 2 \"error\"" or message */
 	char key[24];		/* "r42" or "e17": identity across reloads */
+	int open;		/* a run not ended yet: read again each tick */
 };
 
 struct ui_host {
@@ -63,6 +64,10 @@ struct ui_model {
 	size_t ntasks;
 	struct ui_log *log;	/* newest first */
 	size_t nlog;
+	int64_t log_run_max;	/* the newest run and event read: a tick */
+	int64_t log_event_max;	/* reads only what came after them */
+	int64_t log_full_at;	/* when the log was last read whole (mono) */
+	int64_t log_ntasks;	/* the tasks then: one removed takes its runs */
 	int runs_per_min;
 	int running;		/* runs without an end */
 	int64_t data_version;

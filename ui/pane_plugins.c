@@ -1,5 +1,7 @@
 /* pane_plugins.c - the plugins pane: ID VERSION STATE (and the error of
- * a faulted plugin when there is room). */
+ * a faulted plugin when there is room); a plugin a repository has a
+ * newer version of shows it after its state: "enabled ↑1.3.0" (U
+ * upgrades it). */
 #include "i18n.h"
 #include "ui.h"
 #include "format.h"
@@ -22,13 +24,29 @@ plugins_id(const struct ui *ui, size_t i)
 	return ui->model.plugins[i].id;
 }
 
+/* "↑1.3.0", or "^1.3.0" on a terminal without UTF-8: the newer version
+ * a repository has of plugin id, or "". */
+static void
+plugin_newer(const struct ui *ui, const char *id, char *buf, size_t size)
+{
+	const struct ui_newer *n = outdated_get(ui, id);
+
+	buf[0] = '\0';
+	if (n != NULL)
+		snprintf(buf, size, "%s%s", ui->utf8 ? "\xe2\x86\x91" : "^", n->want);
+}
+
+/* "/upgradable" keeps the plugins a repository has a newer version of. */
 static int
 plugins_match(const struct ui *ui, size_t i, const char *filter)
 {
 	const struct plugin_rec *p = &ui->model.plugins[i];
+	char newer[64];
 
+	plugin_newer(ui, p->id, newer, sizeof newer);
 	return ui_contains(p->id, filter) || ui_contains(p->name, filter) ||
-	    ui_contains(p->state, filter);
+	    ui_contains(p->state, filter) || ui_contains(newer, filter) ||
+	    (newer[0] != '\0' && ui_contains(_("upgradable"), filter));
 }
 
 
@@ -75,12 +93,15 @@ plugins_row(const struct ui *ui, size_t i, int width, char *buf, size_t size)
 	const struct plugin_rec *p = &ui->model.plugins[i];
 	const char *state = p->state != NULL ? p->state : "";
 	int wid = plugin_id_width(width);
-	char tail[600];
+	char tail[600], more[64] = "";
 
+	/* Before the error: an error is long, the mark short. */
+	plugin_newer(ui, p->id, more + 1, sizeof more - 1);
+	more[0] = more[1] != '\0' ? ' ' : '\0';
 	if (p->error != NULL && p->error[0] != '\0')
-		snprintf(tail, sizeof tail, "%s: %s", state, p->error);
+		snprintf(tail, sizeof tail, "%s%s: %s", state, more, p->error);
 	else
-		snprintf(tail, sizeof tail, "%s", state);
+		snprintf(tail, sizeof tail, "%s%s", state, more);
 	buf[0] = '\0';
 	fmt_cat(buf, size, p->id, wid, ui->utf8);
 	fmt_cat(buf, size, " ", 1, ui->utf8);

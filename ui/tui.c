@@ -278,6 +278,7 @@ on_tick(struct ev_loop *loop, ev_timer *w, int revents)
 	if (second != ui->last_second) {
 		ui->last_second = second;
 		host_poll(ui);
+		outdated_refresh(ui);	/* a stat per index file */
 		ui->dirty = 1;
 	}
 	if (ui->dirty)
@@ -446,6 +447,8 @@ ui_free(struct ui *ui)
 		free(ui->panes[i].sel_id);
 	}
 	pick_free(ui);
+	job_forget(ui);
+	outdated_free(&ui->outdated);
 	view_close(ui);
 	prompt_free(&ui->line);
 	free(ui->host.kind);
@@ -454,6 +457,7 @@ ui_free(struct ui *ui)
 		free(ui->messages[i]);
 	free(ui->messages);
 	model_free(&ui->model);
+	ui_cells_free(ui);
 	if (ui->db != NULL)
 		db_close(ui->db);
 }
@@ -509,6 +513,7 @@ ui_console_run(struct mgr *mgr, struct mgr_error *err)
 	}
 	host_poll(&ui);
 	ui_reload(&ui, 1);	/* what starting the engine changed */
+	outdated_refresh(&ui);
 	ev_io_start(ui.loop, &ui.input);
 	ev_timer_start(ui.loop, &ui.tick);
 	ui_rebuild_panes(&ui);

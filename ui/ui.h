@@ -16,6 +16,7 @@
 
 struct mgr;
 struct run_page;
+struct strbuf;
 
 enum ui_pane_id { PANE_PLUGINS, PANE_TASKS, PANE_LOG, PANE_COUNT };
 
@@ -115,6 +116,28 @@ struct ui_pick {
 	size_t n, sel;
 };
 
+/* A plugin a configured repository has a newer version of (outdated.c). */
+struct ui_newer {
+	char *id, *have, *want, *repo;
+};
+struct ui_outdated {
+	struct ui_newer *v;
+	size_t n;
+	char *stamp;		/* the index files and plugins it was read for */
+	char *refused;		/* why a repository's index was refused */
+};
+
+/* A command line run as a child process (job.c): a command that
+ * downloads (CMD_FETCHES) runs as the CLI would, off the loop. */
+struct ui_job {
+	int pid;		/* 0: none running */
+	ev_child child;
+	ev_io out, err;
+	struct strbuf *obuf, *ebuf;
+	char *cmdline;
+	int show_output;
+};
+
 struct ui_line {		/* the prompt's line editor */
 	wchar_t buf[512];
 	size_t len, cur;
@@ -143,6 +166,8 @@ struct ui {
 	size_t nmessages;
 	char **confirm_argv;	/* command run on 'y' */
 	struct ui_pick pick;
+	struct ui_outdated outdated;
+	struct ui_job job;
 	int utf8, colors;
 	int rows, cols;
 	int too_small;
@@ -155,6 +180,7 @@ struct ui {
 	int saved_stderr;	/* fd 2 while it points to /dev/null */
 	int saved_to_stderr;	/* mgr->log.to_stderr before the console */
 	int64_t last_second;	/* redraw once a second for LEFT columns */
+	struct ui_cells *cells;	/* what the last frames wrote (draw.c) */
 };
 
 /* A details, help or output page covers the panes. */
@@ -174,6 +200,7 @@ void ui_messages_open(struct ui *ui);
 /* draw.c */
 void ui_layout(struct ui *ui);
 void ui_draw(struct ui *ui);
+void ui_cells_free(struct ui *ui);
 int ui_attr(const struct ui *ui, int pair, int fallback);
 int ui_status_attr(const struct ui *ui, const char *status);
 
@@ -253,8 +280,27 @@ void host_poll(struct ui *ui);
  * where the engine went, returns the exit status for the console. */
 int host_handover(struct ui *ui);
 
+/* outdated.c: reads the repositories' indexes again when they or the
+ * plugins changed (a stat per file); the newer version of plugin id, or
+ * NULL when it has none */
+void outdated_refresh(struct ui *ui);
+const struct ui_newer *outdated_get(const struct ui *ui, const char *id);
+void outdated_free(struct ui_outdated *o);
+
+/* job.c: runs "manager [--json] ARGV" as a child process with this
+ * console's configuration and database, its output shown when it ends;
+ * 0, or -1 after saying why in the status line */
+int job_start(struct ui *ui, char **argv, int json, const char *cmdline,
+	      int show_output);
+/* Stops watching a running job (it goes on by itself). */
+void job_forget(struct ui *ui);
+
 /* action.c */
 void action_run(struct ui *ui, char **argv, int show_output);
+/* The result of a command line: errors and one-line outputs in the
+ * status line, longer outputs in a page. */
+void action_show_result(struct ui *ui, const char *cmdline, int status,
+			const char *out, const char *errout, int show_output);
 void action_runf(struct ui *ui, const char *noun, const char *verb,
 		 const char *id);
 void action_confirm(struct ui *ui, const char *question, char **argv);

@@ -10,9 +10,11 @@ ui_libui_a_SOURCES = \
 	ui/fire_times.c \
 	ui/format.c ui/format.h \
 	ui/host.c \
+	ui/job.c \
 	ui/keys.c \
 	ui/model.c ui/model.h ui/model_tasks.c \
 	ui/mouse.c \
+	ui/outdated.c \
 	ui/pager_search.c ui/view_cursor.c \
 	ui/pane_log.c ui/pane_plugins.c ui/pane_tasks.c ui/panes.c \
 	ui/pick.c \
@@ -33,12 +35,12 @@ TESTS += tests/unit/test_format tests/unit/test_console_model
 dist_check_SCRIPTS += tests/console/lib.sh tests/console/console.sh \
 	tests/console/host.sh tests/console/plugins.sh tests/console/keys.sh \
 	tests/console/quit.sh tests/console/views.sh tests/console/stop.sh tests/console/jobs.sh \
-	tests/console/pager.sh tests/console/history.sh
+	tests/console/pager.sh tests/console/history.sh tests/console/upgrade.sh
 if HAVE_TMUX
 TESTS += tests/console/console.sh tests/console/host.sh \
 	tests/console/plugins.sh tests/console/keys.sh \
 	tests/console/quit.sh tests/console/views.sh tests/console/stop.sh tests/console/jobs.sh \
-	tests/console/pager.sh tests/console/history.sh
+	tests/console/pager.sh tests/console/history.sh tests/console/upgrade.sh
 endif
 
 # Not run by make check: the numbers go to bench/RESULTS-console.md.

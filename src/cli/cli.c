@@ -2,6 +2,7 @@
 #include "i18n.h"
 #include "cli.h"
 #include "cmd.h"
+#include "dbstring.h"
 #include "engine.h"
 #include "manager.h"
 #include "plugins.h"
@@ -112,13 +113,15 @@ cli_json_after(const struct cmd_entry *e, int argc, char **argv)
 
 /* Whether to open (and so create) the database before the command: not
  * for a command that needs none, nor for a read-only one when there is
- * no database yet (`host status`, `db check` leave no trace). */
+ * no database file yet (`host status`, `db check` leave no trace).  A
+ * server's database exists or the connection says why not. */
 static int
 cli_wants_db(const struct mgr *mgr, const struct cmd_entry *e)
 {
 	if (e->flags & CMD_NO_DB)
 		return 0;
 	return !(e->flags & CMD_DB_IF_EXISTS) ||
+	    db_string_is_server(mgr->conf->database) ||
 	    access(mgr->conf->database, F_OK) == 0 || errno != ENOENT;
 }
 

@@ -1,6 +1,7 @@
 /* conf.c - the configuration: libconfig file, defaults, XDG paths. */
 #include "i18n.h"
 #include "conf.h"
+#include "dbstring.h"
 #include "log.h"
 #include "util.h"
 
@@ -27,6 +28,8 @@ const struct conf_key conf_keys[] = {
 	{ "manager", "hot_reload", CONF_BOOL, OFF(hot_reload), "false", 0, 1 },
 	{ "manager", "sandboxing", CONF_BOOL, OFF(sandboxing), "true", 0, 1 },
 	{ "manager", "data_directory", CONF_PATH, OFF(data_directory), NULL, 0, 0 },
+	{ "manager", "state_directory", CONF_PATH, OFF(state_directory), NULL, 0, 0 },
+	{ "manager", "cache_directory", CONF_PATH, OFF(cache_directory), NULL, 0, 0 },
 	{ "manager", "database", CONF_PATH, OFF(database), "manager.db", 0, 0 },
 	{ "manager", "log_level", CONF_STRING, OFF(log_level), "info", 0, 0 },
 	{ "manager", "log_file", CONF_PATH, OFF(log_file), NULL, 0, 0 },
@@ -256,7 +259,9 @@ conf_read_setting(struct conf_loader *l, const config_setting_t *s,
 			    _("%s:%d: %s.%s: the path is empty"), l->conf->file,
 			    config_setting_source_line(s), key->group, key->name);
 		free(*(char **)field);
-		*(char **)field = key->type == CONF_PATH ?
+		/* A database server's string is not a path. */
+		*(char **)field = key->type == CONF_PATH &&
+		    !(field == &l->conf->database && db_string_is_server(str)) ?
 		    path_resolve(l->base_dir, str) : xstrdup(str);
 		return 0;
 	case CONF_BOOL:
@@ -418,7 +423,27 @@ conf_read_file(struct conf_loader *l)
 	return rc;
 }
 
-/* Default paths hang off data_directory, whatever the file said. */
+/* $XDG_*_HOME/manager (or $HOME/fallback/manager) when *dir is unset. */
+static void
+conf_default_dir(struct conf_loader *l, char **dir, const char *var,
+		 const char *fallback)
+{
+	char *base;
+
+	if (*dir != NULL)
+		return;
+	base = xdg_dir(l->src, var, fallback);
+	*dir = xasprintf("%s/manager", base);
+	free(base);
+}
+
+/* The folders of the XDG base directory specification: what is worth
+ * keeping under data, what a restart may still need (logs, the generated
+ * API token, the copies hot reload rolls back to) under state, what may
+ * be deleted any time under cache.  A data_directory the file sets keeps
+ * the instance in one place: state in it, cache in its cache/ (two
+ * instances must not share run logs: each prunes what its history does
+ * not name).  Default paths hang off them, whatever the file said. */
 static void
 conf_resolve_defaults(struct conf_loader *l)
 {
@@ -426,11 +451,17 @@ conf_resolve_defaults(struct conf_loader *l)
 	char **paths[] = { &c->plugins_directory, &c->tasks_directory, &c->database };
 	const char *names[] = { "plugins_directory", "tasks_directory", "database" };
 
-	if (c->data_directory == NULL) {
-		char *dir = xdg_dir(l->src, "XDG_DATA_HOME", ".local/share");
-		c->data_directory = xasprintf("%s/manager", dir);
-		free(dir);
+	if (c->data_directory != NULL) {
+		if (c->state_directory == NULL)
+			c->state_directory = xstrdup(c->data_directory);
+		if (c->cache_directory == NULL)
+			c->cache_directory = xasprintf("%s/cache", c->data_directory);
 	}
+	conf_default_dir(l, &c->data_directory, "XDG_DATA_HOME", ".local/share");
+	conf_default_dir(l, &c->state_directory, "XDG_STATE_HOME", ".local/state");
+	conf_default_dir(l, &c->cache_directory, "XDG_CACHE_HOME", ".cache");
+	if (c->api_token_file == NULL)
+		c->api_token_file = xasprintf("%s/api.token", c->state_directory);
 	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
 		const struct conf_key *key = conf_key_find("manager", names[i]);
 		if (strcmp(l->origins[key - conf_keys].where, _("default")) != 0)
@@ -488,7 +519,8 @@ conf_load(const struct conf_source *src, struct mgr_conf **out,
 	if (src->db_arg != NULL) {
 		const struct conf_key *key = conf_key_find("manager", "database");
 		free(l.conf->database);
-		l.conf->database = path_resolve(NULL, src->db_arg);
+		l.conf->database = db_string_is_server(src->db_arg) ?
+		    xstrdup(src->db_arg) : path_resolve(NULL, src->db_arg);
 		snprintf(l.origins[key - conf_keys].where,
 		    sizeof l.origins[0].where, "%s", _("command line (--db)"));
 	}

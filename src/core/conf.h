@@ -3,8 +3,9 @@
  * Lookup order: --config FILE, $MANAGER_CONFIG,
  * $XDG_CONFIG_HOME/manager/manager.conf, $(sysconfdir)/manager.conf
  * (unless $MANAGER_CONFIG_NOSYSTEM is set and not empty), then built-in
- * defaults (the embedded default: state under
- * $XDG_DATA_HOME/manager).  Relative paths resolve against the folder of
+ * defaults (the embedded default: data under $XDG_DATA_HOME/manager,
+ * state under $XDG_STATE_HOME/manager, caches under
+ * $XDG_CACHE_HOME/manager).  Relative paths resolve against the folder of
  * the config file, or against data_directory for the embedded default.
  */
 #ifndef MGR_CONF_H
@@ -24,7 +25,9 @@ struct mgr_conf {
 	int hot_reload;
 	int sandboxing;
 	/* group "manager": ours */
-	char *data_directory;
+	char *data_directory;		/* database, plugins, tasks, snapshots */
+	char *state_directory;		/* logs, API token, hot reload copies */
+	char *cache_directory;		/* shadow copies, downloaded packages */
 	char *database;
 	char *log_level;
 	char *log_file;

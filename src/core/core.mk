@@ -8,9 +8,11 @@ src_libmgr_a_SOURCES = \
 	src/core/cmd.c src/core/cmd.h \
 	src/core/cmd_args.c src/core/cmd_help.c \
 	src/core/conf.c src/core/conf.h \
+	src/core/dbstring.c src/core/dbstring.h \
 	src/core/error.c src/core/error.h \
 	src/core/i18n.h \
 	src/core/log.c src/core/log.h \
+	src/core/migrate_paths.c src/core/migrate_paths.h \
 	src/core/sha256.c \
 	src/core/util.c src/core/util.h src/core/strv_json.c
 

@@ -9,6 +9,7 @@
 #include "api_routes.h"
 #include "api_stream.h"
 #include "manager.h"
+#include "plugins.h"
 #include "util.h"
 
 #include <ev.h>
@@ -42,12 +43,20 @@ struct api {
 	ev_io io;
 	ev_timer timer;
 	struct api_stream *streams;	/* run logs being sent */
+	struct api_request *waiting;	/* suspended for a plugin's worker */
 };
 
-/* One request while its body arrives. */
+/* One request while its body arrives, and while a plugin's host worker
+ * answers it (suspended). */
 struct api_request {
 	struct strbuf body;
 	int too_large;
+	enum { REQ_NEW, REQ_WAITING, REQ_ANSWERED } state;
+	struct api_call call;		/* once routed */
+	int64_t t0;
+	struct api *api;
+	struct MHD_Connection *conn;
+	struct api_request *prev, *next;	/* api->waiting */
 };
 
 int
@@ -185,6 +194,7 @@ api_send_stream(struct api *api, struct MHD_Connection *conn,
 	enum MHD_Result ret;
 
 	free(call->body_out);
+	call->body_out = NULL;
 	if (res == NULL)
 		return MHD_NO;
 	MHD_add_response_header(res, MHD_HTTP_HEADER_CONTENT_TYPE,
@@ -194,31 +204,95 @@ api_send_stream(struct api *api, struct MHD_Connection *conn,
 	return ret;
 }
 
+static void
+api_wait_unlink(struct api *api, struct api_request *req)
+{
+	if (req->state != REQ_WAITING)
+		return;
+	if (req->prev != NULL)
+		req->prev->next = req->next;
+	else
+		api->waiting = req->next;
+	if (req->next != NULL)
+		req->next->prev = req->prev;
+	req->prev = req->next = NULL;
+}
+
+/* MHD serves a resumed connection at its next run: soon, from the
+ * loop (this may be called from inside MHD_run). */
+static void
+api_soon(struct api *api)
+{
+	ev_timer_stop(api->mgr->loop, &api->timer);
+	ev_timer_set(&api->timer, 0., 0.);
+	ev_timer_start(api->mgr->loop, &api->timer);
+}
+
+/* The plugin's host worker answered into req->call (api_routes.c). */
+static void
+api_answered(struct api_call *call)
+{
+	struct api_request *req = call->owner;
+
+	api_wait_unlink(req->api, req);
+	req->state = REQ_ANSWERED;
+	MHD_resume_connection(req->conn);
+	api_soon(req->api);
+}
+
+/* Routes the request; 1 when a plugin's host worker answers it later:
+ * the connection waits, suspended, and the loop goes on. */
+static int
+api_route_or_wait(struct api *api, struct MHD_Connection *conn,
+		  const char *method, const char *url, struct api_request *req)
+{
+	struct api_call *call = &req->call;
+
+	*call = (struct api_call){ .mgr = api->mgr, .method = method,
+	    .url = url, .body = req->body.buf, .body_len = req->body.len,
+	    .conn = conn, .total = -1, .answered = api_answered, .owner = req };
+	req->t0 = mgr_mono_us();
+	api_route(call);
+	if (call->ticket == NULL)
+		return 0;
+	req->api = api;
+	req->conn = conn;
+	req->state = REQ_WAITING;
+	req->next = api->waiting;
+	if (api->waiting != NULL)
+		api->waiting->prev = req;
+	api->waiting = req;
+	MHD_suspend_connection(conn);
+	return 1;
+}
+
 static enum MHD_Result
 api_respond(struct api *api, struct MHD_Connection *conn, const char *method,
 	    const char *url, struct api_request *req)
 {
-	struct api_call call = { .mgr = api->mgr, .method = method, .url = url,
-	    .body = req->body.buf, .body_len = req->body.len, .conn = conn,
-	    .total = -1 };
+	struct api_call *call = &req->call;
 	struct api_headers headers = { 0 };
-	int64_t t0 = mgr_mono_us();
+	char *body;
 
 	if (req->too_large)
 		return api_send_too_large(api, conn);
-	api_route(&call);
+	if (req->state == REQ_NEW && api_route_or_wait(api, conn, method, url,
+	    req))
+		return MHD_YES;
 	log_info(&api->mgr->log, "api: %s %s: %d (%.1f ms)", method, url,
-	    call.status, (mgr_mono_us() - t0) / 1000.0);
-	if (call.stream != NULL)
-		return api_send_stream(api, conn, &call);
-	if (call.body_out == NULL && call.status != 204)
-		call.body_out = xstrdup("{}");
-	headers.allow = call.allow;
-	headers.location = call.location;
-	headers.total = call.total;
-	headers.type = call.body_type;
+	    call->status, (mgr_mono_us() - req->t0) / 1000.0);
+	if (call->stream != NULL)
+		return api_send_stream(api, conn, call);
+	if (call->body_out == NULL && call->status != 204)
+		call->body_out = xstrdup("{}");
+	headers.allow = call->allow;
+	headers.location = call->location;
+	headers.total = call->total;
+	headers.type = call->body_type;
 	headers.keepalive = api->mgr->conf->api_connection_timeout;
-	return api_send(conn, call.status, call.body_out, &headers);
+	body = call->body_out;
+	call->body_out = NULL;		/* the response owns it */
+	return api_send(conn, call->status, body, &headers);
 }
 
 static struct api_conn *
@@ -289,12 +363,15 @@ api_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 	struct api_conn *c = api_conn_of(conn);
 
-	(void)cls;
 	(void)toe;
 	if (c != NULL)
 		c->waiting_since = mgr_mono_us();	/* idle until the next */
 	if (req == NULL)
 		return;
+	if (req->call.ticket != NULL)	/* closed while the worker works */
+		plugins_route_cancel(req->call.ticket);
+	api_wait_unlink(cls, req);
+	free(req->call.body_out);
 	strbuf_free(&req->body);
 	free(req);
 	*con_cls = NULL;
@@ -550,6 +627,24 @@ api_port(const struct api *api)
 	return api != NULL ? api->port : 0;
 }
 
+/* Before the server stops (MHD refuses to stop with suspended
+ * connections): requests still waiting for a plugin are dropped. */
+static void
+api_waiting_end(struct api *api)
+{
+	while (api->waiting != NULL) {
+		struct api_request *req = api->waiting;
+
+		plugins_route_cancel(req->call.ticket);
+		req->call.ticket = NULL;
+		api_wait_unlink(api, req);
+		req->state = REQ_ANSWERED;
+		api_reply_error(&req->call, 503, "unavailable", _("the API is "
+		    "stopping"));
+		MHD_resume_connection(req->conn);
+	}
+}
+
 void
 api_stop(struct api *api)
 {
@@ -559,6 +654,7 @@ api_stop(struct api *api)
 		ev_io_stop(api->mgr->loop, &api->io);
 		ev_timer_stop(api->mgr->loop, &api->timer);
 		api_streams_end(api->streams);
+		api_waiting_end(api);
 		MHD_stop_daemon(api->daemon);
 	}
 	free(api->token);

@@ -31,9 +31,16 @@ static int
 token_generate(const char *path, char **out, struct mgr_error *err)
 {
 	unsigned char raw[TOKEN_BYTES];
-	char hex[TOKEN_BYTES * 2 + 2];
-	int fd;
+	char hex[TOKEN_BYTES * 2 + 2], *dir;
+	int fd, rc;
 
+	/* The default, state_directory/api.token, may be the first file
+	 * of a folder not made yet. */
+	dir = path_dirname_abs(path);
+	rc = mkdir_p(dir, 0700, 0, err);
+	free(dir);
+	if (rc != 0)
+		return rc;
 	if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw)
 		return mgr_error_set(err, MGR_EIO, _("api.token_file %s: no random "
 		    "bytes: %s"), path, strerror(errno));

@@ -6,6 +6,7 @@
  */
 #include "i18n.h"
 #include "engine.h"
+#include "host_worker.h"
 #include "api.h"
 #include "api_fields.h"
 #include "api_openapi.h"
@@ -412,7 +413,7 @@ run_log(struct api_call *call, const char *id)
 		    "not_found" : "database_error", "%s", err.msg);
 		return;
 	}
-	path = runlog_path(call->mgr->conf->data_directory, task,
+	path = runlog_path(call->mgr->conf->state_directory, task,
 	    spec.scheduled_at, spec.attempt);
 	spec.path = path;
 	spec.task_id = task;
@@ -589,17 +590,69 @@ route_id_ok(struct api_call *call, const char *pattern, const char *id)
 }
 
 /* A sandboxed plugin's route whose host worker failed (host_worker.h):
- * 504 when it did not answer in time, 502 when it crashed or failed. */
+ * 504 when it did not answer in time, 503 when the call was not made
+ * (its worker stopped first, or too many calls wait), 502 when it
+ * crashed or failed. */
 static void
-plugin_route_failed(struct api_call *call, int rc, const struct mgr_error *err)
+plugin_route_failed(struct api_call *call, int rc, const char *msg)
 {
-	api_reply_error(call, rc == MGR_ETIMEOUT ? 504 : 502, rc == MGR_ETIMEOUT ?
-	    "timed_out" : "plugin_failure", "%s", err->msg);
+	if (rc == MGR_ETIMEOUT)
+		api_reply_error(call, 504, "timed_out", "%s", msg);
+	else if (rc == MGR_EBUSY)
+		api_reply_error(call, 503, "unavailable", "%s", msg);
+	else
+		api_reply_error(call, 502, "plugin_failure", "%s", msg);
+}
+
+/* The plugin's answer: its status (checked) and body. */
+static void
+plugin_route_answer(struct api_call *call, const char *id, int status,
+		    char *out)
+{
+	if (status < 100 || status > 599) {
+		free(out);
+		api_reply_error(call, 500, "plugin_failure", _("plugin \"%s\" "
+		    "answered with HTTP status %d"), id, status);
+		return;
+	}
+	free(call->body_out);
+	call->status = status;
+	call->body_out = out != NULL && *out != '\0' ? out : xstrdup("{}");
+	if (call->body_out != out)
+		free(out);
+}
+
+/* The plugin id of a /plugins/{plugin_id}/PATH request (malloc'd). */
+static char *
+plugin_route_id(const struct api_call *call)
+{
+	const char *rest = call->url + strlen("/plugins/");
+
+	return xstrndup(rest, strcspn(rest, "/"));
+}
+
+/* The host worker's answer to a route handed to it (plugins_route). */
+static void
+plugin_route_done(void *arg, struct hostw_answer *a)
+{
+	struct api_call *call = arg;
+	char *id = plugin_route_id(call);
+
+	call->ticket = NULL;
+	if (a->rc != 0)
+		plugin_route_failed(call, a->rc, a->error);
+	else {
+		plugin_route_answer(call, id, a->code, a->out);
+		a->out = NULL;
+	}
+	free(id);
+	call->answered(call);
 }
 
 /* /plugins/{plugin_id}/PATH: a route the plugin registered through the
  * host table (it runs here, on the loop thread, like its hooks; with
- * sandboxing, in the plugin's confined host worker: host_worker.h). */
+ * sandboxing, in the plugin's confined host worker, which answers
+ * later: host_worker.h). */
 static void
 plugin_own_route(struct api_call *call)
 {
@@ -618,21 +671,15 @@ plugin_own_route(struct api_call *call)
 		free(id);
 		return;
 	}
-	if ((rc = plugins_route(call->mgr, id, call->method, slash,
-	    call->body != NULL ? call->body : "", &out, &status, &err)) ==
-	    MGR_ENOENT)
+	rc = plugins_route(call->mgr, id, call->method, slash,
+	    call->body != NULL ? call->body : "", &out, &status,
+	    plugin_route_done, call, &call->ticket, &err);
+	if (rc == MGR_ENOENT)
 		api_plugin_route_missing(call, id, slash);
-	else if (rc != 0)
-		plugin_route_failed(call, rc, &err);
-	else if (status < 100 || status > 599) {
-		free(out);
-		api_reply_error(call, 500, "plugin_failure", _("plugin \"%s\" "
-		    "answered with HTTP status %d"), id, status);
-	} else {
-		free(call->body_out);
-		call->status = status;
-		call->body_out = out != NULL ? out : xstrdup("{}");
-	}
+	else if (rc != 0 && rc != PLUGINS_ROUTE_LATER)
+		plugin_route_failed(call, rc, err.msg);
+	else if (rc == 0)
+		plugin_route_answer(call, id, status, out);
 	free(id);
 }
 

@@ -28,6 +28,12 @@ struct api_call {
 	void *conn;		/* the MHD connection, for api_query */
 	struct api_stream *stream;	/* a streamed answer instead of body_out */
 	const char *content_type;	/* of the stream */
+	/* A sandboxed plugin's route: its host worker answers later.  The
+	 * route leaves ticket set (plugins_route's) and api.c suspends the
+	 * request; once the answer is in call, answered(call) resumes it. */
+	void *ticket;
+	void (*answered)(struct api_call *call);
+	void *owner;			/* api.c's request */
 };
 
 /* A query argument of the request ("follow" of ?follow=1), or NULL. */

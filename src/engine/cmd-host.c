@@ -74,6 +74,68 @@ host_reload_said(struct cmd_ctx *ctx, int hosted)
 	return CMD_EXIT_OK;
 }
 
+/* The reload a host carries out answers once its task files are
+ * applied (they are read off the loop). */
+struct reload_wait {
+	struct mgr *mgr;
+	int returned;		/* the command has returned ... */
+	struct cmd_later *later;	/* ... to answer here (NULL: the console) */
+	int told, rc;		/* over before the command returned */
+	struct mgr_error err;
+};
+
+static int
+host_reload_answer(struct cmd_ctx *ctx, int rc, const struct mgr_error *err)
+{
+	if (rc != 0)
+		return cmd_fail(ctx, err->code, err->msg);
+	return host_reload_said(ctx, 1);
+}
+
+static void
+host_reloaded(void *arg, int rc, const struct mgr_error *err)
+{
+	struct reload_wait *w = arg;
+	struct cmd_ctx lctx = { .mgr = w->mgr };
+
+	if (!w->returned) {
+		w->told = 1;
+		w->rc = rc;
+		if (rc != 0)
+			w->err = *err;
+		return;
+	}
+	if (w->later != NULL) {
+		lctx.out = w->later->out;
+		lctx.err = w->later->err;
+		lctx.json = w->later->json;
+		w->later->finish(w->later, host_reload_answer(&lctx, rc, err));
+	} else if (rc != 0)
+		log_error(&w->mgr->log, "reload failed, the previous "
+		    "configuration stays in force: %s", err->msg);
+	free(w);
+}
+
+static int
+host_reload_hosted(struct cmd_ctx *ctx)
+{
+	struct reload_wait *w = xcalloc(1, sizeof *w);
+	int status;
+
+	w->mgr = ctx->mgr;
+	engine_reload(ctx->mgr, host_reloaded, w);
+	if (w->told) {		/* a broken configuration, or no scheduler */
+		status = host_reload_answer(ctx, w->rc, &w->err);
+		free(w);
+		return status;
+	}
+	w->returned = 1;
+	if (ctx->defer == NULL)	/* the console: its log says the end */
+		return host_reload_said(ctx, 1);
+	w->later = ctx->defer(ctx);
+	return CMD_EXIT_LATER;
+}
+
 static int
 host_reload_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
@@ -89,9 +151,7 @@ host_reload_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 			return cmd_fail(ctx, err.code, err.msg);
 		return host_reload_said(ctx, 0);
 	}
-	if (engine_reload(mgr, &err) != 0)
-		return cmd_fail(ctx, err.code, err.msg);
-	return host_reload_said(ctx, 1);
+	return host_reload_hosted(ctx);
 }
 
 /* Test-only (hidden): a state-changing command with no side effects, so

@@ -56,17 +56,24 @@ sched_host_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	sched_host_stop(w->data);
 }
 
-/* SIGHUP: re-read tasks_directory, as the daemon does. */
+static void
+sched_host_reloaded(void *arg, int rc, const struct mgr_error *err)
+{
+	struct mgr *mgr = arg;
+
+	if (rc != 0)
+		log_error(&mgr->log, "%s", err->msg);
+}
+
+/* SIGHUP: re-read tasks_directory off the loop, as the daemon does. */
 static void
 sched_host_hup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct sched_host *h = w->data;
-	struct mgr_error err = { 0 };
 
 	(void)loop;
 	(void)revents;
-	if (scheduler_reload_files(h->mgr, &err) != 0)
-		log_error(&h->mgr->log, "%s", err.msg);
+	scheduler_reload_files_start(h->mgr, sched_host_reloaded, h->mgr);
 }
 
 static int

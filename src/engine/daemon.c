@@ -6,6 +6,7 @@
 #include "cmd.h"
 #include "engine.h"
 #include "manager.h"
+#include "migrate_paths.h"
 #include "notify.h"
 #include "util.h"
 
@@ -186,7 +187,7 @@ daemon_start(struct mgr *mgr, struct daemon_opts *o, struct mgr_error *err)
 }
 
 /* A detached daemon has no stderr.  With no log_file configured, the log
- * keeps going to stderr, which becomes <data_directory>/manager.log: a
+ * keeps going to stderr, which becomes <state_directory>/manager.log: a
  * SIGHUP reopens the configured sink ("stderr"), so this survives
  * reloads, and whatever else writes to fd 2 lands there too.  Opened
  * before detaching so that a failure is told on the terminal; then the
@@ -195,7 +196,7 @@ static void
 detach_log_prepare(struct cmd_ctx *ctx, struct daemon_opts *o)
 {
 	struct mgr *mgr = ctx->mgr;
-	char *dir = mgr->conf->data_directory, *path;
+	char *dir = mgr->conf->state_directory, *path;
 	struct mgr_error err = { 0 };
 	int fd = -1;
 
@@ -291,6 +292,9 @@ daemon_run_args(struct cmd_ctx *ctx, const struct cmd_args *args)
 		return status;
 	o.log_fd = -1;
 	if (o.detach) {
+		/* The old layout's manager.log moves before the log opens
+		 * (engine_host_acquire moves the rest, into the log). */
+		migrate_daemon_log(ctx->mgr->conf, &ctx->mgr->log);
 		detach_log_prepare(ctx, &o);
 		fflush(ctx->err);	/* before fork: printed once */
 		rc = detach(ctx, &o, &status);

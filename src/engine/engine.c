@@ -50,18 +50,25 @@ engine_housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 static void
+engine_reloaded(void *arg, int rc, const struct mgr_error *err)
+{
+	struct mgr *mgr = arg;
+
+	if (rc != 0)
+		log_error(&mgr->log, "reload failed, the previous configuration "
+		    "stays in force: %s", err->msg);
+}
+
+static void
 engine_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct mgr *mgr = w->data;
-	struct mgr_error err = { 0 };
 
 	(void)loop;
 	(void)revents;
 	if (w->signum == SIGHUP) {
 		log_info(&mgr->log, "SIGHUP: reloading the configuration");
-		if (engine_reload(mgr, &err) != 0)
-			log_error(&mgr->log, "reload failed, the previous configuration "
-			    "stays in force: %s", err.msg);
+		engine_reload(mgr, engine_reloaded, mgr);
 		return;
 	}
 	log_info(&mgr->log, "%s: shutting down (grace %d s)",
@@ -266,6 +273,7 @@ engine_stop(struct mgr *mgr)
 	h->api = NULL;
 	control_free(h->control);
 	h->control = NULL;
+	h->stopping = 1;	/* a reload waiting does not start now */
 	engine_stop_subsystems(mgr);
 	h->started = 0;
 	h->stopping = 0;

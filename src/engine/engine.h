@@ -52,9 +52,15 @@ void engine_shutdown(struct mgr *mgr, int grace_seconds,
 /* Frees what engine_start created (after the loop has ended); keeps the
  * host lock (engine_host_release drops it). */
 void engine_stop(struct mgr *mgr);
-/* Reloads the configuration and the declarative task files (SIGHUP).  A
- * broken configuration is reported in err and the old one stays. */
-int engine_reload(struct mgr *mgr, struct mgr_error *err);
+/* Told once a reload is over: rc 0, or err says what failed (a broken
+ * configuration, which leaves the old one in force, or the first task
+ * file refused). */
+typedef void (*engine_reload_fn)(void *arg, int rc, const struct mgr_error *err);
+/* Reloads the configuration and the declarative task files (SIGHUP): the
+ * configuration at once, the task files read off the loop and applied in
+ * slices, then done(arg, ...) from the loop.  Asked for while one goes
+ * on, it starts when that one is over. */
+void engine_reload(struct mgr *mgr, engine_reload_fn done, void *arg);
 
 /* Client side: writes the command line (noun verb args) as a `commands`
  * row and waits up to timeout_ms (<= 0: MANAGER_COMMAND_TIMEOUT or 30 s)

@@ -25,6 +25,9 @@ struct host {
 	ev_timer housekeeping;		/* heartbeat, pruning */
 	int housekeeping_ticks;
 	ev_idle finish;			/* calls done from the loop */
+	/* reload.c: who asked for the reload going on (its task files are
+	 * read off the loop), and who asked since. */
+	struct engine_reload_req *reloading, *reload_queue;
 };
 
 /* control.c: the host side of the control plane. */

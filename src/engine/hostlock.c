@@ -10,6 +10,7 @@
 #include "engine.h"
 #include "host.h"
 #include "manager.h"
+#include "migrate_paths.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -39,6 +40,9 @@ engine_host_acquire(struct mgr *mgr, const char *kind, struct mgr_error *err)
 		return rc;
 	}
 	mgr->host = h;
+	/* Under the lock, so one process does it: what older versions kept
+	 * under data_directory moves to the state and cache folders. */
+	migrate_paths(mgr->conf, &mgr->log);
 	return 0;
 }
 

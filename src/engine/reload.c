@@ -109,26 +109,69 @@ reload_api(struct mgr *mgr, const struct mgr_conf *old)
 		log_error(&mgr->log, "api: %s", err.msg);
 }
 
-/* Task files are re-read into the running scheduler: tasks that did not
- * change keep their schedule and state. */
-static int
-reload_subsystems(struct mgr *mgr, const struct mgr_conf *old,
-		  struct mgr_error *err)
+/* Who asked for a reload (SIGHUP, `host reload`): told once it is over. */
+struct engine_reload_req {
+	engine_reload_fn done;
+	void *arg;
+	struct engine_reload_req *next;
+};
+
+static void
+reload_tell(struct engine_reload_req *q, int rc, const struct mgr_error *err)
 {
-	reload_api(mgr, old);
-	return scheduler_reload_files(mgr, err);
+	struct engine_reload_req *next;
+
+	for (; q != NULL; q = next) {
+		next = q->next;
+		q->done(q->arg, rc, err);
+		free(q);
+	}
 }
 
-int
-engine_reload(struct mgr *mgr, struct mgr_error *err)
+static void reload_go(struct mgr *mgr, struct engine_reload_req *q);
+
+/* The task files are applied: the reload is over; one asked for
+ * meanwhile starts now. */
+static void
+reload_files_over(void *arg, int rc, const struct mgr_error *err)
+{
+	struct mgr *mgr = arg;
+	struct host *h = mgr->host;
+	struct engine_reload_req *q = h->reloading, *next = h->reload_queue;
+	struct mgr_error stop = { 0 };
+
+	h->reloading = NULL;
+	h->reload_queue = NULL;
+	notify_state("READY=1");
+	if (rc == 0)
+		log_info(&mgr->log, "configuration reloaded from %s",
+		    mgr->conf->file != NULL ? mgr->conf->file :
+		    _("built-in defaults"));
+	reload_tell(q, rc, err);
+	if (next == NULL)
+		return;
+	if (!h->stopping) {
+		reload_go(mgr, next);
+		return;
+	}
+	mgr_error_set(&stop, MGR_ECONFLICT, _("the engine is stopping: the "
+	    "configuration is read again at its next start"));
+	reload_tell(next, stop.code, &stop);
+}
+
+/* Reads the configuration, then the task files (off the loop: tasks
+ * that did not change keep their schedule and state).  q: who asked. */
+static void
+reload_go(struct mgr *mgr, struct engine_reload_req *q)
 {
 	struct mgr_conf *conf, *old;
 	struct conf_origin *origins;
+	struct mgr_error err = { 0 };
 	size_t norigins;
 	int rc;
 
 	notify_state("RELOADING=1");
-	if ((rc = reload_conf(mgr, &conf, &origins, &norigins, err)) != 0) {
+	if ((rc = reload_conf(mgr, &conf, &origins, &norigins, &err)) != 0) {
 		struct mgr_error lerr = { 0 };
 
 		/* logrotate's SIGHUP must move the log even when the new
@@ -136,7 +179,8 @@ engine_reload(struct mgr *mgr, struct mgr_error *err)
 		if (log_reopen(&mgr->log, &lerr) != 0)
 			log_error(&mgr->log, _("reopening the log: %s"), lerr.msg);
 		notify_state("READY=1");
-		return rc;
+		reload_tell(q, rc, &err);
+		return;
 	}
 	old = mgr->conf;
 	mgr->conf = conf;
@@ -144,11 +188,27 @@ engine_reload(struct mgr *mgr, struct mgr_error *err)
 	mgr->origins = origins;
 	mgr->norigins = norigins;
 	reload_reopen_log(mgr);
-	rc = reload_subsystems(mgr, old, err);
+	reload_api(mgr, old);
 	conf_free(old);
-	notify_state("READY=1");
-	if (rc == 0)
-		log_info(&mgr->log, "configuration reloaded from %s",
-		    mgr->conf->file != NULL ? mgr->conf->file : _("built-in defaults"));
-	return rc;
+	mgr->host->reloading = q;
+	scheduler_reload_files_start(mgr, reload_files_over, mgr);
+}
+
+void
+engine_reload(struct mgr *mgr, engine_reload_fn done, void *arg)
+{
+	struct host *h = mgr->host;
+	struct engine_reload_req *r = xcalloc(1, sizeof *r), **tail;
+
+	r->done = done;
+	r->arg = arg;
+	if (h->reloading == NULL) {
+		reload_go(mgr, r);
+		return;
+	}
+	/* The task files being read use the configuration: the next one
+	 * waits until they are applied. */
+	for (tail = &h->reload_queue; *tail != NULL; tail = &(*tail)->next)
+		;
+	*tail = r;
 }

@@ -1,7 +1,8 @@
 /* fault.h - crash isolation of plugins: a circuit breaker.
  *
  * A plugin whose code crashes the sandbox (a task run ending `crashed`, a
- * reload or enable whose probe child crashed) fault_max_crashes times
+ * reload or enable whose probe child crashed, a hook, route or restart's
+ * on_enable that crashed or hung its host worker) fault_max_crashes times
  * within fault_window_seconds is marked faulted: it is disabled (and its
  * dependents with it), its row says state "faulted" with the reason in
  * error, and its tasks are paused (the scheduler is told).  `manager

@@ -41,8 +41,8 @@ plugin_funcs_names(const struct plugin_funcs *f)
 	return sb.len > 0 ? strbuf_detach(&sb) : xstrdup(_("none"));
 }
 
-static char **
-functions_argv(struct mgr *mgr, const char *id, const char *lib)
+char **
+plugin_functions_argv(struct mgr *mgr, const char *id, const char *lib)
 {
 	const struct mgr_conf *c = mgr->conf;
 	char *s = sandbox_helper_path("manager-run", "MANAGER_RUN");
@@ -106,13 +106,34 @@ parse_lines(char *text, struct plugin_funcs *out)
 	}
 }
 
-/* Runs the helper; its stdout is the list. */
+int
+plugin_functions_parse(const char *id, int status, int timed_out, char *out,
+		       const char *errtext, struct plugin_funcs *f,
+		       struct mgr_error *err)
+{
+	size_t len = strlen(errtext);
+
+	while (len > 0 && (errtext[len - 1] == '\n' || errtext[len - 1] == ' '))
+		len--;
+	if (timed_out)
+		return mgr_error_set(err, MGR_EIO, _("plugin %s: listing its "
+		    "functions took more than %d s"), id, PLUGIN_FUNCTIONS_TIMEOUT_S);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return mgr_error_set(err, MGR_EIO, _("plugin %s: cannot list its "
+		    "functions: %.*s"), id, len > 0 ? (int)len : (int)strlen(
+		    _("the helper failed")), len > 0 ? errtext :
+		    _("the helper failed"));
+	parse_lines(out, f);
+	return 0;
+}
+
+/* Runs the helper and waits for it; its stdout is the list. */
 static int
 ask_helper(struct mgr *mgr, const char *id, const char *lib,
 	   struct plugin_funcs *out, struct mgr_error *err)
 {
 	struct strbuf o = STRBUF_INIT, e = STRBUF_INIT;
-	char **argv = functions_argv(mgr, id, lib);
+	char **argv = plugin_functions_argv(mgr, id, lib);
 	int outfd, errfd, status = 0, rc, timed_out;
 	pid_t pid;
 
@@ -127,20 +148,9 @@ ask_helper(struct mgr *mgr, const char *id, const char *lib,
 	close(errfd);
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 		;
-	if (timed_out)
-		rc = mgr_error_set(err, MGR_EIO, _("plugin %s: listing its "
-		    "functions took more than %d s"), id, PLUGIN_FUNCTIONS_TIMEOUT_S);
-	else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		while (e.len > 0 && (e.buf[e.len - 1] == '\n' || e.buf[e.len - 1] == ' '))
-			e.len--;
-		strbuf_add(&e, "", 1);
-		rc = mgr_error_set(err, MGR_EIO, _("plugin %s: cannot list its "
-		    "functions: %s"), id, e.len > 1 ? e.buf :
-		    _("the helper failed"));
-	} else {
-		strbuf_add(&o, "", 1);
-		parse_lines(o.buf, out);
-	}
+	strbuf_add(&o, "", 1);
+	strbuf_add(&e, "", 1);
+	rc = plugin_functions_parse(id, status, timed_out, o.buf, e.buf, out, err);
 	strbuf_free(&o);
 	strbuf_free(&e);
 	return rc;
@@ -198,14 +208,54 @@ plugin_functions_show(struct mgr *mgr, const char *id, FILE *out, json_t *obj)
 	plugin_funcs_clear(&f);
 }
 
+/* The functions of plugin (installed: rec), for a check: on a host, the
+ * list its cache filled off the loop (*cached); elsewhere, or while the
+ * list is not there yet, asked of the helper now (into own). */
+static int
+check_list(struct mgr *mgr, const struct plugin_rec *rec,
+	   struct plugin_funcs *own, const struct plugin_funcs **list,
+	   struct mgr_error *err)
+{
+	char *lib;
+	int rc = funcs_cache_get(plugins_funcs_cache(mgr), rec, list, err);
+
+	if (rc != 1)
+		return rc;
+	lib = plugin_rec_library(rec);
+	rc = ask_helper(mgr, rec->id, lib, own, err);
+	free(lib);
+	*list = own;
+	return rc;
+}
+
+static int
+check_in(const char *plugin, const struct plugin_funcs *f, const char *name,
+	 struct mgr_error *err)
+{
+	char *names;
+	int found = 0;
+
+	for (size_t i = 0; i < f->n; i++)
+		found |= strcmp(f->v[i].name, name) == 0;
+	if (found)
+		return 0;
+	names = plugin_funcs_names(f);
+	mgr_error_set(err, MGR_EINVAL, _("plugin %s has no task function "
+	    "\"%s\"; its functions: %s"), plugin, name, names);
+	free(names);
+	return MGR_EINVAL;
+}
+
 int
 plugin_func_check(struct mgr *mgr, const char *func_path, int *missing,
 		  struct mgr_error *err)
 {
-	struct plugin_funcs f;
+	struct plugin_funcs own = { 0 };
+	const struct plugin_funcs *f = NULL;
+	struct plugin_rec rec;
 	const char *colon;
-	char **words = NULL, *plugin, *names;
-	int rc, found = 0;
+	char **words = NULL, *plugin;
+	int rc;
 
 	*missing = 0;
 	if (strncmp(func_path, "exec:", 5) == 0 ||
@@ -215,22 +265,16 @@ plugin_func_check(struct mgr *mgr, const char *func_path, int *missing,
 		return 0;	/* the task's own checks say what is wrong */
 	}
 	plugin = xstrndup(words[0], (size_t)(colon - words[0]));
-	rc = plugin_functions(mgr, plugin, &f, err);
+	memset(&rec, 0, sizeof rec);
+	rc = plugin_store_read(mgr->db, plugin, &rec, err);
 	if (rc == MGR_ENOENT) {
 		mgr_error_clear(err);
 		*missing = 1;
 		rc = 0;
-	} else if (rc == 0) {
-		for (size_t i = 0; i < f.n; i++)
-			found |= strcmp(f.v[i].name, colon + 1) == 0;
-		names = plugin_funcs_names(&f);
-		if (!found)
-			rc = mgr_error_set(err, MGR_EINVAL, _("plugin %s has no task "
-			    "function \"%s\"; its functions: %s"), plugin, colon + 1,
-			    names);
-		free(names);
-		plugin_funcs_clear(&f);
-	}
+	} else if (rc == 0 && (rc = check_list(mgr, &rec, &own, &f, err)) == 0)
+		rc = check_in(plugin, f, colon + 1, err);
+	plugin_funcs_clear(&own);
+	plugin_rec_clear(&rec);
 	free(plugin);
 	strv_free(words);
 	return rc;

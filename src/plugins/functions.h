@@ -46,4 +46,32 @@ void plugin_functions_show(struct mgr *mgr, const char *id, FILE *out,
 int plugin_func_check(struct mgr *mgr, const char *func_path, int *missing,
 		      struct mgr_error *err);
 
+/* ---- the engine's lists (functions_cache.c) ----
+ *
+ * Asking a library for its functions takes a confined child and up to
+ * PLUGIN_FUNCTIONS_TIMEOUT_S: never on the loop.  A host keeps each
+ * installed plugin's list, asked off the loop (the helper's pipes on
+ * ev_io, its end on ev_child, a deadline on ev_timer) when the plugin is
+ * started, enabled, installed, upgraded or reloaded, and keyed by
+ * plugins.updated_at, so that a check at `task add` reads the list.  A
+ * check that finds no list for the row's updated_at yet (the moments
+ * just after a change) asks the helper itself. */
+struct funcs_cache;
+struct plugin_rec;
+struct funcs_cache *funcs_cache_new(struct mgr *mgr);
+void funcs_cache_free(struct funcs_cache *fc);
+/* Starts listing rec's functions unless its list for rec->updated_at is
+ * there or being made.  fc may be NULL (not a host): nothing. */
+void funcs_cache_refresh(struct funcs_cache *fc, const struct plugin_rec *rec);
+/* 0 with *out (the cache's), an error when the listing failed, 1 when
+ * there is no list for rec->updated_at yet (one is started). */
+int funcs_cache_get(struct funcs_cache *fc, const struct plugin_rec *rec,
+		    const struct plugin_funcs **out, struct mgr_error *err);
+/* The helper's command line, and its answer made a list (out is the
+ * helper's stdout, errtext its stderr; status its wait status). */
+char **plugin_functions_argv(struct mgr *mgr, const char *id, const char *lib);
+int plugin_functions_parse(const char *id, int status, int timed_out,
+			   char *out, const char *errtext,
+			   struct plugin_funcs *f, struct mgr_error *err);
+
 #endif

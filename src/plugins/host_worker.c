@@ -1,6 +1,7 @@
 /* host_worker.c - a sandboxed plugin's on_enable, on_disable, hooks and
  * routes in its confined host worker (see host_worker.h). */
 #include "i18n.h"
+#include "fault.h"
 #include "host_worker.h"
 #include "manager.h"
 #include "manifest.h"
@@ -9,6 +10,7 @@
 #include "worker_host.h"
 
 #include <errno.h>
+#include <ev.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,18 +23,43 @@
 
 #define SAID_MAX 1024		/* stderr kept for a load failure's reason */
 
+/* A call waiting in the worker's queue, or sent (the queue's head). */
+struct hostw_req {
+	char *call;			/* "@hook", "@route", "@enable" */
+	char **args;
+	int timeout_ms;
+	char *what;			/* the call in errors: "route GET /x" */
+	hostw_done_fn done;		/* NULL: nobody waits (cancelled) */
+	void *arg;
+	const char *fail_kind;		/* the event a failure records */
+	struct hostw_req *next;
+};
+
 struct host_worker {
 	struct mgr *mgr;
-	char *id, *lib;
+	struct ev_loop *loop;		/* NULL: synchronous calls only */
+	char *id, *lib, *where;		/* where: "plugin ID", for errors */
 	pid_t pid;			/* 0: none (not started yet, or gone) */
 	int reqfd, replyfd, outfd, errfd;
 	struct strbuf in;		/* reply bytes not yet parsed */
 	struct strbuf said;		/* the worker's stderr, its first bytes */
+	struct strbuf wbuf;		/* request bytes not yet sent */
+	size_t wpos;
 	unsigned seq;
 	int answered;			/* a reply came: the library loaded */
 	int probe;			/* hostw_probe's: errors say "probe" */
 	char **hooks;			/* events hooked ("*": all) */
 	char **routes;			/* "METHOD\tPATH" */
+	/* Asynchronous calls, one at a time, in order. */
+	ev_io rio, oio, eio, wio;
+	ev_child child;
+	ev_timer deadline;		/* of the call sent */
+	ev_timer kick;			/* runs the queue from the loop */
+	struct hostw_req *head, *tail;
+	size_t queued;
+	int busy;			/* the head was sent */
+	int dying;			/* killed: waiting for its status */
+	int stopping;			/* hostw_stop: no new call is sent */
 };
 
 struct hostw_reply {
@@ -58,6 +85,8 @@ push_limit(char **v, const char *name, int n)
 	return v;
 }
 
+static void hostw_watch(struct host_worker *hw);
+
 static int
 hostw_spawn(struct host_worker *hw, struct mgr_error *err)
 {
@@ -82,12 +111,14 @@ hostw_spawn(struct host_worker *hw, struct mgr_error *err)
 	    &hw->outfd, &hw->errfd, err);
 	if (rc != 0)
 		hw->pid = 0;
-	hw->in.len = hw->said.len = 0;
+	hw->in.len = hw->said.len = hw->wbuf.len = hw->wpos = 0;
 	if (hw->in.buf != NULL)
 		hw->in.buf[0] = '\0';
 	hw->answered = 0;
 	strv_free(argv);
 	free(helper);
+	if (rc == 0)
+		hostw_watch(hw);
 	return rc;
 }
 
@@ -100,39 +131,64 @@ close_fd(int *fd)
 }
 
 static void
+hostw_unwatch(struct host_worker *hw)
+{
+	if (hw->loop == NULL)
+		return;
+	ev_io_stop(hw->loop, &hw->rio);
+	ev_io_stop(hw->loop, &hw->oio);
+	ev_io_stop(hw->loop, &hw->eio);
+	ev_io_stop(hw->loop, &hw->wio);
+	ev_child_stop(hw->loop, &hw->child);
+	ev_timer_stop(hw->loop, &hw->deadline);
+}
+
+static void
 hostw_close(struct host_worker *hw)
 {
+	hostw_unwatch(hw);
 	close_fd(&hw->reqfd);
 	close_fd(&hw->replyfd);
 	close_fd(&hw->outfd);
 	close_fd(&hw->errfd);
 	hw->pid = 0;
+	hw->dying = 0;
 }
 
-/* What the worker prints: stdout is dropped, the start of stderr kept
- * (a worker that cannot load or confine the plugin says why there). */
-static void
-hostw_drain(struct host_worker *hw, int *fd, int keep)
+/* What the worker prints, until it would block: stdout is dropped, the
+ * start of stderr kept (a worker that cannot load or confine the plugin
+ * says why there).  1 at the end of the pipe. */
+static int
+hostw_read_pipe(struct host_worker *hw, int fd, int keep)
 {
 	char buf[4096];
 	ssize_t n;
 
-	while (*fd != -1 && (n = read(*fd, buf, sizeof buf)) != 0) {
+	while (fd != -1 && (n = read(fd, buf, sizeof buf)) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return;		/* EAGAIN */
+			return 0;	/* EAGAIN */
 		}
 		if (keep && hw->said.len < SAID_MAX)
 			strbuf_add(&hw->said, buf, (size_t)n < SAID_MAX -
 			    hw->said.len ? (size_t)n : SAID_MAX - hw->said.len);
 	}
-	if (*fd != -1)
+	return fd != -1;
+}
+
+static void
+hostw_drain(struct host_worker *hw, int *fd, int keep)
+{
+	if (hostw_read_pipe(hw, *fd, keep)) {
+		if (hw->loop != NULL)
+			ev_io_stop(hw->loop, fd == &hw->errfd ? &hw->eio : &hw->oio);
 		close_fd(fd);		/* EOF */
+	}
 }
 
 /* Kills the worker (its process group) and reaps it: its wait status,
- * or -1 when it was reaped elsewhere (the loop's SIGCHLD handler). */
+ * or -1 when it was reaped elsewhere. */
 static int
 hostw_kill(struct host_worker *hw)
 {
@@ -189,14 +245,14 @@ send_all(int fd, const char *p, size_t n, int64_t deadline)
 	return 0;
 }
 
-/* Request: "LEN\n" + NUL-ended fields seq, timeout, call, args. */
-static int
-hostw_send(struct host_worker *hw, const char *call, char *const *args,
-	   int timeout_ms, int64_t deadline)
+/* Request: "LEN\n" + NUL-ended fields seq, timeout, call, args; into
+ * hw->wbuf. */
+static void
+hostw_encode(struct host_worker *hw, const char *call, char *const *args,
+	     int timeout_ms)
 {
 	struct strbuf body = STRBUF_INIT;
 	char num[32];
-	int rc;
 
 	snprintf(num, sizeof num, "%u", ++hw->seq);
 	strbuf_add(&body, num, strlen(num) + 1);
@@ -205,11 +261,21 @@ hostw_send(struct host_worker *hw, const char *call, char *const *args,
 	strbuf_add(&body, call, strlen(call) + 1);
 	for (size_t i = 0; args != NULL && args[i] != NULL; i++)
 		strbuf_add(&body, args[i], strlen(args[i]) + 1);
-	snprintf(num, sizeof num, "%zu\n", body.len);
-	rc = send_all(hw->reqfd, num, strlen(num), deadline);
-	if (rc == 0)
-		rc = send_all(hw->reqfd, body.buf, body.len, deadline);
+	hw->wbuf.len = hw->wpos = 0;
+	strbuf_addf(&hw->wbuf, "%zu\n", body.len);
+	strbuf_add(&hw->wbuf, body.buf, body.len);
 	strbuf_free(&body);
+}
+
+/* The rest of the request, waiting for room until the deadline. */
+static int
+hostw_flush(struct host_worker *hw, int64_t deadline)
+{
+	int rc = send_all(hw->reqfd, hw->wbuf.buf + hw->wpos,
+	    hw->wbuf.len - hw->wpos, deadline);
+
+	if (rc == 0)
+		hw->wpos = hw->wbuf.len;
 	return rc;
 }
 
@@ -244,28 +310,41 @@ hostw_take(struct host_worker *hw, struct hostw_reply *r, int *done)
 	return 1;
 }
 
-enum { CALL_OK, CALL_TIMEOUT, CALL_DIED, CALL_BAD };
+enum { CALL_OK, CALL_TIMEOUT, CALL_DIED, CALL_BAD, CALL_MORE };
+
+/* What has arrived on the reply pipe, parsed: CALL_OK with r filled,
+ * CALL_MORE when the reply is not complete yet. */
+static int
+hostw_receive(struct host_worker *hw, struct hostw_reply *r)
+{
+	char buf[16384];
+	int done = 0, t;
+	ssize_t n;
+
+	while ((n = read(hw->replyfd, buf, sizeof buf)) > 0)
+		strbuf_add(&hw->in, buf, (size_t)n);
+	while ((t = hostw_take(hw, r, &done)) > 0 && !done)
+		;
+	if (done)
+		return CALL_OK;
+	if (t < 0)
+		return CALL_BAD;
+	if (n == 0)	/* what came before the end is taken above */
+		return CALL_DIED;
+	return CALL_MORE;
+}
 
 /* Reads until the reply, answering the plugin's queries meanwhile. */
 static int
 hostw_wait(struct host_worker *hw, int64_t deadline, struct hostw_reply *r)
 {
-	char buf[16384];
-	int done = 0, eof = 0, t;
-
 	for (;;) {
 		struct pollfd pfd[3] = { { hw->replyfd, POLLIN, 0 },
 		    { hw->outfd, POLLIN, 0 }, { hw->errfd, POLLIN, 0 } };
-		ssize_t n;
+		int rc = hostw_receive(hw, r);
 
-		while ((t = hostw_take(hw, r, &done)) > 0 && !done)
-			;
-		if (done)
-			return CALL_OK;
-		if (t < 0)
-			return CALL_BAD;
-		if (eof)	/* what came before the end is taken above */
-			return CALL_DIED;
+		if (rc != CALL_MORE)
+			return rc;
 		if (mgr_mono_us() >= deadline)
 			return CALL_TIMEOUT;
 		if (poll(pfd, 3, (int)((deadline - mgr_mono_us()) / 1000) + 1) < 0 &&
@@ -273,9 +352,6 @@ hostw_wait(struct host_worker *hw, int64_t deadline, struct hostw_reply *r)
 			return CALL_BAD;
 		hostw_drain(hw, &hw->outfd, 0);
 		hostw_drain(hw, &hw->errfd, 1);
-		while ((n = read(hw->replyfd, buf, sizeof buf)) > 0)
-			strbuf_add(&hw->in, buf, (size_t)n);
-		eof = n == 0;
 	}
 }
 
@@ -302,25 +378,13 @@ hostw_why(struct host_worker *hw, int st, const char *what, const char *where,
 	free(said);
 }
 
-/* One call of the plugin: 0 with r filled, or an error; a worker that
- * failed is gone afterwards.  what names the call in errors, where the
- * plugin. */
+/* A call that did not answer (rc: CALL_TIMEOUT, CALL_BAD, CALL_DIED):
+ * the error, and the worker ended (st: its status when it was reaped
+ * elsewhere already, -1 otherwise). */
 static int
-hostw_call(struct host_worker *hw, const char *call, char *const *args,
-	   int timeout_ms, const char *what, const char *where,
-	   struct hostw_reply *r, struct mgr_error *err)
+hostw_failed(struct host_worker *hw, int rc, int timeout_ms, const char *what,
+	     const char *where, struct mgr_error *err)
 {
-	int64_t deadline = mgr_mono_us() + (int64_t)timeout_ms * 1000;
-	int rc = hostw_send(hw, call, args, timeout_ms, deadline);
-
-	memset(r, 0, sizeof *r);
-	if (rc == 0)
-		rc = hostw_wait(hw, deadline, r);
-	else
-		rc = rc > 0 ? CALL_TIMEOUT : CALL_DIED;
-	if (rc == CALL_OK)
-		return 0;
-	reply_clear(r);
 	if (!hw->answered)
 		what = _("constructor");	/* it never got past loading */
 	if (rc == CALL_TIMEOUT) {
@@ -341,6 +405,30 @@ hostw_call(struct host_worker *hw, const char *call, char *const *args,
 	return err->code;
 }
 
+/* One call of the plugin, waited for here (on_enable, on_disable, the
+ * probe's): 0 with r filled, or an error; a worker that failed is gone
+ * afterwards.  what names the call in errors, where the plugin. */
+static int
+hostw_call(struct host_worker *hw, const char *call, char *const *args,
+	   int timeout_ms, const char *what, const char *where,
+	   struct hostw_reply *r, struct mgr_error *err)
+{
+	int64_t deadline = mgr_mono_us() + (int64_t)timeout_ms * 1000;
+	int rc;
+
+	memset(r, 0, sizeof *r);
+	hostw_encode(hw, call, args, timeout_ms);
+	rc = hostw_flush(hw, deadline);
+	if (rc == 0)
+		rc = hostw_wait(hw, deadline, r);
+	else
+		rc = rc > 0 ? CALL_TIMEOUT : CALL_DIED;
+	if (rc == CALL_OK)
+		return 0;
+	reply_clear(r);
+	return hostw_failed(hw, rc, timeout_ms, what, where, err);
+}
+
 /* @enable's output: what the plugin registered. */
 static void
 hostw_registrations(struct host_worker *hw, char *text)
@@ -359,29 +447,357 @@ hostw_registrations(struct host_worker *hw, char *text)
 	}
 }
 
-/* Starts the worker when there is none and calls on_enable. */
+/* Starts the worker and calls on_enable, waiting here. */
 static int
 hostw_enable(struct host_worker *hw, struct mgr_error *err)
 {
 	struct hostw_reply r;
-	char *where = xasprintf(_("plugin %s"), hw->id);
-	int rc = 0;
+	int rc = hostw_spawn(hw, err);
 
-	if (hw->pid == 0)
-		rc = hostw_spawn(hw, err);
 	if (rc == 0)
 		rc = hostw_call(hw, "@enable", NULL, HOSTW_ENABLE_TIMEOUT_MS,
-		    _("on_enable"), where, &r, err);
+		    _("on_enable"), hw->where, &r, err);
 	if (rc == 0 && r.rc != 0) {
 		rc = mgr_error_set(err, MGR_EINVAL, _("%s: on_enable refused "
-		    "(returned %d)"), where, r.rc);
+		    "(returned %d)"), hw->where, r.rc);
 		hostw_kill(hw);
 	} else if (rc == 0)
 		hostw_registrations(hw, r.out);
 	reply_clear(&r);
-	free(where);
 	return rc;
 }
+
+/* ---- asynchronous calls: the loop sends, the worker's reply wakes it */
+
+static void hostw_pump(struct host_worker *hw);
+
+static void
+req_free(struct hostw_req *req)
+{
+	free(req->call);
+	strv_free(req->args);
+	free(req->what);
+	free(req);
+}
+
+struct crash {
+	struct mgr *mgr;
+	char *id, *what, *why;
+};
+
+static void
+crash_cb(int revents, void *arg)
+{
+	struct crash *c = arg;
+
+	(void)revents;
+	fault_record_crash(c->mgr, c->id, c->what, c->why);
+	free(c->id);
+	free(c->what);
+	free(c->why);
+	free(c);
+}
+
+/* A crash or a hang of the plugin's code counts towards the fault
+ * breaker (fault.h), as a crash in the engine would have: a plugin whose
+ * hook crashes at every event is faulted, not restarted for ever.  From
+ * the loop, not now: tripping disables the plugin, which ends hw. */
+static void
+hostw_crashed(struct host_worker *hw, int rc, const char *what,
+	      const char *why)
+{
+	struct crash *c;
+
+	if (rc != MGR_EPLUGIN && rc != MGR_ETIMEOUT)
+		return;
+	c = xcalloc(1, sizeof *c);
+	c->mgr = hw->mgr;
+	c->id = xstrdup(hw->id);
+	c->what = xstrdup(what);
+	c->why = xstrdup(why);
+	ev_once(hw->loop, -1, 0, 0., crash_cb, c);
+}
+
+/* A hook or a route that failed (not one that was not made). */
+static void
+hostw_record(struct host_worker *hw, const struct hostw_req *req, int rc,
+	     const char *error)
+{
+	if (req->fail_kind == NULL || rc == 0 || rc == MGR_EBUSY)
+		return;
+	log_warning(&hw->mgr->log, "%s", error);
+	mgr_event(hw->mgr, req->fail_kind, hw->id, NULL, "%s", error);
+	hostw_crashed(hw, rc, req->what, error);
+}
+
+/* The head's answer: it leaves the queue, is recorded when it failed,
+ * then its caller hears. */
+static void
+hostw_answer(struct host_worker *hw, int rc, int code, char *out,
+	     const char *error)
+{
+	struct hostw_req *req = hw->head;
+	struct hostw_answer a = { hw, rc, code, out, error };
+
+	hw->head = req->next;
+	if (hw->head == NULL)
+		hw->tail = NULL;
+	hw->queued--;
+	hw->busy = 0;
+	ev_timer_stop(hw->loop, &hw->deadline);
+	hostw_record(hw, req, rc, error);
+	if (req->done != NULL)
+		req->done(req->arg, &a);
+	free(a.out);
+	req_free(req);
+}
+
+/* Every call in the queue fails with err (the worker cannot serve). */
+static void
+hostw_fail_all(struct host_worker *hw, const struct mgr_error *err)
+{
+	while (hw->head != NULL)
+		hostw_answer(hw, err->code, 0, NULL, err->msg);
+}
+
+static void
+hostw_failed_head(struct host_worker *hw, int rc)
+{
+	struct mgr_error err = { 0 };
+
+	hostw_failed(hw, rc, hw->head->timeout_ms, hw->head->what, hw->where,
+	    &err);
+	hostw_answer(hw, err.code, 0, NULL, err.msg);
+}
+
+static void
+reply_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct host_worker *hw = w->data;
+	struct hostw_reply r = { 0 };
+	int rc = hostw_receive(hw, &r);
+
+	(void)revents;
+	if (rc == CALL_MORE)
+		return;
+	if (rc == CALL_DIED) {		/* its status comes to child_cb */
+		ev_io_stop(loop, w);
+		return;
+	}
+	if (rc == CALL_OK && hw->busy) {
+		hostw_answer(hw, 0, r.rc, r.out, NULL);
+		r.out = NULL;
+	} else if (hw->busy)
+		hostw_failed_head(hw, CALL_BAD);	/* kills it */
+	else {				/* a reply when nothing was asked */
+		hw->dying = 1;
+		kill(-hw->pid, SIGKILL);
+	}
+	reply_clear(&r);
+	hostw_pump(hw);
+}
+
+static void
+output_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct host_worker *hw = w->data;
+
+	(void)loop;
+	(void)revents;
+	hostw_drain(hw, w == &hw->eio ? &hw->errfd : &hw->outfd, w == &hw->eio);
+}
+
+static void
+write_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct host_worker *hw = w->data;
+	ssize_t n;
+
+	(void)revents;
+	n = send(hw->reqfd, hw->wbuf.buf + hw->wpos, hw->wbuf.len - hw->wpos,
+	    MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (n > 0)
+		hw->wpos += (size_t)n;
+	if (hw->wpos == hw->wbuf.len || (n < 0 && errno != EAGAIN &&
+	    errno != EINTR))
+		ev_io_stop(loop, w);	/* sent, or a dead worker: child_cb */
+}
+
+/* The worker ended: the call it served fails with the reason. */
+static void
+child_cb(struct ev_loop *loop, ev_child *c, int revents)
+{
+	struct host_worker *hw = c->data;
+	struct mgr_error err = { 0 };
+
+	(void)loop;
+	(void)revents;
+	hostw_drain(hw, &hw->errfd, 1);
+	hostw_close(hw);
+	if (hw->busy) {
+		hostw_why(hw, c->rstatus, hw->answered ? hw->head->what :
+		    _("constructor"), hw->where, &err);
+		hostw_answer(hw, err.code, 0, NULL, err.msg);
+	}
+	hostw_pump(hw);
+}
+
+static void
+deadline_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct host_worker *hw = t->data;
+	struct mgr_error err = { 0 };
+	int s = (hw->head->timeout_ms + 999) / 1000;
+
+	(void)loop;
+	(void)revents;
+	hw->dying = 1;			/* child_cb reaps it */
+	kill(-hw->pid, SIGKILL);
+	ev_io_stop(loop, &hw->rio);
+	if (!hw->answered)
+		mgr_error_set(&err, MGR_ETIMEOUT, _("%s: %s timed out after %d s"),
+		    hw->where, _("constructor"), s);
+	else
+		mgr_error_set(&err, MGR_ETIMEOUT, _("%s: %s timed out after %d s"),
+		    hw->where, hw->head->what, s);
+	hostw_answer(hw, err.code, 0, NULL, err.msg);
+}
+
+static void
+kick_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	(void)loop;
+	(void)revents;
+	hostw_pump(t->data);
+}
+
+static void
+hostw_watch(struct host_worker *hw)
+{
+	if (hw->loop == NULL)
+		return;
+	ev_io_init(&hw->rio, reply_cb, hw->replyfd, EV_READ);
+	ev_io_init(&hw->oio, output_cb, hw->outfd, EV_READ);
+	ev_io_init(&hw->eio, output_cb, hw->errfd, EV_READ);
+	ev_io_init(&hw->wio, write_cb, hw->reqfd, EV_WRITE);
+	ev_child_init(&hw->child, child_cb, hw->pid, 0);
+	hw->rio.data = hw->oio.data = hw->eio.data = hw->wio.data = hw;
+	hw->child.data = hw;
+	ev_io_start(hw->loop, &hw->rio);
+	ev_io_start(hw->loop, &hw->oio);
+	ev_io_start(hw->loop, &hw->eio);
+	ev_child_start(hw->loop, &hw->child);
+}
+
+/* A restarted worker's on_enable: its registrations, or every waiting
+ * call fails with the reason. */
+static void
+restart_done(void *arg, struct hostw_answer *a)
+{
+	struct host_worker *hw = arg;
+	struct mgr_error err = { 0 };
+
+	if (a->rc == 0 && a->code == 0) {
+		hostw_registrations(hw, a->out != NULL ? a->out : "");
+		return;
+	}
+	if (a->rc == 0) {
+		mgr_error_set(&err, MGR_EINVAL, _("%s: on_enable refused "
+		    "(returned %d)"), hw->where, a->code);
+		hw->dying = 1;
+		kill(-hw->pid, SIGKILL);
+	} else {
+		mgr_error_set(&err, a->rc, "%s", a->error);
+		hostw_crashed(hw, a->rc, _("on_enable"), a->error);
+	}
+	log_warning(&hw->mgr->log, "%s", err.msg);
+	hostw_fail_all(hw, &err);
+}
+
+static struct hostw_req *
+req_new(const char *call, char *const *args, int timeout_ms, char *what,
+	hostw_done_fn done, void *arg)
+{
+	struct hostw_req *req = xcalloc(1, sizeof *req);
+
+	req->call = xstrdup(call);
+	for (size_t i = 0; args != NULL && args[i] != NULL; i++)
+		req->args = strv_push(req->args, args[i]);
+	req->timeout_ms = timeout_ms;
+	req->what = what;
+	req->done = done;
+	req->arg = arg;
+	return req;
+}
+
+/* No worker (it crashed, hung or was refused): a new one, whose
+ * on_enable goes first in the queue.  -1 when it cannot start. */
+static int
+hostw_restart(struct host_worker *hw)
+{
+	struct mgr_error err = { 0 };
+	struct hostw_req *req;
+
+	log_info(&hw->mgr->log, _("plugin %s: starting its host worker again"),
+	    hw->id);
+	if (hostw_spawn(hw, &err) != 0) {
+		hostw_fail_all(hw, &err);
+		return -1;
+	}
+	req = req_new("@enable", NULL, HOSTW_ENABLE_TIMEOUT_MS,
+	    xstrdup(_("on_enable")), restart_done, hw);
+	req->next = hw->head;
+	hw->head = req;
+	hw->queued++;
+	return 0;
+}
+
+/* Sends the head of the queue when the worker is free. */
+static void
+hostw_pump(struct host_worker *hw)
+{
+	struct hostw_req *req;
+
+	ev_timer_stop(hw->loop, &hw->kick);
+	if (hw->busy || hw->dying || hw->stopping || hw->head == NULL)
+		return;
+	if (hw->pid == 0 && hostw_restart(hw) != 0)
+		return;
+	req = hw->head;
+	hostw_encode(hw, req->call, req->args, req->timeout_ms);
+	hw->busy = 1;
+	ev_timer_set(&hw->deadline, req->timeout_ms / 1000.0, 0.);
+	ev_timer_start(hw->loop, &hw->deadline);
+	ev_io_start(hw->loop, &hw->wio);
+}
+
+/* Queues a call; done hears from the loop, never from in here. */
+static int
+hostw_submit(struct host_worker *hw, struct hostw_req *req)
+{
+	if (hw->queued >= HOSTW_QUEUE_MAX) {
+		req_free(req);
+		return MGR_EBUSY;
+	}
+	if (hw->tail != NULL)
+		hw->tail->next = req;
+	else
+		hw->head = req;
+	hw->tail = req;
+	hw->queued++;
+	if (!hw->busy)
+		ev_timer_start(hw->loop, &hw->kick);
+	return 0;
+}
+
+void
+hostw_cancel(struct hostw_req *req)
+{
+	if (req != NULL)
+		req->done = NULL;
+}
+
+/* ---- the worker's life */
 
 static struct host_worker *
 hostw_new(struct mgr *mgr, const char *id, const char *lib)
@@ -391,20 +807,28 @@ hostw_new(struct mgr *mgr, const char *id, const char *lib)
 	hw->mgr = mgr;
 	hw->id = xstrdup(id);
 	hw->lib = xstrdup(lib);
+	hw->where = xasprintf(_("plugin %s"), id);
 	hw->reqfd = hw->replyfd = hw->outfd = hw->errfd = -1;
+	ev_timer_init(&hw->deadline, deadline_cb, 0., 0.);
+	ev_timer_init(&hw->kick, kick_cb, 0., 0.);
+	hw->deadline.data = hw->kick.data = hw;
 	return hw;
 }
 
 static void
 hostw_free(struct host_worker *hw)
 {
+	if (hw->loop != NULL)
+		ev_timer_stop(hw->loop, &hw->kick);
 	hostw_kill(hw);
 	strbuf_free(&hw->in);
 	strbuf_free(&hw->said);
+	strbuf_free(&hw->wbuf);
 	strv_free(hw->hooks);
 	strv_free(hw->routes);
 	free(hw->id);
 	free(hw->lib);
+	free(hw->where);
 	free(hw);
 }
 
@@ -412,10 +836,15 @@ int
 hostw_start(struct mgr *mgr, const char *id, const char *lib,
 	    struct host_worker **out, struct mgr_error *err)
 {
-	struct host_worker *hw = hostw_new(mgr, id, lib);
-	int rc = hostw_enable(hw, err);
+	struct host_worker *hw;
+	int rc;
 
-	if (rc != 0) {
+	if (mgr->loop == NULL)
+		return mgr_error_set(err, MGR_EINVAL, _("plugin %s: a host worker "
+		    "needs the engine's loop"), id);
+	hw = hostw_new(mgr, id, lib);
+	hw->loop = mgr->loop;
+	if ((rc = hostw_enable(hw, err)) != 0) {
 		hostw_free(hw);
 		return rc;
 	}
@@ -444,39 +873,54 @@ hostw_finish(struct host_worker *hw, int timeout_ms)
 	return hostw_kill(hw);
 }
 
+/* Before on_disable: the call in the worker gets the rest of its time,
+ * waited for here; the calls queued behind it are not made. */
+static void
+hostw_settle(struct host_worker *hw)
+{
+	int64_t deadline = mgr_mono_us() +
+	    (int64_t)(ev_timer_remaining(hw->loop, &hw->deadline) * 1e6);
+	struct mgr_error err = { 0 };
+	struct hostw_reply r = { 0 };
+	int rc;
+
+	hw->stopping = 1;
+	ev_timer_stop(hw->loop, &hw->kick);
+	if (hw->dying)		/* killed, its call answered: reaped here */
+		hostw_kill(hw);
+	if (hw->busy) {
+		rc = hostw_flush(hw, deadline);
+		rc = rc == 0 ? hostw_wait(hw, deadline, &r) :
+		    rc > 0 ? CALL_TIMEOUT : CALL_DIED;
+		if (rc == CALL_OK) {
+			hostw_answer(hw, 0, r.rc, r.out, NULL);
+			r.out = NULL;
+		} else
+			hostw_failed_head(hw, rc);
+		reply_clear(&r);
+	}
+	mgr_error_set(&err, MGR_EBUSY, _("%s: its host worker stopped before "
+	    "the call was made"), hw->where);
+	hostw_fail_all(hw, &err);
+}
+
 void
 hostw_stop(struct host_worker *hw)
 {
 	struct mgr_error err = { 0 };
 	struct hostw_reply r;
-	char *where;
 
 	if (hw == NULL)
 		return;
-	where = xasprintf(_("plugin %s"), hw->id);
+	hostw_settle(hw);
 	if (hw->pid != 0 && hostw_call(hw, "@disable", NULL,
-	    HOSTW_ENABLE_TIMEOUT_MS, _("on_disable"), where, &r, &err) != 0)
+	    HOSTW_ENABLE_TIMEOUT_MS, _("on_disable"), hw->where, &r, &err) != 0)
 		log_warning(&hw->mgr->log, "%s", err.msg);
 	else if (hw->pid != 0) {
 		reply_clear(&r);
 		hostw_finish(hw, 200);
 	}
-	free(where);
 	hostw_free(hw);
-}
-
-/* A call after the worker died: a new one, enabled first. */
-static int
-hostw_ready(struct host_worker *hw, struct mgr_error *err)
-{
-	/* Died between calls and reaped by the loop's SIGCHLD handler. */
-	if (hw->pid != 0 && kill(hw->pid, 0) != 0 && errno == ESRCH)
-		hostw_close(hw);
-	if (hw->pid != 0)
-		return 0;
-	log_info(&hw->mgr->log, _("plugin %s: starting its host worker again"),
-	    hw->id);
-	return hostw_enable(hw, err);
 }
 
 static int
@@ -493,26 +937,19 @@ void
 hostw_emit(struct host_worker *hw, const char *event, const char *subject,
 	   const char *message)
 {
-	struct mgr_error err = { 0 };
-	struct hostw_reply r;
 	char *args[] = { (char *)event, (char *)(subject ? subject : ""),
 	    (char *)(message ? message : ""), NULL };
-	char *where, *what;
+	struct hostw_req *req;
 
 	if (!hooks_match(hw, event))
 		return;
-	where = xasprintf(_("plugin %s"), hw->id);
-	what = xasprintf(_("hook for %s"), event);
-	if (hostw_ready(hw, &err) == 0 && hostw_call(hw, "@hook", args,
-	    HOSTW_CALL_TIMEOUT_MS, what, where, &r, &err) == 0)
-		reply_clear(&r);
-	else {
-		log_warning(&hw->mgr->log, "%s", err.msg);
-		mgr_event(hw->mgr, "plugin.hook_failed", hw->id, NULL, "%s",
-		    err.msg);
-	}
-	free(what);
-	free(where);
+	req = req_new("@hook", args, HOSTW_CALL_TIMEOUT_MS,
+	    xasprintf(_("hook for %s"), event), NULL, NULL);
+	req->fail_kind = "plugin.hook_failed";
+	if (hostw_submit(hw, req) != 0)
+		log_warning(&hw->mgr->log, _("%s: %zu calls wait for its host "
+		    "worker already; the hook for %s is dropped"), hw->where,
+		    hw->queued, event);
 }
 
 static int
@@ -530,35 +967,24 @@ route_known(const struct host_worker *hw, const char *method, const char *path)
 
 int
 hostw_route(struct host_worker *hw, const char *method, const char *path,
-	    const char *body, char **out_body, int *status,
-	    struct mgr_error *err)
+	    const char *body, hostw_done_fn done, void *arg,
+	    struct hostw_req **ticket, struct mgr_error *err)
 {
-	struct hostw_reply r;
 	char *args[] = { (char *)method, (char *)path, (char *)body, NULL };
-	char *where, *what;
-	int rc;
+	struct hostw_req *req;
 
-	*out_body = NULL;
 	if (!route_known(hw, method, path))
 		return MGR_ENOENT;
-	where = xasprintf(_("plugin %s"), hw->id);
-	what = xasprintf(_("route %s /%s"), method, path);
-	if ((rc = hostw_ready(hw, err)) == 0 && (rc = hostw_call(hw, "@route",
-	    args, HOSTW_CALL_TIMEOUT_MS, what, where, &r, err)) == 0) {
-		*status = r.rc;
-		if (r.out[0] != '\0') {	/* none: the API answers {} */
-			*out_body = r.out;
-			r.out = NULL;
-		}
-		reply_clear(&r);
-	} else {
-		log_warning(&hw->mgr->log, "%s", err->msg);
-		mgr_event(hw->mgr, "plugin.route_failed", hw->id, NULL, "%s",
-		    err->msg);
+	req = req_new("@route", args, HOSTW_CALL_TIMEOUT_MS,
+	    xasprintf(_("route %s /%s"), method, path), done, arg);
+	req->fail_kind = "plugin.route_failed";
+	*ticket = req;
+	if (hostw_submit(hw, req) != 0) {
+		*ticket = NULL;
+		return mgr_error_set(err, MGR_EBUSY, _("%s: %zu calls wait for "
+		    "its host worker already"), hw->where, hw->queued);
 	}
-	free(what);
-	free(where);
-	return rc;
+	return 0;
 }
 
 /* The probe's calls in the worker; errors name the folder. */

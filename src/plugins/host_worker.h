@@ -14,12 +14,19 @@
  * its routes (404 without a round trip) and wakes the worker only for
  * events it hooks.
  *
- * Calls are synchronous, bounded by a deadline: on_enable and on_disable
- * HOSTW_ENABLE_TIMEOUT_MS (the probe's), a hook or a route
- * HOSTW_CALL_TIMEOUT_MS.  A call that fails, times out or crashes the
- * worker gives an error naming the plugin, the call and the reason
- * ("killed by SIGSEGV", "timed out after 2 s"); the worker is killed,
- * and the next call starts a new one and enables it again first.
+ * on_enable and on_disable, when a plugin is enabled, disabled or
+ * reloaded, are waited for (HOSTW_ENABLE_TIMEOUT_MS, the probe's, as
+ * the probe child of an in-process plugin is).  Hooks and routes never
+ * are: the loop queues the call (one at a time per worker, in order, at
+ * most HOSTW_QUEUE_MAX waiting), sends it when the worker is free and is
+ * woken by the worker's reply (an ev_io on its reply pipe), its end
+ * (ev_child) or the call's deadline, HOSTW_CALL_TIMEOUT_MS (ev_timer),
+ * so a plugin that hangs holds up its own calls only.  A call that
+ * fails, times out or crashes the worker gives an error naming the
+ * plugin, the call and the reason ("killed by SIGSEGV", "timed out after
+ * 2 s"), recorded as a plugin.hook_failed or plugin.route_failed event;
+ * the worker is killed, and the next call starts a new one, whose
+ * on_enable goes first.
  */
 #ifndef MGR_HOST_WORKER_H
 #define MGR_HOST_WORKER_H
@@ -32,6 +39,21 @@ struct host_worker;
 
 #define HOSTW_ENABLE_TIMEOUT_MS 5000
 #define HOSTW_CALL_TIMEOUT_MS 2000
+#define HOSTW_QUEUE_MAX 64
+
+/* A call's answer, to its caller's done. */
+struct hostw_answer {
+	struct host_worker *hw;
+	int rc;			/* 0: the plugin answered; else MGR_ETIMEOUT,
+				 * MGR_EPLUGIN (crashed), MGR_EINVAL (its
+				 * worker would not start again), MGR_EBUSY
+				 * (not made: the worker stopped first) */
+	int code;		/* the plugin's: a route's HTTP status */
+	char *out;		/* its output; done may take it (set NULL) */
+	const char *error;	/* rc != 0: why */
+};
+typedef void (*hostw_done_fn)(void *arg, struct hostw_answer *a);
+struct hostw_req;
 
 /* Starts id's host worker on lib (the installed library; its folder
  * holds the manifest) and calls on_enable.  A refusal is MGR_EINVAL
@@ -40,24 +62,29 @@ struct host_worker;
  * with the worker's reason (the faults' breaker counts crashes only). */
 int hostw_start(struct mgr *mgr, const char *id, const char *lib,
 		struct host_worker **out, struct mgr_error *err);
-/* Calls on_disable (bounded), ends the worker, frees hw (may be NULL). */
+/* Gives the call in the worker the rest of its time (waited for), fails
+ * the queued ones (MGR_EBUSY), calls on_disable (bounded), ends the
+ * worker, frees hw (may be NULL). */
 void hostw_stop(struct host_worker *hw);
 
-/* Calls the plugin's hooks for event, when it hooks it ("*" or the
- * name); a failure is logged and recorded as a plugin.hook_failed
- * event. */
+/* Queues a call of the plugin's hooks for event, when it hooks it ("*"
+ * or the name); a failure is logged and recorded as a
+ * plugin.hook_failed event. */
 void hostw_emit(struct host_worker *hw, const char *event,
 		const char *subject, const char *message);
-/* Calls the route for method and path: 0 with *out_body (malloc'd, may
- * be NULL) and *status; MGR_ENOENT when it has none; MGR_ETIMEOUT or
- * MGR_EPLUGIN (recorded as plugin.route_failed) when the call failed. */
 /* The methods of the routes the plugin registered for path ("GET, POST"),
  * from its registrations: the worker is not asked. */
 void hostw_route_methods(const struct host_worker *hw, const char *path,
 			 char *buf, size_t size);
+/* Queues the route for method and path: 0, and done(arg, answer) is
+ * called later, from the loop or from hostw_stop (never from in here),
+ * unless *ticket is cancelled first (a ticket is gone once done ran); MGR_ENOENT when the plugin has no such route;
+ * MGR_EBUSY (err set) when HOSTW_QUEUE_MAX calls wait already. */
 int hostw_route(struct host_worker *hw, const char *method, const char *path,
-		const char *body, char **out_body, int *status,
-		struct mgr_error *err);
+		const char *body, hostw_done_fn done, void *arg,
+		struct hostw_req **ticket, struct mgr_error *err);
+/* The caller of a queued call goes away: done will not be called. */
+void hostw_cancel(struct hostw_req *ticket);
 
 /* The probe of a plugin folder, confined: loads it in a host worker and,
  * with run_enable, calls on_enable and on_disable there.  Errors as

@@ -21,7 +21,7 @@ struct loaded_plugin;
 int loader_load(const char *lib_path, const char *expected_id,
 		struct loaded_plugin **out, struct mgr_error *err);
 /* As loader_load, shadow copies under cache_dir (created 0700), e.g.
- * data_directory/cache. */
+ * cache_directory. */
 int loader_load_cached(const char *lib_path, const char *expected_id,
 		       const char *cache_dir, struct loaded_plugin **out,
 		       struct mgr_error *err);

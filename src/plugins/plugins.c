@@ -1,6 +1,7 @@
 /* plugins.c - install, enable, disable, uninstall; loaded plugins. */
 #include "i18n.h"
 #include "fault.h"
+#include "functions.h"
 #include "host_worker.h"
 #include "installer.h"
 #include "loader.h"
@@ -36,7 +37,27 @@ struct plugin_live {
 struct plugins {
 	struct plugin_live *v;
 	size_t n;
+	struct funcs_cache *funcs;	/* the plugins' task functions */
 };
+
+struct funcs_cache *
+plugins_funcs_cache(struct mgr *mgr)
+{
+	return mgr->plugins != NULL ? mgr->plugins->funcs : NULL;
+}
+
+/* rec's row changed or its code starts: its functions are listed again
+ * (off the loop) for the checks of `task add`. */
+static void
+funcs_refresh(struct mgr *mgr, const char *id)
+{
+	struct plugin_rec rec = { 0 };
+
+	if (plugins_funcs_cache(mgr) != NULL &&
+	    plugin_store_read(mgr->db, id, &rec, NULL) == 0)
+		funcs_cache_refresh(mgr->plugins->funcs, &rec);
+	plugin_rec_clear(&rec);
+}
 
 static void
 tell_scheduler(struct mgr *mgr, const char *task_id)
@@ -124,10 +145,11 @@ live_load(struct mgr *mgr, const struct plugin_rec *rec, struct mgr_error *err)
 	const struct mgr_plugin_def *def;
 	int rc, ok;
 
+	funcs_cache_refresh(plugins_funcs_cache(mgr), rec);
 	if (mgr->conf->sandboxing)
 		return live_start_worker(mgr, rec, err);
 	lib = plugin_rec_library(rec);
-	cache = xasprintf("%s/cache", mgr->conf->data_directory);
+	cache = xstrdup(mgr->conf->cache_directory);
 	rc = loader_load_cached(lib, rec->id, cache, &l.lp, err);
 	free(cache);
 	free(lib);
@@ -570,6 +592,48 @@ plugins_live_reload(struct mgr *mgr, const char *id, struct mgr_error *err)
 	return rc;
 }
 
+/* A host worker on rec's files, started (on_enable) before the running
+ * one stops (on_disable): a reload that fails leaves the running worker
+ * serving, and the plugin's routes are not missing in between. */
+static int
+live_swap_worker(struct mgr *mgr, struct plugin_live *l,
+		 const struct plugin_rec *rec, struct mgr_error *err)
+{
+	char *lib = plugin_rec_library(rec);
+	struct host_worker *fresh, *old = l->hw;
+	int rc = hostw_start(mgr, rec->id, lib, &fresh, err);
+
+	free(lib);
+	if (rc != 0)
+		return rc;
+	l->hw = fresh;
+	hostw_stop(old);
+	return 0;
+}
+
+int
+plugins_live_swap(struct mgr *mgr, const char *id, int *unloaded,
+		  struct mgr_error *err)
+{
+	struct plugin_live *l = live_find(mgr, id);
+	struct plugin_rec rec = { 0 };
+	int rc;
+
+	*unloaded = 0;
+	if (mgr->plugins == NULL)
+		return 0;
+	if (l == NULL || l->hw == NULL) {
+		*unloaded = 1;
+		return plugins_live_reload(mgr, id, err);
+	}
+	if ((rc = plugin_store_read(mgr->db, id, &rec, err)) == 0) {
+		funcs_cache_refresh(plugins_funcs_cache(mgr), &rec);
+		rc = live_swap_worker(mgr, l, &rec, err);
+	}
+	plugin_rec_clear(&rec);
+	return rc;
+}
+
 int
 mgr_plugin_install(struct mgr *mgr, const char *source, int flags,
 		   char **installed_id, struct mgr_error *err)
@@ -590,6 +654,7 @@ mgr_plugin_install_from(struct mgr *mgr, const char *source, const char *repo,
 	    INSTALL_ACCEPT_PERMISSIONS : 0), &res, err);
 	if (rc != 0)
 		return rc;
+	funcs_refresh(mgr, res.id);
 	if (res.old_version != NULL)
 		reload_upgraded(mgr, res.id);
 	if (mgr->conf->auto_enable && !(flags & PLUGIN_INSTALL_NO_ENABLE) &&
@@ -629,7 +694,7 @@ start_one(struct mgr *mgr, struct plugin_rec *rec, struct mgr_error *err)
 static void
 purge_cache(struct mgr *mgr)
 {
-	char *pattern = xasprintf("%s/cache/shadow-*", mgr->conf->data_directory);
+	char *pattern = xasprintf("%s/shadow-*", mgr->conf->cache_directory);
 	glob_t g;
 
 	if (glob(pattern, GLOB_NOSORT, NULL, &g) == 0) {
@@ -651,6 +716,7 @@ plugins_start(struct mgr *mgr, struct mgr_error *err)
 
 	if (mgr->plugins == NULL) {
 		mgr->plugins = xcalloc(1, sizeof *mgr->plugins);
+		mgr->plugins->funcs = funcs_cache_new(mgr);
 		purge_cache(mgr);
 	}
 	if ((rc = plugin_store_list(mgr->db, &all, &n, err)) != 0)
@@ -669,6 +735,8 @@ plugins_start(struct mgr *mgr, struct mgr_error *err)
 		struct plugin_rec *rec = &all[order[i]];
 		if (rec->enabled)
 			rc = start_one(mgr, rec, err);
+		else
+			funcs_cache_refresh(mgr->plugins->funcs, rec);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(specs[i]);
@@ -687,6 +755,7 @@ plugins_stop(struct mgr *mgr)
 	/* Dependents were loaded last: unload them first. */
 	while (mgr->plugins->n > 0)
 		live_unload(mgr, mgr->plugins->v[mgr->plugins->n - 1].id);
+	funcs_cache_free(mgr->plugins->funcs);
 	free(mgr->plugins->v);
 	free(mgr->plugins);
 	mgr->plugins = NULL;
@@ -710,17 +779,30 @@ plugins_emit(struct mgr *mgr, const char *event, const char *subject,
 int
 plugins_route(struct mgr *mgr, const char *plugin_id, const char *method,
 	      const char *path, const char *body, char **out_body, int *status,
-	      struct mgr_error *err)
+	      void (*done)(void *arg, struct hostw_answer *a), void *arg,
+	      void **ticket, struct mgr_error *err)
 {
 	struct plugin_live *l = live_find(mgr, plugin_id);
+	struct hostw_req *req = NULL;
+	int rc;
 
+	*out_body = NULL;
 	if (l == NULL)
 		return MGR_ENOENT;
 	if (path[0] == '/')
 		path++;
-	if (l->hw != NULL)
-		return hostw_route(l->hw, method, path, body, out_body, status, err);
-	return plugin_host_route(l->host, method, path, body, out_body, status);
+	if (l->hw == NULL)
+		return plugin_host_route(l->host, method, path, body, out_body,
+		    status);
+	rc = hostw_route(l->hw, method, path, body, done, arg, &req, err);
+	*ticket = req;
+	return rc == 0 ? PLUGINS_ROUTE_LATER : rc;
+}
+
+void
+plugins_route_cancel(void *ticket)
+{
+	hostw_cancel(ticket);
 }
 
 void

@@ -74,6 +74,9 @@ struct loaded_plugin *plugins_loaded(struct mgr *mgr, const char *id);
 /* 1 when id is live here: loaded, or served by its host worker. */
 int plugins_live(struct mgr *mgr, const char *id);
 struct plugin_host *plugins_host(struct mgr *mgr, const char *id);
+/* The host's lists of plugins' task functions (functions.h), NULL when
+ * this process does not host plugins. */
+struct funcs_cache *plugins_funcs_cache(struct mgr *mgr);
 
 /* Unloads (on_disable) if loaded and loads again (fresh shadow copy,
  * on_enable) plugin id, from its current row and folder, when this
@@ -81,19 +84,32 @@ struct plugin_host *plugins_host(struct mgr *mgr, const char *id);
  * the plugin is left unloaded.  For the
  * reloader and snapshot restore (reloader.c, snapshot.c). */
 int plugins_live_reload(struct mgr *mgr, const char *id, struct mgr_error *err);
+/* The reloader's: as plugins_live_reload, but a plugin served by its
+ * host worker gets a new worker on its current files, started before the
+ * running one stops, so that on failure the running worker keeps
+ * serving.  *unloaded: 1 when the code that ran before is no longer live
+ * (the failure left nothing loaded), 0 when it still serves. */
+int plugins_live_swap(struct mgr *mgr, const char *id, int *unloaded,
+		      struct mgr_error *err);
 
 /* Calls hooks of loaded plugins registered for event. */
 /* runner_plugin.c: how PLUGIN:FUNCTION attempts run (mgr->plugin_runner). */
 extern const struct runner_plugin_ops plugin_runner_ops;
 void plugins_emit(struct mgr *mgr, const char *event, const char *subject,
 		  const char *message);
-/* Calls the route of plugin_id for method and path: 0 with *out_body and
- * *status, MGR_ENOENT if the plugin is not live or has no such route;
- * for a host worker, MGR_ETIMEOUT or MGR_EPLUGIN with err set when the
- * call failed (host_worker.h). */
+/* Calls the route of plugin_id for method and path.  Loaded here: 0
+ * with *out_body and *status.  Served by its host worker:
+ * PLUGINS_ROUTE_LATER, and done(arg, answer) follows (host_worker.h)
+ * unless *ticket is given to plugins_route_cancel first.  MGR_ENOENT if
+ * the plugin is not live or has no such route; MGR_EBUSY (err set) when
+ * too many calls wait for its worker. */
+#define PLUGINS_ROUTE_LATER 1
+struct hostw_answer;
 int plugins_route(struct mgr *mgr, const char *plugin_id, const char *method,
 		  const char *path, const char *body, char **out_body,
-		  int *status, struct mgr_error *err);
+		  int *status, void (*done)(void *arg, struct hostw_answer *a),
+		  void *arg, void **ticket, struct mgr_error *err);
+void plugins_route_cancel(void *ticket);
 /* The methods plugin_id registered for path ("GET, POST"), "" if none
  * (the Allow header of a 405). */
 void plugins_route_methods(struct mgr *mgr, const char *plugin_id,

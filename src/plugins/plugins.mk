@@ -20,6 +20,7 @@ src_libmgr_a_SOURCES += \
 	src/plugins/host_worker.c src/plugins/host_worker.h \
 	src/plugins/runner_plugin.c \
 	src/plugins/functions.c src/plugins/functions.h \
+	src/plugins/functions_cache.c \
 	src/plugins/cmd-plugin.c src/plugins/cmd-plugin-repo.c \
 	src/plugins/cmd-repo.c
 
@@ -71,11 +72,12 @@ dist_check_SCRIPTS += tests/plugins/lib.sh tests/plugins/install.sh \
 	tests/plugins/archives.sh tests/plugins/repository.sh tests/plugins/lifecycle.sh \
 	tests/plugins/probe.sh tests/plugins/rollback.sh tests/plugins/crash.sh \
 	tests/plugins/sandbox.sh tests/plugins/remote.sh tests/plugins/https_server.py \
-	tests/plugins/host-sandbox.sh
+	tests/plugins/host-sandbox.sh tests/plugins/functions-cache.sh
 TESTS += tests/plugins/install.sh tests/plugins/archives.sh \
 	tests/plugins/repository.sh tests/plugins/lifecycle.sh tests/plugins/probe.sh \
 	tests/plugins/rollback.sh tests/plugins/crash.sh tests/plugins/sandbox.sh \
-	tests/plugins/remote.sh tests/plugins/host-sandbox.sh
+	tests/plugins/remote.sh tests/plugins/host-sandbox.sh \
+	tests/plugins/functions-cache.sh
 # The same crash test with 200+ kills: run by hand, not in make check.
 EXTRA_DIST += tests/soak/plugins-kill.sh
 

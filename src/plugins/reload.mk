@@ -7,9 +7,10 @@ src_libmgr_a_SOURCES += \
 	src/plugins/cmd-reload.c
 
 dist_check_SCRIPTS += tests/reload/common.sh tests/reload/snapshot.sh \
-	tests/reload/reload.sh tests/reload/fault.sh tests/reload/recover.sh
+	tests/reload/reload.sh tests/reload/fault.sh tests/reload/recover.sh \
+	tests/reload/sandbox.sh
 TESTS += tests/reload/snapshot.sh tests/reload/reload.sh tests/reload/fault.sh \
-	tests/reload/recover.sh
+	tests/reload/recover.sh tests/reload/sandbox.sh
 EXTRA_DIST += bench/reload_bench.sh bench/RESULTS-reload.md
 
 check_PROGRAMS += tests/unit/test_fault

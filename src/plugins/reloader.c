@@ -45,7 +45,7 @@ struct reloader {
 static char *
 good_dir(struct mgr *mgr, const char *id)
 {
-	return xasprintf("%s/reload/%s", mgr->conf->data_directory, id);
+	return xasprintf("%s/reload/%s", mgr->conf->state_directory, id);
 }
 
 /* Keeps a copy of folder as the running version of id. */
@@ -53,7 +53,7 @@ static int
 save_good(struct mgr *mgr, const char *id, const char *folder,
 	  struct mgr_error *err)
 {
-	char *base = xasprintf("%s/reload", mgr->conf->data_directory);
+	char *base = xasprintf("%s/reload", mgr->conf->state_directory);
 	char *good = good_dir(mgr, id), *tmp = xasprintf("%s.new", good);
 	int rc;
 
@@ -225,10 +225,8 @@ reload_plugin(struct mgr *mgr, const char *id, int64_t seen_us, int final,
 	if (rc == 0 && stat(good, &st) == 0)
 		rc = snapshot_create_from(mgr, &old, good, "reload", NULL, err);
 	if (rc == 0 && (rc = switch_row(mgr, &old, &m, err)) == 0 &&
-	    old.enabled) {
-		unloaded = mgr->plugins != NULL;
-		rc = plugins_live_reload(mgr, id, err);
-	}
+	    old.enabled)
+		rc = plugins_live_swap(mgr, id, &unloaded, err);
 	if (rc != 0) {
 		rollback(mgr, &old, unloaded, err->msg);
 		reload_failed(mgr, &old, err);

@@ -11,13 +11,19 @@
  *   -> on_disable, unload, purge -> load a fresh shadow copy -> on_enable
  *
  * If a step fails the folder is swapped back to the running version's
- * files (the reloader keeps a copy of them in data_directory/reload/ID),
+ * files (the reloader keeps a copy of them in state_directory/reload/ID:
+ * state, not cache, as a failed reload cannot roll back without it),
  * the row is put back, the old code loaded again, and the failure is
  * recorded in events (plugin.reload_failed, with the reason); a crash
  * counts towards the fault breaker (fault.h).  Sandboxed runs load the
  * library from the plugin folder, so runs in progress finish on the old
  * code and new runs start on whatever the folder holds: the new code once
- * it passed, the old files again after a rollback.
+ * it passed, the old files again after a rollback.  With sandboxing the
+ * plugin's host worker is swapped, not reloaded: a new worker on the new
+ * files runs on_enable first, and only then does the running one get
+ * on_disable and end; when the new one fails, the running worker (the
+ * same process) keeps serving and only files and row are put back
+ * (tests/reload/sandbox.sh).
  */
 #ifndef MGR_RELOADER_H
 #define MGR_RELOADER_H

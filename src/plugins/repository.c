@@ -44,14 +44,28 @@ repo_configured(const struct mgr_conf *conf, const char *entry)
 	return found;
 }
 
-char *
-repo_state_dir(const struct mgr_conf *conf, const char *entry)
+/* The entry's folder under base/repositories: the first 16 hex digits
+ * of the SHA-256 of the entry as written. */
+static char *
+repo_dir_under(const char *base, const char *entry)
 {
 	char sum[65];
 
 	sha256_hex(entry, strlen(entry), sum);
 	sum[16] = '\0';
-	return xasprintf("%s/repositories/%s", conf->data_directory, sum);
+	return xasprintf("%s/repositories/%s", base, sum);
+}
+
+char *
+repo_state_dir(const struct mgr_conf *conf, const char *entry)
+{
+	return repo_dir_under(conf->data_directory, entry);
+}
+
+char *
+repo_cache_dir(const struct mgr_conf *conf, const char *entry)
+{
+	return repo_dir_under(conf->cache_directory, entry);
 }
 
 /* Writes a whole file atomically (temporary file, fsync, rename). */
@@ -368,9 +382,9 @@ repo_index_read(const struct mgr_conf *conf, const char *entry,
 
 	memset(ix, 0, sizeof *ix);
 	if (repo_is_remote(entry)) {
-		dir = repo_state_dir(conf, entry);
-		ix->file = xasprintf("%s/cache/%s", dir, PACKAGE_INDEX_FILE);
-		ix->base = xasprintf("%s/cache/archives", dir);
+		dir = repo_cache_dir(conf, entry);
+		ix->file = xasprintf("%s/%s", dir, PACKAGE_INDEX_FILE);
+		ix->base = xasprintf("%s/archives", dir);
 		ix->url = url_base(entry);
 	} else {
 		ix->file = xasprintf("%s/%s", entry, PACKAGE_INDEX_FILE);
@@ -569,7 +583,7 @@ repo_update(const struct mgr_conf *conf, const char *entry, int *changed,
 		free(dir);
 		return rc;
 	}
-	d.cache = xasprintf("%s/cache", dir);
+	d.cache = repo_cache_dir(conf, entry);
 	d.itmp = xasprintf("%s/.index.%ld", d.cache, (long)getpid());
 	d.stmp = xasprintf("%s/.sig.%ld", d.cache, (long)getpid());
 	free(dir);

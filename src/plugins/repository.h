@@ -10,10 +10,14 @@
  *   entry                  the entry, for people
  *   keys/KEYID.pub         trusted public keys (0600)
  *   accepted               timestamp of the newest index accepted
- *   cache/index.conf       remote only: the last index accepted,
- *   cache/index.conf.minisig   its signature,
- *   cache/index.etag, cache/index.modified   for conditional requests,
- *   cache/archives/        archives downloaded and checked
+ *
+ * and a remote one a cache folder of the same name under
+ * cache_directory/repositories/ (what `repo update` downloads again):
+ *
+ *   index.conf             the last index accepted,
+ *   index.conf.minisig     its signature,
+ *   index.etag, index.modified   for conditional requests,
+ *   archives/              archives downloaded and checked
  *
  * Only `repo update` and a client before `plugin install|upgrade`
  * download (fetch = 1); everything else, the engine host included, reads
@@ -36,6 +40,8 @@ int repo_is_remote(const char *entry);
 const char *repo_configured(const struct mgr_conf *conf, const char *entry);
 /* The entry's state folder (malloc'd; not created). */
 char *repo_state_dir(const struct mgr_conf *conf, const char *entry);
+/* The entry's cache folder (malloc'd; not created). */
+char *repo_cache_dir(const struct mgr_conf *conf, const char *entry);
 
 int repo_keys_load(const struct mgr_conf *conf, const char *entry,
 		   struct sig_pubkey **keys, size_t *n, struct mgr_error *err);

@@ -12,8 +12,11 @@
 #include <stdint.h>
 #include "console_view_store.h"
 #include "control_store.h"
+#include "copy_store.h"
 #include "db.h"
+#include "console_tick_store.h"
 #include "command_input_store.h"
+#include "metrics_store.h"
 #include "run_ids_store.h"
 #include "task_hooks_store.h"
 #include "retention_store.h"
@@ -205,6 +208,15 @@ struct store_ops {
 	    size_t max, char ***ids, size_t *n, struct mgr_error *err);
 	int (*retention_vacuum_step)(struct mgr_db *db, int pages,
 	    int64_t *left, struct mgr_error *err);
+	/* copy_store.h */
+	int (*copy_store_read)(struct mgr_db *db, const char *table,
+	    const char *columns, unsigned blobs, const char *key, int key_int,
+	    int64_t after, size_t limit, copy_row_fn fn, void *arg, size_t *n,
+	    struct mgr_error *err);
+	int (*copy_store_insert)(struct mgr_db *db, const char *table,
+	    const char *columns, unsigned blobs, int ncols,
+	    const char *const *values, size_t nrows, struct mgr_error *err);
+	int (*copy_store_finish)(struct mgr_db *db, struct mgr_error *err);
 	/* task_hooks_store.h */
 	int (*task_hooks_store_get)(struct mgr_db *db, const char *task_id,
 	    char **json, struct mgr_error *err);
@@ -226,6 +238,20 @@ struct store_ops {
 	    size_t len, int64_t *id, struct mgr_error *err);
 	int (*command_store_input)(struct mgr_db *db, int64_t id, char **input,
 	    size_t *len, struct mgr_error *err);
+	/* metrics_store.h */
+	int (*metrics_store_runs)(struct mgr_db *db, metrics_runs_fn fn,
+	    void *arg, struct mgr_error *err);
+	int (*metrics_store_lateness)(struct mgr_db *db,
+	    int64_t le[METRICS_LATENESS_N], int64_t *count, double *sum,
+	    struct mgr_error *err);
+	/* console_tick_store.h */
+	int (*store_console_task_stamp)(struct mgr_db *db, int64_t *count,
+	    int64_t *newest, struct mgr_error *err);
+	int (*store_console_runs_after)(struct mgr_db *db, int64_t after_id,
+	    size_t limit, store_run_line_fn fn, void *arg, size_t *n,
+	    struct mgr_error *err);
+	int (*store_console_run_again)(struct mgr_db *db, int64_t id,
+	    store_run_line_fn fn, void *arg, int *found, struct mgr_error *err);
 };
 
 #endif

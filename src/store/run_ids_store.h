@@ -21,10 +21,10 @@ struct mgr_db;
  * never written (a kill -9) are free again, which is harmless: nothing
  * refers to a run by an id without its row (run logs are named by the
  * run's key, task and fire time and attempt, not by its id).
- * A PostgreSQL backend takes them from the runs id sequence instead
- * (nextval over count, e.g. `SELECT nextval(seq) FROM
- * generate_series(1, count)`, or a sequence with INCREMENT BY count),
- * where after is not needed: a sequence never goes back. */
+ * PostgreSQL (pg/run_ids.c) takes count consecutive values of the runs
+ * id sequence, which rows inserted without an id take theirs from too;
+ * a sequence never goes back, and a block not above after and max(id)
+ * is dropped for another. */
 int run_ids_store_reserve(struct mgr_db *db, int64_t count, int64_t after,
 			  int64_t *first, struct mgr_error *err);
 

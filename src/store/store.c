@@ -8,9 +8,11 @@
 #include <stdlib.h>
 
 extern const struct store_ops sqlite_store_ops;
+extern const struct store_ops pg_store_ops;
 
 /* The backends, asked in order; the last takes any path. */
 static const struct store_ops *const backends[] = {
+	&pg_store_ops,		/* a PostgreSQL URL or connection string */
 	&sqlite_store_ops,
 };
 
@@ -636,6 +638,33 @@ retention_vacuum_step(struct mgr_db *db, int pages, int64_t *left,
 	return db->ops->retention_vacuum_step(db, pages, left, err);
 }
 
+/* copy_store.h */
+
+int
+copy_store_read(struct mgr_db *db, const char *table, const char *columns,
+		unsigned blobs, const char *key, int key_int, int64_t after,
+		size_t limit, copy_row_fn fn, void *arg, size_t *n,
+		struct mgr_error *err)
+{
+	return db->ops->copy_store_read(db, table, columns, blobs, key, key_int,
+	    after, limit, fn, arg, n, err);
+}
+
+int
+copy_store_insert(struct mgr_db *db, const char *table, const char *columns,
+		  unsigned blobs, int ncols, const char *const *values,
+		  size_t nrows, struct mgr_error *err)
+{
+	return db->ops->copy_store_insert(db, table, columns, blobs, ncols,
+	    values, nrows, err);
+}
+
+int
+copy_store_finish(struct mgr_db *db, struct mgr_error *err)
+{
+	return db->ops->copy_store_finish(db, err);
+}
+
 /* task_hooks_store.h */
 
 int
@@ -701,4 +730,48 @@ command_store_input(struct mgr_db *db, int64_t id, char **input, size_t *len,
 		    struct mgr_error *err)
 {
 	return db->ops->command_store_input(db, id, input, len, err);
+}
+
+/* metrics_store.h */
+
+const double METRICS_LATENESS_BOUNDS[METRICS_LATENESS_N] = { 0.005, 0.01,
+	0.05, 0.1, 0.5, 1, 5, 10, 60, 300 };
+
+int
+metrics_store_runs(struct mgr_db *db, metrics_runs_fn fn, void *arg,
+		   struct mgr_error *err)
+{
+	return db->ops->metrics_store_runs(db, fn, arg, err);
+}
+
+int
+metrics_store_lateness(struct mgr_db *db, int64_t le[METRICS_LATENESS_N],
+		       int64_t *count, double *sum, struct mgr_error *err)
+{
+	return db->ops->metrics_store_lateness(db, le, count, sum, err);
+}
+
+/* console_tick_store.h */
+
+int
+store_console_task_stamp(struct mgr_db *db, int64_t *count, int64_t *newest,
+			 struct mgr_error *err)
+{
+	return db->ops->store_console_task_stamp(db, count, newest, err);
+}
+
+int
+store_console_runs_after(struct mgr_db *db, int64_t after_id, size_t limit,
+			 store_run_line_fn fn, void *arg, size_t *n,
+			 struct mgr_error *err)
+{
+	return db->ops->store_console_runs_after(db, after_id, limit, fn, arg,
+						 n, err);
+}
+
+int
+store_console_run_again(struct mgr_db *db, int64_t id, store_run_line_fn fn,
+			void *arg, int *found, struct mgr_error *err)
+{
+	return db->ops->store_console_run_again(db, id, fn, arg, found, err);
 }

@@ -21,6 +21,8 @@ src_libmgr_a_SOURCES += \
 	src/store/runlog_store.h src/store/sqlite/runlog.c \
 	src/store/console_view_store.h src/store/sqlite/console_view.c \
 	src/store/retention_store.h src/store/sqlite/retention.c \
-	src/store/metrics_store.h src/store/metrics_store.c \
+	src/store/copy_store.h src/store/copy.c src/store/sqlite/copy.c \
+	src/store/metrics_store.h src/store/sqlite/metrics.c \
+	src/store/console_tick_store.h src/store/sqlite/console_tick.c \
 	src/store/run_ids_store.h src/store/sqlite/run_ids.c \
 	src/store/command_input_store.h src/store/sqlite/command_input.c

@@ -126,7 +126,7 @@ latest_run(struct cmd_ctx *ctx, const char *task_id, int64_t *sched,
 	struct mgr_error err = { 0 };
 	struct run_rec *v = NULL;
 	size_t n = 0;
-	int have = runlog_latest(ctx->mgr->conf->data_directory, task_id, sched,
+	int have = runlog_latest(ctx->mgr->conf->state_directory, task_id, sched,
 	    attempt) == 0;
 
 	if (run_store_list(ctx->mgr->db, task_id, 0, 1, &v, &n, &err) != 0)
@@ -281,7 +281,7 @@ task_logs_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 	o.task_id = args->argv[0];
 	if ((rc = find_run(ctx, &o, &sched, &attempt)) != 0)
 		goto out;
-	path = runlog_path(ctx->mgr->conf->data_directory, o.task_id, sched,
+	path = runlog_path(ctx->mgr->conf->state_directory, o.task_id, sched,
 	    attempt);
 	rc = o.follow ? follow_log(&po, path, sched, attempt) :
 	    show_log(&po, path);

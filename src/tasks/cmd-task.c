@@ -602,7 +602,10 @@ task_list_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 
 	if (field < 0)
 		return CMD_EXIT_USAGE;
-	if (taskmgr_list(ctx->mgr, &v, &n, &err) != 0)
+	if (ctx->mgr->db == NULL) {	/* CMD_DB_IF_EXISTS: no database yet */
+		v = NULL;
+		n = 0;
+	} else if (taskmgr_list(ctx->mgr, &v, &n, &err) != 0)
 		return fail_err(ctx, &err);
 	sort_array(v, n, sizeof *v, sort_fields[field].cmp);
 	/* A task list looks the same whether anything fires it or not. */
@@ -630,7 +633,7 @@ static const struct cmd_option task_list_options[] = {
 const struct cmd_entry cmd_task_list_entry = {
 	.noun = "task", .verb = "list", .usage = "",
 	.summary = N_("list tasks with their next and last runs"),
-	.flags = 0, .min_args = 0, .max_args = 0,
+	.flags = CMD_DB_IF_EXISTS, .min_args = 0, .max_args = 0,
 	.options = task_list_options, .run = task_list_run,
 };
 

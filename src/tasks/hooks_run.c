@@ -169,7 +169,9 @@ hooks_open(struct scheduler *s)
 void
 hooks_task_changed(struct hooks_state *hs, const char *task_id)
 {
+	struct mgr_error err = { 0 };
 	struct hook_task *e;
+	char *json = NULL;
 
 	if (hs == NULL)
 		return;
@@ -177,8 +179,18 @@ hooks_task_changed(struct hooks_state *hs, const char *task_id)
 		e->final_known = e->start_known = 0;	/* read again */
 		free(e->last_status);
 		e->last_status = NULL;
+		task_hooks_clear(&e->h);
 	}
-	hooks_load(hs);
+	/* This task's hooks only: reading every task's for each change made
+	 * adding n tasks on the loop cost n² (issue 18). */
+	if (task_hooks_store_get(hs->s->mgr->db, task_id, &json, &err) != 0) {
+		if (err.code != MGR_ENOENT)
+			log_error(&hs->s->mgr->log, "%s", err.msg);
+		return;
+	}
+	if (json != NULL)
+		hooks_list_cb(hs, task_id, json);
+	free(json);
 }
 
 static int

@@ -100,6 +100,20 @@ int unit_timespan(const char *text, int64_t *us, struct mgr_error *err);
  * must already be resolved.  Errors name the text. */
 int unit_split(const char *text, char ***words, struct mgr_error *err);
 
+/* The unit a specifier is resolved for (import_spec.c). */
+struct unit_spec {
+	const char *name;	/* "backup@x.service" */
+	const char *path;	/* its file (a template's for an instance) */
+	int user;		/* a user manager's unit (a systemd/user folder) */
+};
+/* value with its %-specifiers (systemd.unit(5)) resolved as the system
+ * manager resolves them when it loads the unit, into *out; a specifier
+ * systemd does not know, or whose value changes while the machine runs
+ * (%b %v %d) or that a user manager gives its user's value, is
+ * MGR_EINVAL naming it and why. */
+int unit_specifiers(const struct unit_spec *u, const char *value, char **out,
+		    struct mgr_error *err);
+
 /* The unit search path of systemd's system manager, highest priority
  * first: $SYSTEMD_UNIT_PATH (colon-separated; a trailing colon appends
  * the default) or the default (/etc/systemd/system, /run/systemd/system,

@@ -13,7 +13,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -271,6 +270,12 @@ unit_split(const char *text, char ***words, struct mgr_error *err)
 
 /* ---- the timer and its service as a task ---- */
 
+/* The Exec lines a task keeps, in the order systemd runs them. */
+enum exec_kind { EXEC_CONDITION, EXEC_START_PRE, EXEC_START, EXEC_START_POST,
+	EXEC_STOP, EXEC_STOP_POST, EXEC_KINDS };
+static const char *const exec_keys[EXEC_KINDS] = { "ExecCondition",
+	"ExecStartPre", "ExecStart", "ExecStartPost", "ExecStop", "ExecStopPost" };
+
 struct sd_import {
 	struct import_set *s;
 	struct import_task *t;
@@ -279,11 +284,11 @@ struct sd_import {
 	char *instance;		/* of a template ("" when none) */
 	int bad;		/* something was refused: no task */
 	int oneshot;
-	/* ExecStartPre=, ExecStart=, ExecStartPost= lines, in order. */
+	/* The Exec lines of each kind (enum exec_kind), in order. */
 	struct exec_list {
 		const struct unit_entry **v;
 		size_t n;
-	} exec[3];
+	} exec[EXEC_KINDS];
 	char **dirs;		/* where units and drop-ins are looked for */
 };
 
@@ -307,76 +312,23 @@ where_of(const struct unit_file *u, const struct unit_entry *e)
 	free(w_); \
 } while (0)
 
-/* The user a specifier means: User=, else the one importing. */
-static const char *
-spec_user(const struct sd_import *im)
-{
-	const char *u = im->t->ctx.user;
-	struct passwd *pw;
-
-	if (u != NULL)
-		return u;
-	pw = getpwuid(geteuid());
-	return pw != NULL ? pw->pw_name : "root";
-}
-
-/* One specifier's value (systemd.unit(5), "Specifiers"), or NULL. */
-static char *
-spec_value(const struct sd_import *im, char c)
-{
-	size_t base = strlen(im->unit) - strlen(".service");
-	struct passwd *pw;
-
-	switch (c) {
-	case '%':
-		return xstrdup("%");
-	case 'n':
-		return xstrdup(im->unit);
-	case 'N':
-		return xstrndup(im->unit, base);
-	case 'p':
-	case 'P':
-		return xstrndup(im->unit, strcspn(im->unit, "@.") < base ?
-		    strcspn(im->unit, "@.") : base);
-	case 'i':
-	case 'I':
-		return xstrdup(im->instance);
-	case 'u':
-		return xstrdup(spec_user(im));
-	case 'h':
-		pw = getpwnam(spec_user(im));
-		return pw != NULL ? xstrdup(pw->pw_dir) : NULL;
-	default:
-		return NULL;
-	}
-}
-
-/* The value with its %-specifiers resolved; NULL (refused) on one that
- * has no meaning here. */
+/* The value with its %-specifiers resolved for unit u (the timer or the
+ * service); NULL (refused) on one without a value here. */
 static char *
 specifiers(struct sd_import *im, const struct unit_file *u,
 	   const struct unit_entry *e)
 {
-	struct strbuf sb = STRBUF_INIT;
+	struct mgr_error err = { 0 };
+	const char *base = strrchr(u->path, '/');
+	struct unit_spec spec = { u == im->service ? im->unit :
+	    base != NULL ? base + 1 : u->path, u->path,
+	    strstr(u->path, "/systemd/user/") != NULL };
+	char *out;
 
-	for (const char *p = e->value; *p != '\0'; p++) {
-		char *v;
-		if (*p != '%') {
-			strbuf_add(&sb, p, 1);
-			continue;
-		}
-		if ((v = spec_value(im, p[1])) == NULL) {
-			REFUSE(im, u, e, _("%s=: specifier \"%%%c\" is not "
-			    "supported (%%n %%N %%p %%i %%u %%h %%%% are)"), e->key,
-			    p[1] != '\0' ? p[1] : ' ');
-			strbuf_free(&sb);
-			return NULL;
-		}
-		strbuf_adds(&sb, v);
-		free(v);
-		p++;
-	}
-	return strbuf_detach(&sb);
+	if (unit_specifiers(&spec, e->value, &out, &err) == 0)
+		return out;
+	REFUSE(im, u, e, "%s=: %s", e->key, err.msg);
+	return NULL;
 }
 
 /* The value of ${NAME} from the task's Environment= (systemd reads the
@@ -404,11 +356,37 @@ env_name_len(const char *p)
 	return n;
 }
 
+/* What systemd sets for ExecStop= and ExecStopPost= (systemd.exec(5)):
+ * their words take the values at run time from the script (sd_script),
+ * written in a word as RUNVAR_BEGIN NAME RUNVAR_END for sh_quote. */
+#define RUNVAR_BEGIN '\001'
+#define RUNVAR_END '\002'
+
+static int
+runtime_var(const struct unit_entry *e, const char *name, size_t len)
+{
+	static const char *const names[] = { "SERVICE_RESULT", "EXIT_CODE",
+	    "EXIT_STATUS" };
+
+	if (strcmp(e->key, "ExecStop") != 0 && strcmp(e->key, "ExecStopPost") != 0)
+		return 0;
+	for (size_t i = 0; i < 3; i++)
+		if (strlen(names[i]) == len && strncmp(names[i], name, len) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+runvar_mark(struct strbuf *sb, const char *name, size_t len)
+{
+	strbuf_addf(sb, "%c%.*s%c", RUNVAR_BEGIN, (int)len, name, RUNVAR_END);
+}
+
 /* systemd's replace_env on one word: "$$" is "$", "${NAME}" its value;
  * any other "$" stays.  -1: NAME is not known. */
 static int
-substitute(const struct sd_import *im, const char *w, struct strbuf *sb,
-	   char **unknown)
+substitute(const struct sd_import *im, const struct unit_entry *e,
+	   const char *w, struct strbuf *sb, char **unknown)
 {
 	for (const char *p = w; *p != '\0'; p++) {
 		size_t n;
@@ -418,7 +396,13 @@ substitute(const struct sd_import *im, const char *w, struct strbuf *sb,
 			p++;
 		} else if (p[0] == '$' && p[1] == '{' &&
 		    (n = env_name_len(p + 2)) > 0 && p[2 + n] == '}') {
-			if ((v = env_value(im, p + 2, n)) == NULL) {
+			if ((v = env_value(im, p + 2, n)) == NULL &&
+			    runtime_var(e, p + 2, n)) {
+				runvar_mark(sb, p + 2, n);
+				p += 2 + n;
+				continue;
+			}
+			if (v == NULL) {
 				*unknown = xstrndup(p + 2, n);
 				return -1;
 			}
@@ -447,14 +431,16 @@ exec_words(struct sd_import *im, const struct unit_entry *e, char **words,
 		strbuf_adds(&w, "");
 		if (expand && n > 0 && words[i][1 + n] == '\0') {
 			const char *v = env_value(im, words[i] + 1, n);
-			if (v == NULL)
+			if (v == NULL && runtime_var(e, words[i] + 1, n))
+				runvar_mark(&w, words[i] + 1, n);
+			else if (v == NULL)
 				unknown = xstrdup(words[i] + 1);
 			else if (strspn(v, " \t\n") == strlen(v))
 				continue;	/* no words at all */
 			else if (unit_split(v, &split, NULL) != 0)
 				split = strv_push(NULL, v);
 		} else if (expand)
-			substitute(im, words[i], &w, &unknown);
+			substitute(im, e, words[i], &w, &unknown);
 		else
 			strbuf_adds(&w, words[i]);
 		if (unknown != NULL) {
@@ -524,6 +510,7 @@ exec_prefixes(struct sd_import *im, const struct unit_entry *e,
 struct sd_cmd {
 	char **argv;
 	int ignore;		/* "-": a failure counts as success */
+	enum exec_kind kind;
 };
 
 /* One command line of an Exec line (text: the line or one of its
@@ -594,10 +581,19 @@ exec_commands(const char *text)
 	return v;
 }
 
-/* A word for sh, taken literally. */
+/* A word for sh, taken literally but for what runvar_mark wrote: a
+ * whole word "$NAME" as ${NAME} (no word when unset, as systemd), in a
+ * word as "${NAME}". */
 static void
 sh_quote(struct strbuf *sb, const char *w)
 {
+	const char *end;
+
+	if (*w == RUNVAR_BEGIN && (end = strchr(w, RUNVAR_END)) != NULL &&
+	    end[1] == '\0') {
+		strbuf_addf(sb, "${%.*s}", (int)(end - w - 1), w + 1);
+		return;
+	}
 	if (*w != '\0' && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklm"
 	    "nopqrstuvwxyz0123456789_@%+=:,./-") == strlen(w)) {
 		strbuf_adds(sb, w);
@@ -607,17 +603,46 @@ sh_quote(struct strbuf *sb, const char *w)
 	for (; *w != '\0'; w++)
 		if (*w == '\'')
 			strbuf_adds(sb, "'\\''");
-		else
+		else if (*w == RUNVAR_BEGIN && (end = strchr(w, RUNVAR_END)) != NULL) {
+			strbuf_addf(sb, "'\"${%.*s}\"'", (int)(end - w - 1), w + 1);
+			w = end;
+		} else
 			strbuf_add(sb, w, 1);
 	strbuf_adds(sb, "'");
 }
 
-/* The task's func: one command as exec: words; several, or one whose
- * failure counts as success, as the sh script that runs them in order
- * and stops at the first failure, every word quoted (nothing expands:
- * sh only sequences them), "|| :" after a "-" command, the last one
- * exec'd; a program without a '/' goes through env, so that it is never
- * one of sh's builtins. */
+/* One command for sh: every word quoted (nothing expands: sh only
+ * sequences), a program without a '/' through env, so that it is never
+ * one of sh's builtins (nor a function of the script). */
+static void
+sh_command(struct strbuf *sb, const struct sd_cmd *c)
+{
+	if (strchr(c->argv[0], '/') == NULL)
+		strbuf_adds(sb, "env ");
+	for (size_t j = 0; c->argv[j] != NULL; j++) {
+		if (j > 0)
+			strbuf_adds(sb, " ");
+		sh_quote(sb, c->argv[j]);
+	}
+}
+
+/* "exec:/bin/sh -c SCRIPT" (sb is freed). */
+static char *
+sh_func(struct strbuf *sb)
+{
+	char *q = import_exec_quote(sb->buf), *f;
+
+	strbuf_free(sb);
+	f = xasprintf("exec:/bin/sh -c %s", q);
+	free(q);
+	return f;
+}
+
+/* The task's func without ExecCondition=, ExecStop= or ExecStopPost=:
+ * one command as exec: words; several, or one whose failure counts as
+ * success, as the sh script that runs them in order and stops at the
+ * first failure, "|| :" after a "-" command, the last one exec'd (so
+ * that its end is the run's). */
 static char *
 exec_func(const struct sd_cmd *cmds, size_t n)
 {
@@ -638,29 +663,102 @@ exec_func(const struct sd_cmd *cmds, size_t n)
 		strbuf_adds(&sb, "; ");
 		if (i == n - 1 && !cmds[i].ignore)
 			strbuf_adds(&sb, "exec ");
-		if (strchr(cmds[i].argv[0], '/') == NULL)
-			strbuf_adds(&sb, "env ");
-		for (size_t j = 0; cmds[i].argv[j] != NULL; j++) {
-			if (j > 0)
-				strbuf_adds(&sb, " ");
-			sh_quote(&sb, cmds[i].argv[j]);
-		}
+		sh_command(&sb, &cmds[i]);
 		if (cmds[i].ignore)
 			strbuf_adds(&sb, " || :");
 	}
-	q = import_exec_quote(sb.buf);
-	strbuf_free(&sb);
-	sb = (struct strbuf)STRBUF_INIT;
-	strbuf_addf(&sb, "exec:/bin/sh -c %s", q);
-	free(q);
-	return strbuf_detach(&sb);
+	return sh_func(&sb);
+}
+
+/* The functions of the script that runs the stages as systemd does.
+ * _m_s: the status of the first failure (0: none yet), a step runs only
+ * while it is 0; _m_x a step, _m_i a "-" step (its failure does not
+ * count), _m_m and _m_j the same for ExecStart=, which keep how the
+ * command ended (_m_c, _m_t) for $EXIT_CODE and $EXIT_STATUS; sh gives
+ * a command killed by signal N the status 128+N, which _m_e and _m_f
+ * read as that signal when N is one.  _m_v exports what ExecStop= and
+ * ExecStopPost= are given. */
+static const char sd_script_head[] =
+	"_m_s=0 _m_r=success _m_c= _m_t=; "
+	"_m_x() { [ $_m_s -eq 0 ] || return 0; \"$@\"; _m_s=$?; }; "
+	"_m_i() { [ $_m_s -eq 0 ] || return 0; \"$@\"; }; "
+	"_m_e() { _m_c=exited _m_t=$1; if [ $1 -gt 128 ] && "
+	"_m_n=$(kill -l $1 2>/dev/null); then _m_c=killed _m_t=$_m_n; fi; }; "
+	"_m_m() { [ $_m_s -eq 0 ] || return 0; \"$@\"; _m_s=$?; _m_e $_m_s; }; "
+	"_m_j() { [ $_m_s -eq 0 ] || return 0; \"$@\"; _m_e $?; }; "
+	"_m_f() { if [ $_m_s -gt 128 ] && kill -l $_m_s >/dev/null 2>&1; "
+	"then _m_r=signal; elif [ $_m_s -ne 0 ]; then _m_r=exit-code; fi; }; "
+	"_m_v() { export SERVICE_RESULT=$_m_r; [ -z \"$_m_c\" ] || "
+	"export EXIT_CODE=$_m_c EXIT_STATUS=$_m_t; }";
+
+/* The steps of kind k of cmds (each command with the kind it comes
+ * from), as calls of the script's functions. */
+static void
+sd_steps(struct strbuf *sb, const struct sd_cmd *cmds, size_t n,
+	 enum exec_kind k)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (cmds[i].kind != k)
+			continue;
+		strbuf_adds(sb, k == EXEC_START ? (cmds[i].ignore ? "; _m_j " :
+		    "; _m_m ") : cmds[i].ignore ? "; _m_i " : "; _m_x ");
+		sh_command(sb, &cmds[i]);
+	}
+}
+
+/* The message of a skipped run: the status comes from the script. */
+static void
+sd_skip_message(struct strbuf *sb)
+{
+	char *msg = xasprintf(_("ExecCondition= exited with status %s: the "
+	    "run is skipped, as systemd skips the service (not a failure)"),
+	    "\001");
+	char *mark = strchr(msg, '\001');
+
+	strbuf_adds(sb, "printf '%s%s%s\\n' ");
+	*mark = '\0';
+	sh_quote(sb, msg);
+	strbuf_adds(sb, " \"$_m_s\" ");
+	sh_quote(sb, mark + 1);
+	strbuf_adds(sb, " >&2");
+	free(msg);
+}
+
+/* The func of a service with ExecCondition=, ExecStop= or
+ * ExecStopPost= (systemd.service(5)): the conditions, of which a status
+ * of 1-254 skips the rest and is no failure (a condition killed by a
+ * signal reads as 128+N here: sh cannot tell it from an exit; a task's
+ * timeout still ends the run as timed out); then ExecStartPre=,
+ * ExecStart=, ExecStartPost=, stopping at the first failure; ExecStop=
+ * when they all succeeded; ExecStopPost= whatever happened before, with
+ * $SERVICE_RESULT, $EXIT_CODE and $EXIT_STATUS.  The run's status: the
+ * first failure's, else that of a failing stop command. */
+static char *
+sd_script(const struct sd_cmd *cmds, size_t n)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_adds(&sb, sd_script_head);
+	sd_steps(&sb, cmds, n, EXEC_CONDITION);
+	strbuf_adds(&sb, "; if [ $_m_s -gt 0 ] && [ $_m_s -lt 255 ]; then ");
+	sd_skip_message(&sb);
+	strbuf_adds(&sb, "; _m_r=exec-condition _m_s=0; else :");
+	sd_steps(&sb, cmds, n, EXEC_START_PRE);
+	sd_steps(&sb, cmds, n, EXEC_START);
+	sd_steps(&sb, cmds, n, EXEC_START_POST);
+	strbuf_adds(&sb, "; _m_v");
+	sd_steps(&sb, cmds, n, EXEC_STOP);
+	strbuf_adds(&sb, "; _m_f; fi; _m_z=$_m_s _m_s=0; _m_v");
+	sd_steps(&sb, cmds, n, EXEC_STOP_POST);
+	strbuf_adds(&sb, "; [ $_m_z -ne 0 ] && exit $_m_z; exit $_m_s");
+	return sh_func(&sb);
 }
 
 /* Every command of the Exec lines of list l into *cmds (grown, *n
  * counted); -1 when one is refused. */
 static int
 exec_list_parse(struct sd_import *im, const struct exec_list *l,
-		struct sd_cmd **cmds, size_t *n)
+		enum exec_kind kind, struct sd_cmd **cmds, size_t *n)
 {
 	int bad = 0;
 
@@ -668,7 +766,7 @@ exec_list_parse(struct sd_import *im, const struct exec_list *l,
 		char **lines = exec_commands(l->v[i]->value);
 		for (size_t j = 0; lines != NULL && lines[j] != NULL; j++) {
 			*cmds = xrealloc(*cmds, (*n + 1) * sizeof **cmds);
-			(*cmds)[*n] = (struct sd_cmd){ 0 };
+			(*cmds)[*n] = (struct sd_cmd){ .kind = kind };
 			bad |= exec_parse(im, l->v[i], lines[j],
 			    &(*cmds)[(*n)++]) != 0;
 		}
@@ -682,40 +780,66 @@ exec_list_parse(struct sd_import *im, const struct exec_list *l,
 	return bad ? -1 : 0;
 }
 
-/* ExecStartPre=, ExecStart= (several: Type=oneshot only, as systemd
- * says) and ExecStartPost= (oneshot only: for another type it runs
- * beside ExecStart=) as the task's func. */
+/* What systemd would not run as the task runs: several ExecStart= of a
+ * service that is not Type=oneshot (systemd refuses it), and for such a
+ * service ExecStartPost= (it runs while ExecStart= runs) and ExecStop=
+ * (it stops the running main process, with $MAINPID). */
+static int
+exec_type_check(struct sd_import *im, size_t nstart)
+{
+	struct exec_list *l = im->exec;
+	int bad = 0;
+
+	if (im->oneshot)
+		return 0;
+	if (l[EXEC_START_POST].n > 0) {
+		REFUSE(im, im->service, l[EXEC_START_POST].v[0], _("ExecStartPost= "
+		    "of a service that is not Type=oneshot runs while ExecStart= "
+		    "runs: a task runs its commands one after another"));
+		bad = 1;
+	}
+	if (l[EXEC_STOP].n > 0) {
+		REFUSE(im, im->service, l[EXEC_STOP].v[0], _("ExecStop= of a "
+		    "service that is not Type=oneshot stops its main process while "
+		    "it runs: a task's command runs to its end (Type=oneshot runs "
+		    "ExecStop= after it, as a task does)"));
+		bad = 1;
+	}
+	if (nstart > 1) {
+		REFUSE(im, im->service, l[EXEC_START].v[l[EXEC_START].n > 1],
+		    _("a second ExecStart=: only a Type=oneshot service may have "
+		    "several commands (systemd refuses this unit)"));
+		bad = 1;
+	}
+	return bad ? -1 : 0;
+}
+
+/* The Exec lines, in the order systemd runs them, as the task's func. */
 static void
 service_execs(struct sd_import *im)
 {
 	struct exec_list *l = im->exec;
 	struct sd_cmd *cmds = NULL;
-	size_t n = 0, nstart;
-	int bad;
+	size_t n = 0, nstart = 0;
+	int bad = 0;
 
-	if (l[1].n == 0) {
+	if (l[EXEC_START].n == 0) {
 		if (!im->bad)
 			REFUSE(im, im->service, NULL, _("no ExecStart="));
 		return;
 	}
-	if (l[2].n > 0 && !im->oneshot) {
-		REFUSE(im, im->service, l[2].v[0], _("ExecStartPost= of a service "
-		    "that is not Type=oneshot runs while ExecStart= runs: a task "
-		    "runs its commands one after another"));
-		return;
+	for (int k = 0; k < EXEC_KINDS; k++) {
+		size_t before = n;
+		bad |= exec_list_parse(im, &l[k], (enum exec_kind)k, &cmds, &n);
+		if (k == EXEC_START)
+			nstart = n - before;
 	}
-	bad = exec_list_parse(im, &l[0], &cmds, &n);
-	nstart = n;
-	bad |= exec_list_parse(im, &l[1], &cmds, &n);
-	nstart = n - nstart;
-	bad |= exec_list_parse(im, &l[2], &cmds, &n);
-	if (!bad && nstart > 1 && !im->oneshot)
-		REFUSE(im, im->service, l[1].v[l[1].n > 1], _("a second "
-		    "ExecStart=: only a Type=oneshot service may have several "
-		    "commands (systemd refuses this unit)"));
-	else if (!bad) {
+	bad |= exec_type_check(im, nstart) != 0;
+	if (!bad) {
 		free(im->t->rec.func_path);
-		im->t->rec.func_path = exec_func(cmds, n);
+		im->t->rec.func_path = l[EXEC_CONDITION].n + l[EXEC_STOP].n +
+		    l[EXEC_STOP_POST].n > 0 ? sd_script(cmds, n) :
+		    exec_func(cmds, n);
 	}
 	for (size_t i = 0; i < n; i++)
 		strv_free(cmds[i].argv);
@@ -786,17 +910,14 @@ service_context(struct sd_import *im, const struct unit_entry *e,
 	free(v);
 }
 
-/* ExecStartPre= ExecStart= ExecStartPost=: kept in order (an empty
- * value empties the list), read once the whole service is known. */
+/* The Exec lines of enum exec_kind: kept in order (an empty value
+ * empties the list), read once the whole service is known. */
 static int
 exec_key(struct sd_import *im, const struct unit_entry *e)
 {
-	static const char *const keys[] = { "ExecStartPre", "ExecStart",
-	    "ExecStartPost" };
-
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < EXEC_KINDS; i++) {
 		struct exec_list *l = &im->exec[i];
-		if (strcmp(e->key, keys[i]) != 0)
+		if (strcmp(e->key, exec_keys[i]) != 0)
 			continue;
 		if (*e->value == '\0')
 			l->n = 0;
@@ -840,10 +961,12 @@ service_key(struct sd_import *im, const struct unit_entry *e, int *timeout)
 		    strcmp(e->value, "exec") != 0)
 			NOTE(im, im->service, e, _("Type=%s: the run ends when the "
 			    "command ends"), e->value);
-	} else if (strncmp(e->key, "Exec", 4) == 0)
-		REFUSE(im, im->service, e, _("%s= cannot be kept: a task runs "
-		    "the commands that start a service, not those that check, "
-		    "reload or stop it"), e->key);
+	} else if (strcmp(e->key, "ExecReload") == 0)
+		/* Noted, not refused: only `systemctl reload` runs it, never
+		 * a timer, so the task runs what the timer's start runs. */
+		NOTE(im, im->service, e, _("ExecReload= is not imported: systemd "
+		    "runs it on \"systemctl reload\" only, never when a timer "
+		    "starts the service"));
 	else
 		NOTE(im, im->service, e, _("%s= is not imported"), e->key);
 }
@@ -876,7 +999,7 @@ import_service(struct sd_import *im)
 			    e->section, e->key);
 	}
 	service_execs(im);
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < EXEC_KINDS; i++) {
 		free(im->exec[i].v);
 		im->exec[i] = (struct exec_list){ 0 };
 	}
@@ -894,7 +1017,8 @@ struct timer_keys {
 	const struct unit_entry *every_e, *start_e;
 	int64_t every_us, start_us, jitter_us;
 	int persistent;
-	const char *unit;	/* Unit= */
+	int fixed_delay;	/* FixedRandomDelay= */
+	char *unit;		/* Unit=, specifiers resolved */
 };
 
 static int
@@ -923,13 +1047,16 @@ timer_key(struct sd_import *im, const struct unit_entry *e,
 	const char *key = e->key;
 	struct mgr_error err = { 0 };
 	int64_t us;
+	char *v;
 
 	if (strcmp(key, "OnCalendar") == 0) {
 		if (*e->value == '\0') {
 			strv_free(k->calendars);
 			k->calendars = NULL;
-		} else
-			k->calendars = strv_push(k->calendars, e->value);
+		} else if ((v = specifiers(im, im->timer, e)) != NULL) {
+			k->calendars = strv_push(k->calendars, v);
+			free(v);
+		}
 		k->first = k->first != NULL ? k->first : e;
 	} else if (strcmp(key, "OnUnitActiveSec") == 0) {
 		if (timer_span(im, e, &k->every_us) == 0 && k->every_us == 0)
@@ -946,6 +1073,8 @@ timer_key(struct sd_import *im, const struct unit_entry *e,
 		    "of the last run; an interval task counts from its start"));
 	else if (strcmp(key, "Persistent") == 0)
 		k->persistent = unit_bool(e->value);
+	else if (strcmp(key, "FixedRandomDelay") == 0)
+		k->fixed_delay = unit_bool(e->value);
 	else if (strcmp(key, "RandomizedDelaySec") == 0) {
 		if (unit_timespan(e->value, &us, &err) != 0 || us < 0)
 			REFUSE(im, im->timer, e, "RandomizedDelaySec=: %s",
@@ -956,9 +1085,12 @@ timer_key(struct sd_import *im, const struct unit_entry *e,
 		NOTE(im, im->timer, e, _("AccuracySec=%s: manager fires at the "
 		    "time itself; systemd may fire up to that much later to "
 		    "group wake-ups"), e->value);
-	else if (strcmp(key, "Unit") == 0)
-		k->unit = e->value;
-	else
+	else if (strcmp(key, "Unit") == 0) {
+		if ((v = specifiers(im, im->timer, e)) != NULL) {
+			free(k->unit);
+			k->unit = v;
+		}
+	} else
 		NOTE(im, im->timer, e, _("%s= is not imported"), key);
 }
 
@@ -1018,6 +1150,8 @@ timer_trigger(struct sd_import *im, struct timer_keys *k, int64_t now_us)
 	}
 	if (k->jitter_us > 0)
 		push_field(t, seconds_text("jitter", k->jitter_us));
+	if (k->jitter_us > 0 && k->fixed_delay)
+		push_field(t, xstrdup("fixed_jitter=true"));
 	/* Persistent=true catches up a time missed while down (once). */
 	t->rec.misfire_grace_time = k->persistent ? 0 : 60;
 }
@@ -1031,7 +1165,7 @@ import_timer(struct sd_import *im, struct timer_keys *k)
 			timer_key(im, e, k);
 		else if (strcmp(e->section, "Unit") == 0 &&
 		    strcmp(e->key, "Description") == 0 && im->t->rec.name == NULL)
-			im->t->rec.name = xstrdup(e->value);
+			im->t->rec.name = specifiers(im, im->timer, e);
 		else if (strcmp(e->section, "Install") != 0 &&
 		    !(strcmp(e->section, "Unit") == 0 &&
 		    strcmp(e->key, "Documentation") == 0))
@@ -1218,6 +1352,7 @@ import_systemd(const char *timer_arg, const char *prefix, int64_t now_us,
 	if (im.bad)
 		import_set_drop_last(out);
 	strv_free(k.calendars);
+	free(k.unit);
 	free(im.unit);
 	free(im.instance);
 	unit_file_clear(&timer);

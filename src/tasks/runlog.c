@@ -42,9 +42,9 @@ struct runlog_file {
 };
 
 char *
-runlog_dir(const char *data_directory)
+runlog_dir(const char *state_directory)
 {
-	return xasprintf("%s/logs", data_directory);
+	return xasprintf("%s/logs", state_directory);
 }
 
 static int
@@ -73,11 +73,11 @@ task_dir_name(const char *task_id)
 }
 
 char *
-runlog_path(const char *data_directory, const char *task_id,
+runlog_path(const char *state_directory, const char *task_id,
 	    int64_t scheduled_at, int attempt)
 {
 	char *name = task_dir_name(task_id);
-	char *p = xasprintf("%s/logs/%s/%" PRId64 "-%d.log", data_directory,
+	char *p = xasprintf("%s/logs/%s/%" PRId64 "-%d.log", state_directory,
 	    name, scheduled_at, attempt);
 
 	free(name);
@@ -85,7 +85,7 @@ runlog_path(const char *data_directory, const char *task_id,
 }
 
 struct runlog *
-runlog_new(const char *data_directory, const struct runlog_limits *lim,
+runlog_new(const char *state_directory, const struct runlog_limits *lim,
 	   struct mgr_log *log)
 {
 	struct runlog *rl;
@@ -93,7 +93,7 @@ runlog_new(const char *data_directory, const struct runlog_limits *lim,
 	if (lim->total_max_bytes <= 0)
 		return NULL;
 	rl = xcalloc(1, sizeof *rl);
-	rl->logs_dir = runlog_dir(data_directory);
+	rl->logs_dir = runlog_dir(state_directory);
 	rl->lim = *lim;
 	rl->log = log;
 	atomic_init(&rl->thread_done, 0);
@@ -354,11 +354,11 @@ scan_task(int dfd, const char *dir, struct logfiles *out)
 }
 
 int
-runlog_latest(const char *data_directory, const char *task_id,
+runlog_latest(const char *state_directory, const char *task_id,
 	      int64_t *scheduled_at, int *attempt)
 {
 	char *name = task_dir_name(task_id);
-	char *dir = xasprintf("%s/logs/%s", data_directory, name);
+	char *dir = xasprintf("%s/logs/%s", state_directory, name);
 	struct logfiles l = { 0 };
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	int rc = MGR_ENOENT;

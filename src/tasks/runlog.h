@@ -1,7 +1,7 @@
 /* runlog.h - the full output of runs, stdout and stderr apart, every
  * line with its time: the log store.
  *
- * One file per attempt, data_directory/logs/TASK/SCHEDULED-ATTEMPT.log
+ * One file per attempt, state_directory/logs/TASK/SCHEDULED-ATTEMPT.log
  * (folders 0700, files 0600), named by the run's unique key in the
  * history (task_id, scheduled_at, attempt): the runs row is the reference
  * to its log, and a log is found without a query.  A file is the magic
@@ -51,26 +51,26 @@ struct runlog;
 struct runlog_file;
 struct mgr_log;
 
-/* The store under data_directory/logs; NULL when total_max_bytes is 0
+/* The store under state_directory/logs; NULL when total_max_bytes is 0
  * (full logs off: the history keeps its excerpt only).  A log that
  * cannot be written is a warning to log (may be NULL). */
-struct runlog *runlog_new(const char *data_directory,
+struct runlog *runlog_new(const char *state_directory,
 			  const struct runlog_limits *lim, struct mgr_log *log);
 /* Waits for a pruning still going. */
 void runlog_free(struct runlog *rl);
 
-/* The folder of the logs: data_directory/logs (malloc'd). */
-char *runlog_dir(const char *data_directory);
+/* The folder of the logs: state_directory/logs (malloc'd). */
+char *runlog_dir(const char *state_directory);
 /* The file of one attempt's log (malloc'd).  Task ids go into the file
  * name with every byte other than letters, digits and "_-@:+." written
  * as %XX (and a leading "."), so no id can name a path outside. */
-char *runlog_path(const char *data_directory, const char *task_id,
+char *runlog_path(const char *state_directory, const char *task_id,
 		  int64_t scheduled_at, int attempt);
 
 /* The newest run that has a log (printed something): its scheduled_at
  * and attempt.
  * MGR_ENOENT when the task has none. */
-int runlog_latest(const char *data_directory, const char *task_id,
+int runlog_latest(const char *state_directory, const char *task_id,
 		  int64_t *scheduled_at, int *attempt);
 
 /* Starts the log of an attempt; its file is made at the first output (a

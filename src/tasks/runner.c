@@ -80,7 +80,7 @@ runner_log_new(struct runner *r)
 		.max_age_days = c->history_max_age_days,
 	};
 
-	r->log = runlog_new(c->data_directory, &lim, &r->mgr->log);
+	r->log = runlog_new(c->state_directory, &lim, &r->mgr->log);
 }
 
 struct runlog_file *

@@ -28,7 +28,8 @@ sched_random(struct scheduler *s)
 /* The jitter of one fire time: a hash of the task and the time, so it
  * is the same whenever it is computed again (after a restart, or when
  * recovering claims) and never accumulates, yet spreads tasks and fire
- * times as random jitter would. */
+ * times as random jitter would.  With fixed_jitter, the task's one
+ * delay (trigger_fixed_jitter_us). */
 static int64_t
 task_jitter(const struct stask *t, int64_t nominal)
 {
@@ -37,6 +38,8 @@ task_jitter(const struct stask *t, int64_t nominal)
 
 	if (max_us <= 0)
 		return 0;
+	if (trigger_fixed_jitter_us(t->trig) >= 0)
+		return trigger_fixed_jitter_us(t->trig);
 	for (const char *p = t->rec.id; *p != '\0'; p++)
 		h = (h ^ (unsigned char)*p) * UINT64_C(1099511628211);
 	h ^= (uint64_t)nominal;

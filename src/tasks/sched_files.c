@@ -19,6 +19,7 @@
 #include "task_context.h"
 #include "task_context_store.h"
 #include "task_hooks.h"
+#include "task_hooks_store.h"
 #include "trigger.h"
 #include "tz.h"
 #include "util.h"
@@ -171,16 +172,18 @@ id_set_get(const struct id_set *x, const char *id)
 	return NULL;
 }
 
-/* One loading of the tasks directory: the rows as they were before it,
- * and what its files added since. */
+/* One reading of the tasks directory: the rows as they were before it,
+ * and what its files added since.  It may run on a thread of its own
+ * (sched_reload.c): it reads through db, its own connection then, and
+ * only reads mgr (the configuration, which no reload replaces while a
+ * reading runs). */
 struct file_load {
 	struct mgr *mgr;
+	struct mgr_db *db;
 	struct task_rec *all;
 	size_t nall;
 	struct id_index byid;		/* of all */
-	struct id_set added;
-	struct file_tasks *kept;	/* the files applied, owning added */
-	size_t nkept;
+	struct id_set added;		/* strings owned by the plan's files */
 	struct tz_cache *zones;		/* one load per zone name */
 	char *ctx_ok;			/* the last context that passed */
 };
@@ -626,45 +629,31 @@ file_apply_context(struct mgr *mgr, const char *id, const struct task_context *c
 
 /* Brings the tasks of source "file:PATH" in line with ft (NULL: the file
  * is gone), against the rows as they were when the loading began. */
-static int
-file_apply(struct file_load *ld, const char *source, struct file_tasks *ft,
-	   struct mgr_error *err)
-{
-	struct id_index mine = { 0 };
-	const struct task_rec *old;
-	int rc = 0;
 
-	if (ft != NULL)
-		id_index_build(&mine, ft->recs, ft->n);
-	for (size_t i = 0; rc == 0 && i < ld->nall; i++)
-		if (ld->all[i].source != NULL &&
-		    strcmp(ld->all[i].source, source) == 0 &&
-		    id_index_find(&mine, ld->all[i].id) < 0)
-			rc = taskmgr_remove(ld->mgr, ld->all[i].id, err);
-	id_index_free(&mine);
-	for (size_t i = 0; rc == 0 && ft != NULL && i < ft->n; i++) {
-		struct task_rec *t = &ft->recs[i];
-		if ((old = load_row(ld, t->id)) == NULL)
-			rc = taskmgr_add(ld->mgr, t, NULL, 0, err);
-		else if (!same_task(t, old)) {
-			rc = taskmgr_modify(ld->mgr, t, NULL, 0, err);
-			/* A pause or resume by hand (task pause --force) lasts
-			 * until here: the file wins. */
-			if (rc == 0 && old->enabled != t->enabled)
-				rc = t->enabled ? taskmgr_resume(ld->mgr, t->id, err) :
-				    taskmgr_pause(ld->mgr, t->id, err);
-		}
-		if (rc == 0)
-			rc = file_apply_context(ld->mgr, t->id, &ft->ctxs[i], err);
-	}
-	/* Dependencies once every task of the file exists. */
-	for (size_t i = 0; rc == 0 && ft != NULL && i < ft->n; i++)
-		if ((rc = task_hooks_check(ld->mgr, ft->recs[i].id, &ft->hooks[i],
-		    err)) != 0 || (rc = task_hooks_put(ld->mgr, ft->recs[i].id,
-		    &ft->hooks[i], err)) != 0)
-			mgr_error_prefix(err, "%s", source + 5);
-	return rc;
-}
+/* ---- reading: every file parsed and compared, nothing written ---- */
+
+/* One file of the directory, as read. */
+struct file_plan {
+	char *path, *source;
+	int rc;			/* the file is refused: err says where */
+	struct mgr_error err;
+	struct file_tasks ft;
+	char *skip;		/* per task: row, context and hooks unchanged */
+	size_t *gone, ngone;	/* rows (of all) of the file's tasks that left it */
+};
+
+struct files_plan {
+	struct file_load ld;
+	int rc;			/* the rows could not be read */
+	struct mgr_error err;
+	struct file_plan *files;
+	size_t nfiles;
+	size_t *gone, ngone;	/* rows of files that went away */
+	size_t next_file, next_gone;	/* applying: where it is */
+	int failed;		/* files refused so far */
+	struct mgr_error first;	/* the first of them */
+	struct files_plan_stats stats;
+};
 
 static int
 has_suffix(const char *s, const char *suffix)
@@ -673,110 +662,336 @@ has_suffix(const char *s, const char *suffix)
 	return n > m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* The file's ids now belong to it for the rest of the loading. */
+static int
+same_json(const char *a, const char *b)
+{
+	return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
+}
+
+/* Nothing of task i to write: its row, its context and its hooks are
+ * as stored (hooks only when it has none: their check reads the rest of
+ * the graph, which this loading may change). */
+static int
+file_task_unchanged(const struct file_load *ld, const struct file_tasks *ft,
+		    size_t i)
+{
+	const struct task_rec *t = &ft->recs[i], *old = load_row(ld, t->id);
+	const struct task_hooks *h = &ft->hooks[i];
+	char *now, *stored = NULL;
+	int same;
+
+	if (old == NULL || !same_task(t, old) || h->after != NULL ||
+	    h->after_any != NULL)
+		return 0;
+	for (int e = 0; e < HOOK_NEVENTS; e++)
+		if (h->on[e] != NULL)
+			return 0;
+	now = task_context_to_json(&ft->ctxs[i]);
+	same = task_context_store_get(ld->db, t->id, &stored, NULL) == 0 &&
+	    same_json(now, stored);
+	free(now);
+	free(stored);
+	if (!same || task_hooks_store_get(ld->db, t->id, &stored, NULL) != 0)
+		return 0;
+	now = task_hooks_to_json(h);
+	same = same_json(now, stored);
+	free(now);
+	free(stored);
+	return same;
+}
+
 static void
-file_keep(struct file_load *ld, struct file_tasks *ft)
+file_plan_read(struct file_load *ld, const char *dir, const char *name,
+	       struct file_plan *fp)
 {
-	for (size_t i = 0; i < ft->n; i++)
-		id_set_put(&ld->added, ft->recs[i].id, ft->recs[i].source);
-	ld->kept = xrealloc(ld->kept, (ld->nkept + 1) * sizeof *ld->kept);
-	ld->kept[ld->nkept++] = *ft;
-	memset(ft, 0, sizeof *ft);
+	int read;
+
+	memset(fp, 0, sizeof *fp);
+	fp->path = xasprintf("%s/%s", dir, name);
+	fp->source = xasprintf("file:%s", fp->path);
+	if ((fp->rc = file_parse(ld, fp->path, &fp->ft, &fp->err)) != 0)
+		return;
+	/* Its ids are the file's for the rest of the reading. */
+	fp->skip = xcalloc(fp->ft.n + 1, 1);
+	for (size_t i = 0; i < fp->ft.n; i++)
+		id_set_put(&ld->added, fp->ft.recs[i].id, fp->ft.recs[i].source);
+	/* The stored contexts and hooks in one read transaction: one lock
+	 * of the shared WAL index per file, not two per task (the loop
+	 * waits for that lock while another thread holds it). */
+	read = db_read_begin(ld->db, NULL) == 0;
+	for (size_t i = 0; i < fp->ft.n; i++)
+		fp->skip[i] = (char)file_task_unchanged(ld, &fp->ft, i);
+	if (read)
+		db_read_end(ld->db);
 }
 
 static int
-file_sync_one(struct file_load *ld, const char *path, struct mgr_error *err)
+plan_source_cmp(const void *a, const void *b)
 {
-	struct mgr *mgr = ld->mgr;
-	struct file_tasks ft;
-	char *source = xasprintf("file:%s", path);
-	int rc;
-
-	if ((rc = file_parse(ld, path, &ft, err)) == 0) {
-		if ((rc = db_begin(mgr->db, err)) == 0) {
-			rc = file_apply(ld, source, &ft, err);
-			if (rc == 0)
-				rc = db_commit(mgr->db, err);
-			else
-				db_rollback(mgr->db);
-		}
-		if (rc == 0)
-			file_keep(ld, &ft);
-		else
-			file_tasks_free(&ft);
-	}
-	free(source);
-	return rc;
+	return strcmp((*(struct file_plan *const *)a)->source,
+	    (*(struct file_plan *const *)b)->source);
 }
 
-/* Files that went away take their tasks with them. */
-static int
-file_sync_gone(struct file_load *ld, const char *dir, struct mgr_error *err)
+static void
+push_index(size_t **v, size_t *n, size_t i)
 {
-	size_t dlen = strlen(dir);
+	if ((*n & (*n - 1)) == 0 || *n == 0)	/* 0, 1, 2, 4 ...: doubling */
+		*v = xrealloc(*v, (*n == 0 ? 1 : 2 * *n) * sizeof **v);
+	(*v)[(*n)++] = i;
+}
+
+/* Who loses which rows: a file read without error loses its tasks no
+ * longer in it; a file that went away loses them all. */
+static void
+files_plan_gone(struct files_plan *p, const char *dir)
+{
+	struct file_load *ld = &p->ld;
+	struct file_plan **read = xcalloc(p->nfiles + 1, sizeof *read), **hit;
+	size_t nread = 0, dlen = strlen(dir);
 	const char *seen = NULL;	/* the last source looked at ... */
-	int there = 0, rc = 0;		/* ... and whether its file is */
+	int there = 0;			/* ... and whether its file is */
 
-	for (size_t i = 0; rc == 0 && i < ld->nall; i++) {
+	for (size_t f = 0; f < p->nfiles; f++)
+		if (p->files[f].rc == 0)
+			read[nread++] = &p->files[f];
+	qsort(read, nread, sizeof *read, plan_source_cmp);
+	for (size_t i = 0; i < ld->nall; i++) {
 		const char *src = ld->all[i].source;
-		if (src == NULL || strncmp(src, "file:", 5) != 0 ||
-		    strncmp(src + 5, dir, dlen) != 0 || src[5 + dlen] != '/')
+		struct file_plan key = { .source = (char *)src }, *kp = &key;
+
+		if (src == NULL || strncmp(src, "file:", 5) != 0)
+			continue;
+		hit = nread > 0 ? bsearch(&kp, read, nread, sizeof *read,
+		    plan_source_cmp) : NULL;
+		if (hit != NULL) {
+			if (id_set_get(&ld->added, ld->all[i].id) == NULL)
+				push_index(&(*hit)->gone, &(*hit)->ngone, i);
+			continue;
+		}
+		if (strncmp(src + 5, dir, dlen) != 0 || src[5 + dlen] != '/')
 			continue;
 		if (seen == NULL || strcmp(seen, src) != 0)
 			there = access(src + 5, F_OK) == 0;
 		seen = src;
-		if (there)
-			continue;
-		rc = taskmgr_remove(ld->mgr, ld->all[i].id, err);
+		if (!there)
+			push_index(&p->gone, &p->ngone, i);
 	}
-	return rc;
+	free(read);
 }
 
-int
-sched_load_files(struct mgr *mgr, struct mgr_error *err)
+static int
+cancelled(const int *cancel)
 {
-	const char *dir = mgr->conf->tasks_directory;
-	struct mgr_error one = { 0 };
-	struct file_load ld = { .mgr = mgr };
-	struct dirent **names;
-	int n, rc, failed = 0;
+	return cancel != NULL && __atomic_load_n(cancel, __ATOMIC_RELAXED);
+}
 
+struct files_plan *
+files_plan_read(struct mgr *mgr, struct mgr_db *db, const int *cancel)
+{
+	struct files_plan *p = xcalloc(1, sizeof *p);
+	const char *dir = mgr->conf->tasks_directory;
+	struct dirent **names;
+	int n;
+
+	p->ld.mgr = mgr;
+	p->ld.db = db;
 	if (dir == NULL || (n = scandir(dir, &names, NULL, alphasort)) < 0)
-		return 0;	/* no folder, no declarative tasks */
-	ld.zones = tz_cache_new();
-	if ((rc = task_store_list(mgr->db, &ld.all, &ld.nall, err)) != 0)
-		n = 0;
-	else
-		id_index_build(&ld.byid, ld.all, ld.nall);
+		return p;	/* no folder, no declarative tasks */
+	p->ld.zones = tz_cache_new();
+	if ((p->rc = task_store_list(db, &p->ld.all, &p->ld.nall, &p->err)) == 0)
+		id_index_build(&p->ld.byid, p->ld.all, p->ld.nall);
+	p->files = xcalloc((size_t)n + 1, sizeof *p->files);
 	for (int i = 0; i < n; i++) {
-		char *path = xasprintf("%s/%s", dir, names[i]->d_name);
-		if (has_suffix(names[i]->d_name, ".conf") &&
-		    file_sync_one(&ld, path, &one) != 0) {
-			log_error(&mgr->log, "%s", one.msg);
-			if (failed++ == 0)
-				*err = one;
-		}
-		free(path);
+		if (p->rc == 0 && !cancelled(cancel) &&
+		    has_suffix(names[i]->d_name, ".conf"))
+			file_plan_read(&p->ld, dir, names[i]->d_name,
+			    &p->files[p->nfiles++]);
 		free(names[i]);
 	}
 	free(names);
-	if (rc == 0 && file_sync_gone(&ld, dir, &one) != 0 && failed++ == 0)
-		*err = one;
-	if (rc == 0)
-		task_recs_free(ld.all, ld.nall);
-	id_index_free(&ld.byid);
-	for (size_t i = 0; i < ld.nkept; i++)
-		file_tasks_free(&ld.kept[i]);
-	free(ld.kept);
-	free(ld.added.ids);
-	free(ld.added.sources);
-	free(ld.ctx_ok);
-	tz_cache_free(ld.zones);
-	return rc != 0 ? rc : failed ? MGR_EINVAL : 0;
+	if (p->rc == 0 && !cancelled(cancel))
+		files_plan_gone(p, dir);
+	p->stats.files = p->nfiles;
+	return p;
+}
+
+/* ---- applying, on the loop thread, a file at a time ---- */
+
+/* Brings the tasks of one file in line with what was read, against the
+ * rows as they were when the reading began: in one transaction, so a
+ * file that fails here keeps its tasks as they were. */
+static int
+file_plan_write(struct files_plan *p, const struct file_plan *fp,
+		struct mgr_error *err)
+{
+	struct mgr *mgr = p->ld.mgr;
+	const struct task_rec *old;
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < fp->ngone; i++)
+		rc = taskmgr_remove(mgr, p->ld.all[fp->gone[i]].id, err);
+	for (size_t i = 0; rc == 0 && i < fp->ft.n; i++) {
+		struct task_rec *t = &fp->ft.recs[i];
+		if (fp->skip[i])
+			continue;
+		if ((old = load_row(&p->ld, t->id)) == NULL)
+			rc = taskmgr_add(mgr, t, NULL, 0, err);
+		else if (!same_task(t, old)) {
+			rc = taskmgr_modify(mgr, t, NULL, 0, err);
+			/* A pause or resume by hand (task pause --force) lasts
+			 * until here: the file wins. */
+			if (rc == 0 && old->enabled != t->enabled)
+				rc = t->enabled ? taskmgr_resume(mgr, t->id, err) :
+				    taskmgr_pause(mgr, t->id, err);
+		}
+		if (rc == 0)
+			rc = file_apply_context(mgr, t->id, &fp->ft.ctxs[i], err);
+	}
+	/* Dependencies once every task of the file exists. */
+	for (size_t i = 0; rc == 0 && i < fp->ft.n; i++)
+		if (!fp->skip[i] &&
+		    ((rc = task_hooks_check(mgr, fp->ft.recs[i].id,
+		    &fp->ft.hooks[i], err)) != 0 || (rc = task_hooks_put(mgr,
+		    fp->ft.recs[i].id, &fp->ft.hooks[i], err)) != 0))
+			mgr_error_prefix(err, "%s", fp->path);
+	return rc;
+}
+
+/* Whether the file removes, pauses or resumes a task (each waits for
+ * the history writer). */
+static int
+file_plan_pauses(const struct files_plan *p, const struct file_plan *fp)
+{
+	const struct task_rec *old;
+
+	if (fp->ngone > 0)
+		return 1;
+	for (size_t i = 0; i < fp->ft.n; i++)
+		if (!fp->skip[i] &&
+		    (old = load_row(&p->ld, fp->ft.recs[i].id)) != NULL &&
+		    old->enabled != fp->ft.recs[i].enabled)
+			return 1;
+	return 0;
+}
+
+static int
+file_plan_apply(struct files_plan *p, const struct file_plan *fp,
+		struct mgr_error *err)
+{
+	struct mgr *mgr = p->ld.mgr;
+	int rc, todo = fp->ngone > 0;
+
+	if (fp->rc != 0) {
+		*err = fp->err;
+		return fp->rc;
+	}
+	for (size_t i = 0; i < fp->ft.n; i++)
+		if (fp->skip[i])
+			p->stats.unchanged++;
+		else
+			todo = 1;
+	p->stats.tasks += fp->ft.n;
+	p->stats.removed += fp->ngone;
+	if (!todo)
+		return 0;
+	/* Removing or pausing a task waits for the history writer to commit
+	 * what it holds: done inside the file's transaction, the writer
+	 * would wait for this transaction's lock in turn (its 10 s busy
+	 * timeout, then "cannot record runs"). */
+	if (file_plan_pauses(p, fp))
+		scheduler_sync_history(mgr);
+	if ((rc = db_begin(mgr->db, err)) != 0)
+		return rc;
+	if ((rc = file_plan_write(p, fp, err)) == 0)
+		return db_commit(mgr->db, err);
+	db_rollback(mgr->db);
+	return rc;
+}
+
+#define GONE_SLICE 64	/* removals of files that went, between clock reads */
+
+int
+files_plan_apply(struct files_plan *p, int64_t budget_us)
+{
+	struct mgr *mgr = p->ld.mgr;
+	struct mgr_error one = { 0 };
+	int64_t start = mgr_now_us();
+	size_t gone0 = p->next_gone;
+
+	if (p->rc != 0)
+		return 1;
+	p->stats.slices++;
+	do {
+		if (p->next_file < p->nfiles) {
+			if (file_plan_apply(p, &p->files[p->next_file++], &one) != 0) {
+				log_error(&mgr->log, "%s", one.msg);
+				if (p->failed++ == 0)
+					p->first = one;
+			}
+			continue;
+		}
+		for (int k = 0; k < GONE_SLICE && p->next_gone < p->ngone; k++)
+			if (taskmgr_remove(mgr, p->ld.all[p->gone[p->next_gone++]].id,
+			    &one) != 0 && p->failed++ == 0)
+				p->first = one;
+	} while ((p->next_file < p->nfiles || p->next_gone < p->ngone) &&
+	    mgr_now_us() - start < budget_us);
+	if (mgr_now_us() - start > p->stats.longest_us)
+		p->stats.longest_us = mgr_now_us() - start;
+	p->stats.removed += p->next_gone - gone0;
+	return p->next_file == p->nfiles && p->next_gone == p->ngone;
 }
 
 int
-scheduler_reload_files(struct mgr *mgr, struct mgr_error *err)
+files_plan_result(const struct files_plan *p, struct mgr_error *err)
 {
-	return sched_load_files(mgr, err);
+	if (p->rc != 0) {
+		*err = p->err;
+		return p->rc;
+	}
+	if (p->failed)
+		*err = p->first;
+	return p->failed ? MGR_EINVAL : 0;
+}
+
+const struct files_plan_stats *
+files_plan_stats(const struct files_plan *p)
+{
+	return &p->stats;
+}
+
+void
+files_plan_free(struct files_plan *p)
+{
+	if (p == NULL)
+		return;
+	for (size_t f = 0; f < p->nfiles; f++) {
+		file_tasks_free(&p->files[f].ft);
+		free(p->files[f].path);
+		free(p->files[f].source);
+		free(p->files[f].skip);
+		free(p->files[f].gone);
+	}
+	free(p->files);
+	free(p->gone);
+	task_recs_free(p->ld.all, p->ld.nall);
+	id_index_free(&p->ld.byid);
+	free(p->ld.added.ids);
+	free(p->ld.added.sources);
+	free(p->ld.ctx_ok);
+	tz_cache_free(p->ld.zones);
+	free(p);
+}
+
+/* At start-up, and where no engine runs: read and apply at once. */
+int
+sched_load_files(struct mgr *mgr, struct mgr_error *err)
+{
+	struct files_plan *p = files_plan_read(mgr, mgr->db, NULL);
+	int rc;
+
+	files_plan_apply(p, INT64_MAX);
+	rc = files_plan_result(p, err);
+	files_plan_free(p);
+	return rc;
 }

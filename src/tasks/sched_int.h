@@ -67,6 +67,7 @@ struct scheduler {
 	ev_async written;		/* the writer committed write_afters */
 	struct write_after *after;	/* for the next batch */
 	struct tz_cache *zones;		/* one load per zone name */
+	struct files_reload *files_reload;	/* sched_reload.c, or NULL */
 	int loading;			/* sched_load_all runs */
 	char *load_plugin;		/* ... the last plugin it looked up */
 	int load_plugin_off;
@@ -185,7 +186,28 @@ int sched_claim_covers(const struct sched_claim *c, int64_t fire,
 /* Moves the mark up to (fire, id); never down. */
 void sched_claim_mark(struct sched_claim *c, int64_t fire, const char *id);
 
-/* sched_files.c */
+/* sched_files.c: reading the task files (any thread: through db, and
+ * reading mgr's configuration only) into a plan, then applying it on the
+ * loop thread a file at a time. */
+struct files_plan;
+/* Stops early (for a plan thrown away) once *cancel is set. */
+struct files_plan *files_plan_read(struct mgr *mgr, struct mgr_db *db,
+				   const int *cancel);
+/* Applies files for about budget_us (at least one); 1 once all are. */
+int files_plan_apply(struct files_plan *p, int64_t budget_us);
+/* What applying did, for the log. */
+struct files_plan_stats {
+	size_t files, tasks, unchanged, removed, slices;
+	int64_t longest_us;	/* the longest slice */
+};
+const struct files_plan_stats *files_plan_stats(const struct files_plan *p);
+/* 0, or the first error (each file's error is logged as it is met). */
+int files_plan_result(const struct files_plan *p, struct mgr_error *err);
+void files_plan_free(struct files_plan *p);
+/* Reads and applies at once (start-up, and with no engine running). */
 int sched_load_files(struct mgr *mgr, struct mgr_error *err);
+/* sched_reload.c: stops a reload going on (its callers are told). */
+struct files_reload;
+void sched_reload_free(struct files_reload *r);
 
 #endif

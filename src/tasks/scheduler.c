@@ -20,6 +20,7 @@
  */
 #include "hooks_run.h"
 #include "i18n.h"
+#include "dbstring.h"
 #include "manager.h"
 #include "runner.h"
 #include "sched_int.h"
@@ -380,6 +381,7 @@ scheduler_start(struct mgr *mgr, struct mgr_error *err)
 	struct scheduler *s;
 	struct run_rec *interrupted;
 	size_t ninterrupted;
+	char *claim_stem;
 	int rc;
 
 	/* Files first, with no scheduler yet: their rows are then loaded
@@ -389,7 +391,11 @@ scheduler_start(struct mgr *mgr, struct mgr_error *err)
 	if ((s = sched_new(mgr, err)) == NULL)
 		return MGR_EIO;
 	mgr->sched = s;
-	if ((rc = sched_claim_open(db_path(mgr->db), &s->claim, err)) != 0) {
+	if ((rc = db_string_local_stem(db_path(mgr->db),
+	    mgr->conf->data_directory, &claim_stem, err)) == 0)
+		rc = sched_claim_open(claim_stem, &s->claim, err);
+	free(claim_stem);
+	if (rc != 0) {
 		scheduler_free(mgr);
 		return rc;
 	}
@@ -574,6 +580,8 @@ scheduler_free(struct mgr *mgr)
 
 	if (s == NULL)
 		return;
+	sched_reload_free(s->files_reload);
+	s->files_reload = NULL;
 	hooks_close(s->hooks);
 	ev_periodic_stop(s->loop, &s->wake);
 	ev_timer_stop(s->loop, &s->grace);

@@ -72,8 +72,23 @@ int scheduler_stop(struct mgr *mgr, const char *task_id, int64_t run_id,
 		   struct mgr_error *err);
 /* Attempts of the task running now (not waiting for a retry). */
 int scheduler_task_running(struct mgr *mgr, const char *task_id);
-/* Re-reads tasks_directory (SIGHUP). */
+/* Re-reads tasks_directory at once (no engine running: the command
+ * line; the engine's start reads them before its scheduler exists). */
 int scheduler_reload_files(struct mgr *mgr, struct mgr_error *err);
+/* Told once a reload of the task files is applied: rc 0, or err the
+ * first file refused (each is logged as it is met). */
+typedef void (*scheduler_reload_fn)(void *arg, int rc,
+				    const struct mgr_error *err);
+/* SIGHUP with an engine running: the files are read and compared on a
+ * thread of their own and the difference applied on the loop a file at
+ * a time, in slices of at most a few ms, so tasks keep firing on time;
+ * then done(arg, ...) on the loop.  Asked during one, it starts again
+ * when that one is over.  Without a running scheduler: at once. */
+void scheduler_reload_files_start(struct mgr *mgr, scheduler_reload_fn done,
+				  void *arg);
+/* A reload of the task files goes on: the configuration it reads must
+ * not be replaced until it is over. */
+int scheduler_files_reloading(struct mgr *mgr);
 /* Attempts in flight (and retries waiting for their turn). */
 int scheduler_running_count(struct mgr *mgr);
 /* Fire times that never became runs and leave no row of their own: taken

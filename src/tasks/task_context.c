@@ -763,14 +763,41 @@ task_context_env(struct mgr *mgr, const struct task_context *c,
 
 /* ---- checks when a task is added or changed ---- */
 
+static int check_user_group_ids(const char *id, const struct task_context *c,
+				const struct passwd *pw, const struct group *gr,
+				int root, struct mgr_error *err);
+
 static int
 check_user_group(const char *id, const struct task_context *c,
 		 struct mgr_error *err)
 {
-	struct passwd *pw = c->user != NULL ? getpwnam(c->user) : NULL;
-	struct group *gr = c->group != NULL ? getgrnam(c->group) : NULL;
-	int root = geteuid() == 0;
+	/* The _r forms: task files are checked on a thread of their own
+	 * (sched_reload.c) while the loop may check a command's task. */
+	struct passwd pwbuf, *pw = NULL;
+	struct group grbuf, *gr = NULL;
+	char pwtext[4096], *grtext = NULL;
+	size_t grlen = 4096;
+	int root = geteuid() == 0, rc;
 
+	if (c->user != NULL &&
+	    getpwnam_r(c->user, &pwbuf, pwtext, sizeof pwtext, &pw) != 0)
+		pw = NULL;
+	/* A group lists its members: as long as it needs. */
+	do {
+		grtext = xrealloc(grtext, grlen *= 2);
+		rc = c->group != NULL ? getgrnam_r(c->group, &grbuf, grtext,
+		    grlen, &gr) : 0;
+	} while (rc == ERANGE && grlen < (1U << 24));
+	rc = check_user_group_ids(id, c, pw, rc == 0 ? gr : NULL, root, err);
+	free(grtext);
+	return rc;
+}
+
+static int
+check_user_group_ids(const char *id, const struct task_context *c,
+		     const struct passwd *pw, const struct group *gr, int root,
+		     struct mgr_error *err)
+{
 	if (c->user != NULL && pw == NULL)
 		return mgr_error_set(err, MGR_EINVAL, _("task \"%s\": user \"%s\": "
 		    "no such user"), id, c->user);

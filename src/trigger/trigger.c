@@ -11,6 +11,7 @@
 #include "timefmt.h"
 #include "trigger.h"
 #include "tz.h"
+#include "util.h"
 
 /* 9999-12-31T23:59:59.999999Z, the last instant a date can name. */
 #define TRIGGER_MAX_US INT64_C(253402300799999999)
@@ -33,13 +34,14 @@ enum field_id {
 	F_TIMEZONE,
 	F_JITTER,
 	F_ONCALENDAR,
+	F_FIXED_JITTER,
 	F_COUNT
 };
 
 static const char *const extra_names[] = { "crontab", "quartz", "weeks",
 	"days",
 	"hours", "minutes", "seconds", "start_date", "end_date", "run_date",
-	"timezone", "jitter", "oncalendar" };
+	"timezone", "jitter", "oncalendar", "fixed_jitter" };
 
 /* Seconds per interval unit, F_WEEKS .. F_SECONDS. */
 static const int64_t unit_seconds[] = { 604800, 86400, 3600, 60, 1 };
@@ -54,12 +56,13 @@ static const struct {
 } trigger_types[] = {
 	{ "interval", TRIGGER_INTERVAL, BIT(F_WEEKS) | BIT(F_DAYS) |
 	    BIT(F_HOURS) | BIT(F_MINUTES) | BIT(F_SECONDS) | BIT(F_START) |
-	    BIT(F_END) | BIT(F_TIMEZONE) | BIT(F_JITTER) },
+	    BIT(F_END) | BIT(F_TIMEZONE) | BIT(F_JITTER) | BIT(F_FIXED_JITTER) },
 	{ "cron", TRIGGER_CRON, CRON_FIELD_BITS | BIT(F_CRONTAB) |
-	    BIT(F_QUARTZ) | BIT(F_START) | BIT(F_END) | BIT(F_TIMEZONE) | BIT(F_JITTER) },
+	    BIT(F_QUARTZ) | BIT(F_START) | BIT(F_END) | BIT(F_TIMEZONE) |
+	    BIT(F_JITTER) | BIT(F_FIXED_JITTER) },
 	{ "date", TRIGGER_DATE, BIT(F_RUN) | BIT(F_TIMEZONE) },
 	{ "calendar", TRIGGER_CALENDAR, BIT(F_ONCALENDAR) | BIT(F_START) |
-	    BIT(F_END) | BIT(F_TIMEZONE) | BIT(F_JITTER) },
+	    BIT(F_END) | BIT(F_TIMEZONE) | BIT(F_JITTER) | BIT(F_FIXED_JITTER) },
 };
 
 struct trigger_field {
@@ -74,6 +77,7 @@ struct trigger {
 	int has_start, has_end, has_run;
 	int64_t start_us, end_us, run_us;
 	int64_t jitter_us;
+	int64_t fixed_us;	/* fixed_jitter=true: the delay; else -1 */
 	int64_t interval_us;
 	struct cron *cron;
 	struct calendar *cal;
@@ -407,9 +411,65 @@ parse_common(struct trigger *t, const struct raw_fields *raw,
 		    norm, sizeof norm, err)) != 0)
 			return rc;
 		t->jitter_us = micro;
-		return add_field(t, F_JITTER, norm, 1, err);
+		if ((rc = add_field(t, F_JITTER, norm, 1, err)) != 0)
+			return rc;
 	}
 	return 0;
+}
+
+/* fixed_jitter=true|false (systemd's FixedRandomDelay=): one delay for
+ * every fire time, from the machine and the task (seed). */
+static int
+parse_fixed_jitter(struct trigger *t, const struct raw_fields *raw,
+		   const char *seed, struct mgr_error *err)
+{
+	const char *v = raw->value[F_FIXED_JITTER];
+	char *id;
+
+	t->fixed_us = -1;
+	if (v == NULL)
+		return 0;
+	if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
+		return mgr_error_set(err, MGR_EINVAL, _("fixed_jitter: \"%s\" "
+		    "is not true or false"), v);
+	if (raw->value[F_JITTER] == NULL)
+		return mgr_error_set(err, MGR_EINVAL, _("fixed_jitter: there is "
+		    "no jitter to fix"));
+	if (strcmp(v, "true") == 0) {
+		id = trigger_machine_id();
+		t->fixed_us = (int64_t)(trigger_fixed_hash(id, seed) %
+		    (uint64_t)(t->jitter_us + 1));
+		free(id);
+	}
+	return add_field(t, F_FIXED_JITTER, v, 0, err);
+}
+
+uint64_t
+trigger_fixed_hash(const char *machine_id, const char *seed)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char hex[65];
+
+	strbuf_addf(&sb, "%s%c%s", machine_id, '\n', seed != NULL ? seed : "");
+	sha256_hex(sb.buf, sb.len, hex);
+	strbuf_free(&sb);
+	hex[16] = '\0';
+	return (uint64_t)strtoull(hex, NULL, 16);
+}
+
+char *
+trigger_machine_id(void)
+{
+	struct mgr_error err = { 0 };
+	char *text = NULL, *id;
+
+	if (read_file("/etc/machine-id", &text, NULL, &err) != 0) {
+		free(text);
+		return xstrdup("");	/* systemd hashes a null ID then */
+	}
+	id = xstrndup(text, strspn(text, "0123456789abcdef"));
+	free(text);
+	return id;
 }
 
 static int
@@ -518,6 +578,8 @@ trigger_parse_seeded(const char *type, const char *const *fields,
 	if (rc == 0)
 		rc = parse_common(t, &raw, err);
 	if (rc == 0)
+		rc = parse_fixed_jitter(t, &raw, seed, err);
+	if (rc == 0)
 		rc = check_own_fields(t->type, &raw, err);
 	raw_free(&raw);
 	if (rc != 0) {
@@ -546,6 +608,12 @@ int64_t
 trigger_jitter_us(const struct trigger *t)
 {
 	return t->jitter_us;
+}
+
+int64_t
+trigger_fixed_jitter_us(const struct trigger *t)
+{
+	return t->fixed_us;
 }
 
 int64_t

@@ -46,6 +46,8 @@ enum trigger_type {
  *   calendar: oncalendar (systemd.time(7) calendar events; repeatable,
  *             or several separated by ";"), start_date end_date
  *             timezone (the zone of events without one) jitter
+ * interval, cron and calendar also take fixed_jitter=true|false (with
+ * jitter: the same delay at every fire time, trigger_fixed_jitter_us).
  * Dates are ISO 8601; without an offset they are wall times in timezone
  * (default "local").  Errors name the field and the offending text.
  * Unlike APScheduler, an interval with none of its units and a cron with
@@ -99,6 +101,17 @@ int trigger_pin(struct trigger *t, int64_t now_us, struct mgr_error *err);
  * delay in [0, jitter] to each fire time and, for cron, clamps it to
  * trigger_end_us() as APScheduler does. */
 int64_t trigger_jitter_us(const struct trigger *t);
+/* fixed_jitter=true (systemd's FixedRandomDelay=): the one delay in
+ * [0, jitter] added to every fire time, a hash of the machine ID and the
+ * seed the trigger was parsed with (the task's id), so it is stable
+ * across restarts and differs between tasks and machines; -1 when the
+ * delay is drawn for each fire time. */
+int64_t trigger_fixed_jitter_us(const struct trigger *t);
+/* That hash: SHA-256 of the machine ID (hex), a newline and the seed,
+ * its first 64 bits. */
+uint64_t trigger_fixed_hash(const char *machine_id, const char *seed);
+/* /etc/machine-id, or "" when it cannot be read (malloc'd). */
+char *trigger_machine_id(void);
 /* end_date, or TRIGGER_NONE. */
 int64_t trigger_end_us(const struct trigger *t);
 /* The zone the trigger computes in (timezone field, else "local"). */

@@ -61,8 +61,8 @@ like "$err" "bad.conf:7: manager.sandboxing must be true or false" \
 	"type error names file, line 7 and key"
 
 # The first command that writes creates the database with private modes
-# (db check, read-only, creates nothing: tests/cli/readonly.sh).
-"$MANAGER" task list >/dev/null 2>&1
+# (db check, task list, read-only, create nothing: tests/cli/readonly.sh).
+"$MANAGER" host reload >/dev/null 2>&1
 run "$MANAGER" db check
 is "$rc" 0 "db check exits 0"
 like "$out" "integrity: +ok" "db check reports integrity ok"
@@ -70,7 +70,7 @@ is "$(mode_of "$XDG_DATA_HOME/manager/manager.db")" 600 "database file is 0600"
 is "$(mode_of "$XDG_DATA_HOME/manager")" 700 "data folder is 0700"
 
 mkdir -p "$T/other"
-"$MANAGER" --db "$T/other/x.db" task list >/dev/null 2>&1
+"$MANAGER" --db "$T/other/x.db" host reload >/dev/null 2>&1
 run "$MANAGER" --db "$T/other/x.db" --json db check
 like "$out" "\"schema_version\": [0-9]+" "--db and --json: schema version reported"
 

@@ -74,6 +74,7 @@ setup_tmp() {
 	T=$(mktemp -d "${TMPDIR:-/tmp}/manager-test.XXXXXX")
 	trap 'cleanup_tmp' EXIT
 	export HOME="$T/home" XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data"
+	export XDG_STATE_HOME="$T/state" XDG_CACHE_HOME="$T/cache"
 	export MANAGER_CONFIG="$T/empty.conf"
 	mkdir -p "$HOME"
 	: >"$MANAGER_CONFIG"

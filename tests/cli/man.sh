@@ -53,7 +53,7 @@ is "$stale" "" "manager.conf(5) documents no key the table lacks"
 # Defaults that do not depend on the machine (paths do: $HOME).
 wrong=
 while read -r key value; do
-	case $key in *_directory|*.database|*.task_path) continue ;; esac
+	case $key in *_directory|*.database|*.task_path|*.token_file) continue ;; esac
 	line=$(grep "^$key " "$T/documented")
 	if [ -n "$value" ]; then
 		printf '%s\n' "$line" | grep -qF "default \\fB$(printf '%s' "$value" | sed 's/-/\\-/g')\\fR" ||

@@ -1,10 +1,11 @@
 #!/bin/sh
 # Read-only commands create nothing: `host status` and `db check` on a
 # database that does not exist say so, exit 3 and leave no file or folder
-# behind (no data folder, no database, no lock).
+# behind (no data folder, no database, no lock); `task list` lists no
+# task, help is printed; and on an existing database none of them adds a
+# file or a folder (`find` before and after).
 . "$top_srcdir/tests/cli/lib.sh"
 setup_tmp
-export XDG_STATE_HOME="$T/state" XDG_CACHE_HOME="$T/cache"
 
 # created: what exists under $T besides what setup_tmp made.
 created() {
@@ -12,6 +13,13 @@ created() {
 }
 
 DB="$T/data/manager/manager.db"
+for cmd in "--help" "help" "task list --help" "help host status" \
+    "db check --help"; do
+	# shellcheck disable=SC2086
+	run "$MANAGER" $cmd
+	is "$rc $(created)" "0 " "manager $cmd exits 0 and creates nothing"
+done
+
 run "$MANAGER" host status
 is "$rc" 3 "host status without a database exits 3"
 like "$out" "none running on $DB" "... and says no host runs on it"
@@ -27,18 +35,35 @@ is "$rc" 3 "db check --json without a database exits 3"
 like "$err" "\"error\": *\"database $DB does not exist\"" "... with a JSON error"
 is "$(created)" "" "... and creates nothing"
 
+run "$MANAGER" task list
+is "$rc" 0 "task list without a database exits 0"
+like "$out" "0 tasks listed" "... and lists no task"
+is "$(created)" "" "... and creates nothing"
+
+run "$MANAGER" --json task list
+is "$out" "[]" "task list --json without a database is an empty list"
+is "$(created)" "" "... and creates nothing"
+
 run "$MANAGER" --db "$T/other/x.db" db check
 is "$rc" 3 "db check --db on a missing file exits 3"
 test ! -e "$T/other"
 ok $? "... and does not create its folder"
 
-# Once there is a database, both read it.
+# Once there is a database, they read it and add nothing to what exists.
+"$MANAGER" task add t1 "exec:true" interval seconds=3600 >/dev/null
+ok $? "a task is added (the database is made)"
+before=$(find "$T" | sort)
 run "$MANAGER" task list
+is "$rc" 0 "task list exits 0"
+like "$out" "t1" "... and lists the task"
 run "$MANAGER" db check
 is "$rc" 0 "db check on an existing database exits 0"
 like "$out" "integrity: +ok" "... and reports its integrity"
 run "$MANAGER" host status
 is "$rc" 3 "host status on an existing database without a host exits 3"
+run "$MANAGER" --help
+run "$MANAGER" task list --json
+is "$(find "$T" | sort)" "$before" "... and none of them added a file or a folder"
 
 echo "1..$_tap_n"
 done_testing

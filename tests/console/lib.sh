@@ -55,7 +55,7 @@ sql() {
 # Example data: three plugins (one faulted), tasks due at various times,
 # a few runs and events.
 seed_example() {
-	m task list >/dev/null || return 1
+	m host reload >/dev/null || return 1
 	sql <<'SQL'
 CREATE TEMP TABLE now AS SELECT CAST(strftime('%s','now') AS INTEGER) * 1000000 AS t;
 INSERT INTO plugins (id, name, version, description, author, enabled,

@@ -15,7 +15,7 @@ sql "INSERT INTO runs (task_id, attempt, scheduled_at, started_at, ended_at,
   status, exit_code, output, error) VALUES ('sync.pull', 3, $sched, $sched,
   $sched + 2000000, 'failed', 1, 'tailrun-marker', 'the-last-error')"
 run=$(sql "SELECT max(id) FROM runs")
-logdir="$XDG_DATA_HOME/manager/logs/sync.pull"
+logdir="$XDG_STATE_HOME/manager/logs/sync.pull"
 mkdir -p "$logdir"
 # A log in the store's format (runlog.h): the magic, then records of a
 # 16-byte head (length, kind, three zero bytes, time) and the payload.

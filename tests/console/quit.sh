@@ -6,7 +6,7 @@
 
 echo "1..11"
 console_setup
-m task list >/dev/null || { echo "Bail out! cannot create the database"; exit 1; }
+m host reload >/dev/null || { echo "Bail out! cannot create the database"; exit 1; }
 
 console_start 120 40
 wait_for "host: this console" >/dev/null

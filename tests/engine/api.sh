@@ -2,14 +2,18 @@
 # The HTTP API: token, loopback only, routes, errors, body limit.
 . "$top_srcdir/tests/engine/lib.sh"
 
-# Non-loopback and token-less configurations are refused at start-up.
+# Non-loopback configurations are refused at start-up; without a token
+# set, one is made in state_directory.
 printf 'api = { listen = "0.0.0.0:0"; token = "a-long-enough-token"; };\n' >"$CONF"
 run mgr --daemon
 is "$rc" 1 "a non-loopback listen address is refused"
 like "$err" "api.listen \"0.0.0.0:0\": only loopback" "... naming the key and value"
-printf 'api = { listen = "127.0.0.1:0"; };\n' >"$CONF"
-run mgr --daemon
-like "$err" "neither api.token nor api.token_file" "a token is required"
+printf 'manager = { shutdown_grace_seconds = 2; };\napi = { listen = "127.0.0.1:0"; };\n' >"$CONF"
+start_daemon
+is "$(mode_of "$XDG_STATE_HOME/manager/api.token" 2>&1)" 600 \
+	"without api.token or api.token_file, state_directory/api.token is made (0600)"
+stop_daemon
+: >"$T/daemon.log"	# the port below is read from the next daemon's log
 printf 'api = { listen = "127.0.0.1:99999"; token = "a-long-enough-token"; };\n' >"$CONF"
 run mgr --daemon
 like "$err" "port must be 0-65535" "a bad port is named"

@@ -6,6 +6,10 @@
 setup_tmp
 unset NOTIFY_SOCKET MANAGER_COMMAND_TIMEOUT
 DB="$T/data/manager.db"
+if [ -n "${MANAGER_TEST_SUITE_PG:-}" ]; then	# tests/pg: on PostgreSQL
+	. "$top_srcdir/tests/pg/lib.sh"
+	pg_suite_db
+fi
 CONF="$T/manager.conf"
 printf 'manager = { shutdown_grace_seconds = 2; };\n' >"$CONF"
 DAEMON_PID=
@@ -15,6 +19,7 @@ engine_cleanup() {
 		kill -KILL "$DAEMON_PID" 2>/dev/null
 		wait "$DAEMON_PID" 2>/dev/null
 	fi
+	[ -z "${MANAGER_TEST_SUITE_PG:-}" ] || pg_suite_drop
 	cleanup_tmp
 }
 trap engine_cleanup EXIT
@@ -27,13 +32,20 @@ host_is() {
 	mgr host status 2>/dev/null | grep -q "engine host: $1"
 }
 
+# The daemon has started every subsystem (the API too): the host row is
+# written before they start.  Not known when the log goes to log_file.
+daemon_started() {
+	grep -q log_file "$CONF" ||
+		grep -q "engine host started (daemon, pid $DAEMON_PID," "$T/daemon.log"
+}
+
 # start_daemon [ARGS]: a foreground daemon in the background of this
 # shell, log in $T/daemon.log; waits until it hosts the engine.
 start_daemon() {
 	"$MANAGER" --config "$CONF" --db "$DB" --daemon "$@" \
 		>"$T/daemon.out" 2>>"$T/daemon.log" &
 	DAEMON_PID=$!
-	wait_until 10 host_is daemon
+	wait_until 10 host_is daemon && wait_until 10 daemon_started
 }
 
 # stop_daemon [SIGNAL]: sets $daemon_rc.

@@ -6,7 +6,8 @@
 # database file, connect to a loopback listener), is refused and the
 # outcome recorded, while the engine keeps running and never maps the
 # plugin's library; a route that crashes or hangs is answered 502 or 504
-# with a JSON error, and a hook that crashes is recorded; an on_enable
+# with a JSON error, and meanwhile the engine answers other requests; a
+# hook that crashes is recorded; an on_enable
 # that refuses or crashes refuses the enable with the reason.  A check that needs a kernel part this machine
 # lacks (manager-run probe) is skipped, saying which.
 . "${top_srcdir:-.}/tests/plugins/lib.sh"
@@ -45,7 +46,9 @@ trap 'touch "$T/stop"; [ -n "$DAEMON" ] && kill $DAEMON 2>/dev/null; wait; clean
 wait_until 10 test -s "$T/port"
 PORT=$(cat "$T/port")
 
-write_conf 'shutdown_grace_seconds = 1;' "tasks_directory = \"$T/tasks\";"
+# The fault breaker is kept out of the way until its own part below.
+write_conf 'shutdown_grace_seconds = 1;' "tasks_directory = \"$T/tasks\";" \
+	'fault_max_crashes = 100;'
 mkdir -p "$T/tasks"
 TOKEN=host-sandbox-test-token-0123456789
 APIPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -147,12 +150,56 @@ is "$code" 504 "a route that hangs: 504"
 like "$body" '"detail": ?"plugin evil: route GET /hang timed out after 2 s".*"type": ?"timed_out"' "... with a JSON error"
 call GET /plugins/evil/attempt
 is "$code" 200 "the next call gets a new host worker"
+
+# While a route hangs in its worker, the engine's loop goes on: another
+# request is answered at once, not after the route's 2 s timeout.
+sqlite3 "$DB" "DELETE FROM plugin_state WHERE plugin_id = 'evil' AND key = 'hang.started'"
+curl -s -m 20 -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+	"$URL/plugins/evil/hang" > "$T/hang.code" &
+HANG=$!
+hanging() { test -n "$(state hang.started)"; }
+wait_until 10 hanging
+took=$(curl -s -m 20 -o /dev/null -w '%{http_code} %{time_total}' \
+	-H "Authorization: Bearer $TOKEN" "$URL/manager/tasks")
+hung=$(test -s "$T/hang.code" && echo answered || echo waiting)
+like "$took" '^200 0\.' "GET /manager/tasks is answered within 1 s while a route hangs ($took s)"
+is "$hung" waiting "... before the hung route is answered"
+wait $HANG
+is "$(cat "$T/hang.code")" 504 "the hung route is answered 504 after its timeout"
 call GET /plugins/evil/nothing
 is "$code" 404 "a route it does not have: 404"
 ok "$(alive)" "the engine is still running"
 kill $DAEMON
 wait $DAEMON
 DAEMON=
+
+# A hook that crashes at every event (still armed) is not restarted for
+# ever: its crashes count towards the fault breaker, as a crash in the
+# engine would, and the plugin is faulted and its tasks paused.
+sed -i 's/fault_max_crashes = 100;/fault_max_crashes = 3;/' "$CONF"
+# Enabling again forgives the crashes above.
+m plugin disable evil >/dev/null 2>&1
+m plugin enable evil >/dev/null 2>&1
+"$MANAGER" --config "$CONF" --daemon >"$T/daemon.out" 2>>"$T/daemon.log" &
+DAEMON=$!
+wait_until 10 api_up
+m task add loop evil:whoami interval seconds=1 --max-retries 0 >/dev/null 2>&1
+faulted() { [ "$(plugin_field evil state)" = faulted ]; }
+wait_until 30 faulted
+is "$(plugin_field evil state)" faulted "a hook that keeps crashing trips the fault breaker"
+like "$(plugin_field evil error)" '^faulted: 3 crashes within 300 s' "... which says why"
+like "$(sqlite3 "$DB" "SELECT message FROM events WHERE kind = 'plugin.crashed' AND subject = 'evil' ORDER BY id DESC LIMIT 1")" \
+	'hook for task.succeeded of evil crashed: .*SIGSEGV' "each crash is recorded as plugin.crashed"
+is "$(m --json task show loop | python3 -c 'import json, sys; print(json.load(sys.stdin)["enabled"])')" \
+	False "the plugin's task is paused"
+noworker() { ! pgrep -f "manager-run .*host --db $DB --lib $PLUGINS/evil/" >/dev/null; }
+wait_until 10 noworker
+ok $? "its host worker is gone"
+ok "$(alive)" "the engine keeps running"
+kill $DAEMON
+wait $DAEMON
+DAEMON=
+m task remove loop >/dev/null 2>&1
 
 # on_enable refusing or crashing refuses the enable, with the reason.
 m plugin disable evil >/dev/null 2>&1

@@ -85,7 +85,8 @@ is "$(mode_of "$(ls -d "$STATE"/repositories/*)")" "700" "the state folder is pr
 state() {
 	{ m --json plugin list
 	  ls -A "$PLUGINS" 2>/dev/null
-	  find "$STATE/repositories" -type f ! -name accepted -print0 2>/dev/null |
+	  find "$STATE/repositories" "$STATE/cache/repositories" -type f \
+	      ! -name accepted -print0 2>/dev/null |
 	      sort -z | xargs -0 -r sha256sum
 	} | sha256sum
 }
@@ -156,7 +157,7 @@ grep -q '"hello-1.3.0.zip"' "$WWW/index.conf" || echo "# no 1.3.0 entry"
 SOURCE_DATE_EPOCH=$(($(date +%s) - 30)) m repo sign "$WWW" --key "$T/key" > /dev/null
 check "the index listing a bad archive is itself accepted" m repo update
 refused "an archive checksum mismatch" "checksum mismatch" m plugin upgrade hello
-ls "$STATE"/repositories/*/cache/archives | grep -q 1.3.0 &&
+ls "$STATE"/cache/repositories/*/archives | grep -q 1.3.0 &&
     not_ok "the bad archive is not kept" || ok 0 "the bad archive is not kept"
 
 # Freeze: an index whose expiry passed, first seen by a fresh state.

@@ -218,8 +218,8 @@ printf '[Service]\nExecStart=/bin/true\nExecStartPost=/bin/true\nExecStop=/bin/t
 run M task import systemd "$T/units/seq.timer" --dry-run
 like "$err" "seq.service:3: ExecStartPost= of a service that is not Type=oneshot runs while ExecStart= runs" \
 	"ExecStartPost= of a simple service is refused (it runs beside ExecStart=)"
-like "$err" "seq.service:4: ExecStop= cannot be kept: a task runs the commands that start a service" \
-	"ExecStop= is refused, saying why"
+like "$err" "seq.service:4: ExecStop= of a service that is not Type=oneshot stops its main process while it runs" \
+	"ExecStop= of a simple service is refused, saying why"
 printf '[Service]\nExecStart=-+/bin/false\n' > "$T/units/seq.service"
 run M --json task import systemd "$T/units/seq.timer"
 like "$err" "seq.service:2: ExecStart=: the prefix \"\\+\" \\(privileges beyond the unit.s\\) is not kept" \

@@ -42,7 +42,7 @@ ok $? "the file shrank ($pages to $after pages)"
 
 # A database made before schema 7 is converted once when opened (the
 # columns of later schemas dropped, as a schema-6 file had none).
-"$MANAGER" --config "$T/etc/m.conf" --db "$T/m2.db" task list >/dev/null 2>&1
+"$MANAGER" --config "$T/etc/m.conf" --db "$T/m2.db" host reload >/dev/null 2>&1
 # (What later schemas added goes too, or their migrations would fail.)
 sqlite3 "$T/m2.db" "ALTER TABLE tasks DROP COLUMN hooks; PRAGMA auto_vacuum = NONE; VACUUM; PRAGMA user_version = 6;
     ALTER TABLE commands DROP COLUMN input;"

@@ -116,6 +116,67 @@ test_xdg_data_home(void **state)
 	conf_free(conf);
 }
 
+/* State and cache: $XDG_STATE_HOME and $XDG_CACHE_HOME, else under
+ * $HOME; the generated token in the state folder. */
+static void
+test_xdg_state_and_cache(void **state)
+{
+	struct fixture *f = *state;
+	struct mgr_conf *conf;
+	struct mgr_error err = { 0 };
+	char *want;
+
+	assert_int_equal(load(f, NULL, &conf, &err, NULL), 0);
+	want = xasprintf("%s/home/.local/state/manager", f->dir);
+	assert_string_equal(conf->state_directory, want);
+	free(want);
+	want = xasprintf("%s/home/.cache/manager", f->dir);
+	assert_string_equal(conf->cache_directory, want);
+	free(want);
+	conf_free(conf);
+	setenv_fake(f, "XDG_STATE_HOME", "/srv/state");
+	setenv_fake(f, "XDG_CACHE_HOME", "relative/is/ignored");
+	assert_int_equal(load(f, NULL, &conf, &err, NULL), 0);
+	assert_string_equal(conf->state_directory, "/srv/state/manager");
+	assert_string_equal(conf->api_token_file, "/srv/state/manager/api.token");
+	want = xasprintf("%s/home/.cache/manager", f->dir);
+	assert_string_equal(conf->cache_directory, want);
+	free(want);
+	conf_free(conf);
+}
+
+/* A file that sets data_directory keeps the instance there (the layout
+ * of older versions), unless it names the other folders too. */
+static void
+test_data_directory_anchors_state_and_cache(void **state)
+{
+	struct fixture *f = *state;
+	struct mgr_conf *conf;
+	struct mgr_error err = { 0 };
+	char *path = fixture_path(f, "m.conf");
+
+	setenv_fake(f, "XDG_STATE_HOME", "/srv/state");
+	write_text(path, "manager: { data_directory = \"/var/lib/x\"; };\n");
+	assert_int_equal(load(f, path, &conf, &err, NULL), 0);
+	assert_string_equal(conf->state_directory, "/var/lib/x");
+	assert_string_equal(conf->cache_directory, "/var/lib/x/cache");
+	assert_string_equal(conf->api_token_file, "/var/lib/x/api.token");
+	conf_free(conf);
+	write_text(path, "manager: { data_directory = \"/var/lib/x\"; "
+	    "state_directory = \"st\"; cache_directory = \"/var/cache/x\"; };\n"
+	    "api: { token_file = \"t\"; };\n");
+	assert_int_equal(load(f, path, &conf, &err, NULL), 0);
+	free(path);
+	path = fixture_path(f, "st");
+	assert_string_equal(conf->state_directory, path);
+	free(path);
+	path = fixture_path(f, "t");
+	assert_string_equal(conf->api_token_file, path);
+	assert_string_equal(conf->cache_directory, "/var/cache/x");
+	conf_free(conf);
+	free(path);
+}
+
 static void
 test_valid_file_and_relative_paths(void **state)
 {
@@ -370,6 +431,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_embedded_default, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_xdg_data_home, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_xdg_state_and_cache, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_data_directory_anchors_state_and_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_valid_file_and_relative_paths, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_type_error_names_line_and_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_int_where_string_expected, setup, teardown),

@@ -246,6 +246,78 @@ test_exec_quote(void **state)
 	}
 }
 
+/* spec(unit, value, want): value resolved for the unit (a system one). */
+static void
+spec(const char *name, const char *value, const char *want)
+{
+	struct unit_spec u = { name, "/etc/systemd/system/x.service", 0 };
+	struct mgr_error err = { 0 };
+	char *out = NULL;
+
+	if (unit_specifiers(&u, value, &out, &err) != 0)
+		fail_msg("%s \"%s\": %s", name, value, err.msg);
+	assert_string_equal(out, want);
+	free(out);
+}
+
+static void
+spec_refused(const char *path, const char *value, const char *why)
+{
+	struct unit_spec u = { "a.timer", path, strstr(path, "/systemd/user/") !=
+	    NULL };
+	struct mgr_error err = { 0 };
+	char *out = NULL;
+
+	assert_int_equal(unit_specifiers(&u, value, &out, &err), MGR_EINVAL);
+	assert_null(out);
+	if (strstr(err.msg, why) == NULL)
+		fail_msg("\"%s\": \"%s\" does not say \"%s\"", value, err.msg, why);
+}
+
+/* The specifiers of systemd.unit(5): the name's parts, escaping undone
+ * (systemd-fsck@dev-sda1.service: %I dev/sda1, %f /dev/sda1), the system
+ * manager's user and folders, the machine's; those without a fixed value
+ * or unknown refused by name. */
+static void
+test_specifiers(void **state)
+{
+	char host[256] = "", *id = NULL;
+	struct mgr_error err = { 0 };
+
+	(void)state;
+	spec("backup.timer", "%n %N %p %P %i|%I|%j %J %f %%", "backup.timer "
+	    "backup backup backup ||backup backup /backup %");
+	spec("systemd-fsck@dev-sda1.service", "%n|%N|%p|%P|%i|%I|%j|%J|%f",
+	    "systemd-fsck@dev-sda1.service|systemd-fsck@dev-sda1|systemd-fsck|"
+	    "systemd/fsck|dev-sda1|dev/sda1|fsck|fsck|/dev/sda1");
+	spec("a@x\\x2dy.service", "%i %I %f", "x\\x2dy x-y /x-y");
+	spec("a@-.service", "%f", "/");
+	spec("x.service", "%u %U %g %G %h %t %S %C %L %E %T %V",
+	    "root 0 root 0 /root /run /var/lib /var/cache /var/log /etc /tmp "
+	    "/var/tmp");
+	spec("x.service", "%y %Y", "/etc/systemd/system/x.service "
+	    "/etc/systemd/system");
+	spec("x.service", "OnCalendar=*-*-* 0%%:00", "OnCalendar=*-*-* 0%:00");
+	assert_int_equal(gethostname(host, sizeof host - 1), 0);
+	spec("x.service", "%H", host);
+	if (read_file("/etc/machine-id", &id, NULL, &err) == 0 &&
+	    strlen(id) >= 32) {
+		id[32] = '\0';
+		spec("x.service", "%m", id);
+	}
+	free(id);
+	spec_refused("/etc/systemd/system/a.timer", "boot %b", "\"%b\" cannot be "
+	    "resolved: the boot ID changes at every boot");
+	spec_refused("/etc/systemd/system/a.timer", "%v", "\"%v\" cannot be "
+	    "resolved: the kernel release changes");
+	spec_refused("/etc/systemd/system/a.timer", "%d", "\"%d\"");
+	spec_refused("/etc/systemd/system/a.timer", "%z", "\"%z\" cannot be "
+	    "resolved: systemd knows no such specifier");
+	spec_refused("/etc/systemd/system/a.timer", "50%", "\"% \"");
+	spec_refused("/home/u/.config/systemd/user/a.timer", "%h", "\"%h\" "
+	    "cannot be resolved: a user manager's unit");
+}
+
 int
 main(void)
 {
@@ -257,6 +329,7 @@ main(void)
 		cmocka_unit_test(test_timespan),
 		cmocka_unit_test(test_unit_split),
 		cmocka_unit_test(test_exec_quote),
+		cmocka_unit_test(test_specifiers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -114,20 +114,21 @@ test_routes_hooks_tasks_state(void **state)
 	char *body = NULL, *value = NULL;
 	char *args[] = { "name=Ada", NULL };
 	struct task_ctx *c;
+	void *ticket = NULL;
 	int status = 0;
 
 	install(f, "hello");
 	assert_int_equal(plugins_start(f->mgr, &err), 0);
 	enable(f, "hello");
 	assert_int_equal(plugins_route(f->mgr, "hello", "GET", "/greeting", NULL,
-	    &body, &status, NULL), 0);
+	    &body, &status, NULL, NULL, &ticket, NULL), 0);
 	assert_int_equal(status, 200);
 	assert_string_equal(body, "{\"greeting\": \"Hello\"}");
 	free(body);
 	assert_int_equal(plugins_route(f->mgr, "hello", "GET", "nope", NULL,
-	    &body, &status, NULL), MGR_ENOENT);
+	    &body, &status, NULL, NULL, &ticket, NULL), MGR_ENOENT);
 	assert_int_equal(plugins_route(f->mgr, "base", "GET", "greeting", NULL,
-	    &body, &status, NULL), MGR_ENOENT);
+	    &body, &status, NULL, NULL, &ticket, NULL), MGR_ENOENT);
 	plugins_emit(f->mgr, "task.succeeded", "x", "done");
 
 	c = task_ctx_new(plugins_host(f->mgr, "hello"), args, 0, 4096);

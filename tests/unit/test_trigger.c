@@ -777,6 +777,67 @@ test_no_fields(void **state)
 	trigger_free(make("date", "run_date=2026-01-01T00:00:00Z"));
 }
 
+/* fixed_jitter (systemd's FixedRandomDelay=): one delay per task and
+ * machine, the same whenever the trigger is parsed again, in [0, jitter];
+ * another task or machine draws another; drawn per fire time without it. */
+static struct trigger *
+seeded(const char *type, const char *spec, const char *seed)
+{
+	const char *fields[MAX_FIELDS];
+	struct trigger *t = NULL;
+	struct mgr_error err;
+	char *copy = strdup(spec);
+	size_t n = split(copy, fields);
+
+	if (trigger_parse_seeded(type, fields, n, NULL, seed, &t, &err) != 0)
+		fail_msg("%s %s: %s", type, spec, err.msg);
+	free(copy);
+	return t;
+}
+
+static void
+test_fixed_jitter(void **state)
+{
+	const char *spec = "oncalendar=daily;jitter=3600;fixed_jitter=true";
+	struct trigger *a = seeded("calendar", spec, "backup.timer");
+	struct trigger *b = seeded("calendar", spec, "backup.timer");
+	struct trigger *c = seeded("calendar", spec, "other.timer");
+	struct trigger *d = seeded("calendar", "oncalendar=daily;jitter=3600",
+	    "backup.timer");
+	char *id = trigger_machine_id(), *json;
+	int64_t fa = trigger_fixed_jitter_us(a);
+	uint64_t h;
+
+	(void)state;
+	assert_true(fa >= 0 && fa <= 3600 * MGR_US_PER_S);
+	assert_true(trigger_fixed_jitter_us(b) == fa);
+	assert_true(trigger_fixed_jitter_us(c) != fa);
+	assert_true(trigger_fixed_jitter_us(d) == -1);
+	h = trigger_fixed_hash(id, "backup.timer");
+	assert_true(fa == (int64_t)(h % (uint64_t)(3600 * MGR_US_PER_S + 1)));
+	assert_true(trigger_fixed_hash("0123456789abcdef0123456789abcdef",
+	    "backup.timer") != trigger_fixed_hash("fedcba9876543210fedcba9876543210",
+	    "backup.timer"));
+	assert_true(trigger_fixed_hash(id, "a") == trigger_fixed_hash(id, "a"));
+	assert_int_equal(trigger_fields_to_json(a, &json, NULL), 0);
+	assert_non_null(strstr(json, "\"fixed_jitter\":\"true\""));
+	free(json);
+	trigger_free(a);
+	trigger_free(b);
+	trigger_free(c);
+	trigger_free(d);
+	free(id);
+	a = seeded("interval", "minutes=5;jitter=30;fixed_jitter=false", "x");
+	assert_true(trigger_fixed_jitter_us(a) == -1);
+	trigger_free(a);
+	check_error("calendar", "oncalendar=daily;fixed_jitter=true",
+	    "fixed_jitter: there is no jitter to fix");
+	check_error("cron", "crontab=* * * * *;jitter=5;fixed_jitter=yes",
+	    "fixed_jitter: \"yes\" is not true or false");
+	check_error("date", "run_date=2030-01-01;fixed_jitter=true",
+	    "unknown field \"fixed_jitter\" for date trigger");
+}
+
 int
 main(void)
 {
@@ -805,6 +866,7 @@ main(void)
 		cmocka_unit_test(test_fields_roundtrip),
 		cmocka_unit_test(test_pin_interval),
 		cmocka_unit_test(test_no_fields),
+		cmocka_unit_test(test_fixed_jitter),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

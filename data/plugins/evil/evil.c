@@ -9,7 +9,8 @@
  * 127.0.0.1:config.port, and keep what happened in their state
  * ("enable.write" = "refused: Permission denied", ...).  config.on_enable
  * = "refuse", "crash" or "hang" makes on_enable do that instead; routes
- * GET crash and GET hang do what they say, GET arm makes the hook crash. */
+ * GET crash and GET hang do what they say (hang sets its state
+ * hang.started first), GET arm makes the hook crash. */
 #include <manager/plugin.h>
 
 #include <arpa/inet.h>
@@ -352,6 +353,7 @@ route_hang(mgr_host *host, const char *method, const char *path,
 	(void)path;
 	(void)request_body;
 	(void)arg;
+	host->api->state_set(host, "hang.started", "1");	/* for the tests */
 	sleep(60);
 	*body = host->api->alloc_string(host, "{}");
 	return 200;

@@ -89,6 +89,10 @@ const struct store_ops sqlite_store_ops = {
 	.retention_prune_task = sqlite_retention_prune_task,
 	.retention_task_ids = sqlite_retention_task_ids,
 	.retention_vacuum_step = sqlite_retention_vacuum_step,
+	/* copy_store.h */
+	.copy_store_read = sqlite_copy_store_read,
+	.copy_store_insert = sqlite_copy_store_insert,
+	.copy_store_finish = sqlite_copy_store_finish,
 	/* task_hooks_store.h */
 	.task_hooks_store_get = sqlite_task_hooks_store_get,
 	.task_hooks_store_set = sqlite_task_hooks_store_set,
@@ -100,4 +104,11 @@ const struct store_ops sqlite_store_ops = {
 	/* command_input_store.h */
 	.command_store_submit_input = sqlite_command_store_submit_input,
 	.command_store_input = sqlite_command_store_input,
+	/* metrics_store.h */
+	.metrics_store_runs = sqlite_metrics_store_runs,
+	.metrics_store_lateness = sqlite_metrics_store_lateness,
+	/* console_tick_store.h */
+	.store_console_task_stamp = sqlite_store_console_task_stamp,
+	.store_console_runs_after = sqlite_store_console_runs_after,
+	.store_console_run_again = sqlite_store_console_run_again,
 };

@@ -216,6 +216,16 @@ int sqlite_retention_task_ids(struct mgr_db *db, const char *after, size_t max,
 int sqlite_retention_vacuum_step(struct mgr_db *db, int pages, int64_t *left,
 				 struct mgr_error *err);
 
+/* copy_store.h (copy.c) */
+int sqlite_copy_store_read(struct mgr_db *db, const char *table,
+		       const char *columns, unsigned blobs, const char *key,
+		       int key_int, int64_t after, size_t limit, copy_row_fn fn,
+		       void *arg, size_t *n, struct mgr_error *err);
+int sqlite_copy_store_insert(struct mgr_db *db, const char *table,
+			 const char *columns, unsigned blobs, int ncols,
+			 const char *const *values, size_t nrows,
+			 struct mgr_error *err);
+int sqlite_copy_store_finish(struct mgr_db *db, struct mgr_error *err);
 /* task_hooks_store.h */
 int sqlite_task_hooks_store_get(struct mgr_db *db, const char *task_id,
 				char **json, struct mgr_error *err);
@@ -242,5 +252,24 @@ int sqlite_command_store_submit_input(struct mgr_db *db, const char *argv_json,
 				      int64_t *id, struct mgr_error *err);
 int sqlite_command_store_input(struct mgr_db *db, int64_t id, char **input,
 			       size_t *len, struct mgr_error *err);
+
+/* metrics_store.h (metrics.c) */
+int sqlite_metrics_store_runs(struct mgr_db *db, metrics_runs_fn fn, void *arg,
+			      struct mgr_error *err);
+int sqlite_metrics_store_lateness(struct mgr_db *db,
+				  int64_t le[METRICS_LATENESS_N],
+				  int64_t *count, double *sum,
+				  struct mgr_error *err);
+
+/* console_tick_store.h */
+int sqlite_store_console_task_stamp(struct mgr_db *db, int64_t *count,
+				    int64_t *newest, struct mgr_error *err);
+int sqlite_store_console_runs_after(struct mgr_db *db, int64_t after_id,
+				    size_t limit, store_run_line_fn fn,
+				    void *arg, size_t *n,
+				    struct mgr_error *err);
+int sqlite_store_console_run_again(struct mgr_db *db, int64_t id,
+				   store_run_line_fn fn, void *arg, int *found,
+				   struct mgr_error *err);
 
 #endif

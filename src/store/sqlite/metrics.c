@@ -1,15 +1,12 @@
-/* metrics_store.c - the history's counts for GET /metrics
+/* metrics.c - the history's counts for GET /metrics
  * (metrics_store.h): one aggregate query each, so a long history costs
  * SQLite a scan, not the loop thousands of rows. */
 #include "i18n.h"
 #include "metrics_store.h"
-#include "sqlite/sqlite_int.h"
-
-const double METRICS_LATENESS_BOUNDS[METRICS_LATENESS_N] = { 0.005, 0.01,
-	0.05, 0.1, 0.5, 1, 5, 10, 60, 300 };
+#include "sqlite_int.h"
 
 int
-metrics_store_runs(struct mgr_db *db, metrics_runs_fn fn, void *arg,
+sqlite_metrics_store_runs(struct mgr_db *db, metrics_runs_fn fn, void *arg,
 		   struct mgr_error *err)
 {
 	sqlite3_stmt *st;
@@ -29,7 +26,7 @@ metrics_store_runs(struct mgr_db *db, metrics_runs_fn fn, void *arg,
 #define LE(us) "sum(l <= " #us "), "
 
 int
-metrics_store_lateness(struct mgr_db *db, int64_t le[METRICS_LATENESS_N],
+sqlite_metrics_store_lateness(struct mgr_db *db, int64_t le[METRICS_LATENESS_N],
 		       int64_t *count, double *sum, struct mgr_error *err)
 {
 	sqlite3_stmt *st;

@@ -1,0 +1,143 @@
+/* hostlock.c - the PostgreSQL backend's one-host lock: a session advisory
+ * lock held by a connection of its own, whose application_name says
+ * "manager PID KIND" for people and clients.  The server drops the lock
+ * when that session ends, however its process dies.  (Several hosts on
+ * one database are the cluster protocol's business, not this lock's.)
+ */
+#include "i18n.h"
+#include "pg_int.h"
+#include "control_store.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The lock's two keys: "mgrh" and "lock" in ASCII. */
+#define LOCK_K1 "1835493992"
+#define LOCK_K2 "1819239275"
+
+struct pg_host_lock {
+	struct db_host_lock base;
+	PGconn *conn;
+};
+
+/* The application_name of the session holding the lock in this
+ * database, or NULL (malloc'd) when nobody holds it; *held set. */
+static int
+lock_probe(struct mgr_db *db, int *held, char **name, struct mgr_error *err)
+{
+	PGresult *res;
+	int rc;
+
+	*held = 0;
+	*name = NULL;
+	if ((rc = pg_run(db, "SELECT a.application_name FROM pg_locks l "
+	    "LEFT JOIN pg_stat_activity a ON a.pid = l.pid "
+	    "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = "
+	    LOCK_K1 " AND l.objid = " LOCK_K2 " AND l.objsubid = 2 AND "
+	    "l.database = (SELECT oid FROM pg_database "
+	    "WHERE datname = current_database())", NULL, &res,
+	    _("cannot probe the host lock"), err)) != 0)
+		return rc;
+	if (PQntuples(res) > 0) {
+		*held = 1;
+		*name = pg_strdup(res, 0, 0);
+	}
+	PQclear(res);
+	return 0;
+}
+
+/* "manager PID KIND" -> pid, kind; 0 and "" when it is not one. */
+static void
+holder_parse(const char *name, int *pid, char *kind, size_t kindsz)
+{
+	int n = 0;
+
+	if (pid != NULL)
+		*pid = 0;
+	if (kind != NULL && kindsz > 0)
+		kind[0] = '\0';
+	if (name == NULL || sscanf(name, "manager %d %n", pid != NULL ? pid :
+	    &(int){ 0 }, &n) < 1 || n == 0)
+		return;
+	if (kind != NULL && kindsz > 0)
+		snprintf(kind, kindsz, "%s", name + n);
+}
+
+static int
+lock_busy(struct mgr_db *db, struct mgr_error *err)
+{
+	char kind[64], *name = NULL, *label = pg_label(db->path);
+	int held, pid;
+
+	lock_probe(db, &held, &name, NULL);
+	holder_parse(name, &pid, kind, sizeof kind);
+	free(name);
+	mgr_error_set(err, MGR_EBUSY,
+	    _("%s: another engine host (%s, pid %d) is running on this database "
+	      "(advisory lock %s, %s)"), label, kind[0] ? kind : _("starting"),
+	    pid, LOCK_K1, LOCK_K2);
+	free(label);
+	return MGR_EBUSY;
+}
+
+int
+pg_host_lock(struct mgr_db *db, const char *kind, struct db_host_lock **out,
+	     struct mgr_error *err)
+{
+	struct pg_host_lock *l;
+	char *set;
+	PGconn *c;
+	PGresult *res;
+	int got;
+
+	if ((c = pg_connect(db->path, err)) == NULL)
+		return MGR_EDB;
+	set = xasprintf("SET application_name = 'manager %ld %s'",
+	    (long)getpid(), kind);
+	PQclear(PQexec(c, set));
+	free(set);
+	res = PQexec(c, "SELECT pg_try_advisory_lock(" LOCK_K1 ", " LOCK_K2 ")");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		mgr_error_set(err, MGR_EDB, _("cannot take the host lock: %s"),
+		    PQresultErrorMessage(res));
+		PQclear(res);
+		PQfinish(c);
+		return MGR_EDB;
+	}
+	got = PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	if (!got) {
+		PQfinish(c);
+		return lock_busy(db, err);
+	}
+	l = xcalloc(1, sizeof *l);
+	l->base.ops = db->ops;
+	l->conn = c;
+	*out = &l->base;
+	return 0;
+}
+
+void
+pg_host_unlock(struct db_host_lock *base)
+{
+	struct pg_host_lock *l = (struct pg_host_lock *)base;
+
+	PQfinish(l->conn);	/* the session's end drops the lock */
+	free(l);
+}
+
+int
+pg_host_holder(struct mgr_db *db, int *pid, char *kind, size_t kindsz)
+{
+	char *name = NULL;
+	int held;
+
+	if (lock_probe(db, &held, &name, NULL) != 0)
+		held = 0;
+	holder_parse(held ? name : NULL, pid, kind, kindsz);
+	free(name);
+	return held;
+}

@@ -1,0 +1,72 @@
+#!/bin/sh
+# db-copy.sh - manager db copy FROM TO: every row into an empty database,
+# SQLite to SQLite always, SQLite to PostgreSQL and back when
+# MANAGER_TEST_PG names a server; refused into a non-empty target.
+. "$top_srcdir/tests/cli/lib.sh"
+setup_tmp
+A="$T/a.db"
+m() { "$MANAGER" --db "$A" "$@"; }
+# Every row of the copied tables, in key order, as text.
+dump() {
+	for q in "SELECT * FROM tasks ORDER BY id" \
+		"SELECT id, task_id, attempt, scheduled_at, started_at, ended_at, status, exit_code, signal, output, error FROM runs ORDER BY id" \
+		"SELECT * FROM events ORDER BY id" \
+		"SELECT id, argv, state, quote(input) FROM commands ORDER BY id"; do
+		sqlite3 "$1" "$q"
+	done
+}
+
+m task add t1 'exec:echo hi' interval seconds=5 >/dev/null
+m task add t2 "exec:printf 'tab\there\\\\back\\nline'" cron hour=3 >/dev/null
+m task add t3 'exec:true' interval hours=1 --after t1 \
+	--on-failure 'exec:/bin/true' >/dev/null
+m task run t1 >/dev/null
+m task run t2 >/dev/null
+# Commands' stdin (schema 9): any bytes, none apart from empty.
+sqlite3 "$A" "INSERT INTO commands (created_at, client_pid, argv, state, input)
+	VALUES (1, 1, '[\"a\"]', 'done', X'00FF0A5C09'),
+	(2, 1, '[\"b\"]', 'done', X''), (3, 1, '[\"c\"]', 'done', NULL)"
+
+run "$MANAGER" db copy "$A" "$T/b.db"
+is "$rc" 0 "db copy into a new SQLite file"
+like "$out" "runs +2 rows, checksum [0-9a-f]{16}" "... reports rows and checksums"
+is "$(dump "$T/b.db")" "$(dump "$A")" "... every row the same"
+
+run "$MANAGER" db copy "$A" "$T/b.db"
+is "$rc" 4 "db copy into a database that has rows is refused"
+like "$err" "b.db is not empty \(table tasks has rows\)" "... naming the table"
+is "$(sqlite3 "$T/b.db" "SELECT count(*) FROM runs")" 2 "... and writes nothing"
+run "$MANAGER" db copy "$A" "$A"
+like "$rc:$err" "^1:.*FROM and TO are the same database" "FROM and TO the same: refused"
+run "$MANAGER" db copy "$A"
+is "$rc" 2 "db copy needs FROM and TO"
+
+if [ -z "${MANAGER_TEST_PG:-}" ]; then
+	for d in "to PostgreSQL" "... every row" "... tasks' hooks" \
+		"... commands' stdin, byte for byte" "back to SQLite" \
+		"... every row the same as the first file" \
+		"... ids go on after the copied ones"; do
+		skip "$d: MANAGER_TEST_PG is not set (scripts/pg-test-cluster.sh)"
+	done
+else
+	name="mgr_copy_$$"
+	psql -X -q "$MANAGER_TEST_PG" -c "DROP DATABASE IF EXISTS $name" \
+		-c "CREATE DATABASE $name" >/dev/null 2>&1
+	trap 'psql -X -q "$MANAGER_TEST_PG" -c "DROP DATABASE IF EXISTS $name" >/dev/null 2>&1; cleanup_tmp' EXIT
+	P="$MANAGER_TEST_PG dbname=$name"
+	run "$MANAGER" db copy "$A" "$P"
+	is "$rc" 0 "to PostgreSQL"
+	is "$(psql -X -A -t -F'|' "$P" -c "SELECT id, task_id, status, output FROM runs ORDER BY id")" \
+		"$(sqlite3 "$A" "SELECT id, task_id, status, output FROM runs ORDER BY id")" "... every row"
+	is "$(psql -X -A -t -F'|' "$P" -c "SELECT id, hooks FROM tasks ORDER BY id")" \
+		"$(sqlite3 "$A" "SELECT id, hooks FROM tasks ORDER BY id")" "... tasks' hooks"
+	is "$(psql -X -A -t -F'|' "$P" -c "SELECT id, COALESCE('X''' || upper(encode(input, 'hex')) || '''', 'NULL') FROM commands ORDER BY id")" \
+		"$(sqlite3 "$A" "SELECT id, quote(input) FROM commands ORDER BY id")" "... commands' stdin, byte for byte"
+	run "$MANAGER" db copy "$P" "$T/c.db"
+	is "$rc" 0 "back to SQLite"
+	is "$(dump "$T/c.db")" "$(dump "$A")" "... every row the same as the first file"
+	"$MANAGER" --db "$P" task run t1 >/dev/null
+	is "$(psql -X -A -t "$P" -c "SELECT max(id) FROM runs")" 3 \
+		"... ids go on after the copied ones"
+fi
+echo "1..$_tap_n"

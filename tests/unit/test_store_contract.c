@@ -1,0 +1,1164 @@
+/* test_store_contract.c - one set of checks that every store backend
+ * must pass, run against SQLite and, when MANAGER_TEST_PG names a
+ * PostgreSQL server (scripts/pg-test-cluster.sh), against PostgreSQL:
+ * task, plugin, run, event, command, host, snapshot and context rows,
+ * the fire-time key UNIQUE(task_id, scheduled_at, attempt), the run log's
+ * questions, history retention in bounded steps, task hooks and the
+ * history reads behind them, run ids reserved in blocks, a command's
+ * stdin, transactions, the data version, the change watch and the
+ * one-host lock; and that both backends fill every operation of the
+ * table.  Without MANAGER_TEST_PG the PostgreSQL cases are left out.
+ *
+ * Each PostgreSQL case gets a schema of its own in a database of this
+ * process's own, dropped at the end. */
+#include "testutil.h"
+#include "backend.h"
+#include "command_input_store.h"
+#include "console_view_store.h"
+#include "control_store.h"
+#include "metrics_store.h"
+#include "retention_store.h"
+#include "run_ids_store.h"
+#include "runlog_store.h"
+#include "snapshot_store.h"
+#include "store.h"
+#include "task_context_store.h"
+#include "task_hooks_store.h"
+
+#include <libpq-fe.h>
+#include <poll.h>
+
+/* The PostgreSQL backend's open (src/store/pg/db.c): called directly
+ * while the backend is not yet in store.c's list, so that db_open of a
+ * connection string cannot reach a backend that is not finished. */
+int pg_open(const char *where, int version, struct mgr_db **out,
+	    struct mgr_error *err);
+/* The backends' tables (src/store/sqlite/ops.c, src/store/pg/ops.c). */
+extern const struct store_ops sqlite_store_ops, pg_store_ops;
+
+struct fixture {
+	int pg;
+	char *dir;		/* SQLite: the folder */
+	char *where;		/* the database string */
+	struct mgr_db *db;
+};
+
+static char *
+pg_dbname(void)
+{
+	return xasprintf("mgr_contract_%ld", (long)getpid());
+}
+
+/* MANAGER_TEST_PG with dbname (and a search_path) in place of its own. */
+static char *
+pg_where(const char *dbname, const char *schema)
+{
+	const char *base = getenv("MANAGER_TEST_PG");
+
+	if (schema == NULL)
+		return xasprintf("%s dbname=%s", base, dbname);
+	return xasprintf("%s dbname=%s options='-c search_path=%s'", base,
+	    dbname, schema);
+}
+
+static void
+pg_admin(const char *where, const char *sql)
+{
+	PGconn *c = PQconnectdb(where);
+	PGresult *r;
+
+	if (PQstatus(c) != CONNECTION_OK)
+		fail_msg("%s: %s", where, PQerrorMessage(c));
+	r = PQexec(c, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		fail_msg("%s: %s", sql, PQresultErrorMessage(r));
+	PQclear(r);
+	PQfinish(c);
+}
+
+static int
+pg_group_setup(void **state)
+{
+	char *name, *sql;
+
+	(void)state;
+	if (getenv("MANAGER_TEST_PG") == NULL)
+		return 0;
+	name = pg_dbname();
+	sql = xasprintf("CREATE DATABASE %s", name);
+	pg_admin(getenv("MANAGER_TEST_PG"), sql);
+	free(sql);
+	free(name);
+	return 0;
+}
+
+static int
+pg_group_teardown(void **state)
+{
+	char *name, *sql;
+
+	(void)state;
+	if (getenv("MANAGER_TEST_PG") == NULL)
+		return 0;
+	name = pg_dbname();
+	sql = xasprintf("DROP DATABASE %s WITH (FORCE)", name);
+	pg_admin(getenv("MANAGER_TEST_PG"), sql);
+	free(sql);
+	free(name);
+	return 0;
+}
+
+/* A second connection to the fixture's store. */
+static struct mgr_db *
+reopen(struct fixture *f)
+{
+	struct mgr_error err = { 0 };
+	struct mgr_db *db = NULL;
+	int rc = f->pg ? pg_open(f->where, 0, &db, &err) :
+	    db_open(f->where, &db, &err);
+
+	if (rc != 0)
+		fail_msg("%s: %s", f->where, err.msg);
+	return db;
+}
+
+static int
+setup_sqlite(void **state)
+{
+	struct fixture *f = xcalloc(1, sizeof *f);
+
+	f->dir = tmpdir_new();
+	f->where = xasprintf("%s/m.db", f->dir);
+	f->db = reopen(f);
+	*state = f;
+	return 0;
+}
+
+static int
+setup_pg(void **state)
+{
+	struct fixture *f;
+	char *name, *schema, *sql, *admin;
+
+	*state = NULL;
+	if (getenv("MANAGER_TEST_PG") == NULL)
+		return 0;
+	f = xcalloc(1, sizeof *f);
+	f->pg = 1;
+	name = pg_dbname();
+	schema = xasprintf("case%lld", (long long)mgr_now_us());
+	admin = pg_where(name, NULL);
+	sql = xasprintf("CREATE SCHEMA %s", schema);
+	pg_admin(admin, sql);
+	f->where = pg_where(name, schema);
+	f->db = reopen(f);
+	free(sql);
+	free(admin);
+	free(schema);
+	free(name);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	if (f == NULL)
+		return 0;
+	db_close(f->db);
+	if (f->dir != NULL)
+		tmpdir_free(f->dir);
+	free(f->where);
+	free(f);
+	return 0;
+}
+
+/* The fixture, or a skip when this backend has no server to test on. */
+static struct fixture *
+fixture(void **state)
+{
+	if (*state == NULL) {
+		print_message("# SKIP MANAGER_TEST_PG is not set: no PostgreSQL "
+		    "server to test on (scripts/pg-test-cluster.sh)\n");
+		skip();
+	}
+	return *state;
+}
+
+static struct task_rec
+sample_task(const char *id)
+{
+	struct task_rec t;
+
+	task_rec_init(&t);
+	t.id = (char *)id;
+	t.func_path = (char *)"exec:/bin/true";
+	t.trigger = (char *)"interval";
+	t.trigger_args = (char *)"{\"seconds\":\"5\"}";
+	return t;
+}
+
+static void
+add_task(struct mgr_db *db, const char *id)
+{
+	struct task_rec t = sample_task(id);
+	struct mgr_error err = { 0 };
+
+	assert_int_equal(task_store_create(db, &t, &err), 0);
+}
+
+static void
+test_tasks(void **state)
+{
+	struct fixture *f = fixture(state);
+	struct task_rec t = sample_task("t2"), got = { 0 }, *list;
+	struct mgr_error err = { 0 };
+	size_t n;
+
+	t.name = (char *)"Zwei \xc3\xa4";
+	t.next_run = INT64_C(1700000000123456);
+	t.coalesce = 0;
+	t.misfire_grace_time = 0;
+	t.on_interrupt = TASK_INTERRUPT_RERUN;
+	assert_int_equal(task_store_create(f->db, &t, &err), 0);
+	add_task(f->db, "T1");
+	assert_int_equal(task_store_create(f->db, &t, &err), MGR_EEXIST);
+	assert_non_null(strstr(err.msg, "already exists"));
+	t = sample_task("bad");
+	t.trigger = (char *)"weekly";
+	assert_int_equal(task_store_create(f->db, &t, &err), MGR_EINVAL);
+	t.trigger = (char *)"calendar";	/* migration 6 */
+	assert_int_equal(task_store_create(f->db, &t, &err), 0);
+
+	assert_int_equal(task_store_read(f->db, "t2", &got, &err), 0);
+	assert_string_equal(got.name, "Zwei \xc3\xa4");
+	assert_true(got.next_run == INT64_C(1700000000123456));
+	assert_int_equal(got.last_run, 0);
+	assert_int_equal(got.coalesce, 0);
+	assert_int_equal(got.misfire_grace_time, 0);
+	assert_int_equal(got.max_instances, 1);
+	assert_int_equal(got.on_interrupt, TASK_INTERRUPT_RERUN);
+	assert_string_equal(got.trigger_args, "{\"seconds\":\"5\"}");
+	assert_null(got.plugin_id);
+	free(got.status);
+	got.status = xstrdup("paused");
+	got.enabled = 0;
+	assert_int_equal(task_store_update(f->db, &got, &err), 0);
+	task_rec_clear(&got);
+	assert_int_equal(task_store_set_status(f->db, "t2", "scheduled", 42, 99,
+	    98, &err), 0);
+	assert_int_equal(task_store_set_status(f->db, "t2", "scheduled", 0, 0,
+	    0, &err), 0);	/* last_run 0 keeps the last one */
+	assert_int_equal(task_store_read(f->db, "t2", &got, &err), 0);
+	assert_string_equal(got.status, "scheduled");
+	assert_int_equal(got.enabled, 0);
+	assert_int_equal(got.last_run, 42);
+	assert_int_equal(got.next_run, 0);
+	task_rec_clear(&got);
+	assert_int_equal(task_store_set_status(f->db, "none", "x", 0, 0, 0,
+	    &err), MGR_ENOENT);
+	assert_int_equal(task_store_read(f->db, "none", &got, &err), MGR_ENOENT);
+	assert_non_null(strstr(err.msg, "none"));
+
+	/* Byte order, whatever the server's collation. */
+	assert_int_equal(task_store_list(f->db, &list, &n, &err), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(list[0].id, "T1");
+	assert_string_equal(list[1].id, "bad");
+	assert_string_equal(list[2].id, "t2");
+	task_recs_free(list, n);
+	assert_int_equal(task_store_delete(f->db, "t2", &err), 0);
+	assert_int_equal(task_store_delete(f->db, "t2", &err), MGR_ENOENT);
+}
+
+static void
+test_plugins(void **state)
+{
+	struct fixture *f = fixture(state);
+	struct plugin_rec p = {
+		.id = (char *)"hello", .version = (char *)"1.2.0",
+		.path = (char *)"/p/hello",
+	}, got = { 0 }, *list;
+	struct mgr_error err = { 0 };
+	struct task_rec *tasks, t;
+	char *v = NULL;
+	size_t n;
+
+	assert_int_equal(plugin_store_create(f->db, &p, &err), 0);
+	assert_int_equal(plugin_store_create(f->db, &p, &err), MGR_EEXIST);
+	assert_int_equal(plugin_store_read(f->db, "hello", &got, &err), 0);
+	assert_string_equal(got.name, "hello");
+	assert_string_equal(got.manifest, "{}");
+	assert_string_equal(got.dependencies, "[]");
+	assert_string_equal(got.state, "disabled");
+	assert_null(got.error);
+	plugin_rec_clear(&got);
+	assert_int_equal(plugin_store_set_state(f->db, "hello", "enabled", NULL,
+	    &err), 0);
+	assert_int_equal(plugin_store_set_state(f->db, "gone", "enabled", NULL,
+	    &err), MGR_ENOENT);
+	assert_int_equal(plugin_store_list(f->db, &list, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(list[0].enabled, 1);
+	plugin_recs_free(list, n);
+
+	assert_int_equal(plugin_state_set(f->db, "hello", "k", "v1", &err), 0);
+	assert_int_equal(plugin_state_set(f->db, "hello", "k", "v2", &err), 0);
+	assert_int_equal(plugin_state_set(f->db, "hello", "a", "x", &err), 0);
+	assert_int_equal(plugin_state_get(f->db, "hello", "k", &v, &err), 0);
+	assert_string_equal(v, "v2");
+	free(v);
+	assert_int_equal(plugin_state_dump(f->db, "hello", &v, &err), 0);
+	assert_string_equal(v, "{\"a\":\"x\",\"k\":\"v2\"}");
+	free(v);
+	assert_int_equal(plugin_state_replace(f->db, "hello", "{\"z\":\"1\"}",
+	    &err), 0);
+	assert_int_equal(plugin_state_get(f->db, "hello", "k", &v, &err),
+	    MGR_ENOENT);
+	assert_int_equal(plugin_state_set(f->db, "hello", "z", NULL, &err), 0);
+	assert_int_equal(plugin_state_get(f->db, "hello", "z", &v, &err),
+	    MGR_ENOENT);
+
+	add_task(f->db, "free");
+	t = sample_task("ht");
+	t.plugin_id = (char *)"hello";
+	assert_int_equal(task_store_create(f->db, &t, &err), 0);
+	assert_int_equal(task_store_list_by_plugin(f->db, "hello", &tasks, &n,
+	    &err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(tasks[0].id, "ht");
+	task_recs_free(tasks, n);
+	assert_int_equal(plugin_store_delete(f->db, "hello", &err), 0);
+	assert_int_equal(plugin_store_delete(f->db, "hello", &err), MGR_ENOENT);
+}
+
+static struct run_rec
+sample_run(const char *task, int64_t at, int attempt, const char *status)
+{
+	struct run_rec r = {
+		.task_id = (char *)task, .attempt = attempt, .scheduled_at = at,
+		.status = (char *)status, .exit_code = -1,
+	};
+	return r;
+}
+
+static void
+test_runs_fire_key(void **state)
+{
+	struct fixture *f = fixture(state);
+	struct run_rec r = sample_run("t", 1000, 1, "claimed"), *v;
+	struct mgr_error err = { 0 };
+	int yes;
+	size_t n;
+
+	add_task(f->db, "t");
+	assert_int_equal(run_store_insert(f->db, &r, &err), 0);
+	assert_true(r.id > 0);
+	/* One row per fire time and attempt. */
+	r = sample_run("t", 1000, 1, "running");
+	assert_int_not_equal(run_store_insert(f->db, &r, &err), 0);
+	r = sample_run("t", 1000, 2, "claimed");
+	assert_int_equal(run_store_insert(f->db, &r, &err), 0);
+	r = sample_run("ghost", 1000, 1, "claimed");
+	assert_int_not_equal(run_store_insert(f->db, &r, &err), 0);
+
+	assert_int_equal(run_store_fire_recorded(f->db, "t", 1000, &yes, &err), 0);
+	assert_true(yes);
+	assert_int_equal(run_store_fire_recorded(f->db, "t", 2000, &yes, &err), 0);
+	assert_false(yes);
+	assert_int_equal(run_store_claimed(f->db, &v, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0].attempt, 1);
+	assert_int_equal(v[0].exit_code, -1);
+	assert_null(v[0].output);
+	run_recs_free(v, n);
+}
+
+static void
+test_runs_record_and_end(void **state)
+{
+	struct fixture *f = fixture(state);
+	struct run_rec batch[3], *v;
+	struct mgr_error err = { 0 };
+	int64_t pruned;
+	size_t n;
+
+	add_task(f->db, "t");
+	batch[0] = sample_run("t", 10, 1, "running");
+	batch[0].started_at = 11;
+	assert_int_equal(run_store_insert(f->db, &batch[0], &err), 0);
+	batch[0].running_row = 1;
+	batch[0].status = (char *)"succeeded";
+	batch[0].ended_at = 12;
+	batch[0].exit_code = 0;
+	batch[0].output = (char *)"hi\n";
+	batch[0].user_us = 7;
+	batch[1] = sample_run("gone", 20, 1, "failed");	/* loses itself only */
+	batch[2] = sample_run("t", 30, 1, "failed");
+	batch[2].started_at = 31;
+	batch[2].ended_at = 32;
+	batch[2].exit_code = 3;
+	batch[2].signal = 9;
+	assert_int_equal(db_begin(f->db, &err), 0);
+	run_store_record(f->db, batch, 3, NULL, NULL);
+	run_usage_store_record(f->db, batch, 3, NULL, NULL);
+	assert_int_equal(db_commit(f->db, &err), 0);
+
+	assert_int_equal(run_store_list(f->db, "t", 0, 10, &v, &n, &err), 0);
+	assert_int_equal(n, 2);		/* newest first, the end in place */
+	assert_int_equal(v[0].scheduled_at, 30);
+	assert_int_equal(v[0].exit_code, 3);
+	assert_int_equal(v[0].signal, 9);
+	assert_int_equal(v[1].scheduled_at, 10);
+	assert_string_equal(v[1].status, "succeeded");
+	assert_string_equal(v[1].output, "hi\n");
+	assert_int_equal(v[1].ended_at, 12);
+	run_recs_free(v, n);
+
+	/* A run left running by a dead engine. */
+	batch[0] = sample_run("t", 40, 1, "running");
+	batch[0].started_at = 41;
+	assert_int_equal(run_store_insert(f->db, &batch[0], &err), 0);
+	assert_int_equal(run_store_interrupt_running(f->db, 50, "engine died",
+	    &v, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].status, "interrupted");
+	assert_string_equal(v[0].error, "engine died");
+	assert_int_equal(v[0].ended_at, 50);
+	run_recs_free(v, n);
+
+	assert_int_equal(run_store_prune(f->db, 1, 0, &pruned, &err), 0);
+	assert_int_equal(pruned, 2);
+	assert_int_equal(run_store_list(f->db, NULL, 0, 10, &v, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].scheduled_at, 40);
+	run_recs_free(v, n);
+}
+
+static void
+test_runlog_and_usage(void **state)
+{
+	struct fixture *f = fixture(state);
+	struct run_rec r = sample_run("t", 100, 2, "running"), got;
+	struct mgr_error err = { 0 };
+	int64_t id, sched, count;
+	int attempt, ended;
+	char *task = NULL, *ctx = NULL;
+
+	add_task(f->db, "t");
+	assert_int_equal(run_store_insert(f->db, &r, &err), 0);
+	assert_int_equal(runlog_store_key(f->db, r.id, &task, &sched, &attempt,
+	    &err), 0);
+	assert_string_equal(task, "t");
+	free(task);
+	assert_int_equal(sched, 100);
+	assert_int_equal(attempt, 2);
+	assert_int_equal(runlog_store_key(f->db, r.id + 99, &task, &sched,
+	    &attempt, &err), MGR_ENOENT);
+	assert_int_equal(runlog_store_state(f->db, "t", 100, 2, &ended, &id,
+	    &err), 0);
+	assert_int_equal(ended, 0);
+	assert_true(id == r.id);
+	r.status = (char *)"succeeded";
+	r.ended_at = 5;
+	r.exit_code = 0;
+	assert_int_equal(run_store_finish(f->db, &r, &err), 0);
+	assert_int_equal(runlog_store_state(f->db, "t", 100, 2, &ended, &id,
+	    &err), 0);
+	assert_int_equal(ended, 1);
+	assert_int_equal(runlog_store_state(f->db, "t", 100, 3, &ended, &id,
+	    &err), 0);
+	assert_int_equal(id, 0);
+
+	r.user_us = 1500;
+	r.max_rss_kb = 2048;
+	run_usage_store_record(f->db, &r, 1, NULL, NULL);
+	assert_int_equal(run_usage_store_find(f->db, "t", 100, 0, &id, &err), 0);
+	assert_int_equal(run_usage_store_read(f->db, id, &got, &err), 0);
+	assert_int_equal(got.user_us, 1500);
+	assert_int_equal(got.sys_us, 0);
+	assert_int_equal(got.max_rss_kb, 2048);
+	assert_int_equal(got.exit_code, 0);
+	run_rec_clear(&got);
+	assert_int_equal(store_console_run_count(f->db, "t", &count, &err), 0);
+	assert_int_equal(count, 1);
+
+	assert_int_equal(task_context_store_get(f->db, "t", &ctx, &err), 0);
+	assert_null(ctx);
+	assert_int_equal(task_context_store_set(f->db, "t", "{\"nice\":5}",
+	    &err), 0);
+	assert_int_equal(task_context_store_get(f->db, "t", &ctx, &err), 0);
+	assert_string_equal(ctx, "{\"nice\":5}");
+	free(ctx);
+	assert_int_equal(task_context_store_set(f->db, "x", NULL, &err),
+	    MGR_ENOENT);
+}
+
+static void
+test_events_and_faults(void **state)
+{
+	struct fixture *f = fixture(state);
+	struct mgr_error err = { 0 };
+	struct event_rec *v;
+	struct task_rec t = sample_task("pt");
+	struct run_rec r = sample_run("pt", 1, 1, "crashed");
+	struct plugin_rec p = {
+		.id = (char *)"pl", .version = (char *)"1", .path = (char *)"/p",
+	};
+	size_t n;
+	int count;
+
+	assert_int_equal(event_store_add(f->db, "plugin.crashed", "pl",
+	    "crashed: token-77", &err), 0);
+	assert_int_equal(event_store_add(f->db, "task.paused", NULL, "x", &err),
+	    0);
+	assert_int_equal(event_store_list(f->db, NULL, 0, 10, &v, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].kind, "task.paused");
+	assert_string_equal(v[0].subject, "");
+	event_recs_free(v, n);
+	assert_true(event_store_has_token(f->db, NULL, "pl", "token-77"));
+	assert_false(event_store_has_token(f->db, "task.paused", "pl",
+	    "token-77"));
+
+	assert_int_equal(plugin_store_create(f->db, &p, &err), 0);
+	t.plugin_id = (char *)"pl";
+	assert_int_equal(task_store_create(f->db, &t, &err), 0);
+	r.started_at = mgr_now_us();
+	assert_int_equal(run_store_insert(f->db, &r, &err), 0);
+	assert_int_equal(fault_store_count_crashes(f->db, "pl", 0, &count, &err),
+	    0);
+	assert_int_equal(count, 2);
+}
+
+static void
+test_commands_and_host(void **state)
+{
+	struct fixture *f = fixture(state);
+	struct command_rec c = { 0 };
+	struct mgr_error err = { 0 };
+	int64_t id1, id2, n, started, beat;
+	char *kind = NULL;
+	int pid;
+
+	assert_int_equal(command_store_claim_next(f->db, &c, &err), MGR_ENOENT);
+	assert_int_equal(command_store_submit(f->db, "[\"task\",\"list\"]", 1,
+	    4242, &id1, &err), 0);
+	assert_int_equal(command_store_submit(f->db, "[\"status\"]", 0, 4243,
+	    &id2, &err), 0);
+	assert_true(id2 > id1);
+	assert_int_equal(command_store_claim_next(f->db, &c, &err), 0);
+	assert_true(c.id == id1);
+	assert_int_equal(c.json, 1);
+	assert_int_equal(c.client_pid, 4242);
+	command_rec_clear(&c);
+	assert_int_equal(command_store_claim(f->db, id1, &err), MGR_ENOENT);
+	assert_int_equal(command_store_finish(f->db, id1, 0, "ok\n", NULL, &err),
+	    0);
+	assert_int_equal(command_store_read(f->db, id1, &c, &err), 0);
+	assert_string_equal(c.state, "done");
+	assert_string_equal(c.output, "ok\n");
+	assert_string_equal(c.error_output, "");
+	assert_true(c.finished_at > 0);
+	command_rec_clear(&c);
+	assert_int_equal(command_store_cancel(f->db, id2, &err), 0);
+	assert_int_equal(command_store_cancel(f->db, id2, &err), MGR_ENOENT);
+	assert_int_equal(command_store_read(f->db, id2, &c, &err), MGR_ENOENT);
+	assert_int_equal(command_store_submit(f->db, "[]", 0, 1, &id2, &err), 0);
+	assert_int_equal(command_store_claim(f->db, id2, &err), 0);
+	assert_int_equal(command_store_abandon_running(f->db, "host died", &n,
+	    &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(command_store_prune(f->db, mgr_now_us() + 1, &n, &err),
+	    0);
+	assert_int_equal(n, 2);
+
+	assert_int_equal(host_store_get(f->db, &pid, &kind, NULL, NULL, &err),
+	    MGR_ENOENT);
+	assert_int_equal(host_store_set(f->db, 77, "daemon", 5, &err), 0);
+	assert_int_equal(host_store_set(f->db, 78, "console", 6, &err), 0);
+	assert_int_equal(host_store_heartbeat(f->db, 77, &err), 0);	/* not it */
+	assert_int_equal(host_store_get(f->db, &pid, &kind, &started, &beat,
+	    &err), 0);
+	assert_int_equal(pid, 78);
+	assert_string_equal(kind, "console");
+	free(kind);
+	assert_int_equal(started, 6);
+	assert_int_equal(beat, 6);
+	assert_int_equal(host_store_clear(f->db, 78, &err), 0);
+	assert_int_equal(host_store_get(f->db, NULL, NULL, NULL, NULL, &err),
+	    MGR_ENOENT);
+}
+
+static void
+test_snapshots(void **state)
+{
+	struct fixture *f = fixture(state);
+	struct snapshot_rec s = {
+		.plugin_id = (char *)"p", .version = (char *)"1.0",
+		.created_at = 123, .path = (char *)"/s/p-1.zip",
+		.sha256 = (char *)"ab", .size = INT64_C(5000000000),
+		.reason = (char *)"upgrade",
+	}, got, *v;
+	struct mgr_error err = { 0 };
+	size_t n;
+
+	assert_int_equal(snapshot_store_insert(f->db, &s, &err), 0);
+	assert_true(s.id > 0);
+	s.plugin_id = (char *)"q";
+	assert_int_equal(snapshot_store_insert(f->db, &s, &err), 0);
+	assert_int_equal(snapshot_store_read(f->db, s.id, &got, &err), 0);
+	assert_string_equal(got.plugin_id, "q");
+	assert_true(got.size == INT64_C(5000000000));
+	assert_string_equal(got.reason, "upgrade");
+	snapshot_rec_clear(&got);
+	assert_int_equal(snapshot_store_list(f->db, "p", &v, &n, &err), 0);
+	assert_int_equal(n, 1);
+	snapshot_recs_free(v, n);
+	assert_int_equal(snapshot_store_list(f->db, NULL, &v, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].plugin_id, "q");
+	snapshot_recs_free(v, n);
+	assert_int_equal(snapshot_store_delete(f->db, s.id, &err), 0);
+	assert_int_equal(snapshot_store_read(f->db, s.id, &got, &err),
+	    MGR_ENOENT);
+}
+
+/* An ended run of task at fire time `at`, started at `started`. */
+static void
+add_ended_run(struct mgr_db *db, const char *task, int64_t at, int64_t started)
+{
+	struct run_rec r = sample_run(task, at, 1, "succeeded");
+	struct mgr_error err = { 0 };
+
+	r.started_at = started;
+	r.ended_at = started + 1;
+	r.exit_code = 0;
+	assert_int_equal(run_store_insert(db, &r, &err), 0);
+}
+
+static void
+add_running_run(struct mgr_db *db, const char *task, int64_t at,
+		int64_t started)
+{
+	struct run_rec r = sample_run(task, at, 1, "running");
+	struct mgr_error err = { 0 };
+
+	r.started_at = started;
+	assert_int_equal(run_store_insert(db, &r, &err), 0);
+}
+
+static size_t
+runs_of(struct mgr_db *db, const char *task)
+{
+	struct mgr_error err = { 0 };
+	struct run_rec *v;
+	size_t n;
+
+	assert_int_equal(run_store_list(db, task, 0, 100, &v, &n, &err), 0);
+	run_recs_free(v, n);
+	return n;
+}
+
+/* retention_store.h: each step deletes at most `limit` ended runs, never
+ * one still going; task ids come in byte order after a cursor. */
+static void
+test_retention(void **state)
+{
+	struct fixture *f = fixture(state);
+	struct mgr_error err = { 0 };
+	char **ids;
+	size_t n;
+	int64_t left = -1;
+	int d, version;
+
+	assert_int_equal(db_user_version(f->db, &version, &err), 0);
+	assert_int_equal(version, db_schema_latest());	/* both at the latest */
+	add_task(f->db, "a");
+	add_task(f->db, "b");
+	add_task(f->db, "C");
+	add_running_run(f->db, "a", 0, 5);	/* the oldest, still going */
+	for (int i = 1; i <= 5; i++)
+		add_ended_run(f->db, "a", i, 10 * i);
+	/* Keep the newest 2, delete 2 at a time: runs 1, 2 then 3; the
+	 * running one stays, older as it is. */
+	assert_int_equal(retention_prune_task(f->db, "a", 2, 2, &d, &err), 0);
+	assert_int_equal(d, 2);
+	assert_int_equal(retention_prune_task(f->db, "a", 2, 2, &d, &err), 0);
+	assert_int_equal(d, 1);
+	assert_int_equal(retention_prune_task(f->db, "a", 2, 2, &d, &err), 0);
+	assert_int_equal(d, 0);
+	assert_int_equal(runs_of(f->db, "a"), 3);
+	assert_int_equal(retention_prune_task(f->db, "none", 2, 2, &d, &err), 0);
+	assert_int_equal(d, 0);
+
+	add_running_run(f->db, "b", 1, 5);
+	for (int i = 2; i <= 4; i++)
+		add_ended_run(f->db, "b", i, 10 * i);
+	/* Started before 35: runs 2 and 3 of b, one per step; a's ended
+	 * runs started at 40 and 50; the running ones at 5 stay. */
+	assert_int_equal(retention_prune_old(f->db, 35, 1, &d, &err), 0);
+	assert_int_equal(d, 1);
+	assert_int_equal(retention_prune_old(f->db, 35, 1, &d, &err), 0);
+	assert_int_equal(d, 1);
+	assert_int_equal(retention_prune_old(f->db, 35, 1, &d, &err), 0);
+	assert_int_equal(d, 0);
+	assert_int_equal(runs_of(f->db, "b"), 2);
+	assert_int_equal(runs_of(f->db, "a"), 3);
+
+	assert_int_equal(retention_task_ids(f->db, NULL, 2, &ids, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(ids[0], "C");
+	assert_string_equal(ids[1], "a");
+	assert_null(ids[2]);
+	strv_free(ids);
+	assert_int_equal(retention_task_ids(f->db, "a", 2, &ids, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(ids[0], "b");
+	strv_free(ids);
+	assert_int_equal(retention_task_ids(f->db, "b", 2, &ids, &n, &err), 0);
+	assert_int_equal(n, 0);
+	assert_null(ids);
+
+	assert_int_equal(retention_vacuum_step(f->db, 64, &left, &err), 0);
+	assert_true(left >= 0);
+}
+
+static int
+fail_after_insert(struct mgr_db *db, void *arg, struct mgr_error *err)
+{
+	(void)arg;
+	add_task(db, "rolled");
+	return mgr_error_set(err, MGR_EINVAL, "no");
+}
+
+static void
+row_count(void *arg, const struct store_task_row *row)
+{
+	(void)row;
+	++*(int *)arg;
+}
+
+static void
+test_transactions_and_console(void **state)
+{
+	struct fixture *f = fixture(state);
+	struct mgr_error err = { 0 };
+	struct task_rec got;
+	int64_t a[3], b[3];
+	int rows = 0, per_min, running, version;
+
+	assert_int_equal(db_user_version(f->db, &version, &err), 0);
+	assert_int_equal(version, db_schema_latest());
+	assert_int_equal(db_transaction(f->db, fail_after_insert, NULL, &err),
+	    MGR_EINVAL);
+	assert_int_equal(task_store_read(f->db, "rolled", &got, &err),
+	    MGR_ENOENT);
+	/* A savepoint inside a transaction. */
+	assert_int_equal(db_begin(f->db, &err), 0);
+	add_task(f->db, "outer");
+	assert_int_equal(db_transaction(f->db, fail_after_insert, NULL, &err),
+	    MGR_EINVAL);
+	assert_int_equal(db_commit(f->db, &err), 0);
+	assert_int_equal(task_store_read(f->db, "outer", &got, &err), 0);
+	task_rec_clear(&got);
+	assert_int_equal(task_store_read(f->db, "rolled", &got, &err),
+	    MGR_ENOENT);
+
+	assert_int_equal(store_table_signature(f->db, STORE_TASKS, a, &err), 0);
+	assert_int_equal(a[0], 1);
+	assert_int_equal(task_store_set_status(f->db, "outer", "running", 0, 0,
+	    0, &err), 0);
+	assert_int_equal(db_read_begin(f->db, &err), 0);
+	assert_int_equal(store_table_signature(f->db, STORE_TASKS, b, &err), 0);
+	assert_int_equal(store_console_tasks(f->db, -1, row_count, &rows, &err),
+	    0);
+	db_read_end(f->db);
+	assert_true(a[1] != b[1] || a[2] != b[2]);
+	assert_int_equal(rows, 1);
+	rows = 0;
+	assert_int_equal(store_console_tasks(f->db, b[1], row_count, &rows,
+	    &err), 0);
+	assert_int_equal(rows, 0);
+	assert_int_equal(store_console_counts(f->db, mgr_now_us(), &per_min,
+	    &running, &err), 0);
+	assert_int_equal(per_min, 0);
+	assert_int_equal(running, 0);
+}
+
+/* Waits up to 5 s for fd to be readable. */
+static int
+readable(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 5000) == 1;
+}
+
+static void
+test_watch_and_data_version(void **state)
+{
+	struct fixture *f = fixture(state);
+	struct mgr_db *other = reopen(f);
+	struct db_watch *w = db_watch_open(f->db);
+	int64_t v0 = db_data_version(f->db);
+	int hit = 0;
+
+	assert_true(v0 >= 0);
+	assert_int_not_equal(db_watch_fd(w), -1);
+	add_task(other, "from-other");
+	for (int i = 0; i < 5 && !hit; i++) {
+		assert_true(readable(db_watch_fd(w)));
+		hit = db_watch_drain(w);
+	}
+	assert_true(hit);
+	assert_true(db_data_version(f->db) != v0);
+	db_watch_close(w);
+	db_close(other);
+}
+
+static void
+test_host_lock(void **state)
+{
+	struct fixture *f = fixture(state);
+	struct mgr_db *other = reopen(f);
+	struct db_host_lock *lock = NULL, *second = NULL;
+	struct mgr_error err = { 0 };
+	char kind[32];
+	int pid;
+
+	assert_int_equal(db_host_holder(other, &pid, kind, sizeof kind), 0);
+	assert_int_equal(db_host_lock(f->db, "daemon", &lock, &err), 0);
+	assert_int_equal(db_host_lock(other, "console", &second, &err),
+	    MGR_EBUSY);
+	assert_non_null(strstr(err.msg, "another engine host"));
+	assert_int_equal(db_host_holder(other, &pid, kind, sizeof kind), 1);
+	assert_int_equal(pid, getpid());
+	assert_string_equal(kind, "daemon");
+	db_host_unlock(lock);
+	assert_int_equal(db_host_lock(other, "console", &second, &err), 0);
+	db_host_unlock(second);
+	db_close(other);
+}
+
+/* Fire times in Unix µs, past what a 32-bit parameter holds. */
+#define T0 INT64_C(1700000000000000)
+
+static void
+add_hooks_run(struct mgr_db *db, const char *task, int64_t at, int attempt,
+	      const char *status, int64_t started, int64_t ended)
+{
+	struct run_rec r = sample_run(task, at, attempt, status);
+	struct mgr_error err = { 0 };
+
+	r.started_at = started;
+	r.ended_at = ended;
+	assert_int_equal(run_store_insert(db, &r, &err), 0);
+}
+
+static void
+hooks_collect(void *arg, const char *task_id, const char *json)
+{
+	struct strbuf *sb = arg;
+
+	strbuf_addf(sb, "%s=%s;", task_id, json);
+}
+
+/* task_hooks_store.h: tasks.hooks (schema 8) kept apart from the task's
+ * other columns, and the latest ended run and start of a task. */
+static void
+test_task_hooks(void **state)
+{
+	struct fixture *f = fixture(state);
+	struct mgr_error err = { 0 };
+	struct strbuf sb = STRBUF_INIT;
+	struct task_rec t = { 0 };
+	char *json = NULL, *status = NULL;
+	int64_t ended, at;
+
+	add_task(f->db, "b");
+	add_task(f->db, "A");
+	add_task(f->db, "c");
+	assert_int_equal(task_hooks_store_get(f->db, "b", &json, &err), 0);
+	assert_null(json);
+	assert_int_equal(task_hooks_store_get(f->db, "ghost", &json, &err),
+	    MGR_ENOENT);
+	assert_non_null(strstr(err.msg, "ghost"));
+	assert_int_equal(task_hooks_store_set(f->db, "ghost", "{}", &err),
+	    MGR_ENOENT);
+	assert_int_equal(task_hooks_store_set(f->db, "b", "{\"after\":[\"A\"]}",
+	    &err), 0);
+	assert_int_equal(task_hooks_store_set(f->db, "A", "{\"group\":\"g\"}",
+	    &err), 0);
+	assert_int_equal(task_hooks_store_set(f->db, "c", "{}", &err), 0);
+	assert_int_equal(task_hooks_store_set(f->db, "c", NULL, &err), 0);
+	/* A task's update leaves its hooks alone. */
+	assert_int_equal(task_store_read(f->db, "b", &t, &err), 0);
+	assert_int_equal(task_store_update(f->db, &t, &err), 0);
+	task_rec_clear(&t);
+	assert_int_equal(task_hooks_store_get(f->db, "b", &json, &err), 0);
+	assert_string_equal(json, "{\"after\":[\"A\"]}");
+	free(json);
+	/* Only tasks with hooks, in byte order. */
+	assert_int_equal(task_hooks_store_list(f->db, hooks_collect, &sb, &err),
+	    0);
+	assert_string_equal(sb.buf, "A={\"group\":\"g\"};b={\"after\":[\"A\"]};");
+	free(sb.buf);
+
+	assert_int_equal(task_hooks_store_last_final(f->db, "b", 0, &status,
+	    &ended, &err), 0);
+	assert_null(status);
+	assert_int_equal(ended, 0);
+	assert_int_equal(task_hooks_store_last_start(f->db, "b", &at, &err), 0);
+	assert_int_equal(at, 0);
+	add_hooks_run(f->db, "b", T0 + 100, 1, "failed", T0 + 101, T0 + 105);
+	add_hooks_run(f->db, "b", T0 + 100, 2, "succeeded", T0 + 106, T0 + 110);
+	add_hooks_run(f->db, "b", T0 + 200, 1, "running", T0 + 250, 0);
+	add_hooks_run(f->db, "b", T0 + 300, 1, "claimed", 0, 0);
+	/* A run without a fire time (task run): below every fire time. */
+	add_hooks_run(f->db, "b", 0, 1, "timeout", T0 + 400, T0 + 401);
+	add_hooks_run(f->db, "A", T0 + 900, 1, "failed", T0 + 900, T0 + 901);
+	assert_int_equal(task_hooks_store_last_final(f->db, "b", 0, &status,
+	    &ended, &err), 0);
+	assert_string_equal(status, "succeeded");	/* the last attempt */
+	assert_true(ended == T0 + 110);
+	free(status);
+	/* Before a fire time: a run without one is not before it. */
+	assert_int_equal(task_hooks_store_last_final(f->db, "b", T0 + 100,
+	    &status, &ended, &err), 0);
+	assert_null(status);
+	assert_int_equal(task_hooks_store_last_final(f->db, "b", T0 + 101,
+	    &status, &ended, &err), 0);
+	assert_string_equal(status, "succeeded");
+	free(status);
+	assert_int_equal(task_hooks_store_last_final(f->db, "c", 0, &status,
+	    &ended, &err), 0);
+	assert_null(status);
+	assert_int_equal(task_hooks_store_last_start(f->db, "b", &at, &err), 0);
+	assert_true(at == T0 + 400);
+	add_hooks_run(f->db, "b", T0 + 500, 1, "claimed", 0, 0);
+	assert_int_equal(task_hooks_store_last_start(f->db, "b", &at, &err), 0);
+	assert_true(at == T0 + 500);	/* due, not begun */
+}
+
+/* run_ids_store.h: a block above every id of runs and above `after`,
+ * whose ids the runs rows then carry. */
+static void
+test_run_ids(void **state)
+{
+	struct fixture *f = fixture(state);
+	struct run_rec r = sample_run("t", T0, 1, "claimed"), *v;
+	struct mgr_error err = { 0 };
+	int64_t first, second, third;
+	size_t n;
+
+	add_task(f->db, "t");
+	assert_int_equal(run_store_insert(f->db, &r, &err), 0);	/* an id */
+	assert_int_equal(run_ids_store_reserve(f->db, 16, 0, &first, &err), 0);
+	assert_true(first > r.id);
+	r = sample_run("t", T0 + 1, 1, "claimed");
+	r.id = first + 3;
+	assert_int_equal(run_store_insert(f->db, &r, &err), 0);
+	assert_true(r.id == first + 3);
+	r = sample_run("t", T0 + 2, 1, "succeeded");
+	r.id = first;
+	r.ended_at = T0 + 5;
+	run_store_record(f->db, &r, 1, NULL, NULL);
+	assert_int_equal(run_store_list(f->db, "t", 0, 10, &v, &n, &err), 0);
+	assert_int_equal(n, 3);
+	assert_true(v[0].id == first + 3);	/* newest id first */
+	assert_true(v[1].id == first);
+	run_recs_free(v, n);
+	/* An id taken is not taken again. */
+	r = sample_run("t", T0 + 3, 1, "claimed");
+	r.id = first;
+	assert_int_not_equal(run_store_insert(f->db, &r, &err), 0);
+
+	assert_int_equal(run_ids_store_reserve(f->db, 16, first + 15, &second,
+	    &err), 0);
+	assert_true(second > first + 15);
+	/* Above an id written past the last block, and above `after`. */
+	r = sample_run("t", T0 + 4, 1, "claimed");
+	r.id = second + 1000;
+	assert_int_equal(run_store_insert(f->db, &r, &err), 0);
+	assert_int_equal(run_ids_store_reserve(f->db, 4, 0, &third, &err), 0);
+	assert_true(third > second + 1000);
+	assert_int_equal(run_ids_store_reserve(f->db, 4, third + 5000, &third,
+	    &err), 0);
+	assert_true(third > second + 6000);
+	/* A row without an id still gets one of its own. */
+	r = sample_run("t", T0 + 5, 1, "claimed");
+	assert_int_equal(run_store_insert(f->db, &r, &err), 0);
+	assert_true(r.id > second + 1000);
+}
+
+/* command_input_store.h: any bytes of stdin with the command's row
+ * (schema 9); none is told apart from an empty one. */
+static void
+test_command_input(void **state)
+{
+	struct fixture *f = fixture(state);
+	static const char bytes[] = "a\0b\xff\\\n\t\x01";
+	struct command_rec c = { 0 };
+	struct mgr_error err = { 0 };
+	int64_t id1, id2, id3;
+	char *in = NULL;
+	size_t len = 99;
+
+	assert_int_equal(command_store_submit_input(f->db,
+	    "[\"task\",\"import\",\"crontab\",\"-\"]", 1, 4242, bytes,
+	    sizeof bytes - 1, &id1, &err), 0);
+	assert_int_equal(command_store_submit_input(f->db, "[\"x\"]", 0, 4243,
+	    "", 0, &id2, &err), 0);
+	assert_int_equal(command_store_submit(f->db, "[\"y\"]", 0, 4244, &id3,
+	    &err), 0);
+	assert_true(id1 < id2 && id2 < id3);
+
+	assert_int_equal(command_store_input(f->db, id1, &in, &len, &err), 0);
+	assert_int_equal(len, sizeof bytes - 1);
+	assert_memory_equal(in, bytes, len);
+	assert_int_equal(in[len], '\0');
+	free(in);
+	assert_int_equal(command_store_input(f->db, id2, &in, &len, &err), 0);
+	assert_non_null(in);
+	assert_int_equal(len, 0);
+	assert_int_equal(in[0], '\0');
+	free(in);
+	assert_int_equal(command_store_input(f->db, id3, &in, &len, &err), 0);
+	assert_null(in);
+	assert_int_equal(len, 0);
+	assert_int_equal(command_store_input(f->db, id3 + 100, &in, &len, &err),
+	    MGR_ENOENT);
+	assert_null(in);
+	/* The row is the command as any other. */
+	assert_int_equal(command_store_claim_next(f->db, &c, &err), 0);
+	assert_true(c.id == id1);
+	assert_string_equal(c.argv, "[\"task\",\"import\",\"crontab\",\"-\"]");
+	assert_int_equal(c.json, 1);
+	assert_int_equal(c.client_pid, 4242);
+	command_rec_clear(&c);
+}
+
+static void
+metrics_collect(void *arg, const char *task, const char *status, int64_t n)
+{
+	strbuf_addf(arg, "%s/%s=%lld;", task, status, (long long)n);
+}
+
+/* metrics_store.h: runs by task and status, in byte order; the lateness
+ * of first attempts that started, as a histogram. */
+static void
+test_metrics(void **state)
+{
+	struct fixture *f = fixture(state);
+	struct mgr_error err = { 0 };
+	struct strbuf sb = STRBUF_INIT;
+	int64_t le[METRICS_LATENESS_N], count = -1;
+	double sum = -1;
+
+	assert_int_equal(metrics_store_lateness(f->db, le, &count, &sum, &err),
+	    0);
+	assert_int_equal(count, 0);
+	assert_true(sum == 0);
+	assert_int_equal(le[0], 0);
+	add_task(f->db, "b");
+	add_task(f->db, "A");
+	add_hooks_run(f->db, "A", T0, 1, "succeeded", T0 + 3000, T0 + 4000);
+	add_hooks_run(f->db, "A", T0 + 1000000, 1, "failed", T0 + 1020000,
+	    T0 + 1030000);
+	add_hooks_run(f->db, "A", T0 + 1000000, 2, "failed", T0 + 3000000,
+	    T0 + 3000001);	/* a retry: not a lateness */
+	add_hooks_run(f->db, "b", T0 + 5, 1, "succeeded", T0, T0 + 1);
+	add_hooks_run(f->db, "b", T0 + 9, 1, "claimed", 0, 0);
+	assert_int_equal(metrics_store_runs(f->db, metrics_collect, &sb, &err),
+	    0);
+	assert_string_equal(sb.buf, "A/failed=2;A/succeeded=1;b/claimed=1;"
+	    "b/succeeded=1;");
+	free(sb.buf);
+	/* 3 ms, 20 ms and 0 (early counts as on time). */
+	assert_int_equal(metrics_store_lateness(f->db, le, &count, &sum, &err),
+	    0);
+	assert_int_equal(count, 3);
+	assert_true(sum > 0.0229999 && sum < 0.0230001);
+	assert_int_equal(le[0], 2);	/* <= 5 ms */
+	assert_int_equal(le[1], 2);	/* <= 10 ms */
+	assert_int_equal(le[2], 3);	/* <= 50 ms */
+	assert_int_equal(le[METRICS_LATENESS_N - 1], 3);
+}
+
+/* Every operation of struct store_ops is filled on both backends: after
+ * `name`, the table is function pointers only, so it is read as such
+ * (an operation left out would crash the first caller on that backend). */
+static void
+check_every_op(const struct store_ops *ops)
+{
+	const char *slot = (const char *)ops + sizeof ops->name;
+	const char *end = (const char *)ops + sizeof *ops;
+	void (*fn)(void);
+	size_t i = 0;
+
+	for (; slot + sizeof fn <= end; slot += sizeof fn, i++) {
+		memcpy(&fn, slot, sizeof fn);
+		if (fn == NULL)
+			fail_msg("%s: operation %zu of struct store_ops (after "
+			    "name) is NULL", ops->name, i + 1);
+	}
+	assert_true(i > 50);	/* the table was walked */
+}
+
+static void
+test_every_op(void **state)
+{
+	(void)state;
+	assert_ptr_equal(offsetof(struct store_ops, name), 0);
+	check_every_op(&sqlite_store_ops);
+	check_every_op(&pg_store_ops);
+}
+
+/* One case per check and backend, named "backend: check". */
+#define CASE(b, fn, setup) { b ": " #fn, fn, setup, teardown, NULL }
+#define CASES(b, setup) \
+	CASE(b, test_tasks, setup), \
+	CASE(b, test_plugins, setup), \
+	CASE(b, test_runs_fire_key, setup), \
+	CASE(b, test_runs_record_and_end, setup), \
+	CASE(b, test_runlog_and_usage, setup), \
+	CASE(b, test_retention, setup), \
+	CASE(b, test_events_and_faults, setup), \
+	CASE(b, test_commands_and_host, setup), \
+	CASE(b, test_task_hooks, setup), \
+	CASE(b, test_run_ids, setup), \
+	CASE(b, test_command_input, setup), \
+	CASE(b, test_metrics, setup), \
+	CASE(b, test_snapshots, setup), \
+	CASE(b, test_transactions_and_console, setup), \
+	CASE(b, test_watch_and_data_version, setup), \
+	CASE(b, test_host_lock, setup)
+
+/* Without a server the PostgreSQL cases are left out, not skipped:
+ * cmocka reports a skip as "not ok ... # SKIP", which automake's TAP
+ * driver counts as a failure. */
+int
+main(void)
+{
+	const struct CMUnitTest sqlite_only[] = {
+		cmocka_unit_test(test_every_op),
+		CASES("sqlite", setup_sqlite),
+	};
+	const struct CMUnitTest both[] = {
+		cmocka_unit_test(test_every_op),
+		CASES("sqlite", setup_sqlite),
+		CASES("postgresql", setup_pg),
+	};
+
+	if (getenv("MANAGER_TEST_PG") == NULL) {
+		print_message("# MANAGER_TEST_PG is not set: the PostgreSQL "
+		    "cases are left out (scripts/pg-test-cluster.sh)\n");
+		return cmocka_run_group_tests_name("store contract", sqlite_only,
+		    NULL, NULL);
+	}
+	return cmocka_run_group_tests_name("store contract", both,
+	    pg_group_setup, pg_group_teardown);
+}
