@@ -127,6 +127,13 @@ int sqlite_store_console_tasks(struct mgr_db *db, int64_t updated_after,
 int sqlite_store_console_runs(struct mgr_db *db, size_t limit,
 			      store_run_line_fn fn, void *arg,
 			      struct mgr_error *err);
+/* The console's run lines (console.c, console_tick.c): the columns, and
+ * a reader handing each row of a statement selecting them to fn. */
+#define SQLITE_RUN_LINE_COLUMNS "id, COALESCE(started_at, scheduled_at, 0), " \
+	"task_id, status, attempt, started_at, ended_at, exit_code, signal, " \
+	"COALESCE(error, output)"
+int sqlite_run_lines(struct mgr_db *db, sqlite3_stmt *st, store_run_line_fn fn,
+		     void *arg, size_t *n, struct mgr_error *err);
 int sqlite_store_console_counts(struct mgr_db *db, int64_t now,
 				int *runs_per_min, int *running,
 				struct mgr_error *err);
