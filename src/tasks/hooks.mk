@@ -11,6 +11,15 @@ src_libmgr_a_SOURCES += \
 	src/tasks/hooks_run.h src/tasks/hooks_run.c src/tasks/notify_run.c \
 	src/tasks/cmd-task-deps.c
 
+# manager-webhook: webhook: notifications with libcurl, run as a
+# notification's command (through manager-exec), so that manager-exec,
+# which every exec: task starts, links no libcurl.
+pkglibexec_PROGRAMS += manager-webhook
+manager_webhook_SOURCES = src/tasks/manager-webhook.c
+manager_webhook_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS)
+manager_webhook_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed
+manager_webhook_LDADD = $(CURL_LIBS) $(LIBINTL)
+
 check_PROGRAMS += tests/unit/test_deps_graph
 tests_unit_test_deps_graph_SOURCES = tests/unit/test_deps_graph.c tests/unit/testutil.h
 tests_unit_test_deps_graph_CFLAGS = $(TEST_CFLAGS)

@@ -185,27 +185,25 @@ notify_command(struct notify_job *j, char ***env, struct mgr_error *err)
 
 	if (strncmp(j->n.action, "exec:", 5) == 0)
 		return xstrdup(j->n.action);
-	prog = hook_find_program(mgr, strncmp(j->n.action, "mail:", 5) == 0 ?
-	    "sendmail" : "curl");
-	if (prog == NULL) {
-		mgr_error_set(err, MGR_ENOENT, _("%s: no %s on manager.task_path "
-		    "(%s)"), j->n.action, strncmp(j->n.action, "mail:", 5) == 0 ?
-		    "sendmail" : "curl", mgr->conf->task_path);
-		return NULL;
-	}
 	if (strncmp(j->n.action, "mail:", 5) == 0) {
+		if ((prog = hook_find_program(mgr, "sendmail")) == NULL) {
+			mgr_error_set(err, MGR_ENOENT, _("%s: no sendmail on "
+			    "manager.task_path (%s), in /usr/sbin or /usr/lib"),
+			    j->n.action, mgr->conf->task_path);
+			return NULL;
+		}
 		v = notify_message(j, j->n.action + 5);
 		env_add(env, "MANAGER_MESSAGE", v);
 		strbuf_adds(&b, "exec:");
 		quote_word(&b, prog);
 		strbuf_adds(&b, " -t");
 	} else {
+		prog = sandbox_helper_path("manager-webhook", "MANAGER_WEBHOOK");
 		v = notify_body(j);
 		env_add(env, "MANAGER_WEBHOOK_BODY", v);
 		strbuf_adds(&b, "exec:");
 		quote_word(&b, prog);
-		strbuf_addf(&b, " -sS --fail --max-time %d -H 'Content-Type: "
-		    "application/json' --data-binary @- --", mgr->conf->notify_timeout);
+		strbuf_addf(&b, " --max-time=%d --", mgr->conf->notify_timeout);
 		quote_word(&b, j->n.action + 8);
 	}
 	free(v);
