@@ -122,12 +122,31 @@ notify_list(struct mgr_db *db, notify_rec_fn fn, void *arg,
 	    _("reading the notifications owed"));
 }
 
+/* Whether any is owed: a start with none takes no write lock. */
+static int
+notify_any(struct mgr_db *db, int *any, struct mgr_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(db, "SELECT EXISTS (SELECT 1 FROM notify_pending)",
+	    &st, err)) != 0)
+		return rc;
+	rc = sqlite3_step(st);
+	*any = rc == SQLITE_ROW && sqlite3_column_int(st, 0) != 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : db_error(db, err,
+	    _("reading the notifications owed"));
+}
+
 int
 notify_store_restart(struct mgr_db *db, notify_rec_fn fn, void *arg,
 		     struct mgr_error *err)
 {
-	int rc;
+	int rc, any = 0;
 
+	if ((rc = notify_any(db, &any, err)) != 0 || !any)
+		return rc;
 	if ((rc = db_begin(db, err)) != 0)
 		return rc;
 	if ((rc = db_exec(db, "UPDATE notify_pending SET starts = starts + 1",

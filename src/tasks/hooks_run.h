@@ -57,7 +57,8 @@ int hooks_admit(struct hooks_state *hs, struct attempt *a);
 /* a's run is over: its place goes to the oldest queued attempt that
  * fits. */
 void hooks_release(struct hooks_state *hs, struct attempt *a);
-/* No more notifications start; waiting retries end. */
+/* No more notifications start; waiting retries end (still owed: the
+ * next start sends them). */
 void hooks_close(struct hooks_state *hs);
 void hooks_free(struct hooks_state *hs);
 
@@ -71,7 +72,7 @@ void notify_job_send(struct notify_job *j);
 /* At the start: the notifications an engine before this one owed are
  * sent (or given up, after too many starts) once the loop runs. */
 void notify_restart(struct scheduler *s);
-/* Ends the jobs waiting to retry (hooks_close). */
+/* Ends the jobs waiting to retry, which stay owed (hooks_close). */
 void notify_close(struct scheduler *s);
 
 #endif

@@ -171,8 +171,8 @@ watch_parent(const struct exec_opts *o)
 	if (prctl(PR_SET_PDEATHSIG, o->usage_fd >= 0 ? SIGUSR2 : SIGKILL) != 0)
 		return -1;
 	if (getppid() != o->parent) {	/* gone before the signal was set */
-		fprintf(stderr, "manager-exec: process %d, the parent, is gone\n",
-		    o->parent);
+		fprintf(stderr, _("manager-exec: --parent=%d: that process, "
+		    "the parent, is gone\n"), o->parent);
 		return -1;
 	}
 	return 0;
