@@ -1,11 +1,11 @@
 # Notifications, dependencies and groups of tasks (issue 14): the task's
 # hooks (task_hooks.c, their store in src/store/sqlite/task_hooks.c), what
 # a final outcome sets off (hooks_run.c, notify_run.c; the notifications
-# owed across a crash in src/store/notify_store.c), the dependency
+# owed across a crash in src/store/sqlite/notify.c), the dependency
 # graph (deps_graph.c) and `task deps`.
 src_libmgr_a_SOURCES += \
 	src/store/task_hooks_store.h src/store/sqlite/task_hooks.c \
-	src/store/notify_store.h src/store/notify_store.c \
+	src/store/notify_store.h src/store/sqlite/notify.c \
 	src/tasks/task_hooks.h src/tasks/task_hooks.c src/tasks/task_hooks_file.c \
 	src/tasks/deps_graph.c \
 	src/tasks/hooks_run.h src/tasks/hooks_run.c src/tasks/notify_run.c \

@@ -173,7 +173,7 @@ static const char *const migrations[] = {
 	/* 9: a client's stdin sent with its command to the engine host
 	 * (command_input_store.c: `task import crontab -`); NULL: none. */
 	"ALTER TABLE commands ADD COLUMN input BLOB;",
-	/* 10: notifications owed (issue 14, src/store/notify_store.c): added
+	/* 10: notifications owed (issue 14, src/store/sqlite/notify.c): added
 	 * with their run's final outcome, removed once delivered, so that
 	 * an engine that dies in between leaves them to the next start.
 	 * What the notification says is kept whole (no foreign key: the

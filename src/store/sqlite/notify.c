@@ -1,21 +1,9 @@
-/* notify_store.c - notifications owed (notify_store.h, schema 10), apart
- * from the other tables' files. */
+/* notify.c - notifications owed (notify_store.h, schema 10): the table
+ * notify_pending. */
 #include "i18n.h"
 #include "notify_store.h"
 #include "sqlite/sqlite_int.h"
 #include "util.h"
-
-#include <stdlib.h>
-#include <string.h>
-
-void
-notify_rec_clear(struct notify_rec *n)
-{
-	run_rec_clear(&n->run);
-	free(n->event);
-	free(n->action);
-	memset(n, 0, sizeof *n);
-}
 
 static void
 bind_int64_or_null(sqlite3_stmt *st, int idx, int64_t v, int have)
@@ -27,8 +15,8 @@ bind_int64_or_null(sqlite3_stmt *st, int idx, int64_t v, int have)
 }
 
 int
-notify_store_add(struct mgr_db *db, const struct notify_rec *n,
-		 struct mgr_error *err)
+sqlite_notify_store_add(struct mgr_db *db, const struct notify_rec *n,
+			struct mgr_error *err)
 {
 	const struct run_rec *r = &n->run;
 	sqlite3_stmt *st;
@@ -61,8 +49,8 @@ notify_store_add(struct mgr_db *db, const struct notify_rec *n,
 }
 
 int
-notify_store_done(struct mgr_db *db, int64_t run_id, const char *event,
-		  struct mgr_error *err)
+sqlite_notify_store_done(struct mgr_db *db, int64_t run_id,
+			 const char *event, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -140,8 +128,8 @@ notify_any(struct mgr_db *db, int *any, struct mgr_error *err)
 }
 
 int
-notify_store_restart(struct mgr_db *db, notify_rec_fn fn, void *arg,
-		     struct mgr_error *err)
+sqlite_notify_store_restart(struct mgr_db *db, notify_rec_fn fn, void *arg,
+			    struct mgr_error *err)
 {
 	int rc, any = 0;
 
