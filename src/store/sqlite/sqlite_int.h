@@ -279,4 +279,12 @@ int sqlite_store_console_run_again(struct mgr_db *db, int64_t id,
 				   store_run_line_fn fn, void *arg, int *found,
 				   struct mgr_error *err);
 
+/* notify_store.h */
+int sqlite_notify_store_add(struct mgr_db *db, const struct notify_rec *n,
+			    struct mgr_error *err);
+int sqlite_notify_store_done(struct mgr_db *db, int64_t run_id,
+			     const char *event, struct mgr_error *err);
+int sqlite_notify_store_restart(struct mgr_db *db, notify_rec_fn fn, void *arg,
+				struct mgr_error *err);
+
 #endif
