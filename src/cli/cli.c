@@ -142,6 +142,10 @@ cli_run_command(struct cli_opts *opts, int argc, char **argv)
 	    cmd_wants_help(&cli_table, argc, argv))
 		return cmd_dispatch(&ctx, argc, argv);
 	ctx.json |= cli_json_after(e, argc, argv);
+	/* A usage error is told before anything is opened or created (the
+	 * database, its folder, a short-lived host's lock). */
+	if ((status = cmd_check_usage(&ctx, argc, argv)) != 0)
+		return status;
 	if (mgr_open(&src, &ctx.mgr, &err) != 0)
 		return cmd_fail(&ctx, err.code, err.msg);
 	engine_wire(ctx.mgr);
@@ -165,7 +169,9 @@ cli_run_command(struct cli_opts *opts, int argc, char **argv)
 		mgr_close(ctx.mgr);
 		return status;
 	}
-	if (cli_wants_db(ctx.mgr, e) && mgr_open_db(ctx.mgr, &err) != 0) {
+	if ((e->flags & CMD_DB_EMPTY_IF_MISSING) ?
+	    mgr_open_db_or_empty(ctx.mgr, &err) != 0 :
+	    cli_wants_db(ctx.mgr, e) && mgr_open_db(ctx.mgr, &err) != 0) {
 		status = cmd_fail(&ctx, err.code, err.msg);
 		mgr_close(ctx.mgr);
 		return status;
