@@ -30,8 +30,8 @@ static const struct option global_options[] = {
 
 /* What getopt_long refused in `arg`, said as the commands' parser says
  * it: an unknown option, an ambiguous prefix, a flag given a value. */
-static void
-global_option_error(const char *arg, int missing, FILE *err)
+static char *
+global_option_error(const char *arg, int missing)
 {
 	size_t len = strcspn(arg, "=");
 	int matches = 0, exact = 0;
@@ -42,13 +42,27 @@ global_option_error(const char *arg, int missing, FILE *err)
 			exact |= o->name[len - 2] == '\0';
 		}
 	if (missing)
-		fprintf(err, _("manager: option %s needs a value\n"), arg);
-	else if (strncmp(arg, "--", 2) == 0 && matches > 1 && !exact)
-		fprintf(err, _("manager: option %.*s is ambiguous\n"), (int)len, arg);
-	else if (strncmp(arg, "--", 2) == 0 && matches > 0 && arg[len] == '=')
-		fprintf(err, _("manager: option %.*s takes no value\n"), (int)len, arg);
-	else
-		fprintf(err, _("manager: unknown option %s\n"), arg);
+		return xasprintf(_("option %s needs a value"), arg);
+	if (strncmp(arg, "--", 2) == 0 && matches > 1 && !exact)
+		return xasprintf(_("option %.*s is ambiguous"), (int)len, arg);
+	if (strncmp(arg, "--", 2) == 0 && matches > 0 && arg[len] == '=')
+		return xasprintf(_("option %.*s takes no value"), (int)len, arg);
+	return xasprintf(_("unknown option %s"), arg);
+}
+
+/* Says a usage error of the global options: as one JSON object when
+ * --json is among them (before or after the one refused). */
+static void
+global_usage_error(int argc, char **argv, const char *msg, int usage, FILE *err)
+{
+	struct cmd_ctx ctx = { .err = err };
+
+	for (int i = 1; i < argc && argv[i][0] == '-' &&
+	    strcmp(argv[i], "--") != 0; i++)
+		ctx.json |= strcmp(argv[i], "--json") == 0;
+	cmd_usage_error(&ctx, NULL, msg);
+	if (usage && !ctx.json)
+		cli_short_usage(err);
 }
 
 static void
@@ -79,13 +93,14 @@ cli_parse_globals(int argc, char **argv, struct cli_opts *opts, FILE *err)
 		if (c == '?' || c == ':') {
 			char shortopt[3] = { '-', (char)optopt, '\0' };
 			const char *arg = argv[optind - 1];
+			char *msg;
 
 			/* A short one may be inside "-hx": name it alone. */
 			if (strncmp(arg, "--", 2) != 0 && optopt != 0)
 				arg = shortopt;
-			global_option_error(arg, c == ':', err);
-			if (c == '?')
-				cli_short_usage(err);
+			msg = global_option_error(arg, c == ':');
+			global_usage_error(argc, argv, msg, c == '?', err);
+			free(msg);
 			opterr = saved_opterr;
 			optind = 1;
 			return -1;

@@ -2,7 +2,7 @@
 # cli.sh - the command line of the foundation: help, version, usage errors,
 # config show, db check, modes of state files, translations.
 . "$top_srcdir/tests/cli/lib.sh"
-plan 38
+plan 41
 setup_tmp
 
 run "$MANAGER" --version
@@ -34,6 +34,10 @@ is "$rc" 2 "a global option without its value exits 2"
 like "$err" "option --db needs a value" "... and is named"
 run "$MANAGER" --json=yes task list
 is "$rc" 2 "a flag given a value exits 2"
+run "$MANAGER" --json --frob task list
+is "$rc" 2 "--json, then an unknown global option: exit 2"
+like "$err" '^\{"error":"unknown option --frob","code":"usage"\}$' "... a JSON error"
+is "$out" "" "... and nothing on stdout"
 
 run "$MANAGER" config show extra
 is "$rc" 2 "surplus argument exits 2"
