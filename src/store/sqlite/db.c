@@ -416,9 +416,12 @@ db_migrate(struct mgr_db *db, int target, struct mgr_error *err)
 static int
 db_prepare_files(const char *path, struct mgr_error *err)
 {
-	char *dir = path_dirname_abs(path);
+	char *dir;
 	int fd, rc;
 
+	if (strcmp(path, DB_MEMORY) == 0)	/* no file at all */
+		return 0;
+	dir = path_dirname_abs(path);
 	rc = mkdir_p(dir, 0700, 0, err);
 	free(dir);
 	if (rc != 0)
