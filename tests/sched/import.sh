@@ -6,7 +6,7 @@
 # line while the rest imports; imported tasks run as cron and systemd
 # would run them; next elapse times agree with systemd-analyze.
 . "$top_srcdir/tests/sched/common.sh"
-plan 72
+plan 73
 
 D="$top_srcdir/tests/data/import"
 ME=$(id -un)
@@ -328,4 +328,12 @@ run M --json task import crontab "$T/mailto" --dry-run
 like "$err" 'mailto:2: MAILTO=ops@example.com is not kept: on_output: .*sendmail' \
 	"without a sendmail, MAILTO is noted with its line, not refused"
 is "$rc/$(field on_output | paste -sd, -)" "0/null,none" "... and the task has no mail notification"
+# Several OnCalendar=, Group= and EnvironmentFile= (Deliver 4's list).
+printf '[Timer]\nOnCalendar=Mon..Fri 09:00\nOnCalendar=Sat 10:00\n' > "$T/units/multi.timer"
+printf 'K=v\n' > "$T/multi.env"
+printf '[Service]\nExecStart=/bin/true\nGroup=%s\nEnvironmentFile=%s\n' "$(id -gn)" "$T/multi.env" > "$T/units/multi.service"
+run M --json task import systemd "$T/units/multi.timer" --dry-run
+is "$rc/$(field oncalendar)/$(field group)/$(field env_file)" \
+	"0/Mon..Fri 09:00; Sat 10:00/$(id -gn)/$T/multi.env" \
+	"two OnCalendar= are the calendar's two events; Group= the group, EnvironmentFile= the env file"
 done_testing
