@@ -67,6 +67,25 @@ expect_fail "an unknown package exits 3" 3 \
 expect_fail "an unsatisfiable constraint exits 3" 3 \
     'no package "base" matching ">= 3.0"' m plugin install "base@>=3.0"
 
+# Several repositories, in order of preference: a package comes from the
+# first that has a satisfying version, even when a later one has a newer
+# one, unless it is pinned with "from REPO".
+REPO1=$REPO REPO="$T/repo2"
+mkdir -p "$REPO"
+{ echo 'packages = ('; package hello 1.5.0 | sed 's/,$//'; echo ');'; } > "$REPO/index.conf"
+REPO2=$REPO REPO=$REPO1
+write_conf "repositories = [ \"$REPO1\", \"$REPO2\" ];"
+check "install from the first of two repositories" m plugin install --force hello
+is "$(plugin_field hello version)" "1.2.0" \
+    "the first repository's newest, not the second's newer 1.5.0"
+check "a constraint only the second satisfies" m plugin install --force "hello@>=1.3"
+is "$(plugin_field hello version)" "1.5.0" "comes from the second"
+check "pinned to a repository" m plugin install --force "hello@^1" from "$REPO1"
+is "$(plugin_field hello version)" "1.2.0" "comes from that repository"
+expect_fail "pinned, a version only the other repository has is not taken" 3 \
+    "no package \"hello\" matching \"~ ?1.0\" in $REPO2\$" m plugin install --force "hello@~1.0" from "$REPO2"
+is "$(plugin_field hello version)" "1.2.0" "and nothing changed"
+
 printf 'packages = ( { id = "x"; version = "1"; } );\n' > "$T/bad-index.conf"
 mkdir -p "$T/badrepo" && mv "$T/bad-index.conf" "$T/badrepo/index.conf"
 write_conf "repositories = [ \"$T/badrepo\" ];"
