@@ -132,11 +132,11 @@ check_word(struct cmd_ctx *ctx, const struct cmd_entry *e, const char *arg)
 
 	if (e->words == NULL)
 		return 0;
-	for (size_t i = 0; e->words[i] != NULL; i++) {
+	for (size_t i = 0; e->words[i] != NULL; i++)
 		if (strcmp(e->words[i], arg) == 0)
 			return 0;
+	for (size_t i = 0; e->words[i] != NULL; i++)
 		strbuf_addf(&list, "%s%s", i > 0 ? ", " : "", e->words[i]);
-	}
 	msg = xasprintf(_("%s %s: \"%s\" is not one of: %s"), e->noun,
 	    e->verb != NULL ? e->verb : "", arg, list.buf);
 	rc = cmd_usage_error(ctx, e, msg);
