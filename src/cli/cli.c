@@ -9,63 +9,108 @@
 #include "util.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static int
-cli_option_value(int argc, char **argv, int *i, const char *name,
-		 const char **value, FILE *err)
-{
-	size_t len = strlen(name);
+/* The global options, as getopt_long reads them ("+": they end at the
+ * command, whose own options its table reads). */
+static const struct option global_options[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "daemon", no_argument, NULL, 'd' },
+	{ "detach", no_argument, NULL, 'D' },
+	{ "config", required_argument, NULL, 'c' },
+	{ "db", required_argument, NULL, 'b' },
+	{ "pidfile", required_argument, NULL, 'p' },
+	{ NULL, 0, NULL, 0 },
+};
 
-	if (strncmp(argv[*i], name, len) == 0 && argv[*i][len] == '=') {
-		*value = argv[*i] + len + 1;
-		return 1;
+/* What getopt_long refused in `arg`, said as the commands' parser says
+ * it: an unknown option, an ambiguous prefix, a flag given a value. */
+static char *
+global_option_error(const char *arg, int missing)
+{
+	size_t len = strcspn(arg, "=");
+	int matches = 0, exact = 0;
+
+	for (const struct option *o = global_options; o->name != NULL; o++)
+		if (len > 2 && strncmp(o->name, arg + 2, len - 2) == 0) {
+			matches++;
+			exact |= o->name[len - 2] == '\0';
+		}
+	if (missing)
+		return xasprintf(_("option %s needs a value"), arg);
+	if (strncmp(arg, "--", 2) == 0 && matches > 1 && !exact)
+		return xasprintf(_("option %.*s is ambiguous"), (int)len, arg);
+	if (strncmp(arg, "--", 2) == 0 && matches > 0 && arg[len] == '=')
+		return xasprintf(_("option %.*s takes no value"), (int)len, arg);
+	return xasprintf(_("unknown option %s"), arg);
+}
+
+/* Says a usage error of the global options: as one JSON object when
+ * --json is among them (before or after the one refused). */
+static void
+global_usage_error(int argc, char **argv, const char *msg, int usage, FILE *err)
+{
+	struct cmd_ctx ctx = { .err = err };
+
+	for (int i = 1; i < argc && argv[i][0] == '-' &&
+	    strcmp(argv[i], "--") != 0; i++)
+		ctx.json |= strcmp(argv[i], "--json") == 0;
+	cmd_usage_error(&ctx, NULL, msg);
+	if (usage && !ctx.json)
+		cli_short_usage(err);
+}
+
+static void
+global_option_set(struct cli_opts *opts, int c)
+{
+	switch (c) {
+	case 'h': opts->help = 1; break;
+	case 'V': opts->version = 1; break;
+	case 'j': opts->json = 1; break;
+	case 'd': opts->daemon = 1; break;
+	case 'D': opts->detach = 1; break;
+	case 'c': opts->config = optarg; break;
+	case 'b': opts->db = optarg; break;
+	case 'p': opts->pidfile = optarg; break;
+	default: break;
 	}
-	if (strcmp(argv[*i], name) != 0)
-		return 0;
-	if (*i + 1 >= argc) {
-		fprintf(err, _("manager: option %s needs a value\n"), name);
-		return -1;
-	}
-	*value = argv[++*i];
-	return 1;
 }
 
 int
 cli_parse_globals(int argc, char **argv, struct cli_opts *opts, FILE *err)
 {
-	int i, rc;
+	int c, first, saved_opterr = opterr;
 
 	memset(opts, 0, sizeof *opts);
-	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-			opts->help = 1;
-		else if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-V") == 0)
-			opts->version = 1;
-		else if (strcmp(argv[i], "--json") == 0)
-			opts->json = 1;
-		else if (strcmp(argv[i], "--daemon") == 0)
-			opts->daemon = 1;
-		else if (strcmp(argv[i], "--detach") == 0)
-			opts->detach = 1;
-		else if ((rc = cli_option_value(argc, argv, &i, "--config",
-		    &opts->config, err)) != 0 ||
-		    (rc = cli_option_value(argc, argv, &i, "--db", &opts->db, err)) != 0 ||
-		    (rc = cli_option_value(argc, argv, &i, "--pidfile",
-		    &opts->pidfile, err)) != 0) {
-			if (rc < 0)
-				return -1;
-		} else if (strcmp(argv[i], "--") == 0) {
-			return i + 1;
-		} else {
-			fprintf(err, _("manager: unknown option %s\n"), argv[i]);
-			cli_short_usage(err);
+	optind = 0;		/* glibc: start a new scan */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:hV", global_options, NULL)) != -1) {
+		if (c == '?' || c == ':') {
+			char shortopt[3] = { '-', (char)optopt, '\0' };
+			const char *arg = argv[optind - 1];
+			char *msg;
+
+			/* A short one may be inside "-hx": name it alone. */
+			if (strncmp(arg, "--", 2) != 0 && optopt != 0)
+				arg = shortopt;
+			msg = global_option_error(arg, c == ':');
+			global_usage_error(argc, argv, msg, c == '?', err);
+			free(msg);
+			opterr = saved_opterr;
+			optind = 1;
 			return -1;
 		}
+		global_option_set(opts, c);
 	}
-	return i;
+	first = optind;
+	opterr = saved_opterr;
+	optind = 1;
+	return first;
 }
 
 void
@@ -142,6 +187,10 @@ cli_run_command(struct cli_opts *opts, int argc, char **argv)
 	    cmd_wants_help(&cli_table, argc, argv))
 		return cmd_dispatch(&ctx, argc, argv);
 	ctx.json |= cli_json_after(e, argc, argv);
+	/* A usage error is told before anything is opened or created (the
+	 * database, its folder, a short-lived host's lock). */
+	if ((status = cmd_check_usage(&ctx, argc, argv)) != 0)
+		return status;
 	if (mgr_open(&src, &ctx.mgr, &err) != 0)
 		return cmd_fail(&ctx, err.code, err.msg);
 	engine_wire(ctx.mgr);
@@ -165,7 +214,9 @@ cli_run_command(struct cli_opts *opts, int argc, char **argv)
 		mgr_close(ctx.mgr);
 		return status;
 	}
-	if (cli_wants_db(ctx.mgr, e) && mgr_open_db(ctx.mgr, &err) != 0) {
+	if ((e->flags & CMD_DB_EMPTY_IF_MISSING) ?
+	    mgr_open_db_or_empty(ctx.mgr, &err) != 0 :
+	    cli_wants_db(ctx.mgr, e) && mgr_open_db(ctx.mgr, &err) != 0) {
 		status = cmd_fail(&ctx, err.code, err.msg);
 		mgr_close(ctx.mgr);
 		return status;

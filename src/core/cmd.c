@@ -121,6 +121,54 @@ cmd_dispatch_args(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
 	return rc;
 }
 
+/* The first argument of a command that takes one of a few words
+ * (entry->words: "task import crontab|systemd"). */
+static int
+check_word(struct cmd_ctx *ctx, const struct cmd_entry *e, const char *arg)
+{
+	struct strbuf list = STRBUF_INIT;
+	char *msg;
+	int rc;
+
+	if (e->words == NULL)
+		return 0;
+	for (size_t i = 0; e->words[i] != NULL; i++)
+		if (strcmp(e->words[i], arg) == 0)
+			return 0;
+	for (size_t i = 0; e->words[i] != NULL; i++)
+		strbuf_addf(&list, "%s%s", i > 0 ? ", " : "", e->words[i]);
+	msg = xasprintf(_("%s %s: \"%s\" is not one of: %s"), e->noun,
+	    e->verb != NULL ? e->verb : "", arg, list.buf);
+	rc = cmd_usage_error(ctx, e, msg);
+	free(msg);
+	strbuf_free(&list);
+	return rc;
+}
+
+int
+cmd_check_usage(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const struct cmd_entry *e = cmd_find(ctx->table, argv[0],
+	    argc > 1 ? argv[1] : NULL);
+	struct cmd_args args;
+	int skip, rc;
+
+	if (e == NULL)
+		return 0;
+	skip = e->verb != NULL ? 2 : 1;
+	/* cmd_args_parse reads a copy of argv: the command line is unchanged
+	 * for the run that follows. */
+	if ((rc = cmd_args_parse(ctx, e, argc - skip, argv + skip, &args)) == 0) {
+		if (args.argc < e->min_args ||
+		    (e->max_args >= 0 && args.argc > e->max_args))
+			rc = cmd_usage(ctx, e);
+		else if (args.argc > 0)
+			rc = check_word(ctx, e, args.argv[0]);
+		cmd_args_clear(&args);
+	}
+	return rc;
+}
+
 int
 cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv)
 {

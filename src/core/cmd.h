@@ -62,6 +62,9 @@ enum cmd_flags {
 	CMD_DB_IF_EXISTS = 1 << 7,	/* reads only: a missing database is
 				 * not created, the command runs with
 				 * ctx->mgr->db NULL */
+	CMD_DB_EMPTY_IF_MISSING = 1 << 9,	/* reads only: a missing
+				 * database is not created, the command
+				 * reads an empty one (mgr_open_db_or_empty) */
 };
 
 /* Exit statuses shared by every command (data/manager.1, EXIT STATUS).
@@ -162,6 +165,10 @@ int cmd_usage(struct cmd_ctx *ctx, const struct cmd_entry *entry);
  * object, code "usage") on ctx->err; returns CMD_EXIT_USAGE. */
 int cmd_usage_error(struct cmd_ctx *ctx, const struct cmd_entry *entry,
 		    const char *msg);
+/* Checks a command line (noun verb args) of a known command without
+ * running it: its options and the count of its arguments.  0, or the
+ * usage error printed and CMD_EXIT_USAGE. */
+int cmd_check_usage(struct cmd_ctx *ctx, int argc, char **argv);
 /* Runs one command line (noun verb args) in ctx.  Checks the argument
  * count, prints usage on mismatch; "--help" prints the command's help.
  * Returns a CMD_EXIT_* status. */

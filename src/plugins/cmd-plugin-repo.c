@@ -376,7 +376,7 @@ const struct cmd_entry cmd_plugin_search_entry = {
 const struct cmd_entry cmd_plugin_outdated_entry = {
 	.noun = "plugin", .verb = "outdated", .usage = "",
 	.summary = N_("list installed plugins with a newer version available"),
-	.flags = 0, .min_args = 0, .max_args = 0,
+	.flags = CMD_DB_EMPTY_IF_MISSING, .min_args = 0, .max_args = 0,
 	.run = plugin_outdated_run,
 };
 static const struct cmd_option plugin_upgrade_options[] = {

@@ -295,12 +295,12 @@ const struct cmd_entry cmd_plugin_install_entry = {
 const struct cmd_entry cmd_plugin_list_entry = {
 	.noun = "plugin", .verb = "list", .usage = "",
 	.summary = N_("list installed plugins"),
-	.flags = 0, .min_args = 0, .max_args = 0, .run = plugin_list_run,
+	.flags = CMD_DB_EMPTY_IF_MISSING, .min_args = 0, .max_args = 0, .run = plugin_list_run,
 };
 const struct cmd_entry cmd_plugin_show_entry = {
 	.noun = "plugin", .verb = "show", .usage = N_("ID"),
 	.summary = N_("show one plugin"),
-	.flags = 0, .min_args = 1, .max_args = 1,
+	.flags = CMD_DB_EMPTY_IF_MISSING, .min_args = 1, .max_args = 1,
 	.target = CMD_TARGET_PLUGIN, .run = plugin_show_run,
 };
 const struct cmd_entry cmd_plugin_enable_entry = {
@@ -337,7 +337,7 @@ const struct cmd_entry cmd_plugin_uninstall_entry = {
 const struct cmd_entry cmd_plugin_validate_entry = {
 	.noun = "plugin", .verb = "validate", .usage = N_("FOLDER|FILE.zip"),
 	.summary = N_("check a plugin and print every problem found"),
-	.flags = 0, .min_args = 1, .max_args = 1, .run = plugin_validate_run,
+	.flags = CMD_DB_EMPTY_IF_MISSING, .min_args = 1, .max_args = 1, .run = plugin_validate_run,
 };
 static const struct cmd_option plugin_probe_options[] = {
 	{ "enable", 0, NULL, N_("also run its enable hook"), 0 },

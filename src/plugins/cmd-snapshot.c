@@ -172,7 +172,7 @@ const struct cmd_entry cmd_snapshot_create_entry = {
 const struct cmd_entry cmd_snapshot_list_entry = {
 	.noun = "snapshot", .verb = "list", .usage = N_("[PLUGIN]"),
 	.summary = N_("list snapshots, newest first"),
-	.flags = 0, .min_args = 0, .max_args = 1, .run = snapshot_list_run,
+	.flags = CMD_DB_EMPTY_IF_MISSING, .min_args = 0, .max_args = 1, .run = snapshot_list_run,
 };
 const struct cmd_entry cmd_snapshot_restore_entry = {
 	.noun = "snapshot", .verb = "restore", .usage = N_("ID"),

@@ -245,16 +245,6 @@ static const char *const task_option_keys[] = {
 	"id", "name", "func", "trigger", "max_retries", "timeout", "enabled",
 	NULL
 };
-static const char *const trigger_fields[] = {
-	/* interval */
-	"weeks", "days", "hours", "minutes", "seconds",
-	/* cron */
-	"year", "month", "day", "week", "day_of_week", "hour", "minute",
-	"second", "timezone", "crontab",
-	/* all, date */
-	"start_date", "end_date", "jitter", "run_date", NULL
-};
-
 static int
 key_in(const char *const *keys, const char *key)
 {
@@ -296,7 +286,7 @@ mload_trigger_args(struct mload *ml, config_setting_t *t)
 
 		if (key_in(task_option_keys, key))
 			continue;
-		if (!key_in(trigger_fields, key)) {
+		if (!trigger_field_known(key)) {
 			problems_add(ml->p, _("%s:%d: task field \"%s\" is unknown"),
 			    ml->file, line_of(e), key);
 			continue;

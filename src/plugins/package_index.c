@@ -253,6 +253,9 @@ package_find(const struct mgr_conf *conf, char *const *repos, const char *id,
 		    "a zip file, and no package repositories are configured "
 		    "(setting \"repositories\")"), id);
 	constraint_format(c, want, sizeof want);
+	if (repos[1] == NULL)	/* one searched (or pinned): name it */
+		return mgr_error_set(err, MGR_ENOENT, _("no package \"%s\" "
+		    "matching \"%s\" in %s"), id, want, repos[0]);
 	return mgr_error_set(err, MGR_ENOENT, _("no package \"%s\" matching "
 	    "\"%s\" in the configured repositories"), id, want);
 }

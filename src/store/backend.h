@@ -14,6 +14,7 @@
 #include "control_store.h"
 #include "copy_store.h"
 #include "db.h"
+#include "notify_store.h"
 #include "console_tick_store.h"
 #include "command_input_store.h"
 #include "metrics_store.h"
@@ -252,6 +253,13 @@ struct store_ops {
 	    struct mgr_error *err);
 	int (*store_console_run_again)(struct mgr_db *db, int64_t id,
 	    store_run_line_fn fn, void *arg, int *found, struct mgr_error *err);
+	/* notify_store.h */
+	int (*notify_store_add)(struct mgr_db *db, const struct notify_rec *n,
+	    struct mgr_error *err);
+	int (*notify_store_done)(struct mgr_db *db, int64_t run_id,
+	    const char *event, struct mgr_error *err);
+	int (*notify_store_restart)(struct mgr_db *db, notify_rec_fn fn,
+	    void *arg, struct mgr_error *err);
 };
 
 #endif

@@ -22,8 +22,9 @@ struct db_copy_report {
 	struct db_copy_table tables[DB_COPY_NTABLES];
 };
 
-/* Copies every table but the live host row (commands too: their answers
- * are history) from `from` into
+/* Copies every table but the live host row and the notifications owed
+ * (notify_pending: the source's next engine start sends them; commands
+ * are copied: their answers are history) from `from` into
  * `to`, in one transaction on `to`, reading `from` in one snapshot; then
  * reads the copy back inside that transaction and compares row counts
  * and checksums before it commits.  MGR_EEXIST (nothing written) when

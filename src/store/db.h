@@ -19,6 +19,9 @@ int db_schema_latest(void);
  * keys and busy_timeout, and migrates to the latest version.  A database
  * written by a newer version is refused with MGR_EVERSION. */
 int db_open(const char *path, struct mgr_db **out, struct mgr_error *err);
+/* The path of a database that lives in memory only: empty at each open,
+ * no file or folder made (a read-only command's missing database). */
+#define DB_MEMORY ":memory:"
 /* As db_open, but migrates only up to `version` (for tests). */
 int db_open_version(const char *path, int version, struct mgr_db **out,
 		    struct mgr_error *err);

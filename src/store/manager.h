@@ -49,6 +49,10 @@ int mgr_open(const struct conf_source *src, struct mgr **out,
 	     struct mgr_error *err);
 /* Opens the database named by the configuration (idempotent). */
 int mgr_open_db(struct mgr *mgr, struct mgr_error *err);
+/* The same for a command that only reads: when the database file does
+ * not exist, an empty one in memory instead, so that the command reads
+ * no rows and leaves no file or folder behind. */
+int mgr_open_db_or_empty(struct mgr *mgr, struct mgr_error *err);
 void mgr_close(struct mgr *mgr);
 
 /* Records an event (audit trail, console's live log); logs it too. */

@@ -1,11 +1,14 @@
 /* mgr.c - the engine context: configuration, log, database. */
 #include "i18n.h"
+#include "dbstring.h"
 #include "manager.h"
 #include "util.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int
 mgr_open(const struct conf_source *src, struct mgr **out, struct mgr_error *err)
@@ -44,6 +47,18 @@ mgr_open_db(struct mgr *mgr, struct mgr_error *err)
 	if (mgr->recover != NULL)
 		mgr->recover(mgr);
 	return 0;
+}
+
+int
+mgr_open_db_or_empty(struct mgr *mgr, struct mgr_error *err)
+{
+	if (mgr->db != NULL)
+		return 0;
+	if (db_string_is_server(mgr->conf->database) ||
+	    access(mgr->conf->database, F_OK) == 0 || errno != ENOENT)
+		return mgr_open_db(mgr, err);
+	/* Nothing to recover in it: no mgr->recover. */
+	return db_open(DB_MEMORY, &mgr->db, err);
 }
 
 void

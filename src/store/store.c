@@ -6,6 +6,7 @@
 #include "util.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 extern const struct store_ops sqlite_store_ops;
 extern const struct store_ops pg_store_ops;
@@ -774,4 +775,36 @@ store_console_run_again(struct mgr_db *db, int64_t id, store_run_line_fn fn,
 			void *arg, int *found, struct mgr_error *err)
 {
 	return db->ops->store_console_run_again(db, id, fn, arg, found, err);
+}
+
+/* notify_store.h */
+
+void
+notify_rec_clear(struct notify_rec *n)
+{
+	run_rec_clear(&n->run);
+	free(n->event);
+	free(n->action);
+	memset(n, 0, sizeof *n);
+}
+
+int
+notify_store_add(struct mgr_db *db, const struct notify_rec *n,
+		 struct mgr_error *err)
+{
+	return db->ops->notify_store_add(db, n, err);
+}
+
+int
+notify_store_done(struct mgr_db *db, int64_t run_id, const char *event,
+		  struct mgr_error *err)
+{
+	return db->ops->notify_store_done(db, run_id, event, err);
+}
+
+int
+notify_store_restart(struct mgr_db *db, notify_rec_fn fn, void *arg,
+		     struct mgr_error *err)
+{
+	return db->ops->notify_store_restart(db, fn, arg, err);
 }

@@ -392,7 +392,7 @@ const struct cmd_entry cmd_run_show_entry = {
 	.noun = "run", .verb = "show", .usage = "RUN",
 	.summary = N_("show a run: status, exit code, times, CPU, peak memory, "
 	    "output"),
-	.flags = 0, .min_args = 1, .max_args = 1,
+	.flags = CMD_DB_EMPTY_IF_MISSING, .min_args = 1, .max_args = 1,
 	.target = CMD_TARGET_RUN, .run = run_show_run,
 };
 
@@ -441,6 +441,6 @@ run_wait_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 const struct cmd_entry cmd_run_wait_entry = {
 	.noun = "run", .verb = "wait", .usage = "RUN",
 	.summary = N_("wait for a run's end; exit status 0 when it succeeded"),
-	.flags = 0, .min_args = 1, .max_args = 1,
+	.flags = CMD_DB_EMPTY_IF_MISSING, .min_args = 1, .max_args = 1,
 	.target = CMD_TARGET_RUN, .run = run_wait_run,
 };

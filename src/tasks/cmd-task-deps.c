@@ -83,6 +83,6 @@ const struct cmd_entry cmd_task_deps_entry = {
 	.noun = "task", .verb = "deps", .usage = "ID",
 	.summary = N_("show the tasks a task runs after and before, and its "
 	    "notifications"),
-	.flags = 0, .min_args = 1, .max_args = 1,
+	.flags = CMD_DB_EMPTY_IF_MISSING, .min_args = 1, .max_args = 1,
 	.target = CMD_TARGET_TASK, .run = task_deps_run,
 };

@@ -517,7 +517,7 @@ const struct cmd_entry cmd_task_export_entry = {
 	.noun = "task", .verb = "export", .usage = "crontab",
 	.summary = N_("write the tasks as a crontab (what it cannot express "
 	    "as comments)"),
-	.flags = 0, .min_args = 1, .max_args = 1,
+	.flags = CMD_DB_EMPTY_IF_MISSING, .min_args = 1, .max_args = 1,
 	.options = task_export_options, .words = task_export_words,
 	.run = task_export_run,
 };

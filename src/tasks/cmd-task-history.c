@@ -156,6 +156,6 @@ static const struct cmd_option task_history_options[] = {
 const struct cmd_entry cmd_task_history_entry = {
 	.noun = "task", .verb = "history", .usage = N_("[ID]"),
 	.summary = N_("show the run history, newest first"),
-	.flags = 0, .min_args = 0, .max_args = 1,
+	.flags = CMD_DB_EMPTY_IF_MISSING, .min_args = 0, .max_args = 1,
 	.options = task_history_options, .run = task_history_run,
 };

@@ -124,9 +124,12 @@ import_task_json(struct mgr *mgr, const struct import_task *t)
 {
 	json_t *o = task_json_rec(mgr, &t->rec);
 	json_t *c = task_context_json(&t->ctx);
+	json_t *h = task_hooks_json(&t->hooks);
 
 	json_object_update(o, c);
+	json_object_update(o, h);
 	json_decref(c);
+	json_decref(h);
 	return o;
 }
 

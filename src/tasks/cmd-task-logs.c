@@ -306,6 +306,6 @@ static const struct cmd_option task_logs_options[] = {
 const struct cmd_entry cmd_task_logs_entry = {
 	.noun = "task", .verb = "logs", .usage = "ID",
 	.summary = N_("show a run's full output (the latest run by default)"),
-	.flags = 0, .min_args = 1, .max_args = 1,
+	.flags = CMD_DB_EMPTY_IF_MISSING, .min_args = 1, .max_args = 1,
 	.options = task_logs_options, .run = task_logs_run,
 };

@@ -721,7 +721,7 @@ task_show_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 const struct cmd_entry cmd_task_show_entry = {
 	.noun = "task", .verb = "show", .usage = "ID",
 	.summary = N_("show a task"),
-	.flags = 0, .min_args = 1, .max_args = 1,
+	.flags = CMD_DB_EMPTY_IF_MISSING, .min_args = 1, .max_args = 1,
 	.target = CMD_TARGET_TASK, .run = task_show_run,
 };
 

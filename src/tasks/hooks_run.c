@@ -160,6 +160,7 @@ hooks_open(struct scheduler *s)
 	s->hooks = hs;
 	hooks_defaults(hs);
 	hooks_load(hs);
+	notify_restart(s);
 	ev_timer_init(&hs->start, hooks_start_cb, 0, 0);
 	hs->start.data = hs;
 	ev_timer_start(s->loop, &hs->start);

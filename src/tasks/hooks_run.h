@@ -39,8 +39,9 @@ struct hooks_state {
 };
 
 /* Reads every task's hooks (before the tasks load, so that every attempt
- * is counted against the limits) and, once the loop runs, starts the
- * tasks whose dependencies were met while the engine was down. */
+ * is counted against the limits) and, once the loop runs, sends the
+ * notifications owed since before this start and starts the tasks
+ * whose dependencies were met while the engine was down. */
 struct hooks_state *hooks_open(struct scheduler *s);
 /* A task was added, changed or removed: its hooks are read again. */
 void hooks_task_changed(struct hooks_state *hs, const char *task_id);
@@ -56,18 +57,22 @@ int hooks_admit(struct hooks_state *hs, struct attempt *a);
 /* a's run is over: its place goes to the oldest queued attempt that
  * fits. */
 void hooks_release(struct hooks_state *hs, struct attempt *a);
-/* No more notifications start; waiting retries end. */
+/* No more notifications start; waiting retries end (still owed: the
+ * next start sends them). */
 void hooks_close(struct hooks_state *hs);
 void hooks_free(struct hooks_state *hs);
 
-/* notify_run.c: one notification, sent once what is recorded so far is
- * committed (its run then has its id).  action: "exec:...", "mail:...",
- * "webhook:..."; event: "on_failure", ... */
+/* notify_run.c: one notification, owed from the batch that records its
+ * run (notify_store.h) and sent once that batch is committed.  action:
+ * "exec:...", "mail:...", "webhook:..."; event: "on_failure", ... */
 struct notify_job;
 struct notify_job *notify_job_new(struct scheduler *s, const char *action,
 				  const char *event, const struct run_rec *r);
 void notify_job_send(struct notify_job *j);
-/* Ends the jobs waiting to retry (hooks_close). */
+/* At the start: the notifications an engine before this one owed are
+ * sent (or given up, after too many starts) once the loop runs. */
+void notify_restart(struct scheduler *s);
+/* Ends the jobs waiting to retry, which stay owed (hooks_close). */
 void notify_close(struct scheduler *s);
 
 #endif

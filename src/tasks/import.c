@@ -5,6 +5,7 @@
 #include "manager.h"
 #include "scheduler.h"
 #include "task_context_store.h"
+#include "task_hooks_store.h"
 #include "util.h"
 
 #include <errno.h>
@@ -18,6 +19,7 @@ import_task_clear(struct import_task *t)
 	task_rec_clear(&t->rec);
 	strv_free(t->fields);
 	task_context_clear(&t->ctx);
+	task_hooks_clear(&t->hooks);
 	free(t->where);
 }
 
@@ -42,6 +44,7 @@ import_set_add(struct import_set *s, const char *where)
 	memset(t, 0, sizeof *t);
 	task_rec_init(&t->rec);
 	task_context_init(&t->ctx);
+	task_hooks_init(&t->hooks);
 	t->where = xstrdup(where);
 	return t;
 }
@@ -181,6 +184,24 @@ sort_messages(char **v)
 		}
 }
 
+/* A MAILTO that cannot be a mail notification here (no sendmail, an
+ * address it does not take) is noted and dropped, not refused: cron runs
+ * the job when its mail cannot go either. */
+static void
+output_check(struct mgr *mgr, struct import_set *s, struct import_task *t)
+{
+	struct mgr_error err = { 0 };
+	char *action = t->hooks.on[HOOK_OUTPUT];
+
+	if (action == NULL || strncmp(action, "mail:", 5) != 0 ||
+	    hook_action_check(mgr, "on_output", action, &err) == 0)
+		return;
+	import_note(s, t->where, _("MAILTO=%s is not kept: %s"), action + 5,
+	    err.msg);
+	free(action);
+	t->hooks.on[HOOK_OUTPUT] = NULL;
+}
+
 void
 import_prepare(struct mgr *mgr, struct import_set *s, int dry_run)
 {
@@ -204,10 +225,37 @@ import_prepare(struct mgr *mgr, struct import_set *s, int dry_run)
 			import_note(s, t->where, _("would be refused here: %s"),
 			    err.msg);
 		}
+		output_check(mgr, s, t);
 		i++;
 	}
 	sort_messages(s->rejected);
 	sort_messages(s->notes);
+}
+
+/* The task's on_output from its crontab's MAILTO; its other hooks (set
+ * since by hand) are kept. */
+static int
+put_output(struct mgr_db *db, const struct import_task *t,
+	   struct mgr_error *err)
+{
+	struct mgr_error e2 = { 0 };
+	struct task_hooks h;
+	char *stored = NULL, *json;
+	int rc;
+
+	task_hooks_init(&h);
+	if (task_hooks_store_get(db, t->rec.id, &stored, &e2) == 0 &&
+	    task_hooks_from_json(stored, &h, &e2) != 0)
+		task_hooks_init(&h);
+	free(h.on[HOOK_OUTPUT]);
+	h.on[HOOK_OUTPUT] = t->hooks.on[HOOK_OUTPUT] != NULL ?
+	    xstrdup(t->hooks.on[HOOK_OUTPUT]) : NULL;
+	json = task_hooks_to_json(&h);
+	rc = task_hooks_store_set(db, t->rec.id, json, err);
+	free(json);
+	free(stored);
+	task_hooks_clear(&h);
+	return rc;
 }
 
 /* One task: created, or updated keeping its state and history. */
@@ -244,7 +292,7 @@ put_task(struct mgr_db *db, struct import_task *t, int *created,
 	json = task_context_to_json(&t->ctx);
 	rc = task_context_store_set(db, t->rec.id, json, err);
 	free(json);
-	return rc;
+	return rc == 0 && t->owns_output ? put_output(db, t, err) : rc;
 }
 
 struct commit_arg {

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include "store.h"
 #include "task_context.h"
+#include "task_hooks.h"
 
 struct mgr;
 
@@ -22,6 +23,11 @@ struct import_task {
 	struct task_rec rec;	/* id, func_path, trigger, options, source */
 	char **fields;		/* trigger fields, NAME=VALUE, NULL-ended */
 	struct task_context ctx;
+	/* A crontab's MAILTO as on_output ("mail:ADDRESS", "none" for an
+	 * empty one, NULL unset): with owns_output, a re-import sets the
+	 * task's on_output to it and keeps its other hooks. */
+	struct task_hooks hooks;
+	int owns_output;
 	char *where;		/* "FILE:LINE" of the line it comes from */
 };
 

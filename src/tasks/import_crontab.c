@@ -296,6 +296,19 @@ job_name(const char *command)
 	return xstrndup(command, len);
 }
 
+/* cron mails what a job prints to MAILTO (nothing when it is empty):
+ * the task's on_output.  Unset, the configured default stays (cron would
+ * mail the crontab's owner on this host). */
+static void
+job_mailto(struct import_task *t, const char *mailto)
+{
+	t->owns_output = 1;
+	if (mailto == NULL)
+		return;
+	t->hooks.on[HOOK_OUTPUT] = *mailto == '\0' ? xstrdup("none") :
+	    xasprintf("mail:%s", mailto);
+}
+
 static void
 job_task(struct import_set *s, const char *where, const char *path,
 	 const struct cron_env *e, const struct crontab_line *l, char *id)
@@ -332,6 +345,7 @@ job_task(struct import_set *s, const char *where, const char *path,
 		task_context_set(&t->ctx, "env", "SHELL=" CRON_SHELL, NULL);
 	for (size_t i = 0; e->env != NULL && e->env[i] != NULL; i++)
 		task_context_set(&t->ctx, "env", e->env[i], NULL);
+	job_mailto(t, env_get(e->env, "MAILTO"));
 }
 
 /* An assignment: into the environment of the jobs below it. */
@@ -356,10 +370,6 @@ env_assign(struct import_set *s, const char *where, struct cron_env *e,
 			e->env[i] = xstrdup(item);
 		} else
 			e->env = strv_push(e->env, item);
-		if (strcmp(l->name, "MAILTO") == 0 && *l->value != '\0')
-			import_note(s, where, _("MAILTO=%s: manager sends no mail; "
-			    "a run's output is in its history and its run log"),
-			    l->value);
 	}
 	task_context_clear(&probe);
 	free(item);

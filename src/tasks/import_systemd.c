@@ -672,21 +672,27 @@ exec_func(const struct sd_cmd *cmds, size_t n)
 
 /* The functions of the script that runs the stages as systemd does.
  * _m_s: the status of the first failure (0: none yet), a step runs only
- * while it is 0; _m_x a step, _m_i a "-" step (its failure does not
- * count), _m_m and _m_j the same for ExecStart=, which keep how the
- * command ended (_m_c, _m_t) for $EXIT_CODE and $EXIT_STATUS; sh gives
- * a command killed by signal N the status 128+N, which _m_e and _m_f
- * read as that signal when N is one.  _m_v exports what ExecStop= and
- * ExecStopPost= are given. */
+ * while it is 0 and no SIGTERM came; _m_x a step, _m_i a "-" step (its
+ * failure does not count), _m_m and _m_j the same for ExecStart=, which
+ * keep how the command ended (_m_c, _m_t) for $EXIT_CODE and
+ * $EXIT_STATUS; sh gives a command killed by signal N the status 128+N,
+ * which _m_e and _m_f read as that signal when N is one.  _m_v exports
+ * what ExecStop= and ExecStopPost= are given.  The SIGTERM the runner
+ * sends the run's process group at the task's timeout (and at a stop or
+ * shutdown) ends the running command; the trap (_m_k) then skips every
+ * step left but ExecStopPost=, which runs with SERVICE_RESULT=timeout, as
+ * systemd runs it after TimeoutStartSec=, within the kill grace. */
 static const char sd_script_head[] =
-	"_m_s=0 _m_r=success _m_c= _m_t=; "
-	"_m_x() { [ $_m_s -eq 0 ] || return 0; \"$@\"; _m_s=$?; }; "
-	"_m_i() { [ $_m_s -eq 0 ] || return 0; \"$@\"; }; "
+	"_m_s=0 _m_r=success _m_c= _m_t= _m_k=; trap _m_k=1 TERM; "
+	"_m_x() { [ \"$_m_s$_m_k\" = 0 ] || return 0; \"$@\"; _m_s=$?; }; "
+	"_m_i() { [ \"$_m_s$_m_k\" = 0 ] || return 0; \"$@\"; }; "
 	"_m_e() { _m_c=exited _m_t=$1; if [ $1 -gt 128 ] && "
 	"_m_n=$(kill -l $1 2>/dev/null); then _m_c=killed _m_t=$_m_n; fi; }; "
-	"_m_m() { [ $_m_s -eq 0 ] || return 0; \"$@\"; _m_s=$?; _m_e $_m_s; }; "
-	"_m_j() { [ $_m_s -eq 0 ] || return 0; \"$@\"; _m_e $?; }; "
-	"_m_f() { if [ $_m_s -gt 128 ] && kill -l $_m_s >/dev/null 2>&1; "
+	"_m_m() { [ \"$_m_s$_m_k\" = 0 ] || return 0; \"$@\"; _m_s=$?; "
+	"_m_e $_m_s; }; "
+	"_m_j() { [ \"$_m_s$_m_k\" = 0 ] || return 0; \"$@\"; _m_e $?; }; "
+	"_m_f() { if [ -n \"$_m_k\" ]; then _m_r=timeout; "
+	"elif [ $_m_s -gt 128 ] && kill -l $_m_s >/dev/null 2>&1; "
 	"then _m_r=signal; elif [ $_m_s -ne 0 ]; then _m_r=exit-code; fi; }; "
 	"_m_v() { export SERVICE_RESULT=$_m_r; [ -z \"$_m_c\" ] || "
 	"export EXIT_CODE=$_m_c EXIT_STATUS=$_m_t; }";
@@ -727,11 +733,11 @@ sd_skip_message(struct strbuf *sb)
 /* The func of a service with ExecCondition=, ExecStop= or
  * ExecStopPost= (systemd.service(5)): the conditions, of which a status
  * of 1-254 skips the rest and is no failure (a condition killed by a
- * signal reads as 128+N here: sh cannot tell it from an exit; a task's
- * timeout still ends the run as timed out); then ExecStartPre=,
- * ExecStart=, ExecStartPost=, stopping at the first failure; ExecStop=
- * when they all succeeded; ExecStopPost= whatever happened before, with
- * $SERVICE_RESULT, $EXIT_CODE and $EXIT_STATUS.  The run's status: the
+ * signal reads as 128+N here: sh cannot tell it from an exit); then
+ * ExecStartPre=, ExecStart=, ExecStartPost=, stopping at the first
+ * failure or at the SIGTERM of the task's timeout; ExecStop= when they
+ * all succeeded; ExecStopPost= whatever happened before (a timeout
+ * too), with $SERVICE_RESULT, $EXIT_CODE and $EXIT_STATUS.  The run's status: the
  * first failure's, else that of a failing stop command. */
 static char *
 sd_script(const struct sd_cmd *cmds, size_t n)
@@ -740,7 +746,8 @@ sd_script(const struct sd_cmd *cmds, size_t n)
 
 	strbuf_adds(&sb, sd_script_head);
 	sd_steps(&sb, cmds, n, EXEC_CONDITION);
-	strbuf_adds(&sb, "; if [ $_m_s -gt 0 ] && [ $_m_s -lt 255 ]; then ");
+	strbuf_adds(&sb, "; if [ -z \"$_m_k\" ] && [ $_m_s -gt 0 ] && "
+	    "[ $_m_s -lt 255 ]; then ");
 	sd_skip_message(&sb);
 	strbuf_adds(&sb, "; _m_r=exec-condition _m_s=0; else :");
 	sd_steps(&sb, cmds, n, EXEC_START_PRE);
@@ -748,7 +755,7 @@ sd_script(const struct sd_cmd *cmds, size_t n)
 	sd_steps(&sb, cmds, n, EXEC_START_POST);
 	strbuf_adds(&sb, "; _m_v");
 	sd_steps(&sb, cmds, n, EXEC_STOP);
-	strbuf_adds(&sb, "; _m_f; fi; _m_z=$_m_s _m_s=0; _m_v");
+	strbuf_adds(&sb, "; _m_f; fi; _m_z=$_m_s _m_s=0 _m_k=; _m_v");
 	sd_steps(&sb, cmds, n, EXEC_STOP_POST);
 	strbuf_adds(&sb, "; [ $_m_z -ne 0 ] && exit $_m_z; exit $_m_s");
 	return sh_func(&sb);

@@ -6,7 +6,8 @@
  *		     [--group=NAME] [--umask=MODE] [--nice=N]
  *		     [--ioprio=CLASS[:LEVEL]] [--strict [--network]
  *		     [--private-tmp] [--require] [--read-only=PATH]...
- *		     [--write=PATH]...] [--stdin-env=NAME] -- CMD ARG...
+ *		     [--write=PATH]...] [--stdin-env=NAME] [--parent=PID]
+ *		     -- CMD ARG...
  *
  * Order: nice and the I/O class (raising either needs root), umask, the
  * strict sandbox's namespaces (confine_enter: no network, a PID
@@ -28,6 +29,13 @@
  * its standard input, and NAME is taken out of its environment (a mail
  * or a webhook's body, which the engine passes by environment so that
  * it never shows in `ps` and no shell is needed to pipe it).
+ *
+ * --parent=PID: the command dies with process PID, this one's parent (the
+ * engine, for a notification: one that dies is sent again by the next
+ * start, so the one under way must not go on and be sent twice).  A
+ * parent-death signal (PR_SET_PDEATHSIG) to this process, which, with
+ * --usage-fd, kills its whole process group: the command and whatever
+ * it started.
  *
  * --usage-fd: the command runs as a child, and its rusage from wait4
  * ("USER_US SYS_US MAXRSS_KB\n") is written to FD when it ends; this
@@ -51,6 +59,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -65,6 +74,7 @@ struct exec_opts {
 	int nice;
 	const char *ioprio;
 	const char *stdin_env;	/* --stdin-env: the variable fed to stdin */
+	int parent;		/* --parent: dies with it; 0: none */
 	int strict;		/* confine with spec */
 	struct confine_spec spec;
 };
@@ -128,12 +138,44 @@ parse_opt(const char *a, struct exec_opts *o)
 	    (r = num_arg(a, "--open-files", 10, 0, 1L << 30, &o->lim.open_files)) != 0 ||
 	    (r = num_arg(a, "--usage-fd", 10, 3, 1023, &o->usage_fd)) != 0 ||
 	    (r = num_arg(a, "--umask", 8, 0, 0777, &o->umask)) != 0 ||
-	    (r = num_arg(a, "--nice", 10, -20, 19, &o->nice)) != 0)
+	    (r = num_arg(a, "--nice", 10, -20, 19, &o->nice)) != 0 ||
+	    (r = num_arg(a, "--parent", 10, 1, 1 << 30, &o->parent)) != 0)
 		return r;
 	return str_arg(a, "--workdir", &o->workdir) ||
 	    str_arg(a, "--user", &o->user) || str_arg(a, "--group", &o->group) ||
 	    str_arg(a, "--ioprio", &o->ioprio) ||
 	    str_arg(a, "--stdin-env", &o->stdin_env) ? 1 : -1;
+}
+
+/* The parent-death signal of a supervising manager-exec: the process
+ * group goes, this process with it. */
+static void
+parent_died(int sig)
+{
+	(void)sig;
+	kill(0, SIGKILL);
+}
+
+/* Dies with o->parent from now on: SIGKILL when this process becomes
+ * the command, the group's end when it supervises it.  Set again after
+ * a change of user, which clears it. */
+static int
+watch_parent(const struct exec_opts *o)
+{
+	struct sigaction sa = { .sa_handler = parent_died };
+
+	if (o->parent == 0)
+		return 0;
+	if (o->usage_fd >= 0 && sigaction(SIGUSR2, &sa, NULL) != 0)
+		return -1;
+	if (prctl(PR_SET_PDEATHSIG, o->usage_fd >= 0 ? SIGUSR2 : SIGKILL) != 0)
+		return -1;
+	if (getppid() != o->parent) {	/* gone before the signal was set */
+		fprintf(stderr, _("manager-exec: --parent=%d: that process, "
+		    "the parent, is gone\n"), o->parent);
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -312,6 +354,8 @@ run(char **cmd, const struct exec_opts *o)
 	sigset_t all, old;
 	pid_t pid;
 
+	if (!o->strict && watch_parent(o) != 0)
+		return 127;
 	if (o->stdin_env != NULL && stdin_from_env(o->stdin_env) != 0) {
 		fprintf(stderr, "manager-exec: cannot feed $%s to the command's "
 		    "input: %s\n", o->stdin_env, strerror(errno));
@@ -358,7 +402,8 @@ main(int argc, char **argv)
 			    "[--umask=MODE] [--nice=N] [--ioprio=CLASS[:LEVEL]] "
 			    "[--strict [--network] [--private-tmp] [--require] "
 			    "[--read-only=PATH]... [--write=PATH]...] "
-			    "[--stdin-env=NAME] -- COMMAND [ARG...]\n");
+			    "[--stdin-env=NAME] [--parent=PID] -- COMMAND "
+			    "[ARG...]\n");
 			break;
 		}
 	}

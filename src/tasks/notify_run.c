@@ -10,14 +10,44 @@
  *                 MANAGER_ERROR and the run's ids in its environment;
  *   mail:ADDRESS  `sendmail -t` (found on manager.task_path, /usr/sbin,
  *                 /usr/lib) reading a message with the output in its body;
- *   webhook:URL   curl POSTing the JSON document of the run.
+ *   webhook:URL   manager-webhook (libcurl) POSTing the JSON document of
+ *                 the run.
  *
  * Mail and webhooks are tried again (manager.notify_retries, 1 s, 2 s,
- * 4 s ... apart); a command is not, as it may not be safe to repeat. */
+ * 4 s ... apart); a command is not, as it may not be safe to repeat.
+ *
+ * Across a crash: at least once, at most 1 + NOTIFY_MAX_STARTS times.
+ * A failure notification that is lost is worse than one sent twice, so
+ * a notification is owed (notify_store.h) from the transaction that
+ * records its run's final outcome (the same batch of the history
+ * writer) until it was delivered or given up; the mark that it was goes
+ * out in the next batch, a flush (50 ms) after the delivery.  Where a
+ * kill -9 of the engine lands:
+ *
+ *   before the run's batch commits  neither the outcome nor the
+ *       notification is recorded: what the next start records for the
+ *       fire time (interrupted, sched_claim.c, or run again) is what is
+ *       notified then;
+ *   after it, before the notifier starts  the next start sends it: once;
+ *   while the notifier runs  it dies with the engine (manager-exec
+ *       --parent kills its process group), and the next start sends it
+ *       again: once, unless the notifier had already done its work (a
+ *       webhook received, a mail queued): then twice;
+ *   after the delivery, before its mark commits  sent again: twice.
+ *
+ * So one crash sends a notification at most twice.  To bound a crash
+ * loop (an engine that dies at every start while a notification is under
+ * way), each start that finds a notification owed counts it, in the
+ * transaction that reads it, before sending; one owed at more than
+ * NOTIFY_MAX_STARTS starts is given up as a notify.failed event.  A clean
+ * stop that cuts a notification short (shutdown grace) leaves it owed
+ * too, without an event: the next start sends it. */
 #include "i18n.h"
 #include "hooks_run.h"
 #include "manager.h"
+#include "notify_store.h"
 #include "runner.h"
+#include "sandbox.h"
 #include "sched_int.h"
 #include "task_context.h"
 #include "task_context_store.h"
@@ -31,11 +61,11 @@
 
 #define NOTIFY_OUTPUT_MAX (32 * 1024)	/* of the excerpt sent */
 #define NOTIFY_ENV_MAX (120 * 1024)	/* one variable (MAX_ARG_STRLEN) */
+#define NOTIFY_MAX_STARTS 3	/* engine starts that send one owed */
 
 struct notify_job {
 	struct scheduler *s;
-	char *action, *event;
-	struct run_rec r;
+	struct notify_rec n;		/* what, how, about which run */
 	int tries;
 	ev_timer retry;
 	struct notify_job *prev, *next;	/* waiting to retry */
@@ -44,9 +74,7 @@ struct notify_job {
 static void
 notify_job_free(struct notify_job *j)
 {
-	free(j->action);
-	free(j->event);
-	run_rec_clear(&j->r);
+	notify_rec_clear(&j->n);
 	free(j);
 }
 
@@ -57,14 +85,14 @@ notify_job_new(struct scheduler *s, const char *action, const char *event,
 	struct notify_job *j = xcalloc(1, sizeof *j);
 
 	j->s = s;
-	j->action = xstrdup(action);
-	j->event = xstrdup(event);
-	j->r = *r;
-	j->r.task_id = xstrdup(r->task_id);
-	j->r.status = xstrdup(r->status);
-	j->r.output = r->output != NULL ? xstrndup(r->output,
+	j->n.action = xstrdup(action);
+	j->n.event = xstrdup(event);
+	j->n.run = *r;
+	j->n.run.task_id = xstrdup(r->task_id);
+	j->n.run.status = xstrdup(r->status);
+	j->n.run.output = r->output != NULL ? xstrndup(r->output,
 	    NOTIFY_OUTPUT_MAX) : NULL;
-	j->r.error = r->error != NULL ? xstrdup(r->error) : NULL;
+	j->n.run.error = r->error != NULL ? xstrdup(r->error) : NULL;
 	return j;
 }
 
@@ -91,13 +119,13 @@ json_int_or_null(int64_t v, int have)
 static char *
 notify_body(const struct notify_job *j)
 {
-	const struct run_rec *r = &j->r;
+	const struct run_rec *r = &j->n.run;
 	json_t *o = json_object();
 	char *s;
 
 	json_object_set_new(o, "task_id", json_string(r->task_id));
 	json_object_set_new(o, "run_id", json_int_or_null(r->id, r->id > 0));
-	json_object_set_new(o, "event", json_string(j->event + 3));
+	json_object_set_new(o, "event", json_string(j->n.event + 3));
 	json_object_set_new(o, "status", json_string(r->status));
 	json_object_set_new(o, "exit_code", json_int_or_null(r->exit_code,
 	    r->exit_code >= 0));
@@ -120,7 +148,7 @@ notify_body(const struct notify_job *j)
 static char *
 notify_message(const struct notify_job *j, const char *to)
 {
-	const struct run_rec *r = &j->r;
+	const struct run_rec *r = &j->n.run;
 	struct strbuf b = STRBUF_INIT;
 
 	strbuf_addf(&b, "To: %s\nSubject: manager: task %s %s", to, r->task_id,
@@ -129,7 +157,7 @@ notify_message(const struct notify_job *j, const char *to)
 		strbuf_addf(&b, " (exit code %d)", r->exit_code);
 	strbuf_addf(&b, "\nContent-Type: text/plain; charset=UTF-8\n\n"
 	    "task:      %s\nevent:     %s\nstatus:    %s\nattempt:   %d\n",
-	    r->task_id, j->event + 3, r->status, r->attempt);
+	    r->task_id, j->n.event + 3, r->status, r->attempt);
 	if (r->error != NULL)
 		strbuf_addf(&b, "error:     %s\n", r->error);
 	strbuf_addf(&b, "\n%s\n", r->output != NULL ? r->output : "");
@@ -155,30 +183,28 @@ notify_command(struct notify_job *j, char ***env, struct mgr_error *err)
 	struct strbuf b = STRBUF_INIT;
 	char *prog, *v;
 
-	if (strncmp(j->action, "exec:", 5) == 0)
-		return xstrdup(j->action);
-	prog = hook_find_program(mgr, strncmp(j->action, "mail:", 5) == 0 ?
-	    "sendmail" : "curl");
-	if (prog == NULL) {
-		mgr_error_set(err, MGR_ENOENT, _("%s: no %s on manager.task_path "
-		    "(%s)"), j->action, strncmp(j->action, "mail:", 5) == 0 ?
-		    "sendmail" : "curl", mgr->conf->task_path);
-		return NULL;
-	}
-	if (strncmp(j->action, "mail:", 5) == 0) {
-		v = notify_message(j, j->action + 5);
+	if (strncmp(j->n.action, "exec:", 5) == 0)
+		return xstrdup(j->n.action);
+	if (strncmp(j->n.action, "mail:", 5) == 0) {
+		if ((prog = hook_find_program(mgr, "sendmail")) == NULL) {
+			mgr_error_set(err, MGR_ENOENT, _("%s: no sendmail on "
+			    "manager.task_path (%s), in /usr/sbin or /usr/lib"),
+			    j->n.action, mgr->conf->task_path);
+			return NULL;
+		}
+		v = notify_message(j, j->n.action + 5);
 		env_add(env, "MANAGER_MESSAGE", v);
 		strbuf_adds(&b, "exec:");
 		quote_word(&b, prog);
 		strbuf_adds(&b, " -t");
 	} else {
+		prog = sandbox_helper_path("manager-webhook", "MANAGER_WEBHOOK");
 		v = notify_body(j);
 		env_add(env, "MANAGER_WEBHOOK_BODY", v);
 		strbuf_adds(&b, "exec:");
 		quote_word(&b, prog);
-		strbuf_addf(&b, " -sS --fail --max-time %d -H 'Content-Type: "
-		    "application/json' --data-binary @- --", mgr->conf->notify_timeout);
-		quote_word(&b, j->action + 8);
+		strbuf_addf(&b, " --max-time=%d --", mgr->conf->notify_timeout);
+		quote_word(&b, j->n.action + 8);
 	}
 	free(v);
 	free(prog);
@@ -191,7 +217,7 @@ static int
 notify_env(struct notify_job *j, char ***env, char **workdir,
 	   struct mgr_error *err)
 {
-	const struct run_rec *r = &j->r;
+	const struct run_rec *r = &j->n.run;
 	struct task_run_ids ids = { .task_id = r->task_id, .run_id = r->id,
 	    .scheduled_at = r->scheduled_at, .attempt = r->attempt };
 	struct task_context c;
@@ -203,7 +229,7 @@ notify_env(struct notify_job *j, char ***env, char **workdir,
 	task_context_clear(&c);
 	if (rc != 0)
 		return rc;
-	env_add(env, "MANAGER_EVENT", j->event + 3);
+	env_add(env, "MANAGER_EVENT", j->n.event + 3);
 	env_add(env, "MANAGER_STATUS", r->status);
 	snprintf(num, sizeof num, "%d", r->exit_code);
 	env_add(env, "MANAGER_EXIT_CODE", r->exit_code >= 0 ? num : "");
@@ -219,7 +245,7 @@ static void notify_start(struct notify_job *j);
 static int
 notify_retries(const struct notify_job *j)
 {
-	return strncmp(j->action, "exec:", 5) == 0 ? 0 :
+	return strncmp(j->n.action, "exec:", 5) == 0 ? 0 :
 	    j->s->mgr->conf->notify_retries;
 }
 
@@ -240,44 +266,66 @@ notify_retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	notify_start(j);
 }
 
-/* A failure is an event; mail and webhooks are tried again first. */
+/* j starts after delay seconds (hooks_close ends it before). */
+static void
+notify_wait(struct notify_job *j, double delay)
+{
+	struct hooks_state *hs = j->s->hooks;
+
+	ev_timer_init(&j->retry, notify_retry_cb, delay, 0);
+	j->retry.data = j;
+	ev_timer_start(j->s->loop, &j->retry);
+	j->next = hs->waiting;
+	j->prev = NULL;
+	if (hs->waiting != NULL)
+		hs->waiting->prev = j;
+	hs->waiting = j;
+}
+
+/* Delivered or given up: no longer owed (in the next batch). */
+static void
+notify_forget(struct notify_job *j)
+{
+	sched_note(j->s, &j->n, 1);
+	notify_job_free(j);
+}
+
+/* A failure is an event; mail and webhooks are tried again first.  A
+ * stop cuts it short: still owed, for the next start. */
 static void
 notify_failed(struct notify_job *j, const char *why)
 {
 	struct scheduler *s = j->s;
-	struct hooks_state *hs = s->hooks;
 	struct mgr_error err = { 0 };
 
-	if (j->tries <= notify_retries(j) && !hs->closing &&
-	    !s->shutting_down) {
-		log_info(&s->mgr->log, "task %s: %s %s: %s, trying again",
-		    j->r.task_id, j->event, j->action, why);
-		ev_timer_init(&j->retry, notify_retry_cb,
-		    (double)(1 << (j->tries - 1 < 6 ? j->tries - 1 : 6)), 0);
-		j->retry.data = j;
-		ev_timer_start(s->loop, &j->retry);
-		j->next = hs->waiting;
-		j->prev = NULL;
-		if (hs->waiting != NULL)
-			hs->waiting->prev = j;
-		hs->waiting = j;
+	if (s->hooks->closing || s->shutting_down) {
+		log_info(&s->mgr->log, "task %s: %s %s: %s; sent at the next "
+		    "start", j->n.run.task_id, j->n.event, j->n.action, why);
+		notify_job_free(j);
 		return;
 	}
-	mgr_event(s->mgr, "notify.failed", j->r.task_id, &err,
-	    _("%s of run %lld (%s) by %s failed: %s"), j->event,
-	    (long long)j->r.id, j->r.status, j->action, why);
-	notify_job_free(j);
+	if (j->tries <= notify_retries(j)) {
+		log_info(&s->mgr->log, "task %s: %s %s: %s, trying again",
+		    j->n.run.task_id, j->n.event, j->n.action, why);
+		notify_wait(j, (double)(1 << (j->tries - 1 < 6 ? j->tries - 1 : 6)));
+		return;
+	}
+	mgr_event(s->mgr, "notify.failed", j->n.run.task_id, &err,
+	    _("%s of run %lld (%s) by %s failed: %s"), j->n.event,
+	    (long long)j->n.run.id, j->n.run.status, j->n.action, why);
+	notify_forget(j);
 }
 
 static void
 notify_done(struct run_outcome *o, void *arg)
 {
 	struct notify_job *j = arg;
+	struct scheduler *s = j->s;
 
 	if (strcmp(o->status, "succeeded") == 0) {
-		log_info(&j->s->mgr->log, "task %s: %s sent by %s", j->r.task_id,
-		    j->event, j->action);
-		notify_job_free(j);
+		log_info(&s->mgr->log, "task %s: %s sent by %s", j->n.run.task_id,
+		    j->n.event, j->n.action);
+		notify_forget(j);
 	} else {
 		char *why = xasprintf("%s%s%s%s%s", o->status,
 		    o->error != NULL ? ": " : "", o->error != NULL ? o->error : "",
@@ -286,13 +334,14 @@ notify_done(struct run_outcome *o, void *arg)
 		free(why);
 	}
 	run_outcome_clear(o);
+	sched_check_shutdown(s);	/* a stop may wait for this one */
 }
 
 static void
 notify_start(struct notify_job *j)
 {
 	struct mgr *mgr = j->s->mgr;
-	struct run_spec spec = { .task_id = j->r.task_id, .umask = -1,
+	struct run_spec spec = { .task_id = j->n.run.task_id, .umask = -1,
 	    .timeout = mgr->conf->notify_timeout + 5 };
 	struct mgr_error err = { 0 };
 	char **env = NULL, *workdir = NULL, *cmd = NULL;
@@ -304,11 +353,12 @@ notify_start(struct notify_job *j)
 		spec.envp = env;
 		/* mail's message and a webhook's body reach the program on
 		 * its stdin: no shell pipes them, ps never shows them */
-		if (strncmp(j->action, "mail:", 5) == 0)
+		if (strncmp(j->n.action, "mail:", 5) == 0)
 			spec.stdin_env = "MANAGER_MESSAGE";
-		else if (strncmp(j->action, "webhook:", 8) == 0)
+		else if (strncmp(j->n.action, "webhook:", 8) == 0)
 			spec.stdin_env = "MANAGER_WEBHOOK_BODY";
 		spec.workdir = workdir;
+		spec.die_with_engine = 1;	/* sent again by the next start */
 		if (runner_start(j->s->runner, &spec, notify_done, j, &err) == 0)
 			err.msg[0] = '\0';
 	}
@@ -319,7 +369,7 @@ notify_start(struct notify_job *j)
 		notify_failed(j, err.msg);
 }
 
-/* The run's row is committed: its id is known. */
+/* The run's row is committed, and the notification owed with it. */
 static void
 notify_committed(void *arg, const char *status)
 {
@@ -328,19 +378,60 @@ notify_committed(void *arg, const char *status)
 
 	(void)status;
 	if (j->s->hooks->closing) {
-		notify_job_free(j);
+		notify_job_free(j);	/* owed: the next start sends it */
 		return;
 	}
-	if (j->r.id <= 0 && run_usage_store_find(j->s->mgr->db, j->r.task_id,
-	    j->r.scheduled_at, j->r.attempt, &j->r.id, &err) != 0)
-		j->r.id = 0;	/* removed meanwhile: sent without an id */
+	if (j->n.run.id <= 0 && run_usage_store_find(j->s->mgr->db,
+	    j->n.run.task_id, j->n.run.scheduled_at, j->n.run.attempt,
+	    &j->n.run.id, &err) != 0)
+		j->n.run.id = 0;	/* removed meanwhile: sent without an id */
 	notify_start(j);
 }
 
 void
 notify_job_send(struct notify_job *j)
 {
-	sched_after_commit(j->s, notify_committed, j, j->r.status);
+	sched_note(j->s, &j->n, 0);
+	sched_after_commit(j->s, notify_committed, j, j->n.run.status);
+}
+
+/* The store's transaction is open: the jobs are only gathered here. */
+static void
+notify_owed_cb(void *arg, struct notify_rec *n)
+{
+	struct notify_job **list = arg, *j = xcalloc(1, sizeof *j);
+
+	j->n = *n;
+	j->next = *list;
+	*list = j;
+}
+
+void
+notify_restart(struct scheduler *s)
+{
+	struct notify_job *list = NULL, *j, *next;
+	struct mgr_error err = { 0 };
+
+	if (notify_store_restart(s->mgr->db, notify_owed_cb, &list, &err) != 0)
+		log_error(&s->mgr->log, _("notifications owed: %s"), err.msg);
+	for (j = list; j != NULL; j = next) {
+		next = j->next;
+		j->s = s;
+		if (j->n.starts > NOTIFY_MAX_STARTS) {
+			mgr_event(s->mgr, "notify.failed", j->n.run.task_id, &err,
+			    _("%s of run %lld (%s) by %s given up: owed at %d "
+			    "engine starts (it may have been sent: each start "
+			    "after a crash sends it again)"), j->n.event,
+			    (long long)j->n.run.id, j->n.run.status, j->n.action,
+			    j->n.starts);
+			notify_forget(j);
+			continue;
+		}
+		log_info(&s->mgr->log, "task %s: %s of run %lld owed since before "
+		    "this start: sending it", j->n.run.task_id, j->n.event,
+		    (long long)j->n.run.id);
+		notify_wait(j, 0);	/* once the loop runs */
+	}
 }
 
 void

@@ -414,6 +414,8 @@ exec_context_argv(char **v, const struct run_spec *spec)
 		v = push_opt(v, "ioprio", spec->ioprio);
 	if (spec->stdin_env != NULL)
 		v = push_opt(v, "stdin-env", spec->stdin_env);
+	if (spec->die_with_engine)	/* spawned by this thread, the loop's */
+		v = push_num(v, "parent", (int)getpid());
 	return v;
 }
 

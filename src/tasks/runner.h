@@ -41,6 +41,9 @@ struct run_spec {
 	/* A variable of envp whose value the command reads on its stdin
 	 * (manager-exec --stdin-env); NULL: stdin is /dev/null. */
 	const char *stdin_env;
+	/* The command dies with the engine (manager-exec --parent): a
+	 * notification, which the next start sends again. */
+	int die_with_engine;
 	/* The run's key in the history, which names its full log (runlog.h);
 	 * scheduled_at 0: no log. */
 	int64_t scheduled_at;

@@ -33,6 +33,34 @@ sched_after_commit(struct scheduler *s, scheduler_done_fn fn, void *arg,
 }
 
 void
+sched_note(struct scheduler *s, const struct notify_rec *n, int done)
+{
+	struct notify_write *w;
+	struct run_rec *r;
+
+	if (s->nnotes == s->capnotes) {
+		s->capnotes = s->capnotes ? s->capnotes * 2 : 16;
+		s->notes = xrealloc(s->notes, s->capnotes * sizeof *s->notes);
+	}
+	w = &s->notes[s->nnotes++];
+	memset(w, 0, sizeof *w);
+	w->done = done;
+	w->n.event = xstrdup(n->event);
+	r = &w->n.run;
+	r->id = n->run.id;
+	if (done)
+		return;
+	w->n.action = xstrdup(n->action);
+	w->n.starts = n->starts;
+	*r = n->run;
+	r->running_row = 0;
+	r->task_id = xstrdup(n->run.task_id);
+	r->status = xstrdup(n->run.status);
+	r->output = n->run.output != NULL ? xstrdup(n->run.output) : NULL;
+	r->error = n->run.error != NULL ? xstrdup(n->run.error) : NULL;
+}
+
+void
 sched_call_after(struct write_after *a)
 {
 	struct write_after *next;
@@ -173,6 +201,10 @@ sched_take_batch(struct scheduler *s)
 	b->nruns = s->ndone;
 	s->done = NULL;
 	s->ndone = s->capdone = 0;
+	b->notes = s->notes;
+	b->nnotes = s->nnotes;
+	s->notes = NULL;
+	s->nnotes = s->capnotes = 0;
 	batch_add_running(s, b, now);
 	b->after = s->after;
 	s->after = NULL;
@@ -200,7 +232,7 @@ static int
 sched_has_writes(struct scheduler *s)
 {
 	return s->dirty != NULL || s->ndone > 0 || s->after != NULL ||
-	    s->flush_running;
+	    s->nnotes > 0 || s->flush_running;
 }
 
 static void
@@ -213,7 +245,8 @@ sched_flush_now(struct scheduler *s)
 	if (!sched_has_writes(s))
 		return;
 	b = sched_take_batch(s);
-	if (b->nruns == 0 && b->ntasks == 0 && b->after == NULL)
+	if (b->nruns == 0 && b->ntasks == 0 && b->after == NULL &&
+	    b->nnotes == 0)
 		write_batch_free(b);
 	else
 		sched_writer_submit(s->writer, b);

@@ -18,6 +18,8 @@ struct sched_writer;
 struct sched_claim;
 struct tz_cache;
 struct write_after;
+struct notify_write;
+struct notify_rec;
 
 #define SCHED_NOT_IN_HEAP SIZE_MAX
 
@@ -93,6 +95,8 @@ struct scheduler {
 	int64_t next_run_id, run_ids_end;	/* sched_runid.c */
 	struct run_rec *done;		/* finished attempts to record */
 	size_t ndone, capdone;
+	struct notify_write *notes;	/* notifications owed, delivered */
+	size_t nnotes, capnotes;
 	struct attempt *attempts;	/* in flight or awaiting a retry */
 	uint64_t rng;
 	int shutting_down;
@@ -130,6 +134,9 @@ const char *status_outcome(const char *stored);
 void task_free(struct stask *t);
 void sched_check_shutdown(struct scheduler *s);
 void sched_after_commit(struct scheduler *s, scheduler_done_fn fn, void *arg, const char *status);
+/* For the next batch: notification n is owed (written with the runs
+ * recorded so far) or, done, delivered; n is copied. */
+void sched_note(struct scheduler *s, const struct notify_rec *n, int done);
 void sched_call_after(struct write_after *a);
 void sched_written_cb(struct ev_loop *loop, ev_async *w, int revents);
 void sched_writer_notify(void *arg);

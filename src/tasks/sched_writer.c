@@ -54,6 +54,7 @@ write_batch_free(struct write_batch *b)
 	if (b == NULL)
 		return;
 	run_recs_free(b->runs, b->nruns);
+	notify_writes_free(b->notes, b->nnotes);
 	while (b->after != NULL) {
 		struct write_after *a = b->after;
 		b->after = a->next;
@@ -63,6 +64,14 @@ write_batch_free(struct write_batch *b)
 		free(b->tasks[i].id);
 	free(b->tasks);
 	free(b);
+}
+
+void
+notify_writes_free(struct notify_write *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		notify_rec_clear(&v[i].n);
+	free(v);
 }
 
 static void
@@ -88,6 +97,12 @@ writer_write(struct sched_writer *w, struct write_batch *b)
 	}
 	run_store_record(w->db, b->runs, b->nruns, writer_warn, w);
 	run_usage_store_record(w->db, b->runs, b->nruns, writer_warn, w);
+	for (size_t i = 0; i < b->nnotes; i++) {
+		struct notify_rec *n = &b->notes[i].n;
+		if ((b->notes[i].done ? notify_store_done(w->db, n->run.id,
+		    n->event, &err) : notify_store_add(w->db, n, &err)) != 0)
+			log_warning(w->log, "%s", err.msg);
+	}
 }
 
 /* Moves the batches' write_after entries to the committed list; true

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "error.h"
+#include "notify_store.h"
 #include "store.h"
 
 struct mgr_log;
@@ -28,9 +29,19 @@ struct write_after {
 	struct write_after *next;
 };
 
+/* A notification owed, written with the run it is about (so that a
+ * crash after the run's outcome is recorded cannot lose it), or one
+ * delivered or given up (done: removed; only n.run.id and n.event). */
+struct notify_write {
+	struct notify_rec n;
+	int done;
+};
+
 struct write_batch {
 	struct run_rec *runs;
 	size_t nruns;
+	struct notify_write *notes;	/* after the runs, in order */
+	size_t nnotes;
 	struct task_write *tasks;
 	size_t ntasks;
 	struct write_after *after;
@@ -61,5 +72,6 @@ void sched_writer_retain(struct sched_writer *w, int keep, int64_t oldest_us);
 /* Syncs, stops the thread, closes its connection. */
 void sched_writer_free(struct sched_writer *w);
 void write_batch_free(struct write_batch *b);
+void notify_writes_free(struct notify_write *v, size_t n);
 
 #endif

@@ -600,6 +600,7 @@ scheduler_free(struct mgr *mgr)
 	for (size_t i = 0; i < s->ndone; i++)
 		run_rec_clear(&s->done[i]);
 	free(s->done);
+	notify_writes_free(s->notes, s->nnotes);
 	for (size_t i = 0; i < s->nbuckets; i++) {
 		struct stask *t, *next;
 		for (t = s->buckets[i]; t != NULL; t = next) {

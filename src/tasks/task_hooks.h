@@ -84,7 +84,7 @@ struct cmd_args;
 int task_hooks_read_args(struct cmd_ctx *ctx, const struct cmd_args *args,
 			 struct task_hooks *h, int *changed);
 /* Checks an action's form and that what it needs is installed (mail:
- * a sendmail; webhook: curl), naming the key at fault. */
+ * a sendmail), naming the key at fault. */
 int hook_action_check(struct mgr *mgr, const char *key, const char *action,
 		      struct mgr_error *err);
 /* Checks at add and edit time: every action, that the tasks named in

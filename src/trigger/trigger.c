@@ -542,6 +542,12 @@ trigger_type_known(const char *type)
 }
 
 int
+trigger_field_known(const char *name)
+{
+	return field_lookup(name, strlen(name)) >= 0;
+}
+
+int
 trigger_parse_seeded(const char *type, const char *const *fields,
 		     size_t nfields, struct tz_cache *zones, const char *seed,
 		     struct trigger **out, struct mgr_error *err)

@@ -71,6 +71,10 @@ int trigger_parse_seeded(const char *type, const char *const *fields,
 void trigger_free(struct trigger *t);
 /* 1 when type names a trigger type ("interval", "cron", ...). */
 int trigger_type_known(const char *type);
+/* 1 when name is a field some trigger type takes ("minute", "quartz",
+ * "oncalendar", "fixed_jitter", ...): the one list, for readers of task
+ * definitions that check names before the type's own check. */
+int trigger_field_known(const char *name);
 
 enum trigger_type trigger_type(const struct trigger *t);
 /* "interval", "cron", "date", "calendar". */

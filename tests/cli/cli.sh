@@ -2,7 +2,7 @@
 # cli.sh - the command line of the foundation: help, version, usage errors,
 # config show, db check, modes of state files, translations.
 . "$top_srcdir/tests/cli/lib.sh"
-plan 32
+plan 41
 setup_tmp
 
 run "$MANAGER" --version
@@ -21,6 +21,23 @@ like "$err" "unknown command \"frobnicate\"" "unknown command is named"
 run "$MANAGER" --frob
 is "$rc" 2 "unknown option exits 2"
 like "$err" "unknown option --frob" "unknown option is named"
+
+# The global options are read with getopt_long, as every command's are:
+# a unique prefix is the option, an ambiguous one is named.
+run "$MANAGER" --js --db "$T/g.db" task list
+is "$rc $out" "0 []" "--js is --json (getopt_long: a unique prefix)"
+run "$MANAGER" --d "$T/g.db" task list
+is "$rc" 2 "an ambiguous option exits 2"
+like "$err" "option --d is ambiguous" "... and is named"
+run "$MANAGER" --db
+is "$rc" 2 "a global option without its value exits 2"
+like "$err" "option --db needs a value" "... and is named"
+run "$MANAGER" --json=yes task list
+is "$rc" 2 "a flag given a value exits 2"
+run "$MANAGER" --json --frob task list
+is "$rc" 2 "--json, then an unknown global option: exit 2"
+like "$err" '^\{"error":"unknown option --frob","code":"usage"\}$' "... a JSON error"
+is "$out" "" "... and nothing on stdout"
 
 run "$MANAGER" config show extra
 is "$rc" 2 "surplus argument exits 2"

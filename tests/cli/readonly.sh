@@ -12,6 +12,12 @@ created() {
 	find "$T" -mindepth 1 | grep -v -e "^$T/home\$" -e "^$T/empty.conf\$"
 }
 
+# clean: back to nothing, so that one command's leftovers do not fail
+# the next one's check.
+clean() {
+	rm -rf "$T/data" "$T/state" "$T/cache" "$T/config"
+}
+
 DB="$T/data/manager/manager.db"
 for cmd in "--help" "help" "task list --help" "help host status" \
     "db check --help"; do
@@ -43,6 +49,46 @@ is "$(created)" "" "... and creates nothing"
 run "$MANAGER" --json task list
 is "$out" "[]" "task list --json without a database is an empty list"
 is "$(created)" "" "... and creates nothing"
+
+# Every other read-only command reads a missing database as an empty
+# one: an empty list, or "no such task/run/plugin" (exit 3).
+while IFS='|' read -r want pattern cmd; do
+	# shellcheck disable=SC2086
+	run "$MANAGER" $cmd
+	is "$rc" "$want" "$cmd without a database exits $want"
+	like "$out$err" "$pattern" "... and says: $pattern"
+	is "$(created)" "" "... and creates nothing"
+	clean
+done <<'LIST'
+3|no task "t1"|task show t1
+3|no task "t1"|task logs t1
+3|no task "t1"|task deps t1
+3|no run 1|run show 1
+3|no run 1|run wait 1
+0|^RUN +STARTED|task history
+0|^RUN +STARTED|task history t1
+0|0 of 0 tasks|task export crontab
+0|no plugins installed|plugin list
+0|^\[\]$|--json plugin list
+3|plugin "p1" is not installed|plugin show p1
+1|/nonexistent: No such file or directory|plugin validate /nonexistent
+0|up to date|plugin outdated
+0|no snapshots|snapshot list
+0|^\[\]$|--json snapshot list
+LIST
+
+# A usage error is found before anything is opened: no database, no
+# lock, not even for a command that goes through the host.
+for cmd in "task add" "task add t1 exec:true interval --bogus" \
+    "task pause" "--json task remove" "plugin enable" "task import" \
+    "task import --dry-run /dev/null" "task export bogus"; do
+	# shellcheck disable=SC2086
+	run "$MANAGER" $cmd
+	is "$rc $(created)" "2 " "manager $cmd: a usage error (exit 2) that creates nothing"
+	clean
+done
+like "$(cd "$T" && "$MANAGER" --json task remove 2>&1)" '"code": *"usage"' \
+    "... a usage error with --json is a JSON error"
 
 run "$MANAGER" --db "$T/other/x.db" db check
 is "$rc" 3 "db check --db on a missing file exits 3"

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """A throwaway HTTPS server on loopback for tests/plugins/remote.sh.
 
-https_server.py ROOT CERT KEY PORTFILE [--stall]
+https_server.py ROOT CERT KEY PORTFILE [--stall | --fail-first N]
 
 Serves ROOT over TLS with CERT/KEY on 127.0.0.1, on a free port written
 to PORTFILE once it listens.  With --stall it accepts connections and
-never answers (a server that stalls).  Honours If-None-Match (ETag)
+never answers (a server that stalls); with --fail-first N it answers its
+first N requests 503 Service Unavailable (a server that recovers).  Honours If-None-Match (ETag)
 through http.server's Last-Modified handling plus an ETag per file.
 """
 import http.server
@@ -17,8 +18,17 @@ import time
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
+    fail_first = 0
+
     def log_message(self, fmt, *args):
         pass
+
+    def do_GET(self):
+        if Handler.fail_first > 0:
+            Handler.fail_first -= 1
+            self.send_error(503)
+            return
+        super().do_GET()
 
     def end_headers(self):
         path = self.translate_path(self.path)
@@ -41,6 +51,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 def main():
     root, cert, key, portfile = sys.argv[1:5]
     stall = "--stall" in sys.argv[5:]
+    if "--fail-first" in sys.argv[5:]:
+        Handler.fail_first = int(sys.argv[sys.argv.index("--fail-first") + 1])
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cert, key)
     if stall:

@@ -124,4 +124,35 @@ expect_fail "a missing source is a clear error" 3 "no such folder or zip file" \
 expect_fail "show of an unknown plugin exits 3" 3 'plugin "zzz" is not installed' \
     m plugin show zzz
 
+# Every trigger field a task takes, a plugin's default tasks take too:
+# quartz=, a calendar's oncalendar (several, ";"), fixed_jitter.
+cp -r "$EX/hello" "$T/triggers"
+sed -i '/^tasks = (/,$d' "$T/triggers/plugin.conf"
+cat >> "$T/triggers/plugin.conf" <<'CONF'
+tasks = (
+  { id = "hello.q"; func = "greet"; trigger = "cron";
+    quartz = "0 15 10 ? * 6L 2027"; },
+  { id = "hello.c"; func = "greet"; trigger = "calendar";
+    oncalendar = "Mon..Fri *-*-* 09:00 Europe/Berlin; Sat 10:00";
+    jitter = 60; fixed_jitter = true; },
+  { id = "hello.i"; func = "greet"; trigger = "interval"; minutes = 5;
+    jitter = 30; fixed_jitter = false; }
+);
+CONF
+check "validate accepts quartz, oncalendar and fixed_jitter" \
+    m plugin validate "$T/triggers"
+m plugin uninstall hello > /dev/null 2>&1
+check "install the plugin with them" m plugin install "$T/triggers"
+check "enable it" m plugin enable hello
+is "$(sqlite3 "$STATE/manager.db" "SELECT group_concat(id || ' ' || trigger || ' ' || json_remove(trigger_args, '$.start_date'), '
+') FROM (SELECT * FROM tasks WHERE plugin_id = 'hello' ORDER BY id)")" \
+    'hello.c calendar {"oncalendar":"Mon..Fri *-*-* 09:00 Europe/Berlin; Sat 10:00","jitter":60,"fixed_jitter":"true"}
+hello.i interval {"minutes":5,"jitter":30,"fixed_jitter":"false"}
+hello.q cron {"quartz":"0 15 10 ? * 6L 2027"}' \
+    "the default tasks have those triggers"
+check "disable it" m plugin disable hello
+sed -i 's/6L 2027/6X 2027/' "$T/triggers/plugin.conf"
+expect_fail "a bad quartz token is named at validation" 1 \
+    'plugin.conf:[0-9]+: task "hello.q": .*"6X"' m plugin validate "$T/triggers"
+
 done_testing

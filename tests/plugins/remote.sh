@@ -65,7 +65,7 @@ conf_for() {	# URL [EXTRA...]
 	shift
 	write_conf "repositories = [ \"$u\" ];" \
 	    "repository_ca_file = \"$T/pki/ca1.crt\";" \
-	    "repository_timeout_seconds = 2;" "repository_retries = 0;" "$@"
+	    "repository_timeout_seconds = 2;" "repository_retries = ${retries:-0};" "$@"
 }
 conf_for "$URL"
 
@@ -189,6 +189,18 @@ serve stall srv --stall
 conf_for "https://127.0.0.1:$stall_port/"
 m repo key add "https://127.0.0.1:$stall_port/" "$T/key.pub" > /dev/null
 refused "a server that stalls" "127.0.0.1:$stall_port/.*timed out" m repo update
+
+# Retries (repository_retries): a server that answers 503 twice, then
+# serves, is read with 2 retries and refused, naming the status, with 1.
+serve flaky srv --fail-first 2
+retries=2 && conf_for "https://127.0.0.1:$flaky_port/"
+m repo key add "https://127.0.0.1:$flaky_port/" "$T/key.pub" > /dev/null
+check "a server that fails twice then serves is read with 2 retries" m repo update
+serve flaky2 srv --fail-first 2
+retries=1 && conf_for "https://127.0.0.1:$flaky2_port/" && retries=0
+m repo key add "https://127.0.0.1:$flaky2_port/" "$T/key.pub" > /dev/null
+refused "with 1 retry, the same server" \
+    "127.0.0.1:$flaky2_port/index.conf.minisig: HTTP status 503" m repo update
 
 conf_for "http://127.0.0.1:$good_port/"
 refused "plain http:// without a trusted key" "plain http:// repository needs a trusted key" \

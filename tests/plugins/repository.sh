@@ -67,6 +67,40 @@ expect_fail "an unknown package exits 3" 3 \
 expect_fail "an unsatisfiable constraint exits 3" 3 \
     'no package "base" matching ">= 3.0"' m plugin install "base@>=3.0"
 
+# Several repositories, in order of preference: a package comes from the
+# first that has a satisfying version, even when a later one has a newer
+# one, unless it is pinned with "from REPO".
+REPO1=$REPO REPO="$T/repo2"
+mkdir -p "$REPO"
+{ echo 'packages = ('; package hello 1.5.0 | sed 's/,$//'; echo ');'; } > "$REPO/index.conf"
+REPO2=$REPO REPO=$REPO1
+write_conf "repositories = [ \"$REPO1\", \"$REPO2\" ];"
+check "install from the first of two repositories" m plugin install --force hello
+is "$(plugin_field hello version)" "1.2.0" \
+    "the first repository's newest, not the second's newer 1.5.0"
+check "a constraint only the second satisfies" m plugin install --force "hello@>=1.3"
+is "$(plugin_field hello version)" "1.5.0" "comes from the second"
+check "pinned to a repository" m plugin install --force "hello@^1" from "$REPO1"
+is "$(plugin_field hello version)" "1.2.0" "comes from that repository"
+expect_fail "pinned, a version only the other repository has is not taken" 3 \
+    "no package \"hello\" matching \"~ ?1.0\" in $REPO2\$" m plugin install --force "hello@~1.0" from "$REPO2"
+is "$(plugin_field hello version)" "1.2.0" "and nothing changed"
+
+# A folder repository may be signed too; repository_require_signature
+# asks a trusted key of every repository.
+write_conf "repositories = [ \"$REPO2\" ];" "repository_require_signature = true;"
+expect_fail "with signatures required, an unsigned folder repository is refused" 1 \
+    "repository $REPO2: refused: signatures are required" m plugin install --force hello
+is "$(plugin_field hello version)" "1.2.0" "and nothing changed"
+m repo keygen "$T/key" >/dev/null && m repo sign "$REPO2" --key "$T/key" >/dev/null &&
+    m repo key add "$REPO2" "$T/key.pub" >/dev/null
+check "signed and its key trusted, it is used" m plugin install --force hello
+is "$(plugin_field hello version)" "1.5.0" "from the signed folder"
+echo "# changed after signing" >> "$REPO2/index.conf"
+expect_fail "a signed folder's index changed after signing is refused" 1 \
+    "repository $REPO2: refused: .*bad signature" m plugin install --force "hello@^1"
+is "$(plugin_field hello version)" "1.5.0" "and nothing changed"
+
 printf 'packages = ( { id = "x"; version = "1"; } );\n' > "$T/bad-index.conf"
 mkdir -p "$T/badrepo" && mv "$T/bad-index.conf" "$T/badrepo/index.conf"
 write_conf "repositories = [ \"$T/badrepo\" ];"

@@ -3,7 +3,7 @@
 # task id, and relative run_date, through the real binary: schedule
 # preview (with --id) and task add (the stored next run and fields).
 . "$top_srcdir/tests/sched/common.sh"
-plan 19
+plan 22
 
 preview() {
 	run M schedule preview "$@"
@@ -75,3 +75,18 @@ secs=$(date -u -d "$stored" +%s)
 ok $? "two hours from when it was added ($((secs - before)) s)"
 run M task add later 'exec:true' date 'run_date=+10 fortnights'
 like "$err" '"fortnights" is not a unit' "a bad unit is named"
+
+# A task file takes the dialects too; H is seeded by the file task's id.
+mkdir -p "$T/tasks"
+printf 'tasks = (\n  { id = "file.q"; func = "exec:/bin/true"; trigger = "cron";\n    quartz = "0 15 10 ? * 6L 2027"; timezone = "UTC"; },\n  { id = "file.h"; func = "exec:/bin/true"; trigger = "cron";\n    crontab = "H H(1-5) * * *"; timezone = "UTC"; }\n);\n' \
+	> "$T/tasks/d.conf"
+run M __scheduler-run --for 0.3
+is "$(M --json task show file.q | sed -n 's/^ *"next_run": "\(.*\)",$/\1/p')" \
+	"2027-01-29T10:15:00+00:00" "a task file takes quartz=: its next run is the first last Friday"
+want=$(M schedule preview cron 'crontab=H H(1-5) * * *' --id file.h --count 1 --tz UTC)
+is "$(M --json task show file.h | sed -n 's/^ *"next_run": "\(.*\)",$/\1/p')" "$want" \
+	"... and crontab= with H, seeded by the file task's id as preview --id shows"
+printf 'tasks = (\n  { id = "file.q"; func = "exec:/bin/true"; trigger = "cron";\n    quartz = "0 15 10 ? * 6X"; }\n);\n' > "$T/tasks/d.conf"
+run M host reload
+like "$err" 'd.conf:2: .*day_of_week: "6X"' "a bad quartz token in a task file names the file, line, field and token"
+rm "$T/tasks/d.conf"

@@ -4,7 +4,7 @@
 # noted), run as systemd runs them; specifiers in the timer's and the
 # service's fields, resolved or refused by name.
 . "$top_srcdir/tests/sched/common.sh"
-plan 23
+plan 25
 
 mkdir "$T/units"
 U="$T/units"
@@ -92,6 +92,25 @@ M task import systemd "$U/stop.timer" >/dev/null
 run M task run stop.timer
 is "$rc/$(output stop.timer | paste -sd, -)" "0/one,never,stop,post success exited 0,never2" \
 	"... unless it has the prefix -"
+
+# The task's timeout (TimeoutStartSec=) ends ExecStart=; ExecStopPost=
+# still runs, with SERVICE_RESULT=timeout, as systemd runs it; ExecStop=
+# and the rest of ExecStart= do not.
+cat > "$U/stop.service" <<UNIT
+[Service]
+Type=oneshot
+TimeoutStartSec=1
+ExecStart=/bin/echo one
+ExecStart=/bin/sleep 30
+ExecStart=/bin/echo never
+ExecStop=/bin/echo stop
+$POST
+UNIT
+M task import systemd "$U/stop.timer" >/dev/null
+run M task run stop.timer
+is "$rc/$(status stop.timer)" "5/timed_out" "a run past TimeoutStartSec= times out"
+like "$(output stop.timer | paste -sd, -)" "^one,(Terminated,)?post timeout killed TERM\$" \
+	"... and ExecStopPost= runs after it with SERVICE_RESULT=timeout, EXIT_CODE=killed, EXIT_STATUS=TERM; ExecStop= does not"
 
 # ExecStop= of a service that is not oneshot stops a running process.
 printf '[Service]\nExecStart=/bin/true\nExecStop=/bin/kill $MAINPID\n' > "$U/stop.service"

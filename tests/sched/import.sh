@@ -6,7 +6,7 @@
 # line while the rest imports; imported tasks run as cron and systemd
 # would run them; next elapse times agree with systemd-analyze.
 . "$top_srcdir/tests/sched/common.sh"
-plan 67
+plan 73
 
 D="$top_srcdir/tests/data/import"
 ME=$(id -un)
@@ -301,4 +301,39 @@ a=$(MD empty --json task import crontab "$T/round" --format system --dry-run | n
 b=$(MD empty --json task import crontab "$T/exported" --format system --dry-run | norm)
 is "$(printf '%s\n' "$a" | grep -c '"id": "cron-')" 3 "the round trip's crontab gives three tasks"
 is "$b" "$a" "a crontab exported and imported again gives the same tasks (ids, commands, stdin, environment, zone, users)"
+# ---- MAILTO: cron mails what a job prints (on_output) ----
+mkdir -p "$T/bin"
+printf '#!/bin/sh\n{ echo "ARGS $*"; cat; echo "--END--"; } >> "%s/mailbox"\n' "$T" > "$T/bin/sendmail"
+chmod +x "$T/bin/sendmail"
+sed "s|^manager: {|manager: {\n  task_path = \"$T/bin:/usr/bin:/bin\";|" "$T/etc/m.conf" > "$T/etc/mail.conf"
+MM() { "$MANAGER" --config "$T/etc/mail.conf" --db "$T/mail.db" "$@"; }
+printf 'MAILTO=ops@example.com\n0 * * * * echo hi\nMAILTO=""\n30 * * * * echo quiet\n' > "$T/mailto"
+run MM --json task import crontab "$T/mailto" --dry-run
+is "$rc/$(field on_output | paste -sd, -)" "0/mail:ops@example.com,none" \
+	"MAILTO= becomes an on_output mail notification, MAILTO=\"\" turns it off (none)"
+run MM task import crontab "$T/mailto" --prefix mt
+is "$rc/$(MM --json task show mt-1 | grep -c '"on_output": "mail:ops@example.com"')" "0/1" \
+	"... and is written with the task"
+MM --daemon > "$T/mail-daemon.out" 2>&1 &
+mdaemon=$!
+wait_until 10 MM host status
+MM task run mt-1 > /dev/null 2>&1
+wait_until 20 grep -q -- --END-- "$T/mailbox"
+kill -TERM "$mdaemon" 2>/dev/null
+wait "$mdaemon" 2>/dev/null
+grep -q '^ARGS -t' "$T/mailbox" 2>/dev/null && grep -q '^To: ops@example.com' "$T/mailbox" &&
+	grep -q '^hi$' "$T/mailbox"
+ok $? "a run that prints mails its output to MAILTO, as cron does"
+run M --json task import crontab "$T/mailto" --dry-run
+like "$err" 'mailto:2: MAILTO=ops@example.com is not kept: on_output: .*sendmail' \
+	"without a sendmail, MAILTO is noted with its line, not refused"
+is "$rc/$(field on_output | paste -sd, -)" "0/null,none" "... and the task has no mail notification"
+# Several OnCalendar=, Group= and EnvironmentFile= (Deliver 4's list).
+printf '[Timer]\nOnCalendar=Mon..Fri 09:00\nOnCalendar=Sat 10:00\n' > "$T/units/multi.timer"
+printf 'K=v\n' > "$T/multi.env"
+printf '[Service]\nExecStart=/bin/true\nGroup=%s\nEnvironmentFile=%s\n' "$(id -gn)" "$T/multi.env" > "$T/units/multi.service"
+run M --json task import systemd "$T/units/multi.timer" --dry-run
+is "$rc/$(field oncalendar)/$(field group)/$(field env_file)" \
+	"0/Mon..Fri 09:00; Sat 10:00/$(id -gn)/$T/multi.env" \
+	"two OnCalendar= are the calendar's two events; Group= the group, EnvironmentFile= the env file"
 done_testing

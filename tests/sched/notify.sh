@@ -6,7 +6,7 @@
 # configured defaults and "none"; a failing notifier is an event and
 # never changes the task; errors at add time name the key.
 . "$top_srcdir/tests/sched/common.sh"
-plan 36
+plan 37
 
 B="$T/bin"
 mkdir -p "$B"
@@ -23,8 +23,14 @@ cat > "$B/sendmail" <<SH
 #!/bin/sh
 { echo "ARGS \$*"; cat; echo "--END--"; } >> "$MAILBOX"
 SH
-chmod +x "$B/notifier" "$B/sendmail"
-ln -s "$(command -v curl)" "$B/curl"
+# A curl that fails, first on the task path: webhooks are sent with
+# libcurl (manager-webhook), never with a curl program.
+cat > "$B/curl" <<SH
+#!/bin/sh
+echo "the curl of the task path ran" >&2
+exit 7
+SH
+chmod +x "$B/notifier" "$B/sendmail" "$B/curl"
 
 # The webhook server: every POST's body on a line of its own.
 cat > "$T/hook.py" <<'PY'
@@ -34,6 +40,8 @@ class H(http.server.BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         with open(sys.argv[1], "ab") as f:
             f.write(self.headers.get("Content-Type", "").encode() + b" " + body + b"\n")
+        with open(sys.argv[1] + ".agent", "a") as f:
+            f.write(self.headers.get("User-Agent", "") + "\n")
         self.send_response(200)
         self.end_headers()
     def log_message(self, *a):
@@ -123,6 +131,7 @@ like "$post" '"exit_code":3' "... and exit code"
 like "$post" '"attempt":2.*"output_excerpt":"out\\nerr\\n"' \
 	"... the attempt and the output"
 like "$post" '"run_id":[0-9]+,"event":"failure"' "... the run id and event"
+like "$(cat "$T/posts.agent")" '^manager/' "... sent by manager-webhook, not by a curl program"
 is "$(sql "SELECT count(*) FROM events WHERE kind = 'task.gave_up' AND subject = 'fexec'")" \
 	1 "task.gave_up is recorded once"
 

@@ -5,7 +5,7 @@
  * the fire-time key UNIQUE(task_id, scheduled_at, attempt), the run log's
  * questions, history retention in bounded steps, task hooks and the
  * history reads behind them, run ids reserved in blocks, a command's
- * stdin, transactions, the data version, the change watch and the
+ * stdin, notifications owed, transactions, the data version, the change watch and the
  * one-host lock; and that both backends fill every operation of the
  * table.  Without MANAGER_TEST_PG the PostgreSQL cases are left out.
  *
@@ -17,6 +17,7 @@
 #include "console_view_store.h"
 #include "control_store.h"
 #include "metrics_store.h"
+#include "notify_store.h"
 #include "retention_store.h"
 #include "run_ids_store.h"
 #include "runlog_store.h"
@@ -1042,6 +1043,79 @@ test_command_input(void **state)
 }
 
 static void
+notify_collect(void *arg, struct notify_rec *n)
+{
+	const struct run_rec *r = &n->run;
+
+	strbuf_addf(arg, "%lld/%s/%s/%s/%d/%lld/%lld/%lld/%s/%d/%d/%s/%s/%d;",
+	    (long long)r->id, n->event, n->action, r->task_id, r->attempt,
+	    (long long)r->scheduled_at, (long long)r->started_at,
+	    (long long)r->ended_at, r->status, r->exit_code, r->signal,
+	    r->output != NULL ? r->output : "-",
+	    r->error != NULL ? r->error : "-", n->starts);
+	notify_rec_clear(n);
+}
+
+/* notify_store.h (schema 10): notifications owed, each whole, added (or
+ * replaced) in the caller's transaction, counted at every start, oldest
+ * run first, and forgotten once delivered. */
+static void
+test_notify(void **state)
+{
+	struct fixture *f = fixture(state);
+	struct notify_rec a = { .run = sample_run("t\xc3\xa4", T0, 2, "failed"),
+	    .event = (char *)"on_failure", .action = (char *)"exec:/bin/true" };
+	struct notify_rec b = { .run = sample_run("u", 0, 1, "interrupted"),
+	    .event = (char *)"on_missed", .action = (char *)"mail:root" };
+	struct mgr_error err = { 0 };
+	struct strbuf sb = STRBUF_INIT;
+
+	a.run.id = 7;
+	a.run.started_at = T0 + 1;
+	a.run.ended_at = T0 + 2;
+	a.run.exit_code = 3;
+	a.run.output = (char *)"out\nerr \xc3\xa4";
+	b.run.id = 5;
+	b.run.signal = 9;
+	b.run.error = (char *)"killed";
+	/* Nothing owed: fn is not called. */
+	assert_int_equal(notify_store_restart(f->db, notify_collect, &sb, &err),
+	    0);
+	assert_int_equal(sb.len, 0);
+	/* Rolled back with the transaction it was added in. */
+	assert_int_equal(db_begin(f->db, &err), 0);
+	assert_int_equal(notify_store_add(f->db, &a, &err), 0);
+	db_rollback(f->db);
+	assert_int_equal(notify_store_restart(f->db, notify_collect, &sb, &err),
+	    0);
+	assert_int_equal(sb.len, 0);
+
+	assert_int_equal(db_begin(f->db, &err), 0);
+	a.action = (char *)"webhook:http://127.0.0.1:1/";
+	assert_int_equal(notify_store_add(f->db, &a, &err), 0);
+	a.action = (char *)"exec:/bin/true";	/* the same key: replaced */
+	assert_int_equal(notify_store_add(f->db, &a, &err), 0);
+	assert_int_equal(notify_store_add(f->db, &b, &err), 0);
+	assert_int_equal(db_commit(f->db, &err), 0);
+	assert_int_equal(notify_store_restart(f->db, notify_collect, &sb, &err),
+	    0);
+	assert_string_equal(sb.buf, "5/on_missed/mail:root/u/1/0/0/0/"
+	    "interrupted/-1/9/-/killed/1;"
+	    "7/on_failure/exec:/bin/true/t\xc3\xa4/2/1700000000000000/"
+	    "1700000000000001/1700000000000002/failed/3/0/out\nerr \xc3\xa4/-/1;");
+	strbuf_free(&sb);
+	/* Delivered: forgotten; one not owed is no error. */
+	assert_int_equal(notify_store_done(f->db, 5, "on_missed", &err), 0);
+	assert_int_equal(notify_store_done(f->db, 7, "on_success", &err), 0);
+	assert_int_equal(notify_store_restart(f->db, notify_collect, &sb, &err),
+	    0);
+	assert_string_equal(sb.buf, "7/on_failure/exec:/bin/true/t\xc3\xa4/2/"
+	    "1700000000000000/1700000000000001/1700000000000002/failed/3/0/"
+	    "out\nerr \xc3\xa4/-/2;");
+	free(sb.buf);
+}
+
+static void
 metrics_collect(void *arg, const char *task, const char *status, int64_t n)
 {
 	strbuf_addf(arg, "%s/%s=%lld;", task, status, (long long)n);
@@ -1132,6 +1206,7 @@ test_every_op(void **state)
 	CASE(b, test_run_ids, setup), \
 	CASE(b, test_command_input, setup), \
 	CASE(b, test_metrics, setup), \
+	CASE(b, test_notify, setup), \
 	CASE(b, test_snapshots, setup), \
 	CASE(b, test_transactions_and_console, setup), \
 	CASE(b, test_watch_and_data_version, setup), \

@@ -172,6 +172,27 @@ static const char *const migrations[] = {
 	/* 9: a client's stdin sent with its command to the engine host
 	 * (command_input.c); any bytes, NULL: none. */
 	"ALTER TABLE commands ADD COLUMN input bytea;",
+	/* 10: notifications owed (notify.c; see the SQLite backend's
+	 * migration 10): what each says, kept whole (no foreign key: the
+	 * run's row may be pruned first), and how many starts found it. */
+	"CREATE TABLE notify_pending ("
+	"  run_id bigint NOT NULL,"
+	"  event text NOT NULL,"
+	"  action text NOT NULL,"
+	"  task_id text NOT NULL,"
+	"  attempt integer NOT NULL,"
+	"  scheduled_at bigint,"
+	"  started_at bigint,"
+	"  ended_at bigint,"
+	"  status text NOT NULL,"
+	"  exit_code integer,"
+	"  signal integer,"
+	"  output text,"
+	"  error text,"
+	"  starts integer NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (run_id, event));"
+	"CREATE TRIGGER notify_pending_changed AFTER INSERT OR UPDATE OR DELETE"
+	"  ON notify_pending FOR EACH STATEMENT EXECUTE FUNCTION mgr_changed();",
 };
 
 #define PG_NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -449,7 +470,7 @@ pg_db_integrity_check(struct mgr_db *db, int *ok, char **report,
 {
 	static const char sql[] = "SELECT string_agg(t, ', ') FROM unnest("
 	    "ARRAY['plugins','tasks','plugin_state','runs','events','commands',"
-	    "'snapshots','host','mgr_change','mgr_schema']) AS t "
+	    "'snapshots','host','notify_pending','mgr_change','mgr_schema']) AS t "
 	    "WHERE to_regclass(t) IS NULL";
 	PGresult *res;
 	int rc;

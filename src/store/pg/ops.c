@@ -111,4 +111,8 @@ const struct store_ops pg_store_ops = {
 	/* metrics_store.h */
 	.metrics_store_runs = pg_metrics_store_runs,
 	.metrics_store_lateness = pg_metrics_store_lateness,
+	/* notify_store.h */
+	.notify_store_add = pg_notify_store_add,
+	.notify_store_done = pg_notify_store_done,
+	.notify_store_restart = pg_notify_store_restart,
 };

@@ -307,4 +307,12 @@ int pg_metrics_store_lateness(struct mgr_db *db,
 			      int64_t le[METRICS_LATENESS_N], int64_t *count,
 			      double *sum, struct mgr_error *err);
 
+/* notify_store.h (notify.c) */
+int pg_notify_store_add(struct mgr_db *db, const struct notify_rec *n,
+			struct mgr_error *err);
+int pg_notify_store_done(struct mgr_db *db, int64_t run_id, const char *event,
+			 struct mgr_error *err);
+int pg_notify_store_restart(struct mgr_db *db, notify_rec_fn fn, void *arg,
+			    struct mgr_error *err);
+
 #endif

@@ -74,20 +74,15 @@ sqlite_store_console_tasks(struct mgr_db *db, int64_t updated_after,
 	return rc == SQLITE_DONE ? 0 : db_error(db, err, _("cannot list tasks"));
 }
 
+/* Hands each row of st (SQLITE_RUN_LINE_COLUMNS) to fn; *n counts them. */
 int
-sqlite_store_console_runs(struct mgr_db *db, size_t limit, store_run_line_fn fn,
-			  void *arg, struct mgr_error *err)
+sqlite_run_lines(struct mgr_db *db, sqlite3_stmt *st, store_run_line_fn fn,
+		 void *arg, size_t *n, struct mgr_error *err)
 {
 	struct store_run_line l;
-	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = db_prepare(db, "SELECT id, COALESCE(started_at, scheduled_at, 0), "
-	    "task_id, status, attempt, started_at, ended_at, exit_code, signal, "
-	    "COALESCE(error, output) FROM runs ORDER BY id DESC LIMIT ?1",
-	    &st, err)) != 0)
-		return rc;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)limit);
+	*n = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		l.id = sqlite3_column_int64(st, 0);
 		l.at = sqlite3_column_int64(st, 1);
@@ -101,9 +96,25 @@ sqlite_store_console_runs(struct mgr_db *db, size_t limit, store_run_line_fn fn,
 		l.signal = sqlite3_column_int(st, 8);
 		l.text = (const char *)sqlite3_column_text(st, 9);
 		fn(arg, &l);
+		(*n)++;
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : db_error(db, err, _("cannot list runs"));
+}
+
+int
+sqlite_store_console_runs(struct mgr_db *db, size_t limit, store_run_line_fn fn,
+			  void *arg, struct mgr_error *err)
+{
+	sqlite3_stmt *st;
+	size_t n;
+	int rc;
+
+	if ((rc = db_prepare(db, "SELECT " SQLITE_RUN_LINE_COLUMNS " FROM runs "
+	    "ORDER BY id DESC LIMIT ?1", &st, err)) != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)limit);
+	return sqlite_run_lines(db, st, fn, arg, &n, err);
 }
 
 int

@@ -173,6 +173,27 @@ static const char *const migrations[] = {
 	/* 9: a client's stdin sent with its command to the engine host
 	 * (command_input_store.c: `task import crontab -`); NULL: none. */
 	"ALTER TABLE commands ADD COLUMN input BLOB;",
+	/* 10: notifications owed (issue 14, src/store/sqlite/notify.c): added
+	 * with their run's final outcome, removed once delivered, so that
+	 * an engine that dies in between leaves them to the next start.
+	 * What the notification says is kept whole (no foreign key: the
+	 * run's row may be pruned first). */
+	"CREATE TABLE notify_pending ("
+	"  run_id INTEGER NOT NULL,"
+	"  event TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  task_id TEXT NOT NULL,"
+	"  attempt INTEGER NOT NULL,"
+	"  scheduled_at INTEGER,"
+	"  started_at INTEGER,"
+	"  ended_at INTEGER,"
+	"  status TEXT NOT NULL,"
+	"  exit_code INTEGER,"
+	"  signal INTEGER,"
+	"  output TEXT,"
+	"  error TEXT,"
+	"  starts INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (run_id, event));",
 };
 
 #define DB_SCHEMA_AUTO_VACUUM 7
@@ -395,9 +416,12 @@ db_migrate(struct mgr_db *db, int target, struct mgr_error *err)
 static int
 db_prepare_files(const char *path, struct mgr_error *err)
 {
-	char *dir = path_dirname_abs(path);
+	char *dir;
 	int fd, rc;
 
+	if (strcmp(path, DB_MEMORY) == 0)	/* no file at all */
+		return 0;
+	dir = path_dirname_abs(path);
 	rc = mkdir_p(dir, 0700, 0, err);
 	free(dir);
 	if (rc != 0)

@@ -111,4 +111,8 @@ const struct store_ops sqlite_store_ops = {
 	.store_console_task_stamp = sqlite_store_console_task_stamp,
 	.store_console_runs_after = sqlite_store_console_runs_after,
 	.store_console_run_again = sqlite_store_console_run_again,
+	/* notify_store.h */
+	.notify_store_add = sqlite_notify_store_add,
+	.notify_store_done = sqlite_notify_store_done,
+	.notify_store_restart = sqlite_notify_store_restart,
 };

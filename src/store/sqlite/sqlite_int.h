@@ -127,6 +127,13 @@ int sqlite_store_console_tasks(struct mgr_db *db, int64_t updated_after,
 int sqlite_store_console_runs(struct mgr_db *db, size_t limit,
 			      store_run_line_fn fn, void *arg,
 			      struct mgr_error *err);
+/* The console's run lines (console.c, console_tick.c): the columns, and
+ * a reader handing each row of a statement selecting them to fn. */
+#define SQLITE_RUN_LINE_COLUMNS "id, COALESCE(started_at, scheduled_at, 0), " \
+	"task_id, status, attempt, started_at, ended_at, exit_code, signal, " \
+	"COALESCE(error, output)"
+int sqlite_run_lines(struct mgr_db *db, sqlite3_stmt *st, store_run_line_fn fn,
+		     void *arg, size_t *n, struct mgr_error *err);
 int sqlite_store_console_counts(struct mgr_db *db, int64_t now,
 				int *runs_per_min, int *running,
 				struct mgr_error *err);
@@ -271,5 +278,13 @@ int sqlite_store_console_runs_after(struct mgr_db *db, int64_t after_id,
 int sqlite_store_console_run_again(struct mgr_db *db, int64_t id,
 				   store_run_line_fn fn, void *arg, int *found,
 				   struct mgr_error *err);
+
+/* notify_store.h */
+int sqlite_notify_store_add(struct mgr_db *db, const struct notify_rec *n,
+			    struct mgr_error *err);
+int sqlite_notify_store_done(struct mgr_db *db, int64_t run_id,
+			     const char *event, struct mgr_error *err);
+int sqlite_notify_store_restart(struct mgr_db *db, notify_rec_fn fn, void *arg,
+				struct mgr_error *err);
 
 #endif
