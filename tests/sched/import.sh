@@ -314,7 +314,10 @@ is "$rc/$(field on_output | paste -sd, -)" "0/mail:ops@example.com,none" \
 run MM task import crontab "$T/mailto" --prefix mt
 is "$rc/$(MM --json task show mt-1 | grep -c '"on_output": "mail:ops@example.com"')" "0/1" \
 	"... and is written with the task"
-MM --daemon > "$T/mail-daemon.out" 2>&1 &
+# Not through MM: a backgrounded shell function is a subshell, and
+# killing it would leave the daemon running after the test.
+"$MANAGER" --config "$T/etc/mail.conf" --db "$T/mail.db" --daemon \
+	> "$T/mail-daemon.out" 2>&1 &
 mdaemon=$!
 wait_until 10 MM host status
 MM task run mt-1 > /dev/null 2>&1
