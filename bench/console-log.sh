@@ -8,7 +8,8 @@ set -eu
 top_builddir=${top_builddir:-$(cd "$(dirname "$0")/.." && pwd)}
 MANAGER="$top_builddir/manager"
 BENCH="$top_builddir/bench/console_log_bench"
-export MANAGER_RUN="$top_builddir/manager-run" MANAGER_EXEC="$top_builddir/manager-exec"
+export MANAGER_RUN="$top_builddir/manager-run" MANAGER_EXEC="$top_builddir/manager-exec" \
+	MANAGER_EXE="$top_builddir/manager"
 MB=${1:-100}
 TIMES=${2:-3}
 [ -x "$BENCH" ] || { echo "console-log.sh: make bench/console_log_bench first" >&2; exit 1; }

@@ -7,7 +7,8 @@
 set -u
 top_builddir=${top_builddir:-$(cd "$(dirname "$0")/.." && pwd)}
 MANAGER="$top_builddir/manager"
-export MANAGER_RUN="$top_builddir/manager-run" MANAGER_EXEC="$top_builddir/manager-exec"
+export MANAGER_RUN="$top_builddir/manager-run" MANAGER_EXEC="$top_builddir/manager-exec" \
+	MANAGER_EXE="$top_builddir/manager"
 MB=${1:-100}
 TCK=$(getconf CLK_TCK)
 
