@@ -31,6 +31,10 @@
 struct mgr_db {
 	const struct store_ops *ops;
 	char *path;		/* what it was opened with: a file or a URL */
+	/* Told before this handle creates, changes or deletes a task row
+	 * (db_on_task_write); NULL when nobody listens. */
+	void (*task_writing)(void *arg, const char *id);
+	void *task_writing_arg;
 };
 struct db_watch {
 	const struct store_ops *ops;
@@ -178,6 +182,8 @@ struct store_ops {
 	/* task_context_store.h */
 	int (*task_context_store_get)(struct mgr_db *db, const char *task_id,
 	    char **json, struct mgr_error *err);
+	int (*task_context_store_all)(struct mgr_db *db, task_context_fn fn,
+				      void *arg, struct mgr_error *err);
 	int (*task_context_store_set)(struct mgr_db *db, const char *task_id,
 	    const char *json, struct mgr_error *err);
 	void (*run_usage_store_record)(struct mgr_db *db,

@@ -231,10 +231,26 @@ plugin_state_set(struct mgr_db *db, const char *plugin, const char *key,
 	return db->ops->plugin_state_set(db, plugin, key, value, err);
 }
 
+void
+db_on_task_write(struct mgr_db *db, void (*fn)(void *arg, const char *id),
+		 void *arg)
+{
+	db->task_writing = fn;
+	db->task_writing_arg = arg;
+}
+
+static void
+task_writing(struct mgr_db *db, const char *id)
+{
+	if (db->task_writing != NULL && id != NULL)
+		db->task_writing(db->task_writing_arg, id);
+}
+
 int
 task_store_create(struct mgr_db *db, const struct task_rec *t,
 		  struct mgr_error *err)
 {
+	task_writing(db, t->id);
 	return db->ops->task_store_create(db, t, err);
 }
 
@@ -249,6 +265,7 @@ int
 task_store_update(struct mgr_db *db, const struct task_rec *t,
 		  struct mgr_error *err)
 {
+	task_writing(db, t->id);
 	return db->ops->task_store_update(db, t, err);
 }
 
@@ -264,6 +281,7 @@ task_store_set_status(struct mgr_db *db, const char *id, const char *status,
 int
 task_store_delete(struct mgr_db *db, const char *id, struct mgr_error *err)
 {
+	task_writing(db, id);
 	return db->ops->task_store_delete(db, id, err);
 }
 
@@ -541,6 +559,13 @@ task_context_store_get(struct mgr_db *db, const char *task_id, char **json,
 		       struct mgr_error *err)
 {
 	return db->ops->task_context_store_get(db, task_id, json, err);
+}
+
+int
+task_context_store_all(struct mgr_db *db, task_context_fn fn, void *arg,
+		       struct mgr_error *err)
+{
+	return db->ops->task_context_store_all(db, fn, arg, err);
 }
 
 int

@@ -91,6 +91,12 @@ int task_store_set_status(struct mgr_db *db, const char *id, const char *status,
 			  int64_t last_run, int64_t next_run, int64_t next_nominal,
 			  struct mgr_error *err);
 int task_store_delete(struct mgr_db *db, const char *id, struct mgr_error *err);
+/* fn(arg, id) before every task_store_create, _update and _delete made
+ * through db (not _set_status): the scheduler learns that a row it may
+ * have a pending write of is being written by someone else
+ * (sched_writer.c).  fn NULL: nobody is told. */
+void db_on_task_write(struct mgr_db *db, void (*fn)(void *arg, const char *id),
+		      void *arg);
 int task_store_list(struct mgr_db *db, struct task_rec **out, size_t *n,
 		    struct mgr_error *err);
 int task_store_list_by_plugin(struct mgr_db *db, const char *plugin_id,

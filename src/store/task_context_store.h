@@ -12,6 +12,13 @@
  * MGR_ENOENT when there is no such task. */
 int task_context_store_get(struct mgr_db *db, const char *task_id,
 			   char **json, struct mgr_error *err);
+/* fn(arg, id, json) for every task that has a context of its own, in
+ * one statement (the scheduler reads them all at its start instead of
+ * one query per task at its first run). */
+typedef void (*task_context_fn)(void *arg, const char *task_id,
+				const char *json);
+int task_context_store_all(struct mgr_db *db, task_context_fn fn, void *arg,
+			   struct mgr_error *err);
 /* json NULL: the defaults. */
 int task_context_store_set(struct mgr_db *db, const char *task_id,
 			   const char *json, struct mgr_error *err);

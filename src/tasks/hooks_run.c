@@ -434,6 +434,7 @@ hooks_admit(struct hooks_state *hs, struct attempt *a)
 		ev_timer_init(&a->retry, queued_cb, 0, 0);
 		a->t->last_status = "queued";
 		task_mark_dirty(hs->s, a->t);
+		hs->nqueued++;
 		return 1;
 	}
 	hs->running++;
@@ -443,16 +444,22 @@ hooks_admit(struct hooks_state *hs, struct attempt *a)
 }
 
 /* The oldest queued attempt that may start now, or NULL: s->attempts
- * holds the newest first. */
+ * holds the newest first.  Counts the queued ones on the way. */
 static struct attempt *
 oldest_admissible(struct hooks_state *hs)
 {
 	struct attempt *a = hs->s->attempts, *found = NULL;
+	size_t queued = 0;
 
-	for (; a != NULL; a = a->next)
-		if (a->waiting && !ev_is_active(&a->retry) &&
-		    a->retry.cb == queued_cb && admissible(hs, a->t))
+	for (; a != NULL; a = a->next) {
+		if (!a->waiting || ev_is_active(&a->retry) ||
+		    a->retry.cb != queued_cb)
+			continue;
+		queued++;
+		if (admissible(hs, a->t))
 			found = a;
+	}
+	hs->nqueued = queued;
 	return found;
 }
 
@@ -475,8 +482,10 @@ hooks_release(struct hooks_state *hs, struct attempt *a)
 	hs->dequeuing = 1;
 	do {
 		hs->again = 0;
-		while (!hs->s->shutting_down && (q = oldest_admissible(hs)) != NULL) {
+		while (!hs->s->shutting_down && hs->nqueued > 0 &&
+		    (q = oldest_admissible(hs)) != NULL) {
 			q->waiting = 0;
+			hs->nqueued--;
 			attempt_begin(hs->s, q);
 		}
 	} while (hs->again);

@@ -35,6 +35,10 @@ struct hooks_state {
 	struct group_count *groups;
 	size_t ngroups;
 	int dequeuing, again;
+	/* Attempts queued by the limits, or more (one that ended while
+	 * queued is counted until the next scan): 0 spares each ending
+	 * attempt a walk over every attempt in flight. */
+	size_t nqueued;
 	ev_timer start;			/* dependencies met while down */
 };
 

@@ -322,7 +322,6 @@ import_commit(struct mgr *mgr, struct import_set *s,
 	int rc;
 
 	memset(res, 0, sizeof *res);
-	scheduler_sync_history(mgr);	/* no stale batch may overwrite these */
 	if ((rc = db_transaction(mgr->db, commit_all, &a, err)) != 0) {
 		free(a.created);
 		return rc;

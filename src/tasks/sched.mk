@@ -37,6 +37,12 @@ tests_unit_test_sched_split_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_sched_split_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_sched_split
 
+check_PROGRAMS += tests/unit/test_sched_writer
+tests_unit_test_sched_writer_SOURCES = tests/unit/test_sched_writer.c tests/unit/testutil.h
+tests_unit_test_sched_writer_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_sched_writer_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_sched_writer
+
 check_PROGRAMS += tests/unit/test_runlog
 tests_unit_test_runlog_SOURCES = tests/unit/test_runlog.c tests/unit/testutil.h
 tests_unit_test_runlog_CFLAGS = $(TEST_CFLAGS)

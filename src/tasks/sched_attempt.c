@@ -271,11 +271,12 @@ attempt_done(struct run_outcome *o, void *arg)
 void
 task_context_forget(struct stask *t)
 {
-	if (t->ctx == NULL)
-		return;
-	task_context_clear(t->ctx);
-	free(t->ctx);
+	if (t->ctx != NULL && !t->ctx_none) {
+		task_context_clear(t->ctx);
+		free(t->ctx);
+	}
 	t->ctx = NULL;
+	t->ctx_none = 0;
 }
 
 /* The task's context, read once and kept until the task changes. */
@@ -288,6 +289,10 @@ task_context_get(struct scheduler *s, struct stask *t, struct mgr_error *err)
 
 	if (t->ctx != NULL)
 		return 0;
+	if (t->ctx_none) {	/* known at start (sched_load_contexts) */
+		t->ctx = &s->no_ctx;
+		return 0;
+	}
 	rc = task_context_store_get(s->mgr->db, t->rec.id, &json, err);
 	if (rc == MGR_ENOENT)
 		rc = 0;		/* a foreground run of a task file, say */
@@ -316,7 +321,13 @@ attempt_context(struct scheduler *s, struct attempt *a, struct run_spec *spec,
 
 	*env = NULL;
 	*workdir = NULL;
-	if ((rc = task_context_get(s, t, err)) != 0 ||
+	if ((rc = task_context_get(s, t, err)) != 0)
+		return rc;
+	/* A plugin function runs in this process or in a worker, which take
+	 * no environment or folder of their own: building them (a passwd
+	 * lookup, a stat, the strings) is for exec: programs, and for a
+	 * named user, whose existence it checks. */
+	if ((strncmp(t->rec.func_path, "exec:", 5) == 0 || t->ctx->user != NULL) &&
 	    (rc = task_context_env(s->mgr, t->ctx, &ids, env, workdir, err)) != 0)
 		return rc;
 	spec->envp = *env;

@@ -18,6 +18,7 @@
 #include "scheduler.h"
 #include "task_context.h"
 #include "task_context_store.h"
+#include "task_fields.h"
 #include "task_hooks.h"
 #include "task_hooks_store.h"
 #include "trigger.h"
@@ -32,22 +33,20 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const task_keys[] = { "id", "func", "trigger", "name",
-	"enabled", "max_retries", "timeout", "misfire_grace_time", "coalesce",
-	"max_instances", "on_interrupt", "env", "env_file", "workdir", "user",
-	"group", "umask", "nice", "sandbox", "network", "private_tmp",
-	"read_only", "write", "ioprio", "limit_cpu", "limit_memory",
-	"limit_nofile", "on_failure", "on_success", "on_recovery",
-	"on_missed", "on_output", "after", "after_any", "concurrency_group",
-	NULL };
-
+/* A task's own keys in a task file are the fields a client may set
+ * (task_fields.c, the one list), with func_path spelled "func"; every
+ * other key is a trigger field. */
 static int
 is_task_key(const char *name)
 {
-	for (size_t i = 0; task_keys[i] != NULL; i++)
-		if (strcmp(task_keys[i], name) == 0)
-			return 1;
-	return 0;
+	const struct field_def *f;
+	size_t n;
+
+	if (strcmp(name, "func") == 0)
+		return 1;
+	f = field_find(task_fields(&n), n, name);
+	return f != NULL && strcmp(f->name, "func_path") != 0 &&
+	    !(f->flags & FIELD_READONLY) && f->type != FIELD_TRIGGER_ARGS;
 }
 
 /* Ids sorted for lookups in O(log n): loading n tasks compares no pair
@@ -857,23 +856,6 @@ file_plan_write(struct files_plan *p, const struct file_plan *fp,
 	return rc;
 }
 
-/* Whether the file removes, pauses or resumes a task (each waits for
- * the history writer). */
-static int
-file_plan_pauses(const struct files_plan *p, const struct file_plan *fp)
-{
-	const struct task_rec *old;
-
-	if (fp->ngone > 0)
-		return 1;
-	for (size_t i = 0; i < fp->ft.n; i++)
-		if (!fp->skip[i] &&
-		    (old = load_row(&p->ld, fp->ft.recs[i].id)) != NULL &&
-		    old->enabled != fp->ft.recs[i].enabled)
-			return 1;
-	return 0;
-}
-
 static int
 file_plan_apply(struct files_plan *p, const struct file_plan *fp,
 		struct mgr_error *err)
@@ -894,12 +876,6 @@ file_plan_apply(struct files_plan *p, const struct file_plan *fp,
 	p->stats.removed += fp->ngone;
 	if (!todo)
 		return 0;
-	/* Removing or pausing a task waits for the history writer to commit
-	 * what it holds: done inside the file's transaction, the writer
-	 * would wait for this transaction's lock in turn (its 10 s busy
-	 * timeout, then "cannot record runs"). */
-	if (file_plan_pauses(p, fp))
-		scheduler_sync_history(mgr);
 	if ((rc = db_begin(mgr->db, err)) != 0)
 		return rc;
 	if ((rc = file_plan_write(p, fp, err)) == 0)

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "scheduler.h"
 #include "store.h"
+#include "task_context.h"
 
 struct mgr;
 struct runner;
@@ -57,6 +58,8 @@ struct stask {
 	double began_at;		/* ev_now of the latest attempt start */
 	struct stask *hnext;		/* id table chain */
 	struct task_context *ctx;	/* read at its first run; NULL: not yet */
+	int ctx_none;			/* ... known to be the defaults: ctx is
+					 * the scheduler's no_ctx once read */
 };
 
 struct scheduler {
@@ -102,6 +105,7 @@ struct scheduler {
 	int shutting_down;
 	int foreground;			/* scheduler_run_foreground */
 	struct sched_fire_counts counts;	/* fires that never ran */
+	struct task_context no_ctx;	/* the context of tasks with none */
 	void (*shutdown_done)(struct mgr *mgr);
 };
 

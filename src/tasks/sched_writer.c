@@ -33,6 +33,13 @@ struct retain {
 	int64_t deleted;
 };
 
+/* A task row written by someone else while batches were pending: the
+ * batches up to `upto` hold older writes of it, which are dropped. */
+struct row_mark {
+	char *id;
+	uint64_t upto;
+};
+
 struct sched_writer {
 	struct mgr_db *db;		/* this thread's own connection */
 	struct mgr_log *log;
@@ -43,6 +50,9 @@ struct sched_writer {
 	size_t queued;			/* batches queued or being written */
 	int stopping;
 	struct write_after *after, **after_tail;	/* committed */
+	uint64_t submitted;		/* seq of the newest batch */
+	struct row_mark *marks;		/* rows written by someone else */
+	size_t nmarks, capmarks;
 	void (*notify)(void *arg);
 	void *notify_arg;
 	struct retain retain;
@@ -82,13 +92,28 @@ writer_warn(void *arg, const char *msg)
 	log_warning(w->log, "%s", msg);
 }
 
+/* Whether a row mark says that b's write of task id is older than what
+ * someone else wrote. */
+static int
+row_is_newer(const struct row_mark *m, size_t n, const char *id,
+	     const struct write_batch *b)
+{
+	for (size_t i = 0; i < n; i++)
+		if (b->seq <= m[i].upto && strcmp(m[i].id, id) == 0)
+			return 1;
+	return 0;
+}
+
 static void
-writer_write(struct sched_writer *w, struct write_batch *b)
+writer_write(struct sched_writer *w, struct write_batch *b,
+	     const struct row_mark *marks, size_t nmarks)
 {
 	struct mgr_error err = { 0 };
 
 	for (size_t i = 0; i < b->ntasks; i++) {
 		struct task_write *t = &b->tasks[i];
+		if (row_is_newer(marks, nmarks, t->id, b))
+			continue;
 		/* A task removed meanwhile is not an error. */
 		if (task_store_set_status(w->db, t->id, t->status, t->last_run,
 		    t->next_run, t->next_nominal, &err) != 0 &&
@@ -126,6 +151,41 @@ writer_hand_after(struct sched_writer *w, struct write_batch *list)
 	return any;
 }
 
+/* The row marks as they are now.  Taken once the transaction holds the
+ * write lock (SQLite's BEGIN IMMEDIATE), so that a row marked later is
+ * written by its owner after this commit and wins anyway.  The names
+ * stay valid: only this thread frees marks (rows_forget). */
+static struct row_mark *
+rows_marked(struct sched_writer *w, size_t *n)
+{
+	struct row_mark *v = NULL;
+
+	pthread_mutex_lock(&w->lock);
+	if ((*n = w->nmarks) > 0) {
+		v = xmalloc(w->nmarks * sizeof *v);
+		memcpy(v, w->marks, w->nmarks * sizeof *v);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return v;
+}
+
+/* Marks that no batch waiting or being written can be older than. */
+static void
+rows_forget(struct sched_writer *w, uint64_t committed)
+{
+	size_t keep = 0;
+
+	pthread_mutex_lock(&w->lock);
+	for (size_t i = 0; i < w->nmarks; i++) {
+		if (w->marks[i].upto <= committed)
+			free(w->marks[i].id);
+		else
+			w->marks[keep++] = w->marks[i];
+	}
+	w->nmarks = keep;
+	pthread_mutex_unlock(&w->lock);
+}
+
 /* Everything queued, in one transaction. */
 static void
 writer_commit(struct sched_writer *w, struct write_batch *list)
@@ -133,13 +193,23 @@ writer_commit(struct sched_writer *w, struct write_batch *list)
 	struct mgr_error err = { 0 };
 	int ok = db_begin(w->db, &err) == 0;
 	struct write_batch *b, *next;
+	struct row_mark *marks = NULL;
+	size_t nmarks = 0;
+	uint64_t last = 0;
 
 	if (!ok)
 		log_error(w->log, _("cannot record runs: %s"), err.msg);
-	for (b = list; ok && b != NULL; b = b->next)
-		writer_write(w, b);
+	else
+		marks = rows_marked(w, &nmarks);
+	for (b = list; b != NULL; b = b->next) {
+		if (ok)
+			writer_write(w, b, marks, nmarks);
+		last = b->seq;
+	}
+	free(marks);
 	if (ok && db_commit(w->db, &err) != 0)
 		log_error(w->log, _("cannot record runs: %s"), err.msg);
+	rows_forget(w, last);
 	if (writer_hand_after(w, list) && w->notify != NULL)
 		w->notify(w->notify_arg);
 	for (b = list; b != NULL; b = next) {
@@ -356,6 +426,7 @@ sched_writer_submit(struct sched_writer *w, struct write_batch *b)
 		w->head = b;
 	w->tail = b;
 	w->queued++;
+	b->seq = ++w->submitted;
 	pthread_cond_signal(&w->work);
 	pthread_mutex_unlock(&w->lock);
 }
@@ -369,6 +440,20 @@ sched_writer_backlog(struct sched_writer *w)
 	n = w->queued;
 	pthread_mutex_unlock(&w->lock);
 	return n;
+}
+
+void
+sched_writer_row_changed(struct sched_writer *w, const char *id)
+{
+	pthread_mutex_lock(&w->lock);
+	if (w->queued > 0) {	/* else no pending write can be older */
+		if (w->nmarks == w->capmarks)
+			w->marks = xrealloc(w->marks, (w->capmarks = w->capmarks ?
+			    w->capmarks * 2 : 8) * sizeof *w->marks);
+		w->marks[w->nmarks++] = (struct row_mark){ xstrdup(id),
+		    w->submitted };
+	}
+	pthread_mutex_unlock(&w->lock);
 }
 
 void
@@ -402,6 +487,8 @@ sched_writer_free(struct sched_writer *w)
 		w->after = a->next;
 		free(a);
 	}
+	rows_forget(w, UINT64_MAX);
+	free(w->marks);
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->work);
 	pthread_cond_destroy(&w->idle);

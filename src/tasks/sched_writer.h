@@ -45,6 +45,7 @@ struct write_batch {
 	struct task_write *tasks;
 	size_t ntasks;
 	struct write_after *after;
+	uint64_t seq;		/* its place in the submission order */
 	struct write_batch *next;
 };
 
@@ -58,6 +59,13 @@ int sched_writer_new(const char *db_path, struct mgr_log *log,
 struct write_after *sched_writer_take_after(struct sched_writer *w);
 /* Takes ownership of b. */
 void sched_writer_submit(struct sched_writer *w, struct write_batch *b);
+/* Someone else is about to write the row of task id (the loop's own
+ * connection: a command, a task file, an import): the writes of that row
+ * in the batches submitted until now are older than it and will be
+ * dropped, so the loop never waits for the writer before it changes a
+ * task.  The loop then takes the task again (scheduler_task_changed) and
+ * a later batch writes its run state anew. */
+void sched_writer_row_changed(struct sched_writer *w, const char *id);
 /* Batches submitted and not yet committed. */
 size_t sched_writer_backlog(struct sched_writer *w);
 /* Waits until at most max batches wait or are being written. */

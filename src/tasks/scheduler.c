@@ -26,6 +26,8 @@
 #include "sched_int.h"
 #include "sched_writer.h"
 #include "scheduler.h"
+#include "task_context.h"
+#include "task_context_store.h"
 #include "trigger.h"
 #include "tz.h"
 #include "util.h"
@@ -306,6 +308,41 @@ sched_start_claimed(struct scheduler *s)
 	run_recs_free(v, n);
 }
 
+static void
+context_loaded(void *arg, const char *id, const char *json)
+{
+	struct scheduler *s = arg;
+	struct stask *t = sched_find(s, id);
+	struct task_context *c;
+	struct mgr_error err = { 0 };
+
+	if (t == NULL || t->ctx != NULL)
+		return;
+	c = xcalloc(1, sizeof *c);
+	if (task_context_from_json(json, c, &err) == 0)
+		t->ctx = c;
+	else	/* its first run reads it again and says why it fails */
+		free(c);
+}
+
+/* Every task's context in one statement, so that the first second of a
+ * start with many tasks is not one query per task on the loop; the
+ * tasks it does not name have none (if it fails, each task's first run
+ * reads its own, as after a change). */
+static void
+sched_load_contexts(struct scheduler *s)
+{
+	struct mgr_error err = { 0 };
+
+	if (task_context_store_all(s->mgr->db, context_loaded, s, &err) != 0) {
+		log_warning(&s->mgr->log, "%s", err.msg);
+		return;
+	}
+	for (size_t i = 0; i < s->nbuckets; i++)
+		for (struct stask *t = s->buckets[i]; t != NULL; t = t->hnext)
+			t->ctx_none = t->ctx == NULL;
+}
+
 static int
 sched_load_all(struct scheduler *s, struct mgr_error *err)
 {
@@ -320,10 +357,23 @@ sched_load_all(struct scheduler *s, struct mgr_error *err)
 	for (size_t i = 0; i < n; i++)
 		task_load(s, &rows[i], now);
 	s->loading = 0;
+	sched_load_contexts(s);
 	free(s->load_plugin);
 	s->load_plugin = NULL;
 	free(rows);
 	return 0;
+}
+
+/* The loop's own connection is about to write a task row (a command, a
+ * task file, an import): the history writer drops its older pending
+ * writes of it, and the change that follows (scheduler_task_changed)
+ * has the row's run state written again from memory. */
+static void
+sched_row_written_elsewhere(void *arg, const char *id)
+{
+	struct scheduler *s = arg;
+
+	sched_writer_row_changed(s->writer, id);
 }
 
 static struct scheduler *
@@ -348,7 +398,9 @@ sched_new(struct mgr *mgr, struct mgr_error *err)
 		free(s);
 		return NULL;
 	}
+	db_on_task_write(mgr->db, sched_row_written_elsewhere, s);
 	s->zones = tz_cache_new();	/* NULL (no memory): loads per trigger */
+	task_context_init(&s->no_ctx);
 	ev_periodic_init(&s->wake, sched_wake_cb, 0, 0, NULL);
 	s->wake.data = s;
 	ev_async_init(&s->written, sched_written_cb);
@@ -478,6 +530,7 @@ scheduler_task_changed(struct mgr *mgr, const char *task_id)
 		task_reschedule(s, t);
 	} else {
 		task_context_forget(t);	/* read again at the next run */
+		t->written_status = NULL;	/* its run state goes out anew */
 		task_apply_row(s, t, &row);
 		if (!t->rec.enabled)
 			task_cancel_retries(s, t);
@@ -586,6 +639,7 @@ scheduler_free(struct mgr *mgr)
 	ev_periodic_stop(s->loop, &s->wake);
 	ev_timer_stop(s->loop, &s->grace);
 	sched_housekeeping_stop(s);
+	db_on_task_write(s->mgr->db, NULL, NULL);
 	sched_flush_all(s);
 	sched_writer_sync(s->writer);
 	sched_call_after(sched_writer_take_after(s->writer));
@@ -619,6 +673,7 @@ scheduler_free(struct mgr *mgr)
 	hooks_free(s->hooks);
 	runner_free(s->runner);
 	tz_cache_free(s->zones);
+	task_context_clear(&s->no_ctx);
 	free(s);
 	mgr->sched = NULL;
 }

@@ -240,7 +240,6 @@ taskmgr_modify(struct mgr *mgr, struct task_rec *t, const char *const *fields,
 
 	if ((rc = task_prepare(t, fields, nfields, err)) != 0)
 		return rc;
-	scheduler_sync_history(mgr);	/* no stale batch may overwrite this */
 	if ((rc = task_store_update(mgr->db, t, err)) != 0)
 		return rc;
 	scheduler_task_changed(mgr, t->id);
@@ -254,7 +253,6 @@ taskmgr_remove(struct mgr *mgr, const char *id, struct mgr_error *err)
 {
 	int rc;
 
-	scheduler_sync_history(mgr);
 	if ((rc = task_store_delete(mgr->db, id, err)) != 0)
 		return rc;
 	scheduler_task_changed(mgr, id);
@@ -274,7 +272,6 @@ task_set_enabled(struct mgr *mgr, const char *id, int enabled,
 	int rc;
 
 	memset(&t, 0, sizeof t);
-	scheduler_sync_history(mgr);
 	if ((rc = task_store_read(mgr->db, id, &t, err)) != 0)
 		return rc;
 	t.enabled = enabled;

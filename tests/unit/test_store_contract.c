@@ -438,6 +438,46 @@ test_runs_record_and_end(void **state)
 	run_recs_free(v, n);
 }
 
+struct contexts_seen {
+	int n;
+	char ids[4][8];
+	char json[4][32];
+};
+
+static void
+context_seen(void *arg, const char *id, const char *json)
+{
+	struct contexts_seen *c = arg;
+
+	assert_true(c->n < 4);
+	snprintf(c->ids[c->n], sizeof c->ids[0], "%s", id);
+	snprintf(c->json[c->n++], sizeof c->json[0], "%s", json);
+}
+
+/* Every task with a context of its own, and only those: "t" has one
+ * (set above), "u" has none, "v" is given one. */
+static void
+check_context_all(struct mgr_db *db)
+{
+	struct contexts_seen c = { 0 };
+	struct mgr_error err = { 0 };
+
+	add_task(db, "u");
+	add_task(db, "v");
+	assert_int_equal(task_context_store_set(db, "v", "{\"umask\":18}",
+	    &err), 0);
+	assert_int_equal(task_context_store_all(db, context_seen, &c, &err), 0);
+	assert_int_equal(c.n, 2);
+	if (strcmp(c.ids[0], "v") == 0) {	/* in no promised order */
+		assert_string_equal(c.ids[1], "t");
+		assert_string_equal(c.json[0], "{\"umask\":18}");
+	} else {
+		assert_string_equal(c.ids[0], "t");
+		assert_string_equal(c.ids[1], "v");
+		assert_string_equal(c.json[0], "{\"nice\":5}");
+	}
+}
+
 static void
 test_runlog_and_usage(void **state)
 {
@@ -495,6 +535,7 @@ test_runlog_and_usage(void **state)
 	free(ctx);
 	assert_int_equal(task_context_store_set(f->db, "x", NULL, &err),
 	    MGR_ENOENT);
+	check_context_all(f->db);
 }
 
 static void

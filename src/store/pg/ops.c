@@ -74,6 +74,7 @@ const struct store_ops pg_store_ops = {
 	.fault_store_count_crashes = pg_fault_store_count_crashes,
 	/* task_context_store.h */
 	.task_context_store_get = pg_task_context_store_get,
+	.task_context_store_all = pg_task_context_store_all,
 	.task_context_store_set = pg_task_context_store_set,
 	.run_usage_store_record = pg_run_usage_store_record,
 	.run_usage_store_read = pg_run_usage_store_read,

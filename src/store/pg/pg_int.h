@@ -231,6 +231,8 @@ int pg_snapshot_store_delete(struct mgr_db *db, int64_t id,
 /* task_context_store.h (task_context.c) */
 int pg_task_context_store_get(struct mgr_db *db, const char *task_id,
 			      char **json, struct mgr_error *err);
+int pg_task_context_store_all(struct mgr_db *db, task_context_fn fn,
+			      void *arg, struct mgr_error *err);
 int pg_task_context_store_set(struct mgr_db *db, const char *task_id,
 			      const char *json, struct mgr_error *err);
 void pg_run_usage_store_record(struct mgr_db *db, const struct run_rec *v,

@@ -34,6 +34,22 @@ pg_task_context_store_get(struct mgr_db *db, const char *task_id,
 }
 
 int
+pg_task_context_store_all(struct mgr_db *db, task_context_fn fn, void *arg,
+			  struct mgr_error *err)
+{
+	PGresult *res;
+	int rc;
+
+	if ((rc = pg_run(db, "SELECT id, context FROM tasks "
+	    "WHERE context IS NOT NULL", NULL, &res, _("tasks"), err)) != 0)
+		return rc;
+	for (int i = 0; i < PQntuples(res); i++)
+		fn(arg, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
+	PQclear(res);
+	return 0;
+}
+
+int
 pg_task_context_store_set(struct mgr_db *db, const char *task_id,
 			  const char *json, struct mgr_error *err)
 {

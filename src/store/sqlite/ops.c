@@ -74,6 +74,7 @@ const struct store_ops sqlite_store_ops = {
 	.fault_store_count_crashes = sqlite_fault_store_count_crashes,
 	/* task_context_store.h */
 	.task_context_store_get = sqlite_task_context_store_get,
+	.task_context_store_all = sqlite_task_context_store_all,
 	.task_context_store_set = sqlite_task_context_store_set,
 	.run_usage_store_record = sqlite_run_usage_store_record,
 	.run_usage_store_read = sqlite_run_usage_store_read,

@@ -185,6 +185,8 @@ int sqlite_fault_store_count_crashes(struct mgr_db *db, const char *plugin,
 /* task_context_store.h */
 int sqlite_task_context_store_get(struct mgr_db *db, const char *task_id,
 				  char **json, struct mgr_error *err);
+int sqlite_task_context_store_all(struct mgr_db *db, task_context_fn fn,
+				  void *arg, struct mgr_error *err);
 int sqlite_task_context_store_set(struct mgr_db *db, const char *task_id,
 				  const char *json, struct mgr_error *err);
 void sqlite_run_usage_store_record(struct mgr_db *db, const struct run_rec *v,

@@ -32,6 +32,25 @@ sqlite_task_context_store_get(struct mgr_db *db, const char *task_id, char **jso
 }
 
 int
+sqlite_task_context_store_all(struct mgr_db *db, task_context_fn fn,
+			      void *arg, struct mgr_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(db, "SELECT id, context FROM tasks "
+	    "WHERE context IS NOT NULL", &st, err)) != 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(arg, (const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 1));
+	if (rc != SQLITE_DONE)
+		return db_error(db, err, _("tasks"));
+	sqlite3_reset(st);
+	return 0;
+}
+
+int
 sqlite_task_context_store_set(struct mgr_db *db, const char *task_id,
 			      const char *json, struct mgr_error *err)
 {
