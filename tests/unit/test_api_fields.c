@@ -5,6 +5,9 @@
  * numbers). */
 #include "testutil.h"
 #include "api_fields.h"
+#include "cmd.h"
+#include "scheduler.h"
+#include "task_fields.h"
 
 #include <jansson.h>
 #include <string.h>
@@ -142,6 +145,56 @@ test_normalize(void **state)
 	json_decref(o);
 }
 
+static const struct cmd_option *
+option_of(const struct cmd_entry *e, const char *name)
+{
+	for (const struct cmd_option *o = e->options; o != NULL &&
+	    o->name != NULL; o++)
+		if (strcmp(o->name, name) == 0)
+			return o;
+	return NULL;
+}
+
+/* The field table names the command-line option of each field (the API
+ * builds `task add` and `task edit` lines from it): every one of them is
+ * an option of `task edit`, and of `task add` unless it is positional
+ * there (func, trigger); a boolean is a flag, any other field takes a
+ * value.  A field added to the table without its option fails here. */
+static void
+test_field_options_exist(void **state)
+{
+	const struct cmd_entry *const *const lists[] = { task_commands, NULL };
+	const struct cmd_table table = { lists, NULL };
+	const struct cmd_entry *add = cmd_find(&table, "task", "add");
+	const struct cmd_entry *edit = cmd_find(&table, "task", "edit");
+	const struct field_def *v;
+	size_t n, checked = 0;
+
+	(void)state;
+	assert_non_null(add);
+	assert_non_null(edit);
+	v = task_fields(&n);
+	for (size_t i = 0; i < n; i++) {
+		const struct cmd_option *o;
+		const char *name = v[i].option;
+		if (name == NULL)
+			continue;
+		assert_true(strncmp(name, "--", 2) == 0);
+		name += 2;
+		o = option_of(edit, name);
+		if (o == NULL)
+			fail_msg("field %s: task edit has no --%s", v[i].name, name);
+		if ((v[i].type == FIELD_BOOLEAN) != (o->value == NULL))
+			fail_msg("field %s: --%s %s a value", v[i].name, name,
+			    o->value == NULL ? "takes no" : "takes");
+		if (option_of(add, name) == NULL && strcmp(name, "func") != 0 &&
+		    strcmp(name, "trigger") != 0)
+			fail_msg("field %s: task add has no --%s", v[i].name, name);
+		checked++;
+	}
+	assert_true(checked >= 30);
+}
+
 int
 main(void)
 {
@@ -150,6 +203,7 @@ main(void)
 		cmocka_unit_test(test_update_ignores_read_only),
 		cmocka_unit_test(test_trigger_args_values),
 		cmocka_unit_test(test_normalize),
+		cmocka_unit_test(test_field_options_exist),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
