@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <libconfig.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -969,5 +970,6 @@ sched_load_files(struct mgr *mgr, struct mgr_error *err)
 	files_plan_apply(p, INT64_MAX);
 	rc = files_plan_result(p, err);
 	files_plan_free(p);
+	malloc_trim(0);		/* the parse's memory back to the system */
 	return rc;
 }

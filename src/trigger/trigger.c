@@ -65,10 +65,13 @@ static const struct {
 	    BIT(F_END) | BIT(F_TIMEZONE) | BIT(F_JITTER) | BIT(F_FIXED_JITTER) },
 };
 
+/* A field as given, for describing and serialising the trigger: its
+ * name is field_name(id), not a copy (a task holds its trigger for as
+ * long as the engine runs: issue 18's bytes per task). */
 struct trigger_field {
-	char *name;
+	unsigned char id;
+	unsigned char numeric;	/* a JSON number when serialised */
 	char *value;
-	int numeric;		/* a JSON number when serialised */
 };
 
 struct trigger {
@@ -83,7 +86,7 @@ struct trigger {
 	struct calendar *cal;
 	int reboot;
 	char *run_rel;		/* a relative run_date until trigger_pin */
-	struct trigger_field fields[F_COUNT];
+	struct trigger_field *fields;	/* nfields of them, sorted by id */
 	size_t nfields;
 };
 
@@ -121,10 +124,9 @@ trigger_free(struct trigger *t)
 
 	if (t == NULL)
 		return;
-	for (i = 0; i < t->nfields; i++) {
-		free(t->fields[i].name);
+	for (i = 0; i < t->nfields; i++)
 		free(t->fields[i].value);
-	}
+	free(t->fields);
 	cron_free(t->cron);
 	free(t->run_rel);
 	calendar_free(t->cal);
@@ -199,14 +201,18 @@ static int
 add_field(struct trigger *t, int id, const char *value, int numeric,
 	  struct mgr_error *err)
 {
-	struct trigger_field *f = &t->fields[t->nfields];
+	struct trigger_field *v, *f;
 
-	f->name = strdup(field_name(id));
-	f->value = strdup(value);
-	f->numeric = numeric;
-	t->nfields++;
-	if (f->name == NULL || f->value == NULL)
+	v = realloc(t->fields, (t->nfields + 1) * sizeof *v);
+	if (v == NULL)
 		return mgr_error_set(err, MGR_ENOMEM, _("out of memory"));
+	t->fields = v;
+	f = &v[t->nfields];
+	f->id = (unsigned char)id;
+	f->numeric = numeric != 0;
+	if ((f->value = strdup(value)) == NULL)
+		return mgr_error_set(err, MGR_ENOMEM, _("out of memory"));
+	t->nfields++;
 	return 0;
 }
 
@@ -661,7 +667,7 @@ trigger_field_count(const struct trigger *t)
 const char *
 trigger_field_name(const struct trigger *t, size_t i)
 {
-	return i < t->nfields ? t->fields[i].name : NULL;
+	return i < t->nfields ? field_name(t->fields[i].id) : NULL;
 }
 
 const char *
@@ -920,8 +926,7 @@ insert_field(struct trigger *t, int id, const char *value,
 		return rc;
 	f = t->fields[t->nfields - 1];
 	for (i = t->nfields - 1; i > 0; i--) {
-		if (field_lookup(t->fields[i - 1].name,
-		    strlen(t->fields[i - 1].name)) < id)
+		if (t->fields[i - 1].id < id)
 			break;
 		t->fields[i] = t->fields[i - 1];
 	}
@@ -942,7 +947,7 @@ pin_relative_run(struct trigger *t, int64_t now_us, struct mgr_error *err)
 		return rc;
 	timefmt_iso(iso, sizeof iso, t->run_us, t->zone);
 	for (i = 0; i < t->nfields; i++) {
-		if (strcmp(t->fields[i].name, field_name(F_RUN)) != 0)
+		if (t->fields[i].id != F_RUN)
 			continue;
 		if ((value = strdup(iso)) == NULL)
 			return mgr_error_set(err, MGR_ENOMEM,
@@ -1028,7 +1033,7 @@ trigger_describe(const struct trigger *t)
 	} else
 		fputs(trigger_type_name(t), f);
 	for (i = 0; i < t->nfields; i++) {
-		name = t->fields[i].name;
+		name = field_name(t->fields[i].id);
 		if (t->type == TRIGGER_INTERVAL && t->fields[i].numeric &&
 		    strcmp(name, "jitter") != 0)
 			continue;
@@ -1076,7 +1081,7 @@ trigger_fields_to_json(const struct trigger *t, char **out,
 	for (i = 0; i < t->nfields; i++) {
 		if (i > 0)
 			fputc(',', f);
-		json_string(f, t->fields[i].name);
+		json_string(f, field_name(t->fields[i].id));
 		fputc(':', f);
 		if (t->fields[i].numeric)
 			fputs(t->fields[i].value, f);

@@ -34,6 +34,7 @@ tasks = ( { id = "tick"; func = "exec:true"; trigger = "interval";
 CONF
 run M host reload
 is "$rc" 0 "$((files * 100)) tasks load"
+[ "$rc" = 0 ] || printf '# %s\n' "$err"
 
 "$MANAGER" --config "$T/etc/m.conf" --db "$T/m.db" --daemon \
 	2>>"$T/daemon.log" &
