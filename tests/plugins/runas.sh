@@ -79,4 +79,14 @@ m task pause sched >/dev/null 2>&1
 kill $DAEMON
 wait $DAEMON
 DAEMON=
+
+# An engine that does not run as root refuses, at add time, a plugin
+# function's task naming another user (here: manager run as $U).
+mkdir -p "$T/u/state"
+chown "$U" "$T/u/state"
+printf 'manager: {\n  data_directory = "%s";\n};\n' "$T/u/state" > "$T/u/m.conf"
+run_status setpriv --reuid="$U" --regid="$GID_U" --init-groups \
+	"$MANAGER" --config "$T/u/m.conf" task add other 'evil:ids' cron hour=3 --user root
+is "$status" 1 "not root: a task naming another user is refused"
+like "$(cat "$T/err")" 'user "root": the engine does not run as root' "... saying why"
 done_testing
