@@ -190,15 +190,83 @@ plugin_show_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 	return CMD_EXIT_OK;
 }
 
+/* What enable and disable print: the plugin's new state, or the error. */
+static int
+plugin_answer(struct cmd_ctx *ctx, const char *id, const char *what, int rc,
+	      const struct mgr_error *err)
+{
+	if (rc != 0)
+		return cmd_fail(ctx, err->code, err->msg);
+	return report_plugin(ctx, id, what, 0);
+}
+
+/* An enable or disable carried out by the engine: answered when the
+ * plugin's host worker has (plugins.h), the engine's loop free
+ * meanwhile. */
+struct plugin_wait {
+	struct mgr *mgr;
+	char *id;
+	const char *what;
+	struct cmd_later *later;
+};
+
+static void
+plugin_wait_free(struct plugin_wait *w)
+{
+	free(w->id);
+	free(w);
+}
+
+static void
+plugin_answered(void *arg, int rc, const struct mgr_error *err)
+{
+	struct plugin_wait *w = arg;
+	struct cmd_ctx ctx = { .mgr = w->mgr, .out = w->later->out,
+	    .err = w->later->err, .json = w->later->json };
+
+	w->later->finish(w->later, plugin_answer(&ctx, w->id, w->what, rc,
+	    err));
+	plugin_wait_free(w);
+}
+
+static struct plugin_wait *
+plugin_wait_new(struct cmd_ctx *ctx, const char *id, const char *what)
+{
+	struct plugin_wait *w = xcalloc(1, sizeof *w);
+
+	w->mgr = ctx->mgr;
+	w->id = xstrdup(id);
+	w->what = what;
+	return w;
+}
+
+/* rc of a *_later call: the answer now, or CMD_EXIT_LATER. */
+static int
+plugin_wait_or_answer(struct cmd_ctx *ctx, struct plugin_wait *w, int rc,
+		      const struct mgr_error *err)
+{
+	if (rc == PLUGINS_LATER) {
+		w->later = ctx->defer(ctx);
+		return CMD_EXIT_LATER;
+	}
+	rc = plugin_answer(ctx, w->id, w->what, rc, err);
+	plugin_wait_free(w);
+	return rc;
+}
+
 static int
 plugin_enable_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	char **argv = args->argv;
+	const char *id = args->argv[0];
 	struct mgr_error err = { 0 };
+	struct plugin_wait *w;
 
-	if (mgr_plugin_enable(ctx->mgr, argv[0], &err) != 0)
-		return cmd_fail(ctx, err.code, err.msg);
-	return report_plugin(ctx, argv[0], _("enabled"), 0);
+	if (ctx->defer == NULL)		/* nobody to answer later */
+		return plugin_answer(ctx, id, _("enabled"),
+		    mgr_plugin_enable(ctx->mgr, id, &err), &err);
+	w = plugin_wait_new(ctx, id, _("enabled"));
+	return plugin_wait_or_answer(ctx, w, mgr_plugin_enable_later(ctx->mgr,
+	    id, plugin_answered, w, &err), &err);
 }
 
 static int
@@ -206,10 +274,15 @@ plugin_disable_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct mgr_error err = { 0 };
 	int cascade = cmd_args_has(args, "cascade") > 0;
+	const char *id = args->target;
+	struct plugin_wait *w;
 
-	if (mgr_plugin_disable(ctx->mgr, args->target, cascade, &err) != 0)
-		return cmd_fail(ctx, err.code, err.msg);
-	return report_plugin(ctx, args->target, _("disabled"), 0);
+	if (ctx->defer == NULL)
+		return plugin_answer(ctx, id, _("disabled"),
+		    mgr_plugin_disable(ctx->mgr, id, cascade, &err), &err);
+	w = plugin_wait_new(ctx, id, _("disabled"));
+	return plugin_wait_or_answer(ctx, w, mgr_plugin_disable_later(ctx->mgr,
+	    id, cascade, plugin_answered, w, &err), &err);
 }
 
 static int

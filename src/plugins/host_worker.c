@@ -60,6 +60,16 @@ struct host_worker {
 	int busy;			/* the head was sent */
 	int dying;			/* killed: waiting for its status */
 	int stopping;			/* hostw_stop: no new call is sent */
+	/* hostw_start_later, hostw_stop_later: the owner hears from the
+	 * loop, once the worker answered (or ended), through settle. */
+	ev_timer settle;
+	ev_timer grace;			/* its time to exit after on_disable */
+	hostw_settled_fn settled;	/* NULL: nobody waits */
+	void *settled_arg;
+	struct mgr_error outcome;	/* what settled hears */
+	int closing;			/* hostw_stop_later: no call is taken,
+					 * no worker started again */
+	int finishing;			/* on_disable answered: exiting */
 };
 
 struct hostw_reply {
@@ -470,6 +480,10 @@ hostw_enable(struct host_worker *hw, struct mgr_error *err)
 /* ---- asynchronous calls: the loop sends, the worker's reply wakes it */
 
 static void hostw_pump(struct host_worker *hw);
+static void hostw_settle_later(struct host_worker *hw, int rc,
+			       const char *error);
+static void settle_cb(struct ev_loop *loop, ev_timer *t, int revents);
+static void grace_cb(struct ev_loop *loop, ev_timer *t, int revents);
 
 static void
 req_free(struct hostw_req *req)
@@ -640,6 +654,11 @@ child_cb(struct ev_loop *loop, ev_child *c, int revents)
 		hostw_answer(hw, err.code, 0, NULL, err.msg);
 	}
 	hostw_pump(hw);
+	if (hw->finishing) {		/* it exited after on_disable */
+		hw->finishing = 0;
+		ev_timer_stop(loop, &hw->grace);
+		hostw_settle_later(hw, 0, NULL);
+	}
 }
 
 static void
@@ -761,6 +780,14 @@ hostw_pump(struct host_worker *hw)
 	ev_timer_stop(hw->loop, &hw->kick);
 	if (hw->busy || hw->dying || hw->stopping || hw->head == NULL)
 		return;
+	if (hw->pid == 0 && hw->closing) {	/* on_disable has no worker */
+		struct mgr_error err = { 0 };
+
+		mgr_error_set(&err, MGR_EBUSY, _("%s: its host worker stopped "
+		    "before the call was made"), hw->where);
+		hostw_fail_all(hw, &err);
+		return;
+	}
 	if (hw->pid == 0 && hostw_restart(hw) != 0)
 		return;
 	req = hw->head;
@@ -775,7 +802,7 @@ hostw_pump(struct host_worker *hw)
 static int
 hostw_submit(struct host_worker *hw, struct hostw_req *req)
 {
-	if (hw->queued >= HOSTW_QUEUE_MAX) {
+	if (hw->queued >= HOSTW_QUEUE_MAX || hw->closing) {
 		req_free(req);
 		return MGR_EBUSY;
 	}
@@ -811,15 +838,21 @@ hostw_new(struct mgr *mgr, const char *id, const char *lib)
 	hw->reqfd = hw->replyfd = hw->outfd = hw->errfd = -1;
 	ev_timer_init(&hw->deadline, deadline_cb, 0., 0.);
 	ev_timer_init(&hw->kick, kick_cb, 0., 0.);
+	ev_timer_init(&hw->settle, settle_cb, 0., 0.);
+	ev_timer_init(&hw->grace, grace_cb, 0., 0.);
 	hw->deadline.data = hw->kick.data = hw;
+	hw->settle.data = hw->grace.data = hw;
 	return hw;
 }
 
 static void
 hostw_free(struct host_worker *hw)
 {
-	if (hw->loop != NULL)
+	if (hw->loop != NULL) {
 		ev_timer_stop(hw->loop, &hw->kick);
+		ev_timer_stop(hw->loop, &hw->settle);
+		ev_timer_stop(hw->loop, &hw->grace);
+	}
 	hostw_kill(hw);
 	strbuf_free(&hw->in);
 	strbuf_free(&hw->said);
@@ -850,6 +883,198 @@ hostw_start(struct mgr *mgr, const char *id, const char *lib,
 	}
 	*out = hw;
 	return 0;
+}
+
+/* ---- starting and stopping from the loop (hostw_start_later,
+ * hostw_stop_later): the owner hears through settle, from the loop, so
+ * that it may free the worker then. */
+
+static void
+settle_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct host_worker *hw = t->data;
+	hostw_settled_fn fn = hw->settled;
+	struct mgr_error outcome = hw->outcome;
+
+	(void)loop;
+	(void)revents;
+	hw->settled = NULL;
+	if (fn != NULL)		/* may free hw */
+		fn(hw->settled_arg, hw, outcome.code, outcome.msg);
+}
+
+static void
+hostw_settle_later(struct host_worker *hw, int rc, const char *error)
+{
+	hw->outcome.code = rc;
+	snprintf(hw->outcome.msg, sizeof hw->outcome.msg, "%s",
+	    error != NULL ? error : "");
+	ev_timer_set(&hw->settle, 0., 0.);
+	ev_timer_start(hw->loop, &hw->settle);
+}
+
+/* A worker that does not exit once on_disable returned is killed. */
+static void
+grace_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct host_worker *hw = t->data;
+
+	(void)loop;
+	(void)revents;
+	if (hw->pid > 0)
+		kill(-hw->pid, SIGKILL);	/* child_cb settles */
+}
+
+/* The new worker loaded the plugin (its constructor ran, the definition
+ * checked), or why not: then on_enable, queued behind, is not called. */
+static void
+load_done(void *arg, struct hostw_answer *a)
+{
+	struct host_worker *hw = arg;
+	struct mgr_error err = { 0 };
+
+	if (a->rc == 0)
+		return;
+	mgr_error_set(&err, a->rc, "%s", a->error);
+	hw->closing = 1;		/* no worker is started again for it */
+	hostw_settle_later(hw, err.code, err.msg);
+	hostw_fail_all(hw, &err);
+}
+
+/* The new worker's on_enable answered: its registrations, or why not. */
+static void
+start_done(void *arg, struct hostw_answer *a)
+{
+	struct host_worker *hw = arg;
+	struct mgr_error err = { 0 };
+
+	if (hw->closing)		/* not loaded: said by load_done */
+		return;
+	if (a->rc == 0 && a->code == 0)
+		hostw_registrations(hw, a->out != NULL ? a->out : "");
+	else if (a->rc == 0) {
+		mgr_error_set(&err, MGR_EINVAL, _("%s: on_enable refused "
+		    "(returned %d)"), hw->where, a->code);
+		hw->dying = 1;
+		kill(-hw->pid, SIGKILL);
+	} else
+		mgr_error_set(&err, a->rc, "%s", a->error);
+	hostw_settle_later(hw, err.code, err.msg);
+}
+
+int
+hostw_start_later(struct mgr *mgr, const char *id, const char *lib,
+		  hostw_settled_fn ready, void *arg, struct host_worker **out,
+		  struct mgr_error *err)
+{
+	struct host_worker *hw;
+	int rc;
+
+	if (mgr->loop == NULL)
+		return mgr_error_set(err, MGR_EINVAL, _("plugin %s: a host worker "
+		    "needs the engine's loop"), id);
+	hw = hostw_new(mgr, id, lib);
+	hw->loop = mgr->loop;
+	if ((rc = hostw_spawn(hw, err)) != 0) {
+		hostw_free(hw);
+		return rc;
+	}
+	hw->settled = ready;
+	hw->settled_arg = arg;
+	/* Loading first, so that a crash is said to be the constructor's or
+	 * on_enable's, as the probe says. */
+	hostw_submit(hw, req_new("@load", NULL, HOSTW_ENABLE_TIMEOUT_MS,
+	    xstrdup(_("constructor")), load_done, hw));
+	hostw_submit(hw, req_new("@enable", NULL, HOSTW_ENABLE_TIMEOUT_MS,
+	    xstrdup(_("on_enable")), start_done, hw));
+	*out = hw;
+	return 0;
+}
+
+/* on_disable answered (or failed): the worker is told to exit (EOF on
+ * its requests) and given HOSTW_EXIT_GRACE_MS; child_cb settles. */
+static void
+stop_done(void *arg, struct hostw_answer *a)
+{
+	struct host_worker *hw = arg;
+
+	if (a->rc != 0 && a->rc != MGR_EBUSY)
+		log_warning(&hw->mgr->log, "%s", a->error);
+	if (hw->pid == 0) {
+		hostw_settle_later(hw, 0, NULL);
+		return;
+	}
+	hw->finishing = 1;
+	if (hw->dying)			/* killed already */
+		return;
+	ev_io_stop(hw->loop, &hw->wio);
+	close_fd(&hw->reqfd);
+	ev_timer_set(&hw->grace, HOSTW_EXIT_GRACE_MS / 1000., 0.);
+	ev_timer_start(hw->loop, &hw->grace);
+}
+
+/* The calls waiting behind the one in the worker fail with err. */
+static void
+hostw_fail_waiting(struct host_worker *hw, const struct mgr_error *err)
+{
+	struct hostw_req *rest = hw->busy ? hw->head->next : hw->head;
+
+	if (hw->busy) {
+		hw->head->next = NULL;
+		hw->tail = hw->head;
+		hw->queued = 1;
+	} else {
+		hw->head = hw->tail = NULL;
+		hw->queued = 0;
+	}
+	while (rest != NULL) {
+		struct hostw_req *req = rest;
+		struct hostw_answer a = { hw, err->code, 0, NULL, err->msg };
+
+		rest = req->next;
+		if (req->done != NULL)
+			req->done(req->arg, &a);
+		req_free(req);
+	}
+}
+
+void
+hostw_stop_later(struct host_worker *hw, hostw_settled_fn stopped, void *arg)
+{
+	struct mgr_error err = { 0 };
+	struct hostw_req *req;
+
+	hw->closing = 1;
+	hw->settled = stopped;
+	hw->settled_arg = arg;
+	mgr_error_set(&err, MGR_EBUSY, _("%s: its host worker stopped before "
+	    "the call was made"), hw->where);
+	hostw_fail_waiting(hw, &err);
+	req = req_new("@disable", NULL, HOSTW_ENABLE_TIMEOUT_MS,
+	    xstrdup(_("on_disable")), stop_done, hw);
+	if (hw->tail != NULL)
+		hw->tail->next = req;
+	else
+		hw->head = req;
+	hw->tail = req;
+	hw->queued++;
+	if (!hw->busy)
+		ev_timer_start(hw->loop, &hw->kick);
+}
+
+void
+hostw_discard(struct host_worker *hw)
+{
+	struct mgr_error err = { 0 };
+
+	if (hw == NULL)
+		return;
+	hw->settled = NULL;
+	hw->stopping = 1;
+	mgr_error_set(&err, MGR_EBUSY, _("%s: its host worker stopped before "
+	    "the call was made"), hw->where);
+	hostw_fail_all(hw, &err);
+	hostw_free(hw);
 }
 
 /* EOF on its requests: the worker unloads the plugin and exits. */
@@ -946,10 +1171,10 @@ hostw_emit(struct host_worker *hw, const char *event, const char *subject,
 	req = req_new("@hook", args, HOSTW_CALL_TIMEOUT_MS,
 	    xasprintf(_("hook for %s"), event), NULL, NULL);
 	req->fail_kind = "plugin.hook_failed";
-	if (hostw_submit(hw, req) != 0)
-		log_warning(&hw->mgr->log, _("%s: %zu calls wait for its host "
-		    "worker already; the hook for %s is dropped"), hw->where,
-		    hw->queued, event);
+	if (hostw_submit(hw, req) != 0 && !hw->closing)
+		log_warning(&hw->mgr->log, _("%s: its host worker's queue is "
+		    "full (%zu calls wait); the hook for %s is dropped"),
+		    hw->where, hw->queued, event);
 }
 
 static int
@@ -981,8 +1206,13 @@ hostw_route(struct host_worker *hw, const char *method, const char *path,
 	*ticket = req;
 	if (hostw_submit(hw, req) != 0) {
 		*ticket = NULL;
-		return mgr_error_set(err, MGR_EBUSY, _("%s: %zu calls wait for "
-		    "its host worker already"), hw->where, hw->queued);
+		if (hw->closing)
+			return mgr_error_set(err, MGR_EBUSY, _("%s: its host "
+			    "worker is stopping (the plugin is being disabled or "
+			    "reloaded)"), hw->where);
+		return mgr_error_set(err, MGR_EBUSY, _("%s: its host worker's "
+		    "queue is full (%d calls wait); try again later"), hw->where,
+		    HOSTW_QUEUE_MAX);
 	}
 	return 0;
 }

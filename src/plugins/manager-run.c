@@ -5,8 +5,10 @@
  *	manager-run probe	(prints the kernel parts of the sandbox that
  *				 are missing, or nothing; for tests)
  *	manager-run [LIMITS] worker --db DB --lib LIB --id ID [--output-max=N]
- *		[--require]
- *		(a reusable worker: requests on stdin, replies on fd 3)
+ *		[--require] [--user NAME] [--group NAME]
+ *		(a reusable worker: requests on stdin, replies on fd 3; with
+ *		 --user or --group, the runs of tasks with user= or group=,
+ *		 in a worker of that user and group)
  *	manager-run [LIMITS] host --db DB --lib LIB --id ID [--require]
  *		(a plugin's host worker: the same protocol, serving its
  *		 on_enable, on_disable, hooks and routes: host_worker.h)
@@ -37,7 +39,9 @@
 #include "util.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <locale.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,6 +118,7 @@ on_term(int sig)
 
 struct plugin_args {
 	const char *db, *lib, *id;
+	const char *user, *group;	/* worker mode: whom the runs run as */
 	int output_max;
 	int require;
 };
@@ -139,6 +144,8 @@ parse_plugin_args(char **argv, struct plugin_args *pa)
 		else if (!take(argv, &i, "--db", &pa->db) &&
 		    !take(argv, &i, "--lib", &pa->lib) &&
 		    !take(argv, &i, "--id", &pa->id) &&
+		    !take(argv, &i, "--user", &pa->user) &&
+		    !take(argv, &i, "--group", &pa->group) &&
 		    !parse_limit(argv[i], "--output-max", &pa->output_max))
 			return -1;
 	}
@@ -377,6 +384,47 @@ locale_dir(void)
 #endif
 }
 
+/* --user, --group: initgroups, setgid, setuid (the order that leaves no
+ * privilege behind), after the namespaces (made as root, so that no user
+ * namespace is needed) and before Landlock, seccomp and the plugin's
+ * loading; the scratch folder becomes the user's. */
+static int
+switch_user(const struct plugin_args *pa, const char *scratch,
+	    struct mgr_error *err)
+{
+	struct passwd *pw = NULL;
+	struct group *gr = NULL;
+	const char *who = pa->user != NULL ? pa->user : pa->group;
+	gid_t gid;
+
+	if (pa->user == NULL && pa->group == NULL)
+		return 0;
+	if (pa->user != NULL && (pw = getpwnam(pa->user)) == NULL)
+		return mgr_error_set(err, MGR_EINVAL, _("no user %s"), pa->user);
+	if (pa->group != NULL && (gr = getgrnam(pa->group)) == NULL)
+		return mgr_error_set(err, MGR_EINVAL, _("no group %s"), pa->group);
+	gid = gr != NULL ? gr->gr_gid : pw->pw_gid;
+	if (geteuid() != 0 && (pw == NULL || pw->pw_uid == geteuid()) &&
+	    gid == getegid())
+		return 0;	/* its own user (all a non-root engine allows) */
+	if (scratch != NULL && chown(scratch, pw != NULL ? pw->pw_uid :
+	    (uid_t)-1, gid) != 0)
+		return mgr_error_set(err, MGR_EIO, _("cannot give %s to %s: %s"),
+		    scratch, who, strerror(errno));
+	if (pw != NULL ? initgroups(pw->pw_name, gid) != 0 :
+	    setgroups(0, NULL) != 0)
+		return mgr_error_set(err, MGR_EIO, _("cannot set the groups of "
+		    "%s: %s"), who, strerror(errno));
+	if (setgid(gid) != 0)
+		return mgr_error_set(err, MGR_EIO, _("cannot switch to group "
+		    "%s: %s"), pa->group != NULL ? pa->group : who,
+		    strerror(errno));
+	if (pw != NULL && setuid(pw->pw_uid) != 0)
+		return mgr_error_set(err, MGR_EIO, _("cannot switch to user "
+		    "%s: %s"), pa->user, strerror(errno));
+	return 0;
+}
+
 /* The manifest's permissions, enforced before the plugin's library is
  * loaded; returns in the confined process. */
 static int
@@ -399,6 +447,8 @@ worker_confine(const struct plugin_args *pa, const struct manifest *m,
 	s.nproc = 64;
 	s.require = pa->require;
 	rc = confine_enter(&s, err);
+	if (rc == 0)
+		rc = switch_user(pa, scratch, err);
 	if (rc == 0)
 		rc = confine_lock(&s, err);
 	strv_free(s.read);

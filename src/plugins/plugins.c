@@ -34,11 +34,35 @@ struct plugin_live {
 	struct host_worker *hw;
 };
 
+/* An enable, disable or reload whose host workers answer later (the
+ * *_later functions): the loop goes on meanwhile, and done hears. */
+struct plugin_op {
+	struct mgr *mgr;
+	char *id;			/* the plugin the command names */
+	char **chain;			/* enable: ids, dependencies first */
+	size_t at;
+	struct host_worker *starting;	/* its on_enable awaited */
+	struct host_worker **stopping;	/* their on_disable awaited */
+	size_t nstopping;
+	int stops;			/* of those, not over yet */
+	int over;			/* its own steps are done: rc, err */
+	int rc;
+	struct mgr_error err;
+	plugins_done_fn done;
+	void *arg;
+	struct plugin_op *next;		/* plugins->ops */
+};
+
 struct plugins {
 	struct plugin_live *v;
 	size_t n;
 	struct funcs_cache *funcs;	/* the plugins' task functions */
+	struct plugin_op *ops;		/* under way */
+	struct plugin_op *collecting;	/* a disable's: takes the workers
+					 * live_unload stops */
 };
+
+static void op_stop(struct plugin_op *op, struct host_worker *hw);
 
 struct funcs_cache *
 plugins_funcs_cache(struct mgr *mgr)
@@ -178,7 +202,9 @@ live_unload(struct mgr *mgr, const char *id)
 
 	if (l == NULL)
 		return;
-	if (l->hw != NULL)
+	if (l->hw != NULL && mgr->plugins->collecting != NULL)
+		op_stop(mgr->plugins->collecting, l->hw);  /* answered later */
+	else if (l->hw != NULL)
 		hostw_stop(l->hw);	/* on_disable there */
 	else {
 		def = loader_def(l->lp);
@@ -212,6 +238,29 @@ static int plugin_enable(struct mgr *mgr, const char *id, int depth,
 			 const struct manifest *known,
 			 struct mgr_error *err);
 
+/* d, a dependency of rec: installed, in a version d accepts; *enabled
+ * whether it is. */
+static int
+dep_check(struct mgr *mgr, const struct plugin_rec *rec,
+	  const struct dep_spec *d, int *enabled, struct mgr_error *err)
+{
+	struct plugin_rec dep = { 0 };
+	struct semver v;
+	int rc = 0;
+
+	if (plugin_store_read(mgr->db, d->id, &dep, NULL) != 0)
+		return mgr_error_set(err, MGR_ENOENT, _("plugin %s needs %s %s, "
+		    "which is not installed"), rec->id, d->id, d->text);
+	if (version_parse(dep.version, 1, &v, NULL) != 0 ||
+	    !constraint_match(&d->c, &v))
+		rc = mgr_error_set(err, MGR_ECONFLICT, _("plugin %s needs %s %s, "
+		    "but version %s is installed"), rec->id, d->id, d->text,
+		    dep.version);
+	*enabled = dep.enabled;
+	plugin_rec_clear(&dep);
+	return rc;
+}
+
 static int
 enable_deps(struct mgr *mgr, const struct plugin_rec *rec, int depth,
 	    struct mgr_error *err)
@@ -223,25 +272,51 @@ enable_deps(struct mgr *mgr, const struct plugin_rec *rec, int depth,
 	if ((rc = deps_from_json(rec->dependencies, &deps, &n, err)) != 0)
 		return rc;
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		struct plugin_rec dep = { 0 };
-		struct semver v;
+		int on = 0;
 
-		if (plugin_store_read(mgr->db, deps[i].id, &dep, NULL) != 0)
-			rc = mgr_error_set(err, MGR_ENOENT, _("plugin %s needs %s %s, "
-			    "which is not installed"), rec->id, deps[i].id,
-			    deps[i].text);
-		else if (version_parse(dep.version, 1, &v, NULL) != 0 ||
-		    !constraint_match(&deps[i].c, &v))
-			rc = mgr_error_set(err, MGR_ECONFLICT, _("plugin %s needs "
-			    "%s %s, but version %s is installed"), rec->id,
-			    deps[i].id, deps[i].text, dep.version);
-		else if (!dep.enabled &&
+		if ((rc = dep_check(mgr, rec, &deps[i], &on, err)) == 0 && !on &&
 		    (rc = plugin_enable(mgr, deps[i].id, depth + 1, NULL, err)) != 0)
 			mgr_error_prefix(err, _("plugin %s needs %s"), rec->id,
 			    deps[i].id);
-		plugin_rec_clear(&dep);
 	}
 	free(deps);
+	return rc;
+}
+
+/* For mgr_plugin_enable_later: the plugins to enable, dependencies
+ * first, checked as enable_deps checks them (a failure is recorded as
+ * there). */
+static int
+enable_chain(struct mgr *mgr, const char *id, int depth, char ***chain,
+	     struct mgr_error *err)
+{
+	struct plugin_rec rec = { 0 };
+	struct dep_spec *deps = NULL;
+	size_t n = 0;
+	int rc, on = 0;
+
+	if (depth > PLUGINS_MAX_DEPTH)
+		return mgr_error_set(err, MGR_EINVAL, _("plugin %s: dependencies "
+		    "nest deeper than %d levels"), id, PLUGINS_MAX_DEPTH);
+	if ((rc = plugin_store_read(mgr->db, id, &rec, err)) != 0)
+		return rc;
+	if (rec.enabled || strv_has(*chain, id)) {
+		plugin_rec_clear(&rec);
+		return 0;
+	}
+	rc = deps_from_json(rec.dependencies, &deps, &n, err);
+	for (size_t i = 0; i < n && rc == 0; i++)
+		if ((rc = dep_check(mgr, &rec, &deps[i], &on, err)) == 0 && !on &&
+		    (rc = enable_chain(mgr, deps[i].id, depth + 1, chain,
+		    err)) != 0)
+			mgr_error_prefix(err, _("plugin %s needs %s"), id,
+			    deps[i].id);
+	if (rc != 0)
+		record_failure(mgr, id, err);
+	else
+		*chain = strv_push(*chain, id);
+	free(deps);
+	plugin_rec_clear(&rec);
 	return rc;
 }
 
@@ -329,6 +404,30 @@ enable_checked(struct mgr *mgr, struct plugin_rec *rec, int depth,
 	return rc;
 }
 
+/* After the checks and the start (rc: theirs): the row, the default
+ * tasks, the events, or the failure recorded. */
+static int
+enable_record(struct mgr *mgr, struct plugin_rec *rec, int rc,
+	      const struct manifest *known, struct mgr_error *err)
+{
+	char **created = NULL;
+
+	if (rc != 0)
+		record_failure(mgr, rec->id, err);
+	else if ((rc = record_enabled(mgr, rec, known, &created, err)) != 0) {
+		live_unload(mgr, rec->id);
+		record_failure(mgr, rec->id, err);
+	}
+	for (size_t i = 0; created != NULL && created[i] != NULL; i++)
+		tell_scheduler(mgr, created[i]);
+	if (rc == 0) {
+		fault_clear(mgr, rec->id);  /* resumes what the breaker paused */
+		plugins_emit(mgr, "plugin.enabled", rec->id, rec->version);
+	}
+	strv_free(created);
+	return rc;
+}
+
 /* known: the manifest an install just validated (its id is id), or
  * NULL. */
 static int
@@ -336,7 +435,6 @@ plugin_enable(struct mgr *mgr, const char *id, int depth,
 	      const struct manifest *known, struct mgr_error *err)
 {
 	struct plugin_rec rec = { 0 };
-	char **created = NULL;
 	int rc;
 
 	if (depth > PLUGINS_MAX_DEPTH)
@@ -348,19 +446,8 @@ plugin_enable(struct mgr *mgr, const char *id, int depth,
 		plugin_rec_clear(&rec);
 		return 0;
 	}
-	if ((rc = enable_checked(mgr, &rec, depth, err)) != 0)
-		record_failure(mgr, id, err);
-	else if ((rc = record_enabled(mgr, &rec, known, &created, err)) != 0) {
-		live_unload(mgr, id);
-		record_failure(mgr, id, err);
-	}
-	for (size_t i = 0; created != NULL && created[i] != NULL; i++)
-		tell_scheduler(mgr, created[i]);
-	if (rc == 0) {
-		fault_clear(mgr, id);	/* resumes what the breaker paused */
-		plugins_emit(mgr, "plugin.enabled", id, rec.version);
-	}
-	strv_free(created);
+	rc = enable_record(mgr, &rec, enable_checked(mgr, &rec, depth, err),
+	    known, err);
 	plugin_rec_clear(&rec);
 	return rc;
 }
@@ -634,6 +721,330 @@ plugins_live_swap(struct mgr *mgr, const char *id, int *unloaded,
 	return rc;
 }
 
+/* ---- enable, disable and reload answered later: the engine's loop
+ * sends on_enable and on_disable to the host workers and goes on; the
+ * command's result is recorded when they answer (or time out). */
+
+int
+plugins_later_ok(struct mgr *mgr)
+{
+	return mgr->plugins != NULL && mgr->loop != NULL &&
+	    mgr->conf->sandboxing;
+}
+
+/* 1 when an operation under way concerns id. */
+static int
+op_busy(struct mgr *mgr, const char *id, struct mgr_error *err)
+{
+	for (struct plugin_op *op = mgr->plugins->ops; op != NULL;
+	    op = op->next)
+		if (strcmp(op->id, id) == 0 || strv_has(op->chain, id)) {
+			mgr_error_set(err, MGR_EBUSY, _("plugin %s: an enable, "
+			    "disable or reload of it is under way; try again "
+			    "when it is over"), id);
+			return 1;
+		}
+	return 0;
+}
+
+static struct plugin_op *
+op_new(struct mgr *mgr, const char *id, plugins_done_fn done, void *arg)
+{
+	struct plugin_op *op = xcalloc(1, sizeof *op);
+
+	op->mgr = mgr;
+	op->id = xstrdup(id);
+	op->done = done;
+	op->arg = arg;
+	op->next = mgr->plugins->ops;
+	mgr->plugins->ops = op;
+	return op;
+}
+
+static void
+op_free(struct plugin_op *op)
+{
+	struct plugin_op **p = &op->mgr->plugins->ops;
+
+	while (*p != op)
+		p = &(*p)->next;
+	*p = op->next;
+	strv_free(op->chain);
+	free(op->stopping);
+	free(op->id);
+	free(op);
+}
+
+/* Everything it waited for is over: the caller hears. */
+static void
+op_maybe_finish(struct plugin_op *op)
+{
+	if (!op->over || op->stops > 0 || op->starting != NULL)
+		return;
+	op->done(op->arg, op->rc, &op->err);
+	op_free(op);
+}
+
+/* Its own steps are done with rc: answered now (the result returned,
+ * done never called) when nothing is awaited, else PLUGINS_LATER. */
+static int
+op_over(struct plugin_op *op, int rc, const struct mgr_error *err)
+{
+	op->over = 1;
+	op->rc = rc;
+	if (rc != 0 && err != &op->err)
+		op->err = *err;
+	if (op->stops > 0 || op->starting != NULL)
+		return PLUGINS_LATER;
+	op_free(op);
+	return rc;
+}
+
+static void
+op_stopped(void *arg, struct host_worker *hw, int rc, const char *error)
+{
+	struct plugin_op *op = arg;
+
+	(void)rc;
+	(void)error;		/* on_disable's failure is logged only */
+	for (size_t i = 0; i < op->nstopping; i++)
+		if (op->stopping[i] == hw)
+			op->stopping[i] = NULL;
+	hostw_discard(hw);
+	op->stops--;
+	op_maybe_finish(op);
+}
+
+/* A worker live_unload took out of the live list: stopped from the
+ * loop, op waits for it. */
+static void
+op_stop(struct plugin_op *op, struct host_worker *hw)
+{
+	op->stopping = xrealloc(op->stopping,
+	    (op->nstopping + 1) * sizeof *op->stopping);
+	op->stopping[op->nstopping++] = hw;
+	op->stops++;
+	hostw_stop_later(hw, op_stopped, op);
+}
+
+static void enable_ready(void *arg, struct host_worker *hw, int rc,
+			 const char *error);
+
+/* The plugin chain[at]: its worker started (1: on_enable awaited), or
+ * enabled already (0), or an error. */
+static int
+enable_step(struct plugin_op *op)
+{
+	struct mgr *mgr = op->mgr;
+	const char *id = op->chain[op->at];
+	struct plugin_rec rec = { 0 };
+	char *lib;
+	int rc;
+
+	if ((rc = plugin_store_read(mgr->db, id, &rec, &op->err)) != 0)
+		return rc;
+	if (rec.enabled) {
+		plugin_rec_clear(&rec);
+		return 0;
+	}
+	/* Its dependencies were enabled before it: this only checks. */
+	if ((rc = enable_deps(mgr, &rec, 0, &op->err)) == 0 &&
+	    live_find(mgr, id) == NULL) {
+		funcs_cache_refresh(plugins_funcs_cache(mgr), &rec);
+		lib = plugin_rec_library(&rec);
+		rc = hostw_start_later(mgr, id, lib, enable_ready, op,
+		    &op->starting, &op->err);
+		free(lib);
+		if (rc == 0) {
+			plugin_rec_clear(&rec);
+			return 1;
+		}
+	}
+	rc = enable_record(mgr, &rec, rc, NULL, &op->err);
+	plugin_rec_clear(&rec);
+	return rc;
+}
+
+/* The chain from at on: 1 when a worker's on_enable is awaited, else
+ * the result (0, or the error in op->err). */
+static int
+enable_next(struct plugin_op *op)
+{
+	int rc;
+
+	for (; op->chain[op->at] != NULL; op->at++)
+		if ((rc = enable_step(op)) != 0)
+			return rc;
+	return 0;
+}
+
+/* A failure of chain[at], a dependency of the plugin asked for. */
+static void
+enable_dep_failed(struct plugin_op *op)
+{
+	const char *id = op->chain[op->at];
+
+	if (strcmp(id, op->id) == 0)
+		return;
+	mgr_error_prefix(&op->err, _("plugin %s needs %s"), op->id, id);
+	record_failure(op->mgr, op->id, &op->err);
+}
+
+static void
+enable_ready(void *arg, struct host_worker *hw, int rc, const char *error)
+{
+	struct plugin_op *op = arg;
+	struct mgr *mgr = op->mgr;
+	struct plugin_rec rec = { 0 };
+	struct plugin_live l = { .hw = hw };
+
+	op->starting = NULL;
+	if (rc != 0)
+		mgr_error_set(&op->err, rc, "%s", error);
+	else
+		rc = plugin_store_read(mgr->db, op->chain[op->at], &rec, &op->err);
+	if (rc == 0) {
+		live_add(mgr, &l, rec.id);
+		rc = enable_record(mgr, &rec, 0, NULL, &op->err);
+	} else {
+		hostw_discard(hw);
+		record_failure(mgr, op->chain[op->at], &op->err);
+	}
+	plugin_rec_clear(&rec);
+	if (rc == 0) {
+		op->at++;
+		if ((rc = enable_next(op)) == 1)
+			return;		/* the next one's on_enable */
+	}
+	if (rc != 0)
+		enable_dep_failed(op);
+	op->over = 1;
+	op->rc = rc;
+	op_maybe_finish(op);
+}
+
+int
+mgr_plugin_enable_later(struct mgr *mgr, const char *id, plugins_done_fn done,
+			void *arg, struct mgr_error *err)
+{
+	struct plugin_op *op;
+	char **chain = NULL;
+	int rc;
+
+	if (!plugins_later_ok(mgr))
+		return mgr_plugin_enable(mgr, id, err);
+	if (op_busy(mgr, id, err))
+		return err->code;
+	if ((rc = enable_chain(mgr, id, 0, &chain, err)) != 0 || chain == NULL)
+		return rc;	/* refused, or enabled already */
+	op = op_new(mgr, id, done, arg);
+	op->chain = chain;
+	if ((rc = enable_next(op)) == 1)
+		return PLUGINS_LATER;
+	if (rc != 0) {
+		enable_dep_failed(op);
+		*err = op->err;
+	}
+	return op_over(op, rc, err);	/* nothing awaited: answered now */
+}
+
+int
+mgr_plugin_disable_later(struct mgr *mgr, const char *id, int cascade,
+			 plugins_done_fn done, void *arg,
+			 struct mgr_error *err)
+{
+	struct plugin_op *op;
+	int rc;
+
+	if (!plugins_later_ok(mgr))
+		return mgr_plugin_disable(mgr, id, cascade, err);
+	if (op_busy(mgr, id, err))
+		return err->code;
+	op = op_new(mgr, id, done, arg);
+	mgr->plugins->collecting = op;
+	rc = plugin_disable(mgr, id, cascade, 0, err);
+	mgr->plugins->collecting = NULL;
+	return op_over(op, rc, err);
+}
+
+/* The reload's new worker answered: it serves from now on, and the one
+ * it replaces stops (its on_disable awaited). */
+static void
+swap_ready(void *arg, struct host_worker *hw, int rc, const char *error)
+{
+	struct plugin_op *op = arg;
+	struct plugin_live *l = live_find(op->mgr, op->id);
+	struct host_worker *old;
+
+	op->starting = NULL;
+	if (rc != 0) {
+		hostw_discard(hw);
+		mgr_error_set(&op->err, rc, "%s", error);
+	} else if (l == NULL || l->hw == NULL)
+		hostw_discard(hw);	/* disabled meanwhile (the breaker) */
+	else {
+		old = l->hw;
+		l->hw = hw;
+		op_stop(op, old);
+	}
+	op->over = 1;
+	op->rc = rc;
+	op_maybe_finish(op);
+}
+
+int
+plugins_live_swap_later(struct mgr *mgr, const char *id, plugins_done_fn done,
+			void *arg, struct mgr_error *err)
+{
+	struct plugin_live *l = plugins_later_ok(mgr) ? live_find(mgr, id) : NULL;
+	struct plugin_rec rec = { 0 };
+	struct plugin_op *op;
+	char *lib;
+	int rc;
+
+	if (l == NULL || l->hw == NULL)
+		return mgr_error_set(err, MGR_EINVAL, _("plugin %s is not served "
+		    "by a host worker here"), id);
+	if ((rc = plugin_store_read(mgr->db, id, &rec, err)) != 0)
+		return rc;
+	funcs_cache_refresh(plugins_funcs_cache(mgr), &rec);
+	lib = plugin_rec_library(&rec);
+	op = op_new(mgr, id, done, arg);
+	rc = hostw_start_later(mgr, id, lib, swap_ready, op, &op->starting, err);
+	free(lib);
+	plugin_rec_clear(&rec);
+	return op_over(op, rc, err);
+}
+
+int
+plugins_busy(struct mgr *mgr, const char *id, struct mgr_error *err)
+{
+	return mgr->plugins != NULL && op_busy(mgr, id, err);
+}
+
+/* The engine stops: what is under way ends now, its callers told. */
+static void
+ops_abandon(struct mgr *mgr)
+{
+	while (mgr->plugins->ops != NULL) {
+		struct plugin_op *op = mgr->plugins->ops;
+
+		hostw_discard(op->starting);
+		op->starting = NULL;
+		for (size_t i = 0; i < op->nstopping; i++)
+			hostw_discard(op->stopping[i]);
+		op->nstopping = 0;
+		op->stops = 0;
+		if (!op->over) {
+			op->over = 1;
+			op->rc = mgr_error_set(&op->err, MGR_EBUSY, _("plugin %s: "
+			    "the engine stopped before its host worker "
+			    "answered"), op->id);
+		}
+		op_maybe_finish(op);
+	}
+}
+
 int
 mgr_plugin_install(struct mgr *mgr, const char *source, int flags,
 		   char **installed_id, struct mgr_error *err)
@@ -752,6 +1163,7 @@ plugins_stop(struct mgr *mgr)
 {
 	if (mgr->plugins == NULL)
 		return;
+	ops_abandon(mgr);
 	/* Dependents were loaded last: unload them first. */
 	while (mgr->plugins->n > 0)
 		live_unload(mgr, mgr->plugins->v[mgr->plugins->n - 1].id);

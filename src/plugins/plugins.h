@@ -60,6 +60,25 @@ int mgr_plugin_enable(struct mgr *mgr, const char *id, struct mgr_error *err);
  * cascade, which disables those first. */
 int mgr_plugin_disable(struct mgr *mgr, const char *id, int cascade,
 		       struct mgr_error *err);
+/* The same from the engine's loop, when its plugins are served by host
+ * workers (plugins_later_ok): the loop sends on_enable (or on_disable)
+ * and goes on; PLUGINS_LATER, and done(arg, rc, err) follows from the
+ * loop once the workers answered or timed out, with what the waiting
+ * function would have returned (the row, events and the breaker are
+ * updated first).  Any other return is the answer, now (done is not
+ * called); MGR_EBUSY while another of these concerns the plugin.
+ * Otherwise they are mgr_plugin_enable and mgr_plugin_disable. */
+#define PLUGINS_LATER 1
+typedef void (*plugins_done_fn)(void *arg, int rc, const struct mgr_error *err);
+int plugins_later_ok(struct mgr *mgr);
+int mgr_plugin_enable_later(struct mgr *mgr, const char *id,
+			    plugins_done_fn done, void *arg,
+			    struct mgr_error *err);
+int mgr_plugin_disable_later(struct mgr *mgr, const char *id, int cascade,
+			     plugins_done_fn done, void *arg,
+			     struct mgr_error *err);
+/* 1 (err set) while one of them concerns id. */
+int plugins_busy(struct mgr *mgr, const char *id, struct mgr_error *err);
 /* Disables, removes the files and the rows; the plugin's tasks are
  * deleted unless keep_tasks. */
 int mgr_plugin_uninstall(struct mgr *mgr, const char *id, int keep_tasks,
@@ -91,6 +110,16 @@ int plugins_live_reload(struct mgr *mgr, const char *id, struct mgr_error *err);
  * (the failure left nothing loaded), 0 when it still serves. */
 int plugins_live_swap(struct mgr *mgr, const char *id, int *unloaded,
 		      struct mgr_error *err);
+
+/* plugins_live_swap answered later, for a plugin served by its host
+ * worker here (else MGR_EINVAL): the new worker starts, and once its
+ * on_enable answered it serves and the old one stops (its on_disable
+ * awaited); then done(arg, rc, err).  On failure the old worker keeps
+ * serving (as plugins_live_swap with *unloaded = 0).  PLUGINS_LATER, or
+ * the error now. */
+int plugins_live_swap_later(struct mgr *mgr, const char *id,
+			    plugins_done_fn done, void *arg,
+			    struct mgr_error *err);
 
 /* Calls hooks of loaded plugins registered for event. */
 /* runner_plugin.c: how PLUGIN:FUNCTION attempts run (mgr->plugin_runner). */

@@ -88,10 +88,11 @@ fingerprint(const char *lib, const char *conf, char out[65])
 
 /* ---- one reload ---- */
 
-/* Manifest, ELF, dependencies, then the probe child with on_enable. */
+/* Manifest, ELF, dependencies, then (probe) the probe child with
+ * on_enable. */
 static int
 reload_validate(struct mgr *mgr, const struct plugin_rec *old,
-		struct manifest *m, struct mgr_error *err)
+		struct manifest *m, int probe, struct mgr_error *err)
 {
 	struct mgr_problems p = { 0 };
 	struct probe_opts o, none = { 0 };
@@ -109,7 +110,7 @@ reload_validate(struct mgr *mgr, const struct plugin_rec *old,
 		rc = mgr_error_set(err, MGR_EINVAL, _("%s/%s: id is now \"%s\"; a "
 		    "reload cannot rename plugin %s"), old->path, MANIFEST_FILE,
 		    m->id, old->id);
-	if (rc == 0 && o.exe != NULL)
+	if (rc == 0 && o.exe != NULL && probe)
 		rc = probe_plugin(&o, old->path, 1, err);
 	problems_free(&p);
 	plugin_recs_free(all, n);
@@ -205,45 +206,94 @@ reload_failed(struct mgr *mgr, const struct plugin_rec *old,
  * may be half written, look again later before rolling back. */
 #define RELOAD_DEFER 1
 
-static int
-reload_plugin(struct mgr *mgr, const char *id, int64_t seen_us, int final,
-	      struct mgr_error *err)
-{
-	struct plugin_rec old = { 0 };
+/* One reload: the rows and files before the plugin's code is swapped,
+ * and what follows the swap. */
+struct reload_job {
+	struct mgr *mgr;
+	struct plugin_rec old;
 	struct manifest m;
+	int64_t seen_us;
+	int probe;			/* validation runs the probe */
+	reloader_done_fn done;		/* reloader_reload_later's caller */
+	void *arg;
+};
+
+static void
+reload_job_free(struct reload_job *j)
+{
+	manifest_clear(&j->m);
+	plugin_rec_clear(&j->old);
+	free(j);
+}
+
+/* Up to the swap: validated, snapshot taken, row switched.  rc 0: the
+ * swap is next (when the plugin is enabled). */
+static int
+reload_prepare(struct reload_job *j, const char *id, int final,
+	       struct mgr_error *err)
+{
+	struct mgr *mgr = j->mgr;
 	char *good = good_dir(mgr, id);
 	struct stat st;
-	int rc, unloaded = 0;
+	int rc;
 
-	memset(&m, 0, sizeof m);
-	if ((rc = plugin_store_read(mgr->db, id, &old, err)) != 0)
+	if ((rc = plugin_store_read(mgr->db, id, &j->old, err)) != 0)
 		goto out;
-	if ((rc = reload_validate(mgr, &old, &m, err)) != 0 && !final) {
+	if ((rc = reload_validate(mgr, &j->old, &j->m, j->probe, err)) != 0 &&
+	    !final) {
 		rc = RELOAD_DEFER;
 		goto out;
 	}
 	if (rc == 0 && stat(good, &st) == 0)
-		rc = snapshot_create_from(mgr, &old, good, "reload", NULL, err);
-	if (rc == 0 && (rc = switch_row(mgr, &old, &m, err)) == 0 &&
-	    old.enabled)
-		rc = plugins_live_swap(mgr, id, &unloaded, err);
+		rc = snapshot_create_from(mgr, &j->old, good, "reload", NULL, err);
+	if (rc == 0)
+		rc = switch_row(mgr, &j->old, &j->m, err);
 	if (rc != 0) {
-		rollback(mgr, &old, unloaded, err->msg);
-		reload_failed(mgr, &old, err);
-		goto out;
+		rollback(mgr, &j->old, 0, err->msg);
+		reload_failed(mgr, &j->old, err);
 	}
-	if ((rc = save_good(mgr, id, old.path, err)) != 0)
+out:
+	free(good);
+	return rc;
+}
+
+/* After the swap (rc: its outcome): rolled back, or recorded. */
+static int
+reload_conclude(struct reload_job *j, int rc, int unloaded,
+		struct mgr_error *err)
+{
+	struct mgr *mgr = j->mgr;
+	const char *id = j->old.id;
+
+	if (rc != 0) {
+		rollback(mgr, &j->old, unloaded, err->msg);
+		reload_failed(mgr, &j->old, err);
+		return rc;
+	}
+	if (save_good(mgr, id, j->old.path, err) != 0)
 		log_warning(&mgr->log, "%s", err->msg);
 	mgr_event(mgr, "plugin.reloaded", id, NULL, _("%s %s -> %s reloaded "
-	    "(%lld ms after the change)"), id, old.version, m.version,
-	    (long long)((mgr_now_us() - seen_us) / 1000));
-	rc = 0;
-out:
+	    "(%lld ms after the change)"), id, j->old.version, j->m.version,
+	    (long long)((mgr_now_us() - j->seen_us) / 1000));
+	return 0;
+}
+
+static int
+reload_plugin(struct mgr *mgr, const char *id, int64_t seen_us, int final,
+	      struct mgr_error *err)
+{
+	struct reload_job j = { .mgr = mgr, .seen_us = seen_us, .probe = 1 };
+	int rc, unloaded = 0;
+
+	if ((rc = reload_prepare(&j, id, final, err)) == 0) {
+		if (j.old.enabled)
+			rc = plugins_live_swap(mgr, id, &unloaded, err);
+		rc = reload_conclude(&j, rc, unloaded, err);
+	}
 	if (rc < 0)
 		mgr_error_prefix(err, _("cannot reload %s"), id);
-	manifest_clear(&m);
-	plugin_rec_clear(&old);
-	free(good);
+	manifest_clear(&j.m);
+	plugin_rec_clear(&j.old);
 	return rc;
 }
 
@@ -509,6 +559,73 @@ reloader_reload(struct mgr *mgr, const char *id, struct mgr_error *err)
 	err->code = 0;
 	watch_reload(w, 1, err);
 	return err->code;
+}
+
+/* The swap's answer (plugins_live_swap_later): the reload concludes,
+ * the watch (if any: the engine may be stopping) follows the files. */
+static void
+reload_swapped(void *arg, int rc, const struct mgr_error *swap_err)
+{
+	struct reload_job *j = arg;
+	struct mgr *mgr = j->mgr;
+	struct mgr_error err = { 0 };
+	struct watch *w = mgr->reloader != NULL ?
+	    watch_find(mgr->reloader, j->old.id) : NULL;
+	struct plugin_rec rec = { 0 };
+
+	if (rc != 0)
+		err = *swap_err;
+	if ((rc = reload_conclude(j, rc, 0, &err)) < 0)
+		mgr_error_prefix(&err, _("cannot reload %s"), j->old.id);
+	if (w != NULL && plugin_store_read(mgr->db, w->id, &rec, NULL) == 0) {
+		w->failed_fp[0] = '\0';
+		w->seen_us = 0;
+		watch_arm(w, &rec);
+	}
+	plugin_rec_clear(&rec);
+	j->done(j->arg, rc, &err);
+	reload_job_free(j);
+}
+
+int
+reloader_reload_later(struct mgr *mgr, const char *id, reloader_done_fn done,
+		      void *arg, struct mgr_error *err)
+{
+	struct watch *w = mgr->reloader != NULL ?
+	    watch_find(mgr->reloader, id) : NULL;
+	struct plugin_rec rec = { 0 };
+	struct reload_job *j;
+	int rc;
+
+	if (!plugins_later_ok(mgr) || !plugins_live(mgr, id))
+		return reloader_reload(mgr, id, err);
+	if (plugins_busy(mgr, id, err) ||
+	    (rc = snapshot_recover(mgr, err)) != 0)
+		return err->code;
+	if (w != NULL)
+		ev_timer_stop(mgr->loop, &w->debounce);
+	j = xcalloc(1, sizeof *j);
+	j->mgr = mgr;
+	j->seen_us = mgr_now_us();
+	/* The new host worker's start is the probe (on_enable runs once,
+	 * confined), as for an enable: a probe would hold the loop. */
+	j->probe = 0;
+	j->done = done;
+	j->arg = arg;
+	if ((rc = reload_prepare(j, id, 1, err)) == 0 && j->old.enabled) {
+		rc = plugins_live_swap_later(mgr, id, reload_swapped, j, err);
+		if (rc == PLUGINS_LATER)
+			return rc;
+		rc = reload_conclude(j, rc, 0, err);
+	} else if (rc == 0)
+		rc = reload_conclude(j, 0, 0, err);
+	if (rc < 0)
+		mgr_error_prefix(err, _("cannot reload %s"), id);
+	reload_job_free(j);
+	if (w != NULL && plugin_store_read(mgr->db, id, &rec, NULL) == 0)
+		watch_arm(w, &rec);
+	plugin_rec_clear(&rec);
+	return rc;
 }
 
 void

@@ -41,6 +41,17 @@ void reloader_stop(struct mgr *mgr);
  * Works without a host too: then only files and rows are concerned. */
 int reloader_reload(struct mgr *mgr, const char *id, struct mgr_error *err);
 
+/* The same from the engine's loop for a plugin its host worker serves
+ * here (plugins_later_ok): the new worker's on_enable and the old one's
+ * on_disable are not waited for; PLUGINS_LATER (plugins.h), and
+ * done(arg, rc, err) follows with reloader_reload's answer.  Any other
+ * return is the answer, now (done is not called). */
+typedef void (*reloader_done_fn)(void *arg, int rc,
+				 const struct mgr_error *err);
+int reloader_reload_later(struct mgr *mgr, const char *id,
+			  reloader_done_fn done, void *arg,
+			  struct mgr_error *err);
+
 /* The files of plugin id were replaced on purpose (snapshot restore,
  * upgrade, uninstall): a watch takes them as the running version without
  * a reload; without a watch, the kept copy of the running version is

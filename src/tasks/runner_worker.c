@@ -58,6 +58,8 @@ struct sworker {
 struct wpool {
 	struct runner *r;
 	char *plugin, *lib;
+	char *user, *group;		/* whom its workers run as (NULL: the
+					 * engine's user and group) */
 	int64_t stamp;			/* plugins.updated_at of its workers */
 	struct sworker *workers;
 	int nworkers;
@@ -348,6 +350,14 @@ worker_spawn(struct wpool *wp, struct mgr_error *err)
 	free(s);
 	if (r->mgr->conf->sandbox_require)
 		argv = strv_push(argv, "--require");
+	if (wp->user != NULL) {
+		argv = strv_push(argv, "--user");
+		argv = strv_push(argv, wp->user);
+	}
+	if (wp->group != NULL) {
+		argv = strv_push(argv, "--group");
+		argv = strv_push(argv, wp->group);
+	}
 	rc = sandbox_spawn_worker(argv, &w->pid, &w->reqfd, &w->replyfd,
 	    &w->outfd, &w->errfd, err);
 	strv_free(argv);
@@ -486,20 +496,36 @@ wpool_dispatch(struct wpool *wp)
 	}
 }
 
-/* The pool of a plugin; its workers are retired when the plugin row
- * changed since they were started. */
+static int
+same_name(const char *a, const char *b)
+{
+	return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
+}
+
+/* The pool of a plugin for the runs of one user and group (a task's
+ * user= and group=: its functions run in workers of that user, never in
+ * the engine's); its workers are retired when the plugin row changed
+ * since they were started. */
 static struct wpool *
-wpool_get(struct runner *r, const char *plugin, const char *lib, int64_t stamp)
+wpool_get(struct runner *r, const char *plugin, const char *lib, int64_t stamp,
+	  const char *user, const char *group)
 {
 	struct wpool *wp;
 
+	if (user != NULL && *user == '\0')
+		user = NULL;
+	if (group != NULL && *group == '\0')
+		group = NULL;
 	for (wp = r->wpools; wp != NULL; wp = wp->next)
-		if (strcmp(wp->plugin, plugin) == 0)
+		if (strcmp(wp->plugin, plugin) == 0 && same_name(wp->user, user) &&
+		    same_name(wp->group, group))
 			break;
 	if (wp == NULL) {
 		wp = xcalloc(1, sizeof *wp);
 		wp->r = r;
 		wp->plugin = xstrdup(plugin);
+		wp->user = user != NULL ? xstrdup(user) : NULL;
+		wp->group = group != NULL ? xstrdup(group) : NULL;
 		wp->next = r->wpools;
 		r->wpools = wp;
 	} else if (wp->stamp == stamp && strcmp(wp->lib, lib) == 0)
@@ -522,7 +548,8 @@ runner_worker_start(struct runner *r, const struct run_spec *spec,
 		    const char *plugin, const char *func, const char *lib,
 		    int64_t stamp, run_done_fn done, void *arg)
 {
-	struct wpool *wp = wpool_get(r, plugin, lib, stamp);
+	struct wpool *wp = wpool_get(r, plugin, lib, stamp, spec->user,
+	    spec->group);
 	struct wjob *j = xcalloc(1, sizeof *j);
 	char num[32];
 
@@ -653,6 +680,8 @@ runner_worker_free(struct runner *r)
 		}
 		free(wp->plugin);
 		free(wp->lib);
+		free(wp->user);
+		free(wp->group);
 		free(wp);
 	}
 	r->wpools = NULL;

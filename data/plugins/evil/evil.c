@@ -10,7 +10,10 @@
  * ("enable.write" = "refused: Permission denied", ...).  config.on_enable
  * = "refuse", "crash" or "hang" makes on_enable do that instead; routes
  * GET crash and GET hang do what they say (hang sets its state
- * hang.started first), GET arm makes the hook crash. */
+ * hang.started first), GET arm makes the hook crash.  config.enable_sleep
+ * and config.disable_sleep (seconds) make on_enable and on_disable take
+ * that long (tests/plugins/later.sh: the engine does not wait for them).
+ * Task function ids prints its user, group and supplementary groups. */
 #include <manager/plugin.h>
 
 #include <arpa/inet.h>
@@ -359,12 +362,47 @@ route_hang(mgr_host *host, const char *method, const char *path,
 	return 200;
 }
 
+/* Sleeps config key's seconds, if set. */
+static void
+config_sleep(mgr_host *host, const char *key)
+{
+	const char *s = host->api->config_get(host, key);
+	char name[64];
+
+	if (s == NULL || atoi(s) <= 0)
+		return;
+	snprintf(name, sizeof name, "%s.started", key);	/* for the tests */
+	host->api->state_set(host, name, "1");
+	sleep((unsigned)atoi(s));
+}
+
+/* The identity it runs with: "uid U gid G groups A,B". */
+static int
+ids(mgr_task_ctx *ctx)
+{
+	gid_t groups[64];
+	int n = getgroups(64, groups);
+
+	mgr_output(ctx, "uid %d gid %d groups ", (int)getuid(), (int)getgid());
+	for (int i = 0; i < n; i++)
+		mgr_output(ctx, "%s%d", i > 0 ? "," : "", (int)groups[i]);
+	mgr_output(ctx, "\n");
+	return 0;
+}
+
+static void
+on_disable(mgr_host *host)
+{
+	config_sleep(host, "disable_sleep");
+}
+
 static int
 on_enable(mgr_host *host)
 {
 	const char *how = host->api->config_get(host, "on_enable");
 	char json[1024];
 
+	config_sleep(host, "enable_sleep");
 	if (how != NULL && strcmp(how, "refuse") == 0)
 		return 3;
 	if (how != NULL && strcmp(how, "crash") == 0)
@@ -390,7 +428,9 @@ static const struct mgr_task_def tasks[] = {
 	{ "remember", remember, "count in its own state key=" },
 	{ "nap", nap, "sleep seconds=" },
 	{ "whoami", whoami, "print the process id" },
+	{ "ids", ids, "print its uid, gid and groups" },
 	{ 0 }
 };
 
-MGR_PLUGIN(.id = "evil", .on_enable = on_enable, .tasks = tasks);
+MGR_PLUGIN(.id = "evil", .on_enable = on_enable, .on_disable = on_disable,
+	   .tasks = tasks);
