@@ -17,6 +17,11 @@ int db_prepare(struct mgr_db *db, const char *sql, sqlite3_stmt **st,
 int db_exec(struct mgr_db *db, const char *sql, struct mgr_error *err);
 /* Fills err from SQLite's last error, with context; returns MGR_EDB. */
 int db_error(struct mgr_db *db, struct mgr_error *err, const char *what);
+/* fn(arg, id, text) for each row of sql, a SELECT of a task's id and one
+ * text column of it (tasks.c). */
+int sqlite_each_task_text(struct mgr_db *db, const char *sql,
+			  void (*fn)(void *arg, const char *id, const char *text),
+			  void *arg, struct mgr_error *err);
 
 /* Column helpers: a NULL column gives NULL / 0. */
 char *db_column_strdup(sqlite3_stmt *st, int col);

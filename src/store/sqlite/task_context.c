@@ -35,19 +35,8 @@ int
 sqlite_task_context_store_all(struct mgr_db *db, task_context_fn fn,
 			      void *arg, struct mgr_error *err)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	if ((rc = db_prepare(db, "SELECT id, context FROM tasks "
-	    "WHERE context IS NOT NULL", &st, err)) != 0)
-		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		fn(arg, (const char *)sqlite3_column_text(st, 0),
-		    (const char *)sqlite3_column_text(st, 1));
-	if (rc != SQLITE_DONE)
-		return db_error(db, err, _("tasks"));
-	sqlite3_reset(st);
-	return 0;
+	return sqlite_each_task_text(db, "SELECT id, context FROM tasks "
+	    "WHERE context IS NOT NULL", fn, arg, err);
 }
 
 int

@@ -54,19 +54,8 @@ int
 sqlite_task_hooks_store_list(struct mgr_db *db, task_hooks_fn fn, void *arg,
 		      struct mgr_error *err)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	if ((rc = db_prepare(db, "SELECT id, hooks FROM tasks WHERE hooks IS "
-	    "NOT NULL ORDER BY id", &st, err)) != 0)
-		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		fn(arg, (const char *)sqlite3_column_text(st, 0),
-		    (const char *)sqlite3_column_text(st, 1));
-	if (rc != SQLITE_DONE)
-		return db_error(db, err, _("tasks"));
-	sqlite3_reset(st);
-	return 0;
+	return sqlite_each_task_text(db, "SELECT id, hooks FROM tasks WHERE "
+	    "hooks IS NOT NULL ORDER BY id", fn, arg, err);
 }
 
 int

@@ -301,3 +301,22 @@ sqlite_task_store_list_by_plugin(struct mgr_db *db, const char *plugin_id,
 	sqlite3_bind_text(st, 1, plugin_id, -1, SQLITE_STATIC);
 	return task_collect(db, st, out, n, err);
 }
+
+int
+sqlite_each_task_text(struct mgr_db *db, const char *sql,
+		      void (*fn)(void *arg, const char *id, const char *text),
+		      void *arg, struct mgr_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(db, sql, &st, err)) != 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(arg, (const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 1));
+	if (rc != SQLITE_DONE)
+		return db_error(db, err, _("tasks"));
+	sqlite3_reset(st);
+	return 0;
+}
