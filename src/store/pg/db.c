@@ -334,12 +334,18 @@ pg_int(struct pg_params *p, int64_t v)
 }
 
 void
+pg_int_or_null(struct pg_params *p, int64_t v, int present)
+{
+	if (present)
+		pg_int(p, v);
+	else
+		pg_text(p, NULL);
+}
+
+void
 pg_time(struct pg_params *p, int64_t us)
 {
-	if (us == 0)
-		pg_text(p, NULL);
-	else
-		pg_int(p, us);
+	pg_int_or_null(p, us, us != 0);
 }
 
 static int

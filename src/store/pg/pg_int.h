@@ -31,6 +31,8 @@ struct pg_params {
 void pg_text(struct pg_params *p, const char *s);	/* NULL: SQL NULL */
 void pg_int(struct pg_params *p, int64_t v);
 void pg_time(struct pg_params *p, int64_t us);		/* 0: SQL NULL */
+/* v, or SQL NULL when !present (an exit code < 0, a signal 0). */
+void pg_int_or_null(struct pg_params *p, int64_t v, int present);
 
 /* Runs sql with p (NULL: none).  0 with *res set (the caller PQclears
  * it; res NULL: cleared here) when it succeeded; otherwise err says why
