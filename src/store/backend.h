@@ -217,7 +217,7 @@ struct store_ops {
 	    int64_t *left, struct mgr_error *err);
 	/* copy_store.h */
 	int (*copy_store_read)(struct mgr_db *db, const char *table,
-	    const char *columns, unsigned blobs, const char *key, int key_int,
+	    const char *columns, unsigned blobs, const struct copy_key *key,
 	    int64_t after, size_t limit, copy_row_fn fn, void *arg, size_t *n,
 	    struct mgr_error *err);
 	int (*copy_store_insert)(struct mgr_db *db, const char *table,

@@ -10,30 +10,40 @@
 #include <string.h>
 
 /* The tables, parents first; the same columns on every backend; blobs:
- * the columns of any bytes (bit i: the i-th column). */
+ * the columns of any bytes (bit i: the i-th column).  A table keyed by
+ * an integer id is read in pages after the last id; the others whole. */
+#define KEY_TEXT(cols)	{ cols, 0, 0 }
+#define KEY_ID		{ "id", 1, 1 }
 static const struct copy_desc {
-	const char *name, *columns, *key;
-	int ncols, key_int;
+	const char *name, *columns;
+	struct copy_key key;
+	int ncols;
 	unsigned blobs;
 } copy_tables[DB_COPY_NTABLES] = {
 	{ "plugins", "id, name, version, description, author, enabled, "
 	  "installed_at, path, manifest, dependencies, state, error, updated_at",
-	  "id", 13, 0, 0 },
-	{ "plugin_state", "plugin_id, key, value", "plugin_id, key", 3, 0, 0 },
+	  KEY_TEXT("id"), 13, 0 },
+	{ "plugin_state", "plugin_id, key, value",
+	  KEY_TEXT("plugin_id, key"), 3, 0 },
 	{ "tasks", "id, name, func_path, trigger, trigger_args, enabled, "
 	  "max_retries, timeout, last_run, next_run, status, plugin_id, "
 	  "misfire_grace_time, \"coalesce\", max_instances, source, created_at, "
-	  "updated_at, next_nominal, on_interrupt, context, hooks", "id", 22,
-	  0, 0 },
+	  "updated_at, next_nominal, on_interrupt, context, hooks",
+	  KEY_TEXT("id"), 22, 0 },
 	{ "runs", "id, task_id, attempt, scheduled_at, started_at, ended_at, "
 	  "status, exit_code, signal, output, error, user_us, sys_us, "
-	  "max_rss_kb", "id", 14, 1, 0 },
-	{ "events", "id, at, kind, subject, message", "id", 5, 1, 0 },
+	  "max_rss_kb", KEY_ID, 14, 0 },
+	{ "events", "id, at, kind, subject, message", KEY_ID, 5, 0 },
 	{ "commands", "id, created_at, client_pid, argv, json, state, "
-	  "exit_status, output, error_output, finished_at, input", "id", 11, 1,
+	  "exit_status, output, error_output, finished_at, input", KEY_ID, 11,
 	  1u << 10 },
 	{ "snapshots", "id, plugin_id, version, created_at, path, sha256, size, "
-	  "reason", "id", 8, 1, 0 },
+	  "reason", KEY_ID, 8, 0 },
+	/* Keyed by (run_id integer, event text): a run's events are few,
+	 * and the table holds only what is owed, so it is read whole. */
+	{ "notify_pending", "run_id, event, action, task_id, attempt, "
+	  "scheduled_at, started_at, ended_at, status, exit_code, signal, "
+	  "output, error, starts", { "run_id, event", 1u << 0, 0 }, 14, 0 },
 };
 
 #define COPY_PAGE 500		/* rows read and written at a time */
@@ -144,7 +154,7 @@ pass_row(void *arg, const char *const *v, int n, struct mgr_error *err)
 	(void)err;
 	pass_sum(p, v, n);
 	p->total++;
-	if (p->d->key_int)
+	if (p->d->key.paged)
 		p->last_key = strtoll(v[0], NULL, 10);
 	if (p->to == NULL)
 		return 0;
@@ -167,13 +177,13 @@ copy_table(struct mgr_db *db, struct copy_pass *p, struct mgr_error *err)
 	p->sum[0] = '\0';
 	do {
 		if ((rc = copy_store_read(db, p->d->name, p->d->columns,
-		    p->d->blobs, p->d->key, p->d->key_int, p->last_key,
-		    p->d->key_int ? COPY_PAGE : 0, pass_row, p, &n, err)) != 0 ||
+		    p->d->blobs, &p->d->key, p->last_key,
+		    p->d->key.paged ? COPY_PAGE : 0, pass_row, p, &n, err)) != 0 ||
 		    (rc = pass_flush(p, err)) != 0) {
 			pass_drop_rows(p);
 			return rc;
 		}
-	} while (p->d->key_int && n == COPY_PAGE);
+	} while (p->d->key.paged && n == COPY_PAGE);
 	return 0;
 }
 
@@ -203,8 +213,8 @@ copy_check_empty(struct mgr_db *to, struct mgr_error *err)
 		int rc;
 
 		if ((rc = copy_store_read(to, p.d->name, p.d->columns,
-		    p.d->blobs, p.d->key, p.d->key_int, INT64_MIN, 1, pass_row,
-		    &p, &n, err)) != 0)
+		    p.d->blobs, &p.d->key, INT64_MIN, 1, pass_row, &p, &n,
+		    err)) != 0)
 			return rc;
 		if (n > 0)
 			return mgr_error_set(err, MGR_EEXIST, _("%s is not empty "

@@ -16,15 +16,15 @@ struct db_copy_table {
 	char sha256[65];	/* of the rows as read, in key order */
 };
 
-#define DB_COPY_NTABLES 7
+#define DB_COPY_NTABLES 8
 
 struct db_copy_report {
 	struct db_copy_table tables[DB_COPY_NTABLES];
 };
 
-/* Copies every table but the live host row and the notifications owed
- * (notify_pending: the source's next engine start sends them; commands
- * are copied: their answers are history) from `from` into
+/* Copies every table but the live host row (commands are copied: their
+ * answers are history; so are the notifications owed, notify_pending:
+ * the next engine start on `to` sends them) from `from` into
  * `to`, in one transaction on `to`, reading `from` in one snapshot; then
  * reads the copy back inside that transaction and compares row counts
  * and checksums before it commits.  MGR_EEXIST (nothing written) when
@@ -38,13 +38,22 @@ int db_copy(struct mgr_db *from, struct mgr_db *to,
 /* The backends' part (backend.h). */
 typedef int (*copy_row_fn)(void *arg, const char *const *values, int n,
 			   struct mgr_error *err);
-/* Rows of table (columns: a comma-separated list) in the order of key
- * (byte order for text), those whose integer key is over `after` when
- * key_int is set, at most limit of them (0: all).  *n: how many rows
- * went to fn.  The columns of bit i of blobs (the i-th, from 0) hold
- * any bytes (commands.input): they travel as lowercase hex digits. */
+/* A table's key, the order rows are read in: its columns (a
+ * comma-separated list) and their types, since text sorts in byte order
+ * (SQLite's; COLLATE "C" on PostgreSQL, which refuses a collation on an
+ * integer).  A paged key is one integer column (an id). */
+struct copy_key {
+	const char *columns;
+	unsigned ints;		/* bit i: the i-th column is an integer */
+	int paged;
+};
+/* Rows of table (columns: a comma-separated list) in the order of key,
+ * those whose key is over `after` when key->paged is set, at most limit
+ * of them (0: all).  *n: how many rows went to fn.  The columns of bit i
+ * of blobs (the i-th, from 0) hold any bytes (commands.input): they
+ * travel as lowercase hex digits. */
 int copy_store_read(struct mgr_db *db, const char *table, const char *columns,
-		    unsigned blobs, const char *key, int key_int, int64_t after,
+		    unsigned blobs, const struct copy_key *key, int64_t after,
 		    size_t limit, copy_row_fn fn, void *arg, size_t *n,
 		    struct mgr_error *err);
 /* Inserts nrows rows of ncols values each (row after row; NULL: SQL NULL),

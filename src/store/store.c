@@ -668,12 +668,12 @@ retention_vacuum_step(struct mgr_db *db, int pages, int64_t *left,
 
 int
 copy_store_read(struct mgr_db *db, const char *table, const char *columns,
-		unsigned blobs, const char *key, int key_int, int64_t after,
+		unsigned blobs, const struct copy_key *key, int64_t after,
 		size_t limit, copy_row_fn fn, void *arg, size_t *n,
 		struct mgr_error *err)
 {
-	return db->ops->copy_store_read(db, table, columns, blobs, key, key_int,
-	    after, limit, fn, arg, n, err);
+	return db->ops->copy_store_read(db, table, columns, blobs, key, after,
+	    limit, fn, arg, n, err);
 }
 
 int

@@ -1,7 +1,8 @@
 #!/bin/sh
-# db-copy.sh - manager db copy FROM TO: every row into an empty database,
-# SQLite to SQLite always, SQLite to PostgreSQL and back when
-# MANAGER_TEST_PG names a server; refused into a non-empty target.
+# db-copy.sh - manager db copy FROM TO: every row into an empty database
+# (the notifications owed too), SQLite to SQLite always, SQLite to
+# PostgreSQL and back when MANAGER_TEST_PG names a server; refused into a
+# non-empty target.
 . "$top_srcdir/tests/cli/lib.sh"
 setup_tmp
 A="$T/a.db"
@@ -11,10 +12,19 @@ dump() {
 	for q in "SELECT * FROM tasks ORDER BY id" \
 		"SELECT id, task_id, attempt, scheduled_at, started_at, ended_at, status, exit_code, signal, output, error FROM runs ORDER BY id" \
 		"SELECT * FROM events ORDER BY id" \
-		"SELECT id, argv, state, quote(input) FROM commands ORDER BY id"; do
+		"SELECT id, argv, state, quote(input) FROM commands ORDER BY id" \
+		"SELECT $NOTIFY FROM notify_pending ORDER BY run_id, event"; do
 		sqlite3 "$1" "$q"
 	done
 }
+# notify_pending's columns, NULL told apart from "" (integers as text:
+# PostgreSQL needs the cast, SQLite's COALESCE makes it by itself).
+NOTIFY="run_id, event, action, task_id, attempt, starts, status"
+PG_NOTIFY=$NOTIFY
+for c in scheduled_at started_at ended_at exit_code signal output error; do
+	NOTIFY="$NOTIFY, COALESCE($c, 'NULL')"
+	PG_NOTIFY="$PG_NOTIFY, COALESCE($c::text, 'NULL')"
+done
 
 m task add t1 'exec:echo hi' interval seconds=5 >/dev/null
 m task add t2 "exec:printf 'tab\there\\\\back\\nline'" cron hour=3 >/dev/null
@@ -26,10 +36,26 @@ m task run t2 >/dev/null
 sqlite3 "$A" "INSERT INTO commands (created_at, client_pid, argv, state, input)
 	VALUES (1, 1, '[\"a\"]', 'done', X'00FF0A5C09'),
 	(2, 1, '[\"b\"]', 'done', X''), (3, 1, '[\"c\"]', 'done', NULL)"
+# Notifications owed (schema 10), keyed by (run_id integer, event text):
+# run 10 after run 9 (number order, not text), "Output" before "failure"
+# (byte order, not a locale's); no exit code (a signal, a run that never
+# started), UTF-8 and a tab and a newline in the text.
+sqlite3 "$A" "INSERT INTO notify_pending (run_id, event, action, task_id,
+	attempt, scheduled_at, started_at, ended_at, status, exit_code, signal,
+	output, error, starts) VALUES
+	(10, 'failure', 'exec:/bin/true', 't1', 2, 5, 6, 7, 'failed', NULL, 9,
+	 'Grüße, 日本 ✓' || char(9) || 'tab' || char(10) || 'line', NULL, 1),
+	(10, 'Output', 'mail:ops@example.com', 't1', 2, 5, 6, 7, 'failed', NULL,
+	 9, 'ÄÖÜ', 'killed by signal 9', 0),
+	(9, 'missed', 'webhook:http://127.0.0.1:1/', 't2', 1, 3, NULL, NULL,
+	 'skipped', NULL, NULL, NULL, 'ǅ', 2),
+	(9, 'failure', 'exec:/bin/true', 't2', 1, 3, 4, 4, 'failed', 3, NULL,
+	 '', '', 0)"
 
 run "$MANAGER" db copy "$A" "$T/b.db"
 is "$rc" 0 "db copy into a new SQLite file"
 like "$out" "runs +2 rows, checksum [0-9a-f]{16}" "... reports rows and checksums"
+like "$out" "notify_pending +4 rows, checksum [0-9a-f]{16}" "... the notifications owed too"
 is "$(dump "$T/b.db")" "$(dump "$A")" "... every row the same"
 
 run "$MANAGER" db copy "$A" "$T/b.db"
@@ -43,7 +69,8 @@ is "$rc" 2 "db copy needs FROM and TO"
 
 if [ -z "${MANAGER_TEST_PG:-}" ]; then
 	for d in "to PostgreSQL" "... every row" "... tasks' hooks" \
-		"... commands' stdin, byte for byte" "back to SQLite" \
+		"... commands' stdin, byte for byte" \
+		"... the notifications owed, row for row" "back to SQLite" \
 		"... every row the same as the first file" \
 		"... ids go on after the copied ones"; do
 		skip "$d: MANAGER_TEST_PG is not set (scripts/pg-test-cluster.sh)"
@@ -62,6 +89,9 @@ else
 		"$(sqlite3 "$A" "SELECT id, hooks FROM tasks ORDER BY id")" "... tasks' hooks"
 	is "$(psql -X -A -t -F'|' "$P" -c "SELECT id, COALESCE('X''' || upper(encode(input, 'hex')) || '''', 'NULL') FROM commands ORDER BY id")" \
 		"$(sqlite3 "$A" "SELECT id, quote(input) FROM commands ORDER BY id")" "... commands' stdin, byte for byte"
+	is "$(psql -X -A -t -F'|' "$P" -c "SELECT $PG_NOTIFY FROM notify_pending ORDER BY run_id, event COLLATE \"C\"")" \
+		"$(sqlite3 "$A" "SELECT $NOTIFY FROM notify_pending ORDER BY run_id, event")" \
+		"... the notifications owed, row for row"
 	run "$MANAGER" db copy "$P" "$T/c.db"
 	is "$rc" 0 "back to SQLite"
 	is "$(dump "$T/c.db")" "$(dump "$A")" "... every row the same as the first file"

@@ -1,8 +1,20 @@
 # common.sh - set-up shared by the scheduler's shell tests: a private
 # folder, a configuration with short retry and kill delays, and helpers
-# that count runs in the history.
+# that count runs in the history.  The database is $DB: a SQLite file,
+# or with MANAGER_TEST_SUITE_PG set (tests/pg) a PostgreSQL database of
+# its own; a test that sets its own EXIT trap calls sched_cleanup in it.
 . "$top_srcdir/tests/cli/lib.sh"
 setup_tmp
+DB="$T/m.db"
+sched_cleanup() {
+	[ -z "${MANAGER_TEST_SUITE_PG:-}" ] || pg_suite_drop
+	cleanup_tmp
+}
+if [ -n "${MANAGER_TEST_SUITE_PG:-}" ]; then	# tests/pg: on PostgreSQL
+	. "$top_srcdir/tests/pg/lib.sh"
+	pg_suite_db
+	trap sched_cleanup EXIT
+fi
 mkdir -p "$T/etc"
 cat > "$T/etc/m.conf" <<CONF
 manager: {
@@ -13,7 +25,7 @@ manager: {
   log_level = "warning";
 };
 CONF
-M() { "$MANAGER" --config "$T/etc/m.conf" --db "$T/m.db" "$@"; }
+M() { "$MANAGER" --config "$T/etc/m.conf" --db "$DB" "$@"; }
 
 # count_runs TASK STATUS: runs of TASK with STATUS in the history.
 count_runs() {
@@ -25,7 +37,7 @@ task_field() {
 	M --json task show "$1" | sed -n "s/^  \"$2\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p"
 }
 
-sql() { sqlite3 -cmd '.timeout 10000' "$T/m.db" "$@"; }
+sql() { sqlite3 -cmd '.timeout 10000' "$DB" "$@"; }
 
 # went_on STATUS: how the host of the last __scheduler-run (which exits 0
 # whenever it started) came through the first run that ended with STATUS,

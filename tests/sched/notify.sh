@@ -104,9 +104,9 @@ run M --json task show fhook
 like "$out" "\"on_failure\": \"webhook:http://127.0.0.1:$HPORT/hook\"" \
 	"task show --json gives the action"
 
-"$MANAGER" --config "$T/etc/m.conf" --db "$T/m.db" --daemon 2>"$T/daemon.log" &
+"$MANAGER" --config "$T/etc/m.conf" --db "$DB" --daemon 2>"$T/daemon.log" &
 daemon=$!
-trap 'kill -KILL $daemon $hook 2>/dev/null; cleanup_tmp' EXIT
+trap 'kill -KILL $daemon $hook 2>/dev/null; sched_cleanup' EXIT
 wait_until 10 M host status
 
 for t in fexec fmail fhook; do M task run $t >/dev/null 2>&1; done
@@ -202,7 +202,7 @@ printf 'api = { listen = "127.0.0.1:0"; token = "%s"; };\n' "$TOKEN" >> "$T/etc/
 M task add dflt "exec:/bin/false" interval hours=1 --max-retries 0 >/dev/null
 M task add optout "exec:/bin/false" interval hours=1 --max-retries 0 \
 	--on-failure none >/dev/null
-"$MANAGER" --config "$T/etc/m.conf" --db "$T/m.db" --daemon 2>"$T/daemon2.log" &
+"$MANAGER" --config "$T/etc/m.conf" --db "$DB" --daemon 2>"$T/daemon2.log" &
 daemon=$!
 wait_until 10 M host status
 M task run dflt >/dev/null 2>&1

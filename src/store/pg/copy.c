@@ -10,20 +10,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* "a, b" as "a COLLATE "C", b COLLATE "C"": byte order, as SQLite's. */
+/* "a, b" as "a, b COLLATE "C"" when b is text and a an integer: text in
+ * byte order, as SQLite's; an integer in number order (PostgreSQL has no
+ * collation for it). */
 static char *
-order_by(const char *key, int key_int)
+order_by(const struct copy_key *key)
 {
 	struct strbuf sb = STRBUF_INIT;
-	char *k = xstrdup(key), *save = NULL;
+	char *k = xstrdup(key->columns), *save = NULL;
+	unsigned i = 0;
 
-	if (key_int) {
-		free(k);
-		return xstrdup(key);
-	}
 	for (char *w = strtok_r(k, ", ", &save); w != NULL;
-	    w = strtok_r(NULL, ", ", &save))
-		strbuf_addf(&sb, "%s%s COLLATE \"C\"", sb.len ? ", " : "", w);
+	    w = strtok_r(NULL, ", ", &save), i++)
+		strbuf_addf(&sb, "%s%s%s", sb.len ? ", " : "", w,
+		    key->ints & (1u << i) ? "" : " COLLATE \"C\"");
 	free(k);
 	return strbuf_detach(&sb);
 }
@@ -48,12 +48,12 @@ read_value(PGresult *res, int r, int i, unsigned blobs, char **hex)
 
 int
 pg_copy_store_read(struct mgr_db *db, const char *table, const char *columns,
-		   unsigned blobs, const char *key, int key_int, int64_t after,
+		   unsigned blobs, const struct copy_key *key, int64_t after,
 		   size_t limit, copy_row_fn fn, void *arg, size_t *n,
 		   struct mgr_error *err)
 {
 	struct pg_params p = { 0 };
-	char *order = order_by(key, key_int), *sql, lim[32] = "";
+	char *order = order_by(key), *sql, lim[32] = "";
 	const char *v[32];
 	char *hex[32] = { 0 };
 	PGresult *res;
@@ -62,11 +62,12 @@ pg_copy_store_read(struct mgr_db *db, const char *table, const char *columns,
 	*n = 0;
 	if (limit > 0)
 		snprintf(lim, sizeof lim, " LIMIT %zu", limit);
-	sql = xasprintf("SELECT %s FROM %s%s ORDER BY %s%s", columns, table,
-	    key_int ? " WHERE id > $1" : "", order, lim);
-	if (key_int)
+	sql = xasprintf("SELECT %s FROM %s%s%s%s ORDER BY %s%s", columns, table,
+	    key->paged ? " WHERE " : "", key->paged ? key->columns : "",
+	    key->paged ? " > $1" : "", order, lim);
+	if (key->paged)
 		pg_int(&p, after);
-	rc = pg_run(db, sql, key_int ? &p : NULL, &res, table, err);
+	rc = pg_run(db, sql, key->paged ? &p : NULL, &res, table, err);
 	free(sql);
 	free(order);
 	if (rc != 0)

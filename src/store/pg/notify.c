@@ -25,14 +25,8 @@ pg_notify_store_add(struct mgr_db *db, const struct notify_rec *n,
 	pg_time(&p, r->started_at);
 	pg_time(&p, r->ended_at);
 	pg_text(&p, r->status);
-	if (r->exit_code >= 0)
-		pg_int(&p, r->exit_code);
-	else
-		pg_text(&p, NULL);
-	if (r->signal > 0)
-		pg_int(&p, r->signal);
-	else
-		pg_text(&p, NULL);
+	pg_int_or_null(&p, r->exit_code, r->exit_code >= 0);
+	pg_int_or_null(&p, r->signal, r->signal > 0);
 	pg_text(&p, r->output);
 	pg_text(&p, r->error);
 	pg_int(&p, n->starts);

@@ -31,6 +31,8 @@ struct pg_params {
 void pg_text(struct pg_params *p, const char *s);	/* NULL: SQL NULL */
 void pg_int(struct pg_params *p, int64_t v);
 void pg_time(struct pg_params *p, int64_t us);		/* 0: SQL NULL */
+/* v, or SQL NULL when !present (an exit code < 0, a signal 0). */
+void pg_int_or_null(struct pg_params *p, int64_t v, int present);
 
 /* Runs sql with p (NULL: none).  0 with *res set (the caller PQclears
  * it; res NULL: cleared here) when it succeeded; otherwise err says why
@@ -268,9 +270,10 @@ int pg_retention_vacuum_step(struct mgr_db *db, int pages, int64_t *left,
 
 /* copy_store.h (copy.c) */
 int pg_copy_store_read(struct mgr_db *db, const char *table,
-		       const char *columns, unsigned blobs, const char *key,
-		       int key_int, int64_t after, size_t limit, copy_row_fn fn,
-		       void *arg, size_t *n, struct mgr_error *err);
+		       const char *columns, unsigned blobs,
+		       const struct copy_key *key, int64_t after, size_t limit,
+		       copy_row_fn fn, void *arg, size_t *n,
+		       struct mgr_error *err);
 int pg_copy_store_insert(struct mgr_db *db, const char *table,
 			 const char *columns, unsigned blobs, int ncols,
 			 const char *const *values, size_t nrows,

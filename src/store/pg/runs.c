@@ -58,11 +58,8 @@ run_params(struct pg_params *p, const struct run_rec *r)
 	pg_time(p, r->started_at);
 	pg_time(p, r->ended_at);
 	pg_text(p, r->status);
-	if (r->exit_code >= 0)
-		pg_int(p, r->exit_code);
-	else
-		pg_text(p, NULL);
-	pg_time(p, r->signal);
+	pg_int_or_null(p, r->exit_code, r->exit_code >= 0);
+	pg_int_or_null(p, r->signal, r->signal != 0);
 	pg_text(p, r->output);
 	pg_text(p, r->error);
 }
@@ -78,7 +75,7 @@ pg_run_store_insert(struct mgr_db *db, struct run_rec *r,
 	/* An id > 0 is the one the engine handed out (run_ids_store.h,
 	 * taken from the same sequence); 0 takes the next. */
 	run_params(&p, r);
-	pg_time(&p, r->id);
+	pg_int_or_null(&p, r->id, r->id > 0);
 	if ((rc = pg_run(db, "INSERT INTO runs (task_id, attempt, "
 	    "scheduled_at, started_at, ended_at, status, exit_code, signal, "
 	    "output, error, id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,"
@@ -99,11 +96,8 @@ pg_run_store_finish(struct mgr_db *db, const struct run_rec *r,
 	pg_int(&p, r->id);
 	pg_time(&p, r->ended_at);
 	pg_text(&p, r->status);
-	if (r->exit_code >= 0)
-		pg_int(&p, r->exit_code);
-	else
-		pg_text(&p, NULL);
-	pg_time(&p, r->signal);
+	pg_int_or_null(&p, r->exit_code, r->exit_code >= 0);
+	pg_int_or_null(&p, r->signal, r->signal != 0);
 	pg_text(&p, r->output);
 	pg_text(&p, r->error);
 	return pg_run(db, "UPDATE runs SET ended_at=$2, status=$3, "

@@ -71,15 +71,6 @@ pg_task_context_store_set(struct mgr_db *db, const char *task_id,
 	return 0;
 }
 
-static void
-usage_param(struct pg_params *p, int64_t v)
-{
-	if (v > 0)
-		pg_int(p, v);
-	else
-		pg_text(p, NULL);
-}
-
 void
 pg_run_usage_store_record(struct mgr_db *db, const struct run_rec *v,
 			  size_t n, void (*warn)(void *arg, const char *msg),
@@ -96,9 +87,9 @@ pg_run_usage_store_record(struct mgr_db *db, const struct run_rec *v,
 		pg_text(&p, r->task_id);
 		pg_int(&p, r->scheduled_at);
 		pg_int(&p, r->attempt > 0 ? r->attempt : 1);
-		usage_param(&p, r->user_us);
-		usage_param(&p, r->sys_us);
-		usage_param(&p, r->max_rss_kb);
+		pg_int_or_null(&p, r->user_us, r->user_us > 0);
+		pg_int_or_null(&p, r->sys_us, r->sys_us > 0);
+		pg_int_or_null(&p, r->max_rss_kb, r->max_rss_kb > 0);
 		if (pg_run(db, "UPDATE runs SET user_us=$4, sys_us=$5, "
 		    "max_rss_kb=$6 WHERE task_id=$1 AND scheduled_at=$2 AND "
 		    "attempt=$3", &p, NULL, r->task_id, &err) != 0 &&

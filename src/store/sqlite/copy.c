@@ -24,13 +24,17 @@ read_value(sqlite3_stmt *st, int i, unsigned blobs, char **hex)
 
 int
 sqlite_copy_store_read(struct mgr_db *db, const char *table,
-		       const char *columns, unsigned blobs, const char *key,
-		       int key_int, int64_t after, size_t limit, copy_row_fn fn,
-		       void *arg, size_t *n, struct mgr_error *err)
+		       const char *columns, unsigned blobs,
+		       const struct copy_key *key, int64_t after, size_t limit,
+		       copy_row_fn fn, void *arg, size_t *n,
+		       struct mgr_error *err)
 {
-	char *sql = xasprintf("SELECT %s FROM %s %s ORDER BY %s LIMIT %lld",
-	    columns, table, key_int ? "WHERE id > ?1" : "", key,
-	    limit > 0 ? (long long)limit : -1LL);
+	/* Text sorts in byte order (BINARY) and an integer as a number,
+	 * whatever key->ints says. */
+	char *sql = xasprintf("SELECT %s FROM %s %s%s%s ORDER BY %s LIMIT %lld",
+	    columns, table, key->paged ? "WHERE " : "",
+	    key->paged ? key->columns : "", key->paged ? " > ?1" : "",
+	    key->columns, limit > 0 ? (long long)limit : -1LL);
 	const char *v[32];
 	char *hex[32] = { 0 };
 	sqlite3_stmt *st;
@@ -46,7 +50,7 @@ sqlite_copy_store_read(struct mgr_db *db, const char *table,
 		return mgr_error_set(err, MGR_EINVAL, "%s: %d columns", table,
 		    cols);
 	}
-	if (key_int)
+	if (key->paged)
 		sqlite3_bind_int64(st, 1, after);
 	rc = 0;
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {

@@ -232,9 +232,10 @@ int sqlite_retention_vacuum_step(struct mgr_db *db, int pages, int64_t *left,
 
 /* copy_store.h (copy.c) */
 int sqlite_copy_store_read(struct mgr_db *db, const char *table,
-		       const char *columns, unsigned blobs, const char *key,
-		       int key_int, int64_t after, size_t limit, copy_row_fn fn,
-		       void *arg, size_t *n, struct mgr_error *err);
+			   const char *columns, unsigned blobs,
+			   const struct copy_key *key, int64_t after,
+			   size_t limit, copy_row_fn fn, void *arg, size_t *n,
+			   struct mgr_error *err);
 int sqlite_copy_store_insert(struct mgr_db *db, const char *table,
 			 const char *columns, unsigned blobs, int ncols,
 			 const char *const *values, size_t nrows,
