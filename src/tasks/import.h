@@ -33,9 +33,11 @@ struct import_task {
 
 struct import_set {
 	struct import_task *v;
-	size_t n;
+	size_t n, cap;
 	char **rejected;	/* "FILE:LINE: why", in file order */
 	char **notes;		/* "FILE:LINE: what is not kept exactly" */
+	size_t nrejected, nnotes;	/* their lengths: a 100,000-line file
+					 * is not counted again at each line */
 };
 
 void import_set_clear(struct import_set *s);
