@@ -227,7 +227,6 @@ static int
 write_task(struct bulk *b, struct task_add *a, struct mgr_error *err)
 {
 	struct mgr *mgr = b->ctx->mgr;
-	char *json;
 	int rc;
 
 	if ((rc = mgr_id_check(_("task id"), a->t.id, err)) != 0 ||
@@ -243,9 +242,9 @@ write_task(struct bulk *b, struct task_add *a, struct mgr_error *err)
 		return rc;
 	}
 	/* A new row has no context: the default one is not written. */
-	if ((json = task_context_to_json(&a->c)) != NULL)
-		rc = task_context_store_set(mgr->db, a->t.id, json, err);
-	free(json);
+	if (a->context_json != NULL)
+		rc = task_context_store_set(mgr->db, a->t.id, a->context_json,
+		    err);
 	if (rc != 0 || has_deps(&a->h))
 		return rc;
 	if ((rc = task_hooks_check(mgr, a->t.id, &a->h, err)) != 0)

@@ -5,11 +5,10 @@
 #include "cmd.h"
 #include "db.h"
 #include "hostprobe.h"
-#include "idmap.h"
 #include "manager.h"
-#include "sandbox.h"
 #include "scheduler.h"
 #include "task_add.h"
+#include "task_checked.h"
 #include "task_context.h"
 #include "task_hooks.h"
 #include "timefmt.h"
@@ -274,6 +273,7 @@ task_add_init(struct task_add *a)
 	task_rec_init(&a->t);
 	task_context_init(&a->c);
 	task_hooks_init(&a->h);
+	a->context_json = NULL;
 }
 
 void
@@ -282,44 +282,8 @@ task_add_clear(struct task_add *a)
 	task_context_clear(&a->c);
 	task_hooks_clear(&a->h);
 	task_rec_clear(&a->t);
-}
-
-/* What task_context_check looks at: the context and the program an
- * exec: task runs ("" for a plugin function). */
-static char *
-context_key(const struct task_add *a)
-{
-	char *json = task_context_to_json(&a->c), **argv = NULL, *key;
-	struct mgr_error err = { 0 };
-
-	if (strncmp(a->t.func_path, "exec:", 5) != 0 ||
-	    exec_split(a->t.func_path + 5, &argv, &err) != 0)
-		argv = NULL;
-	key = xasprintf("%s\n%s", json != NULL ? json : "",
-	    argv != NULL ? argv[0] : "");
-	strv_free(argv);
-	free(json);
-	return key;
-}
-
-/* task_context_check, once per context and program when `checked` keeps
- * those that passed (a file's tasks mostly share them, and the check
- * reads the password database and searches PATH). */
-static int
-context_check(struct cmd_ctx *ctx, struct task_add *a, struct idmap *checked,
-	      struct mgr_error *err)
-{
-	char *key = checked != NULL ? context_key(a) : NULL;
-	int rc = 0, added;
-
-	if (key == NULL || idmap_get(checked, key) == NULL) {
-		rc = task_context_check(ctx->mgr, a->t.id, a->t.func_path, &a->c,
-		    err);
-		if (rc == 0 && key != NULL)
-			idmap_put(checked, key, 1, &added);
-	}
-	free(key);
-	return rc;
+	free(a->context_json);
+	a->context_json = NULL;
 }
 
 int
@@ -340,7 +304,9 @@ task_add_read(struct cmd_ctx *ctx, const struct cmd_args *args,
 	a->t.source = xstrdup("cli");
 	a->fields = (const char *const *)args->argv + 3;
 	a->nfields = (size_t)args->argc - 3;
-	if (context_check(ctx, a, checked, &err) != 0 ||
+	a->context_json = task_context_to_json(&a->c);
+	if (task_context_check_cached(ctx->mgr, a->t.id, a->t.func_path, &a->c,
+	    a->context_json, checked, &err) != 0 ||
 	    task_plugin_check(ctx, &a->t, &err) != 0)
 		return fail_err(ctx, &err);
 	return 0;

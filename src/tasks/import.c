@@ -1,10 +1,12 @@
 /* import.c - what every import shares: the set of tasks a file gives,
  * their checks, and writing them all in one transaction. */
 #include "i18n.h"
+#include "db.h"
 #include "idmap.h"
 #include "import.h"
 #include "manager.h"
 #include "scheduler.h"
+#include "task_checked.h"
 #include "task_context_store.h"
 #include "task_hooks_store.h"
 #include "tz.h"
@@ -22,6 +24,7 @@ import_task_clear(struct import_task *t)
 	strv_free(t->fields);
 	task_context_clear(&t->ctx);
 	task_hooks_clear(&t->hooks);
+	free(t->ctx_json);
 	free(t->where);
 }
 
@@ -121,7 +124,7 @@ import_exec_quote(const char *w)
  * task of this file (ids: id -> its index in s). */
 static int
 id_conflict(struct mgr *mgr, const struct import_set *s,
-	    const struct idmap *ids, const struct import_task *t,
+	    const struct idmap *ids, struct import_task *t,
 	    struct mgr_error *err)
 {
 	struct mgr_error e2 = { 0 };
@@ -133,6 +136,7 @@ id_conflict(struct mgr *mgr, const struct import_set *s,
 		    "also the id of the task of %s"), t->rec.id, s->v[*j].where);
 	if (taskmgr_get(mgr, t->rec.id, &old, &e2) != 0)
 		return 0;
+	t->exists = 1;
 	if (old.source == NULL || strcmp(old.source, t->rec.source) != 0)
 		rc = mgr_error_set(err, MGR_EEXIST, _("task id \"%s\" is taken by "
 		    "a task from %s (use --prefix)"), t->rec.id,
@@ -220,16 +224,18 @@ output_check(struct mgr *mgr, struct import_set *s, struct import_task *t)
 /* The checks of task i: 0, or err says why it is refused. */
 static int
 prepare_one(struct mgr *mgr, struct import_set *s, struct import_task *t,
-	    const struct idmap *ids, struct tz_cache *zones, int dry_run,
-	    struct mgr_error *err)
+	    const struct idmap *ids, struct tz_cache *zones,
+	    struct idmap *checked, int dry_run, struct mgr_error *err)
 {
 	if (mgr_id_check(_("task id"), t->rec.id, err) != 0 ||
 	    task_prepare_zones(&t->rec, (const char *const *)t->fields,
 	    strv_len(t->fields), zones, err) != 0 ||
 	    id_conflict(mgr, s, ids, t, err) != 0)
 		return -1;
-	if (task_context_check(mgr, t->rec.id, t->rec.func_path, &t->ctx,
-	    err) != 0) {
+	free(t->ctx_json);
+	t->ctx_json = task_context_to_json(&t->ctx);
+	if (task_context_check_cached(mgr, t->rec.id, t->rec.func_path,
+	    &t->ctx, t->ctx_json, checked, err) != 0) {
 		if (!dry_run)
 			return -1;
 		import_note(s, t->where, _("would be refused here: %s"), err->msg);
@@ -242,16 +248,19 @@ void
 import_prepare(struct mgr *mgr, struct import_set *s, int dry_run)
 {
 	struct tz_cache *zones = tz_cache_new();
-	struct idmap ids = IDMAP_INIT;
+	struct idmap ids = IDMAP_INIT, checked = IDMAP_INIT;
+	struct mgr_error rerr = { 0 };
 	size_t keep = 0;
-	int added;
+	/* One read snapshot for the lookups of every id, not one each. */
+	int added, snapshot = db_read_begin(mgr->db, &rerr) == 0;
 
 	/* Refused tasks leave the list in one pass (kept ones move down). */
 	for (size_t i = 0; i < s->n; i++) {
 		struct import_task *t = &s->v[i];
 		struct mgr_error err = { 0 };
 
-		if (prepare_one(mgr, s, t, &ids, zones, dry_run, &err) != 0) {
+		if (prepare_one(mgr, s, t, &ids, zones, &checked, dry_run,
+		    &err) != 0) {
 			import_reject(s, t->where, "%s", err.msg);
 			import_task_clear(t);
 			continue;
@@ -261,7 +270,10 @@ import_prepare(struct mgr *mgr, struct import_set *s, int dry_run)
 		keep++;
 	}
 	s->n = keep;
+	if (snapshot)
+		db_read_end(mgr->db);
 	idmap_clear(&ids);
+	idmap_clear(&checked);
 	tz_cache_free(zones);
 	sort_messages(s->rejected, s->nrejected);
 	sort_messages(s->notes, s->nnotes);
@@ -300,11 +312,11 @@ put_task(struct mgr_db *db, struct import_task *t, int *created,
 {
 	struct mgr_error e2 = { 0 };
 	struct task_rec old;
-	char *json;
 	int rc;
 
 	memset(&old, 0, sizeof old);
-	if (task_store_read(db, t->rec.id, &old, &e2) != 0) {
+	/* import_prepare looked it up: a new task is not read again. */
+	if (!t->exists || task_store_read(db, t->rec.id, &old, &e2) != 0) {
 		free(t->rec.status);
 		t->rec.status = xstrdup(t->rec.enabled ? "scheduled" : "paused");
 		rc = task_store_create(db, &t->rec, err);
@@ -324,10 +336,14 @@ put_task(struct mgr_db *db, struct import_task *t, int *created,
 	task_rec_clear(&old);
 	if (rc != 0)
 		return rc;
-	json = task_context_to_json(&t->ctx);
-	rc = task_context_store_set(db, t->rec.id, json, err);
-	free(json);
-	return rc == 0 && t->owns_output ? put_output(db, t, err) : rc;
+	/* A new row has no context and no hooks: nothing to write for the
+	 * default context or an unset MAILTO. */
+	if (t->exists || t->ctx_json != NULL)
+		rc = task_context_store_set(db, t->rec.id, t->ctx_json, err);
+	if (rc != 0 || !t->owns_output || (!t->exists &&
+	    t->hooks.on[HOOK_OUTPUT] == NULL))
+		return rc;
+	return put_output(db, t, err);
 }
 
 struct commit_arg {

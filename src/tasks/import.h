@@ -28,6 +28,8 @@ struct import_task {
 	 * task's on_output to it and keeps its other hooks. */
 	struct task_hooks hooks;
 	int owns_output;
+	int exists;		/* import_prepare found it stored: updated */
+	char *ctx_json;		/* task_context_to_json(&ctx), by import_prepare */
 	char *where;		/* "FILE:LINE" of the line it comes from */
 };
 

@@ -17,6 +17,7 @@ src_libmgr_a_SOURCES += \
 	src/tasks/worker_host.c src/tasks/worker_host.h \
 	src/tasks/cmd-task.c src/tasks/task_add.h src/tasks/cmd-task-add-from.c \
 	src/tasks/task_lines.c src/tasks/task_lines.h src/tasks/idmap.c src/tasks/idmap.h \
+	src/tasks/task_checked.c src/tasks/task_checked.h \
 	src/tasks/cmd-task-history.c src/tasks/cmd-run.c src/tasks/run_view.h \
 	src/tasks/cmd-task-logs.c \
 	src/tasks/import.c src/tasks/import.h src/tasks/import_crontab.c \

@@ -17,6 +17,7 @@ struct task_add {
 	struct task_hooks h;
 	const char *const *fields;	/* trigger fields: in the args' argv */
 	size_t nfields;
+	char *context_json;	/* task_context_to_json(&c); NULL: default */
 };
 
 void task_add_init(struct task_add *a);
