@@ -13,7 +13,7 @@ PACKAGES="
 	libcurl4-openssl-dev
 	sqlite3 jq tmux zip unzip curl locales tzdata python3 valgrind
 	logrotate man-db groff-base systemd
-	python3-apscheduler python3-croniter python3-tz
+	python3-apscheduler python3-croniter python3-tz python3-sqlalchemy
 "
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo

@@ -71,6 +71,9 @@ dist_check_SCRIPTS += tests/cli/help.sh tests/cli/complete.sh \
 	tests/cli/json.sh tests/cli/tasks.sh
 TESTS += tests/cli/help.sh tests/cli/complete.sh tests/cli/json.sh \
 	tests/cli/tasks.sh
+# task add --from: many tasks in one transaction.
+dist_check_SCRIPTS += tests/cli/bulk.sh
+TESTS += tests/cli/bulk.sh
 
 # Compiled catalogues in a locale tree the tests point gettext at.
 check_DATA += tests/locale/de/LC_MESSAGES/manager.mo

@@ -104,7 +104,7 @@ cmd_dispatch_args(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
 
 	if ((rc = cmd_args_parse(ctx, e, argc, argv, &args)) != 0)
 		return rc;
-	if (args.argc < e->min_args || (e->max_args >= 0 && args.argc > e->max_args))
+	if (!cmd_args_count_ok(&args))
 		rc = cmd_usage(ctx, e);
 	else if (e->target != CMD_TARGET_NONE && args.argc > 0 &&
 	    ctx->table != NULL && ctx->table->find_target != NULL &&
@@ -159,8 +159,7 @@ cmd_check_usage(struct cmd_ctx *ctx, int argc, char **argv)
 	/* cmd_args_parse reads a copy of argv: the command line is unchanged
 	 * for the run that follows. */
 	if ((rc = cmd_args_parse(ctx, e, argc - skip, argv + skip, &args)) == 0) {
-		if (args.argc < e->min_args ||
-		    (e->max_args >= 0 && args.argc > e->max_args))
+		if (!cmd_args_count_ok(&args))
 			rc = cmd_usage(ctx, e);
 		else if (args.argc > 0)
 			rc = check_word(ctx, e, args.argv[0]);

@@ -124,6 +124,10 @@ struct cmd_entry {
 	int flags;
 	int min_args;		/* after noun and verb */
 	int max_args;		/* -1: no limit */
+	/* An option that stands for the positional arguments ("from":
+	 * `task add --from FILE` reads them from a file): given, the
+	 * command takes none; NULL: none does. */
+	const char *args_option;
 	/* Options (ended by an entry whose name is NULL; NULL for none),
 	 * parsed by cmd_dispatch with getopt_long; min_args/max_args count
 	 * the positional arguments only; the target is found before run is
@@ -187,6 +191,9 @@ int cmd_wants_help(const struct cmd_table *t, int argc, char **argv);
 const char *cmd_closest(const struct cmd_table *t, const char *noun,
 			const char *word);
 
+/* Whether the count of positional arguments suits the entry (min_args,
+ * max_args, args_option). */
+int cmd_args_count_ok(const struct cmd_args *args);
 /* Parses argv (the arguments after noun and verb) with the entry's
  * options; on error prints it with the usage and returns CMD_EXIT_USAGE.
  * args points into argv; free with cmd_args_clear. */

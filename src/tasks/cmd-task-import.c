@@ -91,7 +91,7 @@ static int
 import_read(struct cmd_ctx *ctx, const struct import_opts *o,
 	    struct import_set *s)
 {
-	char *text, *path;
+	char *text = NULL, *path = NULL;
 	int rc;
 
 	if (strcmp(o->kind, "systemd") == 0) {

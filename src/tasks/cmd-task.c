@@ -7,6 +7,8 @@
 #include "hostprobe.h"
 #include "manager.h"
 #include "scheduler.h"
+#include "task_add.h"
+#include "task_checked.h"
 #include "task_context.h"
 #include "task_hooks.h"
 #include "timefmt.h"
@@ -215,6 +217,20 @@ task_added_text(struct cmd_ctx *ctx, const struct task_rec *t)
 static void print_json(struct cmd_ctx *ctx, json_t *v);
 static json_t *task_json(struct mgr *mgr, const struct task_rec *t);
 
+json_t *
+task_add_json(struct mgr *mgr, const char *id)
+{
+	struct mgr_error err = { 0 };
+	struct task_rec t;
+	json_t *o;
+
+	if (taskmgr_get(mgr, id, &t, &err) != 0)
+		return NULL;
+	o = task_json(mgr, &t);
+	task_rec_clear(&t);
+	return o;
+}
+
 /* The task as it is now: its JSON with --json, else what `text` says. */
 static int
 task_report(struct cmd_ctx *ctx, const char *id, const char *text)
@@ -251,60 +267,89 @@ task_plugin_check(struct cmd_ctx *ctx, struct task_rec *t,
 	return 0;
 }
 
+void
+task_add_init(struct task_add *a)
+{
+	task_rec_init(&a->t);
+	task_context_init(&a->c);
+	task_hooks_init(&a->h);
+	a->context_json = NULL;
+}
+
+void
+task_add_clear(struct task_add *a)
+{
+	task_context_clear(&a->c);
+	task_hooks_clear(&a->h);
+	task_rec_clear(&a->t);
+	free(a->context_json);
+	a->context_json = NULL;
+}
+
+int
+task_add_read(struct cmd_ctx *ctx, const struct cmd_args *args,
+	      struct task_add *a, struct idmap *checked)
+{
+	struct mgr_error err = { 0 };
+	int changed;
+
+	if (read_task_options(ctx, args, &a->t) != 0 ||
+	    task_context_read_args(ctx, args, &a->c, &changed) != 0 ||
+	    task_hooks_read_args(ctx, args, &a->h, &changed) != 0 ||
+	    check_fields(ctx, args->argc - 3, args->argv + 3, 0) < 0)
+		return CMD_EXIT_USAGE;
+	a->t.id = xstrdup(args->argv[0]);
+	a->t.func_path = xstrdup(args->argv[1]);
+	a->t.trigger = xstrdup(args->argv[2]);
+	a->t.source = xstrdup("cli");
+	a->fields = (const char *const *)args->argv + 3;
+	a->nfields = (size_t)args->argc - 3;
+	a->context_json = task_context_to_json(&a->c);
+	if (task_context_check_cached(ctx->mgr, a->t.id, a->t.func_path, &a->c,
+	    a->context_json, checked, &err) != 0 ||
+	    task_plugin_check(ctx, &a->t, &err) != 0)
+		return fail_err(ctx, &err);
+	return 0;
+}
+
 static int
-task_add_with_context(struct cmd_ctx *ctx, struct task_rec *t,
-		      const struct task_context *c, const struct task_hooks *h,
-		      int argc, char **argv)
+task_add_one(struct cmd_ctx *ctx, struct task_add *a)
 {
 	struct mgr_error err = { 0 };
 	int rc;
 
-	if (check_fields(ctx, argc - 3, argv + 3, 0) < 0)
-		return CMD_EXIT_USAGE;
-	t->id = xstrdup(argv[0]);
-	t->func_path = xstrdup(argv[1]);
-	t->trigger = xstrdup(argv[2]);
-	t->source = xstrdup("cli");
-	rc = task_context_check(ctx->mgr, t->id, t->func_path, c, &err);
+	rc = task_hooks_check(ctx->mgr, a->t.id, &a->h, &err);
 	if (rc == 0)
-		rc = task_plugin_check(ctx, t, &err);
-	if (rc == 0)
-		rc = task_hooks_check(ctx->mgr, t->id, h, &err);
-	if (rc == 0)
-		rc = taskmgr_add(ctx->mgr, t, (const char *const *)argv + 3,
-		    (size_t)argc - 3, &err);
-	if (rc == 0 && ((rc = taskmgr_set_context(ctx->mgr, t->id, c, &err)) != 0 ||
-	    (rc = task_hooks_put(ctx->mgr, t->id, h, &err)) != 0)) {
+		rc = taskmgr_add(ctx->mgr, &a->t, a->fields, a->nfields, &err);
+	if (rc == 0 && ((rc = taskmgr_set_context(ctx->mgr, a->t.id, &a->c,
+	    &err)) != 0 || (rc = task_hooks_put(ctx->mgr, a->t.id, &a->h,
+	    &err)) != 0)) {
 		struct mgr_error e2 = { 0 };
-		taskmgr_remove(ctx->mgr, t->id, &e2);	/* all or nothing */
+		taskmgr_remove(ctx->mgr, a->t.id, &e2);	/* all or nothing */
 	}
 	if (rc != 0)
 		return fail_err(ctx, &err);
 	if (ctx->json)
-		return task_report(ctx, t->id, NULL);
-	task_added_text(ctx, t);
+		return task_report(ctx, a->t.id, NULL);
+	task_added_text(ctx, &a->t);
 	return CMD_EXIT_OK;
 }
 
 static int
 task_add_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	struct task_context c;
-	struct task_hooks h;
-	struct task_rec t;
-	int rc = CMD_EXIT_USAGE, changed;
+	struct task_add a;
+	int rc;
 
-	task_rec_init(&t);
-	task_context_init(&c);
-	task_hooks_init(&h);
-	if (read_task_options(ctx, args, &t) == 0 &&
-	    task_context_read_args(ctx, args, &c, &changed) == 0 &&
-	    task_hooks_read_args(ctx, args, &h, &changed) == 0)
-		rc = task_add_with_context(ctx, &t, &c, &h, args->argc,
-		    args->argv);
-	task_context_clear(&c);
-	task_hooks_clear(&h);
-	task_rec_clear(&t);
+	if (cmd_args_has(args, "from"))
+		return task_add_from(ctx, args);
+	if (cmd_args_has(args, "dry-run"))
+		return cmd_usage_error(ctx, args->entry, _("option --dry-run "
+		    "goes with --from"));
+	task_add_init(&a);
+	if ((rc = task_add_read(ctx, args, &a, NULL)) == 0)
+		rc = task_add_one(ctx, &a);
+	task_add_clear(&a);
 	return rc;
 }
 
@@ -371,6 +416,10 @@ static const struct cmd_option task_add_options[] = {
 	TASK_OPTIONS,
 	CONTEXT_OPTIONS,
 	HOOK_OPTIONS,
+	{ "from", 0, "FILE|-", N_("add the tasks of FILE (- : stdin), one "
+	    "per line, all or none (no ID FUNC TYPE then)"), 0 },
+	{ "dry-run", 0, NULL, N_("with --from: check every line, add "
+	    "nothing"), 0 },
 	{ NULL, 0, NULL, NULL, 0 }
 };
 
@@ -379,7 +428,9 @@ const struct cmd_entry cmd_task_add_entry = {
 	.usage = N_("ID FUNC TYPE [FIELD=VALUE ...]"),
 	.summary = N_("add a task (FUNC: PLUGIN:FUNCTION or exec:COMMAND ARG...)"),
 	.flags = CMD_MUTATES, .min_args = 3, .max_args = -1,
+	.args_option = "from",
 	.options = task_add_options, .run = task_add_run,
+	.reads_stdin = task_add_reads_stdin,
 };
 
 json_t *

@@ -1,11 +1,15 @@
 /* import.c - what every import shares: the set of tasks a file gives,
  * their checks, and writing them all in one transaction. */
 #include "i18n.h"
+#include "db.h"
+#include "idmap.h"
 #include "import.h"
 #include "manager.h"
 #include "scheduler.h"
+#include "task_checked.h"
 #include "task_context_store.h"
 #include "task_hooks_store.h"
+#include "tz.h"
 #include "util.h"
 
 #include <errno.h>
@@ -20,6 +24,7 @@ import_task_clear(struct import_task *t)
 	strv_free(t->fields);
 	task_context_clear(&t->ctx);
 	task_hooks_clear(&t->hooks);
+	free(t->ctx_json);
 	free(t->where);
 }
 
@@ -39,7 +44,10 @@ import_set_add(struct import_set *s, const char *where)
 {
 	struct import_task *t;
 
-	s->v = xrealloc(s->v, (s->n + 1) * sizeof *s->v);
+	if (s->n == s->cap) {
+		s->cap = s->cap != 0 ? s->cap * 2 : 64;
+		s->v = xrealloc(s->v, s->cap * sizeof *s->v);
+	}
 	t = &s->v[s->n++];
 	memset(t, 0, sizeof *t);
 	task_rec_init(&t->rec);
@@ -56,18 +64,21 @@ import_set_drop_last(struct import_set *s)
 		import_task_clear(&s->v[--s->n]);
 }
 
-static char **
-push_vf(char **v, const char *where, const char *fmt, va_list ap)
+/* Appends to the NULL-terminated list *v of *n strings, growing it by
+ * doubling (at powers of two), so that many messages cost linear time. */
+static void
+push_vf(char ***v, size_t *n, const char *where, const char *fmt, va_list ap)
 {
-	char *msg, *line;
+	char *msg;
 
 	if (vasprintf(&msg, fmt, ap) < 0)
 		abort();
-	line = where != NULL ? xasprintf("%s: %s", where, msg) : xstrdup(msg);
-	v = strv_push(v, line);
-	free(line);
-	free(msg);
-	return v;
+	if (*n < 2 || (*n & (*n - 1)) == 0)
+		*v = xrealloc(*v, (*n < 2 ? 4 : *n * 2 + 2) * sizeof **v);
+	(*v)[*n] = where != NULL ? xasprintf("%s: %s", where, msg) : msg;
+	(*v)[++*n] = NULL;
+	if (where != NULL)
+		free(msg);
 }
 
 void
@@ -76,7 +87,7 @@ import_reject(struct import_set *s, const char *where, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	s->rejected = push_vf(s->rejected, where, fmt, ap);
+	push_vf(&s->rejected, &s->nrejected, where, fmt, ap);
 	va_end(ap);
 }
 
@@ -86,7 +97,7 @@ import_note(struct import_set *s, const char *where, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	s->notes = push_vf(s->notes, where, fmt, ap);
+	push_vf(&s->notes, &s->nnotes, where, fmt, ap);
 	va_end(ap);
 }
 
@@ -109,33 +120,23 @@ import_exec_quote(const char *w)
 	return strbuf_detach(&sb);
 }
 
-/* Moves task i of s to the refused lines. */
-static void
-reject_task(struct import_set *s, size_t i, const char *msg)
-{
-	import_reject(s, s->v[i].where, "%s", msg);
-	import_task_clear(&s->v[i]);
-	memmove(&s->v[i], &s->v[i + 1], (s->n - i - 1) * sizeof *s->v);
-	s->n--;
-}
-
-/* An id already used: by a task of another source, or twice here. */
+/* An id already used: by a task of another source, or by an earlier
+ * task of this file (ids: id -> its index in s). */
 static int
-id_conflict(struct mgr *mgr, const struct import_set *s, size_t i,
+id_conflict(struct mgr *mgr, const struct import_set *s,
+	    const struct idmap *ids, struct import_task *t,
 	    struct mgr_error *err)
 {
-	const struct import_task *t = &s->v[i];
 	struct mgr_error e2 = { 0 };
 	struct task_rec old;
-	int rc = 0;
+	int rc = 0, *j = idmap_get(ids, t->rec.id);
 
-	for (size_t j = 0; j < i; j++)
-		if (strcmp(s->v[j].rec.id, t->rec.id) == 0)
-			return mgr_error_set(err, MGR_EEXIST, _("task id \"%s\" is "
-			    "also the id of the task of %s"), t->rec.id,
-			    s->v[j].where);
+	if (j != NULL)
+		return mgr_error_set(err, MGR_EEXIST, _("task id \"%s\" is "
+		    "also the id of the task of %s"), t->rec.id, s->v[*j].where);
 	if (taskmgr_get(mgr, t->rec.id, &old, &e2) != 0)
 		return 0;
+	t->exists = 1;
 	if (old.source == NULL || strcmp(old.source, t->rec.source) != 0)
 		rc = mgr_error_set(err, MGR_EEXIST, _("task id \"%s\" is taken by "
 		    "a task from %s (use --prefix)"), t->rec.id,
@@ -171,17 +172,35 @@ where_cmp(const char *x, const char *y)
 	return lx < ly ? -1 : lx > ly;
 }
 
-/* An insertion sort: stable, so one line's messages keep their order;
- * the lists are a file's lines. */
-static void
-sort_messages(char **v)
+struct message {
+	char *text;
+	size_t i;		/* its place in the list: equal places keep it */
+};
+
+static int
+message_cmp(const void *a, const void *b)
 {
-	for (size_t i = 1; v != NULL && v[i] != NULL; i++)
-		for (size_t j = i; j > 0 && where_cmp(v[j - 1], v[j]) > 0; j--) {
-			char *t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
+	const struct message *x = a, *y = b;
+	int c = where_cmp(x->text, y->text);
+
+	return c != 0 ? c : (x->i < y->i ? -1 : x->i > y->i);
+}
+
+/* In file order, one line's messages in the order they were made. */
+static void
+sort_messages(char **v, size_t n)
+{
+	struct message *m;
+
+	if (n < 2)
+		return;
+	m = xmalloc(n * sizeof *m);
+	for (size_t i = 0; i < n; i++)
+		m[i] = (struct message){ v[i], i };
+	qsort(m, n, sizeof *m, message_cmp);
+	for (size_t i = 0; i < n; i++)
+		v[i] = m[i].text;
+	free(m);
 }
 
 /* A MAILTO that cannot be a mail notification here (no sendmail, an
@@ -202,34 +221,62 @@ output_check(struct mgr *mgr, struct import_set *s, struct import_task *t)
 	t->hooks.on[HOOK_OUTPUT] = NULL;
 }
 
+/* The checks of task i: 0, or err says why it is refused. */
+static int
+prepare_one(struct mgr *mgr, struct import_set *s, struct import_task *t,
+	    const struct idmap *ids, struct tz_cache *zones,
+	    struct idmap *checked, int dry_run, struct mgr_error *err)
+{
+	if (mgr_id_check(_("task id"), t->rec.id, err) != 0 ||
+	    task_prepare_zones(&t->rec, (const char *const *)t->fields,
+	    strv_len(t->fields), zones, err) != 0 ||
+	    id_conflict(mgr, s, ids, t, err) != 0)
+		return -1;
+	free(t->ctx_json);
+	t->ctx_json = task_context_to_json(&t->ctx);
+	if (task_context_check_cached(mgr, t->rec.id, t->rec.func_path,
+	    &t->ctx, t->ctx_json, checked, err) != 0) {
+		if (!dry_run)
+			return -1;
+		import_note(s, t->where, _("would be refused here: %s"), err->msg);
+	}
+	output_check(mgr, s, t);
+	return 0;
+}
+
 void
 import_prepare(struct mgr *mgr, struct import_set *s, int dry_run)
 {
-	for (size_t i = 0; i < s->n;) {
+	struct tz_cache *zones = tz_cache_new();
+	struct idmap ids = IDMAP_INIT, checked = IDMAP_INIT;
+	struct mgr_error rerr = { 0 };
+	size_t keep = 0;
+	/* One read snapshot for the lookups of every id, not one each. */
+	int added, snapshot = db_read_begin(mgr->db, &rerr) == 0;
+
+	/* Refused tasks leave the list in one pass (kept ones move down). */
+	for (size_t i = 0; i < s->n; i++) {
 		struct import_task *t = &s->v[i];
 		struct mgr_error err = { 0 };
 
-		if (mgr_id_check(_("task id"), t->rec.id, &err) != 0 ||
-		    task_prepare(&t->rec, (const char *const *)t->fields,
-		    strv_len(t->fields), &err) != 0 ||
-		    id_conflict(mgr, s, i, &err) != 0) {
-			reject_task(s, i, err.msg);
+		if (prepare_one(mgr, s, t, &ids, zones, &checked, dry_run,
+		    &err) != 0) {
+			import_reject(s, t->where, "%s", err.msg);
+			import_task_clear(t);
 			continue;
 		}
-		if (task_context_check(mgr, t->rec.id, t->rec.func_path, &t->ctx,
-		    &err) != 0) {
-			if (!dry_run) {
-				reject_task(s, i, err.msg);
-				continue;
-			}
-			import_note(s, t->where, _("would be refused here: %s"),
-			    err.msg);
-		}
-		output_check(mgr, s, t);
-		i++;
+		s->v[keep] = *t;
+		idmap_put(&ids, s->v[keep].rec.id, (int)keep, &added);
+		keep++;
 	}
-	sort_messages(s->rejected);
-	sort_messages(s->notes);
+	s->n = keep;
+	if (snapshot)
+		db_read_end(mgr->db);
+	idmap_clear(&ids);
+	idmap_clear(&checked);
+	tz_cache_free(zones);
+	sort_messages(s->rejected, s->nrejected);
+	sort_messages(s->notes, s->nnotes);
 }
 
 /* The task's on_output from its crontab's MAILTO; its other hooks (set
@@ -265,11 +312,11 @@ put_task(struct mgr_db *db, struct import_task *t, int *created,
 {
 	struct mgr_error e2 = { 0 };
 	struct task_rec old;
-	char *json;
 	int rc;
 
 	memset(&old, 0, sizeof old);
-	if (task_store_read(db, t->rec.id, &old, &e2) != 0) {
+	/* import_prepare looked it up: a new task is not read again. */
+	if (!t->exists || task_store_read(db, t->rec.id, &old, &e2) != 0) {
 		free(t->rec.status);
 		t->rec.status = xstrdup(t->rec.enabled ? "scheduled" : "paused");
 		rc = task_store_create(db, &t->rec, err);
@@ -289,17 +336,24 @@ put_task(struct mgr_db *db, struct import_task *t, int *created,
 	task_rec_clear(&old);
 	if (rc != 0)
 		return rc;
-	json = task_context_to_json(&t->ctx);
-	rc = task_context_store_set(db, t->rec.id, json, err);
-	free(json);
-	return rc == 0 && t->owns_output ? put_output(db, t, err) : rc;
+	/* A new row has no context and no hooks: nothing to write for the
+	 * default context or an unset MAILTO. */
+	if (t->exists || t->ctx_json != NULL)
+		rc = task_context_store_set(db, t->rec.id, t->ctx_json, err);
+	if (rc != 0 || !t->owns_output || (!t->exists &&
+	    t->hooks.on[HOOK_OUTPUT] == NULL))
+		return rc;
+	return put_output(db, t, err);
 }
 
 struct commit_arg {
+	struct mgr *mgr;
 	struct import_set *s;
 	unsigned char *created;	/* per task */
 };
 
+/* Every task, then its event, in the one transaction: no commit (and
+ * no sync to disk) per task. */
 static int
 commit_all(struct mgr_db *db, void *arg, struct mgr_error *err)
 {
@@ -311,6 +365,12 @@ commit_all(struct mgr_db *db, void *arg, struct mgr_error *err)
 			return mgr_error_prefix(err, "%s", a->s->v[i].where);
 		a->created[i] = (unsigned char)created;
 	}
+	for (size_t i = 0; i < a->s->n; i++) {
+		const struct task_rec *t = &a->s->v[i].rec;
+		mgr_event(a->mgr, a->created[i] ? "task.added" : "task.modified",
+		    t->id, NULL, "%s %s (%s)", t->func_path, t->trigger,
+		    a->s->v[i].where);
+	}
 	return 0;
 }
 
@@ -318,7 +378,7 @@ int
 import_commit(struct mgr *mgr, struct import_set *s,
 	      struct import_result *res, struct mgr_error *err)
 {
-	struct commit_arg a = { s, xcalloc(s->n + 1, 1) };
+	struct commit_arg a = { mgr, s, xcalloc(s->n + 1, 1) };
 	int rc;
 
 	memset(res, 0, sizeof *res);
@@ -327,11 +387,7 @@ import_commit(struct mgr *mgr, struct import_set *s,
 		return rc;
 	}
 	for (size_t i = 0; i < s->n; i++) {
-		const struct task_rec *t = &s->v[i].rec;
-		scheduler_task_changed(mgr, t->id);
-		mgr_event(mgr, a.created[i] ? "task.added" : "task.modified",
-		    t->id, NULL, "%s %s (%s)", t->func_path, t->trigger,
-		    s->v[i].where);
+		scheduler_task_changed(mgr, s->v[i].rec.id);
 		if (a.created[i])
 			res->created++;
 		else

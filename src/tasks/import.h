@@ -28,14 +28,18 @@ struct import_task {
 	 * task's on_output to it and keeps its other hooks. */
 	struct task_hooks hooks;
 	int owns_output;
+	int exists;		/* import_prepare found it stored: updated */
+	char *ctx_json;		/* task_context_to_json(&ctx), by import_prepare */
 	char *where;		/* "FILE:LINE" of the line it comes from */
 };
 
 struct import_set {
 	struct import_task *v;
-	size_t n;
+	size_t n, cap;
 	char **rejected;	/* "FILE:LINE: why", in file order */
 	char **notes;		/* "FILE:LINE: what is not kept exactly" */
+	size_t nrejected, nnotes;	/* their lengths: a 100,000-line file
+					 * is not counted again at each line */
 };
 
 void import_set_clear(struct import_set *s);

@@ -15,7 +15,10 @@ src_libmgr_a_SOURCES += \
 	src/tasks/task_context.c src/tasks/task_context.h \
 	src/tasks/confine.c src/tasks/confine.h \
 	src/tasks/worker_host.c src/tasks/worker_host.h \
-	src/tasks/cmd-task.c src/tasks/cmd-task-history.c src/tasks/cmd-run.c src/tasks/run_view.h \
+	src/tasks/cmd-task.c src/tasks/task_add.h src/tasks/cmd-task-add-from.c \
+	src/tasks/task_lines.c src/tasks/task_lines.h src/tasks/idmap.c src/tasks/idmap.h \
+	src/tasks/task_checked.c src/tasks/task_checked.h \
+	src/tasks/cmd-task-history.c src/tasks/cmd-run.c src/tasks/run_view.h \
 	src/tasks/cmd-task-logs.c \
 	src/tasks/import.c src/tasks/import.h src/tasks/import_crontab.c \
 	src/tasks/import_systemd.c src/tasks/import_dropin.c src/tasks/import_spec.c \
@@ -87,6 +90,16 @@ bench: manager manager-run manager-exec bench/sched_bench bench/noop/noop.so
 	top_builddir='$(abs_top_builddir)' top_srcdir='$(abs_top_srcdir)' \
 	  $(SHELL) $(srcdir)/bench/run
 .PHONY: bench
+# Adding many tasks at once (task add --from, task import) against
+# APScheduler's SQLAlchemyJobStore: bench/bulk-add.sh, run by `make bench`
+# too.
+dist_noinst_SCRIPTS += bench/bulk-add.sh
+EXTRA_DIST += bench/apscheduler_bulk.py
+bench-bulk: manager
+	top_builddir='$(abs_top_builddir)' top_srcdir='$(abs_top_srcdir)' \
+	  $(SHELL) $(srcdir)/bench/bulk-add.sh
+bench: bench-bulk
+.PHONY: bench-bulk
 
 check_PROGRAMS += tests/unit/test_task_context
 tests_unit_test_task_context_SOURCES = tests/unit/test_task_context.c tests/unit/testutil.h

@@ -1054,16 +1054,18 @@ trigger_describe(const struct trigger *t)
 static void
 json_string(FILE *f, const char *s)
 {
-	fputc('"', f);
+	/* f is a memory stream of the caller's alone: no locking per
+	 * character (100,000 tasks added at once write one each). */
+	putc_unlocked('"', f);
 	for (; *s != '\0'; s++) {
 		if (*s == '"' || *s == '\\')
 			fprintf(f, "\\%c", *s);
 		else if ((unsigned char)*s < 0x20)
 			fprintf(f, "\\u%04x", (unsigned char)*s);
 		else
-			fputc(*s, f);
+			putc_unlocked(*s, f);
 	}
-	fputc('"', f);
+	putc_unlocked('"', f);
 }
 
 int
