@@ -40,12 +40,13 @@
 static int
 is_task_key(const char *name)
 {
-	const struct field_def *f;
+	const struct field_def *v, *f;
 	size_t n;
 
 	if (strcmp(name, "func") == 0)
 		return 1;
-	f = field_find(task_fields(&n), n, name);
+	v = task_fields(&n);	/* n is set before it is read */
+	f = field_find(v, n, name);
 	return f != NULL && strcmp(f->name, "func_path") != 0 &&
 	    !(f->flags & FIELD_READONLY) && f->type != FIELD_TRIGGER_ARGS;
 }
