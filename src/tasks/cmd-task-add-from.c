@@ -96,7 +96,8 @@ captured(struct bulk *b, long line, size_t start, int status)
 	fflush(b->cap);
 	if (b->caplen == start) {
 		if (status != 0)
-			bad_line(b, line, status, "invalid", _("refused"));
+			bad_line(b, line, status, mgr_code_name(MGR_EINVAL),
+			    _("refused"));
 		return;
 	}
 	text = xstrndup(b->capbuf + start, b->caplen - start);
@@ -106,7 +107,7 @@ captured(struct bulk *b, long line, size_t start, int status)
 	    (o = json_loads(text, JSON_DISABLE_EOF_CHECK, NULL)) != NULL) {
 		bad_line(b, line, status, json_string_value(json_object_get(o,
 		    "code")) != NULL ? json_string_value(json_object_get(o,
-		    "code")) : "invalid", json_string_value(json_object_get(o,
+		    "code")) : mgr_code_name(MGR_EINVAL), json_string_value(json_object_get(o,
 		    "error")) != NULL ? json_string_value(json_object_get(o,
 		    "error")) : text);
 		json_decref(o);
@@ -114,7 +115,8 @@ captured(struct bulk *b, long line, size_t start, int status)
 		if ((nl = strchr(text, '\n')) != NULL)
 			*nl = '\0';
 		bad_line(b, line, status, status == CMD_EXIT_USAGE ? "usage" :
-		    "invalid", strncmp(text, "manager: ", 9) == 0 ? text + 9 : text);
+		    mgr_code_name(MGR_EINVAL), strncmp(text, "manager: ", 9) == 0 ?
+		    text + 9 : text);
 	}
 	free(text);
 }
