@@ -5,8 +5,6 @@
 #include "api_routes.h"
 #include "task_fields.h"
 
-enum field_mode { FIELD_CREATE, FIELD_UPDATE };
-
 /* The fields of body the client sets (a new object): unknown fields,
  * wrong types, values out of range and (on create) missing required
  * fields are added to *errs; read-only fields are left out, not refused. */

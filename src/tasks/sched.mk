@@ -23,7 +23,7 @@ src_libmgr_a_SOURCES += \
 	src/tasks/import.c src/tasks/import.h src/tasks/import_crontab.c \
 	src/tasks/import_systemd.c src/tasks/import_dropin.c src/tasks/import_spec.c \
 	src/tasks/cmd-task-import.c src/tasks/cmd-task-export.c \
-	src/tasks/task_fields.c src/tasks/task_fields.h \
+	src/tasks/task_fields.c src/tasks/task_fields.h src/tasks/task_fields_argv.c \
 	src/tasks/sched_metrics.c src/tasks/sched_metrics.h
 
 # manager-exec: the exec: tasks' helper, libc and libseccomp only, for a

@@ -10,6 +10,7 @@
 #ifndef MGR_TASK_FIELDS_H
 #define MGR_TASK_FIELDS_H
 
+#include <jansson.h>
 #include <limits.h>
 #include <stddef.h>
 
@@ -49,11 +50,24 @@ struct field_def {
 	const char *help;		/* N_(): one line */
 };
 
+/* Which words a JSON object of fields becomes: a new task's (`task add`,
+ * required fields positional) or a change's (`task edit`, null resets). */
+enum field_mode { FIELD_CREATE, FIELD_UPDATE };
+
 /* The task's fields, in the order TaskRead lists them; n set to their
  * number. */
 const struct field_def *task_fields(size_t *n);
 /* The field called name, or NULL. */
 const struct field_def *field_find(const struct field_def *v, size_t n,
 				   const char *name);
+
+/* task_fields_argv.c: the words "--opt=VALUE" (never taken for an
+ * option whatever VALUE is) of every field of set, a checked object;
+ * on create, the required fields but name are left to the caller. */
+char **task_fields_argv(char **argv, json_t *set, enum field_mode mode);
+/* trigger_args {"minutes": 30} as the words minutes=30. */
+char **task_trigger_args_argv(char **argv, json_t *args);
+/* "Nightly backup!" gives "nightly-backup" (malloc'd). */
+char *task_id_from_name(const char *name);
 
 #endif

@@ -22,30 +22,6 @@ task_line_skip(const char *line)
 	return *line == '\0' || *line == '#';
 }
 
-/* "Nightly backup!" gives "nightly-backup", as POST /manager/tasks
- * derives an id: the id rule's characters, lower case, runs of others
- * one "-"; "task" when nothing is left. */
-static char *
-id_from_name(const char *name)
-{
-	struct strbuf b = { 0 };
-	int dash = 0;
-
-	for (const char *p = name; *p != '\0' && b.len < 64; p++) {
-		unsigned char c = (unsigned char)*p;
-		if (isalnum(c) || ((c == '_' || c == '.') && b.len > 0)) {
-			if (dash && b.len > 0)
-				strbuf_adds(&b, "-");
-			strbuf_add(&b, (const char[]){ (char)tolower(c) }, 1);
-			dash = 0;
-		} else
-			dash = 1;
-	}
-	if (b.len == 0)
-		strbuf_adds(&b, "task");
-	return strbuf_detach(&b);
-}
-
 static int
 type_error(const struct field_def *f, const char *what, struct mgr_error *err)
 {
@@ -123,89 +99,6 @@ check_value(const struct field_def *f, json_t *v, struct mgr_error *err)
 	return 0;
 }
 
-static char **
-push_word(char **w, const char *a, const char *b)
-{
-	char *s = xasprintf("%s=%s", a, b);
-
-	w = strv_push(w, s);
-	free(s);
-	return w;
-}
-
-/* The options of one field, as POST /manager/tasks writes them on
- * create: "--opt=VALUE" (a value that looks like an option stays a
- * value), a flag, one word per list item ([] empties the list). */
-static char **
-push_option(char **w, const struct field_def *f, json_t *v)
-{
-	char num[32], *s;
-	json_t *item;
-	size_t i;
-
-	switch (f->type) {
-	case FIELD_INTEGER:
-		snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
-		return push_word(w, f->option, num);
-	case FIELD_BOOLEAN:
-		if (json_is_true(v))
-			return strv_push(w, f->option);
-		s = xasprintf("--no-%s", f->option + 2);
-		w = strv_push(w, s);
-		free(s);
-		return w;
-	case FIELD_STRINGS:
-		if (json_array_size(v) == 0)
-			return push_word(w, f->option, "");
-		json_array_foreach(v, i, item)
-			w = push_word(w, f->option, json_string_value(item));
-		return w;
-	default:
-		return push_word(w, f->option, json_string_value(v));
-	}
-}
-
-/* Fields with a road of their own: coalesce and enabled are flags that
- * turn a default off, env is --env per item. */
-static char **
-push_special(char **w, const char *key, json_t *v)
-{
-	json_t *item;
-	size_t i;
-
-	if (strcmp(key, "coalesce") == 0 && json_is_false(v))
-		w = strv_push(w, "--no-coalesce");
-	else if (strcmp(key, "enabled") == 0 && json_is_false(v))
-		w = strv_push(w, "--disable");
-	else if (strcmp(key, "env") == 0)
-		json_array_foreach(v, i, item)
-			w = push_word(w, "--env", json_string_value(item));
-	return w;
-}
-
-/* trigger_args {"minutes": 30} become minutes=30. */
-static char **
-push_trigger_args(char **w, json_t *args)
-{
-	const char *key;
-	json_t *v;
-	char *s;
-
-	json_object_foreach(args, key, v) {
-		if (json_is_string(v))
-			s = xasprintf("%s=%s", key, json_string_value(v));
-		else if (json_is_integer(v))
-			s = xasprintf("%s=%lld", key, (long long)json_integer_value(v));
-		else if (json_is_real(v))
-			s = xasprintf("%s=%.17g", key, json_real_value(v));
-		else
-			s = xasprintf("%s=%s", key, json_is_true(v) ? "true" : "false");
-		w = strv_push(w, s);
-		free(s);
-	}
-	return w;
-}
-
 /* Every key is a field of the table that a client may set on create
  * (read-only ones are left out, as the API leaves them); null is "not
  * set"; the required ones are there. */
@@ -238,38 +131,24 @@ check_object(json_t *o, struct mgr_error *err)
 	return 0;
 }
 
-/* The words of a checked object: the options of every field set, then
- * "--", ID FUNC TYPE and the trigger fields. */
+/* The words of a checked object: the options of every field set (as
+ * POST /manager/tasks builds them), then "--", ID FUNC TYPE and the
+ * trigger fields. */
 static char **
 object_words(json_t *o, int *derived)
 {
-	const struct field_def *defs, *f;
-	json_t *v, *id = json_object_get(o, "id");
-	const char *key;
-	char **w = NULL, *derived_id;
-	size_t n;
+	json_t *id = json_object_get(o, "id");
+	char **w, *derived_id;
 
-	defs = task_fields(&n);
-	json_object_foreach(o, key, v) {
-		f = field_find(defs, n, key);
-		if ((f->flags & FIELD_READONLY) || json_is_null(v) ||
-		    strcmp(key, "id") == 0)
-			continue;
-		if (f->option != NULL && !((f->flags & FIELD_REQUIRED) &&
-		    strcmp(key, "name") != 0))
-			w = push_option(w, f, v);
-		else
-			w = push_special(w, key, v);
-	}
-	w = strv_push(w, "--");
+	w = strv_push(task_fields_argv(NULL, o, FIELD_CREATE), "--");
 	*derived = json_is_string(id) ? -1 : (int)strv_len(w);
 	derived_id = json_is_string(id) ? NULL :
-	    id_from_name(json_string_value(json_object_get(o, "name")));
+	    task_id_from_name(json_string_value(json_object_get(o, "name")));
 	w = strv_push(w, derived_id != NULL ? derived_id : json_string_value(id));
 	free(derived_id);
 	w = strv_push(w, json_string_value(json_object_get(o, "func_path")));
 	w = strv_push(w, json_string_value(json_object_get(o, "trigger")));
-	return push_trigger_args(w, json_object_get(o, "trigger_args"));
+	return task_trigger_args_argv(w, json_object_get(o, "trigger_args"));
 }
 
 static int
