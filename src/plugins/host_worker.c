@@ -865,6 +865,24 @@ hostw_free(struct host_worker *hw)
 	free(hw);
 }
 
+/* A worker of plugin id on the engine's loop, not started yet; NULL,
+ * err set, where there is no loop. */
+static struct host_worker *
+hostw_on_loop(struct mgr *mgr, const char *id, const char *lib,
+	      struct mgr_error *err)
+{
+	struct host_worker *hw;
+
+	if (mgr->loop == NULL) {
+		mgr_error_set(err, MGR_EINVAL, _("plugin %s: a host worker needs "
+		    "the engine's loop"), id);
+		return NULL;
+	}
+	hw = hostw_new(mgr, id, lib);
+	hw->loop = mgr->loop;
+	return hw;
+}
+
 int
 hostw_start(struct mgr *mgr, const char *id, const char *lib,
 	    struct host_worker **out, struct mgr_error *err)
@@ -872,11 +890,8 @@ hostw_start(struct mgr *mgr, const char *id, const char *lib,
 	struct host_worker *hw;
 	int rc;
 
-	if (mgr->loop == NULL)
-		return mgr_error_set(err, MGR_EINVAL, _("plugin %s: a host worker "
-		    "needs the engine's loop"), id);
-	hw = hostw_new(mgr, id, lib);
-	hw->loop = mgr->loop;
+	if ((hw = hostw_on_loop(mgr, id, lib, err)) == NULL)
+		return err->code;
 	if ((rc = hostw_enable(hw, err)) != 0) {
 		hostw_free(hw);
 		return rc;
@@ -970,11 +985,8 @@ hostw_start_later(struct mgr *mgr, const char *id, const char *lib,
 	struct host_worker *hw;
 	int rc;
 
-	if (mgr->loop == NULL)
-		return mgr_error_set(err, MGR_EINVAL, _("plugin %s: a host worker "
-		    "needs the engine's loop"), id);
-	hw = hostw_new(mgr, id, lib);
-	hw->loop = mgr->loop;
+	if ((hw = hostw_on_loop(mgr, id, lib, err)) == NULL)
+		return err->code;
 	if ((rc = hostw_spawn(hw, err)) != 0) {
 		hostw_free(hw);
 		return rc;
