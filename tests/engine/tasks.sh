@@ -8,7 +8,10 @@ printf 'manager = { shutdown_grace_seconds = 1; tasks_directory = "%s/tasks"; };
 start_daemon
 ok $? "daemon started"
 
-run mgr task add t1 "exec:sleep 31.5" interval hours=1 --max-retries 0
+# The sleep carries this run's number: tests/pg/engine-tasks.sh may
+# run beside this suite.
+u=$(( $$ % 9000 + 1000 ))
+run mgr task add t1 "exec:sleep 31.5$u" interval hours=1 --max-retries 0
 is "$rc" 0 "task add through the host"
 like "$(cat "$T/daemon.log")" 'command [0-9]+ from pid [0-9]+: \["task","add","t1"' \
 	"the daemon carried out task add"
@@ -81,7 +84,7 @@ is "$daemon_rc" 0 "SIGTERM: the daemon exits 0"
 is "$(sqlite3 "$DB" "SELECT status FROM runs WHERE task_id='t1' ORDER BY id DESC LIMIT 1")" \
 	interrupted "the running task's run is recorded interrupted"
 like "$(cat "$T/daemon.log")" "interrupt" "the log says so"
-pgrep -f "sleep 31.5" >/dev/null
+pgrep -f "sleep 31.5$u" >/dev/null
 is "$?" 1 "no task process left behind"
 
 finish
