@@ -4,7 +4,7 @@
 # noted), run as systemd runs them; specifiers in the timer's and the
 # service's fields, resolved or refused by name.
 . "$top_srcdir/tests/sched/common.sh"
-plan 25
+plan 26
 
 mkdir "$T/units"
 U="$T/units"
@@ -37,9 +37,14 @@ like "$err" "cond.service:8: ExecReload= is not imported: systemd runs it on \"s
 	"ExecReload= is noted with its file and line, not refused: a timer never reloads"
 run M task run cond.timer
 is "$rc/$(status cond.timer)" "0/succeeded" "a condition exiting 1 skips the run, which is no failure"
-is "$(output cond.timer | paste -sd, -)" \
-	"cond,ExecCondition= exited with status 1: the run is skipped, as systemd skips the service (not a failure),post exec-condition unset unset" \
-	"... says so, runs neither ExecStartPre=, ExecStart= nor ExecStop=, and runs ExecStopPost= with SERVICE_RESULT=exec-condition and no EXIT_CODE"
+# stdout and stderr are two pipes: their lines' order against each other
+# is the reader's, so each stream is compared by itself.
+is "$(M task logs cond.timer --stdout | cut -d" " -f3- | paste -sd, -)" \
+	"cond,post exec-condition unset unset" \
+	"... runs neither ExecStartPre=, ExecStart= nor ExecStop=, and runs ExecStopPost= with SERVICE_RESULT=exec-condition and no EXIT_CODE"
+is "$(M task logs cond.timer --stderr | cut -d" " -f3-)" \
+	"ExecCondition= exited with status 1: the run is skipped, as systemd skips the service (not a failure)" \
+	"... and says so on stderr"
 sed -i 's/^Environment=COND=1/Environment=COND=254/' "$U/cond.service"
 M task import systemd "$U/cond.timer" 2>/dev/null >/dev/null
 run M task run cond.timer
