@@ -31,7 +31,7 @@ struct opts {
 
 struct worker {
 	pid_t pid;
-	int req, rep, out;
+	int req, rep, out, err;
 	char buf[65536];
 	size_t len;
 };
@@ -54,7 +54,7 @@ spawn(const struct opts *o, struct worker *w)
 	    "--output-max=4096", NULL };
 
 	memset(w, 0, sizeof *w);
-	if (sandbox_spawn_worker(argv, &w->pid, &w->req, &w->rep, &w->out,
+	if (sandbox_spawn_worker(argv, &w->pid, &w->req, &w->rep, &w->out, &w->err,
 	    &err) != 0) {
 		fprintf(stderr, "worker_bench: %s\n", err.msg);
 		return -1;
@@ -102,6 +102,7 @@ finish(struct worker *w)
 	waitpid(w->pid, NULL, 0);
 	close(w->rep);
 	close(w->out);
+	close(w->err);
 }
 
 static int

@@ -1,7 +1,8 @@
 /* hostlock.c - the PostgreSQL backend's one-host lock: a session advisory
  * lock held by a connection of its own, whose application_name says
  * "manager PID KIND" for people and clients.  The server drops the lock
- * when that session ends, however its process dies.  (Several hosts on
+ * when that session ends, however its process dies; a start waits for the
+ * end of a session whose process is known gone (holder_gone).  (Several hosts on
  * one database are the cluster protocol's business, not this lock's.)
  */
 #include "i18n.h"
@@ -9,6 +10,8 @@
 #include "control_store.h"
 #include "util.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,17 +27,20 @@ struct pg_host_lock {
 };
 
 /* The application_name of the session holding the lock in this
- * database, or NULL (malloc'd) when nobody holds it; *held set. */
+ * database, or NULL (malloc'd) when nobody holds it; *held set; *local
+ * (when not NULL) set when that session came through the server's unix
+ * socket (client_port -1). */
 static int
-lock_probe(struct mgr_db *db, int *held, char **name, struct mgr_error *err)
+lock_probe(struct mgr_db *db, int *held, char **name, int *local,
+	   struct mgr_error *err)
 {
 	PGresult *res;
 	int rc;
 
 	*held = 0;
 	*name = NULL;
-	if ((rc = pg_run(db, "SELECT a.application_name FROM pg_locks l "
-	    "LEFT JOIN pg_stat_activity a ON a.pid = l.pid "
+	if ((rc = pg_run(db, "SELECT a.application_name, a.client_port "
+	    "FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid "
 	    "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = "
 	    LOCK_K1 " AND l.objid = " LOCK_K2 " AND l.objsubid = 2 AND "
 	    "l.database = (SELECT oid FROM pg_database "
@@ -44,6 +50,8 @@ lock_probe(struct mgr_db *db, int *held, char **name, struct mgr_error *err)
 	if (PQntuples(res) > 0) {
 		*held = 1;
 		*name = pg_strdup(res, 0, 0);
+		if (local != NULL)
+			*local = pg_int_or(res, 0, 1, 0) == -1;
 	}
 	PQclear(res);
 	return 0;
@@ -72,7 +80,7 @@ lock_busy(struct mgr_db *db, struct mgr_error *err)
 	char kind[64], *name = NULL, *label = pg_label(db->path);
 	int held, pid;
 
-	lock_probe(db, &held, &name, NULL);
+	lock_probe(db, &held, &name, NULL, NULL);
 	holder_parse(name, &pid, kind, sizeof kind);
 	free(name);
 	mgr_error_set(err, MGR_EBUSY,
@@ -83,6 +91,50 @@ lock_busy(struct mgr_db *db, struct mgr_error *err)
 	return MGR_EBUSY;
 }
 
+/* How long a start waits for the session of a holder that is gone. */
+#define HOLDER_GONE_WAIT_MS 10000
+#define HOLDER_GONE_POLL_MS 50
+
+/* 1 when c got the lock, 0 when another session holds it, -1 (err set)
+ * when the server refused the question. */
+static int
+lock_try(PGconn *c, struct mgr_error *err)
+{
+	PGresult *res = PQexec(c, "SELECT pg_try_advisory_lock(" LOCK_K1 ", "
+	    LOCK_K2 ")");
+	int got = -1;
+
+	if (PQresultStatus(res) == PGRES_TUPLES_OK)
+		got = PQgetvalue(res, 0, 0)[0] == 't';
+	else
+		mgr_error_set(err, MGR_EDB, _("cannot take the host lock: %s"),
+		    PQresultErrorMessage(res));
+	PQclear(res);
+	return got;
+}
+
+/* Whether the lock's holder is a session whose client process is gone.
+ * Known only when the holder and this process both came through the
+ * server's unix socket (so both run where the server runs, and the pid in
+ * the holder's application_name is a pid of this machine) and that pid
+ * is no process.  The server ends such a session when it next reads from
+ * it: after a kill -9 that takes moments, and a daemon restarted at once
+ * waits for it instead of giving up as if another host ran. */
+static int
+holder_gone(struct mgr_db *db, PGconn *c)
+{
+	const char *host = PQhost(c);
+	char *name = NULL;
+	int held, local = 0, pid = 0;
+
+	if (host == NULL || host[0] != '/' ||
+	    lock_probe(db, &held, &name, &local, NULL) != 0)
+		return 0;
+	holder_parse(held ? name : NULL, &pid, NULL, 0);
+	free(name);
+	return held && local && pid > 0 && kill(pid, 0) != 0 && errno == ESRCH;
+}
+
 int
 pg_host_lock(struct mgr_db *db, const char *kind, struct db_host_lock **out,
 	     struct mgr_error *err)
@@ -90,7 +142,6 @@ pg_host_lock(struct mgr_db *db, const char *kind, struct db_host_lock **out,
 	struct pg_host_lock *l;
 	char *set;
 	PGconn *c;
-	PGresult *res;
 	int got;
 
 	if ((c = pg_connect(db->path, err)) == NULL)
@@ -99,16 +150,16 @@ pg_host_lock(struct mgr_db *db, const char *kind, struct db_host_lock **out,
 	    (long)getpid(), kind);
 	PQclear(PQexec(c, set));
 	free(set);
-	res = PQexec(c, "SELECT pg_try_advisory_lock(" LOCK_K1 ", " LOCK_K2 ")");
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		mgr_error_set(err, MGR_EDB, _("cannot take the host lock: %s"),
-		    PQresultErrorMessage(res));
-		PQclear(res);
+	for (int waited = 0;; waited += HOLDER_GONE_POLL_MS) {
+		if ((got = lock_try(c, err)) != 0 || waited >= HOLDER_GONE_WAIT_MS ||
+		    !holder_gone(db, c))
+			break;
+		usleep(HOLDER_GONE_POLL_MS * 1000);
+	}
+	if (got < 0) {
 		PQfinish(c);
 		return MGR_EDB;
 	}
-	got = PQgetvalue(res, 0, 0)[0] == 't';
-	PQclear(res);
 	if (!got) {
 		PQfinish(c);
 		return lock_busy(db, err);
@@ -135,7 +186,7 @@ pg_host_holder(struct mgr_db *db, int *pid, char *kind, size_t kindsz)
 	char *name = NULL;
 	int held;
 
-	if (lock_probe(db, &held, &name, NULL) != 0)
+	if (lock_probe(db, &held, &name, NULL, NULL) != 0)
 		held = 0;
 	holder_parse(held ? name : NULL, pid, kind, kindsz);
 	free(name);

@@ -43,6 +43,16 @@ int pg_run(struct mgr_db *db, const char *sql, const struct pg_params *p,
 /* Rows a command changed (PQcmdTuples). */
 int64_t pg_changed(PGresult *res);
 
+/* One text column of a task, as the SQLite backend's sqlite_task_text_get,
+ * _set and sqlite_each_task_text ($1 the id, $2 the text; tasks.c). */
+int pg_task_text_get(struct mgr_db *db, const char *sql, const char *task_id,
+		     char **text, struct mgr_error *err);
+int pg_task_text_set(struct mgr_db *db, const char *sql, const char *task_id,
+		     const char *text, struct mgr_error *err);
+int pg_each_task_text(struct mgr_db *db, const char *sql,
+		      void (*fn)(void *arg, const char *id, const char *text),
+		      void *arg, struct mgr_error *err);
+
 /* Cell helpers: NULL gives NULL / 0 / dflt. */
 char *pg_strdup(PGresult *res, int row, int col);
 const char *pg_str(PGresult *res, int row, int col);

@@ -14,61 +14,24 @@ int
 pg_task_context_store_get(struct mgr_db *db, const char *task_id,
 			  char **json, struct mgr_error *err)
 {
-	struct pg_params p = { 0 };
-	PGresult *res;
-	int rc;
-
-	*json = NULL;
-	pg_text(&p, task_id);
-	if ((rc = pg_run(db, "SELECT context FROM tasks WHERE id=$1", &p, &res,
-	    task_id, err)) != 0)
-		return rc;
-	if (PQntuples(res) == 0) {
-		PQclear(res);
-		return mgr_error_set(err, MGR_ENOENT, _("no task \"%s\""),
-		    task_id);
-	}
-	*json = pg_strdup(res, 0, 0);
-	PQclear(res);
-	return 0;
+	return pg_task_text_get(db, "SELECT context FROM tasks WHERE id=$1",
+	    task_id, json, err);
 }
 
 int
 pg_task_context_store_all(struct mgr_db *db, task_context_fn fn, void *arg,
 			  struct mgr_error *err)
 {
-	PGresult *res;
-	int rc;
-
-	if ((rc = pg_run(db, "SELECT id, context FROM tasks "
-	    "WHERE context IS NOT NULL", NULL, &res, _("tasks"), err)) != 0)
-		return rc;
-	for (int i = 0; i < PQntuples(res); i++)
-		fn(arg, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
-	PQclear(res);
-	return 0;
+	return pg_each_task_text(db, "SELECT id, context FROM tasks "
+	    "WHERE context IS NOT NULL", fn, arg, err);
 }
 
 int
 pg_task_context_store_set(struct mgr_db *db, const char *task_id,
 			  const char *json, struct mgr_error *err)
 {
-	struct pg_params p = { 0 };
-	PGresult *res;
-	int64_t n;
-	int rc;
-
-	pg_text(&p, task_id);
-	pg_text(&p, json);
-	if ((rc = pg_run(db, "UPDATE tasks SET context=$2 WHERE id=$1", &p,
-	    &res, task_id, err)) != 0)
-		return rc;
-	n = pg_changed(res);
-	PQclear(res);
-	if (n == 0)
-		return mgr_error_set(err, MGR_ENOENT, _("no task \"%s\""),
-		    task_id);
-	return 0;
+	return pg_task_text_set(db, "UPDATE tasks SET context=$2 WHERE id=$1",
+	    task_id, json, err);
 }
 
 void

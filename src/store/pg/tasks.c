@@ -201,3 +201,59 @@ pg_task_store_list_by_plugin(struct mgr_db *db, const char *plugin_id,
 	return task_collect(db, "SELECT " TASK_COLUMNS " FROM tasks "
 	    "WHERE plugin_id=$1 ORDER BY id COLLATE \"C\"", &p, out, n, err);
 }
+
+int
+pg_task_text_get(struct mgr_db *db, const char *sql, const char *task_id,
+		 char **text, struct mgr_error *err)
+{
+	struct pg_params p = { 0 };
+	PGresult *res;
+	int rc;
+
+	*text = NULL;
+	pg_text(&p, task_id);
+	if ((rc = pg_run(db, sql, &p, &res, task_id, err)) != 0)
+		return rc;
+	if (PQntuples(res) == 0)
+		rc = mgr_error_set(err, MGR_ENOENT, _("no task \"%s\""), task_id);
+	else
+		*text = pg_strdup(res, 0, 0);
+	PQclear(res);
+	return rc;
+}
+
+int
+pg_task_text_set(struct mgr_db *db, const char *sql, const char *task_id,
+		 const char *text, struct mgr_error *err)
+{
+	struct pg_params p = { 0 };
+	PGresult *res;
+	int64_t changed;
+	int rc;
+
+	pg_text(&p, task_id);
+	pg_text(&p, text);
+	if ((rc = pg_run(db, sql, &p, &res, task_id, err)) != 0)
+		return rc;
+	changed = pg_changed(res);
+	PQclear(res);
+	if (changed == 0)
+		return mgr_error_set(err, MGR_ENOENT, _("no task \"%s\""), task_id);
+	return 0;
+}
+
+int
+pg_each_task_text(struct mgr_db *db, const char *sql,
+		  void (*fn)(void *arg, const char *id, const char *text),
+		  void *arg, struct mgr_error *err)
+{
+	PGresult *res;
+	int rc;
+
+	if ((rc = pg_run(db, sql, NULL, &res, _("tasks"), err)) != 0)
+		return rc;
+	for (int i = 0; i < PQntuples(res); i++)
+		fn(arg, pg_str(res, i, 0), pg_str(res, i, 1));
+	PQclear(res);
+	return 0;
+}

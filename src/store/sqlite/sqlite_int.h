@@ -17,6 +17,16 @@ int db_prepare(struct mgr_db *db, const char *sql, sqlite3_stmt **st,
 int db_exec(struct mgr_db *db, const char *sql, struct mgr_error *err);
 /* Fills err from SQLite's last error, with context; returns MGR_EDB. */
 int db_error(struct mgr_db *db, struct mgr_error *err, const char *what);
+/* One text column of task task_id: sql selects it by id (?1); no row is
+ * MGR_ENOENT "no task" (tasks.c). */
+int sqlite_task_text_get(struct mgr_db *db, const char *sql,
+			 const char *task_id, char **text,
+			 struct mgr_error *err);
+/* Sets one text column of task task_id (sql: ?1 the id, ?2 the text, NULL
+ * for NULL); no such task is MGR_ENOENT. */
+int sqlite_task_text_set(struct mgr_db *db, const char *sql,
+			 const char *task_id, const char *text,
+			 struct mgr_error *err);
 /* fn(arg, id, text) for each row of sql, a SELECT of a task's id and one
  * text column of it (tasks.c). */
 int sqlite_each_task_text(struct mgr_db *db, const char *sql,

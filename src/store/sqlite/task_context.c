@@ -13,22 +13,8 @@ int
 sqlite_task_context_store_get(struct mgr_db *db, const char *task_id, char **json,
 			      struct mgr_error *err)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	*json = NULL;
-	if ((rc = db_prepare(db, "SELECT context FROM tasks WHERE id=?1", &st,
-	    err)) != 0)
-		return rc;
-	sqlite3_bind_text(st, 1, task_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
-		return mgr_error_set(err, MGR_ENOENT, _("no task \"%s\""), task_id);
-	if (rc != SQLITE_ROW)
-		return db_error(db, err, task_id);
-	*json = db_column_strdup(st, 0);
-	sqlite3_reset(st);	/* no read transaction stays open */
-	return 0;
+	return sqlite_task_text_get(db, "SELECT context FROM tasks WHERE id=?1",
+	    task_id, json, err);
 }
 
 int
@@ -43,19 +29,8 @@ int
 sqlite_task_context_store_set(struct mgr_db *db, const char *task_id,
 			      const char *json, struct mgr_error *err)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	if ((rc = db_prepare(db, "UPDATE tasks SET context=?2 WHERE id=?1", &st,
-	    err)) != 0)
-		return rc;
-	sqlite3_bind_text(st, 1, task_id, -1, SQLITE_STATIC);
-	db_bind_text_or_null(st, 2, json);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return db_error(db, err, task_id);
-	if (sqlite3_changes(db_handle(db)) == 0)
-		return mgr_error_set(err, MGR_ENOENT, _("no task \"%s\""), task_id);
-	return 0;
+	return sqlite_task_text_set(db, "UPDATE tasks SET context=?2 WHERE id=?1",
+	    task_id, json, err);
 }
 
 static void

@@ -303,6 +303,45 @@ sqlite_task_store_list_by_plugin(struct mgr_db *db, const char *plugin_id,
 }
 
 int
+sqlite_task_text_get(struct mgr_db *db, const char *sql, const char *task_id,
+		     char **text, struct mgr_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*text = NULL;
+	if ((rc = db_prepare(db, sql, &st, err)) != 0)
+		return rc;
+	sqlite3_bind_text(st, 1, task_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		return mgr_error_set(err, MGR_ENOENT, _("no task \"%s\""), task_id);
+	if (rc != SQLITE_ROW)
+		return db_error(db, err, task_id);
+	*text = db_column_strdup(st, 0);
+	sqlite3_reset(st);	/* no read transaction stays open */
+	return 0;
+}
+
+int
+sqlite_task_text_set(struct mgr_db *db, const char *sql, const char *task_id,
+		     const char *text, struct mgr_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(db, sql, &st, err)) != 0)
+		return rc;
+	sqlite3_bind_text(st, 1, task_id, -1, SQLITE_STATIC);
+	db_bind_text_or_null(st, 2, text);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_error(db, err, task_id);
+	if (sqlite3_changes(db_handle(db)) == 0)
+		return mgr_error_set(err, MGR_ENOENT, _("no task \"%s\""), task_id);
+	return 0;
+}
+
+int
 sqlite_each_task_text(struct mgr_db *db, const char *sql,
 		      void (*fn)(void *arg, const char *id, const char *text),
 		      void *arg, struct mgr_error *err)

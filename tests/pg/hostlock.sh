@@ -1,0 +1,57 @@
+#!/bin/sh
+# hostlock.sh - the host lock on PostgreSQL (a session advisory lock): a
+# daemon that starts while the lock is held by a session whose client
+# process is gone (kill -9 leaves the session until the server next reads
+# from it) waits for that session's end instead of exiting as if another
+# host ran; a holder that is alive is refused at once.
+. "$top_srcdir/tests/pg/lib.sh"
+pg_suite_skip
+MANAGER_TEST_SUITE_PG=1
+. "$top_srcdir/tests/engine/lib.sh"
+echo "1..6"
+
+mgr task list >/dev/null 2>&1	# the schema
+HOLDER=
+
+# hold NAME SECONDS: a psql session named NAME holds the host lock for
+# SECONDS, in the background ($HOLDER); returns once it holds it.
+hold() {
+	psql -X -q "$DB application_name='$1'" \
+		-c "SELECT pg_advisory_lock(1835493992, 1819239275)" \
+		-c "SELECT pg_sleep($2)" >/dev/null 2>&1 &
+	HOLDER=$!
+	wait_until 10 held
+}
+held() {
+	[ "$(sqlite3 "$DB" "SELECT count(*) FROM pg_locks WHERE locktype =
+	    'advisory' AND granted AND objid = 1819239275")" = 1 ]
+}
+
+# A pid that was a process a moment ago and is none now.
+sh -c 'exit 0' & gone=$!
+wait $gone
+
+hold "manager $gone daemon" 3
+t0=$(date +%s%N)
+start_daemon
+ok $? "a daemon starts while a gone client's session still holds the lock"
+t1=$(date +%s%N)
+ok $([ $(( (t1 - t0) / 1000000 )) -ge 1500 ]; echo $?) \
+	"... after waiting for that session to end ($(( (t1 - t0) / 1000000 )) ms)"
+wait $HOLDER
+stop_daemon TERM
+is "$daemon_rc" 0 "... and stops cleanly"
+
+# A holder whose client lives: this shell's pid.
+hold "manager $$ daemon" 30
+t0=$(date +%s%N)
+mgr --daemon >"$T/d2.out" 2>"$T/d2.err"
+rc=$?
+t1=$(date +%s%N)
+is "$rc" 4 "a daemon started while a live client holds the lock exits 4"
+like "$(cat "$T/d2.err")" "another engine host \\(daemon, pid $$\\) is running on this database" \
+	"... naming the holder's kind and pid"
+ok $([ $(( (t1 - t0) / 1000000 )) -lt 5000 ]; echo $?) \
+	"... at once, without waiting ($(( (t1 - t0) / 1000000 )) ms)"
+kill $HOLDER 2>/dev/null
+wait $HOLDER 2>/dev/null
