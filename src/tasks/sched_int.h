@@ -33,33 +33,39 @@ struct notify_rec;
 #define TASK_ROW_EVERY_S 5.0	/* rows whose status is unchanged */
 #define RUNNING_ROW_AFTER_S 1.0	/* a run this old gets its `running` row */
 
-/* One task as the scheduler holds it. */
+/* One task as the scheduler holds it: one per task for as long as the
+ * engine runs, so the flags are bytes and the members are ordered to
+ * leave no holes (issue 18's bytes per task). */
 struct stask {
 	struct task_rec rec;
 	struct trigger *trig;		/* NULL when its fields are invalid */
 	int64_t nominal;		/* next fire time, TRIGGER_NONE if none */
 	int64_t fire;			/* nominal plus jitter: the heap key */
 	size_t heap_pos;
-	int inflight;			/* attempts running or awaiting a retry */
 	int64_t *backlog;		/* run times waiting for a free instance */
 	size_t nbacklog, capbacklog;
 	size_t backlog_rows;		/* the first ones have `claimed` rows */
 	int64_t *backlog_ids;		/* ... whose run ids are these */
-	int in_backlog;			/* task_run_backlog is running */
 	const char *last_status;	/* static string */
-	int removed;			/* row gone; freed when inflight is 0 */
-	int plugin_off;			/* its plugin is not enabled */
-	int dirty;			/* row needs writing */
 	struct stask *dirty_next;
-	int deferred;			/* row written later (TASK_ROW_EVERY_S) */
 	struct stask *deferred_next;
 	const char *written_status;	/* as last written, and when */
 	double written_at;
 	double began_at;		/* ev_now of the latest attempt start */
 	struct stask *hnext;		/* id table chain */
 	struct task_context *ctx;	/* read at its first run; NULL: not yet */
-	int ctx_none;			/* ... known to be the defaults: ctx is
-					 * the scheduler's no_ctx once read */
+	uint64_t trig_hash;		/* of rec.trigger and .trigger_args */
+	int inflight;			/* attempts running or awaiting a retry */
+	unsigned char in_backlog;	/* task_run_backlog is running */
+	unsigned char removed;		/* row gone; freed when inflight is 0 */
+	unsigned char plugin_off;	/* its plugin is not enabled */
+	unsigned char dirty;		/* row needs writing */
+	unsigned char deferred;		/* row written later (TASK_ROW_EVERY_S) */
+	unsigned char slim;		/* rec holds only id, func_path and
+					 * plugin_id, in one block (task_slim) */
+	unsigned char ctx_none;		/* its context is known to be the
+					 * defaults: ctx is the scheduler's
+					 * no_ctx once read */
 };
 
 struct scheduler {

@@ -38,12 +38,10 @@ cron_field_lookup(const char *name)
 void
 cron_free(struct cron *c)
 {
-	int i;
-
 	if (c == NULL)
 		return;
-	for (i = 0; i < CRON_NFIELDS; i++)
-		free(c->f[i].expr);
+	if (!c->bitset)
+		cron_aps_free(&c->a);
 	free(c);
 }
 
@@ -148,10 +146,13 @@ cron_is_wildcard(const struct cron *c)
 static int
 any_year(const struct cron *c)
 {
-	const struct cron_field *y = &c->f[CRON_YEAR];
+	const struct cron_field *y;
 
 	if (c->bitset)
 		return c->b.any_year;
+	if (!(c->a.exprs & (1u << CRON_YEAR)))
+		return 1;
+	y = &c->a.f[CRON_YEAR];
 	return y->n == 1 && y->expr[0].kind == EXPR_ALL && y->expr[0].step <= 1;
 }
 

@@ -3,7 +3,9 @@
  * A close port of apscheduler/triggers/cron (3.9): the same expression
  * kinds, validation and field-by-field search, so schedules carried over
  * from the Python seed fire at the same times.  It runs on wall times
- * only; DST is trigger.c's business.
+ * only; DST is trigger.c's business.  The parsed fields are kept as sets
+ * where they can be (struct cron_aps), which the search reads in one bit
+ * operation where APScheduler walks the expressions.
  */
 
 #include <ctype.h>
@@ -208,7 +210,8 @@ parse_expr(int id, const char *item, struct cron_expr *e,
 
 /* Splits "a, b ,c" (APScheduler's ' *, *') and compiles each item. */
 static int
-parse_field(struct cron *c, int id, const char *text, struct mgr_error *err)
+parse_field(struct cron_field *f, int id, const char *text,
+	    struct mgr_error *err)
 {
 	char *copy, *item, *save = NULL, *end;
 	struct cron_expr *grown;
@@ -225,18 +228,17 @@ parse_field(struct cron *c, int id, const char *text, struct mgr_error *err)
 		end = item + strlen(item);
 		while (end > item && (end[-1] == ' ' || end[-1] == '\t'))
 			*--end = '\0';
-		grown = realloc(c->f[id].expr,
-		    (c->f[id].n + 1) * sizeof *grown);
+		grown = realloc(f->expr, (f->n + 1) * sizeof *grown);
 		if (grown == NULL) {
 			rc = mgr_error_set(err, MGR_ENOMEM, _("out of memory"));
 			break;
 		}
-		c->f[id].expr = grown;
-		if ((rc = parse_expr(id, item, &grown[c->f[id].n], err)) != 0)
+		f->expr = grown;
+		if ((rc = parse_expr(id, item, &grown[f->n], err)) != 0)
 			break;
-		c->f[id].n++;
+		f->n++;
 	}
-	if (rc == 0 && c->f[id].n == 0)
+	if (rc == 0 && f->n == 0)
 		rc = bad_expr(err, id, text);
 	free(copy);
 	return rc;
@@ -251,13 +253,101 @@ starts_with_star(const char *text)
 	return *text == '*';
 }
 
-int
-cron_parse_fields(const char *const values[CRON_NFIELDS], struct cron **out,
-		  struct mgr_error *err)
+/* The values an expression names, as bits; 0 for "last" and "2nd fri",
+ * whose days differ from month to month.  A range is stepped from its
+ * first value and cut at the month's length by the search, as
+ * expr_next does. */
+static uint64_t
+expr_bits(int id, const struct cron_expr *e)
 {
+	int lo = field_min[id], hi = field_max[id], step, v;
+	uint64_t bits = 0;
+
+	if (e->kind == EXPR_RANGE) {
+		if (e->first > lo)
+			lo = e->first;
+		if (e->last != CRON_NONE && e->last < hi)
+			hi = e->last;
+	} else if (e->kind != EXPR_ALL)
+		return 0;
+	step = e->step > 0 ? e->step : 1;
+	for (v = lo; v <= hi; v += step)
+		bits |= UINT64_C(1) << v;
+	return bits;
+}
+
+/* 1 if field id can be a set (*bits; the year: any year), 0 if it
+ * needs its expressions. */
+static int
+field_bits(int id, const struct cron_field *f, uint64_t *bits)
+{
+	size_t i;
+
+	*bits = 0;
+	for (i = 0; i < f->n; i++) {
+		const struct cron_expr *e = &f->expr[i];
+
+		if (id == CRON_YEAR) {
+			if (e->kind != EXPR_ALL || e->step > 1)
+				return 0;
+		} else if (e->kind != EXPR_ALL && e->kind != EXPR_RANGE)
+			return 0;
+		else
+			*bits |= expr_bits(id, e);
+	}
+	return 1;
+}
+
+static void
+fields_free(struct cron_field *f)
+{
+	int id;
+
+	for (id = 0; id < CRON_NFIELDS; id++)
+		free(f[id].expr);
+}
+
+void
+cron_aps_free(struct cron_aps *a)
+{
+	if (a->f != NULL)
+		fields_free(a->f);
+	free(a->f);
+}
+
+/* Sets a from the parsed fields f, taking the expressions of the fields
+ * that stay expressions (all of them unless compact). */
+static int
+aps_compile(struct cron_aps *a, struct cron_field *f, int compact,
+	    struct mgr_error *err)
+{
+	int id;
+
+	for (id = 0; id < CRON_NFIELDS; id++) {
+		if (!compact || !field_bits(id, &f[id], &a->bits[id]))
+			a->exprs |= 1u << id;
+	}
+	if (a->exprs == 0)
+		return 0;
+	if ((a->f = calloc(CRON_NFIELDS, sizeof *a->f)) == NULL)
+		return mgr_error_set(err, MGR_ENOMEM, _("out of memory"));
+	for (id = 0; id < CRON_NFIELDS; id++) {
+		if (a->exprs & (1u << id)) {
+			a->f[id] = f[id];
+			f[id] = (struct cron_field){ 0, NULL };
+		}
+	}
+	return 0;
+}
+
+int
+cron_aps_parse(const char *const values[CRON_NFIELDS], int compact,
+	       struct cron **out, struct mgr_error *err)
+{
+	struct cron_field f[CRON_NFIELDS] = { { 0, NULL } };
 	struct cron *c;
 	const char *text;
-	int id, last_set = -1, rc;
+	int id, last_set = -1, rc = 0;
 
 	*out = NULL;
 	if ((c = calloc(1, sizeof *c)) == NULL)
@@ -266,7 +356,7 @@ cron_parse_fields(const char *const values[CRON_NFIELDS], struct cron **out,
 		if (values[id] != NULL)
 			last_set = id;
 	}
-	for (id = 0; id < CRON_NFIELDS; id++) {
+	for (id = 0; id < CRON_NFIELDS && rc == 0; id++) {
 		/* Coarser than the finest set field: "*"; finer: minimum. */
 		if (values[id] != NULL)
 			text = values[id];
@@ -274,15 +364,26 @@ cron_parse_fields(const char *const values[CRON_NFIELDS], struct cron **out,
 			text = field_default[id];
 		else
 			text = "*";
-		if ((rc = parse_field(c, id, text, err)) != 0) {
-			cron_free(c);
-			return rc;
-		}
+		rc = parse_field(&f[id], id, text, err);
 		if (id == CRON_HOUR || id == CRON_MINUTE)
 			c->wild |= starts_with_star(text);
 	}
+	if (rc == 0)
+		rc = aps_compile(&c->a, f, compact, err);
+	fields_free(f);
+	if (rc != 0) {
+		cron_free(c);
+		return rc;
+	}
 	*out = c;
 	return 0;
+}
+
+int
+cron_parse_fields(const char *const values[CRON_NFIELDS], struct cron **out,
+		  struct mgr_error *err)
+{
+	return cron_aps_parse(values, 1, out, err);
 }
 
 /* ---- APScheduler search (CronTrigger.get_next_fire_time) ---- */
@@ -366,13 +467,35 @@ expr_next(const struct cron_expr *e, int id, const struct tm_fields *d)
 	}
 }
 
-/* The smallest next value over a field's expressions. */
+/* The lowest set bit at or above from, or CRON_NONE. */
 static int
-field_next(const struct cron_field *f, int id, const struct tm_fields *d)
+next_bit(uint64_t bits, int from)
 {
-	int best = CRON_NONE, v;
+	if (from > 63)
+		return CRON_NONE;
+	bits &= ~UINT64_C(0) << from;
+	return bits != 0 ? __builtin_ctzll(bits) : CRON_NONE;
+}
+
+/* The smallest next value of field id: from its set, else over its
+ * expressions. */
+static int
+field_next(const struct cron_aps *a, int id, const struct tm_fields *d)
+{
+	const struct cron_field *f;
+	int best = CRON_NONE, v, max;
 	size_t i;
 
+	if (!(a->exprs & (1u << id))) {
+		v = get_value(id, d);
+		if (v < field_min[id])
+			v = field_min[id];
+		if (id == CRON_YEAR)
+			return v <= field_max[id] ? v : CRON_NONE;
+		max = get_max(id, d);
+		return next_bit(a->bits[id] & ((UINT64_C(2) << max) - 1), v);
+	}
+	f = &a->f[id];
 	for (i = 0; i < f->n; i++) {
 		v = expr_next(&f->expr[i], id, d);
 		if (v != CRON_NONE && (best == CRON_NONE || v < best))
@@ -453,7 +576,7 @@ cron_aps_next(const struct cron *c, struct tm_fields *d, int64_t limit)
 
 	while (fieldnum >= 0 && fieldnum < CRON_NFIELDS) {
 		cur = get_value(fieldnum, d);
-		next = field_next(&c->f[fieldnum], fieldnum, d);
+		next = field_next(&c->a, fieldnum, d);
 		if (next == CRON_NONE)
 			fieldnum = increment_field(d, fieldnum - 1);
 		else if (next > cur) {

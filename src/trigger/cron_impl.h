@@ -1,7 +1,8 @@
 /* cron_impl.h - what the cron_*.c files share (private to them).
  *
- * A struct cron holds one of two representations: APScheduler's lists
- * of expressions (cron_aps.c), or bit sets with the day extensions of
+ * A struct cron holds one of two representations: APScheduler's fields
+ * (cron_aps.c), each a set of values or, where a set cannot say it, a
+ * list of expressions; or bit sets with the day extensions of
  * crontab=/quartz= lines (cron_tab.c parses them, cron_bits.c searches
  * them without allocating).
  */
@@ -61,13 +62,28 @@ struct cron_bits {
 	int dom_star, dow_star;
 };
 
+/* APScheduler fields as sets: a field whose expressions are all "*",
+ * values, ranges and steps is bits[id] (bit v: value v), as these name
+ * the same values in every month; only the others (the day field's
+ * "last" and "2nd fri", a year other than "*": 1970-9999 is no word)
+ * keep their expressions, f[id], searched as APScheduler does.  A task
+ * holds its trigger for as long as the engine runs, so the common case
+ * allocates nothing beyond struct cron (issue 18, bytes per task). */
+struct cron_aps {
+	uint64_t bits[CRON_NFIELDS];	/* bits[CRON_YEAR] unused */
+	unsigned exprs;			/* bit id: field id is f[id] */
+	struct cron_field *f;		/* CRON_NFIELDS, or NULL (exprs 0) */
+};
+
 struct cron {
-	int bitset;		/* crontab= or quartz=: b is used */
-	int never;		/* @reboot */
-	int wild;		/* minute or hour starts with '*' (Vixie) */
-	int hashed;		/* an H was resolved from the seed */
-	struct cron_field f[CRON_NFIELDS];	/* APScheduler */
-	struct cron_bits b;
+	unsigned char bitset;	/* crontab= or quartz=: b is used, else a */
+	unsigned char never;	/* @reboot */
+	unsigned char wild;	/* minute or hour starts with '*' (Vixie) */
+	unsigned char hashed;	/* an H was resolved from the seed */
+	union {
+		struct cron_aps a;	/* APScheduler */
+		struct cron_bits b;
+	};
 };
 
 /* Token helpers (cron.c). */
@@ -82,6 +98,12 @@ int cron_has_empty_item(const char *text);
 int cron_empty_item(struct mgr_error *err, const char *field,
 		    const char *text);
 extern const char *const cron_months[];
+
+/* cron_parse_fields, keeping every field's expressions when compact is
+ * 0: the form the sets must agree with (tests/unit/test_cron.c). */
+int cron_aps_parse(const char *const values[CRON_NFIELDS], int compact,
+		   struct cron **out, struct mgr_error *err);
+void cron_aps_free(struct cron_aps *a);
 
 /* Searches (cron_aps.c, cron_bits.c); same contract as cron_next_wall. */
 int cron_aps_next(const struct cron *c, struct tm_fields *d, int64_t limit);

@@ -66,28 +66,31 @@ static const struct {
 };
 
 /* A field as given, for describing and serialising the trigger: its
- * name is field_name(id), not a copy (a task holds its trigger for as
- * long as the engine runs: issue 18's bytes per task). */
+ * name is field_name(id), not a copy, and its value lies in the one
+ * block that holds all the fields (a task holds its trigger for as long
+ * as the engine runs: issue 18's bytes per task). */
 struct trigger_field {
 	unsigned char id;
 	unsigned char numeric;	/* a JSON number when serialised */
-	char *value;
+	uint32_t off;		/* of the value, in the text after the fields */
 };
 
 struct trigger {
 	enum trigger_type type;
+	unsigned char has_start, has_end, has_run;
+	unsigned char reboot;
 	struct tz *zone;
-	int has_start, has_end, has_run;
 	int64_t start_us, end_us, run_us;
 	int64_t jitter_us;
 	int64_t fixed_us;	/* fixed_jitter=true: the delay; else -1 */
 	int64_t interval_us;
 	struct cron *cron;
 	struct calendar *cal;
-	int reboot;
 	char *run_rel;		/* a relative run_date until trigger_pin */
-	struct trigger_field *fields;	/* nfields of them, sorted by id */
-	size_t nfields;
+	/* nfields fields sorted by id, then textlen bytes of their values,
+	 * in one allocation (field_value) */
+	struct trigger_field *fields;
+	uint32_t nfields, textlen;
 };
 
 /* The raw "NAME=VALUE" values while parsing, by field_id. */
@@ -120,12 +123,8 @@ field_lookup(const char *name, size_t len)
 void
 trigger_free(struct trigger *t)
 {
-	size_t i;
-
 	if (t == NULL)
 		return;
-	for (i = 0; i < t->nfields; i++)
-		free(t->fields[i].value);
 	free(t->fields);
 	cron_free(t->cron);
 	free(t->run_rel);
@@ -197,22 +196,50 @@ split_fields(const char *type, unsigned allowed, const char *const *fields,
 	return 0;
 }
 
+static const char *
+field_value(const struct trigger *t, size_t i)
+{
+	return (const char *)(t->fields + t->nfields) + t->fields[i].off;
+}
+
+/* Copies the block of fields with room for more: add_entry more fields
+ * and value at the end of the text, whose offset goes to *off. */
+static int
+fields_grow(struct trigger *t, int add_entry, const char *value,
+	    uint32_t *off, struct mgr_error *err)
+{
+	size_t n = t->nfields + (add_entry ? 1 : 0), len = strlen(value) + 1;
+	struct trigger_field *v;
+	char *text;
+
+	if (t->textlen + len > UINT32_MAX ||
+	    (v = malloc(n * sizeof *v + t->textlen + len)) == NULL)
+		return mgr_error_set(err, MGR_ENOMEM, _("out of memory"));
+	text = (char *)(v + n);
+	if (t->nfields > 0) {
+		memcpy(v, t->fields, t->nfields * sizeof *v);
+		memcpy(text, t->fields + t->nfields, t->textlen);
+	}
+	memcpy(text + t->textlen, value, len);
+	*off = (uint32_t)t->textlen;
+	free(t->fields);
+	t->fields = v;
+	t->nfields = (uint32_t)n;
+	t->textlen += (uint32_t)len;
+	return 0;
+}
+
 static int
 add_field(struct trigger *t, int id, const char *value, int numeric,
 	  struct mgr_error *err)
 {
-	struct trigger_field *v, *f;
+	uint32_t off;
+	int rc;
 
-	v = realloc(t->fields, (t->nfields + 1) * sizeof *v);
-	if (v == NULL)
-		return mgr_error_set(err, MGR_ENOMEM, _("out of memory"));
-	t->fields = v;
-	f = &v[t->nfields];
-	f->id = (unsigned char)id;
-	f->numeric = numeric != 0;
-	if ((f->value = strdup(value)) == NULL)
-		return mgr_error_set(err, MGR_ENOMEM, _("out of memory"));
-	t->nfields++;
+	if ((rc = fields_grow(t, 1, value, &off, err)) != 0)
+		return rc;
+	t->fields[t->nfields - 1] = (struct trigger_field){
+		(unsigned char)id, numeric != 0, off };
 	return 0;
 }
 
@@ -330,7 +357,7 @@ static int
 parse_cron_line(struct trigger *t, const struct raw_fields *raw, int line,
 		const char *seed, struct mgr_error *err)
 {
-	int id, rc;
+	int id, rc, reboot = 0;
 
 	for (id = 0; id <= F_QUARTZ; id++) {
 		if (id != line && raw->value[id] != NULL) {
@@ -343,7 +370,8 @@ parse_cron_line(struct trigger *t, const struct raw_fields *raw, int line,
 		rc = cron_parse_quartz(raw->value[line], &t->cron, err);
 	else
 		rc = cron_parse_crontab(raw->value[line], seed, &t->cron,
-		    &t->reboot, err);
+		    &reboot, err);
+	t->reboot = reboot != 0;
 	if (rc == 0)
 		rc = add_field(t, line, raw->value[line], 0, err);
 	return rc;
@@ -673,7 +701,7 @@ trigger_field_name(const struct trigger *t, size_t i)
 const char *
 trigger_field_value(const struct trigger *t, size_t i)
 {
-	return i < t->nfields ? t->fields[i].value : NULL;
+	return i < t->nfields ? field_value(t, i) : NULL;
 }
 
 /* ---- next fire time ---- */
@@ -938,7 +966,8 @@ insert_field(struct trigger *t, int id, const char *value,
 static int
 pin_relative_run(struct trigger *t, int64_t now_us, struct mgr_error *err)
 {
-	char iso[TIMEFMT_ISO_MAX], *value;
+	char iso[TIMEFMT_ISO_MAX];
+	uint32_t off;
 	size_t i;
 	int rc;
 
@@ -949,11 +978,10 @@ pin_relative_run(struct trigger *t, int64_t now_us, struct mgr_error *err)
 	for (i = 0; i < t->nfields; i++) {
 		if (t->fields[i].id != F_RUN)
 			continue;
-		if ((value = strdup(iso)) == NULL)
-			return mgr_error_set(err, MGR_ENOMEM,
-			    _("out of memory"));
-		free(t->fields[i].value);
-		t->fields[i].value = value;
+		/* the relative text stays behind in the block, unused */
+		if ((rc = fields_grow(t, 0, iso, &off, err)) != 0)
+			return rc;
+		t->fields[i].off = off;
 	}
 	free(t->run_rel);
 	t->run_rel = NULL;
@@ -1039,10 +1067,10 @@ trigger_describe(const struct trigger *t)
 			continue;
 		if (t->type == TRIGGER_DATE && strcmp(name, "run_date") == 0)
 			continue;
-		if (strchr(t->fields[i].value, ' ') != NULL)
-			fprintf(f, " %s=\"%s\"", name, t->fields[i].value);
+		if (strchr(field_value(t, i), ' ') != NULL)
+			fprintf(f, " %s=\"%s\"", name, field_value(t, i));
 		else
-			fprintf(f, " %s=%s", name, t->fields[i].value);
+			fprintf(f, " %s=%s", name, field_value(t, i));
 	}
 	if (fclose(f) != 0) {
 		free(buf);
@@ -1086,9 +1114,9 @@ trigger_fields_to_json(const struct trigger *t, char **out,
 		json_string(f, field_name(t->fields[i].id));
 		fputc(':', f);
 		if (t->fields[i].numeric)
-			fputs(t->fields[i].value, f);
+			fputs(field_value(t, i), f);
 		else
-			json_string(f, t->fields[i].value);
+			json_string(f, field_value(t, i));
 	}
 	fputc('}', f);
 	if (fclose(f) != 0) {

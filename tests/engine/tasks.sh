@@ -71,6 +71,22 @@ for i in 1 2 3 4 5 6 7 8 9 10; do
 done
 is "$seen" 10 "task run, then the history holds that run, every time"
 
+# A task's row changed through the host: the scheduler keeps only a hash
+# of the trigger's text (issue 18's bytes per task) and still sees a new
+# trigger at once: an hourly task edited to every second runs within
+# seconds, and its stored fields are the new ones.
+mgr task add edited "exec:/bin/true" interval hours=1 --max-retries 0 >/dev/null
+mgr task edit edited --max-retries 1 >/dev/null
+run mgr task edit edited --trigger interval seconds=1
+is "$rc" 0 "task edit of the trigger through the host"
+nedited() { sqlite3 -cmd '.timeout 5000' "$DB" "SELECT COUNT(*) FROM runs WHERE task_id='edited'"; }
+edited_ran() { [ "$(nedited)" -ge 2 ]; }
+wait_until 10 edited_ran
+ok $? "the new trigger applies at once (runs: $(nedited))"
+run mgr --json task show edited
+like "$out" '"seconds": 1' "... and task show gives the new trigger"
+mgr task pause edited >/dev/null
+
 # SIGTERM while a task runs: it is ended and recorded interrupted, and the
 # client waiting for it hears so.
 mgr task run t1 >"$T/run.out" 2>&1 &

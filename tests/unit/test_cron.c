@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "cron_impl.h"
 #include "error.h"
 #include "timefmt.h"
 #include "trigger.h"
@@ -512,6 +513,155 @@ test_relative_run_date(void **state)
 	    "\"+99999999999999w\" is too far away");
 }
 
+/* ---- APScheduler fields: the sets against the expressions ---- */
+
+static uint64_t
+rnd(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/* A number in [lo, hi]. */
+static int
+rnd_in(uint64_t *x, int lo, int hi)
+{
+	return lo + (int)(rnd(x) % (uint64_t)(hi - lo + 1));
+}
+
+/* One random item of field id ("*", "*\/n", "a", "a-b", "a-b/n",
+ * "a/n", names, and for the day "last" and "2nd fri"), appended. */
+static void
+random_item(uint64_t *x, int id, char *out, size_t len)
+{
+	static const int lo[] = { 2020, 1, 1, 1, 0, 0, 0, 0 };
+	static const int hi[] = { 2040, 12, 31, 53, 6, 23, 59, 59 };
+	static const int fmin[] = { 1970, 1, 1, 1, 0, 0, 0, 0 };
+	static const char *const days[] = { "mon", "tue", "wed", "thu", "fri",
+		"sat", "sun" };
+	static const char *const nth[] = { "1st", "2nd", "3rd", "4th", "5th",
+		"last" };
+	size_t at = strlen(out);
+	int a = rnd_in(x, lo[id], hi[id]), b = rnd_in(x, a, hi[id]);
+	int span = hi[id] - fmin[id], kind = (int)(rnd(x) % 9);
+
+	if (id == CRON_DAY && kind == 7) {
+		snprintf(out + at, len - at, "last");
+		return;
+	}
+	if (id == CRON_DAY && kind == 8) {
+		snprintf(out + at, len - at, "%s %s", nth[rnd(x) % 6],
+		    days[rnd(x) % 7]);
+		return;
+	}
+	if (id == CRON_DOW && kind >= 7) {
+		snprintf(out + at, len - at, "%s-%s", days[a], days[b]);
+		return;
+	}
+	switch (kind % 6) {
+	case 0:
+		snprintf(out + at, len - at, "*");
+		break;
+	case 1:
+		snprintf(out + at, len - at, "*/%d", rnd_in(x, 1, span));
+		break;
+	case 2:
+		snprintf(out + at, len - at, "%d", a);
+		break;
+	case 3:
+		snprintf(out + at, len - at, "%d-%d", a, b);
+		break;
+	case 4:
+		snprintf(out + at, len - at, "%d-%d/%d", a, b,
+		    rnd_in(x, 1, b > a ? b - a : 1));
+		break;
+	default:
+		snprintf(out + at, len - at, "%d/%d", a,
+		    rnd_in(x, 1, hi[id] > a ? hi[id] - a : 1));
+		break;
+	}
+}
+
+/* The next three matches from *w of c, as text. */
+static void
+next_three(const struct cron *c, struct tm_fields w, char *out, size_t len)
+{
+	int64_t limit = tz_fields_to_seconds(&w) + INT64_C(3) * 366 * 86400;
+	size_t at;
+	int i;
+
+	out[0] = '\0';
+	for (i = 0; i < 3; i++) {
+		at = strlen(out);
+		if (cron_next_wall(c, &w, limit) != 0) {
+			snprintf(out + at, len - at, " none");
+			return;
+		}
+		snprintf(out + at, len - at, " %04d-%02d-%02dT%02d:%02d:%02d",
+		    w.year, w.month, w.day, w.hour, w.minute, w.second);
+		tz_seconds_to_fields(tz_fields_to_seconds(&w) + 1, &w);
+	}
+}
+
+/* Random field combinations, each parsed to sets (what the engine
+ * keeps) and to expressions only (APScheduler's own search): the same
+ * fire times from random starts, or a wrong bit somewhere. */
+static void
+test_aps_sets_match_expressions(void **state)
+{
+	uint64_t x = UINT64_C(0x9e3779b97f4a7c15);
+	char text[CRON_NFIELDS][64], want[128], got[128];
+	const char *values[CRON_NFIELDS];
+	struct cron *sets, *exprs;
+	struct mgr_error err;
+	struct tm_fields w;
+	int round, id, k, n, compared = 0, compact = 0;
+
+	(void)state;
+	for (round = 0; round < 3000; round++) {
+		for (id = 0; id < CRON_NFIELDS; id++) {
+			values[id] = NULL;
+			text[id][0] = '\0';
+			/* The year seldom, the others half the time. */
+			if (rnd(&x) % (id == CRON_YEAR ? 8 : 2) != 0)
+				continue;
+			n = rnd_in(&x, 1, 3);
+			for (k = 0; k < n; k++) {
+				if (k > 0)
+					strcat(text[id], ",");
+				random_item(&x, id, text[id], sizeof text[id]);
+			}
+			values[id] = text[id];
+		}
+		if (cron_aps_parse(values, 1, &sets, &err) != 0)
+			continue;	/* a step over the range, say */
+		if (cron_aps_parse(values, 0, &exprs, &err) != 0)
+			fail_msg("expressions refused what sets took: %s",
+			    err.msg);
+		compact += sets->a.exprs == 0;
+		tz_seconds_to_fields(INT64_C(1577836800) +
+		    (int64_t)(rnd(&x) % (INT64_C(20) * 365 * 86400)), &w);
+		next_three(exprs, w, want, sizeof want);
+		next_three(sets, w, got, sizeof got);
+		if (strcmp(want, got) != 0) {
+			fail_msg("from %04d-%02d-%02dT%02d:%02d:%02d, year=%s "
+			    "month=%s day=%s week=%s day_of_week=%s hour=%s "
+			    "minute=%s second=%s: expressions%s, sets%s",
+			    w.year, w.month, w.day, w.hour, w.minute, w.second,
+			    text[0], text[1], text[2], text[3], text[4],
+			    text[5], text[6], text[7], want, got);
+		}
+		cron_free(sets);
+		cron_free(exprs);
+		compared++;
+	}
+	print_message("%d combinations compared, %d all sets\n", compared,
+	    compact);
+	assert_true(compared > 1000 && compact > 500);
+}
+
 /* ---- speed: the scheduler's hot path ---- */
 
 static void
@@ -550,6 +700,7 @@ main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_relative_run_date),
 		cmocka_unit_test(test_next_is_fast),
+		cmocka_unit_test(test_aps_sets_match_expressions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
