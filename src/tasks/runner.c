@@ -138,7 +138,9 @@ proc_unlink(struct proc_job *j)
 }
 
 /* One output pipe until it would block: to the excerpt (both streams
- * as they come) and to the full log (apart). */
+ * as they come) and to the full log (apart).  Once the excerpt is full
+ * the engine needs no more of the bytes: they go from the pipe to the
+ * log by splice(2), counted only. */
 static void
 proc_drain(struct proc_job *j, int *fd, ev_io *io, int kind)
 {
@@ -147,6 +149,11 @@ proc_drain(struct proc_job *j, int *fd, ev_io *io, int kind)
 	ssize_t n;
 
 	while (*fd != -1) {
+		if (j->out.len >= max &&
+		    (n = runlog_splice(j->log, kind, *fd, mgr_now_us())) > 0) {
+			j->dropped += (size_t)n;
+			continue;
+		}
 		n = read(*fd, chunk, sizeof chunk);
 		if (n > 0) {
 			size_t keep = j->out.len < max ? max - j->out.len : 0;
