@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -34,6 +35,8 @@ struct runlog_file {
 	struct runlog *rl;
 	int fd;				/* -1 until the first output */
 	int failed;			/* ... which could not be written */
+	int no_splice;			/* its file system refuses splice(2) */
+	int64_t off;			/* the file's length: whole records */
 	char *task_id;
 	int64_t scheduled_at;
 	int attempt;
@@ -122,12 +125,14 @@ runlog_create(struct runlog *rl, const char *task_id, int64_t scheduled_at,
 	dir = xasprintf("%s/%s", rl->logs_dir, name);
 	path = xasprintf("%s/%" PRId64 "-%d.log", dir, scheduled_at, attempt);
 	free(name);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC |
-	    O_NOFOLLOW, 0600);
+	/* Not O_APPEND: splice(2) refuses such a file, and the engine is
+	 * its only writer. */
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+	    0600);
 	if (fd == -1 && errno == ENOENT &&
 	    mkdir_p(dir, 0700, 1, err) == 0)
-		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND |
-		    O_CLOEXEC | O_NOFOLLOW, 0600);
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+		    O_NOFOLLOW, 0600);
 	if (fd == -1 && (err == NULL || err->code == 0))
 		mgr_error_set(err, MGR_EIO, _("cannot create run log %s: %s"),
 		    path, strerror(errno));
@@ -173,6 +178,7 @@ runlog_open(struct runlog_file *f)
 		close(f->fd);
 		f->fd = -1;
 	}
+	f->off = RUNLOG_MAGIC_LEN;
 	if (f->fd == -1) {
 		f->failed = 1;
 		if (f->rl->log != NULL)
@@ -194,8 +200,30 @@ head_encode(unsigned char h[RUNLOG_HEAD_LEN], int kind, size_t len, int64_t at)
 		h[8 + i] = (unsigned char)(t >> (8 * i));
 }
 
-/* One record, head and payload in one writev: appends of O_APPEND are
- * atomic for a reader, and a disk full loses the record, not the run. */
+/* A write that failed: the log of this attempt stops (a warning), the
+ * run goes on. */
+static void
+runlog_stop(struct runlog_file *f, int e)
+{
+	if (f->rl->log != NULL)
+		log_warning(f->rl->log, _("cannot write run log of %s: %s"),
+		    f->task_id, strerror(e));
+	close(f->fd);
+	f->fd = -1;
+	f->failed = 1;
+}
+
+/* A record that did not go in whole (disk full, quota) is cut off, so a
+ * reader never meets a head without its bytes; then the log stops. */
+static void
+record_undo(struct runlog_file *f, int e)
+{
+	if (ftruncate(f->fd, f->off) != 0)
+		e = errno;
+	runlog_stop(f, e);
+}
+
+/* One record, head and payload in one writev. */
 static void
 record_put(struct runlog_file *f, int kind, const char *buf, size_t n,
 	   int64_t at)
@@ -208,28 +236,108 @@ record_put(struct runlog_file *f, int kind, const char *buf, size_t n,
 	do
 		w = writev(f->fd, iov, 2);
 	while (w == -1 && errno == EINTR);
+	if (w != (ssize_t)(RUNLOG_HEAD_LEN + n)) {
+		record_undo(f, w == -1 ? errno : ENOSPC);
+		return;
+	}
+	f->off += w;
+}
+
+/* The bytes over the per-run cap: none when the cap is reached. */
+static size_t
+runlog_room(struct runlog_file *f, size_t n)
+{
+	int64_t room = f->rl->lim.run_max_bytes - f->written;
+
+	if (room <= 0) {
+		f->dropped += (int64_t)n;
+		return 0;
+	}
+	if ((int64_t)n > room) {
+		f->dropped += (int64_t)n - room;
+		return (size_t)room;
+	}
+	return n;
+}
+
+static void
+runlog_kept(struct runlog_file *f, size_t n)
+{
+	f->written += (int64_t)n;
+	f->rl->since_prune += (int64_t)n + RUNLOG_HEAD_LEN;
 }
 
 void
 runlog_write(struct runlog_file *f, int kind, const char *buf, size_t n,
 	     int64_t at)
 {
-	int64_t room;
-
 	if (f == NULL || n == 0 || runlog_open(f) == -1)
 		return;
-	room = f->rl->lim.run_max_bytes - f->written;
-	if (room <= 0) {
-		f->dropped += (int64_t)n;
+	if ((n = runlog_room(f, n)) == 0)
 		return;
-	}
-	if ((int64_t)n > room) {
-		f->dropped += (int64_t)n - room;
-		n = (size_t)room;
-	}
 	record_put(f, kind, buf, n, at);
-	f->written += (int64_t)n;
-	f->rl->since_prune += (int64_t)n + RUNLOG_HEAD_LEN;
+	if (f->fd != -1)
+		runlog_kept(f, n);
+}
+
+/* Moves n bytes from the pipe to the file; the head is written. */
+static size_t
+splice_body(struct runlog_file *f, int pipefd, size_t n)
+{
+	size_t moved = 0;
+	ssize_t s;
+
+	while (moved < n) {
+		s = splice(pipefd, NULL, f->fd, NULL, n - moved, 0);
+		if (s > 0)
+			moved += (size_t)s;
+		else if (s == -1 && errno == EINTR)
+			continue;
+		else
+			break;
+	}
+	return moved;
+}
+
+ssize_t
+runlog_splice(struct runlog_file *f, int kind, int pipefd, int64_t at)
+{
+	unsigned char h[RUNLOG_HEAD_LEN];
+	int avail = 0, e;
+	size_t n, moved;
+	ssize_t w;
+
+	if (f == NULL || f->failed || f->no_splice ||
+	    f->written >= f->rl->lim.run_max_bytes)
+		return 0;
+	if (ioctl(pipefd, FIONREAD, &avail) == -1 || avail <= 0 ||
+	    runlog_open(f) == -1)
+		return 0;
+	/* The head says exactly what the pipe holds (no one else reads it),
+	 * cut at the cap; the bytes over it are left to the caller's read. */
+	n = (size_t)avail;
+	if ((int64_t)n > f->rl->lim.run_max_bytes - f->written)
+		n = (size_t)(f->rl->lim.run_max_bytes - f->written);
+	head_encode(h, kind, n, at);
+	if ((w = write(f->fd, h, sizeof h)) != (ssize_t)sizeof h) {
+		record_undo(f, w == -1 ? errno : ENOSPC);
+		return 0;
+	}
+	errno = 0;
+	if ((moved = splice_body(f, pipefd, n)) == n) {
+		f->off += (int64_t)(RUNLOG_HEAD_LEN + n);
+		runlog_kept(f, n);
+		return (ssize_t)n;
+	}
+	e = errno != 0 ? errno : ENOSPC;
+	if (moved == 0 && (e == EINVAL || e == ENOSYS) &&
+	    ftruncate(f->fd, f->off) == 0 &&
+	    lseek(f->fd, f->off, SEEK_SET) == f->off) {
+		f->no_splice = 1;	/* the caller reads and writes instead */
+		return 0;
+	}
+	record_undo(f, e);
+	return (ssize_t)moved;	/* gone from the pipe, not kept */
 }
 
 void
@@ -252,8 +360,10 @@ runlog_end(struct runlog_file *f, const char *status)
 		int len = snprintf(num, sizeof num, "%" PRId64, f->dropped);
 		record_put(f, RUNLOG_DROPPED, num, (size_t)len, now);
 	}
-	record_put(f, RUNLOG_END, status, strlen(status), now);
-	close(f->fd);
+	if (f->fd != -1)
+		record_put(f, RUNLOG_END, status, strlen(status), now);
+	if (f->fd != -1)
+		close(f->fd);
 	free(f->task_id);
 	free(f);
 	/* The total cap is kept between housekeeping runs too: a prune when

@@ -10,7 +10,9 @@
  * in Unix microseconds, 64 bits little-endian) and the payload.  Kinds:
  * stdout and stderr bytes as read from the pipe (one record per read:
  * the writer copies nothing and formats nothing, so logging costs the
- * loop one writev per read), the bytes dropped over the per-run cap
+ * loop one writev per read; once the excerpt is full, the bytes go from
+ * the pipe to the file by splice(2), never through the engine's memory,
+ * one record per splice), the bytes dropped over the per-run cap
  * (payload: the count in decimal), and the end (payload: the status).
  * A line's time is the time of the read that brought its first byte.
  *
@@ -25,6 +27,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include "error.h"
 #include "util.h"
 
@@ -82,6 +85,14 @@ struct runlog_file *runlog_begin(struct runlog *rl, const char *task_id,
  * over the per-run cap the bytes are counted, not written. */
 void runlog_write(struct runlog_file *f, int kind, const char *buf, size_t n,
 		  int64_t at);
+/* Moves what the pipe pipefd holds into the log as one record without
+ * passing the bytes through the engine (FIONREAD for the count, the head
+ * for exactly that many, then splice(2)), cut at the per-run cap.  For
+ * a caller that no longer needs the bytes (its excerpt is full) and is
+ * the pipe's only reader.  Returns the bytes taken from the pipe; 0 when
+ * it holds none, when f is NULL, full or cannot splice: then the caller
+ * reads and calls runlog_write as before. */
+ssize_t runlog_splice(struct runlog_file *f, int kind, int pipefd, int64_t at);
 /* Writes the dropped count and the end record (status), closes, frees.
  * f may be NULL. */
 void runlog_end(struct runlog_file *f, const char *status);

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <ev.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,13 @@
 #include <unistd.h>
 
 #define READ_CHUNK 65536
+/* A splice this big means the task prints faster than the loop comes
+ * back to its pipe: its pipe grows to PIPE_BIG and the loop leaves it
+ * for PIPE_PAUSE_S, to take the next MB in one splice rather than chase
+ * every write in small ones (measured: BENCHMARKS.md, issue 14). */
+#define PIPE_BUSY 32768
+#define PIPE_BIG (1 << 20)
+#define PIPE_PAUSE_S 0.001
 
 extern char **environ;
 
@@ -35,6 +43,8 @@ struct proc_job {
 	ev_io io, eio;
 	ev_timer timeout;
 	ev_timer kill;
+	ev_timer pause;			/* busy pipes left to fill */
+	int grown;			/* ... made PIPE_BIG: bits of kinds */
 	int timeout_s;
 	struct strbuf out;
 	size_t dropped;
@@ -138,15 +148,30 @@ proc_unlink(struct proc_job *j)
 }
 
 /* One output pipe until it would block: to the excerpt (both streams
- * as they come) and to the full log (apart). */
-static void
-proc_drain(struct proc_job *j, int *fd, ev_io *io, int kind)
+ * as they come) and to the full log (apart).  Once the excerpt is full
+ * the engine needs no more of the bytes: they go from the pipe to the
+ * log by splice(2), counted only.  Returns 1 when it stopped at a busy
+ * pipe (PIPE_BUSY), unless all is set (the child is gone: everything). */
+static int
+proc_drain(struct proc_job *j, int *fd, ev_io *io, int kind, int all)
 {
 	size_t max = (size_t)j->r->mgr->conf->output_excerpt_bytes;
 	char chunk[READ_CHUNK];
 	ssize_t n;
 
 	while (*fd != -1) {
+		if (j->out.len >= max &&
+		    (n = runlog_splice(j->log, kind, *fd, mgr_now_us())) > 0) {
+			j->dropped += (size_t)n;
+			if (n < PIPE_BUSY || all)
+				continue;
+			if (!(j->grown & kind)) {	/* refused over the
+							 * user's quota: as is */
+				fcntl(*fd, F_SETPIPE_SZ, PIPE_BIG);
+				j->grown |= kind;
+			}
+			return 1;
+		}
 		n = read(*fd, chunk, sizeof chunk);
 		if (n > 0) {
 			size_t keep = j->out.len < max ? max - j->out.len : 0;
@@ -160,18 +185,40 @@ proc_drain(struct proc_job *j, int *fd, ev_io *io, int kind)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && errno == EAGAIN)
-			return;
+			return 0;
 		ev_io_stop(j->r->loop, io);
 		close(*fd);
 		*fd = -1;
 	}
+	return 0;
 }
 
+/* Both pipes; a busy one pauses both watchers (proc_pause_cb). */
 static void
 proc_read(struct proc_job *j)
 {
-	proc_drain(j, &j->fd, &j->io, RUNLOG_STDOUT);
-	proc_drain(j, &j->efd, &j->eio, RUNLOG_STDERR);
+	int busy = proc_drain(j, &j->fd, &j->io, RUNLOG_STDOUT, 0);
+
+	busy |= proc_drain(j, &j->efd, &j->eio, RUNLOG_STDERR, 0);
+	if (!busy)
+		return;
+	ev_io_stop(j->r->loop, &j->io);
+	ev_io_stop(j->r->loop, &j->eio);
+	ev_timer_set(&j->pause, PIPE_PAUSE_S, 0);
+	ev_timer_start(j->r->loop, &j->pause);
+}
+
+static void
+proc_pause_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct proc_job *j = w->data;
+
+	(void)revents;
+	if (j->fd != -1)
+		ev_io_start(loop, &j->io);
+	if (j->efd != -1)
+		ev_io_start(loop, &j->eio);
+	proc_read(j);
 }
 
 static void
@@ -275,9 +322,11 @@ proc_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	ev_child_stop(loop, w);
 	ev_timer_stop(loop, &j->timeout);
 	ev_timer_stop(loop, &j->kill);
+	ev_timer_stop(loop, &j->pause);
 	/* The child is gone: what it wrote is in the pipe already.  A
 	 * grandchild keeping the pipe open must not hold the result. */
-	proc_read(j);
+	proc_drain(j, &j->fd, &j->io, RUNLOG_STDOUT, 1);
+	proc_drain(j, &j->efd, &j->eio, RUNLOG_STDERR, 1);
 	proc_close_pipes(j);
 	if (j->timed_out || j->interrupted || j->stopped)
 		kill(-j->pid, SIGKILL);		/* the rest of its group */
@@ -341,6 +390,8 @@ proc_watch(struct runner *r, struct proc_job *j)
 	ev_io_start(r->loop, &j->eio);
 	ev_timer_init(&j->kill, proc_kill_cb, 0, 0);
 	j->kill.data = j;
+	ev_timer_init(&j->pause, proc_pause_cb, 0, 0);
+	j->pause.data = j;
 	ev_timer_init(&j->timeout, proc_timeout_cb, j->timeout_s, 0);
 	j->timeout.data = j;
 	if (j->timeout_s > 0) {

@@ -81,14 +81,23 @@ out_keep(struct sworker *w, const char *p, size_t n)
 	w->dropped += n - keep;
 }
 
-/* One of the worker's output pipes, until it would block. */
+/* One of the worker's output pipes, until it would block; past the
+ * excerpt, pipe to log by splice(2) (proc_drain in runner.c). */
 static void
 worker_drain(struct sworker *w, int fd, int kind)
 {
+	size_t max = (size_t)w->wp->r->mgr->conf->output_excerpt_bytes;
 	char buf[16384];
 	ssize_t n;
 
-	while (fd != -1 && (n = read(fd, buf, sizeof buf)) != 0) {
+	while (fd != -1) {
+		if (w->job != NULL && w->out.len >= max &&
+		    (n = runlog_splice(w->job->log, kind, fd, mgr_now_us())) > 0) {
+			w->dropped += (size_t)n;
+			continue;
+		}
+		if ((n = read(fd, buf, sizeof buf)) == 0)
+			return;
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

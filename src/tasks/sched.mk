@@ -60,13 +60,13 @@ TESTS += tests/unit/test_runlog_tail
 
 dist_check_SCRIPTS += tests/sched/common.sh tests/sched/run.sh \
 	tests/sched/tasks.sh tests/sched/persist.sh tests/sched/plugins.sh \
-	tests/sched/restart.sh tests/sched/logs.sh tests/sched/calendar.sh \
+	tests/sched/restart.sh tests/sched/logs.sh tests/sched/logs-big.sh tests/sched/calendar.sh \
 	tests/sched/task-sandbox.sh tests/sched/plugin-funcs.sh tests/sched/import.sh \
 	tests/sched/import-exec.sh \
 	tests/sched/files.sh tests/sched/retention.sh tests/sched/files-hup.sh
 TESTS += tests/sched/task-sandbox.sh tests/sched/plugin-funcs.sh tests/sched/calendar.sh tests/sched/run.sh tests/sched/tasks.sh \
 	tests/sched/persist.sh tests/sched/plugins.sh tests/sched/restart.sh \
-	tests/sched/logs.sh tests/sched/import.sh tests/sched/import-exec.sh tests/sched/files.sh \
+	tests/sched/logs.sh tests/sched/logs-big.sh tests/sched/import.sh tests/sched/import-exec.sh tests/sched/files.sh \
 	tests/sched/retention.sh tests/sched/files-hup.sh
 
 check_PROGRAMS += tests/unit/test_sched_engine

@@ -1,9 +1,13 @@
 /* test_runlog.c - the run log store: records to lines (fed whole and
- * byte by byte), damage, file names, the per-run cap, the tail, and
- * pruning by count, age and total size. */
+ * byte by byte), damage, file names, the per-run cap, the tail, pipe to
+ * file by splice (cap, a write that fails) and pruning by count, age and
+ * total size. */
 #include "testutil.h"
 #include "runlog.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <utime.h>
 
@@ -170,6 +174,120 @@ test_write_cap_and_tail(void **state)
 	tmpdir_free(dir);
 }
 
+/* A pipe whose read end does not block, holding s. */
+static void
+pipe_with(int p[2], const char *s)
+{
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(fcntl(p[0], F_SETFL, O_NONBLOCK), 0);
+	assert_int_equal(write(p[1], s, strlen(s)), (ssize_t)strlen(s));
+}
+
+static void
+test_splice_cap(void **state)
+{
+	char *dir = tmpdir_new(), *path = runlog_path(dir, "t", 1, 1), rest[16];
+	struct runlog_limits lim = { .run_max_bytes = 12,
+	    .total_max_bytes = 1 << 20 };
+	struct runlog *rl = runlog_new(dir, &lim, NULL);
+	struct runlog_file *f = runlog_begin(rl, "t", 1, 1);
+	struct mgr_error err = { 0 };
+	struct runlog_lines l;
+	struct stat st;
+	int p[2];
+
+	(void)state;
+	assert_int_equal(runlog_splice(NULL, RUNLOG_STDOUT, 0, 1), 0);
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(fcntl(p[0], F_SETFL, O_NONBLOCK), 0);
+	/* An empty pipe: nothing moved, no file made. */
+	assert_int_equal(runlog_splice(f, RUNLOG_STDOUT, p[0], 1), 0);
+	assert_int_equal(access(path, F_OK), -1);
+	runlog_write(f, RUNLOG_STDOUT, "ab", 2, 1);	/* the excerpt's read */
+	assert_int_equal(write(p[1], "c\nde", 4), 4);
+	assert_int_equal(runlog_splice(f, RUNLOG_STDOUT, p[0], 2), 4);
+	assert_int_equal(write(p[1], "x\ny\nzzzz", 8), 8);
+	/* 6 of the 12 bytes are kept, 2 are left: a record of 6. */
+	assert_int_equal(runlog_splice(f, RUNLOG_STDERR, p[0], 3), 6);
+	assert_int_equal(runlog_splice(f, RUNLOG_STDERR, p[0], 4), 0);
+	assert_int_equal(read(p[0], rest, sizeof rest), 2);	/* "zz" */
+	runlog_write(f, RUNLOG_STDERR, rest, 2, 4);		/* dropped */
+	runlog_end(f, "succeeded");
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, RUNLOG_MAGIC_LEN + 3 * RUNLOG_HEAD_LEN +
+	    12 + RUNLOG_HEAD_LEN + 1 + RUNLOG_HEAD_LEN + 9);
+	assert_int_equal(runlog_read(path, 1u << RUNLOG_STDOUT | 1u <<
+	    RUNLOG_STDERR | 1u << RUNLOG_DROPPED, 0, 0, &l, &err), 0);
+	/* abc, x, y, then the unfinished de and zz, dropped 2. */
+	assert_int_equal(l.n, 6);
+	assert_string_equal(l.v[0].text, "abc");
+	assert_int_equal(l.v[0].at, 1);	/* the time of its first byte */
+	assert_int_equal(l.v[1].kind, RUNLOG_STDERR);
+	assert_string_equal(l.v[1].text, "x");
+	assert_int_equal(l.v[1].at, 3);
+	assert_string_equal(l.v[2].text, "y");
+	assert_string_equal(l.v[3].text, "de");
+	assert_int_equal(l.v[3].at, 2);
+	assert_int_equal(l.v[4].kind, RUNLOG_STDERR);
+	assert_string_equal(l.v[4].text, "zz");
+	assert_int_equal(l.v[5].kind, RUNLOG_DROPPED);
+	assert_string_equal(l.v[5].text, "2");
+	runlog_lines_clear(&l);
+	close(p[0]);
+	close(p[1]);
+	free(path);
+	runlog_free(rl);
+	tmpdir_free(dir);
+}
+
+/* A file that cannot grow (RLIMIT_FSIZE, as a full disk) in the middle
+ * of a splice: the record is cut off, the file holds whole records. */
+static void
+test_splice_write_error(void **state)
+{
+	char *dir = tmpdir_new(), *path = runlog_path(dir, "t", 1, 1);
+	struct runlog_limits lim = { .run_max_bytes = 1 << 20,
+	    .total_max_bytes = 1 << 20 };
+	struct runlog *rl = runlog_new(dir, &lim, NULL);
+	struct runlog_file *f = runlog_begin(rl, "t", 1, 1);
+	off_t whole = RUNLOG_MAGIC_LEN + RUNLOG_HEAD_LEN + 3;
+	struct rlimit old, lo;
+	struct mgr_error err = { 0 };
+	struct runlog_lines l;
+	struct stat st;
+	int p[2];
+
+	(void)state;
+	runlog_write(f, RUNLOG_STDOUT, "ok\n", 3, 1);
+	pipe_with(p, "0123456789abcdefghij\n");
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lo = old;
+	lo.rlim_cur = (rlim_t)whole + RUNLOG_HEAD_LEN + 5;
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lo), 0);
+	/* 5 bytes went in before the limit: taken from the pipe, not kept. */
+	assert_int_equal(runlog_splice(f, RUNLOG_STDOUT, p[0], 2), 5);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, whole);
+	/* The log stopped: later output is not written. */
+	assert_int_equal(runlog_splice(f, RUNLOG_STDOUT, p[0], 3), 0);
+	runlog_write(f, RUNLOG_STDOUT, "more\n", 5, 3);
+	runlog_end(f, "succeeded");
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, whole);
+	assert_int_equal(runlog_read(path, 1u << RUNLOG_STDOUT, 0, 0, &l, &err), 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0].text, "ok");
+	runlog_lines_clear(&l);
+	close(p[0]);
+	close(p[1]);
+	free(path);
+	runlog_free(rl);
+	tmpdir_free(dir);
+}
+
 static void
 make_log(const char *dir, const char *task, int64_t sched, size_t size,
 	 time_t mtime)
@@ -235,6 +353,8 @@ main(void)
 		cmocka_unit_test(test_parse_unfinished_and_damage),
 		cmocka_unit_test(test_path_escapes_ids),
 		cmocka_unit_test(test_write_cap_and_tail),
+		cmocka_unit_test(test_splice_cap),
+		cmocka_unit_test(test_splice_write_error),
 		cmocka_unit_test(test_prune),
 	};
 
