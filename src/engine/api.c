@@ -9,7 +9,6 @@
 #include "api_routes.h"
 #include "api_stream.h"
 #include "manager.h"
-#include "plugins.h"
 #include "util.h"
 
 #include <ev.h>
@@ -21,6 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+
+/* MHD_run calls at stop to answer suspended requests: resume, answer,
+ * send. */
+#define API_STOP_RUNS 4
 
 /* One connection from accept to close (MHD's socket context). */
 struct api_conn {
@@ -47,7 +50,7 @@ struct api {
 };
 
 /* One request while its body arrives, and while a plugin's host worker
- * answers it (suspended). */
+ * or a command that answers later answers it (suspended). */
 struct api_request {
 	struct strbuf body;
 	int too_large;
@@ -228,7 +231,7 @@ api_soon(struct api *api)
 	ev_timer_start(api->mgr->loop, &api->timer);
 }
 
-/* The plugin's host worker answered into req->call (api_routes.c). */
+/* The answer that came later is in req->call (api_routes.c). */
 static void
 api_answered(struct api_call *call)
 {
@@ -240,8 +243,9 @@ api_answered(struct api_call *call)
 	api_soon(req->api);
 }
 
-/* Routes the request; 1 when a plugin's host worker answers it later:
- * the connection waits, suspended, and the loop goes on. */
+/* Routes the request; 1 when its answer comes later (a plugin's host
+ * worker, a command that answers later): the connection waits,
+ * suspended, and the loop goes on. */
 static int
 api_route_or_wait(struct api *api, struct MHD_Connection *conn,
 		  const char *method, const char *url, struct api_request *req)
@@ -368,8 +372,8 @@ api_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		c->waiting_since = mgr_mono_us();	/* idle until the next */
 	if (req == NULL)
 		return;
-	if (req->call.ticket != NULL)	/* closed while the worker works */
-		plugins_route_cancel(req->call.ticket);
+	if (req->call.ticket != NULL)	/* closed while the answer is made */
+		req->call.cancel(req->call.ticket);
 	api_wait_unlink(cls, req);
 	free(req->call.body_out);
 	strbuf_free(&req->body);
@@ -628,14 +632,17 @@ api_port(const struct api *api)
 }
 
 /* Before the server stops (MHD refuses to stop with suspended
- * connections): requests still waiting for a plugin are dropped. */
+ * connections): requests still waiting for a plugin's worker or a
+ * command's answer are answered 503. */
 static void
 api_waiting_end(struct api *api)
 {
+	int resumed = api->waiting != NULL;
+
 	while (api->waiting != NULL) {
 		struct api_request *req = api->waiting;
 
-		plugins_route_cancel(req->call.ticket);
+		req->call.cancel(req->call.ticket);
 		req->call.ticket = NULL;
 		api_wait_unlink(api, req);
 		req->state = REQ_ANSWERED;
@@ -643,6 +650,11 @@ api_waiting_end(struct api *api)
 		    "stopping"));
 		MHD_resume_connection(req->conn);
 	}
+	/* MHD_stop_daemon closes connections without sending what is
+	 * queued: a few runs send the 503s (small, on sockets that take
+	 * them at once) first. */
+	for (int i = 0; resumed && i < API_STOP_RUNS; i++)
+		MHD_run(api->daemon);
 }
 
 void

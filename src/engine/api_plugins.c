@@ -178,28 +178,23 @@ api_plugin_install(struct api_call *call, const char *unused)
 	json_decref(set);
 }
 
-/* PluginUpdate: enabled is `plugin enable` or `plugin disable`; name and
+/* PluginUpdate: enabled is `plugin enable` or `plugin disable` (answered
+ * when the plugin's host worker has, the loop free meanwhile); name and
  * version are the manifest's (a body taken from GET passes). */
 void
 api_plugin_update(struct api_call *call, const char *id)
 {
 	json_t *set = plugin_body(call, FIELD_UPDATE), *enabled;
-	char *out = NULL, *errout = NULL;
-	int status = 0;
 
 	if (set == NULL)
 		return;
 	enabled = json_object_get(set, "enabled");
 	if (enabled != NULL)
-		status = api_run_argv(call, strv_push(strv_push(strv_push(
-		    strv_push(NULL, "plugin"), json_is_true(enabled) ? "enable" :
-		    "disable"), "--"), id), &out, &errout);
-	if (status != 0)
-		api_reply_failed(call, status, errout);
+		api_run_argv_then(call, strv_push(strv_push(strv_push(strv_push(
+		    NULL, "plugin"), json_is_true(enabled) ? "enable" :
+		    "disable"), "--"), id), api_then_show, "plugin", id);
 	else
 		api_reply_show(call, "plugin", id, 200);
-	free(out);
-	free(errout);
 	json_decref(set);
 }
 

@@ -75,17 +75,98 @@ api_reply_show(struct api_call *call, const char *noun, const char *id,
 		api_reply_json(call, status, o);
 }
 
+/* A command a request waits for (api_run_argv_then). */
+struct api_wait {
+	struct api_call *call;	/* NULL once the request went away */
+	api_then_fn then;
+	const char *noun;
+	char *id;
+};
+
+static void
+api_wait_free(struct api_wait *w)
+{
+	free(w->id);
+	free(w);
+}
+
+/* The request went away: the command goes on, its answer is dropped. */
+static void
+api_wait_cancel(void *ticket)
+{
+	struct api_wait *w = ticket;
+
+	w->call = NULL;
+}
+
+static void
+api_wait_done(void *arg, int status, char *out, char *errout)
+{
+	struct api_wait *w = arg;
+	struct api_call *call = w->call;
+
+	if (call != NULL) {
+		call->ticket = NULL;
+		call->cancel = NULL;
+		w->then(call, status, out, errout, w->noun, w->id);
+		call->answered(call);
+	}
+	free(out);
+	free(errout);
+	api_wait_free(w);
+}
+
+void
+api_run_argv_then(struct api_call *call, char **argv, api_then_fn then,
+		  const char *noun, const char *id)
+{
+	struct api_wait *w;
+	char *out = NULL, *errout = NULL;
+	int status;
+
+	if (call->answered == NULL) {	/* nobody to resume: answered now */
+		status = api_run_argv(call, argv, &out, &errout);
+		then(call, status, out, errout, noun, id);
+		free(out);
+		free(errout);
+		return;
+	}
+	w = xcalloc(1, sizeof *w);
+	w->call = call;
+	w->then = then;
+	w->noun = noun;
+	w->id = xstrdup(id);
+	status = engine_run_later(call->mgr, (int)strv_len(argv), argv, 1,
+	    api_wait_done, w, &out, &errout);
+	strv_free(argv);
+	if (status == CMD_EXIT_LATER) {
+		call->ticket = w;
+		call->cancel = api_wait_cancel;
+		return;
+	}
+	then(call, status, out, errout, noun, id);
+	free(out);
+	free(errout);
+	api_wait_free(w);
+}
+
+void
+api_then_show(struct api_call *call, int status, const char *out,
+	      const char *errout, const char *noun, const char *id)
+{
+	(void)out;		/* a mutation's own output: the show says it */
+	if (status != CMD_EXIT_OK)
+		api_reply_failed(call, status, errout);
+	else
+		api_reply_show(call, noun, id, 200);
+}
+
 /* Runs argv, then answers with `NOUN show ID`: the state after. */
 static void
 run_then_show(struct api_call *call, char **argv, const char *noun,
 	      const char *id)
 {
-	json_t *o = run_json(call, argv);
-
-	if (o == NULL)
-		return;
-	json_decref(o);
-	api_reply_show(call, noun, id, 200);
+	api_run_argv_then(call, argv, api_then_show, noun, id);
 }
 
 /* Runs argv and answers 204 No Content. */
@@ -276,20 +357,15 @@ replaced(const char *s, const char *from, const char *to)
 
 /* ?cascade=true is the command's --cascade, and the 409 says so. */
 static void
-plugin_disable(struct api_call *call, const char *id)
+disabled(struct api_call *call, int status, const char *out,
+	 const char *errout, const char *noun, const char *id)
 {
-	char **argv = argv_of("plugin", "disable", query_true(call, "cascade") ?
-	    "--cascade" : NULL, id);
-	json_t *o = run_json(call, argv), *b;
+	json_t *b;
 	char *fixed;
 
-	if (o != NULL) {
-		json_decref(o);
-		api_reply_show(call, "plugin", id, 200);
-		return;
-	}
-	if (call->status != 409 || (b = json_loads(call->body_out, 0, NULL)) ==
-	    NULL)
+	api_then_show(call, status, out, errout, noun, id);
+	if (status == CMD_EXIT_OK || call->status != 409 ||
+	    (b = json_loads(call->body_out, 0, NULL)) == NULL)
 		return;
 	fixed = replaced(json_string_value(json_object_get(b, "detail")),
 	    "--cascade", "?cascade=true");
@@ -297,6 +373,13 @@ plugin_disable(struct api_call *call, const char *id)
 	    "%s", fixed);
 	free(fixed);
 	json_decref(b);
+}
+
+static void
+plugin_disable(struct api_call *call, const char *id)
+{
+	api_run_argv_then(call, argv_of("plugin", "disable", query_true(call,
+	    "cascade") ? "--cascade" : NULL, id), disabled, "plugin", id);
 }
 
 /* ---- snapshots ---- */
@@ -639,6 +722,7 @@ plugin_route_done(void *arg, struct hostw_answer *a)
 	char *id = plugin_route_id(call);
 
 	call->ticket = NULL;
+	call->cancel = NULL;
 	if (a->rc != 0)
 		plugin_route_failed(call, a->rc, a->error);
 	else {
@@ -674,6 +758,8 @@ plugin_own_route(struct api_call *call)
 	rc = plugins_route(call->mgr, id, call->method, slash,
 	    call->body != NULL ? call->body : "", &out, &status,
 	    plugin_route_done, call, &call->ticket, &err);
+	if (call->ticket != NULL)
+		call->cancel = plugins_route_cancel;
 	if (rc == MGR_ENOENT)
 		api_plugin_route_missing(call, id, slash);
 	else if (rc != 0 && rc != PLUGINS_ROUTE_LATER)

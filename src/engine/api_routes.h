@@ -28,10 +28,14 @@ struct api_call {
 	void *conn;		/* the MHD connection, for api_query */
 	struct api_stream *stream;	/* a streamed answer instead of body_out */
 	const char *content_type;	/* of the stream */
-	/* A sandboxed plugin's route: its host worker answers later.  The
-	 * route leaves ticket set (plugins_route's) and api.c suspends the
-	 * request; once the answer is in call, answered(call) resumes it. */
+	/* An answer that comes later: a sandboxed plugin's route (its host
+	 * worker answers), a command that answers later (api_run_argv_then).
+	 * The route leaves ticket set and api.c suspends the request; once
+	 * the answer is in call, answered(call) resumes it.  A request that
+	 * goes away first (the client closed, the API stops) gives the
+	 * ticket to cancel: nothing is answered into call any more. */
 	void *ticket;
+	void (*cancel)(void *ticket);
 	void (*answered)(struct api_call *call);
 	void *owner;			/* api.c's request */
 };
@@ -89,6 +93,22 @@ int api_run_argv(struct api_call *call, char **argv, char **out,
 /* Answers with `NOUN show ID` (status on success). */
 void api_reply_show(struct api_call *call, const char *noun, const char *id,
 		    int status);
+/* What follows a command of api_run_argv_then: its exit status, stdout
+ * and stderr, and the noun and id it was given. */
+typedef void (*api_then_fn)(struct api_call *call, int status,
+			    const char *out, const char *errout,
+			    const char *noun, const char *id);
+/* Runs argv (freed) as api_run_argv does, then then(call, ...).  A
+ * command that answers later (`plugin enable`, `disable` and `reload`,
+ * whose host workers answer) does not hold the loop: the request waits,
+ * suspended (call->ticket), then runs once the command answered and the
+ * request is resumed, with the status and body an answer now gives.
+ * noun (a constant) and id (copied) are handed to then. */
+void api_run_argv_then(struct api_call *call, char **argv, api_then_fn then,
+		       const char *noun, const char *id);
+/* A then: the command's failure, else `NOUN show ID` with 200. */
+void api_then_show(struct api_call *call, int status, const char *out,
+		   const char *errout, const char *noun, const char *id);
 
 /* The route table, for GET /openapi.json. */
 enum api_route_flags {

@@ -170,15 +170,60 @@ engine_stdin_stream(const char *input, size_t len)
 	return f;
 }
 
-/* rec, when not NULL, is the commands row: the command may answer later.
- * input: the client's stdin, when it sent it. */
+/* A command run by engine_run_later that answers later: what it prints
+ * then goes to done. */
+struct run_later {
+	struct cmd_later pub;		/* first: what the command sees */
+	char *out, *errout;
+	size_t olen, elen;
+	engine_later_fn done;
+	void *arg;
+};
+
+/* engine_run_later's caller, for run_later_defer. */
+struct run_later_to {
+	engine_later_fn done;
+	void *arg;
+};
+
+static void
+run_later_finish(struct cmd_later *l, int status)
+{
+	struct run_later *rl = (struct run_later *)l;
+
+	fclose(l->out);
+	fclose(l->err);
+	rl->done(rl->arg, status, rl->out, rl->errout);
+	free(rl);
+}
+
+static struct cmd_later *
+run_later_defer(struct cmd_ctx *ctx)
+{
+	const struct run_later_to *to = ctx->defer_arg;
+	struct run_later *rl = xcalloc(1, sizeof *rl);
+
+	rl->pub.out = open_memstream(&rl->out, &rl->olen);
+	rl->pub.err = open_memstream(&rl->errout, &rl->elen);
+	if (rl->pub.out == NULL || rl->pub.err == NULL)
+		abort();	/* as xmalloc: no memory */
+	rl->pub.json = ctx->json;
+	rl->pub.finish = run_later_finish;
+	rl->done = to->done;
+	rl->arg = to->arg;
+	return &rl->pub;
+}
+
+/* defer (NULL: none) and defer_arg: how the command may answer later
+ * (control_defer with the commands row, run_later_defer).  input: the
+ * client's stdin, when it sent it. */
 static int
 run_captured(struct mgr *mgr, int argc, char **argv, int json,
-	     const struct command_rec *rec, const char *input, size_t ilen,
-	     char **out, char **errout)
+	     struct cmd_later *(*defer)(struct cmd_ctx *), void *defer_arg,
+	     const char *input, size_t ilen, char **out, char **errout)
 {
 	struct cmd_ctx ctx = { .table = mgr->commands, .mgr = mgr, .json = json,
-	    .defer = rec != NULL ? control_defer : NULL, .defer_arg = (void *)rec };
+	    .defer = defer, .defer_arg = defer_arg };
 	size_t olen, elen, n = (size_t)argc + 1;
 	char **view;
 	int status;
@@ -207,7 +252,25 @@ int
 engine_run_captured(struct mgr *mgr, int argc, char **argv, int json,
 		    char **out, char **errout)
 {
-	return run_captured(mgr, argc, argv, json, NULL, NULL, 0, out, errout);
+	return run_captured(mgr, argc, argv, json, NULL, NULL, NULL, 0, out,
+	    errout);
+}
+
+int
+engine_run_later(struct mgr *mgr, int argc, char **argv, int json,
+		 engine_later_fn done, void *arg, char **out, char **errout)
+{
+	struct run_later_to to = { done, arg };
+	int status = run_captured(mgr, argc, argv, json, run_later_defer, &to,
+	    NULL, 0, out, errout);
+
+	if (status == CMD_EXIT_LATER) {	/* what it printed so far: dropped,
+					 * as control_carry_out does */
+		free(*out);
+		free(*errout);
+		*out = *errout = NULL;
+	}
+	return status;
 }
 
 int
@@ -244,8 +307,8 @@ control_dispatch(struct control *c, const struct command_rec *rec,
 		return CMD_EXIT_FAIL;
 	}
 	control_enter_client_cwd(rec->client_pid);
-	status = run_captured(c->mgr, argc, argv, rec->json, rec, input, ilen,
-	    out, errout);
+	status = run_captured(c->mgr, argc, argv, rec->json, control_defer,
+	    (void *)rec, input, ilen, out, errout);
 	control_leave_client_cwd(c);
 	free(input);
 	strv_free(argv);

@@ -105,6 +105,17 @@ int engine_cli_command(struct mgr *mgr, int argc, char **argv, int json);
  * control plane and the HTTP API share. */
 int engine_run_captured(struct mgr *mgr, int argc, char **argv, int json,
 			char **out, char **errout);
+/* engine_run_captured for a caller that can wait (the HTTP API): a
+ * command that answers later (a cmd_later: `plugin enable`, `disable`
+ * and `reload` whose host workers answer) returns CMD_EXIT_LATER with
+ * *out and *errout NULL, and done(arg, status, out, errout) follows once,
+ * from the loop (out and errout are done's to free).  Any other status
+ * is the answer, now; done is not called. */
+typedef void (*engine_later_fn)(void *arg, int status, char *out,
+				char *errout);
+int engine_run_later(struct mgr *mgr, int argc, char **argv, int json,
+		     engine_later_fn done, void *arg, char **out,
+		     char **errout);
 /* The captured road (the console's): a CMD_MUTATES command goes to the
  * host when through_host (another process hosts the engine), everything
  * else runs here with memory streams; out and errout are malloc'd, never

@@ -208,19 +208,38 @@ plugin_functions_show(struct mgr *mgr, const char *id, FILE *out, json_t *obj)
 	plugin_funcs_clear(&f);
 }
 
+/* A check waiting for the host's list (plugin_func_check_later). */
+struct check_wait {
+	struct mgr *mgr;
+	char *func_path;
+	func_checked_fn done;
+	void *arg;
+};
+
+static void check_waited(void *arg, int gone);
+
 /* The functions of plugin (installed: rec), for a check: on a host, the
- * list its cache filled off the loop (*cached); elsewhere, or while the
- * list is not there yet, asked of the helper now (into own). */
+ * list its cache filled off the loop (*cached); while the list is not
+ * there yet, with wait, PLUGINS_LATER once wait waits for it; elsewhere,
+ * or without wait, asked of the helper now (into own). */
 static int
 check_list(struct mgr *mgr, const struct plugin_rec *rec,
 	   struct plugin_funcs *own, const struct plugin_funcs **list,
-	   struct mgr_error *err)
+	   struct check_wait *wait, struct mgr_error *err)
 {
+	struct funcs_cache *fc = plugins_funcs_cache(mgr);
 	char *lib;
-	int rc = funcs_cache_get(plugins_funcs_cache(mgr), rec, list, err);
+	int rc = funcs_cache_get(fc, rec, list, err);
 
 	if (rc != 1)
 		return rc;
+	if (wait != NULL) {
+		if (funcs_cache_wait(fc, rec->id, check_waited, wait) == 0)
+			return PLUGINS_LATER;
+		/* No listing under way: it could not start (the error) */
+		if ((rc = funcs_cache_get(fc, rec, list, err)) != 1)
+			return rc;
+	}
 	lib = plugin_rec_library(rec);
 	rc = ask_helper(mgr, rec->id, lib, own, err);
 	free(lib);
@@ -246,9 +265,11 @@ check_in(const char *plugin, const struct plugin_funcs *f, const char *name,
 	return MGR_EINVAL;
 }
 
-int
-plugin_func_check(struct mgr *mgr, const char *func_path, int *missing,
-		  struct mgr_error *err)
+/* plugin_func_check; with wait, PLUGINS_LATER when it waits for the
+ * host's list. */
+static int
+func_check(struct mgr *mgr, const char *func_path, int *missing,
+	   struct check_wait *wait, struct mgr_error *err)
 {
 	struct plugin_funcs own = { 0 };
 	const struct plugin_funcs *f = NULL;
@@ -271,11 +292,61 @@ plugin_func_check(struct mgr *mgr, const char *func_path, int *missing,
 		mgr_error_clear(err);
 		*missing = 1;
 		rc = 0;
-	} else if (rc == 0 && (rc = check_list(mgr, &rec, &own, &f, err)) == 0)
+	} else if (rc == 0 && (rc = check_list(mgr, &rec, &own, &f, wait,
+	    err)) == 0)
 		rc = check_in(plugin, f, colon + 1, err);
 	plugin_funcs_clear(&own);
 	plugin_rec_clear(&rec);
 	free(plugin);
 	strv_free(words);
+	return rc;
+}
+
+int
+plugin_func_check(struct mgr *mgr, const char *func_path, int *missing,
+		  struct mgr_error *err)
+{
+	return func_check(mgr, func_path, missing, NULL, err);
+}
+
+static void
+check_wait_free(struct check_wait *w)
+{
+	free(w->func_path);
+	free(w);
+}
+
+/* The list w waited for is in the cache (or the engine stops): checked
+ * now, or waited for again when the row changed meanwhile. */
+static void
+check_waited(void *arg, int gone)
+{
+	struct check_wait *w = arg;
+	struct mgr_error err = { 0 };
+	int missing = 0, rc;
+
+	if (gone)
+		rc = mgr_error_set(&err, MGR_EBUSY, _("%s: the engine stopped "
+		    "before the plugin's functions were listed"), w->func_path);
+	else if ((rc = func_check(w->mgr, w->func_path, &missing, w, &err)) ==
+	    PLUGINS_LATER)
+		return;
+	w->done(w->arg, rc, missing, &err);
+	check_wait_free(w);
+}
+
+int
+plugin_func_check_later(struct mgr *mgr, const char *func_path, int *missing,
+			func_checked_fn done, void *arg, struct mgr_error *err)
+{
+	struct check_wait *w = xcalloc(1, sizeof *w);
+	int rc;
+
+	w->mgr = mgr;
+	w->func_path = xstrdup(func_path);
+	w->done = done;
+	w->arg = arg;
+	if ((rc = func_check(mgr, func_path, missing, w, err)) != PLUGINS_LATER)
+		check_wait_free(w);
 	return rc;
 }

@@ -45,6 +45,17 @@ void plugin_functions_show(struct mgr *mgr, const char *id, FILE *out,
  * warns and adds the task disabled).  0 otherwise. */
 int plugin_func_check(struct mgr *mgr, const char *func_path, int *missing,
 		      struct mgr_error *err);
+/* The same without asking the helper on a host's loop: when the host's
+ * list for the plugin's row is not there yet (the moments after a
+ * change), PLUGINS_LATER (plugins.h), and done(arg, rc, missing, err)
+ * follows from the loop once the cache has it, with plugin_func_check's
+ * answer (MGR_EBUSY if the engine stops first).  Any other return is the
+ * answer, now (done is not called). */
+typedef void (*func_checked_fn)(void *arg, int rc, int missing,
+				const struct mgr_error *err);
+int plugin_func_check_later(struct mgr *mgr, const char *func_path,
+			    int *missing, func_checked_fn done, void *arg,
+			    struct mgr_error *err);
 
 /* ---- the engine's lists (functions_cache.c) ----
  *
@@ -67,6 +78,14 @@ void funcs_cache_refresh(struct funcs_cache *fc, const struct plugin_rec *rec);
  * there is no list for rec->updated_at yet (one is started). */
 int funcs_cache_get(struct funcs_cache *fc, const struct plugin_rec *rec,
 		    const struct plugin_funcs **out, struct mgr_error *err);
+/* Waits for the listing of plugin id under way: 0, and fn(arg, 0)
+ * follows from the loop once it has ended (its list or its error is
+ * then in the cache: funcs_cache_get), or fn(arg, 1) when the cache is
+ * freed first (the engine stops); 1 when none is under way (fn is not
+ * called). */
+typedef void (*funcs_waited_fn)(void *arg, int gone);
+int funcs_cache_wait(struct funcs_cache *fc, const char *id, funcs_waited_fn fn,
+		     void *arg);
 /* The helper's command line, and its answer made a list (out is the
  * helper's stdout, errtext its stderr; status its wait status). */
 char **plugin_functions_argv(struct mgr *mgr, const char *id, const char *lib);

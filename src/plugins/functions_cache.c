@@ -16,6 +16,13 @@
 
 enum { FUNCS_FILLING, FUNCS_READY, FUNCS_FAILED };
 
+/* Who waits for a listing under way (funcs_cache_wait). */
+struct funcs_waiter {
+	funcs_waited_fn fn;
+	void *arg;
+	struct funcs_waiter *next;
+};
+
 struct funcs_entry {
 	struct funcs_cache *fc;
 	char *id;
@@ -30,6 +37,7 @@ struct funcs_entry {
 	ev_timer timeout;
 	struct strbuf out, err;
 	int timed_out;
+	struct funcs_waiter *waiters;	/* told when it ends */
 	struct funcs_entry *next;
 };
 
@@ -62,6 +70,26 @@ entry_close(struct funcs_entry *e)
 	e->outfd = e->errfd = -1;
 }
 
+/* The listing e waited for has ended (gone: the cache goes away):
+ * whoever waited hears, in the order they came. */
+static void
+entry_tell(struct funcs_entry *e, int gone)
+{
+	struct funcs_waiter *w = e->waiters, *rev = NULL, *next;
+
+	e->waiters = NULL;	/* a waiter may wait again, for a new one */
+	for (; w != NULL; w = next) {
+		next = w->next;
+		w->next = rev;
+		rev = w;
+	}
+	for (w = rev; w != NULL; w = next) {
+		next = w->next;
+		w->fn(w->arg, gone);
+		free(w);
+	}
+}
+
 void
 funcs_cache_free(struct funcs_cache *fc)
 {
@@ -69,6 +97,8 @@ funcs_cache_free(struct funcs_cache *fc)
 
 	if (fc == NULL)
 		return;
+	for (e = fc->list; e != NULL; e = e->next)
+		entry_tell(e, 1);
 	for (e = fc->list; e != NULL; e = next) {
 		next = e->next;
 		if (e->state == FUNCS_FILLING) {
@@ -143,6 +173,7 @@ child_cb(struct ev_loop *loop, ev_child *c, int revents)
 	}
 	strbuf_free(&e->out);
 	strbuf_free(&e->err);
+	entry_tell(e, 0);
 }
 
 /* Starts the helper for e; on failure e says why. */
@@ -228,5 +259,22 @@ funcs_cache_get(struct funcs_cache *fc, const struct plugin_rec *rec,
 	if (e->state == FUNCS_FAILED)
 		return mgr_error_set(err, MGR_EIO, "%s", e->error);
 	*out = &e->funcs;
+	return 0;
+}
+
+int
+funcs_cache_wait(struct funcs_cache *fc, const char *id, funcs_waited_fn fn,
+		 void *arg)
+{
+	struct funcs_entry *e = fc != NULL ? entry_find(fc, id) : NULL;
+	struct funcs_waiter *w;
+
+	if (e == NULL || e->state != FUNCS_FILLING)
+		return 1;
+	w = xcalloc(1, sizeof *w);
+	w->fn = fn;
+	w->arg = arg;
+	w->next = e->waiters;
+	e->waiters = w;
 	return 0;
 }

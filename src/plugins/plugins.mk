@@ -73,13 +73,13 @@ dist_check_SCRIPTS += tests/plugins/lib.sh tests/plugins/install.sh \
 	tests/plugins/probe.sh tests/plugins/rollback.sh tests/plugins/crash.sh \
 	tests/plugins/sandbox.sh tests/plugins/remote.sh tests/plugins/https_server.py \
 	tests/plugins/host-sandbox.sh tests/plugins/functions-cache.sh \
-	tests/plugins/later.sh tests/plugins/runas.sh
+	tests/plugins/later.sh tests/plugins/api-later.sh tests/plugins/runas.sh
 TESTS += tests/plugins/install.sh tests/plugins/archives.sh \
 	tests/plugins/repository.sh tests/plugins/lifecycle.sh tests/plugins/probe.sh \
 	tests/plugins/rollback.sh tests/plugins/crash.sh tests/plugins/sandbox.sh \
 	tests/plugins/remote.sh tests/plugins/host-sandbox.sh \
 	tests/plugins/functions-cache.sh tests/plugins/later.sh \
-	tests/plugins/runas.sh
+	tests/plugins/api-later.sh tests/plugins/runas.sh
 # The same crash test with 200+ kills: run by hand, not in make check.
 EXTRA_DIST += tests/soak/plugins-kill.sh
 

@@ -276,4 +276,5 @@ const struct runner_plugin_ops plugin_runner_ops = {
 	.interrupt_all = runner_plugin_interrupt_all,
 	.stop = runner_plugin_stop,
 	.check = plugin_func_check,
+	.check_later = plugin_func_check_later,
 };

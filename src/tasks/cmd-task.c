@@ -252,19 +252,24 @@ task_report(struct cmd_ctx *ctx, const char *id, const char *text)
 /* A plugin function that the installed plugin lacks is an error; a
  * plugin that is not installed is a warning, and the task waits
  * disabled. */
+static void
+task_plugin_missing(struct cmd_ctx *ctx, struct task_rec *t)
+{
+	fprintf(ctx->err, _("warning: task %s: the plugin of %s is not "
+	    "installed; the task is added disabled\n"), t->id, t->func_path);
+	t->enabled = 0;
+}
+
 static int
 task_plugin_check(struct cmd_ctx *ctx, struct task_rec *t,
 		  struct mgr_error *err)
 {
 	int missing, rc;
 
-	if ((rc = task_plugin_func_check(ctx->mgr, t->func_path, &missing, err)) != 0 ||
-	    !missing)
-		return rc;
-	fprintf(ctx->err, _("warning: task %s: the plugin of %s is not "
-	    "installed; the task is added disabled\n"), t->id, t->func_path);
-	t->enabled = 0;
-	return 0;
+	if ((rc = task_plugin_func_check(ctx->mgr, t->func_path, &missing,
+	    err)) == 0 && missing)
+		task_plugin_missing(ctx, t);
+	return rc;
 }
 
 void
@@ -286,9 +291,10 @@ task_add_clear(struct task_add *a)
 	a->context_json = NULL;
 }
 
-int
-task_add_read(struct cmd_ctx *ctx, const struct cmd_args *args,
-	      struct task_add *a, struct idmap *checked)
+/* task_add_read but for the plugin's check. */
+static int
+task_add_parse(struct cmd_ctx *ctx, const struct cmd_args *args,
+	       struct task_add *a, struct idmap *checked)
 {
 	struct mgr_error err = { 0 };
 	int changed;
@@ -306,10 +312,21 @@ task_add_read(struct cmd_ctx *ctx, const struct cmd_args *args,
 	a->nfields = (size_t)args->argc - 3;
 	a->context_json = task_context_to_json(&a->c);
 	if (task_context_check_cached(ctx->mgr, a->t.id, a->t.func_path, &a->c,
-	    a->context_json, checked, &err) != 0 ||
-	    task_plugin_check(ctx, &a->t, &err) != 0)
+	    a->context_json, checked, &err) != 0)
 		return fail_err(ctx, &err);
 	return 0;
+}
+
+int
+task_add_read(struct cmd_ctx *ctx, const struct cmd_args *args,
+	      struct task_add *a, struct idmap *checked)
+{
+	struct mgr_error err = { 0 };
+	int rc = task_add_parse(ctx, args, a, checked);
+
+	if (rc == 0 && task_plugin_check(ctx, &a->t, &err) != 0)
+		return fail_err(ctx, &err);
+	return rc;
 }
 
 static int
@@ -335,9 +352,78 @@ task_add_one(struct cmd_ctx *ctx, struct task_add *a)
 	return CMD_EXIT_OK;
 }
 
+/* The plugin's check done (rc, missing, err): the task is added, or
+ * the error printed. */
+static int
+task_add_checked(struct cmd_ctx *ctx, struct task_add *a, int rc,
+		 int missing, const struct mgr_error *err)
+{
+	if (rc != 0)
+		return fail_err(ctx, err);
+	if (missing)
+		task_plugin_missing(ctx, &a->t);
+	return task_add_one(ctx, a);
+}
+
+/* A task add carried out by the engine whose plugin's list of functions
+ * is not made yet (just installed, enabled, reloaded): answered once the
+ * list is, the loop free meanwhile. */
+struct task_add_wait {
+	struct mgr *mgr;
+	struct task_add a;
+	char **fields;			/* a.fields: a copy of the args' */
+	struct cmd_later *later;
+};
+
+static void
+task_add_wait_free(struct task_add_wait *w)
+{
+	task_add_clear(&w->a);
+	strv_free(w->fields);
+	free(w);
+}
+
+static void
+task_add_answered(void *arg, int rc, int missing, const struct mgr_error *err)
+{
+	struct task_add_wait *w = arg;
+	struct cmd_ctx ctx = { .mgr = w->mgr, .out = w->later->out,
+	    .err = w->later->err, .json = w->later->json };
+
+	w->later->finish(w->later, task_add_checked(&ctx, &w->a, rc, missing,
+	    err));
+	task_add_wait_free(w);
+}
+
+/* a (taken) is checked without waiting for the plugin's list: the
+ * answer now, or CMD_EXIT_LATER. */
+static int
+task_add_later(struct cmd_ctx *ctx, struct task_add *a)
+{
+	struct task_add_wait *w = xcalloc(1, sizeof *w);
+	struct mgr_error err = { 0 };
+	int missing = 0, rc;
+
+	w->mgr = ctx->mgr;
+	w->a = *a;
+	for (size_t i = 0; i < a->nfields; i++)
+		w->fields = strv_push(w->fields, a->fields[i]);
+	w->a.fields = (const char *const *)w->fields;
+	rc = task_plugin_func_check_later(ctx->mgr, w->a.t.func_path, &missing,
+	    task_add_answered, w, &err);
+	if (rc == TASK_CHECK_LATER) {
+		w->later = ctx->defer(ctx);
+		return CMD_EXIT_LATER;
+	}
+	rc = task_add_checked(ctx, &w->a, rc, missing, &err);
+	task_add_wait_free(w);
+	return rc;
+}
+
 static int
 task_add_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
+	struct mgr_error err = { 0 };
 	struct task_add a;
 	int rc;
 
@@ -347,8 +433,14 @@ task_add_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 		return cmd_usage_error(ctx, args->entry, _("option --dry-run "
 		    "goes with --from"));
 	task_add_init(&a);
-	if ((rc = task_add_read(ctx, args, &a, NULL)) == 0)
-		rc = task_add_one(ctx, &a);
+	if ((rc = task_add_parse(ctx, args, &a, NULL)) != 0) {
+		task_add_clear(&a);
+		return rc;
+	}
+	if (ctx->defer != NULL)		/* someone to answer later */
+		return task_add_later(ctx, &a);
+	rc = task_plugin_check(ctx, &a.t, &err) != 0 ? fail_err(ctx, &err) :
+	    task_add_one(ctx, &a);
 	task_add_clear(&a);
 	return rc;
 }

@@ -81,6 +81,13 @@ struct runner_plugin_ops {
 	 * plugin is not installed.  May be NULL. */
 	int (*check)(struct mgr *mgr, const char *func_path, int *missing,
 		     struct mgr_error *err);
+	/* check without waiting on the loop for the plugin's list: 1 and
+	 * done(arg, rc, missing, err) later (from the loop), or the answer
+	 * now.  May be NULL. */
+	int (*check_later)(struct mgr *mgr, const char *func_path,
+			   int *missing, void (*done)(void *arg, int rc,
+			   int missing, const struct mgr_error *err),
+			   void *arg, struct mgr_error *err);
 };
 
 struct runner *runner_new(struct mgr *mgr, struct mgr_error *err);

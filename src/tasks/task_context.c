@@ -985,6 +985,19 @@ task_plugin_func_check(struct mgr *mgr, const char *func_path, int *missing,
 }
 
 int
+task_plugin_func_check_later(struct mgr *mgr, const char *func_path,
+			     int *missing, task_checked_fn done, void *arg,
+			     struct mgr_error *err)
+{
+	*missing = 0;
+	if (strncmp(func_path, "exec:", 5) == 0 || mgr->plugin_runner == NULL ||
+	    mgr->plugin_runner->check_later == NULL)
+		return task_plugin_func_check(mgr, func_path, missing, err);
+	return mgr->plugin_runner->check_later(mgr, func_path, missing, done,
+	    arg, err);
+}
+
+int
 task_context_check(struct mgr *mgr, const char *task_id, const char *func_path,
 		   const struct task_context *c, struct mgr_error *err)
 {

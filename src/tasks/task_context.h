@@ -96,6 +96,16 @@ int task_context_check(struct mgr *mgr, const char *task_id,
  * installed.  exec: tasks: 0. */
 int task_plugin_func_check(struct mgr *mgr, const char *func_path, int *missing,
 		    struct mgr_error *err);
+/* The same on a host's loop, which does not wait for the plugin's list
+ * of functions: TASK_CHECK_LATER when the list is not made yet, and
+ * done(arg, rc, missing, err) follows from the loop once it is; any
+ * other return is the answer now (done is not called). */
+#define TASK_CHECK_LATER 1
+typedef void (*task_checked_fn)(void *arg, int rc, int missing,
+				const struct mgr_error *err);
+int task_plugin_func_check_later(struct mgr *mgr, const char *func_path,
+				 int *missing, task_checked_fn done, void *arg,
+				 struct mgr_error *err);
 /* Reads an EnvironmentFile= file: appends NAME=VALUE to *env; errors
  * name the file and line. */
 int task_env_file_read(const char *path, char ***env, struct mgr_error *err);

@@ -4,7 +4,8 @@
 # its loop when it started (functions.h), not by running the listing
 # helper (a confined child, up to 5 s) on the loop.  A plugin whose
 # library takes 2 s to load (its constructor sleeps) shows it: the check
-# answers at once.
+# answers at once.  While the list is being made (the engine's start), a
+# task add waits for it without holding the loop (cmd_later).
 . "${top_srcdir:-.}/tests/plugins/lib.sh"
 
 write_conf 'shutdown_grace_seconds = 1;' "tasks_directory = \"$T/tasks\";" \
@@ -26,8 +27,30 @@ trap 'kill $DAEMON 2>/dev/null; wait; cleanup_tmp' EXIT
 hosting() { m host status 2>/dev/null | grep -q "engine host: daemon"; }
 wait_until 10 hosting
 ok $? "the engine runs"
-# The engine lists slow's functions off its loop as it starts (2 s).
-sleep 3
+
+# The engine lists slow's functions off its loop as it starts (2 s).  A
+# task add through it meanwhile does not ask the helper on the loop: it
+# is answered once the list is made, while another command through the
+# engine (host echo) answers at once.
+(m task add s0 slow:greet interval seconds=600 > "$T/s0.out" 2>&1
+ echo $? > "$T/s0.rc") &
+ADD=$!
+claimed() {
+	[ "$(sqlite3 "$STATE/manager.db" "SELECT state FROM commands WHERE argv LIKE '%\"s0\"%'")" = running ]
+}
+wait_until 5 claimed
+t0=$(date +%s%N)
+echo_out=$(m host echo ping 2>&1)
+echo_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+pending=$(test -e "$T/s0.rc" && echo answered || echo waiting)
+echo "# host echo through the engine ${echo_ms} ms while task add s0 waits for the list (load $(cut -d' ' -f1 /proc/loadavg))"
+is "$echo_out" ping "while a task add waits for the plugin's list, another command answers"
+ok "$([ "$echo_ms" -lt 1000 ]; echo $?)" "... in under 1 s, not after the 2 s load (${echo_ms} ms)"
+is "$pending" waiting "... while the task add still waits"
+wait $ADD
+is "$(cat "$T/s0.rc")" 0 "the task add is answered once the list is made: exit 0"
+like "$(cat "$T/s0.out")" '^task s0 added' "... saying so"
+sleep 1
 
 # time_of COMMAND...: runs it, leaving its status in $status and the
 # seconds it took in $took.
