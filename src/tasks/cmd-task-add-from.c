@@ -381,19 +381,16 @@ events(struct bulk *b)
 		    "%s:%ld", b->path, b->v[i].line);
 }
 
-/* The engine's scheduler learns of every added task, reading their rows
- * in one read transaction: one each, as a single `task add` does, began
- * and ended SQLite's read lock per row (fcntl calls, the WAL's read
- * mark), most of the loop's 8 s for 100,000 tasks through a daemon. */
+/* The engine's scheduler learns of every added task at once. */
 static void
 tell_scheduler(struct mgr *mgr, const struct bulk *b)
 {
-	int snapshot = db_read_begin(mgr->db, NULL) == 0;
+	const char **ids = xcalloc(b->n + 1, sizeof *ids);
 
 	for (size_t i = 0; i < b->n; i++)
-		scheduler_task_changed(mgr, b->v[i].id);
-	if (snapshot)
-		db_read_end(mgr->db);
+		ids[i] = b->v[i].id;
+	scheduler_tasks_changed(mgr, ids, b->n);
+	free(ids);
 }
 
 /* The lines, in one transaction that is kept only when every line is

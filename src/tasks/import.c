@@ -374,6 +374,18 @@ commit_all(struct mgr_db *db, void *arg, struct mgr_error *err)
 	return 0;
 }
 
+/* The engine's scheduler learns of every imported task at once. */
+static void
+tell_scheduler(struct mgr *mgr, const struct import_set *s)
+{
+	const char **ids = xcalloc(s->n + 1, sizeof *ids);
+
+	for (size_t i = 0; i < s->n; i++)
+		ids[i] = s->v[i].rec.id;
+	scheduler_tasks_changed(mgr, ids, s->n);
+	free(ids);
+}
+
 int
 import_commit(struct mgr *mgr, struct import_set *s,
 	      struct import_result *res, struct mgr_error *err)
@@ -386,8 +398,8 @@ import_commit(struct mgr *mgr, struct import_set *s,
 		free(a.created);
 		return rc;
 	}
+	tell_scheduler(mgr, s);
 	for (size_t i = 0; i < s->n; i++) {
-		scheduler_task_changed(mgr, s->v[i].rec.id);
 		if (a.created[i])
 			res->created++;
 		else

@@ -48,6 +48,9 @@ void scheduler_free(struct mgr *mgr);
 /* Re-reads one task row and (re)schedules it, or drops it when the row is
  * gone (after add, edit, pause, resume, remove). */
 void scheduler_task_changed(struct mgr *mgr, const char *task_id);
+/* The same for n tasks changed together, read in one read transaction. */
+void scheduler_tasks_changed(struct mgr *mgr, const char *const *ids,
+			     size_t n);
 /* Starts a run of the task now (outside its schedule). */
 int scheduler_run_now(struct mgr *mgr, const char *task_id,
 		      struct mgr_error *err);
