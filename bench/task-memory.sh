@@ -1,8 +1,10 @@
 #!/bin/sh
 # task-memory.sh - memory per idle task (issue 18, Deliver 4): the
 # daemon's VmRSS with N daily cron tasks loaded from a task file, 1 s
-# after the last of them is visible to `task show`, minus its VmRSS with
-# no task file, over N; memory the daemon kept from parsing and loading
+# after the last of them is visible to `task show` and the daemon has
+# gone idle (the scheduler loads the rows after they are visible: at
+# 100,000 tasks that takes longer than 1 s), minus its VmRSS with no
+# task file, over N; memory the daemon kept from parsing and loading
 # counts.  Each daemon starts on a new data directory (the tasks are
 # loaded into an empty database).  The two alternate (A B A B ...) for
 # ROUNDS rounds; medians.
@@ -29,6 +31,10 @@ awk -v n="$N" 'BEGIN { print "tasks = ("
 	print ");" }' >"$T/many/tasks.conf"
 last=$(printf 't%05d' $((N - 1)))
 
+# cpu PID: its user and system time in clock ticks.
+CLK_TCK=$(getconf CLK_TCK)
+cpu() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
+
 # rss KIND: starts a daemon on a new data directory with the task files
 # of $T/KIND, waits for the last task (if any), prints its VmRSS in kB.
 rss() {
@@ -54,7 +60,18 @@ rss() {
 		fi
 		sleep 0.1
 	done
-	sleep 1
+	# The rows are visible once the task files are applied; the
+	# scheduler then loads them: wait until the daemon is idle (under
+	# 0.05 s of CPU in a second), then the issue's 1 s.
+	cpu0=$(cpu "$pid")
+	i=0
+	while sleep 1; do
+		cpu1=$(cpu "$pid")
+		[ $((cpu1 - cpu0)) -lt $((CLK_TCK / 20 + 1)) ] && break
+		cpu0=$cpu1
+		i=$((i + 1))
+		[ "$i" -gt 120 ] && { echo "task-memory.sh: the daemon never went idle" >&2; exit 1; }
+	done
 	kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")
 	kill "$pid"
 	wait "$pid" 2>/dev/null

@@ -111,9 +111,12 @@ trigger_text_hash(const struct task_rec *r)
  * trigger is built and the first fire time set, id, func_path and
  * plugin_id, in one allocation that rec.id points to; name, source and
  * status are the store's, the trigger's text stays as its hash.  Some
- * 250 bytes a task, for as long as the engine runs (issue 18). */
+ * 250 bytes a task, for as long as the engine runs (issue 18).  With
+ * old, the row's strings go there instead of being freed: loading many
+ * tasks frees them all at the end, so that they leave whole free pages
+ * for malloc_trim, not a hole between every two tasks. */
 static void
-task_slim(struct stask *t)
+task_slim_into(struct stask *t, struct task_rec *old)
 {
 	struct task_rec *r = &t->rec;
 	size_t lid = strlen(r->id) + 1, lfunc = strlen(r->func_path) + 1;
@@ -128,19 +131,36 @@ task_slim(struct stask *t)
 	if (lplug > 0)
 		memcpy(b + lid + lfunc, r->plugin_id, lplug);
 	t->trig_hash = trigger_text_hash(r);
-	free(r->name);
-	free(r->func_path);
-	free(r->trigger);
-	free(r->trigger_args);
-	free(r->status);
-	free(r->plugin_id);
-	free(r->source);
-	free(r->id);
+	if (old != NULL) {
+		old->id = r->id;
+		old->name = r->name;
+		old->func_path = r->func_path;
+		old->trigger = r->trigger;
+		old->trigger_args = r->trigger_args;
+		old->status = r->status;
+		old->plugin_id = r->plugin_id;
+		old->source = r->source;
+	} else {
+		free(r->name);
+		free(r->func_path);
+		free(r->trigger);
+		free(r->trigger_args);
+		free(r->status);
+		free(r->plugin_id);
+		free(r->source);
+		free(r->id);
+	}
 	r->name = r->trigger = r->trigger_args = r->status = r->source = NULL;
 	r->id = b;
 	r->func_path = b + lid;
 	r->plugin_id = lplug > 0 ? b + lid + lfunc : NULL;
 	t->slim = 1;
+}
+
+static void
+task_slim(struct stask *t)
+{
+	task_slim_into(t, NULL);
 }
 
 /* Frees the row's strings, however held. */
@@ -305,7 +325,7 @@ task_load(struct scheduler *s, struct task_rec *row, int64_t now)
 	if (rc == 0 && !trigger_is_reboot(t->trig) && nominal == 0 &&
 	    stored == 0)
 		stored = task_first_fire(t, now);
-	task_slim(t);
+	task_slim_into(t, row);	/* row: emptied by task_new */
 	if (rc != 0) {
 		log_error(&s->mgr->log, "task %s: %s", t->rec.id, err.msg);
 		task_set_next(s, t, TRIGGER_NONE);
@@ -433,7 +453,7 @@ sched_load_all(struct scheduler *s, struct mgr_error *err)
 	sched_load_contexts(s);
 	free(s->load_plugin);
 	s->load_plugin = NULL;
-	free(rows);
+	task_recs_free(rows, n);	/* the strings task_slim_into left */
 	return 0;
 }
 

@@ -84,9 +84,12 @@ struct trigger {
 	int64_t jitter_us;
 	int64_t fixed_us;	/* fixed_jitter=true: the delay; else -1 */
 	int64_t interval_us;
-	struct cron *cron;
-	struct calendar *cal;
-	char *run_rel;		/* a relative run_date until trigger_pin */
+	union {		/* by type, each only of its own */
+		struct cron *cron;	/* TRIGGER_CRON */
+		struct calendar *cal;	/* TRIGGER_CALENDAR */
+		char *run_rel;	/* TRIGGER_DATE: a relative run_date until
+				 * trigger_pin, or NULL */
+	};
 	/* nfields fields sorted by id, then textlen bytes of their values,
 	 * in one allocation (field_value) */
 	struct trigger_field *fields;
@@ -126,9 +129,12 @@ trigger_free(struct trigger *t)
 	if (t == NULL)
 		return;
 	free(t->fields);
-	cron_free(t->cron);
-	free(t->run_rel);
-	calendar_free(t->cal);
+	if (t->type == TRIGGER_CRON)
+		cron_free(t->cron);
+	else if (t->type == TRIGGER_CALENDAR)
+		calendar_free(t->cal);
+	else if (t->type == TRIGGER_DATE)
+		free(t->run_rel);
 	tz_free(t->zone);
 	free(t);
 }
@@ -671,7 +677,7 @@ trigger_zone(const struct trigger *t)
 const struct calendar *
 trigger_calendar(const struct trigger *t)
 {
-	return t->cal;
+	return t->type == TRIGGER_CALENDAR ? t->cal : NULL;
 }
 
 int
@@ -683,7 +689,8 @@ trigger_is_reboot(const struct trigger *t)
 int
 trigger_is_hashed(const struct trigger *t)
 {
-	return t->cron != NULL && cron_is_hashed(t->cron);
+	return t->type == TRIGGER_CRON && t->cron != NULL &&
+	    cron_is_hashed(t->cron);
 }
 
 size_t
