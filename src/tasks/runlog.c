@@ -280,6 +280,19 @@ runlog_write(struct runlog_file *f, int kind, const char *buf, size_t n,
 		runlog_kept(f, n);
 }
 
+int
+runlog_full(const struct runlog_file *f)
+{
+	return f == NULL || f->failed || f->written >= f->rl->lim.run_max_bytes;
+}
+
+void
+runlog_drop(struct runlog_file *f, size_t n)
+{
+	if (f != NULL)
+		f->dropped += (int64_t)n;
+}
+
 /* Moves n bytes from the pipe to the file; the head is written. */
 static size_t
 splice_body(struct runlog_file *f, int pipefd, size_t n)
@@ -307,8 +320,7 @@ runlog_splice(struct runlog_file *f, int kind, int pipefd, int64_t at)
 	size_t n, moved;
 	ssize_t w;
 
-	if (f == NULL || f->failed || f->no_splice ||
-	    f->written >= f->rl->lim.run_max_bytes)
+	if (runlog_full(f) || f->no_splice)
 		return 0;
 	if (ioctl(pipefd, FIONREAD, &avail) == -1 || avail <= 0 ||
 	    runlog_open(f) == -1)

@@ -93,6 +93,11 @@ void runlog_write(struct runlog_file *f, int kind, const char *buf, size_t n,
  * it holds none, when f is NULL, full or cannot splice: then the caller
  * reads and calls runlog_write as before. */
 ssize_t runlog_splice(struct runlog_file *f, int kind, int pipefd, int64_t at);
+/* Whether f keeps no more bytes (NULL: full logs off; at the per-run
+ * cap; a write failed): the caller may then throw a pipe's bytes away
+ * unread and count them with runlog_drop (f may be NULL). */
+int runlog_full(const struct runlog_file *f);
+void runlog_drop(struct runlog_file *f, size_t n);
 /* Writes the dropped count and the end record (status), closes, frees.
  * f may be NULL. */
 void runlog_end(struct runlog_file *f, const char *status);

@@ -130,6 +130,7 @@ runner_new(struct mgr *mgr, struct mgr_error *err)
 	r->helper = sandbox_helper_path("manager-run", "MANAGER_RUN");
 	r->exec_helper = sandbox_helper_path("manager-exec", "MANAGER_EXEC");
 	runner_log_new(r);
+	r->devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	return r;
 }
 
@@ -147,11 +148,33 @@ proc_unlink(struct proc_job *j)
 	r->active--;
 }
 
+/* Past the excerpt the engine needs no more of a pipe's bytes: they go
+ * to the log by splice(2), or when the log keeps no more (off, at its
+ * cap) to /dev/null, unread.  The bytes taken; 0: read them instead. */
+static ssize_t
+proc_pass(struct proc_job *j, int fd, int kind)
+{
+	ssize_t n;
+
+	if (!runlog_full(j->log))
+		return runlog_splice(j->log, kind, fd, mgr_now_us());
+	if (j->r->devnull == -1)
+		return 0;
+	do
+		n = splice(fd, NULL, j->r->devnull, NULL, PIPE_BIG,
+		    SPLICE_F_NONBLOCK);
+	while (n == -1 && errno == EINTR);
+	if (n <= 0)
+		return 0;	/* empty or at its end: read says which */
+	runlog_drop(j->log, (size_t)n);
+	return n;
+}
+
 /* One output pipe until it would block: to the excerpt (both streams
- * as they come) and to the full log (apart).  Once the excerpt is full
- * the engine needs no more of the bytes: they go from the pipe to the
- * log by splice(2), counted only.  Returns 1 when it stopped at a busy
- * pipe (PIPE_BUSY), unless all is set (the child is gone: everything). */
+ * as they come) and to the full log (apart), past the excerpt without
+ * passing through the engine (proc_pass), counted only.  Returns 1 when
+ * it stopped at a busy pipe (PIPE_BUSY), unless all is set (the child
+ * is gone: everything). */
 static int
 proc_drain(struct proc_job *j, int *fd, ev_io *io, int kind, int all)
 {
@@ -160,8 +183,7 @@ proc_drain(struct proc_job *j, int *fd, ev_io *io, int kind, int all)
 	ssize_t n;
 
 	while (*fd != -1) {
-		if (j->out.len >= max &&
-		    (n = runlog_splice(j->log, kind, *fd, mgr_now_us())) > 0) {
+		if (j->out.len >= max && (n = proc_pass(j, *fd, kind)) > 0) {
 			j->dropped += (size_t)n;
 			if (n < PIPE_BUSY || all)
 				continue;
@@ -666,6 +688,8 @@ runner_free(struct runner *r)
 	runner_worker_free(r);	/* the pool and workers are the runner's */
 	pool_free(r->pool);
 	runlog_free(r->log);
+	if (r->devnull != -1)
+		close(r->devnull);
 	free(r->helper);
 	free(r->exec_helper);
 	free(r);

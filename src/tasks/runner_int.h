@@ -23,6 +23,7 @@ struct runner {
 	struct wpool *wpools;		/* sandbox workers, per plugin */
 	unsigned seq;			/* worker request numbers */
 	struct runlog *log;		/* full run logs; NULL: off */
+	int devnull;			/* output no one keeps goes here */
 	int active;
 };
 
