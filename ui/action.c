@@ -118,9 +118,12 @@ action_run(struct ui *ui, char **argv, int show_output)
 		return;
 	}
 	cmdline = display_cmdline(argv);
-	/* A command that downloads runs as the CLI would, in a process of
-	 * its own: the network never holds up the console. */
-	if (e != NULL && (e->flags & CMD_FETCHES)) {
+	/* A command that downloads, or waits for a plugin's host worker,
+	 * runs as the CLI would, in a process of its own: neither the
+	 * network nor a plugin's on_enable holds up the console (when it
+	 * hosts the engine, the child hands the command to it, and it is
+	 * answered later without holding its loop either). */
+	if (e != NULL && (e->flags & (CMD_FETCHES | CMD_WAITS_WORKER))) {
 		job_start(ui, argv, json, cmdline, show_output);
 		free(cmdline);
 		return;

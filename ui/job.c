@@ -1,9 +1,11 @@
 /* job.c - a command line run as a child process: "manager ARGV" with
  * this console's configuration and database, exactly as typed on a
  * shell.  The console uses it for commands that download (CMD_FETCHES:
- * plugin install, plugin upgrade): the child fetches what the repository
- * cache lacks, as the CLI does, then hands the command to the engine host
- * (this console when it hosts, through the commands table), while the
+ * plugin install, plugin upgrade) and for those that wait for a plugin's
+ * host worker (CMD_WAITS_WORKER: plugin enable, disable, reload): the
+ * child fetches what the repository cache lacks, as the CLI does, then
+ * hands the command to the engine host (this console when it hosts,
+ * through the commands table, which answers it later), while the
  * console's loop goes on; its output is read through pipes and shown
  * when it exits. */
 #include "i18n.h"

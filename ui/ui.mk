@@ -35,12 +35,14 @@ TESTS += tests/unit/test_format tests/unit/test_console_model
 dist_check_SCRIPTS += tests/console/lib.sh tests/console/console.sh \
 	tests/console/host.sh tests/console/plugins.sh tests/console/keys.sh \
 	tests/console/quit.sh tests/console/views.sh tests/console/stop.sh tests/console/jobs.sh \
-	tests/console/pager.sh tests/console/history.sh tests/console/upgrade.sh
+	tests/console/pager.sh tests/console/history.sh tests/console/upgrade.sh \
+	tests/console/later.sh
 if HAVE_TMUX
 TESTS += tests/console/console.sh tests/console/host.sh \
 	tests/console/plugins.sh tests/console/keys.sh \
 	tests/console/quit.sh tests/console/views.sh tests/console/stop.sh tests/console/jobs.sh \
-	tests/console/pager.sh tests/console/history.sh tests/console/upgrade.sh
+	tests/console/pager.sh tests/console/history.sh tests/console/upgrade.sh \
+	tests/console/later.sh
 endif
 
 # Not run by make check: the numbers go to bench/RESULTS-console.md.

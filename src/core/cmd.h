@@ -65,6 +65,11 @@ enum cmd_flags {
 	CMD_DB_EMPTY_IF_MISSING = 1 << 9,	/* reads only: a missing
 				 * database is not created, the command
 				 * reads an empty one (mgr_open_db_or_empty) */
+	CMD_WAITS_WORKER = 1 << 10,	/* waits for a plugin's host worker
+				 * (on_enable, on_disable: seconds): a host
+				 * answers it later (cmd_later), the console
+				 * runs it as a child process (ui/job.c) so
+				 * that it never waits */
 };
 
 /* Exit statuses shared by every command (data/manager.1, EXIT STATUS).

@@ -388,6 +388,45 @@ runs_block_reload(struct mgr *mgr)
 	    scheduler_running_count(mgr) > 0;
 }
 
+/* A hot reload answered later: told how it went (the watch is armed
+ * again by reload_swapped). */
+static void
+watch_reloaded(void *arg, int rc, const struct mgr_error *err)
+{
+	struct mgr *mgr = arg;
+
+	if (rc != 0)
+		log_error(&mgr->log, "%s", err->msg);
+}
+
+/* watch_reload_later's answers besides PLUGINS_LATER, RELOAD_DEFER and
+ * a result: not for this road, or try again soon. */
+#define WATCH_SYNC 2
+#define WATCH_BUSY 3
+
+static int reload_later(struct mgr *mgr, const char *id, int64_t seen_us,
+			int final, reloader_done_fn done, void *arg,
+			int *deferred, struct mgr_error *err);
+
+/* A plugin its host worker serves here is reloaded without holding the
+ * loop while the new worker loads and runs on_enable, and the old one
+ * runs on_disable: PLUGINS_LATER (or the result now, or RELOAD_DEFER);
+ * WATCH_SYNC for a plugin loaded in the engine (or not live). */
+static int
+watch_reload_later(struct watch *w, int final, struct mgr_error *err)
+{
+	struct mgr *mgr = w->rl->mgr;
+	int rc, deferred;
+
+	if (!plugins_later_ok(mgr) || !plugins_live(mgr, w->id))
+		return WATCH_SYNC;
+	if (plugins_busy(mgr, w->id, NULL))
+		return WATCH_BUSY;
+	rc = reload_later(mgr, w->id, w->seen_us != 0 ? w->seen_us :
+	    mgr_now_us(), final, watch_reloaded, mgr, &deferred, err);
+	return deferred ? RELOAD_DEFER : rc;
+}
+
 static void
 watch_reload(struct watch *w, int force, struct mgr_error *err)
 {
@@ -401,8 +440,21 @@ watch_reload(struct watch *w, int force, struct mgr_error *err)
 		w->seen_us = 0;		/* touched, not changed; or our rollback */
 		return;
 	}
-	rc = reload_plugin(mgr, w->id, w->seen_us != 0 ? w->seen_us :
-	    mgr_now_us(), force || strcmp(fp, w->failed_fp) == 0, err);
+	/* A change seen by the watch does not hold the loop; `plugin
+	 * reload` without a client to answer later (force) waits. */
+	rc = force ? WATCH_SYNC : watch_reload_later(w, strcmp(fp,
+	    w->failed_fp) == 0, err);
+	if (rc == PLUGINS_LATER)
+		return;		/* reload_swapped arms the watch again */
+	if (rc == WATCH_BUSY) {	/* an enable, disable or reload under way */
+		ev_timer_set(&w->debounce, mgr->conf->reload_debounce_ms / 1000.,
+		    0.);
+		ev_timer_start(mgr->loop, &w->debounce);
+		return;
+	}
+	if (rc == WATCH_SYNC)
+		rc = reload_plugin(mgr, w->id, w->seen_us != 0 ? w->seen_us :
+		    mgr_now_us(), force || strcmp(fp, w->failed_fp) == 0, err);
 	if (rc == RELOAD_DEFER) {
 		/* Maybe still being written (a linker that stalls): the same
 		 * files failing again after a pause are really broken. */
@@ -587,9 +639,13 @@ reload_swapped(void *arg, int rc, const struct mgr_error *swap_err)
 	reload_job_free(j);
 }
 
-int
-reloader_reload_later(struct mgr *mgr, const char *id, reloader_done_fn done,
-		      void *arg, struct mgr_error *err)
+/* reloader_reload_later's work, for a change seen at seen_us; final as
+ * reload_prepare's.  *deferred: 1 when !final and the new files did not
+ * pass (RELOAD_DEFER: looked at again later). */
+static int
+reload_later(struct mgr *mgr, const char *id, int64_t seen_us, int final,
+	     reloader_done_fn done, void *arg, int *deferred,
+	     struct mgr_error *err)
 {
 	struct watch *w = mgr->reloader != NULL ?
 	    watch_find(mgr->reloader, id) : NULL;
@@ -597,8 +653,7 @@ reloader_reload_later(struct mgr *mgr, const char *id, reloader_done_fn done,
 	struct reload_job *j;
 	int rc;
 
-	if (!plugins_later_ok(mgr) || !plugins_live(mgr, id))
-		return reloader_reload(mgr, id, err);
+	*deferred = 0;
 	if (plugins_busy(mgr, id, err) ||
 	    (rc = snapshot_recover(mgr, err)) != 0)
 		return err->code;
@@ -606,13 +661,18 @@ reloader_reload_later(struct mgr *mgr, const char *id, reloader_done_fn done,
 		ev_timer_stop(mgr->loop, &w->debounce);
 	j = xcalloc(1, sizeof *j);
 	j->mgr = mgr;
-	j->seen_us = mgr_now_us();
+	j->seen_us = seen_us;
 	/* The new host worker's start is the probe (on_enable runs once,
 	 * confined), as for an enable: a probe would hold the loop. */
 	j->probe = 0;
 	j->done = done;
 	j->arg = arg;
-	if ((rc = reload_prepare(j, id, 1, err)) == 0 && j->old.enabled) {
+	if ((rc = reload_prepare(j, id, final, err)) == RELOAD_DEFER) {
+		*deferred = 1;
+		reload_job_free(j);
+		return 0;
+	}
+	if (rc == 0 && j->old.enabled) {
 		rc = plugins_live_swap_later(mgr, id, reload_swapped, j, err);
 		if (rc == PLUGINS_LATER)
 			return rc;
@@ -626,6 +686,18 @@ reloader_reload_later(struct mgr *mgr, const char *id, reloader_done_fn done,
 		watch_arm(w, &rec);
 	plugin_rec_clear(&rec);
 	return rc;
+}
+
+int
+reloader_reload_later(struct mgr *mgr, const char *id, reloader_done_fn done,
+		      void *arg, struct mgr_error *err)
+{
+	int deferred;
+
+	if (!plugins_later_ok(mgr) || !plugins_live(mgr, id))
+		return reloader_reload(mgr, id, err);
+	return reload_later(mgr, id, mgr_now_us(), 1, done, arg, &deferred,
+	    err);
 }
 
 void

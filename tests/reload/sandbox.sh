@@ -2,11 +2,12 @@
 # sandbox.sh - hot reload of a sandboxed plugin (sandboxing = true): the
 # plugin's code lives in its host worker, never in the engine.  A rebuilt
 # plugin goes into service in a new host worker, started before the
-# running one stops; a build that passes the probe but fails to start
-# (its on_enable refuses the second time) is rolled back, and the running
-# host worker, the same process, keeps serving its routes.
+# running one stops, without holding the engine's loop (the new worker's
+# start is the reload's probe); a build that fails to start (its
+# on_enable refuses, its constructor crashes) is rolled back, and the
+# running host worker, the same process, keeps serving its routes.
 . "$top_srcdir/tests/reload/common.sh"
-plan 17
+plan 19
 sed -i 's/^  hot_reload = true;$/  hot_reload = true;\n  sandboxing = true;/' "$T/etc/m.conf"
 TOKEN=reload-sandbox-test-token-0123456789
 APIPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -15,12 +16,19 @@ printf 'api = { listen = "127.0.0.1:%s"; token = "%s"; };\n' "$APIPORT" "$TOKEN"
 
 hello_variant "$T/v1" 1.0.0 One
 hello_variant "$T/v2" 2.0.0 Two
-# flaky: passes the probe (its first on_enable), refuses the next one.
+# flaky: refuses its first on_enable (the new worker's), then accepts.
 hello_variant "$T/flaky" 3.0.0 Flaky
-sed -i 's/^\thost->api->hook_register(host, "task.succeeded"/\t{ char *n = host->api->state_get(host, "flaky"), b[16]; int k = n != NULL ? atoi(n) : 0; host->api->free_string(host, n); snprintf(b, sizeof b, "%d", k + 1); host->api->state_set(host, "flaky", b); if (k % 2 == 1) return 7; }\n&/' \
+sed -i 's/^\thost->api->hook_register(host, "task.succeeded"/\t{ char *n = host->api->state_get(host, "flaky"), b[16]; int k = n != NULL ? atoi(n) : 0; host->api->free_string(host, n); snprintf(b, sizeof b, "%d", k + 1); host->api->state_set(host, "flaky", b); if (k % 2 == 0) return 7; }\n&/' \
     "$T/src/hello-Flaky.c"
 cc -shared -fPIC -I"$top_builddir/include" -I"$top_srcdir/src" \
     -o "$T/flaky/hello.so" "$T/src/hello-Flaky.c"
+# slow: its on_enable says it began, then sleeps 2 s.
+hello_variant "$T/slow" 4.0.0 Slow
+sed -i 's/^\thost->api->hook_register(host, "task.succeeded"/\thost->api->state_set(host, "slow", "1"); sleep(2);\n&/' \
+    "$T/src/hello-Slow.c"
+printf '#include <unistd.h>\n' | cat - "$T/src/hello-Slow.c" > "$T/src/slow.c"
+cc -shared -fPIC -I"$top_builddir/include" -I"$top_srcdir/src" \
+    -o "$T/slow/hello.so" "$T/src/slow.c"
 hello_variant "$T/ctor" 3.0.0 Ctor
 printf '#include <signal.h>\n__attribute__((constructor)) static void boom(void) { raise(SIGSEGV); }\n' \
     >> "$T/src/hello-Ctor.c"
@@ -65,6 +73,19 @@ for bad in flaky ctor; do
 done
 like "$(sql "SELECT message FROM events WHERE kind='plugin.reload_failed' ORDER BY id LIMIT 1")" \
     "on_enable refused \(returned 7\)" "the reason is named"
+# A change to a plugin whose new on_enable takes 2 s: the engine's loop
+# answers meanwhile (GET /manager/tasks in under 0.5 s), and the new
+# code goes into service once it returned.
+deploy "$T/slow"
+wait_eval 10 'test "$(sql "SELECT value FROM plugin_state WHERE plugin_id = '"'hello'"' AND key = '"'slow'"'")" = 1'
+api=$(curl -s -m 20 -o /dev/null -w '%{http_code} %{time_total}' \
+    -H "Authorization: Bearer $TOKEN" "$URL/manager/tasks")
+api_ms=$(awk -v t="${api#* }" 'BEGIN { printf "%d", t * 1000 }')
+echo "# GET /manager/tasks while the new worker's on_enable sleeps: ${api%% *} in ${api_ms} ms"
+ok "$([ "${api%% *}" = 200 ] && [ "$api_ms" -lt 500 ]; echo $?)" \
+    "slow: the engine answers while the new worker starts (${api_ms} ms)"
+wait_eval 10 'test "$(count_events plugin.reloaded)" -ge 2'
+is "$(greeting)" Slow "slow: then its code serves"
 ! grep -q "$PLUGDIR/hello" "/proc/$HOST/maps"
 ok $? "the engine never mapped the plugin's library"
 stop_host
