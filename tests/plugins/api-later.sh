@@ -157,7 +157,9 @@ call POST /manager/plugins/evil/enable
 took=$(ms "$t0")
 is "$code" 409 "an enable while another is under way: 409"
 like "$body" 'an enable, disable or reload of it is under way' "... saying why"
-ok "$([ "$took" -lt 500 ]; echo $?)" "... at once ($took ms)"
+# At once: well under the 2 s the first one's on_enable sleeps, which a
+# refusal that waited for it would take (919 ms seen under make -j2 load).
+ok "$([ "$took" -lt 1500 ]; echo $?)" "... at once ($took ms)"
 wait $BG
 is "$(cat "$T/enable2.code")" 200 "the first one ends: 200"
 
