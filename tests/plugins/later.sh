@@ -14,24 +14,7 @@
 # answers the waiting calls 503 at once (not 504 after the timeout).
 . "${top_srcdir:-.}/tests/plugins/lib.sh"
 
-DB="$STATE/manager.db"
-DAEMON=
-trap '[ -n "$DAEMON" ] && kill $DAEMON 2>/dev/null; wait; cleanup_tmp' EXIT
-
-write_conf 'shutdown_grace_seconds = 1;' 'fault_max_crashes = 100;' \
-	'hot_reload = false;'
-TOKEN=later-test-token-0123456789abcdef
-APIPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-URL="http://127.0.0.1:$APIPORT"
-printf 'api = { listen = "127.0.0.1:%s"; token = "%s"; max_connections_per_ip = 200; };\n' \
-	"$APIPORT" "$TOKEN" >> "$CONF"
-
-mkdir -p "$T/evil"
-cp "$EX/evil/evil.so" "$T/evil/"
-cat "$EX/evil/plugin.conf" - > "$T/evil/plugin.conf" <<'EOF2'
-config = { enable_sleep = "3"; disable_sleep = "3"; };
-EOF2
-check "install evil, not enabled" m plugin install --no-enable "$T/evil"
+slow_evil_setup 3 'max_connections_per_ip = 200;'
 
 "$MANAGER" --config "$CONF" --daemon >"$T/daemon.out" 2>>"$T/daemon.log" &
 DAEMON=$!

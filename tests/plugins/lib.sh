@@ -91,3 +91,27 @@ done_testing() {
 	echo "1..$_tap_n"
 	[ "$_tap_failed" -eq 0 ]
 }
+
+# slow_evil_setup SECONDS [API-KEYS]: a suite around data/plugins/evil
+# whose on_enable and on_disable sleep SECONDS (tests/plugins/later.sh,
+# api-later.sh): $DB, $DAEMON (killed at exit), a config with the HTTP
+# API on a free loopback port ($URL, $TOKEN; API-KEYS are more keys of
+# its group) and evil installed from $T/evil, not enabled.
+slow_evil_setup() {
+	DB="$STATE/manager.db"
+	DAEMON=
+	trap '[ -n "$DAEMON" ] && kill $DAEMON 2>/dev/null; wait; cleanup_tmp' EXIT
+	write_conf 'shutdown_grace_seconds = 1;' 'fault_max_crashes = 100;' \
+		'hot_reload = false;'
+	TOKEN=slow-evil-token-0123456789abcdef
+	APIPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	URL="http://127.0.0.1:$APIPORT"
+	printf 'api = { listen = "127.0.0.1:%s"; token = "%s"; %s };\n' \
+		"$APIPORT" "$TOKEN" "${2:-}" >> "$CONF"
+	mkdir -p "$T/evil"
+	cp "$EX/evil/evil.so" "$T/evil/"
+	cat "$EX/evil/plugin.conf" - > "$T/evil/plugin.conf" <<EOF2
+config = { enable_sleep = "$1"; disable_sleep = "$1"; };
+EOF2
+	check "install evil, not enabled" m plugin install --no-enable "$T/evil"
+}
