@@ -22,9 +22,12 @@ hold() {
 	HOLDER=$!
 	wait_until 10 held
 }
+# (this suite's database only: the other PostgreSQL suites' daemons, run
+# beside it by make -j, hold the same keys in theirs)
 held() {
 	[ "$(sqlite3 "$DB" "SELECT count(*) FROM pg_locks WHERE locktype =
-	    'advisory' AND granted AND objid = 1819239275")" = 1 ]
+	    'advisory' AND granted AND objid = 1819239275 AND database =
+	    (SELECT oid FROM pg_database WHERE datname = current_database())")" = 1 ]
 }
 
 # A pid that was a process a moment ago and is none now.
