@@ -66,14 +66,12 @@ spawn(const struct opts *o, struct worker *w)
 static int
 call(const struct opts *o, struct worker *w, unsigned seq)
 {
-	char body[256], head[32], *nl;
+	char body[256], *nl;
 	int blen = snprintf(body, sizeof body, "%u%c0%c%s%c", seq, 0, 0, o->func, 0);
-	int hlen = snprintf(head, sizeof head, "%d\n", blen);
 	size_t errlen, outlen, need;
 	int rc;
 
-	if (send(w->req, head, (size_t)hlen, MSG_NOSIGNAL) != hlen ||
-	    send(w->req, body, (size_t)blen, MSG_NOSIGNAL) != blen)
+	if (send_framed(w->req, body, (size_t)blen) != 0)
 		return -1;
 	for (;;) {
 		struct pollfd p = { w->rep, POLLIN, 0 };

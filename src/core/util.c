@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -286,6 +288,40 @@ copy_file(const char *src, const char *dst, mode_t mode, struct mgr_error *err)
 	if (rc != 0)
 		unlink(dst);
 	return rc;
+}
+
+int
+write_iov(int fd, struct iovec *iov, int cnt, int sock)
+{
+	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = (size_t)cnt };
+	ssize_t n;
+
+	while (msg.msg_iovlen > 0) {
+		n = sock ? sendmsg(fd, &msg, MSG_NOSIGNAL) :
+		    writev(fd, msg.msg_iov, (int)msg.msg_iovlen);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		for (; msg.msg_iovlen > 0 && (size_t)n >= msg.msg_iov->iov_len;
+		    msg.msg_iov++, msg.msg_iovlen--)
+			n -= (ssize_t)msg.msg_iov->iov_len;
+		if (msg.msg_iovlen > 0) {
+			msg.msg_iov->iov_base = (char *)msg.msg_iov->iov_base + n;
+			msg.msg_iov->iov_len -= (size_t)n;
+		}
+	}
+	return 0;
+}
+
+int
+send_framed(int fd, const void *body, size_t len)
+{
+	char head[32];
+	struct iovec iov[2] = { { head, 0 }, { (void *)body, len } };
+
+	iov[0].iov_len = (size_t)snprintf(head, sizeof head, "%zu\n", len);
+	return write_iov(fd, iov, 2, 1);
 }
 
 int

@@ -56,6 +56,16 @@ int copy_file(const char *src, const char *dst, mode_t mode, struct mgr_error *e
 /* Copies a folder (created 0700) with its regular files (0600) and
  * folders; a symbolic link or a device is an error (MGR_EUNSAFE). */
 int tree_copy(const char *src, const char *dst, struct mgr_error *err);
+/* Writes cnt buffers whole, in as few calls as the kernel allows
+ * (sendmsg without SIGPIPE when sock, else writev); iov is consumed.
+ * 0, or -1 with errno. */
+struct iovec;
+int write_iov(int fd, struct iovec *iov, int cnt, int sock);
+/* Sends "LEN\n" and then LEN bytes of body on a socket in one
+ * sendmsg, so the peer wakes once per request, not once for the head
+ * and again for the body (the worker protocol's framing).  0, or -1
+ * with errno when the peer is gone. */
+int send_framed(int fd, const void *body, size_t len);
 /* Reads a whole file (NUL-terminated); *len may be NULL. */
 int read_file(const char *path, char **out, size_t *len, struct mgr_error *err);
 

@@ -47,6 +47,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 static int
@@ -179,29 +180,17 @@ read_request(FILE *in)
 }
 
 static void
-write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w <= 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			exit(1);	/* the engine went away */
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
-static void
 reply(const char *seq, int rc, const char *error, const char *out)
 {
 	char head[128];
-	int n = snprintf(head, sizeof head, "R %s %d %zu %zu\n", seq, rc,
-	    strlen(error), strlen(out));
+	struct iovec iov[3] = { { head, 0 }, { (void *)error, strlen(error) },
+	    { (void *)out, strlen(out) } };
 
-	write_all(3, head, (size_t)n);
-	write_all(3, error, strlen(error));
-	write_all(3, out, strlen(out));
+	/* One write, so the engine wakes once per reply. */
+	iov[0].iov_len = (size_t)snprintf(head, sizeof head, "R %s %d %zu %zu\n",
+	    seq, rc, iov[1].iov_len, iov[2].iov_len);
+	if (write_iov(3, iov, 3, 0) != 0)
+		exit(1);	/* the engine went away */
 }
 
 static void
@@ -294,14 +283,14 @@ static void
 wire_query(char kind, size_t num, const char *a, const char *b)
 {
 	char head[96];
-	int n = snprintf(head, sizeof head, "Q %c %zu %zu\n", kind,
-	    kind == 'l' ? num : strlen(a), kind == 'l' ? strlen(a) :
-	    b != NULL ? strlen(b) : 0);
+	struct iovec iov[3] = { { head, 0 }, { (void *)a, strlen(a) },
+	    { (void *)b, b != NULL ? strlen(b) : 0 } };
 
-	write_all(3, head, (size_t)n);
-	write_all(3, a, strlen(a));
-	if (b != NULL)
-		write_all(3, b, strlen(b));
+	iov[0].iov_len = (size_t)snprintf(head, sizeof head, "Q %c %zu %zu\n",
+	    kind, kind == 'l' ? num : iov[1].iov_len,
+	    kind == 'l' ? iov[1].iov_len : iov[2].iov_len);
+	if (write_iov(3, iov, 3, 0) != 0)
+		exit(1);	/* the engine went away */
 }
 
 /* The answer's code, and its value (malloc'd) when value is not NULL. */
@@ -492,7 +481,7 @@ run_worker(struct sandbox_limits *lim, char **argv, int host_mode)
 	struct plugin_host *host;
 	struct wire wire = { stdin };
 	struct plugin_host_remote remote = { wire_state_get, wire_state_set,
-	    wire_log, &wire };
+	    wire_log, NULL, &wire };
 	char **req;
 
 	memset(&m, 0, sizeof m);
@@ -504,7 +493,7 @@ run_worker(struct sandbox_limits *lim, char **argv, int host_mode)
 		manifest_clear(&m);
 		return 126;
 	}
-	host = plugin_host_new(NULL, NULL, pa.id, m.json);
+	host = plugin_host_new(NULL, pa.id, m.json);
 	plugin_host_set_remote(host, &remote);
 	signal(SIGPIPE, SIG_IGN);
 	/* A host worker does not retire: its registrations live in it (at

@@ -2,7 +2,6 @@
  * contexts. */
 #include "i18n.h"
 #include "plugin_host.h"
-#include "store.h"
 #include "util.h"
 
 #include <jansson.h>
@@ -31,9 +30,7 @@ struct plugin_host {
 	mgr_host pub;			/* first: handles convert back */
 	char *id;
 	struct mgr_log *log;
-	char *db_file;			/* for the private connection */
-	struct mgr_db *state_db;	/* opened on first state access */
-	pthread_mutex_t state_lock;
+	pthread_mutex_t state_lock;	/* serializes the remote's calls */
 	char **config_keys;		/* flattened "a.b" names ... */
 	char **config_values;		/* ... and their values as text */
 	struct host_hook *hooks;
@@ -123,7 +120,7 @@ host_load_config(struct plugin_host *h, const char *manifest_json)
 }
 
 struct plugin_host *
-plugin_host_new(struct mgr_db *db, struct mgr_log *log, const char *plugin_id,
+plugin_host_new(struct mgr_log *log, const char *plugin_id,
 		const char *manifest_json)
 {
 	struct plugin_host *h = xcalloc(1, sizeof *h);
@@ -131,7 +128,6 @@ plugin_host_new(struct mgr_db *db, struct mgr_log *log, const char *plugin_id,
 	h->pub.api = &host_api;
 	h->id = xstrdup(plugin_id);
 	h->log = log;
-	h->db_file = db != NULL ? xstrdup(db_path(db)) : NULL;
 	pthread_mutex_init(&h->state_lock, NULL);
 	host_load_config(h, manifest_json);
 	return h;
@@ -159,11 +155,11 @@ plugin_host_free(struct plugin_host *h)
 	if (h == NULL)
 		return;
 	plugin_host_clear_registrations(h);
-	db_close(h->state_db);
+	if (h->remote != NULL && h->remote->release != NULL)
+		h->remote->release(h->remote->arg);
 	pthread_mutex_destroy(&h->state_lock);
 	strv_free(h->config_keys);
 	strv_free(h->config_values);
-	free(h->db_file);
 	free(h->id);
 	free(h);
 }
@@ -306,7 +302,7 @@ api_log(mgr_host *handle, enum mgr_log_level level, const char *fmt, ...)
 	va_end(ap);
 	if (msg == NULL)
 		return;
-	if (h->remote != NULL) {
+	if (h->remote != NULL && h->remote->log != NULL) {
 		pthread_mutex_lock(&h->state_lock);
 		h->remote->log(h->remote->arg, level, msg);
 		pthread_mutex_unlock(&h->state_lock);
@@ -317,37 +313,16 @@ api_log(mgr_host *handle, enum mgr_log_level level, const char *fmt, ...)
 	free(msg);
 }
 
-/* Called with state_lock held. */
-static struct mgr_db *
-host_state_db(struct plugin_host *h)
-{
-	struct mgr_error err = { 0 };
-
-	if (h->state_db == NULL && h->db_file != NULL &&
-	    db_open(h->db_file, &h->state_db, &err) != 0) {
-		if (h->log != NULL)
-			log_error(h->log, "plugin %s: state: %s", h->id, err.msg);
-		h->state_db = NULL;
-	}
-	return h->state_db;
-}
-
 static char *
 api_state_get(mgr_host *handle, const char *key)
 {
 	struct plugin_host *h = host_of(handle);
-	struct mgr_error err = { 0 };
-	struct mgr_db *db;
 	char *value = NULL;
 
-	if (key == NULL)
+	if (key == NULL || h->remote == NULL)
 		return NULL;
 	pthread_mutex_lock(&h->state_lock);
-	if (h->remote != NULL)
-		value = h->remote->state_get(h->remote->arg, key);
-	else if ((db = host_state_db(h)) != NULL &&
-	    plugin_state_get(db, h->id, key, &value, &err) != 0)
-		value = NULL;
+	value = h->remote->state_get(h->remote->arg, key);
 	pthread_mutex_unlock(&h->state_lock);
 	return value;
 }
@@ -356,20 +331,13 @@ static int
 api_state_set(mgr_host *handle, const char *key, const char *value)
 {
 	struct plugin_host *h = host_of(handle);
-	struct mgr_error err = { 0 };
-	struct mgr_db *db;
-	int rc = -1;
+	int rc;
 
-	if (key == NULL || value == NULL)
+	if (key == NULL || value == NULL || h->remote == NULL)
 		return -1;
 	pthread_mutex_lock(&h->state_lock);
-	if (h->remote != NULL)
-		rc = h->remote->state_set(h->remote->arg, key, value);
-	else if ((db = host_state_db(h)) != NULL)
-		rc = plugin_state_set(db, h->id, key, value, &err);
+	rc = h->remote->state_set(h->remote->arg, key, value);
 	pthread_mutex_unlock(&h->state_lock);
-	if (rc != 0 && h->log != NULL && err.msg[0] != '\0')
-		log_warning(h->log, "plugin %s: state: %s", h->id, err.msg);
 	return rc != 0 ? -1 : 0;
 }
 

@@ -2,12 +2,14 @@
  * (struct mgr_host_api): log, state, config, hooks, routes, and the task
  * contexts that carry one run of a task function.
  *
- * A plugin_host belongs to one plugin.  Its state_get/state_set use a
- * private SQLite connection (opened on first use on the file of the db
- * given), guarded by a mutex, because task functions may call them from
- * worker threads while the loop thread uses the main connection; in a
- * sandbox worker, which holds no database, they go to the engine
- * instead (plugin_host_set_remote).
+ * A plugin_host belongs to one plugin.  Its state_get/state_set go
+ * through a plugin_host_remote, guarded by a mutex because task
+ * functions may call them from worker threads: in the engine a private
+ * database connection (plugin_host_new_db, plugin_host_db.c), in a
+ * sandbox worker, which holds no database, messages to the engine
+ * (manager-run).  This file does not touch the store, so manager-run
+ * links no database library (each one it loads costs every worker's
+ * start its relocations).
  * Hooks and routes are registered from on_enable (loop thread) and called
  * from the loop thread only.
  */
@@ -24,21 +26,28 @@ struct plugin_host;
 struct task_ctx;
 
 /* manifest_json: the manifest as a JSON object (its "config" object feeds
- * config_get); NULL or unparsable gives an empty config.  db may be NULL
- * (state_get then returns NULL and state_set fails); log may be NULL. */
-struct plugin_host *plugin_host_new(struct mgr_db *db, struct mgr_log *log,
+ * config_get); NULL or unparsable gives an empty config.  Until a remote
+ * is set, state_get returns NULL and state_set fails; log may be NULL. */
+struct plugin_host *plugin_host_new(struct mgr_log *log,
 				    const char *plugin_id,
 				    const char *manifest_json);
+/* The same, with state kept in db's file through a private connection
+ * opened on first use (plugin_host_db.c). */
+struct plugin_host *plugin_host_new_db(struct mgr_db *db, struct mgr_log *log,
+				       const char *plugin_id,
+				       const char *manifest_json);
 void plugin_host_free(struct plugin_host *h);
 
-/* A sandbox worker's host (manager-run): the worker holds no database,
- * so state and log go to the engine through these (over the worker's
- * socket), and the engine answers for this plugin only.  Calls are
- * serialized by the host. */
+/* Where a host's state (and, if log is set, its log) goes: in a sandbox
+ * worker (manager-run), which holds no database, to the engine over the
+ * worker's socket, and the engine answers for this plugin only; in the
+ * engine, a private connection (plugin_host_db.c).  Calls are
+ * serialized by the host.  release, if set, frees arg with the host. */
 struct plugin_host_remote {
 	char *(*state_get)(void *arg, const char *key);	/* malloc'd */
 	int (*state_set)(void *arg, const char *key, const char *value);
 	void (*log)(void *arg, enum mgr_log_level level, const char *msg);
+	void (*release)(void *arg);
 	void *arg;
 };
 void plugin_host_set_remote(struct plugin_host *h,

@@ -179,7 +179,7 @@ live_load(struct mgr *mgr, const struct plugin_rec *rec, struct mgr_error *err)
 	free(lib);
 	if (rc != 0)
 		return rc;
-	l.host = plugin_host_new(mgr->db, &mgr->log, rec->id, rec->manifest);
+	l.host = plugin_host_new_db(mgr->db, &mgr->log, rec->id, rec->manifest);
 	def = loader_def(l.lp);
 	if (def->on_enable != NULL &&
 	    (ok = def->on_enable(plugin_host_handle(l.host))) != 0) {

@@ -3,6 +3,7 @@
 src_libmgr_a_SOURCES += \
 	src/manager-plugin.h \
 	src/plugins/plugin_host.c src/plugins/plugin_host.h \
+	src/plugins/plugin_host_db.c \
 	src/plugins/loader.c src/plugins/loader.h \
 	src/plugins/version.c src/plugins/version.h \
 	src/plugins/manifest.c src/plugins/manifest.h \

@@ -42,7 +42,7 @@ static int
 probe_enable(FILE *out, const struct mgr_plugin_def *def,
 	     const struct manifest *m, struct mgr_db *db, struct mgr_log *log)
 {
-	struct plugin_host *h = plugin_host_new(db, log, m->id, m->json);
+	struct plugin_host *h = plugin_host_new_db(db, log, m->id, m->json);
 	int rc = 0;
 
 	if (def->on_enable != NULL) {

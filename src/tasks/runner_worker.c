@@ -427,14 +427,11 @@ static int
 worker_send(struct sworker *w, struct wjob *j)
 {
 	struct strbuf body = STRBUF_INIT;
-	char head[32];
-	int n, ok = 1;
+	int ok = 1;
 
 	for (size_t i = 0; j->fields[i] != NULL; i++)
 		strbuf_add(&body, j->fields[i], strlen(j->fields[i]) + 1);
-	n = snprintf(head, sizeof head, "%zu\n", body.len);
-	if (send(w->reqfd, head, (size_t)n, MSG_NOSIGNAL) != n ||
-	    send(w->reqfd, body.buf, body.len, MSG_NOSIGNAL) != (ssize_t)body.len)
+	if (send_framed(w->reqfd, body.buf, body.len) != 0)
 		ok = 0;		/* a dead worker: its ev_child ends the run */
 	strbuf_free(&body);
 	return ok;

@@ -9,17 +9,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 static void
 answer(int reqfd, int rc, const char *value)
 {
 	char head[64];
 	size_t vlen = value != NULL ? strlen(value) : 0;
-	int n = snprintf(head, sizeof head, "A %d %zu\n", rc, vlen);
+	struct iovec iov[2] = { { head, 0 }, { (void *)value, vlen } };
 
+	iov[0].iov_len = (size_t)snprintf(head, sizeof head, "A %d %zu\n", rc,
+	    vlen);
 	/* A worker that went away is noticed by its ev_child. */
-	if (send(reqfd, head, (size_t)n, MSG_NOSIGNAL) == n && vlen > 0)
-		(void)send(reqfd, value, vlen, MSG_NOSIGNAL);
+	(void)write_iov(reqfd, iov, 2, 1);
 }
 
 static enum log_level

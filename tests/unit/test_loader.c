@@ -101,7 +101,7 @@ static void
 test_task_ctx_args_config_output(void **state)
 {
 	struct loaded_plugin *lp = load_example("hello");
-	struct plugin_host *h = plugin_host_new(NULL, NULL, "hello",
+	struct plugin_host *h = plugin_host_new(NULL, "hello",
 	    "{\"config\": {\"greeting\": \"Hi\", \"n\": {\"x\": 3}}}");
 	char *args[] = { "name=Bob", NULL };
 	struct task_ctx *c = task_ctx_new(h, args, 0, 1024);
@@ -119,7 +119,7 @@ test_task_ctx_args_config_output(void **state)
 static void
 test_output_truncated(void **state)
 {
-	struct plugin_host *h = plugin_host_new(NULL, NULL, "t", NULL);
+	struct plugin_host *h = plugin_host_new(NULL, "t", NULL);
 	struct task_ctx *c = task_ctx_new(h, NULL, 0, 8);
 	mgr_task_ctx *t = task_ctx_handle(c);
 
@@ -145,7 +145,7 @@ static void
 test_cancel_from_other_thread(void **state)
 {
 	struct loaded_plugin *lp = load_example("faulty");
-	struct plugin_host *h = plugin_host_new(NULL, NULL, "faulty", NULL);
+	struct plugin_host *h = plugin_host_new(NULL, "faulty", NULL);
 	char *args[] = { "seconds=5", NULL };
 	struct task_ctx *c = task_ctx_new(h, args, 0, 1024);
 	int64_t start = mgr_mono_us();
@@ -167,7 +167,7 @@ static void
 test_hooks_and_routes(void **state)
 {
 	struct loaded_plugin *lp = load_example("hello");
-	struct plugin_host *h = plugin_host_new(NULL, NULL, "hello",
+	struct plugin_host *h = plugin_host_new(NULL, "hello",
 	    "{\"config\": {\"greeting\": \"Hey\"}}");
 	char *body = NULL;
 	int status = 0;
