@@ -518,10 +518,11 @@ repo_dl_commit(struct repo_dl *d, struct mgr_error *err)
 	return rc;
 }
 
-/* Downloads signature and index into temporary files of the cache. */
+/* Downloads signature and index into temporary files of the cache; the
+ * index only if changed since the cached one when conditional. */
 static int
 repo_dl_fetch(const struct mgr_conf *conf, const char *entry, size_t nkeys,
-	      struct repo_dl *d, struct mgr_error *err)
+	      int conditional, struct repo_dl *d, struct mgr_error *err)
 {
 	struct fetch_opts o;
 	char *base = url_base(entry), *url, *etag;
@@ -542,7 +543,11 @@ repo_dl_fetch(const struct mgr_conf *conf, const char *entry, size_t nkeys,
 		free(base);
 		return rc;
 	}
-	repo_validators(d->cache, &etag, &modified);
+	etag = NULL;
+	modified = 0;
+	if (conditional)
+		repo_validators(d->cache, &etag, &modified);
+	free(d->iurl);
 	d->iurl = xasprintf("%s/%s", base, PACKAGE_INDEX_FILE);
 	rc = repo_get(&o, d->iurl, d->itmp,
 	    (long long)conf->repository_index_max_kb * 1024, etag, modified,
@@ -554,6 +559,36 @@ repo_dl_fetch(const struct mgr_conf *conf, const char *entry, size_t nkeys,
 		rc = read_file(f, &d->text, &d->len, err);
 		free(f);
 	}
+	return rc;
+}
+
+/* Fetches and verifies the index.  A server's validators are an mtime
+ * to the second and a size, so an index rewritten within the second it
+ * was fetched in can be answered "not modified" while its signature,
+ * always fetched, is new: when the cached index does not verify, it is
+ * fetched again unconditionally and the signature decides. */
+static int
+repo_dl_verified(const struct mgr_conf *conf, const char *entry, size_t nkeys,
+		 struct repo_dl *d, struct repo_index *ix,
+		 struct mgr_error *err)
+{
+	int rc = repo_dl_fetch(conf, entry, nkeys, 1, d, err);
+
+	if (rc == 0)
+		rc = repo_verify(conf, entry, d->text, d->len, d->sigtext,
+		    d->iurl, ix, err);
+	if (rc == 0 || !d->ir.not_modified)
+		return rc;
+	mgr_error_clear(err);
+	repo_index_clear(ix);
+	free(d->text);
+	free(d->sigtext);
+	d->text = d->sigtext = NULL;
+	fetch_req_clear(&d->ir);
+	fetch_req_clear(&d->sr);
+	if ((rc = repo_dl_fetch(conf, entry, nkeys, 0, d, err)) == 0)
+		rc = repo_verify(conf, entry, d->text, d->len, d->sigtext,
+		    d->iurl, ix, err);
 	return rc;
 }
 
@@ -588,9 +623,7 @@ repo_update(const struct mgr_conf *conf, const char *entry, int *changed,
 	d.stmp = xasprintf("%s/.sig.%ld", d.cache, (long)getpid());
 	free(dir);
 	if ((rc = mkdir_p(d.cache, 0700, 1, err)) == 0 &&
-	    (rc = repo_dl_fetch(conf, entry, nkeys, &d, err)) == 0 &&
-	    (rc = repo_verify(conf, entry, d.text, d.len, d.sigtext,
-	    d.iurl, &ix, err)) == 0 &&
+	    (rc = repo_dl_verified(conf, entry, nkeys, &d, &ix, err)) == 0 &&
 	    (rc = repo_no_include(d.text, d.iurl, err)) == 0 &&
 	    (rc = repo_dl_commit(&d, err)) == 0) {
 		*changed = !d.ir.not_modified;

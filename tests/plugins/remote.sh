@@ -123,6 +123,20 @@ refused() {
 	is "$(state)" "$before" "$what: no row, file or cache changed"
 }
 
+# A server whose validator is the index's mtime to the second answers
+# "not modified" for an index rewritten within that second, while the
+# signature, always fetched, is the new one: the index is fetched again
+# and the signature decides (before: "bad signature", now and then).
+m repo update > /dev/null
+touch -r "$WWW/index.conf" "$T/stamp"
+package hello 1.2.1
+publish $(($(date +%s) - 45))
+touch -r "$T/stamp" "$WWW/index.conf"
+check "an index rewritten within the same second" m repo update
+like "$(cat "$T/out")" "updated" "is fetched again and taken"
+like "$(m plugin search hel)" "1.2.1" "its versions are listed"
+rm "$WWW/hello-1.2.1.zip"
+
 package hello 1.3.0
 publish $(($(date +%s) - 40))
 cp "$WWW/index.conf.minisig" "$T/good.sig"
