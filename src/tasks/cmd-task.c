@@ -1005,7 +1005,8 @@ const struct cmd_entry cmd_task_edit_entry = {
 	.usage = N_("ID [FIELD=VALUE ...]"),
 	.summary = N_("change a task; FIELD=VALUE replaces its trigger fields, "
 	    "--env its environment list, \"\" clears an option"),
-	.flags = CMD_MUTATES, .min_args = 1, .max_args = -1,
+	.flags = CMD_MUTATES | CMD_ON_EXISTING,
+	.min_args = 1, .max_args = -1,
 	.options = task_edit_options, .target = CMD_TARGET_TASK,
 	.run = task_edit_run,
 };
@@ -1100,7 +1101,8 @@ const struct cmd_entry cmd_task_remove_entry = {
 	.noun = "task", .verb = "remove", .usage = "ID",
 	.summary = N_("remove a task and its run history (--stop: and end its "
 	    "runs going on)"),
-	.flags = CMD_MUTATES, .min_args = 1, .max_args = 1,
+	.flags = CMD_MUTATES | CMD_ON_EXISTING,
+	.min_args = 1, .max_args = 1,
 	.options = task_stopping_options, .target = CMD_TARGET_TASK,
 	.run = task_remove_run,
 };
@@ -1109,7 +1111,8 @@ const struct cmd_entry cmd_task_pause_entry = {
 	.noun = "task", .verb = "pause", .usage = "ID",
 	.summary = N_("pause a task (no more scheduled runs; --stop: and end "
 	    "its runs going on)"),
-	.flags = CMD_MUTATES, .min_args = 1, .max_args = 1,
+	.flags = CMD_MUTATES | CMD_ON_EXISTING,
+	.min_args = 1, .max_args = 1,
 	.options = task_stopping_options, .target = CMD_TARGET_TASK,
 	.run = task_pause_run,
 };
@@ -1117,7 +1120,8 @@ const struct cmd_entry cmd_task_pause_entry = {
 const struct cmd_entry cmd_task_resume_entry = {
 	.noun = "task", .verb = "resume", .usage = "ID",
 	.summary = N_("resume a paused task"),
-	.flags = CMD_MUTATES, .min_args = 1, .max_args = 1,
+	.flags = CMD_MUTATES | CMD_ON_EXISTING,
+	.min_args = 1, .max_args = 1,
 	.target = CMD_TARGET_TASK, .run = task_resume_run,
 };
 
