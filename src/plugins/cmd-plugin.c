@@ -32,8 +32,8 @@ plugin_json(const struct plugin_rec *p)
 {
 	char at[TIMEFMT_ISO_MAX], up[TIMEFMT_ISO_MAX];
 
-	timefmt_iso(at, sizeof at, p->installed_at, NULL);
-	timefmt_iso(up, sizeof up, p->updated_at, NULL);
+	timefmt_machine(at, sizeof at, p->installed_at);
+	timefmt_machine(up, sizeof up, p->updated_at);
 	return json_pack("{s:s, s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:o, s:o, "
 	    "s:s, s:o, s:s}",
 	    "id", p->id, "name", p->name, "version", p->version,

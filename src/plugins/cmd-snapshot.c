@@ -16,9 +16,9 @@
 static json_t *
 snapshot_json(const struct snapshot_rec *s)
 {
-	char at[32];
+	char at[TIMEFMT_ISO_MAX];
 
-	timefmt_utc_seconds(at, sizeof at, s->created_at);
+	timefmt_machine(at, sizeof at, s->created_at);
 	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s}",
 	    "id", (json_int_t)s->id, "plugin_id", s->plugin_id,
 	    "version", s->version, "created_at", at, "path", s->path,
