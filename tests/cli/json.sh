@@ -3,7 +3,7 @@
 # mutations print the object after the change, usage errors one JSON
 # error object on stderr (exit 2).
 . "$top_srcdir/tests/cli/lib.sh"
-plan 33
+plan 36
 setup_tmp
 
 M() { "$MANAGER" --db "$T/m.db" "$@"; }
@@ -73,7 +73,8 @@ times_ok() {
 	python3 -c '
 import json, re, sys
 ONE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$")
-TIMES = {"last_run", "next_run", "time", "start_date", "end_date", "run_date"}
+TIMES = {"last_run", "next_run", "time", "start_date", "end_date", "run_date",
+         "expires", "accepted"}
 SECONDS = {"duration", "user_cpu", "system_cpu"}
 seen = 0
 def walk(v):
@@ -126,6 +127,16 @@ M snapshot create hello >/dev/null
 is "$(M snapshot list --json | times_ok)" "ok 1" "snapshot list --json: created_at"
 is "$(M task import --dry-run crontab "$T/tab" --json | times_ok)" "ok 1" \
 	"task import --dry-run --json: next_run (created_at, updated_at null)"
+mkdir "$T/repo"
+(cd "$T" && "$MANAGER" repo keygen sk >/dev/null && "$MANAGER" repo index repo >/dev/null)
+is "$(cd "$T" && "$MANAGER" repo sign repo --key sk --json | times_ok)" "ok 1" \
+	"repo sign --json: when the signature expires"
+printf 'manager: { repositories = [ "%s" ]; };\n' "$T/repo" >"$T/repo.conf"
+R() { "$MANAGER" --config "$T/repo.conf" --db "$T/m.db" "$@"; }
+is "$(R repo list --json | times_ok)" "ok 0" \
+	"repo list --json: a repository never accepted is null, not \"-\""
+R repo key add "$T/repo" "$T/sk.pub" >/dev/null && R repo update >/dev/null
+is "$(R repo list --json | times_ok)" "ok 1" "... and once accepted, its time"
 # The same instant as the API's 2026-01-01T00:00:00.123Z: milliseconds
 # cut, not rounded, as the API cuts them.
 like "$(M task show tt --json)" '"start_date": "2026-01-01T00:00:00\.123Z"' \
