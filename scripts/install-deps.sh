@@ -12,7 +12,7 @@ PACKAGES="
 	libpq-dev postgresql
 	libcurl4-openssl-dev
 	sqlite3 jq tmux zip unzip curl locales tzdata python3 valgrind
-	logrotate man-db groff-base systemd
+	logrotate man-db groff-base systemd bash-completion
 	python3-apscheduler python3-croniter python3-tz python3-sqlalchemy
 "
 SUDO=

@@ -2,6 +2,7 @@
 #include "i18n.h"
 #include "cli.h"
 #include "cmd.h"
+#include "db.h"
 #include "dbstring.h"
 #include "engine.h"
 #include "manager.h"
@@ -161,13 +162,38 @@ cli_json_after(const struct cmd_entry *e, int argc, char **argv)
  * no database file yet (`host status`, `db check` leave no trace).  A
  * server's database exists or the connection says why not. */
 static int
+cli_db_missing(const struct mgr *mgr)
+{
+	return !db_string_is_server(mgr->conf->database) &&
+	    access(mgr->conf->database, F_OK) != 0 && errno == ENOENT;
+}
+
+static int
 cli_wants_db(const struct mgr *mgr, const struct cmd_entry *e)
 {
 	if (e->flags & CMD_NO_DB)
 		return 0;
-	return !(e->flags & CMD_DB_IF_EXISTS) ||
-	    db_string_is_server(mgr->conf->database) ||
-	    access(mgr->conf->database, F_OK) == 0 || errno != ENOENT;
+	return !(e->flags & CMD_DB_IF_EXISTS) || !cli_db_missing(mgr);
+}
+
+/* A mutation that can only change what exists (CMD_ON_EXISTING, or a
+ * dry run) when there is no database: on an empty one in memory it says
+ * "no task ..." (or shows what a dry run would do) as it would on an
+ * empty file, where the road through a host would create the database,
+ * its folder and the lock.  Never the file, even if it appeared since:
+ * a change to it goes through the host. */
+static int
+cli_run_on_empty(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct mgr_error err = { 0 };
+	int status;
+
+	if (db_open(DB_MEMORY, &ctx->mgr->db, &err) != 0)
+		status = cmd_fail(ctx, err.code, err.msg);
+	else
+		status = cmd_dispatch(ctx, argc, argv);
+	mgr_close(ctx->mgr);
+	return status;
 }
 
 static int
@@ -200,6 +226,9 @@ cli_run_command(struct cli_opts *opts, int argc, char **argv)
 	if (!(e->flags & CMD_HOST) && ctx.mgr->log.to_stderr &&
 	    ctx.mgr->log.level > LOG_LVL_WARNING)
 		ctx.mgr->log.level = LOG_LVL_WARNING;
+	if ((e->flags & CMD_MUTATES) && cli_db_missing(ctx.mgr) &&
+	    cmd_creates_nothing(&ctx, argc, argv))
+		return cli_run_on_empty(&ctx, argc, argv);
 	if ((e->flags & CMD_FETCHES) &&
 	    plugin_prefetch(ctx.mgr, argc, argv, stderr, &err) != 0) {
 		status = cmd_fail(&ctx, err.code, err.msg);

@@ -169,6 +169,29 @@ cmd_check_usage(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 int
+cmd_creates_nothing(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const struct cmd_entry *e = cmd_find(ctx->table, argv[0],
+	    argc > 1 ? argv[1] : NULL);
+	struct cmd_args args;
+	int skip, dry;
+
+	if (e == NULL)
+		return 0;
+	if (e->flags & CMD_ON_EXISTING)
+		return 1;
+	if (e->dry_run_option == NULL)
+		return 0;
+	skip = e->verb != NULL ? 2 : 1;
+	/* Reads a copy of argv, as cmd_check_usage does. */
+	if (cmd_args_parse(ctx, e, argc - skip, argv + skip, &args) != 0)
+		return 0;
+	dry = cmd_args_has(&args, e->dry_run_option) > 0;
+	cmd_args_clear(&args);
+	return dry;
+}
+
+int
 cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const struct cmd_entry *e;

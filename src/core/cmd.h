@@ -70,6 +70,12 @@ enum cmd_flags {
 				 * answers it later (cmd_later), the console
 				 * runs it as a child process (ui/job.c) so
 				 * that it never waits */
+	CMD_ON_EXISTING = 1 << 11,	/* a mutation of something that must
+				 * exist already (a task, plugin, run,
+				 * snapshot): with no database there is
+				 * none, so the client runs it on an empty
+				 * one in memory, where it says "no task
+				 * ...", and creates nothing */
 };
 
 /* Exit statuses shared by every command (data/manager.1, EXIT STATUS).
@@ -149,6 +155,11 @@ struct cmd_entry {
 	 * its stdin (up to CMD_STDIN_MAX bytes) and sends it along.  NULL:
 	 * never. */
 	int (*reads_stdin)(int argc, char *const *argv);
+	/* The long name of an option that makes a CMD_MUTATES command
+	 * write nothing ("dry-run"): given, with no database, the command
+	 * reads an empty one in memory, as CMD_ON_EXISTING does.  NULL:
+	 * none. */
+	const char *dry_run_option;
 };
 
 /* The most a client sends of its stdin with a command (bytes). */
@@ -178,6 +189,11 @@ int cmd_usage_error(struct cmd_ctx *ctx, const struct cmd_entry *entry,
  * running it: its options and the count of its arguments.  0, or the
  * usage error printed and CMD_EXIT_USAGE. */
 int cmd_check_usage(struct cmd_ctx *ctx, int argc, char **argv);
+/* Whether a command line (noun verb args) whose usage was checked can
+ * change only what exists already: its entry is CMD_ON_EXISTING, or it
+ * gives the entry's dry_run_option.  With no database, such a mutation
+ * fails or shows nothing, so it need not create one. */
+int cmd_creates_nothing(struct cmd_ctx *ctx, int argc, char **argv);
 /* Runs one command line (noun verb args) in ctx.  Checks the argument
  * count, prints usage on mismatch; "--help" prints the command's help.
  * Returns a CMD_EXIT_* status. */

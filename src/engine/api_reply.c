@@ -165,41 +165,17 @@ api_reply_failed(struct api_call *call, int exit_status, const char *errout)
 
 /* ---- one form of times and durations ---- */
 
-/* "2026-03-02T09:00:00.123456+01:00" or "...Z": an instant the store
- * wrote (timefmt_iso, timefmt_utc_seconds), not any string. */
-static int
-looks_like_time(const char *s)
-{
-	size_t n = strlen(s);
-
-	return n >= 20 && n <= 40 && s[4] == '-' && s[7] == '-' && s[10] == 'T' &&
-	    s[13] == ':' && s[16] == ':' && (s[n - 1] == 'Z' ||
-	    (n >= 25 && (s[n - 6] == '+' || s[n - 6] == '-') && s[n - 3] == ':'));
-}
-
-char *
-api_time(char buf[API_TIME_MAX], int64_t us)
-{
-	time_t secs = (time_t)(us >= 0 ? us / 1000000 : (us - 999999) / 1000000);
-	struct tm tm;
-
-	gmtime_r(&secs, &tm);
-	snprintf(buf, API_TIME_MAX, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-	    tm.tm_sec, (int)((us - (int64_t)secs * 1000000) / 1000));
-	return buf;
-}
-
+/* An instant in the one form for machines (timefmt_machine_text).  The
+ * commands' --json already writes its times so; this keeps the answer in
+ * that form whatever a command or a plugin's hook wrote. */
 static json_t *
 time_ms(const char *s)
 {
-	struct mgr_error err = { 0 };
-	char buf[API_TIME_MAX];
-	int64_t us;
+	char buf[TIMEFMT_ISO_MAX];
 
-	if (timefmt_parse(s, NULL, &us, &err) != 0)
+	if (timefmt_machine_text(buf, sizeof buf, s) == NULL)
 		return NULL;
-	return json_string(api_time(buf, us));
+	return json_string(buf);
 }
 
 static int
@@ -239,7 +215,7 @@ typed_trigger_args(json_t *args)
 static json_t *
 normalized(const char *key, json_t *v)
 {
-	if (json_is_string(v) && looks_like_time(json_string_value(v)))
+	if (json_is_string(v))
 		return time_ms(json_string_value(v));
 	if (json_is_real(v) && key != NULL && is_duration(key))
 		return json_real(round(json_real_value(v) * 1000.0) / 1000.0);

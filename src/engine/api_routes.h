@@ -69,9 +69,6 @@ void api_reply_failed(struct api_call *call, int exit_status,
 /* Times become RFC 3339 UTC with milliseconds and "Z", durations
  * seconds with millisecond precision, trigger_args numbers numbers. */
 void api_normalize(json_t *v);
-/* us as the API's one time form, "2026-03-02T08:00:00.000Z". */
-#define API_TIME_MAX 64
-char *api_time(char buf[API_TIME_MAX], int64_t us);
 /* The machine-readable code of a mgr_code_name text ("not_found"). */
 const char *api_error_type(const char *code_name);
 /* ?limit= and ?offset= on a list: the page of *list (replaced), total

@@ -9,6 +9,7 @@
 #include "api_stream.h"
 #include "runlog.h"
 #include "runlog_store.h"
+#include "timefmt.h"
 #include "util.h"
 
 #include <ev.h>
@@ -46,24 +47,17 @@ stream_line(const struct runlog_line *l, void *arg)
 	struct api_stream *s = arg;
 
 	struct strbuf line = { 0 };
-	char when[API_TIME_MAX];
-	json_t *o;
+	char when[TIMEFMT_ISO_MAX];
 
 	if (!(s->mask & (1u << l->kind)))
 		return;
-	/* `task logs`' line, with the API's one time form. */
+	/* `task logs`' line; its JSON has the one time form for machines
+	 * already, its text the time in the API's form too. */
 	runlog_line_format(&line, l, s->json, NULL);
-	api_time(when, l->at);
 	if (!s->json)
-		strbuf_addf(&s->buf, "%s%s", when, line.buf + strcspn(line.buf, " "));
-	else if ((o = json_loads(line.buf, 0, NULL)) != NULL) {
-		char *text;
-		json_object_set_new(o, "time", json_string(when));
-		text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		strbuf_addf(&s->buf, "%s\n", text != NULL ? text : "{}");
-		free(text);
-		json_decref(o);
-	} else
+		strbuf_addf(&s->buf, "%s%s", timefmt_machine(when, sizeof when,
+		    l->at), line.buf + strcspn(line.buf, " "));
+	else
 		strbuf_adds(&s->buf, line.buf);
 	strbuf_free(&line);
 }

@@ -19,13 +19,13 @@ static int
 host_status_print(struct cmd_ctx *ctx, int running, int pid, const char *kind,
 		  int64_t started_at)
 {
-	char when[32];
+	char when[TIMEFMT_ISO_MAX];
 
-	timefmt_utc_seconds(when, sizeof when, started_at);
 	if (ctx->json) {
 		json_t *o = running ? json_pack("{s:b, s:i, s:s, s:s, s:s}",
 		    "running", 1, "pid", pid, "kind", kind != NULL ? kind : "",
-		    "started_at", when, "database", ctx->mgr->conf->database) :
+		    "started_at", timefmt_machine(when, sizeof when, started_at),
+		    "database", ctx->mgr->conf->database) :
 		    json_pack("{s:b, s:s}", "running", 0, "database",
 		    ctx->mgr->conf->database);
 		char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -34,7 +34,8 @@ host_status_print(struct cmd_ctx *ctx, int running, int pid, const char *kind,
 		json_decref(o);
 	} else if (running)
 		fprintf(ctx->out, _("engine host: %s, pid %d, since %s\n"),
-		    kind != NULL ? kind : _("starting"), pid, when);
+		    kind != NULL ? kind : _("starting"), pid,
+		    timefmt_utc_seconds(when, sizeof when, started_at));
 	else
 		fprintf(ctx->out, _("engine host: none running on %s\n"),
 		    ctx->mgr->conf->database);

@@ -391,6 +391,7 @@ static const struct cmd_option plugin_upgrade_options[] = {
 const struct cmd_entry cmd_plugin_upgrade_entry = {
 	.noun = "plugin", .verb = "upgrade", .usage = N_("ID|--all"),
 	.summary = N_("upgrade plugins to the newest version in the repositories"),
-	.flags = CMD_MUTATES | CMD_FETCHES, .min_args = 0, .max_args = 1,
+	.flags = CMD_MUTATES | CMD_FETCHES | CMD_ON_EXISTING,
+	.min_args = 0, .max_args = 1,
 	.options = plugin_upgrade_options, .run = plugin_upgrade_run,
 };

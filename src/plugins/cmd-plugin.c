@@ -32,8 +32,8 @@ plugin_json(const struct plugin_rec *p)
 {
 	char at[TIMEFMT_ISO_MAX], up[TIMEFMT_ISO_MAX];
 
-	timefmt_iso(at, sizeof at, p->installed_at, NULL);
-	timefmt_iso(up, sizeof up, p->updated_at, NULL);
+	timefmt_machine(at, sizeof at, p->installed_at);
+	timefmt_machine(up, sizeof up, p->updated_at);
 	return json_pack("{s:s, s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:o, s:o, "
 	    "s:s, s:o, s:s}",
 	    "id", p->id, "name", p->name, "version", p->version,
@@ -379,7 +379,8 @@ const struct cmd_entry cmd_plugin_show_entry = {
 const struct cmd_entry cmd_plugin_enable_entry = {
 	.noun = "plugin", .verb = "enable", .usage = N_("ID"),
 	.summary = N_("enable a plugin (and its dependencies)"),
-	.flags = CMD_MUTATES | CMD_WAITS_WORKER, .min_args = 1, .max_args = 1,
+	.flags = CMD_MUTATES | CMD_WAITS_WORKER | CMD_ON_EXISTING,
+	.min_args = 1, .max_args = 1,
 	.target = CMD_TARGET_PLUGIN, .run = plugin_enable_run,
 };
 static const struct cmd_option plugin_disable_options[] = {
@@ -390,7 +391,8 @@ static const struct cmd_option plugin_disable_options[] = {
 const struct cmd_entry cmd_plugin_disable_entry = {
 	.noun = "plugin", .verb = "disable", .usage = N_("ID"),
 	.summary = N_("disable a plugin (--cascade: its dependents first)"),
-	.flags = CMD_MUTATES | CMD_WAITS_WORKER, .min_args = 1, .max_args = 1,
+	.flags = CMD_MUTATES | CMD_WAITS_WORKER | CMD_ON_EXISTING,
+	.min_args = 1, .max_args = 1,
 	.options = plugin_disable_options, .target = CMD_TARGET_PLUGIN,
 	.run = plugin_disable_run,
 };
@@ -403,7 +405,8 @@ static const struct cmd_option plugin_uninstall_options[] = {
 const struct cmd_entry cmd_plugin_uninstall_entry = {
 	.noun = "plugin", .verb = "uninstall", .usage = N_("ID"),
 	.summary = N_("disable and remove a plugin"),
-	.flags = CMD_MUTATES, .min_args = 1, .max_args = 1,
+	.flags = CMD_MUTATES | CMD_ON_EXISTING,
+	.min_args = 1, .max_args = 1,
 	.options = plugin_uninstall_options, .target = CMD_TARGET_PLUGIN,
 	.run = plugin_uninstall_run,
 };

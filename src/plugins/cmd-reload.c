@@ -86,6 +86,7 @@ const struct cmd_entry cmd_plugin_reload_entry = {
 	.noun = "plugin", .verb = "reload", .usage = N_("ID"),
 	.summary = N_("validate and load a plugin's files again (rolls back "
 	    "by itself on failure)"),
-	.flags = CMD_MUTATES | CMD_WAITS_WORKER, .min_args = 1, .max_args = 1,
+	.flags = CMD_MUTATES | CMD_WAITS_WORKER | CMD_ON_EXISTING,
+	.min_args = 1, .max_args = 1,
 	.target = CMD_TARGET_PLUGIN, .run = plugin_reload_run,
 };

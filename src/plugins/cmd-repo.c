@@ -10,6 +10,7 @@
 #include "package_index.h"
 #include "repository.h"
 #include "signature.h"
+#include "timefmt.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -313,7 +314,7 @@ repo_sign_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 	struct mgr_error err = { 0 };
 	const char *key = cmd_args_value(args, "key");
 	const char *exp = cmd_args_value(args, "expires");
-	char *sigfile, *end, when[32];
+	char *sigfile, *end, when[TIMEFMT_ISO_MAX];
 	long long days = 30, expires;
 	time_t t;
 	int rc;
@@ -333,12 +334,14 @@ repo_sign_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 		return cmd_fail(ctx, err.code, err.msg);
 	}
 	t = (time_t)expires;
-	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
 	if (ctx->json)
 		cmd_print_json(ctx, json_pack("{s:s, s:s}", "signature", sigfile,
-		    "expires", when));
-	else
+		    "expires", timefmt_machine(when, sizeof when,
+		    (int64_t)expires * MGR_US_PER_S)));
+	else {
+		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
 		fprintf(ctx->out, _("%s: signed, expires %s\n"), sigfile, when);
+	}
 	free(sigfile);
 	return CMD_EXIT_OK;
 }
@@ -412,6 +415,20 @@ iso(long long t, char out[32])
 		strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", gmtime(&tt));
 }
 
+/* A repository for `repo list --json`: the time its index was last
+ * accepted (Unix seconds) in the one form for machines, null for never. */
+static json_t *
+repo_list_json(const char *repo, const char *kind, size_t nkeys,
+	       long long accepted)
+{
+	char at[TIMEFMT_ISO_MAX];
+
+	return json_pack("{s:s, s:s, s:i, s:o}", "repository", repo, "kind",
+	    kind, "keys", (int)nkeys, "accepted", accepted > 0 ?
+	    json_string(timefmt_machine(at, sizeof at, (int64_t)accepted *
+	    MGR_US_PER_S)) : json_null());
+}
+
 static int
 repo_list_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
@@ -430,17 +447,19 @@ repo_list_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 		const char *kind = strncmp(r[i], "https://", 8) == 0 ? "https" :
 		    strncmp(r[i], "http://", 7) == 0 ? "http" : "folder";
 		size_t n = 0;
+		long long accepted;
 		char at[32];
 
 		repo_keys_load(ctx->mgr->conf, r[i], &keys, &n, NULL);
 		free(keys);
-		iso(repo_accepted(ctx->mgr->conf, r[i]), at);
-		if (ctx->json)
-			json_array_append_new(arr, json_pack("{s:s, s:s, s:i, "
-			    "s:s}", "repository", r[i], "kind", kind, "keys",
-			    (int)n, "accepted", at));
-		else
-			fprintf(ctx->out, "%-6s %-4zu %-20s %s\n", kind, n, at, r[i]);
+		accepted = repo_accepted(ctx->mgr->conf, r[i]);
+		if (ctx->json) {
+			json_array_append_new(arr, repo_list_json(r[i], kind, n,
+			    accepted));
+			continue;
+		}
+		iso(accepted, at);
+		fprintf(ctx->out, "%-6s %-4zu %-20s %s\n", kind, n, at, r[i]);
 	}
 	if (ctx->json)
 		cmd_print_json(ctx, arr);

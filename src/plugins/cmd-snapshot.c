@@ -16,9 +16,9 @@
 static json_t *
 snapshot_json(const struct snapshot_rec *s)
 {
-	char at[32];
+	char at[TIMEFMT_ISO_MAX];
 
-	timefmt_utc_seconds(at, sizeof at, s->created_at);
+	timefmt_machine(at, sizeof at, s->created_at);
 	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s}",
 	    "id", (json_int_t)s->id, "plugin_id", s->plugin_id,
 	    "version", s->version, "created_at", at, "path", s->path,
@@ -166,7 +166,8 @@ snapshot_delete_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 const struct cmd_entry cmd_snapshot_create_entry = {
 	.noun = "snapshot", .verb = "create", .usage = N_("PLUGIN"),
 	.summary = N_("save a plugin's files, row and state in a snapshot"),
-	.flags = CMD_MUTATES, .min_args = 1, .max_args = 1,
+	.flags = CMD_MUTATES | CMD_ON_EXISTING,
+	.min_args = 1, .max_args = 1,
 	.run = snapshot_create_run,
 };
 const struct cmd_entry cmd_snapshot_list_entry = {
@@ -177,12 +178,14 @@ const struct cmd_entry cmd_snapshot_list_entry = {
 const struct cmd_entry cmd_snapshot_restore_entry = {
 	.noun = "snapshot", .verb = "restore", .usage = N_("ID"),
 	.summary = N_("put a plugin back as a snapshot saved it"),
-	.flags = CMD_MUTATES, .min_args = 1, .max_args = 1,
+	.flags = CMD_MUTATES | CMD_ON_EXISTING,
+	.min_args = 1, .max_args = 1,
 	.run = snapshot_restore_run,
 };
 const struct cmd_entry cmd_snapshot_delete_entry = {
 	.noun = "snapshot", .verb = "delete", .usage = N_("ID"),
 	.summary = N_("delete a snapshot"),
-	.flags = CMD_MUTATES, .min_args = 1, .max_args = 1,
+	.flags = CMD_MUTATES | CMD_ON_EXISTING,
+	.min_args = 1, .max_args = 1,
 	.run = snapshot_delete_run,
 };

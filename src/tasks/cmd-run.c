@@ -227,7 +227,8 @@ const struct cmd_entry cmd_task_run_entry = {
 	.noun = "task", .verb = "run", .usage = "ID",
 	.summary = N_("run a task now: print its run id, and wait for its end "
 	    "unless --detach"),
-	.flags = CMD_MUTATES | CMD_FOLLOWS, .min_args = 1, .max_args = 1,
+	.flags = CMD_MUTATES | CMD_FOLLOWS | CMD_ON_EXISTING,
+	.min_args = 1, .max_args = 1,
 	.options = task_run_options, .target = CMD_TARGET_TASK,
 	.run = task_run_run,
 };
@@ -339,7 +340,8 @@ const struct cmd_entry cmd_task_stop_entry = {
 	.summary = N_("stop the task's runs going on (or one run): SIGTERM, "
 	    "then SIGKILL after kill_grace_seconds; waits for their end unless "
 	    "--no-wait"),
-	.flags = CMD_MUTATES | CMD_FOLLOWS, .min_args = 1, .max_args = 2,
+	.flags = CMD_MUTATES | CMD_FOLLOWS | CMD_ON_EXISTING,
+	.min_args = 1, .max_args = 2,
 	/* no target: a task removed while its run went on can be stopped */
 	.options = task_stop_options, .run = task_stop_run,
 };

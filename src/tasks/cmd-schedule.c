@@ -161,7 +161,12 @@ preview_time(struct cmd_ctx *ctx, const struct trigger *t, int64_t f,
 	char iso[TIMEFMT_ISO_MAX], utc[TIMEFMT_ISO_MAX];
 
 	timefmt_iso(iso, sizeof iso, f, trigger_zone(t));
-	timefmt_iso(utc, sizeof utc, f, NULL);
+	/* The wall time in the trigger's zone is what a preview is asked
+	 * for, in JSON too; its instant in UTC is in the machine form. */
+	if (o->json)
+		timefmt_machine(utc, sizeof utc, f);
+	else
+		timefmt_iso(utc, sizeof utc, f, NULL);
 	if (o->json && o->verbose)
 		fprintf(ctx->out, "%s{\"time\":\"%s\",\"utc\":\"%s\"}",
 		    n > 0 ? "," : "", iso, utc);

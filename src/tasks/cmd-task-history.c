@@ -29,7 +29,8 @@ task_run_json(const struct run_rec *r)
 	    "ended_at", task_json_time(r->ended_at), "status", r->status);
 
 	json_object_set_new(o, "duration", r->started_at && r->ended_at ?
-	    json_real((double)(r->ended_at - r->started_at) / 1e6) : json_null());
+	    json_real(timefmt_machine_seconds(r->ended_at -
+	    r->started_at)) : json_null());
 	json_object_set_new(o, "exit_code", r->exit_code >= 0 ?
 	    json_integer(r->exit_code) : json_null());
 	json_object_set_new(o, "signal", r->signal > 0 ?
@@ -42,9 +43,9 @@ task_run_json(const struct run_rec *r)
 	/* Usage is recorded or not as a whole (every process has an RSS):
 	 * a run that spent no system time says 0, not null. */
 	json_object_set_new(o, "user_cpu", usage ?
-	    json_real((double)r->user_us / 1e6) : json_null());
+	    json_real(timefmt_machine_seconds(r->user_us)) : json_null());
 	json_object_set_new(o, "system_cpu", usage ?
-	    json_real((double)r->sys_us / 1e6) : json_null());
+	    json_real(timefmt_machine_seconds(r->sys_us)) : json_null());
 	json_object_set_new(o, "max_rss_kb", r->max_rss_kb > 0 ?
 	    json_integer(r->max_rss_kb) : json_null());
 	return o;

@@ -279,4 +279,5 @@ const struct cmd_entry cmd_task_import_entry = {
 	.options = task_import_options, .words = task_import_words,
 	.run = task_import_run,
 	.reads_stdin = import_reads_stdin,
+	.dry_run_option = "dry-run",
 };

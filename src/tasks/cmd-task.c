@@ -532,7 +532,28 @@ task_json_time(int64_t us)
 
 	if (us == 0)
 		return json_null();
-	return json_string(timefmt_iso(buf, sizeof buf, us, NULL));
+	return json_string(timefmt_machine(buf, sizeof buf, us));
+}
+
+/* trigger_args with its instants (start_date, end_date, run_date with an
+ * offset) in the machine form; a wall time without an offset, read in
+ * the task's zone, is left as it is.  The task keeps what was given. */
+static json_t *
+task_json_trigger_args(const char *text)
+{
+	json_t *args = json_loads(text != NULL ? text : "{}", 0, NULL), *v;
+	char buf[TIMEFMT_ISO_MAX];
+	const char *key;
+
+	if (!json_is_object(args)) {
+		json_decref(args);
+		return json_object();
+	}
+	json_object_foreach(args, key, v)
+		if (json_is_string(v) && timefmt_machine_text(buf, sizeof buf,
+		    json_string_value(v)) != NULL)
+			json_object_set_new(args, key, json_string(buf));
+	return args;
 }
 
 /* The task's JSON with its context's keys (env, env_file, workdir,
@@ -563,15 +584,14 @@ task_json(struct mgr *mgr, const struct task_rec *t)
 json_t *
 task_json_rec(const struct mgr *mgr, const struct task_rec *t)
 {
-	json_t *args = json_loads(t->trigger_args != NULL ? t->trigger_args : "{}",
-	    0, NULL);
+	json_t *args = task_json_trigger_args(t->trigger_args);
 
 	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:o, s:b, s:i, s:i, "
 	    "s:i, s:b, s:i, s:s, s:s, s:s?, s:o, s:o}",
 	    "id", t->id, "name", t->name, "status", t->status,
 	    "last_run", task_json_time(t->last_run), "next_run", task_json_time(t->next_run),
 	    "func_path", t->func_path, "trigger", t->trigger,
-	    "trigger_args", args != NULL ? args : json_object(),
+	    "trigger_args", args,
 	    "enabled", t->enabled, "max_retries", t->max_retries,
 	    "timeout", t->timeout, "misfire_grace_time", task_misfire_grace(mgr, t),
 	    "coalesce", t->coalesce, "max_instances", t->max_instances,
@@ -1005,7 +1025,8 @@ const struct cmd_entry cmd_task_edit_entry = {
 	.usage = N_("ID [FIELD=VALUE ...]"),
 	.summary = N_("change a task; FIELD=VALUE replaces its trigger fields, "
 	    "--env its environment list, \"\" clears an option"),
-	.flags = CMD_MUTATES, .min_args = 1, .max_args = -1,
+	.flags = CMD_MUTATES | CMD_ON_EXISTING,
+	.min_args = 1, .max_args = -1,
 	.options = task_edit_options, .target = CMD_TARGET_TASK,
 	.run = task_edit_run,
 };
@@ -1100,7 +1121,8 @@ const struct cmd_entry cmd_task_remove_entry = {
 	.noun = "task", .verb = "remove", .usage = "ID",
 	.summary = N_("remove a task and its run history (--stop: and end its "
 	    "runs going on)"),
-	.flags = CMD_MUTATES, .min_args = 1, .max_args = 1,
+	.flags = CMD_MUTATES | CMD_ON_EXISTING,
+	.min_args = 1, .max_args = 1,
 	.options = task_stopping_options, .target = CMD_TARGET_TASK,
 	.run = task_remove_run,
 };
@@ -1109,7 +1131,8 @@ const struct cmd_entry cmd_task_pause_entry = {
 	.noun = "task", .verb = "pause", .usage = "ID",
 	.summary = N_("pause a task (no more scheduled runs; --stop: and end "
 	    "its runs going on)"),
-	.flags = CMD_MUTATES, .min_args = 1, .max_args = 1,
+	.flags = CMD_MUTATES | CMD_ON_EXISTING,
+	.min_args = 1, .max_args = 1,
 	.options = task_stopping_options, .target = CMD_TARGET_TASK,
 	.run = task_pause_run,
 };
@@ -1117,7 +1140,8 @@ const struct cmd_entry cmd_task_pause_entry = {
 const struct cmd_entry cmd_task_resume_entry = {
 	.noun = "task", .verb = "resume", .usage = "ID",
 	.summary = N_("resume a paused task"),
-	.flags = CMD_MUTATES, .min_args = 1, .max_args = 1,
+	.flags = CMD_MUTATES | CMD_ON_EXISTING,
+	.min_args = 1, .max_args = 1,
 	.target = CMD_TARGET_TASK, .run = task_resume_run,
 };
 

@@ -774,7 +774,7 @@ runlog_line_format(struct strbuf *sb, const struct runlog_line *l, int json,
 
 	if (json) {
 		json_t *j = json_pack("{s:s, s:s, s:s%}", "time",
-		    timefmt_iso(when, sizeof when, l->at, NULL), "stream",
+		    timefmt_machine(when, sizeof when, l->at), "stream",
 		    kind_name(l->kind), "text", l->text, l->len);
 		char *s;
 

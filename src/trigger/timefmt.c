@@ -65,6 +65,50 @@ timefmt_utc_seconds(char *buf, size_t len, int64_t us)
 	return buf;
 }
 
+char *
+timefmt_machine(char *buf, size_t len, int64_t us)
+{
+	struct tm_fields f;
+	int64_t s;
+	int frac;
+
+	split_us(us, &s, &frac);
+	tz_seconds_to_fields(s, &f);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", f.year,
+	    f.month, f.day, f.hour, f.minute, f.second, frac / 1000);
+	return buf;
+}
+
+/* The shape timefmt_iso and timefmt_utc_seconds write: checked before
+ * parsing, so that a word that merely parses as a date ("2026-03-02")
+ * or a wall time without an offset is left as it is. */
+static int
+is_written_instant(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 20 && n <= 40 && s[4] == '-' && s[7] == '-' && s[10] == 'T' &&
+	    s[13] == ':' && s[16] == ':' && (s[n - 1] == 'Z' ||
+	    (n >= 25 && (s[n - 6] == '+' || s[n - 6] == '-') && s[n - 3] == ':'));
+}
+
+char *
+timefmt_machine_text(char *buf, size_t len, const char *text)
+{
+	struct mgr_error err = { 0 };
+	int64_t us;
+
+	if (!is_written_instant(text) || timefmt_parse(text, NULL, &us, &err) != 0)
+		return NULL;
+	return timefmt_machine(buf, len, us);
+}
+
+double
+timefmt_machine_seconds(int64_t us)
+{
+	return (double)((us >= 0 ? us + 500 : us - 500) / 1000) / 1000.0;
+}
+
 /* Reads between min and max digits; returns the end or NULL. */
 static const char *
 digits(const char *p, int min, int max, int *out)

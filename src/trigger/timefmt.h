@@ -24,6 +24,20 @@ char *timefmt_iso(char *buf, size_t len, int64_t us, const struct tz *z);
  * (host status, snapshot lists).  Returns buf. */
 char *timefmt_utc_seconds(char *buf, size_t len, int64_t us);
 
+/* The one form of an instant for machines, the --json output of every
+ * command and the HTTP API's: RFC 3339 in UTC to the millisecond with a
+ * "Z", "2026-03-02T08:00:00.123Z" (the microseconds cut, not rounded, so
+ * that an instant never reads as a later one).  Returns buf. */
+char *timefmt_machine(char *buf, size_t len, int64_t us);
+/* An instant written as timefmt_iso or timefmt_utc_seconds write it (a
+ * date, "T", a time, then "Z" or an offset) rewritten in buf in the
+ * machine form; NULL for any other text, a wall time without an offset
+ * (a run_date in the task's zone) included. */
+char *timefmt_machine_text(char *buf, size_t len, const char *text);
+/* A span of microseconds as seconds to the millisecond (rounded), the
+ * machine form of a duration: 0.002354 s is 0.002. */
+double timefmt_machine_seconds(int64_t us);
+
 /* Parses "2026-03-02", "2026-03-02T09:00", "2026-03-02 09:00:00.5",
  * with an optional "Z", "+01:00", "+0100" or "+01".  A value without an
  * offset is a wall time in z (UTC if NULL); one that does not exist

@@ -5,7 +5,7 @@
 # COMPREPLY with them; `make install` puts it where bash-completion looks
 # and `bash -ic 'complete -p manager'` then shows it.
 . "$top_srcdir/tests/cli/lib.sh"
-plan 24
+plan 25
 setup_tmp
 
 C() { "$MANAGER" --db "$T/m.db" __complete -- "$@"; }
@@ -81,4 +81,23 @@ else
 fi
 like "$(cat "$T/complete.out")" "complete .*-F _manager manager$" \
 	"bash -ic 'complete -p manager' shows the completion"
+
+# A new user on Debian: /etc/skel/.bashrc sources bash-completion's main
+# script, which loads a command's completion from where `make install`
+# put it the first time it is asked for (__load_completion, as a Tab
+# does), with nothing in the user's files naming it.
+if [ -r "$loader" ]; then
+	if [ -r /etc/skel/.bashrc ]; then
+		cp /etc/skel/.bashrc "$HOME/.bashrc"
+	else
+		printf '. %s\n' "$loader" >"$HOME/.bashrc"
+	fi
+	XDG_DATA_DIRS="${file%/bash-completion/*}" bash -ic \
+		'__load_completion manager; complete -p manager' \
+		>"$T/skel.out" 2>"$T/skel.err"
+	like "$(cat "$T/skel.out")" "complete .*-F _manager manager$" \
+		"a new user's bash (/etc/skel/.bashrc, bash-completion) loads it by name"
+else
+	skip "bash-completion is not installed ($loader): scripts/install-deps.sh installs it"
+fi
 done_testing

@@ -2,14 +2,17 @@
 # Read-only commands create nothing: `host status` and `db check` on a
 # database that does not exist say so, exit 3 and leave no file or folder
 # behind (no data folder, no database, no lock); `task list` lists no
-# task, help is printed; and on an existing database none of them adds a
-# file or a folder (`find` before and after).
+# task, help is printed; a change to a task, plugin, run or snapshot
+# that does not exist, and an import's dry run, read a missing database
+# as an empty one; and on an existing database none of them adds a file
+# or a folder (`find` before and after).
 . "$top_srcdir/tests/cli/lib.sh"
 setup_tmp
 
 # created: what exists under $T besides what setup_tmp made.
 created() {
-	find "$T" -mindepth 1 | grep -v -e "^$T/home\$" -e "^$T/empty.conf\$"
+	find "$T" -mindepth 1 | grep -v -e "^$T/home\$" -e "^$T/empty.conf\$" \
+	    -e "^$T/home/crontab\$"
 }
 
 # clean: back to nothing, so that one command's leftovers do not fail
@@ -76,6 +79,57 @@ done <<'LIST'
 0|no snapshots|snapshot list
 0|^\[\]$|--json snapshot list
 LIST
+
+# A change to something that must exist already (a task, a plugin, a
+# run, a snapshot) finds nothing when there is no database: it says so,
+# with the exit status it has on an empty database, and creates nothing
+# (no data folder, database or lock), where it used to make them all on
+# its way to a host.
+while IFS='|' read -r want pattern cmd; do
+	# shellcheck disable=SC2086
+	run "$MANAGER" $cmd
+	is "$rc" "$want" "$cmd without a database exits $want"
+	like "$out$err" "$pattern" "... and says: $pattern"
+	is "$(created)" "" "... and creates nothing"
+	clean
+done <<'LIST'
+3|no task "nosuch"|task remove nosuch
+3|no task "nosuch"|task pause nosuch
+3|no task "nosuch"|task resume nosuch
+3|no task "nosuch"|task edit nosuch --max-retries 2
+3|no task "nosuch"|task run nosuch
+3|no task "nosuch"|task stop nosuch
+3|"code": *"not found"|--json task pause nosuch
+3|plugin "nosuch" is not installed|plugin enable nosuch
+3|plugin "nosuch" is not installed|plugin disable nosuch
+3|plugin "nosuch" is not installed|plugin uninstall nosuch
+3|plugin "nosuch" is not installed|plugin reload nosuch
+3|plugin "nosuch" is not installed|plugin upgrade nosuch
+0|nothing to upgrade|plugin upgrade --all
+3|plugin "nosuch" is not installed|snapshot create nosuch
+3|no snapshot 1|snapshot restore 1
+3|no snapshot 1|snapshot delete 1
+LIST
+
+# A dry run of an import reads a missing database as an empty one: every
+# task would be created, and nothing is (not even the database).
+CRON="$T/home/crontab"
+printf '0 2 * * * /bin/true\n' >"$CRON"
+run "$MANAGER" task import crontab "$CRON" --dry-run
+is "$rc" 0 "task import --dry-run without a database exits 0"
+like "$out" "1 task, 0 lines not imported \(dry run: nothing written\)" \
+    "... and shows the task it would create"
+is "$(created)" "" "... and creates nothing"
+run "$MANAGER" --json task import crontab "$CRON" --dry-run
+like "$out" '"func_path": *"exec:/bin/sh -c /bin/true"' "... with --json, the task as JSON"
+is "$(created)" "" "... and creates nothing"
+
+# Commands that create still do: the import itself makes the database.
+run "$MANAGER" task import crontab "$CRON"
+is "$rc" 0 "task import without --dry-run exits 0"
+test -f "$DB"
+ok $? "... and creates the database"
+clean
 
 # A usage error is found before anything is opened: no database, no
 # lock, not even for a command that goes through the host.

@@ -47,7 +47,7 @@ Normalized form: Sat,Sun *-*-* 12:00:00
 	"--verbose adds each event's forms, as systemd-analyze prints them, and UTC times"
 run M schedule preview calendar 'oncalendar=*-*~1 12:00' --count 1 \
 	--from 2026-02-01T00:00:00Z --verbose --json --tz America/New_York
-is "$out" '{"normalized":["*-*~01 12:00:00"],"times":[{"time":"2026-02-28T12:00:00-05:00","utc":"2026-02-28T17:00:00+00:00"}]}' \
+is "$out" '{"normalized":["*-*~01 12:00:00"],"times":[{"time":"2026-02-28T12:00:00-05:00","utc":"2026-02-28T17:00:00.000Z"}]}' \
 	"--verbose --json is an object with the forms and the times"
 run M schedule preview cron minute=5 --count 1 --from 2026-01-01T00:00:00Z --verbose
 like "$out" '^Normalized form: cron minute=5' "--verbose describes other triggers too"

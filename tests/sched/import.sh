@@ -258,7 +258,7 @@ if command -v systemd-analyze >/dev/null 2>&1 &&
 		expr=$(sed -n 's/^OnCalendar=//p' "$D/$u.timer")
 		now=$(date +%s)
 		want=$(TZ=UTC systemd-analyze calendar --base-time="@$now" "$expr" |
-		    sed -n 's/.*Next elapse: [A-Za-z]* \([0-9-]*\) \([0-9:]*\) UTC$/\1T\2+00:00/p')
+		    sed -n 's/.*Next elapse: [A-Za-z]* \([0-9-]*\) \([0-9:]*\) UTC$/\1T\2.000Z/p')
 		run env TZ=UTC "$MANAGER" --config "$T/etc/m.conf" --db "$T/m.db" \
 		    --json task import systemd "$D/$u.timer" --dry-run
 		is "$(field next_run)" "$want" "$u.timer: the next run is systemd-analyze's next elapse"

@@ -838,11 +838,39 @@ test_fixed_jitter(void **state)
 	    "unknown field \"fixed_jitter\" for date trigger");
 }
 
+/* The one time form for machines (--json, the HTTP API): UTC, "Z",
+ * milliseconds cut; instants written with an offset rewritten, wall
+ * times and other words left alone; durations to the millisecond. */
+static void
+test_timefmt_machine(void **state)
+{
+	char buf[TIMEFMT_ISO_MAX];
+
+	(void)state;
+	assert_string_equal(timefmt_machine(buf, sizeof buf, 0),
+	    "1970-01-01T00:00:00.000Z");
+	assert_string_equal(timefmt_machine(buf, sizeof buf,
+	    INT64_C(1772442000999999)), "2026-03-02T09:00:00.999Z");
+	assert_string_equal(timefmt_machine(buf, sizeof buf, -1),
+	    "1969-12-31T23:59:59.999Z");
+	assert_string_equal(timefmt_machine_text(buf, sizeof buf,
+	    "2026-03-02T09:00:00.123456+01:00"), "2026-03-02T08:00:00.123Z");
+	assert_string_equal(timefmt_machine_text(buf, sizeof buf,
+	    "2026-03-02T08:00:00Z"), "2026-03-02T08:00:00.000Z");
+	assert_null(timefmt_machine_text(buf, sizeof buf, "2099-01-01T00:00:00"));
+	assert_null(timefmt_machine_text(buf, sizeof buf, "2026-03-02"));
+	assert_null(timefmt_machine_text(buf, sizeof buf, "hello"));
+	assert_true(timefmt_machine_seconds(2354) == 0.002);
+	assert_true(timefmt_machine_seconds(2500) == 0.003);
+	assert_true(timefmt_machine_seconds(INT64_C(1500000)) == 1.5);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cron_basic_forms),
+		cmocka_unit_test(test_timefmt_machine),
 		cmocka_unit_test(test_cron_names),
 		cmocka_unit_test(test_cron_last_and_nth),
 		cmocka_unit_test(test_cron_leap_years),
