@@ -70,6 +70,11 @@ enum cmd_flags {
 				 * answers it later (cmd_later), the console
 				 * runs it as a child process (ui/job.c) so
 				 * that it never waits */
+	CMD_ASKS_HOST = 1 << 11,	/* reads only, but a running host
+				 * answers better (plugin show: the
+				 * functions its cache listed): through
+				 * the host when one takes commands, here
+				 * otherwise (no short-lived host) */
 };
 
 /* Exit statuses shared by every command (data/manager.1, EXIT STATUS).

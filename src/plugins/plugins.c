@@ -1078,6 +1078,77 @@ mgr_plugin_install_from(struct mgr *mgr, const char *source, const char *repo,
 	return rc;
 }
 
+/* An install whose enable answers later: what its caller is told. */
+struct install_wait {
+	char *id, *version;
+	plugins_done_fn done;
+	void *arg;
+};
+
+static void
+install_wait_free(struct install_wait *w)
+{
+	free(w->id);
+	free(w->version);
+	free(w);
+}
+
+/* The enable's outcome, said as mgr_plugin_install_from says it. */
+static int
+install_enabled_rc(const struct install_wait *w, int rc,
+		   const struct mgr_error *in, struct mgr_error *out)
+{
+	if (out != in)
+		*out = *in;
+	if (rc != 0)
+		mgr_error_prefix(out, _("installed %s %s, but enabling it "
+		    "failed"), w->id, w->version);
+	return rc;
+}
+
+static void
+install_enabled(void *arg, int rc, const struct mgr_error *err)
+{
+	struct install_wait *w = arg;
+	struct mgr_error said = { 0 };
+
+	rc = install_enabled_rc(w, rc, err, &said);
+	w->done(w->arg, rc, &said);
+	install_wait_free(w);
+}
+
+int
+mgr_plugin_install_later(struct mgr *mgr, const char *source, const char *repo,
+			 int flags, char **installed_id, plugins_done_fn done,
+			 void *arg, struct mgr_error *err)
+{
+	struct plugin_rec rec = { 0 };
+	struct install_wait *w;
+	int rc;
+
+	if (!mgr->conf->auto_enable || (flags & PLUGIN_INSTALL_NO_ENABLE) ||
+	    !plugins_later_ok(mgr))
+		return mgr_plugin_install_from(mgr, source, repo, flags,
+		    installed_id, err);
+	if ((rc = mgr_plugin_install_from(mgr, source, repo, flags |
+	    PLUGIN_INSTALL_NO_ENABLE, installed_id, err)) != 0)
+		return rc;
+	if ((rc = plugin_store_read(mgr->db, *installed_id, &rec, err)) != 0)
+		return rc;
+	w = xcalloc(1, sizeof *w);
+	w->id = xstrdup(rec.id);
+	w->version = xstrdup(rec.version);
+	w->done = done;
+	w->arg = arg;
+	plugin_rec_clear(&rec);
+	rc = mgr_plugin_enable_later(mgr, w->id, install_enabled, w, err);
+	if (rc == PLUGINS_LATER)
+		return rc;
+	rc = install_enabled_rc(w, rc, err, err);
+	install_wait_free(w);
+	return rc;
+}
+
 static int
 start_one(struct mgr *mgr, struct plugin_rec *rec, struct mgr_error *err)
 {

@@ -77,6 +77,15 @@ int mgr_plugin_enable_later(struct mgr *mgr, const char *id,
 int mgr_plugin_disable_later(struct mgr *mgr, const char *id, int cascade,
 			     plugins_done_fn done, void *arg,
 			     struct mgr_error *err);
+/* mgr_plugin_install_from, its auto_enable's enable answered later in
+ * the same way: *installed_id (not NULL) is set once installed; then
+ * PLUGINS_LATER and done(arg, rc, err) with the enable's outcome (an
+ * error saying the plugin was installed but not enabled), or the
+ * answer now. */
+int mgr_plugin_install_later(struct mgr *mgr, const char *source,
+			     const char *repo, int flags, char **installed_id,
+			     plugins_done_fn done, void *arg,
+			     struct mgr_error *err);
 /* 1 (err set) while one of them concerns id. */
 int plugins_busy(struct mgr *mgr, const char *id, struct mgr_error *err);
 /* Disables, removes the files and the rows; the plugin's tasks are
