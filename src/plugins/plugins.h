@@ -34,6 +34,11 @@ enum plugin_install_flags {
 	PLUGIN_INSTALL_ACCEPT_PERMISSIONS = 1 << 2, /* an upgrade asks more */
 };
 
+/* Loads the enabled plugins, dependencies first.  With host workers
+ * (plugins_later_ok) their workers start from the loop, one after
+ * another, and this returns at once: the scheduler starts meanwhile, a
+ * plugin serves (hooks, routes) once its on_enable answered, and an
+ * enable, disable or reload of one of them is busy until they all have. */
 int plugins_start(struct mgr *mgr, struct mgr_error *err);
 void plugins_stop(struct mgr *mgr);
 

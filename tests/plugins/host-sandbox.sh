@@ -220,6 +220,7 @@ sqlite3 "$DB" "UPDATE plugins SET enabled = 1, state = 'enabled', error = NULL W
 "$MANAGER" --config "$CONF" --daemon >"$T/daemon.out" 2>>"$T/daemon.log" &
 DAEMON=$!
 wait_until 10 api_up
+wait_until 10 faulted		# its worker starts once the engine runs
 like "$(plugin_field evil error)" '^plugin evil: on_enable crashed with SIGSEGV' \
 	"an engine start whose on_enable crashes says so"
 kill $DAEMON
