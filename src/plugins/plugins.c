@@ -1253,8 +1253,8 @@ start_over(void *arg, int rc, const struct mgr_error *err)
 
 	(void)rc;
 	(void)err;	/* each plugin's failure is recorded on its own */
-	log_info(&mgr->log, "plugins: the enabled plugins' host workers have "
-	    "started");
+	log_info(&mgr->log, _("plugins: the enabled plugins' host workers "
+	    "have started"));
 }
 
 /* Starts the enabled plugins of chain (taken) from the loop; an
