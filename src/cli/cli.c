@@ -250,7 +250,9 @@ cli_run_command(struct cli_opts *opts, int argc, char **argv)
 		mgr_close(ctx.mgr);
 		return status;
 	}
-	status = cmd_dispatch(&ctx, argc, argv);
+	if (!(e->flags & CMD_ASKS_HOST) || (status = engine_cli_ask(ctx.mgr,
+	    argc, argv, ctx.json)) == ENGINE_NOT_ASKED)
+		status = cmd_dispatch(&ctx, argc, argv);
 	mgr_close(ctx.mgr);
 	return status;
 }

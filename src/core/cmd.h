@@ -76,6 +76,11 @@ enum cmd_flags {
 				 * none, so the client runs it on an empty
 				 * one in memory, where it says "no task
 				 * ...", and creates nothing */
+	CMD_ASKS_HOST = 1 << 12,	/* reads only, but a running host
+				 * answers better (plugin show: the
+				 * functions its cache listed): through
+				 * the host when one takes commands, here
+				 * otherwise (no short-lived host) */
 };
 
 /* Exit statuses shared by every command (data/manager.1, EXIT STATUS).

@@ -155,26 +155,39 @@ installed(struct api_call *call, json_t *set, json_t *plugin)
 	api_reply_show(call, "plugin", id, 201);
 }
 
+/* The install's answer: its failure, or the installed plugin (the body,
+ * checked before, read again for the manifest's values it names). */
+static void
+install_then(struct api_call *call, int status, const char *out,
+	     const char *errout, const char *noun, const char *unused)
+{
+	json_t *set, *plugin;
+
+	(void)noun;
+	(void)unused;
+	if (status != 0) {
+		api_reply_failed(call, status, errout);
+		return;
+	}
+	if ((set = plugin_body(call, FIELD_CREATE)) == NULL)
+		return;
+	plugin = json_loads(out, 0, NULL);
+	installed(call, set, plugin);
+	json_decref(plugin);
+	json_decref(set);
+}
+
+/* With auto_enable, answered once the plugin's host worker ran its
+ * on_enable (`plugin install` answers later), the loop free meanwhile. */
 void
 api_plugin_install(struct api_call *call, const char *unused)
 {
-	json_t *set = plugin_body(call, FIELD_CREATE), *plugin;
-	char *out = NULL, *errout = NULL;
-	int status;
+	json_t *set = plugin_body(call, FIELD_CREATE);
 
 	(void)unused;
 	if (set == NULL)
 		return;
-	status = api_run_argv(call, install_argv(set), &out, &errout);
-	if (status != 0)
-		api_reply_failed(call, status, errout);
-	else {
-		plugin = json_loads(out, 0, NULL);
-		installed(call, set, plugin);
-		json_decref(plugin);
-	}
-	free(out);
-	free(errout);
+	api_run_argv_then(call, install_argv(set), install_then, "plugin", "");
 	json_decref(set);
 }
 

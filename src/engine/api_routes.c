@@ -65,14 +65,48 @@ run_json(struct api_call *call, char **argv)
 	return o;
 }
 
+/* A show's answer: its JSON with status, or its failure. */
+static void
+shown(struct api_call *call, int status, const char *out, const char *errout,
+      int ok_status)
+{
+	json_t *o;
+
+	if (status != CMD_EXIT_OK)
+		api_reply_failed(call, status, errout);
+	else {
+		if ((o = json_loads(out, JSON_DECODE_ANY, NULL)) == NULL)
+			o = json_object();	/* as run_json */
+		api_reply_json(call, ok_status, o);
+	}
+}
+
+static void
+shown_ok(struct api_call *call, int status, const char *out,
+	 const char *errout, const char *noun, const char *id)
+{
+	(void)noun;
+	(void)id;
+	shown(call, status, out, errout, 200);
+}
+
+static void
+shown_created(struct api_call *call, int status, const char *out,
+	      const char *errout, const char *noun, const char *id)
+{
+	(void)noun;
+	(void)id;
+	shown(call, status, out, errout, 201);
+}
+
+/* Through api_run_argv_then: `plugin show` answers once the engine's
+ * list of the plugin's functions is made, without holding the loop. */
 void
 api_reply_show(struct api_call *call, const char *noun, const char *id,
 	       int status)
 {
-	json_t *o = run_json(call, argv_of(noun, "show", NULL, id));
-
-	if (o != NULL)
-		api_reply_json(call, status, o);
+	api_run_argv_then(call, argv_of(noun, "show", NULL, id),
+	    status == 201 ? shown_created : shown_ok, noun, id);
 }
 
 /* A command a request waits for (api_run_argv_then). */
@@ -109,7 +143,8 @@ api_wait_done(void *arg, int status, char *out, char *errout)
 		call->ticket = NULL;
 		call->cancel = NULL;
 		w->then(call, status, out, errout, w->noun, w->id);
-		call->answered(call);
+		if (call->ticket == NULL)	/* else then waits again (a show) */
+			call->answered(call);
 	}
 	free(out);
 	free(errout);

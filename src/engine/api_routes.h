@@ -87,7 +87,9 @@ json_t *api_body_object(struct api_call *call);
  * in *out and stderr in *errout (both malloc'd). */
 int api_run_argv(struct api_call *call, char **argv, char **out,
 		 char **errout);
-/* Answers with `NOUN show ID` (status on success). */
+/* Answers with `NOUN show ID` (status, 200 or 201, on success), through
+ * api_run_argv_then: `plugin show` may answer once the engine's list of
+ * the plugin's functions is made, the request waiting suspended. */
 void api_reply_show(struct api_call *call, const char *noun, const char *id,
 		    int status);
 /* What follows a command of api_run_argv_then: its exit status, stdout

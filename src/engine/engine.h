@@ -100,6 +100,11 @@ int engine_host_info(struct mgr *mgr, int *pid, char **kind,
  * host, or carried out here as a short-lived host when none runs.
  * Prints what the command printed; returns its exit status. */
 int engine_cli_command(struct mgr *mgr, int argc, char **argv, int json);
+/* The CLI's road for a CMD_ASKS_HOST command: submitted to a running
+ * host that takes commands, its exit status (what it printed printed);
+ * ENGINE_NOT_ASKED when none runs (the caller runs it here). */
+#define ENGINE_NOT_ASKED (-1)
+int engine_cli_ask(struct mgr *mgr, int argc, char **argv, int json);
 /* Runs one command line in this process with memory streams for its
  * output (malloc'd, never NULL); returns its exit status.  The road the
  * control plane and the HTTP API share. */

@@ -1,7 +1,8 @@
 /* route.c - the CLI's road for a state-changing (CMD_MUTATES) command:
  * to the running host through the commands table, or carried out here as
- * a short-lived host when none runs.  Either way the person sees the same
- * stdout, stderr and exit status.
+ * a short-lived host when none runs; and for a reader a running host
+ * answers better (CMD_ASKS_HOST): to that host, or here without one.
+ * Either way the person sees the same stdout, stderr and exit status.
  */
 #include "i18n.h"
 #include "cmd.h"
@@ -178,6 +179,25 @@ engine_cli_command(struct mgr *mgr, int argc, char **argv, int json)
 			backoff *= 2;
 	}
 	free(input);
+	return status;
+}
+
+int
+engine_cli_ask(struct mgr *mgr, int argc, char **argv, int json)
+{
+	struct route_cmd c = { argc, argv, json, NULL, 0 };
+	struct mgr_error err = { 0 };
+	int pid, status = CMD_EXIT_FAIL, rc;
+	char kind[32];
+
+	if (mgr->db == NULL || !db_host_holder(mgr->db, &pid, kind, sizeof kind) ||
+	    !route_kind_takes_commands(kind))
+		return ENGINE_NOT_ASKED;
+	rc = route_submit(mgr, &c, engine_command_timeout_ms(), &status, &err);
+	if (rc == MGR_ENOENT)	/* the host left before taking it */
+		return ENGINE_NOT_ASKED;
+	if (rc != 0)
+		return route_fail(json, err.code, err.msg);
 	return status;
 }
 

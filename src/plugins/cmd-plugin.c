@@ -110,7 +110,20 @@ report_plugin(struct cmd_ctx *ctx, const char *id, const char *what,
 	return CMD_EXIT_OK;
 }
 
+/* What install prints: the plugin with the permissions it was granted. */
+static int
+install_answer(struct cmd_ctx *ctx, const char *id, int rc,
+	       const struct mgr_error *err)
+{
+	if (rc != 0)
+		return cmd_fail(ctx, err->code, err->msg);
+	return report_plugin(ctx, id, _("installed"), 1);
+}
+
 extern const struct cmd_entry cmd_plugin_install_entry;
+
+static int plugin_install_later(struct cmd_ctx *ctx,
+				const struct cmd_args *args, int flags);
 
 static int
 plugin_install_run(struct cmd_ctx *ctx, const struct cmd_args *args)
@@ -128,15 +141,11 @@ plugin_install_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 	if (args->argc != 1 && (args->argc != 3 ||
 	    strcmp(args->argv[1], "from") != 0))
 		return cmd_usage(ctx, &cmd_plugin_install_entry);
+	if (ctx->defer != NULL)		/* someone to answer later */
+		return plugin_install_later(ctx, args, flags);
 	rc = mgr_plugin_install_from(ctx->mgr, args->argv[0], args->argc == 3 ?
 	    args->argv[2] : NULL, flags, &id, &err);
-	if (rc != 0 && id == NULL)
-		return cmd_fail(ctx, err.code, err.msg);
-	if (rc != 0) {
-		free(id);
-		return cmd_fail(ctx, err.code, err.msg);
-	}
-	rc = report_plugin(ctx, id, _("installed"), 1);
+	rc = install_answer(ctx, id, rc, &err);
 	free(id);
 	return rc;
 }
@@ -169,25 +178,93 @@ plugin_list_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 	return CMD_EXIT_OK;
 }
 
-static int
-plugin_show_run(struct cmd_ctx *ctx, const struct cmd_args *args)
-{
-	char **argv = args->argv;
-	struct plugin_rec p = { 0 };
-	struct mgr_error err = { 0 };
+/* A show whose functions the host's list will give (plugin_functions_get
+ * on a host): answered once it is there, the loop free meanwhile. */
+struct show_wait {
+	struct mgr *mgr;
+	char *id;
+	struct cmd_later *later;
+};
 
-	if (plugin_store_read(ctx->mgr->db, argv[0], &p, &err) != 0)
+static void show_waited(void *arg, int gone);
+
+/* The row of id with its functions; with w (someone to answer later),
+ * CMD_EXIT_LATER while the host's list is being made (show_waited
+ * follows).  gone: the engine stopped before the list was made. */
+static int
+show_plugin(struct cmd_ctx *ctx, const char *id, struct show_wait *w,
+	    int gone)
+{
+	struct plugin_rec p = { 0 };
+	struct plugin_funcs own = { 0 };
+	const struct plugin_funcs *f = &own;
+	struct mgr_error err = { 0 }, ferr = { 0 };
+	json_t *o;
+	int rc;
+
+	if (plugin_store_read(ctx->mgr->db, id, &p, &err) != 0)
 		return cmd_fail(ctx, err.code, err.msg);
+	if (gone)
+		rc = mgr_error_set(&ferr, MGR_EBUSY, _("plugin %s: the engine "
+		    "stopped before its functions were listed"), id);
+	else if ((rc = plugin_functions_get(ctx->mgr, &p, &own, &f,
+	    w != NULL ? show_waited : NULL, w, &ferr)) == PLUGINS_LATER) {
+		plugin_rec_clear(&p);
+		return CMD_EXIT_LATER;
+	}
 	if (ctx->json) {
-		json_t *o = plugin_json(&p);
-		plugin_functions_show(ctx->mgr, p.id, NULL, o);
+		o = plugin_json(&p);
+		plugin_functions_print(NULL, o, rc, f, &ferr);
 		cmd_print_json(ctx, o);
 	} else {
 		print_plugin(ctx, &p);
-		plugin_functions_show(ctx->mgr, p.id, ctx->out, NULL);
+		plugin_functions_print(ctx->out, NULL, rc, f, &ferr);
 	}
+	plugin_funcs_clear(&own);
 	plugin_rec_clear(&p);
 	return CMD_EXIT_OK;
+}
+
+static void
+show_wait_free(struct show_wait *w)
+{
+	free(w->id);
+	free(w);
+}
+
+/* The list w waited for is in the host's cache (or the engine stops):
+ * shown now, or waited for again when the row changed meanwhile. */
+static void
+show_waited(void *arg, int gone)
+{
+	struct show_wait *w = arg;
+	struct cmd_ctx ctx = { .mgr = w->mgr, .out = w->later->out,
+	    .err = w->later->err, .json = w->later->json };
+	int rc = show_plugin(&ctx, w->id, w, gone);
+
+	if (rc == CMD_EXIT_LATER)
+		return;
+	w->later->finish(w->later, rc);
+	show_wait_free(w);
+}
+
+static int
+plugin_show_run(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+	struct show_wait *w = NULL;
+	int rc;
+
+	if (ctx->defer != NULL) {	/* someone to answer later */
+		w = xcalloc(1, sizeof *w);
+		w->mgr = ctx->mgr;
+		w->id = xstrdup(args->argv[0]);
+	}
+	rc = show_plugin(ctx, args->argv[0], w, 0);
+	if (rc == CMD_EXIT_LATER)
+		w->later = ctx->defer(ctx);
+	else if (w != NULL)
+		show_wait_free(w);
+	return rc;
 }
 
 /* What enable and disable print: the plugin's new state, or the error. */
@@ -207,6 +284,7 @@ struct plugin_wait {
 	struct mgr *mgr;
 	char *id;
 	const char *what;
+	int install;		/* install's answer, not enable's */
 	struct cmd_later *later;
 };
 
@@ -224,8 +302,8 @@ plugin_answered(void *arg, int rc, const struct mgr_error *err)
 	struct cmd_ctx ctx = { .mgr = w->mgr, .out = w->later->out,
 	    .err = w->later->err, .json = w->later->json };
 
-	w->later->finish(w->later, plugin_answer(&ctx, w->id, w->what, rc,
-	    err));
+	w->later->finish(w->later, w->install ? install_answer(&ctx, w->id,
+	    rc, err) : plugin_answer(&ctx, w->id, w->what, rc, err));
 	plugin_wait_free(w);
 }
 
@@ -249,9 +327,31 @@ plugin_wait_or_answer(struct cmd_ctx *ctx, struct plugin_wait *w, int rc,
 		w->later = ctx->defer(ctx);
 		return CMD_EXIT_LATER;
 	}
-	rc = plugin_answer(ctx, w->id, w->what, rc, err);
+	rc = w->install ? install_answer(ctx, w->id, rc, err) :
+	    plugin_answer(ctx, w->id, w->what, rc, err);
 	plugin_wait_free(w);
 	return rc;
+}
+
+/* An install carried out by the engine: its auto_enable's on_enable
+ * answered later, as enable's is. */
+static int
+plugin_install_later(struct cmd_ctx *ctx, const struct cmd_args *args,
+		     int flags)
+{
+	struct mgr_error err = { 0 };
+	struct plugin_wait *w = plugin_wait_new(ctx, "", _("installed"));
+	char *id = NULL;
+	int rc;
+
+	w->install = 1;
+	rc = mgr_plugin_install_later(ctx->mgr, args->argv[0], args->argc == 3 ?
+	    args->argv[2] : NULL, flags, &id, plugin_answered, w, &err);
+	if (id != NULL) {
+		free(w->id);
+		w->id = id;
+	}
+	return plugin_wait_or_answer(ctx, w, rc, &err);
 }
 
 static int
@@ -373,7 +473,7 @@ const struct cmd_entry cmd_plugin_list_entry = {
 const struct cmd_entry cmd_plugin_show_entry = {
 	.noun = "plugin", .verb = "show", .usage = N_("ID"),
 	.summary = N_("show one plugin"),
-	.flags = CMD_DB_EMPTY_IF_MISSING, .min_args = 1, .max_args = 1,
+	.flags = CMD_DB_EMPTY_IF_MISSING | CMD_ASKS_HOST, .min_args = 1, .max_args = 1,
 	.target = CMD_TARGET_PLUGIN, .run = plugin_show_run,
 };
 const struct cmd_entry cmd_plugin_enable_entry = {

@@ -157,55 +157,63 @@ ask_helper(struct mgr *mgr, const char *id, const char *lib,
 }
 
 int
-plugin_functions(struct mgr *mgr, const char *id, struct plugin_funcs *out,
-		 struct mgr_error *err)
+plugin_functions_get(struct mgr *mgr, const struct plugin_rec *rec,
+		     struct plugin_funcs *own, const struct plugin_funcs **list,
+		     funcs_waited_fn done, void *arg, struct mgr_error *err)
 {
-	struct plugin_rec p;
+	struct funcs_cache *fc = plugins_funcs_cache(mgr);
 	char *lib;
 	int rc;
 
-	memset(out, 0, sizeof *out);
-	memset(&p, 0, sizeof p);
-	if ((rc = plugin_store_read(mgr->db, id, &p, err)) != 0)
-		return rc;
-	lib = plugin_rec_library(&p);
-	plugin_rec_clear(&p);
-	rc = ask_helper(mgr, id, lib, out, err);
+	*list = own;
+	if (fc != NULL && mgr->loop != NULL) {
+		if ((rc = funcs_cache_get(fc, rec, list, err)) != 1)
+			return rc;
+		if (done != NULL && funcs_cache_wait(fc, rec->id, done, arg) == 0)
+			return PLUGINS_LATER;
+		/* No listing under way: it could not start (the error) */
+		if ((rc = funcs_cache_get(fc, rec, list, err)) != 1)
+			return rc;
+		/* The helper is never run on the loop: ask again. */
+		return mgr_error_set(err, MGR_EBUSY, _("plugin %s: its functions "
+		    "are being listed by the engine; ask again in a moment"),
+		    rec->id);
+	}
+	lib = plugin_rec_library(rec);
+	rc = ask_helper(mgr, rec->id, lib, own, err);
 	free(lib);
 	return rc;
 }
 
 void
-plugin_functions_show(struct mgr *mgr, const char *id, FILE *out, json_t *obj)
+plugin_functions_print(FILE *out, json_t *obj, int rc,
+		       const struct plugin_funcs *f, const struct mgr_error *err)
 {
-	struct mgr_error err = { 0 };
-	struct plugin_funcs f;
 	json_t *arr;
 
-	if (plugin_functions(mgr, id, &f, &err) != 0) {
+	if (rc != 0) {
 		if (obj != NULL)
-			json_object_set_new(obj, "functions_error", json_string(err.msg));
+			json_object_set_new(obj, "functions_error", json_string(err->msg));
 		else
-			fprintf(out, _("functions:    cannot be listed: %s\n"), err.msg);
+			fprintf(out, _("functions:    cannot be listed: %s\n"), err->msg);
 		return;
 	}
 	arr = json_array();
-	for (size_t i = 0; i < f.n; i++) {
+	for (size_t i = 0; i < f->n; i++) {
 		if (obj != NULL)
 			json_array_append_new(arr, json_pack("{s:s, s:s}", "name",
-			    f.v[i].name, "summary", f.v[i].summary));
+			    f->v[i].name, "summary", f->v[i].summary));
 		else
 			fprintf(out, "%s%-20s %s\n", i == 0 ? _("functions:    ") :
-			    "              ", f.v[i].name, f.v[i].summary);
+			    "              ", f->v[i].name, f->v[i].summary);
 	}
 	if (obj != NULL)
 		json_object_set_new(obj, "functions", arr);
 	else {
-		if (f.n == 0)
+		if (f->n == 0)
 			fprintf(out, _("functions:    none\n"));
 		json_decref(arr);
 	}
-	plugin_funcs_clear(&f);
 }
 
 /* A check waiting for the host's list (plugin_func_check_later). */

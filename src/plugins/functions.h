@@ -22,22 +22,36 @@ struct plugin_funcs {
 	size_t n;
 };
 
-/* MGR_ENOENT when the plugin is not installed; an error naming the
- * plugin when its library cannot be loaded (within
- * PLUGIN_FUNCTIONS_TIMEOUT_S seconds). */
+/* The helper's deadline: a library that takes longer to load is
+ * reported as such. */
 #define PLUGIN_FUNCTIONS_TIMEOUT_S 5
-int plugin_functions(struct mgr *mgr, const char *id, struct plugin_funcs *out,
-		     struct mgr_error *err);
 void plugin_funcs_clear(struct plugin_funcs *f);
 /* "a, b, c", or "none"; malloc'd. */
 char *plugin_funcs_names(const struct plugin_funcs *f);
 
-/* plugin show's part: the functions as lines of out, or (obj not
- * NULL) as obj's "functions" array of {"name", "summary"}; when they
- * cannot be listed, the reason instead ("functions_error"). */
+/* plugin show's part: the functions of plugin rec into *list.  Without
+ * a host (a CLI with no daemon), the helper is asked now (into own).
+ * On a host, the list its cache made off the loop: while that list is
+ * being made, with done, PLUGINS_LATER (plugins.h) and done(arg, 0)
+ * follows from the loop once it is there (ask again), done(arg, 1) when
+ * the engine stops first; without done, MGR_EBUSY saying so, as the
+ * helper never runs on the loop.  Else 0, or why they cannot be listed.
+ * *list points to own or into the cache: read it before the loop goes
+ * on. */
+typedef void (*funcs_waited_fn)(void *arg, int gone);
+struct plugin_rec;
+int plugin_functions_get(struct mgr *mgr, const struct plugin_rec *rec,
+			 struct plugin_funcs *own,
+			 const struct plugin_funcs **list,
+			 funcs_waited_fn done, void *arg,
+			 struct mgr_error *err);
+/* ... printed: the functions as lines of out, or (obj not NULL) as
+ * obj's "functions" array of {"name", "summary"}; when rc says they
+ * cannot be listed, err's reason instead ("functions_error"). */
 struct json_t;
-void plugin_functions_show(struct mgr *mgr, const char *id, FILE *out,
-			   struct json_t *obj);
+void plugin_functions_print(FILE *out, struct json_t *obj, int rc,
+			    const struct plugin_funcs *f,
+			    const struct mgr_error *err);
 
 /* A task's PLUGIN:FUNCTION [ARGS] when it is added or changed: an
  * installed plugin without that function is an error listing its
@@ -68,7 +82,6 @@ int plugin_func_check_later(struct mgr *mgr, const char *func_path,
  * check that finds no list for the row's updated_at yet (the moments
  * just after a change) asks the helper itself. */
 struct funcs_cache;
-struct plugin_rec;
 struct funcs_cache *funcs_cache_new(struct mgr *mgr);
 void funcs_cache_free(struct funcs_cache *fc);
 /* Starts listing rec's functions unless its list for rec->updated_at is
@@ -83,7 +96,6 @@ int funcs_cache_get(struct funcs_cache *fc, const struct plugin_rec *rec,
  * then in the cache: funcs_cache_get), or fn(arg, 1) when the cache is
  * freed first (the engine stops); 1 when none is under way (fn is not
  * called). */
-typedef void (*funcs_waited_fn)(void *arg, int gone);
 int funcs_cache_wait(struct funcs_cache *fc, const char *id, funcs_waited_fn fn,
 		     void *arg);
 /* The helper's command line, and its answer made a list (out is the

@@ -47,6 +47,9 @@ struct host_worker {
 	size_t wpos;
 	unsigned seq;
 	int answered;			/* a reply came: the library loaded */
+	int failing_all;		/* hostw_fail_all: the calls it fails
+					 * did not crash themselves */
+	int load_failed;		/* restart_loaded fails the queue */
 	int probe;			/* hostw_probe's: errors say "probe" */
 	char **hooks;			/* events hooked ("*": all) */
 	char **routes;			/* "METHOD\tPATH" */
@@ -464,6 +467,12 @@ hostw_enable(struct host_worker *hw, struct mgr_error *err)
 	struct hostw_reply r;
 	int rc = hostw_spawn(hw, err);
 
+	/* Loading first, so that a crash is said to be the constructor's or
+	 * on_enable's, as the probe says. */
+	if (rc == 0 && (rc = hostw_call(hw, "@load", NULL,
+	    HOSTW_ENABLE_TIMEOUT_MS, _("constructor"), hw->where, &r,
+	    err)) == 0)
+		reply_clear(&r);
 	if (rc == 0)
 		rc = hostw_call(hw, "@enable", NULL, HOSTW_ENABLE_TIMEOUT_MS,
 		    _("on_enable"), hw->where, &r, err);
@@ -541,7 +550,10 @@ hostw_record(struct host_worker *hw, const struct hostw_req *req, int rc,
 		return;
 	log_warning(&hw->mgr->log, "%s", error);
 	mgr_event(hw->mgr, req->fail_kind, hw->id, NULL, "%s", error);
-	hostw_crashed(hw, rc, req->what, error);
+	/* A crash is counted once, as what crashed (the constructor or
+	 * on_enable of a restart), not again for each call it failed. */
+	if (!hw->failing_all)
+		hostw_crashed(hw, rc, req->what, error);
 }
 
 /* The head's answer: it leaves the queue, is recorded when it failed,
@@ -570,8 +582,10 @@ hostw_answer(struct host_worker *hw, int rc, int code, char *out,
 static void
 hostw_fail_all(struct host_worker *hw, const struct mgr_error *err)
 {
+	hw->failing_all = 1;
 	while (hw->head != NULL)
 		hostw_answer(hw, err->code, 0, NULL, err->msg);
+	hw->failing_all = 0;
 }
 
 static void
@@ -708,6 +722,24 @@ hostw_watch(struct host_worker *hw)
 	ev_child_start(hw->loop, &hw->child);
 }
 
+/* A restarted worker loaded the plugin, or every waiting call fails
+ * with the reason, its constructor's crash counted once. */
+static void
+restart_loaded(void *arg, struct hostw_answer *a)
+{
+	struct host_worker *hw = arg;
+	struct mgr_error err = { 0 };
+
+	if (a->rc == 0)
+		return;
+	mgr_error_set(&err, a->rc, "%s", a->error);
+	hostw_crashed(hw, a->rc, _("constructor"), a->error);
+	log_warning(&hw->mgr->log, "%s", err.msg);
+	hw->load_failed = 1;	/* the on_enable queued behind: not called */
+	hostw_fail_all(hw, &err);
+	hw->load_failed = 0;
+}
+
 /* A restarted worker's on_enable: its registrations, or every waiting
  * call fails with the reason. */
 static void
@@ -716,6 +748,8 @@ restart_done(void *arg, struct hostw_answer *a)
 	struct host_worker *hw = arg;
 	struct mgr_error err = { 0 };
 
+	if (hw->load_failed)		/* said by restart_loaded */
+		return;
 	if (a->rc == 0 && a->code == 0) {
 		hostw_registrations(hw, a->out != NULL ? a->out : "");
 		return;
@@ -750,12 +784,14 @@ req_new(const char *call, char *const *args, int timeout_ms, char *what,
 }
 
 /* No worker (it crashed, hung or was refused): a new one, whose
- * on_enable goes first in the queue.  -1 when it cannot start. */
+ * loading, then on_enable, go first in the queue (loading apart, so
+ * that a crash is said to be the constructor's or on_enable's, as the
+ * probe says).  -1 when it cannot start. */
 static int
 hostw_restart(struct host_worker *hw)
 {
 	struct mgr_error err = { 0 };
-	struct hostw_req *req;
+	struct hostw_req *load, *enable;
 
 	log_info(&hw->mgr->log, _("plugin %s: starting its host worker again"),
 	    hw->id);
@@ -763,11 +799,16 @@ hostw_restart(struct host_worker *hw)
 		hostw_fail_all(hw, &err);
 		return -1;
 	}
-	req = req_new("@enable", NULL, HOSTW_ENABLE_TIMEOUT_MS,
+	load = req_new("@load", NULL, HOSTW_ENABLE_TIMEOUT_MS,
+	    xstrdup(_("constructor")), restart_loaded, hw);
+	enable = req_new("@enable", NULL, HOSTW_ENABLE_TIMEOUT_MS,
 	    xstrdup(_("on_enable")), restart_done, hw);
-	req->next = hw->head;
-	hw->head = req;
-	hw->queued++;
+	load->next = enable;
+	enable->next = hw->head;
+	if (hw->head == NULL)
+		hw->tail = enable;
+	hw->head = load;
+	hw->queued += 2;
 	return 0;
 }
 

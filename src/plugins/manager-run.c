@@ -14,7 +14,7 @@
  *		 on_enable, on_disable, hooks and routes: host_worker.h)
  *	manager-run [LIMITS] functions --db DB --lib LIB --id ID [--require]
  *		(loads the plugin confined as a worker and prints its task
- *		 functions, "NAME<TAB>SUMMARY" a line: plugin_functions)
+ *		 functions, "NAME<TAB>SUMMARY" a line: plugin_functions_get)
  *	LIMITS: --cpu=SECONDS --memory=MB --open-files=N
  *
  * Limits, PR_SET_NO_NEW_PRIVS and the closing of inherited descriptors

@@ -9,6 +9,7 @@
 #include "manifest.h"
 #include "plugin_host.h"
 #include "plugins.h"
+#include "reloader.h"
 #include "scheduler.h"
 #include "snapshot.h"
 #include "util.h"
@@ -1078,6 +1079,77 @@ mgr_plugin_install_from(struct mgr *mgr, const char *source, const char *repo,
 	return rc;
 }
 
+/* An install whose enable answers later: what its caller is told. */
+struct install_wait {
+	char *id, *version;
+	plugins_done_fn done;
+	void *arg;
+};
+
+static void
+install_wait_free(struct install_wait *w)
+{
+	free(w->id);
+	free(w->version);
+	free(w);
+}
+
+/* The enable's outcome, said as mgr_plugin_install_from says it. */
+static int
+install_enabled_rc(const struct install_wait *w, int rc,
+		   const struct mgr_error *in, struct mgr_error *out)
+{
+	if (out != in)
+		*out = *in;
+	if (rc != 0)
+		mgr_error_prefix(out, _("installed %s %s, but enabling it "
+		    "failed"), w->id, w->version);
+	return rc;
+}
+
+static void
+install_enabled(void *arg, int rc, const struct mgr_error *err)
+{
+	struct install_wait *w = arg;
+	struct mgr_error said = { 0 };
+
+	rc = install_enabled_rc(w, rc, err, &said);
+	w->done(w->arg, rc, &said);
+	install_wait_free(w);
+}
+
+int
+mgr_plugin_install_later(struct mgr *mgr, const char *source, const char *repo,
+			 int flags, char **installed_id, plugins_done_fn done,
+			 void *arg, struct mgr_error *err)
+{
+	struct plugin_rec rec = { 0 };
+	struct install_wait *w;
+	int rc;
+
+	if (!mgr->conf->auto_enable || (flags & PLUGIN_INSTALL_NO_ENABLE) ||
+	    !plugins_later_ok(mgr))
+		return mgr_plugin_install_from(mgr, source, repo, flags,
+		    installed_id, err);
+	if ((rc = mgr_plugin_install_from(mgr, source, repo, flags |
+	    PLUGIN_INSTALL_NO_ENABLE, installed_id, err)) != 0)
+		return rc;
+	if ((rc = plugin_store_read(mgr->db, *installed_id, &rec, err)) != 0)
+		return rc;
+	w = xcalloc(1, sizeof *w);
+	w->id = xstrdup(rec.id);
+	w->version = xstrdup(rec.version);
+	w->done = done;
+	w->arg = arg;
+	plugin_rec_clear(&rec);
+	rc = mgr_plugin_enable_later(mgr, w->id, install_enabled, w, err);
+	if (rc == PLUGINS_LATER)
+		return rc;
+	rc = install_enabled_rc(w, rc, err, err);
+	install_wait_free(w);
+	return rc;
+}
+
 static int
 start_one(struct mgr *mgr, struct plugin_rec *rec, struct mgr_error *err)
 {
@@ -1099,6 +1171,105 @@ start_one(struct mgr *mgr, struct plugin_rec *rec, struct mgr_error *err)
 	}
 	(void)err;
 	return 0;
+}
+
+static void start_ready(void *arg, struct host_worker *hw, int rc,
+			const char *error);
+
+/* The engine's start with host workers: the enabled plugins' workers
+ * start one after another (dependencies first), each on_enable answered
+ * from the loop, so that the scheduler, the control plane and the API
+ * start meanwhile: a task that needs none of them fires on time. */
+static int
+start_next(struct plugin_op *op)
+{
+	struct mgr *mgr = op->mgr;
+	struct mgr_error why = { 0 };
+	struct plugin_rec rec = { 0 };
+	char *lib;
+	int rc;
+
+	for (; op->chain[op->at] != NULL; op->at++) {
+		const char *id = op->chain[op->at];
+
+		if (plugin_store_read(mgr->db, id, &rec, NULL) != 0)
+			continue;	/* uninstalled meanwhile */
+		rc = !rec.enabled || live_find(mgr, id) != NULL ? 0 : 1;
+		if (rc == 1) {
+			funcs_cache_refresh(plugins_funcs_cache(mgr), &rec);
+			lib = plugin_rec_library(&rec);
+			rc = hostw_start_later(mgr, id, lib, start_ready, op,
+			    &op->starting, &why) == 0 ? 1 : -1;
+			free(lib);
+		}
+		plugin_rec_clear(&rec);
+		if (rc == 1)
+			return 1;
+		if (rc == -1) {
+			log_error(&mgr->log, "%s", why.msg);
+			record_failure(mgr, id, &why);
+		}
+	}
+	return 0;
+}
+
+/* chain[at]'s worker answered its on_enable (or failed): it serves,
+ * unless its plugin was disabled or uninstalled meanwhile; then the
+ * next. */
+static void
+start_ready(void *arg, struct host_worker *hw, int rc, const char *error)
+{
+	struct plugin_op *op = arg;
+	struct mgr *mgr = op->mgr;
+	const char *id = op->chain[op->at];
+	struct plugin_rec rec = { 0 };
+	struct plugin_live l = { .hw = hw };
+	struct mgr_error why = { 0 };
+
+	op->starting = NULL;
+	if (rc != 0) {
+		hostw_discard(hw);
+		mgr_error_set(&why, rc, "%s", error);
+		log_error(&mgr->log, "%s", why.msg);
+		record_failure(mgr, id, &why);
+	} else if (plugin_store_read(mgr->db, id, &rec, NULL) == 0 &&
+	    rec.enabled && live_find(mgr, id) == NULL) {
+		live_add(mgr, &l, id);
+		reloader_resync(mgr);	/* hot reload watches it now */
+	} else
+		hostw_discard(hw);
+	plugin_rec_clear(&rec);
+	op->at++;
+	if (start_next(op) == 1)
+		return;
+	op->over = 1;
+	op_maybe_finish(op);
+}
+
+static void
+start_over(void *arg, int rc, const struct mgr_error *err)
+{
+	struct mgr *mgr = arg;
+
+	(void)rc;
+	(void)err;	/* each plugin's failure is recorded on its own */
+	log_info(&mgr->log, _("plugins: the enabled plugins' host workers "
+	    "have started"));
+}
+
+/* Starts the enabled plugins of chain (taken) from the loop; an
+ * enable, disable or reload of one of them meanwhile is refused as busy
+ * until they have all answered. */
+static void
+start_later(struct mgr *mgr, char **chain)
+{
+	struct plugin_op *op = op_new(mgr, chain[0], start_over, mgr);
+
+	op->chain = chain;
+	if (start_next(op) == 0) {
+		op->over = 1;
+		op_maybe_finish(op);
+	}
 }
 
 /* Shadow copies left by a process that died without unloading. */
@@ -1123,6 +1294,7 @@ plugins_start(struct mgr *mgr, struct mgr_error *err)
 	struct dep_node *nodes;
 	struct dep_spec **specs;
 	size_t n, *order;
+	char **chain = NULL;
 	int rc;
 
 	if (mgr->plugins == NULL) {
@@ -1144,11 +1316,15 @@ plugins_start(struct mgr *mgr, struct mgr_error *err)
 	rc = deps_order(nodes, n, order, err);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		struct plugin_rec *rec = &all[order[i]];
-		if (rec->enabled)
+		if (rec->enabled && plugins_later_ok(mgr))
+			chain = strv_push(chain, rec->id);
+		else if (rec->enabled)
 			rc = start_one(mgr, rec, err);
 		else
 			funcs_cache_refresh(mgr->plugins->funcs, rec);
 	}
+	if (chain != NULL)
+		start_later(mgr, chain);
 	for (size_t i = 0; i < n; i++)
 		free(specs[i]);
 	free(specs);

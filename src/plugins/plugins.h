@@ -34,6 +34,11 @@ enum plugin_install_flags {
 	PLUGIN_INSTALL_ACCEPT_PERMISSIONS = 1 << 2, /* an upgrade asks more */
 };
 
+/* Loads the enabled plugins, dependencies first.  With host workers
+ * (plugins_later_ok) their workers start from the loop, one after
+ * another, and this returns at once: the scheduler starts meanwhile, a
+ * plugin serves (hooks, routes) once its on_enable answered, and an
+ * enable, disable or reload of one of them is busy until they all have. */
 int plugins_start(struct mgr *mgr, struct mgr_error *err);
 void plugins_stop(struct mgr *mgr);
 
@@ -75,6 +80,15 @@ int mgr_plugin_enable_later(struct mgr *mgr, const char *id,
 			    plugins_done_fn done, void *arg,
 			    struct mgr_error *err);
 int mgr_plugin_disable_later(struct mgr *mgr, const char *id, int cascade,
+			     plugins_done_fn done, void *arg,
+			     struct mgr_error *err);
+/* mgr_plugin_install_from, its auto_enable's enable answered later in
+ * the same way: *installed_id (not NULL) is set once installed; then
+ * PLUGINS_LATER and done(arg, rc, err) with the enable's outcome (an
+ * error saying the plugin was installed but not enabled), or the
+ * answer now. */
+int mgr_plugin_install_later(struct mgr *mgr, const char *source,
+			     const char *repo, int flags, char **installed_id,
 			     plugins_done_fn done, void *arg,
 			     struct mgr_error *err);
 /* 1 (err set) while one of them concerns id. */

@@ -555,6 +555,13 @@ resync_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	resync(t->data);
 }
 
+void
+reloader_resync(struct mgr *mgr)
+{
+	if (mgr->reloader != NULL)
+		resync(mgr->reloader);
+}
+
 int
 reloader_start(struct mgr *mgr, struct mgr_error *err)
 {

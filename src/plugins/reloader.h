@@ -36,6 +36,10 @@ struct mgr;
  * loaded here; needs mgr->loop.  Creates mgr->reloader. */
 int reloader_start(struct mgr *mgr, struct mgr_error *err);
 void reloader_stop(struct mgr *mgr);
+/* A plugin went live here (its worker, started from the loop at the
+ * engine's start, answered): the watches follow now, not at the next
+ * resync, so that a change right after is not missed. */
+void reloader_resync(struct mgr *mgr);
 
 /* Reloads plugin id now, as a change would (manager plugin reload).
  * Works without a host too: then only files and rows are concerned. */

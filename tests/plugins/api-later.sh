@@ -7,13 +7,15 @@
 # answer given at once has (compared).  evil's on_enable and on_disable
 # sleep 2 s here (config.enable_sleep, disable_sleep); meanwhile GET
 # /manager/tasks answers in under 0.5 s and an every-second task keeps
-# starting runs.  Then: a second enable meanwhile is refused at once
+# starting runs.  POST /manager/plugins (install, auto_enable) likewise.
+# Then: a second enable meanwhile is refused at once
 # (409, busy, as the CLI's exit 4); a client that gives up does not harm
 # the engine; an on_enable that crashes is answered later with the
 # error; a request waiting when the engine stops is answered 503.
 . "${top_srcdir:-.}/tests/plugins/lib.sh"
 
 slow_evil_setup 2
+sed -i 's/^manager: {/manager: {\n  auto_enable = true;/' "$CONF"	# for the install
 check "an every-second task" m task add tick exec:/bin/true interval seconds=1
 
 start_daemon() {
@@ -86,7 +88,7 @@ meanwhile() {
 # least), its body the plugin as GET shows it, and that the every-second
 # task started runs while it waited (up to 0.3 s before the answer).
 later() {
-	name=$1 key=$2 want_ms=$3
+	name=$1 key=$2 want_ms=$3 want_code=${want_code:-200}
 	shift 3
 	forget
 	background "$name" "$@"
@@ -96,7 +98,7 @@ later() {
 	wait $BG
 	# Runs due while a blocked loop waited start as it is answered.
 	to=$(( $(cat "$T/$name.end") - 300000 ))
-	is "$(cat "$T/$name.code")" 200 "$name: 200"
+	is "$(cat "$T/$name.code")" "$want_code" "$name: $want_code"
 	ok "$([ "$(cat "$T/$name.ms")" -ge "$want_ms" ]; echo $?)" \
 		"$name: answered once the worker had ($(cat "$T/$name.ms") ms)"
 	call GET /manager/plugins/evil
@@ -156,6 +158,22 @@ wait_until 10 disabled
 ok $? "a disable whose client gave up goes on: the plugin is disabled"
 call GET /manager/tasks
 is "$code" 200 "... and the engine answers"
+
+# An install with auto_enable, its on_enable answered later: 201 with
+# the plugin as GET shows it, as an install answered at once.
+# (The disable above is over first: its on_disable runs 2 s after the
+# plugin shows disabled, and a disable meanwhile is refused, 409.)
+for i in $(seq 1 100); do
+	call POST /manager/plugins/evil/disable
+	[ "$code" = 409 ] || break
+	sleep 0.1
+done
+check "evil uninstalled" m plugin uninstall evil
+want_code=201 later install enable_sleep.started 1500 POST /manager/plugins \
+	"{\"path\": \"$T/evil\"}"
+is "$(field state < "$T/install.body")" enabled "install: the plugin is installed and enabled"
+call POST /manager/plugins/evil/disable
+is "$code" 200 "disabled again"
 
 # An on_enable that crashes, answered later: the error as an answer at
 # once gives it (a command's exit 1: 500), the plugin faulted.

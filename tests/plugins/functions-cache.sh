@@ -5,11 +5,29 @@
 # helper (a confined child, up to 5 s) on the loop.  A plugin whose
 # library takes 2 s to load (its constructor sleeps) shows it: the check
 # answers at once.  While the list is being made (the engine's start), a
-# task add waits for it without holding the loop (cmd_later).
+# task add waits for it without holding the loop (cmd_later).  `plugin
+# show` through the engine and GET /manager/plugins/{id} read the same
+# list: answered at once when it is there, later (the loop free) while it
+# is being made, never by the helper on the loop.
 . "${top_srcdir:-.}/tests/plugins/lib.sh"
 
+TOKEN=functions-cache-token-0123456789ab
+APIPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+URL="http://127.0.0.1:$APIPORT"
 write_conf 'shutdown_grace_seconds = 1;' "tasks_directory = \"$T/tasks\";" \
 	'auto_enable = false;'
+printf 'api = { listen = "127.0.0.1:%s"; token = "%s"; };\n' "$APIPORT" "$TOKEN" >> "$CONF"
+# get PATH [FILE]: the API's answer, "CODE MS" on stdout, the body in
+# FILE ($T/get.body).
+get() {
+	curl -s -m 20 -o "${2:-$T/get.body}" -w '%{http_code} %{time_total}\n' \
+		-H "Authorization: Bearer $TOKEN" "$URL$1" |
+		awk '{ printf "%s %d\n", $1, $2 * 1000 }'
+}
+# functions_of FILE: the names of a plugin's functions in a JSON show.
+functions_of() {
+	python3 -c 'import json, sys; print(" ".join(f["name"] for f in json.load(open(sys.argv[1])).get("functions", [])))' "$1"
+}
 mkdir -p "$T/tasks" "$T/slow" "$T/src"
 sed -e 's/^id = .*/id = "slow";/' -e 's/^version = .*/version = "1.0.0";/' \
     -e 's/^library = .*/library = "slow.so";/' -e '/^tasks = (/,/^);/d' \
@@ -27,6 +45,8 @@ trap 'kill $DAEMON 2>/dev/null; wait; cleanup_tmp' EXIT
 hosting() { m host status 2>/dev/null | grep -q "engine host: daemon"; }
 wait_until 10 hosting
 ok $? "the engine runs"
+api_up() { [ "$(get /manager/tasks | cut -d' ' -f1)" = 200 ]; }
+wait_until 10 api_up
 
 # The engine lists slow's functions off its loop as it starts (2 s).  A
 # task add through it meanwhile does not ask the helper on the loop: it
@@ -39,17 +59,29 @@ claimed() {
 	[ "$(sqlite3 "$STATE/manager.db" "SELECT state FROM commands WHERE argv LIKE '%\"s0\"%'")" = running ]
 }
 wait_until 5 claimed
+# plugin show and GET /manager/plugins/slow meanwhile wait for the list
+# too, not for the helper on the loop.
+(m plugin show slow > "$T/show0.out" 2>&1; echo $? > "$T/show0.rc") &
+SHOW=$!
+(get /manager/plugins/slow "$T/get0.body" > "$T/get0.res") &
+GET=$!
+sleep 0.2
 t0=$(date +%s%N)
 echo_out=$(m host echo ping 2>&1)
 echo_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 pending=$(test -e "$T/s0.rc" && echo answered || echo waiting)
-echo "# host echo through the engine ${echo_ms} ms while task add s0 waits for the list (load $(cut -d' ' -f1 /proc/loadavg))"
+echo "# host echo through the engine ${echo_ms} ms while task add s0, plugin show and GET /manager/plugins/slow wait for the list (load $(cut -d' ' -f1 /proc/loadavg))"
 is "$echo_out" ping "while a task add waits for the plugin's list, another command answers"
 ok "$([ "$echo_ms" -lt 1000 ]; echo $?)" "... in under 1 s, not after the 2 s load (${echo_ms} ms)"
 is "$pending" waiting "... while the task add still waits"
 wait $ADD
 is "$(cat "$T/s0.rc")" 0 "the task add is answered once the list is made: exit 0"
 like "$(cat "$T/s0.out")" '^task s0 added' "... saying so"
+wait $SHOW $GET
+is "$(cat "$T/show0.rc")" 0 "a plugin show meanwhile is answered once the list is made: exit 0"
+like "$(grep '^functions:' "$T/show0.out")" '^functions: +greet' "... with slow's functions"
+is "$(cut -d' ' -f1 "$T/get0.res")" 200 "GET /manager/plugins/slow meanwhile: 200 once the list is made"
+is "$(functions_of "$T/get0.body")" "greet noop" "... with slow's functions"
 sleep 1
 
 # time_of COMMAND...: runs it, leaving its status in $status and the
@@ -69,4 +101,33 @@ time_of m task add s2 slow:nosuch interval seconds=600
 like "$status:$(cat "$T/err")" '^[1-9]:.*plugin slow has no task function "nosuch"; its functions: greet, noop' \
 	"a function slow lacks is refused with its list"
 ok "$(echo "$took < 1.5" | bc | grep -qx 1; echo $?)" "... as quickly ($took s)"
+
+# With the list made: plugin show through the engine answers from it,
+# not after the helper's 2 s load.
+time_of m plugin show slow
+is "$status" 0 "plugin show slow through the engine"
+like "$(grep '^functions:' "$T/out")" '^functions: +greet' "... lists its functions"
+ok "$(echo "$took < 1.5" | bc | grep -qx 1; echo $?)" \
+	"... from the engine's list, not a 2 s load ($took s)"
+time_of m --json plugin show slow
+is "$(functions_of "$T/out")" "greet noop" "... and with --json"
+# GET /manager/plugins/slow too, and the engine's other requests are not
+# delayed meanwhile (the helper on the loop held them 2 s).
+(get /manager/plugins/slow "$T/get1.body" > "$T/get1.res") &
+GET=$!
+sleep 0.2
+tasks=$(get /manager/tasks)
+t0=$(date +%s%N)
+echo_out=$(m host echo ping 2>&1)
+echo_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+wait $GET
+echo "# GET /manager/plugins/slow: $(cut -d' ' -f2 "$T/get1.res") ms; meanwhile GET /manager/tasks ${tasks#* } ms, host echo ${echo_ms} ms (load $(cut -d' ' -f1 /proc/loadavg))"
+is "$(cut -d' ' -f1 "$T/get1.res")" 200 "GET /manager/plugins/slow: 200"
+is "$(functions_of "$T/get1.body")" "greet noop" "... with slow's functions"
+ok "$([ "$(cut -d' ' -f2 "$T/get1.res")" -lt 1000 ]; echo $?)" \
+	"... from the engine's list, in under 1 s ($(cut -d' ' -f2 "$T/get1.res") ms)"
+is "${tasks% *}" 200 "GET /manager/tasks meanwhile: 200"
+ok "$([ "${tasks#* }" -lt 1000 ]; echo $?)" "... in under 1 s (${tasks#* } ms)"
+is "$echo_out" ping "host echo meanwhile"
+ok "$([ "$echo_ms" -lt 1000 ]; echo $?)" "... in under 1 s (${echo_ms} ms)"
 done_testing

@@ -8,7 +8,8 @@
 # plugin's library; a route that crashes or hangs is answered 502 or 504
 # with a JSON error, and meanwhile the engine answers other requests; a
 # hook that crashes is recorded; an on_enable
-# that refuses or crashes refuses the enable with the reason.  A check that needs a kernel part this machine
+# that refuses or crashes refuses the enable with the reason; a crash
+# names what crashed, the constructor or on_enable.  A check that needs a kernel part this machine
 # lacks (manager-run probe) is skipped, saying which.
 . "${top_srcdir:-.}/tests/plugins/lib.sh"
 
@@ -210,5 +211,45 @@ sed -i 's/on_enable = "refuse"/on_enable = "crash"/' "$PLUGINS/evil/plugin.conf"
 expect_fail "an on_enable that crashes refuses the enable" 1 \
 	'on_enable crashed with SIGSEGV' m plugin enable evil
 is "$(plugin_field evil state)" faulted "the plugin is marked faulted"
+
+# What crashed is named, as the probe names it: an engine start whose
+# on_enable crashes says on_enable (the worker loaded the plugin first);
+# a worker started again whose constructor crashes says constructor,
+# and that one crash is counted once.
+sqlite3 "$DB" "UPDATE plugins SET enabled = 1, state = 'enabled', error = NULL WHERE id = 'evil'"
+"$MANAGER" --config "$CONF" --daemon >"$T/daemon.out" 2>>"$T/daemon.log" &
+DAEMON=$!
+wait_until 10 api_up
+wait_until 10 faulted		# its worker starts once the engine runs
+like "$(plugin_field evil error)" '^plugin evil: on_enable crashed with SIGSEGV' \
+	"an engine start whose on_enable crashes says so"
+kill $DAEMON
+wait $DAEMON
+DAEMON=
+sed -i 's/on_enable = "crash"; //' "$PLUGINS/evil/plugin.conf"
+m plugin disable evil >/dev/null 2>&1
+check "evil enabled again" m plugin enable evil
+"$MANAGER" --config "$CONF" --daemon >"$T/daemon.out" 2>>"$T/daemon.log" &
+DAEMON=$!
+wait_until 10 api_up
+call GET /plugins/evil/attempt
+is "$code" 200 "its worker serves"
+# Its library now crashes when loaded (a new file: the running worker
+# keeps the one it mapped), and the worker is gone: the next call starts
+# another.
+cp "$EX/badctor/badctor.so" "$PLUGINS/evil/evil.so.new"
+mv "$PLUGINS/evil/evil.so.new" "$PLUGINS/evil/evil.so"
+sqlite3 "$DB" "DELETE FROM events WHERE kind = 'plugin.crashed'"
+kill -KILL $(pgrep -f "manager-run .*host --db $DB --lib $PLUGINS/evil/")
+wait_until 10 noworker
+call GET /plugins/evil/attempt
+is "$code" 502 "a route whose worker, started again, crashes loading the plugin: 502"
+like "$body" 'plugin evil: constructor crashed with SIGSEGV' "... saying the constructor crashed"
+is "$(sqlite3 "$DB" "SELECT group_concat(message, ' | ') FROM events WHERE kind = 'plugin.crashed' AND subject = 'evil'")" \
+	'constructor of evil crashed: plugin evil: constructor crashed with SIGSEGV' \
+	"... recorded once, as the constructor's crash"
+kill $DAEMON
+wait $DAEMON
+DAEMON=
 
 done_testing
