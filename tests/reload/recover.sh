@@ -79,6 +79,9 @@ sleep 0.2
 start_host
 ok $? "a daemon starting meanwhile waits for the journal, then runs"
 wait "$locker"
+# The host's row says "daemon" while its start still waits for the
+# journal, so the settling is waited for, not looked at once.
+wait_eval 10 '[ "$(leftovers)" = 0 ]'
 is "$(leftovers)" 0 "and the swap is settled"
 stop_host
 
