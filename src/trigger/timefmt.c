@@ -51,15 +51,23 @@ timefmt_iso(char *buf, size_t len, int64_t us, const struct tz *z)
 	return buf;
 }
 
+/* us as UTC fields; *frac gets its microseconds. */
+static void
+utc_fields(int64_t us, struct tm_fields *f, int *frac)
+{
+	int64_t s;
+
+	split_us(us, &s, frac);
+	tz_seconds_to_fields(s, f);
+}
+
 char *
 timefmt_utc_seconds(char *buf, size_t len, int64_t us)
 {
 	struct tm_fields f;
-	int64_t s;
 	int frac;
 
-	split_us(us, &s, &frac);
-	tz_seconds_to_fields(s, &f);
+	utc_fields(us, &f, &frac);
 	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02dZ", f.year, f.month,
 	    f.day, f.hour, f.minute, f.second);
 	return buf;
@@ -69,11 +77,9 @@ char *
 timefmt_machine(char *buf, size_t len, int64_t us)
 {
 	struct tm_fields f;
-	int64_t s;
 	int frac;
 
-	split_us(us, &s, &frac);
-	tz_seconds_to_fields(s, &f);
+	utc_fields(us, &f, &frac);
 	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", f.year,
 	    f.month, f.day, f.hour, f.minute, f.second, frac / 1000);
 	return buf;

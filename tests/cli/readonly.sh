@@ -53,16 +53,22 @@ run "$MANAGER" --json task list
 is "$out" "[]" "task list --json without a database is an empty list"
 is "$(created)" "" "... and creates nothing"
 
+# Each line of stdin, WANT|PATTERN|COMMAND, run without a database: exit
+# WANT, PATTERN said, nothing created.
+check_each() {
+	while IFS='|' read -r want pattern cmd; do
+		# shellcheck disable=SC2086
+		run "$MANAGER" $cmd
+		is "$rc" "$want" "$cmd without a database exits $want"
+		like "$out$err" "$pattern" "... and says: $pattern"
+		is "$(created)" "" "... and creates nothing"
+		clean
+	done
+}
+
 # Every other read-only command reads a missing database as an empty
 # one: an empty list, or "no such task/run/plugin" (exit 3).
-while IFS='|' read -r want pattern cmd; do
-	# shellcheck disable=SC2086
-	run "$MANAGER" $cmd
-	is "$rc" "$want" "$cmd without a database exits $want"
-	like "$out$err" "$pattern" "... and says: $pattern"
-	is "$(created)" "" "... and creates nothing"
-	clean
-done <<'LIST'
+check_each <<'LIST'
 3|no task "t1"|task show t1
 3|no task "t1"|task logs t1
 3|no task "t1"|task deps t1
@@ -85,14 +91,7 @@ LIST
 # with the exit status it has on an empty database, and creates nothing
 # (no data folder, database or lock), where it used to make them all on
 # its way to a host.
-while IFS='|' read -r want pattern cmd; do
-	# shellcheck disable=SC2086
-	run "$MANAGER" $cmd
-	is "$rc" "$want" "$cmd without a database exits $want"
-	like "$out$err" "$pattern" "... and says: $pattern"
-	is "$(created)" "" "... and creates nothing"
-	clean
-done <<'LIST'
+check_each <<'LIST'
 3|no task "nosuch"|task remove nosuch
 3|no task "nosuch"|task pause nosuch
 3|no task "nosuch"|task resume nosuch
