@@ -1176,6 +1176,18 @@ start_one(struct mgr *mgr, struct plugin_rec *rec, struct mgr_error *err)
 static void start_ready(void *arg, struct host_worker *hw, int rc,
 			const char *error);
 
+/* A plugin whose worker did not start at the engine's start is recorded
+ * disabled or faulted; the scheduler, which started meanwhile with its
+ * tasks waiting for it, marks them `disabled` as it does for a plugin
+ * disabled by hand. */
+static void
+start_failed(struct mgr *mgr, const char *id, const struct mgr_error *why)
+{
+	log_error(&mgr->log, "%s", why->msg);
+	record_failure(mgr, id, why);
+	tell_scheduler_tasks(mgr, id);
+}
+
 /* The engine's start with host workers: the enabled plugins' workers
  * start one after another (dependencies first), each on_enable answered
  * from the loop, so that the scheduler, the control plane and the API
@@ -1205,10 +1217,8 @@ start_next(struct plugin_op *op)
 		plugin_rec_clear(&rec);
 		if (rc == 1)
 			return 1;
-		if (rc == -1) {
-			log_error(&mgr->log, "%s", why.msg);
-			record_failure(mgr, id, &why);
-		}
+		if (rc == -1)
+			start_failed(mgr, id, &why);
 	}
 	return 0;
 }
@@ -1230,8 +1240,7 @@ start_ready(void *arg, struct host_worker *hw, int rc, const char *error)
 	if (rc != 0) {
 		hostw_discard(hw);
 		mgr_error_set(&why, rc, "%s", error);
-		log_error(&mgr->log, "%s", why.msg);
-		record_failure(mgr, id, &why);
+		start_failed(mgr, id, &why);
 	} else if (plugin_store_read(mgr->db, id, &rec, NULL) == 0 &&
 	    rec.enabled && live_find(mgr, id) == NULL) {
 		live_add(mgr, &l, id);
