@@ -7,6 +7,9 @@
 
 echo "1..11"
 console_setup
+# The 120 runs of the paging checks stay: the engine the console hosts
+# keeps 100 per task by default and prunes the rest while the test runs.
+printf 'manager: { history_keep_runs = 1000; };\n' > "$T/manager.conf"
 m task add aa.sleepy 'exec:/bin/sleep 300.5151' interval hours=1 --max-instances 2 >/dev/null ||
 	{ echo "Bail out! cannot add the task"; exit 1; }
 now=$(date +%s)
