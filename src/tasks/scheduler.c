@@ -707,6 +707,10 @@ scheduler_shutdown(struct mgr *mgr, int grace_seconds, void (*done)(struct mgr *
 	s->shutting_down = 1;
 	sched_arm(s);
 	sched_housekeeping_stop(s);
+	/* Nothing fires any more: tasks still to apply would be work for
+	 * nothing, their commands are answered now. */
+	sched_batches_free(s->batches);
+	s->batches = NULL;
 	for (a = s->attempts; a != NULL; a = next) {
 		next = a->next;
 		if (a->waiting) {
