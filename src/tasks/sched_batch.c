@@ -109,6 +109,7 @@ scheduler_tasks_changed_then(struct mgr *mgr, const char *const *ids,
 	}
 	if (s->batches == NULL)
 		s->batches = batches_new(mgr);
+	sched_reserve(s, n);
 	b = xcalloc(1, sizeof *b);
 	b->ids = xcalloc(n, sizeof *b->ids);
 	for (size_t i = 0; i < n; i++)

@@ -188,6 +188,9 @@ int64_t sched_run_id(struct scheduler *s);
 /* sched_index.c */
 struct stask *sched_find(struct scheduler *s, const char *id);
 void sched_insert(struct scheduler *s, struct stask *t);
+/* Room for more tasks in the id table and the heap, grown now: a growth
+ * rehashes every task (about 10 ms at 65,536), too much for a slice. */
+void sched_reserve(struct scheduler *s, size_t more);
 void sched_unlink(struct scheduler *s, struct stask *t);
 void sched_free_index(struct scheduler *s);
 void heap_update(struct scheduler *s, struct stask *t);	/* insert or move */
