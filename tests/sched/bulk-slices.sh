@@ -65,8 +65,15 @@ ta=$(now_us)
 is "$add_rc:$(cat "$T/add.out"):$(cat "$T/add.err")" \
 	"0:$n tasks added from $T/bulk.tasks:" \
 	"task add --from through the daemon: exit 0 and its one line"
-# Answered once every task is scheduled: a task of the last slice can
-# run at once.
+# Answered once the last slice is applied: the daemon has logged it
+# (before it answers), with its count then: every task but the one
+# removed; scheduled (a next fire time): all but the paused one and the
+# one-shots that have fired already.
+counts=$(sed -n "s/.*scheduler: $n tasks changed, applied in [0-9]* slices, the longest [0-9]* us; \([0-9]*\) tasks, \([0-9]*\) scheduled$/\1 \2/p" "$T/daemon.log")
+[ "${counts% *}" = $n ] && [ "${counts#* }" -ge $((n - 10)) ] &&
+	[ "${counts#* }" -lt $n ]
+ok $? "at the answer every task is in the scheduler, with a next fire time ($counts)"
+# A task of the last slice can run at once.
 manual=$(printf 'b%06d' $((n - 1)))
 run M task run "$manual"
 is "$rc" 0 "a task of the last slice runs at once after the answer"
@@ -91,13 +98,6 @@ else
 fi
 
 is "$(M task list | tail -n 1 | sed 's/ .*//')" $n "task list counts every task (tick and one removed)"
-# The scheduler's count when it was done: every task but the one removed;
-# scheduled (a next fire time): all but the paused one and the one-shots
-# that have fired already.
-counts=$(sed -n "s/.*scheduler: $n tasks changed, applied in [0-9]* slices, the longest [0-9]* us; \([0-9]*\) tasks, \([0-9]*\) scheduled$/\1 \2/p" "$T/daemon.log")
-[ "${counts% *}" = $n ] && [ "${counts#* }" -ge $((n - 10)) ] &&
-	[ "${counts#* }" -lt $n ]
-ok $? "the daemon's log: every task left is in the scheduler, with a next fire time ($counts)"
 ran="SELECT count(DISTINCT task_id) FROM runs WHERE task_id LIKE 'b%'
 	AND task_id <> '$manual' AND status = 'succeeded'"
 oneshots() { test "$(sql "$ran")" -ge 9; }
