@@ -95,6 +95,9 @@ bench: manager manager-run manager-exec bench/sched_bench bench/noop/noop.so
 # APScheduler's SQLAlchemyJobStore: bench/bulk-add.sh, run by `make bench`
 # too.
 dist_noinst_SCRIPTS += bench/bulk-add.sh
+# What task add --from through a daemon costs its loop (not in `make
+# bench`): bench/bulk-gap.sh [N [ROUNDS]].
+dist_noinst_SCRIPTS += bench/bulk-gap.sh
 EXTRA_DIST += bench/apscheduler_bulk.py
 bench-bulk: manager
 	top_builddir='$(abs_top_builddir)' top_srcdir='$(abs_top_srcdir)' \
