@@ -13,6 +13,7 @@
  */
 #include "i18n.h"
 #include "cmd.h"
+#include "cmd_applied.h"
 #include "db.h"
 #include "idmap.h"
 #include "import.h"
@@ -53,6 +54,7 @@ struct bulk {
 	struct bulk_task *v;
 	size_t n, vcap;
 	size_t bad;			/* lines refused */
+	int added;			/* committed */
 	int status;			/* the first refused line's exit status */
 	json_t *errors;			/* --json: one object per refused line */
 };
@@ -381,16 +383,15 @@ events(struct bulk *b)
 		    "%s:%ld", b->path, b->v[i].line);
 }
 
-/* The engine's scheduler learns of every added task at once. */
-static void
-tell_scheduler(struct mgr *mgr, const struct bulk *b)
+/* The ids added, for the scheduler (the strings are b's). */
+static const char **
+added_ids(const struct bulk *b)
 {
 	const char **ids = xcalloc(b->n + 1, sizeof *ids);
 
 	for (size_t i = 0; i < b->n; i++)
 		ids[i] = b->v[i].id;
-	scheduler_tasks_changed(mgr, ids, b->n);
-	free(ids);
+	return ids;
 }
 
 /* The lines, in one transaction that is kept only when every line is
@@ -418,7 +419,7 @@ add_all(struct bulk *b, char *text, int dry_run, json_t **out)
 		db_rollback(mgr->db);
 		return cmd_fail(b->ctx, err.code, err.msg);
 	}
-	tell_scheduler(mgr, b);
+	b->added = 1;
 	return 0;
 }
 
@@ -475,21 +476,26 @@ bulk_free(struct bulk *b)
 	free(b->capbuf);
 }
 
+/* On an engine host the answer waits until the scheduler has every
+ * task added (cmd_applied.h). */
 int
 task_add_from(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	struct bulk b = { .ctx = ctx, .path = cmd_args_value(args, "from"),
-	    .ids = IDMAP_INIT, .checked = IDMAP_INIT };
+	struct cmd_capture answer;
+	struct bulk b = { .ctx = &answer.ctx, .path = cmd_args_value(args,
+	    "from"), .ids = IDMAP_INIT, .checked = IDMAP_INIT };
 	int dry_run = cmd_args_has(args, "dry-run") > 0, rc;
 	json_t *added = NULL;
+	const char **ids;
 	char *text;
 
 	if ((rc = read_text(ctx, b.path, &text)) != 0)
 		return rc;
+	cmd_capture_begin(&answer, ctx);
 	b.cap = open_memstream(&b.capbuf, &b.caplen);
 	if (b.cap == NULL)
 		abort();
-	b.line_ctx = *ctx;
+	b.line_ctx = answer.ctx;
 	b.line_ctx.out = b.cap;
 	b.line_ctx.err = b.cap;
 	b.zones = tz_cache_new();
@@ -498,6 +504,9 @@ task_add_from(struct cmd_ctx *ctx, const struct cmd_args *args)
 		rc = report(&b, dry_run, added);
 	else
 		json_decref(added);
+	ids = added_ids(&b);
+	rc = cmd_answer_applied(&answer, rc, ids, b.added ? b.n : 0);
+	free(ids);
 	free(text);
 	bulk_free(&b);
 	return rc;

@@ -3,6 +3,7 @@
  * in one transaction. */
 #include "i18n.h"
 #include "cmd.h"
+#include "cmd_applied.h"
 #include "import.h"
 #include "manager.h"
 #include "scheduler.h"
@@ -206,8 +207,9 @@ import_show(struct cmd_ctx *ctx, struct import_set *s)
 	json_decref(a);
 }
 
+/* *written: the tasks are committed. */
 static int
-import_write(struct cmd_ctx *ctx, struct import_set *s)
+import_write(struct cmd_ctx *ctx, struct import_set *s, int *written)
 {
 	struct mgr_error err = { 0 };
 	struct import_result res;
@@ -215,6 +217,7 @@ import_write(struct cmd_ctx *ctx, struct import_set *s)
 
 	if (import_commit(ctx->mgr, s, &res, &err) != 0)
 		return cmd_fail(ctx, err.code, err.msg);
+	*written = 1;
 	if (!ctx->json) {
 		fprintf(ctx->out, _("%zu created, %zu updated, %zu not imported\n"),
 		    res.created, res.updated, strv_len(s->rejected));
@@ -238,24 +241,32 @@ import_write(struct cmd_ctx *ctx, struct import_set *s)
 	return 0;
 }
 
+/* On an engine host the answer waits until the scheduler has every
+ * task imported (cmd_applied.h). */
 static int
 task_import_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct import_set s = { 0 };
 	struct import_opts o;
-	int rc;
+	struct cmd_capture answer;
+	const char **ids;
+	int rc, written = 0;
 
 	if ((rc = import_args(ctx, args, &o)) != 0 ||
 	    (rc = import_read(ctx, &o, &s)) != 0)
 		return rc;
+	cmd_capture_begin(&answer, ctx);
 	import_prepare(ctx->mgr, &s, o.dry_run);
-	print_problems(ctx, &s);
+	print_problems(&answer.ctx, &s);
 	if (o.dry_run)
-		import_show(ctx, &s);
+		import_show(&answer.ctx, &s);
 	else
-		rc = import_write(ctx, &s);
+		rc = import_write(&answer.ctx, &s, &written);
 	if (rc == 0 && s.rejected != NULL)
 		rc = CMD_EXIT_FAIL;	/* the rest is imported, but say so */
+	ids = import_ids(&s);
+	rc = cmd_answer_applied(&answer, rc, ids, written ? s.n : 0);
+	free(ids);
 	import_set_clear(&s);
 	return rc;
 }

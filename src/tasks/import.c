@@ -374,16 +374,14 @@ commit_all(struct mgr_db *db, void *arg, struct mgr_error *err)
 	return 0;
 }
 
-/* The engine's scheduler learns of every imported task at once. */
-static void
-tell_scheduler(struct mgr *mgr, const struct import_set *s)
+const char **
+import_ids(const struct import_set *s)
 {
 	const char **ids = xcalloc(s->n + 1, sizeof *ids);
 
 	for (size_t i = 0; i < s->n; i++)
 		ids[i] = s->v[i].rec.id;
-	scheduler_tasks_changed(mgr, ids, s->n);
-	free(ids);
+	return ids;
 }
 
 int
@@ -398,7 +396,6 @@ import_commit(struct mgr *mgr, struct import_set *s,
 		free(a.created);
 		return rc;
 	}
-	tell_scheduler(mgr, s);
 	for (size_t i = 0; i < s->n; i++) {
 		if (a.created[i])
 			res->created++;

@@ -165,8 +165,10 @@ struct import_result {
 void import_prepare(struct mgr *mgr, struct import_set *s, int dry_run);
 /* Writes the tasks of s in one transaction, all or none: a task of the
  * same id (and source) is updated, keeping its history and whether it
- * is paused.  Then tells the scheduler. */
+ * is paused.  The caller tells the scheduler (import_ids). */
 int import_commit(struct mgr *mgr, struct import_set *s,
 		  struct import_result *res, struct mgr_error *err);
+/* The ids of s's tasks, for the scheduler (the strings are s's). */
+const char **import_ids(const struct import_set *s);
 
 #endif

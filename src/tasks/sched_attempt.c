@@ -554,6 +554,9 @@ task_manual_target(struct scheduler *s, const char *task_id,
 {
 	struct stask *t = s != NULL ? sched_find(s, task_id) : NULL;
 
+	/* Added by a command whose tasks are still being applied. */
+	if (t == NULL && s != NULL && sched_batches_apply_now(s, task_id))
+		t = sched_find(s, task_id);
 	if (t == NULL)
 		return mgr_error_set(err, MGR_ENOENT, _("no task \"%s\""), task_id);
 	if (s->shutting_down)

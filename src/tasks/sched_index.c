@@ -30,10 +30,10 @@ sched_find(struct scheduler *s, const char *id)
 	return NULL;
 }
 
+/* To n buckets (a power of two, more than now): every task again. */
 static void
-sched_grow(struct scheduler *s)
+sched_grow(struct scheduler *s, size_t n)
 {
-	size_t n = s->nbuckets ? s->nbuckets * 2 : 1024;
 	struct stask **b = xcalloc(n, sizeof *b), *t, *next;
 
 	for (size_t i = 0; i < s->nbuckets; i++) {
@@ -55,11 +55,28 @@ sched_insert(struct scheduler *s, struct stask *t)
 	size_t k;
 
 	if (s->ntasks >= s->nbuckets)
-		sched_grow(s);
+		sched_grow(s, s->nbuckets ? s->nbuckets * 2 : 1024);
 	k = hash_id(t->rec.id) & (s->nbuckets - 1);
 	t->hnext = s->buckets[k];
 	s->buckets[k] = t;
 	s->ntasks++;
+}
+
+void
+sched_reserve(struct scheduler *s, size_t more)
+{
+	size_t n = s->nbuckets ? s->nbuckets : 1024, cap = s->capheap;
+
+	while (n <= s->ntasks + more)
+		n *= 2;
+	if (n > s->nbuckets)
+		sched_grow(s, n);
+	while (cap < s->nheap + more)
+		cap = cap ? cap * 2 : 1024;
+	if (cap > s->capheap) {
+		s->capheap = cap;
+		s->heap = xrealloc(s->heap, cap * sizeof *s->heap);
+	}
 }
 
 void

@@ -79,6 +79,7 @@ struct scheduler {
 	struct write_after *after;	/* for the next batch */
 	struct tz_cache *zones;		/* one load per zone name */
 	struct files_reload *files_reload;	/* sched_reload.c, or NULL */
+	struct sched_batches *batches;	/* sched_batch.c, or NULL */
 	int loading;			/* sched_load_all runs */
 	char *load_plugin;		/* ... the last plugin it looked up */
 	int load_plugin_off;
@@ -187,6 +188,9 @@ int64_t sched_run_id(struct scheduler *s);
 /* sched_index.c */
 struct stask *sched_find(struct scheduler *s, const char *id);
 void sched_insert(struct scheduler *s, struct stask *t);
+/* Room for more tasks in the id table and the heap, grown now: a growth
+ * rehashes every task (about 10 ms at 65,536), too much for a slice. */
+void sched_reserve(struct scheduler *s, size_t more);
 void sched_unlink(struct scheduler *s, struct stask *t);
 void sched_free_index(struct scheduler *s);
 void heap_update(struct scheduler *s, struct stask *t);	/* insert or move */
@@ -226,5 +230,31 @@ int sched_load_files(struct mgr *mgr, struct mgr_error *err);
 /* sched_reload.c: stops a reload going on (its callers are told). */
 struct files_reload;
 void sched_reload_free(struct files_reload *r);
+
+/* sched_slice.c: work done on the loop in slices of at most
+ * SCHED_SLICE_US, the next slice after whatever is due meanwhile.
+ * apply does one slice within budget_us and returns 1 when nothing is
+ * left; applied is then called (and may start the slicer again). */
+#define SCHED_SLICE_US 5000
+struct sched_slicer {
+	ev_timer timer;
+	struct ev_loop *loop;
+	int (*apply)(void *arg, int64_t budget_us);
+	void (*applied)(void *arg);
+	void *arg;
+};
+void sched_slicer_init(struct sched_slicer *sl, struct ev_loop *loop,
+		       int (*apply)(void *arg, int64_t budget_us),
+		       void (*applied)(void *arg), void *arg);
+void sched_slicer_start(struct sched_slicer *sl);
+void sched_slicer_stop(struct sched_slicer *sl);
+
+/* sched_batch.c: the tasks of scheduler_tasks_changed_then waiting to be
+ * applied; freed with the scheduler (their callers told it stopped). */
+struct sched_batches;
+void sched_batches_free(struct sched_batches *q);
+/* A batch still holds task_id: applies its row now (a manual run of a
+ * task just added must not wait for its slice).  1: it did. */
+int sched_batches_apply_now(struct scheduler *s, const char *task_id);
 
 #endif

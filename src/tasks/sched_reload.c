@@ -23,7 +23,6 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#define SLICE_US	5000	/* applying: the most the loop gives at once */
 #define RELOAD_NICE	19	/* the reading thread's */
 
 struct reload_waiter {
@@ -50,7 +49,7 @@ struct files_reload {
 	struct mgr_error err;	/* ... or the first file refused */
 	struct files_plan *plan;	/* from the thread, once read */
 	ev_async told;		/* the thread read, or freed */
-	ev_timer slice;		/* applying: the next slice */
+	struct sched_slicer slice;	/* applying, a slice at a time */
 	struct reload_waiter *waiting;	/* told when this one ends */
 	struct reload_waiter *next;	/* asked during it: the next one */
 };
@@ -145,16 +144,18 @@ reload_hand_back(struct files_reload *r)
 	reload_end(r);
 }
 
-static void
-reload_slice_cb(struct ev_loop *loop, ev_timer *w, int revents)
+static int
+reload_apply(void *arg, int64_t budget_us)
 {
-	struct files_reload *r = w->data;
+	struct files_reload *r = arg;
 
-	(void)revents;
-	if (files_plan_apply(r->plan, SLICE_US))
-		reload_hand_back(r);
-	else
-		ev_timer_start(loop, &r->slice);	/* after what is due */
+	return files_plan_apply(r->plan, budget_us);
+}
+
+static void
+reload_applied_cb(void *arg)
+{
+	reload_hand_back(arg);
 }
 
 static void
@@ -162,6 +163,7 @@ reload_told_cb(struct ev_loop *loop, ev_async *w, int revents)
 {
 	struct files_reload *r = w->data;
 
+	(void)loop;
 	(void)revents;
 	if (!r->running || !r->thread_live)
 		return;
@@ -172,7 +174,7 @@ reload_told_cb(struct ev_loop *loop, ev_async *w, int revents)
 		if (r->rc != 0)
 			reload_hand_back(r);
 		else
-			ev_timer_start(loop, &r->slice);
+			sched_slicer_start(&r->slice);
 		return;
 	}
 	if (r->step == STEP_FREEING && r->plan == NULL) {
@@ -197,7 +199,7 @@ reload_begin(struct files_reload *r)
 		/* No thread: read here, as at start-up. */
 		r->plan = files_plan_read(r->mgr, r->mgr->db, NULL);
 		r->step = STEP_APPLYING;
-		ev_timer_start(r->mgr->loop, &r->slice);
+		sched_slicer_start(&r->slice);
 	}
 }
 
@@ -214,8 +216,8 @@ reload_new(struct mgr *mgr)
 	r->told.data = r;
 	ev_async_start(mgr->loop, &r->told);
 	ev_unref(mgr->loop);	/* an idle reloader keeps no loop alive */
-	ev_timer_init(&r->slice, reload_slice_cb, 0, 0);
-	r->slice.data = r;
+	sched_slicer_init(&r->slice, mgr->loop, reload_apply,
+	    reload_applied_cb, r);
 	return r;
 }
 
@@ -284,7 +286,7 @@ sched_reload_free(struct files_reload *r)
 		files_plan_free(r->plan);
 	ev_ref(r->mgr->loop);
 	ev_async_stop(r->mgr->loop, &r->told);
-	ev_timer_stop(r->mgr->loop, &r->slice);
+	sched_slicer_stop(&r->slice);
 	waiters_cancel(r->waiting);
 	waiters_cancel(r->next);
 	pthread_cond_destroy(&r->applied);

@@ -639,25 +639,6 @@ scheduler_task_changed(struct mgr *mgr, const char *task_id)
 	sched_arm(s);
 }
 
-/* Many tasks changed at once (task add --from, task import): as
- * scheduler_task_changed for each, with their rows read in one read
- * transaction.  A read of its own per row began and ended SQLite's read
- * lock each time (fcntl calls, the WAL's read mark): most of the loop's
- * 8 s for 100,000 tasks added through a daemon. */
-void
-scheduler_tasks_changed(struct mgr *mgr, const char *const *ids, size_t n)
-{
-	int snapshot;
-
-	if (mgr->sched == NULL || n == 0)
-		return;
-	snapshot = db_read_begin(mgr->db, NULL) == 0;
-	for (size_t i = 0; i < n; i++)
-		scheduler_task_changed(mgr, ids[i]);
-	if (snapshot)
-		db_read_end(mgr->db);
-}
-
 int
 scheduler_run_now(struct mgr *mgr, const char *task_id, struct mgr_error *err)
 {
@@ -726,6 +707,10 @@ scheduler_shutdown(struct mgr *mgr, int grace_seconds, void (*done)(struct mgr *
 	s->shutting_down = 1;
 	sched_arm(s);
 	sched_housekeeping_stop(s);
+	/* Nothing fires any more: tasks still to apply would be work for
+	 * nothing, their commands are answered now. */
+	sched_batches_free(s->batches);
+	s->batches = NULL;
 	for (a = s->attempts; a != NULL; a = next) {
 		next = a->next;
 		if (a->waiting) {
@@ -753,6 +738,8 @@ scheduler_free(struct mgr *mgr)
 		return;
 	sched_reload_free(s->files_reload);
 	s->files_reload = NULL;
+	sched_batches_free(s->batches);
+	s->batches = NULL;
 	hooks_close(s->hooks);
 	ev_periodic_stop(s->loop, &s->wake);
 	ev_timer_stop(s->loop, &s->grace);

@@ -48,9 +48,19 @@ void scheduler_free(struct mgr *mgr);
 /* Re-reads one task row and (re)schedules it, or drops it when the row is
  * gone (after add, edit, pause, resume, remove). */
 void scheduler_task_changed(struct mgr *mgr, const char *task_id);
-/* The same for n tasks changed together, read in one read transaction. */
+/* The same for n tasks changed together (ids are copied), applied on
+ * the loop in slices of a few milliseconds (sched_batch.c), each slice's
+ * rows read in one read transaction; a task's row is read when its
+ * slice comes.  _then: done(arg, 0) once the last one is applied, or
+ * done(arg, 1) when the engine stops first (the rest are scheduled at
+ * its next start); called before returning when there is nothing to
+ * apply (no scheduler, or n 0). */
+typedef void (*scheduler_applied_fn)(void *arg, int stopped);
 void scheduler_tasks_changed(struct mgr *mgr, const char *const *ids,
 			     size_t n);
+void scheduler_tasks_changed_then(struct mgr *mgr, const char *const *ids,
+				  size_t n, scheduler_applied_fn done,
+				  void *arg);
 /* Starts a run of the task now (outside its schedule). */
 int scheduler_run_now(struct mgr *mgr, const char *task_id,
 		      struct mgr_error *err);
