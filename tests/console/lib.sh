@@ -186,9 +186,17 @@ wait_selected() {
 	return 1
 }
 
-# line_has N TEXT: line N of the screen (from 1) shows TEXT.
+# line_has N TEXT: line N of the screen (from 1) shows TEXT within 5 s
+# (the console redraws after a key at its next tick: slower under ASan).
 line_has() {
-	screen | sed -n "${1}p" | grep -F -q -- "$2"
+	i=0
+	while [ $i -lt 100 ]; do
+		screen | sed -n "${1}p" | grep -F -q -- "$2" && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	echo "# line $1 is \"$(screen | sed -n "${1}p")\", expected $2" >&2
+	return 1
 }
 
 # click X Y [double]: a left click (two with double) at column X, row Y
