@@ -114,7 +114,7 @@ UNIT
 M task import systemd "$U/stop.timer" >/dev/null
 run M task run stop.timer
 is "$rc/$(status stop.timer)" "5/timed_out" "a run past TimeoutStartSec= times out"
-like "$(output stop.timer | paste -sd, -)" "^one,(Terminated,)?post timeout killed TERM\$" \
+like "$(output stop.timer | paste -sd, -)" "^one,(Terminated,)?post timeout killed TERM(,Terminated)?\$" \
 	"... and ExecStopPost= runs after it with SERVICE_RESULT=timeout, EXIT_CODE=killed, EXIT_STATUS=TERM; ExecStop= does not"
 
 # ExecStop= of a service that is not oneshot stops a running process.
