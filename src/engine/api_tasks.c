@@ -92,45 +92,73 @@ mark_source_api(struct mgr *mgr, const char *id)
 	scheduler_task_changed(mgr, id);
 }
 
-static int
-task_add(struct api_call *call, json_t *set, const char *id, char **errout)
+/* `task add` of the body's fields as id. */
+static char **
+task_add_argv(json_t *set, const char *id)
 {
 	char **argv = task_fields_argv(strv_push(strv_push(NULL, "task"), "add"), set,
 	    FIELD_CREATE);
-	char *out = NULL;
-	int status;
 
 	argv = strv_push(strv_push(argv, "--"), id);
 	argv = strv_push(argv, json_string_value(json_object_get(set,
 	    "func_path")));
 	argv = strv_push(argv, json_string_value(json_object_get(set, "trigger")));
-	argv = task_trigger_args_argv(argv, json_object_get(set, "trigger_args"));
-	status = api_run_argv(call, argv, &out, errout);
-	free(out);
-	return status;
+	return task_trigger_args_argv(argv, json_object_get(set, "trigger_args"));
 }
 
-void
-api_task_create(struct api_call *call, const char *unused)
+/* A body without an id takes one from its name: the name's, then the
+ * first free "-2", "-3" ... "-100".  The id to try after id was taken,
+ * or NULL (the body names its id, or every one was taken). */
+static char *
+next_derived_id(json_t *set, const char *id)
 {
-	json_t *set = task_body(call, FIELD_CREATE), *v;
-	char *base, *id, *errout = NULL;
-	int status, derived, tries = 0;
+	char *base, *next = NULL, *end;
+	size_t len;
+	long n = 1;
 
-	(void)unused;
-	if (set == NULL)
-		return;
-	v = json_object_get(set, "id");
-	derived = !json_is_string(v);
-	base = derived ? task_id_from_name(json_string_value(json_object_get(set,
-	    "name"))) : xstrdup(json_string_value(v));
-	id = xstrdup(base);
-	/* A derived id takes the first free "-2", "-3" ... */
-	while ((status = task_add(call, set, id, &errout)) == 4 && derived &&
-	    ++tries < 100) {
-		free(id);
-		free(errout);
-		id = xasprintf("%s-%d", base, tries + 1);
+	if (json_is_string(json_object_get(set, "id")))
+		return NULL;
+	base = task_id_from_name(json_string_value(json_object_get(set, "name")));
+	len = strlen(base);
+	if (strcmp(id, base) != 0 && strncmp(id, base, len) == 0 &&
+	    id[len] == '-')
+		n = strtol(id + len + 1, &end, 10);
+	if (n < 100)
+		next = xasprintf("%s-%ld", base, n + 1);
+	free(base);
+	return next;
+}
+
+static void task_created(struct api_call *call, int status, const char *out,
+			 const char *errout, const char *noun, const char *id);
+
+/* `task add` through api_run_argv_then: a PLUGIN:FUNCTION is checked
+ * against the engine's list of the plugin's functions, which may still
+ * be being made (the request then waits, the loop free). */
+static void
+task_try_add(struct api_call *call, json_t *set, const char *id)
+{
+	api_run_argv_then(call, task_add_argv(set, id), task_created, "task", id);
+}
+
+static void
+task_created(struct api_call *call, int status, const char *out,
+	     const char *errout, const char *noun, const char *id)
+{
+	json_t *set;
+	char *next;
+
+	(void)out;
+	(void)noun;
+	if (status == 4 && (set = task_body(call, FIELD_CREATE)) != NULL) {
+		next = next_derived_id(set, id);
+		if (next != NULL)
+			task_try_add(call, set, next);
+		json_decref(set);
+		if (next != NULL) {
+			free(next);
+			return;
+		}
 	}
 	if (status != 0)
 		api_reply_failed(call, status, errout);
@@ -140,9 +168,22 @@ api_task_create(struct api_call *call, const char *unused)
 		    "/manager/tasks/%s", id);
 		api_reply_show(call, "task", id, 201);
 	}
-	free(errout);
+}
+
+void
+api_task_create(struct api_call *call, const char *unused)
+{
+	json_t *set = task_body(call, FIELD_CREATE), *v;
+	char *id;
+
+	(void)unused;
+	if (set == NULL)
+		return;
+	v = json_object_get(set, "id");
+	id = json_is_string(v) ? xstrdup(json_string_value(v)) :
+	    task_id_from_name(json_string_value(json_object_get(set, "name")));
+	task_try_add(call, set, id);
 	free(id);
-	free(base);
 	json_decref(set);
 }
 

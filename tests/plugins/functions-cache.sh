@@ -24,6 +24,12 @@ get() {
 		-H "Authorization: Bearer $TOKEN" "$URL$1" |
 		awk '{ printf "%s %d\n", $1, $2 * 1000 }'
 }
+# post PATH JSON [FILE]: as get, a POST of JSON.
+post() {
+	curl -s -m 20 -o "${3:-$T/post.body}" -w '%{http_code} %{time_total}\n' \
+		-H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+		-d "$2" "$URL$1" | awk '{ printf "%s %d\n", $1, $2 * 1000 }'
+}
 # functions_of FILE: the names of a plugin's functions in a JSON show.
 functions_of() {
 	python3 -c 'import json, sys; print(" ".join(f["name"] for f in json.load(open(sys.argv[1])).get("functions", [])))' "$1"
@@ -65,19 +71,33 @@ wait_until 5 claimed
 SHOW=$!
 (get /manager/plugins/slow "$T/get0.body" > "$T/get0.res") &
 GET=$!
+# POST /manager/tasks of a PLUGIN:FUNCTION too (it ran the helper on
+# the loop, holding every request and timer for the 2 s load).
+(post /manager/tasks '{"name": "p0", "func_path": "slow:greet", "trigger": "interval", "trigger_args": {"seconds": 600}}' "$T/post0.body" > "$T/post0.res") &
+POST=$!
 sleep 0.2
 t0=$(date +%s%N)
 echo_out=$(m host echo ping 2>&1)
 echo_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 pending=$(test -e "$T/s0.rc" && echo answered || echo waiting)
+posted=$(test -s "$T/post0.res" && echo answered || echo waiting)
 echo "# host echo through the engine ${echo_ms} ms while task add s0, plugin show and GET /manager/plugins/slow wait for the list (load $(cut -d' ' -f1 /proc/loadavg))"
 is "$echo_out" ping "while a task add waits for the plugin's list, another command answers"
 ok "$([ "$echo_ms" -lt 1000 ]; echo $?)" "... in under 1 s, not after the 2 s load (${echo_ms} ms)"
 is "$pending" waiting "... while the task add still waits"
+is "$posted" waiting "... and the POST /manager/tasks of slow:greet still waits"
 wait $ADD
 is "$(cat "$T/s0.rc")" 0 "the task add is answered once the list is made: exit 0"
 like "$(cat "$T/s0.out")" '^task s0 added' "... saying so"
-wait $SHOW $GET
+wait $SHOW $GET $POST
+is "$(cut -d' ' -f1 "$T/post0.res")" 201 "the POST /manager/tasks meanwhile: 201 once the list is made"
+is "$(python3 -c 'import json, sys; t = json.load(open(sys.argv[1])); print(t["id"], t["func_path"], t["source"])' "$T/post0.body")" \
+	"p0 slow:greet api" "... the task it made, from the API"
+# A second one of that name takes the next free id, as at once.
+is "$(post /manager/tasks '{"name": "p0", "func_path": "slow:greet", "trigger": "interval", "trigger_args": {"seconds": 600}}' "$T/post1.body" | cut -d' ' -f1):$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["id"])' "$T/post1.body")" \
+	"201:p0-2" "a second POST of that name: 201, the id p0-2"
+is "$(post /manager/tasks '{"name": "p0", "func_path": "slow:nosuch", "trigger": "interval", "trigger_args": {"seconds": 600}}' "$T/post2.body" | cut -d' ' -f1)" \
+	422 "a POST of a function slow lacks: 422"
 is "$(cat "$T/show0.rc")" 0 "a plugin show meanwhile is answered once the list is made: exit 0"
 like "$(grep '^functions:' "$T/show0.out")" '^functions: +greet' "... with slow's functions"
 is "$(cut -d' ' -f1 "$T/get0.res")" 200 "GET /manager/plugins/slow meanwhile: 200 once the list is made"
