@@ -2,8 +2,9 @@
  * table, exactly as typed on a shell: in this process when the console
  * hosts the engine or no host runs, with its output captured in memory
  * streams and shown in the status line or an output page.  A command that
- * downloads (plugin install, plugin upgrade) runs as a child process, as
- * on a shell (job.c). */
+ * downloads (plugin install, plugin upgrade), waits for a plugin's host
+ * worker (enable, disable, reload) or asks the host (plugin show) runs
+ * as a child process, as on a shell (job.c). */
 #include "i18n.h"
 #include "ui.h"
 #include "cmd.h"
@@ -118,12 +119,15 @@ action_run(struct ui *ui, char **argv, int show_output)
 		return;
 	}
 	cmdline = display_cmdline(argv);
-	/* A command that downloads, or waits for a plugin's host worker,
-	 * runs as the CLI would, in a process of its own: neither the
-	 * network nor a plugin's on_enable holds up the console (when it
-	 * hosts the engine, the child hands the command to it, and it is
-	 * answered later without holding its loop either). */
-	if (e != NULL && (e->flags & (CMD_FETCHES | CMD_WAITS_WORKER))) {
+	/* A command that downloads, waits for a plugin's host worker or
+	 * is better answered by the host (plugin show: the functions its
+	 * cache lists off the loop) runs as the CLI would, in a process of
+	 * its own: neither the network, a plugin's on_enable nor a library
+	 * loading holds up the console (when it hosts the engine, the child
+	 * hands the command to it, and it is answered later without holding
+	 * its loop either). */
+	if (e != NULL && (e->flags & (CMD_FETCHES | CMD_WAITS_WORKER |
+	    CMD_ASKS_HOST))) {
 		job_start(ui, argv, json, cmdline, show_output);
 		free(cmdline);
 		return;

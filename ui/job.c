@@ -1,8 +1,9 @@
 /* job.c - a command line run as a child process: "manager ARGV" with
  * this console's configuration and database, exactly as typed on a
  * shell.  The console uses it for commands that download (CMD_FETCHES:
- * plugin install, plugin upgrade) and for those that wait for a plugin's
- * host worker (CMD_WAITS_WORKER: plugin enable, disable, reload): the
+ * plugin install, plugin upgrade), for those that wait for a plugin's
+ * host worker (CMD_WAITS_WORKER: plugin enable, disable, reload) and for
+ * those a host answers better (CMD_ASKS_HOST: plugin show): the
  * child fetches what the repository cache lacks, as the CLI does, then
  * hands the command to the engine host (this console when it hosts,
  * through the commands table, which answers it later), while the

@@ -36,13 +36,13 @@ dist_check_SCRIPTS += tests/console/lib.sh tests/console/console.sh \
 	tests/console/host.sh tests/console/plugins.sh tests/console/keys.sh \
 	tests/console/quit.sh tests/console/views.sh tests/console/stop.sh tests/console/jobs.sh \
 	tests/console/pager.sh tests/console/history.sh tests/console/upgrade.sh \
-	tests/console/later.sh
+	tests/console/later.sh tests/console/plugin-show.sh
 if HAVE_TMUX
 TESTS += tests/console/console.sh tests/console/host.sh \
 	tests/console/plugins.sh tests/console/keys.sh \
 	tests/console/quit.sh tests/console/views.sh tests/console/stop.sh tests/console/jobs.sh \
 	tests/console/pager.sh tests/console/history.sh tests/console/upgrade.sh \
-	tests/console/later.sh
+	tests/console/later.sh tests/console/plugin-show.sh
 endif
 
 # Not run by make check: the numbers go to bench/RESULTS-console.md.

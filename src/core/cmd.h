@@ -80,7 +80,9 @@ enum cmd_flags {
 				 * answers better (plugin show: the
 				 * functions its cache listed): through
 				 * the host when one takes commands, here
-				 * otherwise (no short-lived host) */
+				 * otherwise (no short-lived host); the
+				 * console runs it as a child process
+				 * (ui/job.c), as it does CMD_WAITS_WORKER */
 };
 
 /* Exit statuses shared by every command (data/manager.1, EXIT STATUS).
