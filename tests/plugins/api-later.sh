@@ -69,7 +69,9 @@ runs_between() {
 }
 
 # meanwhile NAME: while NAME waits for the plugin's worker, GET
-# /manager/tasks answers in under 0.5 s and NAME is still waiting.
+# /manager/tasks answers and NAME is still waiting (had the request held
+# the loop, GET would be answered after it).  Its time is a figure, not
+# a check: beside other tests under make -j2 it says the machine's load.
 meanwhile() {
 	api=$(curl -s -m 20 -o /dev/null -w '%{http_code} %{time_total}' \
 		-H "Authorization: Bearer $TOKEN" "$URL/manager/tasks")
@@ -77,7 +79,6 @@ meanwhile() {
 	pending=$(test -e "$T/$1.code" && echo answered || echo waiting)
 	echo "# during $1: GET /manager/tasks ${api_ms} ms (load $(cut -d' ' -f1 /proc/loadavg))"
 	is "${api%% *}" 200 "$1: GET /manager/tasks answers"
-	ok "$([ "$api_ms" -lt 500 ]; echo $?)" "$1: ... in under 0.5 s (${api_ms} ms)"
 	is "$pending" waiting "$1: ... while the request still waits for the plugin"
 }
 
@@ -140,11 +141,13 @@ wait_until 10 started enable_sleep.started
 t0=$(date +%s%N)
 call POST /manager/plugins/evil/enable
 took=$(ms "$t0")
+first=$(test -e "$T/enable2.code" && echo answered || echo waiting)
+echo "# the 409 came in $took ms (load $(cut -d' ' -f1 /proc/loadavg))"
 is "$code" 409 "an enable while another is under way: 409"
 like "$body" 'an enable, disable or reload of it is under way' "... saying why"
-# At once: well under the 2 s the first one's on_enable sleeps, which a
-# refusal that waited for it would take (919 ms seen under make -j2 load).
-ok "$([ "$took" -lt 1500 ]; echo $?)" "... at once ($took ms)"
+# At once: while the first one's on_enable still sleeps (a refusal that
+# waited for it would come after the first one's answer).
+is "$first" waiting "... at once, while the first one still waits"
 wait $BG
 is "$(cat "$T/enable2.code")" 200 "the first one ends: 200"
 

@@ -65,18 +65,16 @@ idle() {
 	echo "# idle: host echo ${echo_ms} ms, task list ${list_ms} ms, GET /manager/tasks ${api_ms} ms (load $(cut -d' ' -f1 /proc/loadavg))"
 }
 # meanwhile WHAT: while WHAT waits for the plugin (3 s), the engine
-# answers in under 0.5 s (more than the idle time).
+# answers, and WHAT still waits.
 meanwhile() {
 	latency
 	pending=$(test -e "$T/$1.rc" && echo answered || echo waiting)
 	echo "# during $1: host echo through the daemon ${echo_ms} ms, task list ${list_ms} ms, GET /manager/tasks ${api_ms} ms (load $(cut -d' ' -f1 /proc/loadavg))"
+	# The times are figures (printed above, beside the idle ones), not
+	# checks: under make -j2 they say the machine's load.  That the
+	# command still waits when the others have answered is the check.
 	is "$echo_out" ping "$1: another command through the daemon answers"
-	ok "$([ "$echo_ms" -lt $((idle_echo + 500)) ]; echo $?)" \
-		"$1: ... in under 0.5 s more than idle (${echo_ms} ms, idle ${idle_echo} ms)"
-	ok "$([ "$list_ms" -lt $((idle_list + 500)) ]; echo $?)" \
-		"$1: task list answers in under 0.5 s more than idle (${list_ms} ms, idle ${idle_list} ms)"
 	is "${api%% *}" 200 "$1: GET /manager/tasks answers"
-	ok "$([ "$api_ms" -lt 500 ]; echo $?)" "$1: ... in under 0.5 s (${api_ms} ms)"
 	is "$pending" waiting "$1: ... while the command still waits for the plugin"
 }
 
@@ -215,7 +213,7 @@ echo "# call $sent answered $code in $took ms (load $(cut -d' ' -f1 /proc/loadav
 is "$code" 503 "with 64 calls queued for the worker, the next is refused: 503"
 like "$(grep '^body ' "$T/queue.out")" 'plugin evil: its host worker.s queue is full' \
 	"... saying the worker's queue is full"
-ok "$([ "${took:-9999}" -lt 500 ]; echo $?)" "... at once (${took} ms)"
+# At once: the client gives up after 1 s (code 0); the time is above.
 api=$(curl -s -m 20 -o /dev/null -w '%{http_code} %{time_total}' \
 	-H "Authorization: Bearer $TOKEN" "$URL/manager/tasks")
 like "$api" '^200 0\.' "the engine's other routes still answer ($api s)"
@@ -257,7 +255,7 @@ DAEMON=
 
 # The engine's start does not wait for its plugins' on_enable: with evil
 # enabled (its on_enable sleeps 3 s), a task that needs no plugin runs
-# and the API answers within 2 s of the start, while evil serves once its
+# and the API answers before its on_enable ends, while evil serves once its
 # on_enable answered.
 check "enable evil (no daemon)" m plugin enable evil
 check "an every-second task" m task add tick exec:/bin/true interval seconds=1
@@ -273,9 +271,11 @@ wait_until 10 api_up
 api_ms=$(ms "$t0")
 evil_then=$(state enable.write)
 echo "# after the start: tick's first run at ${first_ms} ms, the API up at ${api_ms} ms (load $(cut -d' ' -f1 /proc/loadavg))"
-ok "$([ "$first_ms" -lt 2000 ]; echo $?)" \
-	"an engine start with a plugin whose on_enable takes 3 s: a task's first run within 2 s (${first_ms} ms)"
-ok "$([ "$api_ms" -lt 2000 ]; echo $?)" "... the API within 2 s (${api_ms} ms)"
+# Both before evil's on_enable (3 s) has written its state: the loop
+# did not wait for it (the times above are figures).
+ok "$([ -n "$first" ]; echo $?)" \
+	"an engine start with a plugin whose on_enable takes 3 s: a task runs"
+ok "$(api_up; echo $?)" "... the API answers"
 is "$evil_then" "" "... while evil's on_enable still runs"
 serves() { [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$URL/plugins/evil/attempt")" = 200 ]; }
 wait_until 10 serves
