@@ -132,6 +132,7 @@ struct cmd_args {
 	const char *target;	/* argv[0] once found, when entry->target is set */
 	struct cmd_optval *opts;	/* one per entry->options[i] */
 	int help;		/* --help or -h was given */
+	char **own;		/* the words a copy owns (cmd_args_copy) */
 };
 
 struct cmd_entry {
@@ -228,6 +229,10 @@ int cmd_args_count_ok(const struct cmd_args *args);
 int cmd_args_parse(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
 		   char **argv, struct cmd_args *args);
 void cmd_args_clear(struct cmd_args *args);
+/* A copy of a whose words are its own: a command that answers later
+ * keeps its arguments past its command line's life.  cmd_args_clear
+ * frees it. */
+void cmd_args_copy(struct cmd_args *to, const struct cmd_args *a);
 /* Times option `name` (long name) was given; 0 when absent. */
 int cmd_args_has(const struct cmd_args *args, const char *name);
 /* Its last value, or NULL. */

@@ -222,9 +222,45 @@ cmd_args_clear(struct cmd_args *a)
 		free(a->opts[i].values);
 	free(a->opts);
 	free(a->argv);
+	strv_free(a->own);
 	a->opts = NULL;
 	a->argv = NULL;
+	a->own = NULL;
 	a->argc = 0;
+}
+
+/* word copied into to's own words. */
+static char *
+own_word(struct cmd_args *to, const char *word)
+{
+	to->own = strv_push(to->own, word);
+	return to->own[strv_len(to->own) - 1];
+}
+
+void
+cmd_args_copy(struct cmd_args *to, const struct cmd_args *a)
+{
+	size_t n = option_count(a->entry);
+
+	*to = *a;
+	to->own = NULL;
+	to->argv = xcalloc((size_t)a->argc + 1, sizeof *to->argv);
+	for (int i = 0; i < a->argc; i++)
+		to->argv[i] = own_word(to, a->argv[i]);
+	if (a->target != NULL)
+		to->target = to->argv[0];
+	to->opts = xcalloc(n + 1, sizeof *to->opts);
+	for (size_t i = 0; i < n; i++) {
+		to->opts[i] = a->opts[i];
+		to->opts[i].values = NULL;
+		for (size_t k = 0; a->opts[i].values != NULL &&
+		    a->opts[i].values[k] != NULL; k++) {
+			to->opts[i].values = xrealloc(to->opts[i].values,
+			    (k + 2) * sizeof *to->opts[i].values);
+			to->opts[i].values[k] = own_word(to, a->opts[i].values[k]);
+			to->opts[i].values[k + 1] = NULL;
+		}
+	}
 }
 
 /* One walk of the table (a command reads its options by name, dozens

@@ -5,6 +5,7 @@
  */
 #include "i18n.h"
 #include "api_fields.h"
+#include "cmd.h"
 #include "manager.h"
 #include "sandbox.h"
 #include "scheduler.h"
@@ -189,50 +190,50 @@ api_task_create(struct api_call *call, const char *unused)
 
 /* ---- PUT and PATCH /manager/tasks/{id} ---- */
 
-/* `task edit` for every field but enabled, which is `task pause` or
- * `task resume` (so that status follows); 0, or the failed exit status
- * with *errout. */
-static int
-task_edit(struct api_call *call, json_t *set, const char *id, char **errout)
+/* After `task edit`: "enabled" is `task pause` or `task resume` (so
+ * that status follows), then the task as GET shows it. */
+static void
+task_edited(struct api_call *call, int status, const char *out,
+	    const char *errout, const char *noun, const char *id)
 {
-	json_t *enabled = json_object_get(set, "enabled");
-	char **argv, *out = NULL;
-	int status = 0;
+	json_t *set, *enabled;
 
-	json_incref(enabled);
+	(void)out;
+	if (status != CMD_EXIT_OK) {
+		api_reply_failed(call, status, errout);
+		return;
+	}
+	if ((set = task_body(call, FIELD_UPDATE)) == NULL)
+		return;
+	enabled = json_object_get(set, "enabled");
+	if (enabled != NULL)
+		api_run_argv_then(call, strv_push(strv_push(strv_push(strv_push(
+		    NULL, "task"), json_is_true(enabled) ? "resume" : "pause"),
+		    "--"), id), api_then_show, noun, id);
+	else
+		api_reply_show(call, noun, id, 200);
+	json_decref(set);
+}
+
+/* `task edit` for every field but enabled, through api_run_argv_then: a
+ * PLUGIN:FUNCTION is checked against the engine's list of the plugin's
+ * functions, which may still be being made (the request then waits, the
+ * loop free). */
+void
+api_task_update(struct api_call *call, const char *id)
+{
+	json_t *set = task_body(call, FIELD_UPDATE);
+	char **argv;
+
+	if (set == NULL)
+		return;
 	json_object_del(set, "enabled");
 	if (json_object_size(set) > 0) {
 		argv = strv_push(strv_push(strv_push(NULL, "task"), "edit"), id);
 		argv = strv_push(task_fields_argv(argv, set, FIELD_UPDATE), "--");
 		argv = task_trigger_args_argv(argv, json_object_get(set, "trigger_args"));
-		status = api_run_argv(call, argv, &out, errout);
-		free(out);
-		out = NULL;
-	}
-	if (status == 0 && enabled != NULL) {
-		free(*errout);
-		argv = strv_push(strv_push(strv_push(strv_push(NULL, "task"),
-		    json_is_true(enabled) ? "resume" : "pause"), "--"), id);
-		status = api_run_argv(call, argv, &out, errout);
-		free(out);
-	}
-	json_decref(enabled);
-	return status;
-}
-
-void
-api_task_update(struct api_call *call, const char *id)
-{
-	json_t *set = task_body(call, FIELD_UPDATE);
-	char *errout = NULL;
-	int status;
-
-	if (set == NULL)
-		return;
-	if ((status = task_edit(call, set, id, &errout)) != 0)
-		api_reply_failed(call, status, errout);
-	else
-		api_reply_show(call, "task", id, 200);
-	free(errout);
+		api_run_argv_then(call, argv, task_edited, "task", id);
+	} else
+		task_edited(call, CMD_EXIT_OK, NULL, NULL, "task", id);
 	json_decref(set);
 }

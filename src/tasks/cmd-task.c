@@ -984,7 +984,7 @@ task_edit_apply(struct cmd_ctx *ctx, struct task_rec *t,
 }
 
 static int
-task_edit_run(struct cmd_ctx *ctx, const struct cmd_args *args)
+task_edit_now(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct mgr_error err = { 0 };
 	struct task_rec t;
@@ -1003,6 +1003,56 @@ task_edit_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 	}
 	task_rec_clear(&t);
 	return rc;
+}
+
+/* An edit to a PLUGIN:FUNCTION waiting for the host's list of the
+ * plugin's functions (task_plugin_func_check_later). */
+struct task_edit_wait {
+	struct mgr *mgr;
+	struct cmd_args args;	/* its own copy */
+	struct cmd_later *later;
+};
+
+/* The list is there (the edit's check reads it, never the helper), or
+ * the engine stopped first (err). */
+static void
+task_edit_checked(void *arg, int rc, int missing, const struct mgr_error *err)
+{
+	struct task_edit_wait *w = arg;
+	struct cmd_ctx ctx = { .mgr = w->mgr, .out = w->later->out,
+	    .err = w->later->err, .json = w->later->json };
+
+	(void)missing;
+	w->later->finish(w->later, rc != 0 ? cmd_fail(&ctx, err->code,
+	    err->msg) : task_edit_now(&ctx, &w->args));
+	cmd_args_clear(&w->args);
+	free(w);
+}
+
+static int
+task_edit_run(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+	const char *func = cmd_args_value(args, "func");
+	struct mgr_error err = { 0 };
+	struct task_edit_wait *w;
+	int missing, rc;
+
+	if (ctx->defer == NULL || func == NULL)
+		return task_edit_now(ctx, args);
+	/* On a host, the plugin's list may still be being made: the edit
+	 * waits for it, the loop free, where asking the listing helper
+	 * would hold the loop for seconds. */
+	w = xcalloc(1, sizeof *w);
+	w->mgr = ctx->mgr;
+	rc = task_plugin_func_check_later(ctx->mgr, func, &missing,
+	    task_edit_checked, w, &err);
+	if (rc == TASK_CHECK_LATER) {
+		cmd_args_copy(&w->args, args);
+		w->later = ctx->defer(ctx);
+		return CMD_EXIT_LATER;
+	}
+	free(w);
+	return task_edit_now(ctx, args);	/* checks again, at once */
 }
 
 static const struct cmd_option task_edit_options[] = {

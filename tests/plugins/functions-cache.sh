@@ -24,10 +24,11 @@ get() {
 		-H "Authorization: Bearer $TOKEN" "$URL$1" |
 		awk '{ printf "%s %d\n", $1, $2 * 1000 }'
 }
-# post PATH JSON [FILE]: as get, a POST of JSON.
+# post PATH JSON [FILE [METHOD]]: as get, a POST (or METHOD) of JSON.
 post() {
 	curl -s -m 20 -o "${3:-$T/post.body}" -w '%{http_code} %{time_total}\n' \
-		-H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+		-X "${4:-POST}" -H "Authorization: Bearer $TOKEN" \
+		-H 'Content-Type: application/json' \
 		-d "$2" "$URL$1" | awk '{ printf "%s %d\n", $1, $2 * 1000 }'
 }
 # functions_of FILE: the names of a plugin's functions in a JSON show.
@@ -44,6 +45,8 @@ printf '#include <unistd.h>\n__attribute__((constructor)) static void slow(void)
 cc -shared -fPIC -I"$top_builddir/include" -I"$top_srcdir/src" -o "$T/slow/slow.so" "$T/src/slow.c"
 
 check "install slow (its library takes 2 s to load)" m plugin install "$T/slow"
+check "an exec: task to edit" m task add e0 exec:true interval seconds=600
+check "another" m task add e1 exec:true interval seconds=600
 
 "$MANAGER" --config "$CONF" --daemon >"$T/daemon.out" 2>>"$T/daemon.log" &
 DAEMON=$!
@@ -75,21 +78,33 @@ GET=$!
 # the loop, holding every request and timer for the 2 s load).
 (post /manager/tasks '{"name": "p0", "func_path": "slow:greet", "trigger": "interval", "trigger_args": {"seconds": 600}}' "$T/post0.body" > "$T/post0.res") &
 POST=$!
+# task edit --func and PATCH of func_path to it likewise.
+(m task edit e0 --func slow:greet > "$T/e0.out" 2>&1; echo $? > "$T/e0.rc") &
+EDIT=$!
+(post /manager/tasks/e1 '{"func_path": "slow:greet", "enabled": false}' "$T/patch0.body" PATCH > "$T/patch0.res") &
+PATCH=$!
 sleep 0.2
 t0=$(date +%s%N)
 echo_out=$(m host echo ping 2>&1)
 echo_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 pending=$(test -e "$T/s0.rc" && echo answered || echo waiting)
 posted=$(test -s "$T/post0.res" && echo answered || echo waiting)
+edited=$(test -e "$T/e0.rc" && echo answered || echo waiting)
+patched=$(test -s "$T/patch0.res" && echo answered || echo waiting)
 echo "# host echo through the engine ${echo_ms} ms while task add s0, plugin show and GET /manager/plugins/slow wait for the list (load $(cut -d' ' -f1 /proc/loadavg))"
 is "$echo_out" ping "while a task add waits for the plugin's list, another command answers"
 ok "$([ "$echo_ms" -lt 1000 ]; echo $?)" "... in under 1 s, not after the 2 s load (${echo_ms} ms)"
 is "$pending" waiting "... while the task add still waits"
 is "$posted" waiting "... and the POST /manager/tasks of slow:greet still waits"
+is "$edited:$patched" waiting:waiting "... and task edit --func and a PATCH of func_path to slow:greet"
 wait $ADD
 is "$(cat "$T/s0.rc")" 0 "the task add is answered once the list is made: exit 0"
 like "$(cat "$T/s0.out")" '^task s0 added' "... saying so"
-wait $SHOW $GET $POST
+wait $SHOW $GET $POST $EDIT $PATCH
+is "$(cat "$T/e0.rc"):$(m task show e0 | sed -n 's/^func: *//p')" "0:slow:greet" \
+	"task edit --func meanwhile: exit 0 once the list is made, the task changed"
+is "$(cut -d' ' -f1 "$T/patch0.res"):$(python3 -c 'import json, sys; t = json.load(open(sys.argv[1])); print(t["func_path"], t["enabled"], t["status"])' "$T/patch0.body")" \
+	"200:slow:greet False paused" "the PATCH meanwhile: 200 once the list is made, the task changed and paused"
 is "$(cut -d' ' -f1 "$T/post0.res")" 201 "the POST /manager/tasks meanwhile: 201 once the list is made"
 is "$(python3 -c 'import json, sys; t = json.load(open(sys.argv[1])); print(t["id"], t["func_path"], t["source"])' "$T/post0.body")" \
 	"p0 slow:greet api" "... the task it made, from the API"

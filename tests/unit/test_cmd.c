@@ -91,6 +91,44 @@ test_parse_anywhere(void **state)
 	fixture_close(&f);
 }
 
+/* A copy outlives the words it was parsed from (a command answered
+ * later), with the same values, counts and order. */
+static void
+test_copy_owns_its_words(void **state)
+{
+	char *words[] = { "x", "--name", "n1", "--env=A=1", "-f", "--env",
+	    "B=2", NULL };
+	char *argv[8];
+	struct fixture f;
+	struct cmd_args a, c;
+	const char *const *env;
+
+	(void)state;
+	for (size_t i = 0; i < 8; i++)
+		argv[i] = words[i] != NULL ? strdup(words[i]) : NULL;
+	fixture_open(&f);
+	assert_int_equal(cmd_args_parse(&f.ctx, &entry, 7, argv, &a), 0);
+	cmd_args_copy(&c, &a);
+	cmd_args_clear(&a);
+	for (size_t i = 0; i < 7; i++) {
+		memset(argv[i], 'Z', strlen(argv[i]));
+		free(argv[i]);
+	}
+	assert_int_equal(c.argc, 1);
+	assert_string_equal(c.argv[0], "x");
+	assert_null(c.argv[1]);
+	assert_string_equal(cmd_args_value(&c, "name"), "n1");
+	env = cmd_args_values(&c, "env");
+	assert_string_equal(env[0], "A=1");
+	assert_string_equal(env[1], "B=2");
+	assert_null(env[2]);
+	assert_int_equal(cmd_args_has(&c, "follow"), 1);
+	assert_int_equal(cmd_args_has(&c, "coalesce"), 0);
+	assert_true(cmd_args_last(&c, "env") > cmd_args_last(&c, "name"));
+	cmd_args_clear(&c);
+	fixture_close(&f);
+}
+
 static void
 test_parse_twice_and_order(void **state)
 {
@@ -174,6 +212,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_anywhere),
 		cmocka_unit_test(test_parse_twice_and_order),
+		cmocka_unit_test(test_copy_owns_its_words),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_dispatch),
 	};
