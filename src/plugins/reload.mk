@@ -25,4 +25,4 @@ tests/lib/slow_rename.so: $(srcdir)/tests/lib/slow_rename.c
 	$(AM_V_CC)$(MKDIR_P) tests/lib && $(CC) -shared -fPIC -O2 -Wall -Wextra \
 	  -o $@ $(srcdir)/tests/lib/slow_rename.c -ldl
 CLEANFILES += tests/lib/slow_rename.so
-EXTRA_DIST += tests/lib/slow_rename.c
+EXTRA_DIST += tests/lib/slow_rename.c tests/lib/slow-plugin.sh

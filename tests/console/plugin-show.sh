@@ -9,15 +9,8 @@
 
 echo "1..4"
 console_setup
-mkdir -p "$T/slow" "$T/src"
-sed -e 's/^id = .*/id = "slow";/' -e 's/^version = .*/version = "1.0.0";/' \
-    -e 's/^library = .*/library = "slow.so";/' -e '/^tasks = (/,/^);/d' \
-    "$top_srcdir/data/plugins/hello/plugin.conf" > "$T/slow/plugin.conf"
-sed -e 's/\.id = "hello"/.id = "slow"/' "$top_srcdir/data/plugins/hello/hello.c" > "$T/src/slow.c"
-printf '#include <unistd.h>\n__attribute__((constructor)) static void slow(void) { sleep(2); }\n' \
-    >> "$T/src/slow.c"
-cc -shared -fPIC -I"$top_builddir/include" -I"$top_srcdir/src" \
-    -o "$T/slow/slow.so" "$T/src/slow.c" 2>"$T/err" &&
+sh "$top_srcdir/tests/lib/slow-plugin.sh" "$top_srcdir" "$top_builddir" \
+    "$T/slow" 2>"$T/err" &&
 	m plugin install --no-enable "$T/slow" >/dev/null 2>>"$T/err" ||
 	{ echo "Bail out! cannot install slow: $(cat "$T/err")"; exit 1; }
 

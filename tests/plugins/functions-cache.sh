@@ -35,14 +35,8 @@ post() {
 functions_of() {
 	python3 -c 'import json, sys; print(" ".join(f["name"] for f in json.load(open(sys.argv[1])).get("functions", [])))' "$1"
 }
-mkdir -p "$T/tasks" "$T/slow" "$T/src"
-sed -e 's/^id = .*/id = "slow";/' -e 's/^version = .*/version = "1.0.0";/' \
-    -e 's/^library = .*/library = "slow.so";/' -e '/^tasks = (/,/^);/d' \
-    "$top_srcdir/data/plugins/hello/plugin.conf" > "$T/slow/plugin.conf"
-sed -e 's/\.id = "hello"/.id = "slow"/' "$top_srcdir/data/plugins/hello/hello.c" > "$T/src/slow.c"
-printf '#include <unistd.h>\n__attribute__((constructor)) static void slow(void) { sleep(2); }\n' \
-    >> "$T/src/slow.c"
-cc -shared -fPIC -I"$top_builddir/include" -I"$top_srcdir/src" -o "$T/slow/slow.so" "$T/src/slow.c"
+mkdir -p "$T/tasks"
+sh "$top_srcdir/tests/lib/slow-plugin.sh" "$top_srcdir" "$top_builddir" "$T/slow"
 
 check "install slow (its library takes 2 s to load)" m plugin install "$T/slow"
 check "an exec: task to edit" m task add e0 exec:true interval seconds=600
