@@ -5,9 +5,13 @@
  * Noticing a new row: the store's change watch (db_watch_open; SQLite:
  * inotify on the WAL) wakes the loop, and db_data_version tells whether
  * another connection committed.  A notice can come a moment before the
- * change is visible, so an unchanged version after a notice is checked
- * again after 1, 2, 4 ... 32 ms.  A one-second timer covers anything the
- * watch misses (NFS, overflow).
+ * change is visible (the writer publishes its commit in the shared
+ * index a moment after writing it, longer if it is descheduled between),
+ * so an unchanged version after a notice is checked again after 1, 2, 4
+ * ... 1,024 ms.  The watch sees every local writer (SQLite's WAL needs
+ * its writers on this machine) and says when its queue overflowed, so
+ * the safety check is once a minute, on the minute, with the rest of
+ * the housekeeping: an idle engine wakes once a minute, as cron does.
  */
 #include "i18n.h"
 #include "cmd.h"
@@ -28,17 +32,17 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CONTROL_FALLBACK_S	1.0
+#define CONTROL_FALLBACK_S	60.0
 #define CONTROL_POLL_S		0.05	/* without inotify */
 #define CONTROL_RECHECK_MIN_S	0.001
-#define CONTROL_RECHECK_MAX_S	0.032
+#define CONTROL_RECHECK_MAX_S	1.024
 #define COMMAND_KEEP_US		(24LL * 3600 * 1000000)
 
 struct control {
 	struct mgr *mgr;
 	struct db_watch *watch;
 	ev_io watch_io;
-	ev_timer fallback;
+	ev_periodic fallback;	/* on the minute (polling without a watch) */
 	ev_timer recheck;	/* after an event that showed nothing yet */
 	double recheck_delay;
 	int64_t data_version;
@@ -401,7 +405,7 @@ control_watch_cb(struct ev_loop *loop, ev_io *w, int revents)
 }
 
 static void
-control_fallback_cb(struct ev_loop *loop, ev_timer *w, int revents)
+control_fallback_cb(struct ev_loop *loop, ev_periodic *w, int revents)
 {
 	struct control *c = w->data;
 
@@ -454,16 +458,16 @@ control_start(struct mgr *mgr, struct control **out, struct mgr_error *err)
 		    db_watch_fd(c->watch), EV_READ);
 		c->watch_io.data = c;
 		ev_io_start(mgr->loop, &c->watch_io);
-		ev_timer_init(&c->fallback, control_fallback_cb, CONTROL_FALLBACK_S,
-		    CONTROL_FALLBACK_S);
+		ev_periodic_init(&c->fallback, control_fallback_cb, 0.,
+		    CONTROL_FALLBACK_S, NULL);
 	} else {
 		log_warning(&mgr->log, "control plane: the store gives no change "
 		    "notices; polling every %.0f ms", CONTROL_POLL_S * 1000);
-		ev_timer_init(&c->fallback, control_fallback_cb, CONTROL_POLL_S,
-		    CONTROL_POLL_S);
+		ev_periodic_init(&c->fallback, control_fallback_cb, 0.,
+		    CONTROL_POLL_S, NULL);
 	}
 	c->fallback.data = c;
-	ev_timer_start(mgr->loop, &c->fallback);
+	ev_periodic_start(mgr->loop, &c->fallback);
 	ev_timer_init(&c->recheck, control_recheck_cb, 0, 0);
 	c->recheck.data = c;
 	control_recover(mgr);
@@ -482,7 +486,7 @@ control_pause(struct control *c)
 	c->paused = 1;
 	if (db_watch_fd(c->watch) != -1)
 		ev_io_stop(c->mgr->loop, &c->watch_io);
-	ev_timer_stop(c->mgr->loop, &c->fallback);
+	ev_periodic_stop(c->mgr->loop, &c->fallback);
 	ev_timer_stop(c->mgr->loop, &c->recheck);
 }
 

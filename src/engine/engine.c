@@ -29,24 +29,19 @@
 #include <string.h>
 #include <unistd.h>
 
-#define HOUSEKEEPING_S		30.0
-#define PRUNE_EVERY_TICKS	120	/* one hour */
+/* On the hour, with the minute's and the scheduler's housekeeping (all
+ * on wall-clock boundaries, so that an idle engine wakes once a minute
+ * for all of them). */
+#define HOUSEKEEPING_S		3600.0
 
 static void
-engine_housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
+engine_housekeeping_cb(struct ev_loop *loop, ev_periodic *w, int revents)
 {
 	struct mgr *mgr = w->data;
-	struct mgr_error err = { 0 };
-	int *ticks = &mgr->host->housekeeping_ticks;
 
 	(void)loop;
 	(void)revents;
-	if (host_store_heartbeat(mgr->db, (int)getpid(), &err) != 0)
-		log_warning(&mgr->log, "%s", err.msg);
-	if (++*ticks >= PRUNE_EVERY_TICKS) {
-		*ticks = 0;
-		control_prune(mgr);
-	}
+	control_prune(mgr);
 }
 
 static void
@@ -201,10 +196,10 @@ engine_start(struct mgr *mgr, struct mgr_error *err)
 		engine_signals_stop(mgr);
 		return rc;
 	}
-	ev_timer_init(&h->housekeeping, engine_housekeeping_cb, HOUSEKEEPING_S,
-	    HOUSEKEEPING_S);
+	ev_periodic_init(&h->housekeeping, engine_housekeeping_cb, 0.,
+	    HOUSEKEEPING_S, NULL);
 	h->housekeeping.data = mgr;
-	ev_timer_start(mgr->loop, &h->housekeeping);
+	ev_periodic_start(mgr->loop, &h->housekeeping);
 	h->started = 1;
 	log_info(&mgr->log, "engine host started (%s, pid %ld, database %s)",
 	    h->kind, (long)getpid(), db_path(mgr->db));
@@ -253,7 +248,7 @@ engine_shutdown(struct mgr *mgr, int grace_seconds,
 	control_pause(h->control);
 	api_stop(h->api);
 	h->api = NULL;
-	ev_timer_stop(mgr->loop, &h->housekeeping);
+	ev_periodic_stop(mgr->loop, &h->housekeeping);
 	/* Running tasks get the grace period, then are ended and recorded
 	 * as interrupted; done comes back through the loop. */
 	scheduler_shutdown(mgr, grace_seconds, engine_shutdown_done);
@@ -267,7 +262,7 @@ engine_stop(struct mgr *mgr)
 	if (h == NULL || !h->started)
 		return;
 	engine_signals_stop(mgr);
-	ev_timer_stop(mgr->loop, &h->housekeeping);
+	ev_periodic_stop(mgr->loop, &h->housekeeping);
 	ev_idle_stop(mgr->loop, &h->finish);
 	api_stop(h->api);
 	h->api = NULL;

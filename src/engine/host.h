@@ -22,8 +22,7 @@ struct host {
 	struct control *control;	/* control.c: commands watcher */
 	struct api *api;		/* api.c: HTTP server, or NULL */
 	ev_signal sigterm, sigint, sighup;
-	ev_timer housekeeping;		/* heartbeat, pruning */
-	int housekeeping_ticks;
+	ev_periodic housekeeping;	/* the commands table's pruning */
 	ev_idle finish;			/* calls done from the loop */
 	/* reload.c: who asked for the reload going on (its task files are
 	 * read off the loop), and who asked since. */

@@ -111,6 +111,14 @@ bench-memory: manager
 	top_builddir='$(abs_top_builddir)' $(SHELL) $(srcdir)/bench/task-memory.sh
 bench: bench-memory
 .PHONY: bench-memory
+# An idle daemon's wake-ups and CPU a minute at 0, 1,000 and 100,000
+# tasks beside Debian's cron (when installed and run as root):
+# bench/idle.sh, run by `make bench` too.
+dist_noinst_SCRIPTS += bench/idle.sh
+bench-idle: manager
+	top_builddir='$(abs_top_builddir)' $(SHELL) $(srcdir)/bench/idle.sh
+bench: bench-idle
+.PHONY: bench-idle
 
 check_PROGRAMS += tests/unit/test_task_context
 tests_unit_test_task_context_SOURCES = tests/unit/test_task_context.c tests/unit/testutil.h

@@ -91,7 +91,8 @@ struct scheduler {
 	size_t nheap, capheap;
 	double armed_at;		/* the wake timer's time, or 0 */
 	ev_periodic wake;		/* wall clock: follows clock jumps */
-	ev_timer housekeeping;
+	ev_periodic housekeeping;	/* sched_housekeeping_at */
+	int housekept;			/* its first time is scheduled */
 	ev_prepare flush;		/* one transaction per loop iteration */
 	ev_timer flush_later;		/* ... or per FLUSH_EVERY_S under load */
 	ev_timer running_rows;		/* long runs get their `running` rows */

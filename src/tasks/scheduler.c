@@ -33,6 +33,7 @@
 #include "util.h"
 
 #include <malloc.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,8 +202,25 @@ sched_check_shutdown(struct scheduler *s)
 	}
 }
 
+/* libev asks when housekeeping is next, as it starts the watcher and
+ * before each call: first soon after start (history may have aged while
+ * the engine was down), then on wall-clock multiples of HOUSEKEEPING_S,
+ * the minutes the engine's other housekeeping wakes on too (an idle
+ * engine wakes once a minute for all of it). */
+static ev_tstamp
+sched_housekeeping_at(ev_periodic *w, ev_tstamp now)
+{
+	struct scheduler *s = w->data;
+
+	if (!s->housekept) {
+		s->housekept = 1;
+		return now + 1.0;
+	}
+	return (floor(now / HOUSEKEEPING_S) + 1) * HOUSEKEEPING_S;
+}
+
 static void
-sched_housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
+sched_housekeeping_cb(struct ev_loop *loop, ev_periodic *w, int revents)
 {
 	struct scheduler *s = w->data;
 	const struct mgr_conf *c = s->mgr->conf;
@@ -511,9 +529,8 @@ sched_new(struct mgr *mgr, struct mgr_error *err)
 	/* Armed only while rows wait: an idle engine does not wake for it. */
 	ev_timer_init(&s->rows, sched_rows_cb, TASK_ROW_EVERY_S, 0);
 	s->rows.data = s;
-	/* First soon after start (history may have aged while the engine was
-	 * down), then every HOUSEKEEPING_S. */
-	ev_timer_init(&s->housekeeping, sched_housekeeping_cb, 1.0, HOUSEKEEPING_S);
+	ev_periodic_init(&s->housekeeping, sched_housekeeping_cb, 0, 0,
+	    sched_housekeeping_at);
 	s->housekeeping.data = s;
 	ev_timer_init(&s->grace, sched_grace_cb, 0, 0);
 	s->grace.data = s;
@@ -564,7 +581,7 @@ scheduler_start(struct mgr *mgr, struct mgr_error *err)
 	 * 20,000 tasks, once, before the loop runs. */
 	malloc_trim(0);
 	sched_start_claimed(s);
-	ev_timer_start(s->loop, &s->housekeeping);
+	ev_periodic_start(s->loop, &s->housekeeping);
 	ev_unref(s->loop);
 	sched_arm(s);
 	log_info(&mgr->log, "scheduler: %zu tasks, %zu scheduled", s->ntasks, s->nheap);
@@ -678,7 +695,7 @@ sched_housekeeping_stop(struct scheduler *s)
 	if (!ev_is_active(&s->housekeeping))
 		return;
 	ev_ref(s->loop);
-	ev_timer_stop(s->loop, &s->housekeeping);
+	ev_periodic_stop(s->loop, &s->housekeeping);
 }
 
 static void
