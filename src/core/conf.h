@@ -69,6 +69,11 @@ struct mgr_conf {
 	int notify_timeout;		/* seconds one try may take */
 	int notify_retries;		/* more tries of mail and webhooks */
 	int max_concurrent_runs;	/* runs at once in all, 0 = no limit */
+	/* The host registry (src/engine/hostreg.c). */
+	char *host_id;			/* default: the machine's hostname */
+	char **host_labels;		/* NULL-ended, or NULL */
+	int host_heartbeat_ms;		/* renewal period */
+	int host_lease_ms;		/* lease, > 2 heartbeats */
 	/* groups { NAME = { max_concurrent = N; }; ... }: the tasks of a
 	 * concurrency group run at most N at once. */
 	char **group_names;		/* NULL-ended, or NULL */

@@ -40,9 +40,11 @@ int hosts_store_register(struct mgr_db *db, const char *host_id,
 			 int64_t lease_us, int pid, const char *version,
 			 const char *labels, int64_t *epoch,
 			 struct mgr_error *err);
-/* Extends the lease of (host_id, epoch) while it is alive or draining.
- * *fenced: 1 when no row matched (another epoch, dead, left): the caller
- * must start nothing more under that epoch.  *draining (may be NULL):
+/* Extends the lease of (host_id, epoch) while it is alive or draining
+ * and its lease has not run out by the database's clock (a host past its
+ * lease is dead, swept or not: another host may already act on that).
+ * *fenced: 1 when no row matched (another epoch, dead, left, lease run
+ * out): the caller must start nothing more under that epoch.  *draining (may be NULL):
  * the row says draining (someone ran `host drain`). */
 int hosts_store_renew(struct mgr_db *db, const char *host_id, int64_t epoch,
 		      int64_t lease_us, int *fenced, int *draining,

@@ -741,6 +741,12 @@ test_hosts_sweep(void **state)
 	assert_int_equal(hosts_store_renew(f->db, "short", 1, MINUTE_US,
 	    &fenced, NULL, &err), 0);
 	assert_int_equal(fenced, 1);	/* a dead host cannot come back... */
+	assert_int_equal(hosts_store_register(f->db, "late", 1000, 4, "1",
+	    NULL, &epoch, &err), 0);
+	usleep(50 * 1000);
+	assert_int_equal(hosts_store_renew(f->db, "late", 1, MINUTE_US,
+	    &fenced, NULL, &err), 0);
+	assert_int_equal(fenced, 1);	/* past its lease, even unswept */
 	assert_int_equal(hosts_store_register(f->db, "short", MINUTE_US, 3, "1",
 	    NULL, &epoch, &err), 0);
 	assert_true(epoch == 2);	/* ... but under a new epoch */

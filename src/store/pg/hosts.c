@@ -82,7 +82,8 @@ pg_hosts_store_renew(struct mgr_db *db, const char *host_id, int64_t epoch,
 	pg_int(&p, lease_us);
 	if ((rc = pg_run(db, "UPDATE hosts SET lease_until = " PG_NOW_US
 	    " + $3 WHERE host_id = $1 AND epoch = $2 AND "
-	    "state IN ('alive','draining') RETURNING state", &p, &res,
+	    "state IN ('alive','draining') AND lease_until >= " PG_NOW_US
+	    " RETURNING state", &p, &res,
 	    _("cannot renew the host's lease"), err)) != 0)
 		return rc;
 	*fenced = PQntuples(res) == 0;

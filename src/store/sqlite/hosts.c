@@ -101,7 +101,7 @@ sqlite_hosts_store_renew(struct mgr_db *db, const char *host_id, int64_t epoch,
 
 	if ((rc = db_prepare(db, "UPDATE hosts SET lease_until = ?3 + ?4 "
 	    "WHERE host_id = ?1 AND epoch = ?2 AND state IN ('alive','draining') "
-	    "RETURNING state = 'draining'", &st, err)) != 0)
+	    "AND lease_until >= ?3 RETURNING state = 'draining'", &st, err)) != 0)
 		return rc;
 	sqlite3_bind_text(st, 1, host_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, epoch);
