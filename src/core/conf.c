@@ -239,8 +239,10 @@ conf_read_list(struct conf_loader *l, const config_setting_t *s,
 		const char *v = config_setting_get_string_elem(s, i);
 		if (v == NULL)
 			return conf_type_error(l, s, key);
-		/* A URL (a remote package repository) is kept as written. */
-		(*field)[i] = strstr(v, "://") != NULL ? xstrdup(v) :
+		/* Only repositories are paths; a URL (a remote package
+		 * repository) is kept as written, as are host_labels. */
+		(*field)[i] = field != &l->conf->repositories ||
+		    strstr(v, "://") != NULL ? xstrdup(v) :
 		    path_resolve(l->base_dir, v);
 	}
 	return 0;

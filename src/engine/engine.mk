@@ -31,7 +31,8 @@ ENGINE_TESTS = \
 	tests/engine/jobctl.sh \
 	tests/engine/runid.sh \
 	tests/engine/logging.sh \
-	tests/engine/xdg.sh
+	tests/engine/xdg.sh \
+	tests/engine/hosts.sh
 dist_check_SCRIPTS += tests/engine/lib.sh $(ENGINE_TESTS)
 EXTRA_DIST += doc/API.md
 EXTRA_DIST += tests/node/package.json tests/node/package-lock.json \
