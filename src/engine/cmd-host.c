@@ -112,9 +112,10 @@ host_status_print(struct cmd_ctx *ctx, int running, int pid, const char *kind,
 		  int64_t started_at)
 {
 	char when[TIMEFMT_ISO_MAX];
-	struct reg_view rv;
+	struct reg_view rv = { 0 };
 
-	reg_view_read(ctx->mgr, pid, &rv);
+	if (running)
+		reg_view_read(ctx->mgr, pid, &rv);
 	if (ctx->json) {
 		json_t *o = host_status_json(ctx, running, pid, kind,
 		    started_at, &rv);
@@ -255,10 +256,8 @@ host_reload_run(struct cmd_ctx *ctx, const struct cmd_args *args)
  * count of running runs belongs to the live row of the lock holder
  * (pid), and the other hosts show 0. */
 static int
-host_list_running(struct cmd_ctx *ctx, const struct host_rec *r, int pid,
-		  int running)
+host_list_running(const struct host_rec *r, int pid, int running)
 {
-	(void)ctx;
 	return row_live(r) && r->pid == pid ? running : 0;
 }
 
@@ -324,7 +323,7 @@ host_list_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 	}
 	running = xcalloc(n + 1, sizeof *running);
 	for (size_t i = 0; i < n; i++)
-		running[i] = host_list_running(ctx, &v[i], pid, nrunning);
+		running[i] = host_list_running(&v[i], pid, nrunning);
 	if (ctx->json) {
 		json_t *arr = json_array();
 		for (size_t i = 0; i < n; i++)
