@@ -72,6 +72,13 @@ const struct conf_key conf_keys[] = {
 	{ "manager", "notify_timeout", CONF_INT, OFF(notify_timeout), "30", 1, 3600 },
 	{ "manager", "notify_retries", CONF_INT, OFF(notify_retries), "2", 0, 10 },
 	{ "manager", "max_concurrent_runs", CONF_INT, OFF(max_concurrent_runs), "0", 0, 1000000 },
+	/* The host registry (doc/ARCHITECTURE.md, "Hosts"): host_id NULL
+	 * is the machine's hostname (conf_check). */
+	{ "manager", "host_id", CONF_STRING, OFF(host_id), NULL, 0, 0 },
+	{ "manager", "host_labels", CONF_LIST, OFF(host_labels), NULL, 0, 0 },
+	/* 0: 1,000 on a database server, none on a file (hostreg.c) */
+	{ "manager", "host_heartbeat_ms", CONF_INT, OFF(host_heartbeat_ms), "0", 0, 600000 },
+	{ "manager", "host_lease_ms", CONF_INT, OFF(host_lease_ms), "5000", 30, 3600000 },
 	{ "api", "listen", CONF_STRING, OFF(api_listen), NULL, 0, 0 },
 	{ "api", "token", CONF_STRING, OFF(api_token), NULL, 0, 0 },
 	{ "api", "token_file", CONF_PATH, OFF(api_token_file), NULL, 0, 0 },
@@ -233,8 +240,10 @@ conf_read_list(struct conf_loader *l, const config_setting_t *s,
 		const char *v = config_setting_get_string_elem(s, i);
 		if (v == NULL)
 			return conf_type_error(l, s, key);
-		/* A URL (a remote package repository) is kept as written. */
-		(*field)[i] = strstr(v, "://") != NULL ? xstrdup(v) :
+		/* Only repositories are paths; a URL (a remote package
+		 * repository) is kept as written, as are host_labels. */
+		(*field)[i] = field != &l->conf->repositories ||
+		    strstr(v, "://") != NULL ? xstrdup(v) :
 		    path_resolve(l->base_dir, v);
 	}
 	return 0;
@@ -472,6 +481,47 @@ conf_resolve_defaults(struct conf_loader *l)
 	}
 }
 
+/* host_id: the configured one, or the machine's hostname; an id by the
+ * rule of task ids.  The lease outlives two heartbeats (the default's on
+ * a server when none is set), so one late renewal never costs the host
+ * its lease. */
+static int
+conf_check_host(struct conf_loader *l)
+{
+	const struct conf_key *key = conf_key_find("manager", "host_id");
+	const char *where = l->origins[key - conf_keys].where;
+	char name[256], what[512];
+	int beat;
+
+	if (l->conf->host_id == NULL) {
+		if (gethostname(name, sizeof name) != 0)
+			snprintf(name, sizeof name, "localhost");
+		name[sizeof name - 1] = '\0';
+		l->conf->host_id = xstrdup(name);
+		where = _("the machine's hostname");
+	}
+	snprintf(what, sizeof what, _("%s: manager.host_id: host id"), where);
+	if (mgr_id_check(what, l->conf->host_id, l->err) != 0)
+		return MGR_EINVAL;
+	key = conf_key_find("manager", "host_lease_ms");
+	beat = l->conf->host_heartbeat_ms > 0 ? l->conf->host_heartbeat_ms :
+	    CONF_HEARTBEAT_SERVER_MS;
+	if (l->conf->host_lease_ms <= 2 * beat)
+		return mgr_error_set(l->err, MGR_EINVAL, _("%s: manager."
+		    "host_lease_ms: %d is not more than twice host_heartbeat_ms "
+		    "(%d): one late renewal would lose the lease"),
+		    l->origins[key - conf_keys].where, l->conf->host_lease_ms,
+		    beat);
+	for (char **v = l->conf->host_labels; v != NULL && *v != NULL; v++)
+		if (**v == '\0') {
+			key = conf_key_find("manager", "host_labels");
+			return mgr_error_set(l->err, MGR_EINVAL, _("%s: manager."
+			    "host_labels: an empty label"),
+			    l->origins[key - conf_keys].where);
+		}
+	return 0;
+}
+
 static int
 conf_check(struct conf_loader *l)
 {
@@ -488,7 +538,7 @@ conf_check(struct conf_loader *l)
 		return mgr_error_set(l->err, MGR_EINVAL,
 		    _("%s: manager.task_sandbox: \"%s\" is not one of none, strict"),
 		    l->origins[key - conf_keys].where, l->conf->task_sandbox);
-	return 0;
+	return conf_check_host(l);
 }
 
 int

@@ -15,6 +15,10 @@
 #include "error.h"
 
 /* Every setting, in one struct; each has an entry in conf.c's key table. */
+/* The host registry's heartbeat where several hosts may share the
+ * database (a server) and none is configured. */
+#define CONF_HEARTBEAT_SERVER_MS 1000
+
 struct mgr_conf {
 	char *file;			/* config file read, or NULL */
 
@@ -69,6 +73,13 @@ struct mgr_conf {
 	int notify_timeout;		/* seconds one try may take */
 	int notify_retries;		/* more tries of mail and webhooks */
 	int max_concurrent_runs;	/* runs at once in all, 0 = no limit */
+	/* The host registry (src/engine/hostreg.c). */
+	char *host_id;			/* default: the machine's hostname */
+	char **host_labels;		/* NULL-ended, or NULL */
+	int host_heartbeat_ms;		/* renewal period; 0: the default,
+					 * CONF_HEARTBEAT_SERVER_MS on a
+					 * database server, none on a file */
+	int host_lease_ms;		/* lease, > 2 heartbeats */
 	/* groups { NAME = { max_concurrent = N; }; ... }: the tasks of a
 	 * concurrency group run at most N at once. */
 	char **group_names;		/* NULL-ended, or NULL */

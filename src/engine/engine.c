@@ -184,7 +184,13 @@ engine_start(struct mgr *mgr, struct mgr_error *err)
 	 * calls engine_shutdown). */
 	if (strcmp(h->kind, ENGINE_KIND_CONSOLE) != 0)
 		engine_signals_start(mgr);
+	/* Registered (a new epoch) before the scheduler takes any work. */
+	if ((rc = hostreg_start(mgr, err)) != 0) {
+		engine_signals_stop(mgr);
+		return rc;
+	}
 	if ((rc = engine_start_subsystems(mgr, err)) != 0) {
+		hostreg_stop(mgr);
 		engine_signals_stop(mgr);
 		return rc;
 	}
@@ -193,6 +199,7 @@ engine_start(struct mgr *mgr, struct mgr_error *err)
 		control_free(h->control);
 		h->control = NULL;
 		engine_stop_subsystems(mgr);
+		hostreg_stop(mgr);
 		engine_signals_stop(mgr);
 		return rc;
 	}
@@ -270,6 +277,7 @@ engine_stop(struct mgr *mgr)
 	h->control = NULL;
 	h->stopping = 1;	/* a reload waiting does not start now */
 	engine_stop_subsystems(mgr);
+	hostreg_stop(mgr);	/* its runs are over: the host left */
 	h->started = 0;
 	h->stopping = 0;
 }

@@ -44,6 +44,23 @@ void engine_host_release(struct mgr *mgr);
 void engine_wire(struct mgr *mgr);
 
 int engine_start(struct mgr *mgr, struct mgr_error *err);
+
+/* This process's host in the registry (src/engine/hostreg.c), while
+ * engine_start has registered it: fenced (it starts no new run: a
+ * renewal found its epoch superseded, or none went through for 0.8 of
+ * the lease) and draining.  MGR_ENOENT when this process is no
+ * registered host.  host_id is the host's own (valid until it stops). */
+struct engine_host_reg {
+	const char *host_id;
+	int64_t epoch;
+	int fenced, draining;
+};
+int engine_host_registry(struct mgr *mgr, struct engine_host_reg *out);
+/* Sets host_id draining (1) or back to alive (0) in the registry; when
+ * it is this host, its scheduler takes no due fire time from now on (or
+ * again).  MGR_ENOENT: no such host; MGR_ECONFLICT: it is dead or left. */
+int engine_host_drain(struct mgr *mgr, const char *host_id, int draining,
+		      struct mgr_error *err);
 /* Stops taking work, waits up to grace_seconds for running tasks, ends
  * the rest, then calls done from the loop (NULL: ev_break the loop).
  * SIGTERM and SIGINT call this with the configured grace. */

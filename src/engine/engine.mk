@@ -15,6 +15,7 @@ src_libmgr_a_SOURCES += \
 	src/engine/engine.c src/engine/engine.h \
 	src/engine/host.h \
 	src/engine/hostlock.c \
+	src/engine/hostreg.c \
 	src/engine/notify.c src/engine/notify.h \
 	src/engine/reload.c \
 	src/engine/route.c
@@ -30,7 +31,8 @@ ENGINE_TESTS = \
 	tests/engine/jobctl.sh \
 	tests/engine/runid.sh \
 	tests/engine/logging.sh \
-	tests/engine/xdg.sh
+	tests/engine/xdg.sh \
+	tests/engine/hosts.sh
 dist_check_SCRIPTS += tests/engine/lib.sh $(ENGINE_TESTS)
 EXTRA_DIST += doc/API.md
 EXTRA_DIST += tests/node/package.json tests/node/package-lock.json \

@@ -24,10 +24,25 @@ struct host {
 	ev_signal sigterm, sigint, sighup;
 	ev_periodic housekeeping;	/* the commands table's pruning */
 	ev_idle finish;			/* calls done from the loop */
+	/* hostreg.c: this host in the registry (hosts_store.h) */
+	char *host_id;			/* NULL: not registered */
+	int64_t epoch;
+	ev_timer renew;			/* every host_heartbeat_ms */
+	int64_t renewed_mono;		/* last good renewal, mgr_mono_us */
+	int renew_failing;		/* the last renewal failed (said once) */
+	int renew_fenced;		/* a renewal matched no row */
+	int self_fenced;		/* renewed_mono older than 0.8 lease */
+	int draining;			/* `host drain` */
+	int held;			/* what the scheduler was told */
 	/* reload.c: who asked for the reload going on (its task files are
 	 * read off the loop), and who asked since. */
 	struct engine_reload_req *reloading, *reload_queue;
 };
+
+/* hostreg.c: registers (a new epoch) and starts renewing the lease. */
+int hostreg_start(struct mgr *mgr, struct mgr_error *err);
+/* Stops renewing; the row becomes `left` (a clean stop). */
+void hostreg_stop(struct mgr *mgr);
 
 /* control.c: the host side of the control plane. */
 int control_start(struct mgr *mgr, struct control **out, struct mgr_error *err);

@@ -14,6 +14,7 @@
 #include "control_store.h"
 #include "copy_store.h"
 #include "db.h"
+#include "hosts_store.h"
 #include "notify_store.h"
 #include "console_tick_store.h"
 #include "command_input_store.h"
@@ -266,6 +267,21 @@ struct store_ops {
 	    const char *event, struct mgr_error *err);
 	int (*notify_store_restart)(struct mgr_db *db, notify_rec_fn fn,
 	    void *arg, struct mgr_error *err);
+	/* hosts_store.h */
+	int (*hosts_store_register)(struct mgr_db *db, const char *host_id,
+	    int64_t lease_us, int pid, const char *version, const char *labels,
+	    int64_t *epoch, struct mgr_error *err);
+	int (*hosts_store_renew)(struct mgr_db *db, const char *host_id,
+	    int64_t epoch, int64_t lease_us, int *fenced, int *draining,
+	    struct mgr_error *err);
+	int (*hosts_store_list)(struct mgr_db *db, struct host_rec **out,
+	    size_t *n, struct mgr_error *err);
+	int (*hosts_store_set_draining)(struct mgr_db *db, const char *host_id,
+	    int draining, struct mgr_error *err);
+	int (*hosts_store_leave)(struct mgr_db *db, const char *host_id,
+	    int64_t epoch, struct mgr_error *err);
+	int (*hosts_store_sweep)(struct mgr_db *db, struct host_rec **out,
+	    size_t *n, struct mgr_error *err);
 };
 
 #endif

@@ -833,3 +833,65 @@ notify_store_restart(struct mgr_db *db, notify_rec_fn fn, void *arg,
 {
 	return db->ops->notify_store_restart(db, fn, arg, err);
 }
+
+/* hosts_store.h */
+
+void
+host_rec_free_all(struct host_rec *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].host_id);
+		free(v[i].state);
+		free(v[i].version);
+		free(v[i].labels);
+	}
+	free(v);
+}
+
+int
+hosts_store_register(struct mgr_db *db, const char *host_id, int64_t lease_us,
+		     int pid, const char *version, const char *labels,
+		     int64_t *epoch, struct mgr_error *err)
+{
+	return db->ops->hosts_store_register(db, host_id, lease_us, pid,
+	    version, labels != NULL ? labels : "[]", epoch, err);
+}
+
+int
+hosts_store_renew(struct mgr_db *db, const char *host_id, int64_t epoch,
+		  int64_t lease_us, int *fenced, int *draining,
+		  struct mgr_error *err)
+{
+	int d = 0;
+
+	return db->ops->hosts_store_renew(db, host_id, epoch, lease_us, fenced,
+	    draining != NULL ? draining : &d, err);
+}
+
+int
+hosts_store_list(struct mgr_db *db, struct host_rec **out, size_t *n,
+		 struct mgr_error *err)
+{
+	return db->ops->hosts_store_list(db, out, n, err);
+}
+
+int
+hosts_store_set_draining(struct mgr_db *db, const char *host_id, int draining,
+			 struct mgr_error *err)
+{
+	return db->ops->hosts_store_set_draining(db, host_id, draining, err);
+}
+
+int
+hosts_store_leave(struct mgr_db *db, const char *host_id, int64_t epoch,
+		  struct mgr_error *err)
+{
+	return db->ops->hosts_store_leave(db, host_id, epoch, err);
+}
+
+int
+hosts_store_sweep(struct mgr_db *db, struct host_rec **out, size_t *n,
+		  struct mgr_error *err)
+{
+	return db->ops->hosts_store_sweep(db, out, n, err);
+}

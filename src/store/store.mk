@@ -25,4 +25,5 @@ src_libmgr_a_SOURCES += \
 	src/store/metrics_store.h src/store/sqlite/metrics.c \
 	src/store/console_tick_store.h src/store/sqlite/console_tick.c \
 	src/store/run_ids_store.h src/store/sqlite/run_ids.c \
-	src/store/command_input_store.h src/store/sqlite/command_input.c
+	src/store/command_input_store.h src/store/sqlite/command_input.c \
+	src/store/hosts_store.h src/store/sqlite/hosts.c

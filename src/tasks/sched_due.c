@@ -138,21 +138,22 @@ sched_wake_cb(struct ev_loop *loop, ev_periodic *w, int revents)
 	(void)loop;
 	(void)revents;
 	s->armed_at = 0;
-	while ((t = heap_top(s)) != NULL && t->fire <= now) {
+	while (!s->held && (t = heap_top(s)) != NULL && t->fire <= now) {
 		heap_remove(s, t);
 		task_process_due(s, t, now);
 	}
 	sched_arm(s);
 }
 
-/* Arms the wake-up for the top of the heap (absolute wall-clock time). */
+/* Arms the wake-up for the top of the heap (absolute wall-clock time);
+ * none while held (scheduler_hold re-arms). */
 void
 sched_arm(struct scheduler *s)
 {
 	struct stask *t = heap_top(s);
 	double at;
 
-	if (t == NULL || s->shutting_down) {
+	if (t == NULL || s->shutting_down || s->held) {
 		ev_periodic_stop(s->loop, &s->wake);
 		s->armed_at = 0;
 		return;
@@ -231,4 +232,15 @@ task_settle_claims(struct scheduler *s, struct stask *t, int64_t next,
 	if (t->rec.coalesce && last != TRIGGER_NONE)
 		task_settle_one(s, t, last, rerun);
 	return next;
+}
+
+void
+scheduler_hold(struct mgr *mgr, int hold)
+{
+	struct scheduler *s = mgr->sched;
+
+	if (s == NULL || s->held == (hold != 0))
+		return;
+	s->held = hold != 0;
+	sched_arm(s);	/* a time already due wakes at once */
 }

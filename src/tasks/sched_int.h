@@ -111,6 +111,9 @@ struct scheduler {
 	struct attempt *attempts;	/* in flight or awaiting a retry */
 	uint64_t rng;
 	int shutting_down;
+	/* scheduler_hold: due fire times stay due, unclaimed (the host is
+	 * fenced or draining). */
+	int held;
 	int foreground;			/* scheduler_run_foreground */
 	struct sched_fire_counts counts;	/* fires that never ran */
 	struct task_context no_ctx;	/* the context of tasks with none */

@@ -104,6 +104,13 @@ void scheduler_reload_files_start(struct mgr *mgr, scheduler_reload_fn done,
 int scheduler_files_reloading(struct mgr *mgr);
 /* Attempts in flight (and retries waiting for their turn). */
 int scheduler_running_count(struct mgr *mgr);
+/* hold 1: no due fire time is taken (claimed, recorded or started) until
+ * hold 0; they stay due, and once released are taken as after any delay
+ * (misfire grace, coalesce).  The one gate of scheduled runs: the engine
+ * holds a fenced or draining host (src/engine/hostreg.c).  Runs in flight
+ * go on; a manual `task run` is a person's explicit request and still
+ * starts. */
+void scheduler_hold(struct mgr *mgr, int hold);
 /* Fire times that never became runs and leave no row of their own: taken
  * together by coalescing, past MAX_CATCHUP behind, or dropped from a
  * queue before their `claimed` row was written.  Counted since start

@@ -50,10 +50,11 @@ while read -r key rest; do
 done <"$T/documented"
 is "$stale" "" "manager.conf(5) documents no key the table lacks"
 
-# Defaults that do not depend on the machine (paths do: $HOME).
+# Defaults that do not depend on the machine (paths do: $HOME; host_id
+# is the hostname).
 wrong=
 while read -r key value; do
-	case $key in *_directory|*.database|*.task_path|*.token_file) continue ;; esac
+	case $key in *_directory|*.database|*.task_path|*.token_file|*.host_id) continue ;; esac
 	line=$(grep "^$key " "$T/documented")
 	if [ -n "$value" ]; then
 		printf '%s\n' "$line" | grep -qF "default \\fB$(printf '%s' "$value" | sed 's/-/\\-/g')\\fR" ||

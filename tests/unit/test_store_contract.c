@@ -5,7 +5,8 @@
  * the fire-time key UNIQUE(task_id, scheduled_at, attempt), the run log's
  * questions, history retention in bounded steps, task hooks and the
  * history reads behind them, run ids reserved in blocks, a command's
- * stdin, notifications owed, transactions, the data version, the change watch and the
+ * stdin, notifications owed, the host registry (epochs, leases,
+ * fencing, sweep), transactions, the data version, the change watch and the
  * one-host lock; and that both backends fill every operation of the
  * table.  Without MANAGER_TEST_PG the PostgreSQL cases are left out.
  *
@@ -16,6 +17,7 @@
 #include "command_input_store.h"
 #include "console_view_store.h"
 #include "control_store.h"
+#include "hosts_store.h"
 #include "metrics_store.h"
 #include "notify_store.h"
 #include "retention_store.h"
@@ -634,6 +636,163 @@ test_commands_and_host(void **state)
 	    MGR_ENOENT);
 }
 
+/* The row of host_id in the registry's list (the list freed by the
+ * caller); fails the test when there is none. */
+static struct host_rec *
+host_row(struct host_rec *v, size_t n, const char *host_id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].host_id, host_id) == 0)
+			return &v[i];
+	fail_msg("no host %s in the registry", host_id);
+	return NULL;
+}
+
+static void
+check_host_state(struct mgr_db *db, const char *host_id, const char *state,
+		 int64_t epoch)
+{
+	struct mgr_error err = { 0 };
+	struct host_rec *v, *h;
+	size_t n;
+
+	assert_int_equal(hosts_store_list(db, &v, &n, &err), 0);
+	h = host_row(v, n, host_id);
+	assert_string_equal(h->state, state);
+	assert_true(h->epoch == epoch);
+	host_rec_free_all(v, n);
+}
+
+#define MINUTE_US (60 * 1000000LL)
+
+/* Registration bumps the epoch; a renewal with an older one is fenced. */
+static void
+test_hosts_epochs(void **state)
+{
+	struct fixture *f = fixture(state);
+	struct mgr_error err = { 0 };
+	struct host_rec *v, *h;
+	int64_t epoch;
+	int fenced, draining;
+	size_t n;
+
+	assert_int_equal(hosts_store_list(f->db, &v, &n, &err), 0);
+	assert_true(n == 0);
+	assert_int_equal(hosts_store_register(f->db, "h1", MINUTE_US, 71, "1.0",
+	    "[\"db\"]", &epoch, &err), 0);
+	assert_true(epoch == 1);
+	assert_int_equal(hosts_store_register(f->db, "h1", MINUTE_US, 72, "1.1",
+	    NULL, &epoch, &err), 0);
+	assert_true(epoch == 2);
+	assert_int_equal(hosts_store_renew(f->db, "h1", 1, MINUTE_US, &fenced,
+	    &draining, &err), 0);
+	assert_int_equal(fenced, 1);	/* the old incarnation */
+	assert_int_equal(hosts_store_renew(f->db, "h1", 2, MINUTE_US, &fenced,
+	    &draining, &err), 0);
+	assert_int_equal(fenced, 0);
+	assert_int_equal(draining, 0);
+	assert_int_equal(hosts_store_list(f->db, &v, &n, &err), 0);
+	assert_true(n == 1);
+	h = host_row(v, n, "h1");
+	assert_string_equal(h->state, "alive");
+	assert_int_equal(h->pid, 72);
+	assert_string_equal(h->version, "1.1");
+	assert_string_equal(h->labels, "[]");
+	assert_true(h->lease_left_us > 0 && h->lease_left_us <= MINUTE_US);
+	assert_true(h->started_at > 0);
+	host_rec_free_all(v, n);
+	/* A renewal after another start fenced (epoch moved on behind it). */
+	assert_int_equal(hosts_store_register(f->db, "h1", MINUTE_US, 73, "1.1",
+	    NULL, &epoch, &err), 0);
+	assert_int_equal(hosts_store_renew(f->db, "h1", 2, MINUTE_US, &fenced,
+	    NULL, &err), 0);
+	assert_int_equal(fenced, 1);
+	check_host_state(f->db, "h1", "alive", 3);
+}
+
+/* A sweep marks dead the host whose lease ran out, not a live one. */
+static void
+test_hosts_sweep(void **state)
+{
+	struct fixture *f = fixture(state);
+	struct mgr_error err = { 0 };
+	struct host_rec *v;
+	int64_t epoch;
+	int fenced;
+	size_t n;
+
+	assert_int_equal(hosts_store_register(f->db, "live", MINUTE_US, 1, "1",
+	    NULL, &epoch, &err), 0);
+	assert_int_equal(hosts_store_register(f->db, "short", 1000, 2, "1",
+	    NULL, &epoch, &err), 0);
+	/* Past its 1 ms lease by any clock (not a bound on a duration). */
+	usleep(50 * 1000);
+	assert_int_equal(hosts_store_sweep(f->db, &v, &n, &err), 0);
+	assert_true(n == 1);
+	assert_string_equal(v[0].host_id, "short");
+	assert_string_equal(v[0].state, "dead");
+	assert_true(v[0].lease_left_us < 0);
+	host_rec_free_all(v, n);
+	check_host_state(f->db, "short", "dead", 1);
+	check_host_state(f->db, "live", "alive", 1);
+	assert_int_equal(hosts_store_sweep(f->db, &v, &n, &err), 0);
+	assert_true(n == 0);	/* once dead, not swept again */
+	host_rec_free_all(v, n);
+	assert_int_equal(hosts_store_renew(f->db, "short", 1, MINUTE_US,
+	    &fenced, NULL, &err), 0);
+	assert_int_equal(fenced, 1);	/* a dead host cannot come back... */
+	assert_int_equal(hosts_store_register(f->db, "late", 1000, 4, "1",
+	    NULL, &epoch, &err), 0);
+	usleep(50 * 1000);
+	assert_int_equal(hosts_store_renew(f->db, "late", 1, MINUTE_US,
+	    &fenced, NULL, &err), 0);
+	assert_int_equal(fenced, 1);	/* past its lease, even unswept */
+	assert_int_equal(hosts_store_register(f->db, "short", MINUTE_US, 3, "1",
+	    NULL, &epoch, &err), 0);
+	assert_true(epoch == 2);	/* ... but under a new epoch */
+	check_host_state(f->db, "short", "alive", 2);
+}
+
+/* Drain and undo; leave on a clean stop; who can drain. */
+static void
+test_hosts_drain_leave(void **state)
+{
+	struct fixture *f = fixture(state);
+	struct mgr_error err = { 0 };
+	int64_t epoch;
+	int fenced, draining;
+
+	assert_int_equal(hosts_store_register(f->db, "h", MINUTE_US, 1, "1",
+	    NULL, &epoch, &err), 0);
+	assert_int_equal(hosts_store_set_draining(f->db, "nosuch", 1, &err),
+	    MGR_ENOENT);
+	assert_non_null(strstr(err.msg, "nosuch"));
+	assert_int_equal(hosts_store_set_draining(f->db, "h", 1, &err), 0);
+	check_host_state(f->db, "h", "draining", 1);
+	assert_int_equal(hosts_store_renew(f->db, "h", 1, MINUTE_US, &fenced,
+	    &draining, &err), 0);
+	assert_int_equal(fenced, 0);	/* a draining host keeps its lease */
+	assert_int_equal(draining, 1);
+	assert_int_equal(hosts_store_set_draining(f->db, "h", 0, &err), 0);
+	assert_int_equal(hosts_store_renew(f->db, "h", 1, MINUTE_US, &fenced,
+	    &draining, &err), 0);
+	assert_int_equal(draining, 0);
+	check_host_state(f->db, "h", "alive", 1);
+	assert_int_equal(hosts_store_leave(f->db, "h", 1, &err), 0);
+	check_host_state(f->db, "h", "left", 1);
+	assert_int_equal(hosts_store_renew(f->db, "h", 1, MINUTE_US, &fenced,
+	    &draining, &err), 0);
+	assert_int_equal(fenced, 1);
+	assert_int_equal(hosts_store_set_draining(f->db, "h", 1, &err),
+	    MGR_ECONFLICT);
+	assert_non_null(strstr(err.msg, "left"));
+	/* A leave under an old epoch changes nothing. */
+	assert_int_equal(hosts_store_register(f->db, "h", MINUTE_US, 2, "1",
+	    NULL, &epoch, &err), 0);
+	assert_int_equal(hosts_store_leave(f->db, "h", 1, &err), 0);
+	check_host_state(f->db, "h", "alive", 2);
+}
+
 static void
 test_snapshots(void **state)
 {
@@ -1243,6 +1402,9 @@ test_every_op(void **state)
 	CASE(b, test_retention, setup), \
 	CASE(b, test_events_and_faults, setup), \
 	CASE(b, test_commands_and_host, setup), \
+	CASE(b, test_hosts_epochs, setup), \
+	CASE(b, test_hosts_sweep, setup), \
+	CASE(b, test_hosts_drain_leave, setup), \
 	CASE(b, test_task_hooks, setup), \
 	CASE(b, test_run_ids, setup), \
 	CASE(b, test_command_input, setup), \

@@ -214,6 +214,21 @@ static const char *const migrations[] = {
 	"  PERFORM pg_notify('" PG_CHANGE_CHANNEL "', '');"
 	"  RETURN NULL;"
 	" END $$;",
+	/* 12: the host registry (hosts.c; see the SQLite backend's migration
+	 * 12).  lease_until is the server's now() plus the lease, in
+	 * microseconds as every time here.  No change trigger: the renewal
+	 * every second would wake every watcher and console for nothing
+	 * they show (host list reads the table when asked). */
+	"CREATE TABLE hosts ("
+	"  host_id text PRIMARY KEY,"
+	"  epoch bigint NOT NULL,"
+	"  lease_until bigint,"
+	"  state text NOT NULL"
+	"    CHECK (state IN ('alive','draining','dead','left')),"
+	"  pid integer NOT NULL,"
+	"  version text NOT NULL,"
+	"  started_at bigint NOT NULL,"
+	"  labels text NOT NULL DEFAULT '[]');",
 };
 
 #define PG_NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -497,7 +512,7 @@ pg_db_integrity_check(struct mgr_db *db, int *ok, char **report,
 {
 	static const char sql[] = "SELECT string_agg(t, ', ') FROM unnest("
 	    "ARRAY['plugins','tasks','plugin_state','runs','events','commands',"
-	    "'snapshots','host','notify_pending','mgr_change','mgr_schema']) AS t "
+	    "'snapshots','host','hosts','notify_pending','mgr_change','mgr_schema']) AS t "
 	    "WHERE to_regclass(t) IS NULL";
 	PGresult *res;
 	int rc;

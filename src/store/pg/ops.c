@@ -116,4 +116,11 @@ const struct store_ops pg_store_ops = {
 	.notify_store_add = pg_notify_store_add,
 	.notify_store_done = pg_notify_store_done,
 	.notify_store_restart = pg_notify_store_restart,
+	/* hosts_store.h */
+	.hosts_store_register = pg_hosts_store_register,
+	.hosts_store_renew = pg_hosts_store_renew,
+	.hosts_store_list = pg_hosts_store_list,
+	.hosts_store_set_draining = pg_hosts_store_set_draining,
+	.hosts_store_leave = pg_hosts_store_leave,
+	.hosts_store_sweep = pg_hosts_store_sweep,
 };

@@ -11,4 +11,5 @@ src_libmgr_a_SOURCES += \
 	src/store/pg/retention.c src/store/pg/copy.c \
 	src/store/pg/task_hooks.c src/store/pg/run_ids.c \
 	src/store/pg/command_input.c src/store/pg/metrics.c \
-	src/store/pg/console_tick.c src/store/pg/notify.c
+	src/store/pg/console_tick.c src/store/pg/notify.c \
+	src/store/pg/hosts.c

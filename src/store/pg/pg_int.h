@@ -330,4 +330,20 @@ int pg_notify_store_done(struct mgr_db *db, int64_t run_id, const char *event,
 int pg_notify_store_restart(struct mgr_db *db, notify_rec_fn fn, void *arg,
 			    struct mgr_error *err);
 
+/* hosts.c (hosts_store.h) */
+int pg_hosts_store_register(struct mgr_db *db, const char *host_id,
+    int64_t lease_us, int pid, const char *version, const char *labels,
+    int64_t *epoch, struct mgr_error *err);
+int pg_hosts_store_renew(struct mgr_db *db, const char *host_id,
+    int64_t epoch, int64_t lease_us, int *fenced, int *draining,
+    struct mgr_error *err);
+int pg_hosts_store_list(struct mgr_db *db, struct host_rec **out,
+    size_t *n, struct mgr_error *err);
+int pg_hosts_store_set_draining(struct mgr_db *db, const char *host_id,
+    int draining, struct mgr_error *err);
+int pg_hosts_store_leave(struct mgr_db *db, const char *host_id,
+    int64_t epoch, struct mgr_error *err);
+int pg_hosts_store_sweep(struct mgr_db *db, struct host_rec **out,
+    size_t *n, struct mgr_error *err);
+
 #endif

@@ -197,6 +197,21 @@ static const char *const migrations[] = {
 	/* 11: nothing here (the PostgreSQL backend's change trigger, once
 	 * per transaction): both backends keep one numbering. */
 	"SELECT 1;",
+	/* 12: the host registry (issue 19, src/store/sqlite/hosts.c): one
+	 * row per host id; epoch, the fencing token, is bumped at every
+	 * registration; lease_until is this database's clock (here the
+	 * local one) plus the lease.  Beside `host`, which names the holder
+	 * of the one-host lock (doc/ARCHITECTURE.md, "Database"). */
+	"CREATE TABLE hosts ("
+	"  host_id TEXT PRIMARY KEY,"
+	"  epoch INTEGER NOT NULL,"
+	"  lease_until INTEGER,"
+	"  state TEXT NOT NULL"
+	"    CHECK (state IN ('alive','draining','dead','left')),"
+	"  pid INTEGER NOT NULL,"
+	"  version TEXT NOT NULL,"
+	"  started_at INTEGER NOT NULL,"
+	"  labels TEXT NOT NULL DEFAULT '[]');",
 };
 
 #define DB_SCHEMA_AUTO_VACUUM 7

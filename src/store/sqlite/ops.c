@@ -116,4 +116,11 @@ const struct store_ops sqlite_store_ops = {
 	.notify_store_add = sqlite_notify_store_add,
 	.notify_store_done = sqlite_notify_store_done,
 	.notify_store_restart = sqlite_notify_store_restart,
+	/* hosts_store.h */
+	.hosts_store_register = sqlite_hosts_store_register,
+	.hosts_store_renew = sqlite_hosts_store_renew,
+	.hosts_store_list = sqlite_hosts_store_list,
+	.hosts_store_set_draining = sqlite_hosts_store_set_draining,
+	.hosts_store_leave = sqlite_hosts_store_leave,
+	.hosts_store_sweep = sqlite_hosts_store_sweep,
 };
