@@ -158,8 +158,6 @@ struct store_ops {
 	    int64_t *n, struct mgr_error *err);
 	int (*host_store_set)(struct mgr_db *db, int pid, const char *kind,
 	    int64_t started_at, struct mgr_error *err);
-	int (*host_store_heartbeat)(struct mgr_db *db, int pid,
-	    struct mgr_error *err);
 	int (*host_store_clear)(struct mgr_db *db, int pid,
 	    struct mgr_error *err);
 	int (*host_store_get)(struct mgr_db *db, int *pid, char **kind,

@@ -46,7 +46,6 @@ int command_store_prune(struct mgr_db *db, int64_t older_than_us, int64_t *n,
 /* The single `host` row. */
 int host_store_set(struct mgr_db *db, int pid, const char *kind,
 		   int64_t started_at, struct mgr_error *err);
-int host_store_heartbeat(struct mgr_db *db, int pid, struct mgr_error *err);
 /* Deletes the row if it names pid. */
 int host_store_clear(struct mgr_db *db, int pid, struct mgr_error *err);
 /* MGR_ENOENT when there is no row. */

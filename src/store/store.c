@@ -477,12 +477,6 @@ host_store_set(struct mgr_db *db, int pid, const char *kind, int64_t started_at,
 }
 
 int
-host_store_heartbeat(struct mgr_db *db, int pid, struct mgr_error *err)
-{
-	return db->ops->host_store_heartbeat(db, pid, err);
-}
-
-int
 host_store_clear(struct mgr_db *db, int pid, struct mgr_error *err)
 {
 	return db->ops->host_store_clear(db, pid, err);

@@ -259,13 +259,6 @@ test_host_row(void **state)
 	assert_int_equal(beat, 5);
 	free(kind);
 
-	assert_int_equal(host_store_heartbeat(db, 101, NULL), 0);
-	assert_int_equal(host_store_get(db, NULL, NULL, NULL, &beat, NULL), 0);
-	assert_int_equal(beat, 5);	/* another pid's heartbeat: ignored */
-	assert_int_equal(host_store_heartbeat(db, 100, NULL), 0);
-	assert_int_equal(host_store_get(db, NULL, NULL, NULL, &beat, NULL), 0);
-	assert_true(beat > 5);
-
 	assert_int_equal(host_store_set(db, 200, "console", 7, NULL), 0);
 	assert_int_equal(host_store_get(db, &pid, &kind, NULL, NULL, NULL), 0);
 	assert_int_equal(pid, 200);	/* one row: the newest host */

@@ -623,7 +623,6 @@ test_commands_and_host(void **state)
 	    MGR_ENOENT);
 	assert_int_equal(host_store_set(f->db, 77, "daemon", 5, &err), 0);
 	assert_int_equal(host_store_set(f->db, 78, "console", 6, &err), 0);
-	assert_int_equal(host_store_heartbeat(f->db, 77, &err), 0);	/* not it */
 	assert_int_equal(host_store_get(f->db, &pid, &kind, &started, &beat,
 	    &err), 0);
 	assert_int_equal(pid, 78);

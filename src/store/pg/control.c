@@ -203,18 +203,6 @@ pg_host_store_set(struct mgr_db *db, int pid, const char *kind,
 }
 
 int
-pg_host_store_heartbeat(struct mgr_db *db, int pid, struct mgr_error *err)
-{
-	struct pg_params p = { 0 };
-
-	pg_int(&p, pid);
-	pg_int(&p, mgr_now_us());
-	return change(db, "UPDATE host SET heartbeat_at = $2 "
-	    "WHERE id = 1 AND pid = $1", &p, NULL,
-	    _("cannot record the host's heartbeat"), err);
-}
-
-int
 pg_host_store_clear(struct mgr_db *db, int pid, struct mgr_error *err)
 {
 	struct pg_params p = { 0 };

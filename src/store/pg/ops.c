@@ -61,7 +61,6 @@ const struct store_ops pg_store_ops = {
 	.command_store_abandon_running = pg_command_store_abandon_running,
 	.command_store_prune = pg_command_store_prune,
 	.host_store_set = pg_host_store_set,
-	.host_store_heartbeat = pg_host_store_heartbeat,
 	.host_store_clear = pg_host_store_clear,
 	.host_store_get = pg_host_store_get,
 	.snapshot_store_insert = pg_snapshot_store_insert,

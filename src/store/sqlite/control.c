@@ -261,20 +261,6 @@ sqlite_host_store_set(struct mgr_db *db, int pid, const char *kind,
 }
 
 int
-sqlite_host_store_heartbeat(struct mgr_db *db, int pid, struct mgr_error *err)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if ((rc = db_prepare(db, "UPDATE host SET heartbeat_at = ?2 "
-	    "WHERE id = 1 AND pid = ?1", &st, err)) != 0)
-		return rc;
-	sqlite3_bind_int(st, 1, pid);
-	sqlite3_bind_int64(st, 2, mgr_now_us());
-	return step_change(db, st, _("cannot record the host's heartbeat"), err);
-}
-
-int
 sqlite_host_store_clear(struct mgr_db *db, int pid, struct mgr_error *err)
 {
 	sqlite3_stmt *st;

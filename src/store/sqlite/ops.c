@@ -61,7 +61,6 @@ const struct store_ops sqlite_store_ops = {
 	.command_store_abandon_running = sqlite_command_store_abandon_running,
 	.command_store_prune = sqlite_command_store_prune,
 	.host_store_set = sqlite_host_store_set,
-	.host_store_heartbeat = sqlite_host_store_heartbeat,
 	.host_store_clear = sqlite_host_store_clear,
 	.host_store_get = sqlite_host_store_get,
 	.snapshot_store_insert = sqlite_snapshot_store_insert,

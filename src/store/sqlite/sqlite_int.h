@@ -172,8 +172,6 @@ int sqlite_command_store_prune(struct mgr_db *db, int64_t older_than_us,
 			       int64_t *n, struct mgr_error *err);
 int sqlite_host_store_set(struct mgr_db *db, int pid, const char *kind,
 			  int64_t started_at, struct mgr_error *err);
-int sqlite_host_store_heartbeat(struct mgr_db *db, int pid,
-				struct mgr_error *err);
 int sqlite_host_store_clear(struct mgr_db *db, int pid, struct mgr_error *err);
 int sqlite_host_store_get(struct mgr_db *db, int *pid, char **kind,
 			  int64_t *started_at, int64_t *heartbeat_at,
