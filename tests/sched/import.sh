@@ -327,10 +327,17 @@ wait "$mdaemon" 2>/dev/null
 grep -q '^ARGS -t' "$T/mailbox" 2>/dev/null && grep -q '^To: ops@example.com' "$T/mailbox" &&
 	grep -q '^hi$' "$T/mailbox"
 ok $? "a run that prints mails its output to MAILTO, as cron does"
-run M --json task import crontab "$T/mailto" --dry-run
-like "$err" 'mailto:2: MAILTO=ops@example.com is not kept: on_output: .*sendmail' \
-	"without a sendmail, MAILTO is noted with its line, not refused"
-is "$rc/$(field on_output | paste -sd, -)" "0/null,none" "... and the task has no mail notification"
+# Without a sendmail: only where the machine has none in /usr/sbin or
+# /usr/lib, which the engine always looks in (cron's places).
+if [ -x /usr/sbin/sendmail ] || [ -x /usr/lib/sendmail ]; then
+	skip "this machine has a sendmail (/usr/sbin or /usr/lib): MAILTO without one is not tried"
+	skip "... nor the task it gives"
+else
+	run M --json task import crontab "$T/mailto" --dry-run
+	like "$err" 'mailto:2: MAILTO=ops@example.com is not kept: on_output: .*sendmail' \
+		"without a sendmail, MAILTO is noted with its line, not refused"
+	is "$rc/$(field on_output | paste -sd, -)" "0/null,none" "... and the task has no mail notification"
+fi
 # Several OnCalendar=, Group= and EnvironmentFile= (Deliver 4's list).
 printf '[Timer]\nOnCalendar=Mon..Fri 09:00\nOnCalendar=Sat 10:00\n' > "$T/units/multi.timer"
 printf 'K=v\n' > "$T/multi.env"
