@@ -9,6 +9,10 @@
  * time to the reply (confinement, loading the plugin, one call), and
  * the CPU time each worker took, start to exit.
  * warm: N calls, one after another, into one worker: calls per second.
+ * floor: N round trips of one byte over a pair of pipes to a child that
+ * only echoes it, one after another: what the machine allows two
+ * processes that each sleep until the other writes (an idle virtual
+ * machine wakes a sleeping vCPU slowly), the ceiling of the warm calls.
  * Prints one line per measure. */
 #include "sandbox.h"
 #include "util.h"
@@ -149,6 +153,52 @@ bench_cold(const struct opts *o)
 	return 0;
 }
 
+/* The child's side of the floor: echoes until EOF. */
+static void
+echo_child(int in, int out)
+{
+	char c;
+
+	while (read(in, &c, 1) == 1)
+		if (write(out, &c, 1) != 1)
+			break;
+	_exit(0);
+}
+
+static int
+bench_floor(const struct opts *o)
+{
+	int to[2], from[2], status;
+	double t0, dt;
+	pid_t pid;
+	char c = 'x';
+
+	if (pipe(to) != 0 || pipe(from) != 0 || (pid = fork()) == -1) {
+		perror("worker_bench: floor");
+		return 1;
+	}
+	if (pid == 0) {
+		close(to[1]);
+		close(from[0]);
+		echo_child(to[0], from[1]);
+	}
+	close(to[0]);
+	close(from[1]);
+	t0 = now_s();
+	for (int i = 0; i < o->warm; i++)
+		if (write(to[1], &c, 1) != 1 || read(from[0], &c, 1) != 1) {
+			perror("worker_bench: floor");
+			return 1;
+		}
+	dt = now_s() - t0;
+	close(to[1]);
+	close(from[0]);
+	waitpid(pid, &status, 0);
+	printf("floor_round_trips calls=%d seconds=%.3f calls_per_s=%.0f us_per_call=%.1f\n",
+	    o->warm, dt, o->warm / dt, dt / o->warm * 1e6);
+	return 0;
+}
+
 static int
 bench_warm(const struct opts *o)
 {
@@ -190,5 +240,5 @@ main(int argc, char **argv)
 		    "--lib LIB --id ID [--func NAME] [--cold N] [--warm N]\n");
 		return 2;
 	}
-	return bench_cold(&o) || bench_warm(&o);
+	return bench_cold(&o) || bench_floor(&o) || bench_warm(&o);
 }

@@ -47,6 +47,10 @@ void db_read_end(struct mgr_db *db);
 /* A number that changes when another connection commits (SQLite: PRAGMA
  * data_version); -1 on error. */
 int64_t db_data_version(struct mgr_db *db);
+/* Gives back what the connection caches (SQLite: its page cache, 2 MB
+ * once full), when it goes idle after much work: an idle engine's memory
+ * is then its tasks', not the pages it read while loading them. */
+void db_release_memory(struct mgr_db *db);
 
 /* Noticing other connections' commits without polling.  db_watch_fd is
  * readable when something may have changed (-1: none; poll instead);

@@ -166,6 +166,13 @@ db_data_version(struct mgr_db *db)
 	return db->ops->db_data_version(db);
 }
 
+void
+db_release_memory(struct mgr_db *db)
+{
+	if (db->ops->db_release_memory != NULL)
+		db->ops->db_release_memory(db);
+}
+
 
 
 

@@ -1,14 +1,18 @@
 /* sched_writer.c - batches of history written on their own thread. */
 #include "i18n.h"
+#include "db.h"
 #include "log.h"
 #include "retention_store.h"
 #include "sched_writer.h"
 #include "task_context_store.h"
 #include "util.h"
 
+#include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* History retention, a pass in slices between batches: runs past the
  * age, then each task's runs past its newest keep, then the file's free
@@ -49,6 +53,7 @@ struct sched_writer {
 	struct write_batch *head, *tail;
 	size_t queued;			/* batches queued or being written */
 	int stopping;
+	int cached;			/* wrote since its cache was given back */
 	struct write_after *after, **after_tail;	/* committed */
 	uint64_t submitted;		/* seq of the newest batch */
 	struct row_mark *marks;		/* rows written by someone else */
@@ -352,6 +357,30 @@ sched_writer_retain(struct sched_writer *w, int keep, int64_t oldest_us)
 	pthread_mutex_unlock(&w->lock);
 }
 
+/* Waits for work (w->lock held).  After WRITER_RELEASE_S with none, the
+ * connection's page cache, filled by the writes (2 MB once full), is
+ * given back, once: an idle engine keeps its tasks, not the pages. */
+#define WRITER_RELEASE_S 1
+static void
+writer_wait(struct sched_writer *w)
+{
+	struct timespec until;
+
+	if (!w->cached) {
+		pthread_cond_wait(&w->work, &w->lock);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += WRITER_RELEASE_S;
+	if (pthread_cond_timedwait(&w->work, &w->lock, &until) != ETIMEDOUT)
+		return;
+	w->cached = 0;
+	pthread_mutex_unlock(&w->lock);
+	db_release_memory(w->db);
+	malloc_trim(0);
+	pthread_mutex_lock(&w->lock);
+}
+
 /* Batches first; a retention slice after each commit, and while idle. */
 static void *
 writer_main(void *arg)
@@ -363,7 +392,7 @@ writer_main(void *arg)
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
 		while (w->head == NULL && !w->stopping && !retain_due(w))
-			pthread_cond_wait(&w->work, &w->lock);
+			writer_wait(w);
 		if (w->head == NULL && w->stopping)
 			break;
 		list = w->head;
@@ -375,6 +404,7 @@ writer_main(void *arg)
 		if (list != NULL)
 			writer_commit(w, list);
 		pthread_mutex_lock(&w->lock);
+		w->cached = 1;
 		w->queued -= n;
 		pthread_cond_broadcast(&w->idle);
 		if (!w->stopping && retain_due(w)) {
@@ -393,6 +423,7 @@ sched_writer_new(const char *db_path, struct mgr_log *log,
 		 struct sched_writer **out, struct mgr_error *err)
 {
 	struct sched_writer *w = xcalloc(1, sizeof *w);
+	pthread_condattr_t attr;
 	int rc;
 
 	if ((rc = db_open(db_path, &w->db, err)) != 0) {
@@ -404,7 +435,10 @@ sched_writer_new(const char *db_path, struct mgr_log *log,
 	w->notify_arg = notify_arg;
 	w->after_tail = &w->after;
 	pthread_mutex_init(&w->lock, NULL);
-	pthread_cond_init(&w->work, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->work, &attr);
+	pthread_condattr_destroy(&attr);
 	pthread_cond_init(&w->idle, NULL);
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
 		db_close(w->db);

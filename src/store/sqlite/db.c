@@ -550,6 +550,12 @@ sqlite_db_data_version(struct mgr_db *db)
 	return v;
 }
 
+void
+sqlite_db_release_memory(struct mgr_db *db)
+{
+	sqlite3_db_release_memory(db_handle(db));
+}
+
 int
 sqlite_db_integrity_check(struct mgr_db *db, int *ok, char **report, struct mgr_error *err)
 {
