@@ -35,25 +35,31 @@ sample() {
 		sw=$(awk '/ctxt_switches/ { n += $2 } END { print n + 0 }' "$t/status" 2>/dev/null)
 		ns=$(cut -d' ' -f1 "$t/schedstat" 2>/dev/null)
 		echo "${sw:-0} ${ns:-0}"
-	done | awk '{ s += $1; n += $2 } END { printf "%d %d\n", s, n }'
+	done | awk '{ s += $1; n += $2 } END { printf "%.0f %.0f\n", s, n }'
 }
 
-# window PID: waits until it has gone quiet (under 2 ms of CPU in a
-# second), then measures W seconds: "WAKEUPS_PER_MIN CPU_US_PER_MIN".
+# window PID: waits until it has gone quiet (under 2 ms of CPU a second
+# for 6 seconds running: the task rows the scheduler writes a while
+# after loading, TASK_ROW_EVERY_S = 5 s, are part of the start), then
+# measures W seconds: "WAKEUPS_PER_MIN CPU_US_PER_MIN".
 window() {
-	i=0
+	i=0 quiet=0
 	prev=$(sample "$1" | cut -d' ' -f2)
-	while sleep 1; do
+	while [ "$quiet" -lt 6 ] && sleep 1; do
 		cur=$(sample "$1" | cut -d' ' -f2)
-		[ $((cur - prev)) -lt 2000000 ] && break
+		if [ $((cur - prev)) -lt 2000000 ]; then
+			quiet=$((quiet + 1))
+		else
+			quiet=0
+		fi
 		prev=$cur
 		i=$((i + 1))
-		[ "$i" -gt 300 ] && { echo "idle.sh: never went quiet" >&2; exit 1; }
+		[ "$i" -gt 600 ] && { echo "idle.sh: never went quiet" >&2; exit 1; }
 	done
 	a=$(sample "$1")
 	sleep "$W"
 	b=$(sample "$1")
-	echo "$a $b" | awk -v w="$W" '{ printf "%.1f %d\n", ($3 - $1) * 60 / w, ($4 - $2) / 1000 * 60 / w }'
+	echo "$a $b" | awk -v w="$W" '{ printf "%.1f %.0f\n", ($3 - $1) * 60 / w, ($4 - $2) / 1000 * 60 / w }'
 }
 
 # daemon N: a daemon on a new data directory with N daily tasks from a
