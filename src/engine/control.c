@@ -16,6 +16,7 @@
 #include "engine.h"
 #include "host.h"
 #include "manager.h"
+#include "scheduler.h"
 #include "util.h"
 
 #include <errno.h>
@@ -348,12 +349,15 @@ control_drain(struct mgr *mgr, struct control *c)
 	struct mgr_error err = { 0 };
 	int rc;
 
-	if (c->paused)
+	/* A claim is a write: during a bulk command's transaction it would
+	 * wait on the loop for the lock; the commands wait instead, claimed
+	 * once it is over (engine.c: bulk_written). */
+	if (c->paused || scheduler_bulk_writing(mgr))
 		return;
 	while ((rc = command_store_claim_next(mgr->db, &rec, &err)) == 0) {
 		control_carry_out(c, &rec);
 		command_rec_clear(&rec);
-		if (c->paused)
+		if (c->paused || scheduler_bulk_writing(mgr))
 			break;
 	}
 	if (rc != MGR_ENOENT && rc != 0)

@@ -41,6 +41,8 @@ engine_housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)loop;
 	(void)revents;
+	if (scheduler_bulk_writing(mgr))
+		return;		/* a write: it would wait for the bulk's lock */
 	if (host_store_heartbeat(mgr->db, (int)getpid(), &err) != 0)
 		log_warning(&mgr->log, "%s", err.msg);
 	if (++*ticks >= PRUNE_EVERY_TICKS) {
@@ -106,9 +108,18 @@ engine_signals_stop(struct mgr *mgr)
 	ev_signal_stop(mgr->loop, &h->sighup);
 }
 
+/* The commands that came during a bulk command's transaction. */
+static void
+engine_bulk_written(struct mgr *mgr)
+{
+	if (mgr->host != NULL && mgr->host->control != NULL)
+		control_drain(mgr, mgr->host->control);
+}
+
 static const struct sched_events plugin_events = {
 	.run_crashed = fault_run_crashed,	/* the circuit breaker */
 	.emit = plugins_emit,			/* the plugins' hooks */
+	.bulk_written = engine_bulk_written,
 };
 
 void

@@ -50,7 +50,7 @@ struct bulk {
 	FILE *cap;
 	char *capbuf;
 	size_t caplen;
-	const char *path;		/* as given; "-": stdin */
+	char *path;			/* as given; "-": stdin */
 	struct tz_cache *zones;
 	struct idmap ids;		/* id -> line */
 	struct idmap checked;		/* contexts found good (task_add_read) */
@@ -482,6 +482,7 @@ bulk_free(struct bulk *b)
 	idmap_clear(&b->checked);
 	tz_cache_free(b->zones);
 	json_decref(b->errors);
+	free(b->path);
 	fclose(b->cap);
 	free(b->capbuf);
 }
@@ -545,7 +546,7 @@ from_job_new(struct cmd_ctx *ctx, const struct cmd_args *args, char *text)
 	j->dry_run = cmd_args_has(args, "dry-run") > 0;
 	cmd_capture_begin(&j->answer, ctx);
 	j->b = (struct bulk){ .ctx = &j->answer.ctx, .log = &ctx->mgr->log,
-	    .path = cmd_args_value(args, "from"), .ids = IDMAP_INIT,
+	    .path = xstrdup(cmd_args_value(args, "from")), .ids = IDMAP_INIT,
 	    .checked = IDMAP_INIT };
 	j->b.cap = open_memstream(&j->b.capbuf, &j->b.caplen);
 	if (j->b.cap == NULL)

@@ -79,6 +79,17 @@ bulk_end(struct sched_bulk *q)
 	done(arg);
 }
 
+/* Over while the engine runs: what the loop put off goes now. */
+static void
+bulk_over(struct sched_bulk *q)
+{
+	struct mgr *mgr = q->mgr;
+
+	bulk_end(q);
+	if (mgr->sched_events != NULL && mgr->sched_events->bulk_written != NULL)
+		mgr->sched_events->bulk_written(mgr);
+}
+
 static void
 bulk_told_cb(struct ev_loop *loop, ev_async *w, int revents)
 {
@@ -87,7 +98,7 @@ bulk_told_cb(struct ev_loop *loop, ev_async *w, int revents)
 	(void)loop;
 	(void)revents;
 	if (q->live && __atomic_load_n(&q->over, __ATOMIC_ACQUIRE))
-		bulk_end(q);
+		bulk_over(q);
 }
 
 static struct sched_bulk *
@@ -144,6 +155,13 @@ scheduler_bulk_start(struct mgr *mgr, scheduler_bulk_fn work,
 	q->live = 1;
 	ev_ref(mgr->loop);		/* the answer is owed */
 	return 0;
+}
+
+int
+scheduler_bulk_writing(struct mgr *mgr)
+{
+	return mgr->sched != NULL && mgr->sched->bulk != NULL &&
+	    mgr->sched->bulk->live;
 }
 
 /* The engine stops: the thread ends its transaction first, then its

@@ -36,6 +36,10 @@ struct sched_events {
 	/* "task.succeeded", "task.failed", "task.skipped", ... */
 	void (*emit)(struct mgr *mgr, const char *kind, const char *task_id,
 		     const char *message);
+	/* A bulk command's transaction is over (sched_bulk.c): the loop's
+	 * own writes held back meanwhile may go (the control plane claims
+	 * the commands that came). */
+	void (*bulk_written)(struct mgr *mgr);
 };
 
 /* Stops taking work, waits up to grace_seconds for runs in flight, then
@@ -75,6 +79,10 @@ typedef void (*scheduler_bulk_done_fn)(void *arg);
 int scheduler_bulk_start(struct mgr *mgr, scheduler_bulk_fn work,
 			 scheduler_bulk_done_fn done, void *arg,
 			 struct mgr_error *err);
+/* 1 while a bulk command's thread holds its transaction: on SQLite the
+ * write lock, which a write on the loop would wait for (the busy
+ * handler), holding every fire back; the loop puts off what can wait. */
+int scheduler_bulk_writing(struct mgr *mgr);
 /* Starts a run of the task now (outside its schedule). */
 int scheduler_run_now(struct mgr *mgr, const char *task_id,
 		      struct mgr_error *err);
