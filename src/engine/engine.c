@@ -108,11 +108,15 @@ engine_signals_stop(struct mgr *mgr)
 	ev_signal_stop(mgr->loop, &h->sighup);
 }
 
-/* The commands that came during a bulk command's transaction. */
+/* The reloads and commands that came during a bulk command's
+ * transaction. */
 static void
 engine_bulk_written(struct mgr *mgr)
 {
-	if (mgr->host != NULL && mgr->host->control != NULL)
+	if (mgr->host == NULL)
+		return;
+	engine_reload_resume(mgr);
+	if (mgr->host->control != NULL)
 		control_drain(mgr, mgr->host->control);
 }
 

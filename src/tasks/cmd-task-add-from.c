@@ -16,11 +16,9 @@
 #include "cmd_applied.h"
 #include "db.h"
 #include "idmap.h"
-#include "log.h"
 #include "import.h"
 #include "manager.h"
 #include "scheduler.h"
-#include "store.h"
 #include "task_add.h"
 #include "task_context_store.h"
 #include "task_hooks_store.h"
@@ -45,7 +43,6 @@ struct bulk_task {
 
 struct bulk {
 	struct cmd_ctx *ctx;
-	struct mgr_log *log;		/* the engine's */
 	struct cmd_ctx line_ctx;	/* a line's: messages into cap */
 	FILE *cap;
 	char *capbuf;
@@ -378,19 +375,12 @@ added_json(struct bulk *b)
 	return a;
 }
 
-/* As mgr_event, logged through the engine's own log (b->log): the
- * thread's copy of mgr (sched_bulk.c) would hold a log file a reopen
- * closes. */
 static void
 events(struct bulk *b)
 {
-	for (size_t i = 0; i < b->n; i++) {
-		char *where = xasprintf("%s:%ld", b->path, b->v[i].line);
-		log_info(b->log, "task.added %s: %s", b->v[i].id, where);
-		event_store_add(b->ctx->mgr->db, "task.added", b->v[i].id,
-		    where, NULL);
-		free(where);
-	}
+	for (size_t i = 0; i < b->n; i++)
+		mgr_event(b->ctx->mgr, "task.added", b->v[i].id, NULL,
+		    "%s:%ld", b->path, b->v[i].line);
 }
 
 /* The ids added, for the scheduler (the strings are b's). */
@@ -545,7 +535,7 @@ from_job_new(struct cmd_ctx *ctx, const struct cmd_args *args, char *text)
 	j->text = text;
 	j->dry_run = cmd_args_has(args, "dry-run") > 0;
 	cmd_capture_begin(&j->answer, ctx);
-	j->b = (struct bulk){ .ctx = &j->answer.ctx, .log = &ctx->mgr->log,
+	j->b = (struct bulk){ .ctx = &j->answer.ctx,
 	    .path = xstrdup(cmd_args_value(args, "from")), .ids = IDMAP_INIT,
 	    .checked = IDMAP_INIT };
 	j->b.cap = open_memstream(&j->b.capbuf, &j->b.caplen);

@@ -115,7 +115,8 @@ bulk_new(struct mgr *mgr)
 	return q;
 }
 
-/* What the thread may use of mgr: its configuration and log, the
+/* What the thread may use of mgr: its configuration and log (which
+ * the engine does not replace meanwhile: a reload waits, reload.c), the
  * wiring of the lower layers; not the loop's parts. */
 static void
 bulk_own_mgr(struct sched_bulk *q)
