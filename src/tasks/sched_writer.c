@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* History retention, a pass in slices between batches: runs past the
  * age, then each task's runs past its newest keep, then the file's free
@@ -18,6 +19,11 @@
 #define RETAIN_ROWS 200			/* rows per statement */
 #define RETAIN_IDS 64			/* task ids read at once */
 #define RETAIN_PAGES 64			/* pages given back per step */
+/* Between two slices the lock is left free as long: SQLite's busy
+ * handler polls (up to 100 ms apart), so another connection (the
+ * loop's, answering a command) never finds it taken slice after slice
+ * until its busy_timeout runs out, over a pass of 300,000 tasks. */
+#define RETAIN_PAUSE_US 5000
 
 enum retain_phase { RETAIN_IDLE, RETAIN_OLD, RETAIN_TASKS, RETAIN_VACUUM };
 
@@ -352,6 +358,22 @@ sched_writer_retain(struct sched_writer *w, int keep, int64_t oldest_us)
 	pthread_mutex_unlock(&w->lock);
 }
 
+/* Under w->lock: RETAIN_PAUSE_US, or less when a batch or the end
+ * comes. */
+static void
+retain_pause(struct sched_writer *w)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += RETAIN_PAUSE_US * 1000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_timedwait(&w->work, &w->lock, &until);
+}
+
 /* Batches first; a retention slice after each commit, and while idle. */
 static void *
 writer_main(void *arg)
@@ -381,6 +403,8 @@ writer_main(void *arg)
 			pthread_mutex_unlock(&w->lock);
 			retain_slice(w);
 			pthread_mutex_lock(&w->lock);
+			if (w->head == NULL && !w->stopping)
+				retain_pause(w);
 		}
 	}
 	pthread_mutex_unlock(&w->lock);

@@ -14,7 +14,7 @@
 # part.  The interval task keeps firing in both.  A task paused while
 # the rows are written waits for the write lock and is paused.
 . "$top_srcdir/tests/sched/common.sh"
-plan 13
+plan 16
 trap 'kill -KILL $daemon $adding 2>/dev/null; sched_cleanup' EXIT
 sed -i 's/log_level = "warning"/log_level = "info"/' "$T/etc/m.conf"
 
@@ -163,6 +163,22 @@ started() { grep -q 'scheduler: [0-9]* tasks, [0-9]* scheduled' "$T/daemon.log";
 wait_until 120 started
 like "$(grep 'scheduler: [0-9]* tasks, [0-9]* scheduled' "$T/daemon.log")" \
 	"scheduler: $((2 * n + 1)) tasks, " "... and the next start has every task of both files"
+
+# The engine stops while a third file's rows are being written (the
+# host has the command, the rows are not committed): its thread ends
+# the transaction, all of it, and the command answers as above.
+awk -v n=$n 'BEGIN { for (i = 1; i <= n; i++)
+	printf "d%06d exec:true cron hour=5 minute=%d\n", i, i % 60 }' >"$T/third.tasks"
+M task add --from "$T/third.tasks" >"$T/add.out" 2>"$T/add.err" &
+adding=$!
+third() { test "$(sql "SELECT count(*) FROM commands WHERE argv LIKE '%third.tasks%' AND state <> 'pending'")" -ge 1; }
+wait_until 60 third
 kill $daemon
 wait $daemon
+is "$?" 0 "the engine stopped while the rows are written exits 0"
+wait $adding
+is "$?:$(cat "$T/add.out"):$(cat "$T/add.err")" "0:$n tasks added from $T/third.tasks:manager: the engine stopped before it scheduled every task: its next start does" \
+	"... the command answers: exit 0, its line, the next start schedules them"
+is "$(sql "SELECT count(*) FROM tasks WHERE id LIKE 'd%'")" $n \
+	"... and every row of the file is written"
 done_testing
