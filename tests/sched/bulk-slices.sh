@@ -25,6 +25,10 @@ n=100000
 if nm "$MANAGER" 2>/dev/null | grep -q '__asan_init\|__ubsan_handle'; then
 	n=5000
 fi
+# PostgreSQL (tests/pg) writes a row a round trip: 100,000 took 21 s to
+# write and 9 s to schedule here, beyond the client's 30 s limit; the
+# same behaviour is checked on 5,000.
+[ -z "${MANAGER_TEST_SUITE_PG:-}" ] || n=5000
 last=$(printf 'b%06d' $n)
 # Daily tasks, and every n/8-th a one-shot 6 s after it is added (the
 # first and the last line among them): that they run shows the loop
@@ -113,7 +117,7 @@ gap=$(sql "WITH f(t) AS (SELECT started_at FROM runs WHERE task_id = 'tick'
 	  AND started_at > $tc AND started_at < $ta UNION ALL SELECT $tc
 	  UNION ALL SELECT $ta)
 	SELECT coalesce(max(t - p), 0) / 1000 FROM (SELECT t,
-	  lag(t) OVER (ORDER BY t) AS p FROM f)")
+	  lag(t) OVER (ORDER BY t) AS p FROM f) AS g")
 echo "# commit to answer: $(( (ta - tc) / 1000 )) ms; longest time without a fire in it: $gap ms"
 # A figure, not a check: beside other tests (make -j2) the daemon waits
 # for a core as long as a slice lasts (1,081 ms seen in CI against 99-151
@@ -177,8 +181,13 @@ kill $daemon
 wait $daemon
 is "$?" 0 "the engine stopped while the rows are written exits 0"
 wait $adding
-is "$?:$(cat "$T/add.out"):$(cat "$T/add.err")" "0:$n tasks added from $T/third.tasks:manager: the engine stopped before it scheduled every task: its next start does" \
-	"... the command answers: exit 0, its line, the next start schedules them"
+add_rc=$?
+# With 5,000 tasks the slices may be over before the engine's stop is
+# (it waits for the runs in flight), as above.
+stopped="manager: the engine stopped before it scheduled every task: its next start does"
+[ $n -lt 100000 ] && [ ! -s "$T/add.err" ] && stopped=
+is "$add_rc:$(cat "$T/add.out"):$(cat "$T/add.err")" "0:$n tasks added from $T/third.tasks:$stopped" \
+	"... the command answers: exit 0, its line (and that the next start schedules them)"
 is "$(sql "SELECT count(*) FROM tasks WHERE id LIKE 'd%'")" $n \
 	"... and every row of the file is written"
 done_testing
