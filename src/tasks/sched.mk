@@ -64,11 +64,11 @@ dist_check_SCRIPTS += tests/sched/common.sh tests/sched/run.sh \
 	tests/sched/task-sandbox.sh tests/sched/plugin-funcs.sh tests/sched/import.sh \
 	tests/sched/import-exec.sh \
 	tests/sched/files.sh tests/sched/retention.sh tests/sched/files-hup.sh \
-	tests/sched/bulk-slices.sh
+	tests/sched/bulk-slices.sh tests/sched/bulk-import.sh
 TESTS += tests/sched/task-sandbox.sh tests/sched/plugin-funcs.sh tests/sched/calendar.sh tests/sched/run.sh tests/sched/tasks.sh \
 	tests/sched/persist.sh tests/sched/plugins.sh tests/sched/restart.sh \
 	tests/sched/logs.sh tests/sched/logs-big.sh tests/sched/import.sh tests/sched/import-exec.sh tests/sched/files.sh \
-	tests/sched/retention.sh tests/sched/files-hup.sh tests/sched/bulk-slices.sh
+	tests/sched/retention.sh tests/sched/files-hup.sh tests/sched/bulk-slices.sh tests/sched/bulk-import.sh
 
 check_PROGRAMS += tests/unit/test_sched_engine
 tests_unit_test_sched_engine_SOURCES = tests/unit/test_sched_engine.c tests/unit/testutil.h
