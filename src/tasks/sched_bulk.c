@@ -6,13 +6,14 @@
  * is told with an ev_async once it is over; the caller then goes on
  * there (its tasks applied in slices, sched_batch.c).
  *
- * One at a time per engine: a second one meanwhile is refused
- * (scheduler_bulk_start says so), not queued.  Its file would wait in
- * memory, and SQLite has one writer anyway: the two would only take
- * turns on the lock, the second one's busy wait running into the store's
- * busy_timeout for a large file.  A client that sends them one after
- * the other (each waits for its answer) is never refused: the slot is
- * free again when the answer's slices begin.
+ * One at a time per engine.  A client's second one waits in the
+ * commands table: the control plane claims nothing while a thread
+ * writes (scheduler_bulk_writing), so it is in effect queued.  A caller
+ * that reaches scheduler_bulk_start meanwhile all the same is refused
+ * (MGR_EBUSY), not queued: its file would wait in memory, and SQLite has
+ * one writer anyway: the two would only take turns on the lock, the
+ * second one's busy wait running into the store's busy_timeout for a
+ * large file.
  *
  * The thread sees a copy of the engine's mgr with its own connection
  * and none of the loop's parts (loop, scheduler, plugins' host and
