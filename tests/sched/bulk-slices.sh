@@ -14,7 +14,7 @@
 # part.  The interval task keeps firing in both.  A task paused while
 # the rows are written waits for the write lock and is paused.
 . "$top_srcdir/tests/sched/common.sh"
-plan 16
+plan 17
 trap 'kill -KILL $daemon $adding 2>/dev/null; sched_cleanup' EXIT
 sed -i 's/log_level = "warning"/log_level = "info"/' "$T/etc/m.conf"
 
@@ -63,6 +63,9 @@ taken() { test "$(sql "SELECT count(*) FROM commands WHERE argv LIKE '%--from%' 
 wait_until 60 taken
 M task pause other >"$T/pause.out" 2>&1 &
 pausing=$!
+# And a reload (SIGHUP): it waits for the write (its thread reads the
+# configuration a reload frees; a sanitizer build would say so).
+kill -HUP $daemon
 # The commit: the rows are seen (a reader polling as fast as it can).
 while [ "$(sqlite3 "$DB" "SELECT count(*) FROM tasks WHERE id = '$last'" 2>/dev/null)" != 1 ]; do
 	kill -0 $adding 2>/dev/null || break
@@ -111,6 +114,9 @@ ok $? "the interval task fired while the rows were written ($during fires)"
 wait $pausing
 is "$?:$(cat "$T/pause.out"):$(sql "SELECT status FROM tasks WHERE id = 'other'")" \
 	"0:task other paused:paused" "a task paused while the rows are written: paused, no error"
+reloaded() { grep -q 'configuration reloaded' "$T/daemon.log"; }
+wait_until 60 reloaded
+ok $? "a reload asked for while the rows are written is done once they are"
 # The longest time without a fire from the commit to the answer (the
 # window's ends count as fires): 100 ms when the loop is free.
 gap=$(sql "WITH f(t) AS (SELECT started_at FROM runs WHERE task_id = 'tick'
