@@ -20,6 +20,7 @@
 #include "engine.h"
 #include "host.h"
 #include "manager.h"
+#include "scheduler.h"
 #include "util.h"
 
 #include <errno.h>
@@ -352,12 +353,15 @@ control_drain(struct mgr *mgr, struct control *c)
 	struct mgr_error err = { 0 };
 	int rc;
 
-	if (c->paused)
+	/* A claim is a write: during a bulk command's transaction it would
+	 * wait on the loop for the lock; the commands wait instead, claimed
+	 * once it is over (engine.c: bulk_written). */
+	if (c->paused || scheduler_bulk_writing(mgr))
 		return;
 	while ((rc = command_store_claim_next(mgr->db, &rec, &err)) == 0) {
 		control_carry_out(c, &rec);
 		command_rec_clear(&rec);
-		if (c->paused)
+		if (c->paused || scheduler_bulk_writing(mgr))
 			break;
 	}
 	if (rc != MGR_ENOENT && rc != 0)
@@ -561,6 +565,23 @@ submit_host_gone(struct mgr *mgr, int64_t id, struct mgr_error *err)
 	    (long long)id);
 }
 
+/* The host's lock is free: it may have answered between the read of
+ * the row and the probe (a command answered as the engine stops: the
+ * answer is its last write), so the row is read once more. */
+static int
+submit_answered_or_gone(struct mgr *mgr, int64_t id, struct command_rec *rec,
+			struct mgr_error *err)
+{
+	int rc;
+
+	if ((rc = command_store_read(mgr->db, id, rec, err)) != 0)
+		return rc;
+	if (strcmp(rec->state, "done") == 0)
+		return 0;
+	command_rec_clear(rec);
+	return submit_host_gone(mgr, id, err);
+}
+
 static int
 submit_timed_out(struct mgr *mgr, int64_t id, int timeout_ms,
 		 struct mgr_error *err)
@@ -600,7 +621,8 @@ submit_await(struct mgr *mgr, struct db_watch *w, int64_t id, int timeout_ms,
 		if (now - last_probe >= SUBMIT_LIVENESS_US) {
 			last_probe = now;
 			if (!host_lock_held(mgr->db))
-				return submit_host_gone(mgr, id, err);
+				return submit_answered_or_gone(mgr, id, rec,
+				    err);
 		}
 		/* A write was just seen: its commit shows a moment later. */
 		if (submit_wait(w, backoff))

@@ -41,6 +41,8 @@ engine_housekeeping_cb(struct ev_loop *loop, ev_periodic *w, int revents)
 
 	(void)loop;
 	(void)revents;
+	if (scheduler_bulk_writing(mgr))
+		return;		/* a write: it would wait for the bulk's lock */
 	control_prune(mgr);
 }
 
@@ -101,9 +103,22 @@ engine_signals_stop(struct mgr *mgr)
 	ev_signal_stop(mgr->loop, &h->sighup);
 }
 
+/* The reloads and commands that came during a bulk command's
+ * transaction. */
+static void
+engine_bulk_written(struct mgr *mgr)
+{
+	if (mgr->host == NULL)
+		return;
+	engine_reload_resume(mgr);
+	if (mgr->host->control != NULL)
+		control_drain(mgr, mgr->host->control);
+}
+
 static const struct sched_events plugin_events = {
 	.run_crashed = fault_run_crashed,	/* the circuit breaker */
 	.emit = plugins_emit,			/* the plugins' hooks */
+	.bulk_written = engine_bulk_written,
 };
 
 void

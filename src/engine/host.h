@@ -55,6 +55,9 @@ void control_drain(struct mgr *mgr, struct control *c);
 void control_prune(struct mgr *mgr);
 /* api.c */
 struct mgr_conf;
+/* reload.c: the reloads asked for during a bulk command's transaction
+ * start (engine.c, once it is over). */
+void engine_reload_resume(struct mgr *mgr);
 /* reload.c: whether the api group differs (the server must restart). */
 struct mgr_conf;
 int engine_api_settings_changed(const struct mgr_conf *a,

@@ -153,6 +153,18 @@ hostreg_sweep(struct mgr *mgr)
 	host_rec_free_all(v, n);
 }
 
+/* Fenced while the last good renewal is older than 0.8 of the lease by
+ * this host's own clock; the scheduler told. */
+static void
+hostreg_self_fence(struct mgr *mgr)
+{
+	struct host *h = mgr->host;
+
+	h->self_fenced = mgr_mono_us() - h->renewed_mono >
+	    lease_us(mgr) * 8 / 10;
+	hostreg_apply(mgr);
+}
+
 static void
 hostreg_renew_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
@@ -163,6 +175,15 @@ hostreg_renew_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)loop;
 	(void)revents;
+	/* On a file, a bulk command's transaction holds the one write lock
+	 * and the renewal would wait for it on the loop: this beat is left
+	 * out (a long one may run the lease out: the host self-fences, as
+	 * when it cannot reach the database, until a renewal goes through). */
+	if (scheduler_bulk_writing(mgr) &&
+	    !db_string_is_server(db_path(mgr->db))) {
+		hostreg_self_fence(mgr);
+		return;
+	}
 	h->renew_failing = hosts_store_renew(mgr->db, h->host_id, h->epoch,
 	    lease_us(mgr), &fenced, &draining, &err) != 0;
 	if (h->renew_failing && !was)	/* once, not every heartbeat */
@@ -176,9 +197,7 @@ hostreg_renew_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		h->draining = draining;
 		hostreg_sweep(mgr);
 	}
-	h->self_fenced = mgr_mono_us() - h->renewed_mono >
-	    lease_us(mgr) * 8 / 10;
-	hostreg_apply(mgr);
+	hostreg_self_fence(mgr);
 }
 
 int

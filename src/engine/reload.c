@@ -151,7 +151,10 @@ reload_files_over(void *arg, int rc, const struct mgr_error *err)
 	if (next == NULL)
 		return;
 	if (!h->stopping) {
-		reload_go(mgr, next);
+		if (scheduler_bulk_writing(mgr))
+			h->reload_queue = next;	/* engine_reload_resume */
+		else
+			reload_go(mgr, next);
 		return;
 	}
 	mgr_error_set(&stop, MGR_ECONFLICT, _("the engine is stopping: the "
@@ -202,7 +205,9 @@ engine_reload(struct mgr *mgr, engine_reload_fn done, void *arg)
 
 	r->done = done;
 	r->arg = arg;
-	if (h->reloading == NULL) {
+	/* A bulk command's thread reads the configuration a reload frees
+	 * (and the log file it closes): the reload waits for it. */
+	if (h->reloading == NULL && !scheduler_bulk_writing(mgr)) {
 		reload_go(mgr, r);
 		return;
 	}
@@ -211,4 +216,16 @@ engine_reload(struct mgr *mgr, engine_reload_fn done, void *arg)
 	for (tail = &h->reload_queue; *tail != NULL; tail = &(*tail)->next)
 		;
 	*tail = r;
+}
+
+void
+engine_reload_resume(struct mgr *mgr)
+{
+	struct host *h = mgr->host;
+	struct engine_reload_req *q = h->reload_queue;
+
+	if (h->reloading != NULL || q == NULL || h->stopping)
+		return;
+	h->reload_queue = NULL;
+	reload_go(mgr, q);
 }

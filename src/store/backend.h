@@ -72,7 +72,6 @@ struct store_ops {
 	int (*db_read_begin)(struct mgr_db *db, struct mgr_error *err);
 	void (*db_read_end)(struct mgr_db *db);
 	int64_t (*db_data_version)(struct mgr_db *db);
-	/* NULL: the backend keeps nothing to give back. */
 	void (*db_release_memory)(struct mgr_db *db);
 	int (*db_integrity_check)(struct mgr_db *db, int *ok, char **report,
 	    struct mgr_error *err);

@@ -169,8 +169,7 @@ db_data_version(struct mgr_db *db)
 void
 db_release_memory(struct mgr_db *db)
 {
-	if (db->ops->db_release_memory != NULL)
-		db->ops->db_release_memory(db);
+	db->ops->db_release_memory(db);
 }
 
 

@@ -47,7 +47,7 @@ struct bulk {
 	FILE *cap;
 	char *capbuf;
 	size_t caplen;
-	const char *path;		/* as given; "-": stdin */
+	char *path;			/* as given; "-": stdin */
 	struct tz_cache *zones;
 	struct idmap ids;		/* id -> line */
 	struct idmap checked;		/* contexts found good (task_add_read) */
@@ -472,44 +472,107 @@ bulk_free(struct bulk *b)
 	idmap_clear(&b->checked);
 	tz_cache_free(b->zones);
 	json_decref(b->errors);
+	free(b->path);
 	fclose(b->cap);
 	free(b->capbuf);
 }
 
-/* On an engine host the answer waits until the scheduler has every
- * task added (cmd_applied.h). */
+/* A command's lines, parsed and written on the engine's bulk thread
+ * (sched_bulk.c) or, elsewhere, where the command runs. */
+struct from_job {
+	struct bulk b;
+	struct cmd_capture answer;
+	char *text;
+	int dry_run, rc;
+	json_t *added;
+};
+
+static void
+from_work(struct mgr *own, const struct mgr_error *open_failed, void *arg)
+{
+	struct from_job *j = arg;
+
+	if (own == NULL) {
+		j->rc = cmd_fail(&j->answer.ctx, open_failed->code,
+		    open_failed->msg);
+		return;
+	}
+	j->answer.ctx.mgr = own;
+	j->b.line_ctx.mgr = own;
+	if ((j->rc = add_all(&j->b, j->text, j->dry_run, &j->added)) == 0)
+		j->rc = report(&j->b, j->dry_run, j->added);
+	else
+		json_decref(j->added);
+	j->added = NULL;
+}
+
+/* Over: the answer, at once or once the scheduler has every task. */
+static int
+from_end(struct from_job *j)
+{
+	const char **ids = added_ids(&j->b);
+	int rc = cmd_answer_applied(&j->answer, j->rc, ids,
+	    j->b.added ? j->b.n : 0);
+
+	free(ids);
+	free(j->text);
+	bulk_free(&j->b);
+	free(j);
+	return rc;
+}
+
+static void
+from_done(void *arg)
+{
+	from_end(arg);
+}
+
+static struct from_job *
+from_job_new(struct cmd_ctx *ctx, const struct cmd_args *args, char *text)
+{
+	struct from_job *j = xcalloc(1, sizeof *j);
+
+	j->text = text;
+	j->dry_run = cmd_args_has(args, "dry-run") > 0;
+	cmd_capture_begin(&j->answer, ctx);
+	j->b = (struct bulk){ .ctx = &j->answer.ctx,
+	    .path = xstrdup(cmd_args_value(args, "from")), .ids = IDMAP_INIT,
+	    .checked = IDMAP_INIT };
+	j->b.cap = open_memstream(&j->b.capbuf, &j->b.caplen);
+	if (j->b.cap == NULL)
+		abort();
+	j->b.line_ctx = j->answer.ctx;
+	j->b.line_ctx.out = j->b.cap;
+	j->b.line_ctx.err = j->b.cap;
+	j->b.zones = tz_cache_new();
+	j->b.errors = json_array();
+	return j;
+}
+
+/* On an engine host the lines are parsed and written off the loop, and
+ * the answer waits until the scheduler has every task added
+ * (cmd_applied.h). */
 int
 task_add_from(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	struct cmd_capture answer;
-	struct bulk b = { .ctx = &answer.ctx, .path = cmd_args_value(args,
-	    "from"), .ids = IDMAP_INIT, .checked = IDMAP_INIT };
-	int dry_run = cmd_args_has(args, "dry-run") > 0, rc;
-	json_t *added = NULL;
-	const char **ids;
+	struct mgr_error err = { 0 };
+	struct from_job *j;
 	char *text;
+	int rc;
 
-	if ((rc = read_text(ctx, b.path, &text)) != 0)
+	if ((rc = read_text(ctx, cmd_args_value(args, "from"), &text)) != 0)
 		return rc;
-	cmd_capture_begin(&answer, ctx);
-	b.cap = open_memstream(&b.capbuf, &b.caplen);
-	if (b.cap == NULL)
-		abort();
-	b.line_ctx = answer.ctx;
-	b.line_ctx.out = b.cap;
-	b.line_ctx.err = b.cap;
-	b.zones = tz_cache_new();
-	b.errors = json_array();
-	if ((rc = add_all(&b, text, dry_run, &added)) == 0)
-		rc = report(&b, dry_run, added);
-	else
-		json_decref(added);
-	ids = added_ids(&b);
-	rc = cmd_answer_applied(&answer, rc, ids, b.added ? b.n : 0);
-	free(ids);
-	free(text);
-	bulk_free(&b);
-	return rc;
+	j = from_job_new(ctx, args, text);
+	if (!j->answer.on) {
+		from_work(ctx->mgr, NULL, j);
+		return from_end(j);
+	}
+	if (scheduler_bulk_start(ctx->mgr, from_work, from_done, j, &err) != 0) {
+		j->rc = cmd_fail(&j->answer.ctx, err.code, err.msg);
+		return from_end(j);
+	}
+	cmd_capture_defer(&j->answer);
+	return CMD_EXIT_LATER;
 }
 
 /* The option of `task add` that word ("--fr", "--from=x") names: an

@@ -87,25 +87,36 @@ crontab_text(struct cmd_ctx *ctx, const char *file, char **text, char **path)
 	return 0;
 }
 
-/* Parses the file named by o into s. */
+/* An import, parsed (crontabs: on the thread), checked and written on
+ * the engine's bulk thread (sched_bulk.c) or, elsewhere, where the
+ * command runs. */
+struct import_job {
+	struct import_set s;
+	struct cmd_capture answer;
+	char *text, *path;	/* a crontab's, parsed by import_work */
+	enum crontab_format format;
+	char *prefix;
+	int dry_run, rc, written;
+};
+
+/* Reads the file named by o: a crontab's text, or the timer and its
+ * service parsed (a unit's drop-ins are found by its path, in the
+ * client's working folder). */
 static int
 import_read(struct cmd_ctx *ctx, const struct import_opts *o,
-	    struct import_set *s)
+	    struct import_job *j)
 {
-	char *text = NULL, *path = NULL;
 	int rc;
 
 	if (strcmp(o->kind, "systemd") == 0) {
-		import_systemd(o->file, o->prefix, mgr_now_us(), s);
+		import_systemd(o->file, o->prefix, mgr_now_us(), &j->s);
 		return 0;
 	}
-	if ((rc = crontab_text(ctx, o->file, &text, &path)) != 0)
+	if ((rc = crontab_text(ctx, o->file, &j->text, &j->path)) != 0)
 		return rc;
-	import_crontab(text, path, o->format != NULL ?
-	    (strcmp(o->format, "system") == 0 ? CRONTAB_SYSTEM : CRONTAB_USER) :
-	    crontab_format_for(path), o->prefix, s);
-	free(text);
-	free(path);
+	j->format = o->format != NULL ? (strcmp(o->format, "system") == 0 ?
+	    CRONTAB_SYSTEM : CRONTAB_USER) : crontab_format_for(j->path);
+	j->prefix = o->prefix != NULL ? xstrdup(o->prefix) : NULL;
 	return 0;
 }
 
@@ -241,34 +252,83 @@ import_write(struct cmd_ctx *ctx, struct import_set *s, int *written)
 	return 0;
 }
 
-/* On an engine host the answer waits until the scheduler has every
- * task imported (cmd_applied.h). */
+static void
+import_work(struct mgr *own, const struct mgr_error *open_failed, void *arg)
+{
+	struct import_job *j = arg;
+	struct cmd_ctx *ctx = &j->answer.ctx;
+
+	if (own == NULL) {
+		j->rc = cmd_fail(ctx, open_failed->code, open_failed->msg);
+		return;
+	}
+	ctx->mgr = own;
+	if (j->text != NULL)
+		import_crontab(j->text, j->path, j->format, j->prefix, &j->s);
+	import_prepare(own, &j->s, j->dry_run);
+	print_problems(ctx, &j->s);
+	if (j->dry_run)
+		import_show(ctx, &j->s);
+	else
+		j->rc = import_write(ctx, &j->s, &j->written);
+	if (j->rc == 0 && j->s.rejected != NULL)
+		j->rc = CMD_EXIT_FAIL;	/* the rest is imported, but say so */
+}
+
+/* Over: the answer, at once or once the scheduler has every task. */
+static int
+import_end(struct import_job *j)
+{
+	const char **ids = import_ids(&j->s);
+	int rc = cmd_answer_applied(&j->answer, j->rc, ids,
+	    j->written ? j->s.n : 0);
+
+	free(ids);
+	import_set_clear(&j->s);
+	free(j->text);
+	free(j->path);
+	free(j->prefix);
+	free(j);
+	return rc;
+}
+
+static void
+import_done(void *arg)
+{
+	import_end(arg);
+}
+
+/* On an engine host the tasks are checked and written off the loop, and
+ * the answer waits until the scheduler has every task imported
+ * (cmd_applied.h). */
 static int
 task_import_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	struct import_set s = { 0 };
+	struct mgr_error err = { 0 };
 	struct import_opts o;
-	struct cmd_capture answer;
-	const char **ids;
-	int rc, written = 0;
+	struct import_job *j;
+	int rc;
 
-	if ((rc = import_args(ctx, args, &o)) != 0 ||
-	    (rc = import_read(ctx, &o, &s)) != 0)
+	if ((rc = import_args(ctx, args, &o)) != 0)
 		return rc;
-	cmd_capture_begin(&answer, ctx);
-	import_prepare(ctx->mgr, &s, o.dry_run);
-	print_problems(&answer.ctx, &s);
-	if (o.dry_run)
-		import_show(&answer.ctx, &s);
-	else
-		rc = import_write(&answer.ctx, &s, &written);
-	if (rc == 0 && s.rejected != NULL)
-		rc = CMD_EXIT_FAIL;	/* the rest is imported, but say so */
-	ids = import_ids(&s);
-	rc = cmd_answer_applied(&answer, rc, ids, written ? s.n : 0);
-	free(ids);
-	import_set_clear(&s);
-	return rc;
+	j = xcalloc(1, sizeof *j);
+	j->dry_run = o.dry_run;
+	if ((rc = import_read(ctx, &o, j)) != 0) {
+		free(j);
+		return rc;
+	}
+	cmd_capture_begin(&j->answer, ctx);
+	if (!j->answer.on) {
+		import_work(ctx->mgr, NULL, j);
+		return import_end(j);
+	}
+	if (scheduler_bulk_start(ctx->mgr, import_work, import_done, j,
+	    &err) != 0) {
+		j->rc = cmd_fail(&j->answer.ctx, err.code, err.msg);
+		return import_end(j);
+	}
+	cmd_capture_defer(&j->answer);
+	return CMD_EXIT_LATER;
 }
 
 static const struct cmd_option task_import_options[] = {

@@ -33,6 +33,8 @@ cmd_capture_begin(struct cmd_capture *c, struct cmd_ctx *ctx)
 	c->ctx = *ctx;
 	c->ctx.defer = NULL;	/* only cmd_answer_applied defers */
 	c->orig = ctx;
+	c->mgr = ctx->mgr;
+	c->later = NULL;
 	c->out = c->err = NULL;
 	c->olen = c->elen = 0;
 	c->on = ctx->defer != NULL && ctx->mgr != NULL &&
@@ -57,24 +59,44 @@ capture_end(struct cmd_capture *c, FILE *out, FILE *err)
 	free(c->err);
 }
 
+void
+cmd_capture_defer(struct cmd_capture *c)
+{
+	c->later = c->orig->defer(c->orig);
+	c->orig = NULL;
+}
+
+/* Nothing to wait for: the answer now. */
+static int
+answer_now(struct cmd_capture *c, int status)
+{
+	if (!c->on)
+		return status;
+	if (c->later == NULL) {
+		capture_end(c, c->orig->out, c->orig->err);
+		return status;
+	}
+	capture_end(c, c->later->out, c->later->err);
+	c->later->finish(c->later, status);
+	return CMD_EXIT_LATER;
+}
+
 int
 cmd_answer_applied(struct cmd_capture *c, int status, const char *const *ids,
 		   size_t n)
 {
-	struct cmd_ctx *ctx = c->orig;
 	struct applied_wait *w;
 
 	if (!c->on || n == 0) {
-		if (c->on)
-			capture_end(c, ctx->out, ctx->err);
+		status = answer_now(c, status);
 		if (n > 0)
-			scheduler_tasks_changed(ctx->mgr, ids, n);
+			scheduler_tasks_changed(c->mgr, ids, n);
 		return status;
 	}
 	w = xcalloc(1, sizeof *w);
-	w->later = ctx->defer(ctx);
+	w->later = c->later != NULL ? c->later : c->orig->defer(c->orig);
 	w->status = status;
 	capture_end(c, w->later->out, w->later->err);
-	scheduler_tasks_changed_then(ctx->mgr, ids, n, answer_cb, w);
+	scheduler_tasks_changed_then(c->mgr, ids, n, answer_cb, w);
 	return CMD_EXIT_LATER;
 }

@@ -13,7 +13,9 @@
 /* What the command prints, held until the answer. */
 struct cmd_capture {
 	struct cmd_ctx ctx;	/* the command's, printing into the buffers */
-	struct cmd_ctx *orig;
+	struct cmd_ctx *orig;	/* NULL once deferred */
+	struct mgr *mgr;	/* the engine's */
+	struct cmd_later *later;	/* cmd_capture_defer's */
 	int on;			/* printing goes into the buffers */
 	char *out, *err;
 	size_t olen, elen;
@@ -23,6 +25,10 @@ struct cmd_capture {
  * where the answer may wait: a host's command (ctx->defer) with a
  * scheduler; elsewhere c->ctx prints straight to ctx's streams. */
 void cmd_capture_begin(struct cmd_capture *c, struct cmd_ctx *ctx);
+/* The command goes on after it returns CMD_EXIT_LATER (off the loop:
+ * sched_bulk.c): the answer is owed from here, and given by
+ * cmd_answer_applied.  Only when c->on. */
+void cmd_capture_defer(struct cmd_capture *c);
 /* The command is over with status, having changed the n tasks ids
  * (none when it wrote nothing): the scheduler is told, and the answer
  * given now (status) or once they are applied (CMD_EXIT_LATER). */

@@ -262,8 +262,12 @@ sched_flush_now(struct scheduler *s)
 	/* A writer that cannot keep up slows the loop down rather than let
 	 * memory grow without bound: the loop waits until the writer is
 	 * back under the limit, not until it is idle, so it stalls for one
-	 * commit rather than for the whole backlog. */
-	if (sched_writer_backlog(s->writer) > WRITER_MAX_BACKLOG)
+	 * commit rather than for the whole backlog.  Not during a bulk
+	 * command's transaction (sched_bulk.c): the writer waits for its
+	 * lock, the loop would wait with it until the commit; the backlog
+	 * grows by the fires of those few seconds only. */
+	if (!scheduler_bulk_writing(s->mgr) &&
+	    sched_writer_backlog(s->writer) > WRITER_MAX_BACKLOG)
 		sched_writer_wait(s->writer, WRITER_MAX_BACKLOG);
 }
 

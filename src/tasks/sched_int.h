@@ -80,6 +80,7 @@ struct scheduler {
 	struct tz_cache *zones;		/* one load per zone name */
 	struct files_reload *files_reload;	/* sched_reload.c, or NULL */
 	struct sched_batches *batches;	/* sched_batch.c, or NULL */
+	struct sched_bulk *bulk;	/* sched_bulk.c, or NULL */
 	int loading;			/* sched_load_all runs */
 	char *load_plugin;		/* ... the last plugin it looked up */
 	int load_plugin_off;
@@ -234,6 +235,10 @@ int sched_load_files(struct mgr *mgr, struct mgr_error *err);
 /* sched_reload.c: stops a reload going on (its callers are told). */
 struct files_reload;
 void sched_reload_free(struct files_reload *r);
+
+/* sched_bulk.c: a bulk command's thread, ended (its caller told). */
+struct sched_bulk;
+void sched_bulk_free(struct sched_bulk *q);
 
 /* sched_slice.c: work done on the loop in slices of at most
  * SCHED_SLICE_US, the next slice after whatever is due meanwhile.

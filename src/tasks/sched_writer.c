@@ -22,6 +22,11 @@
 #define RETAIN_ROWS 200			/* rows per statement */
 #define RETAIN_IDS 64			/* task ids read at once */
 #define RETAIN_PAGES 64			/* pages given back per step */
+/* Between two slices the lock is left free as long: SQLite's busy
+ * handler polls (up to 100 ms apart), so another connection (the
+ * loop's, answering a command) never finds it taken slice after slice
+ * until its busy_timeout runs out, over a pass of 300,000 tasks. */
+#define RETAIN_PAUSE_US 5000
 
 enum retain_phase { RETAIN_IDLE, RETAIN_OLD, RETAIN_TASKS, RETAIN_VACUUM };
 
@@ -381,6 +386,22 @@ writer_wait(struct sched_writer *w)
 	pthread_mutex_lock(&w->lock);
 }
 
+/* Under w->lock: RETAIN_PAUSE_US, or less when a batch or the end
+ * comes. */
+static void
+retain_pause(struct sched_writer *w)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);	/* w->work's clock */
+	until.tv_nsec += RETAIN_PAUSE_US * 1000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_timedwait(&w->work, &w->lock, &until);
+}
+
 /* Batches first; a retention slice after each commit, and while idle. */
 static void *
 writer_main(void *arg)
@@ -411,6 +432,8 @@ writer_main(void *arg)
 			pthread_mutex_unlock(&w->lock);
 			retain_slice(w);
 			pthread_mutex_lock(&w->lock);
+			if (w->head == NULL && !w->stopping)
+				retain_pause(w);
 		}
 	}
 	pthread_mutex_unlock(&w->lock);

@@ -757,6 +757,8 @@ scheduler_free(struct mgr *mgr)
 		return;
 	sched_reload_free(s->files_reload);
 	s->files_reload = NULL;
+	sched_bulk_free(s->bulk);	/* before the batches: it may add one */
+	s->bulk = NULL;
 	sched_batches_free(s->batches);
 	s->batches = NULL;
 	hooks_close(s->hooks);

@@ -36,6 +36,10 @@ struct sched_events {
 	/* "task.succeeded", "task.failed", "task.skipped", ... */
 	void (*emit)(struct mgr *mgr, const char *kind, const char *task_id,
 		     const char *message);
+	/* A bulk command's transaction is over (sched_bulk.c): the loop's
+	 * own writes held back meanwhile may go (the control plane claims
+	 * the commands that came). */
+	void (*bulk_written)(struct mgr *mgr);
 };
 
 /* Stops taking work, waits up to grace_seconds for runs in flight, then
@@ -61,6 +65,24 @@ void scheduler_tasks_changed(struct mgr *mgr, const char *const *ids,
 void scheduler_tasks_changed_then(struct mgr *mgr, const char *const *ids,
 				  size_t n, scheduler_applied_fn done,
 				  void *arg);
+/* A bulk command's writing, off the loop (sched_bulk.c): work(own,
+ * NULL, arg) runs on a thread of its own, own being a copy of mgr with
+ * its own database connection and none of the loop's parts (own NULL
+ * and open_failed set when the connection could not be opened); then
+ * done(arg) on the loop.  One at a time: MGR_EBUSY (err) while another
+ * one's work runs.  The engine stopping waits for work to end, then
+ * calls done. */
+typedef void (*scheduler_bulk_fn)(struct mgr *own,
+				  const struct mgr_error *open_failed,
+				  void *arg);
+typedef void (*scheduler_bulk_done_fn)(void *arg);
+int scheduler_bulk_start(struct mgr *mgr, scheduler_bulk_fn work,
+			 scheduler_bulk_done_fn done, void *arg,
+			 struct mgr_error *err);
+/* 1 while a bulk command's thread holds its transaction: on SQLite the
+ * write lock, which a write on the loop would wait for (the busy
+ * handler), holding every fire back; the loop puts off what can wait. */
+int scheduler_bulk_writing(struct mgr *mgr);
 /* Starts a run of the task now (outside its schedule). */
 int scheduler_run_now(struct mgr *mgr, const char *task_id,
 		      struct mgr_error *err);

@@ -7,12 +7,14 @@
 # task paused or removed while the tasks are being applied ends as its
 # row says.
 #
-# The window checked is from the commit (the last line's row seen by
-# another reader) to the answer: the scheduler's part.  Before it, the
-# command parses and writes the rows on the loop in one transaction,
-# which still holds the loop (about 0.7 s per 30,000 tasks here).
+# Two windows: from the command's start (its commands row) to the
+# commit (the last line's row seen by another reader), while the engine
+# parses and writes the rows in one transaction, off the loop
+# (sched_bulk.c); and from the commit to the answer: the scheduler's
+# part.  The interval task keeps firing in both.  A task paused while
+# the rows are written waits for the write lock and is paused.
 . "$top_srcdir/tests/sched/common.sh"
-plan 11
+plan 17
 trap 'kill -KILL $daemon $adding 2>/dev/null; sched_cleanup' EXIT
 sed -i 's/log_level = "warning"/log_level = "info"/' "$T/etc/m.conf"
 
@@ -23,6 +25,10 @@ n=100000
 if nm "$MANAGER" 2>/dev/null | grep -q '__asan_init\|__ubsan_handle'; then
 	n=5000
 fi
+# PostgreSQL (tests/pg) writes a row a round trip: 100,000 took 21 s to
+# write and 9 s to schedule here, beyond the client's 30 s limit; the
+# same behaviour is checked on 5,000.
+[ -z "${MANAGER_TEST_SUITE_PG:-}" ] || n=5000
 last=$(printf 'b%06d' $n)
 # Daily tasks, and every n/8-th a one-shot 6 s after it is added (the
 # first and the last line among them): that they run shows the loop
@@ -48,8 +54,18 @@ t0=$(now_us)
 ticked() { test "$(ticks "$t0")" -ge 20; }
 wait_until 60 ticked
 
+run M task add other exec:true cron hour=5
 M task add --from "$T/bulk.tasks" >"$T/add.out" 2>"$T/add.err" &
 adding=$!
+# Once the engine has the command, a pause sent meanwhile: the host's
+# write waits for the bulk transaction's lock (no "database is locked").
+taken() { test "$(sql "SELECT count(*) FROM commands WHERE argv LIKE '%--from%' AND state <> 'pending'")" -ge 1; }
+wait_until 60 taken
+M task pause other >"$T/pause.out" 2>&1 &
+pausing=$!
+# And a reload (SIGHUP): it waits for the write (its thread reads the
+# configuration a reload frees; a sanitizer build would say so).
+kill -HUP $daemon
 # The commit: the rows are seen (a reader polling as fast as it can).
 while [ "$(sqlite3 "$DB" "SELECT count(*) FROM tasks WHERE id = '$last'" 2>/dev/null)" != 1 ]; do
 	kill -0 $adding 2>/dev/null || break
@@ -73,7 +89,7 @@ is "$add_rc:$(cat "$T/add.out"):$(cat "$T/add.err")" \
 # below); scheduled (a next fire time): all but the paused one and the
 # one-shots that have fired already.
 counts=$(sed -n "s/.*scheduler: $n tasks changed, applied in [0-9]* slices, the longest [0-9]* us; \([0-9]*\) tasks, \([0-9]*\) scheduled$/\1 \2/p" "$T/daemon.log")
-{ [ "${counts% *}" = $n ] || [ "${counts% *}" = $((n + 1)) ]; } &&
+{ [ "${counts% *}" = $((n + 1)) ] || [ "${counts% *}" = $((n + 2)) ]; } &&
 	[ "${counts#* }" -ge $((n - 10)) ] &&
 	[ "${counts#* }" -le "${counts% *}" ]
 ok $? "at the answer every task is in the scheduler, with a next fire time ($counts)"
@@ -86,20 +102,35 @@ is "$rc" 0 "a task of the last slice runs at once after the answer"
 # Every fire is recorded: the history writer may lag behind the loop.
 fired_after() { test "$(ticks "$ta")" -ge 3; }
 wait_until 60 fired_after
+# While the rows were parsed and written (from the command's row to the
+# commit) the interval task fired: the loop was free.  On the loop, that
+# transaction let no fire through: one at most before the host took the
+# command, one (coalesced) after the commit before the reader saw it.
+cs=$(sql "SELECT created_at FROM commands WHERE argv LIKE '%--from%' ORDER BY id LIMIT 1")
+during=$(sql "SELECT count(*) FROM runs WHERE task_id = 'tick' AND started_at > $cs AND started_at < $tc")
+echo "# command's start to commit: $(( (tc - cs) / 1000 )) ms; fires in it: $during"
+test "$during" -ge 3
+ok $? "the interval task fired while the rows were written ($during fires)"
+wait $pausing
+is "$?:$(cat "$T/pause.out"):$(sql "SELECT status FROM tasks WHERE id = 'other'")" \
+	"0:task other paused:paused" "a task paused while the rows are written: paused, no error"
+reloaded() { grep -q 'configuration reloaded' "$T/daemon.log"; }
+wait_until 60 reloaded
+ok $? "a reload asked for while the rows are written is done once they are"
 # The longest time without a fire from the commit to the answer (the
 # window's ends count as fires): 100 ms when the loop is free.
 gap=$(sql "WITH f(t) AS (SELECT started_at FROM runs WHERE task_id = 'tick'
 	  AND started_at > $tc AND started_at < $ta UNION ALL SELECT $tc
 	  UNION ALL SELECT $ta)
 	SELECT coalesce(max(t - p), 0) / 1000 FROM (SELECT t,
-	  lag(t) OVER (ORDER BY t) AS p FROM f)")
+	  lag(t) OVER (ORDER BY t) AS p FROM f) AS g")
 echo "# commit to answer: $(( (ta - tc) / 1000 )) ms; longest time without a fire in it: $gap ms"
 # A figure, not a check: beside other tests (make -j2) the daemon waits
 # for a core as long as a slice lasts (1,081 ms seen in CI against 99-151
 # ms alone), so the loop's gaps are measured by bench/bulk-gap.sh.
 skip "the loop's longest gap is measured by bench/bulk-gap.sh (here $gap ms)"
 
-is "$(M task list | tail -n 1 | sed 's/ .*//')" $n "task list counts every task (tick and one removed)"
+is "$(M task list | tail -n 1 | sed 's/ .*//')" $((n + 1)) "task list counts every task (tick, other, and one removed)"
 ran="SELECT count(DISTINCT task_id) FROM runs WHERE task_id LIKE 'b%'
 	AND task_id <> '$manual' AND status = 'succeeded'"
 oneshots() { test "$(sql "$ran")" -ge 9; }
@@ -141,7 +172,28 @@ daemon=$!
 started() { grep -q 'scheduler: [0-9]* tasks, [0-9]* scheduled' "$T/daemon.log"; }
 wait_until 120 started
 like "$(grep 'scheduler: [0-9]* tasks, [0-9]* scheduled' "$T/daemon.log")" \
-	"scheduler: $((2 * n)) tasks, " "... and the next start has every task of both files"
+	"scheduler: $((2 * n + 1)) tasks, " "... and the next start has every task of both files"
+
+# The engine stops while a third file's rows are being written (the
+# host has the command, the rows are not committed): its thread ends
+# the transaction, all of it, and the command answers as above.
+awk -v n=$n 'BEGIN { for (i = 1; i <= n; i++)
+	printf "d%06d exec:true cron hour=5 minute=%d\n", i, i % 60 }' >"$T/third.tasks"
+M task add --from "$T/third.tasks" >"$T/add.out" 2>"$T/add.err" &
+adding=$!
+third() { test "$(sql "SELECT count(*) FROM commands WHERE argv LIKE '%third.tasks%' AND state <> 'pending'")" -ge 1; }
+wait_until 60 third
 kill $daemon
 wait $daemon
+is "$?" 0 "the engine stopped while the rows are written exits 0"
+wait $adding
+add_rc=$?
+# With 5,000 tasks the slices may be over before the engine's stop is
+# (it waits for the runs in flight), as above.
+stopped="manager: the engine stopped before it scheduled every task: its next start does"
+[ $n -lt 100000 ] && [ ! -s "$T/add.err" ] && stopped=
+is "$add_rc:$(cat "$T/add.out"):$(cat "$T/add.err")" "0:$n tasks added from $T/third.tasks:$stopped" \
+	"... the command answers: exit 0, its line (and that the next start schedules them)"
+is "$(sql "SELECT count(*) FROM tasks WHERE id LIKE 'd%'")" $n \
+	"... and every row of the file is written"
 done_testing

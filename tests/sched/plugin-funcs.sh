@@ -6,7 +6,7 @@
 # task functions with their summaries (asked of its library loaded in a
 # confined manager-run).
 . "$top_srcdir/tests/sched/common.sh"
-plan 12
+plan 14
 P="$top_builddir/data/plugins"
 
 M plugin install "$P/hello" >/dev/null 2>&1
@@ -23,6 +23,17 @@ is "$(sql "SELECT count(*) FROM tasks WHERE id='bad'")" 0 "... and no task is ad
 run M task edit g --func hello:nosuch
 like "$rc:$err" '^[1-9]:.*plugin hello has no task function "nosuch"' "task edit --func checks it too"
 is "$(sql "SELECT func_path FROM tasks WHERE id='g'")" "hello:greet" "... and leaves the task as it was"
+
+# task add --from checks each line's function the same way (on a host,
+# on its bulk thread, which asks the listing helper: sched_bulk.c).
+printf 'pf1 hello:greet interval seconds=60\npf2 hello:nosuch interval seconds=60\n' >"$T/pf.tasks"
+run M task add --from "$T/pf.tasks"
+like "$rc:$err" "^[1-9]:manager: $T/pf.tasks:2: plugin hello has no task function \"nosuch\"; its functions: greet, noop" \
+	"task add --from: a line whose function the plugin lacks is named"
+printf 'pf1 hello:greet interval seconds=60\npf2 hello:noop interval seconds=60\n' >"$T/pf.tasks"
+run M task add --from "$T/pf.tasks"
+is "$rc:$out:$(sql "SELECT count(*) FROM tasks WHERE id LIKE 'pf%'")" "0:2 tasks added from $T/pf.tasks:2" \
+	"... and a file of functions it has is added"
 
 run M task add later nothere:fn interval seconds=60
 like "$rc:$err" '^0:warning: task later: the plugin of nothere:fn is not installed; the task is added disabled' \

@@ -490,6 +490,14 @@ pg_db_read_end(struct mgr_db *db)
 
 /* The sum of the change counter's slots: it grows with every committed
  * change of any connection, and is seen only once committed. */
+/* The pages are the server's: a libpq connection keeps no cache of them
+ * (each result is freed with PQclear), so there is nothing to give back. */
+void
+pg_db_release_memory(struct mgr_db *db)
+{
+	(void)db;
+}
+
 int64_t
 pg_db_data_version(struct mgr_db *db)
 {
