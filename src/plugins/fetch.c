@@ -1,8 +1,8 @@
 /* fetch.c - one HTTP(S) download with libcurl (blocking, client side).
  *
  * libcurl is opened here, by the download that needs it, and not linked
- * into the program: it brings 8 more shared libraries (nghttp2, ssh2,
- * rtmp, psl, idn2, brotli...) that every command, the engine included,
+ * into the program: with it come 7 more shared libraries (nghttp2, ssh2,
+ * rtmp, psl, zstd, brotli x2) that every command, the engine included,
  * would otherwise load and relocate at start (issue 18, item 8).  Only
  * its soname is fixed: curl's ABI has been libcurl.so.4 since 2006. */
 #include "i18n.h"
@@ -12,8 +12,8 @@
 #include <curl/curl.h>
 #include <dlfcn.h>
 #include <errno.h>
-#include <stddef.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
