@@ -87,7 +87,9 @@ systemctl list-timers >/dev/null 2>&1 && have_timers=1
 [ -n "$have_timers" ] || echo "# systemctl list-timers: not measured (systemd is not PID 1 here: \"$(systemctl list-timers 2>&1 | head -n 1)\")"
 
 # The daemon for task pause: the 10-task directory's.
-in_dir "$T/10" "$MANAGER" --daemon >/dev/null 2>"$T/daemon.err" &
+# (env, not in_dir: $! must be the daemon, not a subshell that runs it)
+env XDG_DATA_HOME="$T/10/data" XDG_CONFIG_HOME="$T/10/cfg" XDG_STATE_HOME="$T/10/state" \
+	"$MANAGER" --daemon >/dev/null 2>"$T/daemon.err" &
 pid=$!
 i=0
 until m10 host status >/dev/null 2>&1; do
