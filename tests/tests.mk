@@ -37,6 +37,12 @@ tests_unit_test_store_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_store_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_conf tests/unit/test_db tests/unit/test_store
 
+check_PROGRAMS += tests/unit/test_log
+tests_unit_test_log_SOURCES = tests/unit/test_log.c
+tests_unit_test_log_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_log_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_log
+
 check_PROGRAMS += tests/unit/test_ids
 tests_unit_test_ids_SOURCES = tests/unit/test_ids.c tests/unit/testutil.h
 tests_unit_test_ids_CFLAGS = $(TEST_CFLAGS)

@@ -160,18 +160,34 @@ syslog_priority(enum log_level level)
 	return prio[level];
 }
 
+/* The line is put together first and handed over in one call: on stderr,
+ * which has no buffer, that is one write instead of three (stamp,
+ * message, newline), so lines of threads and of processes sharing it do
+ * not mix, and an API request's access line costs one system call.  A
+ * line longer than the buffer still goes whole, in pieces. */
 static void
 log_write_stream(FILE *f, enum log_level level, const char *fmt, va_list ap)
 {
-	char stamp[32];
+	char line[1024], stamp[32];
 	struct timespec ts;
 	struct tm tm;
+	va_list copy;
+	int n, m;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fprintf(f, "%s manager[%ld] %s: ", stamp, (long)getpid(),
-		level_names[level]);
+	n = snprintf(line, sizeof line, "%s manager[%ld] %s: ", stamp,
+	    (long)getpid(), level_names[level]);
+	va_copy(copy, ap);
+	m = vsnprintf(line + n, sizeof line - (size_t)n, fmt, copy);
+	va_end(copy);
+	if (m >= 0 && (size_t)n + (size_t)m + 1 < sizeof line) {
+		line[n + m] = '\n';
+		fwrite(line, 1, (size_t)n + (size_t)m + 1, f);
+		return;
+	}
+	fwrite(line, 1, (size_t)n, f);
 	vfprintf(f, fmt, ap);
 	fputc('\n', f);
 }

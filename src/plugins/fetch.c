@@ -1,17 +1,76 @@
-/* fetch.c - one HTTP(S) download with libcurl (blocking, client side). */
+/* fetch.c - one HTTP(S) download with libcurl (blocking, client side).
+ *
+ * libcurl is opened here, by the download that needs it, and not linked
+ * into the program: with it come 7 more shared libraries (nghttp2, ssh2,
+ * rtmp, psl, zstd, brotli x2) that every command, the engine included,
+ * would otherwise load and relocate at start (issue 18, item 8).  Only
+ * its soname is fixed: curl's ABI has been libcurl.so.4 since 2006. */
 #include "i18n.h"
 #include "fetch.h"
 #include "util.h"
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
+
+#define FETCH_LIBCURL "libcurl.so.4"
+
+/* The libcurl functions used, from dlsym. */
+struct curl_fns {
+	void *lib;
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode (*easy_perform)(CURL *);
+	CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+	void (*easy_cleanup)(CURL *);
+	const char *(*easy_strerror)(CURLcode);
+	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+	void (*slist_free_all)(struct curl_slist *);
+};
+
+/* Opens libcurl into *f; 0, or an error naming the library and the URL
+ * whose download needed it. */
+static int
+curl_fns_open(struct curl_fns *f, const char *url, struct mgr_error *err)
+{
+	/* dlsym's void * is copied into the function pointers: ISO C has no
+	 * conversion between the two, POSIX requires they be alike. */
+	static const struct { const char *name; size_t off; } syms[] = {
+		{ "curl_easy_init", offsetof(struct curl_fns, easy_init) },
+		{ "curl_easy_setopt", offsetof(struct curl_fns, easy_setopt) },
+		{ "curl_easy_perform", offsetof(struct curl_fns, easy_perform) },
+		{ "curl_easy_getinfo", offsetof(struct curl_fns, easy_getinfo) },
+		{ "curl_easy_cleanup", offsetof(struct curl_fns, easy_cleanup) },
+		{ "curl_easy_strerror", offsetof(struct curl_fns, easy_strerror) },
+		{ "curl_slist_append", offsetof(struct curl_fns, slist_append) },
+		{ "curl_slist_free_all", offsetof(struct curl_fns, slist_free_all) },
+	};
+
+	memset(f, 0, sizeof *f);
+	if ((f->lib = dlopen(FETCH_LIBCURL, RTLD_NOW | RTLD_LOCAL)) == NULL)
+		return mgr_error_set(err, MGR_EIO, _("%s: cannot load %s to "
+		    "download it: %s"), url, FETCH_LIBCURL, dlerror());
+	for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++) {
+		void *p = dlsym(f->lib, syms[i].name);
+
+		if (p == NULL) {
+			mgr_error_set(err, MGR_EIO, _("%s: %s has no %s: %s"),
+			    url, FETCH_LIBCURL, syms[i].name, dlerror());
+			dlclose(f->lib);
+			return err->code;
+		}
+		memcpy((char *)f + syms[i].off, &p, sizeof p);
+	}
+	return 0;
+}
 
 struct fetch_sink {
 	FILE *f;
@@ -74,10 +133,11 @@ fetch_transient(CURLcode c, long status)
 }
 
 static int
-fetch_error(const struct fetch_opts *o, const struct fetch_req *r, CURLcode c,
+fetch_error(const struct curl_fns *f, const struct fetch_opts *o,
+	    const struct fetch_req *r, CURLcode c,
 	    const struct fetch_sink *s, const char *detail, struct mgr_error *err)
 {
-	const char *msg = detail[0] != '\0' ? detail : curl_easy_strerror(c);
+	const char *msg = detail[0] != '\0' ? detail : f->easy_strerror(c);
 
 	if (s->too_big || c == CURLE_FILESIZE_EXCEEDED)
 		return mgr_error_set(err, MGR_EUNSAFE, _("%s: size: larger than "
@@ -109,45 +169,46 @@ fetch_error(const struct fetch_opts *o, const struct fetch_req *r, CURLcode c,
 }
 
 static CURL *
-fetch_handle(const struct fetch_opts *o, struct fetch_req *r,
+fetch_handle(const struct curl_fns *f, const struct fetch_opts *o,
+	     struct fetch_req *r,
 	     struct fetch_sink *s, char *errbuf, struct curl_slist **hdrs)
 {
 	const char *protos = o->allow_http ? "https,http" : "https";
-	CURL *c = curl_easy_init();
+	CURL *c = f->easy_init();
 
 	if (c == NULL)
 		return NULL;
-	curl_easy_setopt(c, CURLOPT_URL, r->url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, protos);
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, protos);
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)o->timeout);
+	f->easy_setopt(c, CURLOPT_URL, r->url);
+	f->easy_setopt(c, CURLOPT_PROTOCOLS_STR, protos);
+	f->easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, protos);
+	f->easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	f->easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+	f->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	f->easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)o->timeout);
 	/* A server that stops sending: under 1 byte/s for timeout s. */
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)o->timeout);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)o->timeout * 20);
-	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)r->max_bytes);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, fetch_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, s);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, fetch_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, s);
-	curl_easy_setopt(c, CURLOPT_FILETIME, 1L);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "manager/" PACKAGE_VERSION);
+	f->easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	f->easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)o->timeout);
+	f->easy_setopt(c, CURLOPT_TIMEOUT, (long)o->timeout * 20);
+	f->easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)r->max_bytes);
+	f->easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	f->easy_setopt(c, CURLOPT_WRITEFUNCTION, fetch_write);
+	f->easy_setopt(c, CURLOPT_WRITEDATA, s);
+	f->easy_setopt(c, CURLOPT_HEADERFUNCTION, fetch_header);
+	f->easy_setopt(c, CURLOPT_HEADERDATA, s);
+	f->easy_setopt(c, CURLOPT_FILETIME, 1L);
+	f->easy_setopt(c, CURLOPT_USERAGENT, "manager/" PACKAGE_VERSION);
 	if (o->ca_file != NULL)
-		curl_easy_setopt(c, CURLOPT_CAINFO, o->ca_file);
+		f->easy_setopt(c, CURLOPT_CAINFO, o->ca_file);
 	if (r->etag != NULL) {
 		char *h = xasprintf("If-None-Match: %s", r->etag);
-		*hdrs = curl_slist_append(NULL, h);
+		*hdrs = f->slist_append(NULL, h);
 		free(h);
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, *hdrs);
+		f->easy_setopt(c, CURLOPT_HTTPHEADER, *hdrs);
 	}
 	if (r->modified > 0) {
-		curl_easy_setopt(c, CURLOPT_TIMECONDITION,
+		f->easy_setopt(c, CURLOPT_TIMECONDITION,
 		    (long)CURL_TIMECOND_IFMODSINCE);
-		curl_easy_setopt(c, CURLOPT_TIMEVALUE_LARGE,
+		f->easy_setopt(c, CURLOPT_TIMEVALUE_LARGE,
 		    (curl_off_t)r->modified);
 	}
 	return c;
@@ -155,7 +216,8 @@ fetch_handle(const struct fetch_opts *o, struct fetch_req *r,
 
 /* One attempt; *status gets the HTTP status. */
 static CURLcode
-fetch_once(const struct fetch_opts *o, struct fetch_req *r,
+fetch_once(const struct curl_fns *f, const struct fetch_opts *o,
+	   struct fetch_req *r,
 	   struct fetch_sink *s, char *errbuf, long *status)
 {
 	struct curl_slist *hdrs = NULL;
@@ -164,21 +226,21 @@ fetch_once(const struct fetch_opts *o, struct fetch_req *r,
 	CURLcode rc;
 
 	errbuf[0] = '\0';
-	if ((c = fetch_handle(o, r, s, errbuf, &hdrs)) == NULL)
+	if ((c = fetch_handle(f, o, r, s, errbuf, &hdrs)) == NULL)
 		return CURLE_OUT_OF_MEMORY;
-	rc = curl_easy_perform(c);
+	rc = f->easy_perform(c);
 	*status = 0;
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
-	if (curl_easy_getinfo(c, CURLINFO_FILETIME_T, &ft) == CURLE_OK && ft > 0)
+	f->easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+	if (f->easy_getinfo(c, CURLINFO_FILETIME_T, &ft) == CURLE_OK && ft > 0)
 		r->new_modified = (long long)ft;
-	curl_easy_cleanup(c);
-	curl_slist_free_all(hdrs);
+	f->easy_cleanup(c);
+	f->slist_free_all(hdrs);
 	return rc;
 }
 
-int
-fetch_url(const struct fetch_opts *o, struct fetch_req *r,
-	  struct mgr_error *err)
+static int
+fetch_with(const struct curl_fns *f, const struct fetch_opts *o,
+	   struct fetch_req *r, struct mgr_error *err)
 {
 	char errbuf[CURL_ERROR_SIZE];
 	struct fetch_sink s = { .max = r->max_bytes };
@@ -203,7 +265,7 @@ fetch_url(const struct fetch_opts *o, struct fetch_req *r,
 		}
 		s.got = 0;
 		s.too_big = 0;
-		rc = fetch_once(o, r, &s, errbuf, &status);
+		rc = fetch_once(f, o, r, &s, errbuf, &status);
 		if (fclose(s.f) != 0 && rc == CURLE_OK)
 			rc = CURLE_WRITE_ERROR;
 		if (!fetch_transient(rc, status) || s.too_big)
@@ -212,7 +274,7 @@ fetch_url(const struct fetch_opts *o, struct fetch_req *r,
 	r->status = status;
 	r->new_etag = s.etag;
 	if (rc != CURLE_OK)
-		return fetch_error(o, r, rc, &s, errbuf, err);
+		return fetch_error(f, o, r, rc, &s, errbuf, err);
 	if (status == 304 && (r->etag != NULL || r->modified > 0)) {
 		r->not_modified = 1;
 		return 0;
@@ -224,6 +286,21 @@ fetch_url(const struct fetch_opts *o, struct fetch_req *r,
 		return mgr_error_set(err, MGR_EIO, _("%s: HTTP status %ld"),
 		    r->url, status);
 	return 0;
+}
+
+/* libcurl stays loaded once opened (no dlclose): curl_easy_init set up
+ * its global state and the TLS library's, which are not made to be
+ * unloaded from under a process; a second download finds it there. */
+int
+fetch_url(const struct fetch_opts *o, struct fetch_req *r,
+	  struct mgr_error *err)
+{
+	struct curl_fns f;
+	int rc;
+
+	if ((rc = curl_fns_open(&f, r->url, err)) != 0)
+		return rc;
+	return fetch_with(&f, o, r, err);
 }
 
 void

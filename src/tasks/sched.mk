@@ -120,6 +120,18 @@ bench-idle: manager
 bench: bench-idle
 .PHONY: bench-idle
 
+# CLI and API latency (issue 18, Deliver 8): bench/cli-latency.sh beside
+# crontab and systemctl, bench/api-load.sh (wrk) beside FastAPI + uvicorn
+# and nginx; run by `make bench` too.
+dist_noinst_SCRIPTS += bench/cli-latency.sh bench/api-load.sh
+EXTRA_DIST += bench/fastapi_task.py
+bench-latency: manager
+	top_builddir='$(abs_top_builddir)' $(SHELL) $(srcdir)/bench/cli-latency.sh
+bench-api: manager
+	top_builddir='$(abs_top_builddir)' top_srcdir='$(abs_top_srcdir)' $(SHELL) $(srcdir)/bench/api-load.sh
+bench: bench-latency bench-api
+.PHONY: bench-latency bench-api
+
 check_PROGRAMS += tests/unit/test_task_context
 tests_unit_test_task_context_SOURCES = tests/unit/test_task_context.c tests/unit/testutil.h
 tests_unit_test_task_context_CFLAGS = $(TEST_CFLAGS)

@@ -95,6 +95,14 @@ check "install hello from the HTTPS repository" m plugin install hello
 is "$(plugin_field hello version)" "1.0.0" "the signed index's version"
 check "repo update against an unchanged server" m repo update
 like "$(cat "$T/out")" "unchanged" "the cache was still fresh (ETag)"
+# libcurl is opened by the download that needs it (src/plugins/fetch.c),
+# not loaded by every command: glibc's loader names each file it loads.
+LD_DEBUG=files m repo list > /dev/null 2> "$T/ld"
+is "$(grep -c 'file=libcurl' "$T/ld")" 0 \
+    "a command that downloads nothing does not load libcurl"
+LD_DEBUG=files m repo update > /dev/null 2> "$T/ld"
+like "$(grep 'file=libcurl' "$T/ld")" "dynamically loaded by" \
+    "repo update loads it when it downloads"
 
 package hello 1.2.0
 publish $(($(date +%s) - 50))

@@ -389,23 +389,32 @@ db_apply_migration(struct mgr_db *db, void *argp, struct mgr_error *err)
 	return rc;
 }
 
+/* The file's auto_vacuum mode (2: incremental) into *mode. */
+static int
+db_auto_vacuum_mode(struct mgr_db *db, int *mode, struct mgr_error *err)
+{
+	sqlite3_stmt *st;
+
+	*mode = 0;
+	if (sqlite3_prepare_v2(sq(db)->h, "PRAGMA auto_vacuum", -1, &st,
+	    NULL) != SQLITE_OK)
+		return db_error(db, err, "auto_vacuum");
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*mode = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
 /* Turns incremental auto_vacuum on in a database that has tables: the
  * setting takes effect with a VACUUM, which rewrites the file once (a
  * new database gets it before its first table, db_set_pragmas). */
 static int
 db_auto_vacuum(struct mgr_db *db, struct mgr_error *err)
 {
-	sqlite3_stmt *st;
-	int mode = 0;
+	int mode, rc;
 
-	if (sqlite3_prepare_v2(sq(db)->h, "PRAGMA auto_vacuum", -1, &st,
-	    NULL) != SQLITE_OK)
-		return db_error(db, err, "auto_vacuum");
-	if (sqlite3_step(st) == SQLITE_ROW)
-		mode = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	if (mode == 2)
-		return 0;
+	if ((rc = db_auto_vacuum_mode(db, &mode, err)) != 0 || mode == 2)
+		return rc;
 	return db_exec(db, "PRAGMA auto_vacuum = INCREMENTAL; VACUUM;", err);
 }
 
@@ -462,12 +471,16 @@ static int
 db_set_pragmas(struct mgr_db *db, struct mgr_error *err)
 {
 	struct timespec pause = { 0, 10 * 1000 * 1000 };
-	int rc;
+	int mode, rc;
 
 	sqlite3_busy_timeout(sq(db)->h, DB_BUSY_TIMEOUT_MS);
 	/* Effective only while the file has no table yet: a new database
-	 * gives freed pages back in slices (retention_vacuum_step). */
-	if ((rc = db_exec(db, "PRAGMA auto_vacuum = INCREMENTAL", err)) != 0)
+	 * gives freed pages back in slices (retention_vacuum_step).  Set
+	 * only when not already so: setting it writes the file's first page
+	 * even when unchanged, a write transaction (and at the last close a
+	 * checkpoint, 5 fdatasyncs) for every command, reads included. */
+	if ((rc = db_auto_vacuum_mode(db, &mode, err)) != 0 || (mode != 2 &&
+	    (rc = db_exec(db, "PRAGMA auto_vacuum = INCREMENTAL", err)) != 0))
 		return rc;
 	/* Switching a new database to WAL needs it to itself, and SQLite
 	 * answers SQLITE_BUSY at once, without the busy handler, when another
