@@ -226,10 +226,89 @@ struct check_wait {
 
 static void check_waited(void *arg, int gone);
 
+/* ---- a command's memo, where no host keeps the lists ---- */
+
+struct memo_entry {
+	char *id;
+	int64_t stamp;		/* the row's updated_at when asked */
+	int rc;
+	struct plugin_funcs funcs;
+	char *error;		/* rc != 0 */
+};
+
+struct funcs_memo {
+	struct memo_entry *v;
+	size_t n;
+};
+
+static void
+funcs_memo_free(void *arg)
+{
+	struct funcs_memo *m = arg;
+
+	for (size_t i = 0; m != NULL && i < m->n; i++) {
+		free(m->v[i].id);
+		plugin_funcs_clear(&m->v[i].funcs);
+		free(m->v[i].error);
+	}
+	if (m != NULL)
+		free(m->v);
+	free(m);
+}
+
+/* e (id set) asked of the helper for rec. */
+static void
+memo_fill(struct mgr *mgr, struct memo_entry *e, const struct plugin_rec *rec)
+{
+	struct mgr_error err = { 0 };
+	char *lib = plugin_rec_library(rec);
+
+	plugin_funcs_clear(&e->funcs);
+	free(e->error);
+	e->error = NULL;
+	e->stamp = rec->updated_at;
+	if ((e->rc = ask_helper(mgr, rec->id, lib, &e->funcs, &err)) != 0)
+		e->error = xstrdup(err.msg);
+	free(lib);
+}
+
+/* rec's functions for a check without a host's lists: the helper asked
+ * once per plugin (and version of its row) and command: a file of
+ * 10,000 lines naming one plugin loads its library once, not 10,000
+ * times; its answer, error too. */
+static int
+memo_list(struct mgr *mgr, const struct plugin_rec *rec,
+	  const struct plugin_funcs **list, struct mgr_error *err)
+{
+	struct funcs_memo *m = mgr->funcs_memo;
+	struct memo_entry *e = NULL;
+
+	if (m == NULL) {
+		m = mgr->funcs_memo = xcalloc(1, sizeof *m);
+		mgr->funcs_memo_free = funcs_memo_free;
+	}
+	for (size_t i = 0; i < m->n && e == NULL; i++)
+		if (strcmp(m->v[i].id, rec->id) == 0)
+			e = &m->v[i];
+	if (e == NULL) {
+		m->v = xrealloc(m->v, (m->n + 1) * sizeof *m->v);
+		e = &m->v[m->n++];
+		memset(e, 0, sizeof *e);
+		e->id = xstrdup(rec->id);
+		memo_fill(mgr, e, rec);
+	} else if (e->stamp != rec->updated_at)
+		memo_fill(mgr, e, rec);
+	*list = &e->funcs;
+	if (e->rc != 0)
+		return mgr_error_set(err, e->rc, "%s", e->error);
+	return 0;
+}
+
 /* The functions of plugin (installed: rec), for a check: on a host, the
  * list its cache filled off the loop (*cached); while the list is not
- * there yet, with wait, PLUGINS_LATER once wait waits for it; elsewhere,
- * or without wait, asked of the helper now (into own). */
+ * there yet, with wait, PLUGINS_LATER once wait waits for it; without a
+ * host's lists, the command's memo (memo_list); on a host without wait,
+ * asked of the helper now (into own). */
 static int
 check_list(struct mgr *mgr, const struct plugin_rec *rec,
 	   struct plugin_funcs *own, const struct plugin_funcs **list,
@@ -237,9 +316,11 @@ check_list(struct mgr *mgr, const struct plugin_rec *rec,
 {
 	struct funcs_cache *fc = plugins_funcs_cache(mgr);
 	char *lib;
-	int rc = funcs_cache_get(fc, rec, list, err);
+	int rc;
 
-	if (rc != 1)
+	if (fc == NULL)
+		return memo_list(mgr, rec, list, err);
+	if ((rc = funcs_cache_get(fc, rec, list, err)) != 1)
 		return rc;
 	if (wait != NULL) {
 		if (funcs_cache_wait(fc, rec->id, check_waited, wait) == 0)

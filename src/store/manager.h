@@ -41,6 +41,12 @@ struct mgr {
 	const struct runner_plugin_ops *plugin_runner;	/* NULL: no plugins */
 	const struct cmd_table *commands;	/* the program's command table */
 	void (*recover)(struct mgr *mgr);	/* after mgr_open_db */
+	/* The plugins' function lists a command asked for where no host
+	 * keeps them (a bulk command's thread, a CLI alone: functions.c),
+	 * each plugin's asked once, not once per line; with what frees it
+	 * (mgr_close, or the copy's owner).  NULL: none asked yet. */
+	void *funcs_memo;
+	void (*funcs_memo_free)(void *memo);
 };
 
 /* Loads the configuration and opens the log. Warnings about the config

@@ -66,6 +66,8 @@ mgr_close(struct mgr *mgr)
 {
 	if (mgr == NULL)
 		return;
+	if (mgr->funcs_memo_free != NULL)
+		mgr->funcs_memo_free(mgr->funcs_memo);
 	db_close(mgr->db);
 	log_close(&mgr->log);
 	conf_origins_free(mgr->origins, mgr->norigins);

@@ -56,6 +56,10 @@ bulk_thread(void *arg)
 		q->work(&q->own, NULL, q->arg);
 		db_close(q->own.db);
 		q->own.db = NULL;
+		if (q->own.funcs_memo_free != NULL)
+			q->own.funcs_memo_free(q->own.funcs_memo);
+		q->own.funcs_memo = NULL;
+		q->own.funcs_memo_free = NULL;
 	} else
 		q->work(NULL, &err, q->arg);
 	__atomic_store_n(&q->over, 1, __ATOMIC_RELEASE);
@@ -130,6 +134,8 @@ bulk_own_mgr(struct sched_bulk *q)
 	q->own.host = NULL;
 	q->own.reloader = NULL;
 	q->own.recover = NULL;
+	q->own.funcs_memo = NULL;	/* its own, for this command */
+	q->own.funcs_memo_free = NULL;
 }
 
 int

@@ -159,4 +159,20 @@ is "${tasks% *}" 200 "GET /manager/tasks meanwhile: 200"
 ok "$([ "${tasks#* }" -lt 1000 ]; echo $?)" "... in under 1 s (${tasks#* } ms)"
 is "$echo_out" ping "host echo meanwhile"
 ok "$([ "$echo_ms" -lt 1000 ]; echo $?)" "... in under 1 s (${echo_ms} ms)"
+
+# task add --from through the engine checks its lines on the bulk
+# thread, which has not the engine's lists: each plugin is asked of the
+# helper once for the whole file, not once per line (20 lines naming
+# slow took 20 loads of 2 s, past a client that waits 15 s).
+awk 'BEGIN { for (i = 1; i <= 20; i++) printf "f%02d slow:greet interval seconds=600\n", i }' \
+	> "$T/slow.tasks"
+printf 'f21 slow:nosuch interval seconds=600\n' > "$T/slow-bad.tasks"
+run_status env MANAGER_COMMAND_TIMEOUT=15 "$MANAGER" --config "$CONF" \
+	task add --from "$T/slow.tasks"
+is "$status:$(cat "$T/out")" "0:20 tasks added from $T/slow.tasks" \
+	"task add --from of 20 lines naming slow through the engine: each checked, all added"
+run_status env MANAGER_COMMAND_TIMEOUT=15 "$MANAGER" --config "$CONF" \
+	task add --from "$T/slow-bad.tasks"
+like "$status:$(cat "$T/err")" '^[1-9]:.*slow-bad.tasks:1: .*plugin slow has no task function "nosuch"' \
+	"... a line naming a function slow lacks is refused, naming its line"
 done_testing
