@@ -23,7 +23,6 @@ run M task add tick exec:true interval seconds=0.1 --max-instances 20 \
 	2>>"$T/daemon.log" &
 daemon=$!
 wait_until 60 M host status >/dev/null
-now_us() { echo $(($(date +%s%N) / 1000)); }
 t0=$(now_us)
 ticked() { test "$(sql "SELECT count(*) FROM runs WHERE task_id = 'tick' AND started_at > $t0")" -ge 5; }
 wait_until 60 ticked
@@ -46,9 +45,7 @@ wait_until 60 after
 # From the command's row to the commit the interval task fired: the loop
 # was free.  On the loop, the import let no fire through but one before
 # the host took it and one (coalesced) after the commit.
-cs=$(sql "SELECT created_at FROM commands WHERE argv LIKE '%import%' ORDER BY id LIMIT 1")
-during=$(sql "SELECT count(*) FROM runs WHERE task_id = 'tick' AND started_at > $cs AND started_at < $tc")
-echo "# command's start to commit: $(( (tc - cs) / 1000 )) ms; fires in it: $during"
+during=$(fires_during '%import%' "$tc")
 test "$during" -ge 3
 ok $? "the interval task fired while the crontab was imported ($during fires)"
 kill $daemon

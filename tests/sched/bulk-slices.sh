@@ -48,7 +48,6 @@ run M task add tick exec:true interval seconds=0.1 --max-instances 20 \
 	2>>"$T/daemon.log" &
 daemon=$!
 wait_until 60 M host status >/dev/null
-now_us() { echo $(($(date +%s%N) / 1000)); }
 ticks() { sql "SELECT count(*) FROM runs WHERE task_id = 'tick' AND started_at > $1"; }
 t0=$(now_us)
 ticked() { test "$(ticks "$t0")" -ge 20; }
@@ -106,9 +105,7 @@ wait_until 60 fired_after
 # commit) the interval task fired: the loop was free.  On the loop, that
 # transaction let no fire through: one at most before the host took the
 # command, one (coalesced) after the commit before the reader saw it.
-cs=$(sql "SELECT created_at FROM commands WHERE argv LIKE '%--from%' ORDER BY id LIMIT 1")
-during=$(sql "SELECT count(*) FROM runs WHERE task_id = 'tick' AND started_at > $cs AND started_at < $tc")
-echo "# command's start to commit: $(( (tc - cs) / 1000 )) ms; fires in it: $during"
+during=$(fires_during '%--from%' "$tc")
 test "$during" -ge 3
 ok $? "the interval task fired while the rows were written ($during fires)"
 wait $pausing

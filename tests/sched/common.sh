@@ -38,6 +38,18 @@ task_field() {
 }
 
 sql() { sqlite3 -cmd '.timeout 10000' "$DB" "$@"; }
+now_us() { echo $(($(date +%s%N) / 1000)); }
+
+# fires_during PATTERN COMMIT_US: runs of the task "tick" that started
+# from the creation of the first commands row whose argv is LIKE PATTERN
+# to COMMIT_US (the bulk commands' parse and write: bulk-slices.sh,
+# bulk-import.sh); printed beside the window's length.
+fires_during() {
+	_cs=$(sql "SELECT created_at FROM commands WHERE argv LIKE '$1' ORDER BY id LIMIT 1")
+	_n=$(sql "SELECT count(*) FROM runs WHERE task_id = 'tick' AND started_at > $_cs AND started_at < $2")
+	echo "# command's start to commit: $(( ($2 - _cs) / 1000 )) ms; fires in it: $_n" >&2
+	echo "$_n"
+}
 
 # went_on STATUS: how the host of the last __scheduler-run (which exits 0
 # whenever it started) came through the first run that ended with STATUS,

@@ -40,7 +40,7 @@ is "$rc" 0 "$((files * 100)) tasks load"
 	2>>"$T/daemon.log" &
 daemon=$!
 wait_until 120 M host status >/dev/null
-now_us() { echo $(($(date +%s%N) / 1000)); }
+
 ticks() { sql "SELECT count(*) FROM runs WHERE task_id = 'tick' AND started_at > $1"; }
 t0=$(now_us)
 # Past the engine's first seconds: its first housekeeping, and the
