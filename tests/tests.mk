@@ -54,7 +54,8 @@ check_PROGRAMS += tests/unit/test_store_contract
 tests_unit_test_store_contract_SOURCES = tests/unit/test_store_contract.c \
 	tests/unit/testutil.h
 tests_unit_test_store_contract_CFLAGS = $(TEST_CFLAGS)
-tests_unit_test_store_contract_LDADD = $(TEST_LIBS)
+# It sets up its PostgreSQL database with libpq itself.
+tests_unit_test_store_contract_LDADD = $(TEST_LIBS) $(PQ_LIBS)
 TESTS += tests/unit/test_store_contract
 
 check_PROGRAMS += tests/unit/test_dbstring

@@ -9,6 +9,7 @@ src_libmgr_a_SOURCES = \
 	src/core/cmd_args.c src/core/cmd_help.c \
 	src/core/conf.c src/core/conf.h \
 	src/core/dbstring.c src/core/dbstring.h \
+	src/core/dlsyms.c src/core/dlsyms.h \
 	src/core/error.c src/core/error.h \
 	src/core/i18n.h \
 	src/core/log.c src/core/log.h \

@@ -13,7 +13,7 @@
 
 #include <ev.h>
 #include <jansson.h>
-#include <microhttpd.h>
+#include "mhd_fns.h"
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -601,7 +601,8 @@ api_start(struct mgr *mgr, struct api **out, struct mgr_error *err)
 	*out = NULL;
 	if (c->api_listen == NULL || *c->api_listen == '\0')
 		return 0;
-	if ((rc = api_listen_parse(c->api_listen, &addr, err)) != 0)
+	if ((rc = api_listen_parse(c->api_listen, &addr, err)) != 0 ||
+	    (rc = mhd_fns_load(c->api_listen, err)) != 0)
 		return rc;
 	api = xcalloc(1, sizeof *api);
 	api->mgr = mgr;

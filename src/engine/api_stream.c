@@ -13,7 +13,7 @@
 #include "util.h"
 
 #include <ev.h>
-#include <microhttpd.h>
+#include "mhd_fns.h"
 #include <stdlib.h>
 #include <string.h>
 

@@ -7,6 +7,7 @@ src_libmgr_a_SOURCES += \
 	src/engine/api_tasks.c src/engine/api_plugins.c \
 	src/engine/api_openapi.c src/engine/api_openapi.h \
 	src/engine/api_metrics.c \
+	src/engine/mhd_fns.c src/engine/mhd_fns.h \
 	src/engine/api_stream.c src/engine/api_stream.h \
 	src/engine/cmd-host.c \
 	src/engine/cmd-scheduler-run.c \

@@ -314,10 +314,12 @@ pg_label(const char *where)
 PGconn *
 pg_connect(const char *where, struct mgr_error *err)
 {
-	PGconn *c = PQconnectdb(where);
+	PGconn *c;
 	char *label;
 
-	if (c == NULL) {
+	if (pq_fns_load(where, err) != 0)
+		return NULL;
+	if ((c = PQconnectdb(where)) == NULL) {
 		mgr_error_set(err, MGR_ENOMEM, _("out of memory"));
 		return NULL;
 	}

@@ -4,6 +4,7 @@
 # connection string or a postgresql:// URL selects it.
 src_libmgr_a_SOURCES += \
 	src/store/pg/pg_int.h src/store/pg/ops.c src/store/pg/db.c \
+	src/store/pg/pq_fns.h src/store/pg/pq_fns.c \
 	src/store/pg/hostlock.c src/store/pg/watch.c \
 	src/store/pg/plugins.c src/store/pg/tasks.c src/store/pg/runs.c \
 	src/store/pg/control.c src/store/pg/snapshots.c \

@@ -12,6 +12,7 @@
 #define MGR_PG_INT_H
 
 #include <libpq-fe.h>
+#include "pq_fns.h"
 #include "backend.h"
 
 extern const struct store_ops pg_store_ops;

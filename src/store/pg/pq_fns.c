@@ -1,0 +1,108 @@
+/* pq_fns.c - libpq, opened with dlopen by the first PostgreSQL database
+ * the process opens (pq_fns.h says why).
+ *
+ * The table is the one piece of process-wide state of the backend: it is
+ * written once, under pthread_once, before anything reads it, and only
+ * read after, like the loader's own table of a linked library's symbols
+ * that it replaces.  Holding it per connection would need the connection
+ * at every call, where libpq's own results (PQclear, PQgetvalue) are
+ * used without one. */
+#define PQ_FNS_TABLE_ONLY
+#include "i18n.h"
+#include "pq_fns.h"
+#include "dlsyms.h"
+#include "util.h"
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct pq_lib {
+	pthread_once_t once;
+	int loaded;
+	char why[512];	/* the loader's reason when not loaded */
+	struct pq_fns fns;
+};
+
+static struct pq_lib pq_lib = { .once = PTHREAD_ONCE_INIT };
+
+static void
+pq_lib_open(void)
+{
+#define PQ_FNS_SLOT(name) { #name, offsetof(struct pq_fns, name) },
+	static const struct dlsym_slot slots[] = {
+		PQ_FNS_EACH(PQ_FNS_SLOT)
+	};
+#undef PQ_FNS_SLOT
+
+	pq_lib.loaded = dlsyms_open(PQ_FNS_LIBPQ, slots,
+	    sizeof slots / sizeof slots[0], &pq_lib.fns, pq_lib.why,
+	    sizeof pq_lib.why) == 0;
+}
+
+/* The end of a password's value in a connection string from s: a quoted
+ * value ends at its closing quote, any other at a space. */
+static const char *
+pq_value_end(const char *s)
+{
+	if (*s != '\'')
+		return s + strcspn(s, " \t\n");
+	for (s++; *s != '\0' && *s != '\''; s++)
+		if (*s == '\\' && s[1] != '\0')
+			s++;
+	return *s == '\'' ? s + 1 : s;
+}
+
+/* `where` without its password, for the message of a libpq that cannot be
+ * loaded (pg_label needs libpq to parse it): a URL's ":password@" and its
+ * "password=" parameter, a keyword string's "password=...". */
+static char *
+pq_where_label(const char *where)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *s = where, *at, *colon, *slash, *p;
+	int url = strncmp(where, "postgres://", 11) == 0 ||
+	    strncmp(where, "postgresql://", 13) == 0;
+
+	if (url) {
+		s = strstr(where, "://") + 3;
+		slash = s + strcspn(s, "/?");
+		at = memchr(s, '@', (size_t)(slash - s));
+		colon = at != NULL ? memchr(s, ':', (size_t)(at - s)) : NULL;
+		strbuf_addf(&sb, "%.*s", (int)((colon ? colon : s) - where),
+		    where);
+		s = colon != NULL ? at : s;
+	}
+	while ((p = strstr(s, "password=")) != NULL) {
+		strbuf_addf(&sb, "%.*s", (int)(p - s), s);
+		s = p + 9;
+		s = url ? s + strcspn(s, "&") : pq_value_end(s);
+		if (url && *s == '&' && (p[-1] == '?' || p[-1] == '&'))
+			s++;
+	}
+	strbuf_addf(&sb, "%s", s);
+	return strbuf_detach(&sb);
+}
+
+int
+pq_fns_load(const char *where, struct mgr_error *err)
+{
+	char *label;
+
+	pthread_once(&pq_lib.once, pq_lib_open);
+	if (pq_lib.loaded)
+		return 0;
+	label = pq_where_label(where);
+	mgr_error_set(err, MGR_EDB, _("cannot load %s for the PostgreSQL "
+	    "database %s: %s"), PQ_FNS_LIBPQ, label, pq_lib.why);
+	free(label);
+	return MGR_EDB;
+}
+
+const struct pq_fns *
+pq_fns(void)
+{
+	return &pq_lib.fns;
+}
