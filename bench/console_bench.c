@@ -13,7 +13,7 @@
 #include "store.h"
 #include "util.h"
 
-#include <curses.h>
+#include "nc_fns.h"
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
@@ -334,6 +334,8 @@ main(int argc, char **argv)
 	setenv("COLUMNS", "200", 1);
 	out = fopen("/dev/null", "w");
 	in = fopen("/dev/null", "r");
+	if (nc_fns_load(&err) != 0)
+		die("ncurses", &err);
 	if ((screen = newterm("xterm-256color", out, in)) == NULL)
 		die("newterm", NULL);
 	ui_setup(&ui, db);

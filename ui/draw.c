@@ -9,7 +9,7 @@
 #include "format.h"
 #include "util.h"
 
-#include <curses.h>
+#include "nc_fns.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

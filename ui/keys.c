@@ -6,7 +6,7 @@
 #include "format.h"
 #include "util.h"
 
-#include <curses.h>
+#include "nc_fns.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -3,7 +3,7 @@
  * it as Enter does, the wheel scrolls the pane or the page under it. */
 #include "ui.h"
 
-#include <curses.h>
+#include "nc_fns.h"
 
 #define WHEEL_ROWS 3
 

@@ -8,7 +8,7 @@
 #include "snapshot_store.h"
 #include "util.h"
 
-#include <curses.h>
+#include "nc_fns.h"
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>

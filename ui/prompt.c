@@ -8,7 +8,7 @@
 #include "format.h"
 #include "util.h"
 
-#include <curses.h>
+#include "nc_fns.h"
 #include <stdlib.h>
 #include <string.h>
 #include <wctype.h>

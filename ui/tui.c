@@ -9,7 +9,7 @@
 #include "format.h"
 #include "util.h"
 
-#include <curses.h>
+#include "nc_fns.h"
 #include <langinfo.h>
 #include <poll.h>
 #include <signal.h>
@@ -380,11 +380,14 @@ static int
 ui_terminal_start(struct ui *ui, SCREEN **screen, struct mgr_error *err)
 {
 	const char *term = getenv("TERM");
+	int rc;
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		return mgr_error_set(err, MGR_EINVAL, "%s",
 		    _("the console needs a terminal; use the commands "
 		    "(see \"manager --help\") in scripts"));
+	if ((rc = nc_fns_load(err)) != 0)
+		return rc;
 	*screen = newterm(NULL, stdout, stdin);
 	if (*screen == NULL)
 		return mgr_error_set(err, MGR_EINVAL,

@@ -14,6 +14,7 @@ ui_libui_a_SOURCES = \
 	ui/keys.c \
 	ui/model.c ui/model.h ui/model_tasks.c \
 	ui/mouse.c \
+	ui/nc_fns.c ui/nc_fns.h \
 	ui/outdated.c \
 	ui/pager_search.c ui/view_cursor.c \
 	ui/pane_log.c ui/pane_plugins.c ui/pane_tasks.c ui/panes.c \

@@ -33,7 +33,8 @@ ENGINE_TESTS = \
 	tests/engine/runid.sh \
 	tests/engine/logging.sh \
 	tests/engine/xdg.sh \
-	tests/engine/hosts.sh
+	tests/engine/hosts.sh \
+	tests/engine/libs.sh
 dist_check_SCRIPTS += tests/engine/lib.sh $(ENGINE_TESTS)
 EXTRA_DIST += doc/API.md
 EXTRA_DIST += tests/node/package.json tests/node/package-lock.json \
