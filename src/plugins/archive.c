@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zip.h>
+#include "zip_fns.h"
 
 struct zentry {
 	char *name;
@@ -285,8 +285,11 @@ archive_extract(const char *zip_path, const char *staging,
 	size_t n = 0;
 	uint64_t written = 0;
 	int zerr = 0, root, rc;
-	zip_t *za = zip_open(zip_path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr);
+	zip_t *za;
 
+	if ((rc = zip_fns_load(zip_path, err)) != 0)
+		return rc;
+	za = zip_open(zip_path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr);
 	if (za == NULL && zerr == ZIP_ER_EXISTS)
 		return mgr_error_set(err, MGR_EUNSAFE, _("%s: the archive holds "
 		    "duplicate entry names"), zip_path);

@@ -10,6 +10,7 @@ src_libmgr_a_SOURCES += \
 	src/plugins/validator.c src/plugins/validator.h \
 	src/plugins/probe.c src/plugins/probe.h \
 	src/plugins/archive.c src/plugins/archive.h \
+	src/plugins/zip_fns.c src/plugins/zip_fns.h \
 	src/plugins/package_index.c src/plugins/package_index.h \
 	src/plugins/signature.c src/plugins/signature.h \
 	src/plugins/fetch.c src/plugins/fetch.h \

@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <zip.h>
+#include "zip_fns.h"
 
 #define SNAPSHOT_FORMAT 1
 /* How long recovery waits for another process's swap journal: as long
@@ -165,6 +165,8 @@ zip_new_in_memory(const char *zip, zip_source_t **src, struct mgr_error *err)
 	zip_error_t ze;
 	zip_t *za = NULL;
 
+	if (zip_fns_load(zip, err) != 0)
+		return NULL;
 	zip_error_init(&ze);
 	if ((*src = zip_source_buffer_create(NULL, 0, 0, &ze)) != NULL) {
 		zip_source_keep(*src);	/* ours, beyond the archive's */

@@ -2,14 +2,14 @@
 # A command maps only the libraries it uses (issue 18, item 8): libpq
 # (and the 11 libraries it brings) only with a PostgreSQL database,
 # libmicrohttpd (9 more) only in a process that serves the HTTP API,
-# ncurses only in the console.  Each is opened with dlopen by the code
+# ncurses only in the console, libzip (bz2, z) only with an archive.  Each is opened with dlopen by the code
 # that needs it, and one that cannot be loaded is an error naming it
 # (and the database or the address that needed it).  glibc's loader
 # names every file it loads under LD_DEBUG=files; /proc/PID/maps shows
 # what a running daemon has mapped.
 . "$top_srcdir/tests/engine/lib.sh"
 
-LAZY='libpq|libmicrohttpd|libncurses|libtinfo'
+LAZY='libpq|libmicrohttpd|libncurses|libtinfo|libzip'
 
 # loaded CMD...: the shared objects the loader opened for CMD, one a line.
 loaded() {
@@ -18,7 +18,7 @@ loaded() {
 }
 
 unlike "$(ldd "$MANAGER")" "$LAZY" \
-    "the binary links none of libpq, libmicrohttpd, ncurses"
+    "the binary links none of libpq, libmicrohttpd, ncurses, libzip"
 unlike "$(loaded mgr --version)" "$LAZY" "--version loads none of them"
 mgr task add t1 exec:/bin/true interval seconds=60 >/dev/null
 unlike "$(loaded mgr task list)" "$LAZY" \
@@ -40,11 +40,22 @@ unlike "$(cat "/proc/$DAEMON_PID/maps")" "libpq|libncurses" \
     "... and not libpq or ncurses"
 stop_daemon
 
+# A plugin's archive: libzip is loaded to read it.
+python3 - "$T/hello.zip" "$top_builddir/data/plugins/hello" <<'PY'
+import os, sys, zipfile
+out, plugin = sys.argv[1:3]
+with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+    for f in ("plugin.conf", "hello.so"):
+        z.write(os.path.join(plugin, f), f)
+PY
+like "$(loaded mgr plugin validate "$T/hello.zip")" "libzip" \
+    "plugin validate of a zip loads libzip"
+
 # A library that cannot be loaded: a file of that name that is no
 # library, first in the loader's path.  The old binary, which linked
 # them, did not start at all ("error while loading shared libraries").
 mkdir -p "$T/badlib"
-for lib in libpq.so.5 libmicrohttpd.so.12 libncursesw.so.6; do
+for lib in libpq.so.5 libmicrohttpd.so.12 libncursesw.so.6 libzip.so.4; do
 	echo "not a library" >"$T/badlib/$lib"
 done
 run env LD_LIBRARY_PATH="$T/badlib" "$MANAGER" --config "$CONF" \
@@ -67,6 +78,12 @@ run env LD_LIBRARY_PATH="$T/badlib" "$MANAGER" --config "$CONF" \
 is "$rc" 1 "an unloadable libmicrohttpd: the daemon with api.listen exits 1"
 like "$err" "api.listen \"127\.0\.0\.1:0\": cannot load libmicrohttpd\.so\.12 to serve the HTTP API: .*badlib" \
     "... naming the library and the address"
+
+run env LD_LIBRARY_PATH="$T/badlib" "$MANAGER" --config "$CONF" \
+    --db "$DB" plugin validate "$T/hello.zip"
+is "$rc" 1 "an unloadable libzip: plugin validate of a zip exits 1"
+like "$err" "hello\.zip: cannot load libzip\.so\.4 to read or write the archive: .*badlib" \
+    "... naming the archive and the library"
 
 # The console needs a terminal: script(1) gives it one.
 if command -v script >/dev/null 2>&1; then
