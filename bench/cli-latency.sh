@@ -21,8 +21,8 @@
 # `systemctl list-timers` needs systemd as PID 1: measured only where it
 # runs.  crontab's lines go to user nobody's crontab (removed at exit);
 # crontab is setgid, which is why CPU comes from `times` and not perf.
-# MANAGER_BEFORE=BINARY: another build's --version and task list (10
-# tasks) measured in the same rounds (before/after figures of a change).
+# MANAGER_BEFORE=BINARY: another build's --version, task show and task
+# list (10 tasks) measured in the same rounds (before/after figures of a change).
 set -u
 : "${top_builddir:=.}"
 CALLS=${1:-200}
@@ -122,6 +122,7 @@ for r in $(seq 1 "$ROUNDS"); do
 	if [ -n "$have_timers" ]; then case_ systemctl_timers "$CALLS" systemctl list-timers; fi
 	crontab -u nobody "$T/10/crontab"
 	case_ show10 "$CALLS" m10 task show t000001
+	[ -n "${MANAGER_BEFORE:-}" ] && case_ show10_before "$CALLS" in_dir "$T/10" "$MANAGER_BEFORE" task show t000001
 	case_ list10 "$CALLS" m10 task list
 	[ -n "${MANAGER_BEFORE:-}" ] && case_ list10_before "$CALLS" in_dir "$T/10" "$MANAGER_BEFORE" task list
 	case_ crontab10 "$CALLS" crontab -u nobody -l
@@ -136,7 +137,7 @@ done
 median() { sort -n "$T/$1" | sed -n "$(( (ROUNDS + 1) / 2 ))p"; }
 ratio() { awk -v a="$(median "$1.w")" -v b="$(median "$2.w")" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }'; }
 out="mode=cli-latency calls=$CALLS rounds=$ROUNDS"
-for k in true version version_before systemctl_version systemctl_timers show10 list10 list10_before crontab10 pause crontab_install list10k crontab10k; do
+for k in true version version_before systemctl_version systemctl_timers show10 show10_before list10 list10_before crontab10 pause crontab_install list10k crontab10k; do
 	[ -s "$T/$k.w" ] && out="$out ${k}_us=$(median "$k.w") ${k}_cpu_us=$(median "$k.c")"
 done
 out="$out version_vs_systemctl=$(ratio version systemctl_version) show10_vs_crontab=$(ratio show10 crontab10)"
