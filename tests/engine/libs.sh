@@ -69,6 +69,10 @@ run env LD_LIBRARY_PATH="$T/badlib" "$MANAGER" --config "$CONF" \
 like "$err" "cannot load libpq\.so\.5 for the PostgreSQL database host=/nowhere +dbname=x:" \
     "... a keyword string is named without its password too"
 run env LD_LIBRARY_PATH="$T/badlib" "$MANAGER" --config "$CONF" \
+    --db "postgresql://u@h/db?password=zz&sslmode=disable" task list
+like "$err" "database postgresql://u@h/db\?sslmode=disable:" \
+    "... and a URL's password parameter"
+run env LD_LIBRARY_PATH="$T/badlib" "$MANAGER" --config "$CONF" \
     --db "$DB" task list
 is "$rc" 0 "task list on SQLite does not need it"
 like "$out" "t1" "... and lists the task"

@@ -75,14 +75,20 @@ pq_where_label(const char *where)
 		    where);
 		s = colon != NULL ? at : s;
 	}
+	/* Each parameter whose keyword ends in "password" (sslpassword
+	 * too) goes whole, with the separator after it. */
 	while ((p = strstr(s, "password=")) != NULL) {
-		strbuf_addf(&sb, "%.*s", (int)(p - s), s);
-		s = p + 9;
-		s = url ? s + strcspn(s, "&") : pq_value_end(s);
-		if (url && *s == '&' && (p[-1] == '?' || p[-1] == '&'))
-			s++;
+		const char *k = p;
+
+		while (k > s && strchr(" \t\n?&", k[-1]) == NULL)
+			k--;
+		strbuf_addf(&sb, "%.*s", (int)(k - s), s);
+		s = url ? p + 9 + strcspn(p + 9, "&") : pq_value_end(p + 9);
+		s += strspn(s, url ? "&" : " \t\n");
 	}
 	strbuf_addf(&sb, "%s", s);
+	while (sb.len > 0 && strchr(" \t\n?&", sb.buf[sb.len - 1]) != NULL)
+		sb.buf[--sb.len] = '\0';
 	return strbuf_detach(&sb);
 }
 
