@@ -29,6 +29,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "error.h"
+#include "runlog_record.h"
 #include "util.h"
 
 enum runlog_kind {
@@ -40,7 +41,6 @@ enum runlog_kind {
 
 #define RUNLOG_MAGIC "MGRLOG1\n"
 #define RUNLOG_MAGIC_LEN 8
-#define RUNLOG_HEAD_LEN 16
 #define RUNLOG_MAX_RECORD (64u << 20)	/* a longer length is damage */
 
 struct runlog_limits {
@@ -98,6 +98,15 @@ ssize_t runlog_splice(struct runlog_file *f, int kind, int pipefd, int64_t at);
  * unread and count them with runlog_drop (f may be NULL). */
 int runlog_full(const struct runlog_file *f);
 void runlog_drop(struct runlog_file *f, size_t n);
+/* For a helper that writes the log itself (manager-exec --log-sock):
+ * the attempt's file, made now if it is not yet (its first output), to
+ * hand over; -1 when f is NULL or the file cannot be made (a warning). */
+int runlog_file_fd(struct runlog_file *f);
+/* Takes back a log the helper wrote: its length in whole records (the
+ * file is cut back to it: a helper killed within a record), the bytes
+ * it kept and dropped, and the errno of a write that failed (0), which
+ * stops the log with a warning as the engine's own would. */
+void runlog_adopt(struct runlog_file *f, const struct runlog_shared *st);
 /* Writes the dropped count and the end record (status), closes, frees.
  * f may be NULL. */
 void runlog_end(struct runlog_file *f, const char *status);

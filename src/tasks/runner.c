@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -39,6 +41,11 @@ struct proc_job {
 	int efd;			/* stderr's */
 	int usage_fd;			/* manager-exec's usage, or -1 */
 	struct runlog_file *log;	/* the full log, or NULL */
+	/* manager-exec writes the log (proc_log_*): its socket, asking for
+	 * the file, and the page where it keeps what it wrote; -1 */
+	int log_sock, log_state;
+	ev_io lio;
+	int64_t received;		/* bytes read from the pipes */
 	ev_child child;
 	ev_io io, eio;
 	ev_timer timeout;
@@ -148,6 +155,126 @@ proc_unlink(struct proc_job *j)
 	r->active--;
 }
 
+/* manager-exec writes the attempt's log (--log-sock, exec_pump.c), so
+ * that the engine's loop never copies a run's output into the page
+ * cache: a socket on which it asks for the file at its first output (the
+ * engine makes it: its path, mode and caps are the engine's) and a page
+ * (memfd) where it keeps how far it wrote.  *sock is the engine's end;
+ * pass the child's and the page. */
+static int
+proc_log_fds(int *sock, int pass[2])
+{
+	int sv[2], page;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+		return -1;
+	page = memfd_create("manager-runlog", MFD_CLOEXEC);
+	if (page == -1 || ftruncate(page, sizeof(struct runlog_shared)) != 0) {
+		if (page != -1)
+			close(page);
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	*sock = sv[0];
+	pass[0] = sv[1];
+	pass[1] = page;
+	return 0;
+}
+
+static void
+proc_log_fds_close(int log, int sock, const int pass[2])
+{
+	if (!log)
+		return;
+	close(sock);
+	close(pass[0]);
+	close(pass[1]);
+}
+
+static void
+proc_log_close(struct proc_job *j)
+{
+	if (j->log_sock == -1)
+		return;
+	ev_io_stop(j->r->loop, &j->lio);
+	close(j->log_sock);
+	j->log_sock = -1;
+}
+
+/* The file (fd; -1: none could be made) to the helper, by SCM_RIGHTS. */
+static void
+proc_log_hand(struct proc_job *j, int fd)
+{
+	char c = 'f', ctl[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &c, 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+
+	memset(ctl, 0, sizeof ctl);
+	if (fd != -1) {
+		m.msg_control = ctl;
+		m.msg_controllen = sizeof ctl;
+		cm = CMSG_FIRSTHDR(&m);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof fd);
+	}
+	if (sendmsg(j->log_sock, &m, MSG_NOSIGNAL | MSG_DONTWAIT) == -1) {
+		/* the helper is gone: its end tells the rest */
+	}
+}
+
+/* The helper's one question: its first output came. */
+static void
+proc_log_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct proc_job *j = w->data;
+	ssize_t n;
+	char c;
+
+	(void)loop;
+	(void)revents;
+	n = recv(j->log_sock, &c, 1, MSG_DONTWAIT);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n == 1)
+		proc_log_hand(j, runlog_file_fd(j->log));
+	proc_log_close(j);
+}
+
+static void
+proc_log_watch(struct proc_job *j, int sock, const int pass[2])
+{
+	close(pass[0]);
+	j->log_sock = sock;
+	j->log_state = pass[1];
+	ev_io_init(&j->lio, proc_log_cb, sock, EV_READ);
+	j->lio.data = j;
+	ev_io_start(j->r->loop, &j->lio);
+}
+
+/* The run is over: the log as the helper left it (cut back to whole
+ * records), and the bytes it read that the engine never saw counted in
+ * the excerpt's "more bytes not kept". */
+static void
+proc_log_adopt(struct proc_job *j)
+{
+	struct runlog_shared st;
+
+	if (j->log_state == -1)
+		return;
+	proc_log_close(j);
+	if (pread(j->log_state, &st, sizeof st, 0) == (ssize_t)sizeof st) {
+		runlog_adopt(j->log, &st);
+		if (st.total > j->received)
+			j->dropped += (size_t)(st.total - j->received);
+	}
+	close(j->log_state);
+	j->log_state = -1;
+}
+
 /* Past the excerpt the engine needs no more of a pipe's bytes: they go
  * to the log by splice(2), or when the log keeps no more (off, at its
  * cap) to /dev/null, unread.  The bytes taken; 0: read them instead. */
@@ -156,7 +283,7 @@ proc_pass(struct proc_job *j, int fd, int kind)
 {
 	ssize_t n;
 
-	if (!runlog_full(j->log))
+	if (j->log_state == -1 && !runlog_full(j->log))
 		return runlog_splice(j->log, kind, fd, mgr_now_us());
 	if (j->r->devnull == -1)
 		return 0;
@@ -166,7 +293,8 @@ proc_pass(struct proc_job *j, int fd, int kind)
 	while (n == -1 && errno == EINTR);
 	if (n <= 0)
 		return 0;	/* empty or at its end: read says which */
-	runlog_drop(j->log, (size_t)n);
+	if (j->log_state == -1)	/* the helper counts its own */
+		runlog_drop(j->log, (size_t)n);
 	return n;
 }
 
@@ -185,6 +313,7 @@ proc_drain(struct proc_job *j, int *fd, ev_io *io, int kind, int all)
 	while (*fd != -1) {
 		if (j->out.len >= max && (n = proc_pass(j, *fd, kind)) > 0) {
 			j->dropped += (size_t)n;
+			j->received += n;
 			if (n < PIPE_BUSY || all)
 				continue;
 			if (!(j->grown & kind)) {	/* refused over the
@@ -201,7 +330,10 @@ proc_drain(struct proc_job *j, int *fd, ev_io *io, int kind, int all)
 				keep = (size_t)n;
 			strbuf_add(&j->out, chunk, keep);
 			j->dropped += (size_t)n - keep;
-			runlog_write(j->log, kind, chunk, (size_t)n, mgr_now_us());
+			j->received += n;
+			if (j->log_state == -1)
+				runlog_write(j->log, kind, chunk, (size_t)n,
+				    mgr_now_us());
 			continue;
 		}
 		if (n == -1 && errno == EINTR)
@@ -353,6 +485,7 @@ proc_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	if (j->timed_out || j->interrupted || j->stopped)
 		kill(-j->pid, SIGKILL);		/* the rest of its group */
 	proc_read_usage(j);
+	proc_log_adopt(j);
 	proc_outcome(j, w->rstatus, &o);
 	runlog_end(j->log, o.status);
 	proc_unlink(j);
@@ -541,7 +674,8 @@ exec_limits_argv(char **v, const struct run_spec *spec,
 /* Every exec: run goes through manager-exec, which applies the task's
  * context, limits and sandbox and measures the command. */
 static char **
-exec_argv(struct runner *r, const struct run_spec *spec, struct mgr_error *err)
+exec_argv(struct runner *r, const struct run_spec *spec, int log,
+	  struct mgr_error *err)
 {
 	const struct mgr_conf *c = r->mgr->conf;
 	char **cmd, **v;
@@ -551,6 +685,12 @@ exec_argv(struct runner *r, const struct run_spec *spec, struct mgr_error *err)
 	v = exec_limits_argv(strv_push(NULL, r->exec_helper), spec, c);
 	v = exec_context_argv(v, spec);
 	v = exec_sandbox_argv(v, spec, c->sandbox_require);
+	if (log) {	/* the descriptors sandbox_spawn_env passes */
+		v = strv_push(v, "--log-sock=4");
+		v = strv_push(v, "--log-state=5");
+		v = push_num(v, "log-max-mb", c->log_run_max_mb);
+		v = push_num(v, "excerpt", c->output_excerpt_bytes);
+	}
 	v = strv_push(v, "--");
 	for (size_t i = 0; cmd[i] != NULL; i++)
 		v = strv_push(v, cmd[i]);
@@ -562,13 +702,14 @@ exec_argv(struct runner *r, const struct run_spec *spec, struct mgr_error *err)
  * usage on descriptor 3. */
 static int
 proc_spawn(struct proc_job *j, char **argv, char *const *envp,
-	   struct mgr_error *err)
+	   const int *pass, struct mgr_error *err)
 {
 	j->started_at = mgr_now_us();
 	j->usage_fd = -1;
+	j->log_sock = j->log_state = -1;
 	if (envp != NULL)
 		return sandbox_spawn_env(argv, envp, &j->pid, &j->fd, &j->efd,
-		    &j->usage_fd, err);
+		    &j->usage_fd, pass, err);
 	return sandbox_spawn(argv, &j->pid, &j->fd, &j->efd, err);
 }
 
@@ -579,14 +720,16 @@ runner_spawn(struct runner *r, char **argv, int timeout, run_done_fn done,
 	return runner_spawn_env(r, argv, NULL, timeout, done, arg, err);
 }
 
-int
-runner_spawn_env(struct runner *r, char **argv, char *const *envp, int timeout,
-		 run_done_fn done, void *arg, struct mgr_error *err)
+/* runner_spawn_env, and pass for sandbox_spawn_env; the job is put
+ * first in r->procs. */
+static int
+proc_start(struct runner *r, char **argv, char *const *envp, const int *pass,
+	   int timeout, run_done_fn done, void *arg, struct mgr_error *err)
 {
 	struct proc_job *j = xcalloc(1, sizeof *j);
 	int rc;
 
-	if ((rc = proc_spawn(j, argv, envp, err)) != 0) {
+	if ((rc = proc_spawn(j, argv, envp, pass, err)) != 0) {
 		free(j);
 		return rc;
 	}
@@ -604,11 +747,18 @@ runner_spawn_env(struct runner *r, char **argv, char *const *envp, int timeout,
 }
 
 int
+runner_spawn_env(struct runner *r, char **argv, char *const *envp, int timeout,
+		 run_done_fn done, void *arg, struct mgr_error *err)
+{
+	return proc_start(r, argv, envp, NULL, timeout, done, arg, err);
+}
+
+int
 runner_start(struct runner *r, const struct run_spec *spec, run_done_fn done,
 	     void *arg, struct mgr_error *err)
 {
 	char **argv;
-	int rc;
+	int rc, log, sock = -1, pass[2] = { -1, -1 };
 
 	if (strncmp(spec->func_path, "exec:", 5) != 0) {
 		if (r->mgr->plugin_runner == NULL)
@@ -617,14 +767,27 @@ runner_start(struct runner *r, const struct run_spec *spec, run_done_fn done,
 			    spec->func_path);
 		return r->mgr->plugin_runner->start(r, spec, done, arg, err);
 	}
-	if ((argv = exec_argv(r, spec, err)) == NULL)
+	/* A full log is manager-exec's to write when the two descriptors
+	 * it needs can be made; else the engine writes it, as a plugin
+	 * function's. */
+	log = r->log != NULL && spec->scheduled_at != 0 &&
+	    proc_log_fds(&sock, pass) == 0;
+	if ((argv = exec_argv(r, spec, log, err)) == NULL) {
+		proc_log_fds_close(log, sock, pass);
 		return MGR_EINVAL;
-	rc = runner_spawn_env(r, argv, spec->envp != NULL ? spec->envp :
-	    (char *const *)environ, spec->timeout, done, arg, err);
-	if (rc == 0)	/* runner_spawn_env put it first */
-		r->procs->log = runner_log_begin(r, spec);
+	}
+	rc = proc_start(r, argv, spec->envp != NULL ? spec->envp :
+	    (char *const *)environ, log ? pass : NULL, spec->timeout, done,
+	    arg, err);
 	strv_free(argv);
-	return rc;
+	if (rc != 0) {
+		proc_log_fds_close(log, sock, pass);
+		return rc;
+	}
+	r->procs->log = runner_log_begin(r, spec);	/* proc_start put it first */
+	if (log)
+		proc_log_watch(r->procs, sock, pass);
+	return 0;
 }
 
 void
