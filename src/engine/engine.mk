@@ -31,6 +31,7 @@ ENGINE_TESTS = \
 	tests/engine/jobctl.sh \
 	tests/engine/runid.sh \
 	tests/engine/logging.sh \
+	tests/engine/runlog-exec.sh \
 	tests/engine/xdg.sh \
 	tests/engine/hosts.sh
 dist_check_SCRIPTS += tests/engine/lib.sh $(ENGINE_TESTS)
