@@ -341,11 +341,11 @@ runlog_file_fd(struct runlog_file *f)
 void
 runlog_adopt(struct runlog_file *f, const struct runlog_shared *st)
 {
-	/* st->off is 0 when the helper wrote no whole record */
 	int64_t off;
 
 	if (f == NULL || f->fd == -1)
 		return;		/* never handed over */
+	/* st->off is 0 when the helper died before it took the file */
 	off = st->off > f->off ? st->off : f->off;
 	if (ftruncate(f->fd, off) != 0 || lseek(f->fd, off, SEEK_SET) != off) {
 		runlog_stop(f, errno);
