@@ -45,10 +45,11 @@ exec_pump_setup(struct exec_pump *p, int sock, int state_fd, int cap_mb,
 		return -1;
 	p->st = st;
 	fcntl(sock, F_SETFD, FD_CLOEXEC);
-	/* The engine's pipes move out of the way; 1 and 2 become the pump's
-	 * (dup2 leaves them inheritable: the command's). */
-	if ((p->to[0] = fcntl(1, F_DUPFD_CLOEXEC, 10)) == -1 ||
-	    (p->to[1] = fcntl(2, F_DUPFD_CLOEXEC, 10)) == -1 ||
+	/* The engine's stdout pipe moves out of the way and takes the
+	 * excerpt of both streams, in the order they were read (two pipes
+	 * would lose it: the engine reads one, then the other); 1 and 2
+	 * become the pump's (dup2 leaves them inheritable: the command's). */
+	if ((p->to = fcntl(1, F_DUPFD_CLOEXEC, 10)) == -1 ||
 	    pipe2(out, O_CLOEXEC) != 0)
 		return -1;
 	if (pipe2(err, O_CLOEXEC) != 0)
@@ -94,14 +95,14 @@ pump_ask(struct exec_pump *p)
 }
 
 static void
-pump_forward(struct exec_pump *p, int i, const char *buf, size_t n)
+pump_forward(struct exec_pump *p, const char *buf, size_t n)
 {
 	ssize_t w;
 
 	if (n > p->excerpt)
 		n = p->excerpt;
 	while (n > 0) {
-		w = write(p->to[i], buf, n);
+		w = write(p->to, buf, n);
 		if (w == -1 && errno == EINTR)
 			continue;
 		if (w <= 0) {		/* the engine is gone */
@@ -124,7 +125,7 @@ pump_take(struct exec_pump *p, int i, const char *buf, size_t n, int64_t at)
 	size_t k = room <= 0 ? 0 : (int64_t)n > room ? (size_t)room : n;
 	int e;
 
-	pump_forward(p, i, buf, n);
+	pump_forward(p, buf, n);
 	if (!p->asked)
 		pump_ask(p);
 	if (p->logfd != -1 && k > 0) {

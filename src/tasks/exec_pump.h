@@ -20,7 +20,7 @@ struct exec_pump {
 	int64_t cap;			/* per-run cap (bytes) */
 	size_t excerpt;			/* bytes the engine still takes */
 	int in[2];			/* the command's stdout, stderr */
-	int to[2];			/* the engine's pipes */
+	int to;				/* the engine's stdout pipe */
 	int grown;			/* pipes made big: bits 1 << kind */
 	char *buf;
 };

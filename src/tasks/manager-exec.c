@@ -51,7 +51,8 @@
  * log's file (the engine makes it: it owns its path and mode) and gets
  * it back by SCM_RIGHTS; each read is a record (runlog.h), cut at
  * --log-max-mb MiB, the rest counted; the first --excerpt bytes go on to
- * the engine's pipes (the history's excerpt); --log-state is a shared
+ * the engine's stdout pipe, both streams in the order read (the
+ * history's excerpt); --log-state is a shared
  * page (struct runlog_shared) where it keeps what it wrote.
  *
  * It links libc (and libseccomp, loaded when the program starts), so it
