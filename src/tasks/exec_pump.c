@@ -94,6 +94,22 @@ pump_ask(struct exec_pump *p)
 		p->st->off = lseek(p->logfd, 0, SEEK_CUR);
 }
 
+/* The engine died: the command's next write fails (SIGPIPE) as it did
+ * when it wrote to the engine's pipe itself, and nothing more is
+ * logged, as the engine logged nothing more. */
+static void
+pump_orphaned(struct exec_pump *p)
+{
+	for (int i = 0; i < 2; i++)
+		if (p->in[i] != -1) {
+			close(p->in[i]);
+			p->in[i] = -1;
+		}
+	close(p->to);
+	p->to = -1;
+	p->excerpt = 0;
+}
+
 static void
 pump_forward(struct exec_pump *p, const char *buf, size_t n)
 {
@@ -106,7 +122,7 @@ pump_forward(struct exec_pump *p, const char *buf, size_t n)
 		if (w == -1 && errno == EINTR)
 			continue;
 		if (w <= 0) {		/* the engine is gone */
-			p->excerpt = 0;
+			pump_orphaned(p);
 			return;
 		}
 		buf += w;
@@ -186,7 +202,7 @@ static int
 pump_wait(struct exec_pump *p, pid_t pid, int pidfd, int *status,
 	  struct rusage *ru)
 {
-	struct pollfd fds[3];
+	struct pollfd fds[4];
 	nfds_t n = 0;
 	int timeout = pid > 0 && pidfd == -1 ? 100 : -1;
 
@@ -195,8 +211,13 @@ pump_wait(struct exec_pump *p, pid_t pid, int pidfd, int *status,
 			fds[n++] = (struct pollfd){ .fd = p->in[i], .events = POLLIN };
 	if (pidfd != -1)
 		fds[n++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+	/* POLLERR: the engine's end of its pipe is closed */
+	if (p->to != -1)
+		fds[n++] = (struct pollfd){ .fd = p->to, .events = 0 };
 	if (n > 0 && poll(fds, n, timeout) == -1 && errno != EINTR)
 		return -1;
+	if (p->to != -1 && (fds[n - 1].revents & POLLERR))
+		pump_orphaned(p);
 	for (int i = 0; i < 2; i++)
 		pump_read(p, i, 0);
 	if (pid <= 0)

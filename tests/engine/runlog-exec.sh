@@ -4,7 +4,8 @@
 # prints): the engine's threads dirty none of a 50 MB log's pages, the
 # log and the excerpt are whole; a run stopped by SIGKILL after its
 # grace leaves no manager-exec behind and a log that reads to its end;
-# what manager-exec itself says is in the log.
+# what manager-exec itself says is in the log; a printing run ends with
+# the engine, as before.
 . "$top_srcdir/tests/engine/lib.sh"
 
 printf 'manager = { shutdown_grace_seconds = 2; kill_grace_seconds = 1; log_run_max_mb = 60; };\n' >"$CONF"
@@ -75,5 +76,16 @@ like "$(mgr task logs nodir)" "stderr manager-exec: cannot enter the working fol
 like "$(mgr --json task history nodir --limit 1)" '"exit_code": *127' \
 	"... and the run failed with its status 127"
 
-stop_daemon
+# The engine dies (SIGKILL): a run that prints ends at its next write,
+# as when it wrote to the engine's pipe itself; its helper goes too.
+# It prints its excerpt first: the helper then writes nothing more to
+# the engine, and must see the engine's end of the pipe closed.
+mgr task add orphan "exec:sh -c 'seq 1 2000; while :; do echo orphan$u; sleep 0.05; done'" \
+	cron hour=3 --max-retries 0 >/dev/null
+mgr task run orphan --detach >/dev/null
+wait_until 10 pgrep -f "echo orphan$u" >/dev/null
+stop_daemon KILL
+wait_until 10 gone "orphan$u"
+ok $? "the engine killed, the printing run and its manager-exec end"
+
 finish
