@@ -22,9 +22,6 @@
  * back: its pipe grows to PUMP_BUF, so that one read takes a megabyte
  * (fewer records, fewer calls), as the engine's did. */
 #define PUMP_BUSY 32768
-/* Reads of one pipe before looking again whether the command ended (a
- * child of it may go on printing after it). */
-#define PUMP_ROUND 16
 
 int
 exec_pump_setup(struct exec_pump *p, int sock, int state_fd, int cap_mb,
@@ -158,14 +155,14 @@ pump_take(struct exec_pump *p, int i, const char *buf, size_t n, int64_t at)
 	st->total += (int64_t)n;
 }
 
-/* Reads pipe i until it would block (all) or for a round; closes it at
- * its end. */
+/* Reads pipe i until it would block, or max times (0: no limit);
+ * closes it at its end. */
 static void
-pump_read(struct exec_pump *p, int i, int all)
+pump_read(struct exec_pump *p, int i, int max)
 {
 	ssize_t n;
 
-	for (int r = 0; p->in[i] != -1 && (all || r < PUMP_ROUND); r++) {
+	for (int r = 0; p->in[i] != -1 && (max == 0 || r < max); r++) {
 		n = read(p->in[i], p->buf, PUMP_BUF);
 		if (n > 0) {
 			pump_take(p, i, p->buf, (size_t)n, mgr_now_us());
@@ -204,11 +201,13 @@ pump_wait(struct exec_pump *p, pid_t pid, int pidfd, int *status,
 {
 	struct pollfd fds[4];
 	nfds_t n = 0;
-	int timeout = pid > 0 && pidfd == -1 ? 100 : -1;
+	int timeout = pid > 0 && pidfd == -1 ? 100 : -1, at[2] = { -1, -1 };
 
 	for (int i = 0; i < 2; i++)
-		if (p->in[i] != -1)
+		if (p->in[i] != -1) {
+			at[i] = (int)n;
 			fds[n++] = (struct pollfd){ .fd = p->in[i], .events = POLLIN };
+		}
 	if (pidfd != -1)
 		fds[n++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
 	/* POLLERR: the engine's end of its pipe is closed */
@@ -218,8 +217,13 @@ pump_wait(struct exec_pump *p, pid_t pid, int pidfd, int *status,
 		return -1;
 	if (p->to != -1 && (fds[n - 1].revents & POLLERR))
 		pump_orphaned(p);
+	/* One read of each pipe that has bytes (or its end) now: the order
+	 * of stdout and stderr is the order they came in, as far as two
+	 * pipes can tell (a pipe that filled since the poll waits for the
+	 * next one). */
 	for (int i = 0; i < 2; i++)
-		pump_read(p, i, 0);
+		if (at[i] != -1 && fds[at[i]].revents != 0)
+			pump_read(p, i, 1);
 	if (pid <= 0)
 		return 0;
 	/* both pipes closed and no pidfd: a wait4 that blocks, as it must */
@@ -246,7 +250,7 @@ exec_pump_run(struct exec_pump *p, pid_t pid, int *status, struct rusage *ru)
 	/* What the command wrote before it ended is in the pipes; a child
 	 * of it that keeps them open does not hold the run. */
 	for (int i = 0; i < 2; i++) {
-		pump_read(p, i, 1);
+		pump_read(p, i, 0);
 		if (p->in[i] != -1)
 			close(p->in[i]);
 	}
