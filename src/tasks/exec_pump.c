@@ -1,5 +1,6 @@
-/* exec_pump.c - manager-exec writing its command's run log (see
- * exec_pump.h; the engine's side is runner.c's proc_log_*). */
+/* exec_pump.c - manager-exec writing its command's run log once the
+ * engine hands it over (see exec_pump.h; the engine's side is
+ * runner.c's proc_log_*). */
 #include "i18n.h"
 #include "exec_pump.h"
 #include "runlog.h"
@@ -24,112 +25,61 @@
 #define PUMP_BUSY 32768
 
 int
-exec_pump_setup(struct exec_pump *p, int sock, int state_fd, int cap_mb,
-		int excerpt)
+exec_pump_setup(struct exec_pump *p, int sock, int state_fd, int cap_mb)
 {
-	int out[2], err[2];
 	void *st;
 
 	memset(p, 0, sizeof *p);
 	p->sock = sock;
-	p->logfd = -1;
+	p->logfd = p->in[0] = p->in[1] = -1;
 	p->cap = (int64_t)cap_mb << 20;
-	p->excerpt = (size_t)excerpt;
 	st = mmap(NULL, sizeof *p->st, PROT_READ | PROT_WRITE, MAP_SHARED,
 	    state_fd, 0);
 	close(state_fd);
-	if (st == MAP_FAILED || (p->buf = malloc(PUMP_BUF)) == NULL)
+	if (st == MAP_FAILED)
 		return -1;
 	p->st = st;
-	fcntl(sock, F_SETFD, FD_CLOEXEC);
-	/* The engine's stdout pipe moves out of the way and takes the
-	 * excerpt of both streams, in the order they were read (two pipes
-	 * would lose it: the engine reads one, then the other); 1 and 2
-	 * become the pump's (dup2 leaves them inheritable: the command's). */
-	if ((p->to = fcntl(1, F_DUPFD_CLOEXEC, 10)) == -1 ||
-	    pipe2(out, O_CLOEXEC) != 0)
-		return -1;
-	if (pipe2(err, O_CLOEXEC) != 0)
-		return -1;
-	if (dup2(out[1], 1) == -1 || dup2(err[1], 2) == -1)
-		return -1;
-	close(out[1]);
-	close(err[1]);
-	p->in[0] = out[0];
-	p->in[1] = err[0];
-	for (int i = 0; i < 2; i++)
-		fcntl(p->in[i], F_SETFL, fcntl(p->in[i], F_GETFL) | O_NONBLOCK);
-	return 0;
+	return fcntl(sock, F_SETFD, FD_CLOEXEC);
 }
 
-/* The first output: the engine makes the file (it owns its path, mode
- * and caps) and hands it over; without it (no file could be made) the
- * output goes on to the excerpt only. */
-static void
-pump_ask(struct exec_pump *p)
+/* The hand-over: the command's stdout and stderr pipes and the log, by
+ * SCM_RIGHTS.  1: taken; 0: none (yet); -1: the engine is gone. */
+static int
+pump_take_over(struct exec_pump *p, int flags)
 {
-	char c, ctl[CMSG_SPACE(sizeof(int))];
+	int fds[3];
+	char c, ctl[CMSG_SPACE(sizeof fds)];
 	struct iovec iov = { &c, 1 };
 	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
 	    .msg_control = ctl, .msg_controllen = sizeof ctl };
 	struct cmsghdr *cm;
 	ssize_t n;
 
-	p->asked = 1;
-	if (send(p->sock, "o", 1, MSG_NOSIGNAL) == 1) {
-		do
-			n = recvmsg(p->sock, &m, MSG_CMSG_CLOEXEC);
-		while (n == -1 && errno == EINTR);
-		cm = n > 0 ? CMSG_FIRSTHDR(&m) : NULL;
-		if (cm != NULL && cm->cmsg_level == SOL_SOCKET &&
-		    cm->cmsg_type == SCM_RIGHTS)
-			memcpy(&p->logfd, CMSG_DATA(cm), sizeof p->logfd);
+	do
+		n = recvmsg(p->sock, &m, MSG_CMSG_CLOEXEC | flags);
+	while (n == -1 && errno == EINTR);
+	if (n == -1 && errno == EAGAIN)
+		return 0;
+	cm = n > 0 ? CMSG_FIRSTHDR(&m) : NULL;
+	if (cm == NULL || cm->cmsg_level != SOL_SOCKET ||
+	    cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len != CMSG_LEN(sizeof fds))
+		return -1;
+	memcpy(fds, CMSG_DATA(cm), sizeof fds);
+	for (int i = 0; i < 2; i++) {
+		p->in[i] = fds[i];
+		fcntl(p->in[i], F_SETFL, fcntl(p->in[i], F_GETFL) | O_NONBLOCK);
 	}
-	close(p->sock);
-	p->sock = -1;
-	if (p->logfd != -1)	/* the engine wrote the magic */
-		p->st->off = lseek(p->logfd, 0, SEEK_CUR);
-}
-
-/* The engine died: the command's next write fails (SIGPIPE) as it did
- * when it wrote to the engine's pipe itself, and nothing more is
- * logged, as the engine logged nothing more. */
-static void
-pump_orphaned(struct exec_pump *p)
-{
-	for (int i = 0; i < 2; i++)
-		if (p->in[i] != -1) {
-			close(p->in[i]);
-			p->in[i] = -1;
-		}
-	close(p->to);
-	p->to = -1;
-	p->excerpt = 0;
-}
-
-static void
-pump_forward(struct exec_pump *p, const char *buf, size_t n)
-{
-	ssize_t w;
-
-	if (n > p->excerpt)
-		n = p->excerpt;
-	while (n > 0) {
-		w = write(p->to, buf, n);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0) {		/* the engine is gone */
-			pump_orphaned(p);
-			return;
-		}
-		buf += w;
-		n -= (size_t)w;
-		p->excerpt -= (size_t)w;
+	p->logfd = fds[2];
+	if ((p->buf = malloc(PUMP_BUF)) == NULL) {
+		close(p->in[0]);	/* the command's next write fails: */
+		close(p->in[1]);	/* no process reads its pipes now */
+		p->in[0] = p->in[1] = -1;
 	}
+	return 1;
 }
 
-/* One read's bytes: the excerpt's part to the engine, one record to the
- * log (cut at the cap, the rest counted), every byte counted. */
+/* One read's bytes: one record to the log (cut at the cap, the rest
+ * counted), every byte counted. */
 static void
 pump_take(struct exec_pump *p, int i, const char *buf, size_t n, int64_t at)
 {
@@ -138,9 +88,6 @@ pump_take(struct exec_pump *p, int i, const char *buf, size_t n, int64_t at)
 	size_t k = room <= 0 ? 0 : (int64_t)n > room ? (size_t)room : n;
 	int e;
 
-	pump_forward(p, buf, n);
-	if (!p->asked)
-		pump_ask(p);
 	if (p->logfd != -1 && k > 0) {
 		e = runlog_record_write(p->logfd, &st->off,
 		    i == 0 ? RUNLOG_STDOUT : RUNLOG_STDERR, buf, k, at);
@@ -182,6 +129,33 @@ pump_read(struct exec_pump *p, int i, int max)
 	}
 }
 
+/* The engine's socket said something: the hand-over, or its end.  An
+ * engine gone once the pipes are ours: they are closed, so that the
+ * command's next write fails as it did when the engine read them, and
+ * nothing more is logged, as the engine logged nothing more. */
+static void
+pump_sock(struct exec_pump *p)
+{
+	char c;
+	int r;
+
+	if (!p->handed) {
+		if ((r = pump_take_over(p, MSG_DONTWAIT)) == 1)
+			p->handed = 1;
+		if (r >= 0)
+			return;
+	} else if (recv(p->sock, &c, 1, MSG_DONTWAIT) == -1 &&
+	    (errno == EAGAIN || errno == EINTR))
+		return;
+	for (int i = 0; i < 2; i++)
+		if (p->in[i] != -1) {
+			close(p->in[i]);
+			p->in[i] = -1;
+		}
+	close(p->sock);
+	p->sock = -1;
+}
+
 /* 1: the command is reaped; 0: not yet (or a signal came); -1 */
 static int
 reaped(pid_t pid, int *status, struct rusage *ru, int flags)
@@ -193,60 +167,57 @@ reaped(pid_t pid, int *status, struct rusage *ru, int flags)
 	return w == -1 && errno != EINTR ? -1 : 0;
 }
 
-/* Waits for a pipe or the command's end (its pidfd; without one, a look
- * every 100 ms).  Returns 1 once the command (pid) is reaped. */
+/* Waits for the engine's socket, a pipe or the command's end (its
+ * pidfd; without one, a look every 100 ms).  Returns 1 once the
+ * command is reaped. */
 static int
 pump_wait(struct exec_pump *p, pid_t pid, int pidfd, int *status,
 	  struct rusage *ru)
 {
 	struct pollfd fds[4];
 	nfds_t n = 0;
-	int timeout = pid > 0 && pidfd == -1 ? 100 : -1, at[2] = { -1, -1 };
+	int at[3] = { -1, -1, -1 };
 
-	for (int i = 0; i < 2; i++)
-		if (p->in[i] != -1) {
+	for (int i = 0; i < 3; i++) {
+		int fd = i < 2 ? p->in[i] : p->sock;
+		if (fd != -1) {
 			at[i] = (int)n;
-			fds[n++] = (struct pollfd){ .fd = p->in[i], .events = POLLIN };
+			fds[n++] = (struct pollfd){ .fd = fd, .events = POLLIN };
 		}
+	}
 	if (pidfd != -1)
 		fds[n++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
-	/* POLLERR: the engine's end of its pipe is closed */
-	if (p->to != -1)
-		fds[n++] = (struct pollfd){ .fd = p->to, .events = 0 };
-	if (n > 0 && poll(fds, n, timeout) == -1 && errno != EINTR)
+	if (pidfd == -1 && n == 0)	/* nothing but the command: wait */
+		return reaped(pid, status, ru, 0);
+	if (poll(fds, n, pidfd == -1 ? 100 : -1) == -1 && errno != EINTR)
 		return -1;
-	if (p->to != -1 && (fds[n - 1].revents & POLLERR))
-		pump_orphaned(p);
+	if (at[2] != -1 && fds[at[2]].revents != 0)
+		pump_sock(p);
 	/* One read of each pipe that has bytes (or its end) now: the order
 	 * of stdout and stderr is the order they came in, as far as two
-	 * pipes can tell (a pipe that filled since the poll waits for the
-	 * next one). */
+	 * pipes can tell. */
 	for (int i = 0; i < 2; i++)
-		if (at[i] != -1 && fds[at[i]].revents != 0)
+		if (at[i] != -1 && p->in[i] != -1 && fds[at[i]].revents != 0)
 			pump_read(p, i, 1);
-	if (pid <= 0)
-		return 0;
-	/* both pipes closed and no pidfd: a wait4 that blocks, as it must */
-	return reaped(pid, status, ru, p->in[0] == -1 && p->in[1] == -1 &&
-	    pidfd == -1 ? 0 : WNOHANG);
+	return reaped(pid, status, ru, WNOHANG);
 }
 
 int
 exec_pump_run(struct exec_pump *p, pid_t pid, int *status, struct rusage *ru)
 {
-	int null = open("/dev/null", O_WRONLY | O_CLOEXEC), pidfd = -1, r = 0;
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), r = 0;
 
-	/* This process prints no more: the pipes end with the command. */
-	if (null != -1) {
-		dup2(null, 1);
-		dup2(null, 2);
-		close(null);
-	}
-	signal(SIGPIPE, SIG_IGN);	/* an engine gone: EPIPE */
-	if (pid > 0)
-		pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	while (r == 0 && (pid > 0 || p->in[0] != -1 || p->in[1] != -1))
+	while (r == 0)
 		r = pump_wait(p, pid, pidfd, status, ru);
+	/* A hand-over the engine made before it learns that the command
+	 * ended is taken; one after it fails (EPIPE: the engine then reads
+	 * the pipes itself). */
+	if (p->sock != -1) {
+		shutdown(p->sock, SHUT_RD);
+		if (!p->handed && pump_take_over(p, MSG_DONTWAIT) == 1)
+			p->handed = 1;
+		close(p->sock);
+	}
 	/* What the command wrote before it ended is in the pipes; a child
 	 * of it that keeps them open does not hold the run. */
 	for (int i = 0; i < 2; i++) {

@@ -7,8 +7,8 @@
  *		     [--ioprio=CLASS[:LEVEL]] [--strict [--network]
  *		     [--private-tmp] [--require] [--read-only=PATH]...
  *		     [--write=PATH]...] [--stdin-env=NAME] [--parent=PID]
- *		     [--log-sock=FD --log-state=FD --log-max-mb=N
- *		     --excerpt=N] -- CMD ARG...
+ *		     [--log-sock=FD --log-state=FD --log-max-mb=N]
+ *		     -- CMD ARG...
  *
  * Order: nice and the I/O class (raising either needs root), umask, the
  * strict sandbox's namespaces (confine_enter: no network, a PID
@@ -44,16 +44,14 @@
  * so the engine sees the command's own end.  Without it, the command
  * replaces this process.
  *
- * --log-sock (with --usage-fd): this process writes the command's full
- * run log itself, so that the run pays for its output, not the engine's
- * loop (exec_pump.c): the command's stdout and stderr are pipes it reads;
- * at the first output it asks the engine, on the socket FD, for the
- * log's file (the engine makes it: it owns its path and mode) and gets
- * it back by SCM_RIGHTS; each read is a record (runlog.h), cut at
- * --log-max-mb MiB, the rest counted; the first --excerpt bytes go on to
- * the engine's stdout pipe, both streams in the order read (the
- * history's excerpt); --log-state is a shared
- * page (struct runlog_shared) where it keeps what it wrote.
+ * --log-sock (with --usage-fd): this process may write the command's
+ * full run log itself, so that the run pays for its output, not the
+ * engine's loop (exec_pump.c).  The engine reads the command's pipes
+ * while the history's excerpt fills, then hands them over on the socket
+ * FD with the log's file (SCM_RIGHTS); from then on each read here is a
+ * record (runlog.h), cut at --log-max-mb MiB, the rest counted, and
+ * --log-state is a shared page (struct runlog_shared) where this process
+ * keeps what it wrote.
  *
  * It links libc (and libseccomp, loaded when the program starts), so it
  * starts in a fraction of a millisecond.  Exit status 127: the command
@@ -91,8 +89,8 @@ struct exec_opts {
 	int strict;		/* confine with spec */
 	struct confine_spec spec;
 	int log_sock, log_state;	/* --log-sock, --log-state; -1 */
-	int log_max_mb, excerpt;	/* --log-max-mb, --excerpt */
-	int pumping;			/* this process writes the log */
+	int log_max_mb;			/* --log-max-mb */
+	int pumping;			/* this process may write the log */
 	struct exec_pump pump;
 };
 
@@ -159,8 +157,7 @@ parse_opt(const char *a, struct exec_opts *o)
 	    (r = num_arg(a, "--parent", 10, 1, 1 << 30, &o->parent)) != 0 ||
 	    (r = num_arg(a, "--log-sock", 10, 3, 1023, &o->log_sock)) != 0 ||
 	    (r = num_arg(a, "--log-state", 10, 3, 1023, &o->log_state)) != 0 ||
-	    (r = num_arg(a, "--log-max-mb", 10, 0, 1 << 20, &o->log_max_mb)) != 0 ||
-	    (r = num_arg(a, "--excerpt", 10, 0, 1 << 30, &o->excerpt)) != 0)
+	    (r = num_arg(a, "--log-max-mb", 10, 0, 1 << 20, &o->log_max_mb)) != 0)
 		return r;
 	return str_arg(a, "--workdir", &o->workdir) ||
 	    str_arg(a, "--user", &o->user) || str_arg(a, "--group", &o->group) ||
@@ -414,9 +411,8 @@ run(char **cmd, struct exec_opts *o)
 	return supervise(pid, o, &old);
 }
 
-/* --log-sock: this process writes the command's log (exec_pump.c) and
- * supervises it, so it needs --usage-fd; from here on what it says
- * itself is in the log too. */
+/* --log-sock: this process may take the command's log over
+ * (exec_pump.c) while it supervises it, so it needs --usage-fd. */
 static int
 log_start(struct exec_opts *o)
 {
@@ -428,7 +424,7 @@ log_start(struct exec_opts *o)
 		return -1;
 	}
 	if (exec_pump_setup(&o->pump, o->log_sock, o->log_state,
-	    o->log_max_mb, o->excerpt) != 0) {
+	    o->log_max_mb) != 0) {
 		fprintf(stderr, _("manager-exec: cannot start the run's log: "
 		    "%s\n"), strerror(errno));
 		return -1;
@@ -454,8 +450,8 @@ main(int argc, char **argv)
 			    "[--strict [--network] [--private-tmp] [--require] "
 			    "[--read-only=PATH]... [--write=PATH]...] "
 			    "[--stdin-env=NAME] [--parent=PID] "
-			    "[--log-sock=FD --log-state=FD --log-max-mb=N "
-			    "--excerpt=N] -- COMMAND "
+			    "[--log-sock=FD --log-state=FD --log-max-mb=N] "
+			    "-- COMMAND "
 			    "[ARG...]\n");
 			break;
 		}
@@ -469,8 +465,6 @@ main(int argc, char **argv)
 		rc = 127;
 	else
 		rc = run(argv + i + 1, &o);
-	if (o.pumping)	/* no command ran: what this process said */
-		exec_pump_run(&o.pump, -1, NULL, NULL);
 	/* the supervisor ends here: nothing left for LeakSanitizer */
 	strv_free(o.spec.exec);
 	strv_free(o.spec.write);

@@ -339,6 +339,16 @@ runlog_file_fd(struct runlog_file *f)
 }
 
 void
+runlog_share(const struct runlog_file *f, struct runlog_shared *st)
+{
+	memset(st, 0, sizeof *st);
+	if (f == NULL)
+		return;
+	st->off = f->off;
+	st->kept = f->written;
+}
+
+void
 runlog_adopt(struct runlog_file *f, const struct runlog_shared *st)
 {
 	int64_t off;

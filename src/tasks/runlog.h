@@ -100,10 +100,12 @@ ssize_t runlog_splice(struct runlog_file *f, int kind, int pipefd, int64_t at);
  * unread and count them with runlog_drop (f may be NULL). */
 int runlog_full(const struct runlog_file *f);
 void runlog_drop(struct runlog_file *f, size_t n);
-/* For a helper that writes the log itself (manager-exec --log-sock):
- * the attempt's file, made now if it is not yet (its first output), to
- * hand over; -1 when f is NULL or the file cannot be made (a warning). */
+/* For a helper that takes the log over (manager-exec --log-sock): the
+ * attempt's file, made now if it is not yet, to hand over; -1 when f is
+ * NULL or the file cannot be made (a warning).  runlog_share fills the
+ * helper's page: the file's length and the bytes kept so far. */
 int runlog_file_fd(struct runlog_file *f);
+void runlog_share(const struct runlog_file *f, struct runlog_shared *st);
 /* Takes back a log the helper wrote: its length in whole records (the
  * file is cut back to it: a helper killed within a record), the bytes
  * it kept and dropped, and the errno of a write that failed (0), which

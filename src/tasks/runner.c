@@ -41,11 +41,10 @@ struct proc_job {
 	int efd;			/* stderr's */
 	int usage_fd;			/* manager-exec's usage, or -1 */
 	struct runlog_file *log;	/* the full log, or NULL */
-	/* manager-exec writes the log (proc_log_*): its socket, asking for
-	 * the file, and the page where it keeps what it wrote; -1 */
+	/* manager-exec may take the log over (proc_log_*): the socket of
+	 * the hand-over and the page where it keeps what it wrote; -1 */
 	int log_sock, log_state;
-	ev_io lio;
-	int64_t received;		/* bytes read from the pipes */
+	int handed;			/* ... it did: the pipes are its */
 	ev_child child;
 	ev_io io, eio;
 	ev_timer timeout;
@@ -155,6 +154,21 @@ proc_unlink(struct proc_job *j)
 	r->active--;
 }
 
+static void
+proc_close_pipes(struct proc_job *j)
+{
+	if (j->fd != -1) {
+		ev_io_stop(j->r->loop, &j->io);
+		close(j->fd);
+		j->fd = -1;
+	}
+	if (j->efd != -1) {
+		ev_io_stop(j->r->loop, &j->eio);
+		close(j->efd);
+		j->efd = -1;
+	}
+}
+
 /* manager-exec writes the attempt's log (--log-sock, exec_pump.c), so
  * that the engine's loop never copies a run's output into the page
  * cache: a socket on which it asks for the file at its first output (the
@@ -197,62 +211,51 @@ proc_log_close(struct proc_job *j)
 {
 	if (j->log_sock == -1)
 		return;
-	ev_io_stop(j->r->loop, &j->lio);
 	close(j->log_sock);
 	j->log_sock = -1;
 }
 
-/* The file (fd; -1: none could be made) to the helper, by SCM_RIGHTS. */
 static void
-proc_log_hand(struct proc_job *j, int fd)
-{
-	char c = 'f', ctl[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { &c, 1 };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *cm;
-
-	memset(ctl, 0, sizeof ctl);
-	if (fd != -1) {
-		m.msg_control = ctl;
-		m.msg_controllen = sizeof ctl;
-		cm = CMSG_FIRSTHDR(&m);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &fd, sizeof fd);
-	}
-	if (sendmsg(j->log_sock, &m, MSG_NOSIGNAL | MSG_DONTWAIT) == -1) {
-		/* the helper is gone: its end tells the rest */
-	}
-}
-
-/* The helper's one question: its first output came. */
-static void
-proc_log_cb(struct ev_loop *loop, ev_io *w, int revents)
-{
-	struct proc_job *j = w->data;
-	ssize_t n;
-	char c;
-
-	(void)loop;
-	(void)revents;
-	n = recv(j->log_sock, &c, 1, MSG_DONTWAIT);
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n == 1)
-		proc_log_hand(j, runlog_file_fd(j->log));
-	proc_log_close(j);
-}
-
-static void
-proc_log_watch(struct proc_job *j, int sock, const int pass[2])
+proc_log_keep(struct proc_job *j, int sock, const int pass[2])
 {
 	close(pass[0]);
 	j->log_sock = sock;
 	j->log_state = pass[1];
-	ev_io_init(&j->lio, proc_log_cb, sock, EV_READ);
-	j->lio.data = j;
-	ev_io_start(j->r->loop, &j->lio);
+}
+
+/* The excerpt is full: the command's pipes and the log's file go to
+ * manager-exec, which writes the rest (a pipe already at its end goes
+ * as /dev/null, opened for writing: its first read ends it).  Returns
+ * 0 once handed over; -1: the engine goes on reading (the helper is
+ * gone, or the page cannot be written). */
+static int
+proc_log_handoff(struct proc_job *j)
+{
+	int fds[3] = { j->fd != -1 ? j->fd : j->r->devnull,
+	    j->efd != -1 ? j->efd : j->r->devnull, runlog_file_fd(j->log) };
+	char c = 'h', ctl[CMSG_SPACE(sizeof fds)];
+	struct iovec iov = { &c, 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+	    .msg_control = ctl, .msg_controllen = sizeof ctl };
+	struct runlog_shared st = { 0 };
+	struct cmsghdr *cm;
+
+	memset(ctl, 0, sizeof ctl);
+	cm = CMSG_FIRSTHDR(&m);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof fds);
+	memcpy(CMSG_DATA(cm), fds, sizeof fds);
+	runlog_share(j->log, &st);
+	if (fds[0] == -1 || fds[1] == -1 || fds[2] == -1 ||
+	    pwrite(j->log_state, &st, sizeof st, 0) != (ssize_t)sizeof st ||
+	    sendmsg(j->log_sock, &m, MSG_NOSIGNAL | MSG_DONTWAIT) != 1) {
+		proc_log_close(j);	/* not again */
+		return -1;
+	}
+	j->handed = 1;
+	proc_close_pipes(j);
+	return 0;
 }
 
 /* The run is over: the log as the helper left it (cut back to whole
@@ -265,11 +268,10 @@ proc_log_adopt(struct proc_job *j)
 
 	if (j->log_state == -1)
 		return;
-	proc_log_close(j);
-	if (pread(j->log_state, &st, sizeof st, 0) == (ssize_t)sizeof st) {
+	if (j->handed &&
+	    pread(j->log_state, &st, sizeof st, 0) == (ssize_t)sizeof st) {
 		runlog_adopt(j->log, &st);
-		if (st.total > j->received)
-			j->dropped += (size_t)(st.total - j->received);
+		j->dropped += (size_t)st.total;
 	}
 	close(j->log_state);
 	j->log_state = -1;
@@ -283,7 +285,7 @@ proc_pass(struct proc_job *j, int fd, int kind)
 {
 	ssize_t n;
 
-	if (j->log_state == -1 && !runlog_full(j->log))
+	if (!runlog_full(j->log))
 		return runlog_splice(j->log, kind, fd, mgr_now_us());
 	if (j->r->devnull == -1)
 		return 0;
@@ -293,8 +295,7 @@ proc_pass(struct proc_job *j, int fd, int kind)
 	while (n == -1 && errno == EINTR);
 	if (n <= 0)
 		return 0;	/* empty or at its end: read says which */
-	if (j->log_state == -1)	/* the helper counts its own */
-		runlog_drop(j->log, (size_t)n);
+	runlog_drop(j->log, (size_t)n);
 	return n;
 }
 
@@ -311,9 +312,11 @@ proc_drain(struct proc_job *j, int *fd, ev_io *io, int kind, int all)
 	ssize_t n;
 
 	while (*fd != -1) {
+		if (j->out.len >= max && j->log_sock != -1 && !j->handed &&
+		    !runlog_full(j->log) && proc_log_handoff(j) == 0)
+			return 0;	/* the pipes are manager-exec's */
 		if (j->out.len >= max && (n = proc_pass(j, *fd, kind)) > 0) {
 			j->dropped += (size_t)n;
-			j->received += n;
 			if (n < PIPE_BUSY || all)
 				continue;
 			if (!(j->grown & kind)) {	/* refused over the
@@ -330,10 +333,7 @@ proc_drain(struct proc_job *j, int *fd, ev_io *io, int kind, int all)
 				keep = (size_t)n;
 			strbuf_add(&j->out, chunk, keep);
 			j->dropped += (size_t)n - keep;
-			j->received += n;
-			if (j->log_state == -1)
-				runlog_write(j->log, kind, chunk, (size_t)n,
-				    mgr_now_us());
+			runlog_write(j->log, kind, chunk, (size_t)n, mgr_now_us());
 			continue;
 		}
 		if (n == -1 && errno == EINTR)
@@ -375,20 +375,6 @@ proc_pause_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	proc_read(j);
 }
 
-static void
-proc_close_pipes(struct proc_job *j)
-{
-	if (j->fd != -1) {
-		ev_io_stop(j->r->loop, &j->io);
-		close(j->fd);
-		j->fd = -1;
-	}
-	if (j->efd != -1) {
-		ev_io_stop(j->r->loop, &j->eio);
-		close(j->efd);
-		j->efd = -1;
-	}
-}
 
 /* "stopped by request (SIGTERM)": how it ended after the request. */
 static char *
@@ -478,7 +464,9 @@ proc_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	ev_timer_stop(loop, &j->kill);
 	ev_timer_stop(loop, &j->pause);
 	/* The child is gone: what it wrote is in the pipe already.  A
-	 * grandchild keeping the pipe open must not hold the result. */
+	 * grandchild keeping the pipe open must not hold the result.  No
+	 * hand-over now: manager-exec is gone too. */
+	proc_log_close(j);
 	proc_drain(j, &j->fd, &j->io, RUNLOG_STDOUT, 1);
 	proc_drain(j, &j->efd, &j->eio, RUNLOG_STDERR, 1);
 	proc_close_pipes(j);
@@ -689,7 +677,6 @@ exec_argv(struct runner *r, const struct run_spec *spec, int log,
 		v = strv_push(v, "--log-sock=4");
 		v = strv_push(v, "--log-state=5");
 		v = push_num(v, "log-max-mb", c->log_run_max_mb);
-		v = push_num(v, "excerpt", c->output_excerpt_bytes);
 	}
 	v = strv_push(v, "--");
 	for (size_t i = 0; cmd[i] != NULL; i++)
@@ -786,7 +773,7 @@ runner_start(struct runner *r, const struct run_spec *spec, run_done_fn done,
 	}
 	r->procs->log = runner_log_begin(r, spec);	/* proc_start put it first */
 	if (log)
-		proc_log_watch(r->procs, sock, pass);
+		proc_log_keep(r->procs, sock, pass);
 	return 0;
 }
 
