@@ -45,6 +45,16 @@ else
 		"the engine wrote none of the log (write_bytes of its threads: $((w1 - w0)))"
 fi
 
+# A run whose stdout ended before the excerpt filled: its stderr is
+# handed over alone, every line of it kept.
+mgr task add half "exec:sh -c 'exec >&-; seq 1 200000 >&2'" cron hour=3 \
+	--max-retries 0 >/dev/null
+run mgr task run half
+is "$rc" 0 "a run printing on stderr only, its stdout closed, succeeds"
+mgr task logs half --stderr | sed 's/^[^ ]* stderr //' >"$T/half.err"
+seq 1 200000 | cmp -s - "$T/half.err"
+ok $? "every line of its stderr is in the log"
+
 # Stopped after its grace: SIGKILL to the group, manager-exec with it.
 mgr task add noisy "exec:sh -c 'trap \"\" TERM; yes noisy$u | head -c 3000000; exec sleep 300.$u'" \
 	cron hour=3 --max-retries 0 >/dev/null
