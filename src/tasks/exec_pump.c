@@ -129,10 +129,24 @@ pump_read(struct exec_pump *p, int i, int max)
 	}
 }
 
-/* The engine's socket said something: the hand-over, or its end.  An
- * engine gone once the pipes are ours: they are closed, so that the
- * command's next write fails as it did when the engine read them, and
- * nothing more is logged, as the engine logged nothing more. */
+/* The engine is gone (its end of the socket; a strict sandbox's
+ * processes die with it on their own).  Once the pipes are ours
+ * they are closed, so that the command's next write fails as it did
+ * when the engine read them, and nothing more is logged, as the engine
+ * logged nothing more. */
+static void
+pump_orphan(struct exec_pump *p)
+{
+	int *fds[] = { &p->in[0], &p->in[1], &p->sock };
+
+	for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
+		if (*fds[i] != -1) {
+			close(*fds[i]);
+			*fds[i] = -1;
+		}
+}
+
+/* The engine's socket said something: the hand-over, or its end. */
 static void
 pump_sock(struct exec_pump *p)
 {
@@ -147,13 +161,7 @@ pump_sock(struct exec_pump *p)
 	} else if (recv(p->sock, &c, 1, MSG_DONTWAIT) == -1 &&
 	    (errno == EAGAIN || errno == EINTR))
 		return;
-	for (int i = 0; i < 2; i++)
-		if (p->in[i] != -1) {
-			close(p->in[i]);
-			p->in[i] = -1;
-		}
-	close(p->sock);
-	p->sock = -1;
+	pump_orphan(p);
 }
 
 /* 1: the command is reaped; 0: not yet (or a signal came); -1 */

@@ -15,8 +15,9 @@
  * one record per splice), the bytes dropped over the per-run cap
  * (payload: the count in decimal), and the end (payload: the status).
  * A line's time is the time of the read that brought its first byte.
- * An exec: run's records are written by its manager-exec, not by the
- * engine (exec_pump.c; the engine's side: runlog_file_fd, runlog_adopt).
+ * Past its excerpt, an exec: run's records are written by its
+ * manager-exec, not by the engine (exec_pump.c; the engine's side:
+ * runlog_file_fd, runlog_share, runlog_adopt).
  *
  * Caps: log_run_max_mb per attempt (the rest is counted, not kept) and
  * log_max_mb in total; retention follows the history's

@@ -1,7 +1,7 @@
 /* runlog_record.h - one record of a run log (the format: runlog.h),
  * libc only: written by the engine (runlog.c) and by manager-exec, which
- * writes the log of its own command (exec_pump.c), so both put the same
- * bytes. */
+ * writes the rest of its own command's log once the engine hands it
+ * over (exec_pump.c), so both put the same bytes. */
 #ifndef MGR_RUNLOG_RECORD_H
 #define MGR_RUNLOG_RECORD_H
 
@@ -10,16 +10,17 @@
 
 #define RUNLOG_HEAD_LEN 16
 
-/* What manager-exec has written of a log, in a shared page (a memfd the
- * engine made and reads when the run is over): the engine writes the
- * dropped count and the end record after it, and a helper killed in the
- * middle of a record (SIGKILL to the run's group) leaves the file longer
- * than off, which the engine cuts back to whole records. */
+/* How far a log is written, in a page shared by the engine and
+ * manager-exec (a memfd): the engine fills it at the hand-over, the
+ * helper keeps it as it writes, the engine reads it when the run is
+ * over, then writes the dropped count and the end record; a helper
+ * killed in the middle of a record (SIGKILL to the run's group) leaves
+ * the file longer than off, which the engine cuts back. */
 struct runlog_shared {
 	int64_t off;		/* the file's length in whole records */
-	int64_t kept;		/* payload bytes written */
-	int64_t dropped;	/* ... and over the per-run cap */
-	int64_t total;		/* bytes the command printed, all */
+	int64_t kept;		/* payload bytes written (the engine's too) */
+	int64_t dropped;	/* ... and over the per-run cap, by the helper */
+	int64_t total;		/* bytes the helper read */
 	int32_t error;		/* errno of a write that failed; 0 */
 	int32_t pad;
 };

@@ -169,12 +169,12 @@ proc_close_pipes(struct proc_job *j)
 	}
 }
 
-/* manager-exec writes the attempt's log (--log-sock, exec_pump.c), so
- * that the engine's loop never copies a run's output into the page
- * cache: a socket on which it asks for the file at its first output (the
- * engine makes it: its path, mode and caps are the engine's) and a page
- * (memfd) where it keeps how far it wrote.  *sock is the engine's end;
- * pass the child's and the page. */
+/* Past the excerpt manager-exec writes the attempt's log (--log-sock,
+ * exec_pump.c), so that the engine's loop does not copy a run's output
+ * into the page cache: a socket on which the engine hands it the pipes
+ * and the file (proc_log_handoff), and a page (memfd) where it keeps how
+ * far it wrote.  *sock is the engine's end; pass the child's and the
+ * page. */
 static int
 proc_log_fds(int *sock, int pass[2])
 {

@@ -90,12 +90,19 @@ like "$(mgr --json task history nodir --limit 1)" '"exit_code": *127' \
 # as when it wrote to the engine's pipe itself; its helper goes too.
 # It prints its excerpt first: the helper then writes nothing more to
 # the engine, and must see the engine's end of the pipe closed.
+# The same in a strict sandbox, whose outer processes hold the socket.
 mgr task add orphan "exec:sh -c 'seq 1 2000; while :; do echo orphan$u; sleep 0.05; done'" \
 	cron hour=3 --max-retries 0 >/dev/null
+mgr task add orphan2 "exec:sh -c 'seq 1 2000; while :; do echo orphan2$u; sleep 0.05; done'" \
+	cron hour=3 --max-retries 0 --sandbox strict >/dev/null
 mgr task run orphan --detach >/dev/null
+mgr task run orphan2 --detach >/dev/null
 wait_until 10 pgrep -f "echo orphan$u" >/dev/null
-stop_daemon KILL
+wait_until 10 pgrep -f "echo orphan2$u" >/dev/null
+stop_daemon KILL 2>/dev/null
 wait_until 10 gone "orphan$u"
 ok $? "the engine killed, the printing run and its manager-exec end"
+wait_until 10 gone "orphan2$u"
+ok $? "... in a strict sandbox too"
 
 finish
