@@ -45,7 +45,7 @@ exec_pump_setup(struct exec_pump *p, int sock, int state_fd, int cap_mb)
 /* The hand-over: the command's stdout and stderr pipes and the log, by
  * SCM_RIGHTS.  1: taken; 0: none (yet); -1: the engine is gone. */
 static int
-pump_take_over(struct exec_pump *p, int flags)
+pump_take_over(struct exec_pump *p)
 {
 	int fds[3];
 	char c, ctl[CMSG_SPACE(sizeof fds)];
@@ -56,7 +56,7 @@ pump_take_over(struct exec_pump *p, int flags)
 	ssize_t n;
 
 	do
-		n = recvmsg(p->sock, &m, MSG_CMSG_CLOEXEC | flags);
+		n = recvmsg(p->sock, &m, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
 	while (n == -1 && errno == EINTR);
 	if (n == -1 && errno == EAGAIN)
 		return 0;
@@ -154,7 +154,7 @@ pump_sock(struct exec_pump *p)
 	int r;
 
 	if (!p->handed) {
-		if ((r = pump_take_over(p, MSG_DONTWAIT)) == 1)
+		if ((r = pump_take_over(p)) == 1)
 			p->handed = 1;
 		if (r >= 0)
 			return;
@@ -222,7 +222,7 @@ exec_pump_run(struct exec_pump *p, pid_t pid, int *status, struct rusage *ru)
 	 * the pipes itself). */
 	if (p->sock != -1) {
 		shutdown(p->sock, SHUT_RD);
-		if (!p->handed && pump_take_over(p, MSG_DONTWAIT) == 1)
+		if (!p->handed && pump_take_over(p) == 1)
 			p->handed = 1;
 		close(p->sock);
 	}

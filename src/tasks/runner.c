@@ -375,7 +375,6 @@ proc_pause_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	proc_read(j);
 }
 
-
 /* "stopped by request (SIGTERM)": how it ended after the request. */
 static char *
 proc_stopped_text(const struct run_outcome *o)
@@ -754,9 +753,9 @@ runner_start(struct runner *r, const struct run_spec *spec, run_done_fn done,
 			    spec->func_path);
 		return r->mgr->plugin_runner->start(r, spec, done, arg, err);
 	}
-	/* A full log is manager-exec's to write when the two descriptors
-	 * it needs can be made; else the engine writes it, as a plugin
-	 * function's. */
+	/* Past the excerpt a full log is manager-exec's to write, when the
+	 * two descriptors of the hand-over can be made; else the engine
+	 * writes all of it, as a plugin function's. */
 	log = r->log != NULL && spec->scheduled_at != 0 &&
 	    proc_log_fds(&sock, pass) == 0;
 	if ((argv = exec_argv(r, spec, log, err)) == NULL) {
