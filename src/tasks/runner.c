@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -223,6 +224,17 @@ proc_log_keep(struct proc_job *j, int sock, const int pass[2])
 	j->log_state = pass[1];
 }
 
+/* Whether pipe fd holds bytes: a hand-over makes the log's file, which a
+ * run that printed nothing must not have (an excerpt of 0 bytes is
+ * full at once, and the end of a pipe is readable too). */
+static int
+proc_pending(int fd)
+{
+	int n = 0;
+
+	return ioctl(fd, FIONREAD, &n) == 0 && n > 0;
+}
+
 /* The excerpt is full: the command's pipes and the log's file go to
  * manager-exec, which writes the rest (a pipe already at its end goes
  * as /dev/null, opened for writing: its first read ends it).  Returns
@@ -313,7 +325,8 @@ proc_drain(struct proc_job *j, int *fd, ev_io *io, int kind, int all)
 
 	while (*fd != -1) {
 		if (j->out.len >= max && j->log_sock != -1 && !j->handed &&
-		    !runlog_full(j->log) && proc_log_handoff(j) == 0)
+		    !runlog_full(j->log) && proc_pending(*fd) &&
+		    proc_log_handoff(j) == 0)
 			return 0;	/* the pipes are manager-exec's */
 		if (j->out.len >= max && (n = proc_pass(j, *fd, kind)) > 0) {
 			j->dropped += (size_t)n;

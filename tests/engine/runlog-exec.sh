@@ -105,4 +105,19 @@ ok $? "the engine killed, the printing run and its manager-exec end"
 wait_until 10 gone "orphan2$u"
 ok $? "... in a strict sandbox too"
 
+# An excerpt of 0 bytes is full at once: the hand-over waits for bytes,
+# so a run that prints nothing still has no log, and one that prints
+# has all of it.
+printf 'manager = { shutdown_grace_seconds = 2; output_excerpt_bytes = 0; };\n' >"$CONF"
+start_daemon
+mgr task add silent "exec:/bin/true" cron hour=3 --max-retries 0 >/dev/null
+mgr task run silent >/dev/null
+is "$(logfile silent)" "" "no excerpt: a run that prints nothing has no log file"
+mgr task add few "exec:seq 1 3000" cron hour=3 --max-retries 0 >/dev/null
+mgr task run few >/dev/null
+mgr task logs few --stdout | sed 's/^[^ ]* stdout //' >"$T/few.out"
+seq 1 3000 | cmp -s - "$T/few.out"
+ok $? "... and one that prints has all of it"
+stop_daemon
+
 finish
