@@ -1,7 +1,8 @@
 #!/bin/sh
-# runlog-exec.sh - an exec: run's full log is written by its own
-# manager-exec, not by the engine (issue 14: the run pays for what it
-# prints): the engine's threads dirty none of a 50 MB log's pages, the
+# runlog-exec.sh - past the excerpt, an exec: run's full log is written
+# by its own manager-exec, to which the engine hands the pipes and the
+# file (issue 14: the run pays for what it prints): the engine's threads
+# dirty none of a 50 MB log's pages, the
 # log and the excerpt are whole; a run stopped by SIGKILL after its
 # grace leaves no manager-exec behind and a log that reads to its end;
 # what manager-exec itself says is in the log; a printing run ends with
