@@ -2,11 +2,12 @@
 # runlog-exec.sh - past the excerpt, an exec: run's full log is written
 # by its own manager-exec, to which the engine hands the pipes and the
 # file (issue 14: the run pays for what it prints): the engine's threads
-# dirty none of a 50 MB log's pages, the
-# log and the excerpt are whole; a run stopped by SIGKILL after its
-# grace leaves no manager-exec behind and a log that reads to its end;
-# what manager-exec itself says is in the log; a printing run ends with
-# the engine, as before.
+# dirty none of a 50 MB log's pages; the log and the excerpt are whole,
+# also for a run whose stdout ended first; a run stopped by SIGKILL
+# after its grace leaves no manager-exec behind and a log that reads to
+# its end; what manager-exec itself says is in the log; a printing run
+# ends with the engine, as before (a strict sandbox too); with an
+# excerpt of 0 bytes a silent run still has no log.
 . "$top_srcdir/tests/engine/lib.sh"
 
 printf 'manager = { shutdown_grace_seconds = 2; kill_grace_seconds = 1; log_run_max_mb = 60; };\n' >"$CONF"
