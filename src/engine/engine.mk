@@ -32,6 +32,7 @@ ENGINE_TESTS = \
 	tests/engine/jobctl.sh \
 	tests/engine/runid.sh \
 	tests/engine/logging.sh \
+	tests/engine/runlog-exec.sh \
 	tests/engine/xdg.sh \
 	tests/engine/hosts.sh \
 	tests/engine/libs.sh

@@ -7,6 +7,7 @@
  *		     [--ioprio=CLASS[:LEVEL]] [--strict [--network]
  *		     [--private-tmp] [--require] [--read-only=PATH]...
  *		     [--write=PATH]...] [--stdin-env=NAME] [--parent=PID]
+ *		     [--log-sock=FD --log-state=FD --log-max-mb=N]
  *		     -- CMD ARG...
  *
  * Order: nice and the I/O class (raising either needs root), umask, the
@@ -43,11 +44,21 @@
  * so the engine sees the command's own end.  Without it, the command
  * replaces this process.
  *
+ * --log-sock (with --usage-fd): this process may write the command's
+ * full run log itself, so that the run pays for its output, not the
+ * engine's loop (exec_pump.c).  The engine reads the command's pipes
+ * while the history's excerpt fills, then hands them over on the socket
+ * FD with the log's file (SCM_RIGHTS); from then on each read here is a
+ * record (runlog.h), cut at --log-max-mb MiB, the rest counted, and
+ * --log-state is a shared page (struct runlog_shared) where this process
+ * keeps what it wrote.
+ *
  * It links libc (and libseccomp, loaded when the program starts), so it
  * starts in a fraction of a millisecond.  Exit status 127: the command
  * could not be started (the reason is on stderr). */
 #include "i18n.h"
 #include "confine.h"
+#include "exec_pump.h"
 #include "sandbox.h"
 #include "util.h"
 
@@ -77,6 +88,10 @@ struct exec_opts {
 	int parent;		/* --parent: dies with it; 0: none */
 	int strict;		/* confine with spec */
 	struct confine_spec spec;
+	int log_sock, log_state;	/* --log-sock, --log-state; -1 */
+	int log_max_mb;			/* --log-max-mb */
+	int pumping;			/* this process may write the log */
+	struct exec_pump pump;
 };
 
 static int
@@ -139,7 +154,10 @@ parse_opt(const char *a, struct exec_opts *o)
 	    (r = num_arg(a, "--usage-fd", 10, 3, 1023, &o->usage_fd)) != 0 ||
 	    (r = num_arg(a, "--umask", 8, 0, 0777, &o->umask)) != 0 ||
 	    (r = num_arg(a, "--nice", 10, -20, 19, &o->nice)) != 0 ||
-	    (r = num_arg(a, "--parent", 10, 1, 1 << 30, &o->parent)) != 0)
+	    (r = num_arg(a, "--parent", 10, 1, 1 << 30, &o->parent)) != 0 ||
+	    (r = num_arg(a, "--log-sock", 10, 3, 1023, &o->log_sock)) != 0 ||
+	    (r = num_arg(a, "--log-state", 10, 3, 1023, &o->log_state)) != 0 ||
+	    (r = num_arg(a, "--log-max-mb", 10, 0, 1 << 20, &o->log_max_mb)) != 0)
 		return r;
 	return str_arg(a, "--workdir", &o->workdir) ||
 	    str_arg(a, "--user", &o->user) || str_arg(a, "--group", &o->group) ||
@@ -273,8 +291,9 @@ apply(struct exec_opts *o)
  * signals reach the whole process group: this process outlives them to
  * report, the command gets them with their default meaning. */
 static int
-supervise(pid_t pid, int fd, const sigset_t *old)
+supervise(pid_t pid, struct exec_opts *o, const sigset_t *old)
 {
+	int fd = o->usage_fd;
 	static const int ignored[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT };
 	struct rusage ru;
 	struct rlimit none = { 0, 0 };
@@ -284,9 +303,14 @@ supervise(pid_t pid, int fd, const sigset_t *old)
 	for (size_t i = 0; i < sizeof ignored / sizeof ignored[0]; i++)
 		signal(ignored[i], SIG_IGN);
 	sigprocmask(SIG_SETMASK, old, NULL);
-	while (wait4(pid, &status, 0, &ru) == -1)
-		if (errno != EINTR)
+	if (o->pumping) {
+		o->pumping = 0;
+		if (exec_pump_run(&o->pump, pid, &status, &ru) != 0)
 			return 127;
+	} else
+		while (wait4(pid, &status, 0, &ru) == -1)
+			if (errno != EINTR)
+				return 127;
 	n = snprintf(line, sizeof line, "%lld %lld %ld\n",
 	    (long long)ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec,
 	    (long long)ru.ru_stime.tv_sec * 1000000 + ru.ru_stime.tv_usec,
@@ -349,7 +373,7 @@ stdin_from_env(const char *name)
 }
 
 static int
-run(char **cmd, const struct exec_opts *o)
+run(char **cmd, struct exec_opts *o)
 {
 	sigset_t all, old;
 	pid_t pid;
@@ -384,13 +408,36 @@ run(char **cmd, const struct exec_opts *o)
 		    strerror(errno));
 		_exit(127);
 	}
-	return supervise(pid, o->usage_fd, &old);
+	return supervise(pid, o, &old);
+}
+
+/* --log-sock: this process may take the command's log over
+ * (exec_pump.c) while it supervises it, so it needs --usage-fd. */
+static int
+log_start(struct exec_opts *o)
+{
+	if (o->log_sock < 0)
+		return 0;
+	if (o->usage_fd < 0 || o->log_state < 0) {
+		fprintf(stderr, _("manager-exec: --log-sock=%d needs --usage-fd "
+		    "and --log-state\n"), o->log_sock);
+		return -1;
+	}
+	if (exec_pump_setup(&o->pump, o->log_sock, o->log_state,
+	    o->log_max_mb) != 0) {
+		fprintf(stderr, _("manager-exec: cannot start the run's log: "
+		    "%s\n"), strerror(errno));
+		return -1;
+	}
+	o->pumping = 1;
+	return 0;
 }
 
 int
 main(int argc, char **argv)
 {
-	struct exec_opts o = { .usage_fd = -1, .umask = -1 };
+	struct exec_opts o = { .usage_fd = -1, .umask = -1, .log_sock = -1,
+	    .log_state = -1 };
 	int i, rc;
 
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
@@ -402,7 +449,9 @@ main(int argc, char **argv)
 			    "[--umask=MODE] [--nice=N] [--ioprio=CLASS[:LEVEL]] "
 			    "[--strict [--network] [--private-tmp] [--require] "
 			    "[--read-only=PATH]... [--write=PATH]...] "
-			    "[--stdin-env=NAME] [--parent=PID] -- COMMAND "
+			    "[--stdin-env=NAME] [--parent=PID] "
+			    "[--log-sock=FD --log-state=FD --log-max-mb=N] "
+			    "-- COMMAND "
 			    "[ARG...]\n");
 			break;
 		}
@@ -412,7 +461,7 @@ main(int argc, char **argv)
 	else if (i + 1 >= argc) {
 		fprintf(stderr, "manager-exec: no command\n");
 		rc = 127;
-	} else if (apply(&o) != 0)
+	} else if (log_start(&o) != 0 || apply(&o) != 0)
 		rc = 127;
 	else
 		rc = run(argv + i + 1, &o);

@@ -3,6 +3,7 @@
 #include "i18n.h"
 #include "log.h"
 #include "runlog.h"
+#include "runlog_record.h"
 #include "timefmt.h"
 #include "util.h"
 
@@ -187,19 +188,6 @@ runlog_open(struct runlog_file *f)
 	return f->fd;
 }
 
-static void
-head_encode(unsigned char h[RUNLOG_HEAD_LEN], int kind, size_t len, int64_t at)
-{
-	uint64_t t = (uint64_t)at;
-
-	for (int i = 0; i < 4; i++)
-		h[i] = (unsigned char)(len >> (8 * i));
-	h[4] = (unsigned char)kind;
-	h[5] = h[6] = h[7] = 0;
-	for (int i = 0; i < 8; i++)
-		h[8 + i] = (unsigned char)(t >> (8 * i));
-}
-
 /* A write that failed: the log of this attempt stops (a warning), the
  * run goes on. */
 static void
@@ -223,24 +211,16 @@ record_undo(struct runlog_file *f, int e)
 	runlog_stop(f, e);
 }
 
-/* One record, head and payload in one writev. */
+/* One record, head and payload in one writev; one that does not go in
+ * whole is cut off, and the log stops. */
 static void
 record_put(struct runlog_file *f, int kind, const char *buf, size_t n,
 	   int64_t at)
 {
-	unsigned char h[RUNLOG_HEAD_LEN];
-	struct iovec iov[2] = { { h, sizeof h }, { (void *)buf, n } };
-	ssize_t w;
+	int e = runlog_record_write(f->fd, &f->off, kind, buf, n, at);
 
-	head_encode(h, kind, n, at);
-	do
-		w = writev(f->fd, iov, 2);
-	while (w == -1 && errno == EINTR);
-	if (w != (ssize_t)(RUNLOG_HEAD_LEN + n)) {
-		record_undo(f, w == -1 ? errno : ENOSPC);
-		return;
-	}
-	f->off += w;
+	if (e != 0)
+		runlog_stop(f, e);
 }
 
 /* The bytes over the per-run cap: none when the cap is reached. */
@@ -330,7 +310,7 @@ runlog_splice(struct runlog_file *f, int kind, int pipefd, int64_t at)
 	n = (size_t)avail;
 	if ((int64_t)n > f->rl->lim.run_max_bytes - f->written)
 		n = (size_t)(f->rl->lim.run_max_bytes - f->written);
-	head_encode(h, kind, n, at);
+	runlog_head_encode(h, kind, n, at);
 	if ((w = write(f->fd, h, sizeof h)) != (ssize_t)sizeof h) {
 		record_undo(f, w == -1 ? errno : ENOSPC);
 		return 0;
@@ -350,6 +330,43 @@ runlog_splice(struct runlog_file *f, int kind, int pipefd, int64_t at)
 	}
 	record_undo(f, e);
 	return (ssize_t)moved;	/* gone from the pipe, not kept */
+}
+
+int
+runlog_file_fd(struct runlog_file *f)
+{
+	return f == NULL ? -1 : runlog_open(f);
+}
+
+void
+runlog_share(const struct runlog_file *f, struct runlog_shared *st)
+{
+	memset(st, 0, sizeof *st);
+	if (f == NULL)
+		return;
+	st->off = f->off;
+	st->kept = f->written;
+}
+
+void
+runlog_adopt(struct runlog_file *f, const struct runlog_shared *st)
+{
+	int64_t off;
+
+	if (f == NULL || f->fd == -1)
+		return;		/* never handed over */
+	/* st->off is 0 when the helper died before it took the file */
+	off = st->off > f->off ? st->off : f->off;
+	if (ftruncate(f->fd, off) != 0 || lseek(f->fd, off, SEEK_SET) != off) {
+		runlog_stop(f, errno);
+		return;
+	}
+	f->rl->since_prune += off - f->off;
+	f->off = off;
+	f->written = st->kept;
+	f->dropped += st->dropped;
+	if (st->error != 0)
+		runlog_stop(f, st->error);
 }
 
 void

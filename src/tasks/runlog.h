@@ -15,6 +15,9 @@
  * one record per splice), the bytes dropped over the per-run cap
  * (payload: the count in decimal), and the end (payload: the status).
  * A line's time is the time of the read that brought its first byte.
+ * Past its excerpt, an exec: run's records are written by its
+ * manager-exec, not by the engine (exec_pump.c; the engine's side:
+ * runlog_file_fd, runlog_share, runlog_adopt).
  *
  * Caps: log_run_max_mb per attempt (the rest is counted, not kept) and
  * log_max_mb in total; retention follows the history's
@@ -29,6 +32,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "error.h"
+#include "runlog_record.h"
 #include "util.h"
 
 enum runlog_kind {
@@ -40,7 +44,6 @@ enum runlog_kind {
 
 #define RUNLOG_MAGIC "MGRLOG1\n"
 #define RUNLOG_MAGIC_LEN 8
-#define RUNLOG_HEAD_LEN 16
 #define RUNLOG_MAX_RECORD (64u << 20)	/* a longer length is damage */
 
 struct runlog_limits {
@@ -98,6 +101,17 @@ ssize_t runlog_splice(struct runlog_file *f, int kind, int pipefd, int64_t at);
  * unread and count them with runlog_drop (f may be NULL). */
 int runlog_full(const struct runlog_file *f);
 void runlog_drop(struct runlog_file *f, size_t n);
+/* For a helper that takes the log over (manager-exec --log-sock): the
+ * attempt's file, made now if it is not yet, to hand over; -1 when f is
+ * NULL or the file cannot be made (a warning).  runlog_share fills the
+ * helper's page: the file's length and the bytes kept so far. */
+int runlog_file_fd(struct runlog_file *f);
+void runlog_share(const struct runlog_file *f, struct runlog_shared *st);
+/* Takes back a log the helper wrote: its length in whole records (the
+ * file is cut back to it: a helper killed within a record), the bytes
+ * it kept and dropped, and the errno of a write that failed (0), which
+ * stops the log with a warning as the engine's own would. */
+void runlog_adopt(struct runlog_file *f, const struct runlog_shared *st);
 /* Writes the dropped count and the end record (status), closes, frees.
  * f may be NULL. */
 void runlog_end(struct runlog_file *f, const char *status);

@@ -15,6 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -39,6 +42,10 @@ struct proc_job {
 	int efd;			/* stderr's */
 	int usage_fd;			/* manager-exec's usage, or -1 */
 	struct runlog_file *log;	/* the full log, or NULL */
+	/* manager-exec may take the log over (proc_log_*): the socket of
+	 * the hand-over and the page where it keeps what it wrote; -1 */
+	int log_sock, log_state;
+	int handed;			/* ... it did: the pipes are its */
 	ev_child child;
 	ev_io io, eio;
 	ev_timer timeout;
@@ -148,6 +155,140 @@ proc_unlink(struct proc_job *j)
 	r->active--;
 }
 
+static void
+proc_close_pipes(struct proc_job *j)
+{
+	if (j->fd != -1) {
+		ev_io_stop(j->r->loop, &j->io);
+		close(j->fd);
+		j->fd = -1;
+	}
+	if (j->efd != -1) {
+		ev_io_stop(j->r->loop, &j->eio);
+		close(j->efd);
+		j->efd = -1;
+	}
+}
+
+/* Past the excerpt manager-exec writes the attempt's log (--log-sock,
+ * exec_pump.c), so that the engine's loop does not copy a run's output
+ * into the page cache: a socket on which the engine hands it the pipes
+ * and the file (proc_log_handoff), and a page (memfd) where it keeps how
+ * far it wrote.  *sock is the engine's end; pass the child's and the
+ * page. */
+static int
+proc_log_fds(int *sock, int pass[2])
+{
+	int sv[2], page;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+		return -1;
+	page = memfd_create("manager-runlog", MFD_CLOEXEC);
+	if (page == -1 || ftruncate(page, sizeof(struct runlog_shared)) != 0) {
+		if (page != -1)
+			close(page);
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	*sock = sv[0];
+	pass[0] = sv[1];
+	pass[1] = page;
+	return 0;
+}
+
+static void
+proc_log_fds_close(int log, int sock, const int pass[2])
+{
+	if (!log)
+		return;
+	close(sock);
+	close(pass[0]);
+	close(pass[1]);
+}
+
+static void
+proc_log_close(struct proc_job *j)
+{
+	if (j->log_sock == -1)
+		return;
+	close(j->log_sock);
+	j->log_sock = -1;
+}
+
+static void
+proc_log_keep(struct proc_job *j, int sock, const int pass[2])
+{
+	close(pass[0]);
+	j->log_sock = sock;
+	j->log_state = pass[1];
+}
+
+/* Whether pipe fd holds bytes: a hand-over makes the log's file, which a
+ * run that printed nothing must not have (an excerpt of 0 bytes is
+ * full at once, and the end of a pipe is readable too). */
+static int
+proc_pending(int fd)
+{
+	int n = 0;
+
+	return ioctl(fd, FIONREAD, &n) == 0 && n > 0;
+}
+
+/* The excerpt is full: the command's pipes and the log's file go to
+ * manager-exec, which writes the rest (a pipe already at its end goes
+ * as /dev/null, opened for writing: its first read ends it).  Returns
+ * 0 once handed over; -1: the engine goes on reading (the helper is
+ * gone, or the page cannot be written). */
+static int
+proc_log_handoff(struct proc_job *j)
+{
+	int fds[3] = { j->fd != -1 ? j->fd : j->r->devnull,
+	    j->efd != -1 ? j->efd : j->r->devnull, runlog_file_fd(j->log) };
+	char c = 'h', ctl[CMSG_SPACE(sizeof fds)];
+	struct iovec iov = { &c, 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+	    .msg_control = ctl, .msg_controllen = sizeof ctl };
+	struct runlog_shared st = { 0 };
+	struct cmsghdr *cm;
+
+	memset(ctl, 0, sizeof ctl);
+	cm = CMSG_FIRSTHDR(&m);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof fds);
+	memcpy(CMSG_DATA(cm), fds, sizeof fds);
+	runlog_share(j->log, &st);
+	if (fds[0] == -1 || fds[1] == -1 || fds[2] == -1 ||
+	    pwrite(j->log_state, &st, sizeof st, 0) != (ssize_t)sizeof st ||
+	    sendmsg(j->log_sock, &m, MSG_NOSIGNAL | MSG_DONTWAIT) != 1) {
+		proc_log_close(j);	/* not again */
+		return -1;
+	}
+	j->handed = 1;
+	proc_close_pipes(j);
+	return 0;
+}
+
+/* The run is over: the log as the helper left it (cut back to whole
+ * records), and the bytes it read that the engine never saw counted in
+ * the excerpt's "more bytes not kept". */
+static void
+proc_log_adopt(struct proc_job *j)
+{
+	struct runlog_shared st;
+
+	if (j->log_state == -1)
+		return;
+	if (j->handed &&
+	    pread(j->log_state, &st, sizeof st, 0) == (ssize_t)sizeof st) {
+		runlog_adopt(j->log, &st);
+		j->dropped += (size_t)st.total;
+	}
+	close(j->log_state);
+	j->log_state = -1;
+}
+
 /* Past the excerpt the engine needs no more of a pipe's bytes: they go
  * to the log by splice(2), or when the log keeps no more (off, at its
  * cap) to /dev/null, unread.  The bytes taken; 0: read them instead. */
@@ -183,6 +324,10 @@ proc_drain(struct proc_job *j, int *fd, ev_io *io, int kind, int all)
 	ssize_t n;
 
 	while (*fd != -1) {
+		if (j->out.len >= max && j->log_sock != -1 && !j->handed &&
+		    !runlog_full(j->log) && proc_pending(*fd) &&
+		    proc_log_handoff(j) == 0)
+			return 0;	/* the pipes are manager-exec's */
 		if (j->out.len >= max && (n = proc_pass(j, *fd, kind)) > 0) {
 			j->dropped += (size_t)n;
 			if (n < PIPE_BUSY || all)
@@ -241,21 +386,6 @@ proc_pause_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	if (j->efd != -1)
 		ev_io_start(loop, &j->eio);
 	proc_read(j);
-}
-
-static void
-proc_close_pipes(struct proc_job *j)
-{
-	if (j->fd != -1) {
-		ev_io_stop(j->r->loop, &j->io);
-		close(j->fd);
-		j->fd = -1;
-	}
-	if (j->efd != -1) {
-		ev_io_stop(j->r->loop, &j->eio);
-		close(j->efd);
-		j->efd = -1;
-	}
 }
 
 /* "stopped by request (SIGTERM)": how it ended after the request. */
@@ -346,13 +476,16 @@ proc_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	ev_timer_stop(loop, &j->kill);
 	ev_timer_stop(loop, &j->pause);
 	/* The child is gone: what it wrote is in the pipe already.  A
-	 * grandchild keeping the pipe open must not hold the result. */
+	 * grandchild keeping the pipe open must not hold the result.  No
+	 * hand-over now: manager-exec is gone too. */
+	proc_log_close(j);
 	proc_drain(j, &j->fd, &j->io, RUNLOG_STDOUT, 1);
 	proc_drain(j, &j->efd, &j->eio, RUNLOG_STDERR, 1);
 	proc_close_pipes(j);
 	if (j->timed_out || j->interrupted || j->stopped)
 		kill(-j->pid, SIGKILL);		/* the rest of its group */
 	proc_read_usage(j);
+	proc_log_adopt(j);
 	proc_outcome(j, w->rstatus, &o);
 	runlog_end(j->log, o.status);
 	proc_unlink(j);
@@ -541,7 +674,8 @@ exec_limits_argv(char **v, const struct run_spec *spec,
 /* Every exec: run goes through manager-exec, which applies the task's
  * context, limits and sandbox and measures the command. */
 static char **
-exec_argv(struct runner *r, const struct run_spec *spec, struct mgr_error *err)
+exec_argv(struct runner *r, const struct run_spec *spec, int log,
+	  struct mgr_error *err)
 {
 	const struct mgr_conf *c = r->mgr->conf;
 	char **cmd, **v;
@@ -551,6 +685,11 @@ exec_argv(struct runner *r, const struct run_spec *spec, struct mgr_error *err)
 	v = exec_limits_argv(strv_push(NULL, r->exec_helper), spec, c);
 	v = exec_context_argv(v, spec);
 	v = exec_sandbox_argv(v, spec, c->sandbox_require);
+	if (log) {	/* the descriptors sandbox_spawn_env passes */
+		v = strv_push(v, "--log-sock=4");
+		v = strv_push(v, "--log-state=5");
+		v = push_num(v, "log-max-mb", c->log_run_max_mb);
+	}
 	v = strv_push(v, "--");
 	for (size_t i = 0; cmd[i] != NULL; i++)
 		v = strv_push(v, cmd[i]);
@@ -562,13 +701,14 @@ exec_argv(struct runner *r, const struct run_spec *spec, struct mgr_error *err)
  * usage on descriptor 3. */
 static int
 proc_spawn(struct proc_job *j, char **argv, char *const *envp,
-	   struct mgr_error *err)
+	   const int *pass, struct mgr_error *err)
 {
 	j->started_at = mgr_now_us();
 	j->usage_fd = -1;
+	j->log_sock = j->log_state = -1;
 	if (envp != NULL)
 		return sandbox_spawn_env(argv, envp, &j->pid, &j->fd, &j->efd,
-		    &j->usage_fd, err);
+		    &j->usage_fd, pass, err);
 	return sandbox_spawn(argv, &j->pid, &j->fd, &j->efd, err);
 }
 
@@ -579,14 +719,16 @@ runner_spawn(struct runner *r, char **argv, int timeout, run_done_fn done,
 	return runner_spawn_env(r, argv, NULL, timeout, done, arg, err);
 }
 
-int
-runner_spawn_env(struct runner *r, char **argv, char *const *envp, int timeout,
-		 run_done_fn done, void *arg, struct mgr_error *err)
+/* runner_spawn_env, and pass for sandbox_spawn_env; the job is put
+ * first in r->procs. */
+static int
+proc_start(struct runner *r, char **argv, char *const *envp, const int *pass,
+	   int timeout, run_done_fn done, void *arg, struct mgr_error *err)
 {
 	struct proc_job *j = xcalloc(1, sizeof *j);
 	int rc;
 
-	if ((rc = proc_spawn(j, argv, envp, err)) != 0) {
+	if ((rc = proc_spawn(j, argv, envp, pass, err)) != 0) {
 		free(j);
 		return rc;
 	}
@@ -604,11 +746,18 @@ runner_spawn_env(struct runner *r, char **argv, char *const *envp, int timeout,
 }
 
 int
+runner_spawn_env(struct runner *r, char **argv, char *const *envp, int timeout,
+		 run_done_fn done, void *arg, struct mgr_error *err)
+{
+	return proc_start(r, argv, envp, NULL, timeout, done, arg, err);
+}
+
+int
 runner_start(struct runner *r, const struct run_spec *spec, run_done_fn done,
 	     void *arg, struct mgr_error *err)
 {
 	char **argv;
-	int rc;
+	int rc, log, sock = -1, pass[2] = { -1, -1 };
 
 	if (strncmp(spec->func_path, "exec:", 5) != 0) {
 		if (r->mgr->plugin_runner == NULL)
@@ -617,14 +766,27 @@ runner_start(struct runner *r, const struct run_spec *spec, run_done_fn done,
 			    spec->func_path);
 		return r->mgr->plugin_runner->start(r, spec, done, arg, err);
 	}
-	if ((argv = exec_argv(r, spec, err)) == NULL)
+	/* Past the excerpt a full log is manager-exec's to write, when the
+	 * two descriptors of the hand-over can be made; else the engine
+	 * writes all of it, as a plugin function's. */
+	log = r->log != NULL && spec->scheduled_at != 0 &&
+	    proc_log_fds(&sock, pass) == 0;
+	if ((argv = exec_argv(r, spec, log, err)) == NULL) {
+		proc_log_fds_close(log, sock, pass);
 		return MGR_EINVAL;
-	rc = runner_spawn_env(r, argv, spec->envp != NULL ? spec->envp :
-	    (char *const *)environ, spec->timeout, done, arg, err);
-	if (rc == 0)	/* runner_spawn_env put it first */
-		r->procs->log = runner_log_begin(r, spec);
+	}
+	rc = proc_start(r, argv, spec->envp != NULL ? spec->envp :
+	    (char *const *)environ, log ? pass : NULL, spec->timeout, done,
+	    arg, err);
 	strv_free(argv);
-	return rc;
+	if (rc != 0) {
+		proc_log_fds_close(log, sock, pass);
+		return rc;
+	}
+	r->procs->log = runner_log_begin(r, spec);	/* proc_start put it first */
+	if (log)
+		proc_log_keep(r->procs, sock, pass);
+	return 0;
 }
 
 void

@@ -180,7 +180,8 @@ pipes_done(int out[2], int errp[2], int ok, int *outfd, int *errfd)
  * (else the child's descriptor 3, for manager-exec --usage-fd=3). */
 int
 sandbox_spawn_env(char *const argv[], char *const envp[], pid_t *pid,
-		  int *outfd, int *errfd, int *usagefd, struct mgr_error *err)
+		  int *outfd, int *errfd, int *usagefd, const int *pass,
+		  struct mgr_error *err)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -197,8 +198,13 @@ sandbox_spawn_env(char *const argv[], char *const envp[], pid_t *pid,
 	spawn_setup(&attr, &fa, out[1], errp[1]);
 	if (usagefd != NULL)
 		posix_spawn_file_actions_adddup2(&fa, use[1], 3);
+	if (usagefd != NULL && pass != NULL) {
+		posix_spawn_file_actions_adddup2(&fa, pass[0], 4);
+		posix_spawn_file_actions_adddup2(&fa, pass[1], 5);
+	}
 	/* Nothing of the engine (database, sockets) leaks into a run. */
-	posix_spawn_file_actions_addclosefrom_np(&fa, usagefd != NULL ? 4 : 3);
+	posix_spawn_file_actions_addclosefrom_np(&fa, usagefd == NULL ? 3 :
+	    pass == NULL ? 4 : 6);
 	rc = posix_spawnp(pid, argv[0], &fa, &attr, argv,
 	    envp != NULL ? envp : environ);
 	posix_spawn_file_actions_destroy(&fa);
@@ -223,7 +229,7 @@ int
 sandbox_spawn(char *const argv[], pid_t *pid, int *outfd, int *errfd,
 	      struct mgr_error *err)
 {
-	return sandbox_spawn_env(argv, NULL, pid, outfd, errfd, NULL, err);
+	return sandbox_spawn_env(argv, NULL, pid, outfd, errfd, NULL, NULL, err);
 }
 
 static void

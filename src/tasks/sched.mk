@@ -10,6 +10,7 @@ src_libmgr_a_SOURCES += \
 	src/tasks/taskmgr.c \
 	src/tasks/runner.c src/tasks/runner.h src/tasks/runner_int.h src/tasks/runner_worker.c \
 	src/tasks/runlog.c src/tasks/runlog.h src/tasks/runlog_tail.c \
+	src/tasks/runlog_record.c src/tasks/runlog_record.h \
 	src/tasks/pool.c src/tasks/pool.h \
 	src/tasks/sandbox.c src/tasks/sandbox.h \
 	src/tasks/task_context.c src/tasks/task_context.h \
@@ -29,7 +30,7 @@ src_libmgr_a_SOURCES += \
 # manager-exec: the exec: tasks' helper, libc and libseccomp only, for a
 # fast start.
 pkglibexec_PROGRAMS += manager-exec
-manager_exec_SOURCES = src/tasks/manager-exec.c
+manager_exec_SOURCES = src/tasks/manager-exec.c src/tasks/exec_pump.c src/tasks/exec_pump.h
 manager_exec_CFLAGS = $(AM_CFLAGS)
 manager_exec_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed
 manager_exec_LDADD = src/libmgr.a $(SECCOMP_LIBS) $(LIBINTL)

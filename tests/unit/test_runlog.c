@@ -1,6 +1,7 @@
 /* test_runlog.c - the run log store: records to lines (fed whole and
  * byte by byte), damage, file names, the per-run cap, the tail, pipe to
- * file by splice (cap, a write that fails) and pruning by count, age and
+ * file by splice (cap, a write that fails), a log manager-exec wrote
+ * taken back (a record cut by its death) and pruning by count, age and
  * total size. */
 #include "testutil.h"
 #include "runlog.h"
@@ -240,6 +241,64 @@ test_splice_cap(void **state)
 	tmpdir_free(dir);
 }
 
+/* A log written by manager-exec (runlog_file_fd, runlog_record_write,
+ * the shared page) and taken back by the engine: a helper killed within
+ * its last record leaves bytes past st.off, which are cut off before the
+ * dropped count and the end; its counts are the log's. */
+static void
+test_adopt_cuts_a_killed_record(void **state)
+{
+	char *dir = tmpdir_new(), *path = runlog_path(dir, "t", 1, 1);
+	struct runlog_limits lim = { .run_max_bytes = 1 << 20,
+	    .total_max_bytes = 1 << 20 };
+	struct runlog *rl = runlog_new(dir, &lim, NULL);
+	struct runlog_file *f = runlog_begin(rl, "t", 1, 1);
+	struct runlog_shared st = { 0 };
+	struct mgr_error err = { 0 };
+	struct runlog_lines l;
+	unsigned char h[RUNLOG_HEAD_LEN];
+	int fd, hfd;
+
+	(void)state;
+	assert_int_equal(runlog_file_fd(NULL), -1);
+	/* The helper's copy of the descriptor, as SCM_RIGHTS gives it. */
+	assert_true((fd = runlog_file_fd(f)) != -1);
+	assert_int_equal(runlog_file_fd(f), fd);	/* made once */
+	assert_true((hfd = dup(fd)) != -1);
+	st.off = lseek(hfd, 0, SEEK_CUR);
+	assert_int_equal(st.off, RUNLOG_MAGIC_LEN);
+	assert_int_equal(runlog_record_write(hfd, &st.off, RUNLOG_STDOUT,
+	    "a\nb", 3, 5), 0);
+	assert_int_equal(runlog_record_write(hfd, &st.off, RUNLOG_STDERR,
+	    "x\n", 2, 6), 0);
+	st.kept = 5;
+	st.dropped = 7;
+	/* Killed within a record: its head and part of its bytes. */
+	runlog_head_encode(h, RUNLOG_STDOUT, 100, 7);
+	assert_int_equal(write(hfd, h, sizeof h), (ssize_t)sizeof h);
+	assert_int_equal(write(hfd, "cut", 3), 3);
+	close(hfd);
+	runlog_adopt(f, &st);
+	runlog_end(f, "stopped");
+	assert_int_equal(runlog_read(path, 1u << RUNLOG_STDOUT | 1u <<
+	    RUNLOG_STDERR | 1u << RUNLOG_DROPPED, 0, 0, &l, &err), 0);
+	assert_true(l.ended);
+	assert_string_equal(l.status, "stopped");
+	/* a, x, the unfinished b at the end, and the dropped count */
+	assert_int_equal(l.n, 4);
+	assert_string_equal(l.v[0].text, "a");
+	assert_int_equal(l.v[1].kind, RUNLOG_STDERR);
+	assert_string_equal(l.v[1].text, "x");
+	assert_int_equal(l.v[2].kind, RUNLOG_STDOUT);
+	assert_string_equal(l.v[2].text, "b");	/* not "bcut" */
+	assert_int_equal(l.v[3].kind, RUNLOG_DROPPED);
+	assert_string_equal(l.v[3].text, "7");
+	runlog_lines_clear(&l);
+	free(path);
+	runlog_free(rl);
+	tmpdir_free(dir);
+}
+
 /* A file that cannot grow (RLIMIT_FSIZE, as a full disk) in the middle
  * of a splice: the record is cut off, the file holds whole records. */
 static void
@@ -355,6 +414,7 @@ main(void)
 		cmocka_unit_test(test_write_cap_and_tail),
 		cmocka_unit_test(test_splice_cap),
 		cmocka_unit_test(test_splice_write_error),
+		cmocka_unit_test(test_adopt_cuts_a_killed_record),
 		cmocka_unit_test(test_prune),
 	};
 
