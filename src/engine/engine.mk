@@ -16,6 +16,7 @@ src_libmgr_a_SOURCES += \
 	src/engine/host.h \
 	src/engine/hostlock.c \
 	src/engine/hostreg.c \
+	src/engine/standby.c \
 	src/engine/notify.c src/engine/notify.h \
 	src/engine/reload.c \
 	src/engine/route.c
