@@ -219,10 +219,26 @@ task_settle_one(struct scheduler *s, struct stask *t, int64_t at,
 	}
 }
 
+/* On a shared database, a fire time up to the end of the last engine
+ * host's lease may have been started there without a row (s->claimed_until):
+ * for an at-most-once task (on_interrupt = abandon) it is settled as a
+ * claimed one, recorded `interrupted` and not run; an at-least-once task
+ * (rerun) runs every such time again as a due one, since which of them
+ * the other host reached is not known (a lease covers several fire times
+ * of a task due every second, and the rerun of an interrupted time is
+ * one, the latest). */
+static int
+task_maybe_claimed(const struct scheduler *s, const struct stask *t,
+		   int64_t at, int64_t now)
+{
+	return at <= s->claimed_until && at <= now &&
+	    t->rec.on_interrupt != TASK_INTERRUPT_RERUN;
+}
+
 /* Fire times from next on that the claim watermark covers were taken by
- * an engine that then died (on a shared database: that another host's
- * lease covered, s->claimed_until); as when they were taken, with
- * coalesce only the latest of them stood for all.  Returns the first time that was
+ * an engine that then died (on a shared database: task_maybe_claimed);
+ * as when they were taken, with coalesce only the latest of them stood
+ * for all.  Returns the first time that was
  * never claimed; *rerun the latest interrupted one. */
 int64_t
 task_settle_claims(struct scheduler *s, struct stask *t, int64_t next,
@@ -234,7 +250,7 @@ task_settle_claims(struct scheduler *s, struct stask *t, int64_t next,
 	*rerun = TRIGGER_NONE;
 	while (next != TRIGGER_NONE && n++ < MAX_CATCHUP &&
 	    (sched_claim_covers(s->claim, task_fire_at(t, next), t->rec.id) ||
-	    (next <= s->claimed_until && next <= now))) {
+	    task_maybe_claimed(s, t, next, now))) {
 		if (!t->rec.coalesce)
 			task_settle_one(s, t, next, rerun);
 		last = next;
