@@ -193,7 +193,7 @@ sql "SELECT task_id || ' ' || scheduled_at / 1000000 FROM runs GROUP BY
 cut -d' ' -f1,2 "$LEDGER" | sort -u >"$T/ran"
 echo "never executed (not recorded skipped or missed) $(comm -23 "$T/due" "$T/ran" | wc -l)"
 # Start lag of first attempts; outside: not within 10 s of a fault.
-windows=$(awk '{ printf "%s(scheduled_at BETWEEN %d AND %d)", (NR > 1 ? " OR " : ""), $2 / 1000 - 2000000, $3 / 1000 + 10000000 }' "$FAULTS")
+windows=$(awk '{ printf "%s(scheduled_at BETWEEN %.0f AND %.0f)", (NR > 1 ? " OR " : ""), $2 / 1000 - 2000000, $3 / 1000 + 10000000 }' "$FAULTS")
 lag() {
 	sql "SELECT $1, count(*), round((percentile_cont(0.5) WITHIN GROUP
 	    (ORDER BY started_at - scheduled_at) / 1000.0)::numeric, 1),
