@@ -4,6 +4,8 @@
 # Unix socket in that folder only (no TCP port), trust authentication.
 #
 #   scripts/pg-test-cluster.sh start DIR   prints the connection string
+#   scripts/pg-test-cluster.sh restart DIR restarts the server (a fault
+#                                          for bench/cluster.sh)
 #   scripts/pg-test-cluster.sh stop DIR    stops the server, removes DIR
 #
 # Use: export MANAGER_TEST_PG="$(scripts/pg-test-cluster.sh start /tmp/pg)"
@@ -14,7 +16,7 @@
 set -eu
 
 usage() {
-	echo "usage: $0 start|stop DIR" >&2
+	echo "usage: $0 start|restart|stop DIR" >&2
 	exit 2
 }
 [ $# -eq 2 ] || usage
@@ -73,6 +75,11 @@ start)
 		exit 1
 	}
 	echo "host=$dir user=postgres dbname=postgres"
+	;;
+restart)
+	# pg_ctl restart starts it with the options it last had.
+	as_owner "${bindir}pg_ctl" -D "$dir/data" -l "$dir/server.log" \
+		-m fast -w restart >/dev/null
 	;;
 stop)
 	[ -d "$dir/data" ] || exit 0

@@ -79,6 +79,9 @@ const struct conf_key conf_keys[] = {
 	/* 0: 1,000 on a database server, none on a file (hostreg.c) */
 	{ "manager", "host_heartbeat_ms", CONF_INT, OFF(host_heartbeat_ms), "0", 0, 600000 },
 	{ "manager", "host_lease_ms", CONF_INT, OFF(host_lease_ms), "5000", 30, 3600000 },
+	/* On a database server, a daemon that finds the engine lock held
+	 * waits as a standby (src/engine/standby.c); false: it exits 4. */
+	{ "manager", "host_standby", CONF_BOOL, OFF(host_standby), "true", 0, 1 },
 	{ "api", "listen", CONF_STRING, OFF(api_listen), NULL, 0, 0 },
 	{ "api", "token", CONF_STRING, OFF(api_token), NULL, 0, 0 },
 	{ "api", "token_file", CONF_PATH, OFF(api_token_file), NULL, 0, 0 },

@@ -268,6 +268,14 @@ host_list_running(const struct host_rec *r, int pid, int running)
 	return row_live(r) && r->pid == pid ? running : 0;
 }
 
+/* The state as host list shows it: a live standby says so. */
+static const char *
+state_shown(const struct host_rec *r)
+{
+	return r->standby && strcmp(r->state, "alive") == 0 ? "standby" :
+	    r->state;
+}
+
 static json_t *
 host_list_json(const struct host_rec *r, int running)
 {
@@ -276,9 +284,10 @@ host_list_json(const struct host_rec *r, int running)
 	json_t *labels = json_loads(r->labels != NULL ? r->labels : "[]", 0,
 	    &jerr);
 
-	return json_pack("{s:s, s:I, s:s, s:o, s:i, s:s, s:i, s:s, s:o}",
+	return json_pack("{s:s, s:I, s:s, s:s, s:o, s:i, s:s, s:i, s:s, s:o}",
 	    "host_id", r->host_id, "epoch", (json_int_t)r->epoch,
-	    "state", r->state, "lease_left_ms", r->leased ?
+	    "state", state_shown(r), "role", r->standby ? "standby" : "engine",
+	    "lease_left_ms", r->leased ?
 	    json_integer(r->lease_left_us / 1000) : json_null(), "running", running,
 	    "version", r->version != NULL ? r->version : "", "pid", r->pid,
 	    "started_at", timefmt_machine(when, sizeof when, r->started_at),
@@ -305,7 +314,7 @@ host_list_table(struct cmd_ctx *ctx, const struct host_rec *v, size_t n,
 		else
 			snprintf(lease, sizeof lease, "-");
 		fprintf(ctx->out, "%-24s %6lld %-9s %8s %7d %-12s %d\n",
-		    v[i].host_id, (long long)v[i].epoch, v[i].state, lease,
+		    v[i].host_id, (long long)v[i].epoch, state_shown(&v[i]), lease,
 		    running[i], v[i].version != NULL ? v[i].version : "",
 		    v[i].pid);
 	}

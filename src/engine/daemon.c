@@ -4,6 +4,7 @@
  */
 #include "i18n.h"
 #include "cmd.h"
+#include "dbstring.h"
 #include "engine.h"
 #include "manager.h"
 #include "migrate_paths.h"
@@ -26,6 +27,7 @@ struct daemon_opts {
 	int report_fd;		/* detached: pipe to the waiting parent, or -1 */
 	int log_fd;		/* detached, no log_file: the new stderr, or -1 */
 	char *log_path;		/* ... its path, reopened on SIGHUP */
+	int ready;		/* told systemd and the parent: a standby */
 };
 
 /* ---- pidfile ---- */
@@ -168,13 +170,46 @@ daemon_fail(struct cmd_ctx *ctx, struct daemon_opts *o, struct mgr_error *err)
 	return status;
 }
 
+/* On a database server a daemon that finds the engine lock held waits
+ * for it as a standby (manager.host_standby), ready meanwhile: systemd
+ * and a --detach parent are told it started.  1: a signal stopped the
+ * wait. */
+static int
+daemon_standby(struct mgr *mgr, struct daemon_opts *o, struct mgr_error *err)
+{
+	struct mgr_error busy = *err;
+	char *status;
+	int rc;
+
+	if (!mgr->conf->host_standby ||
+	    !db_string_is_server(db_path(mgr->db)))
+		return MGR_EBUSY;
+	status = xasprintf("STATUS=%s", busy.msg);
+	notify_state("READY=1");
+	notify_state(status);
+	free(status);
+	if (o->report_fd != -1) {
+		detach_report(o, 0, "");
+		detach_stdio(o);
+	}
+	o->ready = 1;
+	if ((rc = engine_standby(mgr, ENGINE_KIND_DAEMON, err)) == 0)
+		notify_state("STATUS=running the engine");
+	return rc;
+}
+
+/* 0: the engine runs; 1: stopped while a standby; else an error. */
 static int
 daemon_start(struct mgr *mgr, struct daemon_opts *o, struct mgr_error *err)
 {
 	int rc;
 
-	if ((rc = mgr_open_db(mgr, err)) != 0 ||
-	    (rc = engine_host_acquire(mgr, ENGINE_KIND_DAEMON, err)) != 0)
+	if ((rc = mgr_open_db(mgr, err)) != 0)
+		return rc;
+	if ((rc = engine_host_acquire(mgr, ENGINE_KIND_DAEMON, err)) ==
+	    MGR_EBUSY)
+		rc = daemon_standby(mgr, o, err);
+	if (rc != 0)
 		return rc;
 	if ((o->pidfile != NULL && (rc = pidfile_write(o->pidfile, err)) != 0) ||
 	    (rc = engine_start(mgr, err)) != 0) {
@@ -249,20 +284,28 @@ daemon_run(struct cmd_ctx *ctx, struct daemon_opts *o)
 	struct mgr *mgr = ctx->mgr;
 	struct mgr_error err = { 0 };
 
-	if (daemon_start(mgr, o, &err) != 0)
+	int rc, lost;
+
+	if ((rc = daemon_start(mgr, o, &err)) == 1)
+		return CMD_EXIT_OK;	/* stopped while a standby */
+	if (rc != 0)
 		return daemon_fail(ctx, o, &err);
-	notify_state("READY=1");
+	if (!o->ready)
+		notify_state("READY=1");
 	if (o->report_fd != -1) {
 		detach_report(o, 0, "");
 		detach_stdio(o);
 	}
 	ev_run(mgr->loop, 0);
+	lost = engine_host_lost(mgr);
 	engine_stop(mgr);
 	if (o->pidfile != NULL)
 		pidfile_remove(o->pidfile);
 	engine_host_release(mgr);
 	log_info(&mgr->log, "engine host exited");
-	return CMD_EXIT_OK;
+	/* Fenced by another host: a failure, so that a supervisor
+	 * (Restart=on-failure) starts this one again, as a standby. */
+	return lost ? CMD_EXIT_FAIL : CMD_EXIT_OK;
 }
 
 static int

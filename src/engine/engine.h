@@ -24,6 +24,15 @@ struct mgr;
  * row.  mgr->db must be open.  MGR_EBUSY, naming the running host's pid,
  * when another process hosts the engine. */
 int engine_host_acquire(struct mgr *mgr, const char *kind, struct mgr_error *err);
+/* standby.c: after engine_host_acquire said MGR_EBUSY on a database
+ * server, waits as a standby host until this process holds the lock (0:
+ * mgr->host set, as by engine_host_acquire), taking it from a holder
+ * whose lease ran out; 1 when SIGTERM or SIGINT asked it to stop
+ * instead; a code (err set) when it cannot wait. */
+int engine_standby(struct mgr *mgr, const char *kind, struct mgr_error *err);
+/* Whether the engine stopped because this host lost the lock (another
+ * host fenced it): a daemon then exits 1, to start again as a standby. */
+int engine_host_lost(const struct mgr *mgr);
 void engine_host_release(struct mgr *mgr);
 
 /* After engine_host_acquire: creates mgr->loop (the default libev loop)

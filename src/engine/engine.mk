@@ -17,6 +17,7 @@ src_libmgr_a_SOURCES += \
 	src/engine/host.h \
 	src/engine/hostlock.c \
 	src/engine/hostreg.c \
+	src/engine/standby.c \
 	src/engine/notify.c src/engine/notify.h \
 	src/engine/reload.c \
 	src/engine/route.c
@@ -53,6 +54,15 @@ EXTRA_DIST += data/manager.service.in
 dist_man_MANS = data/manager.1 data/manager.conf.5 data/manager-tasks.5 \
 	data/manager-plugin.3
 EXTRA_DIST += bench/engine-latency.sh bench/RESULTS-engine.md
+# Three hosts on one PostgreSQL under faults (issue 19): bench/cluster.sh
+# [SECONDS [TASKS [FAULT_S]]], a throwaway server of its own; run by
+# `make bench` too (10 minutes).
+dist_noinst_SCRIPTS += bench/cluster.sh
+bench-cluster: manager
+	top_builddir='$(abs_top_builddir)' top_srcdir='$(abs_top_srcdir)' \
+	  $(SHELL) $(srcdir)/bench/cluster.sh
+bench: bench-cluster
+.PHONY: bench-cluster
 
 check_PROGRAMS += tests/unit/test_control
 tests_unit_test_control_SOURCES = tests/unit/test_control.c tests/unit/testutil.h

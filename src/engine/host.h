@@ -34,6 +34,7 @@ struct host {
 	int self_fenced;		/* renewed_mono older than 0.8 lease */
 	int draining;			/* `host drain` */
 	int held;			/* what the scheduler was told */
+	int lock_lost;			/* another host fenced this one */
 	/* reload.c: who asked for the reload going on (its task files are
 	 * read off the loop), and who asked since. */
 	struct engine_reload_req *reloading, *reload_queue;
@@ -43,6 +44,14 @@ struct host {
 int hostreg_start(struct mgr *mgr, struct mgr_error *err);
 /* Stops renewing; the row becomes `left` (a clean stop). */
 void hostreg_stop(struct mgr *mgr);
+/* The heartbeat in force (ms) and the lease (us); 0: none. */
+int hostreg_beat_ms(const struct mgr *mgr);
+int64_t hostreg_lease_us(const struct mgr *mgr);
+/* host_labels as a JSON array (malloc'd). */
+struct mgr_conf;
+char *hostreg_labels_json(const struct mgr_conf *conf);
+/* Marks dead the hosts whose lease ran out, and logs them. */
+void hostreg_sweep(struct mgr *mgr);
 
 /* control.c: the host side of the control plane. */
 int control_start(struct mgr *mgr, struct control **out, struct mgr_error *err);

@@ -36,8 +36,8 @@
 
 #define US_PER_MS 1000
 /* The heartbeat in force (ms), 0 for none. */
-static int
-heartbeat_ms(const struct mgr *mgr)
+int
+hostreg_beat_ms(const struct mgr *mgr)
 {
 	if (mgr->conf->host_heartbeat_ms > 0)
 		return mgr->conf->host_heartbeat_ms;
@@ -48,16 +48,16 @@ heartbeat_ms(const struct mgr *mgr)
 }
 
 /* The lease (us), 0 for none: a host without a heartbeat holds none. */
-static int64_t
-lease_us(const struct mgr *mgr)
+int64_t
+hostreg_lease_us(const struct mgr *mgr)
 {
-	return heartbeat_ms(mgr) > 0 ?
+	return hostreg_beat_ms(mgr) > 0 ?
 	    (int64_t)mgr->conf->host_lease_ms * US_PER_MS : 0;
 }
 
 /* The configured labels as a JSON array (malloc'd). */
-static char *
-labels_json(const struct mgr_conf *conf)
+char *
+hostreg_labels_json(const struct mgr_conf *conf)
 {
 	json_t *a = json_array();
 	char *s;
@@ -73,12 +73,16 @@ static int
 hostreg_register(struct mgr *mgr, struct mgr_error *err)
 {
 	struct host *h = mgr->host;
-	char *labels = labels_json(mgr->conf);
+	char *labels = hostreg_labels_json(mgr->conf);
+	struct host_reg r = {
+		.host_id = h->host_id, .lease_us = hostreg_lease_us(mgr),
+		.pid = (int)getpid(), .version = PACKAGE_VERSION,
+		.labels = labels, .lock_session = db_host_lock_session(h->lock),
+	};
 	int64_t epoch;
 	int rc;
 
-	rc = hosts_store_register(mgr->db, h->host_id, lease_us(mgr),
-	    (int)getpid(), PACKAGE_VERSION, labels, &epoch, err);
+	rc = hosts_store_register(mgr->db, &r, &epoch, err);
 	free(labels);
 	if (rc != 0)
 		return rc;
@@ -94,7 +98,8 @@ static void
 hostreg_apply(struct mgr *mgr)
 {
 	struct host *h = mgr->host;
-	int hold = h->self_fenced || h->renew_fenced || h->draining;
+	int hold = h->self_fenced || h->renew_fenced || h->draining ||
+	    h->lock_lost;
 
 	if (hold == h->held)
 		return;
@@ -134,7 +139,7 @@ hostreg_refenced(struct mgr *mgr)
 
 /* Hosts whose lease ran out are marked dead, and said: at every
  * heartbeat, by every host that has one (a file's one host has none). */
-static void
+void
 hostreg_sweep(struct mgr *mgr)
 {
 	struct mgr_error err = { 0 };
@@ -160,9 +165,43 @@ hostreg_self_fence(struct mgr *mgr)
 {
 	struct host *h = mgr->host;
 
-	h->self_fenced = mgr_mono_us() - h->renewed_mono >
-	    lease_us(mgr) * 8 / 10;
+	int64_t valid = hostreg_lease_us(mgr) * 8 / 10;
+
+	h->self_fenced = mgr_mono_us() - h->renewed_mono > valid;
 	hostreg_apply(mgr);
+	/* Past that time the scheduler holds by itself, whatever runs first
+	 * when the loop wakes (after a SIGSTOP, its due fire times may come
+	 * before this timer). */
+	scheduler_hold_after(mgr, valid > 0 ? h->renewed_mono + valid : 0);
+}
+
+/* Whether another host fenced this one (ended its database sessions:
+ * standby.c): it holds the scheduler for good, and a daemon stops, so
+ * that its supervisor starts it again, as a standby.  Said once. */
+static int
+hostreg_lock_lost(struct mgr *mgr)
+{
+	struct host *h = mgr->host;
+	struct mgr_error err = { 0 };
+
+	if (h->lock_lost)
+		return 1;
+	if (db_host_lock_check(h->lock, &err) == 0)
+		return 0;
+	h->lock_lost = 1;
+	hostreg_apply(mgr);
+	log_error(&mgr->log, _("host %s (epoch %lld) lost the engine lock (%s): "
+	    "another host may run the engine now; this one stops"),
+	    h->host_id, (long long)h->epoch, err.msg);
+	if (strcmp(h->kind, ENGINE_KIND_DAEMON) == 0)
+		engine_shutdown(mgr, 0, NULL);
+	return 1;
+}
+
+int
+engine_host_lost(const struct mgr *mgr)
+{
+	return mgr->host != NULL && mgr->host->lock_lost;
 }
 
 static void
@@ -184,8 +223,10 @@ hostreg_renew_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		hostreg_self_fence(mgr);
 		return;
 	}
+	if (hostreg_lock_lost(mgr))
+		return;
 	h->renew_failing = hosts_store_renew(mgr->db, h->host_id, h->epoch,
-	    lease_us(mgr), &fenced, &draining, &err) != 0;
+	    hostreg_lease_us(mgr), &fenced, &draining, &err) != 0;
 	if (h->renew_failing && !was)	/* once, not every heartbeat */
 		log_warning(&mgr->log, _("host %s: cannot renew its lease: %s"),
 		    h->host_id, err.msg);
@@ -204,7 +245,7 @@ int
 hostreg_start(struct mgr *mgr, struct mgr_error *err)
 {
 	struct host *h = mgr->host;
-	double beat = heartbeat_ms(mgr) / 1000.0;
+	double beat = hostreg_beat_ms(mgr) / 1000.0;
 	int rc;
 
 	h->host_id = xstrdup(mgr->conf->host_id);
@@ -220,7 +261,7 @@ hostreg_start(struct mgr *mgr, struct mgr_error *err)
 		log_info(&mgr->log, _("host %s registered with epoch %lld "
 		    "(lease %d ms, heartbeat %d ms)"), h->host_id,
 		    (long long)h->epoch, mgr->conf->host_lease_ms,
-		    heartbeat_ms(mgr));
+		    hostreg_beat_ms(mgr));
 	} else
 		log_info(&mgr->log, _("host %s registered with epoch %lld (no "
 		    "lease: one host per database file)"), h->host_id,

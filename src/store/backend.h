@@ -59,6 +59,11 @@ struct store_ops {
 	void (*host_unlock)(struct db_host_lock *lock);
 	int (*host_holder)(struct mgr_db *db, int *pid, char *kind,
 	    size_t kindsz);
+	/* The server's pid of the lock's session (0: none, on a file). */
+	int (*host_lock_session)(struct db_host_lock *lock);
+	/* 0 while the lock is still held; MGR_EDB when its session ended. */
+	int (*host_lock_check)(struct db_host_lock *lock,
+	    struct mgr_error *err);
 	struct db_watch *(*watch_open)(struct mgr_db *db);
 	int (*watch_fd)(const struct db_watch *w);
 	int (*watch_drain)(struct db_watch *w);
@@ -267,9 +272,8 @@ struct store_ops {
 	int (*notify_store_restart)(struct mgr_db *db, notify_rec_fn fn,
 	    void *arg, struct mgr_error *err);
 	/* hosts_store.h */
-	int (*hosts_store_register)(struct mgr_db *db, const char *host_id,
-	    int64_t lease_us, int pid, const char *version, const char *labels,
-	    int64_t *epoch, struct mgr_error *err);
+	int (*hosts_store_register)(struct mgr_db *db,
+	    const struct host_reg *r, int64_t *epoch, struct mgr_error *err);
 	int (*hosts_store_renew)(struct mgr_db *db, const char *host_id,
 	    int64_t epoch, int64_t lease_us, int *fenced, int *draining,
 	    struct mgr_error *err);
@@ -281,6 +285,8 @@ struct store_ops {
 	    int64_t epoch, struct mgr_error *err);
 	int (*hosts_store_sweep)(struct mgr_db *db, struct host_rec **out,
 	    size_t *n, struct mgr_error *err);
+	int (*hosts_store_fence_holder)(struct mgr_db *db,
+	    struct host_rec **out, size_t *n, struct mgr_error *err);
 };
 
 #endif

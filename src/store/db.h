@@ -70,6 +70,14 @@ struct db_host_lock;
 int db_host_lock(struct mgr_db *db, const char *kind,
 		 struct db_host_lock **out, struct mgr_error *err);
 void db_host_unlock(struct db_host_lock *lock);
+/* The server's pid of the session holding the lock (its holder's row in
+ * hosts_store.h names it, so that a standby can find and fence a holder
+ * whose lease ran out); 0 on a file. */
+int db_host_lock_session(struct db_host_lock *lock);
+/* 0 while the lock is held; MGR_EDB (err set) when its session ended
+ * (another host fenced this one: hosts_store_fence_holder).  A file's
+ * lock is held until released. */
+int db_host_lock_check(struct db_host_lock *lock, struct mgr_error *err);
 /* Probes without taking it: 1 when another process holds the lock, with
  * its pid and kind when known (0 and "" while it is starting). */
 int db_host_holder(struct mgr_db *db, int *pid, char *kind, size_t kindsz);

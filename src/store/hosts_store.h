@@ -9,8 +9,9 @@
  * dead (its lease ran out: a sweep said so), left (a clean stop).  A
  * renewal names the epoch it registered with: once another registration
  * or a sweep has moved the row on, it changes nothing and the host knows
- * it is fenced.  The one-host lock (db.h) still decides who hosts the
- * engine; this table is the first step of several hosts per database. */
+ * it is fenced.  The one-host lock (db.h) decides who hosts the engine;
+ * on a server, the other daemons wait for it as standbys (role standby)
+ * and take it when its holder's lease runs out (hosts_store_fence_holder). */
 #ifndef MGR_HOSTS_STORE_H
 #define MGR_HOSTS_STORE_H
 
@@ -24,6 +25,7 @@ struct host_rec {
 	char *host_id;
 	int64_t epoch;
 	char *state;		/* "alive", "draining", "dead", "left" */
+	int standby;		/* waits for the engine lock (role standby) */
 	int64_t lease_left_us;	/* lease_until - the database's now */
 	int leased;		/* 0: no lease (lease_left_us 0): the host
 				 * renews none (hosts_store_register) */
@@ -35,14 +37,24 @@ struct host_rec {
 
 void host_rec_free_all(struct host_rec *v, size_t n);
 
-/* Registers host_id (alive, lease = now + lease_us; lease_us 0: no
- * lease, which no sweep runs out): a new row with epoch 1, or the
- * existing one's epoch + 1, whatever its state.
- * labels: a JSON array (NULL: "[]").  *epoch: the new epoch. */
-int hosts_store_register(struct mgr_db *db, const char *host_id,
-			 int64_t lease_us, int pid, const char *version,
-			 const char *labels, int64_t *epoch,
-			 struct mgr_error *err);
+/* What a registration says of its host. */
+struct host_reg {
+	const char *host_id;
+	int64_t lease_us;	/* 0: no lease, which no sweep runs out */
+	int pid;
+	const char *version;
+	const char *labels;	/* a JSON array (NULL: "[]") */
+	int standby;		/* 1: it waits for the engine lock */
+	int lock_session;	/* the server's pid of the session holding
+				 * its engine lock (db_host_lock_session);
+				 * 0: none */
+};
+
+/* Registers r->host_id (alive, lease = now + lease_us): a new row with
+ * epoch 1, or the existing one's epoch + 1, whatever its state.
+ * *epoch: the new epoch. */
+int hosts_store_register(struct mgr_db *db, const struct host_reg *r,
+			 int64_t *epoch, struct mgr_error *err);
 /* Extends the lease of (host_id, epoch) while it is alive or draining
  * and its lease has not run out by the database's clock (a host past its
  * lease is dead, swept or not: another host may already act on that).
@@ -66,5 +78,16 @@ int hosts_store_leave(struct mgr_db *db, const char *host_id, int64_t epoch,
  * database's clock, and returns them (*out NULL, *n 0 when none). */
 int hosts_store_sweep(struct mgr_db *db, struct host_rec **out, size_t *n,
 		      struct mgr_error *err);
+
+/* Fences the holder of the engine lock (db.h) when it is a registered
+ * host whose lease ran out by the database's clock: ends every session
+ * its process holds on the server, the lock's among them, so that the
+ * host, paused or cut off, writes nothing more, and the lock is free for
+ * a standby to take; marks it dead.  Returns it (*n 0 when the holder is
+ * live, unregistered, or nobody holds the lock).  On a file: nothing to
+ * fence (the kernel drops a dead process's lock; a paused one keeps the
+ * file, whose one host it is). */
+int hosts_store_fence_holder(struct mgr_db *db, struct host_rec **out,
+			     size_t *n, struct mgr_error *err);
 
 #endif

@@ -117,6 +117,18 @@ db_host_unlock(struct db_host_lock *lock)
 }
 
 int
+db_host_lock_session(struct db_host_lock *lock)
+{
+	return lock->ops->host_lock_session(lock);
+}
+
+int
+db_host_lock_check(struct db_host_lock *lock, struct mgr_error *err)
+{
+	return lock->ops->host_lock_check(lock, err);
+}
+
+int
 db_host_holder(struct mgr_db *db, int *pid, char *kind, size_t kindsz)
 {
 	return db->ops->host_holder(db, pid, kind, kindsz);
@@ -849,12 +861,14 @@ host_rec_free_all(struct host_rec *v, size_t n)
 }
 
 int
-hosts_store_register(struct mgr_db *db, const char *host_id, int64_t lease_us,
-		     int pid, const char *version, const char *labels,
+hosts_store_register(struct mgr_db *db, const struct host_reg *r,
 		     int64_t *epoch, struct mgr_error *err)
 {
-	return db->ops->hosts_store_register(db, host_id, lease_us, pid,
-	    version, labels != NULL ? labels : "[]", epoch, err);
+	struct host_reg with = *r;
+
+	if (with.labels == NULL)
+		with.labels = "[]";
+	return db->ops->hosts_store_register(db, &with, epoch, err);
 }
 
 int
@@ -894,4 +908,13 @@ hosts_store_sweep(struct mgr_db *db, struct host_rec **out, size_t *n,
 		  struct mgr_error *err)
 {
 	return db->ops->hosts_store_sweep(db, out, n, err);
+}
+
+int
+hosts_store_fence_holder(struct mgr_db *db, struct host_rec **out, size_t *n,
+			 struct mgr_error *err)
+{
+	*out = NULL;
+	*n = 0;
+	return db->ops->hosts_store_fence_holder(db, out, n, err);
 }

@@ -128,6 +128,14 @@ scheduler_fire_counts(struct mgr *mgr, struct sched_fire_counts *out)
 	*out = mgr->sched != NULL ? mgr->sched->counts : none;
 }
 
+/* Held by scheduler_hold, or past the time scheduler_hold_after set
+ * (read at each wake-up: nothing else need run first). */
+static int
+sched_holding(const struct scheduler *s)
+{
+	return s->held || (s->hold_after != 0 && mgr_mono_us() > s->hold_after);
+}
+
 void
 sched_wake_cb(struct ev_loop *loop, ev_periodic *w, int revents)
 {
@@ -138,7 +146,8 @@ sched_wake_cb(struct ev_loop *loop, ev_periodic *w, int revents)
 	(void)loop;
 	(void)revents;
 	s->armed_at = 0;
-	while (!s->held && (t = heap_top(s)) != NULL && t->fire <= now) {
+	while (!sched_holding(s) && (t = heap_top(s)) != NULL &&
+	    t->fire <= now) {
 		heap_remove(s, t);
 		task_process_due(s, t, now);
 	}
@@ -146,14 +155,14 @@ sched_wake_cb(struct ev_loop *loop, ev_periodic *w, int revents)
 }
 
 /* Arms the wake-up for the top of the heap (absolute wall-clock time);
- * none while held (scheduler_hold re-arms). */
+ * none while held (scheduler_hold and scheduler_hold_after re-arm). */
 void
 sched_arm(struct scheduler *s)
 {
 	struct stask *t = heap_top(s);
 	double at;
 
-	if (t == NULL || s->shutting_down || s->held) {
+	if (t == NULL || s->shutting_down || sched_holding(s)) {
 		ev_periodic_stop(s->loop, &s->wake);
 		s->armed_at = 0;
 		return;
@@ -210,9 +219,26 @@ task_settle_one(struct scheduler *s, struct stask *t, int64_t at,
 	}
 }
 
+/* On a shared database, a fire time up to the end of the last engine
+ * host's lease may have been started there without a row (s->claimed_until):
+ * for an at-most-once task (on_interrupt = abandon) it is settled as a
+ * claimed one, recorded `interrupted` and not run; an at-least-once task
+ * (rerun) runs every such time again as a due one, since which of them
+ * the other host reached is not known (a lease covers several fire times
+ * of a task due every second, and the rerun of an interrupted time is
+ * one, the latest). */
+static int
+task_maybe_claimed(const struct scheduler *s, const struct stask *t,
+		   int64_t at, int64_t now)
+{
+	return at <= s->claimed_until && at <= now &&
+	    t->rec.on_interrupt != TASK_INTERRUPT_RERUN;
+}
+
 /* Fire times from next on that the claim watermark covers were taken by
- * an engine that then died; as when they were taken, with coalesce only
- * the latest of them stood for all.  Returns the first time that was
+ * an engine that then died (on a shared database: task_maybe_claimed);
+ * as when they were taken, with coalesce only the latest of them stood
+ * for all.  Returns the first time that was
  * never claimed; *rerun the latest interrupted one. */
 int64_t
 task_settle_claims(struct scheduler *s, struct stask *t, int64_t next,
@@ -223,7 +249,8 @@ task_settle_claims(struct scheduler *s, struct stask *t, int64_t next,
 
 	*rerun = TRIGGER_NONE;
 	while (next != TRIGGER_NONE && n++ < MAX_CATCHUP &&
-	    sched_claim_covers(s->claim, task_fire_at(t, next), t->rec.id)) {
+	    (sched_claim_covers(s->claim, task_fire_at(t, next), t->rec.id) ||
+	    task_maybe_claimed(s, t, next, now))) {
 		if (!t->rec.coalesce)
 			task_settle_one(s, t, next, rerun);
 		last = next;
@@ -231,6 +258,27 @@ task_settle_claims(struct scheduler *s, struct stask *t, int64_t next,
 	}
 	if (t->rec.coalesce && last != TRIGGER_NONE)
 		task_settle_one(s, t, last, rerun);
+	return next;
+}
+
+int64_t
+task_settle_recorded(struct scheduler *s, struct stask *t, int64_t next,
+		     int64_t now)
+{
+	struct mgr_error err = { 0 };
+	size_t n = 0;
+	int yes = 1;
+
+	while (next != TRIGGER_NONE && next <= now && n++ < MAX_CATCHUP) {
+		if (run_store_fire_recorded(s->mgr->db, t->rec.id, next, &yes,
+		    &err) != 0) {
+			log_warning(&s->mgr->log, "%s", err.msg);
+			break;
+		}
+		if (!yes)
+			break;
+		next = trigger_next(t->trig, next, now);
+	}
 	return next;
 }
 
@@ -243,4 +291,15 @@ scheduler_hold(struct mgr *mgr, int hold)
 		return;
 	s->held = hold != 0;
 	sched_arm(s);	/* a time already due wakes at once */
+}
+
+void
+scheduler_hold_after(struct mgr *mgr, int64_t mono_us)
+{
+	struct scheduler *s = mgr->sched;
+
+	if (s == NULL)
+		return;
+	s->hold_after = mono_us;
+	sched_arm(s);
 }

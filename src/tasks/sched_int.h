@@ -115,6 +115,16 @@ struct scheduler {
 	/* scheduler_hold: due fire times stay due, unclaimed (the host is
 	 * fenced or draining). */
 	int held;
+	/* scheduler_hold_after: held, too, once mgr_mono_us() passes it (0:
+	 * never): the host's lease is no longer sure. */
+	int64_t hold_after;
+	/* The database is a server several hosts may share: which fire
+	 * times ran is known by the runs table (task_settle_recorded). */
+	int shared;
+	/* At load on a shared database: fire times up to here may have been
+	 * claimed by the last engine host, whose claim file is not this
+	 * one's (sched_prev_claims_end); 0: none. */
+	int64_t claimed_until;
 	int foreground;			/* scheduler_run_foreground */
 	struct sched_fire_counts counts;	/* fires that never ran */
 	struct task_context no_ctx;	/* the context of tasks with none */
@@ -175,6 +185,11 @@ void sched_flush_later_cb(struct ev_loop *loop, ev_timer *w, int revents);
 int64_t task_first_fire(const struct stask *t, int64_t now);
 void task_rerun_interrupted(struct scheduler *s, struct stask *t, int64_t at, int number);
 int64_t task_settle_claims(struct scheduler *s, struct stask *t, int64_t next, int64_t now, int64_t *rerun);
+/* On a database several hosts share (s->shared): the fire times from
+ * next on that have a run row were taken by another host (its claim
+ * file is not this one's); returns the first past one without a row,
+ * or the first to come. */
+int64_t task_settle_recorded(struct scheduler *s, struct stask *t, int64_t next, int64_t now);
 void task_cancel_retries(struct scheduler *s, struct stask *t);
 void task_start_attempt_row(struct scheduler *s, struct stask *t, int64_t scheduled_at, int number, int64_t row_id, scheduler_done_fn done, void *arg);
 void task_record_claimed(struct scheduler *s, struct stask *t);

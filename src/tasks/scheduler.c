@@ -19,6 +19,7 @@
  * recorded as `missed` instead (misfire_grace_time <= 0: no limit).
  */
 #include "hooks_run.h"
+#include "hosts_store.h"
 #include "i18n.h"
 #include "dbstring.h"
 #include "manager.h"
@@ -357,6 +358,8 @@ task_load(struct scheduler *s, struct task_rec *row, int64_t now)
 	}
 	if (nominal != 0)
 		stored = task_settle_claims(s, t, nominal, now, &rerun);
+	if (nominal != 0 && s->shared)
+		stored = task_settle_recorded(s, t, stored, now);
 	task_set_next(s, t, stored);
 	if (rerun != TRIGGER_NONE)
 		task_rerun_interrupted(s, t, rerun, 2);
@@ -454,6 +457,31 @@ sched_load_contexts(struct scheduler *s)
 			t->ctx_none = t->ctx == NULL;
 }
 
+/* On a shared database, the time until which the last engine host may
+ * have claimed fire times: its lease's end, which the database gives as
+ * a duration (lease_left_us of the latest other engine host that did not
+ * leave cleanly), read on this host's clock; never later than now.  0
+ * when no other host ran the engine, or on a file. */
+static int64_t
+sched_prev_claims_end(struct scheduler *s)
+{
+	struct mgr_error err = { 0 };
+	struct host_rec *v;
+	int64_t left = INT64_MIN, now = mgr_now_us();
+	size_t n;
+
+	if (!s->shared || hosts_store_list(s->mgr->db, &v, &n, &err) != 0)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!v[i].standby && v[i].leased &&
+		    strcmp(v[i].state, "left") != 0 &&
+		    strcmp(v[i].host_id, s->mgr->conf->host_id) != 0 &&
+		    v[i].lease_left_us > left)
+			left = v[i].lease_left_us;
+	host_rec_free_all(v, n);
+	return left == INT64_MIN ? 0 : now + (left < 0 ? left : 0);
+}
+
 static int
 sched_load_all(struct scheduler *s, struct mgr_error *err)
 {
@@ -465,6 +493,7 @@ sched_load_all(struct scheduler *s, struct mgr_error *err)
 	if ((rc = task_store_list(s->mgr->db, &rows, &n, err)) != 0)
 		return rc;
 	s->loading = 1;
+	s->claimed_until = sched_prev_claims_end(s);
 	for (size_t i = 0; i < n; i++)
 		task_load(s, &rows[i], now);
 	s->loading = 0;
@@ -495,6 +524,7 @@ sched_new(struct mgr *mgr, struct mgr_error *err)
 	s->mgr = mgr;
 	s->loop = mgr->loop;
 	s->rng = (uint64_t)mgr_now_us() ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15ULL;
+	s->shared = db_string_is_server(db_path(mgr->db));
 	if (sched_run_ids_open(s, err) != 0) {
 		free(s);
 		return NULL;

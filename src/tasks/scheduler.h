@@ -133,6 +133,12 @@ int scheduler_running_count(struct mgr *mgr);
  * go on; a manual `task run` is a person's explicit request and still
  * starts. */
 void scheduler_hold(struct mgr *mgr, int hold);
+/* Held as by scheduler_hold once this process's monotonic clock
+ * (mgr_mono_us) passes mono_us, until a later call moves it (0: never).
+ * The host sets it at each renewal of its lease to the time it would
+ * fence itself: a host woken after a pause takes no due fire time before
+ * its renewal has run, whatever its loop runs first. */
+void scheduler_hold_after(struct mgr *mgr, int64_t mono_us);
 /* Fire times that never became runs and leave no row of their own: taken
  * together by coalescing, past MAX_CATCHUP behind, or dropped from a
  * queue before their `claimed` row was written.  Counted since start

@@ -2,6 +2,10 @@
 # The daemon: start, host lock, second host refused, signals, detach and
 # pidfile, SIGHUP reload with a broken configuration.
 . "$top_srcdir/tests/engine/lib.sh"
+# A second daemon is refused (exit 4): on PostgreSQL it would wait as a
+# standby by default (tests/pg/cluster-failover.sh), which this suite,
+# run on both backends, turns off.
+printf 'manager = { shutdown_grace_seconds = 2; host_standby = false; };\n' >"$CONF"
 
 run mgr host status
 is "$rc" 3 "host status without a host exits 3"
@@ -24,7 +28,7 @@ run mgr daemon
 is "$rc" 4 "\"manager daemon\" is refused as well"
 
 # SIGHUP with a broken file: logged with file and line, old one stays.
-printf 'manager = { shutdown_grace_seconds = 2; };\napi = { listen = ; };\n' >"$CONF.new"
+printf 'manager = { shutdown_grace_seconds = 2; host_standby = false; };\napi = { listen = ; };\n' >"$CONF.new"
 cp "$CONF" "$CONF.good"
 mv "$CONF.new" "$CONF"
 kill -HUP "$DAEMON_PID"
@@ -83,7 +87,8 @@ wait_until 5 grep -q "engine host exited" "$LOG"
 ok $? "the shutdown is logged in the file"
 
 # A configured log_file is left alone: nothing is said, nothing redirected.
-printf 'manager = { shutdown_grace_seconds = 2; log_file = "%s/own.log"; };\n' "$T" >"$CONF"
+printf 'manager = { shutdown_grace_seconds = 2; host_standby = false;
+  log_file = "%s/own.log"; };\n' "$T" >"$CONF"
 run mgr --daemon --detach --pidfile "$T/m.pid"
 is "$rc" 0 "--detach with log_file starts"
 unlike "$err" "logging to" "... and says nothing about where it logs"
@@ -92,7 +97,7 @@ wait_until 5 test -s "$T/own.log"
 ok $? "... the log goes to the configured file"
 kill -TERM "$pid"
 wait_until 10 test ! -e "$T/m.pid"
-printf 'manager = { shutdown_grace_seconds = 2; };\n' >"$CONF"
+printf 'manager = { shutdown_grace_seconds = 2; host_standby = false; };\n' >"$CONF"
 
 # The log file cannot be opened: syslog, and it says so.
 rm -f "$LOG"

@@ -3,12 +3,14 @@
 # daemon that starts while the lock is held by a session whose client
 # process is gone (kill -9 leaves the session until the server next reads
 # from it) waits for that session's end instead of exiting as if another
-# host ran; a holder that is alive is refused at once.
+# host ran; a holder that is alive is refused at once with host_standby
+# false, and waited for as a standby by default (src/engine/standby.c),
+# which takes the lock once the holder's session ends.
 . "$top_srcdir/tests/pg/lib.sh"
 pg_suite_skip
 MANAGER_TEST_SUITE_PG=1
 . "$top_srcdir/tests/engine/lib.sh"
-echo "1..6"
+echo "1..10"
 
 mgr task list >/dev/null 2>&1	# the schema
 HOLDER=
@@ -50,8 +52,11 @@ is "$daemon_rc" 0 "... and stops cleanly"
 
 # A holder whose client lives: this shell's pid.
 hold "manager $$ daemon" 30
+printf 'manager = { shutdown_grace_seconds = 2; host_standby = false; };\n' \
+	>"$T/nostandby.conf"
 t0=$(date +%s%N)
-mgr --daemon >"$T/d2.out" 2>"$T/d2.err"
+"$MANAGER" --config "$T/nostandby.conf" --db "$DB" --daemon \
+	>"$T/d2.out" 2>"$T/d2.err"
 rc=$?
 t1=$(date +%s%N)
 is "$rc" 4 "a daemon started while a live client holds the lock exits 4"
@@ -61,3 +66,23 @@ ok $([ $(( (t1 - t0) / 1000000 )) -lt 5000 ]; echo $?) \
 	"... at once, without waiting ($(( (t1 - t0) / 1000000 )) ms)"
 kill $HOLDER 2>/dev/null
 wait $HOLDER 2>/dev/null || :	# psql ended by the kill
+
+# By default a daemon waits for a live holder as a standby: registered,
+# and the engine's once the holder's session ends (psql's, after 4 s:
+# a killed psql's session would last as long as its pg_sleep).
+hold "manager $$ daemon" 4
+"$MANAGER" --config "$CONF" --db "$DB" --daemon >"$T/d3.out" 2>>"$T/daemon.log" &
+DAEMON_PID=$!
+standby_row() {
+	[ "$(sqlite3 "$DB" "SELECT role || ' ' || state || ' ' || pid FROM
+	    hosts")" = "standby alive $DAEMON_PID" ]
+}
+wait_until 10 standby_row
+ok $? "by default, a daemon that finds the lock held waits as a standby"
+like "$(cat "$T/daemon.log")" "another host runs the engine on this database; waiting for its lock" \
+	"... and says so in its log"
+wait $HOLDER
+wait_until 10 host_is daemon
+ok $? "... and runs the engine once the holder's session ended"
+stop_daemon TERM
+is "$daemon_rc" 0 "... and stops cleanly"

@@ -180,5 +180,6 @@ is "$rc/$(output vars.timer)" "0/success exited/x 0 end" \
 sed -i 's/^Environment=C=0/Environment=C=1/' "$U/vars.service"
 M task import systemd "$U/vars.timer" >/dev/null
 run M task run vars.timer
-is "$(output vars.timer | tail -n 1)" "exec-condition /x end" \
+is "$(M task logs vars.timer --stdout | cut -d" " -f3- | tail -n 1)" \
+	"exec-condition /x end" \
 	"... an unset \$EXIT_STATUS is no word, an unset \${EXIT_CODE} empty"

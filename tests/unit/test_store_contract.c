@@ -637,6 +637,20 @@ test_commands_and_host(void **state)
 
 /* The row of host_id in the registry's list (the list freed by the
  * caller); fails the test when there is none. */
+/* hosts_store_register with the fields the cases vary. */
+static int
+reg_host(struct mgr_db *db, int standby, const char *id, int64_t lease_us,
+	 int pid, const char *version, const char *labels, int64_t *epoch,
+	 struct mgr_error *err)
+{
+	struct host_reg r = {
+		.host_id = id, .lease_us = lease_us, .pid = pid,
+		.version = version, .labels = labels, .standby = standby,
+	};
+
+	return hosts_store_register(db, &r, epoch, err);
+}
+
 static struct host_rec *
 host_row(struct host_rec *v, size_t n, const char *host_id)
 {
@@ -677,10 +691,10 @@ test_hosts_epochs(void **state)
 
 	assert_int_equal(hosts_store_list(f->db, &v, &n, &err), 0);
 	assert_true(n == 0);
-	assert_int_equal(hosts_store_register(f->db, "h1", MINUTE_US, 71, "1.0",
+	assert_int_equal(reg_host(f->db, 0, "h1", MINUTE_US, 71, "1.0",
 	    "[\"db\"]", &epoch, &err), 0);
 	assert_true(epoch == 1);
-	assert_int_equal(hosts_store_register(f->db, "h1", MINUTE_US, 72, "1.1",
+	assert_int_equal(reg_host(f->db, 0, "h1", MINUTE_US, 72, "1.1",
 	    NULL, &epoch, &err), 0);
 	assert_true(epoch == 2);
 	assert_int_equal(hosts_store_renew(f->db, "h1", 1, MINUTE_US, &fenced,
@@ -701,7 +715,7 @@ test_hosts_epochs(void **state)
 	assert_true(h->started_at > 0);
 	host_rec_free_all(v, n);
 	/* A renewal after another start fenced (epoch moved on behind it). */
-	assert_int_equal(hosts_store_register(f->db, "h1", MINUTE_US, 73, "1.1",
+	assert_int_equal(reg_host(f->db, 0, "h1", MINUTE_US, 73, "1.1",
 	    NULL, &epoch, &err), 0);
 	assert_int_equal(hosts_store_renew(f->db, "h1", 2, MINUTE_US, &fenced,
 	    NULL, &err), 0);
@@ -720,9 +734,9 @@ test_hosts_sweep(void **state)
 	int fenced;
 	size_t n;
 
-	assert_int_equal(hosts_store_register(f->db, "live", MINUTE_US, 1, "1",
+	assert_int_equal(reg_host(f->db, 0, "live", MINUTE_US, 1, "1",
 	    NULL, &epoch, &err), 0);
-	assert_int_equal(hosts_store_register(f->db, "short", 1000, 2, "1",
+	assert_int_equal(reg_host(f->db, 0, "short", 1000, 2, "1",
 	    NULL, &epoch, &err), 0);
 	/* Past its 1 ms lease by any clock (not a bound on a duration). */
 	usleep(50 * 1000);
@@ -740,13 +754,13 @@ test_hosts_sweep(void **state)
 	assert_int_equal(hosts_store_renew(f->db, "short", 1, MINUTE_US,
 	    &fenced, NULL, &err), 0);
 	assert_int_equal(fenced, 1);	/* a dead host cannot come back... */
-	assert_int_equal(hosts_store_register(f->db, "late", 1000, 4, "1",
+	assert_int_equal(reg_host(f->db, 0, "late", 1000, 4, "1",
 	    NULL, &epoch, &err), 0);
 	usleep(50 * 1000);
 	assert_int_equal(hosts_store_renew(f->db, "late", 1, MINUTE_US,
 	    &fenced, NULL, &err), 0);
 	assert_int_equal(fenced, 1);	/* past its lease, even unswept */
-	assert_int_equal(hosts_store_register(f->db, "short", MINUTE_US, 3, "1",
+	assert_int_equal(reg_host(f->db, 0, "short", MINUTE_US, 3, "1",
 	    NULL, &epoch, &err), 0);
 	assert_true(epoch == 2);	/* ... but under a new epoch */
 	check_host_state(f->db, "short", "alive", 2);
@@ -761,7 +775,7 @@ test_hosts_drain_leave(void **state)
 	int64_t epoch;
 	int fenced, draining;
 
-	assert_int_equal(hosts_store_register(f->db, "h", MINUTE_US, 1, "1",
+	assert_int_equal(reg_host(f->db, 0, "h", MINUTE_US, 1, "1",
 	    NULL, &epoch, &err), 0);
 	assert_int_equal(hosts_store_set_draining(f->db, "nosuch", 1, &err),
 	    MGR_ENOENT);
@@ -786,10 +800,41 @@ test_hosts_drain_leave(void **state)
 	    MGR_ECONFLICT);
 	assert_non_null(strstr(err.msg, "left"));
 	/* A leave under an old epoch changes nothing. */
-	assert_int_equal(hosts_store_register(f->db, "h", MINUTE_US, 2, "1",
+	assert_int_equal(reg_host(f->db, 0, "h", MINUTE_US, 2, "1",
 	    NULL, &epoch, &err), 0);
 	assert_int_equal(hosts_store_leave(f->db, "h", 1, &err), 0);
 	check_host_state(f->db, "h", "alive", 2);
+}
+
+/* A standby is registered with its role, and becomes the engine host
+ * by registering again; with nobody holding the engine lock, there is
+ * no holder to fence (its sessions are the daemons' business:
+ * tests/pg/cluster-failover.sh). */
+static void
+test_hosts_standby(void **state)
+{
+	struct fixture *f = fixture(state);
+	struct mgr_error err = { 0 };
+	struct host_rec *v;
+	int64_t epoch;
+	size_t n;
+
+	assert_int_equal(reg_host(f->db, 1, "s", MINUTE_US, 5, "1", NULL,
+	    &epoch, &err), 0);
+	assert_int_equal(hosts_store_list(f->db, &v, &n, &err), 0);
+	assert_int_equal(host_row(v, n, "s")->standby, 1);
+	host_rec_free_all(v, n);
+	assert_int_equal(reg_host(f->db, 0, "s", MINUTE_US, 5, "1", NULL,
+	    &epoch, &err), 0);
+	assert_true(epoch == 2);
+	assert_int_equal(hosts_store_list(f->db, &v, &n, &err), 0);
+	assert_int_equal(host_row(v, n, "s")->standby, 0);
+	host_rec_free_all(v, n);
+	v = (struct host_rec *)&err;	/* set to NULL by the call */
+	n = 7;
+	assert_int_equal(hosts_store_fence_holder(f->db, &v, &n, &err), 0);
+	assert_null(v);
+	assert_true(n == 0);
 }
 
 static void
@@ -1404,6 +1449,7 @@ test_every_op(void **state)
 	CASE(b, test_hosts_epochs, setup), \
 	CASE(b, test_hosts_sweep, setup), \
 	CASE(b, test_hosts_drain_leave, setup), \
+	CASE(b, test_hosts_standby, setup), \
 	CASE(b, test_task_hooks, setup), \
 	CASE(b, test_run_ids, setup), \
 	CASE(b, test_command_input, setup), \

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Takes the migration lock: two processes opening a new database at
  * once migrate one after the other (the key is "mgr-migr" in ASCII). */
@@ -229,6 +230,14 @@ static const char *const migrations[] = {
 	"  version text NOT NULL,"
 	"  started_at bigint NOT NULL,"
 	"  labels text NOT NULL DEFAULT '[]');",
+	/* 13: standby hosts (issue 19; hosts.c): role says whether the
+	 * host runs the engine or waits for its lock; lock_session is the
+	 * server's pid of the session holding that lock, by which a standby
+	 * finds the holder's row and, once its lease ran out, ends that
+	 * host's sessions (pg_hosts_store_fence_holder). */
+	"ALTER TABLE hosts ADD COLUMN role text NOT NULL DEFAULT 'engine'"
+	"  CHECK (role IN ('engine','standby'));"
+	"ALTER TABLE hosts ADD COLUMN lock_session integer NOT NULL DEFAULT 0;",
 };
 
 #define PG_NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -269,8 +278,8 @@ pg_accepts(const char *where)
 }
 
 /* libpq's messages end in a newline, and may span lines: one line. */
-static void
-trim_newlines(struct mgr_error *err)
+void
+pg_trim_newlines(struct mgr_error *err)
 {
 	size_t n;
 
@@ -311,6 +320,20 @@ pg_label(const char *where)
 	return strbuf_detach(&sb);
 }
 
+/* Every session says whose it is: "manager PID" (after the string's
+ * own keywords, so it wins), which a standby's fence matches to end
+ * every session of a host whose lease ran out (hosts.c, FENCE_SQL). */
+static PGconn *
+connect_named(const char *where)
+{
+	char name[32];
+	const char *keys[] = { "dbname", "application_name", NULL };
+	const char *vals[] = { where, name, NULL };
+
+	snprintf(name, sizeof name, "manager %ld", (long)getpid());
+	return PQconnectdbParams(keys, vals, 1);
+}
+
 PGconn *
 pg_connect(const char *where, struct mgr_error *err)
 {
@@ -319,7 +342,7 @@ pg_connect(const char *where, struct mgr_error *err)
 
 	if (pq_fns_load(where, err) != 0)
 		return NULL;
-	if ((c = PQconnectdb(where)) == NULL) {
+	if ((c = connect_named(where)) == NULL) {
 		mgr_error_set(err, MGR_ENOMEM, _("out of memory"));
 		return NULL;
 	}
@@ -328,7 +351,7 @@ pg_connect(const char *where, struct mgr_error *err)
 		mgr_error_set(err, MGR_EDB, _("cannot connect to PostgreSQL "
 		    "(%s): %s"), label, PQerrorMessage(c));
 		free(label);
-		trim_newlines(err);
+		pg_trim_newlines(err);
 		PQfinish(c);
 		return NULL;
 	}
@@ -380,7 +403,7 @@ pg_fail(struct mgr_db *db, PGresult *res, const char *what,
 	else if (state != NULL && strncmp(state, "23", 2) == 0)
 		code = MGR_EINVAL;	/* another integrity constraint */
 	mgr_error_set(err, code, _("%s: %s: %s"), pq(db)->label, what, msg);
-	trim_newlines(err);
+	pg_trim_newlines(err);
 	PQclear(res);
 	return code;
 }

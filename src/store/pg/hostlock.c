@@ -17,9 +17,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The lock's two keys: "mgrh" and "lock" in ASCII. */
-#define LOCK_K1 "1835493992"
-#define LOCK_K2 "1819239275"
 
 struct pg_host_lock {
 	struct db_host_lock base;
@@ -41,10 +38,7 @@ lock_probe(struct mgr_db *db, int *held, char **name, int *local,
 	*name = NULL;
 	if ((rc = pg_run(db, "SELECT a.application_name, a.client_port "
 	    "FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid "
-	    "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = "
-	    LOCK_K1 " AND l.objid = " LOCK_K2 " AND l.objsubid = 2 AND "
-	    "l.database = (SELECT oid FROM pg_database "
-	    "WHERE datname = current_database())", NULL, &res,
+	    "WHERE " PG_LOCK_HELD, NULL, &res,
 	    _("cannot probe the host lock"), err)) != 0)
 		return rc;
 	if (PQntuples(res) > 0) {
@@ -86,7 +80,7 @@ lock_busy(struct mgr_db *db, struct mgr_error *err)
 	mgr_error_set(err, MGR_EBUSY,
 	    _("%s: another engine host (%s, pid %d) is running on this database "
 	      "(advisory lock %s, %s)"), label, kind[0] ? kind : _("starting"),
-	    pid, LOCK_K1, LOCK_K2);
+	    pid, PG_LOCK_K1, PG_LOCK_K2);
 	free(label);
 	return MGR_EBUSY;
 }
@@ -100,8 +94,8 @@ lock_busy(struct mgr_db *db, struct mgr_error *err)
 static int
 lock_try(PGconn *c, struct mgr_error *err)
 {
-	PGresult *res = PQexec(c, "SELECT pg_try_advisory_lock(" LOCK_K1 ", "
-	    LOCK_K2 ")");
+	PGresult *res = PQexec(c, "SELECT pg_try_advisory_lock(" PG_LOCK_K1 ", "
+	    PG_LOCK_K2 ")");
 	int got = -1;
 
 	if (PQresultStatus(res) == PGRES_TUPLES_OK)
@@ -191,4 +185,26 @@ pg_host_holder(struct mgr_db *db, int *pid, char *kind, size_t kindsz)
 	holder_parse(held ? name : NULL, pid, kind, kindsz);
 	free(name);
 	return held;
+}
+
+int
+pg_host_lock_session(struct db_host_lock *base)
+{
+	return PQbackendPID(((struct pg_host_lock *)base)->conn);
+}
+
+/* A question on the lock's own session: it fails once the session is
+ * gone (ended by a standby's fence, or by a restart of the server). */
+int
+pg_host_lock_check(struct db_host_lock *base, struct mgr_error *err)
+{
+	PGresult *res = PQexec(((struct pg_host_lock *)base)->conn, "SELECT 1");
+	int ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+
+	if (!ok)
+		mgr_error_set(err, MGR_EDB, _("the session holding the engine "
+		    "lock ended: %s"), PQresultErrorMessage(res));
+	pg_trim_newlines(err);
+	PQclear(res);
+	return ok ? 0 : MGR_EDB;
 }

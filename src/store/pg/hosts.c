@@ -10,11 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The server's clock in Unix microseconds. */
-#define PG_NOW_US "(extract(epoch FROM now()) * 1000000)::bigint"
-
 #define HOST_COLUMNS "host_id, epoch, state, lease_until - " PG_NOW_US \
-	", pid, version, started_at, labels"
+	", pid, version, started_at, labels, role = 'standby'"
 
 static int
 hosts_from_result(PGresult *res, struct host_rec **out, size_t *n)
@@ -32,6 +29,7 @@ hosts_from_result(PGresult *res, struct host_rec **out, size_t *n)
 		v[i].version = pg_strdup(res, i, 5);
 		v[i].started_at = pg_i64(res, i, 6);
 		v[i].labels = pg_strdup(res, i, 7);
+		v[i].standby = pg_str(res, i, 8)[0] == 't';
 	}
 	PQclear(res);
 	*out = v;
@@ -40,28 +38,29 @@ hosts_from_result(PGresult *res, struct host_rec **out, size_t *n)
 }
 
 int
-pg_hosts_store_register(struct mgr_db *db, const char *host_id,
-			int64_t lease_us, int pid, const char *version,
-			const char *labels, int64_t *epoch,
-			struct mgr_error *err)
+pg_hosts_store_register(struct mgr_db *db, const struct host_reg *r,
+			int64_t *epoch, struct mgr_error *err)
 {
 	struct pg_params p = { 0 };
 	PGresult *res;
 	int rc;
 
-	pg_text(&p, host_id);
-	pg_int(&p, lease_us);
-	pg_int(&p, pid);
-	pg_text(&p, version);
-	pg_text(&p, labels);
+	pg_text(&p, r->host_id);
+	pg_int(&p, r->lease_us);
+	pg_int(&p, r->pid);
+	pg_text(&p, r->version);
+	pg_text(&p, r->labels);
+	pg_text(&p, r->standby ? "standby" : "engine");
+	pg_int(&p, r->lock_session);
 	if ((rc = pg_run(db, "INSERT INTO hosts (host_id, epoch, lease_until, "
-	    "state, pid, version, started_at, labels) VALUES ($1, 1, "
-	    "CASE WHEN $2::bigint > 0 THEN " PG_NOW_US " + $2::bigint END, "
-	    "'alive', $3, $4, " PG_NOW_US ", $5) "
+	    "state, pid, version, started_at, labels, role, lock_session) "
+	    "VALUES ($1, 1, CASE WHEN $2::bigint > 0 THEN " PG_NOW_US
+	    " + $2::bigint END, 'alive', $3, $4, " PG_NOW_US ", $5, $6, $7) "
 	    "ON CONFLICT (host_id) DO UPDATE SET epoch = hosts.epoch + 1, "
 	    "lease_until = excluded.lease_until, state = 'alive', "
 	    "pid = excluded.pid, version = excluded.version, "
-	    "started_at = excluded.started_at, labels = excluded.labels "
+	    "started_at = excluded.started_at, labels = excluded.labels, "
+	    "role = excluded.role, lock_session = excluded.lock_session "
 	    "RETURNING epoch", &p, &res, _("cannot register the host"),
 	    err)) != 0)
 		return rc;
@@ -168,6 +167,46 @@ pg_hosts_store_sweep(struct mgr_db *db, struct host_rec **out, size_t *n,
 	    "WHERE state IN ('alive','draining') AND lease_until < " PG_NOW_US
 	    " RETURNING " HOST_COLUMNS, NULL, &res,
 	    _("cannot sweep the hosts"), err)) != 0)
+		return rc;
+	return hosts_from_result(res, out, n);
+}
+
+/* The holder of the engine lock, by its session in pg_locks, is the
+ * registered engine host whose row names that session (lock_session)
+ * and the pid its application_name says ("manager PID KIND").  When
+ * its lease ran out, every session of that process (the same pid in
+ * "manager PID ...", from the same client address: pg_connect names
+ * each session so) is ended, and its row marked dead.  The sessions
+ * must belong to this database's role (or the caller hold
+ * pg_signal_backend), as every host of one database does. */
+#define FENCE_SQL \
+	"WITH holder AS (SELECT a.pid, a.client_addr, a.application_name " \
+	"FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE " \
+	PG_LOCK_HELD "), stale AS (UPDATE hosts h SET state = CASE WHEN " \
+	"h.state IN ('alive','draining') THEN 'dead' ELSE h.state END " \
+	"FROM holder WHERE h.lock_session = holder.pid AND h.role = 'engine' " \
+	"AND h.pid::text = split_part(holder.application_name, ' ', 2) " \
+	"AND h.lease_until < " PG_NOW_US " RETURNING h.host_id, h.epoch, " \
+	"h.state, h.lease_until - " PG_NOW_US " AS left_us, h.pid, " \
+	"h.version, h.started_at, h.labels, h.role = 'standby' AS standby, " \
+	"holder.client_addr AS addr, holder.application_name AS app) " \
+	"SELECT host_id, epoch, state, left_us, pid, version, started_at, " \
+	"labels, standby, (SELECT count(pg_terminate_backend(a.pid)) FROM " \
+	"pg_stat_activity a WHERE a.datname = current_database() AND " \
+	"a.client_addr IS NOT DISTINCT FROM stale.addr AND " \
+	"a.application_name LIKE 'manager %' AND " \
+	"split_part(a.application_name, ' ', 2) = split_part(stale.app, ' ', 2)) " \
+	"FROM stale"
+
+int
+pg_hosts_store_fence_holder(struct mgr_db *db, struct host_rec **out,
+			    size_t *n, struct mgr_error *err)
+{
+	PGresult *res;
+	int rc;
+
+	if ((rc = pg_run(db, FENCE_SQL, NULL, &res,
+	    _("cannot fence the engine lock's holder"), err)) != 0)
 		return rc;
 	return hosts_from_result(res, out, n);
 }

@@ -10,6 +10,8 @@ const struct store_ops pg_store_ops = {
 	.host_lock = pg_host_lock,
 	.host_unlock = pg_host_unlock,
 	.host_holder = pg_host_holder,
+	.host_lock_session = pg_host_lock_session,
+	.host_lock_check = pg_host_lock_check,
 	.watch_open = pg_watch_open,
 	.watch_fd = pg_watch_fd,
 	.watch_drain = pg_watch_drain,
@@ -123,4 +125,5 @@ const struct store_ops pg_store_ops = {
 	.hosts_store_set_draining = pg_hosts_store_set_draining,
 	.hosts_store_leave = pg_hosts_store_leave,
 	.hosts_store_sweep = pg_hosts_store_sweep,
+	.hosts_store_fence_holder = pg_hosts_store_fence_holder,
 };

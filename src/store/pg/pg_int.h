@@ -70,12 +70,27 @@ int pg_schema_latest(void);
 char *pg_label(const char *where);
 /* A new connection to the same database, for the watch and the lock. */
 PGconn *pg_connect(const char *where, struct mgr_error *err);
+/* libpq's messages end in a newline, and may span lines: one line. */
+void pg_trim_newlines(struct mgr_error *err);
 
 /* The one-host lock: a session advisory lock (hostlock.c). */
 int pg_host_lock(struct mgr_db *db, const char *kind,
 		 struct db_host_lock **out, struct mgr_error *err);
 void pg_host_unlock(struct db_host_lock *lock);
+/* The one-host lock's two keys: "mgrh" and "lock" in ASCII; and the
+ * condition on pg_locks (alias l) that finds its granted holder in this
+ * database. */
+#define PG_LOCK_K1 "1835493992"
+#define PG_LOCK_K2 "1819239275"
+#define PG_LOCK_HELD "l.locktype = 'advisory' AND l.granted AND " \
+	"l.classid = " PG_LOCK_K1 " AND l.objid = " PG_LOCK_K2 " AND " \
+	"l.objsubid = 2 AND l.database = (SELECT oid FROM pg_database " \
+	"WHERE datname = current_database())"
+/* The server's clock in Unix microseconds. */
+#define PG_NOW_US "(extract(epoch FROM now()) * 1000000)::bigint"
 int pg_host_holder(struct mgr_db *db, int *pid, char *kind, size_t kindsz);
+int pg_host_lock_session(struct db_host_lock *lock);
+int pg_host_lock_check(struct db_host_lock *lock, struct mgr_error *err);
 
 /* The change watch: LISTEN on its own connection (watch.c). */
 struct db_watch *pg_watch_open(struct mgr_db *db);
@@ -331,9 +346,8 @@ int pg_notify_store_restart(struct mgr_db *db, notify_rec_fn fn, void *arg,
 			    struct mgr_error *err);
 
 /* hosts.c (hosts_store.h) */
-int pg_hosts_store_register(struct mgr_db *db, const char *host_id,
-    int64_t lease_us, int pid, const char *version, const char *labels,
-    int64_t *epoch, struct mgr_error *err);
+int pg_hosts_store_register(struct mgr_db *db, const struct host_reg *r,
+		int64_t *epoch, struct mgr_error *err);
 int pg_hosts_store_renew(struct mgr_db *db, const char *host_id,
     int64_t epoch, int64_t lease_us, int *fenced, int *draining,
     struct mgr_error *err);
@@ -345,5 +359,7 @@ int pg_hosts_store_leave(struct mgr_db *db, const char *host_id,
     int64_t epoch, struct mgr_error *err);
 int pg_hosts_store_sweep(struct mgr_db *db, struct host_rec **out,
     size_t *n, struct mgr_error *err);
+int pg_hosts_store_fence_holder(struct mgr_db *db, struct host_rec **out,
+		size_t *n, struct mgr_error *err);
 
 #endif

@@ -17,7 +17,8 @@
 
 /* X(name) for each libpq function the backend calls. */
 #define PQ_FNS_EACH(X) \
-	X(PQclear) X(PQcmdTuples) X(PQconnectdb) X(PQconninfoFree) \
+	X(PQbackendPID) X(PQclear) X(PQcmdTuples) X(PQconnectdb) \
+	X(PQconnectdbParams) X(PQconninfoFree) \
 	X(PQconninfoParse) X(PQconsumeInput) X(PQerrorMessage) X(PQexec) \
 	X(PQexecParams) X(PQfinish) X(PQfreemem) X(PQgetResult) \
 	X(PQgetisnull) X(PQgetvalue) X(PQhost) X(PQnfields) X(PQnotifies) \
@@ -41,9 +42,11 @@ int pq_fns_load(const char *where, struct mgr_error *err);
 const struct pq_fns *pq_fns(void);
 
 #ifndef PQ_FNS_TABLE_ONLY
+#define PQbackendPID (pq_fns()->PQbackendPID)
 #define PQclear (pq_fns()->PQclear)
 #define PQcmdTuples (pq_fns()->PQcmdTuples)
 #define PQconnectdb (pq_fns()->PQconnectdb)
+#define PQconnectdbParams (pq_fns()->PQconnectdbParams)
 #define PQconninfoFree (pq_fns()->PQconninfoFree)
 #define PQconninfoParse (pq_fns()->PQconninfoParse)
 #define PQconsumeInput (pq_fns()->PQconsumeInput)

@@ -212,6 +212,12 @@ static const char *const migrations[] = {
 	"  version TEXT NOT NULL,"
 	"  started_at INTEGER NOT NULL,"
 	"  labels TEXT NOT NULL DEFAULT '[]');",
+	/* 13: standby hosts (the PostgreSQL backend's migration 13; on a
+	 * file no host waits as a standby, one host runs per file: the
+	 * columns keep both schemas alike for db copy and host list). */
+	"ALTER TABLE hosts ADD COLUMN role TEXT NOT NULL DEFAULT 'engine'"
+	"  CHECK (role IN ('engine','standby'));"
+	"ALTER TABLE hosts ADD COLUMN lock_session INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define DB_SCHEMA_AUTO_VACUUM 7

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #define HOST_COLUMNS "host_id, epoch, state, lease_until - ?1, pid, " \
-	"version, started_at, labels"
+	"version, started_at, labels, role = 'standby'"
 
 static void
 host_from_row(sqlite3_stmt *st, struct host_rec *h)
@@ -25,6 +25,7 @@ host_from_row(sqlite3_stmt *st, struct host_rec *h)
 	h->version = db_column_strdup(st, 5);
 	h->started_at = sqlite3_column_int64(st, 6);
 	h->labels = db_column_strdup(st, 7);
+	h->standby = sqlite3_column_int(st, 8);
 }
 
 /* Steps st to the end, keeping every row; resets it. */
@@ -55,31 +56,32 @@ hosts_collect(struct mgr_db *db, sqlite3_stmt *st, struct host_rec **out,
 }
 
 int
-sqlite_hosts_store_register(struct mgr_db *db, const char *host_id,
-			    int64_t lease_us, int pid, const char *version,
-			    const char *labels, int64_t *epoch,
-			    struct mgr_error *err)
+sqlite_hosts_store_register(struct mgr_db *db, const struct host_reg *r,
+			    int64_t *epoch, struct mgr_error *err)
 {
-	int64_t now = mgr_now_us();
 	sqlite3_stmt *st;
 	int rc;
 
 	if ((rc = db_prepare(db, "INSERT INTO hosts (host_id, epoch, "
-	    "lease_until, state, pid, version, started_at, labels) "
-	    "VALUES (?1, 1, CASE WHEN ?3 > 0 THEN ?2 + ?3 END, 'alive', ?4, "
-	    "?5, ?2, ?6) "
+	    "lease_until, state, pid, version, started_at, labels, role, "
+	    "lock_session) VALUES (?1, 1, CASE WHEN ?3 > 0 THEN ?2 + ?3 END, "
+	    "'alive', ?4, ?5, ?2, ?6, CASE WHEN ?7 THEN 'standby' ELSE "
+	    "'engine' END, ?8) "
 	    "ON CONFLICT (host_id) DO UPDATE SET epoch = hosts.epoch + 1, "
 	    "lease_until = excluded.lease_until, state = 'alive', "
 	    "pid = excluded.pid, version = excluded.version, "
-	    "started_at = excluded.started_at, labels = excluded.labels "
+	    "started_at = excluded.started_at, labels = excluded.labels, "
+	    "role = excluded.role, lock_session = excluded.lock_session "
 	    "RETURNING epoch", &st, err)) != 0)
 		return rc;
-	sqlite3_bind_text(st, 1, host_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, now);
-	sqlite3_bind_int64(st, 3, lease_us);
-	sqlite3_bind_int(st, 4, pid);
-	sqlite3_bind_text(st, 5, version, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, labels, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, r->host_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, mgr_now_us());
+	sqlite3_bind_int64(st, 3, r->lease_us);
+	sqlite3_bind_int(st, 4, r->pid);
+	sqlite3_bind_text(st, 5, r->version, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, r->labels, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 7, r->standby != 0);
+	sqlite3_bind_int(st, 8, r->lock_session);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*epoch = sqlite3_column_int64(st, 0);
@@ -215,4 +217,17 @@ sqlite_hosts_store_sweep(struct mgr_db *db, struct host_rec **out, size_t *n,
 		return rc;
 	sqlite3_bind_int64(st, 1, mgr_now_us());
 	return hosts_collect(db, st, out, n, _("cannot sweep the hosts"), err);
+}
+
+/* A file's lock is the kernel's: a dead holder's is gone, and a paused
+ * holder still is the file's one host.  No session to end. */
+int
+sqlite_hosts_store_fence_holder(struct mgr_db *db, struct host_rec **out,
+				size_t *n, struct mgr_error *err)
+{
+	(void)db;
+	(void)err;
+	*out = NULL;
+	*n = 0;
+	return 0;
 }

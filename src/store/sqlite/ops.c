@@ -10,6 +10,8 @@ const struct store_ops sqlite_store_ops = {
 	.host_lock = sqlite_host_lock,
 	.host_unlock = sqlite_host_unlock,
 	.host_holder = sqlite_host_holder,
+	.host_lock_session = sqlite_host_lock_session,
+	.host_lock_check = sqlite_host_lock_check,
 	.watch_open = sqlite_watch_open,
 	.watch_fd = sqlite_watch_fd,
 	.watch_drain = sqlite_watch_drain,
@@ -123,4 +125,5 @@ const struct store_ops sqlite_store_ops = {
 	.hosts_store_set_draining = sqlite_hosts_store_set_draining,
 	.hosts_store_leave = sqlite_hosts_store_leave,
 	.hosts_store_sweep = sqlite_hosts_store_sweep,
+	.hosts_store_fence_holder = sqlite_hosts_store_fence_holder,
 };

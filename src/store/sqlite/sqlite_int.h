@@ -50,6 +50,8 @@ int sqlite_host_lock(struct mgr_db *db, const char *kind,
 void sqlite_host_unlock(struct db_host_lock *lock);
 int sqlite_host_holder(struct mgr_db *db, int *pid, char *kind,
 		       size_t kindsz);
+int sqlite_host_lock_session(struct db_host_lock *lock);
+int sqlite_host_lock_check(struct db_host_lock *lock, struct mgr_error *err);
 
 /* The change watch: inotify on "<db>-wal" (watch.c). */
 struct db_watch *sqlite_watch_open(struct mgr_db *db);
@@ -305,9 +307,8 @@ int sqlite_notify_store_restart(struct mgr_db *db, notify_rec_fn fn, void *arg,
 				struct mgr_error *err);
 
 /* hosts.c (hosts_store.h) */
-int sqlite_hosts_store_register(struct mgr_db *db, const char *host_id,
-    int64_t lease_us, int pid, const char *version, const char *labels,
-    int64_t *epoch, struct mgr_error *err);
+int sqlite_hosts_store_register(struct mgr_db *db, const struct host_reg *r,
+		int64_t *epoch, struct mgr_error *err);
 int sqlite_hosts_store_renew(struct mgr_db *db, const char *host_id,
     int64_t epoch, int64_t lease_us, int *fenced, int *draining,
     struct mgr_error *err);
@@ -319,5 +320,7 @@ int sqlite_hosts_store_leave(struct mgr_db *db, const char *host_id,
     int64_t epoch, struct mgr_error *err);
 int sqlite_hosts_store_sweep(struct mgr_db *db, struct host_rec **out,
     size_t *n, struct mgr_error *err);
+int sqlite_hosts_store_fence_holder(struct mgr_db *db, struct host_rec **out,
+		size_t *n, struct mgr_error *err);
 
 #endif

@@ -1,0 +1,207 @@
+#!/bin/sh
+# cluster.sh - three `manager --daemon` hosts on one PostgreSQL database
+# under faults (issue 19's soak): one runs the engine, two wait as
+# standbys; N tasks every second append each execution to a ledger
+# ("TASK SCHEDULED ATTEMPT").  Faults during the window: every FAULT_S
+# seconds the engine host's process group is killed (kill -9); once, the
+# engine host is paused (SIGSTOP) past two leases and resumed; once, the
+# PostgreSQL server restarts.  Each host runs under a loop that starts it
+# again when it exits 1 (as systemd's Restart=on-failure: a fenced host,
+# or one whose database went away, exits 1 and comes back as a standby).
+#
+#   top_builddir=. sh bench/cluster.sh [SECONDS [TASKS [FAULT_S]]]
+#
+# Defaults: 600 s, 100 tasks, a kill -9 every 120 s.  The server: a
+# throwaway cluster of scripts/pg-test-cluster.sh in the run's folder.
+# Counted after the last host stopped cleanly, in SQL and in the ledger:
+# fire times (distinct task and scheduled time), missing ones (a second
+# between a task's first and last fire time with no row), run rows twice,
+# runs left unfinished, fire times executed twice and whether each was in
+# flight on a faulted host (its first run recorded interrupted);
+# takeovers (from the fault to the next holder of the engine lock); the
+# start lag of first attempts (started_at - scheduled_at), p50/p99/max,
+# overall and outside the faults' windows.
+set -u
+: "${top_builddir:=.}"
+: "${top_srcdir:=$top_builddir}"
+W=${1:-600}
+N=${2:-100}
+FAULT_S=${3:-120}
+MANAGER=${MANAGER:-$top_builddir/manager}
+case $MANAGER in /*) ;; *) MANAGER=$(pwd)/$MANAGER ;; esac
+T=$(mktemp -d "${TMPDIR:-/tmp}/manager-cluster.XXXXXX")
+chmod 755 "$T"		# the server's owner reaches its socket folder
+PGDIR=$T/pg
+LEDGER=$T/ledger
+FAULTS=$T/faults	# "KIND START_NS END_NS" a line
+: >"$LEDGER"
+: >"$FAULTS"
+chmod 666 "$LEDGER"
+
+cleanup() {
+	touch "$T/stop"
+	for p in $(cat "$T"/pid.* 2>/dev/null); do
+		kill -9 -"$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	sh "$top_srcdir/scripts/pg-test-cluster.sh" stop "$PGDIR" 2>/dev/null
+	[ -n "${KEEP:-}" ] || rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+
+DB=$(sh "$top_srcdir/scripts/pg-test-cluster.sh" start "$PGDIR") || exit 1
+sql() { psql -X -q -A -t -F' ' -v ON_ERROR_STOP=1 "$DB" -c "$*"; }
+now_ns() { date +%s%N; }
+
+# host N: hN, started again while it exits 1 (or was killed), until
+# $T/stop exists; each start's pid in $T/pid.N, in a process group of
+# its own (setsid).
+host() {
+	trap - EXIT INT TERM	# a subshell: the script's cleanup is not its
+	printf 'manager = { shutdown_grace_seconds = 5; host_id = "h%s"; };\n' \
+		"$1" >"$T/h$1.conf"
+	mkdir -p "$T/h$1"
+	while [ ! -e "$T/stop" ]; do
+		XDG_DATA_HOME="$T/h$1/data" XDG_STATE_HOME="$T/h$1/state" \
+		XDG_CACHE_HOME="$T/h$1/cache" HOME="$T/h$1" setsid "$MANAGER" \
+			--config "$T/h$1.conf" --db "$DB" --daemon \
+			>/dev/null 2>>"$T/h$1.log" &
+		echo $! >"$T/pid.$1"
+		wait $! 2>/dev/null
+		rc=$?
+		[ $rc -eq 1 ] || [ $rc -eq 137 ] || break
+		sleep 0.1	# systemd's RestartSec
+	done
+}
+
+# The pid of the engine lock's holder (its session says "manager PID").
+holder() {
+	sql "SELECT split_part(a.application_name, ' ', 2) FROM pg_locks l
+	    JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype =
+	    'advisory' AND l.granted AND l.objid = 1819239275" 2>/dev/null
+}
+# wait_holder_not PID: until another process holds the lock; the time.
+wait_holder_not() {
+	while :; do
+		w=$(holder)
+		[ -n "$w" ] && [ "$w" != "$1" ] && return 0
+		sleep 0.05
+	done
+}
+
+fault_kill() {
+	h=$(holder)
+	t0=$(now_ns)
+	kill -9 -"$h"	# dash: no "--"
+	wait_holder_not "$h"
+	echo "kill9 $t0 $(now_ns)" >>"$FAULTS"
+}
+
+fault_pause() {
+	h=$(holder)
+	t0=$(now_ns)
+	kill -STOP "$h"
+	wait_holder_not "$h"
+	t1=$(now_ns)
+	sleep 2
+	kill -CONT "$h"
+	echo "pause $t0 $t1" >>"$FAULTS"
+}
+
+fault_pg_restart() {
+	h=$(holder)
+	t0=$(now_ns)
+	sh "$top_srcdir/scripts/pg-test-cluster.sh" restart "$PGDIR"
+	while [ -z "$(holder)" ]; do sleep 0.05; done
+	echo "pgrestart $t0 $(now_ns)" >>"$FAULTS"
+}
+
+start_hosts() {
+	for i in 1 2 3; do
+		host "$i" &
+		[ "$i" -eq 1 ] && while [ -z "$(holder)" ]; do sleep 0.1; done
+	done
+}
+
+add_tasks() {
+	h=$(holder)
+	for i in $(seq "$N"); do
+		echo "t$i \"exec:/bin/sh -c 'echo \$MANAGER_TASK_ID \$MANAGER_SCHEDULED_AT \$MANAGER_ATTEMPT >>$LEDGER'\" interval seconds=1 --no-coalesce --misfire-grace-time 60 --on-interrupt rerun --max-retries 0"
+	done >"$T/tasks"
+	"$MANAGER" --config "$T/h1.conf" --db "$DB" task add --from "$T/tasks" \
+		>/dev/null
+}
+
+echo "# bench/cluster.sh: 3 hosts, $N tasks every second, ${W} s; kill -9 every ${FAULT_S} s, one pause past two leases, one PostgreSQL restart; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+"$MANAGER" --db "$DB" task list >/dev/null 2>&1	# the schema
+start_hosts
+sleep 3
+add_tasks
+t_start=$(now_ns)
+t_end=$((t_start + W * 1000000000))
+pause_at=$((t_start + (FAULT_S / 2 + FAULT_S) * 1000000000))
+pg_at=$((t_start + (W / 2 + 30) * 1000000000))
+next_kill=$((t_start + FAULT_S * 1000000000))
+paused=0 restarted=0
+while [ "$(now_ns)" -lt "$t_end" ]; do
+	t=$(now_ns)
+	if [ "$t" -ge "$next_kill" ]; then
+		fault_kill
+		next_kill=$((next_kill + FAULT_S * 1000000000))
+	elif [ $paused -eq 0 ] && [ "$t" -ge "$pause_at" ]; then
+		fault_pause
+		paused=1
+	elif [ $restarted -eq 0 ] && [ "$t" -ge "$pg_at" ]; then
+		fault_pg_restart
+		restarted=1
+	fi
+	sleep 0.5
+done
+touch "$T/stop"
+h=$(holder)
+for i in 1 2 3; do
+	p=$(cat "$T/pid.$i")
+	[ "$p" = "$h" ] || kill -TERM "$p" 2>/dev/null
+done
+kill -TERM "$h" 2>/dev/null
+wait 2>/dev/null
+
+echo "# faults (kind, takeover ms):"
+awk '{ printf "#   %s %d\n", $1, ($3 - $2) / 1000000 }' "$FAULTS"
+sql "SELECT 'fire times', count(DISTINCT (task_id, scheduled_at)) FROM runs"
+sql "SELECT 'runs by status', string_agg(status || '=' || n, ' ') FROM
+    (SELECT status, count(*) n FROM runs GROUP BY status ORDER BY 1) s"
+sql "SELECT 'missing fire times', coalesce(sum(
+    (max_s - min_s) / 1000000 + 1 - n), 0) FROM (SELECT task_id,
+    min(scheduled_at) min_s, max(scheduled_at) max_s,
+    count(DISTINCT scheduled_at) n FROM runs GROUP BY task_id) g"
+sql "SELECT 'run rows twice', count(*) FROM (SELECT 1 FROM runs GROUP BY
+    task_id, scheduled_at, attempt HAVING count(*) > 1) d"
+sql "SELECT 'unfinished runs', count(*) FROM runs WHERE ended_at IS NULL"
+twice=$(sort "$LEDGER" | cut -d' ' -f1,2 | uniq -d)
+n2=$(echo "$twice" | grep -c .)
+outside=0
+for d in $(echo "$twice" | tr ' ' ':'); do
+	awk -v s="${d#*:}" '$2 / 1e9 - 1 <= s && s <= $3 / 1e9 + 1 { f = 1 }
+	    END { exit !f }' "$FAULTS" || outside=$((outside + 1))
+done
+echo "executed twice $n2 (due outside a fault's window: $outside)"
+echo "rerun attempts executed twice $(sort "$LEDGER" | uniq -d | cut -d' ' -f3 | grep -vc '^1$')"
+sql "SELECT task_id || ' ' || scheduled_at / 1000000 FROM runs GROUP BY
+    task_id, scheduled_at HAVING bool_and(status NOT IN ('skipped',
+    'missed'))" | sort -u >"$T/due"
+cut -d' ' -f1,2 "$LEDGER" | sort -u >"$T/ran"
+echo "never executed (not recorded skipped or missed) $(comm -23 "$T/due" "$T/ran" | wc -l)"
+# Start lag of first attempts; outside: not within 10 s of a fault.
+windows=$(awk '{ printf "%s(scheduled_at BETWEEN %.0f AND %.0f)", (NR > 1 ? " OR " : ""), $2 / 1000 - 2000000, $3 / 1000 + 10000000 }' "$FAULTS")
+lag() {
+	sql "SELECT $1, count(*), round((percentile_cont(0.5) WITHIN GROUP
+	    (ORDER BY started_at - scheduled_at) / 1000.0)::numeric, 1),
+	    round((percentile_cont(0.99) WITHIN GROUP (ORDER BY started_at -
+	    scheduled_at) / 1000.0)::numeric, 1), round(max(started_at -
+	    scheduled_at) / 1000.0, 1) FROM runs WHERE attempt = 1 AND
+	    started_at IS NOT NULL $2"
+}
+echo "start lag (runs, p50 ms, p99 ms, max ms):"
+lag "'  all'" ""
+[ -n "$windows" ] && lag "'  outside faults'" "AND NOT ($windows)"

@@ -1,0 +1,210 @@
+/* standby.c - a daemon that finds the engine lock held on a database
+ * server waits for it as a standby (issue 19; doc/ARCHITECTURE.md,
+ * "Standby hosts").
+ *
+ * It registers in the host registry with the role standby and renews
+ * its lease every heartbeat, as the engine host does, so `host list`
+ * shows it.  At each heartbeat it tries the lock; while another host
+ * holds it, it asks the database whether the holder's lease ran out (by
+ * the database's clock: hosts_store_fence_holder), and if so ends every
+ * session of that host, which frees the lock and leaves the fenced host
+ * unable to write anything more; it then takes the lock at once.  The
+ * engine's start does the rest as after any crash: the holder's
+ * unfinished runs are recorded interrupted (and run again or not as each
+ * task's on_interrupt says), its claimed fire times settled.
+ *
+ * One host runs the engine at a time: the others wait.  The wait is not
+ * on a libev loop (no engine runs yet): poll(2) on a signalfd of
+ * SIGTERM, SIGINT and SIGHUP, with the heartbeat as its timeout.  A lost
+ * connection (a restart of the server) is opened again at the next
+ * heartbeat, and said once.
+ */
+#include "i18n.h"
+#include "engine.h"
+#include "host.h"
+#include "hosts_store.h"
+#include "manager.h"
+#include "util.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+struct standby {
+	struct mgr *mgr;
+	const char *kind;
+	int64_t epoch;			/* 0: not registered */
+	int failing;			/* the database is out of reach */
+	int sfd;			/* signalfd: SIGTERM, SIGINT, SIGHUP */
+	sigset_t old;			/* the mask before */
+};
+
+static int
+standby_register(struct standby *sb, struct mgr_error *err)
+{
+	struct mgr *mgr = sb->mgr;
+	char *labels = hostreg_labels_json(mgr->conf);
+	struct host_reg r = {
+		.host_id = mgr->conf->host_id, .lease_us = hostreg_lease_us(mgr),
+		.pid = (int)getpid(), .version = PACKAGE_VERSION,
+		.labels = labels, .standby = 1,
+	};
+	int rc = hosts_store_register(mgr->db, &r, &sb->epoch, err);
+
+	free(labels);
+	return rc;
+}
+
+/* The database is out of reach: the connection is made again (a
+ * restart of the server ended it), and the host registered again. */
+static int
+standby_reconnect(struct standby *sb, struct mgr_error *err)
+{
+	struct mgr *mgr = sb->mgr;
+	int rc;
+
+	db_close(mgr->db);
+	mgr->db = NULL;
+	if ((rc = mgr_open_db(mgr, err)) != 0)
+		return rc;
+	return standby_register(sb, err);
+}
+
+/* Renews the standby's lease; registers again when it was fenced (a
+ * sweep declared it dead while it was paused, say). */
+static int
+standby_renew(struct standby *sb, struct mgr_error *err)
+{
+	struct mgr *mgr = sb->mgr;
+	int fenced = 0, rc;
+
+	if (sb->failing)
+		return standby_reconnect(sb, err);
+	if ((rc = hosts_store_renew(mgr->db, mgr->conf->host_id, sb->epoch,
+	    hostreg_lease_us(mgr), &fenced, NULL, err)) != 0)
+		return rc;
+	return fenced ? standby_register(sb, err) : 0;
+}
+
+/* Ends the sessions of a holder whose lease ran out; 1 when it did (the
+ * lock is free now). */
+static int
+standby_fence(struct standby *sb)
+{
+	struct mgr *mgr = sb->mgr;
+	struct mgr_error err = { 0 };
+	struct host_rec *v;
+	size_t n;
+
+	if (hosts_store_fence_holder(mgr->db, &v, &n, &err) != 0) {
+		log_warning(&mgr->log, "%s", err.msg);
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		log_warning(&mgr->log, _("host %s (epoch %lld, pid %d) held the "
+		    "engine lock %lld ms past its lease: its database sessions "
+		    "were ended"), v[i].host_id, (long long)v[i].epoch, v[i].pid,
+		    (long long)(-v[i].lease_left_us / 1000));
+	host_rec_free_all(v, n);
+	return n > 0;
+}
+
+/* One heartbeat: 0 when the lock is taken (mgr->host set), MGR_EBUSY
+ * when it is still held, another code when the database failed. */
+static int
+standby_beat(struct standby *sb, struct mgr_error *err)
+{
+	struct mgr *mgr = sb->mgr;
+	int rc;
+
+	if ((rc = standby_renew(sb, err)) != 0)
+		return rc;
+	hostreg_sweep(mgr);
+	if ((rc = engine_host_acquire(mgr, sb->kind, err)) != MGR_EBUSY ||
+	    !standby_fence(sb))
+		return rc;
+	return engine_host_acquire(mgr, sb->kind, err);
+}
+
+/* Says a change of the database's reach, once per change. */
+static void
+standby_reach(struct standby *sb, int rc, const struct mgr_error *err)
+{
+	struct mgr *mgr = sb->mgr;
+	int failing = rc != 0 && rc != MGR_EBUSY;
+
+	if (failing && !sb->failing)
+		log_warning(&mgr->log, _("standby host %s: %s (trying again "
+		    "every heartbeat)"), mgr->conf->host_id, err->msg);
+	else if (!failing && sb->failing)
+		log_info(&mgr->log, _("standby host %s: the database answers "
+		    "again"), mgr->conf->host_id);
+	sb->failing = failing;
+}
+
+/* Waits one heartbeat or a stop signal; 1 on a signal. */
+static int
+standby_sleep(struct standby *sb)
+{
+	struct pollfd p = { .fd = sb->sfd, .events = POLLIN };
+	struct signalfd_siginfo si;
+
+	if (poll(&p, 1, hostreg_beat_ms(sb->mgr)) <= 0)
+		return 0;
+	if (read(sb->sfd, &si, sizeof si) != (ssize_t)sizeof si)
+		return 0;
+	/* SIGHUP reloads an engine's configuration; a standby has none
+	 * running yet: it reads the file when it starts one. */
+	return si.ssi_signo != SIGHUP;
+}
+
+static int
+standby_signals(struct standby *sb, struct mgr_error *err)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, &sb->old) != 0 ||
+	    (sb->sfd = signalfd(-1, &set, SFD_CLOEXEC)) == -1)
+		return mgr_error_set(err, MGR_EIO, _("cannot wait for signals: "
+		    "%s"), strerror(errno));
+	return 0;
+}
+
+int
+engine_standby(struct mgr *mgr, const char *kind, struct mgr_error *err)
+{
+	struct standby sb = { .mgr = mgr, .kind = kind, .sfd = -1 };
+	int rc;
+
+	sigprocmask(SIG_SETMASK, NULL, &sb.old);
+	if ((rc = standby_signals(&sb, err)) != 0 ||
+	    (rc = standby_register(&sb, err)) != 0)
+		goto out;
+	log_info(&mgr->log, _("standby host %s (epoch %lld): another host runs "
+	    "the engine on this database; waiting for its lock"),
+	    mgr->conf->host_id, (long long)sb.epoch);
+	for (;;) {
+		if (standby_sleep(&sb)) {
+			rc = 1;
+			break;
+		}
+		if ((rc = standby_beat(&sb, err)) == 0)
+			break;
+		standby_reach(&sb, rc, err);
+	}
+	if (rc == 1 && mgr->db != NULL && !sb.failing)
+		hosts_store_leave(mgr->db, mgr->conf->host_id, sb.epoch, NULL);
+out:
+	if (sb.sfd != -1)
+		close(sb.sfd);
+	sigprocmask(SIG_SETMASK, &sb.old, NULL);
+	return rc;
+}
