@@ -427,7 +427,8 @@ task_start_attempt(struct scheduler *s, struct stask *t, int64_t scheduled_at)
 void
 task_run_backlog(struct scheduler *s, struct stask *t)
 {
-	int grace_s = task_misfire_grace(s->mgr, &t->rec);
+	int grace_s = t->rec.misfire_grace_time != TASK_GRACE_DEFAULT ?
+	    t->rec.misfire_grace_time : s->mgr->conf->misfire_grace_time;
 	int64_t now = mgr_now_us(), grace = (int64_t)grace_s * US;
 
 	/* An attempt that fails to start ends at once and calls back here:

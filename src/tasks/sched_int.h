@@ -33,11 +33,40 @@ struct notify_rec;
 #define TASK_ROW_EVERY_S 5.0	/* rows whose status is unchanged */
 #define RUNNING_ROW_AFTER_S 1.0	/* a run this old gets its `running` row */
 
+/* What the scheduler keeps of a task's row: what firing and starting a
+ * run read, for as long as the engine runs (issue 18's bytes per task).
+ * The row's name, status, source and timestamps stay in the store (the
+ * scheduler writes status and times, it never reads them back), its
+ * trigger text is t->trig and t->trig_hash; each scalar is the row's,
+ * the booleans and the on_interrupt enum in a byte. */
+struct sched_rec {
+	char *id;			/* one block: id, func_path, plugin_id */
+	const char *func_path;		/* "PLUGIN:FUNCTION" or "exec:..." */
+	const char *plugin_id;		/* owning plugin, or NULL */
+	int64_t last_run;
+	int max_retries;
+	int timeout;			/* seconds, 0 = none */
+	int misfire_grace_time;		/* or TASK_GRACE_DEFAULT */
+	int max_instances;
+	unsigned char enabled;
+	unsigned char coalesce;
+	unsigned char on_interrupt;	/* enum task_on_interrupt */
+};
+
 /* One task as the scheduler holds it: one per task for as long as the
  * engine runs, so the flags are bytes and the members are ordered to
  * leave no holes (issue 18's bytes per task). */
 struct stask {
-	struct task_rec rec;
+	struct sched_rec rec;
+	unsigned char in_backlog;	/* task_run_backlog is running */
+	unsigned char removed;		/* row gone; freed when inflight is 0 */
+	unsigned char plugin_off;	/* its plugin is not enabled */
+	unsigned char dirty;		/* row needs writing */
+	unsigned char deferred;		/* row written later (TASK_ROW_EVERY_S) */
+	unsigned char ctx_none;		/* its context is known to be the
+					 * defaults: ctx is the scheduler's
+					 * no_ctx once read */
+	int inflight;			/* attempts running or awaiting a retry */
 	struct trigger *trig;		/* NULL when its fields are invalid */
 	int64_t nominal;		/* next fire time, TRIGGER_NONE if none */
 	int64_t fire;			/* nominal plus jitter: the heap key */
@@ -54,18 +83,7 @@ struct stask {
 	double began_at;		/* ev_now of the latest attempt start */
 	struct stask *hnext;		/* id table chain */
 	struct task_context *ctx;	/* read at its first run; NULL: not yet */
-	uint64_t trig_hash;		/* of rec.trigger and .trigger_args */
-	int inflight;			/* attempts running or awaiting a retry */
-	unsigned char in_backlog;	/* task_run_backlog is running */
-	unsigned char removed;		/* row gone; freed when inflight is 0 */
-	unsigned char plugin_off;	/* its plugin is not enabled */
-	unsigned char dirty;		/* row needs writing */
-	unsigned char deferred;		/* row written later (TASK_ROW_EVERY_S) */
-	unsigned char slim;		/* rec holds only id, func_path and
-					 * plugin_id, in one block (task_slim) */
-	unsigned char ctx_none;		/* its context is known to be the
-					 * defaults: ctx is the scheduler's
-					 * no_ctx once read */
+	uint64_t trig_hash;		/* of the row's trigger and trigger_args */
 };
 
 struct scheduler {
