@@ -436,17 +436,18 @@ task_run_backlog(struct scheduler *s, struct stask *t)
 	if (t->in_backlog)
 		return;
 	t->in_backlog = 1;
-	while (t->nbacklog > 0 && t->inflight < t->rec.max_instances &&
+	/* t->backlog is read anew each time: an attempt that ends at once
+	 * may have dropped it (task_backlog_drop). */
+	while (task_nbacklog(t) > 0 && t->inflight < t->rec.max_instances &&
 	    !s->shutting_down && !t->removed) {
-		int64_t at = t->backlog[0];
-		int had_row = t->backlog_rows > 0;
-		int64_t row_id = had_row ? t->backlog_ids[0] : 0;
+		struct sched_backlog *b = t->backlog;
+		int64_t at = b->at[0];
+		int had_row = b->rows > 0;
+		int64_t row_id = had_row ? b->ids[0] : 0;
 
-		memmove(t->backlog, t->backlog + 1,
-		    --t->nbacklog * sizeof *t->backlog);
-		memmove(t->backlog_ids, t->backlog_ids + 1,
-		    t->nbacklog * sizeof *t->backlog_ids);
-		t->backlog_rows -= had_row;
+		memmove(b->at, b->at + 1, --b->n * sizeof *b->at);
+		memmove(b->ids, b->ids + 1, b->n * sizeof *b->ids);
+		b->rows -= had_row;
 		if (grace > 0 && now - at > grace)
 			task_record_unrun_row(s, t, at, "missed", xasprintf(
 			    _("run was due %.3f s ago, more than misfire_grace_time %d s"),
@@ -455,19 +456,42 @@ task_run_backlog(struct scheduler *s, struct stask *t)
 			task_start_attempt_row(s, t, at, 1, row_id, NULL, NULL);
 	}
 	t->in_backlog = 0;
+	task_backlog_release(t);
 }
 
 void
 task_backlog_add(struct stask *t, int64_t at)
 {
-	if (t->nbacklog == t->capbacklog) {
-		t->capbacklog = t->capbacklog ? t->capbacklog * 2 : 4;
-		t->backlog = xrealloc(t->backlog, t->capbacklog * sizeof *t->backlog);
-		t->backlog_ids = xrealloc(t->backlog_ids, t->capbacklog *
-		    sizeof *t->backlog_ids);
+	struct sched_backlog *b = t->backlog;
+
+	if (b == NULL)
+		b = t->backlog = xcalloc(1, sizeof *b);
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 4;
+		b->at = xrealloc(b->at, b->cap * sizeof *b->at);
+		b->ids = xrealloc(b->ids, b->cap * sizeof *b->ids);
 	}
-	t->backlog_ids[t->nbacklog] = 0;	/* no row yet */
-	t->backlog[t->nbacklog++] = at;
+	b->ids[b->n] = 0;	/* no row yet */
+	b->at[b->n++] = at;
+}
+
+void
+task_backlog_free(struct stask *t)
+{
+	if (t->backlog == NULL)
+		return;
+	free(t->backlog->at);
+	free(t->backlog->ids);
+	free(t->backlog);
+	t->backlog = NULL;
+}
+
+void
+task_backlog_release(struct stask *t)
+{
+	/* task_run_backlog holds it while it runs */
+	if (t->backlog != NULL && t->backlog->n == 0 && !t->in_backlog)
+		task_backlog_free(t);
 }
 
 void
@@ -493,10 +517,11 @@ void
 task_record_claimed(struct scheduler *s, struct stask *t)
 {
 	struct run_outcome o = { .status = "claimed", .exit_code = -1 };
+	struct sched_backlog *b = t->backlog;
 
-	for (; t->backlog_rows < t->nbacklog; t->backlog_rows++) {
-		task_record(s, t, t->backlog[t->backlog_rows], 1, "claimed", &o, 0);
-		t->backlog_ids[t->backlog_rows] = s->done[s->ndone - 1].id;
+	for (; b != NULL && b->rows < b->n; b->rows++) {
+		task_record(s, t, b->at[b->rows], 1, "claimed", &o, 0);
+		b->ids[b->rows] = s->done[s->ndone - 1].id;
 	}
 }
 
@@ -505,17 +530,21 @@ task_record_claimed(struct scheduler *s, struct stask *t)
 void
 task_backlog_drop(struct scheduler *s, struct stask *t, const char *why)
 {
-	for (size_t i = 0; i < t->backlog_rows && !t->removed; i++) {
+	struct sched_backlog *b = t->backlog;
+
+	if (b == NULL)
+		return;
+	for (size_t i = 0; i < b->rows && !t->removed; i++) {
 		struct run_outcome o = { .status = "skipped", .exit_code = -1,
 		    .error = xstrdup(why), .ended_at = mgr_now_us() };
 
-		task_record(s, t, t->backlog[i], 1, "skipped", &o,
-		    t->backlog_ids[i]);
+		task_record(s, t, b->at[i], 1, "skipped", &o, b->ids[i]);
 		s->done[s->ndone - 1].running_row = 1;
 	}
-	if (t->nbacklog > t->backlog_rows)
-		s->counts.dropped += t->nbacklog - t->backlog_rows;
-	t->nbacklog = t->backlog_rows = 0;
+	if (b->n > b->rows)
+		s->counts.dropped += b->n - b->rows;
+	b->n = b->rows = 0;
+	task_backlog_release(t);
 }
 
 /* ---- job control: manual runs with ids, stopping runs ---- */

@@ -186,7 +186,8 @@ sched_take_batch(struct scheduler *s)
 	size_t cap = 0;
 
 	for (t = s->dirty; t != NULL; t = t->dirty_next)
-		if (!t->removed && t->backlog_rows < t->nbacklog)
+		if (!t->removed && t->backlog != NULL &&
+		    t->backlog->rows < t->backlog->n)
 			task_record_claimed(s, t);
 	for (t = s->dirty; t != NULL; t = next) {
 		next = t->dirty_next;

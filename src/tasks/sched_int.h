@@ -53,6 +53,16 @@ struct sched_rec {
 	unsigned char on_interrupt;	/* enum task_on_interrupt */
 };
 
+/* Run times waiting for a free instance (max_instances reached, or
+ * claimed by an engine that stopped): few tasks ever have any, so a task
+ * holds a pointer, NULL while it has none (issue 18's bytes per task). */
+struct sched_backlog {
+	size_t n, cap;
+	size_t rows;			/* the first ones have `claimed` rows */
+	int64_t *at;			/* the run times */
+	int64_t *ids;			/* ... the first rows' run ids */
+};
+
 /* One task as the scheduler holds it: one per task for as long as the
  * engine runs, so the flags are bytes and the members are ordered to
  * leave no holes (issue 18's bytes per task). */
@@ -71,10 +81,7 @@ struct stask {
 	int64_t nominal;		/* next fire time, TRIGGER_NONE if none */
 	int64_t fire;			/* nominal plus jitter: the heap key */
 	size_t heap_pos;
-	int64_t *backlog;		/* run times waiting for a free instance */
-	size_t nbacklog, capbacklog;
-	size_t backlog_rows;		/* the first ones have `claimed` rows */
-	int64_t *backlog_ids;		/* ... whose run ids are these */
+	struct sched_backlog *backlog;	/* NULL: none waiting */
 	const char *last_status;	/* static string */
 	struct stask *dirty_next;
 	struct stask *deferred_next;
@@ -183,6 +190,14 @@ int task_manual_target(struct scheduler *s, const char *task_id,
 void task_start_attempt(struct scheduler *s, struct stask *t, int64_t scheduled_at);
 void task_run_backlog(struct scheduler *s, struct stask *t);
 void task_backlog_add(struct stask *t, int64_t at);
+/* Frees t's backlog once nothing waits in it (_release), or now. */
+void task_backlog_release(struct stask *t);
+void task_backlog_free(struct stask *t);
+static inline size_t
+task_nbacklog(const struct stask *t)
+{
+	return t->backlog != NULL ? t->backlog->n : 0;
+}
 void sched_wake_cb(struct ev_loop *loop, ev_periodic *w, int revents);
 void sched_arm(struct scheduler *s);
 void sched_flush_all(struct scheduler *s);

@@ -146,8 +146,7 @@ task_free(struct stask *t)
 	free(t->rec.id);
 	task_context_forget(t);
 	trigger_free(t->trig);
-	free(t->backlog);
-	free(t->backlog_ids);
+	task_backlog_free(t);
 	free(t);
 }
 
@@ -230,6 +229,19 @@ task_check_plugin(struct scheduler *s, struct stask *t)
 		free(id);
 }
 
+/* t's trigger from row, as only firing needs it (trigger_compact: the
+ * fields stay in the store). */
+static int
+task_build_trigger(struct scheduler *s, struct stask *t,
+		   const struct task_rec *row, struct mgr_error *err)
+{
+	int rc = task_trigger_build_zones(row, s->zones, &t->trig, err);
+
+	if (rc == 0)
+		t->trig = trigger_compact(t->trig);
+	return rc;
+}
+
 /* Builds the trigger of row afresh and computes the first fire time
  * from now. */
 static void
@@ -241,7 +253,7 @@ task_reschedule(struct scheduler *s, struct stask *t,
 	trigger_free(t->trig);
 	t->trig = NULL;
 	task_check_plugin(s, t);
-	if (task_trigger_build_zones(row, s->zones, &t->trig, &err) != 0) {
+	if (task_build_trigger(s, t, row, &err) != 0) {
 		log_error(&s->mgr->log, "task %s: %s", t->rec.id, err.msg);
 		task_set_next(s, t, TRIGGER_NONE);
 		return;
@@ -298,7 +310,7 @@ task_load(struct scheduler *s, const struct task_rec *row, int64_t now)
 
 	t->last_status = status_outcome(row->status);
 	task_check_plugin(s, t);
-	rc = task_trigger_build_zones(row, s->zones, &t->trig, &err);
+	rc = task_build_trigger(s, t, row, &err);
 	/* next_nominal is 0 until an engine has taken the task: only then can
 	 * a claim cover its fire times (a client's next_run may lie before
 	 * the mark: a date in the past). */
@@ -370,7 +382,7 @@ sched_start_claimed(struct scheduler *s)
 			continue;
 		task_backlog_add(t, v[i].scheduled_at);
 		/* queued first: the rows lead the list */
-		t->backlog_ids[t->backlog_rows++] = v[i].id;
+		t->backlog->ids[t->backlog->rows++] = v[i].id;
 		if (last != NULL && last != t)
 			sched_run_claimed(s, last);
 		last = t;
@@ -576,7 +588,8 @@ task_drop(struct scheduler *s, struct stask *t)
 {
 	heap_remove(s, t);
 	sched_unlink(s, t);
-	t->backlog_rows = 0;	/* its rows go with the task's */
+	if (t->backlog != NULL)
+		t->backlog->rows = 0;	/* its rows go with the task's */
 	task_cancel_retries(s, t);
 	task_unlist(s, t);
 	t->removed = 1;
@@ -787,7 +800,7 @@ scheduler_run_foreground(struct mgr *mgr, const char *task_id,
 	mgr->sched = s;
 	t = task_new(s, &row);
 	t->fire = t->nominal = row.next_run != 0 ? row.next_run : TRIGGER_NONE;
-	rc = task_trigger_build_zones(&row, s->zones, &t->trig, err);
+	rc = task_build_trigger(s, t, &row, err);
 	task_rec_clear(&row);
 	if (rc == 0) {
 		int64_t at;

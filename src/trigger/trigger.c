@@ -123,13 +123,23 @@ field_lookup(const char *name, size_t len)
 	return -1;
 }
 
+/* A compact trigger's cron follows it in its block (trigger_compact). */
+static int
+cron_inline(const struct trigger *t)
+{
+	return t->type == TRIGGER_CRON &&
+	    (const void *)t->cron == (const void *)(t + 1);
+}
+
 void
 trigger_free(struct trigger *t)
 {
 	if (t == NULL)
 		return;
 	free(t->fields);
-	if (t->type == TRIGGER_CRON)
+	if (cron_inline(t))
+		cron_clear(t->cron);
+	else if (t->type == TRIGGER_CRON)
 		cron_free(t->cron);
 	else if (t->type == TRIGGER_CALENDAR)
 		calendar_free(t->cal);
@@ -137,6 +147,28 @@ trigger_free(struct trigger *t)
 		free(t->run_rel);
 	tz_free(t->zone);
 	free(t);
+}
+
+struct trigger *
+trigger_compact(struct trigger *t)
+{
+	size_t more = t->type == TRIGGER_CRON && t->cron != NULL ?
+	    cron_size() : 0;
+	struct trigger *c;
+
+	free(t->fields);
+	t->fields = NULL;
+	t->nfields = t->textlen = 0;
+	if (cron_inline(t))	/* compact already */
+		return t;
+	c = xmalloc(sizeof *c + more);
+	*c = *t;	/* its zone, calendar or run_rel move with it */
+	/* c + 1 is aligned as struct trigger, whose int64_t members need
+	 * what struct cron's do (cron_size) */
+	if (more > 0)
+		c->cron = cron_move(t->cron, c + 1);
+	free(t);
+	return c;
 }
 
 static void
