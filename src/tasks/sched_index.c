@@ -49,12 +49,17 @@ sched_grow(struct scheduler *s, size_t n)
 	s->nbuckets = n;
 }
 
+/* Up to two tasks a bucket on average: a lookup compares one or two ids
+ * and the table costs 4-8 bytes a task instead of 8-16 (issue 18's bytes
+ * per task). */
+#define TASKS_PER_BUCKET 2
+
 void
 sched_insert(struct scheduler *s, struct stask *t)
 {
 	size_t k;
 
-	if (s->ntasks >= s->nbuckets)
+	if (s->ntasks >= TASKS_PER_BUCKET * s->nbuckets)
 		sched_grow(s, s->nbuckets ? s->nbuckets * 2 : 1024);
 	k = hash_id(t->rec.id) & (s->nbuckets - 1);
 	t->hnext = s->buckets[k];
@@ -67,12 +72,16 @@ sched_reserve(struct scheduler *s, size_t more)
 {
 	size_t n = s->nbuckets ? s->nbuckets : 1024, cap = s->capheap;
 
-	while (n <= s->ntasks + more)
+	while (TASKS_PER_BUCKET * n <= s->ntasks + more)
 		n *= 2;
 	if (n > s->nbuckets)
 		sched_grow(s, n);
-	while (cap < s->nheap + more)
-		cap = cap ? cap * 2 : 1024;
+	/* Room for just these (a bulk load is one reservation, and the heap
+	 * is 8 bytes a task, not up to 16); a quarter more at least, so
+	 * that many small reservations copy the heap few times. */
+	if (cap < s->nheap + more)
+		cap = s->nheap + more > cap + cap / 4 ? s->nheap + more :
+		    cap + cap / 4;
 	if (cap > s->capheap) {
 		s->capheap = cap;
 		s->heap = xrealloc(s->heap, cap * sizeof *s->heap);

@@ -80,10 +80,14 @@ struct trigger {
 	unsigned char has_start, has_end, has_run;
 	unsigned char reboot;
 	struct tz *zone;
-	int64_t start_us, end_us, run_us;
+	int64_t start_us, end_us;
 	int64_t jitter_us;
 	int64_t fixed_us;	/* fixed_jitter=true: the delay; else -1 */
-	int64_t interval_us;
+	union {		/* by type: a task holds its trigger for as long as
+			 * the engine runs (issue 18's bytes per task) */
+		int64_t interval_us;	/* TRIGGER_INTERVAL */
+		int64_t run_us;		/* TRIGGER_DATE */
+	};
 	union {		/* by type, each only of its own */
 		struct cron *cron;	/* TRIGGER_CRON */
 		struct calendar *cal;	/* TRIGGER_CALENDAR */
