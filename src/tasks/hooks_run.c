@@ -391,7 +391,7 @@ group_of(struct hooks_state *hs, const struct stask *t, int *limit)
 
 	*limit = 0;
 	if (c->group_names == NULL ||
-	    (e = hooks_find(hs, t->rec.id, NULL)) == NULL || e->h.group == NULL ||
+	    (e = hooks_find(hs, t->id, NULL)) == NULL || e->h.group == NULL ||
 	    (*limit = conf_group_limit(c, e->h.group)) == 0)
 		return NULL;
 	for (size_t i = 0; i < hs->ngroups; i++)

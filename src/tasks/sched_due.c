@@ -40,7 +40,7 @@ task_jitter(const struct stask *t, int64_t nominal)
 		return 0;
 	if (trigger_fixed_jitter_us(t->trig) >= 0)
 		return trigger_fixed_jitter_us(t->trig);
-	for (const char *p = t->rec.id; *p != '\0'; p++)
+	for (const char *p = t->id; *p != '\0'; p++)
 		h = (h ^ (unsigned char)*p) * UINT64_C(1099511628211);
 	h ^= (uint64_t)nominal;
 	h ^= h >> 30;		/* splitmix64's finaliser */
@@ -106,7 +106,7 @@ task_process_due(struct scheduler *s, struct stask *t, int64_t now)
 	if (t->rec.coalesce && n > 1)
 		s->counts.coalesced += n - 1;
 	if (claim != TRIGGER_NONE)
-		sched_claim_mark(s->claim, claim, t->rec.id);
+		sched_claim_mark(s->claim, claim, t->id);
 	if (t->rec.coalesce && last != TRIGGER_NONE)
 		task_backlog_add(t, last);
 	if (t->inflight >= t->rec.max_instances && last != TRIGGER_NONE) {
@@ -189,7 +189,7 @@ task_rerun_interrupted(struct scheduler *s, struct stask *t, int64_t at,
 	    t->trig == NULL || t->plugin_off || t->inflight >= t->rec.max_instances)
 		return;
 	log_info(&s->mgr->log, "task %s: running the interrupted run of %lld again",
-	    t->rec.id, (long long)(at / US));
+	    t->id, (long long)(at / US));
 	task_start_attempt_number(s, t, at, number, NULL, NULL);
 }
 
@@ -202,7 +202,7 @@ task_settle_one(struct scheduler *s, struct stask *t, int64_t at,
 	struct mgr_error err = { 0 };
 	int yes;
 
-	if (run_store_fire_recorded(s->mgr->db, t->rec.id, at, &yes, &err) != 0)
+	if (run_store_fire_recorded(s->mgr->db, t->id, at, &yes, &err) != 0)
 		log_warning(&s->mgr->log, "%s", err.msg);
 	else if (!yes) {
 		task_record_unrun(s, t, at, "interrupted", xstrdup(
@@ -224,7 +224,7 @@ task_settle_claims(struct scheduler *s, struct stask *t, int64_t next,
 
 	*rerun = TRIGGER_NONE;
 	while (next != TRIGGER_NONE && n++ < MAX_CATCHUP &&
-	    sched_claim_covers(s->claim, task_fire_at(t, next), t->rec.id)) {
+	    sched_claim_covers(s->claim, task_fire_at(t, next), t->id)) {
 		if (!t->rec.coalesce)
 			task_settle_one(s, t, next, rerun);
 		last = next;

@@ -98,7 +98,7 @@ batch_add_task(struct write_batch *b, size_t *cap, struct stask *t,
 	if (b->ntasks == *cap)
 		b->tasks = xrealloc(b->tasks, (*cap = *cap ? *cap * 2 : 64) *
 		    sizeof *b->tasks);
-	b->tasks[b->ntasks++] = (struct task_write){ xstrdup(t->rec.id),
+	b->tasks[b->ntasks++] = (struct task_write){ xstrdup(t->id),
 	    status, t->rec.last_run, t->fire == TRIGGER_NONE ? 0 : t->fire,
 	    t->fire == TRIGGER_NONE ? 0 : t->nominal };
 	t->written_status = status;
@@ -165,7 +165,7 @@ batch_add_running(struct scheduler *s, struct write_batch *b, double now)
 		r = &b->runs[b->nruns++];
 		memset(r, 0, sizeof *r);
 		r->id = a->run_id;
-		r->task_id = xstrdup(a->t->rec.id);
+		r->task_id = xstrdup(a->t->id);
 		r->attempt = a->number;
 		r->scheduled_at = a->scheduled_at;
 		r->started_at = a->started_us;
@@ -186,8 +186,8 @@ sched_take_batch(struct scheduler *s)
 	size_t cap = 0;
 
 	for (t = s->dirty; t != NULL; t = t->dirty_next)
-		if (!t->removed && t->backlog != NULL &&
-		    t->backlog->rows < t->backlog->n)
+		if (!t->removed && t->side != NULL &&
+		    t->side->backlog_rows < t->side->nbacklog)
 			task_record_claimed(s, t);
 	for (t = s->dirty; t != NULL; t = next) {
 		next = t->dirty_next;

@@ -25,7 +25,7 @@ sched_find(struct scheduler *s, const char *id)
 	if (s->nbuckets == 0)
 		return NULL;
 	for (t = s->buckets[hash_id(id) & (s->nbuckets - 1)]; t != NULL; t = t->hnext)
-		if (strcmp(t->rec.id, id) == 0)
+		if (strcmp(t->id, id) == 0)
 			return t;
 	return NULL;
 }
@@ -38,7 +38,7 @@ sched_grow(struct scheduler *s, size_t n)
 
 	for (size_t i = 0; i < s->nbuckets; i++) {
 		for (t = s->buckets[i]; t != NULL; t = next) {
-			size_t k = hash_id(t->rec.id) & (n - 1);
+			size_t k = hash_id(t->id) & (n - 1);
 			next = t->hnext;
 			t->hnext = b[k];
 			b[k] = t;
@@ -61,7 +61,7 @@ sched_insert(struct scheduler *s, struct stask *t)
 
 	if (s->ntasks >= TASKS_PER_BUCKET * s->nbuckets)
 		sched_grow(s, s->nbuckets ? s->nbuckets * 2 : 1024);
-	k = hash_id(t->rec.id) & (s->nbuckets - 1);
+	k = hash_id(t->id) & (s->nbuckets - 1);
 	t->hnext = s->buckets[k];
 	s->buckets[k] = t;
 	s->ntasks++;
@@ -91,7 +91,7 @@ sched_reserve(struct scheduler *s, size_t more)
 void
 sched_unlink(struct scheduler *s, struct stask *t)
 {
-	struct stask **pp = &s->buckets[hash_id(t->rec.id) & (s->nbuckets - 1)];
+	struct stask **pp = &s->buckets[hash_id(t->id) & (s->nbuckets - 1)];
 
 	for (; *pp != NULL; pp = &(*pp)->hnext) {
 		if (*pp == t) {
@@ -116,7 +116,7 @@ static void
 heap_set(struct scheduler *s, size_t i, struct stask *t)
 {
 	s->heap[i] = t;
-	t->heap_pos = i;
+	t->heap_pos = (uint32_t)i;
 }
 
 /* The heap is ordered by fire time, then id: due tasks are taken in the
@@ -126,7 +126,7 @@ heap_before(const struct stask *a, const struct stask *b)
 {
 	if (a->fire != b->fire)
 		return a->fire < b->fire;
-	return strcmp(a->rec.id, b->rec.id) < 0;
+	return strcmp(a->id, b->id) < 0;
 }
 
 static void

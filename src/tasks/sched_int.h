@@ -22,7 +22,7 @@ struct write_after;
 struct notify_write;
 struct notify_rec;
 
-#define SCHED_NOT_IN_HEAP SIZE_MAX
+#define SCHED_NOT_IN_HEAP UINT32_MAX
 
 #define US INT64_C(1000000)
 #define MAX_CATCHUP 10000	/* fire times collected per due task */
@@ -33,16 +33,14 @@ struct notify_rec;
 #define TASK_ROW_EVERY_S 5.0	/* rows whose status is unchanged */
 #define RUNNING_ROW_AFTER_S 1.0	/* a run this old gets its `running` row */
 
-/* What the scheduler keeps of a task's row: what firing and starting a
- * run read, for as long as the engine runs (issue 18's bytes per task).
- * The row's name, status, source and timestamps stay in the store (the
+/* What the scheduler keeps of a task's row besides its id, func_path
+ * and plugin_id (struct stask's text): what firing and starting a run
+ * read, for as long as the engine runs (issue 18's bytes per task).  The
+ * row's name, status, source and timestamps stay in the store (the
  * scheduler writes status and times, it never reads them back), its
  * trigger text is t->trig and t->trig_hash; each scalar is the row's,
  * the booleans and the on_interrupt enum in a byte. */
 struct sched_rec {
-	char *id;			/* one block: id, func_path, plugin_id */
-	const char *func_path;		/* "PLUGIN:FUNCTION" or "exec:..." */
-	const char *plugin_id;		/* owning plugin, or NULL */
 	int64_t last_run;
 	int max_retries;
 	int timeout;			/* seconds, 0 = none */
@@ -53,19 +51,26 @@ struct sched_rec {
 	unsigned char on_interrupt;	/* enum task_on_interrupt */
 };
 
-/* Run times waiting for a free instance (max_instances reached, or
- * claimed by an engine that stopped): few tasks ever have any, so a task
- * holds a pointer, NULL while it has none (issue 18's bytes per task). */
-struct sched_backlog {
-	size_t n, cap;
-	size_t rows;			/* the first ones have `claimed` rows */
-	int64_t *at;			/* the run times */
-	int64_t *ids;			/* ... the first rows' run ids */
+/* What few tasks have, apart from struct stask (issue 18's bytes per
+ * task): run times waiting for a free instance (max_instances reached,
+ * or claimed by an engine that stopped), a context of their own once
+ * read, and func_path and plugin_id once a changed row's differ from
+ * those the task was created with.  Freed once none is left
+ * (task_side_release). */
+struct stask_side {
+	size_t nbacklog, capbacklog;
+	size_t backlog_rows;		/* the first ones have `claimed` rows */
+	int64_t *backlog;		/* the run times */
+	int64_t *backlog_ids;		/* ... the first rows' run ids */
+	struct task_context *ctx;	/* read at its first run; NULL: not yet */
+	char *text;			/* func_path, then plugin_id; or NULL */
+	unsigned char has_plugin;	/* text holds a plugin_id */
 };
 
 /* One task as the scheduler holds it: one per task for as long as the
- * engine runs, so the flags are bytes and the members are ordered to
- * leave no holes (issue 18's bytes per task). */
+ * engine runs, so the flags are bytes, the members are ordered to leave
+ * no holes and the text is in the same allocation (issue 18's bytes per
+ * task). */
 struct stask {
 	struct sched_rec rec;
 	unsigned char in_backlog;	/* task_run_backlog is running */
@@ -74,14 +79,16 @@ struct stask {
 	unsigned char dirty;		/* row needs writing */
 	unsigned char deferred;		/* row written later (TASK_ROW_EVERY_S) */
 	unsigned char ctx_none;		/* its context is known to be the
-					 * defaults: ctx is the scheduler's
-					 * no_ctx once read */
+					 * defaults: the scheduler's no_ctx */
+	unsigned char has_plugin;	/* id's text holds a plugin_id */
 	int inflight;			/* attempts running or awaiting a retry */
+	uint32_t heap_pos;		/* or SCHED_NOT_IN_HEAP; the heap holds
+					 * at most the tasks: 2^32 of them would
+					 * take over a terabyte */
 	struct trigger *trig;		/* NULL when its fields are invalid */
 	int64_t nominal;		/* next fire time, TRIGGER_NONE if none */
 	int64_t fire;			/* nominal plus jitter: the heap key */
-	size_t heap_pos;
-	struct sched_backlog *backlog;	/* NULL: none waiting */
+	struct stask_side *side;	/* NULL: none of it */
 	const char *last_status;	/* static string */
 	struct stask *dirty_next;
 	struct stask *deferred_next;
@@ -89,8 +96,10 @@ struct stask {
 	double written_at;
 	double began_at;		/* ev_now of the latest attempt start */
 	struct stask *hnext;		/* id table chain */
-	struct task_context *ctx;	/* read at its first run; NULL: not yet */
 	uint64_t trig_hash;		/* of the row's trigger and trigger_args */
+	/* The id, then as created func_path and (has_plugin) plugin_id,
+	 * each ending in '\0' (task_func, task_plugin read them). */
+	char id[];
 };
 
 struct scheduler {
@@ -190,14 +199,19 @@ int task_manual_target(struct scheduler *s, const char *task_id,
 void task_start_attempt(struct scheduler *s, struct stask *t, int64_t scheduled_at);
 void task_run_backlog(struct scheduler *s, struct stask *t);
 void task_backlog_add(struct stask *t, int64_t at);
-/* Frees t's backlog once nothing waits in it (_release), or now. */
-void task_backlog_release(struct stask *t);
-void task_backlog_free(struct stask *t);
-static inline size_t
-task_nbacklog(const struct stask *t)
-{
-	return t->backlog != NULL ? t->backlog->n : 0;
-}
+/* sched_task.c: a new task with row's id, func_path and plugin_id (the
+ * rest is task_take_row's); a changed row's func_path and plugin_id. */
+struct stask *task_alloc(const struct task_rec *row);
+void task_take_text(struct stask *t, const struct task_rec *row);
+/* t's side, made if it has none; freed once it holds nothing
+ * (_release), or now (_free). */
+struct stask_side *task_side(struct stask *t);
+void task_side_release(struct stask *t);
+void task_side_free(struct stask *t);
+size_t task_nbacklog(const struct stask *t);
+/* t's func_path and plugin_id (NULL: none), wherever they are kept. */
+const char *task_func(const struct stask *t);
+const char *task_plugin(const struct stask *t);
 void sched_wake_cb(struct ev_loop *loop, ev_periodic *w, int revents);
 void sched_arm(struct scheduler *s);
 void sched_flush_all(struct scheduler *s);

@@ -108,27 +108,17 @@ trigger_text_hash(const struct task_rec *r)
 	return h;
 }
 
-/* Keeps of row what the scheduler reads (struct sched_rec): its id,
- * func_path and plugin_id in one allocation, its scalars, its trigger
- * text's hash; the row stays its caller's.  Loading many tasks frees
- * the rows all at the end, so that they leave whole free pages for
- * malloc_trim, not a hole between every two tasks. */
+/* Keeps of row what the scheduler reads (struct sched_rec and the
+ * text, sched_task.c): its scalars, its trigger text's hash; the row
+ * stays its caller's.  Loading many tasks frees the rows all at the
+ * end, so that they leave whole free pages for malloc_trim, not a hole
+ * between every two tasks. */
 static void
 task_take_row(struct stask *t, const struct task_rec *row)
 {
 	struct sched_rec *r = &t->rec;
-	size_t lid = strlen(row->id) + 1, lfunc = strlen(row->func_path) + 1;
-	size_t lplug = row->plugin_id != NULL ? strlen(row->plugin_id) + 1 : 0;
-	char *b = xmalloc(lid + lfunc + lplug);
 
-	memcpy(b, row->id, lid);
-	memcpy(b + lid, row->func_path, lfunc);
-	if (lplug > 0)
-		memcpy(b + lid + lfunc, row->plugin_id, lplug);
-	free(r->id);
-	r->id = b;
-	r->func_path = b + lid;
-	r->plugin_id = lplug > 0 ? b + lid + lfunc : NULL;
+	task_take_text(t, row);
 	r->last_run = row->last_run;
 	r->max_retries = row->max_retries;
 	r->timeout = row->timeout;
@@ -138,16 +128,6 @@ task_take_row(struct stask *t, const struct task_rec *row)
 	r->coalesce = row->coalesce != 0;
 	r->on_interrupt = (unsigned char)row->on_interrupt;
 	t->trig_hash = trigger_text_hash(row);
-}
-
-void
-task_free(struct stask *t)
-{
-	free(t->rec.id);
-	task_context_forget(t);
-	trigger_free(t->trig);
-	task_backlog_free(t);
-	free(t);
 }
 
 void
@@ -202,7 +182,7 @@ sched_housekeeping_cb(struct ev_loop *loop, ev_periodic *w, int revents)
 static void
 task_check_plugin(struct scheduler *s, struct stask *t)
 {
-	const char *f = t->rec.func_path, *colon = strchr(f, ':');
+	const char *f = task_func(t), *colon = strchr(f, ':');
 	struct plugin_rec p;
 	char *id;
 
@@ -254,7 +234,7 @@ task_reschedule(struct scheduler *s, struct stask *t,
 	t->trig = NULL;
 	task_check_plugin(s, t);
 	if (task_build_trigger(s, t, row, &err) != 0) {
-		log_error(&s->mgr->log, "task %s: %s", t->rec.id, err.msg);
+		log_error(&s->mgr->log, "task %s: %s", t->id, err.msg);
 		task_set_next(s, t, TRIGGER_NONE);
 		return;
 	}
@@ -286,9 +266,8 @@ task_apply_row(struct scheduler *s, struct stask *t, const struct task_rec *row)
 static struct stask *
 task_new(struct scheduler *s, const struct task_rec *row)
 {
-	struct stask *t = xcalloc(1, sizeof *t);
+	struct stask *t = task_alloc(row);
 
-	t->heap_pos = SCHED_NOT_IN_HEAP;
 	t->nominal = t->fire = TRIGGER_NONE;
 	task_take_row(t, row);
 	sched_insert(s, t);
@@ -318,7 +297,7 @@ task_load(struct scheduler *s, const struct task_rec *row, int64_t now)
 	    stored == 0)
 		stored = task_first_fire(t, now);
 	if (rc != 0) {
-		log_error(&s->mgr->log, "task %s: %s", t->rec.id, err.msg);
+		log_error(&s->mgr->log, "task %s: %s", t->id, err.msg);
 		task_set_next(s, t, TRIGGER_NONE);
 		return;
 	}
@@ -382,7 +361,7 @@ sched_start_claimed(struct scheduler *s)
 			continue;
 		task_backlog_add(t, v[i].scheduled_at);
 		/* queued first: the rows lead the list */
-		t->backlog->ids[t->backlog->rows++] = v[i].id;
+		t->side->backlog_ids[t->side->backlog_rows++] = v[i].id;
 		if (last != NULL && last != t)
 			sched_run_claimed(s, last);
 		last = t;
@@ -400,11 +379,11 @@ context_loaded(void *arg, const char *id, const char *json)
 	struct task_context *c;
 	struct mgr_error err = { 0 };
 
-	if (t == NULL || t->ctx != NULL)
+	if (t == NULL || (t->side != NULL && t->side->ctx != NULL))
 		return;
 	c = xcalloc(1, sizeof *c);
 	if (task_context_from_json(json, c, &err) == 0)
-		t->ctx = c;
+		task_side(t)->ctx = c;
 	else	/* its first run reads it again and says why it fails */
 		free(c);
 }
@@ -424,7 +403,7 @@ sched_load_contexts(struct scheduler *s)
 	}
 	for (size_t i = 0; i < s->nbuckets; i++)
 		for (struct stask *t = s->buckets[i]; t != NULL; t = t->hnext)
-			t->ctx_none = t->ctx == NULL;
+			t->ctx_none = t->side == NULL || t->side->ctx == NULL;
 }
 
 static int
@@ -588,8 +567,8 @@ task_drop(struct scheduler *s, struct stask *t)
 {
 	heap_remove(s, t);
 	sched_unlink(s, t);
-	if (t->backlog != NULL)
-		t->backlog->rows = 0;	/* its rows go with the task's */
+	if (t->side != NULL)	/* its rows go with the task's */
+		t->side->backlog_rows = 0;
 	task_cancel_retries(s, t);
 	task_unlist(s, t);
 	t->removed = 1;
