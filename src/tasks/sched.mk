@@ -59,13 +59,13 @@ tests_unit_test_runlog_tail_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_runlog_tail
 
 dist_check_SCRIPTS += tests/sched/common.sh tests/sched/run.sh \
-	tests/sched/tasks.sh tests/sched/persist.sh tests/sched/plugins.sh \
+	tests/sched/tasks.sh tests/sched/func-edit.sh tests/sched/persist.sh tests/sched/plugins.sh \
 	tests/sched/restart.sh tests/sched/logs.sh tests/sched/logs-big.sh tests/sched/calendar.sh \
 	tests/sched/task-sandbox.sh tests/sched/plugin-funcs.sh tests/sched/import.sh \
 	tests/sched/import-exec.sh \
 	tests/sched/files.sh tests/sched/retention.sh tests/sched/files-hup.sh \
 	tests/sched/bulk-slices.sh tests/sched/bulk-import.sh
-TESTS += tests/sched/task-sandbox.sh tests/sched/plugin-funcs.sh tests/sched/calendar.sh tests/sched/run.sh tests/sched/tasks.sh \
+TESTS += tests/sched/task-sandbox.sh tests/sched/plugin-funcs.sh tests/sched/calendar.sh tests/sched/run.sh tests/sched/tasks.sh tests/sched/func-edit.sh \
 	tests/sched/persist.sh tests/sched/plugins.sh tests/sched/restart.sh \
 	tests/sched/logs.sh tests/sched/logs-big.sh tests/sched/import.sh tests/sched/import-exec.sh tests/sched/files.sh \
 	tests/sched/retention.sh tests/sched/files-hup.sh tests/sched/bulk-slices.sh tests/sched/bulk-import.sh
