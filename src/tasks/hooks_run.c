@@ -320,8 +320,8 @@ deps_met(struct hooks_state *hs, struct hook_task *d, const struct stask *t)
 	}
 	if (d->last_start > since)
 		since = d->last_start;
-	if (t->rec.last_run > since)
-		since = t->rec.last_run;
+	if (t->last_run > since)
+		since = t->last_run;
 	for (size_t i = 0; d->h.after != NULL && d->h.after[i] != NULL; i++)
 		if (!deps_succeeded_since(hs, d->h.after[i], since))
 			return 0;

@@ -230,8 +230,8 @@ attempt_done(struct run_outcome *o, void *arg)
 	int retry;
 
 	hooks_release(s->hooks, a);
-	if (o->started_at > t->rec.last_run)
-		t->rec.last_run = o->started_at;
+	if (o->started_at > t->last_run)
+		t->last_run = o->started_at;
 	retry = outcome_retryable(status) && a->number <= t->rec.max_retries &&
 	    !s->shutting_down && !t->removed && t->rec.enabled;
 	if (strcmp(status, "succeeded") != 0)
@@ -357,9 +357,9 @@ attempt_begin(struct scheduler *s, struct attempt *a)
 	if (hooks_admit(s->hooks, a))
 		return;		/* queued: over a limit */
 	t->last_status = "running";
-	t->began_at = ev_now(s->loop);
+	t->began_cs = sched_cs(s, ev_now(s->loop));
 	a->started_us = mgr_now_us();
-	a->began = t->began_at;
+	a->began = ev_now(s->loop);
 	if (!s->foreground && !ev_is_active(&s->running_rows)) {
 		ev_timer_set(&s->running_rows, RUNNING_ROW_AFTER_S, 0);
 		ev_timer_start(s->loop, &s->running_rows);

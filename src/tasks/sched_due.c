@@ -174,7 +174,7 @@ int64_t
 task_first_fire(const struct stask *t, int64_t now)
 {
 	if (trigger_type(t->trig) == TRIGGER_DATE &&
-	    (t->last_status != NULL || t->rec.last_run != 0))
+	    (t->last_status != NULL || t->last_run != 0))
 		return TRIGGER_NONE;
 	return trigger_next(t->trig, TRIGGER_NONE, now);
 }

@@ -38,10 +38,10 @@ struct notify_rec;
  * read, for as long as the engine runs (issue 18's bytes per task).  The
  * row's name, status, source and timestamps stay in the store (the
  * scheduler writes status and times, it never reads them back), its
- * trigger text is t->trig and t->trig_hash; each scalar is the row's,
- * the booleans and the on_interrupt enum in a byte. */
+ * trigger text is t->trig and t->trig_hash, its last_run t->last_run;
+ * each scalar is the row's, the booleans and the on_interrupt enum in a
+ * byte. */
 struct sched_rec {
-	int64_t last_run;
 	int max_retries;
 	int timeout;			/* seconds, 0 = none */
 	int misfire_grace_time;		/* or TASK_GRACE_DEFAULT */
@@ -73,18 +73,24 @@ struct stask_side {
  * task). */
 struct stask {
 	struct sched_rec rec;
-	unsigned char in_backlog;	/* task_run_backlog is running */
-	unsigned char removed;		/* row gone; freed when inflight is 0 */
-	unsigned char plugin_off;	/* its plugin is not enabled */
-	unsigned char dirty;		/* row needs writing */
-	unsigned char deferred;		/* row written later (TASK_ROW_EVERY_S) */
-	unsigned char ctx_none;		/* its context is known to be the
+	/* flags: a bit each */
+	unsigned in_backlog : 1;	/* task_run_backlog is running */
+	unsigned removed : 1;		/* row gone; freed when inflight is 0 */
+	unsigned plugin_off : 1;	/* its plugin is not enabled */
+	unsigned dirty : 1;		/* row needs writing */
+	unsigned deferred : 1;		/* row written later (TASK_ROW_EVERY_S) */
+	unsigned ctx_none : 1;		/* its context is known to be the
 					 * defaults: the scheduler's no_ctx */
-	unsigned char has_plugin;	/* id's text holds a plugin_id */
+	unsigned has_plugin : 1;	/* id's text holds a plugin_id */
 	int inflight;			/* attempts running or awaiting a retry */
 	uint32_t heap_pos;		/* or SCHED_NOT_IN_HEAP; the heap holds
 					 * at most the tasks: 2^32 of them would
 					 * take over a terabyte */
+	/* When its row was last written and its latest attempt began, in
+	 * sched_cs: read only as differences of a few seconds. */
+	uint32_t written_cs;
+	uint32_t began_cs;
+	int64_t last_run;		/* the row's, or a later start */
 	struct trigger *trig;		/* NULL when its fields are invalid */
 	int64_t nominal;		/* next fire time, TRIGGER_NONE if none */
 	int64_t fire;			/* nominal plus jitter: the heap key */
@@ -92,9 +98,7 @@ struct stask {
 	const char *last_status;	/* static string */
 	struct stask *dirty_next;
 	struct stask *deferred_next;
-	const char *written_status;	/* as last written, and when */
-	double written_at;
-	double began_at;		/* ev_now of the latest attempt start */
+	const char *written_status;	/* as last written (written_cs) */
 	struct stask *hnext;		/* id table chain */
 	uint64_t trig_hash;		/* of the row's trigger and trigger_args */
 	/* The id, then as created func_path and (has_plugin) plugin_id,
@@ -105,6 +109,7 @@ struct stask {
 struct scheduler {
 	struct mgr *mgr;
 	struct ev_loop *loop;
+	double epoch;			/* ev_now when made: sched_cs's zero */
 	struct runner *runner;
 	struct sched_writer *writer;	/* history on its own thread */
 	struct sched_claim *claim;	/* the claim watermark; NULL: none */
@@ -173,6 +178,23 @@ struct attempt {
 	int64_t run_id;			/* its id (sched_run_id), its row's */
 	struct stop_wait *stop;		/* a `task stop` waits for its end */
 };
+
+/* ev_now as centiseconds from s->epoch, modulo 2^32 (497 days): a
+ * task's times in 4 bytes (issue 18's bytes per task).  Only
+ * differences of seconds are read, which unsigned subtraction gets
+ * right across the wrap. */
+static inline uint32_t
+sched_cs(const struct scheduler *s, double now)
+{
+	return (uint32_t)(int64_t)((now - s->epoch) * 100.0);
+}
+
+/* Seconds from then (sched_cs) to now. */
+static inline double
+sched_cs_since(const struct scheduler *s, double now, uint32_t then)
+{
+	return (double)(uint32_t)(sched_cs(s, now) - then) / 100.0;
+}
 
 /* Shared by the scheduler's files (see scheduler.c). */
 uint64_t sched_random(struct scheduler *s);

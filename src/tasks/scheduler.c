@@ -119,7 +119,7 @@ task_take_row(struct stask *t, const struct task_rec *row)
 	struct sched_rec *r = &t->rec;
 
 	task_take_text(t, row);
-	r->last_run = row->last_run;
+	t->last_run = row->last_run;
 	r->max_retries = row->max_retries;
 	r->timeout = row->timeout;
 	r->misfire_grace_time = row->misfire_grace_time;
@@ -249,11 +249,11 @@ task_apply_row(struct scheduler *s, struct stask *t, const struct task_rec *row)
 {
 	int resched = !t->rec.enabled || t->trig == NULL || t->plugin_off ||
 	    t->trig_hash != trigger_text_hash(row);
-	int64_t last_run = t->rec.last_run;
+	int64_t last_run = t->last_run;
 
 	task_take_row(t, row);
-	if (last_run > t->rec.last_run)
-		t->rec.last_run = last_run;
+	if (last_run > t->last_run)
+		t->last_run = last_run;
 	if (resched)
 		task_reschedule(s, t, row);
 	else {
@@ -446,6 +446,7 @@ sched_new(struct mgr *mgr, struct mgr_error *err)
 
 	s->mgr = mgr;
 	s->loop = mgr->loop;
+	s->epoch = ev_now(s->loop);
 	s->rng = (uint64_t)mgr_now_us() ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15ULL;
 	if (sched_run_ids_open(s, err) != 0) {
 		free(s);
