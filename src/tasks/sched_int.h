@@ -68,9 +68,10 @@ struct stask_side {
 };
 
 /* One task as the scheduler holds it: one per task for as long as the
- * engine runs, so the flags are bytes, the members are ordered to leave
- * no holes and the text is in the same allocation (issue 18's bytes per
- * task). */
+ * engine runs, so the flags are bits, the times it keeps for its own
+ * decisions 32-bit, the members ordered to leave no holes and the text
+ * in the same allocation (issue 18's bytes per task: 128 bytes and the
+ * text). */
 struct stask {
 	struct sched_rec rec;
 	/* flags: a bit each */
