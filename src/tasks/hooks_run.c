@@ -320,8 +320,8 @@ deps_met(struct hooks_state *hs, struct hook_task *d, const struct stask *t)
 	}
 	if (d->last_start > since)
 		since = d->last_start;
-	if (t->rec.last_run > since)
-		since = t->rec.last_run;
+	if (t->last_run > since)
+		since = t->last_run;
 	for (size_t i = 0; d->h.after != NULL && d->h.after[i] != NULL; i++)
 		if (!deps_succeeded_since(hs, d->h.after[i], since))
 			return 0;
@@ -391,7 +391,7 @@ group_of(struct hooks_state *hs, const struct stask *t, int *limit)
 
 	*limit = 0;
 	if (c->group_names == NULL ||
-	    (e = hooks_find(hs, t->rec.id, NULL)) == NULL || e->h.group == NULL ||
+	    (e = hooks_find(hs, t->id, NULL)) == NULL || e->h.group == NULL ||
 	    (*limit = conf_group_limit(c, e->h.group)) == 0)
 		return NULL;
 	for (size_t i = 0; i < hs->ngroups; i++)

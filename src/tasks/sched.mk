@@ -5,7 +5,7 @@ src_libmgr_a_SOURCES += \
 	src/tasks/cmd-schedule.c \
 	src/tasks/scheduler.c src/tasks/scheduler.h src/tasks/sched_int.h \
 	src/tasks/sched_due.c src/tasks/sched_attempt.c src/tasks/sched_flush.c \
-	src/tasks/sched_runid.c \
+	src/tasks/sched_runid.c src/tasks/sched_task.c \
 	src/tasks/sched_index.c src/tasks/sched_claim.c src/tasks/sched_files.c src/tasks/sched_reload.c src/tasks/sched_slice.c src/tasks/sched_batch.c src/tasks/sched_bulk.c src/tasks/cmd_applied.c src/tasks/cmd_applied.h src/tasks/sched_writer.c src/tasks/sched_writer.h \
 	src/tasks/taskmgr.c \
 	src/tasks/runner.c src/tasks/runner.h src/tasks/runner_int.h src/tasks/runner_worker.c \
@@ -60,13 +60,13 @@ tests_unit_test_runlog_tail_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_runlog_tail
 
 dist_check_SCRIPTS += tests/sched/common.sh tests/sched/run.sh \
-	tests/sched/tasks.sh tests/sched/persist.sh tests/sched/plugins.sh \
+	tests/sched/tasks.sh tests/sched/func-edit.sh tests/sched/persist.sh tests/sched/plugins.sh \
 	tests/sched/restart.sh tests/sched/logs.sh tests/sched/logs-big.sh tests/sched/calendar.sh \
 	tests/sched/task-sandbox.sh tests/sched/plugin-funcs.sh tests/sched/import.sh \
 	tests/sched/import-exec.sh \
 	tests/sched/files.sh tests/sched/retention.sh tests/sched/files-hup.sh \
 	tests/sched/bulk-slices.sh tests/sched/bulk-import.sh
-TESTS += tests/sched/task-sandbox.sh tests/sched/plugin-funcs.sh tests/sched/calendar.sh tests/sched/run.sh tests/sched/tasks.sh \
+TESTS += tests/sched/task-sandbox.sh tests/sched/plugin-funcs.sh tests/sched/calendar.sh tests/sched/run.sh tests/sched/tasks.sh tests/sched/func-edit.sh \
 	tests/sched/persist.sh tests/sched/plugins.sh tests/sched/restart.sh \
 	tests/sched/logs.sh tests/sched/logs-big.sh tests/sched/import.sh tests/sched/import-exec.sh tests/sched/files.sh \
 	tests/sched/retention.sh tests/sched/files-hup.sh tests/sched/bulk-slices.sh tests/sched/bulk-import.sh

@@ -37,7 +37,7 @@ task_record(struct scheduler *s, struct stask *t, int64_t scheduled_at,
 	r = &s->done[s->ndone++];
 	memset(r, 0, sizeof *r);
 	r->id = id > 0 ? id : sched_run_id(s);
-	r->task_id = xstrdup(t->rec.id);
+	r->task_id = xstrdup(t->id);
 	r->attempt = number;
 	r->scheduled_at = scheduled_at;
 	r->status = xstrdup(status);
@@ -81,13 +81,13 @@ task_record_unrun_row(struct scheduler *s, struct stask *t,
 	struct run_outcome o = { .status = status, .exit_code = -1,
 	    .error = error };
 
-	sched_emit(s, status, t->rec.id, error);	/* task.skipped, ... */
+	sched_emit(s, status, t->id, error);	/* task.skipped, ... */
 	o.ended_at = mgr_now_us();
 	task_record(s, t, scheduled_at, 1, status, &o, row_id);
 	s->done[s->ndone - 1].running_row = row_id > 0;
 	t->last_status = status;
 	task_mark_dirty(s, t);
-	log_info(&s->mgr->log, "task %s: run of %lld %s", t->rec.id,
+	log_info(&s->mgr->log, "task %s: run of %lld %s", t->id,
 	    (long long)(scheduled_at / US), status);
 	hooks_final(s->hooks, t, &s->done[s->ndone - 1]);
 }
@@ -196,13 +196,13 @@ task_emit(struct scheduler *s, struct stask *t, const char *status,
 {
 	struct mgr_error err = { 0 };
 
-	sched_emit(s, status, t->rec.id, o != NULL && o->error != NULL ?
+	sched_emit(s, status, t->id, o != NULL && o->error != NULL ?
 	    o->error : status);
 	if (strcmp(status, "succeeded") == 0)
 		return;		/* history has it; events are for attention */
 	mgr_event(s->mgr, status[0] == 'r' ? "task.retrying" :
 	    strcmp(status, "stopped") == 0 ? "task.stopped" : "task.failed",
-	    t->rec.id, &err, "%s%s%s", status, o != NULL && o->error != NULL ?
+	    t->id, &err, "%s%s%s", status, o != NULL && o->error != NULL ?
 	    ": " : "", o != NULL && o->error != NULL ? o->error : "");
 }
 
@@ -214,9 +214,9 @@ task_removed_run(struct scheduler *s, struct stask *t, struct attempt *a,
 {
 	struct mgr_error err = { 0 };
 
-	mgr_event(s->mgr, "task.removed_run", t->rec.id, &err,
+	mgr_event(s->mgr, "task.removed_run", t->id, &err,
 	    _("a run of the removed task %s (attempt %d, run %lld) ended: %s%s%s"),
-	    t->rec.id, a->number, (long long)a->run_id, o->status,
+	    t->id, a->number, (long long)a->run_id, o->status,
 	    o->error != NULL ? ": " : "", o->error != NULL ? o->error : "");
 }
 
@@ -230,18 +230,18 @@ attempt_done(struct run_outcome *o, void *arg)
 	int retry;
 
 	hooks_release(s->hooks, a);
-	if (o->started_at > t->rec.last_run)
-		t->rec.last_run = o->started_at;
+	if (o->started_at > t->last_run)
+		t->last_run = o->started_at;
 	retry = outcome_retryable(status) && a->number <= t->rec.max_retries &&
 	    !s->shutting_down && !t->removed && t->rec.enabled;
 	if (strcmp(status, "succeeded") != 0)
-		log_info(&s->mgr->log, "task %s: attempt %d %s%s%s", t->rec.id,
+		log_info(&s->mgr->log, "task %s: attempt %d %s%s%s", t->id,
 		    a->number, status, o->error != NULL ? ": " : "",
 		    o->error != NULL ? o->error : "");
 	task_emit(s, t, status, o);
-	if (strcmp(status, "crashed") == 0 && t->rec.plugin_id != NULL &&
+	if (strcmp(status, "crashed") == 0 && task_plugin(t) != NULL &&
 	    s->mgr->sched_events != NULL && s->mgr->sched_events->run_crashed)
-		s->mgr->sched_events->run_crashed(s->mgr, t->rec.plugin_id);
+		s->mgr->sched_events->run_crashed(s->mgr, task_plugin(t));
 	if (t->removed)
 		task_removed_run(s, t, a, o);	/* its rows went with it */
 	else {
@@ -271,29 +271,33 @@ attempt_done(struct run_outcome *o, void *arg)
 void
 task_context_forget(struct stask *t)
 {
-	if (t->ctx != NULL && !t->ctx_none) {
-		task_context_clear(t->ctx);
-		free(t->ctx);
+	if (t->side != NULL && t->side->ctx != NULL) {
+		task_context_clear(t->side->ctx);
+		free(t->side->ctx);
+		t->side->ctx = NULL;
+		task_side_release(t);
 	}
-	t->ctx = NULL;
 	t->ctx_none = 0;
 }
 
 /* The task's context, read once and kept until the task changes. */
 static int
-task_context_get(struct scheduler *s, struct stask *t, struct mgr_error *err)
+task_context_get(struct scheduler *s, struct stask *t,
+		 const struct task_context **out, struct mgr_error *err)
 {
 	struct task_context *c;
 	char *json = NULL;
 	int rc;
 
-	if (t->ctx != NULL)
-		return 0;
 	if (t->ctx_none) {	/* known at start (sched_load_contexts) */
-		t->ctx = &s->no_ctx;
+		*out = &s->no_ctx;
 		return 0;
 	}
-	rc = task_context_store_get(s->mgr->db, t->rec.id, &json, err);
+	if (t->side != NULL && t->side->ctx != NULL) {
+		*out = t->side->ctx;
+		return 0;
+	}
+	rc = task_context_store_get(s->mgr->db, t->id, &json, err);
 	if (rc == MGR_ENOENT)
 		rc = 0;		/* a foreground run of a task file, say */
 	c = xcalloc(1, sizeof *c);
@@ -302,9 +306,9 @@ task_context_get(struct scheduler *s, struct stask *t, struct mgr_error *err)
 	free(json);
 	if (rc != 0) {
 		free(c);
-		return mgr_error_prefix(err, _("task \"%s\": context"), t->rec.id);
+		return mgr_error_prefix(err, _("task \"%s\": context"), t->id);
 	}
-	t->ctx = c;
+	*out = task_side(t)->ctx = c;
 	return 0;
 }
 
@@ -315,24 +319,25 @@ attempt_context(struct scheduler *s, struct attempt *a, struct run_spec *spec,
 		char ***env, char **workdir, struct mgr_error *err)
 {
 	struct stask *t = a->t;
-	struct task_run_ids ids = { .task_id = t->rec.id, .run_id = a->run_id,
+	struct task_run_ids ids = { .task_id = t->id, .run_id = a->run_id,
 	    .scheduled_at = a->scheduled_at, .attempt = a->number };
+	const struct task_context *ctx = NULL;
 	int rc;
 
 	*env = NULL;
 	*workdir = NULL;
-	if ((rc = task_context_get(s, t, err)) != 0)
+	if ((rc = task_context_get(s, t, &ctx, err)) != 0)
 		return rc;
 	/* A plugin function runs in this process or in a worker, which take
 	 * no environment or folder of their own: building them (a passwd
 	 * lookup, a stat, the strings) is for exec: programs, and for a
 	 * named user, whose existence it checks. */
-	if ((strncmp(t->rec.func_path, "exec:", 5) == 0 || t->ctx->user != NULL) &&
-	    (rc = task_context_env(s->mgr, t->ctx, &ids, env, workdir, err)) != 0)
+	if ((strncmp(task_func(t), "exec:", 5) == 0 || ctx->user != NULL) &&
+	    (rc = task_context_env(s->mgr, ctx, &ids, env, workdir, err)) != 0)
 		return rc;
 	spec->envp = *env;
 	spec->workdir = *workdir;
-	task_context_spec(s->mgr, t->ctx, spec);
+	task_context_spec(s->mgr, ctx, spec);
 	return 0;
 }
 
@@ -340,8 +345,8 @@ void
 attempt_begin(struct scheduler *s, struct attempt *a)
 {
 	struct stask *t = a->t;
-	struct run_spec spec = { .task_id = t->rec.id,
-	    .func_path = t->rec.func_path, .timeout = t->rec.timeout,
+	struct run_spec spec = { .task_id = t->id,
+	    .func_path = task_func(t), .timeout = t->rec.timeout,
 	    .umask = -1, .scheduled_at = a->scheduled_at,
 	    .attempt = a->number };
 	struct mgr_error err = { 0 };
@@ -352,9 +357,9 @@ attempt_begin(struct scheduler *s, struct attempt *a)
 	if (hooks_admit(s->hooks, a))
 		return;		/* queued: over a limit */
 	t->last_status = "running";
-	t->began_at = ev_now(s->loop);
+	t->began_cs = sched_cs(s, ev_now(s->loop));
 	a->started_us = mgr_now_us();
-	a->began = t->began_at;
+	a->began = ev_now(s->loop);
 	if (!s->foreground && !ev_is_active(&s->running_rows)) {
 		ev_timer_set(&s->running_rows, RUNNING_ROW_AFTER_S, 0);
 		ev_timer_start(s->loop, &s->running_rows);
@@ -427,7 +432,8 @@ task_start_attempt(struct scheduler *s, struct stask *t, int64_t scheduled_at)
 void
 task_run_backlog(struct scheduler *s, struct stask *t)
 {
-	int grace_s = task_misfire_grace(s->mgr, &t->rec);
+	int grace_s = t->rec.misfire_grace_time != TASK_GRACE_DEFAULT ?
+	    t->rec.misfire_grace_time : s->mgr->conf->misfire_grace_time;
 	int64_t now = mgr_now_us(), grace = (int64_t)grace_s * US;
 
 	/* An attempt that fails to start ends at once and calls back here:
@@ -435,17 +441,20 @@ task_run_backlog(struct scheduler *s, struct stask *t)
 	if (t->in_backlog)
 		return;
 	t->in_backlog = 1;
-	while (t->nbacklog > 0 && t->inflight < t->rec.max_instances &&
+	/* t->side is read anew each time: an attempt that ends at once may
+	 * have dropped the backlog (task_backlog_drop). */
+	while (task_nbacklog(t) > 0 && t->inflight < t->rec.max_instances &&
 	    !s->shutting_down && !t->removed) {
-		int64_t at = t->backlog[0];
-		int had_row = t->backlog_rows > 0;
-		int64_t row_id = had_row ? t->backlog_ids[0] : 0;
+		struct stask_side *b = t->side;
+		int64_t at = b->backlog[0];
+		int had_row = b->backlog_rows > 0;
+		int64_t row_id = had_row ? b->backlog_ids[0] : 0;
 
-		memmove(t->backlog, t->backlog + 1,
-		    --t->nbacklog * sizeof *t->backlog);
-		memmove(t->backlog_ids, t->backlog_ids + 1,
-		    t->nbacklog * sizeof *t->backlog_ids);
-		t->backlog_rows -= had_row;
+		memmove(b->backlog, b->backlog + 1,
+		    --b->nbacklog * sizeof *b->backlog);
+		memmove(b->backlog_ids, b->backlog_ids + 1,
+		    b->nbacklog * sizeof *b->backlog_ids);
+		b->backlog_rows -= had_row;
 		if (grace > 0 && now - at > grace)
 			task_record_unrun_row(s, t, at, "missed", xasprintf(
 			    _("run was due %.3f s ago, more than misfire_grace_time %d s"),
@@ -454,19 +463,23 @@ task_run_backlog(struct scheduler *s, struct stask *t)
 			task_start_attempt_row(s, t, at, 1, row_id, NULL, NULL);
 	}
 	t->in_backlog = 0;
+	task_side_release(t);
 }
 
 void
 task_backlog_add(struct stask *t, int64_t at)
 {
-	if (t->nbacklog == t->capbacklog) {
-		t->capbacklog = t->capbacklog ? t->capbacklog * 2 : 4;
-		t->backlog = xrealloc(t->backlog, t->capbacklog * sizeof *t->backlog);
-		t->backlog_ids = xrealloc(t->backlog_ids, t->capbacklog *
-		    sizeof *t->backlog_ids);
+	struct stask_side *b = task_side(t);
+
+	if (b->nbacklog == b->capbacklog) {
+		b->capbacklog = b->capbacklog ? b->capbacklog * 2 : 4;
+		b->backlog = xrealloc(b->backlog, b->capbacklog *
+		    sizeof *b->backlog);
+		b->backlog_ids = xrealloc(b->backlog_ids, b->capbacklog *
+		    sizeof *b->backlog_ids);
 	}
-	t->backlog_ids[t->nbacklog] = 0;	/* no row yet */
-	t->backlog[t->nbacklog++] = at;
+	b->backlog_ids[b->nbacklog] = 0;	/* no row yet */
+	b->backlog[b->nbacklog++] = at;
 }
 
 void
@@ -492,10 +505,12 @@ void
 task_record_claimed(struct scheduler *s, struct stask *t)
 {
 	struct run_outcome o = { .status = "claimed", .exit_code = -1 };
+	struct stask_side *b = t->side;
 
-	for (; t->backlog_rows < t->nbacklog; t->backlog_rows++) {
-		task_record(s, t, t->backlog[t->backlog_rows], 1, "claimed", &o, 0);
-		t->backlog_ids[t->backlog_rows] = s->done[s->ndone - 1].id;
+	for (; b != NULL && b->backlog_rows < b->nbacklog; b->backlog_rows++) {
+		task_record(s, t, b->backlog[b->backlog_rows], 1, "claimed",
+		    &o, 0);
+		b->backlog_ids[b->backlog_rows] = s->done[s->ndone - 1].id;
 	}
 }
 
@@ -504,17 +519,22 @@ task_record_claimed(struct scheduler *s, struct stask *t)
 void
 task_backlog_drop(struct scheduler *s, struct stask *t, const char *why)
 {
-	for (size_t i = 0; i < t->backlog_rows && !t->removed; i++) {
+	struct stask_side *b = t->side;
+
+	if (b == NULL)
+		return;
+	for (size_t i = 0; i < b->backlog_rows && !t->removed; i++) {
 		struct run_outcome o = { .status = "skipped", .exit_code = -1,
 		    .error = xstrdup(why), .ended_at = mgr_now_us() };
 
-		task_record(s, t, t->backlog[i], 1, "skipped", &o,
-		    t->backlog_ids[i]);
+		task_record(s, t, b->backlog[i], 1, "skipped", &o,
+		    b->backlog_ids[i]);
 		s->done[s->ndone - 1].running_row = 1;
 	}
-	if (t->nbacklog > t->backlog_rows)
-		s->counts.dropped += t->nbacklog - t->backlog_rows;
-	t->nbacklog = t->backlog_rows = 0;
+	if (b->nbacklog > b->backlog_rows)
+		s->counts.dropped += b->nbacklog - b->backlog_rows;
+	b->nbacklog = b->backlog_rows = 0;
+	task_side_release(t);
 }
 
 /* ---- job control: manual runs with ids, stopping runs ---- */
@@ -533,7 +553,7 @@ task_start_manual(struct scheduler *s, struct stask *t, scheduler_done_fn done,
 	 * fine); its id is handed out as every run's. */
 	memset(&r, 0, sizeof r);
 	r.id = sched_run_id(s);
-	r.task_id = t->rec.id;
+	r.task_id = t->id;
 	r.attempt = 1;
 	r.scheduled_at = r.started_at = mgr_now_us();
 	r.status = (char *)"running";
@@ -592,7 +612,7 @@ scheduler_task_running(struct mgr *mgr, const char *task_id)
 
 	for (struct attempt *a = s != NULL ? s->attempts : NULL; a != NULL;
 	    a = a->next)
-		n += !a->waiting && strcmp(a->t->rec.id, task_id) == 0;
+		n += !a->waiting && strcmp(a->t->id, task_id) == 0;
 	return n;
 }
 
@@ -655,7 +675,7 @@ scheduler_stop(struct mgr *mgr, const char *task_id, int64_t run_id,
 	w->arg = arg;
 	for (a = s->attempts; a != NULL; a = next) {
 		next = a->next;
-		if (strcmp(a->t->rec.id, task_id) != 0 || a->stop != NULL ||
+		if (strcmp(a->t->id, task_id) != 0 || a->stop != NULL ||
 		    (run_id > 0 && !attempt_is_run(s, a, run_id, &row)))
 			continue;
 		(*n)++;

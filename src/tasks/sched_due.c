@@ -40,7 +40,7 @@ task_jitter(const struct stask *t, int64_t nominal)
 		return 0;
 	if (trigger_fixed_jitter_us(t->trig) >= 0)
 		return trigger_fixed_jitter_us(t->trig);
-	for (const char *p = t->rec.id; *p != '\0'; p++)
+	for (const char *p = t->id; *p != '\0'; p++)
 		h = (h ^ (unsigned char)*p) * UINT64_C(1099511628211);
 	h ^= (uint64_t)nominal;
 	h ^= h >> 30;		/* splitmix64's finaliser */
@@ -106,7 +106,7 @@ task_process_due(struct scheduler *s, struct stask *t, int64_t now)
 	if (t->rec.coalesce && n > 1)
 		s->counts.coalesced += n - 1;
 	if (claim != TRIGGER_NONE)
-		sched_claim_mark(s->claim, claim, t->rec.id);
+		sched_claim_mark(s->claim, claim, t->id);
 	if (t->rec.coalesce && last != TRIGGER_NONE)
 		task_backlog_add(t, last);
 	if (t->inflight >= t->rec.max_instances && last != TRIGGER_NONE) {
@@ -177,12 +177,13 @@ sched_arm(struct scheduler *s)
 }
 
 /* A task's first fire time when no engine stored one.  A one-shot task
- * that already ran, or was missed, is finished: never again. */
+ * that already ran, or was missed, is finished: never again (its stored
+ * outcome is t->last_status, as task_load sets it). */
 int64_t
 task_first_fire(const struct stask *t, int64_t now)
 {
 	if (trigger_type(t->trig) == TRIGGER_DATE &&
-	    (status_outcome(t->rec.status) != NULL || t->rec.last_run != 0))
+	    (t->last_status != NULL || t->last_run != 0))
 		return TRIGGER_NONE;
 	return trigger_next(t->trig, TRIGGER_NONE, now);
 }
@@ -197,7 +198,7 @@ task_rerun_interrupted(struct scheduler *s, struct stask *t, int64_t at,
 	    t->trig == NULL || t->plugin_off || t->inflight >= t->rec.max_instances)
 		return;
 	log_info(&s->mgr->log, "task %s: running the interrupted run of %lld again",
-	    t->rec.id, (long long)(at / US));
+	    t->id, (long long)(at / US));
 	task_start_attempt_number(s, t, at, number, NULL, NULL);
 }
 
@@ -210,7 +211,7 @@ task_settle_one(struct scheduler *s, struct stask *t, int64_t at,
 	struct mgr_error err = { 0 };
 	int yes;
 
-	if (run_store_fire_recorded(s->mgr->db, t->rec.id, at, &yes, &err) != 0)
+	if (run_store_fire_recorded(s->mgr->db, t->id, at, &yes, &err) != 0)
 		log_warning(&s->mgr->log, "%s", err.msg);
 	else if (!yes) {
 		task_record_unrun(s, t, at, "interrupted", xstrdup(
@@ -249,7 +250,7 @@ task_settle_claims(struct scheduler *s, struct stask *t, int64_t next,
 
 	*rerun = TRIGGER_NONE;
 	while (next != TRIGGER_NONE && n++ < MAX_CATCHUP &&
-	    (sched_claim_covers(s->claim, task_fire_at(t, next), t->rec.id) ||
+	    (sched_claim_covers(s->claim, task_fire_at(t, next), t->id) ||
 	    task_maybe_claimed(s, t, next, now))) {
 		if (!t->rec.coalesce)
 			task_settle_one(s, t, next, rerun);
@@ -270,7 +271,7 @@ task_settle_recorded(struct scheduler *s, struct stask *t, int64_t next,
 	int yes = 1;
 
 	while (next != TRIGGER_NONE && next <= now && n++ < MAX_CATCHUP) {
-		if (run_store_fire_recorded(s->mgr->db, t->rec.id, next, &yes,
+		if (run_store_fire_recorded(s->mgr->db, t->id, next, &yes,
 		    &err) != 0) {
 			log_warning(&s->mgr->log, "%s", err.msg);
 			break;

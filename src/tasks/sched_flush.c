@@ -92,17 +92,17 @@ sched_writer_notify(void *arg)
 
 /* What changed since the last flush, as one batch for the writer. */
 static void
-batch_add_task(struct write_batch *b, size_t *cap, struct stask *t,
-	       const char *status, double now)
+batch_add_task(struct scheduler *s, struct write_batch *b, size_t *cap,
+	       struct stask *t, const char *status, double now)
 {
 	if (b->ntasks == *cap)
 		b->tasks = xrealloc(b->tasks, (*cap = *cap ? *cap * 2 : 64) *
 		    sizeof *b->tasks);
-	b->tasks[b->ntasks++] = (struct task_write){ xstrdup(t->rec.id),
-	    status, t->rec.last_run, t->fire == TRIGGER_NONE ? 0 : t->fire,
+	b->tasks[b->ntasks++] = (struct task_write){ xstrdup(t->id),
+	    status, t->last_run, t->fire == TRIGGER_NONE ? 0 : t->fire,
 	    t->fire == TRIGGER_NONE ? 0 : t->nominal };
 	t->written_status = status;
-	t->written_at = now;
+	t->written_cs = sched_cs(s, now);
 }
 
 /* A row whose status did not change was written less than
@@ -114,7 +114,7 @@ task_row_can_wait(struct scheduler *s, struct stask *t, const char *status,
 		  double now)
 {
 	if (s->force_rows || status != t->written_status ||
-	    now - t->written_at >= TASK_ROW_EVERY_S)
+	    sched_cs_since(s, now, t->written_cs) >= TASK_ROW_EVERY_S)
 		return 0;
 	if (!t->deferred) {
 		t->deferred = 1;
@@ -140,7 +140,7 @@ task_row_just_began(struct scheduler *s, struct stask *t, const char *status,
 {
 	return !s->force_rows && status[0] == 'r' &&
 	    strcmp(status, "running") == 0 &&
-	    now - t->began_at < RUNNING_ROW_AFTER_S;
+	    sched_cs_since(s, now, t->began_cs) < RUNNING_ROW_AFTER_S;
 }
 
 /* An attempt that has gone on for RUNNING_ROW_AFTER_S gets its `running`
@@ -165,7 +165,7 @@ batch_add_running(struct scheduler *s, struct write_batch *b, double now)
 		r = &b->runs[b->nruns++];
 		memset(r, 0, sizeof *r);
 		r->id = a->run_id;
-		r->task_id = xstrdup(a->t->rec.id);
+		r->task_id = xstrdup(a->t->id);
 		r->attempt = a->number;
 		r->scheduled_at = a->scheduled_at;
 		r->started_at = a->started_us;
@@ -186,7 +186,8 @@ sched_take_batch(struct scheduler *s)
 	size_t cap = 0;
 
 	for (t = s->dirty; t != NULL; t = t->dirty_next)
-		if (!t->removed && t->backlog_rows < t->nbacklog)
+		if (!t->removed && t->side != NULL &&
+		    t->side->backlog_rows < t->side->nbacklog)
 			task_record_claimed(s, t);
 	for (t = s->dirty; t != NULL; t = next) {
 		next = t->dirty_next;
@@ -199,7 +200,7 @@ sched_take_batch(struct scheduler *s)
 			t->dirty_next = keep;
 			keep = t;
 		} else if (!task_row_can_wait(s, t, status, now))
-			batch_add_task(b, &cap, t, status, now);
+			batch_add_task(s, b, &cap, t, status, now);
 	}
 	s->dirty = keep;
 	b->runs = s->done;

@@ -25,7 +25,7 @@ sched_find(struct scheduler *s, const char *id)
 	if (s->nbuckets == 0)
 		return NULL;
 	for (t = s->buckets[hash_id(id) & (s->nbuckets - 1)]; t != NULL; t = t->hnext)
-		if (strcmp(t->rec.id, id) == 0)
+		if (strcmp(t->id, id) == 0)
 			return t;
 	return NULL;
 }
@@ -38,7 +38,7 @@ sched_grow(struct scheduler *s, size_t n)
 
 	for (size_t i = 0; i < s->nbuckets; i++) {
 		for (t = s->buckets[i]; t != NULL; t = next) {
-			size_t k = hash_id(t->rec.id) & (n - 1);
+			size_t k = hash_id(t->id) & (n - 1);
 			next = t->hnext;
 			t->hnext = b[k];
 			b[k] = t;
@@ -49,14 +49,19 @@ sched_grow(struct scheduler *s, size_t n)
 	s->nbuckets = n;
 }
 
+/* Up to two tasks a bucket on average: a lookup compares one or two ids
+ * and the table costs 4-8 bytes a task instead of 8-16 (issue 18's bytes
+ * per task). */
+#define TASKS_PER_BUCKET 2
+
 void
 sched_insert(struct scheduler *s, struct stask *t)
 {
 	size_t k;
 
-	if (s->ntasks >= s->nbuckets)
+	if (s->ntasks >= TASKS_PER_BUCKET * s->nbuckets)
 		sched_grow(s, s->nbuckets ? s->nbuckets * 2 : 1024);
-	k = hash_id(t->rec.id) & (s->nbuckets - 1);
+	k = hash_id(t->id) & (s->nbuckets - 1);
 	t->hnext = s->buckets[k];
 	s->buckets[k] = t;
 	s->ntasks++;
@@ -67,12 +72,16 @@ sched_reserve(struct scheduler *s, size_t more)
 {
 	size_t n = s->nbuckets ? s->nbuckets : 1024, cap = s->capheap;
 
-	while (n <= s->ntasks + more)
+	while (TASKS_PER_BUCKET * n <= s->ntasks + more)
 		n *= 2;
 	if (n > s->nbuckets)
 		sched_grow(s, n);
-	while (cap < s->nheap + more)
-		cap = cap ? cap * 2 : 1024;
+	/* Room for just these (a bulk load is one reservation, and the heap
+	 * is 8 bytes a task, not up to 16); a quarter more at least, so
+	 * that many small reservations copy the heap few times. */
+	if (cap < s->nheap + more)
+		cap = s->nheap + more > cap + cap / 4 ? s->nheap + more :
+		    cap + cap / 4;
 	if (cap > s->capheap) {
 		s->capheap = cap;
 		s->heap = xrealloc(s->heap, cap * sizeof *s->heap);
@@ -82,7 +91,7 @@ sched_reserve(struct scheduler *s, size_t more)
 void
 sched_unlink(struct scheduler *s, struct stask *t)
 {
-	struct stask **pp = &s->buckets[hash_id(t->rec.id) & (s->nbuckets - 1)];
+	struct stask **pp = &s->buckets[hash_id(t->id) & (s->nbuckets - 1)];
 
 	for (; *pp != NULL; pp = &(*pp)->hnext) {
 		if (*pp == t) {
@@ -107,7 +116,7 @@ static void
 heap_set(struct scheduler *s, size_t i, struct stask *t)
 {
 	s->heap[i] = t;
-	t->heap_pos = i;
+	t->heap_pos = (uint32_t)i;
 }
 
 /* The heap is ordered by fire time, then id: due tasks are taken in the
@@ -117,7 +126,7 @@ heap_before(const struct stask *a, const struct stask *b)
 {
 	if (a->fire != b->fire)
 		return a->fire < b->fire;
-	return strcmp(a->rec.id, b->rec.id) < 0;
+	return strcmp(a->id, b->id) < 0;
 }
 
 static void

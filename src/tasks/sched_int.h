@@ -22,7 +22,7 @@ struct write_after;
 struct notify_write;
 struct notify_rec;
 
-#define SCHED_NOT_IN_HEAP SIZE_MAX
+#define SCHED_NOT_IN_HEAP UINT32_MAX
 
 #define US INT64_C(1000000)
 #define MAX_CATCHUP 10000	/* fire times collected per due task */
@@ -33,44 +33,84 @@ struct notify_rec;
 #define TASK_ROW_EVERY_S 5.0	/* rows whose status is unchanged */
 #define RUNNING_ROW_AFTER_S 1.0	/* a run this old gets its `running` row */
 
+/* What the scheduler keeps of a task's row besides its id, func_path
+ * and plugin_id (struct stask's text): what firing and starting a run
+ * read, for as long as the engine runs (issue 18's bytes per task).  The
+ * row's name, status, source and timestamps stay in the store (the
+ * scheduler writes status and times, it never reads them back), its
+ * trigger text is t->trig and t->trig_hash, its last_run t->last_run;
+ * each scalar is the row's, the booleans and the on_interrupt enum in a
+ * byte. */
+struct sched_rec {
+	int max_retries;
+	int timeout;			/* seconds, 0 = none */
+	int misfire_grace_time;		/* or TASK_GRACE_DEFAULT */
+	int max_instances;
+	unsigned char enabled;
+	unsigned char coalesce;
+	unsigned char on_interrupt;	/* enum task_on_interrupt */
+};
+
+/* What few tasks have, apart from struct stask (issue 18's bytes per
+ * task): run times waiting for a free instance (max_instances reached,
+ * or claimed by an engine that stopped), a context of their own once
+ * read, and func_path and plugin_id once a changed row's differ from
+ * those the task was created with.  Freed once none is left
+ * (task_side_release). */
+struct stask_side {
+	size_t nbacklog, capbacklog;
+	size_t backlog_rows;		/* the first ones have `claimed` rows */
+	int64_t *backlog;		/* the run times */
+	int64_t *backlog_ids;		/* ... the first rows' run ids */
+	struct task_context *ctx;	/* read at its first run; NULL: not yet */
+	char *text;			/* func_path, then plugin_id; or NULL */
+	unsigned char has_plugin;	/* text holds a plugin_id */
+};
+
 /* One task as the scheduler holds it: one per task for as long as the
- * engine runs, so the flags are bytes and the members are ordered to
- * leave no holes (issue 18's bytes per task). */
+ * engine runs, so the flags are bits, the times it keeps for its own
+ * decisions 32-bit, the members ordered to leave no holes and the text
+ * in the same allocation (issue 18's bytes per task: 128 bytes and the
+ * text). */
 struct stask {
-	struct task_rec rec;
+	struct sched_rec rec;
+	/* flags: a bit each */
+	unsigned in_backlog : 1;	/* task_run_backlog is running */
+	unsigned removed : 1;		/* row gone; freed when inflight is 0 */
+	unsigned plugin_off : 1;	/* its plugin is not enabled */
+	unsigned dirty : 1;		/* row needs writing */
+	unsigned deferred : 1;		/* row written later (TASK_ROW_EVERY_S) */
+	unsigned ctx_none : 1;		/* its context is known to be the
+					 * defaults: the scheduler's no_ctx */
+	unsigned has_plugin : 1;	/* id's text holds a plugin_id */
+	int inflight;			/* attempts running or awaiting a retry */
+	uint32_t heap_pos;		/* or SCHED_NOT_IN_HEAP; the heap holds
+					 * at most the tasks: 2^32 of them would
+					 * take over a terabyte */
+	/* When its row was last written and its latest attempt began, in
+	 * sched_cs: read only as differences of a few seconds. */
+	uint32_t written_cs;
+	uint32_t began_cs;
+	int64_t last_run;		/* the row's, or a later start */
 	struct trigger *trig;		/* NULL when its fields are invalid */
 	int64_t nominal;		/* next fire time, TRIGGER_NONE if none */
 	int64_t fire;			/* nominal plus jitter: the heap key */
-	size_t heap_pos;
-	int64_t *backlog;		/* run times waiting for a free instance */
-	size_t nbacklog, capbacklog;
-	size_t backlog_rows;		/* the first ones have `claimed` rows */
-	int64_t *backlog_ids;		/* ... whose run ids are these */
+	struct stask_side *side;	/* NULL: none of it */
 	const char *last_status;	/* static string */
 	struct stask *dirty_next;
 	struct stask *deferred_next;
-	const char *written_status;	/* as last written, and when */
-	double written_at;
-	double began_at;		/* ev_now of the latest attempt start */
+	const char *written_status;	/* as last written (written_cs) */
 	struct stask *hnext;		/* id table chain */
-	struct task_context *ctx;	/* read at its first run; NULL: not yet */
-	uint64_t trig_hash;		/* of rec.trigger and .trigger_args */
-	int inflight;			/* attempts running or awaiting a retry */
-	unsigned char in_backlog;	/* task_run_backlog is running */
-	unsigned char removed;		/* row gone; freed when inflight is 0 */
-	unsigned char plugin_off;	/* its plugin is not enabled */
-	unsigned char dirty;		/* row needs writing */
-	unsigned char deferred;		/* row written later (TASK_ROW_EVERY_S) */
-	unsigned char slim;		/* rec holds only id, func_path and
-					 * plugin_id, in one block (task_slim) */
-	unsigned char ctx_none;		/* its context is known to be the
-					 * defaults: ctx is the scheduler's
-					 * no_ctx once read */
+	uint64_t trig_hash;		/* of the row's trigger and trigger_args */
+	/* The id, then as created func_path and (has_plugin) plugin_id,
+	 * each ending in '\0' (task_func, task_plugin read them). */
+	char id[];
 };
 
 struct scheduler {
 	struct mgr *mgr;
 	struct ev_loop *loop;
+	double epoch;			/* ev_now when made: sched_cs's zero */
 	struct runner *runner;
 	struct sched_writer *writer;	/* history on its own thread */
 	struct sched_claim *claim;	/* the claim watermark; NULL: none */
@@ -150,6 +190,23 @@ struct attempt {
 	struct stop_wait *stop;		/* a `task stop` waits for its end */
 };
 
+/* ev_now as centiseconds from s->epoch, modulo 2^32 (497 days): a
+ * task's times in 4 bytes (issue 18's bytes per task).  Only
+ * differences of seconds are read, which unsigned subtraction gets
+ * right across the wrap. */
+static inline uint32_t
+sched_cs(const struct scheduler *s, double now)
+{
+	return (uint32_t)(int64_t)((now - s->epoch) * 100.0);
+}
+
+/* Seconds from then (sched_cs) to now. */
+static inline double
+sched_cs_since(const struct scheduler *s, double now, uint32_t then)
+{
+	return (double)(uint32_t)(sched_cs(s, now) - then) / 100.0;
+}
+
 /* Shared by the scheduler's files (see scheduler.c). */
 uint64_t sched_random(struct scheduler *s);
 void task_mark_dirty(struct scheduler *s, struct stask *t);
@@ -175,6 +232,19 @@ int task_manual_target(struct scheduler *s, const char *task_id,
 void task_start_attempt(struct scheduler *s, struct stask *t, int64_t scheduled_at);
 void task_run_backlog(struct scheduler *s, struct stask *t);
 void task_backlog_add(struct stask *t, int64_t at);
+/* sched_task.c: a new task with row's id, func_path and plugin_id (the
+ * rest is task_take_row's); a changed row's func_path and plugin_id. */
+struct stask *task_alloc(const struct task_rec *row);
+void task_take_text(struct stask *t, const struct task_rec *row);
+/* t's side, made if it has none; freed once it holds nothing
+ * (_release), or now (_free). */
+struct stask_side *task_side(struct stask *t);
+void task_side_release(struct stask *t);
+void task_side_free(struct stask *t);
+size_t task_nbacklog(const struct stask *t);
+/* t's func_path and plugin_id (NULL: none), wherever they are kept. */
+const char *task_func(const struct stask *t);
+const char *task_plugin(const struct stask *t);
 void sched_wake_cb(struct ev_loop *loop, ev_periodic *w, int revents);
 void sched_arm(struct scheduler *s);
 void sched_flush_all(struct scheduler *s);

@@ -13,6 +13,6 @@ scheduler_queued_count(struct mgr *mgr)
 		return 0;
 	for (size_t i = 0; i < s->nbuckets; i++)
 		for (struct stask *t = s->buckets[i]; t != NULL; t = t->hnext)
-			n += (long)t->nbacklog;
+			n += (long)task_nbacklog(t);
 	return n;
 }

@@ -93,7 +93,7 @@ status_outcome(const char *stored)
 }
 
 /* FNV-1a of a row's trigger type and fields: what task_apply_row
- * compares once task_slim has dropped the text. */
+ * compares, the text itself staying in the store. */
 static uint64_t
 trigger_text_hash(const struct task_rec *r)
 {
@@ -109,84 +109,26 @@ trigger_text_hash(const struct task_rec *r)
 	return h;
 }
 
-/* Keeps of the row's strings what the scheduler reads once the
- * trigger is built and the first fire time set, id, func_path and
- * plugin_id, in one allocation that rec.id points to; name, source and
- * status are the store's, the trigger's text stays as its hash.  Some
- * 250 bytes a task, for as long as the engine runs (issue 18).  With
- * old, the row's strings go there instead of being freed: loading many
- * tasks frees them all at the end, so that they leave whole free pages
- * for malloc_trim, not a hole between every two tasks. */
+/* Keeps of row what the scheduler reads (struct sched_rec and the
+ * text, sched_task.c): its scalars, its trigger text's hash; the row
+ * stays its caller's.  Loading many tasks frees the rows all at the
+ * end, so that they leave whole free pages for malloc_trim, not a hole
+ * between every two tasks. */
 static void
-task_slim_into(struct stask *t, struct task_rec *old)
+task_take_row(struct stask *t, const struct task_rec *row)
 {
-	struct task_rec *r = &t->rec;
-	size_t lid = strlen(r->id) + 1, lfunc = strlen(r->func_path) + 1;
-	size_t lplug = r->plugin_id != NULL ? strlen(r->plugin_id) + 1 : 0;
-	char *b;
+	struct sched_rec *r = &t->rec;
 
-	if (t->slim)
-		return;
-	b = xmalloc(lid + lfunc + lplug);
-	memcpy(b, r->id, lid);
-	memcpy(b + lid, r->func_path, lfunc);
-	if (lplug > 0)
-		memcpy(b + lid + lfunc, r->plugin_id, lplug);
-	t->trig_hash = trigger_text_hash(r);
-	if (old != NULL) {
-		old->id = r->id;
-		old->name = r->name;
-		old->func_path = r->func_path;
-		old->trigger = r->trigger;
-		old->trigger_args = r->trigger_args;
-		old->status = r->status;
-		old->plugin_id = r->plugin_id;
-		old->source = r->source;
-	} else {
-		free(r->name);
-		free(r->func_path);
-		free(r->trigger);
-		free(r->trigger_args);
-		free(r->status);
-		free(r->plugin_id);
-		free(r->source);
-		free(r->id);
-	}
-	r->name = r->trigger = r->trigger_args = r->status = r->source = NULL;
-	r->id = b;
-	r->func_path = b + lid;
-	r->plugin_id = lplug > 0 ? b + lid + lfunc : NULL;
-	t->slim = 1;
-}
-
-static void
-task_slim(struct stask *t)
-{
-	task_slim_into(t, NULL);
-}
-
-/* Frees the row's strings, however held. */
-static void
-task_rec_drop(struct stask *t)
-{
-	if (!t->slim) {
-		task_rec_clear(&t->rec);
-		return;
-	}
-	free(t->rec.id);
-	memset(&t->rec, 0, sizeof t->rec);
-	t->slim = 0;
-}
-
-void
-task_free(struct stask *t)
-{
-	task_rec_drop(t);
-	task_context_forget(t);
-	trigger_free(t->trig);
-	free(t->backlog);
-	free(t->backlog_ids);
-	free(t);
+	task_take_text(t, row);
+	t->last_run = row->last_run;
+	r->max_retries = row->max_retries;
+	r->timeout = row->timeout;
+	r->misfire_grace_time = row->misfire_grace_time;
+	r->max_instances = row->max_instances;
+	r->enabled = row->enabled != 0;
+	r->coalesce = row->coalesce != 0;
+	r->on_interrupt = (unsigned char)row->on_interrupt;
+	t->trig_hash = trigger_text_hash(row);
 }
 
 void
@@ -241,7 +183,7 @@ sched_housekeeping_cb(struct ev_loop *loop, ev_periodic *w, int revents)
 static void
 task_check_plugin(struct scheduler *s, struct stask *t)
 {
-	const char *f = t->rec.func_path, *colon = strchr(f, ':');
+	const char *f = task_func(t), *colon = strchr(f, ':');
 	struct plugin_rec p;
 	char *id;
 
@@ -268,66 +210,77 @@ task_check_plugin(struct scheduler *s, struct stask *t)
 		free(id);
 }
 
-/* Builds the trigger afresh and computes the first fire time from now. */
+/* t's trigger from row, as only firing needs it (trigger_compact: the
+ * fields stay in the store). */
+static int
+task_build_trigger(struct scheduler *s, struct stask *t,
+		   const struct task_rec *row, struct mgr_error *err)
+{
+	int rc = task_trigger_build_zones(row, s->zones, &t->trig, err);
+
+	if (rc == 0)
+		t->trig = trigger_compact(t->trig);
+	return rc;
+}
+
+/* Builds the trigger of row afresh and computes the first fire time
+ * from now. */
 static void
-task_reschedule(struct scheduler *s, struct stask *t)
+task_reschedule(struct scheduler *s, struct stask *t,
+		const struct task_rec *row)
 {
 	struct mgr_error err = { 0 };
 
 	trigger_free(t->trig);
 	t->trig = NULL;
 	task_check_plugin(s, t);
-	if (task_trigger_build_zones(&t->rec, s->zones, &t->trig, &err) != 0) {
-		log_error(&s->mgr->log, "task %s: %s", t->rec.id, err.msg);
+	if (task_build_trigger(s, t, row, &err) != 0) {
+		log_error(&s->mgr->log, "task %s: %s", t->id, err.msg);
 		task_set_next(s, t, TRIGGER_NONE);
 		return;
 	}
 	task_set_next(s, t, trigger_next(t->trig, TRIGGER_NONE, mgr_now_us()));
 }
 
-/* Takes a changed row; keeps what only memory knows; reschedules when
- * the trigger changed or the task comes back from a pause. */
+/* Takes a changed row (which stays its caller's); keeps what only
+ * memory knows; reschedules when the trigger changed or the task comes
+ * back from a pause. */
 static void
-task_apply_row(struct scheduler *s, struct stask *t, struct task_rec *row)
+task_apply_row(struct scheduler *s, struct stask *t, const struct task_rec *row)
 {
 	int resched = !t->rec.enabled || t->trig == NULL || t->plugin_off ||
 	    t->trig_hash != trigger_text_hash(row);
-	int64_t last_run = t->rec.last_run;
+	int64_t last_run = t->last_run;
 
-	task_rec_drop(t);
-	t->rec = *row;
-	if (last_run > t->rec.last_run)
-		t->rec.last_run = last_run;
-	memset(row, 0, sizeof *row);
+	task_take_row(t, row);
+	if (last_run > t->last_run)
+		t->last_run = last_run;
 	if (resched)
-		task_reschedule(s, t);
+		task_reschedule(s, t, row);
 	else {
 		task_check_plugin(s, t);
 		task_set_next(s, t, t->plugin_off ? TRIGGER_NONE : t->nominal);
 	}
-	task_slim(t);
 }
 
+/* A new task of row (which stays its caller's), in the id table. */
 static struct stask *
-task_new(struct scheduler *s, struct task_rec *row)
+task_new(struct scheduler *s, const struct task_rec *row)
 {
-	struct stask *t = xcalloc(1, sizeof *t);
+	struct stask *t = task_alloc(row);
 
-	t->heap_pos = SCHED_NOT_IN_HEAP;
 	t->nominal = t->fire = TRIGGER_NONE;
-	t->rec = *row;
-	memset(row, 0, sizeof *row);
+	task_take_row(t, row);
 	sched_insert(s, t);
 	return t;
 }
 
 /* At start the stored next fire time stands, so runs missed while the
  * engine was down are found by the first wake-up (misfire, coalesce);
- * fire times claimed before a crash are settled first.  The row is
- * slimmed once what needs its status and trigger text is done, before
- * any attempt starts. */
+ * fire times claimed before a crash are settled first.  Its status and
+ * trigger text are read from row, which stays the caller's. */
 static void
-task_load(struct scheduler *s, struct task_rec *row, int64_t now)
+task_load(struct scheduler *s, const struct task_rec *row, int64_t now)
 {
 	struct mgr_error err = { 0 };
 	int64_t nominal = row->next_nominal, stored = row->next_run;
@@ -335,18 +288,17 @@ task_load(struct scheduler *s, struct task_rec *row, int64_t now)
 	struct stask *t = task_new(s, row);
 	int rc;
 
-	t->last_status = status_outcome(t->rec.status);
+	t->last_status = status_outcome(row->status);
 	task_check_plugin(s, t);
-	rc = task_trigger_build_zones(&t->rec, s->zones, &t->trig, &err);
+	rc = task_build_trigger(s, t, row, &err);
 	/* next_nominal is 0 until an engine has taken the task: only then can
 	 * a claim cover its fire times (a client's next_run may lie before
 	 * the mark: a date in the past). */
 	if (rc == 0 && !trigger_is_reboot(t->trig) && nominal == 0 &&
 	    stored == 0)
 		stored = task_first_fire(t, now);
-	task_slim_into(t, row);	/* row: emptied by task_new */
 	if (rc != 0) {
-		log_error(&s->mgr->log, "task %s: %s", t->rec.id, err.msg);
+		log_error(&s->mgr->log, "task %s: %s", t->id, err.msg);
 		task_set_next(s, t, TRIGGER_NONE);
 		return;
 	}
@@ -412,7 +364,7 @@ sched_start_claimed(struct scheduler *s)
 			continue;
 		task_backlog_add(t, v[i].scheduled_at);
 		/* queued first: the rows lead the list */
-		t->backlog_ids[t->backlog_rows++] = v[i].id;
+		t->side->backlog_ids[t->side->backlog_rows++] = v[i].id;
 		if (last != NULL && last != t)
 			sched_run_claimed(s, last);
 		last = t;
@@ -430,11 +382,11 @@ context_loaded(void *arg, const char *id, const char *json)
 	struct task_context *c;
 	struct mgr_error err = { 0 };
 
-	if (t == NULL || t->ctx != NULL)
+	if (t == NULL || (t->side != NULL && t->side->ctx != NULL))
 		return;
 	c = xcalloc(1, sizeof *c);
 	if (task_context_from_json(json, c, &err) == 0)
-		t->ctx = c;
+		task_side(t)->ctx = c;
 	else	/* its first run reads it again and says why it fails */
 		free(c);
 }
@@ -454,7 +406,7 @@ sched_load_contexts(struct scheduler *s)
 	}
 	for (size_t i = 0; i < s->nbuckets; i++)
 		for (struct stask *t = s->buckets[i]; t != NULL; t = t->hnext)
-			t->ctx_none = t->ctx == NULL;
+			t->ctx_none = t->side == NULL || t->side->ctx == NULL;
 }
 
 /* On a shared database, the time until which the last engine host may
@@ -500,7 +452,7 @@ sched_load_all(struct scheduler *s, struct mgr_error *err)
 	sched_load_contexts(s);
 	free(s->load_plugin);
 	s->load_plugin = NULL;
-	task_recs_free(rows, n);	/* the strings task_slim_into left */
+	task_recs_free(rows, n);	/* all at once: see task_take_row */
 	return 0;
 }
 
@@ -523,6 +475,7 @@ sched_new(struct mgr *mgr, struct mgr_error *err)
 
 	s->mgr = mgr;
 	s->loop = mgr->loop;
+	s->epoch = ev_now(s->loop);
 	s->rng = (uint64_t)mgr_now_us() ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15ULL;
 	s->shared = db_string_is_server(db_path(mgr->db));
 	if (sched_run_ids_open(s, err) != 0) {
@@ -606,7 +559,7 @@ scheduler_start(struct mgr *mgr, struct mgr_error *err)
 	}
 	run_recs_free(interrupted, ninterrupted);
 	/* What loading held (the rows as read, the triggers' parse, the
-	 * strings task_slim dropped) goes back to the system: about 150
+	 * rows' strings) goes back to the system: about 150
 	 * bytes a task that glibc would keep otherwise; under 1 ms at
 	 * 20,000 tasks, once, before the loop runs; the pages the loading
 	 * read stay in the connection's cache otherwise, up to 2 MB. */
@@ -645,7 +598,8 @@ task_drop(struct scheduler *s, struct stask *t)
 {
 	heap_remove(s, t);
 	sched_unlink(s, t);
-	t->backlog_rows = 0;	/* its rows go with the task's */
+	if (t->side != NULL)	/* its rows go with the task's */
+		t->side->backlog_rows = 0;
 	task_cancel_retries(s, t);
 	task_unlist(s, t);
 	t->removed = 1;
@@ -674,8 +628,7 @@ scheduler_task_changed(struct mgr *mgr, const char *task_id)
 		log_error(&mgr->log, "%s", err.msg);
 	} else if (t == NULL) {
 		t = task_new(s, &row);
-		task_reschedule(s, t);
-		task_slim(t);
+		task_reschedule(s, t, &row);
 	} else {
 		task_context_forget(t);	/* read again at the next run */
 		t->written_status = NULL;	/* its run state goes out anew */
@@ -856,8 +809,10 @@ scheduler_run_foreground(struct mgr *mgr, const char *task_id,
 	s->foreground = 1;
 	mgr->sched = s;
 	t = task_new(s, &row);
-	t->fire = t->nominal = t->rec.next_run != 0 ? t->rec.next_run : TRIGGER_NONE;
-	if ((rc = task_trigger_build_zones(&t->rec, s->zones, &t->trig, err)) == 0) {
+	t->fire = t->nominal = row.next_run != 0 ? row.next_run : TRIGGER_NONE;
+	rc = task_build_trigger(s, t, &row, err);
+	task_rec_clear(&row);
+	if (rc == 0) {
 		int64_t at;
 		if (run_id == NULL)
 			task_start_attempt(s, t, mgr_now_us());

@@ -38,11 +38,29 @@ cron_field_lookup(const char *name)
 void
 cron_free(struct cron *c)
 {
-	if (c == NULL)
-		return;
-	if (!c->bitset)
-		cron_aps_free(&c->a);
+	cron_clear(c);
 	free(c);
+}
+
+size_t
+cron_size(void)
+{
+	return sizeof(struct cron);
+}
+
+struct cron *
+cron_move(struct cron *c, void *mem)
+{
+	memcpy(mem, c, sizeof *c);
+	free(c);
+	return mem;
+}
+
+void
+cron_clear(struct cron *c)
+{
+	if (c != NULL && !c->bitset)
+		cron_aps_free(&c->a);
 }
 
 /* ---- shared token helpers ---- */

@@ -80,10 +80,14 @@ struct trigger {
 	unsigned char has_start, has_end, has_run;
 	unsigned char reboot;
 	struct tz *zone;
-	int64_t start_us, end_us, run_us;
+	int64_t start_us, end_us;
 	int64_t jitter_us;
 	int64_t fixed_us;	/* fixed_jitter=true: the delay; else -1 */
-	int64_t interval_us;
+	union {		/* by type: a task holds its trigger for as long as
+			 * the engine runs (issue 18's bytes per task) */
+		int64_t interval_us;	/* TRIGGER_INTERVAL */
+		int64_t run_us;		/* TRIGGER_DATE */
+	};
 	union {		/* by type, each only of its own */
 		struct cron *cron;	/* TRIGGER_CRON */
 		struct calendar *cal;	/* TRIGGER_CALENDAR */
@@ -123,13 +127,23 @@ field_lookup(const char *name, size_t len)
 	return -1;
 }
 
+/* A compact trigger's cron follows it in its block (trigger_compact). */
+static int
+cron_inline(const struct trigger *t)
+{
+	return t->type == TRIGGER_CRON &&
+	    (const void *)t->cron == (const void *)(t + 1);
+}
+
 void
 trigger_free(struct trigger *t)
 {
 	if (t == NULL)
 		return;
 	free(t->fields);
-	if (t->type == TRIGGER_CRON)
+	if (cron_inline(t))
+		cron_clear(t->cron);
+	else if (t->type == TRIGGER_CRON)
 		cron_free(t->cron);
 	else if (t->type == TRIGGER_CALENDAR)
 		calendar_free(t->cal);
@@ -137,6 +151,28 @@ trigger_free(struct trigger *t)
 		free(t->run_rel);
 	tz_free(t->zone);
 	free(t);
+}
+
+struct trigger *
+trigger_compact(struct trigger *t)
+{
+	size_t more = t->type == TRIGGER_CRON && t->cron != NULL ?
+	    cron_size() : 0;
+	struct trigger *c;
+
+	free(t->fields);
+	t->fields = NULL;
+	t->nfields = t->textlen = 0;
+	if (cron_inline(t))	/* compact already */
+		return t;
+	c = xmalloc(sizeof *c + more);
+	*c = *t;	/* its zone, calendar or run_rel move with it */
+	/* c + 1 is aligned as struct trigger, whose int64_t members need
+	 * what struct cron's do (cron_size) */
+	if (more > 0)
+		c->cron = cron_move(t->cron, c + 1);
+	free(t);
+	return c;
 }
 
 static void

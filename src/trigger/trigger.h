@@ -69,6 +69,13 @@ int trigger_parse_seeded(const char *type, const char *const *fields,
 			 const char *seed, struct trigger **out,
 			 struct mgr_error *err);
 void trigger_free(struct trigger *t);
+/* t (consumed) as a holder that only fires it keeps it: the same fire
+ * times, jitter, zone and type, in one allocation with its cron sets,
+ * without the stored fields (trigger_field_count 0, trigger_describe
+ * names the type only, trigger_fields_to_json "{}").  The scheduler
+ * holds one per task for as long as the engine runs (issue 18's bytes
+ * per task); the fields stay in the store. */
+struct trigger *trigger_compact(struct trigger *t);
 /* 1 when type names a trigger type ("interval", "cron", ...). */
 int trigger_type_known(const char *type);
 /* 1 when name is a field some trigger type takes ("minute", "quartz",

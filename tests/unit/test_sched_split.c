@@ -161,10 +161,61 @@ test_pool(void **state)
 	ev_loop_destroy(loop);
 }
 
+/* A task's text is in its own allocation as created; a changed row's
+ * func_path and plugin_id go on its side, which goes once the task is
+ * back to its first ones and nothing else is on it (sched_task.c). */
+static void
+test_task_text_and_side(void **state)
+{
+	struct task_rec row = { .id = "t1", .func_path = "exec:/bin/true" };
+	struct stask *t = task_alloc(&row);
+
+	(void)state;
+	assert_string_equal(t->id, "t1");
+	assert_string_equal(task_func(t), "exec:/bin/true");
+	assert_null(task_plugin(t));
+	assert_null(t->side);
+	assert_true(t->heap_pos == SCHED_NOT_IN_HEAP);
+
+	row.func_path = "hello:greet";
+	row.plugin_id = "hello";
+	task_take_text(t, &row);
+	assert_non_null(t->side);
+	assert_string_equal(task_func(t), "hello:greet");
+	assert_string_equal(task_plugin(t), "hello");
+	assert_string_equal(t->id, "t1");
+
+	row.plugin_id = NULL;	/* same func_path, the plugin gone */
+	task_take_text(t, &row);
+	assert_string_equal(task_func(t), "hello:greet");
+	assert_null(task_plugin(t));
+
+	task_backlog_add(t, 42);
+	assert_int_equal(task_nbacklog(t), 1);
+	row.func_path = "exec:/bin/true";	/* as created */
+	task_take_text(t, &row);
+	assert_string_equal(task_func(t), "exec:/bin/true");
+	assert_non_null(t->side);	/* the backlog keeps it */
+	t->side->nbacklog = 0;
+	task_side_release(t);
+	assert_null(t->side);
+	assert_int_equal(task_nbacklog(t), 0);
+	task_free(t);
+
+	row = (struct task_rec){ .id = "t2", .func_path = "p:f",
+	    .plugin_id = "p" };
+	t = task_alloc(&row);
+	assert_string_equal(task_plugin(t), "p");
+	task_take_text(t, &row);
+	assert_null(t->side);
+	task_free(t);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_task_text_and_side),
 		cmocka_unit_test(test_split_words),
 		cmocka_unit_test(test_split_errors),
 		cmocka_unit_test(test_heap_order),

@@ -865,11 +865,73 @@ test_timefmt_machine(void **state)
 	assert_true(timefmt_machine_seconds(INT64_C(1500000)) == 1.5);
 }
 
+
+/* ---- trigger_compact: what the scheduler keeps per task ---- */
+
+/* The same first 50 fire times (from 2026-03-01, through the spring
+ * change in Berlin), jitter, zone, type and end as the parsed trigger;
+ * no stored fields. */
+static void
+check_compact(const char *type, const char *spec)
+{
+	struct trigger *t = make(type, spec), *c = trigger_compact(make(type, spec));
+	int64_t ft = trigger_next(t, TRIGGER_NONE, at("2026-03-01T00:00:00Z"));
+	int64_t fc = trigger_next(c, TRIGGER_NONE, at("2026-03-01T00:00:00Z"));
+	char *json = NULL, *d;
+
+	for (int i = 0; i < 50 && ft != TRIGGER_NONE; i++) {
+		if (ft != fc)
+			fail_msg("%s %s: fire %d: %lld, compact %lld", type,
+			    spec, i, (long long)ft, (long long)fc);
+		ft = trigger_next(t, ft, ft);
+		fc = trigger_next(c, fc, fc);
+	}
+	assert_true(ft == fc);
+	assert_true(trigger_jitter_us(c) == trigger_jitter_us(t));
+	assert_true(trigger_fixed_jitter_us(c) == trigger_fixed_jitter_us(t));
+	assert_true(trigger_end_us(c) == trigger_end_us(t));
+	assert_int_equal(trigger_zone(c) == NULL, trigger_zone(t) == NULL);
+	assert_int_equal(trigger_type(c), trigger_type(t));
+	assert_int_equal(trigger_is_reboot(c), trigger_is_reboot(t));
+	assert_int_equal(trigger_is_hashed(c), trigger_is_hashed(t));
+	assert_true(trigger_field_count(t) > 0);
+	assert_int_equal(trigger_field_count(c), 0);
+	assert_null(trigger_field_name(c, 0));
+	assert_int_equal(trigger_fields_to_json(c, &json, NULL), 0);
+	assert_string_equal(json, "{}");
+	free(json);
+	d = trigger_describe(c);
+	assert_non_null(d);
+	free(d);
+	trigger_free(t);
+	trigger_free(c);
+}
+
+static void
+test_trigger_compact(void **state)
+{
+	(void)state;
+	check_compact("cron", "hour=9;minute=30;timezone=Europe/Berlin");
+	check_compact("cron", "day=last;hour=2;timezone=Europe/Berlin");
+	check_compact("cron", "day=2nd fri;month=1-6;year=2026-2030");
+	check_compact("cron", "crontab=*/15 2 * * *;timezone=Europe/Berlin");
+	check_compact("cron", "crontab=@reboot");
+	check_compact("cron", "quartz=0 0 12 ? * 6L 2026-2028");
+	check_compact("cron", "minute=*/7;jitter=30;fixed_jitter=true;"
+	    "end_date=2026-03-02T00:00:00Z");
+	check_compact("interval", "minutes=90;start_date=2026-01-01T00:00:00Z;"
+	    "jitter=5");
+	check_compact("date", "run_date=2026-05-01T10:00:00+02:00");
+	check_compact("calendar", "oncalendar=Mon..Fri 09:00;"
+	    "timezone=Europe/Berlin");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cron_basic_forms),
+		cmocka_unit_test(test_trigger_compact),
 		cmocka_unit_test(test_timefmt_machine),
 		cmocka_unit_test(test_cron_names),
 		cmocka_unit_test(test_cron_last_and_nth),
