@@ -70,9 +70,11 @@ tests_unit_test_cmd_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_cmd
 
 dist_check_SCRIPTS = tests/cli/lib.sh tests/cli/cli.sh tests/cli/layers.sh \
-	tests/cli/units.sh tests/cli/readonly.sh tests/cli/man.sh tests/cli/install.sh
+	tests/cli/units.sh tests/cli/readonly.sh tests/cli/man.sh tests/cli/install.sh \
+	tests/cli/potfiles.sh
 TESTS += tests/cli/cli.sh tests/cli/layers.sh tests/cli/units.sh \
-	tests/cli/readonly.sh tests/cli/man.sh tests/cli/install.sh
+	tests/cli/readonly.sh tests/cli/man.sh tests/cli/install.sh \
+	tests/cli/potfiles.sh
 # The command line's habits: help, completion, --json, exit statuses.
 dist_check_SCRIPTS += tests/cli/help.sh tests/cli/complete.sh \
 	tests/cli/json.sh tests/cli/tasks.sh
