@@ -13,7 +13,8 @@
 #
 # Defaults: 600 s, 100 tasks, a kill -9 every 120 s.  The server: a
 # throwaway cluster of scripts/pg-test-cluster.sh in the run's folder.
-# Counted after the last host stopped cleanly, in SQL and in the ledger:
+# Counted after the last host stopped cleanly, in SQL and in the ledger
+# (every run row kept: history_keep_runs is raised for the run):
 # fire times (distinct task and scheduled time), missing ones (a second
 # between a task's first and last fire time with no row), run rows twice,
 # runs left unfinished, fire times executed twice and whether each was in
@@ -58,8 +59,9 @@ now_ns() { date +%s%N; }
 # its own (setsid).
 host() {
 	trap - EXIT INT TERM	# a subshell: the script's cleanup is not its
-	printf 'manager = { shutdown_grace_seconds = 5; host_id = "h%s"; };\n' \
-		"$1" >"$T/h$1.conf"
+	# Every run row kept (the default keeps 100 a task): counted at the end.
+	printf 'manager = { shutdown_grace_seconds = 5; host_id = "h%s";
+  history_keep_runs = 1000000; };\n' "$1" >"$T/h$1.conf"
 	mkdir -p "$T/h$1"
 	while [ ! -e "$T/stop" ]; do
 		XDG_DATA_HOME="$T/h$1/data" XDG_STATE_HOME="$T/h$1/state" \
@@ -168,7 +170,8 @@ wait 2>/dev/null
 
 echo "# faults (kind, takeover ms):"
 awk '{ printf "#   %s %d\n", $1, ($3 - $2) / 1000000 }' "$FAULTS"
-sql "SELECT 'fire times', count(DISTINCT (task_id, scheduled_at)) FROM runs"
+sql "SELECT 'fire times', count(DISTINCT (task_id, scheduled_at)),
+    'over', round((max(scheduled_at) - min(scheduled_at)) / 1e6), 's' FROM runs"
 sql "SELECT 'runs by status', string_agg(status || '=' || n, ' ') FROM
     (SELECT status, count(*) n FROM runs GROUP BY status ORDER BY 1) s"
 sql "SELECT 'missing fire times', coalesce(sum(
