@@ -1,7 +1,7 @@
 /* nc_fns.c - ncurses, opened with dlopen by the console when it starts on
  * a terminal (nc_fns.h says why).
  *
- * The table is written once, under pthread_once, before anything reads
+ * The table is written once, under dlsyms_load's lock, before anything reads
  * it, and only read after, like the loader's own table of a linked
  * library's symbols that it replaces; stdscr and curscr, which curses.h's
  * macros name without a context, are reached through it. */
@@ -10,40 +10,31 @@
 #include "nc_fns.h"
 #include "dlsyms.h"
 
-#include <pthread.h>
 #include <stddef.h>
 
-struct nc_lib {
-	pthread_once_t once;
-	int loaded;
-	char why[512];	/* the loader's reason when not loaded */
-	struct nc_fns fns;
-};
+static struct dlsyms_lib nc_lib = DLSYMS_LIB_INIT;
+static struct nc_fns nc_table;
 
-static struct nc_lib nc_lib = { .once = PTHREAD_ONCE_INIT };
-
-static void
-nc_lib_open(void)
-{
 #define NC_FNS_SLOT(name) { #name, offsetof(struct nc_fns, name) },
-	static const struct dlsym_slot slots[] = {
-		NC_FNS_EACH(NC_FNS_SLOT)
-		{ "stdscr", offsetof(struct nc_fns, stdscr) },
-		{ "curscr", offsetof(struct nc_fns, curscr) },
-		{ "acs_map", offsetof(struct nc_fns, acs_map) },
-	};
+static const struct dlsym_slot nc_slots[] = {
+	NC_FNS_EACH(NC_FNS_SLOT)
+	{ "stdscr", offsetof(struct nc_fns, stdscr) },
+	{ "curscr", offsetof(struct nc_fns, curscr) },
+	{ "acs_map", offsetof(struct nc_fns, acs_map) },
+};
 #undef NC_FNS_SLOT
 
-	nc_lib.loaded = dlsyms_open(NC_FNS_LIB, slots,
-	    sizeof slots / sizeof slots[0], &nc_lib.fns, nc_lib.why,
-	    sizeof nc_lib.why) == 0;
+static int
+nc_lib_load(void)
+{
+	return dlsyms_load(&nc_lib, NC_FNS_LIB, nc_slots,
+	    sizeof nc_slots / sizeof nc_slots[0], &nc_table);
 }
 
 int
 nc_fns_load(struct mgr_error *err)
 {
-	pthread_once(&nc_lib.once, nc_lib_open);
-	if (nc_lib.loaded)
+	if (nc_lib_load() == 0)
 		return 0;
 	return mgr_error_set(err, MGR_EIO, _("cannot load %s for the console: "
 	    "%s"), NC_FNS_LIB, nc_lib.why);
@@ -52,5 +43,5 @@ nc_fns_load(struct mgr_error *err)
 const struct nc_fns *
 nc_fns(void)
 {
-	return &nc_lib.fns;
+	return &nc_table;
 }

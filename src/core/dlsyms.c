@@ -32,3 +32,20 @@ dlsyms_open(const char *soname, const struct dlsym_slot *slots, size_t n,
 	}
 	return 0;
 }
+
+int
+dlsyms_load(struct dlsyms_lib *lib, const char *soname,
+	    const struct dlsym_slot *slots, size_t n, void *table)
+{
+	int loaded;
+
+	pthread_mutex_lock(&lib->lock);
+	if (!lib->tried) {
+		lib->loaded = dlsyms_open(soname, slots, n, table, lib->why,
+		    sizeof lib->why) == 0;
+		lib->tried = 1;
+	}
+	loaded = lib->loaded;
+	pthread_mutex_unlock(&lib->lock);
+	return loaded ? 0 : -1;
+}

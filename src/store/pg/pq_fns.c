@@ -2,7 +2,7 @@
  * the process opens (pq_fns.h says why).
  *
  * The table is the one piece of process-wide state of the backend: it is
- * written once, under pthread_once, before anything reads it, and only
+ * written once, under dlsyms_load's lock, before anything reads it, and only
  * read after, like the loader's own table of a linked library's symbols
  * that it replaces.  Holding it per connection would need the connection
  * at every call, where libpq's own results (PQclear, PQgetvalue) are
@@ -13,33 +13,25 @@
 #include "dlsyms.h"
 #include "util.h"
 
-#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct pq_lib {
-	pthread_once_t once;
-	int loaded;
-	char why[512];	/* the loader's reason when not loaded */
-	struct pq_fns fns;
-};
+static struct dlsyms_lib pq_lib = DLSYMS_LIB_INIT;
+static struct pq_fns pq_table;
 
-static struct pq_lib pq_lib = { .once = PTHREAD_ONCE_INIT };
-
-static void
-pq_lib_open(void)
-{
 #define PQ_FNS_SLOT(name) { #name, offsetof(struct pq_fns, name) },
-	static const struct dlsym_slot slots[] = {
-		PQ_FNS_EACH(PQ_FNS_SLOT)
-	};
+static const struct dlsym_slot pq_slots[] = {
+	PQ_FNS_EACH(PQ_FNS_SLOT)
+};
 #undef PQ_FNS_SLOT
 
-	pq_lib.loaded = dlsyms_open(PQ_FNS_LIBPQ, slots,
-	    sizeof slots / sizeof slots[0], &pq_lib.fns, pq_lib.why,
-	    sizeof pq_lib.why) == 0;
+static int
+pq_lib_load(void)
+{
+	return dlsyms_load(&pq_lib, PQ_FNS_LIBPQ, pq_slots,
+	    sizeof pq_slots / sizeof pq_slots[0], &pq_table);
 }
 
 /* The end of a password's value in a connection string from s: a quoted
@@ -97,8 +89,7 @@ pq_fns_load(const char *where, struct mgr_error *err)
 {
 	char *label;
 
-	pthread_once(&pq_lib.once, pq_lib_open);
-	if (pq_lib.loaded)
+	if (pq_lib_load() == 0)
 		return 0;
 	label = pq_where_label(where);
 	mgr_error_set(err, MGR_EDB, _("cannot load %s for the PostgreSQL "
@@ -110,5 +101,5 @@ pq_fns_load(const char *where, struct mgr_error *err)
 const struct pq_fns *
 pq_fns(void)
 {
-	return &pq_lib.fns;
+	return &pq_table;
 }
