@@ -10,6 +10,14 @@
 # or one whose database went away, exits 1 and comes back as a standby).
 #
 #   top_builddir=. sh bench/cluster.sh [SECONDS [TASKS [FAULT_S]]]
+#   top_builddir=. sh bench/cluster.sh rate [SECONDS [TASKS [HOSTS [FUNC]]]]
+#
+# rate: no faults; HOSTS (default 3) daemons, TASKS (default 500) tasks
+# every second running FUNC (default exec:/bin/true), for SECONDS
+# (default 60) after a 5 s warm-up: recorded runs a second, their start
+# lag, and the database's work a run (transactions committed and rows
+# written, from pg_stat_database over the window, every client's: the
+# standbys' heartbeats included), to compare 1, 3 and 5 hosts.
 #
 # Defaults: 600 s, 100 tasks, a kill -9 every 120 s.  The server: a
 # throwaway cluster of scripts/pg-test-cluster.sh in the run's folder.
@@ -25,6 +33,11 @@
 set -u
 : "${top_builddir:=.}"
 : "${top_srcdir:=$top_builddir}"
+MODE=soak
+if [ "${1:-}" = rate ]; then
+	MODE=rate
+	shift
+fi
 W=${1:-600}
 N=${2:-100}
 FAULT_S=${3:-120}
@@ -118,8 +131,9 @@ fault_pg_restart() {
 	echo "pgrestart $t0 $(now_ns)" >>"$FAULTS"
 }
 
+# start_hosts [N]: h1 (the engine host, waited for) and the others.
 start_hosts() {
-	for i in 1 2 3; do
+	for i in $(seq "${1:-3}"); do
 		host "$i" &
 		[ "$i" -eq 1 ] && while [ -z "$(holder)" ]; do sleep 0.1; done
 	done
@@ -133,6 +147,51 @@ add_tasks() {
 	"$MANAGER" --config "$T/h1.conf" --db "$DB" task add --from "$T/tasks" \
 		>/dev/null
 }
+
+# The database's transactions committed and rows written so far.
+db_work() {
+	sql "SELECT xact_commit, tup_inserted + tup_updated + tup_deleted
+	    FROM pg_stat_database WHERE datname = current_database()"
+}
+
+rate_run() {
+	W=${1:-60} N=${2:-500} H=${3:-3} FUNC=${4:-exec:/bin/true}
+	echo "# bench/cluster.sh rate: $H hosts, $N tasks every second ($FUNC), ${W} s; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+	"$MANAGER" --db "$DB" task list >/dev/null 2>&1
+	start_hosts "$H"
+	sleep 2
+	for i in $(seq "$N"); do
+		echo "r$i \"$FUNC\" interval seconds=1 --max-retries 0"
+	done >"$T/tasks"
+	"$MANAGER" --config "$T/h1.conf" --db "$DB" task add --from "$T/tasks" \
+		>/dev/null
+	sleep 5
+	set -- $(db_work)
+	x0=$1 w0=$2
+	t0=$(( $(now_ns) / 1000 ))
+	sleep "$W"
+	t1=$(( $(now_ns) / 1000 ))
+	set -- $(db_work)
+	x1=$1 w1=$2
+	touch "$T/stop"
+	for i in $(seq "$H"); do kill -TERM "$(cat "$T/pid.$i")" 2>/dev/null; done
+	wait 2>/dev/null
+	sql "SELECT 'runs/s', round(count(*) * 1e6 / ($t1 - $t0), 1),
+	    'lag p50/p99/max ms', round((percentile_cont(0.5) WITHIN GROUP
+	    (ORDER BY started_at - scheduled_at) / 1000.0)::numeric, 1),
+	    round((percentile_cont(0.99) WITHIN GROUP (ORDER BY started_at -
+	    scheduled_at) / 1000.0)::numeric, 1), round(max(started_at -
+	    scheduled_at) / 1000.0, 1), 'not succeeded', count(*) FILTER
+	    (WHERE status <> 'succeeded') FROM runs WHERE scheduled_at
+	    BETWEEN $t0 AND $t1" >"$T/rate"
+	n=$(sql "SELECT count(*) FROM runs WHERE scheduled_at BETWEEN $t0 AND $t1")
+	cat "$T/rate"
+	echo "database work a run: $(awk -v x=$((x1 - x0)) -v w=$((w1 - w0)) -v n="$n" -v s="$W" 'BEGIN { printf "%.2f transactions, %.2f rows written (%d runs; %.0f transactions/s in all)", x / n, w / n, n, x / s }')"
+}
+if [ "$MODE" = rate ]; then
+	rate_run "$@"
+	exit 0
+fi
 
 echo "# bench/cluster.sh: 3 hosts, $N tasks every second, ${W} s; kill -9 every ${FAULT_S} s, one pause past two leases, one PostgreSQL restart; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 "$MANAGER" --db "$DB" task list >/dev/null 2>&1	# the schema

@@ -13,9 +13,11 @@
  * not reach the database stays fenced until a renewal goes through.
  * Draining (`host drain`) holds the scheduler as well.
  *
- * The renewal is one short statement on the loop every heartbeat
- * (synchronous, as every statement of the loop for now: see
- * doc/ARCHITECTURE.md, "Hosts").  On a database file (SQLite) there is
+ * The renewal is one short statement on the loop every heartbeat, after
+ * a `SELECT 1` on the engine lock's own session, which fails once a
+ * standby has fenced this host (standby.c: the host then stops for
+ * good; synchronous, as every statement of the loop for now: see
+ * doc/ARCHITECTURE.md, "Host registry" and "Standby hosts").  On a database file (SQLite) there is
  * no heartbeat unless one is configured: one host runs per file, which
  * its lock says, so a lease would tell nobody anything, and an idle
  * engine then writes nothing and wakes once a minute, as cron does.
@@ -164,7 +166,6 @@ static void
 hostreg_self_fence(struct mgr *mgr)
 {
 	struct host *h = mgr->host;
-
 	int64_t valid = hostreg_lease_us(mgr) * 8 / 10;
 
 	h->self_fenced = mgr_mono_us() - h->renewed_mono > valid;
