@@ -97,7 +97,7 @@ struct store_ops {
 	int (*plugin_state_set)(struct mgr_db *db, const char *plugin,
 	    const char *key, const char *value, struct mgr_error *err);
 	int (*task_store_create)(struct mgr_db *db, const struct task_rec *t,
-	    struct mgr_error *err);
+	    const char *context, struct mgr_error *err);
 	int (*task_store_read)(struct mgr_db *db, const char *id,
 	    struct task_rec *out, struct mgr_error *err);
 	int (*task_store_update)(struct mgr_db *db, const struct task_rec *t,

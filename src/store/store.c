@@ -268,8 +268,15 @@ int
 task_store_create(struct mgr_db *db, const struct task_rec *t,
 		  struct mgr_error *err)
 {
+	return task_store_create_with_context(db, t, NULL, err);
+}
+
+int
+task_store_create_with_context(struct mgr_db *db, const struct task_rec *t,
+			       const char *context, struct mgr_error *err)
+{
 	task_writing(db, t->id);
-	return db->ops->task_store_create(db, t, err);
+	return db->ops->task_store_create(db, t, context, err);
 }
 
 int

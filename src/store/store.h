@@ -82,6 +82,11 @@ void task_rec_clear(struct task_rec *t);
 void task_recs_free(struct task_rec *v, size_t n);
 int task_store_create(struct mgr_db *db, const struct task_rec *t,
 		      struct mgr_error *err);
+/* The same with the task's context (the JSON of task_context_store_set,
+ * NULL: none) in the same row write: a bulk add of tasks that share a
+ * context writes each row once, not twice. */
+int task_store_create_with_context(struct mgr_db *db, const struct task_rec *t,
+				   const char *context, struct mgr_error *err);
 int task_store_read(struct mgr_db *db, const char *id, struct task_rec *out,
 		    struct mgr_error *err);
 int task_store_update(struct mgr_db *db, const struct task_rec *t,

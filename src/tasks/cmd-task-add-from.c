@@ -226,7 +226,7 @@ store_hooks(struct mgr_db *db, const char *id, struct task_hooks *h,
 	return rc;
 }
 
-/* Trigger, row, context and (without dependencies) hooks. */
+/* Trigger, row with its context, and (without dependencies) hooks. */
 static int
 write_task(struct bulk *b, struct task_add *a, struct mgr_error *err)
 {
@@ -239,18 +239,15 @@ write_task(struct bulk *b, struct task_add *a, struct mgr_error *err)
 		return rc;
 	free(a->t.status);
 	a->t.status = xstrdup(a->t.enabled ? "scheduled" : "paused");
-	if ((rc = task_store_create(mgr->db, &a->t, err)) != 0) {
+	if ((rc = task_store_create_with_context(mgr->db, &a->t,
+	    a->context_json, err)) != 0) {
 		if (rc == MGR_EEXIST)
 			mgr_error_set(err, rc, _("task id \"%s\" is taken by an "
 			    "existing task"), a->t.id);
 		return rc;
 	}
-	/* A new row has no context: the default one is not written. */
-	if (a->context_json != NULL)
-		rc = task_context_store_set(mgr->db, a->t.id, a->context_json,
-		    err);
-	if (rc != 0 || has_deps(&a->h))
-		return rc;
+	if (has_deps(&a->h))
+		return 0;
 	if ((rc = task_hooks_check(mgr, a->t.id, &a->h, err)) != 0)
 		return rc;
 	return store_hooks(mgr->db, a->t.id, &a->h, err);

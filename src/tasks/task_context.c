@@ -373,6 +373,40 @@ context_is_default(const struct task_context *c)
 	    c->limit_memory == 0 && c->limit_nofile == 0;
 }
 
+static int
+str_same(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static int
+strv_same(char *const *a, char *const *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	for (; *a != NULL && *b != NULL; a++, b++)
+		if (strcmp(*a, *b) != 0)
+			return 0;
+	return *a == *b;
+}
+
+/* Every field of struct task_context: a field added there is added here,
+ * or task_context_to_json's callers that reuse a JSON would store a
+ * stale one. */
+int
+task_context_equal(const struct task_context *a, const struct task_context *b)
+{
+	return strv_same(a->env, b->env) && str_same(a->env_file, b->env_file) &&
+	    str_same(a->workdir, b->workdir) && str_same(a->user, b->user) &&
+	    str_same(a->group, b->group) && a->umask == b->umask &&
+	    a->nice == b->nice && a->sandbox == b->sandbox &&
+	    a->network == b->network && a->private_tmp == b->private_tmp &&
+	    strv_same(a->read_only, b->read_only) &&
+	    strv_same(a->write, b->write) && str_same(a->ioprio, b->ioprio) &&
+	    a->limit_cpu == b->limit_cpu && a->limit_memory == b->limit_memory &&
+	    a->limit_nofile == b->limit_nofile;
+}
+
 char *
 task_context_to_json(const struct task_context *c)
 {

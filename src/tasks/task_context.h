@@ -66,6 +66,9 @@ int task_context_from_json(const char *json, struct task_context *c,
 			   struct mgr_error *err);
 /* The JSON to store, NULL when everything is the default; malloc'd. */
 char *task_context_to_json(const struct task_context *c);
+/* 1 when a and b have every field the same. */
+int task_context_equal(const struct task_context *a,
+		       const struct task_context *b);
 /* The JSON object for --json and the API (every key, nulls included). */
 struct json_t *task_context_json(const struct task_context *c);
 /* One key as task files and API fields name it (env takes a

@@ -6,7 +6,7 @@
 # line while the rest imports; imported tasks run as cron and systemd
 # would run them; next elapse times agree with systemd-analyze.
 . "$top_srcdir/tests/sched/common.sh"
-plan 73
+plan 74
 
 D="$top_srcdir/tests/data/import"
 ME=$(id -un)
@@ -301,6 +301,15 @@ a=$(MD empty --json task import crontab "$T/round" --format system --dry-run | n
 b=$(MD empty --json task import crontab "$T/exported" --format system --dry-run | norm)
 is "$(printf '%s\n' "$a" | grep -c '"id": "cron-')" 3 "the round trip's crontab gives three tasks"
 is "$b" "$a" "a crontab exported and imported again gives the same tasks (ids, commands, stdin, environment, zone, users)"
+# Jobs under the same variables share one environment; a variable set
+# between them starts another (the import reuses an equal context's JSON).
+printf 'A=1\n0 1 * * * echo a\n0 2 * * * echo b\nA=2\n0 3 * * * echo c\n' > "$T/envs"
+rm -f "$T/envs.db"
+"$MANAGER" --config "$T/etc/m.conf" --db "$T/envs.db" task import crontab "$T/envs" --prefix e > /dev/null 2>&1
+envs=$(for i in 1 2 3; do "$MANAGER" --config "$T/etc/m.conf" --db "$T/envs.db" --json task show "e-$i" |
+	tr -d ' \n' | sed -n 's/.*"env":\[\([^]]*\)\].*/\1/p'; echo; done | paste -sd'|' -)
+is "$envs" '"SHELL=/bin/sh","A=1"|"SHELL=/bin/sh","A=1"|"SHELL=/bin/sh","A=2"' \
+	"each job keeps the variables set above it, written with its row"
 # ---- MAILTO: cron mails what a job prints (on_output) ----
 mkdir -p "$T/bin"
 printf '#!/bin/sh\n{ echo "ARGS $*"; cat; echo "--END--"; } >> "%s/mailbox"\n' "$T" > "$T/bin/sendmail"

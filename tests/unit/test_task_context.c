@@ -135,6 +135,48 @@ test_context_json(void **state)
 	task_context_clear(&d);
 }
 
+/* task_context_equal sees every field: each key set alone makes a
+ * context unequal to the default one, and the stored JSON has no key this
+ * list lacks (a new field fails here until task_context_equal and the list
+ * know it: `task import` reuses the JSON of an equal context). */
+static void
+test_context_equal(void **state)
+{
+	static const char *const set[][2] = {
+		{ "env", "A=1" }, { "env_file", "/e" }, { "workdir", "/w" },
+		{ "user", "u" }, { "group", "g" }, { "umask", "022" },
+		{ "nice", "5" }, { "sandbox", "strict" }, { "network", "true" },
+		{ "private_tmp", "true" }, { "read_only", "/r" },
+		{ "write", "/x" }, { "ioprio", "idle" }, { "limit_cpu", "10" },
+		{ "limit_memory", "64" }, { "limit_nofile", "32" },
+	};
+	size_t n = sizeof set / sizeof set[0];
+	struct mgr_error err = { 0 };
+	struct task_context a, b;
+	json_t *o;
+
+	(void)state;
+	task_context_init(&a);
+	task_context_init(&b);
+	assert_true(task_context_equal(&a, &b));
+	for (size_t i = 0; i < n; i++) {
+		task_context_init(&b);
+		if (task_context_set(&b, set[i][0], set[i][1], &err) != 0)
+			fail_msg("%s=%s: %s", set[i][0], set[i][1], err.msg);
+		if (task_context_equal(&a, &b))
+			fail_msg("%s=%s: still equal", set[i][0], set[i][1]);
+		assert_true(task_context_equal(&b, &b));
+		task_context_clear(&b);
+	}
+	o = task_context_json(&a);
+	assert_int_equal(json_object_size(o), n);
+	for (size_t i = 0; i < n; i++)
+		if (json_object_get(o, set[i][0]) == NULL)
+			fail_msg("the stored JSON has no %s", set[i][0]);
+	json_decref(o);
+	task_context_clear(&a);
+}
+
 int
 main(void)
 {
@@ -143,6 +185,7 @@ main(void)
 		cmocka_unit_test(test_env_file_errors),
 		cmocka_unit_test(test_env_file_missing),
 		cmocka_unit_test(test_context_json),
+		cmocka_unit_test(test_context_equal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -136,6 +136,7 @@ int pg_plugin_state_replace(struct mgr_db *db, const char *plugin,
 
 /* store.h: tasks (tasks.c) */
 int pg_task_store_create(struct mgr_db *db, const struct task_rec *t,
+			 const char *context,
 			 struct mgr_error *err);
 int pg_task_store_read(struct mgr_db *db, const char *id,
 		       struct task_rec *out, struct mgr_error *err);

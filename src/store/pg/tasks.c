@@ -90,14 +90,15 @@ task_run(struct mgr_db *db, const char *sql, const struct pg_params *p,
 
 int
 pg_task_store_create(struct mgr_db *db, const struct task_rec *t,
-		     struct mgr_error *err)
+		     const char *context, struct mgr_error *err)
 {
 	struct pg_params p = { 0 };
 
 	task_params(&p, t, mgr_now_us());
-	return task_run(db, "INSERT INTO tasks (" TASK_COLUMNS ") VALUES "
-	    "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,"
-	    "$19,$20)", &p, t->id, 0, err);
+	pg_text(&p, context);
+	return task_run(db, "INSERT INTO tasks (" TASK_COLUMNS ", context) "
+	    "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,"
+	    "$18,$19,$20,$21)", &p, t->id, 0, err);
 }
 
 static int

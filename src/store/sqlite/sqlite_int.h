@@ -91,6 +91,7 @@ int sqlite_plugin_state_set(struct mgr_db *db, const char *plugin,
 			    const char *key, const char *value,
 			    struct mgr_error *err);
 int sqlite_task_store_create(struct mgr_db *db, const struct task_rec *t,
+			     const char *context,
 			     struct mgr_error *err);
 int sqlite_task_store_read(struct mgr_db *db, const char *id,
 			   struct task_rec *out, struct mgr_error *err);

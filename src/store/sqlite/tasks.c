@@ -156,16 +156,17 @@ task_check_changed(struct mgr_db *db, const char *id, struct mgr_error *err)
 
 int
 sqlite_task_store_create(struct mgr_db *db, const struct task_rec *t,
-			 struct mgr_error *err)
+			 const char *context, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = db_prepare(db, "INSERT INTO tasks (" TASK_COLUMNS ") VALUES "
-	    "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20)",
-	    &st, err)) != 0)
+	if ((rc = db_prepare(db, "INSERT INTO tasks (" TASK_COLUMNS ", context) "
+	    "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,"
+	    "?18,?19,?20,?21)", &st, err)) != 0)
 		return rc;
 	task_bind(st, t, mgr_now_us());
+	db_bind_text_or_null(st, 21, context);
 	return task_step_done(db, st, t->id, err);
 }
 
