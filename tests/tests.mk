@@ -107,6 +107,7 @@ TESTS += $(PG_SUITES) tests/pg/db-copy.sh
 # SHA-256 from libcrypto, against the FIPS 180-4 examples.
 check_PROGRAMS += tests/unit/test_sha256
 tests_unit_test_sha256_SOURCES = tests/unit/test_sha256.c tests/unit/testutil.h
-tests_unit_test_sha256_CFLAGS = $(TEST_CFLAGS)
-tests_unit_test_sha256_LDADD = $(TEST_LIBS)
+# libcrypto: the digest the program's own SHA-256 is compared with.
+tests_unit_test_sha256_CFLAGS = $(TEST_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_sha256_LDADD = $(TEST_LIBS) $(CRYPTO_LIBS)
 TESTS += tests/unit/test_sha256

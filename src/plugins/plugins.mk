@@ -13,6 +13,7 @@ src_libmgr_a_SOURCES += \
 	src/plugins/zip_fns.c src/plugins/zip_fns.h \
 	src/plugins/package_index.c src/plugins/package_index.h \
 	src/plugins/signature.c src/plugins/signature.h \
+	src/plugins/crypto_fns.c src/plugins/crypto_fns.h \
 	src/plugins/fetch.c src/plugins/fetch.h \
 	src/plugins/repository.c src/plugins/repository.h \
 	src/plugins/installer.c src/plugins/installer.h \

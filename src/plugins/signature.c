@@ -1,13 +1,15 @@
-/* signature.c - Ed25519 keys and minisign-format signatures (OpenSSL EVP). */
+/* signature.c - Ed25519 keys and minisign-format signatures (OpenSSL
+ * EVP, opened when first needed: crypto_fns.h). */
 #include "i18n.h"
 #include "signature.h"
 #include "util.h"
+#include "crypto_fns.h"
 
-#include <openssl/evp.h>
-#include <openssl/rand.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #define UNTRUSTED "untrusted comment: "
 #define TRUSTED "trusted comment: "
@@ -20,34 +22,59 @@ sig_keyid_hex(const unsigned char id[SIG_KEYID_LEN], char out[17])
 		snprintf(out + 2 * i, 3, "%02X", id[SIG_KEYID_LEN - 1 - i]);
 }
 
+static const char B64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Base64 (RFC 4648, padded), as minisign writes it. */
 static char *
 b64_encode(const unsigned char *in, size_t n)
 {
-	char *out = xmalloc(4 * ((n + 2) / 3) + 1);
+	char *out = xmalloc(4 * ((n + 2) / 3) + 1), *o = out;
 
-	EVP_EncodeBlock((unsigned char *)out, in, (int)n);
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned long v = (unsigned long)in[i] << 16 |
+		    (i + 1 < n ? (unsigned long)in[i + 1] << 8 : 0) |
+		    (i + 2 < n ? in[i + 2] : 0);
+
+		*o++ = B64[v >> 18 & 63];
+		*o++ = B64[v >> 12 & 63];
+		*o++ = i + 1 < n ? B64[v >> 6 & 63] : '=';
+		*o++ = i + 2 < n ? B64[v & 63] : '=';
+	}
+	*o = '\0';
 	return out;
 }
 
-/* Decodes exactly want bytes from one base64 line; -1 otherwise. */
+/* Decodes exactly want bytes from one base64 line (padding only at its
+ * end, no other character); -1 otherwise. */
 static int
 b64_decode(const char *in, size_t inlen, unsigned char *out, size_t want)
 {
-	unsigned char buf[256];
-	int n, pad = 0;
+	size_t pad = inlen > 0 && in[inlen - 1] == '=' ?
+	    (inlen > 1 && in[inlen - 2] == '=' ? 2 : 1) : 0, n = 0;
+	unsigned long v = 0;
 
-	if (inlen == 0 || inlen % 4 != 0 || inlen / 4 * 3 > sizeof buf)
+	if (inlen == 0 || inlen % 4 != 0 || inlen / 4 * 3 - pad != want)
 		return -1;
-	for (size_t i = 0; i < inlen; i++)
-		if (in[i] == '=' ? i < inlen - 2 : pad > 0)
+	for (size_t i = 0; i < inlen - pad; i++) {
+		const char *c = in[i] != '\0' ? strchr(B64, in[i]) : NULL;
+
+		if (c == NULL)
 			return -1;
-		else if (in[i] == '=')
-			pad++;
-	n = EVP_DecodeBlock(buf, (const unsigned char *)in, (int)inlen);
-	if (n < 0 || (size_t)(n - pad) != want)
-		return -1;
-	memcpy(out, buf, want);
-	return 0;
+		v = v << 6 | (unsigned long)(c - B64);
+		if (i % 4 == 3) {
+			out[n++] = (unsigned char)(v >> 16);
+			out[n++] = (unsigned char)(v >> 8);
+			out[n++] = (unsigned char)v;
+			v = 0;
+		}
+	}
+	if (pad == 1) {		/* 3 characters: 18 bits, 2 bytes */
+		out[n++] = (unsigned char)(v >> 10);
+		out[n++] = (unsigned char)(v >> 2);
+	} else if (pad == 2)	/* 2 characters: 12 bits, 1 byte */
+		out[n++] = (unsigned char)(v >> 4);
+	return n == want ? 0 : -1;
 }
 
 /* The text of line i (0-based) of text, without its newline. */
@@ -117,6 +144,24 @@ untrusted_line(const char *text, const char *what, struct mgr_error *err)
 	return 0;
 }
 
+/* n bytes from the kernel's generator (getrandom blocks only until it
+ * is seeded, at boot). */
+static int
+random_bytes(unsigned char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t r = getrandom(p, n, 0);
+
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (r > 0) {
+			p += r;
+			n -= (size_t)r;
+		}
+	}
+	return 0;
+}
+
 static EVP_PKEY *
 pkey_private(const unsigned char seed[32])
 {
@@ -128,11 +173,14 @@ sig_keygen(struct sig_seckey *sk, struct mgr_error *err)
 {
 	EVP_PKEY *k;
 	size_t n = 32;
-	int ok;
+	int ok, rc;
 
-	if (RAND_bytes(sk->seed, 32) != 1 ||
-	    RAND_bytes(sk->keyid, SIG_KEYID_LEN) != 1)
-		return mgr_error_set(err, MGR_EIO, _("no random bytes for a key"));
+	if ((rc = crypto_fns_load(err)) != 0)
+		return rc;
+	if (random_bytes(sk->seed, 32) != 0 ||
+	    random_bytes(sk->keyid, SIG_KEYID_LEN) != 0)
+		return mgr_error_set(err, MGR_EIO, _("no random bytes for a key: "
+		    "%s"), strerror(errno));
 	if ((k = pkey_private(sk->seed)) == NULL)
 		return mgr_error_set(err, MGR_EIO, _("cannot make an Ed25519 key"));
 	ok = EVP_PKEY_get_raw_public_key(k, sk->pk, &n) == 1 && n == 32;
@@ -175,7 +223,7 @@ sig_seckey_format(const struct sig_seckey *sk)
 	memcpy(buf + 2 + SIG_KEYID_LEN + 32, sk->pk, 32);
 	b = b64_encode(buf, sizeof buf);
 	out = xasprintf(UNTRUSTED "manager secret key\n%s\n", b);
-	OPENSSL_cleanse(buf, sizeof buf);
+	explicit_bzero(buf, sizeof buf);
 	free(b);
 	return out;
 }
@@ -210,7 +258,9 @@ sig_seckey_parse(const char *text, const char *what, struct sig_seckey *sk,
 	memcpy(sk->keyid, body, SIG_KEYID_LEN);
 	memcpy(sk->seed, body + SIG_KEYID_LEN, 32);
 	memcpy(sk->pk, body + SIG_KEYID_LEN + 32, 32);
-	OPENSSL_cleanse(body, sizeof body);
+	explicit_bzero(body, sizeof body);
+	if ((rc = crypto_fns_load(err)) != 0)
+		return rc;
 	/* A public half that does not belong to the seed would make
 	 * signatures no one can check: refuse the file now. */
 	if ((k = pkey_private(sk->seed)) == NULL)
@@ -275,8 +325,10 @@ sig_sign(const struct sig_seckey *sk, const void *msg, size_t len,
 	unsigned char blob[2 + SIG_KEYID_LEN + 64], global[64], *gm;
 	char *trusted, *b1, *b2, id[17];
 	size_t glen;
-	int rc = 0;
+	int rc;
 
+	if ((rc = crypto_fns_load(err)) != 0)
+		return rc;
 	memcpy(blob, "Ed", 2);
 	memcpy(blob + 2, sk->keyid, SIG_KEYID_LEN);
 	trusted = xasprintf("timestamp:%lld\tfile:index.conf\texpires:%lld",
@@ -367,8 +419,10 @@ sig_verify(const struct sig_file *s, const struct sig_pubkey *pk,
 {
 	unsigned char *gm;
 	size_t glen;
-	int ok;
+	int ok, rc;
 
+	if ((rc = crypto_fns_load(err)) != 0)
+		return rc;
 	if (memcmp(s->keyid, pk->keyid, SIG_KEYID_LEN) != 0)
 		return mgr_error_set(err, MGR_EUNSAFE, _("%s: signed by "
 		    "another key"), what);

@@ -2,14 +2,15 @@
 # A command maps only the libraries it uses (issue 18, item 8): libpq
 # (and the 11 libraries it brings) only with a PostgreSQL database,
 # libmicrohttpd (9 more) only in a process that serves the HTTP API,
-# ncurses only in the console, libzip (bz2, z) only with an archive.  Each is opened with dlopen by the code
+# ncurses only in the console, libzip (bz2, z) only with an archive,
+# libcrypto only for Ed25519 keys and signatures.  Each is opened with dlopen by the code
 # that needs it, and one that cannot be loaded is an error naming it
 # (and the database or the address that needed it).  glibc's loader
 # names every file it loads under LD_DEBUG=files; /proc/PID/maps shows
 # what a running daemon has mapped.
 . "$top_srcdir/tests/engine/lib.sh"
 
-LAZY='libpq|libmicrohttpd|libncurses|libtinfo|libzip'
+LAZY='libpq|libmicrohttpd|libncurses|libtinfo|libzip|libcrypto'
 
 # loaded CMD...: the shared objects the loader opened for CMD, one a line.
 loaded() {
@@ -18,7 +19,7 @@ loaded() {
 }
 
 unlike "$(ldd "$MANAGER")" "$LAZY" \
-    "the binary links none of libpq, libmicrohttpd, ncurses, libzip"
+    "the binary links none of libpq, libmicrohttpd, ncurses, libzip, libcrypto"
 unlike "$(loaded mgr --version)" "$LAZY" "--version loads none of them"
 mgr task add t1 exec:/bin/true interval seconds=60 >/dev/null
 unlike "$(loaded mgr task list)" "$LAZY" \
@@ -50,12 +51,15 @@ with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
 PY
 like "$(loaded mgr plugin validate "$T/hello.zip")" "libzip" \
     "plugin validate of a zip loads libzip"
+like "$(loaded mgr repo keygen "$T/key")" "libcrypto" \
+    "repo keygen loads libcrypto"
 
 # A library that cannot be loaded: a file of that name that is no
 # library, first in the loader's path.  The old binary, which linked
 # them, did not start at all ("error while loading shared libraries").
 mkdir -p "$T/badlib"
-for lib in libpq.so.5 libmicrohttpd.so.12 libncursesw.so.6 libzip.so.4; do
+for lib in libpq.so.5 libmicrohttpd.so.12 libncursesw.so.6 libzip.so.4 \
+    libcrypto.so.3 libcrypto.so.1.1; do
 	echo "not a library" >"$T/badlib/$lib"
 done
 run env LD_LIBRARY_PATH="$T/badlib" "$MANAGER" --config "$CONF" \
@@ -88,6 +92,13 @@ run env LD_LIBRARY_PATH="$T/badlib" "$MANAGER" --config "$CONF" \
 is "$rc" 1 "an unloadable libzip: plugin validate of a zip exits 1"
 like "$err" "hello\.zip: cannot load libzip\.so\.4 to read or write the archive: .*badlib" \
     "... naming the archive and the library"
+
+run env LD_LIBRARY_PATH="$T/badlib" "$MANAGER" --config "$CONF" \
+    --db "$DB" repo keygen "$T/key2"
+is "$rc/$([ -e "$T/key2" ] && echo written)" "1/" \
+    "an unloadable libcrypto: repo keygen exits 1, no key written"
+like "$err" "cannot load libcrypto\.so\.[0-9.]* for Ed25519 keys and signatures: .*badlib" \
+    "... naming the library"
 
 # The console needs a terminal: script(1) gives it one.
 if command -v script >/dev/null 2>&1; then
