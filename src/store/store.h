@@ -104,6 +104,12 @@ void db_on_task_write(struct mgr_db *db, void (*fn)(void *arg, const char *id),
 		      void *arg);
 int task_store_list(struct mgr_db *db, struct task_rec **out, size_t *n,
 		    struct mgr_error *err);
+/* The same rows, in no order (the caller sorts), with only what `task
+ * list` shows: id, name, status, next_run and last_run (the other fields
+ * zero).  Reading every column in the id index's order was a third of
+ * listing 10,000 tasks. */
+int task_store_list_brief(struct mgr_db *db, struct task_rec **out,
+			  size_t *n, struct mgr_error *err);
 int task_store_list_by_plugin(struct mgr_db *db, const char *plugin_id,
 			      struct task_rec **out, size_t *n,
 			      struct mgr_error *err);

@@ -212,6 +212,54 @@ add_task(struct mgr_db *db, const char *id)
 	assert_int_equal(task_store_create(db, &t, &err), 0);
 }
 
+/* task_store_list_brief: the rows of full (n of them), in any order,
+ * with what `task list` shows and nothing else. */
+static void
+expect_brief_list(struct mgr_db *db, const struct task_rec *full, size_t n)
+{
+	struct mgr_error err = { 0 };
+	struct task_rec *b;
+	size_t nb, found = 0;
+
+	assert_int_equal(task_store_list_brief(db, &b, &nb, &err), 0);
+	assert_int_equal(nb, n);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < nb; j++) {
+			if (strcmp(full[i].id, b[j].id) != 0)
+				continue;
+			found++;
+			assert_string_equal(b[j].name, full[i].name);
+			assert_string_equal(b[j].status, full[i].status);
+			assert_true(b[j].next_run == full[i].next_run);
+			assert_true(b[j].last_run == full[i].last_run);
+			assert_null(b[j].func_path);
+		}
+	assert_int_equal(found, n);
+	task_recs_free(b, nb);
+}
+
+/* A row created with its context has it; without, none. */
+static void
+test_task_create_with_context(void **state)
+{
+	struct fixture *f = fixture(state);
+	struct task_rec t = sample_task("c1");
+	struct mgr_error err = { 0 };
+	char *ctx = NULL;
+
+	assert_int_equal(task_store_create_with_context(f->db, &t,
+	    "{\"env\":[\"A=1\"]}", &err), 0);
+	assert_int_equal(task_context_store_get(f->db, "c1", &ctx, &err), 0);
+	assert_string_equal(ctx, "{\"env\":[\"A=1\"]}");
+	free(ctx);
+	ctx = NULL;
+	t = sample_task("c2");
+	assert_int_equal(task_store_create_with_context(f->db, &t, NULL, &err),
+	    0);
+	assert_int_equal(task_context_store_get(f->db, "c2", &ctx, &err), 0);
+	assert_null(ctx);
+}
+
 static void
 test_tasks(void **state)
 {
@@ -271,6 +319,7 @@ test_tasks(void **state)
 	assert_string_equal(list[0].id, "T1");
 	assert_string_equal(list[1].id, "bad");
 	assert_string_equal(list[2].id, "t2");
+	expect_brief_list(f->db, list, n);
 	task_recs_free(list, n);
 	assert_int_equal(task_store_delete(f->db, "t2", &err), 0);
 	assert_int_equal(task_store_delete(f->db, "t2", &err), MGR_ENOENT);
@@ -1439,6 +1488,7 @@ test_every_op(void **state)
 #define CASE(b, fn, setup) { b ": " #fn, fn, setup, teardown, NULL }
 #define CASES(b, setup) \
 	CASE(b, test_tasks, setup), \
+	CASE(b, test_task_create_with_context, setup), \
 	CASE(b, test_plugins, setup), \
 	CASE(b, test_runs_fire_key, setup), \
 	CASE(b, test_runs_record_and_end, setup), \

@@ -135,6 +135,8 @@ int pg_plugin_state_replace(struct mgr_db *db, const char *plugin,
 			    const char *json, struct mgr_error *err);
 
 /* store.h: tasks (tasks.c) */
+int pg_task_store_list_brief(struct mgr_db *db, struct task_rec **out,
+			     size_t *n, struct mgr_error *err);
 int pg_task_store_create(struct mgr_db *db, const struct task_rec *t,
 			 const char *context,
 			 struct mgr_error *err);

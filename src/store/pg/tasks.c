@@ -40,6 +40,17 @@ task_from_row(PGresult *res, int i, struct task_rec *t)
 	    TASK_INTERRUPT_RERUN ? TASK_INTERRUPT_RERUN : TASK_INTERRUPT_ABANDON;
 }
 
+#define TASK_BRIEF_COLUMNS "id, name, status, next_run, last_run"
+static void
+task_brief_from_row(PGresult *res, int i, struct task_rec *t)
+{
+	t->id = pg_strdup(res, i, 0);
+	t->name = pg_strdup(res, i, 1);
+	t->status = pg_strdup(res, i, 2);
+	t->next_run = pg_i64(res, i, 3);
+	t->last_run = pg_i64(res, i, 4);
+}
+
 /* $1..$20 in TASK_COLUMNS order, as the SQLite backend binds them. */
 static void
 task_params(struct pg_params *p, const struct task_rec *t, int64_t now)
@@ -102,8 +113,10 @@ pg_task_store_create(struct mgr_db *db, const struct task_rec *t,
 }
 
 static int
-task_collect(struct mgr_db *db, const char *sql, const struct pg_params *p,
-	     struct task_rec **out, size_t *n, struct mgr_error *err)
+task_collect_with(struct mgr_db *db, const char *sql,
+		  const struct pg_params *p,
+		  void (*from_row)(PGresult *, int, struct task_rec *),
+		  struct task_rec **out, size_t *n, struct mgr_error *err)
 {
 	PGresult *res;
 	int rc, rows;
@@ -113,10 +126,25 @@ task_collect(struct mgr_db *db, const char *sql, const struct pg_params *p,
 	rows = PQntuples(res);
 	*out = rows > 0 ? xcalloc((size_t)rows, sizeof **out) : NULL;
 	for (int i = 0; i < rows; i++)
-		task_from_row(res, i, &(*out)[i]);
+		from_row(res, i, &(*out)[i]);
 	*n = (size_t)rows;
 	PQclear(res);
 	return 0;
+}
+
+static int
+task_collect(struct mgr_db *db, const char *sql, const struct pg_params *p,
+	     struct task_rec **out, size_t *n, struct mgr_error *err)
+{
+	return task_collect_with(db, sql, p, task_from_row, out, n, err);
+}
+
+int
+pg_task_store_list_brief(struct mgr_db *db, struct task_rec **out, size_t *n,
+			 struct mgr_error *err)
+{
+	return task_collect_with(db, "SELECT " TASK_BRIEF_COLUMNS " FROM tasks",
+	    NULL, task_brief_from_row, out, n, err);
 }
 
 int

@@ -90,6 +90,8 @@ int sqlite_plugin_state_get(struct mgr_db *db, const char *plugin,
 int sqlite_plugin_state_set(struct mgr_db *db, const char *plugin,
 			    const char *key, const char *value,
 			    struct mgr_error *err);
+int sqlite_task_store_list_brief(struct mgr_db *db, struct task_rec **out,
+				 size_t *n, struct mgr_error *err);
 int sqlite_task_store_create(struct mgr_db *db, const struct task_rec *t,
 			     const char *context,
 			     struct mgr_error *err);

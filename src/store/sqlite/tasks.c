@@ -92,6 +92,18 @@ task_from_row(sqlite3_stmt *st, struct task_rec *t)
 	    TASK_INTERRUPT_RERUN : TASK_INTERRUPT_ABANDON;
 }
 
+/* TASK_BRIEF_COLUMNS: what task_store_list_brief fills. */
+#define TASK_BRIEF_COLUMNS "id, name, status, next_run, last_run"
+static void
+task_brief_from_row(sqlite3_stmt *st, struct task_rec *t)
+{
+	t->id = db_column_strdup(st, 0);
+	t->name = db_column_strdup(st, 1);
+	t->status = db_column_strdup(st, 2);
+	t->next_run = sqlite3_column_int64(st, 3);
+	t->last_run = sqlite3_column_int64(st, 4);
+}
+
 static void
 bind_time(sqlite3_stmt *st, int idx, int64_t us)
 {
@@ -251,8 +263,9 @@ sqlite_task_store_delete(struct mgr_db *db, const char *id, struct mgr_error *er
 }
 
 static int
-task_collect(struct mgr_db *db, sqlite3_stmt *st, struct task_rec **out,
-	     size_t *n, struct mgr_error *err)
+task_collect_with(struct mgr_db *db, sqlite3_stmt *st,
+		  void (*from_row)(sqlite3_stmt *, struct task_rec *),
+		  struct task_rec **out, size_t *n, struct mgr_error *err)
 {
 	struct task_rec *v = NULL;
 	size_t count = 0, cap = 0;
@@ -264,7 +277,7 @@ task_collect(struct mgr_db *db, sqlite3_stmt *st, struct task_rec **out,
 			v = xrealloc(v, cap * sizeof *v);
 		}
 		memset(&v[count], 0, sizeof *v);
-		task_from_row(st, &v[count++]);
+		from_row(st, &v[count++]);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
@@ -274,6 +287,26 @@ task_collect(struct mgr_db *db, sqlite3_stmt *st, struct task_rec **out,
 	*out = v;
 	*n = count;
 	return 0;
+}
+
+static int
+task_collect(struct mgr_db *db, sqlite3_stmt *st, struct task_rec **out,
+	     size_t *n, struct mgr_error *err)
+{
+	return task_collect_with(db, st, task_from_row, out, n, err);
+}
+
+int
+sqlite_task_store_list_brief(struct mgr_db *db, struct task_rec **out,
+			     size_t *n, struct mgr_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(db, "SELECT " TASK_BRIEF_COLUMNS " FROM tasks",
+	    &st, err)) != 0)
+		return rc;
+	return task_collect_with(db, st, task_brief_from_row, out, n, err);
 }
 
 int
