@@ -12,8 +12,12 @@
 #   top_builddir=. sh bench/cluster.sh [SECONDS [TASKS [FAULT_S]]]
 #   top_builddir=. sh bench/cluster.sh rate [SECONDS [TASKS [HOSTS [FUNC]]]]
 #
+# BENCH_CONF: more settings of the hosts' manager group (e.g.
+# "sandboxing = false;" for in-process plugin functions).
+#
 # rate: no faults; HOSTS (default 3) daemons, TASKS (default 500) tasks
-# every second running FUNC (default exec:/bin/true), for SECONDS
+# every second running FUNC (default exec:/bin/true; a plugin function,
+# noop:noop, is bench/noop's, installed on the engine host), for SECONDS
 # (default 60) after a 5 s warm-up: recorded runs a second, their start
 # lag, and the database's work a run (transactions committed and rows
 # written, from pg_stat_database over the window, every client's: the
@@ -67,18 +71,29 @@ DB=$(sh "$top_srcdir/scripts/pg-test-cluster.sh" start "$PGDIR") || exit 1
 sql() { psql -X -q -A -t -F' ' -v ON_ERROR_STOP=1 "$DB" -c "$*"; }
 now_ns() { date +%s%N; }
 
+# host_conf N: hN's configuration file and folder.
+host_conf() {
+	# Every run row kept (the default keeps 100 a task): counted at the end.
+	printf 'manager = { shutdown_grace_seconds = 5; host_id = "h%s";
+  history_keep_runs = 1000000; %s };\n' "$1" "${BENCH_CONF:-}" >"$T/h$1.conf"
+	mkdir -p "$T/h$1"
+}
+# as_host N COMMAND...: COMMAND with hN's folders (its plugins are its own).
+as_host() {
+	n=$1
+	shift
+	XDG_DATA_HOME="$T/h$n/data" XDG_STATE_HOME="$T/h$n/state" \
+	XDG_CACHE_HOME="$T/h$n/cache" HOME="$T/h$n" "$@"
+}
+
 # host N: hN, started again while it exits 1 (or was killed), until
 # $T/stop exists; each start's pid in $T/pid.N, in a process group of
 # its own (setsid).
 host() {
 	trap - EXIT INT TERM	# a subshell: the script's cleanup is not its
-	# Every run row kept (the default keeps 100 a task): counted at the end.
-	printf 'manager = { shutdown_grace_seconds = 5; host_id = "h%s";
-  history_keep_runs = 1000000; };\n' "$1" >"$T/h$1.conf"
-	mkdir -p "$T/h$1"
+	host_conf "$1"
 	while [ ! -e "$T/stop" ]; do
-		XDG_DATA_HOME="$T/h$1/data" XDG_STATE_HOME="$T/h$1/state" \
-		XDG_CACHE_HOME="$T/h$1/cache" HOME="$T/h$1" setsid "$MANAGER" \
+		as_host "$1" setsid "$MANAGER" \
 			--config "$T/h$1.conf" --db "$DB" --daemon \
 			>/dev/null 2>>"$T/h$1.log" &
 		echo $! >"$T/pid.$1"
@@ -158,6 +173,17 @@ rate_run() {
 	W=${1:-60} N=${2:-500} H=${3:-3} FUNC=${4:-exec:/bin/true}
 	echo "# bench/cluster.sh rate: $H hosts, $N tasks every second ($FUNC), ${W} s; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 	"$MANAGER" --db "$DB" task list >/dev/null 2>&1
+	case $FUNC in
+	exec:*) ;;
+	*)	# A plugin's function (noop:noop): the bench plugin, installed
+		# and enabled on h1, the host that runs the engine (there are
+		# no faults in this mode).
+		host_conf 1
+		as_host 1 "$MANAGER" --config "$T/h1.conf" --db "$DB" plugin \
+		    install "$top_builddir/bench/noop" >/dev/null &&
+		as_host 1 "$MANAGER" --config "$T/h1.conf" --db "$DB" plugin \
+		    enable noop >/dev/null || exit 1 ;;
+	esac
 	start_hosts "$H"
 	sleep 2
 	for i in $(seq "$N"); do
