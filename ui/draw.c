@@ -190,15 +190,17 @@ draw_box(const struct ui *ui, int y, int x, int h, int w, const char *title,
 }
 
 /* The hosts pane's height under the runs pane: a row per host (one for
- * "(none)"), borders and header, at most half of what the runs had. */
+ * "(none)"), borders and header, at most half of what the runs had; on
+ * a terminal too short to show a row of both, the runs give it all. */
 static int
 hosts_height(const struct ui *ui, int bottom)
 {
 	int h = 3 + (ui->nhosts > 0 ? (int)ui->nhosts : 1);
+	int most = bottom / 2 >= 4 ? bottom / 2 : bottom;
 
 	if (!ui->show_hosts)
 		return 0;
-	return h < bottom / 2 ? h : bottom / 2;
+	return h < most ? h : most;
 }
 
 void
@@ -232,6 +234,9 @@ ui_layout(struct ui *ui)
 	ui->panes[PANE_HOSTS].w = ui->cols;
 	for (int i = 0; i < PANE_COUNT; i++)
 		pane_scroll_into_view(&ui->panes[i]);
+	/* Boxes moved: what the record says is at a place may now be under
+	 * a border (drawn outside it), so the next frame starts afresh. */
+	ui_cells_free(ui);
 }
 
 static void

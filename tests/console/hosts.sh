@@ -7,7 +7,7 @@
 # standby.
 . "$top_srcdir/tests/console/lib.sh"
 
-echo "1..23"
+echo "1..24"
 console_setup
 printf 'manager = { host_id = "hq1"; };\n' >"$T/manager.conf"
 seed_example || { echo "Bail out! cannot seed the database"; exit 1; }
@@ -48,6 +48,11 @@ check "the hosts pane is hidden at first" test -z "$(screen | grep -F 'Hosts ')"
 keys H
 check "H opens the hosts pane, focused, with this host" \
 	wait_selected "hq1"
+keys H
+check "H again hides it, leaving nothing of its box behind" \
+	wait_gone "Hosts 1"
+keys H
+wait_selected "hq1" >/dev/null
 epoch=$(sql "SELECT epoch FROM hosts WHERE host_id = 'hq1'")
 check "the row shows its epoch and state, marked as the engine's (*)" \
 	row_like "│\\* hq1 +$epoch +alive +- +0 "
@@ -98,7 +103,7 @@ check "Esc clears it: the row is back" wait_selected "hq1"
 tmux -L "$SOCK" kill-server
 SOCK="$SOCK-pg"
 if [ -z "${MANAGER_TEST_PG:-}" ]; then
-	for what in "both hosts' rows, the engine's marked" \
+	for what in "both hosts' rows, the engine's marked, with its lease" \
 	    "the standby's row says standby" \
 	    "draining the standby from the pane (host list --json)" \
 	    "the daemons stop cleanly"; do
@@ -126,8 +131,8 @@ wait_state pb standby >/dev/null
 console_start 120 40
 wait_for "host: daemon pid $a" >/dev/null
 keys H
-check "both hosts' rows, the engine's marked" \
-	row_like "│\\* pa +[0-9]+ +alive "
+check "both hosts' rows, the engine's marked, with its lease" \
+	row_like "│\\* pa +[0-9]+ +alive +[0-9]+\\.[0-9]s +0 "
 check "the standby's row says standby" row_like "│  pb +[0-9]+ +standby "
 keys j d
 wait_for "Drain host pb?" >/dev/null
