@@ -18,7 +18,7 @@ enum {
 	K_LOG = 1 << PANE_LOG,
 	K_HOSTS = 1 << PANE_HOSTS,
 	K_VIEW = 1 << PANE_COUNT,	/* details, help, command output */
-	K_ITEMS = K_PLUGINS | K_TASKS | K_LOG,	/* what Enter opens */
+	K_ITEMS = K_PLUGINS | K_TASKS | K_LOG,	/* the panes H opens from */
 	K_PANES = K_ITEMS | K_HOSTS,
 	K_ALL = K_PANES | K_VIEW,
 };
@@ -352,7 +352,9 @@ k_details(struct ui *ui)
 	if (run != NULL) {
 		snprintf(num, sizeof num, "%lld", (long long)run->id);
 		details_open(ui, VIEW_RUN, num);
-	} else if (ui->focus == PANE_PLUGINS && (id = target_plugin(ui)) != NULL)
+	} else if (!UI_VIEW_OPEN(ui) && ui->focus == PANE_HOSTS)
+		hosts_details(ui);
+	else if (ui->focus == PANE_PLUGINS && (id = target_plugin(ui)) != NULL)
 		details_open(ui, VIEW_PLUGIN, id);
 	else if ((id = target_task(ui)) != NULL)
 		details_open(ui, VIEW_TASK, id);
@@ -507,9 +509,9 @@ static const struct ui_key key_table[] = {
 	{ 'g', 0, NULL, NULL, NULL, K_ALL, k_home },
 	{ KEY_END, 1, "End/G", N_("last row"), NULL, K_ALL, k_end },
 	{ 'G', 0, NULL, NULL, NULL, K_ALL, k_end },
-	{ '\n', 0, "Enter", N_("details (of a run: its error and output)"), N_("details"), K_ITEMS, k_details },
-	{ '\r', 0, NULL, NULL, NULL, K_ITEMS, k_details },
-	{ KEY_ENTER, 1, NULL, NULL, NULL, K_ITEMS, k_details },
+	{ '\n', 0, "Enter", N_("details (of a run: its error and output)"), N_("details"), K_PANES, k_details },
+	{ '\r', 0, NULL, NULL, NULL, K_PANES, k_details },
+	{ KEY_ENTER, 1, NULL, NULL, NULL, K_PANES, k_details },
 	{ '\n', 0, "Enter", N_("open the run on the cursor's line (task page)"),
 	    N_("open run"), K_VIEW, view_open_selected_run },
 	{ '\r', 0, NULL, NULL, NULL, K_VIEW, view_open_selected_run },

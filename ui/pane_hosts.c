@@ -200,6 +200,7 @@ hosts_key_toggle(struct ui *ui)
 	}
 }
 
+/* The selected host, or NULL after saying why. */
 static const char *
 host_selected(struct ui *ui)
 {
@@ -209,6 +210,57 @@ host_selected(struct ui *ui)
 		ui_status(ui, 1, "%s", _("no host selected: the hosts pane is "
 		    "empty"));
 	return id;
+}
+
+/* The lease as host list says it, or why there is none. */
+static void
+host_lease_text(const struct host_rec *r, char *buf, size_t size)
+{
+	if (!host_live(r))
+		snprintf(buf, size, "%s", _("- (not live)"));
+	else if (!r->leased)
+		snprintf(buf, size, "%s", _("none: one host runs per database "
+		    "file, by its lock"));
+	else
+		snprintf(buf, size, _("%.1f s left"), (double)r->lease_left_us / 1e6);
+}
+
+/* Enter: the selected host's row whole, labels and start time too. */
+void
+hosts_details(struct ui *ui)
+{
+	const struct host_rec *r;
+	struct strbuf sb = STRBUF_INIT;
+	size_t i = pane_selected_model(&ui->panes[PANE_HOSTS]);
+	char lease[128], started[64], *title, *text;
+	int engine;
+
+	if (i == (size_t)-1) {
+		host_selected(ui);
+		return;
+	}
+	r = &ui->hosts[i];
+	engine = host_is_engine(ui, r);
+	host_lease_text(r, lease, sizeof lease);
+	fmt_datetime(r->started_at, started, sizeof started);
+	strbuf_addf(&sb, "%-12s %lld\n", _("epoch"), (long long)r->epoch);
+	strbuf_addf(&sb, "%-12s %s\n", _("state"), host_state_shown(r));
+	strbuf_addf(&sb, "%-12s %s\n", _("role"), engine ? _("runs the engine") :
+	    r->standby ? _("standby: waits for the engine's lock") : "-");
+	strbuf_addf(&sb, "%-12s %s\n", _("lease"), lease);
+	strbuf_addf(&sb, "%-12s %d\n", _("running"), engine ?
+	    ui->model.running : 0);
+	strbuf_addf(&sb, "%-12s %s\n", _("version"), r->version != NULL ?
+	    r->version : "");
+	strbuf_addf(&sb, "%-12s %d\n", _("pid"), r->pid);
+	strbuf_addf(&sb, "%-12s %s\n", _("started"), started);
+	strbuf_addf(&sb, "%-12s %s\n", _("labels"), r->labels != NULL ?
+	    r->labels : "[]");
+	title = xasprintf(_("Host %s"), r->host_id);
+	text = strbuf_detach(&sb);
+	view_set_text(ui, title, text);
+	free(title);
+	free(text);
 }
 
 /* d: what host drain does, said in the question. */

@@ -298,6 +298,8 @@ int host_handover(struct ui *ui);
 void hosts_refresh(struct ui *ui);
 void hosts_free(struct ui *ui);
 void hosts_key_toggle(struct ui *ui);
+/* Enter on the hosts pane: the selected host's page */
+void hosts_details(struct ui *ui);
 void hosts_key_drain(struct ui *ui);
 void hosts_key_undrain(struct ui *ui);
 

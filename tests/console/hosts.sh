@@ -7,7 +7,7 @@
 # standby.
 . "$top_srcdir/tests/console/lib.sh"
 
-echo "1..24"
+echo "1..27"
 console_setup
 printf 'manager = { host_id = "hq1"; };\n' >"$T/manager.conf"
 seed_example || { echo "Bail out! cannot seed the database"; exit 1; }
@@ -79,6 +79,12 @@ undrained() {
 }
 check "r undoes the drain (host list --json, and the row)" undrained
 check "the message line shows it" wait_for "host hq1 is alive"
+keys Enter
+check "Enter opens the host's page: its labels and start too" \
+	wait_for "Host hq1"
+check "... which says it runs the engine" wait_for "runs the engine"
+keys Escape
+wait_gone "Host hq1" >/dev/null
 keys Tab
 check "Tab from the hosts pane goes round to the plugins" \
 	wait_selected "base"
@@ -93,6 +99,13 @@ check "d is no drain once the pane is hidden (the tasks pane: remove)" \
 keys n
 keys H
 wait_selected "hq1" >/dev/null
+keys Tab
+wait_selected "base" >/dev/null
+# The host's row is under the pane's header: the header's line counted
+# from 1 is the row's counted from 0, as click takes it.
+click 5 $(( $(screen | grep -n '│  ID  ' | cut -d: -f1) ))
+check "a click on a host's row focuses the hosts pane on it" \
+	wait_selected "hq1"
 keys / z z z Enter
 check "the filter applies to the hosts" wait_for "Hosts 0/1  /zzz"
 keys Escape
