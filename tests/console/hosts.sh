@@ -103,7 +103,8 @@ keys Tab
 wait_selected "base" >/dev/null
 # The host's row is under the pane's header: the header's line counted
 # from 1 is the row's counted from 0, as click takes it.
-click 5 $(( $(screen | grep -n '│  ID  ' | cut -d: -f1) ))
+row=$(screen | grep -n '│  ID  ' | cut -d: -f1)
+click 5 "${row:-1}"
 check "a click on a host's row focuses the hosts pane on it" \
 	wait_selected "hq1"
 keys / z z z Enter
