@@ -563,10 +563,10 @@ static const struct ui_key key_table[] = {
 	    K_LOG, k_only_failed },
 	{ 'a', 0, "a", N_("running runs only (again: all)"), N_("running only"),
 	    K_LOG, k_only_running },
-	{ 'H', 0, "H", N_("hide the hosts pane"), N_("hide"), K_HOSTS,
-	    hosts_key_toggle },
 	{ 'H', 0, "H", N_("the hosts pane (host list): show it and go to it"),
 	    NULL, K_ITEMS, hosts_key_toggle },
+	{ 'H', 0, "H", N_("hide the hosts pane"), N_("hide"), K_HOSTS,
+	    hosts_key_toggle },
 	{ ':', 0, ":", N_("command prompt (any manager command)"), N_("command"),
 	    K_ALL, k_prompt },
 	{ 'm', 0, "m", N_("messages: every status line since the console "

@@ -158,10 +158,14 @@ hosts_refresh(struct ui *ui)
 
 	if (!ui->show_hosts)
 		return;
+	/* A lost database fails every second: the message says it once. */
 	if (hosts_store_list(ui->db, &v, &n, &err) != 0) {
-		ui_status(ui, 1, _("cannot read the hosts: %s"), err.msg);
+		if (!ui->hosts_unread)
+			ui_status(ui, 1, _("cannot read the hosts: %s"), err.msg);
+		ui->hosts_unread = 1;
 		return;
 	}
+	ui->hosts_unread = 0;
 	host_rec_free_all(ui->hosts, ui->nhosts);
 	ui->hosts = v;
 	ui->nhosts = n;

@@ -165,6 +165,7 @@ struct ui {
 	int hosts_back;		/* ... opened from this pane, back on H */
 	struct host_rec *hosts;	/* the registry while it shows, by id */
 	size_t nhosts;
+	int hosts_unread;	/* the last read failed (said once) */
 	enum ui_mode mode;
 	struct ui_view view;
 	struct ui_line line;

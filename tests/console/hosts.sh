@@ -7,7 +7,7 @@
 # standby.
 . "$top_srcdir/tests/console/lib.sh"
 
-echo "1..27"
+echo "1..30"
 console_setup
 printf 'manager = { host_id = "hq1"; };\n' >"$T/manager.conf"
 seed_example || { echo "Bail out! cannot seed the database"; exit 1; }
@@ -112,6 +112,19 @@ check "the filter applies to the hosts" wait_for "Hosts 0/1  /zzz"
 keys Escape
 check "Esc clears it: the row is back" wait_selected "hq1"
 
+# A registry that cannot be read (as a lost database): said once, not
+# once a second.
+sql "ALTER TABLE hosts RENAME TO hosts_away"
+check "a registry that cannot be read is said in the message line" \
+	wait_for "cannot read the hosts"
+sleep 3	# three more reads fail meanwhile
+keys m
+wait_for "Messages" >/dev/null
+check "... once, not at every read (the message history)" \
+	test "$(screen | grep -c '[0-9]:[0-9][0-9]  error: cannot read the hosts')" = 1
+keys Escape
+sql "ALTER TABLE hosts_away RENAME TO hosts"
+check "read again once it can be: the row is back" wait_selected "hq1"
 # PostgreSQL: a daemon hosts the engine, another waits as its standby,
 # and the console attaches to the first.
 tmux -L "$SOCK" kill-server
