@@ -189,12 +189,27 @@ draw_box(const struct ui *ui, int y, int x, int h, int w, const char *title,
 	}
 }
 
+/* The hosts pane's height under the runs pane: a row per host (one for
+ * "(none)"), borders and header, at most half of what the runs had; on
+ * a terminal too short to show a row of both, the runs give it all. */
+static int
+hosts_height(const struct ui *ui, int bottom)
+{
+	int h = 3 + (ui->nhosts > 0 ? (int)ui->nhosts : 1);
+	int most = bottom / 2 >= 4 ? bottom / 2 : bottom;
+
+	if (!ui->show_hosts)
+		return 0;
+	return h < most ? h : most;
+}
+
 void
 ui_layout(struct ui *ui)
 {
 	int body = ui->rows - 3;	/* header, footer, status */
 	int top = body * 3 / 5;
 	int left = ui->cols * 3 / 8;
+	int hosts = hosts_height(ui, body - top);
 
 	ui->too_small = ui->cols < UI_MIN_COLS || ui->rows < UI_MIN_ROWS;
 	if (left > 44)
@@ -211,10 +226,17 @@ ui_layout(struct ui *ui)
 	ui->panes[PANE_TASKS].w = ui->cols - left;
 	ui->panes[PANE_LOG].y = 1 + top;
 	ui->panes[PANE_LOG].x = 0;
-	ui->panes[PANE_LOG].h = body - top;
+	ui->panes[PANE_LOG].h = body - top - hosts;
 	ui->panes[PANE_LOG].w = ui->cols;
+	ui->panes[PANE_HOSTS].y = 1 + body - hosts;
+	ui->panes[PANE_HOSTS].x = 0;
+	ui->panes[PANE_HOSTS].h = hosts;
+	ui->panes[PANE_HOSTS].w = ui->cols;
 	for (int i = 0; i < PANE_COUNT; i++)
 		pane_scroll_into_view(&ui->panes[i]);
+	/* Boxes moved: what the record says is at a place may now be under
+	 * a border (drawn outside it), so the next frame starts afresh. */
+	ui_cells_free(ui);
 }
 
 static void
@@ -414,7 +436,8 @@ ui_draw(struct ui *ui)
 			draw_view(ui);
 		else
 			for (int i = 0; i < PANE_COUNT; i++)
-				draw_pane(ui, i);
+				if (pane_shown(ui, i))
+					draw_pane(ui, i);
 		draw_bottom(ui);
 		place_cursor(ui);
 	}

@@ -16,8 +16,10 @@ enum {
 	K_PLUGINS = 1 << PANE_PLUGINS,
 	K_TASKS = 1 << PANE_TASKS,
 	K_LOG = 1 << PANE_LOG,
-	K_VIEW = 1 << 3,	/* details, help, command output */
-	K_PANES = K_PLUGINS | K_TASKS | K_LOG,
+	K_HOSTS = 1 << PANE_HOSTS,
+	K_VIEW = 1 << PANE_COUNT,	/* details, help, command output */
+	K_ITEMS = K_PLUGINS | K_TASKS | K_LOG,	/* the panes H opens from */
+	K_PANES = K_ITEMS | K_HOSTS,
 	K_ALL = K_PANES | K_VIEW,
 };
 
@@ -84,13 +86,13 @@ static void k_end(struct ui *ui) { move_by(ui, 1L << 40); }
 static void
 k_next_pane(struct ui *ui)
 {
-	ui->focus = (ui->focus + 1) % PANE_COUNT;
+	ui->focus = pane_next_shown(ui, ui->focus, 1);
 }
 
 static void
 k_prev_pane(struct ui *ui)
 {
-	ui->focus = (ui->focus + PANE_COUNT - 1) % PANE_COUNT;
+	ui->focus = pane_next_shown(ui, ui->focus, -1);
 }
 
 /* The task an action applies to: the selected task, the task of the
@@ -350,7 +352,9 @@ k_details(struct ui *ui)
 	if (run != NULL) {
 		snprintf(num, sizeof num, "%lld", (long long)run->id);
 		details_open(ui, VIEW_RUN, num);
-	} else if (ui->focus == PANE_PLUGINS && (id = target_plugin(ui)) != NULL)
+	} else if (!UI_VIEW_OPEN(ui) && ui->focus == PANE_HOSTS)
+		hosts_details(ui);
+	else if (ui->focus == PANE_PLUGINS && (id = target_plugin(ui)) != NULL)
 		details_open(ui, VIEW_PLUGIN, id);
 	else if ((id = target_task(ui)) != NULL)
 		details_open(ui, VIEW_TASK, id);
@@ -535,6 +539,10 @@ static const struct ui_key key_table[] = {
 	    K_PLUGINS | K_VIEW, k_upgrade },
 	{ 'd', 0, "d", N_("delete (asks first)"), N_("delete"),
 	    K_PLUGINS | K_TASKS | K_VIEW, k_delete },
+	{ 'd', 0, "d", N_("drain the host: no new runs (asks first)"),
+	    N_("drain"), K_HOSTS, hosts_key_drain },
+	{ 'r', 0, "r", N_("undo the drain of the host"),
+	    N_("undrain"), K_HOSTS, hosts_key_undrain },
 	{ '/', 0, "/", N_("filter the pane"), N_("filter"), K_PANES, k_filter },
 	{ 'n', 0, "n/N", N_("next / previous row matching the last filter"),
 	    NULL, K_PANES, k_find_next },
@@ -554,6 +562,10 @@ static const struct ui_key key_table[] = {
 	    K_LOG, k_only_failed },
 	{ 'a', 0, "a", N_("running runs only (again: all)"), N_("running only"),
 	    K_LOG, k_only_running },
+	{ 'H', 0, "H", N_("show the hosts pane and go to it"),
+	    NULL, K_ITEMS, hosts_key_toggle },
+	{ 'H', 0, "H", N_("hide the hosts pane"), N_("hide"), K_HOSTS,
+	    hosts_key_toggle },
 	{ ':', 0, ":", N_("command prompt (any manager command)"), N_("command"),
 	    K_ALL, k_prompt },
 	{ 'm', 0, "m", N_("messages: every status line since the console "
@@ -698,7 +710,8 @@ keys_help(struct ui *ui)
 {
 	static const struct { int mask; const char *name; } places[] = {
 		{ K_PLUGINS, N_("plugins") }, { K_TASKS, N_("tasks") },
-		{ K_LOG, N_("log") }, { K_VIEW, N_("details") },
+		{ K_LOG, N_("log") }, { K_HOSTS, N_("hosts") },
+		{ K_VIEW, N_("details") },
 	};
 	struct strbuf sb = STRBUF_INIT;
 	char *text;

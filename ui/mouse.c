@@ -14,7 +14,8 @@ pane_at(const struct ui *ui, int y, int x)
 	for (int i = 0; i < PANE_COUNT; i++) {
 		const struct ui_pane *p = &ui->panes[i];
 
-		if (y >= p->y && y < p->y + p->h && x >= p->x && x < p->x + p->w)
+		if (pane_shown(ui, i) && y >= p->y && y < p->y + p->h &&
+		    x >= p->x && x < p->x + p->w)
 			return i;
 	}
 	return -1;

@@ -148,6 +148,21 @@ pane_col_title(const struct ui *ui, const struct ui_pane *p, int col,
 	return buf;
 }
 
+int
+pane_shown(const struct ui *ui, int idx)
+{
+	return idx != PANE_HOSTS || ui->show_hosts;
+}
+
+int
+pane_next_shown(const struct ui *ui, int idx, int dir)
+{
+	do
+		idx = (idx + PANE_COUNT + dir) % PANE_COUNT;
+	while (!pane_shown(ui, idx));
+	return idx;
+}
+
 /* Row r of the pane is what pane_find looks for. */
 static int
 pane_hit(struct ui *ui, struct ui_pane *p, size_t r, int failed)

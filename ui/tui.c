@@ -278,6 +278,7 @@ on_tick(struct ev_loop *loop, ev_timer *w, int revents)
 	if (second != ui->last_second) {
 		ui->last_second = second;
 		host_poll(ui);
+		hosts_refresh(ui);	/* while its pane shows */
 		outdated_refresh(ui);	/* a stat per index file */
 		ui->dirty = 1;
 	}
@@ -455,6 +456,7 @@ ui_free(struct ui *ui)
 	view_close(ui);
 	prompt_free(&ui->line);
 	free(ui->host.kind);
+	hosts_free(ui);
 	strv_free(ui->confirm_argv);
 	for (size_t i = 0; i < ui->nmessages; i++)
 		free(ui->messages[i]);
@@ -475,6 +477,7 @@ ui_open(struct ui *ui, struct mgr *mgr, struct mgr_error *err)
 	ui->panes[PANE_PLUGINS].ops = &pane_plugins_ops;
 	ui->panes[PANE_TASKS].ops = &pane_tasks_ops;
 	ui->panes[PANE_LOG].ops = &pane_log_ops;
+	ui->panes[PANE_HOSTS].ops = &pane_hosts_ops;
 	ui->focus = PANE_TASKS;
 	/* A connection of our own: data_version then sees every write,
 	 * including this process's engine's and commands'. */

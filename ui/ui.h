@@ -15,10 +15,13 @@
 #include "model.h"
 
 struct mgr;
+struct host_rec;
 struct run_page;
 struct strbuf;
 
-enum ui_pane_id { PANE_PLUGINS, PANE_TASKS, PANE_LOG, PANE_COUNT };
+/* PANE_HOSTS shows only after H (show_hosts), under the runs pane. */
+enum ui_pane_id { PANE_PLUGINS, PANE_TASKS, PANE_LOG, PANE_HOSTS,
+	PANE_COUNT };
 
 enum ui_mode {
 	MODE_NORMAL,
@@ -63,6 +66,7 @@ struct pane_ops {
 extern const struct pane_ops pane_plugins_ops;
 extern const struct pane_ops pane_tasks_ops;
 extern const struct pane_ops pane_log_ops;
+extern const struct pane_ops pane_hosts_ops;
 
 enum { PANE_ONLY_ALL, PANE_ONLY_FAILED, PANE_ONLY_RUNNING };
 
@@ -157,6 +161,11 @@ struct ui {
 	struct ui_host host;	/* who hosts the engine (host_poll) */
 	struct ui_pane panes[PANE_COUNT];
 	int focus;
+	int show_hosts;		/* the hosts pane shows (H) ... */
+	int hosts_back;		/* ... opened from this pane, back on H */
+	struct host_rec *hosts;	/* the registry while it shows, by id */
+	size_t nhosts;
+	int hosts_unread;	/* the last read failed (said once) */
 	enum ui_mode mode;
 	struct ui_view view;
 	struct ui_line line;
@@ -210,6 +219,10 @@ void pane_rebuild(struct ui *ui, struct ui_pane *p);
 void pane_move(struct ui_pane *p, long delta);
 void pane_scroll_into_view(struct ui_pane *p);
 const char *pane_selected_id(const struct ui *ui, const struct ui_pane *p);
+/* Is pane idx on screen? (the hosts pane only after H) */
+int pane_shown(const struct ui *ui, int idx);
+/* The next shown pane from idx, forward (dir 1) or back (-1). */
+int pane_next_shown(const struct ui *ui, int idx, int dir);
 size_t pane_selected_model(const struct ui_pane *p);
 void pane_sync_id(const struct ui *ui, struct ui_pane *p);
 /* The title of sortable column col: name, marked when the pane sorts by it. */
@@ -279,6 +292,17 @@ void host_poll(struct ui *ui);
  * "manager daemon --detach" on the same configuration and database, says
  * where the engine went, returns the exit status for the console. */
 int host_handover(struct ui *ui);
+
+/* pane_hosts.c: the registry read again once a second while the pane
+ * shows; the keys H (show, go to, hide), d (drain, asks first) and r
+ * (undo a drain) */
+void hosts_refresh(struct ui *ui);
+void hosts_free(struct ui *ui);
+void hosts_key_toggle(struct ui *ui);
+/* Enter on the hosts pane: the selected host's page */
+void hosts_details(struct ui *ui);
+void hosts_key_drain(struct ui *ui);
+void hosts_key_undrain(struct ui *ui);
 
 /* outdated.c: reads the repositories' indexes again when they or the
  * plugins changed (a stat per file); the newer version of plugin id, or

@@ -17,7 +17,7 @@ ui_libui_a_SOURCES = \
 	ui/nc_fns.c ui/nc_fns.h \
 	ui/outdated.c \
 	ui/pager_search.c ui/view_cursor.c \
-	ui/pane_log.c ui/pane_plugins.c ui/pane_tasks.c ui/panes.c \
+	ui/pane_hosts.c ui/pane_log.c ui/pane_plugins.c ui/pane_tasks.c ui/panes.c \
 	ui/pick.c \
 	ui/prompt.c \
 	ui/tui.c ui/tui.h \
@@ -37,13 +37,15 @@ dist_check_SCRIPTS += tests/console/lib.sh tests/console/console.sh \
 	tests/console/host.sh tests/console/plugins.sh tests/console/keys.sh \
 	tests/console/quit.sh tests/console/views.sh tests/console/stop.sh tests/console/jobs.sh \
 	tests/console/pager.sh tests/console/history.sh tests/console/upgrade.sh \
-	tests/console/later.sh tests/console/plugin-show.sh
+	tests/console/later.sh tests/console/plugin-show.sh \
+	tests/console/hosts.sh
 if HAVE_TMUX
 TESTS += tests/console/console.sh tests/console/host.sh \
 	tests/console/plugins.sh tests/console/keys.sh \
 	tests/console/quit.sh tests/console/views.sh tests/console/stop.sh tests/console/jobs.sh \
 	tests/console/pager.sh tests/console/history.sh tests/console/upgrade.sh \
-	tests/console/later.sh tests/console/plugin-show.sh
+	tests/console/later.sh tests/console/plugin-show.sh \
+	tests/console/hosts.sh
 endif
 
 # Not run by make check: the numbers go to bench/RESULTS-console.md.
