@@ -119,9 +119,9 @@ runlog_free(struct runlog *rl)
 	free(rl);
 }
 
-/* Opens the attempt's file: one made ahead by the pool's thread, renamed
- * (*magic: its magic is written), else made here; its folder is made on
- * demand. */
+/* Opens the attempt's file: one made ahead by the pool's thread, given
+ * the run's name (*magic: its magic is written), else made here; its
+ * folder is made on demand. */
 static int
 runlog_create(struct runlog *rl, const struct runlog_file *f, int *magic,
 	      struct mgr_error *err)

@@ -405,76 +405,76 @@ test_prune(void **state)
 	tmpdir_free(dir);
 }
 
-/* This process's pool folder under dir's logs (malloc'd), or NULL. */
-static char *
-pool_find(const char *dir)
+/* The names in folder dir but "." and "..". */
+static size_t
+dir_entries(const char *dir)
 {
-	char *top = xasprintf("%s/logs/.pool", dir), *found = NULL;
-	char prefix[32];
-	DIR *d = opendir(top);
+	DIR *d = opendir(dir);
 	struct dirent *e;
+	size_t n = 0;
 
-	snprintf(prefix, sizeof prefix, "%ld.", (long)getpid());
-	while (d != NULL && found == NULL && (e = readdir(d)) != NULL)
-		if (strncmp(e->d_name, prefix, strlen(prefix)) == 0)
-			found = xasprintf("%s/%s", top, e->d_name);
-	if (d != NULL)
-		closedir(d);
-	free(top);
-	return found;
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	return n;
 }
 
-/* The files of a pool folder: their count, and their inodes in ino. */
+/* The files made ahead in dir's logs (O_TMPFILE: open, no name; each
+ * 0600 holding the magic): their count, and their inodes in ino. */
 static size_t
-pool_files(const char *pool, ino_t *ino, size_t max)
+pool_files(const char *dir, ino_t *ino, size_t max)
 {
-	DIR *d = opendir(pool);
+	char *prefix = xasprintf("%s/logs/#", dir), link[4096];
+	DIR *d = opendir("/proc/self/fd");
 	struct dirent *e;
 	struct stat st;
 	size_t n = 0;
+	ssize_t len;
 
-	while (d != NULL && (e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL) {
+		len = readlinkat(dirfd(d), e->d_name, link, sizeof link - 1);
+		if (len <= 0)
 			continue;
-		assert_int_equal(fstatat(dirfd(d), e->d_name, &st, 0), 0);
+		link[len] = '\0';
+		if (strncmp(link, prefix, strlen(prefix)) != 0 ||
+		    strstr(link, " (deleted)") == NULL)
+			continue;
+		assert_int_equal(fstat(atoi(e->d_name), &st), 0);
 		assert_int_equal(st.st_mode & 0777, 0600);
 		assert_int_equal(st.st_size, RUNLOG_MAGIC_LEN);
 		if (n < max)
 			ino[n] = st.st_ino;
 		n++;
 	}
-	if (d != NULL)
-		closedir(d);
+	closedir(d);
+	free(prefix);
 	return n;
 }
 
-/* Waits (up to 20 s: a liveness bound on a loaded machine, not a
- * timing) until dir's pool holds at least min files; its folder. */
-static char *
+/* Waits (up to 20 s: a bound for a loaded machine, not a timing) until
+ * dir's pool holds at least min files. */
+static void
 pool_wait(const char *dir, size_t min)
 {
-	ino_t ino[1];
-	char *pool = NULL;
-
 	for (int i = 0; i < 2000; i++) {
-		free(pool);
-		if ((pool = pool_find(dir)) != NULL &&
-		    pool_files(pool, ino, 0) >= min)
-			return pool;
+		if (pool_files(dir, NULL, 0) >= min)
+			return;
 		usleep(10000);
 	}
-	fail_msg("no pool of %zu files made ahead in %s/logs/.pool", min, dir);
-	return NULL;
+	fail_msg("no %zu files made ahead in %s/logs", min, dir);
 }
 
 /* The first output starts the pool's thread, which makes files ahead
- * (0600, the magic written) in logs/.pool/PID.*; the next run's log is
- * one of them, renamed (into a task folder made for it); a silent run
- * takes none; freeing the store removes what is left. */
+ * (O_TMPFILE in logs/: 0600, the magic written, no name); the next
+ * run's log is one of them, given its name (in a task folder made for
+ * it); a silent run takes none; freeing the store closes the rest, and
+ * nothing is left in the folder but the logs. */
 static void
 test_pool_files_made_ahead(void **state)
 {
-	char *dir = tmpdir_new(), *pool, *path, *top;
+	char *dir = tmpdir_new(), *path, *logs;
 	struct runlog_limits lim = { .run_max_bytes = 1 << 20,
 	    .total_max_bytes = 1 << 20 };
 	struct runlog *rl = runlog_new(dir, &lim, NULL);
@@ -489,14 +489,14 @@ test_pool_files_made_ahead(void **state)
 	(void)state;
 	runlog_write(f, RUNLOG_STDOUT, "a\n", 2, 1);	/* made here */
 	runlog_end(f, "succeeded");
-	pool = pool_wait(dir, 8);
-	n = pool_files(pool, ino, 256);
+	pool_wait(dir, 8);
+	n = pool_files(dir, ino, 256);
 	runlog_end(runlog_begin(rl, "u", 2, 1), "succeeded");	/* silent */
 	path = runlog_path(dir, "u", 2, 1);
 	assert_int_equal(access(path, F_OK), -1);
+	free(path);
 	f = runlog_begin(rl, "u", 2, 2);
 	runlog_write(f, RUNLOG_STDERR, "b\n", 2, 3);
-	free(path);
 	path = runlog_path(dir, "u", 2, 2);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
@@ -511,46 +511,11 @@ test_pool_files_made_ahead(void **state)
 	assert_string_equal(l.status, "failed");
 	runlog_lines_clear(&l);
 	runlog_free(rl);
-	assert_int_equal(access(pool, F_OK), -1);	/* removed */
-	top = xasprintf("%s/logs/.pool", dir);
-	assert_int_equal(access(top, F_OK), -1);
-	free(top);
-	free(pool);
+	assert_int_equal(pool_files(dir, NULL, 0), 0);
+	logs = runlog_dir(dir);
+	assert_int_equal(dir_entries(logs), 2);		/* t and u */
+	free(logs);
 	free(path);
-	tmpdir_free(dir);
-}
-
-/* A pool left by a process that died (a crash) is removed when the next
- * pool starts; one of a live process is kept. */
-static void
-test_pool_sweeps_the_dead(void **state)
-{
-	char *dir = tmpdir_new(), *dead, *live, *file;
-	struct runlog_limits lim = { .run_max_bytes = 1 << 20,
-	    .total_max_bytes = 1 << 20 };
-	struct runlog *rl = runlog_new(dir, &lim, NULL);
-	struct runlog_file *f = runlog_begin(rl, "t", 1, 1);
-	int fd;
-
-	(void)state;
-	/* Above any pid_max (at most 2^22): no process has it. */
-	dead = xasprintf("%s/logs/.pool/99999999.abcdef", dir);
-	live = xasprintf("%s/logs/.pool/1.abcdef", dir);	/* init */
-	assert_int_equal(mkdir_p(dead, 0700, 1, NULL), 0);
-	assert_int_equal(mkdir_p(live, 0700, 1, NULL), 0);
-	file = xasprintf("%s/0", dead);
-	assert_true((fd = open(file, O_WRONLY | O_CREAT, 0600)) != -1);
-	close(fd);
-	runlog_write(f, RUNLOG_STDOUT, "a\n", 2, 1);
-	free(pool_wait(dir, 1));	/* the sweep comes first */
-	assert_int_equal(access(dead, F_OK), -1);
-	assert_int_equal(access(live, F_OK), 0);
-	runlog_end(f, "succeeded");
-	runlog_free(rl);
-	assert_int_equal(access(live, F_OK), 0);	/* not this one's */
-	free(file);
-	free(dead);
-	free(live);
 	tmpdir_free(dir);
 }
 
@@ -567,7 +532,6 @@ main(void)
 		cmocka_unit_test(test_adopt_cuts_a_killed_record),
 		cmocka_unit_test(test_prune),
 		cmocka_unit_test(test_pool_files_made_ahead),
-		cmocka_unit_test(test_pool_sweeps_the_dead),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
