@@ -725,17 +725,35 @@ runner_spawn_env(struct runner *r, char **argv, char *const *envp, int timeout,
 	return proc_start(r, argv, envp, NULL, timeout, done, arg, err);
 }
 
-/* Early exits are kept only while a spawn is in flight; a pid comes
- * back to another child only after the kernel's pids wrapped, so the
- * list stays short and a kept exit is its spawn's own when it came
- * after the spawn was asked (seq). */
-#define EARLY_MAX 256
-
+/* Exits are kept only while spawns are in flight, and only until every
+ * spawn asked before the exit came back (answered_seq: they come back
+ * in order), the only ones that may claim it; a kept exit is a spawn's
+ * own when it came after the spawn was asked (seq), since a pid is
+ * given again only after the kernel's pids wrapped. */
 static void
 early_forget(struct runner *r)
 {
-	if (spawner_pending(r->spawner) == 0 && r->awaiting == 0)
+	size_t drop = 0;
+
+	if (spawner_pending(r->spawner) == 0 && r->awaiting == 0) {
 		r->nearly = 0;
+		return;
+	}
+	while (drop < r->nearly && r->early[drop].seq <= r->answered_seq)
+		drop++;
+	r->nearly -= drop;
+	memmove(r->early, r->early + drop, r->nearly * sizeof *r->early);
+}
+
+static void
+early_keep(struct runner *r, pid_t pid, int status)
+{
+	if (r->nearly == r->capearly) {
+		r->capearly = r->capearly == 0 ? 64 : r->capearly * 2;
+		r->early = xrealloc(r->early, r->capearly * sizeof *r->early);
+	}
+	r->early[r->nearly++] = (struct early_exit){ pid, status,
+	    r->spawn_seq };
 }
 
 /* Every child's exit (pid 0): one of a run whose child was reaped
@@ -758,12 +776,8 @@ proc_reaped_cb(struct ev_loop *loop, ev_child *w, int revents)
 		ev_feed_event(loop, &j->child, EV_CHILD);
 		return;
 	}
-	if (spawner_pending(r->spawner) == 0)
-		return;
-	if (r->nearly == EARLY_MAX)	/* the oldest goes */
-		memmove(r->early, r->early + 1, --r->nearly * sizeof *r->early);
-	r->early[r->nearly++] = (struct early_exit){ w->rpid, w->rstatus,
-	    r->spawn_seq };
+	if (spawner_pending(r->spawner) > 0)
+		early_keep(r, w->rpid, w->rstatus);
 }
 
 /* The child came back from the spawner: was it reaped already?  Its
@@ -813,6 +827,7 @@ proc_spawned(struct spawn_req *rq, void *arg)
 	struct proc_job *j = rq->arg;
 
 	j->spawning = 0;
+	r->answered_seq = j->seq;
 	if (rq->rc != 0)
 		proc_spawn_failed(j, rq->err.msg);
 	else {
@@ -859,7 +874,6 @@ exec_start_off(struct runner *r, const struct run_spec *spec, char **argv,
 
 	if (r->spawner == NULL) {
 		r->spawner = spawner_new(r->loop, proc_spawned, r);
-		r->early = xcalloc(EARLY_MAX, sizeof *r->early);
 		ev_child_init(&r->reaped, proc_reaped_cb, 0, 0);
 		r->reaped.data = r;
 		ev_child_start(r->loop, &r->reaped);

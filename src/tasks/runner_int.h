@@ -16,8 +16,8 @@ struct pool;
 struct wpool;
 struct spawner;
 
-/* A child's exit the loop reaped before its spawn was handed back
- * (runner.c: proc_reaped_cb). */
+/* A child's exit the loop reaped while spawns were in flight, perhaps
+ * one of theirs (runner.c: proc_reaped_cb). */
 struct early_exit {
 	pid_t pid;
 	int status;
@@ -44,8 +44,9 @@ struct runner {
 	struct spawner *spawner;
 	ev_child reaped;
 	struct early_exit *early;
-	size_t nearly;
+	size_t nearly, capearly;
 	unsigned spawn_seq;		/* spawns asked, a clock */
+	unsigned answered_seq;		/* ... the last come back */
 	int awaiting;
 };
 
