@@ -3,6 +3,7 @@
 #include "i18n.h"
 #include "log.h"
 #include "runlog.h"
+#include "runlog_pool.h"
 #include "runlog_record.h"
 #include "timefmt.h"
 #include "util.h"
@@ -26,6 +27,7 @@ struct runlog {
 	char *logs_dir;
 	struct mgr_log *log;		/* warnings: a log that cannot be made */
 	struct runlog_limits lim;
+	struct runlog_pool *pool;	/* files made ahead, off the loop */
 	int64_t since_prune;		/* bytes written since the last prune */
 	pthread_t thread;
 	int thread_started;
@@ -100,6 +102,7 @@ runlog_new(const char *state_directory, const struct runlog_limits *lim,
 	rl->logs_dir = runlog_dir(state_directory);
 	rl->lim = *lim;
 	rl->log = log;
+	rl->pool = runlog_pool_new(rl->logs_dir);
 	atomic_init(&rl->thread_done, 0);
 	return rl;
 }
@@ -111,25 +114,31 @@ runlog_free(struct runlog *rl)
 		return;
 	if (rl->thread_started)
 		pthread_join(rl->thread, NULL);
+	runlog_pool_free(rl->pool);
 	free(rl->logs_dir);
 	free(rl);
 }
 
-/* Opens (creating) the attempt's file; its folders are made on demand. */
+/* Opens the attempt's file: one made ahead by the pool's thread, given
+ * the run's name (*magic: its magic is written), else made here; its
+ * folder is made on demand. */
 static int
-runlog_create(struct runlog *rl, const char *task_id, int64_t scheduled_at,
-	      int attempt, struct mgr_error *err)
+runlog_create(struct runlog *rl, const struct runlog_file *f, int *magic,
+	      struct mgr_error *err)
 {
-	char *name = task_dir_name(task_id), *dir, *path;
+	char *name = task_dir_name(f->task_id), *dir, *path;
 	int fd;
 
 	dir = xasprintf("%s/%s", rl->logs_dir, name);
-	path = xasprintf("%s/%" PRId64 "-%d.log", dir, scheduled_at, attempt);
+	path = xasprintf("%s/%" PRId64 "-%d.log", dir, f->scheduled_at,
+	    f->attempt);
 	free(name);
+	*magic = (fd = runlog_pool_take(rl->pool, dir, path)) != -1;
 	/* Not O_APPEND: splice(2) refuses such a file, and the engine is
 	 * its only writer. */
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-	    0600);
+	if (fd == -1)
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+		    O_NOFOLLOW, 0600);
 	if (fd == -1 && errno == ENOENT &&
 	    mkdir_p(dir, 0700, 1, err) == 0)
 		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
@@ -162,18 +171,18 @@ runlog_begin(struct runlog *rl, const char *task_id, int64_t scheduled_at,
 /* The file is made at the first output: a run that prints nothing costs
  * no inode (creating one is most of what a log costs: about 1 ms of
  * kernel time on ext4 under load, against nothing for a run that stays
- * silent). */
+ * silent); and it is made ahead, off the loop, when the pool has one. */
 static int
 runlog_open(struct runlog_file *f)
 {
 	struct mgr_error err = { 0 };
+	int magic;
 
 	if (f->fd != -1 || f->failed)
 		return f->fd;
-	f->fd = runlog_create(f->rl, f->task_id, f->scheduled_at, f->attempt,
-	    &err);
-	if (f->fd != -1 && write(f->fd, RUNLOG_MAGIC, RUNLOG_MAGIC_LEN) !=
-	    RUNLOG_MAGIC_LEN) {
+	f->fd = runlog_create(f->rl, f, &magic, &err);
+	if (f->fd != -1 && !magic && write(f->fd, RUNLOG_MAGIC,
+	    RUNLOG_MAGIC_LEN) != RUNLOG_MAGIC_LEN) {
 		mgr_error_set(&err, MGR_EIO, _("cannot write run log of %s: %s"),
 		    f->task_id, strerror(errno));
 		close(f->fd);

@@ -19,6 +19,9 @@
  * manager-exec, not by the engine (exec_pump.c; the engine's side:
  * runlog_file_fd, runlog_share, runlog_adopt).
  *
+ * A file is made ahead by a thread of the store (O_TMPFILE, named at
+ * the first output: runlog_pool.h), so the loop allocates no inode.
+ *
  * Caps: log_run_max_mb per attempt (the rest is counted, not kept) and
  * log_max_mb in total; retention follows the history's
  * (history_keep_runs per task, history_max_age_days).  Pruning walks the

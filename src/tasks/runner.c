@@ -6,6 +6,7 @@
 #include "runner_int.h"
 #include "runlog.h"
 #include "sandbox.h"
+#include "spawner.h"
 #include "util.h"
 
 #include <errno.h>
@@ -16,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -46,6 +46,12 @@ struct proc_job {
 	 * the hand-over and the page where it keeps what it wrote; -1 */
 	int log_sock, log_state;
 	int handed;			/* ... it did: the pipes are its */
+	/* Its spawn is on the spawner's thread (pid 0 until it comes
+	 * back), a stop asked meanwhile, and the spawn's number; its child
+	 * was reaped before, the exit still to come (proc_reaped_cb). */
+	int spawning, stop_asked;
+	unsigned seq;
+	int await_reap;
 	ev_child child;
 	ev_io io, eio;
 	ev_timer timeout;
@@ -170,43 +176,6 @@ proc_close_pipes(struct proc_job *j)
 	}
 }
 
-/* Past the excerpt manager-exec writes the attempt's log (--log-sock,
- * exec_pump.c), so that the engine's loop does not copy a run's output
- * into the page cache: a socket on which the engine hands it the pipes
- * and the file (proc_log_handoff), and a page (memfd) where it keeps how
- * far it wrote.  *sock is the engine's end; pass the child's and the
- * page. */
-static int
-proc_log_fds(int *sock, int pass[2])
-{
-	int sv[2], page;
-
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
-		return -1;
-	page = memfd_create("manager-runlog", MFD_CLOEXEC);
-	if (page == -1 || ftruncate(page, sizeof(struct runlog_shared)) != 0) {
-		if (page != -1)
-			close(page);
-		close(sv[0]);
-		close(sv[1]);
-		return -1;
-	}
-	*sock = sv[0];
-	pass[0] = sv[1];
-	pass[1] = page;
-	return 0;
-}
-
-static void
-proc_log_fds_close(int log, int sock, const int pass[2])
-{
-	if (!log)
-		return;
-	close(sock);
-	close(pass[0]);
-	close(pass[1]);
-}
-
 static void
 proc_log_close(struct proc_job *j)
 {
@@ -214,14 +183,6 @@ proc_log_close(struct proc_job *j)
 		return;
 	close(j->log_sock);
 	j->log_sock = -1;
-}
-
-static void
-proc_log_keep(struct proc_job *j, int sock, const int pass[2])
-{
-	close(pass[0]);
-	j->log_sock = sock;
-	j->log_state = pass[1];
 }
 
 /* Whether pipe fd holds bytes: a hand-over makes the log's file, which a
@@ -719,29 +680,41 @@ runner_spawn(struct runner *r, char **argv, int timeout, run_done_fn done,
 	return runner_spawn_env(r, argv, NULL, timeout, done, arg, err);
 }
 
-/* runner_spawn_env, and pass for sandbox_spawn_env; the job is put
- * first in r->procs. */
-static int
-proc_start(struct runner *r, char **argv, char *const *envp, const int *pass,
-	   int timeout, run_done_fn done, void *arg, struct mgr_error *err)
+static void proc_stop(struct proc_job *j);
+
+/* A job in r->procs (first), its child not spawned yet. */
+static struct proc_job *
+proc_new(struct runner *r, int timeout, run_done_fn done, void *arg)
 {
 	struct proc_job *j = xcalloc(1, sizeof *j);
-	int rc;
 
-	if ((rc = proc_spawn(j, argv, envp, pass, err)) != 0) {
-		free(j);
-		return rc;
-	}
 	j->r = r;
 	j->done = done;
 	j->arg = arg;
 	j->timeout_s = timeout;
-	proc_watch(r, j);
+	j->fd = j->efd = j->usage_fd = j->log_sock = j->log_state = -1;
 	j->next = r->procs;
 	if (r->procs != NULL)
 		r->procs->prev = j;
 	r->procs = j;
 	r->active++;
+	return j;
+}
+
+/* runner_spawn_env, and pass for sandbox_spawn_env, on the loop. */
+static int
+proc_start(struct runner *r, char **argv, char *const *envp, const int *pass,
+	   int timeout, run_done_fn done, void *arg, struct mgr_error *err)
+{
+	struct proc_job *j = proc_new(r, timeout, done, arg);
+	int rc;
+
+	if ((rc = proc_spawn(j, argv, envp, pass, err)) != 0) {
+		proc_unlink(j);
+		free(j);
+		return rc;
+	}
+	proc_watch(r, j);
 	return 0;
 }
 
@@ -752,12 +725,176 @@ runner_spawn_env(struct runner *r, char **argv, char *const *envp, int timeout,
 	return proc_start(r, argv, envp, NULL, timeout, done, arg, err);
 }
 
+/* Exits are kept only while spawns are in flight, and only until every
+ * spawn asked before the exit came back (answered_seq: they come back
+ * in order), the only ones that may claim it; a kept exit is a spawn's
+ * own when it came after the spawn was asked (seq), since a pid is
+ * given again only after the kernel's pids wrapped. */
+static void
+early_forget(struct runner *r)
+{
+	size_t drop = 0;
+
+	if (spawner_pending(r->spawner) == 0 && r->awaiting == 0) {
+		r->nearly = 0;
+		return;
+	}
+	while (drop < r->nearly && r->early[drop].seq <= r->answered_seq)
+		drop++;
+	r->nearly -= drop;
+	memmove(r->early, r->early + drop, r->nearly * sizeof *r->early);
+}
+
+static void
+early_keep(struct runner *r, pid_t pid, int status)
+{
+	if (r->nearly == r->capearly) {
+		r->capearly = r->capearly == 0 ? 64 : r->capearly * 2;
+		r->early = xrealloc(r->early, r->capearly * sizeof *r->early);
+	}
+	r->early[r->nearly++] = (struct early_exit){ pid, status,
+	    r->spawn_seq };
+}
+
+/* Every child's exit (pid 0): one of a run whose child was reaped
+ * before its spawn came back is handed to its watcher; while spawns are
+ * in flight the others are kept for proc_early. */
+static void
+proc_reaped_cb(struct ev_loop *loop, ev_child *w, int revents)
+{
+	struct runner *r = w->data;
+
+	(void)revents;
+	for (struct proc_job *j = r->procs; r->awaiting > 0 && j != NULL;
+	    j = j->next) {
+		if (!j->await_reap || j->pid != w->rpid)
+			continue;
+		j->await_reap = 0;
+		r->awaiting--;
+		j->child.rpid = w->rpid;
+		j->child.rstatus = w->rstatus;
+		ev_feed_event(loop, &j->child, EV_CHILD);
+		return;
+	}
+	if (spawner_pending(r->spawner) > 0)
+		early_keep(r, w->rpid, w->rstatus);
+}
+
+/* The child came back from the spawner: was it reaped already?  Its
+ * exit kept (fed to its watcher now), or still to be reaped by the
+ * loop (its watcher will be told), or reaped and not seen yet: then
+ * proc_reaped_cb hands it over when it comes. */
+static void
+proc_early(struct runner *r, struct proc_job *j)
+{
+	siginfo_t si = { 0 };
+
+	for (size_t i = 0; i < r->nearly; i++) {
+		if (r->early[i].pid != j->pid || r->early[i].seq < j->seq)
+			continue;
+		j->child.rpid = j->pid;
+		j->child.rstatus = r->early[i].status;
+		memmove(r->early + i, r->early + i + 1,
+		    (--r->nearly - i) * sizeof *r->early);
+		ev_feed_event(r->loop, &j->child, EV_CHILD);
+		return;
+	}
+	if (waitid(P_PID, (id_t)j->pid, &si, WEXITED | WNOHANG | WNOWAIT) ==
+	    -1 && errno == ECHILD) {
+		j->await_reap = 1;
+		r->awaiting++;
+	}
+}
+
+/* A spawn that failed: the run failed, as when it failed on the loop. */
+static void
+proc_spawn_failed(struct proc_job *j, const char *msg)
+{
+	struct run_outcome o = { .status = "failed", .exit_code = -1 };
+
+	o.started_at = o.ended_at = mgr_now_us();
+	o.error = xstrdup(msg);
+	runlog_end(j->log, o.status);
+	proc_unlink(j);
+	j->done(&o, j->arg);
+	free(j);
+}
+
+static void
+proc_spawned(struct spawn_req *rq, void *arg)
+{
+	struct runner *r = arg;
+	struct proc_job *j = rq->arg;
+
+	j->spawning = 0;
+	r->answered_seq = j->seq;
+	if (rq->rc != 0)
+		proc_spawn_failed(j, rq->err.msg);
+	else {
+		j->pid = rq->pid;
+		j->fd = rq->fd;
+		j->efd = rq->efd;
+		j->usage_fd = rq->usage_fd;
+		j->log_sock = rq->log_sock;
+		j->log_state = rq->log_state;
+		j->started_at = rq->started_at;
+		proc_watch(r, j);
+		proc_early(r, j);
+		if (j->interrupted)
+			kill(-j->pid, SIGKILL);
+		else if (j->stop_asked)
+			proc_stop(j);
+	}
+	spawn_req_free(rq);
+	early_forget(r);
+}
+
+static char **
+strv_copy(char *const *v)
+{
+	size_t n = 0;
+	char **c;
+
+	while (v[n] != NULL)
+		n++;
+	c = xcalloc(n + 1, sizeof *c);
+	for (size_t i = 0; i < n; i++)
+		c[i] = xstrdup(v[i]);
+	return c;
+}
+
+/* Hands the spawn to the spawner's thread (made with its watcher of
+ * every child at the first); argv is its. */
+static void
+exec_start_off(struct runner *r, const struct run_spec *spec, char **argv,
+	       int log, run_done_fn done, void *arg)
+{
+	struct proc_job *j = proc_new(r, spec->timeout, done, arg);
+	struct spawn_req *rq = xcalloc(1, sizeof *rq);
+
+	if (r->spawner == NULL) {
+		r->spawner = spawner_new(r->loop, proc_spawned, r);
+		ev_child_init(&r->reaped, proc_reaped_cb, 0, 0);
+		r->reaped.data = r;
+		ev_child_start(r->loop, &r->reaped);
+		ev_unref(r->loop);	/* it keeps no loop running */
+	}
+	j->spawning = 1;
+	j->seq = ++r->spawn_seq;
+	j->log = runner_log_begin(r, spec);
+	rq->argv = argv;
+	rq->envp = spec->envp != NULL ? strv_copy(spec->envp) : NULL;
+	rq->log = log;
+	rq->arg = j;
+	spawner_submit(r->spawner, rq);
+}
+
 int
 runner_start(struct runner *r, const struct run_spec *spec, run_done_fn done,
 	     void *arg, struct mgr_error *err)
 {
 	char **argv;
-	int rc, log, sock = -1, pass[2] = { -1, -1 };
+	int rc, log;
 
 	if (strncmp(spec->func_path, "exec:", 5) != 0) {
 		if (r->mgr->plugin_runner == NULL)
@@ -766,27 +903,24 @@ runner_start(struct runner *r, const struct run_spec *spec, run_done_fn done,
 			    spec->func_path);
 		return r->mgr->plugin_runner->start(r, spec, done, arg, err);
 	}
-	/* Past the excerpt a full log is manager-exec's to write, when the
-	 * two descriptors of the hand-over can be made; else the engine
-	 * writes all of it, as a plugin function's. */
+	/* Past the excerpt a full log is manager-exec's to write (the
+	 * spawner makes the two descriptors of the hand-over). */
 	log = r->log != NULL && spec->scheduled_at != 0 &&
-	    proc_log_fds(&sock, pass) == 0;
-	if ((argv = exec_argv(r, spec, log, err)) == NULL) {
-		proc_log_fds_close(log, sock, pass);
+	    !spec->die_with_engine;
+	if ((argv = exec_argv(r, spec, log, err)) == NULL)
 		return MGR_EINVAL;
+	if (!spec->die_with_engine) {
+		exec_start_off(r, spec, argv, log, done, arg);
+		return 0;
 	}
+	/* Its parent-death signal is the spawning thread's: the loop's,
+	 * which lives as long as the engine. */
 	rc = proc_start(r, argv, spec->envp != NULL ? spec->envp :
-	    (char *const *)environ, log ? pass : NULL, spec->timeout, done,
-	    arg, err);
+	    (char *const *)environ, NULL, spec->timeout, done, arg, err);
 	strv_free(argv);
-	if (rc != 0) {
-		proc_log_fds_close(log, sock, pass);
-		return rc;
-	}
-	r->procs->log = runner_log_begin(r, spec);	/* proc_start put it first */
-	if (log)
-		proc_log_keep(r->procs, sock, pass);
-	return 0;
+	if (rc == 0)
+		r->procs->log = runner_log_begin(r, spec);
+	return rc;
 }
 
 void
@@ -794,7 +928,8 @@ runner_interrupt_all(struct runner *r)
 {
 	for (struct proc_job *j = r->procs; j != NULL; j = j->next) {
 		j->interrupted = 1;
-		kill(-j->pid, SIGKILL);
+		if (!j->spawning)	/* else once it comes back */
+			kill(-j->pid, SIGKILL);
 	}
 	if (r->mgr->plugin_runner != NULL)
 		r->mgr->plugin_runner->interrupt_all(r);
@@ -806,6 +941,10 @@ proc_stop(struct proc_job *j)
 {
 	int grace = j->r->mgr->conf->kill_grace_seconds;
 
+	if (j->spawning) {	/* stopped once its pid comes back */
+		j->stop_asked = 1;
+		return;
+	}
 	if (j->stopped)
 		return;
 	j->stopped = 1;
@@ -849,6 +988,12 @@ runner_free(struct runner *r)
 		return;
 	runner_worker_free(r);	/* the pool and workers are the runner's */
 	pool_free(r->pool);
+	if (r->spawner != NULL) {
+		spawner_free(r->spawner);
+		ev_ref(r->loop);
+		ev_child_stop(r->loop, &r->reaped);
+		free(r->early);
+	}
 	runlog_free(r->log);
 	if (r->devnull != -1)
 		close(r->devnull);

@@ -7,7 +7,8 @@
  * Child processes: posix_spawn, output through a pipe watched by ev_io,
  * exit through ev_child, timeout by SIGTERM to the process group and
  * SIGKILL kill_grace_seconds later.  Everything here runs on the loop
- * thread except the pool's task functions.
+ * thread except the pool's task functions and the spawning of exec:
+ * runs (spawner.h), whose pid and pipes come back to the loop.
  */
 #ifndef MGR_RUNNER_H
 #define MGR_RUNNER_H
@@ -92,8 +93,9 @@ struct runner_plugin_ops {
 
 struct runner *runner_new(struct mgr *mgr, struct mgr_error *err);
 /* Starts an attempt; done is called later, from the loop, exactly once.
- * An error (the command cannot be spawned, the plugin is not loaded)
- * means done will not be called. */
+ * An error (a command line that does not split, the plugin is not
+ * loaded) means done will not be called; an exec: command that cannot
+ * be spawned is known later, off the loop: its done says failed. */
 int runner_start(struct runner *r, const struct run_spec *spec,
 		 run_done_fn done, void *arg, struct mgr_error *err);
 /* Ends every attempt now: SIGKILL to children, cancel for threads; their

@@ -6,11 +6,23 @@
 
 #include "runner.h"
 
+#include <ev.h>
+#include <sys/types.h>
+
 struct proc_job;
 struct runlog;
 struct runlog_file;
 struct pool;
 struct wpool;
+struct spawner;
+
+/* A child's exit the loop reaped while spawns were in flight, perhaps
+ * one of theirs (runner.c: proc_reaped_cb). */
+struct early_exit {
+	pid_t pid;
+	int status;
+	unsigned seq;			/* runner's spawn_seq when reaped */
+};
 
 struct runner {
 	struct mgr *mgr;
@@ -25,6 +37,17 @@ struct runner {
 	struct runlog *log;		/* full run logs; NULL: off */
 	int devnull;			/* output no one keeps goes here */
 	int active;
+	/* exec: runs spawned off the loop (spawner.h): every child's exit
+	 * (a watcher of any pid), kept while spawns are in flight, for one
+	 * reaped before its pid came back; and runs whose child was reaped
+	 * so, to be told of it. */
+	struct spawner *spawner;
+	ev_child reaped;
+	struct early_exit *early;
+	size_t nearly, capearly;
+	unsigned spawn_seq;		/* spawns asked, a clock */
+	unsigned answered_seq;		/* ... the last come back */
+	int awaiting;
 };
 
 /* Spawns argv as an attempt (child process). */

@@ -11,6 +11,8 @@ src_libmgr_a_SOURCES += \
 	src/tasks/runner.c src/tasks/runner.h src/tasks/runner_int.h src/tasks/runner_worker.c \
 	src/tasks/runlog.c src/tasks/runlog.h src/tasks/runlog_tail.c \
 	src/tasks/runlog_record.c src/tasks/runlog_record.h \
+	src/tasks/runlog_pool.c src/tasks/runlog_pool.h \
+	src/tasks/spawner.c src/tasks/spawner.h \
 	src/tasks/pool.c src/tasks/pool.h \
 	src/tasks/sandbox.c src/tasks/sandbox.h \
 	src/tasks/task_context.c src/tasks/task_context.h \
@@ -153,3 +155,9 @@ dist_noinst_DATA += tests/data/import/crontab tests/data/import/e2scrub_all.cron
 	tests/data/import/man-db.timer tests/data/import/man-db.service \
 	tests/data/import/systemd-tmpfiles-clean.timer \
 	tests/data/import/systemd-tmpfiles-clean.service
+
+check_PROGRAMS += tests/unit/test_runner_spawn
+tests_unit_test_runner_spawn_SOURCES = tests/unit/test_runner_spawn.c tests/unit/testutil.h
+tests_unit_test_runner_spawn_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_runner_spawn_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_runner_spawn

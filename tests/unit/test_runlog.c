@@ -1,11 +1,12 @@
 /* test_runlog.c - the run log store: records to lines (fed whole and
  * byte by byte), damage, file names, the per-run cap, the tail, pipe to
  * file by splice (cap, a write that fails), a log manager-exec wrote
- * taken back (a record cut by its death) and pruning by count, age and
- * total size. */
+ * taken back (a record cut by its death), pruning by count, age and
+ * total size, and the files made ahead off the loop (the pool). */
 #include "testutil.h"
 #include "runlog.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -404,6 +405,120 @@ test_prune(void **state)
 	tmpdir_free(dir);
 }
 
+/* The names in folder dir but "." and "..". */
+static size_t
+dir_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	return n;
+}
+
+/* The files made ahead in dir's logs (O_TMPFILE: open, no name; each
+ * 0600 holding the magic): their count, and their inodes in ino. */
+static size_t
+pool_files(const char *dir, ino_t *ino, size_t max)
+{
+	char *prefix = xasprintf("%s/logs/#", dir), link[4096];
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	struct stat st;
+	size_t n = 0;
+	ssize_t len;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL) {
+		len = readlinkat(dirfd(d), e->d_name, link, sizeof link - 1);
+		if (len <= 0)
+			continue;
+		link[len] = '\0';
+		if (strncmp(link, prefix, strlen(prefix)) != 0 ||
+		    strstr(link, " (deleted)") == NULL)
+			continue;
+		assert_int_equal(fstat(atoi(e->d_name), &st), 0);
+		assert_int_equal(st.st_mode & 0777, 0600);
+		assert_int_equal(st.st_size, RUNLOG_MAGIC_LEN);
+		if (n < max)
+			ino[n] = st.st_ino;
+		n++;
+	}
+	closedir(d);
+	free(prefix);
+	return n;
+}
+
+/* Waits (up to 20 s: a bound for a loaded machine, not a timing) until
+ * dir's pool holds at least min files. */
+static void
+pool_wait(const char *dir, size_t min)
+{
+	for (int i = 0; i < 2000; i++) {
+		if (pool_files(dir, NULL, 0) >= min)
+			return;
+		usleep(10000);
+	}
+	fail_msg("no %zu files made ahead in %s/logs", min, dir);
+}
+
+/* The first output starts the pool's thread, which makes files ahead
+ * (O_TMPFILE in logs/: 0600, the magic written, no name); the next
+ * run's log is one of them, given its name (in a task folder made for
+ * it); a silent run takes none; freeing the store closes the rest, and
+ * nothing is left in the folder but the logs. */
+static void
+test_pool_files_made_ahead(void **state)
+{
+	char *dir = tmpdir_new(), *path, *logs;
+	struct runlog_limits lim = { .run_max_bytes = 1 << 20,
+	    .total_max_bytes = 1 << 20 };
+	struct runlog *rl = runlog_new(dir, &lim, NULL);
+	struct runlog_file *f = runlog_begin(rl, "t", 1, 1);
+	struct mgr_error err = { 0 };
+	struct runlog_lines l;
+	ino_t ino[256];
+	struct stat st;
+	size_t n;
+	int found = 0;
+
+	(void)state;
+	runlog_write(f, RUNLOG_STDOUT, "a\n", 2, 1);	/* made here */
+	runlog_end(f, "succeeded");
+	pool_wait(dir, 8);
+	n = pool_files(dir, ino, 256);
+	runlog_end(runlog_begin(rl, "u", 2, 1), "succeeded");	/* silent */
+	path = runlog_path(dir, "u", 2, 1);
+	assert_int_equal(access(path, F_OK), -1);
+	free(path);
+	f = runlog_begin(rl, "u", 2, 2);
+	runlog_write(f, RUNLOG_STDERR, "b\n", 2, 3);
+	path = runlog_path(dir, "u", 2, 2);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	for (size_t i = 0; i < n && i < 256; i++)
+		found |= ino[i] == st.st_ino;
+	assert_true(found);		/* taken from the pool */
+	runlog_end(f, "failed");
+	assert_int_equal(runlog_read(path, 1u << RUNLOG_STDERR, 0, 0, &l, &err),
+	    0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0].text, "b");
+	assert_string_equal(l.status, "failed");
+	runlog_lines_clear(&l);
+	runlog_free(rl);
+	assert_int_equal(pool_files(dir, NULL, 0), 0);
+	logs = runlog_dir(dir);
+	assert_int_equal(dir_entries(logs), 2);		/* t and u */
+	free(logs);
+	free(path);
+	tmpdir_free(dir);
+}
+
 int
 main(void)
 {
@@ -416,6 +531,7 @@ main(void)
 		cmocka_unit_test(test_splice_write_error),
 		cmocka_unit_test(test_adopt_cuts_a_killed_record),
 		cmocka_unit_test(test_prune),
+		cmocka_unit_test(test_pool_files_made_ahead),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,212 @@
+/* spawner.c - exec: runs spawned by a thread (spawner.h). */
+#include "i18n.h"
+#include "runlog_record.h"
+#include "sandbox.h"
+#include "spawner.h"
+#include "util.h"
+
+#include <errno.h>
+#include <ev.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+extern char **environ;
+
+struct spawner {
+	struct ev_loop *loop;
+	spawn_done_fn done;
+	void *arg;
+	ev_async answered;
+	pthread_mutex_t mu;
+	pthread_cond_t asked;
+	/* Under mu: the requests in order, then their answers. */
+	struct spawn_req *todo, **todo_tail, *ready, **ready_tail;
+	int stop;
+	/* The loop's. */
+	pthread_t thread;
+	int started, pending;
+};
+
+/* The socket on which the engine hands manager-exec the run log, and the
+ * page where the helper keeps how far it wrote (runner.c, exec_pump.c):
+ * *sock is the engine's end; pass the child's and the page. */
+static int
+log_fds(int *sock, int pass[2], struct mgr_error *err)
+{
+	int sv[2], page, e;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+		goto fail;
+	page = memfd_create("manager-runlog", MFD_CLOEXEC);
+	if (page == -1 || ftruncate(page, sizeof(struct runlog_shared)) != 0) {
+		e = errno;
+		if (page != -1)
+			close(page);
+		close(sv[0]);
+		close(sv[1]);
+		errno = e;
+		goto fail;
+	}
+	*sock = sv[0];
+	pass[0] = sv[1];
+	pass[1] = page;
+	return 0;
+fail:
+	return mgr_error_set(err, MGR_EIO,
+	    _("cannot make the run log's socket: %s"), strerror(errno));
+}
+
+/* One request, on the thread. */
+static void
+spawn_one(struct spawn_req *rq)
+{
+	int sock = -1, pass[2] = { -1, -1 };
+
+	rq->fd = rq->efd = rq->usage_fd = rq->log_sock = rq->log_state = -1;
+	rq->started_at = mgr_now_us();
+	if (rq->log && (rq->rc = log_fds(&sock, pass, &rq->err)) != 0)
+		return;
+	rq->rc = sandbox_spawn_env(rq->argv, rq->envp != NULL ? rq->envp :
+	    environ, &rq->pid, &rq->fd, &rq->efd, &rq->usage_fd,
+	    rq->log ? pass : NULL, &rq->err);
+	if (!rq->log)
+		return;
+	close(pass[0]);
+	if (rq->rc != 0) {
+		close(sock);
+		close(pass[1]);
+		return;
+	}
+	rq->log_sock = sock;
+	rq->log_state = pass[1];
+}
+
+static void *
+spawner_thread(void *arg)
+{
+	struct spawner *s = arg;
+	struct spawn_req *rq;
+
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		while (s->todo == NULL && !s->stop)
+			pthread_cond_wait(&s->asked, &s->mu);
+		if (s->todo == NULL)
+			break;
+		rq = s->todo;
+		if ((s->todo = rq->next) == NULL)
+			s->todo_tail = &s->todo;
+		pthread_mutex_unlock(&s->mu);
+		rq->next = NULL;
+		spawn_one(rq);
+		pthread_mutex_lock(&s->mu);
+		*s->ready_tail = rq;
+		s->ready_tail = &rq->next;
+		ev_async_send(s->loop, &s->answered);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+/* The answers, in the order asked, to done. */
+static void
+answered_cb(struct ev_loop *loop, ev_async *w, int revents)
+{
+	struct spawner *s = w->data;
+	struct spawn_req *rq, *next;
+
+	(void)loop;
+	(void)revents;
+	pthread_mutex_lock(&s->mu);
+	rq = s->ready;
+	s->ready = NULL;
+	s->ready_tail = &s->ready;
+	pthread_mutex_unlock(&s->mu);
+	for (; rq != NULL; rq = next) {
+		next = rq->next;
+		if (--s->pending == 0)
+			ev_unref(s->loop);
+		s->done(rq, s->arg);
+	}
+}
+
+struct spawner *
+spawner_new(struct ev_loop *loop, spawn_done_fn done, void *arg)
+{
+	struct spawner *s = xcalloc(1, sizeof *s);
+
+	s->loop = loop;
+	s->done = done;
+	s->arg = arg;
+	s->todo_tail = &s->todo;
+	s->ready_tail = &s->ready;
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->asked, NULL);
+	ev_async_init(&s->answered, answered_cb);
+	s->answered.data = s;
+	ev_async_start(loop, &s->answered);
+	ev_unref(loop);	/* only a request waiting keeps the loop running */
+	return s;
+}
+
+void
+spawner_submit(struct spawner *s, struct spawn_req *rq)
+{
+	if (s->pending++ == 0)
+		ev_ref(s->loop);
+	rq->next = NULL;
+	pthread_mutex_lock(&s->mu);
+	if (!s->started)
+		s->started = pthread_create(&s->thread, NULL, spawner_thread,
+		    s) == 0;
+	if (s->started) {
+		*s->todo_tail = rq;
+		s->todo_tail = &rq->next;
+		pthread_cond_signal(&s->asked);
+	} else {	/* no thread: spawned here, answered the same way */
+		spawn_one(rq);
+		*s->ready_tail = rq;
+		s->ready_tail = &rq->next;
+		ev_async_send(s->loop, &s->answered);
+	}
+	pthread_mutex_unlock(&s->mu);
+}
+
+int
+spawner_pending(const struct spawner *s)
+{
+	return s == NULL ? 0 : s->pending;
+}
+
+void
+spawner_free(struct spawner *s)
+{
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->stop = 1;
+	pthread_cond_signal(&s->asked);
+	pthread_mutex_unlock(&s->mu);
+	if (s->started)
+		pthread_join(s->thread, NULL);
+	if (s->pending == 0)
+		ev_ref(s->loop);
+	ev_async_stop(s->loop, &s->answered);
+	pthread_cond_destroy(&s->asked);
+	pthread_mutex_destroy(&s->mu);
+	free(s);
+}
+
+void
+spawn_req_free(struct spawn_req *rq)
+{
+	if (rq == NULL)
+		return;
+	strv_free(rq->argv);
+	strv_free(rq->envp);
+	free(rq);
+}
