@@ -47,6 +47,7 @@ struct api {
 	ev_timer timer;
 	struct api_stream *streams;	/* run logs being sent */
 	struct api_request *waiting;	/* suspended for a plugin's worker */
+	struct api_batch *batch;	/* pauses and resumes of this run */
 };
 
 /* One request while its body arrives, and while a plugin's host worker
@@ -175,16 +176,13 @@ api_query(const struct api_call *call, const char *name)
 	    name);
 }
 
-static void api_rearm(struct api *api);
+static void api_run(struct api *api);
 
 /* A resumed connection is served at the next MHD_run: now. */
 static void
 api_kick(void *arg)
 {
-	struct api *api = arg;
-
-	MHD_run(api->daemon);
-	api_rearm(api);
+	api_run(arg);
 }
 
 /* A run's log: the stream owns itself from here (MHD frees it). */
@@ -254,7 +252,8 @@ api_route_or_wait(struct api *api, struct MHD_Connection *conn,
 
 	*call = (struct api_call){ .mgr = api->mgr, .method = method,
 	    .url = url, .body = req->body.buf, .body_len = req->body.len,
-	    .conn = conn, .total = -1, .answered = api_answered, .owner = req };
+	    .conn = conn, .total = -1, .answered = api_answered, .owner = req,
+	    .batch = api->batch };
 	req->t0 = mgr_mono_us();
 	api_route(call);
 	if (call->ticket == NULL)
@@ -508,26 +507,31 @@ api_rearm(struct api *api)
 	}
 }
 
+/* MHD serves what is ready; the pauses and resumes it routed are then
+ * applied as one group (api_batch.c), their answers sent at the next
+ * run (the answered requests set the timer to now). */
+static void
+api_run(struct api *api)
+{
+	MHD_run(api->daemon);
+	api_rearm(api);
+	api_batch_flush(api->batch);
+}
+
 static void
 api_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	struct api *api = w->data;
-
 	(void)loop;
 	(void)revents;
-	MHD_run(api->daemon);
-	api_rearm(api);
+	api_run(w->data);
 }
 
 static void
 api_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	struct api *api = w->data;
-
 	(void)loop;
 	(void)revents;
-	MHD_run(api->daemon);
-	api_rearm(api);
+	api_run(w->data);
 }
 
 /* libmicrohttpd's own messages, one per dropped connection under an
@@ -614,6 +618,7 @@ api_start(struct mgr *mgr, struct api **out, struct mgr_error *err)
 		free(api);
 		return rc;
 	}
+	api->batch = api_batch_new(mgr);
 	if ((api->daemon = api_daemon_start(api, &addr)) == NULL ||
 	    api_watch(api) != 0) {
 		api_stop(api);
@@ -670,6 +675,7 @@ api_stop(struct api *api)
 		api_waiting_end(api);
 		MHD_stop_daemon(api->daemon);
 	}
+	api_batch_free(api->batch);
 	free(api->token);
 	free(api);
 }
