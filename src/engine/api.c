@@ -36,7 +36,7 @@ struct api_conn {
 struct api {
 	struct mgr *mgr;
 	struct MHD_Daemon *daemon;
-	char *token;
+	char token_digest[65];	/* sha256_hex of the token, made once */
 	size_t max_body;
 	int port;
 	int max_conns, max_conns_per_ip;
@@ -319,7 +319,7 @@ api_first_call(struct api *api, struct MHD_Connection *conn, const char *url,
 
 	if (c != NULL)
 		c->waiting_since = 0;	/* a request: no longer idle */
-	if (!api_token_matches(api->token, MHD_lookup_connection_value(conn,
+	if (!api_token_matches(api->token_digest, MHD_lookup_connection_value(conn,
 	    MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION))) {
 		log_warning(&api->mgr->log, "api: %s %s: 401", method, url);
 		return api_send_error(conn, 401, "unauthorized", _("missing or "
@@ -600,6 +600,7 @@ api_start(struct mgr *mgr, struct api **out, struct mgr_error *err)
 	const struct mgr_conf *c = mgr->conf;
 	struct api_addr addr;
 	struct api *api;
+	char *token;
 	int rc;
 
 	*out = NULL;
@@ -613,11 +614,13 @@ api_start(struct mgr *mgr, struct api **out, struct mgr_error *err)
 	api->max_body = (size_t)c->api_max_body_kb * 1024;
 	api->max_conns = c->api_max_connections;
 	api->max_conns_per_ip = c->api_max_connections_per_ip;
-	if ((rc = api_token_load(c->api_token, c->api_token_file, &api->token,
+	if ((rc = api_token_load(c->api_token, c->api_token_file, &token,
 	    err)) != 0) {
 		free(api);
 		return rc;
 	}
+	sha256_hex(token, strlen(token), api->token_digest);
+	free(token);
 	api->batch = api_batch_new(mgr);
 	if ((api->daemon = api_daemon_start(api, &addr)) == NULL ||
 	    api_watch(api) != 0) {
@@ -676,6 +679,5 @@ api_stop(struct api *api)
 		MHD_stop_daemon(api->daemon);
 	}
 	api_batch_free(api->batch);
-	free(api->token);
 	free(api);
 }

@@ -17,6 +17,7 @@
 #include "manager.h"
 #include "scheduler.h"
 #include "task_add.h"
+#include "tz.h"
 #include "util.h"
 
 #include <ev.h>
@@ -31,6 +32,7 @@
 struct api_batch_item {
 	struct api_batch_item *next;
 	struct mgr *mgr;
+	struct tz_cache *zones;	/* the batch's, or NULL */
 	struct api_call *call;	/* NULL once the request went away */
 	char *id;
 	int enable;
@@ -44,6 +46,9 @@ struct api_batch {
 	struct mgr *mgr;
 	struct api_batch_item *head, **tail;
 	ev_timer retry;
+	/* A resume computes the next fire time: each zone read from disk
+	 * once, not at every request (a tenth of one). */
+	struct tz_cache *zones;
 };
 
 static void
@@ -72,8 +77,7 @@ item_change(struct api_batch_item *it, struct mgr_error *err)
 			return rc;
 	}
 	it->touched = 1;
-	return it->enable ? taskmgr_resume(it->mgr, it->id, err) :
-	    taskmgr_pause(it->mgr, it->id, err);
+	return taskmgr_set_enabled(it->mgr, it->id, it->enable, it->zones, err);
 }
 
 /* One request, in its savepoint (db_transaction nests as one). */
@@ -191,6 +195,7 @@ api_batch_new(struct mgr *mgr)
 
 	b->mgr = mgr;
 	b->tail = &b->head;
+	b->zones = tz_cache_new();	/* NULL (no memory): loads each time */
 	ev_timer_init(&b->retry, batch_retry_cb, 0., 0.);
 	b->retry.data = b;
 	return b;
@@ -210,6 +215,7 @@ api_batch_free(struct api_batch *b)
 		next = it->next;
 		item_free(it);
 	}
+	tz_cache_free(b->zones);
 	free(b);
 }
 
@@ -233,6 +239,7 @@ api_batch_add(struct api_call *call, const char *id, int enable)
 	it->call = call;
 	it->id = xstrdup(id);
 	it->enable = enable;
+	it->zones = b != NULL ? b->zones : NULL;
 	if (b == NULL || call->answered == NULL) {	/* nobody to resume */
 		batch_apply(call->mgr, it);
 		item_reply(it);
