@@ -160,6 +160,20 @@ batch_answer(struct api_batch_item *items)
 	}
 }
 
+/* At debug level: how many requests shared the transaction. */
+static void
+batch_log(struct mgr *mgr, const struct api_batch_item *items)
+{
+	size_t n = 0;
+
+	if (mgr->log.level < LOG_LVL_DEBUG)
+		return;
+	for (; items != NULL; items = items->next)
+		n++;
+	log_debug(&mgr->log, "api: %zu pause/resume request(s) in one "
+	    "transaction", n);
+}
+
 void
 api_batch_flush(struct api_batch *b)
 {
@@ -176,6 +190,7 @@ api_batch_flush(struct api_batch *b)
 	}
 	b->head = NULL;
 	b->tail = &b->head;
+	batch_log(b->mgr, items);
 	batch_apply(b->mgr, items);
 	batch_answer(items);
 }

@@ -28,6 +28,7 @@ ENGINE_TESTS = \
 	tests/engine/control.sh \
 	tests/engine/api.sh \
 	tests/engine/api_client.sh \
+	tests/engine/api_group.sh \
 	tests/engine/abuse.sh \
 	tests/engine/tasks.sh \
 	tests/engine/jobctl.sh \

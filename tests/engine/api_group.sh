@@ -1,0 +1,145 @@
+#!/bin/sh
+# The HTTP API's task answers without a command line (issue 18, item 8):
+# GET /manager/tasks/{id} read in one snapshot, in the shape `task show
+# --json` gave; POST .../pause and .../resume by group commit, each
+# request of a group failing or succeeding alone.
+. "$top_srcdir/tests/engine/lib.sh"
+
+TOKEN=group-token-0123456789
+mkdir -p "$T/tasks"
+cat >"$CONF" <<CONF
+manager = { shutdown_grace_seconds = 2; log_level = "debug";
+  tasks_directory = "$T/tasks"; };
+api = { listen = "127.0.0.1:0"; token = "$TOKEN"; };
+CONF
+echo 'tasks = ( { id = "filed"; func = "exec:true"; trigger = "interval"; hours = 1; } );' \
+	>"$T/tasks/file.conf"
+echo "X=1" >"$T/envfile"
+start_daemon
+ok $? "daemon with the API started"
+PORT=$(sed -n 's/.*api: listening on .*(port \([0-9]*\)).*/\1/p' "$T/daemon.log")
+URL="http://127.0.0.1:$PORT"
+
+# call METHOD PATH [BODY]: sets $code and $body.
+call() {
+	body=$(curl -s -o - -w '\n%{http_code}' -X "$1" \
+		-H "Authorization: Bearer $TOKEN" ${3:+--data-binary "$3"} "$URL$2")
+	code=$(printf '%s\n' "$body" | tail -n 1)
+	body=$(printf '%s\n' "$body" | sed '$d')
+}
+# The instants that depend on when the test runs, as T.
+untimed() {
+	printf '%s\n' "$1" | sed -E 's/"(created_at|updated_at|next_run)":"[^"]*"/"\1":T/g'
+}
+# updated_at as T: the scheduler writes a task's row again by itself
+# once it took a change (its state, written lazily).
+unstamped() {
+	printf '%s\n' "$1" | sed -E 's/"updated_at":"[^"]*"/"updated_at":T/'
+}
+
+for id in dep1 dep2 t1 t2 t3 t4; do
+	call POST /manager/tasks "{\"id\": \"$id\", \"name\": \"$id\", \"func_path\": \"exec:true\", \"trigger\": \"interval\", \"trigger_args\": {\"hours\": 1}}"
+done
+is "$code" 201 "tasks added"
+
+# 1. GET of a task with every field a client can set: the answer the
+# route gave when it ran `task show --json` (taken from that build).
+USER_NAME=$(id -un)
+GROUP_NAME=$(id -gn)
+call POST /manager/tasks "{\"id\": \"full\", \"name\": \"Every field\", \"func_path\": \"exec:/bin/echo hi\", \"trigger\": \"cron\", \"trigger_args\": {\"hour\": 4, \"minute\": \"*/5\", \"start_date\": \"2026-01-02T03:04:05+01:00\", \"timezone\": \"Europe/Paris\"}, \"enabled\": true, \"max_retries\": 5, \"timeout\": 60, \"misfire_grace_time\": 30, \"coalesce\": false, \"max_instances\": 2, \"on_interrupt\": \"rerun\", \"env\": [\"A=1\", \"B=two\"], \"env_file\": \"$T/envfile\", \"workdir\": \"/var/tmp\", \"user\": \"$USER_NAME\", \"group\": \"$GROUP_NAME\", \"umask\": \"027\", \"nice\": 5, \"sandbox\": \"strict\", \"network\": true, \"private_tmp\": true, \"read_only\": [\"/usr/share\"], \"write\": [\"/var/tmp\"], \"ioprio\": \"idle\", \"limit_cpu\": 10, \"limit_memory\": 100, \"limit_nofile\": 64, \"on_failure\": \"exec:/bin/true\", \"on_success\": \"exec:/bin/true\", \"on_recovery\": \"exec:/bin/true\", \"on_missed\": \"exec:/bin/true\", \"on_output\": \"exec:/bin/true\", \"after\": [\"dep1\"], \"after_any\": [\"dep2\"], \"concurrency_group\": \"g1\"}"
+is "$code" 201 "a task with every field set: 201"
+created=$body
+call GET /manager/tasks/full
+is "$code" 200 "GET it: 200"
+expected='{"id":"full","name":"Every field","status":"scheduled","last_run":null,"next_run":T,"func_path":"exec:/bin/echo hi","trigger":"cron","trigger_args":{"hour":4,"minute":"*/5","start_date":"2026-01-02T02:04:05.000Z","timezone":"Europe/Paris"},"enabled":true,"max_retries":5,"timeout":60,"misfire_grace_time":30,"coalesce":false,"max_instances":2,"on_interrupt":"rerun","source":"api","plugin_id":null,"created_at":T,"updated_at":T,"on_failure":"exec:/bin/true","on_success":"exec:/bin/true","on_recovery":"exec:/bin/true","on_missed":"exec:/bin/true","on_output":"exec:/bin/true","after":["dep1"],"after_any":["dep2"],"concurrency_group":"g1","env":["A=1","B=two"],"env_file":"'"$T"'/envfile","workdir":"/var/tmp","user":"'"$USER_NAME"'","group":"'"$GROUP_NAME"'","umask":"0027","nice":5,"sandbox":"strict","network":true,"private_tmp":true,"read_only":["/usr/share"],"write":["/var/tmp"],"ioprio":"idle","limit_cpu":10,"limit_memory":100,"limit_nofile":64}'
+is "$(untimed "$body")" "$expected" "... every field, in the order and form the command gave"
+is "$(unstamped "$body")" "$(unstamped "$created")" "... the answer to its POST"
+like "$body" '"next_run":"[0-9-]{10}T[0-9:]{8}\.000Z"' "... next_run in the API's one form of time"
+call GET /manager/tasks/nope
+is "$code:$body" '404:{"detail":"no task \"nope\"","type":"not_found"}' "GET an unknown task: 404, as the command said it"
+
+# 2. A pause answers the row it wrote: what a GET then reads.
+call POST /manager/tasks/full/pause
+paused=$body
+is "$code" 200 "pause: 200"
+call GET /manager/tasks/full
+is "$(unstamped "$body")" "$(unstamped "$paused")" "... its answer is the task as GET reads it after"
+like "$paused" '"status":"paused","last_run":null,"next_run":null' "... paused, no next run"
+call POST /manager/tasks/full/resume
+resumed=$body
+call GET /manager/tasks/full
+is "$(unstamped "$body")" "$(unstamped "$resumed")" "resume: its answer is the task as GET reads it after"
+like "$resumed" '"status":"scheduled","last_run":null,"next_run":"' "... scheduled, a next run"
+call POST /manager/tasks/filed/pause
+is "$code" 409 "pause a task of a task file: 409"
+like "$body" "\"detail\":\"task filed comes from the task file $T/tasks/file.conf: pause it there, or use --force .*\",\"type\":\"conflict\"" \
+	"... naming the file, as \`task pause\` refuses it"
+
+# 3. A GET opens no file (the command line opened /dev/null for its
+# stdin) and reads in one transaction: SQLite's locks, counted on the
+# loop's thread, are one read transaction's (the command took six).
+if command -v strace >/dev/null 2>&1; then
+	strace -p "$DAEMON_PID" -e trace=openat,fcntl -o "$T/strace.out" 2>"$T/strace.err" &
+	spid=$!
+	wait_until 5 grep -q attached "$T/strace.err"
+	attached=$?
+	urls=
+	for i in $(seq 100); do urls="$urls $URL/manager/tasks/t1"; done
+	# shellcheck disable=SC2086
+	curl -s -H "Authorization: Bearer $TOKEN" $urls >"$T/gets.out"
+	kill "$spid" 2>/dev/null
+	wait "$spid" 2>/dev/null
+fi
+if [ "${attached:-1}" -eq 0 ]; then
+	is "$(grep -o '"id":"t1"' "$T/gets.out" | wc -l)" 100 "100 GETs on one connection answered"
+	is "$(grep -c openat "$T/strace.out")" 0 "... without opening a file"
+	nlocks=$(grep -c fcntl "$T/strace.out")
+	echo "# fcntl calls on the loop's thread for 100 GETs: $nlocks"
+	[ "$nlocks" -le 300 ]
+	ok $? "... at most 3 fcntl (SQLite's locks) a GET: one read transaction ($nlocks for 100)"
+else
+	skip "strace cannot attach to the daemon here"
+fi
+
+# 4. One group: six requests on six connections reach the daemon while
+# it is stopped, so one MHD_run routes them all: one transaction, an
+# unknown id 404 and a task of a task file 409 beside the other four
+# 200, whose changes are kept.
+call POST /manager/tasks/t3/pause
+python3 - "$PORT" "$TOKEN" "$DAEMON_PID" >"$T/group.out" <<'EOF'
+import http.client, os, signal, sys
+port, token, pid = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+hdr = {"Authorization": "Bearer " + token}
+reqs = [("t1", "pause"), ("t2", "pause"), ("t3", "resume"), ("nope", "pause"),
+        ("filed", "pause"), ("t4", "pause")]
+conns = []
+for _ in reqs:		# each accepted and idle, kept alive
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c.request("GET", "/manager/tasks/t1", headers=hdr)
+    c.getresponse().read()
+    conns.append(c)
+os.kill(pid, signal.SIGSTOP)
+try:
+    for c, (tid, verb) in zip(conns, reqs):
+        c.request("POST", "/manager/tasks/%s/%s" % (tid, verb), headers=hdr)
+finally:
+    os.kill(pid, signal.SIGCONT)
+for c, (tid, verb) in zip(conns, reqs):
+    r = c.getresponse()
+    print(tid, verb, r.status, r.read().decode())
+EOF
+ok $? "six requests sent while the daemon was stopped"
+st() { awk -v id="$1" '$1 == id { print $3 }' "$T/group.out"; }
+is "$(st t1) $(st t2) $(st t3) $(st nope) $(st filed) $(st t4)" "200 200 200 404 409 200" \
+	"one group: 200 200 200, 404 for the unknown id, 409 for the task file's, 200"
+like "$(grep '^t3 ' "$T/group.out")" '"status":"scheduled"' "... each answered with its own task (t3 resumed)"
+like "$(grep '^t4 ' "$T/group.out")" '"id":"t4".*"status":"paused"' "... (t4 paused)"
+like "$(grep '^nope ' "$T/group.out")" '"detail":"no task \\"nope\\"","type":"not_found"' "... the 404 says which task"
+is "$(sqlite3 "$DB" "SELECT group_concat(id || '=' || status, ' ') FROM (SELECT id, status FROM tasks WHERE id IN ('t1','t2','t3','t4','filed') ORDER BY id)")" \
+	"filed=scheduled t1=paused t2=paused t3=scheduled t4=paused" \
+	"... the four changes committed, the refused ones changed nothing"
+is "$(grep -c 'api: 6 pause/resume request(s) in one transaction' "$T/daemon.log")" 1 \
+	"... the six in one transaction"
+stop_daemon TERM
+is "$daemon_rc" 0 "daemon stopped"
+finish
