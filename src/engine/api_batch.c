@@ -11,7 +11,6 @@
  * command does (taskmgr_pause, taskmgr_resume, the task file's refusal),
  * without a command line around it.
  */
-#include "i18n.h"
 #include "api_routes.h"
 #include "db.h"
 #include "manager.h"
@@ -71,7 +70,7 @@ item_change(struct api_batch_item *it, struct mgr_error *err)
 	if (!it->enable) {
 		if ((rc = taskmgr_get(it->mgr, it->id, &t, err)) != 0)
 			return rc;
-		rc = task_file_refusal(&t, _("pause"), err);
+		rc = task_pause_refused(&t, err);
 		task_rec_clear(&t);
 		if (rc != 0)
 			return rc;

@@ -899,7 +899,9 @@ const struct cmd_entry cmd_task_show_entry = {
 	.target = CMD_TARGET_TASK, .run = task_show_run,
 };
 
-int
+/* MGR_ECONFLICT naming the file when t comes from a task file (what:
+ * the change refused, "pause"), else 0. */
+static int
 task_file_refusal(const struct task_rec *t, const char *what,
 		  struct mgr_error *err)
 {
@@ -908,6 +910,12 @@ task_file_refusal(const struct task_rec *t, const char *what,
 	return mgr_error_set(err, MGR_ECONFLICT, _("task %s comes from the task "
 	    "file %s: %s it there, or use --force (the file wins at the next "
 	    "reload)"), t->id, t->source + 5, what);
+}
+
+int
+task_pause_refused(const struct task_rec *t, struct mgr_error *err)
+{
+	return task_file_refusal(t, _("pause"), err);
 }
 
 /* A task from a task file is the file's: a change by hand needs

@@ -40,10 +40,9 @@ json_t *task_add_json(struct mgr *mgr, const char *id);
 int task_show_json(struct mgr *mgr, const char *id, json_t **out,
 		   struct mgr_error *err);
 /* MGR_ECONFLICT naming the file when t comes from a task file (a change
- * by hand needs --force and lasts until the next reload; what: the
- * change, "pause"), else 0. */
-int task_file_refusal(const struct task_rec *t, const char *what,
-		      struct mgr_error *err);
+ * by hand needs --force and lasts until the next reload), as `task
+ * pause` without --force refuses it; else 0. */
+int task_pause_refused(const struct task_rec *t, struct mgr_error *err);
 
 /* --from FILE|- (cmd-task-add-from.c). */
 int task_add_from(struct cmd_ctx *ctx, const struct cmd_args *args);
