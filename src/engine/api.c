@@ -48,6 +48,7 @@ struct api {
 	struct api_stream *streams;	/* run logs being sent */
 	struct api_request *waiting;	/* suspended for a plugin's worker */
 	struct api_batch *batch;	/* pauses and resumes of this run */
+	struct api_answers *answers;	/* task GETs' last answers */
 };
 
 /* One request while its body arrives, and while a plugin's host worker
@@ -253,7 +254,7 @@ api_route_or_wait(struct api *api, struct MHD_Connection *conn,
 	*call = (struct api_call){ .mgr = api->mgr, .method = method,
 	    .url = url, .body = req->body.buf, .body_len = req->body.len,
 	    .conn = conn, .total = -1, .answered = api_answered, .owner = req,
-	    .batch = api->batch };
+	    .batch = api->batch, .answers = api->answers };
 	req->t0 = mgr_mono_us();
 	api_route(call);
 	if (call->ticket == NULL)
@@ -622,6 +623,7 @@ api_start(struct mgr *mgr, struct api **out, struct mgr_error *err)
 	sha256_hex(token, strlen(token), api->token_digest);
 	free(token);
 	api->batch = api_batch_new(mgr);
+	api->answers = api_answers_new();
 	if ((api->daemon = api_daemon_start(api, &addr)) == NULL ||
 	    api_watch(api) != 0) {
 		api_stop(api);
@@ -679,5 +681,6 @@ api_stop(struct api *api)
 		MHD_stop_daemon(api->daemon);
 	}
 	api_batch_free(api->batch);
+	api_answers_free(api->answers);
 	free(api);
 }

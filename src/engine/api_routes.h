@@ -41,6 +41,8 @@ struct api_call {
 	/* Where a pause or resume waits for its group (api_batch.c); NULL:
 	 * applied alone, now. */
 	struct api_batch *batch;
+	/* The last answers of task GETs (api_answers.c); NULL: none. */
+	struct api_answers *answers;
 };
 
 /* A query argument of the request ("follow" of ?follow=1), or NULL. */
@@ -132,6 +134,19 @@ void api_batch_add(struct api_call *call, const char *id, int enable);
  * transaction, each answered (call->answered).  While a bulk command
  * writes, they wait for it (tried again every few ms). */
 void api_batch_flush(struct api_batch *b);
+
+/* ---- api_answers.c: a task's last answers ---- */
+
+struct api_answers;
+struct api_answers *api_answers_new(void);
+void api_answers_free(struct api_answers *a);
+/* The answer kept for id when it was made under mark (db_change_mark,
+ * -1: none) and grace (manager.misfire_grace_time), else NULL. */
+const char *api_answers_get(struct api_answers *a, const char *id,
+			    int64_t mark, int grace);
+/* Keeps body (copied) as id's answer under mark and grace. */
+void api_answers_put(struct api_answers *a, const char *id, int64_t mark,
+		     int grace, const char *body);
 
 /* The route table, for GET /openapi.json. */
 enum api_route_flags {

@@ -1,8 +1,9 @@
 #!/bin/sh
 # The HTTP API's task answers without a command line (issue 18, item 8):
 # GET /manager/tasks/{id} read in one snapshot, in the shape `task show
-# --json` gave; POST .../pause and .../resume by group commit, each
-# request of a group failing or succeeding alone.
+# --json` gave, and answered again only while nothing changed; POST
+# .../pause and .../resume by group commit, each request of a group
+# failing or succeeding alone.
 . "$top_srcdir/tests/engine/lib.sh"
 
 TOKEN=group-token-0123456789
@@ -140,6 +141,26 @@ is "$(sqlite3 "$DB" "SELECT group_concat(id || '=' || status, ' ') FROM (SELECT 
 	"... the four changes committed, the refused ones changed nothing"
 is "$(grep -c 'api: 6 pause/resume request(s) in one transaction' "$T/daemon.log")" 1 \
 	"... the six in one transaction"
+# 5. A GET answers again what it answered only while nothing changed:
+# a change by another connection, by the daemon itself, and a new
+# configured default each show at the next GET.
+call GET /manager/tasks/t2
+call GET /manager/tasks/t2
+like "$body" '"name":"t2"' "a task read twice"
+sqlite3 "$DB" "UPDATE tasks SET name = 'changed by sqlite3' WHERE id = 't2'"
+call GET /manager/tasks/t2
+like "$body" '"name":"changed by sqlite3"' "... a change by another connection shows at the next GET"
+call PATCH /manager/tasks/t2 '{"name": "changed over HTTP"}'
+call GET /manager/tasks/t2
+like "$body" '"name":"changed over HTTP"' "... and one by the daemon's own connection"
+like "$body" '"misfire_grace_time":86400,' "... whose misfire grace is the configured default"
+sed 's/log_level = "debug";/log_level = "debug"; misfire_grace_time = 77;/' "$CONF" >"$T/conf.new"
+mv "$T/conf.new" "$CONF"
+kill -HUP "$DAEMON_PID"
+grace_is_77() { call GET /manager/tasks/t2; case $body in *'"misfire_grace_time":77,'*) ;; *) return 1;; esac; }
+wait_until 10 grace_is_77
+ok $? "... a new default, after SIGHUP, shows at the next GET"
+
 stop_daemon TERM
 is "$daemon_rc" 0 "daemon stopped"
 finish

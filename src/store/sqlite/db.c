@@ -594,6 +594,22 @@ sqlite_db_data_version(struct mgr_db *db)
 	return v;
 }
 
+/* data_version counts the other connections' commits, the connection's
+ * changes count its own (rows written, rolled back or not: a change
+ * too many only costs a read).  Each counter modulo 2^31 and 2^32: the
+ * same mark twice would need 2^31 commits between two reads. */
+int64_t
+sqlite_db_change_mark(struct mgr_db *db)
+{
+	int64_t v = sqlite_db_data_version(db);
+	uint64_t own = (uint64_t)sqlite3_total_changes64(sq(db)->h);
+
+	if (v < 0)
+		return -1;
+	return (int64_t)((((uint64_t)v << 32) | (own & UINT32_MAX)) &
+	    (uint64_t)INT64_MAX);
+}
+
 void
 sqlite_db_release_memory(struct mgr_db *db)
 {
