@@ -182,6 +182,8 @@ api_batch_flush(struct api_batch *b)
 		return;
 	if (scheduler_bulk_writing(b->mgr)) {
 		if (!ev_is_active(&b->retry)) {
+			log_debug(&b->mgr->log, "api: pause/resume requests wait "
+			    "for a bulk command's write");
 			ev_timer_set(&b->retry, BATCH_RETRY_S, 0.);
 			ev_timer_start(b->mgr->loop, &b->retry);
 		}

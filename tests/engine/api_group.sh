@@ -161,6 +161,32 @@ grace_is_77() { call GET /manager/tasks/t2; case $body in *'"misfire_grace_time"
 wait_until 10 grace_is_77
 ok $? "... a new default, after SIGHUP, shows at the next GET"
 
+# 6. While a bulk command's thread writes, a pause waits for it off the
+# loop (the loop's write would wait for the thread's lock): a GET sent
+# after it is answered before the bulk's rows are committed, the pause
+# once they are.
+awk 'BEGIN { for (i = 1; i <= 100000; i++)
+	printf "b%06d exec:true cron hour=3 minute=%d\n", i, i % 60 }' >"$T/bulk.tasks"
+mgr task add --from "$T/bulk.tasks" >"$T/add.out" 2>&1 &
+adding=$!
+taken() { test "$(sqlite3 "$DB" "SELECT count(*) FROM commands WHERE argv LIKE '%--from%' AND state <> 'pending'")" -ge 1; }
+wait_until 60 taken
+curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $TOKEN" \
+	"$URL/manager/tasks/t1/resume" >"$T/resume.out" &
+resuming=$!
+held() { grep -q "api: pause/resume requests wait for a bulk command's write" "$T/daemon.log"; }
+wait_until 10 held
+call GET /manager/tasks/t2
+bulk_rows=$(sqlite3 "$DB" "SELECT count(*) FROM tasks WHERE id = 'b100000'")
+is "$code:$bulk_rows:$(cat "$T/resume.out")" "200:0:" \
+	"a GET sent during a bulk write is answered before its commit, the resume sent before it still waiting"
+wait "$resuming"
+is "$(cat "$T/resume.out")" 200 "... then the resume is answered 200"
+wait "$adding"
+ok $? "... and the bulk command ends well"
+is "$(sqlite3 "$DB" "SELECT status FROM tasks WHERE id = 't1'"):$(sqlite3 "$DB" "SELECT count(*) FROM tasks WHERE id LIKE 'b%'")" \
+	"scheduled:100000" "... t1 resumed, the 100,000 tasks added"
+
 stop_daemon TERM
 is "$daemon_rc" 0 "daemon stopped"
 finish
