@@ -11,7 +11,7 @@ mkdir -p "$T/tasks"
 cat >"$CONF" <<CONF
 manager = { shutdown_grace_seconds = 2; log_level = "debug";
   tasks_directory = "$T/tasks"; };
-api = { listen = "127.0.0.1:0"; token = "$TOKEN"; };
+api = { listen = "127.0.0.1:0"; token = "$TOKEN"; max_connections_per_ip = 200; };
 CONF
 echo 'tasks = ( { id = "filed"; func = "exec:true"; trigger = "interval"; hours = 1; } );' \
 	>"$T/tasks/file.conf"
@@ -107,12 +107,14 @@ fi
 # unknown id 404 and a task of a task file 409 beside the other four
 # 200, whose changes are kept.
 call POST /manager/tasks/t3/pause
-python3 - "$PORT" "$TOKEN" "$DAEMON_PID" >"$T/group.out" <<'EOF'
+# group TASK:VERB...: each request on a connection of its own, all sent
+# while the daemon is stopped; prints "TASK VERB STATUS BODY" lines.
+group() {
+	python3 - "$PORT" "$TOKEN" "$DAEMON_PID" "$@" <<'EOF'
 import http.client, os, signal, sys
 port, token, pid = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 hdr = {"Authorization": "Bearer " + token}
-reqs = [("t1", "pause"), ("t2", "pause"), ("t3", "resume"), ("nope", "pause"),
-        ("filed", "pause"), ("t4", "pause")]
+reqs = [tuple(a.split(":")) for a in sys.argv[4:]]
 conns = []
 for _ in reqs:		# each accepted and idle, kept alive
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -129,6 +131,8 @@ for c, (tid, verb) in zip(conns, reqs):
     r = c.getresponse()
     print(tid, verb, r.status, r.read().decode())
 EOF
+}
+group t1:pause t2:pause t3:resume nope:pause filed:pause t4:pause >"$T/group.out"
 ok $? "six requests sent while the daemon was stopped"
 st() { awk -v id="$1" '$1 == id { print $3 }' "$T/group.out"; }
 is "$(st t1) $(st t2) $(st t3) $(st nope) $(st filed) $(st t4)" "200 200 200 404 409 200" \
@@ -141,6 +145,16 @@ is "$(sqlite3 "$DB" "SELECT group_concat(id || '=' || status, ' ') FROM (SELECT 
 	"... the four changes committed, the refused ones changed nothing"
 is "$(grep -c 'api: 6 pause/resume request(s) in one transaction' "$T/daemon.log")" 1 \
 	"... the six in one transaction"
+# A group of 70: 64 in one transaction, the 6 others in the next, each
+# answered.
+set --
+for i in $(seq 70); do set -- "$@" dep1:pause; done
+group "$@" >"$T/group70.out"
+is "$(awk '{ print $3 }' "$T/group70.out" | sort | uniq -c | tr -s ' ')" " 70 200" \
+	"70 pauses sent together: 70 answered 200"
+is "$(grep -c 'api: 64 pause/resume request(s) in one transaction' "$T/daemon.log"):$(grep -c 'api: 6 pause/resume request(s) in one transaction' "$T/daemon.log")" \
+	"1:2" "... 64 in one transaction, the other 6 in the next (the first 6 were a group above)"
+
 # 5. A GET answers again what it answered only while nothing changed:
 # a change by another connection, by the daemon itself, and a new
 # configured default each show at the next GET.
