@@ -18,7 +18,10 @@
 # (default 10) per case: requests/s, p99 latency (wrk --latency) and the
 # answers that were not 2xx (a non-2xx reply counts in requests/s: it is
 # reported so that a fast error is not mistaken for a fast answer).
-# While manager is loaded, 10 of its tasks fire every second
+# The daemon's CPU time over each of its windows, divided by the
+# requests answered, is printed too (cpu_us_per_req): the figure the
+# machine's load changes least, where requests/s and p99 move with what
+# else runs.  While manager is loaded, 10 of its tasks fire every second
 # (exec:/bin/true); their lateness (runs.started_at - scheduled_at) over
 # the window is reported beside that of a window of the same length with
 # no load, in the same round.  Medians of ROUNDS (default 3); the load
@@ -50,7 +53,8 @@ awk 'BEGIN { for (i = 0; i < 10; i++) {
 	printf "l%d exec:/bin/true interval seconds=1\n", i } }' >"$T/tasks.txt"
 "$MANAGER" --config "$T/m.conf" task add --from "$T/tasks.txt" >/dev/null || exit 1
 "$MANAGER" --config "$T/m.conf" --daemon 2>"$T/daemon.log" &
-pids="$pids $!"
+DPID=$!
+pids="$pids $DPID"
 i=0
 until PORT=$(sed -n 's/.*api: listening on .*(port \([0-9]*\)).*/\1/p' "$T/daemon.log") && [ -n "$PORT" ]; do
 	i=$((i + 1))
@@ -147,8 +151,15 @@ late() {
 	printf ' %s=%d runs,p99=%sus,max=%sus' "$1" "$n" "$p99" "$max"
 }
 now_us() { echo $(($(date +%s%N) / 1000)); }
-manager_window() {	# NAME URL [LUA]: a loaded window and its lateness
-	a=$(now_us); load "$@"; b=$(now_us)
+# The daemon's CPU time (user + system), in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$DPID/stat"; }
+manager_window() {	# NAME URL [LUA]: a loaded window, its lateness and CPU
+	a=$(now_us); c0=$(cpu_ticks); load "$@"; c1=$(cpu_ticks); b=$(now_us)
+	n=$(awk '/requests in/ { print $1 }' "$T/wrk.out")
+	cpu=$(awk -v t="$((c1 - c0))" -v hz="$(getconf CLK_TCK)" -v n="${n:-0}" \
+		'BEGIN { printf "%d", (n > 0 ? t * 1e6 / hz / n : 0) }')
+	echo "$cpu" >>"$T/$1.c"
+	printf ',cpu=%sus/req' "$cpu"
 	late "$1_late" "$a" "$b"
 }
 
@@ -169,6 +180,7 @@ ratio() { awk -v a="$(median "$1")" -v b="$(median "$2")" 'BEGIN { printf "%.2f"
 out="mode=api-load seconds=$W rounds=$ROUNDS connections=$CONNS"
 for k in get fastapi_get nginx_get mutate fastapi_mutate; do
 	[ -s "$T/$k.r" ] && out="$out ${k}_per_s=$(median "$k.r") ${k}_p99_us=$(median "$k.p") ${k}_non2xx=$(median "$k.e")"
+	[ -s "$T/$k.c" ] && out="$out ${k}_cpu_us_per_req=$(median "$k.c")"
 done
 out="$out idle_late_p99_us=$(median idle_late.l) get_late_p99_us=$(median get_late.l) mutate_late_p99_us=$(median mutate_late.l)"
 [ -n "$have_fastapi" ] && out="$out get_vs_fastapi=$(ratio get.r fastapi_get.r) mutate_vs_fastapi=$(ratio mutate.r fastapi_mutate.r)"

@@ -36,7 +36,7 @@ struct api_conn {
 struct api {
 	struct mgr *mgr;
 	struct MHD_Daemon *daemon;
-	char *token;
+	char token_digest[65];	/* sha256_hex of the token, made once */
 	size_t max_body;
 	int port;
 	int max_conns, max_conns_per_ip;
@@ -47,6 +47,8 @@ struct api {
 	ev_timer timer;
 	struct api_stream *streams;	/* run logs being sent */
 	struct api_request *waiting;	/* suspended for a plugin's worker */
+	struct api_batch *batch;	/* pauses and resumes of this run */
+	struct api_answers *answers;	/* task GETs' last answers */
 };
 
 /* One request while its body arrives, and while a plugin's host worker
@@ -175,16 +177,13 @@ api_query(const struct api_call *call, const char *name)
 	    name);
 }
 
-static void api_rearm(struct api *api);
+static void api_run(struct api *api);
 
 /* A resumed connection is served at the next MHD_run: now. */
 static void
 api_kick(void *arg)
 {
-	struct api *api = arg;
-
-	MHD_run(api->daemon);
-	api_rearm(api);
+	api_run(arg);
 }
 
 /* A run's log: the stream owns itself from here (MHD frees it). */
@@ -254,7 +253,8 @@ api_route_or_wait(struct api *api, struct MHD_Connection *conn,
 
 	*call = (struct api_call){ .mgr = api->mgr, .method = method,
 	    .url = url, .body = req->body.buf, .body_len = req->body.len,
-	    .conn = conn, .total = -1, .answered = api_answered, .owner = req };
+	    .conn = conn, .total = -1, .answered = api_answered, .owner = req,
+	    .batch = api->batch, .answers = api->answers };
 	req->t0 = mgr_mono_us();
 	api_route(call);
 	if (call->ticket == NULL)
@@ -320,7 +320,7 @@ api_first_call(struct api *api, struct MHD_Connection *conn, const char *url,
 
 	if (c != NULL)
 		c->waiting_since = 0;	/* a request: no longer idle */
-	if (!api_token_matches(api->token, MHD_lookup_connection_value(conn,
+	if (!api_token_matches(api->token_digest, MHD_lookup_connection_value(conn,
 	    MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION))) {
 		log_warning(&api->mgr->log, "api: %s %s: 401", method, url);
 		return api_send_error(conn, 401, "unauthorized", _("missing or "
@@ -508,26 +508,31 @@ api_rearm(struct api *api)
 	}
 }
 
+/* MHD serves what is ready; the pauses and resumes it routed are then
+ * applied as one group (api_batch.c), their answers sent at the next
+ * run (the answered requests set the timer to now). */
+static void
+api_run(struct api *api)
+{
+	MHD_run(api->daemon);
+	api_rearm(api);
+	api_batch_flush(api->batch);
+}
+
 static void
 api_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	struct api *api = w->data;
-
 	(void)loop;
 	(void)revents;
-	MHD_run(api->daemon);
-	api_rearm(api);
+	api_run(w->data);
 }
 
 static void
 api_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	struct api *api = w->data;
-
 	(void)loop;
 	(void)revents;
-	MHD_run(api->daemon);
-	api_rearm(api);
+	api_run(w->data);
 }
 
 /* libmicrohttpd's own messages, one per dropped connection under an
@@ -596,6 +601,7 @@ api_start(struct mgr *mgr, struct api **out, struct mgr_error *err)
 	const struct mgr_conf *c = mgr->conf;
 	struct api_addr addr;
 	struct api *api;
+	char *token;
 	int rc;
 
 	*out = NULL;
@@ -609,11 +615,15 @@ api_start(struct mgr *mgr, struct api **out, struct mgr_error *err)
 	api->max_body = (size_t)c->api_max_body_kb * 1024;
 	api->max_conns = c->api_max_connections;
 	api->max_conns_per_ip = c->api_max_connections_per_ip;
-	if ((rc = api_token_load(c->api_token, c->api_token_file, &api->token,
+	if ((rc = api_token_load(c->api_token, c->api_token_file, &token,
 	    err)) != 0) {
 		free(api);
 		return rc;
 	}
+	sha256_hex(token, strlen(token), api->token_digest);
+	free(token);
+	api->batch = api_batch_new(mgr);
+	api->answers = api_answers_new();
 	if ((api->daemon = api_daemon_start(api, &addr)) == NULL ||
 	    api_watch(api) != 0) {
 		api_stop(api);
@@ -670,6 +680,7 @@ api_stop(struct api *api)
 		api_waiting_end(api);
 		MHD_stop_daemon(api->daemon);
 	}
-	free(api->token);
+	api_batch_free(api->batch);
+	api_answers_free(api->answers);
 	free(api);
 }

@@ -159,19 +159,18 @@ api_token_load(const char *token, const char *token_file, char **out,
 }
 
 int
-api_token_matches(const char *expected, const char *header)
+api_token_matches(const char *expected_digest, const char *header)
 {
-	char a[65], b[65];
+	char b[65];
 	unsigned char diff = 0;
 
 	if (header == NULL || strncmp(header, "Bearer ", 7) != 0)
 		return 0;
 	/* Compare digests in constant time: neither the token's bytes nor
 	 * its length leak through timing. */
-	sha256_hex(expected, strlen(expected), a);
 	sha256_hex(header + 7, strlen(header + 7), b);
 	for (size_t i = 0; i < 64; i++)
-		diff |= (unsigned char)(a[i] ^ b[i]);
+		diff |= (unsigned char)(expected_digest[i] ^ b[i]);
 	return diff == 0;
 }
 

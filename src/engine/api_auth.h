@@ -16,8 +16,9 @@ struct api_addr {
  * 32 random bytes in hex) when missing and refused when others can read it. */
 int api_token_load(const char *token, const char *token_file, char **out,
 		   struct mgr_error *err);
-/* "Bearer TOKEN" against the expected token, in constant time. */
-int api_token_matches(const char *expected, const char *authorization);
+/* "Bearer TOKEN" against the expected token's digest (sha256_hex, made
+ * once at start rather than at every request), in constant time. */
+int api_token_matches(const char *expected_digest, const char *authorization);
 /* "127.0.0.1:8470", "[::1]:8470", "localhost:8470"; loopback only. */
 int api_listen_parse(const char *listen, struct api_addr *out,
 		     struct mgr_error *err);

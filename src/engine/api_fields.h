@@ -14,6 +14,9 @@ json_t *api_fields_check(const struct field_def *defs, size_t n, json_t *body,
 /* api_tasks.c: the task routes. */
 void api_task_create(struct api_call *call, const char *id);
 void api_task_update(struct api_call *call, const char *id);
+/* The task as `task show --json` prints it (status on success), read
+ * in one snapshot of the store; the store's error otherwise. */
+void api_task_answer(struct api_call *call, const char *id, int status);
 /* api_plugins.c: the plugin fields of PluginCreate, PluginUpdate and
  * PluginRead, and the plugin routes that take a body. */
 const struct field_def *api_plugin_fields(size_t *n);

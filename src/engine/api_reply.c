@@ -163,6 +163,23 @@ api_reply_failed(struct api_call *call, int exit_status, const char *errout)
 	json_decref(o);
 }
 
+void
+api_reply_mgr_error(struct api_call *call, const struct mgr_error *err)
+{
+	const char *code = mgr_code_name(err->code);
+	int status = api_http_status(mgr_code_exit_status(err->code), code);
+	json_t *errs = NULL;
+
+	/* As api_reply_failed answers the command's `cmd_fail` of err. */
+	if (status == 400) {
+		api_invalid(&errs, "body", NULL, api_error_type(code), "%s",
+		    err->msg);
+		api_reply_invalid(call, errs);
+	} else
+		api_reply_error(call, status, api_error_type(code), "%s",
+		    err->msg);
+}
+
 /* ---- one form of times and durations ---- */
 
 /* An instant in the one form for machines (timefmt_machine_text).  The

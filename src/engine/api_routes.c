@@ -105,6 +105,10 @@ void
 api_reply_show(struct api_call *call, const char *noun, const char *id,
 	       int status)
 {
+	if (strcmp(noun, "task") == 0) {
+		api_task_answer(call, id, status);
+		return;
+	}
 	api_run_argv_then(call, argv_of(noun, "show", NULL, id),
 	    status == 201 ? shown_created : shown_ok, noun, id);
 }
@@ -316,10 +320,11 @@ task_remove(struct api_call *call, const char *id)
 	    query_true(call, "stop") ? "--stop" : NULL, id));
 }
 
+/* By group commit (api_batch.c), not `task pause` and `task show`. */
 static void task_pause(struct api_call *c, const char *id)
-{ run_then_show(c, argv_of("task", "pause", NULL, id), "task", id); }
+{ api_batch_add(c, id, 0); }
 static void task_resume(struct api_call *c, const char *id)
-{ run_then_show(c, argv_of("task", "resume", NULL, id), "task", id); }
+{ api_batch_add(c, id, 1); }
 static void task_stop(struct api_call *c, const char *id)
 { run_then_show(c, argv_of("task", "stop", "--no-wait", id), "task", id); }
 

@@ -38,6 +38,11 @@ struct api_call {
 	void (*cancel)(void *ticket);
 	void (*answered)(struct api_call *call);
 	void *owner;			/* api.c's request */
+	/* Where a pause or resume waits for its group (api_batch.c); NULL:
+	 * applied alone, now. */
+	struct api_batch *batch;
+	/* The last answers of task GETs (api_answers.c); NULL: none. */
+	struct api_answers *answers;
 };
 
 /* A query argument of the request ("follow" of ?follow=1), or NULL. */
@@ -66,6 +71,11 @@ void api_reply_invalid(struct api_call *call, json_t *errs);
 void api_reply_failed(struct api_call *call, int exit_status,
 		      const char *errout);
 
+/* A store error without a command line in between: the same answer
+ * api_reply_failed gives for the command's failure with err. */
+struct mgr_error;
+void api_reply_mgr_error(struct api_call *call, const struct mgr_error *err);
+
 /* Times become RFC 3339 UTC with milliseconds and "Z", durations
  * seconds with millisecond precision, trigger_args numbers numbers. */
 void api_normalize(json_t *v);
@@ -87,9 +97,11 @@ json_t *api_body_object(struct api_call *call);
  * in *out and stderr in *errout (both malloc'd). */
 int api_run_argv(struct api_call *call, char **argv, char **out,
 		 char **errout);
-/* Answers with `NOUN show ID` (status, 200 or 201, on success), through
- * api_run_argv_then: `plugin show` may answer once the engine's list of
- * the plugin's functions is made, the request waiting suspended. */
+/* Answers with `NOUN show ID` (status, 200 or 201, on success): a task
+ * as the command prints it, read without it (api_task_answer); a plugin
+ * through api_run_argv_then: `plugin show` may answer once the engine's
+ * list of the plugin's functions is made, the request waiting
+ * suspended. */
 void api_reply_show(struct api_call *call, const char *noun, const char *id,
 		    int status);
 /* What follows a command of api_run_argv_then: its exit status, stdout
@@ -108,6 +120,33 @@ void api_run_argv_then(struct api_call *call, char **argv, api_then_fn then,
 /* A then: the command's failure, else `NOUN show ID` with 200. */
 void api_then_show(struct api_call *call, int status, const char *out,
 		   const char *errout, const char *noun, const char *id);
+
+/* ---- api_batch.c: pauses and resumes by group commit ---- */
+
+struct api_batch;
+struct api_batch *api_batch_new(struct mgr *mgr);
+/* Drops what still waits (the API stops: each request was answered). */
+void api_batch_free(struct api_batch *b);
+/* POST .../pause (enable 0) or .../resume (1): the request waits,
+ * suspended (call->ticket), for api_batch_flush. */
+void api_batch_add(struct api_call *call, const char *id, int enable);
+/* After each MHD_run: the requests added meanwhile applied in one write
+ * transaction, each answered (call->answered).  While a bulk command
+ * writes, they wait for it (tried again every few ms). */
+void api_batch_flush(struct api_batch *b);
+
+/* ---- api_answers.c: a task's last answers ---- */
+
+struct api_answers;
+struct api_answers *api_answers_new(void);
+void api_answers_free(struct api_answers *a);
+/* The answer kept for id when it was made under mark (db_change_mark,
+ * -1: none) and grace (manager.misfire_grace_time), else NULL. */
+const char *api_answers_get(struct api_answers *a, const char *id,
+			    int64_t mark, int grace);
+/* Keeps body (copied) as id's answer under mark and grace. */
+void api_answers_put(struct api_answers *a, const char *id, int64_t mark,
+		     int grace, const char *body);
 
 /* The route table, for GET /openapi.json. */
 enum api_route_flags {

@@ -4,7 +4,7 @@ src_libmgr_a_SOURCES += \
 	src/engine/api_auth.c src/engine/api_auth.h \
 	src/engine/api_routes.c src/engine/api_routes.h \
 	src/engine/api_reply.c src/engine/api_fields.c src/engine/api_fields.h \
-	src/engine/api_tasks.c src/engine/api_plugins.c \
+	src/engine/api_tasks.c src/engine/api_batch.c src/engine/api_answers.c src/engine/api_plugins.c \
 	src/engine/api_openapi.c src/engine/api_openapi.h \
 	src/engine/api_metrics.c \
 	src/engine/mhd_fns.c src/engine/mhd_fns.h \
@@ -28,6 +28,7 @@ ENGINE_TESTS = \
 	tests/engine/control.sh \
 	tests/engine/api.sh \
 	tests/engine/api_client.sh \
+	tests/engine/api_group.sh \
 	tests/engine/abuse.sh \
 	tests/engine/tasks.sh \
 	tests/engine/jobctl.sh \

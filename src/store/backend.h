@@ -77,6 +77,7 @@ struct store_ops {
 	int (*db_read_begin)(struct mgr_db *db, struct mgr_error *err);
 	void (*db_read_end)(struct mgr_db *db);
 	int64_t (*db_data_version)(struct mgr_db *db);
+	int64_t (*db_change_mark)(struct mgr_db *db);
 	void (*db_release_memory)(struct mgr_db *db);
 	int (*db_integrity_check)(struct mgr_db *db, int *ok, char **report,
 	    struct mgr_error *err);

@@ -47,6 +47,11 @@ void db_read_end(struct mgr_db *db);
 /* A number that changes when another connection commits (SQLite: PRAGMA
  * data_version); -1 on error. */
 int64_t db_data_version(struct mgr_db *db);
+/* A number that changes whenever any connection, this one included,
+ * changed the store (-1 on error): what was read under one mark is still
+ * what the store holds while the mark is the same.  Read in a snapshot
+ * (db_read_begin) before what it stands for. */
+int64_t db_change_mark(struct mgr_db *db);
 /* Gives back what the connection caches (SQLite: its page cache, 2 MB
  * once full), when it goes idle after much work: an idle engine's memory
  * is then its tasks', not the pages it read while loading them. */

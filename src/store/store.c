@@ -178,6 +178,12 @@ db_data_version(struct mgr_db *db)
 	return db->ops->db_data_version(db);
 }
 
+int64_t
+db_change_mark(struct mgr_db *db)
+{
+	return db->ops->db_change_mark(db);
+}
+
 void
 db_release_memory(struct mgr_db *db)
 {

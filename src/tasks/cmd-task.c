@@ -217,17 +217,28 @@ task_added_text(struct cmd_ctx *ctx, const struct task_rec *t)
 static void print_json(struct cmd_ctx *ctx, json_t *v);
 static json_t *task_json(struct mgr *mgr, const struct task_rec *t);
 
+int
+task_show_json(struct mgr *mgr, const char *id, json_t **out,
+	       struct mgr_error *err)
+{
+	struct task_rec t;
+	int rc;
+
+	*out = NULL;
+	if ((rc = taskmgr_get(mgr, id, &t, err)) != 0)
+		return rc;
+	*out = task_json(mgr, &t);
+	task_rec_clear(&t);
+	return 0;
+}
+
 json_t *
 task_add_json(struct mgr *mgr, const char *id)
 {
 	struct mgr_error err = { 0 };
-	struct task_rec t;
 	json_t *o;
 
-	if (taskmgr_get(mgr, id, &t, &err) != 0)
-		return NULL;
-	o = task_json(mgr, &t);
-	task_rec_clear(&t);
+	task_show_json(mgr, id, &o, &err);
 	return o;
 }
 
@@ -910,6 +921,25 @@ const struct cmd_entry cmd_task_show_entry = {
 	.target = CMD_TARGET_TASK, .run = task_show_run,
 };
 
+/* MGR_ECONFLICT naming the file when t comes from a task file (what:
+ * the change refused, "pause"), else 0. */
+static int
+task_file_refusal(const struct task_rec *t, const char *what,
+		  struct mgr_error *err)
+{
+	if (t->source == NULL || strncmp(t->source, "file:", 5) != 0)
+		return 0;
+	return mgr_error_set(err, MGR_ECONFLICT, _("task %s comes from the task "
+	    "file %s: %s it there, or use --force (the file wins at the next "
+	    "reload)"), t->id, t->source + 5, what);
+}
+
+int
+task_pause_refused(const struct task_rec *t, struct mgr_error *err)
+{
+	return task_file_refusal(t, _("pause"), err);
+}
+
 /* A task from a task file is the file's: a change by hand needs
  * --force, and lasts until the next reload.  0 to go on, else the exit
  * status of the refusal. */
@@ -919,24 +949,17 @@ file_task_guard(struct cmd_ctx *ctx, const struct cmd_args *args,
 {
 	struct mgr_error err = { 0 };
 	struct task_rec t;
-	char *msg;
 	int rc = 0;
 
 	if (taskmgr_get(ctx->mgr, args->target, &t, &err) != 0)
 		return 0;	/* the command says it */
-	if (t.source != NULL && strncmp(t.source, "file:", 5) == 0) {
-		if (cmd_args_has(args, "force"))
+	if (cmd_args_has(args, "force")) {
+		if (t.source != NULL && strncmp(t.source, "file:", 5) == 0)
 			fprintf(ctx->err, _("manager: warning: task %s comes from "
 			    "%s: the file wins at the next reload\n"), t.id,
 			    t.source + 5);
-		else {
-			msg = xasprintf(_("task %s comes from the task file %s: %s it "
-			    "there, or use --force (the file wins at the next "
-			    "reload)"), t.id, t.source + 5, what);
-			rc = cmd_fail(ctx, MGR_ECONFLICT, msg);
-			free(msg);
-		}
-	}
+	} else if ((rc = task_file_refusal(&t, what, &err)) != 0)
+		rc = fail_err(ctx, &err);
 	task_rec_clear(&t);
 	return rc;
 }

@@ -178,6 +178,10 @@ int taskmgr_modify(struct mgr *mgr, struct task_rec *t,
 int taskmgr_remove(struct mgr *mgr, const char *id, struct mgr_error *err);
 int taskmgr_pause(struct mgr *mgr, const char *id, struct mgr_error *err);
 int taskmgr_resume(struct mgr *mgr, const char *id, struct mgr_error *err);
+/* Either, with the trigger's zones from a cache (NULL: none) for one
+ * who resumes many (the HTTP API's groups). */
+int taskmgr_set_enabled(struct mgr *mgr, const char *id, int enabled,
+			struct tz_cache *zones, struct mgr_error *err);
 int taskmgr_get(struct mgr *mgr, const char *id, struct task_rec *out,
 		struct mgr_error *err);
 int taskmgr_list(struct mgr *mgr, struct task_rec **out, size_t *n,

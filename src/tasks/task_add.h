@@ -34,6 +34,15 @@ int task_add_read(struct cmd_ctx *ctx, const struct cmd_args *args,
 		  struct task_add *a, struct idmap *checked);
 /* The task as `task show --json` prints it, or NULL when it is gone. */
 json_t *task_add_json(struct mgr *mgr, const char *id);
+/* The same into *out, or the store's error (MGR_ENOENT: no such task):
+ * the HTTP API's task answers (GET, pause, resume), read without a
+ * command line. */
+int task_show_json(struct mgr *mgr, const char *id, json_t **out,
+		   struct mgr_error *err);
+/* MGR_ECONFLICT naming the file when t comes from a task file (a change
+ * by hand needs --force and lasts until the next reload), as `task
+ * pause` without --force refuses it; else 0. */
+int task_pause_refused(const struct task_rec *t, struct mgr_error *err);
 
 /* --from FILE|- (cmd-task-add-from.c). */
 int task_add_from(struct cmd_ctx *ctx, const struct cmd_args *args);

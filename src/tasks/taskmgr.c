@@ -262,9 +262,9 @@ taskmgr_remove(struct mgr *mgr, const char *id, struct mgr_error *err)
 
 /* Pause and resume: APScheduler's pause_job clears the next run time;
  * resume_job computes it afresh from now. */
-static int
-task_set_enabled(struct mgr *mgr, const char *id, int enabled,
-		 struct mgr_error *err)
+int
+taskmgr_set_enabled(struct mgr *mgr, const char *id, int enabled,
+		    struct tz_cache *zones, struct mgr_error *err)
 {
 	struct task_rec t;
 	struct trigger *trig;
@@ -276,7 +276,8 @@ task_set_enabled(struct mgr *mgr, const char *id, int enabled,
 		return rc;
 	t.enabled = enabled;
 	t.next_run = 0;
-	if (enabled && (rc = task_trigger_build(&t, &trig, err)) == 0) {
+	if (enabled && (rc = task_trigger_build_zones(&t, zones, &trig,
+	    err)) == 0) {
 		next = trigger_next(trig, TRIGGER_NONE, mgr_now_us());
 		t.next_run = next == TRIGGER_NONE ? 0 : next;
 		trigger_free(trig);
@@ -298,13 +299,13 @@ task_set_enabled(struct mgr *mgr, const char *id, int enabled,
 int
 taskmgr_pause(struct mgr *mgr, const char *id, struct mgr_error *err)
 {
-	return task_set_enabled(mgr, id, 0, err);
+	return taskmgr_set_enabled(mgr, id, 0, NULL, err);
 }
 
 int
 taskmgr_resume(struct mgr *mgr, const char *id, struct mgr_error *err)
 {
-	return task_set_enabled(mgr, id, 1, err);
+	return taskmgr_set_enabled(mgr, id, 1, NULL, err);
 }
 
 int

@@ -1113,6 +1113,28 @@ test_watch_and_data_version(void **state)
 	db_close(other);
 }
 
+/* The change mark moves with a write of this connection (which
+ * data_version does not count on SQLite) and with one of another, and
+ * stays while nothing is written (the HTTP API answers again under it). */
+static void
+test_change_mark(void **state)
+{
+	struct fixture *f = fixture(state);
+	struct mgr_db *other = reopen(f);
+	int64_t m0 = db_change_mark(f->db), m1, m2;
+
+	assert_true(m0 >= 0);
+	assert_true(db_change_mark(f->db) == m0);
+	add_task(f->db, "from-this");
+	m1 = db_change_mark(f->db);
+	assert_true(m1 >= 0 && m1 != m0);
+	assert_true(db_change_mark(f->db) == m1);
+	add_task(other, "from-other");
+	m2 = db_change_mark(f->db);
+	assert_true(m2 >= 0 && m2 != m1 && m2 != m0);
+	db_close(other);
+}
+
 static void
 test_host_lock(void **state)
 {
@@ -1508,6 +1530,7 @@ test_every_op(void **state)
 	CASE(b, test_snapshots, setup), \
 	CASE(b, test_transactions_and_console, setup), \
 	CASE(b, test_watch_and_data_version, setup), \
+	CASE(b, test_change_mark, setup), \
 	CASE(b, test_host_lock, setup)
 
 /* Without a server the PostgreSQL cases are left out, not skipped:

@@ -23,6 +23,8 @@ const struct store_ops pg_store_ops = {
 	.db_read_begin = pg_db_read_begin,
 	.db_read_end = pg_db_read_end,
 	.db_data_version = pg_db_data_version,
+	/* The change counter counts this connection's commits too. */
+	.db_change_mark = pg_db_data_version,
 	.db_release_memory = pg_db_release_memory,
 	.db_integrity_check = pg_db_integrity_check,
 	.plugin_store_create = pg_plugin_store_create,

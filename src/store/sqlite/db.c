@@ -283,14 +283,21 @@ db_prepare(struct mgr_db *db, const char *sql, sqlite3_stmt **st,
 	   struct mgr_error *err)
 {
 	struct db_stmt *slot;
+	int i, n = sq(db)->ncache;
 
-	for (int i = 0; i < sq(db)->ncache; i++) {
-		if (sq(db)->cache[i].sql == sql || strcmp(sq(db)->cache[i].sql, sql) == 0) {
-			*st = sq(db)->cache[i].st;
-			sqlite3_reset(*st);
-			sqlite3_clear_bindings(*st);
-			return 0;
-		}
+	/* Callers pass their string constants: the same pointer finds the
+	 * statement without a string compare against every one before it
+	 * (up to 63 of them, which share long prefixes). */
+	for (i = 0; i < n && sq(db)->cache[i].sql != sql; i++)
+		;
+	for (int j = 0; i == n && j < n; j++)
+		if (strcmp(sq(db)->cache[j].sql, sql) == 0)
+			i = j;
+	if (i < n) {
+		*st = sq(db)->cache[i].st;
+		sqlite3_reset(*st);
+		sqlite3_clear_bindings(*st);
+		return 0;
 	}
 	if (sqlite3_prepare_v3(sq(db)->h, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
 	    NULL) != SQLITE_OK)
@@ -308,12 +315,30 @@ db_prepare(struct mgr_db *db, const char *sql, sqlite3_stmt **st,
 	return 0;
 }
 
+/* A statement of transaction control, prepared once (db_prepare's
+ * cache): sqlite3_exec parsed "BEGIN" and "COMMIT" anew each time, a
+ * tenth of an HTTP API read of a task. */
+static int
+db_control(struct mgr_db *db, const char *sql, struct mgr_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(db, sql, &st, err) != 0)
+		return MGR_EDB;
+	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+		mgr_error_set(err, MGR_EDB, _("%s: %s"), db->path,
+		    sqlite3_errmsg(sq(db)->h));
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : MGR_EDB;
+}
+
 int
 sqlite_db_begin(struct mgr_db *db, struct mgr_error *err)
 {
 	int rc;
 
-	rc = db_exec(db, sq(db)->depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT nested", err);
+	rc = db_control(db, sq(db)->depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT nested", err);
 	if (rc == 0)
 		sq(db)->depth++;
 	return rc;
@@ -324,7 +349,7 @@ sqlite_db_commit(struct mgr_db *db, struct mgr_error *err)
 {
 	int rc;
 
-	rc = db_exec(db, sq(db)->depth == 1 ? "COMMIT" : "RELEASE nested", err);
+	rc = db_control(db, sq(db)->depth == 1 ? "COMMIT" : "RELEASE nested", err);
 	if (rc != 0) {
 		db_rollback(db);
 		return rc;
@@ -336,13 +361,13 @@ sqlite_db_commit(struct mgr_db *db, struct mgr_error *err)
 int
 sqlite_db_read_begin(struct mgr_db *db, struct mgr_error *err)
 {
-	return db_exec(db, "BEGIN", err);	/* deferred: a read snapshot */
+	return db_control(db, "BEGIN", err);	/* deferred: a read snapshot */
 }
 
 void
 sqlite_db_read_end(struct mgr_db *db)
 {
-	db_exec(db, "COMMIT", NULL);
+	db_control(db, "COMMIT", NULL);
 }
 
 void
@@ -567,6 +592,22 @@ sqlite_db_data_version(struct mgr_db *db)
 		v = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return v;
+}
+
+/* data_version counts the other connections' commits, the connection's
+ * changes count its own (rows written, rolled back or not: a change
+ * too many only costs a read).  Each counter modulo 2^31 and 2^32: the
+ * same mark twice would need 2^31 commits between two reads. */
+int64_t
+sqlite_db_change_mark(struct mgr_db *db)
+{
+	int64_t v = sqlite_db_data_version(db);
+	uint64_t own = (uint64_t)sqlite3_total_changes64(sq(db)->h);
+
+	if (v < 0)
+		return -1;
+	return (int64_t)((((uint64_t)v << 32) | (own & UINT32_MAX)) &
+	    (uint64_t)INT64_MAX);
 }
 
 void

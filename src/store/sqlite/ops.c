@@ -23,6 +23,7 @@ const struct store_ops sqlite_store_ops = {
 	.db_read_begin = sqlite_db_read_begin,
 	.db_read_end = sqlite_db_read_end,
 	.db_data_version = sqlite_db_data_version,
+	.db_change_mark = sqlite_db_change_mark,
 	.db_release_memory = sqlite_db_release_memory,
 	.db_integrity_check = sqlite_db_integrity_check,
 	.plugin_store_create = sqlite_plugin_store_create,

@@ -68,6 +68,7 @@ void sqlite_db_rollback(struct mgr_db *db);
 int sqlite_db_read_begin(struct mgr_db *db, struct mgr_error *err);
 void sqlite_db_read_end(struct mgr_db *db);
 int64_t sqlite_db_data_version(struct mgr_db *db);
+int64_t sqlite_db_change_mark(struct mgr_db *db);
 void sqlite_db_release_memory(struct mgr_db *db);
 int sqlite_db_integrity_check(struct mgr_db *db, int *ok, char **report,
 			      struct mgr_error *err);
