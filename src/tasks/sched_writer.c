@@ -65,6 +65,10 @@ struct sched_writer {
 	size_t nmarks, capmarks;
 	void (*notify)(void *arg);
 	void *notify_arg;
+	/* sched_writer_over found more than `below` batches: notify once
+	 * the backlog is back to it. */
+	int want_below;
+	size_t below;
 	struct retain retain;
 };
 
@@ -428,6 +432,11 @@ writer_main(void *arg)
 		w->cached = 1;
 		w->queued -= n;
 		pthread_cond_broadcast(&w->idle);
+		if (w->want_below && w->queued <= w->below) {
+			w->want_below = 0;
+			if (w->notify != NULL)
+				w->notify(w->notify_arg);
+		}
 		if (!w->stopping && retain_due(w)) {
 			pthread_mutex_unlock(&w->lock);
 			retain_slice(w);
@@ -497,6 +506,20 @@ sched_writer_backlog(struct sched_writer *w)
 	n = w->queued;
 	pthread_mutex_unlock(&w->lock);
 	return n;
+}
+
+int
+sched_writer_over(struct sched_writer *w, size_t max)
+{
+	int over;
+
+	pthread_mutex_lock(&w->lock);
+	if ((over = w->queued > max)) {
+		w->want_below = 1;
+		w->below = max;
+	}
+	pthread_mutex_unlock(&w->lock);
+	return over;
 }
 
 void
