@@ -24,6 +24,7 @@ const struct store_ops pg_store_ops = {
 	.db_read_end = pg_db_read_end,
 	.db_data_version = pg_db_data_version,
 	.db_release_memory = pg_db_release_memory,
+	.db_cache_size = pg_db_cache_size,
 	.db_integrity_check = pg_db_integrity_check,
 	.plugin_store_create = pg_plugin_store_create,
 	.plugin_store_read = pg_plugin_store_read,
