@@ -79,6 +79,7 @@ struct store_ops {
 	int64_t (*db_data_version)(struct mgr_db *db);
 	int64_t (*db_change_mark)(struct mgr_db *db);
 	void (*db_release_memory)(struct mgr_db *db);
+	void (*db_cache_size)(struct mgr_db *db, int kib);
 	int (*db_integrity_check)(struct mgr_db *db, int *ok, char **report,
 	    struct mgr_error *err);
 	int (*plugin_store_create)(struct mgr_db *db,

@@ -56,6 +56,12 @@ int64_t db_change_mark(struct mgr_db *db);
  * once full), when it goes idle after much work: an idle engine's memory
  * is then its tasks', not the pages it read while loading them. */
 void db_release_memory(struct mgr_db *db);
+/* Lets the connection's page cache hold up to kib KiB (SQLite: its
+ * cache_size, 2 MB by default; PostgreSQL: nothing, the server keeps
+ * the pages), for a connection that writes large transactions: pages it
+ * dirties past its cache are spilled to the WAL before the commit and
+ * read back.  db_release_memory still gives them back when idle. */
+void db_cache_size(struct mgr_db *db, int kib);
 
 /* Noticing other connections' commits without polling.  db_watch_fd is
  * readable when something may have changed (-1: none; poll instead);

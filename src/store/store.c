@@ -190,6 +190,12 @@ db_release_memory(struct mgr_db *db)
 	db->ops->db_release_memory(db);
 }
 
+void
+db_cache_size(struct mgr_db *db, int kib)
+{
+	db->ops->db_cache_size(db, kib);
+}
+
 
 
 

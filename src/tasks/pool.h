@@ -2,7 +2,9 @@
  *
  * The loop thread submits jobs; workers run them; finished jobs go back to
  * the loop through a locked queue and one ev_async, where their `done`
- * callbacks run.  Workers never touch engine state: a job carries all it
+ * callbacks run, in the order the jobs finished, for at most 2 ms an
+ * iteration (the rest in the next: the loop never stalls on a backlog
+ * of them).  Workers never touch engine state: a job carries all it
  * needs.  Cancellation is cooperative (the job's own business).
  */
 #ifndef MGR_POOL_H

@@ -129,19 +129,30 @@ scheduler_fire_counts(struct mgr *mgr, struct sched_fire_counts *out)
 }
 
 /* Held by scheduler_hold, or past the time scheduler_hold_after set
- * (read at each wake-up: nothing else need run first). */
+ * (read at each wake-up: nothing else need run first), or while the
+ * history writer is behind (sched_flush.c: due times wait, the loop
+ * does not). */
 static int
 sched_holding(const struct scheduler *s)
 {
-	return s->held || (s->hold_after != 0 && mgr_mono_us() > s->hold_after);
+	return s->held || s->writer_full ||
+	    (s->hold_after != 0 && mgr_mono_us() > s->hold_after);
 }
 
+/* Takes what is due, in heap order, for at most DUE_BUDGET_US: past
+ * it, the rest waits for the next iteration (the wake-up is armed for a
+ * time already past, so it comes at once), after the history hand-off
+ * and the finished runs, so that a wake-up late by a second at 150,000
+ * fires a second does not hold the loop for that second's work.  Taking
+ * in heap order is what the claim mark needs (sched_claim.c), and it is
+ * kept: the next iteration goes on from the top of the heap. */
 void
 sched_wake_cb(struct ev_loop *loop, ev_periodic *w, int revents)
 {
 	struct scheduler *s = w->data;
-	int64_t now = mgr_now_us();
+	int64_t now = mgr_now_us(), until = mgr_mono_us() + DUE_BUDGET_US;
 	struct stask *t;
+	unsigned n = 0;
 
 	(void)loop;
 	(void)revents;
@@ -150,6 +161,9 @@ sched_wake_cb(struct ev_loop *loop, ev_periodic *w, int revents)
 	    t->fire <= now) {
 		heap_remove(s, t);
 		task_process_due(s, t, now);
+		/* A clock read per task would cost more than the work. */
+		if (++n % DUE_CHECK_EVERY == 0 && mgr_mono_us() > until)
+			break;
 	}
 	sched_arm(s);
 }

@@ -31,6 +31,10 @@ struct notify_rec;
 #define FLUSH_MAX_RUNS 8192
 #define WRITER_MAX_BACKLOG 64	/* batches */
 #define TASK_ROW_EVERY_S 5.0	/* rows whose status is unchanged */
+#define TASK_ROW_BUSY_S 60.0	/* ... while the writer is behind */
+#define TASK_ROWS_PER_BATCH 8192	/* task rows a flush hands over */
+#define DUE_BUDGET_US 2000	/* a wake-up's work before the loop goes on */
+#define DUE_CHECK_EVERY 64	/* due tasks between two looks at the clock */
 #define RUNNING_ROW_AFTER_S 1.0	/* a run this old gets its `running` row */
 
 /* What the scheduler keeps of a task's row besides its id, func_path
@@ -144,6 +148,12 @@ struct scheduler {
 	struct stask *deferred;		/* rows that may wait */
 	ev_timer rows;			/* writes the deferred rows */
 	int force_rows;
+	/* The writer had batches waiting at the last flush: rows whose
+	 * status is unchanged wait TASK_ROW_BUSY_S (sched_flush.c). */
+	int writer_busy;
+	/* Its backlog is over WRITER_MAX_BACKLOG: due times wait (not the
+	 * loop) until it is back under (sched_written_cb). */
+	int writer_full;
 	int64_t next_run_id, run_ids_end;	/* sched_runid.c */
 	struct run_rec *done;		/* finished attempts to record */
 	size_t ndone, capdone;

@@ -50,7 +50,8 @@ struct write_batch {
 };
 
 /* notify(arg) is called on the writer's thread after a commit that
- * carried write_after entries; the loop then takes them with
+ * carried write_after entries, or that brought the backlog back under
+ * sched_writer_over's limit; the loop then takes them with
  * sched_writer_take_after (ev_async_send is such a notify). */
 int sched_writer_new(const char *db_path, struct mgr_log *log,
 		     void (*notify)(void *arg), void *notify_arg,
@@ -68,6 +69,10 @@ void sched_writer_submit(struct sched_writer *w, struct write_batch *b);
 void sched_writer_row_changed(struct sched_writer *w, const char *id);
 /* Batches submitted and not yet committed. */
 size_t sched_writer_backlog(struct sched_writer *w);
+/* Whether more than max batches wait or are being written; if so,
+ * notify (sched_writer_new) is called once they are max or fewer, so
+ * that the loop can hold back new work instead of waiting. */
+int sched_writer_over(struct sched_writer *w, size_t max);
 /* Waits until at most max batches wait or are being written. */
 void sched_writer_wait(struct sched_writer *w, size_t max);
 /* Waits until everything submitted is committed. */

@@ -65,6 +65,25 @@ test_fresh_database(void **state)
 	free(dir);
 }
 
+/* db_cache_size sets the connection's page cache, in KiB (the history
+ * writer's, sched_writer.c). */
+static void
+test_cache_size(void **state)
+{
+	char *path = xasprintf("%s/m.db", (char *)*state);
+	struct mgr_db *db;
+	sqlite3_stmt *st;
+
+	assert_int_equal(db_open(path, &db, NULL), 0);
+	db_cache_size(db, 65536);
+	sqlite3_prepare_v2(db_handle(db), "PRAGMA cache_size", -1, &st, NULL);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), -65536);
+	sqlite3_finalize(st);
+	db_close(db);
+	free(path);
+}
+
 static void
 test_wal_mode(void **state)
 {
@@ -267,6 +286,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_fresh_database, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wal_mode, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cache_size, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_upgrade_keeps_data, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migration_keeps_duplicate_runs,
 		    setup, teardown),

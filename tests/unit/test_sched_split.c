@@ -8,6 +8,7 @@
 
 #include <ev.h>
 #include <signal.h>
+#include <time.h>
 
 static void
 expect_split(const char *cmd, const char *const *want)
@@ -131,6 +132,65 @@ counted_done(struct pool_job *job)
 		ev_break(c->loop, EVBREAK_ALL);
 }
 
+/* Finished jobs whose done callbacks take 100 us each: the first loop
+ * iteration runs some of them, not all (a 2 ms budget, looked at every
+ * 64), and the next ones the rest, in the order they finished. */
+struct slow {
+	struct pool_job job;
+	int *order;
+	int *ndone;
+	int n;
+};
+
+static int
+nothing(struct pool_job *job)
+{
+	(void)job;
+	return 0;
+}
+
+static void
+slow_done(struct pool_job *job)
+{
+	struct slow *c = (struct slow *)job;
+	struct timespec t = { 0, 100 * 1000 };
+
+	nanosleep(&t, NULL);
+	c->order[(*c->ndone)++] = c->n;
+}
+
+static void
+test_pool_drain_sliced(void **state)
+{
+	struct ev_loop *loop = ev_loop_new(0);
+	struct pool *p = pool_new(loop, 1);
+	struct slow *jobs = calloc(256, sizeof *jobs);
+	int order[256], ndone = 0, iterations = 0;
+	struct timespec settle = { 0, 200 * 1000 * 1000 };
+
+	(void)state;
+	assert_non_null(p);
+	for (int i = 0; i < 256; i++) {
+		jobs[i] = (struct slow){ { nothing, slow_done, 0, NULL }, order,
+		    &ndone, i };
+		pool_submit(p, &jobs[i].job);
+	}
+	ev_run(loop, EVRUN_NOWAIT);	/* published to the one worker */
+	nanosleep(&settle, NULL);	/* ... which finishes them all */
+	ev_run(loop, EVRUN_ONCE);
+	assert_true(ndone > 0);
+	assert_true(ndone < 256);
+	while (ndone < 256 && iterations++ < 256)
+		ev_run(loop, EVRUN_ONCE);
+	assert_int_equal(ndone, 256);
+	for (int i = 0; i < 256; i++)	/* one worker: finished in order */
+		assert_int_equal(order[i], i);
+	assert_int_equal(pool_pending(p), 0);
+	pool_free(p);
+	ev_loop_destroy(loop);
+	free(jobs);
+}
+
 static void
 test_pool(void **state)
 {
@@ -222,6 +282,7 @@ main(void)
 		cmocka_unit_test(test_excerpt),
 		cmocka_unit_test(test_signal_name),
 		cmocka_unit_test(test_pool),
+		cmocka_unit_test(test_pool_drain_sliced),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,8 @@
 #include "sched_writer.h"
 #include "store.h"
 
+#include <pthread.h>
+
 struct fixture {
 	char *dir, *path;
 	struct mgr_db *db;		/* the loop's connection */
@@ -144,6 +146,59 @@ test_nothing_pending(void **state)
 	free(s);
 }
 
+static int notified;		/* counted under notified_lock */
+static pthread_mutex_t notified_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+count_notify(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&notified_lock);
+	notified++;
+	pthread_mutex_unlock(&notified_lock);
+}
+
+static int
+notified_count(void)
+{
+	int n;
+
+	pthread_mutex_lock(&notified_lock);
+	n = notified;
+	pthread_mutex_unlock(&notified_lock);
+	return n;
+}
+
+/* A writer held up (the loop's transaction holds the lock) with more
+ * batches than the limit: sched_writer_over says so at once, without
+ * waiting, and the writer tells (notify) once it is back under, so the
+ * loop holds back new fires instead of waiting for a commit. */
+static void
+test_over_notifies(void **state)
+{
+	struct fixture *f = *state;
+	struct mgr_error err = { 0 };
+	struct sched_writer *w;
+
+	assert_int_equal(sched_writer_new(f->path, &f->log, count_notify, NULL,
+	    &w, &err), 0);
+	assert_int_equal(db_begin(f->db, &err), 0);
+	for (int i = 0; i < 3; i++)
+		sched_writer_submit(w, state_batch("succeeded", 1000000 + i));
+	assert_int_equal(sched_writer_over(w, 3), 0);
+	assert_int_equal(sched_writer_over(w, 1), 1);
+	assert_int_equal(notified_count(), 0);	/* nothing committed yet */
+	assert_int_equal(db_commit(f->db, &err), 0);
+	sched_writer_sync(w);
+	assert_int_equal(notified_count(), 1);
+	assert_int_equal(sched_writer_over(w, 1), 0);
+	/* Asked once, told once: a later commit says nothing. */
+	sched_writer_submit(w, state_batch("succeeded", 2000000));
+	sched_writer_sync(w);
+	assert_int_equal(notified_count(), 1);
+	sched_writer_free(w);
+}
+
 int
 main(void)
 {
@@ -151,6 +206,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_older_write_dropped, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_nothing_pending, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_over_notifies, setup,
 		    teardown),
 	};
 

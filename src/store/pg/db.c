@@ -523,6 +523,14 @@ pg_db_release_memory(struct mgr_db *db)
 	(void)db;
 }
 
+/* Nor a page cache to size: the server's shared buffers hold them. */
+void
+pg_db_cache_size(struct mgr_db *db, int kib)
+{
+	(void)db;
+	(void)kib;
+}
+
 int64_t
 pg_db_data_version(struct mgr_db *db)
 {

@@ -26,6 +26,7 @@ const struct store_ops pg_store_ops = {
 	/* The change counter counts this connection's commits too. */
 	.db_change_mark = pg_db_data_version,
 	.db_release_memory = pg_db_release_memory,
+	.db_cache_size = pg_db_cache_size,
 	.db_integrity_check = pg_db_integrity_check,
 	.plugin_store_create = pg_plugin_store_create,
 	.plugin_store_read = pg_plugin_store_read,

@@ -107,6 +107,7 @@ int pg_db_read_begin(struct mgr_db *db, struct mgr_error *err);
 void pg_db_read_end(struct mgr_db *db);
 int64_t pg_db_data_version(struct mgr_db *db);
 void pg_db_release_memory(struct mgr_db *db);
+void pg_db_cache_size(struct mgr_db *db, int kib);
 int pg_db_integrity_check(struct mgr_db *db, int *ok, char **report,
 			  struct mgr_error *err);
 

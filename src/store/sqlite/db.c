@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -614,6 +615,16 @@ void
 sqlite_db_release_memory(struct mgr_db *db)
 {
 	sqlite3_db_release_memory(db_handle(db));
+}
+
+/* A negative cache_size is in KiB. */
+void
+sqlite_db_cache_size(struct mgr_db *db, int kib)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof sql, "PRAGMA cache_size = %d", -kib);
+	sqlite3_exec(db_handle(db), sql, NULL, NULL, NULL);
 }
 
 int

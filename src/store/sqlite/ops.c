@@ -25,6 +25,7 @@ const struct store_ops sqlite_store_ops = {
 	.db_data_version = sqlite_db_data_version,
 	.db_change_mark = sqlite_db_change_mark,
 	.db_release_memory = sqlite_db_release_memory,
+	.db_cache_size = sqlite_db_cache_size,
 	.db_integrity_check = sqlite_db_integrity_check,
 	.plugin_store_create = sqlite_plugin_store_create,
 	.plugin_store_read = sqlite_plugin_store_read,
