@@ -188,10 +188,11 @@ wait $daemon
 is "$?" 0 "the engine stopped while the rows are written exits 0"
 wait $adding
 add_rc=$?
-# With 5,000 tasks the slices may be over before the engine's stop is
-# (it waits for the runs in flight), as above.
+# The slices may be over before the engine's stop is (it waits for the
+# runs in flight), as above: with 5,000 tasks, and with 100,000 on a fast
+# or a loaded machine (seen by a helper of session 33 on 3b4f369 too).
 stopped="manager: the engine stopped before it scheduled every task: its next start does"
-[ $n -lt 100000 ] && [ ! -s "$T/add.err" ] && stopped=
+[ ! -s "$T/add.err" ] && stopped=
 is "$add_rc:$(cat "$T/add.out"):$(cat "$T/add.err")" "0:$n tasks added from $T/third.tasks:$stopped" \
 	"... the command answers: exit 0, its line (and that the next start schedules them)"
 is "$(sql "SELECT count(*) FROM tasks WHERE id LIKE 'd%'")" $n \
