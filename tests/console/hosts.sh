@@ -18,25 +18,17 @@ host_state() {
 }
 
 # wait_state ID STATE: host list --json says so within 5 s.
+state_is() { [ "$(host_state "$1")" = "$2" ]; }
 wait_state() {
-	i=0
-	while [ $i -lt 100 ]; do
-		[ "$(host_state "$1")" = "$2" ] && return 0
-		sleep 0.05
-		i=$((i + 1))
-	done
+	retry 5 state_is "$1" "$2" && return 0
 	echo "# host $1 is $(host_state "$1") in host list, expected $2" >&2
 	return 1
 }
 
 # row_like ERE: a line of the screen matches (the pane's row).
+shown_like() { screen | grep -E -q -- "$1"; }
 row_like() {
-	i=0
-	while [ $i -lt 100 ]; do
-		screen | grep -E -q -- "$1" && return 0
-		sleep 0.05
-		i=$((i + 1))
-	done
+	retry 5 shown_like "$1" && return 0
 	echo "# no line matches $1" >&2
 	screen | sed 's/^/# /' >&2
 	return 1

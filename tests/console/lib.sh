@@ -119,17 +119,25 @@ keys() {
 	tmux -L "$SOCK" send-keys -t c "$@"
 }
 
+# retry SECONDS COMMAND...: runs COMMAND every 50 ms until it succeeds
+# (0) or SECONDS pass (1).
+retry() {
+	retry_n=$(( $1 * 20 ))
+	shift
+	while [ "$retry_n" -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.05
+		retry_n=$((retry_n - 1))
+	done
+	return 1
+}
+shown() { screen | grep -F -q -- "$1"; }
+not_shown() { ! shown "$1"; }
+sql_is() { [ "$(sql "$1")" = "$2" ]; }
+
 # wait_for TEXT [SECONDS]: polls the pane until TEXT shows (fixed string).
 wait_for() {
-	limit=$(( ${2:-5} * 20 ))
-	i=0
-	while [ $i -lt $limit ]; do
-		if screen | grep -F -q -- "$1"; then
-			return 0
-		fi
-		sleep 0.05
-		i=$((i + 1))
-	done
+	retry "${2:-5}" shown "$1" && return 0
 	echo "# timed out waiting for: $1" >&2
 	screen | sed 's/^/# /' >&2
 	return 1
@@ -137,30 +145,14 @@ wait_for() {
 
 # wait_gone TEXT [SECONDS]: polls until TEXT is no longer shown.
 wait_gone() {
-	limit=$(( ${2:-5} * 20 ))
-	i=0
-	while [ $i -lt $limit ]; do
-		if ! screen | grep -F -q -- "$1"; then
-			return 0
-		fi
-		sleep 0.05
-		i=$((i + 1))
-	done
+	retry "${2:-5}" not_shown "$1" && return 0
 	echo "# timed out waiting for the end of: $1" >&2
 	return 1
 }
 
 # wait_sql QUERY EXPECTED [SECONDS]
 wait_sql() {
-	limit=$(( ${3:-5} * 20 ))
-	i=0
-	while [ $i -lt $limit ]; do
-		if [ "$(sql "$1")" = "$2" ]; then
-			return 0
-		fi
-		sleep 0.05
-		i=$((i + 1))
-	done
+	retry "${3:-5}" sql_is "$1" "$2" && return 0
 	echo "# $1 gave $(sql "$1"), expected $2" >&2
 	return 1
 }
@@ -174,27 +166,18 @@ selected() {
 }
 
 # wait_selected TEXT [SECONDS]: polls until the selected row shows TEXT.
+selected_has() { case "$(selected)" in *"$1"*) return 0 ;; esac; return 1; }
 wait_selected() {
-	limit=$(( ${2:-5} * 20 ))
-	i=0
-	while [ $i -lt $limit ]; do
-		case "$(selected)" in *"$1"*) return 0 ;; esac
-		sleep 0.05
-		i=$((i + 1))
-	done
+	retry "${2:-5}" selected_has "$1" && return 0
 	echo "# the selected row is \"$(selected)\", expected $1" >&2
 	return 1
 }
 
 # line_has N TEXT: line N of the screen (from 1) shows TEXT within 5 s
 # (the console redraws after a key at its next tick: slower under ASan).
+line_shows() { screen | sed -n "${1}p" | grep -F -q -- "$2"; }
 line_has() {
-	i=0
-	while [ $i -lt 100 ]; do
-		screen | sed -n "${1}p" | grep -F -q -- "$2" && return 0
-		sleep 0.05
-		i=$((i + 1))
-	done
+	retry 5 line_shows "$1" "$2" && return 0
 	echo "# line $1 is \"$(screen | sed -n "${1}p")\", expected $2" >&2
 	return 1
 }
