@@ -741,6 +741,8 @@ early_forget(struct runner *r)
 	}
 	while (drop < r->nearly && r->early[drop].seq <= r->answered_seq)
 		drop++;
+	if (drop == 0)	/* also when none is kept: r->early may be NULL */
+		return;
 	r->nearly -= drop;
 	memmove(r->early, r->early + drop, r->nearly * sizeof *r->early);
 }
