@@ -108,6 +108,14 @@ strv_has(char *const *v, const char *s)
 	return 0;
 }
 
+uint64_t
+fnv1a(uint64_t h, const char *s)
+{
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * FNV_PRIME;
+	return h;
+}
+
 void
 sort_array(void *base, size_t n, size_t size,
 	   int (*cmp)(const void *, const void *))

@@ -19,6 +19,13 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void sort_array(void *base, size_t n, size_t size,
 		int (*cmp)(const void *, const void *));
 
+/* FNV-1a: s's bytes folded into h, which is FNV_OFFSET for a new hash
+ * (or a hash to go on from).  Tables keyed by ids use it; its low bits
+ * follow the keys' last bytes, so a table of 2^k slots mixes first. */
+#define FNV_OFFSET UINT64_C(14695981039346656037)
+#define FNV_PRIME UINT64_C(1099511628211)
+uint64_t fnv1a(uint64_t h, const char *s);
+
 /* NULL-terminated string vectors. */
 void strv_free(char **v);
 size_t strv_len(char *const *v);

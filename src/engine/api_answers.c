@@ -31,11 +31,7 @@ struct api_answers {
 static struct api_answer *
 slot_of(struct api_answers *a, const char *id)
 {
-	uint32_t h = 2166136261u;	/* FNV-1a */
-
-	for (const unsigned char *p = (const unsigned char *)id; *p != '\0'; p++)
-		h = (h ^ *p) * 16777619u;
-	return &a->slot[h % ANSWER_SLOTS];
+	return &a->slot[fnv1a(FNV_OFFSET, id) % ANSWER_SLOTS];
 }
 
 struct api_answers *

@@ -14,10 +14,8 @@ struct idmap_slot {
 static uint64_t
 hash(const char *s)
 {
-	uint64_t h = UINT64_C(14695981039346656037);
+	uint64_t h = fnv1a(FNV_OFFSET, s);
 
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
 	/* FNV's low bits (the slot) follow the keys' low bits: ids that
 	 * differ in a digit or two would crowd; mix the high bits down. */
 	h ^= h >> 33;

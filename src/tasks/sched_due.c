@@ -34,15 +34,15 @@ static int64_t
 task_jitter(const struct stask *t, int64_t nominal)
 {
 	int64_t max_us = trigger_jitter_us(t->trig);
+	/* This basis (FNV's with a digit short) is kept: it is what
+	 * places every task's jitter, which must not move on upgrade. */
 	uint64_t h = UINT64_C(1469598103934665603);
 
 	if (max_us <= 0)
 		return 0;
 	if (trigger_fixed_jitter_us(t->trig) >= 0)
 		return trigger_fixed_jitter_us(t->trig);
-	for (const char *p = t->id; *p != '\0'; p++)
-		h = (h ^ (unsigned char)*p) * UINT64_C(1099511628211);
-	h ^= (uint64_t)nominal;
+	h = fnv1a(h, t->id) ^ (uint64_t)nominal;
 	h ^= h >> 30;		/* splitmix64's finaliser */
 	h *= UINT64_C(0xbf58476d1ce4e5b9);
 	h ^= h >> 27;

@@ -116,16 +116,6 @@ struct id_set {
 	size_t cap, n;
 };
 
-static size_t
-id_hash(const char *s)
-{
-	size_t h = 1469598103934665603ULL;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
 static void id_set_put(struct id_set *x, const char *id, const char *source);
 
 static void
@@ -151,7 +141,7 @@ id_set_put(struct id_set *x, const char *id, const char *source)
 
 	if (2 * (x->n + 1) > x->cap)
 		id_set_grow(x);
-	for (k = id_hash(id) & (x->cap - 1); x->ids[k] != NULL;
+	for (k = fnv1a(FNV_OFFSET, id) & (x->cap - 1); x->ids[k] != NULL;
 	    k = (k + 1) & (x->cap - 1))
 		if (strcmp(x->ids[k], id) == 0)
 			return;
@@ -166,7 +156,7 @@ id_set_get(const struct id_set *x, const char *id)
 {
 	if (x->cap == 0)
 		return NULL;
-	for (size_t k = id_hash(id) & (x->cap - 1); x->ids[k] != NULL;
+	for (size_t k = fnv1a(FNV_OFFSET, id) & (x->cap - 1); x->ids[k] != NULL;
 	    k = (k + 1) & (x->cap - 1))
 		if (strcmp(x->ids[k], id) == 0)
 			return x->sources[k];

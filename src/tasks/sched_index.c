@@ -7,14 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The bucket of id in a table of n (a power of two). */
 static size_t
-hash_id(const char *s)
+bucket_of(const char *id, size_t n)
 {
-	size_t h = 1469598103934665603ULL;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
+	return fnv1a(FNV_OFFSET, id) & (n - 1);
 }
 
 struct stask *
@@ -24,7 +21,7 @@ sched_find(struct scheduler *s, const char *id)
 
 	if (s->nbuckets == 0)
 		return NULL;
-	for (t = s->buckets[hash_id(id) & (s->nbuckets - 1)]; t != NULL; t = t->hnext)
+	for (t = s->buckets[bucket_of(id, s->nbuckets)]; t != NULL; t = t->hnext)
 		if (strcmp(t->id, id) == 0)
 			return t;
 	return NULL;
@@ -38,7 +35,7 @@ sched_grow(struct scheduler *s, size_t n)
 
 	for (size_t i = 0; i < s->nbuckets; i++) {
 		for (t = s->buckets[i]; t != NULL; t = next) {
-			size_t k = hash_id(t->id) & (n - 1);
+			size_t k = bucket_of(t->id, n);
 			next = t->hnext;
 			t->hnext = b[k];
 			b[k] = t;
@@ -61,7 +58,7 @@ sched_insert(struct scheduler *s, struct stask *t)
 
 	if (s->ntasks >= TASKS_PER_BUCKET * s->nbuckets)
 		sched_grow(s, s->nbuckets ? s->nbuckets * 2 : 1024);
-	k = hash_id(t->id) & (s->nbuckets - 1);
+	k = bucket_of(t->id, s->nbuckets);
 	t->hnext = s->buckets[k];
 	s->buckets[k] = t;
 	s->ntasks++;
@@ -91,7 +88,7 @@ sched_reserve(struct scheduler *s, size_t more)
 void
 sched_unlink(struct scheduler *s, struct stask *t)
 {
-	struct stask **pp = &s->buckets[hash_id(t->id) & (s->nbuckets - 1)];
+	struct stask **pp = &s->buckets[bucket_of(t->id, s->nbuckets)];
 
 	for (; *pp != NULL; pp = &(*pp)->hnext) {
 		if (*pp == t) {
