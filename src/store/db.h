@@ -62,6 +62,19 @@ void db_release_memory(struct mgr_db *db);
  * dirties past its cache are spilled to the WAL before the commit and
  * read back.  db_release_memory still gives them back when idle. */
 void db_cache_size(struct mgr_db *db, int kib);
+/* This connection stops copying its log back into the database at the
+ * commit that fills it (SQLite: the checkpoint of a WAL past 1,000
+ * pages, with its fsyncs, a few ms): due(arg) is called instead after
+ * such a commit, from inside it, and someone else (another connection,
+ * another thread) runs db_checkpoint.  The engine's loop hands its
+ * checkpoints to the history writer's thread so.  due NULL: the
+ * connection checkpoints at commit again.  PostgreSQL: nothing to do,
+ * the server checkpoints. */
+void db_checkpoint_elsewhere(struct mgr_db *db, void (*due)(void *arg),
+			     void *arg);
+/* Copies what the log holds back into the database, as far as readers
+ * allow, without waiting for them (SQLite: a passive checkpoint). */
+int db_checkpoint(struct mgr_db *db, struct mgr_error *err);
 
 /* Noticing other connections' commits without polling.  db_watch_fd is
  * readable when something may have changed (-1: none; poll instead);

@@ -196,6 +196,18 @@ db_cache_size(struct mgr_db *db, int kib)
 	db->ops->db_cache_size(db, kib);
 }
 
+void
+db_checkpoint_elsewhere(struct mgr_db *db, void (*due)(void *arg), void *arg)
+{
+	db->ops->db_checkpoint_elsewhere(db, due, arg);
+}
+
+int
+db_checkpoint(struct mgr_db *db, struct mgr_error *err)
+{
+	return db->ops->db_checkpoint(db, err);
+}
+
 
 
 

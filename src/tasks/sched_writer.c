@@ -32,9 +32,14 @@
  * SQLite's 2 MB the pages a transaction dirtied were spilled to the WAL
  * before its commit and read back (8 % of the writer's time, perf);
  * with 64 MB, bench/run's 150,000 fires/s rounds kept schedule in 3 of
- * 3 instead of 2 of 3.  Given back a second after the last batch
- * (writer_wait). */
+ * 3 instead of 2 of 3.  Taken only for a commit of WRITER_BIG_RUNS
+ * runs or more, and back to SQLite's 2 MB a second after the last batch
+ * (writer_wait): grown for the task rows an engine writes after loading
+ * 20,000 tasks, the thread's malloc arena kept 600 KB of fragments after
+ * the pages were given back (20 bytes a task, issue 18's memory). */
 #define WRITER_CACHE_KIB 65536
+#define WRITER_SMALL_CACHE_KIB 2000
+#define WRITER_BIG_RUNS 4096
 
 enum retain_phase { RETAIN_IDLE, RETAIN_OLD, RETAIN_TASKS, RETAIN_VACUUM };
 
@@ -67,6 +72,8 @@ struct sched_writer {
 	size_t queued;			/* batches queued or being written */
 	int stopping;
 	int cached;			/* wrote since its cache was given back */
+	int big_cache;			/* WRITER_CACHE_KIB (the thread's) */
+	int checkpoint;			/* the loop's log is full (under lock) */
 	struct write_after *after, **after_tail;	/* committed */
 	uint64_t submitted;		/* seq of the newest batch */
 	struct row_mark *marks;		/* rows written by someone else */
@@ -216,9 +223,15 @@ writer_commit(struct sched_writer *w, struct write_batch *list)
 	int ok = db_begin(w->db, &err) == 0;
 	struct write_batch *b, *next;
 	struct row_mark *marks = NULL;
-	size_t nmarks = 0;
+	size_t nmarks = 0, nruns = 0;
 	uint64_t last = 0;
 
+	for (b = list; b != NULL; b = b->next)
+		nruns += b->nruns;
+	if (nruns >= WRITER_BIG_RUNS && !w->big_cache) {
+		db_cache_size(w->db, WRITER_CACHE_KIB);
+		w->big_cache = 1;
+	}
 	if (!ok)
 		log_error(w->log, _("cannot record runs: %s"), err.msg);
 	else
@@ -393,6 +406,10 @@ writer_wait(struct sched_writer *w)
 		return;
 	w->cached = 0;
 	pthread_mutex_unlock(&w->lock);
+	if (w->big_cache) {
+		db_cache_size(w->db, WRITER_SMALL_CACHE_KIB);
+		w->big_cache = 0;
+	}
 	db_release_memory(w->db);
 	malloc_trim(0);
 	pthread_mutex_lock(&w->lock);
@@ -414,7 +431,38 @@ retain_pause(struct sched_writer *w)
 	pthread_cond_timedwait(&w->work, &w->lock, &until);
 }
 
-/* Batches first; a retention slice after each commit, and while idle. */
+void
+sched_writer_checkpoint_due(void *arg)
+{
+	struct sched_writer *w = arg;
+
+	pthread_mutex_lock(&w->lock);
+	if (!w->checkpoint) {
+		w->checkpoint = 1;
+		pthread_cond_signal(&w->work);
+	}
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* The checkpoint the loop's connection handed over, if it asked (under
+ * w->lock, which it leaves free meanwhile). */
+static void
+writer_checkpoint(struct sched_writer *w)
+{
+	struct mgr_error err = { 0 };
+
+	if (!w->checkpoint)
+		return;
+	w->checkpoint = 0;
+	pthread_mutex_unlock(&w->lock);
+	if (db_checkpoint(w->db, &err) != 0)
+		log_warning(w->log, "%s", err.msg);
+	mgr_error_clear(&err);
+	pthread_mutex_lock(&w->lock);
+}
+
+/* Batches first; a retention slice after each commit, and while idle;
+ * the loop's checkpoints between them. */
 static void *
 writer_main(void *arg)
 {
@@ -424,8 +472,10 @@ writer_main(void *arg)
 
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
-		while (w->head == NULL && !w->stopping && !retain_due(w))
+		while (w->head == NULL && !w->stopping && !retain_due(w) &&
+		    !w->checkpoint)
 			writer_wait(w);
+		writer_checkpoint(w);
 		if (w->head == NULL && w->stopping)
 			break;
 		list = w->head;
@@ -470,7 +520,6 @@ sched_writer_new(const char *db_path, struct mgr_log *log,
 		free(w);
 		return rc;
 	}
-	db_cache_size(w->db, WRITER_CACHE_KIB);
 	w->log = log;
 	w->notify = notify;
 	w->notify_arg = notify_arg;

@@ -82,6 +82,10 @@ void sched_writer_sync(struct sched_writer *w);
  * ended runs past its newest keep, are deleted in slices of at most 5 ms
  * between batches, then the file's free pages are given back. */
 void sched_writer_retain(struct sched_writer *w, int keep, int64_t oldest_us);
+/* For db_checkpoint_elsewhere on the loop's connection: the writer's
+ * thread runs the checkpoint the loop's commit would have run (and its
+ * fsyncs), between its batches. */
+void sched_writer_checkpoint_due(void *arg);
 /* Syncs, stops the thread, closes its connection. */
 void sched_writer_free(struct sched_writer *w);
 void write_batch_free(struct write_batch *b);

@@ -98,13 +98,11 @@ static uint64_t
 trigger_text_hash(const struct task_rec *r)
 {
 	const char *text[2] = { r->trigger, r->trigger_args };
-	uint64_t h = UINT64_C(14695981039346656037);
+	uint64_t h = FNV_OFFSET;
 
 	for (int i = 0; i < 2; i++) {
-		for (const char *p = text[i] != NULL ? text[i] : ""; *p != '\0';
-		    p++)
-			h = (h ^ (unsigned char)*p) * UINT64_C(1099511628211);
-		h = (h ^ 0x100) * UINT64_C(1099511628211);	/* the end */
+		h = fnv1a(h, text[i] != NULL ? text[i] : "");
+		h = (h ^ 0x100) * FNV_PRIME;	/* the end */
 	}
 	return h;
 }
@@ -493,6 +491,9 @@ sched_new(struct mgr *mgr, struct mgr_error *err)
 		return NULL;
 	}
 	db_on_task_write(mgr->db, sched_row_written_elsewhere, s);
+	/* A checkpoint's fsyncs are not the loop's to wait for (they held
+	 * a group of API pauses past 5 ms at its p99). */
+	db_checkpoint_elsewhere(mgr->db, sched_writer_checkpoint_due, s->writer);
 	s->zones = tz_cache_new();	/* NULL (no memory): loads per trigger */
 	task_context_init(&s->no_ctx);
 	ev_periodic_init(&s->wake, sched_wake_cb, 0, 0, NULL);
@@ -752,6 +753,7 @@ scheduler_free(struct mgr *mgr)
 	sched_flush_all(s);
 	sched_writer_sync(s->writer);
 	sched_call_after(sched_writer_take_after(s->writer));
+	db_checkpoint_elsewhere(s->mgr->db, NULL, NULL);
 	sched_writer_free(s->writer);
 	sched_claim_close(s->claim);
 	ev_timer_stop(s->loop, &s->rows);

@@ -85,6 +85,65 @@ test_cache_size(void **state)
 }
 
 static void
+count_due(void *arg)
+{
+	(*(int *)arg)++;
+}
+
+static off_t
+file_size(const char *path)
+{
+	struct stat sb;
+
+	assert_int_equal(stat(path, &sb), 0);
+	return sb.st_size;
+}
+
+/* 1,200 pages in one commit: past SQLite's 1,000-page checkpoint mark. */
+static void
+write_pages(struct mgr_db *db)
+{
+	assert_int_equal(sqlite3_exec(db_handle(db), "BEGIN;"
+	    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+	    " WHERE i < 1200) INSERT INTO big SELECT randomblob(4000) FROM n;"
+	    "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+}
+
+/* A connection that hands its checkpoints elsewhere copies nothing back
+ * at its commits (the engine's loop: no fsync of the database there);
+ * the other connection's db_checkpoint does; handing back restores the
+ * checkpoint at commit. */
+static void
+test_checkpoint_elsewhere(void **state)
+{
+	char *path = xasprintf("%s/m.db", (char *)*state);
+	struct mgr_db *db, *other;
+	int due = 0;
+	off_t before;
+
+	assert_int_equal(db_open(path, &db, NULL), 0);
+	assert_int_equal(db_open(path, &other, NULL), 0);
+	assert_int_equal(sqlite3_exec(db_handle(db),
+	    "CREATE TABLE big(b BLOB)", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(db_checkpoint(other, NULL), 0);
+	before = file_size(path);
+	db_checkpoint_elsewhere(db, count_due, &due);
+	write_pages(db);
+	assert_int_equal(due, 1);
+	assert_true(file_size(path) < before + 100 * 4096);
+	assert_int_equal(db_checkpoint(other, NULL), 0);
+	assert_true(file_size(path) > before + 1000 * 4096);
+	db_checkpoint_elsewhere(db, NULL, NULL);
+	before = file_size(path);
+	write_pages(db);
+	assert_int_equal(due, 1);
+	assert_true(file_size(path) > before + 1000 * 4096);
+	db_close(other);
+	db_close(db);
+	free(path);
+}
+
+static void
 test_wal_mode(void **state)
 {
 	char *path = xasprintf("%s/m.db", (char *)*state);
@@ -287,6 +346,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fresh_database, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wal_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cache_size, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkpoint_elsewhere, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_upgrade_keeps_data, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migration_keeps_duplicate_runs,
 		    setup, teardown),

@@ -1136,6 +1136,38 @@ test_change_mark(void **state)
 }
 
 static void
+count_due(void *arg)
+{
+	(*(int *)arg)++;
+}
+
+/* A connection that hands its checkpoints elsewhere still commits what
+ * another connection reads, and db_checkpoint from that other one
+ * succeeds (SQLite copies the log back; PostgreSQL has nothing to do);
+ * a few small writes never ask for a checkpoint. */
+static void
+test_checkpoint_elsewhere(void **state)
+{
+	struct fixture *f = fixture(state);
+	struct mgr_db *other = reopen(f);
+	struct mgr_error err = { 0 };
+	struct task_rec t;
+	int due = 0;
+
+	db_checkpoint_elsewhere(f->db, count_due, &due);
+	add_task(f->db, "written");
+	assert_int_equal(task_store_read(other, "written", &t, &err), 0);
+	task_rec_clear(&t);
+	assert_int_equal(db_checkpoint(other, &err), 0);
+	assert_int_equal(due, 0);
+	db_checkpoint_elsewhere(f->db, NULL, NULL);
+	add_task(f->db, "after");
+	assert_int_equal(task_store_read(other, "after", &t, &err), 0);
+	task_rec_clear(&t);
+	db_close(other);
+}
+
+static void
 test_host_lock(void **state)
 {
 	struct fixture *f = fixture(state);
@@ -1531,6 +1563,7 @@ test_every_op(void **state)
 	CASE(b, test_transactions_and_console, setup), \
 	CASE(b, test_watch_and_data_version, setup), \
 	CASE(b, test_change_mark, setup), \
+	CASE(b, test_checkpoint_elsewhere, setup), \
 	CASE(b, test_host_lock, setup)
 
 /* Without a server the PostgreSQL cases are left out, not skipped:

@@ -531,6 +531,24 @@ pg_db_cache_size(struct mgr_db *db, int kib)
 	(void)kib;
 }
 
+/* Nor a log a client copies back: the server checkpoints. */
+void
+pg_db_checkpoint_elsewhere(struct mgr_db *db, void (*due)(void *arg),
+			   void *arg)
+{
+	(void)db;
+	(void)due;
+	(void)arg;
+}
+
+int
+pg_db_checkpoint(struct mgr_db *db, struct mgr_error *err)
+{
+	(void)db;
+	(void)err;
+	return 0;
+}
+
 int64_t
 pg_db_data_version(struct mgr_db *db)
 {

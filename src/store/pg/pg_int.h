@@ -108,6 +108,9 @@ void pg_db_read_end(struct mgr_db *db);
 int64_t pg_db_data_version(struct mgr_db *db);
 void pg_db_release_memory(struct mgr_db *db);
 void pg_db_cache_size(struct mgr_db *db, int kib);
+void pg_db_checkpoint_elsewhere(struct mgr_db *db, void (*due)(void *arg),
+				void *arg);
+int pg_db_checkpoint(struct mgr_db *db, struct mgr_error *err);
 int pg_db_integrity_check(struct mgr_db *db, int *ok, char **report,
 			  struct mgr_error *err);
 

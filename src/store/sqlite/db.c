@@ -238,6 +238,8 @@ struct sqlite_db {
 	int depth;		/* transaction nesting */
 	struct db_stmt cache[DB_STMT_CACHE];
 	int ncache;
+	void (*checkpoint_due)(void *arg);	/* db_checkpoint_elsewhere */
+	void *checkpoint_arg;
 };
 
 static struct sqlite_db *
@@ -625,6 +627,55 @@ sqlite_db_cache_size(struct mgr_db *db, int kib)
 
 	snprintf(sql, sizeof sql, "PRAGMA cache_size = %d", -kib);
 	sqlite3_exec(db_handle(db), sql, NULL, NULL, NULL);
+}
+
+/* SQLite's own wal_autocheckpoint: a log of this many pages is copied
+ * back at the commit that reaches it. */
+#define WAL_CHECKPOINT_PAGES 1000
+/* A passive checkpoint elsewhere never ends the log while this
+ * connection goes on writing (it only restarts once a checkpoint has
+ * caught up with its end): past this many pages the connection
+ * checkpoints itself, as SQLite would, so the log stays bounded. */
+#define WAL_CHECKPOINT_HERE_PAGES 4000
+
+static int
+checkpoint_hook(void *arg, sqlite3 *h, const char *name, int pages)
+{
+	struct sqlite_db *s = arg;
+
+	if (pages >= WAL_CHECKPOINT_HERE_PAGES)
+		sqlite3_wal_checkpoint_v2(h, name, SQLITE_CHECKPOINT_PASSIVE,
+		    NULL, NULL);
+	else if (pages >= WAL_CHECKPOINT_PAGES)
+		s->checkpoint_due(s->checkpoint_arg);
+	return SQLITE_OK;
+}
+
+void
+sqlite_db_checkpoint_elsewhere(struct mgr_db *db, void (*due)(void *arg),
+			       void *arg)
+{
+	struct sqlite_db *s = sq(db);
+
+	s->checkpoint_due = due;
+	s->checkpoint_arg = arg;
+	if (due != NULL)	/* replaces the autocheckpoint's own hook */
+		sqlite3_wal_hook(s->h, checkpoint_hook, s);
+	else
+		sqlite3_wal_autocheckpoint(s->h, WAL_CHECKPOINT_PAGES);
+}
+
+int
+sqlite_db_checkpoint(struct mgr_db *db, struct mgr_error *err)
+{
+	int rc = sqlite3_wal_checkpoint_v2(sq(db)->h, NULL,
+	    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+
+	/* Busy: another connection checkpoints or holds the lock a moment;
+	 * the next commit past the mark asks again. */
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+		return db_error(db, err, "checkpoint");
+	return 0;
 }
 
 int
