@@ -134,6 +134,18 @@ bench-api: manager
 	top_builddir='$(abs_top_builddir)' top_srcdir='$(abs_top_srcdir)' $(SHELL) $(srcdir)/bench/api-load.sh
 bench: bench-latency bench-api
 .PHONY: bench-latency bench-api
+# Task files (issue 18, Deliver 5): the first load and a SIGHUP's reload
+# at 10,000 and 100,000 tasks (linear time; the loop's longest slice and
+# the longest gap between an interval task's fires across the reload):
+# bench/files-reload.sh, run by `make bench` too.
+dist_noinst_SCRIPTS += bench/files-reload.sh
+bench-files: manager
+	for n in 10000 100000; do \
+	  top_builddir='$(abs_top_builddir)' top_srcdir='$(abs_top_srcdir)' \
+	  MANAGER='$(abs_top_builddir)/manager' \
+	  $(SHELL) $(srcdir)/bench/files-reload.sh $$n 3 || exit 1; done
+bench: bench-files
+.PHONY: bench-files
 
 check_PROGRAMS += tests/unit/test_task_context
 tests_unit_test_task_context_SOURCES = tests/unit/test_task_context.c tests/unit/testutil.h
