@@ -278,6 +278,28 @@ read_rows(struct mgr *mgr, const struct window *win, struct rows *r)
 		qsort(r->v, r->n, sizeof *r->v, cmp64);
 }
 
+/* Why runs of the window did not succeed, beyond a skip: the three most
+ * common errors, as comment lines under the result (a failed run under
+ * overload is a defect to look at, and the bench's folder is gone after
+ * it). */
+static void
+report_errors(struct mgr *mgr, const struct window *win)
+{
+	sqlite3_stmt *st;
+
+	sqlite3_prepare_v2(db_handle(mgr->db), "SELECT status, "
+	    "coalesce(error, ''), count(*) FROM runs WHERE scheduled_at >= ?1 "
+	    "AND scheduled_at < ?2 AND status NOT IN ('succeeded', 'skipped') "
+	    "GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 3", -1, &st, NULL);
+	sqlite3_bind_int64(st, 1, win->from);
+	sqlite3_bind_int64(st, 2, win->to);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		printf("# %s %lld: %.200s\n", sqlite3_column_text(st, 0),
+		    (long long)sqlite3_column_int64(st, 2),
+		    sqlite3_column_text(st, 1));
+	sqlite3_finalize(st);
+}
+
 static double
 cpu_s(const struct rusage *ru)
 {
@@ -319,6 +341,8 @@ report(struct mgr *mgr, const struct opts *o, double load_s, double start_s,
 	    (long long)stall->over10, cpu_s(&self) - cpu_s(ru0), cpu_s(&kids),
 	    (double)self.ru_maxrss / 1024);
 	free(r.v);
+	if (r.missed + r.interrupted + r.other > 0)
+		report_errors(mgr, win);
 }
 
 static void
