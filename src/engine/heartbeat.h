@@ -41,7 +41,7 @@ struct heartbeat_state {
 				 * failed: fenced until a renewal goes through */
 	int draining;		/* the last renewal's row said draining */
 	int lock_lost;		/* the engine lock's session is gone */
-	char lock_msg[256];	/* why */
+	char lock_msg[MGR_ERROR_MAX];	/* why */
 };
 
 /* Opens the thread's connection and starts beating every beat_ms. */
