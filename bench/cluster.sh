@@ -233,6 +233,10 @@ rate_run() {
 	    BETWEEN $t0 AND $t1" >"$T/rate"
 	n=$(sql "SELECT count(*) FROM runs WHERE scheduled_at BETWEEN $t0 AND $t1")
 	cat "$T/rate"
+	echo "not succeeded by status: $(sql "SELECT coalesce(string_agg(status ||
+	    '=' || n, ' '), '-') FROM (SELECT status, count(*) n FROM runs WHERE
+	    scheduled_at BETWEEN $t0 AND $t1 AND status <> 'succeeded' GROUP BY
+	    status ORDER BY 1) s")"
 	echo "takeovers during the run: $((f1 - f0)) (engine lock held by pid $lock0, then $lock1)"
 	echo "registry (host:epoch:state:role) before: $reg0"
 	echo "registry after: $reg1"
