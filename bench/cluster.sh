@@ -17,7 +17,7 @@
 #
 # rate: no faults; HOSTS (default 3) daemons, TASKS (default 500) tasks
 # every second running FUNC (default exec:/bin/true; a plugin function,
-# noop:noop, is bench/noop's, installed on the engine host), for SECONDS
+# noop:noop, is bench/noop's, installed on every host), for SECONDS
 # (default 60) after a 5 s warm-up: recorded runs a second, their start
 # lag, and the database's work a run (transactions committed and rows
 # written, from pg_stat_database over the window, every client's: the
@@ -169,20 +169,39 @@ db_work() {
 	    FROM pg_stat_database WHERE datname = current_database()"
 }
 
+# install_plugin HOSTS: the bench plugin (noop:noop) installed on every
+# host and enabled: a standby that takes the engine over runs the runs
+# too.  The plugins table is shared: the first install records it, the
+# others (--force) put the files in their own folders as well.
+install_plugin() {
+	for i in $(seq "$1"); do
+		host_conf "$i"
+		force=
+		[ "$i" -eq 1 ] || force=--force
+		as_host "$i" "$MANAGER" --config "$T/h$i.conf" --db "$DB" plugin \
+		    install $force "$top_builddir/bench/noop" >/dev/null || exit 1
+	done
+	as_host 1 "$MANAGER" --config "$T/h1.conf" --db "$DB" plugin enable noop \
+	    >/dev/null || exit 1
+}
+
+# The registry (host, epoch, state, role) on one line, and the fences
+# the hosts' logs said so far: a lost lease shows in a rate run's figures.
+registry() {
+	sql "SELECT string_agg(host_id || ':' || epoch || ':' || state || ':' ||
+	    role, ' ' ORDER BY host_id) FROM hosts"
+}
+fences() {
+	cat "$T"/h*.log 2>/dev/null | grep -c "held the engine lock"
+}
+
 rate_run() {
 	W=${1:-60} N=${2:-500} H=${3:-3} FUNC=${4:-exec:/bin/true}
 	echo "# bench/cluster.sh rate: $H hosts, $N tasks every second ($FUNC), ${W} s; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 	"$MANAGER" --db "$DB" task list >/dev/null 2>&1
 	case $FUNC in
 	exec:*) ;;
-	*)	# A plugin's function (noop:noop): the bench plugin, installed
-		# and enabled on h1, the host that runs the engine (there are
-		# no faults in this mode).
-		host_conf 1
-		as_host 1 "$MANAGER" --config "$T/h1.conf" --db "$DB" plugin \
-		    install "$top_builddir/bench/noop" >/dev/null &&
-		as_host 1 "$MANAGER" --config "$T/h1.conf" --db "$DB" plugin \
-		    enable noop >/dev/null || exit 1 ;;
+	*) install_plugin "$H" ;;
 	esac
 	start_hosts "$H"
 	sleep 2
@@ -194,11 +213,13 @@ rate_run() {
 	sleep 5
 	set -- $(db_work)
 	x0=$1 w0=$2
+	reg0=$(registry) f0=$(fences) lock0=$(holder)
 	t0=$(( $(now_ns) / 1000 ))
 	sleep "$W"
 	t1=$(( $(now_ns) / 1000 ))
 	set -- $(db_work)
 	x1=$1 w1=$2
+	reg1=$(registry) f1=$(fences) lock1=$(holder)
 	touch "$T/stop"
 	for i in $(seq "$H"); do kill -TERM "$(cat "$T/pid.$i")" 2>/dev/null; done
 	wait 2>/dev/null
@@ -212,6 +233,13 @@ rate_run() {
 	    BETWEEN $t0 AND $t1" >"$T/rate"
 	n=$(sql "SELECT count(*) FROM runs WHERE scheduled_at BETWEEN $t0 AND $t1")
 	cat "$T/rate"
+	echo "not succeeded by status: $(sql "SELECT coalesce(string_agg(status ||
+	    '=' || n, ' '), '-') FROM (SELECT status, count(*) n FROM runs WHERE
+	    scheduled_at BETWEEN $t0 AND $t1 AND status <> 'succeeded' GROUP BY
+	    status ORDER BY 1) s")"
+	echo "takeovers during the run: $((f1 - f0)) (engine lock held by pid $lock0, then $lock1)"
+	echo "registry (host:epoch:state:role) before: $reg0"
+	echo "registry after: $reg1"
 	echo "database work a run: $(awk -v x=$((x1 - x0)) -v w=$((w1 - w0)) -v n="$n" -v s="$W" 'BEGIN { printf "%.2f transactions, %.2f rows written (%d runs; %.0f transactions/s in all)", x / n, w / n, n, x / s }')"
 }
 if [ "$MODE" = rate ]; then

@@ -14,6 +14,7 @@ src_libmgr_a_SOURCES += \
 	src/engine/control.c \
 	src/engine/daemon.c \
 	src/engine/engine.c src/engine/engine.h \
+	src/engine/heartbeat.c src/engine/heartbeat.h \
 	src/engine/host.h \
 	src/engine/hostlock.c \
 	src/engine/hostreg.c \

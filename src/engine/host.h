@@ -8,6 +8,7 @@
 #include "hostprobe.h"
 
 struct mgr;
+struct heartbeat;
 struct control;
 struct api;
 
@@ -27,10 +28,14 @@ struct host {
 	/* hostreg.c: this host in the registry (hosts_store.h) */
 	char *host_id;			/* NULL: not registered */
 	int64_t epoch;
-	ev_timer renew;			/* every host_heartbeat_ms */
+	struct heartbeat *hb;		/* renews on its thread; NULL: none */
+	ev_async report;		/* the heartbeat's thread says */
+	ev_timer fence_clock;		/* every host_heartbeat_ms */
 	int64_t renewed_mono;		/* last good renewal, mgr_mono_us */
-	int renew_failing;		/* the last renewal failed (said once) */
+	int64_t lease_us;		/* the lease it asked for */
+	unsigned fences;		/* the heartbeat's fences seen */
 	int renew_fenced;		/* a renewal matched no row */
+	int64_t drain_mono;		/* this host's last `host drain` */
 	int self_fenced;		/* renewed_mono older than 0.8 lease */
 	int draining;			/* `host drain` */
 	int held;			/* what the scheduler was told */
@@ -50,8 +55,6 @@ int64_t hostreg_lease_us(const struct mgr *mgr);
 /* host_labels as a JSON array (malloc'd). */
 struct mgr_conf;
 char *hostreg_labels_json(const struct mgr_conf *conf);
-/* Marks dead the hosts whose lease ran out, and logs them. */
-void hostreg_sweep(struct mgr *mgr);
 
 /* control.c: the host side of the control plane. */
 int control_start(struct mgr *mgr, struct control **out, struct mgr_error *err);

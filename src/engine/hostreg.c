@@ -13,18 +13,24 @@
  * not reach the database stays fenced until a renewal goes through.
  * Draining (`host drain`) holds the scheduler as well.
  *
- * The renewal is one short statement on the loop every heartbeat, after
- * a `SELECT 1` on the engine lock's own session, which fails once a
- * standby has fenced this host (standby.c: the host then stops for
- * good; synchronous, as every statement of the loop for now: see
- * doc/ARCHITECTURE.md, "Host registry" and "Standby hosts").  On a database file (SQLite) there is
- * no heartbeat unless one is configured: one host runs per file, which
- * its lock says, so a lease would tell nobody anything, and an idle
- * engine then writes nothing and wakes once a minute, as cron does.
+ * The renewal, the check of the engine lock's own session before it
+ * (which fails once a standby has fenced this host: standby.c; the host
+ * then stops for good), the registration again and the sweep run on the
+ * heartbeat's thread with a connection of its own (heartbeat.c), never
+ * behind the loop's work: a loop busy longer than the lease keeps it.
+ * The thread reports by an ev_async of the highest priority, so a loop
+ * that wakes from long work reads the report before its scheduler's
+ * wake-up; an ev_timer every heartbeat checks the self-fence's clock on
+ * the loop when no report comes (the server out of reach, the thread
+ * waiting for it).  On a database file (SQLite) there is no heartbeat
+ * unless one is configured: one host runs per file, which its lock says,
+ * so a lease would tell nobody anything, and an idle engine then writes
+ * nothing and wakes once a minute, as cron does.
  */
 #include "i18n.h"
 #include "dbstring.h"
 #include "engine.h"
+#include "heartbeat.h"
 #include "host.h"
 #include "hosts_store.h"
 #include "manager.h"
@@ -71,6 +77,17 @@ hostreg_labels_json(const struct mgr_conf *conf)
 	return s;
 }
 
+/* On the heartbeat's thread: a report for the loop. */
+static void
+hostreg_notify(void *arg)
+{
+	struct mgr *mgr = arg;
+
+	ev_async_send(mgr->loop, &mgr->host->report);
+}
+
+/* Registers under a new epoch and starts the heartbeat's thread (with a
+ * heartbeat in force), which renews from then on. */
 static int
 hostreg_register(struct mgr *mgr, struct mgr_error *err)
 {
@@ -81,18 +98,22 @@ hostreg_register(struct mgr *mgr, struct mgr_error *err)
 		.pid = (int)getpid(), .version = PACKAGE_VERSION,
 		.labels = labels, .lock_session = db_host_lock_session(h->lock),
 	};
-	int64_t epoch;
+	struct heartbeat_conf c = {
+		.db_path = db_path(mgr->db), .log = &mgr->log, .reg = r,
+		.beat_ms = hostreg_beat_ms(mgr), .lock = h->lock,
+		.notify = hostreg_notify, .notify_arg = mgr,
+	};
 	int rc;
 
-	rc = hosts_store_register(mgr->db, &r, &epoch, err);
+	c.registered_mono = h->renewed_mono = mgr_mono_us();
+	h->lease_us = r.lease_us;
+	rc = hosts_store_register(mgr->db, &r, &h->epoch, err);
+	c.epoch = h->epoch;
+	if (rc == 0 && c.beat_ms > 0 &&
+	    (rc = heartbeat_start(&c, &h->hb, err)) != 0)
+		hosts_store_leave(mgr->db, h->host_id, h->epoch, NULL);
 	free(labels);
-	if (rc != 0)
-		return rc;
-	h->epoch = epoch;
-	h->renewed_mono = mgr_mono_us();
-	h->renew_fenced = 0;
-	h->draining = 0;
-	return 0;
+	return rc;
 }
 
 /* Tells the scheduler what the flags say, and the log when it changes. */
@@ -117,86 +138,39 @@ hostreg_apply(struct mgr *mgr)
 	scheduler_hold(mgr, hold);
 }
 
-/* A renewal matched no row: the host registers again, under a new
- * epoch (and stays fenced if even that fails). */
-static void
-hostreg_refenced(struct mgr *mgr)
-{
-	struct host *h = mgr->host;
-	struct mgr_error err = { 0 };
-	long long old = (long long)h->epoch;
-
-	h->renew_fenced = 1;
-	hostreg_apply(mgr);
-	if (hostreg_register(mgr, &err) != 0) {
-		log_warning(&mgr->log, _("host %s was fenced (epoch %lld is no "
-		    "longer current) and cannot register again: %s"),
-		    h->host_id, old, err.msg);
-		return;
-	}
-	log_warning(&mgr->log, _("host %s was fenced (epoch %lld is no longer "
-	    "current); registered again with epoch %lld"), h->host_id, old,
-	    (long long)h->epoch);
-}
-
-/* Hosts whose lease ran out are marked dead, and said: at every
- * heartbeat, by every host that has one (a file's one host has none). */
-void
-hostreg_sweep(struct mgr *mgr)
-{
-	struct mgr_error err = { 0 };
-	struct host_rec *v;
-	size_t n;
-
-	if (hosts_store_sweep(mgr->db, &v, &n, &err) != 0) {
-		log_warning(&mgr->log, "%s", err.msg);
-		return;
-	}
-	for (size_t i = 0; i < n; i++)
-		log_warning(&mgr->log, _("host %s (epoch %lld, pid %d) is dead: "
-		    "its lease ran out %lld ms ago"), v[i].host_id,
-		    (long long)v[i].epoch, v[i].pid,
-		    (long long)(-v[i].lease_left_us / US_PER_MS));
-	host_rec_free_all(v, n);
-}
-
-/* Fenced while the last good renewal is older than 0.8 of the lease by
- * this host's own clock; the scheduler told. */
+/* Fenced while the last good renewal is older than 0.8 of the lease it
+ * asked for, by this host's own clock; the scheduler told. */
 static void
 hostreg_self_fence(struct mgr *mgr)
 {
 	struct host *h = mgr->host;
-	int64_t valid = hostreg_lease_us(mgr) * 8 / 10;
+	int64_t valid = h->lease_us * 8 / 10;
 
 	h->self_fenced = mgr_mono_us() - h->renewed_mono > valid;
 	hostreg_apply(mgr);
 	/* Past that time the scheduler holds by itself, whatever runs first
 	 * when the loop wakes (after a SIGSTOP, its due fire times may come
-	 * before this timer). */
+	 * before the heartbeat's report). */
 	scheduler_hold_after(mgr, valid > 0 ? h->renewed_mono + valid : 0);
 }
 
-/* Whether another host fenced this one (ended its database sessions:
+/* Another host fenced this one (ended its database sessions:
  * standby.c): it holds the scheduler for good, and a daemon stops, so
  * that its supervisor starts it again, as a standby.  Said once. */
-static int
-hostreg_lock_lost(struct mgr *mgr)
+static void
+hostreg_lock_lost(struct mgr *mgr, const char *why)
 {
 	struct host *h = mgr->host;
-	struct mgr_error err = { 0 };
 
 	if (h->lock_lost)
-		return 1;
-	if (db_host_lock_check(h->lock, &err) == 0)
-		return 0;
+		return;
 	h->lock_lost = 1;
 	hostreg_apply(mgr);
 	log_error(&mgr->log, _("host %s (epoch %lld) lost the engine lock (%s): "
 	    "another host may run the engine now; this one stops"),
-	    h->host_id, (long long)h->epoch, err.msg);
+	    h->host_id, (long long)h->epoch, why);
 	if (strcmp(h->kind, ENGINE_KIND_DAEMON) == 0)
 		engine_shutdown(mgr, 0, NULL);
-	return 1;
 }
 
 int
@@ -205,41 +179,55 @@ engine_host_lost(const struct mgr *mgr)
 	return mgr->host != NULL && mgr->host->lock_lost;
 }
 
+/* What the heartbeat's thread found, taken on the loop.  A fence is
+ * held and said under the epoch it fenced before the new epoch is
+ * taken; a renewal sent before this host's own `host drain` went
+ * through says nothing of it. */
 static void
-hostreg_renew_cb(struct ev_loop *loop, ev_timer *w, int revents)
+hostreg_take(struct mgr *mgr)
 {
-	struct mgr *mgr = w->data;
 	struct host *h = mgr->host;
-	struct mgr_error err = { 0 };
-	int fenced, draining, was = h->renew_failing;
+	struct heartbeat_state st;
 
+	heartbeat_state(h->hb, &st);
+	if (st.lock_lost) {
+		hostreg_lock_lost(mgr, st.lock_msg);
+		return;
+	}
+	if (st.fences != h->fences) {
+		h->fences = st.fences;
+		h->renew_fenced = 1;
+		hostreg_apply(mgr);
+	}
+	h->epoch = st.epoch;
+	h->renew_fenced = st.fenced;
+	h->renewed_mono = st.renewed_mono;
+	h->lease_us = st.lease_us;
+	if (st.renewed_mono > h->drain_mono)
+		h->draining = st.draining;
+	hostreg_self_fence(mgr);
+	/* host_lease_ms holds from the next renewal after a reload. */
+	heartbeat_set_lease(h->hb, hostreg_lease_us(mgr));
+}
+
+static void
+hostreg_report_cb(struct ev_loop *loop, ev_async *w, int revents)
+{
 	(void)loop;
 	(void)revents;
-	/* On a file, a bulk command's transaction holds the one write lock
-	 * and the renewal would wait for it on the loop: this beat is left
-	 * out (a long one may run the lease out: the host self-fences, as
-	 * when it cannot reach the database, until a renewal goes through). */
-	if (scheduler_bulk_writing(mgr) &&
-	    !db_string_is_server(db_path(mgr->db))) {
-		hostreg_self_fence(mgr);
-		return;
-	}
-	if (hostreg_lock_lost(mgr))
-		return;
-	h->renew_failing = hosts_store_renew(mgr->db, h->host_id, h->epoch,
-	    hostreg_lease_us(mgr), &fenced, &draining, &err) != 0;
-	if (h->renew_failing && !was)	/* once, not every heartbeat */
-		log_warning(&mgr->log, _("host %s: cannot renew its lease: %s"),
-		    h->host_id, err.msg);
-	else if (!h->renew_failing && fenced)
-		hostreg_refenced(mgr);
-	else if (!h->renew_failing) {
-		h->renewed_mono = mgr_mono_us();
-		h->renew_fenced = 0;
-		h->draining = draining;
-		hostreg_sweep(mgr);
-	}
-	hostreg_self_fence(mgr);
+	hostreg_take(w->data);
+}
+
+/* The self-fence's clock, when no report comes (the thread waits for a
+ * server out of reach).  It takes the thread's state too: after a long
+ * callback this timer may run before the report of the same wake-up,
+ * and must not fence on a renewal the thread already made. */
+static void
+hostreg_clock_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	hostreg_take(w->data);
 }
 
 int
@@ -250,20 +238,29 @@ hostreg_start(struct mgr *mgr, struct mgr_error *err)
 	int rc;
 
 	h->host_id = xstrdup(mgr->conf->host_id);
+	/* Before the thread can report (hostreg_register starts it). */
+	ev_async_init(&h->report, hostreg_report_cb);
+	ev_set_priority(&h->report, EV_MAXPRI);
+	h->report.data = mgr;
+	ev_timer_init(&h->fence_clock, hostreg_clock_cb, beat, beat);
+	h->fence_clock.data = mgr;
+	if (beat > 0) {
+		ev_async_start(mgr->loop, &h->report);
+		ev_timer_start(mgr->loop, &h->fence_clock);
+	}
 	if ((rc = hostreg_register(mgr, err)) != 0) {
+		ev_async_stop(mgr->loop, &h->report);
+		ev_timer_stop(mgr->loop, &h->fence_clock);
 		free(h->host_id);
 		h->host_id = NULL;
 		return rc;
 	}
-	ev_timer_init(&h->renew, hostreg_renew_cb, beat, beat);
-	h->renew.data = mgr;
-	if (beat > 0) {
-		ev_timer_start(mgr->loop, &h->renew);
+	if (beat > 0)
 		log_info(&mgr->log, _("host %s registered with epoch %lld "
 		    "(lease %d ms, heartbeat %d ms)"), h->host_id,
 		    (long long)h->epoch, mgr->conf->host_lease_ms,
 		    hostreg_beat_ms(mgr));
-	} else
+	else
 		log_info(&mgr->log, _("host %s registered with epoch %lld (no "
 		    "lease: one host per database file)"), h->host_id,
 		    (long long)h->epoch);
@@ -275,10 +272,18 @@ hostreg_stop(struct mgr *mgr)
 {
 	struct host *h = mgr->host;
 	struct mgr_error err = { 0 };
+	struct heartbeat_state st;
 
 	if (h == NULL || h->host_id == NULL)
 		return;
-	ev_timer_stop(mgr->loop, &h->renew);
+	if (h->hb != NULL) {
+		heartbeat_state(h->hb, &st);
+		heartbeat_stop(h->hb);
+		h->hb = NULL;
+		h->epoch = st.epoch;
+	}
+	ev_async_stop(mgr->loop, &h->report);
+	ev_timer_stop(mgr->loop, &h->fence_clock);
 	if (mgr->db != NULL && hosts_store_leave(mgr->db, h->host_id, h->epoch,
 	    &err) != 0)
 		log_warning(&mgr->log, "%s", err.msg);
@@ -302,6 +307,7 @@ engine_host_drain(struct mgr *mgr, const char *host_id, int draining,
 	if (h != NULL && h->host_id != NULL &&
 	    strcmp(h->host_id, host_id) == 0) {
 		h->draining = draining;
+		h->drain_mono = mgr_mono_us();
 		hostreg_apply(mgr);
 	}
 	return 0;

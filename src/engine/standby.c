@@ -3,8 +3,9 @@
  * "Standby hosts").
  *
  * It registers in the host registry with the role standby and renews
- * its lease every heartbeat, as the engine host does, so `host list`
- * shows it.  At each heartbeat it tries the lock; while another host
+ * its lease every heartbeat on the heartbeat's thread (heartbeat.c), as
+ * the engine host does, so `host list` shows it.  At each heartbeat it
+ * tries the lock; while another host
  * holds it, it asks the database whether the holder's lease ran out (by
  * the database's clock: hosts_store_fence_holder), and if so ends every
  * session of that host, which frees the lock and leaves the fenced host
@@ -21,6 +22,7 @@
  */
 #include "i18n.h"
 #include "engine.h"
+#include "heartbeat.h"
 #include "host.h"
 #include "hosts_store.h"
 #include "manager.h"
@@ -37,12 +39,18 @@
 struct standby {
 	struct mgr *mgr;
 	const char *kind;
-	int64_t epoch;			/* 0: not registered */
+	int64_t epoch;			/* registered with at start */
+	struct heartbeat *hb;		/* renews the standby's lease */
 	int failing;			/* the database is out of reach */
 	int sfd;			/* signalfd: SIGTERM, SIGINT, SIGHUP */
 	sigset_t old;			/* the mask before */
 };
 
+/* Registers as a standby and starts the heartbeat's thread, which
+ * renews the lease (and registers again when fenced: a sweep declared
+ * the standby dead while it was paused, say) and sweeps, on a
+ * connection of its own: never behind a try of the lock, which may wait
+ * up to 10 s for the session of a holder that is gone. */
 static int
 standby_register(struct standby *sb, struct mgr_error *err)
 {
@@ -53,41 +61,32 @@ standby_register(struct standby *sb, struct mgr_error *err)
 		.pid = (int)getpid(), .version = PACKAGE_VERSION,
 		.labels = labels, .standby = 1,
 	};
-	int rc = hosts_store_register(mgr->db, &r, &sb->epoch, err);
+	struct heartbeat_conf c = {
+		.db_path = db_path(mgr->db), .log = &mgr->log, .reg = r,
+		.beat_ms = hostreg_beat_ms(mgr),
+	};
+	int rc;
 
+	c.registered_mono = mgr_mono_us();
+	if ((rc = hosts_store_register(mgr->db, &r, &sb->epoch, err)) == 0) {
+		c.epoch = sb->epoch;
+		if ((rc = heartbeat_start(&c, &sb->hb, err)) != 0)
+			hosts_store_leave(mgr->db, r.host_id, sb->epoch, NULL);
+	}
 	free(labels);
 	return rc;
 }
 
 /* The database is out of reach: the connection is made again (a
- * restart of the server ended it), and the host registered again. */
+ * restart of the server ended it). */
 static int
 standby_reconnect(struct standby *sb, struct mgr_error *err)
 {
 	struct mgr *mgr = sb->mgr;
-	int rc;
 
 	db_close(mgr->db);
 	mgr->db = NULL;
-	if ((rc = mgr_open_db(mgr, err)) != 0)
-		return rc;
-	return standby_register(sb, err);
-}
-
-/* Renews the standby's lease; registers again when it was fenced (a
- * sweep declared it dead while it was paused, say). */
-static int
-standby_renew(struct standby *sb, struct mgr_error *err)
-{
-	struct mgr *mgr = sb->mgr;
-	int fenced = 0, rc;
-
-	if (sb->failing)
-		return standby_reconnect(sb, err);
-	if ((rc = hosts_store_renew(mgr->db, mgr->conf->host_id, sb->epoch,
-	    hostreg_lease_us(mgr), &fenced, NULL, err)) != 0)
-		return rc;
-	return fenced ? standby_register(sb, err) : 0;
+	return mgr_open_db(mgr, err);
 }
 
 /* Ends the sessions of a holder whose lease ran out; 1 when it did (the
@@ -113,7 +112,7 @@ standby_fence(struct standby *sb)
 	return n > 0;
 }
 
-/* One heartbeat: 0 when the lock is taken (mgr->host set), MGR_EBUSY
+/* One try of the lock: 0 when it is taken (mgr->host set), MGR_EBUSY
  * when it is still held, another code when the database failed. */
 static int
 standby_beat(struct standby *sb, struct mgr_error *err)
@@ -121,9 +120,8 @@ standby_beat(struct standby *sb, struct mgr_error *err)
 	struct mgr *mgr = sb->mgr;
 	int rc;
 
-	if ((rc = standby_renew(sb, err)) != 0)
+	if (sb->failing && (rc = standby_reconnect(sb, err)) != 0)
 		return rc;
-	hostreg_sweep(mgr);
 	if ((rc = engine_host_acquire(mgr, sb->kind, err)) != MGR_EBUSY ||
 	    !standby_fence(sb))
 		return rc;
@@ -182,6 +180,7 @@ int
 engine_standby(struct mgr *mgr, const char *kind, struct mgr_error *err)
 {
 	struct standby sb = { .mgr = mgr, .kind = kind, .sfd = -1 };
+	struct heartbeat_state st;
 	int rc;
 
 	sigprocmask(SIG_SETMASK, NULL, &sb.old);
@@ -199,6 +198,14 @@ engine_standby(struct mgr *mgr, const char *kind, struct mgr_error *err)
 		if ((rc = standby_beat(&sb, err)) == 0)
 			break;
 		standby_reach(&sb, rc, err);
+	}
+	/* Stopped before the engine's start registers this host again (as
+	 * the engine): a renewal of the standby's epoch after that would be
+	 * fenced and register a standby again. */
+	if (sb.hb != NULL) {
+		heartbeat_state(sb.hb, &st);
+		heartbeat_stop(sb.hb);
+		sb.epoch = st.epoch;
 	}
 	if (rc == 1 && mgr->db != NULL && !sb.failing)
 		hosts_store_leave(mgr->db, mgr->conf->host_id, sb.epoch, NULL);

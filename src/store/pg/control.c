@@ -115,12 +115,27 @@ pg_command_store_claim(struct mgr_db *db, int64_t id, struct mgr_error *err)
 	return 0;
 }
 
-/* One statement: the oldest pending command that no other host is
- * claiming at this moment becomes running. */
+/* The oldest pending command that no other host is claiming at this
+ * moment becomes running, in one statement; a read first, since a
+ * statement trigger fires even when its UPDATE changes no row: it bumps
+ * the change counter and notifies, and a claim with nothing pending woke
+ * this host's own change watch, which claimed again (an idle daemon
+ * committed ~2,800 transactions a second). */
 int
 pg_command_store_claim_next(struct mgr_db *db, struct command_rec *out,
 			    struct mgr_error *err)
 {
+	PGresult *res;
+	int rc, none;
+
+	if ((rc = pg_run(db, "SELECT 1 FROM commands WHERE state = 'pending' "
+	    "LIMIT 1", NULL, &res, _("cannot read pending commands"),
+	    err)) != 0)
+		return rc;
+	none = PQntuples(res) == 0;
+	PQclear(res);
+	if (none)
+		return MGR_ENOENT;
 	return command_one(db, "UPDATE commands SET state = 'running' "
 	    "WHERE id = (SELECT id FROM commands WHERE state = 'pending' "
 	    "ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING "

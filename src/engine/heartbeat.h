@@ -1,0 +1,56 @@
+/* heartbeat.h - a host's lease renewed on a thread of its own, with a
+ * database connection of its own (internal to the engine's files; see
+ * heartbeat.c and doc/ARCHITECTURE.md, "Host registry"). */
+#ifndef MGR_HEARTBEAT_H
+#define MGR_HEARTBEAT_H
+
+#include <stdint.h>
+#include "error.h"
+#include "hosts_store.h"
+
+struct mgr_log;
+struct db_host_lock;
+struct heartbeat;
+
+struct heartbeat_conf {
+	const char *db_path;	/* opened again by the thread */
+	struct mgr_log *log;
+	struct host_reg reg;	/* what a registration again says (copied) */
+	int64_t epoch;		/* the epoch reg was registered with */
+	int64_t registered_mono;	/* when (mgr_mono_us, before it) */
+	int beat_ms;
+	/* Checked before each renewal (NULL: none, a standby's): once its
+	 * session is gone, the thread reports it and stops beating.  Used
+	 * by the thread only from heartbeat_start to heartbeat_stop. */
+	struct db_host_lock *lock;
+	/* Called on the thread after each beat that changed the state
+	 * (NULL: the owner reads it when it likes). */
+	void (*notify)(void *arg);
+	void *notify_arg;
+};
+
+/* What the beats found so far.  The thread writes it, the owner reads a
+ * copy (heartbeat_state): the thread acts on nothing but its own row. */
+struct heartbeat_state {
+	int64_t epoch;		/* the epoch the host is registered with */
+	int64_t renewed_mono;	/* when the last renewal (or registration)
+				 * that went through was sent, mgr_mono_us */
+	int64_t lease_us;	/* the lease it asked for */
+	unsigned fences;	/* renewals that matched no row, so far */
+	int fenced;		/* the last one did, and registering again
+				 * failed: fenced until a renewal goes through */
+	int draining;		/* the last renewal's row said draining */
+	int lock_lost;		/* the engine lock's session is gone */
+	char lock_msg[MGR_ERROR_MAX];	/* why */
+};
+
+/* Opens the thread's connection and starts beating every beat_ms. */
+int heartbeat_start(const struct heartbeat_conf *c, struct heartbeat **out,
+		    struct mgr_error *err);
+void heartbeat_state(struct heartbeat *hb, struct heartbeat_state *out);
+/* The lease the next renewals ask for (a reload changed host_lease_ms). */
+void heartbeat_set_lease(struct heartbeat *hb, int64_t lease_us);
+/* Stops the thread (waiting for a statement it is in) and frees it. */
+void heartbeat_stop(struct heartbeat *hb);
+
+#endif

@@ -1,0 +1,132 @@
+#!/bin/sh
+# cluster-busy.sh - an engine host whose loop is held longer than its
+# lease keeps the lease (issue 19): the renewal runs on the heartbeat's
+# thread with a connection of its own, never behind the loop's work.
+# Two daemons on one PostgreSQL database, lease 2 s, heartbeat 200 ms:
+# the engine host carries out `host drain hz` for a client while another
+# session holds hz's registry row locked for three leases, so the loop
+# waits that long in its own statement.  Checked: the loop did wait on
+# the server; the engine host's lease moved meanwhile; afterwards it
+# still holds the engine lock under the same epoch, the standby took
+# nothing over, and the every-second task runs on.
+. "$top_srcdir/tests/pg/lib.sh"
+pg_suite_skip
+MANAGER_TEST_SUITE_PG=1
+. "$top_srcdir/tests/engine/lib.sh"
+
+HOLD_S=6	# the loop's wait: three leases
+HPIDS=
+
+# start_host N: hN as a daemon in a process group of its own, with its
+# own folders; its pid in H<N>.
+start_host() {
+	printf 'manager = { shutdown_grace_seconds = 2; host_id = "h%s";
+  host_heartbeat_ms = 200; host_lease_ms = 2000; };\n' "$1" >"$T/h$1.conf"
+	mkdir -p "$T/h$1"
+	XDG_DATA_HOME="$T/h$1/data" XDG_STATE_HOME="$T/h$1/state" \
+	XDG_CACHE_HOME="$T/h$1/cache" setsid "$MANAGER" \
+		--config "$T/h$1.conf" --db "$DB" --daemon \
+		>"$T/h$1.out" 2>>"$T/h$1.log" &
+	eval "H$1=$!"
+	HPIDS="$HPIDS $!"
+}
+
+# The pid of the process holding the engine lock, from its session's name.
+holder() {
+	sqlite3 "$DB" "SELECT split_part(a.application_name, ' ', 2) FROM
+	    pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE
+	    l.locktype = 'advisory' AND l.granted AND l.objid = 1819239275
+	    AND l.database = (SELECT oid FROM pg_database
+	    WHERE datname = current_database())"
+}
+holder_is() { [ "$(holder)" = "$1" ]; }
+row() {		# row HOST: its epoch, state and role
+	sqlite3 "$DB" "SELECT epoch || ' ' || state || ' ' || role FROM hosts
+	    WHERE host_id = '$1'"
+}
+row_is() { [ "$(row "$1")" = "$2" ]; }
+lease() { sqlite3 "$DB" "SELECT lease_until FROM hosts WHERE host_id = 'h1'"; }
+lease_moved() { [ "$(lease)" != "$1" ]; }
+# The engine host's loop waits in a statement for a lock: its own
+# connection is the session named "manager PID" (the engine lock's says
+# "manager PID daemon").
+loop_waits() {
+	[ "$(sqlite3 "$DB" "SELECT count(*) FROM pg_stat_activity WHERE
+	    application_name = 'manager $H1' AND wait_event_type = 'Lock'")" = 1 ]
+}
+locker_sleeps() {
+	[ "$(sqlite3 "$DB" "SELECT count(*) FROM pg_stat_activity WHERE
+	    query LIKE '%pg_sleep($HOLD_S)%' AND state = 'active'
+	    AND pid <> pg_backend_pid()")" = 1 ]
+}
+runs() { sqlite3 "$DB" "SELECT count(*) FROM runs"; }
+runs_above() { [ "$(runs)" -gt "$1" ]; }
+
+finish_hosts() {
+	for p in $HPIDS; do
+		kill -KILL -- "-$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	engine_cleanup
+}
+trap finish_hosts EXIT
+
+mgr task list >/dev/null 2>&1	# the schema
+start_host 1
+wait_until 20 holder_is "$H1"
+ok $? "the first daemon runs the engine"
+start_host 2
+wait_until 20 row_is h2 "1 alive standby"
+ok $? "the second waits as a standby"
+mgr task add tick "exec:/bin/true" interval seconds=1 --max-retries 0 \
+	>/dev/null
+wait_until 20 runs_above 1
+ok $? "the engine host runs an every-second task"
+epoch=$(row h1)
+is "$epoch" "1 alive engine" "the engine host's row: epoch 1, alive"
+
+# A registry row nobody renews (its lease an hour on), locked by
+# another session for HOLD_S seconds; `host drain hz` on the engine
+# host's loop waits for that lock.
+sqlite3 "$DB" "INSERT INTO hosts (host_id, epoch, lease_until, state, pid,
+    version, started_at, role) VALUES ('hz', 1,
+    (extract(epoch FROM now()) * 1000000)::bigint + 3600000000, 'alive',
+    0, 'test', 0, 'standby')" >/dev/null
+printf 'BEGIN;\nSELECT 1 FROM hosts WHERE host_id = %s FOR UPDATE;\nSELECT pg_sleep(%s);\nCOMMIT;\n' \
+	"'hz'" "$HOLD_S" | psql -X -q "$DB" >/dev/null &
+LOCKER=$!
+wait_until 10 locker_sleeps
+ok $? "another session holds hz's row locked"
+(mgr host drain hz >"$T/drain.out" 2>&1; echo $? >"$T/drain.rc") &
+DRAIN=$!
+wait_until 10 loop_waits
+ok $? "the engine host's loop waits on the server for that lock"
+l0=$(lease)
+wait_until 10 lease_moved "$l0"
+ok $? "its lease is renewed while its loop waits"
+loop_waits
+ok $? "... the loop still waiting then"
+wait "$LOCKER"
+wait "$DRAIN"
+is "$(cat "$T/drain.rc")" 0 "host drain hz is answered once the lock is free"
+is "$(row hz)" "1 draining standby" "... hz is draining"
+
+is "$(row h1)" "1 alive engine" \
+	"the engine host keeps its lease: epoch 1, alive, after three leases held"
+holder_is "$H1"
+ok $? "... and the engine lock"
+is "$(row h2)" "1 alive standby" "the standby took nothing over"
+kill -0 "$H1" 2>/dev/null
+ok $? "the engine host still runs"
+is "$(grep -c "held the engine lock" "$T/h2.log")" 0 \
+	"no fence in the standby's log"
+is "$(grep -c -E "was fenced|lost the engine lock" "$T/h1.log")" 0 \
+	"none in the engine host's log"
+now=$(runs)
+wait_until 20 runs_above "$((now + 1))"
+ok $? "the every-second task runs on"
+
+kill -TERM "$H1" "$H2"
+wait "$H1"
+is "$?" 0 "the engine host stops cleanly"
+finish
