@@ -11,9 +11,12 @@
 #include "manager.h"
 #include "runner.h"
 #include "runlog.h"
+#include "spawner.h"
 
 #include <ev.h>
 #include <signal.h>
+#include <stdint.h>
+#include <sys/wait.h>
 
 struct fixture {
 	char *dir;
@@ -197,6 +200,57 @@ test_stop_and_shutdown_in_flight(void **state)
 	assert_int_equal(runner_active(f->r), 0);
 }
 
+struct order {
+	int next, wrong, left;
+};
+
+static void
+ordered_done(struct spawn_req *rq, void *arg)
+{
+	struct order *o = arg;
+
+	if ((int)(intptr_t)rq->arg != o->next++)
+		o->wrong++;
+	if (rq->rc == 0) {
+		close(rq->fd);
+		close(rq->efd);
+		close(rq->usage_fd);
+	}
+	o->left--;
+	spawn_req_free(rq);
+}
+
+/* Two threads spawn, children of different lengths end in any order,
+ * and the answers still come in the order asked (the runner forgets
+ * early exits by that order: answered out of it, a run's done came
+ * twice, after its test had returned). */
+static void
+test_spawner_answers_in_order(void **state)
+{
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct order o = { 0, 0, 200 };
+	struct spawner *s = spawner_new(loop, ordered_done, &o);
+
+	(void)state;
+	for (int i = 0; i < 200; i++) {
+		struct spawn_req *rq = xcalloc(1, sizeof *rq);
+		const char *cmd = i % 3 ? "true" : "sleep 0.01";
+
+		rq->argv = strv_push(strv_push(strv_push(NULL, "/bin/sh"),
+		    "-c"), cmd);
+		rq->arg = (void *)(intptr_t)i;
+		spawner_submit(s, rq);
+	}
+	while (o.left > 0)
+		ev_run(loop, EVRUN_ONCE);
+	assert_int_equal(o.next, 200);
+	assert_int_equal(o.wrong, 0);
+	spawner_free(s);
+	while (waitpid(-1, NULL, 0) > 0)
+		;
+	ev_loop_destroy(loop);
+}
+
 static int
 setup_no_helper(void **state)
 {
@@ -255,6 +309,7 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_burst_all_reaped,
 		    setup, teardown),
+		cmocka_unit_test(test_spawner_answers_in_order),
 		cmocka_unit_test_setup_teardown(test_stop_and_shutdown_in_flight,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spawn_failure_is_the_runs,
