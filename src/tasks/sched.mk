@@ -139,6 +139,8 @@ bench: bench-latency bench-api
 # the longest gap between an interval task's fires across the reload):
 # bench/files-reload.sh, run by `make bench` too.
 dist_noinst_SCRIPTS += bench/files-reload.sh
+# A burst's start lag on one daemon (not in make bench): bench/start-lag.sh.
+dist_noinst_SCRIPTS += bench/start-lag.sh
 bench-files: manager
 	for n in 10000 100000; do \
 	  top_builddir='$(abs_top_builddir)' top_srcdir='$(abs_top_srcdir)' \
