@@ -240,7 +240,7 @@ static const char *const migrations[] = {
 	"ALTER TABLE hosts ADD COLUMN lock_session integer NOT NULL DEFAULT 0;",
 	/* 14: one index led by the task, not two (see the SQLite backend's
 	 * migration 14): runs_fire finds a task's runs. */
-	"DROP INDEX runs_task;",
+	"DROP INDEX IF EXISTS runs_task;",
 };
 
 #define PG_NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -227,7 +227,7 @@ static const char *const migrations[] = {
 	 * guarantee (a fire time is recorded once), also finds a task's
 	 * runs; readers of a task's history newest first sort that task's
 	 * own rows by id (doc/SCHEDULER.md, "History"). */
-	"DROP INDEX runs_task;",
+	"DROP INDEX IF EXISTS runs_task;",
 };
 
 #define DB_SCHEMA_AUTO_VACUUM 7
