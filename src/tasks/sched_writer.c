@@ -176,9 +176,9 @@ run_ref_cmp(const void *a, const void *b)
 /* The runs of every batch of the transaction, in the order of the index
  * led by the task.  In fire order each run lands on a leaf page of its
  * own (150,000 tasks: every leaf of the index in each second of runs),
- * and once a transaction's pages outgrow the writer's page cache each
- * page was spilled and read back again for every run that came to it;
- * in key order a page takes all its runs at once, and is written once. */
+ * and once a transaction's pages outgrow the writer's page cache a page
+ * may be spilled and read back before its next run comes; in key order
+ * a page takes all its runs of the transaction at once. */
 static void
 writer_record_runs(struct sched_writer *w, const struct write_batch *list)
 {
