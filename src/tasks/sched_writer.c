@@ -28,7 +28,8 @@
  * until its busy_timeout runs out, over a pass of 300,000 tasks. */
 #define RETAIN_PAUSE_US 5000
 /* The writer's page cache: at 150,000 runs a second each run row lands
- * on leaf pages of its own in the two indexes led by task_id, and with
+ * on a leaf page of its own in the index led by task_id (in each of two
+ * before schema 14), and with
  * SQLite's 2 MB the pages a transaction dirtied were spilled to the WAL
  * before its commit and read back (8 % of the writer's time, perf);
  * with 64 MB, bench/run's 150,000 fires/s rounds kept schedule in 3 of
