@@ -28,7 +28,8 @@
  * until its busy_timeout runs out, over a pass of 300,000 tasks. */
 #define RETAIN_PAUSE_US 5000
 /* The writer's page cache: at 150,000 runs a second each run row lands
- * on leaf pages of its own in the two indexes led by task_id, and with
+ * on a leaf page of its own in the index led by task_id (in each of two
+ * before schema 14), and with
  * SQLite's 2 MB the pages a transaction dirtied were spilled to the WAL
  * before its commit and read back (8 % of the writer's time, perf);
  * with 64 MB, bench/run's 150,000 fires/s rounds kept schedule in 3 of
@@ -134,8 +135,8 @@ row_is_newer(const struct row_mark *m, size_t n, const char *id,
 }
 
 static void
-writer_write(struct sched_writer *w, struct write_batch *b,
-	     const struct row_mark *marks, size_t nmarks)
+writer_write_tasks(struct sched_writer *w, struct write_batch *b,
+		   const struct row_mark *marks, size_t nmarks)
 {
 	struct mgr_error err = { 0 };
 
@@ -149,8 +150,77 @@ writer_write(struct sched_writer *w, struct write_batch *b,
 		    err.code != MGR_ENOENT)
 			log_warning(w->log, "%s", err.msg);
 	}
-	run_store_record(w->db, b->runs, b->nruns, writer_warn, w);
-	run_usage_store_record(w->db, b->runs, b->nruns, writer_warn, w);
+}
+
+/* A run of the transaction and its place in it. */
+struct run_ref {
+	const struct run_rec *r;
+	size_t seq;
+};
+
+/* The order of the history's index led by the task (runs_fire: task,
+ * fire time, attempt; an attempt of 0 is stored as 1); runs of one key
+ * keep their turn, so a `running` row comes before its end. */
+static int
+run_ref_cmp(const void *a, const void *b)
+{
+	const struct run_ref *x = a, *y = b;
+	int c = strcmp(x->r->task_id, y->r->task_id);
+	int ax = x->r->attempt > 0 ? x->r->attempt : 1;
+	int ay = y->r->attempt > 0 ? y->r->attempt : 1;
+
+	if (c != 0)
+		return c;
+	if (x->r->scheduled_at != y->r->scheduled_at)
+		return x->r->scheduled_at < y->r->scheduled_at ? -1 : 1;
+	if (ax != ay)
+		return ax < ay ? -1 : 1;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* Runs handed to the store at once: a multiple of its rows per INSERT. */
+#define RECORD_CHUNK 1024
+
+/* The runs of every batch of the transaction, in the order of the index
+ * led by the task.  In fire order each run lands on a leaf page of its
+ * own (150,000 tasks: every leaf of the index in each second of runs),
+ * and once a transaction's pages outgrow the writer's page cache a page
+ * may be spilled and read back before its next run comes; in key order
+ * a page takes all its runs of the transaction at once. */
+static void
+writer_record_runs(struct sched_writer *w, const struct write_batch *list)
+{
+	struct run_ref *refs;
+	struct run_rec *chunk;
+	size_t n = 0, k = 0, m;
+
+	for (const struct write_batch *b = list; b != NULL; b = b->next)
+		n += b->nruns;
+	if (n == 0)
+		return;
+	refs = xmalloc(n * sizeof *refs);
+	for (const struct write_batch *b = list; b != NULL; b = b->next)
+		for (size_t i = 0; i < b->nruns; i++, k++)
+			refs[k] = (struct run_ref){ &b->runs[i], k };
+	qsort(refs, n, sizeof *refs, run_ref_cmp);
+	/* Copies that share the batches' strings: the batches free them. */
+	chunk = xmalloc((n < RECORD_CHUNK ? n : RECORD_CHUNK) * sizeof *chunk);
+	for (size_t i = 0; i < n; i += m) {
+		m = n - i < RECORD_CHUNK ? n - i : RECORD_CHUNK;
+		for (size_t j = 0; j < m; j++)
+			chunk[j] = *refs[i + j].r;
+		run_store_record(w->db, chunk, m, writer_warn, w);
+		run_usage_store_record(w->db, chunk, m, writer_warn, w);
+	}
+	free(chunk);
+	free(refs);
+}
+
+static void
+writer_write_notes(struct sched_writer *w, struct write_batch *b)
+{
+	struct mgr_error err = { 0 };
+
 	for (size_t i = 0; i < b->nnotes; i++) {
 		struct notify_rec *n = &b->notes[i].n;
 		if ((b->notes[i].done ? notify_store_done(w->db, n->run.id,
@@ -238,10 +308,15 @@ writer_commit(struct sched_writer *w, struct write_batch *list)
 		marks = rows_marked(w, &nmarks);
 	for (b = list; b != NULL; b = b->next) {
 		if (ok)
-			writer_write(w, b, marks, nmarks);
+			writer_write_tasks(w, b, marks, nmarks);
 		last = b->seq;
 	}
 	free(marks);
+	if (ok)
+		writer_record_runs(w, list);
+	/* In the batches' order: a note owed comes before its removal. */
+	for (b = list; ok && b != NULL; b = b->next)
+		writer_write_notes(w, b);
 	if (ok && db_commit(w->db, &err) != 0)
 		log_error(w->log, _("cannot record runs: %s"), err.msg);
 	rows_forget(w, last);

@@ -3,6 +3,11 @@
 #include "testutil.h"
 #include "sqlite/sqlite_int.h"	/* the SQLite backend under test */
 #include "db.h"
+#include "console_view_store.h"
+#include "retention_store.h"
+#include "runlog_store.h"
+#include "task_context_store.h"
+#include "task_hooks_store.h"
 
 #include <sys/stat.h>
 
@@ -224,6 +229,84 @@ test_migration_keeps_duplicate_runs(void **state)
 	free(path);
 }
 
+/* The VM steps of every statement of the connection since the last
+ * call (each counter reset as it is read). */
+static int
+vm_steps(struct mgr_db *db)
+{
+	sqlite3_stmt *st = NULL;
+	int n = 0;
+
+	while ((st = sqlite3_next_stmt(db_handle(db), st)) != NULL)
+		n += sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 1);
+	return n;
+}
+
+static void
+usage_seen(void *arg, int64_t id, int64_t user_us, int64_t sys_us,
+	   int64_t max_rss_kb)
+{
+	(void)id;
+	(void)user_us;
+	(void)sys_us;
+	(void)max_rss_kb;
+	++*(int *)arg;
+}
+
+/* With one index led by the task (schema 14), each read of a task's
+ * history still goes through it: task t's 3 runs are read without
+ * walking the 5,000 newer runs of task u (a walk is over 20,000 steps;
+ * by the index, well under 1,000). */
+static void
+test_task_reads_by_index(void **state)
+{
+	char *path = xasprintf("%s/m.db", (char *)*state);
+	struct mgr_db *db;
+	struct mgr_error err = { 0 };
+	struct run_rec *v;
+	char *status = NULL;
+	int64_t n64, id;
+	size_t n;
+	int d, seen = 0, ended;
+
+	assert_int_equal(db_open(path, &db, &err), 0);
+	assert_int_equal(db_exec(db, "INSERT INTO tasks (id, name, func_path, "
+	    "trigger, created_at, updated_at) VALUES ('t','t','exec:true',"
+	    "'interval',1,1), ('u','u','exec:true','interval',1,1);"
+	    "INSERT INTO runs (task_id, scheduled_at, started_at, ended_at, "
+	    "status) VALUES ('t',1,1,2,'failed'),('t',2,2,3,'failed'),"
+	    "('t',3,3,4,'succeeded');"
+	    "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k "
+	    "WHERE i < 5000) INSERT INTO runs (task_id, scheduled_at, "
+	    "started_at, ended_at, status) SELECT 'u', i, i, i + 1, "
+	    "'succeeded' FROM k", &err), 0);
+	vm_steps(db);
+	assert_int_equal(run_store_list(db, "t", 0, 10, &v, &n, &err), 0);
+	assert_int_equal(n, 3);
+	run_recs_free(v, n);
+	assert_in_range(vm_steps(db), 1, 999);
+	assert_int_equal(run_usage_store_list(db, "t", 10, usage_seen, &seen,
+	    &err), 0);
+	assert_int_equal(seen, 3);
+	assert_in_range(vm_steps(db), 1, 999);
+	assert_int_equal(store_console_run_count(db, "t", &n64, &err), 0);
+	assert_in_range(vm_steps(db), 1, 999);
+	assert_int_equal(task_hooks_store_last_final(db, "t", 0, &status,
+	    &n64, &err), 0);
+	free(status);
+	assert_int_equal(task_hooks_store_last_start(db, "t", &n64, &err), 0);
+	assert_int_equal(run_usage_store_find(db, "t", 2, 0, &id, &err), 0);
+	assert_int_equal(runlog_store_state(db, "t", 2, 1, &ended, &id, &err),
+	    0);
+	assert_int_equal(run_store_fire_recorded(db, "t", 3, &ended, &err), 0);
+	assert_in_range(vm_steps(db), 1, 999);
+	assert_int_equal(retention_prune_task(db, "t", 1, 200, &d, &err), 0);
+	assert_int_equal(d, 2);
+	assert_in_range(vm_steps(db), 1, 999);
+	db_close(db);
+	free(path);
+}
+
 static void
 test_newer_version_refused(void **state)
 {
@@ -351,6 +434,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_upgrade_keeps_data, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migration_keeps_duplicate_runs,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_task_reads_by_index, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_newer_version_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_data_version_sees_other_connection, setup, teardown),

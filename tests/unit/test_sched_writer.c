@@ -4,6 +4,7 @@
  * run state and the loop need not wait for the writer before it writes.
  * Real SQLite, the real writer thread. */
 #include "testutil.h"
+#include "sqlite/sqlite_int.h"	/* db_handle: the rows' order */
 #include "db.h"
 #include "log.h"
 #include "sched_writer.h"
@@ -199,6 +200,97 @@ test_over_notifies(void **state)
 	sched_writer_free(w);
 }
 
+static void
+add_task_row(struct mgr_db *db, const char *id)
+{
+	struct mgr_error err = { 0 };
+	struct task_rec t;
+
+	task_rec_init(&t);
+	t.id = (char *)id;
+	t.func_path = (char *)"exec:/bin/true";
+	t.trigger = (char *)"interval";
+	t.trigger_args = (char *)"{\"seconds\":\"60\"}";
+	assert_int_equal(task_store_create(db, &t, &err), 0);
+}
+
+/* A run of a batch (id: the engine's; running_row: its end). */
+static void
+batch_run(struct write_batch *b, int64_t id, const char *task, int64_t at,
+	  const char *status, int running_row)
+{
+	struct run_rec *r;
+
+	b->runs = xrealloc(b->runs, (b->nruns + 1) * sizeof *b->runs);
+	r = &b->runs[b->nruns++];
+	memset(r, 0, sizeof *r);
+	r->id = id;
+	r->task_id = xstrdup(task);
+	r->attempt = 1;
+	r->scheduled_at = at;
+	r->started_at = at + 1;
+	r->ended_at = strcmp(status, "running") != 0 ? at + 2 : 0;
+	r->status = xstrdup(status);
+	r->exit_code = -1;
+	r->running_row = running_row;
+}
+
+static char *
+sql_text(struct mgr_db *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	char *s;
+
+	assert_int_equal(sqlite3_prepare_v2(db_handle(db), sql, -1, &st, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	s = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return s;
+}
+
+/* The writer inserts a transaction's runs in the order of the index led
+ * by the task (task, fire time), not in the order they ended, so that
+ * each leaf page of it is written once; a run's `running` row and its
+ * end, in two batches, still come in turn (the end wins). */
+static void
+test_runs_in_key_order(void **state)
+{
+	struct fixture *f = *state;
+	struct mgr_error err = { 0 };
+	struct write_batch *b1 = xcalloc(1, sizeof *b1);
+	struct write_batch *b2 = xcalloc(1, sizeof *b2);
+	char *s;
+
+	add_task_row(f->db, "b");
+	add_task_row(f->db, "c");
+	assert_int_equal(db_exec(f->db, "CREATE TABLE inserted (n INTEGER "
+	    "PRIMARY KEY, run INTEGER); CREATE TRIGGER runs_inserted AFTER "
+	    "INSERT ON runs BEGIN INSERT INTO inserted (run) VALUES (new.id); "
+	    "END", &err), 0);
+	batch_run(b1, 1, "c", 100, "running", 0);
+	batch_run(b1, 2, "a", 100, "succeeded", 0);
+	batch_run(b1, 3, "b", 200, "failed", 0);
+	batch_run(b1, 4, "a", 50, "succeeded", 0);
+	batch_run(b2, 1, "c", 100, "succeeded", 1);
+	batch_run(b2, 5, "a", 300, "succeeded", 0);
+	/* Held up by the loop's lock, the writer may take both at once. */
+	assert_int_equal(db_begin(f->db, &err), 0);
+	sched_writer_submit(f->w, b1);
+	sched_writer_submit(f->w, b2);
+	assert_int_equal(db_commit(f->db, &err), 0);
+	sched_writer_sync(f->w);
+	s = sql_text(f->db, "SELECT group_concat(run, ',') FROM (SELECT run "
+	    "FROM inserted WHERE run < 5 ORDER BY n)");
+	assert_string_equal(s, "4,2,3,1");
+	free(s);
+	s = sql_text(f->db, "SELECT group_concat(id || status, ',') FROM "
+	    "(SELECT id, status FROM runs ORDER BY id)");
+	assert_string_equal(s, "1succeeded,2succeeded,3failed,4succeeded,"
+	    "5succeeded");
+	free(s);
+}
+
 int
 main(void)
 {
@@ -208,6 +300,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_nothing_pending, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_over_notifies, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_runs_in_key_order, setup,
 		    teardown),
 	};
 

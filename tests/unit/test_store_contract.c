@@ -27,6 +27,7 @@
 #include "store.h"
 #include "task_context_store.h"
 #include "task_hooks_store.h"
+#include "sqlite/sqlite_int.h"	/* db_handle: the SQLite store's indexes */
 
 #include <libpq-fe.h>
 #include <poll.h>
@@ -1020,6 +1021,195 @@ test_retention(void **state)
 	assert_true(left >= 0);
 }
 
+static void
+usage_id(void *arg, int64_t id, int64_t user_us, int64_t sys_us,
+	 int64_t max_rss_kb)
+{
+	struct strbuf *sb = arg;
+
+	(void)user_us;
+	(void)sys_us;
+	(void)max_rss_kb;
+	strbuf_addf(sb, "%lld;", (long long)id);
+}
+
+/* The ids of run_store_list(task, after, limit), newest first. */
+static char *
+history_ids(struct mgr_db *db, const char *task, int64_t after, size_t limit)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct mgr_error err = { 0 };
+	struct run_rec *v;
+	size_t n;
+
+	assert_int_equal(run_store_list(db, task, after, limit, &v, &n, &err),
+	    0);
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(&sb, "%lld;", (long long)v[i].id);
+	run_recs_free(v, n);
+	return sb.buf != NULL ? sb.buf : xstrdup("");
+}
+
+static void
+expect_history(struct mgr_db *db, const char *task, int64_t after,
+	       size_t limit, const char *ids)
+{
+	char *got = history_ids(db, task, after, limit);
+
+	assert_string_equal(got, ids);
+	free(got);
+}
+
+/* A task's history is newest first by run id, whatever the fire times:
+ * a manual run (its fire time is when it was asked), a retry (the same
+ * fire time, the next attempt), a fire time caught up late (older than
+ * the runs before it) and a row without a fire time (older versions)
+ * mixed in; its usage comes in the same order, and retention keeps the
+ * newest by the same order.  (By fire time and attempt it would be
+ * 11, 12, 10, 13, 14.) */
+static void
+test_history_order(void **state)
+{
+	static const struct { int64_t id, at; int attempt; } ran[] = {
+		{ 10, 100, 1 }, { 11, 150, 1 }, { 12, 100, 2 }, { 13, 90, 1 },
+		{ 14, 0, 1 },
+	};
+	struct fixture *f = fixture(state);
+	struct strbuf sb = STRBUF_INIT;
+	struct mgr_error err = { 0 };
+	struct run_rec u;
+	int64_t count;
+	int d;
+
+	add_task(f->db, "t");
+	add_task(f->db, "u");
+	for (size_t i = 0; i < sizeof ran / sizeof ran[0]; i++) {
+		struct run_rec r = sample_run("t", ran[i].at, ran[i].attempt,
+		    "failed");
+		r.id = ran[i].id;
+		r.started_at = 1000 + ran[i].id;
+		r.ended_at = r.started_at + 1;
+		r.user_us = ran[i].id;
+		assert_int_equal(run_store_insert(f->db, &r, &err), 0);
+		run_usage_store_record(f->db, &r, 1, NULL, NULL);
+	}
+	u = sample_run("u", 120, 1, "succeeded");	/* another task's, newest */
+	u.id = 20;
+	assert_int_equal(run_store_insert(f->db, &u, &err), 0);
+	expect_history(f->db, "t", 0, 10, "14;13;12;11;10;");
+	expect_history(f->db, "t", 0, 2, "14;13;");
+	expect_history(f->db, "t", 11, 10, "14;13;12;");
+	assert_int_equal(run_usage_store_list(f->db, "t", 3, usage_id, &sb,
+	    &err), 0);
+	assert_string_equal(sb.buf, "14;13;12;");
+	free(sb.buf);
+	assert_int_equal(store_console_run_count(f->db, "t", &count, &err), 0);
+	assert_int_equal(count, 5);
+	assert_int_equal(retention_prune_task(f->db, "t", 2, 200, &d, &err), 0);
+	assert_int_equal(d, 3);
+	expect_history(f->db, "t", 0, 10, "14;13;");
+	assert_int_equal(runs_of(f->db, "u"), 1);
+}
+
+/* A store of schema `version` beside the fixture's: a file of its own,
+ * or a schema of its own in the fixture's PostgreSQL database. */
+static char *
+old_store_where(struct fixture *f)
+{
+	char *name, *schema, *admin, *sql, *where;
+
+	if (!f->pg)
+		return xasprintf("%s/old.db", f->dir);
+	name = pg_dbname();
+	schema = xasprintf("old%lld", (long long)mgr_now_us());
+	admin = pg_where(name, NULL);
+	sql = xasprintf("CREATE SCHEMA %s", schema);
+	pg_admin(admin, sql);
+	where = pg_where(name, schema);
+	free(sql);
+	free(admin);
+	free(schema);
+	free(name);
+	return where;
+}
+
+static struct mgr_db *
+open_store_version(struct fixture *f, const char *where, int version)
+{
+	struct mgr_error err = { 0 };
+	struct mgr_db *db = NULL;
+	int rc = f->pg ? pg_open(where, version, &db, &err) :
+	    db_open_version(where, version, &db, &err);
+
+	if (rc != 0)
+		fail_msg("%s: %s", where, err.msg);
+	return db;
+}
+
+/* Whether the runs table of the store has the index `name`. */
+static int
+runs_has_index(struct fixture *f, struct mgr_db *db, const char *where,
+	       const char *name)
+{
+	const char *sql = "SELECT count(*) FROM pg_indexes WHERE schemaname = "
+	    "current_schema() AND tablename = 'runs' AND indexname = $1";
+	sqlite3_stmt *st;
+	PGconn *c;
+	PGresult *r;
+	int n;
+
+	if (!f->pg) {
+		assert_int_equal(sqlite3_prepare_v2(db_handle(db), "SELECT "
+		    "count(*) FROM sqlite_master WHERE type = 'index' AND "
+		    "tbl_name = 'runs' AND name = ?1", -1, &st, NULL), SQLITE_OK);
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		n = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+		return n;
+	}
+	c = PQconnectdb(where);
+	r = PQexecParams(c, sql, 1, NULL, &name, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		fail_msg("%s: %s", sql, PQresultErrorMessage(r));
+	n = atoi(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	PQfinish(c);
+	return n;
+}
+
+/* Schema 14: one index led by the task.  A store of schema 13 opened by
+ * this version keeps its runs, loses runs_task, keeps the fire-time key
+ * and reads a task's history as before. */
+static void
+test_migration_one_task_index(void **state)
+{
+	struct fixture *f = fixture(state);
+	char *where = old_store_where(f);
+	struct mgr_db *db = open_store_version(f, where, 13);
+	struct run_rec r = sample_run("t", 100, 1, "succeeded");
+	struct mgr_error err = { 0 };
+	int version;
+
+	assert_int_equal(runs_has_index(f, db, where, "runs_task"), 1);
+	add_task(db, "t");
+	add_ended_run(db, "t", 100, 101);
+	add_ended_run(db, "t", 200, 201);
+	add_ended_run(db, "t", 50, 301);
+	db_close(db);
+
+	db = open_store_version(f, where, 0);
+	assert_int_equal(db_user_version(db, &version, &err), 0);
+	assert_int_equal(version, db_schema_latest());
+	assert_int_equal(runs_has_index(f, db, where, "runs_task"), 0);
+	assert_int_equal(runs_has_index(f, db, where, "runs_fire"), 1);
+	assert_int_equal(runs_of(db, "t"), 3);
+	expect_history(db, "t", 0, 1, "3;");	/* the last run, fire time 50 */
+	assert_int_not_equal(run_store_insert(db, &r, &err), 0);
+	db_close(db);
+	free(where);
+}
+
 static int
 fail_after_insert(struct mgr_db *db, void *arg, struct mgr_error *err)
 {
@@ -1548,6 +1738,8 @@ test_every_op(void **state)
 	CASE(b, test_runs_record_and_end, setup), \
 	CASE(b, test_runlog_and_usage, setup), \
 	CASE(b, test_retention, setup), \
+	CASE(b, test_history_order, setup), \
+	CASE(b, test_migration_one_task_index, setup), \
 	CASE(b, test_events_and_faults, setup), \
 	CASE(b, test_commands_and_host, setup), \
 	CASE(b, test_hosts_epochs, setup), \

@@ -238,6 +238,9 @@ static const char *const migrations[] = {
 	"ALTER TABLE hosts ADD COLUMN role text NOT NULL DEFAULT 'engine'"
 	"  CHECK (role IN ('engine','standby'));"
 	"ALTER TABLE hosts ADD COLUMN lock_session integer NOT NULL DEFAULT 0;",
+	/* 14: one index led by the task, not two (see the SQLite backend's
+	 * migration 14): runs_fire finds a task's runs. */
+	"DROP INDEX IF EXISTS runs_task;",
 };
 
 #define PG_NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -300,6 +300,11 @@ sqlite_run_store_claimed(struct mgr_db *db, struct run_rec **out, size_t *n,
 	return runs_collect(db, st, out, n, _("cannot list claimed runs"), err);
 }
 
+static const char list_task_sql[] = "SELECT " RUN_COLUMNS " FROM runs "
+    "WHERE task_id=?1 AND id>?2 ORDER BY id DESC LIMIT ?3";
+static const char list_all_sql[] = "SELECT " RUN_COLUMNS " FROM runs "
+    "WHERE id>?2 ORDER BY id DESC LIMIT ?3";
+
 int
 sqlite_run_store_list(struct mgr_db *db, const char *task_id, int64_t after_id,
 		      size_t limit, struct run_rec **out, size_t *n,
@@ -308,11 +313,15 @@ sqlite_run_store_list(struct mgr_db *db, const char *task_id, int64_t after_id,
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = db_prepare(db, "SELECT " RUN_COLUMNS " FROM runs "
-	    "WHERE (?1 IS NULL OR task_id=?1) AND id>?2 ORDER BY id DESC LIMIT ?3",
+	/* Two statements: with "?1 IS NULL OR task_id=?1" SQLite cannot
+	 * use the task's index (runs_fire) and walked the whole history,
+	 * newest first, for one task's runs; by the index it sorts only
+	 * the task's own (history_keep_runs of them). */
+	if ((rc = db_prepare(db, task_id != NULL ? list_task_sql : list_all_sql,
 	    &st, err)) != 0)
 		return rc;
-	db_bind_text_or_null(st, 1, task_id);
+	if (task_id != NULL)
+		sqlite3_bind_text(st, 1, task_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, after_id);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
 	return runs_collect(db, st, out, n, _("cannot list runs"), err);

@@ -138,6 +138,11 @@ sqlite_run_usage_store_find(struct mgr_db *db, const char *task_id,
 	return 0;
 }
 
+static const char usage_task_sql[] = "SELECT id, user_us, sys_us, "
+    "max_rss_kb FROM runs WHERE task_id=?1 ORDER BY id DESC LIMIT ?2";
+static const char usage_all_sql[] = "SELECT id, user_us, sys_us, "
+    "max_rss_kb FROM runs ORDER BY id DESC LIMIT ?2";
+
 int
 sqlite_run_usage_store_list(struct mgr_db *db, const char *task_id, size_t limit,
 			    run_usage_fn fn, void *arg, struct mgr_error *err)
@@ -145,11 +150,12 @@ sqlite_run_usage_store_list(struct mgr_db *db, const char *task_id, size_t limit
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = db_prepare(db, "SELECT id, user_us, sys_us, max_rss_kb FROM "
-	    "runs WHERE (?1 IS NULL OR task_id=?1) ORDER BY id DESC LIMIT ?2",
-	    &st, err)) != 0)
+	/* A task's runs by its index, as sqlite_run_store_list reads them. */
+	if ((rc = db_prepare(db, task_id != NULL ? usage_task_sql :
+	    usage_all_sql, &st, err)) != 0)
 		return rc;
-	db_bind_text_or_null(st, 1, task_id);
+	if (task_id != NULL)
+		sqlite3_bind_text(st, 1, task_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		fn(arg, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
