@@ -179,22 +179,25 @@ find_run(struct cmd_ctx *ctx, const struct logs_opts *o, int64_t *sched,
 	return latest_run(ctx, o->task_id, sched, attempt);
 }
 
-/* The whole log at once, or its last --lines. */
+/* The whole log at once, or its last --lines, wherever it is kept. */
 static int
-show_log(struct logs_out *po, const char *path)
+show_log(struct logs_out *po, const struct runlog_run *run)
 {
 	struct mgr_error err = { 0 };
 	struct runlog_lines l;
+	char *path;
 
-	if (access(path, F_OK) != 0) {
+	if (runlog_read_run(run, po->o->mask, po->o->since, po->o->lines, &l,
+	    &err) != 0)
+		return cmd_fail(po->ctx, err.code, err.msg);
+	if (!l.found) {
+		path = runlog_path(run->state_directory, run->task_id,
+		    run->scheduled_at, run->attempt);
 		fprintf(po->ctx->err, _("manager: no output of this run of %s is "
 		    "kept: it printed nothing, or its log was pruned (%s)\n"),
 		    po->o->task_id, path);
-		return CMD_EXIT_OK;
+		free(path);
 	}
-	if (runlog_read(path, po->o->mask, po->o->since, po->o->lines, &l,
-	    &err) != 0)
-		return cmd_fail(po->ctx, err.code, err.msg);
 	for (size_t i = 0; i < l.n; i++)
 		print_line(&l.v[i], po);
 	runlog_lines_clear(&l);
@@ -228,7 +231,7 @@ run_over(struct cmd_ctx *ctx, const char *task, int64_t sched, int attempt)
 /* Prints the last --lines, then each new line as it comes, until the
  * end record (or the history says the run is over). */
 static int
-follow_log(struct logs_out *po, const char *path, int64_t sched, int attempt)
+follow_log(struct logs_out *po, const struct runlog_run *run)
 {
 	struct mgr_error err = { 0 };
 	struct runlog_lines l;
@@ -236,7 +239,7 @@ follow_log(struct logs_out *po, const char *path, int64_t sched, int attempt)
 	int64_t n = 0;
 	int polls = 0;
 
-	if (runlog_reader_open(&rd, path, &err) != 0 ||
+	if (runlog_reader_open_run(&rd, run, &err) != 0 ||
 	    runlog_reader_tail(&rd, po->o->mask, po->o->since, po->o->lines, &l,
 	    &err) != 0) {
 		runlog_reader_close(&rd);
@@ -251,7 +254,8 @@ follow_log(struct logs_out *po, const char *path, int64_t sched, int attempt)
 		if ((n = runlog_reader_poll(&rd, print_line, po, &err)) < 0)
 			break;
 		if (n > 0 || ++polls % FOLLOW_CHECK_EVERY != 0 ||
-		    !run_over(po->ctx, po->o->task_id, sched, attempt))
+		    !run_over(po->ctx, run->task_id, run->scheduled_at,
+		    run->attempt))
 			continue;
 		/* Over without its end record: what is there, and stop. */
 		if ((n = runlog_reader_poll(&rd, print_line, po, &err)) < 0)
@@ -271,21 +275,17 @@ task_logs_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct logs_opts o = { 0 };
 	struct logs_out po = { .ctx = ctx, .o = &o };
-	int64_t sched = 0;
-	int attempt = 0, rc;
-	char *path;
+	struct runlog_run run = { .db = ctx->mgr->db,
+	    .state_directory = ctx->mgr->conf->state_directory };
+	int rc;
 
 	tz_load(NULL, &po.zone, NULL);
 	if ((rc = read_opts(ctx, args, &o, po.zone)) != 0)
 		goto out;
-	o.task_id = args->argv[0];
-	if ((rc = find_run(ctx, &o, &sched, &attempt)) != 0)
+	o.task_id = run.task_id = args->argv[0];
+	if ((rc = find_run(ctx, &o, &run.scheduled_at, &run.attempt)) != 0)
 		goto out;
-	path = runlog_path(ctx->mgr->conf->state_directory, o.task_id, sched,
-	    attempt);
-	rc = o.follow ? follow_log(&po, path, sched, attempt) :
-	    show_log(&po, path);
-	free(path);
+	rc = o.follow ? follow_log(&po, &run) : show_log(&po, &run);
 out:
 	tz_free(po.zone);
 	return rc;

@@ -1,5 +1,6 @@
 /* runner.c - attempts as child processes, watched from the loop. */
 #include "i18n.h"
+#include "db.h"
 #include "manager.h"
 #include "pool.h"
 #include "runner.h"
@@ -29,6 +30,9 @@
 #define PIPE_BUSY 32768
 #define PIPE_BIG (1 << 20)
 #define PIPE_PAUSE_S 0.001
+/* A log due its file while the pool has none yet: asked again so soon
+ * (the pool's thread makes one in about a millisecond). */
+#define LOG_RETRY_S 0.01
 
 extern char **environ;
 
@@ -57,6 +61,7 @@ struct proc_job {
 	ev_timer timeout;
 	ev_timer kill;
 	ev_timer pause;			/* busy pipes left to fill */
+	ev_timer settle;		/* its log's file, a second on */
 	int grown;			/* ... made PIPE_BIG: bits of kinds */
 	int timeout_s;
 	struct strbuf out;
@@ -72,7 +77,8 @@ run_outcome_clear(struct run_outcome *o)
 {
 	free(o->output);
 	free(o->error);
-	o->output = o->error = NULL;
+	free(o->log);
+	o->output = o->error = o->log = NULL;
 }
 
 char *
@@ -101,9 +107,12 @@ runner_log_new(struct runner *r)
 		.total_max_bytes = (int64_t)c->log_max_mb << 20,
 		.keep_runs = c->history_keep_runs,
 		.max_age_days = c->history_max_age_days,
+		.inline_max_bytes = RUNLOG_INLINE_MAX,
+		.inline_age_us = RUNLOG_INLINE_AGE_US,
 	};
 
-	r->log = runlog_new(c->state_directory, &lim, &r->mgr->log);
+	r->log = runlog_new(c->state_directory, r->mgr->db != NULL ?
+	    db_path(r->mgr->db) : NULL, &lim, &r->mgr->log);
 }
 
 struct runlog_file *
@@ -286,8 +295,8 @@ proc_drain(struct proc_job *j, int *fd, ev_io *io, int kind, int all)
 
 	while (*fd != -1) {
 		if (j->out.len >= max && j->log_sock != -1 && !j->handed &&
-		    !runlog_full(j->log) && proc_pending(*fd) &&
-		    proc_log_handoff(j) == 0)
+		    runlog_has_file(j->log) && !runlog_full(j->log) &&
+		    proc_pending(*fd) && proc_log_handoff(j) == 0)
 			return 0;	/* the pipes are manager-exec's */
 		if (j->out.len >= max && (n = proc_pass(j, *fd, kind)) > 0) {
 			j->dropped += (size_t)n;
@@ -300,6 +309,8 @@ proc_drain(struct proc_job *j, int *fd, ev_io *io, int kind, int all)
 			}
 			return 1;
 		}
+		if (!all && runlog_waiting(j->log, mgr_now_us()))
+			return 1;	/* its file is not made yet: a pause */
 		n = read(*fd, chunk, sizeof chunk);
 		if (n > 0) {
 			size_t keep = j->out.len < max ? max - j->out.len : 0;
@@ -436,6 +447,7 @@ proc_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	ev_timer_stop(loop, &j->timeout);
 	ev_timer_stop(loop, &j->kill);
 	ev_timer_stop(loop, &j->pause);
+	ev_timer_stop(loop, &j->settle);
 	/* The child is gone: what it wrote is in the pipe already.  A
 	 * grandchild keeping the pipe open must not hold the result.  No
 	 * hand-over now: manager-exec is gone too. */
@@ -448,7 +460,7 @@ proc_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	proc_read_usage(j);
 	proc_log_adopt(j);
 	proc_outcome(j, w->rstatus, &o);
-	runlog_end(j->log, o.status);
+	o.log = runlog_end(j->log, o.status, &o.log_len);
 	proc_unlink(j);
 	strbuf_free(&j->out);
 	j->done(&o, j->arg);
@@ -492,6 +504,20 @@ proc_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	ev_timer_start(loop, &j->kill);
 }
 
+/* The run is a second old: a log still in memory gets its file, so that
+ * a follower sees its lines as they come (a later write asks too). */
+static void
+proc_settle_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct proc_job *j = w->data;
+
+	(void)revents;
+	if (!runlog_settle(j->log, mgr_now_us()))
+		return;
+	ev_timer_set(w, LOG_RETRY_S, 0);	/* the pool has none yet */
+	ev_timer_start(loop, w);
+}
+
 static void
 proc_watch(struct runner *r, struct proc_job *j)
 {
@@ -508,6 +534,11 @@ proc_watch(struct runner *r, struct proc_job *j)
 	j->kill.data = j;
 	ev_timer_init(&j->pause, proc_pause_cb, 0, 0);
 	j->pause.data = j;
+	ev_timer_init(&j->settle, proc_settle_cb,
+	    RUNLOG_INLINE_AGE_US / 1e6, 0);
+	j->settle.data = j;
+	if (j->log != NULL)
+		ev_timer_start(r->loop, &j->settle);
 	ev_timer_init(&j->timeout, proc_timeout_cb, j->timeout_s, 0);
 	j->timeout.data = j;
 	if (j->timeout_s > 0) {
@@ -816,7 +847,7 @@ proc_spawn_failed(struct proc_job *j, const char *msg)
 
 	o.started_at = o.ended_at = mgr_now_us();
 	o.error = xstrdup(msg);
-	runlog_end(j->log, o.status);
+	o.log = runlog_end(j->log, o.status, &o.log_len);
 	proc_unlink(j);
 	j->done(&o, j->arg);
 	free(j);

@@ -3,6 +3,7 @@
 #include "db.h"
 #include "log.h"
 #include "retention_store.h"
+#include "runlog_store.h"
 #include "sched_writer.h"
 #include "task_context_store.h"
 #include "util.h"
@@ -144,6 +145,9 @@ writer_write(struct sched_writer *w, struct write_batch *b,
 	}
 	run_store_record(w->db, b->runs, b->nruns, writer_warn, w);
 	run_usage_store_record(w->db, b->runs, b->nruns, writer_warn, w);
+	/* The logs kept in the history, with their runs' ends: a run
+	 * recorded is never without its log. */
+	runlog_store_record(w->db, b->runs, b->nruns, writer_warn, w);
 	for (size_t i = 0; i < b->nnotes; i++) {
 		struct notify_rec *n = &b->notes[i].n;
 		if ((b->notes[i].done ? notify_store_done(w->db, n->run.id,

@@ -238,6 +238,13 @@ static const char *const migrations[] = {
 	"ALTER TABLE hosts ADD COLUMN role text NOT NULL DEFAULT 'engine'"
 	"  CHECK (role IN ('engine','standby'));"
 	"ALTER TABLE hosts ADD COLUMN lock_session integer NOT NULL DEFAULT 0;",
+	/* 14: run logs kept in the history (runlog.c; see the SQLite
+	 * backend's migration 14), removed with the run's row. */
+	"CREATE TABLE run_logs ("
+	"  run_id bigint PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,"
+	"  records bytea NOT NULL);"
+	"CREATE TRIGGER run_logs_changed AFTER INSERT OR UPDATE OR DELETE"
+	"  ON run_logs FOR EACH STATEMENT EXECUTE FUNCTION mgr_changed();",
 };
 
 #define PG_NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

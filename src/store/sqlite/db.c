@@ -219,6 +219,14 @@ static const char *const migrations[] = {
 	"ALTER TABLE hosts ADD COLUMN role TEXT NOT NULL DEFAULT 'engine'"
 	"  CHECK (role IN ('engine','standby'));"
 	"ALTER TABLE hosts ADD COLUMN lock_session INTEGER NOT NULL DEFAULT 0;",
+	/* 14: run logs kept in the history (issue 14, runlog_store.h): the
+	 * records of a run whose whole log was small, written with its end
+	 * by the history writer instead of a file of its own (an inode per
+	 * run was what full logs cost exec: throughput), and removed with
+	 * the run's row. */
+	"CREATE TABLE run_logs ("
+	"  run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,"
+	"  records BLOB NOT NULL);",
 };
 
 #define DB_SCHEMA_AUTO_VACUUM 7
