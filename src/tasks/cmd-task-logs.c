@@ -116,25 +116,45 @@ read_opts(struct cmd_ctx *ctx, const struct cmd_args *args, struct logs_opts *o,
 	return 0;
 }
 
-/* The task's latest run: its newest row or its newest log, whichever is
- * later (a run's row is written after 1 s or at its end, its log at its
- * first output). */
+/* Rows read to find the newest run that started: fire times skipped
+ * behind a long run come after it. */
+#define LATEST_ROWS 64
+
+/* The newest of rows v (newest first) that started: fire times recorded
+ * skipped or missed never ran and have no log, and a run that goes on
+ * past a second has its next fire times skipped; the newest row when
+ * none started. */
+static const struct run_rec *
+latest_started(const struct run_rec *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].started_at != 0)
+			return &v[i];
+	return n > 0 ? &v[0] : NULL;
+}
+
+/* The task's latest run: its newest row that started or its newest log
+ * file, whichever is later (a run's row is written after 1 s or at its
+ * end, its log file after 1 s or 4 KiB of output). */
 static int
 latest_run(struct cmd_ctx *ctx, const char *task_id, int64_t *sched,
 	   int *attempt)
 {
 	struct mgr_error err = { 0 };
 	struct run_rec *v = NULL;
+	const struct run_rec *r;
 	size_t n = 0;
 	int have = runlog_latest(ctx->mgr->conf->state_directory, task_id, sched,
 	    attempt) == 0;
 
-	if (run_store_list(ctx->mgr->db, task_id, 0, 1, &v, &n, &err) != 0)
+	if (run_store_list(ctx->mgr->db, task_id, 0, LATEST_ROWS, &v, &n,
+	    &err) != 0)
 		return cmd_fail(ctx, err.code, err.msg);
-	if (n > 0 && (!have || v[0].scheduled_at > *sched ||
-	    (v[0].scheduled_at == *sched && v[0].attempt > *attempt))) {
-		*sched = v[0].scheduled_at;
-		*attempt = v[0].attempt;
+	if ((r = latest_started(v, n)) != NULL && (!have ||
+	    r->scheduled_at > *sched || (r->scheduled_at == *sched &&
+	    r->attempt > *attempt))) {
+		*sched = r->scheduled_at;
+		*attempt = r->attempt;
 		have = 1;
 	}
 	run_recs_free(v, n);

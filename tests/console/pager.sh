@@ -68,6 +68,9 @@ check "... stderr marked" \
 	sh -c "tmux -L '$SOCK' capture-pane -p -t c | grep -Eq '! +[0-9:]+ +inline-err-line'"
 check "... and it has no file" test ! -e "$logdir/$sched4-4.log"
 keys Escape
+wait_gone "Run #$run4" >/dev/null
+keys Escape	# the filter goes
+wait_gone "/attempt 4" >/dev/null
 keys / a t t e m p t " " 3 Enter
 wait_selected "attempt 3" >/dev/null
 keys Enter

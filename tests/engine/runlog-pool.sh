@@ -33,7 +33,7 @@ is "$(logfile small)$(pool | wc -l)" "0" \
 mgr task add first "exec:seq 1 2000" cron hour=3 --max-retries 0 >/dev/null
 mgr task run first >/dev/null
 like "$(mgr task logs first --lines 1)" " stdout 2000$" \
-	"a first run printing past the bound has its log"
+	"a first run printing past the bound has its log (a file, or the history's)"
 wait_until 20 pool_has 2
 ok $? "the daemon then holds log files made ahead, without a name ($(pool | wc -l))"
 pool >"$T/pool"
@@ -55,6 +55,8 @@ like "$(mgr task logs second --stderr; mgr task logs second --stdout --lines 1)"
 	" stderr err
 .* stdout 2000$" "its stdout and stderr read back apart"
 stop_daemon
-is "$(ls -A "$LOGS" | sort | tr '\n' ' ')" "first second " \
+# (first's log is a file only if the pool's thread, which its run
+# started, made one before that run ended; else the history has it.)
+is "$(ls -A "$LOGS" | grep -vx first | tr '\n' ' ')" "second " \
 	"a stopped daemon leaves only the task folders in the logs folder"
 finish
