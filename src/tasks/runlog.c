@@ -182,6 +182,13 @@ runlog_begin(struct runlog *rl, const char *task_id, int64_t scheduled_at,
 	return f;
 }
 
+void
+runlog_started(struct runlog_file *f, int64_t at)
+{
+	if (f != NULL)
+		f->begun = at;
+}
+
 /* All of n bytes at the file's offset; 0 or the errno. */
 static int
 write_all(int fd, const char *b, size_t n)

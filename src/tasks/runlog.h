@@ -125,6 +125,12 @@ int runlog_latest(const char *state_directory, const char *task_id,
  * without a full log. */
 struct runlog_file *runlog_begin(struct runlog *rl, const char *task_id,
 				 int64_t scheduled_at, int attempt);
+/* The run's process started at `at` (Unix µs), later than its log began
+ * when its spawn waited on the spawner's thread: the run's age, which
+ * gives a log its file (runlog_settle), counts from then.  Under load
+ * spawns wait for seconds, and counted from the log's begin nearly every
+ * run was "a second old" at its first output. */
+void runlog_started(struct runlog_file *f, int64_t at);
 /* Appends what one read brought (kind RUNLOG_STDOUT or RUNLOG_STDERR);
  * over the per-run cap the bytes are counted, not written. */
 void runlog_write(struct runlog_file *f, int kind, const char *buf, size_t n,

@@ -871,6 +871,7 @@ proc_spawned(struct spawn_req *rq, void *arg)
 		j->log_sock = rq->log_sock;
 		j->log_state = rq->log_state;
 		j->started_at = rq->started_at;
+		runlog_started(j->log, j->started_at);
 		proc_watch(r, j);
 		proc_early(r, j);
 		if (j->interrupted)

@@ -678,7 +678,9 @@ test_inline_bound_makes_file(void **state)
 }
 
 /* A run a second old gets its file for what it printed so far (a
- * follower then sees its lines as they come), even when small. */
+ * follower then sees its lines as they come), even when small; its age
+ * counts from its process's start (runlog_started), not from its log's
+ * begin (a spawn that waited). */
 static void
 test_inline_age_makes_file(void **state)
 {
@@ -695,6 +697,10 @@ test_inline_age_makes_file(void **state)
 	runlog_write(f, RUNLOG_STDOUT, "early\n", 6, now);
 	assert_int_equal(runlog_settle(f, now + RUNLOG_INLINE_AGE_US / 2), 0);
 	assert_int_equal(access(path, F_OK), -1);	/* young: memory */
+	runlog_started(f, now + 5 * RUNLOG_INLINE_AGE_US);
+	assert_int_equal(runlog_settle(f, now + 2 * RUNLOG_INLINE_AGE_US), 0);
+	assert_int_equal(access(path, F_OK), -1);	/* young from its start */
+	runlog_started(f, now);
 	assert_int_equal(runlog_settle(f, now + 2 * RUNLOG_INLINE_AGE_US), 0);
 	assert_int_equal(access(path, F_OK), 0);
 	assert_int_equal(runlog_read(path, 1u << RUNLOG_STDOUT, 0, 0, &l,
