@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -205,16 +206,32 @@ proc_pending(int fd)
 	return ioctl(fd, FIONREAD, &n) == 0 && n > 0;
 }
 
-/* The excerpt is full: the command's pipes and the log's file go to
- * manager-exec, which writes the rest (a pipe already at its end goes
- * as /dev/null, opened for writing: its first read ends it).  Returns
- * 0 once handed over; -1: the engine goes on reading (the helper is
- * gone, or the page cannot be written). */
+/* The page shared with manager-exec (struct runlog_shared), made at the
+ * hand-over, not at every spawn: most runs never get that far, and a
+ * memfd is an inode.  -1 when it cannot be made. */
+static int
+proc_log_page(void)
+{
+	int page = memfd_create("manager-runlog", MFD_CLOEXEC);
+
+	if (page != -1 && ftruncate(page, sizeof(struct runlog_shared)) != 0) {
+		close(page);
+		page = -1;
+	}
+	return page;
+}
+
+/* The excerpt is full: the command's pipes, the log's file and the
+ * shared page go to manager-exec, which writes the rest (a pipe already
+ * at its end goes as /dev/null, opened for writing: its first read ends
+ * it).  Returns 0 once handed over; -1: the engine goes on reading (the
+ * helper is gone, or the page cannot be made or written). */
 static int
 proc_log_handoff(struct proc_job *j)
 {
-	int fds[3] = { j->fd != -1 ? j->fd : j->r->devnull,
-	    j->efd != -1 ? j->efd : j->r->devnull, runlog_file_fd(j->log) };
+	int fds[4] = { j->fd != -1 ? j->fd : j->r->devnull,
+	    j->efd != -1 ? j->efd : j->r->devnull, runlog_file_fd(j->log),
+	    proc_log_page() };
 	char c = 'h', ctl[CMSG_SPACE(sizeof fds)];
 	struct iovec iov = { &c, 1 };
 	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
@@ -229,12 +246,15 @@ proc_log_handoff(struct proc_job *j)
 	cm->cmsg_len = CMSG_LEN(sizeof fds);
 	memcpy(CMSG_DATA(cm), fds, sizeof fds);
 	runlog_share(j->log, &st);
-	if (fds[0] == -1 || fds[1] == -1 || fds[2] == -1 ||
-	    pwrite(j->log_state, &st, sizeof st, 0) != (ssize_t)sizeof st ||
+	if (fds[0] == -1 || fds[1] == -1 || fds[2] == -1 || fds[3] == -1 ||
+	    pwrite(fds[3], &st, sizeof st, 0) != (ssize_t)sizeof st ||
 	    sendmsg(j->log_sock, &m, MSG_NOSIGNAL | MSG_DONTWAIT) != 1) {
+		if (fds[3] != -1)
+			close(fds[3]);
 		proc_log_close(j);	/* not again */
 		return -1;
 	}
+	j->log_state = fds[3];		/* read back at the run's end */
 	j->handed = 1;
 	proc_close_pipes(j);
 	return 0;
@@ -679,7 +699,6 @@ exec_argv(struct runner *r, const struct run_spec *spec, int log,
 	v = exec_sandbox_argv(v, spec, c->sandbox_require);
 	if (log) {	/* the descriptors sandbox_spawn_env passes */
 		v = strv_push(v, "--log-sock=4");
-		v = strv_push(v, "--log-state=5");
 		v = push_num(v, "log-max-mb", c->log_run_max_mb);
 	}
 	v = strv_push(v, "--");
@@ -869,7 +888,6 @@ proc_spawned(struct spawn_req *rq, void *arg)
 		j->efd = rq->efd;
 		j->usage_fd = rq->usage_fd;
 		j->log_sock = rq->log_sock;
-		j->log_state = rq->log_state;
 		j->started_at = rq->started_at;
 		runlog_started(j->log, j->started_at);
 		proc_watch(r, j);

@@ -269,7 +269,8 @@ pool_ready(struct fixture *f)
 }
 
 /* A run printing past its excerpt: its log is handed to manager-exec
- * over the socket and page the spawner made; the log reads back whole. */
+ * over the socket the spawner made, with the page made then; the log
+ * reads back whole. */
 static void
 test_printing_run_log(void **state)
 {
