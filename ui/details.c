@@ -619,28 +619,28 @@ run_page_trim(struct run_page *p)
 	p->nlines = UI_RUN_LOG_LINES;
 }
 
-/* Opens the run's log at its last lines; NULL when the run is over and
- * has no log (printed nothing, pruned, or older than the log store), or
- * the log cannot be read. */
+/* Opens the run's log at its last lines, from its file or the history
+ * (runlog_reader_open_run); NULL when the run is over and has no log
+ * (printed nothing, pruned, or older than the log store), or the log
+ * cannot be read. */
 static struct run_page *
 run_page_open(struct ui *ui, const struct run_rec *r)
 {
-	char *path = runlog_path(ui->mgr->conf->state_directory, r->task_id,
-	    r->scheduled_at, r->attempt);
+	struct runlog_run run = { .db = ui->db,
+	    .state_directory = ui->mgr->conf->state_directory,
+	    .task_id = r->task_id, .scheduled_at = r->scheduled_at,
+	    .attempt = r->attempt };
 	struct run_page *p = xcalloc(1, sizeof *p);
 	struct runlog_lines l = { 0 };
 	struct mgr_error err = { 0 };
-	int rc = MGR_ENOENT;
 
-	if (access(path, F_OK) == 0 || r->ended_at == 0)
-		rc = runlog_reader_open(&p->rd, path, &err);
-	free(path);
-	if (rc != 0) {
+	if (runlog_reader_open_run(&p->rd, &run, &err) != 0) {
 		free(p);
 		return NULL;
 	}
 	if (runlog_reader_tail(&p->rd, RUNLOG_SHOWN, 0, UI_RUN_LOG_LINES, &l,
-	    &err) != 0) {
+	    &err) != 0 || (!p->rd.found && r->ended_at != 0)) {
+		runlog_lines_clear(&l);
 		run_page_free(p);
 		return NULL;
 	}

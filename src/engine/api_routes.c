@@ -524,7 +524,7 @@ run_log(struct api_call *call, const char *id)
 {
 	struct api_stream_spec spec = { 0 };
 	struct mgr_error err = { 0 };
-	char *task = NULL, *path;
+	char *task = NULL;
 	long long run = atoll(id);
 	int rc;
 
@@ -536,12 +536,8 @@ run_log(struct api_call *call, const char *id)
 		    "not_found" : "database_error", "%s", err.msg);
 		return;
 	}
-	path = runlog_path(call->mgr->conf->state_directory, task,
-	    spec.scheduled_at, spec.attempt);
-	spec.path = path;
 	spec.task_id = task;
 	run_log_open(call, &spec, run);
-	free(path);
 	free(task);
 }
 

@@ -1,5 +1,6 @@
 /* api_stream.c - a run's log as an HTTP answer, read from its file in
- * steps of 64 KiB as the client takes it.  Following a running run, a
+ * steps of 64 KiB as the client takes it (or at once from the history,
+ * which keeps a small one: runlog_reader_open_run).  Following a running run, a
  * read that finds nothing new suspends the connection and a timer
  * resumes it 100 ms later (MHD calls a content reader again at once when
  * it returns 0: without the suspension the loop would spin). */
@@ -166,8 +167,12 @@ api_stream_new(struct mgr *mgr, const struct api_stream_spec *spec,
 	       struct mgr_error *err)
 {
 	struct api_stream *s = xcalloc(1, sizeof *s);
+	struct runlog_run run = { .db = mgr->db,
+	    .state_directory = mgr->conf->state_directory,
+	    .task_id = spec->task_id, .scheduled_at = spec->scheduled_at,
+	    .attempt = spec->attempt };
 
-	if (runlog_reader_open(&s->rd, spec->path, err) != 0) {
+	if (runlog_reader_open_run(&s->rd, &run, err) != 0) {
 		free(s);
 		return NULL;
 	}

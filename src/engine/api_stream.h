@@ -1,6 +1,7 @@
 /* api_stream.h - a run's log as an HTTP answer (GET
- * /manager/runs/{run}/log), streamed in steps from its file; with follow,
- * a chunked answer that goes on while the run does. */
+ * /manager/runs/{run}/log), streamed in steps from its file or the
+ * history (runlog_reader_open_run); with follow, a chunked answer that
+ * goes on while the run does. */
 #ifndef MGR_API_STREAM_H
 #define MGR_API_STREAM_H
 
@@ -12,8 +13,7 @@ struct MHD_Connection;
 struct MHD_Response;
 
 struct api_stream_spec {
-	const char *path;		/* the log file */
-	const char *task_id;		/* the run's key, to see it is over */
+	const char *task_id;		/* the run's key: its log, its end */
 	int64_t scheduled_at;
 	int attempt;
 	unsigned mask;			/* kinds shown (runlog.h) */
@@ -21,7 +21,7 @@ struct api_stream_spec {
 	int follow;
 };
 
-/* NULL when the file cannot be opened (err says why). */
+/* NULL when the log cannot be opened (err says why). */
 struct api_stream *api_stream_new(struct mgr *mgr,
 				  const struct api_stream_spec *spec,
 				  struct mgr_error *err);

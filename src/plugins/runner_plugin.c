@@ -79,14 +79,15 @@ thread_outcome(struct thread_job *j, struct run_outcome *o)
 	    (size_t)j->r->mgr->conf->output_excerpt_bytes, 0);
 }
 
-/* What the function gave mgr_task_output, to the full log. */
+/* What the function gave mgr_task_output, to the full log: to the
+ * history with the outcome when it is small (runlog_end). */
 static void
-thread_log(struct thread_job *j, const char *status)
+thread_log(struct thread_job *j, struct run_outcome *o)
 {
 	const char *out = task_ctx_output(j->ctx);
 
 	runlog_write(j->log, RUNLOG_STDOUT, out, strlen(out), mgr_now_us());
-	runlog_end(j->log, status);
+	o->log = runlog_end(j->log, o->status, &o->log_len);
 }
 
 static void
@@ -98,7 +99,7 @@ thread_done(struct pool_job *job)
 
 	ev_timer_stop(r->loop, &j->timeout);
 	thread_outcome(j, &o);
-	thread_log(j, o.status);
+	thread_log(j, &o);
 	if (j->prev != NULL)
 		j->prev->next = j->next;
 	else

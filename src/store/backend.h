@@ -215,6 +215,15 @@ struct store_ops {
 	int (*runlog_store_state)(struct mgr_db *db, const char *task_id,
 	    int64_t scheduled_at, int attempt, int *ended, int64_t *run_id,
 	    struct mgr_error *err);
+	void (*runlog_store_record)(struct mgr_db *db, const struct run_rec *v,
+	    size_t n, void (*warn)(void *arg, const char *msg), void *arg);
+	int (*runlog_store_inline)(struct mgr_db *db, const char *task_id,
+	    int64_t scheduled_at, int attempt, int *ended, char **records,
+	    size_t *len, struct mgr_error *err);
+	int (*runlog_store_list)(struct mgr_db *db, runlog_store_entry_fn fn,
+	    void *arg, struct mgr_error *err);
+	int (*runlog_store_drop)(struct mgr_db *db, const int64_t *ids,
+	    size_t n, struct mgr_error *err);
 	/* console_view_store.h */
 	int (*store_console_run_count)(struct mgr_db *db, const char *task_id,
 	    int64_t *n, struct mgr_error *err);

@@ -33,6 +33,9 @@ static const struct copy_desc {
 	{ "runs", "id, task_id, attempt, scheduled_at, started_at, ended_at, "
 	  "status, exit_code, signal, output, error, user_us, sys_us, "
 	  "max_rss_kb", KEY_ID, 14, 0 },
+	/* A run's log kept with its row (runlog_store.h): any bytes. */
+	{ "run_logs", "run_id, records", { "run_id", 1u << 0, 1 }, 2,
+	  1u << 1 },
 	{ "events", "id, at, kind, subject, message", KEY_ID, 5, 0 },
 	{ "commands", "id, created_at, client_pid, argv, json, state, "
 	  "exit_status, output, error_output, finished_at, input", KEY_ID, 11,

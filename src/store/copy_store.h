@@ -16,7 +16,7 @@ struct db_copy_table {
 	char sha256[65];	/* of the rows as read, in key order */
 };
 
-#define DB_COPY_NTABLES 8
+#define DB_COPY_NTABLES 9
 
 struct db_copy_report {
 	struct db_copy_table tables[DB_COPY_NTABLES];

@@ -1,12 +1,22 @@
 /* runlog_store.h - what the run logs (src/tasks/runlog.h) ask of the
- * history: a run's key by its id, and whether a run is over. */
+ * history: a run's key by its id, whether a run is over, and the logs
+ * kept in the history itself (table run_logs).
+ *
+ * A run whose whole log is small (runlog.h: RUNLOG_INLINE_MAX) and that
+ * ended within RUNLOG_INLINE_AGE has no file: its records (the bytes a
+ * file would hold after its magic) are a row of run_logs, written by the
+ * history writer in the transaction that records the run's end, and
+ * removed with the run's row (a foreign key, ON DELETE CASCADE).  So a
+ * run recorded as ended has its log recorded, and none outlives it. */
 #ifndef MGR_RUNLOG_STORE_H
 #define MGR_RUNLOG_STORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "error.h"
 
 struct mgr_db;
+struct run_rec;
 
 /* The key of run run_id, which names its log: *task_id (malloc'd),
  * *scheduled_at, *attempt.  MGR_ENOENT when there is no such run. */
@@ -18,5 +28,38 @@ int runlog_store_key(struct mgr_db *db, int64_t run_id, char **task_id,
 int runlog_store_state(struct mgr_db *db, const char *task_id,
 		       int64_t scheduled_at, int attempt, int *ended,
 		       int64_t *run_id, struct mgr_error *err);
+
+/* The logs of the runs of v that carry one (run_rec.log), each to the
+ * row of its run (found by its key, as the run's end was just written
+ * in the same transaction).  warn(arg, message) is told of one that
+ * cannot be written; the others go on. */
+void runlog_store_record(struct mgr_db *db, const struct run_rec *v, size_t n,
+			 void (*warn)(void *arg, const char *msg), void *arg);
+/* The run's state as runlog_store_state gives it, and its log when the
+ * history keeps it: *records (malloc'd, *len bytes), else NULL (its log
+ * is a file, it printed nothing, or it goes on). */
+int runlog_store_inline(struct mgr_db *db, const char *task_id,
+			int64_t scheduled_at, int attempt, int *ended,
+			char **records, size_t *len, struct mgr_error *err);
+
+/* One log kept in the history, for the log store's caps and retention;
+ * its strings live until the callback returns. */
+struct runlog_store_entry {
+	int64_t run_id;
+	const char *task_id;
+	int64_t scheduled_at;
+	int attempt;
+	int64_t ended_at;		/* Unix µs: its age */
+	int64_t bytes;
+};
+typedef void (*runlog_store_entry_fn)(void *arg,
+				      const struct runlog_store_entry *e);
+/* Every log the history keeps, in no order. */
+int runlog_store_list(struct mgr_db *db, runlog_store_entry_fn fn, void *arg,
+		      struct mgr_error *err);
+/* Removes the logs of the n runs ids (their rows stay, as a run's row
+ * stays when its log file is removed). */
+int runlog_store_drop(struct mgr_db *db, const int64_t *ids, size_t n,
+		      struct mgr_error *err);
 
 #endif

@@ -674,6 +674,36 @@ runlog_store_state(struct mgr_db *db, const char *task_id, int64_t scheduled_at,
 					   ended, run_id, err);
 }
 
+void
+runlog_store_record(struct mgr_db *db, const struct run_rec *v, size_t n,
+		    void (*warn)(void *arg, const char *msg), void *arg)
+{
+	db->ops->runlog_store_record(db, v, n, warn, arg);
+}
+
+int
+runlog_store_inline(struct mgr_db *db, const char *task_id,
+		    int64_t scheduled_at, int attempt, int *ended,
+		    char **records, size_t *len, struct mgr_error *err)
+{
+	return db->ops->runlog_store_inline(db, task_id, scheduled_at, attempt,
+					    ended, records, len, err);
+}
+
+int
+runlog_store_list(struct mgr_db *db, runlog_store_entry_fn fn, void *arg,
+		  struct mgr_error *err)
+{
+	return db->ops->runlog_store_list(db, fn, arg, err);
+}
+
+int
+runlog_store_drop(struct mgr_db *db, const int64_t *ids, size_t n,
+		  struct mgr_error *err)
+{
+	return db->ops->runlog_store_drop(db, ids, n, err);
+}
+
 /* console_view_store.h */
 
 int

@@ -131,6 +131,10 @@ struct run_rec {
 	/* Resource usage from wait4 (task_context_store.h); 0: not measured. */
 	int64_t user_us, sys_us;	/* CPU time, µs */
 	int64_t max_rss_kb;		/* peak resident memory */
+	/* The run's full log when the history keeps it (runlog_store.h):
+	 * its records, log_len bytes; NULL: a file, or none. */
+	char *log;
+	size_t log_len;
 };
 
 void run_rec_clear(struct run_rec *r);

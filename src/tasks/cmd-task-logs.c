@@ -116,25 +116,45 @@ read_opts(struct cmd_ctx *ctx, const struct cmd_args *args, struct logs_opts *o,
 	return 0;
 }
 
-/* The task's latest run: its newest row or its newest log, whichever is
- * later (a run's row is written after 1 s or at its end, its log at its
- * first output). */
+/* Rows read to find the newest run that started: fire times skipped
+ * behind a long run come after it. */
+#define LATEST_ROWS 64
+
+/* The newest of rows v (newest first) that started: fire times recorded
+ * skipped or missed never ran and have no log, and a run that goes on
+ * past a second has its next fire times skipped; the newest row when
+ * none started. */
+static const struct run_rec *
+latest_started(const struct run_rec *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].started_at != 0)
+			return &v[i];
+	return n > 0 ? &v[0] : NULL;
+}
+
+/* The task's latest run: its newest row that started or its newest log
+ * file, whichever is later (a run's row is written after 1 s or at its
+ * end, its log file after 1 s or 4 KiB of output). */
 static int
 latest_run(struct cmd_ctx *ctx, const char *task_id, int64_t *sched,
 	   int *attempt)
 {
 	struct mgr_error err = { 0 };
 	struct run_rec *v = NULL;
+	const struct run_rec *r;
 	size_t n = 0;
 	int have = runlog_latest(ctx->mgr->conf->state_directory, task_id, sched,
 	    attempt) == 0;
 
-	if (run_store_list(ctx->mgr->db, task_id, 0, 1, &v, &n, &err) != 0)
+	if (run_store_list(ctx->mgr->db, task_id, 0, LATEST_ROWS, &v, &n,
+	    &err) != 0)
 		return cmd_fail(ctx, err.code, err.msg);
-	if (n > 0 && (!have || v[0].scheduled_at > *sched ||
-	    (v[0].scheduled_at == *sched && v[0].attempt > *attempt))) {
-		*sched = v[0].scheduled_at;
-		*attempt = v[0].attempt;
+	if ((r = latest_started(v, n)) != NULL && (!have ||
+	    r->scheduled_at > *sched || (r->scheduled_at == *sched &&
+	    r->attempt > *attempt))) {
+		*sched = r->scheduled_at;
+		*attempt = r->attempt;
 		have = 1;
 	}
 	run_recs_free(v, n);
@@ -179,22 +199,25 @@ find_run(struct cmd_ctx *ctx, const struct logs_opts *o, int64_t *sched,
 	return latest_run(ctx, o->task_id, sched, attempt);
 }
 
-/* The whole log at once, or its last --lines. */
+/* The whole log at once, or its last --lines, wherever it is kept. */
 static int
-show_log(struct logs_out *po, const char *path)
+show_log(struct logs_out *po, const struct runlog_run *run)
 {
 	struct mgr_error err = { 0 };
 	struct runlog_lines l;
+	char *path;
 
-	if (access(path, F_OK) != 0) {
+	if (runlog_read_run(run, po->o->mask, po->o->since, po->o->lines, &l,
+	    &err) != 0)
+		return cmd_fail(po->ctx, err.code, err.msg);
+	if (!l.found) {
+		path = runlog_path(run->state_directory, run->task_id,
+		    run->scheduled_at, run->attempt);
 		fprintf(po->ctx->err, _("manager: no output of this run of %s is "
 		    "kept: it printed nothing, or its log was pruned (%s)\n"),
 		    po->o->task_id, path);
-		return CMD_EXIT_OK;
+		free(path);
 	}
-	if (runlog_read(path, po->o->mask, po->o->since, po->o->lines, &l,
-	    &err) != 0)
-		return cmd_fail(po->ctx, err.code, err.msg);
 	for (size_t i = 0; i < l.n; i++)
 		print_line(&l.v[i], po);
 	runlog_lines_clear(&l);
@@ -228,7 +251,7 @@ run_over(struct cmd_ctx *ctx, const char *task, int64_t sched, int attempt)
 /* Prints the last --lines, then each new line as it comes, until the
  * end record (or the history says the run is over). */
 static int
-follow_log(struct logs_out *po, const char *path, int64_t sched, int attempt)
+follow_log(struct logs_out *po, const struct runlog_run *run)
 {
 	struct mgr_error err = { 0 };
 	struct runlog_lines l;
@@ -236,7 +259,7 @@ follow_log(struct logs_out *po, const char *path, int64_t sched, int attempt)
 	int64_t n = 0;
 	int polls = 0;
 
-	if (runlog_reader_open(&rd, path, &err) != 0 ||
+	if (runlog_reader_open_run(&rd, run, &err) != 0 ||
 	    runlog_reader_tail(&rd, po->o->mask, po->o->since, po->o->lines, &l,
 	    &err) != 0) {
 		runlog_reader_close(&rd);
@@ -251,7 +274,8 @@ follow_log(struct logs_out *po, const char *path, int64_t sched, int attempt)
 		if ((n = runlog_reader_poll(&rd, print_line, po, &err)) < 0)
 			break;
 		if (n > 0 || ++polls % FOLLOW_CHECK_EVERY != 0 ||
-		    !run_over(po->ctx, po->o->task_id, sched, attempt))
+		    !run_over(po->ctx, run->task_id, run->scheduled_at,
+		    run->attempt))
 			continue;
 		/* Over without its end record: what is there, and stop. */
 		if ((n = runlog_reader_poll(&rd, print_line, po, &err)) < 0)
@@ -271,21 +295,17 @@ task_logs_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct logs_opts o = { 0 };
 	struct logs_out po = { .ctx = ctx, .o = &o };
-	int64_t sched = 0;
-	int attempt = 0, rc;
-	char *path;
+	struct runlog_run run = { .db = ctx->mgr->db,
+	    .state_directory = ctx->mgr->conf->state_directory };
+	int rc;
 
 	tz_load(NULL, &po.zone, NULL);
 	if ((rc = read_opts(ctx, args, &o, po.zone)) != 0)
 		goto out;
-	o.task_id = args->argv[0];
-	if ((rc = find_run(ctx, &o, &sched, &attempt)) != 0)
+	o.task_id = run.task_id = args->argv[0];
+	if ((rc = find_run(ctx, &o, &run.scheduled_at, &run.attempt)) != 0)
 		goto out;
-	path = runlog_path(ctx->mgr->conf->state_directory, o.task_id, sched,
-	    attempt);
-	rc = o.follow ? follow_log(&po, path, sched, attempt) :
-	    show_log(&po, path);
-	free(path);
+	rc = o.follow ? follow_log(&po, &run) : show_log(&po, &run);
 out:
 	tz_free(po.zone);
 	return rc;

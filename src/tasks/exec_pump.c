@@ -25,29 +25,34 @@
 #define PUMP_BUSY 32768
 
 int
-exec_pump_setup(struct exec_pump *p, int sock, int state_fd, int cap_mb)
+exec_pump_setup(struct exec_pump *p, int sock, int cap_mb)
 {
-	void *st;
-
 	memset(p, 0, sizeof *p);
 	p->sock = sock;
 	p->logfd = p->in[0] = p->in[1] = -1;
 	p->cap = (int64_t)cap_mb << 20;
-	st = mmap(NULL, sizeof *p->st, PROT_READ | PROT_WRITE, MAP_SHARED,
-	    state_fd, 0);
-	close(state_fd);
-	if (st == MAP_FAILED)
-		return -1;
-	p->st = st;
 	return fcntl(sock, F_SETFD, FD_CLOEXEC);
 }
 
-/* The hand-over: the command's stdout and stderr pipes and the log, by
- * SCM_RIGHTS.  1: taken; 0: none (yet); -1: the engine is gone. */
+/* The page the engine sent with the hand-over (closed here); NULL when
+ * it cannot be mapped. */
+static struct runlog_shared *
+pump_map(int fd)
+{
+	void *st = mmap(NULL, sizeof(struct runlog_shared), PROT_READ |
+	    PROT_WRITE, MAP_SHARED, fd, 0);
+
+	close(fd);
+	return st == MAP_FAILED ? NULL : st;
+}
+
+/* The hand-over: the command's stdout and stderr pipes, the log and the
+ * shared page, by SCM_RIGHTS.  1: taken; 0: none (yet); -1: the engine
+ * is gone. */
 static int
 pump_take_over(struct exec_pump *p)
 {
-	int fds[3];
+	int fds[4];
 	char c, ctl[CMSG_SPACE(sizeof fds)];
 	struct iovec iov = { &c, 1 };
 	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
@@ -70,7 +75,8 @@ pump_take_over(struct exec_pump *p)
 		fcntl(p->in[i], F_SETFL, fcntl(p->in[i], F_GETFL) | O_NONBLOCK);
 	}
 	p->logfd = fds[2];
-	if ((p->buf = malloc(PUMP_BUF)) == NULL) {
+	p->st = pump_map(fds[3]);
+	if (p->st == NULL || (p->buf = malloc(PUMP_BUF)) == NULL) {
 		close(p->in[0]);	/* the command's next write fails: */
 		close(p->in[1]);	/* no process reads its pipes now */
 		p->in[0] = p->in[1] = -1;

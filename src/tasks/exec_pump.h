@@ -1,7 +1,8 @@
 /* exec_pump.h - manager-exec writing its command's run log (--log-sock):
  * the engine reads the command's pipes while the history's excerpt fills
  * (so a run that prints little is read and logged exactly as before),
- * then hands the pipes and the log's file over on a socket; from then on
+ * then hands the pipes, the log's file and a shared page over on a
+ * socket; from then on
  * this process reads them and writes the records (runlog.h's format,
  * runlog_record.c), so that the run, not the engine's loop, pays for the
  * rest of what it prints. */
@@ -24,9 +25,9 @@ struct exec_pump {
 	char *buf;
 };
 
-/* The engine's socket and shared page (descriptors) and the per-run cap
- * in MiB.  Returns 0, or -1 with errno. */
-int exec_pump_setup(struct exec_pump *p, int sock, int state_fd, int cap_mb);
+/* The engine's socket (a descriptor; the shared page comes with the
+ * hand-over) and the per-run cap in MiB.  Returns 0, or -1 with errno. */
+int exec_pump_setup(struct exec_pump *p, int sock, int cap_mb);
 /* In the supervising process after the fork: waits for the command
  * (pid), taking the hand-over when it comes and pumping from then on,
  * then what its pipes still hold; its wait status and rusage.  Returns

@@ -7,7 +7,7 @@
  *		     [--ioprio=CLASS[:LEVEL]] [--strict [--network]
  *		     [--private-tmp] [--require] [--read-only=PATH]...
  *		     [--write=PATH]...] [--stdin-env=NAME] [--parent=PID]
- *		     [--log-sock=FD --log-state=FD --log-max-mb=N]
+ *		     [--log-sock=FD --log-max-mb=N]
  *		     -- CMD ARG...
  *
  * Order: nice and the I/O class (raising either needs root), umask, the
@@ -48,10 +48,12 @@
  * full run log itself, so that the run pays for its output, not the
  * engine's loop (exec_pump.c).  The engine reads the command's pipes
  * while the history's excerpt fills, then hands them over on the socket
- * FD with the log's file (SCM_RIGHTS); from then on each read here is a
- * record (runlog.h), cut at --log-max-mb MiB, the rest counted, and
- * --log-state is a shared page (struct runlog_shared) where this process
- * keeps what it wrote.
+ * FD with the log's file and a shared page (struct runlog_shared) where
+ * this process keeps what it wrote (SCM_RIGHTS); from then on each read
+ * here is a record (runlog.h), cut at --log-max-mb MiB, the rest
+ * counted.  The page comes with the hand-over, not at the start: most
+ * runs print too little to be handed over, and a page made for every
+ * run was a memfd (an inode) per run.
  *
  * It links libc (and libseccomp, loaded when the program starts), so it
  * starts in a fraction of a millisecond.  Exit status 127: the command
@@ -88,7 +90,7 @@ struct exec_opts {
 	int parent;		/* --parent: dies with it; 0: none */
 	int strict;		/* confine with spec */
 	struct confine_spec spec;
-	int log_sock, log_state;	/* --log-sock, --log-state; -1 */
+	int log_sock;			/* --log-sock; -1 */
 	int log_max_mb;			/* --log-max-mb */
 	int pumping;			/* this process may write the log */
 	struct exec_pump pump;
@@ -156,7 +158,6 @@ parse_opt(const char *a, struct exec_opts *o)
 	    (r = num_arg(a, "--nice", 10, -20, 19, &o->nice)) != 0 ||
 	    (r = num_arg(a, "--parent", 10, 1, 1 << 30, &o->parent)) != 0 ||
 	    (r = num_arg(a, "--log-sock", 10, 3, 1023, &o->log_sock)) != 0 ||
-	    (r = num_arg(a, "--log-state", 10, 3, 1023, &o->log_state)) != 0 ||
 	    (r = num_arg(a, "--log-max-mb", 10, 0, 1 << 20, &o->log_max_mb)) != 0)
 		return r;
 	return str_arg(a, "--workdir", &o->workdir) ||
@@ -418,13 +419,12 @@ log_start(struct exec_opts *o)
 {
 	if (o->log_sock < 0)
 		return 0;
-	if (o->usage_fd < 0 || o->log_state < 0) {
-		fprintf(stderr, _("manager-exec: --log-sock=%d needs --usage-fd "
-		    "and --log-state\n"), o->log_sock);
+	if (o->usage_fd < 0) {
+		fprintf(stderr, _("manager-exec: --log-sock=%d needs "
+		    "--usage-fd\n"), o->log_sock);
 		return -1;
 	}
-	if (exec_pump_setup(&o->pump, o->log_sock, o->log_state,
-	    o->log_max_mb) != 0) {
+	if (exec_pump_setup(&o->pump, o->log_sock, o->log_max_mb) != 0) {
 		fprintf(stderr, _("manager-exec: cannot start the run's log: "
 		    "%s\n"), strerror(errno));
 		return -1;
@@ -436,8 +436,7 @@ log_start(struct exec_opts *o)
 int
 main(int argc, char **argv)
 {
-	struct exec_opts o = { .usage_fd = -1, .umask = -1, .log_sock = -1,
-	    .log_state = -1 };
+	struct exec_opts o = { .usage_fd = -1, .umask = -1, .log_sock = -1 };
 	int i, rc;
 
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
@@ -450,7 +449,7 @@ main(int argc, char **argv)
 			    "[--strict [--network] [--private-tmp] [--require] "
 			    "[--read-only=PATH]... [--write=PATH]...] "
 			    "[--stdin-env=NAME] [--parent=PID] "
-			    "[--log-sock=FD --log-state=FD --log-max-mb=N] "
+			    "[--log-sock=FD --log-max-mb=N] "
 			    "-- COMMAND "
 			    "[ARG...]\n");
 			break;

@@ -88,6 +88,8 @@ notify_job_new(struct scheduler *s, const char *action, const char *event,
 	j->n.action = xstrdup(action);
 	j->n.event = xstrdup(event);
 	j->n.run = *r;
+	j->n.run.log = NULL;		/* the history's, not the notice's */
+	j->n.run.log_len = 0;
 	j->n.run.task_id = xstrdup(r->task_id);
 	j->n.run.status = xstrdup(r->status);
 	j->n.run.output = r->output != NULL ? xstrndup(r->output,

@@ -1,10 +1,13 @@
-/* runlog.c - the log store: writing on the loop, reading, following,
- * caps and retention (see runlog.h for the file format). */
+/* runlog.c - the log store: writing on the loop (in memory, then a file
+ * when the log needs one), reading a run's log wherever it is kept,
+ * following (see runlog.h for the format; caps and retention are
+ * runlog_prune.c's). */
 #include "i18n.h"
 #include "log.h"
 #include "runlog.h"
 #include "runlog_pool.h"
 #include "runlog_record.h"
+#include "runlog_store.h"
 #include "timefmt.h"
 #include "util.h"
 
@@ -25,6 +28,7 @@
 
 struct runlog {
 	char *logs_dir;
+	char *db_path;			/* the history: its logs, for the caps */
 	struct mgr_log *log;		/* warnings: a log that cannot be made */
 	struct runlog_limits lim;
 	struct runlog_pool *pool;	/* files made ahead, off the loop */
@@ -45,6 +49,10 @@ struct runlog_file {
 	int attempt;
 	int64_t written;		/* payload bytes kept */
 	int64_t dropped;		/* ... and over the cap */
+	/* Until it has a file: its records, which the history keeps when
+	 * they stay small and the run ends soon (runlog_end). */
+	struct strbuf mem;
+	int64_t begun;			/* Unix µs */
 };
 
 char *
@@ -62,8 +70,8 @@ name_byte_ok(unsigned char c, int first)
 	    (c >= '0' && c <= '9') || strchr("_-@:+", c) != NULL;
 }
 
-static char *
-task_dir_name(const char *task_id)
+char *
+runlog_task_dir(const char *task_id)
 {
 	struct strbuf sb = STRBUF_INIT;
 
@@ -82,7 +90,7 @@ char *
 runlog_path(const char *state_directory, const char *task_id,
 	    int64_t scheduled_at, int attempt)
 {
-	char *name = task_dir_name(task_id);
+	char *name = runlog_task_dir(task_id);
 	char *p = xasprintf("%s/logs/%s/%" PRId64 "-%d.log", state_directory,
 	    name, scheduled_at, attempt);
 
@@ -91,8 +99,8 @@ runlog_path(const char *state_directory, const char *task_id,
 }
 
 struct runlog *
-runlog_new(const char *state_directory, const struct runlog_limits *lim,
-	   struct mgr_log *log)
+runlog_new(const char *state_directory, const char *db_path,
+	   const struct runlog_limits *lim, struct mgr_log *log)
 {
 	struct runlog *rl;
 
@@ -100,6 +108,7 @@ runlog_new(const char *state_directory, const struct runlog_limits *lim,
 		return NULL;
 	rl = xcalloc(1, sizeof *rl);
 	rl->logs_dir = runlog_dir(state_directory);
+	rl->db_path = db_path != NULL ? xstrdup(db_path) : NULL;
 	rl->lim = *lim;
 	rl->log = log;
 	rl->pool = runlog_pool_new(rl->logs_dir);
@@ -116,17 +125,20 @@ runlog_free(struct runlog *rl)
 		pthread_join(rl->thread, NULL);
 	runlog_pool_free(rl->pool);
 	free(rl->logs_dir);
+	free(rl->db_path);
 	free(rl);
 }
 
 /* Opens the attempt's file: one made ahead by the pool's thread, given
- * the run's name (*magic: its magic is written), else made here; its
- * folder is made on demand. */
+ * the run's name (*magic: its magic is written); -1 with *later set
+ * when the pool has none yet (the records wait in memory); made here
+ * only when the pool cannot give one (no O_TMPFILE, a stale file of the
+ * same name); its folder is made on demand. */
 static int
 runlog_create(struct runlog *rl, const struct runlog_file *f, int *magic,
-	      struct mgr_error *err)
+	      int *later, struct mgr_error *err)
 {
-	char *name = task_dir_name(f->task_id), *dir, *path;
+	char *name = runlog_task_dir(f->task_id), *dir, *path;
 	int fd;
 
 	dir = xasprintf("%s/%s", rl->logs_dir, name);
@@ -134,16 +146,17 @@ runlog_create(struct runlog *rl, const struct runlog_file *f, int *magic,
 	    f->attempt);
 	free(name);
 	*magic = (fd = runlog_pool_take(rl->pool, dir, path)) != -1;
+	*later = fd == -1 && errno == EAGAIN;
 	/* Not O_APPEND: splice(2) refuses such a file, and the engine is
 	 * its only writer. */
-	if (fd == -1)
+	if (fd == -1 && !*later)
 		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
 		    O_NOFOLLOW, 0600);
-	if (fd == -1 && errno == ENOENT &&
+	if (fd == -1 && !*later && errno == ENOENT &&
 	    mkdir_p(dir, 0700, 1, err) == 0)
 		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
 		    O_NOFOLLOW, 0600);
-	if (fd == -1 && (err == NULL || err->code == 0))
+	if (fd == -1 && !*later && (err == NULL || err->code == 0))
 		mgr_error_set(err, MGR_EIO, _("cannot create run log %s: %s"),
 		    path, strerror(errno));
 	free(dir);
@@ -165,36 +178,94 @@ runlog_begin(struct runlog *rl, const char *task_id, int64_t scheduled_at,
 	f->task_id = xstrdup(task_id);
 	f->scheduled_at = scheduled_at;
 	f->attempt = attempt;
+	f->begun = mgr_now_us();
 	return f;
 }
 
-/* The file is made at the first output: a run that prints nothing costs
- * no inode (creating one is most of what a log costs: about 1 ms of
- * kernel time on ext4 under load, against nothing for a run that stays
- * silent); and it is made ahead, off the loop, when the pool has one. */
+void
+runlog_started(struct runlog_file *f, int64_t at)
+{
+	if (f != NULL)
+		f->begun = at;
+}
+
+/* All of n bytes at the file's offset; 0 or the errno. */
+static int
+write_all(int fd, const char *b, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, b, n);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w == -1 ? errno : ENOSPC;
+		b += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* The file, once the log needs one (runlog_settle): made ahead, off the
+ * loop, by the pool (an inode on ext4 was 0.3-1.2 ms of the loop's time
+ * under load), then the records kept in memory so far, so that it holds
+ * the whole log in order.  -1 while the pool has none yet (the records
+ * stay in memory), or when it cannot be made (a warning; the run goes
+ * on without a full log). */
 static int
 runlog_open(struct runlog_file *f)
 {
 	struct mgr_error err = { 0 };
-	int magic;
+	int magic, later, e = 0;
 
 	if (f->fd != -1 || f->failed)
 		return f->fd;
-	f->fd = runlog_create(f->rl, f, &magic, &err);
-	if (f->fd != -1 && !magic && write(f->fd, RUNLOG_MAGIC,
-	    RUNLOG_MAGIC_LEN) != RUNLOG_MAGIC_LEN) {
+	f->fd = runlog_create(f->rl, f, &magic, &later, &err);
+	if (later)
+		return -1;
+	if (f->fd != -1 && ((!magic && (e = write_all(f->fd, RUNLOG_MAGIC,
+	    RUNLOG_MAGIC_LEN)) != 0) || (e = write_all(f->fd, f->mem.buf,
+	    f->mem.len)) != 0)) {
 		mgr_error_set(&err, MGR_EIO, _("cannot write run log of %s: %s"),
-		    f->task_id, strerror(errno));
+		    f->task_id, strerror(e));
 		close(f->fd);
 		f->fd = -1;
 	}
-	f->off = RUNLOG_MAGIC_LEN;
+	f->off = RUNLOG_MAGIC_LEN + (int64_t)f->mem.len;
+	strbuf_free(&f->mem);
 	if (f->fd == -1) {
 		f->failed = 1;
 		if (f->rl->log != NULL)
 			log_warning(f->rl->log, "%s", err.msg);
 	}
 	return f->fd;
+}
+
+int
+runlog_settle(struct runlog_file *f, int64_t now)
+{
+	const struct runlog_limits *lim;
+
+	if (f == NULL || f->fd != -1 || f->failed || f->mem.len == 0)
+		return 0;
+	lim = &f->rl->lim;
+	if ((int64_t)f->mem.len <= lim->inline_max_bytes &&
+	    now - f->begun < lim->inline_age_us)
+		return 0;		/* small and young: memory */
+	return runlog_open(f) == -1 && !f->failed;
+}
+
+int
+runlog_waiting(struct runlog_file *f, int64_t now)
+{
+	return runlog_settle(f, now) && f->mem.len > RUNLOG_WAIT_MAX;
+}
+
+int
+runlog_has_file(const struct runlog_file *f)
+{
+	return f != NULL && f->fd != -1;
 }
 
 /* A write that failed: the log of this attempt stops (a warning), the
@@ -220,15 +291,25 @@ record_undo(struct runlog_file *f, int e)
 	runlog_stop(f, e);
 }
 
-/* One record, head and payload in one writev; one that does not go in
- * whole is cut off, and the log stops. */
+/* One record, head and payload in one writev to the file (one that does
+ * not go in whole is cut off, and the log stops), or to memory while
+ * the log has no file. */
 static void
 record_put(struct runlog_file *f, int kind, const char *buf, size_t n,
 	   int64_t at)
 {
-	int e = runlog_record_write(f->fd, &f->off, kind, buf, n, at);
+	unsigned char h[RUNLOG_HEAD_LEN];
+	int e;
 
-	if (e != 0)
+	if (f->failed)
+		return;
+	if (f->fd == -1) {
+		runlog_head_encode(h, kind, n, at);
+		strbuf_add(&f->mem, (const char *)h, sizeof h);
+		strbuf_add(&f->mem, buf, n);
+		return;
+	}
+	if ((e = runlog_record_write(f->fd, &f->off, kind, buf, n, at)) != 0)
 		runlog_stop(f, e);
 }
 
@@ -260,13 +341,15 @@ void
 runlog_write(struct runlog_file *f, int kind, const char *buf, size_t n,
 	     int64_t at)
 {
-	if (f == NULL || n == 0 || runlog_open(f) == -1)
+	if (f == NULL || n == 0 || f->failed)
 		return;
 	if ((n = runlog_room(f, n)) == 0)
 		return;
 	record_put(f, kind, buf, n, at);
-	if (f->fd != -1)
-		runlog_kept(f, n);
+	if (f->failed)
+		return;
+	runlog_kept(f, n);
+	runlog_settle(f, at);
 }
 
 int
@@ -309,10 +392,9 @@ runlog_splice(struct runlog_file *f, int kind, int pipefd, int64_t at)
 	size_t n, moved;
 	ssize_t w;
 
-	if (runlog_full(f) || f->no_splice)
-		return 0;
-	if (ioctl(pipefd, FIONREAD, &avail) == -1 || avail <= 0 ||
-	    runlog_open(f) == -1)
+	if (runlog_full(f) || f->no_splice || f->fd == -1)
+		return 0;	/* no file yet: read, for memory */
+	if (ioctl(pipefd, FIONREAD, &avail) == -1 || avail <= 0)
 		return 0;
 	/* The head says exactly what the pipe holds (no one else reads it),
 	 * cut at the cap; the bytes over it are left to the caller's read. */
@@ -344,7 +426,7 @@ runlog_splice(struct runlog_file *f, int kind, int pipefd, int64_t at)
 int
 runlog_file_fd(struct runlog_file *f)
 {
-	return f == NULL ? -1 : runlog_open(f);
+	return f == NULL ? -1 : f->fd;
 }
 
 void
@@ -378,232 +460,57 @@ runlog_adopt(struct runlog_file *f, const struct runlog_shared *st)
 		runlog_stop(f, st->error);
 }
 
-void
-runlog_end(struct runlog_file *f, const char *status)
+char *
+runlog_end(struct runlog_file *f, const char *status, size_t *len)
 {
 	struct runlog *rl;
+	char *records = NULL;
 	int64_t now;
 
+	*len = 0;
 	if (f == NULL)
-		return;
+		return NULL;
 	rl = f->rl;
-	if (f->fd == -1) {		/* it printed nothing */
-		free(f->task_id);
-		free(f);
-		return;
-	}
-	now = mgr_now_us();
-	if (f->dropped > 0) {
-		char num[32];
-		int len = snprintf(num, sizeof num, "%" PRId64, f->dropped);
-		record_put(f, RUNLOG_DROPPED, num, (size_t)len, now);
-	}
-	if (f->fd != -1)
+	/* Past the bound, the pool's file if it has one now; a log whose
+	 * file never came (the pool's thread just started, or behind) is
+	 * the history's, whatever its size. */
+	if (f->fd == -1 && (int64_t)f->mem.len > rl->lim.inline_max_bytes)
+		runlog_open(f);
+	if (f->fd != -1 || f->mem.len > 0) {	/* it printed */
+		now = mgr_now_us();
+		if (f->dropped > 0) {
+			char num[32];
+			int n = snprintf(num, sizeof num, "%" PRId64, f->dropped);
+			record_put(f, RUNLOG_DROPPED, num, (size_t)n, now);
+		}
 		record_put(f, RUNLOG_END, status, strlen(status), now);
+		rl->since_prune += RUNLOG_HEAD_LEN * 2;
+	}
 	if (f->fd != -1)
 		close(f->fd);
+	else if (f->mem.len > 0) {	/* the history keeps it */
+		*len = f->mem.len;
+		records = strbuf_detach(&f->mem);
+	}
+	strbuf_free(&f->mem);
 	free(f->task_id);
 	free(f);
 	/* The total cap is kept between housekeeping runs too: a prune when
 	 * an eighth of it was written since the last. */
 	if (rl->since_prune > rl->lim.total_max_bytes / 8)
 		runlog_prune_async(rl);
+	return records;
 }
 
-/* Pruning. */
-
-struct logfile {
-	char *path;
-	int64_t scheduled_at;
-	int attempt;
-	int64_t size;
-	int64_t mtime;			/* µs */
-};
-
-struct logfiles {
-	struct logfile *v;
-	size_t n, cap;
-};
-
-static void
-logfiles_add(struct logfiles *l, char *path, int64_t sched, int attempt,
-	     const struct stat *st)
-{
-	struct logfile *f;
-
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 64;
-		l->v = xrealloc(l->v, l->cap * sizeof *l->v);
-	}
-	f = &l->v[l->n++];
-	f->path = path;
-	f->scheduled_at = sched;
-	f->attempt = attempt;
-	f->size = (int64_t)st->st_size;
-	f->mtime = (int64_t)st->st_mtim.tv_sec * 1000000 +
-	    st->st_mtim.tv_nsec / 1000;
-}
-
-static void
-logfiles_free(struct logfiles *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i].path);
-	free(l->v);
-	l->v = NULL;
-	l->n = l->cap = 0;
-}
-
-/* Newest run first. */
-static int
-cmp_newest(const void *a, const void *b)
-{
-	const struct logfile *x = a, *y = b;
-
-	if (x->scheduled_at != y->scheduled_at)
-		return x->scheduled_at > y->scheduled_at ? -1 : 1;
-	return y->attempt - x->attempt;
-}
-
-/* Oldest write first. */
-static int
-cmp_mtime(const void *a, const void *b)
-{
-	const struct logfile *x = a, *y = b;
-
-	return x->mtime < y->mtime ? -1 : x->mtime > y->mtime;
-}
-
-/* The logs of one task's folder. */
-static void
-scan_task(int dfd, const char *dir, struct logfiles *out)
-{
-	DIR *d = fdopendir(dfd);
-	struct dirent *e;
-	struct stat st;
-	long long sched;
-	int attempt, used;
-
-	if (d == NULL) {
-		close(dfd);
-		return;
-	}
-	while ((e = readdir(d)) != NULL) {
-		if (sscanf(e->d_name, "%lld-%d.log%n", &sched, &attempt,
-		    &used) != 2 || e->d_name[used] != '\0')
-			continue;
-		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-		    !S_ISREG(st.st_mode))
-			continue;
-		logfiles_add(out, xasprintf("%s/%s", dir, e->d_name),
-		    (int64_t)sched, attempt, &st);
-	}
-	closedir(d);
-}
-
-int
-runlog_latest(const char *state_directory, const char *task_id,
-	      int64_t *scheduled_at, int *attempt)
-{
-	char *name = task_dir_name(task_id);
-	char *dir = xasprintf("%s/logs/%s", state_directory, name);
-	struct logfiles l = { 0 };
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	int rc = MGR_ENOENT;
-
-	if (fd != -1)
-		scan_task(fd, dir, &l);
-	if (l.n > 0) {
-		sort_array(l.v, l.n, sizeof *l.v, cmp_newest);
-		*scheduled_at = l.v[0].scheduled_at;
-		*attempt = l.v[0].attempt;
-		rc = 0;
-	}
-	logfiles_free(&l);
-	free(dir);
-	free(name);
-	return rc;
-}
-
-/* Per task: the newest keep_runs, none older than max_age_days.  What is
- * kept goes to *kept, for the total cap. */
-static void
-prune_task(int dfd, const char *dir, const struct runlog_limits *lim,
-	   int64_t now_us, struct logfiles *kept)
-{
-	struct logfiles l = { 0 };
-	int64_t oldest = now_us - (int64_t)lim->max_age_days * 86400 * 1000000;
-
-	scan_task(dfd, dir, &l);
-	sort_array(l.v, l.n, sizeof *l.v, cmp_newest);
-	for (size_t i = 0; i < l.n; i++) {
-		if ((lim->keep_runs > 0 && i >= (size_t)lim->keep_runs) ||
-		    (lim->max_age_days > 0 && l.v[i].mtime < oldest)) {
-			unlink(l.v[i].path);
-			continue;
-		}
-		logfiles_add(kept, l.v[i].path, l.v[i].scheduled_at,
-		    l.v[i].attempt, &(struct stat){ .st_size = l.v[i].size,
-		    .st_mtim = { .tv_sec = l.v[i].mtime / 1000000,
-		    .tv_nsec = (l.v[i].mtime % 1000000) * 1000 } });
-		l.v[i].path = NULL;
-	}
-	logfiles_free(&l);
-	rmdir(dir);		/* when it is empty */
-}
-
-static void
-prune_total(struct logfiles *all, int64_t max)
-{
-	int64_t total = 0;
-
-	for (size_t i = 0; i < all->n; i++)
-		total += all->v[i].size;
-	if (total <= max)
-		return;
-	sort_array(all->v, all->n, sizeof *all->v, cmp_mtime);
-	for (size_t i = 0; i < all->n && total > max; i++) {
-		if (unlink(all->v[i].path) == 0)
-			total -= all->v[i].size;
-	}
-}
-
-void
-runlog_prune_dir(const char *logs_dir, const struct runlog_limits *lim,
-		 int64_t now_us)
-{
-	struct logfiles kept = { 0 };
-	DIR *d = opendir(logs_dir);
-	struct dirent *e;
-	int fd;
-
-	if (d == NULL)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		char *dir;
-
-		if (e->d_name[0] == '.')
-			continue;
-		fd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY |
-		    O_NOFOLLOW | O_CLOEXEC);
-		if (fd == -1)
-			continue;
-		dir = xasprintf("%s/%s", logs_dir, e->d_name);
-		prune_task(fd, dir, lim, now_us, &kept);
-		free(dir);
-	}
-	closedir(d);
-	if (lim->total_max_bytes > 0)
-		prune_total(&kept, lim->total_max_bytes);
-	logfiles_free(&kept);
-}
+/* Pruning: runlog_prune.c, on a thread of its own. */
 
 static void *
 prune_thread(void *arg)
 {
 	struct runlog *rl = arg;
 
-	runlog_prune_dir(rl->logs_dir, &rl->lim, mgr_now_us());
+	runlog_prune(rl->logs_dir, rl->db_path, &rl->lim, mgr_now_us(),
+	    rl->log);
 	atomic_store(&rl->thread_done, 1);
 	return NULL;
 }
@@ -835,13 +742,46 @@ runlog_line_format(struct strbuf *sb, const struct runlog_line *l, int json,
 static int
 reader_try_open(struct runlog_reader *rd, struct mgr_error *err)
 {
-	if (rd->fd != -1)
+	if (rd->fd != -1 || (rd->settled && rd->found))
 		return 0;
 	rd->fd = open(rd->path, O_RDONLY | O_CLOEXEC);
 	if (rd->fd == -1 && errno != ENOENT)
 		return mgr_error_set(err, MGR_EIO, _("cannot open run log %s: %s"),
 		    rd->path, strerror(errno));
+	rd->found |= rd->fd != -1;
 	return 0;
+}
+
+/* A run without a file: once the history has it over, its records kept
+ * there, fed as a file's would be (after the magic).  The bytes read;
+ * 0: none (yet). */
+static int64_t
+reader_history(struct runlog_reader *rd, runlog_line_fn fn, void *arg,
+	       struct mgr_error *err)
+{
+	char *rec = NULL;
+	size_t len = 0;
+	int ended = 0, rc;
+
+	if (rd->db == NULL || rd->settled)
+		return 0;
+	if ((rc = runlog_store_inline(rd->db, rd->task_id, rd->scheduled_at,
+	    rd->attempt, &ended, &rec, &len, err)) != 0)
+		return rc;
+	/* Over with none kept there: the file made before its end (looked
+	 * for again at the next read), or no output at all. */
+	rd->settled = ended || rec != NULL;
+	if (rec == NULL)
+		return 0;
+	rd->found = 1;
+	rd->parse.magic_ok = 1;
+	rc = runlog_parse_feed(&rd->parse, rec, len, fn, arg);
+	free(rec);
+	if (rc != 0)
+		return mgr_error_set(err, MGR_EINVAL, _("the log of run %s at "
+		    "%lld (attempt %d) kept in the history is damaged"),
+		    rd->task_id, (long long)rd->scheduled_at, rd->attempt);
+	return (int64_t)len;
 }
 
 int
@@ -860,6 +800,24 @@ runlog_reader_open(struct runlog_reader *rd, const char *path,
 	return rc;
 }
 
+int
+runlog_reader_open_run(struct runlog_reader *rd, const struct runlog_run *run,
+		       struct mgr_error *err)
+{
+	char *path = runlog_path(run->state_directory, run->task_id,
+	    run->scheduled_at, run->attempt);
+	int rc = runlog_reader_open(rd, path, err);
+
+	free(path);
+	if (rc != 0)
+		return rc;
+	rd->db = run->db;
+	rd->task_id = xstrdup(run->task_id);
+	rd->scheduled_at = run->scheduled_at;
+	rd->attempt = run->attempt;
+	return 0;
+}
+
 int64_t
 runlog_reader_step(struct runlog_reader *rd, runlog_line_fn fn, void *arg,
 		   struct mgr_error *err)
@@ -870,8 +828,8 @@ runlog_reader_step(struct runlog_reader *rd, runlog_line_fn fn, void *arg,
 
 	if ((rc = reader_try_open(rd, err)) != 0)
 		return rc;
-	if (rd->fd == -1)
-		return 0;		/* not made yet: nothing printed */
+	if (rd->fd == -1)		/* in the history, or nothing yet */
+		return reader_history(rd, fn, arg, err);
 	do
 		n = read(rd->fd, buf, sizeof buf);
 	while (n < 0 && errno == EINTR);
@@ -902,9 +860,10 @@ runlog_reader_close(struct runlog_reader *rd)
 	if (rd->fd != -1)
 		close(rd->fd);
 	free(rd->path);
+	free(rd->task_id);
 	runlog_parse_clear(&rd->parse);
+	memset(rd, 0, sizeof *rd);
 	rd->fd = -1;
-	rd->path = NULL;
 }
 
 struct read_arg {
@@ -969,6 +928,7 @@ reader_collect(struct runlog_reader *rd, struct read_arg *a, int finish,
 	if (rc >= 0 && finish && !rd->parse.ended)
 		runlog_parse_finish(&rd->parse, lines_keep, a);
 	out->ended = rd->parse.ended;
+	out->found = rd->found;
 	out->status = rd->parse.status != NULL ? xstrdup(rd->parse.status) : NULL;
 	lines_unring(out, a->first);
 	if (rc < 0) {
@@ -999,6 +959,23 @@ runlog_read(const char *path, unsigned mask, int64_t since, size_t max,
 
 	memset(out, 0, sizeof *out);
 	if ((rc = runlog_reader_open(&rd, path, err)) != 0)
+		return rc;
+	rc = reader_collect(&rd, &a, 1, err);
+	runlog_reader_close(&rd);
+	return rc;
+}
+
+int
+runlog_read_run(const struct runlog_run *run, unsigned mask, int64_t since,
+		size_t max, struct runlog_lines *out, struct mgr_error *err)
+{
+	struct read_arg a = { .out = out, .mask = mask, .since = since,
+	    .max = max };
+	struct runlog_reader rd;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if ((rc = runlog_reader_open_run(&rd, run, err)) != 0)
 		return rc;
 	rc = reader_collect(&rd, &a, 1, err);
 	runlog_reader_close(&rd);

@@ -87,7 +87,7 @@ pool_thread(void *arg)
 static int
 pool_pop(struct runlog_pool *p)
 {
-	int fd = -1;
+	int fd = -1, e = ENOTSUP;
 
 	pthread_mutex_lock(&p->mu);
 	if (!p->started)
@@ -98,8 +98,11 @@ pool_pop(struct runlog_pool *p)
 		p->head = (p->head + 1) % RUNLOG_POOL_MAX;
 		if (--p->n == RUNLOG_POOL_MAX / 2)
 			pthread_cond_signal(&p->want);
-	}
+	} else if (!p->failed && p->started)
+		e = EAGAIN;	/* the thread is making them */
 	pthread_mutex_unlock(&p->mu);
+	if (fd == -1)
+		errno = e;
 	return fd;
 }
 
@@ -119,7 +122,11 @@ runlog_pool_take(struct runlog_pool *p, const char *dir, const char *path)
 {
 	int fd, e;
 
-	if (p == NULL || (fd = pool_pop(p)) == -1)
+	if (p == NULL) {
+		errno = ENOTSUP;
+		return -1;
+	}
+	if ((fd = pool_pop(p)) == -1)
 		return -1;
 	/* ENOENT: the task's first log, or its folder pruned since. */
 	if ((e = pool_link(fd, path)) == ENOENT &&
@@ -133,6 +140,7 @@ runlog_pool_take(struct runlog_pool *p, const char *dir, const char *path)
 		p->failed = 1;
 		pthread_mutex_unlock(&p->mu);
 	}
+	errno = e == EAGAIN ? EIO : e;	/* not "ask again" */
 	return -1;
 }
 

@@ -1,5 +1,6 @@
 /* runner.c - attempts as child processes, watched from the loop. */
 #include "i18n.h"
+#include "db.h"
 #include "manager.h"
 #include "pool.h"
 #include "runner.h"
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,6 +31,9 @@
 #define PIPE_BUSY 32768
 #define PIPE_BIG (1 << 20)
 #define PIPE_PAUSE_S 0.001
+/* A log due its file while the pool has none yet: asked again so soon
+ * (the pool's thread makes one in about a millisecond). */
+#define LOG_RETRY_S 0.01
 
 extern char **environ;
 
@@ -57,6 +62,7 @@ struct proc_job {
 	ev_timer timeout;
 	ev_timer kill;
 	ev_timer pause;			/* busy pipes left to fill */
+	ev_timer settle;		/* its log's file, a second on */
 	int grown;			/* ... made PIPE_BIG: bits of kinds */
 	int timeout_s;
 	struct strbuf out;
@@ -72,7 +78,8 @@ run_outcome_clear(struct run_outcome *o)
 {
 	free(o->output);
 	free(o->error);
-	o->output = o->error = NULL;
+	free(o->log);
+	o->output = o->error = o->log = NULL;
 }
 
 char *
@@ -101,9 +108,12 @@ runner_log_new(struct runner *r)
 		.total_max_bytes = (int64_t)c->log_max_mb << 20,
 		.keep_runs = c->history_keep_runs,
 		.max_age_days = c->history_max_age_days,
+		.inline_max_bytes = RUNLOG_INLINE_MAX,
+		.inline_age_us = RUNLOG_INLINE_AGE_US,
 	};
 
-	r->log = runlog_new(c->state_directory, &lim, &r->mgr->log);
+	r->log = runlog_new(c->state_directory, r->mgr->db != NULL ?
+	    db_path(r->mgr->db) : NULL, &lim, &r->mgr->log);
 }
 
 struct runlog_file *
@@ -196,16 +206,32 @@ proc_pending(int fd)
 	return ioctl(fd, FIONREAD, &n) == 0 && n > 0;
 }
 
-/* The excerpt is full: the command's pipes and the log's file go to
- * manager-exec, which writes the rest (a pipe already at its end goes
- * as /dev/null, opened for writing: its first read ends it).  Returns
- * 0 once handed over; -1: the engine goes on reading (the helper is
- * gone, or the page cannot be written). */
+/* The page shared with manager-exec (struct runlog_shared), made at the
+ * hand-over, not at every spawn: most runs never get that far, and a
+ * memfd is an inode.  -1 when it cannot be made. */
+static int
+proc_log_page(void)
+{
+	int page = memfd_create("manager-runlog", MFD_CLOEXEC);
+
+	if (page != -1 && ftruncate(page, sizeof(struct runlog_shared)) != 0) {
+		close(page);
+		page = -1;
+	}
+	return page;
+}
+
+/* The excerpt is full: the command's pipes, the log's file and the
+ * shared page go to manager-exec, which writes the rest (a pipe already
+ * at its end goes as /dev/null, opened for writing: its first read ends
+ * it).  Returns 0 once handed over; -1: the engine goes on reading (the
+ * helper is gone, or the page cannot be made or written). */
 static int
 proc_log_handoff(struct proc_job *j)
 {
-	int fds[3] = { j->fd != -1 ? j->fd : j->r->devnull,
-	    j->efd != -1 ? j->efd : j->r->devnull, runlog_file_fd(j->log) };
+	int fds[4] = { j->fd != -1 ? j->fd : j->r->devnull,
+	    j->efd != -1 ? j->efd : j->r->devnull, runlog_file_fd(j->log),
+	    proc_log_page() };
 	char c = 'h', ctl[CMSG_SPACE(sizeof fds)];
 	struct iovec iov = { &c, 1 };
 	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
@@ -220,12 +246,15 @@ proc_log_handoff(struct proc_job *j)
 	cm->cmsg_len = CMSG_LEN(sizeof fds);
 	memcpy(CMSG_DATA(cm), fds, sizeof fds);
 	runlog_share(j->log, &st);
-	if (fds[0] == -1 || fds[1] == -1 || fds[2] == -1 ||
-	    pwrite(j->log_state, &st, sizeof st, 0) != (ssize_t)sizeof st ||
+	if (fds[0] == -1 || fds[1] == -1 || fds[2] == -1 || fds[3] == -1 ||
+	    pwrite(fds[3], &st, sizeof st, 0) != (ssize_t)sizeof st ||
 	    sendmsg(j->log_sock, &m, MSG_NOSIGNAL | MSG_DONTWAIT) != 1) {
+		if (fds[3] != -1)
+			close(fds[3]);
 		proc_log_close(j);	/* not again */
 		return -1;
 	}
+	j->log_state = fds[3];		/* read back at the run's end */
 	j->handed = 1;
 	proc_close_pipes(j);
 	return 0;
@@ -286,8 +315,8 @@ proc_drain(struct proc_job *j, int *fd, ev_io *io, int kind, int all)
 
 	while (*fd != -1) {
 		if (j->out.len >= max && j->log_sock != -1 && !j->handed &&
-		    !runlog_full(j->log) && proc_pending(*fd) &&
-		    proc_log_handoff(j) == 0)
+		    runlog_has_file(j->log) && !runlog_full(j->log) &&
+		    proc_pending(*fd) && proc_log_handoff(j) == 0)
 			return 0;	/* the pipes are manager-exec's */
 		if (j->out.len >= max && (n = proc_pass(j, *fd, kind)) > 0) {
 			j->dropped += (size_t)n;
@@ -300,6 +329,8 @@ proc_drain(struct proc_job *j, int *fd, ev_io *io, int kind, int all)
 			}
 			return 1;
 		}
+		if (!all && runlog_waiting(j->log, mgr_now_us()))
+			return 1;	/* its file is not made yet: a pause */
 		n = read(*fd, chunk, sizeof chunk);
 		if (n > 0) {
 			size_t keep = j->out.len < max ? max - j->out.len : 0;
@@ -436,6 +467,7 @@ proc_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	ev_timer_stop(loop, &j->timeout);
 	ev_timer_stop(loop, &j->kill);
 	ev_timer_stop(loop, &j->pause);
+	ev_timer_stop(loop, &j->settle);
 	/* The child is gone: what it wrote is in the pipe already.  A
 	 * grandchild keeping the pipe open must not hold the result.  No
 	 * hand-over now: manager-exec is gone too. */
@@ -448,7 +480,7 @@ proc_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	proc_read_usage(j);
 	proc_log_adopt(j);
 	proc_outcome(j, w->rstatus, &o);
-	runlog_end(j->log, o.status);
+	o.log = runlog_end(j->log, o.status, &o.log_len);
 	proc_unlink(j);
 	strbuf_free(&j->out);
 	j->done(&o, j->arg);
@@ -492,6 +524,20 @@ proc_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	ev_timer_start(loop, &j->kill);
 }
 
+/* The run is a second old: a log still in memory gets its file, so that
+ * a follower sees its lines as they come (a later write asks too). */
+static void
+proc_settle_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct proc_job *j = w->data;
+
+	(void)revents;
+	if (!runlog_settle(j->log, mgr_now_us()))
+		return;
+	ev_timer_set(w, LOG_RETRY_S, 0);	/* the pool has none yet */
+	ev_timer_start(loop, w);
+}
+
 static void
 proc_watch(struct runner *r, struct proc_job *j)
 {
@@ -508,6 +554,11 @@ proc_watch(struct runner *r, struct proc_job *j)
 	j->kill.data = j;
 	ev_timer_init(&j->pause, proc_pause_cb, 0, 0);
 	j->pause.data = j;
+	ev_timer_init(&j->settle, proc_settle_cb,
+	    RUNLOG_INLINE_AGE_US / 1e6, 0);
+	j->settle.data = j;
+	if (j->log != NULL)
+		ev_timer_start(r->loop, &j->settle);
 	ev_timer_init(&j->timeout, proc_timeout_cb, j->timeout_s, 0);
 	j->timeout.data = j;
 	if (j->timeout_s > 0) {
@@ -648,7 +699,6 @@ exec_argv(struct runner *r, const struct run_spec *spec, int log,
 	v = exec_sandbox_argv(v, spec, c->sandbox_require);
 	if (log) {	/* the descriptors sandbox_spawn_env passes */
 		v = strv_push(v, "--log-sock=4");
-		v = strv_push(v, "--log-state=5");
 		v = push_num(v, "log-max-mb", c->log_run_max_mb);
 	}
 	v = strv_push(v, "--");
@@ -816,7 +866,7 @@ proc_spawn_failed(struct proc_job *j, const char *msg)
 
 	o.started_at = o.ended_at = mgr_now_us();
 	o.error = xstrdup(msg);
-	runlog_end(j->log, o.status);
+	o.log = runlog_end(j->log, o.status, &o.log_len);
 	proc_unlink(j);
 	j->done(&o, j->arg);
 	free(j);
@@ -838,8 +888,8 @@ proc_spawned(struct spawn_req *rq, void *arg)
 		j->efd = rq->efd;
 		j->usage_fd = rq->usage_fd;
 		j->log_sock = rq->log_sock;
-		j->log_state = rq->log_state;
 		j->started_at = rq->started_at;
+		runlog_started(j->log, j->started_at);
 		proc_watch(r, j);
 		proc_early(r, j);
 		if (j->interrupted)

@@ -64,6 +64,10 @@ struct run_outcome {
 	int64_t ended_at;
 	/* From wait4's rusage of the command; 0: not measured. */
 	int64_t user_us, sys_us, max_rss_kb;
+	/* Its full log when small enough for the history to keep
+	 * (runlog_end), log_len bytes of records; NULL: a file, or none. */
+	char *log;
+	size_t log_len;
 };
 
 typedef void (*run_done_fn)(struct run_outcome *o, void *arg);

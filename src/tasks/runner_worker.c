@@ -126,7 +126,7 @@ job_finish(struct wjob *j, struct run_outcome *o)
 	ev_timer_stop(r->loop, &j->kill);
 	r->active--;
 	strv_free(j->fields);
-	runlog_end(j->log, o->status);
+	o->log = runlog_end(j->log, o->status, &o->log_len);
 	j->done(o, j->arg);
 	free(j);
 }

@@ -200,11 +200,12 @@ sandbox_spawn_env(char *const argv[], char *const envp[], pid_t *pid,
 		posix_spawn_file_actions_adddup2(&fa, use[1], 3);
 	if (usagefd != NULL && pass != NULL) {
 		posix_spawn_file_actions_adddup2(&fa, pass[0], 4);
-		posix_spawn_file_actions_adddup2(&fa, pass[1], 5);
+		if (pass[1] != -1)
+			posix_spawn_file_actions_adddup2(&fa, pass[1], 5);
 	}
 	/* Nothing of the engine (database, sockets) leaks into a run. */
 	posix_spawn_file_actions_addclosefrom_np(&fa, usagefd == NULL ? 3 :
-	    pass == NULL ? 4 : 6);
+	    pass == NULL ? 4 : pass[1] == -1 ? 5 : 6);
 	rc = posix_spawnp(pid, argv[0], &fa, &attr, argv,
 	    envp != NULL ? envp : environ);
 	posix_spawn_file_actions_destroy(&fa);

@@ -49,9 +49,9 @@ int sandbox_spawn(char *const argv[], pid_t *pid, int *outfd, int *errfd,
 /* The same with the environment envp (NULL: this process's) and, when
  * usagefd is not NULL, a pipe on the child's descriptor 3 whose
  * non-blocking read end is *usagefd (manager-exec --usage-fd=3 writes the
- * command's rusage there); pass, when not NULL (with usagefd), two
- * descriptors the child gets as 4 and 5 (manager-exec's --log-sock and
- * --log-state). */
+ * command's rusage there); pass, when not NULL (with usagefd), up to two
+ * descriptors the child gets as 4 and 5 (pass[1] -1: 4 only; manager-exec's
+ * --log-sock). */
 int sandbox_spawn_env(char *const argv[], char *const envp[], pid_t *pid,
 		      int *outfd, int *errfd, int *usagefd, const int *pass,
 		      struct mgr_error *err);

@@ -52,7 +52,9 @@ task_record(struct scheduler *s, struct stask *t, int64_t scheduled_at,
 		r->user_us = o->user_us;
 		r->sys_us = o->sys_us;
 		r->max_rss_kb = o->max_rss_kb;
-		o->output = o->error = NULL;
+		r->log = o->log;
+		r->log_len = o->log_len;
+		o->output = o->error = o->log = NULL;
 	} else
 		r->started_at = r->ended_at = mgr_now_us();
 }

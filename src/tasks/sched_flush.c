@@ -54,6 +54,8 @@ sched_note(struct scheduler *s, const struct notify_rec *n, int done)
 	w->n.starts = n->starts;
 	*r = n->run;
 	r->running_row = 0;
+	r->log = NULL;
+	r->log_len = 0;
 	r->task_id = xstrdup(n->run.task_id);
 	r->status = xstrdup(n->run.status);
 	r->output = n->run.output != NULL ? xstrdup(n->run.output) : NULL;

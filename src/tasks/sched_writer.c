@@ -3,6 +3,7 @@
 #include "db.h"
 #include "log.h"
 #include "retention_store.h"
+#include "runlog_store.h"
 #include "sched_writer.h"
 #include "task_context_store.h"
 #include "util.h"
@@ -211,6 +212,9 @@ writer_record_runs(struct sched_writer *w, const struct write_batch *list)
 			chunk[j] = *refs[i + j].r;
 		run_store_record(w->db, chunk, m, writer_warn, w);
 		run_usage_store_record(w->db, chunk, m, writer_warn, w);
+		/* The logs kept in the history, with their runs' ends: a
+		 * run recorded is never without its log. */
+		runlog_store_record(w->db, chunk, m, writer_warn, w);
 	}
 	free(chunk);
 	free(refs);

@@ -1,6 +1,5 @@
 /* spawner.c - exec: runs spawned by a thread (spawner.h). */
 #include "i18n.h"
-#include "runlog_record.h"
 #include "sandbox.h"
 #include "spawner.h"
 #include "util.h"
@@ -10,7 +9,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -41,33 +39,22 @@ struct spawner {
 	int started, pending;	/* started: threads running */
 };
 
-/* The socket on which the engine hands manager-exec the run log, and the
- * page where the helper keeps how far it wrote (runner.c, exec_pump.c):
- * *sock is the engine's end; pass the child's and the page. */
+/* The socket on which the engine hands manager-exec the run log, with
+ * the page where the helper keeps how far it wrote (made then, by
+ * runner.c: most runs are never handed over); *sock is the engine's end,
+ * pass[0] the child's. */
 static int
 log_fds(int *sock, int pass[2], struct mgr_error *err)
 {
-	int sv[2], page, e;
+	int sv[2];
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
-		goto fail;
-	page = memfd_create("manager-runlog", MFD_CLOEXEC);
-	if (page == -1 || ftruncate(page, sizeof(struct runlog_shared)) != 0) {
-		e = errno;
-		if (page != -1)
-			close(page);
-		close(sv[0]);
-		close(sv[1]);
-		errno = e;
-		goto fail;
-	}
+		return mgr_error_set(err, MGR_EIO,
+		    _("cannot make the run log's socket: %s"), strerror(errno));
 	*sock = sv[0];
 	pass[0] = sv[1];
-	pass[1] = page;
+	pass[1] = -1;
 	return 0;
-fail:
-	return mgr_error_set(err, MGR_EIO,
-	    _("cannot make the run log's socket: %s"), strerror(errno));
 }
 
 /* One request, on the thread. */
@@ -76,7 +63,7 @@ spawn_one(struct spawn_req *rq)
 {
 	int sock = -1, pass[2] = { -1, -1 };
 
-	rq->fd = rq->efd = rq->usage_fd = rq->log_sock = rq->log_state = -1;
+	rq->fd = rq->efd = rq->usage_fd = rq->log_sock = -1;
 	rq->started_at = mgr_now_us();
 	if (rq->log && (rq->rc = log_fds(&sock, pass, &rq->err)) != 0)
 		return;
@@ -88,11 +75,9 @@ spawn_one(struct spawn_req *rq)
 	close(pass[0]);
 	if (rq->rc != 0) {
 		close(sock);
-		close(pass[1]);
 		return;
 	}
 	rq->log_sock = sock;
-	rq->log_state = pass[1];
 }
 
 static void *

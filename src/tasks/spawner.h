@@ -6,7 +6,7 @@
  * clone3 at 20 % of its samples and the blocked children's time, before
  * their exec, above the loop's own (BENCHMARKS.md, issue 18).  So the
  * loop hands a run's argv and environment to these threads, which make
- * the pipes (and the run log's socket and page), spawn, and hand back
+ * the pipes (and the run log's socket), spawn, and hand back
  * the pid and the descriptors through a locked queue and one ev_async.
  * The child is the process's child as before: the loop reaps it with
  * ev_child (runner.c, which also catches a child reaped before its
@@ -26,14 +26,14 @@ struct spawn_req {
 	/* Asked: the loop's, read by the thread. */
 	char **argv;			/* owned */
 	char **envp;			/* owned; NULL: the engine's */
-	int log;			/* the run log's socket and page too */
+	int log;			/* the run log's socket too */
 	void *arg;			/* the caller's */
 	/* Answered by the thread. */
 	int rc;				/* 0, or a MGR_E* code and err */
 	struct mgr_error err;
 	pid_t pid;
 	int fd, efd, usage_fd;		/* stdout, stderr, manager-exec's usage */
-	int log_sock, log_state;	/* -1 without log */
+	int log_sock;			/* -1 without log */
 	int64_t started_at;		/* Unix µs, just before the spawn */
 	int answered;			/* under the spawner's lock */
 	struct spawn_req *next;

@@ -1,12 +1,13 @@
 #!/bin/sh
-# pager.sh - a run's page over its log: opened at its last lines read
-# from the end of the file (a log damaged near its start still shows
-# them, where a read from the start stopped at the damage); searching a
-# page as less does (/, n, N: matches reversed, wrapping, "pattern not
+# pager.sh - a run's page over its log: a log the history keeps (no
+# file) shown whole, stderr marked; opened at its last lines read from
+# the end of the file (a log damaged near its start still shows them,
+# where a read from the start stopped at the damage); searching a page
+# as less does (/, n, N: matches reversed, wrapping, "pattern not
 # found") in a run's page, a task's and a plugin's.
 . "$top_srcdir/tests/console/lib.sh"
 
-echo "1..14"
+echo "1..17"
 console_setup
 seed_example || { echo "Bail out! cannot seed the database"; exit 1; }
 now=$(date +%s)
@@ -37,9 +38,40 @@ perl -e '
 ' "$sched" > "$logdir/$sched-3.log" ||
 	{ echo "Bail out! cannot write the log"; exit 1; }
 
+# A run whose log the history keeps (run_logs: the records a file would
+# hold after its magic), and no file; its excerpt says something else.
+sched4=$((sched + 1000000))
+records=$(perl -e '
+	my $t = $ARGV[0];
+	sub rec { my ($kind, $text) = @_;
+		pack("V C x3 V V", length $text, $kind, $t % 2**32,
+		    int($t / 2**32)) . $text; }
+	print unpack("H*", rec(1, "inline-out-line\n") .
+	    rec(2, "inline-err-line\n") . rec(4, "failed"));
+' "$sched4")
+sql "INSERT INTO runs (task_id, attempt, scheduled_at, started_at, ended_at,
+  status, exit_code, output, error) VALUES ('sync.pull', 4, $sched4, $sched4,
+  $sched4 + 1000, 'failed', 1, 'excerpt-only', NULL);
+  INSERT INTO run_logs (run_id, records) VALUES ((SELECT max(id) FROM runs),
+  X'$records')"
+run4=$(sql "SELECT max(id) FROM runs")
+
 console_start 120 40
 wait_for "hello.greet" >/dev/null
-keys Tab / a t t e m p t " " 3 Enter
+keys Tab / a t t e m p t " " 4 Enter
+wait_selected "attempt 4" >/dev/null
+keys Enter
+wait_for "Run #$run4" >/dev/null
+check "a run's page shows the log the history keeps for it" \
+	wait_for "inline-out-line" 5
+check "... stderr marked" \
+	sh -c "tmux -L '$SOCK' capture-pane -p -t c | grep -Eq '! +[0-9:]+ +inline-err-line'"
+check "... and it has no file" test ! -e "$logdir/$sched4-4.log"
+keys Escape
+wait_gone "Run #$run4" >/dev/null
+keys Escape	# the filter goes
+wait_gone "/attempt 4" >/dev/null
+keys / a t t e m p t " " 3 Enter
 wait_selected "attempt 3" >/dev/null
 keys Enter
 wait_for "Run #$run" >/dev/null

@@ -6,8 +6,9 @@
 # also for a run whose stdout ended first; a run stopped by SIGKILL
 # after its grace leaves no manager-exec behind and a log that reads to
 # its end; what manager-exec itself says is in the log; a printing run
-# ends with the engine, as before (a strict sandbox too); with an
-# excerpt of 0 bytes a silent run still has no log.
+# ends with the engine, as before (a strict sandbox too), and a small
+# log kept in the history is whole after that kill; with an excerpt of
+# 0 bytes a silent run still has no log.
 . "$top_srcdir/tests/engine/lib.sh"
 
 printf 'manager = { shutdown_grace_seconds = 2; kill_grace_seconds = 1; log_run_max_mb = 60; };\n' >"$CONF"
@@ -104,6 +105,8 @@ wait_until 10 pgrep -f "echo orphan2$u" >/dev/null
 stop_daemon KILL 2>/dev/null
 wait_until 10 gone "orphan$u"
 ok $? "the engine killed, the printing run and its manager-exec end"
+like "$(mgr task logs nodir)" "stderr manager-exec: cannot enter the working folder $T/gone$u" \
+	"a log the history kept (no file) is whole after the engine's kill -9"
 wait_until 10 gone "orphan2$u"
 ok $? "... in a strict sandbox too"
 

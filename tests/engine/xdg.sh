@@ -66,11 +66,15 @@ bad_modes() {
 }
 
 # ---- a fresh start ----
+# t1 prints past the 4 KiB of records a log kept in the database holds,
+# and again 0.3 s later (the thread making log files ahead has one by
+# then): its log is a file.
 layout "$T/fresh"
 conf "" ""
 "$MANAGER" plugin install "$EX/hello" >/dev/null &&
 	"$MANAGER" plugin enable hello >/dev/null &&
-	"$MANAGER" task add t1 "exec:echo fresh-output" interval seconds=3600 \
+	"$MANAGER" task add t1 "exec:sh -c 'echo fresh-output; seq 1 1500; sleep 0.3; echo end'" \
+	    interval seconds=3600 \
 	>/dev/null
 ok $? "plugin hello installed and enabled, task t1 added"
 start
@@ -105,7 +109,8 @@ conf "state_directory = \"$D\"; cache_directory = \"$D/cache\";" \
 	'token_file = "api.token";'
 "$MANAGER" plugin install "$EX/hello" >/dev/null &&
 	"$MANAGER" plugin enable hello >/dev/null &&
-	"$MANAGER" task add t1 "exec:echo old-output" interval seconds=3600 \
+	"$MANAGER" task add t1 "exec:sh -c 'echo old-output; seq 1 1500; sleep 0.3; echo end'" \
+	    interval seconds=3600 \
 	>/dev/null
 start
 "$MANAGER" task run t1 >/dev/null

@@ -1,6 +1,7 @@
 #!/bin/sh
 # db-copy.sh - manager db copy FROM TO: every row into an empty database
-# (the notifications owed too), SQLite to SQLite always, SQLite to
+# (the notifications owed and the run logs the history keeps too),
+# SQLite to SQLite always, SQLite to
 # PostgreSQL and back when MANAGER_TEST_PG names a server; refused into a
 # non-empty target.
 . "$top_srcdir/tests/cli/lib.sh"
@@ -13,6 +14,7 @@ dump() {
 		"SELECT id, task_id, attempt, scheduled_at, started_at, ended_at, status, exit_code, signal, output, error FROM runs ORDER BY id" \
 		"SELECT * FROM events ORDER BY id" \
 		"SELECT id, argv, state, quote(input) FROM commands ORDER BY id" \
+		"SELECT run_id, hex(records) FROM run_logs ORDER BY run_id" \
 		"SELECT $NOTIFY FROM notify_pending ORDER BY run_id, event"; do
 		sqlite3 "$1" "$q"
 	done
@@ -56,6 +58,7 @@ run "$MANAGER" db copy "$A" "$T/b.db"
 is "$rc" 0 "db copy into a new SQLite file"
 like "$out" "runs +2 rows, checksum [0-9a-f]{16}" "... reports rows and checksums"
 like "$out" "notify_pending +4 rows, checksum [0-9a-f]{16}" "... the notifications owed too"
+like "$out" "run_logs +2 rows, checksum [0-9a-f]{16}" "... the run logs the history keeps too"
 is "$(dump "$T/b.db")" "$(dump "$A")" "... every row the same"
 
 run "$MANAGER" db copy "$A" "$T/b.db"
@@ -70,7 +73,8 @@ is "$rc" 2 "db copy needs FROM and TO"
 if [ -z "${MANAGER_TEST_PG:-}" ]; then
 	for d in "to PostgreSQL" "... every row" "... tasks' hooks" \
 		"... commands' stdin, byte for byte" \
-		"... the notifications owed, row for row" "back to SQLite" \
+		"... the notifications owed, row for row" \
+		"... the run logs the history keeps, byte for byte" "back to SQLite" \
 		"... every row the same as the first file" \
 		"... ids go on after the copied ones"; do
 		skip "$d: MANAGER_TEST_PG is not set (scripts/pg-test-cluster.sh)"
@@ -92,6 +96,9 @@ else
 	is "$(psql -X -A -t -F'|' "$P" -c "SELECT $PG_NOTIFY FROM notify_pending ORDER BY run_id, event COLLATE \"C\"")" \
 		"$(sqlite3 "$A" "SELECT $NOTIFY FROM notify_pending ORDER BY run_id, event")" \
 		"... the notifications owed, row for row"
+	is "$(psql -X -A -t -F'|' "$P" -c "SELECT run_id, upper(encode(records, 'hex')) FROM run_logs ORDER BY run_id")" \
+		"$(sqlite3 "$A" "SELECT run_id, hex(records) FROM run_logs ORDER BY run_id")" \
+		"... the run logs the history keeps, byte for byte"
 	run "$MANAGER" db copy "$P" "$T/c.db"
 	is "$rc" 0 "back to SQLite"
 	is "$(dump "$T/c.db")" "$(dump "$A")" "... every row the same as the first file"

@@ -1,10 +1,12 @@
 #!/bin/sh
 # logs.sh - full run logs: stdout and stderr kept apart and in order,
-# with their times; the per-run cap, the total cap and retention remove
+# with their times; a small log kept in the history with its run's row,
+# no file (text, --json, the API), a larger one a file holding every
+# record in order; the per-run cap, the total cap and retention remove
 # old logs; `task logs --follow` sees a running run's lines and ends with
 # it; GET /manager/runs/{run}/log, plain and followed.
 . "$top_srcdir/tests/sched/common.sh"
-plan 38
+plan 44
 
 L="$T/data/logs"
 conf() {	# FILE EXTRA-KEYS: a configuration with full logs in $T/data
@@ -51,10 +53,39 @@ is "$out" "" "--since a later time shows nothing"
 run M task logs mixed --since yesterday
 is "$rc" 1 "--since with a bad time fails"
 like "$err" 'yesterday' "... naming it"
-f=$(ls "$L"/mixed/*.log)
+# A run that prints little and ends within a second: its log is in the
+# history, with its run's row, and it has no file; it reads back whole,
+# each line with its stream and time.
+M task add small "exec:sh -c 'echo out; echo err >&2; exit 3'" \
+	interval seconds=3600 --max-retries 0 >/dev/null
+M task run small >/dev/null
+ok $([ ! -e "$L/small" ] && echo 0 || echo 1) "a small log has no file"
+is "$(sql "SELECT count(*) FROM run_logs JOIN runs ON runs.id = run_id
+  WHERE task_id = 'small'")" 1 "... the history keeps it with its run"
+run M task logs small
+like "$(printf '%s\n' "$out" | tr '\n' '|')" \
+	'^20[0-9-]+T[0-9:.]+[-+Z0-9:]* stdout out\|[^|]+ stderr err\|$' \
+	"task logs reads it back: each line with its time and stream"
+run M --json task logs small
+like "$(printf '%s\n' "$out" | tr '\n' '|')" \
+	'^\{"time":"[^"]+","stream":"stdout","text":"out"\}\|\{"time":"[^"]+","stream":"stderr","text":"err"\}\|$' \
+	"... and --json as line objects"
+# wide prints more than a log kept in the history holds (4 KiB of
+# records), stderr first and last: its log is a file, every record in
+# order, those kept in memory before it too.
+M task add wide "exec:sh -c 'echo first >&2; sleep 0.2; seq 1 1500; sleep 0.2; echo last >&2'" \
+	interval seconds=3600 --max-retries 0 >/dev/null
+M task run wide >/dev/null
+f=$(ls "$L"/wide/*.log)
 cp "$f" "$T/sample.log"
 is "$(mode_of "$f")" 600 "a log file is 0600"
-is "$(mode_of "$L")$(mode_of "$L/mixed")" 700700 "log folders are 0700"
+is "$(mode_of "$L")$(mode_of "$L/wide")" 700700 "log folders are 0700"
+M task logs wide | sed 's/^[^ ]* //' >"$T/wide.out"
+{ echo 'stderr first'; seq 1 1500 | sed 's/^/stdout /'; echo 'stderr last'; } |
+	cmp -s - "$T/wide.out"
+ok $? "a log past the bound is a file holding every line, in order"
+is "$(sql "SELECT count(*) FROM run_logs JOIN runs ON runs.id = run_id
+  WHERE task_id = 'wide'")" 0 "... and nothing in the history"
 run M --json task history mixed --limit 1
 like "$out" '"output": "out1\\nerr1\\npartial\\nerr2\\n"' \
 	"the history keeps the excerpt"

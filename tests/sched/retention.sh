@@ -2,9 +2,10 @@
 # retention.sh - history retention in slices on the history writer: each
 # task keeps its newest history_keep_runs runs, none older than
 # history_max_age_days, and the file gives the freed pages back
-# (auto_vacuum = incremental, schema 7).
+# (auto_vacuum = incremental, schema 7); a run's log kept in the history
+# (run_logs) goes with its run.
 . "$top_srcdir/tests/sched/common.sh"
-plan 10
+plan 11
 sed -i 's/^manager: {/manager: {\n  history_keep_runs = 3;\n  history_max_age_days = 1;/' "$T/etc/m.conf"
 
 for t in a b c; do M task add "$t" 'exec:true' interval hours=1 >/dev/null; done
@@ -25,11 +26,17 @@ sql "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10
      SELECT 'c', $now - 7200000000 + i, $now - 7200000000 + i, $now, 'succeeded',
        printf('%.1000c', 'x') FROM n;"
 newest_a=$(sql "SELECT group_concat(id) FROM (SELECT id FROM runs WHERE task_id = 'a' ORDER BY id DESC LIMIT 3)")
+# Each of a's runs has its log in the history (a stdout record "a\n").
+sql "INSERT INTO run_logs (run_id, records) SELECT id,
+  X'02000000010000000000000000000000610a' FROM runs WHERE task_id = 'a'"
+
 pages=$(sql "PRAGMA page_count")
 
 M __scheduler-run --for 3
 is "$(sql "SELECT group_concat(id) FROM (SELECT id FROM runs WHERE task_id = 'a' ORDER BY id DESC)")" \
 	"$newest_a" "a task keeps its newest history_keep_runs runs"
+is "$(sql "SELECT group_concat(run_id) FROM (SELECT run_id FROM run_logs ORDER BY run_id DESC)")" \
+	"$newest_a" "the logs the history kept go with their runs"
 is "$(sql "SELECT count(*) FROM runs WHERE task_id = 'b'")" 1 \
 	"a run older than history_max_age_days goes"
 is "$(sql "SELECT status FROM runs WHERE task_id = 'b'")" failed "... the recent one stays"
@@ -46,7 +53,7 @@ ok $? "the file shrank ($pages to $after pages)"
 # (What later schemas added goes too, and what they dropped comes back.)
 sqlite3 "$T/m2.db" "ALTER TABLE tasks DROP COLUMN hooks; PRAGMA auto_vacuum = NONE; VACUUM; PRAGMA user_version = 6;
     ALTER TABLE commands DROP COLUMN input; DROP TABLE notify_pending; DROP TABLE hosts;
-    CREATE INDEX runs_task ON runs(task_id, id);"
+    DROP TABLE run_logs; CREATE INDEX runs_task ON runs(task_id, id);"
 is "$(sqlite3 "$T/m2.db" "PRAGMA auto_vacuum")" 0 "(an old database: auto_vacuum off)"
 "$MANAGER" --config "$T/etc/m.conf" --db "$T/m2.db" task list >/dev/null 2>&1
 is "$(sqlite3 "$T/m2.db" "PRAGMA auto_vacuum")" 2 "migrating to schema 7 turns it on"

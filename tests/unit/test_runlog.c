@@ -5,6 +5,7 @@
  * total size, and the files made ahead off the loop (the pool). */
 #include "testutil.h"
 #include "runlog.h"
+#include "runlog_pool.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -39,6 +40,96 @@ put_record(struct strbuf *sb, int kind, int64_t at, const char *payload)
 		h[8 + i] = (unsigned char)((uint64_t)at >> (8 * i));
 	strbuf_add(sb, (const char *)h, sizeof h);
 	strbuf_add(sb, payload, n);
+}
+
+/* The names in folder dir but "." and "..". */
+static size_t
+dir_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	return n;
+}
+
+/* The files made ahead in dir's logs (O_TMPFILE: open, no name; each
+ * 0600 holding the magic, those still being made left out): their
+ * count, and their inodes in ino. */
+static size_t
+pool_files(const char *dir, ino_t *ino, size_t max)
+{
+	char *prefix = xasprintf("%s/logs/#", dir), link[4096];
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	struct stat st;
+	size_t n = 0;
+	ssize_t len;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL) {
+		len = readlinkat(dirfd(d), e->d_name, link, sizeof link - 1);
+		if (len <= 0)
+			continue;
+		link[len] = '\0';
+		if (strncmp(link, prefix, strlen(prefix)) != 0 ||
+		    strstr(link, " (deleted)") == NULL)
+			continue;
+		assert_int_equal(fstat(atoi(e->d_name), &st), 0);
+		assert_int_equal(st.st_mode & 0777, 0600);
+		if (st.st_size != RUNLOG_MAGIC_LEN)
+			continue;	/* the thread is writing its magic */
+		if (n < max)
+			ino[n] = st.st_ino;
+		n++;
+	}
+	closedir(d);
+	free(prefix);
+	return n;
+}
+
+/* Waits (up to 20 s: a bound for a loaded machine, not a timing) until
+ * dir's pool holds at least min files. */
+static void
+pool_wait(const char *dir, size_t min)
+{
+	for (int i = 0; i < 2000; i++) {
+		if (pool_files(dir, NULL, 0) >= min)
+			return;
+		usleep(10000);
+	}
+	fail_msg("no %zu files made ahead in %s/logs", min, dir);
+}
+
+/* Ends a log that must be a file: nothing is left for the history. */
+static void
+end_to_file(struct runlog_file *f, const char *status)
+{
+	size_t len = 1;
+
+	assert_null(runlog_end(f, status, &len));
+	assert_int_equal(len, 0);
+}
+
+/* A store whose logs are files from their first output (lim's inline
+ * bounds 0), with files made ahead: the first log that asks starts the
+ * pool's thread (that log waits in memory, and is thrown away here). */
+static struct runlog *
+file_store(const char *dir, const struct runlog_limits *lim)
+{
+	struct runlog *rl = runlog_new(dir, NULL, lim, NULL);
+	struct runlog_file *f = runlog_begin(rl, "pool", 1, 1);
+	size_t len;
+
+	assert_int_equal(lim->inline_max_bytes, 0);
+	runlog_write(f, RUNLOG_STDOUT, "x", 1, 1);
+	free(runlog_end(f, "succeeded", &len));
+	pool_wait(dir, RUNLOG_POOL_MAX / 2);
+	return rl;
 }
 
 /* A log: "a" and half of "bc" on stdout, "x" on stderr, the rest of
@@ -129,7 +220,7 @@ test_write_cap_and_tail(void **state)
 	char *dir = tmpdir_new(), *path;
 	struct runlog_limits lim = { .run_max_bytes = 10,
 	    .total_max_bytes = 1 << 20 };
-	struct runlog *rl = runlog_new(dir, &lim, NULL);
+	struct runlog *rl = file_store(dir, &lim);
 	struct mgr_error err = { 0 };
 	struct runlog_file *f;
 	struct runlog_lines l;
@@ -138,14 +229,14 @@ test_write_cap_and_tail(void **state)
 	(void)state;
 	f = runlog_begin(rl, "t", 100, 1);
 	assert_non_null(f);
-	runlog_end(runlog_begin(rl, "t", 100, 2), "succeeded");
+	end_to_file(runlog_begin(rl, "t", 100, 2), "succeeded");
 	path = runlog_path(dir, "t", 100, 2);
 	assert_int_equal(access(path, F_OK), -1);	/* silent: no file */
 	free(path);
 	runlog_write(f, RUNLOG_STDOUT, "1\n2\n3\n", 6, 1);
 	runlog_write(f, RUNLOG_STDERR, "4\n5\n6\n", 6, 2);	/* 4 kept */
 	runlog_write(f, RUNLOG_STDOUT, "7\n", 2, 3);		/* dropped */
-	runlog_end(f, "succeeded");
+	end_to_file(f, "succeeded");
 	path = runlog_path(dir, "t", 100, 1);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
@@ -191,7 +282,7 @@ test_splice_cap(void **state)
 	char *dir = tmpdir_new(), *path = runlog_path(dir, "t", 1, 1), rest[16];
 	struct runlog_limits lim = { .run_max_bytes = 12,
 	    .total_max_bytes = 1 << 20 };
-	struct runlog *rl = runlog_new(dir, &lim, NULL);
+	struct runlog *rl = file_store(dir, &lim);
 	struct runlog_file *f = runlog_begin(rl, "t", 1, 1);
 	struct mgr_error err = { 0 };
 	struct runlog_lines l;
@@ -214,7 +305,7 @@ test_splice_cap(void **state)
 	assert_int_equal(runlog_splice(f, RUNLOG_STDERR, p[0], 4), 0);
 	assert_int_equal(read(p[0], rest, sizeof rest), 2);	/* "zz" */
 	runlog_write(f, RUNLOG_STDERR, rest, 2, 4);		/* dropped */
-	runlog_end(f, "succeeded");
+	end_to_file(f, "succeeded");
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_size, RUNLOG_MAGIC_LEN + 3 * RUNLOG_HEAD_LEN +
 	    12 + RUNLOG_HEAD_LEN + 1 + RUNLOG_HEAD_LEN + 9);
@@ -252,7 +343,7 @@ test_adopt_cuts_a_killed_record(void **state)
 	char *dir = tmpdir_new(), *path = runlog_path(dir, "t", 1, 1);
 	struct runlog_limits lim = { .run_max_bytes = 1 << 20,
 	    .total_max_bytes = 1 << 20 };
-	struct runlog *rl = runlog_new(dir, &lim, NULL);
+	struct runlog *rl = file_store(dir, &lim);
 	struct runlog_file *f = runlog_begin(rl, "t", 1, 1);
 	struct runlog_shared st = { 0 };
 	struct mgr_error err = { 0 };
@@ -262,14 +353,16 @@ test_adopt_cuts_a_killed_record(void **state)
 
 	(void)state;
 	assert_int_equal(runlog_file_fd(NULL), -1);
+	assert_int_equal(runlog_file_fd(f), -1);	/* no output, no file */
+	runlog_write(f, RUNLOG_STDOUT, "a\nb", 3, 5);	/* the excerpt's */
 	/* The helper's copy of the descriptor, as SCM_RIGHTS gives it. */
 	assert_true((fd = runlog_file_fd(f)) != -1);
 	assert_int_equal(runlog_file_fd(f), fd);	/* made once */
 	assert_true((hfd = dup(fd)) != -1);
-	st.off = lseek(hfd, 0, SEEK_CUR);
-	assert_int_equal(st.off, RUNLOG_MAGIC_LEN);
-	assert_int_equal(runlog_record_write(hfd, &st.off, RUNLOG_STDOUT,
-	    "a\nb", 3, 5), 0);
+	runlog_share(f, &st);
+	assert_int_equal(st.off, RUNLOG_MAGIC_LEN + RUNLOG_HEAD_LEN + 3);
+	assert_int_equal(lseek(hfd, 0, SEEK_CUR), st.off);
+	assert_int_equal(st.kept, 3);
 	assert_int_equal(runlog_record_write(hfd, &st.off, RUNLOG_STDERR,
 	    "x\n", 2, 6), 0);
 	st.kept = 5;
@@ -280,7 +373,7 @@ test_adopt_cuts_a_killed_record(void **state)
 	assert_int_equal(write(hfd, "cut", 3), 3);
 	close(hfd);
 	runlog_adopt(f, &st);
-	runlog_end(f, "stopped");
+	end_to_file(f, "stopped");
 	assert_int_equal(runlog_read(path, 1u << RUNLOG_STDOUT | 1u <<
 	    RUNLOG_STDERR | 1u << RUNLOG_DROPPED, 0, 0, &l, &err), 0);
 	assert_true(l.ended);
@@ -308,7 +401,7 @@ test_splice_write_error(void **state)
 	char *dir = tmpdir_new(), *path = runlog_path(dir, "t", 1, 1);
 	struct runlog_limits lim = { .run_max_bytes = 1 << 20,
 	    .total_max_bytes = 1 << 20 };
-	struct runlog *rl = runlog_new(dir, &lim, NULL);
+	struct runlog *rl = file_store(dir, &lim);
 	struct runlog_file *f = runlog_begin(rl, "t", 1, 1);
 	off_t whole = RUNLOG_MAGIC_LEN + RUNLOG_HEAD_LEN + 3;
 	struct rlimit old, lo;
@@ -334,7 +427,7 @@ test_splice_write_error(void **state)
 	/* The log stopped: later output is not written. */
 	assert_int_equal(runlog_splice(f, RUNLOG_STDOUT, p[0], 3), 0);
 	runlog_write(f, RUNLOG_STDOUT, "more\n", 5, 3);
-	runlog_end(f, "succeeded");
+	end_to_file(f, "succeeded");
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_size, whole);
 	assert_int_equal(runlog_read(path, 1u << RUNLOG_STDOUT, 0, 0, &l, &err), 0);
@@ -392,7 +485,7 @@ test_prune(void **state)
 	make_log(dir, "c", 1, 100, now - 50);	/* total: oldest go first */
 	make_log(dir, "c", 2, 100, now - 40);
 	make_log(dir, "d", 1, 100, now - 30);
-	runlog_prune_dir(logs, &lim, (int64_t)now * 1000000);
+	runlog_prune(logs, NULL, &lim, (int64_t)now * 1000000, NULL);
 	assert_false(exists(dir, "a", 1));
 	assert_false(exists(dir, "a", 2));
 	assert_true(exists(dir, "a", 3) && exists(dir, "a", 4));
@@ -405,79 +498,19 @@ test_prune(void **state)
 	tmpdir_free(dir);
 }
 
-/* The names in folder dir but "." and "..". */
-static size_t
-dir_entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	size_t n = 0;
-
-	assert_non_null(d);
-	while ((e = readdir(d)) != NULL)
-		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
-	closedir(d);
-	return n;
-}
-
-/* The files made ahead in dir's logs (O_TMPFILE: open, no name; each
- * 0600 holding the magic): their count, and their inodes in ino. */
-static size_t
-pool_files(const char *dir, ino_t *ino, size_t max)
-{
-	char *prefix = xasprintf("%s/logs/#", dir), link[4096];
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	struct stat st;
-	size_t n = 0;
-	ssize_t len;
-
-	assert_non_null(d);
-	while ((e = readdir(d)) != NULL) {
-		len = readlinkat(dirfd(d), e->d_name, link, sizeof link - 1);
-		if (len <= 0)
-			continue;
-		link[len] = '\0';
-		if (strncmp(link, prefix, strlen(prefix)) != 0 ||
-		    strstr(link, " (deleted)") == NULL)
-			continue;
-		assert_int_equal(fstat(atoi(e->d_name), &st), 0);
-		assert_int_equal(st.st_mode & 0777, 0600);
-		assert_int_equal(st.st_size, RUNLOG_MAGIC_LEN);
-		if (n < max)
-			ino[n] = st.st_ino;
-		n++;
-	}
-	closedir(d);
-	free(prefix);
-	return n;
-}
-
-/* Waits (up to 20 s: a bound for a loaded machine, not a timing) until
- * dir's pool holds at least min files. */
-static void
-pool_wait(const char *dir, size_t min)
-{
-	for (int i = 0; i < 2000; i++) {
-		if (pool_files(dir, NULL, 0) >= min)
-			return;
-		usleep(10000);
-	}
-	fail_msg("no %zu files made ahead in %s/logs", min, dir);
-}
-
-/* The first output starts the pool's thread, which makes files ahead
- * (O_TMPFILE in logs/: 0600, the magic written, no name); the next
- * run's log is one of them, given its name (in a task folder made for
- * it); a silent run takes none; freeing the store closes the rest, and
- * nothing is left in the folder but the logs. */
+/* The first log that needs a file starts the pool's thread, which makes
+ * files ahead (O_TMPFILE in logs/: 0600, the magic written, no name);
+ * until one is made the log waits in memory (no file, none made here);
+ * then it takes one, given its name (in a task folder made for it),
+ * with the records so far; a silent run takes none; freeing the store
+ * closes the rest, and nothing is left in the folder but the logs. */
 static void
 test_pool_files_made_ahead(void **state)
 {
-	char *dir = tmpdir_new(), *path, *logs;
+	char *dir = tmpdir_new(), *path = runlog_path(dir, "t", 1, 1), *logs;
 	struct runlog_limits lim = { .run_max_bytes = 1 << 20,
 	    .total_max_bytes = 1 << 20 };
-	struct runlog *rl = runlog_new(dir, &lim, NULL);
+	struct runlog *rl = runlog_new(dir, NULL, &lim, NULL);
 	struct runlog_file *f = runlog_begin(rl, "t", 1, 1);
 	struct mgr_error err = { 0 };
 	struct runlog_lines l;
@@ -487,34 +520,199 @@ test_pool_files_made_ahead(void **state)
 	int found = 0;
 
 	(void)state;
-	runlog_write(f, RUNLOG_STDOUT, "a\n", 2, 1);	/* made here */
-	runlog_end(f, "succeeded");
+	runlog_write(f, RUNLOG_STDOUT, "a\n", 2, 1);	/* starts the thread */
+	assert_int_equal(access(path, F_OK), -1);	/* in memory */
 	pool_wait(dir, 8);
 	n = pool_files(dir, ino, 256);
-	runlog_end(runlog_begin(rl, "u", 2, 1), "succeeded");	/* silent */
-	path = runlog_path(dir, "u", 2, 1);
-	assert_int_equal(access(path, F_OK), -1);
-	free(path);
-	f = runlog_begin(rl, "u", 2, 2);
-	runlog_write(f, RUNLOG_STDERR, "b\n", 2, 3);
-	path = runlog_path(dir, "u", 2, 2);
+	assert_int_equal(runlog_settle(f, 2), 0);	/* taken now */
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 	for (size_t i = 0; i < n && i < 256; i++)
 		found |= ino[i] == st.st_ino;
 	assert_true(found);		/* taken from the pool */
-	runlog_end(f, "failed");
-	assert_int_equal(runlog_read(path, 1u << RUNLOG_STDERR, 0, 0, &l, &err),
-	    0);
-	assert_int_equal(l.n, 1);
-	assert_string_equal(l.v[0].text, "b");
+	runlog_write(f, RUNLOG_STDERR, "b\n", 2, 3);
+	end_to_file(f, "failed");
+	assert_int_equal(runlog_read(path, 1u << RUNLOG_STDOUT |
+	    1u << RUNLOG_STDERR, 0, 0, &l, &err), 0);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.v[0].text, "a");
+	assert_int_equal(l.v[0].at, 1);
+	assert_int_equal(l.v[1].kind, RUNLOG_STDERR);
+	assert_string_equal(l.v[1].text, "b");
 	assert_string_equal(l.status, "failed");
 	runlog_lines_clear(&l);
+	free(path);
+	end_to_file(runlog_begin(rl, "u", 2, 1), "succeeded");	/* silent */
+	path = runlog_path(dir, "u", 2, 1);
+	assert_int_equal(access(path, F_OK), -1);
+	free(path);
+	f = runlog_begin(rl, "u", 2, 2);
+	runlog_write(f, RUNLOG_STDERR, "c\n", 2, 3);
+	end_to_file(f, "succeeded");
 	runlog_free(rl);
 	assert_int_equal(pool_files(dir, NULL, 0), 0);
 	logs = runlog_dir(dir);
 	assert_int_equal(dir_entries(logs), 2);		/* t and u */
 	free(logs);
+	tmpdir_free(dir);
+}
+
+/* The records of a log as runlog_end hands them to the history, read
+ * back as a reader does (after a file's magic). */
+static void
+parse_records(const char *rec, size_t len, struct got *g,
+	      struct runlog_parse *p)
+{
+	memset(p, 0, sizeof *p);
+	p->magic_ok = 1;
+	assert_int_equal(runlog_parse_feed(p, rec, len, collect, g), 0);
+}
+
+/* A small log of a run that ends soon stays in memory and is handed to
+ * the history whole, with its streams, times, dropped count and end: no
+ * file, no folder, no file made ahead. */
+static void
+test_inline_small_log(void **state)
+{
+	char *dir = tmpdir_new(), *logs = runlog_dir(dir), *rec;
+	struct runlog_limits lim = { .run_max_bytes = 20,
+	    .total_max_bytes = 1 << 20, .inline_max_bytes = RUNLOG_INLINE_MAX,
+	    .inline_age_us = RUNLOG_INLINE_AGE_US };
+	struct runlog *rl = runlog_new(dir, NULL, &lim, NULL);
+	struct runlog_file *f = runlog_begin(rl, "t", 1, 1);
+	struct got g = { STRBUF_INIT };
+	struct runlog_parse p;
+	const char *want_prefix;
+	size_t len;
+
+	(void)state;
+	runlog_write(f, RUNLOG_STDOUT, "out\npar", 7, 10);
+	runlog_write(f, RUNLOG_STDERR, "err\n", 4, 20);
+	runlog_write(f, RUNLOG_STDOUT, "tial\n", 5, 30);
+	runlog_write(f, RUNLOG_STDERR, "0123456789", 10, 40);	/* 4 kept */
+	assert_false(runlog_has_file(f));
+	assert_int_equal(runlog_settle(f, 50), 0);
+	rec = runlog_end(f, "failed", &len);
+	assert_non_null(rec);
+	assert_int_equal(len, 4 * RUNLOG_HEAD_LEN + 20 + RUNLOG_HEAD_LEN + 1 +
+	    RUNLOG_HEAD_LEN + 6);
+	parse_records(rec, len, &g, &p);
+	want_prefix = "1@10:out|2@20:err|1@10:partial|2@40:0123|3@";
+	assert_int_equal(strncmp(g.text.buf, want_prefix, strlen(want_prefix)),
+	    0);
+	assert_non_null(strstr(g.text.buf, ":6|"));	/* the dropped count */
+	assert_true(p.ended);
+	assert_string_equal(p.status, "failed");
+	assert_int_equal(p.dropped, 6);
+	runlog_parse_clear(&p);
+	strbuf_free(&g.text);
+	free(rec);
+	assert_int_equal(access(logs, F_OK), -1);	/* nothing on disk */
+	assert_int_equal(pool_files(dir, NULL, 0), 0);
+	runlog_free(rl);
+	free(logs);
+	tmpdir_free(dir);
+}
+
+/* Limits with the inline bounds, the pool started and full: the store
+ * of the two tests below. */
+static struct runlog *
+inline_store(const char *dir, int64_t max)
+{
+	struct runlog_limits lim = { .run_max_bytes = 1 << 20,
+	    .total_max_bytes = 1 << 20, .inline_max_bytes = max,
+	    .inline_age_us = RUNLOG_INLINE_AGE_US };
+	struct runlog *rl = runlog_new(dir, NULL, &lim, NULL);
+	struct runlog_file *f = runlog_begin(rl, "pool", 1, 1);
+	size_t len;
+
+	/* Old enough for a file: the pool's thread starts, none is made
+	 * yet (the log is thrown away). */
+	runlog_write(f, RUNLOG_STDOUT, "0123456789", 10, 1);
+	assert_int_equal(runlog_settle(f, mgr_now_us() + 2 *
+	    RUNLOG_INLINE_AGE_US), 1);
+	free(runlog_end(f, "succeeded", &len));
+	pool_wait(dir, RUNLOG_POOL_MAX / 2);
+	return rl;
+}
+
+/* A log that passes the bound gets its file at that write, holding the
+ * records kept in memory first, then the rest, in order with their
+ * times; the history gets nothing. */
+static void
+test_inline_bound_makes_file(void **state)
+{
+	char *dir = tmpdir_new(), *path = runlog_path(dir, "t", 1, 1);
+	struct runlog *rl = inline_store(dir, 3 * RUNLOG_HEAD_LEN);
+	struct runlog_file *f = runlog_begin(rl, "t", 1, 1);
+	struct mgr_error err = { 0 };
+	struct runlog_lines l;
+	struct stat st;
+
+	(void)state;
+	runlog_write(f, RUNLOG_STDOUT, "one\n", 4, 10);
+	runlog_write(f, RUNLOG_STDERR, "two\n", 4, 20);
+	assert_int_equal(access(path, F_OK), -1);	/* 40 bytes: memory */
+	runlog_write(f, RUNLOG_STDOUT, "three\n", 6, 30);	/* 62: a file */
+	assert_true(runlog_has_file(f));
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(st.st_size, RUNLOG_MAGIC_LEN + 3 * RUNLOG_HEAD_LEN +
+	    14);
+	runlog_write(f, RUNLOG_STDERR, "four\n", 5, 40);
+	end_to_file(f, "succeeded");
+	assert_int_equal(runlog_read(path, 1u << RUNLOG_STDOUT |
+	    1u << RUNLOG_STDERR, 0, 0, &l, &err), 0);
+	assert_int_equal(l.n, 4);
+	for (size_t i = 0; i < 4; i++) {
+		static const char *const text[] = { "one", "two", "three",
+		    "four" };
+		assert_string_equal(l.v[i].text, text[i]);
+		assert_int_equal(l.v[i].at, 10 * (int64_t)(i + 1));
+		assert_int_equal(l.v[i].kind, i % 2 ? RUNLOG_STDERR :
+		    RUNLOG_STDOUT);
+	}
+	assert_string_equal(l.status, "succeeded");
+	runlog_lines_clear(&l);
+	runlog_free(rl);
+	free(path);
+	tmpdir_free(dir);
+}
+
+/* A run a second old gets its file for what it printed so far (a
+ * follower then sees its lines as they come), even when small; its age
+ * counts from its process's start (runlog_started), not from its log's
+ * begin (a spawn that waited). */
+static void
+test_inline_age_makes_file(void **state)
+{
+	char *dir = tmpdir_new(), *path = runlog_path(dir, "t", 1, 1);
+	struct runlog *rl = inline_store(dir, RUNLOG_INLINE_MAX);
+	struct runlog_file *f = runlog_begin(rl, "t", 1, 1);
+	int64_t now = mgr_now_us();
+	struct mgr_error err = { 0 };
+	struct runlog_lines l;
+
+	(void)state;
+	assert_int_equal(runlog_settle(f, now + 2 * RUNLOG_INLINE_AGE_US), 0);
+	assert_int_equal(access(path, F_OK), -1);	/* nothing to keep */
+	runlog_write(f, RUNLOG_STDOUT, "early\n", 6, now);
+	assert_int_equal(runlog_settle(f, now + RUNLOG_INLINE_AGE_US / 2), 0);
+	assert_int_equal(access(path, F_OK), -1);	/* young: memory */
+	runlog_started(f, now + 5 * RUNLOG_INLINE_AGE_US);
+	assert_int_equal(runlog_settle(f, now + 2 * RUNLOG_INLINE_AGE_US), 0);
+	assert_int_equal(access(path, F_OK), -1);	/* young from its start */
+	runlog_started(f, now);
+	assert_int_equal(runlog_settle(f, now + 2 * RUNLOG_INLINE_AGE_US), 0);
+	assert_int_equal(access(path, F_OK), 0);
+	assert_int_equal(runlog_read(path, 1u << RUNLOG_STDOUT, 0, 0, &l,
+	    &err), 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0].text, "early");
+	assert_false(l.ended);		/* the run goes on */
+	runlog_lines_clear(&l);
+	end_to_file(f, "succeeded");
+	runlog_free(rl);
 	free(path);
 	tmpdir_free(dir);
 }
@@ -532,6 +730,9 @@ main(void)
 		cmocka_unit_test(test_adopt_cuts_a_killed_record),
 		cmocka_unit_test(test_prune),
 		cmocka_unit_test(test_pool_files_made_ahead),
+		cmocka_unit_test(test_inline_small_log),
+		cmocka_unit_test(test_inline_bound_makes_file),
+		cmocka_unit_test(test_inline_age_makes_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

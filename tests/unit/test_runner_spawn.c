@@ -5,8 +5,9 @@
  * stop or a shutdown asked while the spawn is in flight ends the run;
  * a spawn that fails is the run's failure, told through its done
  * callback; a printing run's log, handed to manager-exec by descriptors
- * the spawner made, reads back whole.  A real libev loop and real
- * children. */
+ * the spawner made, reads back whole; a run that prints a little hands
+ * its log to the history in its outcome, and has no file.  A real libev
+ * loop and real children. */
 #include "testutil.h"
 #include "manager.h"
 #include "runner.h"
@@ -29,6 +30,8 @@ struct seen {
 	int left;
 	int succeeded, failed, stopped, interrupted, exit3;
 	char error[256];
+	char *log;		/* the last outcome's log for the history */
+	size_t log_len;
 };
 
 static void
@@ -91,6 +94,10 @@ done_cb(struct run_outcome *o, void *arg)
 	s->exit3 += o->exit_code == 3;
 	if (o->error != NULL)
 		snprintf(s->error, sizeof s->error, "%s", o->error);
+	free(s->log);
+	s->log = o->log;
+	s->log_len = o->log_len;
+	o->log = NULL;
 	run_outcome_clear(o);
 	if (--s->left == 0)
 		ev_break(ev_default_loop(0), EVBREAK_ALL);
@@ -273,8 +280,51 @@ test_spawn_failure_is_the_runs(void **state)
 	assert_int_equal(runner_active(f->r), 0);
 }
 
+/* Whether this process holds a log file made ahead in dir's logs
+ * (O_TMPFILE: no name). */
+static int
+pool_has_file(const char *dir)
+{
+	char *prefix = xasprintf("%s/logs/#", dir), link[4096], *fd;
+	int found = 0;
+
+	for (int i = 0; i < 1024 && !found; i++) {
+		ssize_t len;
+
+		fd = xasprintf("/proc/self/fd/%d", i);
+		len = readlink(fd, link, sizeof link - 1);
+		free(fd);
+		if (len <= 0)
+			continue;
+		link[len] = '\0';
+		found = strncmp(link, prefix, strlen(prefix)) == 0;
+	}
+	free(prefix);
+	return found;
+}
+
+/* A first log past the bound starts the thread that makes log files
+ * ahead; then it has some (20 s at most: a bound for a loaded machine),
+ * so that the run under test has its file when it needs one. */
+static void
+pool_ready(struct fixture *f)
+{
+	struct run_spec spec = { .task_id = "prime", .umask = -1,
+	    .func_path = "exec:seq 1 3000", .scheduled_at = 1, .attempt = 1 };
+	struct mgr_error err = { 0 };
+	struct seen s = { .left = 1 };
+
+	assert_int_equal(runner_start(f->r, &spec, done_cb, &s, &err), 0);
+	run_until_done(f, &s);
+	free(s.log);
+	for (int i = 0; i < 2000 && !pool_has_file(f->dir); i++)
+		usleep(10000);
+	assert_true(pool_has_file(f->dir));
+}
+
 /* A run printing past its excerpt: its log is handed to manager-exec
- * over the socket and page the spawner made; the log reads back whole. */
+ * over the socket the spawner made, with the page made then; the log
+ * reads back whole. */
 static void
 test_printing_run_log(void **state)
 {
@@ -287,9 +337,11 @@ test_printing_run_log(void **state)
 	struct seen s = { .left = 1 };
 	char *path = runlog_path(f->dir, "t", 1000000, 1);
 
+	pool_ready(f);
 	assert_int_equal(runner_start(f->r, &spec, done_cb, &s, &err), 0);
 	run_until_done(f, &s);
 	assert_int_equal(s.succeeded, 1);
+	assert_null(s.log);		/* a file: nothing for the history */
 	assert_int_equal(runlog_read(path, 1u << RUNLOG_STDOUT | 1u <<
 	    RUNLOG_STDERR, 0, 0, &l, &err), 0);
 	assert_int_equal(l.n, 3001);
@@ -298,6 +350,50 @@ test_printing_run_log(void **state)
 	assert_int_equal(l.v[3000].kind, RUNLOG_STDERR);
 	assert_string_equal(l.status, "succeeded");
 	runlog_lines_clear(&l);
+	free(path);
+}
+
+struct lines_got {
+	struct strbuf text;	/* "KIND:TEXT|" per line */
+};
+
+static void
+line_got(const struct runlog_line *l, void *arg)
+{
+	struct lines_got *g = arg;
+
+	strbuf_addf(&g->text, "%d:%.*s|", l->kind, (int)l->len, l->text);
+}
+
+/* A run that prints a little and ends soon: its whole log, streams and
+ * end, comes back in its outcome for the history (runlog_end), and no
+ * file is made for it. */
+static void
+test_small_run_log_in_outcome(void **state)
+{
+	struct fixture *f = *state;
+	struct run_spec spec = { .task_id = "t", .umask = -1,
+	    .func_path = "exec:sh -c 'echo out; sleep 0.1; echo err >&2; "
+	    "exit 3'", .scheduled_at = 2000000, .attempt = 1 };
+	struct mgr_error err = { 0 };
+	struct seen s = { .left = 1 };
+	struct lines_got g = { STRBUF_INIT };
+	struct runlog_parse p = { .magic_ok = 1 };
+	char *path = runlog_path(f->dir, "t", 2000000, 1);
+
+	assert_int_equal(runner_start(f->r, &spec, done_cb, &s, &err), 0);
+	run_until_done(f, &s);
+	assert_int_equal(s.exit3, 1);
+	assert_non_null(s.log);
+	assert_int_equal(runlog_parse_feed(&p, s.log, s.log_len, line_got, &g),
+	    0);
+	assert_string_equal(g.text.buf, "1:out|2:err|");
+	assert_true(p.ended);
+	assert_string_equal(p.status, "failed");
+	assert_int_equal(access(path, F_OK), -1);
+	runlog_parse_clear(&p);
+	strbuf_free(&g.text);
+	free(s.log);
 	free(path);
 }
 
@@ -314,6 +410,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spawn_failure_is_the_runs,
 		    setup_no_helper, teardown),
+		cmocka_unit_test_setup_teardown(test_small_run_log_in_outcome,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_printing_run_log,
 		    setup, teardown),
 	};

@@ -3,7 +3,7 @@
  * PostgreSQL server (scripts/pg-test-cluster.sh), against PostgreSQL:
  * task, plugin, run, event, command, host, snapshot and context rows,
  * the fire-time key UNIQUE(task_id, scheduled_at, attempt), the run log's
- * questions, history retention in bounded steps, task hooks and the
+ * questions and the logs the history keeps, history retention in bounded steps, task hooks and the
  * history reads behind them, run ids reserved in blocks, a command's
  * stdin, notifications owed, the host registry (epochs, leases,
  * fencing, sweep), transactions, the data version, the change watch and the
@@ -22,6 +22,7 @@
 #include "notify_store.h"
 #include "retention_store.h"
 #include "run_ids_store.h"
+#include "runlog.h"
 #include "runlog_store.h"
 #include "snapshot_store.h"
 #include "store.h"
@@ -588,6 +589,119 @@ test_runlog_and_usage(void **state)
 	assert_int_equal(task_context_store_set(f->db, "x", NULL, &err),
 	    MGR_ENOENT);
 	check_context_all(f->db);
+}
+
+/* runlog_store_list's entries, summed up. */
+struct logs_seen {
+	size_t n;
+	int64_t bytes, run_id[8];
+};
+
+static void
+log_seen(void *arg, const struct runlog_store_entry *e)
+{
+	struct logs_seen *s = arg;
+
+	assert_string_equal(e->task_id, "t");
+	assert_true(e->ended_at > 0);
+	if (s->n < 8)
+		s->run_id[s->n] = e->run_id;
+	s->n++;
+	s->bytes += e->bytes;
+}
+
+static struct logs_seen
+logs_listed(struct mgr_db *db)
+{
+	struct logs_seen s = { 0 };
+	struct mgr_error err = { 0 };
+
+	assert_int_equal(runlog_store_list(db, log_seen, &s, &err), 0);
+	return s;
+}
+
+/* Runs of t at 1..n, ended at 10 * i, each with a log of size bytes
+ * (any bytes, NUL included) when size > 0, recorded as the history
+ * writer does: the runs, then their logs. */
+static void
+add_logged_runs(struct mgr_db *db, int64_t from, int n, size_t size)
+{
+	struct run_rec v[8];
+	struct mgr_error err = { 0 };
+
+	for (int i = 0; i < n; i++) {
+		v[i] = sample_run("t", from + i, 1, "succeeded");
+		v[i].started_at = v[i].ended_at = 10 * (from + i);
+		v[i].exit_code = 0;
+		if (size > 0) {
+			v[i].log = xcalloc(1, size);
+			v[i].log[0] = (char)(from + i);
+			v[i].log[size - 1] = '\xff';
+			v[i].log_len = size;
+		}
+		assert_int_equal(run_store_insert(db, &v[i], &err), 0);
+	}
+	runlog_store_record(db, v, (size_t)n, NULL, NULL);
+	for (int i = 0; i < n; i++)
+		free(v[i].log);
+}
+
+/* runlog_store.h's logs kept in the history: written with their runs,
+ * read back byte for byte by the run's key, listed, dropped, gone with
+ * their run's row (retention), and pruned by the log store's caps with
+ * the files (runlog_prune, through a connection of its own). */
+static void
+test_run_logs(void **state)
+{
+	struct fixture *f = fixture(state);
+	struct runlog_limits lim = { .total_max_bytes = 250 };
+	struct mgr_error err = { 0 };
+	struct logs_seen s;
+	char *rec, *dir = tmpdir_new(), *logs = runlog_dir(dir);
+	size_t len;
+	int ended, d;
+
+	add_task(f->db, "t");
+	add_logged_runs(f->db, 1, 2, 100);
+	add_logged_runs(f->db, 3, 1, 0);	/* printed nothing */
+	assert_int_equal(runlog_store_inline(f->db, "t", 1, 1, &ended, &rec,
+	    &len, &err), 0);
+	assert_int_equal(ended, 1);
+	assert_int_equal(len, 100);
+	assert_true(rec[0] == 1 && rec[1] == 0 && rec[99] == '\xff');
+	free(rec);
+	assert_int_equal(runlog_store_inline(f->db, "t", 3, 1, &ended, &rec,
+	    &len, &err), 0);
+	assert_true(ended == 1 && rec == NULL && len == 0);
+	assert_int_equal(runlog_store_inline(f->db, "t", 9, 1, &ended, &rec,
+	    &len, &err), 0);
+	assert_true(ended == 0 && rec == NULL);	/* no such run (yet) */
+	s = logs_listed(f->db);
+	assert_true(s.n == 2 && s.bytes == 200);
+	assert_int_equal(runlog_store_drop(f->db, s.run_id, 1, &err), 0);
+	assert_int_equal(logs_listed(f->db).n, 1);
+	/* Retention takes the runs and their logs. */
+	assert_int_equal(retention_prune_task(f->db, "t", 1, 10, &d, &err), 0);
+	assert_int_equal(d, 2);
+	assert_int_equal(logs_listed(f->db).n, 0);
+	/* 3 logs of 100 bytes over a cap of 250: the oldest goes; then one
+	 * kept per task: the newest. */
+	add_logged_runs(f->db, 10, 3, 100);
+	runlog_prune(logs, f->where, &lim, 0, NULL);
+	s = logs_listed(f->db);
+	assert_true(s.n == 2 && s.bytes == 200);
+	assert_int_equal(runlog_store_inline(f->db, "t", 10, 1, &ended, &rec,
+	    &len, &err), 0);
+	assert_null(rec);
+	lim.keep_runs = 1;
+	runlog_prune(logs, f->where, &lim, 0, NULL);
+	assert_int_equal(logs_listed(f->db).n, 1);
+	assert_int_equal(runlog_store_inline(f->db, "t", 12, 1, &ended, &rec,
+	    &len, &err), 0);
+	assert_true(rec != NULL && len == 100);
+	free(rec);
+	free(logs);
+	tmpdir_free(dir);
 }
 
 static void
@@ -1737,6 +1851,7 @@ test_every_op(void **state)
 	CASE(b, test_runs_fire_key, setup), \
 	CASE(b, test_runs_record_and_end, setup), \
 	CASE(b, test_runlog_and_usage, setup), \
+	CASE(b, test_run_logs, setup), \
 	CASE(b, test_retention, setup), \
 	CASE(b, test_history_order, setup), \
 	CASE(b, test_migration_one_task_index, setup), \

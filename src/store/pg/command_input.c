@@ -10,9 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* bytea's input form: \x and two hex digits a byte (malloc'd). */
-static char *
-bytea_hex(const char *b, size_t len)
+char *
+pg_bytea_hex(const char *b, size_t len)
 {
 	static const char digits[] = "0123456789abcdef";
 	char *s = xmalloc(2 * len + 3), *o = s;
@@ -34,7 +33,7 @@ pg_command_store_submit_input(struct mgr_db *db, const char *argv_json,
 {
 	struct pg_params p = { 0 };
 	/* A zero-length value, not NULL: the client sent an empty stdin. */
-	char *hex = bytea_hex(input != NULL ? input : "", input != NULL ?
+	char *hex = pg_bytea_hex(input != NULL ? input : "", input != NULL ?
 	    len : 0);
 	PGresult *res;
 	int rc;

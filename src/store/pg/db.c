@@ -241,6 +241,13 @@ static const char *const migrations[] = {
 	/* 14: one index led by the task, not two (see the SQLite backend's
 	 * migration 14): runs_fire finds a task's runs. */
 	"DROP INDEX IF EXISTS runs_task;",
+	/* 15: run logs kept in the history (runlog.c; see the SQLite
+	 * backend's migration 15), removed with the run's row. */
+	"CREATE TABLE run_logs ("
+	"  run_id bigint PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,"
+	"  records bytea NOT NULL);"
+	"CREATE TRIGGER run_logs_changed AFTER INSERT OR UPDATE OR DELETE"
+	"  ON run_logs FOR EACH STATEMENT EXECUTE FUNCTION mgr_changed();",
 };
 
 #define PG_NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -91,6 +91,10 @@ const struct store_ops pg_store_ops = {
 	/* runlog_store.h */
 	.runlog_store_key = pg_runlog_store_key,
 	.runlog_store_state = pg_runlog_store_state,
+	.runlog_store_record = pg_runlog_store_record,
+	.runlog_store_inline = pg_runlog_store_inline,
+	.runlog_store_list = pg_runlog_store_list,
+	.runlog_store_drop = pg_runlog_store_drop,
 	/* console_tick_store.h */
 	.store_console_task_stamp = pg_store_console_task_stamp,
 	.store_console_runs_after = pg_store_console_runs_after,

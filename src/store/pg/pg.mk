@@ -8,7 +8,7 @@ src_libmgr_a_SOURCES += \
 	src/store/pg/hostlock.c src/store/pg/watch.c \
 	src/store/pg/plugins.c src/store/pg/tasks.c src/store/pg/runs.c \
 	src/store/pg/control.c src/store/pg/snapshots.c \
-	src/store/pg/console.c src/store/pg/task_context.c \
+	src/store/pg/console.c src/store/pg/task_context.c src/store/pg/runlog.c \
 	src/store/pg/retention.c src/store/pg/copy.c \
 	src/store/pg/task_hooks.c src/store/pg/run_ids.c \
 	src/store/pg/command_input.c src/store/pg/metrics.c \

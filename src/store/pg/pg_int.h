@@ -41,6 +41,9 @@ void pg_int_or_null(struct pg_params *p, int64_t v, int present);
  * constraint, MGR_EDB for the rest. */
 int pg_run(struct mgr_db *db, const char *sql, const struct pg_params *p,
 	   PGresult **res, const char *what, struct mgr_error *err);
+/* bytea's input form of len bytes: \x and two hex digits a byte
+ * (malloc'd; command_input.c). */
+char *pg_bytea_hex(const char *b, size_t len);
 /* Rows a command changed (PQcmdTuples). */
 int64_t pg_changed(PGresult *res);
 
@@ -289,6 +292,16 @@ int pg_runlog_store_key(struct mgr_db *db, int64_t run_id, char **task_id,
 int pg_runlog_store_state(struct mgr_db *db, const char *task_id,
 			  int64_t scheduled_at, int attempt, int *ended,
 			  int64_t *run_id, struct mgr_error *err);
+void pg_runlog_store_record(struct mgr_db *db, const struct run_rec *v,
+			    size_t n, void (*warn)(void *arg, const char *msg),
+			    void *arg);
+int pg_runlog_store_inline(struct mgr_db *db, const char *task_id,
+			   int64_t scheduled_at, int attempt, int *ended,
+			   char **records, size_t *len, struct mgr_error *err);
+int pg_runlog_store_list(struct mgr_db *db, runlog_store_entry_fn fn,
+			 void *arg, struct mgr_error *err);
+int pg_runlog_store_drop(struct mgr_db *db, const int64_t *ids, size_t n,
+			 struct mgr_error *err);
 
 /* retention_store.h (retention.c) */
 int pg_retention_prune_old(struct mgr_db *db, int64_t oldest_us, int limit,

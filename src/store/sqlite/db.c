@@ -228,6 +228,14 @@ static const char *const migrations[] = {
 	 * runs; readers of a task's history newest first sort that task's
 	 * own rows by id (doc/SCHEDULER.md, "History"). */
 	"DROP INDEX IF EXISTS runs_task;",
+	/* 15: run logs kept in the history (issue 14, runlog_store.h): the
+	 * records of a run whose whole log was small, written with its end
+	 * by the history writer instead of a file of its own (an inode per
+	 * run was what full logs cost exec: throughput), and removed with
+	 * the run's row. */
+	"CREATE TABLE run_logs ("
+	"  run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,"
+	"  records BLOB NOT NULL);",
 };
 
 #define DB_SCHEMA_AUTO_VACUUM 7

@@ -90,6 +90,10 @@ const struct store_ops sqlite_store_ops = {
 	/* runlog_store.h */
 	.runlog_store_key = sqlite_runlog_store_key,
 	.runlog_store_state = sqlite_runlog_store_state,
+	.runlog_store_record = sqlite_runlog_store_record,
+	.runlog_store_inline = sqlite_runlog_store_inline,
+	.runlog_store_list = sqlite_runlog_store_list,
+	.runlog_store_drop = sqlite_runlog_store_drop,
 	/* console_view_store.h */
 	.store_console_run_count = sqlite_store_console_run_count,
 	/* retention_store.h */

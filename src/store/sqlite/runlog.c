@@ -1,11 +1,14 @@
 /* runlog_store.c - the history's side of the run logs: a run's key by
- * its id, and whether it is over (runlog_store.h). */
+ * its id, whether it is over, and the logs kept in the history
+ * (run_logs; runlog_store.h). */
 #include "i18n.h"
 #include "runlog_store.h"
 #include "sqlite_int.h"
+#include "store.h"
 #include "util.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 int
 sqlite_runlog_store_key(struct mgr_db *db, int64_t run_id, char **task_id,
@@ -59,4 +62,119 @@ sqlite_runlog_store_state(struct mgr_db *db, const char *task_id,
 	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
 		return 0;
 	return db_error(db, err, _("cannot read a run"));
+}
+
+void
+sqlite_runlog_store_record(struct mgr_db *db, const struct run_rec *v,
+			   size_t n, void (*warn)(void *arg, const char *msg),
+			   void *arg)
+{
+	struct mgr_error err = { 0 };
+	sqlite3_stmt *st;
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct run_rec *r = &v[i];
+		if (r->log == NULL)
+			continue;
+		if (db_prepare(db, "INSERT INTO run_logs (run_id, records) "
+		    "SELECT id, ?4 FROM runs WHERE task_id=?1 AND "
+		    "scheduled_at=?2 AND attempt=?3", &st, &err) != 0) {
+			if (warn != NULL)
+				warn(arg, err.msg);
+			return;
+		}
+		sqlite3_bind_text(st, 1, r->task_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, r->scheduled_at);
+		sqlite3_bind_int(st, 3, r->attempt > 0 ? r->attempt : 1);
+		sqlite3_bind_blob64(st, 4, r->log, r->log_len, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_DONE)
+			db_error(db, &err, r->task_id);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE && warn != NULL)
+			warn(arg, err.msg);
+	}
+}
+
+int
+sqlite_runlog_store_inline(struct mgr_db *db, const char *task_id,
+			   int64_t scheduled_at, int attempt, int *ended,
+			   char **records, size_t *len, struct mgr_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*ended = 0;
+	*records = NULL;
+	*len = 0;
+	if ((rc = db_prepare(db, "SELECT r.ended_at IS NOT NULL, l.records "
+	    "FROM runs r LEFT JOIN run_logs l ON l.run_id = r.id "
+	    "WHERE r.task_id = ?1 AND r.scheduled_at = ?2 AND r.attempt = ?3",
+	    &st, err)) != 0)
+		return rc;
+	sqlite3_bind_text(st, 1, task_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, scheduled_at);
+	sqlite3_bind_int(st, 3, attempt);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*ended = sqlite3_column_int(st, 0);
+		if (sqlite3_column_type(st, 1) == SQLITE_BLOB) {
+			*len = (size_t)sqlite3_column_bytes(st, 1);
+			*records = xmalloc(*len + 1);
+			memcpy(*records, sqlite3_column_blob(st, 1), *len);
+		}
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return 0;
+	return db_error(db, err, _("cannot read a run's log"));
+}
+
+int
+sqlite_runlog_store_list(struct mgr_db *db, runlog_store_entry_fn fn,
+			 void *arg, struct mgr_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(db, "SELECT l.run_id, r.task_id, r.scheduled_at, "
+	    "r.attempt, r.ended_at, length(l.records) FROM run_logs l "
+	    "JOIN runs r ON r.id = l.run_id", &st, err)) != 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct runlog_store_entry e = {
+			.run_id = sqlite3_column_int64(st, 0),
+			.task_id = (const char *)sqlite3_column_text(st, 1),
+			.scheduled_at = sqlite3_column_int64(st, 2),
+			.attempt = sqlite3_column_int(st, 3),
+			.ended_at = sqlite3_column_int64(st, 4),
+			.bytes = sqlite3_column_int64(st, 5),
+		};
+		fn(arg, &e);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_error(db, err, _("cannot list the run logs"));
+	return 0;
+}
+
+int
+sqlite_runlog_store_drop(struct mgr_db *db, const int64_t *ids, size_t n,
+			 struct mgr_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		if ((rc = db_prepare(db, "DELETE FROM run_logs WHERE run_id = ?1",
+		    &st, err)) != 0)
+			return rc;
+		sqlite3_bind_int64(st, 1, ids[i]);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return db_error(db, err, _("cannot remove a run's log"));
+	}
+	return 0;
 }

@@ -18,6 +18,7 @@ run_rec_clear(struct run_rec *r)
 	free(r->status);
 	free(r->output);
 	free(r->error);
+	free(r->log);
 	memset(r, 0, sizeof *r);
 }
 

@@ -233,6 +233,18 @@ int sqlite_runlog_store_key(struct mgr_db *db, int64_t run_id, char **task_id,
 int sqlite_runlog_store_state(struct mgr_db *db, const char *task_id,
 			      int64_t scheduled_at, int attempt, int *ended,
 			      int64_t *run_id, struct mgr_error *err);
+void sqlite_runlog_store_record(struct mgr_db *db, const struct run_rec *v,
+				size_t n,
+				void (*warn)(void *arg, const char *msg),
+				void *arg);
+int sqlite_runlog_store_inline(struct mgr_db *db, const char *task_id,
+			       int64_t scheduled_at, int attempt, int *ended,
+			       char **records, size_t *len,
+			       struct mgr_error *err);
+int sqlite_runlog_store_list(struct mgr_db *db, runlog_store_entry_fn fn,
+			     void *arg, struct mgr_error *err);
+int sqlite_runlog_store_drop(struct mgr_db *db, const int64_t *ids, size_t n,
+			     struct mgr_error *err);
 
 /* console_view_store.h */
 int sqlite_store_console_run_count(struct mgr_db *db, const char *task_id,
