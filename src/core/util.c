@@ -108,6 +108,15 @@ strv_has(char *const *v, const char *s)
 	return 0;
 }
 
+void
+thread_ask_stop(pthread_mutex_t *mu, pthread_cond_t *cv, int *flag)
+{
+	pthread_mutex_lock(mu);
+	*flag = 1;
+	pthread_cond_broadcast(cv);
+	pthread_mutex_unlock(mu);
+}
+
 uint64_t
 fnv1a(uint64_t h, const char *s)
 {

@@ -2,6 +2,7 @@
 #ifndef MGR_UTIL_H
 #define MGR_UTIL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -25,6 +26,11 @@ void sort_array(void *base, size_t n, size_t size,
 #define FNV_OFFSET UINT64_C(14695981039346656037)
 #define FNV_PRIME UINT64_C(1099511628211)
 uint64_t fnv1a(uint64_t h, const char *s);
+
+/* How an owner tells its worker threads to end: *flag set under mu and
+ * every waiter on cv woken (the owner then joins them).  The history
+ * writer, the spawner, the log file pool and the heartbeat stop so. */
+void thread_ask_stop(pthread_mutex_t *mu, pthread_cond_t *cv, int *flag);
 
 /* NULL-terminated string vectors. */
 void strv_free(char **v);

@@ -303,10 +303,7 @@ heartbeat_stop(struct heartbeat *hb)
 {
 	if (hb == NULL)
 		return;
-	pthread_mutex_lock(&hb->lock);
-	hb->stopping = 1;
-	pthread_cond_signal(&hb->wake);
-	pthread_mutex_unlock(&hb->lock);
+	thread_ask_stop(&hb->lock, &hb->wake, &hb->stopping);
 	pthread_join(hb->thread, NULL);
 	pthread_cond_destroy(&hb->wake);
 	pthread_mutex_destroy(&hb->lock);

@@ -149,10 +149,7 @@ runlog_pool_free(struct runlog_pool *p)
 {
 	if (p == NULL)
 		return;
-	pthread_mutex_lock(&p->mu);
-	p->stop = 1;
-	pthread_cond_signal(&p->want);
-	pthread_mutex_unlock(&p->mu);
+	thread_ask_stop(&p->mu, &p->want, &p->stop);
 	if (p->started)
 		pthread_join(p->thread, NULL);
 	for (; p->n > 0; p->n--, p->head = (p->head + 1) % RUNLOG_POOL_MAX)

@@ -693,10 +693,7 @@ sched_writer_free(struct sched_writer *w)
 {
 	if (w == NULL)
 		return;
-	pthread_mutex_lock(&w->lock);
-	w->stopping = 1;
-	pthread_cond_signal(&w->work);
-	pthread_mutex_unlock(&w->lock);
+	thread_ask_stop(&w->lock, &w->work, &w->stopping);
 	pthread_join(w->thread, NULL);
 	retain_end(w);
 	while (w->after != NULL) {	/* the owner took them, normally */

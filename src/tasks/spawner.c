@@ -190,10 +190,7 @@ spawner_free(struct spawner *s)
 {
 	if (s == NULL)
 		return;
-	pthread_mutex_lock(&s->mu);
-	s->stop = 1;
-	pthread_cond_broadcast(&s->asked);
-	pthread_mutex_unlock(&s->mu);
+	thread_ask_stop(&s->mu, &s->asked, &s->stop);
 	for (int i = 0; i < s->started; i++)
 		pthread_join(s->thread[i], NULL);
 	if (s->pending == 0)
