@@ -17,29 +17,6 @@ MANAGER_TEST_SUITE_PG=1
 HOLD_S=6	# the loop's wait: three leases
 HPIDS=
 
-# start_host N: hN as a daemon in a process group of its own, with its
-# own folders; its pid in H<N>.
-start_host() {
-	printf 'manager = { shutdown_grace_seconds = 2; host_id = "h%s";
-  host_heartbeat_ms = 200; host_lease_ms = 2000; };\n' "$1" >"$T/h$1.conf"
-	mkdir -p "$T/h$1"
-	XDG_DATA_HOME="$T/h$1/data" XDG_STATE_HOME="$T/h$1/state" \
-	XDG_CACHE_HOME="$T/h$1/cache" setsid "$MANAGER" \
-		--config "$T/h$1.conf" --db "$DB" --daemon \
-		>"$T/h$1.out" 2>>"$T/h$1.log" &
-	eval "H$1=$!"
-	HPIDS="$HPIDS $!"
-}
-
-# The pid of the process holding the engine lock, from its session's name.
-holder() {
-	sqlite3 "$DB" "SELECT split_part(a.application_name, ' ', 2) FROM
-	    pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE
-	    l.locktype = 'advisory' AND l.granted AND l.objid = 1819239275
-	    AND l.database = (SELECT oid FROM pg_database
-	    WHERE datname = current_database())"
-}
-holder_is() { [ "$(holder)" = "$1" ]; }
 row() {		# row HOST: its epoch, state and role
 	sqlite3 "$DB" "SELECT epoch || ' ' || state || ' ' || role FROM hosts
 	    WHERE host_id = '$1'"
@@ -72,10 +49,10 @@ finish_hosts() {
 trap finish_hosts EXIT
 
 mgr task list >/dev/null 2>&1	# the schema
-start_host 1
+start_host 1 2000
 wait_until 20 holder_is "$H1"
 ok $? "the first daemon runs the engine"
-start_host 2
+start_host 2 2000
 wait_until 20 row_is h2 "1 alive standby"
 ok $? "the second waits as a standby"
 mgr task add tick "exec:/bin/true" interval seconds=1 --max-retries 0 \

@@ -18,34 +18,6 @@ LEDGER="$T/ledger"
 : >"$LEDGER"
 HPIDS=
 
-# host_conf N: host hN's configuration (heartbeat 200 ms, lease 1 s).
-host_conf() {
-	printf 'manager = { shutdown_grace_seconds = 2; host_id = "h%s";
-  host_heartbeat_ms = 200; host_lease_ms = 1000; };\n' "$1" >"$T/h$1.conf"
-}
-
-# start_host N: hN as a daemon in a process group of its own, with its
-# own folders; its pid in H<N>.
-start_host() {
-	host_conf "$1"
-	mkdir -p "$T/h$1"
-	XDG_DATA_HOME="$T/h$1/data" XDG_STATE_HOME="$T/h$1/state" \
-	XDG_CACHE_HOME="$T/h$1/cache" setsid "$MANAGER" \
-		--config "$T/h$1.conf" --db "$DB" --daemon \
-		>"$T/h$1.out" 2>>"$T/h$1.log" &
-	eval "H$1=$!"
-	HPIDS="$HPIDS $!"
-}
-
-# The pid of the process holding the engine lock, from its session's name.
-holder() {
-	sqlite3 "$DB" "SELECT split_part(a.application_name, ' ', 2) FROM
-	    pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE
-	    l.locktype = 'advisory' AND l.granted AND l.objid = 1819239275
-	    AND l.database = (SELECT oid FROM pg_database
-	    WHERE datname = current_database())"
-}
-holder_is() { [ "$(holder)" = "$1" ]; }
 holder_not() { h=$(holder); [ -n "$h" ] && [ "$h" != "$1" ]; }
 standbys() {
 	sqlite3 "$DB" "SELECT count(*) FROM hosts WHERE role = 'standby' AND

@@ -47,3 +47,30 @@ pg_suite_drop() {
 		-c "DROP DATABASE IF EXISTS $PG_SUITE_NAME WITH (FORCE)" \
 		>/dev/null 2>&1
 }
+
+# Several hosts on the suite's database (tests/pg/cluster-*.sh; need $T,
+# $DB and $MANAGER).  start_host N [LEASE_MS]: hN as a daemon in a
+# process group of its own, with its own folders, a heartbeat of 200 ms
+# and a lease of LEASE_MS (1000); its pid in H<N>, added to HPIDS.
+start_host() {
+	printf 'manager = { shutdown_grace_seconds = 2; host_id = "h%s";
+  host_heartbeat_ms = 200; host_lease_ms = %s; };\n' "$1" "${2:-1000}" \
+		>"$T/h$1.conf"
+	mkdir -p "$T/h$1"
+	XDG_DATA_HOME="$T/h$1/data" XDG_STATE_HOME="$T/h$1/state" \
+	XDG_CACHE_HOME="$T/h$1/cache" setsid "$MANAGER" \
+		--config "$T/h$1.conf" --db "$DB" --daemon \
+		>"$T/h$1.out" 2>>"$T/h$1.log" &
+	eval "H$1=$!"
+	HPIDS="${HPIDS:-} $!"
+}
+
+# The pid of the process holding the engine lock, from its session's name.
+holder() {
+	sqlite3 "$DB" "SELECT split_part(a.application_name, ' ', 2) FROM
+	    pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE
+	    l.locktype = 'advisory' AND l.granted AND l.objid = 1819239275
+	    AND l.database = (SELECT oid FROM pg_database
+	    WHERE datname = current_database())"
+}
+holder_is() { [ "$(holder)" = "$1" ]; }
