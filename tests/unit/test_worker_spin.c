@@ -5,10 +5,11 @@
  * (with the plugin's state queries in between, and with requests sent
  * ahead); a call after a pause far longer than the spin's bound is
  * answered (the blocking path); and a worker, or the engine's loop, left
- * idle after a call takes next to no CPU (a spin that never stopped
- * would take most of a CPU).  No timing is asserted: the CPU bound is a
- * quarter of the wall time, where a working spin takes a few hundredths
- * of it at most. */
+ * idle after a call sleeps: next to no CPU and no context switches (the
+ * worker), no turns of the loop (the engine), where a spin that never
+ * stopped takes a CPU, or switches at each yield on a busy machine.  No
+ * timing is asserted: the CPU bound is a quarter of the wall time, where
+ * a working spin takes a few hundredths of it at most. */
 #include "testutil.h"
 #include "manager.h"
 #include "runner.h"
@@ -39,10 +40,31 @@ now_s(void)
 	return (double)spin_now_ns() / 1e9;
 }
 
-/* CPU seconds of the live processes of process group pgid (the worker,
- * and the PID namespace's reaper above it), from /proc/PID/stat. */
-static double
-group_cpu_s(pid_t pgid)
+/* Context switches of process pid, from /proc/PID/status: a process
+ * asleep in read() makes none, one that spins and yields the CPU to
+ * others makes one at each yield. */
+static unsigned long
+proc_switches(const char *pid)
+{
+	char path[300], line[256];
+	unsigned long n, sum = 0;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%s/status", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "voluntary_ctxt_switches: %lu", &n) == 1 ||
+		    sscanf(line, "nonvoluntary_ctxt_switches: %lu", &n) == 1)
+			sum += n;
+	fclose(f);
+	return sum;
+}
+
+/* CPU seconds and context switches of the live processes of process
+ * group pgid (the worker, and the PID namespace's reaper above it). */
+static void
+group_usage(pid_t pgid, double *cpu, unsigned long *switches)
 {
 	DIR *d = opendir("/proc");
 	unsigned long long ut, st, sum = 0;
@@ -52,6 +74,7 @@ group_cpu_s(pid_t pgid)
 	ssize_t n;
 
 	assert_non_null(d);
+	*switches = 0;
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] < '1' || e->d_name[0] > '9')
 			continue;
@@ -63,11 +86,13 @@ group_cpu_s(pid_t pgid)
 		if (n <= 0 || (buf[n] = '\0', p = strrchr(buf, ')')) == NULL)
 			continue;
 		if (sscanf(p + 2, "%*c %*d %d %*d %*d %*d %*u %*u %*u %*u %*u "
-		    "%llu %llu", &grp, &ut, &st) == 3 && grp == pgid)
+		    "%llu %llu", &grp, &ut, &st) == 3 && grp == pgid) {
 			sum += ut + st;
+			*switches += proc_switches(e->d_name);
+		}
 	}
 	closedir(d);
-	return (double)sum / (double)sysconf(_SC_CLK_TCK);
+	*cpu = (double)sum / (double)sysconf(_SC_CLK_TCK);
 }
 
 static double
@@ -269,22 +294,29 @@ test_call_after_pause(void **state)
 	wk_greet(w, 3);
 }
 
+/* An idle worker sleeps: next to no CPU (a spin that never stopped
+ * takes the whole of a CPU on an idle machine) and next to no context
+ * switches (on a busy one, where it would get less CPU, it would switch
+ * at each sched_yield). */
 static void
-test_idle_worker_takes_no_cpu(void **state)
+test_idle_worker_sleeps(void **state)
 {
 	struct wk *w = *state;
 	struct timespec second = { 1, 0 };
-	double c0, t0, cpu, wall;
+	double c0, c1, t0, wall;
+	unsigned long s0, s1;
 
 	for (unsigned i = 1; i <= 100; i++)
 		wk_greet(w, i);
-	c0 = group_cpu_s(w->pid);
+	group_usage(w->pid, &c0, &s0);
 	t0 = now_s();
 	nanosleep(&second, NULL);
-	cpu = group_cpu_s(w->pid) - c0;
+	group_usage(w->pid, &c1, &s1);
 	wall = now_s() - t0;
-	print_message("# idle worker: %.3f s of CPU in %.3f s\n", cpu, wall);
-	assert_true(cpu < wall / 4);
+	print_message("# idle worker: %.3f s of CPU, %lu context switches in "
+	    "%.3f s\n", c1 - c0, s1 - s0, wall);
+	assert_true(c1 - c0 < wall / 4);
+	assert_true(s1 - s0 < 100);
 	wk_greet(w, 101);
 }
 
@@ -401,17 +433,22 @@ idle_end_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	ev_break(loop, EVBREAK_ALL);
 }
 
-/* The loop with nothing but a timer 1 s away: CPU of this process. */
+/* The loop with nothing but a timer 1 s away: the CPU of this process
+ * and the loop's iterations (libev's count: one that sleeps goes round
+ * once or twice, one that spins thousands of times, whatever its share
+ * of a busy machine's CPU). */
 static double
-eng_idle_cpu(struct fixture *f, double *wall)
+eng_idle(struct fixture *f, double *wall, unsigned *turns)
 {
 	double c0 = self_cpu_s(), t0 = now_s();
+	unsigned i0 = ev_iteration(f->mgr->loop);
 	ev_timer t;
 
 	ev_timer_init(&t, idle_end_cb, 1, 0);
 	ev_timer_start(f->mgr->loop, &t);
 	ev_run(f->mgr->loop, 0);
 	*wall = now_s() - t0;
+	*turns = ev_iteration(f->mgr->loop) - i0;
 	return self_cpu_s() - c0;
 }
 
@@ -420,11 +457,14 @@ test_engine_runs_then_idle(void **state)
 {
 	struct fixture *f = *state;
 	double cpu, wall;
+	unsigned turns;
 
 	eng_runs(f, 500);
-	cpu = eng_idle_cpu(f, &wall);
-	print_message("# idle loop: %.3f s of CPU in %.3f s\n", cpu, wall);
+	cpu = eng_idle(f, &wall, &turns);
+	print_message("# idle loop: %.3f s of CPU, %u turns in %.3f s\n", cpu,
+	    turns, wall);
 	assert_true(cpu < wall / 4);
+	assert_true(turns < 100);
 	eng_runs(f, 3);		/* after the pause: the blocking path */
 }
 
@@ -436,7 +476,7 @@ main(void)
 		    wk_setup, wk_teardown),
 		cmocka_unit_test_setup_teardown(test_call_after_pause,
 		    wk_setup, wk_teardown),
-		cmocka_unit_test_setup_teardown(test_idle_worker_takes_no_cpu,
+		cmocka_unit_test_setup_teardown(test_idle_worker_sleeps,
 		    wk_setup, wk_teardown),
 		cmocka_unit_test_setup_teardown(test_engine_runs_then_idle,
 		    eng_setup, eng_teardown),
