@@ -3,21 +3,35 @@
  * sandbox_spawn_worker, one request at a time.
  *
  *	worker_bench --run MANAGER_RUN --db DB --lib LIB --id ID
- *		[--func NAME] [--cold N] [--warm N]
+ *		[--func NAME] [--cold N] [--warm N] [--spin-us US]
+ *		[--worker-spin-us US]
  *
  * cold: N times, spawn a worker, one call, its reply, EOF, reaped: the
  * time to the reply (confinement, loading the plugin, one call), and
  * the CPU time each worker took, start to exit.
- * warm: N calls, one after another, into one worker: calls per second.
+ * warm: N calls, one after another, into one worker: calls per second,
+ * and the CPU time a call costs the caller and the worker (all the
+ * processes of its group: the PID namespace's reaper and the worker).
+ * Twice: the caller blocking at once for each reply (as the engine
+ * would without its spin, runner_worker.c), then spinning up to
+ * --spin-us (default SPIN_WAIT_US, spin.h) before it blocks, as the
+ * engine does.  --worker-spin-us is handed to the worker as --spin-us
+ * (not given: the worker's default; a manager-run older than the spin
+ * knows no such option).
  * floor: N round trips of one byte over a pair of pipes to a child that
  * only echoes it, one after another: what the machine allows two
  * processes that each sleep until the other writes (an idle virtual
- * machine wakes a sleeping vCPU slowly), the ceiling of the warm calls.
+ * machine wakes a sleeping vCPU slowly), the ceiling of the warm calls;
+ * then the same with both sides spinning up to --spin-us before they
+ * block, the ceiling of spinning warm calls.
  * Prints one line per measure. */
 #include "sandbox.h"
+#include "spin.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +45,8 @@
 struct opts {
 	const char *run, *db, *lib, *id, *func;
 	int cold, warm;
+	int spin_us;		/* the caller's spin before it blocks */
+	const char *worker_spin;	/* handed to the worker, or NULL */
 };
 
 struct worker {
@@ -53,10 +69,15 @@ static int
 spawn(const struct opts *o, struct worker *w)
 {
 	struct mgr_error err = { 0 };
+	char spin[64];
 	char *argv[] = { (char *)o->run, "worker", "--db", (char *)o->db,
 	    "--lib", (char *)o->lib, "--id", (char *)o->id,
-	    "--output-max=4096", NULL };
+	    "--output-max=4096", NULL, NULL };
 
+	if (o->worker_spin != NULL) {
+		snprintf(spin, sizeof spin, "--spin-us=%s", o->worker_spin);
+		argv[9] = spin;
+	}
 	memset(w, 0, sizeof *w);
 	if (sandbox_spawn_worker(argv, &w->pid, &w->req, &w->rep, &w->out, &w->err,
 	    &err) != 0) {
@@ -66,9 +87,10 @@ spawn(const struct opts *o, struct worker *w)
 	return 0;
 }
 
-/* Sends one call and waits for its reply; 0, or -1 if the worker died. */
+/* Sends one call and waits for its reply, spinning up to spin_us
+ * first; 0, or -1 if the worker died. */
 static int
-call(const struct opts *o, struct worker *w, unsigned seq)
+call(const struct opts *o, struct worker *w, unsigned seq, int spin_us)
 {
 	char body[256], *nl;
 	int blen = snprintf(body, sizeof body, "%u%c0%c%s%c", seq, 0, 0, o->func, 0);
@@ -88,7 +110,8 @@ call(const struct opts *o, struct worker *w, unsigned seq)
 			w->len -= need;
 			return rc == 0 ? 0 : -1;
 		}
-		poll(&p, 1, 5000);
+		if (!spin_readable(w->rep, spin_us))
+			poll(&p, 1, 5000);
 		n = read(w->rep, w->buf + w->len, sizeof w->buf - w->len);
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
 			return -1;
@@ -136,7 +159,7 @@ bench_cold(const struct opts *o)
 
 	for (int i = 0; i < o->cold; i++) {
 		double t0 = now_s();
-		if (spawn(o, &w) != 0 || call(o, &w, 1) != 0) {
+		if (spawn(o, &w) != 0 || call(o, &w, 1, o->spin_us) != 0) {
 			fprintf(stderr, "worker_bench: a cold worker failed\n");
 			free(t);
 			return 1;
@@ -153,20 +176,66 @@ bench_cold(const struct opts *o)
 	return 0;
 }
 
-/* The child's side of the floor: echoes until EOF. */
+/* CPU seconds (user + system) of this process so far. */
+static double
+self_cpu_s(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+/* CPU seconds of the live processes of process group pgid, from
+ * /proc/PID/stat (utime and stime, fields 14 and 15). */
+static double
+group_cpu_s(pid_t pgid)
+{
+	DIR *d = opendir("/proc");
+	unsigned long long ut, st, sum = 0;
+	struct dirent *e;
+	char path[300], buf[1024], *p;
+	int grp, fd;
+	ssize_t n;
+
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+		if ((fd = open(path, O_RDONLY)) == -1)
+			continue;
+		n = read(fd, buf, sizeof buf - 1);
+		close(fd);
+		/* The command name may hold spaces: fields after its ')'. */
+		if (n <= 0 || (buf[n] = '\0', p = strrchr(buf, ')')) == NULL)
+			continue;
+		if (sscanf(p + 2, "%*c %*d %d %*d %*d %*d %*u %*u %*u %*u %*u "
+		    "%llu %llu", &grp, &ut, &st) == 3 && grp == pgid)
+			sum += ut + st;
+	}
+	if (d != NULL)
+		closedir(d);
+	return (double)sum / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* The child's side of the floor: echoes until EOF, spinning up to
+ * spin_us before each read. */
 static void
-echo_child(int in, int out)
+echo_child(int in, int out, int spin_us)
 {
 	char c;
 
-	while (read(in, &c, 1) == 1)
-		if (write(out, &c, 1) != 1)
+	for (;;) {
+		spin_readable(in, spin_us);
+		if (read(in, &c, 1) != 1 || write(out, &c, 1) != 1)
 			break;
+	}
 	_exit(0);
 }
 
 static int
-bench_floor(const struct opts *o)
+bench_floor(const struct opts *o, int spin_us)
 {
 	int to[2], from[2], status;
 	double t0, dt;
@@ -180,22 +249,48 @@ bench_floor(const struct opts *o)
 	if (pid == 0) {
 		close(to[1]);
 		close(from[0]);
-		echo_child(to[0], from[1]);
+		echo_child(to[0], from[1], spin_us);
 	}
 	close(to[0]);
 	close(from[1]);
 	t0 = now_s();
-	for (int i = 0; i < o->warm; i++)
-		if (write(to[1], &c, 1) != 1 || read(from[0], &c, 1) != 1) {
+	for (int i = 0; i < o->warm; i++) {
+		if (write(to[1], &c, 1) != 1 ||
+		    (spin_readable(from[0], spin_us), read(from[0], &c, 1)) != 1) {
 			perror("worker_bench: floor");
 			return 1;
 		}
+	}
 	dt = now_s() - t0;
 	close(to[1]);
 	close(from[0]);
 	waitpid(pid, &status, 0);
-	printf("floor_round_trips calls=%d seconds=%.3f calls_per_s=%.0f us_per_call=%.1f\n",
-	    o->warm, dt, o->warm / dt, dt / o->warm * 1e6);
+	printf("%s spin_us=%d calls=%d seconds=%.3f calls_per_s=%.0f "
+	    "us_per_call=%.1f\n", spin_us > 0 ? "floor_spin_round_trips" :
+	    "floor_round_trips", spin_us, o->warm, dt, o->warm / dt,
+	    dt / o->warm * 1e6);
+	return 0;
+}
+
+/* N calls one after another, the caller spinning up to spin_us for each
+ * reply: the rate, and the CPU a call costs each side. */
+static int
+warm_round(const struct opts *o, struct worker *w, unsigned *seq, int spin_us)
+{
+	double t0, dt, c0 = self_cpu_s(), g0 = group_cpu_s(w->pid);
+
+	t0 = now_s();
+	for (int i = 0; i < o->warm; i++)
+		if (call(o, w, ++*seq, spin_us) != 0) {
+			fprintf(stderr, "worker_bench: the warm worker failed\n");
+			return 1;
+		}
+	dt = now_s() - t0;
+	printf("warm_calls caller_spin_us=%d calls=%d seconds=%.3f "
+	    "calls_per_s=%.0f us_per_call=%.1f caller_cpu_us_per_call=%.1f "
+	    "worker_cpu_us_per_call=%.1f\n", spin_us, o->warm, dt, o->warm / dt,
+	    dt / o->warm * 1e6, (self_cpu_s() - c0) / o->warm * 1e6,
+	    (group_cpu_s(w->pid) - g0) / o->warm * 1e6);
 	return 0;
 }
 
@@ -203,27 +298,22 @@ static int
 bench_warm(const struct opts *o)
 {
 	struct worker w;
-	double t0, dt;
+	unsigned seq = 0;
+	int rc;
 
-	if (spawn(o, &w) != 0 || call(o, &w, 0) != 0)
+	if (spawn(o, &w) != 0 || call(o, &w, seq, o->spin_us) != 0)
 		return 1;
-	t0 = now_s();
-	for (int i = 1; i <= o->warm; i++)
-		if (call(o, &w, (unsigned)i) != 0) {
-			fprintf(stderr, "worker_bench: the warm worker failed\n");
-			return 1;
-		}
-	dt = now_s() - t0;
-	printf("warm_calls calls=%d seconds=%.3f calls_per_s=%.0f us_per_call=%.1f\n",
-	    o->warm, dt, o->warm / dt, dt / o->warm * 1e6);
+	rc = warm_round(o, &w, &seq, 0) ||
+	    (o->spin_us > 0 && warm_round(o, &w, &seq, o->spin_us));
 	finish(&w);
-	return 0;
+	return rc;
 }
 
 int
 main(int argc, char **argv)
 {
-	struct opts o = { NULL, NULL, NULL, NULL, "noop", 200, 100000 };
+	struct opts o = { NULL, NULL, NULL, NULL, "noop", 200, 100000,
+	    SPIN_WAIT_US, NULL };
 
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (strcmp(argv[i], "--run") == 0) o.run = argv[i + 1];
@@ -233,12 +323,17 @@ main(int argc, char **argv)
 		else if (strcmp(argv[i], "--func") == 0) o.func = argv[i + 1];
 		else if (strcmp(argv[i], "--cold") == 0) o.cold = atoi(argv[i + 1]);
 		else if (strcmp(argv[i], "--warm") == 0) o.warm = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--spin-us") == 0) o.spin_us = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--worker-spin-us") == 0)
+			o.worker_spin = argv[i + 1];
 	}
 	if (o.run == NULL || o.db == NULL || o.lib == NULL || o.id == NULL ||
-	    o.cold < 1 || o.warm < 1) {
+	    o.cold < 1 || o.warm < 1 || o.spin_us < 0) {
 		fprintf(stderr, "usage: worker_bench --run MANAGER_RUN --db DB "
-		    "--lib LIB --id ID [--func NAME] [--cold N] [--warm N]\n");
+		    "--lib LIB --id ID [--func NAME] [--cold N] [--warm N] "
+		    "[--spin-us US] [--worker-spin-us US]\n");
 		return 2;
 	}
-	return bench_cold(&o) || bench_floor(&o) || bench_warm(&o);
+	return bench_cold(&o) || bench_floor(&o, 0) ||
+	    (o.spin_us > 0 && bench_floor(&o, o.spin_us)) || bench_warm(&o);
 }

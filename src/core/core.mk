@@ -15,6 +15,7 @@ src_libmgr_a_SOURCES = \
 	src/core/log.c src/core/log.h \
 	src/core/migrate_paths.c src/core/migrate_paths.h \
 	src/core/sha256.c \
+	src/core/spin.c src/core/spin.h \
 	src/core/util.c src/core/util.h src/core/strv_json.c
 
 bin_PROGRAMS += manager

@@ -5,10 +5,12 @@
  *	manager-run probe	(prints the kernel parts of the sandbox that
  *				 are missing, or nothing; for tests)
  *	manager-run [LIMITS] worker --db DB --lib LIB --id ID [--output-max=N]
- *		[--require] [--user NAME] [--group NAME]
+ *		[--require] [--user NAME] [--group NAME] [--spin-us=US]
  *		(a reusable worker: requests on stdin, replies on fd 3; with
  *		 --user or --group, the runs of tasks with user= or group=,
- *		 in a worker of that user and group)
+ *		 in a worker of that user and group; --spin-us: how long it
+ *		 polls for the next request before it sleeps, spin.h, by
+ *		 default SPIN_WAIT_US, 0 none: for bench/sandbox.sh)
  *	manager-run [LIMITS] host --db DB --lib LIB --id ID [--require]
  *		(a plugin's host worker: the same protocol, serving its
  *		 on_enable, on_disable, hooks and routes: host_worker.h)
@@ -36,6 +38,7 @@
 #include "plugin_host.h"
 #include "sandbox.h"
 #include "scratch.h"
+#include "spin.h"
 #include "util.h"
 
 #include <errno.h>
@@ -75,7 +78,7 @@ usage(void)
 	fprintf(stderr, _("usage: manager-run [--cpu=S] [--memory=MB] "
 	    "[--open-files=N] exec -- COMMAND [ARG...]\n"
 	    "       manager-run [LIMITS] worker --db DB --lib LIB --id ID "
-	    "[--output-max=N] [--require]\n"
+	    "[--output-max=N] [--require] [--spin-us=US]\n"
 	    "       manager-run [LIMITS] host --db DB --lib LIB --id ID "
 	    "[--require]\n"
 	    "       manager-run [LIMITS] functions --db DB --lib LIB --id ID "
@@ -121,6 +124,7 @@ struct plugin_args {
 	const char *db, *lib, *id;
 	const char *user, *group;	/* worker mode: whom the runs run as */
 	int output_max;
+	int spin_us;		/* the bound of the spin before a read (spin.h) */
 	int require;
 };
 
@@ -139,6 +143,7 @@ parse_plugin_args(char **argv, struct plugin_args *pa)
 	int i;
 
 	memset(pa, 0, sizeof *pa);
+	pa->spin_us = SPIN_WAIT_US;
 	for (i = 0; argv[i] != NULL; i++) {
 		if (strcmp(argv[i], "--require") == 0)
 			pa->require = 1;
@@ -147,10 +152,103 @@ parse_plugin_args(char **argv, struct plugin_args *pa)
 		    !take(argv, &i, "--id", &pa->id) &&
 		    !take(argv, &i, "--user", &pa->user) &&
 		    !take(argv, &i, "--group", &pa->group) &&
-		    !parse_limit(argv[i], "--output-max", &pa->output_max))
+		    !parse_limit(argv[i], "--output-max", &pa->output_max) &&
+		    !parse_limit(argv[i], "--spin-us", &pa->spin_us))
 			return -1;
 	}
+	if (pa->spin_us > 1000000) {
+		fprintf(stderr, _("manager-run: --spin-us=%d is above one second "
+		    "(1000000)\n"), pa->spin_us);
+		exit(127);
+	}
 	return pa->db && pa->lib && pa->id ? 0 : -1;
+}
+
+/* The worker's end of its request socket (stdin), which carries the
+ * requests and the answers to its host queries.  Read through its own
+ * buffer rather than stdio's, which cannot say whether a request is
+ * already there; before each read that would find nothing, a bounded
+ * spin (spin.h), so that a call that follows the last reply closely
+ * finds this process awake. */
+struct chan {
+	int fd;
+	int spin_us;
+	size_t off, len;	/* unread bytes: buf[off, len) */
+	char buf[16384];
+};
+
+/* More bytes into the buffer: 1, or 0 at the end, on an error, or when
+ * a line fills the whole buffer (no line of the protocol is that long). */
+static int
+chan_more(struct chan *c)
+{
+	ssize_t n;
+
+	if (c->off > 0) {
+		memmove(c->buf, c->buf + c->off, c->len - c->off);
+		c->len -= c->off;
+		c->off = 0;
+	}
+	if (c->len == sizeof c->buf)
+		return 0;
+	spin_readable(c->fd, c->spin_us);
+	do
+		n = read(c->fd, c->buf + c->len, sizeof c->buf - c->len);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return 0;
+	c->len += (size_t)n;
+	return 1;
+}
+
+/* The next line without its newline, valid until the next call; NULL
+ * at the end. */
+static char *
+chan_line(struct chan *c)
+{
+	char *nl, *line;
+
+	while ((nl = memchr(c->buf + c->off, '\n', c->len - c->off)) == NULL)
+		if (!chan_more(c))
+			return NULL;
+	*nl = '\0';
+	line = c->buf + c->off;
+	c->off = (size_t)(nl - c->buf) + 1;
+	return line;
+}
+
+/* The next n bytes, malloc'd and NUL-terminated; NULL at the end. */
+static char *
+chan_bytes(struct chan *c, size_t n)
+{
+	char *dst = xmalloc(n + 1);
+	size_t got = 0, k;
+
+	while (got < n) {
+		if (c->off == c->len && !chan_more(c)) {
+			free(dst);
+			return NULL;
+		}
+		k = c->len - c->off < n - got ? c->len - c->off : n - got;
+		memcpy(dst + got, c->buf + c->off, k);
+		c->off += k;
+		got += k;
+	}
+	dst[n] = '\0';
+	return dst;
+}
+
+/* A length that ends its line alone, at most max; -1 if not one. */
+static long
+parse_len(const char *s, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	return errno != 0 || end == s || *end != '\0' || v < 0 || v > max ?
+	    -1 : v;
 }
 
 /* Worker mode: one request after another on stdin, each
@@ -158,20 +256,16 @@ parse_plugin_args(char **argv, struct plugin_args *pa)
  * NAME=VALUE...); each answered on descriptor 3 with
  * "R SEQ RC ERRLEN OUTLEN\n" + error text + output. */
 static char **
-read_request(FILE *in)
+read_request(struct chan *c)
 {
-	char **fields = NULL, *buf;
-	size_t len, off = 0;
+	char **fields = NULL, *buf, *line;
+	size_t off = 0;
+	long len;
 
-	if (fscanf(in, "%zu", &len) != 1 || fgetc(in) != '\n' || len > 1 << 24)
+	if ((line = chan_line(c)) == NULL || (len = parse_len(line, 1 << 24)) < 0 ||
+	    (buf = chan_bytes(c, (size_t)len)) == NULL)
 		return NULL;
-	buf = xmalloc(len + 1);
-	if (fread(buf, 1, len, in) != len) {
-		free(buf);
-		return NULL;
-	}
-	buf[len] = '\0';
-	while (off < len) {
+	while (off < (size_t)len) {
 		fields = strv_push(fields, buf + off);
 		off += strlen(buf + off) + 1;
 	}
@@ -275,10 +369,6 @@ worker_spent(const struct sandbox_limits *lim)
 
 /* The worker's end of its host calls (worker_host.h): queries out on
  * descriptor 3, answers in on stdin.  The host serializes the calls. */
-struct wire {
-	FILE *in;
-};
-
 static void
 wire_query(char kind, size_t num, const char *a, const char *b)
 {
@@ -295,19 +385,17 @@ wire_query(char kind, size_t num, const char *a, const char *b)
 
 /* The answer's code, and its value (malloc'd) when value is not NULL. */
 static int
-wire_answer(struct wire *w, char **value)
+wire_answer(struct chan *c, char **value)
 {
-	size_t len;
-	char *buf;
-	int rc;
+	char *line, *buf;
+	long len;
+	int rc, end = 0;
 
-	if (fscanf(w->in, "A %d %zu", &rc, &len) != 2 || fgetc(w->in) != '\n' ||
-	    len > 1 << 20)
+	if ((line = chan_line(c)) == NULL ||
+	    sscanf(line, "A %d %n", &rc, &end) != 1 || end == 0 ||
+	    (len = parse_len(line + end, 1 << 20)) < 0 ||
+	    (buf = chan_bytes(c, (size_t)len)) == NULL)
 		exit(1);	/* the engine went away */
-	buf = xmalloc(len + 1);
-	if (fread(buf, 1, len, w->in) != len)
-		exit(1);
-	buf[len] = '\0';
 	if (value != NULL && rc == 0)
 		*value = buf;
 	else
@@ -479,14 +567,17 @@ run_worker(struct sandbox_limits *lim, char **argv, int host_mode)
 	struct manifest m;
 	struct loaded_plugin *lp = NULL;
 	struct plugin_host *host;
-	struct wire wire = { stdin };
+	struct chan chan;
 	struct plugin_host_remote remote = { wire_state_get, wire_state_set,
-	    wire_log, NULL, &wire };
+	    wire_log, NULL, &chan };
 	char **req;
 
 	memset(&m, 0, sizeof m);
 	if (parse_plugin_args(argv, &pa) != 0)
 		return usage();
+	chan.fd = 0;
+	chan.spin_us = pa.spin_us;
+	chan.off = chan.len = 0;
 	signal(SIGTERM, on_term);
 	if (worker_setup(lim, &pa, &m, &lp, &err) != 0) {
 		fprintf(stderr, "manager-run: %s\n", err.msg);
@@ -499,7 +590,7 @@ run_worker(struct sandbox_limits *lim, char **argv, int host_mode)
 	/* A host worker does not retire: its registrations live in it (at
 	 * RLIMIT_CPU it dies, and the engine starts and enables another). */
 	while ((host_mode || !worker_spent(lim)) &&
-	    (req = read_request(stdin)) != NULL) {
+	    (req = read_request(&chan)) != NULL) {
 		if (host_mode)
 			serve_host(lp, host, req);
 		else

@@ -69,6 +69,13 @@ tests_unit_test_signature_SOURCES = tests/unit/test_signature.c tests/unit/testu
 tests_unit_test_signature_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_signature_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_signature
+# The spin before sleep of the worker channel: the real manager-run and
+# the runner's end (src/core/spin.h).
+check_PROGRAMS += tests/unit/test_worker_spin
+tests_unit_test_worker_spin_SOURCES = tests/unit/test_worker_spin.c tests/unit/testutil.h
+tests_unit_test_worker_spin_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_worker_spin_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_worker_spin
 
 # Integration tests: the real binary, real SQLite, real dlopen and probes.
 dist_check_SCRIPTS += tests/plugins/lib.sh tests/plugins/install.sh \

@@ -34,6 +34,14 @@ struct runner {
 	struct thread_job *threads;	/* in-process runs in flight */
 	struct wpool *wpools;		/* sandbox workers, per plugin */
 	unsigned seq;			/* worker request numbers */
+	/* Spin before sleep of the calls into sandbox workers (spin.h):
+	 * while a call is in flight and was sent less than SPIN_WAIT_US
+	 * ago, an idle watcher keeps the loop polling (epoll_wait with no
+	 * timeout) instead of sleeping; every other watcher is served
+	 * meanwhile.  None while no call is in flight. */
+	ev_idle wspin;
+	int64_t wspin_until_ns;
+	int wcalls;			/* calls sent and not answered */
 	struct runlog *log;		/* full run logs; NULL: off */
 	int devnull;			/* output no one keeps goes here */
 	int active;

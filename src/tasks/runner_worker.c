@@ -13,11 +13,13 @@
 #include "runner_int.h"
 #include "runlog.h"
 #include "sandbox.h"
+#include "spin.h"
 #include "util.h"
 #include "worker_host.h"
 
 #include <errno.h>
 #include <ev.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,6 +126,8 @@ job_finish(struct wjob *j, struct run_outcome *o)
 
 	ev_timer_stop(r->loop, &j->timeout);
 	ev_timer_stop(r->loop, &j->kill);
+	if (j->w != NULL)
+		r->wcalls--;	/* it was sent */
 	r->active--;
 	strv_free(j->fields);
 	o->log = runlog_end(j->log, o->status, &o->log_len);
@@ -437,6 +441,32 @@ worker_send(struct sworker *w, struct wjob *j)
 	return ok;
 }
 
+/* The loop's turn while it spins for a worker's reply (runner_int.h):
+ * the reply's ev_io ends the wait as soon as epoll sees it. */
+static void
+worker_spin_cb(struct ev_loop *loop, ev_idle *idle, int revents)
+{
+	struct runner *r = idle->data;
+
+	(void)revents;
+	if (r->wcalls <= 0 || spin_now_ns() >= r->wspin_until_ns) {
+		ev_idle_stop(loop, idle);
+		return;
+	}
+	sched_yield();	/* under load, another thread may need this CPU */
+}
+
+static void
+worker_spin_start(struct runner *r)
+{
+	r->wspin_until_ns = spin_now_ns() + (int64_t)SPIN_WAIT_US * 1000;
+	if (ev_is_active(&r->wspin))
+		return;
+	ev_idle_init(&r->wspin, worker_spin_cb);
+	r->wspin.data = r;
+	ev_idle_start(r->loop, &r->wspin);
+}
+
 static void
 wpool_start_job(struct sworker *w, struct wjob *j)
 {
@@ -448,6 +478,8 @@ wpool_start_job(struct sworker *w, struct wjob *j)
 	w->out.len = 0;
 	w->dropped = 0;
 	worker_send(w, j);
+	w->wp->r->wcalls++;
+	worker_spin_start(w->wp->r);
 	if (j->timeout_s > 0) {
 		ev_now_update(loop);
 		ev_timer_start(loop, &j->timeout);
@@ -672,6 +704,7 @@ runner_worker_free(struct runner *r)
 	struct wpool *wp, *nwp;
 	struct sworker *w, *nw;
 
+	ev_idle_stop(r->loop, &r->wspin);
 	for (wp = r->wpools; wp != NULL; wp = nwp) {
 		nwp = wp->next;
 		for (w = wp->workers; w != NULL; w = nw) {
