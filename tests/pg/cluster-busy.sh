@@ -39,13 +39,6 @@ locker_sleeps() {
 runs() { sqlite3 "$DB" "SELECT count(*) FROM runs"; }
 runs_above() { [ "$(runs)" -gt "$1" ]; }
 
-finish_hosts() {
-	for p in $HPIDS; do
-		kill -KILL -- "-$p" 2>/dev/null
-	done
-	wait 2>/dev/null
-	engine_cleanup
-}
 trap finish_hosts EXIT
 
 mgr task list >/dev/null 2>&1	# the schema

@@ -31,13 +31,6 @@ more_runs() {
 	wait_until 30 runs_above $(( $(runs) + $1 ))
 }
 
-finish_hosts() {
-	for p in $HPIDS; do
-		kill -KILL -- "-$p" 2>/dev/null
-	done
-	wait 2>/dev/null
-	engine_cleanup
-}
 trap finish_hosts EXIT
 
 mgr task list >/dev/null 2>&1	# the schema

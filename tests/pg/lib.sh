@@ -74,3 +74,13 @@ holder() {
 	    WHERE datname = current_database())"
 }
 holder_is() { [ "$(holder)" = "$1" ]; }
+
+# finish_hosts: at exit, every started host's process group killed, then
+# the engine suite's cleanup (tests/engine/lib.sh).
+finish_hosts() {
+	for p in $HPIDS; do
+		kill -KILL -- "-$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	engine_cleanup
+}
