@@ -79,8 +79,14 @@ standby_row() {
 }
 wait_until 10 standby_row
 ok $? "by default, a daemon that finds the lock held waits as a standby"
-like "$(cat "$T/daemon.log")" "another host runs the engine on this database; waiting for its lock" \
-	"... and says so in its log"
+# The standby logs after its row is written: wait for the line too (an
+# ASan build in CI was read between the two).
+says_waiting() {
+	grep -q "another host runs the engine on this database; waiting for its lock" \
+	    "$T/daemon.log"
+}
+wait_until 5 says_waiting
+ok $? "... and says so in its log"
 wait $HOLDER
 wait_until 10 host_is daemon
 ok $? "... and runs the engine once the holder's session ended"
