@@ -10,6 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Binds a run's key (task, fire time, attempt) as ?1 ?2 ?3: the
+ * runs_fire index every statement here looks a run up by. */
+static void
+bind_run_key(sqlite3_stmt *st, const char *task_id, int64_t scheduled_at,
+	     int attempt)
+{
+	bind_run_key(st, task_id, scheduled_at, attempt);
+}
+
 int
 sqlite_runlog_store_key(struct mgr_db *db, int64_t run_id, char **task_id,
 		 int64_t *scheduled_at, int *attempt, struct mgr_error *err)
@@ -48,9 +57,7 @@ sqlite_runlog_store_state(struct mgr_db *db, const char *task_id,
 	    "WHERE task_id = ?1 AND scheduled_at = ?2 AND attempt = ?3",
 	    &st, err)) != 0)
 		return rc;
-	sqlite3_bind_text(st, 1, task_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, scheduled_at);
-	sqlite3_bind_int(st, 3, attempt);
+	bind_run_key(st, task_id, scheduled_at, attempt);
 	*ended = 0;
 	*run_id = 0;
 	rc = sqlite3_step(st);
@@ -84,9 +91,8 @@ sqlite_runlog_store_record(struct mgr_db *db, const struct run_rec *v,
 				warn(arg, err.msg);
 			return;
 		}
-		sqlite3_bind_text(st, 1, r->task_id, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, r->scheduled_at);
-		sqlite3_bind_int(st, 3, r->attempt > 0 ? r->attempt : 1);
+		bind_run_key(st, r->task_id, r->scheduled_at,
+		    r->attempt > 0 ? r->attempt : 1);
 		sqlite3_bind_blob64(st, 4, r->log, r->log_len, SQLITE_STATIC);
 		rc = sqlite3_step(st);
 		if (rc != SQLITE_DONE)
@@ -113,9 +119,7 @@ sqlite_runlog_store_inline(struct mgr_db *db, const char *task_id,
 	    "WHERE r.task_id = ?1 AND r.scheduled_at = ?2 AND r.attempt = ?3",
 	    &st, err)) != 0)
 		return rc;
-	sqlite3_bind_text(st, 1, task_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, scheduled_at);
-	sqlite3_bind_int(st, 3, attempt);
+	bind_run_key(st, task_id, scheduled_at, attempt);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*ended = sqlite3_column_int(st, 0);
