@@ -528,7 +528,7 @@ runlog_prune_async(struct runlog *rl)
 	}
 	atomic_store(&rl->thread_done, 0);
 	rl->since_prune = 0;
-	if (pthread_create(&rl->thread, NULL, prune_thread, rl) == 0)
+	if (thread_create_named(&rl->thread, "mgr-logprune", prune_thread, rl) == 0)
 		rl->thread_started = 1;
 }
 

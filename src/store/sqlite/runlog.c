@@ -16,7 +16,9 @@ static void
 bind_run_key(sqlite3_stmt *st, const char *task_id, int64_t scheduled_at,
 	     int attempt)
 {
-	bind_run_key(st, task_id, scheduled_at, attempt);
+	sqlite3_bind_text(st, 1, task_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, scheduled_at);
+	sqlite3_bind_int(st, 3, attempt);
 }
 
 int
