@@ -248,6 +248,10 @@ static const char *const migrations[] = {
 	"  records bytea NOT NULL);"
 	"CREATE TRIGGER run_logs_changed AFTER INSERT OR UPDATE OR DELETE"
 	"  ON run_logs FOR EACH STATEMENT EXECUTE FUNCTION mgr_changed();",
+	/* 16: the tasks with hooks or a stored context by partial indexes
+	 * (see the SQLite backend's migration 16). */
+	"CREATE INDEX tasks_hooks ON tasks(id) WHERE hooks IS NOT NULL;"
+	"CREATE INDEX tasks_context ON tasks(id) WHERE context IS NOT NULL;",
 };
 
 #define PG_NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
