@@ -38,6 +38,7 @@ struct runlog_shipped {
 
 struct runlog_ship {
 	char *db_path;
+	char *spool_dir;
 	struct mgr_log *log;
 	pthread_mutex_t mu;
 	pthread_cond_t wake;
@@ -169,18 +170,20 @@ leftovers(struct runlog_ship *s, const char *spool_dir)
 	closedir(d);
 }
 
-/* A failure: told once until a chunk goes in again; the connection is
- * made again at the next round. */
+/* A failure: told once until a round goes in again; nothing of the
+ * round counts (its transaction is undone: every log asks the database
+ * where it ends at the next round), and the connection is made again
+ * then. */
 static void
-ship_failed(struct runlog_ship *s, struct runlog_shipped *l,
-	    const struct mgr_error *err)
+ship_failed(struct runlog_ship *s, const struct mgr_error *err)
 {
 	if (!s->warned && s->log != NULL)
-		log_warning(s->log, _("run logs: cannot store the log of %s in "
-		    "the database, kept in %s until it can: %s"), l->task_id,
-		    l->path, err->msg);
+		log_warning(s->log, _("run logs: cannot store them in the "
+		    "database, kept in %s until it can: %s"), s->spool_dir,
+		    err->msg);
 	s->warned = 1;
-	l->resync = 1;
+	for (struct runlog_shipped *l = s->logs; l != NULL; l = l->next)
+		l->resync = 1;
 	if (s->db != NULL)
 		db_close(s->db);
 	s->db = NULL;
@@ -242,62 +245,41 @@ chunk_read(struct runlog_shipped *l, char **buf)
 	return read_at(l->fd, *buf, need, l->off) == need ? need : 0;
 }
 
-/* The connection, made again after a failure. */
+/* Stores what l's file has past what is stored, in the round's
+ * transaction.  Returns 0, or -1 when the database did not take it. */
 static int
-ship_db(struct runlog_ship *s, struct runlog_shipped *l)
+ship_chunks(struct runlog_ship *s, struct runlog_shipped *l,
+	    struct mgr_error *err)
 {
-	struct mgr_error err = { 0 };
-
-	if (s->db != NULL)
-		return 0;
-	if (db_open(s->db_path, &s->db, &err) == 0)
-		return 0;
-	s->db = NULL;
-	ship_failed(s, l, &err);
-	return -1;
-}
-
-/* Stores what l's file has past what is stored.  Returns 0, or -1 when
- * the database did not take it (tried again next round). */
-static int
-ship_chunks(struct runlog_ship *s, struct runlog_shipped *l)
-{
-	struct mgr_error err = { 0 };
 	char *buf;
 	size_t n;
 
-	if (ship_db(s, l) != 0)
-		return -1;
 	if (l->resync) {
 		if (runlog_store_chunk_tail(s->db, l->task_id, l->scheduled_at,
-		    l->attempt, &l->seq, &l->off, &err) != 0) {
-			ship_failed(s, l, &err);
+		    l->attempt, &l->seq, &l->off, err) != 0)
 			return -1;
-		}
 		l->resync = 0;
 	}
 	while ((n = chunk_read(l, &buf)) > 0) {
 		if (runlog_store_chunk_put(s->db, l->task_id, l->scheduled_at,
-		    l->attempt, l->seq, buf, n, &err) != 0) {
+		    l->attempt, l->seq, buf, n, err) != 0) {
 			free(buf);
-			ship_failed(s, l, &err);
 			return -1;
 		}
 		free(buf);
 		l->off += (int64_t)n;
 		l->seq++;
-		s->warned = 0;
 	}
 	free(buf);
 	return 0;
 }
 
-/* One log's round; 1 when it is done (over and stored whole: its file
- * goes, when it is still the one read). */
+/* One log's part of the round: -1 the database failed, 1 it is done
+ * (over, and stored whole once the round commits), 0 more to come. */
 static int
-ship_one(struct runlog_ship *s, struct runlog_shipped *l)
+ship_one(struct runlog_ship *s, struct runlog_shipped *l,
+	 struct mgr_error *err)
 {
-	struct stat a, b;
 	int ended;
 
 	/* Read before the file: once over, what the file has is all. */
@@ -307,23 +289,37 @@ ship_one(struct runlog_ship *s, struct runlog_shipped *l)
 	if (l->fd == -1 &&
 	    (l->fd = open(l->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
 		return ended;	/* gone: nothing left to store */
-	if (ship_chunks(s, l) != 0 || !ended)
-		return 0;
-	if (fstat(l->fd, &a) == 0 && stat(l->path, &b) == 0 &&
-	    a.st_ino == b.st_ino && a.st_dev == b.st_dev &&
-	    unlink(l->path) == 0) {
-		char *slash = strrchr(l->path, '/');
+	if (ship_chunks(s, l, err) != 0)
+		return -1;
+	return ended;
+}
 
+/* A log stored whole: its file goes, when it is still the one read. */
+static void
+ship_done(struct runlog_shipped *l)
+{
+	struct stat a, b;
+	char *slash;
+
+	if (l->fd != -1 && fstat(l->fd, &a) == 0 &&
+	    stat(l->path, &b) == 0 && a.st_ino == b.st_ino &&
+	    a.st_dev == b.st_dev && unlink(l->path) == 0 &&
+	    (slash = strrchr(l->path, '/')) != NULL) {
 		*slash = '\0';
 		rmdir(l->path);		/* the task's folder, once empty */
 	}
-	return 1;
+	shipped_free(l);
 }
 
+/* Every log's new bytes in one transaction (one commit a round, not one
+ * a chunk); the logs that are over and stored whole go once it is
+ * committed. */
 static void
 ship_round(struct runlog_ship *s)
 {
-	struct runlog_shipped **pp = &s->logs, *l;
+	struct mgr_error err = { 0 };
+	struct runlog_shipped **pp, *l, *done = NULL;
+	int rc = 0;
 
 	pthread_mutex_lock(&s->mu);
 	while ((l = s->incoming) != NULL) {	/* oldest ends up first */
@@ -332,12 +328,37 @@ ship_round(struct runlog_ship *s)
 		s->logs = l;
 	}
 	pthread_mutex_unlock(&s->mu);
-	while ((l = *pp) != NULL) {
-		if (ship_one(s, l)) {
+	if (s->logs == NULL)
+		return;
+	if ((s->db == NULL && db_open(s->db_path, &s->db, &err) != 0) ||
+	    db_begin(s->db, &err) != 0) {
+		ship_failed(s, &err);
+		return;
+	}
+	for (pp = &s->logs; (l = *pp) != NULL && rc >= 0;) {
+		if ((rc = ship_one(s, l, &err)) == 1) {
 			*pp = l->next;
-			shipped_free(l);
+			l->next = done;
+			done = l;
 		} else
 			pp = &l->next;
+	}
+	if (rc >= 0 && db_commit(s->db, &err) != 0)
+		rc = -1;
+	if (rc < 0) {
+		db_rollback(s->db);
+		while ((l = done) != NULL) {	/* not stored after all */
+			done = l->next;
+			l->next = s->logs;
+			s->logs = l;
+		}
+		ship_failed(s, &err);
+		return;
+	}
+	s->warned = 0;
+	while ((l = done) != NULL) {
+		done = l->next;
+		ship_done(l);
 	}
 }
 
@@ -372,6 +393,7 @@ runlog_ship_new(const char *db_path, const char *spool_dir,
 	struct runlog_ship *s = xcalloc(1, sizeof *s);
 
 	s->db_path = xstrdup(db_path);
+	s->spool_dir = xstrdup(spool_dir);
 	s->log = log;
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->wake, NULL);
@@ -431,5 +453,6 @@ runlog_ship_free(struct runlog_ship *s)
 	pthread_cond_destroy(&s->wake);
 	pthread_mutex_destroy(&s->mu);
 	free(s->db_path);
+	free(s->spool_dir);
 	free(s);
 }

@@ -8,18 +8,18 @@
  * reads each such file as it grows and writes its bytes to the database
  * (runlog_store_chunk_put), every SHIP_EVERY_MS and at once when the run
  * is over, in chunks of whole records of at most SHIP_CHUNK_MAX bytes (a
- * longer record is a chunk of its own), so that a follower on any host
- * sees the lines a quarter second late at most and the database is not
- * written per line.  Once the run is over and its last record stored,
+ * longer record is a chunk of its own), every log's of a round in one
+ * transaction, so that a follower on any host sees the lines a quarter
+ * second late at most and the database is not written per line.  Once the run is over and its last record stored,
  * the file goes: the log lives in the database only, pruned there with
  * its run (the same per-run cap and marker as a file: the bytes are the
  * file's).
  *
- * A write that fails (the server unreachable, the connection lost)
- * advances nothing: the bytes stay in the file, the connection is made
- * again at the next round, which first asks the database where the
- * log's chunks end (a write whose answer was lost may have gone in) and
- * goes on from there; a warning says so once until a write goes in
+ * A round that fails (the server unreachable, the connection lost)
+ * advances nothing: the bytes stay in the files, the connection is made
+ * again at the next round, which first asks the database where each
+ * log's chunks end (a commit whose answer was lost may have gone in)
+ * and goes on from there; a warning says so once until a round goes in
  * again.  Files left by an engine that stopped before their bytes were
  * stored (killed, or the server down at its stop) are found at the next
  * start on this host and stored then, the same way.
