@@ -33,6 +33,12 @@
  * run's lines as they come, a second late at most.  Readers find a
  * run's log wherever it is (runlog_reader_open_run).
  *
+ * On a database server (PostgreSQL) every log is the database's, for
+ * readers on any host: a file is only a spool of this host's, under
+ * logs/.postgresql-CHECKSUM, stored in the database as it grows by a
+ * thread and removed once stored (runlog_ship.h); readers read the
+ * database only.
+ *
  * A file is made ahead by a thread of the store (O_TMPFILE, named when
  * the log needs it: runlog_pool.h), so the loop allocates no inode; a
  * log whose file is not made yet waits in memory, and its reader may
