@@ -330,8 +330,12 @@ ship_round(struct runlog_ship *s)
 	pthread_mutex_unlock(&s->mu);
 	if (s->logs == NULL)
 		return;
-	if ((s->db == NULL && db_open(s->db_path, &s->db, &err) != 0) ||
-	    db_begin(s->db, &err) != 0) {
+	if (s->db == NULL && db_open(s->db_path, &s->db, &err) != 0) {
+		s->db = NULL;
+		ship_failed(s, &err);
+		return;
+	}
+	if (db_begin(s->db, &err) != 0) {
 		ship_failed(s, &err);
 		return;
 	}
@@ -391,6 +395,7 @@ runlog_ship_new(const char *db_path, const char *spool_dir,
 		struct mgr_log *log)
 {
 	struct runlog_ship *s = xcalloc(1, sizeof *s);
+	int e;
 
 	s->db_path = xstrdup(db_path);
 	s->spool_dir = xstrdup(spool_dir);
@@ -398,10 +403,11 @@ runlog_ship_new(const char *db_path, const char *spool_dir,
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->wake, NULL);
 	leftovers(s, spool_dir);
-	s->started = pthread_create(&s->thread, NULL, ship_thread, s) == 0;
-	if (!s->started && log != NULL)
+	e = pthread_create(&s->thread, NULL, ship_thread, s);
+	s->started = e == 0;
+	if (!s->started && log != NULL)	/* the files stay for a next start */
 		log_warning(log, _("run logs: cannot start the thread that "
-		    "stores them in the database: %s"), strerror(errno));
+		    "stores them in the database: %s"), strerror(e));
 	return s;
 }
 
