@@ -41,6 +41,10 @@ standby_up() {
 }
 holder_not() { h=$(holder); [ -n "$h" ] && [ "$h" != "$1" ]; }
 run_id() { sed -n 's/.*run \([0-9]*\) started.*/\1/p' "$1"; }
+# The run's row: written a second into the run (or at its end).
+run_row() {
+	[ "$(sqlite3 "$DB" "SELECT count(*) FROM runs WHERE id = $1")" = 1 ]
+}
 ended() {
 	[ "$(sqlite3 "$DB" "SELECT count(*) FROM runs WHERE id = $1 AND
 	    ended_at IS NOT NULL")" = 1 ]
@@ -73,6 +77,7 @@ mgr task add big "exec:/bin/sh -c 'for i in \$(seq 20); do cat $T/p\$i; sleep 0.
 mgr task run big --detach >"$T/big.run" 2>&1
 RID=$(run_id "$T/big.run")
 ok $([ -n "$RID" ] && echo 0 || echo 1) "a run of 200 KiB over 2 s started (run $RID)"
+wait_until 20 run_row "$RID"
 reader task logs big --run "$RID" --follow --stdout >"$T/follow" 2>"$T/follow.err" &
 FPID=$!
 wait_until 20 has_lines "$T/follow" 1
@@ -116,6 +121,7 @@ mgr task add slow "exec:/bin/sh -c 'i=0; while [ \$i -lt 600 ]; do i=\$((i+1)); 
 	cron hour=3 --max-retries 0 >/dev/null
 mgr task run slow --detach >"$T/slow.run" 2>&1
 SID=$(run_id "$T/slow.run")
+wait_until 20 run_row "$SID"
 reader task logs slow --run "$SID" --follow --stdout >"$T/slow.follow" 2>&1 &
 SPID=$!
 wait_until 30 has_lines "$T/slow.follow" 40
