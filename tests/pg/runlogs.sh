@@ -60,10 +60,11 @@ gone() { ! kill -0 "$1" 2>/dev/null; }
 # 20 parts of 80 lines of 128 bytes: 200 KiB, a part every 0.1 s.
 for i in $(seq 20); do
 	awk -v p="$i" 'BEGIN { for (j = 1; j <= 80; j++)
-	    printf "part %02d line %02d %0107d\n", p, j, p * 100 + j }' >"$T/p$i"
+	    printf "part %02d line %02d %0111d\n", p, j, p * 100 + j }' >"$T/p$i"
 done
 cat $(for i in $(seq 20); do echo "$T/p$i"; done) >"$T/expect"
 
+mkdir -p "$T/r"
 mgr task list >/dev/null 2>&1	# the schema
 start_capped 1
 wait_until 20 holder_is "$H1"
