@@ -43,7 +43,7 @@ struct runlog_ship {
 	pthread_mutex_t mu;
 	pthread_cond_t wake;
 	struct runlog_shipped *incoming;	/* under mu: added by the loop */
-	int stop;				/* under mu */
+	int stop, kick;				/* under mu */
 	pthread_t thread;
 	int started;
 	/* The thread's. */
@@ -366,23 +366,53 @@ ship_round(struct runlog_ship *s)
 	}
 }
 
+/* The time ms after t0, for pthread_cond_timedwait. */
+static struct timespec
+after_ms(struct timespec t0, long ms)
+{
+	t0.tv_nsec += ms * 1000000L;
+	t0.tv_sec += t0.tv_nsec / 1000000000L;
+	t0.tv_nsec %= 1000000000L;
+	return t0;
+}
+
+/* Under mu: waits for the next round: SHIP_EVERY_MS after the last one
+ * began, or SHIP_END_GAP_MS after it once a run is over (ends come in
+ * rounds of their own, but never more often than that: woken at each
+ * end, the thread committed a transaction a run, and at 400 exec: runs
+ * a second on two cores the engine ran a third fewer). */
+static void
+ship_wait(struct runlog_ship *s, struct timespec began)
+{
+	struct timespec until, now;
+
+	while (!s->stop) {
+		until = after_ms(began, s->kick ? SHIP_END_GAP_MS :
+		    SHIP_EVERY_MS);
+		clock_gettime(CLOCK_REALTIME, &now);
+		if (now.tv_sec > until.tv_sec || (now.tv_sec == until.tv_sec &&
+		    now.tv_nsec >= until.tv_nsec))
+			return;
+		if (pthread_cond_timedwait(&s->wake, &s->mu, &until) ==
+		    ETIMEDOUT)
+			return;
+	}
+}
+
 static void *
 ship_thread(void *arg)
 {
 	struct runlog_ship *s = arg;
-	struct timespec until;
+	struct timespec began;
 
 	pthread_mutex_lock(&s->mu);
 	while (!s->stop) {
+		s->kick = 0;
 		pthread_mutex_unlock(&s->mu);
+		clock_gettime(CLOCK_REALTIME, &began);
 		ship_round(s);
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += SHIP_EVERY_MS * 1000000L;
-		until.tv_sec += until.tv_nsec / 1000000000L;
-		until.tv_nsec %= 1000000000L;
 		pthread_mutex_lock(&s->mu);
-		if (!s->stop)
-			pthread_cond_timedwait(&s->wake, &s->mu, &until);
+		ship_wait(s, began);
 	}
 	pthread_mutex_unlock(&s->mu);
 	ship_round(s);		/* what came since, once more */
@@ -427,12 +457,10 @@ runlog_ship_add(struct runlog_ship *s, const char *path, const char *task_id,
 void
 runlog_ship_end(struct runlog_ship *s, struct runlog_shipped *l)
 {
-	/* No wake-up: its end goes with the next round's, a quarter second
-	 * later at most (woken at every end, at 400 runs/s the thread
-	 * committed a transaction a run, and exec: runs/s fell by a
-	 * third on two cores). */
 	pthread_mutex_lock(&s->mu);
 	l->ended = 1;
+	s->kick = 1;		/* its end soon, not a quarter second later */
+	pthread_cond_signal(&s->wake);
 	pthread_mutex_unlock(&s->mu);
 }
 

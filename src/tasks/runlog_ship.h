@@ -6,7 +6,8 @@
  * in a spool folder of this database (state_directory/logs/.postgresql-
  * CHECKSUM): a thread of the log store with a connection of its own
  * reads each such file as it grows and writes its bytes to the database
- * (runlog_store_chunk_put), every SHIP_EVERY_MS (its end too), in chunks of whole records of at most SHIP_CHUNK_MAX bytes (a
+ * (runlog_store_chunk_put), every SHIP_EVERY_MS, and SHIP_END_GAP_MS
+ * after the last round when a run is over, in chunks of whole records of at most SHIP_CHUNK_MAX bytes (a
  * longer record is a chunk of its own), every log's of a round in one
  * transaction, so that a follower on any host sees the lines a quarter
  * second late at most and the database is not written per line.  Once the run is over and its last record stored,
@@ -29,6 +30,7 @@
 #include <stdint.h>
 
 #define SHIP_EVERY_MS 250
+#define SHIP_END_GAP_MS 50
 #define SHIP_CHUNK_MAX (64 << 10)
 
 struct runlog_ship;
