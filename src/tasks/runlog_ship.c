@@ -377,10 +377,9 @@ after_ms(struct timespec t0, long ms)
 }
 
 /* Under mu: waits for the next round: SHIP_EVERY_MS after the last one
- * began, or SHIP_END_GAP_MS after it once a run is over (ends come in
- * rounds of their own, but never more often than that: woken at each
- * end, the thread committed a transaction a run, and at 400 exec: runs
- * a second on two cores the engine ran a third fewer). */
+ * began, or SHIP_END_GAP_MS after it once a run is over (its end soon,
+ * for readers on other hosts, but not a round, so a transaction, at
+ * every run's end). */
 static void
 ship_wait(struct runlog_ship *s, struct timespec began)
 {
