@@ -2,6 +2,7 @@
  * its id, whether it is over, and the logs kept in the history
  * (run_logs; runlog_store.h). */
 #include "i18n.h"
+#include "db.h"
 #include "runlog_store.h"
 #include "sqlite_int.h"
 #include "store.h"
@@ -183,4 +184,56 @@ sqlite_runlog_store_drop(struct mgr_db *db, const int64_t *ids, size_t n,
 			return db_error(db, err, _("cannot remove a run's log"));
 	}
 	return 0;
+}
+
+/* Large logs stay files on SQLite (one host reads them): the chunks of
+ * runlog_store.h are PostgreSQL's. */
+
+int
+sqlite_runlog_store_chunked(struct mgr_db *db)
+{
+	(void)db;
+	return 0;
+}
+
+static int
+no_chunks(struct mgr_db *db, struct mgr_error *err)
+{
+	return mgr_error_set(err, MGR_EINVAL, _("%s keeps large run logs as "
+	    "files, not in the database"), db_path(db));
+}
+
+int
+sqlite_runlog_store_chunk_put(struct mgr_db *db, const char *task_id,
+			      int64_t scheduled_at, int attempt, int64_t seq,
+			      const char *bytes, size_t len,
+			      struct mgr_error *err)
+{
+	(void)task_id, (void)scheduled_at, (void)attempt, (void)seq;
+	(void)bytes, (void)len;
+	return no_chunks(db, err);
+}
+
+int
+sqlite_runlog_store_chunk_next(struct mgr_db *db, const char *task_id,
+			       int64_t scheduled_at, int attempt, int64_t seq,
+			       int64_t *got, char **bytes, size_t *len,
+			       struct mgr_error *err)
+{
+	(void)task_id, (void)scheduled_at, (void)attempt, (void)seq;
+	*got = 0;
+	*bytes = NULL;
+	*len = 0;
+	return no_chunks(db, err);
+}
+
+int
+sqlite_runlog_store_chunk_tail(struct mgr_db *db, const char *task_id,
+			       int64_t scheduled_at, int attempt,
+			       int64_t *next_seq, int64_t *stored,
+			       struct mgr_error *err)
+{
+	(void)task_id, (void)scheduled_at, (void)attempt;
+	*next_seq = *stored = 0;
+	return no_chunks(db, err);
 }
