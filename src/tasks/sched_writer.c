@@ -42,16 +42,6 @@
 #define WRITER_CACHE_KIB 65536
 #define WRITER_SMALL_CACHE_KIB 2000
 #define WRITER_BIG_RUNS 4096
-/* Under heavy load (WRITER_BIG_RUNS runs or more waiting) the writer
- * gathers batches for up to WRITER_GATHER_US, or WRITER_GATHER_BATCHES
- * of them, before it takes them: a commit writes each leaf page of the
- * task-led index (runs_fire) that its runs touch once, whatever the
- * number of its runs on that page, and at 150,000 tasks a commit of 50
- * ms of runs touches a page per run.  Kept under the loop's limit
- * (WRITER_MAX_BACKLOG, 64 batches in sched_flush.c), so that gathering
- * never holds back a fire; never while someone waits for a commit. */
-#define WRITER_GATHER_US 1000000
-#define WRITER_GATHER_BATCHES 16
 
 enum retain_phase { RETAIN_IDLE, RETAIN_OLD, RETAIN_TASKS, RETAIN_VACUUM };
 
@@ -82,10 +72,6 @@ struct sched_writer {
 	pthread_cond_t work, idle;
 	struct write_batch *head, *tail;
 	size_t queued;			/* batches queued or being written */
-	size_t nhead, queued_runs;	/* batches at head, their runs */
-	int64_t head_at;		/* when the first of them came (µs) */
-	int urgent;			/* one carries write_after entries */
-	int waiters;			/* in sched_writer_wait */
 	int stopping;
 	int cached;			/* wrote since its cache was given back */
 	int big_cache;			/* WRITER_CACHE_KIB (the thread's) */
@@ -554,30 +540,6 @@ writer_checkpoint(struct sched_writer *w)
 	pthread_mutex_lock(&w->lock);
 }
 
-/* Under w->lock: under heavy load, lets more batches join those at
- * head before they are taken (WRITER_GATHER_US). */
-static void
-writer_gather(struct sched_writer *w)
-{
-	struct timespec until;
-	int64_t left;
-
-	while (w->head != NULL && !w->stopping && !w->urgent &&
-	    w->waiters == 0 && !w->checkpoint &&
-	    w->queued_runs >= WRITER_BIG_RUNS &&
-	    w->nhead < WRITER_GATHER_BATCHES &&
-	    (left = w->head_at + WRITER_GATHER_US - mgr_mono_us()) > 0) {
-		clock_gettime(CLOCK_MONOTONIC, &until);	/* w->work's clock */
-		until.tv_sec += left / 1000000;
-		until.tv_nsec += (left % 1000000) * 1000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&w->work, &w->lock, &until);
-	}
-}
-
 /* Batches first; a retention slice after each commit, and while idle;
  * the loop's checkpoints between them. */
 static void *
@@ -592,14 +554,11 @@ writer_main(void *arg)
 		while (w->head == NULL && !w->stopping && !retain_due(w) &&
 		    !w->checkpoint)
 			writer_wait(w);
-		writer_gather(w);
 		writer_checkpoint(w);
 		if (w->head == NULL && w->stopping)
 			break;
 		list = w->head;
 		w->head = w->tail = NULL;
-		w->nhead = w->queued_runs = 0;
-		w->urgent = 0;
 		n = 0;
 		for (struct write_batch *b = list; b != NULL; b = b->next)
 			n++;
@@ -666,15 +625,10 @@ sched_writer_submit(struct sched_writer *w, struct write_batch *b)
 	pthread_mutex_lock(&w->lock);
 	if (w->tail != NULL)
 		w->tail->next = b;
-	else {
+	else
 		w->head = b;
-		w->head_at = mgr_mono_us();
-	}
 	w->tail = b;
 	w->queued++;
-	w->nhead++;
-	w->queued_runs += b->nruns;
-	w->urgent |= b->after != NULL;
 	b->seq = ++w->submitted;
 	pthread_cond_signal(&w->work);
 	pthread_mutex_unlock(&w->lock);
@@ -723,11 +677,8 @@ void
 sched_writer_wait(struct sched_writer *w, size_t max)
 {
 	pthread_mutex_lock(&w->lock);
-	w->waiters++;
-	pthread_cond_signal(&w->work);	/* ends a gathering */
 	while (w->queued > max)
 		pthread_cond_wait(&w->idle, &w->lock);
-	w->waiters--;
 	pthread_mutex_unlock(&w->lock);
 }
 

@@ -11,7 +11,6 @@
 #include "store.h"
 
 #include <pthread.h>
-#include <time.h>
 
 struct fixture {
 	char *dir, *path;
@@ -292,42 +291,6 @@ test_runs_in_key_order(void **state)
 	free(s);
 }
 
-/* Under heavy load the writer lets batches gather before a commit
- * (WRITER_GATHER_US), so that a leaf page of the task-led index is
- * written once for the runs of many batches: a batch of 4,096 runs, then
- * 50 ms later (time for a writer that does not gather to take the first
- * batch alone) a second one, go in one transaction, in key order across
- * both; the second batch's run of task a comes first. */
-static void
-test_batches_gathered(void **state)
-{
-	struct fixture *f = *state;
-	struct mgr_error err = { 0 };
-	struct write_batch *b1 = xcalloc(1, sizeof *b1);
-	struct write_batch *b2 = xcalloc(1, sizeof *b2);
-	struct timespec pause = { 0, 50000000L };
-	char *s;
-
-	add_task_row(f->db, "b");
-	assert_int_equal(db_exec(f->db, "CREATE TABLE inserted (n INTEGER "
-	    "PRIMARY KEY, run INTEGER); CREATE TRIGGER runs_inserted AFTER "
-	    "INSERT ON runs BEGIN INSERT INTO inserted (run) VALUES (new.id); "
-	    "END", &err), 0);
-	for (int i = 0; i < 4096; i++)
-		batch_run(b1, i + 1, "b", 1000 + i, "succeeded", 0);
-	batch_run(b2, 5000, "a", 50, "succeeded", 0);
-	sched_writer_submit(f->w, b1);
-	nanosleep(&pause, NULL);
-	sched_writer_submit(f->w, b2);
-	sched_writer_sync(f->w);
-	s = sql_text(f->db, "SELECT run FROM inserted ORDER BY n LIMIT 1");
-	assert_string_equal(s, "5000");
-	free(s);
-	s = sql_text(f->db, "SELECT count(*) FROM runs");
-	assert_string_equal(s, "4097");
-	free(s);
-}
-
 int
 main(void)
 {
@@ -339,8 +302,6 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_over_notifies, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_runs_in_key_order, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_batches_gathered, setup,
 		    teardown),
 	};
 
