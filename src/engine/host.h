@@ -47,6 +47,7 @@ struct host {
 	int64_t loop_lost_mono;		/* when that was found */
 	int loop_said;			/* its failure to reconnect, said */
 	int probe;			/* an outage ended: try the loop's */
+	int rewatch;			/* ... and then watch commands anew */
 	/* reload.c: who asked for the reload going on (its task files are
 	 * read off the loop), and who asked since. */
 	struct engine_reload_req *reloading, *reload_queue;
@@ -65,6 +66,9 @@ char *hostreg_labels_json(const struct mgr_conf *conf);
 
 /* control.c: the host side of the control plane. */
 int control_start(struct mgr *mgr, struct control **out, struct mgr_error *err);
+/* Watches for commands on a new connection (the database was out of
+ * reach), and carries out those pending. */
+void control_rewatch(struct control *c);
 /* Stops watching for commands (shutdown: stop taking work). */
 void control_pause(struct control *c);
 void control_free(struct control *c);

@@ -151,6 +151,20 @@ hostreg_apply(struct mgr *mgr)
 	scheduler_hold(mgr, hold);
 }
 
+/* After an outage, once the loop's connection is back: the control
+ * plane's watch made again (its own connection may have given up). */
+static void
+hostreg_rewatch(struct mgr *mgr)
+{
+	struct host *h = mgr->host;
+
+	if (!h->rewatch)
+		return;
+	h->rewatch = 0;
+	if (h->control != NULL)
+		control_rewatch(h->control);
+}
+
 /* The loop's connection and the history writer's, made again once the
  * heartbeat's thread has this host's lease back (reachable, a renewal
  * within 0.8 of the lease) by a beat that began after the loss was
@@ -173,10 +187,12 @@ hostreg_reconnect(struct mgr *mgr)
 	scheduler_db_reconnect(mgr, h->renewed_mono);
 	if (h->probe) {
 		h->probe = 0;
+		h->rewatch = 1;
 		(void)db_data_version(mgr->db);
 	}
 	if (!db_lost(mgr->db)) {
 		h->loop_lost = 0;
+		hostreg_rewatch(mgr);
 		return;
 	}
 	if (!h->loop_lost) {
@@ -187,6 +203,7 @@ hostreg_reconnect(struct mgr *mgr)
 		return;		/* the next beat verifies */
 	if (db_reconnect(mgr->db, &err) == 0) {
 		h->loop_lost = h->loop_said = 0;
+		hostreg_rewatch(mgr);
 		return;
 	}
 	if (!h->loop_said)	/* once a streak */

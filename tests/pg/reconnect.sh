@@ -20,7 +20,7 @@ PGT=$(mktemp -d "${TMPDIR:-/tmp}/manager-pgrc.XXXXXX")
 chmod 0755 "$PGT"
 PGC="$PGT/c"
 PGCTL="$top_srcdir/scripts/pg-test-cluster.sh"
-MANAGER_TEST_PG=$("$PGCTL" start "$PGC") || {
+MANAGER_TEST_PG=$(sh "$PGCTL" start "$PGC") || {
 	echo "Bail out! cannot start a PostgreSQL server in $PGC"
 	rm -rf "$PGT"
 	exit 1
@@ -28,12 +28,12 @@ MANAGER_TEST_PG=$("$PGCTL" start "$PGC") || {
 MANAGER_TEST_SUITE_PG=1
 . "$top_srcdir/tests/engine/lib.sh"
 
-pg_stop_own() { "$PGCTL" stop "$PGC" >/dev/null 2>&1; rm -rf "$PGT"; }
+pg_stop_own() { sh "$PGCTL" stop "$PGC" >/dev/null 2>&1; rm -rf "$PGT"; }
 # pg_server start|stop|restart: the test's own server.
 pg_server() {
 	case $1 in
-	start) "$PGCTL" start "$PGC" >/dev/null ;;
-	restart) "$PGCTL" restart "$PGC" ;;
+	start) sh "$PGCTL" start "$PGC" >/dev/null ;;
+	restart) sh "$PGCTL" restart "$PGC" ;;
 	stop)	# stop without removing the folder
 		if [ "$(id -u)" -eq 0 ]; then
 			runuser -u "${MANAGER_PG_USER:-postgres}" -- \
@@ -43,8 +43,9 @@ pg_server() {
 		fi >/dev/null ;;
 	esac
 }
-pg_bindir() {
+pg_bindir() {	# as scripts/pg-test-cluster.sh finds it
 	command -v pg_ctl >/dev/null 2>&1 && return 0
+	b=
 	for d in /usr/lib/postgresql/*/bin; do
 		[ -x "$d/pg_ctl" ] && b=$d/
 	done
