@@ -53,6 +53,7 @@ struct heartbeat {
 	struct mgr_db *db;		/* the thread's own; NULL: open again */
 	int64_t epoch;			/* the thread's copy of st.epoch */
 	int lock_gone;			/* the lock's session ended: retake */
+	int failing;			/* a file's failed beat, said */
 	int retry_ms;			/* the backoff's step, 0 while up */
 	unsigned seed;			/* its jitter (rand_r) */
 	pthread_t thread;
@@ -99,12 +100,20 @@ hb_backoff(struct heartbeat *hb)
 static void
 hb_down(struct heartbeat *hb, const struct mgr_error *err)
 {
-	int64_t wait_us = (int64_t)hb_backoff(hb) * 1000;
+	int64_t wait_us;
 	int first;
 
 	if (hb->db != NULL)
 		db_close(hb->db);
 	hb->db = NULL;
+	if (!hb->c.server) {	/* a file: tried again at the next beat */
+		if (!hb->failing)
+			log_warning(hb->c.log, _("host %s: cannot renew its "
+			    "lease: %s"), hb->host_id, err->msg);
+		hb->failing = 1;
+		return;
+	}
+	wait_us = (int64_t)hb_backoff(hb) * 1000;
 	pthread_mutex_lock(&hb->lock);
 	if ((first = hb->st.down_since == 0))
 		hb->st.down_since = mgr_now_us();
@@ -124,6 +133,10 @@ hb_up(struct heartbeat *hb)
 {
 	int64_t since;
 
+	if (hb->failing)
+		log_info(hb->c.log, _("host %s: its lease is renewed again"),
+		    hb->host_id);
+	hb->failing = 0;
 	pthread_mutex_lock(&hb->lock);
 	since = hb->st.down_since;
 	hb->st.down_since = 0;

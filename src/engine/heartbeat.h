@@ -19,6 +19,11 @@ struct heartbeat_conf {
 	int64_t epoch;		/* the epoch reg was registered with */
 	int64_t registered_mono;	/* when (mgr_mono_us, before it) */
 	int beat_ms;
+	/* The database is a server, which a restart or the network can
+	 * take away: a failed beat puts the host down and it reconnects
+	 * with backoff.  0 (a file): a failed beat is said once a streak
+	 * and the next beat opens the connection again, as it always did. */
+	int server;
 	/* Checked before each renewal (NULL: none, a standby's): once its
 	 * session is gone, the thread reconnects with backoff and takes it
 	 * again if this host is still the one its registry row names, or

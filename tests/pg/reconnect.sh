@@ -125,6 +125,7 @@ no_duplicates "after a restart"
 # 2. The server away for longer than the lease (2 s), then back.
 wait_until 20 has_in_flight
 R2=$(in_flight)
+wait_until 10 status_is "$R2" running
 t0=$(date +%s)
 pg_server stop
 ok $? "the server stops"
@@ -152,6 +153,7 @@ wait_until 20 eval '[ "$(sqlite3 "$DB" "SELECT role FROM hosts WHERE host_id = '
 ok $? "a standby waits"
 wait_until 20 has_in_flight
 R3=$(in_flight)
+wait_until 10 status_is "$R3" running
 kill -STOP "$H1"
 pg_server restart
 wait_until 30 holder_is "$H2"
