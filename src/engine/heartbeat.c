@@ -124,6 +124,9 @@ hb_down(struct heartbeat *hb, const struct mgr_error *err)
 		    "reconnecting, every %d ms at first, then up to every "
 		    "%d s"), hb->host_id, err->msg, HB_RETRY_MIN_MS,
 		    HB_RETRY_MAX_MS / 1000);
+	else	/* each try, for whoever debugs a long outage */
+		log_debug(hb->c.log, "host %s: reconnecting in %lld ms: %s",
+		    hb->host_id, (long long)(wait_us / 1000), err->msg);
 	hb_notify(hb);
 }
 

@@ -315,8 +315,8 @@ writer_keep(struct sched_writer *w, struct write_batch *list)
 	pthread_mutex_lock(&w->lock);
 	if (!w->lost)
 		log_warning(w->log, _("history: the database is out of reach; "
-		    "%zu runs' records wait in memory and are written once it "
-		    "is back"), n);
+		    "its writes (%zu runs' records so far) wait in memory and "
+		    "are made once it is back"), n);
 	if (!w->lost)
 		w->lost_mono = mgr_mono_us();
 	w->lost = 1;

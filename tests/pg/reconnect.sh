@@ -72,7 +72,7 @@ has_in_flight() { [ -n "$(in_flight)" ]; }
 status_of() { sqlite3 "$DB" "SELECT status FROM runs WHERE id = $1"; }
 status_is() { [ "$(status_of "$1")" = "$2" ]; }
 runs_started_after() {	# SECONDS: run rows that started after it
-	sqlite3 "$DB" "SELECT count(*) FROM runs WHERE started_at >= $1 * 1000000"
+	sqlite3 "$DB" "SELECT count(*) FROM runs WHERE started_at >= $1::bigint * 1000000"
 }
 started_after() { [ "$(runs_started_after "$1")" -gt 0 ]; }
 no_duplicates() {
