@@ -145,6 +145,8 @@ ok $? "the scheduler resumes after the outage"
 kill -0 "$H1" 2>/dev/null
 ok $? "the host still runs (same pid)"
 no_duplicates "after an outage"
+grep -o "reconnected to the database after [0-9.]* s" "$T/h1.log" |
+	sed 's/^/# h1 /'
 
 # 3. A standby present: the engine host paused across a restart, so
 # the standby takes over; the old host, woken, is fenced.
