@@ -121,6 +121,10 @@ is "$(sqlite3 "$DB" "SELECT count(*) FROM runs r JOIN runs s ON
 wait_until 20 started_after $((t0 + 1))
 ok $? "the scheduler resumes: a run starts after the restart"
 no_duplicates "after a restart"
+run mgr host status --json
+like "$out" '"database_reachable": true' \
+	"host status --json says whether the database is reachable"
+like "$out" '"database_unreachable_since": null' "... since when not"
 
 # 2. The server away for longer than the lease (2 s), then back.
 wait_until 20 has_in_flight
