@@ -53,6 +53,7 @@ pg_bindir() {	# as scripts/pg-test-cluster.sh finds it
 }
 HPIDS=
 trap 'finish_hosts; pg_stop_own' EXIT
+trap 'exit 1' INT TERM	# so that the EXIT trap stops the server
 
 LEDGER="$T/ledger"
 : >"$LEDGER"
