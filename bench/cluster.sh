@@ -13,7 +13,8 @@
 #   top_builddir=. sh bench/cluster.sh rate [SECONDS [TASKS [HOSTS [FUNC]]]]
 #
 # BENCH_CONF: more settings of the hosts' manager group (e.g.
-# "sandboxing = false;" for in-process plugin functions).
+# "sandboxing = false;" for in-process plugin functions).  KEEP=1: the
+# run's folder (hosts' logs, the ledger, the server) is left in place.
 #
 # rate: no faults; HOSTS (default 3) daemons, TASKS (default 500) tasks
 # every second running FUNC (default exec:/bin/true; a plugin function,
@@ -33,7 +34,8 @@
 # flight on a faulted host (its first run recorded interrupted);
 # takeovers (from the fault to the next holder of the engine lock); the
 # start lag of first attempts (started_at - scheduled_at), p50/p99/max,
-# overall and outside the faults' windows.
+# overall and outside the faults' windows; and each run not succeeded
+# and each fire time never executed, with its rows.
 set -u
 : "${top_builddir:=.}"
 : "${top_srcdir:=$top_builddir}"
@@ -308,6 +310,20 @@ sql "SELECT task_id || ' ' || scheduled_at / 1000000 FROM runs GROUP BY
     'missed'))" | sort -u >"$T/due"
 cut -d' ' -f1,2 "$LEDGER" | sort -u >"$T/ran"
 echo "never executed (not recorded skipped or missed) $(comm -23 "$T/due" "$T/ran" | wc -l)"
+# What went wrong, when something did (a soak's one failed run was lost
+# with its folder once): the runs not succeeded, and the fire times
+# never executed, each with its rows.
+sql "SELECT '  not succeeded: task ' || task_id || ' at ' || scheduled_at /
+    1000000 || ' attempt ' || attempt || ' ' || status || ': ' ||
+    coalesce(left(error, 200), '') FROM runs WHERE status NOT IN
+    ('succeeded', 'skipped', 'missed') ORDER BY scheduled_at LIMIT 20"
+comm -23 "$T/due" "$T/ran" | head -5 | while read -r task s; do
+	sql "SELECT '  never executed: task ' || task_id || ' at ' || $s ||
+	    ' attempt ' || attempt || ' ' || status || ' started ' ||
+	    coalesce((started_at - scheduled_at) / 1000, -1) || ' ms late: ' ||
+	    coalesce(left(error, 200), '') FROM runs WHERE task_id = '$task' AND
+	    scheduled_at / 1000000 = $s"
+done
 # Start lag of first attempts; outside: not within 10 s of a fault.
 windows=$(awk '{ printf "%s(scheduled_at BETWEEN %.0f AND %.0f)", (NR > 1 ? " OR " : ""), $2 / 1000 - 2000000, $3 / 1000 + 10000000 }' "$FAULTS")
 lag() {

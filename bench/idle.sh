@@ -38,6 +38,14 @@ sample() {
 	done | awk '{ s += $1; n += $2 } END { printf "%.0f %.0f\n", s, n }'
 }
 
+# threads PID: "TID NAME SWITCHES", a line a thread (engine threads are
+# named: mgr-writer, mgr-heartbeat, ...).
+threads() {
+	for t in /proc/"$1"/task/*; do
+		echo "${t##*/} $(cat "$t/comm" 2>/dev/null) $(awk '/ctxt_switches/ { n += $2 } END { print n + 0 }' "$t/status" 2>/dev/null)"
+	done
+}
+
 # window PID: waits until it has gone quiet (under 2 ms of CPU a second
 # for 6 seconds running: the task rows the scheduler writes a while
 # after loading, TASK_ROW_EVERY_S = 5 s, are part of the start), then
@@ -56,9 +64,16 @@ window() {
 		i=$((i + 1))
 		[ "$i" -gt 600 ] && { echo "idle.sh: never went quiet" >&2; exit 1; }
 	done
+	threads "$1" >"$T/threads.a"
 	a=$(sample "$1")
 	sleep "$W"
 	b=$(sample "$1")
+	threads "$1" >"$T/threads.b"
+	# Which threads woke, on stderr, when more than once a minute did.
+	awk -v w="$W" 'NR == FNR { a[$1] = $3; next }
+	    { d = $3 - ($1 in a ? a[$1] : 0); if (d > 0) { s = s " " $2 "=" d; n += d } }
+	    END { if (n * 60 / w > 1) print "#   woke:" s, "(thread=switches; a thread started and ended in the window is not seen)" }' \
+	    "$T/threads.a" "$T/threads.b" >&2
 	echo "$a $b" | awk -v w="$W" '{ printf "%.1f %.0f\n", ($3 - $1) * 60 / w, ($4 - $2) / 1000 * 60 / w }'
 }
 

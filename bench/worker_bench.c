@@ -25,18 +25,16 @@
  * then the same with both sides spinning up to --spin-us before they
  * block, the ceiling of spinning warm calls.
  * Prints one line per measure. */
+#include "procstat.h"
 #include "sandbox.h"
 #include "spin.h"
 #include "util.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -138,23 +136,11 @@ cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* CPU seconds (user + system) of the reaped children so far: less
- * sensitive than wall time to a machine shared with other work. */
-static double
-children_cpu_s(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_CHILDREN, &ru);
-	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-	    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
 static int
 bench_cold(const struct opts *o)
 {
 	double *t = xcalloc((size_t)o->cold, sizeof *t);
-	double cpu0 = children_cpu_s();
+	double cpu0 = procstat_children_cpu_s();
 	struct worker w;
 
 	for (int i = 0; i < o->cold; i++) {
@@ -171,52 +157,9 @@ bench_cold(const struct opts *o)
 	printf("cold_start runs=%d median_ms=%.2f p95_ms=%.2f min_ms=%.2f "
 	    "cpu_ms_per_worker=%.2f\n", o->cold, t[o->cold / 2] * 1e3,
 	    t[o->cold * 95 / 100] * 1e3, t[0] * 1e3,
-	    (children_cpu_s() - cpu0) / o->cold * 1e3);
+	    (procstat_children_cpu_s() - cpu0) / o->cold * 1e3);
 	free(t);
 	return 0;
-}
-
-/* CPU seconds (user + system) of this process so far. */
-static double
-self_cpu_s(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-	    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-/* CPU seconds of the live processes of process group pgid, from
- * /proc/PID/stat (utime and stime, fields 14 and 15). */
-static double
-group_cpu_s(pid_t pgid)
-{
-	DIR *d = opendir("/proc");
-	unsigned long long ut, st, sum = 0;
-	struct dirent *e;
-	char path[300], buf[1024], *p;
-	int grp, fd;
-	ssize_t n;
-
-	while (d != NULL && (e = readdir(d)) != NULL) {
-		if (e->d_name[0] < '1' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
-		if ((fd = open(path, O_RDONLY)) == -1)
-			continue;
-		n = read(fd, buf, sizeof buf - 1);
-		close(fd);
-		/* The command name may hold spaces: fields after its ')'. */
-		if (n <= 0 || (buf[n] = '\0', p = strrchr(buf, ')')) == NULL)
-			continue;
-		if (sscanf(p + 2, "%*c %*d %d %*d %*d %*d %*u %*u %*u %*u %*u "
-		    "%llu %llu", &grp, &ut, &st) == 3 && grp == pgid)
-			sum += ut + st;
-	}
-	if (d != NULL)
-		closedir(d);
-	return (double)sum / (double)sysconf(_SC_CLK_TCK);
 }
 
 /* The child's side of the floor: echoes until EOF, spinning up to
@@ -277,7 +220,8 @@ bench_floor(const struct opts *o, int spin_us)
 static int
 warm_round(const struct opts *o, struct worker *w, unsigned *seq, int spin_us)
 {
-	double t0, dt, c0 = self_cpu_s(), g0 = group_cpu_s(w->pid);
+	double t0, dt, c0 = procstat_self_cpu_s();
+	double g0 = procstat_group(w->pid, NULL);
 
 	t0 = now_s();
 	for (int i = 0; i < o->warm; i++)
@@ -289,8 +233,8 @@ warm_round(const struct opts *o, struct worker *w, unsigned *seq, int spin_us)
 	printf("warm_calls caller_spin_us=%d calls=%d seconds=%.3f "
 	    "calls_per_s=%.0f us_per_call=%.1f caller_cpu_us_per_call=%.1f "
 	    "worker_cpu_us_per_call=%.1f\n", spin_us, o->warm, dt, o->warm / dt,
-	    dt / o->warm * 1e6, (self_cpu_s() - c0) / o->warm * 1e6,
-	    (group_cpu_s(w->pid) - g0) / o->warm * 1e6);
+	    dt / o->warm * 1e6, (procstat_self_cpu_s() - c0) / o->warm * 1e6,
+	    (procstat_group(w->pid, NULL) - g0) / o->warm * 1e6);
 	return 0;
 }
 

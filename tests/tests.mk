@@ -63,6 +63,11 @@ tests_unit_test_dbstring_SOURCES = tests/unit/test_dbstring.c tests/unit/testuti
 tests_unit_test_dbstring_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_dbstring_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_dbstring
+check_PROGRAMS += tests/unit/test_json_flat
+tests_unit_test_json_flat_SOURCES = tests/unit/test_json_flat.c tests/unit/testutil.h
+tests_unit_test_json_flat_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_json_flat_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_json_flat
 check_PROGRAMS += tests/unit/test_cmd
 tests_unit_test_cmd_SOURCES = tests/unit/test_cmd.c tests/unit/testutil.h
 tests_unit_test_cmd_CFLAGS = $(TEST_CFLAGS)
@@ -101,7 +106,7 @@ PG_SUITES = tests/pg/engine-api.sh tests/pg/engine-control.sh \
 	tests/pg/sched-bulk-slices.sh \
 	tests/pg/hostlock.sh tests/pg/engine-hosts.sh \
 	tests/pg/cluster-failover.sh tests/pg/cluster-busy.sh \
-	tests/pg/idle.sh tests/pg/reconnect.sh
+	tests/pg/idle.sh tests/pg/runlogs.sh tests/pg/reconnect.sh
 dist_check_SCRIPTS += tests/pg/lib.sh $(PG_SUITES) tests/pg/db-copy.sh
 TESTS += $(PG_SUITES) tests/pg/db-copy.sh
 

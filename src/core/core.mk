@@ -12,6 +12,7 @@ src_libmgr_a_SOURCES = \
 	src/core/dlsyms.c src/core/dlsyms.h \
 	src/core/error.c src/core/error.h \
 	src/core/i18n.h \
+	src/core/json_flat.c src/core/json_flat.h \
 	src/core/log.c src/core/log.h \
 	src/core/migrate_paths.c src/core/migrate_paths.h \
 	src/core/sha256.c \

@@ -117,6 +117,16 @@ thread_ask_stop(pthread_mutex_t *mu, pthread_cond_t *cv, int *flag)
 	pthread_mutex_unlock(mu);
 }
 
+int
+thread_create_named(pthread_t *t, const char *name, void *(*fn)(void *), void *arg)
+{
+	int rc = pthread_create(t, NULL, fn, arg);
+
+	if (rc == 0)
+		pthread_setname_np(*t, name);	/* a name is a help, not a need */
+	return rc;
+}
+
 uint64_t
 fnv1a(uint64_t h, const char *s)
 {

@@ -31,6 +31,11 @@ uint64_t fnv1a(uint64_t h, const char *s);
  * every waiter on cv woken (the owner then joins them).  The history
  * writer, the spawner, the log file pool and the heartbeat stop so. */
 void thread_ask_stop(pthread_mutex_t *mu, pthread_cond_t *cv, int *flag);
+/* pthread_create, the thread named (at most 15 bytes: "mgr-writer"), so
+ * that top -H, ps -L and /proc/PID/task/TID/comm say which thread of the
+ * engine runs or wakes.  0, or pthread_create's error. */
+int thread_create_named(pthread_t *t, const char *name,
+			void *(*fn)(void *), void *arg);
 
 /* NULL-terminated string vectors. */
 void strv_free(char **v);

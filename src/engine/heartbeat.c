@@ -419,7 +419,7 @@ heartbeat_start(const struct heartbeat_conf *c, struct heartbeat **out,
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&hb->wake, &attr);
 	pthread_condattr_destroy(&attr);
-	if (pthread_create(&hb->thread, NULL, hb_main, hb) != 0) {
+	if (thread_create_named(&hb->thread, "mgr-heartbeat", hb_main, hb) != 0) {
 		pthread_cond_destroy(&hb->wake);
 		pthread_mutex_destroy(&hb->lock);
 		hb_free(hb);

@@ -72,8 +72,9 @@ TESTS += tests/unit/test_signature
 # The spin before sleep of the worker channel: the real manager-run and
 # the runner's end (src/core/spin.h).
 check_PROGRAMS += tests/unit/test_worker_spin
-tests_unit_test_worker_spin_SOURCES = tests/unit/test_worker_spin.c tests/unit/testutil.h
-tests_unit_test_worker_spin_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_worker_spin_SOURCES = tests/unit/test_worker_spin.c tests/unit/testutil.h \
+	bench/procstat.c bench/procstat.h
+tests_unit_test_worker_spin_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/bench
 tests_unit_test_worker_spin_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_worker_spin
 
@@ -95,7 +96,7 @@ EXTRA_DIST += tests/soak/plugins-kill.sh
 
 # bench/sandbox.sh: a confined worker's cold start and warm calls.
 EXTRA_PROGRAMS += bench/worker_bench
-bench_worker_bench_SOURCES = bench/worker_bench.c
+bench_worker_bench_SOURCES = bench/worker_bench.c bench/procstat.c bench/procstat.h
 bench_worker_bench_CFLAGS = $(AM_CFLAGS) $(MGR_CFLAGS)
 bench_worker_bench_LDADD = src/libmgr.a $(MGR_LIBS)
 CLEANFILES += bench/worker_bench

@@ -231,6 +231,18 @@ struct store_ops {
 	    void *arg, struct mgr_error *err);
 	int (*runlog_store_drop)(struct mgr_db *db, const int64_t *ids,
 	    size_t n, struct mgr_error *err);
+	/* A backend that keeps large logs as files (SQLite) says 0 here
+	 * and fails the chunk operations, naming its database. */
+	int (*runlog_store_chunked)(struct mgr_db *db);
+	int (*runlog_store_chunk_put)(struct mgr_db *db, const char *task_id,
+	    int64_t scheduled_at, int attempt, int64_t seq, const char *bytes,
+	    size_t len, struct mgr_error *err);
+	int (*runlog_store_chunk_next)(struct mgr_db *db, const char *task_id,
+	    int64_t scheduled_at, int attempt, int64_t seq, int64_t *got,
+	    char **bytes, size_t *len, struct mgr_error *err);
+	int (*runlog_store_chunk_tail)(struct mgr_db *db, const char *task_id,
+	    int64_t scheduled_at, int attempt, int64_t *next_seq,
+	    int64_t *stored, struct mgr_error *err);
 	/* console_view_store.h */
 	int (*store_console_run_count)(struct mgr_db *db, const char *task_id,
 	    int64_t *n, struct mgr_error *err);

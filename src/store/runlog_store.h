@@ -42,6 +42,36 @@ int runlog_store_inline(struct mgr_db *db, const char *task_id,
 			int64_t scheduled_at, int attempt, int *ended,
 			char **records, size_t *len, struct mgr_error *err);
 
+/* A log too big for one row of the history, on a backend that keeps it
+ * in the database (PostgreSQL: run_log_chunks), so that any host on the
+ * same database reads it: its file's bytes from the start (magic
+ * included), in chunks of whole records numbered from 0 (seq), written
+ * while the run goes by the run log store's shipping thread
+ * (src/tasks/runlog_ship.c), removed with the run's row or by the log
+ * store's caps.  A backend that keeps such logs as files (SQLite: one
+ * host reads them) says 0 to runlog_store_chunked, and the other chunk
+ * functions fail there naming the database. */
+int runlog_store_chunked(struct mgr_db *db);
+/* Adds chunk seq of the run's log. */
+int runlog_store_chunk_put(struct mgr_db *db, const char *task_id,
+			   int64_t scheduled_at, int attempt, int64_t seq,
+			   const char *bytes, size_t len,
+			   struct mgr_error *err);
+/* The first chunk of the run's log numbered from seq on: *bytes
+ * (malloc'd, *len bytes) and its number *got; *bytes NULL when there is
+ * none (yet). */
+int runlog_store_chunk_next(struct mgr_db *db, const char *task_id,
+			    int64_t scheduled_at, int attempt, int64_t seq,
+			    int64_t *got, char **bytes, size_t *len,
+			    struct mgr_error *err);
+/* Where the run's stored log ends: the number of its next chunk
+ * (*next_seq, 0 when it has none) and the bytes stored (*stored), for a
+ * writer that resumes after a failed write or a restart. */
+int runlog_store_chunk_tail(struct mgr_db *db, const char *task_id,
+			    int64_t scheduled_at, int attempt,
+			    int64_t *next_seq, int64_t *stored,
+			    struct mgr_error *err);
+
 /* One log kept in the history, for the log store's caps and retention;
  * its strings live until the callback returns. */
 struct runlog_store_entry {
@@ -54,11 +84,13 @@ struct runlog_store_entry {
 };
 typedef void (*runlog_store_entry_fn)(void *arg,
 				      const struct runlog_store_entry *e);
-/* Every log the history keeps, in no order. */
+/* Every log the history keeps, in no order: the small ones
+ * (run_logs), and the chunked ones of runs recorded as over (their
+ * bytes summed; a running run's log counts once it is over). */
 int runlog_store_list(struct mgr_db *db, runlog_store_entry_fn fn, void *arg,
 		      struct mgr_error *err);
-/* Removes the logs of the n runs ids (their rows stay, as a run's row
- * stays when its log file is removed). */
+/* Removes the logs of the n runs ids, small or chunked (their rows
+ * stay, as a run's row stays when its log file is removed). */
 int runlog_store_drop(struct mgr_db *db, const int64_t *ids, size_t n,
 		      struct mgr_error *err);
 

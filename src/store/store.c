@@ -728,6 +728,42 @@ runlog_store_drop(struct mgr_db *db, const int64_t *ids, size_t n,
 	return db->ops->runlog_store_drop(db, ids, n, err);
 }
 
+int
+runlog_store_chunked(struct mgr_db *db)
+{
+	return db->ops->runlog_store_chunked(db);
+}
+
+int
+runlog_store_chunk_put(struct mgr_db *db, const char *task_id,
+		       int64_t scheduled_at, int attempt, int64_t seq,
+		       const char *bytes, size_t len, struct mgr_error *err)
+{
+	return db->ops->runlog_store_chunk_put(db, task_id, scheduled_at,
+	    attempt, seq, bytes, len, err);
+}
+
+int
+runlog_store_chunk_next(struct mgr_db *db, const char *task_id,
+			int64_t scheduled_at, int attempt, int64_t seq,
+			int64_t *got, char **bytes, size_t *len,
+			struct mgr_error *err)
+{
+	*bytes = NULL;
+	*len = 0;
+	return db->ops->runlog_store_chunk_next(db, task_id, scheduled_at,
+	    attempt, seq, got, bytes, len, err);
+}
+
+int
+runlog_store_chunk_tail(struct mgr_db *db, const char *task_id,
+			int64_t scheduled_at, int attempt, int64_t *next_seq,
+			int64_t *stored, struct mgr_error *err)
+{
+	return db->ops->runlog_store_chunk_tail(db, task_id, scheduled_at,
+	    attempt, next_seq, stored, err);
+}
+
 /* console_view_store.h */
 
 int

@@ -210,7 +210,11 @@ show_log(struct logs_out *po, const struct runlog_run *run)
 	if (runlog_read_run(run, po->o->mask, po->o->since, po->o->lines, &l,
 	    &err) != 0)
 		return cmd_fail(po->ctx, err.code, err.msg);
-	if (!l.found) {
+	if (!l.found && run->db != NULL && runlog_store_chunked(run->db))
+		fprintf(po->ctx->err, _("manager: no output of this run of %s is "
+		    "kept in the database: it printed nothing, or its log was "
+		    "pruned\n"), po->o->task_id);
+	else if (!l.found) {
 		path = runlog_path(run->state_directory, run->task_id,
 		    run->scheduled_at, run->attempt);
 		fprintf(po->ctx->err, _("manager: no output of this run of %s is "

@@ -182,7 +182,8 @@ pool_new(struct ev_loop *loop, int nthreads)
 	ev_unref(loop);
 	p->threads = xcalloc((size_t)nthreads, sizeof *p->threads);
 	for (int i = 0; i < nthreads; i++)
-		if (pthread_create(&p->threads[p->nthreads], NULL, pool_worker, p) == 0)
+		if (thread_create_named(&p->threads[p->nthreads], "mgr-pool", pool_worker,
+		    p) == 0)
 			p->nthreads++;
 	if (p->nthreads == 0) {
 		pool_free(p);

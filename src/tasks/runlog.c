@@ -7,7 +7,9 @@
 #include "runlog.h"
 #include "runlog_pool.h"
 #include "runlog_record.h"
+#include "runlog_ship.h"
 #include "runlog_store.h"
+#include "dbstring.h"
 #include "timefmt.h"
 #include "util.h"
 
@@ -32,6 +34,9 @@ struct runlog {
 	struct mgr_log *log;		/* warnings: a log that cannot be made */
 	struct runlog_limits lim;
 	struct runlog_pool *pool;	/* files made ahead, off the loop */
+	/* The logs into the database, off the loop (runlog_ship.h); NULL
+	 * where they stay files (SQLite). */
+	struct runlog_ship *ship;
 	int64_t since_prune;		/* bytes written since the last prune */
 	pthread_t thread;
 	int thread_started;
@@ -53,6 +58,7 @@ struct runlog_file {
 	 * they stay small and the run ends soon (runlog_end). */
 	struct strbuf mem;
 	int64_t begun;			/* Unix µs */
+	struct runlog_shipped *shipped;	/* its file, into the database */
 };
 
 char *
@@ -108,6 +114,15 @@ runlog_new(const char *state_directory, const char *db_path,
 		return NULL;
 	rl = xcalloc(1, sizeof *rl);
 	rl->logs_dir = runlog_dir(state_directory);
+	if (db_path != NULL && db_string_is_server(db_path)) {
+		/* Files only as a spool of this database's: readers on
+		 * every host read the database. */
+		char *spool = runlog_ship_dir(rl->logs_dir, db_path);
+
+		free(rl->logs_dir);
+		rl->logs_dir = spool;
+		rl->ship = runlog_ship_new(db_path, spool, log);
+	}
 	rl->db_path = db_path != NULL ? xstrdup(db_path) : NULL;
 	rl->lim = *lim;
 	rl->log = log;
@@ -123,6 +138,7 @@ runlog_free(struct runlog *rl)
 		return;
 	if (rl->thread_started)
 		pthread_join(rl->thread, NULL);
+	runlog_ship_free(rl->ship);
 	runlog_pool_free(rl->pool);
 	free(rl->logs_dir);
 	free(rl->db_path);
@@ -136,7 +152,7 @@ runlog_free(struct runlog *rl)
  * same name); its folder is made on demand. */
 static int
 runlog_create(struct runlog *rl, const struct runlog_file *f, int *magic,
-	      int *later, struct mgr_error *err)
+	      int *later, char **named, struct mgr_error *err)
 {
 	char *name = runlog_task_dir(f->task_id), *dir, *path;
 	int fd;
@@ -160,7 +176,9 @@ runlog_create(struct runlog *rl, const struct runlog_file *f, int *magic,
 		mgr_error_set(err, MGR_EIO, _("cannot create run log %s: %s"),
 		    path, strerror(errno));
 	free(dir);
-	free(path);
+	*named = fd != -1 ? path : NULL;
+	if (fd == -1)
+		free(path);
 	return fd;
 }
 
@@ -218,10 +236,11 @@ runlog_open(struct runlog_file *f)
 {
 	struct mgr_error err = { 0 };
 	int magic, later, e = 0;
+	char *path = NULL;
 
 	if (f->fd != -1 || f->failed)
 		return f->fd;
-	f->fd = runlog_create(f->rl, f, &magic, &later, &err);
+	f->fd = runlog_create(f->rl, f, &magic, &later, &path, &err);
 	if (later)
 		return -1;
 	if (f->fd != -1 && ((!magic && (e = write_all(f->fd, RUNLOG_MAGIC,
@@ -234,6 +253,10 @@ runlog_open(struct runlog_file *f)
 	}
 	f->off = RUNLOG_MAGIC_LEN + (int64_t)f->mem.len;
 	strbuf_free(&f->mem);
+	if (f->fd != -1 && f->rl->ship != NULL)
+		f->shipped = runlog_ship_add(f->rl->ship, path, f->task_id,
+		    f->scheduled_at, f->attempt);
+	free(path);
 	if (f->fd == -1) {
 		f->failed = 1;
 		if (f->rl->log != NULL)
@@ -492,6 +515,8 @@ runlog_end(struct runlog_file *f, const char *status, size_t *len)
 		*len = f->mem.len;
 		records = strbuf_detach(&f->mem);
 	}
+	if (f->shipped != NULL)		/* a failed log too: what it has */
+		runlog_ship_end(rl->ship, f->shipped);
 	strbuf_free(&f->mem);
 	free(f->task_id);
 	free(f);
@@ -509,8 +534,10 @@ prune_thread(void *arg)
 {
 	struct runlog *rl = arg;
 
-	runlog_prune(rl->logs_dir, rl->db_path, &rl->lim, mgr_now_us(),
-	    rl->log);
+	/* Shipped logs: the database's alone (their spool files are
+	 * the shipping thread's). */
+	runlog_prune(rl->ship != NULL ? NULL : rl->logs_dir, rl->db_path,
+	    &rl->lim, mgr_now_us(), rl->log);
 	atomic_store(&rl->thread_done, 1);
 	return NULL;
 }
@@ -528,7 +555,7 @@ runlog_prune_async(struct runlog *rl)
 	}
 	atomic_store(&rl->thread_done, 0);
 	rl->since_prune = 0;
-	if (pthread_create(&rl->thread, NULL, prune_thread, rl) == 0)
+	if (thread_create_named(&rl->thread, "mgr-logprune", prune_thread, rl) == 0)
 		rl->thread_started = 1;
 }
 
@@ -784,6 +811,36 @@ reader_history(struct runlog_reader *rd, runlog_line_fn fn, void *arg,
 	return (int64_t)len;
 }
 
+/* A run's chunks in the database (runlog_reader_open_run on such a
+ * backend), one a step, from the first on: the file's bytes (magic
+ * included), parsed as the file's.  None new: the small log the
+ * history keeps, when it has none. */
+static int64_t
+reader_chunks(struct runlog_reader *rd, runlog_line_fn fn, void *arg,
+	      struct mgr_error *err)
+{
+	char *b = NULL;
+	size_t len = 0;
+	int64_t got = 0;
+	int rc;
+
+	if ((rc = runlog_store_chunk_next(rd->db, rd->task_id,
+	    rd->scheduled_at, rd->attempt, rd->seq, &got, &b, &len, err)) != 0)
+		return rc;
+	if (b == NULL)
+		return rd->found ? 0 : reader_history(rd, fn, arg, err);
+	rd->found = 1;
+	rd->seq = got + 1;
+	rc = runlog_parse_feed(&rd->parse, b, len, fn, arg);
+	free(b);
+	if (rc != 0)
+		return mgr_error_set(err, MGR_EINVAL, _("the log of run %s at "
+		    "%lld (attempt %d) kept in the database is damaged in its "
+		    "chunk %lld"), rd->task_id, (long long)rd->scheduled_at,
+		    rd->attempt, (long long)got);
+	return (int64_t)len;
+}
+
 int
 runlog_reader_open(struct runlog_reader *rd, const char *path,
 		   struct mgr_error *err)
@@ -804,11 +861,20 @@ int
 runlog_reader_open_run(struct runlog_reader *rd, const struct runlog_run *run,
 		       struct mgr_error *err)
 {
+	int chunked = run->db != NULL && runlog_store_chunked(run->db);
 	char *path = runlog_path(run->state_directory, run->task_id,
 	    run->scheduled_at, run->attempt);
-	int rc = runlog_reader_open(rd, path, err);
+	int rc = 0;
 
-	free(path);
+	if (chunked) {		/* the database's, never this host's files */
+		memset(rd, 0, sizeof *rd);
+		rd->fd = -1;
+		rd->path = path;
+		rd->chunked = 1;
+	} else {
+		rc = runlog_reader_open(rd, path, err);
+		free(path);
+	}
 	if (rc != 0)
 		return rc;
 	rd->db = run->db;
@@ -826,6 +892,8 @@ runlog_reader_step(struct runlog_reader *rd, runlog_line_fn fn, void *arg,
 	ssize_t n;
 	int rc;
 
+	if (rd->chunked)
+		return reader_chunks(rd, fn, arg, err);
 	if ((rc = reader_try_open(rd, err)) != 0)
 		return rc;
 	if (rd->fd == -1)		/* in the history, or nothing yet */

@@ -33,6 +33,12 @@
  * run's lines as they come, a second late at most.  Readers find a
  * run's log wherever it is (runlog_reader_open_run).
  *
+ * On a database server (PostgreSQL) every log is the database's, for
+ * readers on any host: a file is only a spool of this host's, under
+ * logs/.postgresql-CHECKSUM, stored in the database as it grows by a
+ * thread and removed once stored (runlog_ship.h); readers read the
+ * database only.
+ *
  * A file is made ahead by a thread of the store (O_TMPFILE, named when
  * the log needs it: runlog_pool.h), so the loop allocates no inode; a
  * log whose file is not made yet waits in memory, and its reader may
@@ -181,8 +187,8 @@ char *runlog_end(struct runlog_file *f, const char *status, size_t *len);
 /* Retention and the total cap, on a thread (one at a time). */
 void runlog_prune_async(struct runlog *rl);
 /* The same, now, in the caller (tests, the thread; runlog_prune.c):
- * the files under logs_dir and the logs the history of db_path keeps
- * (NULL: files only) as one set; a history that cannot be read is a
+ * the files under logs_dir (NULL: none) and the logs the history of
+ * db_path keeps (NULL: files only) as one set; a history that cannot be read is a
  * warning to log (may be NULL). */
 void runlog_prune(const char *logs_dir, const char *db_path,
 		  const struct runlog_limits *lim, int64_t now_us,
@@ -243,6 +249,10 @@ struct runlog_reader {
 	int attempt;
 	int settled;
 	int found;			/* a file, or the history's records */
+	/* A backend that keeps large logs in the database (PostgreSQL):
+	 * no file is read, the chunks are, the next from seq on. */
+	int chunked;
+	int64_t seq;
 };
 
 /* A file that does not exist (yet) is no error: it reads as empty until
@@ -260,7 +270,9 @@ struct runlog_run {
 };
 
 /* The one way to a run's log, whatever its home: its file when it has
- * one (the file is looked for at every read until it appears), else,
+ * one (the file is looked for at every read until it appears; on a
+ * backend that keeps large logs in the database, its chunks there
+ * instead, on any host: runlog_ship.h), else,
  * once the history records the run over, the records the history keeps
  * for it (runlog_store_inline).  Reads as empty until either comes;
  * rd->found says whether one did. */

@@ -91,8 +91,8 @@ pool_pop(struct runlog_pool *p)
 
 	pthread_mutex_lock(&p->mu);
 	if (!p->started)
-		p->started = pthread_create(&p->thread, NULL, pool_thread,
-		    p) == 0;
+		p->started = thread_create_named(&p->thread, "mgr-logfiles",
+		    pool_thread, p) == 0;
 	if (p->n > 0 && !p->failed) {
 		fd = p->fds[p->head];
 		p->head = (p->head + 1) % RUNLOG_POOL_MAX;

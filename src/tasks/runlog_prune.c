@@ -284,7 +284,8 @@ runlog_prune(const char *logs_dir, const char *db_path,
 	int64_t *drop = NULL;
 	size_t ndrop = 0;
 
-	scan_files(logs_dir, &all, &dirs);
+	if (logs_dir != NULL)
+		scan_files(logs_dir, &all, &dirs);
 	db = scan_history(db_path, &all, log);
 	prune_tasks(&all, lim, now_us, &drop, &ndrop);
 	if (lim->total_max_bytes > 0)

@@ -12,6 +12,7 @@ src_libmgr_a_SOURCES += \
 	src/tasks/runlog.c src/tasks/runlog.h src/tasks/runlog_tail.c \
 	src/tasks/runlog_record.c src/tasks/runlog_record.h \
 	src/tasks/runlog_pool.c src/tasks/runlog_pool.h src/tasks/runlog_prune.c \
+	src/tasks/runlog_ship.c src/tasks/runlog_ship.h \
 	src/tasks/spawner.c src/tasks/spawner.h \
 	src/tasks/pool.c src/tasks/pool.h \
 	src/tasks/sandbox.c src/tasks/sandbox.h \

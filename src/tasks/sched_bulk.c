@@ -157,7 +157,7 @@ scheduler_bulk_start(struct mgr *mgr, scheduler_bulk_fn work,
 	q->work = work;
 	q->done = done;
 	q->arg = arg;
-	if (pthread_create(&q->thread, NULL, bulk_thread, q) != 0)
+	if (thread_create_named(&q->thread, "mgr-bulk", bulk_thread, q) != 0)
 		return mgr_error_set(err, MGR_EIO, _("cannot start a thread to "
 		    "write the tasks"));
 	q->live = 1;

@@ -193,7 +193,7 @@ reload_begin(struct files_reload *r)
 	r->rc = 0;
 	r->step = STEP_READING;
 	memset(&r->err, 0, sizeof r->err);
-	if (pthread_create(&r->thread, NULL, reload_thread, r) == 0)
+	if (thread_create_named(&r->thread, "mgr-reload", reload_thread, r) == 0)
 		r->thread_live = 1;
 	else {
 		/* No thread: read here, as at start-up. */

@@ -728,7 +728,7 @@ sched_writer_new(const char *db_path, struct mgr_log *log,
 	pthread_cond_init(&w->work, &attr);
 	pthread_condattr_destroy(&attr);
 	pthread_cond_init(&w->idle, NULL);
-	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+	if (thread_create_named(&w->thread, "mgr-writer", writer_main, w) != 0) {
 		db_close(w->db);
 		free(w);
 		return mgr_error_set(err, MGR_EIO, _("cannot start the history writer"));

@@ -444,6 +444,9 @@ sched_load_all(struct scheduler *s, struct mgr_error *err)
 		return rc;
 	s->loading = 1;
 	s->claimed_until = sched_prev_claims_end(s);
+	/* The id table and the heap sized once: growing them as the rows
+	 * came hashed every id again at each doubling. */
+	sched_reserve(s, n);
 	for (size_t i = 0; i < n; i++)
 		task_load(s, &rows[i], now);
 	s->loading = 0;

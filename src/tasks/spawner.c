@@ -162,8 +162,8 @@ spawner_submit(struct spawner *s, struct spawn_req *rq)
 		ev_ref(s->loop);
 	rq->next = NULL;
 	pthread_mutex_lock(&s->mu);
-	while (s->started < SPAWN_THREADS && pthread_create(
-	    &s->thread[s->started], NULL, spawner_thread, s) == 0)
+	while (s->started < SPAWN_THREADS && thread_create_named(
+	    &s->thread[s->started], "mgr-spawn", spawner_thread, s) == 0)
 		s->started++;
 	if (s->started > 0) {
 		*s->todo_tail = rq;

@@ -1,6 +1,7 @@
 /* taskmgr.c - the seed's TaskManager: validate, write the tasks table,
  * tell the scheduler when this process hosts it. */
 #include "i18n.h"
+#include "json_flat.h"
 #include "manager.h"
 #include "sandbox.h"
 #include "scheduler.h"
@@ -14,16 +15,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Stored trigger_args (a JSON object) as "NAME=VALUE" fields. */
+/* Stored trigger_args (a JSON object) as "NAME=VALUE" fields: the
+ * common flat object read directly, anything else by jansson. */
 static int
 trigger_args_fields(const char *id, const char *json, char ***fields,
 		    struct mgr_error *err)
 {
 	json_error_t jerr;
-	json_t *o = json_loads(json != NULL ? json : "{}", 0, &jerr), *v;
+	json_t *o, *v;
 	const char *key;
 	char **f = NULL, *s;
 
+	if (json == NULL)
+		json = "{}";
+	if (json_flat_fields(json, fields) == 0)
+		return 0;
+	o = json_loads(json, 0, &jerr);
 	if (o == NULL || !json_is_object(o)) {
 		json_decref(o);
 		return mgr_error_set(err, MGR_EINVAL,

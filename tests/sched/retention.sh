@@ -51,7 +51,8 @@ ok $? "the file shrank ($pages to $after pages)"
 # columns of later schemas dropped, as a schema-6 file had none).
 "$MANAGER" --config "$T/etc/m.conf" --db "$T/m2.db" host reload >/dev/null 2>&1
 # (What later schemas added goes too, and what they dropped comes back.)
-sqlite3 "$T/m2.db" "ALTER TABLE tasks DROP COLUMN hooks; PRAGMA auto_vacuum = NONE; VACUUM; PRAGMA user_version = 6;
+sqlite3 "$T/m2.db" "DROP INDEX tasks_hooks; DROP INDEX tasks_context;
+    ALTER TABLE tasks DROP COLUMN hooks; PRAGMA auto_vacuum = NONE; VACUUM; PRAGMA user_version = 6;
     ALTER TABLE commands DROP COLUMN input; DROP TABLE notify_pending; DROP TABLE hosts;
     DROP TABLE run_logs; CREATE INDEX runs_task ON runs(task_id, id);"
 is "$(sqlite3 "$T/m2.db" "PRAGMA auto_vacuum")" 0 "(an old database: auto_vacuum off)"

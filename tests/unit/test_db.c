@@ -9,7 +9,9 @@
 #include "task_context_store.h"
 #include "task_hooks_store.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static int
 setup(void **state)
@@ -143,6 +145,41 @@ test_checkpoint_elsewhere(void **state)
 	write_pages(db);
 	assert_int_equal(due, 1);
 	assert_true(file_size(path) > before + 1000 * 4096);
+	db_close(other);
+	db_close(db);
+	free(path);
+}
+
+/* What the engine's change watch counts (its loop wakes and re-reads
+ * data_version on each, then rechecks up to a second): a commit of
+ * another connection, not a connection opened and closed nor a
+ * checkpoint of this process's own (the log pruning thread's connection,
+ * made every five minutes, woke an idle engine 13 times). */
+static void
+test_watch_counts_commits_only(void **state)
+{
+	char *path = xasprintf("%s/m.db", (char *)*state);
+	struct mgr_db *db, *other, *third;
+	struct db_watch *w;
+	int fd;
+
+	assert_int_equal(db_open(path, &db, NULL), 0);
+	assert_int_equal(db_open(path, &other, NULL), 0);
+	w = db_watch_open(db);
+	assert_int_not_equal(db_watch_fd(w), -1);
+	assert_int_equal(sqlite3_exec(db_handle(other),
+	    "CREATE TABLE big(b BLOB)", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(db_watch_drain(w), 1);
+	assert_int_equal(db_open(path, &third, NULL), 0);
+	db_close(third);
+	assert_true((fd = open(path, O_RDWR | O_CLOEXEC)) != -1);
+	close(fd);
+	assert_int_equal(db_watch_drain(w), 0);
+	write_pages(other);
+	assert_int_equal(db_watch_drain(w), 1);
+	assert_int_equal(db_checkpoint(other, NULL), 0);
+	assert_int_equal(db_watch_drain(w), 0);
+	db_watch_close(w);
 	db_close(other);
 	db_close(db);
 	free(path);
@@ -429,6 +466,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fresh_database, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wal_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cache_size, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_watch_counts_commits_only,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_checkpoint_elsewhere, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_upgrade_keeps_data, setup, teardown),

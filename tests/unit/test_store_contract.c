@@ -704,6 +704,82 @@ test_run_logs(void **state)
 	tmpdir_free(dir);
 }
 
+/* The chunks of run 'at' of t from seq: tail says where they end. */
+static void
+chunks_end(struct mgr_db *db, int64_t at, int64_t next, int64_t stored)
+{
+	struct mgr_error err = { 0 };
+	int64_t n = -1, b = -1;
+
+	assert_int_equal(runlog_store_chunk_tail(db, "t", at, 1, &n, &b, &err),
+	    0);
+	assert_int_equal(n, next);
+	assert_int_equal(b, stored);
+}
+
+/* runlog_store.h's large logs in the database (PostgreSQL): chunks put
+ * before their run's row exists, read back in order byte for byte,
+ * where they end, listed with the history's logs once their run is
+ * over and dropped by the caps, gone with their run's row (retention);
+ * SQLite keeps them as files and says so. */
+static void
+test_run_log_chunks(void **state)
+{
+	struct fixture *f = fixture(state);
+	struct mgr_error err = { 0 };
+	char big[70000], *b;
+	size_t len;
+	int64_t got = -1;
+	struct logs_seen s;
+	int d;
+
+	if (!runlog_store_chunked(f->db)) {
+		assert_int_equal(runlog_store_chunk_put(f->db, "t", 1, 1, 0,
+		    "x", 1, &err), MGR_EINVAL);
+		assert_non_null(strstr(err.msg, "keeps large run logs as files"));
+		return;
+	}
+	for (size_t i = 0; i < sizeof big; i++)
+		big[i] = (char)(i * 7);		/* NUL and 0xff among them */
+	add_task(f->db, "t");
+	chunks_end(f->db, 5, 0, 0);
+	assert_int_equal(runlog_store_chunk_put(f->db, "t", 5, 1, 0, big,
+	    sizeof big, &err), 0);
+	assert_int_equal(runlog_store_chunk_put(f->db, "t", 5, 1, 1, "end", 3,
+	    &err), 0);
+	assert_int_equal(runlog_store_chunk_put(f->db, "t", 5, 1, 1, "again", 5,
+	    &err), MGR_EEXIST);	/* a chunk is written once */
+	chunks_end(f->db, 5, 2, sizeof big + 3);
+	assert_int_equal(runlog_store_chunk_next(f->db, "t", 5, 1, 0, &got, &b,
+	    &len, &err), 0);
+	assert_true(got == 0 && len == sizeof big);
+	assert_memory_equal(b, big, sizeof big);
+	free(b);
+	assert_int_equal(runlog_store_chunk_next(f->db, "t", 5, 1, 1, &got, &b,
+	    &len, &err), 0);
+	assert_true(got == 1 && len == 3 && memcmp(b, "end", 3) == 0);
+	free(b);
+	assert_int_equal(runlog_store_chunk_next(f->db, "t", 5, 1, 2, &got, &b,
+	    &len, &err), 0);
+	assert_null(b);
+	/* Counted once its run is over, as any log the history keeps. */
+	assert_int_equal(logs_listed(f->db).n, 0);
+	add_logged_runs(f->db, 5, 2, 0);
+	s = logs_listed(f->db);
+	assert_true(s.n == 1 && s.bytes == (int64_t)sizeof big + 3);
+	assert_int_equal(runlog_store_drop(f->db, s.run_id, 1, &err), 0);
+	chunks_end(f->db, 5, 0, 0);
+	/* Gone with the run's row; another run's stay. */
+	assert_int_equal(runlog_store_chunk_put(f->db, "t", 5, 1, 0, "a", 1,
+	    &err), 0);
+	assert_int_equal(runlog_store_chunk_put(f->db, "t", 6, 1, 0, "b", 1,
+	    &err), 0);
+	assert_int_equal(retention_prune_task(f->db, "t", 1, 10, &d, &err), 0);
+	assert_int_equal(d, 1);
+	chunks_end(f->db, 5, 0, 0);
+	chunks_end(f->db, 6, 1, 1);
+}
+
 static void
 test_events_and_faults(void **state)
 {
@@ -1985,6 +2061,7 @@ test_every_op(void **state)
 	CASE(b, test_runs_record_and_end, setup), \
 	CASE(b, test_runlog_and_usage, setup), \
 	CASE(b, test_run_logs, setup), \
+	CASE(b, test_run_log_chunks, setup), \
 	CASE(b, test_retention, setup), \
 	CASE(b, test_history_order, setup), \
 	CASE(b, test_migration_one_task_index, setup), \

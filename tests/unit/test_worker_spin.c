@@ -12,17 +12,16 @@
  * a working spin takes a few hundredths of it at most. */
 #include "testutil.h"
 #include "manager.h"
+#include "procstat.h"
 #include "runner.h"
 #include "runner_int.h"
 #include "sandbox.h"
 #include "spin.h"
 
-#include <dirent.h>
 #include <ev.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -38,71 +37,6 @@ static double
 now_s(void)
 {
 	return (double)spin_now_ns() / 1e9;
-}
-
-/* Context switches of process pid, from /proc/PID/status: a process
- * asleep in read() makes none, one that spins and yields the CPU to
- * others makes one at each yield. */
-static unsigned long
-proc_switches(const char *pid)
-{
-	char path[300], line[256];
-	unsigned long n, sum = 0;
-	FILE *f;
-
-	snprintf(path, sizeof path, "/proc/%s/status", pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return 0;
-	while (fgets(line, sizeof line, f) != NULL)
-		if (sscanf(line, "voluntary_ctxt_switches: %lu", &n) == 1 ||
-		    sscanf(line, "nonvoluntary_ctxt_switches: %lu", &n) == 1)
-			sum += n;
-	fclose(f);
-	return sum;
-}
-
-/* CPU seconds and context switches of the live processes of process
- * group pgid (the worker, and the PID namespace's reaper above it). */
-static void
-group_usage(pid_t pgid, double *cpu, unsigned long *switches)
-{
-	DIR *d = opendir("/proc");
-	unsigned long long ut, st, sum = 0;
-	struct dirent *e;
-	char path[300], buf[1024], *p;
-	int grp, fd;
-	ssize_t n;
-
-	assert_non_null(d);
-	*switches = 0;
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] < '1' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
-		if ((fd = open(path, O_RDONLY)) == -1)
-			continue;
-		n = read(fd, buf, sizeof buf - 1);
-		close(fd);
-		if (n <= 0 || (buf[n] = '\0', p = strrchr(buf, ')')) == NULL)
-			continue;
-		if (sscanf(p + 2, "%*c %*d %d %*d %*d %*d %*u %*u %*u %*u %*u "
-		    "%llu %llu", &grp, &ut, &st) == 3 && grp == pgid) {
-			sum += ut + st;
-			*switches += proc_switches(e->d_name);
-		}
-	}
-	closedir(d);
-	*cpu = (double)sum / (double)sysconf(_SC_CLK_TCK);
-}
-
-static double
-self_cpu_s(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-	    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 /* The worker, driven directly. */
@@ -308,10 +242,10 @@ test_idle_worker_sleeps(void **state)
 
 	for (unsigned i = 1; i <= 100; i++)
 		wk_greet(w, i);
-	group_usage(w->pid, &c0, &s0);
+	c0 = procstat_group(w->pid, &s0);
 	t0 = now_s();
 	nanosleep(&second, NULL);
-	group_usage(w->pid, &c1, &s1);
+	c1 = procstat_group(w->pid, &s1);
 	wall = now_s() - t0;
 	print_message("# idle worker: %.3f s of CPU, %lu context switches in "
 	    "%.3f s\n", c1 - c0, s1 - s0, wall);
@@ -440,7 +374,7 @@ idle_end_cb(struct ev_loop *loop, ev_timer *t, int revents)
 static double
 eng_idle(struct fixture *f, double *wall, unsigned *turns)
 {
-	double c0 = self_cpu_s(), t0 = now_s();
+	double c0 = procstat_self_cpu_s(), t0 = now_s();
 	unsigned i0 = ev_iteration(f->mgr->loop);
 	ev_timer t;
 
@@ -449,7 +383,7 @@ eng_idle(struct fixture *f, double *wall, unsigned *turns)
 	ev_run(f->mgr->loop, 0);
 	*wall = now_s() - t0;
 	*turns = ev_iteration(f->mgr->loop) - i0;
-	return self_cpu_s() - c0;
+	return procstat_self_cpu_s() - c0;
 }
 
 static void

@@ -248,6 +248,37 @@ static const char *const migrations[] = {
 	"  records bytea NOT NULL);"
 	"CREATE TRIGGER run_logs_changed AFTER INSERT OR UPDATE OR DELETE"
 	"  ON run_logs FOR EACH STATEMENT EXECUTE FUNCTION mgr_changed();",
+	/* 16: large run logs in the database (issue 19: any host on the
+	 * database reads them; runlog.c, src/tasks/runlog_ship.c): a log's
+	 * bytes in chunks of whole records, written while its run goes.
+	 * Keyed by the run's key, not a foreign key to its row: the chunks
+	 * come before the run's row is written (at a second, or at its
+	 * end); the run's row takes them along when it is deleted (one
+	 * statement trigger over the deleted rows).  No change trigger: a
+	 * chunk every 250 ms of every printing run would wake every
+	 * watcher for nothing they show (readers poll the chunks). */
+	"CREATE TABLE run_log_chunks ("
+	"  task_id text NOT NULL,"
+	"  scheduled_at bigint NOT NULL,"
+	"  attempt integer NOT NULL,"
+	"  seq integer NOT NULL,"
+	"  bytes bytea NOT NULL,"
+	"  PRIMARY KEY (task_id, scheduled_at, attempt, seq));"
+	"CREATE FUNCTION run_log_chunks_gone() RETURNS trigger"
+	"  LANGUAGE plpgsql AS $$"
+	" BEGIN"
+	"  DELETE FROM run_log_chunks c USING gone g"
+	"   WHERE c.task_id = g.task_id AND c.scheduled_at = g.scheduled_at"
+	"   AND c.attempt = g.attempt;"
+	"  RETURN NULL;"
+	" END $$;"
+	"CREATE TRIGGER runs_log_chunks AFTER DELETE ON runs"
+	"  REFERENCING OLD TABLE AS gone FOR EACH STATEMENT"
+	"  EXECUTE FUNCTION run_log_chunks_gone();",
+	/* 17: the tasks with hooks or a stored context by partial indexes
+	 * (see the SQLite backend's migration 17). */
+	"CREATE INDEX tasks_hooks ON tasks(id) WHERE hooks IS NOT NULL;"
+	"CREATE INDEX tasks_context ON tasks(id) WHERE context IS NOT NULL;",
 };
 
 #define PG_NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -99,6 +99,10 @@ const struct store_ops pg_store_ops = {
 	.runlog_store_inline = pg_runlog_store_inline,
 	.runlog_store_list = pg_runlog_store_list,
 	.runlog_store_drop = pg_runlog_store_drop,
+	.runlog_store_chunked = pg_runlog_store_chunked,
+	.runlog_store_chunk_put = pg_runlog_store_chunk_put,
+	.runlog_store_chunk_next = pg_runlog_store_chunk_next,
+	.runlog_store_chunk_tail = pg_runlog_store_chunk_tail,
 	/* console_tick_store.h */
 	.store_console_task_stamp = pg_store_console_task_stamp,
 	.store_console_runs_after = pg_store_console_runs_after,

@@ -306,6 +306,19 @@ int pg_runlog_store_list(struct mgr_db *db, runlog_store_entry_fn fn,
 			 void *arg, struct mgr_error *err);
 int pg_runlog_store_drop(struct mgr_db *db, const int64_t *ids, size_t n,
 			 struct mgr_error *err);
+int pg_runlog_store_chunked(struct mgr_db *db);
+int pg_runlog_store_chunk_put(struct mgr_db *db, const char *task_id,
+			      int64_t scheduled_at, int attempt, int64_t seq,
+			      const char *bytes, size_t len,
+			      struct mgr_error *err);
+int pg_runlog_store_chunk_next(struct mgr_db *db, const char *task_id,
+			       int64_t scheduled_at, int attempt, int64_t seq,
+			       int64_t *got, char **bytes, size_t *len,
+			       struct mgr_error *err);
+int pg_runlog_store_chunk_tail(struct mgr_db *db, const char *task_id,
+			       int64_t scheduled_at, int attempt,
+			       int64_t *next_seq, int64_t *stored,
+			       struct mgr_error *err);
 
 /* retention_store.h (retention.c) */
 int pg_retention_prune_old(struct mgr_db *db, int64_t oldest_us, int limit,

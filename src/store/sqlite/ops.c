@@ -98,6 +98,10 @@ const struct store_ops sqlite_store_ops = {
 	.runlog_store_inline = sqlite_runlog_store_inline,
 	.runlog_store_list = sqlite_runlog_store_list,
 	.runlog_store_drop = sqlite_runlog_store_drop,
+	.runlog_store_chunked = sqlite_runlog_store_chunked,
+	.runlog_store_chunk_put = sqlite_runlog_store_chunk_put,
+	.runlog_store_chunk_next = sqlite_runlog_store_chunk_next,
+	.runlog_store_chunk_tail = sqlite_runlog_store_chunk_tail,
 	/* console_view_store.h */
 	.store_console_run_count = sqlite_store_console_run_count,
 	/* retention_store.h */

@@ -2,6 +2,7 @@
  * its id, whether it is over, and the logs kept in the history
  * (run_logs; runlog_store.h). */
 #include "i18n.h"
+#include "db.h"
 #include "runlog_store.h"
 #include "sqlite_int.h"
 #include "store.h"
@@ -9,6 +10,17 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+/* Binds a run's key (task, fire time, attempt) as ?1 ?2 ?3: the
+ * runs_fire index every statement here looks a run up by. */
+static void
+bind_run_key(sqlite3_stmt *st, const char *task_id, int64_t scheduled_at,
+	     int attempt)
+{
+	sqlite3_bind_text(st, 1, task_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, scheduled_at);
+	sqlite3_bind_int(st, 3, attempt);
+}
 
 int
 sqlite_runlog_store_key(struct mgr_db *db, int64_t run_id, char **task_id,
@@ -48,9 +60,7 @@ sqlite_runlog_store_state(struct mgr_db *db, const char *task_id,
 	    "WHERE task_id = ?1 AND scheduled_at = ?2 AND attempt = ?3",
 	    &st, err)) != 0)
 		return rc;
-	sqlite3_bind_text(st, 1, task_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, scheduled_at);
-	sqlite3_bind_int(st, 3, attempt);
+	bind_run_key(st, task_id, scheduled_at, attempt);
 	*ended = 0;
 	*run_id = 0;
 	rc = sqlite3_step(st);
@@ -84,9 +94,8 @@ sqlite_runlog_store_record(struct mgr_db *db, const struct run_rec *v,
 				warn(arg, err.msg);
 			return;
 		}
-		sqlite3_bind_text(st, 1, r->task_id, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, r->scheduled_at);
-		sqlite3_bind_int(st, 3, r->attempt > 0 ? r->attempt : 1);
+		bind_run_key(st, r->task_id, r->scheduled_at,
+		    r->attempt > 0 ? r->attempt : 1);
 		sqlite3_bind_blob64(st, 4, r->log, r->log_len, SQLITE_STATIC);
 		rc = sqlite3_step(st);
 		if (rc != SQLITE_DONE)
@@ -113,9 +122,7 @@ sqlite_runlog_store_inline(struct mgr_db *db, const char *task_id,
 	    "WHERE r.task_id = ?1 AND r.scheduled_at = ?2 AND r.attempt = ?3",
 	    &st, err)) != 0)
 		return rc;
-	sqlite3_bind_text(st, 1, task_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, scheduled_at);
-	sqlite3_bind_int(st, 3, attempt);
+	bind_run_key(st, task_id, scheduled_at, attempt);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*ended = sqlite3_column_int(st, 0);
@@ -177,4 +184,56 @@ sqlite_runlog_store_drop(struct mgr_db *db, const int64_t *ids, size_t n,
 			return db_error(db, err, _("cannot remove a run's log"));
 	}
 	return 0;
+}
+
+/* Large logs stay files on SQLite (one host reads them): the chunks of
+ * runlog_store.h are PostgreSQL's. */
+
+int
+sqlite_runlog_store_chunked(struct mgr_db *db)
+{
+	(void)db;
+	return 0;
+}
+
+static int
+no_chunks(struct mgr_db *db, struct mgr_error *err)
+{
+	return mgr_error_set(err, MGR_EINVAL, _("%s keeps large run logs as "
+	    "files, not in the database"), db_path(db));
+}
+
+int
+sqlite_runlog_store_chunk_put(struct mgr_db *db, const char *task_id,
+			      int64_t scheduled_at, int attempt, int64_t seq,
+			      const char *bytes, size_t len,
+			      struct mgr_error *err)
+{
+	(void)task_id, (void)scheduled_at, (void)attempt, (void)seq;
+	(void)bytes, (void)len;
+	return no_chunks(db, err);
+}
+
+int
+sqlite_runlog_store_chunk_next(struct mgr_db *db, const char *task_id,
+			       int64_t scheduled_at, int attempt, int64_t seq,
+			       int64_t *got, char **bytes, size_t *len,
+			       struct mgr_error *err)
+{
+	(void)task_id, (void)scheduled_at, (void)attempt, (void)seq;
+	*got = 0;
+	*bytes = NULL;
+	*len = 0;
+	return no_chunks(db, err);
+}
+
+int
+sqlite_runlog_store_chunk_tail(struct mgr_db *db, const char *task_id,
+			       int64_t scheduled_at, int attempt,
+			       int64_t *next_seq, int64_t *stored,
+			       struct mgr_error *err)
+{
+	(void)task_id, (void)scheduled_at, (void)attempt;
+	*next_seq = *stored = 0;
+	return no_chunks(db, err);
 }

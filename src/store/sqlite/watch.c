@@ -7,7 +7,11 @@
  * that restarted after a checkpoint keeps its size, so a second write in
  * the same second would go unseen.  The WAL is written before the commit
  * is published in the shared-memory index (which inotify cannot see), so
- * a notice can come a moment before data_version changes.
+ * a notice can come a moment before data_version changes.  Only what a
+ * commit does counts: the log written or made, or either file replaced
+ * (a restore); not a connection closed (IN_CLOSE_WRITE: the log pruning
+ * thread's connection woke an idle engine every five minutes) nor the
+ * database file written (only checkpoints write it in WAL mode).
  */
 #include "sqlite_int.h"
 #include "util.h"
@@ -37,7 +41,7 @@ sqlite_watch_open(struct mgr_db *db)
 	w->names[1] = xstrdup(base);
 	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (w->fd != -1 && inotify_add_watch(w->fd, dir, IN_MODIFY | IN_CREATE |
-	    IN_MOVED_TO | IN_CLOSE_WRITE) == -1) {
+	    IN_MOVED_TO) == -1) {
 		close(w->fd);
 		w->fd = -1;
 	}
@@ -68,8 +72,10 @@ sqlite_watch_drain(struct db_watch *base)
 			ev = (const struct inotify_event *)p;
 			if (ev->mask & IN_Q_OVERFLOW)
 				hit = 1;
-			else if (ev->len > 0 && (strcmp(ev->name, w->names[0]) == 0 ||
-			    strcmp(ev->name, w->names[1]) == 0))
+			else if (ev->len > 0 && strcmp(ev->name, w->names[0]) == 0)
+				hit = 1;
+			else if (ev->len > 0 && strcmp(ev->name, w->names[1]) == 0 &&
+			    (ev->mask & (IN_CREATE | IN_MOVED_TO)) != 0)
 				hit = 1;
 		}
 	}
