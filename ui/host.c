@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Hosts if nobody does, else attaches.  Errors other than "busy" (an
@@ -83,6 +84,34 @@ host_shutdown(struct ui *ui)
 	engine_shutdown(ui->mgr, ui->mgr->conf->shutdown_grace_seconds, NULL);
 }
 
+/* A hosting console's database out of reach (the engine reconnects by
+ * itself: hostreg.c), on the status line every second until it is back,
+ * then said once. */
+static void
+host_db_status(struct ui *ui)
+{
+	struct engine_host_reg r;
+	char at[16];
+	time_t t;
+	struct tm tm;
+
+	if (!ui->hosting || engine_host_registry(ui->mgr, &r) != 0)
+		return;
+	if (r.down_since == 0) {
+		if (ui->host.db_down)
+			ui_status(ui, 0, "%s", _("the database is reachable "
+			    "again"));
+		ui->host.db_down = 0;
+		return;
+	}
+	ui->host.db_down = 1;
+	t = (time_t)(r.down_since / 1000000);
+	localtime_r(&t, &tm);
+	strftime(at, sizeof at, "%H:%M:%S", &tm);
+	ui_status(ui, 1, _("database unreachable since %s, retrying in %lld s"),
+	    at, (long long)((r.retry_in_us + 999999) / 1000000));
+}
+
 /* Once a second: who hosts, and take over when an attached console's
  * host has gone. */
 void
@@ -91,6 +120,7 @@ host_poll(struct ui *ui)
 	struct mgr_error err = { 0 };
 	struct ui_host *h = &ui->host;
 
+	host_db_status(ui);
 	free(h->kind);
 	h->kind = NULL;
 	h->present = engine_host_info(ui->mgr, &h->pid, &h->kind,

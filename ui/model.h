@@ -42,6 +42,7 @@ struct ui_host {
 	int pid;
 	char *kind;
 	int64_t started_at;
+	int db_down;		/* said: the database is out of reach */
 };
 
 /* The columns the tasks can be sorted by (the tasks pane's columns). */

@@ -24,6 +24,10 @@ struct reg_view {
 	char *host_id;
 	int64_t epoch, lease_left_us;
 	int leased, fenced, draining;
+	/* Known only in the host's own process (the console's prompt): the
+	 * database out of reach since (0: reachable), the next try in. */
+	int64_t down_since, retry_in_us;
+	size_t waiting;
 };
 
 static int
@@ -83,6 +87,44 @@ reg_view_read(struct mgr *mgr, int pid, struct reg_view *rv)
 	host_rec_free_all(v, n);
 }
 
+/* The host's own view of its database, which needs no statement (the
+ * server may be out of reach): this process only. */
+static void
+reg_view_own(struct mgr *mgr, struct reg_view *rv)
+{
+	struct engine_host_reg own;
+
+	if (engine_host_registry(mgr, &own) != 0)
+		return;
+	rv->down_since = own.down_since;
+	rv->retry_in_us = own.retry_in_us;
+	rv->waiting = own.waiting;
+	if (rv->found)
+		return;
+	rv->found = 1;
+	rv->host_id = xstrdup(own.host_id);
+	rv->epoch = own.epoch;
+	rv->fenced = own.fenced;
+	rv->draining = own.draining;
+}
+
+/* "database": reachable, or since when not and the next try. */
+static void
+host_status_db_json(json_t *o, const struct reg_view *rv)
+{
+	char when[TIMEFMT_ISO_MAX];
+
+	json_object_set_new(o, "database_reachable",
+	    json_boolean(rv->down_since == 0));
+	json_object_set_new(o, "database_unreachable_since",
+	    rv->down_since != 0 ? json_string(timefmt_machine(when,
+	    sizeof when, rv->down_since)) : json_null());
+	json_object_set_new(o, "database_retry_in_ms", rv->down_since != 0 ?
+	    json_integer(rv->retry_in_us / 1000) : json_null());
+	json_object_set_new(o, "records_waiting", json_integer(
+	    (json_int_t)rv->waiting));
+}
+
 static json_t *
 host_status_json(struct cmd_ctx *ctx, int running, int pid, const char *kind,
 		 int64_t started_at, const struct reg_view *rv)
@@ -106,6 +148,7 @@ host_status_json(struct cmd_ctx *ctx, int running, int pid, const char *kind,
 	json_object_set_new(o, "fenced", json_boolean(!rv->found ||
 	    rv->fenced));
 	json_object_set_new(o, "draining", json_boolean(rv->draining));
+	host_status_db_json(o, rv);
 	return o;
 }
 
@@ -116,8 +159,10 @@ host_status_print(struct cmd_ctx *ctx, int running, int pid, const char *kind,
 	char when[TIMEFMT_ISO_MAX];
 	struct reg_view rv = { 0 };
 
-	if (running)
+	if (running) {
 		reg_view_read(ctx->mgr, pid, &rv);
+		reg_view_own(ctx->mgr, &rv);
+	}
 	if (ctx->json) {
 		json_t *o = host_status_json(ctx, running, pid, kind,
 		    started_at, &rv);
@@ -139,6 +184,12 @@ host_status_print(struct cmd_ctx *ctx, int running, int pid, const char *kind,
 			    "lease%s%s\n"), rv.host_id, (long long)rv.epoch,
 			    rv.draining ? _(", draining") : "", rv.fenced ?
 			    _(", fenced") : "");
+		if (rv.down_since != 0)
+			fprintf(ctx->out, _("database unreachable since %s, "
+			    "retrying in %.1f s; %zu runs' records wait in "
+			    "memory\n"), timefmt_utc_seconds(when, sizeof when,
+			    rv.down_since), (double)rv.retry_in_us / 1e6,
+			    rv.waiting);
 	} else
 		fprintf(ctx->out, _("engine host: none running on %s\n"),
 		    ctx->mgr->conf->database);

@@ -482,6 +482,34 @@ control_start(struct mgr *mgr, struct control **out, struct mgr_error *err)
 	return 0;
 }
 
+/* The watch made again after the database was out of reach: a watch
+ * whose connection could not be made again without blocking gave up
+ * (db_watch_fd quiet for good), and commands sent meanwhile would wait
+ * for the minute's poll.  Then the commands pending are carried out. */
+void
+control_rewatch(struct control *c)
+{
+	struct mgr *mgr = c->mgr;
+
+	if (c->paused)
+		return;
+	if (db_watch_fd(c->watch) != -1)
+		ev_io_stop(mgr->loop, &c->watch_io);
+	ev_periodic_stop(mgr->loop, &c->fallback);
+	db_watch_close(c->watch);
+	c->watch = db_watch_open(mgr->db);
+	if (db_watch_fd(c->watch) != -1) {
+		ev_io_init(&c->watch_io, control_watch_cb,
+		    db_watch_fd(c->watch), EV_READ);
+		c->watch_io.data = c;
+		ev_io_start(mgr->loop, &c->watch_io);
+		ev_periodic_set(&c->fallback, 0., CONTROL_FALLBACK_S, NULL);
+	} else
+		ev_periodic_set(&c->fallback, 0., CONTROL_POLL_S, NULL);
+	ev_periodic_start(mgr->loop, &c->fallback);
+	control_check(c);
+}
+
 void
 control_pause(struct control *c)
 {

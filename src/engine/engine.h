@@ -57,12 +57,18 @@ int engine_start(struct mgr *mgr, struct mgr_error *err);
 /* This process's host in the registry (src/engine/hostreg.c), while
  * engine_start has registered it: fenced (it starts no new run: a
  * renewal found its epoch superseded, or none went through for 0.8 of
- * the lease) and draining.  MGR_ENOENT when this process is no
+ * the lease, or another host took the engine) and draining, and the
+ * database out of reach.  MGR_ENOENT when this process is no
  * registered host.  host_id is the host's own (valid until it stops). */
 struct engine_host_reg {
 	const char *host_id;
 	int64_t epoch;
 	int fenced, draining;
+	/* The database out of reach since (mgr_now_us; 0: reachable), the
+	 * heartbeat's next try in (us), and the runs whose records wait in
+	 * memory for it. */
+	int64_t down_since, retry_in_us;
+	size_t waiting;
 };
 int engine_host_registry(struct mgr *mgr, struct engine_host_reg *out);
 /* Sets host_id draining (1) or back to alive (0) in the registry; when

@@ -19,9 +19,16 @@ struct heartbeat_conf {
 	int64_t epoch;		/* the epoch reg was registered with */
 	int64_t registered_mono;	/* when (mgr_mono_us, before it) */
 	int beat_ms;
+	/* The database is a server, which a restart or the network can
+	 * take away: a failed beat puts the host down and it reconnects
+	 * with backoff.  0 (a file): a failed beat is said once a streak
+	 * and the next beat opens the connection again, as it always did. */
+	int server;
 	/* Checked before each renewal (NULL: none, a standby's): once its
-	 * session is gone, the thread reports it and stops beating.  Used
-	 * by the thread only from heartbeat_start to heartbeat_stop. */
+	 * session is gone, the thread reconnects with backoff and takes it
+	 * again if this host is still the one its registry row names, or
+	 * reports lock_lost and stops beating.  Used by the thread only
+	 * from heartbeat_start to heartbeat_stop. */
 	struct db_host_lock *lock;
 	/* Called on the thread after each beat that changed the state
 	 * (NULL: the owner reads it when it likes). */
@@ -40,8 +47,12 @@ struct heartbeat_state {
 	int fenced;		/* the last one did, and registering again
 				 * failed: fenced until a renewal goes through */
 	int draining;		/* the last renewal's row said draining */
-	int lock_lost;		/* the engine lock's session is gone */
+	int lock_lost;		/* another host has the engine now */
 	char lock_msg[MGR_ERROR_MAX];	/* why */
+	/* The database out of reach (a beat failed, or the engine lock's
+	 * session ended: the server restarted): since when (mgr_now_us, 0
+	 * while reachable), and when the thread tries again (mgr_mono_us). */
+	int64_t down_since, retry_mono;
 };
 
 /* Opens the thread's connection and starts beating every beat_ms. */

@@ -40,6 +40,14 @@ struct host {
 	int draining;			/* `host drain` */
 	int held;			/* what the scheduler was told */
 	int lock_lost;			/* another host fenced this one */
+	int64_t down_since;		/* the database out of reach since
+					 * (mgr_now_us; 0: reachable) */
+	int64_t retry_mono;		/* the heartbeat's next try */
+	int loop_lost;			/* the loop's connection not back yet */
+	int64_t loop_lost_mono;		/* when that was found */
+	int loop_said;			/* its failure to reconnect, said */
+	int probe;			/* an outage ended: try the loop's */
+	int rewatch;			/* ... and then watch commands anew */
 	/* reload.c: who asked for the reload going on (its task files are
 	 * read off the loop), and who asked since. */
 	struct engine_reload_req *reloading, *reload_queue;
@@ -58,6 +66,9 @@ char *hostreg_labels_json(const struct mgr_conf *conf);
 
 /* control.c: the host side of the control plane. */
 int control_start(struct mgr *mgr, struct control **out, struct mgr_error *err);
+/* Watches for commands on a new connection (the database was out of
+ * reach), and carries out those pending. */
+void control_rewatch(struct control *c);
 /* Stops watching for commands (shutdown: stop taking work). */
 void control_pause(struct control *c);
 void control_free(struct control *c);

@@ -13,9 +13,19 @@
  * not reach the database stays fenced until a renewal goes through.
  * Draining (`host drain`) holds the scheduler as well.
  *
+ * The database out of reach (a renewal failed, or the engine lock's
+ * session ended: the server restarted, the network broke) holds the
+ * scheduler too; the running children go on and their ends wait in the
+ * history writer's memory.  The heartbeat's thread reconnects with
+ * backoff and takes the lock again if the registry row still names this
+ * host's epoch and nobody else took the lock; then, and only then (a
+ * fenced host must not write), the loop makes its own connection and
+ * the writer's again (hostreg_reconnect), and the hold ends.  If
+ * another host has the engine, the host is fenced (hostreg_lock_lost).
+ *
  * The renewal, the check of the engine lock's own session before it
- * (which fails once a standby has fenced this host: standby.c; the host
- * then stops for good), the registration again and the sweep run on the
+ * (which fails once a standby has fenced this host: standby.c), the
+ * registration again and the sweep run on the
  * heartbeat's thread with a connection of its own (heartbeat.c), never
  * behind the loop's work: a loop busy longer than the lease keeps it.
  * The thread reports by an ev_async of the highest priority, so a loop
@@ -28,6 +38,7 @@
  * nothing and wakes once a minute, as cron does.
  */
 #include "i18n.h"
+#include "db.h"
 #include "dbstring.h"
 #include "engine.h"
 #include "heartbeat.h"
@@ -100,7 +111,8 @@ hostreg_register(struct mgr *mgr, struct mgr_error *err)
 	};
 	struct heartbeat_conf c = {
 		.db_path = db_path(mgr->db), .log = &mgr->log, .reg = r,
-		.beat_ms = hostreg_beat_ms(mgr), .lock = h->lock,
+		.beat_ms = hostreg_beat_ms(mgr),
+		.server = db_string_is_server(db_path(mgr->db)), .lock = h->lock,
 		.notify = hostreg_notify, .notify_arg = mgr,
 	};
 	int rc;
@@ -121,21 +133,85 @@ static void
 hostreg_apply(struct mgr *mgr)
 {
 	struct host *h = mgr->host;
+	int down = h->down_since != 0 || h->loop_lost;
 	int hold = h->self_fenced || h->renew_fenced || h->draining ||
-	    h->lock_lost;
+	    h->lock_lost || down;
+	const char *why = h->lock_lost || h->renew_fenced ? _("fenced") :
+	    down ? _("the database is out of reach") : h->self_fenced ?
+	    _("fenced") : _("draining");
 
 	if (hold == h->held)
 		return;
 	h->held = hold;
 	if (hold)
 		log_warning(&mgr->log, _("host %s (epoch %lld): %s: starting no "
-		    "new run"), h->host_id, (long long)h->epoch, h->draining &&
-		    !h->self_fenced && !h->renew_fenced ? _("draining") :
-		    _("fenced"));
+		    "new run"), h->host_id, (long long)h->epoch, why);
 	else
 		log_info(&mgr->log, _("host %s (epoch %lld): starting runs "
 		    "again"), h->host_id, (long long)h->epoch);
 	scheduler_hold(mgr, hold);
+}
+
+/* After an outage, once the loop's connection is back: the control
+ * plane's watch made again (its own connection may have given up). */
+static void
+hostreg_rewatch(struct mgr *mgr)
+{
+	struct host *h = mgr->host;
+
+	if (!h->rewatch)
+		return;
+	h->rewatch = 0;
+	if (h->control != NULL)
+		control_rewatch(h->control);
+}
+
+/* The loop's connection and the history writer's, made again once the
+ * heartbeat's thread has this host's lease back (reachable, a renewal
+ * within 0.8 of the lease) by a beat that began after the loss was
+ * found: that beat found the engine lock's session alive, and a fence
+ * ends every session of the host at once, so no other host took over.
+ * Until the loop's own connection is back the scheduler holds
+ * (loop_lost).  A connection attempt waits at most libpq's
+ * connect_timeout (the store sets one); the server just answered the
+ * thread.  After an outage the loop's connection is tried with a
+ * statement (libpq finds a broken one only by using it). */
+static void
+hostreg_reconnect(struct mgr *mgr)
+{
+	struct host *h = mgr->host;
+	struct mgr_error err = { 0 };
+
+	if (h->down_since != 0 || h->lock_lost || h->self_fenced ||
+	    h->renew_fenced)
+		return;
+	scheduler_db_reconnect(mgr, h->renewed_mono);
+	if (h->probe) {
+		h->probe = 0;
+		h->rewatch = 1;
+		(void)db_data_version(mgr->db);
+	}
+	if (!db_lost(mgr->db)) {
+		h->loop_lost = 0;
+		hostreg_rewatch(mgr);
+		return;
+	}
+	if (!h->loop_lost) {
+		h->loop_lost = 1;
+		h->loop_lost_mono = mgr_mono_us();
+	}
+	if (h->renewed_mono <= h->loop_lost_mono)
+		return;		/* the next beat verifies */
+	if (db_reconnect(mgr->db, &err) == 0) {
+		h->loop_lost = h->loop_said = 0;
+		hostreg_rewatch(mgr);
+		return;
+	}
+	if (!h->loop_said)	/* once a streak */
+		log_warning(&mgr->log, _("host %s: cannot reconnect the "
+		    "engine's connection yet: %s"), h->host_id, err.msg);
+	h->loop_said = 1;
+	h->loop_lost_mono = mgr_mono_us();
 }
 
 /* Fenced while the last good renewal is older than 0.8 of the lease it
@@ -147,6 +223,7 @@ hostreg_self_fence(struct mgr *mgr)
 	int64_t valid = h->lease_us * 8 / 10;
 
 	h->self_fenced = mgr_mono_us() - h->renewed_mono > valid;
+	hostreg_reconnect(mgr);
 	hostreg_apply(mgr);
 	/* Past that time the scheduler holds by itself, whatever runs first
 	 * when the loop wakes (after a SIGSTOP, its due fire times may come
@@ -154,9 +231,12 @@ hostreg_self_fence(struct mgr *mgr)
 	scheduler_hold_after(mgr, valid > 0 ? h->renewed_mono + valid : 0);
 }
 
-/* Another host fenced this one (ended its database sessions:
- * standby.c): it holds the scheduler for good, and a daemon stops, so
- * that its supervisor starts it again, as a standby.  Said once. */
+/* Another host has the engine (it fenced this one, ending its database
+ * sessions: standby.c, or took the lock while this one was cut off):
+ * this one holds the scheduler for good, drops the records that waited
+ * for the database (the new engine host settles those runs), and a
+ * daemon stops, so that its supervisor starts it again, as a standby.
+ * Said once. */
 static void
 hostreg_lock_lost(struct mgr *mgr, const char *why)
 {
@@ -165,6 +245,7 @@ hostreg_lock_lost(struct mgr *mgr, const char *why)
 	if (h->lock_lost)
 		return;
 	h->lock_lost = 1;
+	scheduler_db_fenced(mgr);
 	hostreg_apply(mgr);
 	log_error(&mgr->log, _("host %s (epoch %lld) lost the engine lock (%s): "
 	    "another host may run the engine now; this one stops"),
@@ -202,6 +283,10 @@ hostreg_take(struct mgr *mgr)
 	h->epoch = st.epoch;
 	h->renew_fenced = st.fenced;
 	h->renewed_mono = st.renewed_mono;
+	if (h->down_since != 0 && st.down_since == 0)
+		h->probe = 1;
+	h->down_since = st.down_since;
+	h->retry_mono = st.retry_mono;
 	h->lease_us = st.lease_us;
 	if (st.renewed_mono > h->drain_mono)
 		h->draining = st.draining;
@@ -322,7 +407,12 @@ engine_host_registry(struct mgr *mgr, struct engine_host_reg *out)
 		return MGR_ENOENT;
 	out->host_id = h->host_id;
 	out->epoch = h->epoch;
-	out->fenced = h->self_fenced || h->renew_fenced;
+	out->fenced = h->self_fenced || h->renew_fenced || h->lock_lost;
 	out->draining = h->draining;
+	out->down_since = h->down_since != 0 ? h->down_since :
+	    h->loop_lost ? mgr_now_us() : 0;
+	out->retry_in_us = h->down_since != 0 && h->retry_mono > mgr_mono_us() ?
+	    h->retry_mono - mgr_mono_us() : 0;
+	out->waiting = scheduler_db_waiting(mgr);
 	return 0;
 }

@@ -21,6 +21,7 @@
  * heartbeat, and said once.
  */
 #include "i18n.h"
+#include "dbstring.h"
 #include "engine.h"
 #include "heartbeat.h"
 #include "host.h"
@@ -64,6 +65,7 @@ standby_register(struct standby *sb, struct mgr_error *err)
 	struct heartbeat_conf c = {
 		.db_path = db_path(mgr->db), .log = &mgr->log, .reg = r,
 		.beat_ms = hostreg_beat_ms(mgr),
+		.server = db_string_is_server(db_path(mgr->db)),
 	};
 	int rc;
 

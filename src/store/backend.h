@@ -64,6 +64,13 @@ struct store_ops {
 	/* 0 while the lock is still held; MGR_EDB when its session ended. */
 	int (*host_lock_check)(struct db_host_lock *lock,
 	    struct mgr_error *err);
+	int (*host_lock_reopen)(struct db_host_lock *lock,
+	    struct mgr_error *err);
+	int (*host_lock_retake)(struct db_host_lock *lock,
+	    struct mgr_error *err);
+	/* db.h: db_lost, db_reconnect */
+	int (*lost)(struct mgr_db *db);
+	int (*reconnect)(struct mgr_db *db, struct mgr_error *err);
 	struct db_watch *(*watch_open)(struct mgr_db *db);
 	int (*watch_fd)(const struct db_watch *w);
 	int (*watch_drain)(struct db_watch *w);
@@ -305,6 +312,9 @@ struct store_ops {
 	int (*hosts_store_renew)(struct mgr_db *db, const char *host_id,
 	    int64_t epoch, int64_t lease_us, int *fenced, int *draining,
 	    struct mgr_error *err);
+	int (*hosts_store_reclaim)(struct mgr_db *db, const char *host_id,
+	    int64_t epoch, int64_t lease_us, int lock_session, int *fenced,
+	    int *draining, struct mgr_error *err);
 	int (*hosts_store_list)(struct mgr_db *db, struct host_rec **out,
 	    size_t *n, struct mgr_error *err);
 	int (*hosts_store_set_draining)(struct mgr_db *db, const char *host_id,

@@ -102,6 +102,20 @@ int db_host_lock_session(struct db_host_lock *lock);
  * (another host fenced this one: hosts_store_fence_holder).  A file's
  * lock is held until released. */
 int db_host_lock_check(struct db_host_lock *lock, struct mgr_error *err);
+/* After db_host_lock_check failed on a server: a new session for the
+ * lock, without the lock (db_host_lock_session names it from then on),
+ * and then the lock on it: MGR_EBUSY when another session holds it
+ * (another host took over), MGR_EDB when the server is out of reach.
+ * A file's lock is never lost: both do nothing. */
+int db_host_lock_reopen(struct db_host_lock *lock, struct mgr_error *err);
+int db_host_lock_retake(struct db_host_lock *lock, struct mgr_error *err);
+/* Whether db's connection to its server is broken (it restarted, ended
+ * the session, or is out of reach): every statement fails at once until
+ * db_reconnect makes a new session (a transaction in progress is lost).
+ * Nothing reconnects by itself: a host that another one fenced must not
+ * write again (src/engine/hostreg.c decides).  Never on a file. */
+int db_lost(struct mgr_db *db);
+int db_reconnect(struct mgr_db *db, struct mgr_error *err);
 /* Probes without taking it: 1 when another process holds the lock, with
  * its pid and kind when known (0 and "" while it is starting). */
 int db_host_holder(struct mgr_db *db, int *pid, char *kind, size_t kindsz);

@@ -64,6 +64,16 @@ int hosts_store_register(struct mgr_db *db, const struct host_reg *r,
 int hosts_store_renew(struct mgr_db *db, const char *host_id, int64_t epoch,
 		      int64_t lease_us, int *fenced, int *draining,
 		      struct mgr_error *err);
+/* After the connection was lost (the server restarted or was out of
+ * reach): the lease of (host_id, epoch) again, even if it ran out
+ * meanwhile, and the engine lock's new session (db_host_lock_reopen),
+ * while the row is alive or draining.  *fenced: 1 when no row matched
+ * (another host declared this one dead, or a start took the epoch on).
+ * The caller takes the lock next (db_host_lock_retake): a standby that
+ * took it meanwhile fences this host all the same. */
+int hosts_store_reclaim(struct mgr_db *db, const char *host_id, int64_t epoch,
+			int64_t lease_us, int lock_session, int *fenced,
+			int *draining, struct mgr_error *err);
 /* Every row, by host id. */
 int hosts_store_list(struct mgr_db *db, struct host_rec **out, size_t *n,
 		     struct mgr_error *err);

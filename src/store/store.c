@@ -129,6 +129,30 @@ db_host_lock_check(struct db_host_lock *lock, struct mgr_error *err)
 }
 
 int
+db_host_lock_reopen(struct db_host_lock *lock, struct mgr_error *err)
+{
+	return lock->ops->host_lock_reopen(lock, err);
+}
+
+int
+db_host_lock_retake(struct db_host_lock *lock, struct mgr_error *err)
+{
+	return lock->ops->host_lock_retake(lock, err);
+}
+
+int
+db_lost(struct mgr_db *db)
+{
+	return db->ops->lost(db);
+}
+
+int
+db_reconnect(struct mgr_db *db, struct mgr_error *err)
+{
+	return db->ops->reconnect(db, err);
+}
+
+int
 db_host_holder(struct mgr_db *db, int *pid, char *kind, size_t kindsz)
 {
 	return db->ops->host_holder(db, pid, kind, kindsz);
@@ -984,6 +1008,15 @@ hosts_store_renew(struct mgr_db *db, const char *host_id, int64_t epoch,
 
 	return db->ops->hosts_store_renew(db, host_id, epoch, lease_us, fenced,
 	    draining != NULL ? draining : &d, err);
+}
+
+int
+hosts_store_reclaim(struct mgr_db *db, const char *host_id, int64_t epoch,
+		    int64_t lease_us, int lock_session, int *fenced,
+		    int *draining, struct mgr_error *err)
+{
+	return db->ops->hosts_store_reclaim(db, host_id, epoch, lease_us,
+	    lock_session, fenced, draining, err);
 }
 
 int

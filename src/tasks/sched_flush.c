@@ -334,6 +334,27 @@ scheduler_sync_history(struct mgr *mgr)
 	sched_writer_sync(mgr->sched->writer);
 }
 
+void
+scheduler_db_reconnect(struct mgr *mgr, int64_t verified_mono)
+{
+	if (mgr->sched != NULL)
+		sched_writer_reconnect(mgr->sched->writer, verified_mono);
+}
+
+void
+scheduler_db_fenced(struct mgr *mgr)
+{
+	if (mgr->sched != NULL)
+		sched_writer_fenced(mgr->sched->writer);
+}
+
+size_t
+scheduler_db_waiting(struct mgr *mgr)
+{
+	return mgr->sched != NULL ? sched_writer_waiting(mgr->sched->writer) :
+	    0;
+}
+
 /* Before the loop sleeps: what this iteration changed goes out in one
  * transaction.  Under load, when iterations follow each other closely,
  * writes are gathered for up to FLUSH_EVERY_S instead, so one commit

@@ -87,6 +87,12 @@ struct sched_writer {
 	int want_below;
 	size_t below;
 	struct retain retain;
+	/* The connection to the server broke (db_lost): the batches wait,
+	 * in order, until the engine says the host may write again
+	 * (sched_writer_reconnect) or that another host took over
+	 * (sched_writer_fenced: they are dropped).  Under lock. */
+	int lost, reconnect, fenced;
+	int64_t lost_mono;		/* when lost was found (mgr_mono_us) */
 };
 
 void
@@ -115,12 +121,16 @@ notify_writes_free(struct notify_write *v, size_t n)
 	free(v);
 }
 
+/* A statement's failure, said; not each of a batch's when the
+ * connection broke: the batch waits and is written again whole, and the
+ * loss is said once (writer_lost). */
 static void
 writer_warn(void *arg, const char *msg)
 {
 	struct sched_writer *w = arg;
 
-	log_warning(w->log, "%s", msg);
+	if (!db_lost(w->db))
+		log_warning(w->log, "%s", msg);
 }
 
 /* Whether a row mark says that b's write of task id is older than what
@@ -289,8 +299,38 @@ rows_forget(struct sched_writer *w, uint64_t committed)
 	pthread_mutex_unlock(&w->lock);
 }
 
-/* Everything queued, in one transaction. */
+/* The batches back at the head of the queue, for a transaction that
+ * failed because the connection broke: written again, whole, once the
+ * host may write again.  Their write_after entries wait with them. */
 static void
+writer_keep(struct sched_writer *w, struct write_batch *list)
+{
+	struct write_batch *last = list;
+	size_t n = 0;
+
+	for (struct write_batch *b = list; b != NULL; b = b->next) {
+		last = b;
+		n += b->nruns;
+	}
+	pthread_mutex_lock(&w->lock);
+	if (!w->lost)
+		log_warning(w->log, _("history: the database is out of reach; "
+		    "its writes (%zu runs' records so far) wait in memory and "
+		    "are made once it is back"), n);
+	if (!w->lost)
+		w->lost_mono = mgr_mono_us();
+	w->lost = 1;
+	last->next = w->head;
+	w->head = list;
+	if (w->tail == NULL)
+		w->tail = last;
+	pthread_cond_broadcast(&w->idle);	/* sched_writer_wait returns */
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* Everything queued, in one transaction: 0 once done, 1 when the
+ * connection broke and the batches were kept (writer_keep). */
+static int
 writer_commit(struct sched_writer *w, struct write_batch *list)
 {
 	struct mgr_error err = { 0 };
@@ -306,9 +346,7 @@ writer_commit(struct sched_writer *w, struct write_batch *list)
 		db_cache_size(w->db, WRITER_CACHE_KIB);
 		w->big_cache = 1;
 	}
-	if (!ok)
-		log_error(w->log, _("cannot record runs: %s"), err.msg);
-	else
+	if (ok)
 		marks = rows_marked(w, &nmarks);
 	for (b = list; b != NULL; b = b->next) {
 		if (ok)
@@ -322,6 +360,12 @@ writer_commit(struct sched_writer *w, struct write_batch *list)
 	for (b = list; ok && b != NULL; b = b->next)
 		writer_write_notes(w, b);
 	if (ok && db_commit(w->db, &err) != 0)
+		ok = 0;
+	if (!ok && db_lost(w->db)) {
+		writer_keep(w, list);
+		return 1;
+	}
+	if (!ok)
 		log_error(w->log, _("cannot record runs: %s"), err.msg);
 	rows_forget(w, last);
 	if (writer_hand_after(w, list) && w->notify != NULL)
@@ -330,6 +374,68 @@ writer_commit(struct sched_writer *w, struct write_batch *list)
 		next = b->next;
 		write_batch_free(b);
 	}
+	return 0;
+}
+
+/* What waits for a lost connection, dropped: another host has the
+ * engine (its sweep settles these runs, and a second record of one
+ * would be refused or wrong), or this one stops before the database
+ * came back.  Said once, with the count.  Under w->lock. */
+static void
+writer_drop_kept(struct sched_writer *w, const char *why)
+{
+	struct write_batch *b, *next;
+	size_t nb = 0, nruns = 0;
+
+	for (b = w->head; b != NULL; b = next) {
+		next = b->next;
+		nb++;
+		nruns += b->nruns;
+		/* Whoever waits for the batch is told all the same. */
+		*w->after_tail = b->after;
+		while (*w->after_tail != NULL)
+			w->after_tail = &(*w->after_tail)->next;
+		b->after = NULL;
+		write_batch_free(b);
+	}
+	w->head = w->tail = NULL;
+	w->queued -= nb;
+	pthread_cond_broadcast(&w->idle);
+	if (nb > 0 && w->after != NULL && w->notify != NULL)
+		w->notify(w->notify_arg);
+	if (nruns > 0)
+		log_warning(w->log, _("history: %zu runs' records were not "
+		    "written: %s"), nruns, why);
+}
+
+/* Under w->lock, while the connection is lost: waits for the word to
+ * reconnect, to drop, or to stop; 1 when the batches may be written
+ * again (the connection made again). */
+static int
+writer_lost_wait(struct sched_writer *w)
+{
+	struct mgr_error err = { 0 };
+	int rc;
+
+	while (!w->reconnect && !w->fenced && !w->stopping)
+		pthread_cond_wait(&w->work, &w->lock);
+	if (w->fenced || w->stopping) {
+		writer_drop_kept(w, w->fenced ? _("another host runs the engine "
+		    "now and settles those runs") : _("the engine stopped while "
+		    "the database was out of reach"));
+		w->lost = w->fenced;	/* fenced: nothing is written again */
+		return 0;
+	}
+	w->reconnect = 0;
+	pthread_mutex_unlock(&w->lock);
+	rc = db_reconnect(w->db, &err);
+	pthread_mutex_lock(&w->lock);
+	if (rc != 0)
+		return 0;	/* still lost: the next word tries again */
+	w->lost = 0;
+	log_info(w->log, "%s", _("history: the database is back; writing "
+	    "the records that waited"));
+	return 1;
 }
 
 struct write_after *
@@ -551,6 +657,17 @@ writer_main(void *arg)
 
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
+		if (w->lost && !writer_lost_wait(w)) {
+			if (w->stopping)
+				break;
+			if (w->fenced) {	/* drops whatever comes */
+				writer_drop_kept(w, _("another host runs the "
+				    "engine now"));
+				while (w->head == NULL && !w->stopping)
+					pthread_cond_wait(&w->work, &w->lock);
+			}
+			continue;
+		}
 		while (w->head == NULL && !w->stopping && !retain_due(w) &&
 		    !w->checkpoint)
 			writer_wait(w);
@@ -563,8 +680,10 @@ writer_main(void *arg)
 		for (struct write_batch *b = list; b != NULL; b = b->next)
 			n++;
 		pthread_mutex_unlock(&w->lock);
-		if (list != NULL)
-			writer_commit(w, list);
+		if (list != NULL && writer_commit(w, list) != 0) {
+			pthread_mutex_lock(&w->lock);
+			continue;	/* kept: n still queued */
+		}
 		pthread_mutex_lock(&w->lock);
 		w->cached = 1;
 		w->queued -= n;
@@ -673,13 +792,50 @@ sched_writer_row_changed(struct sched_writer *w, const char *id)
 	pthread_mutex_unlock(&w->lock);
 }
 
+/* Not while the connection is lost: the loop must not wait for a
+ * server (the records wait in memory), nor could it, since the word to
+ * reconnect comes from the loop. */
 void
 sched_writer_wait(struct sched_writer *w, size_t max)
 {
 	pthread_mutex_lock(&w->lock);
-	while (w->queued > max)
+	while (w->queued > max && !w->lost)
 		pthread_cond_wait(&w->idle, &w->lock);
 	pthread_mutex_unlock(&w->lock);
+}
+
+void
+sched_writer_reconnect(struct sched_writer *w, int64_t verified_mono)
+{
+	pthread_mutex_lock(&w->lock);
+	if (w->lost && !w->fenced && verified_mono > w->lost_mono) {
+		w->reconnect = 1;
+		pthread_cond_signal(&w->work);
+	}
+	pthread_mutex_unlock(&w->lock);
+}
+
+void
+sched_writer_fenced(struct sched_writer *w)
+{
+	pthread_mutex_lock(&w->lock);
+	w->fenced = 1;
+	w->lost = 1;
+	pthread_cond_signal(&w->work);
+	pthread_mutex_unlock(&w->lock);
+}
+
+size_t
+sched_writer_waiting(struct sched_writer *w)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&w->lock);
+	for (struct write_batch *b = w->lost ? w->head : NULL; b != NULL;
+	    b = b->next)
+		n += b->nruns;
+	pthread_mutex_unlock(&w->lock);
+	return n;
 }
 
 void

@@ -86,7 +86,22 @@ void sched_writer_retain(struct sched_writer *w, int keep, int64_t oldest_us);
  * thread runs the checkpoint the loop's commit would have run (and its
  * fsyncs), between its batches. */
 void sched_writer_checkpoint_due(void *arg);
-/* Syncs, stops the thread, closes its connection. */
+/* A commit that failed because the connection to the server broke
+ * (db_lost) keeps its batches, in order, and every later one behind
+ * them; nothing reconnects by itself, since only the engine knows
+ * whether this host may still write (src/engine/hostreg.c).  Meanwhile
+ * sched_writer_wait and _sync return at once.  sched_writer_reconnect:
+ * the host may write again, as verified at verified_mono (mgr_mono_us;
+ * a time before the loss was found says nothing, and is ignored): the
+ * thread makes its connection again and writes what waited (still lost
+ * if the server is not back: ask again).  sched_writer_fenced: another host has the engine: what waits
+ * and what comes is dropped, said once with the count. */
+void sched_writer_reconnect(struct sched_writer *w, int64_t verified_mono);
+void sched_writer_fenced(struct sched_writer *w);
+/* Runs whose records wait for a lost connection. */
+size_t sched_writer_waiting(struct sched_writer *w);
+/* Syncs, stops the thread, closes its connection (what still waits for
+ * a lost connection is dropped, and said). */
 void sched_writer_free(struct sched_writer *w);
 void write_batch_free(struct write_batch *b);
 void notify_writes_free(struct notify_write *v, size_t n);

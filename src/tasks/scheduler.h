@@ -148,8 +148,20 @@ struct sched_fire_counts {
 };
 void scheduler_fire_counts(struct mgr *mgr, struct sched_fire_counts *out);
 /* Waits until every finished run and task change is in the database
- * (they are written by a thread, in batches). */
+ * (they are written by a thread, in batches); returns at once while the
+ * writer's connection is lost (the records wait in memory). */
 void scheduler_sync_history(struct mgr *mgr);
+/* The history writer's connection to the server broke (db_lost): the
+ * engine says when the host may write again (reconnect: the writer
+ * makes its connection again and writes what waited, if verified_mono,
+ * the time the host last knew itself the engine, is after the loss was
+ * found), or that another host has the engine (fenced: what waits is
+ * dropped).  Both do nothing
+ * while the writer's connection is fine.  *waiting: runs whose records
+ * wait in memory. */
+void scheduler_db_reconnect(struct mgr *mgr, int64_t verified_mono);
+void scheduler_db_fenced(struct mgr *mgr);
+size_t scheduler_db_waiting(struct mgr *mgr);
 /* Runs the task once in the foreground, with its retries, in this process
  * (no engine running); *status gets the last attempt's status (static
  * string); run_id not NULL: the first attempt's row is written at its

@@ -1006,6 +1006,56 @@ test_hosts_sweep(void **state)
 	check_host_state(f->db, "short", "alive", 2);
 }
 
+/* After the connection was lost (hosts_store_reclaim): the lease back
+ * under the same epoch even past it, while the row is alive or
+ * draining; never for a row declared dead, left, or of another epoch. */
+static void
+test_hosts_reclaim(void **state)
+{
+	struct fixture *f = fixture(state);
+	struct mgr_error err = { 0 };
+	struct host_rec *v;
+	int64_t epoch, dead;
+	int fenced = -1, draining = -1;
+	size_t n;
+
+	assert_int_equal(reg_host(f->db, 0, "r", 1000, 5, "1", NULL, &epoch,
+	    &err), 0);
+	usleep(50 * 1000);	/* past its 1 ms lease by any clock */
+	assert_int_equal(hosts_store_renew(f->db, "r", epoch, MINUTE_US,
+	    &fenced, NULL, &err), 0);
+	assert_int_equal(fenced, 1);	/* a renewal is too late ... */
+	assert_int_equal(hosts_store_reclaim(f->db, "r", epoch, MINUTE_US,
+	    4242, &fenced, &draining, &err), 0);
+	assert_int_equal(fenced, 0);	/* ... a reclaim is not */
+	assert_int_equal(draining, 0);
+	assert_int_equal(hosts_store_renew(f->db, "r", epoch, MINUTE_US,
+	    &fenced, NULL, &err), 0);
+	assert_int_equal(fenced, 0);	/* the lease runs again */
+	check_host_state(f->db, "r", "alive", epoch);
+	assert_int_equal(hosts_store_set_draining(f->db, "r", 1, &err), 0);
+	assert_int_equal(hosts_store_reclaim(f->db, "r", epoch, MINUTE_US,
+	    4243, &fenced, &draining, &err), 0);
+	assert_int_equal(fenced, 0);
+	assert_int_equal(draining, 1);
+	assert_int_equal(hosts_store_reclaim(f->db, "r", epoch + 1, MINUTE_US,
+	    4243, &fenced, &draining, &err), 0);
+	assert_int_equal(fenced, 1);	/* not its epoch */
+	assert_int_equal(hosts_store_leave(f->db, "r", epoch, &err), 0);
+	assert_int_equal(hosts_store_reclaim(f->db, "r", epoch, MINUTE_US,
+	    4243, &fenced, &draining, &err), 0);
+	assert_int_equal(fenced, 1);	/* left */
+	assert_int_equal(reg_host(f->db, 0, "d", 1000, 6, "1", NULL, &dead,
+	    &err), 0);
+	usleep(50 * 1000);
+	assert_int_equal(hosts_store_sweep(f->db, &v, &n, &err), 0);
+	host_rec_free_all(v, n);
+	assert_int_equal(hosts_store_reclaim(f->db, "d", dead, MINUTE_US, 1,
+	    &fenced, &draining, &err), 0);
+	assert_int_equal(fenced, 1);	/* declared dead by a sweep */
+	check_host_state(f->db, "d", "dead", dead);
+}
+
 /* Drain and undo; leave on a clean stop; who can drain. */
 static void
 test_hosts_drain_leave(void **state)
@@ -1571,6 +1621,89 @@ test_host_lock(void **state)
 	db_close(other);
 }
 
+/* The server ends every session of this process in the fixture's
+ * database, as a restart does, and forgets them (no longer listed). */
+static void
+pg_end_sessions(struct fixture *f, int only)
+{
+	char *admin = xasprintf("%s", f->where), *sql;
+	PGconn *c = PQconnectdb(admin);
+	PGresult *r;
+	int left = 1;
+
+	if (PQstatus(c) != CONNECTION_OK)
+		fail_msg("%s: %s", admin, PQerrorMessage(c));
+	sql = only > 0 ? xasprintf("SELECT pg_terminate_backend(%d)", only) :
+	    xasprintf("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+	    "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+	    "AND application_name LIKE 'manager %ld%%'", (long)getpid());
+	PQclear(PQexec(c, sql));
+	free(sql);
+	sql = only > 0 ? xasprintf("SELECT count(*) FROM pg_stat_activity "
+	    "WHERE pid = %d", only) : xasprintf("SELECT count(*) FROM "
+	    "pg_stat_activity WHERE datname = current_database() AND pid <> "
+	    "pg_backend_pid() AND application_name LIKE 'manager %ld%%'",
+	    (long)getpid());
+	for (int i = 0; left > 0 && i < 500; i++) {
+		r = PQexec(c, sql);
+		left = PQresultStatus(r) == PGRES_TUPLES_OK ?
+		    atoi(PQgetvalue(r, 0, 0)) : 0;
+		PQclear(r);
+		if (left > 0)
+			usleep(10 * 1000);
+	}
+	free(sql);
+	free(admin);
+	PQfinish(c);
+}
+
+/* A connection the server ended is lost (db_lost) until db_reconnect;
+ * the engine lock's session made again (db_host_lock_reopen) takes the
+ * lock again (db_host_lock_retake), unless another session took it.
+ * A file is never lost. */
+static void
+test_lost_reconnect(void **state)
+{
+	struct fixture *f = fixture(state);
+	struct db_host_lock *lock = NULL, *second = NULL;
+	struct mgr_error err = { 0 };
+	struct task_rec t = { 0 };
+	int session;
+
+	add_task(f->db, "a");
+	assert_int_equal(db_lost(f->db), 0);
+	assert_int_equal(db_host_lock(f->db, "daemon", &lock, &err), 0);
+	if (!f->pg) {
+		assert_int_equal(db_reconnect(f->db, &err), 0);
+		assert_int_equal(db_host_lock_check(lock, &err), 0);
+		db_host_unlock(lock);
+		return;
+	}
+	session = db_host_lock_session(lock);
+	pg_end_sessions(f, 0);
+	assert_int_not_equal(task_store_read(f->db, "a", &t, &err), 0);
+	assert_int_equal(db_lost(f->db), 1);
+	assert_int_not_equal(db_host_lock_check(lock, &err), 0);
+	assert_int_equal(db_reconnect(f->db, &err), 0);
+	assert_int_equal(db_lost(f->db), 0);
+	assert_int_equal(task_store_read(f->db, "a", &t, &err), 0);
+	task_rec_clear(&t);
+	assert_int_equal(db_host_lock_reopen(lock, &err), 0);
+	assert_int_not_equal(db_host_lock_session(lock), session);
+	assert_int_equal(db_host_lock_retake(lock, &err), 0);
+	assert_int_equal(db_host_lock_check(lock, &err), 0);
+	assert_int_equal(db_host_lock(f->db, "console", &second, &err),
+	    MGR_EBUSY);
+	/* Another session took the lock while this one's was gone. */
+	pg_end_sessions(f, db_host_lock_session(lock));
+	assert_int_equal(db_host_lock(f->db, "console", &second, &err), 0);
+	assert_int_equal(db_host_lock_reopen(lock, &err), 0);
+	assert_int_equal(db_host_lock_retake(lock, &err), MGR_EBUSY);
+	assert_non_null(strstr(err.msg, "another session holds"));
+	db_host_unlock(second);
+	db_host_unlock(lock);
+}
+
 /* Fire times in Unix µs, past what a 32-bit parameter holds. */
 #define T0 INT64_C(1700000000000000)
 
@@ -1937,6 +2070,8 @@ test_every_op(void **state)
 	CASE(b, test_hosts_epochs, setup), \
 	CASE(b, test_hosts_sweep, setup), \
 	CASE(b, test_hosts_drain_leave, setup), \
+	CASE(b, test_hosts_reclaim, setup), \
+	CASE(b, test_lost_reconnect, setup), \
 	CASE(b, test_hosts_standby, setup), \
 	CASE(b, test_task_hooks, setup), \
 	CASE(b, test_run_ids, setup), \

@@ -361,18 +361,64 @@ pg_label(const char *where)
 	return strbuf_detach(&sb);
 }
 
+/* What a dead or unreachable server may cost a statement, when the
+ * user's string says nothing of it: a connection attempt gives up after
+ * PG_CONNECT_TIMEOUT_S (libpq's default is to wait forever), a TCP
+ * connection whose peer vanished is found dead by keepalives, and data
+ * left unacknowledged that long ends it (tcp_user_timeout, libpq 12 and
+ * later; an older libpq does not know the keyword, so it is added only
+ * when libpq lists it).  Statements run on the loop: without these a
+ * server gone from the network held the loop for the kernel's TCP
+ * retries, about 15 minutes.  Unix sockets ignore the TCP ones. */
+#define PG_CONNECT_TIMEOUT_S "5"
+static const char *const pg_defaults[][2] = {
+	{ "connect_timeout", PG_CONNECT_TIMEOUT_S },
+	{ "keepalives", "1" },
+	{ "keepalives_idle", "5" },
+	{ "keepalives_interval", "1" },
+	{ "keepalives_count", "3" },
+	{ "tcp_user_timeout", "5000" },
+};
+#define PG_NDEFAULTS (sizeof pg_defaults / sizeof pg_defaults[0])
+
+/* Whether libpq knows `key` (opts: PQconninfoParse's list, which names
+ * every keyword of this libpq) and the string left it unset. */
+static int
+pg_default_wanted(const PQconninfoOption *opts, const char *key)
+{
+	for (const PQconninfoOption *o = opts; o->keyword != NULL; o++)
+		if (strcmp(o->keyword, key) == 0)
+			return o->val == NULL;
+	return 0;
+}
+
 /* Every session says whose it is: "manager PID" (after the string's
  * own keywords, so it wins), which a standby's fence matches to end
  * every session of a host whose lease ran out (hosts.c, FENCE_SQL). */
 static PGconn *
 connect_named(const char *where)
 {
+	const char *keys[PG_NDEFAULTS + 3], *vals[PG_NDEFAULTS + 3];
+	PQconninfoOption *opts = PQconninfoParse(where, NULL);
 	char name[32];
-	const char *keys[] = { "dbname", "application_name", NULL };
-	const char *vals[] = { where, name, NULL };
+	size_t n = 0;
+	PGconn *c;
 
 	snprintf(name, sizeof name, "manager %ld", (long)getpid());
-	return PQconnectdbParams(keys, vals, 1);
+	keys[n] = "dbname";
+	vals[n++] = where;
+	for (size_t i = 0; opts != NULL && i < PG_NDEFAULTS; i++)
+		if (pg_default_wanted(opts, pg_defaults[i][0])) {
+			keys[n] = pg_defaults[i][0];
+			vals[n++] = pg_defaults[i][1];
+		}
+	keys[n] = "application_name";
+	vals[n++] = name;
+	keys[n] = vals[n] = NULL;
+	c = PQconnectdbParams(keys, vals, 1);
+	if (opts != NULL)
+		PQconninfoFree(opts);
+	return c;
 }
 
 PGconn *
@@ -727,6 +773,33 @@ pg_open(const char *where, int version, struct mgr_db **out,
 	}
 	*out = &s->base;
 	return 0;
+}
+
+/* Whether the connection is broken (the server restarted, ended the
+ * session or went away): its statements fail at once until
+ * pg_reconnect. */
+int
+pg_lost(struct mgr_db *db)
+{
+	return PQstatus(pq(db)->conn) == CONNECTION_BAD;
+}
+
+/* A new session in place of the old one (a transaction it was in is
+ * gone with it), set up as pg_open sets one: only the caller knows
+ * whether this host may write again (hostreg.c), so nothing reconnects
+ * by itself. */
+int
+pg_reconnect(struct mgr_db *db, struct mgr_error *err)
+{
+	struct pg_db *s = pq(db);
+	PGconn *c;
+
+	if ((c = pg_connect(db->path, err)) == NULL)
+		return MGR_EDB;
+	PQfinish(s->conn);
+	s->conn = c;
+	s->depth = 0;
+	return pg_run(db, "SET TIME ZONE 'UTC'", NULL, NULL, "timezone", err);
 }
 
 void

@@ -21,6 +21,7 @@
 struct pg_host_lock {
 	struct db_host_lock base;
 	PGconn *conn;
+	char *where, *kind;	/* for pg_host_lock_reopen */
 };
 
 /* The application_name of the session holding the lock in this
@@ -129,21 +130,32 @@ holder_gone(struct mgr_db *db, PGconn *c)
 	return held && local && pid > 0 && kill(pid, 0) != 0 && errno == ESRCH;
 }
 
+/* A session for the lock, named "manager PID KIND" (holder_parse). */
+static PGconn *
+lock_connect(const char *where, const char *kind, struct mgr_error *err)
+{
+	PGconn *c;
+	char *set;
+
+	if ((c = pg_connect(where, err)) == NULL)
+		return NULL;
+	set = xasprintf("SET application_name = 'manager %ld %s'",
+	    (long)getpid(), kind);
+	PQclear(PQexec(c, set));
+	free(set);
+	return c;
+}
+
 int
 pg_host_lock(struct mgr_db *db, const char *kind, struct db_host_lock **out,
 	     struct mgr_error *err)
 {
 	struct pg_host_lock *l;
-	char *set;
 	PGconn *c;
 	int got;
 
-	if ((c = pg_connect(db->path, err)) == NULL)
+	if ((c = lock_connect(db->path, kind, err)) == NULL)
 		return MGR_EDB;
-	set = xasprintf("SET application_name = 'manager %ld %s'",
-	    (long)getpid(), kind);
-	PQclear(PQexec(c, set));
-	free(set);
 	for (int waited = 0;; waited += HOLDER_GONE_POLL_MS) {
 		if ((got = lock_try(c, err)) != 0 || waited >= HOLDER_GONE_WAIT_MS ||
 		    !holder_gone(db, c))
@@ -161,6 +173,8 @@ pg_host_lock(struct mgr_db *db, const char *kind, struct db_host_lock **out,
 	l = xcalloc(1, sizeof *l);
 	l->base.ops = db->ops;
 	l->conn = c;
+	l->where = xstrdup(db->path);
+	l->kind = xstrdup(kind);
 	*out = &l->base;
 	return 0;
 }
@@ -178,6 +192,8 @@ pg_host_unlock(struct db_host_lock *base)
 	PQclear(PQexec(l->conn, "SELECT pg_advisory_unlock(" PG_LOCK_K1 ", "
 	    PG_LOCK_K2 ")"));
 	PQfinish(l->conn);
+	free(l->where);
+	free(l->kind);
 	free(l);
 }
 
@@ -214,4 +230,40 @@ pg_host_lock_check(struct db_host_lock *base, struct mgr_error *err)
 	pg_trim_newlines(err);
 	PQclear(res);
 	return ok ? 0 : MGR_EDB;
+}
+
+/* A new session for a lock whose session ended (the server restarted,
+ * or the connection broke), without the lock yet: the caller first
+ * names that session in its registry row (hosts_store_reclaim), then
+ * takes the lock on it (pg_host_lock_retake), so that a standby never
+ * sees the lock held by a session no row names. */
+int
+pg_host_lock_reopen(struct db_host_lock *base, struct mgr_error *err)
+{
+	struct pg_host_lock *l = (struct pg_host_lock *)base;
+	PGconn *c;
+
+	if ((c = lock_connect(l->where, l->kind, err)) == NULL)
+		return MGR_EDB;
+	PQfinish(l->conn);
+	l->conn = c;
+	return 0;
+}
+
+/* The lock again, on the session pg_host_lock_reopen made: MGR_EBUSY
+ * when another session holds it (another host took over meanwhile). */
+int
+pg_host_lock_retake(struct db_host_lock *base, struct mgr_error *err)
+{
+	struct pg_host_lock *l = (struct pg_host_lock *)base;
+	int got = lock_try(l->conn, err);
+
+	pg_trim_newlines(err);
+	if (got < 0)
+		return MGR_EDB;
+	if (!got)
+		return mgr_error_set(err, MGR_EBUSY, _("another session holds "
+		    "the engine lock (advisory lock %s, %s)"), PG_LOCK_K1,
+		    PG_LOCK_K2);
+	return 0;
 }

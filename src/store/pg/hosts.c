@@ -93,6 +93,34 @@ pg_hosts_store_renew(struct mgr_db *db, const char *host_id, int64_t epoch,
 	return 0;
 }
 
+/* The lease of (host_id, epoch) again after the connection was lost,
+ * whether or not it ran out meanwhile (the server was down: nobody could
+ * take over but by the lock, which the caller takes next), with the
+ * lock's new session; no row while the host is dead, left or superseded. */
+int
+pg_hosts_store_reclaim(struct mgr_db *db, const char *host_id, int64_t epoch,
+		       int64_t lease_us, int lock_session, int *fenced,
+		       int *draining, struct mgr_error *err)
+{
+	struct pg_params p = { 0 };
+	PGresult *res;
+	int rc;
+
+	pg_text(&p, host_id);
+	pg_int(&p, epoch);
+	pg_int(&p, lease_us);
+	pg_int(&p, lock_session);
+	if ((rc = pg_run(db, "UPDATE hosts SET lease_until = " PG_NOW_US
+	    " + $3, lock_session = $4 WHERE host_id = $1 AND epoch = $2 AND "
+	    "state IN ('alive','draining') RETURNING state", &p, &res,
+	    _("cannot renew the host's lease"), err)) != 0)
+		return rc;
+	*fenced = PQntuples(res) == 0;
+	*draining = !*fenced && strcmp(PQgetvalue(res, 0, 0), "draining") == 0;
+	PQclear(res);
+	return 0;
+}
+
 int
 pg_hosts_store_list(struct mgr_db *db, struct host_rec **out, size_t *n,
 		    struct mgr_error *err)

@@ -68,6 +68,8 @@ int pg_accepts(const char *where);
 int pg_open(const char *where, int version, struct mgr_db **out,
 	    struct mgr_error *err);
 void pg_close(struct mgr_db *db);
+int pg_lost(struct mgr_db *db);
+int pg_reconnect(struct mgr_db *db, struct mgr_error *err);
 int pg_schema_latest(void);
 /* The database string without its password (malloc'd), for messages. */
 char *pg_label(const char *where);
@@ -94,6 +96,8 @@ void pg_host_unlock(struct db_host_lock *lock);
 int pg_host_holder(struct mgr_db *db, int *pid, char *kind, size_t kindsz);
 int pg_host_lock_session(struct db_host_lock *lock);
 int pg_host_lock_check(struct db_host_lock *lock, struct mgr_error *err);
+int pg_host_lock_reopen(struct db_host_lock *lock, struct mgr_error *err);
+int pg_host_lock_retake(struct db_host_lock *lock, struct mgr_error *err);
 
 /* The change watch: LISTEN on its own connection (watch.c). */
 struct db_watch *pg_watch_open(struct mgr_db *db);
@@ -384,6 +388,9 @@ int pg_hosts_store_register(struct mgr_db *db, const struct host_reg *r,
 int pg_hosts_store_renew(struct mgr_db *db, const char *host_id,
     int64_t epoch, int64_t lease_us, int *fenced, int *draining,
     struct mgr_error *err);
+int pg_hosts_store_reclaim(struct mgr_db *db, const char *host_id,
+    int64_t epoch, int64_t lease_us, int lock_session, int *fenced,
+    int *draining, struct mgr_error *err);
 int pg_hosts_store_list(struct mgr_db *db, struct host_rec **out,
     size_t *n, struct mgr_error *err);
 int pg_hosts_store_set_draining(struct mgr_db *db, const char *host_id,

@@ -2,12 +2,14 @@
  * connection of its own that LISTENs on PG_CHANGE_CHANNEL, which every
  * table's change trigger notifies at commit.
  *
- * The loop watches one descriptor for the watch's whole life, but libpq's
- * socket changes when the connection is made again after a break; so the
- * descriptor handed out is an epoll instance holding the current socket.
- * A broken connection is made again without blocking (PQresetStart, then
- * PQresetPoll each time the socket is ready), LISTENs again, and reports
- * a change, since commits may have gone unseen meanwhile.
+ * The loop watches one descriptor for the watch's whole life; it is an
+ * epoll instance holding the connection's socket.  A broken connection
+ * reports a change (commits may have gone unseen) and the watch stops:
+ * the engine opens a new one once the server is back (control_rewatch,
+ * after the host reconnected), and polls meanwhile.  Making it again at
+ * once (PQresetStart) began a connection while a restarting server shut
+ * down, which sat in its listen queue and held the old server's stop for
+ * a minute.
  */
 #include "pg_int.h"
 #include "util.h"
@@ -17,7 +19,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-enum watch_state { WATCH_LISTENING, WATCH_RESETTING, WATCH_DEAD };
+enum watch_state { WATCH_LISTENING, WATCH_DEAD };
 
 struct pg_watch {
 	struct db_watch base;
@@ -82,32 +84,6 @@ pg_watch_fd(const struct db_watch *base)
 	return ((const struct pg_watch *)base)->ep;
 }
 
-/* One step of making the connection again; 1 once it listens again. */
-static int
-watch_reset_step(struct pg_watch *w)
-{
-	switch (PQresetPoll(w->conn)) {
-	case PGRES_POLLING_READING:
-		watch_arm(w, EPOLLIN);
-		return 0;
-	case PGRES_POLLING_WRITING:
-		watch_arm(w, EPOLLOUT);
-		return 0;
-	case PGRES_POLLING_OK:
-		PQsetnonblocking(w->conn, 0);
-		return watch_listen(w) == 0;
-	default:
-		break;
-	}
-	/* The server is away: start again; the socket tells when. */
-	if (PQresetStart(w->conn) == 0) {
-		w->state = WATCH_DEAD;
-		return 0;
-	}
-	watch_arm(w, EPOLLOUT);
-	return 0;
-}
-
 int
 pg_watch_drain(struct db_watch *base)
 {
@@ -117,15 +93,16 @@ pg_watch_drain(struct db_watch *base)
 
 	if (w->ep == -1 || w->state == WATCH_DEAD)
 		return 0;
-	if (w->state == WATCH_RESETTING)
-		return watch_reset_step(w);
 	if (PQconsumeInput(w->conn) == 0) {
-		/* Broken: make it again without waiting on the loop. */
-		w->state = WATCH_RESETTING;
-		if (PQresetStart(w->conn) == 0)
-			w->state = WATCH_DEAD;
-		else
-			watch_arm(w, EPOLLOUT);
+		/* Broken: the engine makes the watch again once the server
+		 * is back (control_rewatch).  Not at once: a connection
+		 * begun while the server shuts down (a restart) sat in its
+		 * listen queue, and the old server waited a minute for it
+		 * before it stopped. */
+		w->state = WATCH_DEAD;
+		if (w->sock != -1)
+			epoll_ctl(w->ep, EPOLL_CTL_DEL, w->sock, NULL);
+		w->sock = -1;
 		return 1;
 	}
 	while ((n = PQnotifies(w->conn)) != NULL) {

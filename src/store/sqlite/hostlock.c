@@ -190,3 +190,36 @@ sqlite_host_lock_check(struct db_host_lock *lock, struct mgr_error *err)
 	(void)err;
 	return 0;
 }
+
+/* Nor is a file's lock ever lost, so never made again; nor its
+ * connection broken (db.h: db_lost). */
+int
+sqlite_host_lock_reopen(struct db_host_lock *lock, struct mgr_error *err)
+{
+	(void)lock;
+	(void)err;
+	return 0;
+}
+
+int
+sqlite_host_lock_retake(struct db_host_lock *lock, struct mgr_error *err)
+{
+	(void)lock;
+	(void)err;
+	return 0;
+}
+
+int
+sqlite_lost(struct mgr_db *db)
+{
+	(void)db;
+	return 0;
+}
+
+int
+sqlite_reconnect(struct mgr_db *db, struct mgr_error *err)
+{
+	(void)db;
+	(void)err;
+	return 0;
+}

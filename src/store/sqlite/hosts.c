@@ -124,6 +124,39 @@ sqlite_hosts_store_renew(struct mgr_db *db, const char *host_id, int64_t epoch,
 	return 0;
 }
 
+/* As on PostgreSQL (hosts_store.h), though a file's lock is never lost
+ * and nothing calls it there but the store's contract test. */
+int
+sqlite_hosts_store_reclaim(struct mgr_db *db, const char *host_id,
+			   int64_t epoch, int64_t lease_us, int lock_session,
+			   int *fenced, int *draining, struct mgr_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(db, "UPDATE hosts SET lease_until = ?3 + ?4, "
+	    "lock_session = ?5 WHERE host_id = ?1 AND epoch = ?2 AND "
+	    "state IN ('alive','draining') RETURNING state = 'draining'", &st,
+	    err)) != 0)
+		return rc;
+	sqlite3_bind_text(st, 1, host_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, epoch);
+	sqlite3_bind_int64(st, 3, mgr_now_us());
+	sqlite3_bind_int64(st, 4, lease_us);
+	sqlite3_bind_int(st, 5, lock_session);
+	*fenced = 1;
+	*draining = 0;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*fenced = 0;
+		*draining = sqlite3_column_int(st, 0);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_error(db, err, _("cannot renew the host's lease"));
+	return 0;
+}
+
 int
 sqlite_hosts_store_list(struct mgr_db *db, struct host_rec **out, size_t *n,
 			struct mgr_error *err)

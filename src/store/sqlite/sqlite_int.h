@@ -52,6 +52,10 @@ int sqlite_host_holder(struct mgr_db *db, int *pid, char *kind,
 		       size_t kindsz);
 int sqlite_host_lock_session(struct db_host_lock *lock);
 int sqlite_host_lock_check(struct db_host_lock *lock, struct mgr_error *err);
+int sqlite_host_lock_reopen(struct db_host_lock *lock, struct mgr_error *err);
+int sqlite_host_lock_retake(struct db_host_lock *lock, struct mgr_error *err);
+int sqlite_lost(struct mgr_db *db);
+int sqlite_reconnect(struct mgr_db *db, struct mgr_error *err);
 
 /* The change watch: inotify on "<db>-wal" (watch.c). */
 struct db_watch *sqlite_watch_open(struct mgr_db *db);
@@ -345,6 +349,9 @@ int sqlite_hosts_store_register(struct mgr_db *db, const struct host_reg *r,
 int sqlite_hosts_store_renew(struct mgr_db *db, const char *host_id,
     int64_t epoch, int64_t lease_us, int *fenced, int *draining,
     struct mgr_error *err);
+int sqlite_hosts_store_reclaim(struct mgr_db *db, const char *host_id,
+    int64_t epoch, int64_t lease_us, int lock_session, int *fenced,
+    int *draining, struct mgr_error *err);
 int sqlite_hosts_store_list(struct mgr_db *db, struct host_rec **out,
     size_t *n, struct mgr_error *err);
 int sqlite_hosts_store_set_draining(struct mgr_db *db, const char *host_id,
