@@ -514,8 +514,11 @@ retain_end(struct sched_writer *w)
 	r->phase = RETAIN_IDLE;
 }
 
-/* One slice of the pass, in its own transaction. */
-static void
+/* One slice of the pass, in its own transaction.  1 when it used its
+ * whole time (the pass pauses for the loop's batches before the next),
+ * 0 when its phase ended sooner: a pass with nothing to prune goes
+ * through its phases at once, one wake-up, not one a phase. */
+static int
 retain_slice(struct sched_writer *w)
 {
 	struct retain *r = &w->retain;
@@ -531,19 +534,22 @@ retain_slice(struct sched_writer *w)
 			log_warning(w->log, "%s", err.msg);
 		if (!more)
 			retain_end(w);
-		return;
+		return more;
 	}
 	if (db_begin(w->db, &err) != 0) {
 		log_warning(w->log, "%s", err.msg);
-		return;		/* tried again at the next slice */
+		return 1;	/* tried again after a pause */
 	}
 	while (mgr_mono_us() < until && (more = retain_step(w, &err)) > 0)
 		;
 	if (db_commit(w->db, &err) != 0 || more < 0) {
 		log_warning(w->log, "%s", err.msg);
 		retain_end(w);
-	} else if (more == 0)
+		return 0;
+	}
+	if (more == 0)
 		r->phase = r->phase == RETAIN_OLD ? RETAIN_TASKS : RETAIN_VACUUM;
+	return more != 0;
 }
 
 /* Under w->lock: whether a pass goes on (or starts, as asked). */
@@ -654,6 +660,7 @@ writer_main(void *arg)
 	struct sched_writer *w = arg;
 	struct write_batch *list;
 	size_t n;
+	int busy;
 
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
@@ -695,9 +702,9 @@ writer_main(void *arg)
 		}
 		if (!w->stopping && retain_due(w)) {
 			pthread_mutex_unlock(&w->lock);
-			retain_slice(w);
+			busy = retain_slice(w);
 			pthread_mutex_lock(&w->lock);
-			if (w->head == NULL && !w->stopping)
+			if (busy && w->head == NULL && !w->stopping)
 				retain_pause(w);
 		}
 	}
