@@ -49,13 +49,14 @@ pg_suite_drop() {
 }
 
 # Several hosts on the suite's database (tests/pg/cluster-*.sh; need $T,
-# $DB and $MANAGER).  start_host N [LEASE_MS]: hN as a daemon in a
-# process group of its own, with its own folders, a heartbeat of 200 ms
-# and a lease of LEASE_MS (1000); its pid in H<N>, added to HPIDS.
+# $DB and $MANAGER).  start_host N [LEASE_MS [SETTINGS]]: hN as a daemon
+# in a process group of its own, with its own folders, a heartbeat of
+# 200 ms, a lease of LEASE_MS (1000) and SETTINGS, more keys of the
+# manager group; its pid in H<N>, added to HPIDS.
 start_host() {
 	printf 'manager = { shutdown_grace_seconds = 2; host_id = "h%s";
-  host_heartbeat_ms = 200; host_lease_ms = %s; };\n' "$1" "${2:-1000}" \
-		>"$T/h$1.conf"
+  host_heartbeat_ms = 200; host_lease_ms = %s; %s };\n' "$1" "${2:-1000}" \
+		"${3:-}" >"$T/h$1.conf"
 	mkdir -p "$T/h$1"
 	XDG_DATA_HOME="$T/h$1/data" XDG_STATE_HOME="$T/h$1/state" \
 	XDG_CACHE_HOME="$T/h$1/cache" setsid "$MANAGER" \

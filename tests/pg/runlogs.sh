@@ -16,20 +16,6 @@ MANAGER_TEST_SUITE_PG=1
 HPIDS=
 trap finish_hosts EXIT
 
-# start_capped N: start_host's daemon hN (tests/pg/lib.sh) with a
-# per-run cap of 1 MiB, the least.
-start_capped() {
-	printf 'manager = { shutdown_grace_seconds = 2; host_id = "h%s";
-  host_heartbeat_ms = 200; host_lease_ms = 1000; log_run_max_mb = 1; };\n' \
-		"$1" >"$T/h$1.conf"
-	mkdir -p "$T/h$1"
-	XDG_DATA_HOME="$T/h$1/data" XDG_STATE_HOME="$T/h$1/state" \
-	XDG_CACHE_HOME="$T/h$1/cache" setsid "$MANAGER" \
-		--config "$T/h$1.conf" --db "$DB" --daemon \
-		>"$T/h$1.out" 2>>"$T/h$1.log" &
-	eval "H$1=$!"
-	HPIDS="${HPIDS:-} $!"
-}
 # reader ARGS: a client with folders of its own (no file of a host's).
 reader() {
 	XDG_DATA_HOME="$T/r/data" XDG_STATE_HOME="$T/r/state" \
@@ -66,10 +52,10 @@ cat $(for i in $(seq 20); do echo "$T/p$i"; done) >"$T/expect"
 
 mkdir -p "$T/r"
 mgr task list >/dev/null 2>&1	# the schema
-start_capped 1
+start_host 1 1000 "log_run_max_mb = 1;"
 wait_until 20 holder_is "$H1"
 ok $? "the first daemon runs the engine"
-start_capped 2
+start_host 2 1000 "log_run_max_mb = 1;"
 wait_until 20 standby_up
 ok $? "the second waits as a standby"
 

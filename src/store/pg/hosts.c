@@ -69,10 +69,13 @@ pg_hosts_store_register(struct mgr_db *db, const struct host_reg *r,
 	return 0;
 }
 
-int
-pg_hosts_store_renew(struct mgr_db *db, const char *host_id, int64_t epoch,
-		     int64_t lease_us, int *fenced, int *draining,
-		     struct mgr_error *err)
+/* The lease of (host_id, epoch) set to now + lease_us by sql ($1 the
+ * id, $2 the epoch, $3 the lease, $4 lock_session when it is not -1),
+ * which returns the row's state: no row is a fence. */
+static int
+lease_update(struct mgr_db *db, const char *sql, const char *host_id,
+	     int64_t epoch, int64_t lease_us, int lock_session, int *fenced,
+	     int *draining, struct mgr_error *err)
 {
 	struct pg_params p = { 0 };
 	PGresult *res;
@@ -81,16 +84,27 @@ pg_hosts_store_renew(struct mgr_db *db, const char *host_id, int64_t epoch,
 	pg_text(&p, host_id);
 	pg_int(&p, epoch);
 	pg_int(&p, lease_us);
-	if ((rc = pg_run(db, "UPDATE hosts SET lease_until = " PG_NOW_US
-	    " + $3 WHERE host_id = $1 AND epoch = $2 AND "
-	    "state IN ('alive','draining') AND lease_until >= " PG_NOW_US
-	    " RETURNING state", &p, &res,
-	    _("cannot renew the host's lease"), err)) != 0)
+	if (lock_session != -1)
+		pg_int(&p, lock_session);
+	if ((rc = pg_run(db, sql, &p, &res, _("cannot renew the host's lease"),
+	    err)) != 0)
 		return rc;
 	*fenced = PQntuples(res) == 0;
 	*draining = !*fenced && strcmp(PQgetvalue(res, 0, 0), "draining") == 0;
 	PQclear(res);
 	return 0;
+}
+
+int
+pg_hosts_store_renew(struct mgr_db *db, const char *host_id, int64_t epoch,
+		     int64_t lease_us, int *fenced, int *draining,
+		     struct mgr_error *err)
+{
+	return lease_update(db, "UPDATE hosts SET lease_until = " PG_NOW_US
+	    " + $3 WHERE host_id = $1 AND epoch = $2 AND "
+	    "state IN ('alive','draining') AND lease_until >= " PG_NOW_US
+	    " RETURNING state", host_id, epoch, lease_us, -1, fenced, draining,
+	    err);
 }
 
 /* The lease of (host_id, epoch) again after the connection was lost,
@@ -102,23 +116,10 @@ pg_hosts_store_reclaim(struct mgr_db *db, const char *host_id, int64_t epoch,
 		       int64_t lease_us, int lock_session, int *fenced,
 		       int *draining, struct mgr_error *err)
 {
-	struct pg_params p = { 0 };
-	PGresult *res;
-	int rc;
-
-	pg_text(&p, host_id);
-	pg_int(&p, epoch);
-	pg_int(&p, lease_us);
-	pg_int(&p, lock_session);
-	if ((rc = pg_run(db, "UPDATE hosts SET lease_until = " PG_NOW_US
+	return lease_update(db, "UPDATE hosts SET lease_until = " PG_NOW_US
 	    " + $3, lock_session = $4 WHERE host_id = $1 AND epoch = $2 AND "
-	    "state IN ('alive','draining') RETURNING state", &p, &res,
-	    _("cannot renew the host's lease"), err)) != 0)
-		return rc;
-	*fenced = PQntuples(res) == 0;
-	*draining = !*fenced && strcmp(PQgetvalue(res, 0, 0), "draining") == 0;
-	PQclear(res);
-	return 0;
+	    "state IN ('alive','draining') RETURNING state", host_id, epoch,
+	    lease_us, lock_session, fenced, draining, err);
 }
 
 int

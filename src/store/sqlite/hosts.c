@@ -95,22 +95,26 @@ sqlite_hosts_store_register(struct mgr_db *db, const struct host_reg *r,
 	return 0;
 }
 
-int
-sqlite_hosts_store_renew(struct mgr_db *db, const char *host_id, int64_t epoch,
-			 int64_t lease_us, int *fenced, int *draining,
-			 struct mgr_error *err)
+/* The lease of (host_id, epoch) set to now + lease_us by sql (?1 the
+ * id, ?2 the epoch, ?3 now, ?4 the lease, ?5 lock_session when it is
+ * not -1), which returns whether the row is draining: no row is a
+ * fence. */
+static int
+lease_update(struct mgr_db *db, const char *sql, const char *host_id,
+	     int64_t epoch, int64_t lease_us, int lock_session, int *fenced,
+	     int *draining, struct mgr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = db_prepare(db, "UPDATE hosts SET lease_until = ?3 + ?4 "
-	    "WHERE host_id = ?1 AND epoch = ?2 AND state IN ('alive','draining') "
-	    "AND lease_until >= ?3 RETURNING state = 'draining'", &st, err)) != 0)
+	if ((rc = db_prepare(db, sql, &st, err)) != 0)
 		return rc;
 	sqlite3_bind_text(st, 1, host_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, epoch);
 	sqlite3_bind_int64(st, 3, mgr_now_us());
 	sqlite3_bind_int64(st, 4, lease_us);
+	if (lock_session != -1)
+		sqlite3_bind_int(st, 5, lock_session);
 	*fenced = 1;
 	*draining = 0;
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -124,6 +128,17 @@ sqlite_hosts_store_renew(struct mgr_db *db, const char *host_id, int64_t epoch,
 	return 0;
 }
 
+int
+sqlite_hosts_store_renew(struct mgr_db *db, const char *host_id, int64_t epoch,
+			 int64_t lease_us, int *fenced, int *draining,
+			 struct mgr_error *err)
+{
+	return lease_update(db, "UPDATE hosts SET lease_until = ?3 + ?4 "
+	    "WHERE host_id = ?1 AND epoch = ?2 AND state IN ('alive','draining') "
+	    "AND lease_until >= ?3 RETURNING state = 'draining'", host_id, epoch,
+	    lease_us, -1, fenced, draining, err);
+}
+
 /* As on PostgreSQL (hosts_store.h), though a file's lock is never lost
  * and nothing calls it there but the store's contract test. */
 int
@@ -131,30 +146,10 @@ sqlite_hosts_store_reclaim(struct mgr_db *db, const char *host_id,
 			   int64_t epoch, int64_t lease_us, int lock_session,
 			   int *fenced, int *draining, struct mgr_error *err)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	if ((rc = db_prepare(db, "UPDATE hosts SET lease_until = ?3 + ?4, "
+	return lease_update(db, "UPDATE hosts SET lease_until = ?3 + ?4, "
 	    "lock_session = ?5 WHERE host_id = ?1 AND epoch = ?2 AND "
-	    "state IN ('alive','draining') RETURNING state = 'draining'", &st,
-	    err)) != 0)
-		return rc;
-	sqlite3_bind_text(st, 1, host_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, epoch);
-	sqlite3_bind_int64(st, 3, mgr_now_us());
-	sqlite3_bind_int64(st, 4, lease_us);
-	sqlite3_bind_int(st, 5, lock_session);
-	*fenced = 1;
-	*draining = 0;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*fenced = 0;
-		*draining = sqlite3_column_int(st, 0);
-		rc = sqlite3_step(st);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return db_error(db, err, _("cannot renew the host's lease"));
-	return 0;
+	    "state IN ('alive','draining') RETURNING state = 'draining'",
+	    host_id, epoch, lease_us, lock_session, fenced, draining, err);
 }
 
 int
