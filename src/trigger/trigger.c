@@ -1123,49 +1123,46 @@ trigger_describe(const struct trigger *t)
 }
 
 static void
-json_string(FILE *f, const char *s)
+json_string(struct strbuf *b, const char *s)
 {
-	/* f is a memory stream of the caller's alone: no locking per
-	 * character (100,000 tasks added at once write one each). */
-	putc_unlocked('"', f);
+	const char *plain = s;
+
+	strbuf_add(b, "\"", 1);
 	for (; *s != '\0'; s++) {
+		if (*s != '"' && *s != '\\' && (unsigned char)*s >= 0x20)
+			continue;
+		strbuf_add(b, plain, (size_t)(s - plain));
 		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", (unsigned char)*s);
+			strbuf_addf(b, "\\%c", *s);
 		else
-			putc_unlocked(*s, f);
+			strbuf_addf(b, "\\u%04x", (unsigned char)*s);
+		plain = s + 1;
 	}
-	putc_unlocked('"', f);
+	strbuf_add(b, plain, (size_t)(s - plain));
+	strbuf_add(b, "\"", 1);
 }
 
+/* A string buffer, not a memory stream: open_memstream cost about 9,000
+ * instructions a task, 7 % of a first load of 100,000 task files. */
 int
 trigger_fields_to_json(const struct trigger *t, char **out,
 		       struct mgr_error *err)
 {
-	char *buf = NULL;
-	size_t len, i;
-	FILE *f;
+	struct strbuf b = STRBUF_INIT;
 
-	*out = NULL;
-	if ((f = open_memstream(&buf, &len)) == NULL)
-		return mgr_error_set(err, MGR_ENOMEM, _("out of memory"));
-	fputc('{', f);
-	for (i = 0; i < t->nfields; i++) {
+	(void)err;
+	strbuf_add(&b, "{", 1);
+	for (size_t i = 0; i < t->nfields; i++) {
 		if (i > 0)
-			fputc(',', f);
-		json_string(f, field_name(t->fields[i].id));
-		fputc(':', f);
+			strbuf_add(&b, ",", 1);
+		json_string(&b, field_name(t->fields[i].id));
+		strbuf_add(&b, ":", 1);
 		if (t->fields[i].numeric)
-			fputs(field_value(t, i), f);
+			strbuf_adds(&b, field_value(t, i));
 		else
-			json_string(f, field_value(t, i));
+			json_string(&b, field_value(t, i));
 	}
-	fputc('}', f);
-	if (fclose(f) != 0) {
-		free(buf);
-		return mgr_error_set(err, MGR_ENOMEM, _("out of memory"));
-	}
-	*out = buf;
+	strbuf_add(&b, "}", 1);
+	*out = strbuf_detach(&b);
 	return 0;
 }

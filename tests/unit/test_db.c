@@ -290,6 +290,59 @@ usage_seen(void *arg, int64_t id, int64_t user_us, int64_t sys_us,
 	++*(int *)arg;
 }
 
+/* The opcodes of `sql` on db that are `opcode` (EXPLAIN's second column). */
+static int
+count_opcodes(struct mgr_db *db, const char *sql, const char *opcode)
+{
+	char *explain = xasprintf("EXPLAIN %s", sql);
+	sqlite3_stmt *st;
+	int n = 0;
+
+	assert_int_equal(sqlite3_prepare_v2(db_handle(db), explain, -1, &st,
+	    NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		n += strcmp((const char *)sqlite3_column_text(st, 1), opcode) == 0;
+	sqlite3_finalize(st);
+	free(explain);
+	return n;
+}
+
+#define INSERT_TASK "INSERT INTO tasks (id, name, func_path, trigger, " \
+	"created_at, updated_at) VALUES ('t2','t2','exec:true','%s',1,1)"
+
+/* Schema 18: adding a task builds no temporary b-tree for the trigger's
+ * CHECK (an IN list of four values did, at every INSERT), on a new
+ * database and on one upgraded from 17; the CHECK still refuses an
+ * unknown trigger and takes each known one. */
+static void
+test_task_insert_check(void **state)
+{
+	char *path = xasprintf("%s/m.db", (char *)*state), *sql;
+	const char *known[] = { "interval", "cron", "date", "calendar" };
+	struct mgr_db *db;
+	struct mgr_error err = { 0 };
+
+	assert_int_equal(db_open_version(path, 17, &db, &err), 0);
+	sql = xasprintf(INSERT_TASK, "cron");
+	assert_int_equal(count_opcodes(db, sql, "OpenEphemeral"), 1);
+	db_close(db);
+	assert_int_equal(db_open(path, &db, &err), 0);
+	assert_int_equal(count_opcodes(db, sql, "OpenEphemeral"), 0);
+	free(sql);
+	sql = xasprintf(INSERT_TASK, "hourly");
+	assert_int_not_equal(db_exec(db, sql, &err), 0);
+	assert_non_null(strstr(err.msg, "CHECK constraint failed"));
+	free(sql);
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+		sql = xasprintf(INSERT_TASK, known[i]);
+		assert_int_equal(db_exec(db, sql, &err), 0);
+		assert_int_equal(db_exec(db, "DELETE FROM tasks", &err), 0);
+		free(sql);
+	}
+	db_close(db);
+	free(path);
+}
+
 /* With one index led by the task (schema 14), each read of a task's
  * history still goes through it: task t's 3 runs are read without
  * walking the 5,000 newer runs of task u (a walk is over 20,000 steps;
@@ -473,6 +526,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_upgrade_keeps_data, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migration_keeps_duplicate_runs,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_task_insert_check, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_task_reads_by_index, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_newer_version_refused, setup, teardown),
