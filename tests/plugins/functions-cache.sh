@@ -3,12 +3,16 @@
 # checks the function against the plugin's list that the engine made off
 # its loop when it started (functions.h), not by running the listing
 # helper (a confined child, up to 5 s) on the loop.  A plugin whose
-# library takes 2 s to load (its constructor sleeps) shows it: the check
-# answers at once.  While the list is being made (the engine's start), a
-# task add waits for it without holding the loop (cmd_later).  `plugin
-# show` through the engine and GET /manager/plugins/{id} read the same
-# list: answered at once when it is there, later (the loop free) while it
-# is being made, never by the helper on the loop.
+# library takes 4 s to load (its constructor sleeps, under the helper's
+# 5 s limit) shows it: the check answers at once.  While the list is
+# being made (the engine's start), a task add waits for it without
+# holding the loop (cmd_later).  `plugin show` through the engine and
+# GET /manager/plugins/{id} read the same list: answered at once when it
+# is there, later (the loop free) while it is being made, never by the
+# helper on the loop.  "At once" is checked by order where it can be (a
+# command answered while another still waits for the list); where a time
+# is compared the bound is 3 s against the 4 s load: a loaded machine
+# under ASan once took 1.1 s for a `host echo`.
 . "${top_srcdir:-.}/tests/plugins/lib.sh"
 
 TOKEN=functions-cache-token-0123456789ab
@@ -36,9 +40,9 @@ functions_of() {
 	python3 -c 'import json, sys; print(" ".join(f["name"] for f in json.load(open(sys.argv[1])).get("functions", [])))' "$1"
 }
 mkdir -p "$T/tasks"
-sh "$top_srcdir/tests/lib/slow-plugin.sh" "$top_srcdir" "$top_builddir" "$T/slow"
+sh "$top_srcdir/tests/lib/slow-plugin.sh" "$top_srcdir" "$top_builddir" "$T/slow" 4
 
-check "install slow (its library takes 2 s to load)" m plugin install "$T/slow"
+check "install slow (its library takes 4 s to load)" m plugin install "$T/slow"
 check "an exec: task to edit" m task add e0 exec:true interval seconds=600
 check "another" m task add e1 exec:true interval seconds=600
 
@@ -51,7 +55,7 @@ ok $? "the engine runs"
 api_up() { [ "$(get /manager/tasks | cut -d' ' -f1)" = 200 ]; }
 wait_until 10 api_up
 
-# The engine lists slow's functions off its loop as it starts (2 s).  A
+# The engine lists slow's functions off its loop as it starts (4 s).  A
 # task add through it meanwhile does not ask the helper on the loop: it
 # is answered once the list is made, while another command through the
 # engine (host echo) answers at once.
@@ -69,7 +73,7 @@ SHOW=$!
 (get /manager/plugins/slow "$T/get0.body" > "$T/get0.res") &
 GET=$!
 # POST /manager/tasks of a PLUGIN:FUNCTION too (it ran the helper on
-# the loop, holding every request and timer for the 2 s load).
+# the loop, holding every request and timer for the load).
 (post /manager/tasks '{"name": "p0", "func_path": "slow:greet", "trigger": "interval", "trigger_args": {"seconds": 600}}' "$T/post0.body" > "$T/post0.res") &
 POST=$!
 # task edit --func and PATCH of func_path to it likewise.
@@ -87,8 +91,7 @@ edited=$(test -e "$T/e0.rc" && echo answered || echo waiting)
 patched=$(test -s "$T/patch0.res" && echo answered || echo waiting)
 echo "# host echo through the engine ${echo_ms} ms while task add s0, plugin show and GET /manager/plugins/slow wait for the list (load $(cut -d' ' -f1 /proc/loadavg))"
 is "$echo_out" ping "while a task add waits for the plugin's list, another command answers"
-ok "$([ "$echo_ms" -lt 1000 ]; echo $?)" "... in under 1 s, not after the 2 s load (${echo_ms} ms)"
-is "$pending" waiting "... while the task add still waits"
+is "$pending" waiting "... while the task add still waits (${echo_ms} ms)"
 is "$posted" waiting "... and the POST /manager/tasks of slow:greet still waits"
 is "$edited:$patched" waiting:waiting "... and task edit --func and a PATCH of func_path to slow:greet"
 wait $ADD
@@ -124,24 +127,24 @@ time_of() {
 }
 time_of m task add s slow:greet interval seconds=600
 is "$status" 0 "a task of slow's function is added through the engine"
-ok "$(echo "$took < 1.5" | bc | grep -qx 1; echo $?)" \
-	"... checked against the engine's list, not a 2 s load ($took s)"
+ok "$(echo "$took < 3" | bc | grep -qx 1; echo $?)" \
+	"... checked against the engine's list, not a 4 s load ($took s)"
 time_of m task add s2 slow:nosuch interval seconds=600
 like "$status:$(cat "$T/err")" '^[1-9]:.*plugin slow has no task function "nosuch"; its functions: greet, noop' \
 	"a function slow lacks is refused with its list"
-ok "$(echo "$took < 1.5" | bc | grep -qx 1; echo $?)" "... as quickly ($took s)"
+ok "$(echo "$took < 3" | bc | grep -qx 1; echo $?)" "... as quickly ($took s)"
 
 # With the list made: plugin show through the engine answers from it,
-# not after the helper's 2 s load.
+# not after the helper's 4 s load.
 time_of m plugin show slow
 is "$status" 0 "plugin show slow through the engine"
 like "$(grep '^functions:' "$T/out")" '^functions: +greet' "... lists its functions"
-ok "$(echo "$took < 1.5" | bc | grep -qx 1; echo $?)" \
-	"... from the engine's list, not a 2 s load ($took s)"
+ok "$(echo "$took < 3" | bc | grep -qx 1; echo $?)" \
+	"... from the engine's list, not a 4 s load ($took s)"
 time_of m --json plugin show slow
 is "$(functions_of "$T/out")" "greet noop" "... and with --json"
 # GET /manager/plugins/slow too, and the engine's other requests are not
-# delayed meanwhile (the helper on the loop held them 2 s).
+# delayed meanwhile (the helper on the loop held them for the load).
 (get /manager/plugins/slow "$T/get1.body" > "$T/get1.res") &
 GET=$!
 sleep 0.2
@@ -153,17 +156,17 @@ wait $GET
 echo "# GET /manager/plugins/slow: $(cut -d' ' -f2 "$T/get1.res") ms; meanwhile GET /manager/tasks ${tasks#* } ms, host echo ${echo_ms} ms (load $(cut -d' ' -f1 /proc/loadavg))"
 is "$(cut -d' ' -f1 "$T/get1.res")" 200 "GET /manager/plugins/slow: 200"
 is "$(functions_of "$T/get1.body")" "greet noop" "... with slow's functions"
-ok "$([ "$(cut -d' ' -f2 "$T/get1.res")" -lt 1000 ]; echo $?)" \
-	"... from the engine's list, in under 1 s ($(cut -d' ' -f2 "$T/get1.res") ms)"
+ok "$([ "$(cut -d' ' -f2 "$T/get1.res")" -lt 3000 ]; echo $?)" \
+	"... from the engine's list, not after a 4 s load ($(cut -d' ' -f2 "$T/get1.res") ms)"
 is "${tasks% *}" 200 "GET /manager/tasks meanwhile: 200"
-ok "$([ "${tasks#* }" -lt 1000 ]; echo $?)" "... in under 1 s (${tasks#* } ms)"
+ok "$([ "${tasks#* }" -lt 3000 ]; echo $?)" "... not held for the load (${tasks#* } ms)"
 is "$echo_out" ping "host echo meanwhile"
-ok "$([ "$echo_ms" -lt 1000 ]; echo $?)" "... in under 1 s (${echo_ms} ms)"
+ok "$([ "$echo_ms" -lt 3000 ]; echo $?)" "... not held for the load (${echo_ms} ms)"
 
 # task add --from through the engine checks its lines on the bulk
 # thread, which has not the engine's lists: each plugin is asked of the
 # helper once for the whole file, not once per line (20 lines naming
-# slow took 20 loads of 2 s, past a client that waits 15 s).
+# slow took 20 loads, past a client that waits 15 s).
 awk 'BEGIN { for (i = 1; i <= 20; i++) printf "f%02d slow:greet interval seconds=600\n", i }' \
 	> "$T/slow.tasks"
 printf 'f21 slow:nosuch interval seconds=600\n' > "$T/slow-bad.tasks"
