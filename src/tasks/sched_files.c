@@ -447,10 +447,11 @@ file_context(struct file_load *ld, const char *path, const config_setting_t *st,
 	char *msg, *key;
 	int rc;
 
-	for (size_t i = 0; keys[i] != NULL; i++)
-		if ((v = config_setting_get_member(st, keys[i])) != NULL &&
-		    (rc = file_context_key(path, v, c, err)) != 0)
-			return rc;
+	if (task_file_has_any(st, keys))
+		for (size_t i = 0; keys[i] != NULL; i++)
+			if ((v = config_setting_get_member(st, keys[i])) != NULL &&
+			    (rc = file_context_key(path, v, c, err)) != 0)
+				return rc;
 	key = context_key(t, c);
 	if (ld->ctx_ok != NULL && strcmp(ld->ctx_ok, key) == 0) {
 		free(key);

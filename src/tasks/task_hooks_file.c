@@ -48,6 +48,20 @@ hooks_file_key(const char *path, const config_setting_t *v,
 }
 
 int
+task_file_has_any(const config_setting_t *st, const char *const *names)
+{
+	for (int i = 0; i < config_setting_length(st); i++) {
+		const char *name = config_setting_name(
+		    config_setting_get_elem(st, (unsigned)i));
+
+		for (size_t k = 0; name != NULL && names[k] != NULL; k++)
+			if (name[0] == names[k][0] && strcmp(name, names[k]) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+int
 task_hooks_file(struct mgr *mgr, const char *path, const config_setting_t *st,
 		struct task_hooks *h, struct mgr_error *err)
 {
@@ -57,6 +71,8 @@ task_hooks_file(struct mgr *mgr, const char *path, const config_setting_t *st,
 	const config_setting_t *v;
 	int rc;
 
+	if (!task_file_has_any(st, keys))
+		return 0;
 	for (size_t i = 0; keys[i] != NULL; i++) {
 		if ((v = config_setting_get_member(st, keys[i])) == NULL)
 			continue;
