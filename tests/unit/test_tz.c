@@ -209,6 +209,73 @@ test_local_from_env(void **state)
 	unsetenv("TZ");
 }
 
+/* timefmt_iso as snprintf wrote it before it was written digit by
+ * digit: the reference for the test below. */
+static void
+iso_reference(char *buf, size_t len, int64_t us, const struct tz *z)
+{
+	int64_t s = us / MGR_US_PER_S;
+	int frac = (int)(us % MGR_US_PER_S), off, aoff;
+	struct tm_fields f;
+	char fracs[16] = "", offs[16];
+
+	if (frac < 0) {
+		frac += MGR_US_PER_S;
+		s--;
+	}
+	off = z != NULL ? tz_offset_at(z, s) : 0;
+	tz_seconds_to_fields(s + off, &f);
+	aoff = off < 0 ? -off : off;
+	if (frac != 0)
+		snprintf(fracs, sizeof fracs, ".%06d", frac);
+	if (aoff % 60 != 0)
+		snprintf(offs, sizeof offs, "%c%02d:%02d:%02d", off < 0 ? '-' :
+		    '+', aoff / 3600, aoff / 60 % 60, aoff % 60);
+	else
+		snprintf(offs, sizeof offs, "%c%02d:%02d", off < 0 ? '-' : '+',
+		    aoff / 3600, aoff / 60 % 60);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d%s%s", f.year,
+	    f.month, f.day, f.hour, f.minute, f.second, fracs, offs);
+}
+
+/* The ISO form is snprintf's, to the byte: years 0-9999 and beyond (which
+ * take snprintf's own way), before 1970, fractions, whole, negative and
+ * odd offsets (Monrovia's -00:44:30 until 1972, Amsterdam's +00:19:32 in
+ * 1900), and a buffer too small to hold it all (cut as snprintf cuts). */
+static void
+test_iso_form(void **state)
+{
+	const char *zones[] = { "UTC", "Europe/Berlin", "America/New_York",
+	    "Africa/Monrovia", "Europe/Amsterdam", "Asia/Kolkata" };
+	char got[TIMEFMT_ISO_MAX], want[TIMEFMT_ISO_MAX];
+	uint64_t x = 88172645463325252ULL;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof zones / sizeof zones[0]; i++) {
+		struct tz *z = load(zones[i]);
+
+		for (int k = 0; k < 20000; k++) {
+			int64_t us;
+
+			x ^= x << 13;	/* xorshift: the same values each run */
+			x ^= x >> 7;
+			x ^= x << 17;
+			/* from year -200 to 12,000, whole seconds half the time */
+			us = (int64_t)(x % 388000000000ULL) * MGR_US_PER_S -
+			    68500000000LL * MGR_US_PER_S;
+			if (k % 2)
+				us += (int64_t)(x >> 40) % MGR_US_PER_S;
+			timefmt_iso(got, sizeof got, us, k % 3 ? z : NULL);
+			iso_reference(want, sizeof want, us, k % 3 ? z : NULL);
+			assert_string_equal(got, want);
+			timefmt_iso(got, 20, us, z);
+			iso_reference(want, 20, us, z);
+			assert_string_equal(got, want);
+		}
+		tz_free(z);
+	}
+}
+
 static void
 put32(unsigned char *p, uint32_t v)
 {
@@ -405,6 +472,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_utc_without_tzdata),
 		cmocka_unit_test(test_offsets),
+		cmocka_unit_test(test_iso_form),
 		cmocka_unit_test(test_gaps_and_folds),
 		cmocka_unit_test(test_invalid_wall),
 		cmocka_unit_test(test_load_errors),
