@@ -121,6 +121,8 @@ struct store_ops {
 	    struct mgr_error *err);
 	int (*task_store_list)(struct mgr_db *db, struct task_rec **out,
 	    size_t *n, struct mgr_error *err);
+	int (*task_store_each)(struct mgr_db *db, task_row_fn fn, void *arg,
+	    struct mgr_error *err);
 	int (*task_store_list_brief)(struct mgr_db *db, struct task_rec **out,
 	    size_t *n, struct mgr_error *err);
 	int (*task_store_list_by_plugin)(struct mgr_db *db,

@@ -366,6 +366,13 @@ task_store_list(struct mgr_db *db, struct task_rec **out, size_t *n,
 }
 
 int
+task_store_each(struct mgr_db *db, task_row_fn fn, void *arg,
+		struct mgr_error *err)
+{
+	return db->ops->task_store_each(db, fn, arg, err);
+}
+
+int
 task_store_list_brief(struct mgr_db *db, struct task_rec **out, size_t *n,
 		      struct mgr_error *err)
 {

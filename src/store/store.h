@@ -104,6 +104,15 @@ void db_on_task_write(struct mgr_db *db, void (*fn)(void *arg, const char *id),
 		      void *arg);
 int task_store_list(struct mgr_db *db, struct task_rec **out, size_t *n,
 		    struct mgr_error *err);
+/* Every task row, in no particular order, to fn one at a time with the
+ * number of rows (the same at each call: the caller sizes its tables
+ * once).  The row and its strings are the store's, valid during fn only.
+ * The scheduler's start reads every row so: copying each row's strings
+ * first, in the id index's order, was a fifth of it (issue 18). */
+typedef void (*task_row_fn)(void *arg, const struct task_rec *row,
+			    size_t nrows);
+int task_store_each(struct mgr_db *db, task_row_fn fn, void *arg,
+		    struct mgr_error *err);
 /* The same rows, in no order (the caller sorts), with only what `task
  * list` shows: id, name, status, next_run and last_run (the other fields
  * zero).  Reading every column in the id index's order was a third of

@@ -432,29 +432,43 @@ sched_prev_claims_end(struct scheduler *s)
 	return left == INT64_MIN ? 0 : now + (left < 0 ? left : 0);
 }
 
+struct load_all {
+	struct scheduler *s;
+	int64_t now;
+	int reserved;
+};
+
+/* One stored row, borrowed from the store for this call (task_load
+ * copies what it keeps). */
+static void
+load_row_cb(void *arg, const struct task_rec *row, size_t nrows)
+{
+	struct load_all *l = arg;
+
+	/* The id table and the heap sized once: growing them as the rows
+	 * came hashed every id again at each doubling. */
+	if (!l->reserved) {
+		sched_reserve(l->s, nrows);
+		l->reserved = 1;
+	}
+	task_load(l->s, row, l->now);
+}
+
 static int
 sched_load_all(struct scheduler *s, struct mgr_error *err)
 {
-	struct task_rec *rows;
-	size_t n;
-	int64_t now = mgr_now_us();
+	struct load_all l = { s, mgr_now_us(), 0 };
 	int rc;
 
-	if ((rc = task_store_list(s->mgr->db, &rows, &n, err)) != 0)
-		return rc;
 	s->loading = 1;
 	s->claimed_until = sched_prev_claims_end(s);
-	/* The id table and the heap sized once: growing them as the rows
-	 * came hashed every id again at each doubling. */
-	sched_reserve(s, n);
-	for (size_t i = 0; i < n; i++)
-		task_load(s, &rows[i], now);
+	rc = task_store_each(s->mgr->db, load_row_cb, &l, err);
 	s->loading = 0;
-	sched_load_contexts(s);
+	if (rc == 0)
+		sched_load_contexts(s);
 	free(s->load_plugin);
 	s->load_plugin = NULL;
-	task_recs_free(rows, n);	/* all at once: see task_take_row */
-	return 0;
+	return rc;
 }
 
 /* The loop's own connection is about to write a task row (a command, a

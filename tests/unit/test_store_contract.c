@@ -240,6 +240,54 @@ expect_brief_list(struct mgr_db *db, const struct task_rec *full, size_t n)
 	task_recs_free(b, nb);
 }
 
+/* task_store_each: every row of full (n of them) once, in any order,
+ * with the same fields, and the number of rows at each call. */
+struct each_seen {
+	const struct task_rec *full;
+	size_t n, calls, found;
+};
+
+static void
+each_cb(void *arg, const struct task_rec *row, size_t nrows)
+{
+	struct each_seen *e = arg;
+
+	e->calls++;
+	assert_int_equal(nrows, e->n);
+	for (size_t i = 0; i < e->n; i++) {
+		const struct task_rec *f = &e->full[i];
+		if (strcmp(f->id, row->id) != 0)
+			continue;
+		e->found++;
+		assert_string_equal(row->name, f->name);
+		assert_string_equal(row->func_path, f->func_path);
+		assert_string_equal(row->trigger, f->trigger);
+		assert_string_equal(row->trigger_args, f->trigger_args);
+		assert_string_equal(row->status, f->status);
+		assert_string_equal(row->source, f->source);
+		assert_true((row->plugin_id == NULL) == (f->plugin_id == NULL));
+		assert_true(row->next_run == f->next_run);
+		assert_true(row->last_run == f->last_run);
+		assert_true(row->next_nominal == f->next_nominal);
+		assert_int_equal(row->enabled, f->enabled);
+		assert_int_equal(row->coalesce, f->coalesce);
+		assert_int_equal(row->misfire_grace_time, f->misfire_grace_time);
+		assert_int_equal(row->max_instances, f->max_instances);
+		assert_int_equal(row->on_interrupt, f->on_interrupt);
+	}
+}
+
+static void
+expect_each(struct mgr_db *db, const struct task_rec *full, size_t n)
+{
+	struct each_seen e = { full, n, 0, 0 };
+	struct mgr_error err = { 0 };
+
+	assert_int_equal(task_store_each(db, each_cb, &e, &err), 0);
+	assert_int_equal(e.calls, n);
+	assert_int_equal(e.found, n);
+}
+
 /* A row created with its context has it; without, none. */
 static void
 test_task_create_with_context(void **state)
@@ -322,6 +370,7 @@ test_tasks(void **state)
 	assert_string_equal(list[1].id, "bad");
 	assert_string_equal(list[2].id, "t2");
 	expect_brief_list(f->db, list, n);
+	expect_each(f->db, list, n);
 	task_recs_free(list, n);
 	assert_int_equal(task_store_delete(f->db, "t2", &err), 0);
 	assert_int_equal(task_store_delete(f->db, "t2", &err), MGR_ENOENT);

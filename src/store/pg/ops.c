@@ -48,6 +48,7 @@ const struct store_ops pg_store_ops = {
 	.task_store_set_status = pg_task_store_set_status,
 	.task_store_delete = pg_task_store_delete,
 	.task_store_list = pg_task_store_list,
+	.task_store_each = pg_task_store_each,
 	.task_store_list_brief = pg_task_store_list_brief,
 	.task_store_list_by_plugin = pg_task_store_list_by_plugin,
 	.run_store_insert = pg_run_store_insert,

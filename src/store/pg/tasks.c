@@ -14,30 +14,45 @@
 	"\"coalesce\", max_instances, source, created_at, updated_at, " \
 	"next_nominal, on_interrupt"
 
-static void
-task_from_row(PGresult *res, int i, struct task_rec *t)
+/* A text column as the result's own string (borrowed, valid until
+ * PQclear) or a copy. */
+static char *
+column_borrowed(PGresult *res, int row, int col)
 {
-	t->id = pg_strdup(res, i, 0);
-	t->name = pg_strdup(res, i, 1);
-	t->func_path = pg_strdup(res, i, 2);
-	t->trigger = pg_strdup(res, i, 3);
-	t->trigger_args = pg_strdup(res, i, 4);
+	return (char *)pg_str(res, row, col);
+}
+
+static void
+task_from_row_with(PGresult *res, int i, struct task_rec *t,
+		   char *(*text)(PGresult *, int, int))
+{
+	t->id = text(res, i, 0);
+	t->name = text(res, i, 1);
+	t->func_path = text(res, i, 2);
+	t->trigger = text(res, i, 3);
+	t->trigger_args = text(res, i, 4);
 	t->enabled = (int)pg_i64(res, i, 5);
 	t->max_retries = (int)pg_i64(res, i, 6);
 	t->timeout = (int)pg_i64(res, i, 7);
 	t->last_run = pg_i64(res, i, 8);
 	t->next_run = pg_i64(res, i, 9);
-	t->status = pg_strdup(res, i, 10);
-	t->plugin_id = pg_strdup(res, i, 11);
+	t->status = text(res, i, 10);
+	t->plugin_id = text(res, i, 11);
 	t->misfire_grace_time = (int)pg_i64(res, i, 12);
 	t->coalesce = (int)pg_i64(res, i, 13);
 	t->max_instances = (int)pg_i64(res, i, 14);
-	t->source = pg_strdup(res, i, 15);
+	t->source = text(res, i, 15);
 	t->created_at = pg_i64(res, i, 16);
 	t->updated_at = pg_i64(res, i, 17);
 	t->next_nominal = pg_i64(res, i, 18);
 	t->on_interrupt = task_on_interrupt_parse(pg_str(res, i, 19)) ==
 	    TASK_INTERRUPT_RERUN ? TASK_INTERRUPT_RERUN : TASK_INTERRUPT_ABANDON;
+}
+
+static void
+task_from_row(PGresult *res, int i, struct task_rec *t)
+{
+	task_from_row_with(res, i, t, pg_strdup);
 }
 
 #define TASK_BRIEF_COLUMNS "id, name, status, next_run, last_run"
@@ -217,6 +232,27 @@ pg_task_store_list(struct mgr_db *db, struct task_rec **out, size_t *n,
 {
 	return task_collect(db, "SELECT " TASK_COLUMNS " FROM tasks "
 	    "ORDER BY id COLLATE \"C\"", NULL, out, n, err);
+}
+
+int
+pg_task_store_each(struct mgr_db *db, task_row_fn fn, void *arg,
+		   struct mgr_error *err)
+{
+	struct task_rec row;
+	PGresult *res;
+	int rc, rows;
+
+	if ((rc = pg_run(db, "SELECT " TASK_COLUMNS " FROM tasks", NULL, &res,
+	    _("cannot list tasks"), err)) != 0)
+		return rc;
+	rows = PQntuples(res);
+	for (int i = 0; i < rows; i++) {
+		memset(&row, 0, sizeof row);
+		task_from_row_with(res, i, &row, column_borrowed);
+		fn(arg, &row, (size_t)rows);
+	}
+	PQclear(res);
+	return 0;
 }
 
 int

@@ -47,6 +47,7 @@ const struct store_ops sqlite_store_ops = {
 	.task_store_set_status = sqlite_task_store_set_status,
 	.task_store_delete = sqlite_task_store_delete,
 	.task_store_list = sqlite_task_store_list,
+	.task_store_each = sqlite_task_store_each,
 	.task_store_list_brief = sqlite_task_store_list_brief,
 	.task_store_list_by_plugin = sqlite_task_store_list_by_plugin,
 	.run_store_insert = sqlite_run_store_insert,

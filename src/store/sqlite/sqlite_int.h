@@ -116,6 +116,8 @@ int sqlite_task_store_delete(struct mgr_db *db, const char *id,
 			     struct mgr_error *err);
 int sqlite_task_store_list(struct mgr_db *db, struct task_rec **out, size_t *n,
 			   struct mgr_error *err);
+int sqlite_task_store_each(struct mgr_db *db, task_row_fn fn, void *arg,
+			   struct mgr_error *err);
 int sqlite_task_store_list_by_plugin(struct mgr_db *db, const char *plugin_id,
 				     struct task_rec **out, size_t *n,
 				     struct mgr_error *err);

@@ -65,31 +65,46 @@ task_recs_free(struct task_rec *v, size_t n)
 	free(v);
 }
 
-static void
-task_from_row(sqlite3_stmt *st, struct task_rec *t)
+/* A text column as the row's own string (borrowed, valid until the next
+ * step) or a copy. */
+static char *
+column_borrowed(sqlite3_stmt *st, int col)
 {
-	t->id = db_column_strdup(st, 0);
-	t->name = db_column_strdup(st, 1);
-	t->func_path = db_column_strdup(st, 2);
-	t->trigger = db_column_strdup(st, 3);
-	t->trigger_args = db_column_strdup(st, 4);
+	return (char *)sqlite3_column_text(st, col);
+}
+
+static void
+task_from_row_with(sqlite3_stmt *st, struct task_rec *t,
+		   char *(*text)(sqlite3_stmt *, int))
+{
+	t->id = text(st, 0);
+	t->name = text(st, 1);
+	t->func_path = text(st, 2);
+	t->trigger = text(st, 3);
+	t->trigger_args = text(st, 4);
 	t->enabled = sqlite3_column_int(st, 5);
 	t->max_retries = sqlite3_column_int(st, 6);
 	t->timeout = sqlite3_column_int(st, 7);
 	t->last_run = sqlite3_column_int64(st, 8);
 	t->next_run = sqlite3_column_int64(st, 9);
-	t->status = db_column_strdup(st, 10);
-	t->plugin_id = db_column_strdup(st, 11);
+	t->status = text(st, 10);
+	t->plugin_id = text(st, 11);
 	t->misfire_grace_time = sqlite3_column_int(st, 12);
 	t->coalesce = sqlite3_column_int(st, 13);
 	t->max_instances = sqlite3_column_int(st, 14);
-	t->source = db_column_strdup(st, 15);
+	t->source = text(st, 15);
 	t->created_at = sqlite3_column_int64(st, 16);
 	t->updated_at = sqlite3_column_int64(st, 17);
 	t->next_nominal = sqlite3_column_int64(st, 18);
 	t->on_interrupt = task_on_interrupt_parse((const char *)
 	    sqlite3_column_text(st, 19)) == TASK_INTERRUPT_RERUN ?
 	    TASK_INTERRUPT_RERUN : TASK_INTERRUPT_ABANDON;
+}
+
+static void
+task_from_row(sqlite3_stmt *st, struct task_rec *t)
+{
+	task_from_row_with(st, t, db_column_strdup);
 }
 
 /* TASK_BRIEF_COLUMNS: what task_store_list_brief fills. */
@@ -320,6 +335,36 @@ sqlite_task_store_list(struct mgr_db *db, struct task_rec **out, size_t *n,
 	    &st, err)) != 0)
 		return rc;
 	return task_collect(db, st, out, n, err);
+}
+
+/* In the table's own order (no ORDER BY: reading by the id index looked
+ * each row up again), after a count so that fn knows how many come. */
+int
+sqlite_task_store_each(struct mgr_db *db, task_row_fn fn, void *arg,
+		       struct mgr_error *err)
+{
+	sqlite3_stmt *st;
+	struct task_rec row;
+	size_t n;
+	int rc;
+
+	if ((rc = db_prepare(db, "SELECT count(*) FROM tasks", &st, err)) != 0)
+		return rc;
+	rc = sqlite3_step(st);
+	n = rc == SQLITE_ROW ? (size_t)sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return db_error(db, err, _("cannot list tasks"));
+	if ((rc = db_prepare(db, "SELECT " TASK_COLUMNS " FROM tasks", &st,
+	    err)) != 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&row, 0, sizeof row);
+		task_from_row_with(st, &row, column_borrowed);
+		fn(arg, &row, n);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_error(db, err, _("cannot list tasks"));
 }
 
 int
