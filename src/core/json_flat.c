@@ -58,8 +58,7 @@ read_integer(const char *p, struct strbuf *sb)
 	v = strtoll(p, &end, 10);
 	if (errno != 0 || *end == '.' || *end == 'e' || *end == 'E')
 		return NULL;
-	snprintf(buf, sizeof buf, "%lld", v);
-	strbuf_add(sb, buf, strlen(buf));
+	strbuf_add(sb, buf, fmt_int64(buf, v));
 	return end;
 }
 

@@ -69,6 +69,25 @@ xstrndup(const char *s, size_t n)
 	return p;
 }
 
+size_t
+fmt_int64(char *buf, int64_t v)
+{
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+	char tmp[20];
+	size_t n = 0, len = 0;
+
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		buf[len++] = '-';
+	while (n > 0)
+		buf[len++] = tmp[--n];
+	buf[len] = '\0';
+	return len;
+}
+
 char *
 xasprintf(const char *fmt, ...)
 {

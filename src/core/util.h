@@ -15,6 +15,10 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* v in decimal at buf (room for 21 bytes), as "%lld" writes it; its
+ * length.  snprintf's format parsing was most of the cost of the
+ * numbers in each stored trigger at the scheduler's start. */
+size_t fmt_int64(char *buf, int64_t v);
 
 /* qsort that takes an empty list, which may be NULL (qsort's may not). */
 void sort_array(void *base, size_t n, size_t size,

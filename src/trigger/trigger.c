@@ -285,6 +285,27 @@ add_field(struct trigger *t, int id, const char *value, int numeric,
 	return 0;
 }
 
+/* whole.frac (frac in millionths) as "%lld" or "%lld.%06lld" without its
+ * trailing zeros; at most normlen bytes with the '\0'. */
+static void
+decimal_text(char *norm, size_t normlen, int64_t whole, int64_t frac)
+{
+	char buf[32];
+	size_t n = fmt_int64(buf, whole);
+
+	if (frac != 0) {
+		buf[n++] = '.';
+		for (int64_t d = 100000; d > 0 && frac != 0; d /= 10) {
+			buf[n++] = (char)('0' + frac / d);
+			frac %= d;
+		}
+	}
+	if (n >= normlen)
+		n = normlen - 1;
+	memcpy(norm, buf, n);
+	norm[n] = '\0';
+}
+
 /* A non-negative decimal "12", "1.5" as millionths of a unit; also
  * writes it back normalised ("007.50" -> "7.5"). */
 static int
@@ -319,14 +340,7 @@ parse_decimal(int id, const char *s, int64_t *micro, char *norm,
 		    _("%s: \"%s\" is not a number"), field_name(id), s);
 	}
 	*micro = whole * 1000000 + frac;
-	if (frac == 0)
-		snprintf(norm, normlen, "%lld", (long long)whole);
-	else {
-		snprintf(norm, normlen, "%lld.%06lld", (long long)whole,
-		    (long long)frac);
-		while (norm[strlen(norm) - 1] == '0')
-			norm[strlen(norm) - 1] = '\0';
-	}
+	decimal_text(norm, normlen, whole, frac);
 	return 0;
 }
 

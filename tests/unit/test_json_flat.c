@@ -162,11 +162,42 @@ test_jansson_written(void **state)
 	}
 }
 
+/* fmt_int64 (the numbers of a flat object, a trigger's decimals) writes
+ * what "%lld" writes, the extremes included. */
+static void
+test_fmt_int64(void **state)
+{
+	const int64_t fixed[] = { 0, 1, -1, 9, 10, -10, 999999, 1000000,
+	    INT64_MAX, INT64_MIN, INT64_MIN + 1 };
+	char got[32], want[32];
+	uint64_t x = 2463534242ULL;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+		snprintf(want, sizeof want, "%lld", (long long)fixed[i]);
+		assert_int_equal(fmt_int64(got, fixed[i]), strlen(want));
+		assert_string_equal(got, want);
+	}
+	for (int k = 0; k < 100000; k++) {
+		int64_t v;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		v = (int64_t)(x >> (k % 60));	/* every magnitude */
+		v = k % 2 ? -v : v;
+		snprintf(want, sizeof want, "%lld", (long long)v);
+		assert_int_equal(fmt_int64(got, v), strlen(want));
+		assert_string_equal(got, want);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flat_objects),
+		cmocka_unit_test(test_fmt_int64),
 		cmocka_unit_test(test_others_left_to_jansson),
 		cmocka_unit_test(test_jansson_written),
 	};
