@@ -355,16 +355,19 @@ sqlite_task_store_each(struct mgr_db *db, task_row_fn fn, void *arg,
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
 		return db_error(db, err, _("cannot list tasks"));
-	if ((rc = db_prepare(db, "SELECT " TASK_COLUMNS " FROM tasks", &st,
-	    err)) != 0)
-		return rc;
+	/* A statement of its own, not db_prepare's cache: fn may prepare
+	 * enough others to evict (finalize) a cached one while it steps. */
+	if (sqlite3_prepare_v2(db_handle(db), "SELECT " TASK_COLUMNS
+	    " FROM tasks", -1, &st, NULL) != SQLITE_OK)
+		return db_error(db, err, _("cannot list tasks"));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		memset(&row, 0, sizeof row);
 		task_from_row_with(st, &row, column_borrowed);
 		fn(arg, &row, n);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_error(db, err, _("cannot list tasks"));
+	rc = rc == SQLITE_DONE ? 0 : db_error(db, err, _("cannot list tasks"));
+	sqlite3_finalize(st);
+	return rc;
 }
 
 int
