@@ -85,7 +85,7 @@ print_writer(const char *prefix, const struct sched_writer_stats *a,
 	    "spilled_per_commit=%.0f misses_per_commit=%.0f "
 	    "write_ms_per_commit=%.2f commit_ms_per_commit=%.2f "
 	    "commit_ms_max=%.1f writer_busy=%.2f checkpoints=%llu "
-	    "checkpoint_ms=%.0f\n", prefix, c / secs,
+	    "checkpoint_ms=%.0f cpu_us_per_run=%.2f\n", prefix, c / secs,
 	    (double)(b->runs - a->runs) / per,
 	    (double)(b->task_rows - a->task_rows) / per,
 	    (double)(b->pages_written - a->pages_written) / per,
@@ -97,7 +97,9 @@ print_writer(const char *prefix, const struct sched_writer_stats *a,
 	    (double)(b->write_us - a->write_us + b->checkpoint_us -
 	    a->checkpoint_us) / 1e6 / secs,
 	    (unsigned long long)(b->checkpoints - a->checkpoints),
-	    (double)(b->checkpoint_us - a->checkpoint_us) / 1e3);
+	    (double)(b->checkpoint_us - a->checkpoint_us) / 1e3,
+	    (double)(b->cpu_us - a->cpu_us) / (double)(b->runs - a->runs > 0 ?
+	    b->runs - a->runs : 1));
 }
 
 #define TICK_S 10

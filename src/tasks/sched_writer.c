@@ -330,9 +330,18 @@ writer_keep(struct sched_writer *w, struct write_batch *list)
 }
 
 /* A commit's share of the counts (sched_writer_stats). */
+static int64_t
+thread_cpu_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 static void
 writer_count(struct sched_writer *w, const struct write_batch *list,
-	     int64_t t_begin, int64_t t_commit)
+	     int64_t t_begin, int64_t t_commit, int64_t cpu_begin)
 {
 	struct sched_writer_stats *st = &w->stats;
 	struct db_io_counts io;
@@ -350,6 +359,7 @@ writer_count(struct sched_writer *w, const struct write_batch *list,
 	st->cache_misses += (uint64_t)io.misses;
 	st->write_us += (uint64_t)(t_commit - t_begin) + c;
 	st->commit_us += c;
+	st->cpu_us += (uint64_t)(thread_cpu_us() - cpu_begin);
 	if (c > st->commit_us_max)
 		st->commit_us_max = c;
 	pthread_mutex_unlock(&w->lock);
@@ -374,7 +384,7 @@ writer_commit(struct sched_writer *w, struct write_batch *list)
 	struct row_mark *marks = NULL;
 	size_t nmarks = 0, nruns = 0;
 	uint64_t last = 0;
-	int64_t t_begin = mgr_mono_us(), t_commit;
+	int64_t t_begin = mgr_mono_us(), cpu_begin = thread_cpu_us(), t_commit;
 
 	for (b = list; b != NULL; b = b->next)
 		nruns += b->nruns;
@@ -400,7 +410,7 @@ writer_commit(struct sched_writer *w, struct write_batch *list)
 	if (ok && db_commit(w->db, &err) != 0)
 		ok = 0;
 	if (ok)
-		writer_count(w, list, t_begin, t_commit);
+		writer_count(w, list, t_begin, t_commit, cpu_begin);
 	if (!ok && db_lost(w->db)) {
 		writer_keep(w, list);
 		return 1;
