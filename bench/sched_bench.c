@@ -33,6 +33,7 @@
 #include "manager.h"
 #include "sqlite/sqlite_int.h"	/* the SQLite backend under test */
 #include "plugins.h"
+#include "sched_writer.h"
 #include "scheduler.h"
 #include "timefmt.h"
 #include "util.h"
@@ -63,9 +64,63 @@ struct stall {
 struct window {
 	int64_t from, to;		/* wall µs */
 	struct sched_fire_counts c0, c1;
-	ev_timer begin;
+	struct sched_writer_stats w0, w1, wprev;	/* the history writer's */
+	ev_timer begin, tick;
+	int64_t ticks;
 	struct mgr *mgr;
 };
+
+/* The writer's counts between two readings, per commit, as KEY=VALUE
+ * fields after `prefix` (a line of the result, or a comment line for a
+ * part of the window): what a commit costs as the history grows. */
+static void
+print_writer(const char *prefix, const struct sched_writer_stats *a,
+	     const struct sched_writer_stats *b, double secs)
+{
+	double c = (double)(b->commits - a->commits);
+	double per = c > 0 ? c : 1;
+
+	printf("%s commits_per_s=%.1f runs_per_commit=%.0f "
+	    "task_rows_per_commit=%.0f pages_per_commit=%.0f "
+	    "spilled_per_commit=%.0f misses_per_commit=%.0f "
+	    "write_ms_per_commit=%.2f commit_ms_per_commit=%.2f "
+	    "commit_ms_max=%.1f writer_busy=%.2f checkpoints=%llu "
+	    "checkpoint_ms=%.0f cpu_us_per_run=%.2f\n", prefix, c / secs,
+	    (double)(b->runs - a->runs) / per,
+	    (double)(b->task_rows - a->task_rows) / per,
+	    (double)(b->pages_written - a->pages_written) / per,
+	    (double)(b->pages_spilled - a->pages_spilled) / per,
+	    (double)(b->cache_misses - a->cache_misses) / per,
+	    (double)(b->write_us - a->write_us) / 1e3 / per,
+	    (double)(b->commit_us - a->commit_us) / 1e3 / per,
+	    (double)b->commit_us_max / 1e3,
+	    (double)(b->write_us - a->write_us + b->checkpoint_us -
+	    a->checkpoint_us) / 1e6 / secs,
+	    (unsigned long long)(b->checkpoints - a->checkpoints),
+	    (double)(b->checkpoint_us - a->checkpoint_us) / 1e3,
+	    (double)(b->cpu_us - a->cpu_us) / (double)(b->runs - a->runs > 0 ?
+	    b->runs - a->runs : 1));
+}
+
+#define TICK_S 10
+
+static void
+tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct window *win = w->data;
+	struct sched_writer_stats now;
+	char prefix[64];
+
+	(void)loop;
+	(void)revents;
+	scheduler_writer_stats(win->mgr, &now);
+	win->ticks++;
+	snprintf(prefix, sizeof prefix, "# writer t=%llds",
+	    (long long)(win->ticks * TICK_S));
+	print_writer(prefix, &win->wprev, &now, TICK_S);
+	fflush(stdout);
+	win->wprev = now;
+}
 
 static void
 die(const char *what, const struct mgr_error *err)
@@ -215,9 +270,13 @@ window_begin_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct window *win = w->data;
 
-	(void)loop;
 	(void)revents;
 	scheduler_fire_counts(win->mgr, &win->c0);
+	scheduler_writer_stats(win->mgr, &win->w0);
+	win->wprev = win->w0;
+	ev_timer_init(&win->tick, tick_cb, TICK_S, TICK_S);
+	win->tick.data = win;
+	ev_timer_start(loop, &win->tick);
 }
 
 static void
@@ -227,6 +286,8 @@ stop_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)revents;
 	scheduler_fire_counts(win->mgr, &win->c1);
+	scheduler_writer_stats(win->mgr, &win->w1);
+	ev_timer_stop(loop, &win->tick);
 	ev_break(loop, EVBREAK_ALL);
 }
 
@@ -343,6 +404,7 @@ report(struct mgr *mgr, const struct opts *o, const double setup_s[3],
 	    (long long)stall->over10, cpu_s(&self) - cpu_s(ru0), cpu_s(&kids),
 	    (double)self.ru_maxrss / 1024);
 	free(r.v);
+	print_writer("writer", &win->w0, &win->w1, secs);
 	if (r.missed + r.interrupted + r.other > 0)
 		report_errors(mgr, win);
 }

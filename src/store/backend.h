@@ -87,6 +87,7 @@ struct store_ops {
 	int64_t (*db_change_mark)(struct mgr_db *db);
 	void (*db_release_memory)(struct mgr_db *db);
 	void (*db_cache_size)(struct mgr_db *db, int kib);
+	void (*db_io_counts)(struct mgr_db *db, struct db_io_counts *out);
 	void (*db_checkpoint_elsewhere)(struct mgr_db *db,
 	    void (*due)(void *arg), void *arg);
 	int (*db_checkpoint)(struct mgr_db *db, struct mgr_error *err);

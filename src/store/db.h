@@ -62,6 +62,15 @@ void db_release_memory(struct mgr_db *db);
  * dirties past its cache are spilled to the WAL before the commit and
  * read back.  db_release_memory still gives them back when idle. */
 void db_cache_size(struct mgr_db *db, int kib);
+/* What the connection's page cache did since the last call (SQLite's
+ * sqlite3_db_status counters, reset by the call): pages written to the
+ * log (at commits and spills), of which spilled before a commit, and
+ * pages read because the cache did not hold them.  PostgreSQL: zeros,
+ * the server keeps the pages.  For measuring a writer (bench/run). */
+struct db_io_counts {
+	int64_t written, spilled, misses;
+};
+void db_io_counts(struct mgr_db *db, struct db_io_counts *out);
 /* This connection stops copying its log back into the database at the
  * commit that fills it (SQLite: the checkpoint of a WAL past 1,000
  * pages, with its fsyncs, a few ms): due(arg) is called instead after

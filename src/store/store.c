@@ -221,6 +221,12 @@ db_cache_size(struct mgr_db *db, int kib)
 }
 
 void
+db_io_counts(struct mgr_db *db, struct db_io_counts *out)
+{
+	db->ops->db_io_counts(db, out);
+}
+
+void
 db_checkpoint_elsewhere(struct mgr_db *db, void (*due)(void *arg), void *arg)
 {
 	db->ops->db_checkpoint_elsewhere(db, due, arg);

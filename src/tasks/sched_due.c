@@ -128,6 +128,17 @@ scheduler_fire_counts(struct mgr *mgr, struct sched_fire_counts *out)
 	*out = mgr->sched != NULL ? mgr->sched->counts : none;
 }
 
+void
+scheduler_writer_stats(struct mgr *mgr, struct sched_writer_stats *out)
+{
+	static const struct sched_writer_stats none;
+
+	if (mgr->sched != NULL && mgr->sched->writer != NULL)
+		sched_writer_stats(mgr->sched->writer, out);
+	else
+		*out = none;
+}
+
 /* Held by scheduler_hold, or past the time scheduler_hold_after set
  * (read at each wake-up: nothing else need run first), or while the
  * history writer is behind (sched_flush.c: due times wait, the loop

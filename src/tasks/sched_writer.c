@@ -93,6 +93,7 @@ struct sched_writer {
 	 * (sched_writer_fenced: they are dropped).  Under lock. */
 	int lost, reconnect, fenced;
 	int64_t lost_mono;		/* when lost was found (mgr_mono_us) */
+	struct sched_writer_stats stats;	/* under lock */
 };
 
 void
@@ -328,17 +329,62 @@ writer_keep(struct sched_writer *w, struct write_batch *list)
 	pthread_mutex_unlock(&w->lock);
 }
 
+/* A commit's share of the counts (sched_writer_stats). */
+static int64_t
+thread_cpu_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void
+writer_count(struct sched_writer *w, const struct write_batch *list,
+	     int64_t t_begin, int64_t t_commit, int64_t cpu_begin)
+{
+	struct sched_writer_stats *st = &w->stats;
+	struct db_io_counts io;
+	uint64_t c = (uint64_t)(mgr_mono_us() - t_commit);
+
+	db_io_counts(w->db, &io);
+	pthread_mutex_lock(&w->lock);
+	st->commits++;
+	for (; list != NULL; list = list->next) {
+		st->runs += list->nruns;
+		st->task_rows += list->ntasks;
+	}
+	st->pages_written += (uint64_t)io.written;
+	st->pages_spilled += (uint64_t)io.spilled;
+	st->cache_misses += (uint64_t)io.misses;
+	st->write_us += (uint64_t)(t_commit - t_begin) + c;
+	st->commit_us += c;
+	st->cpu_us += (uint64_t)(thread_cpu_us() - cpu_begin);
+	if (c > st->commit_us_max)
+		st->commit_us_max = c;
+	pthread_mutex_unlock(&w->lock);
+}
+
+void
+sched_writer_stats(struct sched_writer *w, struct sched_writer_stats *out)
+{
+	pthread_mutex_lock(&w->lock);
+	*out = w->stats;
+	pthread_mutex_unlock(&w->lock);
+}
+
 /* Everything queued, in one transaction: 0 once done, 1 when the
  * connection broke and the batches were kept (writer_keep). */
 static int
 writer_commit(struct sched_writer *w, struct write_batch *list)
 {
 	struct mgr_error err = { 0 };
-	int ok = db_begin(w->db, &err) == 0;
+	int ok;
 	struct write_batch *b, *next;
 	struct row_mark *marks = NULL;
 	size_t nmarks = 0, nruns = 0;
 	uint64_t last = 0;
+	int64_t t_begin = mgr_mono_us(), cpu_begin = thread_cpu_us(), t_commit;
 
 	for (b = list; b != NULL; b = b->next)
 		nruns += b->nruns;
@@ -346,6 +392,7 @@ writer_commit(struct sched_writer *w, struct write_batch *list)
 		db_cache_size(w->db, WRITER_CACHE_KIB);
 		w->big_cache = 1;
 	}
+	ok = db_begin(w->db, &err) == 0;
 	if (ok)
 		marks = rows_marked(w, &nmarks);
 	for (b = list; b != NULL; b = b->next) {
@@ -359,8 +406,11 @@ writer_commit(struct sched_writer *w, struct write_batch *list)
 	/* In the batches' order: a note owed comes before its removal. */
 	for (b = list; ok && b != NULL; b = b->next)
 		writer_write_notes(w, b);
+	t_commit = mgr_mono_us();
 	if (ok && db_commit(w->db, &err) != 0)
 		ok = 0;
+	if (ok)
+		writer_count(w, list, t_begin, t_commit, cpu_begin);
 	if (!ok && db_lost(w->db)) {
 		writer_keep(w, list);
 		return 1;
@@ -641,15 +691,19 @@ static void
 writer_checkpoint(struct sched_writer *w)
 {
 	struct mgr_error err = { 0 };
+	int64_t t;
 
 	if (!w->checkpoint)
 		return;
 	w->checkpoint = 0;
 	pthread_mutex_unlock(&w->lock);
+	t = mgr_mono_us();
 	if (db_checkpoint(w->db, &err) != 0)
 		log_warning(w->log, "%s", err.msg);
 	mgr_error_clear(&err);
 	pthread_mutex_lock(&w->lock);
+	w->stats.checkpoints++;
+	w->stats.checkpoint_us += (uint64_t)(mgr_mono_us() - t);
 }
 
 /* Batches first; a retention slice after each commit, and while idle;

@@ -100,6 +100,20 @@ void sched_writer_reconnect(struct sched_writer *w, int64_t verified_mono);
 void sched_writer_fenced(struct sched_writer *w);
 /* Runs whose records wait for a lost connection. */
 size_t sched_writer_waiting(struct sched_writer *w);
+/* What the writer's commits cost, counted since it started (bench/run
+ * prints them over its window): commits of batches, the runs and task
+ * rows they carried, the pages they wrote to the log (db_io_counts), the
+ * time of their transactions (wall and the thread's CPU, which other
+ * processes' load does not inflate) and of the commits alone, and of the
+ * checkpoints the loop handed over. */
+struct sched_writer_stats {
+	uint64_t commits, runs, task_rows;
+	uint64_t pages_written, pages_spilled, cache_misses;
+	uint64_t write_us, commit_us, commit_us_max;
+	uint64_t cpu_us;		/* the thread's CPU in its transactions */
+	uint64_t checkpoints, checkpoint_us;
+};
+void sched_writer_stats(struct sched_writer *w, struct sched_writer_stats *out);
 /* Syncs, stops the thread, closes its connection (what still waits for
  * a lost connection is dropped, and said). */
 void sched_writer_free(struct sched_writer *w);

@@ -147,6 +147,10 @@ struct sched_fire_counts {
 	uint64_t coalesced, overrun, dropped;
 };
 void scheduler_fire_counts(struct mgr *mgr, struct sched_fire_counts *out);
+/* The history writer's counts (sched_writer_stats); zeros before
+ * the scheduler started. */
+struct sched_writer_stats;
+void scheduler_writer_stats(struct mgr *mgr, struct sched_writer_stats *out);
 /* Waits until every finished run and task change is in the database
  * (they are written by a thread, in batches); returns at once while the
  * writer's connection is lost (the records wait in memory). */

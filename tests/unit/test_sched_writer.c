@@ -291,6 +291,64 @@ test_runs_in_key_order(void **state)
 	free(s);
 }
 
+/* What the writer counts of its commits (bench/run prints them): each
+ * commit once, with the runs and task rows it carried and the pages it
+ * wrote; a batch that was not written (its task row marked newer) still
+ * counts as carried, the pages only what was written. */
+static void
+test_stats_count_commits(void **state)
+{
+	struct fixture *f = *state;
+	struct sched_writer_stats before, after;
+	struct write_batch *b = state_batch("running", 1000000);
+
+	sched_writer_stats(f->w, &before);
+	assert_int_equal(before.commits, 0);
+	batch_run(b, 1, "a", 100, "succeeded", 0);
+	batch_run(b, 2, "a", 200, "failed", 0);
+	sched_writer_submit(f->w, b);
+	sched_writer_sync(f->w);
+	sched_writer_stats(f->w, &after);
+	assert_int_equal(after.commits, 1);
+	assert_int_equal(after.runs, 2);
+	assert_int_equal(after.task_rows, 1);
+	/* A run row, an index entry and the task row: pages of the log. */
+	assert_true(after.pages_written >= 2);
+	assert_true(after.write_us >= after.commit_us);
+	assert_true(after.commit_us_max <= after.commit_us);
+	b = xcalloc(1, sizeof *b);
+	batch_run(b, 3, "a", 300, "succeeded", 0);
+	sched_writer_submit(f->w, b);
+	sched_writer_sync(f->w);
+	sched_writer_stats(f->w, &before);
+	assert_int_equal(before.commits, 2);
+	assert_int_equal(before.runs, 3);
+	assert_int_equal(before.task_rows, 1);
+	assert_true(before.pages_written > after.pages_written);
+}
+
+/* db_io_counts: what the connection wrote since the last call, then
+ * nothing until it writes again. */
+static void
+test_io_counts_reset(void **state)
+{
+	struct fixture *f = *state;
+	struct mgr_error err = { 0 };
+	struct db_io_counts io;
+
+	db_io_counts(f->db, &io);
+	add_task_row(f->db, "b");
+	db_io_counts(f->db, &io);
+	assert_true(io.written >= 1);
+	assert_true(io.spilled >= 0 && io.misses >= 0);
+	db_io_counts(f->db, &io);
+	assert_int_equal(io.written, 0);
+	assert_int_equal(db_exec(f->db, "UPDATE tasks SET name='x' WHERE "
+	    "id='b'", &err), 0);
+	db_io_counts(f->db, &io);
+	assert_true(io.written >= 1);
+}
+
 int
 main(void)
 {
@@ -302,6 +360,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_over_notifies, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_runs_in_key_order, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_stats_count_commits, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_io_counts_reset, setup,
 		    teardown),
 	};
 

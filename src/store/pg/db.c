@@ -621,6 +621,13 @@ pg_db_cache_size(struct mgr_db *db, int kib)
 	(void)kib;
 }
 
+void
+pg_db_io_counts(struct mgr_db *db, struct db_io_counts *out)
+{
+	(void)db;
+	*out = (struct db_io_counts){ 0 };
+}
+
 /* Nor a log a client copies back: the server checkpoints. */
 void
 pg_db_checkpoint_elsewhere(struct mgr_db *db, void (*due)(void *arg),

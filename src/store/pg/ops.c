@@ -31,6 +31,7 @@ const struct store_ops pg_store_ops = {
 	.db_change_mark = pg_db_data_version,
 	.db_release_memory = pg_db_release_memory,
 	.db_cache_size = pg_db_cache_size,
+	.db_io_counts = pg_db_io_counts,
 	.db_checkpoint_elsewhere = pg_db_checkpoint_elsewhere,
 	.db_checkpoint = pg_db_checkpoint,
 	.db_integrity_check = pg_db_integrity_check,

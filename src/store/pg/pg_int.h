@@ -115,6 +115,7 @@ void pg_db_read_end(struct mgr_db *db);
 int64_t pg_db_data_version(struct mgr_db *db);
 void pg_db_release_memory(struct mgr_db *db);
 void pg_db_cache_size(struct mgr_db *db, int kib);
+void pg_db_io_counts(struct mgr_db *db, struct db_io_counts *out);
 void pg_db_checkpoint_elsewhere(struct mgr_db *db, void (*due)(void *arg),
 				void *arg);
 int pg_db_checkpoint(struct mgr_db *db, struct mgr_error *err);

@@ -670,6 +670,25 @@ sqlite_db_cache_size(struct mgr_db *db, int kib)
 	sqlite3_exec(db_handle(db), sql, NULL, NULL, NULL);
 }
 
+static int64_t
+db_status_taken(sqlite3 *h, int op)
+{
+	int cur = 0, hi = 0;
+
+	sqlite3_db_status(h, op, &cur, &hi, 1);
+	return cur;
+}
+
+void
+sqlite_db_io_counts(struct mgr_db *db, struct db_io_counts *out)
+{
+	sqlite3 *h = db_handle(db);
+
+	out->written = db_status_taken(h, SQLITE_DBSTATUS_CACHE_WRITE);
+	out->spilled = db_status_taken(h, SQLITE_DBSTATUS_CACHE_SPILL);
+	out->misses = db_status_taken(h, SQLITE_DBSTATUS_CACHE_MISS);
+}
+
 /* SQLite's own wal_autocheckpoint: a log of this many pages is copied
  * back at the commit that reaches it. */
 #define WAL_CHECKPOINT_PAGES 1000

@@ -30,6 +30,7 @@ const struct store_ops sqlite_store_ops = {
 	.db_change_mark = sqlite_db_change_mark,
 	.db_release_memory = sqlite_db_release_memory,
 	.db_cache_size = sqlite_db_cache_size,
+	.db_io_counts = sqlite_db_io_counts,
 	.db_checkpoint_elsewhere = sqlite_db_checkpoint_elsewhere,
 	.db_checkpoint = sqlite_db_checkpoint,
 	.db_integrity_check = sqlite_db_integrity_check,

@@ -75,6 +75,7 @@ int64_t sqlite_db_data_version(struct mgr_db *db);
 int64_t sqlite_db_change_mark(struct mgr_db *db);
 void sqlite_db_release_memory(struct mgr_db *db);
 void sqlite_db_cache_size(struct mgr_db *db, int kib);
+void sqlite_db_io_counts(struct mgr_db *db, struct db_io_counts *out);
 void sqlite_db_checkpoint_elsewhere(struct mgr_db *db, void (*due)(void *arg),
 				    void *arg);
 int sqlite_db_checkpoint(struct mgr_db *db, struct mgr_error *err);
