@@ -86,7 +86,9 @@ no_duplicates() {
 }
 
 mgr task list >/dev/null 2>&1	# the schema
-start_host 1 2000
+# A backoff that stops doubling at 400 ms (host_reconnect_max_ms), each
+# try logged at debug level: the outage of part 2 shows it.
+start_host 1 2000 'host_reconnect_max_ms = 400; log_level = "debug";'
 wait_until 20 holder_is "$H1"
 ok $? "the daemon runs the engine"
 mgr task add slow "$TASK" interval seconds=1 --max-retries 0 >/dev/null
@@ -152,6 +154,14 @@ ok $? "the host still runs (same pid)"
 no_duplicates "after an outage"
 grep -o "reconnected to the database after [0-9.]* s" "$T/h1.log" |
 	sed 's/^/# h1 /'
+waits=$(sed -n 's/.*host h1: reconnecting in \([0-9]*\) ms.*/\1/p' "$T/h1.log")
+longest=$(printf '%s\n' $waits | sort -n | tail -n 1)
+echo "# h1's waits between tries (ms):" $waits
+ok $([ "$(printf '%s\n' $waits | grep -c .)" -ge 4 ] &&
+	[ "${longest:-0}" -le 400 ] && [ "$longest" -ge 200 ] && echo 0 || echo 1) \
+	"the backoff doubles up to host_reconnect_max_ms (400 ms) and no further (longest ${longest} ms)"
+like "$(cat "$T/h1.log")" "then up to every 400 ms \(host_reconnect_max_ms\)" \
+	"... and the loss says so"
 
 # 3. A standby present: the engine host paused across a restart, so
 # the standby takes over; the old host, woken, is fenced.
