@@ -91,6 +91,8 @@ if [ -z "${MANAGER_TEST_PG:-}" ]; then
 		"... every row the same as the first file" \
 		"... the large log a file again, byte for byte" \
 		"... 0600 in a folder 0700" "... task logs reads it there" \
+		"a log of the same name in the target's folder: refused, naming it" \
+		"... nothing kept" "... the file there untouched" \
 		"... ids go on after the copied ones"; do
 		skip "$d: MANAGER_TEST_PG is not set (scripts/pg-test-cluster.sh)"
 	done
@@ -132,6 +134,13 @@ else
 		"... 0600 in a folder 0700"
 	is "$(XDG_STATE_HOME="$T/state-c" "$MANAGER" --db "$T/c.db" task logs big | cksum)" \
 		"$(printf '%s\n' "$BIGLOG" | cksum)" "... task logs reads it there"
+	# Again into another file with the same logs folder: the log is there.
+	run env XDG_STATE_HOME="$T/state-c" "$MANAGER" db copy "$P" "$T/d.db"
+	like "$rc:$err" "^4:.*cannot write run log .*/logs/big/${bigfile##*/}: File exists \(db copy writes no run log over another\)" \
+		"a log of the same name in the target's folder: refused, naming it"
+	is "$(sqlite3 "$T/d.db" "SELECT count(*) FROM runs")" 0 "... nothing kept"
+	cmp -s "$cfile" "$bigfile"
+	ok $? "... the file there untouched"
 	"$MANAGER" --db "$P" task run t1 >/dev/null
 	is "$(psql -X -A -t "$P" -c "SELECT max(id) FROM runs")" 4 \
 		"... ids go on after the copied ones"
