@@ -211,10 +211,11 @@ write_file(struct runlog_copy *c, const struct logkey *key, const char *b,
 	if ((rc = mkdir_p(dir, 0700, 1, err)) == 0 &&
 	    (fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0600)) == -1)
-		rc = mgr_error_set(err, errno == EEXIST ? MGR_EEXIST : MGR_EIO,
-		    _("cannot write run log %s: %s%s"), path, strerror(errno),
-		    errno == EEXIST ? _(" (db copy writes no run log over "
-		    "another)") : "");
+		rc = errno == EEXIST ? mgr_error_set(err, MGR_EEXIST,
+		    _("cannot write run log %s: it exists already (db copy "
+		    "writes no run log over another)"), path) :
+		    mgr_error_set(err, MGR_EIO, _("cannot write run log %s: %s"),
+		    path, strerror(errno));
 	if (fd != -1) {
 		c->made = strv_push(c->made, path);
 		if (write_iov(fd, &iov, 1, 0) != 0 || close(fd) != 0)

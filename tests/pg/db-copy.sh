@@ -136,7 +136,7 @@ else
 		"$(printf '%s\n' "$BIGLOG" | cksum)" "... task logs reads it there"
 	# Again into another file with the same logs folder: the log is there.
 	run env XDG_STATE_HOME="$T/state-c" "$MANAGER" db copy "$P" "$T/d.db"
-	like "$rc:$err" "^4:.*cannot write run log .*/logs/big/${bigfile##*/}: File exists \(db copy writes no run log over another\)" \
+	like "$rc:$err" "^4:.*cannot write run log .*/logs/big/${bigfile##*/}: it exists already \(db copy writes no run log over another\)" \
 		"a log of the same name in the target's folder: refused, naming it"
 	is "$(sqlite3 "$T/d.db" "SELECT count(*) FROM runs")" 0 "... nothing kept"
 	cmp -s "$cfile" "$bigfile"
