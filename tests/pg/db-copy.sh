@@ -34,15 +34,16 @@ m task add t3 'exec:true' interval hours=1 --after t1 \
 	--on-failure 'exec:/bin/true' >/dev/null
 m task run t1 >/dev/null
 m task run t2 >/dev/null
-# A log over the history's inline size (about 14 KB) and a run over a
+# A log over the history's inline size (about 170 KB: chunks of 64 KiB
+# at most, cut at whole records) and a run over a
 # second, so that its log is a file whatever the load (a log whose file
 # is not made by its end goes to the history): a file of the logs
 # folder on SQLite, chunks on PostgreSQL.
-m task add big "exec:/bin/sh -c 'seq 3000; sleep 1.5'" interval hours=1 >/dev/null
+m task add big "exec:/bin/sh -c 'seq 30000; sleep 1.5'" interval hours=1 >/dev/null
 m task run big >/dev/null
 BIGLOG=$(m task logs big)
 bigfile=$(ls "$XDG_STATE_HOME"/manager/logs/big/*-1.log 2>/dev/null)
-like "$BIGLOG" "stdout 3000$" "a run with a large log"
+like "$BIGLOG" "stdout 30000$" "a run with a large log"
 ok $([ -f "$bigfile" ] && echo 0 || echo 1) "... a file of the logs folder"
 # Commands' stdin (schema 9): any bytes, none apart from empty.
 sqlite3 "$A" "INSERT INTO commands (created_at, client_pid, argv, state, input)
@@ -86,6 +87,7 @@ if [ -z "${MANAGER_TEST_PG:-}" ]; then
 		"... the notifications owed, row for row" \
 		"... the run logs the history keeps, byte for byte" \
 		"... the large log: its file's bytes as chunks" \
+		"... in several chunks, numbered from 0" \
 		"... reported with a checksum" "... task logs reads it there" \
 		"back to SQLite" \
 		"... every row the same as the first file" \
@@ -119,6 +121,8 @@ else
 	is "$(psql -X -A -t "$P" -c "SELECT encode(sha256(string_agg(bytes, ''::bytea ORDER BY seq)), 'hex') FROM run_log_chunks WHERE task_id = 'big'")" \
 		"$(sha256sum <"$bigfile" | cut -d' ' -f1)" \
 		"... the large log: its file's bytes as chunks"
+	is "$(psql -X -A -t "$P" -c "SELECT count(*) >= 3, max(seq) = count(*) - 1 FROM run_log_chunks WHERE task_id = 'big'")" \
+		"t|t" "... in several chunks, numbered from 0"
 	like "$out" "large_logs +1 rows, checksum [0-9a-f]{16}" "... reported with a checksum"
 	# Another state folder: on PostgreSQL no file is read.
 	is "$(XDG_STATE_HOME="$T/state-p" "$MANAGER" --db "$P" task logs big | cksum)" \
