@@ -13,7 +13,7 @@ MANAGER_TEST_SUITE_PG=1
 . "$top_srcdir/tests/engine/lib.sh"
 
 TOKEN=a-long-enough-token
-LOCK_S=5		# how long the lock is held
+LOCK_S=10		# how long the lock is held
 # No retention while it is held: its deletes of runs delete chunks too.
 printf 'manager = { shutdown_grace_seconds = 2; history_keep_runs = 100000; };
 api = { listen = "127.0.0.1:0"; token = "%s"; };\n' "$TOKEN" >"$CONF"
@@ -80,7 +80,9 @@ gap=$(sqlite3 "$DB" "SELECT max(d) / 1000 FROM (SELECT t - lag(t) OVER
 	task_id = 'tick' AND started_at BETWEEN $T0 AND $T1 UNION ALL
 	SELECT $T0 UNION ALL SELECT $T1) w) g")
 echo "# largest gap between the 0.1 s task's starts in the ${LOCK_S} s the log's read waited: ${gap} ms ($(cat /proc/loadavg))"
-ok $([ -n "$gap" ] && [ "$gap" -lt 2500 ] && echo 0 || echo 1) \
-	"the task kept firing while the log's read waited (largest gap ${gap} ms, under 2.5 s)"
+# Half the lock: the loop held by the read shows a gap of about the
+# whole lock; a loop only slowed by a loaded machine, far less.
+ok $([ -n "$gap" ] && [ "$gap" -lt $((LOCK_S * 500)) ] && echo 0 || echo 1) \
+	"the task kept firing while the log's read waited (largest gap ${gap} ms, under $((LOCK_S / 2)) s)"
 stop_daemon
 finish
