@@ -28,6 +28,7 @@ struct logkeys {
 	struct logkey *v;
 	size_t n, cap;
 	struct mgr_db *db;	/* the source: only logs of its runs */
+	struct mgr_error err;	/* the first read that failed */
 };
 
 static void
@@ -73,13 +74,13 @@ key_of_file(void *arg, const char *path, const char *task_id,
 	    int64_t scheduled_at, int attempt)
 {
 	struct logkeys *k = arg;
-	struct mgr_error err = { 0 };
 	int64_t run_id = 0;
 	int ended;
 
 	(void)path;
-	if (runlog_store_state(k->db, task_id, scheduled_at, attempt, &ended,
-	    &run_id, &err) == 0 && run_id != 0)
+	if (k->err.code == 0 && runlog_store_state(k->db, task_id,
+	    scheduled_at, attempt, &ended, &run_id, &k->err) == 0 &&
+	    run_id != 0)
 		keys_add(k, task_id, scheduled_at, attempt);
 }
 
@@ -89,13 +90,13 @@ static void
 key_of_entry(void *arg, const struct runlog_store_entry *e)
 {
 	struct logkeys *k = arg;
-	struct mgr_error err = { 0 };
 	char *b = NULL;
 	size_t len;
 	int64_t got;
 
-	if (runlog_store_chunk_next(k->db, e->task_id, e->scheduled_at,
-	    e->attempt, 0, &got, &b, &len, &err) == 0 && b != NULL)
+	if (k->err.code == 0 && runlog_store_chunk_next(k->db, e->task_id,
+	    e->scheduled_at, e->attempt, 0, &got, &b, &len, &k->err) == 0 &&
+	    b != NULL)
 		keys_add(k, e->task_id, e->scheduled_at, e->attempt);
 	free(b);
 }
@@ -111,6 +112,10 @@ list_logs(struct mgr_db *db, const char *logs_dir, struct logkeys *k,
 		rc = runlog_store_list(db, key_of_entry, k, err);
 	else
 		runlog_files_each(logs_dir, key_of_file, k);
+	if (rc == 0 && k->err.code != 0) {	/* a log's run or chunks */
+		*err = k->err;
+		rc = k->err.code;
+	}
 	sort_array(k->v, k->n, sizeof *k->v, key_cmp);
 	return rc;
 }
