@@ -106,7 +106,8 @@ PG_SUITES = tests/pg/engine-api.sh tests/pg/engine-control.sh \
 	tests/pg/sched-bulk-slices.sh \
 	tests/pg/hostlock.sh tests/pg/engine-hosts.sh \
 	tests/pg/cluster-failover.sh tests/pg/cluster-busy.sh \
-	tests/pg/idle.sh tests/pg/runlogs.sh tests/pg/reconnect.sh
+	tests/pg/idle.sh tests/pg/runlogs.sh tests/pg/reconnect.sh \
+	tests/pg/api-log.sh
 dist_check_SCRIPTS += tests/pg/lib.sh $(PG_SUITES) tests/pg/db-copy.sh
 TESTS += $(PG_SUITES) tests/pg/db-copy.sh
 

@@ -95,8 +95,10 @@ host_db_status(struct ui *ui)
 	time_t t;
 	struct tm tm;
 
+	ui->host.db_down_since = 0;
 	if (!ui->hosting || engine_host_registry(ui->mgr, &r) != 0)
 		return;
+	ui->host.db_down_since = r.down_since;
 	if (r.down_since == 0) {
 		if (ui->host.db_down)
 			ui_status(ui, 0, "%s", _("the database is reachable "

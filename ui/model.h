@@ -43,6 +43,10 @@ struct ui_host {
 	char *kind;
 	int64_t started_at;
 	int db_down;		/* said: the database is out of reach */
+	/* Since when this console's own host cannot reach the database
+	 * (mgr_now_us; 0: it can, or the console hosts nothing): its row
+	 * in the hosts pane says so. */
+	int64_t db_down_since;
 };
 
 /* The columns the tasks can be sorted by (the tasks pane's columns). */

@@ -2,7 +2,10 @@
  * shows it (ID EPOCH STATE LEASE RUNNING VERSION PID), the engine host's
  * row marked "*", a live standby's state "standby".  Hidden until H opens
  * it, under the runs pane; while it shows, the registry is read once a
- * second (a lease counts down without any write), never otherwise.  d
+ * second (a lease counts down without any write), never otherwise.  The
+ * row of this console's own host, while it cannot reach the database,
+ * says "database unreachable since T" after its pid, in the colour of a
+ * dead host, until it reconnects (as the status line does).  d
  * drains the selected host after a question and r undoes it: the
  * command lines `host drain ID` and `host drain --undo ID`, so the
  * console acts exactly as the CLI does. */
@@ -17,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { W_MARK = 2, W_EPOCH = 6, W_STATE = 9, W_LEASE = 8, W_RUNNING = 7,
 	W_VERSION = 12, W_PID = 7, W_GAPS = 6 };
@@ -35,6 +39,28 @@ host_is_engine(const struct ui *ui, const struct host_rec *r)
 {
 	return ui->host.present && host_live(r) && !r->standby &&
 	    r->pid == ui->host.pid;
+}
+
+/* This console's own host while it cannot reach the database: the
+ * registry's rows are those read before (no read goes through), and
+ * only this process knows its own state (host_poll). */
+static int
+host_lost_db(const struct ui *ui, const struct host_rec *r)
+{
+	return ui->host.db_down_since != 0 && host_live(r) &&
+	    r->pid == (int)getpid();
+}
+
+/* The pid cell of such a host: "PID  database unreachable since T". */
+static void
+host_lost_text(const struct ui *ui, int pid, char *buf, size_t size)
+{
+	char since[32], *text;
+
+	fmt_when(ui->host.db_down_since, mgr_now_us(), since, sizeof since);
+	text = xasprintf(_("database unreachable since %s"), since);
+	snprintf(buf, size, "%d  %s", pid, text);
+	free(text);
 }
 
 /* As host list shows it: a live standby says so. */
@@ -117,7 +143,7 @@ hosts_row(const struct ui *ui, size_t i, int width, char *buf, size_t size)
 {
 	const struct host_rec *r = &ui->hosts[i];
 	int engine = host_is_engine(ui, r);
-	char epoch[24], lease[32], running[16], pid[16];
+	char epoch[24], lease[32], running[16], pid[160];
 	const char *cell[8] = { engine ? "*" : "", r->host_id, epoch,
 	    host_state_shown(r), lease, running, r->version != NULL ?
 	    r->version : "", pid };
@@ -130,8 +156,10 @@ hosts_row(const struct ui *ui, size_t i, int width, char *buf, size_t size)
 		snprintf(lease, sizeof lease, "-");
 	snprintf(running, sizeof running, "%d", engine ? ui->model.running : 0);
 	snprintf(pid, sizeof pid, "%d", r->pid);
+	if (host_lost_db(ui, r))	/* the last cell takes the rest */
+		host_lost_text(ui, r->pid, pid, sizeof pid);
 	hosts_cells(ui, width, cell, buf, size);
-	if (strcmp(r->state, "dead") == 0)
+	if (host_lost_db(ui, r) || strcmp(r->state, "dead") == 0)
 		return ui_attr(ui, CP_BAD, 0) | A_BOLD;
 	if (strcmp(r->state, "draining") == 0)
 		return ui_attr(ui, CP_WARN, 0) | A_BOLD;
@@ -256,7 +284,13 @@ hosts_details(struct ui *ui)
 	    ui->model.running : 0);
 	strbuf_addf(&sb, "%-12s %s\n", _("version"), r->version != NULL ?
 	    r->version : "");
-	strbuf_addf(&sb, "%-12s %d\n", _("pid"), r->pid);
+	if (host_lost_db(ui, r)) {
+		char pid[160];
+
+		host_lost_text(ui, r->pid, pid, sizeof pid);
+		strbuf_addf(&sb, "%-12s %s\n", _("pid"), pid);
+	} else
+		strbuf_addf(&sb, "%-12s %d\n", _("pid"), r->pid);
 	strbuf_addf(&sb, "%-12s %s\n", _("started"), started);
 	strbuf_addf(&sb, "%-12s %s\n", _("labels"), r->labels != NULL ?
 	    r->labels : "[]");

@@ -79,6 +79,9 @@ const struct conf_key conf_keys[] = {
 	/* 0: 1,000 on a database server, none on a file (hostreg.c) */
 	{ "manager", "host_heartbeat_ms", CONF_INT, OFF(host_heartbeat_ms), "0", 0, 600000 },
 	{ "manager", "host_lease_ms", CONF_INT, OFF(host_lease_ms), "5000", 30, 3600000 },
+	/* The longest wait between two tries to reach a lost database
+	 * server (heartbeat.c: from 100 ms, doubling): at least the first. */
+	{ "manager", "host_reconnect_max_ms", CONF_INT, OFF(host_reconnect_max_ms), "5000", 100, 600000 },
 	/* On a database server, a daemon that finds the engine lock held
 	 * waits as a standby (src/engine/standby.c); false: it exits 4. */
 	{ "manager", "host_standby", CONF_BOOL, OFF(host_standby), "true", 0, 1 },

@@ -80,6 +80,7 @@ struct mgr_conf {
 					 * CONF_HEARTBEAT_SERVER_MS on a
 					 * database server, none on a file */
 	int host_lease_ms;		/* lease, > 2 heartbeats */
+	int host_reconnect_max_ms;	/* backoff's longest wait (ms) */
 	int host_standby;		/* wait for the lock on a server */
 	/* groups { NAME = { max_concurrent = N; }; ... }: the tasks of a
 	 * concurrency group run at most N at once. */

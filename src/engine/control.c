@@ -448,6 +448,32 @@ control_prune(struct mgr *mgr)
 		    (long long)n);
 }
 
+/* The change watch and its safety poll: a poll every minute behind a
+ * watch, every CONTROL_POLL_S without one (the store gives no notices,
+ * or a server's watch could not be made), at the start and after the
+ * database was out of reach (control_rewatch). */
+static void
+control_watch_start(struct control *c)
+{
+	struct mgr *mgr = c->mgr;
+	double every = CONTROL_FALLBACK_S;
+
+	c->watch = db_watch_open(mgr->db);
+	if (db_watch_fd(c->watch) != -1) {
+		ev_io_init(&c->watch_io, control_watch_cb,
+		    db_watch_fd(c->watch), EV_READ);
+		c->watch_io.data = c;
+		ev_io_start(mgr->loop, &c->watch_io);
+	} else {
+		log_warning(&mgr->log, "control plane: the store gives no change "
+		    "notices; polling every %.0f ms", CONTROL_POLL_S * 1000);
+		every = CONTROL_POLL_S;
+	}
+	ev_periodic_init(&c->fallback, control_fallback_cb, 0., every, NULL);
+	c->fallback.data = c;
+	ev_periodic_start(mgr->loop, &c->fallback);
+}
+
 int
 control_start(struct mgr *mgr, struct control **out, struct mgr_error *err)
 {
@@ -456,22 +482,7 @@ control_start(struct mgr *mgr, struct control **out, struct mgr_error *err)
 	(void)err;
 	c->mgr = mgr;
 	c->home_fd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	c->watch = db_watch_open(mgr->db);
-	if (db_watch_fd(c->watch) != -1) {
-		ev_io_init(&c->watch_io, control_watch_cb,
-		    db_watch_fd(c->watch), EV_READ);
-		c->watch_io.data = c;
-		ev_io_start(mgr->loop, &c->watch_io);
-		ev_periodic_init(&c->fallback, control_fallback_cb, 0.,
-		    CONTROL_FALLBACK_S, NULL);
-	} else {
-		log_warning(&mgr->log, "control plane: the store gives no change "
-		    "notices; polling every %.0f ms", CONTROL_POLL_S * 1000);
-		ev_periodic_init(&c->fallback, control_fallback_cb, 0.,
-		    CONTROL_POLL_S, NULL);
-	}
-	c->fallback.data = c;
-	ev_periodic_start(mgr->loop, &c->fallback);
+	control_watch_start(c);
 	ev_timer_init(&c->recheck, control_recheck_cb, 0, 0);
 	c->recheck.data = c;
 	control_recover(mgr);
@@ -497,16 +508,7 @@ control_rewatch(struct control *c)
 		ev_io_stop(mgr->loop, &c->watch_io);
 	ev_periodic_stop(mgr->loop, &c->fallback);
 	db_watch_close(c->watch);
-	c->watch = db_watch_open(mgr->db);
-	if (db_watch_fd(c->watch) != -1) {
-		ev_io_init(&c->watch_io, control_watch_cb,
-		    db_watch_fd(c->watch), EV_READ);
-		c->watch_io.data = c;
-		ev_io_start(mgr->loop, &c->watch_io);
-		ev_periodic_set(&c->fallback, 0., CONTROL_FALLBACK_S, NULL);
-	} else
-		ev_periodic_set(&c->fallback, 0., CONTROL_POLL_S, NULL);
-	ev_periodic_start(mgr->loop, &c->fallback);
+	control_watch_start(c);
 	control_check(c);
 }
 

@@ -20,7 +20,7 @@
  * A beat that fails, or finds the engine lock's session ended (the
  * server restarted, say), puts the host "down": the connection is
  * closed and tried again with backoff (HB_RETRY_MIN_MS doubling to
- * HB_RETRY_MAX_MS, with jitter), the loss and the recovery said once
+ * host_reconnect_max_ms, with jitter), the loss and the recovery said once
  * each.  A lock whose session ended is taken again only for the host its
  * registry row still names (same epoch, alive or draining), and only
  * while no other session holds it; else another host has the engine and
@@ -42,10 +42,10 @@
 #include <unistd.h>
 
 /* The wait between two tries while the database is out of reach: from
- * the first to the last, doubling, each drawn between half and all of
- * it so that hosts that lost one server do not come back in step. */
+ * the first to the configured longest (retry_max_ms), doubling, each
+ * drawn between half and all of it so that hosts that lost one server
+ * do not come back in step. */
 #define HB_RETRY_MIN_MS 100
-#define HB_RETRY_MAX_MS 5000
 
 struct heartbeat {
 	struct heartbeat_conf c;	/* its strings are the copies below */
@@ -88,9 +88,11 @@ hb_lock_lost(struct heartbeat *hb, const char *why)
 static int
 hb_backoff(struct heartbeat *hb)
 {
+	int max = hb->c.retry_max_ms > HB_RETRY_MIN_MS ? hb->c.retry_max_ms :
+	    HB_RETRY_MIN_MS;
+
 	hb->retry_ms = hb->retry_ms == 0 ? HB_RETRY_MIN_MS :
-	    hb->retry_ms >= HB_RETRY_MAX_MS / 2 ? HB_RETRY_MAX_MS :
-	    hb->retry_ms * 2;
+	    hb->retry_ms >= max / 2 ? max : hb->retry_ms * 2;
 	return hb->retry_ms / 2 + (int)(rand_r(&hb->seed) %
 	    (unsigned)(hb->retry_ms / 2 + 1));
 }
@@ -122,8 +124,9 @@ hb_down(struct heartbeat *hb, const struct mgr_error *err)
 	if (first)
 		log_warning(hb->c.log, _("host %s lost the database: %s; "
 		    "reconnecting, every %d ms at first, then up to every "
-		    "%d s"), hb->host_id, err->msg, HB_RETRY_MIN_MS,
-		    HB_RETRY_MAX_MS / 1000);
+		    "%d ms (host_reconnect_max_ms)"), hb->host_id, err->msg,
+		    HB_RETRY_MIN_MS, hb->c.retry_max_ms > HB_RETRY_MIN_MS ?
+		    hb->c.retry_max_ms : HB_RETRY_MIN_MS);
 	else	/* each try, for whoever debugs a long outage */
 		log_debug(hb->c.log, "host %s: reconnecting in %lld ms: %s",
 		    hb->host_id, (long long)(wait_us / 1000), err->msg);

@@ -24,6 +24,9 @@ struct heartbeat_conf {
 	 * with backoff.  0 (a file): a failed beat is said once a streak
 	 * and the next beat opens the connection again, as it always did. */
 	int server;
+	/* The backoff's longest wait between two tries (ms), from
+	 * HB_RETRY_MIN_MS doubling: host_reconnect_max_ms. */
+	int retry_max_ms;
 	/* Checked before each renewal (NULL: none, a standby's): once its
 	 * session is gone, the thread reconnects with backoff and takes it
 	 * again if this host is still the one its registry row names, or

@@ -112,7 +112,8 @@ hostreg_register(struct mgr *mgr, struct mgr_error *err)
 	struct heartbeat_conf c = {
 		.db_path = db_path(mgr->db), .log = &mgr->log, .reg = r,
 		.beat_ms = hostreg_beat_ms(mgr),
-		.server = db_string_is_server(db_path(mgr->db)), .lock = h->lock,
+		.server = db_string_is_server(db_path(mgr->db)),
+		.retry_max_ms = mgr->conf->host_reconnect_max_ms, .lock = h->lock,
 		.notify = hostreg_notify, .notify_arg = mgr,
 	};
 	int rc;

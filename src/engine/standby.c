@@ -66,6 +66,7 @@ standby_register(struct standby *sb, struct mgr_error *err)
 		.db_path = db_path(mgr->db), .log = &mgr->log, .reg = r,
 		.beat_ms = hostreg_beat_ms(mgr),
 		.server = db_string_is_server(db_path(mgr->db)),
+		.retry_max_ms = mgr->conf->host_reconnect_max_ms,
 	};
 	int rc;
 

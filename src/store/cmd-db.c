@@ -1,8 +1,7 @@
-/* cmd-db.c - manager db check (integrity and schema version) and db
- * copy (every row into an empty database of either backend). */
+/* cmd-db.c - manager db check (integrity and schema version); db copy
+ * is src/tasks/cmd-db-copy.c, as it moves run logs too. */
 #include "i18n.h"
 #include "cmd.h"
-#include "copy_store.h"
 #include "db.h"
 #include "manager.h"
 #include "util.h"
@@ -57,64 +56,8 @@ const struct cmd_entry cmd_db_check_entry = {
 	.run = db_check_run,
 };
 
-static void
-db_copy_print(struct cmd_ctx *ctx, const struct db_copy_report *rep)
-{
-	if (ctx->json) {
-		json_t *a = json_array();
-
-		for (int i = 0; i < DB_COPY_NTABLES; i++)
-			json_array_append_new(a, json_pack("{s:s, s:I, s:s}",
-			    "table", rep->tables[i].name, "rows",
-			    (json_int_t)rep->tables[i].rows, "sha256",
-			    rep->tables[i].sha256));
-		cmd_print_json(ctx, a);
-		return;
-	}
-	for (int i = 0; i < DB_COPY_NTABLES; i++)
-		fprintf(ctx->out, _("%-12s %8lld rows, checksum %.16s\n"),
-		    rep->tables[i].name, (long long)rep->tables[i].rows,
-		    rep->tables[i].sha256[0] ? rep->tables[i].sha256 : "-");
-}
-
-/* db copy FROM TO: both opened (and so migrated to this version's
- * schema) by their own backends, whatever the configured database. */
-static int
-db_copy_run(struct cmd_ctx *ctx, const struct cmd_args *args)
-{
-	char *const *argv = args->argv;
-	struct mgr_db *from = NULL, *to = NULL;
-	struct db_copy_report rep;
-	struct mgr_error err = { 0 };
-	int rc;
-
-	if (strcmp(argv[0], argv[1]) == 0)
-		return cmd_fail(ctx, MGR_EINVAL, _("db copy: FROM and TO are "
-		    "the same database"));
-	if ((rc = db_open(argv[0], &from, &err)) == 0 &&
-	    (rc = db_open(argv[1], &to, &err)) == 0)
-		rc = db_copy(from, to, &rep, &err);
-	if (to != NULL)
-		db_close(to);
-	if (from != NULL)
-		db_close(from);
-	if (rc != 0)
-		return cmd_fail(ctx, err.code, err.msg);
-	db_copy_print(ctx, &rep);
-	return CMD_EXIT_OK;
-}
-
-const struct cmd_entry cmd_db_copy_entry = {
-	.noun = "db", .verb = "copy", .usage = "FROM TO",
-	.summary = N_("copy every row of one database into an empty other "
-	    "(SQLite file or PostgreSQL), checked by counts and checksums"),
-	.flags = CMD_NO_DB, .min_args = 2, .max_args = 2,
-	.run = db_copy_run,
-};
-
 /* The store folder's commands. */
 const struct cmd_entry *const store_commands[] = {
 	&cmd_db_check_entry,
-	&cmd_db_copy_entry,
 	NULL
 };

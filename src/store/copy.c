@@ -265,10 +265,11 @@ copy_all(struct mgr_db *from, struct mgr_db *to, struct db_copy_report *rep,
 }
 
 int
-db_copy(struct mgr_db *from, struct mgr_db *to, struct db_copy_report *rep,
+db_copy(struct mgr_db *from, struct mgr_db *to,
+	const struct db_copy_extra *extra, struct db_copy_report *rep,
 	struct mgr_error *err)
 {
-	int rc;
+	int rc, extra_begun = 0;
 
 	memset(rep, 0, sizeof *rep);
 	if ((rc = copy_check_versions(from, to, err)) != 0)
@@ -282,10 +283,17 @@ db_copy(struct mgr_db *from, struct mgr_db *to, struct db_copy_report *rep,
 	rc = copy_check_empty(to, err);
 	if (rc == 0)
 		rc = copy_all(from, to, rep, err);
-	db_read_end(from);
-	if (rc != 0) {
-		db_rollback(to);
-		return rc;
+	if (rc == 0 && extra != NULL) {
+		extra_begun = 1;
+		rc = extra->copy(extra->arg, from, to,
+		    &rep->tables[DB_COPY_NTABLES], err);
 	}
-	return db_commit(to, err);
+	db_read_end(from);
+	if (rc == 0)
+		rc = db_commit(to, err);
+	else
+		db_rollback(to);
+	if (rc != 0 && extra_begun)
+		extra->undo(extra->arg);
+	return rc;
 }

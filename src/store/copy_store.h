@@ -18,8 +18,24 @@ struct db_copy_table {
 
 #define DB_COPY_NTABLES 9
 
+/* The tables, then what the caller's extra part copied (name NULL when
+ * there was none). */
 struct db_copy_report {
-	struct db_copy_table tables[DB_COPY_NTABLES];
+	struct db_copy_table tables[DB_COPY_NTABLES + 1];
+};
+
+/* What goes with the rows but is no table both backends have: the large
+ * run logs (src/tasks/runlog_copy.c: files on SQLite, run_log_chunks on
+ * PostgreSQL), which the store cannot name.  copy runs inside the
+ * copy's transaction on `to`, after the tables, before the commit, and
+ * fills its line of the report, checked as the tables are; undo is
+ * called when the copy fails once copy was called, itself or later (what
+ * it wrote outside the transaction goes). */
+struct db_copy_extra {
+	int (*copy)(void *arg, struct mgr_db *from, struct mgr_db *to,
+		    struct db_copy_table *line, struct mgr_error *err);
+	void (*undo)(void *arg);
+	void *arg;
 };
 
 /* Copies every table but the live host row (commands are copied: their
@@ -28,9 +44,11 @@ struct db_copy_report {
  * `to`, in one transaction on `to`, reading `from` in one snapshot; then
  * reads the copy back inside that transaction and compares row counts
  * and checksums before it commits.  MGR_EEXIST (nothing written) when
- * `to` holds any row; MGR_EVERSION when the schemas differ. */
+ * `to` holds any row; MGR_EVERSION when the schemas differ.  extra
+ * (NULL: none) copies what no table holds, in the same transaction. */
 int db_copy(struct mgr_db *from, struct mgr_db *to,
-	    struct db_copy_report *rep, struct mgr_error *err);
+	    const struct db_copy_extra *extra, struct db_copy_report *rep,
+	    struct mgr_error *err);
 
 /* The most columns a copied table has. */
 #define DB_COPY_MAXCOLS 24

@@ -1250,6 +1250,7 @@ extern const struct cmd_entry cmd_task_logs_entry;
 extern const struct cmd_entry cmd_task_import_entry;
 extern const struct cmd_entry cmd_task_export_entry;
 extern const struct cmd_entry cmd_task_deps_entry;
+extern const struct cmd_entry cmd_db_copy_entry;
 
 /* The commands of the tasks folder, in the order --help lists them. */
 const struct cmd_entry *const task_commands[] = {
@@ -1270,5 +1271,6 @@ const struct cmd_entry *const task_commands[] = {
 	&cmd_task_import_entry,
 	&cmd_task_export_entry,
 	&cmd_task_deps_entry,
+	&cmd_db_copy_entry,
 	NULL
 };

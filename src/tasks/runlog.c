@@ -93,6 +93,77 @@ runlog_task_dir(const char *task_id)
 }
 
 char *
+runlog_task_from_dir(const char *name)
+{
+	struct strbuf sb = STRBUF_INIT;
+	unsigned int c;
+	char ch;
+
+	if (strcmp(name, "%") == 0)
+		return xstrdup("");
+	for (const char *p = name; *p; p++) {
+		if (*p != '%') {
+			strbuf_add(&sb, p, 1);
+			continue;
+		}
+		if (sscanf(p + 1, "%2x", &c) != 1 || p[1] == '\0' ||
+		    p[2] == '\0') {
+			strbuf_free(&sb);
+			return NULL;
+		}
+		ch = (char)c;
+		strbuf_add(&sb, &ch, 1);
+		p += 2;
+	}
+	return strbuf_detach(&sb);
+}
+
+/* The files of one task's folder. */
+static void
+files_each_task(const char *dir, const char *task, runlog_file_fn fn,
+		void *arg)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	long long sched;
+	int attempt, used;
+	char *path;
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (sscanf(e->d_name, "%lld-%d.log%n", &sched, &attempt,
+		    &used) != 2 || e->d_name[used] != '\0')
+			continue;
+		path = xasprintf("%s/%s", dir, e->d_name);
+		fn(arg, path, task, (int64_t)sched, attempt);
+		free(path);
+	}
+	closedir(d);
+}
+
+void
+runlog_files_each(const char *logs_dir, runlog_file_fn fn, void *arg)
+{
+	DIR *d = opendir(logs_dir);
+	struct dirent *e;
+	char *task, *dir;
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' ||
+		    (task = runlog_task_from_dir(e->d_name)) == NULL)
+			continue;
+		dir = xasprintf("%s/%s", logs_dir, e->d_name);
+		files_each_task(dir, task, fn, arg);
+		free(dir);
+		free(task);
+	}
+	closedir(d);
+}
+
+char *
 runlog_path(const char *state_directory, const char *task_id,
 	    int64_t scheduled_at, int attempt)
 {

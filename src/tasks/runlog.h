@@ -113,6 +113,17 @@ void runlog_free(struct runlog *rl);
 char *runlog_dir(const char *state_directory);
 /* The name of a task's folder in it (malloc'd; see runlog_path). */
 char *runlog_task_dir(const char *task_id);
+/* A task's folder name back to its id (runlog_task_dir's %XX,
+ * malloc'd); NULL when it is no such name. */
+char *runlog_task_from_dir(const char *name);
+/* Every attempt's file under logs_dir (a folder of task folders, as
+ * runlog_dir's; names starting with "." are passed over: a server's
+ * spool), in no order: fn(arg, its path, task id, scheduled_at,
+ * attempt). */
+typedef void (*runlog_file_fn)(void *arg, const char *path,
+			       const char *task_id, int64_t scheduled_at,
+			       int attempt);
+void runlog_files_each(const char *logs_dir, runlog_file_fn fn, void *arg);
 /* The file of one attempt's log (malloc'd).  Task ids go into the file
  * name with every byte other than letters, digits and "_-@:+." written
  * as %XX (and a leading "."), so no id can name a path outside. */

@@ -19,6 +19,13 @@ runlog_head_encode(unsigned char h[RUNLOG_HEAD_LEN], int kind, size_t len,
 		h[8 + i] = (unsigned char)(t >> (8 * i));
 }
 
+uint32_t
+runlog_head_len(const unsigned char h[RUNLOG_HEAD_LEN])
+{
+	return (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 |
+	    (uint32_t)h[3] << 24;
+}
+
 int
 runlog_record_write(int fd, int64_t *off, int kind, const char *buf, size_t n,
 		    int64_t at)

@@ -27,6 +27,8 @@ struct runlog_shared {
 
 void runlog_head_encode(unsigned char h[RUNLOG_HEAD_LEN], int kind, size_t len,
 			int64_t at);
+/* The payload's length a head says. */
+uint32_t runlog_head_len(const unsigned char h[RUNLOG_HEAD_LEN]);
 /* Head and payload in one writev at the file's offset *off (the fd's
  * own offset); a record that does not go in whole is cut off again.
  * Returns 0, or the errno of the failure (the file is then as before). */

@@ -5,6 +5,7 @@
 #include "dbstring.h"
 #include "log.h"
 #include "runlog.h"
+#include "runlog_record.h"
 #include "runlog_ship.h"
 #include "runlog_store.h"
 #include "util.h"
@@ -93,81 +94,19 @@ shipped_free(struct runlog_shipped *l)
 	free(l);
 }
 
-/* A task's folder name back to its id (runlog_task_dir's %XX); NULL
- * when it is no such name. */
-static char *
-task_from_dir(const char *name)
-{
-	struct strbuf sb = STRBUF_INIT;
-	unsigned int c;
-	char ch;
-
-	if (strcmp(name, "%") == 0)
-		return xstrdup("");
-	for (const char *p = name; *p; p++) {
-		if (*p != '%') {
-			strbuf_add(&sb, p, 1);
-			continue;
-		}
-		if (sscanf(p + 1, "%2x", &c) != 1 || p[1] == '\0' ||
-		    p[2] == '\0') {
-			strbuf_free(&sb);
-			return NULL;
-		}
-		ch = (char)c;
-		strbuf_add(&sb, &ch, 1);
-		p += 2;
-	}
-	return strbuf_detach(&sb);
-}
-
-/* The files of one task's folder left by an earlier engine: over, and
- * perhaps partly stored already (resync). */
+/* A file left by an earlier engine: over, and perhaps partly stored
+ * already (resync). */
 static void
-leftovers_task(struct runlog_ship *s, const char *dir, const char *task)
+leftover(void *arg, const char *path, const char *task_id,
+	 int64_t scheduled_at, int attempt)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	long long sched;
-	int attempt, used;
-	char *path;
-	struct runlog_shipped *l;
+	struct runlog_ship *s = arg;
+	struct runlog_shipped *l = shipped_new(path, task_id, scheduled_at,
+	    attempt);
 
-	if (d == NULL)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		if (sscanf(e->d_name, "%lld-%d.log%n", &sched, &attempt,
-		    &used) != 2 || e->d_name[used] != '\0')
-			continue;
-		path = xasprintf("%s/%s", dir, e->d_name);
-		l = shipped_new(path, task, (int64_t)sched, attempt);
-		l->ended = l->resync = 1;
-		l->next = s->logs;
-		s->logs = l;
-		free(path);
-	}
-	closedir(d);
-}
-
-static void
-leftovers(struct runlog_ship *s, const char *spool_dir)
-{
-	DIR *d = opendir(spool_dir);
-	struct dirent *e;
-	char *task, *dir;
-
-	if (d == NULL)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.' ||
-		    (task = task_from_dir(e->d_name)) == NULL)
-			continue;
-		dir = xasprintf("%s/%s", spool_dir, e->d_name);
-		leftovers_task(s, dir, task);
-		free(dir);
-		free(task);
-	}
-	closedir(d);
+	l->ended = l->resync = 1;
+	l->next = s->logs;
+	s->logs = l;
 }
 
 /* A failure: told once until a round goes in again; nothing of the
@@ -187,13 +126,6 @@ ship_failed(struct runlog_ship *s, const struct mgr_error *err)
 	if (s->db != NULL)
 		db_close(s->db);
 	s->db = NULL;
-}
-
-static uint32_t
-head_len(const unsigned char *h)
-{
-	return (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 |
-	    (uint32_t)h[3] << 24;
 }
 
 /* All of n bytes at off, or fewer at the file's end. */
@@ -228,7 +160,7 @@ chunk_read(struct runlog_shipped *l, char **buf)
 	if (got < pos + RUNLOG_HEAD_LEN)
 		return 0;
 	for (;;) {
-		len = head_len((unsigned char *)*buf + pos);
+		len = runlog_head_len((unsigned char *)*buf + pos);
 		if (len > RUNLOG_MAX_RECORD)
 			return 0;	/* damage: left in the file */
 		if (got - pos < RUNLOG_HEAD_LEN + (size_t)len)
@@ -430,7 +362,7 @@ runlog_ship_new(const char *db_path, const char *spool_dir,
 	s->log = log;
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->wake, NULL);
-	leftovers(s, spool_dir);
+	runlog_files_each(spool_dir, leftover, s);
 	e = thread_create_named(&s->thread, "mgr-logship", ship_thread, s);
 	s->started = e == 0;
 	if (!s->started && log != NULL)	/* the files stay for a next start */

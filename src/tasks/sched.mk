@@ -23,7 +23,8 @@ src_libmgr_a_SOURCES += \
 	src/tasks/task_lines.c src/tasks/task_lines.h src/tasks/idmap.c src/tasks/idmap.h \
 	src/tasks/task_checked.c src/tasks/task_checked.h \
 	src/tasks/cmd-task-history.c src/tasks/cmd-run.c src/tasks/run_view.h \
-	src/tasks/cmd-task-logs.c \
+	src/tasks/cmd-task-logs.c src/tasks/cmd-db-copy.c \
+	src/tasks/runlog_copy.c src/tasks/runlog_copy.h \
 	src/tasks/import.c src/tasks/import.h src/tasks/import_crontab.c \
 	src/tasks/import_systemd.c src/tasks/import_dropin.c src/tasks/import_spec.c \
 	src/tasks/cmd-task-import.c src/tasks/cmd-task-export.c \

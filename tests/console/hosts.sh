@@ -7,7 +7,7 @@
 # standby.
 . "$top_srcdir/tests/console/lib.sh"
 
-echo "1..30"
+echo "1..34"
 console_setup
 printf 'manager = { host_id = "hq1"; };\n' >"$T/manager.conf"
 seed_example || { echo "Bail out! cannot seed the database"; exit 1; }
@@ -125,7 +125,11 @@ if [ -z "${MANAGER_TEST_PG:-}" ]; then
 	for what in "both hosts' rows, the engine's marked, with its lease" \
 	    "the standby's row says standby" \
 	    "draining the standby from the pane (host list --json)" \
-	    "the daemons stop cleanly"; do
+	    "the daemons stop cleanly" \
+	    "a console hosting the engine on PostgreSQL: its row" \
+	    "the row of a host that lost the database says so" \
+	    "... and stops saying it once the host reconnected" \
+	    "... under the same epoch"; do
 		skip "$what" "MANAGER_TEST_PG is not set: no PostgreSQL server (scripts/pg-test-cluster.sh)"
 	done
 	exit 0
@@ -163,4 +167,33 @@ wait "$b"
 rb=$?
 wait "$a"
 check "the daemons stop cleanly" test "$rb$?" = 00
+
+# A console hosting the engine on PostgreSQL loses its database: its
+# sessions ended, and no new one taken (the database takes no
+# connection), so the host stays cut off until the database takes them
+# again.  Its row says so meanwhile, as the status line does.
+tmux -L "$SOCK" kill-server
+SOCK="$SOCK-lost"
+printf 'manager = { shutdown_grace_seconds = 2; host_id = "pc"; host_heartbeat_ms = 300; };\n' \
+	>"$T/manager.conf"
+console_start 140 40
+wait_for "host: this console" >/dev/null
+keys H
+check "a console hosting the engine on PostgreSQL: its row" \
+	row_like "│\\* pc +[0-9]+ +alive "
+cpid=$(sql "SELECT pid FROM hosts WHERE host_id = 'pc' AND state = 'alive'")
+cepoch=$(sql "SELECT epoch FROM hosts WHERE host_id = 'pc'")
+# On the server's own database: the suite's takes no connection meanwhile.
+pgadm() { psql -X -q -A -t "$MANAGER_TEST_PG" -c "$1" >/dev/null; }
+pgadm "ALTER DATABASE $PG_SUITE_NAME ALLOW_CONNECTIONS false"
+pgadm "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE
+	datname = '$PG_SUITE_NAME' AND (application_name = 'manager $cpid' OR
+	application_name LIKE 'manager $cpid %')"
+lost() { shown_like "│\\* pc +$cepoch +alive .* $cpid  database unreachable since [0-9]{2}:[0-9]{2}:[0-9]{2}"; }
+check "the row of a host that lost the database says so" retry 20 lost
+pgadm "ALTER DATABASE $PG_SUITE_NAME ALLOW_CONNECTIONS true"
+back() { ! lost && shown_like "│\\* pc +[0-9]+ +alive .* $cpid *│"; }
+check "... and stops saying it once the host reconnected" retry 30 back
+check "... under the same epoch" \
+	test "$(sql "SELECT epoch FROM hosts WHERE host_id = 'pc'")" = "$cepoch"
 exit 0

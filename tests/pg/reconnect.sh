@@ -127,6 +127,23 @@ like "$out" '"database_reachable": true' \
 	"host status --json says whether the database is reachable"
 like "$out" '"database_unreachable_since": null' "... since when not"
 
+# Beside h1, the engine host of another database of the server, whose
+# backoff stops doubling at 400 ms (host_reconnect_max_ms), each try
+# logged at debug level: the outage of part 2 shows its waits.  (Not h1
+# itself: part 3 needs h1 as it is.)
+psql -X -q "$MANAGER_TEST_PG" -c "CREATE DATABASE mgr_rc3" >/dev/null
+printf 'manager = { shutdown_grace_seconds = 2; host_id = "h3";
+  host_heartbeat_ms = 200; host_lease_ms = 2000; host_reconnect_max_ms = 400;
+  log_level = "debug"; };\n' >"$T/h3.conf"
+XDG_DATA_HOME="$T/h3/data" XDG_STATE_HOME="$T/h3/state" \
+XDG_CACHE_HOME="$T/h3/cache" setsid "$MANAGER" --config "$T/h3.conf" \
+	--db "$MANAGER_TEST_PG dbname=mgr_rc3" --daemon >"$T/h3.out" \
+	2>>"$T/h3.log" &
+H3=$!
+HPIDS="$HPIDS $H3"
+wait_until 30 grep -q "engine host started" "$T/h3.log"
+ok $? "another database's engine host (h3) on the same server"
+
 # 2. The server away for longer than the lease (2 s), then back.
 wait_until 20 has_in_flight
 R2=$(in_flight)
@@ -152,6 +169,18 @@ ok $? "the host still runs (same pid)"
 no_duplicates "after an outage"
 grep -o "reconnected to the database after [0-9.]* s" "$T/h1.log" |
 	sed 's/^/# h1 /'
+wait_until 30 grep -q "host h3 reconnected to the database" "$T/h3.log"
+waits=$(sed -n 's/.*host h3: reconnecting in \([0-9]*\) ms.*/\1/p' "$T/h3.log")
+longest=$(printf '%s\n' $waits | sort -n | tail -n 1)
+echo "# h3's waits between tries (ms):" $waits
+ok $([ "$(printf '%s\n' $waits | grep -c .)" -ge 4 ] &&
+	[ "${longest:-0}" -le 400 ] && [ "$longest" -ge 200 ] && echo 0 || echo 1) \
+	"the backoff doubles up to host_reconnect_max_ms (400 ms) and no further (longest ${longest} ms)"
+like "$(grep "host h3 lost the database" "$T/h3.log")" \
+	"then up to every 400 ms \(host_reconnect_max_ms\)" "... and the loss says so"
+kill -TERM "$H3"
+wait "$H3"
+is "$?" 0 "h3 stops cleanly"
 
 # 3. A standby present: the engine host paused across a restart, so
 # the standby takes over; the old host, woken, is fenced.

@@ -312,6 +312,15 @@ test_out_of_range(void **state)
 	    MGR_EINVAL);
 }
 
+/* The reconnect backoff's longest wait is never under its first step. */
+static void
+test_reconnect_max_range(void **state)
+{
+	expect_error(*state, "manager: {\n  host_reconnect_max_ms = 50;\n};\n",
+	    "bad.conf:2: manager.host_reconnect_max_ms: 50 is out of range "
+	    "100-600000", MGR_EINVAL);
+}
+
 static void
 test_bad_log_level(void **state)
 {
@@ -438,6 +447,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_int_where_string_expected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_syntax_error_names_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_out_of_range, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reconnect_max_range, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_of_wrong_type, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_folder_as_config, setup, teardown),

@@ -473,6 +473,26 @@ pg_int_or_null(struct pg_params *p, int64_t v, int present)
 }
 
 void
+pg_run_key(struct pg_params *p, const char *task_id, int64_t scheduled_at,
+	   int attempt)
+{
+	pg_text(p, task_id);
+	pg_int(p, scheduled_at);
+	pg_int(p, attempt);
+}
+
+int
+pg_run_by_key(struct mgr_db *db, const char *sql, const char *task_id,
+	      int64_t scheduled_at, int attempt, PGresult **res,
+	      const char *what, struct mgr_error *err)
+{
+	struct pg_params p = { 0 };
+
+	pg_run_key(&p, task_id, scheduled_at, attempt);
+	return pg_run(db, sql, &p, res, what, err);
+}
+
+void
 pg_time(struct pg_params *p, int64_t us)
 {
 	pg_int_or_null(p, us, us != 0);

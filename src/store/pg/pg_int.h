@@ -34,6 +34,10 @@ void pg_int(struct pg_params *p, int64_t v);
 void pg_time(struct pg_params *p, int64_t us);		/* 0: SQL NULL */
 /* v, or SQL NULL when !present (an exit code < 0, a signal 0). */
 void pg_int_or_null(struct pg_params *p, int64_t v, int present);
+/* A run's key, the three next parameters: task_id, scheduled_at,
+ * attempt (the runs' unique key, which also names a run's log). */
+void pg_run_key(struct pg_params *p, const char *task_id,
+		int64_t scheduled_at, int attempt);
 
 /* Runs sql with p (NULL: none).  0 with *res set (the caller PQclears
  * it; res NULL: cleared here) when it succeeded; otherwise err says why
@@ -41,6 +45,11 @@ void pg_int_or_null(struct pg_params *p, int64_t v, int present);
  * constraint, MGR_EDB for the rest. */
 int pg_run(struct mgr_db *db, const char *sql, const struct pg_params *p,
 	   PGresult **res, const char *what, struct mgr_error *err);
+/* pg_run of sql whose parameters are a run's key alone ($1 task_id, $2
+ * scheduled_at, $3 attempt: pg_run_key), *res set as pg_run's. */
+int pg_run_by_key(struct mgr_db *db, const char *sql, const char *task_id,
+		  int64_t scheduled_at, int attempt, PGresult **res,
+		  const char *what, struct mgr_error *err);
 /* bytea's input form of len bytes: \x and two hex digits a byte
  * (malloc'd; command_input.c). */
 char *pg_bytea_hex(const char *b, size_t len);

@@ -26,9 +26,8 @@ pg_runlog_store_record(struct mgr_db *db, const struct run_rec *v, size_t n,
 		if (r->log == NULL)
 			continue;
 		hex = pg_bytea_hex(r->log, r->log_len);
-		pg_text(&p, r->task_id);
-		pg_int(&p, r->scheduled_at);
-		pg_int(&p, r->attempt > 0 ? r->attempt : 1);
+		pg_run_key(&p, r->task_id, r->scheduled_at,
+		    r->attempt > 0 ? r->attempt : 1);
 		pg_text(&p, hex);
 		rc = pg_run(db, "INSERT INTO run_logs (run_id, records) "
 		    "SELECT id, $4::bytea FROM runs WHERE task_id=$1 AND "
@@ -63,20 +62,17 @@ pg_runlog_store_inline(struct mgr_db *db, const char *task_id,
 		       int64_t scheduled_at, int attempt, int *ended,
 		       char **records, size_t *len, struct mgr_error *err)
 {
-	struct pg_params p = { 0 };
 	PGresult *res;
 	int rc;
 
 	*ended = 0;
 	*records = NULL;
 	*len = 0;
-	pg_text(&p, task_id);
-	pg_int(&p, scheduled_at);
-	pg_int(&p, attempt);
-	if ((rc = pg_run(db, "SELECT r.ended_at IS NOT NULL, l.records "
+	if ((rc = pg_run_by_key(db, "SELECT r.ended_at IS NOT NULL, l.records "
 	    "FROM runs r LEFT JOIN run_logs l ON l.run_id = r.id "
 	    "WHERE r.task_id = $1 AND r.scheduled_at = $2 AND r.attempt = $3",
-	    &p, &res, _("cannot read a run's log"), err)) != 0)
+	    task_id, scheduled_at, attempt, &res, _("cannot read a run's log"),
+	    err)) != 0)
 		return rc;
 	if (PQntuples(res) > 0) {
 		*ended = pg_str(res, 0, 0)[0] == 't';
@@ -152,15 +148,6 @@ pg_runlog_store_chunked(struct mgr_db *db)
 	return 1;
 }
 
-static void
-chunk_key(struct pg_params *p, const char *task_id, int64_t scheduled_at,
-	  int attempt)
-{
-	pg_text(p, task_id);
-	pg_int(p, scheduled_at);
-	pg_int(p, attempt);
-}
-
 int
 pg_runlog_store_chunk_put(struct mgr_db *db, const char *task_id,
 			  int64_t scheduled_at, int attempt, int64_t seq,
@@ -170,7 +157,7 @@ pg_runlog_store_chunk_put(struct mgr_db *db, const char *task_id,
 	char *hex = pg_bytea_hex(bytes, len);
 	int rc;
 
-	chunk_key(&p, task_id, scheduled_at, attempt);
+	pg_run_key(&p, task_id, scheduled_at, attempt);
 	pg_int(&p, seq);
 	pg_text(&p, hex);
 	rc = pg_run(db, "INSERT INTO run_log_chunks (task_id, scheduled_at, "
@@ -192,7 +179,7 @@ pg_runlog_store_chunk_next(struct mgr_db *db, const char *task_id,
 
 	*bytes = NULL;
 	*len = 0;
-	chunk_key(&p, task_id, scheduled_at, attempt);
+	pg_run_key(&p, task_id, scheduled_at, attempt);
 	pg_int(&p, seq);
 	if ((rc = pg_run(db, "SELECT seq, bytes FROM run_log_chunks WHERE "
 	    "task_id = $1 AND scheduled_at = $2 AND attempt = $3 AND seq >= $4 "
@@ -212,15 +199,13 @@ pg_runlog_store_chunk_tail(struct mgr_db *db, const char *task_id,
 			   int64_t scheduled_at, int attempt, int64_t *next_seq,
 			   int64_t *stored, struct mgr_error *err)
 {
-	struct pg_params p = { 0 };
 	PGresult *res;
 	int rc;
 
-	chunk_key(&p, task_id, scheduled_at, attempt);
-	if ((rc = pg_run(db, "SELECT coalesce(max(seq) + 1, 0), "
+	if ((rc = pg_run_by_key(db, "SELECT coalesce(max(seq) + 1, 0), "
 	    "coalesce(sum(octet_length(bytes)), 0) FROM run_log_chunks WHERE "
-	    "task_id = $1 AND scheduled_at = $2 AND attempt = $3", &p, &res,
-	    _("cannot read a run's log"), err)) != 0)
+	    "task_id = $1 AND scheduled_at = $2 AND attempt = $3", task_id,
+	    scheduled_at, attempt, &res, _("cannot read a run's log"), err)) != 0)
 		return rc;
 	*next_seq = pg_i64(res, 0, 0);
 	*stored = pg_i64(res, 0, 1);

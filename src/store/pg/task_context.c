@@ -47,9 +47,8 @@ pg_run_usage_store_record(struct mgr_db *db, const struct run_rec *v,
 
 		if (r->user_us <= 0 && r->sys_us <= 0 && r->max_rss_kb <= 0)
 			continue;
-		pg_text(&p, r->task_id);
-		pg_int(&p, r->scheduled_at);
-		pg_int(&p, r->attempt > 0 ? r->attempt : 1);
+		pg_run_key(&p, r->task_id, r->scheduled_at,
+		    r->attempt > 0 ? r->attempt : 1);
 		pg_int_or_null(&p, r->user_us, r->user_us > 0);
 		pg_int_or_null(&p, r->sys_us, r->sys_us > 0);
 		pg_int_or_null(&p, r->max_rss_kb, r->max_rss_kb > 0);
@@ -104,16 +103,13 @@ pg_run_usage_store_find(struct mgr_db *db, const char *task_id,
 			int64_t scheduled_at, int attempt, int64_t *id,
 			struct mgr_error *err)
 {
-	struct pg_params p = { 0 };
 	PGresult *res;
 	int rc;
 
-	pg_text(&p, task_id);
-	pg_int(&p, scheduled_at);
-	pg_int(&p, attempt);
-	if ((rc = pg_run(db, "SELECT id FROM runs WHERE task_id=$1 AND "
+	if ((rc = pg_run_by_key(db, "SELECT id FROM runs WHERE task_id=$1 AND "
 	    "scheduled_at=$2 AND ($3::integer <= 0 OR attempt=$3) "
-	    "ORDER BY attempt DESC LIMIT 1", &p, &res, task_id, err)) != 0)
+	    "ORDER BY attempt DESC LIMIT 1", task_id, scheduled_at, attempt,
+	    &res, task_id, err)) != 0)
 		return rc;
 	if (PQntuples(res) == 0) {
 		PQclear(res);
@@ -175,18 +171,15 @@ pg_runlog_store_state(struct mgr_db *db, const char *task_id,
 		      int64_t scheduled_at, int attempt, int *ended,
 		      int64_t *run_id, struct mgr_error *err)
 {
-	struct pg_params p = { 0 };
 	PGresult *res;
 	int rc;
 
 	*ended = 0;
 	*run_id = 0;
-	pg_text(&p, task_id);
-	pg_int(&p, scheduled_at);
-	pg_int(&p, attempt);
-	if ((rc = pg_run(db, "SELECT id, ended_at IS NOT NULL FROM runs "
-	    "WHERE task_id = $1 AND scheduled_at = $2 AND attempt = $3", &p,
-	    &res, _("cannot read a run"), err)) != 0)
+	if ((rc = pg_run_by_key(db, "SELECT id, ended_at IS NOT NULL FROM runs "
+	    "WHERE task_id = $1 AND scheduled_at = $2 AND attempt = $3",
+	    task_id, scheduled_at, attempt, &res, _("cannot read a run"),
+	    err)) != 0)
 		return rc;
 	if (PQntuples(res) > 0) {
 		*run_id = pg_i64(res, 0, 0);
