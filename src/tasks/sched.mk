@@ -30,12 +30,12 @@ src_libmgr_a_SOURCES += \
 	src/tasks/task_fields.c src/tasks/task_fields.h src/tasks/task_fields_argv.c \
 	src/tasks/sched_metrics.c src/tasks/sched_metrics.h
 
-# manager-exec: the exec: tasks' helper, libc and libseccomp only, for a
-# fast start.
+# manager-exec: the exec: tasks' helper, libc and libseccomp only, linked
+# statically where it can be (configure: --disable-static-exec), for a fast start.
 pkglibexec_PROGRAMS += manager-exec
 manager_exec_SOURCES = src/tasks/manager-exec.c src/tasks/exec_pump.c src/tasks/exec_pump.h
 manager_exec_CFLAGS = $(AM_CFLAGS)
-manager_exec_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed
+manager_exec_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed $(EXEC_STATIC_LDFLAGS)
 manager_exec_LDADD = src/libmgr.a $(SECCOMP_LIBS) $(LIBINTL)
 
 check_PROGRAMS += tests/unit/test_sched_split
