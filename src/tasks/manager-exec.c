@@ -204,6 +204,26 @@ fail(const char *what, const char *name)
 	return -1;
 }
 
+#ifdef MGR_EXEC_STATIC
+/* This program is linked statically, so that every run starts without
+ * the dynamic loader's work; user and group lookups need the system's
+ * NSS modules, which only a dynamic program loads safely (a static one
+ * crashed in libnss_systemd).  A run that switches user or group goes
+ * on, before anything is applied, in manager-exec-user: this program
+ * linked dynamically, given the same arguments. */
+static int
+exec_dynamic(char **argv)
+{
+	char *path = sandbox_helper_path("manager-exec-user",
+	    "MANAGER_EXEC_USER");
+
+	execv(path, argv);
+	fprintf(stderr, _("manager-exec: cannot run %s, which switches the "
+	    "user or group: %s\n"), path, strerror(errno));
+	free(path);
+	return 127;
+}
+#else
 /* initgroups, setgid, setuid: the order that leaves no privilege behind. */
 static int
 switch_user(const struct exec_opts *o)
@@ -234,6 +254,7 @@ switch_user(const struct exec_opts *o)
 		return fail("cannot switch to user", o->user);
 	return 0;
 }
+#endif
 
 /* The strict sandbox's file-system rules: the system and --read-only
  * to read and run, the working folder and --write to write too. */
@@ -275,8 +296,12 @@ apply(struct exec_opts *o)
 		return fail("cannot set the I/O class", o->ioprio);
 	if (o->umask >= 0)
 		umask((mode_t)o->umask);
-	if (enter(o) != 0 || switch_user(o) != 0)
+	if (enter(o) != 0)
 		return -1;
+#ifndef MGR_EXEC_STATIC	/* else main handed the switch to manager-exec-user */
+	if (switch_user(o) != 0)
+		return -1;
+#endif
 	o->lim.keep_fds = o->usage_fd >= 0 ? o->usage_fd + 1 : 3;
 	/* A strict sandbox needs no_new_privs: Landlock and seccomp are for
 	 * processes that cannot gain privileges. */
@@ -475,7 +500,12 @@ main(int argc, char **argv)
 	else if (i + 1 >= argc) {
 		fprintf(stderr, "manager-exec: no command\n");
 		rc = 127;
-	} else if (log_start(&o) != 0 || apply(&o) != 0)
+	}
+#ifdef MGR_EXEC_STATIC
+	else if (o.user != NULL || o.group != NULL)
+		rc = exec_dynamic(argv);
+#endif
+	else if (log_start(&o) != 0 || apply(&o) != 0)
 		rc = 127;
 	else
 		rc = run(argv + i + 1, &o);

@@ -31,12 +31,22 @@ src_libmgr_a_SOURCES += \
 	src/tasks/sched_metrics.c src/tasks/sched_metrics.h
 
 # manager-exec: the exec: tasks' helper, libc and libseccomp only, linked
-# statically where it can be (configure: --disable-static-exec), for a fast start.
+# statically where it can be (configure: --disable-static-exec), for a
+# fast start; then a run that switches user or group goes on in
+# manager-exec-user, the same program linked dynamically (NSS modules).
 pkglibexec_PROGRAMS += manager-exec
 manager_exec_SOURCES = src/tasks/manager-exec.c src/tasks/exec_pump.c src/tasks/exec_pump.h
 manager_exec_CFLAGS = $(AM_CFLAGS)
 manager_exec_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed $(EXEC_STATIC_LDFLAGS)
 manager_exec_LDADD = src/libmgr.a $(SECCOMP_LIBS) $(LIBINTL)
+if STATIC_EXEC
+manager_exec_CPPFLAGS = $(AM_CPPFLAGS) -DMGR_EXEC_STATIC
+pkglibexec_PROGRAMS += manager-exec-user
+manager_exec_user_SOURCES = $(manager_exec_SOURCES)
+manager_exec_user_CFLAGS = $(AM_CFLAGS)
+manager_exec_user_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed
+manager_exec_user_LDADD = $(manager_exec_LDADD)
+endif
 
 check_PROGRAMS += tests/unit/test_sched_split
 tests_unit_test_sched_split_SOURCES = tests/unit/test_sched_split.c tests/unit/testutil.h
