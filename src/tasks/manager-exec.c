@@ -55,9 +55,12 @@
  * runs print too little to be handed over, and a page made for every
  * run was a memfd (an inode) per run.
  *
- * It links libc (and libseccomp, loaded when the program starts), so it
- * starts in a fraction of a millisecond.  Exit status 127: the command
- * could not be started (the reason is on stderr). */
+ * It links libc and libseccomp only, statically where the build can
+ * (MGR_EXEC_STATIC: no dynamic loading at each run's start; a run with
+ * --user or --group then goes on in manager-exec-user, the same program
+ * linked dynamically, for the NSS lookups), and starts the command with
+ * vfork unless --strict.  Exit status 127: the command could not be
+ * started (the reason is on stderr). */
 #include "i18n.h"
 #include "confine.h"
 #include "exec_pump.h"
