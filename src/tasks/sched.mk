@@ -39,8 +39,9 @@ manager_exec_SOURCES = src/tasks/manager-exec.c src/tasks/exec_pump.c src/tasks/
 manager_exec_CFLAGS = $(AM_CFLAGS)
 manager_exec_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed $(EXEC_STATIC_LDFLAGS)
 manager_exec_LDADD = src/libmgr.a $(SECCOMP_LIBS) $(LIBINTL)
+manager_exec_CPPFLAGS = $(AM_CPPFLAGS)
 if STATIC_EXEC
-manager_exec_CPPFLAGS = $(AM_CPPFLAGS) -DMGR_EXEC_STATIC
+manager_exec_CPPFLAGS += -DMGR_EXEC_STATIC
 pkglibexec_PROGRAMS += manager-exec-user
 manager_exec_user_SOURCES = $(manager_exec_SOURCES)
 manager_exec_user_CFLAGS = $(AM_CFLAGS)
