@@ -27,7 +27,7 @@ has_run() {	# ID STATUS
 mgr task add fds 'exec:ls /proc/self/fd' interval seconds=1 >/dev/null
 mgr task add lim "exec:sh -c 'ulimit -n; ulimit -v; grep NoNewPrivs /proc/self/status'" \
 	interval seconds=1 >/dev/null
-mgr task add grp "exec:sh -c 'ps -o ppid=,pgid= -p \$\$'" interval seconds=1 >/dev/null
+mgr task add grp "exec:sh -c 'cut -d\" \" -f4,5 /proc/\$\$/stat'" interval seconds=1 >/dev/null
 mgr task add envs "exec:sh -c 'env | sort'" interval seconds=1 --env ONE=1 >/dev/null
 mgr task add clock "exec:true" interval seconds=1 >/dev/null
 printf '#!/bin/sh\necho never\n' >"$T/vanish"
@@ -46,7 +46,7 @@ is "$(first fds succeeded | tr '\n' ' ' | sed 's/ *$//')" "0 1 2 3" \
 is "$(first lim succeeded | tr '\n' ' ' | tr -s ' \t' '  ')" "40 524288 NoNewPrivs: 1 " \
 	"... the configuration's limits and no_new_privs"
 set -- $(first grp succeeded)
-dgrp=$(ps -o pgid= -p "$DAEMON_PID" | tr -d ' ')
+dgrp=$(cut -d' ' -f5 /proc/"$DAEMON_PID"/stat)
 ok $([ -n "${1:-}" ] && [ "$1" = "${2:-}" ] && [ "$2" != "$dgrp" ] && echo 0 || echo 1) \
 	"... a process group of its own, led by its helper (parent ${1:-?}, group ${2:-?}, the daemon's $dgrp)"
 out=$(first envs succeeded)
