@@ -72,6 +72,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -357,6 +358,27 @@ supervise(pid_t pid, struct exec_opts *o, const sigset_t *old)
 	return 128 + WTERMSIG(status);
 }
 
+/* A line on stderr from the child that becomes the command, which may
+ * share this process's memory (vfork): formatted on the stack and
+ * written whole, through no stdio buffer (dprintf allocates one). */
+__attribute__((format(printf, 1, 2)))
+static void
+child_say(const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof line - 1)
+		n = (int)sizeof line - 1;
+	if (n > 0 && write(STDERR_FILENO, line, (size_t)n) != n) {
+		/* stderr is gone: the exit status 127 still says it */
+	}
+}
+
 /* The limits, no_new_privs and the sandbox's rules, in the process that
  * becomes the command: the supervising parent is not held by the
  * command's memory limit. */
@@ -367,7 +389,7 @@ limit(const struct exec_opts *o)
 
 	if (sandbox_apply(&o->lim, &err) != 0 ||
 	    (o->strict && confine_lock(&o->spec, &err) != 0)) {
-		dprintf(STDERR_FILENO, "manager-exec: %s\n", err.msg);
+		child_say("manager-exec: %s\n", err.msg);
 		return -1;
 	}
 	return 0;
@@ -405,6 +427,7 @@ stdin_from_env(const char *name)
  * may share its parent's memory (vfork): it returns nowhere, writes no
  * variable of its parent's, and says why it failed on descriptor 2
  * itself, through no buffer of the parent's stdio. */
+__attribute__((noreturn, noinline))
 static void
 become_command(char **cmd, const struct exec_opts *o, const sigset_t *old)
 {
@@ -412,8 +435,7 @@ become_command(char **cmd, const struct exec_opts *o, const sigset_t *old)
 	if (limit(o) != 0)
 		_exit(127);
 	execvp(cmd[0], cmd);
-	dprintf(STDERR_FILENO, "manager-exec: cannot run %s: %s\n", cmd[0],
-	    strerror(errno));
+	child_say("manager-exec: cannot run %s: %s\n", cmd[0], strerror(errno));
 	_exit(127);
 }
 
@@ -440,13 +462,23 @@ run(char **cmd, struct exec_opts *o)
 	}
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
-	/* Without the strict sandbox the command's process only makes
-	 * system calls before its exec, so it shares this process's memory
-	 * until then (vfork): no page tables copied, no page copied on
-	 * write by either side (a fork was a tenth of a run's CPU).  The
-	 * sandbox's rules are built with libseccomp's allocations: those
-	 * get a process of their own. */
-	if ((pid = o->strict ? fork() : vfork()) == -1) {
+	/* The command's process shares this one's memory until its exec
+	 * when only system calls come before it (vfork: no page tables
+	 * copied, no page copied on write by either side; a fork was a
+	 * tenth of a run's CPU).  Called here, never from a function that
+	 * returns: the child's calls would overwrite the return address
+	 * its parent then takes.  A fork under the strict sandbox, whose
+	 * rules libseccomp builds with allocations; and with
+	 * AddressSanitizer, whose runtime maps memory in the child, where
+	 * the command's RLIMIT_AS is already below the shared address space
+	 * (its shadow): it died there, and a vfork parent waits for its
+	 * child's exec or end. */
+#ifdef __SANITIZE_ADDRESS__
+	pid = fork();
+#else
+	pid = o->strict ? fork() : vfork();
+#endif
+	if (pid == -1) {
 		fprintf(stderr, "manager-exec: cannot fork: %s\n", strerror(errno));
 		return 127;
 	}

@@ -53,9 +53,9 @@ out=$(first envs succeeded)
 like "$out" "^ONE=1$" "... the task's environment"
 like "$out" "^MANAGER_TASK_ID=envs$" "... and the engine's variables of the run"
 unlike "$out" "MGR_EXEC_CHILD_LEAK" "... and none of the daemon's own"
-like "$(q "SELECT exit_code || ' ' || output FROM runs WHERE task_id='gone' AND status='failed' ORDER BY id LIMIT 1")" \
-	"^127 .*manager-exec: cannot run $T/vanish: No such file or directory" \
-	"a command that cannot be started fails with 127, its run saying why"
+out=$(q "SELECT exit_code || ':' || output FROM runs WHERE task_id='gone' AND status='failed' ORDER BY id LIMIT 1")
+is "$out" "127:manager-exec: cannot run $T/vanish: No such file or directory" \
+	"a command that cannot be started fails with 127, its run saying why and nothing else"
 row=$(q "SELECT scheduled_at || ' ' || started_at || ' ' || ended_at FROM runs WHERE task_id='clock' AND status='succeeded' ORDER BY id LIMIT 1")
 set -- $row
 ok $([ "$2" -ge "$1" ] && [ "$2" -le "$3" ] && echo 0 || echo 1) \
