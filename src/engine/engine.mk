@@ -36,6 +36,7 @@ ENGINE_TESTS = \
 	tests/engine/runid.sh \
 	tests/engine/logging.sh \
 	tests/engine/runlog-exec.sh \
+	tests/engine/exec-child.sh \
 	tests/engine/runlog-pool.sh \
 	tests/engine/xdg.sh \
 	tests/engine/hosts.sh \

@@ -55,9 +55,12 @@
  * runs print too little to be handed over, and a page made for every
  * run was a memfd (an inode) per run.
  *
- * It links libc (and libseccomp, loaded when the program starts), so it
- * starts in a fraction of a millisecond.  Exit status 127: the command
- * could not be started (the reason is on stderr). */
+ * It links libc and libseccomp only, statically where the build can
+ * (MGR_EXEC_STATIC: no dynamic loading at each run's start; a run with
+ * --user or --group then goes on in manager-exec-user, the same program
+ * linked dynamically, for the NSS lookups), and starts the command with
+ * vfork unless --strict.  Exit status 127: the command could not be
+ * started (the reason is on stderr). */
 #include "i18n.h"
 #include "confine.h"
 #include "exec_pump.h"
@@ -69,6 +72,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,6 +208,26 @@ fail(const char *what, const char *name)
 	return -1;
 }
 
+#ifdef MGR_EXEC_STATIC
+/* This program is linked statically, so that every run starts without
+ * the dynamic loader's work; user and group lookups need the system's
+ * NSS modules, which only a dynamic program loads safely (a static one
+ * crashed in libnss_systemd).  A run that switches user or group goes
+ * on, before anything is applied, in manager-exec-user: this program
+ * linked dynamically, given the same arguments. */
+static int
+exec_dynamic(char **argv)
+{
+	char *path = sandbox_helper_path("manager-exec-user",
+	    "MANAGER_EXEC_USER");
+
+	execv(path, argv);
+	fprintf(stderr, _("manager-exec: cannot run %s, which switches the "
+	    "user or group: %s\n"), path, strerror(errno));
+	free(path);
+	return 127;
+}
+#else
 /* initgroups, setgid, setuid: the order that leaves no privilege behind. */
 static int
 switch_user(const struct exec_opts *o)
@@ -234,6 +258,7 @@ switch_user(const struct exec_opts *o)
 		return fail("cannot switch to user", o->user);
 	return 0;
 }
+#endif
 
 /* The strict sandbox's file-system rules: the system and --read-only
  * to read and run, the working folder and --write to write too. */
@@ -275,8 +300,12 @@ apply(struct exec_opts *o)
 		return fail("cannot set the I/O class", o->ioprio);
 	if (o->umask >= 0)
 		umask((mode_t)o->umask);
-	if (enter(o) != 0 || switch_user(o) != 0)
+	if (enter(o) != 0)
 		return -1;
+#ifndef MGR_EXEC_STATIC	/* else main handed the switch to manager-exec-user */
+	if (switch_user(o) != 0)
+		return -1;
+#endif
 	o->lim.keep_fds = o->usage_fd >= 0 ? o->usage_fd + 1 : 3;
 	/* A strict sandbox needs no_new_privs: Landlock and seccomp are for
 	 * processes that cannot gain privileges. */
@@ -329,6 +358,27 @@ supervise(pid_t pid, struct exec_opts *o, const sigset_t *old)
 	return 128 + WTERMSIG(status);
 }
 
+/* A line on stderr from the child that becomes the command, which may
+ * share this process's memory (vfork): formatted on the stack and
+ * written whole, through no stdio buffer (dprintf allocates one). */
+__attribute__((format(printf, 1, 2)))
+static void
+child_say(const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof line - 1)
+		n = (int)sizeof line - 1;
+	if (n > 0 && write(STDERR_FILENO, line, (size_t)n) != n) {
+		/* stderr is gone: the exit status 127 still says it */
+	}
+}
+
 /* The limits, no_new_privs and the sandbox's rules, in the process that
  * becomes the command: the supervising parent is not held by the
  * command's memory limit. */
@@ -339,7 +389,7 @@ limit(const struct exec_opts *o)
 
 	if (sandbox_apply(&o->lim, &err) != 0 ||
 	    (o->strict && confine_lock(&o->spec, &err) != 0)) {
-		fprintf(stderr, "manager-exec: %s\n", err.msg);
+		child_say("manager-exec: %s\n", err.msg);
 		return -1;
 	}
 	return 0;
@@ -373,6 +423,22 @@ stdin_from_env(const char *name)
 	return 0;
 }
 
+/* The child that becomes the command: its limits, then the exec.  It
+ * may share its parent's memory (vfork): it returns nowhere, writes no
+ * variable of its parent's, and says why it failed on descriptor 2
+ * itself, through no buffer of the parent's stdio. */
+__attribute__((noreturn, noinline))
+static void
+become_command(char **cmd, const struct exec_opts *o, const sigset_t *old)
+{
+	sigprocmask(SIG_SETMASK, old, NULL);
+	if (limit(o) != 0)
+		_exit(127);
+	execvp(cmd[0], cmd);
+	child_say("manager-exec: cannot run %s: %s\n", cmd[0], strerror(errno));
+	_exit(127);
+}
+
 static int
 run(char **cmd, struct exec_opts *o)
 {
@@ -396,19 +462,28 @@ run(char **cmd, struct exec_opts *o)
 	}
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
-	if ((pid = fork()) == -1) {
+	/* The command's process shares this one's memory until its exec
+	 * when only system calls come before it (vfork: no page tables
+	 * copied, no page copied on write by either side; a fork was a
+	 * tenth of a run's CPU).  Called here, never from a function that
+	 * returns: the child's calls would overwrite the return address
+	 * its parent then takes.  A fork under the strict sandbox, whose
+	 * rules libseccomp builds with allocations; and with
+	 * AddressSanitizer, whose runtime maps memory in the child, where
+	 * the command's RLIMIT_AS is already below the shared address space
+	 * (its shadow): it died there, and a vfork parent waits for its
+	 * child's exec or end. */
+#ifdef __SANITIZE_ADDRESS__
+	pid = fork();
+#else
+	pid = o->strict ? fork() : vfork();
+#endif
+	if (pid == -1) {
 		fprintf(stderr, "manager-exec: cannot fork: %s\n", strerror(errno));
 		return 127;
 	}
-	if (pid == 0) {
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		if (limit(o) != 0)
-			_exit(127);
-		execvp(cmd[0], cmd);
-		fprintf(stderr, "manager-exec: cannot run %s: %s\n", cmd[0],
-		    strerror(errno));
-		_exit(127);
-	}
+	if (pid == 0)
+		become_command(cmd, o, &old);
 	return supervise(pid, o, &old);
 }
 
@@ -460,7 +535,12 @@ main(int argc, char **argv)
 	else if (i + 1 >= argc) {
 		fprintf(stderr, "manager-exec: no command\n");
 		rc = 127;
-	} else if (log_start(&o) != 0 || apply(&o) != 0)
+	}
+#ifdef MGR_EXEC_STATIC
+	else if (o.user != NULL || o.group != NULL)
+		rc = exec_dynamic(argv);
+#endif
+	else if (log_start(&o) != 0 || apply(&o) != 0)
 		rc = 127;
 	else
 		rc = run(argv + i + 1, &o);

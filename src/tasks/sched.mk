@@ -31,13 +31,24 @@ src_libmgr_a_SOURCES += \
 	src/tasks/task_fields.c src/tasks/task_fields.h src/tasks/task_fields_argv.c \
 	src/tasks/sched_metrics.c src/tasks/sched_metrics.h
 
-# manager-exec: the exec: tasks' helper, libc and libseccomp only, for a
-# fast start.
+# manager-exec: the exec: tasks' helper, libc and libseccomp only, linked
+# statically where it can be (configure: --disable-static-exec), for a
+# fast start; then a run that switches user or group goes on in
+# manager-exec-user, the same program linked dynamically (NSS modules).
 pkglibexec_PROGRAMS += manager-exec
 manager_exec_SOURCES = src/tasks/manager-exec.c src/tasks/exec_pump.c src/tasks/exec_pump.h
 manager_exec_CFLAGS = $(AM_CFLAGS)
-manager_exec_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed
+manager_exec_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed $(EXEC_STATIC_LDFLAGS)
 manager_exec_LDADD = src/libmgr.a $(SECCOMP_LIBS) $(LIBINTL)
+manager_exec_CPPFLAGS = $(AM_CPPFLAGS)
+if STATIC_EXEC
+manager_exec_CPPFLAGS += -DMGR_EXEC_STATIC
+pkglibexec_PROGRAMS += manager-exec-user
+manager_exec_user_SOURCES = $(manager_exec_SOURCES)
+manager_exec_user_CFLAGS = $(AM_CFLAGS)
+manager_exec_user_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed
+manager_exec_user_LDADD = $(manager_exec_LDADD)
+endif
 
 check_PROGRAMS += tests/unit/test_sched_split
 tests_unit_test_sched_split_SOURCES = tests/unit/test_sched_split.c tests/unit/testutil.h
@@ -103,7 +114,7 @@ dist_noinst_SCRIPTS += bench/bulk-add.sh
 # What task add --from through a daemon costs its loop (not in `make
 # bench`): bench/bulk-gap.sh [N [ROUNDS]].
 dist_noinst_SCRIPTS += bench/bulk-gap.sh
-EXTRA_DIST += bench/apscheduler_bulk.py
+EXTRA_DIST += bench/apscheduler_bulk.py bench/spawn-cost.c
 bench-bulk: manager
 	top_builddir='$(abs_top_builddir)' top_srcdir='$(abs_top_srcdir)' \
 	  $(SHELL) $(srcdir)/bench/bulk-add.sh

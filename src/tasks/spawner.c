@@ -64,12 +64,15 @@ spawn_one(struct spawn_req *rq)
 	int sock = -1, pass[2] = { -1, -1 };
 
 	rq->fd = rq->efd = rq->usage_fd = rq->log_sock = -1;
-	rq->started_at = mgr_now_us();
 	if (rq->log && (rq->rc = log_fds(&sock, pass, &rq->err)) != 0)
 		return;
 	rq->rc = sandbox_spawn_env(rq->argv, rq->envp != NULL ? rq->envp :
 	    environ, &rq->pid, &rq->fd, &rq->efd, &rq->usage_fd,
 	    rq->log ? pass : NULL, &rq->err);
+	/* The run's start is its child's: posix_spawn returns once the
+	 * child has exec'd its helper, so a run's start lag counts its own
+	 * spawn too, not only its wait for a spawning thread. */
+	rq->started_at = mgr_now_us();
 	if (!rq->log)
 		return;
 	close(pass[0]);
