@@ -517,7 +517,12 @@ task_record_claimed(struct scheduler *s, struct stask *t)
 }
 
 /* The waiting fire times are dropped (instances full, the task paused or
- * removed): those with a `claimed` row are recorded skipped. */
+ * removed): each is recorded skipped, in its `claimed` row or, if the
+ * flush has not written one yet, in a row of its own.  Every fire time
+ * taken has a row: one dropped without any (a takeover's catch-up that
+ * found the task busy) was a hole that no later start could see, since
+ * the claim mark and next_nominal had passed it
+ * (tests/pg/cluster-failover.sh).  A removed task's go with it. */
 void
 task_backlog_drop(struct scheduler *s, struct stask *t, const char *why)
 {
@@ -525,18 +530,52 @@ task_backlog_drop(struct scheduler *s, struct stask *t, const char *why)
 
 	if (b == NULL)
 		return;
-	for (size_t i = 0; i < b->backlog_rows && !t->removed; i++) {
+	for (size_t i = 0; i < b->nbacklog && !t->removed; i++) {
+		int64_t id = i < b->backlog_rows ? b->backlog_ids[i] : 0;
 		struct run_outcome o = { .status = "skipped", .exit_code = -1,
 		    .error = xstrdup(why), .ended_at = mgr_now_us() };
 
-		task_record(s, t, b->backlog[i], 1, "skipped", &o,
-		    b->backlog_ids[i]);
-		s->done[s->ndone - 1].running_row = 1;
+		task_record(s, t, b->backlog[i], 1, "skipped", &o, id);
+		s->done[s->ndone - 1].running_row = id > 0;
 	}
-	if (b->nbacklog > b->backlog_rows)
+	if (t->removed)
 		s->counts.dropped += b->nbacklog - b->backlog_rows;
 	b->nbacklog = b->backlog_rows = 0;
 	task_side_release(t);
+}
+
+/* Whether at already waits with a `claimed` row: rows that the last
+ * engine host queued (sched_start_claimed) may lie at or past the
+ * task's stored next fire time, which is written lazily; taken again as
+ * due, such a time ran twice and its row was inserted twice.  Only a
+ * time at or before the last such row is looked for, so the usual
+ * catch-up, past every waiting time, costs no scan. */
+int
+task_backlog_has_row(const struct stask *t, int64_t at)
+{
+	const struct stask_side *b = t->side;
+
+	if (b == NULL || b->backlog_rows == 0 ||
+	    at > b->backlog[b->backlog_rows - 1])
+		return 0;
+	for (size_t i = 0; i < b->backlog_rows; i++)
+		if (b->backlog[i] == at)
+			return 1;
+	return 0;
+}
+
+/* Takes the last waiting time off when it is at and has no row yet (the
+ * time a busy task's catch-up just added, recorded by its caller). */
+int
+task_backlog_pop(struct stask *t, int64_t at)
+{
+	struct stask_side *b = t->side;
+
+	if (b == NULL || b->nbacklog <= b->backlog_rows ||
+	    b->backlog[b->nbacklog - 1] != at)
+		return 0;
+	b->nbacklog--;
+	return 1;
 }
 
 /* ---- job control: manual runs with ids, stopping runs ---- */
