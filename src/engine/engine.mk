@@ -27,6 +27,7 @@ ENGINE_TESTS = \
 	tests/engine/daemon.sh \
 	tests/engine/crash.sh \
 	tests/engine/crash-busy.sh \
+	tests/engine/crash-queued.sh \
 	tests/engine/control.sh \
 	tests/engine/api.sh \
 	tests/engine/api_client.sh \

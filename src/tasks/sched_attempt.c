@@ -251,7 +251,7 @@ attempt_done(struct run_outcome *o, void *arg)
 		    a->run_id);
 		s->done[s->ndone - 1].running_row = a->row_written;
 	}
-	a->row_written = 0;
+	a->row_written = a->row_claimed = 0;
 	run_outcome_clear(o);
 	t->last_status = retry ? "retrying" : status;
 	a->outcome = status;
@@ -397,8 +397,11 @@ task_start_attempt_row(struct scheduler *s, struct stask *t,
 		       int64_t scheduled_at, int number, int64_t row_id,
 		       scheduler_done_fn done, void *arg)
 {
-	attempt_begin(s, attempt_new(s, t, scheduled_at, number, row_id,
-	    done, arg));
+	struct attempt *a = attempt_new(s, t, scheduled_at, number, row_id,
+	    done, arg);
+
+	a->row_claimed = row_id > 0;	/* a waiting time's row */
+	attempt_begin(s, a);
 }
 
 static struct attempt *
@@ -484,6 +487,22 @@ task_backlog_add(struct stask *t, int64_t at)
 	b->backlog[b->nbacklog++] = at;
 }
 
+/* A first attempt that waited over a limit has a `claimed` row
+ * (sched_flush.c): dropped with its paused task, it is skipped, as a
+ * time waiting behind max_instances is, not left to start at the next
+ * start. */
+static void
+task_skip_queued(struct scheduler *s, struct stask *t, struct attempt *a)
+{
+	struct run_outcome o = { .status = "skipped", .exit_code = -1,
+	    .error = xstrdup(_("the task was paused or removed")),
+	    .ended_at = mgr_now_us() };
+
+	task_record(s, t, a->scheduled_at, 1, "skipped", &o, a->run_id);
+	s->done[s->ndone - 1].running_row = 1;
+	a->row_written = a->row_claimed = 0;
+}
+
 void
 task_cancel_retries(struct scheduler *s, struct stask *t)
 {
@@ -495,6 +514,8 @@ task_cancel_retries(struct scheduler *s, struct stask *t)
 		if (a->t == t && a->waiting) {
 			ev_timer_stop(s->loop, &a->retry);
 			t->last_status = a->outcome;
+			if (a->row_written && a->number == 1 && !t->removed)
+				task_skip_queued(s, t, a);
 			attempt_end(s, a);
 		}
 	}

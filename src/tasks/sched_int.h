@@ -191,6 +191,8 @@ struct attempt {
 	int64_t started_us;		/* of this attempt */
 	double began;			/* ... as ev_now */
 	int row_written;		/* its `running` row is written */
+	int row_claimed;		/* ... or a `claimed` one, updated
+					 * to `running` (sched_flush.c) */
 	const char *outcome;		/* how the last attempt ended */
 	scheduler_done_fn done;		/* told the final status, or NULL */
 	void *done_arg;
