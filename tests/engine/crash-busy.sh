@@ -14,7 +14,7 @@ running() { [ "$(sql "SELECT count(*) FROM runs WHERE status = 'running'")" -gt 
 past() { [ "$(date +%s)" -ge "$1" ]; }
 # rows_after SECOND: a row for a fire time at or past SECOND.
 rows_after() {
-	[ "$(sql "SELECT count(*) FROM runs WHERE scheduled_at >= $1 * 1000000")" -gt 0 ]
+	[ "$(sql "SELECT count(*) FROM runs WHERE scheduled_at >= $(($1 * 1000000))")" -gt 0 ]
 }
 
 mgr task add slow "exec:/bin/sleep 30" interval seconds=1 --no-coalesce \
@@ -41,7 +41,8 @@ is "$daemon_rc" 0 "the daemon stops cleanly"
 # The kill came within the second $down: from the next on, every fire time
 # was due while no engine ran.
 is "$(sql "SELECT count(*) FROM runs WHERE status = 'skipped' AND
-    scheduled_at >= ($down + 1) * 1000000 AND scheduled_at < $up * 1000000")" \
+    scheduled_at >= $(((down + 1) * 1000000)) AND
+    scheduled_at < $((up * 1000000))")" \
 	$((up - down - 1)) \
 	"each fire time due while the engine was down is recorded skipped"
 is "$(sql "SELECT (max(scheduled_at) - min(scheduled_at)) / 1000000 + 1 -
