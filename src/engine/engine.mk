@@ -26,6 +26,8 @@ src_libmgr_a_SOURCES += \
 ENGINE_TESTS = \
 	tests/engine/daemon.sh \
 	tests/engine/crash.sh \
+	tests/engine/crash-busy.sh \
+	tests/engine/crash-queued.sh \
 	tests/engine/control.sh \
 	tests/engine/api.sh \
 	tests/engine/api_client.sh \

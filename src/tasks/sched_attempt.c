@@ -251,7 +251,7 @@ attempt_done(struct run_outcome *o, void *arg)
 		    a->run_id);
 		s->done[s->ndone - 1].running_row = a->row_written;
 	}
-	a->row_written = 0;
+	a->row_written = a->row_claimed = 0;
 	run_outcome_clear(o);
 	t->last_status = retry ? "retrying" : status;
 	a->outcome = status;
@@ -397,8 +397,11 @@ task_start_attempt_row(struct scheduler *s, struct stask *t,
 		       int64_t scheduled_at, int number, int64_t row_id,
 		       scheduler_done_fn done, void *arg)
 {
-	attempt_begin(s, attempt_new(s, t, scheduled_at, number, row_id,
-	    done, arg));
+	struct attempt *a = attempt_new(s, t, scheduled_at, number, row_id,
+	    done, arg);
+
+	a->row_claimed = row_id > 0;	/* a waiting time's row */
+	attempt_begin(s, a);
 }
 
 static struct attempt *
@@ -484,6 +487,22 @@ task_backlog_add(struct stask *t, int64_t at)
 	b->backlog[b->nbacklog++] = at;
 }
 
+/* A first attempt that waited over a limit has a `claimed` row
+ * (sched_flush.c): dropped with its paused task, it is skipped, as a
+ * time waiting behind max_instances is, not left to start at the next
+ * start. */
+static void
+task_skip_queued(struct scheduler *s, struct stask *t, struct attempt *a)
+{
+	struct run_outcome o = { .status = "skipped", .exit_code = -1,
+	    .error = xstrdup(_("the task was paused or removed")),
+	    .ended_at = mgr_now_us() };
+
+	task_record(s, t, a->scheduled_at, 1, "skipped", &o, a->run_id);
+	s->done[s->ndone - 1].running_row = 1;
+	a->row_written = a->row_claimed = 0;
+}
+
 void
 task_cancel_retries(struct scheduler *s, struct stask *t)
 {
@@ -495,6 +514,8 @@ task_cancel_retries(struct scheduler *s, struct stask *t)
 		if (a->t == t && a->waiting) {
 			ev_timer_stop(s->loop, &a->retry);
 			t->last_status = a->outcome;
+			if (a->row_written && a->number == 1 && !t->removed)
+				task_skip_queued(s, t, a);
 			attempt_end(s, a);
 		}
 	}
@@ -517,7 +538,12 @@ task_record_claimed(struct scheduler *s, struct stask *t)
 }
 
 /* The waiting fire times are dropped (instances full, the task paused or
- * removed): those with a `claimed` row are recorded skipped. */
+ * removed): each is recorded skipped, in its `claimed` row or, if the
+ * flush has not written one yet, in a row of its own.  Every fire time
+ * taken has a row: one dropped without any (a takeover's catch-up that
+ * found the task busy) was a hole that no later start could see, since
+ * the claim mark and next_nominal had passed it
+ * (tests/pg/cluster-failover.sh).  A removed task's go with it. */
 void
 task_backlog_drop(struct scheduler *s, struct stask *t, const char *why)
 {
@@ -525,18 +551,52 @@ task_backlog_drop(struct scheduler *s, struct stask *t, const char *why)
 
 	if (b == NULL)
 		return;
-	for (size_t i = 0; i < b->backlog_rows && !t->removed; i++) {
+	for (size_t i = 0; i < b->nbacklog && !t->removed; i++) {
+		int64_t id = i < b->backlog_rows ? b->backlog_ids[i] : 0;
 		struct run_outcome o = { .status = "skipped", .exit_code = -1,
 		    .error = xstrdup(why), .ended_at = mgr_now_us() };
 
-		task_record(s, t, b->backlog[i], 1, "skipped", &o,
-		    b->backlog_ids[i]);
-		s->done[s->ndone - 1].running_row = 1;
+		task_record(s, t, b->backlog[i], 1, "skipped", &o, id);
+		s->done[s->ndone - 1].running_row = id > 0;
 	}
-	if (b->nbacklog > b->backlog_rows)
+	if (t->removed)
 		s->counts.dropped += b->nbacklog - b->backlog_rows;
 	b->nbacklog = b->backlog_rows = 0;
 	task_side_release(t);
+}
+
+/* Whether at already waits with a `claimed` row: rows that the last
+ * engine host queued (sched_start_claimed) may lie at or past the
+ * task's stored next fire time, which is written lazily; taken again as
+ * due, such a time ran twice and its row was inserted twice.  Only a
+ * time at or before the last such row is looked for, so the usual
+ * catch-up, past every waiting time, costs no scan. */
+int
+task_backlog_has_row(const struct stask *t, int64_t at)
+{
+	const struct stask_side *b = t->side;
+
+	if (b == NULL || b->backlog_rows == 0 ||
+	    at > b->backlog[b->backlog_rows - 1])
+		return 0;
+	for (size_t i = 0; i < b->backlog_rows; i++)
+		if (b->backlog[i] == at)
+			return 1;
+	return 0;
+}
+
+/* Takes the last waiting time off when it is at and has no row yet (the
+ * time a busy task's catch-up just added, recorded by its caller). */
+int
+task_backlog_pop(struct stask *t, int64_t at)
+{
+	struct stask_side *b = t->side;
+
+	if (b == NULL || b->nbacklog <= b->backlog_rows ||
+	    b->backlog[b->nbacklog - 1] != at)
+		return 0;
+	b->nbacklog--;
+	return 1;
 }
 
 /* ---- job control: manual runs with ids, stopping runs ---- */

@@ -82,6 +82,25 @@ task_set_next(struct scheduler *s, struct stask *t, int64_t nominal)
 	}
 }
 
+/* Instances full: what waits is dropped, each time with a row of its own
+ * (task_backlog_drop), and last, the time that found them full, is
+ * recorded skipped with the limit, once, as APScheduler says it once.
+ * last waits with a `claimed` row (the drop records it) or, without
+ * coalesce, was just added, and is taken off to be recorded here. */
+static void
+task_skip_due(struct scheduler *s, struct stask *t, int64_t last)
+{
+	int queued = task_backlog_has_row(t, last) ||
+	    (!t->rec.coalesce && !task_backlog_pop(t, last));
+
+	task_backlog_drop(s, t, _("maximum number of running instances "
+	    "reached"));
+	if (!queued)
+		task_record_unrun(s, t, last, "skipped", xasprintf(
+		    _("maximum number of running instances reached (%d)"),
+		    t->rec.max_instances));
+}
+
 /* APScheduler's _process_jobs for one due task.  Every fire time it
  * takes is claimed (sched_claim.c) before anything starts. */
 static void
@@ -91,7 +110,7 @@ task_process_due(struct scheduler *s, struct stask *t, int64_t now)
 	size_t n = 0;
 
 	while (next != TRIGGER_NONE && next <= now && n < MAX_CATCHUP) {
-		if (!t->rec.coalesce)
+		if (!t->rec.coalesce && !task_backlog_has_row(t, next))
 			task_backlog_add(t, next);
 		if (task_fire_at(t, next) > claim)
 			claim = task_fire_at(t, next);
@@ -107,15 +126,11 @@ task_process_due(struct scheduler *s, struct stask *t, int64_t now)
 		s->counts.coalesced += n - 1;
 	if (claim != TRIGGER_NONE)
 		sched_claim_mark(s->claim, claim, t->id);
-	if (t->rec.coalesce && last != TRIGGER_NONE)
+	if (t->inflight >= t->rec.max_instances && last != TRIGGER_NONE)
+		task_skip_due(s, t, last);
+	else if (t->rec.coalesce && last != TRIGGER_NONE &&
+	    !task_backlog_has_row(t, last))
 		task_backlog_add(t, last);
-	if (t->inflight >= t->rec.max_instances && last != TRIGGER_NONE) {
-		task_backlog_drop(s, t, _("maximum number of running instances "
-		    "reached"));
-		task_record_unrun(s, t, last, "skipped", xasprintf(
-		    _("maximum number of running instances reached (%d)"),
-		    t->rec.max_instances));
-	}
 	task_set_next(s, t, next);
 	task_run_backlog(s, t);
 }

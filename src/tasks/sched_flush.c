@@ -152,9 +152,38 @@ static int
 task_row_just_began(struct scheduler *s, struct stask *t, const char *status,
 		    double now)
 {
+	/* A hundredth more: began_cs is cut to the hundredth, and the row
+	 * must not go out before the run's own (batch_add_running, which
+	 * reads the exact time), or it would carry a next_nominal past a
+	 * fire time with no row. */
 	return !s->force_rows && status[0] == 'r' &&
 	    strcmp(status, "running") == 0 &&
-	    sched_cs_since(s, now, t->began_cs) < RUNNING_ROW_AFTER_S;
+	    sched_cs_since(s, now, t->began_cs) < RUNNING_ROW_AFTER_S + 0.01;
+}
+
+/* The row of attempt a, as status, in b (an update of its `claimed`
+ * row, if it has one). */
+static void
+batch_add_attempt(struct write_batch *b, size_t *cap, struct attempt *a,
+		  const char *status)
+{
+	struct run_rec *r;
+
+	if (b->nruns == *cap)
+		b->runs = xrealloc(b->runs, (*cap = *cap ? *cap * 2 : 16) *
+		    sizeof *b->runs);
+	r = &b->runs[b->nruns++];
+	memset(r, 0, sizeof *r);
+	r->id = a->run_id;
+	r->task_id = xstrdup(a->t->id);
+	r->attempt = a->number;
+	r->scheduled_at = a->scheduled_at;
+	r->started_at = a->started_us;
+	r->status = xstrdup(status);
+	r->exit_code = -1;
+	r->running_row = a->row_claimed;
+	a->row_written = 1;
+	a->row_claimed = status[0] == 'c';
 }
 
 /* An attempt that has gone on for RUNNING_ROW_AFTER_S gets its `running`
@@ -162,30 +191,27 @@ task_row_just_began(struct scheduler *s, struct stask *t, const char *status,
  * start records as interrupted.  Shorter runs are written once, ended:
  * one row write per run instead of two, which matters at many thousand
  * runs a second (a scheduled run cut short before that is still found,
- * through its claim; see sched_claim.c). */
+ * through its claim; see sched_claim.c).  A first attempt queued over a
+ * limit (hooks_admit) gets a `claimed` row at once, as a time waiting
+ * behind max_instances does: its task row, written meanwhile with the
+ * status `queued`, carries a next_nominal past that fire time, from
+ * which the next start settles, so without a row a crash lost it.  Once
+ * such a run, or one of a time that waited with a `claimed` row, has
+ * begun, its row becomes `running` like any: left `claimed`, the next
+ * start would run it again rather than record it interrupted. */
 static void
 batch_add_running(struct scheduler *s, struct write_batch *b, double now)
 {
 	size_t cap = b->nruns;
 
 	for (struct attempt *a = s->attempts; a != NULL; a = a->next) {
-		struct run_rec *r;
-		if (a->waiting || a->row_written || a->t->removed ||
-		    (!s->force_rows && now - a->began < RUNNING_ROW_AFTER_S))
+		if ((a->row_written && !a->row_claimed) || a->t->removed)
 			continue;
-		if (b->nruns == cap)
-			b->runs = xrealloc(b->runs, (cap = cap ? cap * 2 : 16) *
-			    sizeof *b->runs);
-		r = &b->runs[b->nruns++];
-		memset(r, 0, sizeof *r);
-		r->id = a->run_id;
-		r->task_id = xstrdup(a->t->id);
-		r->attempt = a->number;
-		r->scheduled_at = a->scheduled_at;
-		r->started_at = a->started_us;
-		r->status = xstrdup("running");
-		r->exit_code = -1;
-		a->row_written = 1;
+		if (a->waiting) {
+			if (a->number == 1 && !a->row_written)
+				batch_add_attempt(b, &cap, a, "claimed");
+		} else if (s->force_rows || now - a->began >= RUNNING_ROW_AFTER_S)
+			batch_add_attempt(b, &cap, a, "running");
 	}
 }
 
@@ -387,8 +413,8 @@ sched_running_rows_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	struct attempt *a;
 
 	(void)revents;
-	for (a = s->attempts; a != NULL && (a->waiting || a->row_written);
-	    a = a->next)
+	for (a = s->attempts; a != NULL && (a->waiting ||
+	    (a->row_written && !a->row_claimed)); a = a->next)
 		;
 	if (a == NULL)
 		return;

@@ -191,6 +191,8 @@ struct attempt {
 	int64_t started_us;		/* of this attempt */
 	double began;			/* ... as ev_now */
 	int row_written;		/* its `running` row is written */
+	int row_claimed;		/* ... or a `claimed` one, updated
+					 * to `running` (sched_flush.c) */
 	const char *outcome;		/* how the last attempt ended */
 	scheduler_done_fn done;		/* told the final status, or NULL */
 	void *done_arg;
@@ -274,6 +276,8 @@ void task_cancel_retries(struct scheduler *s, struct stask *t);
 void task_start_attempt_row(struct scheduler *s, struct stask *t, int64_t scheduled_at, int number, int64_t row_id, scheduler_done_fn done, void *arg);
 void task_record_claimed(struct scheduler *s, struct stask *t);
 void task_backlog_drop(struct scheduler *s, struct stask *t, const char *why);
+int task_backlog_has_row(const struct stask *t, int64_t at);
+int task_backlog_pop(struct stask *t, int64_t at);
 /* The cached context of t (sched_attempt.c); freed with the task. */
 void task_context_forget(struct stask *t);
 /* A manual run whose `running` row is written first, for its id. */

@@ -140,8 +140,8 @@ void scheduler_hold(struct mgr *mgr, int hold);
  * its renewal has run, whatever its loop runs first. */
 void scheduler_hold_after(struct mgr *mgr, int64_t mono_us);
 /* Fire times that never became runs and leave no row of their own: taken
- * together by coalescing, past MAX_CATCHUP behind, or dropped from a
- * queue before their `claimed` row was written.  Counted since start
+ * together by coalescing, past MAX_CATCHUP behind, or waiting when their
+ * task was removed (its rows go with it).  Counted since start
  * (bench/sched_bench reports them beside the history's rows). */
 struct sched_fire_counts {
 	uint64_t coalesced, overrun, dropped;

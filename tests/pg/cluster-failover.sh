@@ -5,9 +5,10 @@
 # the next engine host is paused (SIGSTOP) past two leases.  Each time a
 # standby takes the engine over (the paused one is fenced: its database
 # sessions ended, and it exits 1 when it wakes); the tasks append every
-# run they make to a ledger.  Checked in SQL and against the ledger: no
-# fire time missing, no run row twice, no run left unfinished, and no
-# fire time run twice except a run in flight on a faulted host (rerun).
+# run they make to a ledger, with the host that ran it.  Checked in SQL
+# and against the ledger: no fire time missing, no run row twice, no run
+# left unfinished, and no fire time run twice except a run in flight on
+# a faulted host (rerun): never twice on one host.
 . "$top_srcdir/tests/pg/lib.sh"
 pg_suite_skip
 MANAGER_TEST_SUITE_PG=1
@@ -47,7 +48,9 @@ kill -0 "$H2" && kill -0 "$H3"
 ok $? "... and both standbys keep running"
 
 for i in $(seq $NTASKS); do
-	mgr task add "t$i" "exec:/bin/sh -c 'echo \$MANAGER_TASK_ID \$MANAGER_SCHEDULED_AT \$MANAGER_ATTEMPT >>$LEDGER; sleep 0.3'" \
+	# The ledger's 4th field: the session of the host that ran it (each
+	# daemon leads its own, start_host; field 6 of /proc/PID/stat).
+	mgr task add "t$i" "exec:/bin/sh -c 'read a a a a a sid a </proc/\$\$/stat; echo \$MANAGER_TASK_ID \$MANAGER_SCHEDULED_AT \$MANAGER_ATTEMPT \$sid >>$LEDGER; sleep 0.3'" \
 		interval seconds=1 --no-coalesce --misfire-grace-time 60 \
 		--on-interrupt rerun --max-retries 0 >/dev/null || break
 done
@@ -58,27 +61,23 @@ ok $? "the engine host runs them"
 
 # Fault 1: the engine host's process group dies at once.
 t0=$(date +%s%N)
-F1=$((t0 / 1000000000))
 kill -KILL -- "-$H1"
 wait "$H1" 2>/dev/null
 wait_until 20 holder_not "$H1"
 ok $? "a standby takes the engine over after kill -9 of its host"
 t1=$(date +%s%N)
 echo "# takeover after kill -9: $(( (t1 - t0) / 1000000 )) ms"
-F1="$F1 $((t1 / 1000000000))"
 A=$(holder)
 more_runs $((NTASKS * 3))
 ok $? "... and runs the tasks"
 
 # Fault 2: the new engine host is paused past two leases.
 t0=$(date +%s%N)
-F2=$((t0 / 1000000000))
 kill -STOP "$A"
 wait_until 20 holder_not "$A"
 ok $? "the last standby takes over from a paused engine host"
 t1=$(date +%s%N)
 echo "# takeover from a paused host: $(( (t1 - t0) / 1000000 )) ms"
-F2="$F2 $((t1 / 1000000000))"
 B=$(holder)
 like "$(cat "$T"/h*.log)" "held the engine lock [0-9]+ ms past its lease: its database sessions were ended" \
 	"... fencing it: its sessions ended, said in the log"
@@ -106,25 +105,19 @@ is "$(sqlite3 "$DB" "SELECT count(*) FROM (SELECT task_id FROM runs
     (max(scheduled_at) - min(scheduled_at)) / 1000000 + 1) g")" 0 \
 	"no fire time missing between a task's first and last"
 echo "# fire times: $(sqlite3 "$DB" "SELECT count(DISTINCT (task_id, scheduled_at)) FROM runs"), runs by status: $(sqlite3 "$DB" "SELECT string_agg(status || ' ' || n, ', ') FROM (SELECT status, count(*) n FROM runs GROUP BY status) s")"
-# A fire time executed twice was in flight on a faulted host: due
-# between a second before the fault and the takeover (its row, if any,
-# says interrupted, or it was run again as due: on_interrupt = rerun is
-# at least once, and which times the faulted host reached is unknown).
-twice=$(sort "$LEDGER" | cut -d' ' -f1,2 | uniq -d)
+# A fire time executed twice was in flight on a faulted host (on_interrupt
+# = rerun is at least once): running, or over but its row not committed
+# yet, or its row dropped by the fenced host, so the next engine host ran
+# it again.  Which fire times those are depends on how far behind the
+# faulted host's history writer was (seen under load at 18-23: h1's last
+# committed run had ended 2.4 s before the kill, and times due 4 s before
+# it ran twice), so a window of seconds around each fault does not say
+# it; the host that ran each does.  No host runs a fire time twice.
+twice=$(cut -d' ' -f1,2 "$LEDGER" | sort | uniq -d)
 echo "# fire times executed twice (in flight on a faulted host): $(echo "$twice" | grep -c .)"
-in_fault() {	# in_fault SECOND: within a fault's window
-	for w in "$F1" "$F2"; do
-		set -- "$1" $w
-		[ "$1" -ge $(($2 - 1)) ] && [ "$1" -le $(($3 + 1)) ] && return 0
-	done
-	return 1
-}
-outside=0
-for d in $(echo "$twice" | tr ' ' ':'); do
-	in_fault "${d#*:}" || outside=$((outside + 1))
-done
-is "$outside" 0 "a fire time runs twice only when it was due at a fault"
-is "$(sort "$LEDGER" | uniq -d | cut -d' ' -f3 | grep -vc '^1$')" 0 \
+is "$(cut -d' ' -f1,2,4 "$LEDGER" | sort | uniq -d | grep -c .)" 0 \
+	"a fire time runs twice only on two hosts (one of them faulted)"
+is "$(cut -d' ' -f1-3 "$LEDGER" | sort | uniq -d | cut -d' ' -f3 | grep -vc '^1$')" 0 \
 	"... and a rerun attempt (2 and up) never runs twice"
 # Every fire time ran, unless recorded skipped or missed (rerun: at
 # least once).
