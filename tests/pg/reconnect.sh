@@ -92,12 +92,14 @@ ok $? "the daemon runs the engine"
 mgr task add slow "$TASK" interval seconds=1 --max-retries 0 >/dev/null
 ok $? "a task of 3 s, every second"
 
-# 1. A restart of the server while a run is in flight.
-wait_until 20 has_in_flight
-ok $? "a run is in flight"
-R1=$(in_flight)
-wait_until 10 status_is "$R1" running
-ok $? "... its row says running"
+# 1. A restart of the server while a run is in flight.  The run is one
+# caught in flight with its row running, before its 3 s end: on a loaded
+# machine a row may come after the run it belongs to ended.
+catch_running() {	# catch_running VAR: sets VAR to such a run's id
+	c=$(in_flight) && status_is "$c" running && eval "$1=\$c"
+}
+wait_until 30 catch_running R1
+ok $? "a run is in flight, its row running"
 t0=$(date +%s)
 pg_server restart
 ok $? "the server restarts (pg_ctl restart -m fast)"
@@ -145,9 +147,7 @@ wait_until 30 grep -q "engine host started" "$T/h3.log"
 ok $? "another database's engine host (h3) on the same server"
 
 # 2. The server away for longer than the lease (2 s), then back.
-wait_until 20 has_in_flight
-R2=$(in_flight)
-wait_until 10 status_is "$R2" running
+wait_until 30 catch_running R2
 t0=$(date +%s)
 pg_server stop
 ok $? "the server stops"
@@ -187,13 +187,7 @@ is "$?" 0 "h3 stops cleanly"
 start_host 2 2000
 wait_until 20 eval '[ "$(sqlite3 "$DB" "SELECT role FROM hosts WHERE host_id = '"'h2'"'")" = standby ]'
 ok $? "a standby waits"
-# A run in flight whose row says running, caught before its 3 s end: on
-# a loaded machine the row may come after the run it belongs to ended
-# (recorded succeeded: nothing left to settle), so the next one is taken.
-catch_running() {
-	R3=$(in_flight) && status_is "$R3" running
-}
-wait_until 30 catch_running
+wait_until 30 catch_running R3
 ok $? "a run in flight, its row running"
 kill -STOP "$H1"
 pg_server restart
