@@ -36,15 +36,19 @@ sql "INSERT INTO runs (task_id, attempt, scheduled_at, started_at, status)
     VALUES ('twice', 1, $((first + 2000000)), $((first + 2000000)), 'running')"
 echo $((s0 + 2)) >"$T/ledger"
 
+status_is() { [ "$(status_at "$1")" = "$2" ]; }
+
 start_daemon
 up=$(date +%s)
-wait_until 20 rows_after $((up + 1))
+wait_until 30 rows_after $((up + 1))
 ok $? "the engine goes on taking the task's fire times"
+wait_until 30 status_is "$first" succeeded
+ok $? "the time with no row ran as a due one"
+wait_until 30 status_is $((first + 1000000)) succeeded
+ok $? "the claimed time ran from its row"
 stop_daemon TERM
 is "$daemon_rc" 0 "the daemon stops cleanly"
 
-is "$(status_at $((first + 1000000)))" succeeded \
-	"the claimed time ran from its row"
 is "$(status_at $((first + 2000000)))" interrupted \
 	"the running one is recorded interrupted"
 is "$(grep -c "^$s0\$" "$T/ledger")" 1 "the time with no row ran once"
