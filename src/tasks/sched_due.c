@@ -323,6 +323,51 @@ task_settle_recorded(struct scheduler *s, struct stask *t, int64_t next,
 	return next;
 }
 
+/* One fire time on the way to the last loaded row (task_pass_rows):
+ * 1 when it has a row, 0 when not (a coalesced task's then stands in
+ * the later run, as when it was taken; any other's waits to run as a
+ * due one), -1 when that could not be read. */
+static int
+task_pass_one(struct scheduler *s, struct stask *t, int64_t at)
+{
+	struct mgr_error err = { 0 };
+	int yes;
+
+	if (task_backlog_has_row(t, at))
+		return 1;
+	if (run_store_fire_recorded(s->mgr->db, t->id, at, &yes, &err) != 0) {
+		log_warning(&s->mgr->log, "%s", err.msg);
+		return -1;
+	}
+	if (!yes && !t->rec.coalesce)
+		task_backlog_add(t, at);
+	return yes;
+}
+
+/* Rows loaded at start (`claimed`, or `running` made `interrupted`) may
+ * lie past the task's next fire time, which is written lazily and
+ * settled only up to the first time with no row (task_settle_recorded)
+ * or the claim mark: the catch-up from there took them again, and a
+ * task with a free instance ran them twice.  So the next fire time goes
+ * past last, the latest such row; a time on the way with no row was
+ * taken by the last engine too (a task's times are taken in order) and
+ * runs as a due time would.  Called only for tasks with such rows: one
+ * read a fire time between the two, none on the due path. */
+void
+task_pass_rows(struct scheduler *s, struct stask *t, int64_t last)
+{
+	int64_t next = t->nominal, now = mgr_now_us();
+	size_t n = 0;
+
+	if (!t->rec.enabled || t->trig == NULL || t->plugin_off)
+		return;		/* it takes no due time until it runs again */
+	while (next != TRIGGER_NONE && next <= last && n++ < MAX_CATCHUP &&
+	    task_pass_one(s, t, next) >= 0)
+		next = trigger_next(t->trig, next, now);
+	if (next != t->nominal)
+		task_set_next(s, t, next);
+}
+
 void
 scheduler_hold(struct mgr *mgr, int hold)
 {

@@ -272,6 +272,10 @@ int64_t task_settle_claims(struct scheduler *s, struct stask *t, int64_t next, i
  * file is not this one's); returns the first past one without a row,
  * or the first to come. */
 int64_t task_settle_recorded(struct scheduler *s, struct stask *t, int64_t next, int64_t now);
+/* At start: t's next fire time past last, the time of a row loaded
+ * (claimed, interrupted) that may lie past it; the times on the way
+ * with no row wait to run as due ones. */
+void task_pass_rows(struct scheduler *s, struct stask *t, int64_t last);
 void task_cancel_retries(struct scheduler *s, struct stask *t);
 void task_start_attempt_row(struct scheduler *s, struct stask *t, int64_t scheduled_at, int number, int64_t row_id, scheduler_done_fn done, void *arg);
 void task_record_claimed(struct scheduler *s, struct stask *t);

@@ -332,14 +332,33 @@ sched_settle_running(struct scheduler *s, struct run_rec **out, size_t *n)
 		    (long long)((*out)[i].scheduled_at / US), (*out)[i].attempt);
 }
 
+/* t's loaded rows lead its backlog, the latest last. */
 static void
 sched_run_claimed(struct scheduler *s, struct stask *t)
 {
-	if (!t->rec.enabled || t->trig == NULL || t->plugin_off)
+	if (!t->rec.enabled || t->trig == NULL || t->plugin_off) {
 		task_backlog_drop(s, t, _("the task does not run (paused or "
 		    "disabled)"));
-	else
+		return;
+	}
+	task_pass_rows(s, t, t->side->backlog[t->side->backlog_rows - 1]);
+	task_run_backlog(s, t);
+}
+
+/* A run left `running`, now interrupted, may lie past its task's next
+ * fire time as a claimed one may (task_pass_rows); after the claimed
+ * rows, which lead the backlog. */
+static void
+sched_pass_interrupted(struct scheduler *s, const struct run_rec *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct stask *t = sched_find(s, v[i].task_id);
+		if (t == NULL || t->nominal == TRIGGER_NONE ||
+		    v[i].scheduled_at < t->nominal)
+			continue;
+		task_pass_rows(s, t, v[i].scheduled_at);
 		task_run_backlog(s, t);
+	}
 }
 
 /* Fire times the last engine claimed and queued but never started start
@@ -575,7 +594,6 @@ scheduler_start(struct mgr *mgr, struct mgr_error *err)
 			task_rerun_interrupted(s, t, interrupted[i].scheduled_at,
 			    interrupted[i].attempt + 1);
 	}
-	run_recs_free(interrupted, ninterrupted);
 	/* What loading held (the rows as read, the triggers' parse, the
 	 * rows' strings) goes back to the system: about 150
 	 * bytes a task that glibc would keep otherwise; under 1 ms at
@@ -584,6 +602,8 @@ scheduler_start(struct mgr *mgr, struct mgr_error *err)
 	db_release_memory(mgr->db);
 	malloc_trim(0);
 	sched_start_claimed(s);
+	sched_pass_interrupted(s, interrupted, ninterrupted);
+	run_recs_free(interrupted, ninterrupted);
 	ev_periodic_start(s->loop, &s->housekeeping);
 	ev_unref(s->loop);
 	sched_arm(s);
