@@ -83,30 +83,32 @@ check "... its last lines, read from the end past damage at its start" \
 check "... stderr marked" \
 	sh -c "tmux -L '$SOCK' capture-pane -p -t c | grep -Eq '! +[0-9:]+ +the-last-error'"
 
-# highlighted TEXT: TEXT is on screen drawn in reverse video.
-highlighted() {
+# highlighted TEXT: TEXT shows drawn in reverse video within 5 s (the
+# console redraws after a key at its next tick: slower under load).
+highlighted_now() {
 	tmux -L "$SOCK" capture-pane -p -e -t c |
 	    perl -ne 'BEGIN { $t = shift } $f = 1 if /\e\[[0-9;]*7m(?:\e\[[0-9;]*m)*\Q$t\E/;
 		END { exit !$f }' "$1"
 }
+highlighted() { retry 5 highlighted_now "$1"; }
 # top_line: the first line of the page (below the box's title).
 top_line() { screen | sed -n 3p; }
 
 keys / L I N E ' ' 1 9 6 0 0 0 Enter
 check "/ in a run's page goes to the match (case ignored)" \
-	sh -c "sleep 0.3; tmux -L '$SOCK' capture-pane -p -t c | sed -n 3p | grep -q 'line 196000 of the log'"
+	line_has 3 'line 196000 of the log'
 check "... and draws it reversed" highlighted "line 196000"
 keys g
 wait_for "Run #$run" >/dev/null
 keys / e r r o r Enter
 check "/ goes to the first match below the top" \
-	sh -c "sleep 0.3; tmux -L '$SOCK' capture-pane -p -t c | sed -n 3p | grep -q 'Error (marked !)'"
+	line_has 3 'Error (marked !)'
 keys n
 check "n goes to the next match" \
-	sh -c "sleep 0.3; tmux -L '$SOCK' capture-pane -p -t c | sed -n 3p | grep -q '! the-last-error'"
+	line_has 3 '! the-last-error'
 keys N
 check "N goes back" \
-	sh -c "sleep 0.3; tmux -L '$SOCK' capture-pane -p -t c | sed -n 3p | grep -q 'Error (marked !)'"
+	line_has 3 'Error (marked !)'
 keys N
 check "... and wraps past the top, saying so" wait_for "search hit the top"
 keys / n o - s u c h - p a t t e r n Enter
@@ -123,7 +125,7 @@ keys Enter
 wait_for "Task sync.pull" >/dev/null
 keys / m a x _ i n s t Enter
 check "/ in a task's page puts the cursor on its setting" \
-	sh -c "sleep 0.3; tmux -L '$SOCK' capture-pane -p -e -t c | grep -F 'ances    ' |
+	retry 5 sh -c "tmux -L '$SOCK' capture-pane -p -e -t c | grep -F 'ances    ' |
 	  grep -q \"\$(printf '\\033')\\[[0-9;]*7m\""
 keys / n o t - t h e r e Enter
 check "... or says it is not there" wait_for "pattern not found: not-there"
