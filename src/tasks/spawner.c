@@ -66,13 +66,14 @@ spawn_one(struct spawn_req *rq)
 	rq->fd = rq->efd = rq->usage_fd = rq->log_sock = -1;
 	if (rq->log && (rq->rc = log_fds(&sock, pass, &rq->err)) != 0)
 		return;
+	/* The run starts as its child is created, so its duration is never
+	 * shorter than its command's life: read after posix_spawn, a thread
+	 * descheduled while the child already ran made a 45 s sleep last
+	 * 44.995 s. The start lag still counts the wait for this thread. */
+	rq->started_at = mgr_now_us();
 	rq->rc = sandbox_spawn_env(rq->argv, rq->envp != NULL ? rq->envp :
 	    environ, &rq->pid, &rq->fd, &rq->efd, &rq->usage_fd,
 	    rq->log ? pass : NULL, &rq->err);
-	/* The run's start is its child's: posix_spawn returns once the
-	 * child has exec'd its helper, so a run's start lag counts its own
-	 * spawn too, not only its wait for a spawning thread. */
-	rq->started_at = mgr_now_us();
 	if (!rq->log)
 		return;
 	close(pass[0]);

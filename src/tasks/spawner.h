@@ -34,7 +34,7 @@ struct spawn_req {
 	pid_t pid;
 	int fd, efd, usage_fd;		/* stdout, stderr, manager-exec's usage */
 	int log_sock;			/* -1 without log */
-	int64_t started_at;		/* Unix µs, once the child has exec'd */
+	int64_t started_at;		/* Unix µs, just before the spawn */
 	int answered;			/* under the spawner's lock */
 	struct spawn_req *next;
 };

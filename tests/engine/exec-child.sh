@@ -6,8 +6,8 @@
 # pipe and run log socket), the configuration's limits, no_new_privs,
 # its own process group, the environment the engine built and not the
 # daemon's; a command that cannot be started fails with 127 and says
-# why in its run; the run's recorded start (once its helper has
-# exec'd) lies between its fire time and its end.
+# why in its run; the run's recorded start (just before the spawn)
+# lies between its fire time and its end.
 . "$top_srcdir/tests/engine/lib.sh"
 
 printf 'manager = { shutdown_grace_seconds = 2; sandbox_open_files = 40; sandbox_memory_mb = 512; };\n' >"$CONF"
