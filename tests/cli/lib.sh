@@ -9,6 +9,12 @@
 #   like "$out" "manager [0-9]" "version printed"
 
 : "${MANAGER:=${top_builddir:-.}/manager}"
+
+# sqlite3: a test's statements wait up to 10 s for the engine's writes.
+# The shell's default is no wait: a test's UPDATE made while a daemon
+# committed failed with "database is locked", and a check after it
+# failed without saying why (api_group.sh 29, once, under distcheck).
+sqlite3() { command sqlite3 -cmd ".timeout 10000" "$@"; }
 _tap_n=0
 _tap_failed=0
 
