@@ -1614,6 +1614,35 @@ test_change_mark(void **state)
 	db_close(other);
 }
 
+/* Housekeeping with nothing to prune changes nothing another process
+ * sees: an idle engine's passes (every five minutes, and hourly for the
+ * control plane) must not wake every watcher.  On PostgreSQL the change
+ * trigger is per statement and fired for a delete of no rows. */
+static void
+test_empty_prune_changes_nothing(void **state)
+{
+	struct fixture *f = fixture(state);
+	struct mgr_db *other = reopen(f);
+	struct mgr_error err = { 0 };
+	int64_t v0, n = -1;
+	int d = -1;
+
+	add_task(f->db, "kept");
+	add_ended_run(f->db, "kept", 10, 50);
+	v0 = db_data_version(f->db);
+	assert_int_equal(db_begin(other, &err), 0);
+	assert_int_equal(retention_prune_old(other, 35, 200, &d, &err), 0);
+	assert_int_equal(d, 0);
+	assert_int_equal(retention_prune_task(other, "kept", 100, 200, &d,
+	    &err), 0);
+	assert_int_equal(d, 0);
+	assert_int_equal(command_store_prune(other, 1, &n, &err), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(db_commit(other, &err), 0);
+	assert_true(db_data_version(f->db) == v0);
+	db_close(other);
+}
+
 static void
 count_due(void *arg)
 {
@@ -2131,6 +2160,7 @@ test_every_op(void **state)
 	CASE(b, test_transactions_and_console, setup), \
 	CASE(b, test_watch_and_data_version, setup), \
 	CASE(b, test_change_mark, setup), \
+	CASE(b, test_empty_prune_changes_nothing, setup), \
 	CASE(b, test_checkpoint_elsewhere, setup), \
 	CASE(b, test_host_lock, setup)
 

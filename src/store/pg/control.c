@@ -196,8 +196,9 @@ pg_command_store_prune(struct mgr_db *db, int64_t older_than_us, int64_t *n,
 	struct pg_params p = { 0 };
 
 	pg_int(&p, older_than_us);
-	return change(db, "DELETE FROM commands WHERE created_at < $1 "
-	    "AND state = 'done'", &p, n, _("cannot prune old commands"), err);
+	return pg_delete_found(db, "commands", "SELECT id FROM commands "
+	    "WHERE created_at < $1 AND state = 'done'", &p, n,
+	    _("cannot prune old commands"), err);
 }
 
 int

@@ -536,6 +536,44 @@ pg_run(struct mgr_db *db, const char *sql, const struct pg_params *p,
 	return 0;
 }
 
+/* The change trigger fires once per statement, rows or none, and each
+ * firing moves the change counter and notifies every watcher; so a
+ * delete runs only once a select found its rows.  Housekeeping with
+ * nothing to delete (an idle host's retention pass every five minutes,
+ * the control plane's hourly prune) then changes nothing. */
+int
+pg_delete_found(struct mgr_db *db, const char *table, const char *select_ids,
+		const struct pg_params *p, int64_t *n, const char *what,
+		struct mgr_error *err)
+{
+	struct strbuf ids = STRBUF_INIT, sql = STRBUF_INIT;
+	struct pg_params d = { 0 };
+	PGresult *res;
+	int rc, rows;
+
+	*n = 0;
+	if ((rc = pg_run(db, select_ids, p, &res, what, err)) != 0)
+		return rc;
+	if ((rows = PQntuples(res)) == 0) {
+		PQclear(res);
+		return 0;
+	}
+	strbuf_adds(&ids, "{");
+	for (int i = 0; i < rows; i++)
+		strbuf_addf(&ids, "%s%s", i > 0 ? "," : "", PQgetvalue(res, i, 0));
+	strbuf_adds(&ids, "}");
+	PQclear(res);
+	strbuf_addf(&sql, "DELETE FROM %s WHERE id = ANY($1::bigint[])", table);
+	pg_text(&d, ids.buf);
+	if ((rc = pg_run(db, sql.buf, &d, &res, what, err)) == 0) {
+		*n = pg_changed(res);
+		PQclear(res);
+	}
+	strbuf_free(&ids);
+	strbuf_free(&sql);
+	return rc;
+}
+
 int64_t
 pg_changed(PGresult *res)
 {

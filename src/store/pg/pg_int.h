@@ -55,6 +55,12 @@ int pg_run_by_key(struct mgr_db *db, const char *sql, const char *task_id,
 char *pg_bytea_hex(const char *b, size_t len);
 /* Rows a command changed (PQcmdTuples). */
 int64_t pg_changed(PGresult *res);
+/* Deletes from table the rows whose ids select_ids (with p) returns, in
+ * a second statement run only when there are some (a delete of none
+ * would still fire the change trigger); *n the rows deleted. */
+int pg_delete_found(struct mgr_db *db, const char *table,
+		    const char *select_ids, const struct pg_params *p,
+		    int64_t *n, const char *what, struct mgr_error *err);
 
 /* One text column of a task, as the SQLite backend's sqlite_task_text_get,
  * _set and sqlite_each_task_text ($1 the id, $2 the text; tasks.c). */

@@ -10,19 +10,15 @@
 #include <stdlib.h>
 
 static int
-delete_limited(struct mgr_db *db, const char *sql, const struct pg_params *p,
-	       int *deleted, struct mgr_error *err)
+delete_limited(struct mgr_db *db, const char *select_ids,
+	       const struct pg_params *p, int *deleted, struct mgr_error *err)
 {
-	PGresult *res;
-	int rc;
+	int64_t n = 0;
+	int rc = pg_delete_found(db, "runs", select_ids, p, &n,
+	    _("cannot prune run history"), err);
 
-	*deleted = 0;
-	if ((rc = pg_run(db, sql, p, &res, _("cannot prune run history"),
-	    err)) != 0)
-		return rc;
-	*deleted = (int)pg_changed(res);
-	PQclear(res);
-	return 0;
+	*deleted = (int)n;
+	return rc;
 }
 
 int
@@ -33,9 +29,8 @@ pg_retention_prune_old(struct mgr_db *db, int64_t oldest_us, int limit,
 
 	pg_int(&p, oldest_us);
 	pg_int(&p, limit);
-	return delete_limited(db, "DELETE FROM runs WHERE id IN (SELECT id "
-	    "FROM runs WHERE started_at < $1 AND ended_at IS NOT NULL "
-	    "LIMIT $2)", &p, deleted, err);
+	return delete_limited(db, "SELECT id FROM runs WHERE started_at < $1 "
+	    "AND ended_at IS NOT NULL LIMIT $2", &p, deleted, err);
 }
 
 int
@@ -49,10 +44,10 @@ pg_retention_prune_task(struct mgr_db *db, const char *task_id, int keep,
 	pg_text(&p, task_id);
 	pg_int(&p, keep);
 	pg_int(&p, limit);
-	return delete_limited(db, "DELETE FROM runs WHERE id IN (SELECT id "
-	    "FROM runs WHERE task_id = $1 AND ended_at IS NOT NULL AND id <= "
-	    "(SELECT id FROM runs WHERE task_id = $1 ORDER BY id DESC "
-	    "LIMIT 1 OFFSET $2) ORDER BY id LIMIT $3)", &p, deleted, err);
+	return delete_limited(db, "SELECT id FROM runs WHERE task_id = $1 "
+	    "AND ended_at IS NOT NULL AND id <= (SELECT id FROM runs WHERE "
+	    "task_id = $1 ORDER BY id DESC LIMIT 1 OFFSET $2) ORDER BY id "
+	    "LIMIT $3", &p, deleted, err);
 }
 
 int
