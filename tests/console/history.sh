@@ -33,7 +33,7 @@ keys / o l d - r u n Enter
 wait_for "old-run-error" >/dev/null
 keys k
 check "the cursor goes to a run of the history" \
-	sh -c "tmux -L '$SOCK' capture-pane -p -e -t c | grep -F '#$old ' |
+	retry 5 sh -c "tmux -L '$SOCK' capture-pane -p -e -t c | grep -F '#$old ' |
 	  grep -q \"\$(printf '\\033')\\[[0-9;]*7m\""
 keys Enter
 check "Enter opens that run's page" wait_for "Run #$old"
