@@ -65,7 +65,7 @@ wait_for "Run #$run4" >/dev/null
 check "a run's page shows the log the history keeps for it" \
 	wait_for "inline-out-line" 5
 check "... stderr marked" \
-	sh -c "tmux -L '$SOCK' capture-pane -p -t c | grep -Eq '! +[0-9:]+ +inline-err-line'"
+	retry 5 sh -c "tmux -L '$SOCK' capture-pane -p -t c | grep -Eq '! +[0-9:]+ +inline-err-line'"
 check "... and it has no file" test ! -e "$logdir/$sched4-4.log"
 keys Escape
 wait_gone "Run #$run4" >/dev/null
@@ -81,7 +81,7 @@ check "Enter opens the run's page, G shows the end of its log" \
 check "... its last lines, read from the end past damage at its start" \
 	wait_for "line 199990 of the log" 2
 check "... stderr marked" \
-	sh -c "tmux -L '$SOCK' capture-pane -p -t c | grep -Eq '! +[0-9:]+ +the-last-error'"
+	retry 5 sh -c "tmux -L '$SOCK' capture-pane -p -t c | grep -Eq '! +[0-9:]+ +the-last-error'"
 
 # highlighted TEXT: TEXT shows drawn in reverse video within 5 s (the
 # console redraws after a key at its next tick: slower under load).
