@@ -41,7 +41,7 @@ keys m
 check "m opens the message history" \
 	wait_for "Messages since the console opened"
 check "... each message with its time, the first one first" \
-	retry 5 sh -c "tmux -L '$SOCK' capture-pane -p -t c | sed -n 3p |
+	retry 15 sh -c "tmux -L '$SOCK' capture-pane -p -t c | sed -n 3p |
 	  grep -Eq '[0-9]{2}:[0-9]{2}:[0-9]{2}  \\? shows the keys'"
 keys Escape
 
@@ -64,10 +64,10 @@ check "... the misfire grace too" wait_for "misfire_grace    1 s"
 check "... and say \"no limit\" for max_instances 0" \
 	wait_for "max_instances    no limit"
 check "details give times as the CLI does (English weekday, date, time)" \
-	retry 5 sh -c "tmux -L '$SOCK' capture-pane -p -t c |
+	retry 15 sh -c "tmux -L '$SOCK' capture-pane -p -t c |
 	  grep -Eq 'last run +(Mon|Tue|Wed|Thu|Fri|Sat|Sun) [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:'"
 check "fire times in the same format" \
-	retry 5 sh -c "tmux -L '$SOCK' capture-pane -p -t c |
+	retry 15 sh -c "tmux -L '$SOCK' capture-pane -p -t c |
 	  grep -Eq ' 1\. (Mon|Tue|Wed|Thu|Fri|Sat|Sun) [0-9]{4}-'"
 keys Escape Escape
 
@@ -77,7 +77,7 @@ check "a plugin's dependencies are names with what is installed" \
 	wait_for "base >= 1.0 (1.0.0, "
 check "... not raw JSON" sh -c "! tmux -L '$SOCK' capture-pane -p -t c | grep -q '\"base'"
 check "the plugin view lists the functions its tasks call" \
-	retry 5 sh -c "tmux -L '$SOCK' capture-pane -p -t c |
+	retry 15 sh -c "tmux -L '$SOCK' capture-pane -p -t c |
 	  grep -A1 'Functions (its manifest' | grep -q '  hello:greet'"
 keys Escape
 
@@ -140,11 +140,11 @@ sql "INSERT INTO tasks (id, name, func_path, trigger, trigger_args, enabled,
 console_start 80 24 "LC_ALL=de_DE.UTF-8"
 wait_for "prüfung.täglich" >/dev/null
 check "German at 80x24: every pane row ends on column 80" \
-	retry 5 sh -c "tmux -L '$SOCK' capture-pane -p -t c | grep '│\$' |
+	retry 15 sh -c "tmux -L '$SOCK' capture-pane -p -t c | grep '│\$' |
 	  while IFS= read -r l; do printf '%s\n' \"\$l\" | LC_ALL=C.UTF-8 wc -L; done |
 	  sort -u | tr '\n' ' ' | grep -qx '80 '"
 check "weekdays stay English under de_DE (as in the CLI)" \
-	retry 5 sh -c "tmux -L '$SOCK' capture-pane -p -t c |
+	retry 15 sh -c "tmux -L '$SOCK' capture-pane -p -t c |
 	  grep -Eq '(Mon|Tue|Wed|Thu|Fri|Sat|Sun) [0-9]{2}:[0-9]{2}' &&
 	  ! tmux -L '$SOCK' capture-pane -p -t c | grep -Eq '(Mo|Di|Mi|Do|Fr|Sa|So)\.? [0-9]{2}:[0-9]{2}'"
 keys / p r ü f Enter Enter
@@ -159,6 +159,6 @@ lined_up() {
 	a=$(col "Funktion" "exec:")
 	[ "$a" -gt 0 ] && [ "$a" = "$(col "nächster Lauf" "[MTWFS][a-z][a-z] 20")" ]
 }
-check "German details: the values line up after an umlaut label" retry 5 lined_up
+check "German details: the values line up after an umlaut label" retry 15 lined_up
 check "... the label is the German one" wait_for "nächster Lauf"
 exit 0
