@@ -92,7 +92,7 @@ rm "$T/tasks/c.conf"
 # The scheduler fires it: every second, with up to 0.3 s of jitter.
 M task add every 'exec:/bin/true' calendar 'oncalendar=*:*:*' jitter=0.3 \
 	--max-retries 0 >/dev/null
-run M __scheduler-run --for 2.6
+run M __scheduler-run --for 4
 is "$rc" 0 "the scheduler host runs calendar tasks"
 ok $([ "$(count_runs every succeeded)" -ge 2 ] && echo 0 || echo 1) \
 	"a calendar task fired every second"
