@@ -3,7 +3,7 @@
 # success with output, failure with retries, timeout kill (also of a child
 # ignoring SIGTERM), crash by signal, overlap skip, foreground runs.
 . "$top_srcdir/tests/sched/common.sh"
-plan 31
+plan 32
 
 M task add ok 'exec:sh -c "echo out; echo err >&2"' interval seconds=1 >/dev/null
 M task add fail 'exec:sh -c "echo bad; exit 3"' interval seconds=60 \
@@ -99,3 +99,19 @@ like "$out" 'NoNewPrivs:.t0' "without sandboxing, runs have no no_new_privs"
 M task run fds >/dev/null
 run M --json task history fds --limit 1
 like "$out" '"output": "0\\n1\\n2\\n3\\n"' "descriptors are closed without sandboxing too"
+
+# --for SECONDS counts from the scheduler's start: a plugin whose library
+# takes 1 s to load (read twice: its functions listed, then loaded)
+# held the start past a 2 s window, and the @reboot run it starts was
+# cut at once.  Its run now lasts the window (2 s, 1 s checked: the
+# spawning thread may read the start late).
+sh "$top_srcdir/tests/lib/slow-plugin.sh" "$top_srcdir" "$top_builddir" "$T/slow" 1
+printf 'manager: { sandboxing = false; shutdown_grace_seconds = 0; log_level = "error"; };\n' \
+	> "$T/etc/slow.conf"
+S() { "$MANAGER" --config "$T/etc/slow.conf" --db "$T/slow.db" "$@"; }
+S plugin install --no-enable "$T/slow" >/dev/null && S plugin enable slow >/dev/null
+S task add boot 'exec:sleep 30' cron crontab=@reboot >/dev/null
+S __scheduler-run --for 2
+is "$(sqlite3 "$T/slow.db" "SELECT status || ' ' || (ended_at - started_at >= 1000000)
+	FROM runs WHERE task_id = 'boot'")" "interrupted 1" \
+	"--for counts from the scheduler's start, however long the plugins took"
