@@ -94,6 +94,10 @@ sched_run_run(struct cmd_ctx *ctx, const struct cmd_args *args)
 		plugins_stop(mgr);
 		return cmd_fail(ctx, err.code, err.msg);
 	}
+	/* The loop's time is still the one read when it was made, before
+	 * the plugins and the scheduler started: without a fresh one, a
+	 * start that took longer than SECONDS left no time at all. */
+	ev_now_update(mgr->loop);
 	ev_timer_init(&h.stop, sched_host_timer_cb, secs, 0);
 	h.stop.data = &h;
 	ev_timer_start(mgr->loop, &h.stop);

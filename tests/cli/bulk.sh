@@ -111,12 +111,12 @@ is "$rc" 2 "--dry-run without --from: a usage error"
 "$MANAGER" --config "$T/m.conf" --db "$T/m.db" --daemon 2>"$T/daemon.log" &
 daemon=$!
 trap 'kill $daemon 2>/dev/null; cleanup_tmp' EXIT
-wait_until 10 sh -c "\"$MANAGER\" --config '$T/m.conf' --db '$T/m.db' host status | grep -q 'engine host: daemon'"
+wait_until 30 sh -c "\"$MANAGER\" --config '$T/m.conf' --db '$T/m.db' host status | grep -q 'engine host: daemon'"
 printf 'f1 exec:true interval seconds=1\nf2 exec:true interval seconds=1\n' >"$T/fire.tasks"
 run M task add --from "$T/fire.tasks"
 is "$rc" 0 "with a daemon running: added through it"
 fired() { M task history "$1" 2>/dev/null | grep -q succeeded; }
-wait_until 15 fired f1 && wait_until 5 fired f2
+wait_until 30 fired f1 && wait_until 30 fired f2
 ok $? "... and the daemon runs the tasks added"
 kill $daemon
 wait $daemon

@@ -108,7 +108,7 @@ is "$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdi
 	"soon" "task list --json stays a plain array of tasks"
 "$MANAGER" --db "$T/tl.db" --daemon >/dev/null 2>&1 &
 daemon=$!
-wait_until 10 sh -c "\"$MANAGER\" --db '$T/tl.db' host status | grep -q 'engine host: daemon'"
+wait_until 30 sh -c "\"$MANAGER\" --db '$T/tl.db' host status | grep -q 'engine host: daemon'"
 ok $? "a daemon hosts the engine on that database"
 run L task list
 unlike "$err" "no engine is running" "with a daemon running it says nothing of the kind"

@@ -76,7 +76,7 @@ is "$rc" 0 "--force removes it"
 "$MANAGER" --config "$T/m.conf" --db "$T/m.db" --daemon 2>"$T/daemon.log" &
 daemon=$!
 trap 'kill -CONT $daemon 2>/dev/null; kill $daemon 2>/dev/null; cleanup_tmp' EXIT
-wait_until 10 M host status
+wait_until 30 M host status
 ok $? "a daemon hosts the engine"
 # Frozen between two writes, not inside one: a daemon stopped while it
 # holds the write lock makes the client fail on "database is locked"

@@ -38,18 +38,18 @@ keys r
 check "r resumes it" wait_sql "SELECT enabled FROM tasks WHERE id='sync.pull'" 1
 keys x
 check "x runs it now and its run shows up" \
-	wait_for "sync.pull          succeeded" 4
+	wait_for "sync.pull          succeeded" 15
 
 # Another process records a run: it appears without a key press.
 sql "INSERT INTO runs (task_id, attempt, started_at, status, output)
      VALUES ('hello.greet', 1, CAST(strftime('%s','now') AS INTEGER) * 1000000,
      'running', 'live-run-marker')"
 check "a run recorded by another process appears by itself" \
-	wait_for "live-run-marker" 2
+	wait_for "live-run-marker" 15
 check "the header counts it as running" wait_for "running 1"
 sql "UPDATE tasks SET status='failed', updated_at=updated_at+1 WHERE id='backup.nightly'"
 check "a task changed by another process is redrawn" \
-	wait_for "failed     backup.nightly" 2
+	wait_for "failed     backup.nightly" 15
 
 keys / b a c k
 check "the filter applies while typing" wait_for "Tasks 1/4  /back"

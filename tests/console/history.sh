@@ -27,13 +27,13 @@ keys g Enter
 wait_for "Task aa.sleepy" >/dev/null
 keys j
 check "j moves the cursor of a task's page" \
-	retry 5 sh -c "tmux -L '$SOCK' capture-pane -p -e -t c | grep -F 'id ' |
+	retry 15 sh -c "tmux -L '$SOCK' capture-pane -p -e -t c | grep -F 'id ' |
 	  grep -q \"\$(printf '\\033')\\[[0-9;]*7m\""
 keys / o l d - r u n Enter
 wait_for "old-run-error" >/dev/null
 keys k
 check "the cursor goes to a run of the history" \
-	sh -c "tmux -L '$SOCK' capture-pane -p -e -t c | grep -F '#$old ' |
+	retry 15 sh -c "tmux -L '$SOCK' capture-pane -p -e -t c | grep -F '#$old ' |
 	  grep -q \"\$(printf '\\033')\\[[0-9;]*7m\""
 keys Enter
 check "Enter opens that run's page" wait_for "Run #$old"
@@ -41,7 +41,7 @@ check "... its page, as from the runs pane" wait_for "Error (marked !)"
 keys Escape
 check "Esc goes back to the task's page" wait_for "Task aa.sleepy"
 check "... with the cursor where it was" \
-	retry 5 sh -c "tmux -L '$SOCK' capture-pane -p -e -t c | grep -F '#$old ' |
+	retry 15 sh -c "tmux -L '$SOCK' capture-pane -p -e -t c | grep -F '#$old ' |
 	  grep -q \"\$(printf '\\033')\\[[0-9;]*7m\""
 stop=$(sql "SELECT max(id) FROM runs WHERE status = 'running'")
 keep=$(sql "SELECT min(id) FROM runs WHERE status = 'running'")

@@ -20,7 +20,7 @@ check "the host row names the console" \
 	test "$(sql "SELECT kind FROM host")" = console
 m task add tick.fast exec:/bin/echo interval seconds=1 >/dev/null 2>>"$T/err"
 check "a run by the console's scheduler appears by itself" \
-	wait_for "tick.fast          succeeded" 4
+	wait_for "tick.fast          succeeded" 15
 m task remove tick.fast >/dev/null 2>>"$T/err"
 keys q
 wait_for "[d]aemon / [q]uit / [c]ancel" >/dev/null
@@ -31,11 +31,8 @@ SOCK="$SOCK-2"
 
 "$MANAGER" --config "$T/manager.conf" --db "$DB" daemon >"$T/daemon.log" 2>&1 &
 daemon=$!
-i=0
-while [ $i -lt 100 ] && ! m host status 2>/dev/null | grep -q daemon; do
-	sleep 0.05
-	i=$((i + 1))
-done
+daemon_hosts() { m host status 2>/dev/null | grep -q daemon; }
+retry 30 daemon_hosts
 console_start 120 40
 check "with a daemon running, the console attaches to it" \
 	wait_for "host: daemon pid $daemon"

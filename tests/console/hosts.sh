@@ -17,10 +17,10 @@ host_state() {
 	m host list --json | jq -r ".[] | select(.host_id == \"$1\") | .state"
 }
 
-# wait_state ID STATE: host list --json says so within 5 s.
+# wait_state ID STATE: host list --json says so within 15 s.
 state_is() { [ "$(host_state "$1")" = "$2" ]; }
 wait_state() {
-	retry 5 state_is "$1" "$2" && return 0
+	retry 15 state_is "$1" "$2" && return 0
 	echo "# host $1 is $(host_state "$1") in host list, expected $2" >&2
 	return 1
 }
@@ -28,7 +28,7 @@ wait_state() {
 # row_like ERE: a line of the screen matches (the pane's row).
 shown_like() { screen | grep -E -q -- "$1"; }
 row_like() {
-	retry 5 shown_like "$1" && return 0
+	retry 15 shown_like "$1" && return 0
 	echo "# no line matches $1" >&2
 	screen | sed 's/^/# /' >&2
 	return 1
@@ -55,6 +55,8 @@ keys d
 check "d asks before draining, naming the host" \
 	wait_for "Drain host hq1? It finishes its running runs and starts no new one (y/n)"
 keys n
+# The answer first: before n is read the host is alive as well.
+wait_for "cancelled" >/dev/null
 check "n keeps the host as it was" wait_state hq1 alive
 keys d
 wait_for "Drain host hq1?" >/dev/null
@@ -112,8 +114,8 @@ check "a registry that cannot be read is said in the message line" \
 sleep 3	# three more reads fail meanwhile
 keys m
 wait_for "Messages" >/dev/null
-check "... once, not at every read (the message history)" \
-	test "$(screen | grep -c '[0-9]:[0-9][0-9]  error: cannot read the hosts')" = 1
+once() { [ "$(screen | grep -c '[0-9]:[0-9][0-9]  error: cannot read the hosts')" = 1 ]; }
+check "... once, not at every read (the message history)" retry 15 once
 keys Escape
 sql "ALTER TABLE hosts_away RENAME TO hosts"
 check "read again once it can be: the row is back" wait_selected "hq1"

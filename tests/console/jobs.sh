@@ -13,11 +13,8 @@ m task add bb.slow 'exec:/bin/sleep 300.4242' interval hours=1 >/dev/null ||
 	{ echo "Bail out! cannot add the tasks"; exit 1; }
 "$MANAGER" --config "$T/manager.conf" --db "$DB" daemon >"$T/daemon.log" 2>&1 &
 daemon=$!
-i=0
-while [ $i -lt 100 ] && ! m host status 2>/dev/null | grep -q daemon; do
-	sleep 0.1
-	i=$((i + 1))
-done
+daemon_hosts() { m host status 2>/dev/null | grep -q daemon; }
+retry 30 daemon_hosts
 stop_daemon() {
 	kill -TERM "$daemon" 2>/dev/null
 	wait "$daemon" 2>/dev/null
@@ -55,19 +52,20 @@ keys g
 wait_selected "aa.slow" >/dev/null
 keys x
 check "x answers at once with the run's id" \
-	wait_for "task aa.slow: run 1 started" 5
+	wait_for "task aa.slow: run 1 started" 15
 check "... and the run goes on" \
-	wait_sql "SELECT status FROM runs WHERE task_id = 'aa.slow'" running 5
+	wait_sql "SELECT status FROM runs WHERE task_id = 'aa.slow'" running 15
+# The run's row can be written before its program is exec'd.
 running_sleep() { pgrep -f 'sleep 300.4242' >/dev/null; }
-check "... as a process" running_sleep
+check "... as a process" retry 10 running_sleep
 keys '?'
-check "the console takes keys while the run goes on" wait_for "Keys" 3
+check "the console takes keys while the run goes on" wait_for "Keys" 15
 keys Escape
 keys j x
-wait_sql "SELECT count(*) FROM runs WHERE status = 'running'" 2 5 >/dev/null
+wait_sql "SELECT count(*) FROM runs WHERE status = 'running'" 2 15 >/dev/null
 keys l
 wait_pane runs
-check "both runs show in the runs pane" wait_for "bb.slow" 5
+check "both runs show in the runs pane" wait_for "bb.slow" 15
 keys g
 wait_selected "running" >/dev/null
 sel=$(selected)
@@ -111,9 +109,10 @@ top_is_run() {
 }
 top_is_run
 keys Enter
-check "Enter on a run opens its log" wait_for "first-out" 5
+check "Enter on a run opens its log" wait_for "first-out" 15
+# first-err comes on another pipe than first-out: a later tick can draw it.
 stderr_marked() { screen | grep -q -E '! +[0-9:]+ +first-err'; }
-check "... stderr marked !" stderr_marked
+check "... stderr marked !" retry 5 stderr_marked
 check "... and the page follows the log as it grows" wait_for "later-out" 10
 check "... saying so" wait_for "follows its log"
 keys X

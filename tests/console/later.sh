@@ -4,8 +4,9 @@
 # engine: the command runs as a child process (ui/job.c) which hands it
 # to the console's engine, which answers it later (cmd_later) while its
 # loop goes on.  evil's on_enable and on_disable sleep 3 s here; while
-# they do, ? shows the help at once, and an every-second task keeps
-# starting runs; then the status line shows the command's answer.
+# they do, ? shows the help (before the command is done), and an
+# every-second task keeps starting runs; then the status line shows the
+# command's answer.
 . "$top_srcdir/tests/console/lib.sh"
 
 echo "1..12"
@@ -39,9 +40,22 @@ wait_started() {
 	started "$1"
 }
 
+# working: the console's command about evil is not done yet (its row in
+# the commands table), so the worker still sleeps.
+working() {
+	[ "$(sql "SELECT count(*) FROM commands WHERE argv LIKE '%\"evil\"%'
+	  AND state <> 'done'")" -ge 1 ]
+}
+# The help drawn, and after that the command still not done: the help
+# came while the worker slept (an order, not a time: a frozen console
+# draws it only once the command is done).
+help_meanwhile() {
+	wait_for "restore a snapshot (pick from a list)" 15 && working
+}
+
 # later KEY STARTED ANSWER: presses KEY, waits until the worker's
 # on_enable or on_disable began (STARTED), checks that the console
-# answers ? meanwhile (within 1 s, the worker still sleeping), then that
+# answers ? meanwhile (the command not done yet), then that
 # the status line shows ANSWER and that the every-second task started
 # runs while the command waited (up to 0.5 s before the answer showed).
 later() {
@@ -51,7 +65,7 @@ later() {
 	from=$(now_us)
 	keys '?'
 	check "$1: ? shows the help while the plugin's worker works" \
-		wait_for "restore a snapshot (pick from a list)" 1
+		help_meanwhile
 	keys Escape
 	check "$1: the status line shows the answer: $3" wait_for "$3" 15
 	to=$(( $(now_us) - 500000 ))

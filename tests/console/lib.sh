@@ -135,9 +135,12 @@ shown() { screen | grep -F -q -- "$1"; }
 not_shown() { ! shown "$1"; }
 sql_is() { [ "$(sql "$1")" = "$2" ]; }
 
+# Waits default to 15 s: a console under ASan on a machine loaded by
+# other builds can take seconds to start or redraw, and a wait that
+# succeeds returns at once.
 # wait_for TEXT [SECONDS]: polls the pane until TEXT shows (fixed string).
 wait_for() {
-	retry "${2:-5}" shown "$1" && return 0
+	retry "${2:-15}" shown "$1" && return 0
 	echo "# timed out waiting for: $1" >&2
 	screen | sed 's/^/# /' >&2
 	return 1
@@ -145,14 +148,14 @@ wait_for() {
 
 # wait_gone TEXT [SECONDS]: polls until TEXT is no longer shown.
 wait_gone() {
-	retry "${2:-5}" not_shown "$1" && return 0
+	retry "${2:-15}" not_shown "$1" && return 0
 	echo "# timed out waiting for the end of: $1" >&2
 	return 1
 }
 
 # wait_sql QUERY EXPECTED [SECONDS]
 wait_sql() {
-	retry "${3:-5}" sql_is "$1" "$2" && return 0
+	retry "${3:-15}" sql_is "$1" "$2" && return 0
 	echo "# $1 gave $(sql "$1"), expected $2" >&2
 	return 1
 }
@@ -168,16 +171,16 @@ selected() {
 # wait_selected TEXT [SECONDS]: polls until the selected row shows TEXT.
 selected_has() { case "$(selected)" in *"$1"*) return 0 ;; esac; return 1; }
 wait_selected() {
-	retry "${2:-5}" selected_has "$1" && return 0
+	retry "${2:-15}" selected_has "$1" && return 0
 	echo "# the selected row is \"$(selected)\", expected $1" >&2
 	return 1
 }
 
-# line_has N TEXT: line N of the screen (from 1) shows TEXT within 5 s
+# line_has N TEXT: line N of the screen (from 1) shows TEXT within 15 s
 # (the console redraws after a key at its next tick: slower under ASan).
 line_shows() { screen | sed -n "${1}p" | grep -F -q -- "$2"; }
 line_has() {
-	retry 5 line_shows "$1" "$2" && return 0
+	retry 15 line_shows "$1" "$2" && return 0
 	echo "# line $1 is \"$(screen | sed -n "${1}p")\", expected $2" >&2
 	return 1
 }

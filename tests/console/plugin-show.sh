@@ -20,7 +20,7 @@ wait_for "host: this console" >/dev/null
 keys : p l u g i n ' ' s h o w ' ' s l o w Enter
 check "plugin show while the list is being made: its functions once made" \
 	wait_for "greet" 15
-check "... in the command's output page" wait_for "plugin show slow: done" 5
+check "... in the command's output page" wait_for "plugin show slow: done" 15
 check "... never \"ask again\"" sh -c "! tmux -L '$SOCK' capture-pane -p -t c | grep -q 'ask again'"
 
 keys Escape q

@@ -50,7 +50,7 @@ keys Escape
 
 keys / upgradable Enter
 check "the filter \"upgradable\" keeps the marked plugin ..." wait_selected "hello"
-check "... only" sh -c "! tmux -L '$SOCK' capture-pane -p -t c | grep -q '│base '"
+check "... only" wait_gone "│base "
 keys Escape
 
 keys G U

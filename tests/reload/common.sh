@@ -51,7 +51,7 @@ start_host() {
 	"$MANAGER" --config "$T/etc/m.conf" --db "$T/m.db" --daemon \
 	    > "$T/host.out" 2> "$T/host.err" &
 	HOST=$!
-	wait_eval 10 'M host status 2>/dev/null | grep -q "engine host: daemon"'
+	wait_eval 30 'M host status 2>/dev/null | grep -q "engine host: daemon"'
 }
 stop_host() { kill "$HOST" 2>/dev/null; wait "$HOST" 2>/dev/null; HOST=; }
 cleanup_reload() {

@@ -14,14 +14,14 @@ M task add crasher "exec:sh -c 'kill -SEGV \$\$'" interval seconds=1 \
 sql "UPDATE tasks SET plugin_id='hello' WHERE id='crasher'"
 start_host
 ok $? "the host starts"
-wait_eval 15 'test "$(count_events plugin.faulted)" -ge 1'
+wait_eval 30 'test "$(count_events plugin.faulted)" -ge 1'
 is "$(count_events plugin.faulted)" 1 "the breaker trips"
 crashes=$(sql "SELECT count(*) FROM runs WHERE task_id='crasher' AND status='crashed'")
 is "$crashes" 3 "after exactly fault_max_crashes crashed runs"
 is "$(M --json plugin show hello | jq -r .state)" faulted "the plugin is faulted"
 like "$(M --json plugin show hello | jq -r .error)" "crashes within 300 s" \
     "the console can show why"
-wait_eval 5 'test "$(M --json task show crasher | jq -r .enabled)" = false'
+wait_eval 30 'test "$(M --json task show crasher | jq -r .enabled)" = false'
 is "$(M --json task show crasher | jq -r .status)" paused "its task is paused"
 kill -0 "$HOST"
 ok $? "the host is still running"

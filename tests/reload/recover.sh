@@ -57,15 +57,24 @@ M plugin list >/dev/null 2>&1
 same hello "$T/v2"; ok $? "nothing moved yet: the plugin is untouched"
 is "$(leftovers)" 0 "and the stage is removed"
 
+# lock_held FILE: another process ($locker, one process) holds FILE's
+# lock until killed; returns once it does (a fixed 0.2-0.3 s after
+# starting flock raced with its start on a loaded machine, and a 2 s
+# hold with the next command's).
+lock_held() {
+	sh -c 'exec 9<"$1" && flock 9 && exec sleep 300' sh "$1" &
+	locker=$!
+	wait_eval 30 "! flock -n '$1' true"
+}
+unlock() { kill "$locker" 2>/dev/null; wait "$locker" 2>/dev/null; }
+
 # 6. A swap in progress in another process is left alone.
 echo "swap:6.6 1" > "$P/.swap-hello.journal"
 mkdir -p "$P/.swap-hello.stage"
-flock "$P/.swap-hello.journal" sleep 2 &
-locker=$!
-sleep 0.3
+lock_held "$P/.swap-hello.journal"
 M plugin list >/dev/null 2>&1
 test -e "$P/.swap-hello.journal"; ok $? "a locked journal is not touched"
-wait "$locker"
+unlock
 M plugin list >/dev/null 2>&1
 is "$(leftovers)" 0 "once released, the next command settles it"
 
@@ -73,12 +82,11 @@ is "$(leftovers)" 0 "once released, the next command settles it"
 # client holds the journal) waits for it instead of giving up.
 echo "swap:7.7 1" > "$P/.swap-hello.journal"
 mkdir -p "$P/.swap-hello.stage"
-flock "$P/.swap-hello.journal" sleep 1 &
-locker=$!
-sleep 0.2
+lock_held "$P/.swap-hello.journal"
+(sleep 1; kill "$locker") &
 start_host
 ok $? "a daemon starting meanwhile waits for the journal, then runs"
-wait "$locker"
+wait "$locker" 2>/dev/null
 # The host's row says "daemon" while its start still waits for the
 # journal, so the settling is waited for, not looked at once.
 wait_eval 10 '[ "$(leftovers)" = 0 ]'
@@ -94,15 +102,13 @@ dead=$(( $(cat /proc/sys/kernel/pid_max) + 1 ))
 mkdir "$P/.staging-$dead-AAAAAA" "$P/.staging-$$-BBBBBB" \
     "$P/.staging-$dead-CCCCCC" "$P/.staging-DDDDDD"
 cp -r "$T/v1" "$P/.staging-$dead-AAAAAA/new"
-flock "$P/.staging-$dead-CCCCCC" sleep 2 &
-locker=$!
-sleep 0.3
+lock_held "$P/.staging-$dead-CCCCCC"
 M plugin list >/dev/null 2>&1
 test ! -e "$P/.staging-$dead-AAAAAA" && test ! -e "$P/.staging-DDDDDD"
 ok $? "a dead process's staging folder is removed (and an old unnamed one)"
 test -d "$P/.staging-$$-BBBBBB"; ok $? "a live process's is kept"
 test -d "$P/.staging-$dead-CCCCCC"; ok $? "so is a locked one"
-kill "$locker" 2>/dev/null; wait "$locker" 2>/dev/null
+unlock
 rmdir "$P/.staging-$$-BBBBBB"
 
 # 9. Snapshot files no row names: removed unless a process holds them.
@@ -114,9 +120,7 @@ cp "$one" "$S/hello-9.9.9-2.zip.Ab12Cd"
 cp "$one" "$S/.snapshot-$dead-EEEEEE"
 cp "$one" "$S/hello-9.9.9-3.zip"
 chmod 0644 "$one"
-flock "$S/hello-9.9.9-3.zip" sleep 2 &
-locker=$!
-sleep 0.3
+lock_held "$S/hello-9.9.9-3.zip"
 M plugin list >/dev/null 2>&1
 test ! -e "$S/hello-9.9.9-1.zip" && test ! -e "$S/hello-9.9.9-2.zip.Ab12Cd" &&
     test ! -e "$S/.snapshot-$dead-EEEEEE"
@@ -124,7 +128,7 @@ ok $? "files without a row, half-written ones, dead scratch files are removed"
 test -e "$S/hello-9.9.9-3.zip"; ok $? "one being recorded (locked) is kept"
 is "$(stat -c %a "$one")" 600 "a recorded file written 0644 becomes 0600"
 test -e "$one"; ok $? "a recorded file stays"
-kill "$locker" 2>/dev/null; wait "$locker" 2>/dev/null
+unlock
 
 # 10. A row whose file is gone is dropped, with an event saying so.
 rm "$one"

@@ -31,19 +31,19 @@ sed 's/^version = .*/version = = "3.0.0";/' "$T/v2/plugin.conf" > "$T/syntax/plu
 M plugin install "$T/v1" >/dev/null && M plugin enable hello >/dev/null
 start_host
 ok $? "the host starts with hot reload"
-wait_eval 5 'test -n "$(live)"'
+wait_eval 30 'test -n "$(live)"'
 is "$(live)" One "1.0.0 is in service"
 run M task run hello.greet
-wait_eval 10 'M --json task history hello.greet | grep -q "One, world"'
+wait_eval 30 'M --json task history hello.greet | grep -q "One, world"'
 ok $? "its task runs 1.0.0's code"
 
 # A rebuilt plugin goes into service by itself.
 deploy "$T/v2"
-wait_eval 5 'test "$(count_events plugin.reloaded)" -ge 1'
+wait_eval 30 'test "$(count_events plugin.reloaded)" -ge 1'
 is "$(count_events plugin.reloaded)" 1 "the change was reloaded"
 is "$(live)" Two "the host runs the new code, without a restart"
 run M task run hello.greet
-wait_eval 10 'M --json task history hello.greet | grep -q "Two, world"'
+wait_eval 30 'M --json task history hello.greet | grep -q "Two, world"'
 ok $? "its task returns the new value"
 is "$(M --json plugin show hello | jq -r .version)" 2.0.0 "row says 2.0.0"
 like "$(M --json snapshot list hello | jq -r '.[0] | .reason + " " + .version')" \
@@ -60,7 +60,7 @@ n=0
 for bad in nosym abi ctor syntax; do
 	n=$((n + 1))
 	deploy "$T/$bad"
-	wait_eval 5 'test "$(count_events plugin.reload_failed)" -ge $n'
+	wait_eval 30 'test "$(count_events plugin.reload_failed)" -ge $n'
 	is "$(count_events plugin.reload_failed)" $n "$bad: the failure is recorded"
 	cmp -s "$PLUGDIR/hello/hello.so" "$T/v2/hello.so" &&
 	    cmp -s "$PLUGDIR/hello/plugin.conf" "$T/v2/plugin.conf"
@@ -69,7 +69,7 @@ for bad in nosym abi ctor syntax; do
 done
 before=$(M --json task history hello.greet | grep -c "Two, world")
 run M task run hello.greet
-wait_eval 10 'test "$(M --json task history hello.greet | grep -c "Two, world")" -gt '"$before"
+wait_eval 30 'test "$(M --json task history hello.greet | grep -c "Two, world")" -gt '"$before"
 ok $? "after the rollbacks its task still runs 2.0.0's code" 
 like "$(sql "SELECT group_concat(message, ' | ') FROM events WHERE kind='plugin.reload_failed'")" \
     "undefined symbol: nosuch.*ABI.*crashed.*plugin.conf" "each reason is named"
@@ -87,7 +87,7 @@ is "$(live)" Two "still 2.0.0 after an on-demand reload"
 snap=$(M --json snapshot list hello | jq -r '[.[] | select(.version=="1.0.0")][0].id')
 run M snapshot restore "$snap"
 is "$rc" 0 "restore 1.0.0 while the daemon runs"
-wait_eval 5 'test "$(live)" = One'
+wait_eval 30 'test "$(live)" = One'
 is "$(live)" One "the daemon runs 1.0.0's code again"
 cmp -s "$PLUGDIR/hello/hello.so" "$T/v1/hello.so"
 ok $? "1.0.0's files, byte for byte"
@@ -97,9 +97,9 @@ is "$(count_events plugin.reloaded)" $((before + 1)) \
 
 # Two more crashes within the window trip the breaker (fault_max_crashes 3).
 deploy "$T/ctor"
-wait_eval 5 'test "$(count_events plugin.crashed)" -ge 2'
+wait_eval 30 'test "$(count_events plugin.crashed)" -ge 2'
 deploy "$T/ctor"
-wait_eval 5 'test "$(count_events plugin.faulted)" -ge 1'
+wait_eval 30 'test "$(count_events plugin.faulted)" -ge 1'
 is "$(M --json plugin show hello | jq -r .state)" faulted "the plugin is faulted"
 like "$(M --json plugin show hello | jq -r .error)" "3 crashes" "and says why"
 is "$(M --json task show hello.greet | jq -r .enabled)" false "its task is paused"

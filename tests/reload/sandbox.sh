@@ -46,13 +46,13 @@ greeting() {
 M plugin install "$T/v1" >/dev/null && M plugin enable hello >/dev/null
 start_host
 ok $? "the host starts with hot reload and sandboxing"
-wait_eval 10 'test "$(greeting)" = One'
+wait_eval 30 'test "$(greeting)" = One'
 is "$(greeting)" One "1.0.0's route answers from its host worker"
 w1=$(worker)
 like "$w1" '^[0-9]+$' "one host worker serves it ($w1)"
 
 deploy "$T/v2"
-wait_eval 5 'test "$(count_events plugin.reloaded)" -ge 1'
+wait_eval 30 'test "$(count_events plugin.reloaded)" -ge 1'
 is "$(count_events plugin.reloaded)" 1 "the change was reloaded"
 is "$(greeting)" Two "the route answers with 2.0.0's code, without a restart"
 w2=$(worker)
@@ -64,7 +64,7 @@ n=0
 for bad in flaky ctor; do
 	n=$((n + 1))
 	deploy "$T/$bad"
-	wait_eval 5 'test "$(count_events plugin.reload_failed)" -ge $n'
+	wait_eval 30 'test "$(count_events plugin.reload_failed)" -ge $n'
 	is "$(count_events plugin.reload_failed)" $n "$bad: the failure is recorded"
 	is "$(worker)" "$w2" "$bad: the running host worker, the same process, keeps serving"
 	is "$(greeting)" Two "$bad: ... with 2.0.0's code"
@@ -77,7 +77,7 @@ like "$(sql "SELECT message FROM events WHERE kind='plugin.reload_failed' ORDER 
 # answers meanwhile (GET /manager/tasks in under 0.5 s), and the new
 # code goes into service once it returned.
 deploy "$T/slow"
-wait_eval 10 'test "$(sql "SELECT value FROM plugin_state WHERE plugin_id = '"'hello'"' AND key = '"'slow'"'")" = 1'
+wait_eval 30 'test "$(sql "SELECT value FROM plugin_state WHERE plugin_id = '"'hello'"' AND key = '"'slow'"'")" = 1'
 api=$(curl -s -m 20 -o /dev/null -w '%{http_code} %{time_total}' \
     -H "Authorization: Bearer $TOKEN" "$URL/manager/tasks")
 api_ms=$(awk -v t="${api#* }" 'BEGIN { printf "%d", t * 1000 }')
@@ -85,7 +85,7 @@ reloaded_then=$(count_events plugin.reloaded)
 echo "# GET /manager/tasks while the new worker's on_enable sleeps: ${api%% *} in ${api_ms} ms"
 ok "$([ "${api%% *}" = 200 ] && [ "$reloaded_then" -lt 2 ]; echo $?)" \
     "slow: the engine answers while the new worker starts (before the reload ends)"
-wait_eval 10 'test "$(count_events plugin.reloaded)" -ge 2'
+wait_eval 30 'test "$(count_events plugin.reloaded)" -ge 2'
 is "$(greeting)" Slow "slow: then its code serves"
 ! grep -q "$PLUGDIR/hello" "/proc/$HOST/maps"
 ok $? "the engine never mapped the plugin's library"

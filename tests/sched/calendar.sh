@@ -92,7 +92,7 @@ rm "$T/tasks/c.conf"
 # The scheduler fires it: every second, with up to 0.3 s of jitter.
 M task add every 'exec:/bin/true' calendar 'oncalendar=*:*:*' jitter=0.3 \
 	--max-retries 0 >/dev/null
-run M __scheduler-run --for 2.6
+run M __scheduler-run --for 4
 is "$rc" 0 "the scheduler host runs calendar tasks"
 ok $([ "$(count_runs every succeeded)" -ge 2 ] && echo 0 || echo 1) \
 	"a calendar task fired every second"
@@ -103,7 +103,7 @@ printf 'api = { listen = "127.0.0.1:0"; token = "a-long-enough-token-for-tests";
 "$MANAGER" --config "$T/etc/api.conf" --db "$T/m.db" --daemon \
 	>"$T/daemon.out" 2>"$T/daemon.log" &
 DPID=$!
-wait_until 10 grep -q 'api: listening' "$T/daemon.log"
+wait_until 30 grep -q 'api: listening' "$T/daemon.log"
 PORT=$(sed -n 's/.*api: listening on .*(port \([0-9]*\)).*/\1/p' "$T/daemon.log")
 body=$(curl -s -w '\n%{http_code}' -X POST -H 'Authorization: Bearer a-long-enough-token-for-tests' \
 	-H 'Content-Type: application/json' --data-binary \

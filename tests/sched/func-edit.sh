@@ -9,7 +9,7 @@ plan 4
 trap 'kill -KILL $daemon 2>/dev/null; cleanup_tmp' EXIT
 "$MANAGER" --config "$T/etc/m.conf" --db "$DB" --daemon 2>>"$T/daemon.log" &
 daemon=$!
-wait_until 10 M host status
+wait_until 30 M host status
 # has LINE: the task's output file has that line.
 has() { grep -qx "$1" "$T/out" 2>/dev/null; }
 

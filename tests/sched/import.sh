@@ -328,7 +328,7 @@ is "$rc/$(MM --json task show mt-1 | grep -c '"on_output": "mail:ops@example.com
 "$MANAGER" --config "$T/etc/mail.conf" --db "$T/mail.db" --daemon \
 	> "$T/mail-daemon.out" 2>&1 &
 mdaemon=$!
-wait_until 10 MM host status
+wait_until 30 MM host status
 MM task run mt-1 > /dev/null 2>&1
 wait_until 20 grep -q -- --END-- "$T/mailbox"
 kill -TERM "$mdaemon" 2>/dev/null

@@ -113,23 +113,25 @@ conf "$T/etc/m.conf" "" 'api = { listen = "127.0.0.1:0"; token = "0123456789abcd
 "$MANAGER" --config "$T/etc/m.conf" --db "$T/m.db" --daemon 2>"$T/daemon.log" &
 daemon=$!
 trap 'kill -KILL $daemon 2>/dev/null; cleanup_tmp' EXIT
-wait_until 10 grep -q 'listening on' "$T/daemon.log"
+wait_until 30 grep -q 'listening on' "$T/daemon.log"
 PORT=$(sed -n 's/.*api: listening on .*(port \([0-9]*\)).*/\1/p' "$T/daemon.log")
 api() { curl -s -H "Authorization: Bearer 0123456789abcdef0123" "$@"; }
 
-M task add slow "exec:sh -c 'for i in 1 2 3 4 5 6; do echo line\$i; sleep 0.5; done; \
+M task add slow "exec:sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do echo line\$i; sleep 0.5; done; \
 echo bye >&2'" interval seconds=1 --max-retries 0 >/dev/null
-wait_until 10 sh -c "grep -q line1 '$L'/slow/*.log"
+wait_until 30 sh -c "grep -q line1 '$L'/slow/*.log"
 M task logs slow --follow >"$T/follow.out" 2>&1 &
 follow=$!
-sleep 1
+# line1 shown while the run goes on (5 s): not after a fixed 1 s, which
+# a sanitizer build's start on a loaded machine can take.
+wait_until 30 grep -q line1 "$T/follow.out"
 grep -q line1 "$T/follow.out" && ! grep -q bye "$T/follow.out"
 ok $? "--follow shows the lines of a running run as they come"
-wait_until 10 sh -c "! kill -0 $follow"
+wait_until 30 sh -c "! kill -0 $follow"
 ok $? "--follow ends when the run ends"
 wait $follow
 is "$?" 0 "... with status 0"
-like "$(tr '\n' '|' <"$T/follow.out")" 'stdout line1\|.*stdout line6\|[^|]* stderr bye\|$' \
+like "$(tr '\n' '|' <"$T/follow.out")" 'stdout line1\|.*stdout line10\|[^|]* stderr bye\|$' \
 	"--follow saw every line, the last one stderr's"
 
 run_id=$(M --json task history mixed --limit 1 | sed -n 's/^ *"id": \([0-9]*\),$/\1/p')
@@ -146,16 +148,16 @@ code=$(api -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/manager/runs/$
 is "$code" 422 "a bad stream: 422"
 
 # ?follow=1 on the next run of slow, while it runs.
-wait_until 10 sh -c "[ \$(ls '$L/slow' | wc -l) -ge 2 ]"
+wait_until 30 sh -c "[ \$(ls '$L/slow' | wc -l) -ge 2 ]"
 running() { sql "SELECT id FROM runs WHERE task_id = 'slow' AND status = 'running'"; }
-wait_until 10 sh -c "[ -n \"\$(sqlite3 -cmd '.timeout 10000' '$T/m.db' \"SELECT id FROM runs WHERE task_id = 'slow' AND status = 'running'\")\" ]"
+wait_until 30 sh -c "[ -n \"\$(sqlite3 -cmd '.timeout 10000' '$T/m.db' \"SELECT id FROM runs WHERE task_id = 'slow' AND status = 'running'\")\" ]"
 slow_id=$(running)
 api -N -D "$T/follow.hdr" "http://127.0.0.1:$PORT/manager/runs/$slow_id/log?follow=1" \
 	>"$T/api-follow.out" &
 curl_pid=$!
-wait_until 10 sh -c "! kill -0 $curl_pid"
+wait_until 30 sh -c "! kill -0 $curl_pid"
 ok $? "?follow=1 ends when the run ends"
-like "$(tr '\n' '|' <"$T/api-follow.out")" 'stdout line6\|[^|]* stderr bye\|$' \
+like "$(tr '\n' '|' <"$T/api-follow.out")" 'stdout line10\|[^|]* stderr bye\|$' \
 	"?follow=1 streams the run to its end"
 like "$(tr -d '\r' <"$T/follow.hdr" | tr '\n' '|')" 'Transfer-Encoding: chunked' \
 	"... with chunked transfer"
@@ -183,16 +185,16 @@ M task add keep "exec:sh -c 'yes 0123456789 | head -c 400000'" interval \
 for i in 1 2 3; do M task run keep >/dev/null; done
 # Pruning runs on its own thread: wait for it rather than race it.
 kept() { [ "$(ls "$L/keep" | wc -l)" -eq "$1" ]; }
-wait_until 10 kept 2
+wait_until 30 kept 2
 is "$(ls "$L/keep" | wc -l)" 2 "history_keep_runs logs kept per task"
-wait_until 10 test ! -d "$L/big"
+wait_until 30 test ! -d "$L/big"
 ok $([ ! -d "$L/big" ] && echo 0 || echo 1) "the total cap removed the oldest log"
 conf "$T/etc/m.conf" "log_max_mb = 2; history_max_age_days = 1;"
 mkdir -p "$L/old"
 cp "$T/sample.log" "$L/old/1000-1.log"
 touch -d '3 days ago' "$L/old/1000-1.log"
 M task run keep >/dev/null
-wait_until 10 test ! -e "$L/old/1000-1.log"
+wait_until 30 test ! -e "$L/old/1000-1.log"
 ok $([ ! -e "$L/old/1000-1.log" ] && echo 0 || echo 1) \
 	"a log older than history_max_age_days is removed"
 is "$(ls "$L/keep" | wc -l)" 3 "newer logs stay"

@@ -161,12 +161,17 @@ rm "$T/tasks/c.conf"
 # A run due while the engine was down runs when it comes back (systemd's
 # Persistent=true), not recorded missed after APScheduler's 1 s.
 M task remove nightly >/dev/null
-t0=$(date +%s.%N)
-M task add late 'exec:/bin/true' interval seconds=2 >/dev/null
-# No engine until t0 + 3.6 s: the fire time t0 + 2 s is 1.6 s late.
-sleep $(echo "$t0 $(date +%s.%N)" | awk '{ d = $1 + 3.6 - $2; print (d > 0 ? d : 0) }')
-M __scheduler-run --for 0.3
-# (the fire time after it may come while this engine still runs)
+# Due 5 s ago, as an engine that was down leaves the task (its next fire
+# time stored).  Not by sleeping past a fire time 2 s after the add: the
+# lateness was then 1.6 s less the add's own time, so a slow add (ASan
+# on a loaded machine) brought it near the 1 s checked below.
+due_5s_ago() {
+	sqlite3 "$T/m.db" "UPDATE tasks SET next_run = $(( $(date +%s) - 5 )) * 1000000
+	  WHERE id = '$1'"
+}
+M task add late 'exec:/bin/true' interval seconds=60 >/dev/null
+due_5s_ago late
+M __scheduler-run --for 1
 is "$(sqlite3 "$T/m.db" "SELECT COUNT(*) FROM runs WHERE task_id='late' AND
 	status='succeeded' AND scheduled_at = (SELECT MIN(scheduled_at) FROM runs
 	WHERE task_id='late');")" 1 "a fire time missed while the engine was down runs once"
@@ -174,10 +179,9 @@ is "$(count_runs late missed)" 0 "and is not recorded missed"
 
 # The configured default grace applies to a task that sets none.
 sed 's/^manager: {/manager: {\n  misfire_grace_time = 1;/' "$T/etc/m.conf" > "$T/etc/g1.conf"
-t0=$(date +%s.%N)
-M task add dflt 'exec:/bin/true' interval seconds=2 >/dev/null
-sleep $(echo "$t0 $(date +%s.%N)" | awk '{ d = $1 + 3.6 - $2; print (d > 0 ? d : 0) }')
-"$MANAGER" --config "$T/etc/g1.conf" --db "$T/m.db" __scheduler-run --for 0.3
+M task add dflt 'exec:/bin/true' interval seconds=60 >/dev/null
+due_5s_ago dflt
+"$MANAGER" --config "$T/etc/g1.conf" --db "$T/m.db" __scheduler-run --for 1
 is "$(count_runs dflt missed)" 1 "a run later than the configured default grace is missed"
 run M --json task history dflt --limit 10
 like "$out" 'more than misfire_grace_time 1 s' "and the error names the grace that applied"

@@ -604,11 +604,15 @@ test_submit_timeouts(void **state)
 	kill(f->child, SIGKILL);
 	reap_host(f);
 
-	spawn_host(f, ENGINE_KIND_DAEMON, HOST_CLAIM_AND_HOLD, 3000);
-	assert_int_equal(engine_submit(f->mgr, 2, argv, 0, 300, &out, &errout,
+	/* 2 s for the child, polling every 2 ms, to take the command: in
+	 * 0.3 s a child waiting for a core of a loaded machine could miss
+	 * it, and the client said "did not take" instead.  It holds the
+	 * command 5 s. */
+	spawn_host(f, ENGINE_KIND_DAEMON, HOST_CLAIM_AND_HOLD, 5000);
+	assert_int_equal(engine_submit(f->mgr, 2, argv, 0, 2000, &out, &errout,
 	    &status, &err), MGR_ETIMEOUT);
 	assert_non_null(strstr(err.msg, "the engine host did not finish the "
-	    "command within 0.3 s (MANAGER_COMMAND_TIMEOUT); its result will be in "
+	    "command within 2.0 s (MANAGER_COMMAND_TIMEOUT); its result will be in "
 	    "command "));
 	assert_state(f, command_named(err.msg), "running");
 }

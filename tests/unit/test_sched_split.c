@@ -140,12 +140,15 @@ struct slow {
 	int *order;
 	int *ndone;
 	int n;
+	int *nworked;	/* jobs the worker has done, read across threads */
 };
 
 static int
 nothing(struct pool_job *job)
 {
-	(void)job;
+	struct slow *c = (struct slow *)job;
+
+	__atomic_add_fetch(c->nworked, 1, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -165,18 +168,24 @@ test_pool_drain_sliced(void **state)
 	struct ev_loop *loop = ev_loop_new(0);
 	struct pool *p = pool_new(loop, 1);
 	struct slow *jobs = calloc(256, sizeof *jobs);
-	int order[256], ndone = 0, iterations = 0;
-	struct timespec settle = { 0, 200 * 1000 * 1000 };
+	int order[256], ndone = 0, nworked = 0, iterations = 0;
+	struct timespec settle = { 0, 1000 * 1000 };
 
 	(void)state;
 	assert_non_null(p);
 	for (int i = 0; i < 256; i++) {
 		jobs[i] = (struct slow){ { nothing, slow_done, 0, NULL }, order,
-		    &ndone, i };
+		    &ndone, i, &nworked };
 		pool_submit(p, &jobs[i].job);
 	}
 	ev_run(loop, EVRUN_NOWAIT);	/* published to the one worker */
-	nanosleep(&settle, NULL);	/* ... which finishes them all */
+	/* ... which finishes them all: waited for (10 s at most), not a
+	 * fixed 200 ms, which a worker waiting for a core of a loaded
+	 * machine did not get (ndone was 0 under ASan at a load of 96). */
+	for (int i = 0; i < 10000 &&
+	    __atomic_load_n(&nworked, __ATOMIC_ACQUIRE) < 256; i++)
+		nanosleep(&settle, NULL);
+	assert_int_equal(__atomic_load_n(&nworked, __ATOMIC_ACQUIRE), 256);
 	ev_run(loop, EVRUN_ONCE);
 	assert_true(ndone > 0);
 	assert_true(ndone < 256);
