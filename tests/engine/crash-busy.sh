@@ -31,7 +31,7 @@ down=$(date +%s)
 wait_until 10 past $((down + 3))
 start_daemon
 up=$(date +%s)
-like "$(cat "$T/daemon.log")" "task slow: running the interrupted run of [0-9]+ again" \
+log_like "task slow: running the interrupted run of [0-9]+ again" \
 	"the restart runs the interrupted run again, which holds the instance"
 wait_until 20 rows_after $((up + 1))
 ok $? "the engine goes on taking the task's fire times"

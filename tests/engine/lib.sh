@@ -56,6 +56,15 @@ stop_daemon() {
 	DAEMON_PID=
 }
 
+# log_like REGEX TEXT: the daemon's log comes to hold a line matching
+# REGEX (grep -E), waited for up to 30 s, then checked with like.  The
+# host writes a command's line after it committed the answer, so a client
+# that has its answer may read the log before the line is there.
+log_like() {
+	wait_until 30 grep -Eq -- "$1" "$T/daemon.log"
+	like "$(cat "$T/daemon.log")" "$1" "$2"
+}
+
 # The plan comes last: the number of checks depends on what ran.
 finish() {
 	echo "1..$_tap_n"

@@ -13,7 +13,7 @@ ok $? "daemon started"
 u=$(( $$ % 9000 + 1000 ))
 run mgr task add t1 "exec:sleep 31.5$u" interval hours=1 --max-retries 0
 is "$rc" 0 "task add through the host"
-like "$(cat "$T/daemon.log")" 'command [0-9]+ from pid [0-9]+: \["task","add","t1"' \
+log_like 'command [0-9]+ from pid [0-9]+: \["task","add","t1"' \
 	"the daemon carried out task add"
 
 # task pause from another shell: takes effect in the daemon within 100 ms.
