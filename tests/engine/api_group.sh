@@ -82,7 +82,7 @@ like "$body" "\"detail\":\"task filed comes from the task file $T/tasks/file.con
 if command -v strace >/dev/null 2>&1; then
 	strace -p "$DAEMON_PID" -e trace=openat,fcntl -o "$T/strace.out" 2>"$T/strace.err" &
 	spid=$!
-	wait_until 5 grep -q attached "$T/strace.err"
+	wait_until 30 grep -q attached "$T/strace.err"
 	attached=$?
 	urls=
 	for i in $(seq 100); do urls="$urls $URL/manager/tasks/t1"; done
@@ -172,7 +172,7 @@ sed 's/log_level = "debug";/log_level = "debug"; misfire_grace_time = 77;/' "$CO
 mv "$T/conf.new" "$CONF"
 kill -HUP "$DAEMON_PID"
 grace_is_77() { call GET /manager/tasks/t2; case $body in *'"misfire_grace_time":77,'*) ;; *) return 1;; esac; }
-wait_until 10 grace_is_77
+wait_until 30 grace_is_77
 ok $? "... a new default, after SIGHUP, shows at the next GET"
 
 # 6. While a bulk command's thread writes, a pause waits for it off the
@@ -189,7 +189,7 @@ curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $TOKEN"
 	"$URL/manager/tasks/t1/resume" >"$T/resume.out" &
 resuming=$!
 held() { grep -q "api: pause/resume requests wait for a bulk command's write" "$T/daemon.log"; }
-wait_until 10 held
+wait_until 30 held
 call GET /manager/tasks/t2
 bulk_rows=$(sqlite3 "$DB" "SELECT count(*) FROM tasks WHERE id = 'b100000'")
 is "$code:$bulk_rows:$(cat "$T/resume.out")" "200:0:" \

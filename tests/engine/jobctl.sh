@@ -157,7 +157,7 @@ for i in 1 2 3 4 5 6 7 8 9 10; do
 done
 ok $([ -n "$manual" ]; echo $?) "a manual run of the context task ran (run ${manual:-none})"
 manual=${manual:-0}
-wait_until 10 sh -c "[ -n \"\$(sqlite3 -cmd '.timeout 5000' '$DB' \"SELECT id FROM runs WHERE task_id='ctx' AND status='succeeded' AND id<>$manual LIMIT 1\")\" ]"
+wait_until 30 sh -c "[ -n \"\$(sqlite3 -cmd '.timeout 5000' '$DB' \"SELECT id FROM runs WHERE task_id='ctx' AND status='succeeded' AND id<>$manual LIMIT 1\")\" ]"
 mgr task pause ctx >/dev/null
 sched=$(q "SELECT id FROM runs WHERE task_id='ctx' AND status='succeeded' AND id<>$manual LIMIT 1")
 strip() { q "SELECT output FROM runs WHERE id=$1" | grep -v '^MANAGER_RUN_ID=\|^MANAGER_SCHEDULED_AT='; }
@@ -233,7 +233,7 @@ if [ "$(id -u)" -eq 0 ] && command -v useradd >/dev/null; then
 	like "$out" "NoNewPrivs:.1" "no_new_privs is set after the switch"
 	# the manual run and at least one scheduled run, all as that user
 	asuser_runs() { q "SELECT count(*) FROM runs WHERE task_id='asuser' AND status='succeeded' AND output LIKE '$U%'"; }
-	wait_until 20 sh -c "[ \$(sqlite3 -cmd '.timeout 5000' '$DB' \"SELECT count(*) FROM runs WHERE task_id='asuser' AND status='succeeded' AND output LIKE '$U%'\") -ge 2 ]"
+	wait_until 30 sh -c "[ \$(sqlite3 -cmd '.timeout 5000' '$DB' \"SELECT count(*) FROM runs WHERE task_id='asuser' AND status='succeeded' AND output LIKE '$U%'\") -ge 2 ]"
 	ok $? "a scheduled run runs as that user too ($(asuser_runs) runs as $U)"
 	mgr task pause asuser >/dev/null
 	# a fire while the last run still goes on is skipped (max_instances

@@ -62,15 +62,15 @@ ok $? "every line of its stderr is in the log"
 mgr task add noisy "exec:sh -c 'trap \"\" TERM; yes noisy$u | head -c 3000000; exec sleep 300.$u'" \
 	cron hour=3 --max-retries 0 >/dev/null
 mgr task run noisy --detach >/dev/null
-wait_until 10 pgrep -f "sleep 300.$u" >/dev/null
+wait_until 30 pgrep -f "sleep 300.$u" >/dev/null
 run mgr task stop noisy
 is "$rc" 0 "task stop ends the run that ignores SIGTERM"
-wait_until 10 gone "manager-exec.*noisy$u"
+wait_until 30 gone "manager-exec.*noisy$u"
 ok $? "no manager-exec is left behind"
 gone "sleep 300.$u"
 ok $? "... nor the command"
 stopped() { mgr --json task history noisy --limit 1 | grep -q '"status": *"stopped"'; }
-wait_until 10 stopped
+wait_until 30 stopped
 ok $? "the run is recorded stopped"
 run mgr task logs noisy --stdout
 is "$rc" 0 "its log reads to its end"
@@ -100,14 +100,14 @@ mgr task add orphan2 "exec:sh -c 'seq 1 2000; while :; do echo orphan2$u; sleep 
 	cron hour=3 --max-retries 0 --sandbox strict >/dev/null
 mgr task run orphan --detach >/dev/null
 mgr task run orphan2 --detach >/dev/null
-wait_until 10 pgrep -f "echo orphan$u" >/dev/null
-wait_until 10 pgrep -f "echo orphan2$u" >/dev/null
+wait_until 30 pgrep -f "echo orphan$u" >/dev/null
+wait_until 30 pgrep -f "echo orphan2$u" >/dev/null
 stop_daemon KILL 2>/dev/null
-wait_until 10 gone "orphan$u"
+wait_until 30 gone "orphan$u"
 ok $? "the engine killed, the printing run and its manager-exec end"
 like "$(mgr task logs nodir)" "stderr manager-exec: cannot enter the working folder $T/gone$u" \
 	"a log the history kept (no file) is whole after the engine's kill -9"
-wait_until 10 gone "orphan2$u"
+wait_until 30 gone "orphan2$u"
 ok $? "... in a strict sandbox too"
 
 # An excerpt of 0 bytes is full at once: the hand-over waits for bytes,

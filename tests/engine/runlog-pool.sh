@@ -34,7 +34,7 @@ mgr task add first "exec:seq 1 2000" cron hour=3 --max-retries 0 >/dev/null
 mgr task run first >/dev/null
 like "$(mgr task logs first --lines 1)" " stdout 2000$" \
 	"a first run printing past the bound has its log (a file, or the history's)"
-wait_until 20 pool_has 2
+wait_until 30 pool_has 2
 ok $? "the daemon then holds log files made ahead, without a name ($(pool | wc -l))"
 pool >"$T/pool"
 is "$(awk '$2 != 600 || $3 != 8' "$T/pool")" "" \

@@ -50,10 +50,10 @@ check "another" m task add e1 exec:true interval seconds=600
 DAEMON=$!
 trap 'kill $DAEMON 2>/dev/null; wait; cleanup_tmp' EXIT
 hosting() { m host status 2>/dev/null | grep -q "engine host: daemon"; }
-wait_until 10 hosting
+wait_until 30 hosting
 ok $? "the engine runs"
 api_up() { [ "$(get /manager/tasks | cut -d' ' -f1)" = 200 ]; }
-wait_until 10 api_up
+wait_until 30 api_up
 
 # The engine lists slow's functions off its loop as it starts (4 s).  A
 # task add through it meanwhile does not ask the helper on the loop: it
@@ -65,7 +65,7 @@ ADD=$!
 claimed() {
 	[ "$(sqlite3 "$STATE/manager.db" "SELECT state FROM commands WHERE argv LIKE '%\"s0\"%'")" = running ]
 }
-wait_until 5 claimed
+wait_until 30 claimed
 # plugin show and GET /manager/plugins/slow meanwhile wait for the list
 # too, not for the helper on the loop.
 (m plugin show slow > "$T/show0.out" 2>&1; echo $? > "$T/show0.rc") &

@@ -64,10 +64,10 @@ like "$(ids asroot)" "^uid 0 gid 0 " "a task without user= runs as the engine's 
 "$MANAGER" --config "$CONF" --daemon >"$T/daemon.out" 2>>"$T/daemon.log" &
 DAEMON=$!
 up() { m host status >/dev/null 2>&1; }
-wait_until 10 up
+wait_until 30 up
 m task add sched 'evil:ids' interval seconds=1 --user "$U" >/dev/null
 fired() { [ "$(q "SELECT count(*) FROM runs WHERE task_id = 'sched' AND status = 'succeeded'")" -ge 1 ]; }
-wait_until 20 fired
+wait_until 30 fired
 ok $? "the scheduler runs the task as well"
 like "$(ids sched)" "^uid $UID_U gid $GID_U groups " "a scheduled run runs as that user too"
 m task run asroot >/dev/null 2>&1
