@@ -180,7 +180,7 @@ ok $? "... a new default, after SIGHUP, shows at the next GET"
 # after it is answered before the bulk's rows are committed, the pause
 # once they are.
 awk 'BEGIN { for (i = 1; i <= 100000; i++)
-	printf "b%06d exec:true cron hour=3 minute=%d\n", i, i % 60 }' >"$T/bulk.tasks"
+	printf "b%06d exec:true cron year=2099 hour=3 minute=%d\n", i, i % 60 }' >"$T/bulk.tasks"
 mgr task add --from "$T/bulk.tasks" >"$T/add.out" 2>&1 &
 adding=$!
 taken() { test "$(sqlite3 "$DB" "SELECT count(*) FROM commands WHERE argv LIKE '%--from%' AND state <> 'pending'")" -ge 1; }

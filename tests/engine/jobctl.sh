@@ -22,13 +22,13 @@ gone() { ! pgrep -f "$1" >/dev/null; }
 flat() { printf '%s' "$1" | tr '\n' ' '; }
 
 # The long run goes on while everything else is tested.
-mgr task add long 'exec:/bin/sleep 45' cron hour=3 >/dev/null
+mgr task add long 'exec:/bin/sleep 45' cron year=2099 hour=3 >/dev/null
 start=$(date +%s)
 mgr task run long >"$T/long.out" 2>&1 &
 long_pid=$!
 
 # ---- stop: the whole process group, SIGTERM then SIGKILL ----
-mgr task add slow "exec:sh -c 'sleep 301.5$u & sleep 301.6$u'" cron hour=3 --max-instances 2 >/dev/null
+mgr task add slow "exec:sh -c 'sleep 301.5$u & sleep 301.6$u'" cron year=2099 hour=3 --max-instances 2 >/dev/null
 run mgr task run slow --detach
 like "$rc:$out" "^0:task slow: run [0-9]+ started$" "task run --detach prints the run id at once"
 rid=$(printf '%s' "$out" | sed 's/.*run \([0-9]*\) started/\1/')
@@ -66,7 +66,7 @@ is "$(q "SELECT status FROM runs WHERE id=$a")/$(q "SELECT status FROM runs WHER
 mgr task stop slow >/dev/null
 
 # SIGTERM ignored: SIGKILL after kill_grace_seconds (2 s).
-mgr task add stubborn "exec:sh -c 'trap \"\" TERM; sleep 302.5$u'" cron hour=3 >/dev/null
+mgr task add stubborn "exec:sh -c 'trap \"\" TERM; sleep 302.5$u'" cron year=2099 hour=3 >/dev/null
 mgr task run stubborn --detach >/dev/null
 wait_until 30 alive "sleep 302.5$u"
 t0=$(date +%s%N)
@@ -104,7 +104,7 @@ ok $? "... and its processes end"
 
 # remove: without --stop the run goes on, can still be stopped, and its
 # end is told truthfully (an event: its history went with the task).
-mgr task add doomed "exec:sleep 303.5$u" cron hour=3 >/dev/null
+mgr task add doomed "exec:sleep 303.5$u" cron year=2099 hour=3 >/dev/null
 mgr task run doomed --detach >/dev/null
 wait_until 30 alive "sleep 303.5$u"
 run mgr task remove doomed
@@ -115,7 +115,7 @@ run mgr task stop doomed
 is "$rc:$out" "0:task doomed: 1 run stopped" "the removed task's run can be stopped"
 like "$(q "SELECT kind || ' ' || message FROM events WHERE subject='doomed' ORDER BY id DESC LIMIT 1")" \
 	"^task.removed_run a run of the removed task doomed .* ended: stopped" "its end is an event saying so"
-mgr task add doomed "exec:sleep 303.6$u" cron hour=3 >/dev/null
+mgr task add doomed "exec:sleep 303.6$u" cron year=2099 hour=3 >/dev/null
 mgr task run doomed --detach >/dev/null
 wait_until 30 alive "sleep 303.6$u"
 run mgr task remove doomed --stop
@@ -124,7 +124,7 @@ wait_until 30 gone "sleep 303.6$u"
 ok $? "... and its processes end"
 
 # ---- runs with ids: --json, run show, run wait, usage ----
-mgr task add work "exec:sh -c 'i=0; while [ \$i -lt 30000 ]; do i=\$((i+1)); done; echo counted \$i'" cron hour=3 >/dev/null
+mgr task add work "exec:sh -c 'i=0; while [ \$i -lt 30000 ]; do i=\$((i+1)); done; echo counted \$i'" cron year=2099 hour=3 >/dev/null
 run mgr --json task run work
 is "$rc" 0 "task run --json exits 0"
 for k in id status exit_code duration user_cpu system_cpu max_rss_kb output; do
@@ -196,22 +196,22 @@ like "$code:$(cat "$T/api.out")" '^422:.*"loc":\["body","sandbox"\].*none.*stric
 
 # env files: errors name the file and line.
 printf 'GOOD=1\n\nBAD LINE\n' >"$T/bad.env"
-run mgr task add badenv "exec:true" cron hour=3 --env-file "$T/bad.env"
+run mgr task add badenv "exec:true" cron year=2099 hour=3 --env-file "$T/bad.env"
 like "$rc:$err" "^[1-9]:.*$T/bad.env:3: expected NAME=VALUE" "a bad env file line is refused, naming file and line"
 printf 'A=1\n1X=2\n' >"$T/bad.env"
-run mgr task add badenv "exec:true" cron hour=3 --env-file "$T/bad.env"
+run mgr task add badenv "exec:true" cron year=2099 hour=3 --env-file "$T/bad.env"
 like "$err" "bad.env:2: \"1X\" is not a variable name" "a bad name, naming file and line"
 printf 'A=1\nB="open\n' >"$T/bad.env"
-run mgr task add badenv "exec:true" cron hour=3 --env-file "$T/bad.env"
+run mgr task add badenv "exec:true" cron year=2099 hour=3 --env-file "$T/bad.env"
 like "$err" "bad.env:2: unterminated \"" "an unterminated quote, naming its line"
 printf 'A=1\n' >"$T/ok.env"
-mgr task add lateenv "exec:true" cron hour=3 --env-file "$T/ok.env" --max-retries 0 >/dev/null
+mgr task add lateenv "exec:true" cron year=2099 hour=3 --env-file "$T/ok.env" --max-retries 0 >/dev/null
 printf 'A=1\nA B\n' >"$T/ok.env"
 run mgr task run lateenv
 like "$rc:$(flat "$out")" "^5:task lateenv: failed .*ok.env:2: expected NAME=VALUE" "an env file broken after add fails the run, naming file and line"
-run mgr task add nodir "exec:true" cron hour=3 --workdir "$T/nowhere"
+run mgr task add nodir "exec:true" cron year=2099 hour=3 --workdir "$T/nowhere"
 like "$rc:$err" "^[1-9]:.*workdir \"$T/nowhere\": No such file" "a workdir that does not exist is refused"
-run mgr task add badenvname "exec:true" cron hour=3 --env '1=2'
+run mgr task add badenvname "exec:true" cron year=2099 hour=3 --env '1=2'
 like "$rc:$err" "^[1-9]:.*env \"1=2\": expected NAME=VALUE" "a bad --env is refused"
 
 # ---- user and group switching ----
@@ -240,15 +240,15 @@ if [ "$(id -u)" -eq 0 ] && command -v useradd >/dev/null; then
 	# 1; a 1 s interval under ASan): not a run, so not a failure
 	is "$(q "SELECT count(*) FROM runs WHERE task_id='asuser' AND status NOT IN ('succeeded','running','skipped')")" 0 \
 		"... and none ran otherwise"
-	mgr task add nobodyrun "exec:sh -c 'id -un; pwd; echo \$FOO'" cron hour=3 --user nobody --workdir /tmp --env FOO=bar >/dev/null
+	mgr task add nobodyrun "exec:sh -c 'id -un; pwd; echo \$FOO'" cron year=2099 hour=3 --user nobody --workdir /tmp --env FOO=bar >/dev/null
 	run mgr task run nobodyrun
 	is "$(q "SELECT output FROM runs WHERE task_id='nobodyrun'")" "$(printf 'nobody\n/tmp\nbar')" "user=nobody workdir=/tmp env=FOO=bar prints nobody, /tmp and bar"
-	run mgr task add nouser "exec:true" cron hour=3 --user no-such-user-xyz
+	run mgr task add nouser "exec:true" cron year=2099 hour=3 --user no-such-user-xyz
 	like "$rc:$err" "^[1-9]:.*user \"no-such-user-xyz\": no such user" "an unknown user is refused"
 	userdel "$U" 2>/dev/null
 else
 	for i in 1 2 3 4 5 6 7 8; do skip "user switching needs root and useradd (runs as $(id -un))"; done
-	run mgr task add asroot "exec:true" cron hour=3 --user root
+	run mgr task add asroot "exec:true" cron year=2099 hour=3 --user root
 	like "$rc:$err" "^[1-9]:.*does not run as root" "not root: a task naming another user is refused"
 fi
 
@@ -262,7 +262,7 @@ like "$(cat "$T/long.out")" "^task long: succeeded \(run [0-9]+, 4[5-9]\.[0-9]+ 
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}handle_segv=0"
 mgr plugin install "$top_builddir/data/plugins/faulty" >/dev/null 2>&1
 mgr plugin enable faulty >/dev/null 2>&1
-mgr task add nap 'faulty:sleep seconds=60' cron hour=3 >/dev/null
+mgr task add nap 'faulty:sleep seconds=60' cron year=2099 hour=3 >/dev/null
 # A sandbox worker catches SIGTERM, the stop, as its cancel once it has
 # set its handler (manager-run.c): a stop before that kills it, and the
 # function never sees mgr_cancelled().  Its bit 15 in SigCgt says so.

@@ -32,7 +32,7 @@ like "$(mgr task history tick)" "(^| )$rid( |$)" "task history lists that id"
 like "$(mgr task logs tick --run "$rid")" "rid=$rid" "task logs --run ID shows the output of run ID"
 
 # A retry is a run of its own, with an id of its own.
-mgr task add flaky 'exec:sh -c "echo rid=$MANAGER_RUN_ID; [ $MANAGER_ATTEMPT = 2 ]"' cron hour=3 --max-retries 1 >/dev/null
+mgr task add flaky 'exec:sh -c "echo rid=$MANAGER_RUN_ID; [ $MANAGER_ATTEMPT = 2 ]"' cron year=2099 hour=3 --max-retries 1 >/dev/null
 mgr task run flaky >/dev/null 2>&1
 wait_until 30 succeeded flaky 1
 ok $? "the retry of a failed manual run succeeded"

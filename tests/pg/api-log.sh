@@ -43,7 +43,7 @@ ticked() { [ "$(tick_runs)" -ge "$1" ]; }
 
 # A log of about 600 KB in chunks of 64 KiB, over a second (a file, so
 # chunks, whatever the load).
-mgr task add big "exec:/bin/sh -c 'seq 100000; sleep 1.5'" cron hour=3 \
+mgr task add big "exec:/bin/sh -c 'seq 100000; sleep 1.5'" cron year=2099 hour=3 \
 	--max-retries 0 >/dev/null
 mgr task run big --detach >"$T/big.run" 2>&1
 RID=$(sed -n 's/.*run \([0-9]*\) started.*/\1/p' "$T/big.run")

@@ -62,7 +62,7 @@ wait_until 30 standby_up
 ok $? "the second waits as a standby"
 
 mgr task add big "exec:/bin/sh -c 'for i in \$(seq 20); do cat $T/p\$i; sleep 0.3; done'" \
-	cron hour=3 --max-retries 0 >/dev/null
+	cron year=2099 hour=3 --max-retries 0 >/dev/null
 mgr task run big --detach >"$T/big.run" 2>&1
 RID=$(run_id "$T/big.run")
 ok $([ -n "$RID" ] && echo 0 || echo 1) "a run of 200 KiB over 6 s started (run $RID)"
@@ -93,7 +93,7 @@ echo "# chunks of run $RID: $(chunks "$RID")"
 
 # The per-run cap: 1.5 MiB printed, 1 MiB kept, the rest counted.
 mgr task add capped "exec:/bin/sh -c 'yes 0123456789abcdef | head -c 1572864'" \
-	cron hour=3 --max-retries 0 >/dev/null
+	cron year=2099 hour=3 --max-retries 0 >/dev/null
 mgr task run capped --detach >"$T/capped.run" 2>&1
 CID=$(run_id "$T/capped.run")
 wait_until 30 ended "$CID"
@@ -116,7 +116,7 @@ ok $([ "$(chunks "$RID")" -gt 0 ] && echo 0 || echo 1) "... and no other run's"
 
 # A kill -9 of the engine host mid-run: what was stored stays readable.
 mgr task add slow "exec:/bin/sh -c 'i=0; while [ \$i -lt 600 ]; do i=\$((i+1)); echo slow \$i; sleep 0.05; done'" \
-	cron hour=3 --max-retries 0 >/dev/null
+	cron year=2099 hour=3 --max-retries 0 >/dev/null
 mgr task run slow --detach >"$T/slow.run" 2>&1
 SID=$(run_id "$T/slow.run")
 wait_until 30 run_row "$SID"
