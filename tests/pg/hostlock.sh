@@ -5,12 +5,13 @@
 # from it) waits for that session's end instead of exiting as if another
 # host ran; a holder that is alive is refused at once with host_standby
 # false, and waited for as a standby by default (src/engine/standby.c),
-# which takes the lock once the holder's session ends.
+# which takes the lock once the holder's session ends; a standby stopped
+# while it takes the lock stops cleanly.
 . "$top_srcdir/tests/pg/lib.sh"
 pg_suite_skip
 MANAGER_TEST_SUITE_PG=1
 . "$top_srcdir/tests/engine/lib.sh"
-echo "1..10"
+echo "1..14"
 
 mgr task list >/dev/null 2>&1	# the schema
 HOLDER=
@@ -101,3 +102,44 @@ wait_until 30 host_is daemon
 ok $? "... and runs the engine once the holder's session ended"
 stop_daemon TERM
 is "$daemon_rc" 0 "... and stops cleanly"
+
+# A standby told to stop while it takes the lock stops cleanly, as one
+# told while it waits does: the signal waits in the standby's signalfd
+# meanwhile, and was let loose by the engine's start (no handler yet),
+# which killed the daemon (exit 143).  The take is held in its middle:
+# the standby has the lock and waits to write the host row, which
+# another session holds locked until the stop is sent.
+hold "manager $$ daemon" 60
+"$MANAGER" --config "$CONF" --db "$DB" --daemon >"$T/d4.out" 2>>"$T/d4.log" &
+DAEMON_PID=$!
+wait_until 30 standby_row
+ok $? "another standby waits"
+psql -X -q "$DB application_name='host row locker'" -c "BEGIN;
+	LOCK TABLE host IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60); COMMIT;" \
+	>/dev/null 2>&1 &
+LOCKER=$!
+row_locked() {
+	[ "$(sqlite3 "$DB" "SELECT count(*) FROM pg_locks l JOIN pg_class c ON
+	    c.oid = l.relation WHERE c.relname = 'host' AND
+	    l.mode = 'AccessExclusiveLock' AND l.granted")" = 1 ]
+}
+wait_until 30 row_locked
+unhold "manager $$ daemon"
+# It took the lock and waits to write its row.
+taking() {
+	[ "$(sqlite3 "$DB" "SELECT count(*) FROM pg_stat_activity WHERE
+	    application_name LIKE 'manager $DAEMON_PID%' AND
+	    wait_event_type = 'Lock' AND datname = current_database()")" -ge 1 ]
+}
+wait_until 30 taking
+ok $? "... takes the lock once it is free, its host row write held"
+kill -TERM "$DAEMON_PID"
+sqlite3 "$DB" "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE
+    application_name = 'host row locker' AND datname = current_database()" >/dev/null
+wait "$LOCKER" 2>/dev/null || :
+wait "$DAEMON_PID"
+daemon_rc=$?
+DAEMON_PID=
+is "$daemon_rc" 0 "a standby stopped while it takes the lock stops cleanly (exit 0)"
+held
+ok $([ $? -ne 0 ]; echo $?) "... and leaves the lock free"
