@@ -93,7 +93,13 @@ if command -v strace >/dev/null 2>&1; then
 fi
 if [ "${attached:-1}" -eq 0 ]; then
 	is "$(grep -o '"id":"t1"' "$T/gets.out" | wc -l)" 100 "100 GETs on one connection answered"
-	is "$(grep -c openat "$T/strace.out")" 0 "... without opening a file"
+	# Not a GET's: the loop's housekeeping starts a thread at each
+	# wall-clock minute and names it (pthread_setname_np opens
+	# /proc/self/task/TID/comm); 100 GETs of an ASan engine on a loaded
+	# machine last seconds, and crossed a minute once.
+	opens=$(grep openat "$T/strace.out" | grep -v '"/proc/self/task/[0-9]*/comm"')
+	is "$(printf '%s' "$opens" | grep -c .)" 0 "... without opening a file"
+	[ -z "$opens" ] || printf '%s\n' "$opens" | head -n 5 | sed 's/^/#   /'
 	nlocks=$(grep -c fcntl "$T/strace.out")
 	echo "# fcntl calls on the loop's thread for 100 GETs: $nlocks"
 	[ "$nlocks" -le 300 ]
