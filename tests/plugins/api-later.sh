@@ -19,8 +19,7 @@ sed -i 's/^manager: {/manager: {\n  auto_enable = true;/' "$CONF"	# for the inst
 check "an every-second task" m task add tick exec:/bin/true interval seconds=1
 
 start_daemon() {
-	"$MANAGER" --config "$CONF" --daemon >"$T/daemon.out" 2>>"$T/daemon.log" &
-	DAEMON=$!
+	api_daemon
 	wait_until 30 api_up
 }
 api_up() { curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" "$URL/manager/tasks"; }

@@ -16,11 +16,9 @@
 . "${top_srcdir:-.}/tests/plugins/lib.sh"
 
 TOKEN=functions-cache-token-0123456789ab
-APIPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-URL="http://127.0.0.1:$APIPORT"
 write_conf 'shutdown_grace_seconds = 1;' "tasks_directory = \"$T/tasks\";" \
 	'auto_enable = false;'
-printf 'api = { listen = "127.0.0.1:%s"; token = "%s"; };\n' "$APIPORT" "$TOKEN" >> "$CONF"
+printf 'api = { listen = "127.0.0.1:0"; token = "%s"; };\n' "$TOKEN" >> "$CONF"
 # get PATH [FILE]: the API's answer, "CODE MS" on stdout, the body in
 # FILE ($T/get.body).
 get() {
@@ -46,8 +44,7 @@ check "install slow (its library takes 4 s to load)" m plugin install "$T/slow"
 check "an exec: task to edit" m task add e0 exec:true interval seconds=600
 check "another" m task add e1 exec:true interval seconds=600
 
-"$MANAGER" --config "$CONF" --daemon >"$T/daemon.out" 2>>"$T/daemon.log" &
-DAEMON=$!
+api_daemon
 trap 'kill $DAEMON 2>/dev/null; wait; cleanup_tmp' EXIT
 hosting() { m host status 2>/dev/null | grep -q "engine host: daemon"; }
 wait_until 30 hosting

@@ -52,9 +52,7 @@ write_conf 'shutdown_grace_seconds = 1;' "tasks_directory = \"$T/tasks\";" \
 	'fault_max_crashes = 100;'
 mkdir -p "$T/tasks"
 TOKEN=host-sandbox-test-token-0123456789
-APIPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-URL="http://127.0.0.1:$APIPORT"
-printf 'api = { listen = "127.0.0.1:%s"; token = "%s"; };\n' "$APIPORT" "$TOKEN" >> "$CONF"
+printf 'api = { listen = "127.0.0.1:0"; token = "%s"; };\n' "$TOKEN" >> "$CONF"
 
 # evil, told where to attack from on_enable, its hook and its route.
 mkdir -p "$T/evil"
@@ -91,8 +89,7 @@ untouched "on_enable"
 sqlite3 "$DB" "DELETE FROM plugin_state WHERE plugin_id = 'evil'"
 
 # The engine: the plugin is live in its host worker only.
-"$MANAGER" --config "$CONF" --daemon >"$T/daemon.out" 2>>"$T/daemon.log" &
-DAEMON=$!
+api_daemon
 api_up() { curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" "$URL/manager/tasks"; }
 # alive: 0 when the engine answers (kill -0 alone would pass a zombie).
 alive() {
@@ -184,8 +181,7 @@ sed -i 's/fault_max_crashes = 100;/fault_max_crashes = 3;/' "$CONF"
 # Enabling again forgives the crashes above.
 m plugin disable evil >/dev/null 2>&1
 m plugin enable evil >/dev/null 2>&1
-"$MANAGER" --config "$CONF" --daemon >"$T/daemon.out" 2>>"$T/daemon.log" &
-DAEMON=$!
+api_daemon
 wait_until 30 api_up
 m task add loop evil:whoami interval seconds=1 --max-retries 0 >/dev/null 2>&1
 faulted() { [ "$(plugin_field evil state)" = faulted ]; }
@@ -220,8 +216,7 @@ is "$(plugin_field evil state)" faulted "the plugin is marked faulted"
 # a worker started again whose constructor crashes says constructor,
 # and that one crash is counted once.
 sqlite3 "$DB" "UPDATE plugins SET enabled = 1, state = 'enabled', error = NULL WHERE id = 'evil'"
-"$MANAGER" --config "$CONF" --daemon >"$T/daemon.out" 2>>"$T/daemon.log" &
-DAEMON=$!
+api_daemon
 wait_until 30 api_up
 wait_until 30 faulted		# its worker starts once the engine runs
 like "$(plugin_field evil error)" '^plugin evil: on_enable crashed with SIGSEGV' \
@@ -232,8 +227,7 @@ DAEMON=
 sed -i 's/on_enable = "crash"; //' "$PLUGINS/evil/plugin.conf"
 m plugin disable evil >/dev/null 2>&1
 check "evil enabled again" m plugin enable evil
-"$MANAGER" --config "$CONF" --daemon >"$T/daemon.out" 2>>"$T/daemon.log" &
-DAEMON=$!
+api_daemon
 wait_until 30 api_up
 call GET /plugins/evil/attempt
 is "$code" 200 "its worker serves"

@@ -16,8 +16,7 @@
 
 slow_evil_setup 3 'max_connections_per_ip = 200;'
 
-"$MANAGER" --config "$CONF" --daemon >"$T/daemon.out" 2>>"$T/daemon.log" &
-DAEMON=$!
+api_daemon
 api_up() { curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" "$URL/manager/tasks"; }
 wait_until 30 api_up
 
@@ -261,8 +260,7 @@ check "enable evil (no daemon)" m plugin enable evil
 check "an every-second task" m task add tick exec:/bin/true interval seconds=1
 sqlite3 "$DB" "DELETE FROM plugin_state WHERE plugin_id = 'evil'"
 t0=$(date +%s%N)
-"$MANAGER" --config "$CONF" --daemon >"$T/daemon.out" 2>>"$T/daemon.log" &
-DAEMON=$!
+api_daemon
 ran() { [ "$(sqlite3 "$DB" "SELECT count(*) FROM runs WHERE task_id = 'tick'")" -ge 1 ]; }
 wait_until 30 ran
 first=$(sqlite3 "$DB" "SELECT min(started_at) FROM runs WHERE task_id = 'tick'")
