@@ -57,12 +57,8 @@ wait "$DAEMON_PID"
 is "$?" 0 "SIGINT ends the daemon with status 0"
 DAEMON_PID=
 
-# Classic init: --detach with a pidfile.
-# A daemon removes its pidfile before it lets the engine lock go
-# (daemon.c, daemon_run): a daemon started once the pidfile is gone can
-# still find the lock held and, with host_standby false, exit 4.  So the
-# next start waits for the lock too (host status exits 3: no host).
-no_host() { mgr host status >/dev/null 2>&1; [ $? -eq 3 ]; }
+# Classic init: --detach with a pidfile.  (The next daemon starts once
+# the pidfile is gone and no host runs: no_host, tests/engine/lib.sh.)
 run mgr --daemon --detach --pidfile "$T/m.pid"
 is "$rc" 0 "--detach returns 0 once the daemon runs"
 LOG="$XDG_STATE_HOME/manager/manager.log"

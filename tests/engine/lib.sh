@@ -39,6 +39,12 @@ daemon_started() {
 		grep -q "engine host started (daemon, pid $DAEMON_PID," "$T/daemon.log"
 }
 
+# No engine host runs (host status exits 3).  A detached daemon removes
+# its pidfile before it lets the engine lock go (daemon.c, daemon_run):
+# a daemon started once the pidfile is gone can still find the lock held
+# and exit 4, so a test that starts one after another waits for this too.
+no_host() { mgr host status >/dev/null 2>&1; [ $? -eq 3 ]; }
+
 # start_daemon [ARGS]: a foreground daemon in the background of this
 # shell, log in $T/daemon.log; waits until it hosts the engine.
 start_daemon() {

@@ -39,6 +39,7 @@ ok $? "with a broken configuration, SIGHUP still reopens the log"
 cp "$CONF.good" "$CONF"
 kill -TERM "$pid"
 wait_until 30 test ! -e "$T/m.pid"
+wait_until 30 no_host
 
 # A configured log_file, under a foreground daemon.
 printf 'manager = { shutdown_grace_seconds = 2; log_file = "%s/own.log"; };\n' \
@@ -71,6 +72,7 @@ else
 	ok $? "logrotate: the daemon writes to the new file"
 	kill -TERM "$pid"
 	wait_until 30 test ! -e "$T/lr.pid"
+	wait_until 30 no_host
 fi
 
 # Under systemd: stderr is the journal stream $JOURNAL_STREAM names.
