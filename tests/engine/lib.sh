@@ -39,10 +39,11 @@ daemon_started() {
 		grep -q "engine host started (daemon, pid $DAEMON_PID," "$T/daemon.log"
 }
 
-# No engine host runs (host status exits 3).  A detached daemon removes
-# its pidfile before it lets the engine lock go (daemon.c, daemon_run):
-# a daemon started once the pidfile is gone can still find the lock held
-# and exit 4, so a test that starts one after another waits for this too.
+# No engine host runs (host status exits 3): a test that starts a daemon
+# after a detached one waits for this besides the pidfile's removal (a
+# daemon that removed its pidfile before it let the engine lock go met
+# the lock held and exited 4; daemon_run now releases it first, checked
+# in tests/pg/hostlock.sh).
 no_host() { mgr host status >/dev/null 2>&1; [ $? -eq 3 ]; }
 
 # start_daemon [ARGS]: a foreground daemon in the background of this

@@ -6,12 +6,13 @@
 # host ran; a holder that is alive is refused at once with host_standby
 # false, and waited for as a standby by default (src/engine/standby.c),
 # which takes the lock once the holder's session ends; a standby stopped
-# while it takes the lock stops cleanly.
+# while it takes the lock stops cleanly; a detached daemon removes its
+# pidfile once it let the lock go.
 . "$top_srcdir/tests/pg/lib.sh"
 pg_suite_skip
 MANAGER_TEST_SUITE_PG=1
 . "$top_srcdir/tests/engine/lib.sh"
-echo "1..14"
+echo "1..20"
 
 mgr task list >/dev/null 2>&1	# the schema
 HOLDER=
@@ -143,3 +144,37 @@ DAEMON_PID=
 is "$daemon_rc" 0 "a standby stopped while it takes the lock stops cleanly (exit 0)"
 held
 ok $([ $? -ne 0 ]; echo $?) "... and leaves the lock free"
+
+# A detached daemon's pidfile goes last, once the engine lock is free: a
+# script that starts the next daemon when the pidfile is gone must not
+# find the lock still held (exit 4 with host_standby false).  Its last
+# write, the host row's removal, is held by another session's lock on
+# the table, and the pidfile looked at meanwhile.
+"$MANAGER" --config "$T/nostandby.conf" --db "$DB" --daemon --detach \
+	--pidfile "$T/d5.pid" >/dev/null 2>"$T/d5.err"
+ok $? "a detached daemon starts"
+pid5=$(cat "$T/d5.pid")
+psql -X -q "$DB application_name='host row locker'" -c "BEGIN;
+	LOCK TABLE host IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60); COMMIT;" \
+	>/dev/null 2>&1 &
+LOCKER=$!
+wait_until 30 row_locked
+kill -TERM "$pid5"
+clearing() {
+	[ "$(sqlite3 "$DB" "SELECT count(*) FROM pg_stat_activity WHERE
+	    application_name LIKE 'manager $pid5%' AND
+	    wait_event_type = 'Lock' AND datname = current_database()")" -ge 1 ]
+}
+wait_until 30 clearing
+ok $? "... told to stop, it waits to remove its host row"
+held
+ok $? "... holding the engine lock"
+test -e "$T/d5.pid"
+ok $? "... and its pidfile is still there"
+sqlite3 "$DB" "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE
+    application_name = 'host row locker' AND datname = current_database()" >/dev/null
+wait "$LOCKER" 2>/dev/null || :
+wait_until 30 test ! -e "$T/d5.pid"
+ok $? "... which goes once the daemon let the lock go"
+held
+ok $([ $? -ne 0 ]; echo $?) "... the lock free by then"
