@@ -299,9 +299,11 @@ daemon_run(struct cmd_ctx *ctx, struct daemon_opts *o)
 	ev_run(mgr->loop, 0);
 	lost = engine_host_lost(mgr);
 	engine_stop(mgr);
+	/* The lock first, the pidfile last: a script that starts the next
+	 * daemon once the pidfile is gone must find the lock free. */
+	engine_host_release(mgr);
 	if (o->pidfile != NULL)
 		pidfile_remove(o->pidfile);
-	engine_host_release(mgr);
 	log_info(&mgr->log, "engine host exited");
 	/* Fenced by another host: a failure, so that a supervisor
 	 * (Restart=on-failure) starts this one again, as a standby. */

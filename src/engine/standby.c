@@ -163,6 +163,26 @@ standby_sleep(struct standby *sb)
 	return si.ssi_signo != SIGHUP;
 }
 
+/* A stop (SIGTERM, SIGINT) that came while a beat took the lock: it
+ * waits in the signalfd, and restoring the mask would let it loose on a
+ * process that has no handler for it yet, killing the daemon instead of
+ * stopping it.  SIGHUP is dropped: the engine reads the configuration as
+ * it starts. */
+static int
+standby_stop_pending(struct standby *sb)
+{
+	struct pollfd p = { .fd = sb->sfd, .events = POLLIN };
+	struct signalfd_siginfo si;
+
+	while (poll(&p, 1, 0) > 0) {
+		if (read(sb->sfd, &si, sizeof si) != (ssize_t)sizeof si)
+			return 0;
+		if (si.ssi_signo != SIGHUP)
+			return 1;
+	}
+	return 0;
+}
+
 static int
 standby_signals(struct standby *sb, struct mgr_error *err)
 {
@@ -198,8 +218,13 @@ engine_standby(struct mgr *mgr, const char *kind, struct mgr_error *err)
 			rc = 1;
 			break;
 		}
-		if ((rc = standby_beat(&sb, err)) == 0)
+		if ((rc = standby_beat(&sb, err)) == 0) {
+			if (standby_stop_pending(&sb)) {	/* as if waiting */
+				engine_host_release(mgr);
+				rc = 1;
+			}
 			break;
+		}
 		standby_reach(&sb, rc, err);
 	}
 	/* Stopped before the engine's start registers this host again (as

@@ -85,7 +85,7 @@ rm -f "$T/tasks/bad.conf"
 
 # ---- argument injection through a route.
 call POST /manager/tasks/secret/run
-wait_until 5 sh -c "sqlite3 '$DB' \"SELECT count(*) FROM runs WHERE task_id='secret' AND status='succeeded'\" | grep -q 1"
+wait_until 30 sh -c "sqlite3 '$DB' \"SELECT count(*) FROM runs WHERE task_id='secret' AND status='succeeded'\" | grep -q 1"
 call GET /manager/tasks/--output/runs
 like "$code" '^(404|422)$' "GET /manager/tasks/--output/runs: 404 or 422"
 like "$body" '--output' "... naming the id"
@@ -183,20 +183,25 @@ while time.time() < deadline and not os.path.exists(stop):
     time.sleep(0.1)
 ' "$PORT" "$T/slow.ready" "$T/slow.stop" &
 slow=$!
-wait_until 10 test -s "$T/slow.ready"
+wait_until 30 test -s "$T/slow.ready"
 answered=0
 for i in 1 2 3 4 5 6 7 8 9; do
-	c=$(curl -s --max-time 3 -o /dev/null -w '%{http_code}' \
+	c=$(curl -s --max-time 10 -o /dev/null -w '%{http_code}' \
 		-H "Authorization: Bearer $TOKEN" "$URL/manager/tasks")
 	[ "$c" = 200 ] && answered=$((answered + 1))
 	sleep 0.3
 done
 is "$answered" 9 "with 70 partial requests open, 9 of 9 probes with the token answered"
-code=$(curl -s --max-time 3 -o /dev/null -w '%{http_code}' "$URL/manager/tasks")
+code=$(curl -s --max-time 10 -o /dev/null -w '%{http_code}' "$URL/manager/tasks")
 is "$code" 401 "... and one without the token is refused at once"
-after=$(runs_of tick)
-test "$after" -ge $((before + 2))
-ok $? "the scheduler kept firing during the attack ($before -> $after runs)"
+# Two more runs recorded while the 70 requests are still open (they are
+# held up to 30 s): waited for, as the history writer records a run a
+# batch after it ends, later on a loaded machine.
+# (Still held: the python is not a zombie yet; kill -0 passes one.)
+holding() { awk '$3 != "Z" { ok = 1 } END { exit !ok }' "/proc/$slow/stat" 2>/dev/null; }
+fired() { [ "$(runs_of tick)" -ge $((before + 2)) ] && holding; }
+wait_until 30 fired
+ok $? "the scheduler kept firing during the attack ($before -> $(runs_of tick) runs)"
 touch "$T/slow.stop"
 wait "$slow"
 

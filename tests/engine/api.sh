@@ -130,7 +130,7 @@ like "$body" '"status":"scheduled"' "... scheduled again"
 call POST /manager/tasks/t1/run
 is "$code" 202 "POST run: 202"
 like "$body" '^\{"id":[0-9]+,"task_id":"t1","status":"running"\}$' "... with the run id"
-wait_until 5 sh -c "sqlite3 '$DB' \"SELECT status FROM runs WHERE task_id='t1'\" | grep -q succeeded"
+wait_until 30 sh -c "sqlite3 '$DB' \"SELECT status FROM runs WHERE task_id='t1'\" | grep -q succeeded"
 ok $? "... the run happened"
 call GET /manager/tasks/t1/runs
 is "$code" 200 "GET runs: 200"
@@ -230,7 +230,7 @@ is "$code" 404 "... then it is gone"
 # SIGHUP with a changed api group restarts the server (new token).
 printf 'manager = { shutdown_grace_seconds = 2; };\napi = { listen = "127.0.0.1:0"; token = "second-token-0123456789"; };\n' >"$CONF"
 kill -HUP "$DAEMON_PID"
-wait_until 5 sh -c "grep -c 'api: listening' '$T/daemon.log' | grep -q 2"
+wait_until 30 sh -c "grep -c 'api: listening' '$T/daemon.log' | grep -q 2"
 ok $? "reload restarts the API"
 PORT=$(sed -n 's/.*api: listening on .*(port \([0-9]*\)).*/\1/p' "$T/daemon.log" | tail -n 1)
 URL="http://127.0.0.1:$PORT"

@@ -82,7 +82,7 @@ like "$body" "\"detail\":\"task filed comes from the task file $T/tasks/file.con
 if command -v strace >/dev/null 2>&1; then
 	strace -p "$DAEMON_PID" -e trace=openat,fcntl -o "$T/strace.out" 2>"$T/strace.err" &
 	spid=$!
-	wait_until 5 grep -q attached "$T/strace.err"
+	wait_until 30 grep -q attached "$T/strace.err"
 	attached=$?
 	urls=
 	for i in $(seq 100); do urls="$urls $URL/manager/tasks/t1"; done
@@ -93,7 +93,13 @@ if command -v strace >/dev/null 2>&1; then
 fi
 if [ "${attached:-1}" -eq 0 ]; then
 	is "$(grep -o '"id":"t1"' "$T/gets.out" | wc -l)" 100 "100 GETs on one connection answered"
-	is "$(grep -c openat "$T/strace.out")" 0 "... without opening a file"
+	# Not a GET's: the loop's housekeeping starts a thread at each
+	# wall-clock minute and names it (pthread_setname_np opens
+	# /proc/self/task/TID/comm); 100 GETs of an ASan engine on a loaded
+	# machine last seconds, and crossed a minute once.
+	opens=$(grep openat "$T/strace.out" | grep -v '"/proc/self/task/[0-9]*/comm"')
+	is "$(printf '%s' "$opens" | grep -c .)" 0 "... without opening a file"
+	[ -z "$opens" ] || printf '%s\n' "$opens" | head -n 5 | sed 's/^/#   /'
 	nlocks=$(grep -c fcntl "$T/strace.out")
 	echo "# fcntl calls on the loop's thread for 100 GETs: $nlocks"
 	[ "$nlocks" -le 300 ]
@@ -172,7 +178,7 @@ sed 's/log_level = "debug";/log_level = "debug"; misfire_grace_time = 77;/' "$CO
 mv "$T/conf.new" "$CONF"
 kill -HUP "$DAEMON_PID"
 grace_is_77() { call GET /manager/tasks/t2; case $body in *'"misfire_grace_time":77,'*) ;; *) return 1;; esac; }
-wait_until 10 grace_is_77
+wait_until 30 grace_is_77
 ok $? "... a new default, after SIGHUP, shows at the next GET"
 
 # 6. While a bulk command's thread writes, a pause waits for it off the
@@ -181,7 +187,11 @@ ok $? "... a new default, after SIGHUP, shows at the next GET"
 # once they are.
 awk 'BEGIN { for (i = 1; i <= 100000; i++)
 	printf "b%06d exec:true cron hour=3 minute=%d\n", i, i % 60 }' >"$T/bulk.tasks"
-mgr task add --from "$T/bulk.tasks" >"$T/add.out" 2>&1 &
+# The client waits for the answer up to MANAGER_COMMAND_TIMEOUT (30 s by
+# default): 100,000 rows written by an ASan engine on a loaded machine
+# took longer, and the client gave up (exit 1) on a command that ended
+# well.  Its end is checked below, not its time.
+MANAGER_COMMAND_TIMEOUT=600 mgr task add --from "$T/bulk.tasks" >"$T/add.out" 2>&1 &
 adding=$!
 taken() { test "$(sqlite3 "$DB" "SELECT count(*) FROM commands WHERE argv LIKE '%--from%' AND state <> 'pending'")" -ge 1; }
 wait_until 60 taken
@@ -189,7 +199,7 @@ curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $TOKEN"
 	"$URL/manager/tasks/t1/resume" >"$T/resume.out" &
 resuming=$!
 held() { grep -q "api: pause/resume requests wait for a bulk command's write" "$T/daemon.log"; }
-wait_until 10 held
+wait_until 30 held
 call GET /manager/tasks/t2
 bulk_rows=$(sqlite3 "$DB" "SELECT count(*) FROM tasks WHERE id = 'b100000'")
 is "$code:$bulk_rows:$(cat "$T/resume.out")" "200:0:" \
@@ -197,7 +207,9 @@ is "$code:$bulk_rows:$(cat "$T/resume.out")" "200:0:" \
 wait "$resuming"
 is "$(cat "$T/resume.out")" 200 "... then the resume is answered 200"
 wait "$adding"
-ok $? "... and the bulk command ends well"
+added=$?
+ok $added "... and the bulk command ends well"
+[ "$added" -eq 0 ] || sed 's/^/#   /' "$T/add.out"
 is "$(sqlite3 "$DB" "SELECT status FROM tasks WHERE id = 't1'"):$(sqlite3 "$DB" "SELECT count(*) FROM tasks WHERE id LIKE 'b%'")" \
 	"scheduled:100000" "... t1 resumed, the 100,000 tasks added"
 

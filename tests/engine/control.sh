@@ -32,7 +32,7 @@ is "$rc" 5 "through the host: same exit status"
 is "$(printf '%s\n' "$out" | head -n 1)" "pid $DAEMON_PID" "the daemon carried it out"
 is "$(printf '%s\n' "$out" | tail -n 1)" "a b" "through the host: same stdout"
 is "$err" "warn" "through the host: same stderr"
-like "$(cat "$T/daemon.log")" 'command [0-9]+ from pid [0-9]+: \["host","echo"' \
+log_like 'command [0-9]+ from pid [0-9]+: \["host","echo"' \
 	"the daemon's log shows the command"
 n=$(sqlite3 "$DB" "SELECT count(*) FROM commands WHERE state='done' AND exit_status=5 AND argv LIKE '[\"host\",\"echo\"%'" 2>/dev/null)
 is "$n" 1 "the commands row holds the answer"
@@ -79,7 +79,7 @@ printf 'GREETING=hi\n0 1 * * * echo "$GREETING"; cat %%one%%two\n@daily echo two
 run mgr task import crontab - --prefix piped <"$T/in"
 is "$rc/$out" "0/2 created, 0 updated, 0 not imported" \
 	"a crontab on stdin (-) goes through the host with its text"
-like "$(cat "$T/daemon.log")" 'command [0-9]+ from pid [0-9]+: \["task","import","crontab","-"' \
+log_like 'command [0-9]+ from pid [0-9]+: \["task","import","crontab","-"' \
 	"... and the daemon carried it out"
 is "$(mgr --json task list | grep -c '"id": "piped-[12]"')" 2 "... its lines are tasks"
 run mgr task run piped-1

@@ -21,19 +21,19 @@ mgr task add slow "exec:/bin/sleep 30" interval seconds=1 --no-coalesce \
 	--misfire-grace-time 60 --on-interrupt rerun --max-retries 0 >/dev/null
 start_daemon
 # Its first run has gone on for a second: it has its `running` row.
-wait_until 20 running
+wait_until 30 running
 ok $? "the first run is going on, recorded running"
 kill -KILL "$DAEMON_PID"
 wait "$DAEMON_PID" 2>/dev/null
 DAEMON_PID=
 # Three fire times come due while no engine runs.
 down=$(date +%s)
-wait_until 10 past $((down + 3))
+wait_until 30 past $((down + 3))
 start_daemon
 up=$(date +%s)
-like "$(cat "$T/daemon.log")" "task slow: running the interrupted run of [0-9]+ again" \
+log_like "task slow: running the interrupted run of [0-9]+ again" \
 	"the restart runs the interrupted run again, which holds the instance"
-wait_until 20 rows_after $((up + 1))
+wait_until 30 rows_after $((up + 1))
 ok $? "the engine goes on taking the task's fire times"
 stop_daemon TERM
 is "$daemon_rc" 0 "the daemon stops cleanly"

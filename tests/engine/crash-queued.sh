@@ -24,7 +24,7 @@ mgr task add late "exec:/bin/true" interval seconds=1 --no-coalesce \
 	--misfire-grace-time 60 --max-retries 0 >/dev/null
 first=$(first_fire late)
 start_daemon
-wait_until 20 status_is late queued
+wait_until 30 status_is late queued
 ok $? "late's first fire time waits over max_concurrent_runs, its row says queued"
 ok "$([ "$(nominal late)" -gt "$first" ]; echo $?)" \
 	"... and carries a next fire time past it"
@@ -34,7 +34,7 @@ DAEMON_PID=
 # The restart without hog: the waiting time can run.
 mgr task remove hog >/dev/null
 start_daemon
-wait_until 20 recorded late "$first"
+wait_until 30 recorded late "$first"
 ok $? "the restart records the fire time that waited at the kill"
 is "$(sql "SELECT status FROM runs WHERE task_id = 'late' AND
     scheduled_at = $first")" succeeded "... having run it"
@@ -44,9 +44,9 @@ is "$(sql "SELECT status FROM runs WHERE task_id = 'late' AND
 claimed() { [ "$(sql "SELECT count(*) FROM runs WHERE task_id = 'wait' AND
     status = 'claimed'")" -gt 0 ]; }
 mgr task add hog2 "exec:/bin/sleep 60" interval seconds=1 --max-retries 0 >/dev/null
-wait_until 10 status_is hog2 running
+wait_until 30 status_is hog2 running
 mgr task add wait "exec:/bin/true" interval seconds=1 --max-retries 0 >/dev/null
-wait_until 20 claimed
+wait_until 30 claimed
 ok $? "a time waiting over the limit has its claimed row"
 mgr task pause wait >/dev/null
 stop_daemon TERM
@@ -69,15 +69,15 @@ mgr task add slow "exec:/bin/sh -c 'echo \$MANAGER_SCHEDULED_AT >>$T/slow.ledger
 	interval seconds=1 --max-retries 0 >/dev/null
 first=$(first_fire slow)
 start_daemon
-wait_until 20 run_is claimed "$first"
+wait_until 30 run_is claimed "$first"
 ok $? "slow's first time waits over the limit, claimed"
-wait_until 20 run_is running "$first"
+wait_until 30 run_is running "$first"
 ok $? "... then starts once hog3 is over, and its row says running"
 kill -KILL "$DAEMON_PID"
 wait "$DAEMON_PID" 2>/dev/null
 DAEMON_PID=
 start_daemon
-wait_until 20 run_is interrupted "$first"
+wait_until 30 run_is interrupted "$first"
 ok $? "the restart records it interrupted"
 stop_daemon TERM
 is "$(grep -c "^$((first / 1000000))\$" "$T/slow.ledger")" 1 "... and ran it once"

@@ -39,6 +39,13 @@ daemon_started() {
 		grep -q "engine host started (daemon, pid $DAEMON_PID," "$T/daemon.log"
 }
 
+# No engine host runs (host status exits 3): a test that starts a daemon
+# after a detached one waits for this besides the pidfile's removal (a
+# daemon that removed its pidfile before it let the engine lock go met
+# the lock held and exited 4; daemon_run now releases it first, checked
+# in tests/pg/hostlock.sh).
+no_host() { mgr host status >/dev/null 2>&1; [ $? -eq 3 ]; }
+
 # start_daemon [ARGS]: a foreground daemon in the background of this
 # shell, log in $T/daemon.log; waits until it hosts the engine.
 start_daemon() {
@@ -54,6 +61,15 @@ stop_daemon() {
 	wait "$DAEMON_PID"
 	daemon_rc=$?
 	DAEMON_PID=
+}
+
+# log_like REGEX TEXT: the daemon's log comes to hold a line matching
+# REGEX (grep -E), waited for up to 30 s, then checked with like.  The
+# host writes a command's line after it committed the answer, so a client
+# that has its answer may read the log before the line is there.
+log_like() {
+	wait_until 30 grep -Eq -- "$1" "$T/daemon.log"
+	like "$(cat "$T/daemon.log")" "$1" "$2"
 }
 
 # The plan comes last: the number of checks depends on what ran.

@@ -10,7 +10,7 @@
 rotated() {
 	mv "$1" "$1.1"
 	kill -HUP "$2"
-	wait_until 10 grep -q "configuration reloaded" "$1"
+	wait_until 30 grep -q "configuration reloaded" "$1"
 	ok $? "$3: after rename and SIGHUP, new lines go to a new file"
 	unlike "$(cat "$1.1")" "configuration reloaded" \
 		"$3: ... and none to the renamed one"
@@ -22,7 +22,7 @@ run mgr --daemon --detach --pidfile "$T/m.pid"
 is "$rc" 0 "--detach starts"
 LOG=$(printf '%s\n' "$err" | sed -n 's/^manager: logging to \(.*\); set.*/\1/p')
 pid=$(cat "$T/m.pid" 2>/dev/null)
-wait_until 5 test -s "$LOG"
+wait_until 30 test -s "$LOG"
 ok $? "the detached daemon logs to $LOG"
 rotated "$LOG" "$pid" "detached default log"
 # Whatever else writes to fd 2 (libraries, a crashing helper) follows too.
@@ -34,17 +34,18 @@ cp "$CONF" "$CONF.good"
 printf 'manager = { shutdown_grace_seconds = ; };\n' >"$CONF"
 mv "$LOG" "$LOG.2"
 kill -HUP "$pid"
-wait_until 10 grep -q "reload failed" "$LOG"
+wait_until 30 grep -q "reload failed" "$LOG"
 ok $? "with a broken configuration, SIGHUP still reopens the log"
 cp "$CONF.good" "$CONF"
 kill -TERM "$pid"
-wait_until 10 test ! -e "$T/m.pid"
+wait_until 30 test ! -e "$T/m.pid"
+wait_until 30 no_host
 
 # A configured log_file, under a foreground daemon.
 printf 'manager = { shutdown_grace_seconds = 2; log_file = "%s/own.log"; };\n' \
 	"$T" >"$CONF"
 start_daemon
-wait_until 5 test -s "$T/own.log"
+wait_until 30 test -s "$T/own.log"
 rotated "$T/own.log" "$DAEMON_PID" "log_file"
 stop_daemon TERM
 
@@ -61,16 +62,17 @@ else
 	    -e "s|create 0600 root root|create 0600 $(id -un) $(id -gn)|" \
 		"$top_srcdir/data/manager.logrotate" >"$T/lr.conf"
 	run mgr --daemon --detach --pidfile "$T/lr.pid"
-	wait_until 5 test -s "$T/var-log/manager.log"
+	wait_until 30 test -s "$T/var-log/manager.log"
 	logrotate -f -s "$T/lr.state" "$T/lr.conf" 2>"$T/lr.err"
 	ok $? "logrotate rotates the log with data/manager.logrotate" ||
 		sed 's/^/# /' "$T/lr.err"
 	pid=$(cat "$T/lr.pid" 2>/dev/null)
 	kill -HUP "$pid"	# a second reload: a line the new file must get
-	wait_until 10 grep -q "configuration reloaded" "$T/var-log/manager.log"
+	wait_until 30 grep -q "configuration reloaded" "$T/var-log/manager.log"
 	ok $? "logrotate: the daemon writes to the new file"
 	kill -TERM "$pid"
-	wait_until 10 test ! -e "$T/lr.pid"
+	wait_until 30 test ! -e "$T/lr.pid"
+	wait_until 30 no_host
 fi
 
 # Under systemd: stderr is the journal stream $JOURNAL_STREAM names.
@@ -80,7 +82,7 @@ JOURNAL_STREAM=$(stat -c '%d:%i' "$T/journal.log") \
 	"$MANAGER" --config "$CONF" --db "$DB" --daemon \
 	>/dev/null 2>>"$T/journal.log" &
 DAEMON_PID=$!
-wait_until 10 host_is daemon
+wait_until 30 host_is daemon
 stop_daemon TERM
 like "$(cat "$T/journal.log")" "^<6>" "journal: info lines start with <6>"
 unlike "$(cat "$T/journal.log")" "manager\[[0-9]+\]" \
@@ -96,10 +98,10 @@ JOURNAL_STREAM=$(stat -c '%d:%i' "$T/journal.log") \
 	"$MANAGER" --config "$CONF" --db "$DB" --daemon \
 	>/dev/null 2>>"$T/journal.log" &
 DAEMON_PID=$!
-wait_until 10 host_is daemon
+wait_until 30 host_is daemon
 printf 'manager = { shutdown_grace_seconds = 2; no_such_key = 1; };\n' >"$CONF"
 kill -HUP "$DAEMON_PID"
-wait_until 10 grep -q "configuration reloaded" "$T/journal.log"
+wait_until 30 grep -q "configuration reloaded" "$T/journal.log"
 stop_daemon TERM
 like "$(grep no_such_key "$T/journal.log")" "^<4>" \
 	"journal: a warning starts with <4>"

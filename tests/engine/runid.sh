@@ -24,7 +24,7 @@ wrong_ids() {
 start_daemon
 ok $? "daemon started"
 mgr task add tick 'exec:sh -c "echo rid=$MANAGER_RUN_ID"' interval seconds=1 >/dev/null
-wait_until 15 succeeded tick 3
+wait_until 30 succeeded tick 3
 ok $? "a task every second ran three times"
 is "$(wrong_ids tick)" "" "a scheduled run's MANAGER_RUN_ID is its id in the history"
 rid=$(q "SELECT max(id) FROM runs WHERE task_id='tick' AND status='succeeded'")
@@ -32,9 +32,9 @@ like "$(mgr task history tick)" "(^| )$rid( |$)" "task history lists that id"
 like "$(mgr task logs tick --run "$rid")" "rid=$rid" "task logs --run ID shows the output of run ID"
 
 # A retry is a run of its own, with an id of its own.
-mgr task add flaky 'exec:sh -c "echo rid=$MANAGER_RUN_ID; [ $MANAGER_ATTEMPT = 2 ]"' cron hour=3 --max-retries 1 >/dev/null
+mgr task add flaky 'exec:sh -c "echo rid=$MANAGER_RUN_ID; [ $MANAGER_ATTEMPT = 2 ]"' cron year=2099 hour=3 --max-retries 1 >/dev/null
 mgr task run flaky >/dev/null 2>&1
-wait_until 10 succeeded flaky 1
+wait_until 30 succeeded flaky 1
 ok $? "the retry of a failed manual run succeeded"
 is "$(q "SELECT count(DISTINCT id) FROM runs WHERE task_id='flaky'")" 2 "both attempts have rows"
 is "$(wrong_ids flaky)" "" "each attempt's MANAGER_RUN_ID is its own id"
@@ -51,7 +51,7 @@ start_daemon
 started=$?
 ok $started "daemon restarted after kill -9"
 n=$(q "SELECT count(*) FROM runs WHERE task_id='tick' AND status='succeeded'")
-wait_until 15 succeeded tick $((n + 3))
+wait_until 30 succeeded tick $((n + 3))
 ok $? "the task runs on after the restart"
 is "$(wrong_ids tick)" "" "MANAGER_RUN_ID is the run's id after the restart too"
 is "$(q "SELECT count(*) FROM runs WHERE started_at > $restart AND id <= $before")" 0 \

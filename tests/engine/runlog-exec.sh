@@ -26,7 +26,7 @@ io() {
 logfile() { find "$T" -path "*/logs/$1/*.log" | head -n 1; }
 
 mgr task add big "exec:sh -c 'yes 0123456789abcdef | head -c 50000000'" \
-	cron hour=3 --max-retries 0 >/dev/null
+	cron year=2099 hour=3 --max-retries 0 >/dev/null
 w0=$(io write_bytes)
 run mgr task run big
 w1=$(io write_bytes)
@@ -50,7 +50,7 @@ fi
 
 # A run whose stdout ended before the excerpt filled: its stderr is
 # handed over alone, every line of it kept.
-mgr task add half "exec:sh -c 'exec >&-; seq 1 200000 >&2'" cron hour=3 \
+mgr task add half "exec:sh -c 'exec >&-; seq 1 200000 >&2'" cron year=2099 hour=3 \
 	--max-retries 0 >/dev/null
 run mgr task run half
 is "$rc" 0 "a run printing on stderr only, its stdout closed, succeeds"
@@ -60,17 +60,17 @@ ok $? "every line of its stderr is in the log"
 
 # Stopped after its grace: SIGKILL to the group, manager-exec with it.
 mgr task add noisy "exec:sh -c 'trap \"\" TERM; yes noisy$u | head -c 3000000; exec sleep 300.$u'" \
-	cron hour=3 --max-retries 0 >/dev/null
+	cron year=2099 hour=3 --max-retries 0 >/dev/null
 mgr task run noisy --detach >/dev/null
-wait_until 10 pgrep -f "sleep 300.$u" >/dev/null
+wait_until 30 pgrep -f "sleep 300.$u" >/dev/null
 run mgr task stop noisy
 is "$rc" 0 "task stop ends the run that ignores SIGTERM"
-wait_until 10 gone "manager-exec.*noisy$u"
+wait_until 30 gone "manager-exec.*noisy$u"
 ok $? "no manager-exec is left behind"
 gone "sleep 300.$u"
 ok $? "... nor the command"
 stopped() { mgr --json task history noisy --limit 1 | grep -q '"status": *"stopped"'; }
-wait_until 10 stopped
+wait_until 30 stopped
 ok $? "the run is recorded stopped"
 run mgr task logs noisy --stdout
 is "$rc" 0 "its log reads to its end"
@@ -80,7 +80,7 @@ is "$(printf '%s\n' "$out" | sed 's/^[^ ]* stdout //' | sort | uniq -c | awk '{ 
 # What manager-exec says itself (before the command starts: its working
 # folder is gone) is the log's, as stderr, as the command's would be.
 mkdir "$T/gone$u"
-mgr task add nodir "exec:/bin/true" cron hour=3 --max-retries 0 \
+mgr task add nodir "exec:/bin/true" cron year=2099 hour=3 --max-retries 0 \
 	--workdir "$T/gone$u" >/dev/null
 rmdir "$T/gone$u"
 mgr task run nodir >/dev/null 2>&1
@@ -95,19 +95,19 @@ like "$(mgr --json task history nodir --limit 1)" '"exit_code": *127' \
 # the engine, and must see the engine's end of the pipe closed.
 # The same in a strict sandbox, whose outer processes hold the socket.
 mgr task add orphan "exec:sh -c 'seq 1 2000; while :; do echo orphan$u; sleep 0.05; done'" \
-	cron hour=3 --max-retries 0 >/dev/null
+	cron year=2099 hour=3 --max-retries 0 >/dev/null
 mgr task add orphan2 "exec:sh -c 'seq 1 2000; while :; do echo orphan2$u; sleep 0.05; done'" \
-	cron hour=3 --max-retries 0 --sandbox strict >/dev/null
+	cron year=2099 hour=3 --max-retries 0 --sandbox strict >/dev/null
 mgr task run orphan --detach >/dev/null
 mgr task run orphan2 --detach >/dev/null
-wait_until 10 pgrep -f "echo orphan$u" >/dev/null
-wait_until 10 pgrep -f "echo orphan2$u" >/dev/null
+wait_until 30 pgrep -f "echo orphan$u" >/dev/null
+wait_until 30 pgrep -f "echo orphan2$u" >/dev/null
 stop_daemon KILL 2>/dev/null
-wait_until 10 gone "orphan$u"
+wait_until 30 gone "orphan$u"
 ok $? "the engine killed, the printing run and its manager-exec end"
 like "$(mgr task logs nodir)" "stderr manager-exec: cannot enter the working folder $T/gone$u" \
 	"a log the history kept (no file) is whole after the engine's kill -9"
-wait_until 10 gone "orphan2$u"
+wait_until 30 gone "orphan2$u"
 ok $? "... in a strict sandbox too"
 
 # An excerpt of 0 bytes is full at once: the hand-over waits for bytes,
@@ -115,10 +115,10 @@ ok $? "... in a strict sandbox too"
 # has all of it.
 printf 'manager = { shutdown_grace_seconds = 2; output_excerpt_bytes = 0; };\n' >"$CONF"
 start_daemon
-mgr task add silent "exec:/bin/true" cron hour=3 --max-retries 0 >/dev/null
+mgr task add silent "exec:/bin/true" cron year=2099 hour=3 --max-retries 0 >/dev/null
 mgr task run silent >/dev/null
 is "$(logfile silent)" "" "no excerpt: a run that prints nothing has no log file"
-mgr task add few "exec:seq 1 3000" cron hour=3 --max-retries 0 >/dev/null
+mgr task add few "exec:seq 1 3000" cron year=2099 hour=3 --max-retries 0 >/dev/null
 mgr task run few >/dev/null
 mgr task logs few --stdout | sed 's/^[^ ]* stdout //' >"$T/few.out"
 seq 1 3000 | cmp -s - "$T/few.out"

@@ -25,26 +25,26 @@ pool() {
 }
 pool_has() { [ "$(pool | wc -l)" -ge "$1" ]; }
 
-mgr task add small "exec:echo one" cron hour=3 --max-retries 0 >/dev/null
+mgr task add small "exec:echo one" cron year=2099 hour=3 --max-retries 0 >/dev/null
 mgr task run small >/dev/null
 like "$(mgr task logs small)" " stdout one$" "a run printing a line has its log"
 is "$(logfile small)$(pool | wc -l)" "0" \
 	"... kept in the history: no file, and none made ahead"
-mgr task add first "exec:seq 1 2000" cron hour=3 --max-retries 0 >/dev/null
+mgr task add first "exec:seq 1 2000" cron year=2099 hour=3 --max-retries 0 >/dev/null
 mgr task run first >/dev/null
 like "$(mgr task logs first --lines 1)" " stdout 2000$" \
 	"a first run printing past the bound has its log (a file, or the history's)"
-wait_until 20 pool_has 2
+wait_until 30 pool_has 2
 ok $? "the daemon then holds log files made ahead, without a name ($(pool | wc -l))"
 pool >"$T/pool"
 is "$(awk '$2 != 600 || $3 != 8' "$T/pool")" "" \
 	"each is 0600 and holds the magic only"
 
-mgr task add silent "exec:/bin/true" cron hour=3 --max-retries 0 >/dev/null
+mgr task add silent "exec:/bin/true" cron year=2099 hour=3 --max-retries 0 >/dev/null
 mgr task run silent >/dev/null
 is "$(logfile silent)" "" "a silent run takes none: no log file"
 mgr task add second "exec:sh -c 'echo err >&2; seq 1 2000; exit 3'" \
-	cron hour=3 --max-retries 0 >/dev/null
+	cron year=2099 hour=3 --max-retries 0 >/dev/null
 mgr task run second >/dev/null
 f=$(logfile second)
 ino=$(stat -c %i "$f")

@@ -13,7 +13,7 @@ ok $? "daemon started"
 u=$(( $$ % 9000 + 1000 ))
 run mgr task add t1 "exec:sleep 31.5$u" interval hours=1 --max-retries 0
 is "$rc" 0 "task add through the host"
-like "$(cat "$T/daemon.log")" 'command [0-9]+ from pid [0-9]+: \["task","add","t1"' \
+log_like 'command [0-9]+ from pid [0-9]+: \["task","add","t1"' \
 	"the daemon carried out task add"
 
 # task pause from another shell: takes effect in the daemon within 100 ms.
@@ -41,7 +41,7 @@ like "$err" "nope" "... naming the id"
 # SIGHUP: task files are re-read, scheduled state stays.
 printf 'tasks = ( { id = "f1"; func = "exec:true"; trigger = "interval"; hours = 2; } );\n' >"$T/tasks/a.conf"
 kill -HUP "$DAEMON_PID"
-wait_until 5 sh -c "sqlite3 '$DB' \"SELECT id FROM tasks WHERE id='f1'\" | grep -q f1"
+wait_until 30 sh -c "sqlite3 '$DB' \"SELECT id FROM tasks WHERE id='f1'\" | grep -q f1"
 ok $? "SIGHUP loads a new task file"
 is "$(sqlite3 "$DB" "SELECT status FROM tasks WHERE id='t1'")" scheduled "existing tasks keep their state"
 printf 'tasks = ( { id = "f1" ' >"$T/tasks/a.conf"
@@ -82,7 +82,7 @@ run mgr task edit edited --trigger interval seconds=1
 is "$rc" 0 "task edit of the trigger through the host"
 nedited() { sqlite3 -cmd '.timeout 5000' "$DB" "SELECT COUNT(*) FROM runs WHERE task_id='edited'"; }
 edited_ran() { [ "$(nedited)" -ge 2 ]; }
-wait_until 10 edited_ran
+wait_until 30 edited_ran
 ok $? "the new trigger applies at once (runs: $(nedited))"
 run mgr --json task show edited
 like "$out" '"seconds": 1' "... and task show gives the new trigger"
@@ -92,7 +92,7 @@ mgr task pause edited >/dev/null
 # client waiting for it hears so.
 mgr task run t1 >"$T/run.out" 2>&1 &
 client=$!
-wait_until 5 sh -c "sqlite3 '$DB' \"SELECT status FROM tasks WHERE id='t1'\" | grep -q running"
+wait_until 30 sh -c "sqlite3 '$DB' \"SELECT status FROM tasks WHERE id='t1'\" | grep -q running"
 ok $? "the task is running"
 stop_daemon TERM
 wait "$client"

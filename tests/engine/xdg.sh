@@ -46,13 +46,13 @@ host_is_daemon() {
 # start: a detached daemon (its log is the default one); stop: ends it.
 start() {
 	run "$MANAGER" --daemon --detach --pidfile "$PIDFILE"
-	wait_until 10 host_is_daemon
+	wait_until 30 host_is_daemon
 }
 stop() {
 	local pid
 	pid=$(cat "$PIDFILE")
 	kill -TERM "$pid"
-	wait_until 10 sh -c "! kill -0 $pid 2>/dev/null"
+	wait_until 30 sh -c "! kill -0 $pid 2>/dev/null"
 }
 
 # sums DIR: "SHA256  ./PATH" of every file under DIR, sorted.

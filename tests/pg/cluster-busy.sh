@@ -4,7 +4,7 @@
 # thread with a connection of its own, never behind the loop's work.
 # Two daemons on one PostgreSQL database, lease 2 s, heartbeat 200 ms:
 # the engine host carries out `host drain hz` for a client while another
-# session holds hz's registry row locked for three leases, so the loop
+# session holds hz's registry row locked for five leases, so the loop
 # waits that long in its own statement.  Checked: the loop did wait on
 # the server; the engine host's lease moved meanwhile; afterwards it
 # still holds the engine lock under the same epoch, the standby took
@@ -14,7 +14,7 @@ pg_suite_skip
 MANAGER_TEST_SUITE_PG=1
 . "$top_srcdir/tests/engine/lib.sh"
 
-HOLD_S=6	# the loop's wait: three leases
+HOLD_S=10	# the loop's wait: five leases (room for a loaded start of the drain)
 HPIDS=
 
 row() {		# row HOST: its epoch, state and role
@@ -43,14 +43,14 @@ trap finish_hosts EXIT
 
 mgr task list >/dev/null 2>&1	# the schema
 start_host 1 2000
-wait_until 20 holder_is "$H1"
+wait_until 30 holder_is "$H1"
 ok $? "the first daemon runs the engine"
 start_host 2 2000
-wait_until 20 row_is h2 "1 alive standby"
+wait_until 30 row_is h2 "1 alive standby"
 ok $? "the second waits as a standby"
 mgr task add tick "exec:/bin/true" interval seconds=1 --max-retries 0 \
 	>/dev/null
-wait_until 20 runs_above 1
+wait_until 30 runs_above 1
 ok $? "the engine host runs an every-second task"
 epoch=$(row h1)
 is "$epoch" "1 alive engine" "the engine host's row: epoch 1, alive"
@@ -65,14 +65,14 @@ sqlite3 "$DB" "INSERT INTO hosts (host_id, epoch, lease_until, state, pid,
 printf 'BEGIN;\nSELECT 1 FROM hosts WHERE host_id = %s FOR UPDATE;\nSELECT pg_sleep(%s);\nCOMMIT;\n' \
 	"'hz'" "$HOLD_S" | psql -X -q "$DB" >/dev/null &
 LOCKER=$!
-wait_until 10 locker_sleeps
+wait_until 30 locker_sleeps
 ok $? "another session holds hz's row locked"
 (mgr host drain hz >"$T/drain.out" 2>&1; echo $? >"$T/drain.rc") &
 DRAIN=$!
-wait_until 10 loop_waits
+wait_until 30 loop_waits
 ok $? "the engine host's loop waits on the server for that lock"
 l0=$(lease)
-wait_until 10 lease_moved "$l0"
+wait_until 30 lease_moved "$l0"
 ok $? "its lease is renewed while its loop waits"
 loop_waits
 ok $? "... the loop still waiting then"
@@ -82,7 +82,7 @@ is "$(cat "$T/drain.rc")" 0 "host drain hz is answered once the lock is free"
 is "$(row hz)" "1 draining standby" "... hz is draining"
 
 is "$(row h1)" "1 alive engine" \
-	"the engine host keeps its lease: epoch 1, alive, after three leases held"
+	"the engine host keeps its lease: epoch 1, alive, after five leases held"
 holder_is "$H1"
 ok $? "... and the engine lock"
 is "$(row h2)" "1 alive standby" "the standby took nothing over"
@@ -93,7 +93,7 @@ is "$(grep -c "held the engine lock" "$T/h2.log")" 0 \
 is "$(grep -c -E "was fenced|lost the engine lock" "$T/h1.log")" 0 \
 	"none in the engine host's log"
 now=$(runs)
-wait_until 20 runs_above "$((now + 1))"
+wait_until 30 runs_above "$((now + 1))"
 ok $? "the every-second task runs on"
 
 kill -TERM "$H1" "$H2"

@@ -36,11 +36,11 @@ trap finish_hosts EXIT
 
 mgr task list >/dev/null 2>&1	# the schema
 start_host 1
-wait_until 20 holder_is "$H1"
+wait_until 30 holder_is "$H1"
 ok $? "the first daemon runs the engine"
 start_host 2
 start_host 3
-wait_until 20 standbys_are 2
+wait_until 30 standbys_are 2
 ok $? "the two others wait as standbys"
 run mgr host list
 like "$out" "h2 +[0-9]+ +standby" "host list shows h2 as a standby"
@@ -63,7 +63,7 @@ ok $? "the engine host runs them"
 t0=$(date +%s%N)
 kill -KILL -- "-$H1"
 wait "$H1" 2>/dev/null
-wait_until 20 holder_not "$H1"
+wait_until 30 holder_not "$H1"
 ok $? "a standby takes the engine over after kill -9 of its host"
 t1=$(date +%s%N)
 echo "# takeover after kill -9: $(( (t1 - t0) / 1000000 )) ms"
@@ -74,7 +74,7 @@ ok $? "... and runs the tasks"
 # Fault 2: the new engine host is paused past two leases.
 t0=$(date +%s%N)
 kill -STOP "$A"
-wait_until 20 holder_not "$A"
+wait_until 30 holder_not "$A"
 ok $? "the last standby takes over from a paused engine host"
 t1=$(date +%s%N)
 echo "# takeover from a paused host: $(( (t1 - t0) / 1000000 )) ms"

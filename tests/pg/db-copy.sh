@@ -29,7 +29,7 @@ for c in scheduled_at started_at ended_at exit_code signal output error; do
 done
 
 m task add t1 'exec:echo hi' interval seconds=5 >/dev/null
-m task add t2 "exec:printf 'tab\there\\\\back\\nline'" cron hour=3 >/dev/null
+m task add t2 "exec:printf 'tab\there\\\\back\\nline'" cron year=2099 hour=3 >/dev/null
 m task add t3 'exec:true' interval hours=1 --after t1 \
 	--on-failure 'exec:/bin/true' >/dev/null
 m task run t1 >/dev/null

@@ -23,7 +23,7 @@ ok $? "the daemon starts"
 beats() {
 	n=0
 	for _i in $(seq "$1"); do
-		wait_until 10 moved "$(renewals)" && n=$((n + 1))
+		wait_until 30 moved "$(renewals)" && n=$((n + 1))
 	done
 }
 # Settled: what the start writes (the writer's first retention pass

@@ -19,9 +19,8 @@ sed -i 's/^manager: {/manager: {\n  auto_enable = true;/' "$CONF"	# for the inst
 check "an every-second task" m task add tick exec:/bin/true interval seconds=1
 
 start_daemon() {
-	"$MANAGER" --config "$CONF" --daemon >"$T/daemon.out" 2>>"$T/daemon.log" &
-	DAEMON=$!
-	wait_until 10 api_up
+	api_daemon
+	wait_until 30 api_up
 }
 api_up() { curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" "$URL/manager/tasks"; }
 start_daemon
@@ -93,7 +92,7 @@ later() {
 	shift 3
 	forget
 	background "$name" "$@"
-	wait_until 10 started "$key"
+	wait_until 30 started "$key"
 	from=$(now_us)
 	meanwhile "$name"
 	wait $BG
@@ -137,7 +136,7 @@ is "$(field state < "$T/disable.body")" disabled "disable: the plugin is disable
 # CLI's exit 4 is 409).
 forget
 background enable2 POST /manager/plugins/evil/enable
-wait_until 10 started enable_sleep.started
+wait_until 30 started enable_sleep.started
 t0=$(date +%s%N)
 call POST /manager/plugins/evil/enable
 took=$(ms "$t0")
@@ -157,7 +156,7 @@ forget
 curl -s -m 0.5 -o /dev/null -X POST -H "Authorization: Bearer $TOKEN" \
 	"$URL/manager/plugins/evil/disable"
 disabled() { [ "$(plugin_field evil state)" = disabled ]; }
-wait_until 10 disabled
+wait_until 30 disabled
 ok $? "a disable whose client gave up goes on: the plugin is disabled"
 call GET /manager/tasks
 is "$code" 200 "... and the engine answers"
@@ -199,7 +198,7 @@ sed -i 's/on_enable = "crash"; //; s/enable_sleep = "0"/enable_sleep = "2"/' \
 # A request waiting when the engine stops: 503, and the engine stops.
 forget
 background stopping POST /manager/plugins/evil/enable
-wait_until 10 started enable_sleep.started
+wait_until 30 started enable_sleep.started
 kill $DAEMON
 wait $BG
 is "$(cat "$T/stopping.code")" 503 "a request waiting when the engine stops: 503"

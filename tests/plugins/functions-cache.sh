@@ -16,11 +16,9 @@
 . "${top_srcdir:-.}/tests/plugins/lib.sh"
 
 TOKEN=functions-cache-token-0123456789ab
-APIPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-URL="http://127.0.0.1:$APIPORT"
 write_conf 'shutdown_grace_seconds = 1;' "tasks_directory = \"$T/tasks\";" \
 	'auto_enable = false;'
-printf 'api = { listen = "127.0.0.1:%s"; token = "%s"; };\n' "$APIPORT" "$TOKEN" >> "$CONF"
+printf 'api = { listen = "127.0.0.1:0"; token = "%s"; };\n' "$TOKEN" >> "$CONF"
 # get PATH [FILE]: the API's answer, "CODE MS" on stdout, the body in
 # FILE ($T/get.body).
 get() {
@@ -46,14 +44,13 @@ check "install slow (its library takes 4 s to load)" m plugin install "$T/slow"
 check "an exec: task to edit" m task add e0 exec:true interval seconds=600
 check "another" m task add e1 exec:true interval seconds=600
 
-"$MANAGER" --config "$CONF" --daemon >"$T/daemon.out" 2>>"$T/daemon.log" &
-DAEMON=$!
+api_daemon
 trap 'kill $DAEMON 2>/dev/null; wait; cleanup_tmp' EXIT
 hosting() { m host status 2>/dev/null | grep -q "engine host: daemon"; }
-wait_until 10 hosting
+wait_until 30 hosting
 ok $? "the engine runs"
 api_up() { [ "$(get /manager/tasks | cut -d' ' -f1)" = 200 ]; }
-wait_until 10 api_up
+wait_until 30 api_up
 
 # The engine lists slow's functions off its loop as it starts (4 s).  A
 # task add through it meanwhile does not ask the helper on the loop: it
@@ -65,7 +62,7 @@ ADD=$!
 claimed() {
 	[ "$(sqlite3 "$STATE/manager.db" "SELECT state FROM commands WHERE argv LIKE '%\"s0\"%'")" = running ]
 }
-wait_until 5 claimed
+wait_until 30 claimed
 # plugin show and GET /manager/plugins/slow meanwhile wait for the list
 # too, not for the helper on the loop.
 (m plugin show slow > "$T/show0.out" 2>&1; echo $? > "$T/show0.rc") &

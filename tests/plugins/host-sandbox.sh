@@ -44,7 +44,7 @@ while time.time() < end and not os.path.exists(sys.argv[1] + "/stop"):
 PY
 DAEMON=
 trap 'touch "$T/stop"; [ -n "$DAEMON" ] && kill $DAEMON 2>/dev/null; wait; cleanup_tmp' EXIT
-wait_until 10 test -s "$T/port"
+wait_until 30 test -s "$T/port"
 PORT=$(cat "$T/port")
 
 # The fault breaker is kept out of the way until its own part below.
@@ -52,9 +52,7 @@ write_conf 'shutdown_grace_seconds = 1;' "tasks_directory = \"$T/tasks\";" \
 	'fault_max_crashes = 100;'
 mkdir -p "$T/tasks"
 TOKEN=host-sandbox-test-token-0123456789
-APIPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-URL="http://127.0.0.1:$APIPORT"
-printf 'api = { listen = "127.0.0.1:%s"; token = "%s"; };\n' "$APIPORT" "$TOKEN" >> "$CONF"
+printf 'api = { listen = "127.0.0.1:0"; token = "%s"; };\n' "$TOKEN" >> "$CONF"
 
 # evil, told where to attack from on_enable, its hook and its route.
 mkdir -p "$T/evil"
@@ -91,8 +89,7 @@ untouched "on_enable"
 sqlite3 "$DB" "DELETE FROM plugin_state WHERE plugin_id = 'evil'"
 
 # The engine: the plugin is live in its host worker only.
-"$MANAGER" --config "$CONF" --daemon >"$T/daemon.out" 2>>"$T/daemon.log" &
-DAEMON=$!
+api_daemon
 api_up() { curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" "$URL/manager/tasks"; }
 # alive: 0 when the engine answers (kill -0 alone would pass a zombie).
 alive() {
@@ -100,8 +97,8 @@ alive() {
 	    "$URL/manager/tasks")" = 200 ] && kill -0 "$DAEMON" 2>/dev/null
 	echo $?
 }
-wait_until 10 api_up
-wait_until 10 test -n "$(state enable.write)"
+wait_until 30 api_up
+wait_until 30 test -n "$(state enable.write)"
 refused enable.write Landlock "on_enable in the engine's host worker: the write is refused"
 refused enable.db Landlock "on_enable in the engine's host worker: the database is refused"
 maps=$(cat "/proc/$DAEMON/maps" 2>/dev/null)
@@ -128,13 +125,13 @@ untouched "route"
 
 # A hook: task.succeeded of a run in the engine.
 m task add ok evil:whoami interval seconds=1 --max-retries 0 >/dev/null 2>&1
-wait_until 15 test -n "$(state hook.write)"
+wait_until 30 test -n "$(state hook.write)"
 refused hook.write Landlock "hook: writing /etc/passwd of the test root is refused"
 refused hook.db Landlock "hook: opening the database file is refused"
 refused hook.connect seccomp "hook: a loopback TCP connection is refused"
 untouched "hook"
 call GET /plugins/evil/arm
-wait_until 15 test "$(events plugin.hook_failed)" -ge 1
+wait_until 30 test "$(events plugin.hook_failed)" -ge 1
 like "$(sqlite3 "$DB" "SELECT message FROM events WHERE kind = 'plugin.hook_failed'")" \
 	'plugin evil: hook for task.succeeded crashed with SIGSEGV' \
 	"a hook that crashes its worker is recorded"
@@ -159,11 +156,14 @@ curl -s -m 20 -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
 	"$URL/plugins/evil/hang" > "$T/hang.code" &
 HANG=$!
 hanging() { test -n "$(state hang.started)"; }
-wait_until 10 hanging
+wait_until 30 hanging
 took=$(curl -s -m 20 -o /dev/null -w '%{http_code} %{time_total}' \
 	-H "Authorization: Bearer $TOKEN" "$URL/manager/tasks")
 hung=$(test -s "$T/hang.code" && echo answered || echo waiting)
-like "$took" '^200 0\.' "GET /manager/tasks is answered within 1 s while a route hangs ($took s)"
+# "At once" is the order: answered while the hung route still waits for
+# its 2 s timeout.  The time is a figure: a bound of 1 s on an ASan
+# engine under load would be a bound on the machine.
+like "$took" '^200 ' "GET /manager/tasks is answered while a route hangs ($took s)"
 is "$hung" waiting "... before the hung route is answered"
 wait $HANG
 is "$(cat "$T/hang.code")" 504 "the hung route is answered 504 after its timeout"
@@ -181,9 +181,8 @@ sed -i 's/fault_max_crashes = 100;/fault_max_crashes = 3;/' "$CONF"
 # Enabling again forgives the crashes above.
 m plugin disable evil >/dev/null 2>&1
 m plugin enable evil >/dev/null 2>&1
-"$MANAGER" --config "$CONF" --daemon >"$T/daemon.out" 2>>"$T/daemon.log" &
-DAEMON=$!
-wait_until 10 api_up
+api_daemon
+wait_until 30 api_up
 m task add loop evil:whoami interval seconds=1 --max-retries 0 >/dev/null 2>&1
 faulted() { [ "$(plugin_field evil state)" = faulted ]; }
 wait_until 30 faulted
@@ -194,7 +193,7 @@ like "$(sqlite3 "$DB" "SELECT message FROM events WHERE kind = 'plugin.crashed' 
 is "$(m --json task show loop | python3 -c 'import json, sys; print(json.load(sys.stdin)["enabled"])')" \
 	False "the plugin's task is paused"
 noworker() { ! pgrep -f "manager-run .*host --db $DB --lib $PLUGINS/evil/" >/dev/null; }
-wait_until 10 noworker
+wait_until 30 noworker
 ok $? "its host worker is gone"
 ok "$(alive)" "the engine keeps running"
 kill $DAEMON
@@ -217,10 +216,9 @@ is "$(plugin_field evil state)" faulted "the plugin is marked faulted"
 # a worker started again whose constructor crashes says constructor,
 # and that one crash is counted once.
 sqlite3 "$DB" "UPDATE plugins SET enabled = 1, state = 'enabled', error = NULL WHERE id = 'evil'"
-"$MANAGER" --config "$CONF" --daemon >"$T/daemon.out" 2>>"$T/daemon.log" &
-DAEMON=$!
-wait_until 10 api_up
-wait_until 10 faulted		# its worker starts once the engine runs
+api_daemon
+wait_until 30 api_up
+wait_until 30 faulted		# its worker starts once the engine runs
 like "$(plugin_field evil error)" '^plugin evil: on_enable crashed with SIGSEGV' \
 	"an engine start whose on_enable crashes says so"
 kill $DAEMON
@@ -229,9 +227,8 @@ DAEMON=
 sed -i 's/on_enable = "crash"; //' "$PLUGINS/evil/plugin.conf"
 m plugin disable evil >/dev/null 2>&1
 check "evil enabled again" m plugin enable evil
-"$MANAGER" --config "$CONF" --daemon >"$T/daemon.out" 2>>"$T/daemon.log" &
-DAEMON=$!
-wait_until 10 api_up
+api_daemon
+wait_until 30 api_up
 call GET /plugins/evil/attempt
 is "$code" 200 "its worker serves"
 # Its library now crashes when loaded (a new file: the running worker
@@ -241,7 +238,7 @@ cp "$EX/badctor/badctor.so" "$PLUGINS/evil/evil.so.new"
 mv "$PLUGINS/evil/evil.so.new" "$PLUGINS/evil/evil.so"
 sqlite3 "$DB" "DELETE FROM events WHERE kind = 'plugin.crashed'"
 kill -KILL $(pgrep -f "manager-run .*host --db $DB --lib $PLUGINS/evil/")
-wait_until 10 noworker
+wait_until 30 noworker
 call GET /plugins/evil/attempt
 is "$code" 502 "a route whose worker, started again, crashes loading the plugin: 502"
 like "$body" 'plugin evil: constructor crashed with SIGSEGV' "... saying the constructor crashed"

@@ -16,10 +16,9 @@
 
 slow_evil_setup 3 'max_connections_per_ip = 200;'
 
-"$MANAGER" --config "$CONF" --daemon >"$T/daemon.out" 2>>"$T/daemon.log" &
-DAEMON=$!
+api_daemon
 api_up() { curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" "$URL/manager/tasks"; }
-wait_until 10 api_up
+wait_until 30 api_up
 
 state() {
 	sqlite3 "$DB" "SELECT value FROM plugin_state WHERE plugin_id = 'evil' AND key = '$1'"
@@ -81,7 +80,7 @@ meanwhile() {
 # enable: on_enable sleeps 3 s in the new worker.
 idle
 background enable m plugin enable evil
-wait_until 10 started enable_sleep.started
+wait_until 30 started enable_sleep.started
 meanwhile enable
 wait $BG
 is "$(cat "$T/enable.rc")" 0 "enable: exits 0"
@@ -102,7 +101,7 @@ is "$code" 200 "enable: its routes are served"
 # on_disable (3 s).
 sqlite3 "$DB" "DELETE FROM plugin_state WHERE plugin_id = 'evil'"
 background reload m plugin reload evil
-wait_until 10 started enable_sleep.started
+wait_until 30 started enable_sleep.started
 meanwhile reload
 wait $BG
 is "$(cat "$T/reload.rc")" 0 "reload: exits 0"
@@ -119,7 +118,7 @@ is "$code" 200 "reload: its routes are served by the new worker"
 # disable: on_disable sleeps 3 s.
 sqlite3 "$DB" "DELETE FROM plugin_state WHERE plugin_id = 'evil'"
 background disable m plugin disable evil
-wait_until 10 started disable_sleep.started
+wait_until 30 started disable_sleep.started
 meanwhile disable
 wait $BG
 is "$(cat "$T/disable.rc")" 0 "disable: exits 0"
@@ -128,7 +127,7 @@ ok "$([ "$(cat "$T/disable.ms")" -ge 2500 ]; echo $?)" \
 	"disable: answered once on_disable returned ($(cat "$T/disable.ms") ms)"
 is "$(plugin_field evil state)" disabled "disable: the plugin is disabled"
 noworker() { ! pgrep -f "manager-run .*host --db $DB --lib $PLUGINS/evil/" >/dev/null; }
-wait_until 5 noworker
+wait_until 30 noworker
 ok $? "disable: its host worker is gone"
 
 # An enable that fails in the worker, answered later: the same exit
@@ -169,7 +168,7 @@ sqlite3 "$DB" "DELETE FROM plugin_state WHERE plugin_id = 'evil'"
 curl -s -m 30 -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
 	"$URL/plugins/evil/hang" > "$T/hang.code" &
 HANG=$!
-wait_until 10 started hang.started
+wait_until 30 started hang.started
 python3 - "$APIPORT" "$TOKEN" "$T" > "$T/queue.out" 2>&1 <<'PY' &
 import http.client, sys, threading, time
 port, token, t = int(sys.argv[1]), sys.argv[2], sys.argv[3]
@@ -206,7 +205,7 @@ for th in threads:
 print("waiting " + " ".join(str(c) for c in codes))
 PY
 QPY=$!
-wait_until 15 test -e "$T/filled"
+wait_until 30 test -e "$T/filled"
 read -r _ sent code took < <(grep '^refused ' "$T/queue.out")
 grep '^# ' "$T/queue.out"
 echo "# call $sent answered $code in $took ms (load $(cut -d' ' -f1 /proc/loadavg))"
@@ -223,7 +222,7 @@ like "$api" '^200 0\.' "the engine's other routes still answer ($api s)"
 # calls waiting behind it are answered 503 at once, before it ends (a
 # disable that waited for it first would answer them after).
 sqlite3 "$DB" "DELETE FROM plugin_state WHERE plugin_id = 'evil' AND key = 'hang.started'"
-wait_until 10 started hang.started
+wait_until 30 started hang.started
 t0=$(date +%s%N)
 background qdisable m plugin disable evil
 wait $QPY
@@ -261,13 +260,12 @@ check "enable evil (no daemon)" m plugin enable evil
 check "an every-second task" m task add tick exec:/bin/true interval seconds=1
 sqlite3 "$DB" "DELETE FROM plugin_state WHERE plugin_id = 'evil'"
 t0=$(date +%s%N)
-"$MANAGER" --config "$CONF" --daemon >"$T/daemon.out" 2>>"$T/daemon.log" &
-DAEMON=$!
+api_daemon
 ran() { [ "$(sqlite3 "$DB" "SELECT count(*) FROM runs WHERE task_id = 'tick'")" -ge 1 ]; }
-wait_until 10 ran
+wait_until 30 ran
 first=$(sqlite3 "$DB" "SELECT min(started_at) FROM runs WHERE task_id = 'tick'")
 first_ms=$(( (first - t0 / 1000) / 1000 ))
-wait_until 10 api_up
+wait_until 30 api_up
 api_ms=$(ms "$t0")
 evil_then=$(state enable.write)
 echo "# after the start: tick's first run at ${first_ms} ms, the API up at ${api_ms} ms (load $(cut -d' ' -f1 /proc/loadavg))"
@@ -278,7 +276,7 @@ ok "$([ -n "$first" ]; echo $?)" \
 ok "$(api_up; echo $?)" "... the API answers"
 is "$evil_then" "" "... while evil's on_enable still runs"
 serves() { [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$URL/plugins/evil/attempt")" = 200 ]; }
-wait_until 10 serves
+wait_until 30 serves
 ok $? "evil serves once its on_enable answered"
 is "$(plugin_field evil state)" enabled "... enabled"
 kill $DAEMON

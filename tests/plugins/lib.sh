@@ -92,11 +92,50 @@ done_testing() {
 	[ "$_tap_failed" -eq 0 ]
 }
 
+# api_daemon: a daemon of $CONF in the background ($DAEMON, its log in
+# $T/daemon.log); once its HTTP API listens, the port in $APIPORT and
+# $URL.  The configurations say listen = "127.0.0.1:0", so the kernel
+# picks the port as the daemon binds it: a port the test found free and
+# wrote in the file beforehand could be taken by another process's
+# connection (make -j2) before the daemon bound it.
+api_daemon() {
+	"$MANAGER" --config "$CONF" --daemon >"$T/daemon.out" 2>>"$T/daemon.log" &
+	DAEMON=$!
+	APIPORT= URL=
+	wait_until 30 api_port_known
+}
+api_port_known() {
+	APIPORT=$(listen_port "$DAEMON") && URL="http://127.0.0.1:$APIPORT"
+}
+# listen_port PID: the TCP port PID listens on, from /proc (the inode of
+# one of its sockets in a LISTEN row of /proc/net/tcp).
+listen_port() {
+	python3 - "$1" <<'PY'
+import os, sys
+fds = "/proc/%s/fd" % sys.argv[1]
+inodes = set()
+for fd in os.listdir(fds):
+    try:
+        link = os.readlink(os.path.join(fds, fd))
+    except OSError:
+        continue
+    if link.startswith("socket:["):
+        inodes.add(link[8:-1])
+for line in open("/proc/net/tcp").readlines()[1:]:
+    f = line.split()
+    if f[3] == "0A" and f[9] in inodes:
+        print(int(f[1].split(":")[1], 16))
+        sys.exit(0)
+sys.exit(1)
+PY
+}
+
 # slow_evil_setup SECONDS [API-KEYS]: a suite around data/plugins/evil
 # whose on_enable and on_disable sleep SECONDS (tests/plugins/later.sh,
 # api-later.sh): $DB, $DAEMON (killed at exit), a config with the HTTP
-# API on a free loopback port ($URL, $TOKEN; API-KEYS are more keys of
-# its group) and evil installed from $T/evil, not enabled.
+# API on a loopback port the kernel picks (api_daemon sets $URL; $TOKEN;
+# API-KEYS are more keys of its group) and evil installed from $T/evil,
+# not enabled.
 slow_evil_setup() {
 	DB="$STATE/manager.db"
 	DAEMON=
@@ -104,10 +143,8 @@ slow_evil_setup() {
 	write_conf 'shutdown_grace_seconds = 1;' 'fault_max_crashes = 100;' \
 		'hot_reload = false;'
 	TOKEN=slow-evil-token-0123456789abcdef
-	APIPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	URL="http://127.0.0.1:$APIPORT"
-	printf 'api = { listen = "127.0.0.1:%s"; token = "%s"; %s };\n' \
-		"$APIPORT" "$TOKEN" "${2:-}" >> "$CONF"
+	printf 'api = { listen = "127.0.0.1:0"; token = "%s"; %s };\n' \
+		"$TOKEN" "${2:-}" >> "$CONF"
 	mkdir -p "$T/evil"
 	cp "$EX/evil/evil.so" "$T/evil/"
 	cat "$EX/evil/plugin.conf" - > "$T/evil/plugin.conf" <<EOF2

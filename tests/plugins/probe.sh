@@ -65,7 +65,7 @@ probe_pattern="(plugin probe -- |host --db .* --lib )$PLUGINS/"
 install_hang() {
 	m plugin install "$T/hang" &
 	installer=$!
-	wait_until 5 pgrep -f "$probe_pattern" &&
+	wait_until 30 pgrep -f "$probe_pattern" &&
 	    pgrep -f "$probe_pattern" > "$T/probe.pid"
 	wait "$installer"
 }

@@ -23,7 +23,7 @@ if [ "$(id -u)" -ne 0 ] || ! command -v useradd >/dev/null; then
 	for i in 1 2 3 4 5 6 7 8 9 10; do
 		skip "running as another user needs root and useradd (runs as $(id -un))"
 	done
-	run_status m task add other 'evil:ids' cron hour=3 --user root
+	run_status m task add other 'evil:ids' cron year=2099 hour=3 --user root
 	is "$status" 1 "not root: a task naming another user is refused"
 	like "$(cat "$T/err")" 'does not run as root' "... saying why"
 	done_testing
@@ -43,10 +43,10 @@ chmod -R a+rX "$PLUGINS"
 ids() { q "SELECT output FROM runs WHERE task_id = '$1' ORDER BY id DESC LIMIT 1"; }
 groups_of() { ids "$1" | sed 's/.*groups //' | sorted; }
 
-m task add asroot 'evil:ids' cron hour=3 >/dev/null
-m task add asuser 'evil:ids' cron hour=3 --user "$U" >/dev/null
-m task add asgroup 'evil:ids' cron hour=3 --user "$U" --group "${U}x" >/dev/null
-m task add grouponly 'evil:ids' cron hour=3 --group "${U}x" >/dev/null
+m task add asroot 'evil:ids' cron year=2099 hour=3 >/dev/null
+m task add asuser 'evil:ids' cron year=2099 hour=3 --user "$U" >/dev/null
+m task add asgroup 'evil:ids' cron year=2099 hour=3 --user "$U" --group "${U}x" >/dev/null
+m task add grouponly 'evil:ids' cron year=2099 hour=3 --group "${U}x" >/dev/null
 
 # By hand (this process hosts the engine for the run).
 m task run asuser >/dev/null 2>&1
@@ -64,10 +64,10 @@ like "$(ids asroot)" "^uid 0 gid 0 " "a task without user= runs as the engine's 
 "$MANAGER" --config "$CONF" --daemon >"$T/daemon.out" 2>>"$T/daemon.log" &
 DAEMON=$!
 up() { m host status >/dev/null 2>&1; }
-wait_until 10 up
+wait_until 30 up
 m task add sched 'evil:ids' interval seconds=1 --user "$U" >/dev/null
 fired() { [ "$(q "SELECT count(*) FROM runs WHERE task_id = 'sched' AND status = 'succeeded'")" -ge 1 ]; }
-wait_until 20 fired
+wait_until 30 fired
 ok $? "the scheduler runs the task as well"
 like "$(ids sched)" "^uid $UID_U gid $GID_U groups " "a scheduled run runs as that user too"
 m task run asroot >/dev/null 2>&1
@@ -86,7 +86,7 @@ mkdir -p "$T/u/state"
 chown "$U" "$T/u/state"
 printf 'manager: {\n  data_directory = "%s";\n};\n' "$T/u/state" > "$T/u/m.conf"
 run_status setpriv --reuid="$U" --regid="$GID_U" --init-groups \
-	"$MANAGER" --config "$T/u/m.conf" task add other 'evil:ids' cron hour=3 --user root
+	"$MANAGER" --config "$T/u/m.conf" task add other 'evil:ids' cron year=2099 hour=3 --user root
 is "$status" 1 "not root: a task naming another user is refused"
 like "$(cat "$T/err")" 'user "root": the engine does not run as root' "... saying why"
 done_testing

@@ -86,7 +86,7 @@ LISTENER=$!
 sleep 300 &
 VICTIM=$!
 trap 'touch "$T/stop"; kill $VICTIM 2>/dev/null; wait; cleanup_tmp' EXIT
-wait_until 10 test -s "$T/port"
+wait_until 30 test -s "$T/port"
 PORT=$(cat "$T/port")
 
 # Install: the permissions are printed, the plugin proceeds.
@@ -161,7 +161,7 @@ m task add nap 'evil:nap seconds=3' interval seconds=1 >/dev/null 2>&1
 m __scheduler-run --for 3 >"$T/engine.log" 2>&1 &
 ENGINE=$!
 workers() { pgrep -f "manager-run .*worker --db $DB"; }
-wait_until 10 workers
+wait_until 30 workers
 pids=$(workers)
 if [ -z "$pids" ]; then
 	not_ok "a worker ran" "no manager-run worker found" "$(cat "$T/engine.log")"
