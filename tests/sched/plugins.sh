@@ -7,6 +7,13 @@ plan 20
 # Under AddressSanitizer a plugin's SIGSEGV must stay a signal death.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}handle_segv=0"
 P="$top_builddir/data/plugins"
+# The breaker stays out of it (tests/reload/fault.sh is its test): c
+# crashes every second; due before the engine started, it runs at once
+# and then at its next two fire times, both within the 1.8 s, and its
+# third crash faulted faulty, whose tasks then never ran in the
+# in-process part below (seen under ASan once --for counted from the
+# scheduler's start).
+sed -i 's/^manager: {/manager: {\n  fault_max_crashes = 1000;/' "$T/etc/m.conf"
 
 M plugin install "$P/faulty" >/dev/null 2>&1
 M plugin install "$P/hello" >/dev/null 2>&1
