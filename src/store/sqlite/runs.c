@@ -176,7 +176,7 @@ chunk_has_running_row(const struct run_rec *v)
 #define SETTLE_PERIOD_US INT64_C(10000000)
 #define SETTLE_LAG_US INT64_C(2000000)
 
-/* Moves the runs fired in [bound, upto) into runs_settled, in its key
+/* Lists the runs fired in [bound, upto) in runs_settled, in its key
  * order (one pass over its leaves), and raises the bound to upto. */
 static int
 settle_upto(struct mgr_db *db, int64_t upto, struct mgr_error *err)
