@@ -510,6 +510,48 @@ test_migration_19_keeps_runs(void **state)
 	free(path);
 }
 
+/* Schema 19: removing a task removes its runs in both parts of the
+ * history through them, without walking the 5,000 runs of task u (the
+ * foreign key's cascade, with no index led by runs.task_id, walked
+ * them all: over 10,000 steps); a run of an unknown task is refused. */
+static void
+test_task_removal_by_index(void **state)
+{
+	char *path = xasprintf("%s/m.db", (char *)*state);
+	int64_t later = mgr_now_us() + INT64_C(3600000000);
+	struct mgr_db *db;
+	struct mgr_error err = { 0 };
+	int steps;
+
+	assert_int_equal(db_open(path, &db, &err), 0);
+	assert_int_equal(db_exec(db, "INSERT INTO tasks (id, name, func_path, "
+	    "trigger, created_at, updated_at) VALUES ('t','t','exec:true',"
+	    "'interval',1,1), ('u','u','exec:true','interval',1,1);"
+	    "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k "
+	    "WHERE i < 5000) INSERT INTO runs (task_id, scheduled_at, "
+	    "started_at, ended_at, status) SELECT 'u', i, i, i + 1, "
+	    "'succeeded' FROM k", &err), 0);
+	add_run(db, 100);
+	settle_now(db);
+	add_run(db, later);		/* t: one run in each part */
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM runs WHERE "
+	    "task_id = 't'"), 2);
+	vm_steps(db);
+	assert_int_equal(task_store_delete(db, "t", &err), 0);
+	steps = vm_steps(db);
+	assert_in_range(steps, 1, 999);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM runs WHERE "
+	    "task_id = 't'"), 0);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM runs_settled "
+	    "WHERE task_id = 't'"), 0);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM runs"), 5000);
+	assert_int_not_equal(db_exec(db, "INSERT INTO runs (task_id, "
+	    "scheduled_at, status) VALUES ('t', 7, 'succeeded')", &err), 0);
+	assert_non_null(strstr(err.msg, "FOREIGN KEY constraint failed"));
+	db_close(db);
+	free(path);
+}
+
 static void
 test_newer_version_refused(void **state)
 {
@@ -646,6 +688,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_task_runs_across_settle,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migration_19_keeps_runs,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_task_removal_by_index,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_version_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
