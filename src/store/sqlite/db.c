@@ -267,7 +267,7 @@ static const char *const migrations[] = {
 	 * cache.  Now the unique fire-time key is led by the time (each
 	 * run appended at its right edge, the same guarantee); runs below
 	 * runs_settle.bound are also in runs_settled(task_id, id), which
-	 * the history writer fills every SETTLE_PERIOD in key order, in
+	 * the history writer fills every 10 s (runs.c) in key order, in
 	 * one pass over its leaves; a task's runs from the bound on are
 	 * read through the time-led key.  runs_started goes: its readers
 	 * use the time-led key.  A run written below the bound (late) or
@@ -296,7 +296,8 @@ static const char *const migrations[] = {
 	"CREATE TABLE runs_settle (bound INTEGER NOT NULL);"
 	"INSERT INTO runs_settle SELECT coalesce(max(scheduled_at) + 1, 0)"
 	"  FROM runs;"
-	"INSERT INTO runs_settled SELECT task_id, id FROM runs;"
+	"INSERT INTO runs_settled SELECT task_id, id FROM runs"
+	"  ORDER BY task_id, id;"
 	"CREATE TRIGGER runs_settle_late AFTER INSERT ON runs"
 	"  WHEN new.scheduled_at IS NULL OR"
 	"  new.scheduled_at < (SELECT bound FROM runs_settle)"
