@@ -170,21 +170,21 @@ struct run_ref {
 	size_t seq;
 };
 
-/* The order of the history's index led by the task (runs_fire: task,
- * fire time, attempt; an attempt of 0 is stored as 1); runs of one key
- * keep their turn, so a `running` row comes before its end. */
+/* The order of the history's unique fire-time key (SQLite's runs_time:
+ * fire time, task, attempt; an attempt of 0 is stored as 1); runs of
+ * one key keep their turn, so a `running` row comes before its end. */
 static int
 run_ref_cmp(const void *a, const void *b)
 {
 	const struct run_ref *x = a, *y = b;
-	int c = strcmp(x->r->task_id, y->r->task_id);
 	int ax = x->r->attempt > 0 ? x->r->attempt : 1;
 	int ay = y->r->attempt > 0 ? y->r->attempt : 1;
+	int c;
 
-	if (c != 0)
-		return c;
 	if (x->r->scheduled_at != y->r->scheduled_at)
 		return x->r->scheduled_at < y->r->scheduled_at ? -1 : 1;
+	if ((c = strcmp(x->r->task_id, y->r->task_id)) != 0)
+		return c;
 	if (ax != ay)
 		return ax < ay ? -1 : 1;
 	return (x->seq > y->seq) - (x->seq < y->seq);
@@ -193,12 +193,13 @@ run_ref_cmp(const void *a, const void *b)
 /* Runs handed to the store at once: a multiple of its rows per INSERT. */
 #define RECORD_CHUNK 1024
 
-/* The runs of every batch of the transaction, in the order of the index
- * led by the task.  In fire order each run lands on a leaf page of its
- * own (150,000 tasks: every leaf of the index in each second of runs),
- * and once a transaction's pages outgrow the writer's page cache a page
- * may be spilled and read back before its next run comes; in key order
- * a page takes all its runs of the transaction at once. */
+/* The runs of every batch of the transaction, in the order of the
+ * unique key led by the fire time: the batches come nearly in that
+ * order already, and sorted they go in at the key's right edge, a leaf
+ * page taking all its runs of the transaction at once.  (When that key
+ * was led by the task, this sort kept each leaf to one write a
+ * transaction; the task-led part is now written by the store's settle,
+ * doc/SCHEDULER.md "History".) */
 static void
 writer_record_runs(struct sched_writer *w, const struct write_batch *list)
 {

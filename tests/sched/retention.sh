@@ -67,7 +67,11 @@ ok $? "the file shrank ($pages to $after pages)"
 sqlite3 "$T/m2.db" "DROP INDEX tasks_hooks; DROP INDEX tasks_context;
     ALTER TABLE tasks DROP COLUMN hooks; PRAGMA auto_vacuum = NONE; VACUUM; PRAGMA user_version = 6;
     ALTER TABLE commands DROP COLUMN input; DROP TABLE notify_pending; DROP TABLE hosts;
-    DROP TABLE run_logs; CREATE INDEX runs_task ON runs(task_id, id);"
+    DROP TABLE run_logs; CREATE INDEX runs_task ON runs(task_id, id);
+    DROP TRIGGER runs_settle_late; DROP TRIGGER runs_unsettle; DROP TABLE runs_settled;
+    DROP TRIGGER runs_task_known; DROP TRIGGER runs_task_removed;
+    DROP TABLE runs_settle; DROP INDEX runs_time; CREATE INDEX runs_started ON runs(started_at);
+    CREATE UNIQUE INDEX runs_fire ON runs(task_id, scheduled_at, attempt);"
 is "$(sqlite3 "$T/m2.db" "PRAGMA auto_vacuum")" 0 "(an old database: auto_vacuum off)"
 "$MANAGER" --config "$T/etc/m.conf" --db "$T/m2.db" task list >/dev/null 2>&1
 is "$(sqlite3 "$T/m2.db" "PRAGMA auto_vacuum")" 2 "migrating to schema 7 turns it on"

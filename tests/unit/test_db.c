@@ -343,10 +343,20 @@ test_task_insert_check(void **state)
 	free(path);
 }
 
-/* With one index led by the task (schema 14), each read of a task's
- * history still goes through it: task t's 3 runs are read without
- * walking the 5,000 newer runs of task u (a walk is over 20,000 steps;
- * by the index, well under 1,000). */
+/* Settles every run recorded so far: the history writer's settle, due
+ * at once on a new database (its bound is 0). */
+static void
+settle_now(struct mgr_db *db)
+{
+	sqlite_run_store_record(db, NULL, 0, NULL, NULL);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM runs WHERE id "
+	    "NOT IN (SELECT id FROM runs_settled)"), 0);
+}
+
+/* With the task-led part settled (schema 19; one index led by the task
+ * since 14), each read of a task's history still goes through it: task
+ * t's 3 runs are read without walking the 5,000 newer runs of task u (a
+ * walk is over 20,000 steps; by the index, well under 1,000). */
 static void
 test_task_reads_by_index(void **state)
 {
@@ -370,6 +380,7 @@ test_task_reads_by_index(void **state)
 	    "WHERE i < 5000) INSERT INTO runs (task_id, scheduled_at, "
 	    "started_at, ended_at, status) SELECT 'u', i, i, i + 1, "
 	    "'succeeded' FROM k", &err), 0);
+	settle_now(db);
 	vm_steps(db);
 	assert_int_equal(run_store_list(db, "t", 0, 10, &v, &n, &err), 0);
 	assert_int_equal(n, 3);
@@ -393,6 +404,150 @@ test_task_reads_by_index(void **state)
 	assert_int_equal(retention_prune_task(db, "t", 1, 200, &d, &err), 0);
 	assert_int_equal(d, 2);
 	assert_in_range(vm_steps(db), 1, 999);
+	db_close(db);
+	free(path);
+}
+
+/* Inserts a run of task t due at `at`, ended. */
+static void
+add_run(struct mgr_db *db, int64_t at)
+{
+	struct run_rec r = { .task_id = "t", .attempt = 1, .scheduled_at = at,
+	    .started_at = at, .ended_at = at + 1, .status = "succeeded",
+	    .exit_code = 0 };
+	struct mgr_error err = { 0 };
+
+	assert_int_equal(run_store_insert(db, &r, &err), 0);
+}
+
+/* The ids of task t's runs as run_store_list gives them, newest first,
+ * are exactly `want` (n of them); the other readers count them alike. */
+static void
+assert_task_runs(struct mgr_db *db, const int64_t *want, size_t n)
+{
+	struct mgr_error err = { 0 };
+	struct run_rec *v;
+	int64_t count;
+	size_t got;
+	int seen = 0;
+
+	assert_int_equal(run_store_list(db, "t", 0, 100, &v, &got, &err), 0);
+	assert_int_equal(got, n);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(v[i].id, want[i]);
+	run_recs_free(v, got);
+	assert_int_equal(store_console_run_count(db, "t", &count, &err), 0);
+	assert_int_equal(count, (int64_t)n);
+	assert_int_equal(run_usage_store_list(db, "t", 100, usage_seen, &seen,
+	    &err), 0);
+	assert_int_equal(seen, (int)n);
+}
+
+/* Schema 19: a task's runs read back whole and in order across the
+ * settled part and the recent one (read through the time-led key),
+ * a late run (due before the bound) settled as it is written, and
+ * retention's deletes leave nothing behind in runs_settled. */
+static void
+test_task_runs_across_settle(void **state)
+{
+	char *path = xasprintf("%s/m.db", (char *)*state);
+	int64_t later = mgr_now_us() + INT64_C(3600000000), at;
+	const int64_t all[] = { 5, 4, 3, 2, 1 }, kept[] = { 5, 4 };
+	struct mgr_db *db;
+	struct mgr_error err = { 0 };
+	int d;
+
+	assert_int_equal(db_open(path, &db, &err), 0);
+	assert_int_equal(db_exec(db, "INSERT INTO tasks (id, name, func_path, "
+	    "trigger, created_at, updated_at) VALUES ('t','t','exec:true',"
+	    "'interval',1,1)", &err), 0);
+	add_run(db, 100);
+	add_run(db, 200);
+	settle_now(db);
+	add_run(db, later);
+	add_run(db, 150);		/* late: below the bound */
+	add_run(db, later + 1000);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM runs_settled"), 3);
+	assert_task_runs(db, all, 5);
+	assert_int_equal(task_hooks_store_last_start(db, "t", &at, &err), 0);
+	assert_true(at == later + 1000);
+	assert_int_equal(retention_prune_task(db, "t", 2, 200, &d, &err), 0);
+	assert_int_equal(d, 3);
+	assert_task_runs(db, kept, 2);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM runs_settled"), 1);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM runs_settled "
+	    "WHERE id NOT IN (SELECT id FROM runs)"), 0);
+	db_close(db);
+	free(path);
+}
+
+/* Migration 19 keeps an old database's runs readable: every run,
+ * without a fire time too, is settled and read back in order; a fire
+ * time is still recorded once. */
+static void
+test_migration_19_keeps_runs(void **state)
+{
+	char *path = xasprintf("%s/m.db", (char *)*state);
+	const int64_t all[] = { 4, 3, 2, 1 };
+	struct mgr_db *db;
+	struct mgr_error err = { 0 };
+
+	assert_int_equal(db_open_version(path, 18, &db, &err), 0);
+	assert_int_equal(db_exec(db, "INSERT INTO tasks (id, name, func_path, "
+	    "trigger, created_at, updated_at) VALUES ('t','t','exec:true',"
+	    "'interval',1,1);"
+	    "INSERT INTO runs (id, task_id, scheduled_at, started_at, ended_at, "
+	    "status) VALUES (1,'t',300,300,301,'failed'),"
+	    "(2,'t',NULL,400,401,'succeeded'),(3,'t',100,500,501,'failed'),"
+	    "(4,'t',200,600,601,'succeeded')", &err), 0);
+	db_close(db);
+	assert_int_equal(db_open(path, &db, &err), 0);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM runs_settled"), 4);
+	assert_task_runs(db, all, 4);
+	assert_int_not_equal(db_exec(db, "INSERT INTO runs (task_id, attempt, "
+	    "scheduled_at, status) VALUES ('t',1,200,'succeeded')", &err), 0);
+	db_close(db);
+	free(path);
+}
+
+/* Schema 19: removing a task removes its runs in both parts of the
+ * history through them, without walking the 5,000 runs of task u (the
+ * foreign key's cascade, with no index led by runs.task_id, walked
+ * them all: over 10,000 steps); a run of an unknown task is refused. */
+static void
+test_task_removal_by_index(void **state)
+{
+	char *path = xasprintf("%s/m.db", (char *)*state);
+	int64_t later = mgr_now_us() + INT64_C(3600000000);
+	struct mgr_db *db;
+	struct mgr_error err = { 0 };
+	int steps;
+
+	assert_int_equal(db_open(path, &db, &err), 0);
+	assert_int_equal(db_exec(db, "INSERT INTO tasks (id, name, func_path, "
+	    "trigger, created_at, updated_at) VALUES ('t','t','exec:true',"
+	    "'interval',1,1), ('u','u','exec:true','interval',1,1);"
+	    "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k "
+	    "WHERE i < 5000) INSERT INTO runs (task_id, scheduled_at, "
+	    "started_at, ended_at, status) SELECT 'u', i, i, i + 1, "
+	    "'succeeded' FROM k", &err), 0);
+	add_run(db, 100);
+	settle_now(db);
+	add_run(db, later);		/* t: one run in each part */
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM runs WHERE "
+	    "task_id = 't'"), 2);
+	vm_steps(db);
+	assert_int_equal(task_store_delete(db, "t", &err), 0);
+	steps = vm_steps(db);
+	assert_in_range(steps, 1, 999);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM runs WHERE "
+	    "task_id = 't'"), 0);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM runs_settled "
+	    "WHERE task_id = 't'"), 0);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM runs"), 5000);
+	assert_int_not_equal(db_exec(db, "INSERT INTO runs (task_id, "
+	    "scheduled_at, status) VALUES ('t', 7, 'succeeded')", &err), 0);
+	assert_non_null(strstr(err.msg, "FOREIGN KEY constraint failed"));
 	db_close(db);
 	free(path);
 }
@@ -530,6 +685,12 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_task_reads_by_index, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_task_runs_across_settle,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migration_19_keeps_runs,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_task_removal_by_index,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_version_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_data_version_sees_other_connection, setup, teardown),

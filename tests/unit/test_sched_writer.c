@@ -249,10 +249,10 @@ sql_text(struct mgr_db *db, const char *sql)
 	return s;
 }
 
-/* The writer inserts a transaction's runs in the order of the index led
- * by the task (task, fire time), not in the order they ended, so that
- * each leaf page of it is written once; a run's `running` row and its
- * end, in two batches, still come in turn (the end wins). */
+/* The writer inserts a transaction's runs in the order of the unique
+ * key led by the fire time (fire time, task), not in the order they
+ * ended, so that they go in at the key's right edge; a run's `running`
+ * row and its end, in two batches, still come in turn (the end wins). */
 static void
 test_runs_in_key_order(void **state)
 {
@@ -282,7 +282,7 @@ test_runs_in_key_order(void **state)
 	sched_writer_sync(f->w);
 	s = sql_text(f->db, "SELECT group_concat(run, ',') FROM (SELECT run "
 	    "FROM inserted WHERE run < 5 ORDER BY n)");
-	assert_string_equal(s, "4,2,3,1");
+	assert_string_equal(s, "4,2,1,3");
 	free(s);
 	s = sql_text(f->db, "SELECT group_concat(id || status, ',') FROM "
 	    "(SELECT id, status FROM runs ORDER BY id)");

@@ -15,7 +15,9 @@ sqlite_store_console_run_count(struct mgr_db *db, const char *task_id, int64_t *
 	int rc;
 
 	*n = 0;
-	if ((rc = db_prepare(db, "SELECT count(*) FROM runs WHERE task_id = ?1",
+	if ((rc = db_prepare(db, "SELECT (SELECT count(*) FROM runs_settled WHERE "
+	    "task_id = ?1) + (SELECT count(*) FROM runs WHERE scheduled_at >= "
+	    "(SELECT bound FROM runs_settle) AND task_id = ?1)",
 	    &st, err)) != 0)
 		return rc;
 	sqlite3_bind_text(st, 1, task_id, -1, SQLITE_STATIC);

@@ -260,6 +260,59 @@ static const char *const migrations[] = {
 	"PRAGMA writable_schema = RESET;"
 	"CREATE TABLE migration_18_reload (x);"
 	"DROP TABLE migration_18_reload;",
+	/* 19: a history whose task-led index is written rarely (issue 18,
+	 * doc/SCHEDULER.md "History").  150,000 tasks each adding a run a
+	 * second put every commit's runs on nearly every leaf of
+	 * runs_fire(task_id, ...), and those leaves outgrew the writer's
+	 * cache.  Now the unique fire-time key is led by the time (each
+	 * run appended at its right edge, the same guarantee); runs below
+	 * runs_settle.bound are also in runs_settled(task_id, id), which
+	 * the history writer fills every 10 s (runs.c) in key order, in
+	 * one pass over its leaves; a task's runs from the bound on are
+	 * read through the time-led key.  runs_started goes: its readers
+	 * use the time-led key.  A run written below the bound (late) or
+	 * without a fire time goes to runs_settled at once (trigger);
+	 * the existing runs all do now.  The foreign key of runs.task_id
+	 * becomes two triggers: without an index led by runs.task_id,
+	 * SQLite's ON DELETE CASCADE scanned the whole history for each
+	 * task removed (on the loop, once per task a reload removes); the
+	 * trigger finds the task's runs in both parts.  Dropping a foreign
+	 * key leaves the file's format as it is, so the stored schema text
+	 * is edited as in migration 18. */
+	"PRAGMA writable_schema = ON;"
+	"UPDATE sqlite_schema SET sql = replace(sql,"
+	"  'task_id TEXT NOT NULL REFERENCES tasks(id) ON DELETE CASCADE',"
+	"  'task_id TEXT NOT NULL') WHERE type = 'table' AND name = 'runs';"
+	"PRAGMA writable_schema = RESET;"
+	"CREATE TABLE migration_19_reload (x);"
+	"DROP TABLE migration_19_reload;"
+	"DROP INDEX IF EXISTS runs_fire;"
+	"DROP INDEX IF EXISTS runs_started;"
+	"CREATE UNIQUE INDEX runs_time ON runs(scheduled_at, task_id, attempt);"
+	"CREATE TABLE runs_settled ("
+	"  task_id TEXT NOT NULL,"
+	"  id INTEGER NOT NULL,"
+	"  PRIMARY KEY (task_id, id)) WITHOUT ROWID;"
+	"CREATE TABLE runs_settle (bound INTEGER NOT NULL);"
+	"INSERT INTO runs_settle SELECT coalesce(max(scheduled_at) + 1, 0)"
+	"  FROM runs;"
+	"INSERT INTO runs_settled SELECT task_id, id FROM runs"
+	"  ORDER BY task_id, id;"
+	"CREATE TRIGGER runs_settle_late AFTER INSERT ON runs"
+	"  WHEN new.scheduled_at IS NULL OR"
+	"  new.scheduled_at < (SELECT bound FROM runs_settle)"
+	"  BEGIN INSERT INTO runs_settled VALUES (new.task_id, new.id); END;"
+	"CREATE TRIGGER runs_unsettle AFTER DELETE ON runs"
+	"  BEGIN DELETE FROM runs_settled"
+	"  WHERE task_id = old.task_id AND id = old.id; END;"
+	"CREATE TRIGGER runs_task_known BEFORE INSERT ON runs"
+	"  WHEN NOT EXISTS (SELECT 1 FROM tasks WHERE id = new.task_id)"
+	"  BEGIN SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed'); END;"
+	"CREATE TRIGGER runs_task_removed AFTER DELETE ON tasks"
+	"  BEGIN DELETE FROM runs WHERE id IN (SELECT id FROM runs_settled"
+	"  WHERE task_id = old.id UNION ALL SELECT id FROM runs"
+	"  WHERE scheduled_at >= (SELECT bound FROM runs_settle)"
+	"  AND task_id = old.id); END;",
 };
 
 #define DB_SCHEMA_AUTO_VACUUM 7

@@ -30,7 +30,8 @@ sqlite_retention_prune_old(struct mgr_db *db, int64_t oldest_us, int limit,
 
 	*deleted = 0;
 	if ((rc = db_prepare(db, "DELETE FROM runs WHERE id IN (SELECT id FROM "
-	    "runs WHERE started_at < ?1 AND ended_at IS NOT NULL LIMIT ?2)",
+	    "runs WHERE scheduled_at < ?1 AND started_at < ?1 AND "
+	    "ended_at IS NOT NULL LIMIT ?2)",
 	    &st, err)) != 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, oldest_us);
@@ -48,10 +49,10 @@ sqlite_retention_prune_task(struct mgr_db *db, const char *task_id, int keep,
 	/* The newest `keep` runs are counted whether ended or not; a run
 	 * still going (no ended_at) is never deleted. */
 	*deleted = 0;
-	if ((rc = db_prepare(db, "DELETE FROM runs WHERE id IN (SELECT id FROM "
-	    "runs WHERE task_id = ?1 AND ended_at IS NOT NULL AND id <= "
-	    "(SELECT id FROM runs WHERE task_id = ?1 ORDER BY id DESC "
-	    "LIMIT 1 OFFSET ?2) ORDER BY id LIMIT ?3)", &st, err)) != 0)
+	if ((rc = db_prepare(db, "WITH t(id) AS " SQLITE_TASK_RUN_IDS("?1")
+	    " DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE id IN "
+	    "t AND ended_at IS NOT NULL AND id <= (SELECT id FROM t ORDER BY "
+	    "id DESC LIMIT 1 OFFSET ?2) ORDER BY id LIMIT ?3)", &st, err)) != 0)
 		return rc;
 	sqlite3_bind_text(st, 1, task_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, keep);

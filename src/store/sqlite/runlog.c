@@ -12,7 +12,8 @@
 #include <string.h>
 
 /* Binds a run's key (task, fire time, attempt) as ?1 ?2 ?3: the
- * runs_fire index every statement here looks a run up by. */
+ * unique key every statement here looks a run up by (runs_time since
+ * schema 19, led by the fire time). */
 static void
 bind_run_key(sqlite3_stmt *st, const char *task_id, int64_t scheduled_at,
 	     int attempt)

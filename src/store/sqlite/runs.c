@@ -168,6 +168,64 @@ chunk_has_running_row(const struct run_rec *v)
 	return 0;
 }
 
+/* How often the history writer settles runs, and how old (by fire
+ * time) a run is before it is settled.  Each settle writes the leaves
+ * of runs_settled once, whatever the number of commits since the last;
+ * readers of a task's runs scan up to SETTLE_PERIOD_US + SETTLE_LAG_US
+ * of every task's runs in the time-led key (doc/SCHEDULER.md, "History"). */
+#define SETTLE_PERIOD_US INT64_C(10000000)
+#define SETTLE_LAG_US INT64_C(2000000)
+
+/* Lists the runs fired in [bound, upto) in runs_settled, in its key
+ * order (one pass over its leaves), and raises the bound to upto. */
+static int
+settle_upto(struct mgr_db *db, int64_t upto, struct mgr_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(db, "INSERT INTO runs_settled SELECT task_id, id "
+	    "FROM runs WHERE scheduled_at >= (SELECT bound FROM runs_settle) "
+	    "AND scheduled_at < ?1 ORDER BY task_id, id", &st, err)) != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, upto);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_error(db, err, _("cannot settle the run history"));
+	if ((rc = db_prepare(db, "UPDATE runs_settle SET bound = ?1", &st,
+	    err)) != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, upto);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_error(db, err,
+	    _("cannot settle the run history"));
+}
+
+/* Settles the runs older than SETTLE_LAG_US once the bound is
+ * SETTLE_PERIOD_US behind; runs of the same transaction as the caller's
+ * inserts, so a crash keeps both or neither. */
+static int
+settle_due(struct mgr_db *db, int64_t now, struct mgr_error *err)
+{
+	sqlite3_stmt *st;
+	int64_t bound;
+	int rc;
+
+	if ((rc = db_prepare(db, "SELECT bound FROM runs_settle", &st,
+	    err)) != 0)
+		return rc;
+	rc = sqlite3_step(st);
+	bound = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return db_error(db, err, _("cannot settle the run history"));
+	if (now - SETTLE_LAG_US - bound < SETTLE_PERIOD_US)
+		return 0;
+	return settle_upto(db, now - SETTLE_LAG_US, err);
+}
+
 void
 sqlite_run_store_record(struct mgr_db *db, struct run_rec *v, size_t n,
 			void (*warn)(void *arg, const char *msg), void *arg)
@@ -176,6 +234,8 @@ sqlite_run_store_record(struct mgr_db *db, struct run_rec *v, size_t n,
 	size_t i = 0, end;
 	int rc;
 
+	if (settle_due(db, mgr_now_us(), &err) != 0 && warn != NULL)
+		warn(arg, err.msg);
 	while (i < n) {
 		end = i + RUNS_PER_INSERT;
 		if (end <= n && !chunk_has_running_row(v + i) &&
@@ -302,7 +362,8 @@ sqlite_run_store_claimed(struct mgr_db *db, struct run_rec **out, size_t *n,
 }
 
 static const char list_task_sql[] = "SELECT " RUN_COLUMNS " FROM runs "
-    "WHERE task_id=?1 AND id>?2 ORDER BY id DESC LIMIT ?3";
+    "WHERE id IN " SQLITE_TASK_RUN_IDS("?1") " AND id>?2 "
+    "ORDER BY id DESC LIMIT ?3";
 static const char list_all_sql[] = "SELECT " RUN_COLUMNS " FROM runs "
     "WHERE id>?2 ORDER BY id DESC LIMIT ?3";
 
@@ -315,9 +376,9 @@ sqlite_run_store_list(struct mgr_db *db, const char *task_id, int64_t after_id,
 	int rc;
 
 	/* Two statements: with "?1 IS NULL OR task_id=?1" SQLite cannot
-	 * use the task's index (runs_fire) and walked the whole history,
-	 * newest first, for one task's runs; by the index it sorts only
-	 * the task's own (history_keep_runs of them). */
+	 * use the task's indexes and walked the whole history, newest
+	 * first, for one task's runs; by them it sorts only the task's
+	 * own (history_keep_runs of them and the recent ones). */
 	if ((rc = db_prepare(db, task_id != NULL ? list_task_sql : list_all_sql,
 	    &st, err)) != 0)
 		return rc;

@@ -139,7 +139,8 @@ sqlite_run_usage_store_find(struct mgr_db *db, const char *task_id,
 }
 
 static const char usage_task_sql[] = "SELECT id, user_us, sys_us, "
-    "max_rss_kb FROM runs WHERE task_id=?1 ORDER BY id DESC LIMIT ?2";
+    "max_rss_kb FROM runs WHERE id IN " SQLITE_TASK_RUN_IDS("?1")
+    " ORDER BY id DESC LIMIT ?2";
 static const char usage_all_sql[] = "SELECT id, user_us, sys_us, "
     "max_rss_kb FROM runs ORDER BY id DESC LIMIT ?2";
 

@@ -44,7 +44,7 @@ sqlite_task_hooks_store_last_final(struct mgr_db *db, const char *task_id,
 	*status = NULL;
 	*ended_at = 0;
 	if ((rc = db_prepare(db, "SELECT status, ended_at FROM runs WHERE "
-	    "task_id=?1 AND status NOT IN ('running','claimed') AND "
+	    "id IN " SQLITE_TASK_RUN_IDS("?1") " AND status NOT IN ('running','claimed') AND "
 	    "(?2 = 0 OR scheduled_at < ?2) ORDER BY scheduled_at DESC, "
 	    "attempt DESC LIMIT 1", &st, err)) != 0)
 		return rc;
@@ -69,7 +69,7 @@ sqlite_task_hooks_store_last_start(struct mgr_db *db, const char *task_id,
 
 	*at = 0;
 	if ((rc = db_prepare(db, "SELECT MAX(COALESCE(started_at, scheduled_at)) "
-	    "FROM runs WHERE task_id=?1", &st, err)) != 0)
+	    "FROM runs WHERE id IN " SQLITE_TASK_RUN_IDS("?1"), &st, err)) != 0)
 		return rc;
 	sqlite3_bind_text(st, 1, task_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
