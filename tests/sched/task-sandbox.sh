@@ -32,7 +32,7 @@ try() {
 add() {		# ID COMMAND OPTIONS...
 	id=$1 cmd=$2
 	shift 2
-	M task add "$id" "exec:sh -c '$cmd'" cron hour=3 --max-retries 0 "$@" >/dev/null
+	M task add "$id" "exec:sh -c '$cmd'" cron year=2099 hour=3 --max-retries 0 "$@" >/dev/null
 }
 
 # ---- strict: write the workdir only ----
@@ -98,12 +98,12 @@ listener=$!
 wait_until 60 test -s "$T/port"
 PORT=$(cat "$T/port")
 M task add nonet "exec:bash -c 'exec 3<>/dev/tcp/127.0.0.1/$PORT && echo connected'" \
-	cron hour=3 --max-retries 0 --workdir "$T/wd" --sandbox strict >/dev/null
+	cron year=2099 hour=3 --max-retries 0 --workdir "$T/wd" --sandbox strict >/dev/null
 try nonet
 is "$st" failed "a strict task cannot connect to a loopback listener"
 is "$(cat "$T/accepted" 2>/dev/null || echo 0)" 0 "... the listener saw no connection"
 M task add net "exec:bash -c 'exec 3<>/dev/tcp/127.0.0.1/$PORT && echo connected'" \
-	cron hour=3 --max-retries 0 --workdir "$T/wd" --sandbox strict --network >/dev/null
+	cron year=2099 hour=3 --max-retries 0 --workdir "$T/wd" --sandbox strict --network >/dev/null
 try net
 is "$st:$output" "succeeded:connected" "--network: the same task connects"
 touch "$T/stop"
