@@ -160,8 +160,6 @@ int sqlite_store_console_tasks(struct mgr_db *db, int64_t updated_after,
 int sqlite_store_console_runs(struct mgr_db *db, size_t limit,
 			      store_run_line_fn fn, void *arg,
 			      struct mgr_error *err);
-/* The console's run lines (console.c, console_tick.c): the columns, and
- * a reader handing each row of a statement selecting them to fn. */
 /* The ids of task T's runs (T an SQL parameter such as "?1"): those
  * settled, by runs_settled, and the recent ones, from runs_settle's
  * bound on by the time-led key (migration 19).  Every reader of one
@@ -170,6 +168,8 @@ int sqlite_store_console_runs(struct mgr_db *db, size_t limit,
 	"task_id = " T " UNION ALL SELECT id FROM runs WHERE scheduled_at >= " \
 	"(SELECT bound FROM runs_settle) AND task_id = " T ")"
 
+/* The console's run lines (console.c, console_tick.c): the columns, and
+ * a reader handing each row of a statement selecting them to fn. */
 #define SQLITE_RUN_LINE_COLUMNS "id, COALESCE(started_at, scheduled_at, 0), " \
 	"task_id, status, attempt, started_at, ended_at, exit_code, signal, " \
 	"COALESCE(error, output)"
