@@ -125,15 +125,17 @@ sqlite_store_console_counts(struct mgr_db *db, int64_t now, int *runs_per_min,
 	int rc;
 
 	if ((rc = db_prepare(db, "SELECT (SELECT count(*) FROM runs "
-	    "WHERE scheduled_at >= ?3 AND started_at >= ?1), "
+	    "WHERE (scheduled_at >= ?3 OR scheduled_at IS NULL) AND "
+	    "started_at >= ?1), "
 	    "(SELECT count(*) FROM runs WHERE ended_at IS NULL AND "
 	    "started_at IS NOT NULL AND started_at >= ?2)", &st, err)) != 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, now - INT64_C(60000000));
 	/* A run open for more than a day is a crashed host's leftover. */
 	sqlite3_bind_int64(st, 2, now - INT64_C(86400000000));
-	/* Started in the last minute and due in the last hour: the
-	 * time-led key bounds the scan (there is no index by start). */
+	/* Started in the last minute and due in the last hour, or run
+	 * with no fire time (a manual run): the time-led key bounds the
+	 * scan (there is no index by start). */
 	sqlite3_bind_int64(st, 3, now - INT64_C(3600000000));
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		*runs_per_min = sqlite3_column_int(st, 0);
