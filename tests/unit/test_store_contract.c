@@ -1291,6 +1291,12 @@ test_retention(void **state)
 	assert_int_equal(d, 0);
 	assert_int_equal(runs_of(f->db, "b"), 2);
 	assert_int_equal(runs_of(f->db, "a"), 3);
+	/* A run with no fire time (a manual run) ages out by its start. */
+	add_ended_run(f->db, "b", 0, 20);
+	assert_int_equal(runs_of(f->db, "b"), 3);
+	assert_int_equal(retention_prune_old(f->db, 35, 10, &d, &err), 0);
+	assert_int_equal(d, 1);
+	assert_int_equal(runs_of(f->db, "b"), 2);
 
 	assert_int_equal(retention_task_ids(f->db, NULL, 2, &ids, &n, &err), 0);
 	assert_int_equal(n, 2);

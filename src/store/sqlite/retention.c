@@ -30,8 +30,8 @@ sqlite_retention_prune_old(struct mgr_db *db, int64_t oldest_us, int limit,
 
 	*deleted = 0;
 	if ((rc = db_prepare(db, "DELETE FROM runs WHERE id IN (SELECT id FROM "
-	    "runs WHERE scheduled_at < ?1 AND started_at < ?1 AND "
-	    "ended_at IS NOT NULL LIMIT ?2)",
+	    "runs WHERE (scheduled_at < ?1 OR scheduled_at IS NULL) AND "
+	    "started_at < ?1 AND ended_at IS NOT NULL LIMIT ?2)",
 	    &st, err)) != 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, oldest_us);
