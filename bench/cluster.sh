@@ -14,7 +14,8 @@
 #
 # BENCH_CONF: more settings of the hosts' manager group (e.g.
 # "sandboxing = false;" for in-process plugin functions).  KEEP=1: the
-# run's folder (hosts' logs, the ledger, the server) is left in place.
+# run's folder (hosts' logs, the ledger) is left in place and its
+# server left running, to be asked.
 #
 # rate: no faults; HOSTS (default 3) daemons, TASKS (default 500) tasks
 # every second running FUNC (default exec:/bin/true; a plugin function,
@@ -31,7 +32,8 @@
 # fire times (distinct task and scheduled time), missing ones (a second
 # between a task's first and last fire time with no row), run rows twice,
 # runs left unfinished, fire times executed twice and whether each was in
-# flight on a faulted host (its first run recorded interrupted);
+# flight on a faulted host (its first run recorded interrupted) and on
+# two hosts;
 # takeovers (from the fault to the next holder of the engine lock); the
 # start lag of first attempts (started_at - scheduled_at), p50/p99/max,
 # overall and outside the faults' windows; and each run not succeeded
@@ -58,14 +60,33 @@ FAULTS=$T/faults	# "KIND START_NS END_NS" a line
 : >"$FAULTS"
 chmod 666 "$LEDGER"
 
+# stop_left SIGNAL: every daemon of this run still there, by its
+# configuration's path; waits up to 30 s for them, then kills them.
+stop_left() {
+	pkill -"$1" -f -- "--config $T/h[0-9]*[.]conf" 2>/dev/null || return 0
+	i=0
+	while pgrep -f -- "--config $T/h[0-9]*[.]conf" >/dev/null && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	pkill -9 -f -- "--config $T/h[0-9]*[.]conf" 2>/dev/null
+	return 0
+}
+
 cleanup() {
 	touch "$T/stop"
 	for p in $(cat "$T"/pid.* 2>/dev/null); do
 		kill -9 -"$p" 2>/dev/null
 	done
+	stop_left 9
 	wait 2>/dev/null
+	if [ -n "${KEEP:-}" ]; then
+		# The server too stays up, to be asked; stopping it removes it.
+		echo "# kept: $T; the database: psql '$DB'; then: sh scripts/pg-test-cluster.sh stop $PGDIR"
+		return
+	fi
 	sh "$top_srcdir/scripts/pg-test-cluster.sh" stop "$PGDIR" 2>/dev/null
-	[ -n "${KEEP:-}" ] || rm -rf "$T"
+	rm -rf "$T"
 }
 trap cleanup EXIT INT TERM
 
@@ -159,7 +180,9 @@ start_hosts() {
 add_tasks() {
 	h=$(holder)
 	for i in $(seq "$N"); do
-		echo "t$i \"exec:/bin/sh -c 'echo \$MANAGER_TASK_ID \$MANAGER_SCHEDULED_AT \$MANAGER_ATTEMPT >>$LEDGER'\" interval seconds=1 --no-coalesce --misfire-grace-time 60 --on-interrupt rerun --max-retries 0"
+		# The 4th field: the session of the host that ran it (each
+		# daemon is a session of its own), as cluster-failover.sh.
+		echo "t$i \"exec:/bin/sh -c 'read a a a a a sid a </proc/\$\$/stat; echo \$MANAGER_TASK_ID \$MANAGER_SCHEDULED_AT \$MANAGER_ATTEMPT \$sid >>$LEDGER'\" interval seconds=1 --no-coalesce --misfire-grace-time 60 --on-interrupt rerun --max-retries 0"
 	done >"$T/tasks"
 	"$MANAGER" --config "$T/h1.conf" --db "$DB" task add --from "$T/tasks" \
 		>/dev/null
@@ -282,6 +305,10 @@ for i in 1 2 3; do
 done
 kill -TERM "$h" 2>/dev/null
 wait 2>/dev/null
+# A daemon whose pid its loop did not record ($! can be the loop's
+# subshell, not the daemon: seen as standbys left running for hours
+# after the run) is found by its configuration's path.
+stop_left TERM
 
 echo "# faults (kind, takeover ms):"
 awk '{ printf "#   %s %d\n", $1, ($3 - $2) / 1000000 }' "$FAULTS"
@@ -296,18 +323,24 @@ sql "SELECT 'missing fire times', coalesce(sum(
 sql "SELECT 'run rows twice', count(*) FROM (SELECT 1 FROM runs GROUP BY
     task_id, scheduled_at, attempt HAVING count(*) > 1) d"
 sql "SELECT 'unfinished runs', count(*) FROM runs WHERE ended_at IS NULL"
-twice=$(sort "$LEDGER" | cut -d' ' -f1,2 | uniq -d)
-n2=$(echo "$twice" | grep -c .)
-outside=0
-for d in $(echo "$twice" | tr ' ' ':'); do
-	awk -v s="${d#*:}" '$2 / 1e9 - 1 <= s && s <= $3 / 1e9 + 1 { f = 1 }
-	    END { exit !f }' "$FAULTS" || outside=$((outside + 1))
-done
-echo "executed twice $n2 (due outside a fault's window: $outside)"
-echo "rerun attempts executed twice $(sort "$LEDGER" | uniq -d | cut -d' ' -f3 | grep -vc '^1$')"
+# A fire time executed twice must have been in flight on a faulted host
+# (on_interrupt = rerun is at least once): running, or over but its row
+# not yet committed by that host's history writer, or dropped by it once
+# fenced, so the next engine host ran it again.  How long before the
+# fault such a time was due depends on how far behind that writer was,
+# so no window of seconds says it; the host that ran each does (as in
+# tests/pg/cluster-failover.sh): no host runs a fire time twice.
+twice=$(cut -d' ' -f1,2 "$LEDGER" | sort | uniq -d)
+echo "executed twice $(echo "$twice" | grep -c .)"
+echo "  of them on one host (none may be) $(cut -d' ' -f1,2,4 "$LEDGER" | sort | uniq -d | grep -c .)"
+echo "rerun attempts executed twice $(cut -d' ' -f1-3 "$LEDGER" | sort | uniq -d | cut -d' ' -f3 | grep -vc '^1$')"
+# A first attempt still queued at the last host's clean stop keeps its
+# `claimed` row and runs at the next start: not counted as never run.
 sql "SELECT task_id || ' ' || scheduled_at / 1000000 FROM runs GROUP BY
     task_id, scheduled_at HAVING bool_and(status NOT IN ('skipped',
-    'missed'))" | sort -u >"$T/due"
+    'missed', 'claimed'))" | sort -u >"$T/due"
+sql "SELECT 'queued at the stop (claimed, run at the next start)', count(*)
+    FROM runs WHERE status = 'claimed'"
 cut -d' ' -f1,2 "$LEDGER" | sort -u >"$T/ran"
 echo "never executed (not recorded skipped or missed) $(comm -23 "$T/due" "$T/ran" | wc -l)"
 # What went wrong, when something did (a soak's one failed run was lost
