@@ -93,6 +93,10 @@ struct sched_writer {
 	 * (sched_writer_fenced: they are dropped).  Under lock. */
 	int lost, reconnect, fenced;
 	int64_t lost_mono;		/* when lost was found (mgr_mono_us) */
+	/* Runs dropped once fenced, after the first drop was said: the
+	 * loop goes on ending runs, each a batch; said once more at the
+	 * stop, not a line a batch.  Under lock. */
+	size_t fenced_said, fenced_more;
 	struct sched_writer_stats stats;	/* under lock */
 };
 
@@ -454,9 +458,25 @@ writer_drop_kept(struct sched_writer *w, const char *why)
 	pthread_cond_broadcast(&w->idle);
 	if (nb > 0 && w->after != NULL && w->notify != NULL)
 		w->notify(w->notify_arg);
-	if (nruns > 0)
-		log_warning(w->log, _("history: %zu runs' records were not "
-		    "written: %s"), nruns, why);
+	if (nruns == 0)
+		return;
+	if (w->fenced && w->fenced_said) {
+		w->fenced_more += nruns;
+		return;
+	}
+	w->fenced_said = w->fenced;
+	log_warning(w->log, _("history: %zu runs' records were not "
+	    "written: %s"), nruns, why);
+}
+
+/* At the stop: the runs dropped after the first drop of a fenced host. */
+static void
+writer_say_dropped_more(struct sched_writer *w)
+{
+	if (w->fenced_more > 0)
+		log_warning(w->log, _("history: %zu more runs' records were "
+		    "not written: another host runs the engine now and "
+		    "settles those runs"), w->fenced_more);
 }
 
 /* Under w->lock, while the connection is lost: waits for the word to
@@ -913,6 +933,7 @@ sched_writer_free(struct sched_writer *w)
 		return;
 	thread_ask_stop(&w->lock, &w->work, &w->stopping);
 	pthread_join(w->thread, NULL);
+	writer_say_dropped_more(w);
 	retain_end(w);
 	while (w->after != NULL) {	/* the owner took them, normally */
 		struct write_after *a = w->after;
