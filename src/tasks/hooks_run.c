@@ -432,7 +432,7 @@ hooks_admit(struct hooks_state *hs, struct attempt *a)
 		if (a->outcome == NULL)
 			a->outcome = "interrupted";	/* if it ends queued */
 		ev_timer_init(&a->retry, queued_cb, 0, 0);
-		a->t->last_status = "queued";
+		task_set_last_status(a->t, "queued");
 		task_mark_dirty(hs->s, a->t);
 		hs->nqueued++;
 		return 1;

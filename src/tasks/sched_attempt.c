@@ -87,7 +87,7 @@ task_record_unrun_row(struct scheduler *s, struct stask *t,
 	o.ended_at = mgr_now_us();
 	task_record(s, t, scheduled_at, 1, status, &o, row_id);
 	s->done[s->ndone - 1].running_row = row_id > 0;
-	t->last_status = status;
+	task_set_last_status(t, status);
 	task_mark_dirty(s, t);
 	log_info(&s->mgr->log, "task %s: run of %lld %s", t->id,
 	    (long long)(scheduled_at / US), status);
@@ -253,7 +253,7 @@ attempt_done(struct run_outcome *o, void *arg)
 	}
 	a->row_written = a->row_claimed = 0;
 	run_outcome_clear(o);
-	t->last_status = retry ? "retrying" : status;
+	task_set_last_status(t, retry ? "retrying" : status);
 	a->outcome = status;
 	task_mark_dirty(s, t);
 	if (!retry) {
@@ -358,7 +358,7 @@ attempt_begin(struct scheduler *s, struct attempt *a)
 
 	if (hooks_admit(s->hooks, a))
 		return;		/* queued: over a limit */
-	t->last_status = "running";
+	task_set_last_status(t, "running");
 	t->began_cs = sched_cs(s, ev_now(s->loop));
 	a->started_us = mgr_now_us();
 	a->began = ev_now(s->loop);
@@ -513,7 +513,7 @@ task_cancel_retries(struct scheduler *s, struct stask *t)
 		next = a->next;
 		if (a->t == t && a->waiting) {
 			ev_timer_stop(s->loop, &a->retry);
-			t->last_status = a->outcome;
+			task_set_last_status(t, a->outcome);
 			if (a->row_written && a->number == 1 && !t->removed)
 				task_skip_queued(s, t, a);
 			attempt_end(s, a);
@@ -701,7 +701,7 @@ attempt_stop(struct scheduler *s, struct attempt *a, struct stop_wait *w)
 	a->stop = w;
 	if (a->waiting) {
 		ev_timer_stop(s->loop, &a->retry);
-		a->t->last_status = "stopped";
+		task_set_last_status(a->t, "stopped");
 		a->outcome = "stopped";
 		attempt_end(s, a);
 		return;

@@ -218,12 +218,12 @@ sched_arm(struct scheduler *s)
 
 /* A task's first fire time when no engine stored one.  A one-shot task
  * that already ran, or was missed, is finished: never again (its stored
- * outcome is t->last_status, as task_load sets it). */
+ * outcome is t->last, as task_load sets it). */
 int64_t
 task_first_fire(const struct stask *t, int64_t now)
 {
 	if (trigger_type(t->trig) == TRIGGER_DATE &&
-	    (t->last_status != NULL || t->last_run != 0))
+	    (t->last != 0 || t->last_run != 0))
 		return TRIGGER_NONE;
 	return trigger_next(t->trig, TRIGGER_NONE, now);
 }

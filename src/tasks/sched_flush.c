@@ -107,7 +107,7 @@ batch_add_task(struct scheduler *s, struct write_batch *b, size_t *cap,
 	b->tasks[b->ntasks++] = (struct task_write){ xstrdup(t->id),
 	    status, t->last_run, t->fire == TRIGGER_NONE ? 0 : t->fire,
 	    t->fire == TRIGGER_NONE ? 0 : t->nominal };
-	t->written_status = status;
+	t->written = task_status_code(status);
 	t->written_cs = sched_cs(s, now);
 }
 
@@ -125,7 +125,7 @@ task_row_can_wait(struct scheduler *s, struct stask *t, const char *status,
 {
 	double every = s->writer_busy ? TASK_ROW_BUSY_S : TASK_ROW_EVERY_S;
 
-	if (s->force_rows || status != t->written_status ||
+	if (s->force_rows || task_status_code(status) != t->written ||
 	    sched_cs_since(s, now, t->written_cs) >= every)
 		return 0;
 	if (!t->deferred) {

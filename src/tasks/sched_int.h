@@ -73,9 +73,9 @@ struct stask_side {
 
 /* One task as the scheduler holds it: one per task for as long as the
  * engine runs, so the flags are bits, the times it keeps for its own
- * decisions 32-bit, the members ordered to leave no holes and the text
- * in the same allocation (issue 18's bytes per task: 128 bytes and the
- * text). */
+ * decisions 32-bit, its statuses codes of a few bits (task_status_code),
+ * the members ordered to leave no holes and the text in the same
+ * allocation (issue 18's bytes per task: 112 bytes and the text). */
 struct stask {
 	struct sched_rec rec;
 	/* flags: a bit each */
@@ -87,6 +87,10 @@ struct stask {
 	unsigned ctx_none : 1;		/* its context is known to be the
 					 * defaults: the scheduler's no_ctx */
 	unsigned has_plugin : 1;	/* id's text holds a plugin_id */
+	unsigned last : 5;		/* its latest status, or 0: none
+					 * (task_last_status) */
+	unsigned written : 5;		/* the status as last written
+					 * (written_cs), or 0 */
 	int inflight;			/* attempts running or awaiting a retry */
 	uint32_t heap_pos;		/* or SCHED_NOT_IN_HEAP; the heap holds
 					 * at most the tasks: 2^32 of them would
@@ -100,10 +104,8 @@ struct stask {
 	int64_t nominal;		/* next fire time, TRIGGER_NONE if none */
 	int64_t fire;			/* nominal plus jitter: the heap key */
 	struct stask_side *side;	/* NULL: none of it */
-	const char *last_status;	/* static string */
 	struct stask *dirty_next;
 	struct stask *deferred_next;
-	const char *written_status;	/* as last written (written_cs) */
 	struct stask *hnext;		/* id table chain */
 	uint64_t trig_hash;		/* of the row's trigger and trigger_args */
 	/* The id, then as created func_path and (has_plugin) plugin_id,
@@ -257,6 +259,14 @@ size_t task_nbacklog(const struct stask *t);
 /* t's func_path and plugin_id (NULL: none), wherever they are kept. */
 const char *task_func(const struct stask *t);
 const char *task_plugin(const struct stask *t);
+/* A status (a static string: "succeeded", "running", ...) as the code
+ * struct stask keeps (never 0 but for NULL), and back; t's latest
+ * status (NULL: none yet), set.  The codes the scheduler compares: */
+enum { TASK_ST_RETRYING = 10, TASK_ST_QUEUED = 11 };
+unsigned task_status_code(const char *status);
+const char *task_status_text(unsigned code);
+const char *task_last_status(const struct stask *t);
+void task_set_last_status(struct stask *t, const char *status);
 void sched_wake_cb(struct ev_loop *loop, ev_periodic *w, int revents);
 void sched_arm(struct scheduler *s);
 void sched_flush_all(struct scheduler *s);

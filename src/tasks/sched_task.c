@@ -131,6 +131,57 @@ task_side_release(struct stask *t)
 		task_side_free(t);
 }
 
+/* Every status a task takes, as the engine's code names it: a task
+ * keeps its index in a few bits instead of two pointers (issue 18's
+ * bytes per task).  The most frequent first: a fire sets "running",
+ * its end "succeeded". */
+static const char *const task_statuses[] = { NULL, "running",
+    "succeeded", "failed", "timed_out", "crashed", "interrupted",
+    "skipped", "missed", "finished", "retrying", "queued", "stopped",
+    "scheduled", "paused", "disabled", "claimed" };
+
+#define NSTATUSES (sizeof task_statuses / sizeof task_statuses[0])
+_Static_assert(NSTATUSES <= 32, "struct stask's status codes are 5 bits");
+_Static_assert(TASK_ST_RETRYING == 10 && TASK_ST_QUEUED == 11,
+    "task_statuses[] and sched_int.h agree");
+
+/* The literals of other files are usually the same pointers (the linker
+ * merges equal strings): compared as pointers first, then as text.  A
+ * status outside the list is a bug: said as "failed" rather than lost. */
+unsigned
+task_status_code(const char *status)
+{
+	unsigned i;
+
+	if (status == NULL)
+		return 0;
+	for (i = 1; i < NSTATUSES; i++)
+		if (task_statuses[i] == status)
+			return i;
+	for (i = 1; i < NSTATUSES; i++)
+		if (strcmp(task_statuses[i], status) == 0)
+			return i;
+	return task_status_code("failed");
+}
+
+const char *
+task_status_text(unsigned code)
+{
+	return code < NSTATUSES ? task_statuses[code] : NULL;
+}
+
+const char *
+task_last_status(const struct stask *t)
+{
+	return task_statuses[t->last];
+}
+
+void
+task_set_last_status(struct stask *t, const char *status)
+{
+	t->last = task_status_code(status);
+}
+
 void
 task_free(struct stask *t)
 {

@@ -68,13 +68,12 @@ task_status(const struct stask *t)
 	if (t->trig == NULL || t->plugin_off)
 		return "disabled";
 	if (t->inflight > 0)
-		return t->last_status != NULL &&
-		    (strcmp(t->last_status, "retrying") == 0 ||
-		    strcmp(t->last_status, "queued") == 0) ? t->last_status :
-		    "running";
-	if (task_is_date_done(t) && t->last_status != NULL)
+		return t->last == TASK_ST_RETRYING ||
+		    t->last == TASK_ST_QUEUED ?
+		    task_last_status(t) : "running";
+	if (task_is_date_done(t) && t->last != 0)
 		return "finished";
-	return t->last_status != NULL ? t->last_status : "scheduled";
+	return t->last != 0 ? task_last_status(t) : "scheduled";
 }
 
 /* A stored status that tells how the task last ended, as a static string;
@@ -286,7 +285,7 @@ task_load(struct scheduler *s, const struct task_rec *row, int64_t now)
 	struct stask *t = task_new(s, row);
 	int rc;
 
-	t->last_status = status_outcome(row->status);
+	task_set_last_status(t, status_outcome(row->status));
 	task_check_plugin(s, t);
 	rc = task_build_trigger(s, t, row, &err);
 	/* next_nominal is 0 until an engine has taken the task: only then can
@@ -669,7 +668,7 @@ scheduler_task_changed(struct mgr *mgr, const char *task_id)
 		task_reschedule(s, t, &row);
 	} else {
 		task_context_forget(t);	/* read again at the next run */
-		t->written_status = NULL;	/* its run state goes out anew */
+		t->written = 0;	/* its run state goes out anew */
 		task_apply_row(s, t, &row);
 		if (!t->rec.enabled)
 			task_cancel_retries(s, t);
@@ -755,7 +754,7 @@ scheduler_shutdown(struct mgr *mgr, int grace_seconds, void (*done)(struct mgr *
 		next = a->next;
 		if (a->waiting) {
 			ev_timer_stop(s->loop, &a->retry);
-			a->t->last_status = a->outcome;
+			task_set_last_status(a->t, a->outcome);
 			attempt_end(s, a);
 		}
 	}
@@ -862,7 +861,7 @@ scheduler_run_foreground(struct mgr *mgr, const char *task_id,
 		}
 		if (s->attempts != NULL)
 			ev_run(s->loop, 0);
-		*status = t->last_status != NULL ? t->last_status : "failed";
+		*status = t->last != 0 ? task_last_status(t) : "failed";
 		scheduler_sync_history(mgr);
 	}
 	scheduler_free(mgr);

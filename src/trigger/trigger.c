@@ -75,29 +75,36 @@ struct trigger_field {
 	uint32_t off;		/* of the value, in the text after the fields */
 };
 
+/* A task holds its trigger for as long as the engine runs (issue 18's
+ * bytes per task): the flags are bits, the members a type leaves unused
+ * share their room with another type's (each union says whose), and
+ * the members are ordered to leave no holes: 64 bytes, so that a compact
+ * cron trigger (trigger_compact: its struct cron after it) is one
+ * 160-byte malloc chunk, not 176. */
 struct trigger {
-	enum trigger_type type;
-	unsigned char has_start, has_end, has_run;
-	unsigned char reboot;
+	unsigned char type;		/* enum trigger_type */
+	unsigned has_start : 1, has_end : 1, has_run : 1;
+	unsigned reboot : 1;
+	/* nfields fields sorted by id, then textlen bytes of their values,
+	 * in one allocation (field_value) */
+	uint16_t nfields;
+	uint32_t textlen;
 	struct tz *zone;
-	int64_t start_us, end_us;
-	int64_t jitter_us;
-	int64_t fixed_us;	/* fixed_jitter=true: the delay; else -1 */
-	union {		/* by type: a task holds its trigger for as long as
-			 * the engine runs (issue 18's bytes per task) */
-		int64_t interval_us;	/* TRIGGER_INTERVAL */
-		int64_t run_us;		/* TRIGGER_DATE */
-	};
-	union {		/* by type, each only of its own */
-		struct cron *cron;	/* TRIGGER_CRON */
-		struct calendar *cal;	/* TRIGGER_CALENDAR */
+	union {
+		int64_t start_us;	/* has_start (never a date trigger) */
 		char *run_rel;	/* TRIGGER_DATE: a relative run_date until
 				 * trigger_pin, or NULL */
 	};
-	/* nfields fields sorted by id, then textlen bytes of their values,
-	 * in one allocation (field_value) */
+	int64_t end_us;
+	int64_t jitter_us;
+	int64_t fixed_us;	/* fixed_jitter=true: the delay; else -1 */
+	union {		/* by type, each only of its own */
+		int64_t interval_us;	/* TRIGGER_INTERVAL */
+		int64_t run_us;		/* TRIGGER_DATE */
+		struct cron *cron;	/* TRIGGER_CRON */
+		struct calendar *cal;	/* TRIGGER_CALENDAR */
+	};
 	struct trigger_field *fields;
-	uint32_t nfields, textlen;
 };
 
 /* The raw "NAME=VALUE" values while parsing, by field_id. */
@@ -266,7 +273,7 @@ fields_grow(struct trigger *t, int add_entry, const char *value,
 	*off = (uint32_t)t->textlen;
 	free(t->fields);
 	t->fields = v;
-	t->nfields = (uint32_t)n;
+	t->nfields = (uint16_t)n;
 	t->textlen += (uint32_t)len;
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include "sched_int.h"
 
 #include <ev.h>
+#include <malloc.h>
 #include <signal.h>
 #include <time.h>
 
@@ -280,10 +281,61 @@ test_task_text_and_side(void **state)
 	task_free(t);
 }
 
+/* Issue 18: at most 400 bytes per idle task, which bench/task-memory.sh
+ * measures with tasks as this one (id "t00000", func_path
+ * "exec:/bin/true").  The task's allocation is one 144-byte malloc chunk
+ * (8 bytes of header): 128 bytes and the text took a 160-byte one. */
+static void
+test_task_bytes(void **state)
+{
+	struct task_rec row = { .id = "t00000", .func_path = "exec:/bin/true" };
+	struct stask *t = task_alloc(&row);
+
+	(void)state;
+	assert_true(sizeof *t <= 112);
+	if (malloc_usable_size(t) > 136)
+		fail_msg("the bench's task takes %zu bytes of malloc, 136 at "
+		    "most (struct stask %zu)", malloc_usable_size(t), sizeof *t);
+	task_free(t);
+}
+
+/* A task's statuses are codes of a few bits: each reads back as the
+ * status set, by text or by another pointer to the same text. */
+static void
+test_task_status_codes(void **state)
+{
+	static const char *const names[] = { "running", "succeeded", "failed",
+	    "timed_out", "crashed", "interrupted", "skipped", "missed",
+	    "finished", "retrying", "queued", "stopped", "scheduled", "paused",
+	    "disabled", "claimed" };
+	struct task_rec row = { .id = "s", .func_path = "exec:/bin/true" };
+	struct stask *t = task_alloc(&row);
+	char copy[32];
+
+	(void)state;
+	assert_null(task_last_status(t));
+	assert_int_equal(task_status_code(NULL), 0);
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		snprintf(copy, sizeof copy, "%s", names[i]);
+		task_set_last_status(t, copy);
+		assert_string_equal(task_last_status(t), names[i]);
+		assert_int_not_equal(t->last, 0);
+		assert_int_equal(task_status_code(names[i]), t->last);
+		assert_string_equal(task_status_text(t->last), names[i]);
+	}
+	assert_int_equal(task_status_code("retrying"), TASK_ST_RETRYING);
+	assert_int_equal(task_status_code("queued"), TASK_ST_QUEUED);
+	task_set_last_status(t, NULL);
+	assert_null(task_last_status(t));
+	task_free(t);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_task_bytes),
+		cmocka_unit_test(test_task_status_codes),
 		cmocka_unit_test(test_task_text_and_side),
 		cmocka_unit_test(test_split_words),
 		cmocka_unit_test(test_split_errors),

@@ -1,5 +1,6 @@
 /* test_trigger.c - trigger syntax, errors, DST, calendar corner cases. */
 
+#include <malloc.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -907,10 +908,25 @@ check_compact(const char *type, const char *spec)
 	trigger_free(c);
 }
 
+/* Issue 18's bytes per task: the scheduler keeps a compact cron trigger
+ * of bench/task-memory.sh's tasks (hour and minute) as one 160-byte
+ * malloc chunk (152 bytes and 8 of header; it took 176). */
+static void
+check_compact_bytes(void)
+{
+	struct trigger *c = trigger_compact(make("cron", "hour=3;minute=7"));
+
+	if (malloc_usable_size(c) > 152)
+		fail_msg("a compact cron trigger takes %zu bytes of malloc, "
+		    "152 at most", malloc_usable_size(c));
+	trigger_free(c);
+}
+
 static void
 test_trigger_compact(void **state)
 {
 	(void)state;
+	check_compact_bytes();
 	check_compact("cron", "hour=9;minute=30;timezone=Europe/Berlin");
 	check_compact("cron", "day=last;hour=2;timezone=Europe/Berlin");
 	check_compact("cron", "day=2nd fri;month=1-6;year=2026-2030");
