@@ -508,12 +508,34 @@ log_start(struct exec_opts *o)
 	return 0;
 }
 
+/* The engine's spawning threads run above the engine's priority when
+ * they may (spawner.c: a burst's spawns before the CPU its children
+ * already started want), and this process was born with theirs: back
+ * to its parent's at once, so that neither this helper's work nor the
+ * command runs above the engine (a task's --nice is applied after, in
+ * apply).  Only ever down: a helper started lower than its parent (nice
+ * manager-exec ...) stays there. */
+static void
+nice_as_parent(void)
+{
+	int parent, self;
+
+	errno = 0;
+	parent = getpriority(PRIO_PROCESS, (id_t)getppid());
+	if (parent == -1 && errno != 0)
+		return;
+	self = getpriority(PRIO_PROCESS, 0);
+	if (self < parent)
+		setpriority(PRIO_PROCESS, 0, parent);
+}
+
 int
 main(int argc, char **argv)
 {
 	struct exec_opts o = { .usage_fd = -1, .umask = -1, .log_sock = -1 };
 	int i, rc;
 
+	nice_as_parent();
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		if (parse_opt(argv[i], &o) <= 0) {
 			fprintf(stderr, "manager-exec: bad option %s\n", argv[i]);

@@ -7,10 +7,18 @@
 # its own process group, the environment the engine built and not the
 # daemon's; a command that cannot be started fails with 127 and says
 # why in its run; the run's recorded start (just before the spawn)
-# lies between its fire time and its end.
+# lies between its fire time and its end; the command runs at the
+# engine's nice (its shell's, 3), while the spawning threads run above it where
+# the engine may raise a thread's priority (spawner.c).
 . "$top_srcdir/tests/engine/lib.sh"
 
 printf 'manager = { shutdown_grace_seconds = 2; sandbox_open_files = 40; sandbox_memory_mb = 512; };\n' >"$CONF"
+# The daemon at nice 3 (from this shell): its commands' nice is its own,
+# not its threads'.  May this test raise a priority (root,
+# CAP_SYS_NICE)?  Then so may the daemon's spawning threads.
+renice -n 3 -p $$ >/dev/null
+mynice=$(cut -d' ' -f19 /proc/$$/stat)
+boost=$(nice -n -2 cut -d' ' -f19 /proc/self/stat 2>/dev/null)
 export MGR_EXEC_CHILD_LEAK=daemon-only
 start_daemon
 ok $? "daemon started"
@@ -30,12 +38,13 @@ mgr task add lim "exec:sh -c 'ulimit -n; ulimit -v; grep NoNewPrivs /proc/self/s
 mgr task add grp "exec:sh -c 'cut -d\" \" -f4,5 /proc/\$\$/stat'" interval seconds=1 >/dev/null
 mgr task add envs "exec:sh -c 'env | sort'" interval seconds=1 --env ONE=1 >/dev/null
 mgr task add clock "exec:true" interval seconds=1 >/dev/null
+mgr task add nice "exec:sh -c 'cut -d\" \" -f19 /proc/\$\$/stat'" interval seconds=1 >/dev/null
 printf '#!/bin/sh\necho never\n' >"$T/vanish"
 chmod +x "$T/vanish"
 mgr task add gone "exec:$T/vanish" interval seconds=1 --max-retries 0 >/dev/null
 rm "$T/vanish"
 
-for id in fds lim grp envs clock; do
+for id in fds lim grp envs clock nice; do
 	wait_until 30 has_run "$id" succeeded
 done
 wait_until 30 has_run gone failed
@@ -60,6 +69,20 @@ row=$(q "SELECT scheduled_at || ' ' || started_at || ' ' || ended_at FROM runs W
 set -- $row
 ok $([ "$2" -ge "$1" ] && [ "$2" -le "$3" ] && echo 0 || echo 1) \
 	"the recorded start lies between the fire time and the run's end ($row)"
+
+dnice=$(cut -d' ' -f19 /proc/"$DAEMON_PID"/stat)
+is "$dnice" "$mynice" "the daemon runs at its shell's nice"
+is "$(first nice succeeded)" "$dnice" "... and so does a scheduled run's command"
+tnice=
+for t in /proc/"$DAEMON_PID"/task/*; do
+	[ "$(cat "$t/comm")" = mgr-spawn ] && tnice="$tnice$(cut -d' ' -f19 "$t/stat") "
+done
+if [ "${boost:-$mynice}" -lt "$mynice" ]; then
+	b=$((mynice - 20 < -20 ? -20 : mynice - 20))
+	is "$tnice" "$b $b " "... while the spawning threads run 20 steps above it ($b)"
+else
+	is "$tnice" "$mynice $mynice " "... as do the spawning threads (no right to raise a priority here)"
+fi
 
 stop_daemon
 is "$daemon_rc" 0 "daemon stopped"
