@@ -62,6 +62,12 @@ tests_unit_test_sched_writer_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_sched_writer_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_sched_writer
 
+check_PROGRAMS += tests/unit/test_sched_rows
+tests_unit_test_sched_rows_SOURCES = tests/unit/test_sched_rows.c tests/unit/testutil.h
+tests_unit_test_sched_rows_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_sched_rows_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_sched_rows
+
 check_PROGRAMS += tests/unit/test_runlog
 tests_unit_test_runlog_SOURCES = tests/unit/test_runlog.c tests/unit/testutil.h
 tests_unit_test_runlog_CFLAGS = $(TEST_CFLAGS)

@@ -147,6 +147,12 @@ struct scheduler {
 	struct stask *dirty;
 	struct stask *deferred;		/* rows that may wait */
 	ev_timer rows;			/* writes the deferred rows */
+	/* The deferred rows as the timer found them, looked at again
+	 * TASK_ROWS_PER_BATCH a flush (sched_flush.c: sched_take_rows);
+	 * still flagged deferred.  force: each is written, whatever its
+	 * age (the writer had nothing waiting). */
+	struct stask *rows_pass;
+	int rows_pass_force;
 	int force_rows;
 	/* The writer had batches waiting at the last flush: rows whose
 	 * status is unchanged wait TASK_ROW_BUSY_S (sched_flush.c). */
