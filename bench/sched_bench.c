@@ -33,7 +33,7 @@
  *    stall of the wall clock, not of the loop's work).
  * One line of key=value results goes to stdout.  BENCH_STALL_LOG=MS
  * adds a comment line for each of the window's first STALL_LOG_MAX
- * iterations over MS ms: its start (CLOCK_MONOTONIC, as `perf record
+ * iterations that took the loop thread over MS ms of CPU: its start (CLOCK_MONOTONIC, as `perf record
  * -k CLOCK_MONOTONIC` stamps samples), wall and CPU time, voluntary
  * (a wait: a lock, I/O) and involuntary (preempted) context switches.
  */
@@ -62,9 +62,9 @@ struct opts {
 	double seconds, warmup;
 };
 
-#define STALL_LOG_MAX 200
+#define STALL_LOG_MAX 1000
 
-/* One iteration over BENCH_STALL_LOG ms. */
+/* One iteration of over BENCH_STALL_LOG ms of the loop thread's CPU. */
 struct stall_rec {
 	int64_t at, wall, cpu;		/* mono µs, µs, µs */
 	long vcsw, ivcsw;
@@ -285,7 +285,7 @@ waits_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 	if (now - st->woke > st->max)
 		st->max = now - st->woke;
 	st->over10 += now - st->woke > 10000;
-	if (st->log_us > 0 && now - st->woke > st->log_us &&
+	if (st->log_us > 0 && cpu > st->log_us &&
 	    st->nlog_over++ < STALL_LOG_MAX)
 		st->log[st->nlog++] = (struct stall_rec){ st->woke,
 		    now - st->woke, cpu, ru.ru_nvcsw - st->ru.ru_nvcsw,
@@ -301,7 +301,7 @@ stall_print(const struct stall *st)
 		    (double)st->log[i].wall / 1e3, (double)st->log[i].cpu / 1e3,
 		    st->log[i].vcsw, st->log[i].ivcsw);
 	if (st->nlog_over > st->nlog)
-		printf("# stall: %zu more over %.1f ms\n", st->nlog_over -
+		printf("# stall: %zu more over %.1f ms of CPU\n", st->nlog_over -
 		    st->nlog, (double)st->log_us / 1e3);
 }
 
