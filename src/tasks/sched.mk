@@ -120,7 +120,7 @@ dist_noinst_SCRIPTS += bench/bulk-add.sh
 # What task add --from through a daemon costs its loop (not in `make
 # bench`): bench/bulk-gap.sh [N [ROUNDS]].
 dist_noinst_SCRIPTS += bench/bulk-gap.sh
-EXTRA_DIST += bench/apscheduler_bulk.py bench/spawn-cost.c
+EXTRA_DIST += bench/apscheduler_bulk.py bench/spawn-cost.c bench/rows_pass_bench.c
 bench-bulk: manager
 	top_builddir='$(abs_top_builddir)' top_srcdir='$(abs_top_srcdir)' \
 	  $(SHELL) $(srcdir)/bench/bulk-add.sh
