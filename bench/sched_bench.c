@@ -26,9 +26,18 @@
  *  - lateness (start minus scheduled time) of the runs: p50, p99, max;
  *  - the longest loop stall: the longest time from the loop's wake-up
  *    to its next wait (every callback of one iteration, the history
- *    hand-off included), and how many iterations took over 10 ms.
- * One line of key=value results goes to stdout.
+ *    hand-off included), and how many iterations took over 10 ms;
+ *    beside it the loop thread's CPU time in its longest iteration by
+ *    CPU (stall_cpu_max_ms), which other processes' load does not
+ *    inflate as it does wall time (a thread waiting for a core is a
+ *    stall of the wall clock, not of the loop's work).
+ * One line of key=value results goes to stdout.  BENCH_STALL_LOG=MS
+ * adds a comment line for each of the window's first STALL_LOG_MAX
+ * iterations that took the loop thread over MS ms of CPU: its start (CLOCK_MONOTONIC, as `perf record
+ * -k CLOCK_MONOTONIC` stamps samples), wall and CPU time, voluntary
+ * (a wait: a lock, I/O) and involuntary (preempted) context switches.
  */
+#define _GNU_SOURCE		/* RUSAGE_THREAD */
 #include "engine.h"
 #include "manager.h"
 #include "sqlite/sqlite_int.h"	/* the SQLite backend under test */
@@ -43,6 +52,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #define US INT64_C(1000000)
 
@@ -52,13 +62,33 @@ struct opts {
 	double seconds, warmup;
 };
 
+#define STALL_LOG_MAX 1000
+
+/* One iteration of over BENCH_STALL_LOG ms of the loop thread's CPU. */
+struct stall_rec {
+	int64_t at, wall, cpu;		/* mono µs, µs, µs */
+	long vcsw, ivcsw;
+};
+
 /* The loop's longest iteration inside the window. */
 struct stall {
 	ev_prepare before_wait;
 	ev_check after_wait;
 	int64_t woke, from, to;		/* mono µs; from/to: the window */
 	int64_t max, over10;
+	int64_t cpu_max;		/* the longest by the thread's CPU */
+	struct rusage ru;		/* the thread's, at the wake-up */
+	int64_t log_us;			/* BENCH_STALL_LOG, or 0 */
+	struct stall_rec log[STALL_LOG_MAX];
+	size_t nlog, nlog_over;
 };
+
+static int64_t
+ru_cpu_us(const struct rusage *ru)
+{
+	return (int64_t)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) * US +
+	    ru->ru_utime.tv_usec + ru->ru_stime.tv_usec;
+}
 
 /* What the window saw. */
 struct window {
@@ -232,13 +262,15 @@ woke_cb(struct ev_loop *loop, ev_check *w, int revents)
 	(void)loop;
 	(void)revents;
 	st->woke = mgr_mono_us();
+	getrusage(RUSAGE_THREAD, &st->ru);
 }
 
 static void
 waits_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
 	struct stall *st = w->data;
-	int64_t now = mgr_mono_us();
+	int64_t now = mgr_mono_us(), cpu;
+	struct rusage ru;
 
 	(void)loop;
 	(void)revents;
@@ -246,9 +278,31 @@ waits_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 	 * began before it (a loop blocked all along has one long stall). */
 	if (st->woke == 0 || now < st->from || st->woke > st->to)
 		return;
+	getrusage(RUSAGE_THREAD, &ru);
+	cpu = ru_cpu_us(&ru) - ru_cpu_us(&st->ru);
+	if (cpu > st->cpu_max)
+		st->cpu_max = cpu;
 	if (now - st->woke > st->max)
 		st->max = now - st->woke;
 	st->over10 += now - st->woke > 10000;
+	if (st->log_us > 0 && cpu > st->log_us &&
+	    st->nlog_over++ < STALL_LOG_MAX)
+		st->log[st->nlog++] = (struct stall_rec){ st->woke,
+		    now - st->woke, cpu, ru.ru_nvcsw - st->ru.ru_nvcsw,
+		    ru.ru_nivcsw - st->ru.ru_nivcsw };
+}
+
+static void
+stall_print(const struct stall *st)
+{
+	for (size_t i = 0; i < st->nlog; i++)
+		printf("# stall at=%.6f wall_ms=%.2f cpu_ms=%.2f vcsw=%ld "
+		    "ivcsw=%ld\n", (double)st->log[i].at / 1e6,
+		    (double)st->log[i].wall / 1e3, (double)st->log[i].cpu / 1e3,
+		    st->log[i].vcsw, st->log[i].ivcsw);
+	if (st->nlog_over > st->nlog)
+		printf("# stall: %zu more over %.1f ms of CPU\n", st->nlog_over -
+		    st->nlog, (double)st->log_us / 1e3);
 }
 
 /* Its check runs first after a wake-up, its prepare last before a wait. */
@@ -391,7 +445,8 @@ report(struct mgr *mgr, const struct opts *o, const double setup_s[3],
 	    "window_s=%.1f asked=%lld runs=%zu fires_per_s=%.0f skipped=%zu "
 	    "missed=%zu interrupted=%zu failed=%zu not_run=%lld coalesced=%llu "
 	    "overrun=%llu dropped=%llu p50_ms=%.3f p99_ms=%.3f max_ms=%.3f "
-	    "stall_max_ms=%.1f stalls_over_10ms=%lld cpu_s=%.2f child_cpu_s=%.2f "
+	    "stall_max_ms=%.1f stalls_over_10ms=%lld stall_cpu_max_ms=%.1f "
+	    "cpu_s=%.2f child_cpu_s=%.2f "
 	    "peak_rss_mb=%.1f\n",
 	    o->mode, o->tasks, setup_s[0], setup_s[1], setup_s[2], o->warmup,
 	    secs, (long long)asked,
@@ -401,10 +456,12 @@ report(struct mgr *mgr, const struct opts *o, const double setup_s[3],
 	    (unsigned long long)over, (unsigned long long)drop,
 	    n ? (double)r.v[n / 2] / 1e3 : 0, n ? (double)r.v[n * 99 / 100] / 1e3 : 0,
 	    n ? (double)r.v[n - 1] / 1e3 : 0, (double)stall->max / 1e3,
-	    (long long)stall->over10, cpu_s(&self) - cpu_s(ru0), cpu_s(&kids),
+	    (long long)stall->over10, (double)stall->cpu_max / 1e3,
+	    cpu_s(&self) - cpu_s(ru0), cpu_s(&kids),
 	    (double)self.ru_maxrss / 1024);
 	free(r.v);
 	print_writer("writer", &win->w0, &win->w1, secs);
+	stall_print(stall);
 	if (r.missed + r.interrupted + r.other > 0)
 		report_errors(mgr, win);
 }
@@ -422,7 +479,7 @@ main(int argc, char **argv)
 	struct mgr *mgr;
 	struct mgr_error err = { 0 };
 	struct rusage ru0;
-	struct stall stall = { 0 };
+	struct stall *stall = xcalloc(1, sizeof *stall);	/* its log */
 	struct window win = { 0 };
 	const char *func;
 	int64_t t0, t1, t2, t3;
@@ -452,9 +509,11 @@ main(int argc, char **argv)
 	win.mgr = mgr;
 	win.from = (mgr_now_us() + (int64_t)(o.warmup * 1e6)) / US * US + US;
 	win.to = win.from + (int64_t)(o.seconds * 1e6);
-	stall.from = mgr_mono_us() + (win.from - mgr_now_us());
-	stall.to = stall.from + (win.to - win.from);
-	stall_start(mgr->loop, &stall);
+	stall->from = mgr_mono_us() + (win.from - mgr_now_us());
+	stall->to = stall->from + (win.to - win.from);
+	if (getenv("BENCH_STALL_LOG") != NULL)
+		stall->log_us = (int64_t)(atof(getenv("BENCH_STALL_LOG")) * 1e3);
+	stall_start(mgr->loop, stall);
 	ev_now_update(mgr->loop);
 	ev_timer_init(&win.begin, window_begin_cb,
 	    (double)(win.from - mgr_now_us()) / 1e6, 0);
@@ -464,9 +523,9 @@ main(int argc, char **argv)
 	stop.data = &win;
 	ev_timer_start(mgr->loop, &stop);
 	ev_run(mgr->loop, 0);
-	waits_cb(mgr->loop, &stall.before_wait, 0);	/* one still going */
-	ev_prepare_stop(mgr->loop, &stall.before_wait);
-	ev_check_stop(mgr->loop, &stall.after_wait);
+	waits_cb(mgr->loop, &stall->before_wait, 0);	/* one still going */
+	ev_prepare_stop(mgr->loop, &stall->before_wait);
+	ev_check_stop(mgr->loop, &stall->after_wait);
 	scheduler_shutdown(mgr, 5, shutdown_done);
 	if (mgr->sched != NULL && scheduler_running_count(mgr) > 0)
 		ev_run(mgr->loop, 0);
@@ -475,7 +534,8 @@ main(int argc, char **argv)
 	setup_s[0] = (double)(t1 - t0) / 1e6;
 	setup_s[1] = (double)(t2 - t1) / 1e6;
 	setup_s[2] = (double)(t3 - t2) / 1e6;
-	report(mgr, &o, setup_s, &win, &stall, &ru0);
+	report(mgr, &o, setup_s, &win, stall, &ru0);
+	free(stall);
 	mgr_close(mgr);
 	return 0;
 }

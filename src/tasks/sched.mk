@@ -62,6 +62,12 @@ tests_unit_test_sched_writer_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_sched_writer_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_sched_writer
 
+check_PROGRAMS += tests/unit/test_sched_rows
+tests_unit_test_sched_rows_SOURCES = tests/unit/test_sched_rows.c tests/unit/testutil.h
+tests_unit_test_sched_rows_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_sched_rows_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_sched_rows
+
 check_PROGRAMS += tests/unit/test_runlog
 tests_unit_test_runlog_SOURCES = tests/unit/test_runlog.c tests/unit/testutil.h
 tests_unit_test_runlog_CFLAGS = $(TEST_CFLAGS)
@@ -114,7 +120,7 @@ dist_noinst_SCRIPTS += bench/bulk-add.sh
 # What task add --from through a daemon costs its loop (not in `make
 # bench`): bench/bulk-gap.sh [N [ROUNDS]].
 dist_noinst_SCRIPTS += bench/bulk-gap.sh
-EXTRA_DIST += bench/apscheduler_bulk.py bench/spawn-cost.c
+EXTRA_DIST += bench/apscheduler_bulk.py bench/spawn-cost.c bench/rows_pass_bench.c
 bench-bulk: manager
 	top_builddir='$(abs_top_builddir)' top_srcdir='$(abs_top_srcdir)' \
 	  $(SHELL) $(srcdir)/bench/bulk-add.sh

@@ -610,23 +610,25 @@ scheduler_start(struct mgr *mgr, struct mgr_error *err)
 	return 0;
 }
 
-/* Takes t off the dirty and deferred lists (rare: removals only). */
+/* Takes t off the dirty and deferred lists, the rows pass being one
+ * (rare: removals only). */
 static void
 task_unlist(struct scheduler *s, struct stask *t)
 {
-	struct stask **pp;
+	struct stask **pp, **lists[2] = { &s->deferred, &s->rows_pass };
 
 	for (pp = &s->dirty; t->dirty && *pp != NULL; pp = &(*pp)->dirty_next)
 		if (*pp == t) {
 			*pp = t->dirty_next;
 			break;
 		}
-	for (pp = &s->deferred; t->deferred && *pp != NULL;
-	    pp = &(*pp)->deferred_next)
-		if (*pp == t) {
-			*pp = t->deferred_next;
-			break;
-		}
+	for (int i = 0; i < 2 && t->deferred; i++)
+		for (pp = lists[i]; *pp != NULL; pp = &(*pp)->deferred_next)
+			if (*pp == t) {
+				*pp = t->deferred_next;
+				t->deferred = 0;
+				break;
+			}
 	t->dirty = t->deferred = 0;
 }
 
