@@ -58,7 +58,7 @@ setup(void **state)
 		row.func_path = (char *)"exec:/bin/true";
 		t = f->t[i] = task_alloc(&row);
 		t->rec.enabled = 1;
-		t->written_status = task_status(t);
+		t->written = task_status_code(task_status(t));
 		t->written_cs = sched_cs(s, ev_now(s->loop));
 		t->deferred = 1;
 		t->deferred_next = s->deferred;
