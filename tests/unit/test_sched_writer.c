@@ -357,7 +357,7 @@ static void
 test_fenced_drops_said_once(void **state)
 {
 	struct fixture *f = *state;
-	char line[512];
+	char line[512], *s;
 	int lines = 0, n;
 	long runs = 0;
 
@@ -386,7 +386,11 @@ test_fenced_drops_said_once(void **state)
 	}
 	fclose(f->log.file);
 	f->log.file = NULL;
-	assert_int_equal(runs, 3);
+	/* A batch the writer took before it saw the fence is written (on
+	 * a server the fence has ended its session: that write fails). */
+	s = sql_text(f->db, "SELECT count(*) FROM runs");
+	assert_int_equal(runs + strtol(s, NULL, 10), 3);
+	free(s);
 	assert_true(lines <= 2);
 }
 
