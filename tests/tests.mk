@@ -103,7 +103,7 @@ PG_SUITES = tests/pg/engine-api.sh tests/pg/engine-control.sh \
 	tests/pg/engine-abuse.sh tests/pg/engine-notify-crash.sh \
 	tests/pg/engine-runid.sh tests/pg/engine-crash.sh \
 	tests/pg/engine-crash-busy.sh tests/pg/engine-crash-queued.sh \
-	tests/pg/engine-crash-claimed.sh \
+	tests/pg/engine-crash-claimed.sh tests/pg/engine-crash-ended.sh \
 	tests/pg/engine-jobctl.sh tests/pg/sched-notify.sh \
 	tests/pg/sched-bulk-slices.sh \
 	tests/pg/hostlock.sh tests/pg/engine-hosts.sh \

@@ -29,6 +29,7 @@ ENGINE_TESTS = \
 	tests/engine/crash-busy.sh \
 	tests/engine/crash-queued.sh \
 	tests/engine/crash-claimed.sh \
+	tests/engine/crash-ended.sh \
 	tests/engine/control.sh \
 	tests/engine/api.sh \
 	tests/engine/api_client.sh \

@@ -139,6 +139,8 @@ struct store_ops {
 	    struct mgr_error *err);
 	int (*run_store_fire_recorded)(struct mgr_db *db, const char *task_id,
 	    int64_t scheduled_at, int *yes, struct mgr_error *err);
+	int (*run_store_fires_from)(struct mgr_db *db, int64_t from,
+	    run_fire_fn fn, void *arg, struct mgr_error *err);
 	int (*run_store_interrupt_running)(struct mgr_db *db, int64_t now,
 	    const char *why, struct run_rec **out, size_t *n,
 	    struct mgr_error *err);

@@ -429,6 +429,13 @@ run_store_fire_recorded(struct mgr_db *db, const char *task_id,
 }
 
 int
+run_store_fires_from(struct mgr_db *db, int64_t from, run_fire_fn fn,
+		     void *arg, struct mgr_error *err)
+{
+	return db->ops->run_store_fires_from(db, from, fn, arg, err);
+}
+
+int
 run_store_interrupt_running(struct mgr_db *db, int64_t now, const char *why,
 			    struct run_rec **out, size_t *n,
 			    struct mgr_error *err)

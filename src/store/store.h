@@ -166,6 +166,16 @@ int run_store_end_running(struct mgr_db *db, struct run_rec *r,
 /* *yes = 1 when a run of task_id at scheduled_at is recorded. */
 int run_store_fire_recorded(struct mgr_db *db, const char *task_id,
 			    int64_t scheduled_at, int *yes, struct mgr_error *err);
+/* At engine start, in one statement: fn(arg, task_id, scheduled_at) for
+ * at least every run whose fire time is at or after both from and its
+ * task's stored next fire time (tasks.next_nominal), and maybe for
+ * others (the caller filters), in no order; task_id is borrowed for the
+ * call.  The scheduler passes such times over (sched_due.c,
+ * sched_rows_read): a task's stored next fire time is written lazily. */
+typedef void (*run_fire_fn)(void *arg, const char *task_id,
+			    int64_t scheduled_at);
+int run_store_fires_from(struct mgr_db *db, int64_t from, run_fire_fn fn,
+			 void *arg, struct mgr_error *err);
 /* At engine start: runs left `running` by an engine that died become
  * `interrupted` (ended_at = now, error = why); *out gets them. */
 int run_store_interrupt_running(struct mgr_db *db, int64_t now,

@@ -302,40 +302,35 @@ task_settle_claims(struct scheduler *s, struct stask *t, int64_t next,
 	return next;
 }
 
-int64_t
-task_settle_recorded(struct scheduler *s, struct stask *t, int64_t next,
-		     int64_t now)
+/* Whether at has a run row, from the rows the start read (seen): they
+ * are complete from the task's next fire time on, and the walk goes up
+ * in time, so the cursor only moves on. */
+static int
+task_row_seen(struct fire_seen *seen, int64_t at)
 {
-	struct mgr_error err = { 0 };
-	size_t n = 0;
-	int yes = 1;
-
-	while (next != TRIGGER_NONE && next <= now && n++ < MAX_CATCHUP) {
-		if (run_store_fire_recorded(s->mgr->db, t->id, next, &yes,
-		    &err) != 0) {
-			log_warning(&s->mgr->log, "%s", err.msg);
-			break;
-		}
-		if (!yes)
-			break;
-		next = trigger_next(t->trig, next, now);
-	}
-	return next;
+	while (seen->i < seen->n && seen->v[seen->i].at < at)
+		seen->i++;
+	return seen->i < seen->n && seen->v[seen->i].at == at;
 }
 
 /* One fire time on the way to the last loaded row (task_pass_rows):
  * 1 when it has a row, 0 when not (a coalesced task's then stands in
  * the later run, as when it was taken; any other's waits to run as a
- * due one), -1 when that could not be read. */
+ * due one), -1 when that could not be read.  Without seen, one read of
+ * the store. */
 static int
-task_pass_one(struct scheduler *s, struct stask *t, int64_t at)
+task_pass_one(struct scheduler *s, struct stask *t, int64_t at,
+	      struct fire_seen *seen)
 {
 	struct mgr_error err = { 0 };
 	int yes;
 
 	if (task_backlog_has_row(t, at))
 		return 1;
-	if (run_store_fire_recorded(s->mgr->db, t->id, at, &yes, &err) != 0) {
+	if (seen != NULL)
+		yes = task_row_seen(seen, at);
+	else if (run_store_fire_recorded(s->mgr->db, t->id, at, &yes,
+	    &err) != 0) {
 		log_warning(&s->mgr->log, "%s", err.msg);
 		return -1;
 	}
@@ -344,17 +339,17 @@ task_pass_one(struct scheduler *s, struct stask *t, int64_t at)
 	return yes;
 }
 
-/* Rows loaded at start (`claimed`, or `running` made `interrupted`) may
- * lie past the task's next fire time, which is written lazily and
- * settled only up to the first time with no row (task_settle_recorded)
- * or the claim mark: the catch-up from there took them again, and a
- * task with a free instance ran them twice.  So the next fire time goes
- * past last, the latest such row; a time on the way with no row was
- * taken by the last engine too (a task's times are taken in order) and
- * runs as a due time would.  Called only for tasks with such rows: one
- * read a fire time between the two, none on the due path. */
+/* Rows loaded at start (`claimed`, or `running` made `interrupted`), and
+ * ended ones, may lie past the task's next fire time, which is written
+ * lazily and settled only up to the claim mark: the catch-up from there
+ * took them again, and a task with a free instance ran them twice.  So
+ * the next fire time goes past last, the latest such row; a time on the
+ * way with no row was taken by the last engine too (a task's times are
+ * taken in order) and runs as a due time would.  Called only for tasks
+ * with such rows, none on the due path. */
 void
-task_pass_rows(struct scheduler *s, struct stask *t, int64_t last)
+task_pass_rows(struct scheduler *s, struct stask *t, int64_t last,
+	       struct fire_seen *seen)
 {
 	int64_t next = t->nominal, now = mgr_now_us();
 	size_t n = 0;
@@ -362,10 +357,105 @@ task_pass_rows(struct scheduler *s, struct stask *t, int64_t last)
 	if (!t->rec.enabled || t->trig == NULL || t->plugin_off)
 		return;		/* it takes no due time until it runs again */
 	while (next != TRIGGER_NONE && next <= last && n++ < MAX_CATCHUP &&
-	    task_pass_one(s, t, next) >= 0)
+	    task_pass_one(s, t, next, seen) >= 0)
 		next = trigger_next(t->trig, next, now);
 	if (next != t->nominal)
 		task_set_next(s, t, next);
+}
+
+static void
+fire_row_cb(void *arg, const char *task_id, int64_t at)
+{
+	struct fire_rows *r = arg;
+	struct stask *t = sched_find(r->s, task_id);
+
+	if (t == NULL || t->fire == TRIGGER_NONE || at < t->nominal)
+		return;		/* not past its next fire time */
+	if (r->n == r->cap)
+		r->v = xrealloc(r->v, (r->cap = r->cap ? r->cap * 2 : 64) *
+		    sizeof *r->v);
+	r->v[r->n++] = (struct fire_row){ t, at };
+}
+
+static int
+fire_row_cmp(const void *a, const void *b)
+{
+	const struct fire_row *x = a, *y = b;
+	uintptr_t tx = (uintptr_t)x->t, ty = (uintptr_t)y->t;
+
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* Every run row at or past its task's next fire time, in one statement
+ * from the earliest next fire time of the scheduled tasks at load
+ * (s->rows_from; the store reads a range of its time-led key, or one
+ * index range per task on a task-led one), grouped by task and sorted
+ * by time.  r->read stays 0 when nothing is scheduled or the read
+ * failed: the passes then read each time they walk. */
+void
+sched_rows_read(struct scheduler *s, struct fire_rows *r)
+{
+	struct mgr_error err = { 0 };
+
+	memset(r, 0, sizeof *r);
+	r->s = s;
+	if (s->rows_from == INT64_MAX)
+		return;		/* nothing scheduled */
+	if (run_store_fires_from(s->mgr->db, s->rows_from, fire_row_cb, r,
+	    &err) != 0) {
+		log_warning(&s->mgr->log, "%s", err.msg);
+		free(r->v);
+		memset(r, 0, sizeof *r);
+		return;
+	}
+	r->read = 1;
+	qsort(r->v, r->n, sizeof *r->v, fire_row_cmp);
+}
+
+/* t's rows in r, as a walk's cursor; NULL when r was not read. */
+struct fire_seen *
+sched_rows_of(const struct fire_rows *r, const struct stask *t,
+	      struct fire_seen *seen)
+{
+	size_t lo = 0, hi = r->n;
+
+	if (!r->read)
+		return NULL;
+	while (lo < hi) {	/* the first of t's, or where they would be */
+		size_t mid = lo + (hi - lo) / 2;
+		if ((uintptr_t)r->v[mid].t < (uintptr_t)t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (hi = lo; hi < r->n && r->v[hi].t == t; hi++)
+		;
+	*seen = (struct fire_seen){ r->v + lo, hi - lo, 0 };
+	return seen;
+}
+
+/* Rows past a task's next fire time that no loaded row led to (the
+ * last engine ran them and died before its task row, written lazily,
+ * said so; or left a time with no row before them): passed as those
+ * are (task_pass_rows), so that the catch-up does not take them again.
+ * After the claimed and interrupted rows, which lead the backlog. */
+void
+sched_pass_recorded(struct scheduler *s, const struct fire_rows *r)
+{
+	struct fire_seen seen;
+
+	for (size_t i = 0, j; i < r->n; i = j) {
+		struct stask *t = r->v[i].t;
+		for (j = i; j < r->n && r->v[j].t == t; j++)
+			;
+		if (t->nominal == TRIGGER_NONE || r->v[j - 1].at < t->nominal)
+			continue;	/* passed with its loaded rows */
+		seen = (struct fire_seen){ r->v + i, j - i, 0 };
+		task_pass_rows(s, t, r->v[j - 1].at, &seen);
+		task_run_backlog(s, t);
+	}
 }
 
 void

@@ -181,13 +181,17 @@ struct scheduler {
 	/* scheduler_hold_after: held, too, once mgr_mono_us() passes it (0:
 	 * never): the host's lease is no longer sure. */
 	int64_t hold_after;
-	/* The database is a server several hosts may share: which fire
-	 * times ran is known by the runs table (task_settle_recorded). */
+	/* The database is a server several hosts may share: the claim file
+	 * is this host's, the last engine host's claims end with its lease
+	 * (claimed_until). */
 	int shared;
 	/* At load on a shared database: fire times up to here may have been
 	 * claimed by the last engine host, whose claim file is not this
 	 * one's (sched_prev_claims_end); 0: none. */
 	int64_t claimed_until;
+	/* At load: the earliest next fire time of a scheduled task, from
+	 * which the start reads the rows past them (sched_rows_read). */
+	int64_t rows_from;
 	int foreground;			/* scheduler_run_foreground */
 	struct sched_fire_counts counts;	/* fires that never ran */
 	struct task_context no_ctx;	/* the context of tasks with none */
@@ -288,15 +292,32 @@ void sched_flush_later_cb(struct ev_loop *loop, ev_timer *w, int revents);
 int64_t task_first_fire(const struct stask *t, int64_t now);
 void task_rerun_interrupted(struct scheduler *s, struct stask *t, int64_t at, int number);
 int64_t task_settle_claims(struct scheduler *s, struct stask *t, int64_t next, int64_t now, int64_t *rerun);
-/* On a database several hosts share (s->shared): the fire times from
- * next on that have a run row were taken by another host (its claim
- * file is not this one's); returns the first past one without a row,
- * or the first to come. */
-int64_t task_settle_recorded(struct scheduler *s, struct stask *t, int64_t next, int64_t now);
-/* At start: t's next fire time past last, the time of a row loaded
- * (claimed, interrupted) that may lie past it; the times on the way
- * with no row wait to run as due ones. */
-void task_pass_rows(struct scheduler *s, struct stask *t, int64_t last);
+/* Run rows at or past their task's next fire time, as the start reads
+ * them in one statement (sched_rows_read), grouped by task and sorted by
+ * time; read: 0 when the read failed or was not needed. */
+struct fire_row {
+	struct stask *t;
+	int64_t at;
+};
+struct fire_rows {
+	struct scheduler *s;
+	struct fire_row *v;
+	size_t n, cap;
+	int read;
+};
+/* One task's rows of them as a walk up in time goes through them. */
+struct fire_seen {
+	const struct fire_row *v;
+	size_t n, i;
+};
+void sched_rows_read(struct scheduler *s, struct fire_rows *r);
+struct fire_seen *sched_rows_of(const struct fire_rows *r, const struct stask *t, struct fire_seen *seen);
+void sched_pass_recorded(struct scheduler *s, const struct fire_rows *r);
+/* At start: t's next fire time past last, the time of a row (claimed,
+ * interrupted, ended) that may lie past it; the times on the way with
+ * no row wait to run as due ones.  seen: t's rows (sched_rows_of), or
+ * NULL to read each time. */
+void task_pass_rows(struct scheduler *s, struct stask *t, int64_t last, struct fire_seen *seen);
 void task_cancel_retries(struct scheduler *s, struct stask *t);
 void task_start_attempt_row(struct scheduler *s, struct stask *t, int64_t scheduled_at, int number, int64_t row_id, scheduler_done_fn done, void *arg);
 void task_record_claimed(struct scheduler *s, struct stask *t);

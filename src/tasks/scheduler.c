@@ -305,11 +305,13 @@ task_load(struct scheduler *s, const struct task_rec *row, int64_t now)
 			task_start_attempt(s, t, now);
 		return;
 	}
+	/* Fire times past the claims that have rows are passed over once
+	 * every task is loaded, in one read (sched_rows_read). */
 	if (nominal != 0)
 		stored = task_settle_claims(s, t, nominal, now, &rerun);
-	if (nominal != 0 && s->shared)
-		stored = task_settle_recorded(s, t, stored, now);
 	task_set_next(s, t, stored);
+	if (t->fire != TRIGGER_NONE && t->nominal < s->rows_from)
+		s->rows_from = t->nominal;
 	if (rerun != TRIGGER_NONE)
 		task_rerun_interrupted(s, t, rerun, 2);
 }
@@ -333,14 +335,18 @@ sched_settle_running(struct scheduler *s, struct run_rec **out, size_t *n)
 
 /* t's loaded rows lead its backlog, the latest last. */
 static void
-sched_run_claimed(struct scheduler *s, struct stask *t)
+sched_run_claimed(struct scheduler *s, struct stask *t,
+		  const struct fire_rows *rows)
 {
+	struct fire_seen seen;
+
 	if (!t->rec.enabled || t->trig == NULL || t->plugin_off) {
 		task_backlog_drop(s, t, _("the task does not run (paused or "
 		    "disabled)"));
 		return;
 	}
-	task_pass_rows(s, t, t->side->backlog[t->side->backlog_rows - 1]);
+	task_pass_rows(s, t, t->side->backlog[t->side->backlog_rows - 1],
+	    sched_rows_of(rows, t, &seen));
 	task_run_backlog(s, t);
 }
 
@@ -348,14 +354,18 @@ sched_run_claimed(struct scheduler *s, struct stask *t)
  * fire time as a claimed one may (task_pass_rows); after the claimed
  * rows, which lead the backlog. */
 static void
-sched_pass_interrupted(struct scheduler *s, const struct run_rec *v, size_t n)
+sched_pass_interrupted(struct scheduler *s, const struct run_rec *v, size_t n,
+		       const struct fire_rows *rows)
 {
+	struct fire_seen seen;
+
 	for (size_t i = 0; i < n; i++) {
 		struct stask *t = sched_find(s, v[i].task_id);
 		if (t == NULL || t->nominal == TRIGGER_NONE ||
 		    v[i].scheduled_at < t->nominal)
 			continue;
-		task_pass_rows(s, t, v[i].scheduled_at);
+		task_pass_rows(s, t, v[i].scheduled_at,
+		    sched_rows_of(rows, t, &seen));
 		task_run_backlog(s, t);
 	}
 }
@@ -364,7 +374,7 @@ sched_pass_interrupted(struct scheduler *s, const struct run_rec *v, size_t n)
  * now, through the backlog (misfire grace applies), or are recorded
  * skipped when their task no longer runs. */
 static void
-sched_start_claimed(struct scheduler *s)
+sched_start_claimed(struct scheduler *s, const struct fire_rows *rows)
 {
 	struct mgr_error err = { 0 };
 	struct run_rec *v;
@@ -382,12 +392,28 @@ sched_start_claimed(struct scheduler *s)
 		/* queued first: the rows lead the list */
 		t->side->backlog_ids[t->side->backlog_rows++] = v[i].id;
 		if (last != NULL && last != t)
-			sched_run_claimed(s, last);
+			sched_run_claimed(s, last, rows);
 		last = t;
 	}
 	if (last != NULL)
-		sched_run_claimed(s, last);
+		sched_run_claimed(s, last, rows);
 	run_recs_free(v, n);
+}
+
+/* Rows past the tasks' next fire times, read once: claimed ones start,
+ * then every task's next fire time goes past its interrupted and ended
+ * ones, so that no time with a row is taken again. */
+static void
+sched_settle_rows(struct scheduler *s, const struct run_rec *interrupted,
+		  size_t ninterrupted)
+{
+	struct fire_rows rows;
+
+	sched_rows_read(s, &rows);
+	sched_start_claimed(s, &rows);
+	sched_pass_interrupted(s, interrupted, ninterrupted, &rows);
+	sched_pass_recorded(s, &rows);
+	free(rows.v);
 }
 
 static void
@@ -479,6 +505,7 @@ sched_load_all(struct scheduler *s, struct mgr_error *err)
 	int rc;
 
 	s->loading = 1;
+	s->rows_from = INT64_MAX;
 	s->claimed_until = sched_prev_claims_end(s);
 	rc = task_store_each(s->mgr->db, load_row_cb, &l, err);
 	s->loading = 0;
@@ -600,8 +627,7 @@ scheduler_start(struct mgr *mgr, struct mgr_error *err)
 	 * read stay in the connection's cache otherwise, up to 2 MB. */
 	db_release_memory(mgr->db);
 	malloc_trim(0);
-	sched_start_claimed(s);
-	sched_pass_interrupted(s, interrupted, ninterrupted);
+	sched_settle_rows(s, interrupted, ninterrupted);
 	run_recs_free(interrupted, ninterrupted);
 	ev_periodic_start(s->loop, &s->housekeeping);
 	ev_unref(s->loop);

@@ -479,6 +479,66 @@ test_runs_fire_key(void **state)
 	run_recs_free(v, n);
 }
 
+struct fires_seen {
+	char seen[8][16];	/* "task@time" */
+	size_t n;
+};
+
+static void
+fires_seen_cb(void *arg, const char *task_id, int64_t at)
+{
+	struct fires_seen *fs = arg;
+
+	assert_true(fs->n < 8);
+	snprintf(fs->seen[fs->n++], sizeof fs->seen[0], "%s@%lld", task_id,
+	    (long long)at);
+}
+
+static int
+fires_seen_has(const struct fires_seen *fs, const char *what)
+{
+	for (size_t i = 0; i < fs->n; i++)
+		if (strcmp(fs->seen[i], what) == 0)
+			return 1;
+	return 0;
+}
+
+/* run_store_fires_from (the engine's start): every run at or past both
+ * from and its task's stored next fire time, whichever key leads the
+ * backend's history; none before from, none without a fire time. */
+static void
+test_runs_fires_from(void **state)
+{
+	struct fixture *f = fixture(state);
+	struct task_rec a = sample_task("a");
+	struct run_rec r;
+	struct fires_seen fs = { .n = 0 };
+	struct mgr_error err = { 0 };
+	static const int64_t at[][2] = {	/* task a or b, time */
+		{ 'a', 1000 }, { 'a', 2000 }, { 'a', 2500 }, { 'a', 3000 },
+		{ 'b', 500 }, { 'b', 1500 }, { 'b', 0 },
+	};
+
+	a.next_nominal = 2500;
+	assert_int_equal(task_store_create(f->db, &a, &err), 0);
+	add_task(f->db, "b");
+	for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+		r = sample_run(at[i][0] == 'a' ? "a" : "b", at[i][1], 1,
+		    "succeeded");
+		assert_int_equal(run_store_insert(f->db, &r, &err), 0);
+	}
+	assert_int_equal(run_store_fires_from(f->db, 1500, fires_seen_cb, &fs,
+	    &err), 0);
+	assert_true(fires_seen_has(&fs, "a@2500"));
+	assert_true(fires_seen_has(&fs, "a@3000"));
+	assert_true(fires_seen_has(&fs, "b@1500"));
+	assert_false(fires_seen_has(&fs, "a@1000"));
+	assert_false(fires_seen_has(&fs, "b@500"));
+	assert_false(fires_seen_has(&fs, "b@0"));
+	/* a@2000 may come too: SQLite reads the range from 1500 */
+	assert_true(fs.n == 3 || (fs.n == 4 && fires_seen_has(&fs, "a@2000")));
+}
+
 static void
 test_runs_record_and_end(void **state)
 {
@@ -2183,6 +2243,7 @@ test_every_op(void **state)
 	CASE(b, test_task_create_with_context, setup), \
 	CASE(b, test_plugins, setup), \
 	CASE(b, test_runs_fire_key, setup), \
+	CASE(b, test_runs_fires_from, setup), \
 	CASE(b, test_runs_record_and_end, setup), \
 	CASE(b, test_runlog_and_usage, setup), \
 	CASE(b, test_run_logs, setup), \

@@ -57,6 +57,7 @@ const struct store_ops pg_store_ops = {
 	.run_store_record = pg_run_store_record,
 	.run_store_end_running = pg_run_store_end_running,
 	.run_store_fire_recorded = pg_run_store_fire_recorded,
+	.run_store_fires_from = pg_run_store_fires_from,
 	.run_store_interrupt_running = pg_run_store_interrupt_running,
 	.run_store_claimed = pg_run_store_claimed,
 	.run_store_list = pg_run_store_list,

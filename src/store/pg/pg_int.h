@@ -197,6 +197,8 @@ int pg_run_store_end_running(struct mgr_db *db, struct run_rec *r,
 int pg_run_store_fire_recorded(struct mgr_db *db, const char *task_id,
 			       int64_t scheduled_at, int *yes,
 			       struct mgr_error *err);
+int pg_run_store_fires_from(struct mgr_db *db, int64_t from,
+			     run_fire_fn fn, void *arg, struct mgr_error *err);
 int pg_run_store_interrupt_running(struct mgr_db *db, int64_t now,
 				   const char *why, struct run_rec **out,
 				   size_t *n, struct mgr_error *err);

@@ -171,6 +171,34 @@ pg_run_store_fire_recorded(struct mgr_db *db, const char *task_id,
 	return 0;
 }
 
+/* runs_fire(task_id, scheduled_at, attempt) is led by the task, and no
+ * index is led by the time: one index range per task, from the later
+ * of from and the task's stored next fire time (a seq scan of the
+ * history would read every run ever kept).  OFFSET 0 keeps the planner
+ * from flattening the subquery into a join, which it may then run as a
+ * hash join over the whole of runs. */
+int
+pg_run_store_fires_from(struct mgr_db *db, int64_t from, run_fire_fn fn,
+			void *arg, struct mgr_error *err)
+{
+	struct pg_params p = { 0 };
+	PGresult *res;
+	int rc;
+
+	pg_int(&p, from);
+	if ((rc = pg_run(db, "SELECT t.id, r.scheduled_at FROM tasks t "
+	    "CROSS JOIN LATERAL (SELECT scheduled_at FROM runs "
+	    "WHERE task_id = t.id AND scheduled_at >= "
+	    "greatest(t.next_nominal, $1) OFFSET 0) r", &p, &res,
+	    _("cannot list the runs past the tasks' next fire times"),
+	    err)) != 0)
+		return rc;
+	for (int i = 0; i < PQntuples(res); i++)
+		fn(arg, pg_str(res, i, 0), pg_i64(res, i, 1));
+	PQclear(res);
+	return 0;
+}
+
 int
 pg_run_store_interrupt_running(struct mgr_db *db, int64_t now,
 			       const char *why, struct run_rec **out,

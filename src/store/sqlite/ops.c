@@ -56,6 +56,7 @@ const struct store_ops sqlite_store_ops = {
 	.run_store_record = sqlite_run_store_record,
 	.run_store_end_running = sqlite_run_store_end_running,
 	.run_store_fire_recorded = sqlite_run_store_fire_recorded,
+	.run_store_fires_from = sqlite_run_store_fires_from,
 	.run_store_interrupt_running = sqlite_run_store_interrupt_running,
 	.run_store_claimed = sqlite_run_store_claimed,
 	.run_store_list = sqlite_run_store_list,

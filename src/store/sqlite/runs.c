@@ -301,6 +301,31 @@ sqlite_run_store_fire_recorded(struct mgr_db *db, const char *task_id,
 	return 0;
 }
 
+/* One range of the time-led unique key runs_time(scheduled_at, task_id,
+ * attempt), which holds both columns: the table is not read, and the
+ * rows scanned are the runs fired since from, whatever the tasks'
+ * stored times (the caller filters by its tasks' own). */
+int
+sqlite_run_store_fires_from(struct mgr_db *db, int64_t from, run_fire_fn fn,
+			    void *arg, struct mgr_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(db, "SELECT task_id, scheduled_at FROM runs "
+	    "WHERE scheduled_at >= ?1", &st, err)) != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, from);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(arg, (const char *)sqlite3_column_text(st, 0),
+		    sqlite3_column_int64(st, 1));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_error(db, err, _("cannot list the runs past the "
+		    "tasks' next fire times"));
+	return 0;
+}
+
 /* Every row st gives, as runs; what names the failure in err. */
 static int
 runs_collect(struct mgr_db *db, sqlite3_stmt *st, struct run_rec **out,
