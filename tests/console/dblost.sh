@@ -60,7 +60,7 @@ m task add quick "exec:/bin/true" interval hours=1 >/dev/null
 "$MANAGER" --config "$T/manager.conf" --db "$DB" daemon >"$T/d.log" 2>&1 &
 D=$!
 wait_sql "SELECT state FROM hosts WHERE host_id = 'pd'" alive 30 >/dev/null
-m task run long >/dev/null
+m task run long --detach >/dev/null
 child_started() { [ -s "$T/child.pid" ]; }
 retry 15 child_started
 CHILD=$(cat "$T/child.pid")
