@@ -255,15 +255,7 @@ header_host(const struct ui *ui, char *buf, size_t size)
 	    sizeof up);
 	if (ui->hosting)
 		snprintf(buf, size, _("host: this console, up %s"), up);
-	else if (ui->conn.peer_down_since != 0) {
-		/* The daemon says so in its state file (dbconn.c). */
-		char at[32];
-
-		fmt_when(ui->conn.peer_down_since, mgr_now_us(), at, sizeof at);
-		snprintf(buf, size, _("host: %s pid %d up %s, database "
-		    "unreachable since %s"), h->kind != NULL ? h->kind : "?",
-		    h->pid, up, at);
-	} else
+	else
 		snprintf(buf, size, _("host: %s pid %d up %s"), h->kind != NULL ?
 		    h->kind : "?", h->pid, up);
 }

@@ -8,7 +8,6 @@
 #include "ui.h"
 #include "cmd.h"
 #include "engine.h"
-#include "format.h"
 #include "manager.h"
 #include "util.h"
 
@@ -85,70 +84,34 @@ host_shutdown(struct ui *ui)
 	engine_shutdown(ui->mgr, ui->mgr->conf->shutdown_grace_seconds, NULL);
 }
 
-/* The database out of reach, on the status line every second until it
- * is back, then said once: the engine's connection when this console
- * hosts it (the engine reconnects by itself: hostreg.c), else the
- * console's own (dbconn.c).  The first line of an outage goes to the
- * message history, not the countdown after it. */
+/* A hosting console's database out of reach (the engine reconnects by
+ * itself: hostreg.c), on the status line every second until it is back,
+ * then said once. */
 static void
 host_db_status(struct ui *ui)
 {
 	struct engine_host_reg r;
-	int64_t since = 0, retry_us = 0;
-	char at[32];
+	char at[16];
+	time_t t;
+	struct tm tm;
 
 	ui->host.db_down_since = 0;
-	if (ui->hosting && engine_host_registry(ui->mgr, &r) == 0) {
-		ui->host.db_down_since = since = r.down_since;
-		retry_us = r.retry_in_us;
-	}
-	if (since == 0)
-		dbconn_down(ui, &since, &retry_us);
-	if (since == 0) {
+	if (!ui->hosting || engine_host_registry(ui->mgr, &r) != 0)
+		return;
+	ui->host.db_down_since = r.down_since;
+	if (r.down_since == 0) {
 		if (ui->host.db_down)
 			ui_status(ui, 0, "%s", _("the database is reachable "
 			    "again"));
 		ui->host.db_down = 0;
 		return;
 	}
-	fmt_when(since, mgr_now_us(), at, sizeof at);
-	if (ui->host.db_down)
-		ui_status_again(ui, 1, _("database unreachable since %s, "
-		    "retrying in %lld s"), at, (long long)((retry_us + 999999) /
-		    1000000));
-	else
-		ui_status(ui, 1, _("database unreachable since %s, retrying in "
-		    "%lld s"), at, (long long)((retry_us + 999999) / 1000000));
 	ui->host.db_down = 1;
-}
-
-/* Who hosts: read into h unless the read cannot be trusted.  A lost
- * connection fails the probe, which then says "nobody", and so does
- * the probe just after an outage while the host takes its lock again:
- * h keeps what was read before (an attached console must not take the
- * engine over from a host that is only reconnecting).  0: h is new. */
-static int
-host_read(struct ui *ui)
-{
-	struct ui_host *h = &ui->host;
-	char *kind = NULL;
-	int64_t at = 0;
-	int pid = 0, present;
-
-	if (dbconn_down(ui, NULL, NULL))
-		return -1;
-	present = engine_host_info(ui->mgr, &pid, &kind, &at) == 0;
-	if (!present && !ui->hosting && (dbconn_lost(ui, NULL) ||
-	    (h->present && dbconn_settling(ui)))) {
-		free(kind);
-		return -1;
-	}
-	free(h->kind);
-	h->present = present;
-	h->pid = pid;
-	h->kind = kind;
-	h->started_at = at;
-	return 0;
+	t = (time_t)(r.down_since / 1000000);
+	localtime_r(&t, &tm);
+	strftime(at, sizeof at, "%H:%M:%S", &tm);
+	ui_status(ui, 1, _("database unreachable since %s, retrying in %lld s"),
+	    at, (long long)((r.retry_in_us + 999999) / 1000000));
 }
 
 /* Once a second: who hosts, and take over when an attached console's
@@ -158,17 +121,16 @@ host_poll(struct ui *ui)
 {
 	struct mgr_error err = { 0 };
 	struct ui_host *h = &ui->host;
-	int rc;
 
 	host_db_status(ui);
-	rc = host_read(ui);
-	dbconn_peer_poll(ui);	/* the host as last read: no read needed */
-	if (rc != 0 || !ui->attached || h->present || ui->stopping)
+	free(h->kind);
+	h->kind = NULL;
+	h->present = engine_host_info(ui->mgr, &h->pid, &h->kind,
+	    &h->started_at) == 0;
+	if (!ui->attached || h->present || ui->stopping)
 		return;
 	ui->attached = 0;
-	if ((rc = host_join(ui, &err)) != 0)
-		ui->attached = 1;	/* tried again at the next poll */
-	if (rc != 0 || host_start(ui, &err) != 0) {
+	if (host_join(ui, &err) != 0 || host_start(ui, &err) != 0) {
 		ui_status(ui, 1, "%s", err.msg);
 		return;
 	}

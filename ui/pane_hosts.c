@@ -3,10 +3,9 @@
  * row marked "*", a live standby's state "standby".  Hidden until H opens
  * it, under the runs pane; while it shows, the registry is read once a
  * second (a lease counts down without any write), never otherwise.  The
- * row of this console's own host, or of the daemon on this machine it
- * is attached to, while that host cannot reach the database, says
- * "database unreachable since T" after its pid, in the colour of a dead
- * host, until it reconnects (as the status line does).  d
+ * row of this console's own host, while it cannot reach the database,
+ * says "database unreachable since T" after its pid, in the colour of a
+ * dead host, until it reconnects (as the status line does).  d
  * drains the selected host after a question and r undoes it: the
  * command lines `host drain ID` and `host drain --undo ID`, so the
  * console acts exactly as the CLI does. */
@@ -42,33 +41,23 @@ host_is_engine(const struct ui *ui, const struct host_rec *r)
 	    r->pid == ui->host.pid;
 }
 
-/* Since when a live host cannot reach the database (0: not known to):
- * this console's own host (only this process knows its own state:
- * host_poll), or the daemon it is attached to, by its state file
- * (dbconn_peer_poll).  The registry's rows are those read before: no
- * read goes through meanwhile. */
-static int64_t
-host_lost_since(const struct ui *ui, const struct host_rec *r)
+/* This console's own host while it cannot reach the database: the
+ * registry's rows are those read before (no read goes through), and
+ * only this process knows its own state (host_poll). */
+static int
+host_lost_db(const struct ui *ui, const struct host_rec *r)
 {
-	const struct ui_dbconn *c = &ui->conn;
-
-	if (!host_live(r))
-		return 0;
-	if (ui->host.db_down_since != 0 && r->pid == (int)getpid())
-		return ui->host.db_down_since;
-	if (c->peer_down_since != 0 && r->pid == c->peer_pid &&
-	    strcmp(r->host_id, c->peer_host) == 0)
-		return c->peer_down_since;
-	return 0;
+	return ui->host.db_down_since != 0 && host_live(r) &&
+	    r->pid == (int)getpid();
 }
 
 /* The pid cell of such a host: "PID  database unreachable since T". */
 static void
-host_lost_text(int64_t lost, int pid, char *buf, size_t size)
+host_lost_text(const struct ui *ui, int pid, char *buf, size_t size)
 {
 	char since[32], *text;
 
-	fmt_when(lost, mgr_now_us(), since, sizeof since);
+	fmt_when(ui->host.db_down_since, mgr_now_us(), since, sizeof since);
 	text = xasprintf(_("database unreachable since %s"), since);
 	snprintf(buf, size, "%d  %s", pid, text);
 	free(text);
@@ -154,7 +143,6 @@ hosts_row(const struct ui *ui, size_t i, int width, char *buf, size_t size)
 {
 	const struct host_rec *r = &ui->hosts[i];
 	int engine = host_is_engine(ui, r);
-	int64_t lost = host_lost_since(ui, r);
 	char epoch[24], lease[32], running[16], pid[160];
 	const char *cell[8] = { engine ? "*" : "", r->host_id, epoch,
 	    host_state_shown(r), lease, running, r->version != NULL ?
@@ -168,10 +156,10 @@ hosts_row(const struct ui *ui, size_t i, int width, char *buf, size_t size)
 		snprintf(lease, sizeof lease, "-");
 	snprintf(running, sizeof running, "%d", engine ? ui->model.running : 0);
 	snprintf(pid, sizeof pid, "%d", r->pid);
-	if (lost != 0)	/* the last cell takes the rest */
-		host_lost_text(lost, r->pid, pid, sizeof pid);
+	if (host_lost_db(ui, r))	/* the last cell takes the rest */
+		host_lost_text(ui, r->pid, pid, sizeof pid);
 	hosts_cells(ui, width, cell, buf, size);
-	if (lost != 0 || strcmp(r->state, "dead") == 0)
+	if (host_lost_db(ui, r) || strcmp(r->state, "dead") == 0)
 		return ui_attr(ui, CP_BAD, 0) | A_BOLD;
 	if (strcmp(r->state, "draining") == 0)
 		return ui_attr(ui, CP_WARN, 0) | A_BOLD;
@@ -296,10 +284,10 @@ hosts_details(struct ui *ui)
 	    ui->model.running : 0);
 	strbuf_addf(&sb, "%-12s %s\n", _("version"), r->version != NULL ?
 	    r->version : "");
-	if (host_lost_since(ui, r) != 0) {
+	if (host_lost_db(ui, r)) {
 		char pid[160];
 
-		host_lost_text(host_lost_since(ui, r), r->pid, pid, sizeof pid);
+		host_lost_text(ui, r->pid, pid, sizeof pid);
 		strbuf_addf(&sb, "%-12s %s\n", _("pid"), pid);
 	} else
 		strbuf_addf(&sb, "%-12s %d\n", _("pid"), r->pid);

@@ -41,44 +41,28 @@ ui_remember(struct ui *ui, const char *text)
 	    ui->status_error ? _("error: ") : "", text);
 }
 
-static void __attribute__((format(printf, 4, 0)))
-ui_status_v(struct ui *ui, int error, int remember, const char *fmt,
-	    va_list ap)
+void
+ui_status(struct ui *ui, int error, const char *fmt, ...)
 {
+	va_list ap;
 	char *text;
 
+	va_start(ap, fmt);
 	if (vasprintf(&text, fmt, ap) < 0)
+		text = NULL;
+	va_end(ap);
+	if (text == NULL)
 		return;
 	/* One line: a command's message must not break the layout. */
 	for (char *c = text; *c != '\0'; c++)
 		if (*c == '\n' || *c == '\t')
 			*c = ' ';
 	ui->status_error = error;
-	if (remember && text[0] != '\0')
+	if (text[0] != '\0')
 		ui_remember(ui, text);
 	snprintf(ui->status, sizeof ui->status, "%s", text);
 	free(text);
 	ui->dirty = 1;
-}
-
-void
-ui_status(struct ui *ui, int error, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	ui_status_v(ui, error, 1, fmt, ap);
-	va_end(ap);
-}
-
-void
-ui_status_again(struct ui *ui, int error, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	ui_status_v(ui, error, 0, fmt, ap);
-	va_end(ap);
 }
 
 void
@@ -137,9 +121,7 @@ ui_reload(struct ui *ui, int force)
 	int changed = 0;
 
 	if (model_refresh(&ui->model, ui->db, force, &changed, &err) != 0) {
-		/* A lost connection is said once, not every tick. */
-		if (!dbconn_lost(ui, &err))
-			ui_status(ui, 1, "%s", err.msg);
+		ui_status(ui, 1, "%s", err.msg);
 		return;
 	}
 	if (!changed)
@@ -286,24 +268,17 @@ on_tick(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct ui *ui = w->data;
 	int64_t second = mgr_now_us() / 1000000;
-	int up;
 
 	(void)loop;
 	(void)revents;
-	/* A lost connection: nothing is read (the panes keep what they
-	 * show) until it is made again. */
-	up = dbconn_check(ui);
-	if (up) {
-		ui_reload(ui, 0);
-		follow_run_log(ui);
-	}
+	ui_reload(ui, 0);
+	follow_run_log(ui);
 	/* NEXT/LEFT/uptime move with the clock even when nothing changed;
 	 * the host is looked at as often. */
 	if (second != ui->last_second) {
 		ui->last_second = second;
 		host_poll(ui);
-		if (up)
-			hosts_refresh(ui);	/* while its pane shows */
+		hosts_refresh(ui);	/* while its pane shows */
 		outdated_refresh(ui);	/* a stat per index file */
 		ui->dirty = 1;
 	}
@@ -482,7 +457,6 @@ ui_free(struct ui *ui)
 	prompt_free(&ui->line);
 	free(ui->host.kind);
 	hosts_free(ui);
-	dbconn_free(ui);
 	strv_free(ui->confirm_argv);
 	for (size_t i = 0; i < ui->nmessages; i++)
 		free(ui->messages[i]);
@@ -513,7 +487,6 @@ ui_open(struct ui *ui, struct mgr *mgr, struct mgr_error *err)
 	if (mgr->loop == NULL)
 		mgr->loop = ev_default_loop(EVFLAG_AUTO);
 	ui->loop = mgr->loop;
-	dbconn_open(ui);
 	return model_refresh(&ui->model, ui->db, 1, &rc, err);
 }
 

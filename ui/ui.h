@@ -150,20 +150,6 @@ struct ui_line {		/* the prompt's line editor */
 	size_t hpos;
 };
 
-/* The console's own connections to a database server (dbconn.c), and
- * what the engine host it is attached to says in its state file. */
-struct ui_dbconn {
-	int64_t down_since;	/* lost since (mgr_now_us; 0: not lost) */
-	int64_t retry_mono;	/* the next try (mgr_mono_us) */
-	int retry_ms;		/* the backoff's step */
-	int64_t back_mono;	/* made again at (mgr_mono_us; 0: never lost) */
-	char *state_path;	/* the host's state file (NULL: a file DB) */
-	int64_t peer_down_since;	/* the attached host's loss (0: none
-					 * known) ... */
-	int peer_pid;		/* ... of this process ... */
-	char peer_host[129];	/* ... and host id */
-};
-
 struct ui {
 	struct mgr *mgr;
 	struct mgr_db *db;	/* the console's own read connection */
@@ -173,7 +159,6 @@ struct ui {
 	ev_signal sig_winch, sig_int, sig_term, sig_hup;
 	struct ui_model model;
 	struct ui_host host;	/* who hosts the engine (host_poll) */
-	struct ui_dbconn conn;	/* its connections lost (dbconn.c) */
 	struct ui_pane panes[PANE_COUNT];
 	int focus;
 	int show_hosts;		/* the hosts pane shows (H) ... */
@@ -216,10 +201,6 @@ struct ui {
 /* tui.c */
 void ui_quit(struct ui *ui, int status);
 void ui_status(struct ui *ui, int error, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-/* The same on the status line only, not in the message history: a
- * countdown said again every second. */
-void ui_status_again(struct ui *ui, int error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void ui_reload(struct ui *ui, int force);
 /* The message history ('m', ":messages") as a page. */
@@ -311,26 +292,6 @@ void host_poll(struct ui *ui);
  * "manager daemon --detach" on the same configuration and database, says
  * where the engine went, returns the exit status for the console. */
 int host_handover(struct ui *ui);
-
-/* dbconn.c: the console's own connections to a database server */
-void dbconn_open(struct ui *ui);
-void dbconn_free(struct ui *ui);
-/* After a failed read (err: why, or NULL): 1 when a connection is lost
- * (said once an outage, the first try due after the backoff's first
- * step), 0 when the failure was another. */
-int dbconn_lost(struct ui *ui, const struct mgr_error *err);
-/* Every tick, before the reads: 1 when they may go; while lost, makes
- * the connections again once the backoff's wait is over (and reads
- * everything again when they are back). */
-int dbconn_check(struct ui *ui);
-/* 1 while lost: since when (mgr_now_us) and the next try in (us). */
-int dbconn_down(const struct ui *ui, int64_t *since, int64_t *retry_in_us);
-/* 1 while a free engine lock may be its host reconnecting after an
- * outage: an attached console takes no engine over meanwhile. */
-int dbconn_settling(const struct ui *ui);
-/* Once a second: the attached host's state file (its pid must be the
- * host's and live); a change said in the status line. */
-void dbconn_peer_poll(struct ui *ui);
 
 /* pane_hosts.c: the registry read again once a second while the pane
  * shows; the keys H (show, go to, hide), d (drain, asks first) and r

@@ -9,7 +9,6 @@ ui_libui_a_SOURCES = \
 	ui/draw.c \
 	ui/fire_times.c \
 	ui/format.c ui/format.h \
-	ui/dbconn.c \
 	ui/host.c \
 	ui/job.c \
 	ui/keys.c \
@@ -39,14 +38,14 @@ dist_check_SCRIPTS += tests/console/lib.sh tests/console/console.sh \
 	tests/console/quit.sh tests/console/views.sh tests/console/stop.sh tests/console/jobs.sh \
 	tests/console/pager.sh tests/console/history.sh tests/console/upgrade.sh \
 	tests/console/later.sh tests/console/plugin-show.sh \
-	tests/console/hosts.sh tests/console/dblost.sh
+	tests/console/hosts.sh
 if HAVE_TMUX
 TESTS += tests/console/console.sh tests/console/host.sh \
 	tests/console/plugins.sh tests/console/keys.sh \
 	tests/console/quit.sh tests/console/views.sh tests/console/stop.sh tests/console/jobs.sh \
 	tests/console/pager.sh tests/console/history.sh tests/console/upgrade.sh \
 	tests/console/later.sh tests/console/plugin-show.sh \
-	tests/console/hosts.sh tests/console/dblost.sh
+	tests/console/hosts.sh
 endif
 
 # Not run by make check: the numbers go to bench/RESULTS-console.md.

@@ -71,19 +71,6 @@ struct engine_host_reg {
 	size_t waiting;
 };
 int engine_host_registry(struct mgr *mgr, struct engine_host_reg *out);
-/* On a database server, the file where the engine host of this
- * database on this machine says that it lost the database (malloc'd;
- * NULL on a file, or when the state folder cannot be made), and what it
- * says: 0 with out filled while its writer is cut off, MGR_ENOENT when
- * there is no such file (the host reaches the database, or none runs
- * here).  The reader checks that out->pid still lives. */
-struct engine_db_state {
-	int pid;
-	char host_id[129];		/* MGR_ID_MAX + 1: util.h */
-	int64_t epoch, down_since;	/* down_since: mgr_now_us */
-};
-char *engine_state_path(const struct mgr *mgr);
-int engine_state_read(const char *path, struct engine_db_state *out);
 /* Sets host_id draining (1) or back to alive (0) in the registry; when
  * it is this host, its scheduler takes no due fire time from now on (or
  * again).  MGR_ENOENT: no such host; MGR_ECONFLICT: it is dead or left. */

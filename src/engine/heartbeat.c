@@ -33,7 +33,6 @@
 #include "util.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -50,7 +49,7 @@
 
 struct heartbeat {
 	struct heartbeat_conf c;	/* its strings are the copies below */
-	char *db_path, *host_id, *version, *labels, *state_file;
+	char *db_path, *host_id, *version, *labels;
 	struct mgr_db *db;		/* the thread's own; NULL: open again */
 	int64_t epoch;			/* the thread's copy of st.epoch */
 	int lock_gone;			/* the lock's session ended: retake */
@@ -98,54 +97,12 @@ hb_backoff(struct heartbeat *hb)
 	    (unsigned)(hb->retry_ms / 2 + 1));
 }
 
-/* The state file says the database is lost since `since` (a console
- * attached to this host reads it: it cannot ask the database).  Written
- * once an outage, under a temporary name then renamed, so that a reader
- * never sees half of it; no fsync: it speaks of this process, which a
- * crash of the machine ends too. */
-static void
-hb_state_write(struct heartbeat *hb, int64_t since)
-{
-	char *tmp;
-	FILE *f;
-	int fd, ok;
-
-	if (hb->state_file == NULL)
-		return;
-	tmp = xasprintf("%s.tmp%ld", hb->state_file, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-	    0600);
-	f = fd != -1 ? fdopen(fd, "w") : NULL;
-	ok = f != NULL && fprintf(f, HB_STATE_WRITE, (int)getpid(),
-	    hb->host_id, (long long)hb->epoch, (long long)since) > 0;
-	if (f != NULL)
-		ok = fclose(f) == 0 && ok;
-	else if (fd != -1)
-		close(fd);
-	if (!ok || rename(tmp, hb->state_file) != 0) {
-		log_warning(hb->c.log, _("host %s: cannot write %s: %s"),
-		    hb->host_id, hb->state_file, strerror(errno));
-		unlink(tmp);
-	}
-	free(tmp);
-}
-
-/* The database is back (or the host stops): no state file. */
-static void
-hb_state_clear(struct heartbeat *hb)
-{
-	if (hb->state_file != NULL && unlink(hb->state_file) != 0 &&
-	    errno != ENOENT)
-		log_warning(hb->c.log, _("host %s: cannot remove %s: %s"),
-		    hb->host_id, hb->state_file, strerror(errno));
-}
-
 /* A beat that failed: the connection closed, tried again after the
  * backoff; the loss said once (hb_up says the recovery). */
 static void
 hb_down(struct heartbeat *hb, const struct mgr_error *err)
 {
-	int64_t wait_us, since;
+	int64_t wait_us;
 	int first;
 
 	if (hb->db != NULL)
@@ -162,17 +119,15 @@ hb_down(struct heartbeat *hb, const struct mgr_error *err)
 	pthread_mutex_lock(&hb->lock);
 	if ((first = hb->st.down_since == 0))
 		hb->st.down_since = mgr_now_us();
-	since = hb->st.down_since;
 	hb->st.retry_mono = mgr_mono_us() + wait_us;
 	pthread_mutex_unlock(&hb->lock);
-	if (first) {
-		hb_state_write(hb, since);
+	if (first)
 		log_warning(hb->c.log, _("host %s lost the database: %s; "
 		    "reconnecting, every %d ms at first, then up to every "
 		    "%d ms (host_reconnect_max_ms)"), hb->host_id, err->msg,
 		    HB_RETRY_MIN_MS, hb->c.retry_max_ms > HB_RETRY_MIN_MS ?
 		    hb->c.retry_max_ms : HB_RETRY_MIN_MS);
-	} else	/* each try, for whoever debugs a long outage */
+	else	/* each try, for whoever debugs a long outage */
 		log_debug(hb->c.log, "host %s: reconnecting in %lld ms: %s",
 		    hb->host_id, (long long)(wait_us / 1000), err->msg);
 	hb_notify(hb);
@@ -193,12 +148,11 @@ hb_up(struct heartbeat *hb)
 	hb->st.down_since = 0;
 	pthread_mutex_unlock(&hb->lock);
 	hb->retry_ms = 0;
-	if (since == 0)
-		return;
-	hb_state_clear(hb);
-	log_info(hb->c.log, _("host %s reconnected to the database after "
-	    "%.1f s (epoch %lld)"), hb->host_id,
-	    (double)(mgr_now_us() - since) / 1e6, (long long)hb->epoch);
+	if (since != 0)
+		log_info(hb->c.log, _("host %s reconnected to the database "
+		    "after %.1f s (epoch %lld)"), hb->host_id,
+		    (double)(mgr_now_us() - since) / 1e6,
+		    (long long)hb->epoch);
 }
 
 /* The renewal matched no row: registered again under a new epoch, or
@@ -437,7 +391,6 @@ hb_free(struct heartbeat *hb)
 	free(hb->host_id);
 	free(hb->version);
 	free(hb->labels);
-	free(hb->state_file);
 	free(hb);
 }
 
@@ -455,9 +408,6 @@ heartbeat_start(const struct heartbeat_conf *c, struct heartbeat **out,
 	hb->c.reg.version = hb->version = xstrdup(c->reg.version);
 	hb->c.reg.labels = hb->labels = c->reg.labels != NULL ?
 	    xstrdup(c->reg.labels) : NULL;
-	hb->c.state_file = hb->state_file = c->state_file != NULL ?
-	    xstrdup(c->state_file) : NULL;
-	hb_state_clear(hb);	/* a state file that a crash left */
 	hb->epoch = hb->st.epoch = c->epoch;
 	hb->st.renewed_mono = c->registered_mono;
 	hb->seed = (unsigned)(mgr_mono_us() ^ (int64_t)getpid());
@@ -506,7 +456,6 @@ heartbeat_stop(struct heartbeat *hb)
 		return;
 	thread_ask_stop(&hb->lock, &hb->wake, &hb->stopping);
 	pthread_join(hb->thread, NULL);
-	hb_state_clear(hb);
 	pthread_cond_destroy(&hb->wake);
 	pthread_mutex_destroy(&hb->lock);
 	hb_free(hb);

@@ -37,18 +37,7 @@ struct heartbeat_conf {
 	 * (NULL: the owner reads it when it likes). */
 	void (*notify)(void *arg);
 	void *notify_arg;
-	/* The engine host's state file (NULL: none, a standby's): written
-	 * (0600) when the database is lost, removed when it is back or the
-	 * thread stops, so that a console attached to this host on the
-	 * same machine can say so (hostreg.c, engine_db_state_read). */
-	const char *state_file;
 };
-
-/* The state file's lines: this process's pid, the host id (MGR_ID_MAX
- * at most), its epoch and since when the database is out of reach
- * (mgr_now_us); written by HB_STATE_WRITE, read by HB_STATE_READ. */
-#define HB_STATE_WRITE "pid %d\nhost %s\nepoch %lld\ndown_since %lld\n"
-#define HB_STATE_READ "pid %d host %128s epoch %lld down_since %lld"
 
 /* What the beats found so far.  The thread writes it, the owner reads a
  * copy (heartbeat_state): the thread acts on nothing but its own row. */

@@ -49,7 +49,6 @@
 #include "util.h"
 
 #include <jansson.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -98,43 +97,6 @@ hostreg_notify(void *arg)
 	ev_async_send(mgr->loop, &mgr->host->report);
 }
 
-/* On a database server, the engine host says in a file of its state
- * folder that it lost the database (written by the heartbeat's thread
- * at the loss, removed once it is back): a console attached to it
- * cannot ask the database, and only this process knows.  One name per
- * database string, as the claim file's (db_string_local_stem). */
-char *
-engine_state_path(const struct mgr *mgr)
-{
-	char *stem = NULL, *path;
-
-	if (!db_string_is_server(db_path(mgr->db)) ||
-	    db_string_local_stem(db_path(mgr->db), mgr->conf->state_directory,
-	    &stem, NULL) != 0)
-		return NULL;
-	path = xasprintf("%s.engine-state", stem);
-	free(stem);
-	return path;
-}
-
-int
-engine_state_read(const char *path, struct engine_db_state *out)
-{
-	char *text = NULL;
-	long long epoch = 0, since = 0;
-	int n;
-
-	memset(out, 0, sizeof *out);
-	if (path == NULL || read_file(path, &text, NULL, NULL) != 0)
-		return MGR_ENOENT;
-	n = sscanf(text, HB_STATE_READ, &out->pid, out->host_id, &epoch,
-	    &since);
-	free(text);
-	out->epoch = epoch;
-	out->down_since = since;
-	return n == 4 && out->pid > 0 && since > 0 ? 0 : MGR_ENOENT;
-}
-
 /* Registers under a new epoch and starts the heartbeat's thread (with a
  * heartbeat in force), which renews from then on. */
 static int
@@ -154,10 +116,8 @@ hostreg_register(struct mgr *mgr, struct mgr_error *err)
 		.retry_max_ms = mgr->conf->host_reconnect_max_ms, .lock = h->lock,
 		.notify = hostreg_notify, .notify_arg = mgr,
 	};
-	char *state = engine_state_path(mgr);
 	int rc;
 
-	c.state_file = state;
 	c.registered_mono = h->renewed_mono = mgr_mono_us();
 	h->lease_us = r.lease_us;
 	rc = hosts_store_register(mgr->db, &r, &h->epoch, err);
@@ -166,7 +126,6 @@ hostreg_register(struct mgr *mgr, struct mgr_error *err)
 	    (rc = heartbeat_start(&c, &h->hb, err)) != 0)
 		hosts_store_leave(mgr->db, h->host_id, h->epoch, NULL);
 	free(labels);
-	free(state);
 	return rc;
 }
 
