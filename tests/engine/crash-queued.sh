@@ -54,8 +54,10 @@ is "$daemon_rc" 0 "the daemon stops cleanly"
 is "$(sql "SELECT count(*) FROM runs WHERE task_id = 'wait' AND
     status = 'claimed'")" 0 \
 	"the paused task's waiting time is not left claimed"
-is "$(sql "SELECT count(*) FROM runs WHERE task_id = 'wait' AND
-    status = 'skipped'")" 1 "... but skipped"
+# At least one: each second that the time waited, the next fire time
+# found it waiting and was skipped too (more of them on a loaded machine).
+ok "$([ "$(sql "SELECT count(*) FROM runs WHERE task_id = 'wait' AND
+    status = 'skipped'")" -ge 1 ]; echo $?)" "... but skipped"
 
 # A waiting time that then starts has its row say `running`: a kill then
 # leaves it interrupted, never run again (left `claimed`, the restart ran
@@ -65,8 +67,11 @@ run_is() { [ "$(sql "SELECT status FROM runs WHERE task_id = 'slow' AND
     scheduled_at = $2")" = "$1" ]; }
 # hog3, added first, fires first and holds the one run for 3 s.
 mgr task add hog3 "exec:/bin/sleep 3" interval seconds=1 --max-retries 0 >/dev/null
+# Its first time is taken however late the daemon starts (a loaded
+# machine: a start past the misfire grace recorded it missed instead).
 mgr task add slow "exec:/bin/sh -c 'echo \$MANAGER_SCHEDULED_AT >>$T/slow.ledger; sleep 60'" \
-	interval seconds=1 --max-retries 0 >/dev/null
+	interval seconds=1 --no-coalesce --misfire-grace-time 60 \
+	--max-retries 0 >/dev/null
 first=$(first_fire slow)
 start_daemon
 wait_until 30 run_is claimed "$first"
