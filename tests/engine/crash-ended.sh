@@ -55,12 +55,5 @@ is "$(ran "$s0")" 1 "the first time ran once"
 is "$(ran $((s0 + 1)))" 1 "the time that succeeded before the restart did not run again"
 is "$(ran $((s0 + 2)))" 1 "the time between the ended ones ran once"
 is "$(ran $((s0 + 3)))" 0 "the time recorded skipped did not run"
-is "$(sort "$T/ledger" | uniq -d | wc -l)" 0 "no fire time ran twice"
-is "$(sql "SELECT count(*) FROM (SELECT 1 FROM runs GROUP BY scheduled_at
-    HAVING count(*) > 1) d")" 0 "no fire time has two rows"
-is "$(sql "SELECT (max(scheduled_at) - min(scheduled_at)) / 1000000 + 1 -
-    count(DISTINCT scheduled_at) FROM runs")" 0 \
-	"no fire time missing between the task's first and last"
-unlike "$(cat "$T/daemon.log")" "[Dd]uplicate|UNIQUE|unique" \
-	"no row was refused as a duplicate"
+once_checks
 finish

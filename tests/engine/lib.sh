@@ -73,6 +73,22 @@ log_like() {
 }
 
 # The plan comes last: the number of checks depends on what ran.
+# The crash suites' closing checks of one task every second, after its
+# restarts: its ledger ($T/ledger, a fire time a line) holds no time
+# twice, no time has two rows or is missing between the first and last,
+# and the daemon refused no row as a duplicate (4 checks; the caller's
+# sql reads its database).
+once_checks() {
+	is "$(sort "$T/ledger" | uniq -d | wc -l)" 0 "no fire time ran twice"
+	is "$(sql "SELECT count(*) FROM (SELECT 1 FROM runs GROUP BY scheduled_at
+	    HAVING count(*) > 1) d")" 0 "no fire time has two rows"
+	is "$(sql "SELECT (max(scheduled_at) - min(scheduled_at)) / 1000000 + 1 -
+	    count(DISTINCT scheduled_at) FROM runs")" 0 \
+		"no fire time missing between the task's first and last"
+	unlike "$(cat "$T/daemon.log")" "[Dd]uplicate|UNIQUE|unique" \
+		"no row was refused as a duplicate"
+}
+
 finish() {
 	echo "1..$_tap_n"
 	done_testing
