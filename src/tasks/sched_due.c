@@ -411,7 +411,8 @@ sched_rows_read(struct scheduler *s, struct fire_rows *r)
 		return;
 	}
 	r->read = 1;
-	qsort(r->v, r->n, sizeof *r->v, fire_row_cmp);
+	if (r->n > 1)		/* r->v is NULL when nothing was found */
+		qsort(r->v, r->n, sizeof *r->v, fire_row_cmp);
 }
 
 /* t's rows in r, as a walk's cursor; NULL when r was not read. */
