@@ -1,3 +1,11 @@
+# `make list-tests` prints every test of `make check`, one a line, so a
+# script can run a chosen few (`make check TESTS='...'`): .ci/run runs
+# only the unit tests in the distribution's check and a chosen part of
+# the suite under the sanitizers, to finish within CI's time.
+list-tests:
+	@for t in $(TESTS); do echo "$$t"; done
+.PHONY: list-tests
+
 # Every test speaks TAP, so a failure is counted per case, not per file.
 TEST_EXTENSIONS = .sh
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
