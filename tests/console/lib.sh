@@ -104,11 +104,15 @@ SQL
 }
 
 # Starts the console in a detached tmux session of the given size.
+# The pane outlives the console until console_teardown kills the server:
+# waits count polls, not seconds, so under heavy load they last minutes,
+# and a pane that went after 30 s took the exit status (and the screen a
+# failed wait prints) with it.
 console_start() {	# console_start COLS ROWS [extra env]
 	tmux -L "$SOCK" -f /dev/null new-session -d -s c -x "$1" -y "$2" \
 	    "cd '$T'; ulimit -c 0; env TERM=${CONSOLE_TERM:-screen-256color} LC_ALL=C.UTF-8 TZ=UTC $3 \
 	    '$MANAGER' --config '$T/manager.conf' --db '$DB'; \
-	    echo \"exited with status \$?\"; sleep 30"
+	    echo \"exited with status \$?\"; sleep 3600"
 }
 
 screen() {
