@@ -23,8 +23,9 @@ check "plugin show while the list is being made: its functions once made" \
 check "... in the command's output page" wait_for "plugin show slow: done" 15
 check "... never \"ask again\"" sh -c "! tmux -L '$SOCK' capture-pane -p -t c | grep -q 'ask again'"
 
+# slow has no task, so nothing is scheduled and q asks nothing (this
+# waited 15 s for a question that never came, and on a loaded machine
+# its polls outlasted the pane).
 keys Escape q
-wait_for "[d]aemon / [q]uit / [c]ancel" >/dev/null
-keys q
 check "quitting stops the engine and exits 0" wait_for "exited with status 0" 10
 exit 0
