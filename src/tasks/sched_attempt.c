@@ -87,7 +87,10 @@ task_record_unrun_row(struct scheduler *s, struct stask *t,
 	o.ended_at = mgr_now_us();
 	task_record(s, t, scheduled_at, 1, status, &o, row_id);
 	s->done[s->ndone - 1].running_row = row_id > 0;
-	task_set_last_status(t, status);
+	/* With an attempt in flight, the status says what that attempt does:
+	 * a time skipped behind a queued one left the task "running". */
+	if (t->inflight == 0)
+		task_set_last_status(t, status);
 	task_mark_dirty(s, t);
 	log_info(&s->mgr->log, "task %s: run of %lld %s", t->id,
 	    (long long)(scheduled_at / US), status);

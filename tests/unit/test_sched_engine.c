@@ -85,12 +85,14 @@ run_loop(struct mgr *mgr, double secs)
 	ev_timer_stop(mgr->loop, &t);
 }
 
-/* Runs the loop until no run is in flight, 10 s at most: a fixed wait
- * is too short for "sleep 0.3" on a loaded machine under ASan. */
+/* Runs the loop until no run is in flight, 60 s at most: a fixed wait
+ * is too short for "sleep 0.3" on a loaded machine under ASan (10 s was
+ * too short beside test_runner_spawn's 3,000 ASan spawns, at load 400
+ * on a machine whose page faults cost 100 us). */
 static void
 run_until_idle(struct mgr *mgr)
 {
-	for (int i = 0; i < 200 && scheduler_running_count(mgr) > 0; i++)
+	for (int i = 0; i < 1200 && scheduler_running_count(mgr) > 0; i++)
 		run_loop(mgr, 0.05);
 	assert_int_equal(scheduler_running_count(mgr), 0);
 }
@@ -107,14 +109,14 @@ count_runs(struct mgr *mgr, const char *id)
 	return n;
 }
 
-/* Runs the loop until id has at least min runs, 10 s at most (a loaded
+/* Runs the loop until id has at least min runs, 60 s at most (a loaded
  * machine under ASan starts fewer runs in a fixed window); their count. */
 static size_t
 run_until_runs(struct mgr *mgr, const char *id, size_t min)
 {
 	size_t n = count_runs(mgr, id);
 
-	for (int i = 0; i < 200 && n < min; i++) {
+	for (int i = 0; i < 1200 && n < min; i++) {
 		run_loop(mgr, 0.05);
 		n = count_runs(mgr, id);
 	}
