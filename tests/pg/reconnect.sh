@@ -203,6 +203,11 @@ ok $? "a run in flight, its row running"
 pg_server restart
 wait_until 30 holder_is "$H2"
 ok $? "the standby takes the engine over"
+# The lock is taken before the new epoch is written: h1, woken in that
+# moment, could still record its run (truly, once) before h2 fenced it.
+# h1 is woken once h2 has settled the run, to see that it cannot write
+# over it.
+wait_until 30 eval '[ -n "$(status_of "$R3")" ] && ! status_is "$R3" running'
 kill -CONT "$H1"
 wait "$H1"
 is "$?" 1 "the old host, woken, is fenced and exits 1"

@@ -60,12 +60,16 @@ is "$(sql "SELECT count(*) FROM tasks WHERE id = 'added'")" 1 \
 	"the reload adds the new file's task"
 sleep 0.5
 t1=$(now_us)
-# Every 100 ms: at least half the fires the time from the signal holds.
+# Every 100 ms, and a reload that held the loop (the quadratic one took
+# tens of seconds at this size) fires nothing meanwhile.  The bounds are
+# far from both: one fire a second on average, no gap over 5 s.  Under a
+# loaded CI machine the spawns themselves lag (a gap of 1,053 ms at load
+# 78 failed a bound of 1 s); how fast a reload is belongs to bench/.
 fired=$(ticks "$t0")
 if [ $files -lt 400 ]; then
 	skip "the interval task kept firing during the reload (sanitizer build)"
 else
-	[ "$fired" -ge $(( (t1 - t0) / 200000 )) ]
+	[ "$fired" -ge $(( (t1 - t0) / 1000000 )) ]
 	ok $? "the interval task kept firing during the reload ($fired fires in $(( (t1 - t0) / 1000 )) ms)"
 fi
 # The longest time between two fires from the last one before the signal
@@ -75,9 +79,9 @@ gap=$(sql "SELECT coalesce(max(s - p), 0) / 1000 FROM (SELECT started_at AS s,
 	WHERE task_id = 'tick' AND started_at BETWEEN (SELECT max(started_at)
 	  FROM runs WHERE task_id = 'tick' AND started_at < $t0) AND $t1)")
 if [ $files -lt 400 ]; then
-	skip "no gap between fires over 1000 ms (sanitizer build; longest $gap ms)"
+	skip "no gap between fires over 5000 ms (sanitizer build; longest $gap ms)"
 else
-	[ "$gap" -le 1000 ]; ok $? "no gap between fires over 1000 ms (longest $gap ms)"
+	[ "$gap" -le 5000 ]; ok $? "no gap between fires over 5000 ms (longest $gap ms)"
 fi
 is "$(sql "SELECT count(*) FROM tasks WHERE source LIKE 'file:%'")" $((files * 100 + 2)) \
 	"every task of the files is there"
